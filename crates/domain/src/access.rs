@@ -1,0 +1,340 @@
+//! The coworking access rules (seed 000, seed 001): from the facts Optix reports about a user,
+//! which grants should exist. Pure and clock-free: `now` is an argument.
+
+use crate::events::{Basis, GrantKey};
+use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanStatus {
+    Active,
+    InTrial,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanFact {
+    pub account_plan_id: String,
+    pub status: PlanStatus,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    pub in_all_locations: bool,
+    pub location_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookingFact {
+    pub booking_id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub is_canceled: bool,
+    pub location_id: String,
+    /// IANA name of the location's time zone, e.g. `Europe/Rome`.
+    pub location_timezone: String,
+}
+
+/// What Optix says about one user right now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberFacts {
+    pub user_id: String,
+    pub email: String,
+    pub fullname: String,
+    /// False when the user is deleted in Optix or no longer belongs to the organization.
+    pub exists: bool,
+    pub is_active: bool,
+    pub plans: Vec<PlanFact>,
+    pub bookings: Vec<BookingFact>,
+    pub team_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesiredGrant {
+    pub location_id: Option<String>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+}
+
+/// The access a member should have, as decided from the facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesiredAccess {
+    pub exists: bool,
+    pub grants: BTreeMap<GrantKey, DesiredGrant>,
+    /// One group per team; a member of several teams joins the lowest team id (stable choice).
+    pub team_id: Option<String>,
+    /// Where a new account is bound when it is created by sync/webhook (rule 1).
+    pub home_location_hint: Option<String>,
+}
+
+/// The end of the local day containing `instant` in `tz`: the next local midnight, as UTC.
+/// Daylight-saving transitions are handled by resolving the local midnight in the zone.
+pub fn end_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let local_date = instant.with_timezone(&tz).date_naive();
+    let next = local_date.checked_add_days(Days::new(1)).unwrap_or(local_date);
+    let midnight = next.and_time(NaiveTime::MIN);
+    // A zone may skip midnight (DST at 00:00): take the earliest valid instant after it.
+    match tz.from_local_datetime(&midnight) {
+        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
+        chrono::LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        chrono::LocalResult::None => {
+            let later = midnight + chrono::Duration::hours(1);
+            tz.from_local_datetime(&later)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or(instant)
+        }
+    }
+}
+
+/// The access rules. `home_location` is the account's bound location if it has one; an account
+/// not yet bound is judged as if bound to the location it would be bound to (rule 1), so that
+/// deciding twice on the same facts gives the same grants.
+pub fn desired_access(
+    facts: &MemberFacts,
+    home_location: Option<&str>,
+    now: DateTime<Utc>,
+) -> DesiredAccess {
+    let first = desired_access_at(facts, home_location, now);
+    match (home_location, first.home_location_hint.clone()) {
+        (None, Some(hint)) => {
+            let mut bound = desired_access_at(facts, Some(&hint), now);
+            bound.home_location_hint = Some(hint);
+            bound
+        }
+        _ => first,
+    }
+}
+
+fn desired_access_at(facts: &MemberFacts, home_location: Option<&str>, now: DateTime<Utc>) -> DesiredAccess {
+    let mut grants = BTreeMap::new();
+    let mut hint: Option<String> = None;
+    if !facts.exists {
+        return DesiredAccess { exists: false, grants, team_id: None, home_location_hint: None };
+    }
+    if facts.is_active {
+        for plan in &facts.plans {
+            if !matches!(plan.status, PlanStatus::Active | PlanStatus::InTrial) {
+                continue;
+            }
+            if plan.end.is_some_and(|end| end <= now) {
+                continue;
+            }
+            let valid_here = plan.in_all_locations
+                || match home_location {
+                    Some(home) => plan.location_ids.iter().any(|l| l == home),
+                    None => true,
+                };
+            if !valid_here {
+                continue;
+            }
+            let location_id = if plan.in_all_locations { None } else { plan.location_ids.first().cloned() };
+            if hint.is_none() {
+                hint = location_id.clone();
+            }
+            grants.insert(
+                GrantKey { basis: Basis::Plan, source_id: plan.account_plan_id.clone() },
+                DesiredGrant { location_id, valid_from: plan.start.filter(|s| *s > now), valid_until: plan.end },
+            );
+        }
+    }
+    for booking in &facts.bookings {
+        if booking.is_canceled {
+            continue;
+        }
+        if home_location.is_some_and(|home| home != booking.location_id) {
+            continue;
+        }
+        let Ok(tz) = booking.location_timezone.parse::<Tz>() else { continue };
+        let until = end_of_local_day(booking.start, tz);
+        if until <= now {
+            continue;
+        }
+        let day_start = start_of_local_day(booking.start, tz);
+        if hint.is_none() {
+            hint = Some(booking.location_id.clone());
+        }
+        grants.insert(
+            GrantKey { basis: Basis::Booking, source_id: booking.booking_id.clone() },
+            DesiredGrant {
+                location_id: Some(booking.location_id.clone()),
+                valid_from: Some(day_start).filter(|s| *s > now),
+                valid_until: Some(until),
+            },
+        );
+    }
+    let team_id = facts.team_ids.iter().min_by(|a, b| natural_order(a, b)).cloned();
+    DesiredAccess { exists: true, grants, team_id, home_location_hint: hint }
+}
+
+fn start_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+    let midnight = instant.with_timezone(&tz).date_naive().and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(instant)
+}
+
+/// Numeric ids compare as numbers, so "9" < "10".
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("timestamp").with_timezone(&Utc)
+    }
+
+    fn facts() -> MemberFacts {
+        MemberFacts {
+            user_id: "12346".into(),
+            email: "jean@example.com".into(),
+            fullname: "Jean Example".into(),
+            exists: true,
+            is_active: true,
+            plans: vec![],
+            bookings: vec![],
+            team_ids: vec![],
+        }
+    }
+
+    fn plan(id: &str, status: PlanStatus, locations: &[&str]) -> PlanFact {
+        PlanFact {
+            account_plan_id: id.into(),
+            status,
+            start: None,
+            end: None,
+            in_all_locations: locations.is_empty(),
+            location_ids: locations.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn booking(id: &str, start: &str, loc: &str, tz: &str) -> BookingFact {
+        BookingFact {
+            booking_id: id.into(),
+            start: at(start),
+            end: at(start) + chrono::Duration::hours(2),
+            is_canceled: false,
+            location_id: loc.into(),
+            location_timezone: tz.into(),
+        }
+    }
+
+    #[test]
+    fn active_and_trial_plans_grant_open_ended_access() {
+        let mut f = facts();
+        f.plans = vec![plan("1", PlanStatus::Active, &[]), plan("2", PlanStatus::InTrial, &["3390"])];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        assert_eq!(d.grants.len(), 2);
+        assert!(d.grants.values().all(|g| g.valid_until.is_none()));
+        assert_eq!(d.home_location_hint.as_deref(), Some("3390"));
+    }
+
+    #[test]
+    fn cancelled_upcoming_and_ended_plans_grant_nothing() {
+        let mut f = facts();
+        let mut ended = plan("3", PlanStatus::Active, &[]);
+        ended.end = Some(at("2026-11-01T00:00:00Z"));
+        f.plans = vec![plan("1", PlanStatus::Other, &[]), ended];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        assert!(d.grants.is_empty());
+    }
+
+    #[test]
+    fn plan_for_another_location_does_not_grant_at_home() {
+        let mut f = facts();
+        f.plans = vec![plan("1", PlanStatus::Active, &["3391"])];
+        let d = desired_access(&f, Some("3390"), at("2026-11-22T10:00:00Z"));
+        assert!(d.grants.is_empty());
+    }
+
+    #[test]
+    fn an_unbound_account_is_judged_at_the_location_it_will_be_bound_to() {
+        let mut f = facts();
+        f.plans = vec![plan("1", PlanStatus::Active, &["3390"]), plan("2", PlanStatus::Active, &["3391"])];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        assert_eq!(d.home_location_hint.as_deref(), Some("3390"));
+        assert_eq!(d.grants.len(), 1);
+        assert_eq!(d, desired_access(&f, Some("3390"), at("2026-11-22T10:00:00Z")).with_hint("3390"));
+    }
+
+    impl DesiredAccess {
+        fn with_hint(mut self, hint: &str) -> Self {
+            self.home_location_hint = Some(hint.into());
+            self
+        }
+    }
+
+    #[test]
+    fn inactive_user_gets_no_plan_grant() {
+        let mut f = facts();
+        f.is_active = false;
+        f.plans = vec![plan("1", PlanStatus::Active, &[])];
+        assert!(desired_access(&f, None, at("2026-11-22T10:00:00Z")).grants.is_empty());
+    }
+
+    #[test]
+    fn booking_grant_ends_at_local_midnight_of_the_booking_day() {
+        let mut f = facts();
+        // 14:00 in Rome (UTC+1 in November) → valid until 2026-11-23 00:00 Rome = 23:00Z.
+        f.bookings = vec![booking("39553", "2026-11-22T13:00:00Z", "3391", "Europe/Rome")];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        let g = &d.grants[&GrantKey { basis: Basis::Booking, source_id: "39553".into() }];
+        assert_eq!(g.valid_until, Some(at("2026-11-22T23:00:00Z")));
+        assert_eq!(d.home_location_hint.as_deref(), Some("3391"));
+    }
+
+    #[test]
+    fn booking_day_end_follows_daylight_saving() {
+        // 2026-03-29: Rome switches to UTC+2 at 02:00, so the next midnight is 22:00Z.
+        let until = end_of_local_day(at("2026-03-29T10:00:00Z"), chrono_tz::Europe::Rome);
+        assert_eq!(until, at("2026-03-29T22:00:00Z"));
+        // 2026-10-25: back to UTC+1 → 23:00Z.
+        let until = end_of_local_day(at("2026-10-25T10:00:00Z"), chrono_tz::Europe::Rome);
+        assert_eq!(until, at("2026-10-25T23:00:00Z"));
+        // Vancouver late evening local is already the next day in UTC: still that local day.
+        let until = end_of_local_day(at("2026-11-23T06:30:00Z"), chrono_tz::America::Vancouver);
+        assert_eq!(until, at("2026-11-23T08:00:00Z"));
+    }
+
+    #[test]
+    fn cancelled_past_and_other_location_bookings_grant_nothing() {
+        let mut f = facts();
+        let mut cancelled = booking("1", "2026-11-22T13:00:00Z", "3391", "Europe/Rome");
+        cancelled.is_canceled = true;
+        f.bookings = vec![
+            cancelled,
+            booking("2", "2026-11-20T13:00:00Z", "3391", "Europe/Rome"),
+            booking("3", "2026-11-22T13:00:00Z", "3390", "America/Vancouver"),
+        ];
+        let d = desired_access(&f, Some("3391"), at("2026-11-22T10:00:00Z"));
+        assert!(d.grants.is_empty());
+    }
+
+    #[test]
+    fn a_booking_on_a_later_day_starts_at_that_days_local_midnight() {
+        let mut f = facts();
+        f.bookings = vec![booking("9", "2026-11-24T13:00:00Z", "3391", "Europe/Rome")];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        let g = d.grants.values().next().expect("grant");
+        assert_eq!(g.valid_from, Some(at("2026-11-23T23:00:00Z")));
+    }
+
+    #[test]
+    fn deleted_user_desires_nothing() {
+        let mut f = facts();
+        f.exists = false;
+        f.plans = vec![plan("1", PlanStatus::Active, &[])];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        assert!(!d.exists && d.grants.is_empty());
+    }
+
+    #[test]
+    fn team_choice_is_stable_and_numeric() {
+        let mut f = facts();
+        f.team_ids = vec!["10".into(), "9".into()];
+        assert_eq!(desired_access(&f, None, at("2026-11-22T10:00:00Z")).team_id.as_deref(), Some("9"));
+    }
+}

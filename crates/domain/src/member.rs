@@ -1,0 +1,380 @@
+//! The member aggregate: one WiFi account per Optix user (`member-{org}-{user}` stream).
+
+use crate::access::{DesiredAccess, DesiredGrant};
+use crate::events::{Event, GrantKey, OnboardedVia, RevokeReason, Sealed};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Member {
+    pub opened: bool,
+    pub deleted: bool,
+    pub suspended: bool,
+    pub home_location: Option<String>,
+    pub email_hash: Option<String>,
+    pub passphrase_hash: Option<String>,
+    pub team_id: Option<String>,
+    pub grants: BTreeMap<GrantKey, DesiredGrant>,
+}
+
+impl Member {
+    /// Open, not deleted: the account exists.
+    pub fn is_open(&self) -> bool {
+        self.opened && !self.deleted
+    }
+
+    /// Rebuild from history.
+    pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
+        events.into_iter().fold(Member::default(), evolve)
+    }
+}
+
+/// Secrets generated at the edge (CSPRNG + AEAD) before deciding; used only if the decision
+/// needs them, so `decide` stays pure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FreshPassphrase {
+    pub passphrase: Sealed,
+    pub lookup_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub sealed: Sealed,
+    pub email_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberCommand {
+    /// Close the gap between what Optix says (`desired`) and what the log says.
+    Reconcile {
+        org_id: String,
+        user_id: String,
+        desired: DesiredAccess,
+        via: OnboardedVia,
+        profile: Profile,
+        fresh_passphrase: FreshPassphrase,
+    },
+    /// Record the end of every grant whose validity has run out by `now`.
+    ExpireGrants { now: DateTime<Utc> },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MemberError {
+    #[error("the account does not exist")]
+    NoAccount,
+}
+
+pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
+    match command {
+        MemberCommand::Reconcile { org_id, user_id, desired, via, profile, fresh_passphrase } => {
+            Ok(reconcile(state, org_id, user_id, desired, via, profile, fresh_passphrase))
+        }
+        MemberCommand::ExpireGrants { now } => {
+            if !state.is_open() {
+                return Err(MemberError::NoAccount);
+            }
+            let mut events: Vec<Event> = state
+                .grants
+                .iter()
+                .filter(|(_, g)| g.valid_until.is_some_and(|until| until <= now))
+                .map(|(key, _)| Event::AccessRevoked { grant: key.clone(), reason: RevokeReason::Expired })
+                .collect();
+            let remaining = state.grants.len() - events.len();
+            if !events.is_empty() && remaining == 0 && !state.suspended {
+                events.push(Event::AccountSuspended);
+            }
+            Ok(events)
+        }
+    }
+}
+
+fn reconcile(
+    state: &Member,
+    org_id: String,
+    user_id: String,
+    desired: DesiredAccess,
+    via: OnboardedVia,
+    profile: Profile,
+    fresh: FreshPassphrase,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    if !desired.exists {
+        if state.is_open() {
+            events.push(Event::AccountDeleted);
+        }
+        return events;
+    }
+    let mut current = state.clone();
+    if !state.is_open() {
+        // No account for users without access: it is opened by the first grant (or onboarding).
+        if desired.grants.is_empty() {
+            return events;
+        }
+        events.push(Event::AccountOpened {
+            org_id,
+            user_id,
+            home_location: desired.home_location_hint.clone(),
+            via,
+            email_hash: profile.email_hash.clone(),
+            profile: profile.sealed.clone(),
+        });
+        events.push(Event::PassphraseIssued { passphrase: fresh.passphrase, lookup_hash: fresh.lookup_hash });
+        current = Member { opened: true, ..Member::default() };
+    } else if current.email_hash.as_deref() != Some(profile.email_hash.as_str()) {
+        events.push(Event::ProfileChanged { email_hash: profile.email_hash, profile: profile.sealed });
+    }
+
+    for (key, grant) in &desired.grants {
+        if current.grants.get(key) != Some(grant) {
+            events.push(Event::AccessGranted {
+                grant: key.clone(),
+                location_id: grant.location_id.clone(),
+                valid_from: grant.valid_from,
+                valid_until: grant.valid_until,
+            });
+        }
+    }
+    for key in current.grants.keys() {
+        if !desired.grants.contains_key(key) {
+            events.push(Event::AccessRevoked { grant: key.clone(), reason: RevokeReason::Withdrawn });
+        }
+    }
+    if desired.team_id != current.team_id {
+        if let Some(old) = &current.team_id {
+            events.push(Event::LeftGroup { team_id: old.clone() });
+        }
+        if let Some(new) = &desired.team_id {
+            events.push(Event::JoinedGroup { team_id: new.clone() });
+        }
+    }
+    let has_access = !desired.grants.is_empty();
+    if !has_access && !current.suspended {
+        events.push(Event::AccountSuspended);
+    } else if has_access && current.suspended {
+        events.push(Event::AccountResumed);
+    }
+    events
+}
+
+pub fn evolve(mut state: Member, event: &Event) -> Member {
+    match event {
+        Event::AccountOpened { home_location, email_hash, .. } => {
+            state = Member {
+                opened: true,
+                home_location: home_location.clone(),
+                email_hash: Some(email_hash.clone()),
+                ..Member::default()
+            };
+        }
+        Event::ProfileChanged { email_hash, .. } => state.email_hash = Some(email_hash.clone()),
+        Event::PassphraseIssued { lookup_hash, .. } | Event::PassphraseChanged { lookup_hash, .. } => {
+            state.passphrase_hash = Some(lookup_hash.clone());
+        }
+        Event::AccessGranted { grant, location_id, valid_from, valid_until } => {
+            state.grants.insert(
+                grant.clone(),
+                DesiredGrant { location_id: location_id.clone(), valid_from: *valid_from, valid_until: *valid_until },
+            );
+        }
+        Event::AccessRevoked { grant, .. } => {
+            state.grants.remove(grant);
+        }
+        Event::AccountSuspended => state.suspended = true,
+        Event::AccountResumed => state.suspended = false,
+        Event::JoinedGroup { team_id } => state.team_id = Some(team_id.clone()),
+        Event::LeftGroup { .. } => state.team_id = None,
+        Event::AccountDeleted => {
+            state = Member { opened: true, deleted: true, ..Member::default() };
+        }
+        Event::IntegrationConfigured { .. }
+        | Event::OrganizationTokenRotated { .. }
+        | Event::AppUninstalled { .. } => {}
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Basis;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("timestamp").with_timezone(&Utc)
+    }
+    fn sealed(tag: &str) -> Sealed {
+        Sealed { key: "member".into(), nonce: tag.into(), ciphertext: tag.into() }
+    }
+    fn plan_key(id: &str) -> GrantKey {
+        GrantKey { basis: Basis::Plan, source_id: id.into() }
+    }
+    fn desired(grants: &[(&str, Option<&str>)]) -> DesiredAccess {
+        DesiredAccess {
+            exists: true,
+            grants: grants
+                .iter()
+                .map(|(id, until)| {
+                    (
+                        plan_key(id),
+                        DesiredGrant { location_id: Some("3390".into()), valid_from: None, valid_until: until.map(at) },
+                    )
+                })
+                .collect(),
+            team_id: None,
+            home_location_hint: Some("3390".into()),
+        }
+    }
+    fn reconcile_with(desired: DesiredAccess) -> MemberCommand {
+        MemberCommand::Reconcile {
+            org_id: "6267".into(),
+            user_id: "12346".into(),
+            desired,
+            via: OnboardedVia::Webhook,
+            profile: Profile { sealed: sealed("profile"), email_hash: "eh".into() },
+            fresh_passphrase: FreshPassphrase { passphrase: sealed("pp"), lookup_hash: "ph".into() },
+        }
+    }
+
+    /// given `history`, when `command`, then `expected` events.
+    fn given_when_then(history: &[Event], command: MemberCommand, expected: &[Event]) {
+        let state = Member::from_events(history);
+        let events = decide(&state, command.clone()).expect("decide");
+        assert_eq!(events, expected);
+        // Deciding again after applying the outcome changes nothing (idempotence).
+        let after = history.iter().chain(events.iter()).fold(Member::default(), evolve);
+        if let MemberCommand::Reconcile { .. } = command {
+            assert_eq!(decide(&after, command).expect("decide again"), vec![]);
+        }
+    }
+
+    fn opened() -> Vec<Event> {
+        vec![
+            Event::AccountOpened {
+                org_id: "6267".into(),
+                user_id: "12346".into(),
+                home_location: Some("3390".into()),
+                via: OnboardedVia::Webhook,
+                email_hash: "eh".into(),
+                profile: sealed("profile"),
+            },
+            Event::PassphraseIssued { passphrase: sealed("pp"), lookup_hash: "ph".into() },
+        ]
+    }
+    fn granted(id: &str, until: Option<&str>) -> Event {
+        Event::AccessGranted {
+            grant: plan_key(id),
+            location_id: Some("3390".into()),
+            valid_from: None,
+            valid_until: until.map(at),
+        }
+    }
+
+    #[test]
+    fn a_new_plan_opens_the_account_issues_one_passphrase_and_grants_access() {
+        let mut expected = opened();
+        expected.push(granted("29191", None));
+        given_when_then(&[], reconcile_with(desired(&[("29191", None)])), &expected);
+    }
+
+    #[test]
+    fn a_user_without_access_gets_no_account() {
+        given_when_then(&[], reconcile_with(desired(&[])), &[]);
+    }
+
+    #[test]
+    fn the_same_facts_twice_change_nothing() {
+        let mut history = opened();
+        history.push(granted("29191", None));
+        given_when_then(&history, reconcile_with(desired(&[("29191", None)])), &[]);
+    }
+
+    #[test]
+    fn a_second_plan_adds_a_grant_without_a_second_passphrase() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        given_when_then(&history, reconcile_with(desired(&[("1", None), ("2", None)])), &[granted("2", None)]);
+    }
+
+    #[test]
+    fn the_last_plan_cancelled_suspends_but_keeps_the_account() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        given_when_then(
+            &history,
+            reconcile_with(desired(&[])),
+            &[Event::AccessRevoked { grant: plan_key("1"), reason: RevokeReason::Withdrawn }, Event::AccountSuspended],
+        );
+        let mut suspended = history.clone();
+        suspended.push(Event::AccessRevoked { grant: plan_key("1"), reason: RevokeReason::Withdrawn });
+        suspended.push(Event::AccountSuspended);
+        let state = Member::from_events(&suspended);
+        assert!(state.is_open() && state.suspended && state.passphrase_hash.is_some());
+    }
+
+    #[test]
+    fn a_new_plan_resumes_a_suspended_account() {
+        let mut history = opened();
+        history.push(Event::AccountSuspended);
+        given_when_then(&history, reconcile_with(desired(&[("5", None)])), &[granted("5", None), Event::AccountResumed]);
+    }
+
+    #[test]
+    fn a_changed_end_date_moves_the_grant() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        given_when_then(
+            &history,
+            reconcile_with(desired(&[("1", Some("2026-12-31T23:00:00Z"))])),
+            &[granted("1", Some("2026-12-31T23:00:00Z"))],
+        );
+    }
+
+    #[test]
+    fn a_member_deleted_in_optix_is_deleted() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        let mut gone = desired(&[]);
+        gone.exists = false;
+        given_when_then(&history, reconcile_with(gone.clone()), &[Event::AccountDeleted]);
+        history.push(Event::AccountDeleted);
+        assert!(!Member::from_events(&history).is_open());
+        given_when_then(&history, reconcile_with(gone), &[]);
+    }
+
+    #[test]
+    fn joining_and_changing_team_moves_the_group() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        let mut d = desired(&[("1", None)]);
+        d.team_id = Some("123123".into());
+        given_when_then(&history, reconcile_with(d.clone()), &[Event::JoinedGroup { team_id: "123123".into() }]);
+        history.push(Event::JoinedGroup { team_id: "123123".into() });
+        d.team_id = Some("7".into());
+        given_when_then(
+            &history,
+            reconcile_with(d),
+            &[Event::LeftGroup { team_id: "123123".into() }, Event::JoinedGroup { team_id: "7".into() }],
+        );
+    }
+
+    #[test]
+    fn expiry_revokes_only_grants_that_ran_out_and_suspends_when_none_remain() {
+        let mut history = opened();
+        history.push(granted("1", Some("2026-11-22T23:00:00Z")));
+        let state = Member::from_events(&history);
+        let early = decide(&state, MemberCommand::ExpireGrants { now: at("2026-11-22T22:59:59Z") });
+        assert_eq!(early, Ok(vec![]));
+        let late = decide(&state, MemberCommand::ExpireGrants { now: at("2026-11-22T23:00:00Z") });
+        assert_eq!(
+            late,
+            Ok(vec![Event::AccessRevoked { grant: plan_key("1"), reason: RevokeReason::Expired }, Event::AccountSuspended])
+        );
+    }
+
+    #[test]
+    fn expiring_grants_of_a_missing_account_is_refused() {
+        assert_eq!(
+            decide(&Member::default(), MemberCommand::ExpireGrants { now: at("2026-11-22T23:00:00Z") }),
+            Err(MemberError::NoAccount)
+        );
+    }
+}
