@@ -7,6 +7,7 @@ pub mod access;
 pub mod events;
 pub mod member;
 pub mod organization;
+pub mod passphrase;
 
 pub use access::{BookingFact, DesiredAccess, MemberFacts, PlanFact, desired_access};
 pub use events::{Basis, Event, GrantKey, Sealed, StreamId};

@@ -1,0 +1,77 @@
+//! The durable pull consumer: fetch a batch, handle each message, ack only after commit.
+
+use crate::reconcile::{Outcome, Provisioner};
+use async_nats::jetstream::AckKind;
+use futures::StreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+pub async fn run(
+    bus: bus::Bus,
+    durable_name: String,
+    batch_size: usize,
+    provisioner: Arc<Provisioner>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let consumer = bus.webhook_consumer(&durable_name).await?;
+    while !*stop.borrow() {
+        let batch = consumer
+            .fetch()
+            .max_messages(batch_size.max(1))
+            .expires(Duration::from_millis(500))
+            .messages()
+            .await;
+        let mut messages = match batch {
+            Ok(messages) => messages,
+            Err(e) => {
+                tracing::warn!(error = %e, "fetching webhooks failed; retrying");
+                let _ = tokio::time::timeout(Duration::from_millis(500), stop.changed()).await;
+                continue;
+            }
+        };
+        while let Some(message) = messages.next().await {
+            let message = match message {
+                Ok(message) => message,
+                Err(e) => {
+                    tracing::warn!(error = %e, "receiving a webhook failed");
+                    break;
+                }
+            };
+            let message_id = message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("Nats-Msg-Id"))
+                .map(|v| v.to_string())
+                .or_else(|| message.info().ok().map(|i| format!("stream-seq-{}", i.stream_sequence)))
+                .unwrap_or_default();
+            let outcome = provisioner.handle_webhook(&message_id, &message.payload).await;
+            let ack = match &outcome {
+                Outcome::Committed { events } => {
+                    tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
+                    message.ack().await
+                }
+                Outcome::AlreadyProcessed => {
+                    tracing::info!(message_id, "redelivered webhook: already processed");
+                    message.ack().await
+                }
+                Outcome::Retry { after, reason } => {
+                    tracing::warn!(message_id, reason, retry_in_ms = after.as_millis() as u64, "webhook will be retried");
+                    message.ack_with(AckKind::Nak(Some(*after))).await
+                }
+                Outcome::Rejected { reason } => {
+                    tracing::error!(message_id, reason, "webhook rejected; kept in the stream for inspection");
+                    message.ack_with(AckKind::Term).await
+                }
+            };
+            if let Err(e) = ack {
+                // Not acked means redelivered later; processing is idempotent.
+                tracing::warn!(message_id, error = %e, "ack failed");
+            }
+            if *stop.borrow() {
+                break;
+            }
+        }
+    }
+    Ok(())
+}

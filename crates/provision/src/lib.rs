@@ -1,0 +1,127 @@
+//! provision: the only writer of the event log.
+//!
+//! It pulls webhooks from JetStream (durable consumer, explicit ack), treats each as a hint,
+//! asks the Optix API for the truth about the member concerned, decides with the domain, and
+//! appends the events (with the projections and the processed-message mark) in one
+//! transaction. Only after the commit is the message acked; a crash means redelivery, and a
+//! redelivery changes nothing.
+
+mod consumer;
+mod reconcile;
+mod scheduler;
+pub mod secrets;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+pub use reconcile::{Outcome, Provisioner};
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    provisioner: Arc<Provisioner>,
+    bus: bus::Bus,
+    settings: runtime::Settings,
+}
+
+struct Health {
+    pool: deadpool_postgres::Pool,
+    bus: bus::Bus,
+}
+
+impl Application {
+    pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+        let keys = store::KeyRing::from_hex(
+            settings.provision.master_key.expose(),
+            settings.provision.hash_key.expose(),
+        )
+        .context("provision.master_key / provision.hash_key")?;
+        let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
+        {
+            let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+            store::migrations::migrate(&mut client).await.context("migrating the database")?;
+        }
+        let bus = bus::Bus::connect(&settings.nats).await.context("connecting to NATS")?;
+        bus.ensure_streams().await.context("creating JetStream streams")?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .timeout(std::time::Duration::from_secs(20))
+            .build()?;
+        let optix = optix::api::OptixClient::new(settings.optix.api_url.clone(), http);
+        let provisioner = Arc::new(Provisioner::new(pool.clone(), keys, optix));
+
+        let listener = TcpListener::bind(&settings.provision.listen)
+            .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;
+        let port = listener.local_addr()?.port();
+        let health = web::Data::new(Health { pool, bus: bus.clone() });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(health.clone())
+                .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+                .route("/readyz", web::get().to(readyz))
+        })
+        .workers(1)
+        .shutdown_timeout(5)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, provisioner, bus, settings })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn provisioner(&self) -> Arc<Provisioner> {
+        self.provisioner.clone()
+    }
+
+    /// Runs the consumer, the expiry scheduler and the health server until `shutdown` fires;
+    /// then stops pulling, finishes the message in hand, and returns.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let consumer = tokio::spawn(consumer::run(
+            self.bus.clone(),
+            self.settings.provision.consumer_name.clone(),
+            self.settings.provision.batch_size,
+            self.provisioner.clone(),
+            stop_rx.clone(),
+        ));
+        let scheduler = tokio::spawn(scheduler::run(self.provisioner.clone(), stop_rx));
+        let server_handle = self.server.handle();
+        let server = tokio::spawn(self.server);
+        shutdown.await;
+        tracing::info!("shutting down: no more pulls, finishing in-flight work");
+        let _ = stop_tx.send(true);
+        let consumer_result = consumer.await;
+        let _ = scheduler.await;
+        server_handle.stop(true).await;
+        let _ = server.await;
+        consumer_result.context("consumer task")?
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(runtime::shutdown_signal()).await
+    }
+}
+
+async fn readyz(health: web::Data<Health>) -> HttpResponse {
+    let timeout = std::time::Duration::from_secs(1);
+    let db = tokio::time::timeout(timeout, store::ping(&health.pool)).await;
+    let nats = tokio::time::timeout(timeout, health.bus.ping()).await;
+    match (db, nats) {
+        (Ok(Ok(())), Ok(Ok(()))) => HttpResponse::Ok().body("ready"),
+        (db, nats) => {
+            let mut failing = Vec::new();
+            if !matches!(db, Ok(Ok(()))) {
+                failing.push("postgresql");
+            }
+            if !matches!(nats, Ok(Ok(()))) {
+                failing.push("nats");
+            }
+            HttpResponse::ServiceUnavailable().body(format!("not ready: {}", failing.join(", ")))
+        }
+    }
+}

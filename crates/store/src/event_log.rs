@@ -1,0 +1,212 @@
+//! Appending to and reading the event log.
+
+use chrono::{DateTime, Utc};
+use domain::{Event, StreamId};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::GenericClient;
+use tokio_postgres::error::SqlState;
+use uuid::Uuid;
+
+/// Held from the first position drawn until commit; see migrations/0001_event_log.sql.
+const APPEND_LOCK: i64 = 7010;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("stream {stream} expected at version {expected}, but another writer got there first")]
+    Conflict { stream: String, expected: i64 },
+    #[error("database: {0}")]
+    Db(#[from] tokio_postgres::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("migration {version} failed: {source}")]
+    Migration { version: i32, source: tokio_postgres::Error },
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("stored event at position {position} is unreadable: {reason}")]
+    Corrupt { position: i64, reason: String },
+    #[error(transparent)]
+    Crypto(#[from] crate::crypto::CryptoError),
+}
+
+impl StoreError {
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. })
+    }
+}
+
+/// Why an event happened: the webhook, sync run or portal action behind it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The message or command that caused the event (e.g. the NATS message id of a webhook).
+    pub causation_id: String,
+    /// Shared by everything that stems from one original request.
+    pub correlation_id: String,
+    /// Who acted: `optix-webhook`, `sync`, `scheduler`, `portal`, `cli`.
+    pub actor: String,
+    /// Human-readable cause, e.g. `webhook new_plan_subscription`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedEvent {
+    pub global_position: i64,
+    pub event_id: Uuid,
+    pub stream_id: String,
+    pub org_id: String,
+    pub stream_version: i64,
+    pub event: Event,
+    pub metadata: Metadata,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The stream's events in order, and its version (-1 when the stream is empty).
+pub async fn read_stream(
+    client: &impl GenericClient,
+    stream: &StreamId,
+) -> Result<(Vec<RecordedEvent>, i64), StoreError> {
+    let rows = client
+        .query(
+            "SELECT global_position, event_id, stream_id, org_id, stream_version, data, metadata, recorded_at
+             FROM events WHERE stream_id = $1 ORDER BY stream_version",
+            &[&stream.to_string()],
+        )
+        .await?;
+    let events = rows.iter().map(row_to_event).collect::<Result<Vec<_>, _>>()?;
+    let version = events.last().map_or(-1, |e| e.stream_version);
+    Ok((events, version))
+}
+
+/// Events after `after_position`, in log order, at most `limit`.
+pub async fn read_all(
+    client: &impl GenericClient,
+    after_position: i64,
+    limit: i64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT global_position, event_id, stream_id, org_id, stream_version, data, metadata, recorded_at
+             FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2",
+            &[&after_position, &limit],
+        )
+        .await?;
+    rows.iter().map(row_to_event).collect()
+}
+
+fn row_to_event(row: &tokio_postgres::Row) -> Result<RecordedEvent, StoreError> {
+    let position: i64 = row.get(0);
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let data: serde_json::Value = row.get(5);
+    let metadata: serde_json::Value = row.get(6);
+    Ok(RecordedEvent {
+        global_position: position,
+        event_id: row.get(1),
+        stream_id: row.get(2),
+        org_id: row.get(3),
+        stream_version: row.get(4),
+        event: serde_json::from_value(data).map_err(|e| corrupt(e.to_string()))?,
+        metadata: serde_json::from_value(metadata).map_err(|e| corrupt(e.to_string()))?,
+        recorded_at: row.get(7),
+    })
+}
+
+/// Appends `events` to `stream`, which must be at `expected_version` (-1: must not exist yet),
+/// and updates the projections in the same transaction. A concurrent writer that appended
+/// first makes this fail with [`StoreError::Conflict`]; the caller re-reads and decides again.
+pub async fn append(
+    tx: &deadpool_postgres::Transaction<'_>,
+    stream: &StreamId,
+    expected_version: i64,
+    events: Vec<Event>,
+    metadata: &Metadata,
+    recorded_at: DateTime<Utc>,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).await?;
+    let stream_name = stream.to_string();
+    let metadata_json = serde_json::to_value(metadata).map_err(|e| StoreError::Config(e.to_string()))?;
+    let insert = tx
+        .prepare_cached(
+            "INSERT INTO events (global_position, event_id, stream_id, category, org_id, stream_version,
+                                 event_type, data, metadata, recorded_at)
+             VALUES (nextval('event_position_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9)
+             RETURNING global_position",
+        )
+        .await?;
+    let mut recorded = Vec::with_capacity(events.len());
+    for (offset, event) in events.into_iter().enumerate() {
+        let version = expected_version + 1 + offset as i64;
+        let event_id = Uuid::now_v7();
+        let data = serde_json::to_value(&event).map_err(|e| StoreError::Config(e.to_string()))?;
+        let row = tx
+            .query_one(
+                &insert,
+                &[
+                    &event_id,
+                    &stream_name,
+                    &stream.category(),
+                    &stream.org_id(),
+                    &version,
+                    &event.type_name(),
+                    &data,
+                    &metadata_json,
+                    &recorded_at,
+                ],
+            )
+            .await
+            .map_err(|e| {
+                if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                    StoreError::Conflict { stream: stream_name.clone(), expected: expected_version }
+                } else {
+                    StoreError::Db(e)
+                }
+            })?;
+        let recorded_event = RecordedEvent {
+            global_position: row.get(0),
+            event_id,
+            stream_id: stream_name.clone(),
+            org_id: stream.org_id().to_owned(),
+            stream_version: version,
+            event,
+            metadata: metadata.clone(),
+            recorded_at,
+        };
+        crate::projections::apply(&**tx, stream, &recorded_event).await?;
+        if matches!(recorded_event.event, domain::Event::AccountDeleted) {
+            destroy_member_key(&**tx, stream).await?;
+        }
+        recorded.push(recorded_event);
+    }
+    Ok(recorded)
+}
+
+/// Crypto-shredding: without this key the member's sealed data in the log can't be opened.
+async fn destroy_member_key(client: &impl GenericClient, stream: &StreamId) -> Result<(), StoreError> {
+    if let Some(user_id) = stream.user_id() {
+        client
+            .execute("DELETE FROM member_keys WHERE org_id = $1 AND user_id = $2", &[&stream.org_id(), &user_id])
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records that a NATS message's effects are being committed in this transaction. Returns false
+/// when it was already processed (a redelivery): the caller commits nothing else and acks.
+pub async fn mark_processed(client: &impl GenericClient, message_id: &str) -> Result<bool, StoreError> {
+    let inserted = client
+        .execute(
+            "INSERT INTO processed_messages (message_id) VALUES ($1) ON CONFLICT (message_id) DO NOTHING",
+            &[&message_id],
+        )
+        .await?;
+    Ok(inserted == 1)
+}
+
+pub async fn was_processed(client: &impl GenericClient, message_id: &str) -> Result<bool, StoreError> {
+    let row = client
+        .query_opt("SELECT 1 FROM processed_messages WHERE message_id = $1", &[&message_id])
+        .await?;
+    Ok(row.is_some())
+}

@@ -1,0 +1,42 @@
+//! Numbered SQL migrations from `migrations/`, applied in order under an advisory lock so
+//! services starting together do not race.
+
+use crate::StoreError;
+use tokio_postgres::Client;
+
+pub const MIGRATIONS: &[(i32, &str, &str)] =
+    &[(1, "event_log", include_str!("../../../migrations/0001_event_log.sql"))];
+
+const MIGRATION_LOCK: i64 = 7000;
+
+/// Applies pending migrations; returns the versions applied now.
+pub async fn migrate(client: &mut Client) -> Result<Vec<i32>, StoreError> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await?;
+    let result = apply_pending(client).await;
+    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await?;
+    result
+}
+
+async fn apply_pending(client: &mut Client) -> Result<Vec<i32>, StoreError> {
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+        )
+        .await?;
+    let rows = client.query("SELECT version FROM schema_migrations", &[]).await?;
+    let applied: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
+    let mut done = Vec::new();
+    for (version, name, sql) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        let tx = client.transaction().await?;
+        tx.batch_execute(sql).await.map_err(|e| StoreError::Migration { version: *version, source: e })?;
+        tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[version, name]).await?;
+        tx.commit().await?;
+        tracing::info!(version, name, "applied migration");
+        done.push(*version);
+    }
+    Ok(done)
+}
