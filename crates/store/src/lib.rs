@@ -13,6 +13,8 @@ pub use event_log::{Metadata, RecordedEvent, StoreError};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::str::FromStr;
 
+pub use tokio_postgres::GenericClient;
+
 pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
 
 /// A connection pool for `url` (a libpq URL such as `postgres://user@host:port/db`).

@@ -1,0 +1,3 @@
+//! The `lanyard` command line, as a library so tests drive the same code.
+
+pub mod members;

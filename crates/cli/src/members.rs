@@ -1,0 +1,122 @@
+//! `lanyard members …`
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use store::KeyRing;
+use store::GenericClient;
+
+#[derive(Serialize)]
+pub struct MemberLine {
+    pub org_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub status: String,
+    /// `live` when at least one grant is valid now, `upcoming` when one starts later, else `none`.
+    pub access: String,
+    /// The latest end among live grants; `None` = open-ended.
+    pub valid_until: Option<DateTime<Utc>>,
+    pub grants: Vec<String>,
+    pub home_location: Option<String>,
+    pub group: Option<String>,
+    pub passphrase: String,
+}
+
+pub async fn list(
+    client: &impl GenericClient,
+    keys: &KeyRing,
+    org: Option<&str>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<MemberLine>> {
+    let members = store::queries::list_members(client, org).await?;
+    let mut lines = Vec::with_capacity(members.len());
+    for m in members {
+        let aad = domain::StreamId::member(&m.org_id, &m.user_id).to_string();
+        let profile = match store::queries::member_key(client, &m.org_id, &m.user_id).await? {
+            Some(wrapped) => keys
+                .unwrap_member_key(&wrapped, &aad)
+                .ok()
+                .and_then(|key| provision::secrets::open_profile(&key, &aad, &m.profile)),
+            None => None,
+        };
+        let live: Vec<_> = m.grants.iter().filter(|g| g.is_live_at(now)).collect();
+        let access = if !live.is_empty() {
+            "live"
+        } else if m.grants.iter().any(|g| g.valid_from.is_some_and(|f| f > now)) {
+            "upcoming"
+        } else {
+            "none"
+        };
+        let valid_until = if live.iter().any(|g| g.valid_until.is_none()) {
+            None
+        } else {
+            live.iter().filter_map(|g| g.valid_until).max()
+        };
+        lines.push(MemberLine {
+            org_id: m.org_id,
+            user_id: m.user_id,
+            name: profile.as_ref().map(|p| p.fullname.clone()).unwrap_or_else(|| "(sealed)".into()),
+            email: profile.map(|p| p.email).unwrap_or_else(|| "(sealed)".into()),
+            status: m.status,
+            access: access.into(),
+            valid_until,
+            grants: m
+                .grants
+                .iter()
+                .map(|g| match g.valid_until {
+                    Some(until) => format!("{} {} until {}", g.basis, g.source_id, until.format("%Y-%m-%d %H:%M UTC")),
+                    None => format!("{} {} open-ended", g.basis, g.source_id),
+                })
+                .collect(),
+            home_location: m.home_location,
+            group: m.team_id,
+            passphrase: if m.passphrase.is_some() { "issued (sealed)".into() } else { "none".into() },
+        });
+    }
+    Ok(lines)
+}
+
+pub fn table(lines: &[MemberLine]) -> String {
+    let header = ["ORG", "USER", "NAME", "EMAIL", "STATUS", "ACCESS", "VALID UNTIL", "LOCATION", "GROUP", "PASSPHRASE"];
+    let rows: Vec<[String; 10]> = lines
+        .iter()
+        .map(|l| {
+            [
+                l.org_id.clone(),
+                l.user_id.clone(),
+                l.name.clone(),
+                l.email.clone(),
+                l.status.clone(),
+                l.access.clone(),
+                match (l.access.as_str(), l.valid_until) {
+                    ("live", None) => "open-ended".into(),
+                    (_, Some(until)) => until.format("%Y-%m-%d %H:%M UTC").to_string(),
+                    _ => "-".into(),
+                },
+                l.home_location.clone().unwrap_or_else(|| "-".into()),
+                l.group.clone().unwrap_or_else(|| "-".into()),
+                l.passphrase.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut push_row = |cells: Vec<&str>| {
+        let line: Vec<String> = cells.iter().zip(widths.iter()).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    };
+    push_row(header.to_vec());
+    for row in &rows {
+        push_row(row.iter().map(String::as_str).collect());
+    }
+    if lines.is_empty() {
+        out.push_str("(no members yet)\n");
+    }
+    out
+}

@@ -1,0 +1,189 @@
+//! The whole system on loopback: nats-server, a fresh database, ingest, provision, portal and
+//! the Optix simulator delivering signed webhooks to ingest.
+
+use crate::{eventually, fresh_database};
+use anyhow::Context;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The demo app's credentials (deploy/demo/optix-demo.json); ingest verifies with them.
+pub const DEMO_CLIENT_ID: &str = "lanyard-demo-app";
+pub const DEMO_SECRET: &str = "demo-app-secret-change-me";
+pub const DEMO_ORG: &str = "6267";
+const MASTER_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const HASH_KEY: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+
+pub struct Stack {
+    pub nats: bus::testing::NatsServer,
+    pub database_url: String,
+    pub pool: deadpool_postgres::Pool,
+    pub bus: bus::Bus,
+    pub settings: runtime::Settings,
+    pub sim: optix_sim::RunningSim,
+    pub ingest_url: String,
+    pub portal_url: String,
+    pub provision_url: String,
+    pub keys: store::KeyRing,
+    provision_stop: Option<oneshot::Sender<()>>,
+    provision_task: Option<JoinHandle<anyhow::Result<()>>>,
+    tasks: Vec<JoinHandle<()>>,
+    _config_dir: TempDir,
+}
+
+/// A directory removed on drop.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Stack {
+    pub async fn start() -> anyhow::Result<Stack> {
+        let nats = bus::testing::NatsServer::start().await.context("starting nats-server")?;
+        let database_url = fresh_database().await?;
+        let dir = std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let config_path = dir.join("lanyard.toml");
+        std::fs::write(&config_path, config_toml(&database_url, &nats.url(), "http://127.0.0.1:9/graphql"))?;
+        let mut settings = runtime::load_settings(Some(&config_path))?;
+
+        let ingest = ingest::Application::build(settings.clone()).await.context("building ingest")?;
+        let ingest_url = format!("http://127.0.0.1:{}", ingest.port());
+        let mut tasks = vec![tokio::spawn(async move {
+            let _ = ingest.run_until_stopped().await;
+        })];
+
+        let sim = optix_sim::spawn(optix_sim::SimConfig {
+            listen: "127.0.0.1:0".into(),
+            webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
+            rate_limit_per_minute: 0,
+            retry_interval: Duration::from_millis(200),
+            max_retries: 3,
+            fixture: None,
+        })
+        .await
+        .context("starting optix-sim")?;
+        let (client_id, _) = sim.sim.app();
+        anyhow::ensure!(client_id == DEMO_CLIENT_ID, "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}");
+
+        settings.optix.api_url = sim.graphql_url.clone();
+        let provision = provision::Application::build(settings.clone()).await.context("building provision")?;
+        let provision_url = format!("http://127.0.0.1:{}", provision.port());
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let provision_task = tokio::spawn(provision.run_until(async {
+            let _ = stop_rx.await;
+        }));
+
+        let portal = portal::Application::build(settings.clone()).await.context("building portal")?;
+        let portal_url = format!("http://127.0.0.1:{}", portal.port());
+        tasks.push(tokio::spawn(async move {
+            let _ = portal.run_until_stopped().await;
+        }));
+
+        let pool = store::create_pool(&database_url, 4)?;
+        let bus = bus::Bus::connect(&settings.nats).await?;
+        let keys = store::KeyRing::from_hex(MASTER_KEY, HASH_KEY)?;
+        Ok(Stack {
+            nats,
+            database_url,
+            pool,
+            bus,
+            settings,
+            sim,
+            ingest_url,
+            portal_url,
+            provision_url,
+            keys,
+            provision_stop: Some(stop_tx),
+            provision_task: Some(provision_task),
+            tasks,
+            _config_dir: TempDir(dir),
+        })
+    }
+
+    /// Waits until provision has committed and acked everything in the webhook stream.
+    pub async fn wait_until_provisioned(&self) -> anyhow::Result<()> {
+        let consumer_name = self.settings.provision.consumer_name.clone();
+        let stream_name = self.settings.nats.webhook_stream.clone();
+        let js = self.bus.jetstream().clone();
+        eventually("provision to drain the webhook stream", Duration::from_secs(20), || {
+            let js = js.clone();
+            let stream_name = stream_name.clone();
+            let consumer_name = consumer_name.clone();
+            async move {
+                let stream = js.get_stream(&stream_name).await?;
+                let info = stream.get_consumer_info(&consumer_name).await?;
+                let messages = stream.get_info().await?.state.messages;
+                let idle = info.num_pending == 0 && info.num_ack_pending == 0 && info.delivered.stream_sequence >= messages;
+                Ok(idle.then_some(()))
+            }
+        })
+        .await
+    }
+
+    pub async fn event_count(&self) -> anyhow::Result<i64> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT count(*) FROM events", &[]).await?.get(0))
+    }
+
+    pub async fn members(&self) -> anyhow::Result<Vec<cli::members::MemberLine>> {
+        let client = self.pool.get().await?;
+        cli::members::list(&**client, &self.keys, None, chrono::Utc::now()).await
+    }
+
+    /// Stops provision gracefully (stop pulling, finish in-flight work).
+    pub async fn stop_provision(&mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.provision_stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.provision_task.take() {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if let Some(stop) = self.provision_stop.take() {
+            let _ = stop.send(());
+        }
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn config_toml(database_url: &str, nats_url: &str, api_url: &str) -> String {
+    format!(
+        r#"
+[database]
+url = "{database_url}"
+pool_size = 8
+
+[nats]
+url = "{nats_url}"
+
+[ingest]
+listen = "127.0.0.1:0"
+
+[provision]
+listen = "127.0.0.1:0"
+master_key = "{MASTER_KEY}"
+hash_key = "{HASH_KEY}"
+
+[portal]
+listen = "127.0.0.1:0"
+
+[optix]
+api_url = "{api_url}"
+
+[[optix.apps]]
+client_id = "{DEMO_CLIENT_ID}"
+secret = "{DEMO_SECRET}"
+"#
+    )
+}
