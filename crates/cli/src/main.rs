@@ -4,6 +4,7 @@ use cli::members;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
 
 #[derive(Parser)]
 #[command(name = "lanyard", about = "Operate Lanyard: migrate the database, inspect members")]
@@ -24,6 +25,20 @@ enum Command {
         #[command(subcommand)]
         command: MembersCommand,
     },
+    /// Rebuild every projection from the event log (side by side, swapped in when caught up;
+    /// safe while the services run).
+    Replay,
+    /// Inspect projections.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectionsCommand {
+    /// Print a digest of each projection table; equal digests mean identical tables.
+    Checksum,
 }
 
 #[derive(Subcommand)]
@@ -60,6 +75,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("database is up to date");
             } else {
                 println!("applied migrations: {applied:?}");
+            }
+        }
+        Command::Replay => {
+            let mut client = pool.get().await.context("connecting to PostgreSQL (database.url)")?;
+            let started = std::time::Instant::now();
+            let on_terminal = std::io::stderr().is_terminal();
+            let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
+                if on_terminal {
+                    let rate = applied as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    eprint!("\rreplaying: {applied} events, position {last}/{head}, {rate:.0} events/s   ");
+                }
+            })
+            .await?;
+            if on_terminal {
+                eprintln!();
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s)",
+                report.events,
+                report.last_position,
+                seconds,
+                report.events as f64 / seconds.max(1e-6)
+            );
+        }
+        Command::Projections { command: ProjectionsCommand::Checksum } => {
+            let client = pool.get().await.context("connecting to PostgreSQL (database.url)")?;
+            for (table, rows, digest) in store::replay::checksums(&**client).await? {
+                println!("{table:<16} {rows:>10} rows  {digest}");
             }
         }
         Command::Members { command: MembersCommand::List { org, json } } => {

@@ -6,6 +6,7 @@ pub mod event_log;
 pub mod migrations;
 pub mod projections;
 pub mod queries;
+pub mod replay;
 
 pub use crypto::{CryptoError, KeyRing, MemberKey};
 pub use event_log::{Metadata, RecordedEvent, StoreError};
