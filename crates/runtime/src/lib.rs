@@ -1,0 +1,219 @@
+//! Service basics shared by ingest, provision, portal and the CLI: layered settings and the
+//! shutdown signal.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+/// A secret from configuration: never printed by Debug or Display.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    #[serde(default)]
+    pub ingest: IngestSettings,
+    #[serde(default)]
+    pub provision: ProvisionSettings,
+    #[serde(default)]
+    pub portal: PortalSettings,
+    #[serde(default)]
+    pub optix: OptixSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    #[serde(default = "default_pool_size")]
+    pub pool_size: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NatsSettings {
+    pub url: String,
+    #[serde(default = "default_webhook_stream")]
+    pub webhook_stream: String,
+    #[serde(default = "default_duplicate_window")]
+    pub duplicate_window_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct IngestSettings {
+    pub listen: String,
+    pub max_body_bytes: usize,
+    /// Webhooks older than this are refused (Optix retries for 100 minutes at most).
+    pub timestamp_horizon_secs: i64,
+    pub future_skew_secs: i64,
+    /// Bound on waiting for the JetStream ack: well inside Optix's 2 s response timeout.
+    pub publish_timeout_ms: u64,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        IngestSettings {
+            listen: "127.0.0.1:8081".into(),
+            max_body_bytes: 65536,
+            timestamp_horizon_secs: 7200,
+            future_skew_secs: 300,
+            publish_timeout_ms: 1500,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ProvisionSettings {
+    pub listen: String,
+    /// 32 bytes, hex: seals organization tokens and wraps member data keys.
+    pub master_key: Secret,
+    /// 32 bytes, hex: keyed hashes for lookups and uniqueness.
+    pub hash_key: Secret,
+    pub sync_interval_secs: u64,
+    pub consumer_name: String,
+    pub batch_size: usize,
+}
+
+impl Default for ProvisionSettings {
+    fn default() -> Self {
+        ProvisionSettings {
+            listen: "127.0.0.1:8082".into(),
+            master_key: Secret::default(),
+            hash_key: Secret::default(),
+            sync_interval_secs: 900,
+            consumer_name: "provision".into(),
+            batch_size: 64,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct PortalSettings {
+    pub listen: String,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        PortalSettings { listen: "127.0.0.1:8083".into() }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OptixSettings {
+    pub api_url: String,
+    pub apps: Vec<OptixApp>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct OptixApp {
+    pub client_id: String,
+    pub secret: Secret,
+}
+
+fn default_pool_size() -> usize {
+    16
+}
+fn default_webhook_stream() -> String {
+    "OPTIX_WEBHOOKS".into()
+}
+fn default_duplicate_window() -> u64 {
+    120
+}
+
+/// Settings from an optional TOML file, overridden by `LANYARD__SECTION__KEY` variables.
+pub fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
+    let mut builder = config::Config::builder();
+    if let Some(path) = path {
+        anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
+        builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
+    }
+    builder = builder.add_source(
+        config::Environment::with_prefix("LANYARD").prefix_separator("__").separator("__").try_parsing(true),
+    );
+    let config = builder.build().context("reading configuration")?;
+    config
+        .try_deserialize::<Settings>()
+        .context("invalid configuration (every key can also be set as LANYARD__SECTION__KEY)")
+}
+
+/// Resolves on SIGTERM or ctrl-c.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutdown signal received");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_settings_with_defaults_and_redacted_secrets() {
+        let dir = std::env::temp_dir().join(format!("lanyard-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("s.toml");
+        std::fs::write(
+            &path,
+            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n[provision]\nmaster_key = \"topsecret\"\n\
+             [[optix.apps]]\nclient_id = \"c\"\nsecret = \"s3cr3t\"\n",
+        )
+        .expect("write");
+        let settings = load_settings(Some(&path)).expect("settings");
+        assert_eq!(settings.database.pool_size, 16);
+        assert_eq!(settings.ingest.max_body_bytes, 65536);
+        assert_eq!(settings.provision.master_key.expose(), "topsecret");
+        assert_eq!(settings.optix.apps[0].secret.expose(), "s3cr3t");
+        let debug = format!("{settings:?}");
+        assert!(!debug.contains("topsecret") && !debug.contains("s3cr3t"), "{debug}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let error = load_settings(Some(Path::new("/nonexistent/lanyard.toml"))).expect_err("missing");
+        assert!(error.to_string().contains("/nonexistent/lanyard.toml"));
+    }
+}
