@@ -1,0 +1,173 @@
+//! NATS JetStream for Lanyard: the webhook stream (ingest → provision) and the domain events
+//! stream (relay → subscribers).
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use async_nats::jetstream::{self, consumer::PullConsumer, stream};
+use std::time::Duration;
+
+pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
+pub const WEBHOOK_SUBJECTS: &str = "optix.webhooks.>";
+pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot connect to NATS at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("JetStream: {0}")]
+    JetStream(String),
+    #[error("JetStream did not acknowledge within {0:?}")]
+    Timeout(Duration),
+}
+
+fn js_error(e: impl std::fmt::Display) -> BusError {
+    BusError::JetStream(e.to_string())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishOutcome {
+    pub duplicate: bool,
+    pub sequence: u64,
+}
+
+#[derive(Clone)]
+pub struct Bus {
+    client: async_nats::Client,
+    jetstream: jetstream::Context,
+    webhook_stream: String,
+    duplicate_window: Duration,
+}
+
+impl Bus {
+    pub async fn connect(settings: &runtime::NatsSettings) -> Result<Bus, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(3))
+            .name("lanyard")
+            .connect(settings.url.as_str())
+            .await
+            .map_err(|e| BusError::Connect { url: settings.url.clone(), reason: e.to_string() })?;
+        let jetstream = jetstream::new(client.clone());
+        Ok(Bus {
+            client,
+            jetstream,
+            webhook_stream: settings.webhook_stream.clone(),
+            duplicate_window: Duration::from_secs(settings.duplicate_window_secs.max(1)),
+        })
+    }
+
+    pub fn webhook_stream(&self) -> &str {
+        &self.webhook_stream
+    }
+
+    /// Creates the streams if missing (idempotent).
+    pub async fn ensure_streams(&self) -> Result<(), BusError> {
+        self.jetstream
+            .get_or_create_stream(stream::Config {
+                name: self.webhook_stream.clone(),
+                subjects: vec![WEBHOOK_SUBJECTS.into()],
+                storage: stream::StorageType::File,
+                duplicate_window: self.duplicate_window,
+                max_age: Duration::from_secs(14 * 24 * 3600),
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        self.jetstream
+            .get_or_create_stream(stream::Config {
+                name: EVENTS_STREAM.into(),
+                subjects: vec![EVENT_SUBJECTS.into()],
+                storage: stream::StorageType::File,
+                duplicate_window: Duration::from_secs(3600),
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        Ok(())
+    }
+
+    /// Publishes and waits for the JetStream ack (at most `timeout`). `msg_id` becomes the
+    /// `Nats-Msg-Id` header, so a second publish with the same id inside the duplicate window is
+    /// stored once.
+    pub async fn publish_durable(
+        &self,
+        subject: String,
+        msg_id: &str,
+        headers: &[(&str, &str)],
+        payload: bytes::Bytes,
+        timeout: Duration,
+    ) -> Result<PublishOutcome, BusError> {
+        let mut header_map = async_nats::HeaderMap::new();
+        header_map.insert("Nats-Msg-Id", msg_id);
+        for (name, value) in headers {
+            header_map.insert(*name, *value);
+        }
+        let publish = async {
+            let ack_future =
+                self.jetstream.publish_with_headers(subject, header_map, payload).await.map_err(js_error)?;
+            ack_future.await.map_err(js_error)
+        };
+        let ack = tokio::time::timeout(timeout, publish).await.map_err(|_| BusError::Timeout(timeout))??;
+        Ok(PublishOutcome { duplicate: ack.duplicate, sequence: ack.sequence })
+    }
+
+    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
+    pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
+        let stream = self.jetstream.get_stream(&self.webhook_stream).await.map_err(js_error)?;
+        stream
+            .get_or_create_consumer(
+                durable_name,
+                jetstream::consumer::pull::Config {
+                    durable_name: Some(durable_name.to_owned()),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(30),
+                    max_deliver: -1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(js_error)
+    }
+
+    pub fn client(&self) -> &async_nats::Client {
+        &self.client
+    }
+
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.jetstream
+    }
+
+    /// Readiness: the server answers and JetStream serves our stream, within 1 s.
+    pub async fn ping(&self) -> Result<(), BusError> {
+        let check = async {
+            self.client.flush().await.map_err(js_error)?;
+            self.jetstream.get_stream(&self.webhook_stream).await.map_err(js_error)?;
+            Ok(())
+        };
+        tokio::time::timeout(Duration::from_secs(1), check).await.map_err(|_| BusError::Timeout(Duration::from_secs(1)))?
+    }
+}
+
+/// `optix.webhooks.<org>.<event>`, with each token limited to `[A-Za-z0-9_-]`.
+pub fn webhook_subject(org_id: &str, event: &str) -> String {
+    format!("optix.webhooks.{}.{}", subject_token(org_id), subject_token(event))
+}
+
+/// A safe single subject token: anything outside `[A-Za-z0-9_-]` becomes `_`; empty → `_`.
+pub fn subject_token(value: &str) -> String {
+    let token: String =
+        value.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    if token.is_empty() { "_".into() } else { token }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_sanitized() {
+        assert_eq!(webhook_subject("6267", "new_plan_subscription"), "optix.webhooks.6267.new_plan_subscription");
+        assert_eq!(webhook_subject("a.b", "x>*"), "optix.webhooks.a_b.x__");
+        assert_eq!(webhook_subject("", ""), "optix.webhooks._._");
+    }
+}
