@@ -1,0 +1,184 @@
+//! ingest: the front door for Optix webhooks. It verifies the signature, parses the body,
+//! publishes to JetStream and answers 2xx only after the publish ack. No state, no business
+//! logic: a 503 makes Optix retry, and nothing acknowledged is ever lost.
+
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use optix::webhook::{self, Envelope};
+use sha2::{Digest, Sha256};
+use std::net::TcpListener;
+use std::time::Duration;
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+}
+
+struct State {
+    bus: bus::Bus,
+    settings: runtime::Settings,
+}
+
+/// Why a webhook was refused; the label is logged (never the body: it may carry a token).
+#[derive(Debug, thiserror::Error)]
+enum Refusal {
+    #[error("unsupported content type {0:?}: send application/x-www-form-urlencoded or application/json")]
+    ContentType(String),
+    #[error("malformed body: {0}")]
+    Malformed(String),
+    #[error("unknown client_id")]
+    UnknownClient,
+    #[error("request_signature does not match")]
+    BadSignature,
+    #[error("created_timestamp {0} is outside the accepted window")]
+    Stale(i64),
+    #[error("the message bus is unavailable; retry later")]
+    Unavailable,
+}
+
+impl Refusal {
+    fn label(&self) -> &'static str {
+        match self {
+            Refusal::ContentType(_) => "content_type",
+            Refusal::Malformed(_) => "malformed",
+            Refusal::UnknownClient => "unknown_client",
+            Refusal::BadSignature => "bad_signature",
+            Refusal::Stale(_) => "stale_timestamp",
+            Refusal::Unavailable => "bus_unavailable",
+        }
+    }
+
+    fn response(&self) -> HttpResponse {
+        let body = serde_json::json!({ "error": self.to_string() });
+        match self {
+            Refusal::ContentType(_) => HttpResponse::UnsupportedMediaType().json(body),
+            Refusal::Malformed(_) => HttpResponse::BadRequest().json(body),
+            Refusal::UnknownClient | Refusal::BadSignature | Refusal::Stale(_) => HttpResponse::Unauthorized().json(body),
+            Refusal::Unavailable => HttpResponse::ServiceUnavailable().json(body),
+        }
+    }
+}
+
+impl Application {
+    pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+        let bus = bus::Bus::connect(&settings.nats).await.context("connecting to NATS")?;
+        bus.ensure_streams().await.context("creating JetStream streams")?;
+        let listener = TcpListener::bind(&settings.ingest.listen)
+            .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
+        let port = listener.local_addr()?.port();
+        let max_body = settings.ingest.max_body_bytes;
+        let state = web::Data::new(State { bus, settings });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(max_body))
+                .route("/optix/webhooks", web::post().to(receive))
+                .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+                .route("/readyz", web::get().to(readyz))
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/ctrl-c (actix handles the signals), letting in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn readyz(state: web::Data<State>) -> HttpResponse {
+    match state.bus.ping().await {
+        Ok(()) => HttpResponse::Ok().body("ready"),
+        Err(e) => HttpResponse::ServiceUnavailable().body(format!("not ready: nats: {e}")),
+    }
+}
+
+async fn receive(request: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
+    match accept(&request, &body, &state).await {
+        Ok(envelope) => {
+            tracing::info!(org_id = envelope.organization_id, event = envelope.event, "webhook accepted");
+            HttpResponse::Ok().json(serde_json::json!({ "status": "accepted" }))
+        }
+        Err(refusal) => {
+            tracing::warn!(reason = refusal.label(), detail = %refusal, "webhook refused");
+            refusal.response()
+        }
+    }
+}
+
+async fn accept(request: &HttpRequest, body: &[u8], state: &State) -> Result<Envelope, Refusal> {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let fields = match content_type.as_str() {
+        "application/x-www-form-urlencoded" => webhook::parse_form(body),
+        "application/json" => webhook::parse_json(body),
+        other => return Err(Refusal::ContentType(other.to_owned())),
+    }
+    .map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let envelope = Envelope::from_fields(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+
+    let app = state
+        .settings
+        .optix
+        .apps
+        .iter()
+        .find(|app| app.client_id == envelope.client_id)
+        .ok_or(Refusal::UnknownClient)?;
+    if !optix::signature::verify_signature(
+        &envelope.client_id,
+        app.secret.expose(),
+        &envelope.created_timestamp_raw,
+        &envelope.request_signature,
+    ) {
+        return Err(Refusal::BadSignature);
+    }
+    let now = chrono::Utc::now().timestamp();
+    let age = now - envelope.created_timestamp;
+    if age > state.settings.ingest.timestamp_horizon_secs || -age > state.settings.ingest.future_skew_secs {
+        return Err(Refusal::Stale(envelope.created_timestamp));
+    }
+
+    let payload = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let received_at = chrono::Utc::now().to_rfc3339();
+    state
+        .bus
+        .publish_durable(
+            bus::webhook_subject(&envelope.organization_id, &envelope.event),
+            &delivery_id(&envelope, body),
+            &[("Lanyard-Received-At", received_at.as_str())],
+            payload.into(),
+            Duration::from_millis(state.settings.ingest.publish_timeout_ms),
+        )
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "publishing to JetStream failed");
+            Refusal::Unavailable
+        })?;
+    Ok(envelope)
+}
+
+/// One Optix delivery, retried, has the same body: its digest is the JetStream message id.
+pub fn delivery_id(envelope: &Envelope, body: &[u8]) -> String {
+    let mut digest = Sha256::new();
+    digest.update(envelope.organization_id.as_bytes());
+    digest.update(b"\n");
+    digest.update(envelope.event.as_bytes());
+    digest.update(b"\n");
+    digest.update(body);
+    hex::encode(digest.finalize())
+}
