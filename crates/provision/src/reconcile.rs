@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use domain::events::OnboardedVia;
 use domain::member::{self, FreshPassphrase, Member, MemberCommand, Profile};
 use domain::{Sealed, StreamId, organization};
-use optix::api::{MemberFacts as OptixFacts, OptixClient, OptixError, PlanStatus};
+use optix::api::{MemberFactsData as OptixFacts, OptixClient, OptixError, PlanStatus};
 use optix::webhook::{Webhook, WebhookEvent};
 use std::time::Duration;
 use store::event_log::{self, Metadata};
@@ -135,21 +135,8 @@ impl Provisioner {
         let now = Utc::now();
         match subject_of(&webhook.event) {
             Subject::Token(token) => self.record_token(message_id, &org_id, &token, &metadata, now).await,
-            Subject::Uninstall => {
-                self.in_transaction(message_id, |tx| {
-                    let org_id = org_id.clone();
-                    let metadata = metadata.clone();
-                    Box::pin(async move {
-                        let stream = StreamId::organization(&org_id);
-                        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-                        let state = history.iter().map(|e| &e.event).fold(organization::Organization::default(), organization::evolve);
-                        let events = organization::decide(&state, organization::OrganizationCommand::Uninstall { org_id });
-                        Ok(event_log::append(tx, &stream, version, events, &metadata, now).await?.len())
-                    })
-                })
-                .await
-            }
-            Subject::Nothing => self.in_transaction(message_id, |_| Box::pin(async { Ok(0) })).await,
+            Subject::Uninstall => self.commit(message_id, &org_id, Work::Uninstall, &metadata, now).await,
+            Subject::Nothing => self.commit(message_id, &org_id, Work::Nothing, &metadata, now).await,
             Subject::UsersByEmail(emails) => {
                 let token = self.organization_token(&org_id).await?;
                 let mut user_ids = Vec::new();
@@ -192,26 +179,8 @@ impl Provisioner {
             Err(HandleError::NotInstalled(_)) => None,
             Err(e) => return Err(e),
         };
-        self.in_transaction(message_id, |tx| {
-            let org_id = org_id.to_owned();
-            let metadata = metadata.clone();
-            Box::pin(async move {
-                let stream = StreamId::organization(&org_id);
-                let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-                let state = history.iter().map(|e| &e.event).fold(organization::Organization::default(), organization::evolve);
-                let events = organization::decide(
-                    &state,
-                    organization::OrganizationCommand::RecordToken {
-                        org_id,
-                        token: sealed,
-                        token_fingerprint: fingerprint,
-                        current_fingerprint,
-                    },
-                );
-                Ok(event_log::append(tx, &stream, version, events, &metadata, now).await?.len())
-            })
-        })
-        .await
+        let work = Work::Token { sealed, fingerprint, current_fingerprint };
+        self.commit(message_id, org_id, work, metadata, now).await
     }
 
     /// Fetches the facts of each user (outside the transaction: no locks held during HTTP),
@@ -232,18 +201,7 @@ impl Provisioner {
             let user_facts = self.optix.member_facts(token, &user_id, from, to).await?;
             facts.push((user_id, user_facts));
         }
-        self.in_transaction(message_id, |tx| {
-            let metadata = metadata.clone();
-            let org_id = org_id.to_owned();
-            Box::pin(async move {
-                let mut appended = 0;
-                for (user_id, user_facts) in facts {
-                    appended += self.reconcile_member(tx, &org_id, &user_id, user_facts.as_ref(), &metadata, now).await?;
-                }
-                Ok(appended)
-            })
-        })
-        .await
+        self.commit(message_id, org_id, Work::Members(facts), metadata, now).await
     }
 
     /// Decide and append for one member inside `tx`. Returns the number of events appended.
@@ -349,21 +307,68 @@ impl Provisioner {
 
     /// Runs `work` in a transaction that also marks `message_id` processed; a message already
     /// marked (a concurrent or earlier delivery) commits nothing else.
-    async fn in_transaction<F>(&self, message_id: &str, work: F) -> Result<Outcome, HandleError>
-    where
-        F: for<'t> FnOnce(
-            &'t deadpool_postgres::Transaction<'t>,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<usize, StoreError>> + Send + 't>>,
-    {
+    async fn commit(
+        &self,
+        message_id: &str,
+        org_id: &str,
+        work: Work,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, HandleError> {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
         if !event_log::mark_processed(&*tx, message_id).await? {
             return Ok(Outcome::AlreadyProcessed);
         }
-        let events = work(&tx).await?;
+        let events = match work {
+            Work::Nothing => 0,
+            Work::Uninstall => {
+                let command = organization::OrganizationCommand::Uninstall { org_id: org_id.to_owned() };
+                self.decide_organization(&tx, org_id, command, metadata, now).await?
+            }
+            Work::Token { sealed, fingerprint, current_fingerprint } => {
+                let command = organization::OrganizationCommand::RecordToken {
+                    org_id: org_id.to_owned(),
+                    token: sealed,
+                    token_fingerprint: fingerprint,
+                    current_fingerprint,
+                };
+                self.decide_organization(&tx, org_id, command, metadata, now).await?
+            }
+            Work::Members(facts) => {
+                let mut appended = 0;
+                for (user_id, user_facts) in facts {
+                    appended += self.reconcile_member(&tx, org_id, &user_id, user_facts.as_ref(), metadata, now).await?;
+                }
+                appended
+            }
+        };
         tx.commit().await.map_err(StoreError::from)?;
         Ok(Outcome::Committed { events })
     }
+
+    async fn decide_organization(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        org_id: &str,
+        command: organization::OrganizationCommand,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let stream = StreamId::organization(org_id);
+        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
+        let state = history.iter().map(|e| &e.event).fold(organization::Organization::default(), organization::evolve);
+        let events = organization::decide(&state, command);
+        Ok(event_log::append(tx, &stream, version, events, metadata, now).await?.len())
+    }
+}
+
+/// What one message asks of the log, decided inside the transaction.
+enum Work {
+    Nothing,
+    Uninstall,
+    Token { sealed: Sealed, fingerprint: String, current_fingerprint: Option<String> },
+    Members(Vec<(String, Option<OptixFacts>)>),
 }
 
 fn token_aad(org_id: &str) -> String {

@@ -1,0 +1,5 @@
+//! Optix: webhook signature and payloads, and the GraphQL API client.
+
+pub mod api;
+pub mod signature;
+pub mod webhook;
