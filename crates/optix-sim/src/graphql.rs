@@ -1,0 +1,443 @@
+//! The GraphQL subset of Optix that Lanyard uses (proto/optix/schema.graphql), served with the
+//! same type, field and argument names, paging and token rules.
+
+use crate::model::{self, Organization};
+use crate::Sim;
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Enum, ID, Object, Result, Schema, SimpleObject};
+
+pub type OptixSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+pub fn schema() -> OptixSchema {
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription).finish()
+}
+
+/// Who is asking, from the bearer token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Auth {
+    Anonymous,
+    Organization { org_id: String },
+    Personal { org_id: String, user_id: String },
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum TokenType {
+    Anonymous,
+    Legacy,
+    Personal,
+    Organization,
+    Expired,
+    SingleAction,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AccountPlanStatus {
+    Active,
+    Canceled,
+    Ended,
+    InTrial,
+    Upcoming,
+    Unknown,
+}
+
+impl From<model::PlanStatus> for AccountPlanStatus {
+    fn from(status: model::PlanStatus) -> Self {
+        match status {
+            model::PlanStatus::Active => AccountPlanStatus::Active,
+            model::PlanStatus::Canceled => AccountPlanStatus::Canceled,
+            model::PlanStatus::Ended => AccountPlanStatus::Ended,
+            model::PlanStatus::InTrial => AccountPlanStatus::InTrial,
+            model::PlanStatus::Upcoming => AccountPlanStatus::Upcoming,
+            model::PlanStatus::Unknown => AccountPlanStatus::Unknown,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct Team {
+    team_id: ID,
+    name: String,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct User {
+    user_id: ID,
+    name: Option<String>,
+    surname: Option<String>,
+    fullname: Option<String>,
+    email: Option<String>,
+    teams: Option<Vec<Option<Team>>>,
+    is_active: Option<bool>,
+    is_deleted: Option<bool>,
+    is_admin: Option<bool>,
+    has_plans: bool,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct Location {
+    location_id: ID,
+    name: Option<String>,
+    timezone: Option<String>,
+    is_deleted: Option<bool>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Organization", rename_fields = "snake_case")]
+pub struct Organization_ {
+    organization_id: ID,
+    name: String,
+    timezone: Option<String>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct Admin {
+    user: User,
+    locations: Vec<Location>,
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct AuthenticatedUser {
+    #[graphql(name = "authType")]
+    auth_type: TokenType,
+    user: Option<User>,
+    organization: Option<Organization_>,
+    admin: Option<Admin>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct PlanTemplate {
+    plan_template_id: ID,
+    name: String,
+    in_all_locations: bool,
+    locations: Vec<Location>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct AccountPlan {
+    account_plan_id: ID,
+    access_usage_user: Option<User>,
+    plan_template: Option<PlanTemplate>,
+    name: String,
+    start_timestamp: i64,
+    end_timestamp: Option<i64>,
+    status: AccountPlanStatus,
+    canceled_timestamp: Option<i64>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct Resource {
+    resource_id: ID,
+    name: Option<String>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(rename_fields = "snake_case")]
+pub struct Booking {
+    booking_id: ID,
+    location: Option<Location>,
+    resource: Option<Resource>,
+    start_timestamp: i64,
+    end_timestamp: i64,
+    user: Option<User>,
+    is_new: bool,
+    is_approved: bool,
+    is_canceled: bool,
+    is_rejected: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct UserPagination {
+    total: i64,
+    data: Vec<Option<User>>,
+}
+
+#[derive(SimpleObject)]
+pub struct AccountPlanPagination {
+    total: i64,
+    data: Vec<AccountPlan>,
+}
+
+#[derive(SimpleObject)]
+pub struct BookingPagination {
+    total: i64,
+    data: Vec<Option<Booking>>,
+}
+
+#[derive(SimpleObject)]
+pub struct LocationPagination {
+    total: i64,
+    data: Vec<Option<Location>>,
+}
+
+fn location(l: &model::Location) -> Location {
+    Location {
+        location_id: ID(l.location_id.clone()),
+        name: Some(l.name.clone()),
+        timezone: Some(l.timezone.clone()),
+        is_deleted: Some(false),
+    }
+}
+
+fn user(org: &Organization, u: &model::User) -> User {
+    User {
+        user_id: ID(u.user_id.clone()),
+        name: Some(u.name.clone()),
+        surname: Some(u.surname.clone()),
+        fullname: Some(u.fullname()),
+        email: Some(u.email.clone()),
+        teams: Some(
+            org.teams_of(&u.user_id)
+                .into_iter()
+                .map(|t| Some(Team { team_id: ID(t.team_id.clone()), name: t.name.clone() }))
+                .collect(),
+        ),
+        is_active: Some(u.is_active),
+        is_deleted: Some(u.is_deleted),
+        is_admin: Some(u.is_admin),
+        has_plans: org.account_plans.iter().any(|p| {
+            p.user_id == u.user_id && matches!(p.status, model::PlanStatus::Active | model::PlanStatus::InTrial)
+        }),
+    }
+}
+
+fn template(org: &Organization, t: &model::PlanTemplate) -> PlanTemplate {
+    PlanTemplate {
+        plan_template_id: ID(t.plan_template_id.clone()),
+        name: t.name.clone(),
+        in_all_locations: t.in_all_locations,
+        locations: t.location_ids.iter().filter_map(|id| org.location(id)).map(location).collect(),
+    }
+}
+
+/// Optix pages are 1-based; `limit` is capped at 100 like Optix's default page.
+fn paginate<T: Clone>(items: Vec<T>, limit: i32, page: i32) -> (i64, Vec<T>) {
+    let limit = limit.clamp(1, 500) as usize;
+    let page = page.max(1) as usize;
+    let total = items.len() as i64;
+    let slice = items.into_iter().skip((page - 1) * limit).take(limit).collect();
+    (total, slice)
+}
+
+fn organization_scope<'a>(ctx: &'a Context<'_>) -> Result<(Sim, String)> {
+    let sim = ctx.data::<Sim>()?.clone();
+    match ctx.data::<Auth>()? {
+        Auth::Organization { org_id } => Ok((sim, org_id.clone())),
+        Auth::Personal { .. } => Err("this query needs an organization token".into()),
+        Auth::Anonymous => Err("Unauthenticated: a valid token is required".into()),
+    }
+}
+
+pub struct QueryRoot;
+
+#[Object(rename_fields = "camelCase", rename_args = "snake_case")]
+impl QueryRoot {
+    async fn me(&self, ctx: &Context<'_>) -> Result<AuthenticatedUser> {
+        let sim = ctx.data::<Sim>()?;
+        let auth = ctx.data::<Auth>()?.clone();
+        Ok(sim.with_state(|state| {
+            let (auth_type, org_id, user_id) = match &auth {
+                Auth::Anonymous => (TokenType::Anonymous, None, None),
+                Auth::Organization { org_id } => (TokenType::Organization, Some(org_id.clone()), None),
+                Auth::Personal { org_id, user_id } => (TokenType::Personal, Some(org_id.clone()), Some(user_id.clone())),
+            };
+            let org = org_id.as_ref().and_then(|id| state.orgs.get(id));
+            let found = org.and_then(|o| user_id.as_ref().and_then(|u| o.user(u)).map(|u| (o, u)));
+            AuthenticatedUser {
+                auth_type,
+                user: found.map(|(o, u)| user(o, u)),
+                organization: org.map(|o| Organization_ {
+                    organization_id: ID(o.organization_id.clone()),
+                    name: o.name.clone(),
+                    timezone: Some(o.timezone.clone()),
+                }),
+                admin: found
+                    .filter(|(_, u)| u.is_admin)
+                    .map(|(o, u)| Admin { user: user(o, u), locations: o.locations.iter().map(location).collect() }),
+            }
+        }))
+    }
+
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        get_by_email: Option<String>,
+        get_by_member_id: Option<ID>,
+        get_by_user_id: Option<ID>,
+    ) -> Result<Option<User>> {
+        let (sim, org_id) = organization_scope(ctx)?;
+        let selectors = [get_by_email.is_some(), get_by_member_id.is_some(), get_by_user_id.is_some()];
+        if selectors.iter().filter(|s| **s).count() != 1 {
+            return Err("exactly one of get_by_email, get_by_member_id, get_by_user_id is required".into());
+        }
+        Ok(sim.with_state(|state| {
+            let org = state.orgs.get(&org_id)?;
+            let found = org.users.iter().filter(|u| !u.is_deleted).find(|u| {
+                get_by_email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&u.email))
+                    || get_by_user_id.as_ref().is_some_and(|id| id.0 == u.user_id)
+                    || get_by_member_id.as_ref().is_some_and(|id| id.0 == u.user_id)
+            })?;
+            Some(user(org, found))
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+        include_active: Option<bool>,
+        include_inactive: Option<bool>,
+        include_deleted: Option<bool>,
+        include_pending: Option<bool>,
+        search_by_email: Option<String>,
+    ) -> Result<UserPagination> {
+        let _ = include_pending;
+        let (sim, org_id) = organization_scope(ctx)?;
+        // Optix's include_* flags are opt-in filters; none given means active users.
+        let any_flag = include_active.is_some() || include_inactive.is_some() || include_deleted.is_some();
+        Ok(sim.with_state(|state| {
+            let Some(org) = state.orgs.get(&org_id) else { return UserPagination { total: 0, data: vec![] } };
+            let matching: Vec<Option<User>> = org
+                .users
+                .iter()
+                .filter(|u| {
+                    let wanted = if !any_flag {
+                        u.is_active && !u.is_deleted
+                    } else {
+                        (include_active == Some(true) && u.is_active && !u.is_deleted)
+                            || (include_inactive == Some(true) && !u.is_active && !u.is_deleted)
+                            || (include_deleted == Some(true) && u.is_deleted)
+                    };
+                    wanted
+                        && search_by_email
+                            .as_deref()
+                            .is_none_or(|s| u.email.to_lowercase().contains(&s.to_lowercase()))
+                })
+                .map(|u| Some(user(org, u)))
+                .collect();
+            let (total, data) = paginate(matching, limit, page);
+            UserPagination { total, data }
+        }))
+    }
+
+    async fn account_plans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+        access_usage_user_id: Option<Vec<ID>>,
+        status: Option<Vec<AccountPlanStatus>>,
+    ) -> Result<AccountPlanPagination> {
+        let (sim, org_id) = organization_scope(ctx)?;
+        Ok(sim.with_state(|state| {
+            let Some(org) = state.orgs.get(&org_id) else { return AccountPlanPagination { total: 0, data: vec![] } };
+            let matching: Vec<AccountPlan> = org
+                .account_plans
+                .iter()
+                .filter(|p| access_usage_user_id.as_ref().is_none_or(|ids| ids.iter().any(|id| id.0 == p.user_id)))
+                .filter(|p| status.as_ref().is_none_or(|s| s.contains(&AccountPlanStatus::from(p.status))))
+                .map(|p| {
+                    let tpl = org.template(&p.plan_template_id);
+                    let owner = org.user(&p.user_id);
+                    AccountPlan {
+                        account_plan_id: ID(p.account_plan_id.clone()),
+                        access_usage_user: owner.map(|u| user(org, u)),
+                        plan_template: tpl.map(|t| template(org, t)),
+                        name: format!(
+                            "{} for {}",
+                            tpl.map(|t| t.name.as_str()).unwrap_or("Plan"),
+                            owner.map(|u| u.name.as_str()).unwrap_or("member")
+                        ),
+                        start_timestamp: p.start_timestamp,
+                        end_timestamp: p.end_timestamp,
+                        status: p.status.into(),
+                        canceled_timestamp: p.canceled_timestamp,
+                    }
+                })
+                .collect();
+            let (total, data) = paginate(matching, limit, page);
+            AccountPlanPagination { total, data }
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn bookings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+        user_id: Option<ID>,
+        include_new: Option<bool>,
+        include_approved: Option<bool>,
+        include_canceled: Option<bool>,
+        location_id: Option<Vec<Option<ID>>>,
+        start_timestamp_from: Option<i64>,
+        start_timestamp_to: Option<i64>,
+        end_timestamp_from: Option<i64>,
+        end_timestamp_to: Option<i64>,
+    ) -> Result<BookingPagination> {
+        let (sim, org_id) = organization_scope(ctx)?;
+        let _ = (include_new, include_approved);
+        Ok(sim.with_state(|state| {
+            let Some(org) = state.orgs.get(&org_id) else { return BookingPagination { total: 0, data: vec![] } };
+            let locations: Option<Vec<String>> =
+                location_id.map(|ids| ids.into_iter().flatten().map(|id| id.0).collect());
+            let matching: Vec<Option<Booking>> = org
+                .bookings
+                .iter()
+                .filter(|b| user_id.as_ref().is_none_or(|u| u.0 == "-1" || u.0 == b.user_id))
+                .filter(|b| include_canceled == Some(true) || !b.is_canceled)
+                .filter(|b| locations.as_ref().is_none_or(|ls| ls.contains(&b.location_id)))
+                .filter(|b| start_timestamp_from.is_none_or(|t| b.start_timestamp >= t))
+                .filter(|b| start_timestamp_to.is_none_or(|t| b.start_timestamp <= t))
+                .filter(|b| end_timestamp_from.is_none_or(|t| b.end_timestamp >= t))
+                .filter(|b| end_timestamp_to.is_none_or(|t| b.end_timestamp <= t))
+                .map(|b| {
+                    Some(Booking {
+                        booking_id: ID(b.booking_id.clone()),
+                        location: org.location(&b.location_id).map(location),
+                        resource: Some(Resource { resource_id: ID(b.resource_id.clone()), name: Some(b.resource_name.clone()) }),
+                        start_timestamp: b.start_timestamp,
+                        end_timestamp: b.end_timestamp,
+                        user: org.user(&b.user_id).map(|u| user(org, u)),
+                        is_new: false,
+                        is_approved: !b.is_canceled,
+                        is_canceled: b.is_canceled,
+                        is_rejected: false,
+                    })
+                })
+                .collect();
+            let (total, data) = paginate(matching, limit, page);
+            BookingPagination { total, data }
+        }))
+    }
+
+    async fn locations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+        include_visible: Option<bool>,
+        include_deleted: Option<bool>,
+        include_hidden: Option<bool>,
+    ) -> Result<LocationPagination> {
+        let _ = (include_visible, include_deleted, include_hidden);
+        let (sim, org_id) = organization_scope(ctx)?;
+        Ok(sim.with_state(|state| {
+            let all: Vec<Option<Location>> = state
+                .orgs
+                .get(&org_id)
+                .map(|o| o.locations.iter().map(|l| Some(location(l))).collect())
+                .unwrap_or_default();
+            let (total, data) = paginate(all, limit, page);
+            LocationPagination { total, data }
+        }))
+    }
+}

@@ -1,0 +1,505 @@
+//! optix-sim: a simulator of the parts of Optix that Lanyard depends on, faithful enough to
+//! run the demo, the tests and the benchmarks here: the GraphQL subset (organization and
+//! personal tokens, paging, the per-token rate limit with 429s) and signed, form-encoded
+//! webhooks with Optix's retry policy (seed 002). An admin API changes its state and emits the
+//! webhooks Optix would send.
+
+pub mod graphql;
+pub mod model;
+
+use actix_web::{App as HttpApp, HttpRequest, HttpResponse, HttpServer, web};
+use anyhow::Context as _;
+use chrono::Utc;
+use graphql::Auth;
+use model::{AccountPlan, App, Organization, PlanStatus};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub listen: String,
+    pub webhook_url: Option<String>,
+    /// Requests per minute per token; 0 = unlimited.
+    pub rate_limit_per_minute: u32,
+    pub retry_interval: Duration,
+    pub max_retries: u32,
+    pub fixture: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryRecord {
+    pub event: String,
+    pub organization_id: String,
+    pub attempt: u32,
+    /// HTTP status, or `None` when the request failed (timeout, connection refused).
+    pub status: Option<u16>,
+    pub error: Option<String>,
+}
+
+pub struct SimState {
+    pub app: App,
+    pub orgs: BTreeMap<String, Organization>,
+    deliveries: Vec<DeliveryRecord>,
+    /// Events whose subscription a 410 removed.
+    unsubscribed: HashSet<String>,
+    api_calls: u64,
+    rate_windows: HashMap<String, (Instant, u32)>,
+    next_id: u64,
+}
+
+/// A handle on the simulator's state (cheap to clone).
+#[derive(Clone)]
+pub struct Sim {
+    state: Arc<Mutex<SimState>>,
+    config: Arc<SimConfig>,
+    http: reqwest::Client,
+}
+
+pub struct RunningSim {
+    pub base_url: String,
+    pub graphql_url: String,
+    pub sim: Sim,
+    pub server: actix_web::dev::ServerHandle,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> anyhow::Result<Sim> {
+        let fixture = match &config.fixture {
+            Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading fixture {}", path.display()))?,
+            None => model::DEMO_FIXTURE.to_owned(),
+        };
+        let (app, orgs) = model::load(&fixture, Utc::now())?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(2))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Sim {
+            state: Arc::new(Mutex::new(SimState {
+                app,
+                orgs,
+                deliveries: Vec::new(),
+                unsubscribed: HashSet::new(),
+                api_calls: 0,
+                rate_windows: HashMap::new(),
+                next_id: 50_000,
+            })),
+            config: Arc::new(config),
+            http,
+        })
+    }
+
+    /// Runs `f` with the state locked (a poisoned lock still holds consistent data here).
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
+        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+
+    pub fn api_calls(&self) -> u64 {
+        self.with_state(|s| s.api_calls)
+    }
+
+    pub fn app(&self) -> (String, String) {
+        self.with_state(|s| (s.app.client_id.clone(), s.app.secret.clone()))
+    }
+
+    pub fn org_token(&self, org_id: &str) -> Option<String> {
+        self.with_state(|s| s.orgs.get(org_id).map(|o| o.token.clone()))
+    }
+
+    pub fn user_email(&self, org_id: &str, user_id: &str) -> Option<String> {
+        self.with_state(|s| s.orgs.get(org_id)?.user(user_id).map(|u| u.email.clone()))
+    }
+
+    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
+        self.with_state(|s| s.deliveries.clone())
+    }
+
+    fn next_id(&self) -> String {
+        self.with_state(|s| {
+            s.next_id += 1;
+            s.next_id.to_string()
+        })
+    }
+
+    /// Mints a personal token (what a canvas receives) for a user.
+    pub fn personal_token(&self, org_id: &str, user_id: &str) -> Option<String> {
+        let id = self.next_id();
+        self.with_state(|s| {
+            let org = s.orgs.get_mut(org_id)?;
+            org.user(user_id)?;
+            let token = format!("pt{id}{}p", &org.token[..org.token.len().min(6)]);
+            org.personal_tokens.insert(token.clone(), user_id.to_owned());
+            Some(token)
+        })
+    }
+
+    fn authenticate(&self, token: Option<&str>) -> Auth {
+        let Some(token) = token else { return Auth::Anonymous };
+        self.with_state(|s| {
+            for org in s.orgs.values() {
+                if org.token == token {
+                    return Auth::Organization { org_id: org.organization_id.clone() };
+                }
+                if let Some(user_id) = org.personal_tokens.get(token) {
+                    return Auth::Personal { org_id: org.organization_id.clone(), user_id: user_id.clone() };
+                }
+            }
+            Auth::Anonymous
+        })
+    }
+
+    /// Counts a call and applies the per-token limit; `Err(seconds)` = answer 429.
+    fn admit(&self, token: &str) -> Result<(), u64> {
+        let limit = self.config.rate_limit_per_minute;
+        self.with_state(|s| {
+            s.api_calls += 1;
+            if limit == 0 {
+                return Ok(());
+            }
+            let now = Instant::now();
+            let window = s.rate_windows.entry(token.to_owned()).or_insert((now, 0));
+            if now.duration_since(window.0) >= Duration::from_secs(60) {
+                *window = (now, 0);
+            }
+            if window.1 >= limit {
+                let wait = 60u64.saturating_sub(now.duration_since(window.0).as_secs()).max(1);
+                return Err(wait);
+            }
+            window.1 += 1;
+            Ok(())
+        })
+    }
+
+    /// Adds the envelope Optix puts on every webhook, signed with the app's secret.
+    pub fn signed_webhook(&self, org_id: &str, event: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
+        let (client_id, secret) = self.app();
+        let created = Utc::now().timestamp().to_string();
+        let signature = optix::signature::expected_signature(&client_id, &secret, &created);
+        fields.insert("client_id".into(), json!(client_id));
+        fields.insert("created_timestamp".into(), json!(created));
+        fields.insert("organization_id".into(), json!(org_id));
+        fields.insert("event".into(), json!(event));
+        fields.insert("request_signature".into(), json!(signature));
+        fields
+    }
+
+    /// Delivers one webhook as Optix does: form POST; 2xx ends it, 410 removes the subscription,
+    /// anything else (3xx is not followed) is retried up to `max_retries` times,
+    /// `retry_interval` apart, in the background. Returns the first attempt's status.
+    pub async fn deliver(&self, org_id: &str, event: &str, fields: Map<String, Value>) -> anyhow::Result<u16> {
+        let url = self.config.webhook_url.clone().context("no webhook_url configured")?;
+        if self.with_state(|s| s.unsubscribed.contains(event)) {
+            anyhow::bail!("the {event} subscription was removed by a 410");
+        }
+        let body = optix::webhook::encode_form(&self.signed_webhook(org_id, event, fields));
+        let first = self.attempt(&url, org_id, event, &body, 1).await;
+        if first.is_none_or(|status| !(200..300).contains(&status) && status != 410) {
+            let sim = self.clone();
+            let (org_id, event) = (org_id.to_owned(), event.to_owned());
+            tokio::spawn(async move {
+                for attempt in 2..=sim.config.max_retries + 1 {
+                    tokio::time::sleep(sim.config.retry_interval).await;
+                    match sim.attempt(&url, &org_id, &event, &body, attempt).await {
+                        Some(status) if (200..300).contains(&status) || status == 410 => break,
+                        _ => {}
+                    }
+                }
+            });
+        }
+        first.ok_or_else(|| anyhow::anyhow!("webhook {event} could not be delivered (will retry)"))
+    }
+
+    async fn attempt(&self, url: &str, org_id: &str, event: &str, body: &str, attempt: u32) -> Option<u16> {
+        let result = self
+            .http
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+            .await;
+        let (status, error) = match result {
+            Ok(response) => (Some(response.status().as_u16()), None),
+            Err(e) => (None, Some(e.without_url().to_string())),
+        };
+        self.with_state(|s| {
+            if status == Some(410) {
+                s.unsubscribed.insert(event.to_owned());
+            }
+            s.deliveries.push(DeliveryRecord {
+                event: event.to_owned(),
+                organization_id: org_id.to_owned(),
+                attempt,
+                status,
+                error,
+            });
+        });
+        status
+    }
+
+    pub async fn install_app(&self, org_id: &str) -> anyhow::Result<u16> {
+        let token = self.org_token(org_id).with_context(|| format!("unknown organization {org_id}"))?;
+        let mut fields = Map::new();
+        fields.insert("organization_token".into(), json!(token));
+        self.deliver(org_id, "app_install", fields).await
+    }
+
+    /// The `*_plan_subscription` fields for an account plan, as Optix sends them.
+    fn plan_fields(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<Map<String, Value>> {
+        self.with_state(|s| {
+            let org = s.orgs.get(org_id).with_context(|| format!("unknown organization {org_id}"))?;
+            let plan = org
+                .account_plans
+                .iter()
+                .find(|p| p.account_plan_id == account_plan_id)
+                .with_context(|| format!("unknown account plan {account_plan_id}"))?;
+            let template = org.template(&plan.plan_template_id).context("plan template")?;
+            let user = org.user(&plan.user_id).context("plan user")?;
+            let start = chrono::DateTime::from_timestamp(plan.start_timestamp, 0).unwrap_or_default();
+            let created = chrono::DateTime::from_timestamp(plan.created_timestamp, 0).unwrap_or_default();
+            let status = match plan.status {
+                PlanStatus::Active => "ACTIVE",
+                PlanStatus::Canceled => "CANCELED",
+                PlanStatus::Ended => "ENDED",
+                PlanStatus::InTrial => "IN_TRIAL",
+                PlanStatus::Upcoming => "UPCOMING",
+                PlanStatus::Unknown => "UNKNOWN",
+            };
+            let value = json!({
+                "plan_template_id": template.plan_template_id,
+                "plan_template_name": template.name,
+                "account_plan_id": plan.account_plan_id,
+                "name": format!("{} for {}", template.name, user.name),
+                "status": status,
+                "subscription_type": "member",
+                "created_datetime": created.format("%Y-%m-%d %H:%M").to_string(),
+                "start_datetime": start.format("%Y-%m-%d %H:%M").to_string(),
+                "created_unix_timestamp": plan.created_timestamp.to_string(),
+                "start_unix_timestamp": plan.start_timestamp.to_string(),
+                "price": template.price,
+                "deposit": "0.00",
+                "set_up_fee": "0.00",
+                "free_trial_days": "0",
+                "subscribers": [{
+                    "user_name": user.name,
+                    "user_last_name": user.surname,
+                    "user_fullname": user.fullname(),
+                    "email": user.email,
+                }],
+            });
+            match value {
+                Value::Object(map) => Ok(map),
+                _ => anyhow::bail!("plan fields are not an object"),
+            }
+        })
+    }
+
+    /// Subscribes a user to a plan template (ACTIVE from now) and sends `new_plan_subscription`.
+    pub async fn add_plan(&self, org_id: &str, user_id: &str, plan_template_id: &str) -> anyhow::Result<String> {
+        let account_plan_id = self.next_id();
+        self.with_state(|s| {
+            let org = s.orgs.get_mut(org_id).with_context(|| format!("unknown organization {org_id}"))?;
+            org.user(user_id).with_context(|| format!("unknown user {user_id}"))?;
+            org.template(plan_template_id).with_context(|| format!("unknown plan template {plan_template_id}"))?;
+            let now = Utc::now().timestamp();
+            org.account_plans.push(AccountPlan {
+                account_plan_id: account_plan_id.clone(),
+                user_id: user_id.to_owned(),
+                plan_template_id: plan_template_id.to_owned(),
+                status: PlanStatus::Active,
+                start_timestamp: now,
+                end_timestamp: None,
+                canceled_timestamp: None,
+                created_timestamp: now,
+            });
+            anyhow::Ok(())
+        })?;
+        let fields = self.plan_fields(org_id, &account_plan_id)?;
+        self.deliver(org_id, "new_plan_subscription", fields).await?;
+        Ok(account_plan_id)
+    }
+
+    /// Cancels an account plan and sends `cancel_plan_subscription`.
+    pub async fn cancel_plan(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
+        let fields = self.plan_fields(org_id, account_plan_id)?;
+        self.with_state(|s| {
+            let org = s.orgs.get_mut(org_id).context("organization")?;
+            let plan = org.account_plans.iter_mut().find(|p| p.account_plan_id == account_plan_id).context("plan")?;
+            plan.status = PlanStatus::Canceled;
+            plan.canceled_timestamp = Some(Utc::now().timestamp());
+            anyhow::Ok(())
+        })?;
+        self.deliver(org_id, "cancel_plan_subscription", fields).await?;
+        Ok(())
+    }
+
+    /// Delivers the demo's webhooks: for each organization `app_install`, then a
+    /// `new_plan_subscription` per live plan, `new_team_member` per team member and
+    /// `new_member_booking` per booking. Returns how many were accepted.
+    pub async fn deliver_demo(&self) -> anyhow::Result<usize> {
+        let plan_of = |p: &AccountPlan| matches!(p.status, PlanStatus::Active | PlanStatus::InTrial);
+        let orgs: Vec<(String, Vec<String>, Vec<Map<String, Value>>, Vec<Map<String, Value>>)> = self.with_state(|s| {
+            s.orgs
+                .values()
+                .map(|o| {
+                    let plans = o.account_plans.iter().filter(|p| plan_of(p)).map(|p| p.account_plan_id.clone()).collect();
+                    let team_members = o
+                        .teams
+                        .iter()
+                        .flat_map(|t| t.user_ids.iter().filter_map(move |u| o.user(u).map(|user| (t, user))))
+                        .map(|(t, u)| {
+                            let v = json!({"team_id": t.team_id, "team": t.name, "user_id": u.user_id, "user_name": u.name,
+                                "user_last_name": u.surname, "user_fullname": u.fullname(), "user_email": u.email, "is_admin": "false"});
+                            v.as_object().cloned().unwrap_or_default()
+                        })
+                        .collect();
+                    let bookings = o
+                        .bookings
+                        .iter()
+                        .filter_map(|b| {
+                            let u = o.user(&b.user_id)?;
+                            let loc = o.location(&b.location_id)?;
+                            let v = json!({"booking_id": b.booking_id, "title": b.resource_name, "workspace_id": b.resource_id,
+                                "workspace_name": b.resource_name, "workspace_type": "Meeting Room",
+                                "check_in_timestamp": b.start_timestamp.to_string(), "check_out_timestamp": b.end_timestamp.to_string(),
+                                "member_name": u.name, "member_last_name": u.surname, "member_email": u.email,
+                                "venue_name": loc.name});
+                            v.as_object().cloned()
+                        })
+                        .collect();
+                    (o.organization_id.clone(), plans, team_members, bookings)
+                })
+                .collect()
+        });
+        let mut accepted = 0;
+        for (org_id, plans, team_members, bookings) in orgs {
+            let ok = |status: u16| usize::from((200..300).contains(&status));
+            accepted += ok(self.install_app(&org_id).await?);
+            for plan in plans {
+                let fields = self.plan_fields(&org_id, &plan)?;
+                accepted += ok(self.deliver(&org_id, "new_plan_subscription", fields).await?);
+            }
+            for fields in team_members {
+                accepted += ok(self.deliver(&org_id, "new_team_member", fields).await?);
+            }
+            for fields in bookings {
+                accepted += ok(self.deliver(&org_id, "new_member_booking", fields).await?);
+            }
+        }
+        Ok(accepted)
+    }
+}
+
+struct HttpState {
+    sim: Sim,
+    schema: graphql::OptixSchema,
+}
+
+fn bearer(request: &HttpRequest) -> Option<String> {
+    let header = request.headers().get("authorization")?.to_str().ok()?;
+    let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer "))?;
+    Some(token.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+async fn graphql_endpoint(request: HttpRequest, body: web::Bytes, state: web::Data<HttpState>) -> HttpResponse {
+    let token = bearer(&request);
+    if let Err(wait) = state.sim.admit(token.as_deref().unwrap_or("anonymous")) {
+        return HttpResponse::TooManyRequests()
+            .insert_header(("Retry-After", wait.to_string()))
+            .json(json!({"errors": [{"message": "Too many requests"}]}));
+    }
+    let graphql_request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => return HttpResponse::BadRequest().json(json!({"errors": [{"message": format!("invalid request: {e}")}]})),
+    };
+    let auth = state.sim.authenticate(token.as_deref());
+    let response = state.schema.execute(graphql_request.data(auth).data(state.sim.clone())).await;
+    HttpResponse::Ok().json(&response)
+}
+
+#[derive(serde::Deserialize)]
+struct PlanRequest {
+    plan_template_id: String,
+}
+
+#[derive(serde::Deserialize)]
+struct TokenRequest {
+    user_id: String,
+}
+
+fn admin_error(e: anyhow::Error) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"error": format!("{e:#}")}))
+}
+
+async fn admin_deliver_demo(state: web::Data<HttpState>) -> HttpResponse {
+    match state.sim.deliver_demo().await {
+        Ok(accepted) => HttpResponse::Ok().json(json!({"accepted": accepted})),
+        Err(e) => admin_error(e),
+    }
+}
+
+async fn admin_add_plan(
+    path: web::Path<(String, String)>,
+    body: web::Json<PlanRequest>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
+    let (org_id, user_id) = path.into_inner();
+    match state.sim.add_plan(&org_id, &user_id, &body.plan_template_id).await {
+        Ok(id) => HttpResponse::Ok().json(json!({"account_plan_id": id})),
+        Err(e) => admin_error(e),
+    }
+}
+
+async fn admin_cancel_plan(path: web::Path<(String, String)>, state: web::Data<HttpState>) -> HttpResponse {
+    let (org_id, plan_id) = path.into_inner();
+    match state.sim.cancel_plan(&org_id, &plan_id).await {
+        Ok(()) => HttpResponse::Ok().json(json!({"canceled": plan_id})),
+        Err(e) => admin_error(e),
+    }
+}
+
+async fn admin_personal_token(
+    path: web::Path<String>,
+    body: web::Json<TokenRequest>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
+    match state.sim.personal_token(&path.into_inner(), &body.user_id) {
+        Some(token) => HttpResponse::Ok().json(json!({"token": token})),
+        None => HttpResponse::NotFound().json(json!({"error": "unknown organization or user"})),
+    }
+}
+
+async fn admin_stats(state: web::Data<HttpState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"api_calls": state.sim.api_calls(), "deliveries": state.sim.deliveries()}))
+}
+
+/// Starts the simulator on `config.listen` and returns at once (the server runs on the
+/// current tokio runtime).
+pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
+    let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
+    let port = listener.local_addr()?.port();
+    let sim = Sim::new(config)?;
+    let state = web::Data::new(HttpState { sim: sim.clone(), schema: graphql::schema() });
+    let server = HttpServer::new(move || {
+        HttpApp::new()
+            .app_data(state.clone())
+            .route("/graphql", web::post().to(graphql_endpoint))
+            .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+            .route("/admin/demo/deliver", web::post().to(admin_deliver_demo))
+            .route("/admin/orgs/{org}/users/{user}/plans", web::post().to(admin_add_plan))
+            .route("/admin/orgs/{org}/plans/{plan}/cancel", web::post().to(admin_cancel_plan))
+            .route("/admin/orgs/{org}/personal-tokens", web::post().to(admin_personal_token))
+            .route("/admin/stats", web::get().to(admin_stats))
+    })
+    .workers(2)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    let base_url = format!("http://127.0.0.1:{port}");
+    Ok(RunningSim { graphql_url: format!("{base_url}/graphql"), base_url, sim, server: handle })
+}

@@ -1,0 +1,322 @@
+//! The simulated Optix data: organizations with locations, users, plan templates, account
+//! plans, teams and bookings. Loaded from a fixture whose times are relative to "now".
+
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct App {
+    pub client_id: String,
+    pub secret: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub location_id: String,
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub user_id: String,
+    pub name: String,
+    pub surname: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub is_active: bool,
+    pub is_deleted: bool,
+}
+
+impl User {
+    pub fn fullname(&self) -> String {
+        format!("{} {}", self.name, self.surname).trim().to_owned()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanTemplate {
+    pub plan_template_id: String,
+    pub name: String,
+    pub in_all_locations: bool,
+    pub location_ids: Vec<String>,
+    pub price: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PlanStatus {
+    Active,
+    Canceled,
+    Ended,
+    InTrial,
+    Upcoming,
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccountPlan {
+    pub account_plan_id: String,
+    pub user_id: String,
+    pub plan_template_id: String,
+    pub status: PlanStatus,
+    pub start_timestamp: i64,
+    pub end_timestamp: Option<i64>,
+    pub canceled_timestamp: Option<i64>,
+    pub created_timestamp: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Team {
+    pub team_id: String,
+    pub name: String,
+    pub user_ids: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Booking {
+    pub booking_id: String,
+    pub user_id: String,
+    pub location_id: String,
+    pub resource_id: String,
+    pub resource_name: String,
+    pub start_timestamp: i64,
+    pub end_timestamp: i64,
+    pub is_canceled: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Organization {
+    pub organization_id: String,
+    pub name: String,
+    pub timezone: String,
+    pub token: String,
+    pub locations: Vec<Location>,
+    pub users: Vec<User>,
+    pub plan_templates: Vec<PlanTemplate>,
+    pub account_plans: Vec<AccountPlan>,
+    pub teams: Vec<Team>,
+    pub bookings: Vec<Booking>,
+    /// Personal tokens (canvas tokens, ending in `p`) → user id.
+    pub personal_tokens: HashMap<String, String>,
+}
+
+impl Organization {
+    pub fn user(&self, user_id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.user_id == user_id)
+    }
+    pub fn template(&self, id: &str) -> Option<&PlanTemplate> {
+        self.plan_templates.iter().find(|t| t.plan_template_id == id)
+    }
+    pub fn location(&self, id: &str) -> Option<&Location> {
+        self.locations.iter().find(|l| l.location_id == id)
+    }
+    pub fn teams_of(&self, user_id: &str) -> Vec<&Team> {
+        self.teams.iter().filter(|t| t.user_ids.iter().any(|u| u == user_id)).collect()
+    }
+}
+
+// ── Fixture format ──────────────────────────────────────────────────────────────────────────
+
+#[derive(Deserialize)]
+pub struct Fixture {
+    pub app: App,
+    pub organizations: Vec<OrganizationFixture>,
+}
+
+#[derive(Deserialize)]
+pub struct OrganizationFixture {
+    organization_id: String,
+    name: String,
+    timezone: String,
+    token: String,
+    locations: Vec<LocationFixture>,
+    users: Vec<UserFixture>,
+    plan_templates: Vec<TemplateFixture>,
+    #[serde(default)]
+    account_plans: Vec<PlanFixture>,
+    #[serde(default)]
+    teams: Vec<TeamFixture>,
+    #[serde(default)]
+    bookings: Vec<BookingFixture>,
+}
+
+#[derive(Deserialize)]
+struct LocationFixture {
+    location_id: String,
+    name: String,
+    timezone: String,
+}
+
+#[derive(Deserialize)]
+struct UserFixture {
+    user_id: String,
+    name: String,
+    surname: String,
+    email: String,
+    #[serde(default)]
+    is_admin: bool,
+}
+
+#[derive(Deserialize)]
+struct TemplateFixture {
+    plan_template_id: String,
+    name: String,
+    in_all_locations: bool,
+    #[serde(default)]
+    location_ids: Vec<String>,
+    #[serde(default)]
+    price: String,
+}
+
+#[derive(Deserialize)]
+struct PlanFixture {
+    account_plan_id: String,
+    user_id: String,
+    plan_template_id: String,
+    status: PlanStatus,
+    #[serde(default)]
+    start_days_ago: i64,
+    #[serde(default)]
+    ends_in_days: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct TeamFixture {
+    team_id: String,
+    name: String,
+    user_ids: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BookingFixture {
+    booking_id: String,
+    user_id: String,
+    location_id: String,
+    resource_id: String,
+    resource_name: String,
+    /// 0 = today in the location's time zone.
+    day_offset: i64,
+    /// Local start time, `HH:MM`.
+    start_local: String,
+    duration_minutes: i64,
+}
+
+pub const DEMO_FIXTURE: &str = include_str!("../../../deploy/demo/optix-demo.json");
+
+/// Builds the state from a fixture, resolving relative times against `now`.
+pub fn load(fixture_json: &str, now: DateTime<Utc>) -> anyhow::Result<(App, BTreeMap<String, Organization>)> {
+    let fixture: Fixture = serde_json::from_str(fixture_json)?;
+    let mut orgs = BTreeMap::new();
+    for o in fixture.organizations {
+        let locations: Vec<Location> = o
+            .locations
+            .into_iter()
+            .map(|l| Location { location_id: l.location_id, name: l.name, timezone: l.timezone })
+            .collect();
+        let mut bookings = Vec::new();
+        for b in o.bookings {
+            let tz_name = locations
+                .iter()
+                .find(|l| l.location_id == b.location_id)
+                .map(|l| l.timezone.clone())
+                .ok_or_else(|| anyhow::anyhow!("booking {} names unknown location {}", b.booking_id, b.location_id))?;
+            let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| anyhow::anyhow!("unknown time zone {tz_name}"))?;
+            let day = now.with_timezone(&tz).date_naive() + Duration::days(b.day_offset);
+            let time = NaiveTime::parse_from_str(&b.start_local, "%H:%M")?;
+            let start = tz
+                .from_local_datetime(&day.and_time(time))
+                .earliest()
+                .ok_or_else(|| anyhow::anyhow!("booking {} starts at a nonexistent local time", b.booking_id))?
+                .with_timezone(&Utc);
+            bookings.push(Booking {
+                booking_id: b.booking_id,
+                user_id: b.user_id,
+                location_id: b.location_id,
+                resource_id: b.resource_id,
+                resource_name: b.resource_name,
+                start_timestamp: start.timestamp(),
+                end_timestamp: (start + Duration::minutes(b.duration_minutes)).timestamp(),
+                is_canceled: false,
+            });
+        }
+        let org = Organization {
+            organization_id: o.organization_id.clone(),
+            name: o.name,
+            timezone: o.timezone,
+            token: o.token,
+            locations,
+            users: o
+                .users
+                .into_iter()
+                .map(|u| User {
+                    user_id: u.user_id,
+                    name: u.name,
+                    surname: u.surname,
+                    email: u.email,
+                    is_admin: u.is_admin,
+                    is_active: true,
+                    is_deleted: false,
+                })
+                .collect(),
+            plan_templates: o
+                .plan_templates
+                .into_iter()
+                .map(|t| PlanTemplate {
+                    plan_template_id: t.plan_template_id,
+                    name: t.name,
+                    in_all_locations: t.in_all_locations,
+                    location_ids: t.location_ids,
+                    price: t.price,
+                })
+                .collect(),
+            account_plans: o
+                .account_plans
+                .into_iter()
+                .map(|p| {
+                    let start = (now - Duration::days(p.start_days_ago)).timestamp();
+                    AccountPlan {
+                        account_plan_id: p.account_plan_id,
+                        user_id: p.user_id,
+                        plan_template_id: p.plan_template_id,
+                        status: p.status,
+                        start_timestamp: start,
+                        end_timestamp: p.ends_in_days.map(|d| (now + Duration::days(d)).timestamp()),
+                        canceled_timestamp: None,
+                        created_timestamp: start,
+                    }
+                })
+                .collect(),
+            teams: o
+                .teams
+                .into_iter()
+                .map(|t| Team { team_id: t.team_id, name: t.name, user_ids: t.user_ids })
+                .collect(),
+            bookings,
+            personal_tokens: HashMap::new(),
+        };
+        orgs.insert(o.organization_id, org);
+    }
+    Ok((fixture.app, orgs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_fixture_loads_with_todays_booking_in_the_location_time_zone() {
+        let now = Utc::now();
+        let (app, orgs) = load(DEMO_FIXTURE, now).expect("demo fixture");
+        assert_eq!(app.client_id, "lanyard-demo-app");
+        let org = &orgs["6267"];
+        assert!(org.token.ends_with('o'), "organization tokens end in o");
+        assert_eq!(org.locations.len(), 2);
+        let booking = &org.bookings[0];
+        let rome: chrono_tz::Tz = "Europe/Rome".parse().expect("tz");
+        let start = DateTime::from_timestamp(booking.start_timestamp, 0).expect("ts").with_timezone(&rome);
+        assert_eq!(start.date_naive(), now.with_timezone(&rome).date_naive());
+        assert_eq!(start.format("%H:%M").to_string(), "14:00");
+    }
+}
