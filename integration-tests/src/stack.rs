@@ -42,7 +42,7 @@ impl Drop for TempDir {
 
 impl Stack {
     pub async fn start() -> anyhow::Result<Stack> {
-        let nats = bus::testing::NatsServer::start().await.context("starting nats-server")?;
+        let nats = bus::testing::NatsServer::start().await.map_err(anyhow::Error::msg).context("starting nats-server")?;
         let database_url = fresh_database().await?;
         let dir = std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
@@ -114,9 +114,9 @@ impl Stack {
             let stream_name = stream_name.clone();
             let consumer_name = consumer_name.clone();
             async move {
-                let stream = js.get_stream(&stream_name).await?;
-                let info = stream.get_consumer_info(&consumer_name).await?;
-                let messages = stream.get_info().await?.state.messages;
+                let mut stream = js.get_stream(&stream_name).await?;
+                let info = stream.consumer_info(&consumer_name).await?;
+                let messages = stream.info().await?.state.last_sequence;
                 let idle = info.num_pending == 0 && info.num_ack_pending == 0 && info.delivered.stream_sequence >= messages;
                 Ok(idle.then_some(()))
             }
