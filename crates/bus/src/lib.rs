@@ -46,7 +46,10 @@ impl Bus {
             .name("lanyard")
             .connect(settings.url.as_str())
             .await
-            .map_err(|e| BusError::Connect { url: settings.url.clone(), reason: e.to_string() })?;
+            .map_err(|e| BusError::Connect {
+                url: settings.url.clone(),
+                reason: e.to_string(),
+            })?;
         let jetstream = jetstream::new(client.clone());
         Ok(Bus {
             client,
@@ -103,17 +106,29 @@ impl Bus {
             header_map.insert(*name, *value);
         }
         let publish = async {
-            let ack_future =
-                self.jetstream.publish_with_headers(subject, header_map, payload).await.map_err(js_error)?;
+            let ack_future = self
+                .jetstream
+                .publish_with_headers(subject, header_map, payload)
+                .await
+                .map_err(js_error)?;
             ack_future.await.map_err(js_error)
         };
-        let ack = tokio::time::timeout(timeout, publish).await.map_err(|_| BusError::Timeout(timeout))??;
-        Ok(PublishOutcome { duplicate: ack.duplicate, sequence: ack.sequence })
+        let ack = tokio::time::timeout(timeout, publish)
+            .await
+            .map_err(|_| BusError::Timeout(timeout))??;
+        Ok(PublishOutcome {
+            duplicate: ack.duplicate,
+            sequence: ack.sequence,
+        })
     }
 
     /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
     pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
-        let stream = self.jetstream.get_stream(&self.webhook_stream).await.map_err(js_error)?;
+        let stream = self
+            .jetstream
+            .get_stream(&self.webhook_stream)
+            .await
+            .map_err(js_error)?;
         stream
             .get_or_create_consumer(
                 durable_name,
@@ -141,22 +156,39 @@ impl Bus {
     pub async fn ping(&self) -> Result<(), BusError> {
         let check = async {
             self.client.flush().await.map_err(js_error)?;
-            self.jetstream.get_stream(&self.webhook_stream).await.map_err(js_error)?;
+            self.jetstream
+                .get_stream(&self.webhook_stream)
+                .await
+                .map_err(js_error)?;
             Ok(())
         };
-        tokio::time::timeout(Duration::from_secs(1), check).await.map_err(|_| BusError::Timeout(Duration::from_secs(1)))?
+        tokio::time::timeout(Duration::from_secs(1), check)
+            .await
+            .map_err(|_| BusError::Timeout(Duration::from_secs(1)))?
     }
 }
 
 /// `optix.webhooks.<org>.<event>`, with each token limited to `[A-Za-z0-9_-]`.
 pub fn webhook_subject(org_id: &str, event: &str) -> String {
-    format!("optix.webhooks.{}.{}", subject_token(org_id), subject_token(event))
+    format!(
+        "optix.webhooks.{}.{}",
+        subject_token(org_id),
+        subject_token(event)
+    )
 }
 
 /// A safe single subject token: anything outside `[A-Za-z0-9_-]` becomes `_`; empty → `_`.
 pub fn subject_token(value: &str) -> String {
-    let token: String =
-        value.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
+    let token: String = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if token.is_empty() { "_".into() } else { token }
 }
 
@@ -166,7 +198,10 @@ mod tests {
 
     #[test]
     fn subjects_are_sanitized() {
-        assert_eq!(webhook_subject("6267", "new_plan_subscription"), "optix.webhooks.6267.new_plan_subscription");
+        assert_eq!(
+            webhook_subject("6267", "new_plan_subscription"),
+            "optix.webhooks.6267.new_plan_subscription"
+        );
         assert_eq!(webhook_subject("a.b", "x>*"), "optix.webhooks.a_b.x__");
         assert_eq!(webhook_subject("", ""), "optix.webhooks._._");
     }

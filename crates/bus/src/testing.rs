@@ -13,7 +13,9 @@ pub struct NatsServer {
 }
 
 fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn binary() -> Result<PathBuf, String> {
@@ -46,7 +48,8 @@ impl NatsServer {
     pub async fn start() -> Result<NatsServer, String> {
         let binary = binary()?;
         let port = free_port().map_err(|e| e.to_string())?;
-        let store = std::env::temp_dir().join(format!("lanyard-nats-{}-{port}", std::process::id()));
+        let store =
+            std::env::temp_dir().join(format!("lanyard-nats-{}-{port}", std::process::id()));
         let child = Command::new(&binary)
             .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
             .arg(&store)
@@ -88,7 +91,14 @@ impl NatsServer {
         self.stop();
         let binary = binary()?;
         self.child = Command::new(&binary)
-            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
             .arg(&self.store)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -3,7 +3,11 @@ use futures::StreamExt;
 use std::time::Duration;
 
 fn settings(url: String) -> runtime::NatsSettings {
-    runtime::NatsSettings { url, webhook_stream: "OPTIX_WEBHOOKS".into(), duplicate_window_secs: 60 }
+    runtime::NatsSettings {
+        url,
+        webhook_stream: "OPTIX_WEBHOOKS".into(),
+        duplicate_window_secs: 60,
+    }
 }
 
 #[tokio::test]
@@ -14,18 +18,47 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
     bus.ensure_streams().await?; // idempotent
     let subject = bus::webhook_subject("6267", "new_member");
     let timeout = Duration::from_secs(2);
-    let first = bus.publish_durable(subject.clone(), "id-1", &[("X-Test", "1")], "a".into(), timeout).await?;
-    let second = bus.publish_durable(subject.clone(), "id-1", &[], "a".into(), timeout).await?;
+    let first = bus
+        .publish_durable(
+            subject.clone(),
+            "id-1",
+            &[("X-Test", "1")],
+            "a".into(),
+            timeout,
+        )
+        .await?;
+    let second = bus
+        .publish_durable(subject.clone(), "id-1", &[], "a".into(), timeout)
+        .await?;
     assert!(!first.duplicate);
     assert!(second.duplicate);
 
     let consumer = bus.webhook_consumer("provision").await?;
-    let mut messages = consumer.fetch().max_messages(10).expires(Duration::from_millis(500)).messages().await?;
-    let message = messages.next().await.expect("one message").map_err(anyhow::Error::msg)?;
+    let mut messages = consumer
+        .fetch()
+        .max_messages(10)
+        .expires(Duration::from_millis(500))
+        .messages()
+        .await?;
+    let message = messages
+        .next()
+        .await
+        .expect("one message")
+        .map_err(anyhow::Error::msg)?;
     assert_eq!(&message.payload[..], b"a");
-    assert_eq!(message.headers.as_ref().and_then(|h| h.get("X-Test")).map(|v| v.to_string()), Some("1".into()));
+    assert_eq!(
+        message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("X-Test"))
+            .map(|v| v.to_string()),
+        Some("1".into())
+    );
     message.ack().await.map_err(anyhow::Error::msg)?;
-    assert!(messages.next().await.is_none(), "deduplicated: one message only");
+    assert!(
+        messages.next().await.is_none(),
+        "deduplicated: one message only"
+    );
     bus.ping().await?;
     Ok(())
 }
@@ -38,7 +71,13 @@ async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
     server.stop();
     let started = std::time::Instant::now();
     let result = bus
-        .publish_durable(bus::webhook_subject("1", "x"), "id", &[], "p".into(), Duration::from_millis(800))
+        .publish_durable(
+            bus::webhook_subject("1", "x"),
+            "id",
+            &[],
+            "p".into(),
+            Duration::from_millis(800),
+        )
         .await;
     assert!(result.is_err());
     assert!(started.elapsed() < Duration::from_secs(2));

@@ -7,7 +7,10 @@ use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 
 #[derive(Parser)]
-#[command(name = "lanyard", about = "Operate Lanyard: migrate the database, inspect members")]
+#[command(
+    name = "lanyard",
+    about = "Operate Lanyard: migrate the database, inspect members"
+)]
 struct Cli {
     /// Configuration file (TOML); every key can be overridden with LANYARD__SECTION__KEY.
     #[arg(long, global = true, env = "LANYARD_CONFIG")]
@@ -69,7 +72,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let pool = store::create_pool(&settings.database.url, 2)?;
     match cli.command {
         Command::Migrate => {
-            let mut client = pool.get().await.with_context(|| "connecting to PostgreSQL (database.url)")?;
+            let mut client = pool
+                .get()
+                .await
+                .with_context(|| "connecting to PostgreSQL (database.url)")?;
             let applied = store::migrations::migrate(&mut client).await?;
             if applied.is_empty() {
                 println!("database is up to date");
@@ -78,7 +84,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Replay => {
-            let mut client = pool.get().await.context("connecting to PostgreSQL (database.url)")?;
+            let mut client = pool
+                .get()
+                .await
+                .context("connecting to PostgreSQL (database.url)")?;
             let started = std::time::Instant::now();
             let on_terminal = std::io::stderr().is_terminal();
             let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
@@ -100,17 +109,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.events as f64 / seconds.max(1e-6)
             );
         }
-        Command::Projections { command: ProjectionsCommand::Checksum } => {
-            let client = pool.get().await.context("connecting to PostgreSQL (database.url)")?;
+        Command::Projections {
+            command: ProjectionsCommand::Checksum,
+        } => {
+            let client = pool
+                .get()
+                .await
+                .context("connecting to PostgreSQL (database.url)")?;
             for (table, rows, digest) in store::replay::checksums(&**client).await? {
                 println!("{table:<16} {rows:>10} rows  {digest}");
             }
         }
-        Command::Members { command: MembersCommand::List { org, json } } => {
-            let keys = store::KeyRing::from_hex(settings.provision.master_key.expose(), settings.provision.hash_key.expose())
-                .context("provision.master_key / provision.hash_key are needed to show member names")?;
-            let client = pool.get().await.context("connecting to PostgreSQL (database.url)")?;
-            let members = members::list(&**client, &keys, org.as_deref(), chrono::Utc::now()).await?;
+        Command::Members {
+            command: MembersCommand::List { org, json },
+        } => {
+            let keys = store::KeyRing::from_hex(
+                settings.provision.master_key.expose(),
+                settings.provision.hash_key.expose(),
+            )
+            .context("provision.master_key / provision.hash_key are needed to show member names")?;
+            let client = pool
+                .get()
+                .await
+                .context("connecting to PostgreSQL (database.url)")?;
+            let members =
+                members::list(&**client, &keys, org.as_deref(), chrono::Utc::now()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&members)?);
             } else {

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use store::KeyRing;
 use store::GenericClient;
+use store::KeyRing;
 
 #[derive(Serialize)]
 pub struct MemberLine {
@@ -42,7 +42,11 @@ pub async fn list(
         let live: Vec<_> = m.grants.iter().filter(|g| g.is_live_at(now)).collect();
         let access = if !live.is_empty() {
             "live"
-        } else if m.grants.iter().any(|g| g.valid_from.is_some_and(|f| f > now)) {
+        } else if m
+            .grants
+            .iter()
+            .any(|g| g.valid_from.is_some_and(|f| f > now))
+        {
             "upcoming"
         } else {
             "none"
@@ -55,8 +59,13 @@ pub async fn list(
         lines.push(MemberLine {
             org_id: m.org_id,
             user_id: m.user_id,
-            name: profile.as_ref().map(|p| p.fullname.clone()).unwrap_or_else(|| "(sealed)".into()),
-            email: profile.map(|p| p.email).unwrap_or_else(|| "(sealed)".into()),
+            name: profile
+                .as_ref()
+                .map(|p| p.fullname.clone())
+                .unwrap_or_else(|| "(sealed)".into()),
+            email: profile
+                .map(|p| p.email)
+                .unwrap_or_else(|| "(sealed)".into()),
             status: m.status,
             access: access.into(),
             valid_until,
@@ -64,20 +73,40 @@ pub async fn list(
                 .grants
                 .iter()
                 .map(|g| match g.valid_until {
-                    Some(until) => format!("{} {} until {}", g.basis, g.source_id, until.format("%Y-%m-%d %H:%M UTC")),
+                    Some(until) => format!(
+                        "{} {} until {}",
+                        g.basis,
+                        g.source_id,
+                        until.format("%Y-%m-%d %H:%M UTC")
+                    ),
                     None => format!("{} {} open-ended", g.basis, g.source_id),
                 })
                 .collect(),
             home_location: m.home_location,
             group: m.team_id,
-            passphrase: if m.passphrase.is_some() { "issued (sealed)".into() } else { "none".into() },
+            passphrase: if m.passphrase.is_some() {
+                "issued (sealed)".into()
+            } else {
+                "none".into()
+            },
         });
     }
     Ok(lines)
 }
 
 pub fn table(lines: &[MemberLine]) -> String {
-    let header = ["ORG", "USER", "NAME", "EMAIL", "STATUS", "ACCESS", "VALID UNTIL", "LOCATION", "GROUP", "PASSPHRASE"];
+    let header = [
+        "ORG",
+        "USER",
+        "NAME",
+        "EMAIL",
+        "STATUS",
+        "ACCESS",
+        "VALID UNTIL",
+        "LOCATION",
+        "GROUP",
+        "PASSPHRASE",
+    ];
     let rows: Vec<[String; 10]> = lines
         .iter()
         .map(|l| {
@@ -107,7 +136,11 @@ pub fn table(lines: &[MemberLine]) -> String {
     }
     let mut out = String::new();
     let mut push_row = |cells: Vec<&str>| {
-        let line: Vec<String> = cells.iter().zip(widths.iter()).map(|(c, w)| format!("{c:<w$}")).collect();
+        let line: Vec<String> = cells
+            .iter()
+            .zip(widths.iter())
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     };

@@ -70,7 +70,9 @@ pub struct DesiredAccess {
 /// Daylight-saving transitions are handled by resolving the local midnight in the zone.
 pub fn end_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
     let local_date = instant.with_timezone(&tz).date_naive();
-    let next = local_date.checked_add_days(Days::new(1)).unwrap_or(local_date);
+    let next = local_date
+        .checked_add_days(Days::new(1))
+        .unwrap_or(local_date);
     let midnight = next.and_time(NaiveTime::MIN);
     // A zone may skip midnight (DST at 00:00): take the earliest valid instant after it.
     match tz.from_local_datetime(&midnight) {
@@ -105,11 +107,20 @@ pub fn desired_access(
     }
 }
 
-fn desired_access_at(facts: &MemberFacts, home_location: Option<&str>, now: DateTime<Utc>) -> DesiredAccess {
+fn desired_access_at(
+    facts: &MemberFacts,
+    home_location: Option<&str>,
+    now: DateTime<Utc>,
+) -> DesiredAccess {
     let mut grants = BTreeMap::new();
     let mut hint: Option<String> = None;
     if !facts.exists {
-        return DesiredAccess { exists: false, grants, team_id: None, home_location_hint: None };
+        return DesiredAccess {
+            exists: false,
+            grants,
+            team_id: None,
+            home_location_hint: None,
+        };
     }
     if facts.is_active {
         for plan in &facts.plans {
@@ -127,13 +138,24 @@ fn desired_access_at(facts: &MemberFacts, home_location: Option<&str>, now: Date
             if !valid_here {
                 continue;
             }
-            let location_id = if plan.in_all_locations { None } else { plan.location_ids.first().cloned() };
+            let location_id = if plan.in_all_locations {
+                None
+            } else {
+                plan.location_ids.first().cloned()
+            };
             if hint.is_none() {
                 hint = location_id.clone();
             }
             grants.insert(
-                GrantKey { basis: Basis::Plan, source_id: plan.account_plan_id.clone() },
-                DesiredGrant { location_id, valid_from: plan.start.filter(|s| *s > now), valid_until: plan.end },
+                GrantKey {
+                    basis: Basis::Plan,
+                    source_id: plan.account_plan_id.clone(),
+                },
+                DesiredGrant {
+                    location_id,
+                    valid_from: plan.start.filter(|s| *s > now),
+                    valid_until: plan.end,
+                },
             );
         }
     }
@@ -144,7 +166,9 @@ fn desired_access_at(facts: &MemberFacts, home_location: Option<&str>, now: Date
         if home_location.is_some_and(|home| home != booking.location_id) {
             continue;
         }
-        let Ok(tz) = booking.location_timezone.parse::<Tz>() else { continue };
+        let Ok(tz) = booking.location_timezone.parse::<Tz>() else {
+            continue;
+        };
         let until = end_of_local_day(booking.start, tz);
         if until <= now {
             continue;
@@ -154,7 +178,10 @@ fn desired_access_at(facts: &MemberFacts, home_location: Option<&str>, now: Date
             hint = Some(booking.location_id.clone());
         }
         grants.insert(
-            GrantKey { basis: Basis::Booking, source_id: booking.booking_id.clone() },
+            GrantKey {
+                basis: Basis::Booking,
+                source_id: booking.booking_id.clone(),
+            },
             DesiredGrant {
                 location_id: Some(booking.location_id.clone()),
                 valid_from: Some(day_start).filter(|s| *s > now),
@@ -162,13 +189,28 @@ fn desired_access_at(facts: &MemberFacts, home_location: Option<&str>, now: Date
             },
         );
     }
-    let team_id = facts.team_ids.iter().min_by(|a, b| natural_order(a, b)).cloned();
-    DesiredAccess { exists: true, grants, team_id, home_location_hint: hint }
+    let team_id = facts
+        .team_ids
+        .iter()
+        .min_by(|a, b| natural_order(a, b))
+        .cloned();
+    DesiredAccess {
+        exists: true,
+        grants,
+        team_id,
+        home_location_hint: hint,
+    }
 }
 
 fn start_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
-    let midnight = instant.with_timezone(&tz).date_naive().and_time(NaiveTime::MIN);
-    tz.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or(instant)
+    let midnight = instant
+        .with_timezone(&tz)
+        .date_naive()
+        .and_time(NaiveTime::MIN);
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(instant)
 }
 
 /// Numeric ids compare as numbers, so "9" < "10".
@@ -184,7 +226,9 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("timestamp").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("timestamp")
+            .with_timezone(&Utc)
     }
 
     fn facts() -> MemberFacts {
@@ -225,7 +269,10 @@ mod tests {
     #[test]
     fn active_and_trial_plans_grant_open_ended_access() {
         let mut f = facts();
-        f.plans = vec![plan("1", PlanStatus::Active, &[]), plan("2", PlanStatus::InTrial, &["3390"])];
+        f.plans = vec![
+            plan("1", PlanStatus::Active, &[]),
+            plan("2", PlanStatus::InTrial, &["3390"]),
+        ];
         let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
         assert_eq!(d.grants.len(), 2);
         assert!(d.grants.values().all(|g| g.valid_until.is_none()));
@@ -253,11 +300,17 @@ mod tests {
     #[test]
     fn an_unbound_account_is_judged_at_the_location_it_will_be_bound_to() {
         let mut f = facts();
-        f.plans = vec![plan("1", PlanStatus::Active, &["3390"]), plan("2", PlanStatus::Active, &["3391"])];
+        f.plans = vec![
+            plan("1", PlanStatus::Active, &["3390"]),
+            plan("2", PlanStatus::Active, &["3391"]),
+        ];
         let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
         assert_eq!(d.home_location_hint.as_deref(), Some("3390"));
         assert_eq!(d.grants.len(), 1);
-        assert_eq!(d, desired_access(&f, Some("3390"), at("2026-11-22T10:00:00Z")).with_hint("3390"));
+        assert_eq!(
+            d,
+            desired_access(&f, Some("3390"), at("2026-11-22T10:00:00Z")).with_hint("3390")
+        );
     }
 
     impl DesiredAccess {
@@ -272,16 +325,28 @@ mod tests {
         let mut f = facts();
         f.is_active = false;
         f.plans = vec![plan("1", PlanStatus::Active, &[])];
-        assert!(desired_access(&f, None, at("2026-11-22T10:00:00Z")).grants.is_empty());
+        assert!(
+            desired_access(&f, None, at("2026-11-22T10:00:00Z"))
+                .grants
+                .is_empty()
+        );
     }
 
     #[test]
     fn booking_grant_ends_at_local_midnight_of_the_booking_day() {
         let mut f = facts();
         // 14:00 in Rome (UTC+1 in November) → valid until 2026-11-23 00:00 Rome = 23:00Z.
-        f.bookings = vec![booking("39553", "2026-11-22T13:00:00Z", "3391", "Europe/Rome")];
+        f.bookings = vec![booking(
+            "39553",
+            "2026-11-22T13:00:00Z",
+            "3391",
+            "Europe/Rome",
+        )];
         let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
-        let g = &d.grants[&GrantKey { basis: Basis::Booking, source_id: "39553".into() }];
+        let g = &d.grants[&GrantKey {
+            basis: Basis::Booking,
+            source_id: "39553".into(),
+        }];
         assert_eq!(g.valid_until, Some(at("2026-11-22T23:00:00Z")));
         assert_eq!(d.home_location_hint.as_deref(), Some("3391"));
     }
@@ -335,6 +400,11 @@ mod tests {
     fn team_choice_is_stable_and_numeric() {
         let mut f = facts();
         f.team_ids = vec!["10".into(), "9".into()];
-        assert_eq!(desired_access(&f, None, at("2026-11-22T10:00:00Z")).team_id.as_deref(), Some("9"));
+        assert_eq!(
+            desired_access(&f, None, at("2026-11-22T10:00:00Z"))
+                .team_id
+                .as_deref(),
+            Some("9")
+        );
     }
 }

@@ -71,9 +71,17 @@ pub enum RevokeReason {
 pub enum Event {
     // ── org-{org} ────────────────────────────────────────────────────────────────────────
     /// The Optix app was installed; the organization token is sealed with the master key.
-    IntegrationConfigured { org_id: String, token: Sealed },
-    OrganizationTokenRotated { org_id: String, token: Sealed },
-    AppUninstalled { org_id: String },
+    IntegrationConfigured {
+        org_id: String,
+        token: Sealed,
+    },
+    OrganizationTokenRotated {
+        org_id: String,
+        token: Sealed,
+    },
+    AppUninstalled {
+        org_id: String,
+    },
 
     // ── member-{org}-{user} ──────────────────────────────────────────────────────────────
     /// `profile` seals the member's name and email with the member's data key;
@@ -86,21 +94,37 @@ pub enum Event {
         email_hash: String,
         profile: Sealed,
     },
-    ProfileChanged { email_hash: String, profile: Sealed },
+    ProfileChanged {
+        email_hash: String,
+        profile: Sealed,
+    },
     /// `lookup_hash` is a keyed hash of the passphrase, unique within the organization.
-    PassphraseIssued { passphrase: Sealed, lookup_hash: String },
-    PassphraseChanged { passphrase: Sealed, lookup_hash: String },
+    PassphraseIssued {
+        passphrase: Sealed,
+        lookup_hash: String,
+    },
+    PassphraseChanged {
+        passphrase: Sealed,
+        lookup_hash: String,
+    },
     AccessGranted {
         grant: GrantKey,
         location_id: Option<String>,
         valid_from: Option<DateTime<Utc>>,
         valid_until: Option<DateTime<Utc>>,
     },
-    AccessRevoked { grant: GrantKey, reason: RevokeReason },
+    AccessRevoked {
+        grant: GrantKey,
+        reason: RevokeReason,
+    },
     AccountSuspended,
     AccountResumed,
-    JoinedGroup { team_id: String },
-    LeftGroup { team_id: String },
+    JoinedGroup {
+        team_id: String,
+    },
+    LeftGroup {
+        team_id: String,
+    },
     /// The member left Optix; the data key is destroyed in the same transaction.
     AccountDeleted,
 }
@@ -135,10 +159,15 @@ pub enum StreamId {
 
 impl StreamId {
     pub fn member(org_id: &str, user_id: &str) -> Self {
-        StreamId::Member { org_id: org_id.to_owned(), user_id: user_id.to_owned() }
+        StreamId::Member {
+            org_id: org_id.to_owned(),
+            user_id: user_id.to_owned(),
+        }
     }
     pub fn organization(org_id: &str) -> Self {
-        StreamId::Organization { org_id: org_id.to_owned() }
+        StreamId::Organization {
+            org_id: org_id.to_owned(),
+        }
     }
     pub fn category(&self) -> &'static str {
         match self {
@@ -175,14 +204,20 @@ mod tests {
 
     #[test]
     fn stream_names_follow_category_id() {
-        assert_eq!(StreamId::member("6267", "12346").to_string(), "member-6267-12346");
+        assert_eq!(
+            StreamId::member("6267", "12346").to_string(),
+            "member-6267-12346"
+        );
         assert_eq!(StreamId::organization("6267").to_string(), "org-6267");
     }
 
     #[test]
     fn events_serialize_with_a_type_tag_and_roundtrip() {
         let event = Event::AccessRevoked {
-            grant: GrantKey { basis: Basis::Plan, source_id: "29191".into() },
+            grant: GrantKey {
+                basis: Basis::Plan,
+                source_id: "29191".into(),
+            },
             reason: RevokeReason::Withdrawn,
         };
         let json = serde_json::to_value(&event).expect("serialize");
@@ -194,7 +229,11 @@ mod tests {
 
     #[test]
     fn sealed_debug_never_shows_ciphertext() {
-        let sealed = Sealed { key: "member".into(), nonce: "n".into(), ciphertext: "secret".into() };
+        let sealed = Sealed {
+            key: "member".into(),
+            nonce: "n".into(),
+            ciphertext: "secret".into(),
+        };
         assert!(!format!("{sealed:?}").contains("secret"));
     }
 }

@@ -44,6 +44,7 @@ pub struct Profile {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // commands are short-lived values, never stored in bulk
 pub enum MemberCommand {
     /// Close the gap between what Optix says (`desired`) and what the log says.
     Reconcile {
@@ -66,9 +67,22 @@ pub enum MemberError {
 
 pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
     match command {
-        MemberCommand::Reconcile { org_id, user_id, desired, via, profile, fresh_passphrase } => {
-            Ok(reconcile(state, org_id, user_id, desired, via, profile, fresh_passphrase))
-        }
+        MemberCommand::Reconcile {
+            org_id,
+            user_id,
+            desired,
+            via,
+            profile,
+            fresh_passphrase,
+        } => Ok(reconcile(
+            state,
+            org_id,
+            user_id,
+            desired,
+            via,
+            profile,
+            fresh_passphrase,
+        )),
         MemberCommand::ExpireGrants { now } => {
             if !state.is_open() {
                 return Err(MemberError::NoAccount);
@@ -77,7 +91,10 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
                 .grants
                 .iter()
                 .filter(|(_, g)| g.valid_until.is_some_and(|until| until <= now))
-                .map(|(key, _)| Event::AccessRevoked { grant: key.clone(), reason: RevokeReason::Expired })
+                .map(|(key, _)| Event::AccessRevoked {
+                    grant: key.clone(),
+                    reason: RevokeReason::Expired,
+                })
                 .collect();
             let remaining = state.grants.len() - events.len();
             if !events.is_empty() && remaining == 0 && !state.suspended {
@@ -118,10 +135,19 @@ fn reconcile(
             email_hash: profile.email_hash.clone(),
             profile: profile.sealed.clone(),
         });
-        events.push(Event::PassphraseIssued { passphrase: fresh.passphrase, lookup_hash: fresh.lookup_hash });
-        current = Member { opened: true, ..Member::default() };
+        events.push(Event::PassphraseIssued {
+            passphrase: fresh.passphrase,
+            lookup_hash: fresh.lookup_hash,
+        });
+        current = Member {
+            opened: true,
+            ..Member::default()
+        };
     } else if current.email_hash.as_deref() != Some(profile.email_hash.as_str()) {
-        events.push(Event::ProfileChanged { email_hash: profile.email_hash, profile: profile.sealed });
+        events.push(Event::ProfileChanged {
+            email_hash: profile.email_hash,
+            profile: profile.sealed,
+        });
     }
 
     for (key, grant) in &desired.grants {
@@ -136,15 +162,22 @@ fn reconcile(
     }
     for key in current.grants.keys() {
         if !desired.grants.contains_key(key) {
-            events.push(Event::AccessRevoked { grant: key.clone(), reason: RevokeReason::Withdrawn });
+            events.push(Event::AccessRevoked {
+                grant: key.clone(),
+                reason: RevokeReason::Withdrawn,
+            });
         }
     }
     if desired.team_id != current.team_id {
         if let Some(old) = &current.team_id {
-            events.push(Event::LeftGroup { team_id: old.clone() });
+            events.push(Event::LeftGroup {
+                team_id: old.clone(),
+            });
         }
         if let Some(new) = &desired.team_id {
-            events.push(Event::JoinedGroup { team_id: new.clone() });
+            events.push(Event::JoinedGroup {
+                team_id: new.clone(),
+            });
         }
     }
     let has_access = !desired.grants.is_empty();
@@ -158,7 +191,11 @@ fn reconcile(
 
 pub fn evolve(mut state: Member, event: &Event) -> Member {
     match event {
-        Event::AccountOpened { home_location, email_hash, .. } => {
+        Event::AccountOpened {
+            home_location,
+            email_hash,
+            ..
+        } => {
             state = Member {
                 opened: true,
                 home_location: home_location.clone(),
@@ -167,13 +204,23 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
             };
         }
         Event::ProfileChanged { email_hash, .. } => state.email_hash = Some(email_hash.clone()),
-        Event::PassphraseIssued { lookup_hash, .. } | Event::PassphraseChanged { lookup_hash, .. } => {
+        Event::PassphraseIssued { lookup_hash, .. }
+        | Event::PassphraseChanged { lookup_hash, .. } => {
             state.passphrase_hash = Some(lookup_hash.clone());
         }
-        Event::AccessGranted { grant, location_id, valid_from, valid_until } => {
+        Event::AccessGranted {
+            grant,
+            location_id,
+            valid_from,
+            valid_until,
+        } => {
             state.grants.insert(
                 grant.clone(),
-                DesiredGrant { location_id: location_id.clone(), valid_from: *valid_from, valid_until: *valid_until },
+                DesiredGrant {
+                    location_id: location_id.clone(),
+                    valid_from: *valid_from,
+                    valid_until: *valid_until,
+                },
             );
         }
         Event::AccessRevoked { grant, .. } => {
@@ -184,7 +231,11 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
         Event::JoinedGroup { team_id } => state.team_id = Some(team_id.clone()),
         Event::LeftGroup { .. } => state.team_id = None,
         Event::AccountDeleted => {
-            state = Member { opened: true, deleted: true, ..Member::default() };
+            state = Member {
+                opened: true,
+                deleted: true,
+                ..Member::default()
+            };
         }
         Event::IntegrationConfigured { .. }
         | Event::OrganizationTokenRotated { .. }
@@ -199,13 +250,22 @@ mod tests {
     use crate::events::Basis;
 
     fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("timestamp").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("timestamp")
+            .with_timezone(&Utc)
     }
     fn sealed(tag: &str) -> Sealed {
-        Sealed { key: "member".into(), nonce: tag.into(), ciphertext: tag.into() }
+        Sealed {
+            key: "member".into(),
+            nonce: tag.into(),
+            ciphertext: tag.into(),
+        }
     }
     fn plan_key(id: &str) -> GrantKey {
-        GrantKey { basis: Basis::Plan, source_id: id.into() }
+        GrantKey {
+            basis: Basis::Plan,
+            source_id: id.into(),
+        }
     }
     fn desired(grants: &[(&str, Option<&str>)]) -> DesiredAccess {
         DesiredAccess {
@@ -215,7 +275,11 @@ mod tests {
                 .map(|(id, until)| {
                     (
                         plan_key(id),
-                        DesiredGrant { location_id: Some("3390".into()), valid_from: None, valid_until: until.map(at) },
+                        DesiredGrant {
+                            location_id: Some("3390".into()),
+                            valid_from: None,
+                            valid_until: until.map(at),
+                        },
                     )
                 })
                 .collect(),
@@ -229,8 +293,14 @@ mod tests {
             user_id: "12346".into(),
             desired,
             via: OnboardedVia::Webhook,
-            profile: Profile { sealed: sealed("profile"), email_hash: "eh".into() },
-            fresh_passphrase: FreshPassphrase { passphrase: sealed("pp"), lookup_hash: "ph".into() },
+            profile: Profile {
+                sealed: sealed("profile"),
+                email_hash: "eh".into(),
+            },
+            fresh_passphrase: FreshPassphrase {
+                passphrase: sealed("pp"),
+                lookup_hash: "ph".into(),
+            },
         }
     }
 
@@ -240,7 +310,10 @@ mod tests {
         let events = decide(&state, command.clone()).expect("decide");
         assert_eq!(events, expected);
         // Deciding again after applying the outcome changes nothing (idempotence).
-        let after = history.iter().chain(events.iter()).fold(Member::default(), evolve);
+        let after = history
+            .iter()
+            .chain(events.iter())
+            .fold(Member::default(), evolve);
         if let MemberCommand::Reconcile { .. } = command {
             assert_eq!(decide(&after, command).expect("decide again"), vec![]);
         }
@@ -256,7 +329,10 @@ mod tests {
                 email_hash: "eh".into(),
                 profile: sealed("profile"),
             },
-            Event::PassphraseIssued { passphrase: sealed("pp"), lookup_hash: "ph".into() },
+            Event::PassphraseIssued {
+                passphrase: sealed("pp"),
+                lookup_hash: "ph".into(),
+            },
         ]
     }
     fn granted(id: &str, until: Option<&str>) -> Event {
@@ -291,7 +367,11 @@ mod tests {
     fn a_second_plan_adds_a_grant_without_a_second_passphrase() {
         let mut history = opened();
         history.push(granted("1", None));
-        given_when_then(&history, reconcile_with(desired(&[("1", None), ("2", None)])), &[granted("2", None)]);
+        given_when_then(
+            &history,
+            reconcile_with(desired(&[("1", None), ("2", None)])),
+            &[granted("2", None)],
+        );
     }
 
     #[test]
@@ -301,10 +381,19 @@ mod tests {
         given_when_then(
             &history,
             reconcile_with(desired(&[])),
-            &[Event::AccessRevoked { grant: plan_key("1"), reason: RevokeReason::Withdrawn }, Event::AccountSuspended],
+            &[
+                Event::AccessRevoked {
+                    grant: plan_key("1"),
+                    reason: RevokeReason::Withdrawn,
+                },
+                Event::AccountSuspended,
+            ],
         );
         let mut suspended = history.clone();
-        suspended.push(Event::AccessRevoked { grant: plan_key("1"), reason: RevokeReason::Withdrawn });
+        suspended.push(Event::AccessRevoked {
+            grant: plan_key("1"),
+            reason: RevokeReason::Withdrawn,
+        });
         suspended.push(Event::AccountSuspended);
         let state = Member::from_events(&suspended);
         assert!(state.is_open() && state.suspended && state.passphrase_hash.is_some());
@@ -314,7 +403,11 @@ mod tests {
     fn a_new_plan_resumes_a_suspended_account() {
         let mut history = opened();
         history.push(Event::AccountSuspended);
-        given_when_then(&history, reconcile_with(desired(&[("5", None)])), &[granted("5", None), Event::AccountResumed]);
+        given_when_then(
+            &history,
+            reconcile_with(desired(&[("5", None)])),
+            &[granted("5", None), Event::AccountResumed],
+        );
     }
 
     #[test]
@@ -334,7 +427,11 @@ mod tests {
         history.push(granted("1", None));
         let mut gone = desired(&[]);
         gone.exists = false;
-        given_when_then(&history, reconcile_with(gone.clone()), &[Event::AccountDeleted]);
+        given_when_then(
+            &history,
+            reconcile_with(gone.clone()),
+            &[Event::AccountDeleted],
+        );
         history.push(Event::AccountDeleted);
         assert!(!Member::from_events(&history).is_open());
         given_when_then(&history, reconcile_with(gone), &[]);
@@ -346,13 +443,28 @@ mod tests {
         history.push(granted("1", None));
         let mut d = desired(&[("1", None)]);
         d.team_id = Some("123123".into());
-        given_when_then(&history, reconcile_with(d.clone()), &[Event::JoinedGroup { team_id: "123123".into() }]);
-        history.push(Event::JoinedGroup { team_id: "123123".into() });
+        given_when_then(
+            &history,
+            reconcile_with(d.clone()),
+            &[Event::JoinedGroup {
+                team_id: "123123".into(),
+            }],
+        );
+        history.push(Event::JoinedGroup {
+            team_id: "123123".into(),
+        });
         d.team_id = Some("7".into());
         given_when_then(
             &history,
             reconcile_with(d),
-            &[Event::LeftGroup { team_id: "123123".into() }, Event::JoinedGroup { team_id: "7".into() }],
+            &[
+                Event::LeftGroup {
+                    team_id: "123123".into(),
+                },
+                Event::JoinedGroup {
+                    team_id: "7".into(),
+                },
+            ],
         );
     }
 
@@ -361,19 +473,40 @@ mod tests {
         let mut history = opened();
         history.push(granted("1", Some("2026-11-22T23:00:00Z")));
         let state = Member::from_events(&history);
-        let early = decide(&state, MemberCommand::ExpireGrants { now: at("2026-11-22T22:59:59Z") });
+        let early = decide(
+            &state,
+            MemberCommand::ExpireGrants {
+                now: at("2026-11-22T22:59:59Z"),
+            },
+        );
         assert_eq!(early, Ok(vec![]));
-        let late = decide(&state, MemberCommand::ExpireGrants { now: at("2026-11-22T23:00:00Z") });
+        let late = decide(
+            &state,
+            MemberCommand::ExpireGrants {
+                now: at("2026-11-22T23:00:00Z"),
+            },
+        );
         assert_eq!(
             late,
-            Ok(vec![Event::AccessRevoked { grant: plan_key("1"), reason: RevokeReason::Expired }, Event::AccountSuspended])
+            Ok(vec![
+                Event::AccessRevoked {
+                    grant: plan_key("1"),
+                    reason: RevokeReason::Expired
+                },
+                Event::AccountSuspended
+            ])
         );
     }
 
     #[test]
     fn expiring_grants_of_a_missing_account_is_refused() {
         assert_eq!(
-            decide(&Member::default(), MemberCommand::ExpireGrants { now: at("2026-11-22T23:00:00Z") }),
+            decide(
+                &Member::default(),
+                MemberCommand::ExpireGrants {
+                    now: at("2026-11-22T23:00:00Z")
+                }
+            ),
             Err(MemberError::NoAccount)
         );
     }

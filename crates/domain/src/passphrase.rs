@@ -86,9 +86,18 @@ mod tests {
         assert_eq!(validate(&"a".repeat(64)), Err(PassphraseError::TooLong));
         assert_eq!(validate(&"a".repeat(63)), Ok(()));
         assert_eq!(validate("0xdeadbeef"), Err(PassphraseError::HexPrefix));
-        assert_eq!(validate("pass;word1"), Err(PassphraseError::ForbiddenCharacter));
-        assert_eq!(validate("pass\"word1"), Err(PassphraseError::ForbiddenCharacter));
-        assert_eq!(validate("pässwörd12"), Err(PassphraseError::NotPrintableAscii));
+        assert_eq!(
+            validate("pass;word1"),
+            Err(PassphraseError::ForbiddenCharacter)
+        );
+        assert_eq!(
+            validate("pass\"word1"),
+            Err(PassphraseError::ForbiddenCharacter)
+        );
+        assert_eq!(
+            validate("pässwörd12"),
+            Err(PassphraseError::NotPrintableAscii)
+        );
         assert_eq!(validate("correct horse battery"), Ok(()));
     }
 }

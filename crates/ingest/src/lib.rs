@@ -23,7 +23,9 @@ struct State {
 /// Why a webhook was refused; the label is logged (never the body: it may carry a token).
 #[derive(Debug, thiserror::Error)]
 enum Refusal {
-    #[error("unsupported content type {0:?}: send application/x-www-form-urlencoded or application/json")]
+    #[error(
+        "unsupported content type {0:?}: send application/x-www-form-urlencoded or application/json"
+    )]
     ContentType(String),
     #[error("malformed body: {0}")]
     Malformed(String),
@@ -54,7 +56,9 @@ impl Refusal {
         match self {
             Refusal::ContentType(_) => HttpResponse::UnsupportedMediaType().json(body),
             Refusal::Malformed(_) => HttpResponse::BadRequest().json(body),
-            Refusal::UnknownClient | Refusal::BadSignature | Refusal::Stale(_) => HttpResponse::Unauthorized().json(body),
+            Refusal::UnknownClient | Refusal::BadSignature | Refusal::Stale(_) => {
+                HttpResponse::Unauthorized().json(body)
+            }
             Refusal::Unavailable => HttpResponse::ServiceUnavailable().json(body),
         }
     }
@@ -62,8 +66,12 @@ impl Refusal {
 
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
-        let bus = bus::Bus::connect(&settings.nats).await.context("connecting to NATS")?;
-        bus.ensure_streams().await.context("creating JetStream streams")?;
+        let bus = bus::Bus::connect(&settings.nats)
+            .await
+            .context("connecting to NATS")?;
+        bus.ensure_streams()
+            .await
+            .context("creating JetStream streams")?;
         let listener = TcpListener::bind(&settings.ingest.listen)
             .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
         let port = listener.local_addr()?.port();
@@ -74,7 +82,10 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(max_body))
                 .route("/optix/webhooks", web::post().to(receive))
-                .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+                .route(
+                    "/healthz",
+                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+                )
                 .route("/readyz", web::get().to(readyz))
         })
         .shutdown_timeout(10)
@@ -103,7 +114,11 @@ async fn readyz(state: web::Data<State>) -> HttpResponse {
 async fn receive(request: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
     match accept(&request, &body, &state).await {
         Ok(envelope) => {
-            tracing::info!(org_id = envelope.organization_id, event = envelope.event, "webhook accepted");
+            tracing::info!(
+                org_id = envelope.organization_id,
+                event = envelope.event,
+                "webhook accepted"
+            );
             HttpResponse::Ok().json(serde_json::json!({ "status": "accepted" }))
         }
         Err(refusal) => {
@@ -149,7 +164,9 @@ async fn accept(request: &HttpRequest, body: &[u8], state: &State) -> Result<Env
     }
     let now = chrono::Utc::now().timestamp();
     let age = now - envelope.created_timestamp;
-    if age > state.settings.ingest.timestamp_horizon_secs || -age > state.settings.ingest.future_skew_secs {
+    if age > state.settings.ingest.timestamp_horizon_secs
+        || -age > state.settings.ingest.future_skew_secs
+    {
         return Err(Refusal::Stale(envelope.created_timestamp));
     }
 

@@ -1,9 +1,11 @@
 //! The GraphQL subset of Optix that Lanyard uses (proto/optix/schema.graphql), served with the
 //! same type, field and argument names, paging and token rules.
 
-use crate::model::{self, Organization};
 use crate::Sim;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Enum, ID, Object, Result, Schema, SimpleObject};
+use crate::model::{self, Organization};
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, Enum, ID, Object, Result, Schema, SimpleObject,
+};
 
 pub type OptixSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
@@ -194,14 +196,23 @@ fn user(org: &Organization, u: &model::User) -> User {
         teams: Some(
             org.teams_of(&u.user_id)
                 .into_iter()
-                .map(|t| Some(Team { team_id: ID(t.team_id.clone()), name: t.name.clone() }))
+                .map(|t| {
+                    Some(Team {
+                        team_id: ID(t.team_id.clone()),
+                        name: t.name.clone(),
+                    })
+                })
                 .collect(),
         ),
         is_active: Some(u.is_active),
         is_deleted: Some(u.is_deleted),
         is_admin: Some(u.is_admin),
         has_plans: org.account_plans.iter().any(|p| {
-            p.user_id == u.user_id && matches!(p.status, model::PlanStatus::Active | model::PlanStatus::InTrial)
+            p.user_id == u.user_id
+                && matches!(
+                    p.status,
+                    model::PlanStatus::Active | model::PlanStatus::InTrial
+                )
         }),
     }
 }
@@ -211,7 +222,12 @@ fn template(org: &Organization, t: &model::PlanTemplate) -> PlanTemplate {
         plan_template_id: ID(t.plan_template_id.clone()),
         name: t.name.clone(),
         in_all_locations: t.in_all_locations,
-        locations: t.location_ids.iter().filter_map(|id| org.location(id)).map(location).collect(),
+        locations: t
+            .location_ids
+            .iter()
+            .filter_map(|id| org.location(id))
+            .map(location)
+            .collect(),
     }
 }
 
@@ -220,11 +236,15 @@ fn paginate<T: Clone>(items: Vec<T>, limit: i32, page: i32) -> (i64, Vec<T>) {
     let limit = limit.clamp(1, 500) as usize;
     let page = page.max(1) as usize;
     let total = items.len() as i64;
-    let slice = items.into_iter().skip((page - 1) * limit).take(limit).collect();
+    let slice = items
+        .into_iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .collect();
     (total, slice)
 }
 
-fn organization_scope<'a>(ctx: &'a Context<'_>) -> Result<(Sim, String)> {
+fn organization_scope(ctx: &Context<'_>) -> Result<(Sim, String)> {
     let sim = ctx.data::<Sim>()?.clone();
     match ctx.data::<Auth>()? {
         Auth::Organization { org_id } => Ok((sim, org_id.clone())),
@@ -243,8 +263,14 @@ impl QueryRoot {
         Ok(sim.with_state(|state| {
             let (auth_type, org_id, user_id) = match &auth {
                 Auth::Anonymous => (TokenType::Anonymous, None, None),
-                Auth::Organization { org_id } => (TokenType::Organization, Some(org_id.clone()), None),
-                Auth::Personal { org_id, user_id } => (TokenType::Personal, Some(org_id.clone()), Some(user_id.clone())),
+                Auth::Organization { org_id } => {
+                    (TokenType::Organization, Some(org_id.clone()), None)
+                }
+                Auth::Personal { org_id, user_id } => (
+                    TokenType::Personal,
+                    Some(org_id.clone()),
+                    Some(user_id.clone()),
+                ),
             };
             let org = org_id.as_ref().and_then(|id| state.orgs.get(id));
             let found = org.and_then(|o| user_id.as_ref().and_then(|u| o.user(u)).map(|u| (o, u)));
@@ -256,9 +282,10 @@ impl QueryRoot {
                     name: o.name.clone(),
                     timezone: Some(o.timezone.clone()),
                 }),
-                admin: found
-                    .filter(|(_, u)| u.is_admin)
-                    .map(|(o, u)| Admin { user: user(o, u), locations: o.locations.iter().map(location).collect() }),
+                admin: found.filter(|(_, u)| u.is_admin).map(|(o, u)| Admin {
+                    user: user(o, u),
+                    locations: o.locations.iter().map(location).collect(),
+                }),
             }
         }))
     }
@@ -271,16 +298,26 @@ impl QueryRoot {
         get_by_user_id: Option<ID>,
     ) -> Result<Option<User>> {
         let (sim, org_id) = organization_scope(ctx)?;
-        let selectors = [get_by_email.is_some(), get_by_member_id.is_some(), get_by_user_id.is_some()];
+        let selectors = [
+            get_by_email.is_some(),
+            get_by_member_id.is_some(),
+            get_by_user_id.is_some(),
+        ];
         if selectors.iter().filter(|s| **s).count() != 1 {
-            return Err("exactly one of get_by_email, get_by_member_id, get_by_user_id is required".into());
+            return Err(
+                "exactly one of get_by_email, get_by_member_id, get_by_user_id is required".into(),
+            );
         }
         Ok(sim.with_state(|state| {
             let org = state.orgs.get(&org_id)?;
             let found = org.users.iter().filter(|u| !u.is_deleted).find(|u| {
-                get_by_email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&u.email))
+                get_by_email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&u.email))
                     || get_by_user_id.as_ref().is_some_and(|id| id.0 == u.user_id)
-                    || get_by_member_id.as_ref().is_some_and(|id| id.0 == u.user_id)
+                    || get_by_member_id
+                        .as_ref()
+                        .is_some_and(|id| id.0 == u.user_id)
             })?;
             Some(user(org, found))
         }))
@@ -301,19 +338,27 @@ impl QueryRoot {
         let _ = include_pending;
         let (sim, org_id) = organization_scope(ctx)?;
         // Optix's include_* flags are opt-in filters; none given means active users.
-        let any_flag = include_active.is_some() || include_inactive.is_some() || include_deleted.is_some();
+        let any_flag =
+            include_active.is_some() || include_inactive.is_some() || include_deleted.is_some();
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get(&org_id) else { return UserPagination { total: 0, data: vec![] } };
+            let Some(org) = state.orgs.get(&org_id) else {
+                return UserPagination {
+                    total: 0,
+                    data: vec![],
+                };
+            };
             let matching: Vec<Option<User>> = org
                 .users
                 .iter()
                 .filter(|u| {
                     let wanted = if !any_flag {
                         u.is_active && !u.is_deleted
+                    } else if u.is_deleted {
+                        include_deleted == Some(true)
+                    } else if u.is_active {
+                        include_active == Some(true)
                     } else {
-                        (include_active == Some(true) && u.is_active && !u.is_deleted)
-                            || (include_inactive == Some(true) && !u.is_active && !u.is_deleted)
-                            || (include_deleted == Some(true) && u.is_deleted)
+                        include_inactive == Some(true)
                     };
                     wanted
                         && search_by_email
@@ -337,12 +382,25 @@ impl QueryRoot {
     ) -> Result<AccountPlanPagination> {
         let (sim, org_id) = organization_scope(ctx)?;
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get(&org_id) else { return AccountPlanPagination { total: 0, data: vec![] } };
+            let Some(org) = state.orgs.get(&org_id) else {
+                return AccountPlanPagination {
+                    total: 0,
+                    data: vec![],
+                };
+            };
             let matching: Vec<AccountPlan> = org
                 .account_plans
                 .iter()
-                .filter(|p| access_usage_user_id.as_ref().is_none_or(|ids| ids.iter().any(|id| id.0 == p.user_id)))
-                .filter(|p| status.as_ref().is_none_or(|s| s.contains(&AccountPlanStatus::from(p.status))))
+                .filter(|p| {
+                    access_usage_user_id
+                        .as_ref()
+                        .is_none_or(|ids| ids.iter().any(|id| id.0 == p.user_id))
+                })
+                .filter(|p| {
+                    status
+                        .as_ref()
+                        .is_none_or(|s| s.contains(&AccountPlanStatus::from(p.status)))
+                })
                 .map(|p| {
                     let tpl = org.template(&p.plan_template_id);
                     let owner = org.user(&p.user_id);
@@ -386,15 +444,28 @@ impl QueryRoot {
         let (sim, org_id) = organization_scope(ctx)?;
         let _ = (include_new, include_approved);
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get(&org_id) else { return BookingPagination { total: 0, data: vec![] } };
+            let Some(org) = state.orgs.get(&org_id) else {
+                return BookingPagination {
+                    total: 0,
+                    data: vec![],
+                };
+            };
             let locations: Option<Vec<String>> =
                 location_id.map(|ids| ids.into_iter().flatten().map(|id| id.0).collect());
             let matching: Vec<Option<Booking>> = org
                 .bookings
                 .iter()
-                .filter(|b| user_id.as_ref().is_none_or(|u| u.0 == "-1" || u.0 == b.user_id))
+                .filter(|b| {
+                    user_id
+                        .as_ref()
+                        .is_none_or(|u| u.0 == "-1" || u.0 == b.user_id)
+                })
                 .filter(|b| include_canceled == Some(true) || !b.is_canceled)
-                .filter(|b| locations.as_ref().is_none_or(|ls| ls.contains(&b.location_id)))
+                .filter(|b| {
+                    locations
+                        .as_ref()
+                        .is_none_or(|ls| ls.contains(&b.location_id))
+                })
                 .filter(|b| start_timestamp_from.is_none_or(|t| b.start_timestamp >= t))
                 .filter(|b| start_timestamp_to.is_none_or(|t| b.start_timestamp <= t))
                 .filter(|b| end_timestamp_from.is_none_or(|t| b.end_timestamp >= t))
@@ -403,7 +474,10 @@ impl QueryRoot {
                     Some(Booking {
                         booking_id: ID(b.booking_id.clone()),
                         location: org.location(&b.location_id).map(location),
-                        resource: Some(Resource { resource_id: ID(b.resource_id.clone()), name: Some(b.resource_name.clone()) }),
+                        resource: Some(Resource {
+                            resource_id: ID(b.resource_id.clone()),
+                            name: Some(b.resource_name.clone()),
+                        }),
                         start_timestamp: b.start_timestamp,
                         end_timestamp: b.end_timestamp,
                         user: org.user(&b.user_id).map(|u| user(org, u)),

@@ -68,7 +68,8 @@ pub struct RunningSim {
 impl Sim {
     pub fn new(config: SimConfig) -> anyhow::Result<Sim> {
         let fixture = match &config.fixture {
-            Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading fixture {}", path.display()))?,
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading fixture {}", path.display()))?,
             None => model::DEMO_FIXTURE.to_owned(),
         };
         let (app, orgs) = model::load(&fixture, Utc::now())?;
@@ -94,7 +95,10 @@ impl Sim {
 
     /// Runs `f` with the state locked (a poisoned lock still holds consistent data here).
     pub fn with_state<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
-        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard)
     }
 
@@ -132,20 +136,28 @@ impl Sim {
             let org = s.orgs.get_mut(org_id)?;
             org.user(user_id)?;
             let token = format!("pt{id}{}p", &org.token[..org.token.len().min(6)]);
-            org.personal_tokens.insert(token.clone(), user_id.to_owned());
+            org.personal_tokens
+                .insert(token.clone(), user_id.to_owned());
             Some(token)
         })
     }
 
     fn authenticate(&self, token: Option<&str>) -> Auth {
-        let Some(token) = token else { return Auth::Anonymous };
+        let Some(token) = token else {
+            return Auth::Anonymous;
+        };
         self.with_state(|s| {
             for org in s.orgs.values() {
                 if org.token == token {
-                    return Auth::Organization { org_id: org.organization_id.clone() };
+                    return Auth::Organization {
+                        org_id: org.organization_id.clone(),
+                    };
                 }
                 if let Some(user_id) = org.personal_tokens.get(token) {
-                    return Auth::Personal { org_id: org.organization_id.clone(), user_id: user_id.clone() };
+                    return Auth::Personal {
+                        org_id: org.organization_id.clone(),
+                        user_id: user_id.clone(),
+                    };
                 }
             }
             Auth::Anonymous
@@ -166,7 +178,9 @@ impl Sim {
                 *window = (now, 0);
             }
             if window.1 >= limit {
-                let wait = 60u64.saturating_sub(now.duration_since(window.0).as_secs()).max(1);
+                let wait = 60u64
+                    .saturating_sub(now.duration_since(window.0).as_secs())
+                    .max(1);
                 return Err(wait);
             }
             window.1 += 1;
@@ -175,7 +189,12 @@ impl Sim {
     }
 
     /// Adds the envelope Optix puts on every webhook, signed with the app's secret.
-    pub fn signed_webhook(&self, org_id: &str, event: &str, mut fields: Map<String, Value>) -> Map<String, Value> {
+    pub fn signed_webhook(
+        &self,
+        org_id: &str,
+        event: &str,
+        mut fields: Map<String, Value>,
+    ) -> Map<String, Value> {
         let (client_id, secret) = self.app();
         let created = Utc::now().timestamp().to_string();
         let signature = optix::signature::expected_signature(&client_id, &secret, &created);
@@ -190,8 +209,17 @@ impl Sim {
     /// Delivers one webhook as Optix does: form POST; 2xx ends it, 410 removes the subscription,
     /// anything else (3xx is not followed) is retried up to `max_retries` times,
     /// `retry_interval` apart, in the background. Returns the first attempt's status.
-    pub async fn deliver(&self, org_id: &str, event: &str, fields: Map<String, Value>) -> anyhow::Result<u16> {
-        let url = self.config.webhook_url.clone().context("no webhook_url configured")?;
+    pub async fn deliver(
+        &self,
+        org_id: &str,
+        event: &str,
+        fields: Map<String, Value>,
+    ) -> anyhow::Result<u16> {
+        let url = self
+            .config
+            .webhook_url
+            .clone()
+            .context("no webhook_url configured")?;
         if self.with_state(|s| s.unsubscribed.contains(event)) {
             anyhow::bail!("the {event} subscription was removed by a 410");
         }
@@ -213,7 +241,14 @@ impl Sim {
         first.ok_or_else(|| anyhow::anyhow!("webhook {event} could not be delivered (will retry)"))
     }
 
-    async fn attempt(&self, url: &str, org_id: &str, event: &str, body: &str, attempt: u32) -> Option<u16> {
+    async fn attempt(
+        &self,
+        url: &str,
+        org_id: &str,
+        event: &str,
+        body: &str,
+        attempt: u32,
+    ) -> Option<u16> {
         let result = self
             .http
             .post(url)
@@ -241,25 +276,38 @@ impl Sim {
     }
 
     pub async fn install_app(&self, org_id: &str) -> anyhow::Result<u16> {
-        let token = self.org_token(org_id).with_context(|| format!("unknown organization {org_id}"))?;
+        let token = self
+            .org_token(org_id)
+            .with_context(|| format!("unknown organization {org_id}"))?;
         let mut fields = Map::new();
         fields.insert("organization_token".into(), json!(token));
         self.deliver(org_id, "app_install", fields).await
     }
 
     /// The `*_plan_subscription` fields for an account plan, as Optix sends them.
-    fn plan_fields(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<Map<String, Value>> {
+    fn plan_fields(
+        &self,
+        org_id: &str,
+        account_plan_id: &str,
+    ) -> anyhow::Result<Map<String, Value>> {
         self.with_state(|s| {
-            let org = s.orgs.get(org_id).with_context(|| format!("unknown organization {org_id}"))?;
+            let org = s
+                .orgs
+                .get(org_id)
+                .with_context(|| format!("unknown organization {org_id}"))?;
             let plan = org
                 .account_plans
                 .iter()
                 .find(|p| p.account_plan_id == account_plan_id)
                 .with_context(|| format!("unknown account plan {account_plan_id}"))?;
-            let template = org.template(&plan.plan_template_id).context("plan template")?;
+            let template = org
+                .template(&plan.plan_template_id)
+                .context("plan template")?;
             let user = org.user(&plan.user_id).context("plan user")?;
-            let start = chrono::DateTime::from_timestamp(plan.start_timestamp, 0).unwrap_or_default();
-            let created = chrono::DateTime::from_timestamp(plan.created_timestamp, 0).unwrap_or_default();
+            let start =
+                chrono::DateTime::from_timestamp(plan.start_timestamp, 0).unwrap_or_default();
+            let created =
+                chrono::DateTime::from_timestamp(plan.created_timestamp, 0).unwrap_or_default();
             let status = match plan.status {
                 PlanStatus::Active => "ACTIVE",
                 PlanStatus::Canceled => "CANCELED",
@@ -298,12 +346,22 @@ impl Sim {
     }
 
     /// Subscribes a user to a plan template (ACTIVE from now) and sends `new_plan_subscription`.
-    pub async fn add_plan(&self, org_id: &str, user_id: &str, plan_template_id: &str) -> anyhow::Result<String> {
+    pub async fn add_plan(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        plan_template_id: &str,
+    ) -> anyhow::Result<String> {
         let account_plan_id = self.next_id();
         self.with_state(|s| {
-            let org = s.orgs.get_mut(org_id).with_context(|| format!("unknown organization {org_id}"))?;
-            org.user(user_id).with_context(|| format!("unknown user {user_id}"))?;
-            org.template(plan_template_id).with_context(|| format!("unknown plan template {plan_template_id}"))?;
+            let org = s
+                .orgs
+                .get_mut(org_id)
+                .with_context(|| format!("unknown organization {org_id}"))?;
+            org.user(user_id)
+                .with_context(|| format!("unknown user {user_id}"))?;
+            org.template(plan_template_id)
+                .with_context(|| format!("unknown plan template {plan_template_id}"))?;
             let now = Utc::now().timestamp();
             org.account_plans.push(AccountPlan {
                 account_plan_id: account_plan_id.clone(),
@@ -318,7 +376,8 @@ impl Sim {
             anyhow::Ok(())
         })?;
         let fields = self.plan_fields(org_id, &account_plan_id)?;
-        self.deliver(org_id, "new_plan_subscription", fields).await?;
+        self.deliver(org_id, "new_plan_subscription", fields)
+            .await?;
         Ok(account_plan_id)
     }
 
@@ -327,12 +386,17 @@ impl Sim {
         let fields = self.plan_fields(org_id, account_plan_id)?;
         self.with_state(|s| {
             let org = s.orgs.get_mut(org_id).context("organization")?;
-            let plan = org.account_plans.iter_mut().find(|p| p.account_plan_id == account_plan_id).context("plan")?;
+            let plan = org
+                .account_plans
+                .iter_mut()
+                .find(|p| p.account_plan_id == account_plan_id)
+                .context("plan")?;
             plan.status = PlanStatus::Canceled;
             plan.canceled_timestamp = Some(Utc::now().timestamp());
             anyhow::Ok(())
         })?;
-        self.deliver(org_id, "cancel_plan_subscription", fields).await?;
+        self.deliver(org_id, "cancel_plan_subscription", fields)
+            .await?;
         Ok(())
     }
 
@@ -340,8 +404,9 @@ impl Sim {
     /// `new_plan_subscription` per live plan, `new_team_member` per team member and
     /// `new_member_booking` per booking. Returns how many were accepted.
     pub async fn deliver_demo(&self) -> anyhow::Result<usize> {
-        let plan_of = |p: &AccountPlan| matches!(p.status, PlanStatus::Active | PlanStatus::InTrial);
-        let orgs: Vec<(String, Vec<String>, Vec<Map<String, Value>>, Vec<Map<String, Value>>)> = self.with_state(|s| {
+        let plan_of =
+            |p: &AccountPlan| matches!(p.status, PlanStatus::Active | PlanStatus::InTrial);
+        let orgs: Vec<DemoDeliveries> = self.with_state(|s| {
             s.orgs
                 .values()
                 .map(|o| {
@@ -380,7 +445,9 @@ impl Sim {
             accepted += ok(self.install_app(&org_id).await?);
             for plan in plans {
                 let fields = self.plan_fields(&org_id, &plan)?;
-                accepted += ok(self.deliver(&org_id, "new_plan_subscription", fields).await?);
+                accepted += ok(self
+                    .deliver(&org_id, "new_plan_subscription", fields)
+                    .await?);
             }
             for fields in team_members {
                 accepted += ok(self.deliver(&org_id, "new_team_member", fields).await?);
@@ -393,6 +460,14 @@ impl Sim {
     }
 }
 
+/// Per organization: its id, live account plans, team-member and booking webhook fields.
+type DemoDeliveries = (
+    String,
+    Vec<String>,
+    Vec<Map<String, Value>>,
+    Vec<Map<String, Value>>,
+);
+
 struct HttpState {
     sim: Sim,
     schema: graphql::OptixSchema,
@@ -400,11 +475,17 @@ struct HttpState {
 
 fn bearer(request: &HttpRequest) -> Option<String> {
     let header = request.headers().get("authorization")?.to_str().ok()?;
-    let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer "))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))?;
     Some(token.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-async fn graphql_endpoint(request: HttpRequest, body: web::Bytes, state: web::Data<HttpState>) -> HttpResponse {
+async fn graphql_endpoint(
+    request: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
     let token = bearer(&request);
     if let Err(wait) = state.sim.admit(token.as_deref().unwrap_or("anonymous")) {
         return HttpResponse::TooManyRequests()
@@ -413,10 +494,16 @@ async fn graphql_endpoint(request: HttpRequest, body: web::Bytes, state: web::Da
     }
     let graphql_request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return HttpResponse::BadRequest().json(json!({"errors": [{"message": format!("invalid request: {e}")}]})),
+        Err(e) => {
+            return HttpResponse::BadRequest()
+                .json(json!({"errors": [{"message": format!("invalid request: {e}")}]}));
+        }
     };
     let auth = state.sim.authenticate(token.as_deref());
-    let response = state.schema.execute(graphql_request.data(auth).data(state.sim.clone())).await;
+    let response = state
+        .schema
+        .execute(graphql_request.data(auth).data(state.sim.clone()))
+        .await;
     HttpResponse::Ok().json(&response)
 }
 
@@ -447,13 +534,20 @@ async fn admin_add_plan(
     state: web::Data<HttpState>,
 ) -> HttpResponse {
     let (org_id, user_id) = path.into_inner();
-    match state.sim.add_plan(&org_id, &user_id, &body.plan_template_id).await {
+    match state
+        .sim
+        .add_plan(&org_id, &user_id, &body.plan_template_id)
+        .await
+    {
         Ok(id) => HttpResponse::Ok().json(json!({"account_plan_id": id})),
         Err(e) => admin_error(e),
     }
 }
 
-async fn admin_cancel_plan(path: web::Path<(String, String)>, state: web::Data<HttpState>) -> HttpResponse {
+async fn admin_cancel_plan(
+    path: web::Path<(String, String)>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
     let (org_id, plan_id) = path.into_inner();
     match state.sim.cancel_plan(&org_id, &plan_id).await {
         Ok(()) => HttpResponse::Ok().json(json!({"canceled": plan_id})),
@@ -473,25 +567,42 @@ async fn admin_personal_token(
 }
 
 async fn admin_stats(state: web::Data<HttpState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"api_calls": state.sim.api_calls(), "deliveries": state.sim.deliveries()}))
+    HttpResponse::Ok()
+        .json(json!({"api_calls": state.sim.api_calls(), "deliveries": state.sim.deliveries()}))
 }
 
 /// Starts the simulator on `config.listen` and returns at once (the server runs on the
 /// current tokio runtime).
 pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
-    let listener = TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
+    let listener =
+        TcpListener::bind(&config.listen).with_context(|| format!("binding {}", config.listen))?;
     let port = listener.local_addr()?.port();
     let sim = Sim::new(config)?;
-    let state = web::Data::new(HttpState { sim: sim.clone(), schema: graphql::schema() });
+    let state = web::Data::new(HttpState {
+        sim: sim.clone(),
+        schema: graphql::schema(),
+    });
     let server = HttpServer::new(move || {
         HttpApp::new()
             .app_data(state.clone())
             .route("/graphql", web::post().to(graphql_endpoint))
-            .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+            .route(
+                "/healthz",
+                web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+            )
             .route("/admin/demo/deliver", web::post().to(admin_deliver_demo))
-            .route("/admin/orgs/{org}/users/{user}/plans", web::post().to(admin_add_plan))
-            .route("/admin/orgs/{org}/plans/{plan}/cancel", web::post().to(admin_cancel_plan))
-            .route("/admin/orgs/{org}/personal-tokens", web::post().to(admin_personal_token))
+            .route(
+                "/admin/orgs/{org}/users/{user}/plans",
+                web::post().to(admin_add_plan),
+            )
+            .route(
+                "/admin/orgs/{org}/plans/{plan}/cancel",
+                web::post().to(admin_cancel_plan),
+            )
+            .route(
+                "/admin/orgs/{org}/personal-tokens",
+                web::post().to(admin_personal_token),
+            )
             .route("/admin/stats", web::get().to(admin_stats))
     })
     .workers(2)
@@ -501,5 +612,10 @@ pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
     let handle = server.handle();
     tokio::spawn(server);
     let base_url = format!("http://127.0.0.1:{port}");
-    Ok(RunningSim { graphql_url: format!("{base_url}/graphql"), base_url, sim, server: handle })
+    Ok(RunningSim {
+        graphql_url: format!("{base_url}/graphql"),
+        base_url,
+        sim,
+        server: handle,
+    })
 }

@@ -51,10 +51,16 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut builder = config::Config::builder();
     if let Some(path) = &args.config {
-        builder = builder.add_source(config::File::from(path.as_path()).format(config::FileFormat::Toml));
+        builder =
+            builder.add_source(config::File::from(path.as_path()).format(config::FileFormat::Toml));
     }
     let file: File = builder
-        .add_source(config::Environment::with_prefix("LANYARD").prefix_separator("__").separator("__").try_parsing(true))
+        .add_source(
+            config::Environment::with_prefix("LANYARD")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        )
         .build()
         .and_then(|c| c.try_deserialize())
         .context("reading the [sim] configuration")?;

@@ -107,13 +107,18 @@ impl Organization {
         self.users.iter().find(|u| u.user_id == user_id)
     }
     pub fn template(&self, id: &str) -> Option<&PlanTemplate> {
-        self.plan_templates.iter().find(|t| t.plan_template_id == id)
+        self.plan_templates
+            .iter()
+            .find(|t| t.plan_template_id == id)
     }
     pub fn location(&self, id: &str) -> Option<&Location> {
         self.locations.iter().find(|l| l.location_id == id)
     }
     pub fn teams_of(&self, user_id: &str) -> Vec<&Team> {
-        self.teams.iter().filter(|t| t.user_ids.iter().any(|u| u == user_id)).collect()
+        self.teams
+            .iter()
+            .filter(|t| t.user_ids.iter().any(|u| u == user_id))
+            .collect()
     }
 }
 
@@ -206,14 +211,21 @@ struct BookingFixture {
 pub const DEMO_FIXTURE: &str = include_str!("../../../deploy/demo/optix-demo.json");
 
 /// Builds the state from a fixture, resolving relative times against `now`.
-pub fn load(fixture_json: &str, now: DateTime<Utc>) -> anyhow::Result<(App, BTreeMap<String, Organization>)> {
+pub fn load(
+    fixture_json: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(App, BTreeMap<String, Organization>)> {
     let fixture: Fixture = serde_json::from_str(fixture_json)?;
     let mut orgs = BTreeMap::new();
     for o in fixture.organizations {
         let locations: Vec<Location> = o
             .locations
             .into_iter()
-            .map(|l| Location { location_id: l.location_id, name: l.name, timezone: l.timezone })
+            .map(|l| Location {
+                location_id: l.location_id,
+                name: l.name,
+                timezone: l.timezone,
+            })
             .collect();
         let mut bookings = Vec::new();
         for b in o.bookings {
@@ -221,14 +233,27 @@ pub fn load(fixture_json: &str, now: DateTime<Utc>) -> anyhow::Result<(App, BTre
                 .iter()
                 .find(|l| l.location_id == b.location_id)
                 .map(|l| l.timezone.clone())
-                .ok_or_else(|| anyhow::anyhow!("booking {} names unknown location {}", b.booking_id, b.location_id))?;
-            let tz: chrono_tz::Tz = tz_name.parse().map_err(|_| anyhow::anyhow!("unknown time zone {tz_name}"))?;
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "booking {} names unknown location {}",
+                        b.booking_id,
+                        b.location_id
+                    )
+                })?;
+            let tz: chrono_tz::Tz = tz_name
+                .parse()
+                .map_err(|_| anyhow::anyhow!("unknown time zone {tz_name}"))?;
             let day = now.with_timezone(&tz).date_naive() + Duration::days(b.day_offset);
             let time = NaiveTime::parse_from_str(&b.start_local, "%H:%M")?;
             let start = tz
                 .from_local_datetime(&day.and_time(time))
                 .earliest()
-                .ok_or_else(|| anyhow::anyhow!("booking {} starts at a nonexistent local time", b.booking_id))?
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "booking {} starts at a nonexistent local time",
+                        b.booking_id
+                    )
+                })?
                 .with_timezone(&Utc);
             bookings.push(Booking {
                 booking_id: b.booking_id,
@@ -282,7 +307,9 @@ pub fn load(fixture_json: &str, now: DateTime<Utc>) -> anyhow::Result<(App, BTre
                         plan_template_id: p.plan_template_id,
                         status: p.status,
                         start_timestamp: start,
-                        end_timestamp: p.ends_in_days.map(|d| (now + Duration::days(d)).timestamp()),
+                        end_timestamp: p
+                            .ends_in_days
+                            .map(|d| (now + Duration::days(d)).timestamp()),
                         canceled_timestamp: None,
                         created_timestamp: start,
                     }
@@ -291,7 +318,11 @@ pub fn load(fixture_json: &str, now: DateTime<Utc>) -> anyhow::Result<(App, BTre
             teams: o
                 .teams
                 .into_iter()
-                .map(|t| Team { team_id: t.team_id, name: t.name, user_ids: t.user_ids })
+                .map(|t| Team {
+                    team_id: t.team_id,
+                    name: t.name,
+                    user_ids: t.user_ids,
+                })
                 .collect(),
             bookings,
             personal_tokens: HashMap::new(),
@@ -315,7 +346,9 @@ mod tests {
         assert_eq!(org.locations.len(), 2);
         let booking = &org.bookings[0];
         let rome: chrono_tz::Tz = "Europe/Rome".parse().expect("tz");
-        let start = DateTime::from_timestamp(booking.start_timestamp, 0).expect("ts").with_timezone(&rome);
+        let start = DateTime::from_timestamp(booking.start_timestamp, 0)
+            .expect("ts")
+            .with_timezone(&rome);
         assert_eq!(start.date_naive(), now.with_timezone(&rome).date_naive());
         assert_eq!(start.format("%H:%M").to_string(), "14:00");
     }

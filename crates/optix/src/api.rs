@@ -11,7 +11,6 @@ mod queries {
     #![allow(clippy::upper_case_acronyms, clippy::enum_variant_names)]
     use graphql_client::GraphQLQuery;
 
-
     #[derive(GraphQLQuery)]
     #[graphql(
         schema_path = "../../proto/optix/schema.graphql",
@@ -56,7 +55,6 @@ mod queries {
         variables_derives = "Debug, Clone"
     )]
     pub struct UsersPage;
-
 }
 
 use queries::{locations, me, member_facts, user_by_email, users_page};
@@ -161,7 +159,9 @@ pub struct OptixClient {
 
 impl std::fmt::Debug for OptixClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OptixClient").field("api_url", &self.api_url).finish()
+        f.debug_struct("OptixClient")
+            .field("api_url", &self.api_url)
+            .finish()
     }
 }
 
@@ -169,7 +169,11 @@ const PAGE: i64 = 100;
 
 impl OptixClient {
     pub fn new(api_url: impl Into<String>, http: reqwest::Client) -> Self {
-        OptixClient { api_url: api_url.into(), http, calls: Arc::new(AtomicU64::new(0)) }
+        OptixClient {
+            api_url: api_url.into(),
+            http,
+            calls: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// HTTP requests sent so far (for the API-budget metrics).
@@ -177,7 +181,11 @@ impl OptixClient {
         self.calls.load(Ordering::Relaxed)
     }
 
-    async fn post<Q: GraphQLQuery>(&self, token: &str, variables: Q::Variables) -> Result<Q::ResponseData, OptixError> {
+    async fn post<Q: GraphQLQuery>(
+        &self,
+        token: &str,
+        variables: Q::Variables,
+    ) -> Result<Q::ResponseData, OptixError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let body = Q::build_query(variables);
         let response = self
@@ -204,12 +212,18 @@ impl OptixClient {
         if !status.is_success() {
             return Err(OptixError::Server(status.as_u16()));
         }
-        let parsed: graphql_client::Response<Q::ResponseData> =
-            response.json().await.map_err(|e| OptixError::Decode(e.without_url().to_string()))?;
+        let parsed: graphql_client::Response<Q::ResponseData> = response
+            .json()
+            .await
+            .map_err(|e| OptixError::Decode(e.without_url().to_string()))?;
         if let Some(errors) = parsed.errors.filter(|e| !e.is_empty()) {
-            return Err(OptixError::GraphQl(errors.into_iter().map(|e| e.message).collect()));
+            return Err(OptixError::GraphQl(
+                errors.into_iter().map(|e| e.message).collect(),
+            ));
         }
-        parsed.data.ok_or_else(|| OptixError::Decode("response has no data".into()))
+        parsed
+            .data
+            .ok_or_else(|| OptixError::Decode("response has no data".into()))
     }
 
     pub async fn me(&self, token: &str) -> Result<Me, OptixError> {
@@ -224,7 +238,8 @@ impl OptixClient {
             me::TokenType::SINGLE_ACTION => "SINGLE_ACTION".to_owned(),
             me::TokenType::Other(other) => other,
         };
-        let is_admin = me.admin.is_some() || me.user.as_ref().and_then(|u| u.is_admin).unwrap_or(false);
+        let is_admin =
+            me.admin.is_some() || me.user.as_ref().and_then(|u| u.is_admin).unwrap_or(false);
         Ok(Me {
             auth_type,
             user: me.user.map(|u| User {
@@ -233,22 +248,51 @@ impl OptixClient {
                 fullname: u.fullname.unwrap_or_default(),
                 is_active: u.is_active.unwrap_or(false),
                 is_deleted: u.is_deleted.unwrap_or(false),
-                teams: u.teams.unwrap_or_default().into_iter().flatten().map(|t| Team { team_id: t.team_id, name: t.name }).collect(),
+                teams: u
+                    .teams
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| Team {
+                        team_id: t.team_id,
+                        name: t.name,
+                    })
+                    .collect(),
             }),
             organization_id: me.organization.map(|o| o.organization_id),
             is_admin,
         })
     }
 
-    pub async fn user_by_email(&self, token: &str, email: &str) -> Result<Option<User>, OptixError> {
-        let data = self.post::<queries::UserByEmail>(token, user_by_email::Variables { email: email.to_owned() }).await?;
+    pub async fn user_by_email(
+        &self,
+        token: &str,
+        email: &str,
+    ) -> Result<Option<User>, OptixError> {
+        let data = self
+            .post::<queries::UserByEmail>(
+                token,
+                user_by_email::Variables {
+                    email: email.to_owned(),
+                },
+            )
+            .await?;
         Ok(data.user.map(|u| User {
             user_id: u.user_id,
             email: u.email.unwrap_or_default(),
             fullname: u.fullname.unwrap_or_default(),
             is_active: u.is_active.unwrap_or(false),
             is_deleted: u.is_deleted.unwrap_or(false),
-            teams: u.teams.unwrap_or_default().into_iter().flatten().map(|t| Team { team_id: t.team_id, name: t.name }).collect(),
+            teams: u
+                .teams
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .map(|t| Team {
+                    team_id: t.team_id,
+                    name: t.name,
+                })
+                .collect(),
         }))
     }
 
@@ -275,7 +319,16 @@ impl OptixClient {
             fullname: u.fullname.unwrap_or_default(),
             is_active: u.is_active.unwrap_or(false),
             is_deleted: u.is_deleted.unwrap_or(false),
-            teams: u.teams.unwrap_or_default().into_iter().flatten().map(|t| Team { team_id: t.team_id, name: t.name }).collect(),
+            teams: u
+                .teams
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .map(|t| Team {
+                    team_id: t.team_id,
+                    name: t.name,
+                })
+                .collect(),
         };
         let plans = data
             .account_plans
@@ -296,8 +349,14 @@ impl OptixClient {
                     start_timestamp: Some(p.start_timestamp),
                     end_timestamp: p.end_timestamp,
                     canceled_timestamp: p.canceled_timestamp,
-                    plan_template_id: template.as_ref().map(|t| t.plan_template_id.clone()).unwrap_or_default(),
-                    plan_template_name: template.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+                    plan_template_id: template
+                        .as_ref()
+                        .map(|t| t.plan_template_id.clone())
+                        .unwrap_or_default(),
+                    plan_template_name: template
+                        .as_ref()
+                        .map(|t| t.name.clone())
+                        .unwrap_or_default(),
                     in_all_locations: template.as_ref().is_some_and(|t| t.in_all_locations),
                     location_ids: template
                         .map(|t| t.locations.into_iter().map(|l| l.location_id).collect())
@@ -319,19 +378,29 @@ impl OptixClient {
                     is_canceled: b.is_canceled || b.is_rejected,
                     location_id: location.location_id,
                     location_timezone: location.timezone.unwrap_or_else(|| "UTC".into()),
-                    resource_id: b.resource.as_ref().map(|r| r.resource_id.clone()).unwrap_or_default(),
+                    resource_id: b
+                        .resource
+                        .as_ref()
+                        .map(|r| r.resource_id.clone())
+                        .unwrap_or_default(),
                     resource_name: b.resource.and_then(|r| r.name).unwrap_or_default(),
                 })
             })
             .collect();
-        Ok(Some(MemberFactsData { user, plans, bookings }))
+        Ok(Some(MemberFactsData {
+            user,
+            plans,
+            bookings,
+        }))
     }
 
     /// All locations of the organization (every page).
     pub async fn locations(&self, token: &str) -> Result<Vec<Location>, OptixError> {
         let mut all = Vec::new();
         for page in 1.. {
-            let data = self.post::<queries::Locations>(token, locations::Variables { page, limit: PAGE }).await?;
+            let data = self
+                .post::<queries::Locations>(token, locations::Variables { page, limit: PAGE })
+                .await?;
             let total = data.locations.total;
             let count = data.locations.data.len();
             all.extend(data.locations.data.into_iter().flatten().map(|l| Location {
@@ -347,8 +416,15 @@ impl OptixClient {
     }
 
     /// One page of the organization's users, and the total.
-    pub async fn users_page(&self, token: &str, page: i64, limit: i64) -> Result<(Vec<User>, i64), OptixError> {
-        let data = self.post::<queries::UsersPage>(token, users_page::Variables { page, limit }).await?;
+    pub async fn users_page(
+        &self,
+        token: &str,
+        page: i64,
+        limit: i64,
+    ) -> Result<(Vec<User>, i64), OptixError> {
+        let data = self
+            .post::<queries::UsersPage>(token, users_page::Variables { page, limit })
+            .await?;
         let users = data
             .users
             .data
@@ -360,7 +436,16 @@ impl OptixClient {
                 fullname: u.fullname.unwrap_or_default(),
                 is_active: u.is_active.unwrap_or(false),
                 is_deleted: u.is_deleted.unwrap_or(false),
-                teams: u.teams.unwrap_or_default().into_iter().flatten().map(|t| Team { team_id: t.team_id, name: t.name }).collect(),
+                teams: u
+                    .teams
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| Team {
+                        team_id: t.team_id,
+                        name: t.name,
+                    })
+                    .collect(),
             })
             .collect();
         Ok((users, data.users.total))

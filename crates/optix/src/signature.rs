@@ -14,7 +14,12 @@ pub fn expected_signature(client_id: &str, secret: &str, created_timestamp: &str
 }
 
 /// Constant-time comparison; hex case does not matter.
-pub fn verify_signature(client_id: &str, secret: &str, created_timestamp: &str, given: &str) -> bool {
+pub fn verify_signature(
+    client_id: &str,
+    secret: &str,
+    created_timestamp: &str,
+    given: &str,
+) -> bool {
     let expected = expected_signature(client_id, secret, created_timestamp);
     let given = given.trim().to_ascii_lowercase();
     expected.as_bytes().ct_eq(given.as_bytes()).into()
@@ -26,9 +31,22 @@ mod tests {
 
     #[test]
     fn documented_test_vector() {
-        assert_eq!(expected_signature("123", "secret", "123456"), "4739add6e433e2e9510761d994ba127f1b45834d");
-        assert!(verify_signature("123", "secret", "123456", "4739ADD6E433E2E9510761D994BA127F1B45834D"));
-        assert!(!verify_signature("123", "secret", "123457", "4739add6e433e2e9510761d994ba127f1b45834d"));
+        assert_eq!(
+            expected_signature("123", "secret", "123456"),
+            "4739add6e433e2e9510761d994ba127f1b45834d"
+        );
+        assert!(verify_signature(
+            "123",
+            "secret",
+            "123456",
+            "4739ADD6E433E2E9510761D994BA127F1B45834D"
+        ));
+        assert!(!verify_signature(
+            "123",
+            "secret",
+            "123457",
+            "4739add6e433e2e9510761d994ba127f1b45834d"
+        ));
         assert!(!verify_signature("123", "secret", "123456", ""));
     }
 }

@@ -37,7 +37,9 @@ pub fn parse_form(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
     }
     match root {
         Value::Object(map) => Ok(map),
-        _ => Err(WebhookError::Malformed("body is not a set of fields".into())),
+        _ => Err(WebhookError::Malformed(
+            "body is not a set of fields".into(),
+        )),
     }
 }
 
@@ -45,7 +47,9 @@ pub fn parse_form(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
 pub fn parse_json(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(WebhookError::Malformed("JSON body must be an object".into())),
+        Ok(_) => Err(WebhookError::Malformed(
+            "JSON body must be an object".into(),
+        )),
         Err(e) => Err(WebhookError::Malformed(format!("invalid JSON: {e}"))),
     }
 }
@@ -67,7 +71,9 @@ fn split_key(key: &str) -> Result<Vec<String>, WebhookError> {
         path.push(inner[..close].to_owned());
         rest = &inner[close + 1..];
         if path.len() > MAX_DEPTH {
-            return Err(WebhookError::Malformed(format!("field {key:?} is nested too deeply")));
+            return Err(WebhookError::Malformed(format!(
+                "field {key:?} is nested too deeply"
+            )));
         }
     }
     Ok(path)
@@ -78,18 +84,30 @@ fn insert(node: &mut Value, path: &[String], value: Value) -> Result<(), Webhook
         *node = value;
         return Ok(());
     };
-    let conflict = || WebhookError::Malformed(format!("field {segment:?} is given both as a value and as a list"));
+    let conflict = || {
+        WebhookError::Malformed(format!(
+            "field {segment:?} is given both as a value and as a list"
+        ))
+    };
     // `[]` appends; a number indexes a list; anything else is an object key.
-    let index = if segment.is_empty() { Some(None) } else { segment.parse::<usize>().ok().map(Some) };
+    let index = if segment.is_empty() {
+        Some(None)
+    } else {
+        segment.parse::<usize>().ok().map(Some)
+    };
     match index {
         Some(index) => {
             if node.is_null() || matches!(node, Value::Object(m) if m.is_empty()) {
                 *node = Value::Array(Vec::new());
             }
-            let Value::Array(items) = node else { return Err(conflict()) };
+            let Value::Array(items) = node else {
+                return Err(conflict());
+            };
             let i = index.unwrap_or(items.len());
             if i > MAX_INDEX {
-                return Err(WebhookError::Malformed(format!("list index {i} is too large")));
+                return Err(WebhookError::Malformed(format!(
+                    "list index {i} is too large"
+                )));
             }
             while items.len() <= i {
                 items.push(Value::Null);
@@ -100,7 +118,9 @@ fn insert(node: &mut Value, path: &[String], value: Value) -> Result<(), Webhook
             if node.is_null() {
                 *node = Value::Object(Map::new());
             }
-            let Value::Object(map) = node else { return Err(conflict()) };
+            let Value::Object(map) = node else {
+                return Err(conflict());
+            };
             let child = map.entry(segment.clone()).or_insert(Value::Null);
             insert(child, rest, value)
         }
@@ -155,7 +175,12 @@ pub fn text(fields: &Map<String, Value>, name: &str) -> Option<String> {
 /// A whole number from a string (`"1558977946"`, `"12.0"`) or a number.
 pub fn integer(fields: &Map<String, Value>, name: &str) -> Option<i64> {
     let raw = text(fields, name)?;
-    raw.parse::<i64>().ok().or_else(|| raw.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
+    raw.parse::<i64>().ok().or_else(|| {
+        raw.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(|f| f as i64)
+    })
 }
 
 fn required(fields: &Map<String, Value>, name: &'static str) -> Result<String, WebhookError> {
@@ -177,9 +202,11 @@ pub struct Envelope {
 impl Envelope {
     pub fn from_fields(fields: &Map<String, Value>) -> Result<Envelope, WebhookError> {
         let created_timestamp_raw = required(fields, "created_timestamp")?;
-        let created_timestamp = created_timestamp_raw
-            .parse::<i64>()
-            .map_err(|_| WebhookError::Malformed(format!("created_timestamp {created_timestamp_raw:?} is not a Unix time")))?;
+        let created_timestamp = created_timestamp_raw.parse::<i64>().map_err(|_| {
+            WebhookError::Malformed(format!(
+                "created_timestamp {created_timestamp_raw:?} is not a Unix time"
+            ))
+        })?;
         Ok(Envelope {
             client_id: required(fields, "client_id")?,
             created_timestamp,
@@ -244,9 +271,13 @@ pub struct Checkin {
 /// The typed payload of each event of seed 002's webhooks list.
 #[derive(Clone, PartialEq, Eq)]
 pub enum WebhookEvent {
-    AppInstall { organization_token: String },
+    AppInstall {
+        organization_token: String,
+    },
     AppUninstall,
-    OrganizationTokenUpdated { organization_token: String },
+    OrganizationTokenUpdated {
+        organization_token: String,
+    },
     NewPlanSubscription(PlanSubscription),
     PlanSubscriptionChanged(PlanSubscription),
     CancelPlanSubscription(PlanSubscription),
@@ -257,7 +288,9 @@ pub enum WebhookEvent {
     NewLead(MemberRef),
     NewTeamMember(TeamMembership),
     TeamMemberDeleted(TeamMembership),
-    TeamUpdated { team_id: String },
+    TeamUpdated {
+        team_id: String,
+    },
     NewMemberBooking(BookingRef),
     MemberBookingUpdated(BookingRef),
     MemberBookingCancelled(BookingRef),
@@ -265,10 +298,19 @@ pub enum WebhookEvent {
     AssignmentEnded(Assignment),
     NewCheckin(Checkin),
     CancelCheckin(Checkin),
-    InvoicePaid { invoice_id: String },
-    InvoiceUpdated { invoice_id: String },
-    NewSale { product_sale_id: Option<String> },
-    NewIssue { issue_id: Option<String>, location_id: Option<String> },
+    InvoicePaid {
+        invoice_id: String,
+    },
+    InvoiceUpdated {
+        invoice_id: String,
+    },
+    NewSale {
+        product_sale_id: Option<String>,
+    },
+    NewIssue {
+        issue_id: Option<String>,
+        location_id: Option<String>,
+    },
     /// An event we don't know yet: accepted and kept raw in the stream.
     Unknown(String),
 }
@@ -276,7 +318,9 @@ pub enum WebhookEvent {
 impl fmt::Debug for WebhookEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WebhookEvent::AppInstall { .. } => f.write_str("AppInstall { organization_token: [redacted] }"),
+            WebhookEvent::AppInstall { .. } => {
+                f.write_str("AppInstall { organization_token: [redacted] }")
+            }
             WebhookEvent::OrganizationTokenUpdated { .. } => {
                 f.write_str("OrganizationTokenUpdated { organization_token: [redacted] }")
             }
@@ -300,9 +344,14 @@ impl fmt::Debug for WebhookEvent {
             WebhookEvent::NewCheckin(c) => write!(f, "NewCheckin({c:?})"),
             WebhookEvent::CancelCheckin(c) => write!(f, "CancelCheckin({c:?})"),
             WebhookEvent::InvoicePaid { invoice_id } => write!(f, "InvoicePaid({invoice_id})"),
-            WebhookEvent::InvoiceUpdated { invoice_id } => write!(f, "InvoiceUpdated({invoice_id})"),
+            WebhookEvent::InvoiceUpdated { invoice_id } => {
+                write!(f, "InvoiceUpdated({invoice_id})")
+            }
             WebhookEvent::NewSale { product_sale_id } => write!(f, "NewSale({product_sale_id:?})"),
-            WebhookEvent::NewIssue { issue_id, location_id } => write!(f, "NewIssue({issue_id:?}, {location_id:?})"),
+            WebhookEvent::NewIssue {
+                issue_id,
+                location_id,
+            } => write!(f, "NewIssue({issue_id:?}, {location_id:?})"),
             WebhookEvent::Unknown(name) => write!(f, "Unknown({name})"),
         }
     }
@@ -331,7 +380,11 @@ fn plan(fields: &Map<String, Value>) -> PlanSubscription {
             .filter_map(|s| s.as_object())
             .filter_map(|s| text(s, "email"))
             .collect(),
-        Some(Value::Object(by_index)) => by_index.values().filter_map(|s| s.as_object()).filter_map(|s| text(s, "email")).collect(),
+        Some(Value::Object(by_index)) => by_index
+            .values()
+            .filter_map(|s| s.as_object())
+            .filter_map(|s| text(s, "email"))
+            .collect(),
         _ => Vec::new(),
     };
     PlanSubscription {
@@ -391,10 +444,12 @@ fn checkin(fields: &Map<String, Value>) -> Result<Checkin, WebhookError> {
 
 fn typed_event(name: &str, fields: &Map<String, Value>) -> Result<WebhookEvent, WebhookError> {
     Ok(match name {
-        "app_install" => WebhookEvent::AppInstall { organization_token: required(fields, "organization_token")? },
-        "organization_token_updated" => {
-            WebhookEvent::OrganizationTokenUpdated { organization_token: required(fields, "organization_token")? }
-        }
+        "app_install" => WebhookEvent::AppInstall {
+            organization_token: required(fields, "organization_token")?,
+        },
+        "organization_token_updated" => WebhookEvent::OrganizationTokenUpdated {
+            organization_token: required(fields, "organization_token")?,
+        },
         "app_uninstall" => WebhookEvent::AppUninstall,
         "new_plan_subscription" => WebhookEvent::NewPlanSubscription(plan(fields)),
         "plan_subscription_changed" => WebhookEvent::PlanSubscriptionChanged(plan(fields)),
@@ -406,7 +461,9 @@ fn typed_event(name: &str, fields: &Map<String, Value>) -> Result<WebhookEvent, 
         "new_lead" => WebhookEvent::NewLead(member(fields)),
         "new_team_member" => WebhookEvent::NewTeamMember(team(fields)?),
         "team_member_deleted" => WebhookEvent::TeamMemberDeleted(team(fields)?),
-        "team_updated" => WebhookEvent::TeamUpdated { team_id: required(fields, "team_id")? },
+        "team_updated" => WebhookEvent::TeamUpdated {
+            team_id: required(fields, "team_id")?,
+        },
         "new_member_booking" => WebhookEvent::NewMemberBooking(booking(fields)?),
         "member_booking_updated" => WebhookEvent::MemberBookingUpdated(booking(fields)?),
         "member_booking_cancelled" => WebhookEvent::MemberBookingCancelled(booking(fields)?),
@@ -414,10 +471,19 @@ fn typed_event(name: &str, fields: &Map<String, Value>) -> Result<WebhookEvent, 
         "assignment_ended" => WebhookEvent::AssignmentEnded(assignment(fields)?),
         "new_checkin" => WebhookEvent::NewCheckin(checkin(fields)?),
         "cancel_checkin" => WebhookEvent::CancelCheckin(checkin(fields)?),
-        "invoice_paid" => WebhookEvent::InvoicePaid { invoice_id: required(fields, "invoice_id")? },
-        "invoice_updated" => WebhookEvent::InvoiceUpdated { invoice_id: required(fields, "invoice_id")? },
-        "new_sale" => WebhookEvent::NewSale { product_sale_id: text(fields, "product_sale_id") },
-        "new_issue" => WebhookEvent::NewIssue { issue_id: text(fields, "issue_id"), location_id: text(fields, "location_id") },
+        "invoice_paid" => WebhookEvent::InvoicePaid {
+            invoice_id: required(fields, "invoice_id")?,
+        },
+        "invoice_updated" => WebhookEvent::InvoiceUpdated {
+            invoice_id: required(fields, "invoice_id")?,
+        },
+        "new_sale" => WebhookEvent::NewSale {
+            product_sale_id: text(fields, "product_sale_id"),
+        },
+        "new_issue" => WebhookEvent::NewIssue {
+            issue_id: text(fields, "issue_id"),
+            location_id: text(fields, "location_id"),
+        },
         other => WebhookEvent::Unknown(other.to_owned()),
     })
 }
@@ -431,14 +497,19 @@ mod tests {
     fn bracket_forms_nest_into_lists_and_objects() {
         let body = b"event=new_plan_subscription&subscribers%5B0%5D%5Bemail%5D=a%40x.com&subscribers[1][email]=b@x.com&price=300.00";
         let fields = parse_form(body).expect("parse");
-        assert_eq!(fields["subscribers"], json!([{"email": "a@x.com"}, {"email": "b@x.com"}]));
+        assert_eq!(
+            fields["subscribers"],
+            json!([{"email": "a@x.com"}, {"email": "b@x.com"}])
+        );
         assert_eq!(fields["price"], "300.00");
     }
 
     #[test]
     fn encode_then_parse_roundtrips() {
         let value = json!({"a": "1", "list": [{"x": "y", "z": "w"}, {"x": "2"}], "n": 5});
-        let Value::Object(map) = value else { unreachable!() };
+        let Value::Object(map) = value else {
+            unreachable!()
+        };
         let parsed = parse_form(encode_form(&map).as_bytes()).expect("parse");
         assert_eq!(parsed["list"], json!([{"x": "y", "z": "w"}, {"x": "2"}]));
         assert_eq!(parsed["n"], "5");
@@ -454,25 +525,38 @@ mod tests {
         assert!(parse_form(b"a[100000]=1").is_err());
         assert!(parse_form(b"a[1][2][3][4][5][6][7][8][9]=1").is_err());
         assert!(parse_form(&[0xff, 0xfe]).is_err());
-        assert_eq!(parse_json(b"[1]"), Err(WebhookError::Malformed("JSON body must be an object".into())));
+        assert_eq!(
+            parse_json(b"[1]"),
+            Err(WebhookError::Malformed(
+                "JSON body must be an object".into()
+            ))
+        );
     }
 
     #[test]
     fn envelope_fields_are_required_and_timestamps_parse_from_strings_or_numbers() {
         let Value::Object(fields) = json!({"client_id": "c", "created_timestamp": 1545092451, "organization_id": 3568,
-            "event": "app_uninstall", "request_signature": "s"}) else { unreachable!() };
+            "event": "app_uninstall", "request_signature": "s"})
+        else {
+            unreachable!()
+        };
         let envelope = Envelope::from_fields(&fields).expect("envelope");
         assert_eq!(envelope.created_timestamp, 1545092451);
         assert_eq!(envelope.created_timestamp_raw, "1545092451");
         assert_eq!(envelope.organization_id, "3568");
         let mut missing = fields.clone();
         missing.remove("request_signature");
-        assert_eq!(Envelope::from_fields(&missing), Err(WebhookError::MissingField("request_signature")));
+        assert_eq!(
+            Envelope::from_fields(&missing),
+            Err(WebhookError::MissingField("request_signature"))
+        );
     }
 
     #[test]
     fn tokens_never_show_in_debug_output() {
-        let event = WebhookEvent::AppInstall { organization_token: "5c26d23356o".into() };
+        let event = WebhookEvent::AppInstall {
+            organization_token: "5c26d23356o".into(),
+        };
         assert!(!format!("{event:?}").contains("5c26"));
     }
 }

@@ -19,7 +19,9 @@ struct State {
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
         let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
-        let bus = bus::Bus::connect(&settings.nats).await.context("connecting to NATS")?;
+        let bus = bus::Bus::connect(&settings.nats)
+            .await
+            .context("connecting to NATS")?;
         let listener = TcpListener::bind(&settings.portal.listen)
             .with_context(|| format!("binding portal.listen {}", settings.portal.listen))?;
         let port = listener.local_addr()?.port();
@@ -28,7 +30,10 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .route("/", web::get().to(home))
-                .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+                .route(
+                    "/healthz",
+                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+                )
                 .route("/readyz", web::get().to(readyz))
         })
         .shutdown_timeout(10)
@@ -57,13 +62,24 @@ async fn home() -> HttpResponse {
 
 async fn readyz(state: web::Data<State>) -> HttpResponse {
     let timeout = Duration::from_secs(1);
-    let db_ok = matches!(tokio::time::timeout(timeout, store::ping(&state.pool)).await, Ok(Ok(())));
-    let nats_ok = matches!(tokio::time::timeout(timeout, state.bus.ping()).await, Ok(Ok(())));
+    let db_ok = matches!(
+        tokio::time::timeout(timeout, store::ping(&state.pool)).await,
+        Ok(Ok(()))
+    );
+    let nats_ok = matches!(
+        tokio::time::timeout(timeout, state.bus.ping()).await,
+        Ok(Ok(()))
+    );
     match (db_ok, nats_ok) {
         (true, true) => HttpResponse::Ok().body("ready"),
         _ => {
-            let failing: Vec<&str> =
-                [(!db_ok).then_some("postgresql"), (!nats_ok).then_some("nats")].into_iter().flatten().collect();
+            let failing: Vec<&str> = [
+                (!db_ok).then_some("postgresql"),
+                (!nats_ok).then_some("nats"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             HttpResponse::ServiceUnavailable().body(format!("not ready: {}", failing.join(", ")))
         }
     }

@@ -43,9 +43,16 @@ pub async fn run(
                 .as_ref()
                 .and_then(|h| h.get("Nats-Msg-Id"))
                 .map(|v| v.to_string())
-                .or_else(|| message.info().ok().map(|i| format!("stream-seq-{}", i.stream_sequence)))
+                .or_else(|| {
+                    message
+                        .info()
+                        .ok()
+                        .map(|i| format!("stream-seq-{}", i.stream_sequence))
+                })
                 .unwrap_or_default();
-            let outcome = provisioner.handle_webhook(&message_id, &message.payload).await;
+            let outcome = provisioner
+                .handle_webhook(&message_id, &message.payload)
+                .await;
             let ack = match &outcome {
                 Outcome::Committed { events } => {
                     tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
@@ -56,11 +63,20 @@ pub async fn run(
                     message.ack().await
                 }
                 Outcome::Retry { after, reason } => {
-                    tracing::warn!(message_id, reason, retry_in_ms = after.as_millis() as u64, "webhook will be retried");
+                    tracing::warn!(
+                        message_id,
+                        reason,
+                        retry_in_ms = after.as_millis() as u64,
+                        "webhook will be retried"
+                    );
                     message.ack_with(AckKind::Nak(Some(*after))).await
                 }
                 Outcome::Rejected { reason } => {
-                    tracing::error!(message_id, reason, "webhook rejected; kept in the stream for inspection");
+                    tracing::error!(
+                        message_id,
+                        reason,
+                        "webhook rejected; kept in the stream for inspection"
+                    );
                     message.ack_with(AckKind::Term).await
                 }
             };

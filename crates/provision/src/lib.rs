@@ -42,10 +42,16 @@ impl Application {
         let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
         {
             let mut client = pool.get().await.context("connecting to PostgreSQL")?;
-            store::migrations::migrate(&mut client).await.context("migrating the database")?;
+            store::migrations::migrate(&mut client)
+                .await
+                .context("migrating the database")?;
         }
-        let bus = bus::Bus::connect(&settings.nats).await.context("connecting to NATS")?;
-        bus.ensure_streams().await.context("creating JetStream streams")?;
+        let bus = bus::Bus::connect(&settings.nats)
+            .await
+            .context("connecting to NATS")?;
+        bus.ensure_streams()
+            .await
+            .context("creating JetStream streams")?;
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(20))
@@ -56,18 +62,30 @@ impl Application {
         let listener = TcpListener::bind(&settings.provision.listen)
             .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;
         let port = listener.local_addr()?.port();
-        let health = web::Data::new(Health { pool, bus: bus.clone() });
+        let health = web::Data::new(Health {
+            pool,
+            bus: bus.clone(),
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(health.clone())
-                .route("/healthz", web::get().to(|| async { HttpResponse::Ok().body("ok") }))
+                .route(
+                    "/healthz",
+                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+                )
                 .route("/readyz", web::get().to(readyz))
         })
         .workers(1)
         .shutdown_timeout(5)
         .listen(listener)?
         .run();
-        Ok(Application { port, server, provisioner, bus, settings })
+        Ok(Application {
+            port,
+            server,
+            provisioner,
+            bus,
+            settings,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -80,7 +98,10 @@ impl Application {
 
     /// Runs the consumer, the expiry scheduler and the health server until `shutdown` fires;
     /// then stops pulling, finishes the message in hand, and returns.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let consumer = tokio::spawn(consumer::run(
             self.bus.clone(),

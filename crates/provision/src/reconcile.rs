@@ -53,7 +53,8 @@ enum Subject {
 
 fn subject_of(event: &WebhookEvent) -> Subject {
     match event {
-        WebhookEvent::AppInstall { organization_token } | WebhookEvent::OrganizationTokenUpdated { organization_token } => {
+        WebhookEvent::AppInstall { organization_token }
+        | WebhookEvent::OrganizationTokenUpdated { organization_token } => {
             Subject::Token(organization_token.clone())
         }
         WebhookEvent::AppUninstall => Subject::Uninstall,
@@ -61,18 +62,21 @@ fn subject_of(event: &WebhookEvent) -> Subject {
         | WebhookEvent::PlanSubscriptionChanged(p)
         | WebhookEvent::CancelPlanSubscription(p)
         | WebhookEvent::PlanEndingSoon(p) => Subject::UsersByEmail(p.subscriber_emails.clone()),
-        WebhookEvent::NewMember(m) | WebhookEvent::MemberDeleted(m) => match (&m.user_id, &m.email) {
+        WebhookEvent::NewMember(m) | WebhookEvent::MemberDeleted(m) => match (&m.user_id, &m.email)
+        {
             (Some(id), _) => Subject::UserIds(vec![id.clone()]),
             (None, Some(email)) => Subject::UsersByEmail(vec![email.clone()]),
             (None, None) => Subject::Nothing,
         },
-        WebhookEvent::NewTeamMember(t) | WebhookEvent::TeamMemberDeleted(t) => Subject::UserIds(vec![t.user_id.clone()]),
-        WebhookEvent::NewMemberBooking(b) | WebhookEvent::MemberBookingUpdated(b) | WebhookEvent::MemberBookingCancelled(b) => {
-            match &b.member_email {
-                Some(email) => Subject::UsersByEmail(vec![email.clone()]),
-                None => Subject::Nothing,
-            }
+        WebhookEvent::NewTeamMember(t) | WebhookEvent::TeamMemberDeleted(t) => {
+            Subject::UserIds(vec![t.user_id.clone()])
         }
+        WebhookEvent::NewMemberBooking(b)
+        | WebhookEvent::MemberBookingUpdated(b)
+        | WebhookEvent::MemberBookingCancelled(b) => match &b.member_email {
+            Some(email) => Subject::UsersByEmail(vec![email.clone()]),
+            None => Subject::Nothing,
+        },
         _ => Subject::Nothing,
     }
 }
@@ -98,15 +102,24 @@ impl Provisioner {
     pub async fn handle_webhook(&self, message_id: &str, payload: &[u8]) -> Outcome {
         match self.try_handle(message_id, payload).await {
             Ok(outcome) => outcome,
-            Err(HandleError::Optix(OptixError::RateLimited { retry_after_secs })) => Outcome::Retry {
-                after: Duration::from_secs(retry_after_secs.max(1)),
-                reason: "Optix rate limit".into(),
-            },
-            Err(HandleError::Store(e)) if e.is_conflict() => {
-                Outcome::Retry { after: Duration::ZERO, reason: e.to_string() }
+            Err(HandleError::Optix(OptixError::RateLimited { retry_after_secs })) => {
+                Outcome::Retry {
+                    after: Duration::from_secs(retry_after_secs.max(1)),
+                    reason: "Optix rate limit".into(),
+                }
             }
-            Err(e @ HandleError::NotInstalled(_)) => Outcome::Retry { after: Duration::from_secs(5), reason: e.to_string() },
-            Err(e) => Outcome::Retry { after: Duration::from_secs(2), reason: e.to_string() },
+            Err(HandleError::Store(e)) if e.is_conflict() => Outcome::Retry {
+                after: Duration::ZERO,
+                reason: e.to_string(),
+            },
+            Err(e @ HandleError::NotInstalled(_)) => Outcome::Retry {
+                after: Duration::from_secs(5),
+                reason: e.to_string(),
+            },
+            Err(e) => Outcome::Retry {
+                after: Duration::from_secs(2),
+                reason: e.to_string(),
+            },
         }
     }
 
@@ -117,13 +130,22 @@ impl Provisioner {
                 return Ok(Outcome::AlreadyProcessed);
             }
         }
-        let fields: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(payload) {
-            Ok(fields) => fields,
-            Err(e) => return Ok(Outcome::Rejected { reason: format!("payload is not a JSON object: {e}") }),
-        };
+        let fields: serde_json::Map<String, serde_json::Value> =
+            match serde_json::from_slice(payload) {
+                Ok(fields) => fields,
+                Err(e) => {
+                    return Ok(Outcome::Rejected {
+                        reason: format!("payload is not a JSON object: {e}"),
+                    });
+                }
+            };
         let webhook = match Webhook::from_fields(&fields) {
             Ok(webhook) => webhook,
-            Err(e) => return Ok(Outcome::Rejected { reason: format!("not an Optix webhook: {e}") }),
+            Err(e) => {
+                return Ok(Outcome::Rejected {
+                    reason: format!("not an Optix webhook: {e}"),
+                });
+            }
         };
         let org_id = webhook.envelope.organization_id.clone();
         let metadata = Metadata {
@@ -134,23 +156,37 @@ impl Provisioner {
         };
         let now = Utc::now();
         match subject_of(&webhook.event) {
-            Subject::Token(token) => self.record_token(message_id, &org_id, &token, &metadata, now).await,
-            Subject::Uninstall => self.commit(message_id, &org_id, Work::Uninstall, &metadata, now).await,
-            Subject::Nothing => self.commit(message_id, &org_id, Work::Nothing, &metadata, now).await,
+            Subject::Token(token) => {
+                self.record_token(message_id, &org_id, &token, &metadata, now)
+                    .await
+            }
+            Subject::Uninstall => {
+                self.commit(message_id, &org_id, Work::Uninstall, &metadata, now)
+                    .await
+            }
+            Subject::Nothing => {
+                self.commit(message_id, &org_id, Work::Nothing, &metadata, now)
+                    .await
+            }
             Subject::UsersByEmail(emails) => {
                 let token = self.organization_token(&org_id).await?;
                 let mut user_ids = Vec::new();
                 for email in emails {
                     match self.optix.user_by_email(&token, &email).await? {
                         Some(user) => user_ids.push(user.user_id),
-                        None => tracing::info!(org_id, "webhook names an email Optix does not know; nothing to do"),
+                        None => tracing::info!(
+                            org_id,
+                            "webhook names an email Optix does not know; nothing to do"
+                        ),
                     }
                 }
-                self.reconcile_users(message_id, &org_id, &token, user_ids, &metadata, now).await
+                self.reconcile_users(message_id, &org_id, &token, user_ids, &metadata, now)
+                    .await
             }
             Subject::UserIds(user_ids) => {
                 let token = self.organization_token(&org_id).await?;
-                self.reconcile_users(message_id, &org_id, &token, user_ids, &metadata, now).await
+                self.reconcile_users(message_id, &org_id, &token, user_ids, &metadata, now)
+                    .await
             }
         }
     }
@@ -172,14 +208,20 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Outcome, HandleError> {
-        let sealed = self.keys.seal_with_master(token.as_bytes(), &token_aad(org_id));
+        let sealed = self
+            .keys
+            .seal_with_master(token.as_bytes(), &token_aad(org_id));
         let fingerprint = self.keys.keyed_hash("token", org_id, token);
         let current_fingerprint = match self.organization_token(org_id).await {
             Ok(current) => Some(self.keys.keyed_hash("token", org_id, &current)),
             Err(HandleError::NotInstalled(_)) => None,
             Err(e) => return Err(e),
         };
-        let work = Work::Token { sealed, fingerprint, current_fingerprint };
+        let work = Work::Token {
+            sealed,
+            fingerprint,
+            current_fingerprint,
+        };
         self.commit(message_id, org_id, work, metadata, now).await
     }
 
@@ -201,7 +243,8 @@ impl Provisioner {
             let user_facts = self.optix.member_facts(token, &user_id, from, to).await?;
             facts.push((user_id, user_facts));
         }
-        self.commit(message_id, org_id, Work::Members(facts), metadata, now).await
+        self.commit(message_id, org_id, Work::Members(facts), metadata, now)
+            .await
     }
 
     /// Decide and append for one member inside `tx`. Returns the number of events appended.
@@ -218,7 +261,11 @@ impl Provisioner {
         let (history, version) = event_log::read_stream(&**tx, &stream).await?;
         let state = Member::from_events(history.iter().map(|e| &e.event));
         let domain_facts = to_domain_facts(user_id, facts);
-        let home = if state.is_open() { state.home_location.clone() } else { None };
+        let home = if state.is_open() {
+            state.home_location.clone()
+        } else {
+            None
+        };
         let desired = domain::desired_access(&domain_facts, home.as_deref(), now);
         if !state.is_open() && (!desired.exists || desired.grants.is_empty()) {
             return Ok(0);
@@ -231,14 +278,32 @@ impl Provisioner {
                 &key,
                 org_id,
                 &aad,
-                &ProfileData { email: domain_facts.email.clone(), fullname: domain_facts.fullname.clone() },
+                &ProfileData {
+                    email: domain_facts.email.clone(),
+                    fullname: domain_facts.fullname.clone(),
+                },
             );
-            let fresh = self.unique_passphrase(tx, &key, org_id, user_id, &aad).await?;
+            let fresh = self
+                .unique_passphrase(tx, &key, org_id, user_id, &aad)
+                .await?;
             (profile, fresh)
         } else {
             // Deleting needs no new secrets; the domain ignores these.
-            let none = Sealed { key: "none".into(), nonce: String::new(), ciphertext: String::new() };
-            (Profile { sealed: none.clone(), email_hash: String::new() }, FreshPassphrase { passphrase: none, lookup_hash: String::new() })
+            let none = Sealed {
+                key: "none".into(),
+                nonce: String::new(),
+                ciphertext: String::new(),
+            };
+            (
+                Profile {
+                    sealed: none.clone(),
+                    email_hash: String::new(),
+                },
+                FreshPassphrase {
+                    passphrase: none,
+                    lookup_hash: String::new(),
+                },
+            )
         };
         let command = MemberCommand::Reconcile {
             org_id: org_id.to_owned(),
@@ -249,24 +314,36 @@ impl Provisioner {
             fresh_passphrase: fresh,
         };
         let events = member::decide(&state, command).unwrap_or_default();
-        Ok(event_log::append(tx, &stream, version, events, metadata, now).await?.len())
+        Ok(
+            event_log::append(tx, &stream, version, events, metadata, now)
+                .await?
+                .len(),
+        )
     }
 
     /// Records the expiry of every grant of this member whose validity has run out.
-    pub async fn expire_member(&self, org_id: &str, user_id: &str, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    pub async fn expire_member(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let stream = StreamId::member(org_id, user_id);
         let (history, version) = event_log::read_stream(&*tx, &stream).await?;
         let state = Member::from_events(history.iter().map(|e| &e.event));
-        let events = member::decide(&state, MemberCommand::ExpireGrants { now }).unwrap_or_default();
+        let events =
+            member::decide(&state, MemberCommand::ExpireGrants { now }).unwrap_or_default();
         let metadata = Metadata {
             causation_id: format!("expiry:{stream}:{}", now.timestamp()),
             correlation_id: format!("expiry:{stream}:{}", now.timestamp()),
             actor: "scheduler".into(),
             cause: Some("grant validity ended".into()),
         };
-        let n = event_log::append(&tx, &stream, version, events, &metadata, now).await?.len();
+        let n = event_log::append(&tx, &stream, version, events, &metadata, now)
+            .await?
+            .len();
         tx.commit().await?;
         Ok(n)
     }
@@ -323,22 +400,32 @@ impl Provisioner {
         let events = match work {
             Work::Nothing => 0,
             Work::Uninstall => {
-                let command = organization::OrganizationCommand::Uninstall { org_id: org_id.to_owned() };
-                self.decide_organization(&tx, org_id, command, metadata, now).await?
+                let command = organization::OrganizationCommand::Uninstall {
+                    org_id: org_id.to_owned(),
+                };
+                self.decide_organization(&tx, org_id, command, metadata, now)
+                    .await?
             }
-            Work::Token { sealed, fingerprint, current_fingerprint } => {
+            Work::Token {
+                sealed,
+                fingerprint,
+                current_fingerprint,
+            } => {
                 let command = organization::OrganizationCommand::RecordToken {
                     org_id: org_id.to_owned(),
                     token: sealed,
                     token_fingerprint: fingerprint,
                     current_fingerprint,
                 };
-                self.decide_organization(&tx, org_id, command, metadata, now).await?
+                self.decide_organization(&tx, org_id, command, metadata, now)
+                    .await?
             }
             Work::Members(facts) => {
                 let mut appended = 0;
                 for (user_id, user_facts) in facts {
-                    appended += self.reconcile_member(&tx, org_id, &user_id, user_facts.as_ref(), metadata, now).await?;
+                    appended += self
+                        .reconcile_member(&tx, org_id, &user_id, user_facts.as_ref(), metadata, now)
+                        .await?;
                 }
                 appended
             }
@@ -357,9 +444,16 @@ impl Provisioner {
     ) -> Result<usize, StoreError> {
         let stream = StreamId::organization(org_id);
         let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-        let state = history.iter().map(|e| &e.event).fold(organization::Organization::default(), organization::evolve);
+        let state = history
+            .iter()
+            .map(|e| &e.event)
+            .fold(organization::Organization::default(), organization::evolve);
         let events = organization::decide(&state, command);
-        Ok(event_log::append(tx, &stream, version, events, metadata, now).await?.len())
+        Ok(
+            event_log::append(tx, &stream, version, events, metadata, now)
+                .await?
+                .len(),
+        )
     }
 }
 
@@ -367,7 +461,11 @@ impl Provisioner {
 enum Work {
     Nothing,
     Uninstall,
-    Token { sealed: Sealed, fingerprint: String, current_fingerprint: Option<String> },
+    Token {
+        sealed: Sealed,
+        fingerprint: String,
+        current_fingerprint: Option<String>,
+    },
     Members(Vec<(String, Option<OptixFacts>)>),
 }
 

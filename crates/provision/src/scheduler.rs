@@ -33,9 +33,14 @@ async fn expire_due(provisioner: &Provisioner) -> anyhow::Result<()> {
 }
 
 async fn next_wake(provisioner: &Provisioner) -> Duration {
-    let Ok(client) = provisioner.pool().get().await else { return MAX_SLEEP };
+    let Ok(client) = provisioner.pool().get().await else {
+        return MAX_SLEEP;
+    };
     match store::queries::next_grant_expiry(&**client).await {
-        Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(MAX_SLEEP),
+        Ok(Some(at)) => (at - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SLEEP),
         _ => MAX_SLEEP,
     }
 }

@@ -24,8 +24,17 @@ pub fn email_hash(keys: &KeyRing, org_id: &str, email: &str) -> String {
     keys.keyed_hash("email", org_id, &email.trim().to_lowercase())
 }
 
-pub fn seal_passphrase(keys: &KeyRing, key: &MemberKey, org_id: &str, aad: &str, passphrase: &str) -> FreshPassphrase {
-    FreshPassphrase { passphrase: key.seal(passphrase.as_bytes(), aad), lookup_hash: passphrase_hash(keys, org_id, passphrase) }
+pub fn seal_passphrase(
+    keys: &KeyRing,
+    key: &MemberKey,
+    org_id: &str,
+    aad: &str,
+    passphrase: &str,
+) -> FreshPassphrase {
+    FreshPassphrase {
+        passphrase: key.seal(passphrase.as_bytes(), aad),
+        lookup_hash: passphrase_hash(keys, org_id, passphrase),
+    }
 }
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
@@ -34,9 +43,18 @@ pub struct ProfileData {
     pub fullname: String,
 }
 
-pub fn seal_profile(keys: &KeyRing, key: &MemberKey, org_id: &str, aad: &str, profile: &ProfileData) -> Profile {
+pub fn seal_profile(
+    keys: &KeyRing,
+    key: &MemberKey,
+    org_id: &str,
+    aad: &str,
+    profile: &ProfileData,
+) -> Profile {
     let plaintext = serde_json::to_vec(profile).unwrap_or_default();
-    Profile { sealed: key.seal(&plaintext, aad), email_hash: email_hash(keys, org_id, &profile.email) }
+    Profile {
+        sealed: key.seal(&plaintext, aad),
+        email_hash: email_hash(keys, org_id, &profile.email),
+    }
 }
 
 pub fn open_profile(key: &MemberKey, aad: &str, sealed: &Sealed) -> Option<ProfileData> {

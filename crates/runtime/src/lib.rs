@@ -120,7 +120,9 @@ pub struct PortalSettings {
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        PortalSettings { listen: "127.0.0.1:8083".into() }
+        PortalSettings {
+            listen: "127.0.0.1:8083".into(),
+        }
     }
 }
 
@@ -151,11 +153,18 @@ fn default_duplicate_window() -> u64 {
 pub fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
     let mut builder = config::Config::builder();
     if let Some(path) = path {
-        anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
+        anyhow::ensure!(
+            path.exists(),
+            "configuration file {} does not exist",
+            path.display()
+        );
         builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
     }
     builder = builder.add_source(
-        config::Environment::with_prefix("LANYARD").prefix_separator("__").separator("__").try_parsing(true),
+        config::Environment::with_prefix("LANYARD")
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true),
     );
     let config = builder.build().context("reading configuration")?;
     config
@@ -207,13 +216,17 @@ mod tests {
         assert_eq!(settings.provision.master_key.expose(), "topsecret");
         assert_eq!(settings.optix.apps[0].secret.expose(), "s3cr3t");
         let debug = format!("{settings:?}");
-        assert!(!debug.contains("topsecret") && !debug.contains("s3cr3t"), "{debug}");
+        assert!(
+            !debug.contains("topsecret") && !debug.contains("s3cr3t"),
+            "{debug}"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn a_missing_file_is_named() {
-        let error = load_settings(Some(Path::new("/nonexistent/lanyard.toml"))).expect_err("missing");
+        let error =
+            load_settings(Some(Path::new("/nonexistent/lanyard.toml"))).expect_err("missing");
         assert!(error.to_string().contains("/nonexistent/lanyard.toml"));
     }
 }

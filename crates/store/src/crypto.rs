@@ -46,20 +46,44 @@ fn seal_with(cipher: &XChaCha20Poly1305, key_name: &str, plaintext: &[u8], aad: 
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let ciphertext = cipher
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         // Encryption fails only for plaintexts beyond 256 GiB.
         .unwrap_or_default();
-    Sealed { key: key_name.to_owned(), nonce: B64.encode(nonce), ciphertext: B64.encode(ciphertext) }
+    Sealed {
+        key: key_name.to_owned(),
+        nonce: B64.encode(nonce),
+        ciphertext: B64.encode(ciphertext),
+    }
 }
 
-fn open_with(cipher: &XChaCha20Poly1305, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let nonce = B64.decode(&sealed.nonce).map_err(|_| CryptoError::Malformed)?;
+fn open_with(
+    cipher: &XChaCha20Poly1305,
+    sealed: &Sealed,
+    aad: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let nonce = B64
+        .decode(&sealed.nonce)
+        .map_err(|_| CryptoError::Malformed)?;
     if nonce.len() != 24 {
         return Err(CryptoError::Malformed);
     }
-    let ciphertext = B64.decode(&sealed.ciphertext).map_err(|_| CryptoError::Malformed)?;
+    let ciphertext = B64
+        .decode(&sealed.ciphertext)
+        .map_err(|_| CryptoError::Malformed)?;
     cipher
-        .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ciphertext, aad })
+        .decrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &ciphertext,
+                aad,
+            },
+        )
         .map_err(|_| CryptoError::Open)
 }
 
@@ -67,7 +91,10 @@ impl KeyRing {
     pub fn from_hex(master_key: &str, hash_key: &str) -> Result<Self, CryptoError> {
         let master = parse_key(master_key, "master_key")?;
         let hash_key = parse_key(hash_key, "hash_key")?;
-        Ok(KeyRing { master: XChaCha20Poly1305::new(Key::from_slice(&master)), hash_key })
+        Ok(KeyRing {
+            master: XChaCha20Poly1305::new(Key::from_slice(&master)),
+            hash_key,
+        })
     }
 
     pub fn seal_with_master(&self, plaintext: &[u8], aad: &str) -> Sealed {
@@ -83,7 +110,10 @@ impl KeyRing {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let wrapped = self.seal_with_master(&raw, aad);
-        (MemberKey(XChaCha20Poly1305::new(Key::from_slice(&raw))), wrapped)
+        (
+            MemberKey(XChaCha20Poly1305::new(Key::from_slice(&raw))),
+            wrapped,
+        )
     }
 
     pub fn unwrap_member_key(&self, wrapped: &Sealed, aad: &str) -> Result<MemberKey, CryptoError> {
@@ -130,8 +160,13 @@ mod tests {
         let (key, wrapped) = ring.new_member_key("member-1-2");
         let sealed = key.seal(b"correct horse", "member-1-2");
         assert!(!sealed.ciphertext.contains("correct"));
-        let reopened = ring.unwrap_member_key(&wrapped, "member-1-2").expect("unwrap");
-        assert_eq!(reopened.open(&sealed, "member-1-2").expect("open"), b"correct horse");
+        let reopened = ring
+            .unwrap_member_key(&wrapped, "member-1-2")
+            .expect("unwrap");
+        assert_eq!(
+            reopened.open(&sealed, "member-1-2").expect("open"),
+            b"correct horse"
+        );
         assert_eq!(reopened.open(&sealed, "member-1-3"), Err(CryptoError::Open));
         let (other, _) = ring.new_member_key("member-1-2");
         assert_eq!(other.open(&sealed, "member-1-2"), Err(CryptoError::Open));
@@ -148,6 +183,9 @@ mod tests {
 
     #[test]
     fn bad_keys_are_refused_with_the_key_name() {
-        assert_eq!(KeyRing::from_hex("abc", &"22".repeat(32)).err(), Some(CryptoError::BadKey("master_key")));
+        assert_eq!(
+            KeyRing::from_hex("abc", &"22".repeat(32)).err(),
+            Some(CryptoError::BadKey("master_key"))
+        );
     }
 }

@@ -19,7 +19,10 @@ pub enum StoreError {
     #[error("connection pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("migration {version} failed: {source}")]
-    Migration { version: i32, source: tokio_postgres::Error },
+    Migration {
+        version: i32,
+        source: tokio_postgres::Error,
+    },
     #[error("configuration: {0}")]
     Config(String),
     #[error("stored event at position {position} is unreadable: {reason}")]
@@ -72,7 +75,10 @@ pub async fn read_stream(
             &[&stream.to_string()],
         )
         .await?;
-    let events = rows.iter().map(row_to_event).collect::<Result<Vec<_>, _>>()?;
+    let events = rows
+        .iter()
+        .map(row_to_event)
+        .collect::<Result<Vec<_>, _>>()?;
     let version = events.last().map_or(-1, |e| e.stream_version);
     Ok((events, version))
 }
@@ -124,9 +130,11 @@ pub async fn append(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+        .await?;
     let stream_name = stream.to_string();
-    let metadata_json = serde_json::to_value(metadata).map_err(|e| StoreError::Config(e.to_string()))?;
+    let metadata_json =
+        serde_json::to_value(metadata).map_err(|e| StoreError::Config(e.to_string()))?;
     let insert = tx
         .prepare_cached(
             "INSERT INTO events (global_position, event_id, stream_id, category, org_id, stream_version,
@@ -158,7 +166,10 @@ pub async fn append(
             .await
             .map_err(|e| {
                 if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-                    StoreError::Conflict { stream: stream_name.clone(), expected: expected_version }
+                    StoreError::Conflict {
+                        stream: stream_name.clone(),
+                        expected: expected_version,
+                    }
                 } else {
                     StoreError::Db(e)
                 }
@@ -183,10 +194,16 @@ pub async fn append(
 }
 
 /// Crypto-shredding: without this key the member's sealed data in the log can't be opened.
-async fn destroy_member_key(client: &impl GenericClient, stream: &StreamId) -> Result<(), StoreError> {
+async fn destroy_member_key(
+    client: &impl GenericClient,
+    stream: &StreamId,
+) -> Result<(), StoreError> {
     if let Some(user_id) = stream.user_id() {
         client
-            .execute("DELETE FROM member_keys WHERE org_id = $1 AND user_id = $2", &[&stream.org_id(), &user_id])
+            .execute(
+                "DELETE FROM member_keys WHERE org_id = $1 AND user_id = $2",
+                &[&stream.org_id(), &user_id],
+            )
             .await?;
     }
     Ok(())
@@ -194,7 +211,10 @@ async fn destroy_member_key(client: &impl GenericClient, stream: &StreamId) -> R
 
 /// Records that a NATS message's effects are being committed in this transaction. Returns false
 /// when it was already processed (a redelivery): the caller commits nothing else and acks.
-pub async fn mark_processed(client: &impl GenericClient, message_id: &str) -> Result<bool, StoreError> {
+pub async fn mark_processed(
+    client: &impl GenericClient,
+    message_id: &str,
+) -> Result<bool, StoreError> {
     let inserted = client
         .execute(
             "INSERT INTO processed_messages (message_id) VALUES ($1) ON CONFLICT (message_id) DO NOTHING",
@@ -204,9 +224,15 @@ pub async fn mark_processed(client: &impl GenericClient, message_id: &str) -> Re
     Ok(inserted == 1)
 }
 
-pub async fn was_processed(client: &impl GenericClient, message_id: &str) -> Result<bool, StoreError> {
+pub async fn was_processed(
+    client: &impl GenericClient,
+    message_id: &str,
+) -> Result<bool, StoreError> {
     let row = client
-        .query_opt("SELECT 1 FROM processed_messages WHERE message_id = $1", &[&message_id])
+        .query_opt(
+            "SELECT 1 FROM processed_messages WHERE message_id = $1",
+            &[&message_id],
+        )
         .await?;
     Ok(row.is_some())
 }

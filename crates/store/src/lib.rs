@@ -20,13 +20,19 @@ pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
 
 /// A connection pool for `url` (a libpq URL such as `postgres://user@host:port/db`).
 pub fn create_pool(url: &str, size: usize) -> Result<Pool, StoreError> {
-    let config = tokio_postgres::Config::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
+    let config =
+        tokio_postgres::Config::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
     let manager = Manager::from_config(
         config,
         tokio_postgres::NoTls,
-        ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
     );
-    Pool::builder(manager).max_size(size.max(1)).build().map_err(|e| StoreError::Config(e.to_string()))
+    Pool::builder(manager)
+        .max_size(size.max(1))
+        .build()
+        .map_err(|e| StoreError::Config(e.to_string()))
 }
 
 /// Readiness probe: a round trip to PostgreSQL.

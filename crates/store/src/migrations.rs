@@ -4,16 +4,23 @@
 use crate::StoreError;
 use tokio_postgres::Client;
 
-pub const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "event_log", include_str!("../../../migrations/0001_event_log.sql"))];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
+    1,
+    "event_log",
+    include_str!("../../../migrations/0001_event_log.sql"),
+)];
 
 const MIGRATION_LOCK: i64 = 7000;
 
 /// Applies pending migrations; returns the versions applied now.
 pub async fn migrate(client: &mut Client) -> Result<Vec<i32>, StoreError> {
-    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
     let result = apply_pending(client).await;
-    client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).await?;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await?;
     result
 }
 
@@ -24,7 +31,9 @@ async fn apply_pending(client: &mut Client) -> Result<Vec<i32>, StoreError> {
                  version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
         )
         .await?;
-    let rows = client.query("SELECT version FROM schema_migrations", &[]).await?;
+    let rows = client
+        .query("SELECT version FROM schema_migrations", &[])
+        .await?;
     let applied: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
     let mut done = Vec::new();
     for (version, name, sql) in MIGRATIONS {
@@ -32,8 +41,17 @@ async fn apply_pending(client: &mut Client) -> Result<Vec<i32>, StoreError> {
             continue;
         }
         let tx = client.transaction().await?;
-        tx.batch_execute(sql).await.map_err(|e| StoreError::Migration { version: *version, source: e })?;
-        tx.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[version, name]).await?;
+        tx.batch_execute(sql)
+            .await
+            .map_err(|e| StoreError::Migration {
+                version: *version,
+                source: e,
+            })?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            &[version, name],
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(version, name, "applied migration");
         done.push(*version);

@@ -8,12 +8,20 @@ use tokio_postgres::GenericClient;
 
 pub const PROJECTION_TABLES: &[&str] = &["organizations", "members", "member_grants"];
 
-pub async fn apply(client: &impl GenericClient, stream: &StreamId, recorded: &RecordedEvent) -> Result<(), StoreError> {
+pub async fn apply(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+) -> Result<(), StoreError> {
     let org = stream.org_id();
     let pos = recorded.global_position;
     let at = recorded.recorded_at;
     match (&recorded.event, stream.user_id()) {
-        (Event::IntegrationConfigured { token, .. } | Event::OrganizationTokenRotated { token, .. }, _) => {
+        (
+            Event::IntegrationConfigured { token, .. }
+            | Event::OrganizationTokenRotated { token, .. },
+            _,
+        ) => {
             let token = json(token)?;
             client
                 .execute(
@@ -33,11 +41,25 @@ pub async fn apply(client: &impl GenericClient, stream: &StreamId, recorded: &Re
                 )
                 .await?;
         }
-        (Event::AccountOpened { home_location, via, email_hash, profile, .. }, Some(user)) => {
+        (
+            Event::AccountOpened {
+                home_location,
+                via,
+                email_hash,
+                profile,
+                ..
+            },
+            Some(user),
+        ) => {
             let via = serde_json::to_value(via).map_err(|e| StoreError::Config(e.to_string()))?;
             let via = via.as_str().unwrap_or_default().to_owned();
             // Reopening after a deletion starts from a clean row.
-            client.execute("DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2", &[&org, &user]).await?;
+            client
+                .execute(
+                    "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
+                    &[&org, &user],
+                )
+                .await?;
             client
                 .execute(
                     "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
@@ -50,12 +72,33 @@ pub async fn apply(client: &impl GenericClient, stream: &StreamId, recorded: &Re
                 )
                 .await?;
         }
-        (Event::ProfileChanged { email_hash, profile }, Some(user)) => {
-            update_member(client, org, user, "email_hash = $5, profile = $6", &[email_hash, &json(profile)?], at, pos)
-                .await?;
+        (
+            Event::ProfileChanged {
+                email_hash,
+                profile,
+            },
+            Some(user),
+        ) => {
+            update_member(
+                client,
+                org,
+                user,
+                "email_hash = $5, profile = $6",
+                &[email_hash, &json(profile)?],
+                at,
+                pos,
+            )
+            .await?;
         }
         (
-            Event::PassphraseIssued { passphrase, lookup_hash } | Event::PassphraseChanged { passphrase, lookup_hash },
+            Event::PassphraseIssued {
+                passphrase,
+                lookup_hash,
+            }
+            | Event::PassphraseChanged {
+                passphrase,
+                lookup_hash,
+            },
             Some(user),
         ) => {
             update_member(
@@ -69,7 +112,15 @@ pub async fn apply(client: &impl GenericClient, stream: &StreamId, recorded: &Re
             )
             .await?;
         }
-        (Event::AccessGranted { grant, location_id, valid_from, valid_until }, Some(user)) => {
+        (
+            Event::AccessGranted {
+                grant,
+                location_id,
+                valid_from,
+                valid_until,
+            },
+            Some(user),
+        ) => {
             client
                 .execute(
                     "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at)
@@ -103,8 +154,18 @@ pub async fn apply(client: &impl GenericClient, stream: &StreamId, recorded: &Re
             update_member(client, org, user, "team_id = NULL", &[], at, pos).await?;
         }
         (Event::AccountDeleted, Some(user)) => {
-            client.execute("DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2", &[&org, &user]).await?;
-            client.execute("DELETE FROM members WHERE org_id = $1 AND user_id = $2", &[&org, &user]).await?;
+            client
+                .execute(
+                    "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
+                    &[&org, &user],
+                )
+                .await?;
+            client
+                .execute(
+                    "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
+                    &[&org, &user],
+                )
+                .await?;
         }
         (event, None) => {
             return Err(StoreError::Corrupt {

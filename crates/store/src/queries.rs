@@ -16,7 +16,8 @@ pub struct GrantView {
 
 impl GrantView {
     pub fn is_live_at(&self, now: DateTime<Utc>) -> bool {
-        self.valid_from.is_none_or(|from| from <= now) && self.valid_until.is_none_or(|until| now < until)
+        self.valid_from.is_none_or(|from| from <= now)
+            && self.valid_until.is_none_or(|until| now < until)
     }
 }
 
@@ -36,11 +37,17 @@ pub struct MemberView {
 }
 
 fn sealed(value: serde_json::Value) -> Result<Sealed, StoreError> {
-    serde_json::from_value(value).map_err(|e| StoreError::Corrupt { position: -1, reason: e.to_string() })
+    serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
+        position: -1,
+        reason: e.to_string(),
+    })
 }
 
 /// Members with their grants, ordered by organization and user id.
-pub async fn list_members(client: &impl GenericClient, org_id: Option<&str>) -> Result<Vec<MemberView>, StoreError> {
+pub async fn list_members(
+    client: &impl GenericClient,
+    org_id: Option<&str>,
+) -> Result<Vec<MemberView>, StoreError> {
     let rows = client
         .query(
             "SELECT org_id, user_id, home_location, onboarded_via, status, team_id, profile, passphrase, opened_at, updated_at
@@ -80,7 +87,10 @@ pub async fn list_members(client: &impl GenericClient, org_id: Option<&str>) -> 
             status: row.get(4),
             team_id: row.get(5),
             profile: sealed(row.get(6))?,
-            passphrase: row.get::<_, Option<serde_json::Value>>(7).map(sealed).transpose()?,
+            passphrase: row
+                .get::<_, Option<serde_json::Value>>(7)
+                .map(sealed)
+                .transpose()?,
             opened_at: row.get(8),
             updated_at: row.get(9),
             grants,
@@ -89,9 +99,16 @@ pub async fn list_members(client: &impl GenericClient, org_id: Option<&str>) -> 
     Ok(members)
 }
 
-pub async fn member_key(client: &impl GenericClient, org_id: &str, user_id: &str) -> Result<Option<Sealed>, StoreError> {
+pub async fn member_key(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Option<Sealed>, StoreError> {
     let row = client
-        .query_opt("SELECT wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = $2", &[&org_id, &user_id])
+        .query_opt(
+            "SELECT wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = $2",
+            &[&org_id, &user_id],
+        )
         .await?;
     row.map(|r| sealed(r.get(0))).transpose()
 }
@@ -117,11 +134,19 @@ pub async fn insert_member_key(
 }
 
 /// The sealed organization token, if the app is installed.
-pub async fn organization_token(client: &impl GenericClient, org_id: &str) -> Result<Option<Sealed>, StoreError> {
+pub async fn organization_token(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Option<Sealed>, StoreError> {
     let row = client
-        .query_opt("SELECT token FROM organizations WHERE org_id = $1 AND installed", &[&org_id])
+        .query_opt(
+            "SELECT token FROM organizations WHERE org_id = $1 AND installed",
+            &[&org_id],
+        )
         .await?;
-    row.and_then(|r| r.get::<_, Option<serde_json::Value>>(0)).map(sealed).transpose()
+    row.and_then(|r| r.get::<_, Option<serde_json::Value>>(0))
+        .map(sealed)
+        .transpose()
 }
 
 /// Whether another member of the organization already uses a passphrase with this hash.
@@ -156,7 +181,11 @@ pub async fn members_with_expired_grants(
 }
 
 /// The earliest grant end still ahead, so the scheduler can sleep until then.
-pub async fn next_grant_expiry(client: &impl GenericClient) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let row = client.query_one("SELECT min(valid_until) FROM member_grants", &[]).await?;
+pub async fn next_grant_expiry(
+    client: &impl GenericClient,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let row = client
+        .query_one("SELECT min(valid_until) FROM member_grants", &[])
+        .await?;
     Ok(row.get(0))
 }

@@ -37,7 +37,9 @@ pub async fn rebuild_all(
 ) -> Result<ReplayReport, StoreError> {
     let mut setup = format!("DROP SCHEMA IF EXISTS {SHADOW} CASCADE; CREATE SCHEMA {SHADOW};");
     for table in PROJECTION_TABLES {
-        setup.push_str(&format!("CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL);"));
+        setup.push_str(&format!(
+            "CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL);"
+        ));
     }
     client.batch_execute(&setup).await?;
 
@@ -45,7 +47,10 @@ pub async fn rebuild_all(
     let mut last = 0i64;
     // Catch up without blocking writers.
     loop {
-        let head: i64 = client.query_one("SELECT coalesce(max(global_position), 0) FROM events", &[]).await?.get(0);
+        let head: i64 = client
+            .query_one("SELECT coalesce(max(global_position), 0) FROM events", &[])
+            .await?
+            .get(0);
         let n = apply_batch(client, &mut last).await?;
         applied += n;
         progress(applied, last, head);
@@ -55,8 +60,10 @@ pub async fn rebuild_all(
     }
     // Final catch-up and swap, holding the append lock so nothing commits in between.
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK]).await?;
-    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public")).await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+        .await?;
+    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
+        .await?;
     loop {
         let events = event_log::read_all(&tx, last, BATCH).await?;
         if events.is_empty() {
@@ -74,16 +81,25 @@ pub async fn rebuild_all(
             "ALTER TABLE public.{table} SET SCHEMA {RETIRED}; ALTER TABLE {SHADOW}.{table} SET SCHEMA public;"
         ));
     }
-    swap.push_str(&format!("DROP SCHEMA {RETIRED} CASCADE; DROP SCHEMA {SHADOW} CASCADE;"));
+    swap.push_str(&format!(
+        "DROP SCHEMA {RETIRED} CASCADE; DROP SCHEMA {SHADOW} CASCADE;"
+    ));
     tx.batch_execute("SET LOCAL search_path = public").await?;
     tx.batch_execute(&swap).await?;
     tx.commit().await?;
-    Ok(ReplayReport { events: applied, last_position: last })
+    Ok(ReplayReport {
+        events: applied,
+        last_position: last,
+    })
 }
 
-async fn apply_batch(client: &mut tokio_postgres::Client, last: &mut i64) -> Result<u64, StoreError> {
+async fn apply_batch(
+    client: &mut tokio_postgres::Client,
+    last: &mut i64,
+) -> Result<u64, StoreError> {
     let tx = client.transaction().await?;
-    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public")).await?;
+    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
+        .await?;
     let events = event_log::read_all(&tx, *last, BATCH).await?;
     for event in &events {
         apply_one(&tx, event).await?;
@@ -93,7 +109,10 @@ async fn apply_batch(client: &mut tokio_postgres::Client, last: &mut i64) -> Res
     Ok(events.len() as u64)
 }
 
-async fn apply_one(tx: &tokio_postgres::Transaction<'_>, event: &event_log::RecordedEvent) -> Result<(), StoreError> {
+async fn apply_one(
+    tx: &tokio_postgres::Transaction<'_>,
+    event: &event_log::RecordedEvent,
+) -> Result<(), StoreError> {
     let stream = parse_stream_id(&event.stream_id).ok_or_else(|| StoreError::Corrupt {
         position: event.global_position,
         reason: format!("unknown stream id {}", event.stream_id),
@@ -103,7 +122,9 @@ async fn apply_one(tx: &tokio_postgres::Transaction<'_>, event: &event_log::Reco
 
 /// A digest of each projection table's full contents, in a stable order; identical digests
 /// mean identical tables.
-pub async fn checksums(client: &impl tokio_postgres::GenericClient) -> Result<Vec<(String, i64, String)>, StoreError> {
+pub async fn checksums(
+    client: &impl tokio_postgres::GenericClient,
+) -> Result<Vec<(String, i64, String)>, StoreError> {
     let mut out = Vec::new();
     for table in PROJECTION_TABLES {
         let row = client
@@ -126,8 +147,14 @@ mod tests {
 
     #[test]
     fn stream_ids_parse_back() {
-        assert_eq!(parse_stream_id("member-6267-12346"), Some(StreamId::member("6267", "12346")));
-        assert_eq!(parse_stream_id("org-6267"), Some(StreamId::organization("6267")));
+        assert_eq!(
+            parse_stream_id("member-6267-12346"),
+            Some(StreamId::member("6267", "12346"))
+        );
+        assert_eq!(
+            parse_stream_id("org-6267"),
+            Some(StreamId::organization("6267"))
+        );
         assert_eq!(parse_stream_id("group-1-2"), None);
     }
 }
