@@ -13,7 +13,11 @@ pub mod stack;
 pub use stack::Stack;
 
 /// Polls `check` until it yields `Some`, failing after `deadline` with `what` in the message.
-pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> anyhow::Result<T>
+pub async fn eventually<T, F, Fut>(
+    what: &str,
+    deadline: Duration,
+    mut check: F,
+) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<Option<T>>>,
@@ -28,7 +32,9 @@ where
         }
         if start.elapsed() > deadline {
             match last_error {
-                Some(e) => bail!("timed out after {deadline:?} waiting for {what}; last error: {e:#}"),
+                Some(e) => {
+                    bail!("timed out after {deadline:?} waiting for {what}; last error: {e:#}")
+                }
                 None => bail!("timed out after {deadline:?} waiting for {what}"),
             }
         }
@@ -50,26 +56,45 @@ pub async fn fresh_database() -> anyhow::Result<String> {
     let template = format!("lanyard_template_{}", migrations_fingerprint());
     let (admin, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
         .await
-        .with_context(|| format!("connecting to PostgreSQL at DATABASE_URL ({})", redact(&server)))?;
+        .with_context(|| {
+            format!(
+                "connecting to PostgreSQL at DATABASE_URL ({})",
+                redact(&server)
+            )
+        })?;
     tokio::spawn(connection);
     // Serialize template creation across concurrently running test processes.
     admin.execute("SELECT pg_advisory_lock(7100)", &[]).await?;
-    let exists = admin.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template]).await?.is_some();
+    let exists = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+        .await?
+        .is_some();
     if !exists {
         let building = format!("{template}_building");
-        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {building}")).await?;
-        admin.batch_execute(&format!("CREATE DATABASE {building}")).await?;
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {building}"))
+            .await?;
+        admin
+            .batch_execute(&format!("CREATE DATABASE {building}"))
+            .await?;
         let (mut client, connection) =
-            tokio_postgres::connect(&with_database(&server, &building), tokio_postgres::NoTls).await?;
+            tokio_postgres::connect(&with_database(&server, &building), tokio_postgres::NoTls)
+                .await?;
         let handle = tokio::spawn(connection);
         store::migrations::migrate(&mut client).await?;
         drop(client);
         let _ = handle.await;
-        admin.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}")).await?;
+        admin
+            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
+            .await?;
     }
-    admin.execute("SELECT pg_advisory_unlock(7100)", &[]).await?;
+    admin
+        .execute("SELECT pg_advisory_unlock(7100)", &[])
+        .await?;
     let name = format!("lanyard_test_{}", uuid::Uuid::new_v4().simple());
-    admin.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .await?;
     Ok(with_database(&server, &name))
 }
 
@@ -115,8 +140,14 @@ mod tests {
 
     #[test]
     fn database_names_are_replaced() {
-        assert_eq!(with_database("postgres://u@h:5/postgres", "x"), "postgres://u@h:5/x");
+        assert_eq!(
+            with_database("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
         assert_eq!(with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
-        assert_eq!(with_database("postgres://u@h:5/a?sslmode=disable", "x"), "postgres://u@h:5/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u@h:5/a?sslmode=disable", "x"),
+            "postgres://u@h:5/x?sslmode=disable"
+        );
     }
 }

@@ -42,15 +42,24 @@ impl Drop for TempDir {
 
 impl Stack {
     pub async fn start() -> anyhow::Result<Stack> {
-        let nats = bus::testing::NatsServer::start().await.map_err(anyhow::Error::msg).context("starting nats-server")?;
+        let nats = bus::testing::NatsServer::start()
+            .await
+            .map_err(anyhow::Error::msg)
+            .context("starting nats-server")?;
         let database_url = fresh_database().await?;
-        let dir = std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
+        let dir =
+            std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
         let config_path = dir.join("lanyard.toml");
-        std::fs::write(&config_path, config_toml(&database_url, &nats.url(), "http://127.0.0.1:9/graphql"))?;
+        std::fs::write(
+            &config_path,
+            config_toml(&database_url, &nats.url(), "http://127.0.0.1:9/graphql"),
+        )?;
         let mut settings = runtime::load_settings(Some(&config_path))?;
 
-        let ingest = ingest::Application::build(settings.clone()).await.context("building ingest")?;
+        let ingest = ingest::Application::build(settings.clone())
+            .await
+            .context("building ingest")?;
         let ingest_url = format!("http://127.0.0.1:{}", ingest.port());
         let mut tasks = vec![tokio::spawn(async move {
             let _ = ingest.run_until_stopped().await;
@@ -67,17 +76,24 @@ impl Stack {
         .await
         .context("starting optix-sim")?;
         let (client_id, _) = sim.sim.app();
-        anyhow::ensure!(client_id == DEMO_CLIENT_ID, "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}");
+        anyhow::ensure!(
+            client_id == DEMO_CLIENT_ID,
+            "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}"
+        );
 
         settings.optix.api_url = sim.graphql_url.clone();
-        let provision = provision::Application::build(settings.clone()).await.context("building provision")?;
+        let provision = provision::Application::build(settings.clone())
+            .await
+            .context("building provision")?;
         let provision_url = format!("http://127.0.0.1:{}", provision.port());
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let provision_task = tokio::spawn(provision.run_until(async {
             let _ = stop_rx.await;
         }));
 
-        let portal = portal::Application::build(settings.clone()).await.context("building portal")?;
+        let portal = portal::Application::build(settings.clone())
+            .await
+            .context("building portal")?;
         let portal_url = format!("http://127.0.0.1:{}", portal.port());
         tasks.push(tokio::spawn(async move {
             let _ = portal.run_until_stopped().await;
@@ -109,24 +125,33 @@ impl Stack {
         let consumer_name = self.settings.provision.consumer_name.clone();
         let stream_name = self.settings.nats.webhook_stream.clone();
         let js = self.bus.jetstream().clone();
-        eventually("provision to drain the webhook stream", Duration::from_secs(20), || {
-            let js = js.clone();
-            let stream_name = stream_name.clone();
-            let consumer_name = consumer_name.clone();
-            async move {
-                let mut stream = js.get_stream(&stream_name).await?;
-                let info = stream.consumer_info(&consumer_name).await?;
-                let messages = stream.info().await?.state.last_sequence;
-                let idle = info.num_pending == 0 && info.num_ack_pending == 0 && info.delivered.stream_sequence >= messages;
-                Ok(idle.then_some(()))
-            }
-        })
+        eventually(
+            "provision to drain the webhook stream",
+            Duration::from_secs(20),
+            || {
+                let js = js.clone();
+                let stream_name = stream_name.clone();
+                let consumer_name = consumer_name.clone();
+                async move {
+                    let mut stream = js.get_stream(&stream_name).await?;
+                    let info = stream.consumer_info(&consumer_name).await?;
+                    let messages = stream.info().await?.state.last_sequence;
+                    let idle = info.num_pending == 0
+                        && info.num_ack_pending == 0
+                        && info.delivered.stream_sequence >= messages;
+                    Ok(idle.then_some(()))
+                }
+            },
+        )
         .await
     }
 
     pub async fn event_count(&self) -> anyhow::Result<i64> {
         let client = self.pool.get().await?;
-        Ok(client.query_one("SELECT count(*) FROM events", &[]).await?.get(0))
+        Ok(client
+            .query_one("SELECT count(*) FROM events", &[])
+            .await?
+            .get(0))
     }
 
     pub async fn members(&self) -> anyhow::Result<Vec<cli::members::MemberLine>> {

@@ -8,7 +8,12 @@ use std::collections::BTreeSet;
 use store::event_log::{self, Metadata};
 
 fn metadata(cause: &str) -> Metadata {
-    Metadata { causation_id: cause.into(), correlation_id: cause.into(), actor: "test".into(), cause: Some(cause.into()) }
+    Metadata {
+        causation_id: cause.into(),
+        correlation_id: cause.into(),
+        actor: "test".into(),
+        cause: Some(cause.into()),
+    }
 }
 
 fn opened(org: &str, user: &str) -> Event {
@@ -18,13 +23,20 @@ fn opened(org: &str, user: &str) -> Event {
         home_location: Some("3390".into()),
         via: OnboardedVia::Sync,
         email_hash: format!("email-{user}"),
-        profile: Sealed { key: "member".into(), nonce: "n".into(), ciphertext: "c".into() },
+        profile: Sealed {
+            key: "member".into(),
+            nonce: "n".into(),
+            ciphertext: "c".into(),
+        },
     }
 }
 
 fn grant(id: &str) -> Event {
     Event::AccessGranted {
-        grant: GrantKey { basis: Basis::Plan, source_id: id.into() },
+        grant: GrantKey {
+            basis: Basis::Plan,
+            source_id: id.into(),
+        },
         location_id: None,
         valid_from: None,
         valid_until: None,
@@ -41,11 +53,26 @@ async fn a_stale_expected_version_is_a_typed_conflict() -> anyhow::Result<()> {
     let mut b = pool.get().await?;
     let tx_a = a.transaction().await?;
     let tx_b = b.transaction().await?;
-    event_log::append(&tx_a, &stream, -1, vec![opened("1", "42")], &metadata("a"), now).await?;
+    event_log::append(
+        &tx_a,
+        &stream,
+        -1,
+        vec![opened("1", "42")],
+        &metadata("a"),
+        now,
+    )
+    .await?;
     tx_a.commit().await?;
-    let error = event_log::append(&tx_b, &stream, -1, vec![opened("1", "42")], &metadata("b"), now)
-        .await
-        .expect_err("second writer at the same version");
+    let error = event_log::append(
+        &tx_b,
+        &stream,
+        -1,
+        vec![opened("1", "42")],
+        &metadata("b"),
+        now,
+    )
+    .await
+    .expect_err("second writer at the same version");
     assert!(error.is_conflict(), "{error:?}");
     drop(tx_b);
 
@@ -56,7 +83,8 @@ async fn a_stale_expected_version_is_a_typed_conflict() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn readers_following_the_global_position_never_skip_a_committed_event() -> anyhow::Result<()> {
+async fn readers_following_the_global_position_never_skip_a_committed_event() -> anyhow::Result<()>
+{
     let pool = store::create_pool(&fresh_database().await?, 12)?;
     const WRITERS: usize = 8;
     const APPENDS: usize = 60;
@@ -91,8 +119,20 @@ async fn readers_following_the_global_position_never_skip_a_committed_event() ->
             for i in 0..APPENDS {
                 let mut client = pool.get().await?;
                 let tx = client.transaction().await?;
-                let event = if i == 0 { opened("1", &format!("{writer}")) } else { grant(&format!("{i}")) };
-                event_log::append(&tx, &stream, i as i64 - 1, vec![event], &metadata("w"), chrono::Utc::now()).await?;
+                let event = if i == 0 {
+                    opened("1", &format!("{writer}"))
+                } else {
+                    grant(&format!("{i}"))
+                };
+                event_log::append(
+                    &tx,
+                    &stream,
+                    i as i64 - 1,
+                    vec![event],
+                    &metadata("w"),
+                    chrono::Utc::now(),
+                )
+                .await?;
                 // Hold the transaction open a little so commits interleave with the reader.
                 if i % 7 == 0 {
                     tokio::task::yield_now().await;
@@ -110,14 +150,23 @@ async fn readers_following_the_global_position_never_skip_a_committed_event() ->
 
     let client = pool.get().await?;
     let all: Vec<i64> = client
-        .query("SELECT global_position FROM events ORDER BY global_position", &[])
+        .query(
+            "SELECT global_position FROM events ORDER BY global_position",
+            &[],
+        )
         .await?
         .iter()
         .map(|r| r.get(0))
         .collect();
     assert_eq!(all.len(), WRITERS * APPENDS);
-    assert!(seen.windows(2).all(|w| w[0] < w[1]), "positions are read in increasing order");
-    assert_eq!(seen.iter().copied().collect::<BTreeSet<_>>(), all.iter().copied().collect::<BTreeSet<_>>());
+    assert!(
+        seen.windows(2).all(|w| w[0] < w[1]),
+        "positions are read in increasing order"
+    );
+    assert_eq!(
+        seen.iter().copied().collect::<BTreeSet<_>>(),
+        all.iter().copied().collect::<BTreeSet<_>>()
+    );
     Ok(())
 }
 
@@ -132,7 +181,15 @@ async fn projections_follow_the_log_and_deletion_destroys_the_member_key() -> an
 
     let tx = client.transaction().await?;
     let now = chrono::Utc::now();
-    event_log::append(&tx, &stream, -1, vec![opened("1", "7"), grant("p1"), grant("p2")], &metadata("m"), now).await?;
+    event_log::append(
+        &tx,
+        &stream,
+        -1,
+        vec![opened("1", "7"), grant("p1"), grant("p2")],
+        &metadata("m"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let members = store::queries::list_members(&**client, Some("1")).await?;
     assert_eq!(members.len(), 1);
@@ -140,13 +197,33 @@ async fn projections_follow_the_log_and_deletion_destroys_the_member_key() -> an
 
     let tx = client.transaction().await?;
     let revoke = Event::AccessRevoked {
-        grant: GrantKey { basis: Basis::Plan, source_id: "p1".into() },
+        grant: GrantKey {
+            basis: Basis::Plan,
+            source_id: "p1".into(),
+        },
         reason: RevokeReason::Withdrawn,
     };
-    event_log::append(&tx, &stream, 2, vec![revoke, Event::AccountDeleted], &metadata("d"), now).await?;
+    event_log::append(
+        &tx,
+        &stream,
+        2,
+        vec![revoke, Event::AccountDeleted],
+        &metadata("d"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    assert!(store::queries::list_members(&**client, Some("1")).await?.is_empty());
-    assert!(store::queries::member_key(&**client, "1", "7").await?.is_none(), "key destroyed");
+    assert!(
+        store::queries::list_members(&**client, Some("1"))
+            .await?
+            .is_empty()
+    );
+    assert!(
+        store::queries::member_key(&**client, "1", "7")
+            .await?
+            .is_none(),
+        "key destroyed"
+    );
     let (events, version) = event_log::read_stream(&**client, &stream).await?;
     assert_eq!((events.len(), version), (5, 4), "history kept");
     Ok(())
@@ -170,7 +247,10 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
                 let events = match i {
                     0 => vec![opened("9", &user)],
                     _ if i % 3 == 0 => vec![Event::AccessRevoked {
-                        grant: GrantKey { basis: Basis::Plan, source_id: format!("{}", i - 1) },
+                        grant: GrantKey {
+                            basis: Basis::Plan,
+                            source_id: format!("{}", i - 1),
+                        },
                         reason: RevokeReason::Withdrawn,
                     }],
                     _ if i % 50 == 0 => vec![Event::AccountSuspended, Event::AccountResumed],
@@ -179,7 +259,15 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
                 let mut client = pool.get().await?;
                 let tx = client.transaction().await?;
                 let n = events.len() as i64;
-                event_log::append(&tx, &stream, version, events, &metadata("w"), chrono::Utc::now()).await?;
+                event_log::append(
+                    &tx,
+                    &stream,
+                    version,
+                    events,
+                    &metadata("w"),
+                    chrono::Utc::now(),
+                )
+                .await?;
                 tx.commit().await?;
                 version += n;
             }
@@ -198,15 +286,26 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
     }
     let client = pool.get().await?;
     let live = store::replay::checksums(&**client).await?;
-    let events: i64 = client.query_one("SELECT count(*) FROM events", &[]).await?.get(0);
+    let events: i64 = client
+        .query_one("SELECT count(*) FROM events", &[])
+        .await?
+        .get(0);
     assert!(events >= (WRITERS * APPENDS) as i64);
 
-    let (mut replay_client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
+    let (mut replay_client, connection) =
+        tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
     tokio::spawn(connection);
     let report = store::replay::rebuild_all(&mut replay_client, |_, _, _| {}).await?;
     assert_eq!(report.events as i64, events);
     let rebuilt = store::replay::checksums(&**client).await?;
-    assert_eq!(live, rebuilt, "a rebuild from position 0 gives byte-identical projections");
-    assert!(rebuilt.iter().any(|(table, rows, _)| table == "member_grants" && *rows > 0));
+    assert_eq!(
+        live, rebuilt,
+        "a rebuild from position 0 gives byte-identical projections"
+    );
+    assert!(
+        rebuilt
+            .iter()
+            .any(|(table, rows, _)| table == "member_grants" && *rows > 0)
+    );
     Ok(())
 }

@@ -13,25 +13,53 @@ const HOT_DESK_TEMPLATE: &str = "916";
 #[tokio::test]
 async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    assert_eq!(stack.sim.sim.install_app(DEMO_ORG).await?, 200, "ingest accepts app_install");
+    assert_eq!(
+        stack.sim.sim.install_app(DEMO_ORG).await?,
+        200,
+        "ingest accepts app_install"
+    );
 
-    let account_plan_id = stack.sim.sim.add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE).await?;
+    let account_plan_id = stack
+        .sim
+        .sim
+        .add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE)
+        .await?;
 
-    let member = eventually("the member to appear with live access", Duration::from_secs(20), || async {
-        let members = stack.members().await?;
-        Ok(members.into_iter().find(|m| m.user_id == USER_WITHOUT_PLAN && m.access == "live"))
-    })
+    let member = eventually(
+        "the member to appear with live access",
+        Duration::from_secs(20),
+        || async {
+            let members = stack.members().await?;
+            Ok(members
+                .into_iter()
+                .find(|m| m.user_id == USER_WITHOUT_PLAN && m.access == "live"))
+        },
+    )
     .await?;
     assert_eq!(member.org_id, DEMO_ORG);
     assert_eq!(member.status, "active");
     assert_eq!(member.passphrase, "issued (sealed)");
-    assert!(member.grants.iter().any(|g| g.contains(&account_plan_id)), "grant names the plan: {:?}", member.grants);
-    assert!(member.email.contains('@'), "profile opens with the member key: {}", member.email);
+    assert!(
+        member.grants.iter().any(|g| g.contains(&account_plan_id)),
+        "grant names the plan: {:?}",
+        member.grants
+    );
+    assert!(
+        member.email.contains('@'),
+        "profile opens with the member key: {}",
+        member.email
+    );
 
     // The table `lanyard members list` prints shows the same.
     let table = cli::members::table(&stack.members().await?);
-    let line = table.lines().find(|l| l.contains(USER_WITHOUT_PLAN)).expect("member line");
-    assert!(line.contains("live") && line.contains("issued (sealed)"), "{table}");
+    let line = table
+        .lines()
+        .find(|l| l.contains(USER_WITHOUT_PLAN))
+        .expect("member line");
+    assert!(
+        line.contains("live") && line.contains("issued (sealed)"),
+        "{table}"
+    );
 
     // The passphrase is in the log only sealed: decrypt it with the member key and check that
     // the clear text appears nowhere in the events table.
@@ -45,12 +73,17 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
     let data: serde_json::Value = row.get(0);
     let sealed: domain::Sealed = serde_json::from_value(data["passphrase"].clone())?;
     let aad = format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}");
-    let wrapped = store::queries::member_key(&**client, DEMO_ORG, USER_WITHOUT_PLAN).await?.expect("member key");
+    let wrapped = store::queries::member_key(&**client, DEMO_ORG, USER_WITHOUT_PLAN)
+        .await?
+        .expect("member key");
     let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
     let passphrase = String::from_utf8(key.open(&sealed, &aad)?)?;
     domain::passphrase::validate(&passphrase)?;
     let hits: i64 = client
-        .query_one("SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'", &[&passphrase])
+        .query_one(
+            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
+            &[&passphrase],
+        )
         .await?
         .get(0);
     assert_eq!(hits, 0, "the passphrase never sits in the log in clear");
@@ -58,10 +91,16 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
     // The organization token is sealed too.
     let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
     let hits: i64 = client
-        .query_one("SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'", &[&token])
+        .query_one(
+            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
+            &[&token],
+        )
         .await?
         .get(0);
-    assert_eq!(hits, 0, "the organization token never sits in the log in clear");
+    assert_eq!(
+        hits, 0,
+        "the organization token never sits in the log in clear"
+    );
 
     // Metadata names the cause.
     let row = client
@@ -80,15 +119,27 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
 async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     stack.sim.sim.install_app(DEMO_ORG).await?;
-    let account_plan_id = stack.sim.sim.add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE).await?;
+    let account_plan_id = stack
+        .sim
+        .sim
+        .add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE)
+        .await?;
     stack.wait_until_provisioned().await?;
     let events_after_first = stack.event_count().await?;
     let members_after_first = stack.members().await?;
-    assert!(members_after_first.iter().any(|m| m.user_id == USER_WITHOUT_PLAN && m.access == "live"));
+    assert!(
+        members_after_first
+            .iter()
+            .any(|m| m.user_id == USER_WITHOUT_PLAN && m.access == "live")
+    );
 
     // 1. An Optix retry: the very same signed body again. JetStream deduplicates it.
     let fields = plan_webhook(&stack, &account_plan_id);
-    let body_fields = stack.sim.sim.signed_webhook(DEMO_ORG, "new_plan_subscription", fields.clone());
+    let body_fields =
+        stack
+            .sim
+            .sim
+            .signed_webhook(DEMO_ORG, "new_plan_subscription", fields.clone());
     let body = optix::webhook::encode_form(&body_fields);
     let http = reqwest::Client::new();
     for _ in 0..2 {
@@ -102,10 +153,21 @@ async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<(
     }
     // 2. The same event as a new delivery (new timestamp and signature, so a new message id):
     //    provision reconciles against the API and finds nothing to change.
-    assert_eq!(stack.sim.sim.deliver(DEMO_ORG, "new_plan_subscription", fields).await?, 200);
+    assert_eq!(
+        stack
+            .sim
+            .sim
+            .deliver(DEMO_ORG, "new_plan_subscription", fields)
+            .await?,
+        200
+    );
     stack.wait_until_provisioned().await?;
 
-    assert_eq!(stack.event_count().await?, events_after_first, "no new events");
+    assert_eq!(
+        stack.event_count().await?,
+        events_after_first,
+        "no new events"
+    );
     let members_after = stack.members().await?;
     assert_eq!(
         serde_json::to_value(&members_after)?,
@@ -131,9 +193,16 @@ async fn the_event_log_refuses_updates_and_deletes() -> anyhow::Result<()> {
     stack.wait_until_provisioned().await?;
     let client = stack.pool.get().await?;
     assert!(stack.event_count().await? >= 1);
-    for statement in ["UPDATE events SET event_type = 'X'", "DELETE FROM events", "TRUNCATE events"] {
+    for statement in [
+        "UPDATE events SET event_type = 'X'",
+        "DELETE FROM events",
+        "TRUNCATE events",
+    ] {
         let error = client.batch_execute(statement).await.expect_err(statement);
-        assert!(format!("{error:?}").contains("append-only"), "{statement}: {error:?}");
+        assert!(
+            format!("{error:?}").contains("append-only"),
+            "{statement}: {error:?}"
+        );
     }
     Ok(())
 }
@@ -143,15 +212,30 @@ async fn services_report_health_and_readiness() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let http = reqwest::Client::new();
     for base in [&stack.ingest_url, &stack.provision_url, &stack.portal_url] {
-        assert_eq!(http.get(format!("{base}/healthz")).send().await?.status(), 200, "{base}/healthz");
-        assert_eq!(http.get(format!("{base}/readyz")).send().await?.status(), 200, "{base}/readyz");
+        assert_eq!(
+            http.get(format!("{base}/healthz")).send().await?.status(),
+            200,
+            "{base}/healthz"
+        );
+        assert_eq!(
+            http.get(format!("{base}/readyz")).send().await?.status(),
+            200,
+            "{base}/readyz"
+        );
     }
     Ok(())
 }
 
 /// The `new_plan_subscription` fields Optix would send for the plan (without the envelope).
-fn plan_webhook(stack: &Stack, account_plan_id: &str) -> serde_json::Map<String, serde_json::Value> {
-    let email = stack.sim.sim.user_email(DEMO_ORG, USER_WITHOUT_PLAN).expect("demo user email");
+fn plan_webhook(
+    stack: &Stack,
+    account_plan_id: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let email = stack
+        .sim
+        .sim
+        .user_email(DEMO_ORG, USER_WITHOUT_PLAN)
+        .expect("demo user email");
     let value = serde_json::json!({
         "plan_template_id": HOT_DESK_TEMPLATE,
         "account_plan_id": account_plan_id,
