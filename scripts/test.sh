@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make test`: unit and integration tests against a private PostgreSQL and NATS on free ports,
+# removed afterwards whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+infra_dir=$(mktemp -d /tmp/lanyard-test.XXXXXX)
+cleanup() { scripts/infra.sh destroy "$infra_dir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+scripts/infra.sh start "$infra_dir"
+# shellcheck disable=SC1091
+source "$infra_dir/env"
+# Tests fail (never skip) when a service they need is missing.
+export LANYARD_REQUIRE_SERVICES=1
+
+if command -v cargo-nextest >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --no-fail-fast
+else
+    cargo test --workspace --locked --no-fail-fast
+fi
