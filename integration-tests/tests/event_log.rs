@@ -309,3 +309,77 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn time_travel_tells_the_access_a_member_had_around_a_grants_expiry() -> anyhow::Result<()> {
+    let pool = store::create_pool(&fresh_database().await?, 4)?;
+    let at =
+        |s: &str| chrono::DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&chrono::Utc));
+    let stream = StreamId::member("1", "77");
+    let booking = GrantKey {
+        basis: Basis::Booking,
+        source_id: "39553".into(),
+    };
+    let mut client = pool.get().await?;
+    // Granted at 10:00 until local midnight in Rome (23:00Z); the scheduler records the expiry
+    // at 23:00:00.4Z.
+    let tx = client.transaction().await?;
+    let granted = Event::AccessGranted {
+        grant: booking.clone(),
+        location_id: Some("3391".into()),
+        valid_from: None,
+        valid_until: Some(at("2026-11-22T23:00:00Z")?),
+    };
+    event_log::append(
+        &tx,
+        &stream,
+        -1,
+        vec![opened("1", "77"), granted],
+        &metadata("webhook"),
+        at("2026-11-22T10:00:00Z")?,
+    )
+    .await?;
+    tx.commit().await?;
+    let tx = client.transaction().await?;
+    let expired = Event::AccessRevoked {
+        grant: booking,
+        reason: RevokeReason::Expired,
+    };
+    event_log::append(
+        &tx,
+        &stream,
+        1,
+        vec![expired, Event::AccountSuspended],
+        &metadata("scheduler"),
+        at("2026-11-22T23:00:00.4Z")?,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let before_grant =
+        cli::members::show_at(&**client, "1", "77", at("2026-11-22T09:00:00Z")?).await?;
+    assert!(!before_grant.existed);
+    let during = cli::members::show_at(&**client, "1", "77", at("2026-11-22T22:59:59Z")?).await?;
+    assert_eq!(during.live_grants.len(), 1, "{:?}", during.live_grants);
+    assert!(!during.suspended);
+    // Between the end of validity and the scheduler's record, the grant is already over.
+    let at_end = cli::members::show_at(&**client, "1", "77", at("2026-11-22T23:00:00.2Z")?).await?;
+    assert!(at_end.live_grants.is_empty());
+    let after = cli::members::show_at(&**client, "1", "77", at("2026-11-23T08:00:00Z")?).await?;
+    assert!(after.live_grants.is_empty() && after.suspended);
+    assert_eq!(after.events_considered, 4);
+
+    // The history reads in plain words with the cause.
+    let (events, _) = event_log::read_stream(&**client, &stream).await?;
+    let rome: chrono_tz::Tz = "Europe/Rome".parse().map_err(anyhow::Error::msg)?;
+    let text: Vec<String> = events
+        .iter()
+        .map(|e| cli::history::render(&cli::history::line(e, rome), rome))
+        .collect();
+    assert_eq!(
+        text[1],
+        "2026-11-22 11:00 Europe/Rome — booking grant until 2026-11-22 23:59:59 (booking 39553, webhook)"
+    );
+    assert!(text[2].contains("booking grant expired"), "{}", text[2]);
+    Ok(())
+}

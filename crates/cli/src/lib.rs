@@ -1,3 +1,4 @@
 //! The `lanyard` command line, as a library so tests drive the same code.
 
+pub mod history;
 pub mod members;

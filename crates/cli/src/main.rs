@@ -1,6 +1,6 @@
 //! `lanyard`: the operator's command line.
 
-use cli::members;
+use cli::{history, members};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -28,6 +28,11 @@ enum Command {
         #[command(subcommand)]
         command: MembersCommand,
     },
+    /// Follow and inspect the event log.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
     /// Rebuild every projection from the event log (side by side, swapped in when caught up;
     /// safe while the services run).
     Replay,
@@ -35,6 +40,38 @@ enum Command {
     Projections {
         #[command(subcommand)]
         command: ProjectionsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Print the log from a position on; with --follow, keep printing new events.
+    Tail {
+        /// Start after this global position (0 = from the beginning).
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long)]
+        follow: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One stream's events, e.g. `member-6267-12346` or `org-6267`.
+    Stream {
+        stream: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One member's history in plain words, with the cause of each step.
+    History {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        user: String,
+        /// Time zone for the times shown (IANA name, e.g. Europe/Rome).
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -52,6 +89,17 @@ enum MembersCommand {
         #[arg(long)]
         org: Option<String>,
         /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What access one member had at a moment (default now), folded from the log.
+    Show {
+        #[arg(long)]
+        org: String,
+        user: String,
+        /// RFC 3339 timestamp, e.g. 2026-11-22T23:30:00+01:00.
+        #[arg(long)]
+        at: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -120,6 +168,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{table:<16} {rows:>10} rows  {digest}");
             }
         }
+        Command::Events { command } => events(&pool, command).await?,
+        Command::Members {
+            command:
+                MembersCommand::Show {
+                    org,
+                    user,
+                    at,
+                    json,
+                },
+        } => {
+            let at = match at {
+                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+                    .with_context(|| {
+                        format!(
+                            "--at {text:?} is not an RFC 3339 timestamp (e.g. 2026-11-22T23:30:00Z)"
+                        )
+                    })?
+                    .with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let client = pool
+                .get()
+                .await
+                .context("connecting to PostgreSQL (database.url)")?;
+            let view = members::show_at(&**client, &org, &user, at).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                print!("{}", members::render_show(&view));
+            }
+        }
         Command::Members {
             command: MembersCommand::List { org, json },
         } => {
@@ -138,6 +217,99 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string_pretty(&members)?);
             } else {
                 print!("{}", members::table(&members));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_tz(name: &str) -> anyhow::Result<chrono_tz::Tz> {
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        anyhow::anyhow!("unknown time zone {name:?} (use an IANA name such as Europe/Rome)")
+    })
+}
+
+async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyhow::Result<()> {
+    let client = pool
+        .get()
+        .await
+        .context("connecting to PostgreSQL (database.url)")?;
+    let utc = chrono_tz::UTC;
+    match command {
+        EventsCommand::Tail {
+            after,
+            follow,
+            json,
+        } => {
+            let mut last = after;
+            loop {
+                let batch = store::event_log::read_all(&**client, last, 1000).await?;
+                for event in &batch {
+                    let line = history::line(event, utc);
+                    if json {
+                        println!("{}", serde_json::to_string(&line)?);
+                    } else {
+                        println!(
+                            "{:>8} {:<24} {}",
+                            line.position,
+                            line.stream,
+                            history::render(&line, utc)
+                        );
+                    }
+                    last = event.global_position;
+                }
+                if !follow {
+                    break;
+                }
+                if batch.is_empty() {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            }
+        }
+        EventsCommand::Stream { stream, json } => {
+            let id = store::replay::parse_stream_id(&stream).with_context(|| {
+                format!("{stream:?} is not a stream id (member-ORG-USER or org-ORG)")
+            })?;
+            let (events, version) = store::event_log::read_stream(&**client, &id).await?;
+            if events.is_empty() {
+                anyhow::bail!("stream {stream} has no events");
+            }
+            for event in &events {
+                if json {
+                    println!("{}", serde_json::to_string(&history::line(event, utc))?);
+                } else {
+                    println!(
+                        "{:>4} {:<22} {}",
+                        event.stream_version,
+                        event.event.type_name(),
+                        history::render(&history::line(event, utc), utc)
+                    );
+                }
+            }
+            if !json {
+                println!("stream {stream} at version {version}");
+            }
+        }
+        EventsCommand::History {
+            org,
+            user,
+            tz,
+            json,
+        } => {
+            let tz = parse_tz(&tz)?;
+            let (events, _) =
+                store::event_log::read_stream(&**client, &domain::StreamId::member(&org, &user))
+                    .await?;
+            if events.is_empty() {
+                anyhow::bail!("no history for user {user} of organization {org}");
+            }
+            for event in &events {
+                let line = history::line(event, tz);
+                if json {
+                    println!("{}", serde_json::to_string(&line)?);
+                } else {
+                    println!("{}", history::render(&line, tz));
+                }
             }
         }
     }

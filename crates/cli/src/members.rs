@@ -153,3 +153,100 @@ pub fn table(lines: &[MemberLine]) -> String {
     }
     out
 }
+
+/// A member's access at one moment, folded from the log up to then.
+#[derive(Serialize)]
+pub struct MemberAt {
+    pub org_id: String,
+    pub user_id: String,
+    pub at: DateTime<Utc>,
+    pub existed: bool,
+    pub deleted: bool,
+    pub suspended: bool,
+    pub home_location: Option<String>,
+    pub group: Option<String>,
+    /// Grants valid at `at` (a grant past its end counts as ended even before the scheduler
+    /// recorded it).
+    pub live_grants: Vec<String>,
+    pub events_considered: usize,
+}
+
+pub async fn show_at(
+    client: &impl GenericClient,
+    org: &str,
+    user: &str,
+    at: DateTime<Utc>,
+) -> anyhow::Result<MemberAt> {
+    let stream = domain::StreamId::member(org, user);
+    let (events, _) = store::event_log::read_stream(client, &stream).await?;
+    let upto: Vec<_> = events.iter().filter(|e| e.recorded_at <= at).collect();
+    let state = domain::Member::from_events(upto.iter().map(|e| &e.event));
+    let live_grants = state
+        .grants
+        .iter()
+        .filter(|(_, g)| {
+            g.valid_from.is_none_or(|f| f <= at) && g.valid_until.is_none_or(|u| at < u)
+        })
+        .map(|(key, g)| match g.valid_until {
+            Some(until) => format!(
+                "{} {} until {}",
+                key.basis.as_str(),
+                key.source_id,
+                until.format("%Y-%m-%d %H:%M:%S UTC")
+            ),
+            None => format!("{} {} open-ended", key.basis.as_str(), key.source_id),
+        })
+        .collect();
+    Ok(MemberAt {
+        org_id: org.to_owned(),
+        user_id: user.to_owned(),
+        at,
+        existed: state.opened,
+        deleted: state.deleted,
+        suspended: state.suspended,
+        home_location: state.home_location,
+        group: state.team_id,
+        live_grants,
+        events_considered: upto.len(),
+    })
+}
+
+pub fn render_show(view: &MemberAt) -> String {
+    let mut out = format!(
+        "member {} of organization {} at {}\n",
+        view.user_id,
+        view.org_id,
+        view.at.format("%Y-%m-%d %H:%M:%S UTC")
+    );
+    if !view.existed {
+        out.push_str("  no account yet\n");
+        return out;
+    }
+    if view.deleted {
+        out.push_str("  account deleted\n");
+        return out;
+    }
+    let access = if view.live_grants.is_empty() {
+        "no access"
+    } else {
+        "WiFi access"
+    };
+    out.push_str(&format!(
+        "  {access}{}\n",
+        if view.suspended {
+            " (account suspended)"
+        } else {
+            ""
+        }
+    ));
+    for grant in &view.live_grants {
+        out.push_str(&format!("  - {grant}\n"));
+    }
+    out.push_str(&format!(
+        "  location {}, group {}; {} events considered\n",
+        view.home_location.as_deref().unwrap_or("-"),
+        view.group.as_deref().unwrap_or("-"),
+        view.events_considered
+    ));
+    out
+}
