@@ -383,3 +383,122 @@ async fn time_travel_tells_the_access_a_member_had_around_a_grants_expiry() -> a
     assert!(text[2].contains("booking grant expired"), "{}", text[2]);
     Ok(())
 }
+
+async fn append_grants(
+    pool: &deadpool_postgres::Pool,
+    user: &str,
+    count: usize,
+) -> anyhow::Result<()> {
+    let stream = StreamId::member("5", user);
+    let mut client = pool.get().await?;
+    let (_, mut version) = event_log::read_stream(&**client, &stream).await?;
+    for i in 0..count {
+        let tx = client.transaction().await?;
+        let event = if version < 0 {
+            opened("5", user)
+        } else {
+            grant(&format!("{user}-{i}"))
+        };
+        event_log::append(
+            &tx,
+            &stream,
+            version,
+            vec![event],
+            &metadata("r"),
+            chrono::Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        version += 1;
+    }
+    Ok(())
+}
+
+async fn relay_until_caught_up(
+    pool: &deadpool_postgres::Pool,
+    bus: &bus::Bus,
+) -> anyhow::Result<()> {
+    let lag = provision::relay::RelayLag::default();
+    integration_tests::eventually(
+        "the relay to catch up",
+        std::time::Duration::from_secs(20),
+        || async {
+            // Errors (NATS reconnecting) are retried until the deadline.
+            let published = provision::relay::relay_batch(pool, bus, &lag).await?;
+            Ok((published == 0 && lag.get() == 0).then_some(()))
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_restarts()
+-> anyhow::Result<()> {
+    let mut nats = bus::testing::NatsServer::start()
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let pool = store::create_pool(&fresh_database().await?, 4)?;
+    let settings = runtime::NatsSettings {
+        url: nats.url(),
+        webhook_stream: "OPTIX_WEBHOOKS".into(),
+        duplicate_window_secs: 120,
+    };
+    let bus = bus::Bus::connect(&settings).await?;
+    bus.ensure_streams().await?;
+
+    append_grants(&pool, "a", 150).await?;
+    append_grants(&pool, "b", 150).await?;
+    relay_until_caught_up(&pool, &bus).await?;
+
+    // A relay that crashed after publishing but before saving its checkpoint republishes.
+    let client = pool.get().await?;
+    client
+        .execute("UPDATE relay_checkpoints SET position = 100", &[])
+        .await?;
+    relay_until_caught_up(&pool, &bus).await?;
+
+    // NATS goes away and comes back (same store); the relay resumes where it was.
+    nats.stop();
+    append_grants(&pool, "c", 100).await?;
+    assert!(
+        provision::relay::relay_batch(&pool, &bus, &Default::default())
+            .await
+            .is_err(),
+        "NATS is down"
+    );
+    nats.restart().await.map_err(anyhow::Error::msg)?;
+    append_grants(&pool, "d", 100).await?;
+    relay_until_caught_up(&pool, &bus).await?;
+
+    let total: i64 = client
+        .query_one("SELECT count(*) FROM events", &[])
+        .await?
+        .get(0);
+    assert_eq!(total, 500);
+    let mut stream = bus.jetstream().get_stream(bus::EVENTS_STREAM).await?;
+    let info = stream.info().await?;
+    assert_eq!(info.state.messages, 500, "each event exactly once");
+    let mut last_position = 0i64;
+    let mut ids = BTreeSet::new();
+    for sequence in 1..=info.state.last_sequence {
+        let message = stream.get_raw_message(sequence).await?;
+        let body: serde_json::Value = serde_json::from_slice(&message.payload)?;
+        let position = body["position"].as_i64().expect("position");
+        assert!(
+            position > last_position,
+            "log order: {position} after {last_position}"
+        );
+        last_position = position;
+        assert!(
+            ids.insert(body["event_id"].as_str().unwrap_or_default().to_owned()),
+            "unique event ids"
+        );
+        assert!(
+            message.subject.starts_with("lanyard.events.member.5"),
+            "{}",
+            message.subject
+        );
+    }
+    assert_eq!(ids.len(), 500);
+    Ok(())
+}

@@ -8,6 +8,7 @@
 
 mod consumer;
 mod reconcile;
+pub mod relay;
 mod scheduler;
 pub mod secrets;
 
@@ -25,6 +26,7 @@ pub struct Application {
     provisioner: Arc<Provisioner>,
     bus: bus::Bus,
     settings: runtime::Settings,
+    relay_lag: relay::RelayLag,
 }
 
 struct Health {
@@ -85,6 +87,7 @@ impl Application {
             provisioner,
             bus,
             settings,
+            relay_lag: relay::RelayLag::default(),
         })
     }
 
@@ -110,7 +113,13 @@ impl Application {
             self.provisioner.clone(),
             stop_rx.clone(),
         ));
-        let scheduler = tokio::spawn(scheduler::run(self.provisioner.clone(), stop_rx));
+        let scheduler = tokio::spawn(scheduler::run(self.provisioner.clone(), stop_rx.clone()));
+        let relay = tokio::spawn(relay::run(
+            self.provisioner.pool().clone(),
+            self.bus.clone(),
+            self.relay_lag.clone(),
+            stop_rx,
+        ));
         let server_handle = self.server.handle();
         let server = tokio::spawn(self.server);
         shutdown.await;
@@ -118,6 +127,7 @@ impl Application {
         let _ = stop_tx.send(true);
         let consumer_result = consumer.await;
         let _ = scheduler.await;
+        let _ = relay.await;
         server_handle.stop(true).await;
         let _ = server.await;
         consumer_result.context("consumer task")?

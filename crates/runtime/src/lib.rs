@@ -201,6 +201,9 @@ mod tests {
 
     #[test]
     fn file_settings_with_defaults_and_redacted_secrets() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let dir = std::env::temp_dir().join(format!("lanyard-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("s.toml");
@@ -221,6 +224,72 @@ mod tests {
             "{debug}"
         );
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The environment is process-wide: tests that set or depend on LANYARD__* take this lock.
+    static ENV_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn write_config(name: &str, contents: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("lanyard-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("lanyard.toml");
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let path = write_config(
+            "env",
+            "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n[ingest]\npublish_timeout_ms = 900\n",
+        );
+        // SAFETY: the variables are set and removed under ENV_LOCK; nothing else in this test
+        // binary reads the environment concurrently.
+        unsafe {
+            std::env::set_var("LANYARD__NATS__URL", "nats://env:4222");
+            std::env::set_var("LANYARD__INGEST__PUBLISH_TIMEOUT_MS", "700");
+            std::env::set_var("LANYARD__PROVISION__HASH_KEY", "from-env");
+        }
+        let settings = load_settings(Some(&path));
+        unsafe {
+            std::env::remove_var("LANYARD__NATS__URL");
+            std::env::remove_var("LANYARD__INGEST__PUBLISH_TIMEOUT_MS");
+            std::env::remove_var("LANYARD__PROVISION__HASH_KEY");
+        }
+        let settings = settings.expect("settings");
+        assert_eq!(settings.database.url, "postgres://file");
+        assert_eq!(settings.nats.url, "nats://env:4222");
+        assert_eq!(settings.nats.webhook_stream, "OPTIX_WEBHOOKS");
+        assert_eq!(settings.ingest.publish_timeout_ms, 700);
+        assert_eq!(settings.ingest.listen, "127.0.0.1:8081");
+        assert_eq!(settings.provision.hash_key.expose(), "from-env");
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn a_missing_key_is_named() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let path = write_config("missing-key", "[database]\nurl = \"postgres://x\"\n");
+        let error = load_settings(Some(&path)).expect_err("nats is required");
+        assert!(format!("{error:#}").contains("nats"), "{error:#}");
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_display() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+        assert_eq!(secret.to_string(), "[redacted]");
+        let app = OptixApp {
+            client_id: "c".into(),
+            secret,
+        };
+        assert!(!format!("{app:?}").contains("hunter2"));
     }
 
     #[test]

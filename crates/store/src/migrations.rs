@@ -4,11 +4,18 @@
 use crate::StoreError;
 use tokio_postgres::Client;
 
-pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "event_log",
-    include_str!("../../../migrations/0001_event_log.sql"),
-)];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "event_log",
+        include_str!("../../../migrations/0001_event_log.sql"),
+    ),
+    (
+        2,
+        "relay_checkpoint",
+        include_str!("../../../migrations/0002_relay_checkpoint.sql"),
+    ),
+];
 
 const MIGRATION_LOCK: i64 = 7000;
 

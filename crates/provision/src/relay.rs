@@ -1,0 +1,130 @@
+//! The relay: publishes every committed event to JetStream (`lanyard.events.<category>.<org>`)
+//! in log order, exactly once per event id, for network pushers, dashboards and SREs.
+//!
+//! It follows the global position (gap-safe, see migrations/0001) from a durable checkpoint.
+//! Each event's id is its `Nats-Msg-Id`, so a batch republished after a crash (published, then
+//! died before saving the checkpoint) is dropped by JetStream's duplicate window.
+
+use serde::Serialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use store::RecordedEvent;
+use tokio::sync::watch;
+
+const BATCH: i64 = 500;
+const IDLE_POLL: Duration = Duration::from_millis(100);
+pub const CHECKPOINT: &str = "nats-relay";
+
+/// What subscribers receive. Sealed fields stay sealed.
+#[derive(Serialize)]
+pub struct PublishedEvent<'a> {
+    pub position: i64,
+    pub event_id: String,
+    pub stream: &'a str,
+    pub version: i64,
+    pub org_id: &'a str,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    pub event: &'a domain::Event,
+    pub metadata: &'a store::Metadata,
+}
+
+pub fn subject(event: &RecordedEvent) -> String {
+    let category = event.stream_id.split('-').next().unwrap_or("unknown");
+    format!(
+        "lanyard.events.{}.{}",
+        bus::subject_token(category),
+        bus::subject_token(&event.org_id)
+    )
+}
+
+/// Positions behind the head of the log, for the lag metric.
+#[derive(Clone, Default)]
+pub struct RelayLag(Arc<AtomicI64>);
+
+impl RelayLag {
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+pub async fn run(
+    pool: deadpool_postgres::Pool,
+    bus: bus::Bus,
+    lag: RelayLag,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = Duration::from_millis(100);
+    while !*stop.borrow() {
+        match relay_batch(&pool, &bus, &lag).await {
+            Ok(0) => {
+                backoff = Duration::from_millis(100);
+                let _ = tokio::time::timeout(IDLE_POLL, stop.changed()).await;
+            }
+            Ok(_) => backoff = Duration::from_millis(100),
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "relay: publishing events failed");
+                let _ = tokio::time::timeout(backoff, stop.changed()).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
+/// Publishes the next batch after the checkpoint; returns how many events were published.
+pub async fn relay_batch(
+    pool: &deadpool_postgres::Pool,
+    bus: &bus::Bus,
+    lag: &RelayLag,
+) -> anyhow::Result<usize> {
+    let client = pool.get().await?;
+    let checkpoint: i64 = client
+        .query_opt(
+            "SELECT position FROM relay_checkpoints WHERE name = $1",
+            &[&CHECKPOINT],
+        )
+        .await?
+        .map_or(0, |r| r.get(0));
+    let head: i64 = client
+        .query_one("SELECT coalesce(max(global_position), 0) FROM events", &[])
+        .await?
+        .get(0);
+    lag.0.store(head - checkpoint, Ordering::Relaxed);
+    let events = store::event_log::read_all(&**client, checkpoint, BATCH).await?;
+    let Some(last) = events.last().map(|e| e.global_position) else {
+        return Ok(0);
+    };
+    for event in &events {
+        let payload = serde_json::to_vec(&PublishedEvent {
+            position: event.global_position,
+            event_id: event.event_id.to_string(),
+            stream: &event.stream_id,
+            version: event.stream_version,
+            org_id: &event.org_id,
+            recorded_at: event.recorded_at,
+            event: &event.event,
+            metadata: &event.metadata,
+        })?;
+        let position = event.global_position.to_string();
+        bus.publish_durable(
+            subject(event),
+            &event.event_id.to_string(),
+            &[
+                ("Lanyard-Position", position.as_str()),
+                ("Lanyard-Event-Type", event.event.type_name()),
+            ],
+            payload.into(),
+            Duration::from_secs(5),
+        )
+        .await?;
+    }
+    client
+        .execute(
+            "INSERT INTO relay_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+             ON CONFLICT (name) DO UPDATE SET position = $2, updated_at = now()",
+            &[&CHECKPOINT, &last],
+        )
+        .await?;
+    lag.0.store(head - last, Ordering::Relaxed);
+    Ok(events.len())
+}
