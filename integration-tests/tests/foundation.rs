@@ -248,3 +248,54 @@ fn plan_webhook(
         _ => serde_json::Map::new(),
     }
 }
+
+#[tokio::test]
+async fn replaying_stored_webhooks_repairs_a_lost_cancellation() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    stack.sim.sim.install_app(DEMO_ORG).await?;
+    let plan = stack
+        .sim
+        .sim
+        .add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE)
+        .await?;
+    stack.wait_until_provisioned().await?;
+    let live = |members: &[cli::members::MemberLine]| {
+        members
+            .iter()
+            .any(|m| m.user_id == USER_WITHOUT_PLAN && m.access == "live")
+    };
+    assert!(live(&stack.members().await?));
+
+    // Optix cancels the plan but the cancel_plan_subscription delivery is lost.
+    stack.sim.sim.cancel_plan_quietly(DEMO_ORG, &plan)?;
+    stack.wait_until_provisioned().await?;
+    assert!(live(&stack.members().await?), "nothing told Lanyard yet");
+
+    let replayed = stack
+        .bus
+        .replay_webhooks(Some(DEMO_ORG), since, "test")
+        .await?;
+    assert_eq!(replayed, 2, "app_install and new_plan_subscription");
+    stack.wait_until_provisioned().await?;
+    let member = stack
+        .members()
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == USER_WITHOUT_PLAN)
+        .expect("account kept");
+    assert_eq!(
+        (member.status.as_str(), member.access.as_str()),
+        ("suspended", "none")
+    );
+
+    // Replaying again changes nothing.
+    let events = stack.event_count().await?;
+    stack
+        .bus
+        .replay_webhooks(Some(DEMO_ORG), since, "again")
+        .await?;
+    stack.wait_until_provisioned().await?;
+    assert_eq!(stack.event_count().await?, events);
+    Ok(())
+}

@@ -47,7 +47,8 @@ impl Bus {
             .connect(settings.url.as_str())
             .await
             .map_err(|e| BusError::Connect {
-                url: settings.url.clone(),
+                // The URL may carry a token or password: only its redacted form reaches logs.
+                url: runtime::redact_url(&settings.url),
                 reason: e.to_string(),
             })?;
         let jetstream = jetstream::new(client.clone());
@@ -142,6 +143,88 @@ impl Bus {
             )
             .await
             .map_err(js_error)
+    }
+
+    /// Re-drives stored webhooks through provision: every message of the webhook stream
+    /// received since `since` (for one organization, or all) is published again under a new
+    /// message id (`replay-<run>-<sequence>`, header `Lanyard-Replay-Of`). Safe because provision
+    /// reconciles against the Optix API and is idempotent. Returns how many were re-published.
+    pub async fn replay_webhooks(
+        &self,
+        org_id: Option<&str>,
+        since: time::OffsetDateTime,
+        run_id: &str,
+    ) -> Result<usize, BusError> {
+        use futures::StreamExt;
+        let stream = self
+            .jetstream
+            .get_stream(&self.webhook_stream)
+            .await
+            .map_err(js_error)?;
+        let filter_subject = match org_id {
+            Some(org) => format!("optix.webhooks.{}.>", subject_token(org)),
+            None => WEBHOOK_SUBJECTS.to_owned(),
+        };
+        let mut consumer: PullConsumer = stream
+            .create_consumer(jetstream::consumer::pull::Config {
+                filter_subject,
+                deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
+                    start_time: since,
+                },
+                ack_policy: jetstream::consumer::AckPolicy::None,
+                inactive_threshold: Duration::from_secs(60),
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        // Only what was stored before we start: our own re-publications come after.
+        let pending = consumer.info().await.map_err(js_error)?.num_pending as usize;
+        let mut replayed = 0;
+        while replayed < pending {
+            let mut batch = consumer
+                .fetch()
+                .max_messages((pending - replayed).min(500))
+                .expires(Duration::from_secs(2))
+                .messages()
+                .await
+                .map_err(js_error)?;
+            let mut got = 0;
+            while let Some(message) = batch.next().await {
+                let message = message.map_err(js_error)?;
+                got += 1;
+                let sequence = message.info().map_err(js_error)?.stream_sequence;
+                let mut headers: Vec<(String, String)> = message
+                    .headers
+                    .iter()
+                    .flat_map(|h| h.iter())
+                    .filter(|(name, _)| name.to_string() != "Nats-Msg-Id")
+                    .filter_map(|(name, values)| {
+                        values.first().map(|v| (name.to_string(), v.to_string()))
+                    })
+                    .collect();
+                headers.push(("Lanyard-Replay-Of".into(), sequence.to_string()));
+                let header_refs: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect();
+                self.publish_durable(
+                    message.subject.to_string(),
+                    &format!("replay-{run_id}-{sequence}"),
+                    &header_refs,
+                    message.payload.clone(),
+                    Duration::from_secs(5),
+                )
+                .await?;
+                replayed += 1;
+                if replayed >= pending {
+                    break;
+                }
+            }
+            if got == 0 {
+                break;
+            }
+        }
+        Ok(replayed)
     }
 
     pub fn client(&self) -> &async_nats::Client {

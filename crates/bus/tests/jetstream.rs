@@ -84,3 +84,32 @@ async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
     assert!(bus.ping().await.is_err());
     Ok(())
 }
+
+#[tokio::test]
+async fn the_client_recovers_after_the_server_comes_back() -> anyhow::Result<()> {
+    let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
+    let bus = bus::Bus::connect(&settings(server.url())).await?;
+    bus.ensure_streams().await?;
+    server.restart().await.map_err(anyhow::Error::msg)?;
+    // The client reconnects in the background; the file store kept the stream.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let outcome = loop {
+        match bus
+            .publish_durable(
+                bus::webhook_subject("1", "after_restart"),
+                "id-after-restart",
+                &[],
+                "p".into(),
+                Duration::from_millis(500),
+            )
+            .await
+        {
+            Ok(outcome) => break outcome,
+            Err(error) if std::time::Instant::now() > deadline => return Err(error.into()),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    assert!(!outcome.duplicate);
+    bus.ping().await?;
+    Ok(())
+}

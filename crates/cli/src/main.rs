@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Re-drive stored webhooks.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
     /// Rebuild every projection from the event log (side by side, swapped in when caught up;
     /// safe while the services run).
     Replay,
@@ -72,6 +77,21 @@ enum EventsCommand {
         tz: String,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Publish the webhooks stored since a time again, so provision reconciles every member they
+    /// name against the Optix API. Safe to run any time: provision is idempotent. The repair tool
+    /// for anything a bug or an outage got wrong.
+    Replay {
+        /// Only this Optix organization (default: all).
+        #[arg(long)]
+        org: Option<String>,
+        /// RFC 3339 timestamp, or a duration back from now: 30m, 2h, 1d.
+        #[arg(long)]
+        since: String,
     },
 }
 
@@ -169,6 +189,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events { command } => events(&pool, command).await?,
+        Command::Webhooks {
+            command: WebhooksCommand::Replay { org, since },
+        } => {
+            let since = parse_since(&since, chrono::Utc::now())?;
+            let bus = bus::Bus::connect(&settings.nats)
+                .await
+                .context("connecting to NATS (nats.url)")?;
+            let start = time::OffsetDateTime::from_unix_timestamp(since.timestamp())
+                .context("--since is out of range")?;
+            let run_id = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
+            let replayed = bus.replay_webhooks(org.as_deref(), start, &run_id).await?;
+            println!(
+                "re-published {replayed} webhooks received since {} ({}); provision reconciles them now (run {run_id})",
+                since.to_rfc3339(),
+                org.map(|o| format!("organization {o}"))
+                    .unwrap_or_else(|| "all organizations".into())
+            );
+        }
         Command::Members {
             command:
                 MembersCommand::Show {
@@ -314,4 +352,27 @@ async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyho
         }
     }
     Ok(())
+}
+
+/// `2026-11-22T10:00:00Z`, or `30m` / `2h` / `1d` back from `now`.
+fn parse_since(
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&chrono::Utc));
+    }
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let amount: i64 = number.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--since {text:?}: use an RFC 3339 timestamp or a duration like 30m, 2h, 1d"
+        )
+    })?;
+    let span = match unit {
+        "m" => chrono::Duration::minutes(amount),
+        "h" => chrono::Duration::hours(amount),
+        "d" => chrono::Duration::days(amount),
+        _ => anyhow::bail!("--since {text:?}: the unit must be m, h or d"),
+    };
+    Ok(now - span)
 }

@@ -29,6 +29,8 @@ enum Refusal {
     ContentType(String),
     #[error("malformed body: {0}")]
     Malformed(String),
+    #[error("body larger than {0} bytes")]
+    TooLarge(usize),
     #[error("unknown client_id")]
     UnknownClient,
     #[error("request_signature does not match")]
@@ -44,6 +46,7 @@ impl Refusal {
         match self {
             Refusal::ContentType(_) => "content_type",
             Refusal::Malformed(_) => "malformed",
+            Refusal::TooLarge(_) => "too_large",
             Refusal::UnknownClient => "unknown_client",
             Refusal::BadSignature => "bad_signature",
             Refusal::Stale(_) => "stale_timestamp",
@@ -56,6 +59,7 @@ impl Refusal {
         match self {
             Refusal::ContentType(_) => HttpResponse::UnsupportedMediaType().json(body),
             Refusal::Malformed(_) => HttpResponse::BadRequest().json(body),
+            Refusal::TooLarge(_) => HttpResponse::PayloadTooLarge().json(body),
             Refusal::UnknownClient | Refusal::BadSignature | Refusal::Stale(_) => {
                 HttpResponse::Unauthorized().json(body)
             }
@@ -75,12 +79,10 @@ impl Application {
         let listener = TcpListener::bind(&settings.ingest.listen)
             .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
         let port = listener.local_addr()?.port();
-        let max_body = settings.ingest.max_body_bytes;
         let state = web::Data::new(State { bus, settings });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::PayloadConfig::new(max_body))
                 .route("/optix/webhooks", web::post().to(receive))
                 .route(
                     "/healthz",
@@ -111,8 +113,12 @@ async fn readyz(state: web::Data<State>) -> HttpResponse {
     }
 }
 
-async fn receive(request: HttpRequest, body: web::Bytes, state: web::Data<State>) -> HttpResponse {
-    match accept(&request, &body, &state).await {
+async fn receive(
+    request: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<State>,
+) -> HttpResponse {
+    match accept(&request, payload, &state).await {
         Ok(envelope) => {
             tracing::info!(
                 org_id = envelope.organization_id,
@@ -128,7 +134,11 @@ async fn receive(request: HttpRequest, body: web::Bytes, state: web::Data<State>
     }
 }
 
-async fn accept(request: &HttpRequest, body: &[u8], state: &State) -> Result<Envelope, Refusal> {
+async fn accept(
+    request: &HttpRequest,
+    payload: web::Payload,
+    state: &State,
+) -> Result<Envelope, Refusal> {
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
@@ -139,12 +149,15 @@ async fn accept(request: &HttpRequest, body: &[u8], state: &State) -> Result<Env
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let fields = match content_type.as_str() {
-        "application/x-www-form-urlencoded" => webhook::parse_form(body),
-        "application/json" => webhook::parse_json(body),
+    // Decided before reading the body, so an unsupported type costs nothing.
+    let parse: fn(&[u8]) -> Result<_, webhook::WebhookError> = match content_type.as_str() {
+        "application/x-www-form-urlencoded" => webhook::parse_form,
+        "application/json" => webhook::parse_json,
         other => return Err(Refusal::ContentType(other.to_owned())),
-    }
-    .map_err(|e| Refusal::Malformed(e.to_string()))?;
+    };
+    let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
+    let body = body.as_ref();
+    let fields = parse(body).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let envelope = Envelope::from_fields(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
 
     let app = state
@@ -162,11 +175,11 @@ async fn accept(request: &HttpRequest, body: &[u8], state: &State) -> Result<Env
     ) {
         return Err(Refusal::BadSignature);
     }
+    // Saturating: created_timestamp is attacker-chosen and may sit at the ends of i64.
     let now = chrono::Utc::now().timestamp();
-    let age = now - envelope.created_timestamp;
-    if age > state.settings.ingest.timestamp_horizon_secs
-        || -age > state.settings.ingest.future_skew_secs
-    {
+    let oldest = now.saturating_sub(state.settings.ingest.timestamp_horizon_secs);
+    let newest = now.saturating_add(state.settings.ingest.future_skew_secs);
+    if envelope.created_timestamp < oldest || envelope.created_timestamp > newest {
         return Err(Refusal::Stale(envelope.created_timestamp));
     }
 
@@ -187,6 +200,15 @@ async fn accept(request: &HttpRequest, body: &[u8], state: &State) -> Result<Env
             Refusal::Unavailable
         })?;
     Ok(envelope)
+}
+
+/// The body, refused past `limit` bytes without buffering more than that.
+async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, Refusal> {
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => Err(Refusal::Malformed(format!("reading the body: {e}"))),
+        Err(_) => Err(Refusal::TooLarge(limit)),
+    }
 }
 
 /// One Optix delivery, retried, has the same body: its digest is the JetStream message id.

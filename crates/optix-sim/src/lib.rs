@@ -381,6 +381,22 @@ impl Sim {
         Ok(account_plan_id)
     }
 
+    /// Cancels an account plan without sending any webhook: what Lanyard sees when Optix's
+    /// `cancel_plan_subscription` delivery is lost.
+    pub fn cancel_plan_quietly(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
+        self.with_state(|s| {
+            let org = s.orgs.get_mut(org_id).context("organization")?;
+            let plan = org
+                .account_plans
+                .iter_mut()
+                .find(|p| p.account_plan_id == account_plan_id)
+                .context("plan")?;
+            plan.status = PlanStatus::Canceled;
+            plan.canceled_timestamp = Some(Utc::now().timestamp());
+            anyhow::Ok(())
+        })
+    }
+
     /// Cancels an account plan and sends `cancel_plan_subscription`.
     pub async fn cancel_plan(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
         let fields = self.plan_fields(org_id, account_plan_id)?;

@@ -46,14 +46,16 @@ pub struct Settings {
     pub optix: OptixSettings,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Debug hides the password a URL may carry (see [`redact_url`]).
+#[derive(Clone, Deserialize)]
 pub struct DatabaseSettings {
     pub url: String,
     #[serde(default = "default_pool_size")]
     pub pool_size: usize,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+/// Debug hides the credentials a URL may carry (see [`redact_url`]).
+#[derive(Clone, Deserialize)]
 pub struct NatsSettings {
     pub url: String,
     #[serde(default = "default_webhook_stream")]
@@ -137,6 +139,64 @@ pub struct OptixSettings {
 pub struct OptixApp {
     pub client_id: String,
     pub secret: Secret,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NatsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NatsSettings")
+            .field("url", &redact_url(&self.url))
+            .field("webhook_stream", &self.webhook_stream)
+            .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .finish()
+    }
+}
+
+/// A connection URL fit for logs: the userinfo of `scheme://user:password@host/...` loses its
+/// password (a bare token `scheme://token@host` is hidden whole), and libpq key/value strings
+/// lose `password=...`. Several comma-separated URLs (NATS server lists) are handled each.
+pub fn redact_url(url: &str) -> String {
+    if !url.contains("://") {
+        return url
+            .split_whitespace()
+            .map(|pair| {
+                if pair.to_ascii_lowercase().starts_with("password=") {
+                    "password=[redacted]"
+                } else {
+                    pair
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    url.split(',')
+        .map(|one| {
+            let Some((scheme, rest)) = one.split_once("://") else {
+                return one.to_owned();
+            };
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let (authority, path) = rest.split_at(authority_end);
+            match authority.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    let user = match userinfo.split_once(':') {
+                        Some((user, _password)) => format!("{user}:[redacted]"),
+                        None => "[redacted]".to_owned(),
+                    };
+                    format!("{scheme}://{user}@{host}{path}")
+                }
+                None => one.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn default_pool_size() -> usize {
@@ -290,6 +350,28 @@ mod tests {
             secret,
         };
         assert!(!format!("{app:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn urls_lose_their_passwords_in_debug() {
+        assert_eq!(
+            redact_url("postgres://lanyard:pw@db:5432/lanyard?sslmode=require"),
+            "postgres://lanyard:[redacted]@db:5432/lanyard?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("nats://tok@a:4222,nats://b:4222"),
+            "nats://[redacted]@a:4222,nats://b:4222"
+        );
+        assert_eq!(
+            redact_url("host=db user=x password=pw"),
+            "host=db user=x password=[redacted]"
+        );
+        assert_eq!(redact_url("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
+        let database = DatabaseSettings {
+            url: "postgres://u:hunter2@h/d".into(),
+            pool_size: 1,
+        };
+        assert!(!format!("{database:?}").contains("hunter2"));
     }
 
     #[test]
