@@ -10,6 +10,9 @@ use std::time::Duration;
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const WEBHOOK_SUBJECTS: &str = "optix.webhooks.>";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
+/// Which organizations installed which Optix app (client_id): ingest records `app_install`,
+/// forgets `app_uninstall`, and refuses other webhooks of organizations it does not know.
+pub const INSTALLATIONS_BUCKET: &str = "LANYARD_INSTALLATIONS";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
@@ -87,7 +90,27 @@ impl Bus {
             })
             .await
             .map_err(js_error)?;
+        self.installations().await?;
         Ok(())
+    }
+
+    /// The installations registry (a JetStream key-value bucket), created if missing.
+    pub async fn installations(&self) -> Result<Installations, BusError> {
+        let store = match self.jetstream.get_key_value(INSTALLATIONS_BUCKET).await {
+            Ok(store) => store,
+            Err(_) => self
+                .jetstream
+                .create_key_value(jetstream::kv::Config {
+                    bucket: INSTALLATIONS_BUCKET.into(),
+                    description: "Optix organizations that installed a Lanyard app".into(),
+                    history: 5,
+                    storage: stream::StorageType::File,
+                    ..Default::default()
+                })
+                .await
+                .map_err(js_error)?,
+        };
+        Ok(Installations { store })
     }
 
     /// Publishes and waits for the JetStream ack (at most `timeout`). `msg_id` becomes the
@@ -248,6 +271,44 @@ impl Bus {
         tokio::time::timeout(Duration::from_secs(1), check)
             .await
             .map_err(|_| BusError::Timeout(Duration::from_secs(1)))?
+    }
+}
+
+/// The organizations that installed each Optix app. Keys are `<hex client_id>.<hex org id>`:
+/// hex keeps any id a valid, collision-free key.
+#[derive(Clone)]
+pub struct Installations {
+    store: jetstream::kv::Store,
+}
+
+impl Installations {
+    fn key(client_id: &str, org_id: &str) -> String {
+        format!("{}.{}", hex::encode(client_id), hex::encode(org_id))
+    }
+
+    pub async fn record(&self, client_id: &str, org_id: &str) -> Result<(), BusError> {
+        let installed_at = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+        self.store
+            .put(Self::key(client_id, org_id), installed_at.into())
+            .await
+            .map_err(js_error)?;
+        Ok(())
+    }
+
+    pub async fn forget(&self, client_id: &str, org_id: &str) -> Result<(), BusError> {
+        self.store
+            .delete(Self::key(client_id, org_id))
+            .await
+            .map_err(js_error)
+    }
+
+    pub async fn contains(&self, client_id: &str, org_id: &str) -> Result<bool, BusError> {
+        Ok(self
+            .store
+            .get(Self::key(client_id, org_id))
+            .await
+            .map_err(js_error)?
+            .is_some())
     }
 }
 

@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// Optix integration helpers (no configuration needed).
+    Optix {
+        #[command(subcommand)]
+        command: OptixCommand,
+    },
     /// Re-drive stored webhooks.
     Webhooks {
         #[command(subcommand)]
@@ -77,6 +82,17 @@ enum EventsCommand {
         tz: String,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OptixCommand {
+    /// Print the app settings file to paste into Optix (Apps → Develop → your app → Advanced
+    /// settings): every webhook Lanyard needs and its canvases, at your public URL.
+    Manifest {
+        /// Where ingest and the portal are reachable from Optix, e.g. https://wifi.example.com
+        #[arg(long)]
+        public_url: String,
     },
 }
 
@@ -127,6 +143,11 @@ enum MembersCommand {
 
 #[tokio::main]
 async fn main() {
+    // Like any Unix tool: `lanyard ... | head` ends quietly instead of panicking on EPIPE.
+    // SAFETY: restoring the default disposition of a signal, before any thread writes output.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(e) = run(cli).await {
         eprintln!("lanyard: {e:#}");
@@ -135,6 +156,14 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Optix {
+        command: OptixCommand::Manifest { public_url },
+    } = &cli.command
+    {
+        let settings = optix::manifest::app_settings(public_url)?;
+        println!("{}", serde_json::to_string_pretty(&settings)?);
+        return Ok(());
+    }
     let settings = runtime::load_settings(cli.config.as_deref())
         .context("loading configuration (pass --config FILE or set LANYARD_CONFIG)")?;
     let pool = store::create_pool(&settings.database.url, 2)?;
@@ -189,6 +218,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events { command } => events(&pool, command).await?,
+        Command::Optix { .. } => unreachable!("handled before the configuration is loaded"),
         Command::Webhooks {
             command: WebhooksCommand::Replay { org, since },
         } => {

@@ -17,6 +17,7 @@ pub struct Application {
 
 struct State {
     bus: bus::Bus,
+    installations: bus::Installations,
     settings: runtime::Settings,
 }
 
@@ -35,6 +36,8 @@ enum Refusal {
     UnknownClient,
     #[error("request_signature does not match")]
     BadSignature,
+    #[error("organization {0} has not installed this app")]
+    NotInstalled(String),
     #[error("created_timestamp {0} is outside the accepted window")]
     Stale(i64),
     #[error("the message bus is unavailable; retry later")]
@@ -49,6 +52,7 @@ impl Refusal {
             Refusal::TooLarge(_) => "too_large",
             Refusal::UnknownClient => "unknown_client",
             Refusal::BadSignature => "bad_signature",
+            Refusal::NotInstalled(_) => "organization_not_installed",
             Refusal::Stale(_) => "stale_timestamp",
             Refusal::Unavailable => "bus_unavailable",
         }
@@ -60,9 +64,10 @@ impl Refusal {
             Refusal::ContentType(_) => HttpResponse::UnsupportedMediaType().json(body),
             Refusal::Malformed(_) => HttpResponse::BadRequest().json(body),
             Refusal::TooLarge(_) => HttpResponse::PayloadTooLarge().json(body),
-            Refusal::UnknownClient | Refusal::BadSignature | Refusal::Stale(_) => {
-                HttpResponse::Unauthorized().json(body)
-            }
+            Refusal::UnknownClient
+            | Refusal::BadSignature
+            | Refusal::NotInstalled(_)
+            | Refusal::Stale(_) => HttpResponse::Unauthorized().json(body),
             Refusal::Unavailable => HttpResponse::ServiceUnavailable().json(body),
         }
     }
@@ -79,7 +84,15 @@ impl Application {
         let listener = TcpListener::bind(&settings.ingest.listen)
             .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(State { bus, settings });
+        let installations = bus
+            .installations()
+            .await
+            .context("opening the installations registry")?;
+        let state = web::Data::new(State {
+            bus,
+            installations,
+            settings,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -183,6 +196,11 @@ async fn accept(
         return Err(Refusal::Stale(envelope.created_timestamp));
     }
 
+    // One budget for the registry check and the publish, well inside Optix's 2 s.
+    let deadline = tokio::time::Instant::now()
+        + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
+    check_installation(&envelope, state, deadline).await?;
+
     let payload = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let received_at = chrono::Utc::now().to_rfc3339();
     state
@@ -192,14 +210,53 @@ async fn accept(
             &delivery_id(&envelope, body),
             &[("Lanyard-Received-At", received_at.as_str())],
             payload.into(),
-            Duration::from_millis(state.settings.ingest.publish_timeout_ms),
+            deadline.saturating_duration_since(tokio::time::Instant::now()),
         )
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "publishing to JetStream failed");
             Refusal::Unavailable
         })?;
+    if envelope.event == "app_uninstall" {
+        // After the publish: a failure here answers 503 and Optix retries the whole delivery.
+        state
+            .installations
+            .forget(&envelope.client_id, &envelope.organization_id)
+            .await
+            .map_err(unavailable)?;
+    }
     Ok(envelope)
+}
+
+fn unavailable(error: bus::BusError) -> Refusal {
+    tracing::error!(error = %error, "the installations registry is unavailable");
+    Refusal::Unavailable
+}
+
+/// The organization must belong to the integration that signed the webhook: a signed
+/// `app_install` records it (before the publish, so events that follow at once are accepted);
+/// anything else from an organization without the app is refused.
+async fn check_installation(
+    envelope: &Envelope,
+    state: &State,
+    deadline: tokio::time::Instant,
+) -> Result<(), Refusal> {
+    let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
+    let (client, org) = (&envelope.client_id, &envelope.organization_id);
+    let check = async {
+        if envelope.event == "app_install" {
+            state.installations.record(client, org).await?;
+            Ok(true)
+        } else {
+            state.installations.contains(client, org).await
+        }
+    };
+    match tokio::time::timeout(timeout, check).await {
+        Ok(Ok(true)) => Ok(()),
+        Ok(Ok(false)) => Err(Refusal::NotInstalled(org.clone())),
+        Ok(Err(error)) => Err(unavailable(error)),
+        Err(_) => Err(unavailable(bus::BusError::Timeout(timeout))),
+    }
 }
 
 /// The body, refused past `limit` bytes without buffering more than that.

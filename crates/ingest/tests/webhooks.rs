@@ -15,7 +15,7 @@ struct Ingest {
     bus: bus::Bus,
 }
 
-fn settings(nats_url: String) -> runtime::Settings {
+fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Settings {
     runtime::Settings {
         database: runtime::DatabaseSettings {
             url: "postgres://unused@127.0.0.1:9/unused".into(),
@@ -36,16 +36,24 @@ fn settings(nats_url: String) -> runtime::Settings {
         optix: runtime::OptixSettings {
             api_url: "http://127.0.0.1:9/graphql".into(),
             apps: vec![runtime::OptixApp {
-                client_id: CLIENT_ID.into(),
-                secret: runtime::Secret::new(SECRET),
+                client_id: client_id.into(),
+                secret: runtime::Secret::new(secret),
             }],
         },
     }
 }
 
+/// A running ingest on a fresh nats-server; organization 6267 has installed the app.
 async fn start() -> anyhow::Result<Ingest> {
+    let ingest = start_for(CLIENT_ID, SECRET).await?;
+    let install = ingest.post_form(&install_webhook("6267")).await;
+    assert_eq!(install.status(), 200, "app_install is accepted");
+    Ok(ingest)
+}
+
+async fn start_for(client_id: &str, secret: &str) -> anyhow::Result<Ingest> {
     let nats = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let settings = settings(nats.url());
+    let settings = settings(nats.url(), client_id, secret);
     let bus = bus::Bus::connect(&settings.nats).await?;
     let app = ingest::Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -82,6 +90,14 @@ fn webhook(secret: &str, created: i64) -> serde_json::Map<String, Value> {
     fields
 }
 
+fn install_webhook(org: &str) -> serde_json::Map<String, Value> {
+    let mut fields = webhook(SECRET, now());
+    fields.remove("member");
+    fields.insert("event".into(), "app_install".into());
+    fields.insert("organization_id".into(), org.into());
+    fields
+}
+
 impl Ingest {
     async fn post(&self, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
         self.http
@@ -101,9 +117,26 @@ impl Ingest {
         .await
     }
 
+    /// Messages in the webhook stream, leaving out the `app_install` that [`start`] sent.
     async fn stream_messages(&self) -> anyhow::Result<u64> {
+        Ok(self.all_stream_messages().await?.saturating_sub(1))
+    }
+
+    async fn all_stream_messages(&self) -> anyhow::Result<u64> {
         let mut stream = self.bus.jetstream().get_stream("OPTIX_WEBHOOKS").await?;
         Ok(stream.info().await?.state.messages)
+    }
+
+    /// Posts until ingest answers 200, as Optix's retries would (NATS may be reconnecting).
+    async fn post_form_until_accepted(&self, fields: &serde_json::Map<String, Value>) -> u16 {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let status = self.post_form(fields).await.status().as_u16();
+            if status == 200 || Instant::now() > deadline {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 
@@ -231,16 +264,19 @@ async fn wrong_type_oversized_and_garbage_bodies_are_refused() -> anyhow::Result
 }
 
 #[tokio::test]
-async fn health_and_readiness_follow_nats() -> anyhow::Result<()> {
+async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -> anyhow::Result<()>
+{
     let mut ingest = start().await?;
     let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.base)).send();
     assert_eq!(get("/healthz").await?.status(), 200);
     assert_eq!(get("/readyz").await?.status(), 200);
 
     ingest.nats.stop();
+    let delivery = webhook(SECRET, now());
     let started = Instant::now();
-    let response = ingest.post_form(&webhook(SECRET, now())).await;
+    let response = ingest.post_form(&delivery).await;
     assert_eq!(response.status(), 503);
+    // Optix gives up on a response after 2 s: the 503 must come before that.
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "503 took {:?}",
@@ -249,5 +285,113 @@ async fn health_and_readiness_follow_nats() -> anyhow::Result<()> {
     let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.base)).send();
     assert_eq!(get("/readyz").await?.status(), 503);
     assert_eq!(get("/healthz").await?.status(), 200);
+
+    ingest.nats.restart().await.map_err(anyhow::Error::msg)?;
+    assert_eq!(ingest.post_form_until_accepted(&delivery).await, 200);
+    // Optix retries once more (our 200 was lost, say): still one message.
+    assert_eq!(ingest.post_form(&delivery).await.status(), 200);
+    assert_eq!(ingest.stream_messages().await?, 1);
+    assert_eq!(get("/readyz").await?.status(), 200);
     Ok(())
+}
+
+#[tokio::test]
+async fn an_organization_without_the_app_is_refused_and_uninstall_closes_the_door()
+-> anyhow::Result<()> {
+    let ingest = start().await?;
+    let mut stranger = webhook(SECRET, now());
+    stranger.insert("organization_id".into(), "9999".into());
+    let refused = ingest.post_form(&stranger).await;
+    assert_eq!(refused.status(), 401);
+    assert!(error_of(refused).await.contains("9999 has not installed"));
+
+    assert_eq!(
+        ingest.post_form(&webhook(SECRET, now())).await.status(),
+        200
+    );
+    let mut uninstall = install_webhook("6267");
+    uninstall.insert("event".into(), "app_uninstall".into());
+    assert_eq!(ingest.post_form(&uninstall).await.status(), 200);
+    let after = ingest.post_form(&webhook(SECRET, now() - 1)).await;
+    assert_eq!(after.status(), 401);
+    // new_member and app_uninstall were stored; the refused ones were not.
+    assert_eq!(ingest.stream_messages().await?, 2);
+    Ok(())
+}
+
+/// optix-sim delivers as Optix does (form, signed, retries on anything but 2xx and 410) to an
+/// ingest whose NATS is down at first: the retries end in exactly one message per delivery.
+#[tokio::test]
+async fn optix_retries_end_in_exactly_one_message_per_delivery() -> anyhow::Result<()> {
+    let placeholder = optix_sim::Sim::new(sim_config(None))?;
+    let (client_id, secret) = placeholder.app();
+    let mut ingest = start_for(&client_id, &secret).await?;
+    let sim = optix_sim::Sim::new(sim_config(Some(format!("{}/optix/webhooks", ingest.base))))?;
+    let org = "6267";
+    assert_eq!(sim.install_app(org).await?, 200);
+
+    ingest.nats.stop();
+    let member = || {
+        let Value::Object(fields) = json!({ "member": { "member_id": "12346" } }) else {
+            unreachable!("a JSON object literal")
+        };
+        fields
+    };
+    assert_eq!(sim.deliver(org, "member_updated", member()).await?, 503);
+    ingest.nats.restart().await.map_err(anyhow::Error::msg)?;
+    // Duplicated and bad-signature deliveries while the first one is still being retried.
+    let twice = optix_sim::Delivery {
+        duplicates: 2,
+        ..Default::default()
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while ingest.bus.ping().await.is_err() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        sim.deliver_with(org, "new_member", member(), &twice)
+            .await?,
+        200
+    );
+    let forged = optix_sim::Delivery {
+        bad_signature: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        sim.deliver_with(org, "member_deleted", member(), &forged)
+            .await?,
+        401
+    );
+
+    let accepted = |event: &str| {
+        sim.deliveries()
+            .iter()
+            .any(|d| d.event == event && d.status == Some(200))
+    };
+    while !accepted("member_updated") {
+        assert!(
+            Instant::now() < deadline,
+            "the retry never got through: {:?}",
+            sim.deliveries()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deliveries = sim.deliveries();
+    let attempts = |event: &str| deliveries.iter().filter(|d| d.event == event).count();
+    assert!(attempts("member_updated") >= 2, "{deliveries:?}");
+    assert_eq!(attempts("new_member"), 3);
+    // app_install, member_updated once, new_member once; the forged one never.
+    assert_eq!(ingest.all_stream_messages().await?, 3);
+    Ok(())
+}
+
+fn sim_config(webhook_url: Option<String>) -> optix_sim::SimConfig {
+    optix_sim::SimConfig {
+        listen: "127.0.0.1:0".into(),
+        webhook_url,
+        rate_limit_per_minute: 0,
+        retry_interval: Duration::from_millis(200),
+        max_retries: 10,
+        fixture: None,
+    }
 }

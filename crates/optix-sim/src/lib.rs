@@ -39,6 +39,28 @@ pub struct DeliveryRecord {
     pub error: Option<String>,
 }
 
+/// How one webhook is delivered; the default is what Optix normally does.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Delivery {
+    /// Extra identical POSTs right after the first (Optix is at-least-once).
+    pub duplicates: u32,
+    /// Wait before the first attempt.
+    #[serde(with = "millis")]
+    pub delay: Duration,
+    /// Sign with a wrong signature (the receiver must answer 401).
+    pub bad_signature: bool,
+}
+
+mod millis {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_millis(u64::deserialize(deserializer)?))
+    }
+}
+
 pub struct SimState {
     pub app: App,
     pub orgs: BTreeMap<String, Organization>,
@@ -215,6 +237,56 @@ impl Sim {
         event: &str,
         fields: Map<String, Value>,
     ) -> anyhow::Result<u16> {
+        self.deliver_with(org_id, event, fields, &Delivery::default())
+            .await
+    }
+
+    /// [`Sim::deliver`] with the misbehaviours a receiver must survive: a delay before the
+    /// first attempt, extra identical copies, or a wrong signature.
+    pub async fn deliver_with(
+        &self,
+        org_id: &str,
+        event: &str,
+        fields: Map<String, Value>,
+        delivery: &Delivery,
+    ) -> anyhow::Result<u16> {
+        let mut signed = self.signed_webhook(org_id, event, fields);
+        if delivery.bad_signature {
+            signed.insert("request_signature".into(), json!("0".repeat(40)));
+        }
+        self.deliver_signed(org_id, event, signed, delivery).await
+    }
+
+    /// Signs every webhook first (so timestamps follow `webhooks`' order), then delivers them
+    /// in reverse: the order a receiver sees is not the order things happened.
+    pub async fn deliver_reordered(
+        &self,
+        webhooks: Vec<(String, String, Map<String, Value>)>,
+    ) -> anyhow::Result<Vec<u16>> {
+        let signed: Vec<_> = webhooks
+            .into_iter()
+            .map(|(org, event, fields)| {
+                let body = self.signed_webhook(&org, &event, fields);
+                (org, event, body)
+            })
+            .collect();
+        let mut statuses = Vec::with_capacity(signed.len());
+        for (org, event, body) in signed.into_iter().rev() {
+            statuses.push(
+                self.deliver_signed(&org, &event, body, &Delivery::default())
+                    .await?,
+            );
+        }
+        Ok(statuses)
+    }
+
+    async fn deliver_signed(
+        &self,
+        org_id: &str,
+        event: &str,
+        signed: Map<String, Value>,
+        delivery: &Delivery,
+    ) -> anyhow::Result<u16> {
         let url = self
             .config
             .webhook_url
@@ -223,8 +295,14 @@ impl Sim {
         if self.with_state(|s| s.unsubscribed.contains(event)) {
             anyhow::bail!("the {event} subscription was removed by a 410");
         }
-        let body = optix::webhook::encode_form(&self.signed_webhook(org_id, event, fields));
+        if !delivery.delay.is_zero() {
+            tokio::time::sleep(delivery.delay).await;
+        }
+        let body = optix::webhook::encode_form(&signed);
         let first = self.attempt(&url, org_id, event, &body, 1).await;
+        for _ in 0..delivery.duplicates {
+            self.attempt(&url, org_id, event, &body, 1).await;
+        }
         if first.is_none_or(|status| !(200..300).contains(&status) && status != 410) {
             let sim = self.clone();
             let (org_id, event) = (org_id.to_owned(), event.to_owned());
@@ -544,6 +622,36 @@ async fn admin_deliver_demo(state: web::Data<HttpState>) -> HttpResponse {
     }
 }
 
+#[derive(serde::Deserialize)]
+struct WebhookRequest {
+    event: String,
+    #[serde(default)]
+    fields: Map<String, Value>,
+    #[serde(flatten)]
+    delivery: Delivery,
+}
+
+/// Sends any webhook on demand, optionally misbehaving (duplicates, delay, bad signature).
+async fn admin_webhook(
+    path: web::Path<String>,
+    body: web::Json<WebhookRequest>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
+    let WebhookRequest {
+        event,
+        fields,
+        delivery,
+    } = body.into_inner();
+    match state
+        .sim
+        .deliver_with(&path.into_inner(), &event, fields, &delivery)
+        .await
+    {
+        Ok(status) => HttpResponse::Ok().json(json!({"status": status})),
+        Err(e) => admin_error(e),
+    }
+}
+
 async fn admin_add_plan(
     path: web::Path<(String, String)>,
     body: web::Json<PlanRequest>,
@@ -619,6 +727,7 @@ pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
                 "/admin/orgs/{org}/personal-tokens",
                 web::post().to(admin_personal_token),
             )
+            .route("/admin/orgs/{org}/webhooks", web::post().to(admin_webhook))
             .route("/admin/stats", web::get().to(admin_stats))
     })
     .workers(2)
