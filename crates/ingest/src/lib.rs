@@ -3,12 +3,16 @@
 //! logic: a 503 makes Optix retry, and nothing acknowledged is ever lost.
 
 use actix_web::http::header::CONTENT_TYPE;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context;
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Counter, Histogram};
 use optix::webhook::{self, Envelope};
 use sha2::{Digest, Sha256};
 use std::net::TcpListener;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use telemetry::http::ServiceName;
 
 pub struct Application {
     port: u16,
@@ -19,6 +23,53 @@ struct State {
     bus: bus::Bus,
     installations: bus::Installations,
     settings: runtime::Settings,
+    metrics: IngestMetrics,
+}
+
+/// What an SRE needs to see webhooks arriving, verified and stored. Event labels are the
+/// documented event names or `other`/`unparsed`; reasons are [`Refusal::label`].
+struct IngestMetrics {
+    received: Counter<u64>,
+    accepted: Counter<u64>,
+    rejected: Counter<u64>,
+    duration: Histogram<f64>,
+    publish_duration: Histogram<f64>,
+}
+
+impl IngestMetrics {
+    fn new() -> IngestMetrics {
+        let meter = telemetry::metrics::meter();
+        let latency = |name: &'static str, description: &'static str| {
+            meter
+                .f64_histogram(name)
+                .with_description(description)
+                .with_unit("s")
+                .with_boundaries(telemetry::metrics::LATENCY_BUCKETS.to_vec())
+                .build()
+        };
+        IngestMetrics {
+            received: meter
+                .u64_counter("lanyard_webhooks_received")
+                .with_description("Webhook requests received, by event")
+                .build(),
+            accepted: meter
+                .u64_counter("lanyard_webhooks_accepted")
+                .with_description("Webhooks verified and stored in JetStream, by event")
+                .build(),
+            rejected: meter
+                .u64_counter("lanyard_webhooks_rejected")
+                .with_description("Webhooks refused, by reason and event")
+                .build(),
+            duration: latency(
+                "lanyard_ingest_duration",
+                "Time from request to answer, by outcome",
+            ),
+            publish_duration: latency(
+                "lanyard_ingest_publish_duration",
+                "Time for JetStream to acknowledge a webhook",
+            ),
+        }
+    }
 }
 
 /// Why a webhook was refused; the label is logged (never the body: it may carry a token).
@@ -92,11 +143,15 @@ impl Application {
             bus,
             installations,
             settings,
+            metrics: IngestMetrics::new(),
         });
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::Data::new(ServiceName("ingest")))
+                .wrap(from_fn(telemetry::http::record_requests))
                 .route("/optix/webhooks", web::post().to(receive))
+                .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
                 .route(
                     "/healthz",
                     web::get().to(|| async { HttpResponse::Ok().body("ok") }),
@@ -131,8 +186,23 @@ async fn receive(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    match accept(&request, payload, &state).await {
+    let started = Instant::now();
+    let mut event = "unparsed";
+    let outcome = accept(&request, payload, &state, &mut event).await;
+    let metrics = &state.metrics;
+    let event_label = KeyValue::new("event", event);
+    metrics.received.add(1, std::slice::from_ref(&event_label));
+    let outcome_label = match &outcome {
+        Ok(_) => "accepted",
+        Err(refusal) => refusal.label(),
+    };
+    metrics.duration.record(
+        started.elapsed().as_secs_f64(),
+        &[KeyValue::new("outcome", outcome_label)],
+    );
+    match outcome {
         Ok(envelope) => {
+            metrics.accepted.add(1, &[event_label]);
             tracing::info!(
                 org_id = envelope.organization_id,
                 event = envelope.event,
@@ -141,6 +211,9 @@ async fn receive(
             HttpResponse::Ok().json(serde_json::json!({ "status": "accepted" }))
         }
         Err(refusal) => {
+            metrics
+                .rejected
+                .add(1, &[event_label, KeyValue::new("reason", refusal.label())]);
             tracing::warn!(reason = refusal.label(), detail = %refusal, "webhook refused");
             refusal.response()
         }
@@ -151,6 +224,7 @@ async fn accept(
     request: &HttpRequest,
     payload: web::Payload,
     state: &State,
+    event_label: &mut &'static str,
 ) -> Result<Envelope, Refusal> {
     let content_type = request
         .headers()
@@ -171,6 +245,9 @@ async fn accept(
     let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
     let body = body.as_ref();
     let fields = parse(body).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    if let Some(event) = fields.get("event").and_then(|v| v.as_str()) {
+        *event_label = webhook::event_label(event);
+    }
     let envelope = Envelope::from_fields(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
 
     let app = state
@@ -203,7 +280,8 @@ async fn accept(
 
     let payload = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let received_at = chrono::Utc::now().to_rfc3339();
-    state
+    let publish_started = Instant::now();
+    let published = state
         .bus
         .publish_durable(
             bus::webhook_subject(&envelope.organization_id, &envelope.event),
@@ -212,11 +290,15 @@ async fn accept(
             payload.into(),
             deadline.saturating_duration_since(tokio::time::Instant::now()),
         )
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "publishing to JetStream failed");
-            Refusal::Unavailable
-        })?;
+        .await;
+    state
+        .metrics
+        .publish_duration
+        .record(publish_started.elapsed().as_secs_f64(), &[]);
+    published.map_err(|e| {
+        tracing::error!(error = %e, "publishing to JetStream failed");
+        Refusal::Unavailable
+    })?;
     if envelope.event == "app_uninstall" {
         // After the publish: a failure here answers 503 and Optix retries the whole delivery.
         state

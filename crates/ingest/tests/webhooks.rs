@@ -122,6 +122,20 @@ impl Ingest {
         Ok(self.all_stream_messages().await?.saturating_sub(1))
     }
 
+    /// One sample from ingest's own `/metrics` (0 when the series does not exist yet).
+    async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("ingest answers /metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        telemetry::metrics::sample(&text, name, labels).unwrap_or(0.0)
+    }
+
     async fn all_stream_messages(&self) -> anyhow::Result<u64> {
         let mut stream = self.bus.jetstream().get_stream("OPTIX_WEBHOOKS").await?;
         Ok(stream.info().await?.state.messages)
@@ -226,6 +240,18 @@ async fn forged_unknown_and_stale_webhooks_are_unauthorized() -> anyhow::Result<
         );
     }
     assert_eq!(ingest.stream_messages().await?, 0);
+
+    let rejected = async |reason: &'static str| {
+        ingest
+            .metric(
+                "lanyard_webhooks_rejected_total",
+                &[("reason", reason), ("event", "new_member")],
+            )
+            .await
+    };
+    assert_eq!(rejected("bad_signature").await, 1.0);
+    assert_eq!(rejected("unknown_client").await, 1.0);
+    assert_eq!(rejected("stale_timestamp").await, 4.0);
     Ok(())
 }
 
@@ -260,6 +286,40 @@ async fn wrong_type_oversized_and_garbage_bodies_are_refused() -> anyhow::Result
     assert_eq!(empty.status(), 400);
 
     assert_eq!(ingest.stream_messages().await?, 0);
+
+    let rejected = async |reason: &'static str| {
+        ingest
+            .metric("lanyard_webhooks_rejected_total", &[("reason", reason)])
+            .await
+    };
+    assert_eq!(rejected("content_type").await, 1.0);
+    assert_eq!(rejected("too_large").await, 1.0);
+    assert_eq!(rejected("malformed").await, 4.0);
+    // The install from `start` is the only accepted one; it and the six refusals were timed.
+    assert_eq!(
+        ingest
+            .metric(
+                "lanyard_webhooks_accepted_total",
+                &[("event", "app_install")]
+            )
+            .await,
+        1.0
+    );
+    assert_eq!(
+        ingest
+            .metric("lanyard_ingest_duration_seconds_count", &[])
+            .await,
+        7.0
+    );
+    assert_eq!(
+        ingest
+            .metric(
+                "lanyard_http_requests_total",
+                &[("route", "/optix/webhooks"), ("status", "413")]
+            )
+            .await,
+        1.0
+    );
     Ok(())
 }
 
@@ -304,6 +364,15 @@ async fn an_organization_without_the_app_is_refused_and_uninstall_closes_the_doo
     let refused = ingest.post_form(&stranger).await;
     assert_eq!(refused.status(), 401);
     assert!(error_of(refused).await.contains("9999 has not installed"));
+    assert_eq!(
+        ingest
+            .metric(
+                "lanyard_webhooks_rejected_total",
+                &[("reason", "organization_not_installed")]
+            )
+            .await,
+        1.0
+    );
 
     assert_eq!(
         ingest.post_form(&webhook(SECRET, now())).await.status(),

@@ -442,6 +442,45 @@ fn checkin(fields: &Map<String, Value>) -> Result<Checkin, WebhookError> {
     })
 }
 
+/// Every event of seed 002's webhooks list.
+pub const KNOWN_EVENTS: &[&str] = &[
+    "app_install",
+    "app_uninstall",
+    "organization_token_updated",
+    "new_plan_subscription",
+    "plan_subscription_changed",
+    "cancel_plan_subscription",
+    "plan_ending_soon",
+    "new_member",
+    "member_updated",
+    "member_deleted",
+    "new_lead",
+    "new_team_member",
+    "team_member_deleted",
+    "team_updated",
+    "new_member_booking",
+    "member_booking_updated",
+    "member_booking_cancelled",
+    "assignment_started",
+    "assignment_ended",
+    "new_checkin",
+    "cancel_checkin",
+    "invoice_paid",
+    "invoice_updated",
+    "new_sale",
+    "new_issue",
+];
+
+/// The event name fit for a metric label: known names as they are, anything else `other`
+/// (the name comes from the request, and labels must stay a small, fixed set).
+pub fn event_label(name: &str) -> &'static str {
+    KNOWN_EVENTS
+        .iter()
+        .find(|known| **known == name)
+        .copied()
+        .unwrap_or("other")
+}
+
 fn typed_event(name: &str, fields: &Map<String, Value>) -> Result<WebhookEvent, WebhookError> {
     Ok(match name {
         "app_install" => WebhookEvent::AppInstall {

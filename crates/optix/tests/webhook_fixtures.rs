@@ -47,6 +47,11 @@ fn every_documented_webhook_parses_into_its_typed_event() {
             "{name} is a known event"
         );
         assert_eq!(from_json.envelope.event, name);
+        assert_eq!(
+            optix::webhook::event_label(&name),
+            name,
+            "{name} has its own metric label"
+        );
 
         let form = encode_form(&fields);
         let from_form = Webhook::from_fields(&parse_form(form.as_bytes()).expect("form"))
@@ -104,4 +109,5 @@ fn an_unknown_event_is_kept_not_rejected() {
         webhook.event,
         WebhookEvent::Unknown("brand_new_event".into())
     );
+    assert_eq!(optix::webhook::event_label("brand_new_event"), "other");
 }

@@ -1,4 +1,7 @@
-//! Structured logs (JSON, one object per line) for every service.
+//! Structured logs (JSON, one object per line) and metrics for every service.
+
+pub mod http;
+pub mod metrics;
 
 use tracing_subscriber::EnvFilter;
 

@@ -1,0 +1,83 @@
+//! HTTP metrics for every actix-web service, and the `/metrics` endpoint.
+
+use crate::metrics;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Counter, Histogram};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// The service a request was served by (`ingest`, `portal`, `provision`); register it with
+/// `app_data(web::Data::new(ServiceName("portal")))`.
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceName(pub &'static str);
+
+struct HttpMetrics {
+    requests: Counter<u64>,
+    duration: Histogram<f64>,
+}
+
+fn instruments() -> &'static HttpMetrics {
+    static INSTRUMENTS: OnceLock<HttpMetrics> = OnceLock::new();
+    INSTRUMENTS.get_or_init(|| {
+        let meter = metrics::meter();
+        HttpMetrics {
+            requests: meter
+                .u64_counter("lanyard_http_requests")
+                .with_description("HTTP requests served, by service, route pattern and status")
+                .build(),
+            duration: meter
+                .f64_histogram("lanyard_http_request_duration")
+                .with_description("Time to answer an HTTP request, by service and route pattern")
+                .with_unit("s")
+                .with_boundaries(metrics::LATENCY_BUCKETS.to_vec())
+                .build(),
+        }
+    })
+}
+
+/// Middleware (`App::wrap(from_fn(record_requests))`) counting requests and timing them. The
+/// route label is the matched pattern (`/portal/{location}`), never the raw path, which may
+/// carry tokens and would make labels unbounded.
+pub async fn record_requests(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let service = request
+        .app_data::<web::Data<ServiceName>>()
+        .map(|name| name.0)
+        .unwrap_or("unknown");
+    let response = next.call(request).await;
+    let status = match &response {
+        Ok(response) => response.status().as_u16(),
+        Err(error) => error.as_response_error().status_code().as_u16(),
+    };
+    let labels = [
+        KeyValue::new("service", service),
+        KeyValue::new("route", route),
+    ];
+    let metrics = instruments();
+    metrics
+        .duration
+        .record(started.elapsed().as_secs_f64(), &labels);
+    let [service, route] = labels;
+    metrics.requests.add(
+        1,
+        &[service, route, KeyValue::new("status", i64::from(status))],
+    );
+    response
+}
+
+/// `GET /metrics`: the Prometheus text format.
+pub async fn metrics_endpoint() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(metrics::CONTENT_TYPE)
+        .body(metrics::render())
+}
