@@ -134,6 +134,31 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Every passphrase issued in this stack's log, opened with the member keys: what a test
+/// scans logs and metrics for.
+pub async fn issued_passphrases(stack: &Stack) -> anyhow::Result<Vec<String>> {
+    let client = stack.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT org_id, stream_id, data FROM events WHERE event_type = 'PassphraseIssued'",
+            &[],
+        )
+        .await?;
+    let mut passphrases = Vec::with_capacity(rows.len());
+    for row in rows {
+        let (org_id, stream_id, data): (String, String, serde_json::Value) =
+            (row.get(0), row.get(1), row.get(2));
+        let user_id = stream_id.rsplit('-').next().unwrap_or_default();
+        let Some(wrapped) = store::queries::member_key(&**client, &org_id, user_id).await? else {
+            continue; // a deleted member: the key, and with it the passphrase, is gone
+        };
+        let key = stack.keys.unwrap_member_key(&wrapped, &stream_id)?;
+        let sealed: domain::Sealed = serde_json::from_value(data["passphrase"].clone())?;
+        passphrases.push(String::from_utf8(key.open(&sealed, &stream_id)?)?);
+    }
+    Ok(passphrases)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

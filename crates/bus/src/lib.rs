@@ -34,6 +34,19 @@ pub struct PublishOutcome {
     pub sequence: u64,
 }
 
+/// How far behind the webhook consumer is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub stream_messages: u64,
+    pub stream_bytes: u64,
+    /// Messages not yet delivered to the consumer.
+    pub pending: u64,
+    /// Delivered, not yet acknowledged.
+    pub ack_pending: u64,
+    /// Delivered more than once and not yet acknowledged.
+    pub redelivered: u64,
+}
+
 #[derive(Clone)]
 pub struct Bus {
     client: async_nats::Client,
@@ -248,6 +261,24 @@ impl Bus {
             }
         }
         Ok(replayed)
+    }
+
+    /// The webhook stream's and one consumer's state, for the NATS health metrics.
+    pub async fn webhook_backlog(&self, durable_name: &str) -> Result<Backlog, BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(&self.webhook_stream)
+            .await
+            .map_err(js_error)?;
+        let stream_info = stream.get_info().await.map_err(js_error)?;
+        let consumer = stream.consumer_info(durable_name).await.map_err(js_error)?;
+        Ok(Backlog {
+            stream_messages: stream_info.state.messages,
+            stream_bytes: stream_info.state.bytes,
+            pending: consumer.num_pending,
+            ack_pending: consumer.num_ack_pending as u64,
+            redelivered: consumer.num_redelivered as u64,
+        })
     }
 
     pub fn client(&self) -> &async_nats::Client {

@@ -126,6 +126,7 @@ impl Refusal {
 
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+        telemetry::metrics::init();
         let bus = bus::Bus::connect(&settings.nats)
             .await
             .context("connecting to NATS")?;

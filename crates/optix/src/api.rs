@@ -2,6 +2,7 @@
 //! the schema subset `proto/optix/schema.graphql` at compile time (graphql_client derive).
 
 use graphql_client::GraphQLQuery;
+use opentelemetry::KeyValue;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -167,6 +168,33 @@ impl std::fmt::Debug for OptixClient {
 
 const PAGE: i64 = 100;
 
+struct ApiMetrics {
+    requests: opentelemetry::metrics::Counter<u64>,
+    duration: opentelemetry::metrics::Histogram<f64>,
+}
+
+/// Through the OpenTelemetry global meter: the service installs the exporter at start-up.
+fn api_metrics() -> &'static ApiMetrics {
+    static METRICS: std::sync::OnceLock<ApiMetrics> = std::sync::OnceLock::new();
+    METRICS.get_or_init(|| {
+        let meter = opentelemetry::global::meter("lanyard");
+        ApiMetrics {
+            requests: meter
+                .u64_counter("lanyard_optix_api_requests")
+                .with_description(
+                    "Optix GraphQL requests by operation and status (rate_limited = a 429)",
+                )
+                .build(),
+            duration: meter
+                .f64_histogram("lanyard_optix_api_duration")
+                .with_description("Optix GraphQL request time by operation")
+                .with_unit("s")
+                .with_boundaries(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0])
+                .build(),
+        }
+    })
+}
+
 impl OptixClient {
     pub fn new(api_url: impl Into<String>, http: reqwest::Client) -> Self {
         OptixClient {
@@ -188,6 +216,33 @@ impl OptixClient {
     ) -> Result<Q::ResponseData, OptixError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let body = Q::build_query(variables);
+        let started = std::time::Instant::now();
+        let result = self.send::<Q>(token, &body).await;
+        let status = match &result {
+            Ok(_) => "ok",
+            Err(OptixError::RateLimited { .. }) => "rate_limited",
+            Err(OptixError::Unauthorized) => "unauthorized",
+            Err(OptixError::Server(_)) => "server_error",
+            Err(OptixError::Transport(_)) => "transport_error",
+            Err(_) => "bad_response",
+        };
+        let metrics = api_metrics();
+        let labels = [
+            KeyValue::new("operation", body.operation_name),
+            KeyValue::new("status", status),
+        ];
+        metrics.requests.add(1, &labels);
+        metrics
+            .duration
+            .record(started.elapsed().as_secs_f64(), &labels[..1]);
+        result
+    }
+
+    async fn send<Q: GraphQLQuery>(
+        &self,
+        token: &str,
+        body: &graphql_client::QueryBody<Q::Variables>,
+    ) -> Result<Q::ResponseData, OptixError> {
         let response = self
             .http
             .post(&self.api_url)

@@ -1,6 +1,7 @@
 //! portal: the tenant portal, mobile canvas and admin canvas, served from projections.
 //! Today it is a running service with its health endpoints; member pages come next.
 
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use std::net::TcpListener;
@@ -18,6 +19,7 @@ struct State {
 
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+        telemetry::metrics::init();
         let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
         let bus = bus::Bus::connect(&settings.nats)
             .await
@@ -29,6 +31,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::Data::new(telemetry::http::ServiceName("portal")))
+                .wrap(from_fn(telemetry::http::record_requests))
+                .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
                 .route("/", web::get().to(home))
                 .route(
                     "/healthz",

@@ -1,8 +1,10 @@
 //! The durable pull consumer: fetch a batch, handle each message, ack only after commit.
 
+use crate::metrics::metrics;
 use crate::reconcile::{Outcome, Provisioner};
 use async_nats::jetstream::AckKind;
 use futures::StreamExt;
+use opentelemetry::KeyValue;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -50,9 +52,17 @@ pub async fn run(
                         .map(|i| format!("stream-seq-{}", i.stream_sequence))
                 })
                 .unwrap_or_default();
+            let started = std::time::Instant::now();
+            let calls_before = provisioner.optix_calls();
             let outcome = provisioner
                 .handle_webhook(&message_id, &message.payload)
                 .await;
+            record(
+                &message,
+                &outcome,
+                started,
+                provisioner.optix_calls() - calls_before,
+            );
             let ack = match &outcome {
                 Outcome::Committed { events } => {
                     tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
@@ -90,4 +100,50 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// The event name from the subject `optix.webhooks.<org>.<event>`, as a bounded label.
+fn event_label(subject: &str) -> &'static str {
+    optix::webhook::event_label(subject.rsplit('.').next().unwrap_or(""))
+}
+
+fn record(
+    message: &async_nats::jetstream::Message,
+    outcome: &Outcome,
+    started: std::time::Instant,
+    api_calls: u64,
+) {
+    let metrics = metrics();
+    let event = KeyValue::new("event", event_label(&message.subject));
+    if message.info().is_ok_and(|info| info.delivered > 1) {
+        metrics.redeliveries.add(1, std::slice::from_ref(&event));
+    }
+    let outcome_label = match outcome {
+        Outcome::Committed { events: 0 } => "unchanged",
+        Outcome::Committed { .. } => "committed",
+        Outcome::AlreadyProcessed => "already_processed",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Rejected { .. } => "rejected",
+    };
+    metrics
+        .processed
+        .add(1, &[event.clone(), KeyValue::new("outcome", outcome_label)]);
+    if let Outcome::Committed { events } = outcome {
+        metrics.processing.record(
+            started.elapsed().as_secs_f64(),
+            std::slice::from_ref(&event),
+        );
+        metrics.api_calls_per_webhook.record(api_calls, &[event]);
+        let received_at = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Lanyard-Received-At"))
+            .and_then(|v| chrono::DateTime::parse_from_rfc3339(v.as_str()).ok());
+        if let (Some(received_at), true) = (received_at, *events > 0) {
+            let lag = chrono::Utc::now().signed_duration_since(received_at);
+            metrics
+                .freshness
+                .record(lag.num_milliseconds().max(0) as f64 / 1000.0, &[]);
+        }
+    }
 }

@@ -7,11 +7,13 @@
 //! redelivery changes nothing.
 
 mod consumer;
+pub mod metrics;
 mod reconcile;
 pub mod relay;
 mod scheduler;
 pub mod secrets;
 
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use std::net::TcpListener;
@@ -36,6 +38,7 @@ struct Health {
 
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+        telemetry::metrics::init();
         let keys = store::KeyRing::from_hex(
             settings.provision.master_key.expose(),
             settings.provision.hash_key.expose(),
@@ -64,6 +67,13 @@ impl Application {
         let listener = TcpListener::bind(&settings.provision.listen)
             .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;
         let port = listener.local_addr()?.port();
+        let relay_lag = relay::RelayLag::default();
+        let sources = web::Data::new(metrics::Sources {
+            pool: pool.clone(),
+            bus: bus.clone(),
+            consumer_name: settings.provision.consumer_name.clone(),
+            relay_lag: relay_lag.clone(),
+        });
         let health = web::Data::new(Health {
             pool,
             bus: bus.clone(),
@@ -71,6 +81,10 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(health.clone())
+                .app_data(sources.clone())
+                .app_data(web::Data::new(telemetry::http::ServiceName("provision")))
+                .wrap(from_fn(telemetry::http::record_requests))
+                .route("/metrics", web::get().to(metrics_endpoint))
                 .route(
                     "/healthz",
                     web::get().to(|| async { HttpResponse::Ok().body("ok") }),
@@ -87,7 +101,7 @@ impl Application {
             provisioner,
             bus,
             settings,
-            relay_lag: relay::RelayLag::default(),
+            relay_lag,
         })
     }
 
@@ -136,6 +150,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.run_until(runtime::shutdown_signal()).await
     }
+}
+
+async fn metrics_endpoint(sources: web::Data<metrics::Sources>) -> HttpResponse {
+    metrics::metrics().sample(&sources).await;
+    telemetry::http::metrics_endpoint().await
 }
 
 async fn readyz(health: web::Data<Health>) -> HttpResponse {

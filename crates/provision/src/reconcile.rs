@@ -314,6 +314,14 @@ impl Provisioner {
             fresh_passphrase: fresh,
         };
         let events = member::decide(&state, command).unwrap_or_default();
+        let outcome = if events.is_empty() {
+            "unchanged"
+        } else {
+            "changed"
+        };
+        crate::metrics::metrics()
+            .decisions
+            .add(1, &[opentelemetry::KeyValue::new("outcome", outcome)]);
         Ok(
             event_log::append(tx, &stream, version, events, metadata, now)
                 .await?

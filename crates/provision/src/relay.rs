@@ -117,6 +117,13 @@ pub async fn relay_batch(
             Duration::from_secs(5),
         )
         .await?;
+        crate::metrics::metrics().events_appended.add(
+            1,
+            &[opentelemetry::KeyValue::new(
+                "type",
+                event.event.type_name(),
+            )],
+        );
     }
     client
         .execute(

@@ -28,6 +28,7 @@ async fn expire_due(provisioner: &Provisioner) -> anyhow::Result<()> {
     for (org_id, user_id) in due {
         let events = provisioner.expire_member(&org_id, &user_id, now).await?;
         tracing::info!(org_id, user_id, events, "grant expiry recorded");
+        crate::metrics::metrics().expiries.add(events as u64, &[]);
     }
     Ok(())
 }

@@ -189,3 +189,40 @@ pub async fn next_grant_expiry(
         .await?;
     Ok(row.get(0))
 }
+
+/// Live access at a glance, for the metrics: accounts per organization and status, and live
+/// grants per organization and basis.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessCounts {
+    pub accounts: Vec<(String, String, i64)>,
+    pub live_grants: Vec<(String, String, i64)>,
+}
+
+pub async fn access_counts(
+    client: &impl GenericClient,
+    now: DateTime<Utc>,
+) -> Result<AccessCounts, StoreError> {
+    let triples = |rows: Vec<tokio_postgres::Row>| {
+        rows.iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect::<Vec<_>>()
+    };
+    let accounts = client
+        .query(
+            "SELECT org_id, status, count(*) FROM members GROUP BY org_id, status",
+            &[],
+        )
+        .await?;
+    let live_grants = client
+        .query(
+            "SELECT org_id, basis, count(*) FROM member_grants
+             WHERE (valid_from IS NULL OR valid_from <= $1) AND (valid_until IS NULL OR valid_until > $1)
+             GROUP BY org_id, basis",
+            &[&now],
+        )
+        .await?;
+    Ok(AccessCounts {
+        accounts: triples(accounts),
+        live_grants: triples(live_grants),
+    })
+}

@@ -40,6 +40,12 @@ fn exporter() -> &'static Exporter {
     })
 }
 
+/// Installs the process's meter provider as the OpenTelemetry global, so libraries that only
+/// know the API (`opentelemetry::global::meter`) report through it. Call before they record.
+pub fn init() {
+    exporter();
+}
+
 /// The meter every Lanyard instrument comes from.
 pub fn meter() -> Meter {
     exporter().provider.meter("lanyard")

@@ -1,0 +1,199 @@
+//! provision's metrics. Counters and histograms are recorded as work happens; gauges (access
+//! counts, relay lag, NATS backlog) are sampled when `/metrics` is scraped, so they are never
+//! staler than the scrape and cost nothing between scrapes.
+
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Counter, Gauge, Histogram};
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+pub struct ProvisionMetrics {
+    /// Webhooks handled, by event and outcome (committed, unchanged, already_processed,
+    /// retry, rejected).
+    pub processed: Counter<u64>,
+    /// Messages NATS delivered more than once (a crash, a slow ack, a NAK).
+    pub redeliveries: Counter<u64>,
+    /// Time from pulling a webhook to its commit, by event.
+    pub processing: Histogram<f64>,
+    /// Time from ingest receiving a webhook to the projections reflecting it: what RADIUS and
+    /// the portal lag behind Optix.
+    pub freshness: Histogram<f64>,
+    /// Optix API requests spent per processed webhook.
+    pub api_calls_per_webhook: Histogram<u64>,
+    /// Member decisions, by outcome (changed: events appended; unchanged).
+    pub decisions: Counter<u64>,
+    /// Committed events by type (counted by the relay, so only committed work counts).
+    pub events_appended: Counter<u64>,
+    /// Grants ended by the expiry scheduler.
+    pub expiries: Counter<u64>,
+    relay_lag: Gauge<i64>,
+    accounts: Gauge<i64>,
+    live_grants: Gauge<i64>,
+    stream_messages: Gauge<u64>,
+    consumer_pending: Gauge<u64>,
+    consumer_ack_pending: Gauge<u64>,
+    consumer_redelivered: Gauge<u64>,
+    /// Label sets reported last time, so a series that vanished from the query reads 0.
+    seen_access_labels: Mutex<HashSet<(bool, String, String)>>,
+}
+
+pub fn metrics() -> &'static ProvisionMetrics {
+    static METRICS: OnceLock<ProvisionMetrics> = OnceLock::new();
+    METRICS.get_or_init(|| {
+        let meter = telemetry::metrics::meter();
+        let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
+            meter
+                .f64_histogram(name)
+                .with_description(description)
+                .with_unit("s")
+                .with_boundaries(buckets.to_vec())
+                .build()
+        };
+        ProvisionMetrics {
+            processed: meter
+                .u64_counter("lanyard_webhooks_processed")
+                .with_description("Webhooks handled by provision, by event and outcome")
+                .build(),
+            redeliveries: meter
+                .u64_counter("lanyard_consumer_redeliveries")
+                .with_description("Webhook messages delivered by NATS more than once")
+                .build(),
+            processing: seconds(
+                "lanyard_webhook_processing_duration",
+                "Time to reconcile one webhook against Optix and commit, by event",
+                telemetry::metrics::SLOW_BUCKETS,
+            ),
+            freshness: seconds(
+                "lanyard_projection_freshness",
+                "Time from ingest receiving a webhook to the projections reflecting it",
+                telemetry::metrics::SLOW_BUCKETS,
+            ),
+            api_calls_per_webhook: meter
+                .u64_histogram("lanyard_optix_api_calls_per_webhook")
+                .with_description("Optix API requests spent on one webhook")
+                .with_boundaries(vec![0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0])
+                .build(),
+            decisions: meter
+                .u64_counter("lanyard_decisions")
+                .with_description("Member reconciliations decided, by outcome")
+                .build(),
+            events_appended: meter
+                .u64_counter("lanyard_events_appended")
+                .with_description("Events committed to the log, by type")
+                .build(),
+            expiries: meter
+                .u64_counter("lanyard_grant_expiries")
+                .with_description("Expiry events recorded by the scheduler")
+                .build(),
+            relay_lag: meter
+                .i64_gauge("lanyard_relay_lag_events")
+                .with_description("Committed events not yet published to NATS by the relay")
+                .build(),
+            accounts: meter
+                .i64_gauge("lanyard_accounts")
+                .with_description("WiFi accounts by organization and status")
+                .build(),
+            live_grants: meter
+                .i64_gauge("lanyard_live_grants")
+                .with_description("Grants valid now, by organization and basis")
+                .build(),
+            stream_messages: meter
+                .u64_gauge("lanyard_nats_stream_messages")
+                .with_description("Messages held in the webhook stream")
+                .build(),
+            consumer_pending: meter
+                .u64_gauge("lanyard_nats_consumer_pending")
+                .with_description("Webhooks not yet delivered to provision's consumer")
+                .build(),
+            consumer_ack_pending: meter
+                .u64_gauge("lanyard_nats_consumer_ack_pending")
+                .with_description("Webhooks delivered to provision and not yet acknowledged")
+                .build(),
+            consumer_redelivered: meter
+                .u64_gauge("lanyard_nats_consumer_redelivered")
+                .with_description("Webhooks redelivered and not yet acknowledged")
+                .build(),
+            seen_access_labels: Mutex::new(HashSet::new()),
+        }
+    })
+}
+
+/// Everything `/metrics` samples at scrape time; a source that fails or is slow is skipped
+/// (its gauges keep their last value) and logged, so a scrape never hangs.
+pub struct Sources {
+    pub pool: deadpool_postgres::Pool,
+    pub bus: bus::Bus,
+    pub consumer_name: String,
+    pub relay_lag: crate::relay::RelayLag,
+}
+
+impl ProvisionMetrics {
+    pub async fn sample(&self, sources: &Sources) {
+        let timeout = Duration::from_secs(2);
+        self.relay_lag.record(sources.relay_lag.get(), &[]);
+
+        let counts = tokio::time::timeout(timeout, async {
+            let client = sources.pool.get().await.map_err(store::StoreError::from)?;
+            store::queries::access_counts(&**client, chrono::Utc::now()).await
+        })
+        .await;
+        match counts {
+            Ok(Ok(counts)) => self.record_access(&counts),
+            Ok(Err(error)) => tracing::warn!(%error, "metrics: counting access failed"),
+            Err(_) => tracing::warn!("metrics: counting access timed out"),
+        }
+
+        let consumer = &sources.consumer_name;
+        match tokio::time::timeout(timeout, sources.bus.webhook_backlog(consumer)).await {
+            Ok(Ok(backlog)) => {
+                let stream = [KeyValue::new(
+                    "stream",
+                    sources.bus.webhook_stream().to_owned(),
+                )];
+                let consumer = [KeyValue::new("consumer", consumer.clone())];
+                self.stream_messages
+                    .record(backlog.stream_messages, &stream);
+                self.consumer_pending.record(backlog.pending, &consumer);
+                self.consumer_ack_pending
+                    .record(backlog.ack_pending, &consumer);
+                self.consumer_redelivered
+                    .record(backlog.redelivered, &consumer);
+            }
+            Ok(Err(error)) => tracing::warn!(%error, "metrics: reading the NATS backlog failed"),
+            Err(_) => tracing::warn!("metrics: reading the NATS backlog timed out"),
+        }
+    }
+
+    fn record_access(&self, counts: &store::queries::AccessCounts) {
+        let mut seen = self
+            .seen_access_labels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now_seen = HashSet::new();
+        let rows = counts
+            .accounts
+            .iter()
+            .map(|row| (false, row))
+            .chain(counts.live_grants.iter().map(|row| (true, row)));
+        for (is_grant, (org, label, count)) in rows {
+            self.record_access_row(is_grant, org, label, *count);
+            now_seen.insert((is_grant, org.clone(), label.clone()));
+        }
+        for (is_grant, org, label) in seen.difference(&now_seen) {
+            self.record_access_row(*is_grant, org, label, 0);
+        }
+        *seen = now_seen;
+    }
+
+    fn record_access_row(&self, is_grant: bool, org: &str, label: &str, count: i64) {
+        let org = KeyValue::new("org", org.to_owned());
+        if is_grant {
+            self.live_grants
+                .record(count, &[org, KeyValue::new("basis", label.to_owned())]);
+        } else {
+            self.accounts
+                .record(count, &[org, KeyValue::new("status", label.to_owned())]);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Observability: after an end-to-end run, `/metrics` of every service tells an SRE what
+//! happened, with sane values and without a secret in it.
+
+use integration_tests::stack::{DEMO_ORG, DEMO_SECRET};
+use integration_tests::{Stack, eventually};
+use std::time::Duration;
+use telemetry::metrics::sample;
+
+async fn scrape(url: &str) -> anyhow::Result<String> {
+    let response = reqwest::get(format!("{url}/metrics")).await?;
+    anyhow::ensure!(
+        response.status() == 200,
+        "/metrics answered {}",
+        response.status()
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    anyhow::ensure!(content_type.starts_with("text/plain"), "{content_type}");
+    Ok(response.text().await?)
+}
+
+fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    sample(text, name, labels).unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    let delivered = stack.sim.sim.deliver_demo().await?;
+    assert!(delivered >= 2, "the demo delivers install + plans");
+    stack.wait_until_provisioned().await?;
+    let events = stack.event_count().await?;
+
+    // The relay publishes asynchronously: wait until it has caught up with the log.
+    let provision = eventually(
+        "the relay to publish every committed event",
+        Duration::from_secs(20),
+        || async {
+            let text = scrape(&stack.provision_url).await?;
+            let caught_up = value(&text, "lanyard_relay_lag_events", &[]) == 0.0
+                && value(&text, "lanyard_events_appended_total", &[]) == events as f64;
+            Ok(caught_up.then_some(text))
+        },
+    )
+    .await?;
+
+    // ingest: every delivery accepted, none refused, each answered and timed.
+    let accepted = value(&provision, "lanyard_webhooks_accepted_total", &[]);
+    assert_eq!(accepted, delivered as f64);
+    assert_eq!(
+        value(
+            &provision,
+            "lanyard_webhooks_accepted_total",
+            &[("event", "app_install")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(&provision, "lanyard_webhooks_rejected_total", &[]),
+        0.0
+    );
+    assert_eq!(
+        value(&provision, "lanyard_ingest_duration_seconds_count", &[]),
+        accepted
+    );
+    assert_eq!(
+        value(
+            &provision,
+            "lanyard_http_requests_total",
+            &[
+                ("service", "ingest"),
+                ("route", "/optix/webhooks"),
+                ("status", "200")
+            ]
+        ),
+        accepted
+    );
+
+    // provision: each webhook handled once, access decided, Optix asked, freshness measured.
+    assert_eq!(
+        value(&provision, "lanyard_webhooks_processed_total", &[]),
+        accepted
+    );
+    assert!(
+        value(
+            &provision,
+            "lanyard_webhooks_processed_total",
+            &[("outcome", "committed")]
+        ) >= 1.0
+    );
+    assert!(
+        value(
+            &provision,
+            "lanyard_decisions_total",
+            &[("outcome", "changed")]
+        ) >= 1.0
+    );
+    assert!(
+        value(
+            &provision,
+            "lanyard_optix_api_requests_total",
+            &[("status", "ok")]
+        ) >= 1.0
+    );
+    assert_eq!(
+        value(
+            &provision,
+            "lanyard_optix_api_requests_total",
+            &[("status", "rate_limited")]
+        ),
+        0.0
+    );
+    assert!(
+        value(
+            &provision,
+            "lanyard_projection_freshness_seconds_count",
+            &[]
+        ) >= 1.0
+    );
+    let freshness_sum = value(&provision, "lanyard_projection_freshness_seconds_sum", &[]);
+    assert!(
+        (0.0..60.0).contains(&freshness_sum),
+        "freshness {freshness_sum}"
+    );
+
+    // Access gauges match the projections.
+    let members = stack.members().await?;
+    let active = members.iter().filter(|m| m.status == "active").count();
+    assert!(active >= 1);
+    assert_eq!(
+        value(
+            &provision,
+            "lanyard_accounts",
+            &[("org", DEMO_ORG), ("status", "active")]
+        ),
+        active as f64
+    );
+    assert!(
+        value(
+            &provision,
+            "lanyard_live_grants",
+            &[("org", DEMO_ORG), ("basis", "plan")]
+        ) >= 1.0
+    );
+
+    // NATS: nothing pending, nothing waiting for an ack, the stream holds what ingest stored.
+    assert_eq!(value(&provision, "lanyard_nats_consumer_pending", &[]), 0.0);
+    assert_eq!(
+        value(&provision, "lanyard_nats_consumer_ack_pending", &[]),
+        0.0
+    );
+    assert_eq!(
+        value(&provision, "lanyard_nats_stream_messages", &[]),
+        accepted
+    );
+
+    // No secret in any service's metrics: the app secret, the organization token, or any
+    // passphrase issued in this run.
+    let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
+    let passphrases = integration_tests::issued_passphrases(&stack).await?;
+    assert!(!passphrases.is_empty());
+    for url in [&stack.ingest_url, &stack.provision_url, &stack.portal_url] {
+        let text = scrape(url).await?;
+        for secret in passphrases
+            .iter()
+            .map(String::as_str)
+            .chain([token.as_str(), DEMO_SECRET])
+        {
+            assert!(!text.contains(secret), "{url}/metrics shows a secret");
+        }
+    }
+    Ok(())
+}
