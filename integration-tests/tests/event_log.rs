@@ -13,6 +13,7 @@ fn metadata(cause: &str) -> Metadata {
         correlation_id: cause.into(),
         actor: "test".into(),
         cause: Some(cause.into()),
+        trace_parent: None,
     }
 }
 

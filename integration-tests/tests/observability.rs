@@ -175,3 +175,96 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
     }
     Ok(())
 }
+
+/// One webhook, one trace: the spans of ingest, provision (with its Optix call and its
+/// PostgreSQL commit) and the relay's publishes share the trace id, linked parent to child
+/// across NATS.
+#[tokio::test]
+async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
+    use opentelemetry::Value;
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
+
+    let exporter = InMemorySpanExporter::default();
+    let tracing = telemetry::traces::install(Some(telemetry::traces::provider(
+        "lanyard-test",
+        exporter.clone(),
+    )))
+    .expect("the first subscriber of this test process");
+    let stack = Stack::start().await?;
+    assert_eq!(stack.sim.sim.install_app(DEMO_ORG).await?, 200);
+    stack.sim.sim.add_plan(DEMO_ORG, "12350", "916").await?;
+    stack.wait_until_provisioned().await?;
+
+    let attribute = |span: &SpanData, key: &str| {
+        span.attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.clone())
+    };
+    let (root, trace) = eventually(
+        "the relay's publishes to join the webhook's trace",
+        Duration::from_secs(20),
+        || async {
+            tracing.flush();
+            let spans = exporter.get_finished_spans()?;
+            let Some(root) = spans.iter().find(|s| {
+                s.name == "ingest.webhook"
+                    && attribute(s, "event") == Some(Value::from("new_plan_subscription"))
+            }) else {
+                return Ok(None);
+            };
+            let trace: Vec<SpanData> = spans
+                .iter()
+                .filter(|s| s.span_context.trace_id() == root.span_context.trace_id())
+                .cloned()
+                .collect();
+            let published = trace.iter().any(|s| {
+                s.name == "relay.publish"
+                    && attribute(s, "event_type") == Some(Value::from("PassphraseIssued"))
+            });
+            Ok(published.then(|| (root.clone(), trace)))
+        },
+    )
+    .await?;
+
+    let named = |name: &'static str| trace.iter().filter(move |s| s.name == name);
+    let provision = named("provision.webhook")
+        .next()
+        .expect("provision's span is in the trace");
+    assert_eq!(
+        provision.parent_span_id,
+        root.span_context.span_id(),
+        "provision continues ingest's span across NATS"
+    );
+    for child in ["optix.graphql", "postgres.commit"] {
+        let span = named(child)
+            .next()
+            .unwrap_or_else(|| panic!("{child} is in the trace"));
+        assert_eq!(
+            span.parent_span_id,
+            provision.span_context.span_id(),
+            "{child}"
+        );
+    }
+    assert!(
+        named("relay.publish").all(|s| s.parent_span_id == provision.span_context.span_id()),
+        "each publish is a child of the decision that appended its event"
+    );
+    assert!(
+        named("relay.publish").count() >= 3,
+        "account, grant, passphrase"
+    );
+
+    // The log keeps the trace context with the events (not a secret, just the link).
+    let client = stack.pool.get().await?;
+    let trace_id = root.span_context.trace_id().to_string();
+    let linked: i64 = client
+        .query_one(
+            "SELECT count(*) FROM events WHERE metadata->>'trace_parent' LIKE '%' || $1 || '%'",
+            &[&trace_id],
+        )
+        .await?
+        .get(0);
+    assert!(linked >= 3, "{linked} events carry the trace");
+    Ok(())
+}

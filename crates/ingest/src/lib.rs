@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 use telemetry::http::ServiceName;
+use tracing::Instrument;
 
 pub struct Application {
     port: u16,
@@ -189,7 +190,20 @@ async fn receive(
 ) -> HttpResponse {
     let started = Instant::now();
     let mut event = "unparsed";
-    let outcome = accept(&request, payload, &state, &mut event).await;
+    let span = tracing::info_span!(
+        "ingest.webhook",
+        otel.kind = "server",
+        event = tracing::field::Empty,
+        org_id = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    if let Some(trace_id) = telemetry::traces::trace_id(&span) {
+        span.record("trace_id", trace_id);
+    }
+    let outcome = accept(&request, payload, &state, &mut event)
+        .instrument(span.clone())
+        .await;
+    let _entered = span.enter();
     let metrics = &state.metrics;
     let event_label = KeyValue::new("event", event);
     metrics.received.add(1, std::slice::from_ref(&event_label));
@@ -250,6 +264,9 @@ async fn accept(
         *event_label = webhook::event_label(event);
     }
     let envelope = Envelope::from_fields(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let span = tracing::Span::current();
+    span.record("event", envelope.event.as_str());
+    span.record("org_id", envelope.organization_id.as_str());
 
     let app = state
         .settings
@@ -282,12 +299,20 @@ async fn accept(
     let payload = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let received_at = chrono::Utc::now().to_rfc3339();
     let publish_started = Instant::now();
+    // The trace continues in provision through the W3C header on the message.
+    let trace_headers = telemetry::traces::inject_current();
+    let mut headers = vec![("Lanyard-Received-At", received_at.as_str())];
+    headers.extend(
+        trace_headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str())),
+    );
     let published = state
         .bus
         .publish_durable(
             bus::webhook_subject(&envelope.organization_id, &envelope.event),
             &delivery_id(&envelope, body),
-            &[("Lanyard-Received-At", received_at.as_str())],
+            &headers,
             payload.into(),
             deadline.saturating_duration_since(tokio::time::Instant::now()),
         )

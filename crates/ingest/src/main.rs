@@ -10,7 +10,7 @@ struct Args {
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init("ingest");
+    let _tracing = telemetry::init("ingest");
     let args = Args::parse();
     let settings = runtime::load_settings(args.config.as_deref())?;
     let app = ingest::Application::build(settings).await?;

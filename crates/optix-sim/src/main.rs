@@ -47,7 +47,7 @@ struct File {
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init("optix-sim");
+    let _tracing = telemetry::init("optix-sim");
     let args = Args::parse();
     let mut builder = config::Config::builder();
     if let Some(path) = &args.config {

@@ -6,6 +6,7 @@ use opentelemetry::KeyValue;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tracing::Instrument;
 
 /// The queries, checked against the schema subset at compile time.
 mod queries {
@@ -217,7 +218,12 @@ impl OptixClient {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let body = Q::build_query(variables);
         let started = std::time::Instant::now();
-        let result = self.send::<Q>(token, &body).await;
+        let span = tracing::info_span!(
+            "optix.graphql",
+            otel.kind = "client",
+            operation = body.operation_name
+        );
+        let result = self.send::<Q>(token, &body).instrument(span).await;
         let status = match &result {
             Ok(_) => "ok",
             Err(OptixError::RateLimited { .. }) => "rate_limited",

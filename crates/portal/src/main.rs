@@ -10,7 +10,7 @@ struct Args {
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init("portal");
+    let _tracing = telemetry::init("portal");
     let args = Args::parse();
     let settings = runtime::load_settings(args.config.as_deref())?;
     let app = portal::Application::build(settings).await?;

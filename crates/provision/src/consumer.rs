@@ -8,6 +8,7 @@ use opentelemetry::KeyValue;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 pub async fn run(
     bus: bus::Bus,
@@ -54,52 +55,82 @@ pub async fn run(
                 .unwrap_or_default();
             let started = std::time::Instant::now();
             let calls_before = provisioner.optix_calls();
-            let outcome = provisioner
-                .handle_webhook(&message_id, &message.payload)
-                .await;
-            record(
-                &message,
-                &outcome,
-                started,
-                provisioner.optix_calls() - calls_before,
+            let span = tracing::info_span!(
+                "provision.webhook",
+                otel.kind = "consumer",
+                subject = %message.subject,
+                message_id = %message_id,
+                trace_id = tracing::field::Empty,
             );
-            let ack = match &outcome {
-                Outcome::Committed { events } => {
-                    tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
-                    message.ack().await
-                }
-                Outcome::AlreadyProcessed => {
-                    tracing::info!(message_id, "redelivered webhook: already processed");
-                    message.ack().await
-                }
-                Outcome::Retry { after, reason } => {
-                    tracing::warn!(
-                        message_id,
-                        reason,
-                        retry_in_ms = after.as_millis() as u64,
-                        "webhook will be retried"
-                    );
-                    message.ack_with(AckKind::Nak(Some(*after))).await
-                }
-                Outcome::Rejected { reason } => {
-                    tracing::error!(
-                        message_id,
-                        reason,
-                        "webhook rejected; kept in the stream for inspection"
-                    );
-                    message.ack_with(AckKind::Term).await
-                }
-            };
-            if let Err(e) = ack {
-                // Not acked means redelivered later; processing is idempotent.
-                tracing::warn!(message_id, error = %e, "ack failed");
+            let traceparent = message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get(telemetry::traces::TRACEPARENT))
+                .map(|v| v.to_string());
+            telemetry::traces::continue_trace(&span, traceparent.as_deref());
+            if let Some(trace_id) = telemetry::traces::trace_id(&span) {
+                span.record("trace_id", trace_id);
             }
+            async {
+                let outcome = provisioner
+                    .handle_webhook(&message_id, &message.payload)
+                    .await;
+                record(
+                    &message,
+                    &outcome,
+                    started,
+                    provisioner.optix_calls() - calls_before,
+                );
+                acknowledge(&message, &message_id, &outcome).await;
+            }
+            .instrument(span)
+            .await;
             if *stop.borrow() {
                 break;
             }
         }
     }
     Ok(())
+}
+
+/// Acks only what is committed (or was before); a retry is a NAK with a delay, a message that
+/// can never be handled is terminated and stays in the stream for inspection.
+async fn acknowledge(
+    message: &async_nats::jetstream::Message,
+    message_id: &str,
+    outcome: &Outcome,
+) {
+    let ack = match outcome {
+        Outcome::Committed { events } => {
+            tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
+            message.ack().await
+        }
+        Outcome::AlreadyProcessed => {
+            tracing::info!(message_id, "redelivered webhook: already processed");
+            message.ack().await
+        }
+        Outcome::Retry { after, reason } => {
+            tracing::warn!(
+                message_id,
+                reason,
+                retry_in_ms = after.as_millis() as u64,
+                "webhook will be retried"
+            );
+            message.ack_with(AckKind::Nak(Some(*after))).await
+        }
+        Outcome::Rejected { reason } => {
+            tracing::error!(
+                message_id,
+                reason,
+                "webhook rejected; kept in the stream for inspection"
+            );
+            message.ack_with(AckKind::Term).await
+        }
+    };
+    if let Err(e) = ack {
+        // Not acked means redelivered later; processing is idempotent.
+        tracing::warn!(message_id, error = %e, "ack failed");
+    }
 }
 
 /// The event name from the subject `optix.webhooks.<org>.<event>`, as a bounded label.

@@ -10,7 +10,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    telemetry::init("provision");
+    let _tracing = telemetry::init("provision");
     let args = Args::parse();
     let settings = runtime::load_settings(args.config.as_deref())?;
     let app = provision::Application::build(settings).await?;

@@ -10,6 +10,7 @@ use optix::webhook::{Webhook, WebhookEvent};
 use std::time::Duration;
 use store::event_log::{self, Metadata};
 use store::{KeyRing, StoreError, queries};
+use tracing::Instrument;
 
 /// What became of one webhook message.
 #[derive(Debug, PartialEq, Eq)]
@@ -153,6 +154,7 @@ impl Provisioner {
             correlation_id: message_id.to_owned(),
             actor: "optix-webhook".into(),
             cause: Some(format!("webhook {}", webhook.envelope.event)),
+            trace_parent: telemetry::traces::current_traceparent(),
         };
         let now = Utc::now();
         match subject_of(&webhook.event) {
@@ -348,6 +350,7 @@ impl Provisioner {
             correlation_id: format!("expiry:{stream}:{}", now.timestamp()),
             actor: "scheduler".into(),
             cause: Some("grant validity ended".into()),
+            trace_parent: None,
         };
         let n = event_log::append(&tx, &stream, version, events, &metadata, now)
             .await?
@@ -438,7 +441,10 @@ impl Provisioner {
                 appended
             }
         };
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit()
+            .instrument(tracing::info_span!("postgres.commit", events))
+            .await
+            .map_err(StoreError::from)?;
         Ok(Outcome::Committed { events })
     }
 

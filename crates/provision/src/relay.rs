@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use store::RecordedEvent;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 const BATCH: i64 = 500;
 const IDLE_POLL: Duration = Duration::from_millis(100);
@@ -106,16 +107,32 @@ pub async fn relay_batch(
             metadata: &event.metadata,
         })?;
         let position = event.global_position.to_string();
+        // The publish joins the trace of the webhook that caused the event.
+        let span = tracing::info_span!(
+            "relay.publish",
+            otel.kind = "producer",
+            position = event.global_position,
+            event_type = event.event.type_name(),
+        );
+        telemetry::traces::continue_trace(&span, event.metadata.trace_parent.as_deref());
+        let trace_headers = span.in_scope(telemetry::traces::inject_current);
+        let mut headers = vec![
+            ("Lanyard-Position", position.as_str()),
+            ("Lanyard-Event-Type", event.event.type_name()),
+        ];
+        headers.extend(
+            trace_headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str())),
+        );
         bus.publish_durable(
             subject(event),
             &event.event_id.to_string(),
-            &[
-                ("Lanyard-Position", position.as_str()),
-                ("Lanyard-Event-Type", event.event.type_name()),
-            ],
+            &headers,
             payload.into(),
             Duration::from_secs(5),
         )
+        .instrument(span)
         .await?;
         crate::metrics::metrics().events_appended.add(
             1,

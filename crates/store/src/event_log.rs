@@ -49,6 +49,10 @@ pub struct Metadata {
     /// Human-readable cause, e.g. `webhook new_plan_subscription`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    /// W3C `traceparent` of the span that decided the event, so the relay's publish joins the
+    /// webhook's trace. Not a secret; absent when tracing is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_parent: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,18 +1,14 @@
-//! Structured logs (JSON, one object per line) and metrics for every service.
+//! Structured logs (JSON, one object per line), traces and metrics for every service.
 
 pub mod http;
 pub mod metrics;
+pub mod traces;
 
-use tracing_subscriber::EnvFilter;
-
-/// Installs the JSON log subscriber (`RUST_LOG` filters, default `info`). Safe to call twice.
-pub fn init(service: &'static str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(false)
-        .with_target(true)
-        .try_init();
+/// Installs JSON logs (`RUST_LOG` filters, default `info`) and, when an OTLP endpoint is
+/// configured (`OTEL_EXPORTER_OTLP_ENDPOINT`), trace export. Keep the guard alive for the
+/// life of the process: dropping it flushes the last spans.
+pub fn init(service: &'static str) -> Option<traces::TracingGuard> {
+    let guard = traces::install(traces::otlp_from_environment(service));
     tracing::info!(service, "logging initialised");
+    guard
 }
