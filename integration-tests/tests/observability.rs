@@ -185,10 +185,20 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
     use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
 
     let exporter = InMemorySpanExporter::default();
-    let tracing = telemetry::traces::install(Some(telemetry::traces::provider(
-        "lanyard-test",
-        exporter.clone(),
-    )))
+    // Everything the run logs, at debug level and from every crate, is kept to scan it for
+    // secrets at the end.
+    let logs = LogCapture::default();
+    let tracing = telemetry::traces::install_with_writer(
+        Some(telemetry::traces::provider(
+            "lanyard-test",
+            exporter.clone(),
+        )),
+        telemetry::traces::EnvFilter::new("debug"),
+        {
+            let logs = logs.clone();
+            move || logs.clone()
+        },
+    )
     .expect("the first subscriber of this test process");
     let stack = Stack::start().await?;
     assert_eq!(stack.sim.sim.install_app(DEMO_ORG).await?, 200);
@@ -266,5 +276,50 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
         .await?
         .get(0);
     assert!(linked >= 3, "{linked} events carry the trace");
+
+    // Logs: JSON lines, the webhook's lines carry its trace id, and no secret anywhere.
+    let text = logs.text();
+    assert!(text.lines().count() > 20, "the run logged");
+    assert!(
+        text.lines()
+            .filter(|line| line.contains("webhook provisioned"))
+            .any(|line| line.contains(&trace_id)),
+        "provision's log line names the trace"
+    );
+    let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
+    let passphrases = integration_tests::issued_passphrases(&stack).await?;
+    assert!(!passphrases.is_empty());
+    for secret in passphrases
+        .iter()
+        .map(String::as_str)
+        .chain([token.as_str(), DEMO_SECRET])
+    {
+        assert!(!text.contains(secret), "a secret reached the logs");
+    }
     Ok(())
+}
+
+/// A `MakeWriter` keeping every log line in memory.
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -12,7 +12,7 @@ use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter};
 use std::collections::HashMap;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
-use tracing_subscriber::EnvFilter;
+pub use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -86,15 +86,29 @@ pub fn otlp_from_environment(service: &'static str) -> Option<SdkTracerProvider>
 /// through it. Returns `None` if a subscriber was installed before (tests install once per
 /// process).
 pub fn install(provider: Option<SdkTracerProvider>) -> Option<TracingGuard> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    install_with_writer(provider, filter, std::io::stdout)
+}
+
+/// [`install`] with the log lines going to `writer` and an explicit filter: tests capture
+/// everything a run logs and scan it for secrets.
+pub fn install_with_writer<W>(
+    provider: Option<SdkTracerProvider>,
+    filter: EnvFilter,
+    writer: W,
+) -> Option<TracingGuard>
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
     let otel_layer = provider
         .as_ref()
         .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer("lanyard")));
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(true)
         .with_span_list(false)
-        .with_target(true);
+        .with_target(true)
+        .with_writer(writer);
     tracing_subscriber::registry()
         .with(filter)
         .with(logs)
