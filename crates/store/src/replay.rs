@@ -66,14 +66,12 @@ pub async fn rebuild_all(
         .await?;
     loop {
         let events = event_log::read_all(&tx, last, BATCH).await?;
-        if events.is_empty() {
+        let Some(end) = events.last().map(|e| e.global_position) else {
             break;
-        }
-        for event in &events {
-            apply_one(&tx, event).await?;
-            last = event.global_position;
-            applied += 1;
-        }
+        };
+        apply_pipelined(&tx, &events).await?;
+        last = end;
+        applied += events.len() as u64;
     }
     let mut swap = format!("DROP SCHEMA IF EXISTS {RETIRED} CASCADE; CREATE SCHEMA {RETIRED};");
     for table in PROJECTION_TABLES {
@@ -101,12 +99,38 @@ async fn apply_batch(
     tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
         .await?;
     let events = event_log::read_all(&tx, *last, BATCH).await?;
-    for event in &events {
-        apply_one(&tx, event).await?;
-        *last = event.global_position;
+    apply_pipelined(&tx, &events).await?;
+    if let Some(end) = events.last() {
+        *last = end.global_position;
     }
     tx.commit().await?;
     Ok(events.len() as u64)
+}
+
+/// Applies a batch with the live projection code, pipelined: each stream's events go in log
+/// order, while different streams (which touch different rows) are in flight together on the
+/// one connection, so the batch costs a few round trips instead of one per statement.
+async fn apply_pipelined(
+    tx: &tokio_postgres::Transaction<'_>,
+    events: &[event_log::RecordedEvent],
+) -> Result<(), StoreError> {
+    let mut by_stream: Vec<(&str, Vec<&event_log::RecordedEvent>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for event in events {
+        let slot = *index.entry(event.stream_id.as_str()).or_insert_with(|| {
+            by_stream.push((event.stream_id.as_str(), Vec::new()));
+            by_stream.len() - 1
+        });
+        by_stream[slot].1.push(event);
+    }
+    futures::future::try_join_all(by_stream.into_iter().map(|(_, stream_events)| async move {
+        for event in stream_events {
+            apply_one(tx, event).await?;
+        }
+        Ok::<_, StoreError>(())
+    }))
+    .await?;
+    Ok(())
 }
 
 async fn apply_one(

@@ -1,0 +1,179 @@
+//! Replay: events per second rebuilding every projection from a log of 1,000,000 events,
+//! beside a raw sequential read of the same table (`COPY ... TO STDOUT`, the fastest way out).
+//!
+//! The log is realistic in shape: per member, an account opened, a passphrase issued, a plan
+//! grant, a team joined and a booking grant that ends (sealed fields of real size). One member
+//! is appended through the store; the rest are copies made in SQL, each with its own ids.
+
+use crate::stats::Row;
+use chrono::{Duration as Days, Utc};
+use domain::events::OnboardedVia;
+use domain::{Basis, Event, GrantKey, Sealed, StreamId};
+use futures::StreamExt;
+use serde::Serialize;
+use std::time::Instant;
+use store::event_log::{self, Metadata};
+
+const PER_MEMBER: usize = 5;
+const TEMPLATE: &str = "TPLUSER";
+
+#[derive(Serialize)]
+pub struct ReplayFigures {
+    pub events: i64,
+    pub replay_events_per_sec: f64,
+    pub raw_read_events_per_sec: f64,
+    pub replay_seconds: f64,
+    pub generate_seconds: f64,
+}
+
+impl ReplayFigures {
+    pub fn rows(&self) -> Vec<Row> {
+        vec![Row {
+            what: format!("replay of {} events", self.events),
+            figure: format!(
+                "{:.0} events/s ({:.1} s; {:.1} % of raw read)",
+                self.replay_events_per_sec,
+                self.replay_seconds,
+                100.0 * self.replay_events_per_sec / self.raw_read_events_per_sec.max(1.0)
+            ),
+            ceiling: format!(
+                "raw sequential read {:.0} events/s",
+                self.raw_read_events_per_sec
+            ),
+            target: "≥ 100,000 events/s".into(),
+        }]
+    }
+}
+
+fn sealed(bytes: usize) -> Sealed {
+    Sealed {
+        key: "member".into(),
+        nonce: "A".repeat(32),
+        ciphertext: "B".repeat(bytes * 4 / 3),
+    }
+}
+
+fn template_events() -> Vec<Event> {
+    let now = Utc::now();
+    vec![
+        Event::AccountOpened {
+            org_id: "bench".into(),
+            user_id: TEMPLATE.into(),
+            home_location: Some("3390".into()),
+            via: OnboardedVia::Sync,
+            email_hash: format!("email-{TEMPLATE}-0000000000000000000000000000000000000000"),
+            profile: sealed(80),
+        },
+        Event::PassphraseIssued {
+            passphrase: sealed(28),
+            lookup_hash: format!("pass-{TEMPLATE}-000000000000000000000000000000000000000000"),
+        },
+        Event::AccessGranted {
+            grant: GrantKey {
+                basis: Basis::Plan,
+                source_id: format!("plan-{TEMPLATE}"),
+            },
+            location_id: None,
+            valid_from: None,
+            valid_until: None,
+        },
+        Event::JoinedGroup {
+            team_id: "team-1".into(),
+        },
+        Event::AccessGranted {
+            grant: GrantKey {
+                basis: Basis::Booking,
+                source_id: format!("booking-{TEMPLATE}"),
+            },
+            location_id: Some("3391".into()),
+            valid_from: Some(now - Days::hours(2)),
+            valid_until: Some(now + Days::hours(6)),
+        },
+    ]
+}
+
+pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
+    let target_events: i64 = if smoke { 2_000 } else { 1_000_000 };
+    let members = target_events / PER_MEMBER as i64;
+    let url = integration_tests::fresh_database().await?;
+    let pool = store::create_pool(&url, 2)?;
+
+    let generating = Instant::now();
+    {
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        let metadata = Metadata {
+            causation_id: "bench".into(),
+            correlation_id: "bench".into(),
+            actor: "sync".into(),
+            cause: Some("full sync".into()),
+            trace_parent: None,
+        };
+        let stream = StreamId::member("bench", TEMPLATE);
+        event_log::append(&tx, &stream, -1, template_events(), &metadata, Utc::now()).await?;
+        tx.commit().await?;
+        // Copies 1..members of the template member, in order, each with its own ids; then
+        // the template itself is the last "member" (the copies' data replaces its id).
+        client
+            .execute(
+                "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
+                                     stream_version, event_type, data, metadata, recorded_at)
+                 SELECT nextval('event_position_seq'), gen_random_uuid(), s.stream_id, 'member',
+                        'bench', s.stream_version, s.event_type, s.data, s.metadata, s.recorded_at
+                 FROM (SELECT replace(t.stream_id, $1, g::text) AS stream_id, t.stream_version,
+                              t.event_type, replace(t.data::text, $1, g::text)::jsonb AS data,
+                              t.metadata, t.recorded_at
+                       FROM generate_series(1, $2::bigint - 1) g
+                       CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
+                       ORDER BY g, t.stream_version) s",
+                &[&TEMPLATE, &members, &stream.to_string()],
+            )
+            .await?;
+        client.batch_execute("VACUUM ANALYZE events").await?;
+    }
+    let generate_seconds = generating.elapsed().as_secs_f64();
+    let client = pool.get().await?;
+    let events: i64 = client
+        .query_one("SELECT count(*) FROM events", &[])
+        .await?
+        .get(0);
+
+    // The ceiling: every row of the table, in position order, out of PostgreSQL.
+    let reading = Instant::now();
+    let copy = client
+        .copy_out("COPY (SELECT * FROM events ORDER BY global_position) TO STDOUT")
+        .await?;
+    futures::pin_mut!(copy);
+    let mut bytes = 0usize;
+    while let Some(chunk) = copy.next().await {
+        bytes += chunk?.len();
+    }
+    let raw_seconds = reading.elapsed().as_secs_f64();
+    anyhow::ensure!(bytes > 0, "the raw read returned nothing");
+    drop(client);
+
+    let mut client = pool.get().await?;
+    let replaying = Instant::now();
+    let report = store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+    let replay_seconds = replaying.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.events as i64 == events,
+        "replay applied {} of {events} events",
+        report.events
+    );
+    let members_projected: i64 = client
+        .query_one("SELECT count(*) FROM members", &[])
+        .await?
+        .get(0);
+    anyhow::ensure!(
+        members_projected == members,
+        "{members_projected} members projected, {members} expected"
+    );
+    Ok(ReplayFigures {
+        events,
+        replay_events_per_sec: events as f64 / replay_seconds,
+        raw_read_events_per_sec: events as f64 / raw_seconds,
+        replay_seconds,
+        generate_seconds,
+    })
+}
