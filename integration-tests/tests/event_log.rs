@@ -41,6 +41,7 @@ fn grant(id: &str) -> Event {
         location_id: None,
         valid_from: None,
         valid_until: None,
+        network: None,
     }
 }
 
@@ -330,6 +331,7 @@ async fn time_travel_tells_the_access_a_member_had_around_a_grants_expiry() -> a
         location_id: Some("3391".into()),
         valid_from: None,
         valid_until: Some(at("2026-11-22T23:00:00Z")?),
+        network: None,
     };
     event_log::append(
         &tx,

@@ -76,6 +76,7 @@ fn template_events() -> Vec<Event> {
             location_id: None,
             valid_from: None,
             valid_until: None,
+            network: None,
         },
         Event::JoinedGroup {
             team_id: "team-1".into(),
@@ -88,6 +89,7 @@ fn template_events() -> Vec<Event> {
             location_id: Some("3391".into()),
             valid_from: Some(now - Days::hours(2)),
             valid_until: Some(now + Days::hours(6)),
+            network: None,
         },
     ]
 }

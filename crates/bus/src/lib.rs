@@ -1,6 +1,7 @@
 //! NATS JetStream for Lanyard: the webhook stream (ingest → provision) and the domain events
 //! stream (relay → subscribers).
 
+pub mod commands;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use domain::events::RevokeReason;
+use domain::events::{PassphraseSource, RevokeReason};
 use domain::{Basis, Event};
 use serde::Serialize;
 use store::RecordedEvent;
@@ -62,11 +62,18 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         ),
         Event::ProfileChanged { .. } => ("profile changed".into(), None),
         Event::PassphraseIssued { .. } => ("passphrase issued".into(), None),
-        Event::PassphraseChanged { .. } => ("passphrase changed".into(), None),
+        Event::PassphraseChanged { source, .. } => (
+            match source {
+                PassphraseSource::Tenant => "passphrase changed by the tenant".into(),
+                PassphraseSource::Generated => "new passphrase generated".into(),
+            },
+            None,
+        ),
         Event::AccessGranted {
             grant,
             valid_from,
             valid_until,
+            network,
             ..
         } => {
             let (what, source) = basis_words(grant.basis);
@@ -76,8 +83,15 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             let until = valid_until
                 .map(|u| format!(" {}", until_words(u, tz)))
                 .unwrap_or_else(|| ", open-ended".into());
+            let profile = network
+                .as_ref()
+                .map(|n| {
+                    let vlan = n.vlan.map(|v| format!(", VLAN {v}")).unwrap_or_default();
+                    format!(" [{}{vlan}]", n.profile)
+                })
+                .unwrap_or_default();
             (
-                format!("{what}{from}{until}"),
+                format!("{what}{from}{until}{profile}"),
                 Some(format!("{source} {}", grant.source_id)),
             )
         }
@@ -97,7 +111,109 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         Event::JoinedGroup { team_id } => (format!("joined group of team {team_id}"), None),
         Event::LeftGroup { team_id } => (format!("left group of team {team_id}"), None),
         Event::AccountDeleted => ("account deleted; data key destroyed".into(), None),
+        Event::PlanMapped {
+            plan_template_id,
+            profile,
+        } => (
+            format!(
+                "plan {plan_template_id} mapped to profile {}",
+                profile_words(profile)
+            ),
+            None,
+        ),
+        Event::PlanUnmapped { plan_template_id } => (
+            format!("plan {plan_template_id} back on the default profile"),
+            None,
+        ),
+        Event::DefaultProfileSet { profile } => (
+            format!("default profile set to {}", profile_words(profile)),
+            None,
+        ),
+        Event::VlanPoolSet { pool } => (
+            match pool {
+                Some(p) => format!("organization VLAN pool set to {}–{}", p.first, p.last),
+                None => "organization VLAN pool removed (location pools only)".into(),
+            },
+            None,
+        ),
+        Event::SyncCompleted {
+            kind,
+            users_seen,
+            corrected_streams,
+            events_appended,
+            ..
+        } => (
+            format!(
+                "{} sync completed: {users_seen} users seen, {corrected_streams} streams corrected with {events_appended} events",
+                kind.as_str()
+            ),
+            None,
+        ),
+        Event::SyncFailed { kind, reason } => {
+            (format!("{} sync failed: {reason}", kind.as_str()), None)
+        }
+        Event::LocationMapped {
+            location_id,
+            settings,
+        } => (
+            format!(
+                "Optix location {location_id} mapped to {} (network {}, {})",
+                settings.name, settings.network_name, settings.timezone
+            ),
+            None,
+        ),
+        Event::LocationUnmapped { location_id } => {
+            (format!("Optix location {location_id} unmapped"), None)
+        }
+        Event::UnmappedLocationUsed {
+            location_id,
+            user_id,
+            ..
+        } => (
+            format!(
+                "WiFi asked for at unmapped Optix location {location_id}{}",
+                user_id
+                    .as_ref()
+                    .map(|u| format!(" by user {u}"))
+                    .unwrap_or_default()
+            ),
+            None,
+        ),
+        Event::GroupCreated {
+            team_id,
+            name,
+            vlan,
+        } => (
+            format!(
+                "group for team {name} ({team_id}) created{}",
+                vlan.map(|v| format!(" on VLAN {v}"))
+                    .unwrap_or_else(|| " without a VLAN".into())
+            ),
+            None,
+        ),
+        Event::GroupRenamed { name } => (format!("group renamed to {name}"), None),
+        Event::GroupDeleted { team_id } => (
+            format!("group of team {team_id} deleted; its VLAN is free"),
+            None,
+        ),
     }
+}
+
+fn profile_words(profile: &domain::AccessProfile) -> String {
+    if !profile.wifi {
+        return format!("{} (no WiFi)", profile.name);
+    }
+    let mut parts = vec![profile.name.clone()];
+    if let Some(vlan) = profile.vlan {
+        parts.push(format!("VLAN {vlan}"));
+    }
+    if let (Some(up), Some(down)) = (profile.bandwidth_up_kbps, profile.bandwidth_down_kbps) {
+        parts.push(format!("{down}/{up} kbit/s down/up"));
+    }
+    if let Some(hours) = profile.duration_hours {
+        parts.push(format!("{hours} h"));
+    }
+    parts.join(", ")
 }
 
 #[derive(Serialize)]
@@ -166,6 +282,7 @@ mod tests {
             location_id: Some("3391".into()),
             valid_from: None,
             valid_until: Some(until),
+            network: None,
         };
         let (text, source) = describe(&event, chrono_tz::Europe::Rome);
         assert_eq!(text, "booking grant until 2026-11-03 23:59:59");

@@ -1,10 +1,15 @@
-//! The coworking access rules (seed 000, seed 001): from the facts Optix reports about a user,
-//! which grants should exist. Pure and clock-free: `now` is an argument.
+//! The coworking access rules (seed 000, seed 001): from the facts Optix reports about a user
+//! and the organization's configuration, which grants should exist. Pure and clock-free: `now`
+//! is an argument.
 
-use crate::events::{Basis, GrantKey};
-use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
+use crate::events::{Basis, GrantKey, GrantNetwork};
+use crate::policy::{AccessProfile, OrgPolicy};
+use chrono::{DateTime, Days, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
+
+/// Guests may connect this long before their meeting starts.
+pub const GUEST_EARLY_ARRIVAL: Duration = Duration::hours(1);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PlanStatus {
@@ -16,6 +21,7 @@ pub enum PlanStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanFact {
     pub account_plan_id: String,
+    pub plan_template_id: String,
     pub status: PlanStatus,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
@@ -23,6 +29,7 @@ pub struct PlanFact {
     pub location_ids: Vec<String>,
 }
 
+/// A booking the user made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookingFact {
     pub booking_id: String,
@@ -32,6 +39,24 @@ pub struct BookingFact {
     pub location_id: String,
     /// IANA name of the location's time zone, e.g. `Europe/Rome`.
     pub location_timezone: String,
+}
+
+/// A booking the user is invited to (a meeting-room guest, seed 001 "Guest Access").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitationFact {
+    pub booking_id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub is_canceled: bool,
+    /// The invitee said they will not attend.
+    pub declined: bool,
+    pub location_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TeamFact {
+    pub team_id: String,
+    pub name: String,
 }
 
 /// What Optix says about one user right now.
@@ -45,7 +70,25 @@ pub struct MemberFacts {
     pub is_active: bool,
     pub plans: Vec<PlanFact>,
     pub bookings: Vec<BookingFact>,
-    pub team_ids: Vec<String>,
+    pub invitations: Vec<InvitationFact>,
+    pub teams: Vec<TeamFact>,
+}
+
+impl MemberFacts {
+    /// A user Optix does not know (deleted, or not in the organization).
+    pub fn gone(user_id: &str) -> MemberFacts {
+        MemberFacts {
+            user_id: user_id.to_owned(),
+            email: String::new(),
+            fullname: String::new(),
+            exists: false,
+            is_active: false,
+            plans: vec![],
+            bookings: vec![],
+            invitations: vec![],
+            teams: vec![],
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +96,7 @@ pub struct DesiredGrant {
     pub location_id: Option<String>,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
+    pub network: Option<GrantNetwork>,
 }
 
 /// The access a member should have, as decided from the facts.
@@ -61,9 +105,15 @@ pub struct DesiredAccess {
     pub exists: bool,
     pub grants: BTreeMap<GrantKey, DesiredGrant>,
     /// One group per team; a member of several teams joins the lowest team id (stable choice).
-    pub team_id: Option<String>,
+    pub team: Option<TeamFact>,
     /// Where a new account is bound when it is created by sync/webhook (rule 1).
     pub home_location_hint: Option<String>,
+}
+
+impl DesiredAccess {
+    pub fn team_id(&self) -> Option<&str> {
+        self.team.as_ref().map(|t| t.team_id.as_str())
+    }
 }
 
 /// The end of the local day containing `instant` in `tz`: the next local midnight, as UTC.
@@ -79,7 +129,7 @@ pub fn end_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
         chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
         chrono::LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
         chrono::LocalResult::None => {
-            let later = midnight + chrono::Duration::hours(1);
+            let later = midnight + Duration::hours(1);
             tz.from_local_datetime(&later)
                 .earliest()
                 .map(|t| t.with_timezone(&Utc))
@@ -95,11 +145,12 @@ pub fn desired_access(
     facts: &MemberFacts,
     home_location: Option<&str>,
     now: DateTime<Utc>,
+    policy: &OrgPolicy,
 ) -> DesiredAccess {
-    let first = desired_access_at(facts, home_location, now);
+    let first = desired_access_at(facts, home_location, now, policy);
     match (home_location, first.home_location_hint.clone()) {
         (None, Some(hint)) => {
-            let mut bound = desired_access_at(facts, Some(&hint), now);
+            let mut bound = desired_access_at(facts, Some(&hint), now, policy);
             bound.home_location_hint = Some(hint);
             bound
         }
@@ -107,10 +158,20 @@ pub fn desired_access(
     }
 }
 
+fn network(profile: &AccessProfile) -> GrantNetwork {
+    GrantNetwork {
+        profile: profile.name.clone(),
+        vlan: profile.vlan,
+        bandwidth_up_kbps: profile.bandwidth_up_kbps,
+        bandwidth_down_kbps: profile.bandwidth_down_kbps,
+    }
+}
+
 fn desired_access_at(
     facts: &MemberFacts,
     home_location: Option<&str>,
     now: DateTime<Utc>,
+    policy: &OrgPolicy,
 ) -> DesiredAccess {
     let mut grants = BTreeMap::new();
     let mut hint: Option<String> = None;
@@ -118,57 +179,78 @@ fn desired_access_at(
         return DesiredAccess {
             exists: false,
             grants,
-            team_id: None,
+            team: None,
             home_location_hint: None,
         };
     }
+    let at_home = |location_id: &str| home_location.is_none_or(|home| home == location_id);
     if facts.is_active {
         for plan in &facts.plans {
             if !matches!(plan.status, PlanStatus::Active | PlanStatus::InTrial) {
                 continue;
             }
-            if plan.end.is_some_and(|end| end <= now) {
-                continue;
-            }
-            let valid_here = plan.in_all_locations
-                || match home_location {
-                    Some(home) => plan.location_ids.iter().any(|l| l == home),
-                    None => true,
-                };
+            // A template listing no location is read as valid everywhere: odd data in Optix
+            // should not cut a paying member off.
+            let everywhere = plan.in_all_locations || plan.location_ids.is_empty();
+            let valid_here = everywhere || plan.location_ids.iter().any(|l| at_home(l));
             if !valid_here {
                 continue;
             }
-            let location_id = if plan.in_all_locations {
+            let profile = policy.profile_for(&plan.plan_template_id);
+            if !profile.wifi {
+                continue;
+            }
+            // A time-limited profile (a day pass) runs from the plan's start.
+            let (basis, until) = match (profile.duration_hours, plan.start) {
+                (Some(hours), Some(start)) => {
+                    let limit = start + Duration::hours(i64::from(hours));
+                    (
+                        Basis::DayPass,
+                        Some(plan.end.map_or(limit, |end| end.min(limit))),
+                    )
+                }
+                _ => (Basis::Plan, plan.end),
+            };
+            if until.is_some_and(|until| until <= now) {
+                continue;
+            }
+            let location_id = if everywhere {
                 None
             } else {
-                plan.location_ids.first().cloned()
+                plan.location_ids.iter().find(|l| at_home(l)).cloned()
             };
             if hint.is_none() {
                 hint = location_id.clone();
             }
             grants.insert(
                 GrantKey {
-                    basis: Basis::Plan,
+                    basis,
                     source_id: plan.account_plan_id.clone(),
                 },
                 DesiredGrant {
                     location_id,
                     valid_from: plan.start.filter(|s| *s > now),
-                    valid_until: plan.end,
+                    valid_until: until,
+                    network: Some(network(profile)),
                 },
             );
         }
     }
     for booking in &facts.bookings {
-        if booking.is_canceled {
+        if booking.is_canceled || !at_home(&booking.location_id) {
             continue;
         }
-        if home_location.is_some_and(|home| home != booking.location_id) {
-            continue;
-        }
-        let Ok(tz) = booking.location_timezone.parse::<Tz>() else {
-            continue;
-        };
+        let tz = booking
+            .location_timezone
+            .parse::<Tz>()
+            .ok()
+            .or_else(|| {
+                policy
+                    .locations
+                    .get(&booking.location_id)
+                    .and_then(|l| l.timezone.parse::<Tz>().ok())
+            })
+            .unwrap_or(Tz::UTC);
         let until = end_of_local_day(booking.start, tz);
         if until <= now {
             continue;
@@ -186,18 +268,43 @@ fn desired_access_at(
                 location_id: Some(booking.location_id.clone()),
                 valid_from: Some(day_start).filter(|s| *s > now),
                 valid_until: Some(until),
+                network: None,
             },
         );
     }
-    let team_id = facts
-        .team_ids
+    for invitation in &facts.invitations {
+        if invitation.is_canceled
+            || invitation.declined
+            || invitation.end <= now
+            || !at_home(&invitation.location_id)
+        {
+            continue;
+        }
+        if hint.is_none() {
+            hint = Some(invitation.location_id.clone());
+        }
+        grants.insert(
+            GrantKey {
+                basis: Basis::Guest,
+                source_id: invitation.booking_id.clone(),
+            },
+            DesiredGrant {
+                location_id: Some(invitation.location_id.clone()),
+                valid_from: Some(invitation.start - GUEST_EARLY_ARRIVAL).filter(|s| *s > now),
+                valid_until: Some(invitation.end),
+                network: None,
+            },
+        );
+    }
+    let team = facts
+        .teams
         .iter()
-        .min_by(|a, b| natural_order(a, b))
+        .min_by(|a, b| natural_order(&a.team_id, &b.team_id))
         .cloned();
     DesiredAccess {
         exists: true,
         grants,
-        team_id,
+        team,
         home_location_hint: hint,
     }
 }
@@ -214,7 +321,7 @@ fn start_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
 }
 
 /// Numeric ids compare as numbers, so "9" < "10".
-fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(x), Ok(y)) => x.cmp(&y),
         _ => a.cmp(b),
@@ -240,13 +347,27 @@ mod tests {
             is_active: true,
             plans: vec![],
             bookings: vec![],
-            team_ids: vec![],
+            invitations: vec![],
+            teams: vec![],
         }
+    }
+
+    fn policy() -> OrgPolicy {
+        OrgPolicy::default()
+    }
+
+    fn desired_access(
+        facts: &MemberFacts,
+        home: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> DesiredAccess {
+        super::desired_access(facts, home, now, &policy())
     }
 
     fn plan(id: &str, status: PlanStatus, locations: &[&str]) -> PlanFact {
         PlanFact {
             account_plan_id: id.into(),
+            plan_template_id: "916".into(),
             status,
             start: None,
             end: None,
@@ -399,12 +520,148 @@ mod tests {
     #[test]
     fn team_choice_is_stable_and_numeric() {
         let mut f = facts();
-        f.team_ids = vec!["10".into(), "9".into()];
+        f.teams = vec![team("10", "Ten"), team("9", "Nine")];
         assert_eq!(
+            desired_access(&f, None, at("2026-11-22T10:00:00Z")).team,
+            Some(team("9", "Nine"))
+        );
+    }
+
+    fn team(id: &str, name: &str) -> TeamFact {
+        TeamFact {
+            team_id: id.into(),
+            name: name.into(),
+        }
+    }
+
+    fn mapped(template: &str, profile: AccessProfile) -> OrgPolicy {
+        let mut policy = OrgPolicy::default();
+        policy.plan_profiles.insert(template.into(), profile);
+        policy
+    }
+
+    #[test]
+    fn a_plan_mapped_to_no_wifi_grants_nothing() {
+        let mut f = facts();
+        f.plans = vec![plan("1", PlanStatus::Active, &[])];
+        let policy = mapped(
+            "916",
+            AccessProfile {
+                name: "virtual office".into(),
+                wifi: false,
+                ..AccessProfile::default()
+            },
+        );
+        let d = super::desired_access(&f, None, at("2026-11-22T10:00:00Z"), &policy);
+        assert!(d.grants.is_empty());
+    }
+
+    #[test]
+    fn a_mapped_plan_carries_its_profile_onto_the_grant() {
+        let mut f = facts();
+        f.plans = vec![plan("1", PlanStatus::Active, &[])];
+        let premium = AccessProfile {
+            name: "premium".into(),
+            wifi: true,
+            vlan: Some(200),
+            bandwidth_up_kbps: Some(50_000),
+            bandwidth_down_kbps: Some(200_000),
+            duration_hours: None,
+        };
+        let d = super::desired_access(
+            &f,
+            None,
+            at("2026-11-22T10:00:00Z"),
+            &mapped("916", premium),
+        );
+        let grant = d.grants.values().next().expect("grant");
+        assert_eq!(
+            grant.network,
+            Some(GrantNetwork {
+                profile: "premium".into(),
+                vlan: Some(200),
+                bandwidth_up_kbps: Some(50_000),
+                bandwidth_down_kbps: Some(200_000),
+            })
+        );
+        // Unmapped plans fall back to the organization's default profile.
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        assert_eq!(
+            d.grants
+                .values()
+                .next()
+                .and_then(|g| g.network.clone())
+                .map(|n| n.profile),
+            Some("standard".into())
+        );
+    }
+
+    #[test]
+    fn a_day_pass_lasts_24_hours_from_its_start() {
+        let mut f = facts();
+        let mut pass = plan("77", PlanStatus::Active, &["3390"]);
+        pass.start = Some(at("2026-11-22T08:30:00Z"));
+        f.plans = vec![pass];
+        let policy = mapped(
+            "916",
+            AccessProfile {
+                name: "daypass".into(),
+                duration_hours: Some(24),
+                ..AccessProfile::default()
+            },
+        );
+        let d = super::desired_access(&f, None, at("2026-11-22T10:00:00Z"), &policy);
+        let key = GrantKey {
+            basis: Basis::DayPass,
+            source_id: "77".into(),
+        };
+        assert_eq!(d.grants[&key].valid_until, Some(at("2026-11-23T08:30:00Z")));
+        // Once the 24 hours are over, nothing is desired even though the plan is still ACTIVE.
+        let later = super::desired_access(&f, None, at("2026-11-23T08:30:00Z"), &policy);
+        assert!(later.grants.is_empty());
+    }
+
+    fn invitation(id: &str, start: &str, hours: i64) -> InvitationFact {
+        InvitationFact {
+            booking_id: id.into(),
+            start: at(start),
+            end: at(start) + Duration::hours(hours),
+            is_canceled: false,
+            declined: false,
+            location_id: "3390".into(),
+        }
+    }
+
+    #[test]
+    fn a_meeting_guest_gets_access_from_an_hour_before_until_the_booking_ends() {
+        let mut f = facts();
+        f.invitations = vec![invitation("4001", "2026-11-22T14:00:00Z", 2)];
+        let d = desired_access(&f, None, at("2026-11-22T10:00:00Z"));
+        let grant = &d.grants[&GrantKey {
+            basis: Basis::Guest,
+            source_id: "4001".into(),
+        }];
+        assert_eq!(grant.valid_from, Some(at("2026-11-22T13:00:00Z")));
+        assert_eq!(grant.valid_until, Some(at("2026-11-22T16:00:00Z")));
+        assert_eq!(d.home_location_hint.as_deref(), Some("3390"));
+    }
+
+    #[test]
+    fn declined_cancelled_and_finished_invitations_grant_nothing() {
+        let mut f = facts();
+        let mut declined = invitation("1", "2026-11-22T14:00:00Z", 2);
+        declined.declined = true;
+        let mut cancelled = invitation("2", "2026-11-22T14:00:00Z", 2);
+        cancelled.is_canceled = true;
+        f.invitations = vec![
+            declined,
+            cancelled,
+            invitation("3", "2026-11-22T07:00:00Z", 2),
+        ];
+        assert!(
             desired_access(&f, None, at("2026-11-22T10:00:00Z"))
-                .team_id
-                .as_deref(),
-            Some("9")
+                .grants
+                .is_empty()
         );
     }
 }

@@ -1,5 +1,6 @@
 //! The events of the log. Names are past tense; payloads hold facts, never secrets in clear.
 
+use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -57,6 +58,57 @@ pub enum OnboardedVia {
     MobileApp,
 }
 
+/// Who set a passphrase after the first one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassphraseSource {
+    /// The tenant chose it in the portal or the app.
+    Tenant,
+    /// The tenant asked for a new generated one.
+    #[default]
+    Generated,
+}
+
+/// What a grant gives on the network, from the plan's access profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantNetwork {
+    pub profile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_up_kbps: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_down_kbps: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    /// The import when an organization installs the app.
+    Initial,
+    /// The periodic repair run.
+    Periodic,
+    /// Asked for by an admin or an operator.
+    Manual,
+}
+
+impl SyncKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncKind::Initial => "initial",
+            SyncKind::Periodic => "periodic",
+            SyncKind::Manual => "manual",
+        }
+    }
+}
+
+/// One correction a sync made: whose account, and which events it took.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub stream: String,
+    pub events: Vec<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevokeReason {
@@ -82,6 +134,67 @@ pub enum Event {
     AppUninstalled {
         org_id: String,
     },
+    /// A plan template now maps to this access profile (seed 001 "Plan Mapping").
+    PlanMapped {
+        plan_template_id: String,
+        profile: AccessProfile,
+    },
+    /// The plan template falls back to the default profile again.
+    PlanUnmapped {
+        plan_template_id: String,
+    },
+    /// The profile of plans without a mapping.
+    DefaultProfileSet {
+        profile: AccessProfile,
+    },
+    /// The organization-wide pool team VLANs are drawn from (`None`: location pools only).
+    VlanPoolSet {
+        pool: Option<VlanRange>,
+    },
+    /// A full sync ended; `corrections` is the drift report: what the log had wrong and what
+    /// the sync appended to fix it (capped, with the total in `corrected_streams`).
+    SyncCompleted {
+        kind: SyncKind,
+        users_seen: u32,
+        corrected_streams: u32,
+        events_appended: u32,
+        corrections: Vec<Correction>,
+    },
+    SyncFailed {
+        kind: SyncKind,
+        reason: String,
+    },
+
+    // ── location-{org}-{loc} ─────────────────────────────────────────────────────────────
+    LocationMapped {
+        location_id: String,
+        settings: LocationSettings,
+    },
+    LocationUnmapped {
+        location_id: String,
+    },
+    /// A tenant asked for WiFi at an Optix location no Lanyard location maps (seed 000,
+    /// "Unmapped Locations"): the admin's notification.
+    UnmappedLocationUsed {
+        location_id: String,
+        user_id: Option<String>,
+        at: DateTime<Utc>,
+    },
+
+    // ── group-{org}-{team} ───────────────────────────────────────────────────────────────
+    /// A team became a group; `vlan` is held until the group is deleted.
+    GroupCreated {
+        team_id: String,
+        name: String,
+        vlan: Option<u16>,
+    },
+    GroupRenamed {
+        name: String,
+    },
+    /// The team is gone from Optix; its VLAN is free again.
+    GroupDeleted {
+        team_id: String,
+    },
 
     // ── member-{org}-{user} ──────────────────────────────────────────────────────────────
     /// `profile` seals the member's name and email with the member's data key;
@@ -106,12 +219,16 @@ pub enum Event {
     PassphraseChanged {
         passphrase: Sealed,
         lookup_hash: String,
+        #[serde(default)]
+        source: PassphraseSource,
     },
     AccessGranted {
         grant: GrantKey,
         location_id: Option<String>,
         valid_from: Option<DateTime<Utc>>,
         valid_until: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        network: Option<GrantNetwork>,
     },
     AccessRevoked {
         grant: GrantKey,
@@ -135,6 +252,18 @@ impl Event {
             Event::IntegrationConfigured { .. } => "IntegrationConfigured",
             Event::OrganizationTokenRotated { .. } => "OrganizationTokenRotated",
             Event::AppUninstalled { .. } => "AppUninstalled",
+            Event::PlanMapped { .. } => "PlanMapped",
+            Event::PlanUnmapped { .. } => "PlanUnmapped",
+            Event::DefaultProfileSet { .. } => "DefaultProfileSet",
+            Event::VlanPoolSet { .. } => "VlanPoolSet",
+            Event::SyncCompleted { .. } => "SyncCompleted",
+            Event::SyncFailed { .. } => "SyncFailed",
+            Event::LocationMapped { .. } => "LocationMapped",
+            Event::LocationUnmapped { .. } => "LocationUnmapped",
+            Event::UnmappedLocationUsed { .. } => "UnmappedLocationUsed",
+            Event::GroupCreated { .. } => "GroupCreated",
+            Event::GroupRenamed { .. } => "GroupRenamed",
+            Event::GroupDeleted { .. } => "GroupDeleted",
             Event::AccountOpened { .. } => "AccountOpened",
             Event::ProfileChanged { .. } => "ProfileChanged",
             Event::PassphraseIssued { .. } => "PassphraseIssued",
@@ -155,6 +284,8 @@ impl Event {
 pub enum StreamId {
     Organization { org_id: String },
     Member { org_id: String, user_id: String },
+    Location { org_id: String, location_id: String },
+    Group { org_id: String, team_id: String },
 }
 
 impl StreamId {
@@ -169,22 +300,64 @@ impl StreamId {
             org_id: org_id.to_owned(),
         }
     }
+    pub fn location(org_id: &str, location_id: &str) -> Self {
+        StreamId::Location {
+            org_id: org_id.to_owned(),
+            location_id: location_id.to_owned(),
+        }
+    }
+    pub fn group(org_id: &str, team_id: &str) -> Self {
+        StreamId::Group {
+            org_id: org_id.to_owned(),
+            team_id: team_id.to_owned(),
+        }
+    }
     pub fn category(&self) -> &'static str {
         match self {
             StreamId::Organization { .. } => "org",
             StreamId::Member { .. } => "member",
+            StreamId::Location { .. } => "location",
+            StreamId::Group { .. } => "group",
         }
     }
     pub fn org_id(&self) -> &str {
         match self {
-            StreamId::Organization { org_id } | StreamId::Member { org_id, .. } => org_id,
+            StreamId::Organization { org_id }
+            | StreamId::Member { org_id, .. }
+            | StreamId::Location { org_id, .. }
+            | StreamId::Group { org_id, .. } => org_id,
         }
     }
     /// The member's user id, for member streams.
     pub fn user_id(&self) -> Option<&str> {
         match self {
             StreamId::Member { user_id, .. } => Some(user_id),
-            StreamId::Organization { .. } => None,
+            _ => None,
+        }
+    }
+    /// Parses `category-org-id` back (ids are Optix ids: they hold no `-`).
+    pub fn parse(name: &str) -> Option<StreamId> {
+        let mut parts = name.splitn(3, '-');
+        let category = parts.next()?;
+        let org_id = parts.next().filter(|s| !s.is_empty())?.to_owned();
+        let id = parts.next();
+        match (category, id) {
+            ("org", None) => Some(StreamId::Organization { org_id }),
+            ("member", Some(user_id)) if !user_id.is_empty() => Some(StreamId::Member {
+                org_id,
+                user_id: user_id.to_owned(),
+            }),
+            ("location", Some(location_id)) if !location_id.is_empty() => {
+                Some(StreamId::Location {
+                    org_id,
+                    location_id: location_id.to_owned(),
+                })
+            }
+            ("group", Some(team_id)) if !team_id.is_empty() => Some(StreamId::Group {
+                org_id,
+                team_id: team_id.to_owned(),
+            }),
+            _ => None,
         }
     }
 }
@@ -194,6 +367,11 @@ impl fmt::Display for StreamId {
         match self {
             StreamId::Organization { org_id } => write!(f, "org-{org_id}"),
             StreamId::Member { org_id, user_id } => write!(f, "member-{org_id}-{user_id}"),
+            StreamId::Location {
+                org_id,
+                location_id,
+            } => write!(f, "location-{org_id}-{location_id}"),
+            StreamId::Group { org_id, team_id } => write!(f, "group-{org_id}-{team_id}"),
         }
     }
 }
@@ -209,6 +387,33 @@ mod tests {
             "member-6267-12346"
         );
         assert_eq!(StreamId::organization("6267").to_string(), "org-6267");
+        for stream in [
+            StreamId::member("6267", "12346"),
+            StreamId::organization("6267"),
+            StreamId::location("6267", "3390"),
+            StreamId::group("6267", "123123"),
+        ] {
+            assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));
+        }
+        assert_eq!(StreamId::parse("member-6267"), None);
+        assert_eq!(StreamId::parse("account-6267-1"), None);
+    }
+
+    #[test]
+    fn events_written_before_a_field_existed_still_read() {
+        let old = serde_json::json!({
+            "type": "PassphraseChanged",
+            "passphrase": {"key": "member", "nonce": "n", "ciphertext": "c"},
+            "lookup_hash": "h"
+        });
+        let event: Event = serde_json::from_value(old).expect("old event");
+        assert!(matches!(
+            event,
+            Event::PassphraseChanged {
+                source: PassphraseSource::Generated,
+                ..
+            }
+        ));
     }
 
     #[test]

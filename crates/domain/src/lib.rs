@@ -1,15 +1,21 @@
-//! Lanyard's domain: events, the member aggregate (`decide` / `evolve`) and the access rules.
+//! Lanyard's domain: events, the aggregates (`decide` / `evolve`) and the access rules.
 //!
 //! Pure: no I/O, no clock, no randomness. Time and freshly generated secrets arrive inside
 //! commands, so every decision is reproducible in tests and in replay.
 
 pub mod access;
 pub mod events;
+pub mod group;
+pub mod location;
 pub mod member;
 pub mod organization;
 pub mod passphrase;
+pub mod policy;
 
-pub use access::{BookingFact, DesiredAccess, MemberFacts, PlanFact, desired_access};
-pub use events::{Basis, Event, GrantKey, Sealed, StreamId};
+pub use access::{
+    BookingFact, DesiredAccess, InvitationFact, MemberFacts, PlanFact, TeamFact, desired_access,
+};
+pub use events::{Basis, Event, GrantKey, GrantNetwork, Sealed, StreamId};
 pub use member::{Member, MemberCommand, MemberError};
 pub use organization::{Organization, OrganizationCommand};
+pub use policy::{AccessProfile, LocationSettings, OrgPolicy, RoamingPolicy, VlanRange};

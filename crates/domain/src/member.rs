@@ -1,7 +1,8 @@
 //! The member aggregate: one WiFi account per Optix user (`member-{org}-{user}` stream).
 
 use crate::access::{DesiredAccess, DesiredGrant};
-use crate::events::{Event, GrantKey, OnboardedVia, RevokeReason, Sealed};
+use crate::events::{Event, GrantKey, OnboardedVia, PassphraseSource, RevokeReason, Sealed};
+use crate::passphrase::{self, PassphraseError, Plaintext};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -57,12 +58,40 @@ pub enum MemberCommand {
     },
     /// Record the end of every grant whose validity has run out by `now`.
     ExpireGrants { now: DateTime<Utc> },
+    /// A tenant asks for WiFi at `location_id` (portal or mobile app). `desired` was decided as
+    /// if the account were bound there; a new account is bound there (rule 1).
+    Onboard {
+        org_id: String,
+        user_id: String,
+        location_id: String,
+        via: OnboardedVia,
+        desired: DesiredAccess,
+        profile: Profile,
+        fresh_passphrase: FreshPassphrase,
+    },
+    /// A new passphrase, chosen by the tenant or generated. `candidate` is checked against the
+    /// policy here; `taken` says whether another member of the organization already uses it
+    /// (known at the edge through the keyed hash, never by decrypting).
+    SetPassphrase {
+        candidate: Plaintext,
+        sealed: FreshPassphrase,
+        taken: bool,
+        source: PassphraseSource,
+    },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MemberError {
     #[error("the account does not exist")]
     NoAccount,
+    #[error("the account is suspended: there is no active plan or booking")]
+    Suspended,
+    #[error("no active plan or booking gives WiFi access at this location")]
+    NoAccess,
+    #[error(transparent)]
+    Passphrase(#[from] PassphraseError),
+    #[error("this passphrase is already in use; choose another one")]
+    PassphraseTaken,
 }
 
 pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
@@ -83,6 +112,58 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
             profile,
             fresh_passphrase,
         )),
+        MemberCommand::Onboard {
+            org_id,
+            user_id,
+            location_id,
+            via,
+            mut desired,
+            profile,
+            fresh_passphrase,
+        } => {
+            if state.is_open() {
+                // One account per user, bound where it was first opened: nothing to do here.
+                return Ok(vec![]);
+            }
+            if !desired.exists || desired.grants.is_empty() {
+                return Err(MemberError::NoAccess);
+            }
+            desired.home_location_hint = Some(location_id);
+            Ok(reconcile(
+                state,
+                org_id,
+                user_id,
+                desired,
+                via,
+                profile,
+                fresh_passphrase,
+            ))
+        }
+        MemberCommand::SetPassphrase {
+            candidate,
+            sealed,
+            taken,
+            source,
+        } => {
+            if !state.is_open() {
+                return Err(MemberError::NoAccount);
+            }
+            if state.suspended {
+                return Err(MemberError::Suspended);
+            }
+            passphrase::validate(candidate.expose())?;
+            if state.passphrase_hash.as_deref() == Some(sealed.lookup_hash.as_str()) {
+                return Ok(vec![]);
+            }
+            if taken {
+                return Err(MemberError::PassphraseTaken);
+            }
+            Ok(vec![Event::PassphraseChanged {
+                passphrase: sealed.passphrase,
+                lookup_hash: sealed.lookup_hash,
+                source,
+            }])
+        }
         MemberCommand::ExpireGrants { now } => {
             if !state.is_open() {
                 return Err(MemberError::NoAccount);
@@ -157,6 +238,7 @@ fn reconcile(
                 location_id: grant.location_id.clone(),
                 valid_from: grant.valid_from,
                 valid_until: grant.valid_until,
+                network: grant.network.clone(),
             });
         }
     }
@@ -168,15 +250,15 @@ fn reconcile(
             });
         }
     }
-    if desired.team_id != current.team_id {
+    if desired.team_id() != current.team_id.as_deref() {
         if let Some(old) = &current.team_id {
             events.push(Event::LeftGroup {
                 team_id: old.clone(),
             });
         }
-        if let Some(new) = &desired.team_id {
+        if let Some(new) = desired.team_id() {
             events.push(Event::JoinedGroup {
-                team_id: new.clone(),
+                team_id: new.to_owned(),
             });
         }
     }
@@ -213,6 +295,7 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
             location_id,
             valid_from,
             valid_until,
+            network,
         } => {
             state.grants.insert(
                 grant.clone(),
@@ -220,6 +303,7 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
                     location_id: location_id.clone(),
                     valid_from: *valid_from,
                     valid_until: *valid_until,
+                    network: network.clone(),
                 },
             );
         }
@@ -237,9 +321,8 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
                 ..Member::default()
             };
         }
-        Event::IntegrationConfigured { .. }
-        | Event::OrganizationTokenRotated { .. }
-        | Event::AppUninstalled { .. } => {}
+        // Other aggregates' events never reach a member stream.
+        _ => {}
     }
     state
 }
@@ -279,11 +362,12 @@ mod tests {
                             location_id: Some("3390".into()),
                             valid_from: None,
                             valid_until: until.map(at),
+                            network: None,
                         },
                     )
                 })
                 .collect(),
-            team_id: None,
+            team: None,
             home_location_hint: Some("3390".into()),
         }
     }
@@ -341,6 +425,7 @@ mod tests {
             location_id: Some("3390".into()),
             valid_from: None,
             valid_until: until.map(at),
+            network: None,
         }
     }
 
@@ -442,7 +527,10 @@ mod tests {
         let mut history = opened();
         history.push(granted("1", None));
         let mut d = desired(&[("1", None)]);
-        d.team_id = Some("123123".into());
+        d.team = Some(crate::access::TeamFact {
+            team_id: "123123".into(),
+            name: "The Cube Team".into(),
+        });
         given_when_then(
             &history,
             reconcile_with(d.clone()),
@@ -453,7 +541,10 @@ mod tests {
         history.push(Event::JoinedGroup {
             team_id: "123123".into(),
         });
-        d.team_id = Some("7".into());
+        d.team = Some(crate::access::TeamFact {
+            team_id: "7".into(),
+            name: "Seven".into(),
+        });
         given_when_then(
             &history,
             reconcile_with(d),
@@ -509,5 +600,123 @@ mod tests {
             ),
             Err(MemberError::NoAccount)
         );
+    }
+
+    fn onboard_at(location: &str, desired: DesiredAccess) -> MemberCommand {
+        MemberCommand::Onboard {
+            org_id: "6267".into(),
+            user_id: "12346".into(),
+            location_id: location.into(),
+            via: OnboardedVia::Portal,
+            desired,
+            profile: Profile {
+                sealed: sealed("profile"),
+                email_hash: "eh".into(),
+            },
+            fresh_passphrase: FreshPassphrase {
+                passphrase: sealed("pp"),
+                lookup_hash: "ph".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn onboarding_binds_a_new_account_to_the_portals_location() {
+        let events = decide(
+            &Member::default(),
+            onboard_at("3391", desired(&[("29191", None)])),
+        )
+        .expect("onboard");
+        assert!(matches!(
+            &events[0],
+            Event::AccountOpened { home_location: Some(home), via: OnboardedVia::Portal, .. } if home == "3391"
+        ));
+        assert!(matches!(events[1], Event::PassphraseIssued { .. }));
+        assert_eq!(events[2], granted("29191", None));
+    }
+
+    #[test]
+    fn onboarding_without_access_is_refused_and_an_existing_account_stays_bound() {
+        assert_eq!(
+            decide(&Member::default(), onboard_at("3390", desired(&[]))),
+            Err(MemberError::NoAccess)
+        );
+        let mut history = opened();
+        history.push(granted("1", None));
+        assert_eq!(
+            decide(
+                &Member::from_events(&history),
+                onboard_at("3391", desired(&[("1", None)]))
+            ),
+            Ok(vec![])
+        );
+    }
+
+    fn set_passphrase(candidate: &str, hash: &str, taken: bool) -> MemberCommand {
+        MemberCommand::SetPassphrase {
+            candidate: Plaintext::new(candidate),
+            sealed: FreshPassphrase {
+                passphrase: sealed(candidate),
+                lookup_hash: hash.into(),
+            },
+            taken,
+            source: PassphraseSource::Tenant,
+        }
+    }
+
+    #[test]
+    fn a_tenant_sets_a_valid_unique_passphrase() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        let state = Member::from_events(&history);
+        assert_eq!(
+            decide(&state, set_passphrase("correct horse battery", "h2", false)),
+            Ok(vec![Event::PassphraseChanged {
+                passphrase: sealed("correct horse battery"),
+                lookup_hash: "h2".into(),
+                source: PassphraseSource::Tenant,
+            }])
+        );
+        // Setting the passphrase already in force changes nothing.
+        assert_eq!(
+            decide(&state, set_passphrase("the current one", "ph", false)),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn invalid_taken_suspended_and_missing_are_refused_with_the_reason() {
+        let mut history = opened();
+        history.push(granted("1", None));
+        let state = Member::from_events(&history);
+        assert_eq!(
+            decide(&state, set_passphrase("short", "h", false)),
+            Err(MemberError::Passphrase(PassphraseError::TooShort))
+        );
+        assert_eq!(
+            decide(&state, set_passphrase("someone elses key", "h", true)),
+            Err(MemberError::PassphraseTaken)
+        );
+        history.push(Event::AccountSuspended);
+        assert_eq!(
+            decide(
+                &Member::from_events(&history),
+                set_passphrase("a fine passphrase", "h", false)
+            ),
+            Err(MemberError::Suspended)
+        );
+        assert_eq!(
+            decide(
+                &Member::default(),
+                set_passphrase("a fine passphrase", "h", false)
+            ),
+            Err(MemberError::NoAccount)
+        );
+    }
+
+    #[test]
+    fn commands_never_show_a_passphrase_in_debug_output() {
+        let command = set_passphrase("hunter2hunter2", "h", false);
+        assert!(!format!("{command:?}").contains("hunter2"));
     }
 }

@@ -1,11 +1,31 @@
-//! The organization aggregate (`org-{org}` stream): the Optix app installation and its token.
+//! The organization aggregate (`org-{org}` stream): the Optix app installation and its token,
+//! plan mappings, the default access profile, the VLAN pool, and the record of full syncs.
 
-use crate::events::{Event, Sealed};
+use crate::events::{Correction, Event, Sealed, SyncKind};
+use crate::policy::{AccessProfile, OrgPolicy, PolicyError, VlanRange};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Organization {
     pub installed: bool,
     pub token: Option<Sealed>,
+    pub plan_profiles: BTreeMap<String, AccessProfile>,
+    pub default_profile: Option<AccessProfile>,
+    pub vlan_pool: Option<VlanRange>,
+    /// Whether the import after installation has completed.
+    pub imported: bool,
+}
+
+impl Organization {
+    /// The configuration the access rules read (locations come from their own streams).
+    pub fn policy(&self) -> OrgPolicy {
+        OrgPolicy {
+            plan_profiles: self.plan_profiles.clone(),
+            default_profile: self.default_profile.clone().unwrap_or_default(),
+            vlan_pool: self.vlan_pool,
+            locations: BTreeMap::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,10 +41,46 @@ pub enum OrganizationCommand {
     Uninstall {
         org_id: String,
     },
+    MapPlan {
+        plan_template_id: String,
+        profile: AccessProfile,
+    },
+    UnmapPlan {
+        plan_template_id: String,
+    },
+    SetDefaultProfile {
+        profile: AccessProfile,
+    },
+    SetVlanPool {
+        pool: Option<VlanRange>,
+    },
+    RecordSync {
+        kind: SyncKind,
+        users_seen: u32,
+        corrections: Vec<Correction>,
+    },
+    RecordSyncFailure {
+        kind: SyncKind,
+        reason: String,
+    },
 }
 
-pub fn decide(state: &Organization, command: OrganizationCommand) -> Vec<Event> {
-    match command {
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OrganizationError {
+    #[error(transparent)]
+    Invalid(#[from] PolicyError),
+    #[error("a plan template id is required")]
+    MissingPlanTemplate,
+}
+
+/// The drift report keeps this many corrections in the event; the counts cover all of them.
+pub const MAX_REPORTED_CORRECTIONS: usize = 100;
+
+pub fn decide(
+    state: &Organization,
+    command: OrganizationCommand,
+) -> Result<Vec<Event>, OrganizationError> {
+    Ok(match command {
         OrganizationCommand::RecordToken {
             org_id,
             token,
@@ -46,7 +102,68 @@ pub fn decide(state: &Organization, command: OrganizationCommand) -> Vec<Event> 
                 vec![]
             }
         }
-    }
+        OrganizationCommand::MapPlan {
+            plan_template_id,
+            profile,
+        } => {
+            if plan_template_id.trim().is_empty() {
+                return Err(OrganizationError::MissingPlanTemplate);
+            }
+            profile.validate()?;
+            if state.plan_profiles.get(&plan_template_id) == Some(&profile) {
+                vec![]
+            } else {
+                vec![Event::PlanMapped {
+                    plan_template_id,
+                    profile,
+                }]
+            }
+        }
+        OrganizationCommand::UnmapPlan { plan_template_id } => {
+            if state.plan_profiles.contains_key(&plan_template_id) {
+                vec![Event::PlanUnmapped { plan_template_id }]
+            } else {
+                vec![]
+            }
+        }
+        OrganizationCommand::SetDefaultProfile { profile } => {
+            profile.validate()?;
+            if state.default_profile.as_ref() == Some(&profile) {
+                vec![]
+            } else {
+                vec![Event::DefaultProfileSet { profile }]
+            }
+        }
+        OrganizationCommand::SetVlanPool { pool } => {
+            if let Some(pool) = pool {
+                VlanRange::new(pool.first, pool.last)?;
+            }
+            if state.vlan_pool == pool {
+                vec![]
+            } else {
+                vec![Event::VlanPoolSet { pool }]
+            }
+        }
+        OrganizationCommand::RecordSync {
+            kind,
+            users_seen,
+            mut corrections,
+        } => {
+            let corrected_streams = corrections.len() as u32;
+            let events_appended = corrections.iter().map(|c| c.events.len() as u32).sum();
+            corrections.truncate(MAX_REPORTED_CORRECTIONS);
+            vec![Event::SyncCompleted {
+                kind,
+                users_seen,
+                corrected_streams,
+                events_appended,
+                corrections,
+            }]
+        }
+        OrganizationCommand::RecordSyncFailure { kind, reason } => {
+            vec![Event::SyncFailed { kind, reason }]
+        }
+    })
 }
 
 pub fn evolve(mut state: Organization, event: &Event) -> Organization {
@@ -56,7 +173,26 @@ pub fn evolve(mut state: Organization, event: &Event) -> Organization {
             state.installed = true;
             state.token = Some(token.clone());
         }
-        Event::AppUninstalled { .. } => state = Organization::default(),
+        // Uninstalling forgets the token; the operator's configuration stays for a reinstall.
+        Event::AppUninstalled { .. } => {
+            state.installed = false;
+            state.token = None;
+            state.imported = false;
+        }
+        Event::PlanMapped {
+            plan_template_id,
+            profile,
+        } => {
+            state
+                .plan_profiles
+                .insert(plan_template_id.clone(), profile.clone());
+        }
+        Event::PlanUnmapped { plan_template_id } => {
+            state.plan_profiles.remove(plan_template_id);
+        }
+        Event::DefaultProfileSet { profile } => state.default_profile = Some(profile.clone()),
+        Event::VlanPoolSet { pool } => state.vlan_pool = *pool,
+        Event::SyncCompleted { .. } => state.imported = true,
         _ => {}
     }
     state
@@ -82,10 +218,25 @@ mod tests {
         }
     }
 
+    /// given `history`, when `command`, then `expected`; deciding again afterwards is a no-op
+    /// for configuration commands.
+    fn given_when_then(history: &[Event], command: OrganizationCommand, expected: &[Event]) {
+        let state = history.iter().fold(Organization::default(), evolve);
+        let events = decide(&state, command.clone()).expect("decide");
+        assert_eq!(events, expected);
+        let after = events.iter().fold(state, evolve);
+        if !matches!(
+            command,
+            OrganizationCommand::RecordSync { .. } | OrganizationCommand::RecordSyncFailure { .. }
+        ) {
+            assert_eq!(decide(&after, command).expect("again"), vec![]);
+        }
+    }
+
     #[test]
     fn install_then_rotation_then_redelivery() {
         let s0 = Organization::default();
-        let e1 = decide(&s0, record("a", "fa", None));
+        let e1 = decide(&s0, record("a", "fa", None)).expect("decide");
         assert_eq!(
             e1,
             vec![Event::IntegrationConfigured {
@@ -94,8 +245,8 @@ mod tests {
             }]
         );
         let s1 = e1.iter().fold(s0, evolve);
-        assert_eq!(decide(&s1, record("a2", "fa", Some("fa"))), vec![]);
-        let e2 = decide(&s1, record("b", "fb", Some("fa")));
+        assert_eq!(decide(&s1, record("a2", "fa", Some("fa"))), Ok(vec![]));
+        let e2 = decide(&s1, record("b", "fb", Some("fa"))).expect("decide");
         assert_eq!(
             e2,
             vec![Event::OrganizationTokenRotated {
@@ -106,20 +257,147 @@ mod tests {
     }
 
     #[test]
-    fn uninstall_forgets_the_token() {
-        let s = [Event::IntegrationConfigured {
-            org_id: "6267".into(),
-            token: token("a"),
-        }]
-        .iter()
-        .fold(Organization::default(), evolve);
-        let events = decide(
-            &s,
+    fn uninstall_forgets_the_token_but_keeps_the_configuration() {
+        let profile = AccessProfile {
+            name: "premium".into(),
+            vlan: Some(200),
+            ..AccessProfile::default()
+        };
+        let history = [
+            Event::IntegrationConfigured {
+                org_id: "6267".into(),
+                token: token("a"),
+            },
+            Event::PlanMapped {
+                plan_template_id: "916".into(),
+                profile: profile.clone(),
+            },
+        ];
+        given_when_then(
+            &history,
             OrganizationCommand::Uninstall {
                 org_id: "6267".into(),
             },
+            &[Event::AppUninstalled {
+                org_id: "6267".into(),
+            }],
         );
-        let s = events.iter().fold(s, evolve);
-        assert_eq!(s, Organization::default());
+        let mut all = history.to_vec();
+        all.push(Event::AppUninstalled {
+            org_id: "6267".into(),
+        });
+        let state = all.iter().fold(Organization::default(), evolve);
+        assert!(!state.installed && state.token.is_none());
+        assert_eq!(state.policy().profile_for("916"), &profile);
+    }
+
+    #[test]
+    fn mapping_a_plan_and_setting_the_default_profile() {
+        let vo = AccessProfile {
+            name: "virtual office".into(),
+            wifi: false,
+            ..AccessProfile::default()
+        };
+        given_when_then(
+            &[],
+            OrganizationCommand::MapPlan {
+                plan_template_id: "920".into(),
+                profile: vo.clone(),
+            },
+            &[Event::PlanMapped {
+                plan_template_id: "920".into(),
+                profile: vo.clone(),
+            }],
+        );
+        given_when_then(
+            &[Event::PlanMapped {
+                plan_template_id: "920".into(),
+                profile: vo,
+            }],
+            OrganizationCommand::UnmapPlan {
+                plan_template_id: "920".into(),
+            },
+            &[Event::PlanUnmapped {
+                plan_template_id: "920".into(),
+            }],
+        );
+        let basic = AccessProfile {
+            name: "basic".into(),
+            bandwidth_down_kbps: Some(20_000),
+            ..AccessProfile::default()
+        };
+        given_when_then(
+            &[],
+            OrganizationCommand::SetDefaultProfile {
+                profile: basic.clone(),
+            },
+            &[Event::DefaultProfileSet { profile: basic }],
+        );
+    }
+
+    #[test]
+    fn invalid_configuration_is_refused_with_the_reason() {
+        let bad = AccessProfile {
+            vlan: Some(5000),
+            ..AccessProfile::default()
+        };
+        assert_eq!(
+            decide(
+                &Organization::default(),
+                OrganizationCommand::MapPlan {
+                    plan_template_id: "916".into(),
+                    profile: bad
+                }
+            ),
+            Err(OrganizationError::Invalid(PolicyError::VlanOutOfRange(
+                5000
+            )))
+        );
+        assert_eq!(
+            decide(
+                &Organization::default(),
+                OrganizationCommand::SetVlanPool {
+                    pool: Some(VlanRange {
+                        first: 300,
+                        last: 200
+                    })
+                }
+            ),
+            Err(OrganizationError::Invalid(PolicyError::EmptyPool {
+                first: 300,
+                last: 200
+            }))
+        );
+    }
+
+    #[test]
+    fn a_sync_records_its_drift_report_capped_with_full_counts() {
+        let corrections: Vec<Correction> = (0..150)
+            .map(|i| Correction {
+                stream: format!("member-6267-{i}"),
+                events: vec!["AccessRevoked".into(), "AccountSuspended".into()],
+            })
+            .collect();
+        let events = decide(
+            &Organization::default(),
+            OrganizationCommand::RecordSync {
+                kind: SyncKind::Periodic,
+                users_seen: 400,
+                corrections,
+            },
+        )
+        .expect("decide");
+        match &events[..] {
+            [
+                Event::SyncCompleted {
+                    users_seen: 400,
+                    corrected_streams: 150,
+                    events_appended: 300,
+                    corrections,
+                    ..
+                },
+            ] => assert_eq!(corrections.len(), MAX_REPORTED_CORRECTIONS),
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

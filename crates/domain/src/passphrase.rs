@@ -10,6 +10,25 @@ pub const ALPHABET: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRST
 pub const GROUPS: usize = 3;
 pub const GROUP_LEN: usize = 4;
 
+/// A passphrase in clear on its way to being sealed: never shown by Debug.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Plaintext(String);
+
+impl Plaintext {
+    pub fn new(value: impl Into<String>) -> Self {
+        Plaintext(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Plaintext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Plaintext([redacted])")
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PassphraseError {
     #[error("a passphrase needs at least 8 characters")]

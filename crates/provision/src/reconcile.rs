@@ -268,7 +268,8 @@ impl Provisioner {
         } else {
             None
         };
-        let desired = domain::desired_access(&domain_facts, home.as_deref(), now);
+        let policy = queries::org_policy(&**tx, org_id).await?;
+        let desired = domain::desired_access(&domain_facts, home.as_deref(), now, &policy);
         if !state.is_open() && (!desired.exists || desired.grants.is_empty()) {
             return Ok(0);
         }
@@ -462,7 +463,7 @@ impl Provisioner {
             .iter()
             .map(|e| &e.event)
             .fold(organization::Organization::default(), organization::evolve);
-        let events = organization::decide(&state, command);
+        let events = organization::decide(&state, command).unwrap_or_default();
         Ok(
             event_log::append(tx, &stream, version, events, metadata, now)
                 .await?
@@ -501,7 +502,8 @@ fn to_domain_facts(user_id: &str, facts: Option<&OptixFacts>) -> domain::MemberF
             is_active: false,
             plans: vec![],
             bookings: vec![],
-            team_ids: vec![],
+            invitations: vec![],
+            teams: vec![],
         };
     };
     domain::MemberFacts {
@@ -515,6 +517,7 @@ fn to_domain_facts(user_id: &str, facts: Option<&OptixFacts>) -> domain::MemberF
             .iter()
             .map(|p| domain::PlanFact {
                 account_plan_id: p.account_plan_id.clone(),
+                plan_template_id: p.plan_template_id.clone(),
                 status: match p.status {
                     PlanStatus::Active => domain::access::PlanStatus::Active,
                     PlanStatus::InTrial => domain::access::PlanStatus::InTrial,
@@ -540,6 +543,15 @@ fn to_domain_facts(user_id: &str, facts: Option<&OptixFacts>) -> domain::MemberF
                 })
             })
             .collect(),
-        team_ids: facts.user.teams.iter().map(|t| t.team_id.clone()).collect(),
+        invitations: vec![],
+        teams: facts
+            .user
+            .teams
+            .iter()
+            .map(|t| domain::TeamFact {
+                team_id: t.team_id.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
     }
 }

@@ -15,6 +15,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "relay_checkpoint",
         include_str!("../../../migrations/0002_relay_checkpoint.sql"),
     ),
+    (
+        3,
+        "configuration_and_groups",
+        include_str!("../../../migrations/0003_configuration_and_groups.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -6,7 +6,16 @@ use crate::event_log::{RecordedEvent, StoreError};
 use domain::{Event, StreamId};
 use tokio_postgres::GenericClient;
 
-pub const PROJECTION_TABLES: &[&str] = &["organizations", "members", "member_grants"];
+pub const PROJECTION_TABLES: &[&str] = &[
+    "organizations",
+    "members",
+    "member_grants",
+    "plan_profiles",
+    "locations",
+    "groups",
+    "notifications",
+    "sync_runs",
+];
 
 pub async fn apply(
     client: &impl GenericClient,
@@ -16,7 +25,7 @@ pub async fn apply(
     let org = stream.org_id();
     let pos = recorded.global_position;
     let at = recorded.recorded_at;
-    match (&recorded.event, stream.user_id()) {
+    match (&recorded.event, stream) {
         (
             Event::IntegrationConfigured { token, .. }
             | Event::OrganizationTokenRotated { token, .. },
@@ -29,6 +38,209 @@ pub async fn apply(
                      VALUES ($1, true, $2, $3, $4)
                      ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
                     &[&org, &token, &at, &pos],
+                )
+                .await?;
+        }
+        (
+            Event::PlanMapped {
+                plan_template_id,
+                profile,
+            },
+            _,
+        ) => {
+            client
+                .execute(
+                    "INSERT INTO plan_profiles (org_id, plan_template_id, profile, mapped_at, last_position)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (org_id, plan_template_id) DO UPDATE SET profile = $3, mapped_at = $4, last_position = $5",
+                    &[&org, plan_template_id, &json(profile)?, &at, &pos],
+                )
+                .await?;
+        }
+        (Event::PlanUnmapped { plan_template_id }, _) => {
+            client
+                .execute(
+                    "DELETE FROM plan_profiles WHERE org_id = $1 AND plan_template_id = $2",
+                    &[&org, plan_template_id],
+                )
+                .await?;
+        }
+        (Event::DefaultProfileSet { profile }, _) => {
+            client
+                .execute(
+                    "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
+                     ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
+                    &[&org, &json(profile)?, &pos],
+                )
+                .await?;
+        }
+        (Event::VlanPoolSet { pool }, _) => {
+            let (first, last) = (
+                pool.map(|p| i32::from(p.first)),
+                pool.map(|p| i32::from(p.last)),
+            );
+            client
+                .execute(
+                    "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
+                     ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
+                    &[&org, &first, &last, &pos],
+                )
+                .await?;
+        }
+        (
+            Event::SyncCompleted {
+                kind,
+                users_seen,
+                corrected_streams,
+                events_appended,
+                corrections,
+            },
+            _,
+        ) => {
+            client
+                .execute(
+                    "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
+                                            events_appended, corrections, finished_at)
+                     VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
+                    &[
+                        &pos,
+                        &org,
+                        &kind.as_str(),
+                        &(*users_seen as i32),
+                        &(*corrected_streams as i32),
+                        &(*events_appended as i32),
+                        &json(corrections)?,
+                        &at,
+                    ],
+                )
+                .await?;
+        }
+        (Event::SyncFailed { kind, reason }, _) => {
+            client
+                .execute(
+                    "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
+                     VALUES ($1, $2, $3, 'failed', $4, $5)",
+                    &[&pos, &org, &kind.as_str(), reason, &at],
+                )
+                .await?;
+            notify(
+                client,
+                recorded,
+                "sync_failed",
+                kind.as_str(),
+                &format!("The {} sync with Optix failed: {reason}", kind.as_str()),
+            )
+            .await?;
+        }
+        (
+            Event::LocationMapped {
+                location_id,
+                settings,
+            },
+            _,
+        ) => {
+            let roaming = json(&settings.roaming)?;
+            let roaming = roaming.as_str().unwrap_or_default().to_owned();
+            client
+                .execute(
+                    "INSERT INTO locations (org_id, location_id, mapped, name, network_name, timezone, vlan_first, vlan_last,
+                                            roaming, updated_at, last_position)
+                     VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT (org_id, location_id) DO UPDATE SET mapped = true, name = $3, network_name = $4,
+                         timezone = $5, vlan_first = $6, vlan_last = $7, roaming = $8, updated_at = $9, last_position = $10",
+                    &[
+                        &org,
+                        location_id,
+                        &settings.name,
+                        &settings.network_name,
+                        &settings.timezone,
+                        &settings.vlan_pool.map(|p| i32::from(p.first)),
+                        &settings.vlan_pool.map(|p| i32::from(p.last)),
+                        &roaming,
+                        &at,
+                        &pos,
+                    ],
+                )
+                .await?;
+        }
+        (Event::LocationUnmapped { location_id }, _) => {
+            client
+                .execute(
+                    "UPDATE locations SET mapped = false, updated_at = $3, last_position = $4
+                     WHERE org_id = $1 AND location_id = $2",
+                    &[&org, location_id, &at, &pos],
+                )
+                .await?;
+        }
+        (
+            Event::UnmappedLocationUsed {
+                location_id,
+                user_id,
+                at: used_at,
+            },
+            _,
+        ) => {
+            client
+                .execute(
+                    "INSERT INTO locations (org_id, location_id, mapped, unmapped_uses, last_unmapped_use, last_unmapped_user,
+                                            updated_at, last_position)
+                     VALUES ($1, $2, false, 1, $3, $4, $5, $6)
+                     ON CONFLICT (org_id, location_id) DO UPDATE SET unmapped_uses = locations.unmapped_uses + 1,
+                         last_unmapped_use = $3, last_unmapped_user = $4, updated_at = $5, last_position = $6",
+                    &[&org, location_id, used_at, user_id, &at, &pos],
+                )
+                .await?;
+            notify(
+                client,
+                recorded,
+                "unmapped_location",
+                location_id,
+                &format!(
+                    "A tenant asked for WiFi at Optix location {location_id}, which is not mapped to a Lanyard location."
+                ),
+            )
+            .await?;
+        }
+        (
+            Event::GroupCreated {
+                team_id,
+                name,
+                vlan,
+            },
+            _,
+        ) => {
+            client
+                .execute(
+                    "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[&org, team_id, name, &vlan.map(i32::from), &at, &pos],
+                )
+                .await?;
+            if vlan.is_none() {
+                notify(
+                    client,
+                    recorded,
+                    "group_without_vlan",
+                    team_id,
+                    &format!(
+                        "Team {name} ({team_id}) has no VLAN: configure a VLAN pool for the organization or its members' location, or free one."
+                    ),
+                )
+                .await?;
+            }
+        }
+        (Event::GroupRenamed { name }, StreamId::Group { team_id, .. }) => {
+            client
+                .execute(
+                    "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
+                    &[&org, team_id, name, &pos],
+                )
+                .await?;
+        }
+        (Event::GroupDeleted { team_id }, _) => {
+            client
+                .execute(
+                    "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
+                    &[&org, team_id],
                 )
                 .await?;
         }
@@ -49,7 +261,7 @@ pub async fn apply(
                 profile,
                 ..
             },
-            Some(user),
+            StreamId::Member { user_id: user, .. },
         ) => {
             let via = serde_json::to_value(via).map_err(|e| StoreError::Config(e.to_string()))?;
             let via = via.as_str().unwrap_or_default().to_owned();
@@ -77,7 +289,7 @@ pub async fn apply(
                 email_hash,
                 profile,
             },
-            Some(user),
+            StreamId::Member { user_id: user, .. },
         ) => {
             update_member(
                 client,
@@ -98,8 +310,9 @@ pub async fn apply(
             | Event::PassphraseChanged {
                 passphrase,
                 lookup_hash,
+                ..
             },
-            Some(user),
+            StreamId::Member { user_id: user, .. },
         ) => {
             update_member(
                 client,
@@ -118,21 +331,23 @@ pub async fn apply(
                 location_id,
                 valid_from,
                 valid_until,
+                network,
             },
-            Some(user),
+            StreamId::Member { user_id: user, .. },
         ) => {
+            let network = network.as_ref().map(json).transpose()?;
             client
                 .execute(
-                    "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
-                     SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8",
-                    &[&org, &user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &at],
+                     SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
+                    &[&org, &user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &at, &network],
                 )
                 .await?;
             touch_member(client, org, user, at, pos).await?;
         }
-        (Event::AccessRevoked { grant, .. }, Some(user)) => {
+        (Event::AccessRevoked { grant, .. }, StreamId::Member { user_id: user, .. }) => {
             client
                 .execute(
                     "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
@@ -141,19 +356,19 @@ pub async fn apply(
                 .await?;
             touch_member(client, org, user, at, pos).await?;
         }
-        (Event::AccountSuspended, Some(user)) => {
+        (Event::AccountSuspended, StreamId::Member { user_id: user, .. }) => {
             update_member(client, org, user, "status = $5", &[&"suspended"], at, pos).await?;
         }
-        (Event::AccountResumed, Some(user)) => {
+        (Event::AccountResumed, StreamId::Member { user_id: user, .. }) => {
             update_member(client, org, user, "status = $5", &[&"active"], at, pos).await?;
         }
-        (Event::JoinedGroup { team_id }, Some(user)) => {
+        (Event::JoinedGroup { team_id }, StreamId::Member { user_id: user, .. }) => {
             update_member(client, org, user, "team_id = $5", &[team_id], at, pos).await?;
         }
-        (Event::LeftGroup { .. }, Some(user)) => {
+        (Event::LeftGroup { .. }, StreamId::Member { user_id: user, .. }) => {
             update_member(client, org, user, "team_id = NULL", &[], at, pos).await?;
         }
-        (Event::AccountDeleted, Some(user)) => {
+        (Event::AccountDeleted, StreamId::Member { user_id: user, .. }) => {
             client
                 .execute(
                     "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
@@ -167,13 +382,38 @@ pub async fn apply(
                 )
                 .await?;
         }
-        (event, None) => {
+        (event, _) => {
             return Err(StoreError::Corrupt {
                 position: pos,
                 reason: format!("{} does not belong on stream {stream}", event.type_name()),
             });
         }
     }
+    Ok(())
+}
+
+/// A row in the admins' notification box, raised by `recorded`.
+async fn notify(
+    client: &impl GenericClient,
+    recorded: &RecordedEvent,
+    kind: &str,
+    subject: &str,
+    message: &str,
+) -> Result<(), StoreError> {
+    client
+        .execute(
+            "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &recorded.global_position,
+                &recorded.org_id,
+                &kind,
+                &subject,
+                &message,
+                &recorded.recorded_at,
+            ],
+        )
+        .await?;
     Ok(())
 }
 

@@ -20,13 +20,9 @@ pub struct ReplayReport {
     pub last_position: i64,
 }
 
-/// Parses a stream id (`member-{org}-{user}`, `org-{org}`) back into its parts.
+/// Parses a stream id (`member-{org}-{user}`, `org-{org}`, …) back into its parts.
 pub fn parse_stream_id(stream_id: &str) -> Option<StreamId> {
-    if let Some(rest) = stream_id.strip_prefix("member-") {
-        let (org, user) = rest.split_once('-')?;
-        return Some(StreamId::member(org, user));
-    }
-    stream_id.strip_prefix("org-").map(StreamId::organization)
+    StreamId::parse(stream_id)
 }
 
 /// Rebuilds every projection from position 0 and swaps it in. `progress` is called after each
@@ -179,6 +175,10 @@ mod tests {
             parse_stream_id("org-6267"),
             Some(StreamId::organization("6267"))
         );
-        assert_eq!(parse_stream_id("group-1-2"), None);
+        assert_eq!(
+            parse_stream_id("group-1-2"),
+            Some(StreamId::group("1", "2"))
+        );
+        assert_eq!(parse_stream_id("team-1-2"), None);
     }
 }

@@ -1,0 +1,194 @@
+//! The location aggregate (`location-{org}-{loc}` stream): how an Optix location maps to a
+//! Lanyard location (network name, time zone, VLAN pool, roaming), and tenants turned away
+//! because it is not mapped (seed 000 "Unmapped Locations").
+
+use crate::events::Event;
+use crate::policy::{LocationSettings, PolicyError};
+use chrono::{DateTime, Duration, Utc};
+
+/// Repeated attempts from an unmapped location are reported at most this often.
+pub const UNMAPPED_REPORT_INTERVAL: Duration = Duration::hours(1);
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Location {
+    pub settings: Option<LocationSettings>,
+    pub last_unmapped_report: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocationCommand {
+    Map {
+        location_id: String,
+        settings: LocationSettings,
+    },
+    Unmap {
+        location_id: String,
+    },
+    ReportUnmappedUse {
+        location_id: String,
+        user_id: Option<String>,
+        now: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LocationError {
+    #[error(transparent)]
+    Invalid(#[from] PolicyError),
+}
+
+pub fn decide(state: &Location, command: LocationCommand) -> Result<Vec<Event>, LocationError> {
+    Ok(match command {
+        LocationCommand::Map {
+            location_id,
+            settings,
+        } => {
+            settings.validate()?;
+            if state.settings.as_ref() == Some(&settings) {
+                vec![]
+            } else {
+                vec![Event::LocationMapped {
+                    location_id,
+                    settings,
+                }]
+            }
+        }
+        LocationCommand::Unmap { location_id } => {
+            if state.settings.is_some() {
+                vec![Event::LocationUnmapped { location_id }]
+            } else {
+                vec![]
+            }
+        }
+        LocationCommand::ReportUnmappedUse {
+            location_id,
+            user_id,
+            now,
+        } => {
+            let recently = state
+                .last_unmapped_report
+                .is_some_and(|last| now - last < UNMAPPED_REPORT_INTERVAL);
+            if state.settings.is_some() || recently {
+                vec![]
+            } else {
+                vec![Event::UnmappedLocationUsed {
+                    location_id,
+                    user_id,
+                    at: now,
+                }]
+            }
+        }
+    })
+}
+
+pub fn evolve(mut state: Location, event: &Event) -> Location {
+    match event {
+        Event::LocationMapped { settings, .. } => {
+            state.settings = Some(settings.clone());
+            state.last_unmapped_report = None;
+        }
+        Event::LocationUnmapped { .. } => state.settings = None,
+        Event::UnmappedLocationUsed { at, .. } => state.last_unmapped_report = Some(*at),
+        _ => {}
+    }
+    state
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{RoamingPolicy, VlanRange};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("timestamp")
+            .with_timezone(&Utc)
+    }
+    fn downtown() -> LocationSettings {
+        LocationSettings {
+            name: "Downtown".into(),
+            network_name: "downtown-secure".into(),
+            timezone: "Europe/Rome".into(),
+            vlan_pool: Some(VlanRange {
+                first: 100,
+                last: 199,
+            }),
+            roaming: RoamingPolicy::SingleLocation,
+        }
+    }
+    fn report(now: &str) -> LocationCommand {
+        LocationCommand::ReportUnmappedUse {
+            location_id: "3392".into(),
+            user_id: Some("12346".into()),
+            now: at(now),
+        }
+    }
+
+    #[test]
+    fn mapping_is_recorded_once_and_changes_are_recorded() {
+        let map = LocationCommand::Map {
+            location_id: "3390".into(),
+            settings: downtown(),
+        };
+        let events = decide(&Location::default(), map.clone()).expect("map");
+        assert_eq!(
+            events,
+            vec![Event::LocationMapped {
+                location_id: "3390".into(),
+                settings: downtown()
+            }]
+        );
+        let state = events.iter().fold(Location::default(), evolve);
+        assert_eq!(decide(&state, map), Ok(vec![]));
+        let mut renamed = downtown();
+        renamed.network_name = "downtown-2".into();
+        assert_eq!(
+            decide(
+                &state,
+                LocationCommand::Map {
+                    location_id: "3390".into(),
+                    settings: renamed
+                }
+            )
+            .map(|e| e.len()),
+            Ok(1)
+        );
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_refused() {
+        let mut settings = downtown();
+        settings.timezone = "Mars/Olympus".into();
+        assert_eq!(
+            decide(
+                &Location::default(),
+                LocationCommand::Map {
+                    location_id: "3390".into(),
+                    settings
+                }
+            ),
+            Err(LocationError::Invalid(PolicyError::TimeZone(
+                "Mars/Olympus".into()
+            )))
+        );
+    }
+
+    #[test]
+    fn unmapped_use_is_reported_at_most_hourly_and_never_for_mapped_locations() {
+        let first = decide(&Location::default(), report("2026-11-22T10:00:00Z")).expect("report");
+        assert_eq!(first.len(), 1);
+        let state = first.iter().fold(Location::default(), evolve);
+        assert_eq!(decide(&state, report("2026-11-22T10:30:00Z")), Ok(vec![]));
+        assert_eq!(
+            decide(&state, report("2026-11-22T11:00:00Z")).map(|e| e.len()),
+            Ok(1)
+        );
+        let mapped = [Event::LocationMapped {
+            location_id: "3392".into(),
+            settings: downtown(),
+        }]
+        .iter()
+        .fold(state, evolve);
+        assert_eq!(decide(&mapped, report("2026-11-22T12:00:00Z")), Ok(vec![]));
+    }
+}
