@@ -137,6 +137,28 @@ else:
     print(f"observability: {DASHBOARD}: {len(dashboard['panels'])} panels, "
           f"{len(queries)} queries parse")
 
+# --- Alerts: severity, summary, description, and a runbook entry that exists ------------------
+def github_anchor(heading):
+    return re.sub(r"[^a-z0-9 _-]", "", heading.strip().lower()).replace(" ", "-")
+
+anchors = {github_anchor(line.lstrip("#")) for line in
+           pathlib.Path("docs/runbook.md").read_text().splitlines() if line.startswith("#")}
+alerts_text = pathlib.Path("deploy/prometheus/alerts.yml").read_text()
+blocks = re.split(r"^\s*- alert: ", alerts_text, flags=re.M)[1:]
+for block in blocks:
+    name = block.split()[0]
+    if not re.search(r"^\s+severity: (critical|warning|info)$", block, re.M):
+        fail(f"alert {name}: no severity label (critical, warning or info)")
+    for key in ("summary", "description"):
+        if not re.search(rf"^\s+{key}: \S", block, re.M):
+            fail(f"alert {name}: no {key} annotation")
+    runbook = re.search(r"^\s+runbook: docs/runbook\.md#(\S+)$", block, re.M)
+    if not runbook:
+        fail(f"alert {name}: no runbook annotation (docs/runbook.md#…)")
+    elif runbook[1] not in anchors:
+        fail(f"alert {name}: docs/runbook.md has no section #{runbook[1]}")
+print(f"observability: {len(blocks)} alerts, each with severity, summary, description and runbook entry")
+
 # --- Metric names ----------------------------------------------------------------------------
 SUFFIXES = ("_bucket", "_count", "_sum")
 
