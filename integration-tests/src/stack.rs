@@ -146,6 +146,37 @@ impl Stack {
         .await
     }
 
+    /// Installs the app in `org_id` (Optix sends `app_install`) and waits until provision's
+    /// initial import has completed, so what a test changes next is seen as a change.
+    pub async fn install(&self, org_id: &str) -> anyhow::Result<()> {
+        let status = self.sim.sim.install_app(org_id).await?;
+        anyhow::ensure!(status == 200, "app_install was answered {status}");
+        self.wait_for_syncs(org_id, 1).await
+    }
+
+    /// Waits until `count` full syncs of `org_id` have been recorded (successful or not).
+    pub async fn wait_for_syncs(&self, org_id: &str, count: i64) -> anyhow::Result<()> {
+        let pool = self.pool.clone();
+        let org = org_id.to_owned();
+        eventually(
+            &format!("{count} sync(s) of organization {org_id}"),
+            Duration::from_secs(30),
+            || {
+                let pool = pool.clone();
+                let org = org.clone();
+                async move {
+                    let client = pool.get().await?;
+                    let runs: i64 = client
+                        .query_one("SELECT count(*) FROM sync_runs WHERE org_id = $1", &[&org])
+                        .await?
+                        .get(0);
+                    Ok((runs >= count).then_some(()))
+                }
+            },
+        )
+        .await
+    }
+
     pub async fn event_count(&self) -> anyhow::Result<i64> {
         let client = self.pool.get().await?;
         Ok(client

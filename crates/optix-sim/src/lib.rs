@@ -4,8 +4,11 @@
 //! webhooks with Optix's retry policy (seed 002). An admin API changes its state and emits the
 //! webhooks Optix would send.
 
+pub mod changes;
 pub mod graphql;
 pub mod model;
+
+pub use changes::{Applied, Change, Notify};
 
 use actix_web::{App as HttpApp, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context as _;
@@ -144,7 +147,7 @@ impl Sim {
         self.with_state(|s| s.deliveries.clone())
     }
 
-    fn next_id(&self) -> String {
+    pub(crate) fn next_id(&self) -> String {
         self.with_state(|s| {
             s.next_id += 1;
             s.next_id.to_string()
@@ -363,7 +366,7 @@ impl Sim {
     }
 
     /// The `*_plan_subscription` fields for an account plan, as Optix sends them.
-    fn plan_fields(
+    pub(crate) fn plan_fields(
         &self,
         org_id: &str,
         account_plan_id: &str,
@@ -430,33 +433,19 @@ impl Sim {
         user_id: &str,
         plan_template_id: &str,
     ) -> anyhow::Result<String> {
-        let account_plan_id = self.next_id();
-        self.with_state(|s| {
-            let org = s
-                .orgs
-                .get_mut(org_id)
-                .with_context(|| format!("unknown organization {org_id}"))?;
-            org.user(user_id)
-                .with_context(|| format!("unknown user {user_id}"))?;
-            org.template(plan_template_id)
-                .with_context(|| format!("unknown plan template {plan_template_id}"))?;
-            let now = Utc::now().timestamp();
-            org.account_plans.push(AccountPlan {
-                account_plan_id: account_plan_id.clone(),
-                user_id: user_id.to_owned(),
-                plan_template_id: plan_template_id.to_owned(),
-                status: PlanStatus::Active,
-                start_timestamp: now,
-                end_timestamp: None,
-                canceled_timestamp: None,
-                created_timestamp: now,
-            });
-            anyhow::Ok(())
-        })?;
-        let fields = self.plan_fields(org_id, &account_plan_id)?;
-        self.deliver(org_id, "new_plan_subscription", fields)
+        let applied = self
+            .apply(
+                org_id,
+                Change::AddPlan {
+                    user_id: user_id.to_owned(),
+                    plan_template_id: plan_template_id.to_owned(),
+                    starts_in_secs: 0,
+                    ends_in_secs: None,
+                },
+                Notify::Webhook,
+            )
             .await?;
-        Ok(account_plan_id)
+        applied.id.context("the new plan has no id")
     }
 
     /// Cancels an account plan without sending any webhook: what Lanyard sees when Optix's
@@ -477,20 +466,14 @@ impl Sim {
 
     /// Cancels an account plan and sends `cancel_plan_subscription`.
     pub async fn cancel_plan(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
-        let fields = self.plan_fields(org_id, account_plan_id)?;
-        self.with_state(|s| {
-            let org = s.orgs.get_mut(org_id).context("organization")?;
-            let plan = org
-                .account_plans
-                .iter_mut()
-                .find(|p| p.account_plan_id == account_plan_id)
-                .context("plan")?;
-            plan.status = PlanStatus::Canceled;
-            plan.canceled_timestamp = Some(Utc::now().timestamp());
-            anyhow::Ok(())
-        })?;
-        self.deliver(org_id, "cancel_plan_subscription", fields)
-            .await?;
+        self.apply(
+            org_id,
+            Change::CancelPlan {
+                account_plan_id: account_plan_id.to_owned(),
+            },
+            Notify::Webhook,
+        )
+        .await?;
         Ok(())
     }
 
@@ -518,16 +501,7 @@ impl Sim {
                     let bookings = o
                         .bookings
                         .iter()
-                        .filter_map(|b| {
-                            let u = o.user(&b.user_id)?;
-                            let loc = o.location(&b.location_id)?;
-                            let v = json!({"booking_id": b.booking_id, "title": b.resource_name, "workspace_id": b.resource_id,
-                                "workspace_name": b.resource_name, "workspace_type": "Meeting Room",
-                                "check_in_timestamp": b.start_timestamp.to_string(), "check_out_timestamp": b.end_timestamp.to_string(),
-                                "member_name": u.name, "member_last_name": u.surname, "member_email": u.email,
-                                "venue_name": loc.name});
-                            v.as_object().cloned()
-                        })
+                        .filter_map(|b| changes::booking_fields(o, b).ok())
                         .collect();
                     (o.organization_id.clone(), plans, team_members, bookings)
                 })
@@ -679,6 +653,33 @@ async fn admin_cancel_plan(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct ChangeRequest {
+    #[serde(flatten)]
+    change: Change,
+    /// Change state without sending the webhook (a lost delivery).
+    #[serde(default)]
+    quiet: bool,
+}
+
+/// Changes the organization as an Optix user would, and sends the webhook Optix sends.
+async fn admin_change(
+    path: web::Path<String>,
+    body: web::Json<ChangeRequest>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
+    let ChangeRequest { change, quiet } = body.into_inner();
+    let notify = if quiet {
+        Notify::Quietly
+    } else {
+        Notify::Webhook
+    };
+    match state.sim.apply(&path.into_inner(), change, notify).await {
+        Ok(applied) => HttpResponse::Ok().json(applied),
+        Err(e) => admin_error(e),
+    }
+}
+
 async fn admin_personal_token(
     path: web::Path<String>,
     body: web::Json<TokenRequest>,
@@ -728,6 +729,7 @@ pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
                 web::post().to(admin_personal_token),
             )
             .route("/admin/orgs/{org}/webhooks", web::post().to(admin_webhook))
+            .route("/admin/orgs/{org}/changes", web::post().to(admin_change))
             .route("/admin/stats", web::get().to(admin_stats))
     })
     .workers(2)
