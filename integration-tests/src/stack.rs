@@ -177,6 +177,77 @@ impl Stack {
         .await
     }
 
+    /// Sends a command to provision as the portal or CLI would.
+    pub async fn command(
+        &self,
+        org_id: &str,
+        command: bus::commands::Command,
+    ) -> anyhow::Result<bus::commands::Reply> {
+        Ok(self.bus.command(org_id, "test", command).await?)
+    }
+
+    /// One member's projection (None: no account).
+    pub async fn member(
+        &self,
+        org_id: &str,
+        user_id: &str,
+    ) -> anyhow::Result<Option<store::queries::MemberView>> {
+        let client = self.pool.get().await?;
+        Ok(store::queries::member(&**client, org_id, user_id).await?)
+    }
+
+    /// Waits until `check` holds for the member's projection (None: no account).
+    pub async fn member_until(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        what: &str,
+        check: impl Fn(Option<&store::queries::MemberView>) -> bool,
+    ) -> anyhow::Result<Option<store::queries::MemberView>> {
+        let started = std::time::Instant::now();
+        loop {
+            let member = self.member(org_id, user_id).await?;
+            if check(member.as_ref()) {
+                return Ok(member);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                anyhow::bail!(
+                    "timed out waiting for member {user_id}: {what}; last seen {member:#?}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Maps the demo organization's two Optix locations (Vancouver 3390, Rome 3391).
+    pub async fn map_demo_locations(&self) -> anyhow::Result<()> {
+        for (location_id, name, network, timezone) in [
+            ("3390", "Gastown", "gastown-members", "America/Vancouver"),
+            ("3391", "Trastevere", "trastevere-members", "Europe/Rome"),
+        ] {
+            let reply = self
+                .command(
+                    DEMO_ORG,
+                    bus::commands::Command::MapLocation {
+                        location_id: location_id.into(),
+                        settings: domain::LocationSettings {
+                            name: name.into(),
+                            network_name: network.into(),
+                            timezone: timezone.into(),
+                            vlan_pool: None,
+                            roaming: domain::RoamingPolicy::SingleLocation,
+                        },
+                    },
+                )
+                .await?;
+            anyhow::ensure!(
+                matches!(reply, bus::commands::Reply::Done { .. }),
+                "mapping {location_id}: {reply:?}"
+            );
+        }
+        Ok(())
+    }
+
     pub async fn event_count(&self) -> anyhow::Result<i64> {
         let client = self.pool.get().await?;
         Ok(client

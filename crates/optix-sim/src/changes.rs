@@ -149,6 +149,18 @@ impl Sim {
         Ok(applied)
     }
 
+    /// Applies `change` without sending anything, and returns what it created with the
+    /// webhook Optix would have sent (event, fields), for a test to deliver later, in any order
+    /// and any number of times.
+    #[allow(clippy::type_complexity)]
+    pub fn apply_held(
+        &self,
+        org_id: &str,
+        change: Change,
+    ) -> anyhow::Result<(Option<String>, Option<(String, Map<String, Value>)>)> {
+        self.change_state(org_id, change)
+    }
+
     /// The state change, and the webhook (event, fields) Optix would send for it.
     #[allow(clippy::type_complexity)]
     fn change_state(

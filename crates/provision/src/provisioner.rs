@@ -217,7 +217,7 @@ impl Provisioner {
             .iter()
             .map(|e| &e.event)
             .fold(group::Group::default(), group::evolve);
-        let vlan = if state.live {
+        let vlan = if state.live && state.vlan.is_some() {
             None
         } else {
             // Serialize allocations: the lock is the append lock, held until commit anyway.

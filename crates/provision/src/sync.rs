@@ -200,32 +200,35 @@ impl Provisioner {
             let client = self.pool().get().await.map_err(StoreError::from)?;
             candidates.extend(queries::member_user_ids(&**client, org_id).await?);
         }
-        let candidates: Vec<String> = candidates.into_iter().collect();
+        // First the groups of teams Optix no longer has, so their VLANs are free for the groups
+        // the members below may need (their members leave them below).
+        let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
         let mut corrections = Vec::new();
+        {
+            let mut client = self.pool().get().await.map_err(StoreError::from)?;
+            let tx = client.transaction().await.map_err(StoreError::from)?;
+            for team_id in queries::group_team_ids(&*tx, org_id).await? {
+                if !live_teams.contains(team_id.as_str()) {
+                    let events = self
+                        .delete_group(&tx, org_id, &team_id, metadata, Utc::now())
+                        .await?;
+                    if !events.is_empty() {
+                        corrections.push(Correction {
+                            stream: domain::StreamId::group(org_id, &team_id).to_string(),
+                            events: events.into_iter().map(str::to_owned).collect(),
+                        });
+                    }
+                }
+            }
+            tx.commit().await.map_err(StoreError::from_commit)?;
+        }
+        let candidates: Vec<String> = candidates.into_iter().collect();
         for chunk in candidates.chunks(CHUNK) {
             corrections.extend(
                 self.sync_chunk(org_id, chunk, &optix_facts, metadata)
                     .await?,
             );
         }
-        // Groups of teams Optix no longer has (their members left them above).
-        let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
-        let mut client = self.pool().get().await.map_err(StoreError::from)?;
-        let tx = client.transaction().await.map_err(StoreError::from)?;
-        for team_id in queries::group_team_ids(&*tx, org_id).await? {
-            if !live_teams.contains(team_id.as_str()) {
-                let events = self
-                    .delete_group(&tx, org_id, &team_id, metadata, Utc::now())
-                    .await?;
-                if !events.is_empty() {
-                    corrections.push(Correction {
-                        stream: domain::StreamId::group(org_id, &team_id).to_string(),
-                        events: events.into_iter().map(str::to_owned).collect(),
-                    });
-                }
-            }
-        }
-        tx.commit().await.map_err(StoreError::from_commit)?;
         Ok(SyncReport {
             users_seen,
             corrections,
