@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 pub mod stack;
 
-pub use stack::Stack;
+pub use stack::{Stack, StackOptions};
 
 /// Polls `check` until it yields `Some`, failing after `deadline` with `what` in the message.
 pub async fn eventually<T, F, Fut>(

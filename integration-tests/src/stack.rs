@@ -40,8 +40,31 @@ impl Drop for TempDir {
     }
 }
 
+/// What a test may change about the stack: the simulated Optix rate limit and provision's own
+/// budget (both per `window`), and settings overrides.
+#[derive(Clone, Debug)]
+pub struct StackOptions {
+    pub sim_rate_limit: u32,
+    pub client_rate_limit: u32,
+    pub window: Duration,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            sim_rate_limit: 0,
+            client_rate_limit: 60,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
 impl Stack {
     pub async fn start() -> anyhow::Result<Stack> {
+        Stack::start_with(StackOptions::default()).await
+    }
+
+    pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         let nats = bus::testing::NatsServer::start()
             .await
             .map_err(anyhow::Error::msg)
@@ -68,7 +91,8 @@ impl Stack {
         let sim = optix_sim::spawn(optix_sim::SimConfig {
             listen: "127.0.0.1:0".into(),
             webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
-            rate_limit_per_minute: 0,
+            rate_limit_per_minute: options.sim_rate_limit,
+            rate_window: options.window,
             retry_interval: Duration::from_millis(200),
             max_retries: 3,
             fixture: None,
@@ -82,6 +106,8 @@ impl Stack {
         );
 
         settings.optix.api_url = sim.graphql_url.clone();
+        settings.optix.requests_per_minute = options.client_rate_limit;
+        settings.optix.budget_window_secs = options.window.as_secs().max(1);
         let provision = provision::Application::build(settings.clone())
             .await
             .context("building provision")?;

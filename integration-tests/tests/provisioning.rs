@@ -918,3 +918,96 @@ async fn webhooks_in_any_order_and_any_number_converge_on_the_same_projections()
     }
     Ok(())
 }
+
+/// Hints arriving together are reconciled together: a burst of plan changes costs a few
+/// requests, not one per webhook.
+async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<Vec<String>> {
+    let mut users = Vec::new();
+    for i in 0..members {
+        users.push(quiet_user(stack, &format!("Burst{i}")).await?);
+    }
+    stack.wait_until_provisioned().await?;
+    let mut deliveries = Vec::new();
+    for user in &users {
+        let (_, webhook) = stack.sim.sim.apply_held(
+            DEMO_ORG,
+            Change::AddPlan {
+                user_id: user.clone(),
+                plan_template_id: HOT_DESK.into(),
+                starts_in_secs: 0,
+                ends_in_secs: None,
+            },
+        )?;
+        deliveries.extend(webhook);
+    }
+    futures::future::try_join_all(deliveries.into_iter().map(|(event, fields)| async move {
+        stack
+            .sim
+            .sim
+            .deliver_with(DEMO_ORG, &event, fields, &Default::default())
+            .await
+    }))
+    .await?;
+    Ok(users)
+}
+
+#[tokio::test]
+async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> anyhow::Result<()> {
+    // Optix allows 4 requests per (shortened) window; provision's client keeps to the same.
+    let stack = Stack::start_with(integration_tests::StackOptions {
+        sim_rate_limit: 4,
+        client_rate_limit: 4,
+        window: Duration::from_secs(2),
+    })
+    .await?;
+    stack.install(DEMO_ORG).await?;
+    let calls_before = stack.sim.sim.api_calls();
+    let users = burst_of_plan_changes(&stack, 40).await?;
+    for user in &users {
+        stack
+            .member_until(DEMO_ORG, user, "live access", live)
+            .await?;
+    }
+    let calls = stack.sim.sim.api_calls() - calls_before;
+    assert!(
+        calls <= 20,
+        "40 plan webhooks cost {calls} requests: hints are coalesced"
+    );
+    assert_eq!(stack.sim.sim.rate_limited(), 0, "never a 429");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Result<()> {
+    // The client does not limit itself: Optix's 429s make it wait Retry-After.
+    let stack = Stack::start_with(integration_tests::StackOptions {
+        sim_rate_limit: 2,
+        client_rate_limit: 0,
+        window: Duration::from_secs(1),
+    })
+    .await?;
+    stack.install(DEMO_ORG).await?;
+    stack.sim.sim.fail_next_requests(2);
+    let users = burst_of_plan_changes(&stack, 6).await?;
+    stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            Change::AddPlan {
+                user_id: MEI.into(),
+                plan_template_id: HOT_DESK.into(),
+                starts_in_secs: 0,
+                ends_in_secs: None,
+            },
+            Notify::Webhook,
+        )
+        .await?;
+    for user in users.iter().map(String::as_str).chain([MEI]) {
+        stack
+            .member_until(DEMO_ORG, user, "live access", live)
+            .await?;
+    }
+    assert!(stack.sim.sim.rate_limited() > 0, "the test did meet 429s");
+    Ok(())
+}

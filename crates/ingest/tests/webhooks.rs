@@ -460,6 +460,7 @@ fn sim_config(webhook_url: Option<String>) -> optix_sim::SimConfig {
         listen: "127.0.0.1:0".into(),
         webhook_url,
         rate_limit_per_minute: 0,
+        rate_window: Duration::from_secs(60),
         retry_interval: Duration::from_millis(200),
         max_retries: 10,
         fixture: None,

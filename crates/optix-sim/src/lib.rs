@@ -25,8 +25,10 @@ use std::time::{Duration, Instant};
 pub struct SimConfig {
     pub listen: String,
     pub webhook_url: Option<String>,
-    /// Requests per minute per token; 0 = unlimited.
+    /// Requests per `rate_window` per token (Optix: 60 a minute); 0 = unlimited.
     pub rate_limit_per_minute: u32,
+    /// The rate limit's window: a minute, like Optix; tests shorten it.
+    pub rate_window: Duration,
     pub retry_interval: Duration,
     pub max_retries: u32,
     pub fixture: Option<std::path::PathBuf>,
@@ -71,6 +73,9 @@ pub struct SimState {
     /// Events whose subscription a 410 removed.
     unsubscribed: HashSet<String>,
     api_calls: u64,
+    rate_limited: u64,
+    /// The next this many GraphQL requests fail with 503 (an Optix outage, on demand).
+    fail_next: u32,
     rate_windows: HashMap<String, (Instant, u32)>,
     next_id: u64,
 }
@@ -110,6 +115,8 @@ impl Sim {
                 deliveries: Vec::new(),
                 unsubscribed: HashSet::new(),
                 api_calls: 0,
+                rate_limited: 0,
+                fail_next: 0,
                 rate_windows: HashMap::new(),
                 next_id: 50_000,
             })),
@@ -129,6 +136,16 @@ impl Sim {
 
     pub fn api_calls(&self) -> u64 {
         self.with_state(|s| s.api_calls)
+    }
+
+    /// Requests answered 429.
+    pub fn rate_limited(&self) -> u64 {
+        self.with_state(|s| s.rate_limited)
+    }
+
+    /// The next `n` GraphQL requests fail with 503.
+    pub fn fail_next_requests(&self, n: u32) {
+        self.with_state(|s| s.fail_next = n);
     }
 
     pub fn app(&self) -> (String, String) {
@@ -189,9 +206,11 @@ impl Sim {
         })
     }
 
-    /// Counts a call and applies the per-token limit; `Err(seconds)` = answer 429.
+    /// Counts a call and applies the per-token limit (a fixed window from the token's first
+    /// request); `Err(seconds)` = answer 429 with that Retry-After.
     fn admit(&self, token: &str) -> Result<(), u64> {
         let limit = self.config.rate_limit_per_minute;
+        let length = self.config.rate_window;
         self.with_state(|s| {
             s.api_calls += 1;
             if limit == 0 {
@@ -199,17 +218,28 @@ impl Sim {
             }
             let now = Instant::now();
             let window = s.rate_windows.entry(token.to_owned()).or_insert((now, 0));
-            if now.duration_since(window.0) >= Duration::from_secs(60) {
+            if now.duration_since(window.0) >= length {
                 *window = (now, 0);
             }
             if window.1 >= limit {
-                let wait = 60u64
-                    .saturating_sub(now.duration_since(window.0).as_secs())
-                    .max(1);
-                return Err(wait);
+                let left = length.saturating_sub(now.duration_since(window.0));
+                s.rate_limited += 1;
+                return Err(left.as_secs_f64().ceil().max(1.0) as u64);
             }
             window.1 += 1;
             Ok(())
+        })
+    }
+
+    /// Whether to fail this request as an outage would.
+    fn outage(&self) -> bool {
+        self.with_state(|s| {
+            if s.fail_next > 0 {
+                s.fail_next -= 1;
+                true
+            } else {
+                false
+            }
         })
     }
 
@@ -555,6 +585,9 @@ async fn graphql_endpoint(
     state: web::Data<HttpState>,
 ) -> HttpResponse {
     let token = bearer(&request);
+    if state.sim.outage() {
+        return HttpResponse::ServiceUnavailable().body("Optix is down (simulated)");
+    }
     if let Err(wait) = state.sim.admit(token.as_deref().unwrap_or("anonymous")) {
         return HttpResponse::TooManyRequests()
             .insert_header(("Retry-After", wait.to_string()))
@@ -692,8 +725,11 @@ async fn admin_personal_token(
 }
 
 async fn admin_stats(state: web::Data<HttpState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .json(json!({"api_calls": state.sim.api_calls(), "deliveries": state.sim.deliveries()}))
+    HttpResponse::Ok().json(json!({
+        "api_calls": state.sim.api_calls(),
+        "rate_limited": state.sim.rate_limited(),
+        "deliveries": state.sim.deliveries(),
+    }))
 }
 
 /// Starts the simulator on `config.listen` and returns at once (the server runs on the

@@ -302,6 +302,8 @@ pub struct Facts {
 pub struct ClientSettings {
     /// Requests per minute per token (Optix allows 60); 0 = no client-side limit.
     pub requests_per_minute: u32,
+    /// The budget's window: a minute, like Optix's (tests shorten it).
+    pub window: Duration,
     /// Page size of list queries.
     pub page_size: i64,
     /// Attempts after the first for 429s, 5xx and transport errors.
@@ -315,6 +317,7 @@ impl Default for ClientSettings {
     fn default() -> Self {
         ClientSettings {
             requests_per_minute: 60,
+            window: crate::limiter::WINDOW,
             page_size: 100,
             retries: 3,
             patience: Duration::from_secs(120),
@@ -511,7 +514,10 @@ impl OptixClient {
             api_url: api_url.into(),
             http,
             calls: Arc::new(AtomicU64::new(0)),
-            limiter: Arc::new(RateLimiter::new(settings.requests_per_minute)),
+            limiter: Arc::new(RateLimiter::with_window(
+                settings.requests_per_minute,
+                settings.window,
+            )),
             settings,
         }
     }

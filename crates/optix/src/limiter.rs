@@ -17,15 +17,22 @@ struct TokenWindow {
 }
 
 pub struct RateLimiter {
-    /// Requests per minute per token; 0 = unlimited.
+    /// Requests per window per token; 0 = unlimited.
     limit: u32,
+    window: Duration,
     windows: Mutex<HashMap<String, TokenWindow>>,
 }
 
 impl RateLimiter {
     pub fn new(limit_per_minute: u32) -> RateLimiter {
+        RateLimiter::with_window(limit_per_minute, WINDOW)
+    }
+
+    /// `limit` requests per `window` (Optix's window is a minute; tests shorten it).
+    pub fn with_window(limit: u32, window: Duration) -> RateLimiter {
         RateLimiter {
-            limit: limit_per_minute,
+            limit,
+            window,
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -60,13 +67,13 @@ impl RateLimiter {
             while window
                 .sent
                 .front()
-                .is_some_and(|t| now.duration_since(*t) >= WINDOW)
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
             {
                 window.sent.pop_front();
             }
             if window.sent.len() >= limit {
                 let oldest = window.sent.front().copied().unwrap_or(now);
-                return Err(WINDOW.saturating_sub(now.duration_since(oldest)));
+                return Err(self.window.saturating_sub(now.duration_since(oldest)));
             }
             window.sent.push_back(now);
             Ok(())
@@ -114,7 +121,7 @@ impl RateLimiter {
             let used = window
                 .sent
                 .iter()
-                .filter(|t| now.duration_since(**t) < WINDOW)
+                .filter(|t| now.duration_since(**t) < self.window)
                 .count() as u32;
             self.limit.saturating_sub(used)
         })

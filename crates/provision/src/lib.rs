@@ -74,6 +74,7 @@ impl Application {
             http,
             optix::api::ClientSettings {
                 requests_per_minute: settings.optix.requests_per_minute,
+                window: std::time::Duration::from_secs(settings.optix.budget_window_secs.max(1)),
                 page_size: settings.optix.page_size.max(1),
                 patience: std::time::Duration::from_secs(settings.optix.patience_secs),
                 ..Default::default()

@@ -141,6 +141,8 @@ pub struct OptixSettings {
     pub apps: Vec<OptixApp>,
     /// Optix's budget per token (60/min); 0 turns the client-side limit off (benchmarks).
     pub requests_per_minute: u32,
+    /// The budget's window in seconds: 60, as Optix counts (tests shorten it).
+    pub budget_window_secs: u64,
     /// Page size of list queries (users, plans, bookings, teams).
     pub page_size: i64,
     /// How long background work (webhooks, syncs) may wait for the budget before retrying later.
@@ -153,6 +155,7 @@ impl Default for OptixSettings {
             api_url: String::new(),
             apps: Vec::new(),
             requests_per_minute: 60,
+            budget_window_secs: 60,
             page_size: 100,
             patience_secs: 120,
         }
