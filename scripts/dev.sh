@@ -50,6 +50,7 @@ up() {
     wait_for "ingest" 30 curl -fsS "http://$ingest/readyz"
     wait_for "provision" 30 curl -fsS "http://$provision/readyz"
     wait_for "portal" 30 curl -fsS "http://$portal/readyz"
+    configure_demo "$config"
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
     wait_for "the demo members to be provisioned" 60 \
         bash -c "'$bin/lanyard' --config '$config' members list | grep -q ' live '"
@@ -126,6 +127,19 @@ prometheus_up() {
     local up
     up=$(curl -fsS "$url/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
     echo "$url  ($up/3 targets up: $url/classic/targets; alerts: $url/classic/alerts)"
+}
+
+# The demo organization's configuration, as an admin would set it in the admin canvas: both
+# Optix locations mapped, a VLAN pool for team groups, and three plans with their own profile.
+configure_demo() {
+    local lanyard=("$bin/lanyard" --config "$1")
+    "${lanyard[@]}" locations map --org 6267 --location 3390 --name "Gastown" \
+        --network gastown-members --timezone America/Vancouver --vlan-pool 100-149
+    "${lanyard[@]}" locations map --org 6267 --location 3391 --name "Trastevere" \
+        --network trastevere-members --timezone Europe/Rome --vlan-pool 150-199
+    "${lanyard[@]}" plans map --org 6267 --plan 917 --profile premium --vlan 200 --down-kbps 200000 --up-kbps 50000
+    "${lanyard[@]}" plans map --org 6267 --plan 918 --profile "virtual office" --no-wifi
+    "${lanyard[@]}" plans map --org 6267 --plan 919 --profile "day pass" --hours 24
 }
 
 listen_of() { # listen_of SECTION CONFIG → host:port of [SECTION] listen

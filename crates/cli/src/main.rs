@@ -1,5 +1,6 @@
 //! `lanyard`: the operator's command line.
 
+use cli::configure::{self, LocationsCommand, PlansCommand};
 use cli::{history, members};
 
 use anyhow::Context;
@@ -50,6 +51,43 @@ enum Command {
     Projections {
         #[command(subcommand)]
         command: ProjectionsCommand,
+    },
+    /// Map Optix locations to Lanyard locations (network, time zone, VLAN pool, roaming).
+    Locations {
+        #[command(subcommand)]
+        command: LocationsCommand,
+    },
+    /// Map Optix plan templates to access profiles (VLAN, bandwidth, duration, no WiFi).
+    Plans {
+        #[command(subcommand)]
+        command: PlansCommand,
+    },
+    /// Set (FIRST-LAST, e.g. 100-199) or remove (no argument) the organization's VLAN pool
+    /// for team groups.
+    VlanPool {
+        #[arg(long)]
+        org: String,
+        pool: Option<String>,
+    },
+    /// Run a full sync of an organization with Optix now.
+    Sync {
+        #[arg(long)]
+        org: String,
+    },
+    /// Recent full syncs and what they corrected (the drift report).
+    Syncs {
+        #[arg(long)]
+        org: String,
+    },
+    /// Team groups with their VLANs.
+    Groups {
+        #[arg(long)]
+        org: String,
+    },
+    /// What admins are told: unmapped locations, failed syncs, groups without a VLAN.
+    Notifications {
+        #[arg(long)]
+        org: String,
     },
 }
 
@@ -218,6 +256,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events { command } => events(&pool, command).await?,
+        Command::Locations { command } => configure::locations(&settings, &pool, command).await?,
+        Command::Plans { command } => configure::plans(&settings, &pool, command).await?,
+        Command::VlanPool { org, pool: range } => {
+            configure::vlan_pool(&settings, &org, range).await?
+        }
+        Command::Sync { org } => configure::sync(&settings, &org).await?,
+        Command::Syncs { org } => configure::syncs(&pool, &org).await?,
+        Command::Groups { org } => configure::groups(&pool, &org).await?,
+        Command::Notifications { org } => configure::notifications(&pool, &org).await?,
         Command::Optix { .. } => unreachable!("handled before the configuration is loaded"),
         Command::Webhooks {
             command: WebhooksCommand::Replay { org, since },
