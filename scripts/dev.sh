@@ -52,8 +52,8 @@ up() {
     wait_for "portal" 30 curl -fsS "http://$portal/readyz"
     configure_demo "$config"
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
-    wait_for "the demo members to be provisioned" 60 \
-        bash -c "'$bin/lanyard' --config '$config' members list | grep -q ' live '"
+    wait_for "the demo organization's import" 60 \
+        bash -c "'$bin/lanyard' --config '$config' syncs --org 6267 | grep -q ' ok '"
     "$bin/lanyard" --config "$config" members list
     local prometheus_line="(not started: PROMETHEUS=0)"
     if [[ ${PROMETHEUS:-1} != 0 ]]; then
