@@ -54,6 +54,7 @@ up() {
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
     wait_for "the demo organization's import" 60 \
         bash -c "'$bin/lanyard' --config '$config' syncs --org 6267 | grep -q ' ok '"
+    wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     "$bin/lanyard" --config "$config" members list
     local prometheus_line="(not started: PROMETHEUS=0)"
     if [[ ${PROMETHEUS:-1} != 0 ]]; then
@@ -127,6 +128,16 @@ prometheus_up() {
     local up
     up=$(curl -fsS "$url/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
     echo "$url  ($up/3 targets up: $url/classic/targets; alerts: $url/classic/alerts)"
+}
+
+# consumer_idle MONITOR_URL: provision's consumer has nothing pending or unacknowledged.
+consumer_idle() {
+    curl -fsS "$1/jsz?consumers=true" | python3 -c '
+import json, sys
+info = json.load(sys.stdin)
+consumers = [c for a in info.get("account_details", []) for s in a.get("stream_detail", [])
+             for c in s.get("consumer_detail", []) if c.get("name") == "provision"]
+sys.exit(0 if consumers and all(c["num_pending"] == 0 and c["num_ack_pending"] == 0 for c in consumers) else 1)'
 }
 
 # The demo organization's configuration, as an admin would set it in the admin canvas: both

@@ -101,8 +101,18 @@ pub async fn run(
             result = provisioner.sync(&org_id, kind) => result,
             _ = stop.changed() => break,
         };
-        if let Err(e) = result {
-            tracing::warn!(org_id, kind = kind.as_str(), error = %e, "sync failed");
+        match result {
+            // Configuration set before the app is installed asks for a sync; the import follows
+            // the installation.
+            Err(ProvisionError::NotInstalled(_)) => {
+                tracing::info!(
+                    org_id,
+                    kind = kind.as_str(),
+                    "no sync: the app is not installed"
+                )
+            }
+            Err(e) => tracing::warn!(org_id, kind = kind.as_str(), error = %e, "sync failed"),
+            Ok(_) => {}
         }
     }
 }
