@@ -12,14 +12,17 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test fmt lint deps check-observability
+.PHONY: help up down test bench fmt lint deps check-observability
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
 	@echo "            and Prometheus (PROMETHEUS=0 to leave it out)"
 	@echo "make down   stop everything make up started"
 	@echo "make test   rustfmt check, clippy (warnings denied), alert rules and dashboard checks,"
-	@echo "            unit and integration tests"
+	@echo "            unit and integration tests, and the benchmarks' smoke run"
+	@echo "make bench  release build, then every benchmark beside its ceiling (about 15 minutes):"
+	@echo "            prints the table and writes bench/results/<timestamp>.json"
+	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
 
 deps:
 	@scripts/infra.sh install
@@ -49,3 +52,8 @@ check-observability:
 # Starts its own PostgreSQL and NATS on free ports and removes them afterwards.
 test: deps lint check-observability
 	scripts/test.sh
+
+# Starts its own PostgreSQL and NATS on free ports (like `make test`) and a release build.
+BENCH_ARGS ?=
+bench: deps
+	scripts/bench.sh $(BENCH_ARGS)

@@ -14,6 +14,12 @@ source "$infra_dir/env"
 # Tests fail (never skip) when a service they need is missing.
 export LANYARD_REQUIRE_SERVICES=1
 
+# The benchmarks at tiny sizes (a debug build): every scenario still runs; no figure is checked.
+cargo build --locked --workspace --bins
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+"$target_dir/debug/lanyard-bench" --smoke
+
 if command -v cargo-nextest >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast
 else

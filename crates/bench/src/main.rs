@@ -2,14 +2,29 @@
 //! reach, measured in the same run (compare ratios: these machines are noisy).
 //!
 //! Needs what `make test` needs: PostgreSQL (`DATABASE_URL`) and nats-server (found like the
-//! tests find it). `--smoke` runs every scenario tiny, so `make test` keeps it from rotting.
+//! tests find it); the memory scenario also needs the service binaries next to this one.
+//! `--smoke` runs every scenario tiny, so `make test` keeps it from rotting.
 
+mod budget;
+mod freshness;
 mod ingest;
+mod memory;
+mod provision;
 mod replay;
 mod stats;
+mod support;
 
 use clap::Parser;
 use serde_json::{Value, json};
+
+const SCENARIOS: [&str; 6] = [
+    "ingest",
+    "provision",
+    "freshness",
+    "budget",
+    "replay",
+    "memory",
+];
 
 #[derive(Parser)]
 #[command(
@@ -17,7 +32,7 @@ use serde_json::{Value, json};
     about = "Lanyard benchmarks beside their ceilings"
 )]
 struct Args {
-    /// Which scenarios: ingest, replay (default: all).
+    /// Which scenarios: ingest, provision, freshness, budget, replay, memory (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: proves every scenario still runs, measures nothing worth quoting.
@@ -31,25 +46,69 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(unknown) = args.only.iter().find(|o| !SCENARIOS.contains(&o.as_str())) {
+        anyhow::bail!(
+            "unknown scenario {unknown}; known: {}",
+            SCENARIOS.join(", ")
+        );
+    }
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    let machine = machine();
+    eprintln!(
+        "lanyard-bench{}: {} ({} cores)",
+        if args.smoke { " --smoke" } else { "" },
+        machine["cpu"].as_str().unwrap_or("?"),
+        machine["cores"]
+    );
     let mut results = serde_json::Map::new();
     let mut table = Vec::new();
-    if wanted("ingest") {
-        let figures = ingest::run(args.smoke).await?;
-        table.extend(figures.rows());
-        results.insert("ingest".into(), serde_json::to_value(&figures)?);
+    let started = std::time::Instant::now();
+    macro_rules! scenario {
+        ($name:literal, $module:ident) => {
+            if wanted($name) {
+                let at = std::time::Instant::now();
+                eprintln!("[{:>5.0} s] {} …", started.elapsed().as_secs_f64(), $name);
+                let figures = $module::run(args.smoke)
+                    .await
+                    .map_err(|e| e.context(concat!("scenario ", $name)))?;
+                eprintln!(
+                    "[{:>5.0} s] {} done in {:.0} s",
+                    started.elapsed().as_secs_f64(),
+                    $name,
+                    at.elapsed().as_secs_f64()
+                );
+                table.extend(figures.rows());
+                results.insert($name.into(), serde_json::to_value(&figures)?);
+            }
+        };
     }
-    if wanted("replay") {
-        let figures = replay::run(args.smoke).await?;
-        table.extend(figures.rows());
-        results.insert("replay".into(), serde_json::to_value(&figures)?);
-    }
+    scenario!("ingest", ingest);
+    scenario!("provision", provision);
+    scenario!("freshness", freshness);
+    scenario!("budget", budget);
+    scenario!("replay", replay);
+    scenario!("memory", memory);
+    let mut machine = machine;
+    machine["load_average_at_end"] = load_average().into();
     let report = json!({
         "at": chrono::Utc::now().to_rfc3339(),
         "smoke": args.smoke,
-        "machine": machine(),
+        "machine": machine,
+        "seconds": started.elapsed().as_secs_f64(),
         "results": Value::Object(results),
     });
+    println!(
+        "machine: {} ({} cores, {} GiB); load average at the start {}, at the end {}",
+        report["machine"]["cpu"].as_str().unwrap_or("?"),
+        report["machine"]["cores"],
+        report["machine"]["memory_gib"],
+        report["machine"]["load_average_at_start"]
+            .as_str()
+            .unwrap_or("?"),
+        report["machine"]["load_average_at_end"]
+            .as_str()
+            .unwrap_or("?")
+    );
     println!("{}", stats::render_table(&table));
     if let Some(path) = args.out {
         if let Some(dir) = path.parent() {
@@ -71,8 +130,25 @@ fn machine() -> Value {
                 .map(|(_, name)| name.trim().to_owned())
         })
         .unwrap_or_else(|| "unknown".into());
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map(|kib| (kib / 1024.0 / 1024.0 * 10.0).round() / 10.0);
     json!({
         "cpu": cpu,
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "memory_gib": memory_gib,
+        "load_average_at_start": load_average(),
     })
+}
+
+/// The 1, 5 and 15 minute load averages: other work on the machine shows here.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }

@@ -6,6 +6,7 @@ use crate::model::{self, Organization};
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, Enum, ID, Object, Result, Schema, SimpleObject,
 };
+use std::collections::{HashMap, HashSet};
 
 pub type OptixSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
@@ -257,6 +258,50 @@ fn user(org: &Organization, u: &model::User) -> User {
     }
 }
 
+/// [`user`] for many users at once: one pass over the plans and teams for the lot (a page of a
+/// large organization converts in O(plans + teams), not O(users × plans)).
+fn users_of(org: &Organization, users: &[&model::User]) -> Vec<User> {
+    let wanted: HashSet<&str> = users.iter().map(|u| u.user_id.as_str()).collect();
+    let with_plans: HashSet<&str> = org
+        .account_plans
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.status,
+                model::PlanStatus::Active | model::PlanStatus::InTrial
+            ) && wanted.contains(p.user_id.as_str())
+        })
+        .map(|p| p.user_id.as_str())
+        .collect();
+    let mut teams: HashMap<&str, Vec<Option<Team>>> = HashMap::new();
+    for t in &org.teams {
+        for member in &t.user_ids {
+            if wanted.contains(member.as_str()) {
+                teams.entry(member.as_str()).or_default().push(Some(Team {
+                    team_id: ID(t.team_id.clone()),
+                    name: t.name.clone(),
+                    users: None,
+                }));
+            }
+        }
+    }
+    users
+        .iter()
+        .map(|u| User {
+            user_id: ID(u.user_id.clone()),
+            name: Some(u.name.clone()),
+            surname: Some(u.surname.clone()),
+            fullname: Some(u.fullname()),
+            email: Some(u.email.clone()),
+            teams: Some(teams.remove(u.user_id.as_str()).unwrap_or_default()),
+            is_active: Some(u.is_active),
+            is_deleted: Some(u.is_deleted),
+            is_admin: Some(u.is_admin),
+            has_plans: with_plans.contains(u.user_id.as_str()),
+        })
+        .collect()
+}
+
 fn template(org: &Organization, t: &model::PlanTemplate) -> PlanTemplate {
     PlanTemplate {
         plan_template_id: ID(t.plan_template_id.clone()),
@@ -440,7 +485,8 @@ impl QueryRoot {
                     data: vec![],
                 };
             };
-            let matching: Vec<Option<User>> = org
+            // Filter, then page, then convert only the page.
+            let matching: Vec<&model::User> = org
                 .users
                 .iter()
                 .filter(|u| {
@@ -458,9 +504,9 @@ impl QueryRoot {
                             .as_deref()
                             .is_none_or(|s| u.email.to_lowercase().contains(&s.to_lowercase()))
                 })
-                .map(|u| Some(user(org, u)))
                 .collect();
-            let (total, data) = paginate(matching, limit, page);
+            let (total, page) = paginate(matching, limit, page);
+            let data = users_of(org, &page).into_iter().map(Some).collect();
             UserPagination { total, data }
         }))
     }
@@ -483,35 +529,57 @@ impl QueryRoot {
                     data: vec![],
                 };
             };
-            let matching: Vec<AccountPlan> = org
+            let users: Option<HashSet<&str>> = access_usage_user_id
+                .as_ref()
+                .map(|ids| ids.iter().map(|id| id.0.as_str()).collect());
+            let plan_ids: Option<HashSet<&str>> = account_plan_id
+                .as_ref()
+                .map(|ids| ids.iter().map(|id| id.0.as_str()).collect());
+            // Filter, then page, then convert only the page.
+            let matching: Vec<&model::AccountPlan> = org
                 .account_plans
                 .iter()
                 .filter(|p| {
-                    access_usage_user_id
+                    users
                         .as_ref()
-                        .is_none_or(|ids| ids.iter().any(|id| id.0 == p.user_id))
+                        .is_none_or(|ids| ids.contains(p.user_id.as_str()))
                 })
                 .filter(|p| {
-                    account_plan_id
+                    plan_ids
                         .as_ref()
-                        .is_none_or(|ids| ids.iter().any(|id| id.0 == p.account_plan_id))
+                        .is_none_or(|ids| ids.contains(p.account_plan_id.as_str()))
                 })
                 .filter(|p| {
                     status
                         .as_ref()
                         .is_none_or(|s| s.contains(&AccountPlanStatus::from(p.status)))
                 })
+                .collect();
+            let (total, page) = paginate(matching, limit, page);
+            let owner_ids: HashSet<&str> = page.iter().map(|p| p.user_id.as_str()).collect();
+            let owners: Vec<&model::User> = org
+                .users
+                .iter()
+                .filter(|u| owner_ids.contains(u.user_id.as_str()))
+                .collect();
+            let owners: HashMap<&str, User> = owners
+                .iter()
+                .map(|u| u.user_id.as_str())
+                .zip(users_of(org, &owners))
+                .collect();
+            let data = page
+                .into_iter()
                 .map(|p| {
                     let tpl = org.template(&p.plan_template_id);
-                    let owner = org.user(&p.user_id);
+                    let owner = owners.get(p.user_id.as_str());
                     AccountPlan {
                         account_plan_id: ID(p.account_plan_id.clone()),
-                        access_usage_user: owner.map(|u| user(org, u)),
+                        access_usage_user: owner.cloned(),
                         plan_template: tpl.map(|t| template(org, t)),
                         name: format!(
                             "{} for {}",
                             tpl.map(|t| t.name.as_str()).unwrap_or("Plan"),
-                            owner.map(|u| u.name.as_str()).unwrap_or("member")
+                            owner.and_then(|u| u.name.as_deref()).unwrap_or("member")
                         ),
                         start_timestamp: p.start_timestamp,
                         end_timestamp: p.end_timestamp,
@@ -520,7 +588,6 @@ impl QueryRoot {
                     }
                 })
                 .collect();
-            let (total, data) = paginate(matching, limit, page);
             AccountPlanPagination { total, data }
         }))
     }

@@ -494,6 +494,55 @@ impl Sim {
         })
     }
 
+    /// Adds `n` active users to `org_id`, each with an ACTIVE plan of `plan_template_id` that
+    /// started a month ago, without sending any webhook (a large organization as it stands
+    /// before the app is installed; benchmarks). Returns (user id, account plan id) pairs.
+    pub fn populate(
+        &self,
+        org_id: &str,
+        n: usize,
+        plan_template_id: &str,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        let started = Utc::now().timestamp() - 30 * 86_400;
+        self.with_state(|s| {
+            let org = s
+                .orgs
+                .get(org_id)
+                .with_context(|| format!("unknown organization {org_id}"))?;
+            org.template(plan_template_id)
+                .with_context(|| format!("unknown plan template {plan_template_id}"))?;
+            let first = s.next_id + 1;
+            s.next_id += 2 * n as u64;
+            let org = s.orgs.get_mut(org_id).context("organization")?;
+            let mut created = Vec::with_capacity(n);
+            for i in 0..n as u64 {
+                let user_id = (first + 2 * i).to_string();
+                let account_plan_id = (first + 2 * i + 1).to_string();
+                org.users.push(model::User {
+                    email: format!("member{user_id}@populated.example"),
+                    user_id: user_id.clone(),
+                    name: format!("Member{i}"),
+                    surname: "Populated".into(),
+                    is_admin: false,
+                    is_active: true,
+                    is_deleted: false,
+                });
+                org.account_plans.push(AccountPlan {
+                    account_plan_id: account_plan_id.clone(),
+                    user_id: user_id.clone(),
+                    plan_template_id: plan_template_id.to_owned(),
+                    status: PlanStatus::Active,
+                    start_timestamp: started,
+                    end_timestamp: None,
+                    canceled_timestamp: None,
+                    created_timestamp: started,
+                });
+                created.push((user_id, account_plan_id));
+            }
+            Ok(created)
+        })
+    }
+
     /// Cancels an account plan and sends `cancel_plan_subscription`.
     pub async fn cancel_plan(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
         self.apply(

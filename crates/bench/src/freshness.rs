@@ -1,0 +1,137 @@
+//! Freshness: the time from a webhook's 2xx (ingest has it durably) to the projection showing
+//! the change, at a fixed offered rate (open loop), with Optix answering at once and no limit.
+//!
+//! Each webhook changes a different member's plan end to the same instant `end`; a watcher
+//! polls the grants of the members whose webhook has been answered and not yet seen, every
+//! `POLL`, and takes the first poll that shows the change (the resolution is one poll).
+
+use crate::stats::{Row, ms, quantile};
+use crate::support;
+use integration_tests::StackOptions;
+use integration_tests::stack::DEMO_ORG;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const POLL: Duration = Duration::from_millis(2);
+
+#[derive(Serialize)]
+pub struct FreshnessFigures {
+    pub webhooks: usize,
+    pub offered_rate_per_sec: u32,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub poll_ms: f64,
+    pub non_2xx: usize,
+}
+
+impl FreshnessFigures {
+    pub fn rows(&self) -> Vec<Row> {
+        vec![Row {
+            what: format!(
+                "freshness 2xx → projection at {}/s",
+                self.offered_rate_per_sec
+            ),
+            figure: format!(
+                "p50 {:.1} ms, p99 {:.1} ms (max {:.1} ms; {} webhooks, poll {} ms)",
+                self.p50_ms, self.p99_ms, self.max_ms, self.webhooks, self.poll_ms
+            ),
+            ceiling: "-".into(),
+            target: "p99 < 50 ms".into(),
+        }]
+    }
+}
+
+pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
+    let (rate, seconds) = if smoke { (50, 1) } else { (200, 15) };
+    let n = rate * seconds;
+    let unlimited = StackOptions {
+        sim_rate_limit: 0,
+        client_rate_limit: 0,
+        window: Duration::from_secs(60),
+    };
+    let (stack, plans, _) =
+        support::populated_stack(unlimited, n, Duration::from_secs(300)).await?;
+    let end = support::whole_seconds(chrono::Utc::now() + chrono::Duration::days(30));
+    let bodies = support::plan_change_bodies(&stack, &plans, end.timestamp())?;
+    let http = support::http_client()?;
+    let url = support::webhook_url(&stack);
+
+    // user → when its webhook was answered 2xx, until the watcher sees the change.
+    let answered: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let watcher = {
+        let (answered, pool) = (answered.clone(), stack.pool.clone());
+        tokio::spawn(async move {
+            let client = pool.get().await?;
+            let query = client
+                .prepare(
+                    "SELECT user_id FROM member_grants
+                     WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
+                )
+                .await?;
+            let mut latencies = Vec::with_capacity(n);
+            let started = Instant::now();
+            while latencies.len() < n {
+                let waiting: Vec<String> = answered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .keys()
+                    .cloned()
+                    .collect();
+                if !waiting.is_empty() {
+                    let rows = client.query(&query, &[&DEMO_ORG, &end, &waiting]).await?;
+                    let seen = Instant::now();
+                    let mut answered = answered.lock().unwrap_or_else(|p| p.into_inner());
+                    for row in rows {
+                        let user: String = row.get(0);
+                        if let Some(at) = answered.remove(&user) {
+                            latencies.push(seen.saturating_duration_since(at));
+                        }
+                    }
+                }
+                anyhow::ensure!(
+                    started.elapsed() < Duration::from_secs(seconds as u64 + 60),
+                    "only {} of {n} changes seen in the projection",
+                    latencies.len()
+                );
+                tokio::time::sleep(POLL).await;
+            }
+            anyhow::Ok(latencies)
+        })
+    };
+
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut posts = Vec::with_capacity(n);
+    for (i, (body, (user, _))) in bodies.into_iter().zip(&plans).enumerate() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+        let (http, url, user, answered) =
+            (http.clone(), url.clone(), user.clone(), answered.clone());
+        posts.push(tokio::spawn(async move {
+            let ok = support::post_form(&http, &url, body).await;
+            if ok {
+                answered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(user, Instant::now());
+            }
+            ok
+        }));
+    }
+    let mut non_2xx = 0;
+    for post in posts {
+        non_2xx += usize::from(!post.await?);
+    }
+    anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
+    let mut latencies = watcher.await??;
+    Ok(FreshnessFigures {
+        webhooks: n,
+        offered_rate_per_sec: rate as u32,
+        p50_ms: ms(quantile(&mut latencies, 0.50)),
+        p99_ms: ms(quantile(&mut latencies, 0.99)),
+        max_ms: ms(quantile(&mut latencies, 1.0)),
+        poll_ms: ms(POLL),
+        non_2xx,
+    })
+}

@@ -1,0 +1,365 @@
+//! Memory: the peak resident memory (VmHWM) of each service at 100,000 members. In-process
+//! services share one address space, so here the real binaries run as child processes
+//! (`ingest`, `provision`, `portal` beside `lanyard-bench`) with a generated configuration,
+//! and the load of the other scenarios is played against them:
+//!
+//! 1. the simulated organization holds 100,000 members with a plan; the app is installed and
+//!    provision imports them all (full sync, no rate limit);
+//! 2. ingest takes a burst of plan changes with 64 connections, provision reconciles them;
+//! 3. the portal answers requests at a fixed rate (health page until the tenant portal lands);
+//!
+//! then `/proc/<pid>/status` gives each one's VmHWM (the high-water mark of its RSS).
+
+use crate::stats::Row;
+use crate::support;
+use integration_tests::stack::{DEMO_CLIENT_ID, DEMO_ORG, DEMO_SECRET};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MASTER_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const HASH_KEY: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+pub const SERVICES: [&str; 3] = ["ingest", "provision", "portal"];
+
+#[derive(Serialize)]
+pub struct ServiceMemory {
+    pub service: String,
+    pub peak_rss_mib: f64,
+    pub rss_at_end_mib: f64,
+}
+
+#[derive(Serialize)]
+pub struct MemoryFigures {
+    pub members: usize,
+    pub import_seconds: f64,
+    pub webhooks: usize,
+    pub services: Vec<ServiceMemory>,
+}
+
+impl MemoryFigures {
+    pub fn rows(&self) -> Vec<Row> {
+        self.services
+            .iter()
+            .map(|s| Row {
+                what: format!("peak RSS of {} at {} members", s.service, self.members),
+                figure: format!(
+                    "{:.1} MiB (VmHWM; {:.1} MiB at the end)",
+                    s.peak_rss_mib, s.rss_at_end_mib
+                ),
+                ceiling: if s.service == "provision" {
+                    format!(
+                        "import {:.0} s, then {} webhooks",
+                        self.import_seconds, self.webhooks
+                    )
+                } else {
+                    "-".into()
+                },
+                target: "< 64 MiB".into(),
+            })
+            .collect()
+    }
+}
+
+/// A child process killed (SIGTERM, then SIGKILL) on drop.
+struct Service {
+    name: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Service {
+    fn status_kib(&self, field: &str) -> anyhow::Result<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{}/status", self.child.id()))
+    }
+
+    fn alive(&mut self) -> anyhow::Result<()> {
+        if let Some(status) = self.child.try_wait()? {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(15).collect();
+            anyhow::bail!(
+                "{} exited ({status}); last log lines:\n{}",
+                self.name,
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The service binaries next to this one (target/release or target/debug).
+pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe
+        .parent()
+        .map(|dir| dir.join(name))
+        .ok_or_else(|| anyhow::anyhow!("no directory for {}", exe.display()))?;
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: build the services first (cargo build --workspace --bins, with --release for `make bench`)",
+        path.display()
+    );
+    Ok(path)
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn config(database_url: &str, nats_url: &str, api_url: &str, ports: [u16; 3]) -> String {
+    let [ingest, provision, portal] = ports;
+    format!(
+        r#"
+[database]
+url = "{database_url}"
+pool_size = 8
+
+[nats]
+url = "{nats_url}"
+
+[ingest]
+listen = "127.0.0.1:{ingest}"
+
+[provision]
+listen = "127.0.0.1:{provision}"
+master_key = "{MASTER_KEY}"
+hash_key = "{HASH_KEY}"
+
+[portal]
+listen = "127.0.0.1:{portal}"
+
+[optix]
+api_url = "{api_url}"
+requests_per_minute = 0
+
+[[optix.apps]]
+client_id = "{DEMO_CLIENT_ID}"
+secret = "{DEMO_SECRET}"
+"#
+    )
+}
+
+fn spawn(name: &'static str, config: &Path, dir: &Path) -> anyhow::Result<Service> {
+    let log = dir.join(format!("{name}.log"));
+    let file = std::fs::File::create(&log)?;
+    let child = Command::new(binary(name)?)
+        .arg("--config")
+        .arg(config)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(file.try_clone()?))
+        .stderr(Stdio::from(file))
+        .spawn()?;
+    Ok(Service { name, child, log })
+}
+
+async fn wait_healthy(service: &mut Service, url: &str) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        service.alive()?;
+        if http
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(60),
+            "{} not ready at {url}",
+            service.name
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
+    let (members, webhooks, portal_rate, portal_seconds) = if smoke {
+        (200, 100, 50, 1)
+    } else {
+        (100_000, 20_000, 500, 10)
+    };
+    let nats = bus::testing::NatsServer::start()
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let database_url = integration_tests::fresh_database().await?;
+    let dir = std::env::temp_dir().join(format!("lanyard-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let _cleanup = RemoveOnDrop(dir.clone());
+    let ports = [free_port()?, free_port()?, free_port()?];
+    let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
+    let sim = optix_sim::spawn(optix_sim::SimConfig {
+        listen: "127.0.0.1:0".into(),
+        webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
+        rate_limit_per_minute: 0,
+        rate_window: Duration::from_secs(60),
+        retry_interval: Duration::from_millis(200),
+        max_retries: 3,
+        fixture: None,
+    })
+    .await?;
+    let config_path = dir.join("lanyard.toml");
+    std::fs::write(
+        &config_path,
+        config(&database_url, &nats.url(), &sim.graphql_url, ports),
+    )?;
+    let settings = runtime::load_settings(Some(&config_path))?;
+
+    let mut services = Vec::new();
+    for (name, port) in SERVICES.into_iter().zip(ports) {
+        let mut service = spawn(name, &config_path, &dir)?;
+        wait_healthy(&mut service, &format!("http://127.0.0.1:{port}/healthz")).await?;
+        services.push(service);
+    }
+
+    // 1. The import of `members` members.
+    let plans = sim.sim.populate(DEMO_ORG, members, support::HOT_DESK)?;
+    let pool = store::create_pool(&database_url, 2)?;
+    let importing = Instant::now();
+    let status = sim.sim.install_app(DEMO_ORG).await?;
+    anyhow::ensure!(status == 200, "app_install was answered {status}");
+    loop {
+        for service in &mut services {
+            service.alive()?;
+        }
+        let runs: i64 = pool
+            .get()
+            .await?
+            .query_one(
+                "SELECT count(*) FROM sync_runs WHERE org_id = $1",
+                &[&DEMO_ORG],
+            )
+            .await?
+            .get(0);
+        if runs > 0 {
+            break;
+        }
+        anyhow::ensure!(
+            importing.elapsed() < Duration::from_secs(1800),
+            "the import of {members} members did not finish in 30 min"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let import_seconds = importing.elapsed().as_secs_f64();
+    let projected: i64 = pool
+        .get()
+        .await?
+        .query_one(
+            "SELECT count(*) FROM members WHERE org_id = $1",
+            &[&DEMO_ORG],
+        )
+        .await?
+        .get(0);
+    anyhow::ensure!(
+        projected >= members as i64,
+        "the import projected {projected} of {members} members"
+    );
+
+    // 2. A burst of plan changes through ingest, reconciled by provision.
+    let end = chrono::Utc::now() + chrono::Duration::days(30);
+    let bodies: Vec<String> = plans[..webhooks.min(plans.len())]
+        .iter()
+        .map(|(_, plan)| {
+            let (_, webhook) = sim.sim.apply_held(
+                DEMO_ORG,
+                optix_sim::Change::ChangePlan {
+                    account_plan_id: plan.clone(),
+                    end_timestamp: Some(end.timestamp()),
+                },
+            )?;
+            let (event, fields) =
+                webhook.ok_or_else(|| anyhow::anyhow!("a plan change sends a webhook"))?;
+            Ok(optix::webhook::encode_form(
+                &sim.sim.signed_webhook(DEMO_ORG, &event, fields),
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let http = support::http_client()?;
+    support::post_all(&http, &format!("{ingest_url}/optix/webhooks"), bodies).await?;
+    let bus = bus::Bus::connect(&settings.nats).await?;
+    support::wait_drained_on(
+        &bus,
+        &settings.nats.webhook_stream,
+        &settings.provision.consumer_name,
+        Duration::from_secs(600),
+    )
+    .await?;
+
+    // 3. The portal at a fixed rate.
+    let portal_url = format!("http://127.0.0.1:{}/healthz", ports[2]);
+    let start = tokio::time::Instant::now();
+    let mut requests = Vec::new();
+    for i in 0..portal_rate * portal_seconds {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / portal_rate as f64))
+            .await;
+        let (http, url) = (http.clone(), portal_url.clone());
+        requests.push(tokio::spawn(async move {
+            http.get(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }));
+    }
+    for request in requests {
+        anyhow::ensure!(request.await?, "the portal refused a request");
+    }
+
+    let mut figures = Vec::new();
+    for service in &mut services {
+        service.alive()?;
+        figures.push(ServiceMemory {
+            service: service.name.to_owned(),
+            peak_rss_mib: service.status_kib("VmHWM:")? / 1024.0,
+            rss_at_end_mib: service.status_kib("VmRSS:")? / 1024.0,
+        });
+    }
+    drop(services);
+    drop(nats);
+    Ok(MemoryFigures {
+        members,
+        import_seconds,
+        webhooks,
+        services: figures,
+    })
+}
+
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,245 @@
+//! What the provisioning scenarios share: a populated simulated organization, signed webhooks
+//! for its plan changes, sending them, and waiting (with deadlines) for provision.
+
+use integration_tests::stack::DEMO_ORG;
+use integration_tests::{Stack, StackOptions};
+use optix_sim::Change;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The demo organization's "Hot Desk" template (all locations): every populated member has one.
+pub const HOT_DESK: &str = "916";
+pub const CONCURRENCY: usize = 64;
+
+/// A stack whose organization has `members` more members with an active plan each, installed,
+/// with the initial import done. Returns the stack, the (user, account plan) pairs and how
+/// long the import took.
+pub async fn populated_stack(
+    options: StackOptions,
+    members: usize,
+    import_deadline: Duration,
+) -> anyhow::Result<(Stack, Vec<(String, String)>, Duration)> {
+    let stack = Stack::start_with(options).await?;
+    let people = stack.sim.sim.populate(DEMO_ORG, members, HOT_DESK)?;
+    let importing = Instant::now();
+    let status = stack.sim.sim.install_app(DEMO_ORG).await?;
+    anyhow::ensure!(status == 200, "app_install was answered {status}");
+    wait_for_syncs(&stack, 1, import_deadline).await?;
+    let import = importing.elapsed();
+    let members_projected = member_count(&stack).await?;
+    anyhow::ensure!(
+        members_projected >= members as i64,
+        "the import projected {members_projected} members, {members} expected"
+    );
+    Ok((stack, people, import))
+}
+
+pub async fn member_count(stack: &Stack) -> anyhow::Result<i64> {
+    let client = stack.pool.get().await?;
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM members WHERE org_id = $1",
+            &[&DEMO_ORG],
+        )
+        .await?
+        .get(0))
+}
+
+/// Waits until `count` syncs of the demo organization are recorded; fails on a failed one.
+pub async fn wait_for_syncs(stack: &Stack, count: i64, deadline: Duration) -> anyhow::Result<()> {
+    let started = Instant::now();
+    loop {
+        let client = stack.pool.get().await?;
+        let runs: i64 = client
+            .query_one(
+                "SELECT count(*) FROM sync_runs WHERE org_id = $1",
+                &[&DEMO_ORG],
+            )
+            .await?
+            .get(0);
+        drop(client);
+        if runs >= count {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < deadline,
+            "no sync recorded after {deadline:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Changes the end of every plan in `plans` (held: nothing sent) and returns the signed,
+/// form-encoded `plan_subscription_changed` bodies Optix would send, in order.
+pub fn plan_change_bodies(
+    stack: &Stack,
+    plans: &[(String, String)],
+    end_timestamp: i64,
+) -> anyhow::Result<Vec<String>> {
+    plans
+        .iter()
+        .map(|(_, plan)| {
+            let (_, webhook) = stack.sim.sim.apply_held(
+                DEMO_ORG,
+                Change::ChangePlan {
+                    account_plan_id: plan.clone(),
+                    end_timestamp: Some(end_timestamp),
+                },
+            )?;
+            let (event, fields) =
+                webhook.ok_or_else(|| anyhow::anyhow!("a plan change sends a webhook"))?;
+            let signed = stack.sim.sim.signed_webhook(DEMO_ORG, &event, fields);
+            Ok(optix::webhook::encode_form(&signed))
+        })
+        .collect()
+}
+
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .timeout(Duration::from_secs(10))
+        .build()?)
+}
+
+pub async fn post_form(http: &reqwest::Client, url: &str, body: String) -> bool {
+    http.post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+/// Posts every body with `CONCURRENCY` connections, back to back; fails unless all got a 2xx.
+pub async fn post_all(
+    http: &reqwest::Client,
+    url: &str,
+    bodies: Vec<String>,
+) -> anyhow::Result<()> {
+    let total = bodies.len();
+    let bodies = Arc::new(bodies);
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..CONCURRENCY)
+        .map(|_| {
+            let (http, url, next, bodies) =
+                (http.clone(), url.to_owned(), next.clone(), bodies.clone());
+            tokio::spawn(async move {
+                let mut ok = 0usize;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(i) else {
+                        return ok;
+                    };
+                    ok += usize::from(post_form(&http, &url, body.clone()).await);
+                }
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for worker in workers {
+        ok += worker.await?;
+    }
+    anyhow::ensure!(ok == total, "{} of {total} webhooks refused", total - ok);
+    Ok(())
+}
+
+pub fn webhook_url(stack: &Stack) -> String {
+    format!("{}/optix/webhooks", stack.ingest_url)
+}
+
+/// How many messages the webhook stream holds.
+pub async fn stream_messages(stack: &Stack) -> anyhow::Result<u64> {
+    let mut stream = stack
+        .bus
+        .jetstream()
+        .get_stream(&stack.settings.nats.webhook_stream)
+        .await?;
+    Ok(stream.info().await?.state.last_sequence)
+}
+
+/// Waits until provision's consumer has acked everything in the webhook stream.
+pub async fn wait_drained(stack: &Stack, deadline: Duration) -> anyhow::Result<()> {
+    wait_drained_on(
+        &stack.bus,
+        &stack.settings.nats.webhook_stream,
+        &stack.settings.provision.consumer_name,
+        deadline,
+    )
+    .await
+}
+
+pub async fn wait_drained_on(
+    bus: &bus::Bus,
+    stream_name: &str,
+    consumer: &str,
+    deadline: Duration,
+) -> anyhow::Result<()> {
+    let js = bus.jetstream().clone();
+    let started = Instant::now();
+    loop {
+        let mut stream = js.get_stream(stream_name).await?;
+        let last = stream.info().await?.state.last_sequence;
+        let info = stream.consumer_info(consumer).await?;
+        if info.num_pending == 0
+            && info.num_ack_pending == 0
+            && info.ack_floor.stream_sequence >= last
+        {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < deadline,
+            "provision did not drain the webhook stream within {deadline:?} ({} pending, {} unacked)",
+            info.num_pending,
+            info.num_ack_pending
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until every member in `users` has a plan grant ending at `end` (the change is in the
+/// projection); returns when it saw the last one.
+pub async fn wait_plan_ends(
+    stack: &Stack,
+    users: &[String],
+    end: chrono::DateTime<chrono::Utc>,
+    deadline: Duration,
+) -> anyhow::Result<Instant> {
+    let started = Instant::now();
+    loop {
+        let client = stack.pool.get().await?;
+        let seen: i64 = client
+            .query_one(
+                "SELECT count(*) FROM member_grants
+                 WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
+                &[&DEMO_ORG, &end, &users],
+            )
+            .await?
+            .get(0);
+        if seen >= users.len() as i64 {
+            return Ok(Instant::now());
+        }
+        anyhow::ensure!(
+            started.elapsed() < deadline,
+            "{seen} of {} plan changes projected after {deadline:?}",
+            users.len()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Events provision appended for webhooks (not for syncs or the scheduler).
+pub async fn webhook_events(stack: &Stack) -> anyhow::Result<i64> {
+    let client = stack.pool.get().await?;
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM events WHERE metadata->>'actor' = 'optix-webhook'",
+            &[],
+        )
+        .await?
+        .get(0))
+}
+
+pub fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make bench`: builds the release binaries, starts a private PostgreSQL and NATS on free ports
+# (scripts/infra.sh, as `make test` does; removed afterwards), runs every scenario of
+# lanyard-bench, writes bench/results/<timestamp>.json and prints the table.
+#
+#   scripts/bench.sh                      everything (about 15 minutes on 2 cores)
+#   scripts/bench.sh --only ingest,replay some scenarios
+#   scripts/bench.sh --smoke              tiny sizes (what `make test` runs, with a debug build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=release
+for arg in "$@"; do
+    [[ $arg != --smoke ]] || profile=debug
+done
+if [[ $profile == release ]]; then
+    cargo build --release --locked --workspace --bins
+else
+    cargo build --locked --workspace --bins
+fi
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+
+infra_dir=$(mktemp -d /tmp/lanyard-bench.XXXXXX)
+cleanup() { scripts/infra.sh destroy "$infra_dir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+scripts/infra.sh start "$infra_dir"
+# shellcheck disable=SC1091
+source "$infra_dir/env"
+export LANYARD_REQUIRE_SERVICES=1
+
+if [[ $profile == release ]]; then
+    mkdir -p bench/results
+    out=bench/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).json
+    "$target_dir/release/lanyard-bench" --out "$out" "$@"
+else
+    "$target_dir/debug/lanyard-bench" "$@"
+fi
