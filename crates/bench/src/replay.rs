@@ -1,9 +1,12 @@
 //! Replay: events per second rebuilding every projection from a log of 1,000,000 events,
 //! beside a raw sequential read of the same table (`COPY ... TO STDOUT`, the fastest way out).
 //!
-//! The log is realistic in shape: per member, an account opened, a passphrase issued, a plan
-//! grant, a team joined and a booking grant that ends (sealed fields of real size). One member
-//! is appended through the store; the rest are copies made in SQL, each with its own ids.
+//! The log is realistic in shape, and feeds every projection: the organization's installation,
+//! two mapped locations, one team group per 25 members (with a VLAN while 3,900 last), then per member an
+//! account opened, a passphrase issued, a plan grant, their team joined and a booking grant that
+//! ends (sealed fields of real size), and the import's `SyncCompleted` at the end. One group and
+//! one member are appended through the store; the rest are copies made in SQL, each with its
+//! own ids.
 
 use crate::stats::Row;
 use chrono::{Duration as Days, Utc};
@@ -14,8 +17,11 @@ use serde::Serialize;
 use std::time::Instant;
 use store::event_log::{self, Metadata};
 
-const PER_MEMBER: usize = 5;
+const PER_MEMBER: i64 = 5;
+/// Members per team group.
+const PER_GROUP: i64 = 25;
 const TEMPLATE: &str = "TPLUSER";
+const TEMPLATE_TEAM: &str = "TPLTEAM";
 
 #[derive(Serialize)]
 pub struct ReplayFigures {
@@ -79,7 +85,7 @@ fn template_events() -> Vec<Event> {
             network: None,
         },
         Event::JoinedGroup {
-            team_id: "team-1".into(),
+            team_id: TEMPLATE_TEAM.into(),
         },
         Event::AccessGranted {
             grant: GrantKey {
@@ -94,16 +100,51 @@ fn template_events() -> Vec<Event> {
     ]
 }
 
+/// The organization's streams before its members: installation, two mapped locations.
+fn organization_events() -> Vec<(StreamId, Vec<Event>)> {
+    let location = |id: &str, name: &str, timezone: &str| {
+        (
+            StreamId::location("bench", id),
+            vec![Event::LocationMapped {
+                location_id: id.into(),
+                settings: domain::LocationSettings {
+                    name: name.into(),
+                    network_name: format!("{}-members", name.to_lowercase()),
+                    timezone: timezone.into(),
+                    vlan_pool: None,
+                    roaming: domain::RoamingPolicy::SingleLocation,
+                },
+            }],
+        )
+    };
+    vec![
+        (
+            StreamId::organization("bench"),
+            vec![Event::IntegrationConfigured {
+                org_id: "bench".into(),
+                token: Sealed {
+                    key: "master".into(),
+                    nonce: "A".repeat(32),
+                    ciphertext: "C".repeat(64),
+                },
+            }],
+        ),
+        location("3390", "Gastown", "America/Vancouver"),
+        location("3391", "Trastevere", "Europe/Rome"),
+    ]
+}
+
 pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
     let target_events: i64 = if smoke { 2_000 } else { 1_000_000 };
-    let members = target_events / PER_MEMBER as i64;
+    // 4 organization events; per 25 members, 125 member events and one group.
+    let members = (target_events - 4) * PER_GROUP / (PER_MEMBER * PER_GROUP + 1);
+    let groups = (members / PER_GROUP).max(2);
     let url = integration_tests::fresh_database().await?;
     let pool = store::create_pool(&url, 2)?;
 
     let generating = Instant::now();
     {
         let mut client = pool.get().await?;
-        let tx = client.transaction().await?;
         let metadata = Metadata {
             causation_id: "bench".into(),
             correlation_id: "bench".into(),
@@ -111,11 +152,41 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
             cause: Some("full sync".into()),
             trace_parent: None,
         };
+        let tx = client.transaction().await?;
+        for (stream, events) in organization_events() {
+            event_log::append(&tx, &stream, -1, events, &metadata, Utc::now()).await?;
+        }
+        let group = StreamId::group("bench", TEMPLATE_TEAM);
+        let created = Event::GroupCreated {
+            team_id: TEMPLATE_TEAM.into(),
+            name: format!("Team {TEMPLATE_TEAM}"),
+            vlan: Some(100),
+        };
+        event_log::append(&tx, &group, -1, vec![created], &metadata, Utc::now()).await?;
+        tx.commit().await?;
+        // Groups 1..groups (the template is group 0), each with its own VLAN while they last.
+        client
+            .execute(
+                "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
+                                     stream_version, event_type, data, metadata, recorded_at)
+                 SELECT nextval('event_position_seq'), gen_random_uuid(),
+                        replace(t.stream_id, $1, 'team-' || k), 'group', 'bench', t.stream_version,
+                        t.event_type,
+                        jsonb_set(replace(t.data::text, $1, 'team-' || k)::jsonb, '{vlan}',
+                                  CASE WHEN k < 3900 THEN to_jsonb(100 + k) ELSE 'null' END),
+                        t.metadata, t.recorded_at
+                 FROM generate_series(1, $2::bigint - 1) k
+                 CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
+                 ORDER BY k",
+                &[&TEMPLATE_TEAM, &groups, &group.to_string()],
+            )
+            .await?;
+        let tx = client.transaction().await?;
         let stream = StreamId::member("bench", TEMPLATE);
         event_log::append(&tx, &stream, -1, template_events(), &metadata, Utc::now()).await?;
         tx.commit().await?;
-        // Copies 1..members of the template member, in order, each with its own ids; then
-        // the template itself is the last "member" (the copies' data replaces its id).
+        // Members 1..members (the template is member 0), in order, each with its own ids and
+        // in group 1 + g mod (groups - 1).
         client
             .execute(
                 "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
@@ -123,14 +194,34 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
                  SELECT nextval('event_position_seq'), gen_random_uuid(), s.stream_id, 'member',
                         'bench', s.stream_version, s.event_type, s.data, s.metadata, s.recorded_at
                  FROM (SELECT replace(t.stream_id, $1, g::text) AS stream_id, t.stream_version,
-                              t.event_type, replace(t.data::text, $1, g::text)::jsonb AS data,
+                              t.event_type,
+                              replace(replace(t.data::text, $1, g::text), $4,
+                                      'team-' || (1 + g % ($5::bigint - 1)))::jsonb AS data,
                               t.metadata, t.recorded_at
                        FROM generate_series(1, $2::bigint - 1) g
                        CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
                        ORDER BY g, t.stream_version) s",
-                &[&TEMPLATE, &members, &stream.to_string()],
+                &[&TEMPLATE, &members, &stream.to_string(), &TEMPLATE_TEAM, &groups],
             )
             .await?;
+        let tx = client.transaction().await?;
+        let completed = Event::SyncCompleted {
+            kind: domain::events::SyncKind::Initial,
+            users_seen: members as u32,
+            corrected_streams: members as u32,
+            events_appended: (members * PER_MEMBER) as u32,
+            corrections: Vec::new(),
+        };
+        event_log::append(
+            &tx,
+            &StreamId::organization("bench"),
+            0,
+            vec![completed],
+            &metadata,
+            Utc::now(),
+        )
+        .await?;
+        tx.commit().await?;
         client.batch_execute("VACUUM ANALYZE events").await?;
     }
     let generate_seconds = generating.elapsed().as_secs_f64();
@@ -170,6 +261,14 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
     anyhow::ensure!(
         members_projected == members,
         "{members_projected} members projected, {members} expected"
+    );
+    let groups_projected: i64 = client
+        .query_one("SELECT count(*) FROM groups", &[])
+        .await?
+        .get(0);
+    anyhow::ensure!(
+        groups_projected == groups,
+        "{groups_projected} groups projected, {groups} expected"
     );
     Ok(ReplayFigures {
         events,
