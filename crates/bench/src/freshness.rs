@@ -25,6 +25,13 @@ pub struct FreshnessFigures {
     pub max_ms: f64,
     pub poll_ms: f64,
     pub non_2xx: usize,
+    /// From provision's own metrics over the run: where a webhook's time goes.
+    pub batches: f64,
+    pub mean_batch_webhooks: f64,
+    pub mean_reconcile_ms: f64,
+    pub optix_requests: f64,
+    pub mean_optix_request_ms: f64,
+    pub mean_processing_ms: f64,
 }
 
 impl FreshnessFigures {
@@ -58,6 +65,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
     let bodies = support::plan_change_bodies(&stack, &plans, end.timestamp())?;
     let http = support::http_client()?;
     let url = support::webhook_url(&stack);
+    let metrics_url = format!("{}/metrics", stack.provision_url);
+    let metrics_before = support::scrape(&metrics_url).await?;
 
     // user → when its webhook was answered 2xx, until the watcher sees the change.
     let answered: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
@@ -125,7 +134,18 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
     }
     anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
     let mut latencies = watcher.await??;
+    let metrics_after = support::scrape(&metrics_url).await?;
+    let delta = |metric| support::histogram_delta(&metrics_before, &metrics_after, metric);
+    let (batches, mean_reconcile_ms) = delta("lanyard_reconcile_duration");
+    let (optix_requests, mean_optix_request_ms) = delta("lanyard_optix_api_duration");
+    let (processed, mean_processing_ms) = delta("lanyard_webhook_processing_duration");
     Ok(FreshnessFigures {
+        batches,
+        mean_batch_webhooks: processed / batches.max(1.0),
+        mean_reconcile_ms,
+        optix_requests,
+        mean_optix_request_ms,
+        mean_processing_ms,
         webhooks: n,
         offered_rate_per_sec: rate as u32,
         p50_ms: ms(quantile(&mut latencies, 0.50)),

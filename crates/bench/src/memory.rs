@@ -27,6 +27,8 @@ pub struct ServiceMemory {
     pub service: String,
     pub peak_rss_mib: f64,
     pub rss_at_end_mib: f64,
+    /// The high-water mark after each phase: import, webhooks, portal.
+    pub peak_after_phase_mib: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -44,8 +46,14 @@ impl MemoryFigures {
             .map(|s| Row {
                 what: format!("peak RSS of {} at {} members", s.service, self.members),
                 figure: format!(
-                    "{:.1} MiB (VmHWM; {:.1} MiB at the end)",
-                    s.peak_rss_mib, s.rss_at_end_mib
+                    "{:.1} MiB (VmHWM after import/webhooks/portal: {}; {:.1} at the end)",
+                    s.peak_rss_mib,
+                    s.peak_after_phase_mib
+                        .iter()
+                        .map(|m| format!("{m:.1}"))
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                    s.rss_at_end_mib
                 ),
                 ceiling: if s.service == "provision" {
                     format!(
@@ -274,6 +282,15 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let import_seconds = importing.elapsed().as_secs_f64();
+    let mut phases: Vec<Vec<f64>> = vec![Vec::new(); services.len()];
+    let mark = |services: &mut [Service], phases: &mut [Vec<f64>]| -> anyhow::Result<()> {
+        for (service, marks) in services.iter_mut().zip(phases.iter_mut()) {
+            service.alive()?;
+            marks.push(service.status_kib("VmHWM:")? / 1024.0);
+        }
+        Ok(())
+    };
+    mark(&mut services, &mut phases)?;
     let projected: i64 = pool
         .get()
         .await?
@@ -318,6 +335,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     )
     .await?;
 
+    mark(&mut services, &mut phases)?;
+
     // 3. The portal at a fixed rate.
     let portal_url = format!("http://127.0.0.1:{}/healthz", ports[2]);
     let start = tokio::time::Instant::now();
@@ -337,13 +356,15 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         anyhow::ensure!(request.await?, "the portal refused a request");
     }
 
+    mark(&mut services, &mut phases)?;
     let mut figures = Vec::new();
-    for service in &mut services {
+    for (service, marks) in services.iter_mut().zip(phases) {
         service.alive()?;
         figures.push(ServiceMemory {
             service: service.name.to_owned(),
             peak_rss_mib: service.status_kib("VmHWM:")? / 1024.0,
             rss_at_end_mib: service.status_kib("VmRSS:")? / 1024.0,
+            peak_after_phase_mib: marks,
         });
     }
     drop(services);

@@ -243,3 +243,38 @@ pub async fn webhook_events(stack: &Stack) -> anyhow::Result<i64> {
 pub fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
+
+/// The `_sum` and `_count` of every histogram a `/metrics` page shows, summed over label sets
+/// (keyed by the metric name with the suffix), to tell where time went between two scrapes.
+pub async fn scrape(url: &str) -> anyhow::Result<std::collections::HashMap<String, f64>> {
+    let text = reqwest::get(url).await?.error_for_status()?.text().await?;
+    let mut totals = std::collections::HashMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let name = line.split(['{', ' ']).next().unwrap_or_default();
+        if !(name.ends_with("_sum") || name.ends_with("_count")) {
+            continue;
+        }
+        if let Some(value) = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()) {
+            *totals.entry(name.to_owned()).or_insert(0.0) += value;
+        }
+    }
+    Ok(totals)
+}
+
+/// Between two scrapes: (count, mean in ms) of the histogram whose name starts with `metric`.
+pub fn histogram_delta(
+    before: &std::collections::HashMap<String, f64>,
+    after: &std::collections::HashMap<String, f64>,
+    metric: &str,
+) -> (f64, f64) {
+    let pick = |totals: &std::collections::HashMap<String, f64>, suffix: &str| {
+        totals
+            .iter()
+            .filter(|(name, _)| name.starts_with(metric) && name.ends_with(suffix))
+            .map(|(_, value)| *value)
+            .sum::<f64>()
+    };
+    let count = pick(after, "_count") - pick(before, "_count");
+    let sum = pick(after, "_sum") - pick(before, "_sum");
+    (count, if count > 0.0 { 1000.0 * sum / count } else { 0.0 })
+}

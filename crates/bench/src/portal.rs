@@ -1,0 +1,399 @@
+//! Portal: the signed-in key page's latency at a fixed rate, and the time a magic-link request
+//! takes until the email is handed to SMTP (the sink has written it to its Maildir).
+//!
+//! A tenant signs in as a person would (the email form, the emailed link, the sign-in page's
+//! POST), then `GET /wifi` runs open loop with their session cookie. Magic links are requested
+//! at a fixed rate for different members, each timed from its POST until the sink's Maildir
+//! holds a message to that member (polled every `POLL`).
+
+use crate::stats::{Row, ms, quantile};
+use crate::support;
+use integration_tests::StackOptions;
+use integration_tests::stack::DEMO_ORG;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const LOCATION: &str = "3390";
+const POLL: Duration = Duration::from_millis(2);
+
+#[derive(Serialize)]
+pub struct PortalFigures {
+    pub key_page_rate_per_sec: u32,
+    pub key_page_requests: usize,
+    pub key_page_p50_ms: f64,
+    pub key_page_p99_ms: f64,
+    pub key_page_max_ms: f64,
+    pub key_page_non_200: usize,
+    pub link_rate_per_sec: u32,
+    pub link_requests: usize,
+    pub link_answer_p99_ms: f64,
+    pub link_mail_p50_ms: f64,
+    pub link_mail_p99_ms: f64,
+    pub link_mail_max_ms: f64,
+}
+
+impl PortalFigures {
+    pub fn rows(&self) -> Vec<Row> {
+        vec![
+            Row {
+                what: format!("portal key page at {}/s", self.key_page_rate_per_sec),
+                figure: format!(
+                    "p50 {:.2} ms, p99 {:.2} ms (max {:.1} ms, {} non-200)",
+                    self.key_page_p50_ms,
+                    self.key_page_p99_ms,
+                    self.key_page_max_ms,
+                    self.key_page_non_200
+                ),
+                ceiling: "-".into(),
+                target: "p99 < 10 ms".into(),
+            },
+            Row {
+                what: format!(
+                    "magic link → mail at SMTP ({}/s)",
+                    self.link_rate_per_sec
+                ),
+                figure: format!(
+                    "p50 {:.1} ms, p99 {:.1} ms (max {:.1} ms; answer p99 {:.1} ms; {} requests)",
+                    self.link_mail_p50_ms,
+                    self.link_mail_p99_ms,
+                    self.link_mail_max_ms,
+                    self.link_answer_p99_ms,
+                    self.link_requests
+                ),
+                ceiling: "-".into(),
+                target: "p99 < 50 ms".into(),
+            },
+        ]
+    }
+}
+
+/// An HTTP client that keeps cookies by hand (the portal's are `Secure`, which reqwest's jar
+/// would not send over http://127.0.0.1) and never follows redirects.
+pub struct Agent {
+    http: reqwest::Client,
+    pub base: String,
+    cookies: BTreeMap<String, String>,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Page {
+    fn hidden(&self, name: &str) -> anyhow::Result<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .ok_or_else(|| anyhow::anyhow!("no {name} field in the page"))?
+            + marker.len();
+        let end = self.body[start..]
+            .find('"')
+            .ok_or_else(|| anyhow::anyhow!("unterminated {name} field"))?
+            + start;
+        Ok(self.body[start..end].to_owned())
+    }
+}
+
+impl Agent {
+    pub fn new(base: &str) -> anyhow::Result<Agent> {
+        Ok(Agent {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(support::CONCURRENCY)
+                .timeout(Duration::from_secs(10))
+                .build()?,
+            base: base.to_owned(),
+            cookies: BTreeMap::new(),
+        })
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+        let request = if self.cookies.is_empty() {
+            request
+        } else {
+            request.header("cookie", self.cookie_header())
+        };
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        for cookie in response.headers().get_all("set-cookie") {
+            let cookie = cookie.to_str().unwrap_or_default();
+            let pair = cookie.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || cookie.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        Ok(Page {
+            status,
+            body: response.text().await?,
+        })
+    }
+
+    pub async fn get(&mut self, path: &str) -> anyhow::Result<Page> {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
+        let request = self.http.post(format!("{}{path}", self.base)).form(fields);
+        self.send(request).await
+    }
+
+    /// The email form's CSRF token (and its cookie).
+    pub async fn form_csrf(&mut self, org: &str, location: &str) -> anyhow::Result<String> {
+        let form = self.get(&format!("/l/{org}/{location}")).await?;
+        anyhow::ensure!(form.status == 200, "the portal page answered {}", form.status);
+        form.hidden("csrf")
+    }
+
+    /// Signs `email` in through the emailed link; afterwards the agent holds the session.
+    pub async fn sign_in(
+        &mut self,
+        mailbox: &integration_tests::mail::Mailbox,
+        org: &str,
+        location: &str,
+        email: &str,
+    ) -> anyhow::Result<()> {
+        let csrf = self.form_csrf(org, location).await?;
+        let path = format!("/l/{org}/{location}");
+        let answer = self.post(&path, &[("csrf", &csrf), ("email", email)]).await?;
+        anyhow::ensure!(answer.status == 200, "asking for a link: {}", answer.status);
+        let prefix = format!("{}/l/{org}/{location}/signin", self.base);
+        let mail = mailbox.wait_for(email, &prefix).await?;
+        let link = mail
+            .link(&prefix)
+            .ok_or_else(|| anyhow::anyhow!("no sign-in link in the email"))?;
+        let (url, token) = link
+            .split_once("#token=")
+            .ok_or_else(|| anyhow::anyhow!("the link carries no #token="))?;
+        let signin = url.trim_start_matches(&self.base).to_owned();
+        let page = self.get(&signin).await?;
+        anyhow::ensure!(page.status == 200, "the sign-in page answered {}", page.status);
+        let csrf = page.hidden("csrf")?;
+        let done = self.post(&signin, &[("csrf", &csrf), ("token", token)]).await?;
+        anyhow::ensure!(
+            done.status < 400,
+            "signing in answered {}: {}",
+            done.status,
+            done.body.chars().take(300).collect::<String>()
+        );
+        let key = self.get("/wifi").await?;
+        anyhow::ensure!(key.status == 200, "the key page answered {}", key.status);
+        Ok(())
+    }
+}
+
+/// `GET path` at `rate`/s for `seconds`, open loop, with `cookie`: latencies and non-200s.
+pub async fn fixed_rate_get(
+    url: &str,
+    cookie: &str,
+    rate: usize,
+    seconds: usize,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(support::CONCURRENCY)
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut tasks = Vec::with_capacity(rate * seconds);
+    for i in 0..rate * seconds {
+        let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
+        tokio::time::sleep_until(due).await;
+        let (http, url, cookie) = (http.clone(), url.to_owned(), cookie.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let ok = match http.get(&url).header("cookie", cookie).send().await {
+                Ok(response) => {
+                    let ok = response.status() == 200;
+                    ok && response.bytes().await.is_ok()
+                }
+                Err(_) => false,
+            };
+            (due.elapsed(), ok)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(tasks.len());
+    let mut failed = 0;
+    for task in tasks {
+        let (latency, ok) = task.await?;
+        latencies.push(latency);
+        failed += usize::from(!ok);
+    }
+    Ok((latencies, failed))
+}
+
+/// The recipient of a message in the sink's Maildir (the `To:` header's address).
+fn recipient(path: &Path) -> Option<String> {
+    let raw = std::fs::read_to_string(path).ok()?;
+    let header = raw
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find(|l| l.len() > 3 && l[..3].eq_ignore_ascii_case("to:"))?;
+    let value = header[3..].trim();
+    let address = match (value.find('<'), value.find('>')) {
+        (Some(a), Some(b)) if a < b => &value[a + 1..b],
+        _ => value,
+    };
+    Some(address.to_lowercase())
+}
+
+pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
+    let (key_rate, key_seconds, link_rate, link_seconds) = if smoke {
+        (50, 1, 5, 1)
+    } else {
+        (500, 10, 20, 10)
+    };
+    let links = link_rate * link_seconds;
+    let unlimited = StackOptions {
+        sim_rate_limit: 0,
+        client_rate_limit: 0,
+        window: Duration::from_secs(60),
+    };
+    let (stack, people, _) =
+        support::populated_stack(unlimited, links + 1, Duration::from_secs(300)).await?;
+    stack.map_demo_locations().await?;
+    let mailbox = stack.mailbox.clone().ok_or_else(|| {
+        anyhow::anyhow!("no SMTP sink: run through scripts/bench.sh (SMTP_URL, MAILDIR)")
+    })?;
+    // This portal lets one client ask for as many links as the benchmark sends.
+    let mut settings = stack.settings.clone();
+    settings.portal.listen = "127.0.0.1:0".into();
+    settings.portal.link_requests_per_client = u32::MAX;
+    settings.portal.link_requests_per_email = u32::MAX;
+    let portal = portal::Application::build(settings).await?;
+    let base = format!("http://127.0.0.1:{}", portal.port());
+    let server = tokio::spawn(portal.run_until_stopped());
+    let email = |user: &str| {
+        stack
+            .sim
+            .sim
+            .user_email(DEMO_ORG, user)
+            .ok_or_else(|| anyhow::anyhow!("no email for user {user}"))
+    };
+
+    // The key page of a signed-in tenant.
+    let mut tenant = Agent::new(&base)?;
+    tenant
+        .sign_in(&mailbox, DEMO_ORG, LOCATION, &email(&people[0].0)?)
+        .await?;
+    let (mut key_latencies, key_page_non_200) = fixed_rate_get(
+        &format!("{base}/wifi"),
+        &tenant.cookie_header(),
+        key_rate,
+        key_seconds,
+    )
+    .await?;
+
+    // Magic links: one member each, at a fixed rate.
+    let new_dir = mailbox.dir.join("new");
+    let existing: HashSet<std::ffi::OsString> = std::fs::read_dir(&new_dir)?
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    let asked: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let watcher = {
+        let asked = asked.clone();
+        tokio::spawn(async move {
+            let mut seen = existing;
+            let mut latencies = Vec::with_capacity(links);
+            let started = Instant::now();
+            while latencies.len() < links {
+                for entry in std::fs::read_dir(&new_dir)?.flatten() {
+                    if !seen.insert(entry.file_name()) {
+                        continue;
+                    }
+                    let at = Instant::now();
+                    if let Some(to) = recipient(&entry.path())
+                        && let Some(sent) = asked
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .remove(&to)
+                    {
+                        latencies.push(at.saturating_duration_since(sent));
+                    }
+                }
+                anyhow::ensure!(
+                    started.elapsed() < Duration::from_secs(link_seconds as u64 + 60),
+                    "only {} of {links} sign-in emails arrived",
+                    latencies.len()
+                );
+                tokio::time::sleep(POLL).await;
+            }
+            anyhow::Ok(latencies)
+        })
+    };
+    let mut asker = Agent::new(&base)?;
+    let csrf = asker.form_csrf(DEMO_ORG, LOCATION).await?;
+    let cookie = asker.cookie_header();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut requests = Vec::with_capacity(links);
+    for (i, (user, _)) in people[1..=links].iter().enumerate() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / link_rate as f64))
+            .await;
+        let address = email(user)?;
+        let (http, url, cookie, csrf, asked) = (
+            http.clone(),
+            format!("{base}/l/{DEMO_ORG}/{LOCATION}"),
+            cookie.clone(),
+            csrf.clone(),
+            asked.clone(),
+        );
+        requests.push(tokio::spawn(async move {
+            let sent = Instant::now();
+            asked
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(address.to_lowercase(), sent);
+            let answer = http
+                .post(&url)
+                .header("cookie", cookie)
+                .form(&[("csrf", csrf.as_str()), ("email", address.as_str())])
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200);
+            (sent.elapsed(), answer)
+        }));
+    }
+    let mut answers = Vec::with_capacity(links);
+    for request in requests {
+        let (latency, ok) = request.await?;
+        anyhow::ensure!(ok, "a sign-in link request was refused");
+        answers.push(latency);
+    }
+    let mut mail_latencies = watcher.await??;
+    server.abort();
+    Ok(PortalFigures {
+        key_page_rate_per_sec: key_rate as u32,
+        key_page_requests: key_latencies.len(),
+        key_page_p50_ms: ms(quantile(&mut key_latencies, 0.50)),
+        key_page_p99_ms: ms(quantile(&mut key_latencies, 0.99)),
+        key_page_max_ms: ms(quantile(&mut key_latencies, 1.0)),
+        key_page_non_200,
+        link_rate_per_sec: link_rate as u32,
+        link_requests: links,
+        link_answer_p99_ms: ms(quantile(&mut answers, 0.99)),
+        link_mail_p50_ms: ms(quantile(&mut mail_latencies, 0.50)),
+        link_mail_p99_ms: ms(quantile(&mut mail_latencies, 0.99)),
+        link_mail_max_ms: ms(quantile(&mut mail_latencies, 1.0)),
+    })
+}
