@@ -1,4 +1,4 @@
 //! The `lanyard` command line, as a library so tests drive the same code.
 
-pub mod history;
+pub use store::history;
 pub mod members;
