@@ -47,4 +47,3 @@ pub fn seal_profile(
         email_hash: email_hash(keys, org_id, &profile.email),
     }
 }
-

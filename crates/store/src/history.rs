@@ -1,12 +1,12 @@
 //! The event log in plain words, for `lanyard events …`, `lanyard members show` and the admin
 //! canvas (a member's history).
 
+use crate::RecordedEvent;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::events::{PassphraseSource, RevokeReason};
 use domain::{Basis, Event};
 use serde::Serialize;
-use crate::RecordedEvent;
 
 fn basis_words(basis: Basis) -> (&'static str, &'static str) {
     match basis {
