@@ -12,7 +12,7 @@ pub mod browser;
 pub mod mail;
 pub mod stack;
 
-pub use stack::Stack;
+pub use stack::{Stack, StackOptions};
 
 /// Polls `check` until it yields `Some`, failing after `deadline` with `what` in the message.
 pub async fn eventually<T, F, Fut>(

@@ -43,8 +43,31 @@ impl Drop for TempDir {
     }
 }
 
+/// What a test may change about the stack: the simulated Optix rate limit and provision's own
+/// budget (both per `window`), and settings overrides.
+#[derive(Clone, Debug)]
+pub struct StackOptions {
+    pub sim_rate_limit: u32,
+    pub client_rate_limit: u32,
+    pub window: Duration,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            sim_rate_limit: 0,
+            client_rate_limit: 60,
+            window: Duration::from_secs(60),
+        }
+    }
+}
+
 impl Stack {
     pub async fn start() -> anyhow::Result<Stack> {
+        Stack::start_with(StackOptions::default()).await
+    }
+
+    pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         let nats = bus::testing::NatsServer::start()
             .await
             .map_err(anyhow::Error::msg)
@@ -77,7 +100,8 @@ impl Stack {
         let sim = optix_sim::spawn(optix_sim::SimConfig {
             listen: "127.0.0.1:0".into(),
             webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
-            rate_limit_per_minute: 0,
+            rate_limit_per_minute: options.sim_rate_limit,
+            rate_window: options.window,
             retry_interval: Duration::from_millis(200),
             max_retries: 3,
             fixture: None,
@@ -91,6 +115,8 @@ impl Stack {
         );
 
         settings.optix.api_url = sim.graphql_url.clone();
+        settings.optix.requests_per_minute = options.client_rate_limit;
+        settings.optix.budget_window_secs = options.window.as_secs().max(1);
         let provision = provision::Application::build(settings.clone())
             .await
             .context("building provision")?;
@@ -154,6 +180,108 @@ impl Stack {
             },
         )
         .await
+    }
+
+    /// Installs the app in `org_id` (Optix sends `app_install`) and waits until provision's
+    /// initial import has completed, so what a test changes next is seen as a change.
+    pub async fn install(&self, org_id: &str) -> anyhow::Result<()> {
+        let status = self.sim.sim.install_app(org_id).await?;
+        anyhow::ensure!(status == 200, "app_install was answered {status}");
+        self.wait_for_syncs(org_id, 1).await
+    }
+
+    /// Waits until `count` full syncs of `org_id` have been recorded (successful or not).
+    pub async fn wait_for_syncs(&self, org_id: &str, count: i64) -> anyhow::Result<()> {
+        let pool = self.pool.clone();
+        let org = org_id.to_owned();
+        eventually(
+            &format!("{count} sync(s) of organization {org_id}"),
+            Duration::from_secs(30),
+            || {
+                let pool = pool.clone();
+                let org = org.clone();
+                async move {
+                    let client = pool.get().await?;
+                    let runs: i64 = client
+                        .query_one("SELECT count(*) FROM sync_runs WHERE org_id = $1", &[&org])
+                        .await?
+                        .get(0);
+                    Ok((runs >= count).then_some(()))
+                }
+            },
+        )
+        .await
+    }
+
+    /// Sends a command to provision as the portal or CLI would.
+    pub async fn command(
+        &self,
+        org_id: &str,
+        command: bus::commands::Command,
+    ) -> anyhow::Result<bus::commands::Reply> {
+        Ok(self.bus.command(org_id, "test", command).await?)
+    }
+
+    /// One member's projection (None: no account).
+    pub async fn member(
+        &self,
+        org_id: &str,
+        user_id: &str,
+    ) -> anyhow::Result<Option<store::queries::MemberView>> {
+        let client = self.pool.get().await?;
+        Ok(store::queries::member(&**client, org_id, user_id).await?)
+    }
+
+    /// Waits until `check` holds for the member's projection (None: no account).
+    pub async fn member_until(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        what: &str,
+        check: impl Fn(Option<&store::queries::MemberView>) -> bool,
+    ) -> anyhow::Result<Option<store::queries::MemberView>> {
+        let started = std::time::Instant::now();
+        loop {
+            let member = self.member(org_id, user_id).await?;
+            if check(member.as_ref()) {
+                return Ok(member);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                anyhow::bail!(
+                    "timed out waiting for member {user_id}: {what}; last seen {member:#?}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Maps the demo organization's two Optix locations (Vancouver 3390, Rome 3391).
+    pub async fn map_demo_locations(&self) -> anyhow::Result<()> {
+        for (location_id, name, network, timezone) in [
+            ("3390", "Gastown", "gastown-members", "America/Vancouver"),
+            ("3391", "Trastevere", "trastevere-members", "Europe/Rome"),
+        ] {
+            let reply = self
+                .command(
+                    DEMO_ORG,
+                    bus::commands::Command::MapLocation {
+                        location_id: location_id.into(),
+                        settings: domain::LocationSettings {
+                            name: name.into(),
+                            network_name: network.into(),
+                            timezone: timezone.into(),
+                            vlan_pool: None,
+                            roaming: domain::RoamingPolicy::SingleLocation,
+                        },
+                    },
+                )
+                .await?;
+            anyhow::ensure!(
+                matches!(reply, bus::commands::Reply::Done { .. }),
+                "mapping {location_id}: {reply:?}"
+            );
+        }
+        Ok(())
     }
 
     pub async fn event_count(&self) -> anyhow::Result<i64> {

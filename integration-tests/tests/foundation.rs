@@ -13,11 +13,7 @@ const HOT_DESK_TEMPLATE: &str = "916";
 #[tokio::test]
 async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    assert_eq!(
-        stack.sim.sim.install_app(DEMO_ORG).await?,
-        200,
-        "ingest accepts app_install"
-    );
+    stack.install(DEMO_ORG).await?;
 
     let account_plan_id = stack
         .sim
@@ -118,7 +114,7 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
 #[tokio::test]
 async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    stack.sim.sim.install_app(DEMO_ORG).await?;
+    stack.install(DEMO_ORG).await?;
     let account_plan_id = stack
         .sim
         .sim
@@ -189,7 +185,7 @@ async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<(
 #[tokio::test]
 async fn the_event_log_refuses_updates_and_deletes() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    stack.sim.sim.install_app(DEMO_ORG).await?;
+    stack.install(DEMO_ORG).await?;
     stack.wait_until_provisioned().await?;
     let client = stack.pool.get().await?;
     assert!(stack.event_count().await? >= 1);
@@ -253,7 +249,7 @@ fn plan_webhook(
 async fn replaying_stored_webhooks_repairs_a_lost_cancellation() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
-    stack.sim.sim.install_app(DEMO_ORG).await?;
+    stack.install(DEMO_ORG).await?;
     let plan = stack
         .sim
         .sim

@@ -201,7 +201,7 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
     )
     .expect("the first subscriber of this test process");
     let stack = Stack::start().await?;
-    assert_eq!(stack.sim.sim.install_app(DEMO_ORG).await?, 200);
+    stack.install(DEMO_ORG).await?;
     stack.sim.sim.add_plan(DEMO_ORG, "12350", "916").await?;
     stack.wait_until_provisioned().await?;
 

@@ -86,6 +86,7 @@ fn settings(nats_url: String) -> runtime::Settings {
                 client_id: CLIENT_ID.into(),
                 secret: runtime::Secret::new(SECRET),
             }],
+            ..Default::default()
         },
     }
 }

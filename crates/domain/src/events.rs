@@ -191,6 +191,10 @@ pub enum Event {
     GroupRenamed {
         name: String,
     },
+    /// A group created without a VLAN (no pool, or the pool was full) got one.
+    GroupVlanAssigned {
+        vlan: u16,
+    },
     /// The team is gone from Optix; its VLAN is free again.
     GroupDeleted {
         team_id: String,
@@ -263,6 +267,7 @@ impl Event {
             Event::UnmappedLocationUsed { .. } => "UnmappedLocationUsed",
             Event::GroupCreated { .. } => "GroupCreated",
             Event::GroupRenamed { .. } => "GroupRenamed",
+            Event::GroupVlanAssigned { .. } => "GroupVlanAssigned",
             Event::GroupDeleted { .. } => "GroupDeleted",
             Event::AccountOpened { .. } => "AccountOpened",
             Event::ProfileChanged { .. } => "ProfileChanged",

@@ -14,7 +14,7 @@ pub struct Group {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GroupCommand {
     /// The team exists in Optix: create its group (with `vlan`, the free VLAN the edge picked)
-    /// or follow a rename. A live group keeps its VLAN.
+    /// or follow a rename. A live group keeps its VLAN; one that has none gets `vlan`.
     Ensure {
         team_id: String,
         name: String,
@@ -32,16 +32,20 @@ pub fn decide(state: &Group, command: GroupCommand) -> Vec<Event> {
             vlan,
         } => {
             if !state.live {
-                vec![Event::GroupCreated {
+                return vec![Event::GroupCreated {
                     team_id,
                     name,
                     vlan,
-                }]
-            } else if state.name != name {
-                vec![Event::GroupRenamed { name }]
-            } else {
-                vec![]
+                }];
             }
+            let mut events = Vec::new();
+            if state.name != name {
+                events.push(Event::GroupRenamed { name });
+            }
+            if let (None, Some(vlan)) = (state.vlan, vlan) {
+                events.push(Event::GroupVlanAssigned { vlan });
+            }
+            events
         }
         GroupCommand::Delete { team_id } => {
             if state.live {
@@ -63,6 +67,7 @@ pub fn evolve(mut state: Group, event: &Event) -> Group {
             };
         }
         Event::GroupRenamed { name } => state.name = name.clone(),
+        Event::GroupVlanAssigned { vlan } => state.vlan = Some(*vlan),
         Event::GroupDeleted { .. } => state = Group::default(),
         _ => {}
     }
@@ -104,6 +109,22 @@ mod tests {
         );
         let state = renamed.iter().fold(state, evolve);
         assert_eq!(state.vlan, Some(101));
+    }
+
+    #[test]
+    fn a_group_without_a_vlan_gets_one_when_the_pool_has_room() {
+        let state = [Event::GroupCreated {
+            team_id: "123123".into(),
+            name: "T".into(),
+            vlan: None,
+        }]
+        .iter()
+        .fold(Group::default(), evolve);
+        assert_eq!(decide(&state, ensure("T", None)), vec![]);
+        let assigned = decide(&state, ensure("T", Some(102)));
+        assert_eq!(assigned, vec![Event::GroupVlanAssigned { vlan: 102 }]);
+        let state = assigned.iter().fold(state, evolve);
+        assert_eq!(decide(&state, ensure("T", Some(103))), vec![]);
     }
 
     #[test]

@@ -16,6 +16,6 @@ pub use access::{
     BookingFact, DesiredAccess, InvitationFact, MemberFacts, PlanFact, TeamFact, desired_access,
 };
 pub use events::{Basis, Event, GrantKey, GrantNetwork, Sealed, StreamId};
-pub use member::{Member, MemberCommand, MemberError};
+pub use member::{Member, MemberCommand, MemberError, Secrets};
 pub use organization::{Organization, OrganizationCommand};
 pub use policy::{AccessProfile, LocationSettings, OrgPolicy, RoamingPolicy, VlanRange};

@@ -28,6 +28,14 @@ impl Member {
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
         events.into_iter().fold(Member::default(), evolve)
     }
+
+    /// What a reconciliation or onboarding with this email hash may need sealed.
+    pub fn needs(&self, email_hash: &str) -> Needs {
+        Needs {
+            profile: !self.is_open() || self.email_hash.as_deref() != Some(email_hash),
+            passphrase: !self.is_open(),
+        }
+    }
 }
 
 /// Secrets generated at the edge (CSPRNG + AEAD) before deciding; used only if the decision
@@ -44,6 +52,25 @@ pub struct Profile {
     pub email_hash: String,
 }
 
+/// The secrets a reconciliation may need, made at the edge only when [`Member::needs`] says
+/// so (sealing and the uniqueness check are the costly part of deciding).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Secrets {
+    /// Keyed hash of the email Optix reports now (always known: it is cheap).
+    pub email_hash: String,
+    /// The sealed name and email, for a new account or a changed email.
+    pub profile: Option<Sealed>,
+    /// The first passphrase, for a new account.
+    pub passphrase: Option<FreshPassphrase>,
+}
+
+/// Which secrets a decision on this state would use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs {
+    pub profile: bool,
+    pub passphrase: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[allow(clippy::large_enum_variant)] // commands are short-lived values, never stored in bulk
 pub enum MemberCommand {
@@ -53,8 +80,7 @@ pub enum MemberCommand {
         user_id: String,
         desired: DesiredAccess,
         via: OnboardedVia,
-        profile: Profile,
-        fresh_passphrase: FreshPassphrase,
+        secrets: Secrets,
     },
     /// Record the end of every grant whose validity has run out by `now`.
     ExpireGrants { now: DateTime<Utc> },
@@ -66,8 +92,7 @@ pub enum MemberCommand {
         location_id: String,
         via: OnboardedVia,
         desired: DesiredAccess,
-        profile: Profile,
-        fresh_passphrase: FreshPassphrase,
+        secrets: Secrets,
     },
     /// A new passphrase, chosen by the tenant or generated. `candidate` is checked against the
     /// policy here; `taken` says whether another member of the organization already uses it
@@ -92,6 +117,8 @@ pub enum MemberError {
     Passphrase(#[from] PassphraseError),
     #[error("this passphrase is already in use; choose another one")]
     PassphraseTaken,
+    #[error("the decision needs the {0} the caller did not provide")]
+    MissingSecret(&'static str),
 }
 
 pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
@@ -101,25 +128,15 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
             user_id,
             desired,
             via,
-            profile,
-            fresh_passphrase,
-        } => Ok(reconcile(
-            state,
-            org_id,
-            user_id,
-            desired,
-            via,
-            profile,
-            fresh_passphrase,
-        )),
+            secrets,
+        } => reconcile(state, org_id, user_id, desired, via, secrets),
         MemberCommand::Onboard {
             org_id,
             user_id,
             location_id,
             via,
             mut desired,
-            profile,
-            fresh_passphrase,
+            secrets,
         } => {
             if state.is_open() {
                 // One account per user, bound where it was first opened: nothing to do here.
@@ -129,15 +146,7 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
                 return Err(MemberError::NoAccess);
             }
             desired.home_location_hint = Some(location_id);
-            Ok(reconcile(
-                state,
-                org_id,
-                user_id,
-                desired,
-                via,
-                profile,
-                fresh_passphrase,
-            ))
+            reconcile(state, org_id, user_id, desired, via, secrets)
         }
         MemberCommand::SetPassphrase {
             candidate,
@@ -192,29 +201,35 @@ fn reconcile(
     user_id: String,
     desired: DesiredAccess,
     via: OnboardedVia,
-    profile: Profile,
-    fresh: FreshPassphrase,
-) -> Vec<Event> {
+    secrets: Secrets,
+) -> Result<Vec<Event>, MemberError> {
     let mut events = Vec::new();
     if !desired.exists {
         if state.is_open() {
             events.push(Event::AccountDeleted);
         }
-        return events;
+        return Ok(events);
     }
     let mut current = state.clone();
+    let needs = state.needs(&secrets.email_hash);
     if !state.is_open() {
         // No account for users without access: it is opened by the first grant (or onboarding).
         if desired.grants.is_empty() {
-            return events;
+            return Ok(events);
         }
+        let profile = secrets
+            .profile
+            .ok_or(MemberError::MissingSecret("sealed profile"))?;
+        let fresh = secrets
+            .passphrase
+            .ok_or(MemberError::MissingSecret("first passphrase"))?;
         events.push(Event::AccountOpened {
             org_id,
             user_id,
             home_location: desired.home_location_hint.clone(),
             via,
-            email_hash: profile.email_hash.clone(),
-            profile: profile.sealed.clone(),
+            email_hash: secrets.email_hash,
+            profile,
         });
         events.push(Event::PassphraseIssued {
             passphrase: fresh.passphrase,
@@ -224,10 +239,12 @@ fn reconcile(
             opened: true,
             ..Member::default()
         };
-    } else if current.email_hash.as_deref() != Some(profile.email_hash.as_str()) {
+    } else if needs.profile {
         events.push(Event::ProfileChanged {
-            email_hash: profile.email_hash,
-            profile: profile.sealed,
+            email_hash: secrets.email_hash,
+            profile: secrets
+                .profile
+                .ok_or(MemberError::MissingSecret("sealed profile"))?,
         });
     }
 
@@ -268,7 +285,7 @@ fn reconcile(
     } else if has_access && current.suspended {
         events.push(Event::AccountResumed);
     }
-    events
+    Ok(events)
 }
 
 pub fn evolve(mut state: Member, event: &Event) -> Member {
@@ -377,15 +394,55 @@ mod tests {
             user_id: "12346".into(),
             desired,
             via: OnboardedVia::Webhook,
-            profile: Profile {
-                sealed: sealed("profile"),
-                email_hash: "eh".into(),
-            },
-            fresh_passphrase: FreshPassphrase {
+            secrets: secrets(),
+        }
+    }
+
+    fn secrets() -> Secrets {
+        Secrets {
+            email_hash: "eh".into(),
+            profile: Some(sealed("profile")),
+            passphrase: Some(FreshPassphrase {
                 passphrase: sealed("pp"),
                 lookup_hash: "ph".into(),
-            },
+            }),
         }
+    }
+
+    #[test]
+    fn only_new_accounts_and_changed_emails_need_secrets() {
+        assert_eq!(
+            Member::default().needs("eh"),
+            Needs {
+                profile: true,
+                passphrase: true
+            }
+        );
+        let open = Member::from_events(&opened());
+        assert_eq!(
+            open.needs("eh"),
+            Needs {
+                profile: false,
+                passphrase: false
+            }
+        );
+        assert!(open.needs("other").profile);
+        let without = MemberCommand::Reconcile {
+            org_id: "6267".into(),
+            user_id: "12346".into(),
+            desired: desired(&[("1", None)]),
+            via: OnboardedVia::Sync,
+            secrets: Secrets {
+                email_hash: "eh".into(),
+                profile: None,
+                passphrase: None,
+            },
+        };
+        assert_eq!(
+            decide(&Member::default(), without.clone()),
+            Err(MemberError::MissingSecret("sealed profile"))
+        );
+        assert!(decide(&open, without).is_ok());
     }
 
     /// given `history`, when `command`, then `expected` events.
@@ -609,14 +666,7 @@ mod tests {
             location_id: location.into(),
             via: OnboardedVia::Portal,
             desired,
-            profile: Profile {
-                sealed: sealed("profile"),
-                email_hash: "eh".into(),
-            },
-            fresh_passphrase: FreshPassphrase {
-                passphrase: sealed("pp"),
-                lookup_hash: "ph".into(),
-            },
+            secrets: secrets(),
         }
     }
 

@@ -39,6 +39,7 @@ fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Setting
                 client_id: client_id.into(),
                 secret: runtime::Secret::new(secret),
             }],
+            ..Default::default()
         },
     }
 }
@@ -459,6 +460,7 @@ fn sim_config(webhook_url: Option<String>) -> optix_sim::SimConfig {
         listen: "127.0.0.1:0".into(),
         webhook_url,
         rate_limit_per_minute: 0,
+        rate_window: Duration::from_secs(60),
         retry_interval: Duration::from_millis(200),
         max_retries: 10,
         fixture: None,

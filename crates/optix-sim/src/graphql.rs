@@ -59,6 +59,32 @@ impl From<model::PlanStatus> for AccountPlanStatus {
 pub struct Team {
     team_id: ID,
     name: String,
+    users: Option<Vec<User>>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum InviteeStatus {
+    Pending,
+    Attending,
+    NotAttending,
+    Maybe,
+}
+
+impl From<model::InviteeStatus> for InviteeStatus {
+    fn from(status: model::InviteeStatus) -> Self {
+        match status {
+            model::InviteeStatus::Pending => InviteeStatus::Pending,
+            model::InviteeStatus::Attending => InviteeStatus::Attending,
+            model::InviteeStatus::NotAttending => InviteeStatus::NotAttending,
+            model::InviteeStatus::Maybe => InviteeStatus::Maybe,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+pub struct BookingInvitee {
+    user: User,
+    status: InviteeStatus,
 }
 
 #[derive(SimpleObject, Clone)]
@@ -151,6 +177,7 @@ pub struct Booking {
     is_approved: bool,
     is_canceled: bool,
     is_rejected: bool,
+    invitees: Option<Vec<Option<BookingInvitee>>>,
 }
 
 #[derive(SimpleObject)]
@@ -169,6 +196,18 @@ pub struct AccountPlanPagination {
 pub struct BookingPagination {
     total: i64,
     data: Vec<Option<Booking>>,
+}
+
+#[derive(SimpleObject)]
+pub struct TeamPagination {
+    total: i64,
+    data: Vec<Option<Team>>,
+}
+
+#[derive(SimpleObject)]
+pub struct PlanTemplatePagination {
+    total: i64,
+    data: Vec<Option<PlanTemplate>>,
 }
 
 #[derive(SimpleObject)]
@@ -200,6 +239,7 @@ fn user(org: &Organization, u: &model::User) -> User {
                     Some(Team {
                         team_id: ID(t.team_id.clone()),
                         name: t.name.clone(),
+                        users: None,
                     })
                 })
                 .collect(),
@@ -242,6 +282,59 @@ fn paginate<T: Clone>(items: Vec<T>, limit: i32, page: i32) -> (i64, Vec<T>) {
         .take(limit)
         .collect();
     (total, slice)
+}
+
+fn booking(org: &Organization, b: &model::Booking) -> Booking {
+    Booking {
+        booking_id: ID(b.booking_id.clone()),
+        location: org.location(&b.location_id).map(location),
+        resource: Some(Resource {
+            resource_id: ID(b.resource_id.clone()),
+            name: Some(b.resource_name.clone()),
+        }),
+        start_timestamp: b.start_timestamp,
+        end_timestamp: b.end_timestamp,
+        user: org.user(&b.user_id).map(|u| user(org, u)),
+        is_new: false,
+        is_approved: !b.is_canceled,
+        is_canceled: b.is_canceled,
+        is_rejected: false,
+        invitees: Some(
+            b.invitees
+                .iter()
+                .filter_map(|(user_id, status)| {
+                    let u = org.user(user_id)?;
+                    Some(Some(BookingInvitee {
+                        user: user(org, u),
+                        status: (*status).into(),
+                    }))
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// An organization token, or the personal token of one of the organization's admins (what
+/// admin canvases receive).
+fn admin_scope(ctx: &Context<'_>) -> Result<(Sim, String)> {
+    let sim = ctx.data::<Sim>()?.clone();
+    match ctx.data::<Auth>()? {
+        Auth::Organization { org_id } => Ok((sim, org_id.clone())),
+        Auth::Personal { org_id, user_id } => {
+            let admin = sim.with_state(|s| {
+                s.orgs
+                    .get(org_id)
+                    .and_then(|o| o.user(user_id))
+                    .is_some_and(|u| u.is_admin)
+            });
+            if admin {
+                Ok((sim, org_id.clone()))
+            } else {
+                Err("this query needs an organization token or an admin's token".into())
+            }
+        }
+        Auth::Anonymous => Err("Unauthenticated: a valid token is required".into()),
+    }
 }
 
 fn organization_scope(ctx: &Context<'_>) -> Result<(Sim, String)> {
@@ -372,11 +465,13 @@ impl QueryRoot {
         }))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn account_plans(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 100)] limit: i32,
         #[graphql(default = 1)] page: i32,
+        account_plan_id: Option<Vec<ID>>,
         access_usage_user_id: Option<Vec<ID>>,
         status: Option<Vec<AccountPlanStatus>>,
     ) -> Result<AccountPlanPagination> {
@@ -395,6 +490,11 @@ impl QueryRoot {
                     access_usage_user_id
                         .as_ref()
                         .is_none_or(|ids| ids.iter().any(|id| id.0 == p.user_id))
+                })
+                .filter(|p| {
+                    account_plan_id
+                        .as_ref()
+                        .is_none_or(|ids| ids.iter().any(|id| id.0 == p.account_plan_id))
                 })
                 .filter(|p| {
                     status
@@ -470,26 +570,78 @@ impl QueryRoot {
                 .filter(|b| start_timestamp_to.is_none_or(|t| b.start_timestamp <= t))
                 .filter(|b| end_timestamp_from.is_none_or(|t| b.end_timestamp >= t))
                 .filter(|b| end_timestamp_to.is_none_or(|t| b.end_timestamp <= t))
-                .map(|b| {
-                    Some(Booking {
-                        booking_id: ID(b.booking_id.clone()),
-                        location: org.location(&b.location_id).map(location),
-                        resource: Some(Resource {
-                            resource_id: ID(b.resource_id.clone()),
-                            name: Some(b.resource_name.clone()),
-                        }),
-                        start_timestamp: b.start_timestamp,
-                        end_timestamp: b.end_timestamp,
-                        user: org.user(&b.user_id).map(|u| user(org, u)),
-                        is_new: false,
-                        is_approved: !b.is_canceled,
-                        is_canceled: b.is_canceled,
-                        is_rejected: false,
-                    })
-                })
+                .map(|b| Some(booking(org, b)))
                 .collect();
             let (total, data) = paginate(matching, limit, page);
             BookingPagination { total, data }
+        }))
+    }
+
+    async fn booking(&self, ctx: &Context<'_>, booking_id: ID) -> Result<Option<Booking>> {
+        let (sim, org_id) = organization_scope(ctx)?;
+        Ok(sim.with_state(|state| {
+            let org = state.orgs.get(&org_id)?;
+            let b = org.bookings.iter().find(|b| b.booking_id == booking_id.0)?;
+            Some(booking(org, b))
+        }))
+    }
+
+    async fn teams(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> Result<TeamPagination> {
+        let (sim, org_id) = organization_scope(ctx)?;
+        Ok(sim.with_state(|state| {
+            let all: Vec<Option<Team>> = state
+                .orgs
+                .get(&org_id)
+                .map(|o| {
+                    o.teams
+                        .iter()
+                        .map(|t| {
+                            Some(Team {
+                                team_id: ID(t.team_id.clone()),
+                                name: t.name.clone(),
+                                users: Some(
+                                    t.user_ids
+                                        .iter()
+                                        .filter_map(|u| o.user(u))
+                                        .filter(|u| !u.is_deleted)
+                                        .map(|u| user(o, u))
+                                        .collect(),
+                                ),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (total, data) = paginate(all, limit, page);
+            TeamPagination { total, data }
+        }))
+    }
+
+    async fn plan_templates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] limit: i32,
+        #[graphql(default = 1)] page: i32,
+    ) -> Result<PlanTemplatePagination> {
+        let (sim, org_id) = admin_scope(ctx)?;
+        Ok(sim.with_state(|state| {
+            let all: Vec<Option<PlanTemplate>> = state
+                .orgs
+                .get(&org_id)
+                .map(|o| {
+                    o.plan_templates
+                        .iter()
+                        .map(|t| Some(template(o, t)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let (total, data) = paginate(all, limit, page);
+            PlanTemplatePagination { total, data }
         }))
     }
 

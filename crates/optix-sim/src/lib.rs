@@ -4,8 +4,11 @@
 //! webhooks with Optix's retry policy (seed 002). An admin API changes its state and emits the
 //! webhooks Optix would send.
 
+pub mod changes;
 pub mod graphql;
 pub mod model;
+
+pub use changes::{Applied, Change, Notify};
 
 use actix_web::{App as HttpApp, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context as _;
@@ -22,8 +25,10 @@ use std::time::{Duration, Instant};
 pub struct SimConfig {
     pub listen: String,
     pub webhook_url: Option<String>,
-    /// Requests per minute per token; 0 = unlimited.
+    /// Requests per `rate_window` per token (Optix: 60 a minute); 0 = unlimited.
     pub rate_limit_per_minute: u32,
+    /// The rate limit's window: a minute, like Optix; tests shorten it.
+    pub rate_window: Duration,
     pub retry_interval: Duration,
     pub max_retries: u32,
     pub fixture: Option<std::path::PathBuf>,
@@ -68,6 +73,9 @@ pub struct SimState {
     /// Events whose subscription a 410 removed.
     unsubscribed: HashSet<String>,
     api_calls: u64,
+    rate_limited: u64,
+    /// The next this many GraphQL requests fail with 503 (an Optix outage, on demand).
+    fail_next: u32,
     rate_windows: HashMap<String, (Instant, u32)>,
     next_id: u64,
 }
@@ -107,6 +115,8 @@ impl Sim {
                 deliveries: Vec::new(),
                 unsubscribed: HashSet::new(),
                 api_calls: 0,
+                rate_limited: 0,
+                fail_next: 0,
                 rate_windows: HashMap::new(),
                 next_id: 50_000,
             })),
@@ -128,6 +138,16 @@ impl Sim {
         self.with_state(|s| s.api_calls)
     }
 
+    /// Requests answered 429.
+    pub fn rate_limited(&self) -> u64 {
+        self.with_state(|s| s.rate_limited)
+    }
+
+    /// The next `n` GraphQL requests fail with 503.
+    pub fn fail_next_requests(&self, n: u32) {
+        self.with_state(|s| s.fail_next = n);
+    }
+
     pub fn app(&self) -> (String, String) {
         self.with_state(|s| (s.app.client_id.clone(), s.app.secret.clone()))
     }
@@ -144,7 +164,7 @@ impl Sim {
         self.with_state(|s| s.deliveries.clone())
     }
 
-    fn next_id(&self) -> String {
+    pub(crate) fn next_id(&self) -> String {
         self.with_state(|s| {
             s.next_id += 1;
             s.next_id.to_string()
@@ -186,9 +206,11 @@ impl Sim {
         })
     }
 
-    /// Counts a call and applies the per-token limit; `Err(seconds)` = answer 429.
+    /// Counts a call and applies the per-token limit (a fixed window from the token's first
+    /// request); `Err(seconds)` = answer 429 with that Retry-After.
     fn admit(&self, token: &str) -> Result<(), u64> {
         let limit = self.config.rate_limit_per_minute;
+        let length = self.config.rate_window;
         self.with_state(|s| {
             s.api_calls += 1;
             if limit == 0 {
@@ -196,17 +218,28 @@ impl Sim {
             }
             let now = Instant::now();
             let window = s.rate_windows.entry(token.to_owned()).or_insert((now, 0));
-            if now.duration_since(window.0) >= Duration::from_secs(60) {
+            if now.duration_since(window.0) >= length {
                 *window = (now, 0);
             }
             if window.1 >= limit {
-                let wait = 60u64
-                    .saturating_sub(now.duration_since(window.0).as_secs())
-                    .max(1);
-                return Err(wait);
+                let left = length.saturating_sub(now.duration_since(window.0));
+                s.rate_limited += 1;
+                return Err(left.as_secs_f64().ceil().max(1.0) as u64);
             }
             window.1 += 1;
             Ok(())
+        })
+    }
+
+    /// Whether to fail this request as an outage would.
+    fn outage(&self) -> bool {
+        self.with_state(|s| {
+            if s.fail_next > 0 {
+                s.fail_next -= 1;
+                true
+            } else {
+                false
+            }
         })
     }
 
@@ -363,7 +396,7 @@ impl Sim {
     }
 
     /// The `*_plan_subscription` fields for an account plan, as Optix sends them.
-    fn plan_fields(
+    pub(crate) fn plan_fields(
         &self,
         org_id: &str,
         account_plan_id: &str,
@@ -430,33 +463,19 @@ impl Sim {
         user_id: &str,
         plan_template_id: &str,
     ) -> anyhow::Result<String> {
-        let account_plan_id = self.next_id();
-        self.with_state(|s| {
-            let org = s
-                .orgs
-                .get_mut(org_id)
-                .with_context(|| format!("unknown organization {org_id}"))?;
-            org.user(user_id)
-                .with_context(|| format!("unknown user {user_id}"))?;
-            org.template(plan_template_id)
-                .with_context(|| format!("unknown plan template {plan_template_id}"))?;
-            let now = Utc::now().timestamp();
-            org.account_plans.push(AccountPlan {
-                account_plan_id: account_plan_id.clone(),
-                user_id: user_id.to_owned(),
-                plan_template_id: plan_template_id.to_owned(),
-                status: PlanStatus::Active,
-                start_timestamp: now,
-                end_timestamp: None,
-                canceled_timestamp: None,
-                created_timestamp: now,
-            });
-            anyhow::Ok(())
-        })?;
-        let fields = self.plan_fields(org_id, &account_plan_id)?;
-        self.deliver(org_id, "new_plan_subscription", fields)
+        let applied = self
+            .apply(
+                org_id,
+                Change::AddPlan {
+                    user_id: user_id.to_owned(),
+                    plan_template_id: plan_template_id.to_owned(),
+                    starts_in_secs: 0,
+                    ends_in_secs: None,
+                },
+                Notify::Webhook,
+            )
             .await?;
-        Ok(account_plan_id)
+        applied.id.context("the new plan has no id")
     }
 
     /// Cancels an account plan without sending any webhook: what Lanyard sees when Optix's
@@ -477,20 +496,14 @@ impl Sim {
 
     /// Cancels an account plan and sends `cancel_plan_subscription`.
     pub async fn cancel_plan(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
-        let fields = self.plan_fields(org_id, account_plan_id)?;
-        self.with_state(|s| {
-            let org = s.orgs.get_mut(org_id).context("organization")?;
-            let plan = org
-                .account_plans
-                .iter_mut()
-                .find(|p| p.account_plan_id == account_plan_id)
-                .context("plan")?;
-            plan.status = PlanStatus::Canceled;
-            plan.canceled_timestamp = Some(Utc::now().timestamp());
-            anyhow::Ok(())
-        })?;
-        self.deliver(org_id, "cancel_plan_subscription", fields)
-            .await?;
+        self.apply(
+            org_id,
+            Change::CancelPlan {
+                account_plan_id: account_plan_id.to_owned(),
+            },
+            Notify::Webhook,
+        )
+        .await?;
         Ok(())
     }
 
@@ -518,16 +531,7 @@ impl Sim {
                     let bookings = o
                         .bookings
                         .iter()
-                        .filter_map(|b| {
-                            let u = o.user(&b.user_id)?;
-                            let loc = o.location(&b.location_id)?;
-                            let v = json!({"booking_id": b.booking_id, "title": b.resource_name, "workspace_id": b.resource_id,
-                                "workspace_name": b.resource_name, "workspace_type": "Meeting Room",
-                                "check_in_timestamp": b.start_timestamp.to_string(), "check_out_timestamp": b.end_timestamp.to_string(),
-                                "member_name": u.name, "member_last_name": u.surname, "member_email": u.email,
-                                "venue_name": loc.name});
-                            v.as_object().cloned()
-                        })
+                        .filter_map(|b| changes::booking_fields(o, b).ok())
                         .collect();
                     (o.organization_id.clone(), plans, team_members, bookings)
                 })
@@ -581,6 +585,9 @@ async fn graphql_endpoint(
     state: web::Data<HttpState>,
 ) -> HttpResponse {
     let token = bearer(&request);
+    if state.sim.outage() {
+        return HttpResponse::ServiceUnavailable().body("Optix is down (simulated)");
+    }
     if let Err(wait) = state.sim.admit(token.as_deref().unwrap_or("anonymous")) {
         return HttpResponse::TooManyRequests()
             .insert_header(("Retry-After", wait.to_string()))
@@ -679,6 +686,33 @@ async fn admin_cancel_plan(
     }
 }
 
+#[derive(serde::Deserialize)]
+struct ChangeRequest {
+    #[serde(flatten)]
+    change: Change,
+    /// Change state without sending the webhook (a lost delivery).
+    #[serde(default)]
+    quiet: bool,
+}
+
+/// Changes the organization as an Optix user would, and sends the webhook Optix sends.
+async fn admin_change(
+    path: web::Path<String>,
+    body: web::Json<ChangeRequest>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
+    let ChangeRequest { change, quiet } = body.into_inner();
+    let notify = if quiet {
+        Notify::Quietly
+    } else {
+        Notify::Webhook
+    };
+    match state.sim.apply(&path.into_inner(), change, notify).await {
+        Ok(applied) => HttpResponse::Ok().json(applied),
+        Err(e) => admin_error(e),
+    }
+}
+
 async fn admin_personal_token(
     path: web::Path<String>,
     body: web::Json<TokenRequest>,
@@ -691,8 +725,11 @@ async fn admin_personal_token(
 }
 
 async fn admin_stats(state: web::Data<HttpState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .json(json!({"api_calls": state.sim.api_calls(), "deliveries": state.sim.deliveries()}))
+    HttpResponse::Ok().json(json!({
+        "api_calls": state.sim.api_calls(),
+        "rate_limited": state.sim.rate_limited(),
+        "deliveries": state.sim.deliveries(),
+    }))
 }
 
 /// Starts the simulator on `config.listen` and returns at once (the server runs on the
@@ -728,6 +765,7 @@ pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
                 web::post().to(admin_personal_token),
             )
             .route("/admin/orgs/{org}/webhooks", web::post().to(admin_webhook))
+            .route("/admin/orgs/{org}/changes", web::post().to(admin_change))
             .route("/admin/stats", web::get().to(admin_stats))
     })
     .workers(2)

@@ -69,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         listen: s.listen,
         webhook_url: s.webhook_url,
         rate_limit_per_minute: s.rate_limit_per_minute,
+        rate_window: Duration::from_secs(60),
         retry_interval: Duration::from_secs(s.retry_interval_secs),
         max_retries: s.max_retries,
         fixture: s.fixture,

@@ -74,6 +74,15 @@ pub struct Team {
     pub user_ids: Vec<String>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InviteeStatus {
+    Pending,
+    Attending,
+    NotAttending,
+    Maybe,
+}
+
 #[derive(Clone, Debug)]
 pub struct Booking {
     pub booking_id: String,
@@ -84,6 +93,8 @@ pub struct Booking {
     pub start_timestamp: i64,
     pub end_timestamp: i64,
     pub is_canceled: bool,
+    /// Invited users (meeting-room guests) and their answer.
+    pub invitees: Vec<(String, InviteeStatus)>,
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +217,8 @@ struct BookingFixture {
     /// Local start time, `HH:MM`.
     start_local: String,
     duration_minutes: i64,
+    #[serde(default)]
+    invitee_ids: Vec<String>,
 }
 
 pub const DEMO_FIXTURE: &str = include_str!("../../../deploy/demo/optix-demo.json");
@@ -264,6 +277,11 @@ pub fn load(
                 start_timestamp: start.timestamp(),
                 end_timestamp: (start + Duration::minutes(b.duration_minutes)).timestamp(),
                 is_canceled: false,
+                invitees: b
+                    .invitee_ids
+                    .into_iter()
+                    .map(|u| (u, InviteeStatus::Pending))
+                    .collect(),
             });
         }
         let org = Organization {

@@ -1,11 +1,15 @@
 //! The Optix GraphQL API client. Queries live in `proto/optix/queries/` and are checked against
 //! the schema subset `proto/optix/schema.graphql` at compile time (graphql_client derive).
 
+use crate::limiter::RateLimiter;
 use graphql_client::GraphQLQuery;
 use opentelemetry::KeyValue;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// The queries, checked against the schema subset at compile time.
@@ -34,11 +38,83 @@ mod queries {
     #[derive(GraphQLQuery)]
     #[graphql(
         schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/member_facts.graphql",
+        query_path = "../../proto/optix/queries/facts_batch.graphql",
         response_derives = "Debug, Clone",
         variables_derives = "Debug, Clone"
     )]
-    pub struct MemberFacts;
+    pub struct FactsBatch;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/users_batch.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct UsersBatch;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/plans_by_id.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct PlansById;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/booking_by_id.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct BookingById;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/user_by_member_id.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct UserByMemberId;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/active_plans_page.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct ActivePlansPage;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/bookings_page.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct BookingsPage;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/teams_page.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct TeamsPage;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/plan_templates.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct PlanTemplates;
 
     #[derive(GraphQLQuery)]
     #[graphql(
@@ -59,7 +135,10 @@ mod queries {
     pub struct UsersPage;
 }
 
-use queries::{locations, me, member_facts, user_by_email, users_page};
+use queries::{
+    active_plans_page, booking_by_id, bookings_page, facts_batch, locations, me, plan_templates,
+    plans_by_id, teams_page, user_by_email, user_by_member_id, users_batch, users_page,
+};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum OptixError {
@@ -75,6 +154,42 @@ pub enum OptixError {
     GraphQl(Vec<String>),
     #[error("unexpected Optix response: {0}")]
     Decode(String),
+}
+
+impl OptixError {
+    /// Worth trying again later (as opposed to a refused token or a malformed answer).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            OptixError::RateLimited { .. } | OptixError::Server(_) | OptixError::Transport(_)
+        )
+    }
+}
+
+/// An organization's token, labelled with its organization for the budget metrics. Debug never
+/// shows the token.
+#[derive(Clone)]
+pub struct OrgToken {
+    pub org_id: String,
+    token: String,
+}
+
+impl OrgToken {
+    pub fn new(org_id: impl Into<String>, token: impl Into<String>) -> OrgToken {
+        OrgToken {
+            org_id: org_id.into(),
+            token: token.into(),
+        }
+    }
+    pub fn expose(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::fmt::Debug for OrgToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OrgToken({}, [redacted])", self.org_id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +213,10 @@ pub struct Me {
     pub auth_type: String,
     pub user: Option<User>,
     pub organization_id: Option<String>,
+    pub organization_name: Option<String>,
     pub is_admin: bool,
+    /// The locations an admin manages (empty for members).
+    pub admin_locations: Vec<Location>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +232,8 @@ pub enum PlanStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     pub account_plan_id: String,
+    /// Whose access the plan is (absent for plans shared by a whole team).
+    pub user_id: Option<String>,
     pub status: PlanStatus,
     pub start_timestamp: Option<i64>,
     pub end_timestamp: Option<i64>,
@@ -124,16 +244,34 @@ pub struct Plan {
     pub location_ids: Vec<String>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InviteeStatus {
+    Pending,
+    Attending,
+    NotAttending,
+    Maybe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitee {
+    pub user_id: String,
+    pub status: InviteeStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Booking {
     pub booking_id: String,
+    /// The booker.
+    pub user_id: Option<String>,
     pub start_timestamp: i64,
     pub end_timestamp: i64,
+    /// Canceled or rejected.
     pub is_canceled: bool,
     pub location_id: String,
     pub location_timezone: String,
     pub resource_id: String,
     pub resource_name: String,
+    pub invitees: Vec<Invitee>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,19 +282,56 @@ pub struct Location {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemberFactsData {
-    pub user: User,
+pub struct PlanTemplate {
+    pub plan_template_id: String,
+    pub name: String,
+    pub in_all_locations: bool,
+    pub location_ids: Vec<String>,
+}
+
+/// What Optix says about a set of users: the users it knows (absent = deleted or not in the
+/// organization), their live plans, and the organization's bookings in the window asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub users: BTreeMap<String, User>,
     pub plans: Vec<Plan>,
     pub bookings: Vec<Booking>,
 }
 
-pub use MemberFactsData as MemberFactsOf;
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    /// Requests per minute per token (Optix allows 60); 0 = no client-side limit.
+    pub requests_per_minute: u32,
+    /// The budget's window: a minute, like Optix's (tests shorten it).
+    pub window: Duration,
+    /// Page size of list queries.
+    pub page_size: i64,
+    /// Attempts after the first for 429s, 5xx and transport errors.
+    pub retries: u32,
+    /// How long a call may wait for budget (or a 429's Retry-After) before failing with
+    /// `RateLimited`.
+    pub patience: Duration,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            requests_per_minute: 60,
+            window: crate::limiter::WINDOW,
+            page_size: 100,
+            retries: 3,
+            patience: Duration::from_secs(120),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct OptixClient {
     api_url: String,
     http: reqwest::Client,
     calls: Arc<AtomicU64>,
+    limiter: Arc<RateLimiter>,
+    settings: ClientSettings,
 }
 
 impl std::fmt::Debug for OptixClient {
@@ -167,11 +342,15 @@ impl std::fmt::Debug for OptixClient {
     }
 }
 
-const PAGE: i64 = 100;
+/// How many user ids one FactsBatch request covers (the plans query takes a list).
+pub const FACTS_CHUNK: usize = 100;
+/// Aliased user slots per request (u0..u9 in the queries).
+pub const USER_SLOTS: usize = 10;
 
 struct ApiMetrics {
     requests: opentelemetry::metrics::Counter<u64>,
     duration: opentelemetry::metrics::Histogram<f64>,
+    budget: opentelemetry::metrics::Gauge<i64>,
 }
 
 /// Through the OpenTelemetry global meter: the service installs the exporter at start-up.
@@ -192,17 +371,167 @@ fn api_metrics() -> &'static ApiMetrics {
                 .with_unit("s")
                 .with_boundaries(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0])
                 .build(),
+            budget: meter
+                .i64_gauge("lanyard_optix_api_budget_remaining")
+                .with_description(
+                    "Requests left in the organization token's current minute (client-side count)",
+                )
+                .build(),
         }
     })
 }
 
+/// The limiter's key for a token: a digest, so the map never holds a token.
+fn budget_key(token: &str) -> String {
+    hex::encode(&Sha256::digest(token.as_bytes())[..12])
+}
+
+fn ts(value: Option<i64>) -> Option<i64> {
+    value
+}
+
+macro_rules! person {
+    ($p:expr) => {{
+        let p = $p;
+        User {
+            user_id: p.user_id,
+            email: p.email.unwrap_or_default(),
+            fullname: p.fullname.unwrap_or_default(),
+            is_active: p.is_active.unwrap_or(false),
+            is_deleted: p.is_deleted.unwrap_or(false),
+            teams: p
+                .teams
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .map(|t| Team {
+                    team_id: t.team_id,
+                    name: t.name,
+                })
+                .collect(),
+        }
+    }};
+}
+
+macro_rules! plan_status {
+    ($module:ident, $status:expr) => {
+        match $status {
+            $module::AccountPlanStatus::ACTIVE => PlanStatus::Active,
+            $module::AccountPlanStatus::CANCELED => PlanStatus::Canceled,
+            $module::AccountPlanStatus::ENDED => PlanStatus::Ended,
+            $module::AccountPlanStatus::IN_TRIAL => PlanStatus::InTrial,
+            $module::AccountPlanStatus::UPCOMING => PlanStatus::Upcoming,
+            _ => PlanStatus::Unknown,
+        }
+    };
+}
+
+macro_rules! invitee_status {
+    ($module:ident, $status:expr) => {
+        match $status {
+            $module::InviteeStatus::ATTENDING => InviteeStatus::Attending,
+            $module::InviteeStatus::NOT_ATTENDING => InviteeStatus::NotAttending,
+            $module::InviteeStatus::MAYBE => InviteeStatus::Maybe,
+            _ => InviteeStatus::Pending,
+        }
+    };
+}
+
+macro_rules! plan {
+    ($module:ident, $p:expr, $user:expr) => {{
+        let p = $p;
+        let template = p.plan_template;
+        Plan {
+            account_plan_id: p.account_plan_id,
+            user_id: $user,
+            status: plan_status!($module, p.status),
+            start_timestamp: Some(p.start_timestamp),
+            end_timestamp: ts(p.end_timestamp),
+            canceled_timestamp: ts(p.canceled_timestamp),
+            plan_template_id: template
+                .as_ref()
+                .map(|t| t.plan_template_id.clone())
+                .unwrap_or_default(),
+            plan_template_name: template
+                .as_ref()
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            in_all_locations: template.as_ref().is_some_and(|t| t.in_all_locations),
+            location_ids: template
+                .map(|t| t.locations.into_iter().map(|l| l.location_id).collect())
+                .unwrap_or_default(),
+        }
+    }};
+}
+
+macro_rules! booking {
+    ($module:ident, $b:expr) => {{
+        let b = $b;
+        b.location.map(|location| Booking {
+            booking_id: b.booking_id,
+            user_id: b.user.map(|u| u.user_id),
+            start_timestamp: b.start_timestamp,
+            end_timestamp: b.end_timestamp,
+            is_canceled: b.is_canceled || b.is_rejected,
+            location_id: location.location_id,
+            location_timezone: location.timezone.unwrap_or_else(|| "UTC".into()),
+            resource_id: b
+                .resource
+                .as_ref()
+                .map(|r| r.resource_id.clone())
+                .unwrap_or_default(),
+            resource_name: b.resource.and_then(|r| r.name).unwrap_or_default(),
+            invitees: b
+                .invitees
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .map(|i| Invitee {
+                    user_id: i.user.user_id,
+                    status: invitee_status!($module, i.status),
+                })
+                .collect(),
+        })
+    }};
+}
+
+/// Ten slot ids from `ids` (at most ten), padded by repeating the first.
+fn slots(ids: &[String]) -> [String; USER_SLOTS] {
+    std::array::from_fn(|i| ids.get(i).or(ids.first()).cloned().unwrap_or_default())
+}
+
 impl OptixClient {
     pub fn new(api_url: impl Into<String>, http: reqwest::Client) -> Self {
+        OptixClient::with_settings(api_url, http, ClientSettings::default())
+    }
+
+    pub fn with_settings(
+        api_url: impl Into<String>,
+        http: reqwest::Client,
+        settings: ClientSettings,
+    ) -> Self {
         OptixClient {
             api_url: api_url.into(),
             http,
             calls: Arc::new(AtomicU64::new(0)),
+            limiter: Arc::new(RateLimiter::with_window(
+                settings.requests_per_minute,
+                settings.window,
+            )),
+            settings,
         }
+    }
+
+    /// The same client (and budget) with a different patience: callers a person waits for
+    /// (portal commands) fail fast instead of queueing behind a sync.
+    pub fn with_patience(&self, patience: Duration) -> OptixClient {
+        let mut client = self.clone();
+        client.settings.patience = patience;
+        client
+    }
+
+    pub fn settings(&self) -> &ClientSettings {
+        &self.settings
     }
 
     /// HTTP requests sent so far (for the API-budget metrics).
@@ -210,38 +539,88 @@ impl OptixClient {
         self.calls.load(Ordering::Relaxed)
     }
 
+    /// Requests left for this token in the current minute.
+    pub fn budget_remaining(&self, token: &OrgToken) -> u32 {
+        self.limiter
+            .remaining(&budget_key(token.expose()), Instant::now())
+    }
+
     async fn post<Q: GraphQLQuery>(
         &self,
+        org_id: Option<&str>,
         token: &str,
         variables: Q::Variables,
-    ) -> Result<Q::ResponseData, OptixError> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+    ) -> Result<Q::ResponseData, OptixError>
+    where
+        Q::Variables: Clone,
+    {
         let body = Q::build_query(variables);
-        let started = std::time::Instant::now();
+        let key = budget_key(token);
         let span = tracing::info_span!(
             "optix.graphql",
             otel.kind = "client",
             operation = body.operation_name
         );
-        let result = self.send::<Q>(token, &body).instrument(span).await;
-        let status = match &result {
-            Ok(_) => "ok",
-            Err(OptixError::RateLimited { .. }) => "rate_limited",
-            Err(OptixError::Unauthorized) => "unauthorized",
-            Err(OptixError::Server(_)) => "server_error",
-            Err(OptixError::Transport(_)) => "transport_error",
-            Err(_) => "bad_response",
-        };
         let metrics = api_metrics();
-        let labels = [
-            KeyValue::new("operation", body.operation_name),
-            KeyValue::new("status", status),
-        ];
-        metrics.requests.add(1, &labels);
-        metrics
-            .duration
-            .record(started.elapsed().as_secs_f64(), &labels[..1]);
-        result
+        async {
+            let mut attempt = 0;
+            loop {
+                if let Err(wait) = self.limiter.acquire(&key, self.settings.patience).await {
+                    return Err(OptixError::RateLimited {
+                        retry_after_secs: wait.as_secs().max(1),
+                    });
+                }
+                self.calls.fetch_add(1, Ordering::Relaxed);
+                let started = Instant::now();
+                let result = self.send::<Q>(token, &body).await;
+                let status = match &result {
+                    Ok(_) => "ok",
+                    Err(OptixError::RateLimited { .. }) => "rate_limited",
+                    Err(OptixError::Unauthorized) => "unauthorized",
+                    Err(OptixError::Server(_)) => "server_error",
+                    Err(OptixError::Transport(_)) => "transport_error",
+                    Err(_) => "bad_response",
+                };
+                let labels = [
+                    KeyValue::new("operation", body.operation_name),
+                    KeyValue::new("status", status),
+                ];
+                metrics.requests.add(1, &labels);
+                metrics
+                    .duration
+                    .record(started.elapsed().as_secs_f64(), &labels[..1]);
+                if let (Some(org), limit) = (org_id, self.limiter.limit())
+                    && limit > 0
+                {
+                    metrics.budget.record(
+                        i64::from(self.limiter.remaining(&key, Instant::now())),
+                        &[KeyValue::new("org", org.to_owned())],
+                    );
+                }
+                let error = match result {
+                    Ok(data) => return Ok(data),
+                    Err(e) => e,
+                };
+                if !error.is_transient() || attempt >= self.settings.retries {
+                    return Err(error);
+                }
+                attempt += 1;
+                match &error {
+                    OptixError::RateLimited { retry_after_secs } => {
+                        tracing::warn!(retry_after_secs, "Optix answered 429; waiting");
+                        self.limiter
+                            .block(&key, Duration::from_secs(*retry_after_secs));
+                    }
+                    _ => {
+                        let backoff = Duration::from_millis(250 * (1 << attempt.min(5)));
+                        tracing::warn!(error = %error, backoff_ms = backoff.as_millis() as u64, "Optix request failed; retrying");
+                        tokio::time::sleep(backoff).await;
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await
     }
 
     async fn send<Q: GraphQLQuery>(
@@ -287,8 +666,9 @@ impl OptixClient {
             .ok_or_else(|| OptixError::Decode("response has no data".into()))
     }
 
+    /// Who a token belongs to (canvas tokens are personal tokens; each has its own budget).
     pub async fn me(&self, token: &str) -> Result<Me, OptixError> {
-        let data = self.post::<queries::Me>(token, me::Variables).await?;
+        let data = self.post::<queries::Me>(None, token, me::Variables).await?;
         let me = data.me;
         let auth_type = match me.auth_type {
             me::TokenType::ANONYMOUS => "ANONYMOUS".to_owned(),
@@ -301,214 +681,458 @@ impl OptixClient {
         };
         let is_admin =
             me.admin.is_some() || me.user.as_ref().and_then(|u| u.is_admin).unwrap_or(false);
+        let admin_locations = me
+            .admin
+            .map(|a| {
+                a.locations
+                    .into_iter()
+                    .map(|l| Location {
+                        location_id: l.location_id,
+                        name: l.name.unwrap_or_default(),
+                        timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Me {
             auth_type,
-            user: me.user.map(|u| User {
-                user_id: u.user_id,
-                email: u.email.unwrap_or_default(),
-                fullname: u.fullname.unwrap_or_default(),
-                is_active: u.is_active.unwrap_or(false),
-                is_deleted: u.is_deleted.unwrap_or(false),
-                teams: u
-                    .teams
-                    .unwrap_or_default()
-                    .into_iter()
-                    .flatten()
-                    .map(|t| Team {
-                        team_id: t.team_id,
-                        name: t.name,
-                    })
-                    .collect(),
-            }),
-            organization_id: me.organization.map(|o| o.organization_id),
+            user: me.user.map(|u| person!(u)),
+            organization_id: me.organization.as_ref().map(|o| o.organization_id.clone()),
+            organization_name: me.organization.map(|o| o.name),
             is_admin,
+            admin_locations,
         })
     }
 
     pub async fn user_by_email(
         &self,
-        token: &str,
+        token: &OrgToken,
         email: &str,
     ) -> Result<Option<User>, OptixError> {
         let data = self
             .post::<queries::UserByEmail>(
-                token,
+                Some(&token.org_id),
+                token.expose(),
                 user_by_email::Variables {
                     email: email.to_owned(),
                 },
             )
             .await?;
-        Ok(data.user.map(|u| User {
-            user_id: u.user_id,
-            email: u.email.unwrap_or_default(),
-            fullname: u.fullname.unwrap_or_default(),
-            is_active: u.is_active.unwrap_or(false),
-            is_deleted: u.is_deleted.unwrap_or(false),
-            teams: u
-                .teams
-                .unwrap_or_default()
-                .into_iter()
-                .flatten()
-                .map(|t| Team {
-                    team_id: t.team_id,
-                    name: t.name,
-                })
-                .collect(),
+        Ok(data.user.map(|u| person!(u)))
+    }
+
+    pub async fn user_by_member_id(
+        &self,
+        token: &OrgToken,
+        member_id: &str,
+    ) -> Result<Option<String>, OptixError> {
+        let data = self
+            .post::<queries::UserByMemberId>(
+                Some(&token.org_id),
+                token.expose(),
+                user_by_member_id::Variables {
+                    member_id: member_id.to_owned(),
+                },
+            )
+            .await?;
+        Ok(data.user.map(|u| u.user_id))
+    }
+
+    /// The users whose access these account plans are (plans shared by a team have none).
+    pub async fn plan_users(
+        &self,
+        token: &OrgToken,
+        account_plan_ids: &[String],
+    ) -> Result<Vec<(String, Option<String>)>, OptixError> {
+        let mut out = Vec::with_capacity(account_plan_ids.len());
+        for chunk in account_plan_ids.chunks(FACTS_CHUNK) {
+            let data = self
+                .post::<queries::PlansById>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    plans_by_id::Variables {
+                        ids: chunk.to_vec(),
+                        limit: FACTS_CHUNK as i64,
+                    },
+                )
+                .await?;
+            out.extend(
+                data.account_plans
+                    .data
+                    .into_iter()
+                    .map(|p| (p.account_plan_id, p.access_usage_user.map(|u| u.user_id))),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The booker and invitees of a booking; `None` when Optix does not know it.
+    pub async fn booking_people(
+        &self,
+        token: &OrgToken,
+        booking_id: &str,
+    ) -> Result<Option<(Option<String>, Vec<Invitee>)>, OptixError> {
+        let data = self
+            .post::<queries::BookingById>(
+                Some(&token.org_id),
+                token.expose(),
+                booking_by_id::Variables {
+                    booking_id: booking_id.to_owned(),
+                },
+            )
+            .await?;
+        Ok(data.booking.map(|b| {
+            (
+                b.user.map(|u| u.user_id),
+                b.invitees
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .map(|i| Invitee {
+                        user_id: i.user.user_id,
+                        status: invitee_status!(booking_by_id, i.status),
+                    })
+                    .collect(),
+            )
         }))
     }
 
-    /// The user, their current plans and their bookings overlapping `[from, to]`, in one
-    /// request. `None` when Optix does not know the user (deleted or not in the organization).
-    pub async fn member_facts(
+    /// The facts about `user_ids`: ⌈n/100⌉ requests (plans for 100 users and ten users in full
+    /// each), plus one request per ten users that neither a slot nor a live plan described.
+    /// Bookings are the organization's in `[from, to]`.
+    pub async fn facts(
         &self,
-        token: &str,
-        user_id: &str,
+        token: &OrgToken,
+        user_ids: &[String],
         from: i64,
         to: i64,
-    ) -> Result<Option<MemberFactsData>, OptixError> {
-        let variables = member_facts::Variables {
-            user_id: user_id.to_owned(),
-            user_ids: Some(vec![user_id.to_owned()]),
-            from: Some(from),
-            to: Some(to),
-        };
-        let data = self.post::<queries::MemberFacts>(token, variables).await?;
-        let Some(u) = data.user else { return Ok(None) };
-        let user = User {
-            user_id: u.user_id,
-            email: u.email.unwrap_or_default(),
-            fullname: u.fullname.unwrap_or_default(),
-            is_active: u.is_active.unwrap_or(false),
-            is_deleted: u.is_deleted.unwrap_or(false),
-            teams: u
-                .teams
-                .unwrap_or_default()
-                .into_iter()
-                .flatten()
-                .map(|t| Team {
-                    team_id: t.team_id,
-                    name: t.name,
-                })
-                .collect(),
-        };
-        let plans = data
-            .account_plans
-            .data
-            .into_iter()
-            .map(|p| {
-                let template = p.plan_template;
-                Plan {
-                    account_plan_id: p.account_plan_id,
-                    status: match p.status {
-                        member_facts::AccountPlanStatus::ACTIVE => PlanStatus::Active,
-                        member_facts::AccountPlanStatus::CANCELED => PlanStatus::Canceled,
-                        member_facts::AccountPlanStatus::ENDED => PlanStatus::Ended,
-                        member_facts::AccountPlanStatus::IN_TRIAL => PlanStatus::InTrial,
-                        member_facts::AccountPlanStatus::UPCOMING => PlanStatus::Upcoming,
-                        _ => PlanStatus::Unknown,
+    ) -> Result<Facts, OptixError> {
+        let mut facts = Facts::default();
+        let mut described: std::collections::BTreeSet<String> = Default::default();
+        for (index, chunk) in user_ids.chunks(FACTS_CHUNK).enumerate() {
+            let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots(chunk);
+            // The bookings window is the same for every chunk: read it in full once.
+            let booking_limit = if index == 0 {
+                self.settings.page_size
+            } else {
+                1
+            };
+            let data = self
+                .post::<queries::FactsBatch>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    facts_batch::Variables {
+                        user_ids: chunk.to_vec(),
+                        u0,
+                        u1,
+                        u2,
+                        u3,
+                        u4,
+                        u5,
+                        u6,
+                        u7,
+                        u8,
+                        u9,
+                        from,
+                        to,
+                        plan_limit: 500,
+                        booking_limit,
                     },
-                    start_timestamp: Some(p.start_timestamp),
-                    end_timestamp: p.end_timestamp,
-                    canceled_timestamp: p.canceled_timestamp,
-                    plan_template_id: template
-                        .as_ref()
-                        .map(|t| t.plan_template_id.clone())
-                        .unwrap_or_default(),
-                    plan_template_name: template
-                        .as_ref()
-                        .map(|t| t.name.clone())
-                        .unwrap_or_default(),
-                    in_all_locations: template.as_ref().is_some_and(|t| t.in_all_locations),
-                    location_ids: template
-                        .map(|t| t.locations.into_iter().map(|l| l.location_id).collect())
-                        .unwrap_or_default(),
+                )
+                .await?;
+            let slot_users = [
+                data.u0, data.u1, data.u2, data.u3, data.u4, data.u5, data.u6, data.u7, data.u8,
+                data.u9,
+            ];
+            for (i, user) in slot_users.into_iter().enumerate() {
+                if let Some(requested) = chunk.get(i) {
+                    described.insert(requested.clone());
                 }
-            })
+                if let Some(user) = user {
+                    facts.users.insert(user.user_id.clone(), person!(user));
+                }
+            }
+            if data.account_plans.total > data.account_plans.data.len() as i64 {
+                tracing::warn!(
+                    total = data.account_plans.total,
+                    "more live plans than one page holds for one batch of users; the rest wait for the sync"
+                );
+            }
+            for p in data.account_plans.data {
+                let user = p.access_usage_user.clone().map(|u| person!(u));
+                if let Some(user) = &user {
+                    described.insert(user.user_id.clone());
+                    facts
+                        .users
+                        .entry(user.user_id.clone())
+                        .or_insert(user.clone());
+                }
+                facts
+                    .plans
+                    .push(plan!(facts_batch, p, user.map(|u| u.user_id)));
+            }
+            if index == 0 {
+                let total = data.bookings.total;
+                facts.bookings.extend(
+                    data.bookings
+                        .data
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|b| booking!(facts_batch, b)),
+                );
+                if total > self.settings.page_size {
+                    facts
+                        .bookings
+                        .extend(self.bookings_pages(token, from, to, 2).await?);
+                }
+            }
+        }
+        let missing: Vec<String> = user_ids
+            .iter()
+            .filter(|u| !described.contains(*u))
+            .cloned()
             .collect();
-        let bookings = data
-            .bookings
-            .data
+        for chunk in missing.chunks(USER_SLOTS) {
+            let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots(chunk);
+            let data = self
+                .post::<queries::UsersBatch>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    users_batch::Variables {
+                        u0,
+                        u1,
+                        u2,
+                        u3,
+                        u4,
+                        u5,
+                        u6,
+                        u7,
+                        u8,
+                        u9,
+                    },
+                )
+                .await?;
+            for user in [
+                data.u0, data.u1, data.u2, data.u3, data.u4, data.u5, data.u6, data.u7, data.u8,
+                data.u9,
+            ]
             .into_iter()
             .flatten()
-            .filter_map(|b| {
-                let location = b.location?;
-                Some(Booking {
-                    booking_id: b.booking_id,
-                    start_timestamp: b.start_timestamp,
-                    end_timestamp: b.end_timestamp,
-                    is_canceled: b.is_canceled || b.is_rejected,
-                    location_id: location.location_id,
-                    location_timezone: location.timezone.unwrap_or_else(|| "UTC".into()),
-                    resource_id: b
-                        .resource
-                        .as_ref()
-                        .map(|r| r.resource_id.clone())
-                        .unwrap_or_default(),
-                    resource_name: b.resource.and_then(|r| r.name).unwrap_or_default(),
-                })
-            })
-            .collect();
-        Ok(Some(MemberFactsData {
-            user,
-            plans,
-            bookings,
-        }))
+            {
+                facts.users.insert(user.user_id.clone(), person!(user));
+            }
+        }
+        Ok(facts)
     }
 
-    /// All locations of the organization (every page).
-    pub async fn locations(&self, token: &str) -> Result<Vec<Location>, OptixError> {
+    async fn bookings_pages(
+        &self,
+        token: &OrgToken,
+        from: i64,
+        to: i64,
+        first_page: i64,
+    ) -> Result<Vec<Booking>, OptixError> {
         let mut all = Vec::new();
-        for page in 1.. {
+        for page in first_page.. {
             let data = self
-                .post::<queries::Locations>(token, locations::Variables { page, limit: PAGE })
+                .post::<queries::BookingsPage>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    bookings_page::Variables {
+                        page,
+                        limit: self.settings.page_size,
+                        from,
+                        to,
+                    },
+                )
                 .await?;
-            let total = data.locations.total;
-            let count = data.locations.data.len();
-            all.extend(data.locations.data.into_iter().flatten().map(|l| Location {
-                location_id: l.location_id,
-                name: l.name.unwrap_or_default(),
-                timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
-            }));
-            if count < PAGE as usize || all.len() as i64 >= total {
+            let count = data.bookings.data.len() as i64;
+            let total = data.bookings.total;
+            all.extend(
+                data.bookings
+                    .data
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|b| booking!(bookings_page, b)),
+            );
+            if count < self.settings.page_size || page * self.settings.page_size >= total {
                 break;
             }
         }
         Ok(all)
     }
 
-    /// One page of the organization's users, and the total.
-    pub async fn users_page(
+    /// Every booking of the organization overlapping `[from, to]` (full sync).
+    pub async fn bookings_window(
         &self,
-        token: &str,
-        page: i64,
-        limit: i64,
-    ) -> Result<(Vec<User>, i64), OptixError> {
-        let data = self
-            .post::<queries::UsersPage>(token, users_page::Variables { page, limit })
-            .await?;
-        let users = data
-            .users
-            .data
-            .into_iter()
-            .flatten()
-            .map(|u| User {
-                user_id: u.user_id,
-                email: u.email.unwrap_or_default(),
-                fullname: u.fullname.unwrap_or_default(),
-                is_active: u.is_active.unwrap_or(false),
-                is_deleted: u.is_deleted.unwrap_or(false),
-                teams: u
-                    .teams
-                    .unwrap_or_default()
+        token: &OrgToken,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Booking>, OptixError> {
+        self.bookings_pages(token, from, to, 1).await
+    }
+
+    /// Every user of the organization: active, inactive and pending (full sync).
+    pub async fn all_users(&self, token: &OrgToken) -> Result<Vec<User>, OptixError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let data = self
+                .post::<queries::UsersPage>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    users_page::Variables {
+                        page,
+                        limit: self.settings.page_size,
+                    },
+                )
+                .await?;
+            let count = data.users.data.len() as i64;
+            let total = data.users.total;
+            all.extend(data.users.data.into_iter().flatten().map(|u| person!(u)));
+            if count < self.settings.page_size || page * self.settings.page_size >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every live (active, trial, upcoming) plan of the organization (full sync).
+    pub async fn all_live_plans(&self, token: &OrgToken) -> Result<Vec<Plan>, OptixError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let data = self
+                .post::<queries::ActivePlansPage>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    active_plans_page::Variables {
+                        page,
+                        limit: self.settings.page_size,
+                    },
+                )
+                .await?;
+            let count = data.account_plans.data.len() as i64;
+            let total = data.account_plans.total;
+            all.extend(data.account_plans.data.into_iter().map(|p| {
+                let user = p.access_usage_user.as_ref().map(|u| u.user_id.clone());
+                plan!(active_plans_page, p, user)
+            }));
+            if count < self.settings.page_size || page * self.settings.page_size >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every team of the organization (full sync: groups of vanished teams are deleted).
+    pub async fn all_teams(&self, token: &OrgToken) -> Result<Vec<Team>, OptixError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let data = self
+                .post::<queries::TeamsPage>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    teams_page::Variables {
+                        page,
+                        limit: self.settings.page_size,
+                    },
+                )
+                .await?;
+            let count = data.teams.data.len() as i64;
+            let total = data.teams.total;
+            all.extend(data.teams.data.into_iter().flatten().map(|t| Team {
+                team_id: t.team_id,
+                name: t.name,
+            }));
+            if count < self.settings.page_size || page * self.settings.page_size >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// The organization's plan templates. Works with the organization token or an admin's
+    /// personal token (the admin canvas).
+    pub async fn plan_templates(&self, token: &str) -> Result<Vec<PlanTemplate>, OptixError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let data = self
+                .post::<queries::PlanTemplates>(
+                    None,
+                    token,
+                    plan_templates::Variables {
+                        page,
+                        limit: self.settings.page_size,
+                    },
+                )
+                .await?;
+            let count = data.plan_templates.data.len() as i64;
+            let total = data.plan_templates.total;
+            all.extend(
+                data.plan_templates
+                    .data
                     .into_iter()
                     .flatten()
-                    .map(|t| Team {
-                        team_id: t.team_id,
+                    .map(|t| PlanTemplate {
+                        plan_template_id: t.plan_template_id,
                         name: t.name,
-                    })
-                    .collect(),
-            })
-            .collect();
-        Ok((users, data.users.total))
+                        in_all_locations: t.in_all_locations,
+                        location_ids: t.locations.into_iter().map(|l| l.location_id).collect(),
+                    }),
+            );
+            if count < self.settings.page_size || page * self.settings.page_size >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// All locations of the organization (every page).
+    pub async fn locations(&self, token: &OrgToken) -> Result<Vec<Location>, OptixError> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let data = self
+                .post::<queries::Locations>(
+                    Some(&token.org_id),
+                    token.expose(),
+                    locations::Variables {
+                        page,
+                        limit: self.settings.page_size,
+                    },
+                )
+                .await?;
+            let total = data.locations.total;
+            let count = data.locations.data.len() as i64;
+            all.extend(data.locations.data.into_iter().flatten().map(|l| Location {
+                location_id: l.location_id,
+                name: l.name.unwrap_or_default(),
+                timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
+            }));
+            if count < self.settings.page_size || page * self.settings.page_size >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unused_slots_repeat_the_first_requested_id() {
+        let ids = vec!["7".to_owned(), "9".to_owned()];
+        let filled = slots(&ids);
+        assert_eq!(filled[0], "7");
+        assert_eq!(filled[1], "9");
+        assert!(filled[2..].iter().all(|s| s == "7"));
+    }
+
+    #[test]
+    fn tokens_never_show_in_debug_and_budget_keys_hide_them() {
+        let token = OrgToken::new("6267", "secret-org-token-o");
+        assert!(!format!("{token:?}").contains("secret"));
+        assert!(!budget_key("secret-org-token-o").contains("secret"));
+        assert_eq!(budget_key("a"), budget_key("a"));
     }
 }

@@ -1,17 +1,23 @@
 //! provision: the only writer of the event log.
 //!
 //! It pulls webhooks from JetStream (durable consumer, explicit ack), treats each as a hint,
-//! asks the Optix API for the truth about the member concerned, decides with the domain, and
-//! appends the events (with the projections and the processed-message mark) in one
-//! transaction. Only after the commit is the message acked; a crash means redelivery, and a
-//! redelivery changes nothing.
+//! asks the Optix API for the truth about the members concerned, decides with the domain, and
+//! appends the events (with the projections and the processed-message marks) in one
+//! transaction. Only after the commit are the messages acked; a crash means redelivery, and a
+//! redelivery changes nothing. It also runs full syncs, the grant-expiry scheduler, the relay
+//! to NATS, and answers the portal's commands.
 
-mod consumer;
+pub mod batch;
+pub mod commands;
+pub mod facts;
+pub mod hints;
 pub mod metrics;
-mod reconcile;
+pub mod provisioner;
 pub mod relay;
 mod scheduler;
 pub mod secrets;
+pub mod sync;
+mod worker;
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -20,7 +26,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-pub use reconcile::{Outcome, Provisioner};
+pub use batch::{Incoming, Outcome};
+pub use provisioner::Provisioner;
 
 pub struct Application {
     port: u16,
@@ -29,6 +36,7 @@ pub struct Application {
     bus: bus::Bus,
     settings: runtime::Settings,
     relay_lag: relay::RelayLag,
+    sync_queue: sync::SyncQueue,
 }
 
 struct Health {
@@ -61,8 +69,19 @@ impl Application {
             .connect_timeout(std::time::Duration::from_secs(5))
             .timeout(std::time::Duration::from_secs(20))
             .build()?;
-        let optix = optix::api::OptixClient::new(settings.optix.api_url.clone(), http);
-        let provisioner = Arc::new(Provisioner::new(pool.clone(), keys, optix));
+        let optix = optix::api::OptixClient::with_settings(
+            settings.optix.api_url.clone(),
+            http,
+            optix::api::ClientSettings {
+                requests_per_minute: settings.optix.requests_per_minute,
+                window: std::time::Duration::from_secs(settings.optix.budget_window_secs.max(1)),
+                page_size: settings.optix.page_size.max(1),
+                patience: std::time::Duration::from_secs(settings.optix.patience_secs),
+                ..Default::default()
+            },
+        );
+        let (sync_requests, sync_queue) = sync::sync_channel();
+        let provisioner = Arc::new(Provisioner::new(pool.clone(), keys, optix, sync_requests));
 
         let listener = TcpListener::bind(&settings.provision.listen)
             .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;
@@ -102,6 +121,7 @@ impl Application {
             bus,
             settings,
             relay_lag,
+            sync_queue,
         })
     }
 
@@ -120,11 +140,29 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let consumer = tokio::spawn(consumer::run(
+        let consumer = tokio::spawn(worker::run(
             self.bus.clone(),
             self.settings.provision.consumer_name.clone(),
-            self.settings.provision.batch_size,
+            worker::WorkerSettings {
+                batch_size: self.settings.provision.batch_size,
+                coalesce: std::time::Duration::from_millis(self.settings.provision.coalesce_ms),
+            },
             self.provisioner.clone(),
+            stop_rx.clone(),
+        ));
+        let commands = tokio::spawn(commands::run(
+            self.provisioner.clone(),
+            self.bus.client().clone(),
+            stop_rx.clone(),
+        ));
+        let syncs = tokio::spawn(sync::run(
+            self.provisioner.clone(),
+            self.sync_queue,
+            stop_rx.clone(),
+        ));
+        let sync_timer = tokio::spawn(scheduler::sync_timer(
+            self.provisioner.clone(),
+            std::time::Duration::from_secs(self.settings.provision.sync_interval_secs),
             stop_rx.clone(),
         ));
         let scheduler = tokio::spawn(scheduler::run(self.provisioner.clone(), stop_rx.clone()));
@@ -141,6 +179,11 @@ impl Application {
         let _ = stop_tx.send(true);
         let consumer_result = consumer.await;
         let _ = scheduler.await;
+        let _ = syncs.await;
+        let _ = sync_timer.await;
+        if let Ok(Err(e)) = commands.await {
+            tracing::warn!(error = %e, "the command listener stopped with an error");
+        }
         let _ = relay.await;
         server_handle.stop(true).await;
         let _ = server.await;

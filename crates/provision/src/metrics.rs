@@ -19,14 +19,26 @@ pub struct ProvisionMetrics {
     /// Time from ingest receiving a webhook to the projections reflecting it: what RADIUS and
     /// the portal lag behind Optix.
     pub freshness: Histogram<f64>,
-    /// Optix API requests spent per processed webhook.
-    pub api_calls_per_webhook: Histogram<u64>,
+    /// Optix API requests spent per processed webhook (a coalesced batch shares its requests,
+    /// so this is usually a fraction).
+    pub api_calls_per_webhook: Histogram<f64>,
+    /// Reconciling one batch of an organization's hints: Optix requests and the commit.
+    pub reconcile: Histogram<f64>,
+    /// Full syncs by organization, kind and outcome (ok, failed).
+    pub sync_runs: Counter<u64>,
+    pub sync_duration: Histogram<f64>,
+    /// When each organization last synced successfully (Unix seconds).
+    pub sync_last_success: Gauge<i64>,
+    /// Events a sync had to append (the drift it repaired), by organization.
+    pub sync_corrections: Counter<u64>,
     /// Member decisions, by outcome (changed: events appended; unchanged).
     pub decisions: Counter<u64>,
     /// Committed events by type (counted by the relay, so only committed work counts).
     pub events_appended: Counter<u64>,
     /// Grants ended by the expiry scheduler.
     pub expiries: Counter<u64>,
+    /// Commands from the portal and CLI, by command and outcome (done or the refusal code).
+    pub commands: Counter<u64>,
     relay_lag: Gauge<i64>,
     accounts: Gauge<i64>,
     live_grants: Gauge<i64>,
@@ -70,9 +82,33 @@ pub fn metrics() -> &'static ProvisionMetrics {
                 telemetry::metrics::SLOW_BUCKETS,
             ),
             api_calls_per_webhook: meter
-                .u64_histogram("lanyard_optix_api_calls_per_webhook")
-                .with_description("Optix API requests spent on one webhook")
-                .with_boundaries(vec![0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0])
+                .f64_histogram("lanyard_optix_api_calls_per_webhook")
+                .with_description(
+                    "Optix API requests spent per webhook (a coalesced batch shares its requests)",
+                )
+                .with_boundaries(vec![0.0, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0])
+                .build(),
+            reconcile: seconds(
+                "lanyard_reconcile_duration",
+                "Time to reconcile one batch of an organization's hints (Optix requests and commit)",
+                telemetry::metrics::SLOW_BUCKETS,
+            ),
+            sync_runs: meter
+                .u64_counter("lanyard_sync_runs")
+                .with_description("Full syncs by organization, kind and outcome")
+                .build(),
+            sync_duration: seconds(
+                "lanyard_sync_duration",
+                "Time a full sync took, by kind",
+                telemetry::metrics::SLOW_BUCKETS,
+            ),
+            sync_last_success: meter
+                .i64_gauge("lanyard_sync_last_success_timestamp_seconds")
+                .with_description("When each organization last synced successfully (Unix time)")
+                .build(),
+            sync_corrections: meter
+                .u64_counter("lanyard_sync_corrections")
+                .with_description("Events a full sync appended to repair drift, by organization")
                 .build(),
             decisions: meter
                 .u64_counter("lanyard_decisions")
@@ -85,6 +121,10 @@ pub fn metrics() -> &'static ProvisionMetrics {
             expiries: meter
                 .u64_counter("lanyard_grant_expiries")
                 .with_description("Expiry events recorded by the scheduler")
+                .build(),
+            commands: meter
+                .u64_counter("lanyard_commands")
+                .with_description("Commands handled by provision, by command and outcome")
                 .build(),
             relay_lag: meter
                 .i64_gauge("lanyard_relay_lag_events")

@@ -1,7 +1,7 @@
 //! Records the end of time-bound grants when it happens, so projections never show an expired
 //! grant as live. Wakes at the next expiry (at most every second).
 
-use crate::reconcile::Provisioner;
+use crate::provisioner::Provisioner;
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,4 +44,52 @@ async fn next_wake(provisioner: &Provisioner) -> Duration {
             .min(MAX_SLEEP),
         _ => MAX_SLEEP,
     }
+}
+
+/// Asks for a periodic sync of every installed organization every `interval`, and at start an
+/// initial sync of those whose import never completed (a crash during the import).
+pub async fn sync_timer(
+    provisioner: Arc<Provisioner>,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    if let Err(e) = request_missing_imports(&provisioner).await {
+        tracing::warn!(error = %e, "checking for unfinished imports failed");
+    }
+    if interval.is_zero() {
+        return;
+    }
+    loop {
+        if tokio::time::timeout(interval, stop.changed()).await.is_ok() {
+            return;
+        }
+        match installed(&provisioner).await {
+            Ok(orgs) => {
+                for org_id in orgs {
+                    provisioner
+                        .syncs()
+                        .request(&org_id, crate::sync::SyncKind::Periodic);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "listing organizations to sync failed"),
+        }
+    }
+}
+
+async fn installed(provisioner: &Provisioner) -> anyhow::Result<Vec<String>> {
+    let client = provisioner.pool().get().await?;
+    Ok(store::queries::installed_organizations(&**client).await?)
+}
+
+async fn request_missing_imports(provisioner: &Provisioner) -> anyhow::Result<()> {
+    for org_id in installed(provisioner).await? {
+        let client = provisioner.pool().get().await?;
+        let state = provisioner.organization_state(&**client, &org_id).await?;
+        if !state.imported {
+            provisioner
+                .syncs()
+                .request(&org_id, crate::sync::SyncKind::Initial);
+        }
+    }
+    Ok(())
 }

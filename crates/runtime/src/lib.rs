@@ -96,9 +96,14 @@ pub struct ProvisionSettings {
     pub master_key: Secret,
     /// 32 bytes, hex: keyed hashes for lookups and uniqueness.
     pub hash_key: Secret,
+    /// Full sync of every installed organization this often (seed 001: 15 minutes).
     pub sync_interval_secs: u64,
     pub consumer_name: String,
+    /// At most this many webhooks of one organization are reconciled together.
     pub batch_size: usize,
+    /// How long an organization's worker waits for more hints before reconciling a lone one,
+    /// so a burst costs one Optix request per hundred members rather than one per webhook.
+    pub coalesce_ms: u64,
 }
 
 impl Default for ProvisionSettings {
@@ -109,7 +114,8 @@ impl Default for ProvisionSettings {
             hash_key: Secret::default(),
             sync_interval_secs: 900,
             consumer_name: "provision".into(),
-            batch_size: 64,
+            batch_size: 1000,
+            coalesce_ms: 5,
         }
     }
 }
@@ -170,11 +176,32 @@ impl Default for PortalSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct OptixSettings {
     pub api_url: String,
     pub apps: Vec<OptixApp>,
+    /// Optix's budget per token (60/min); 0 turns the client-side limit off (benchmarks).
+    pub requests_per_minute: u32,
+    /// The budget's window in seconds: 60, as Optix counts (tests shorten it).
+    pub budget_window_secs: u64,
+    /// Page size of list queries (users, plans, bookings, teams).
+    pub page_size: i64,
+    /// How long background work (webhooks, syncs) may wait for the budget before retrying later.
+    pub patience_secs: u64,
+}
+
+impl Default for OptixSettings {
+    fn default() -> Self {
+        OptixSettings {
+            api_url: String::new(),
+            apps: Vec::new(),
+            requests_per_minute: 60,
+            budget_window_secs: 60,
+            page_size: 100,
+            patience_secs: 120,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -35,6 +35,19 @@ impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict { .. })
     }
+
+    /// A failed COMMIT. Uniqueness that is checked at commit (a VLAN or a passphrase another
+    /// transaction took first) reads as a conflict: decide again on fresh state.
+    pub fn from_commit(error: tokio_postgres::Error) -> StoreError {
+        if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+            StoreError::Conflict {
+                stream: "(checked at commit)".into(),
+                expected: -1,
+            }
+        } else {
+            StoreError::Db(error)
+        }
+    }
 }
 
 /// Why an event happened: the webhook, sync run or portal action behind it.
@@ -226,6 +239,20 @@ pub async fn mark_processed(
         )
         .await?;
     Ok(inserted == 1)
+}
+
+/// Which of `message_ids` were processed before.
+pub async fn processed_among(
+    client: &impl GenericClient,
+    message_ids: &[String],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT message_id FROM processed_messages WHERE message_id = ANY($1)",
+            &[&message_ids],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
 pub async fn was_processed(

@@ -193,6 +193,7 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             None,
         ),
         Event::GroupRenamed { name } => (format!("group renamed to {name}"), None),
+        Event::GroupVlanAssigned { vlan } => (format!("group put on VLAN {vlan}"), None),
         Event::GroupDeleted { team_id } => (
             format!("group of team {team_id} deleted; its VLAN is free"),
             None,

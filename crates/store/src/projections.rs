@@ -236,6 +236,14 @@ pub async fn apply(
                 )
                 .await?;
         }
+        (Event::GroupVlanAssigned { vlan }, StreamId::Group { team_id, .. }) => {
+            client
+                .execute(
+                    "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
+                    &[&org, team_id, &i32::from(*vlan), &pos],
+                )
+                .await?;
+        }
         (Event::GroupDeleted { team_id }, _) => {
             client
                 .execute(

@@ -635,3 +635,29 @@ pub async fn member_user_ids(
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
+
+/// Members whose account is in the team's group.
+pub async fn members_in_group(
+    client: &impl GenericClient,
+    org_id: &str,
+    team_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT user_id FROM members WHERE org_id = $1 AND team_id = $2",
+            &[&org_id, &team_id],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// Team ids of the organization's live groups.
+pub async fn group_team_ids(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows = client
+        .query("SELECT team_id FROM groups WHERE org_id = $1", &[&org_id])
+        .await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

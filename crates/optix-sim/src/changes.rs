@@ -1,0 +1,537 @@
+//! Changing the simulated organization the way an Optix admin or member would, and sending the
+//! webhook Optix sends for each change (or none, to stand for a lost delivery).
+
+use crate::model::{AccountPlan, Booking, InviteeStatus, PlanStatus, PlanTemplate, Team, User};
+use crate::{Delivery, Sim};
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// One change; the admin API takes it as JSON `{"change": "add_team_member", ...}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    AddUser {
+        name: String,
+        surname: String,
+        email: String,
+        #[serde(default)]
+        is_admin: bool,
+    },
+    DeleteUser {
+        user_id: String,
+    },
+    UpdateUser {
+        user_id: String,
+        #[serde(default)]
+        email: Option<String>,
+        #[serde(default)]
+        is_active: Option<bool>,
+    },
+    AddPlan {
+        user_id: String,
+        plan_template_id: String,
+        /// Seconds from now; default now.
+        #[serde(default)]
+        starts_in_secs: i64,
+        #[serde(default)]
+        ends_in_secs: Option<i64>,
+    },
+    CancelPlan {
+        account_plan_id: String,
+    },
+    /// A new end (or none) for a plan.
+    ChangePlan {
+        account_plan_id: String,
+        end_timestamp: Option<i64>,
+    },
+    AddPlanTemplate {
+        name: String,
+        in_all_locations: bool,
+        #[serde(default)]
+        location_ids: Vec<String>,
+    },
+    AddTeam {
+        name: String,
+    },
+    RenameTeam {
+        team_id: String,
+        name: String,
+    },
+    DeleteTeam {
+        team_id: String,
+    },
+    AddTeamMember {
+        team_id: String,
+        user_id: String,
+    },
+    RemoveTeamMember {
+        team_id: String,
+        user_id: String,
+    },
+    AddBooking {
+        user_id: String,
+        location_id: String,
+        resource_name: String,
+        start_timestamp: i64,
+        end_timestamp: i64,
+        #[serde(default)]
+        invitees: Vec<String>,
+    },
+    MoveBooking {
+        booking_id: String,
+        start_timestamp: i64,
+        end_timestamp: i64,
+    },
+    CancelBooking {
+        booking_id: String,
+    },
+    SetInviteeStatus {
+        booking_id: String,
+        user_id: String,
+        status: InviteeStatus,
+    },
+}
+
+/// Whether the change is announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notify {
+    /// Send the webhook Optix sends, delivered like Optix delivers.
+    Webhook,
+    /// Change state only: a lost webhook (or one Optix never sends).
+    Quietly,
+}
+
+/// What a change created (ids), and the status of the webhook's first attempt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Applied {
+    pub id: Option<String>,
+    pub webhook: Option<String>,
+    pub status: Option<u16>,
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn datetime(ts: i64) -> String {
+    DateTime::<Utc>::from_timestamp(ts, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+impl Sim {
+    /// Applies `change` to `org_id` and, with [`Notify::Webhook`], delivers the matching webhook.
+    pub async fn apply(
+        &self,
+        org_id: &str,
+        change: Change,
+        notify: Notify,
+    ) -> anyhow::Result<Applied> {
+        let (id, webhook) = self.change_state(org_id, change)?;
+        let mut applied = Applied {
+            id,
+            webhook: None,
+            status: None,
+        };
+        if let (Notify::Webhook, Some((event, fields))) = (notify, webhook) {
+            let status = self
+                .deliver_with(org_id, &event, fields, &Delivery::default())
+                .await?;
+            applied.webhook = Some(event);
+            applied.status = Some(status);
+        }
+        Ok(applied)
+    }
+
+    /// Applies `change` without sending anything, and returns what it created with the
+    /// webhook Optix would have sent (event, fields), for a test to deliver later, in any order
+    /// and any number of times.
+    #[allow(clippy::type_complexity)]
+    pub fn apply_held(
+        &self,
+        org_id: &str,
+        change: Change,
+    ) -> anyhow::Result<(Option<String>, Option<(String, Map<String, Value>)>)> {
+        self.change_state(org_id, change)
+    }
+
+    /// The state change, and the webhook (event, fields) Optix would send for it.
+    #[allow(clippy::type_complexity)]
+    fn change_state(
+        &self,
+        org_id: &str,
+        change: Change,
+    ) -> anyhow::Result<(Option<String>, Option<(String, Map<String, Value>)>)> {
+        let new_id = self.next_id();
+        let now = Utc::now().timestamp();
+        let plan_webhook = |sim: &Sim, event: &str, plan_id: &str| {
+            sim.plan_fields(org_id, plan_id)
+                .map(|fields| Some((event.to_owned(), fields)))
+        };
+        match change {
+            Change::AddUser {
+                name,
+                surname,
+                email,
+                is_admin,
+            } => {
+                let user = User {
+                    user_id: new_id.clone(),
+                    name,
+                    surname,
+                    email,
+                    is_admin,
+                    is_active: true,
+                    is_deleted: false,
+                };
+                let fields = member_fields(&user, "Location");
+                self.with_org(org_id, |org| {
+                    org.users.push(user);
+                    Ok(())
+                })?;
+                Ok((Some(new_id), Some(("new_member".into(), fields))))
+            }
+            Change::DeleteUser { user_id } => {
+                let fields = self.with_org(org_id, |org| {
+                    let user = org
+                        .users
+                        .iter_mut()
+                        .find(|u| u.user_id == user_id)
+                        .context("unknown user")?;
+                    user.is_deleted = true;
+                    user.is_active = false;
+                    let user = user.clone();
+                    for team in &mut org.teams {
+                        team.user_ids.retain(|u| *u != user_id);
+                    }
+                    Ok(member_fields(&user, "Location"))
+                })?;
+                Ok((None, Some(("member_deleted".into(), fields))))
+            }
+            Change::UpdateUser {
+                user_id,
+                email,
+                is_active,
+            } => {
+                self.with_org(org_id, |org| {
+                    let user = org
+                        .users
+                        .iter_mut()
+                        .find(|u| u.user_id == user_id)
+                        .context("unknown user")?;
+                    if let Some(email) = email {
+                        user.email = email;
+                    }
+                    if let Some(active) = is_active {
+                        user.is_active = active;
+                    }
+                    Ok(())
+                })?;
+                // member_updated names the member (here: the user id) and its account only.
+                let fields = object(json!({"member_id": user_id, "account_id": user_id}));
+                Ok((None, Some(("member_updated".into(), fields))))
+            }
+            Change::AddPlan {
+                user_id,
+                plan_template_id,
+                starts_in_secs,
+                ends_in_secs,
+            } => {
+                self.with_org(org_id, |org| {
+                    org.user(&user_id).context("unknown user")?;
+                    org.template(&plan_template_id)
+                        .context("unknown plan template")?;
+                    org.account_plans.push(AccountPlan {
+                        account_plan_id: new_id.clone(),
+                        user_id: user_id.clone(),
+                        plan_template_id: plan_template_id.clone(),
+                        status: if starts_in_secs > 0 {
+                            PlanStatus::Upcoming
+                        } else {
+                            PlanStatus::Active
+                        },
+                        start_timestamp: now + starts_in_secs,
+                        end_timestamp: ends_in_secs.map(|s| now + s),
+                        canceled_timestamp: None,
+                        created_timestamp: now,
+                    });
+                    Ok(())
+                })?;
+                let webhook = plan_webhook(self, "new_plan_subscription", &new_id)?;
+                Ok((Some(new_id), webhook))
+            }
+            Change::CancelPlan { account_plan_id } => {
+                self.with_plan(org_id, &account_plan_id, |plan| {
+                    plan.status = PlanStatus::Canceled;
+                    plan.canceled_timestamp = Some(now);
+                })?;
+                let webhook = plan_webhook(self, "cancel_plan_subscription", &account_plan_id)?;
+                Ok((None, webhook))
+            }
+            Change::ChangePlan {
+                account_plan_id,
+                end_timestamp,
+            } => {
+                self.with_plan(org_id, &account_plan_id, |plan| {
+                    plan.end_timestamp = end_timestamp;
+                    if end_timestamp.is_some_and(|end| end <= now) {
+                        plan.status = PlanStatus::Ended;
+                    }
+                })?;
+                let webhook = plan_webhook(self, "plan_subscription_changed", &account_plan_id)?;
+                Ok((None, webhook))
+            }
+            Change::AddPlanTemplate {
+                name,
+                in_all_locations,
+                location_ids,
+            } => {
+                self.with_org(org_id, |org| {
+                    org.plan_templates.push(PlanTemplate {
+                        plan_template_id: new_id.clone(),
+                        name,
+                        in_all_locations,
+                        location_ids,
+                        price: "0.00".into(),
+                    });
+                    Ok(())
+                })?;
+                Ok((Some(new_id), None))
+            }
+            Change::AddTeam { name } => {
+                self.with_org(org_id, |org| {
+                    org.teams.push(Team {
+                        team_id: new_id.clone(),
+                        name,
+                        user_ids: vec![],
+                    });
+                    Ok(())
+                })?;
+                Ok((Some(new_id), None))
+            }
+            Change::RenameTeam { team_id, name } => {
+                self.with_org(org_id, |org| {
+                    let team = org
+                        .teams
+                        .iter_mut()
+                        .find(|t| t.team_id == team_id)
+                        .context("unknown team")?;
+                    team.name = name;
+                    Ok(())
+                })?;
+                let fields = object(json!({"team_id": team_id, "account_id": team_id}));
+                Ok((None, Some(("team_updated".into(), fields))))
+            }
+            Change::DeleteTeam { team_id } => {
+                self.with_org(org_id, |org| {
+                    let before = org.teams.len();
+                    org.teams.retain(|t| t.team_id != team_id);
+                    anyhow::ensure!(org.teams.len() < before, "unknown team");
+                    Ok(())
+                })?;
+                let fields = object(json!({"team_id": team_id, "account_id": team_id}));
+                Ok((None, Some(("team_updated".into(), fields))))
+            }
+            Change::AddTeamMember { team_id, user_id } => {
+                let fields = self.with_org(org_id, |org| {
+                    let user = org.user(&user_id).context("unknown user")?.clone();
+                    let team = org
+                        .teams
+                        .iter_mut()
+                        .find(|t| t.team_id == team_id)
+                        .context("unknown team")?;
+                    if !team.user_ids.contains(&user_id) {
+                        team.user_ids.push(user_id.clone());
+                    }
+                    Ok(team_member_fields(team, &user))
+                })?;
+                Ok((None, Some(("new_team_member".into(), fields))))
+            }
+            Change::RemoveTeamMember { team_id, user_id } => {
+                let fields = self.with_org(org_id, |org| {
+                    let user = org.user(&user_id).context("unknown user")?.clone();
+                    let team = org
+                        .teams
+                        .iter_mut()
+                        .find(|t| t.team_id == team_id)
+                        .context("unknown team")?;
+                    team.user_ids.retain(|u| *u != user_id);
+                    Ok(team_member_fields(team, &user))
+                })?;
+                Ok((None, Some(("team_member_deleted".into(), fields))))
+            }
+            Change::AddBooking {
+                user_id,
+                location_id,
+                resource_name,
+                start_timestamp,
+                end_timestamp,
+                invitees,
+            } => {
+                anyhow::ensure!(
+                    start_timestamp < end_timestamp,
+                    "a booking must end after it starts"
+                );
+                let fields = self.with_org(org_id, |org| {
+                    org.user(&user_id).context("unknown user")?;
+                    org.location(&location_id).context("unknown location")?;
+                    for invitee in &invitees {
+                        org.user(invitee)
+                            .with_context(|| format!("unknown invitee {invitee}"))?;
+                    }
+                    let booking = Booking {
+                        booking_id: new_id.clone(),
+                        user_id,
+                        location_id,
+                        resource_id: format!("r{new_id}"),
+                        resource_name,
+                        start_timestamp,
+                        end_timestamp,
+                        is_canceled: false,
+                        invitees: invitees
+                            .into_iter()
+                            .map(|u| (u, InviteeStatus::Pending))
+                            .collect(),
+                    };
+                    let fields = booking_fields(org, &booking);
+                    org.bookings.push(booking);
+                    fields
+                })?;
+                Ok((Some(new_id), Some(("new_member_booking".into(), fields))))
+            }
+            Change::MoveBooking {
+                booking_id,
+                start_timestamp,
+                end_timestamp,
+            } => {
+                let fields = self.with_booking(org_id, &booking_id, |b| {
+                    b.start_timestamp = start_timestamp;
+                    b.end_timestamp = end_timestamp;
+                })?;
+                Ok((None, Some(("member_booking_updated".into(), fields))))
+            }
+            Change::CancelBooking { booking_id } => {
+                let fields = self.with_booking(org_id, &booking_id, |b| b.is_canceled = true)?;
+                Ok((None, Some(("member_booking_cancelled".into(), fields))))
+            }
+            Change::SetInviteeStatus {
+                booking_id,
+                user_id,
+                status,
+            } => {
+                let fields = self.with_booking(org_id, &booking_id, |b| {
+                    for invitee in &mut b.invitees {
+                        if invitee.0 == user_id {
+                            invitee.1 = status;
+                        }
+                    }
+                })?;
+                Ok((None, Some(("member_booking_updated".into(), fields))))
+            }
+        }
+    }
+
+    fn with_org<T>(
+        &self,
+        org_id: &str,
+        f: impl FnOnce(&mut crate::model::Organization) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.with_state(|s| {
+            let org = s
+                .orgs
+                .get_mut(org_id)
+                .with_context(|| format!("unknown organization {org_id}"))?;
+            f(org)
+        })
+    }
+
+    fn with_plan(
+        &self,
+        org_id: &str,
+        account_plan_id: &str,
+        f: impl FnOnce(&mut AccountPlan),
+    ) -> anyhow::Result<()> {
+        self.with_org(org_id, |org| {
+            let plan = org
+                .account_plans
+                .iter_mut()
+                .find(|p| p.account_plan_id == account_plan_id)
+                .with_context(|| format!("unknown account plan {account_plan_id}"))?;
+            f(plan);
+            Ok(())
+        })
+    }
+
+    fn with_booking(
+        &self,
+        org_id: &str,
+        booking_id: &str,
+        f: impl FnOnce(&mut Booking),
+    ) -> anyhow::Result<Map<String, Value>> {
+        self.with_org(org_id, |org| {
+            let index = org
+                .bookings
+                .iter()
+                .position(|b| b.booking_id == booking_id)
+                .with_context(|| format!("unknown booking {booking_id}"))?;
+            f(&mut org.bookings[index]);
+            booking_fields(org, &org.bookings[index])
+        })
+    }
+}
+
+fn member_fields(user: &User, venue: &str) -> Map<String, Value> {
+    object(json!({
+        "venue_name": venue,
+        "member_id": user.user_id,
+        "user_id": user.user_id,
+        "first_name": user.name,
+        "last_name": user.surname,
+        "full_name": user.fullname(),
+        "email": user.email,
+    }))
+}
+
+fn team_member_fields(team: &Team, user: &User) -> Map<String, Value> {
+    object(json!({
+        "team_id": team.team_id,
+        "team": team.name,
+        "user_id": user.user_id,
+        "user_name": user.name,
+        "user_last_name": user.surname,
+        "user_fullname": user.fullname(),
+        "user_email": user.email,
+        "is_admin": if user.is_admin { "true" } else { "false" },
+    }))
+}
+
+pub(crate) fn booking_fields(
+    org: &crate::model::Organization,
+    b: &Booking,
+) -> anyhow::Result<Map<String, Value>> {
+    let user = org.user(&b.user_id).context("booking user")?;
+    let location = org.location(&b.location_id).context("booking location")?;
+    Ok(object(json!({
+        "booking_id": b.booking_id,
+        "title": b.resource_name,
+        "workspace_id": b.resource_id,
+        "workspace_name": b.resource_name,
+        "workspace_type": "Meeting Room",
+        "check_in_timestamp": b.start_timestamp.to_string(),
+        "check_out_timestamp": b.end_timestamp.to_string(),
+        "check_in_datetime": datetime(b.start_timestamp),
+        "check_out_datetime": datetime(b.end_timestamp),
+        "member_name": user.name,
+        "member_last_name": user.surname,
+        "member_email": user.email,
+        "venue_name": location.name,
+        "venue_address": "",
+        "created_datetime": datetime(Utc::now().timestamp()),
+    })))
+}

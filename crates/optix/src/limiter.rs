@@ -1,0 +1,180 @@
+//! The client side of Optix's budget of 60 requests per minute per token.
+//!
+//! A sliding window: at most `limit` requests in any 60 seconds. Unlike a token bucket this can
+//! never overrun a fixed-window limit on the server, whichever way its windows are aligned. A
+//! 429 blocks the token until the server's `Retry-After` has passed.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const WINDOW: Duration = Duration::from_secs(60);
+
+#[derive(Default)]
+struct TokenWindow {
+    sent: VecDeque<Instant>,
+    blocked_until: Option<Instant>,
+}
+
+pub struct RateLimiter {
+    /// Requests per window per token; 0 = unlimited.
+    limit: u32,
+    window: Duration,
+    windows: Mutex<HashMap<String, TokenWindow>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit_per_minute: u32) -> RateLimiter {
+        RateLimiter::with_window(limit_per_minute, WINDOW)
+    }
+
+    /// `limit` requests per `window` (Optix's window is a minute; tests shorten it).
+    pub fn with_window(limit: u32, window: Duration) -> RateLimiter {
+        RateLimiter {
+            limit,
+            window,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, TokenWindow>) -> T) -> T {
+        let mut guard = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard)
+    }
+
+    /// Takes one request from `key`'s budget if it is free now (`Ok`), or says how long until
+    /// it is (`Err`), without taking anything.
+    pub fn try_acquire(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let limit = self.limit as usize;
+        self.with(|windows| {
+            let window = windows.entry(key.to_owned()).or_default();
+            if let Some(until) = window.blocked_until {
+                if until > now {
+                    return Err(until - now);
+                }
+                window.blocked_until = None;
+            }
+            if limit == 0 {
+                return Ok(());
+            }
+            while window
+                .sent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
+            {
+                window.sent.pop_front();
+            }
+            if window.sent.len() >= limit {
+                let oldest = window.sent.front().copied().unwrap_or(now);
+                return Err(self.window.saturating_sub(now.duration_since(oldest)));
+            }
+            window.sent.push_back(now);
+            Ok(())
+        })
+    }
+
+    /// Waits for a request of `key`'s budget. Fails with the wait it would take when that is
+    /// longer than `patience`.
+    pub async fn acquire(&self, key: &str, patience: Duration) -> Result<(), Duration> {
+        let started = Instant::now();
+        loop {
+            match self.try_acquire(key, Instant::now()) {
+                Ok(()) => return Ok(()),
+                Err(wait) => {
+                    if started.elapsed() + wait > patience {
+                        return Err(wait);
+                    }
+                    tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+                }
+            }
+        }
+    }
+
+    /// The server said 429: nothing goes out for `key` until `retry_after` has passed.
+    pub fn block(&self, key: &str, retry_after: Duration) {
+        let until = Instant::now() + retry_after;
+        self.with(|windows| {
+            let window = windows.entry(key.to_owned()).or_default();
+            window.blocked_until = Some(window.blocked_until.map_or(until, |u| u.max(until)));
+        });
+    }
+
+    /// Requests left in `key`'s current window (the limit when unlimited or unused).
+    pub fn remaining(&self, key: &str, now: Instant) -> u32 {
+        if self.limit == 0 {
+            return 0;
+        }
+        self.with(|windows| {
+            let Some(window) = windows.get(key) else {
+                return self.limit;
+            };
+            if window.blocked_until.is_some_and(|u| u > now) {
+                return 0;
+            }
+            let used = window
+                .sent
+                .iter()
+                .filter(|t| now.duration_since(**t) < self.window)
+                .count() as u32;
+            self.limit.saturating_sub(used)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_the_limit_in_any_sixty_seconds() {
+        let limiter = RateLimiter::new(3);
+        let t0 = Instant::now();
+        for i in 0..3 {
+            assert_eq!(
+                limiter.try_acquire("t", t0 + Duration::from_secs(i)),
+                Ok(())
+            );
+        }
+        // The fourth waits until the first request leaves the window.
+        assert_eq!(
+            limiter.try_acquire("t", t0 + Duration::from_secs(10)),
+            Err(Duration::from_secs(50))
+        );
+        assert_eq!(limiter.remaining("t", t0 + Duration::from_secs(10)), 0);
+        assert_eq!(
+            limiter.try_acquire("t", t0 + Duration::from_secs(60)),
+            Ok(())
+        );
+        // Budgets are per token.
+        assert_eq!(limiter.try_acquire("other", t0), Ok(()));
+        assert_eq!(limiter.remaining("unused", t0), 3);
+    }
+
+    #[test]
+    fn a_429_blocks_the_token_until_retry_after() {
+        let limiter = RateLimiter::new(0);
+        limiter.block("t", Duration::from_secs(30));
+        let wait = limiter
+            .try_acquire("t", Instant::now())
+            .expect_err("blocked");
+        assert!(wait > Duration::from_secs(29) && wait <= Duration::from_secs(30));
+        assert_eq!(limiter.try_acquire("u", Instant::now()), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn waiting_longer_than_the_patience_fails_at_once_with_the_wait() {
+        let limiter = RateLimiter::new(1);
+        assert_eq!(limiter.acquire("t", Duration::ZERO).await, Ok(()));
+        let started = Instant::now();
+        let refused = limiter.acquire("t", Duration::from_secs(1)).await;
+        assert!(refused.is_err());
+        assert!(started.elapsed() < Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,445 @@
+//! One organization's webhooks, reconciled together: the hints are resolved to users (locally
+//! where the log already knows them), the facts about all of them come from Optix in as few
+//! requests as the schema allows, and everything commits in one transaction with the
+//! processed-message marks.
+
+use crate::facts;
+use crate::hints::{Hint, hint_of};
+use crate::provisioner::{ProvisionError, Provisioner, token_aad};
+use crate::secrets;
+use crate::sync::SyncKind;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use domain::events::OnboardedVia;
+use domain::organization::OrganizationCommand;
+use optix::api::{OptixError, OrgToken};
+use optix::webhook::Webhook;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use store::event_log::{self, Metadata};
+use store::{StoreError, queries};
+use tracing::Instrument;
+
+/// A webhook message as the consumer pulled it.
+#[derive(Clone, Debug)]
+pub struct Incoming {
+    pub message_id: String,
+    pub subject: String,
+    pub payload: Bytes,
+}
+
+/// What became of one webhook message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Committed (with the events its batch appended; 0 when the log already matched Optix).
+    Committed { events: usize },
+    /// This message's effects were committed before (a redelivery).
+    AlreadyProcessed,
+    /// Try again later (Optix rate limit, organization not installed yet, conflict).
+    Retry { after: Duration, reason: String },
+    /// The message can never be processed (malformed); it stays in the stream for inspection.
+    Rejected { reason: String },
+}
+
+/// How many times a transaction is decided again after losing a race.
+const CONFLICT_RETRIES: usize = 5;
+
+struct Parsed {
+    index: usize,
+    message_id: String,
+    webhook: Webhook,
+    hint: Hint,
+}
+
+fn parse(payload: &[u8]) -> Result<Webhook, String> {
+    let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(payload)
+        .map_err(|e| format!("payload is not a JSON object: {e}"))?;
+    Webhook::from_fields(&fields).map_err(|e| format!("not an Optix webhook: {e}"))
+}
+
+fn retry_for(error: &ProvisionError) -> Outcome {
+    let (after, reason) = match error {
+        ProvisionError::Optix(OptixError::RateLimited { retry_after_secs }) => (
+            Duration::from_secs((*retry_after_secs).max(1)),
+            "Optix rate limit".to_owned(),
+        ),
+        ProvisionError::Store(e) if e.is_conflict() => (Duration::ZERO, e.to_string()),
+        ProvisionError::NotInstalled(_) => (Duration::from_secs(5), error.to_string()),
+        // A refused token waits for organization_token_updated.
+        ProvisionError::Optix(OptixError::Unauthorized) => {
+            (Duration::from_secs(30), error.to_string())
+        }
+        _ => (Duration::from_secs(2), error.to_string()),
+    };
+    Outcome::Retry { after, reason }
+}
+
+impl Provisioner {
+    /// Handles `batch` (all of `org_id`); one outcome per message, in order.
+    pub async fn handle_batch(&self, org_id: &str, batch: &[Incoming]) -> Vec<Outcome> {
+        let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.len()];
+        let mut parsed = Vec::with_capacity(batch.len());
+        for (index, message) in batch.iter().enumerate() {
+            match parse(&message.payload) {
+                Ok(webhook) => {
+                    let hint = hint_of(&webhook);
+                    parsed.push(Parsed {
+                        index,
+                        message_id: message.message_id.clone(),
+                        webhook,
+                        hint,
+                    });
+                }
+                Err(reason) => outcomes[index] = Some(Outcome::Rejected { reason }),
+            }
+        }
+        let ids: Vec<String> = parsed.iter().map(|p| p.message_id.clone()).collect();
+        let done = match self.pool().get().await {
+            Ok(client) => event_log::processed_among(&**client, &ids).await,
+            Err(e) => Err(StoreError::from(e)),
+        };
+        let done = match done {
+            Ok(done) => done,
+            Err(e) => {
+                let retry = retry_for(&ProvisionError::Store(e));
+                return outcomes
+                    .into_iter()
+                    .map(|o| o.unwrap_or_else(|| retry.clone()))
+                    .collect();
+            }
+        };
+        let mut members = Vec::new();
+        for p in parsed {
+            if done.contains(&p.message_id) {
+                outcomes[p.index] = Some(Outcome::AlreadyProcessed);
+                continue;
+            }
+            match &p.hint {
+                // Installation changes go one by one, in order, before the member hints.
+                Hint::Token { .. } | Hint::Uninstall => {
+                    let outcome = self
+                        .handle_installation(org_id, &p)
+                        .await
+                        .unwrap_or_else(|e| retry_for(&e));
+                    outcomes[p.index] = Some(outcome);
+                }
+                _ => members.push(p),
+            }
+        }
+        if !members.is_empty() {
+            let calls_before = self.optix_calls();
+            let started = std::time::Instant::now();
+            let outcome = self
+                .reconcile_hints(org_id, &members)
+                .await
+                .unwrap_or_else(|e| retry_for(&e));
+            let metrics = crate::metrics::metrics();
+            metrics
+                .reconcile
+                .record(started.elapsed().as_secs_f64(), &[]);
+            let per_webhook = (self.optix_calls() - calls_before) as f64 / members.len() as f64;
+            for p in &members {
+                if matches!(outcome, Outcome::Committed { .. }) {
+                    metrics.api_calls_per_webhook.record(
+                        per_webhook,
+                        &[opentelemetry::KeyValue::new(
+                            "event",
+                            optix::webhook::event_label(&p.webhook.envelope.event),
+                        )],
+                    );
+                }
+                outcomes[p.index] = Some(outcome.clone());
+            }
+        }
+        outcomes
+            .into_iter()
+            .map(|o| {
+                o.unwrap_or(Outcome::Rejected {
+                    reason: "not handled".into(),
+                })
+            })
+            .collect()
+    }
+
+    fn metadata_for(p: &Parsed) -> Metadata {
+        Metadata {
+            causation_id: p.message_id.clone(),
+            correlation_id: p.message_id.clone(),
+            actor: "optix-webhook".into(),
+            cause: Some(format!("webhook {}", p.webhook.envelope.event)),
+            trace_parent: telemetry::traces::current_traceparent(),
+        }
+    }
+
+    async fn handle_installation(
+        &self,
+        org_id: &str,
+        p: &Parsed,
+    ) -> Result<Outcome, ProvisionError> {
+        let metadata = Self::metadata_for(p);
+        let now = Utc::now();
+        let command = match &p.hint {
+            Hint::Token { token, .. } => {
+                let current_fingerprint = match self.org_token(org_id).await {
+                    Ok(current) => Some(self.keys().keyed_hash("token", org_id, current.expose())),
+                    Err(ProvisionError::NotInstalled(_)) => None,
+                    Err(e) => return Err(e),
+                };
+                OrganizationCommand::RecordToken {
+                    org_id: org_id.to_owned(),
+                    token: self
+                        .keys()
+                        .seal_with_master(token.as_bytes(), &token_aad(org_id)),
+                    token_fingerprint: self.keys().keyed_hash("token", org_id, token),
+                    current_fingerprint,
+                }
+            }
+            _ => OrganizationCommand::Uninstall {
+                org_id: org_id.to_owned(),
+            },
+        };
+        let mut client = self.pool().get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        if !event_log::mark_processed(&*tx, &p.message_id).await? {
+            return Ok(Outcome::AlreadyProcessed);
+        }
+        let events = self
+            .decide_organization(&tx, org_id, command, &metadata, now)
+            .await?
+            .unwrap_or_default();
+        tx.commit()
+            .instrument(tracing::info_span!("postgres.commit", events))
+            .await
+            .map_err(StoreError::from_commit)?;
+        if events > 0 && matches!(p.hint, Hint::Token { install: true, .. }) {
+            // The initial import (again after a reinstall; a redelivered install changes
+            // nothing and imports nothing).
+            self.syncs().request(org_id, SyncKind::Initial);
+        }
+        Ok(Outcome::Committed { events })
+    }
+
+    /// Resolves the hints to users, asks Optix about all of them, and commits the decisions.
+    async fn reconcile_hints(
+        &self,
+        org_id: &str,
+        hints: &[Parsed],
+    ) -> Result<Outcome, ProvisionError> {
+        let named = hints.iter().any(|p| !matches!(p.hint, Hint::Nothing));
+        let now = Utc::now();
+        // user id → the first message that named them (their events' cause).
+        let mut users: BTreeMap<String, usize> = BTreeMap::new();
+        if named {
+            let token = self.org_token(org_id).await?;
+            self.resolve(org_id, &token, hints, &mut users).await?;
+            let ids: Vec<String> = users.keys().cloned().collect();
+            let (from, to) = facts::booking_window(now);
+            let optix_facts = if ids.is_empty() {
+                Default::default()
+            } else {
+                self.optix().facts(&token, &ids, from, to).await?
+            };
+            return self
+                .commit_members(org_id, hints, &users, &optix_facts, now)
+                .await;
+        }
+        self.commit_members(org_id, hints, &users, &Default::default(), now)
+            .await
+    }
+
+    async fn resolve(
+        &self,
+        org_id: &str,
+        token: &OrgToken,
+        hints: &[Parsed],
+        users: &mut BTreeMap<String, usize>,
+    ) -> Result<(), ProvisionError> {
+        let add = |users: &mut BTreeMap<String, usize>, user: String, position: usize| {
+            users.entry(user).or_insert(position);
+        };
+        let mut unknown_plans: Vec<(String, usize)> = Vec::new();
+        for (position, p) in hints.iter().enumerate() {
+            match &p.hint {
+                Hint::Users(ids) => {
+                    for id in ids {
+                        add(users, id.clone(), position);
+                    }
+                }
+                Hint::Emails(emails) => {
+                    for email in emails {
+                        if let Some(user) = self.user_by_email(org_id, token, email).await? {
+                            add(users, user, position);
+                        }
+                    }
+                }
+                Hint::Plan {
+                    account_plan_id,
+                    emails,
+                } => {
+                    let mut all_known = !emails.is_empty();
+                    for email in emails {
+                        match self.local_user_by_email(org_id, email).await? {
+                            Some(user) => add(users, user, position),
+                            None => all_known = false,
+                        }
+                    }
+                    if !all_known {
+                        match account_plan_id {
+                            Some(plan) => unknown_plans.push((plan.clone(), position)),
+                            None => {
+                                for email in emails {
+                                    if let Some(user) =
+                                        self.user_by_email(org_id, token, email).await?
+                                    {
+                                        add(users, user, position);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Hint::Booking {
+                    booking_id,
+                    booker_email,
+                } => match self.optix().booking_people(token, booking_id).await? {
+                    Some((booker, invitees)) => {
+                        for user in booker
+                            .into_iter()
+                            .chain(invitees.into_iter().map(|i| i.user_id))
+                        {
+                            add(users, user, position);
+                        }
+                    }
+                    // Deleted in Optix: whoever held its grant is reconciled by email.
+                    None => {
+                        if let Some(email) = booker_email
+                            && let Some(user) = self.user_by_email(org_id, token, email).await?
+                        {
+                            add(users, user, position);
+                        }
+                    }
+                },
+                Hint::Member { member_id } => {
+                    if let Some(user) = self.optix().user_by_member_id(token, member_id).await? {
+                        add(users, user, position);
+                    }
+                }
+                Hint::Team { team_id } => {
+                    let client = self.pool().get().await.map_err(StoreError::from)?;
+                    for user in queries::members_in_group(&**client, org_id, team_id).await? {
+                        add(users, user, position);
+                    }
+                }
+                Hint::Nothing | Hint::Token { .. } | Hint::Uninstall => {}
+            }
+        }
+        if !unknown_plans.is_empty() {
+            let ids: Vec<String> = unknown_plans.iter().map(|(id, _)| id.clone()).collect();
+            let owners = self.optix().plan_users(token, &ids).await?;
+            for (plan, position) in unknown_plans {
+                if let Some((_, Some(user))) = owners.iter().find(|(id, _)| *id == plan) {
+                    add(users, user.clone(), position);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn local_user_by_email(
+        &self,
+        org_id: &str,
+        email: &str,
+    ) -> Result<Option<String>, ProvisionError> {
+        let client = self.pool().get().await.map_err(StoreError::from)?;
+        let hash = secrets::email_hash(self.keys(), org_id, email);
+        Ok(queries::member_by_email_hash(&**client, org_id, &hash).await?)
+    }
+
+    /// The log first (no request), then Optix.
+    pub async fn user_by_email(
+        &self,
+        org_id: &str,
+        token: &OrgToken,
+        email: &str,
+    ) -> Result<Option<String>, ProvisionError> {
+        if let Some(user) = self.local_user_by_email(org_id, email).await? {
+            return Ok(Some(user));
+        }
+        let found = self.optix().user_by_email(token, email).await?;
+        if found.is_none() {
+            tracing::info!(org_id, "a webhook names an email Optix does not know");
+        }
+        Ok(found.filter(|u| !u.is_deleted).map(|u| u.user_id))
+    }
+
+    async fn commit_members(
+        &self,
+        org_id: &str,
+        hints: &[Parsed],
+        users: &BTreeMap<String, usize>,
+        optix_facts: &optix::api::Facts,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, ProvisionError> {
+        let metadata: Vec<Metadata> = hints.iter().map(Self::metadata_for).collect();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut client = self.pool().get().await.map_err(StoreError::from)?;
+            let tx = client.transaction().await.map_err(StoreError::from)?;
+            let mut fresh = false;
+            for p in hints {
+                fresh |= event_log::mark_processed(&*tx, &p.message_id).await?;
+            }
+            if !fresh {
+                return Ok(Outcome::AlreadyProcessed);
+            }
+            let policy = queries::org_policy(&*tx, org_id).await?;
+            let mut events = 0;
+            let mut result = Ok(());
+            for (user_id, position) in users {
+                let member_facts = facts::member_facts(user_id, optix_facts);
+                match self
+                    .reconcile_member(
+                        &tx,
+                        org_id,
+                        &member_facts,
+                        &policy,
+                        OnboardedVia::Webhook,
+                        None,
+                        &metadata[*position],
+                        now,
+                    )
+                    .await
+                {
+                    Ok(Ok(appended)) => events += appended.events.len(),
+                    Ok(Err(refusal)) => {
+                        tracing::warn!(org_id, user_id, %refusal, "reconciliation refused")
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        break;
+                    }
+                }
+            }
+            let committed = match result {
+                Ok(()) => tx
+                    .commit()
+                    .instrument(tracing::info_span!("postgres.commit", events))
+                    .await
+                    .map_err(StoreError::from_commit),
+                Err(e) => Err(e),
+            };
+            match committed {
+                Ok(()) => return Ok(Outcome::Committed { events }),
+                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => {
+                    tracing::info!(
+                        org_id,
+                        attempt,
+                        "lost a race with another writer; deciding again"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! From what the Optix API answered (for many users at once) to the domain's facts about one.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::access::{BookingFact, InvitationFact, MemberFacts, PlanFact, PlanStatus, TeamFact};
+use optix::api::{self, Facts, InviteeStatus};
+
+/// Bookings are read from a day back (a booking that started yesterday evening may still be
+/// today's) to two days ahead; later ones come into the window at a periodic sync, days before
+/// their key is needed.
+pub fn booking_window(now: DateTime<Utc>) -> (i64, i64) {
+    (
+        (now - Duration::days(1)).timestamp(),
+        (now + Duration::days(2)).timestamp(),
+    )
+}
+
+fn timestamp(secs: Option<i64>) -> Option<DateTime<Utc>> {
+    secs.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+/// The facts about `user_id`: absent from `facts.users` or deleted means gone.
+pub fn member_facts(user_id: &str, facts: &Facts) -> MemberFacts {
+    let Some(user) = facts.users.get(user_id).filter(|u| !u.is_deleted) else {
+        return MemberFacts::gone(user_id);
+    };
+    MemberFacts {
+        user_id: user_id.to_owned(),
+        email: user.email.clone(),
+        fullname: user.fullname.clone(),
+        exists: true,
+        is_active: user.is_active,
+        plans: facts
+            .plans
+            .iter()
+            .filter(|p| p.user_id.as_deref() == Some(user_id))
+            .map(plan_fact)
+            .collect(),
+        bookings: facts
+            .bookings
+            .iter()
+            .filter(|b| b.user_id.as_deref() == Some(user_id))
+            .filter_map(|b| {
+                Some(BookingFact {
+                    booking_id: b.booking_id.clone(),
+                    start: DateTime::from_timestamp(b.start_timestamp, 0)?,
+                    end: DateTime::from_timestamp(b.end_timestamp, 0)?,
+                    is_canceled: b.is_canceled,
+                    location_id: b.location_id.clone(),
+                    location_timezone: b.location_timezone.clone(),
+                })
+            })
+            .collect(),
+        invitations: facts
+            .bookings
+            .iter()
+            .filter_map(|b| {
+                let invitee = b.invitees.iter().find(|i| i.user_id == user_id)?;
+                Some(InvitationFact {
+                    booking_id: b.booking_id.clone(),
+                    start: DateTime::from_timestamp(b.start_timestamp, 0)?,
+                    end: DateTime::from_timestamp(b.end_timestamp, 0)?,
+                    is_canceled: b.is_canceled,
+                    declined: invitee.status == InviteeStatus::NotAttending,
+                    location_id: b.location_id.clone(),
+                })
+            })
+            .collect(),
+        teams: user
+            .teams
+            .iter()
+            .map(|t| TeamFact {
+                team_id: t.team_id.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn plan_fact(p: &api::Plan) -> PlanFact {
+    PlanFact {
+        account_plan_id: p.account_plan_id.clone(),
+        plan_template_id: p.plan_template_id.clone(),
+        status: match p.status {
+            api::PlanStatus::Active => PlanStatus::Active,
+            api::PlanStatus::InTrial => PlanStatus::InTrial,
+            _ => PlanStatus::Other,
+        },
+        start: timestamp(p.start_timestamp),
+        end: timestamp(p.end_timestamp),
+        in_all_locations: p.in_all_locations,
+        location_ids: p.location_ids.clone(),
+    }
+}
+
+/// Every user the facts concern: users, plan holders, bookers and invitees.
+pub fn users_in(facts: &Facts) -> impl Iterator<Item = &str> {
+    facts
+        .users
+        .keys()
+        .map(String::as_str)
+        .chain(facts.plans.iter().filter_map(|p| p.user_id.as_deref()))
+        .chain(facts.bookings.iter().flat_map(|b| {
+            b.user_id
+                .as_deref()
+                .into_iter()
+                .chain(b.invitees.iter().map(|i| i.user_id.as_str()))
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use optix::api::{Booking, Invitee, Team, User};
+
+    fn user(id: &str) -> User {
+        User {
+            user_id: id.into(),
+            email: format!("{id}@example.com"),
+            fullname: format!("User {id}"),
+            is_active: true,
+            is_deleted: false,
+            teams: vec![Team {
+                team_id: "7".into(),
+                name: "Seven".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_batch_answer_splits_into_each_users_facts() {
+        let mut facts = Facts::default();
+        facts.users.insert("1".into(), user("1"));
+        facts.users.insert("2".into(), user("2"));
+        facts.bookings.push(Booking {
+            booking_id: "b".into(),
+            user_id: Some("1".into()),
+            start_timestamp: 1_800_000_000,
+            end_timestamp: 1_800_003_600,
+            is_canceled: false,
+            location_id: "3390".into(),
+            location_timezone: "Europe/Rome".into(),
+            resource_id: "r".into(),
+            resource_name: "Room".into(),
+            invitees: vec![Invitee {
+                user_id: "2".into(),
+                status: InviteeStatus::NotAttending,
+            }],
+        });
+        let one = member_facts("1", &facts);
+        assert_eq!(one.bookings.len(), 1);
+        assert!(one.invitations.is_empty());
+        assert_eq!(one.teams[0].team_id, "7");
+        let two = member_facts("2", &facts);
+        assert!(two.bookings.is_empty());
+        assert!(two.invitations[0].declined);
+        assert!(!member_facts("3", &facts).exists);
+        let mut all: Vec<&str> = users_in(&facts).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all, vec!["1", "2"]);
+    }
+}

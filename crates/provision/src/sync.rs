@@ -1,0 +1,297 @@
+//! Full sync: everything Optix says about an organization, reconciled against the log. It runs
+//! when an organization installs the app (the initial import), every `sync_interval_secs`, and
+//! on request; it repairs whatever lost, late or reordered webhooks got wrong, and records
+//! what it corrected (the drift report) as `SyncCompleted`.
+
+use crate::facts;
+use crate::provisioner::{ProvisionError, Provisioner};
+use chrono::Utc;
+pub use domain::events::SyncKind;
+use domain::events::{Correction, OnboardedVia};
+use domain::organization::OrganizationCommand;
+use opentelemetry::KeyValue;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use store::event_log::Metadata;
+use store::{StoreError, queries};
+use tokio::sync::{mpsc, watch};
+
+/// Members reconciled per transaction during a sync.
+const CHUNK: usize = 250;
+const CONFLICT_RETRIES: usize = 5;
+
+/// Asks the sync runner for a sync. Requests for an organization already waiting are merged.
+#[derive(Clone)]
+pub struct SyncRequests {
+    sender: mpsc::UnboundedSender<(String, SyncKind)>,
+    waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
+}
+
+pub struct SyncQueue {
+    receiver: mpsc::UnboundedReceiver<(String, SyncKind)>,
+    waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
+}
+
+pub fn sync_channel() -> (SyncRequests, SyncQueue) {
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let waiting = Arc::new(Mutex::new(HashMap::new()));
+    (
+        SyncRequests {
+            sender,
+            waiting: waiting.clone(),
+        },
+        SyncQueue { receiver, waiting },
+    )
+}
+
+impl SyncRequests {
+    pub fn request(&self, org_id: &str, kind: SyncKind) {
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if waiting.contains_key(org_id) {
+            return;
+        }
+        waiting.insert(org_id.to_owned(), kind);
+        let _ = self.sender.send((org_id.to_owned(), kind));
+    }
+}
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub users_seen: u32,
+    pub corrections: Vec<Correction>,
+    pub api_calls: u64,
+}
+
+impl SyncReport {
+    pub fn events(&self) -> usize {
+        self.corrections.iter().map(|c| c.events.len()).sum()
+    }
+}
+
+/// Runs requested syncs one at a time (they share the organization's API budget with webhooks;
+/// one at a time keeps the budget for webhooks of other organizations).
+pub async fn run(
+    provisioner: Arc<Provisioner>,
+    mut queue: SyncQueue,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let next = tokio::select! {
+            next = queue.receiver.recv() => next,
+            _ = stop.changed() => None,
+        };
+        let Some((org_id, kind)) = next else { break };
+        queue
+            .waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&org_id);
+        let result = tokio::select! {
+            result = provisioner.sync(&org_id, kind) => result,
+            _ = stop.changed() => break,
+        };
+        if let Err(e) = result {
+            tracing::warn!(org_id, kind = kind.as_str(), error = %e, "sync failed");
+        }
+    }
+}
+
+impl Provisioner {
+    /// A full sync of `org_id`; its outcome is recorded in the log either way.
+    pub async fn sync(&self, org_id: &str, kind: SyncKind) -> Result<SyncReport, ProvisionError> {
+        // Nothing to sync (or record) for an organization that has not installed the app.
+        let token = self.org_token(org_id).await?;
+        let started = std::time::Instant::now();
+        let run_id = uuid::Uuid::now_v7();
+        let metadata = Metadata {
+            causation_id: format!("sync:{org_id}:{run_id}"),
+            correlation_id: format!("sync:{org_id}:{run_id}"),
+            actor: "sync".into(),
+            cause: Some(format!("{} sync", kind.as_str())),
+            trace_parent: telemetry::traces::current_traceparent(),
+        };
+        let metrics = crate::metrics::metrics();
+        let result = self.sync_inner(org_id, &token, &metadata).await;
+        let labels = [
+            KeyValue::new("org", org_id.to_owned()),
+            KeyValue::new("kind", kind.as_str()),
+        ];
+        let now = Utc::now();
+        let record = match &result {
+            Ok(report) => {
+                metrics
+                    .sync_last_success
+                    .record(now.timestamp(), &labels[..1]);
+                metrics
+                    .sync_corrections
+                    .add(report.events() as u64, &labels[..1]);
+                tracing::info!(
+                    org_id,
+                    kind = kind.as_str(),
+                    users = report.users_seen,
+                    corrected = report.corrections.len(),
+                    events = report.events(),
+                    api_calls = report.api_calls,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "sync completed"
+                );
+                OrganizationCommand::RecordSync {
+                    kind,
+                    users_seen: report.users_seen,
+                    corrections: report.corrections.clone(),
+                }
+            }
+            Err(e) => OrganizationCommand::RecordSyncFailure {
+                kind,
+                reason: e.to_string(),
+            },
+        };
+        let outcome = if result.is_ok() { "ok" } else { "failed" };
+        metrics.sync_runs.add(
+            1,
+            &[
+                labels[0].clone(),
+                labels[1].clone(),
+                KeyValue::new("outcome", outcome),
+            ],
+        );
+        metrics
+            .sync_duration
+            .record(started.elapsed().as_secs_f64(), &labels[1..]);
+        let mut client = self.pool().get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        let _ = self
+            .decide_organization(&tx, org_id, record, &metadata, now)
+            .await?;
+        tx.commit().await.map_err(StoreError::from_commit)?;
+        result
+    }
+
+    async fn sync_inner(
+        &self,
+        org_id: &str,
+        token: &optix::api::OrgToken,
+        metadata: &Metadata,
+    ) -> Result<SyncReport, ProvisionError> {
+        let calls_before = self.optix_calls();
+        let token = token.clone();
+        let now = Utc::now();
+        let (from, to) = facts::booking_window(now);
+        let optix = self.optix();
+        let users = optix.all_users(&token).await?;
+        let plans = optix.all_live_plans(&token).await?;
+        let bookings = optix.bookings_window(&token, from, to).await?;
+        let teams = optix.all_teams(&token).await?;
+        let users_seen = users.len() as u32;
+        let optix_facts = optix::api::Facts {
+            users: users.into_iter().map(|u| (u.user_id.clone(), u)).collect(),
+            plans,
+            bookings,
+        };
+        // Everyone Optix mentions, and everyone the log has an account for (a user Optix no
+        // longer lists is deleted there).
+        let mut candidates: BTreeSet<String> =
+            facts::users_in(&optix_facts).map(str::to_owned).collect();
+        {
+            let client = self.pool().get().await.map_err(StoreError::from)?;
+            candidates.extend(queries::member_user_ids(&**client, org_id).await?);
+        }
+        // First the groups of teams Optix no longer has, so their VLANs are free for the groups
+        // the members below may need (their members leave them below).
+        let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
+        let mut corrections = Vec::new();
+        {
+            let mut client = self.pool().get().await.map_err(StoreError::from)?;
+            let tx = client.transaction().await.map_err(StoreError::from)?;
+            for team_id in queries::group_team_ids(&*tx, org_id).await? {
+                if !live_teams.contains(team_id.as_str()) {
+                    let events = self
+                        .delete_group(&tx, org_id, &team_id, metadata, Utc::now())
+                        .await?;
+                    if !events.is_empty() {
+                        corrections.push(Correction {
+                            stream: domain::StreamId::group(org_id, &team_id).to_string(),
+                            events: events.into_iter().map(str::to_owned).collect(),
+                        });
+                    }
+                }
+            }
+            tx.commit().await.map_err(StoreError::from_commit)?;
+        }
+        let candidates: Vec<String> = candidates.into_iter().collect();
+        for chunk in candidates.chunks(CHUNK) {
+            corrections.extend(
+                self.sync_chunk(org_id, chunk, &optix_facts, metadata)
+                    .await?,
+            );
+        }
+        Ok(SyncReport {
+            users_seen,
+            corrections,
+            api_calls: self.optix_calls() - calls_before,
+        })
+    }
+
+    async fn sync_chunk(
+        &self,
+        org_id: &str,
+        users: &[String],
+        optix_facts: &optix::api::Facts,
+        metadata: &Metadata,
+    ) -> Result<Vec<Correction>, ProvisionError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let now = Utc::now();
+            let mut client = self.pool().get().await.map_err(StoreError::from)?;
+            let tx = client.transaction().await.map_err(StoreError::from)?;
+            let policy = queries::org_policy(&*tx, org_id).await?;
+            let mut corrections = Vec::new();
+            let mut failed = None;
+            for user_id in users {
+                let member_facts = facts::member_facts(user_id, optix_facts);
+                match self
+                    .reconcile_member(
+                        &tx,
+                        org_id,
+                        &member_facts,
+                        &policy,
+                        OnboardedVia::Sync,
+                        None,
+                        metadata,
+                        now,
+                    )
+                    .await
+                {
+                    Ok(Ok(appended)) if !appended.events.is_empty() => {
+                        corrections.push(Correction {
+                            stream: appended.stream,
+                            events: appended.events.into_iter().map(str::to_owned).collect(),
+                        })
+                    }
+                    Ok(Ok(_)) => {}
+                    Ok(Err(refusal)) => {
+                        tracing::warn!(org_id, user_id, %refusal, "sync: reconciliation refused")
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            let committed = match failed {
+                None => tx.commit().await.map_err(StoreError::from_commit),
+                Some(e) => Err(e),
+            };
+            match committed {
+                Ok(()) => return Ok(corrections),
+                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}

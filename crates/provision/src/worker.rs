@@ -1,0 +1,278 @@
+//! The durable pull consumer and one worker per organization.
+//!
+//! The consumer pulls continuously and hands each message to its organization's worker. A
+//! worker takes everything its queue holds (after waiting `coalesce_ms` for stragglers when it
+//! holds one), reconciles it as one batch, and acks each message only after the commit. A
+//! burst thus costs a few Optix requests, and an organization waiting for its API budget never
+//! holds up another.
+
+use crate::batch::{Incoming, Outcome};
+use crate::metrics::metrics;
+use crate::provisioner::Provisioner;
+use async_nats::jetstream::{AckKind, Message};
+use futures::StreamExt;
+use opentelemetry::KeyValue;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+/// While a batch waits for Optix, its messages are kept from redelivery this often.
+const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerSettings {
+    pub batch_size: usize,
+    pub coalesce: Duration,
+}
+
+pub async fn run(
+    bus: bus::Bus,
+    durable_name: String,
+    settings: WorkerSettings,
+    provisioner: Arc<Provisioner>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let consumer = bus.webhook_consumer(&durable_name).await?;
+    let mut workers: HashMap<String, mpsc::UnboundedSender<Message>> = HashMap::new();
+    let mut handles: Vec<JoinHandle<()>> = Vec::new();
+    'pulling: while !*stop.borrow() {
+        let mut messages = match consumer.messages().await {
+            Ok(messages) => messages,
+            Err(e) => {
+                tracing::warn!(error = %e, "pulling webhooks failed; retrying");
+                let _ = tokio::time::timeout(Duration::from_millis(500), stop.changed()).await;
+                continue;
+            }
+        };
+        loop {
+            let next = tokio::select! {
+                next = messages.next() => next,
+                _ = stop.changed() => break 'pulling,
+            };
+            let message = match next {
+                Some(Ok(message)) => message,
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "receiving webhooks failed");
+                    continue;
+                }
+                // The pull ended (NATS restarted): pull again.
+                None => break,
+            };
+            let org = org_of(&message.subject).to_owned();
+            let sender = workers.entry(org.clone()).or_insert_with(|| {
+                let (sender, receiver) = mpsc::unbounded_channel();
+                handles.push(tokio::spawn(org_worker(
+                    org.clone(),
+                    receiver,
+                    provisioner.clone(),
+                    settings,
+                )));
+                sender
+            });
+            if sender.send(message).is_err() {
+                tracing::error!(
+                    org_id = org,
+                    "an organization's worker stopped; its webhooks will be redelivered"
+                );
+            }
+        }
+    }
+    tracing::info!("no more pulls; workers finish their batches");
+    // Closing the queues ends the workers once they have handled what they hold.
+    drop(workers);
+    for handle in handles {
+        let _ = handle.await;
+    }
+    Ok(())
+}
+
+/// `optix.webhooks.<org>.<event>` → `<org>`.
+fn org_of(subject: &str) -> &str {
+    subject.split('.').nth(2).unwrap_or("_")
+}
+
+async fn org_worker(
+    org_id: String,
+    mut queue: mpsc::UnboundedReceiver<Message>,
+    provisioner: Arc<Provisioner>,
+    settings: WorkerSettings,
+) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        let linger_until = Instant::now() + settings.coalesce;
+        while batch.len() < settings.batch_size.max(1) {
+            match queue.try_recv() {
+                Ok(message) => batch.push(message),
+                Err(mpsc::error::TryRecvError::Disconnected) => break,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    let left = linger_until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    match tokio::time::timeout(left, queue.recv()).await {
+                        Ok(Some(message)) => batch.push(message),
+                        _ => break,
+                    }
+                }
+            }
+        }
+        handle(&org_id, batch, &provisioner).await;
+    }
+}
+
+fn message_id(message: &Message) -> String {
+    message
+        .headers
+        .as_ref()
+        .and_then(|h| h.get("Nats-Msg-Id"))
+        .map(|v| v.to_string())
+        .or_else(|| {
+            message
+                .info()
+                .ok()
+                .map(|i| format!("stream-seq-{}", i.stream_sequence))
+        })
+        .unwrap_or_default()
+}
+
+async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
+    let started = Instant::now();
+    let incoming: Vec<Incoming> = batch
+        .iter()
+        .map(|m| Incoming {
+            message_id: message_id(m),
+            subject: m.subject.to_string(),
+            payload: m.payload.clone(),
+        })
+        .collect();
+    // One span for the batch, continuing the first webhook's trace (a lone webhook, the usual
+    // case when traffic is light, is one trace end to end).
+    let span = tracing::info_span!(
+        "provision.webhook",
+        otel.kind = "consumer",
+        org_id,
+        webhooks = batch.len(),
+        subject = %batch[0].subject,
+        message_id = %incoming[0].message_id,
+        trace_id = tracing::field::Empty,
+    );
+    let traceparent = batch[0]
+        .headers
+        .as_ref()
+        .and_then(|h| h.get(telemetry::traces::TRACEPARENT))
+        .map(|v| v.to_string());
+    telemetry::traces::continue_trace(&span, traceparent.as_deref());
+    if let Some(trace_id) = telemetry::traces::trace_id(&span) {
+        span.record("trace_id", trace_id);
+    }
+    async {
+        let keepalive = async {
+            loop {
+                tokio::time::sleep(PROGRESS_EVERY).await;
+                for message in &batch {
+                    let _ = message.ack_with(AckKind::Progress).await;
+                }
+            }
+        };
+        let outcomes = tokio::select! {
+            outcomes = provisioner.handle_batch(org_id, &incoming) => outcomes,
+            _ = keepalive => unreachable!("the keepalive never ends"),
+        };
+        for ((message, incoming), outcome) in batch.iter().zip(&incoming).zip(&outcomes) {
+            record(message, outcome, started);
+            acknowledge(message, &incoming.message_id, outcome).await;
+        }
+    }
+    .instrument(span)
+    .await;
+}
+
+/// Acks only what is committed (or was before); a retry is a NAK with a delay, a message that
+/// can never be handled is terminated and stays in the stream for inspection.
+async fn acknowledge(message: &Message, message_id: &str, outcome: &Outcome) {
+    let ack = match outcome {
+        Outcome::Committed { events } => {
+            tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
+            message.ack().await
+        }
+        Outcome::AlreadyProcessed => {
+            tracing::info!(message_id, "redelivered webhook: already processed");
+            message.ack().await
+        }
+        Outcome::Retry { after, reason } => {
+            tracing::warn!(
+                message_id,
+                reason,
+                retry_in_ms = after.as_millis() as u64,
+                "webhook will be retried"
+            );
+            message.ack_with(AckKind::Nak(Some(*after))).await
+        }
+        Outcome::Rejected { reason } => {
+            tracing::error!(
+                message_id,
+                reason,
+                "webhook rejected; kept in the stream for inspection"
+            );
+            message.ack_with(AckKind::Term).await
+        }
+    };
+    if let Err(e) = ack {
+        // Not acked means redelivered later; processing is idempotent.
+        tracing::warn!(message_id, error = %e, "ack failed");
+    }
+}
+
+/// The event name from the subject `optix.webhooks.<org>.<event>`, as a bounded label.
+fn event_label(subject: &str) -> &'static str {
+    optix::webhook::event_label(subject.rsplit('.').next().unwrap_or(""))
+}
+
+fn record(message: &Message, outcome: &Outcome, started: Instant) {
+    let metrics = metrics();
+    let event = KeyValue::new("event", event_label(&message.subject));
+    if message.info().is_ok_and(|info| info.delivered > 1) {
+        metrics.redeliveries.add(1, std::slice::from_ref(&event));
+    }
+    let outcome_label = match outcome {
+        Outcome::Committed { events: 0 } => "unchanged",
+        Outcome::Committed { .. } => "committed",
+        Outcome::AlreadyProcessed => "already_processed",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Rejected { .. } => "rejected",
+    };
+    metrics
+        .processed
+        .add(1, &[event.clone(), KeyValue::new("outcome", outcome_label)]);
+    if let Outcome::Committed { events } = outcome {
+        metrics.processing.record(
+            started.elapsed().as_secs_f64(),
+            std::slice::from_ref(&event),
+        );
+        let received_at = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Lanyard-Received-At"))
+            .and_then(|v| chrono::DateTime::parse_from_rfc3339(v.as_str()).ok());
+        if let (Some(received_at), true) = (received_at, *events > 0) {
+            let lag = chrono::Utc::now().signed_duration_since(received_at);
+            metrics
+                .freshness
+                .record(lag.num_milliseconds().max(0) as f64 / 1000.0, &[]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_organization_is_the_third_subject_token() {
+        assert_eq!(org_of("optix.webhooks.6267.new_member"), "6267");
+        assert_eq!(org_of("optix.webhooks"), "_");
+    }
+}

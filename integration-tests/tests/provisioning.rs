@@ -1,0 +1,1013 @@
+//! The coworking access rules end to end: optix-sim changes the organization and sends the
+//! webhooks Optix sends, ingest verifies and stores them in NATS, provision reconciles against
+//! the simulated Optix API and commits to PostgreSQL, and the tests read the projections.
+
+use bus::commands::{Command, PassphraseText, RefusalCode, Reply};
+use chrono::{DateTime, Utc};
+use domain::{AccessProfile, VlanRange};
+use integration_tests::stack::DEMO_ORG;
+use integration_tests::{Stack, eventually};
+use optix_sim::{Change, Notify};
+use std::time::Duration;
+use store::queries::MemberView;
+
+const JEAN: &str = "12346"; // Hot Desk (all locations), ACTIVE
+const RICHARD: &str = "12347"; // Dedicated Desk at 3390, team The Cube Team
+const AMARA: &str = "12348"; // Hot Desk IN_TRIAL, team The Cube Team
+const LUCA: &str = "12349"; // a meeting-room booking today in Rome (3391), no plan
+const MEI: &str = "12350"; // nothing
+const CUBE_TEAM: &str = "123123";
+const HOT_DESK: &str = "916";
+const DEDICATED_DESK: &str = "917";
+const VIRTUAL_OFFICE: &str = "918";
+const DAY_PASS: &str = "919";
+const VANCOUVER: &str = "3390";
+const ROME: &str = "3391";
+
+fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+fn done(reply: Reply) -> anyhow::Result<Reply> {
+    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "refused: {reply:?}");
+    Ok(reply)
+}
+
+fn refusal(reply: Reply) -> Option<RefusalCode> {
+    match reply {
+        Reply::Refused { code, .. } => Some(code),
+        Reply::Done { .. } => None,
+    }
+}
+
+fn live(member: Option<&MemberView>) -> bool {
+    member.is_some_and(|m| m.status == "active" && m.live_grants(Utc::now()).next().is_some())
+}
+
+async fn apply(stack: &Stack, change: Change) -> anyhow::Result<Option<String>> {
+    Ok(stack
+        .sim
+        .sim
+        .apply(DEMO_ORG, change, Notify::Webhook)
+        .await?
+        .id)
+}
+
+async fn apply_quietly(stack: &Stack, change: Change) -> anyhow::Result<Option<String>> {
+    Ok(stack
+        .sim
+        .sim
+        .apply(DEMO_ORG, change, Notify::Quietly)
+        .await?
+        .id)
+}
+
+/// A new Optix user nobody told Lanyard about.
+async fn quiet_user(stack: &Stack, name: &str) -> anyhow::Result<String> {
+    apply_quietly(
+        stack,
+        Change::AddUser {
+            name: name.into(),
+            surname: "Test".into(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            is_admin: false,
+        },
+    )
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("no user id"))
+}
+
+/// How many passphrases the member's stream was ever issued.
+async fn passphrases_issued(stack: &Stack, user_id: &str) -> anyhow::Result<i64> {
+    let client = stack.pool.get().await?;
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
+            &[&format!("member-{DEMO_ORG}-{user_id}")],
+        )
+        .await?
+        .get(0))
+}
+
+/// The member's passphrase in force, opened with their data key.
+async fn passphrase(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
+    let client = stack.pool.get().await?;
+    let member = store::queries::member(&**client, DEMO_ORG, user_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no account"))?;
+    let aad = format!("member-{DEMO_ORG}-{user_id}");
+    let wrapped = store::queries::member_key(&**client, DEMO_ORG, user_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no key"))?;
+    let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
+    let sealed = member
+        .passphrase
+        .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
+    Ok(String::from_utf8(key.open(&sealed, &aad)?)?)
+}
+
+#[tokio::test]
+async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphrases()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    stack.map_demo_locations().await?;
+
+    // A member Lanyard has never heard of opens the portal of Rome: the account is bound there.
+    let nia = quiet_user(&stack, "Nia").await?;
+    apply_quietly(
+        &stack,
+        Change::AddPlan {
+            user_id: nia.clone(),
+            plan_template_id: HOT_DESK.into(),
+            starts_in_secs: 0,
+            ends_in_secs: None,
+        },
+    )
+    .await?;
+    let onboard = |location: &str| Command::Onboard {
+        user_id: nia.clone(),
+        location_id: location.into(),
+        via: domain::events::OnboardedVia::Portal,
+    };
+    done(stack.command(DEMO_ORG, onboard(ROME)).await?)?;
+    let member = stack.member(DEMO_ORG, &nia).await?.expect("account");
+    assert_eq!(member.home_location.as_deref(), Some(ROME));
+    assert_eq!(member.onboarded_via, "portal");
+    assert!(live(Some(&member)));
+    // Later, from Vancouver's portal: the same account, still bound to Rome, one passphrase.
+    done(stack.command(DEMO_ORG, onboard(VANCOUVER)).await?)?;
+    let member = stack.member(DEMO_ORG, &nia).await?.expect("account");
+    assert_eq!(member.home_location.as_deref(), Some(ROME));
+    assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
+
+    // An account made from a webhook is bound where the booking is.
+    let start = now() + 600;
+    apply(
+        &stack,
+        Change::AddBooking {
+            user_id: MEI.into(),
+            location_id: VANCOUVER.into(),
+            resource_name: "Phone booth".into(),
+            start_timestamp: start,
+            end_timestamp: start + 1800,
+            invitees: vec![],
+        },
+    )
+    .await?;
+    let mei = stack
+        .member_until(DEMO_ORG, MEI, "an account", |m| m.is_some())
+        .await?
+        .expect("account");
+    assert_eq!(mei.home_location.as_deref(), Some(VANCOUVER));
+    assert_eq!(mei.onboarded_via, "webhook");
+
+    // Nobody gets an account without a plan or booking; an unmapped location is refused and
+    // reported to the admins with the Optix location id.
+    let nobody = quiet_user(&stack, "Ola").await?;
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::Onboard {
+                user_id: nobody.clone(),
+                location_id: ROME.into(),
+                via: domain::events::OnboardedVia::MobileApp,
+            },
+        )
+        .await?;
+    assert_eq!(refusal(reply), Some(RefusalCode::NoAccess));
+    assert!(stack.member(DEMO_ORG, &nobody).await?.is_none());
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::Onboard {
+                user_id: nia.clone(),
+                location_id: "4242".into(),
+                via: domain::events::OnboardedVia::MobileApp,
+            },
+        )
+        .await?;
+    assert_eq!(refusal(reply), Some(RefusalCode::LocationNotMapped));
+    let client = stack.pool.get().await?;
+    let notices = store::queries::notifications(&**client, DEMO_ORG, 10).await?;
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.kind == "unmapped_location" && n.subject == "4242"),
+        "{notices:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn active_and_trial_plans_grant_access_at_their_locations_until_their_end()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let jean = stack.member(DEMO_ORG, JEAN).await?;
+    let amara = stack.member(DEMO_ORG, AMARA).await?;
+    let richard = stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
+    assert!(
+        live(jean.as_ref()) && live(amara.as_ref()),
+        "active and trial"
+    );
+    assert!(
+        jean.expect("Jean").access_until(Utc::now()).is_none(),
+        "open-ended"
+    );
+    // The Dedicated Desk is valid in Vancouver only: the account is bound there.
+    assert_eq!(richard.home_location.as_deref(), Some(VANCOUVER));
+
+    // A plan with an end grants until that end.
+    let end = now() + 3 * 3600;
+    apply(
+        &stack,
+        Change::AddPlan {
+            user_id: MEI.into(),
+            plan_template_id: HOT_DESK.into(),
+            starts_in_secs: 0,
+            ends_in_secs: Some(end - now()),
+        },
+    )
+    .await?;
+    let mei = stack
+        .member_until(DEMO_ORG, MEI, "live access", live)
+        .await?
+        .expect("Mei");
+    let until = mei.access_until(Utc::now()).expect("an end");
+    assert!((until.timestamp() - end).abs() <= 1, "{until} vs {end}");
+
+    // A plan valid at another location than the account's gives nothing there.
+    apply(
+        &stack,
+        Change::AddPlan {
+            user_id: LUCA.into(),
+            plan_template_id: DEDICATED_DESK.into(),
+            starts_in_secs: 0,
+            ends_in_secs: None,
+        },
+    )
+    .await?;
+    stack.wait_until_provisioned().await?;
+    let luca = stack.member(DEMO_ORG, LUCA).await?.expect("Luca");
+    assert_eq!(
+        luca.home_location.as_deref(),
+        Some(ROME),
+        "bound by today's booking"
+    );
+    assert!(
+        luca.grants.iter().all(|g| g.basis != "plan"),
+        "the Vancouver desk does not grant in Rome: {:?}",
+        luca.grants
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_booking_grants_access_until_midnight_where_it_is_and_follows_moves_and_cancellations()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let (booking_id, start) = stack.sim.sim.with_state(|s| {
+        let b = &s.orgs[DEMO_ORG].bookings[0];
+        (b.booking_id.clone(), b.start_timestamp)
+    });
+    let rome = chrono_tz::Europe::Rome;
+    let start = DateTime::from_timestamp(start, 0).expect("start");
+    let luca = stack.member(DEMO_ORG, LUCA).await?.expect("Luca");
+    let grant = &luca.grants[0];
+    assert_eq!(grant.basis, "booking");
+    assert_eq!(
+        grant.valid_until,
+        Some(domain::access::end_of_local_day(start, rome))
+    );
+    assert_eq!(
+        grant
+            .valid_until
+            .map(|u| u.with_timezone(&rome).format("%H:%M").to_string()),
+        Some("00:00".into()),
+        "midnight in Rome"
+    );
+
+    // Moved to tomorrow: the grant moves to tomorrow's local day.
+    let tomorrow = start + chrono::Duration::days(1);
+    apply(
+        &stack,
+        Change::MoveBooking {
+            booking_id: booking_id.clone(),
+            start_timestamp: tomorrow.timestamp(),
+            end_timestamp: tomorrow.timestamp() + 7200,
+        },
+    )
+    .await?;
+    let expected_until = domain::access::end_of_local_day(tomorrow, rome);
+    stack
+        .member_until(DEMO_ORG, LUCA, "the grant to move to tomorrow", |m| {
+            m.is_some_and(|m| m.grants.first().and_then(|g| g.valid_until) == Some(expected_until))
+        })
+        .await?;
+
+    // Cancelled: no grant left, the account is suspended but kept.
+    apply(&stack, Change::CancelBooking { booking_id }).await?;
+    let luca = stack
+        .member_until(DEMO_ORG, LUCA, "suspension", |m| {
+            m.is_some_and(|m| m.status == "suspended")
+        })
+        .await?
+        .expect("kept");
+    assert!(luca.grants.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_group_holds()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::SetVlanPool {
+                    pool: Some(VlanRange {
+                        first: 100,
+                        last: 101,
+                    }),
+                },
+            )
+            .await?,
+    )?;
+    stack.install(DEMO_ORG).await?;
+    let at = Utc::now();
+    let richard = stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
+    let amara = stack.member(DEMO_ORG, AMARA).await?.expect("Amara");
+    assert_eq!(richard.vlan(at), Some(100));
+    assert_eq!(amara.vlan(at), Some(100), "one VLAN for the whole team");
+
+    // A second team takes the other VLAN; a third finds the pool full and the admins are told.
+    let blue = apply(
+        &stack,
+        Change::AddTeam {
+            name: "Blue".into(),
+        },
+    )
+    .await?
+    .expect("team id");
+    apply(
+        &stack,
+        Change::AddTeamMember {
+            team_id: blue.clone(),
+            user_id: JEAN.into(),
+        },
+    )
+    .await?;
+    let jean = stack
+        .member_until(DEMO_ORG, JEAN, "Blue's VLAN", |m| {
+            m.is_some_and(|m| m.vlan(Utc::now()) == Some(101))
+        })
+        .await?
+        .expect("Jean");
+    assert_eq!(jean.group.as_ref().map(|g| g.name.as_str()), Some("Blue"));
+    let green = apply(
+        &stack,
+        Change::AddTeam {
+            name: "Green".into(),
+        },
+    )
+    .await?
+    .expect("team id");
+    apply(
+        &stack,
+        Change::AddTeamMember {
+            team_id: green.clone(),
+            user_id: AMARA.into(),
+        },
+    )
+    .await?;
+    apply(
+        &stack,
+        Change::RemoveTeamMember {
+            team_id: CUBE_TEAM.into(),
+            user_id: AMARA.into(),
+        },
+    )
+    .await?;
+    // Amara's teams are now Green only (Cube lost her): she leaves Cube's group for Green's.
+    let amara = stack
+        .member_until(DEMO_ORG, AMARA, "Green's group", |m| {
+            m.is_some_and(|m| m.team_id.as_deref() == Some(green.as_str()))
+        })
+        .await?
+        .expect("Amara");
+    assert_eq!(amara.vlan(Utc::now()), None, "the pool is full");
+    let client = stack.pool.get().await?;
+    let notices = store::queries::notifications(&**client, DEMO_ORG, 20).await?;
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.kind == "group_without_vlan" && n.subject == green)
+    );
+
+    // Jean leaves Blue; Optix removes the team; the sync deletes its group and frees 101,
+    // which Green then gets.
+    apply(
+        &stack,
+        Change::RemoveTeamMember {
+            team_id: blue.clone(),
+            user_id: JEAN.into(),
+        },
+    )
+    .await?;
+    stack
+        .member_until(DEMO_ORG, JEAN, "leaving the group", |m| {
+            m.is_some_and(|m| m.team_id.is_none() && m.vlan(Utc::now()).is_none())
+        })
+        .await?;
+    apply(
+        &stack,
+        Change::DeleteTeam {
+            team_id: blue.clone(),
+        },
+    )
+    .await?;
+    done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
+    stack
+        .member_until(DEMO_ORG, AMARA, "Green to get the freed VLAN", |m| {
+            m.is_some_and(|m| m.vlan(Utc::now()) == Some(101))
+        })
+        .await?;
+    let groups = store::queries::groups(&**client, DEMO_ORG).await?;
+    assert!(groups.iter().all(|(g, _)| g.team_id != blue), "{groups:?}");
+    let mut vlans: Vec<u16> = groups.iter().filter_map(|(g, _)| g.vlan).collect();
+    let held = vlans.len();
+    vlans.dedup();
+    assert_eq!(vlans.len(), held, "no VLAN held by two live groups");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
+    let jean = stack
+        .member_until(DEMO_ORG, JEAN, "suspension", |m| {
+            m.is_some_and(|m| m.status == "suspended")
+        })
+        .await?
+        .expect("the account is kept");
+    assert!(jean.grants.is_empty() && jean.passphrase.is_some());
+
+    let sealed_before = passphrase(&stack, AMARA).await?;
+    apply(
+        &stack,
+        Change::DeleteUser {
+            user_id: AMARA.into(),
+        },
+    )
+    .await?;
+    stack
+        .member_until(DEMO_ORG, AMARA, "deletion", |m| m.is_none())
+        .await?;
+    let client = stack.pool.get().await?;
+    assert!(
+        store::queries::member_key(&**client, DEMO_ORG, AMARA)
+            .await?
+            .is_none(),
+        "the data key is destroyed with the account"
+    );
+    // The log still holds the sealed passphrase, which nothing can open any more.
+    assert!(passphrase(&stack, AMARA).await.is_err());
+    let clear: i64 = client
+        .query_one(
+            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
+            &[&sealed_before],
+        )
+        .await?
+        .get(0);
+    assert_eq!(clear, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn plans_map_to_access_profiles_and_unmapped_plans_use_the_default() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::MapPlan {
+                    plan_template_id: DEDICATED_DESK.into(),
+                    profile: AccessProfile {
+                        name: "premium".into(),
+                        wifi: true,
+                        vlan: Some(200),
+                        bandwidth_up_kbps: Some(50_000),
+                        bandwidth_down_kbps: Some(200_000),
+                        duration_hours: None,
+                    },
+                },
+            )
+            .await?,
+    )?;
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::MapPlan {
+                    plan_template_id: VIRTUAL_OFFICE.into(),
+                    profile: AccessProfile {
+                        name: "virtual office".into(),
+                        wifi: false,
+                        ..AccessProfile::default()
+                    },
+                },
+            )
+            .await?,
+    )?;
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::SetDefaultProfile {
+                    profile: AccessProfile {
+                        name: "basic".into(),
+                        bandwidth_down_kbps: Some(20_000),
+                        ..AccessProfile::default()
+                    },
+                },
+            )
+            .await?,
+    )?;
+    // The sync the configuration asked for applies it to existing members.
+    let richard = stack
+        .member_until(DEMO_ORG, RICHARD, "the premium profile", |m| {
+            m.is_some_and(|m| m.vlan(Utc::now()) == Some(200))
+        })
+        .await?
+        .expect("Richard");
+    let network = richard.grants[0].network.clone().expect("network");
+    assert_eq!(network.profile, "premium");
+    assert_eq!(network.bandwidth_down_kbps, Some(200_000));
+    stack
+        .member_until(DEMO_ORG, JEAN, "the default profile", |m| {
+            m.is_some_and(|m| {
+                m.grants
+                    .iter()
+                    .any(|g| g.network.as_ref().is_some_and(|n| n.profile == "basic"))
+            })
+        })
+        .await?;
+
+    // A virtual office gives no WiFi: no account.
+    apply(
+        &stack,
+        Change::AddPlan {
+            user_id: MEI.into(),
+            plan_template_id: VIRTUAL_OFFICE.into(),
+            starts_in_secs: 0,
+            ends_in_secs: None,
+        },
+    )
+    .await?;
+    stack.wait_until_provisioned().await?;
+    assert!(stack.member(DEMO_ORG, MEI).await?.is_none());
+
+    // Invalid profiles are refused with the reason.
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id: HOT_DESK.into(),
+                profile: AccessProfile {
+                    vlan: Some(5000),
+                    ..AccessProfile::default()
+                },
+            },
+        )
+        .await?;
+    assert_eq!(refusal(reply), Some(RefusalCode::Invalid));
+    Ok(())
+}
+
+#[tokio::test]
+async fn meeting_guests_and_day_passes_expire_on_time_without_a_webhook() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let guest = quiet_user(&stack, "Gus").await?;
+    let start = now() - 60;
+    apply(
+        &stack,
+        Change::AddBooking {
+            user_id: LUCA.into(),
+            location_id: ROME.into(),
+            resource_name: "Meeting Room B".into(),
+            start_timestamp: start,
+            end_timestamp: now() + 4,
+            invitees: vec![guest.clone()],
+        },
+    )
+    .await?;
+    let member = stack
+        .member_until(DEMO_ORG, &guest, "the guest's key", live)
+        .await?
+        .expect("guest");
+    assert_eq!(member.grants[0].basis, "guest");
+    assert_eq!(member.home_location.as_deref(), Some(ROME));
+    assert_ne!(
+        passphrase(&stack, &guest).await?,
+        passphrase(&stack, LUCA).await?,
+        "the guest has a passphrase of their own"
+    );
+
+    // A day pass: 24 hours from its start.
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::MapPlan {
+                    plan_template_id: DAY_PASS.into(),
+                    profile: AccessProfile {
+                        name: "daypass".into(),
+                        duration_hours: Some(24),
+                        ..AccessProfile::default()
+                    },
+                },
+            )
+            .await?,
+    )?;
+    let visitor = quiet_user(&stack, "Vic").await?;
+    apply(
+        &stack,
+        Change::AddPlan {
+            user_id: visitor.clone(),
+            plan_template_id: DAY_PASS.into(),
+            starts_in_secs: -(24 * 3600 - 5),
+            ends_in_secs: None,
+        },
+    )
+    .await?;
+    let pass = stack
+        .member_until(DEMO_ORG, &visitor, "the day pass", live)
+        .await?
+        .expect("visitor");
+    assert_eq!(pass.grants[0].basis, "day_pass");
+
+    // Both end on time with no webhook: the scheduler records the expiry.
+    let deliveries = stack.sim.sim.deliveries().len();
+    for user in [&guest, &visitor] {
+        stack
+            .member_until(DEMO_ORG, user, "the expiry", |m| {
+                m.is_some_and(|m| m.status == "suspended" && m.grants.is_empty())
+            })
+            .await?;
+        let client = stack.pool.get().await?;
+        let reason: serde_json::Value = client
+            .query_one(
+                "SELECT data->'reason' FROM events WHERE stream_id = $1 AND event_type = 'AccessRevoked'",
+                &[&format!("member-{DEMO_ORG}-{user}")],
+            )
+            .await?
+            .get(0);
+        assert_eq!(reason, "expired");
+    }
+    assert_eq!(
+        stack.sim.sim.deliveries().len(),
+        deliveries,
+        "no webhook involved"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn tenants_set_and_regenerate_passphrases_within_the_policy() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let set = |user: &str, text: &str| Command::SetPassphrase {
+        user_id: user.into(),
+        passphrase: PassphraseText(text.into()),
+    };
+    let reply = stack.command(DEMO_ORG, set(JEAN, "short")).await?;
+    assert_eq!(refusal(reply.clone()), Some(RefusalCode::InvalidPassphrase));
+    assert!(matches!(reply, Reply::Refused { message, .. } if message.contains("8 characters")));
+    assert_eq!(
+        refusal(stack.command(DEMO_ORG, set(JEAN, "pass;word123")).await?),
+        Some(RefusalCode::InvalidPassphrase)
+    );
+    done(
+        stack
+            .command(DEMO_ORG, set(JEAN, "correct horse battery"))
+            .await?,
+    )?;
+    assert_eq!(passphrase(&stack, JEAN).await?, "correct horse battery");
+    assert_eq!(
+        refusal(
+            stack
+                .command(DEMO_ORG, set(RICHARD, "correct horse battery"))
+                .await?
+        ),
+        Some(RefusalCode::PassphraseTaken),
+        "unique within the organization"
+    );
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::RegeneratePassphrase {
+                    user_id: JEAN.into(),
+                },
+            )
+            .await?,
+    )?;
+    let generated = passphrase(&stack, JEAN).await?;
+    assert_ne!(generated, "correct horse battery");
+    domain::passphrase::validate(&generated)?;
+    // The freed passphrase may now be taken by someone else.
+    done(
+        stack
+            .command(DEMO_ORG, set(RICHARD, "correct horse battery"))
+            .await?,
+    )?;
+
+    stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
+    stack
+        .member_until(DEMO_ORG, JEAN, "suspension", |m| {
+            m.is_some_and(|m| m.status == "suspended")
+        })
+        .await?;
+    assert_eq!(
+        refusal(
+            stack
+                .command(DEMO_ORG, set(JEAN, "another fine key"))
+                .await?
+        ),
+        Some(RefusalCode::Suspended)
+    );
+    assert_eq!(
+        refusal(
+            stack
+                .command(DEMO_ORG, set(MEI, "another fine key"))
+                .await?
+        ),
+        Some(RefusalCode::NoAccount)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sync_repairs_a_dropped_webhook_and_reports_the_drift() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let plan = stack.sim.sim.add_plan(DEMO_ORG, MEI, HOT_DESK).await?;
+    stack
+        .member_until(DEMO_ORG, MEI, "live access", live)
+        .await?;
+    stack.sim.sim.cancel_plan_quietly(DEMO_ORG, &plan)?;
+    done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
+    stack
+        .member_until(DEMO_ORG, MEI, "the sync's repair", |m| {
+            m.is_some_and(|m| m.status == "suspended")
+        })
+        .await?;
+    let client = stack.pool.get().await?;
+    let runs = eventually("the drift report", Duration::from_secs(10), || async {
+        let runs = store::queries::sync_runs(&**client, DEMO_ORG, 1).await?;
+        Ok(runs.first().filter(|r| r.kind == "manual").cloned())
+    })
+    .await?;
+    assert_eq!(runs.outcome, "ok");
+    assert_eq!(runs.corrected_streams, Some(1));
+    let corrections = runs.corrections.expect("corrections");
+    assert_eq!(
+        corrections,
+        serde_json::json!([{
+            "stream": format!("member-{DEMO_ORG}-{MEI}"),
+            "events": ["AccessRevoked", "AccountSuspended"],
+        }])
+    );
+    let cause: serde_json::Value = client
+        .query_one(
+            "SELECT metadata FROM events WHERE stream_id = $1 AND event_type = 'AccountSuspended'",
+            &[&format!("member-{DEMO_ORG}-{MEI}")],
+        )
+        .await?
+        .get(0);
+    assert_eq!(cause["actor"], "sync");
+    Ok(())
+}
+
+/// The final state of the projections, without what legitimately differs between runs
+/// (timestamps, positions, and the random passphrases and keys).
+async fn snapshot(stack: &Stack) -> anyhow::Result<Vec<String>> {
+    let client = stack.pool.get().await?;
+    let mut lines = Vec::new();
+    for sql in [
+        "SELECT concat_ws('|', user_id, home_location, onboarded_via, status, team_id,
+                          passphrase IS NOT NULL) FROM members ORDER BY user_id",
+        "SELECT concat_ws('|', user_id, basis, source_id, location_id, valid_from, valid_until, network::text)
+         FROM member_grants ORDER BY user_id, basis, source_id",
+        "SELECT concat_ws('|', team_id, name, vlan) FROM groups ORDER BY team_id",
+    ] {
+        for row in client.query(sql, &[]).await? {
+            lines.push(row.get::<_, String>(0));
+        }
+    }
+    Ok(lines)
+}
+
+/// The same final facts in Optix, told by webhooks in any order, any number of times, give
+/// the same projections.
+#[tokio::test]
+async fn webhooks_in_any_order_and_any_number_converge_on_the_same_projections()
+-> anyhow::Result<()> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    // Fixed instants, so every run's facts are identical.
+    let booking_start = now() + 26 * 3600;
+    let trial_end = now() + 10 * 24 * 3600;
+    let scenario = || {
+        vec![
+            Change::AddPlan {
+                user_id: MEI.into(),
+                plan_template_id: HOT_DESK.into(),
+                starts_in_secs: 0,
+                ends_in_secs: None,
+            },
+            Change::CancelPlan {
+                account_plan_id: "29191".into(),
+            },
+            Change::AddBooking {
+                user_id: LUCA.into(),
+                location_id: ROME.into(),
+                resource_name: "Room A".into(),
+                start_timestamp: booking_start,
+                end_timestamp: booking_start + 3600,
+                invitees: vec![MEI.into()],
+            },
+            Change::AddTeamMember {
+                team_id: CUBE_TEAM.into(),
+                user_id: JEAN.into(),
+            },
+            Change::RemoveTeamMember {
+                team_id: CUBE_TEAM.into(),
+                user_id: AMARA.into(),
+            },
+            Change::DeleteUser {
+                user_id: RICHARD.into(),
+            },
+            Change::ChangePlan {
+                account_plan_id: "29193".into(),
+                end_timestamp: Some(trial_end),
+            },
+        ]
+    };
+    let mut snapshots = Vec::new();
+    for run in 0..4u64 {
+        let stack = Stack::start().await?;
+        done(
+            stack
+                .command(
+                    DEMO_ORG,
+                    Command::SetVlanPool {
+                        pool: Some(VlanRange {
+                            first: 300,
+                            last: 399,
+                        }),
+                    },
+                )
+                .await?,
+        )?;
+        stack.install(DEMO_ORG).await?;
+        // Optix reaches its final state first; the webhooks are held and told afterwards.
+        let mut webhooks = Vec::new();
+        for change in scenario() {
+            let (_, webhook) = stack.sim.sim.apply_held(DEMO_ORG, change)?;
+            webhooks.extend(webhook);
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(run);
+        let mut told: Vec<_> = webhooks
+            .iter()
+            .flat_map(|w| {
+                // Run 0 tells each once, in order; the others up to three times, shuffled.
+                let copies = if run == 0 {
+                    1
+                } else {
+                    1 + (rand::Rng::gen_range(&mut rng, 0..3))
+                };
+                std::iter::repeat_n(w.clone(), copies)
+            })
+            .collect();
+        match run {
+            0 => {}
+            1 => told.reverse(),
+            _ => told.shuffle(&mut rng),
+        }
+        for (event, fields) in told {
+            stack
+                .sim
+                .sim
+                .deliver_with(DEMO_ORG, &event, fields, &Default::default())
+                .await?;
+        }
+        stack.wait_until_provisioned().await?;
+        snapshots.push(snapshot(&stack).await?);
+    }
+    assert!(snapshots[0].len() > 5, "{:#?}", snapshots[0]);
+    for (run, other) in snapshots.iter().enumerate().skip(1) {
+        assert_eq!(&snapshots[0], other, "run {run} differs");
+    }
+    Ok(())
+}
+
+/// Hints arriving together are reconciled together: a burst of plan changes costs a few
+/// requests, not one per webhook.
+async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<Vec<String>> {
+    let mut users = Vec::new();
+    for i in 0..members {
+        users.push(quiet_user(stack, &format!("Burst{i}")).await?);
+    }
+    stack.wait_until_provisioned().await?;
+    let mut deliveries = Vec::new();
+    for user in &users {
+        let (_, webhook) = stack.sim.sim.apply_held(
+            DEMO_ORG,
+            Change::AddPlan {
+                user_id: user.clone(),
+                plan_template_id: HOT_DESK.into(),
+                starts_in_secs: 0,
+                ends_in_secs: None,
+            },
+        )?;
+        deliveries.extend(webhook);
+    }
+    futures::future::try_join_all(deliveries.into_iter().map(|(event, fields)| async move {
+        stack
+            .sim
+            .sim
+            .deliver_with(DEMO_ORG, &event, fields, &Default::default())
+            .await
+    }))
+    .await?;
+    Ok(users)
+}
+
+#[tokio::test]
+async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> anyhow::Result<()> {
+    // Optix allows 4 requests per (shortened) window; provision's client keeps to the same.
+    let stack = Stack::start_with(integration_tests::StackOptions {
+        sim_rate_limit: 4,
+        client_rate_limit: 4,
+        window: Duration::from_secs(2),
+    })
+    .await?;
+    stack.install(DEMO_ORG).await?;
+    let calls_before = stack.sim.sim.api_calls();
+    let users = burst_of_plan_changes(&stack, 40).await?;
+    for user in &users {
+        stack
+            .member_until(DEMO_ORG, user, "live access", live)
+            .await?;
+    }
+    let calls = stack.sim.sim.api_calls() - calls_before;
+    assert!(
+        calls <= 20,
+        "40 plan webhooks cost {calls} requests: hints are coalesced"
+    );
+    assert_eq!(stack.sim.sim.rate_limited(), 0, "never a 429");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Result<()> {
+    // The client does not limit itself: Optix's 429s make it wait Retry-After.
+    let stack = Stack::start_with(integration_tests::StackOptions {
+        sim_rate_limit: 2,
+        client_rate_limit: 0,
+        window: Duration::from_secs(1),
+    })
+    .await?;
+    stack.install(DEMO_ORG).await?;
+    stack.sim.sim.fail_next_requests(2);
+    let users = burst_of_plan_changes(&stack, 6).await?;
+    stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            Change::AddPlan {
+                user_id: MEI.into(),
+                plan_template_id: HOT_DESK.into(),
+                starts_in_secs: 0,
+                ends_in_secs: None,
+            },
+            Notify::Webhook,
+        )
+        .await?;
+    for user in users.iter().map(String::as_str).chain([MEI]) {
+        stack
+            .member_until(DEMO_ORG, user, "live access", live)
+            .await?;
+    }
+    assert!(stack.sim.sim.rate_limited() > 0, "the test did meet 429s");
+    Ok(())
+}
