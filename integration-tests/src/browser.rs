@@ -206,6 +206,26 @@ impl Browser {
         }
     }
 
+    /// Clicks the element and waits until the browser has left the page (the old document's
+    /// root went stale), so what is looked for next is on the new page.
+    pub async fn click_and_wait(&self, css: &str) -> anyhow::Result<()> {
+        let old_root = self.client.find(Locator::Css("html")).await?;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("finding {css}"))?
+            .click()
+            .await?;
+        let started = Instant::now();
+        while old_root.tag_name().await.is_ok() {
+            if started.elapsed() > Duration::from_secs(15) {
+                bail!("clicking {css} did not load a new page within 15 s");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        Ok(())
+    }
+
     pub async fn current_url(&self) -> anyhow::Result<url::Url> {
         Ok(self.client.current_url().await?)
     }

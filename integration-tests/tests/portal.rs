@@ -106,6 +106,20 @@ async fn add_other_org(stack: &Stack) -> anyhow::Result<()> {
     });
     anyhow::ensure!(stack.sim.sim.install_app(OTHER_ORG).await? == 200);
     stack.wait_until_provisioned().await?;
+    // The initial sync imports its members.
+    eventually(
+        "the other organization's members",
+        Duration::from_secs(20),
+        || async {
+            let client = stack.pool.get().await?;
+            Ok(
+                store::queries::member(&**client, OTHER_ORG, OTHER_ONLY_USER)
+                    .await?
+                    .filter(|m| m.passphrase.is_some()),
+            )
+        },
+    )
+    .await?;
     map_location(
         stack,
         OTHER_ORG,
@@ -344,12 +358,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
         .await?
         .send_keys(email)
         .await?;
-    browser
-        .client
-        .find(Locator::Css("form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    browser.click_and_wait("form button[type=submit]").await?;
     browser.wait_for_heading("Check your email").await?;
     browser.screenshot("portal-02-check-email").await?;
 
@@ -420,10 +429,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     let field = browser.client.find(Locator::Id("new-passphrase")).await?;
     field.send_keys("short").await?;
     browser
-        .client
-        .find(Locator::Css("form[action='/wifi/passphrase'] button"))
-        .await?
-        .click()
+        .click_and_wait("form[action='/wifi/passphrase'] button")
         .await?;
     let error = browser.wait_for("#passphrase-error").await?.text().await?;
     assert!(error.contains("at least 8"), "{error}");
@@ -434,10 +440,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     field.clear().await?;
     field.send_keys(chosen).await?;
     browser
-        .client
-        .find(Locator::Css("form[action='/wifi/passphrase'] button"))
-        .await?
-        .click()
+        .click_and_wait("form[action='/wifi/passphrase'] button")
         .await?;
     let notice = browser.wait_for("p.notice.ok").await?.text().await?;
     assert!(notice.contains("new passphrase is set"), "{notice}");
@@ -461,10 +464,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
 
     // A generated one replaces it.
     browser
-        .client
-        .find(Locator::Css("form[action='/wifi/regenerate'] button"))
-        .await?
-        .click()
+        .click_and_wait("form[action='/wifi/regenerate'] button")
         .await?;
     let notice = browser.wait_for("p.notice.ok").await?.text().await?;
     assert!(notice.contains("generated"), "{notice}");
@@ -568,10 +568,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
 
     // Map Trastevere (an Optix location of the admin's, unmapped so far).
     browser
-        .client
-        .find(Locator::LinkText("Locations"))
-        .await?
-        .click()
+        .click_and_wait("nav a[href='/canvas/admin/locations']")
         .await?;
     browser.wait_for_heading("Locations").await?;
     browser.wait_for("#network-3391").await?;
@@ -597,12 +594,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
         .send_keys("349")
         .await?;
     browser
-        .client
-        .find(Locator::Css(
-            "section[aria-labelledby='loc-3391'] form button[type=submit]",
-        ))
-        .await?
-        .click()
+        .click_and_wait("section[aria-labelledby='loc-3391'] form button[type=submit]")
         .await?;
     let notice = browser.wait_for("p.notice.ok").await?.text().await?;
     assert!(notice.contains("mapping is saved"), "{notice}");
@@ -624,29 +616,22 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
         );
     }
 
-    // An invalid network name: provision's refusal, word for word.
-    let network = browser.client.find(Locator::Id("network-3391")).await?;
-    network.clear().await?;
-    network
-        .send_keys("a-network-name-far-longer-than-thirty-two-bytes")
-        .await?;
+    // An invalid time zone: provision's refusal, word for word.
+    let zone = browser.client.find(Locator::Id("tz-3391")).await?;
+    zone.clear().await?;
+    zone.send_keys("Mars/Olympus_Mons").await?;
     browser
-        .client
-        .find(Locator::Css(
-            "section[aria-labelledby='loc-3391'] form button[type=submit]",
-        ))
-        .await?
-        .click()
+        .click_and_wait("section[aria-labelledby='loc-3391'] form button[type=submit]")
         .await?;
     let refusal = browser.wait_for("p.notice.error").await?.text().await?;
-    assert!(refusal.contains("network name"), "{refusal}");
+    assert!(
+        refusal.contains("Mars/Olympus_Mons") && refusal.contains("time zone"),
+        "{refusal}"
+    );
 
     // Give the Hot Desk plan (916) its own profile with a VLAN and a bandwidth limit.
     browser
-        .client
-        .find(Locator::LinkText("Plans"))
-        .await?
-        .click()
+        .click_and_wait("nav a[href='/canvas/admin/plans']")
         .await?;
     browser.wait_for_heading("Plans").await?;
     browser.wait_for("#vlan-plan-916").await?;
@@ -664,12 +649,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
         .send_keys("50000")
         .await?;
     browser
-        .client
-        .find(Locator::Css(
-            "section[aria-labelledby='plan-916'] form button[type=submit]",
-        ))
-        .await?
-        .click()
+        .click_and_wait("section[aria-labelledby='plan-916'] form button[type=submit]")
         .await?;
     let notice = browser.wait_for("p.notice.ok").await?.text().await?;
     assert!(notice.contains("profile is saved"), "{notice}");
@@ -688,10 +668,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
 
     // Members, and one member's history in plain words.
     browser
-        .client
-        .find(Locator::LinkText("Members"))
-        .await?
-        .click()
+        .click_and_wait("nav a[href='/canvas/admin/members']")
         .await?;
     browser.wait_for_heading("Members").await?;
     let table = browser
@@ -706,10 +683,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     );
     browser.screenshot("admin-06-members").await?;
     browser
-        .client
-        .find(Locator::LinkText("Jean Example"))
-        .await?
-        .click()
+        .click_and_wait(&format!("a[href='/canvas/admin/members/{JEAN}']"))
         .await?;
     browser.wait_for_heading("Jean Example").await?;
     let history = browser

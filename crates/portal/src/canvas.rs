@@ -311,11 +311,38 @@ pub struct OptixPlan {
     pub name: String,
 }
 
-async fn admin_context(_state: &State, _token: &str, verified: &Verified) -> AdminContext {
-    // STUB until OptixClient::plan_templates and Me::admin_locations land from main.
+async fn admin_context(state: &State, token: &str, verified: &Verified) -> AdminContext {
+    let locations = verified
+        .me
+        .admin_locations
+        .iter()
+        .map(|l| OptixLocation {
+            location_id: l.location_id.clone(),
+            name: l.name.clone(),
+            timezone: l.timezone.clone(),
+        })
+        .collect();
+    let (plans, plans_error) = match state.verifier.optix().plan_templates(token).await {
+        Ok(plans) => (
+            plans
+                .into_iter()
+                .map(|p| OptixPlan {
+                    plan_template_id: p.plan_template_id,
+                    name: p.name,
+                })
+                .collect(),
+            None,
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "listing plan templates with the admin token failed");
+            (Vec::new(), Some(error.to_string()))
+        }
+    };
     AdminContext {
         name: verified.fullname.clone(),
-        ..AdminContext::default()
+        locations,
+        plans,
+        plans_error,
     }
 }
 

@@ -653,20 +653,14 @@ async fn onboard(
                     RefusalCode::NoAccess | RefusalCode::Suspended | RefusalCode::LocationNotMapped
                 ) =>
         {
-            if code == RefusalCode::LocationNotMapped {
-                state
-                    .report_unmapped(&row.org_id, &location_id, Some(&row.user_id))
-                    .await;
-            }
+            // (provision recorded the unmapped use itself when it refused)
             return Ok(None);
         }
         Answer::Refused { code, message } => match code {
             RefusalCode::NoAccess => no_access(message),
             RefusalCode::Suspended => suspended(Some(message)),
             RefusalCode::LocationNotMapped => {
-                state
-                    .report_unmapped(&row.org_id, &location_id, Some(&row.user_id))
-                    .await;
+                // Provision recorded the unmapped use when it refused.
                 return unmapped_location(state, Framing::Optix, &location_id).map(Some);
             }
             RefusalCode::NotInstalled => {
@@ -775,10 +769,17 @@ pub(crate) async fn render_key(
     let (member, location) = {
         let client = state.pool.get().await?;
         let member = store::queries::member(&**client, &row.org_id, &row.user_id).await?;
-        let location = match member.as_ref().and_then(|m| m.home_location.clone()) {
-            Some(home) => store::queries::location(&**client, &row.org_id, &home)
+        // The network of the account's home location; an account the sync opened before the
+        // tenant ever came is bound nowhere: then the location they came from (portal or app).
+        let place = member
+            .as_ref()
+            .and_then(|m| m.home_location.clone())
+            .or_else(|| row.location_id.clone());
+        let location = match place {
+            Some(place) => store::queries::location(&**client, &row.org_id, &place)
                 .await?
-                .map(|l| (home, l.settings)),
+                .map(|l| (place.clone(), l.settings))
+                .or(Some((place, None))),
             None => None,
         };
         (member, location)
@@ -807,15 +808,23 @@ pub(crate) async fn render_key(
             ),
         );
     }
-    let (home, settings) = match location {
-        Some((home, Some(settings))) => (home, settings),
-        Some((home, None)) => return unmapped_location(state, Framing::Optix, &home),
+    let settings = match location {
+        Some((_, Some(settings))) => settings,
+        Some((place, None)) => return unmapped_location(state, Framing::Optix, &place),
         None => {
-            let home = member.home_location.clone().unwrap_or_default();
-            return unmapped_location(state, Framing::Optix, &home);
+            return state.page(
+                StatusCode::OK,
+                Framing::Optix,
+                &Message::new(
+                    "Open WiFi from your location",
+                    &[
+                        "Your WiFi account is not tied to a location yet. Open your location's \
+                         WiFi portal link, or WiFi in the Optix app, to see your key.",
+                    ],
+                ),
+            );
         }
     };
-    let _ = home;
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
     let passphrase = match &member.passphrase {
         Some(sealed) => Some(open_passphrase(state, &row.org_id, &row.user_id, sealed).await?),
