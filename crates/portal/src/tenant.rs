@@ -583,10 +583,10 @@ async fn key_page(
         let client = state.pool.get().await?;
         store::queries::member(&**client, &row.org_id, &row.user_id).await?
     };
-    if query.start.is_some() || member.is_none() {
-        if let Some(response) = onboard(&state, &row, member.is_some()).await? {
-            return Ok(response);
-        }
+    if (query.start.is_some() || member.is_none())
+        && let Some(response) = onboard(&state, &row, member.is_some()).await?
+    {
+        return Ok(response);
     }
     render_key(
         &state,
