@@ -874,7 +874,7 @@ async fn forged_canvas_tokens_sign_nobody_in() -> anyhow::Result<()> {
     assert_eq!(page.status, 200);
     let csrf = page.csrf();
     for forged in [
-        "pt50001demo62p",                        // looks like one, is not
+        "pt99999forgedp",                        // shaped like one, minted by nobody
         "demo6267f3a9c1e2b7d4a8e0c5f1b9d3a7e2o", // the organization token: not PERSONAL
         "",
     ] {

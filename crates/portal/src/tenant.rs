@@ -579,24 +579,36 @@ async fn key_page(
         }
         _ => None,
     };
-    let member = {
+    let mut member = {
         let client = state.pool.get().await?;
         store::queries::member(&**client, &row.org_id, &row.user_id).await?
     };
-    if (query.start.is_some() || member.is_none())
-        && let Some(response) = onboard(&state, &row, member.is_some()).await?
-    {
-        return Ok(response);
+    if query.start.is_some() || member.is_none() {
+        if let Some(response) = onboard(&state, &row, member.is_some()).await? {
+            return Ok(response);
+        }
+        // Onboarding may have opened or changed the account.
+        let client = state.pool.get().await?;
+        member = store::queries::member(&**client, &row.org_id, &row.user_id).await?;
     }
     render_key(
         &state,
         &cookie,
         &row,
-        notice.map(str::to_owned),
-        None,
+        member,
+        KeyMessages {
+            notice: notice.map(str::to_owned),
+            error: None,
+        },
         StatusCode::OK,
     )
     .await
+}
+
+/// A banner on the key page: what just happened, or what was refused.
+pub(crate) struct KeyMessages {
+    pub notice: Option<String>,
+    pub error: Option<String>,
 }
 
 /// Onboards the tenant where the session began. `None`: go on to the key page; `Some`: the
@@ -758,31 +770,31 @@ pub(crate) fn valid_words(until: Option<DateTime<Utc>>, tz: Tz) -> String {
     }
 }
 
+/// The key page of the session's member (`member` as just read from the projection).
 pub(crate) async fn render_key(
     state: &State,
     cookie: &str,
     row: &SessionRow,
-    notice: Option<String>,
-    error: Option<String>,
+    member: Option<store::queries::MemberView>,
+    messages: KeyMessages,
     status: StatusCode,
 ) -> Result<HttpResponse, PortalError> {
-    let (member, location) = {
+    let KeyMessages { notice, error } = messages;
+    let location = {
         let client = state.pool.get().await?;
-        let member = store::queries::member(&**client, &row.org_id, &row.user_id).await?;
         // The network of the account's home location; an account the sync opened before the
         // tenant ever came is bound nowhere: then the location they came from (portal or app).
         let place = member
             .as_ref()
             .and_then(|m| m.home_location.clone())
             .or_else(|| row.location_id.clone());
-        let location = match place {
+        match place {
             Some(place) => store::queries::location(&**client, &row.org_id, &place)
                 .await?
                 .map(|l| (place.clone(), l.settings))
                 .or(Some((place, None))),
             None => None,
-        };
-        (member, location)
+        }
     };
     let Some(member) = member else {
         return state.page(
@@ -949,12 +961,19 @@ async fn passphrase_answer(
             &suspended(Some(message)),
         ),
         Answer::Refused { message, .. } => {
+            let member = {
+                let client = state.pool.get().await?;
+                store::queries::member(&**client, &row.org_id, &row.user_id).await?
+            };
             render_key(
                 state,
                 cookie,
                 row,
-                None,
-                Some(message),
+                member,
+                KeyMessages {
+                    notice: None,
+                    error: Some(message),
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
