@@ -909,6 +909,44 @@ async fn forged_canvas_tokens_sign_nobody_in() -> anyhow::Result<()> {
     let location = redirected.location.unwrap_or_default();
     assert!(!location.contains("forged"), "{location}");
     assert!(location.contains("error=rejected"), "{location}");
+    // Refused tokens are counted per client address: 30 in the window, then a 429.
+    let mut limited = None;
+    for attempt in 0..40 {
+        let page = agent
+            .post(
+                "/canvas/mobile",
+                &[
+                    ("csrf", &csrf),
+                    ("token", &format!("pt{attempt}wrongp")),
+                    ("location_id", GASTOWN),
+                ],
+            )
+            .await?;
+        if page.status == 429 {
+            limited = Some((attempt, page));
+            break;
+        }
+        assert_eq!(page.status, 401);
+    }
+    let (attempt, page) = limited.expect("refused tokens are limited");
+    // Four refused before the loop (three forged, one in the query string).
+    assert_eq!(
+        attempt + 4,
+        30,
+        "the 31st refused token in the window is answered 429"
+    );
+    assert!(page.retry_after.is_some());
+    // The address is locked out for the window: even a genuine token waits.
+    let genuine = personal_token(&stack, DEMO_ORG, JEAN);
+    let signed_in = agent
+        .get(&format!(
+            "/canvas/mobile?location_id={GASTOWN}&token={genuine}"
+        ))
+        .await?;
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/canvas/mobile?location_id=3390&error=rate_limited")
+    );
     Ok(())
 }
 

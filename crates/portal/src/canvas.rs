@@ -121,14 +121,12 @@ async fn check_token(
     token: &str,
     admin: bool,
 ) -> Result<Verified, Failure> {
+    // Only refused tokens count against a client address: a whole coworking space behind one
+    // NAT opens the app all day, but nobody needs many wrong tokens.
     let address = state.client_address(request);
+    let max = state.settings.canvas_refusals_per_client;
     match state
-        .limit(
-            "canvas-client",
-            "",
-            &address,
-            state.settings.canvas_signins_per_client,
-        )
+        .limit_reached("canvas-refused", "", &address, max)
         .await
     {
         Ok(db::Limit::Allowed) => {}
@@ -140,16 +138,20 @@ async fn check_token(
             return Err(Failure::Unavailable);
         }
     }
+    let refused = |why: &'static str| async move {
+        tracing::info!(reason = why, "canvas token refused");
+        if let Err(error) = state.limit("canvas-refused", "", &address, max).await {
+            tracing::warn!(%error, "counting a refused canvas token failed");
+        }
+        Failure::Rejected
+    };
     // Tokens are short opaque strings; anything else is not worth asking Optix about.
     if token.is_empty() || token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Failure::Rejected);
+        return Err(refused("malformed").await);
     }
     let verified = match state.verifier.verify(token).await {
         Ok(verified) => verified,
-        Err(VerifyError::Rejected(why)) => {
-            tracing::info!(reason = why, "canvas token refused");
-            return Err(Failure::Rejected);
-        }
+        Err(VerifyError::Rejected(why)) => return Err(refused(why).await),
         Err(VerifyError::Unavailable(error)) => {
             tracing::warn!(%error, "canvas token could not be verified");
             return Err(Failure::Unavailable);

@@ -236,6 +236,37 @@ pub async fn hit(
     }
 }
 
+/// Whether `bucket` is over `max` in its current window, without counting anything.
+pub async fn peek(
+    client: &impl GenericClient,
+    bucket: &str,
+    max: u32,
+    window_secs: u64,
+) -> Result<Limit, Error> {
+    let window = window_secs.max(1) as f64;
+    let row = client
+        .query_opt(
+            "SELECT hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8
+             FROM portal_rate_limits WHERE bucket = $1",
+            &[&bucket, &window],
+        )
+        .await?;
+    Ok(match row {
+        Some(row) => {
+            let hits: i32 = row.get(0);
+            let remaining: f64 = row.get(1);
+            if remaining > 0.0 && i64::from(hits) >= i64::from(max) {
+                Limit::Exceeded {
+                    retry_after_secs: remaining.ceil().max(1.0) as u64,
+                }
+            } else {
+                Limit::Allowed
+            }
+        }
+        None => Limit::Allowed,
+    })
+}
+
 /// Forgets spent and expired links, ended sessions and old counters.
 pub async fn purge(client: &impl GenericClient, window_secs: u64) -> Result<u64, Error> {
     let window = window_secs.max(1) as f64;

@@ -379,8 +379,15 @@ impl State {
             .unwrap_or_else(|| "unknown".to_owned())
     }
 
-    /// Counts a request against a limit; `bucket_kind` names the limit, `value` (an email, an
-    /// address) is stored only as a keyed hash.
+    /// The rate-limit bucket of a value (an email, an address): stored only as a keyed hash.
+    fn bucket(&self, bucket_kind: &str, org_id: &str, value: &str) -> String {
+        format!(
+            "{bucket_kind}:{}",
+            self.keys.keyed_hash(bucket_kind, org_id, value)
+        )
+    }
+
+    /// Counts a request against a limit (`bucket_kind` names the limit).
     pub(crate) async fn limit(
         &self,
         bucket_kind: &str,
@@ -388,12 +395,22 @@ impl State {
         value: &str,
         max: u32,
     ) -> Result<db::Limit, PortalError> {
-        let bucket = format!(
-            "{bucket_kind}:{}",
-            self.keys.keyed_hash(bucket_kind, org_id, value)
-        );
+        let bucket = self.bucket(bucket_kind, org_id, value);
         let client = self.pool.get().await?;
         Ok(db::hit(&**client, &bucket, max, self.settings.rate_window_secs).await?)
+    }
+
+    /// Whether a limit is already reached, without counting.
+    pub(crate) async fn limit_reached(
+        &self,
+        bucket_kind: &str,
+        org_id: &str,
+        value: &str,
+        max: u32,
+    ) -> Result<db::Limit, PortalError> {
+        let bucket = self.bucket(bucket_kind, org_id, value);
+        let client = self.pool.get().await?;
+        Ok(db::peek(&**client, &bucket, max, self.settings.rate_window_secs).await?)
     }
 
     pub(crate) fn too_many(

@@ -262,21 +262,24 @@ async fn request_link(
         return state.page(StatusCode::UNPROCESSABLE_ENTITY, Framing::Deny, &page);
     }
     let client_address = state.client_address(&request);
+    // Per client address across organizations; per email within the organization.
     let limits = [
         (
             "link-client",
+            "",
             client_address.as_str(),
             state.settings.link_requests_per_client,
         ),
         (
             "link-email",
+            org_id.as_str(),
             &email.to_lowercase(),
             state.settings.link_requests_per_email,
         ),
     ];
-    for (kind, value, max) in limits {
+    for (kind, scope, value, max) in limits {
         if let db::Limit::Exceeded { retry_after_secs } =
-            state.limit(kind, &org_id, value, max).await?
+            state.limit(kind, scope, value, max).await?
         {
             metrics::link(metrics::LinkOutcome::RateLimited);
             tracing::info!(org_id, limit = kind, "sign-in link request over the limit");

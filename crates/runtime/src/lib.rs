@@ -143,8 +143,9 @@ pub struct PortalSettings {
     /// window of `rate_window_secs`.
     pub link_requests_per_email: u32,
     pub link_requests_per_client: u32,
-    /// Canvas sign-ins (token checks) allowed per client address in each window.
-    pub canvas_signins_per_client: u32,
+    /// Refused canvas tokens allowed per client address in each window (then 429); valid
+    /// sign-ins are not counted.
+    pub canvas_refusals_per_client: u32,
     pub rate_window_secs: u64,
     /// How long a verified canvas token (Optix `me`) is remembered, keyed by its hash.
     pub canvas_cache_secs: u64,
@@ -167,7 +168,7 @@ impl Default for PortalSettings {
             admin_session_ttl_secs: 8 * 3600,
             link_requests_per_email: 3,
             link_requests_per_client: 10,
-            canvas_signins_per_client: 30,
+            canvas_refusals_per_client: 30,
             rate_window_secs: 900,
             canvas_cache_secs: 60,
             trust_forwarded_for: false,
