@@ -698,6 +698,114 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     browser.close().await
 }
 
+/// Every state a tenant can meet has its own page: screenshots of each.
+#[tokio::test]
+async fn every_state_page_in_chromium() -> anyhow::Result<()> {
+    let mut stack = demo_stack().await?;
+    let browser = Browser::start().await?;
+    let base = stack.portal_url.clone();
+
+    browser.client.goto(&format!("{base}/l/99999/1")).await?;
+    browser.wait_for_heading("Unknown workspace").await?;
+    browser.screenshot("state-01-unknown-organization").await?;
+
+    browser
+        .client
+        .goto(&format!("{base}/l/{DEMO_ORG}/{TRASTEVERE}"))
+        .await?;
+    browser.wait_for_heading("not set up").await?;
+    browser.screenshot("state-02-location-not-set-up").await?;
+
+    browser.client.goto(&format!("{base}/wifi")).await?;
+    browser.wait_for_heading("not signed in").await?;
+    browser.screenshot("state-03-signed-out").await?;
+
+    // A link someone already used (here: another browser).
+    let mut other = Agent::new(&base);
+    let link = emailed_link(&stack, &mut other, DEMO_ORG, GASTOWN, "amara@example.com").await?;
+    other.follow_link(&link).await?;
+    browser.client.goto(&link).await?;
+    browser.wait_for_heading("already used").await?;
+    browser.screenshot("state-04-link-already-used").await?;
+
+    // A link that expired.
+    let mut third = Agent::new(&base);
+    let link = emailed_link(&stack, &mut third, DEMO_ORG, GASTOWN, "luca@example.com").await?;
+    stack
+        .pool
+        .get()
+        .await?
+        .execute(
+            "UPDATE portal_magic_links SET expires_at = now() - interval '1 second' WHERE used_at IS NULL",
+            &[],
+        )
+        .await?;
+    // (Only the fragment differs from the page shown: without leaving it first, the browser
+    // would just scroll.)
+    browser.client.goto("about:blank").await?;
+    browser.client.goto(&link).await?;
+    browser.wait_for_heading("expired").await?;
+    browser.screenshot("state-05-link-expired").await?;
+
+    // Too many link requests for one address.
+    for _ in 0..4 {
+        browser
+            .client
+            .goto(&format!("{base}/l/{DEMO_ORG}/{GASTOWN}"))
+            .await?;
+        browser
+            .wait_for("#email")
+            .await?
+            .send_keys("mei@example.com")
+            .await?;
+        browser.click_and_wait("form button[type=submit]").await?;
+    }
+    browser.wait_for_heading("Too many requests").await?;
+    browser.screenshot("state-06-too-many-requests").await?;
+
+    // A suspended account: Jean's only plan is cancelled.
+    stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
+    eventually("Jean suspended", Duration::from_secs(20), || async {
+        let client = stack.pool.get().await?;
+        Ok(store::queries::member(&**client, DEMO_ORG, JEAN)
+            .await?
+            .filter(|m| m.status == "suspended"))
+    })
+    .await?;
+    let token = personal_token(&stack, DEMO_ORG, JEAN);
+    browser
+        .client
+        .goto(&format!(
+            "{base}/canvas/mobile?location_id={GASTOWN}#token={token}"
+        ))
+        .await?;
+    browser.wait_for_heading("paused").await?;
+    browser.screenshot("state-07-suspended").await?;
+
+    // Provision not answering.
+    stack.stop_provision().await?;
+    let token = personal_token(&stack, DEMO_ORG, RICHARD);
+    browser
+        .client
+        .goto(&format!(
+            "{base}/canvas/mobile?location_id={GASTOWN}#token={token}"
+        ))
+        .await?;
+    browser.wait_for_heading("temporarily unavailable").await?;
+    browser.screenshot("state-08-provision-unavailable").await?;
+
+    // A forged canvas token.
+    browser
+        .client
+        .goto(&format!(
+            "{base}/canvas/mobile?location_id={GASTOWN}#token=pt99999forgedp"
+        ))
+        .await?;
+    browser.wait_for_heading("could not sign you in").await?;
+    browser.screenshot("state-09-canvas-token-refused").await?;
+    browser.close().await
+}
+
 // ── Security over HTTP ─────────────────────────────────────────────────────────────────────
 
 #[tokio::test]
