@@ -51,16 +51,12 @@ up() {
     wait_for "ingest" 30 curl -fsS "http://$ingest/readyz"
     wait_for "provision" 30 curl -fsS "http://$provision/readyz"
     wait_for "portal" 30 curl -fsS "http://$portal/readyz"
+    configure_demo "$config"
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
-    wait_for "the demo members to be provisioned" 60 \
-        bash -c "'$bin/lanyard' --config '$config' members list | grep -q ' live '"
+    wait_for "the demo organization's import" 60 \
+        bash -c "'$bin/lanyard' --config '$config' syncs --org 6267 | grep -q ' ok '"
+    wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     "$bin/lanyard" --config "$config" members list
-    # The demo's Optix locations get their WiFi networks (what an admin does in the admin
-    # canvas); mapping again with the same settings changes nothing.
-    "$bin/lanyard" --config "$config" locations map --org 6267 --location 3390 \
-        --name "Vancouver — Gastown" --network harbourside-gastown --tz America/Vancouver --vlan-pool 100-199
-    "$bin/lanyard" --config "$config" locations map --org 6267 --location 3391 \
-        --name "Rome — Trastevere" --network harbourside-trastevere --tz Europe/Rome --vlan-pool 200-299
     # Canvas tokens as Optix would hand them to the app (Jean, a member) and the dashboard
     # (Sofia, an admin): simulator tokens, fine to print.
     local member_token admin_token
@@ -77,7 +73,7 @@ up() {
 Lanyard is up (state and logs under $dir):
   ingest      http://$ingest/optix/webhooks   (health: /healthz, /readyz)
   provision   http://$provision/readyz
-  portal      http://$portal/l/6267/3390   (tenant portal of Vancouver — Gastown; also /l/6267/3391)
+  portal      http://$portal/l/6267/3390   (tenant portal of Gastown; Trastevere: /l/6267/3391)
               sign in as jean@example.com: the link arrives in $MAILDIR/new
               mobile canvas: http://$portal/canvas/mobile?location_id=3390#token=$member_token
               admin canvas:  http://$portal/canvas/admin#token=$admin_token
@@ -146,6 +142,29 @@ prometheus_up() {
 sim_token() { # sim_token SIM USER → a personal token for a demo user of organization 6267
     curl -fsS -X POST "http://$1/admin/orgs/6267/personal-tokens" -H 'content-type: application/json' \
         -d "{\"user_id\":\"$2\"}" | sed -e 's/.*"token":"\([^"]*\)".*/\1/'
+}
+
+# consumer_idle MONITOR_URL: provision's consumer has nothing pending or unacknowledged.
+consumer_idle() {
+    curl -fsS "$1/jsz?consumers=true" | python3 -c '
+import json, sys
+info = json.load(sys.stdin)
+consumers = [c for a in info.get("account_details", []) for s in a.get("stream_detail", [])
+             for c in s.get("consumer_detail", []) if c.get("name") == "provision"]
+sys.exit(0 if consumers and all(c["num_pending"] == 0 and c["num_ack_pending"] == 0 for c in consumers) else 1)'
+}
+
+# The demo organization's configuration, as an admin would set it in the admin canvas: both
+# Optix locations mapped, a VLAN pool for team groups, and three plans with their own profile.
+configure_demo() {
+    local lanyard=("$bin/lanyard" --config "$1")
+    "${lanyard[@]}" locations map --org 6267 --location 3390 --name "Gastown" \
+        --network gastown-members --timezone America/Vancouver --vlan-pool 100-149
+    "${lanyard[@]}" locations map --org 6267 --location 3391 --name "Trastevere" \
+        --network trastevere-members --timezone Europe/Rome --vlan-pool 150-199
+    "${lanyard[@]}" plans map --org 6267 --plan 917 --profile premium --vlan 200 --down-kbps 200000 --up-kbps 50000
+    "${lanyard[@]}" plans map --org 6267 --plan 918 --profile "virtual office" --no-wifi
+    "${lanyard[@]}" plans map --org 6267 --plan 919 --profile "day pass" --hours 24
 }
 
 listen_of() { # listen_of SECTION CONFIG → host:port of [SECTION] listen

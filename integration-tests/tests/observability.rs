@@ -32,6 +32,7 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
     let stack = Stack::start().await?;
     let delivered = stack.sim.sim.deliver_demo().await?;
     assert!(delivered >= 2, "the demo delivers install + plans");
+    stack.wait_for_syncs(DEMO_ORG, 1).await?;
     stack.wait_until_provisioned().await?;
     let events = stack.event_count().await?;
 
@@ -125,6 +126,48 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
     assert!(
         (0.0..60.0).contains(&freshness_sum),
         "freshness {freshness_sum}"
+    );
+
+    // The initial import: one successful sync, its time and duration, and the token's budget.
+    assert_eq!(
+        value(
+            &provision,
+            "lanyard_sync_runs_total",
+            &[("org", DEMO_ORG), ("kind", "initial"), ("outcome", "ok")]
+        ),
+        1.0
+    );
+    let last_sync = value(
+        &provision,
+        "lanyard_sync_last_success_timestamp_seconds",
+        &[("org", DEMO_ORG)],
+    );
+    assert!(
+        (chrono::Utc::now().timestamp() as f64 - last_sync).abs() < 120.0,
+        "last sync at {last_sync}"
+    );
+    assert_eq!(
+        value(&provision, "lanyard_sync_duration_seconds_count", &[]),
+        1.0
+    );
+    let budget = value(
+        &provision,
+        "lanyard_optix_api_budget_remaining",
+        &[("org", DEMO_ORG)],
+    );
+    let spent = value(&provision, "lanyard_optix_api_requests_total", &[]);
+    assert!(
+        budget < 60.0 && budget >= 60.0 - spent,
+        "budget {budget} after {spent} requests"
+    );
+    // Webhook batches: reconciled and their API cost per webhook recorded.
+    assert!(value(&provision, "lanyard_reconcile_duration_seconds_count", &[]) >= 1.0);
+    let per_webhook_count = value(&provision, "lanyard_optix_api_calls_per_webhook_count", &[]);
+    let per_webhook_sum = value(&provision, "lanyard_optix_api_calls_per_webhook_sum", &[]);
+    assert!(per_webhook_count >= 1.0);
+    assert!(
+        per_webhook_sum / per_webhook_count <= 2.0,
+        "{per_webhook_sum} requests for {per_webhook_count} webhooks"
     );
 
     // Access gauges match the projections.

@@ -1,5 +1,6 @@
 //! `lanyard`: the operator's command line.
 
+use cli::configure::{self, LocationsCommand, PlansCommand};
 use cli::{history, members};
 
 use anyhow::Context;
@@ -51,49 +52,42 @@ enum Command {
         #[command(subcommand)]
         command: ProjectionsCommand,
     },
-    /// Map Optix locations to WiFi networks (what the admin canvas does), through provision.
+    /// Map Optix locations to Lanyard locations (network, time zone, VLAN pool, roaming).
     Locations {
         #[command(subcommand)]
         command: LocationsCommand,
     },
-}
-
-#[derive(Subcommand)]
-enum LocationsCommand {
-    /// Locations Lanyard knows for an organization: mapped ones and unmapped ones tenants tried.
-    List {
+    /// Map Optix plan templates to access profiles (VLAN, bandwidth, duration, no WiFi).
+    Plans {
+        #[command(subcommand)]
+        command: PlansCommand,
+    },
+    /// Set (FIRST-LAST, e.g. 100-199) or remove (no argument) the organization's VLAN pool
+    /// for team groups.
+    VlanPool {
+        #[arg(long)]
+        org: String,
+        pool: Option<String>,
+    },
+    /// Run a full sync of an organization with Optix now.
+    Sync {
         #[arg(long)]
         org: String,
     },
-    /// Map an Optix location to a Lanyard location (asks provision; its refusal is printed).
-    Map {
+    /// Recent full syncs and what they corrected (the drift report).
+    Syncs {
         #[arg(long)]
         org: String,
-        /// The Optix location id.
-        #[arg(long)]
-        location: String,
-        /// Display name, e.g. "Vancouver — Gastown".
-        #[arg(long)]
-        name: String,
-        /// The SSID tenants join.
-        #[arg(long)]
-        network: String,
-        /// IANA time zone, e.g. America/Vancouver.
-        #[arg(long)]
-        tz: String,
-        /// VLAN pool of the location's team groups, FIRST-LAST (e.g. 100-199).
-        #[arg(long)]
-        vlan_pool: Option<String>,
-        /// single_location, all_locations or by_plan.
-        #[arg(long, default_value = "single_location")]
-        roaming: String,
     },
-    /// Unmap an Optix location.
-    Unmap {
+    /// Team groups with their VLANs.
+    Groups {
         #[arg(long)]
         org: String,
+    },
+    /// What admins are told: unmapped locations, failed syncs, groups without a VLAN.
+    Notifications {
         #[arg(long)]
-        location: String,
+        org: String,
     },
 }
 
@@ -262,7 +256,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Events { command } => events(&pool, command).await?,
-        Command::Locations { command } => locations(&pool, &settings, command).await?,
+        Command::Locations { command } => configure::locations(&settings, &pool, command).await?,
+        Command::Plans { command } => configure::plans(&settings, &pool, command).await?,
+        Command::VlanPool { org, pool: range } => {
+            configure::vlan_pool(&settings, &org, range).await?
+        }
+        Command::Sync { org } => configure::sync(&settings, &org).await?,
+        Command::Syncs { org } => configure::syncs(&pool, &org).await?,
+        Command::Groups { org } => configure::groups(&pool, &org).await?,
+        Command::Notifications { org } => configure::notifications(&pool, &org).await?,
         Command::Optix { .. } => unreachable!("handled before the configuration is loaded"),
         Command::Webhooks {
             command: WebhooksCommand::Replay { org, since },
@@ -450,101 +452,4 @@ fn parse_since(
         _ => anyhow::bail!("--since {text:?}: the unit must be m, h or d"),
     };
     Ok(now - span)
-}
-
-async fn locations(
-    pool: &deadpool_postgres::Pool,
-    settings: &runtime::Settings,
-    command: LocationsCommand,
-) -> anyhow::Result<()> {
-    use bus::commands::{Command as BusCommand, Reply};
-    use domain::{LocationSettings, RoamingPolicy, VlanRange};
-    let (org, command) = match command {
-        LocationsCommand::List { org } => {
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            for l in store::queries::locations(&**client, &org).await? {
-                match l.settings {
-                    Some(s) => println!(
-                        "{:<8} mapped    {} — network {}, {}{}, roaming {:?}",
-                        l.location_id,
-                        s.name,
-                        s.network_name,
-                        s.timezone,
-                        s.vlan_pool
-                            .map(|p| format!(", VLAN pool {}–{}", p.first, p.last))
-                            .unwrap_or_default(),
-                        s.roaming
-                    ),
-                    None => println!(
-                        "{:<8} unmapped  tried {} time(s) by tenants",
-                        l.location_id, l.unmapped_uses
-                    ),
-                }
-            }
-            return Ok(());
-        }
-        LocationsCommand::Map {
-            org,
-            location,
-            name,
-            network,
-            tz,
-            vlan_pool,
-            roaming,
-        } => {
-            let vlan_pool = match vlan_pool {
-                None => None,
-                Some(text) => {
-                    let (first, last) = text
-                        .split_once('-')
-                        .context("--vlan-pool is FIRST-LAST, e.g. 100-199")?;
-                    Some(VlanRange {
-                        first: first.trim().parse().context("--vlan-pool: first VLAN")?,
-                        last: last.trim().parse().context("--vlan-pool: last VLAN")?,
-                    })
-                }
-            };
-            let roaming: RoamingPolicy = serde_json::from_value(serde_json::Value::String(
-                roaming.clone(),
-            ))
-            .with_context(|| {
-                format!("--roaming {roaming:?}: use single_location, all_locations or by_plan")
-            })?;
-            (
-                org,
-                BusCommand::MapLocation {
-                    location_id: location,
-                    settings: LocationSettings {
-                        name,
-                        network_name: network,
-                        timezone: tz,
-                        vlan_pool,
-                        roaming,
-                    },
-                },
-            )
-        }
-        LocationsCommand::Unmap { org, location } => (
-            org,
-            BusCommand::UnmapLocation {
-                location_id: location,
-            },
-        ),
-    };
-    let bus = bus::Bus::connect(&settings.nats)
-        .await
-        .context("connecting to NATS (nats.url)")?;
-    let name = command.name();
-    match bus.command(&org, "cli", command).await? {
-        Reply::Done { events, .. } => {
-            println!("{name}: done ({events} event(s) appended)");
-            Ok(())
-        }
-        Reply::Refused { code, message } => {
-            anyhow::bail!("provision refused {name} ({code:?}): {message}")
-        }
-    }
 }

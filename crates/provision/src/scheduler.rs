@@ -84,6 +84,17 @@ async fn installed(provisioner: &Provisioner) -> anyhow::Result<Vec<String>> {
 async fn request_missing_imports(provisioner: &Provisioner) -> anyhow::Result<()> {
     for org_id in installed(provisioner).await? {
         let client = provisioner.pool().get().await?;
+        // The staleness alert needs the last success from before this process started.
+        let last_ok = store::queries::sync_runs(&**client, &org_id, 50)
+            .await?
+            .into_iter()
+            .find(|run| run.outcome == "ok");
+        if let Some(run) = last_ok {
+            crate::metrics::metrics().sync_last_success.record(
+                run.finished_at.timestamp(),
+                &[opentelemetry::KeyValue::new("org", org_id.clone())],
+            );
+        }
         let state = provisioner.organization_state(&**client, &org_id).await?;
         if !state.imported {
             provisioner

@@ -20,15 +20,16 @@ use tokio::sync::{mpsc, watch};
 const CHUNK: usize = 250;
 const CONFLICT_RETRIES: usize = 5;
 
-/// Asks the sync runner for a sync. Requests for an organization already waiting are merged.
+/// Asks the sync runner for a sync. Requests for an organization already waiting are merged
+/// (an initial import wins over the other kinds: it is what the run will be recorded as).
 #[derive(Clone)]
 pub struct SyncRequests {
-    sender: mpsc::UnboundedSender<(String, SyncKind)>,
+    sender: mpsc::UnboundedSender<String>,
     waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
 }
 
 pub struct SyncQueue {
-    receiver: mpsc::UnboundedReceiver<(String, SyncKind)>,
+    receiver: mpsc::UnboundedReceiver<String>,
     waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
 }
 
@@ -50,11 +51,14 @@ impl SyncRequests {
             .waiting
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if waiting.contains_key(org_id) {
+        if let Some(waiting_kind) = waiting.get_mut(org_id) {
+            if kind == SyncKind::Initial {
+                *waiting_kind = kind;
+            }
             return;
         }
         waiting.insert(org_id.to_owned(), kind);
-        let _ = self.sender.send((org_id.to_owned(), kind));
+        let _ = self.sender.send(org_id.to_owned());
     }
 }
 
@@ -84,18 +88,31 @@ pub async fn run(
             next = queue.receiver.recv() => next,
             _ = stop.changed() => None,
         };
-        let Some((org_id, kind)) = next else { break };
-        queue
+        let Some(org_id) = next else { break };
+        let Some(kind) = queue
             .waiting
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&org_id);
+            .remove(&org_id)
+        else {
+            continue;
+        };
         let result = tokio::select! {
             result = provisioner.sync(&org_id, kind) => result,
             _ = stop.changed() => break,
         };
-        if let Err(e) = result {
-            tracing::warn!(org_id, kind = kind.as_str(), error = %e, "sync failed");
+        match result {
+            // Configuration set before the app is installed asks for a sync; the import follows
+            // the installation.
+            Err(ProvisionError::NotInstalled(_)) => {
+                tracing::info!(
+                    org_id,
+                    kind = kind.as_str(),
+                    "no sync: the app is not installed"
+                )
+            }
+            Err(e) => tracing::warn!(org_id, kind = kind.as_str(), error = %e, "sync failed"),
+            Ok(_) => {}
         }
     }
 }
