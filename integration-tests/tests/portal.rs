@@ -514,6 +514,17 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
         passphrase_of(&stack, DEMO_ORG, RICHARD).await?
     );
     browser.screenshot("canvas-mobile-01-key").await?;
+    // A live account is shown as it is: no onboarding command, no Optix call.
+    let text = metrics(&stack).await?;
+    assert_eq!(
+        sample(
+            &text,
+            "lanyard_portal_commands_total",
+            &[("command", "onboard")]
+        ),
+        0.0,
+        "{text}"
+    );
 
     // A member without plan or booking gets a page saying so, and what to do.
     let token = personal_token(&stack, DEMO_ORG, MEI);
@@ -540,6 +551,17 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
         .await?;
     browser.wait_for_heading("not set up").await?;
     browser.screenshot("canvas-mobile-03-unmapped").await?;
+    // Someone with an account opening WiFi at the unmapped location still sees their key
+    // (one account, bound where it was opened).
+    let token = personal_token(&stack, DEMO_ORG, RICHARD);
+    browser
+        .client
+        .goto(&format!(
+            "{}/canvas/mobile?location_id={TRASTEVERE}#token={token}",
+            stack.portal_url
+        ))
+        .await?;
+    browser.wait_for_heading("Your WiFi").await?;
     eventually(
         "a notification naming the unmapped Optix location",
         Duration::from_secs(10),

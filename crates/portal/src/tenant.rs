@@ -565,8 +565,9 @@ fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
     )
 }
 
-/// `GET /wifi`: the key page. Right after signing in (`?start=1`), or when the tenant has no
-/// account yet, it first asks provision to onboard them at the location they came from.
+/// `GET /wifi`: the key page. Right after signing in (`?start=1`) without live access, or when
+/// the tenant has no account yet, it first asks provision to onboard them at the location they
+/// came from.
 async fn key_page(
     state: web::Data<State>,
     request: HttpRequest,
@@ -586,8 +587,15 @@ async fn key_page(
         let client = state.pool.get().await?;
         store::queries::member(&**client, &row.org_id, &row.user_id).await?
     };
+    // Onboarding asks Optix (through provision, on the organization's API budget): only for
+    // someone without an account, or whose account gives no access right now (a plan bought
+    // minutes ago, before its webhook). A live account is kept current by webhooks and syncs.
+    let live = member
+        .as_ref()
+        .is_some_and(|m| m.status == "active" && m.live_grants(Utc::now()).next().is_some());
     if query.start.is_some() || member.is_none() {
-        if let Some(response) = onboard(&state, &row, member.is_some()).await? {
+        let ask_provision = !live || member.is_none();
+        if let Some(response) = onboard(&state, &row, member.is_some(), ask_provision).await? {
             return Ok(response);
         }
         // Onboarding may have opened or changed the account.
@@ -614,12 +622,14 @@ pub(crate) struct KeyMessages {
     pub error: Option<String>,
 }
 
-/// Onboards the tenant where the session began. `None`: go on to the key page; `Some`: the
-/// page that explains why not.
+/// Onboards the tenant where the session began (`ask_provision`: send the command; otherwise
+/// only check the location and report it when unmapped). `None`: go on to the key page;
+/// `Some`: the page that explains why not.
 async fn onboard(
     state: &State,
     row: &SessionRow,
     has_account: bool,
+    ask_provision: bool,
 ) -> Result<Option<HttpResponse>, PortalError> {
     let Some(location_id) = row.location_id.clone() else {
         return Ok(None);
@@ -641,6 +651,9 @@ async fn onboard(
         } else {
             unmapped_location(state, Framing::Optix, &location_id).map(Some)
         };
+    }
+    if !ask_provision {
+        return Ok(None);
     }
     let via = match row.via {
         Via::MobileApp => OnboardedVia::MobileApp,
