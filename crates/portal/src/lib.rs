@@ -85,8 +85,18 @@ impl Application {
         } else {
             portal.public_url.trim().trim_end_matches('/').to_owned()
         };
-        url::Url::parse(&public_url)
+        let parsed = url::Url::parse(&public_url)
             .with_context(|| format!("portal.public_url {public_url:?} is not a URL"))?;
+        let loopback = matches!(
+            parsed.host_str(),
+            Some("localhost" | "127.0.0.1" | "[::1]")
+        );
+        if parsed.scheme() != "https" && !loopback {
+            tracing::warn!(
+                "portal.public_url is not https: browsers refuse the portal's Secure cookies \
+                 over plain http anywhere but on localhost, so nobody could sign in"
+            );
+        }
         let mailer = mail::Mailer::new(portal.smtp_url.expose(), &portal.mail_from)?;
         if portal.smtp_url.expose().trim().is_empty() {
             tracing::warn!("portal.smtp_url is not set: sign-in links cannot be emailed");
