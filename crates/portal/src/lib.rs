@@ -87,10 +87,7 @@ impl Application {
         };
         let parsed = url::Url::parse(&public_url)
             .with_context(|| format!("portal.public_url {public_url:?} is not a URL"))?;
-        let loopback = matches!(
-            parsed.host_str(),
-            Some("localhost" | "127.0.0.1" | "[::1]")
-        );
+        let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
         if parsed.scheme() != "https" && !loopback {
             tracing::warn!(
                 "portal.public_url is not https: browsers refuse the portal's Secure cookies \

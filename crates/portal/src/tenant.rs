@@ -745,19 +745,17 @@ fn suspended(message: Option<String>) -> Message {
 }
 
 /// The passphrase in clear, opened with the member's data key (AAD: the member's stream id).
-async fn open_passphrase(
+fn open_passphrase(
     state: &State,
     org_id: &str,
     user_id: &str,
+    wrapped: Option<&domain::Sealed>,
     sealed: &domain::Sealed,
 ) -> Result<String, PortalError> {
     let aad = domain::StreamId::member(org_id, user_id).to_string();
-    let wrapped = {
-        let client = state.pool.get().await?;
-        store::queries::member_key(&**client, org_id, user_id).await?
-    }
-    .ok_or_else(|| PortalError::Internal("the member has no data key".into()))?;
-    let key = state.keys.unwrap_member_key(&wrapped, &aad)?;
+    let wrapped =
+        wrapped.ok_or_else(|| PortalError::Internal("the member has no data key".into()))?;
+    let key = state.keys.unwrap_member_key(wrapped, &aad)?;
     let bytes = key.open(sealed, &aad)?;
     String::from_utf8(bytes).map_err(|_| PortalError::Internal("passphrase is not UTF-8".into()))
 }
@@ -796,7 +794,7 @@ pub(crate) async fn render_key(
     status: StatusCode,
 ) -> Result<HttpResponse, PortalError> {
     let KeyMessages { notice, error } = messages;
-    let location = {
+    let (location, wrapped_key) = {
         let client = state.pool.get().await?;
         // The network of the account's home location; an account the sync opened before the
         // tenant ever came is bound nowhere: then the location they came from (portal or app).
@@ -804,13 +802,19 @@ pub(crate) async fn render_key(
             .as_ref()
             .and_then(|m| m.home_location.clone())
             .or_else(|| row.location_id.clone());
-        match place {
-            Some(place) => store::queries::location(&**client, &row.org_id, &place)
-                .await?
-                .map(|l| (place.clone(), l.settings))
-                .or(Some((place, None))),
-            None => None,
-        }
+        // Both queries in one round trip (pipelined on the connection).
+        let location = async {
+            Ok::<_, PortalError>(match place {
+                Some(place) => store::queries::location(&**client, &row.org_id, &place)
+                    .await?
+                    .map(|l| (place.clone(), l.settings))
+                    .or(Some((place, None))),
+                None => None,
+            })
+        };
+        let key = store::queries::member_key(&**client, &row.org_id, &row.user_id);
+        let (location, key) = tokio::join!(location, key);
+        (location?, key?)
     };
     let Some(member) = member else {
         return state.page(
@@ -855,7 +859,13 @@ pub(crate) async fn render_key(
     };
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
     let passphrase = match &member.passphrase {
-        Some(sealed) => Some(open_passphrase(state, &row.org_id, &row.user_id, sealed).await?),
+        Some(sealed) => Some(open_passphrase(
+            state,
+            &row.org_id,
+            &row.user_id,
+            wrapped_key.as_ref(),
+            sealed,
+        )?),
         None => None,
     };
     let qr_svg = match &passphrase {
