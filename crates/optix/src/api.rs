@@ -925,6 +925,26 @@ impl OptixClient {
         Ok(facts)
     }
 
+    /// Every page of a list query, from `first_page` on: `fetch(page)` answers one page's items
+    /// and the total; paging stops at a short page or at the total.
+    async fn pages<T, F, Fut>(&self, first_page: i64, mut fetch: F) -> Result<Vec<T>, OptixError>
+    where
+        F: FnMut(i64) -> Fut,
+        Fut: std::future::Future<Output = Result<(Vec<T>, i64), OptixError>>,
+    {
+        let size = self.settings.page_size;
+        let mut all = Vec::new();
+        for page in first_page.. {
+            let (items, total) = fetch(page).await?;
+            let count = items.len() as i64;
+            all.extend(items);
+            if count < size || page * size >= total {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
     async fn bookings_pages(
         &self,
         token: &OrgToken,
@@ -932,34 +952,31 @@ impl OptixClient {
         to: i64,
         first_page: i64,
     ) -> Result<Vec<Booking>, OptixError> {
-        let mut all = Vec::new();
-        for page in first_page.. {
+        let limit = self.settings.page_size;
+        self.pages(first_page, |page| async move {
             let data = self
                 .post::<queries::BookingsPage>(
                     Some(&token.org_id),
                     token.expose(),
                     bookings_page::Variables {
                         page,
-                        limit: self.settings.page_size,
+                        limit,
                         from,
                         to,
                     },
                 )
                 .await?;
-            let count = data.bookings.data.len() as i64;
             let total = data.bookings.total;
-            all.extend(
-                data.bookings
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| booking!(bookings_page, b)),
-            );
-            if count < self.settings.page_size || page * self.settings.page_size >= total {
-                break;
-            }
-        }
-        Ok(all)
+            let items = data
+                .bookings
+                .data
+                .into_iter()
+                .flatten()
+                .filter_map(|b| booking!(bookings_page, b))
+                .collect();
+            Ok((items, total))
+        })
+        .await
     }
 
     /// Every booking of the organization overlapping `[from, to]` (full sync).
@@ -974,144 +991,137 @@ impl OptixClient {
 
     /// Every user of the organization: active, inactive and pending (full sync).
     pub async fn all_users(&self, token: &OrgToken) -> Result<Vec<User>, OptixError> {
-        let mut all = Vec::new();
-        for page in 1.. {
+        let limit = self.settings.page_size;
+        self.pages(1, |page| async move {
             let data = self
                 .post::<queries::UsersPage>(
                     Some(&token.org_id),
                     token.expose(),
-                    users_page::Variables {
-                        page,
-                        limit: self.settings.page_size,
-                    },
+                    users_page::Variables { page, limit },
                 )
                 .await?;
-            let count = data.users.data.len() as i64;
             let total = data.users.total;
-            all.extend(data.users.data.into_iter().flatten().map(|u| person!(u)));
-            if count < self.settings.page_size || page * self.settings.page_size >= total {
-                break;
-            }
-        }
-        Ok(all)
+            let items = data
+                .users
+                .data
+                .into_iter()
+                .flatten()
+                .map(|u| person!(u))
+                .collect();
+            Ok((items, total))
+        })
+        .await
     }
 
     /// Every live (active, trial, upcoming) plan of the organization (full sync).
     pub async fn all_live_plans(&self, token: &OrgToken) -> Result<Vec<Plan>, OptixError> {
-        let mut all = Vec::new();
-        for page in 1.. {
+        let limit = self.settings.page_size;
+        self.pages(1, |page| async move {
             let data = self
                 .post::<queries::ActivePlansPage>(
                     Some(&token.org_id),
                     token.expose(),
-                    active_plans_page::Variables {
-                        page,
-                        limit: self.settings.page_size,
-                    },
+                    active_plans_page::Variables { page, limit },
                 )
                 .await?;
-            let count = data.account_plans.data.len() as i64;
             let total = data.account_plans.total;
-            all.extend(data.account_plans.data.into_iter().map(|p| {
-                let user = p.access_usage_user.as_ref().map(|u| u.user_id.clone());
-                plan!(active_plans_page, p, user)
-            }));
-            if count < self.settings.page_size || page * self.settings.page_size >= total {
-                break;
-            }
-        }
-        Ok(all)
+            let items = data
+                .account_plans
+                .data
+                .into_iter()
+                .map(|p| {
+                    let user = p.access_usage_user.as_ref().map(|u| u.user_id.clone());
+                    plan!(active_plans_page, p, user)
+                })
+                .collect();
+            Ok((items, total))
+        })
+        .await
     }
 
     /// Every team of the organization (full sync: groups of vanished teams are deleted).
     pub async fn all_teams(&self, token: &OrgToken) -> Result<Vec<Team>, OptixError> {
-        let mut all = Vec::new();
-        for page in 1.. {
+        let limit = self.settings.page_size;
+        self.pages(1, |page| async move {
             let data = self
                 .post::<queries::TeamsPage>(
                     Some(&token.org_id),
                     token.expose(),
-                    teams_page::Variables {
-                        page,
-                        limit: self.settings.page_size,
-                    },
+                    teams_page::Variables { page, limit },
                 )
                 .await?;
-            let count = data.teams.data.len() as i64;
             let total = data.teams.total;
-            all.extend(data.teams.data.into_iter().flatten().map(|t| Team {
-                team_id: t.team_id,
-                name: t.name,
-            }));
-            if count < self.settings.page_size || page * self.settings.page_size >= total {
-                break;
-            }
-        }
-        Ok(all)
+            let items = data
+                .teams
+                .data
+                .into_iter()
+                .flatten()
+                .map(|t| Team {
+                    team_id: t.team_id,
+                    name: t.name,
+                })
+                .collect();
+            Ok((items, total))
+        })
+        .await
     }
 
     /// The organization's plan templates. Works with the organization token or an admin's
     /// personal token (the admin canvas).
     pub async fn plan_templates(&self, token: &str) -> Result<Vec<PlanTemplate>, OptixError> {
-        let mut all = Vec::new();
-        for page in 1.. {
+        let limit = self.settings.page_size;
+        self.pages(1, |page| async move {
             let data = self
                 .post::<queries::PlanTemplates>(
                     None,
                     token,
-                    plan_templates::Variables {
-                        page,
-                        limit: self.settings.page_size,
-                    },
+                    plan_templates::Variables { page, limit },
                 )
                 .await?;
-            let count = data.plan_templates.data.len() as i64;
             let total = data.plan_templates.total;
-            all.extend(
-                data.plan_templates
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .map(|t| PlanTemplate {
-                        plan_template_id: t.plan_template_id,
-                        name: t.name,
-                        in_all_locations: t.in_all_locations,
-                        location_ids: t.locations.into_iter().map(|l| l.location_id).collect(),
-                    }),
-            );
-            if count < self.settings.page_size || page * self.settings.page_size >= total {
-                break;
-            }
-        }
-        Ok(all)
+            let items = data
+                .plan_templates
+                .data
+                .into_iter()
+                .flatten()
+                .map(|t| PlanTemplate {
+                    plan_template_id: t.plan_template_id,
+                    name: t.name,
+                    in_all_locations: t.in_all_locations,
+                    location_ids: t.locations.into_iter().map(|l| l.location_id).collect(),
+                })
+                .collect();
+            Ok((items, total))
+        })
+        .await
     }
 
     /// All locations of the organization (every page).
     pub async fn locations(&self, token: &OrgToken) -> Result<Vec<Location>, OptixError> {
-        let mut all = Vec::new();
-        for page in 1.. {
+        let limit = self.settings.page_size;
+        self.pages(1, |page| async move {
             let data = self
                 .post::<queries::Locations>(
                     Some(&token.org_id),
                     token.expose(),
-                    locations::Variables {
-                        page,
-                        limit: self.settings.page_size,
-                    },
+                    locations::Variables { page, limit },
                 )
                 .await?;
             let total = data.locations.total;
-            let count = data.locations.data.len() as i64;
-            all.extend(data.locations.data.into_iter().flatten().map(|l| Location {
-                location_id: l.location_id,
-                name: l.name.unwrap_or_default(),
-                timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
-            }));
-            if count < self.settings.page_size || page * self.settings.page_size >= total {
-                break;
-            }
-        }
-        Ok(all)
+            let items = data
+                .locations
+                .data
+                .into_iter()
+                .flatten()
+                .map(|l| Location {
+                    location_id: l.location_id,
+                    name: l.name.unwrap_or_default(),
+                    timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
+                })
+                .collect();
+            Ok((items, total))
+        })
+        .await
     }
 }
 

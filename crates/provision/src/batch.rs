@@ -5,7 +5,7 @@
 
 use crate::facts;
 use crate::hints::{Hint, hint_of};
-use crate::provisioner::{ProvisionError, Provisioner, token_aad};
+use crate::provisioner::{ProvisionError, Provisioner, in_transaction, token_aad};
 use crate::secrets;
 use crate::sync::SyncKind;
 use bytes::Bytes;
@@ -40,9 +40,6 @@ pub enum Outcome {
     /// The message can never be processed (malformed); it stays in the stream for inspection.
     Rejected { reason: String },
 }
-
-/// How many times a transaction is decided again after losing a race.
-const CONFLICT_RETRIES: usize = 5;
 
 struct Parsed {
     index: usize,
@@ -381,26 +378,21 @@ impl Provisioner {
         now: DateTime<Utc>,
     ) -> Result<Outcome, ProvisionError> {
         let metadata: Vec<Metadata> = hints.iter().map(Self::metadata_for).collect();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut client = self.pool().get().await.map_err(StoreError::from)?;
-            let tx = client.transaction().await.map_err(StoreError::from)?;
+        let outcome = in_transaction!(self.pool(), |tx| {
             let mut fresh = false;
             for p in hints {
-                fresh |= event_log::mark_processed(&*tx, &p.message_id).await?;
+                fresh |= event_log::mark_processed(&**tx, &p.message_id).await?;
             }
             if !fresh {
                 return Ok(Outcome::AlreadyProcessed);
             }
-            let policy = queries::org_policy(&*tx, org_id).await?;
+            let policy = queries::org_policy(&**tx, org_id).await?;
             let mut events = 0;
-            let mut result = Ok(());
             for (user_id, position) in users {
                 let member_facts = facts::member_facts(user_id, optix_facts);
                 match self
                     .reconcile_member(
-                        &tx,
+                        tx,
                         org_id,
                         &member_facts,
                         &policy,
@@ -409,37 +401,16 @@ impl Provisioner {
                         &metadata[*position],
                         now,
                     )
-                    .await
+                    .await?
                 {
-                    Ok(Ok(appended)) => events += appended.events.len(),
-                    Ok(Err(refusal)) => {
+                    Ok(appended) => events += appended.events.len(),
+                    Err(refusal) => {
                         tracing::warn!(org_id, user_id, %refusal, "reconciliation refused")
                     }
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
                 }
             }
-            let committed = match result {
-                Ok(()) => tx
-                    .commit()
-                    .instrument(tracing::info_span!("postgres.commit", events))
-                    .await
-                    .map_err(StoreError::from_commit),
-                Err(e) => Err(e),
-            };
-            match committed {
-                Ok(()) => return Ok(Outcome::Committed { events }),
-                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => {
-                    tracing::info!(
-                        org_id,
-                        attempt,
-                        "lost a race with another writer; deciding again"
-                    );
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+            Ok(Outcome::Committed { events })
+        })?;
+        Ok(outcome)
     }
 }

@@ -4,7 +4,7 @@
 //! passphrase).
 
 use crate::facts;
-use crate::provisioner::{ProvisionError, Provisioner};
+use crate::provisioner::{ProvisionError, Provisioner, in_transaction};
 use crate::sync::SyncKind;
 use bus::commands::{COMMAND_SUBJECTS, Command, CommandRequest, RefusalCode, Reply};
 use chrono::Utc;
@@ -22,7 +22,6 @@ use tokio::sync::{Semaphore, watch};
 /// A person waits for these answers: Optix calls give up on the budget after this long.
 const PATIENCE: Duration = Duration::from_secs(5);
 const CONCURRENCY: usize = 32;
-const CONFLICT_RETRIES: usize = 5;
 
 pub async fn run(
     provisioner: Arc<Provisioner>,
@@ -208,39 +207,27 @@ impl Provisioner {
                         "Optix does not know this user in this organization",
                     ));
                 }
-                let mut attempt = 0;
-                loop {
-                    attempt += 1;
-                    let mut client = self.pool().get().await.map_err(StoreError::from)?;
-                    let tx = client.transaction().await.map_err(StoreError::from)?;
-                    let policy = queries::org_policy(&*tx, &org_id).await?;
-                    let decided = self
-                        .reconcile_member(
-                            &tx,
-                            &org_id,
-                            &member_facts,
-                            &policy,
-                            via,
-                            Some(&location_id),
-                            &metadata,
-                            now,
-                        )
-                        .await?;
-                    let appended = match decided {
-                        Ok(appended) => appended,
-                        Err(refusal) => return Ok(member_refusal(refusal)),
-                    };
-                    match tx.commit().await.map_err(StoreError::from_commit) {
-                        Ok(()) => {
-                            return Ok(Reply::Done {
-                                user_id: Some(user_id),
-                                events: appended.events.len(),
-                            });
-                        }
-                        Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => continue,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                let decided = in_transaction!(self.pool(), |tx| {
+                    let policy = queries::org_policy(&**tx, &org_id).await?;
+                    self.reconcile_member(
+                        tx,
+                        &org_id,
+                        &member_facts,
+                        &policy,
+                        via,
+                        Some(&location_id),
+                        &metadata,
+                        now,
+                    )
+                    .await
+                })?;
+                Ok(match decided {
+                    Ok(appended) => Reply::Done {
+                        user_id: Some(user_id),
+                        events: appended.events.len(),
+                    },
+                    Err(refusal) => member_refusal(refusal),
+                })
             }
             Command::SetPassphrase {
                 user_id,
@@ -359,29 +346,16 @@ impl Provisioner {
         candidate: Option<&str>,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut client = self.pool().get().await.map_err(StoreError::from)?;
-            let tx = client.transaction().await.map_err(StoreError::from)?;
-            let events = match self
-                .change_passphrase(&tx, org_id, user_id, candidate, metadata, Utc::now())
-                .await?
-            {
-                Ok(events) => events,
-                Err(refusal) => return Ok(member_refusal(refusal)),
-            };
-            match tx.commit().await.map_err(StoreError::from_commit) {
-                Ok(()) => return Ok(Reply::done(events)),
-                // The passphrase was taken between the check and the commit: the uniqueness
-                // constraint said so.
-                Err(e) if e.is_conflict() && candidate.is_some() => {
-                    return Ok(member_refusal(MemberError::PassphraseTaken));
-                }
-                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+        // A passphrase another member takes between the check and the commit is caught by the
+        // uniqueness constraint: the retry then sees it taken and refuses.
+        let decided = in_transaction!(self.pool(), |tx| {
+            self.change_passphrase(tx, org_id, user_id, candidate, metadata, Utc::now())
+                .await
+        })?;
+        Ok(match decided {
+            Ok(events) => Reply::done(events),
+            Err(refusal) => member_refusal(refusal),
+        })
     }
 
     async fn location_command(
@@ -391,33 +365,21 @@ impl Provisioner {
         command: LocationCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut client = self.pool().get().await.map_err(StoreError::from)?;
-            let tx = client.transaction().await.map_err(StoreError::from)?;
-            let events = match self
-                .decide_location(
-                    &tx,
-                    org_id,
-                    location_id,
-                    command.clone(),
-                    metadata,
-                    Utc::now(),
-                )
-                .await?
-            {
-                Ok(events) => events,
-                Err(LocationError::Invalid(e)) => {
-                    return Ok(Reply::refused(RefusalCode::Invalid, e.to_string()));
-                }
-            };
-            match tx.commit().await.map_err(StoreError::from_commit) {
-                Ok(()) => return Ok(Reply::done(events)),
-                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let decided = in_transaction!(self.pool(), |tx| {
+            self.decide_location(
+                tx,
+                org_id,
+                location_id,
+                command.clone(),
+                metadata,
+                Utc::now(),
+            )
+            .await
+        })?;
+        Ok(match decided {
+            Ok(events) => Reply::done(events),
+            Err(LocationError::Invalid(e)) => Reply::refused(RefusalCode::Invalid, e.to_string()),
+        })
     }
 
     async fn configure(
@@ -426,26 +388,14 @@ impl Provisioner {
         command: OrganizationCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let mut attempt = 0;
-        let reply = loop {
-            attempt += 1;
-            let mut client = self.pool().get().await.map_err(StoreError::from)?;
-            let tx = client.transaction().await.map_err(StoreError::from)?;
-            let events = match self
-                .decide_organization(&tx, org_id, command.clone(), metadata, Utc::now())
-                .await?
-            {
-                Ok(events) => events,
-                Err(
-                    e @ (OrganizationError::Invalid(_) | OrganizationError::MissingPlanTemplate),
-                ) => {
-                    return Ok(Reply::refused(RefusalCode::Invalid, e.to_string()));
-                }
-            };
-            match tx.commit().await.map_err(StoreError::from_commit) {
-                Ok(()) => break Reply::done(events),
-                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => continue,
-                Err(e) => return Err(e.into()),
+        let decided = in_transaction!(self.pool(), |tx| {
+            self.decide_organization(tx, org_id, command.clone(), metadata, Utc::now())
+                .await
+        })?;
+        let reply = match decided {
+            Ok(events) => Reply::done(events),
+            Err(e @ (OrganizationError::Invalid(_) | OrganizationError::MissingPlanTemplate)) => {
+                Reply::refused(RefusalCode::Invalid, e.to_string())
             }
         };
         self.after_configuration(org_id, &reply);

@@ -16,9 +16,48 @@ use optix::api::{OptixClient, OrgToken};
 use store::event_log::{self, Metadata};
 use store::{KeyRing, StoreError, Transaction, queries};
 
+/// Runs `$body` (an expression using the transaction `$tx`, answering `Result<T, StoreError>`)
+/// in a transaction on `$pool` and commits it. When another writer got to a stream first, or
+/// took a VLAN or passphrase checked at commit, the body runs again on fresh state. A macro
+/// rather than a function taking an async closure: the body borrows freely and stays `Send`.
+macro_rules! in_transaction {
+    ($pool:expr, |$tx:ident| $body:expr) => {{
+        let mut attempt = 0usize;
+        loop {
+            attempt += 1;
+            let outcome: Result<_, store::StoreError> = async {
+                let mut client = $pool.get().await?;
+                let transaction = client.transaction().await?;
+                let value: Result<_, store::StoreError> = {
+                    let $tx = &transaction;
+                    $body
+                };
+                let value = value?;
+                tracing::Instrument::instrument(
+                    transaction.commit(),
+                    tracing::info_span!("postgres.commit"),
+                )
+                .await
+                .map_err(store::StoreError::from_commit)?;
+                Ok(value)
+            }
+            .await;
+            match outcome {
+                Err(e) if e.is_conflict() && attempt <= $crate::provisioner::CONFLICT_RETRIES => {
+                    tracing::info!(attempt, "lost a race with another writer; deciding again");
+                }
+                outcome => break outcome,
+            }
+        }
+    }};
+}
+pub(crate) use in_transaction;
+
 /// Held by appends until commit (see migrations/0001_event_log.sql); taken before picking a
 /// VLAN too, so two transactions never pick the same one.
 const APPEND_LOCK: i64 = 7010;
+/// How many times a transaction is decided again after losing a race.
+pub(crate) const CONFLICT_RETRIES: usize = 5;
 
 pub struct Provisioner {
     pool: deadpool_postgres::Pool,
@@ -79,6 +118,27 @@ impl Provisioner {
 
     pub fn optix_calls(&self) -> u64 {
         self.optix.calls_made()
+    }
+
+    /// Reads a stream, folds it with `evolve`, decides with `decide` and appends what it
+    /// decided. Answers the appended event types, or the refusal.
+    async fn decide_stream<S: Default, R>(
+        &self,
+        tx: &Transaction<'_>,
+        stream: &StreamId,
+        evolve: fn(S, &Event) -> S,
+        decide: impl FnOnce(&S) -> Result<Vec<Event>, R>,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Vec<&'static str>, R>, StoreError> {
+        let (state, version) = load(&**tx, stream, evolve).await?;
+        let events = match decide(&state) {
+            Ok(events) => events,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let types = events.iter().map(Event::type_name).collect();
+        event_log::append(tx, stream, version, events, metadata, now).await?;
+        Ok(Ok(types))
     }
 
     /// The organization's token, opened with the master key.
@@ -212,11 +272,7 @@ impl Provisioner {
         now: DateTime<Utc>,
     ) -> Result<Vec<&'static str>, StoreError> {
         let stream = StreamId::group(org_id, &team.team_id);
-        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-        let state = history
-            .iter()
-            .map(|e| &e.event)
-            .fold(group::Group::default(), group::evolve);
+        let (state, version) = load(&**tx, &stream, group::evolve).await?;
         let vlan = if state.live && state.vlan.is_some() {
             None
         } else {
@@ -250,21 +306,20 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Vec<&'static str>, StoreError> {
-        let stream = StreamId::group(org_id, team_id);
-        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-        let state = history
-            .iter()
-            .map(|e| &e.event)
-            .fold(group::Group::default(), group::evolve);
-        let events = group::decide(
-            &state,
-            GroupCommand::Delete {
-                team_id: team_id.to_owned(),
-            },
-        );
-        let types = events.iter().map(Event::type_name).collect();
-        event_log::append(tx, &stream, version, events, metadata, now).await?;
-        Ok(types)
+        let command = GroupCommand::Delete {
+            team_id: team_id.to_owned(),
+        };
+        let decided = self
+            .decide_stream(
+                tx,
+                &StreamId::group(org_id, team_id),
+                group::evolve,
+                |state| Ok::<_, std::convert::Infallible>(group::decide(state, command)),
+                metadata,
+                now,
+            )
+            .await?;
+        Ok(decided.unwrap_or_else(|never| match never {}))
     }
 
     /// A new passphrase for an existing account (chosen by the tenant, or generated when
@@ -363,21 +418,17 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Result<usize, OrganizationError>, StoreError> {
-        let stream = StreamId::organization(org_id);
-        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-        let state = history
-            .iter()
-            .map(|e| &e.event)
-            .fold(organization::Organization::default(), organization::evolve);
-        let events = match organization::decide(&state, command) {
-            Ok(events) => events,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        Ok(Ok(event_log::append(
-            tx, &stream, version, events, metadata, now,
-        )
-        .await?
-        .len()))
+        let decided = self
+            .decide_stream(
+                tx,
+                &StreamId::organization(org_id),
+                organization::evolve,
+                |state| organization::decide(state, command),
+                metadata,
+                now,
+            )
+            .await?;
+        Ok(decided.map(|types| types.len()))
     }
 
     pub async fn organization_state(
@@ -385,11 +436,13 @@ impl Provisioner {
         client: &impl store::GenericClient,
         org_id: &str,
     ) -> Result<organization::Organization, StoreError> {
-        let (history, _) = event_log::read_stream(client, &StreamId::organization(org_id)).await?;
-        Ok(history
-            .iter()
-            .map(|e| &e.event)
-            .fold(organization::Organization::default(), organization::evolve))
+        Ok(load(
+            client,
+            &StreamId::organization(org_id),
+            organization::evolve,
+        )
+        .await?
+        .0)
     }
 
     pub async fn decide_location(
@@ -401,21 +454,17 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Result<usize, LocationError>, StoreError> {
-        let stream = StreamId::location(org_id, location_id);
-        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
-        let state = history
-            .iter()
-            .map(|e| &e.event)
-            .fold(location::Location::default(), location::evolve);
-        let events = match location::decide(&state, command) {
-            Ok(events) => events,
-            Err(refusal) => return Ok(Err(refusal)),
-        };
-        Ok(Ok(event_log::append(
-            tx, &stream, version, events, metadata, now,
-        )
-        .await?
-        .len()))
+        let decided = self
+            .decide_stream(
+                tx,
+                &StreamId::location(org_id, location_id),
+                location::evolve,
+                |state| location::decide(state, command),
+                metadata,
+                now,
+            )
+            .await?;
+        Ok(decided.map(|types| types.len()))
     }
 
     async fn member_key(
@@ -464,6 +513,19 @@ impl Provisioner {
             }
         }
     }
+}
+
+/// A stream's state folded from its history, and its version.
+async fn load<S: Default>(
+    client: &impl store::GenericClient,
+    stream: &StreamId,
+    evolve: fn(S, &Event) -> S,
+) -> Result<(S, i64), StoreError> {
+    let (history, version) = event_log::read_stream(client, stream).await?;
+    Ok((
+        history.iter().map(|e| &e.event).fold(S::default(), evolve),
+        version,
+    ))
 }
 
 pub fn token_aad(org_id: &str) -> String {

@@ -4,7 +4,7 @@
 //! what it corrected (the drift report) as `SyncCompleted`.
 
 use crate::facts;
-use crate::provisioner::{ProvisionError, Provisioner};
+use crate::provisioner::{ProvisionError, Provisioner, in_transaction};
 use chrono::Utc;
 pub use domain::events::SyncKind;
 use domain::events::{Correction, OnboardedVia};
@@ -18,7 +18,6 @@ use tokio::sync::{mpsc, watch};
 
 /// Members reconciled per transaction during a sync.
 const CHUNK: usize = 250;
-const CONFLICT_RETRIES: usize = 5;
 
 /// Asks the sync runner for a sync. Requests for an organization already waiting are merged
 /// (an initial import wins over the other kinds: it is what the run will be recorded as).
@@ -179,12 +178,11 @@ impl Provisioner {
         metrics
             .sync_duration
             .record(started.elapsed().as_secs_f64(), &labels[1..]);
-        let mut client = self.pool().get().await.map_err(StoreError::from)?;
-        let tx = client.transaction().await.map_err(StoreError::from)?;
-        let _ = self
-            .decide_organization(&tx, org_id, record, &metadata, now)
-            .await?;
-        tx.commit().await.map_err(StoreError::from_commit)?;
+        // The outcome is recorded either way (a refusal cannot happen for these commands).
+        let _ = in_transaction!(self.pool(), |tx| {
+            self.decide_organization(tx, org_id, record.clone(), &metadata, now)
+                .await
+        })?;
         result
     }
 
@@ -220,25 +218,24 @@ impl Provisioner {
         // First the groups of teams Optix no longer has, so their VLANs are free for the groups
         // the members below may need (their members leave them below).
         let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
-        let mut corrections = Vec::new();
-        {
-            let mut client = self.pool().get().await.map_err(StoreError::from)?;
-            let tx = client.transaction().await.map_err(StoreError::from)?;
-            for team_id in queries::group_team_ids(&*tx, org_id).await? {
-                if !live_teams.contains(team_id.as_str()) {
-                    let events = self
-                        .delete_group(&tx, org_id, &team_id, metadata, Utc::now())
-                        .await?;
-                    if !events.is_empty() {
-                        corrections.push(Correction {
-                            stream: domain::StreamId::group(org_id, &team_id).to_string(),
-                            events: events.into_iter().map(str::to_owned).collect(),
-                        });
-                    }
+        let mut corrections = in_transaction!(self.pool(), |tx| {
+            let mut deleted = Vec::new();
+            for team_id in queries::group_team_ids(&**tx, org_id).await? {
+                if live_teams.contains(team_id.as_str()) {
+                    continue;
+                }
+                let events = self
+                    .delete_group(tx, org_id, &team_id, metadata, Utc::now())
+                    .await?;
+                if !events.is_empty() {
+                    deleted.push(Correction {
+                        stream: domain::StreamId::group(org_id, &team_id).to_string(),
+                        events: events.into_iter().map(str::to_owned).collect(),
+                    });
                 }
             }
-            tx.commit().await.map_err(StoreError::from_commit)?;
-        }
+            Ok(deleted)
+        })?;
         let candidates: Vec<String> = candidates.into_iter().collect();
         for chunk in candidates.chunks(CHUNK) {
             corrections.extend(
@@ -260,20 +257,15 @@ impl Provisioner {
         optix_facts: &optix::api::Facts,
         metadata: &Metadata,
     ) -> Result<Vec<Correction>, ProvisionError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
+        let corrections = in_transaction!(self.pool(), |tx| {
             let now = Utc::now();
-            let mut client = self.pool().get().await.map_err(StoreError::from)?;
-            let tx = client.transaction().await.map_err(StoreError::from)?;
-            let policy = queries::org_policy(&*tx, org_id).await?;
+            let policy = queries::org_policy(&**tx, org_id).await?;
             let mut corrections = Vec::new();
-            let mut failed = None;
             for user_id in users {
                 let member_facts = facts::member_facts(user_id, optix_facts);
                 match self
                     .reconcile_member(
-                        &tx,
+                        tx,
                         org_id,
                         &member_facts,
                         &policy,
@@ -282,33 +274,20 @@ impl Provisioner {
                         metadata,
                         now,
                     )
-                    .await
+                    .await?
                 {
-                    Ok(Ok(appended)) if !appended.events.is_empty() => {
-                        corrections.push(Correction {
-                            stream: appended.stream,
-                            events: appended.events.into_iter().map(str::to_owned).collect(),
-                        })
-                    }
-                    Ok(Ok(_)) => {}
-                    Ok(Err(refusal)) => {
+                    Ok(appended) if !appended.events.is_empty() => corrections.push(Correction {
+                        stream: appended.stream,
+                        events: appended.events.into_iter().map(str::to_owned).collect(),
+                    }),
+                    Ok(_) => {}
+                    Err(refusal) => {
                         tracing::warn!(org_id, user_id, %refusal, "sync: reconciliation refused")
-                    }
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
                     }
                 }
             }
-            let committed = match failed {
-                None => tx.commit().await.map_err(StoreError::from_commit),
-                Some(e) => Err(e),
-            };
-            match committed {
-                Ok(()) => return Ok(corrections),
-                Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+            Ok(corrections)
+        })?;
+        Ok(corrections)
     }
 }
