@@ -804,9 +804,10 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     browser.wait_for_heading("paused").await?;
     browser.screenshot("state-07-suspended").await?;
 
-    // Provision not answering.
+    // Provision not answering, for someone without an account yet (a live account would be
+    // shown from the projections without asking provision).
     stack.stop_provision().await?;
-    let token = personal_token(&stack, DEMO_ORG, RICHARD);
+    let token = personal_token(&stack, DEMO_ORG, MEI);
     browser
         .client
         .goto(&format!(
