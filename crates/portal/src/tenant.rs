@@ -588,13 +588,15 @@ async fn key_page(
         store::queries::member(&**client, &row.org_id, &row.user_id).await?
     };
     // Onboarding asks Optix (through provision, on the organization's API budget): only for
-    // someone without an account, or whose account gives no access right now (a plan bought
-    // minutes ago, before its webhook). A live account is kept current by webhooks and syncs.
+    // someone without an account, whose account gives no access right now (a plan bought
+    // minutes ago, before its webhook), or whose account a sync opened without a location (the
+    // first onboarding binds it). A live, bound account is kept current by webhooks and syncs.
     let live = member
         .as_ref()
         .is_some_and(|m| m.status == "active" && m.live_grants(Utc::now()).next().is_some());
+    let unbound = member.as_ref().is_some_and(|m| m.home_location.is_none());
     if query.start.is_some() || member.is_none() {
-        let ask_provision = !live || member.is_none();
+        let ask_provision = !live || unbound || member.is_none();
         if let Some(response) = onboard(&state, &row, member.is_some(), ask_provision).await? {
             return Ok(response);
         }

@@ -108,6 +108,9 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             )
         }
         Event::AccountSuspended => ("account suspended: no live grant left (kept)".into(), None),
+        Event::AccountBound { location_id } => {
+            (format!("account bound to location {location_id}"), None)
+        }
         Event::AccountResumed => ("account resumed".into(), None),
         Event::JoinedGroup { team_id } => (format!("joined group of team {team_id}"), None),
         Event::LeftGroup { team_id } => (format!("left group of team {team_id}"), None),
