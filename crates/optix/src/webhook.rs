@@ -176,10 +176,7 @@ pub fn encode_form(fields: &Map<String, Value>) -> String {
         }
     }
     for (key, value) in fields {
-        match value {
-            Value::Object(_) | Value::Array(_) => walk(&mut out, key, value),
-            _ => walk(&mut out, key, value),
-        }
+        walk(&mut out, key, value);
     }
     out.finish()
 }
