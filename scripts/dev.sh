@@ -35,6 +35,7 @@ up() {
         mapfile -t ports < <(scripts/infra.sh free-port tcp 4)
         sed -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
+            -e "s|@SMTPURL@|$SMTP_URL|g" \
             deploy/local/lanyard.toml.tmpl >"$config"
     fi
     "$bin/lanyard" --config "$config" migrate
@@ -56,6 +57,11 @@ up() {
         bash -c "'$bin/lanyard' --config '$config' syncs --org 6267 | grep -q ' ok '"
     wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     "$bin/lanyard" --config "$config" members list
+    # Canvas tokens as Optix would hand them to the app (Jean, a member) and the dashboard
+    # (Sofia, an admin): simulator tokens, fine to print.
+    local member_token admin_token
+    member_token=$(sim_token "$sim" 12346)
+    admin_token=$(sim_token "$sim" 12351)
     local prometheus_line="(not started: PROMETHEUS=0)"
     if [[ ${PROMETHEUS:-1} != 0 ]]; then
         prometheus_line=$(prometheus_up "$dir" "$ingest" "$provision" "$portal")
@@ -67,7 +73,10 @@ up() {
 Lanyard is up (state and logs under $dir):
   ingest      http://$ingest/optix/webhooks   (health: /healthz, /readyz)
   provision   http://$provision/readyz
-  portal      http://$portal/
+  portal      http://$portal/l/6267/3390   (tenant portal of Gastown; Trastevere: /l/6267/3391)
+              sign in as jean@example.com: the link arrives in $MAILDIR/new
+              mobile canvas: http://$portal/canvas/mobile?location_id=3390#token=$member_token
+              admin canvas:  http://$portal/canvas/admin#token=$admin_token
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
@@ -128,6 +137,11 @@ prometheus_up() {
     local up
     up=$(curl -fsS "$url/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
     echo "$url  ($up/3 targets up: $url/classic/targets; alerts: $url/classic/alerts)"
+}
+
+sim_token() { # sim_token SIM USER → a personal token for a demo user of organization 6267
+    curl -fsS -X POST "http://$1/admin/orgs/6267/personal-tokens" -H 'content-type: application/json' \
+        -d "{\"user_id\":\"$2\"}" | sed -e 's/.*"token":"\([^"]*\)".*/\1/'
 }
 
 # consumer_idle MONITOR_URL: provision's consumer has nothing pending or unacknowledged.

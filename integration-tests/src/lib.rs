@@ -8,6 +8,8 @@ use anyhow::{Context, bail};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+pub mod browser;
+pub mod mail;
 pub mod stack;
 
 pub use stack::{Stack, StackOptions};

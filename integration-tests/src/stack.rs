@@ -25,6 +25,9 @@ pub struct Stack {
     pub portal_url: String,
     pub provision_url: String,
     pub keys: store::KeyRing,
+    /// The SMTP sink the portal sends sign-in links to, when the environment names one
+    /// (`SMTP_URL`, `MAILDIR`: `make test` does).
+    pub mailbox: Option<crate::mail::Mailbox>,
     provision_stop: Option<oneshot::Sender<()>>,
     provision_task: Option<JoinHandle<anyhow::Result<()>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -74,9 +77,15 @@ impl Stack {
             std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
         let config_path = dir.join("lanyard.toml");
+        let mailbox = crate::mail::Mailbox::from_env().ok();
         std::fs::write(
             &config_path,
-            config_toml(&database_url, &nats.url(), "http://127.0.0.1:9/graphql"),
+            config_toml(
+                &database_url,
+                &nats.url(),
+                "http://127.0.0.1:9/graphql",
+                mailbox.as_ref().map_or("", |m| m.smtp_url.as_str()),
+            ),
         )?;
         let mut settings = runtime::load_settings(Some(&config_path))?;
 
@@ -139,6 +148,7 @@ impl Stack {
             portal_url,
             provision_url,
             keys,
+            mailbox,
             provision_stop: Some(stop_tx),
             provision_task: Some(provision_task),
             tasks,
@@ -310,7 +320,7 @@ impl Drop for Stack {
     }
 }
 
-fn config_toml(database_url: &str, nats_url: &str, api_url: &str) -> String {
+fn config_toml(database_url: &str, nats_url: &str, api_url: &str, smtp_url: &str) -> String {
     format!(
         r#"
 [database]
@@ -330,6 +340,8 @@ hash_key = "{HASH_KEY}"
 
 [portal]
 listen = "127.0.0.1:0"
+smtp_url = "{smtp_url}"
+mail_from = "Lanyard WiFi <wifi@lanyard.test>"
 
 [optix]
 api_url = "{api_url}"

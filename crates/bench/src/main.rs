@@ -9,6 +9,7 @@ mod budget;
 mod freshness;
 mod ingest;
 mod memory;
+mod portal;
 mod provision;
 mod replay;
 mod stats;
@@ -17,12 +18,13 @@ mod support;
 use clap::Parser;
 use serde_json::{Value, json};
 
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 7] = [
     "ingest",
     "provision",
     "freshness",
     "budget",
     "replay",
+    "portal",
     "memory",
 ];
 
@@ -32,7 +34,7 @@ const SCENARIOS: [&str; 6] = [
     about = "Lanyard benchmarks beside their ceilings"
 )]
 struct Args {
-    /// Which scenarios: ingest, provision, freshness, budget, replay, memory (default: all).
+    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: proves every scenario still runs, measures nothing worth quoting.
@@ -87,6 +89,7 @@ async fn main() -> anyhow::Result<()> {
     scenario!("freshness", freshness);
     scenario!("budget", budget);
     scenario!("replay", replay);
+    scenario!("portal", portal);
     scenario!("memory", memory);
     let mut machine = machine;
     machine["load_average_at_end"] = load_average().into();

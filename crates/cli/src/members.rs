@@ -36,7 +36,7 @@ pub async fn list(
             Some(wrapped) => keys
                 .unwrap_member_key(&wrapped, &aad)
                 .ok()
-                .and_then(|key| provision::secrets::open_profile(&key, &aad, &m.profile)),
+                .and_then(|key| store::crypto::open_profile(&key, &aad, &m.profile)),
             None => None,
         };
         let live: Vec<_> = m.grants.iter().filter(|g| g.is_live_at(now)).collect();

@@ -215,6 +215,11 @@ pub enum Event {
         email_hash: String,
         profile: Sealed,
     },
+    /// An account opened without a location (by a sync, from a plan valid everywhere) is bound
+    /// where its holder first asked for WiFi.
+    AccountBound {
+        location_id: String,
+    },
     /// `lookup_hash` is a keyed hash of the passphrase, unique within the organization.
     PassphraseIssued {
         passphrase: Sealed,
@@ -271,6 +276,7 @@ impl Event {
             Event::GroupDeleted { .. } => "GroupDeleted",
             Event::AccountOpened { .. } => "AccountOpened",
             Event::ProfileChanged { .. } => "ProfileChanged",
+            Event::AccountBound { .. } => "AccountBound",
             Event::PassphraseIssued { .. } => "PassphraseIssued",
             Event::PassphraseChanged { .. } => "PassphraseChanged",
             Event::AccessGranted { .. } => "AccessGranted",

@@ -139,8 +139,18 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
             secrets,
         } => {
             if state.is_open() {
-                // One account per user, bound where it was first opened: nothing to do here.
-                return Ok(vec![]);
+                // One account per user. One opened by a sync from a plan valid everywhere has
+                // no location yet: the first onboarding binds it (rule 1). Either way the
+                // account is brought up to date with `desired`, decided at its location.
+                let mut events = Vec::new();
+                let mut current = state.clone();
+                if state.home_location.is_none() {
+                    let bound = Event::AccountBound { location_id };
+                    current = evolve(current, &bound);
+                    events.push(bound);
+                }
+                events.extend(reconcile(&current, org_id, user_id, desired, via, secrets)?);
+                return Ok(events);
             }
             if !desired.exists || desired.grants.is_empty() {
                 return Err(MemberError::NoAccess);
@@ -303,6 +313,7 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
             };
         }
         Event::ProfileChanged { email_hash, .. } => state.email_hash = Some(email_hash.clone()),
+        Event::AccountBound { location_id } => state.home_location = Some(location_id.clone()),
         Event::PassphraseIssued { lookup_hash, .. }
         | Event::PassphraseChanged { lookup_hash, .. } => {
             state.passphrase_hash = Some(lookup_hash.clone());
@@ -698,6 +709,41 @@ mod tests {
                 &Member::from_events(&history),
                 onboard_at("3391", desired(&[("1", None)]))
             ),
+            Ok(vec![]),
+            "bound to 3390 at opening: stays there"
+        );
+    }
+
+    #[test]
+    fn the_first_onboarding_binds_an_account_a_sync_opened_unbound() {
+        let mut history = vec![
+            Event::AccountOpened {
+                org_id: "6267".into(),
+                user_id: "12346".into(),
+                home_location: None,
+                via: OnboardedVia::Sync,
+                email_hash: "eh".into(),
+                profile: sealed("profile"),
+            },
+            Event::PassphraseIssued {
+                passphrase: sealed("pp"),
+                lookup_hash: "ph".into(),
+            },
+        ];
+        history.push(granted("1", None));
+        let state = Member::from_events(&history);
+        let events = decide(&state, onboard_at("3391", desired(&[("1", None)]))).expect("onboard");
+        assert_eq!(
+            events,
+            vec![Event::AccountBound {
+                location_id: "3391".into()
+            }]
+        );
+        history.extend(events);
+        let bound = Member::from_events(&history);
+        assert_eq!(bound.home_location.as_deref(), Some("3391"));
+        assert_eq!(
+            decide(&bound, onboard_at("3390", desired(&[("1", None)]))),
             Ok(vec![])
         );
     }

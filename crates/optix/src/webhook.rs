@@ -16,6 +16,10 @@ pub enum WebhookError {
 const MAX_DEPTH: usize = 8;
 /// Array indices beyond this are refused, so `a[999999999]=x` can't allocate a huge array.
 const MAX_INDEX: usize = 1000;
+/// Missing list entries (filled with null) allowed in one body: without a budget for the whole
+/// body, `a[0][1000]=&a[1][1000]=&…` makes a 64 KiB body hundreds of megabytes, and it is
+/// parsed before its signature is checked.
+const MAX_GAPS: usize = 1000;
 
 /// Parses an `application/x-www-form-urlencoded` body into a JSON object.
 pub fn parse_form(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
@@ -23,16 +27,24 @@ pub fn parse_form(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
         return Err(WebhookError::Malformed("body is not UTF-8".into()));
     }
     let mut root = Value::Object(Map::new());
-    let mut pairs = 0usize;
+    // Nameless pairs (`=x`) are skipped, so only named ones make a body non-empty: otherwise
+    // `=x` would parse into no fields, which `encode_form` cannot give back.
+    let mut fields = 0usize;
+    let mut gaps = MAX_GAPS;
     for (key, value) in form_urlencoded::parse(body) {
-        pairs += 1;
         if key.is_empty() {
             continue;
         }
+        fields += 1;
         let path = split_key(&key)?;
-        insert(&mut root, &path, Value::String(value.into_owned()))?;
+        insert(
+            &mut root,
+            &path,
+            Value::String(value.into_owned()),
+            &mut gaps,
+        )?;
     }
-    if pairs == 0 {
+    if fields == 0 {
         return Err(WebhookError::Malformed("empty body".into()));
     }
     match root {
@@ -79,7 +91,13 @@ fn split_key(key: &str) -> Result<Vec<String>, WebhookError> {
     Ok(path)
 }
 
-fn insert(node: &mut Value, path: &[String], value: Value) -> Result<(), WebhookError> {
+/// `gaps` is what is left of the body's budget of null-filled list entries.
+fn insert(
+    node: &mut Value,
+    path: &[String],
+    value: Value,
+    gaps: &mut usize,
+) -> Result<(), WebhookError> {
     let Some((segment, rest)) = path.split_first() else {
         *node = value;
         return Ok(());
@@ -109,10 +127,14 @@ fn insert(node: &mut Value, path: &[String], value: Value) -> Result<(), Webhook
                     "list index {i} is too large"
                 )));
             }
+            let gap = i.saturating_sub(items.len());
+            *gaps = gaps.checked_sub(gap).ok_or_else(|| {
+                WebhookError::Malformed(format!("list indices leave more than {MAX_GAPS} gaps"))
+            })?;
             while items.len() <= i {
                 items.push(Value::Null);
             }
-            insert(&mut items[i], rest, value)
+            insert(&mut items[i], rest, value, gaps)
         }
         None => {
             if node.is_null() {
@@ -122,7 +144,7 @@ fn insert(node: &mut Value, path: &[String], value: Value) -> Result<(), Webhook
                 return Err(conflict());
             };
             let child = map.entry(segment.clone()).or_insert(Value::Null);
-            insert(child, rest, value)
+            insert(child, rest, value, gaps)
         }
     }
 }
@@ -154,10 +176,7 @@ pub fn encode_form(fields: &Map<String, Value>) -> String {
         }
     }
     for (key, value) in fields {
-        match value {
-            Value::Object(_) | Value::Array(_) => walk(&mut out, key, value),
-            _ => walk(&mut out, key, value),
-        }
+        walk(&mut out, key, value);
     }
     out.finish()
 }
@@ -558,6 +577,21 @@ mod tests {
     #[test]
     fn malformed_forms_are_refused_with_a_reason() {
         assert!(parse_form(b"").is_err());
+        // Found by fuzzing: only nameless pairs parsed into no fields at all.
+        assert_eq!(
+            parse_form(b"=7d5ee091717b8eb%E2%80%A6e8b8a1ab1a50\0\0\x08\x10d\": \"3"),
+            Err(WebhookError::Malformed("empty body".into()))
+        );
+        assert!(parse_form(b"=&=x").is_err());
+        // Found by fuzzing: sparse indices multiplied an 18-byte body into 2000+ values.
+        assert_eq!(
+            parse_form(b"d[100][1000][1000]"),
+            Err(WebhookError::Malformed(
+                "list indices leave more than 1000 gaps".into()
+            ))
+        );
+        assert!(parse_form(b"a[1000]=x").is_ok());
+        assert!(parse_form(b"a[1000]=x&b[1]=y").is_err());
         assert!(parse_form(b"a[0=1").is_err());
         assert!(parse_form(b"[x]=1").is_err());
         assert!(parse_form(b"a=1&a[0]=2").is_err());

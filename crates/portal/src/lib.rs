@@ -1,45 +1,142 @@
-//! portal: the tenant portal, mobile canvas and admin canvas, served from projections.
-//! Today it is a running service with its health endpoints; member pages come next.
+//! portal: the tenant portal (one URL per location, sign-in by emailed link), the mobile canvas
+//! and the admin canvas inside Optix. It reads projections and asks provision (NATS
+//! request/reply, `bus::commands`) for every change; its own tables hold only sign-in links,
+//! sessions and rate-limit counters (hashed).
+//!
+//! Routes:
+//! - `GET /l/{org}/{location}`: ask for a sign-in link (`POST` the email);
+//!   `GET|POST /l/{org}/{location}/signin`: the emailed link (`#token=…`), spent on `POST`.
+//! - `GET /wifi`: the signed-in tenant's key page; `POST /wifi/passphrase`, `/wifi/regenerate`,
+//!   `/wifi/signout`.
+//! - `GET /canvas/mobile?location_id=…#token=…` (`POST` the token): the Optix app's WiFi tile.
+//! - `GET /canvas/admin#token=…` (`POST` the token), then `/canvas/admin/home`, `/locations`,
+//!   `/plans`, `/members`, `/members/{user}`: the admin canvas.
 
+mod admin;
+mod canvas;
+mod db;
+mod mail;
+pub mod metrics;
+mod pages;
+mod session;
+mod tenant;
+mod verify;
+pub mod wifi;
+
+use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
+use bus::commands::{Command, RefusalCode, Reply};
+use pages::{Action, Framing, Message};
+use std::collections::HashMap;
 use std::net::TcpListener;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
 }
 
-struct State {
+pub(crate) struct State {
     pool: deadpool_postgres::Pool,
     bus: bus::Bus,
+    keys: store::KeyRing,
+    settings: runtime::PortalSettings,
+    /// Base URL for links in emails, without a trailing slash.
+    public_url: String,
+    mailer: mail::Mailer,
+    verifier: verify::Verifier,
+    /// Unmapped-location reports sent recently (organization/location/user → when), so a page
+    /// reloaded in a loop does not flood the admins' notifications.
+    reports: Mutex<HashMap<String, Instant>>,
 }
+
+/// How often the same unmapped location is reported for the same person.
+const REPORT_EVERY: Duration = Duration::from_secs(600);
 
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
         telemetry::metrics::init();
+        metrics::init();
+        // lettre and reqwest choose their TLS provider explicitly, but anything using rustls'
+        // process default would panic with two providers compiled in: pick one.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let keys = store::KeyRing::from_hex(
+            settings.provision.master_key.expose(),
+            settings.provision.hash_key.expose(),
+        )
+        .context(
+            "the portal opens passphrases with provision.master_key and hashes with \
+             provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
+        )?;
         let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
         let bus = bus::Bus::connect(&settings.nats)
             .await
             .context("connecting to NATS")?;
         let listener = TcpListener::bind(&settings.portal.listen)
             .with_context(|| format!("binding portal.listen {}", settings.portal.listen))?;
-        let port = listener.local_addr()?.port();
-        let state = web::Data::new(State { pool, bus });
+        let address = listener.local_addr()?;
+        let port = address.port();
+        let portal = settings.portal.clone();
+        let public_url = if portal.public_url.trim().is_empty() {
+            format!("http://{address}")
+        } else {
+            portal.public_url.trim().trim_end_matches('/').to_owned()
+        };
+        let parsed = url::Url::parse(&public_url)
+            .with_context(|| format!("portal.public_url {public_url:?} is not a URL"))?;
+        let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+        if parsed.scheme() != "https" && !loopback {
+            tracing::warn!(
+                "portal.public_url is not https: browsers refuse the portal's Secure cookies \
+                 over plain http anywhere but on localhost, so nobody could sign in"
+            );
+        }
+        let mailer = mail::Mailer::new(portal.smtp_url.expose(), &portal.mail_from)?;
+        if portal.smtp_url.expose().trim().is_empty() {
+            tracing::warn!("portal.smtp_url is not set: sign-in links cannot be emailed");
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(10))
+            .build()
+            .context("building the HTTP client")?;
+        let optix = optix::api::OptixClient::new(settings.optix.api_url.clone(), http);
+        let verifier =
+            verify::Verifier::new(optix, Duration::from_secs(portal.canvas_cache_secs.max(1)));
+        let state = web::Data::new(State {
+            pool,
+            bus,
+            keys,
+            settings: portal,
+            public_url,
+            mailer,
+            verifier,
+            reports: Mutex::new(HashMap::new()),
+        });
+        spawn_purge(state.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::Data::new(telemetry::http::ServiceName("portal")))
+                .app_data(web::FormConfig::default().limit(16 * 1024))
+                .wrap(from_fn(access_log))
                 .wrap(from_fn(telemetry::http::record_requests))
                 .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
-                .route("/", web::get().to(home))
                 .route(
                     "/healthz",
                     web::get().to(|| async { HttpResponse::Ok().body("ok") }),
                 )
                 .route("/readyz", web::get().to(readyz))
+                .route("/", web::get().to(home))
+                .route("/assets/portal.css", web::get().to(stylesheet))
+                .route("/assets/portal.js", web::get().to(script))
+                .configure(tenant::routes)
+                .configure(canvas::routes)
+                .configure(admin::routes)
+                .default_service(web::to(not_found))
         })
         .shutdown_timeout(10)
         .listen(listener)?
@@ -56,12 +153,91 @@ impl Application {
     }
 }
 
-async fn home() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Lanyard portal</title></head><body><main><h1>Lanyard portal</h1>\
-         <p>Your WiFi key is one step away: open your location's portal link.</p></main></body></html>",
+/// Removes spent links, ended sessions and old counters every 10 minutes.
+fn spawn_purge(state: web::Data<State>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let result = async {
+                let client = state.pool.get().await.map_err(|e| e.to_string())?;
+                db::purge(&**client, state.settings.rate_window_secs)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            .await;
+            match result {
+                Ok(removed) => tracing::debug!(removed, "purged expired portal rows"),
+                Err(error) => tracing::warn!(%error, "purging expired portal rows failed"),
+            }
+        }
+    });
+}
+
+/// One line per request: method, the matched route pattern (never the raw path or query: a
+/// path or query may carry a token), status and time.
+async fn access_log(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let response = next.call(request).await;
+    let status = match &response {
+        Ok(r) => r.status().as_u16(),
+        Err(e) => e.as_response_error().status_code().as_u16(),
+    };
+    tracing::info!(
+        %method,
+        %route,
+        status,
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(include_str!("../assets/portal.css"))
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .body(include_str!("../assets/portal.js"))
+}
+
+async fn home(state: web::Data<State>) -> Result<HttpResponse, PortalError> {
+    state.page(
+        StatusCode::OK,
+        Framing::Deny,
+        &Message::new(
+            "Lanyard portal",
+            &[
+                "Your WiFi key is one step away: open your location's portal link, or the WiFi \
+                 tile in the Optix app.",
+            ],
+        ),
+    )
+}
+
+async fn not_found(state: web::Data<State>) -> Result<HttpResponse, PortalError> {
+    state.page(
+        StatusCode::NOT_FOUND,
+        Framing::Deny,
+        &Message::new(
+            "Page not found",
+            &["There is nothing at this address. Check the link, or open your location's portal link again."],
+        ),
     )
 }
 
@@ -87,4 +263,294 @@ async fn readyz(state: web::Data<State>) -> HttpResponse {
     .collect();
     tracing::warn!(failing = ?failing, "not ready");
     HttpResponse::ServiceUnavailable().body(format!("not ready: {}", failing.join(", ")))
+}
+
+/// What provision answered, as the portal acts on it.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    Done {
+        user_id: Option<String>,
+    },
+    Refused {
+        code: RefusalCode,
+        message: String,
+    },
+    /// No answer (provision down, NATS down, timeout) or a refusal saying "try later".
+    Unavailable,
+}
+
+fn refusal_label(code: RefusalCode) -> &'static str {
+    match code {
+        RefusalCode::NotInstalled => "not_installed",
+        RefusalCode::UnknownUser => "unknown_user",
+        RefusalCode::LocationNotMapped => "location_not_mapped",
+        RefusalCode::NoAccess => "no_access",
+        RefusalCode::NoAccount => "no_account",
+        RefusalCode::Suspended => "suspended",
+        RefusalCode::InvalidPassphrase => "invalid_passphrase",
+        RefusalCode::PassphraseTaken => "passphrase_taken",
+        RefusalCode::Invalid => "invalid",
+        RefusalCode::Unavailable => "unavailable",
+    }
+}
+
+impl State {
+    /// Sends a command to provision; records `lanyard_portal_commands_total`. Never logs the
+    /// command's content (it may hold a passphrase).
+    pub(crate) async fn command(&self, org_id: &str, actor: &str, command: Command) -> Answer {
+        let name = command.name();
+        let answer = match self.bus.command(org_id, actor, command).await {
+            Ok(Reply::Done { user_id, .. }) => Answer::Done { user_id },
+            Ok(Reply::Refused {
+                code: RefusalCode::Unavailable,
+                message,
+            }) => {
+                tracing::warn!(command = name, org_id, %message, "provision is unavailable");
+                Answer::Unavailable
+            }
+            Ok(Reply::Refused { code, message }) => Answer::Refused { code, message },
+            Err(error) => {
+                tracing::warn!(command = name, org_id, %error, "provision did not answer");
+                Answer::Unavailable
+            }
+        };
+        let outcome = match &answer {
+            Answer::Done { .. } => "done",
+            Answer::Refused { code, .. } => refusal_label(*code),
+            Answer::Unavailable => "unavailable",
+        };
+        metrics::command(name, outcome);
+        tracing::info!(command = name, org_id, outcome, "command answered");
+        answer
+    }
+
+    /// Tells provision (for the admins' notifications) that someone asked for WiFi at an
+    /// unmapped Optix location; at most once per location and person every 10 minutes.
+    pub(crate) async fn report_unmapped(
+        &self,
+        org_id: &str,
+        location_id: &str,
+        user_id: Option<&str>,
+    ) {
+        let key = format!("{org_id}/{location_id}/{}", user_id.unwrap_or("-"));
+        {
+            let mut reports = self.reports.lock().unwrap_or_else(|p| p.into_inner());
+            if reports
+                .get(&key)
+                .is_some_and(|at| at.elapsed() < REPORT_EVERY)
+            {
+                return;
+            }
+            if reports.len() > 10_000 {
+                reports.retain(|_, at| at.elapsed() < REPORT_EVERY);
+            }
+            reports.insert(key, Instant::now());
+        }
+        let actor = match user_id {
+            Some(user) => format!("tenant:{user}"),
+            None => "portal".to_owned(),
+        };
+        let _ = self
+            .command(
+                org_id,
+                &actor,
+                Command::ReportUnmappedLocation {
+                    location_id: location_id.to_owned(),
+                    user_id: user_id.map(str::to_owned),
+                },
+            )
+            .await;
+    }
+
+    pub(crate) fn page(
+        &self,
+        status: StatusCode,
+        framing: Framing,
+        page: &impl askama::Template,
+    ) -> Result<HttpResponse, PortalError> {
+        let body = page.render()?;
+        Ok(pages::html(status, framing, &self.settings.frame_ancestors).body(body))
+    }
+
+    /// The client address rate limits count: the TCP peer, or the first `X-Forwarded-For`
+    /// hop when configured to trust a proxy.
+    pub(crate) fn client_address(&self, request: &HttpRequest) -> String {
+        if self.settings.trust_forwarded_for
+            && let Some(address) = request.connection_info().realip_remote_addr()
+        {
+            return address.to_owned();
+        }
+        request
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+
+    /// The rate-limit bucket of a value (an email, an address): stored only as a keyed hash.
+    fn bucket(&self, bucket_kind: &str, org_id: &str, value: &str) -> String {
+        format!(
+            "{bucket_kind}:{}",
+            self.keys.keyed_hash(bucket_kind, org_id, value)
+        )
+    }
+
+    /// Counts a request against a limit (`bucket_kind` names the limit).
+    pub(crate) async fn limit(
+        &self,
+        bucket_kind: &str,
+        org_id: &str,
+        value: &str,
+        max: u32,
+    ) -> Result<db::Limit, PortalError> {
+        let bucket = self.bucket(bucket_kind, org_id, value);
+        let client = self.pool.get().await?;
+        Ok(db::hit(&**client, &bucket, max, self.settings.rate_window_secs).await?)
+    }
+
+    /// Whether a limit is already reached, without counting.
+    pub(crate) async fn limit_reached(
+        &self,
+        bucket_kind: &str,
+        org_id: &str,
+        value: &str,
+        max: u32,
+    ) -> Result<db::Limit, PortalError> {
+        let bucket = self.bucket(bucket_kind, org_id, value);
+        let client = self.pool.get().await?;
+        Ok(db::peek(&**client, &bucket, max, self.settings.rate_window_secs).await?)
+    }
+
+    pub(crate) fn too_many(
+        &self,
+        framing: Framing,
+        retry_after_secs: u64,
+    ) -> Result<HttpResponse, PortalError> {
+        let minutes = retry_after_secs.div_ceil(60).max(1);
+        let wait = if minutes == 1 {
+            "about a minute".to_owned()
+        } else {
+            format!("about {minutes} minutes")
+        };
+        let mut response = self.page(
+            StatusCode::TOO_MANY_REQUESTS,
+            framing,
+            &Message::new(
+                "Too many requests",
+                &[
+                    "For your security, only a few requests are allowed in a short time.",
+                    &format!("Please try again in {wait}."),
+                ],
+            ),
+        )?;
+        if let Ok(value) =
+            actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, value);
+        }
+        Ok(response)
+    }
+
+    pub(crate) fn unavailable(
+        &self,
+        framing: Framing,
+        retry: &str,
+    ) -> Result<HttpResponse, PortalError> {
+        self.page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            framing,
+            &Message::new(
+                "WiFi service temporarily unavailable",
+                &[
+                    "We could not reach the service that manages WiFi access right now. Nothing \
+                     is lost: please try again in a minute.",
+                ],
+            )
+            .action(Action::link(retry, "Try again")),
+        )
+    }
+}
+
+/// Adds a `Set-Cookie` header to a finished response.
+pub(crate) fn with_cookie(mut response: HttpResponse, cookie: &str) -> HttpResponse {
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(cookie) {
+        response
+            .headers_mut()
+            .append(actix_web::http::header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A 303 to `location` (after a form POST).
+pub(crate) fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((actix_web::http::header::REFERRER_POLICY, "no-referrer"))
+        .finish()
+}
+
+/// Optix ids in paths and forms: short, plain. Anything else is treated as unknown.
+pub(crate) fn plausible_id(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("the database is unavailable: {0}")]
+    Database(String),
+    #[error("rendering the page failed: {0}")]
+    Template(#[from] askama::Error),
+    #[error("a sealed value could not be opened: {0}")]
+    Crypto(#[from] store::CryptoError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<tokio_postgres::Error> for PortalError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        PortalError::Database(error.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for PortalError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        PortalError::Database(error.to_string())
+    }
+}
+
+impl From<store::StoreError> for PortalError {
+    fn from(error: store::StoreError) -> Self {
+        PortalError::Database(error.to_string())
+    }
+}
+
+impl ResponseError for PortalError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PortalError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        tracing::error!(error = %self, "portal request failed");
+        let (title, text) = match self {
+            PortalError::Database(_) => (
+                "Temporarily unavailable",
+                "The portal cannot reach its database right now. Please try again in a minute.",
+            ),
+            _ => (
+                "Something went wrong",
+                "The portal could not show this page. Please try again; if it keeps happening, tell the front desk.",
+            ),
+        };
+        let page = Message::new(title, &[text]);
+        let body = askama::Template::render(&page).unwrap_or_else(|_| title.to_owned());
+        pages::html(self.status_code(), Framing::Deny, "").body(body)
+    }
 }

@@ -22,9 +22,15 @@ fn settings(database_url: String, nats_url: String) -> runtime::Settings {
             duplicate_window_secs: 120,
         },
         ingest: Default::default(),
-        provision: Default::default(),
+        // The portal opens passphrases: it needs provision's keys.
+        provision: runtime::ProvisionSettings {
+            master_key: runtime::Secret::new("11".repeat(32)),
+            hash_key: runtime::Secret::new("22".repeat(32)),
+            ..Default::default()
+        },
         portal: runtime::PortalSettings {
             listen: "127.0.0.1:0".into(),
+            ..Default::default()
         },
         optix: Default::default(),
     }

@@ -172,8 +172,12 @@ impl Provisioner {
         let stream = StreamId::member(org_id, user_id);
         let (history, version) = event_log::read_stream(&**tx, &stream).await?;
         let state = Member::from_events(history.iter().map(|e| &e.event));
+        // An onboarding binds a new account, or one a sync opened without a location.
         let home = if state.is_open() {
-            state.home_location.clone()
+            state
+                .home_location
+                .clone()
+                .or_else(|| onboard_at.map(str::to_owned))
         } else {
             onboard_at.map(str::to_owned)
         };
@@ -222,7 +226,7 @@ impl Provisioner {
             );
         }
         let command = match onboard_at {
-            Some(location_id) if !state.is_open() => MemberCommand::Onboard {
+            Some(location_id) => MemberCommand::Onboard {
                 org_id: org_id.to_owned(),
                 user_id: user_id.to_owned(),
                 location_id: location_id.to_owned(),

@@ -1,10 +1,11 @@
 //! Generating and sealing the secrets provision hands to the domain.
 
-use domain::Sealed;
 use domain::member::{FreshPassphrase, Profile};
 use domain::passphrase::{ALPHABET, GROUP_LEN, GROUPS, from_indices};
 use rand::Rng;
 use store::{KeyRing, MemberKey};
+// Shared with the portal (account lookup by email, admin member list).
+pub use store::crypto::{ProfileData, email_hash, open_profile};
 
 /// A passphrase from the OS CSPRNG over the unambiguous alphabet (≈ 69 bits).
 pub fn generate_passphrase() -> String {
@@ -20,10 +21,6 @@ pub fn passphrase_hash(keys: &KeyRing, org_id: &str, passphrase: &str) -> String
     keys.keyed_hash("passphrase", org_id, passphrase)
 }
 
-pub fn email_hash(keys: &KeyRing, org_id: &str, email: &str) -> String {
-    keys.keyed_hash("email", org_id, &email.trim().to_lowercase())
-}
-
 pub fn seal_passphrase(
     keys: &KeyRing,
     key: &MemberKey,
@@ -35,12 +32,6 @@ pub fn seal_passphrase(
         passphrase: key.seal(passphrase.as_bytes(), aad),
         lookup_hash: passphrase_hash(keys, org_id, passphrase),
     }
-}
-
-#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
-pub struct ProfileData {
-    pub email: String,
-    pub fullname: String,
 }
 
 pub fn seal_profile(
@@ -55,9 +46,4 @@ pub fn seal_profile(
         sealed: key.seal(&plaintext, aad),
         email_hash: email_hash(keys, org_id, &profile.email),
     }
-}
-
-pub fn open_profile(key: &MemberKey, aad: &str, sealed: &Sealed) -> Option<ProfileData> {
-    let bytes = key.open(sealed, aad).ok()?;
-    serde_json::from_slice(&bytes).ok()
 }

@@ -124,12 +124,55 @@ impl Default for ProvisionSettings {
 #[serde(default)]
 pub struct PortalSettings {
     pub listen: String,
+    /// The base URL tenants reach the portal at, used in the sign-in links it emails (never
+    /// taken from the request's Host header). Empty: `http://` + the listen address.
+    pub public_url: String,
+    /// SMTP server for sign-in links: `smtp://host:port` (plain, e.g. a local sink),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`.
+    /// Empty: no email is sent (requests are counted as `smtp_failed`).
+    pub smtp_url: Secret,
+    /// The From address of sign-in emails.
+    pub mail_from: String,
+    /// How long a sign-in link works (single use).
+    pub magic_link_ttl_secs: u64,
+    /// Tenant sessions (portal and mobile app).
+    pub session_ttl_secs: u64,
+    /// Admin canvas sessions.
+    pub admin_session_ttl_secs: u64,
+    /// Sign-in link requests allowed per email address, and per client address, in each
+    /// window of `rate_window_secs`.
+    pub link_requests_per_email: u32,
+    pub link_requests_per_client: u32,
+    /// Refused canvas tokens allowed per client address in each window (then 429); valid
+    /// sign-ins are not counted.
+    pub canvas_refusals_per_client: u32,
+    pub rate_window_secs: u64,
+    /// How long a verified canvas token (Optix `me`) is remembered, keyed by its hash.
+    pub canvas_cache_secs: u64,
+    /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a proxy that
+    /// sets them); otherwise the TCP peer address.
+    pub trust_forwarded_for: bool,
+    /// Who may frame the canvases and the key page (CSP `frame-ancestors`).
+    pub frame_ancestors: String,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
         PortalSettings {
             listen: "127.0.0.1:8083".into(),
+            public_url: String::new(),
+            smtp_url: Secret::default(),
+            mail_from: "Lanyard WiFi <wifi@lanyard.invalid>".into(),
+            magic_link_ttl_secs: 900,
+            session_ttl_secs: 7 * 24 * 3600,
+            admin_session_ttl_secs: 8 * 3600,
+            link_requests_per_email: 3,
+            link_requests_per_client: 10,
+            canvas_refusals_per_client: 30,
+            rate_window_secs: 900,
+            canvas_cache_secs: 60,
+            trust_forwarded_for: false,
+            frame_ancestors: "https://*.optixapp.com".into(),
         }
     }
 }

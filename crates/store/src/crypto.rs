@@ -146,6 +146,25 @@ impl MemberKey {
     }
 }
 
+/// The keyed hash of an email address (trimmed, lowercased) within an organization: how the
+/// portal finds an account by email without opening any profile.
+pub fn email_hash(keys: &KeyRing, org_id: &str, email: &str) -> String {
+    keys.keyed_hash("email", org_id, &email.trim().to_lowercase())
+}
+
+/// A member's personal data, sealed with their data key in `members.profile`.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ProfileData {
+    pub email: String,
+    pub fullname: String,
+}
+
+/// Opens a sealed profile (`aad`: the member's stream id, e.g. `member-6267-12346`).
+pub fn open_profile(key: &MemberKey, aad: &str, sealed: &Sealed) -> Option<ProfileData> {
+    let bytes = key.open(sealed, aad).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

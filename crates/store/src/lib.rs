@@ -3,6 +3,7 @@
 
 pub mod crypto;
 pub mod event_log;
+pub mod history;
 pub mod migrations;
 pub mod projections;
 pub mod queries;

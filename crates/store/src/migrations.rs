@@ -20,6 +20,12 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "configuration_and_groups",
         include_str!("../../../migrations/0003_configuration_and_groups.sql"),
     ),
+    // Versions 4–9 belong to provision's work; the portal's own tables are version 10.
+    (
+        10,
+        "portal",
+        include_str!("../../../migrations/0010_portal.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -364,6 +364,18 @@ pub async fn apply(
                 .await?;
             touch_member(client, org, user, at, pos).await?;
         }
+        (Event::AccountBound { location_id }, StreamId::Member { user_id: user, .. }) => {
+            update_member(
+                client,
+                org,
+                user,
+                "home_location = $5",
+                &[location_id],
+                at,
+                pos,
+            )
+            .await?;
+        }
         (Event::AccountSuspended, StreamId::Member { user_id: user, .. }) => {
             update_member(client, org, user, "status = $5", &[&"suspended"], at, pos).await?;
         }

@@ -1,11 +1,12 @@
-//! The event log in plain words, for `lanyard events …` and `lanyard members show`.
+//! The event log in plain words, for `lanyard events …`, `lanyard members show` and the admin
+//! canvas (a member's history).
 
+use crate::RecordedEvent;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::events::{PassphraseSource, RevokeReason};
 use domain::{Basis, Event};
 use serde::Serialize;
-use store::RecordedEvent;
 
 fn basis_words(basis: Basis) -> (&'static str, &'static str) {
     match basis {
@@ -107,6 +108,9 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             )
         }
         Event::AccountSuspended => ("account suspended: no live grant left (kept)".into(), None),
+        Event::AccountBound { location_id } => {
+            (format!("account bound to location {location_id}"), None)
+        }
         Event::AccountResumed => ("account resumed".into(), None),
         Event::JoinedGroup { team_id } => (format!("joined group of team {team_id}"), None),
         Event::LeftGroup { team_id } => (format!("left group of team {team_id}"), None),

@@ -1,0 +1,441 @@
+//! The Optix canvases: the mobile app's WiFi tile (`MOBILE_HOME_PRIMARY`) and the admin
+//! dashboard's settings/menu canvases. Optix opens them with a personal token, in the URL
+//! fragment (`#token=…`, our app settings file asks for that) or, when no macro is used, as a
+//! `token=` query parameter. A fragment never reaches the server; a query token is used once and
+//! redirected away at once. Either way the portal verifies it with Optix (`me`), never stores
+//! or logs it, and signs the user in with a session of its own.
+
+use crate::db::{self, SessionKind, SessionRow, Via};
+use crate::pages::{Framing, Message, TokenPage};
+use crate::session::{self, ADMIN_COOKIE, ADMIN_PATH, Site};
+use crate::tenant::{self, TokenForm};
+use crate::verify::{Verified, VerifyError};
+use crate::{PortalError, State, plausible_id, see_other, with_cookie};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+/// Pre-session CSRF cookie of the canvases (`SameSite=None; Partitioned`: they may be framed).
+pub const CANVAS_CSRF_COOKIE: &str = "lanyard_canvas_csrf";
+const PRE_SCOPE: &str = "canvas-pre";
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/canvas/mobile", web::get().to(mobile_page))
+        .route("/canvas/mobile", web::post().to(mobile_signin))
+        .route(ADMIN_PATH, web::get().to(admin_page))
+        .route(ADMIN_PATH, web::post().to(admin_signin));
+}
+
+#[derive(Deserialize)]
+struct CanvasQuery {
+    #[serde(default)]
+    location_id: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+/// Why a canvas sign-in did not happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    Rejected,
+    Unavailable,
+    UnknownOrganization,
+    NotAdmin,
+    NoLocation,
+    RateLimited(u64),
+}
+
+impl Failure {
+    fn code(self) -> &'static str {
+        match self {
+            Failure::Rejected => "rejected",
+            Failure::Unavailable => "unavailable",
+            Failure::UnknownOrganization => "unknown_organization",
+            Failure::NotAdmin => "not_admin",
+            Failure::NoLocation => "no_location",
+            Failure::RateLimited(_) => "rate_limited",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Failure> {
+        Some(match code {
+            "rejected" => Failure::Rejected,
+            "unavailable" => Failure::Unavailable,
+            "unknown_organization" => Failure::UnknownOrganization,
+            "not_admin" => Failure::NotAdmin,
+            "no_location" => Failure::NoLocation,
+            "rate_limited" => Failure::RateLimited(60),
+            _ => return None,
+        })
+    }
+}
+
+fn failure_page(state: &State, failure: Failure, retry: &str) -> Result<HttpResponse, PortalError> {
+    let (status, page) = match failure {
+        Failure::Rejected => (
+            StatusCode::UNAUTHORIZED,
+            Message::new(
+                "We could not sign you in",
+                &[
+                    "Optix did not confirm who you are: the sign-in token is missing, expired or \
+                     not valid.",
+                    "Close this screen and open it again from the Optix app or dashboard.",
+                ],
+            ),
+        ),
+        Failure::Unavailable => return state.unavailable(Framing::Optix, retry),
+        Failure::UnknownOrganization => return tenant::unknown_organization(state, Framing::Optix),
+        Failure::NotAdmin => (
+            StatusCode::FORBIDDEN,
+            Message::new(
+                "Admins only",
+                &[
+                    "This part of the WiFi app is for the workspace's administrators. Members \
+                     find their WiFi key in the Optix app's WiFi tile.",
+                ],
+            ),
+        ),
+        Failure::NoLocation => (
+            StatusCode::BAD_REQUEST,
+            Message::new(
+                "Open WiFi from a location",
+                &[
+                    "The app did not say which location you are at. Choose your location in the \
+                     Optix app, then open WiFi from its home screen.",
+                ],
+            ),
+        ),
+        Failure::RateLimited(seconds) => return state.too_many(Framing::Optix, seconds),
+    };
+    state.page(status, Framing::Optix, &page)
+}
+
+/// Asks Optix who the token belongs to and checks it may use this canvas.
+async fn check_token(
+    state: &State,
+    request: &HttpRequest,
+    token: &str,
+    admin: bool,
+) -> Result<Verified, Failure> {
+    // Only refused tokens count against a client address: a whole coworking space behind one
+    // NAT opens the app all day, but nobody needs many wrong tokens.
+    let address = state.client_address(request);
+    let max = state.settings.canvas_refusals_per_client;
+    match state
+        .limit_reached("canvas-refused", "", &address, max)
+        .await
+    {
+        Ok(db::Limit::Allowed) => {}
+        Ok(db::Limit::Exceeded { retry_after_secs }) => {
+            return Err(Failure::RateLimited(retry_after_secs));
+        }
+        Err(error) => {
+            tracing::warn!(%error, "rate limit check failed");
+            return Err(Failure::Unavailable);
+        }
+    }
+    let refused = |why: &'static str| async move {
+        tracing::info!(reason = why, "canvas token refused");
+        if let Err(error) = state.limit("canvas-refused", "", &address, max).await {
+            tracing::warn!(%error, "counting a refused canvas token failed");
+        }
+        Failure::Rejected
+    };
+    // Tokens are short opaque strings; anything else is not worth asking Optix about.
+    if token.is_empty() || token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(refused("malformed").await);
+    }
+    let verified = match state.verifier.verify(token).await {
+        Ok(verified) => verified,
+        Err(VerifyError::Rejected(why)) => return Err(refused(why).await),
+        Err(VerifyError::Unavailable(error)) => {
+            tracing::warn!(%error, "canvas token could not be verified");
+            return Err(Failure::Unavailable);
+        }
+    };
+    let installed = match state.pool.get().await {
+        Ok(client) => db::organization_installed(&**client, &verified.org_id).await,
+        Err(error) => {
+            tracing::warn!(%error, "database unavailable");
+            return Err(Failure::Unavailable);
+        }
+    };
+    match installed {
+        Ok(Some(true)) => {}
+        Ok(_) => return Err(Failure::UnknownOrganization),
+        Err(error) => {
+            tracing::warn!(%error, "database unavailable");
+            return Err(Failure::Unavailable);
+        }
+    }
+    if admin && !verified.me.is_admin {
+        return Err(Failure::NotAdmin);
+    }
+    Ok(verified)
+}
+
+/// Signs the mobile app's user in and sends them to the key page (which onboards them here).
+async fn mobile_session(
+    state: &State,
+    request: &HttpRequest,
+    token: &str,
+    location_id: Option<&str>,
+) -> Result<Result<HttpResponse, Failure>, PortalError> {
+    let Some(location_id) = location_id.filter(|l| plausible_id(l)) else {
+        return Ok(Err(Failure::NoLocation));
+    };
+    let verified = match check_token(state, request, token, false).await {
+        Ok(verified) => verified,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    tracing::info!(
+        org_id = verified.org_id,
+        location_id,
+        "signed in from the mobile app"
+    );
+    let row = SessionRow {
+        kind: SessionKind::Tenant,
+        org_id: verified.org_id,
+        user_id: verified.user_id,
+        location_id: Some(location_id.to_owned()),
+        via: Via::MobileApp,
+        context: None,
+        expires_at: Utc::now() + chrono::Duration::seconds(state.settings.session_ttl_secs as i64),
+    };
+    tenant::start_session(state, request, row, Site::Embedded)
+        .await
+        .map(Ok)
+}
+
+fn mobile_url(location_id: Option<&str>, error: Option<Failure>) -> String {
+    let mut url = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(location) = location_id.filter(|l| plausible_id(l)) {
+        url.append_pair("location_id", location);
+    }
+    if let Some(failure) = error {
+        url.append_pair("error", failure.code());
+    }
+    let query = url.finish();
+    if query.is_empty() {
+        "/canvas/mobile".to_owned()
+    } else {
+        format!("/canvas/mobile?{query}")
+    }
+}
+
+/// `GET /canvas/mobile?location_id=…`: the page that takes the token from the fragment. With
+/// `?token=…` (Optix without a macro) it signs in at once and redirects, so the token leaves
+/// the address bar and the history immediately.
+async fn mobile_page(
+    state: web::Data<State>,
+    request: HttpRequest,
+    query: web::Query<CanvasQuery>,
+) -> Result<HttpResponse, PortalError> {
+    let query = query.into_inner();
+    let location_id = query.location_id.as_deref();
+    if let Some(token) = query.token.as_deref() {
+        return Ok(
+            match mobile_session(&state, &request, token, location_id).await? {
+                Ok(response) => response,
+                Err(failure) => see_other(&mobile_url(location_id, Some(failure))),
+            },
+        );
+    }
+    if let Some(failure) = query.error.as_deref().and_then(Failure::from_code) {
+        return failure_page(&state, failure, &mobile_url(location_id, None));
+    }
+    let (secret, cookie) = tenant::pre_session(&request, CANVAS_CSRF_COOKIE, Site::Embedded);
+    let page = TokenPage {
+        title: "WiFi".into(),
+        action: "/canvas/mobile".into(),
+        csrf: session::csrf_token(&state.keys, PRE_SCOPE, &secret),
+        location_id: location_id.filter(|l| plausible_id(l)).map(str::to_owned),
+        missing: vec![
+            "Open WiFi from the Optix app to see your WiFi key here.".into(),
+            "Signed in already? Your key is on the WiFi page.".into(),
+        ],
+    };
+    let response = state.page(StatusCode::OK, Framing::Optix, &page)?;
+    Ok(match cookie {
+        Some(cookie) => with_cookie(response, &cookie),
+        None => response,
+    })
+}
+
+/// `POST /canvas/mobile`: the token from the fragment, in the body.
+async fn mobile_signin(
+    state: web::Data<State>,
+    request: HttpRequest,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, PortalError> {
+    let form = form.into_inner();
+    let location_id = form.location_id.as_deref();
+    if !pre_session_ok(&state, &request, &form.csrf) {
+        return tenant::form_expired(&state, Framing::Optix, &mobile_url(location_id, None));
+    }
+    match mobile_session(&state, &request, &form.token, location_id).await? {
+        Ok(response) => Ok(response),
+        Err(failure) => failure_page(&state, failure, &mobile_url(location_id, None)),
+    }
+}
+
+fn pre_session_ok(state: &State, request: &HttpRequest, csrf: &str) -> bool {
+    session::read_cookie(request, CANVAS_CSRF_COOKIE)
+        .is_some_and(|secret| session::csrf_matches(&state.keys, PRE_SCOPE, &secret, csrf))
+}
+
+/// What the admin canvas knows from Optix at sign-in (asked with the admin's token, which is
+/// not kept): their name, the Optix locations they manage and the plan templates.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AdminContext {
+    pub name: String,
+    pub locations: Vec<OptixLocation>,
+    pub plans: Vec<OptixPlan>,
+    /// Why the plan list could not be fetched, if it could not.
+    #[serde(default)]
+    pub plans_error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OptixLocation {
+    pub location_id: String,
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OptixPlan {
+    pub plan_template_id: String,
+    pub name: String,
+}
+
+async fn admin_context(state: &State, token: &str, verified: &Verified) -> AdminContext {
+    let locations = verified
+        .me
+        .admin_locations
+        .iter()
+        .map(|l| OptixLocation {
+            location_id: l.location_id.clone(),
+            name: l.name.clone(),
+            timezone: l.timezone.clone(),
+        })
+        .collect();
+    let (plans, plans_error) = match state.verifier.optix().plan_templates(token).await {
+        Ok(plans) => (
+            plans
+                .into_iter()
+                .map(|p| OptixPlan {
+                    plan_template_id: p.plan_template_id,
+                    name: p.name,
+                })
+                .collect(),
+            None,
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "listing plan templates with the admin token failed");
+            (Vec::new(), Some(error.to_string()))
+        }
+    };
+    AdminContext {
+        name: verified.fullname.clone(),
+        locations,
+        plans,
+        plans_error,
+    }
+}
+
+async fn admin_session(
+    state: &State,
+    request: &HttpRequest,
+    token: &str,
+) -> Result<Result<HttpResponse, Failure>, PortalError> {
+    let verified = match check_token(state, request, token, true).await {
+        Ok(verified) => verified,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    let context = admin_context(state, token, &verified).await;
+    let row = SessionRow {
+        kind: SessionKind::Admin,
+        org_id: verified.org_id.clone(),
+        user_id: verified.user_id.clone(),
+        location_id: None,
+        via: Via::AdminCanvas,
+        context: serde_json::to_value(&context).ok(),
+        expires_at: Utc::now()
+            + chrono::Duration::seconds(state.settings.admin_session_ttl_secs as i64),
+    };
+    let id = session::new_secret();
+    {
+        let client = state.pool.get().await?;
+        if let Some(old) = session::read_cookie(request, ADMIN_COOKIE) {
+            db::delete_session(&**client, &session::sha256_hex(&old)).await?;
+        }
+        db::insert_session(&**client, &session::sha256_hex(&id), &row).await?;
+    }
+    tracing::info!(org_id = verified.org_id, "admin signed in to the canvas");
+    let cookie = session::cookie(
+        ADMIN_COOKIE,
+        &id,
+        ADMIN_PATH,
+        Some(state.settings.admin_session_ttl_secs as i64),
+        Site::Embedded,
+    );
+    Ok(Ok(with_cookie(
+        see_other(&format!("{ADMIN_PATH}/home")),
+        &cookie,
+    )))
+}
+
+/// `GET /canvas/admin`: like the mobile canvas, for admins.
+async fn admin_page(
+    state: web::Data<State>,
+    request: HttpRequest,
+    query: web::Query<CanvasQuery>,
+) -> Result<HttpResponse, PortalError> {
+    let query = query.into_inner();
+    if let Some(token) = query.token.as_deref() {
+        return Ok(match admin_session(&state, &request, token).await? {
+            Ok(response) => response,
+            Err(failure) => see_other(&format!("{ADMIN_PATH}?error={}", failure.code())),
+        });
+    }
+    if let Some(failure) = query.error.as_deref().and_then(Failure::from_code) {
+        return failure_page(&state, failure, ADMIN_PATH);
+    }
+    let (secret, cookie) = tenant::pre_session(&request, CANVAS_CSRF_COOKIE, Site::Embedded);
+    let page = TokenPage {
+        title: "WiFi administration".into(),
+        action: ADMIN_PATH.into(),
+        csrf: session::csrf_token(&state.keys, PRE_SCOPE, &secret),
+        location_id: None,
+        missing: vec![
+            "Open the WiFi app from the Optix dashboard (Apps, or the WiFi menu item) to manage \
+             it here."
+                .into(),
+        ],
+    };
+    let response = state.page(StatusCode::OK, Framing::Optix, &page)?;
+    Ok(match cookie {
+        Some(cookie) => with_cookie(response, &cookie),
+        None => response,
+    })
+}
+
+/// `POST /canvas/admin`: the admin's token from the fragment.
+async fn admin_signin(
+    state: web::Data<State>,
+    request: HttpRequest,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, PortalError> {
+    if !pre_session_ok(&state, &request, &form.csrf) {
+        return tenant::form_expired(&state, Framing::Optix, ADMIN_PATH);
+    }
+    match admin_session(&state, &request, &form.token).await? {
+        Ok(response) => Ok(response),
+        Err(failure) => failure_page(&state, failure, ADMIN_PATH),
+    }
+}

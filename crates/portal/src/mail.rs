@@ -1,0 +1,106 @@
+//! Sign-in emails over SMTP (lettre, async on tokio; TLS by rustls when the URL asks for it).
+
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("no SMTP server is configured (portal.smtp_url)")]
+    NotConfigured,
+    #[error("portal.smtp_url is not usable: {0}")]
+    BadUrl(String),
+    #[error("portal.mail_from {0:?} is not an address")]
+    BadFrom(String),
+    #[error("the recipient address is not valid")]
+    BadRecipient,
+    #[error("building the email failed: {0}")]
+    Build(String),
+    #[error("the SMTP server did not take the email: {0}")]
+    Send(String),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: Mailbox,
+}
+
+/// A sign-in email, ready to send.
+pub struct SignInEmail<'a> {
+    pub to: &'a str,
+    pub place: &'a str,
+    pub link: &'a str,
+    pub valid_minutes: u64,
+}
+
+impl Mailer {
+    /// `smtp_url` empty: a mailer that refuses to send (and says why).
+    pub fn new(smtp_url: &str, from: &str) -> Result<Mailer, MailError> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| MailError::BadFrom(from.to_owned()))?;
+        let transport = if smtp_url.trim().is_empty() {
+            None
+        } else {
+            // The error text of a bad URL never repeats the URL (it may hold a password).
+            let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url.trim())
+                .map_err(|e| MailError::BadUrl(e.to_string()))?;
+            Some(
+                builder
+                    .timeout(Some(std::time::Duration::from_secs(10)))
+                    .build(),
+            )
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    pub async fn send_sign_in(&self, email: SignInEmail<'_>) -> Result<(), MailError> {
+        let transport = self.transport.as_ref().ok_or(MailError::NotConfigured)?;
+        let to: Mailbox = email.to.parse().map_err(|_| MailError::BadRecipient)?;
+        let body = format!(
+            "Hello,\n\n\
+             Someone (hopefully you) asked to sign in to the WiFi portal of {place}.\n\
+             Open this link to see your WiFi network and passphrase:\n\n\
+             {link}\n\n\
+             The link works once and for {minutes} minutes. If you did not ask for it, you can \
+             ignore this email: nothing changes.\n",
+            place = email.place,
+            link = email.link,
+            minutes = email.valid_minutes,
+        );
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(format!("Your WiFi sign-in link for {}", email.place))
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| MailError::Send(describe(&e)))
+    }
+}
+
+/// What went wrong, without the server's text (it may repeat the recipient's address).
+fn describe(error: &lettre::transport::smtp::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_transient() {
+        "transient refusal"
+    } else if error.is_permanent() {
+        "permanent refusal"
+    } else if error.is_tls() {
+        "TLS failure"
+    } else if error.is_client() {
+        "client error"
+    } else {
+        "connection failure"
+    };
+    match error.status() {
+        Some(code) => format!("{kind} (SMTP {code})"),
+        None => kind.to_owned(),
+    }
+}

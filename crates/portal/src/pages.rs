@@ -1,0 +1,135 @@
+//! Server-rendered pages (askama templates under `templates/`, HTML-escaped by default) and the
+//! response headers every page carries.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use askama::Template;
+
+/// Where a page may be framed: the tenant portal nowhere; the canvases and the key page by
+/// Optix (configured `frame_ancestors`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    Deny,
+    Optix,
+}
+
+/// Security and caching headers for an HTML answer. Pages may hold a passphrase or a CSRF
+/// token: nothing is cached, no referrer leaves, scripts and styles come only from the portal.
+pub fn html(status: StatusCode, framing: Framing, frame_ancestors: &str) -> HttpResponseBuilder {
+    let mut builder = HttpResponse::build(status);
+    let ancestors = match framing {
+        Framing::Deny => "'none'".to_owned(),
+        Framing::Optix => format!("'self' {frame_ancestors}"),
+    };
+    builder
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!(
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
+            ),
+        ));
+    if framing == Framing::Deny {
+        builder.insert_header((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+    }
+    builder
+}
+
+/// A link under a message (what to do next).
+pub struct Action {
+    pub href: String,
+    pub label: String,
+}
+
+impl Action {
+    pub fn link(href: impl Into<String>, label: impl Into<String>) -> Action {
+        Action {
+            href: href.into(),
+            label: label.into(),
+        }
+    }
+}
+
+/// Every state page: a title, a few paragraphs, maybe provision's own words, maybe an action.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct Message {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub detail: Option<String>,
+    pub action: Option<Action>,
+}
+
+impl Message {
+    pub fn new(title: impl Into<String>, paragraphs: &[&str]) -> Message {
+        Message {
+            title: title.into(),
+            paragraphs: paragraphs.iter().map(|p| (*p).to_owned()).collect(),
+            detail: None,
+            action: None,
+        }
+    }
+    pub fn detail(mut self, detail: impl Into<String>) -> Message {
+        self.detail = Some(detail.into());
+        self
+    }
+    pub fn action(mut self, action: Action) -> Message {
+        self.action = Some(action);
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email_form.html")]
+pub struct EmailForm {
+    pub title: String,
+    pub place: String,
+    pub org_label: String,
+    pub action: String,
+    pub csrf: String,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "check_email.html")]
+pub struct CheckEmail {
+    pub title: String,
+    pub email: String,
+    pub minutes: u64,
+    pub back: String,
+}
+
+/// The page that reads a token from the URL fragment and posts it (sign-in links, canvases).
+#[derive(Template)]
+#[template(path = "token.html")]
+pub struct TokenPage {
+    pub title: String,
+    pub action: String,
+    pub csrf: String,
+    pub location_id: Option<String>,
+    /// Shown when the URL carries no token.
+    pub missing: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "key.html")]
+pub struct KeyPage {
+    pub title: String,
+    pub network_name: String,
+    pub location_name: String,
+    pub passphrase: Option<String>,
+    pub qr_svg: String,
+    pub group: Option<String>,
+    pub vlan: Option<u16>,
+    pub valid_until: String,
+    pub csrf: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub can_sign_out: bool,
+}

@@ -1,0 +1,106 @@
+//! The SMTP sink's Maildir (aiosmtpd started by scripts/infra.sh: `SMTP_URL`, `MAILDIR`): tests
+//! read the emails the portal sent. Every test process shares the sink, so a message is picked
+//! by its recipient and by a text only this test's portal puts in it (its URL).
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Mailbox {
+    pub smtp_url: String,
+    pub dir: PathBuf,
+}
+
+#[derive(Clone, Debug)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Mailbox {
+    /// The sink from the environment; missing is an error (tests fail, never skip).
+    pub fn from_env() -> anyhow::Result<Mailbox> {
+        let smtp_url = std::env::var("SMTP_URL").context(
+            "SMTP_URL is not set: run the tests with `make test` (scripts/infra.sh starts an SMTP sink)",
+        )?;
+        let dir = std::env::var("MAILDIR").context(
+            "MAILDIR is not set: run the tests with `make test` (scripts/infra.sh starts an SMTP sink)",
+        )?;
+        let dir = PathBuf::from(dir);
+        anyhow::ensure!(
+            dir.join("new").is_dir(),
+            "MAILDIR {} is not a Maildir",
+            dir.display()
+        );
+        Ok(Mailbox { smtp_url, dir })
+    }
+
+    /// Every message in the Maildir, decoded.
+    pub fn all(&self) -> anyhow::Result<Vec<Email>> {
+        let mut emails = Vec::new();
+        for sub in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.dir.join(sub)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let Ok(raw) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                let Ok(parsed) = mailparse::parse_mail(&raw) else {
+                    continue;
+                };
+                let header = |name: &str| {
+                    parsed
+                        .headers
+                        .iter()
+                        .find(|h| h.get_key().eq_ignore_ascii_case(name))
+                        .map(|h| h.get_value())
+                        .unwrap_or_default()
+                };
+                let body = parsed.get_body().unwrap_or_default();
+                emails.push(Email {
+                    to: header("To"),
+                    subject: header("Subject"),
+                    body,
+                });
+            }
+        }
+        Ok(emails)
+    }
+
+    /// Waits for the email to `to` whose body contains `marker`.
+    pub async fn wait_for(&self, to: &str, marker: &str) -> anyhow::Result<Email> {
+        crate::eventually(
+            &format!("an email to {to} containing {marker}"),
+            Duration::from_secs(20),
+            || async {
+                Ok(self
+                    .all()?
+                    .into_iter()
+                    .find(|e| e.to.contains(to) && e.body.contains(marker)))
+            },
+        )
+        .await
+    }
+
+    /// Emails to `to` containing `marker` (e.g. to check none was sent).
+    pub fn count(&self, to: &str, marker: &str) -> anyhow::Result<usize> {
+        Ok(self
+            .all()?
+            .into_iter()
+            .filter(|e| e.to.contains(to) && e.body.contains(marker))
+            .count())
+    }
+}
+
+impl Email {
+    /// The first `http…` link in the body that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> Option<String> {
+        self.body
+            .split_whitespace()
+            .find(|word| word.starts_with(prefix))
+            .map(str::to_owned)
+    }
+}
