@@ -65,22 +65,39 @@ async fn main() -> anyhow::Result<()> {
     let mut results = serde_json::Map::new();
     let mut table = Vec::new();
     let started = std::time::Instant::now();
+    let mut failed = Vec::new();
+    // A scenario that fails is reported (in the table, the JSON and the exit status) and the
+    // others still run.
     macro_rules! scenario {
         ($name:literal, $module:ident) => {
             if wanted($name) {
                 let at = std::time::Instant::now();
                 eprintln!("[{:>5.0} s] {} …", started.elapsed().as_secs_f64(), $name);
-                let figures = $module::run(args.smoke)
-                    .await
-                    .map_err(|e| e.context(concat!("scenario ", $name)))?;
-                eprintln!(
-                    "[{:>5.0} s] {} done in {:.0} s",
-                    started.elapsed().as_secs_f64(),
-                    $name,
-                    at.elapsed().as_secs_f64()
-                );
-                table.extend(figures.rows());
-                results.insert($name.into(), serde_json::to_value(&figures)?);
+                match $module::run(args.smoke).await {
+                    Ok(figures) => {
+                        let rows = figures.rows();
+                        eprintln!(
+                            "[{:>5.0} s] {} done in {:.0} s\n{}",
+                            started.elapsed().as_secs_f64(),
+                            $name,
+                            at.elapsed().as_secs_f64(),
+                            stats::render_table(&rows)
+                        );
+                        table.extend(rows);
+                        results.insert($name.into(), serde_json::to_value(&figures)?);
+                    }
+                    Err(e) => {
+                        eprintln!("[{:>5.0} s] {} FAILED: {e:#}", started.elapsed().as_secs_f64(), $name);
+                        table.push(stats::Row {
+                            what: format!("{} scenario", $name),
+                            figure: "FAILED (see the log)".into(),
+                            ceiling: "-".into(),
+                            target: "-".into(),
+                        });
+                        results.insert($name.into(), json!({ "error": format!("{e:#}") }));
+                        failed.push($name);
+                    }
+                }
             }
         };
     }
@@ -120,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
         std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
         println!("results written to {}", path.display());
     }
+    anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
     Ok(())
 }
 

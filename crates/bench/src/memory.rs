@@ -6,7 +6,7 @@
 //! 1. the simulated organization holds 100,000 members with a plan; the app is installed and
 //!    provision imports them all (full sync, no rate limit);
 //! 2. ingest takes a burst of plan changes with 64 connections, provision reconciles them;
-//! 3. the portal answers requests at a fixed rate (health page until the tenant portal lands);
+//! 3. a tenant signs in by email and the portal serves their key page at 500 requests/s;
 //!
 //! then `/proc/<pid>/status` gives each one's VmHWM (the high-water mark of its RSS).
 
@@ -145,7 +145,13 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-fn config(database_url: &str, nats_url: &str, api_url: &str, ports: [u16; 3]) -> String {
+fn config(
+    database_url: &str,
+    nats_url: &str,
+    api_url: &str,
+    smtp_url: &str,
+    ports: [u16; 3],
+) -> String {
     let [ingest, provision, portal] = ports;
     format!(
         r#"
@@ -166,6 +172,8 @@ hash_key = "{HASH_KEY}"
 
 [portal]
 listen = "127.0.0.1:{portal}"
+smtp_url = "{smtp_url}"
+mail_from = "Lanyard WiFi <wifi@lanyard.test>"
 
 [optix]
 api_url = "{api_url}"
@@ -239,10 +247,17 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         fixture: None,
     })
     .await?;
+    let mailbox = integration_tests::mail::Mailbox::from_env()?;
     let config_path = dir.join("lanyard.toml");
     std::fs::write(
         &config_path,
-        config(&database_url, &nats.url(), &sim.graphql_url, ports),
+        config(
+            &database_url,
+            &nats.url(),
+            &sim.graphql_url,
+            &mailbox.smtp_url,
+            ports,
+        ),
     )?;
     let settings = runtime::load_settings(Some(&config_path))?;
 
@@ -337,25 +352,43 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
 
     mark(&mut services, &mut phases)?;
 
-    // 3. The portal at a fixed rate.
-    let portal_url = format!("http://127.0.0.1:{}/healthz", ports[2]);
-    let start = tokio::time::Instant::now();
-    let mut requests = Vec::new();
-    for i in 0..portal_rate * portal_seconds {
-        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / portal_rate as f64))
-            .await;
-        let (http, url) = (http.clone(), portal_url.clone());
-        requests.push(tokio::spawn(async move {
-            http.get(&url)
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-        }));
-    }
-    for request in requests {
-        anyhow::ensure!(request.await?, "the portal refused a request");
-    }
-
+    // 3. A signed-in tenant's key page at a fixed rate.
+    let reply = bus
+        .command(
+            DEMO_ORG,
+            "bench",
+            bus::commands::Command::MapLocation {
+                location_id: crate::portal::LOCATION.into(),
+                settings: domain::LocationSettings {
+                    name: "Gastown".into(),
+                    network_name: "gastown-members".into(),
+                    timezone: "America/Vancouver".into(),
+                    vlan_pool: None,
+                    roaming: domain::RoamingPolicy::SingleLocation,
+                },
+            },
+        )
+        .await?;
+    anyhow::ensure!(
+        matches!(reply, bus::commands::Reply::Done { .. }),
+        "mapping the location: {reply:?}"
+    );
+    let mut tenant = crate::portal::Agent::new(&format!("http://127.0.0.1:{}", ports[2]))?;
+    let email = sim
+        .sim
+        .user_email(DEMO_ORG, &plans[0].0)
+        .ok_or_else(|| anyhow::anyhow!("no email for the first member"))?;
+    tenant
+        .sign_in(&mailbox, DEMO_ORG, crate::portal::LOCATION, &email)
+        .await?;
+    let (_, failed) = crate::portal::fixed_rate_get(
+        &format!("{}/wifi", tenant.base),
+        &tenant.cookie_header(),
+        portal_rate,
+        portal_seconds,
+    )
+    .await?;
+    anyhow::ensure!(failed == 0, "{failed} key page requests failed");
     mark(&mut services, &mut phases)?;
     let mut figures = Vec::new();
     for (service, marks) in services.iter_mut().zip(phases) {

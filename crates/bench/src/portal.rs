@@ -51,10 +51,7 @@ impl PortalFigures {
                 target: "p99 < 10 ms".into(),
             },
             Row {
-                what: format!(
-                    "magic link → mail at SMTP ({}/s)",
-                    self.link_rate_per_sec
-                ),
+                what: format!("magic link → mail at SMTP ({}/s)", self.link_rate_per_sec),
                 figure: format!(
                     "p50 {:.1} ms, p99 {:.1} ms (max {:.1} ms; answer p99 {:.1} ms; {} requests)",
                     self.link_mail_p50_ms,
@@ -158,7 +155,11 @@ impl Agent {
     /// The email form's CSRF token (and its cookie).
     pub async fn form_csrf(&mut self, org: &str, location: &str) -> anyhow::Result<String> {
         let form = self.get(&format!("/l/{org}/{location}")).await?;
-        anyhow::ensure!(form.status == 200, "the portal page answered {}", form.status);
+        anyhow::ensure!(
+            form.status == 200,
+            "the portal page answered {}",
+            form.status
+        );
         form.hidden("csrf")
     }
 
@@ -172,7 +173,9 @@ impl Agent {
     ) -> anyhow::Result<()> {
         let csrf = self.form_csrf(org, location).await?;
         let path = format!("/l/{org}/{location}");
-        let answer = self.post(&path, &[("csrf", &csrf), ("email", email)]).await?;
+        let answer = self
+            .post(&path, &[("csrf", &csrf), ("email", email)])
+            .await?;
         anyhow::ensure!(answer.status == 200, "asking for a link: {}", answer.status);
         let prefix = format!("{}/l/{org}/{location}/signin", self.base);
         let mail = mailbox.wait_for(email, &prefix).await?;
@@ -184,9 +187,15 @@ impl Agent {
             .ok_or_else(|| anyhow::anyhow!("the link carries no #token="))?;
         let signin = url.trim_start_matches(&self.base).to_owned();
         let page = self.get(&signin).await?;
-        anyhow::ensure!(page.status == 200, "the sign-in page answered {}", page.status);
+        anyhow::ensure!(
+            page.status == 200,
+            "the sign-in page answered {}",
+            page.status
+        );
         let csrf = page.hidden("csrf")?;
-        let done = self.post(&signin, &[("csrf", &csrf), ("token", token)]).await?;
+        let done = self
+            .post(&signin, &[("csrf", &csrf), ("token", token)])
+            .await?;
         anyhow::ensure!(
             done.status < 400,
             "signing in answered {}: {}",
@@ -320,10 +329,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
                     }
                     let at = Instant::now();
                     if let Some(to) = recipient(&entry.path())
-                        && let Some(sent) = asked
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .remove(&to)
+                        && let Some(sent) =
+                            asked.lock().unwrap_or_else(|p| p.into_inner()).remove(&to)
                     {
                         latencies.push(at.saturating_duration_since(sent));
                     }

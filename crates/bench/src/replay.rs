@@ -201,7 +201,13 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
                        FROM generate_series(1, $2::bigint - 1) g
                        CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
                        ORDER BY g, t.stream_version) s",
-                &[&TEMPLATE, &members, &stream.to_string(), &TEMPLATE_TEAM, &groups],
+                &[
+                    &TEMPLATE,
+                    &members,
+                    &stream.to_string(),
+                    &TEMPLATE_TEAM,
+                    &groups,
+                ],
             )
             .await?;
         let tx = client.transaction().await?;

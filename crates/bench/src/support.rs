@@ -276,5 +276,12 @@ pub fn histogram_delta(
     };
     let count = pick(after, "_count") - pick(before, "_count");
     let sum = pick(after, "_sum") - pick(before, "_sum");
-    (count, if count > 0.0 { 1000.0 * sum / count } else { 0.0 })
+    (
+        count,
+        if count > 0.0 {
+            1000.0 * sum / count
+        } else {
+            0.0
+        },
+    )
 }
