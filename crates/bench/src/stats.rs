@@ -38,15 +38,18 @@ pub fn render_table(rows: &[Row]) -> String {
         width(|r| &r.figure),
         width(|r| &r.ceiling),
     );
-    all.iter()
+    let mut lines: Vec<String> = all
+        .iter()
         .map(|r| {
             format!(
                 "| {:a$} | {:b$} | {:c$} | {} |",
                 r.what, r.figure, r.ceiling, r.target
             )
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    // A Markdown table: it pastes into the README as it is.
+    lines.insert(1, "|---|---|---|---|".into());
+    lines.join("\n")
 }
 
 #[cfg(test)]
