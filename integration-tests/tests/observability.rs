@@ -271,10 +271,12 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
                 .filter(|s| s.span_context.trace_id() == root.span_context.trace_id())
                 .cloned()
                 .collect();
+            // The relay publishes the account, passphrase and grant one by one: wait for all
+            // three (waiting for the passphrase alone raced the grant's publish under load).
             let published = trace.iter().any(|s| {
                 s.name == "relay.publish"
                     && attribute(s, "event_type") == Some(Value::from("PassphraseIssued"))
-            });
+            }) && trace.iter().filter(|s| s.name == "relay.publish").count() >= 3;
             Ok(published.then(|| (root.clone(), trace)))
         },
     )
