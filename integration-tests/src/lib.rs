@@ -151,7 +151,7 @@ pub async fn issued_passphrases(stack: &Stack) -> anyhow::Result<Vec<String>> {
         let (org_id, stream_id, data): (String, String, serde_json::Value) =
             (row.get(0), row.get(1), row.get(2));
         let user_id = stream_id.rsplit('-').next().unwrap_or_default();
-        let Some(wrapped) = store::queries::member_key(&**client, &org_id, user_id).await? else {
+        let Some(wrapped) = store::queries::member_key(&client, &org_id, user_id).await? else {
             continue; // a deleted member: the key, and with it the passphrase, is gone
         };
         let key = stack.keys.unwrap_member_key(&wrapped, &stream_id)?;

@@ -229,7 +229,7 @@ impl Stack {
         user_id: &str,
     ) -> anyhow::Result<Option<store::queries::MemberView>> {
         let client = self.pool.get().await?;
-        Ok(store::queries::member(&**client, org_id, user_id).await?)
+        Ok(store::queries::member(&client, org_id, user_id).await?)
     }
 
     /// Waits until `check` holds for the member's projection (None: no account).
@@ -294,7 +294,7 @@ impl Stack {
 
     pub async fn members(&self) -> anyhow::Result<Vec<cli::members::MemberLine>> {
         let client = self.pool.get().await?;
-        cli::members::list(&**client, &self.keys, None, chrono::Utc::now()).await
+        cli::members::list(&client, &self.keys, None, chrono::Utc::now()).await
     }
 
     /// Stops provision gracefully (stop pulling, finish in-flight work).

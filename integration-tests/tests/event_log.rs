@@ -79,7 +79,7 @@ async fn a_stale_expected_version_is_a_typed_conflict() -> anyhow::Result<()> {
     drop(tx_b);
 
     let client = pool.get().await?;
-    let (events, version) = event_log::read_stream(&**client, &stream).await?;
+    let (events, version) = event_log::read_stream(&client, &stream).await?;
     assert_eq!((events.len(), version), (1, 0));
     Ok(())
 }
@@ -101,7 +101,7 @@ async fn readers_following_the_global_position_never_skip_a_committed_event() ->
             loop {
                 let finished = done.load(std::sync::atomic::Ordering::SeqCst);
                 let client = pool.get().await?;
-                let batch = event_log::read_all(&**client, last, 1000).await?;
+                let batch = event_log::read_all(&client, last, 1000).await?;
                 for event in &batch {
                     seen.push(event.global_position);
                     last = event.global_position;
@@ -179,7 +179,7 @@ async fn projections_follow_the_log_and_deletion_destroys_the_member_key() -> an
     let stream = StreamId::member("1", "7");
     let mut client = pool.get().await?;
     let (_, wrapped) = keys.new_member_key(&stream.to_string());
-    store::queries::insert_member_key(&**client, "1", "7", &wrapped).await?;
+    store::queries::insert_member_key(&client, "1", "7", &wrapped).await?;
 
     let tx = client.transaction().await?;
     let now = chrono::Utc::now();
@@ -193,7 +193,7 @@ async fn projections_follow_the_log_and_deletion_destroys_the_member_key() -> an
     )
     .await?;
     tx.commit().await?;
-    let members = store::queries::list_members(&**client, Some("1")).await?;
+    let members = store::queries::list_members(&client, Some("1")).await?;
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].grants.len(), 2);
 
@@ -216,17 +216,17 @@ async fn projections_follow_the_log_and_deletion_destroys_the_member_key() -> an
     .await?;
     tx.commit().await?;
     assert!(
-        store::queries::list_members(&**client, Some("1"))
+        store::queries::list_members(&client, Some("1"))
             .await?
             .is_empty()
     );
     assert!(
-        store::queries::member_key(&**client, "1", "7")
+        store::queries::member_key(&client, "1", "7")
             .await?
             .is_none(),
         "key destroyed"
     );
-    let (events, version) = event_log::read_stream(&**client, &stream).await?;
+    let (events, version) = event_log::read_stream(&client, &stream).await?;
     assert_eq!((events.len(), version), (5, 4), "history kept");
     Ok(())
 }
@@ -279,27 +279,24 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
     // Replay twice while the writers run: the rebuilt tables are swapped in mid-stream and
     // live appends continue on them.
     for _ in 0..2 {
-        let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
-        tokio::spawn(connection);
+        let mut client = pool.get().await?;
         store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
     }
     for writer in writers {
         writer.await??;
     }
     let client = pool.get().await?;
-    let live = store::replay::checksums(&**client).await?;
+    let live = store::replay::checksums(&client).await?;
     let events: i64 = client
         .query_one("SELECT count(*) FROM events", &[])
         .await?
         .get(0);
     assert!(events >= (WRITERS * APPENDS) as i64);
 
-    let (mut replay_client, connection) =
-        tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
-    tokio::spawn(connection);
+    let mut replay_client = pool.get().await?;
     let report = store::replay::rebuild_all(&mut replay_client, |_, _, _| {}).await?;
     assert_eq!(report.events as i64, events);
-    let rebuilt = store::replay::checksums(&**client).await?;
+    let rebuilt = store::replay::checksums(&client).await?;
     assert_eq!(
         live, rebuilt,
         "a rebuild from position 0 gives byte-identical projections"
@@ -360,20 +357,20 @@ async fn time_travel_tells_the_access_a_member_had_around_a_grants_expiry() -> a
     tx.commit().await?;
 
     let before_grant =
-        cli::members::show_at(&**client, "1", "77", at("2026-11-22T09:00:00Z")?).await?;
+        cli::members::show_at(&client, "1", "77", at("2026-11-22T09:00:00Z")?).await?;
     assert!(!before_grant.existed);
-    let during = cli::members::show_at(&**client, "1", "77", at("2026-11-22T22:59:59Z")?).await?;
+    let during = cli::members::show_at(&client, "1", "77", at("2026-11-22T22:59:59Z")?).await?;
     assert_eq!(during.live_grants.len(), 1, "{:?}", during.live_grants);
     assert!(!during.suspended);
     // Between the end of validity and the scheduler's record, the grant is already over.
-    let at_end = cli::members::show_at(&**client, "1", "77", at("2026-11-22T23:00:00.2Z")?).await?;
+    let at_end = cli::members::show_at(&client, "1", "77", at("2026-11-22T23:00:00.2Z")?).await?;
     assert!(at_end.live_grants.is_empty());
-    let after = cli::members::show_at(&**client, "1", "77", at("2026-11-23T08:00:00Z")?).await?;
+    let after = cli::members::show_at(&client, "1", "77", at("2026-11-23T08:00:00Z")?).await?;
     assert!(after.live_grants.is_empty() && after.suspended);
     assert_eq!(after.events_considered, 4);
 
     // The history reads in plain words with the cause.
-    let (events, _) = event_log::read_stream(&**client, &stream).await?;
+    let (events, _) = event_log::read_stream(&client, &stream).await?;
     let rome: chrono_tz::Tz = "Europe/Rome".parse().map_err(anyhow::Error::msg)?;
     let text: Vec<String> = events
         .iter()
@@ -394,7 +391,7 @@ async fn append_grants(
 ) -> anyhow::Result<()> {
     let stream = StreamId::member("5", user);
     let mut client = pool.get().await?;
-    let (_, mut version) = event_log::read_stream(&**client, &stream).await?;
+    let (_, mut version) = event_log::read_stream(&client, &stream).await?;
     for i in 0..count {
         let tx = client.transaction().await?;
         let event = if version < 0 {

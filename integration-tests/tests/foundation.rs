@@ -69,7 +69,7 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
     let data: serde_json::Value = row.get(0);
     let sealed: domain::Sealed = serde_json::from_value(data["passphrase"].clone())?;
     let aad = format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}");
-    let wrapped = store::queries::member_key(&**client, DEMO_ORG, USER_WITHOUT_PLAN)
+    let wrapped = store::queries::member_key(&client, DEMO_ORG, USER_WITHOUT_PLAN)
         .await?
         .expect("member key");
     let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;

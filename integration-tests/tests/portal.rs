@@ -112,11 +112,9 @@ async fn add_other_org(stack: &Stack) -> anyhow::Result<()> {
         Duration::from_secs(20),
         || async {
             let client = stack.pool.get().await?;
-            Ok(
-                store::queries::member(&**client, OTHER_ORG, OTHER_ONLY_USER)
-                    .await?
-                    .filter(|m| m.passphrase.is_some()),
-            )
+            Ok(store::queries::member(&client, OTHER_ORG, OTHER_ONLY_USER)
+                .await?
+                .filter(|m| m.passphrase.is_some()))
         },
     )
     .await?;
@@ -141,14 +139,14 @@ fn personal_token(stack: &Stack, org: &str, user: &str) -> String {
 /// The member's current passphrase, opened with their key (what the key page must show).
 async fn passphrase_of(stack: &Stack, org: &str, user: &str) -> anyhow::Result<String> {
     let client = stack.pool.get().await?;
-    let member = store::queries::member(&**client, org, user)
+    let member = store::queries::member(&client, org, user)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no member {org}/{user}"))?;
     let sealed = member
         .passphrase
         .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
     let aad = format!("member-{org}-{user}");
-    let wrapped = store::queries::member_key(&**client, org, user)
+    let wrapped = store::queries::member_key(&client, org, user)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no key"))?;
     let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
@@ -567,7 +565,7 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
         Duration::from_secs(10),
         || async {
             let client = stack.pool.get().await?;
-            let notes = store::queries::notifications(&**client, DEMO_ORG, 20).await?;
+            let notes = store::queries::notifications(&client, DEMO_ORG, 20).await?;
             Ok(notes.into_iter().find(|n| n.subject == TRASTEVERE))
         },
     )
@@ -623,7 +621,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     browser.screenshot("admin-03-location-mapped").await?;
     {
         let client = stack.pool.get().await?;
-        let location = store::queries::location(&**client, DEMO_ORG, TRASTEVERE)
+        let location = store::queries::location(&client, DEMO_ORG, TRASTEVERE)
             .await?
             .and_then(|l| l.settings)
             .expect("Trastevere mapped");
@@ -678,7 +676,7 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     browser.screenshot("admin-05-plan-mapped").await?;
     {
         let client = stack.pool.get().await?;
-        let profiles = store::queries::plan_profiles(&**client, DEMO_ORG).await?;
+        let profiles = store::queries::plan_profiles(&client, DEMO_ORG).await?;
         let (_, profile) = profiles
             .iter()
             .find(|(id, _)| id == "916")
@@ -789,7 +787,7 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
     eventually("Jean suspended", Duration::from_secs(20), || async {
         let client = stack.pool.get().await?;
-        Ok(store::queries::member(&**client, DEMO_ORG, JEAN)
+        Ok(store::queries::member(&client, DEMO_ORG, JEAN)
             .await?
             .filter(|m| m.status == "suspended"))
     })
@@ -987,7 +985,7 @@ async fn tenants_and_admins_of_one_organization_never_see_another() -> anyhow::R
         .await?;
     assert_eq!(unmapped.status, 303, "{unmapped:?}");
     let client = stack.pool.get().await?;
-    let other_gastown = store::queries::location(&**client, OTHER_ORG, GASTOWN).await?;
+    let other_gastown = store::queries::location(&client, OTHER_ORG, GASTOWN).await?;
     assert!(
         other_gastown.and_then(|l| l.settings).is_some(),
         "the other organization's mapping is untouched"
@@ -1132,7 +1130,7 @@ async fn forms_without_the_right_csrf_token_change_nothing() -> anyhow::Result<(
     assert_eq!(refused.status, 403);
     let client = stack.pool.get().await?;
     assert!(
-        store::queries::location(&**client, DEMO_ORG, GASTOWN)
+        store::queries::location(&client, DEMO_ORG, GASTOWN)
             .await?
             .and_then(|l| l.settings)
             .is_some()

@@ -92,11 +92,11 @@ async fn passphrases_issued(stack: &Stack, user_id: &str) -> anyhow::Result<i64>
 /// The member's passphrase in force, opened with their data key.
 async fn passphrase(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
     let client = stack.pool.get().await?;
-    let member = store::queries::member(&**client, DEMO_ORG, user_id)
+    let member = store::queries::member(&client, DEMO_ORG, user_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no account"))?;
     let aad = format!("member-{DEMO_ORG}-{user_id}");
-    let wrapped = store::queries::member_key(&**client, DEMO_ORG, user_id)
+    let wrapped = store::queries::member_key(&client, DEMO_ORG, user_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no key"))?;
     let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
@@ -215,7 +215,7 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
         .await?;
     assert_eq!(refusal(reply), Some(RefusalCode::LocationNotMapped));
     let client = stack.pool.get().await?;
-    let notices = store::queries::notifications(&**client, DEMO_ORG, 10).await?;
+    let notices = store::queries::notifications(&client, DEMO_ORG, 10).await?;
     assert!(
         notices
             .iter()
@@ -434,7 +434,7 @@ async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_gr
         .expect("Amara");
     assert_eq!(amara.vlan(Utc::now()), None, "the pool is full");
     let client = stack.pool.get().await?;
-    let notices = store::queries::notifications(&**client, DEMO_ORG, 20).await?;
+    let notices = store::queries::notifications(&client, DEMO_ORG, 20).await?;
     assert!(
         notices
             .iter()
@@ -469,7 +469,7 @@ async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_gr
             m.is_some_and(|m| m.vlan(Utc::now()) == Some(101))
         })
         .await?;
-    let groups = store::queries::groups(&**client, DEMO_ORG).await?;
+    let groups = store::queries::groups(&client, DEMO_ORG).await?;
     assert!(groups.iter().all(|(g, _)| g.team_id != blue), "{groups:?}");
     let mut vlans: Vec<u16> = groups.iter().filter_map(|(g, _)| g.vlan).collect();
     let held = vlans.len();
@@ -504,7 +504,7 @@ async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow
         .await?;
     let client = stack.pool.get().await?;
     assert!(
-        store::queries::member_key(&**client, DEMO_ORG, AMARA)
+        store::queries::member_key(&client, DEMO_ORG, AMARA)
             .await?
             .is_none(),
         "the data key is destroyed with the account"
@@ -805,7 +805,7 @@ async fn a_sync_repairs_a_dropped_webhook_and_reports_the_drift() -> anyhow::Res
         .await?;
     let client = stack.pool.get().await?;
     let runs = eventually("the drift report", Duration::from_secs(10), || async {
-        let runs = store::queries::sync_runs(&**client, DEMO_ORG, 1).await?;
+        let runs = store::queries::sync_runs(&client, DEMO_ORG, 1).await?;
         Ok(runs.first().filter(|r| r.kind == "manual").cloned())
     })
     .await?;
@@ -827,6 +827,85 @@ async fn a_sync_repairs_a_dropped_webhook_and_reports_the_drift() -> anyhow::Res
         .await?
         .get(0);
     assert_eq!(cause["actor"], "sync");
+    Ok(())
+}
+
+/// A sync acts on what Optix said when it asked. A member who joined and onboarded while the
+/// sync was between its queries is newer than its snapshot: the sync must leave them alone, not
+/// delete them as "gone from Optix" (their key would be destroyed).
+#[tokio::test]
+async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    stack.map_demo_locations().await?;
+    stack.wait_for_syncs(DEMO_ORG, 1).await?;
+
+    // A sync has its users (without Nia) and waits for its plans query.
+    let plans = stack.sim.sim.hold_operation("ActivePlansPage");
+    done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
+    tokio::time::timeout(Duration::from_secs(20), plans.arrived())
+        .await
+        .map_err(|_| anyhow::anyhow!("no sync asked for plans within 20 s"))?;
+    let nia = quiet_user(&stack, "Nia").await?;
+    apply_quietly(
+        &stack,
+        Change::AddPlan {
+            user_id: nia.clone(),
+            plan_template_id: HOT_DESK.into(),
+            starts_in_secs: 0,
+            ends_in_secs: None,
+        },
+    )
+    .await?;
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::Onboard {
+                    user_id: nia.clone(),
+                    location_id: ROME.into(),
+                    via: domain::events::OnboardedVia::Portal,
+                },
+            )
+            .await?,
+    )?;
+    let onboarded = {
+        let client = stack.pool.get().await?;
+        store::event_log::head_position(&client).await?
+    };
+    plans.release();
+    // The held sync records its outcome after the onboarding's events.
+    let client = stack.pool.get().await?;
+    eventually(
+        "the held sync to finish",
+        Duration::from_secs(20),
+        || async {
+            let finished: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM sync_runs WHERE org_id = $1 AND global_position > $2",
+                    &[&DEMO_ORG, &onboarded],
+                )
+                .await?
+                .get(0);
+            Ok((finished > 0).then_some(()))
+        },
+    )
+    .await?;
+    let member = stack
+        .member(DEMO_ORG, &nia)
+        .await?
+        .expect("Nia keeps her account");
+    assert_eq!(member.home_location.as_deref(), Some(ROME));
+    assert!(live(Some(&member)));
+    assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
+    let deletions: i64 = client
+        .query_one(
+            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'AccountDeleted'",
+            &[&format!("member-{DEMO_ORG}-{nia}")],
+        )
+        .await?
+        .get(0);
+    assert_eq!(deletions, 0);
     Ok(())
 }
 
@@ -1122,15 +1201,14 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     // No writer while comparing: stop provision (its syncs included).
     let mut stack = stack;
     stack.stop_provision().await?;
-    let mut client = tokio_postgres::connect(&stack.database_url, tokio_postgres::NoTls).await?;
-    tokio::spawn(client.1);
-    let before = store::replay::checksums(&client.0).await?;
+    let mut client = stack.pool.get().await?;
+    let before = store::replay::checksums(&client).await?;
     assert!(
         before.iter().all(|(_, rows, _)| *rows > 0),
         "every projection has rows: {before:?}"
     );
-    store::replay::rebuild_all(&mut client.0, |_, _, _| {}).await?;
-    let after = store::replay::checksums(&client.0).await?;
+    store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+    let after = store::replay::checksums(&client).await?;
     assert_eq!(before, after);
     Ok(())
 }

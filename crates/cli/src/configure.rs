@@ -158,7 +158,7 @@ pub async fn locations(
     match command {
         LocationsCommand::List { org } => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
-            let all = store::queries::locations(&**client, &org).await?;
+            let all = store::queries::locations(&client, &org).await?;
             if all.is_empty() {
                 println!("no location mapped for organization {org}");
             }
@@ -243,9 +243,9 @@ pub async fn plans(
     match command {
         PlansCommand::List { org } => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
-            let policy = store::queries::org_policy(&**client, &org).await?;
+            let policy = store::queries::org_policy(&client, &org).await?;
             println!("default profile: {}", describe(&policy.default_profile));
-            for (plan, profile) in store::queries::plan_profiles(&**client, &org).await? {
+            for (plan, profile) in store::queries::plan_profiles(&client, &org).await? {
                 println!("plan {plan:<8} {}", describe(&profile));
             }
             Ok(())
@@ -341,7 +341,7 @@ pub async fn sync(settings: &runtime::Settings, org: &str) -> anyhow::Result<()>
 
 pub async fn syncs(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<()> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
-    let runs = store::queries::sync_runs(&**client, org, 20).await?;
+    let runs = store::queries::sync_runs(&client, org, 20).await?;
     if runs.is_empty() {
         println!("no sync recorded for organization {org} yet");
     }
@@ -368,7 +368,7 @@ pub async fn syncs(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<
 
 pub async fn groups(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<()> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
-    let groups = store::queries::groups(&**client, org).await?;
+    let groups = store::queries::groups(&client, org).await?;
     if groups.is_empty() {
         println!("no team groups in organization {org}");
     }
@@ -388,7 +388,7 @@ pub async fn groups(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result
 
 pub async fn notifications(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<()> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
-    let notices = store::queries::notifications(&**client, org, 50).await?;
+    let notices = store::queries::notifications(&client, org, 50).await?;
     if notices.is_empty() {
         println!("no notifications for organization {org}");
     }

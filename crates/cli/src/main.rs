@@ -251,7 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .get()
                 .await
                 .context("connecting to PostgreSQL (database.url)")?;
-            for (table, rows, digest) in store::replay::checksums(&**client).await? {
+            for (table, rows, digest) in store::replay::checksums(&client).await? {
                 println!("{table:<16} {rows:>10} rows  {digest}");
             }
         }
@@ -307,7 +307,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .get()
                 .await
                 .context("connecting to PostgreSQL (database.url)")?;
-            let view = members::show_at(&**client, &org, &user, at).await?;
+            let view = members::show_at(&client, &org, &user, at).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
@@ -326,8 +326,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .get()
                 .await
                 .context("connecting to PostgreSQL (database.url)")?;
-            let members =
-                members::list(&**client, &keys, org.as_deref(), chrono::Utc::now()).await?;
+            let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&members)?);
             } else {
@@ -358,7 +357,7 @@ async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyho
         } => {
             let mut last = after;
             loop {
-                let batch = store::event_log::read_all(&**client, last, 1000).await?;
+                let batch = store::event_log::read_all(&client, last, 1000).await?;
                 for event in &batch {
                     let line = history::line(event, utc);
                     if json {
@@ -385,7 +384,7 @@ async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyho
             let id = store::replay::parse_stream_id(&stream).with_context(|| {
                 format!("{stream:?} is not a stream id (member-ORG-USER or org-ORG)")
             })?;
-            let (events, version) = store::event_log::read_stream(&**client, &id).await?;
+            let (events, version) = store::event_log::read_stream(&client, &id).await?;
             if events.is_empty() {
                 anyhow::bail!("stream {stream} has no events");
             }
@@ -413,7 +412,7 @@ async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyho
         } => {
             let tz = parse_tz(&tz)?;
             let (events, _) =
-                store::event_log::read_stream(&**client, &domain::StreamId::member(&org, &user))
+                store::event_log::read_stream(&client, &domain::StreamId::member(&org, &user))
                     .await?;
             if events.is_empty() {
                 anyhow::bail!("no history for user {user} of organization {org}");

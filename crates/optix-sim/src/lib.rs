@@ -77,6 +77,8 @@ pub struct SimState {
     /// The next this many GraphQL requests fail with 503 (an Optix outage, on demand).
     fail_next: u32,
     rate_windows: HashMap<String, (Instant, u32)>,
+    /// GraphQL operations held back by name (see [`Sim::hold_operation`]).
+    held: HashMap<String, Hold>,
     next_id: u64,
 }
 
@@ -118,6 +120,7 @@ impl Sim {
                 rate_limited: 0,
                 fail_next: 0,
                 rate_windows: HashMap::new(),
+                held: HashMap::new(),
                 next_id: 50_000,
             })),
             config: Arc::new(config),
@@ -146,6 +149,23 @@ impl Sim {
     /// The next `n` GraphQL requests fail with 503.
     pub fn fail_next_requests(&self, n: u32) {
         self.with_state(|s| s.fail_next = n);
+    }
+
+    /// Holds back every request for the GraphQL operation `operation_name` (e.g.
+    /// `ActivePlansPage`) until [`Hold::release`]: what a slow Optix answer looks like, so a
+    /// test can change the state while a client waits in the middle of a sequence of queries.
+    pub fn hold_operation(&self, operation_name: &str) -> Hold {
+        let hold = Hold {
+            arrived: Arc::new(tokio::sync::watch::Sender::new(0)),
+            released: Arc::new(tokio::sync::watch::Sender::new(false)),
+        };
+        self.with_state(|s| s.held.insert(operation_name.to_owned(), hold.clone()));
+        hold
+    }
+
+    fn hold_for(&self, operation_name: Option<&str>) -> Option<Hold> {
+        let name = operation_name?;
+        self.with_state(|s| s.held.get(name).cloned())
     }
 
     pub fn app(&self) -> (String, String) {
@@ -615,6 +635,33 @@ type DemoDeliveries = (
     Vec<Map<String, Value>>,
 );
 
+/// A held GraphQL operation (see [`Sim::hold_operation`]).
+#[derive(Clone)]
+pub struct Hold {
+    arrived: Arc<tokio::sync::watch::Sender<u32>>,
+    released: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Hold {
+    /// Resolves once a request for the operation is waiting (or was let through).
+    pub async fn arrived(&self) {
+        let mut arrived = self.arrived.subscribe();
+        // The sender lives in `self`, so the channel never closes while this waits.
+        let _ = arrived.wait_for(|count| *count > 0).await;
+    }
+
+    /// Lets the waiting requests, and every later one, through.
+    pub fn release(&self) {
+        self.released.send_replace(true);
+    }
+
+    async fn wait(&self) {
+        self.arrived.send_modify(|count| *count += 1);
+        let mut released = self.released.subscribe();
+        let _ = released.wait_for(|released| *released).await;
+    }
+}
+
 struct HttpState {
     sim: Sim,
     schema: graphql::OptixSchema,
@@ -649,6 +696,12 @@ async fn graphql_endpoint(
                 .json(json!({"errors": [{"message": format!("invalid request: {e}")}]}));
         }
     };
+    if let Some(hold) = state
+        .sim
+        .hold_for(graphql_request.operation_name.as_deref())
+    {
+        hold.wait().await;
+    }
     let auth = state.sim.authenticate(token.as_deref());
     let response = state
         .schema

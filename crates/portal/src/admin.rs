@@ -52,8 +52,7 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
         return Ok(None);
     };
     let client = state.pool.get().await?;
-    let Some(row) =
-        db::session(&**client, &session::sha256_hex(&cookie), SessionKind::Admin).await?
+    let Some(row) = db::session(&client, &session::sha256_hex(&cookie), SessionKind::Admin).await?
     else {
         return Ok(None);
     };
@@ -191,9 +190,9 @@ async fn home_page(
 ) -> Result<HttpResponse, PortalError> {
     let org = &admin.row.org_id;
     let client = state.pool.get().await?;
-    let notifications = store::queries::notifications(&**client, org, 50).await?;
-    let syncs = store::queries::sync_runs(&**client, org, 10).await?;
-    let groups = store::queries::groups(&**client, org).await?;
+    let notifications = store::queries::notifications(&client, org, 50).await?;
+    let syncs = store::queries::sync_runs(&client, org, 10).await?;
+    let groups = store::queries::groups(&client, org).await?;
     drop(client);
     let page = HomePage {
         title: "WiFi administration".into(),
@@ -339,7 +338,7 @@ async fn locations_page(
 ) -> Result<HttpResponse, PortalError> {
     let known = {
         let client = state.pool.get().await?;
-        store::queries::locations(&**client, &admin.row.org_id).await?
+        store::queries::locations(&client, &admin.row.org_id).await?
     };
     let mut known: BTreeMap<String, store::queries::LocationView> = known
         .into_iter()
@@ -603,7 +602,7 @@ async fn plans_page(
 ) -> Result<HttpResponse, PortalError> {
     let policy = {
         let client = state.pool.get().await?;
-        store::queries::org_policy(&**client, &admin.row.org_id).await?
+        store::queries::org_policy(&client, &admin.row.org_id).await?
     };
     let mut mapped = policy.plan_profiles.clone();
     let mut plans = Vec::new();
@@ -841,8 +840,8 @@ async fn members(
     let admin = admin_or_return!(state, request);
     let org = admin.row.org_id.clone();
     let client = state.pool.get().await?;
-    let list = store::queries::list_members(&**client, Some(&org)).await?;
-    let zones: BTreeMap<String, Tz> = store::queries::locations(&**client, &org)
+    let list = store::queries::list_members(&client, Some(&org)).await?;
+    let zones: BTreeMap<String, Tz> = store::queries::locations(&client, &org)
         .await?
         .into_iter()
         .filter_map(|l| {
@@ -853,7 +852,7 @@ async fn members(
     let now = Utc::now();
     let mut rows = Vec::with_capacity(list.len());
     for m in list {
-        let opened = profile(&state, &**client, &org, &m.user_id, &m.profile).await?;
+        let opened = profile(&state, &client, &org, &m.user_id, &m.profile).await?;
         let tz = m
             .home_location
             .as_ref()
@@ -933,20 +932,20 @@ async fn member(
         return not_found();
     }
     let client = state.pool.get().await?;
-    let Some(m) = store::queries::member(&**client, &org, &user_id).await? else {
+    let Some(m) = store::queries::member(&client, &org, &user_id).await? else {
         return not_found();
     };
     let tz: Tz = match &m.home_location {
-        Some(home) => store::queries::location(&**client, &org, home)
+        Some(home) => store::queries::location(&client, &org, home)
             .await?
             .and_then(|l| l.settings)
             .and_then(|s| s.timezone.parse().ok())
             .unwrap_or(chrono_tz::UTC),
         None => chrono_tz::UTC,
     };
-    let opened = profile(&state, &**client, &org, &user_id, &m.profile).await?;
+    let opened = profile(&state, &client, &org, &user_id, &m.profile).await?;
     let (events, _) =
-        store::event_log::read_stream(&**client, &domain::StreamId::member(&org, &user_id)).await?;
+        store::event_log::read_stream(&client, &domain::StreamId::member(&org, &user_id)).await?;
     drop(client);
     let history = events
         .iter()

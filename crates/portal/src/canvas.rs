@@ -158,7 +158,7 @@ async fn check_token(
         }
     };
     let installed = match state.pool.get().await {
-        Ok(client) => db::organization_installed(&**client, &verified.org_id).await,
+        Ok(client) => db::organization_installed(&client, &verified.org_id).await,
         Err(error) => {
             tracing::warn!(%error, "database unavailable");
             return Err(Failure::Unavailable);
@@ -372,9 +372,9 @@ async fn admin_session(
     {
         let client = state.pool.get().await?;
         if let Some(old) = session::read_cookie(request, ADMIN_COOKIE) {
-            db::delete_session(&**client, &session::sha256_hex(&old)).await?;
+            db::delete_session(&client, &session::sha256_hex(&old)).await?;
         }
-        db::insert_session(&**client, &session::sha256_hex(&id), &row).await?;
+        db::insert_session(&client, &session::sha256_hex(&id), &row).await?;
     }
     tracing::info!(org_id = verified.org_id, "admin signed in to the canvas");
     let cookie = session::cookie(

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use store::CachedStatements;
 use store::GenericClient;
 use tokio_postgres::Error;
 
@@ -12,7 +13,7 @@ pub async fn organization_installed(
     org_id: &str,
 ) -> Result<Option<bool>, Error> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT installed FROM organizations WHERE org_id = $1",
             &[&org_id],
         )
@@ -29,7 +30,7 @@ pub async fn insert_link(
     expires_at: DateTime<Utc>,
 ) -> Result<(), Error> {
     client
-        .execute(
+        .execute_cached(
             "INSERT INTO portal_magic_links (token_hash, org_id, location_id, user_id, expires_at)
              VALUES ($1, $2, $3, $4, $5)",
             &[&token_hash, &org_id, &location_id, &user_id, &expires_at],
@@ -59,7 +60,7 @@ pub async fn use_link(
     location_id: &str,
 ) -> Result<LinkUse, Error> {
     let spent = client
-        .query_opt(
+        .query_opt_cached(
             "UPDATE portal_magic_links SET used_at = now()
              WHERE token_hash = $1 AND org_id = $2 AND location_id = $3
                AND used_at IS NULL AND expires_at > now()
@@ -73,7 +74,7 @@ pub async fn use_link(
         });
     }
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT used_at IS NOT NULL, expires_at <= now() FROM portal_magic_links
              WHERE token_hash = $1 AND org_id = $2 AND location_id = $3",
             &[&token_hash, &org_id, &location_id],
@@ -143,7 +144,7 @@ pub async fn insert_session(
     session: &SessionRow,
 ) -> Result<(), Error> {
     client
-        .execute(
+        .execute_cached(
             "INSERT INTO portal_sessions (id_hash, kind, org_id, user_id, location_id, via, context, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             &[
@@ -168,7 +169,7 @@ pub async fn session(
     kind: SessionKind,
 ) -> Result<Option<SessionRow>, Error> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT org_id, user_id, location_id, via, context, expires_at FROM portal_sessions
              WHERE id_hash = $1 AND kind = $2 AND expires_at > now()",
             &[&id_hash, &kind.as_str()],
@@ -187,7 +188,7 @@ pub async fn session(
 
 pub async fn delete_session(client: &impl GenericClient, id_hash: &str) -> Result<(), Error> {
     client
-        .execute(
+        .execute_cached(
             "DELETE FROM portal_sessions WHERE id_hash = $1",
             &[&id_hash],
         )
@@ -214,7 +215,7 @@ pub async fn hit(
 ) -> Result<Limit, Error> {
     let window = window_secs.max(1) as f64;
     let row = client
-        .query_one(
+        .query_one_cached(
             "INSERT INTO portal_rate_limits AS r (bucket, window_start, hits) VALUES ($1, now(), 1)
              ON CONFLICT (bucket) DO UPDATE SET
                  window_start = CASE WHEN r.window_start <= now() - make_interval(secs => $2)
@@ -245,7 +246,7 @@ pub async fn peek(
 ) -> Result<Limit, Error> {
     let window = window_secs.max(1) as f64;
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8
              FROM portal_rate_limits WHERE bucket = $1",
             &[&bucket, &window],
@@ -271,16 +272,16 @@ pub async fn peek(
 pub async fn purge(client: &impl GenericClient, window_secs: u64) -> Result<u64, Error> {
     let window = window_secs.max(1) as f64;
     let links = client
-        .execute(
+        .execute_cached(
             "DELETE FROM portal_magic_links WHERE expires_at < now() - interval '1 day'",
             &[],
         )
         .await?;
     let sessions = client
-        .execute("DELETE FROM portal_sessions WHERE expires_at < now()", &[])
+        .execute_cached("DELETE FROM portal_sessions WHERE expires_at < now()", &[])
         .await?;
     let counters = client
-        .execute(
+        .execute_cached(
             "DELETE FROM portal_rate_limits WHERE window_start < now() - make_interval(secs => $1)",
             &[&window],
         )

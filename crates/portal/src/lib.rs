@@ -161,7 +161,7 @@ fn spawn_purge(state: web::Data<State>) {
             tick.tick().await;
             let result = async {
                 let client = state.pool.get().await.map_err(|e| e.to_string())?;
-                db::purge(&**client, state.settings.rate_window_secs)
+                db::purge(&client, state.settings.rate_window_secs)
                     .await
                     .map_err(|e| e.to_string())
             }
@@ -404,7 +404,7 @@ impl State {
     ) -> Result<db::Limit, PortalError> {
         let bucket = self.bucket(bucket_kind, org_id, value);
         let client = self.pool.get().await?;
-        Ok(db::hit(&**client, &bucket, max, self.settings.rate_window_secs).await?)
+        Ok(db::hit(&client, &bucket, max, self.settings.rate_window_secs).await?)
     }
 
     /// Whether a limit is already reached, without counting.
@@ -417,7 +417,7 @@ impl State {
     ) -> Result<db::Limit, PortalError> {
         let bucket = self.bucket(bucket_kind, org_id, value);
         let client = self.pool.get().await?;
-        Ok(db::peek(&**client, &bucket, max, self.settings.rate_window_secs).await?)
+        Ok(db::peek(&client, &bucket, max, self.settings.rate_window_secs).await?)
     }
 
     pub(crate) fn too_many(

@@ -46,11 +46,11 @@ pub(crate) async fn place(
         return Ok(Place::UnknownOrganization);
     }
     let client = state.pool.get().await?;
-    if db::organization_installed(&**client, org_id).await? != Some(true) {
+    if db::organization_installed(&client, org_id).await? != Some(true) {
         return Ok(Place::UnknownOrganization);
     }
     Ok(
-        match store::queries::location(&**client, org_id, location_id)
+        match store::queries::location(&client, org_id, location_id)
             .await?
             .and_then(|l| l.settings)
         {
@@ -154,13 +154,11 @@ pub(crate) async fn tenant_session(
         return Ok(None);
     };
     let client = state.pool.get().await?;
-    Ok(db::session(
-        &**client,
-        &session::sha256_hex(&cookie),
-        SessionKind::Tenant,
+    Ok(
+        db::session(&client, &session::sha256_hex(&cookie), SessionKind::Tenant)
+            .await?
+            .map(|row| (cookie, row)),
     )
-    .await?
-    .map(|row| (cookie, row)))
 }
 
 /// `GET /l/{org}/{location}`: the email form (or straight to the key page when signed in here).
@@ -315,7 +313,7 @@ async fn find_user(state: &State, org_id: &str, email: &str) -> Result<Option<St
     let hash = store::crypto::email_hash(&state.keys, org_id, email);
     let local = async {
         let client = state.pool.get().await.map_err(|e| e.to_string())?;
-        store::queries::member_by_email_hash(&**client, org_id, &hash)
+        store::queries::member_by_email_hash(&client, org_id, &hash)
             .await
             .map_err(|e| e.to_string())
     }
@@ -361,7 +359,7 @@ async fn deliver_link(
     let stored = async {
         let client = state.pool.get().await.map_err(|e| e.to_string())?;
         db::insert_link(
-            &**client,
+            &client,
             &session::sha256_hex(&token),
             org_id,
             location_id,
@@ -458,7 +456,7 @@ async fn signin(
     let used = if session::plausible_secret(&form.token) {
         let client = state.pool.get().await?;
         db::use_link(
-            &**client,
+            &client,
             &session::sha256_hex(&form.token),
             &org_id,
             &location_id,
@@ -534,9 +532,9 @@ pub(crate) async fn start_session(
     {
         let client = state.pool.get().await?;
         if let Some(old) = session::read_cookie(request, TENANT_COOKIE) {
-            db::delete_session(&**client, &session::sha256_hex(&old)).await?;
+            db::delete_session(&client, &session::sha256_hex(&old)).await?;
         }
-        db::insert_session(&**client, &session::sha256_hex(&id), &row).await?;
+        db::insert_session(&client, &session::sha256_hex(&id), &row).await?;
     }
     let max_age = (row.expires_at - Utc::now()).num_seconds();
     let cookie = session::cookie(TENANT_COOKIE, &id, "/", Some(max_age), site);
@@ -585,7 +583,7 @@ async fn key_page(
     };
     let mut member = {
         let client = state.pool.get().await?;
-        store::queries::member(&**client, &row.org_id, &row.user_id).await?
+        store::queries::member(&client, &row.org_id, &row.user_id).await?
     };
     // Onboarding asks Optix (through provision, on the organization's API budget): only for
     // someone without an account, whose account gives no access right now (a plan bought
@@ -602,7 +600,7 @@ async fn key_page(
         }
         // Onboarding may have opened or changed the account.
         let client = state.pool.get().await?;
-        member = store::queries::member(&**client, &row.org_id, &row.user_id).await?;
+        member = store::queries::member(&client, &row.org_id, &row.user_id).await?;
     }
     render_key(
         &state,
@@ -638,7 +636,7 @@ async fn onboard(
     };
     let mapped = {
         let client = state.pool.get().await?;
-        store::queries::location(&**client, &row.org_id, &location_id)
+        store::queries::location(&client, &row.org_id, &location_id)
             .await?
             .and_then(|l| l.settings)
             .is_some()
@@ -807,14 +805,14 @@ pub(crate) async fn render_key(
         // Both queries in one round trip (pipelined on the connection).
         let location = async {
             Ok::<_, PortalError>(match place {
-                Some(place) => store::queries::location(&**client, &row.org_id, &place)
+                Some(place) => store::queries::location(&client, &row.org_id, &place)
                     .await?
                     .map(|l| (place.clone(), l.settings))
                     .or(Some((place, None))),
                 None => None,
             })
         };
-        let key = store::queries::member_key(&**client, &row.org_id, &row.user_id);
+        let key = store::queries::member_key(&client, &row.org_id, &row.user_id);
         let (location, key) = tokio::join!(location, key);
         (location?, key?)
     };
@@ -991,7 +989,7 @@ async fn passphrase_answer(
         Answer::Refused { message, .. } => {
             let member = {
                 let client = state.pool.get().await?;
-                store::queries::member(&**client, &row.org_id, &row.user_id).await?
+                store::queries::member(&client, &row.org_id, &row.user_id).await?
             };
             render_key(
                 state,
@@ -1021,7 +1019,7 @@ async fn sign_out(
     };
     {
         let client = state.pool.get().await?;
-        db::delete_session(&**client, &session::sha256_hex(&cookie)).await?;
+        db::delete_session(&client, &session::sha256_hex(&cookie)).await?;
     }
     let back = row
         .location_id

@@ -5,12 +5,11 @@
 
 use crate::facts;
 use crate::hints::{Hint, hint_of};
-use crate::provisioner::{ProvisionError, Provisioner, in_transaction, token_aad};
+use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction, token_aad};
 use crate::secrets;
 use crate::sync::SyncKind;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use domain::events::OnboardedVia;
 use domain::organization::OrganizationCommand;
 use optix::api::{OptixError, OrgToken};
 use optix::webhook::Webhook;
@@ -92,7 +91,7 @@ impl Provisioner {
         }
         let ids: Vec<String> = parsed.iter().map(|p| p.message_id.clone()).collect();
         let done = match self.pool().get().await {
-            Ok(client) => event_log::processed_among(&**client, &ids).await,
+            Ok(client) => event_log::processed_among(&client, &ids).await,
             Err(e) => Err(StoreError::from(e)),
         };
         let done = match done {
@@ -197,7 +196,7 @@ impl Provisioner {
         };
         let mut client = self.pool().get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
-        if !event_log::mark_processed(&*tx, &p.message_id).await? {
+        if !event_log::mark_processed(&tx, &p.message_id).await? {
             return Ok(Outcome::AlreadyProcessed);
         }
         let events = self
@@ -323,7 +322,7 @@ impl Provisioner {
                 }
                 Hint::Team { team_id } => {
                     let client = self.pool().get().await.map_err(StoreError::from)?;
-                    for user in queries::members_in_group(&**client, org_id, team_id).await? {
+                    for user in queries::members_in_group(&client, org_id, team_id).await? {
                         add(users, user, position);
                     }
                 }
@@ -349,7 +348,7 @@ impl Provisioner {
     ) -> Result<Option<String>, ProvisionError> {
         let client = self.pool().get().await.map_err(StoreError::from)?;
         let hash = secrets::email_hash(self.keys(), org_id, email);
-        Ok(queries::member_by_email_hash(&**client, org_id, &hash).await?)
+        Ok(queries::member_by_email_hash(&client, org_id, &hash).await?)
     }
 
     /// The log first (no request), then Optix.
@@ -381,12 +380,12 @@ impl Provisioner {
         let outcome = in_transaction!(self.pool(), |tx| {
             let mut fresh = false;
             for p in hints {
-                fresh |= event_log::mark_processed(&**tx, &p.message_id).await?;
+                fresh |= event_log::mark_processed(tx, &p.message_id).await?;
             }
             if !fresh {
                 return Ok(Outcome::AlreadyProcessed);
             }
-            let policy = queries::org_policy(&**tx, org_id).await?;
+            let policy = queries::org_policy(tx, org_id).await?;
             let mut events = 0;
             for (user_id, position) in users {
                 let member_facts = facts::member_facts(user_id, optix_facts);
@@ -396,8 +395,7 @@ impl Provisioner {
                         org_id,
                         &member_facts,
                         &policy,
-                        OnboardedVia::Webhook,
-                        None,
+                        Trigger::Webhook,
                         &metadata[*position],
                         now,
                     )

@@ -4,7 +4,7 @@
 //! passphrase).
 
 use crate::facts;
-use crate::provisioner::{ProvisionError, Provisioner, in_transaction};
+use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction};
 use crate::sync::SyncKind;
 use bus::commands::{COMMAND_SUBJECTS, Command, CommandRequest, RefusalCode, Reply};
 use chrono::Utc;
@@ -170,7 +170,7 @@ impl Provisioner {
                 let token = self.org_token(&org_id).await?;
                 {
                     let client = self.pool().get().await.map_err(StoreError::from)?;
-                    let mapped = queries::location(&**client, &org_id, &location_id)
+                    let mapped = queries::location(&client, &org_id, &location_id)
                         .await?
                         .is_some_and(|l| l.settings.is_some());
                     drop(client);
@@ -208,14 +208,16 @@ impl Provisioner {
                     ));
                 }
                 let decided = in_transaction!(self.pool(), |tx| {
-                    let policy = queries::org_policy(&**tx, &org_id).await?;
+                    let policy = queries::org_policy(tx, &org_id).await?;
                     self.reconcile_member(
                         tx,
                         &org_id,
                         &member_facts,
                         &policy,
-                        via,
-                        Some(&location_id),
+                        Trigger::Onboard {
+                            via,
+                            location_id: &location_id,
+                        },
                         &metadata,
                         now,
                     )
@@ -336,7 +338,7 @@ impl Provisioner {
     ) -> Result<Option<String>, ProvisionError> {
         let client = self.pool().get().await.map_err(StoreError::from)?;
         let hash = crate::secrets::email_hash(self.keys(), org_id, email);
-        Ok(queries::member_by_email_hash(&**client, org_id, &hash).await?)
+        Ok(queries::member_by_email_hash(&client, org_id, &hash).await?)
     }
 
     async fn passphrase_command(

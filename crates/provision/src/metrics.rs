@@ -175,7 +175,7 @@ impl ProvisionMetrics {
 
         let counts = tokio::time::timeout(timeout, async {
             let client = sources.pool.get().await.map_err(store::StoreError::from)?;
-            store::queries::access_counts(&**client, chrono::Utc::now()).await
+            store::queries::access_counts(&client, chrono::Utc::now()).await
         })
         .await;
         match counts {

@@ -13,6 +13,7 @@ use domain::organization::{self, OrganizationCommand, OrganizationError};
 use domain::policy::{OrgPolicy, allocate_vlan};
 use domain::{Event, StreamId};
 use optix::api::{OptixClient, OrgToken};
+use store::CachedStatements;
 use store::event_log::{self, Metadata};
 use store::{KeyRing, StoreError, Transaction, queries};
 
@@ -58,6 +59,23 @@ pub(crate) use in_transaction;
 const APPEND_LOCK: i64 = 7010;
 /// How many times a transaction is decided again after losing a race.
 pub(crate) const CONFLICT_RETRIES: usize = 5;
+
+/// What asks for a member's reconciliation; it decides how the account may be opened and how
+/// fresh the Optix answers are.
+#[derive(Clone, Copy, Debug)]
+pub enum Trigger<'a> {
+    /// A webhook's hint, answered by Optix just now.
+    Webhook,
+    /// A tenant asks for WiFi at a location (portal or mobile app): a user without an account
+    /// gets one bound there.
+    Onboard {
+        via: OnboardedVia,
+        location_id: &'a str,
+    },
+    /// A full sync whose Optix snapshot was taken when the log's head was at
+    /// `snapshot_position`; members written since then are left alone.
+    Sync { snapshot_position: i64 },
+}
 
 pub struct Provisioner {
     pool: deadpool_postgres::Pool,
@@ -131,7 +149,7 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Result<Vec<&'static str>, R>, StoreError> {
-        let (state, version) = load(&**tx, stream, evolve).await?;
+        let (state, version) = load(tx, stream, evolve).await?;
         let events = match decide(&state) {
             Ok(events) => events,
             Err(refusal) => return Ok(Err(refusal)),
@@ -144,7 +162,7 @@ impl Provisioner {
     /// The organization's token, opened with the master key.
     pub async fn org_token(&self, org_id: &str) -> Result<OrgToken, ProvisionError> {
         let client = self.pool.get().await.map_err(StoreError::from)?;
-        let sealed = queries::organization_token(&**client, org_id)
+        let sealed = queries::organization_token(&client, org_id)
             .await?
             .ok_or_else(|| ProvisionError::NotInstalled(org_id.to_owned()))?;
         let token = self.keys.open_with_master(&sealed, &token_aad(org_id))?;
@@ -154,8 +172,7 @@ impl Provisioner {
         ))
     }
 
-    /// Decides for one member from what Optix says (`facts`) and appends inside `tx`. With
-    /// `onboard_at`, a user without an account asks for one at that location (portal, app).
+    /// Decides for one member from what Optix says (`facts`) and appends inside `tx`.
     #[allow(clippy::too_many_arguments)]
     pub async fn reconcile_member(
         &self,
@@ -163,14 +180,28 @@ impl Provisioner {
         org_id: &str,
         facts: &MemberFacts,
         policy: &OrgPolicy,
-        via: OnboardedVia,
-        onboard_at: Option<&str>,
+        trigger: Trigger<'_>,
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Result<Appended, MemberError>, StoreError> {
         let user_id = facts.user_id.as_str();
         let stream = StreamId::member(org_id, user_id);
-        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
+        let (history, version) = event_log::read_stream(tx, &stream).await?;
+        if let Trigger::Sync { snapshot_position } = trigger
+            && history
+                .last()
+                .is_some_and(|last| last.global_position > snapshot_position)
+        {
+            // Written after the sync asked Optix, so decided on fresher answers than the sync's
+            // (a webhook or an onboarding): acting on the older snapshot would undo that, or
+            // delete a member who joined since. The next sync looks again.
+            return Ok(Ok(Appended::default()));
+        }
+        let (via, onboard_at) = match trigger {
+            Trigger::Webhook => (OnboardedVia::Webhook, None),
+            Trigger::Sync { .. } => (OnboardedVia::Sync, None),
+            Trigger::Onboard { via, location_id } => (via, Some(location_id)),
+        };
         let state = Member::from_events(history.iter().map(|e| &e.event));
         // An onboarding binds a new account, or one a sync opened without a location.
         let home = if state.is_open() {
@@ -276,14 +307,14 @@ impl Provisioner {
         now: DateTime<Utc>,
     ) -> Result<Vec<&'static str>, StoreError> {
         let stream = StreamId::group(org_id, &team.team_id);
-        let (state, version) = load(&**tx, &stream, group::evolve).await?;
+        let (state, version) = load(tx, &stream, group::evolve).await?;
         let vlan = if state.live && state.vlan.is_some() {
             None
         } else {
             // Serialize allocations: the lock is the append lock, held until commit anyway.
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+            tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
                 .await?;
-            let in_use = queries::vlans_in_use(&**tx, org_id).await?;
+            let in_use = queries::vlans_in_use(tx, org_id).await?;
             policy
                 .group_pool(home_location)
                 .and_then(|pool| allocate_vlan(pool, &in_use))
@@ -338,7 +369,7 @@ impl Provisioner {
         now: DateTime<Utc>,
     ) -> Result<Result<usize, MemberError>, StoreError> {
         let stream = StreamId::member(org_id, user_id);
-        let (history, version) = event_log::read_stream(&**tx, &stream).await?;
+        let (history, version) = event_log::read_stream(tx, &stream).await?;
         let state = Member::from_events(history.iter().map(|e| &e.event));
         if !state.is_open() {
             return Ok(Err(MemberError::NoAccount));
@@ -349,7 +380,7 @@ impl Provisioner {
             Some(text) => {
                 let sealed = secrets::seal_passphrase(&self.keys, &key, org_id, &aad, text);
                 let taken =
-                    queries::passphrase_taken(&**tx, org_id, &sealed.lookup_hash, user_id).await?;
+                    queries::passphrase_taken(tx, org_id, &sealed.lookup_hash, user_id).await?;
                 (
                     text.to_owned(),
                     domain::events::PassphraseSource::Tenant,
@@ -396,7 +427,7 @@ impl Provisioner {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let stream = StreamId::member(org_id, user_id);
-        let (history, version) = event_log::read_stream(&*tx, &stream).await?;
+        let (history, version) = event_log::read_stream(&tx, &stream).await?;
         let state = Member::from_events(history.iter().map(|e| &e.event));
         let events =
             member::decide(&state, MemberCommand::ExpireGrants { now }).unwrap_or_default();
@@ -478,11 +509,11 @@ impl Provisioner {
         user_id: &str,
         aad: &str,
     ) -> Result<store::MemberKey, StoreError> {
-        let wrapped = match queries::member_key(&**tx, org_id, user_id).await? {
+        let wrapped = match queries::member_key(tx, org_id, user_id).await? {
             Some(wrapped) => wrapped,
             None => {
                 let (_, wrapped) = self.keys.new_member_key(aad);
-                queries::insert_member_key(&**tx, org_id, user_id, &wrapped).await?
+                queries::insert_member_key(tx, org_id, user_id, &wrapped).await?
             }
         };
         Ok(self.keys.unwrap_member_key(&wrapped, aad)?)
@@ -512,7 +543,7 @@ impl Provisioner {
         loop {
             let passphrase = secrets::generate_passphrase();
             let fresh = secrets::seal_passphrase(&self.keys, key, org_id, aad, &passphrase);
-            if !queries::passphrase_taken(&**tx, org_id, &fresh.lookup_hash, user_id).await? {
+            if !queries::passphrase_taken(tx, org_id, &fresh.lookup_hash, user_id).await? {
                 return Ok((passphrase, fresh));
             }
         }

@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
+use store::CachedStatements;
 use store::RecordedEvent;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -80,18 +81,15 @@ pub async fn relay_batch(
 ) -> anyhow::Result<usize> {
     let client = pool.get().await?;
     let checkpoint: i64 = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT position FROM relay_checkpoints WHERE name = $1",
             &[&CHECKPOINT],
         )
         .await?
         .map_or(0, |r| r.get(0));
-    let head: i64 = client
-        .query_one("SELECT coalesce(max(global_position), 0) FROM events", &[])
-        .await?
-        .get(0);
+    let head = store::event_log::head_position(&client).await?;
     lag.0.store(head - checkpoint, Ordering::Relaxed);
-    let events = store::event_log::read_all(&**client, checkpoint, BATCH).await?;
+    let events = store::event_log::read_all(&client, checkpoint, BATCH).await?;
     let Some(last) = events.last().map(|e| e.global_position) else {
         return Ok(0);
     };
@@ -143,7 +141,7 @@ pub async fn relay_batch(
         );
     }
     client
-        .execute(
+        .execute_cached(
             "INSERT INTO relay_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
              ON CONFLICT (name) DO UPDATE SET position = $2, updated_at = now()",
             &[&CHECKPOINT, &last],

@@ -23,7 +23,7 @@ async fn expire_due(provisioner: &Provisioner) -> anyhow::Result<()> {
     let now = Utc::now();
     let due = {
         let client = provisioner.pool().get().await?;
-        store::queries::members_with_expired_grants(&**client, now, 500).await?
+        store::queries::members_with_expired_grants(&client, now, 500).await?
     };
     for (org_id, user_id) in due {
         let events = provisioner.expire_member(&org_id, &user_id, now).await?;
@@ -37,7 +37,7 @@ async fn next_wake(provisioner: &Provisioner) -> Duration {
     let Ok(client) = provisioner.pool().get().await else {
         return MAX_SLEEP;
     };
-    match store::queries::next_grant_expiry(&**client).await {
+    match store::queries::next_grant_expiry(&client).await {
         Ok(Some(at)) => (at - Utc::now())
             .to_std()
             .unwrap_or(Duration::ZERO)
@@ -78,14 +78,14 @@ pub async fn sync_timer(
 
 async fn installed(provisioner: &Provisioner) -> anyhow::Result<Vec<String>> {
     let client = provisioner.pool().get().await?;
-    Ok(store::queries::installed_organizations(&**client).await?)
+    Ok(store::queries::installed_organizations(&client).await?)
 }
 
 async fn request_missing_imports(provisioner: &Provisioner) -> anyhow::Result<()> {
     for org_id in installed(provisioner).await? {
         let client = provisioner.pool().get().await?;
         // The staleness alert needs the last success from before this process started.
-        let last_ok = store::queries::sync_runs(&**client, &org_id, 50)
+        let last_ok = store::queries::sync_runs(&client, &org_id, 50)
             .await?
             .into_iter()
             .find(|run| run.outcome == "ok");
@@ -95,7 +95,7 @@ async fn request_missing_imports(provisioner: &Provisioner) -> anyhow::Result<()
                 &[opentelemetry::KeyValue::new("org", org_id.clone())],
             );
         }
-        let state = provisioner.organization_state(&**client, &org_id).await?;
+        let state = provisioner.organization_state(&client, &org_id).await?;
         if !state.imported {
             provisioner
                 .syncs()

@@ -4,16 +4,16 @@
 //! what it corrected (the drift report) as `SyncCompleted`.
 
 use crate::facts;
-use crate::provisioner::{ProvisionError, Provisioner, in_transaction};
+use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction};
 use chrono::Utc;
+use domain::events::Correction;
 pub use domain::events::SyncKind;
-use domain::events::{Correction, OnboardedVia};
 use domain::organization::OrganizationCommand;
 use opentelemetry::KeyValue;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use store::event_log::Metadata;
-use store::{StoreError, queries};
+use store::{StoreError, event_log, queries};
 use tokio::sync::{mpsc, watch};
 
 /// Members reconciled per transaction during a sync.
@@ -197,6 +197,12 @@ impl Provisioner {
         let now = Utc::now();
         let (from, to) = facts::booking_window(now);
         let optix = self.optix();
+        // Anything appended after this point was decided on Optix answers at least as fresh as
+        // the snapshot below (see `Trigger::Sync`).
+        let snapshot_position = {
+            let client = self.pool().get().await.map_err(StoreError::from)?;
+            event_log::head_position(&client).await?
+        };
         let users = optix.all_users(&token).await?;
         let plans = optix.all_live_plans(&token).await?;
         let bookings = optix.bookings_window(&token, from, to).await?;
@@ -213,14 +219,14 @@ impl Provisioner {
             facts::users_in(&optix_facts).map(str::to_owned).collect();
         {
             let client = self.pool().get().await.map_err(StoreError::from)?;
-            candidates.extend(queries::member_user_ids(&**client, org_id).await?);
+            candidates.extend(queries::member_user_ids(&client, org_id).await?);
         }
         // First the groups of teams Optix no longer has, so their VLANs are free for the groups
         // the members below may need (their members leave them below).
         let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
         let mut corrections = in_transaction!(self.pool(), |tx| {
             let mut deleted = Vec::new();
-            for team_id in queries::group_team_ids(&**tx, org_id).await? {
+            for team_id in queries::group_team_ids(tx, org_id).await? {
                 if live_teams.contains(team_id.as_str()) {
                     continue;
                 }
@@ -239,7 +245,7 @@ impl Provisioner {
         let candidates: Vec<String> = candidates.into_iter().collect();
         for chunk in candidates.chunks(CHUNK) {
             corrections.extend(
-                self.sync_chunk(org_id, chunk, &optix_facts, metadata)
+                self.sync_chunk(org_id, chunk, &optix_facts, snapshot_position, metadata)
                     .await?,
             );
         }
@@ -255,11 +261,12 @@ impl Provisioner {
         org_id: &str,
         users: &[String],
         optix_facts: &optix::api::Facts,
+        snapshot_position: i64,
         metadata: &Metadata,
     ) -> Result<Vec<Correction>, ProvisionError> {
         let corrections = in_transaction!(self.pool(), |tx| {
             let now = Utc::now();
-            let policy = queries::org_policy(&**tx, org_id).await?;
+            let policy = queries::org_policy(tx, org_id).await?;
             let mut corrections = Vec::new();
             for user_id in users {
                 let member_facts = facts::member_facts(user_id, optix_facts);
@@ -269,8 +276,7 @@ impl Provisioner {
                         org_id,
                         &member_facts,
                         &policy,
-                        OnboardedVia::Sync,
-                        None,
+                        Trigger::Sync { snapshot_position },
                         metadata,
                         now,
                     )

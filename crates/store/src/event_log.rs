@@ -1,9 +1,10 @@
 //! Appending to and reading the event log.
 
+use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
@@ -86,7 +87,7 @@ pub async fn read_stream(
     stream: &StreamId,
 ) -> Result<(Vec<RecordedEvent>, i64), StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT global_position, event_id, stream_id, org_id, stream_version, data, metadata, recorded_at
              FROM events WHERE stream_id = $1 ORDER BY stream_version",
             &[&stream.to_string()],
@@ -107,7 +108,7 @@ pub async fn read_all(
     limit: i64,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT global_position, event_id, stream_id, org_id, stream_version, data, metadata, recorded_at
              FROM events WHERE global_position > $1 ORDER BY global_position LIMIT $2",
             &[&after_position, &limit],
@@ -147,7 +148,7 @@ pub async fn append(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+    tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
         .await?;
     let stream_name = stream.to_string();
     let metadata_json =
@@ -201,9 +202,9 @@ pub async fn append(
             metadata: metadata.clone(),
             recorded_at,
         };
-        crate::projections::apply(&**tx, stream, &recorded_event).await?;
+        crate::projections::apply(tx, stream, &recorded_event).await?;
         if matches!(recorded_event.event, domain::Event::AccountDeleted) {
-            destroy_member_key(&**tx, stream).await?;
+            destroy_member_key(tx, stream).await?;
         }
         recorded.push(recorded_event);
     }
@@ -217,7 +218,7 @@ async fn destroy_member_key(
 ) -> Result<(), StoreError> {
     if let Some(user_id) = stream.user_id() {
         client
-            .execute(
+            .execute_cached(
                 "DELETE FROM member_keys WHERE org_id = $1 AND user_id = $2",
                 &[&stream.org_id(), &user_id],
             )
@@ -233,7 +234,7 @@ pub async fn mark_processed(
     message_id: &str,
 ) -> Result<bool, StoreError> {
     let inserted = client
-        .execute(
+        .execute_cached(
             "INSERT INTO processed_messages (message_id) VALUES ($1) ON CONFLICT (message_id) DO NOTHING",
             &[&message_id],
         )
@@ -247,7 +248,7 @@ pub async fn processed_among(
     message_ids: &[String],
 ) -> Result<std::collections::HashSet<String>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT message_id FROM processed_messages WHERE message_id = ANY($1)",
             &[&message_ids],
         )
@@ -260,10 +261,19 @@ pub async fn was_processed(
     message_id: &str,
 ) -> Result<bool, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT 1 FROM processed_messages WHERE message_id = $1",
             &[&message_id],
         )
         .await?;
     Ok(row.is_some())
+}
+
+/// The newest position in the log (0 when empty). Positions are drawn under the append lock, so
+/// every event committed after this read has a higher one.
+pub async fn head_position(client: &impl GenericClient) -> Result<i64, StoreError> {
+    Ok(client
+        .query_one_cached("SELECT coalesce(max(global_position), 0) FROM events", &[])
+        .await?
+        .get(0))
 }

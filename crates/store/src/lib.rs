@@ -8,6 +8,7 @@ pub mod migrations;
 pub mod projections;
 pub mod queries;
 pub mod replay;
+pub mod statements;
 
 pub use crypto::{CryptoError, KeyRing, MemberKey};
 pub use event_log::{Metadata, RecordedEvent, StoreError};
@@ -15,7 +16,8 @@ pub use event_log::{Metadata, RecordedEvent, StoreError};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::str::FromStr;
 
-pub use tokio_postgres::GenericClient;
+pub use deadpool_postgres::GenericClient;
+pub use statements::CachedStatements;
 
 pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
 

@@ -3,8 +3,9 @@
 //! position 0 yields identical rows.
 
 use crate::event_log::{RecordedEvent, StoreError};
+use crate::statements::CachedStatements;
+use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
-use tokio_postgres::GenericClient;
 
 pub const PROJECTION_TABLES: &[&str] = &[
     "organizations",
@@ -33,7 +34,7 @@ pub async fn apply(
         ) => {
             let token = json(token)?;
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
                      VALUES ($1, true, $2, $3, $4)
                      ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
@@ -49,7 +50,7 @@ pub async fn apply(
             _,
         ) => {
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO plan_profiles (org_id, plan_template_id, profile, mapped_at, last_position)
                      VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (org_id, plan_template_id) DO UPDATE SET profile = $3, mapped_at = $4, last_position = $5",
@@ -59,7 +60,7 @@ pub async fn apply(
         }
         (Event::PlanUnmapped { plan_template_id }, _) => {
             client
-                .execute(
+                .execute_cached(
                     "DELETE FROM plan_profiles WHERE org_id = $1 AND plan_template_id = $2",
                     &[&org, plan_template_id],
                 )
@@ -67,7 +68,7 @@ pub async fn apply(
         }
         (Event::DefaultProfileSet { profile }, _) => {
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
                      ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
                     &[&org, &json(profile)?, &pos],
@@ -80,7 +81,7 @@ pub async fn apply(
                 pool.map(|p| i32::from(p.last)),
             );
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
                      ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
                     &[&org, &first, &last, &pos],
@@ -98,7 +99,7 @@ pub async fn apply(
             _,
         ) => {
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
                                             events_appended, corrections, finished_at)
                      VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
@@ -117,7 +118,7 @@ pub async fn apply(
         }
         (Event::SyncFailed { kind, reason }, _) => {
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
                      VALUES ($1, $2, $3, 'failed', $4, $5)",
                     &[&pos, &org, &kind.as_str(), reason, &at],
@@ -142,7 +143,7 @@ pub async fn apply(
             let roaming = json(&settings.roaming)?;
             let roaming = roaming.as_str().unwrap_or_default().to_owned();
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO locations (org_id, location_id, mapped, name, network_name, timezone, vlan_first, vlan_last,
                                             roaming, updated_at, last_position)
                      VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -165,7 +166,7 @@ pub async fn apply(
         }
         (Event::LocationUnmapped { location_id }, _) => {
             client
-                .execute(
+                .execute_cached(
                     "UPDATE locations SET mapped = false, updated_at = $3, last_position = $4
                      WHERE org_id = $1 AND location_id = $2",
                     &[&org, location_id, &at, &pos],
@@ -181,7 +182,7 @@ pub async fn apply(
             _,
         ) => {
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO locations (org_id, location_id, mapped, unmapped_uses, last_unmapped_use, last_unmapped_user,
                                             updated_at, last_position)
                      VALUES ($1, $2, false, 1, $3, $4, $5, $6)
@@ -210,7 +211,7 @@ pub async fn apply(
             _,
         ) => {
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
                     &[&org, team_id, name, &vlan.map(i32::from), &at, &pos],
                 )
@@ -230,7 +231,7 @@ pub async fn apply(
         }
         (Event::GroupRenamed { name }, StreamId::Group { team_id, .. }) => {
             client
-                .execute(
+                .execute_cached(
                     "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
                     &[&org, team_id, name, &pos],
                 )
@@ -238,7 +239,7 @@ pub async fn apply(
         }
         (Event::GroupVlanAssigned { vlan }, StreamId::Group { team_id, .. }) => {
             client
-                .execute(
+                .execute_cached(
                     "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
                     &[&org, team_id, &i32::from(*vlan), &pos],
                 )
@@ -246,7 +247,7 @@ pub async fn apply(
         }
         (Event::GroupDeleted { team_id }, _) => {
             client
-                .execute(
+                .execute_cached(
                     "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
                     &[&org, team_id],
                 )
@@ -254,7 +255,7 @@ pub async fn apply(
         }
         (Event::AppUninstalled { .. }, _) => {
             client
-                .execute(
+                .execute_cached(
                     "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
                      WHERE org_id = $1",
                     &[&org, &at, &pos],
@@ -275,13 +276,13 @@ pub async fn apply(
             let via = via.as_str().unwrap_or_default().to_owned();
             // Reopening after a deletion starts from a clean row.
             client
-                .execute(
+                .execute_cached(
                     "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
                     &[&org, &user],
                 )
                 .await?;
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
                                           opened_at, updated_at, last_position)
                      VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
@@ -345,7 +346,7 @@ pub async fn apply(
         ) => {
             let network = network.as_ref().map(json).transpose()?;
             client
-                .execute(
+                .execute_cached(
                     "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
@@ -357,7 +358,7 @@ pub async fn apply(
         }
         (Event::AccessRevoked { grant, .. }, StreamId::Member { user_id: user, .. }) => {
             client
-                .execute(
+                .execute_cached(
                     "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
                     &[&org, &user, &grant.basis.as_str(), &grant.source_id],
                 )
@@ -390,13 +391,13 @@ pub async fn apply(
         }
         (Event::AccountDeleted, StreamId::Member { user_id: user, .. }) => {
             client
-                .execute(
+                .execute_cached(
                     "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
                     &[&org, &user],
                 )
                 .await?;
             client
-                .execute(
+                .execute_cached(
                     "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
                     &[&org, &user],
                 )
@@ -421,7 +422,7 @@ async fn notify(
     message: &str,
 ) -> Result<(), StoreError> {
     client
-        .execute(
+        .execute_cached(
             "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
             &[
@@ -467,6 +468,6 @@ async fn update_member(
     );
     let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&org, &user, &at, &pos];
     params.extend_from_slice(values);
-    client.execute(sql.as_str(), &params).await?;
+    client.execute_cached(sql.as_str(), &params).await?;
     Ok(())
 }

@@ -1,10 +1,11 @@
 //! Reads of projections and key material, for provision, the portal and the CLI.
 
 use crate::event_log::StoreError;
+use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
 use domain::policy::{AccessProfile, LocationSettings, OrgPolicy, RoamingPolicy, VlanRange};
 use domain::{GrantNetwork, Sealed};
-use tokio_postgres::GenericClient;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantView {
@@ -94,7 +95,7 @@ pub async fn list_members(
     org_id: Option<&str>,
 ) -> Result<Vec<MemberView>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             &format!(
                 "SELECT {MEMBER_COLUMNS} FROM members m
                  LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
@@ -105,7 +106,7 @@ pub async fn list_members(
         )
         .await?;
     let grant_rows = client
-        .query(
+        .query_cached(
             "SELECT org_id, user_id, basis, source_id, location_id, valid_from, valid_until, network
              FROM member_grants WHERE ($1::text IS NULL OR org_id = $1)
              ORDER BY org_id, user_id, basis, source_id",
@@ -122,7 +123,7 @@ pub async fn member(
     user_id: &str,
 ) -> Result<Option<MemberView>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             &format!(
                 "SELECT {MEMBER_COLUMNS} FROM members m
                  LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
@@ -132,7 +133,7 @@ pub async fn member(
         )
         .await?;
     let grant_rows = client
-        .query(
+        .query_cached(
             "SELECT org_id, user_id, basis, source_id, location_id, valid_from, valid_until, network
              FROM member_grants WHERE org_id = $1 AND user_id = $2 ORDER BY basis, source_id",
             &[&org_id, &user_id],
@@ -148,7 +149,7 @@ pub async fn member_by_email_hash(
     email_hash: &str,
 ) -> Result<Option<String>, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT user_id FROM members WHERE org_id = $1 AND email_hash = $2 LIMIT 1",
             &[&org_id, &email_hash],
         )
@@ -217,7 +218,7 @@ pub async fn member_key(
     user_id: &str,
 ) -> Result<Option<Sealed>, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = $2",
             &[&org_id, &user_id],
         )
@@ -234,7 +235,7 @@ pub async fn insert_member_key(
 ) -> Result<Sealed, StoreError> {
     let value = serde_json::to_value(wrapped).map_err(|e| StoreError::Config(e.to_string()))?;
     client
-        .execute(
+        .execute_cached(
             "INSERT INTO member_keys (org_id, user_id, wrapped_key) VALUES ($1, $2, $3)
              ON CONFLICT (org_id, user_id) DO NOTHING",
             &[&org_id, &user_id, &value],
@@ -251,7 +252,7 @@ pub async fn organization_token(
     org_id: &str,
 ) -> Result<Option<Sealed>, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT token FROM organizations WHERE org_id = $1 AND installed",
             &[&org_id],
         )
@@ -269,7 +270,7 @@ pub async fn passphrase_taken(
     except_user: &str,
 ) -> Result<bool, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT 1 FROM members WHERE org_id = $1 AND passphrase_hash = $2 AND user_id <> $3",
             &[&org_id, &lookup_hash, &except_user],
         )
@@ -284,7 +285,7 @@ pub async fn members_with_expired_grants(
     limit: i64,
 ) -> Result<Vec<(String, String)>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT DISTINCT org_id, user_id FROM member_grants WHERE valid_until <= $1 LIMIT $2",
             &[&now, &limit],
         )
@@ -297,7 +298,7 @@ pub async fn next_grant_expiry(
     client: &impl GenericClient,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let row = client
-        .query_one("SELECT min(valid_until) FROM member_grants", &[])
+        .query_one_cached("SELECT min(valid_until) FROM member_grants", &[])
         .await?;
     Ok(row.get(0))
 }
@@ -320,13 +321,13 @@ pub async fn access_counts(
             .collect::<Vec<_>>()
     };
     let accounts = client
-        .query(
+        .query_cached(
             "SELECT org_id, status, count(*) FROM members GROUP BY org_id, status",
             &[],
         )
         .await?;
     let live_grants = client
-        .query(
+        .query_cached(
             "SELECT org_id, basis, count(*) FROM member_grants
              WHERE (valid_from IS NULL OR valid_from <= $1) AND (valid_until IS NULL OR valid_until > $1)
              GROUP BY org_id, basis",
@@ -397,7 +398,7 @@ pub async fn location(
     location_id: &str,
 ) -> Result<Option<LocationView>, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             &format!(
                 "SELECT {LOCATION_COLUMNS} FROM locations WHERE org_id = $1 AND location_id = $2"
             ),
@@ -414,7 +415,7 @@ pub async fn locations(
     org_id: &str,
 ) -> Result<Vec<LocationView>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             &format!(
                 "SELECT {LOCATION_COLUMNS} FROM locations WHERE org_id = $1 ORDER BY length(location_id), location_id"
             ),
@@ -432,7 +433,7 @@ pub async fn org_policy(
 ) -> Result<OrgPolicy, StoreError> {
     let mut policy = OrgPolicy::default();
     if let Some(row) = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT default_profile, vlan_first, vlan_last FROM organizations WHERE org_id = $1",
             &[&org_id],
         )
@@ -444,7 +445,7 @@ pub async fn org_policy(
         policy.vlan_pool = pool_from_db(row.get(1), row.get(2));
     }
     for row in client
-        .query(
+        .query_cached(
             "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1",
             &[&org_id],
         )
@@ -467,7 +468,7 @@ pub async fn group(
     team_id: &str,
 ) -> Result<Option<GroupView>, StoreError> {
     let row = client
-        .query_opt(
+        .query_opt_cached(
             "SELECT team_id, name, vlan FROM groups WHERE org_id = $1 AND team_id = $2",
             &[&org_id, &team_id],
         )
@@ -485,7 +486,7 @@ pub async fn groups(
     org_id: &str,
 ) -> Result<Vec<(GroupView, i64)>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT g.team_id, g.name, g.vlan, count(m.user_id) FROM groups g
              LEFT JOIN members m ON m.org_id = g.org_id AND m.team_id = g.team_id
              WHERE g.org_id = $1 GROUP BY g.team_id, g.name, g.vlan ORDER BY g.name",
@@ -513,7 +514,7 @@ pub async fn vlans_in_use(
     org_id: &str,
 ) -> Result<Vec<u16>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT vlan FROM groups WHERE org_id = $1 AND vlan IS NOT NULL",
             &[&org_id],
         )
@@ -537,7 +538,7 @@ pub async fn notifications(
     limit: i64,
 ) -> Result<Vec<NotificationView>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT global_position, kind, subject, message, raised_at FROM notifications
              WHERE org_id = $1 ORDER BY global_position DESC LIMIT $2",
             &[&org_id, &limit],
@@ -574,7 +575,7 @@ pub async fn sync_runs(
     limit: i64,
 ) -> Result<Vec<SyncRunView>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT kind, outcome, users_seen, corrected_streams, events_appended, corrections, reason, finished_at
              FROM sync_runs WHERE org_id = $1 ORDER BY global_position DESC LIMIT $2",
             &[&org_id, &limit],
@@ -601,7 +602,7 @@ pub async fn plan_profiles(
     org_id: &str,
 ) -> Result<Vec<(String, AccessProfile)>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1
              ORDER BY length(plan_template_id), plan_template_id",
             &[&org_id],
@@ -617,7 +618,7 @@ pub async fn installed_organizations(
     client: &impl GenericClient,
 ) -> Result<Vec<String>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT org_id FROM organizations WHERE installed ORDER BY org_id",
             &[],
         )
@@ -631,7 +632,7 @@ pub async fn member_user_ids(
     org_id: &str,
 ) -> Result<Vec<String>, StoreError> {
     let rows = client
-        .query("SELECT user_id FROM members WHERE org_id = $1", &[&org_id])
+        .query_cached("SELECT user_id FROM members WHERE org_id = $1", &[&org_id])
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
@@ -643,7 +644,7 @@ pub async fn members_in_group(
     team_id: &str,
 ) -> Result<Vec<String>, StoreError> {
     let rows = client
-        .query(
+        .query_cached(
             "SELECT user_id FROM members WHERE org_id = $1 AND team_id = $2",
             &[&org_id, &team_id],
         )
@@ -657,7 +658,7 @@ pub async fn group_team_ids(
     org_id: &str,
 ) -> Result<Vec<String>, StoreError> {
     let rows = client
-        .query("SELECT team_id FROM groups WHERE org_id = $1", &[&org_id])
+        .query_cached("SELECT team_id FROM groups WHERE org_id = $1", &[&org_id])
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }

@@ -7,6 +7,7 @@
 
 use crate::event_log::{self, StoreError};
 use crate::projections::{self, PROJECTION_TABLES};
+use crate::statements::CachedStatements;
 use domain::StreamId;
 
 const SHADOW: &str = "lanyard_rebuild";
@@ -28,7 +29,19 @@ pub fn parse_stream_id(stream_id: &str) -> Option<StreamId> {
 /// Rebuilds every projection from position 0 and swaps it in. `progress` is called after each
 /// batch with (events applied, last position, head position).
 pub async fn rebuild_all(
-    client: &mut tokio_postgres::Client,
+    client: &mut deadpool_postgres::Client,
+    progress: impl FnMut(u64, i64, i64),
+) -> Result<ReplayReport, StoreError> {
+    // PostgreSQL re-parses a prepared statement when `search_path` or a table it names changes,
+    // so cached statements stay correct through the shadow pass and the swap. Clearing the
+    // cache afterwards only closes the rebuild's statements before the connection is reused.
+    let report = rebuild_in_shadow(client, progress).await;
+    client.statement_cache.clear();
+    report
+}
+
+async fn rebuild_in_shadow(
+    client: &mut deadpool_postgres::Client,
     mut progress: impl FnMut(u64, i64, i64),
 ) -> Result<ReplayReport, StoreError> {
     let mut setup = format!("DROP SCHEMA IF EXISTS {SHADOW} CASCADE; CREATE SCHEMA {SHADOW};");
@@ -43,10 +56,7 @@ pub async fn rebuild_all(
     let mut last = 0i64;
     // Catch up without blocking writers.
     loop {
-        let head: i64 = client
-            .query_one("SELECT coalesce(max(global_position), 0) FROM events", &[])
-            .await?
-            .get(0);
+        let head = event_log::head_position(&*client).await?;
         let n = apply_batch(client, &mut last).await?;
         applied += n;
         progress(applied, last, head);
@@ -56,7 +66,7 @@ pub async fn rebuild_all(
     }
     // Final catch-up and swap, holding the append lock so nothing commits in between.
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+    tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
         .await?;
     tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
         .await?;
@@ -88,7 +98,7 @@ pub async fn rebuild_all(
 }
 
 async fn apply_batch(
-    client: &mut tokio_postgres::Client,
+    client: &mut deadpool_postgres::Client,
     last: &mut i64,
 ) -> Result<u64, StoreError> {
     let tx = client.transaction().await?;
@@ -107,7 +117,7 @@ async fn apply_batch(
 /// order, while different streams (which touch different rows) are in flight together on the
 /// one connection, so the batch costs a few round trips instead of one per statement.
 async fn apply_pipelined(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     events: &[event_log::RecordedEvent],
 ) -> Result<(), StoreError> {
     let mut by_stream: Vec<(&str, Vec<&event_log::RecordedEvent>)> = Vec::new();
@@ -130,7 +140,7 @@ async fn apply_pipelined(
 }
 
 async fn apply_one(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &deadpool_postgres::Transaction<'_>,
     event: &event_log::RecordedEvent,
 ) -> Result<(), StoreError> {
     let stream = parse_stream_id(&event.stream_id).ok_or_else(|| StoreError::Corrupt {
@@ -143,12 +153,12 @@ async fn apply_one(
 /// A digest of each projection table's full contents, in a stable order; identical digests
 /// mean identical tables.
 pub async fn checksums(
-    client: &impl tokio_postgres::GenericClient,
+    client: &impl deadpool_postgres::GenericClient,
 ) -> Result<Vec<(String, i64, String)>, StoreError> {
     let mut out = Vec::new();
     for table in PROJECTION_TABLES {
         let row = client
-            .query_one(
+            .query_one_cached(
                 &format!(
                     "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), md5(''))
                      FROM public.{table} t"
