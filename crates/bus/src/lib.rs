@@ -6,6 +6,9 @@ pub mod commands;
 pub mod testing;
 
 use async_nats::jetstream::{self, consumer::PullConsumer, stream};
+use futures::StreamExt;
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
@@ -124,7 +127,10 @@ impl Bus {
                 .await
                 .map_err(js_error)?,
         };
-        Ok(Installations { store })
+        Ok(Installations {
+            store,
+            known: Arc::default(),
+        })
     }
 
     /// Publishes and waits for the JetStream ack (at most `timeout`). `msg_id` becomes the
@@ -308,9 +314,15 @@ impl Bus {
 
 /// The organizations that installed each Optix app. Keys are `<hex client_id>.<hex org id>`:
 /// hex keeps any id a valid, collision-free key.
+///
+/// Ingest asks it for every webhook, so it keeps the installed keys in memory: filled by
+/// [`Installations::follow`] (a watch of the bucket, which also sees other ingest instances'
+/// writes) and by this process's own writes. A key not in memory is still looked up in the
+/// bucket, so the view only ever saves round trips, never refuses a real installation.
 #[derive(Clone)]
 pub struct Installations {
     store: jetstream::kv::Store,
+    known: Arc<RwLock<HashSet<String>>>,
 }
 
 impl Installations {
@@ -318,29 +330,80 @@ impl Installations {
         format!("{}.{}", hex::encode(client_id), hex::encode(org_id))
     }
 
+    fn known(&self) -> std::sync::RwLockWriteGuard<'_, HashSet<String>> {
+        // A poisoned set is still a set of keys; at worst a miss asks the bucket.
+        self.known
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub async fn record(&self, client_id: &str, org_id: &str) -> Result<(), BusError> {
         let installed_at = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+        let key = Self::key(client_id, org_id);
         self.store
-            .put(Self::key(client_id, org_id), installed_at.into())
+            .put(key.as_str(), installed_at.into())
             .await
             .map_err(js_error)?;
+        self.known().insert(key);
         Ok(())
     }
 
     pub async fn forget(&self, client_id: &str, org_id: &str) -> Result<(), BusError> {
-        self.store
-            .delete(Self::key(client_id, org_id))
-            .await
-            .map_err(js_error)
+        let key = Self::key(client_id, org_id);
+        self.known().remove(&key);
+        self.store.delete(key).await.map_err(js_error)
     }
 
     pub async fn contains(&self, client_id: &str, org_id: &str) -> Result<bool, BusError> {
-        Ok(self
+        let key = Self::key(client_id, org_id);
+        if self
+            .known
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(&key)
+        {
+            return Ok(true);
+        }
+        let installed = self
             .store
-            .get(Self::key(client_id, org_id))
+            .get(key.as_str())
             .await
             .map_err(js_error)?
-            .is_some())
+            .is_some();
+        if installed {
+            self.known().insert(key);
+        }
+        Ok(installed)
+    }
+
+    /// Keeps the in-memory view current until the returned task is aborted: the bucket's
+    /// current keys, then every put and delete as it happens. When the watch ends (NATS
+    /// restarted, say) the view is emptied, since deletions may have been missed, and the
+    /// watch starts again; meanwhile lookups go to the bucket.
+    pub fn follow(&self) -> tokio::task::JoinHandle<()> {
+        let installations = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match installations.store.watch_with_history(">").await {
+                    Ok(mut entries) => {
+                        while let Some(entry) = entries.next().await {
+                            let Ok(entry) = entry else { break };
+                            let mut known = installations.known();
+                            match entry.operation {
+                                jetstream::kv::Operation::Put => known.insert(entry.key),
+                                _ => known.remove(&entry.key),
+                            };
+                        }
+                        tracing::warn!("the installations watch ended; watching again");
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot watch the installations registry");
+                    }
+                }
+                installations.known().clear();
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
     }
 }
 

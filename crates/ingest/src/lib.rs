@@ -18,6 +18,8 @@ use tracing::Instrument;
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
+    /// Keeps the installations view current (see [`bus::Installations::follow`]).
+    installations_watch: tokio::task::JoinHandle<()>,
 }
 
 struct State {
@@ -141,6 +143,7 @@ impl Application {
             .installations()
             .await
             .context("opening the installations registry")?;
+        let installations_watch = installations.follow();
         let state = web::Data::new(State {
             bus,
             installations,
@@ -163,7 +166,11 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            installations_watch,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -172,7 +179,9 @@ impl Application {
 
     /// Serves until SIGTERM/ctrl-c (actix handles the signals), letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.installations_watch.abort();
+        served
     }
 }
 

@@ -11,7 +11,8 @@ const SECRET: &str = "test-app-secret";
 struct Ingest {
     base: String,
     http: reqwest::Client,
-    nats: NatsServer,
+    /// The nats-server this test started (None: an instance beside another, on its server).
+    nats: Option<NatsServer>,
     bus: bus::Bus,
 }
 
@@ -64,7 +65,7 @@ async fn start_for(client_id: &str, secret: &str) -> anyhow::Result<Ingest> {
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?,
-        nats,
+        nats: Some(nats),
         bus,
     })
 }
@@ -99,7 +100,31 @@ fn install_webhook(org: &str) -> serde_json::Map<String, Value> {
     fields
 }
 
+fn nats_of(server: &mut Option<NatsServer>) -> &mut NatsServer {
+    server
+        .as_mut()
+        .expect("this instance started the nats-server")
+}
+
 impl Ingest {
+    /// A second ingest on the same nats-server, as behind a load balancer.
+    async fn beside(&self) -> anyhow::Result<Ingest> {
+        let nats_url = self
+            .nats
+            .as_ref()
+            .expect("beside the instance that started the nats-server")
+            .url();
+        let app = ingest::Application::build(settings(nats_url, CLIENT_ID, SECRET)).await?;
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Ok(Ingest {
+            base,
+            http: self.http.clone(),
+            nats: None,
+            bus: self.bus.clone(),
+        })
+    }
+
     async fn post(&self, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
         self.http
             .post(format!("{}/optix/webhooks", self.base))
@@ -332,7 +357,7 @@ async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -
     assert_eq!(get("/healthz").await?.status(), 200);
     assert_eq!(get("/readyz").await?.status(), 200);
 
-    ingest.nats.stop();
+    nats_of(&mut ingest.nats).stop();
     let delivery = webhook(SECRET, now());
     let started = Instant::now();
     let response = ingest.post_form(&delivery).await;
@@ -347,7 +372,10 @@ async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -
     assert_eq!(get("/readyz").await?.status(), 503);
     assert_eq!(get("/healthz").await?.status(), 200);
 
-    ingest.nats.restart().await.map_err(anyhow::Error::msg)?;
+    nats_of(&mut ingest.nats)
+        .restart()
+        .await
+        .map_err(anyhow::Error::msg)?;
     assert_eq!(ingest.post_form_until_accepted(&delivery).await, 200);
     // Optix retries once more (our 200 was lost, say): still one message.
     assert_eq!(ingest.post_form(&delivery).await.status(), 200);
@@ -389,6 +417,44 @@ async fn an_organization_without_the_app_is_refused_and_uninstall_closes_the_doo
     Ok(())
 }
 
+/// Two ingest instances behind one load balancer share the registry: each keeps the installed
+/// organizations in memory, and an uninstall through one closes the door on the other too.
+#[tokio::test]
+async fn instances_share_installs_and_uninstalls() -> anyhow::Result<()> {
+    let first = start().await?;
+    let second = first.beside().await?;
+
+    // Installed through the first: the second accepts (and now knows) the organization.
+    assert_eq!(
+        second.post_form(&webhook(SECRET, now())).await.status(),
+        200
+    );
+    assert_eq!(
+        second.post_form(&webhook(SECRET, now() - 1)).await.status(),
+        200
+    );
+    let mut uninstall = install_webhook("6267");
+    uninstall.insert("event".into(), "app_uninstall".into());
+    assert_eq!(first.post_form(&uninstall).await.status(), 200);
+    // The second hears of it through its watch of the registry, within moments.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut created = now() - 2;
+    loop {
+        let status = second.post_form(&webhook(SECRET, created)).await.status();
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            Instant::now() < deadline,
+            "the second instance still accepts 5 s after the uninstall"
+        );
+        created -= 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
 /// optix-sim delivers as Optix does (form, signed, retries on anything but 2xx and 410) to an
 /// ingest whose NATS is down at first: the retries end in exactly one message per delivery.
 #[tokio::test]
@@ -400,7 +466,7 @@ async fn optix_retries_end_in_exactly_one_message_per_delivery() -> anyhow::Resu
     let org = "6267";
     assert_eq!(sim.install_app(org).await?, 200);
 
-    ingest.nats.stop();
+    nats_of(&mut ingest.nats).stop();
     let member = || {
         let Value::Object(fields) = json!({ "member": { "member_id": "12346" } }) else {
             unreachable!("a JSON object literal")
@@ -408,7 +474,10 @@ async fn optix_retries_end_in_exactly_one_message_per_delivery() -> anyhow::Resu
         fields
     };
     assert_eq!(sim.deliver(org, "member_updated", member()).await?, 503);
-    ingest.nats.restart().await.map_err(anyhow::Error::msg)?;
+    nats_of(&mut ingest.nats)
+        .restart()
+        .await
+        .map_err(anyhow::Error::msg)?;
     // Duplicated and bad-signature deliveries while the first one is still being retried.
     let twice = optix_sim::Delivery {
         duplicates: 2,
