@@ -28,6 +28,7 @@ pub struct Stack {
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
     pub mailbox: Option<crate::mail::Mailbox>,
+    sync_requests: provision::sync::SyncRequests,
     provision_stop: Option<oneshot::Sender<()>>,
     provision_task: Option<JoinHandle<anyhow::Result<()>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -121,6 +122,7 @@ impl Stack {
             .await
             .context("building provision")?;
         let provision_url = format!("http://127.0.0.1:{}", provision.port());
+        let sync_requests = provision.provisioner().syncs().clone();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let provision_task = tokio::spawn(provision.run_until(async {
             let _ = stop_rx.await;
@@ -149,6 +151,7 @@ impl Stack {
             provision_url,
             keys,
             mailbox,
+            sync_requests,
             provision_stop: Some(stop_tx),
             provision_task: Some(provision_task),
             tasks,
@@ -188,6 +191,21 @@ impl Stack {
         let status = self.sim.sim.install_app(org_id).await?;
         anyhow::ensure!(status == 200, "app_install was answered {status}");
         self.wait_for_syncs(org_id, 1).await
+    }
+
+    /// Waits until every sync requested so far (the import, those configuration changes ask
+    /// for) has finished, so that nothing a test does next races a sync.
+    pub async fn wait_for_syncs_to_settle(&self) -> anyhow::Result<()> {
+        let requests = self.sync_requests.clone();
+        eventually(
+            "the requested syncs to finish",
+            Duration::from_secs(30),
+            || {
+                let requests = requests.clone();
+                async move { Ok((requests.unfinished() == 0).then_some(())) }
+            },
+        )
+        .await
     }
 
     /// Waits until `count` full syncs of `org_id` have been recorded (successful or not).

@@ -112,6 +112,8 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
     let stack = Stack::start().await?;
     stack.install(DEMO_ORG).await?;
     stack.map_demo_locations().await?;
+    // No sync (the mappings ask for one) may see Nia before the portal does.
+    stack.wait_for_syncs_to_settle().await?;
 
     // A member Lanyard has never heard of opens the portal of Rome: the account is bound there.
     let nia = quiet_user(&stack, "Nia").await?;
@@ -838,9 +840,9 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
     let stack = Stack::start().await?;
     stack.install(DEMO_ORG).await?;
     stack.map_demo_locations().await?;
-    stack.wait_for_syncs(DEMO_ORG, 1).await?;
+    stack.wait_for_syncs_to_settle().await?;
 
-    // A sync has its users (without Nia) and waits for its plans query.
+    // The sync has its users (without Nia) and waits for its plans query.
     let plans = stack.sim.sim.hold_operation("ActivePlansPage");
     done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
     tokio::time::timeout(Duration::from_secs(20), plans.arrived())

@@ -11,6 +11,7 @@ pub use domain::events::SyncKind;
 use domain::organization::OrganizationCommand;
 use opentelemetry::KeyValue;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use store::event_log::Metadata;
 use store::{StoreError, event_log, queries};
@@ -25,22 +26,30 @@ const CHUNK: usize = 250;
 pub struct SyncRequests {
     sender: mpsc::UnboundedSender<String>,
     waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
+    unfinished: Arc<AtomicUsize>,
 }
 
 pub struct SyncQueue {
     receiver: mpsc::UnboundedReceiver<String>,
     waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
+    unfinished: Arc<AtomicUsize>,
 }
 
 pub fn sync_channel() -> (SyncRequests, SyncQueue) {
     let (sender, receiver) = mpsc::unbounded_channel();
     let waiting = Arc::new(Mutex::new(HashMap::new()));
+    let unfinished = Arc::new(AtomicUsize::new(0));
     (
         SyncRequests {
             sender,
             waiting: waiting.clone(),
+            unfinished: unfinished.clone(),
         },
-        SyncQueue { receiver, waiting },
+        SyncQueue {
+            receiver,
+            waiting,
+            unfinished,
+        },
     )
 }
 
@@ -57,7 +66,16 @@ impl SyncRequests {
             return;
         }
         waiting.insert(org_id.to_owned(), kind);
-        let _ = self.sender.send(org_id.to_owned());
+        self.unfinished.fetch_add(1, Ordering::SeqCst);
+        if self.sender.send(org_id.to_owned()).is_err() {
+            // The runner has stopped: this request will never run.
+            self.unfinished.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Syncs requested and not finished yet (waiting or running), all organizations together.
+    pub fn unfinished(&self) -> usize {
+        self.unfinished.load(Ordering::SeqCst)
     }
 }
 
@@ -100,6 +118,7 @@ pub async fn run(
             result = provisioner.sync(&org_id, kind) => result,
             _ = stop.changed() => break,
         };
+        queue.unfinished.fetch_sub(1, Ordering::SeqCst);
         match result {
             // Configuration set before the app is installed asks for a sync; the import follows
             // the installation.
