@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::organization::OrganizationCommand;
 use optix::api::{OptixError, OrgToken};
 use optix::webhook::Webhook;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use store::event_log::{self, Metadata};
 use store::{StoreError, queries};
@@ -254,6 +254,21 @@ impl Provisioner {
             users.entry(user).or_insert(position);
         };
         let mut unknown_plans: Vec<(String, usize)> = Vec::new();
+        // Every email the batch names, looked up in the log at once (a query, not one each).
+        let emails: Vec<&str> = hints
+            .iter()
+            .flat_map(|p| match &p.hint {
+                Hint::Emails(emails) | Hint::Plan { emails, .. } => {
+                    emails.iter().map(String::as_str).collect()
+                }
+                Hint::Booking {
+                    booker_email: Some(email),
+                    ..
+                } => vec![email.as_str()],
+                _ => Vec::new(),
+            })
+            .collect();
+        let known = self.local_users_by_email(org_id, &emails).await?;
         for (position, p) in hints.iter().enumerate() {
             match &p.hint {
                 Hint::Users(ids) => {
@@ -263,7 +278,8 @@ impl Provisioner {
                 }
                 Hint::Emails(emails) => {
                     for email in emails {
-                        if let Some(user) = self.user_by_email(org_id, token, email).await? {
+                        if let Some(user) = self.user_by_email(&known, org_id, token, email).await?
+                        {
                             add(users, user, position);
                         }
                     }
@@ -274,8 +290,8 @@ impl Provisioner {
                 } => {
                     let mut all_known = !emails.is_empty();
                     for email in emails {
-                        match self.local_user_by_email(org_id, email).await? {
-                            Some(user) => add(users, user, position),
+                        match known.get(email.as_str()) {
+                            Some(user) => add(users, user.clone(), position),
                             None => all_known = false,
                         }
                     }
@@ -285,7 +301,7 @@ impl Provisioner {
                             None => {
                                 for email in emails {
                                     if let Some(user) =
-                                        self.user_by_email(org_id, token, email).await?
+                                        self.user_by_email(&known, org_id, token, email).await?
                                     {
                                         add(users, user, position);
                                     }
@@ -309,7 +325,8 @@ impl Provisioner {
                     // Deleted in Optix: whoever held its grant is reconciled by email.
                     None => {
                         if let Some(email) = booker_email
-                            && let Some(user) = self.user_by_email(org_id, token, email).await?
+                            && let Some(user) =
+                                self.user_by_email(&known, org_id, token, email).await?
                         {
                             add(users, user, position);
                         }
@@ -341,25 +358,38 @@ impl Provisioner {
         Ok(())
     }
 
-    async fn local_user_by_email(
+    /// The members the log knows by these emails (through their keyed hashes): email → user.
+    async fn local_users_by_email<'e>(
         &self,
         org_id: &str,
-        email: &str,
-    ) -> Result<Option<String>, ProvisionError> {
+        emails: &[&'e str],
+    ) -> Result<HashMap<&'e str, String>, ProvisionError> {
+        if emails.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let by_hash: HashMap<String, &str> = emails
+            .iter()
+            .map(|email| (secrets::email_hash(self.keys(), org_id, email), *email))
+            .collect();
+        let hashes: Vec<&str> = by_hash.keys().map(String::as_str).collect();
         let client = self.pool().get().await.map_err(StoreError::from)?;
-        let hash = secrets::email_hash(self.keys(), org_id, email);
-        Ok(queries::member_by_email_hash(&client, org_id, &hash).await?)
+        let found = queries::members_by_email_hash(&client, org_id, &hashes).await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|(hash, user)| Some((*by_hash.get(&hash)?, user)))
+            .collect())
     }
 
-    /// The log first (no request), then Optix.
-    pub async fn user_by_email(
+    /// What the log knows (`known`), then Optix.
+    async fn user_by_email(
         &self,
+        known: &HashMap<&str, String>,
         org_id: &str,
         token: &OrgToken,
         email: &str,
     ) -> Result<Option<String>, ProvisionError> {
-        if let Some(user) = self.local_user_by_email(org_id, email).await? {
-            return Ok(Some(user));
+        if let Some(user) = known.get(email) {
+            return Ok(Some(user.clone()));
         }
         let found = self.optix().user_by_email(token, email).await?;
         if found.is_none() {
@@ -378,10 +408,8 @@ impl Provisioner {
     ) -> Result<Outcome, ProvisionError> {
         let metadata: Vec<Metadata> = hints.iter().map(Self::metadata_for).collect();
         let outcome = in_transaction!(self.pool(), |tx| {
-            let mut fresh = false;
-            for p in hints {
-                fresh |= event_log::mark_processed(tx, &p.message_id).await?;
-            }
+            let message_ids: Vec<&str> = hints.iter().map(|p| p.message_id.as_str()).collect();
+            let fresh = event_log::mark_all_processed(tx, &message_ids).await? > 0;
             if !fresh {
                 return Ok(Outcome::AlreadyProcessed);
             }

@@ -242,6 +242,20 @@ pub async fn mark_processed(
     Ok(inserted == 1)
 }
 
+/// [`mark_processed`] for a batch in one statement; answers how many were new.
+pub async fn mark_all_processed(
+    client: &impl GenericClient,
+    message_ids: &[&str],
+) -> Result<u64, StoreError> {
+    Ok(client
+        .execute_cached(
+            "INSERT INTO processed_messages (message_id) SELECT unnest($1::text[])
+             ON CONFLICT (message_id) DO NOTHING",
+            &[&message_ids],
+        )
+        .await?)
+}
+
 /// Which of `message_ids` were processed before.
 pub async fn processed_among(
     client: &impl GenericClient,

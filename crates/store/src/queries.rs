@@ -157,6 +157,22 @@ pub async fn member_by_email_hash(
     Ok(row.map(|r| r.get(0)))
 }
 
+/// The members with these email hashes: (email hash, user id).
+pub async fn members_by_email_hash(
+    client: &impl GenericClient,
+    org_id: &str,
+    email_hashes: &[&str],
+) -> Result<Vec<(String, String)>, StoreError> {
+    let rows = client
+        .query_cached(
+            "SELECT DISTINCT ON (email_hash) email_hash, user_id FROM members
+             WHERE org_id = $1 AND email_hash = ANY($2) ORDER BY email_hash, user_id",
+            &[&org_id, &email_hashes],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 fn members_from_rows(
     rows: Vec<tokio_postgres::Row>,
     grant_rows: &[tokio_postgres::Row],
