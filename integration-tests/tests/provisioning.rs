@@ -89,6 +89,22 @@ async fn passphrases_issued(stack: &Stack, user_id: &str) -> anyhow::Result<i64>
         .get(0))
 }
 
+/// A new Optix user with an open-ended hot desk plan, nobody told Lanyard about.
+async fn quiet_hot_desker(stack: &Stack, name: &str) -> anyhow::Result<String> {
+    let user_id = quiet_user(stack, name).await?;
+    apply_quietly(
+        stack,
+        Change::AddPlan {
+            user_id: user_id.clone(),
+            plan_template_id: HOT_DESK.into(),
+            starts_in_secs: 0,
+            ends_in_secs: None,
+        },
+    )
+    .await?;
+    Ok(user_id)
+}
+
 /// The member's passphrase in force, opened with their data key.
 async fn passphrase(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
     let client = stack.pool.get().await?;
@@ -116,17 +132,7 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
     stack.wait_for_syncs_to_settle().await?;
 
     // A member Lanyard has never heard of opens the portal of Rome: the account is bound there.
-    let nia = quiet_user(&stack, "Nia").await?;
-    apply_quietly(
-        &stack,
-        Change::AddPlan {
-            user_id: nia.clone(),
-            plan_template_id: HOT_DESK.into(),
-            starts_in_secs: 0,
-            ends_in_secs: None,
-        },
-    )
-    .await?;
+    let nia = quiet_hot_desker(&stack, "Nia").await?;
     let onboard = |location: &str| Command::Onboard {
         user_id: nia.clone(),
         location_id: location.into(),
@@ -848,17 +854,7 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
     tokio::time::timeout(Duration::from_secs(20), plans.arrived())
         .await
         .map_err(|_| anyhow::anyhow!("no sync asked for plans within 20 s"))?;
-    let nia = quiet_user(&stack, "Nia").await?;
-    apply_quietly(
-        &stack,
-        Change::AddPlan {
-            user_id: nia.clone(),
-            plan_template_id: HOT_DESK.into(),
-            starts_in_secs: 0,
-            ends_in_secs: None,
-        },
-    )
-    .await?;
+    let nia = quiet_hot_desker(&stack, "Nia").await?;
     done(
         stack
             .command(
