@@ -11,6 +11,7 @@ use opentelemetry::metrics::{Counter, Histogram};
 use optix::webhook::{self, Envelope};
 use sha2::{Digest, Sha256};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use telemetry::http::ServiceName;
 use tracing::Instrument;
@@ -20,6 +21,37 @@ pub struct Application {
     server: actix_web::dev::Server,
     /// Keeps the installations view current (see [`bus::Installations::follow`]).
     installations_watch: tokio::task::JoinHandle<()>,
+}
+
+/// A NATS connection of this actix worker's own, on the worker's runtime: a publish and its ack
+/// then stay on the worker's thread instead of waking the tokio runtime that owns the shared
+/// connection and being woken back (docs/performance.md, ingest). Until it is connected (or if
+/// it cannot connect) the shared connection serves.
+struct WorkerBus {
+    bus: Arc<std::sync::OnceLock<bus::Bus>>,
+}
+
+impl WorkerBus {
+    /// Starts connecting in the background; called on the worker's thread as it starts.
+    fn connect(settings: runtime::NatsSettings) -> WorkerBus {
+        let bus = Arc::new(std::sync::OnceLock::new());
+        let cell = bus.clone();
+        actix_web::rt::spawn(async move {
+            match bus::Bus::connect(&settings).await {
+                Ok(connected) => {
+                    let _ = cell.set(connected);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "a worker's own NATS connection failed; the shared one serves")
+                }
+            }
+        });
+        WorkerBus { bus }
+    }
+
+    fn get(&self) -> Option<&bus::Bus> {
+        self.bus.get()
+    }
 }
 
 struct State {
@@ -150,9 +182,11 @@ impl Application {
             settings,
             metrics: IngestMetrics::new(),
         });
+        let nats_settings = state.settings.nats.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::Data::new(WorkerBus::connect(nats_settings.clone())))
                 .app_data(web::Data::new(ServiceName("ingest")))
                 .wrap(from_fn(telemetry::http::record_requests))
                 .route("/optix/webhooks", web::post().to(receive))
@@ -316,8 +350,11 @@ async fn accept(
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_str())),
     );
-    let published = state
-        .bus
+    let bus = request
+        .app_data::<web::Data<WorkerBus>>()
+        .and_then(|worker| worker.get())
+        .unwrap_or(&state.bus);
+    let published = bus
         .publish_durable(
             bus::webhook_subject(&envelope.organization_id, &envelope.event),
             &delivery_id(&envelope, body),
