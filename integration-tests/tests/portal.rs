@@ -993,6 +993,88 @@ async fn tenants_and_admins_of_one_organization_never_see_another() -> anyhow::R
     Ok(())
 }
 
+/// A large organization's member list comes 50 at a time, with its count and links to the
+/// pages around; a page number that is not one is refused with a reason.
+#[tokio::test]
+async fn the_admin_member_list_comes_a_page_at_a_time() -> anyhow::Result<()> {
+    let stack = demo_stack().await?;
+    stack.sim.sim.populate(DEMO_ORG, 60, "916")?;
+    let syncs_before = {
+        let client = stack.pool.get().await?;
+        store::queries::sync_runs(&client, DEMO_ORG, 1000)
+            .await?
+            .len() as i64
+    };
+    stack
+        .command(DEMO_ORG, Command::SyncNow)
+        .await
+        .map(|reply| assert!(matches!(reply, Reply::Done { .. }), "{reply:?}"))?;
+    stack.wait_for_syncs(DEMO_ORG, syncs_before + 1).await?;
+    stack.wait_for_syncs_to_settle().await?;
+    let total: i64 = stack
+        .pool
+        .get()
+        .await?
+        .query_one(
+            "SELECT count(*) FROM members WHERE org_id = $1",
+            &[&DEMO_ORG],
+        )
+        .await?
+        .get(0);
+    assert!(total > 60, "the populated members have accounts: {total}");
+
+    let mut admin = Agent::new(&stack.portal_url);
+    let token = personal_token(&stack, DEMO_ORG, SOFIA);
+    assert_eq!(
+        admin
+            .get(&format!("/canvas/admin?token={token}"))
+            .await?
+            .status,
+        303
+    );
+    let rows = |body: &str| body.matches("<a href=\"/canvas/admin/members/").count() as i64;
+
+    let first = admin.get("/canvas/admin/members").await?;
+    assert_eq!(first.status, 200);
+    assert!(
+        first
+            .body
+            .contains(&format!("{total} WiFi account(s), 1–50 shown"))
+    );
+    assert_eq!(rows(&first.body), 50);
+    assert!(first.body.contains("href=\"/canvas/admin/members?page=2\""));
+    assert!(!first.body.contains("rel=\"prev\""));
+
+    let second = admin.get("/canvas/admin/members?page=2").await?;
+    assert_eq!(second.status, 200);
+    assert_eq!(rows(&second.body), (total - 50).min(50));
+    assert!(
+        second
+            .body
+            .contains("href=\"/canvas/admin/members?page=1\"")
+    );
+    // No member twice: the pages split the list.
+    let ids = |body: &str| -> std::collections::BTreeSet<String> {
+        body.split("<a href=\"/canvas/admin/members/")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+            .collect()
+    };
+    assert!(ids(&first.body).is_disjoint(&ids(&second.body)));
+
+    let past = admin.get("/canvas/admin/members?page=99").await?;
+    assert_eq!(past.status, 200);
+    assert!(past.body.contains("past the last member"));
+    for bad in ["0", "-1", "two", "99999999999"] {
+        let refused = admin
+            .get(&format!("/canvas/admin/members?page={bad}"))
+            .await?;
+        assert_eq!(refused.status, 400, "page={bad}");
+        assert!(refused.body.contains("whole number from 1 up"));
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn forged_canvas_tokens_sign_nobody_in() -> anyhow::Result<()> {
     let stack = demo_stack().await?;

@@ -802,6 +802,12 @@ struct MembersPage {
     notice: Option<String>,
     error: Option<String>,
     members: Vec<MemberRow>,
+    /// All the organization's accounts; this page shows numbers `first` to `last` of them.
+    total: i64,
+    first: i64,
+    last: i64,
+    previous: Option<i64>,
+    next: Option<i64>,
 }
 
 /// Opens a member's sealed profile with their data key.
@@ -832,15 +838,47 @@ fn group_words(member: &store::queries::MemberView, now: DateTime<Utc>) -> Strin
     }
 }
 
-/// `GET /canvas/admin/members`: every WiFi account of the organization.
+/// Members per page of the admin list.
+const MEMBERS_PER_PAGE: i64 = 50;
+
+#[derive(serde::Deserialize)]
+struct MembersQuery {
+    page: Option<String>,
+}
+
+/// `GET /canvas/admin/members[?page=N]`: the organization's WiFi accounts, a page at a time.
 async fn members(
     state: web::Data<State>,
     request: HttpRequest,
+    query: web::Query<MembersQuery>,
 ) -> Result<HttpResponse, PortalError> {
     let admin = admin_or_return!(state, request);
     let org = admin.row.org_id.clone();
+    let page_number = match query.page.as_deref().map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(n)) if (1..=1_000_000).contains(&n) => n,
+        Some(_) => {
+            tracing::info!(org_id = org, "admin members: a page number that is not one");
+            return state.page(
+                StatusCode::BAD_REQUEST,
+                Framing::Optix,
+                &Message::new(
+                    "No such page",
+                    &["The page number must be a whole number from 1 up."],
+                ),
+            );
+        }
+    };
     let client = state.pool.get().await?;
-    let list = store::queries::list_members(&client, Some(&org)).await?;
+    let (list, total) = store::queries::members_page(
+        &client,
+        &org,
+        (page_number - 1) * MEMBERS_PER_PAGE,
+        MEMBERS_PER_PAGE,
+    )
+    .await?;
+    let first = (page_number - 1) * MEMBERS_PER_PAGE + 1;
+    let last = first + list.len() as i64 - 1;
     let zones: BTreeMap<String, Tz> = store::queries::locations(&client, &org)
         .await?
         .into_iter()
@@ -888,6 +926,11 @@ async fn members(
         notice: None,
         error: None,
         members: rows,
+        total,
+        first,
+        last,
+        previous: (page_number > 1).then(|| page_number - 1),
+        next: (last < total).then(|| page_number + 1),
     };
     state.page(StatusCode::OK, Framing::Optix, &page)
 }

@@ -116,6 +116,41 @@ pub async fn list_members(
     members_from_rows(rows, &grant_rows)
 }
 
+/// One page of an organization's members (in user id order) with their grants, and how many
+/// members the organization has in all.
+pub async fn members_page(
+    client: &impl GenericClient,
+    org_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<MemberView>, i64), StoreError> {
+    let total: i64 = client
+        .query_one_cached("SELECT count(*) FROM members WHERE org_id = $1", &[&org_id])
+        .await?
+        .get(0);
+    let rows = client
+        .query_cached(
+            &format!(
+                "SELECT {MEMBER_COLUMNS} FROM members m
+                 LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
+                 WHERE m.org_id = $1
+                 ORDER BY length(m.user_id), m.user_id OFFSET $2 LIMIT $3"
+            ),
+            &[&org_id, &offset, &limit],
+        )
+        .await?;
+    let user_ids: Vec<String> = rows.iter().map(|r| r.get(1)).collect();
+    let grant_rows = client
+        .query_cached(
+            "SELECT org_id, user_id, basis, source_id, location_id, valid_from, valid_until, network
+             FROM member_grants WHERE org_id = $1 AND user_id = ANY($2)
+             ORDER BY org_id, user_id, basis, source_id",
+            &[&org_id, &user_ids],
+        )
+        .await?;
+    Ok((members_from_rows(rows, &grant_rows)?, total))
+}
+
 /// One member with their grants (what the portal's key page shows).
 pub async fn member(
     client: &impl GenericClient,
