@@ -245,7 +245,9 @@ impl Provisioner {
         let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
         let mut corrections = in_transaction!(self.pool(), |tx| {
             let mut deleted = Vec::new();
-            for team_id in queries::group_team_ids(tx, org_id).await? {
+            // A group written after the snapshot was made from a newer webhook than the sync's
+            // team list (see `Trigger::Sync`): the next sync looks again.
+            for team_id in queries::group_team_ids(tx, org_id, snapshot_position).await? {
                 if live_teams.contains(team_id.as_str()) {
                     continue;
                 }

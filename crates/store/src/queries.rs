@@ -703,13 +703,17 @@ pub async fn members_in_group(
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Team ids of the organization's live groups.
+/// Team ids of the organization's live groups whose last event is at or before `written_up_to`.
 pub async fn group_team_ids(
     client: &impl GenericClient,
     org_id: &str,
+    written_up_to: i64,
 ) -> Result<Vec<String>, StoreError> {
     let rows = client
-        .query_cached("SELECT team_id FROM groups WHERE org_id = $1", &[&org_id])
+        .query_cached(
+            "SELECT team_id FROM groups WHERE org_id = $1 AND last_position <= $2",
+            &[&org_id, &written_up_to],
+        )
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
