@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use domain::access::{BookingFact, InvitationFact, MemberFacts, PlanFact, PlanStatus, TeamFact};
 use optix::api::{self, Facts, InviteeStatus};
+use std::collections::{BTreeSet, HashMap};
 
 /// Bookings are read from a day back (a booking that started yesterday evening may still be
 /// today's) to two days ahead; later ones come into the window at a periodic sync, days before
@@ -107,6 +108,66 @@ pub fn users_in(facts: &Facts) -> impl Iterator<Item = &str> {
         }))
 }
 
+/// The organization's facts indexed by user, so a sync finds each member's share without
+/// scanning all plans and bookings for every member (quadratic in the organization's size).
+pub struct FactsIndex<'a> {
+    facts: &'a Facts,
+    plans: HashMap<&'a str, Vec<usize>>,
+    bookings: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> FactsIndex<'a> {
+    pub fn new(facts: &'a Facts) -> FactsIndex<'a> {
+        let mut plans: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, plan) in facts.plans.iter().enumerate() {
+            if let Some(user) = plan.user_id.as_deref() {
+                plans.entry(user).or_default().push(i);
+            }
+        }
+        let mut bookings: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, booking) in facts.bookings.iter().enumerate() {
+            let people = booking
+                .user_id
+                .as_deref()
+                .into_iter()
+                .chain(booking.invitees.iter().map(|i| i.user_id.as_str()));
+            for user in people {
+                bookings.entry(user).or_default().push(i);
+            }
+        }
+        FactsIndex {
+            facts,
+            plans,
+            bookings,
+        }
+    }
+
+    /// Everything about `users` and nothing else: for each of them, [`member_facts`] on the
+    /// subset answers what it answers on the whole.
+    pub fn subset(&self, users: &[String]) -> Facts {
+        let mut plans = BTreeSet::new();
+        let mut bookings = BTreeSet::new();
+        for user in users {
+            plans.extend(self.plans.get(user.as_str()).into_iter().flatten());
+            bookings.extend(self.bookings.get(user.as_str()).into_iter().flatten());
+        }
+        Facts {
+            users: users
+                .iter()
+                .filter_map(|u| Some((u.clone(), self.facts.users.get(u)?.clone())))
+                .collect(),
+            plans: plans
+                .into_iter()
+                .map(|&i| self.facts.plans[i].clone())
+                .collect(),
+            bookings: bookings
+                .into_iter()
+                .map(|&i| self.facts.bookings[i].clone())
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +219,65 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all, vec!["1", "2"]);
+    }
+
+    #[test]
+    fn a_subset_answers_for_its_users_what_the_whole_answers() {
+        let mut facts = Facts::default();
+        for id in ["1", "2", "3"] {
+            facts.users.insert(id.into(), user(id));
+        }
+        for (plan, owner) in [
+            ("p1", Some("1")),
+            ("p2", Some("3")),
+            ("p3", None),
+            ("p4", Some("1")),
+        ] {
+            facts.plans.push(api::Plan {
+                account_plan_id: plan.into(),
+                user_id: owner.map(str::to_owned),
+                status: api::PlanStatus::Active,
+                start_timestamp: Some(1_800_000_000),
+                end_timestamp: None,
+                canceled_timestamp: None,
+                plan_template_id: "916".into(),
+                plan_template_name: "Hot Desk".into(),
+                in_all_locations: true,
+                location_ids: vec![],
+            });
+        }
+        facts.bookings.push(Booking {
+            booking_id: "b".into(),
+            user_id: Some("3".into()),
+            start_timestamp: 1_800_000_000,
+            end_timestamp: 1_800_003_600,
+            is_canceled: false,
+            location_id: "3390".into(),
+            location_timezone: "Europe/Rome".into(),
+            resource_id: "r".into(),
+            resource_name: "Room".into(),
+            invitees: vec![Invitee {
+                user_id: "1".into(),
+                status: InviteeStatus::Attending,
+            }],
+        });
+        let index = FactsIndex::new(&facts);
+        for chunk in [
+            vec!["1".to_owned()],
+            vec!["2".into(), "3".into()],
+            vec!["4".into()],
+        ] {
+            let subset = index.subset(&chunk);
+            for user_id in &chunk {
+                assert_eq!(
+                    format!("{:?}", member_facts(user_id, &subset)),
+                    format!("{:?}", member_facts(user_id, &facts)),
+                    "user {user_id}"
+                );
+            }
+        }
+        let one = index.subset(&["1".to_owned()]);
+        assert_eq!(one.plans.len(), 2, "p1 and p4, not the team plan");
+        assert_eq!(one.bookings.len(), 1, "invited");
     }
 }

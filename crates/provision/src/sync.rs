@@ -264,9 +264,11 @@ impl Provisioner {
             Ok(deleted)
         })?;
         let candidates: Vec<String> = candidates.into_iter().collect();
+        let index = facts::FactsIndex::new(&optix_facts);
         for chunk in candidates.chunks(CHUNK) {
+            let chunk_facts = index.subset(chunk);
             corrections.extend(
-                self.sync_chunk(org_id, chunk, &optix_facts, snapshot_position, metadata)
+                self.sync_chunk(org_id, chunk, &chunk_facts, snapshot_position, metadata)
                     .await?,
             );
         }
