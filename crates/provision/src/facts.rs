@@ -187,14 +187,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_batch_answer_splits_into_each_users_facts() {
-        let mut facts = Facts::default();
-        facts.users.insert("1".into(), user("1"));
-        facts.users.insert("2".into(), user("2"));
-        facts.bookings.push(Booking {
+    /// A room booked by `booker` with `invitee` invited.
+    fn booking(booker: &str, invitee: &str, status: InviteeStatus) -> Booking {
+        Booking {
             booking_id: "b".into(),
-            user_id: Some("1".into()),
+            user_id: Some(booker.into()),
             start_timestamp: 1_800_000_000,
             end_timestamp: 1_800_003_600,
             is_canceled: false,
@@ -203,10 +200,20 @@ mod tests {
             resource_id: "r".into(),
             resource_name: "Room".into(),
             invitees: vec![Invitee {
-                user_id: "2".into(),
-                status: InviteeStatus::NotAttending,
+                user_id: invitee.into(),
+                status,
             }],
-        });
+        }
+    }
+
+    #[test]
+    fn a_batch_answer_splits_into_each_users_facts() {
+        let mut facts = Facts::default();
+        facts.users.insert("1".into(), user("1"));
+        facts.users.insert("2".into(), user("2"));
+        facts
+            .bookings
+            .push(booking("1", "2", InviteeStatus::NotAttending));
         let one = member_facts("1", &facts);
         assert_eq!(one.bookings.len(), 1);
         assert!(one.invitations.is_empty());
@@ -246,21 +253,9 @@ mod tests {
                 location_ids: vec![],
             });
         }
-        facts.bookings.push(Booking {
-            booking_id: "b".into(),
-            user_id: Some("3".into()),
-            start_timestamp: 1_800_000_000,
-            end_timestamp: 1_800_003_600,
-            is_canceled: false,
-            location_id: "3390".into(),
-            location_timezone: "Europe/Rome".into(),
-            resource_id: "r".into(),
-            resource_name: "Room".into(),
-            invitees: vec![Invitee {
-                user_id: "1".into(),
-                status: InviteeStatus::Attending,
-            }],
-        });
+        facts
+            .bookings
+            .push(booking("3", "1", InviteeStatus::Attending));
         let index = FactsIndex::new(&facts);
         for chunk in [
             vec!["1".to_owned()],
