@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+pub mod agent;
 pub mod browser;
 pub mod mail;
 pub mod stack;
@@ -159,6 +160,32 @@ pub async fn issued_passphrases(stack: &Stack) -> anyhow::Result<Vec<String>> {
         passphrases.push(String::from_utf8(key.open(&sealed, &stream_id)?)?);
     }
     Ok(passphrases)
+}
+
+/// A `MakeWriter` keeping every log line in memory.
+#[derive(Clone, Default)]
+pub struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -86,6 +86,11 @@ impl Stack {
                 &nats.url(),
                 "http://127.0.0.1:9/graphql",
                 mailbox.as_ref().map_or("", |m| m.smtp_url.as_str()),
+                // Optix's own limit; tests change it through `StackOptions`.
+                ConfigOptions {
+                    ports: [0; 3],
+                    requests_per_minute: 60,
+                },
             ),
         )?;
         let mut settings = runtime::load_settings(Some(&config_path))?;
@@ -338,7 +343,23 @@ impl Drop for Stack {
     }
 }
 
-fn config_toml(database_url: &str, nats_url: &str, api_url: &str, smtp_url: &str) -> String {
+/// Where the services of a generated configuration listen (0: any free port) and the
+/// client-side Optix limit (0: none).
+pub struct ConfigOptions {
+    pub ports: [u16; 3],
+    pub requests_per_minute: u32,
+}
+
+/// A `lanyard.toml` for the demo app against these servers.
+pub fn config_toml(
+    database_url: &str,
+    nats_url: &str,
+    api_url: &str,
+    smtp_url: &str,
+    options: ConfigOptions,
+) -> String {
+    let [ingest, provision, portal] = options.ports;
+    let requests_per_minute = options.requests_per_minute;
     format!(
         r#"
 [database]
@@ -349,20 +370,21 @@ pool_size = 8
 url = "{nats_url}"
 
 [ingest]
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:{ingest}"
 
 [provision]
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:{provision}"
 master_key = "{MASTER_KEY}"
 hash_key = "{HASH_KEY}"
 
 [portal]
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:{portal}"
 smtp_url = "{smtp_url}"
 mail_from = "Lanyard WiFi <wifi@lanyard.test>"
 
 [optix]
 api_url = "{api_url}"
+requests_per_minute = {requests_per_minute}
 
 [[optix.apps]]
 client_id = "{DEMO_CLIENT_ID}"

@@ -230,7 +230,7 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
     let exporter = InMemorySpanExporter::default();
     // Everything the run logs, at debug level and from every crate, is kept to scan it for
     // secrets at the end.
-    let logs = LogCapture::default();
+    let logs = integration_tests::LogCapture::default();
     let tracing = telemetry::traces::install_with_writer(
         Some(telemetry::traces::provider(
             "lanyard-test",
@@ -342,29 +342,4 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
         assert!(!text.contains(secret), "a secret reached the logs");
     }
     Ok(())
-}
-
-/// A `MakeWriter` keeping every log line in memory.
-#[derive(Clone, Default)]
-struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl LogCapture {
-    fn text(&self) -> String {
-        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-}
-
-impl std::io::Write for LogCapture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

@@ -9,11 +9,11 @@
 use bus::commands::{Command, Reply};
 use domain::{LocationSettings, RoamingPolicy, VlanRange};
 use fantoccini::Locator;
+use integration_tests::agent::Agent;
 use integration_tests::browser::Browser;
 use integration_tests::mail::Mailbox;
 use integration_tests::stack::DEMO_ORG;
 use integration_tests::{Stack, eventually};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Demo users (deploy/demo/optix-demo.json).
@@ -154,150 +154,6 @@ async fn passphrase_of(stack: &Stack, org: &str, user: &str) -> anyhow::Result<S
 }
 
 // ── HTTP without a browser ─────────────────────────────────────────────────────────────────
-
-/// A client keeping cookies by hand (reqwest's store would not send `Secure` cookies over
-/// http://127.0.0.1, which browsers do) and never following redirects.
-struct Agent {
-    http: reqwest::Client,
-    base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-#[derive(Debug)]
-struct Page {
-    status: u16,
-    location: Option<String>,
-    set_cookies: Vec<String>,
-    body: String,
-    retry_after: Option<String>,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        hidden(&self.body, "csrf").unwrap_or_else(|| panic!("no csrf field in:\n{}", self.body))
-    }
-    fn h1(&self) -> String {
-        let start = self.body.find("<h1").map(|i| i + 3).unwrap_or(0);
-        let start = self.body[start..]
-            .find('>')
-            .map(|i| start + i + 1)
-            .unwrap_or(0);
-        let end = self.body[start..]
-            .find("</h1>")
-            .map(|i| start + i)
-            .unwrap_or(start);
-        self.body[start..end].to_owned()
-    }
-}
-
-/// The value of a hidden input by name.
-fn hidden(body: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body.find(&marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_owned())
-}
-
-impl Agent {
-    fn new(base: &str) -> Agent {
-        Agent {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap_or_else(|e| panic!("client: {e}")),
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
-        let request = if self.cookies.is_empty() {
-            request
-        } else {
-            request.header("cookie", self.cookie_header())
-        };
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let location = header("location");
-        let retry_after = header("retry-after");
-        let set_cookies: Vec<String> = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_owned))
-            .collect();
-        for cookie in &set_cookies {
-            let pair = cookie.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                if value.is_empty() || cookie.contains("Max-Age=0") {
-                    self.cookies.remove(name);
-                } else {
-                    self.cookies.insert(name.to_owned(), value.to_owned());
-                }
-            }
-        }
-        let body = response.text().await?;
-        Ok(Page {
-            status,
-            location,
-            set_cookies,
-            body,
-            retry_after,
-        })
-    }
-
-    async fn get(&mut self, path: &str) -> anyhow::Result<Page> {
-        let request = self.http.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
-        let request = self.http.post(format!("{}{path}", self.base)).form(fields);
-        self.send(request).await
-    }
-
-    /// Asks for a sign-in link at a portal.
-    async fn request_link(
-        &mut self,
-        org: &str,
-        location: &str,
-        email: &str,
-    ) -> anyhow::Result<Page> {
-        let path = format!("/l/{org}/{location}");
-        let form = self.get(&path).await?;
-        anyhow::ensure!(form.status == 200, "{form:?}");
-        let csrf = form.csrf();
-        self.post(&path, &[("csrf", &csrf), ("email", email)]).await
-    }
-
-    /// Follows a sign-in link as the page's script does: the fragment's token in a POST.
-    async fn follow_link(&mut self, link: &str) -> anyhow::Result<Page> {
-        let (url, token) = link
-            .split_once("#token=")
-            .ok_or_else(|| anyhow::anyhow!("the link carries no #token=: {link}"))?;
-        let path = url.trim_start_matches(&self.base).to_owned();
-        let page = self.get(&path).await?;
-        anyhow::ensure!(page.status == 200, "{page:?}");
-        let csrf = page.csrf();
-        self.post(&path, &[("csrf", &csrf), ("token", token)]).await
-    }
-}
 
 /// Requests a link for `email` at `org`/`location` and returns the link from the email.
 async fn emailed_link(
@@ -1351,21 +1207,7 @@ async fn every_state_has_its_own_page() -> anyhow::Result<()> {
 /// passphrase, link token, session id or canvas token in any of them.
 #[tokio::test]
 async fn no_secret_reaches_a_log_line_or_a_metric() -> anyhow::Result<()> {
-    #[derive(Clone, Default)]
-    struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let capture = Capture::default();
+    let capture = integration_tests::LogCapture::default();
     let writer = capture.clone();
     let _guard = telemetry::traces::install_with_writer(
         None,
@@ -1414,8 +1256,7 @@ async fn no_secret_reaches_a_log_line_or_a_metric() -> anyhow::Result<()> {
     secrets.extend(agent.cookies.values().cloned());
     secrets.extend(app.cookies.values().cloned());
     secrets.extend(admin.cookies.values().cloned());
-    let logs =
-        String::from_utf8_lossy(&capture.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logs = capture.text();
     assert!(logs.contains("signed in with a link"), "logs were captured");
     let text = metrics(&stack).await?;
     for secret in secrets.iter().filter(|s| s.len() >= 8) {

@@ -179,47 +179,13 @@ fn trivial_server() -> anyhow::Result<String> {
 }
 
 /// Requests per second with `CONCURRENCY` connections each sending its share back to back;
-/// only 2xx answers count.
+/// fails unless every answer is a 2xx.
 async fn throughput(http: &reqwest::Client, url: &str, bodies: &[String]) -> anyhow::Result<f64> {
-    let next = Arc::new(AtomicUsize::new(0));
-    let bodies = Arc::new(bodies.to_vec());
+    let bodies = bodies.to_vec();
+    let total = bodies.len();
     let started = Instant::now();
-    let workers: Vec<_> = (0..CONCURRENCY)
-        .map(|_| {
-            let (http, url, next, bodies) =
-                (http.clone(), url.to_owned(), next.clone(), bodies.clone());
-            tokio::spawn(async move {
-                let mut ok = 0usize;
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(i) else {
-                        return ok;
-                    };
-                    let response = http
-                        .post(&url)
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(body.clone())
-                        .send()
-                        .await;
-                    if response.is_ok_and(|r| r.status().is_success()) {
-                        ok += 1;
-                    }
-                }
-            })
-        })
-        .collect();
-    let mut ok = 0;
-    for worker in workers {
-        ok += worker.await?;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        ok == bodies.len(),
-        "{} of {} requests failed at {url}",
-        bodies.len() - ok,
-        bodies.len()
-    );
-    Ok(ok as f64 / elapsed)
+    crate::support::post_all(http, url, bodies).await?;
+    Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
 /// Open loop: request `i` is due at `i / rate` s and its latency counts from then, so a slow

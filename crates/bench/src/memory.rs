@@ -12,14 +12,12 @@
 
 use crate::stats::Row;
 use crate::support;
-use integration_tests::stack::{DEMO_CLIENT_ID, DEMO_ORG, DEMO_SECRET};
+use integration_tests::stack::{ConfigOptions, DEMO_ORG, config_toml};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const MASTER_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-const HASH_KEY: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
 pub const SERVICES: [&str; 3] = ["ingest", "provision", "portal"];
 
 #[derive(Serialize)]
@@ -145,47 +143,6 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-fn config(
-    database_url: &str,
-    nats_url: &str,
-    api_url: &str,
-    smtp_url: &str,
-    ports: [u16; 3],
-) -> String {
-    let [ingest, provision, portal] = ports;
-    format!(
-        r#"
-[database]
-url = "{database_url}"
-pool_size = 8
-
-[nats]
-url = "{nats_url}"
-
-[ingest]
-listen = "127.0.0.1:{ingest}"
-
-[provision]
-listen = "127.0.0.1:{provision}"
-master_key = "{MASTER_KEY}"
-hash_key = "{HASH_KEY}"
-
-[portal]
-listen = "127.0.0.1:{portal}"
-smtp_url = "{smtp_url}"
-mail_from = "Lanyard WiFi <wifi@lanyard.test>"
-
-[optix]
-api_url = "{api_url}"
-requests_per_minute = 0
-
-[[optix.apps]]
-client_id = "{DEMO_CLIENT_ID}"
-secret = "{DEMO_SECRET}"
-"#
-    )
-}
-
 fn spawn(name: &'static str, config: &Path, dir: &Path) -> anyhow::Result<Service> {
     let log = dir.join(format!("{name}.log"));
     let file = std::fs::File::create(&log)?;
@@ -251,12 +208,15 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     let config_path = dir.join("lanyard.toml");
     std::fs::write(
         &config_path,
-        config(
+        config_toml(
             &database_url,
             &nats.url(),
             &sim.graphql_url,
             &mailbox.smtp_url,
-            ports,
+            ConfigOptions {
+                ports,
+                requests_per_minute: 0,
+            },
         ),
     )?;
     let settings = runtime::load_settings(Some(&config_path))?;
@@ -373,7 +333,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         matches!(reply, bus::commands::Reply::Done { .. }),
         "mapping the location: {reply:?}"
     );
-    let mut tenant = crate::portal::Agent::new(&format!("http://127.0.0.1:{}", ports[2]))?;
+    let mut tenant =
+        integration_tests::agent::Agent::new(&format!("http://127.0.0.1:{}", ports[2]));
     let email = sim
         .sim
         .user_email(DEMO_ORG, &plans[0].0)

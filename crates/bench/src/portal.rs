@@ -9,9 +9,10 @@
 use crate::stats::{Row, ms, quantile};
 use crate::support;
 use integration_tests::StackOptions;
+use integration_tests::agent::Agent;
 use integration_tests::stack::DEMO_ORG;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -64,147 +65,6 @@ impl PortalFigures {
                 target: "p99 < 50 ms".into(),
             },
         ]
-    }
-}
-
-/// An HTTP client that keeps cookies by hand (the portal's are `Secure`, which reqwest's jar
-/// would not send over http://127.0.0.1) and never follows redirects.
-pub struct Agent {
-    http: reqwest::Client,
-    pub base: String,
-    cookies: BTreeMap<String, String>,
-}
-
-pub struct Page {
-    pub status: u16,
-    pub body: String,
-}
-
-impl Page {
-    fn hidden(&self, name: &str) -> anyhow::Result<String> {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start = self
-            .body
-            .find(&marker)
-            .ok_or_else(|| anyhow::anyhow!("no {name} field in the page"))?
-            + marker.len();
-        let end = self.body[start..]
-            .find('"')
-            .ok_or_else(|| anyhow::anyhow!("unterminated {name} field"))?
-            + start;
-        Ok(self.body[start..end].to_owned())
-    }
-}
-
-impl Agent {
-    pub fn new(base: &str) -> anyhow::Result<Agent> {
-        Ok(Agent {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .pool_max_idle_per_host(support::CONCURRENCY)
-                .timeout(Duration::from_secs(10))
-                .build()?,
-            base: base.to_owned(),
-            cookies: BTreeMap::new(),
-        })
-    }
-
-    pub fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
-        let request = if self.cookies.is_empty() {
-            request
-        } else {
-            request.header("cookie", self.cookie_header())
-        };
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        for cookie in response.headers().get_all("set-cookie") {
-            let cookie = cookie.to_str().unwrap_or_default();
-            let pair = cookie.split(';').next().unwrap_or_default();
-            if let Some((name, value)) = pair.split_once('=') {
-                if value.is_empty() || cookie.contains("Max-Age=0") {
-                    self.cookies.remove(name);
-                } else {
-                    self.cookies.insert(name.to_owned(), value.to_owned());
-                }
-            }
-        }
-        Ok(Page {
-            status,
-            body: response.text().await?,
-        })
-    }
-
-    pub async fn get(&mut self, path: &str) -> anyhow::Result<Page> {
-        let request = self.http.get(format!("{}{path}", self.base));
-        self.send(request).await
-    }
-
-    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
-        let request = self.http.post(format!("{}{path}", self.base)).form(fields);
-        self.send(request).await
-    }
-
-    /// The email form's CSRF token (and its cookie).
-    pub async fn form_csrf(&mut self, org: &str, location: &str) -> anyhow::Result<String> {
-        let form = self.get(&format!("/l/{org}/{location}")).await?;
-        anyhow::ensure!(
-            form.status == 200,
-            "the portal page answered {}",
-            form.status
-        );
-        form.hidden("csrf")
-    }
-
-    /// Signs `email` in through the emailed link; afterwards the agent holds the session.
-    pub async fn sign_in(
-        &mut self,
-        mailbox: &integration_tests::mail::Mailbox,
-        org: &str,
-        location: &str,
-        email: &str,
-    ) -> anyhow::Result<()> {
-        let csrf = self.form_csrf(org, location).await?;
-        let path = format!("/l/{org}/{location}");
-        let answer = self
-            .post(&path, &[("csrf", &csrf), ("email", email)])
-            .await?;
-        anyhow::ensure!(answer.status == 200, "asking for a link: {}", answer.status);
-        let prefix = format!("{}/l/{org}/{location}/signin", self.base);
-        let mail = mailbox.wait_for(email, &prefix).await?;
-        let link = mail
-            .link(&prefix)
-            .ok_or_else(|| anyhow::anyhow!("no sign-in link in the email"))?;
-        let (url, token) = link
-            .split_once("#token=")
-            .ok_or_else(|| anyhow::anyhow!("the link carries no #token="))?;
-        let signin = url.trim_start_matches(&self.base).to_owned();
-        let page = self.get(&signin).await?;
-        anyhow::ensure!(
-            page.status == 200,
-            "the sign-in page answered {}",
-            page.status
-        );
-        let csrf = page.hidden("csrf")?;
-        let done = self
-            .post(&signin, &[("csrf", &csrf), ("token", token)])
-            .await?;
-        anyhow::ensure!(
-            done.status < 400,
-            "signing in answered {}: {}",
-            done.status,
-            done.body.chars().take(300).collect::<String>()
-        );
-        let key = self.get("/wifi").await?;
-        anyhow::ensure!(key.status == 200, "the key page answered {}", key.status);
-        Ok(())
     }
 }
 
@@ -297,7 +157,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
     };
 
     // The key page of a signed-in tenant.
-    let mut tenant = Agent::new(&base)?;
+    let mut tenant = Agent::new(&base);
     tenant
         .sign_in(&mailbox, DEMO_ORG, LOCATION, &email(&people[0].0)?)
         .await?;
@@ -345,8 +205,14 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
             anyhow::Ok(latencies)
         })
     };
-    let mut asker = Agent::new(&base)?;
-    let csrf = asker.form_csrf(DEMO_ORG, LOCATION).await?;
+    let mut asker = Agent::new(&base);
+    let form = asker.get(&format!("/l/{DEMO_ORG}/{LOCATION}")).await?;
+    anyhow::ensure!(
+        form.status == 200,
+        "the portal page answered {}",
+        form.status
+    );
+    let csrf = form.try_csrf()?;
     let cookie = asker.cookie_header();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -249,50 +249,20 @@ async fn home(
     flash: web::Query<Flash>,
 ) -> Result<HttpResponse, PortalError> {
     let admin = admin_or_return!(state, request);
-    home_page(
-        &state,
-        &admin,
-        flash_text(flash.ok.as_deref()),
-        None,
-        StatusCode::OK,
-    )
-    .await
-}
-
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
+    let notice = flash_text(flash.ok.as_deref());
+    Section::Home
+        .page(&state, &admin, notice, None, StatusCode::OK)
+        .await
 }
 
 /// `POST /canvas/admin/sync`: a full sync of the organization now.
 async fn sync_now(
     state: web::Data<State>,
     request: HttpRequest,
-    form: web::Form<CsrfOnly>,
+    form: web::Form<crate::tenant::CsrfForm>,
 ) -> Result<HttpResponse, PortalError> {
-    let back = format!("{ADMIN_PATH}/home");
-    let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
-        Ok(admin) => admin,
-        Err(page) => return Ok(page),
-    };
-    match state
-        .command(&admin.row.org_id, &admin.actor(), Command::SyncNow)
-        .await
-    {
-        Answer::Done { .. } => Ok(see_other(&format!("{back}?ok=sync_started"))),
-        Answer::Refused { message, .. } => {
-            home_page(
-                &state,
-                &admin,
-                None,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Answer::Unavailable => state.unavailable(Framing::Optix, &back),
-    }
+    let command = Ok((Command::SyncNow, "sync_started"));
+    submit(&state, &request, &form.csrf, Section::Home, command).await
 }
 
 struct LocationRow {
@@ -408,20 +378,17 @@ async fn locations_page(
     state.page(status, Framing::Optix, &page)
 }
 
+/// `GET /canvas/admin/locations`: the Optix locations and their mapping.
 async fn locations(
     state: web::Data<State>,
     request: HttpRequest,
     flash: web::Query<Flash>,
 ) -> Result<HttpResponse, PortalError> {
     let admin = admin_or_return!(state, request);
-    locations_page(
-        &state,
-        &admin,
-        flash_text(flash.ok.as_deref()),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let notice = flash_text(flash.ok.as_deref());
+    Section::Locations
+        .page(&state, &admin, notice, None, StatusCode::OK)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -510,39 +477,84 @@ async fn change_location(
     request: HttpRequest,
     form: web::Form<LocationForm>,
 ) -> Result<HttpResponse, PortalError> {
-    let back = format!("{ADMIN_PATH}/locations");
-    let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
+    submit(
+        &state,
+        &request,
+        &form.csrf,
+        Section::Locations,
+        location_command(&form),
+    )
+    .await
+}
+
+/// The admin pages that show forms.
+#[derive(Clone, Copy)]
+enum Section {
+    Home,
+    Locations,
+    Plans,
+}
+
+impl Section {
+    fn path(self) -> String {
+        match self {
+            Section::Home => format!("{ADMIN_PATH}/home"),
+            Section::Locations => format!("{ADMIN_PATH}/locations"),
+            Section::Plans => format!("{ADMIN_PATH}/plans"),
+        }
+    }
+
+    async fn page(
+        self,
+        state: &State,
+        admin: &Admin,
+        notice: Option<String>,
+        error: Option<String>,
+        status: StatusCode,
+    ) -> Result<HttpResponse, PortalError> {
+        match self {
+            Section::Home => home_page(state, admin, notice, error, status).await,
+            Section::Locations => locations_page(state, admin, notice, error, status).await,
+            Section::Plans => plans_page(state, admin, notice, error, status).await,
+        }
+    }
+
+    /// The page again, with `problem` above the forms.
+    async fn refused(
+        self,
+        state: &State,
+        admin: &Admin,
+        problem: String,
+    ) -> Result<HttpResponse, PortalError> {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        self.page(state, admin, None, Some(problem), status).await
+    }
+}
+
+/// An admin form's way: the admin and CSRF check, then the command (or the form's problem), then
+/// back to the page with `?ok=<what was done>`, or the page again with the refusal.
+async fn submit(
+    state: &State,
+    request: &HttpRequest,
+    csrf: &str,
+    section: Section,
+    command: Result<(Command, &'static str), String>,
+) -> Result<HttpResponse, PortalError> {
+    let back = section.path();
+    let admin = match admin_form(state, request, csrf, &back).await? {
         Ok(admin) => admin,
         Err(page) => return Ok(page),
     };
-    let (command, done) = match location_command(&form) {
+    let (command, done) = match command {
         Ok(command) => command,
-        Err(problem) => {
-            return locations_page(
-                &state,
-                &admin,
-                None,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        Err(problem) => return section.refused(state, &admin, problem).await,
     };
     match state
         .command(&admin.row.org_id, &admin.actor(), command)
         .await
     {
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok={done}"))),
-        Answer::Refused { message, .. } => {
-            locations_page(
-                &state,
-                &admin,
-                None,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Answer::Refused { message, .. } => section.refused(state, &admin, message).await,
         Answer::Unavailable => state.unavailable(Framing::Optix, &back),
     }
 }
@@ -649,20 +661,17 @@ async fn plans_page(
     state.page(status, Framing::Optix, &page)
 }
 
+/// `GET /canvas/admin/plans`: plan profiles, the default profile, the VLAN pool.
 async fn plans(
     state: web::Data<State>,
     request: HttpRequest,
     flash: web::Query<Flash>,
 ) -> Result<HttpResponse, PortalError> {
     let admin = admin_or_return!(state, request);
-    plans_page(
-        &state,
-        &admin,
-        flash_text(flash.ok.as_deref()),
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let notice = flash_text(flash.ok.as_deref());
+    Section::Plans
+        .page(&state, &admin, notice, None, StatusCode::OK)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -746,41 +755,14 @@ async fn change_plans(
     request: HttpRequest,
     form: web::Form<PlanForm>,
 ) -> Result<HttpResponse, PortalError> {
-    let back = format!("{ADMIN_PATH}/plans");
-    let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
-        Ok(admin) => admin,
-        Err(page) => return Ok(page),
-    };
-    let (command, done) = match plan_command(&form) {
-        Ok(command) => command,
-        Err(problem) => {
-            return plans_page(
-                &state,
-                &admin,
-                None,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    match state
-        .command(&admin.row.org_id, &admin.actor(), command)
-        .await
-    {
-        Answer::Done { .. } => Ok(see_other(&format!("{back}?ok={done}"))),
-        Answer::Refused { message, .. } => {
-            plans_page(
-                &state,
-                &admin,
-                None,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Answer::Unavailable => state.unavailable(Framing::Optix, &back),
-    }
+    submit(
+        &state,
+        &request,
+        &form.csrf,
+        Section::Plans,
+        plan_command(&form),
+    )
+    .await
 }
 
 struct MemberRow {

@@ -60,6 +60,23 @@ pub(crate) async fn place(
     )
 }
 
+/// A location's portal settings, or the page that says why it has no portal (an unmapped one
+/// is also reported to the admins).
+async fn portal_location(
+    state: &State,
+    org_id: &str,
+    location_id: &str,
+) -> Result<Result<LocationSettings, HttpResponse>, PortalError> {
+    Ok(match place(state, org_id, location_id).await? {
+        Place::Ready(settings) => Ok(settings),
+        Place::UnknownOrganization => Err(unknown_organization(state, Framing::Deny)?),
+        Place::Unmapped => {
+            state.report_unmapped(org_id, location_id, None).await;
+            Err(unmapped_location(state, Framing::Deny, location_id)?)
+        }
+    })
+}
+
 pub(crate) fn unknown_organization(
     state: &State,
     framing: Framing,
@@ -168,13 +185,9 @@ async fn portal_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
     let (org_id, location_id) = path.into_inner();
-    let settings = match place(&state, &org_id, &location_id).await? {
-        Place::Ready(settings) => settings,
-        Place::UnknownOrganization => return unknown_organization(&state, Framing::Deny),
-        Place::Unmapped => {
-            state.report_unmapped(&org_id, &location_id, None).await;
-            return unmapped_location(&state, Framing::Deny, &location_id);
-        }
+    let settings = match portal_location(&state, &org_id, &location_id).await? {
+        Ok(settings) => settings,
+        Err(page) => return Ok(page),
     };
     if let Some((_, row)) = tenant_session(&state, &request).await?
         && row.org_id == org_id
@@ -182,15 +195,13 @@ async fn portal_page(
         return Ok(see_other("/wifi"));
     }
     let (secret, cookie) = pre_session(&request, CSRF_COOKIE, Site::Portal);
-    let page = EmailForm {
-        title: format!("WiFi at {}", settings.name),
-        place: settings.name.clone(),
-        org_label: "your workspace".into(),
-        action: portal_path(&org_id, &location_id),
-        csrf: session::csrf_token(&state.keys, PRE_SCOPE, &secret),
-        email: String::new(),
-        error: None,
-    };
+    let page = email_form(
+        &settings,
+        portal_path(&org_id, &location_id),
+        session::csrf_token(&state.keys, PRE_SCOPE, &secret),
+        String::new(),
+        None,
+    );
     Ok(finish(
         state.page(StatusCode::OK, Framing::Deny, &page)?,
         cookie,
@@ -203,6 +214,25 @@ struct EmailRequest {
     csrf: String,
     #[serde(default)]
     email: String,
+}
+
+/// The tenant portal's email form for a location.
+fn email_form(
+    settings: &LocationSettings,
+    action: String,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+) -> EmailForm {
+    EmailForm {
+        title: format!("WiFi at {}", settings.name),
+        place: settings.name.clone(),
+        org_label: "your workspace".into(),
+        action,
+        csrf,
+        email,
+        error,
+    }
 }
 
 /// A plausible email address (the real check is whether Optix knows it).
@@ -228,13 +258,9 @@ async fn request_link(
     form: web::Form<EmailRequest>,
 ) -> Result<HttpResponse, PortalError> {
     let (org_id, location_id) = path.into_inner();
-    let settings = match place(&state, &org_id, &location_id).await? {
-        Place::Ready(settings) => settings,
-        Place::UnknownOrganization => return unknown_organization(&state, Framing::Deny),
-        Place::Unmapped => {
-            state.report_unmapped(&org_id, &location_id, None).await;
-            return unmapped_location(&state, Framing::Deny, &location_id);
-        }
+    let settings = match portal_location(&state, &org_id, &location_id).await? {
+        Ok(settings) => settings,
+        Err(page) => return Ok(page),
     };
     let back = portal_path(&org_id, &location_id);
     let Some(secret) = session::read_cookie(&request, CSRF_COOKIE) else {
@@ -245,18 +271,16 @@ async fn request_link(
     }
     let email = form.email.trim().to_owned();
     if !plausible_email(&email) {
-        let page = EmailForm {
-            title: format!("WiFi at {}", settings.name),
-            place: settings.name.clone(),
-            org_label: "your workspace".into(),
-            action: back,
-            csrf: form.csrf.clone(),
-            email: email.chars().take(254).collect(),
-            error: Some(
+        let page = email_form(
+            &settings,
+            back,
+            form.csrf.clone(),
+            email.chars().take(254).collect(),
+            Some(
                 "Enter the email address you use with your workspace, like name@example.com."
                     .into(),
             ),
-        };
+        );
         return state.page(StatusCode::UNPROCESSABLE_ENTITY, Framing::Deny, &page);
     }
     let client_address = state.client_address(&request);
@@ -940,10 +964,11 @@ async fn set_passphrase(
     passphrase_answer(&state, &cookie, &row, answer, "changed").await
 }
 
+/// A form that carries nothing but its CSRF token (a button).
 #[derive(Deserialize)]
-struct CsrfForm {
+pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// `POST /wifi/regenerate`: a new generated passphrase.

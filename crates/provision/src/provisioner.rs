@@ -13,7 +13,6 @@ use domain::organization::{self, OrganizationCommand, OrganizationError};
 use domain::policy::{OrgPolicy, allocate_vlan};
 use domain::{Event, StreamId};
 use optix::api::{OptixClient, OrgToken};
-use store::CachedStatements;
 use store::event_log::{self, Metadata};
 use store::{KeyRing, StoreError, Transaction, queries};
 
@@ -54,9 +53,6 @@ macro_rules! in_transaction {
 }
 pub(crate) use in_transaction;
 
-/// Held by appends until commit (see migrations/0001_event_log.sql); taken before picking a
-/// VLAN too, so two transactions never pick the same one.
-const APPEND_LOCK: i64 = 7010;
 /// How many times a transaction is decided again after losing a race.
 pub(crate) const CONFLICT_RETRIES: usize = 5;
 
@@ -312,8 +308,7 @@ impl Provisioner {
             None
         } else {
             // Serialize allocations: the lock is the append lock, held until commit anyway.
-            tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-                .await?;
+            event_log::take_append_lock(tx).await?;
             let in_use = queries::vlans_in_use(tx, org_id).await?;
             policy
                 .group_pool(home_location)

@@ -148,8 +148,7 @@ pub async fn append(
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-        .await?;
+    take_append_lock(tx).await?;
     let stream_name = stream.to_string();
     let metadata_json =
         serde_json::to_value(metadata).map_err(|e| StoreError::Config(e.to_string()))?;
@@ -211,6 +210,14 @@ pub async fn append(
     Ok(recorded)
 }
 
+/// Takes the append lock until the transaction ends: nothing else commits events meanwhile
+/// (appends take it themselves; replay's swap and VLAN picks take it too).
+pub async fn take_append_lock(tx: &impl GenericClient) -> Result<(), StoreError> {
+    tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+        .await?;
+    Ok(())
+}
+
 /// Crypto-shredding: without this key the member's sealed data in the log can't be opened.
 async fn destroy_member_key(
     client: &impl GenericClient,
@@ -233,13 +240,7 @@ pub async fn mark_processed(
     client: &impl GenericClient,
     message_id: &str,
 ) -> Result<bool, StoreError> {
-    let inserted = client
-        .execute_cached(
-            "INSERT INTO processed_messages (message_id) VALUES ($1) ON CONFLICT (message_id) DO NOTHING",
-            &[&message_id],
-        )
-        .await?;
-    Ok(inserted == 1)
+    Ok(mark_all_processed(client, &[message_id]).await? == 1)
 }
 
 /// [`mark_processed`] for a batch in one statement; answers how many were new.
@@ -268,19 +269,6 @@ pub async fn processed_among(
         )
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
-}
-
-pub async fn was_processed(
-    client: &impl GenericClient,
-    message_id: &str,
-) -> Result<bool, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT 1 FROM processed_messages WHERE message_id = $1",
-            &[&message_id],
-        )
-        .await?;
-    Ok(row.is_some())
 }
 
 /// The newest position in the log (0 when empty). Positions are drawn under the append lock, so

@@ -183,13 +183,8 @@ pub async fn member_by_email_hash(
     org_id: &str,
     email_hash: &str,
 ) -> Result<Option<String>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT user_id FROM members WHERE org_id = $1 AND email_hash = $2 LIMIT 1",
-            &[&org_id, &email_hash],
-        )
-        .await?;
-    Ok(row.map(|r| r.get(0)))
+    let found = members_by_email_hash(client, org_id, &[email_hash]).await?;
+    Ok(found.into_iter().next().map(|(_, user_id)| user_id))
 }
 
 /// The members with these email hashes: (email hash, user id).

@@ -12,7 +12,6 @@ use domain::StreamId;
 
 const SHADOW: &str = "lanyard_rebuild";
 const RETIRED: &str = "lanyard_retired";
-const APPEND_LOCK: i64 = 7010;
 const BATCH: i64 = 5000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +65,7 @@ async fn rebuild_in_shadow(
     }
     // Final catch-up and swap, holding the append lock so nothing commits in between.
     let tx = client.transaction().await?;
-    tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-        .await?;
+    event_log::take_append_lock(&tx).await?;
     tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
         .await?;
     loop {
