@@ -248,11 +248,7 @@ async fn home(
     request: HttpRequest,
     flash: web::Query<Flash>,
 ) -> Result<HttpResponse, PortalError> {
-    let admin = admin_or_return!(state, request);
-    let notice = flash_text(flash.ok.as_deref());
-    Section::Home
-        .page(&state, &admin, notice, None, StatusCode::OK)
-        .await
+    Section::Home.show(&state, &request, &flash).await
 }
 
 /// `POST /canvas/admin/sync`: a full sync of the organization now.
@@ -384,11 +380,7 @@ async fn locations(
     request: HttpRequest,
     flash: web::Query<Flash>,
 ) -> Result<HttpResponse, PortalError> {
-    let admin = admin_or_return!(state, request);
-    let notice = flash_text(flash.ok.as_deref());
-    Section::Locations
-        .page(&state, &admin, notice, None, StatusCode::OK)
-        .await
+    Section::Locations.show(&state, &request, &flash).await
 }
 
 #[derive(Deserialize)]
@@ -517,6 +509,18 @@ impl Section {
             Section::Locations => locations_page(state, admin, notice, error, status).await,
             Section::Plans => plans_page(state, admin, notice, error, status).await,
         }
+    }
+
+    /// `GET` of the page, with the notice of what the last form did.
+    async fn show(
+        self,
+        state: &State,
+        request: &HttpRequest,
+        flash: &Flash,
+    ) -> Result<HttpResponse, PortalError> {
+        let admin = admin_or_return!(state, request);
+        let notice = flash_text(flash.ok.as_deref());
+        self.page(state, &admin, notice, None, StatusCode::OK).await
     }
 
     /// The page again, with `problem` above the forms.
@@ -667,11 +671,7 @@ async fn plans(
     request: HttpRequest,
     flash: web::Query<Flash>,
 ) -> Result<HttpResponse, PortalError> {
-    let admin = admin_or_return!(state, request);
-    let notice = flash_text(flash.ok.as_deref());
-    Section::Plans
-        .page(&state, &admin, notice, None, StatusCode::OK)
-        .await
+    Section::Plans.show(&state, &request, &flash).await
 }
 
 #[derive(Deserialize)]
