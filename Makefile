@@ -23,7 +23,8 @@ help:
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
-	@echo "make fuzz   each fuzz target in turn for FUZZ_SECONDS (default 600); not part of make test"
+	@echo "make fuzz   each fuzz target in turn for FUZZ_SECONDS (default 600) or FUZZ_RUNS executions;"
+	@echo "            FUZZ_TARGETS=\"webhook command\" for some of them; not part of make test"
 
 deps:
 	@scripts/infra.sh install
@@ -60,7 +61,10 @@ bench: deps
 	scripts/bench.sh $(BENCH_ARGS)
 
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS := webhook signature
+# FUZZ_RUNS=10000000 runs each target for that many executions instead of FUZZ_SECONDS.
+FUZZ_RUNS ?=
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
+FUZZ_TARGETS ?= webhook signature
 # Extra libFuzzer flags, e.g. FUZZ_ARGS=-max_len=65536 (ingest's body limit).
 FUZZ_ARGS ?=
 
@@ -75,5 +79,5 @@ fuzz:
 		mkdir -p fuzz/corpus/$$target fuzz/seeds/$$target; \
 		dict=; if [ -f fuzz/$$target.dict ]; then dict=-dict=fuzz/$$target.dict; fi; \
 		RUSTC_BOOTSTRAP=1 cargo fuzz run $$target fuzz/corpus/$$target fuzz/seeds/$$target -- \
-			-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict $(FUZZ_ARGS); \
+			$(FUZZ_LIMIT) -print_final_stats=1 $$dict $(FUZZ_ARGS); \
 	done

@@ -19,11 +19,32 @@ wait_for() { # wait_for WHAT SECONDS CMD...
     done
 }
 
+# make_secrets DIR [OLD_CONFIG]: provision's master and hash keys, 32 random bytes each in hex,
+# made once (mode 0600 in a 0700 directory) and kept: the data sealed with them lives on in the
+# database. A .run made before keys had files keeps the keys its old configuration held.
+make_secrets() {
+    local dir=$1 old_config=${2:-} name old
+    (umask 077 && mkdir -p "$dir")
+    chmod 700 "$dir"
+    for name in master_key hash_key; do
+        if [[ ! -s $dir/$name ]]; then
+            old=$(sed -n "s/^$name = \"\([0-9a-f]*\)\"$/\1/p" "$old_config" 2>/dev/null || true)
+            if [[ -n $old ]]; then
+                (umask 077 && echo "$old" >"$dir/$name")
+            else
+                (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(32))' >"$dir/$name")
+            fi
+        fi
+        chmod 600 "$dir/$name"
+    done
+}
+
 running() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 up() {
     local dir=$1
     mkdir -p "$dir/logs" "$dir/pids"
+    chmod 700 "$dir"
     scripts/infra.sh start "$dir/infra"
     # shellcheck disable=SC1091
     source "$dir/infra/env"
@@ -33,10 +54,13 @@ up() {
         for s in "${services[@]}"; do stop_service "$dir" "$s"; done
         local ports
         mapfile -t ports < <(scripts/infra.sh free-port tcp 4)
-        sed -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
+        make_secrets "$dir/secrets" "$config"
+        # The configuration names secret files and the SMTP sink: readable by its owner only.
+        (umask 077 && sed -e "s|@SECRETS@|$dir/secrets|g" -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
             -e "s|@SMTPURL@|$SMTP_URL|g" \
-            deploy/local/lanyard.toml.tmpl >"$config"
+            deploy/local/lanyard.toml.tmpl >"$config")
+        chmod 600 "$config"
     fi
     "$bin/lanyard" --config "$config" migrate
     for s in "${services[@]}"; do

@@ -79,7 +79,7 @@ impl Stack {
         std::fs::create_dir_all(&dir)?;
         let config_path = dir.join("lanyard.toml");
         let mailbox = crate::mail::Mailbox::from_env().ok();
-        std::fs::write(
+        write_secret_file(
             &config_path,
             config_toml(
                 &database_url,
@@ -341,6 +341,23 @@ impl Drop for Stack {
             task.abort();
         }
     }
+}
+
+/// Writes a configuration that holds keys readable by its owner only (mode 0600), as
+/// `make up` does.
+pub fn write_secret_file(
+    path: &std::path::Path,
+    contents: impl AsRef<[u8]>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_ref())
 }
 
 /// Where the services of a generated configuration listen (0: any free port) and the

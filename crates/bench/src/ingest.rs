@@ -85,6 +85,7 @@ fn settings(nats_url: String) -> runtime::Settings {
             apps: vec![runtime::OptixApp {
                 client_id: CLIENT_ID.into(),
                 secret: runtime::Secret::new(SECRET),
+                secret_file: None,
             }],
             ..Default::default()
         },

@@ -206,7 +206,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     .await?;
     let mailbox = integration_tests::mail::Mailbox::from_env()?;
     let config_path = dir.join("lanyard.toml");
-    std::fs::write(
+    integration_tests::stack::write_secret_file(
         &config_path,
         config_toml(
             &database_url,

@@ -116,6 +116,15 @@ impl DesiredAccess {
     }
 }
 
+/// When a booking's key dies: the end of the local day on which the booking ends, or starts if
+/// that is later (bad data), so a booking that runs past midnight keeps its key until the end of
+/// the day it ends on, never less than the booking itself. A booking ending exactly at midnight
+/// ends on the day it filled (its last instant is the judge), not a day later.
+pub fn booking_day_end(booking: &BookingFact, tz: Tz) -> DateTime<Utc> {
+    let last_instant = booking.end - Duration::seconds(1);
+    end_of_local_day(last_instant.max(booking.start), tz)
+}
+
 /// The end of the local day containing `instant` in `tz`: the next local midnight, as UTC.
 /// Daylight-saving transitions are handled by resolving the local midnight in the zone.
 pub fn end_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
@@ -251,7 +260,7 @@ fn desired_access_at(
                     .and_then(|l| l.timezone.parse::<Tz>().ok())
             })
             .unwrap_or(Tz::UTC);
-        let until = end_of_local_day(booking.start, tz);
+        let until = booking_day_end(booking, tz);
         if until <= now {
             continue;
         }
@@ -470,6 +479,41 @@ mod tests {
         }];
         assert_eq!(g.valid_until, Some(at("2026-11-22T23:00:00Z")));
         assert_eq!(d.home_location_hint.as_deref(), Some("3391"));
+    }
+
+    fn booking_from_to(start: &str, end: &str) -> BookingFact {
+        let mut b = booking("77", start, "3391", "Europe/Rome");
+        b.end = at(end);
+        b
+    }
+
+    #[test]
+    fn a_booking_past_local_midnight_keeps_its_key_until_the_end_of_the_day_it_ends() {
+        let rome = chrono_tz::Europe::Rome;
+        // 23:30–00:30 Rome (UTC+1): ends on the 23rd, so the key lives until the 23rd's end.
+        let late = booking_from_to("2026-11-22T22:30:00Z", "2026-11-22T23:30:00Z");
+        assert_eq!(booking_day_end(&late, rome), at("2026-11-23T23:00:00Z"));
+        let mut f = facts();
+        f.bookings = vec![late];
+        let d = desired_access(&f, None, at("2026-11-22T22:45:00Z"));
+        let g = d.grants.values().next().expect("grant");
+        assert!(g.valid_until >= Some(at("2026-11-22T23:30:00Z")), "{g:?}");
+        // The night daylight saving starts (29 March, 02:00 → 03:00): 23:30 on the 28th (UTC+1)
+        // to 00:30 on the 29th ends on the 29th, whose midnight is 22:00Z (UTC+2).
+        let dst = booking_from_to("2026-03-28T22:30:00Z", "2026-03-28T23:30:00Z");
+        assert_eq!(booking_day_end(&dst, rome), at("2026-03-29T22:00:00Z"));
+        // Ending exactly at local midnight: the day it filled, not the next one.
+        let to_midnight = booking_from_to("2026-11-22T21:00:00Z", "2026-11-22T23:00:00Z");
+        assert_eq!(
+            booking_day_end(&to_midnight, rome),
+            at("2026-11-22T23:00:00Z")
+        );
+        // An end before the start (bad data) falls back to the start's day.
+        let backwards = booking_from_to("2026-11-22T13:00:00Z", "2026-11-22T12:00:00Z");
+        assert_eq!(
+            booking_day_end(&backwards, rome),
+            at("2026-11-22T23:00:00Z")
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Setting
             apps: vec![runtime::OptixApp {
                 client_id: client_id.into(),
                 secret: runtime::Secret::new(secret),
+                secret_file: None,
             }],
             ..Default::default()
         },

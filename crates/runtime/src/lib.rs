@@ -4,7 +4,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A secret from configuration: never printed by Debug or Display.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -96,6 +96,10 @@ pub struct ProvisionSettings {
     pub master_key: Secret,
     /// 32 bytes, hex: keyed hashes for lookups and uniqueness.
     pub hash_key: Secret,
+    /// Files holding `master_key` / `hash_key` (systemd credentials, Kubernetes secret volumes):
+    /// read at start when set, so the keys need not sit in the configuration file.
+    pub master_key_file: Option<PathBuf>,
+    pub hash_key_file: Option<PathBuf>,
     /// Full sync of every installed organization this often (seed 001: 15 minutes).
     pub sync_interval_secs: u64,
     pub consumer_name: String,
@@ -112,6 +116,8 @@ impl Default for ProvisionSettings {
             listen: "127.0.0.1:8082".into(),
             master_key: Secret::default(),
             hash_key: Secret::default(),
+            master_key_file: None,
+            hash_key_file: None,
             sync_interval_secs: 900,
             consumer_name: "provision".into(),
             batch_size: 1000,
@@ -131,6 +137,8 @@ pub struct PortalSettings {
     /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`.
     /// Empty: no email is sent (requests are counted as `smtp_failed`).
     pub smtp_url: Secret,
+    /// A file holding `smtp_url` (it carries the SMTP password), read at start when set.
+    pub smtp_url_file: Option<PathBuf>,
     /// The From address of sign-in emails.
     pub mail_from: String,
     /// How long a sign-in link works (single use).
@@ -162,6 +170,7 @@ impl Default for PortalSettings {
             listen: "127.0.0.1:8083".into(),
             public_url: String::new(),
             smtp_url: Secret::default(),
+            smtp_url_file: None,
             mail_from: "Lanyard WiFi <wifi@lanyard.invalid>".into(),
             magic_link_ttl_secs: 900,
             session_ttl_secs: 7 * 24 * 3600,
@@ -208,7 +217,11 @@ impl Default for OptixSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct OptixApp {
     pub client_id: String,
+    #[serde(default)]
     pub secret: Secret,
+    /// A file holding `secret`, read at start when set.
+    #[serde(default)]
+    pub secret_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for DatabaseSettings {
@@ -297,9 +310,112 @@ pub fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
             .try_parsing(true),
     );
     let config = builder.build().context("reading configuration")?;
-    config
+    let mut settings = config
         .try_deserialize::<Settings>()
-        .context("invalid configuration (every key can also be set as LANYARD__SECTION__KEY)")
+        .context("invalid configuration (every key can also be set as LANYARD__SECTION__KEY)")?;
+    settings.read_secret_files()?;
+    settings.refuse_published_keys()?;
+    Ok(settings)
+}
+
+/// Keys and secrets that anyone can read in this repository (the `make up` template of old, the
+/// integration tests, the demo Optix app): fine on a developer's loopback, fatal anywhere else.
+const PUBLISHED_SECRETS: [&str; 5] = [
+    "6c616e796172642d6465762d6d61737465722d6b65792d6e6f742d7365637265",
+    "6c616e796172642d6465762d686173682d6b65792d6e6f742d7365637265742e",
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100",
+    "demo-app-secret-change-me",
+];
+
+impl Settings {
+    /// Replaces each secret that names a file (`*_file`) with that file's contents, trailing
+    /// newline removed: how systemd credentials and Kubernetes secret volumes hand them over.
+    fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        read_secret_file(
+            &mut self.provision.master_key,
+            self.provision.master_key_file.as_deref(),
+            "provision.master_key_file",
+        )?;
+        read_secret_file(
+            &mut self.provision.hash_key,
+            self.provision.hash_key_file.as_deref(),
+            "provision.hash_key_file",
+        )?;
+        read_secret_file(
+            &mut self.portal.smtp_url,
+            self.portal.smtp_url_file.as_deref(),
+            "portal.smtp_url_file",
+        )?;
+        for app in &mut self.optix.apps {
+            read_secret_file(
+                &mut app.secret,
+                app.secret_file.as_deref(),
+                "optix.apps[].secret_file",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Refuses to run with a key published in this repository unless tenants reach the portal
+    /// on this machine only: a copied development configuration must never guard real data.
+    fn refuse_published_keys(&self) -> anyhow::Result<()> {
+        let public_url = if self.portal.public_url.trim().is_empty() {
+            format!("http://{}", self.portal.listen)
+        } else {
+            self.portal.public_url.clone()
+        };
+        if is_loopback_url(&public_url) {
+            return Ok(());
+        }
+        let mut named = vec![
+            ("provision.master_key", &self.provision.master_key),
+            ("provision.hash_key", &self.provision.hash_key),
+        ];
+        named.extend(
+            self.optix
+                .apps
+                .iter()
+                .map(|app| ("optix.apps[].secret", &app.secret)),
+        );
+        for (name, secret) in named {
+            if PUBLISHED_SECRETS.contains(&secret.expose().trim()) {
+                anyhow::bail!(
+                    "{name} is a development value published in Lanyard's repository, and the \
+                     portal's public URL ({public_url}) is not on this machine: generate a new \
+                     one (`openssl rand -hex 32` for keys) and pass it through the environment \
+                     (LANYARD__SECTION__KEY) or a file (`*_file`), see docs/security.md"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_secret_file(secret: &mut Secret, file: Option<&Path>, key: &str) -> anyhow::Result<()> {
+    let Some(file) = file else { return Ok(()) };
+    let contents = std::fs::read_to_string(file)
+        .with_context(|| format!("{key}: cannot read {}", file.display()))?;
+    let value = contents.trim_end_matches(['\n', '\r']);
+    anyhow::ensure!(!value.is_empty(), "{key}: {} is empty", file.display());
+    *secret = Secret::new(value);
+    Ok(())
+}
+
+/// Whether a URL's host is this machine: `localhost` (and `*.localhost`) or a loopback address.
+fn is_loopback_url(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
 }
 
 /// Resolves on SIGTERM or ctrl-c.
@@ -418,6 +534,7 @@ mod tests {
         let app = OptixApp {
             client_id: "c".into(),
             secret,
+            secret_file: None,
         };
         assert!(!format!("{app:?}").contains("hunter2"));
     }
@@ -442,6 +559,93 @@ mod tests {
             pool_size: 1,
         };
         assert!(!format!("{database:?}").contains("hunter2"));
+    }
+
+    const TEMPLATE_KEYS: &str = "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
+        [provision]\nmaster_key = \"6c616e796172642d6465762d6d61737465722d6b65792d6e6f742d7365637265\"\n\
+        hash_key = \"6c616e796172642d6465762d686173682d6b65792d6e6f742d7365637265742e\"\n";
+
+    #[test]
+    fn published_development_keys_are_refused_off_this_machine() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let public = write_config(
+            "published-public",
+            &format!("{TEMPLATE_KEYS}[portal]\npublic_url = \"https://wifi.example.com\"\n"),
+        );
+        let error = load_settings(Some(&public)).expect_err("a published key in production");
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("provision.master_key") && message.contains("wifi.example.com"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("6c616e79"),
+            "the key itself is not echoed: {message}"
+        );
+        // An empty public URL means the listen address, which defaults to loopback.
+        for (name, portal) in [
+            (
+                "published-localhost",
+                "public_url = \"http://localhost:8083\"",
+            ),
+            (
+                "published-loopback",
+                "public_url = \"http://127.0.0.1:8083\"",
+            ),
+            ("published-default", "listen = \"127.0.0.1:8083\""),
+        ] {
+            let path = write_config(name, &format!("{TEMPLATE_KEYS}[portal]\n{portal}\n"));
+            load_settings(Some(&path)).expect("development keys on loopback");
+        }
+        let all_interfaces = write_config(
+            "published-all-interfaces",
+            &format!("{TEMPLATE_KEYS}[portal]\nlisten = \"0.0.0.0:8083\"\n"),
+        );
+        load_settings(Some(&all_interfaces)).expect_err("listening on every interface");
+        let demo_app = write_config(
+            "published-app",
+            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
+             [portal]\npublic_url = \"https://wifi.example.com\"\n\
+             [[optix.apps]]\nclient_id = \"c\"\nsecret = \"demo-app-secret-change-me\"\n",
+        );
+        let error = load_settings(Some(&demo_app)).expect_err("the demo app's secret");
+        assert!(
+            format!("{error:#}").contains("optix.apps[].secret"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn secrets_are_read_from_the_files_named() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let dir = std::env::temp_dir().join(format!("lanyard-secret-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("master"), format!("{}\n", "ab".repeat(32))).expect("write");
+        std::fs::write(dir.join("app"), "from-a-file").expect("write");
+        let path = write_config(
+            "secret-files",
+            &format!(
+                "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
+                 [provision]\nmaster_key_file = \"{}\"\n\
+                 [[optix.apps]]\nclient_id = \"c\"\nsecret_file = \"{}\"\n",
+                dir.join("master").display(),
+                dir.join("app").display()
+            ),
+        );
+        let settings = load_settings(Some(&path)).expect("settings");
+        assert_eq!(settings.provision.master_key.expose(), "ab".repeat(32));
+        assert_eq!(settings.optix.apps[0].secret.expose(), "from-a-file");
+        std::fs::write(dir.join("master"), "\n").expect("write");
+        let error = load_settings(Some(&path)).expect_err("an empty key file");
+        assert!(
+            format!("{error:#}").contains("master_key_file"),
+            "{error:#}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
