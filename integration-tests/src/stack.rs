@@ -13,6 +13,9 @@ pub const DEMO_SECRET: &str = "demo-app-secret-change-me";
 pub const DEMO_ORG: &str = "6267";
 const MASTER_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const HASH_KEY: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+/// Seals webhook bodies on the bus (ingest → provision).
+pub const WEBHOOK_SEAL_KEY: &str =
+    "5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1";
 
 pub struct Stack {
     pub nats: bus::testing::NatsServer,
@@ -69,6 +72,15 @@ impl Stack {
     }
 
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
+        Stack::start_adjusted(options, |_| {}).await
+    }
+
+    /// Like [`Stack::start_with`], with `adjust` changing the loaded settings before the
+    /// services start (e.g. a short webhook retention).
+    pub async fn start_adjusted(
+        options: StackOptions,
+        adjust: impl FnOnce(&mut runtime::Settings),
+    ) -> anyhow::Result<Stack> {
         let nats = bus::testing::NatsServer::start()
             .await
             .map_err(anyhow::Error::msg)
@@ -94,6 +106,7 @@ impl Stack {
             ),
         )?;
         let mut settings = runtime::load_settings(Some(&config_path))?;
+        adjust(&mut settings);
 
         let ingest = ingest::Application::build(settings.clone())
             .await
@@ -211,6 +224,12 @@ impl Stack {
             },
         )
         .await
+    }
+
+    /// Asks provision for a full sync of `org_id` now (what the periodic timer does).
+    pub fn request_sync(&self, org_id: &str) {
+        self.sync_requests
+            .request(org_id, provision::sync::SyncKind::Periodic);
     }
 
     /// Waits until `count` full syncs of `org_id` have been recorded (successful or not).
@@ -406,6 +425,9 @@ requests_per_minute = {requests_per_minute}
 [[optix.apps]]
 client_id = "{DEMO_CLIENT_ID}"
 secret = "{DEMO_SECRET}"
+
+[webhooks]
+seal_key = "{WEBHOOK_SEAL_KEY}"
 "#
     )
 }

@@ -442,6 +442,7 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
         url: nats.url(),
         webhook_stream: "OPTIX_WEBHOOKS".into(),
         duplicate_window_secs: 120,
+        webhook_retention_secs: 86400,
     };
     let bus = bus::Bus::connect(&settings).await?;
     bus.ensure_streams().await?;

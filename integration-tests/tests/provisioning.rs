@@ -1210,3 +1210,564 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     assert_eq!(before, after);
     Ok(())
 }
+
+/// Attacks on what a webhook claims (issue 14, items 1 and 7): Optix's signature covers only
+/// client id, secret and timestamp, so a captured one is replayed with any body; and webhook
+/// bodies carry tokens and personal data that must not outlive their use.
+mod security_webhooks {
+    use super::*;
+    use futures::StreamExt;
+    use integration_tests::stack::WEBHOOK_SEAL_KEY;
+
+    /// An organization Optix knows besides the demo one, with its own token and no members.
+    const ELSEWHERE: &str = "990001";
+
+    /// A genuine signature as it crossed the wire in one of Optix's deliveries to the demo
+    /// organization (what an attacker who saw one request holds): client id, created timestamp
+    /// and request signature, read back from the webhook stream.
+    async fn captured_signature(stack: &Stack) -> anyhow::Result<[String; 3]> {
+        let stream = stack
+            .bus
+            .jetstream()
+            .get_stream(&stack.settings.nats.webhook_stream)
+            .await?;
+        let info = stream.get_info().await?;
+        let seal = bus::sealing::WebhookSeal::from_hex(WEBHOOK_SEAL_KEY)?;
+        let message = stream.get_raw_message(info.state.last_sequence).await?;
+        let body = seal.open(&message.subject, &message.payload)?;
+        let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&body)?;
+        let field = |name: &str| {
+            fields
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow::anyhow!("no {name} in the captured webhook"))
+        };
+        Ok([
+            field("client_id")?,
+            field("created_timestamp")?,
+            field("request_signature")?,
+        ])
+    }
+
+    /// Posts `fields` with the captured signature to ingest, form-encoded like Optix.
+    async fn replay(
+        stack: &Stack,
+        captured: &[String; 3],
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<u16> {
+        let [client_id, created, signature] = captured;
+        let mut form: Vec<(&str, &str)> = vec![
+            ("client_id", client_id),
+            ("created_timestamp", created),
+            ("request_signature", signature),
+        ];
+        form.extend_from_slice(fields);
+        let response = reqwest::Client::new()
+            .post(format!("{}/optix/webhooks", stack.ingest_url))
+            .form(&form)
+            .send()
+            .await?;
+        Ok(response.status().as_u16())
+    }
+
+    /// A counter's value on provision's `/metrics` (0 when the series does not exist).
+    async fn counter(stack: &Stack, name: &str, labels: &[(&str, &str)]) -> anyhow::Result<f64> {
+        let text = reqwest::get(format!("{}/metrics", stack.provision_url))
+            .await?
+            .text()
+            .await?;
+        Ok(text
+            .lines()
+            .filter(|line| line.starts_with(name) && !line.starts_with('#'))
+            .filter(|line| {
+                labels
+                    .iter()
+                    .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
+            })
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum())
+    }
+
+    /// Optix also serves `ELSEWHERE`: its own token, no members.
+    fn add_elsewhere(stack: &Stack) -> String {
+        stack.sim.sim.with_state(|s| {
+            let mut other = s.orgs[DEMO_ORG].clone();
+            other.organization_id = ELSEWHERE.into();
+            other.name = "Elsewhere".into();
+            other.token = "elsewhere990001a1b2c3d4e5f6a7b8c9o".into();
+            other.users.clear();
+            other.account_plans.clear();
+            other.teams.clear();
+            other.bookings.clear();
+            other.personal_tokens.clear();
+            s.orgs.insert(ELSEWHERE.into(), other.clone());
+            other.token
+        })
+    }
+
+    async fn stored_token(stack: &Stack, org_id: &str) -> anyhow::Result<Option<String>> {
+        let client = stack.pool.get().await?;
+        let Some(sealed) = store::queries::organization_token(&client, org_id).await? else {
+            return Ok(None);
+        };
+        let token = stack
+            .keys
+            .open_with_master(&sealed, &provision::provisioner::token_aad(org_id))?;
+        Ok(Some(String::from_utf8(token)?))
+    }
+
+    async fn count(stack: &Stack, sql: &str, org_id: &str) -> anyhow::Result<i64> {
+        let client = stack.pool.get().await?;
+        Ok(client.query_one(sql, &[&org_id]).await?.get(0))
+    }
+
+    const MEMBERS_OF: &str = "SELECT count(*) FROM members WHERE org_id = $1";
+    const EVENTS_OF_ORG: &str = "SELECT count(*) FROM events WHERE stream_id LIKE 'org-' || $1 || '%' \
+         OR stream_id LIKE 'member-' || $1 || '-%'";
+
+    #[tokio::test]
+    async fn a_captured_signature_with_a_forged_body_changes_nothing_and_is_counted_as_refused()
+    -> anyhow::Result<()> {
+        let logs = integration_tests::LogCapture::default();
+        let _tracing = telemetry::traces::install_with_writer(
+            None,
+            telemetry::traces::EnvFilter::new("info"),
+            {
+                let logs = logs.clone();
+                move || logs.clone()
+            },
+        )
+        .expect("the first subscriber of this test process");
+        let stack = Stack::start().await?;
+        add_elsewhere(&stack);
+        stack.install(DEMO_ORG).await?;
+        stack.wait_until_provisioned().await?;
+        let demo_token = stack.sim.sim.org_token(DEMO_ORG).expect("demo token");
+        let demo_members = count(&stack, MEMBERS_OF, DEMO_ORG).await?;
+        assert!(demo_members > 0, "the import brought the demo members");
+        let captured = captured_signature(&stack).await?;
+
+        // 1. The reproduced attack: 6267's token under 990001. ingest cannot tell (the
+        // signature is genuine), provision asks Optix and refuses.
+        let status = replay(
+            &stack,
+            &captured,
+            &[
+                ("event", "app_install"),
+                ("organization_id", ELSEWHERE),
+                ("organization_token", &demo_token),
+            ],
+        )
+        .await?;
+        assert_eq!(status, 200, "the signature itself is genuine");
+        // 2. A forged uninstall of the demo organization.
+        let status = replay(
+            &stack,
+            &captured,
+            &[("event", "app_uninstall"), ("organization_id", DEMO_ORG)],
+        )
+        .await?;
+        assert_eq!(status, 200);
+        // 3. A forged token rotation of the demo organization.
+        let status = replay(
+            &stack,
+            &captured,
+            &[
+                ("event", "organization_token_updated"),
+                ("organization_id", DEMO_ORG),
+                ("organization_token", "forged0000000000000000000000000o"),
+            ],
+        )
+        .await?;
+        assert_eq!(status, 200);
+        stack.wait_until_provisioned().await?;
+
+        assert_eq!(
+            counter(
+                &stack,
+                "lanyard_webhooks_refused",
+                &[
+                    ("event", "app_install"),
+                    ("reason", "token_of_another_organization")
+                ]
+            )
+            .await?,
+            1.0
+        );
+        assert_eq!(
+            counter(
+                &stack,
+                "lanyard_webhooks_refused",
+                &[
+                    ("event", "app_uninstall"),
+                    ("reason", "uninstall_not_confirmed")
+                ]
+            )
+            .await?,
+            1.0
+        );
+        assert_eq!(
+            counter(
+                &stack,
+                "lanyard_webhooks_refused",
+                &[
+                    ("event", "organization_token_updated"),
+                    ("reason", "token_rejected_by_optix")
+                ]
+            )
+            .await?,
+            1.0
+        );
+        // Nothing changed: no integration, event or member for 990001; 6267 keeps its token and
+        // its members.
+        assert_eq!(stored_token(&stack, ELSEWHERE).await?, None);
+        assert_eq!(count(&stack, EVENTS_OF_ORG, ELSEWHERE).await?, 0);
+        assert_eq!(count(&stack, MEMBERS_OF, ELSEWHERE).await?, 0);
+        assert_eq!(
+            stored_token(&stack, DEMO_ORG).await?,
+            Some(demo_token.clone())
+        );
+        assert_eq!(count(&stack, MEMBERS_OF, DEMO_ORG).await?, demo_members);
+        // ingest forgets 990001 again: its next "webhook" is refused at the door.
+        let status = replay(
+            &stack,
+            &captured,
+            &[("event", "new_member"), ("organization_id", ELSEWHERE)],
+        )
+        .await?;
+        assert_eq!(status, 401, "990001 has not installed the app");
+        // …while 6267 is still served: a real change still reaches its member.
+        let user = quiet_user(&stack, "Refusia").await?;
+        stack.sim.sim.add_plan(DEMO_ORG, &user, HOT_DESK).await?;
+        stack
+            .member_until(DEMO_ORG, &user, "live access", live)
+            .await?;
+
+        let logs = logs.text();
+        assert_eq!(
+            logs.matches("webhook refused: Optix did not confirm it")
+                .count(),
+            3,
+            "each refusal is logged"
+        );
+        assert!(logs.contains("token_of_another_organization"));
+        assert!(!logs.contains(&demo_token), "no log holds the token");
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_genuine_install_rotation_and_uninstall_are_confirmed_and_take_effect()
+    -> anyhow::Result<()> {
+        let stack = Stack::start().await?;
+        stack.install(DEMO_ORG).await?;
+        let first = stack.sim.sim.org_token(DEMO_ORG).expect("token");
+        assert_eq!(stored_token(&stack, DEMO_ORG).await?, Some(first.clone()));
+        assert!(count(&stack, MEMBERS_OF, DEMO_ORG).await? > 0);
+
+        // Rotation: Optix refuses the old token at once; the new one is confirmed and stored.
+        assert_eq!(stack.sim.sim.rotate_token(DEMO_ORG).await?, 200);
+        let second = stack.sim.sim.org_token(DEMO_ORG).expect("token");
+        assert_ne!(first, second);
+        eventually(
+            "the rotated token to be stored",
+            Duration::from_secs(20),
+            || async {
+                Ok(
+                    (stored_token(&stack, DEMO_ORG).await?.as_deref() == Some(second.as_str()))
+                        .then_some(()),
+                )
+            },
+        )
+        .await?;
+        let user = quiet_user(&stack, "Rotatia").await?;
+        stack.sim.sim.add_plan(DEMO_ORG, &user, HOT_DESK).await?;
+        stack
+            .member_until(DEMO_ORG, &user, "live access with the new token", live)
+            .await?;
+
+        // Uninstall: Optix refuses the token, so provision believes it.
+        assert_eq!(stack.sim.sim.uninstall_app(DEMO_ORG).await?, 200);
+        eventually(
+            "the uninstall to take effect",
+            Duration::from_secs(20),
+            || async {
+                Ok(stored_token(&stack, DEMO_ORG)
+                    .await?
+                    .is_none()
+                    .then_some(()))
+            },
+        )
+        .await?;
+        let uninstalled = count(
+            &stack,
+            "SELECT count(*) FROM events WHERE stream_id = 'org-' || $1 \
+             AND event_type = 'AppUninstalled'",
+            DEMO_ORG,
+        )
+        .await?;
+        assert_eq!(uninstalled, 1);
+        assert_eq!(
+            counter(&stack, "lanyard_webhooks_refused", &[]).await?,
+            0.0,
+            "nothing genuine was refused"
+        );
+        // ingest's registry follows: webhooks of the organization are refused at the door.
+        let status = stack
+            .sim
+            .sim
+            .deliver(DEMO_ORG, "new_member", serde_json::Map::new())
+            .await?;
+        assert_eq!(status, 401, "webhooks after the uninstall are refused");
+        // A reinstall (a new token) is confirmed and imports again.
+        let syncs = count(
+            &stack,
+            "SELECT count(*) FROM sync_runs WHERE org_id = $1",
+            DEMO_ORG,
+        )
+        .await?;
+        assert_eq!(stack.sim.sim.install_app(DEMO_ORG).await?, 200);
+        let third = stack.sim.sim.org_token(DEMO_ORG).expect("token");
+        assert_ne!(third, second);
+        eventually(
+            "the reinstall's token to be stored",
+            Duration::from_secs(20),
+            || async {
+                Ok(
+                    (stored_token(&stack, DEMO_ORG).await?.as_deref() == Some(third.as_str()))
+                        .then_some(()),
+                )
+            },
+        )
+        .await?;
+        stack.wait_for_syncs(DEMO_ORG, syncs + 1).await?;
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_sync_never_deletes_members_on_the_word_of_another_organizations_token()
+    -> anyhow::Result<()> {
+        let stack = Stack::start().await?;
+        let elsewhere_token = add_elsewhere(&stack);
+        stack.install(DEMO_ORG).await?;
+        let demo_members = count(&stack, MEMBERS_OF, DEMO_ORG).await?;
+        assert!(demo_members > 0);
+        // The state the attack used to reach: 6267 bound to 990001's token (which lists none of
+        // 6267's members). Written straight into the projection, as a bug or an older version
+        // could have left it.
+        let sealed = stack.keys.seal_with_master(
+            elsewhere_token.as_bytes(),
+            &provision::provisioner::token_aad(DEMO_ORG),
+        );
+        stack
+            .pool
+            .get()
+            .await?
+            .execute(
+                "UPDATE organizations SET token = $2 WHERE org_id = $1",
+                &[&DEMO_ORG, &serde_json::to_value(&sealed)?],
+            )
+            .await?;
+        stack.request_sync(DEMO_ORG);
+        stack.wait_for_syncs(DEMO_ORG, 2).await?;
+        let client = stack.pool.get().await?;
+        let (outcome, reason): (String, Option<String>) = {
+            let row = client
+                .query_one(
+                    "SELECT outcome, reason FROM sync_runs WHERE org_id = $1 \
+                     ORDER BY global_position DESC LIMIT 1",
+                    &[&DEMO_ORG],
+                )
+                .await?;
+            (row.get(0), row.get(1))
+        };
+        assert_eq!(outcome, "failed");
+        assert!(
+            reason.is_some_and(|r| r.contains("another organization")),
+            "the sync says why it refused"
+        );
+        assert_eq!(
+            count(&stack, MEMBERS_OF, DEMO_ORG).await?,
+            demo_members,
+            "nobody was deleted"
+        );
+        let deleted: i64 = client
+            .query_one(
+                "SELECT count(*) FROM events WHERE event_type = 'AccountDeleted'",
+                &[],
+            )
+            .await?
+            .get(0);
+        assert_eq!(deleted, 0);
+        Ok(())
+    }
+
+    /// Every message of every stream (webhooks, domain events, the installations registry),
+    /// raw as it is stored.
+    async fn raw_stream_messages(stack: &Stack) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        let js = stack.bus.jetstream();
+        let names: Vec<String> = js
+            .stream_names()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+        let mut messages = Vec::new();
+        for name in names {
+            let stream = js.get_stream(&name).await?;
+            let state = stream.get_info().await?.state;
+            if state.messages == 0 {
+                continue;
+            }
+            for sequence in state.first_sequence..=state.last_sequence {
+                // Deleted or expired meanwhile: nothing left to read.
+                if let Ok(message) = stream.get_raw_message(sequence).await {
+                    let mut raw = message.subject.to_string().into_bytes();
+                    for (name, values) in message.headers.iter() {
+                        raw.extend_from_slice(name.to_string().as_bytes());
+                        for value in values {
+                            raw.extend_from_slice(value.as_str().as_bytes());
+                        }
+                    }
+                    raw.extend_from_slice(&message.payload);
+                    messages.push((message.subject.to_string(), raw));
+                }
+            }
+        }
+        Ok(messages)
+    }
+
+    /// The rows of every table holding `needle` (case-insensitive), as `table: row`.
+    async fn rows_holding(stack: &Stack, needle: &str) -> anyhow::Result<Vec<String>> {
+        let client = stack.pool.get().await?;
+        let tables = client
+            .query(
+                "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) \
+                 FROM information_schema.tables \
+                 WHERE table_type = 'BASE TABLE' \
+                 AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+                &[],
+            )
+            .await?;
+        anyhow::ensure!(tables.len() > 5, "the schema has its tables");
+        let mut found = Vec::new();
+        for table in tables {
+            let table: String = table.get(0);
+            for row in client
+                .query(
+                    &format!(
+                        "SELECT t::text FROM {table} t WHERE strpos(lower(t::text), lower($1)) > 0"
+                    ),
+                    &[&needle],
+                )
+                .await?
+            {
+                found.push(format!("{table}: {}", row.get::<_, String>(0)));
+            }
+        }
+        Ok(found)
+    }
+
+    #[tokio::test]
+    async fn after_a_deletion_and_the_retention_an_email_is_in_no_stream_table_or_log()
+    -> anyhow::Result<()> {
+        let logs = integration_tests::LogCapture::default();
+        // Lanyard's logs at debug; the simulator stands for Optix, whose logs are not ours.
+        let _tracing = telemetry::traces::install_with_writer(
+            None,
+            telemetry::traces::EnvFilter::new("debug,optix_sim=off,h2=info,hyper=info,tokio_postgres=info,async_nats=info,rustls=info"),
+            {
+                let logs = logs.clone();
+                move || logs.clone()
+            },
+        )
+        .expect("the first subscriber of this test process");
+        const RETENTION: Duration = Duration::from_secs(3);
+        let stack = Stack::start_adjusted(Default::default(), |settings| {
+            settings.nats.webhook_retention_secs = RETENTION.as_secs();
+        })
+        .await?;
+        stack.install(DEMO_ORG).await?;
+        let email = "forget.me.zoe@example.com";
+        let user = apply(
+            &stack,
+            Change::AddUser {
+                name: "Zoe".into(),
+                surname: "Forgetme".into(),
+                email: email.into(),
+                is_admin: false,
+            },
+        )
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user id"))?;
+        stack.sim.sim.add_plan(DEMO_ORG, &user, HOT_DESK).await?;
+        stack
+            .member_until(DEMO_ORG, &user, "live access", live)
+            .await?;
+
+        // The webhooks that named her are on the bus, sealed: the email is in them (opened
+        // with the key) and in none in clear.
+        let seal = bus::sealing::WebhookSeal::from_hex(WEBHOOK_SEAL_KEY)?;
+        let messages = raw_stream_messages(&stack).await?;
+        let naming_her = messages
+            .iter()
+            .filter(|(subject, raw)| {
+                subject.starts_with("optix.webhooks.")
+                    && raw
+                        .windows(b"lanyard-sealed-v1:".len())
+                        .position(|w| w == b"lanyard-sealed-v1:")
+                        .and_then(|at| seal.open(subject, &raw[at..]).ok())
+                        .is_some_and(|body| String::from_utf8_lossy(&body).contains(email))
+            })
+            .count();
+        assert!(naming_her >= 1, "the new_member webhook named her email");
+        let contains = |raw: &[u8]| String::from_utf8_lossy(raw).to_lowercase().contains(email);
+        assert!(
+            !messages.iter().any(|(_, raw)| contains(raw)),
+            "no stream holds the email in clear"
+        );
+        // The scan sees rows (her account is there, by id).
+        assert!(!rows_holding(&stack, &user).await?.is_empty());
+
+        apply(
+            &stack,
+            Change::DeleteUser {
+                user_id: user.clone(),
+            },
+        )
+        .await?;
+        stack
+            .member_until(DEMO_ORG, &user, "deletion", |m| m.is_none())
+            .await?;
+        // After the retention, the raw webhooks are gone from the stream.
+        let webhook_stream = stack.settings.nats.webhook_stream.clone();
+        eventually(
+            "the webhook stream to drop webhooks older than the retention",
+            Duration::from_secs(30),
+            || async {
+                let stream = stack.bus.jetstream().get_stream(&webhook_stream).await?;
+                Ok((stream.get_info().await?.state.messages == 0).then_some(()))
+            },
+        )
+        .await?;
+        let messages = raw_stream_messages(&stack).await?;
+        assert!(
+            !messages.iter().any(|(_, raw)| contains(raw)),
+            "no stream holds the email"
+        );
+        assert!(
+            !messages
+                .iter()
+                .any(|(subject, _)| subject.starts_with("optix.webhooks.")),
+            "no raw webhook outlives the retention"
+        );
+        assert_eq!(rows_holding(&stack, email).await?, Vec::<String>::new());
+        let logs = logs.text();
+        assert!(logs.contains("webhook accepted"), "the logs were captured");
+        assert!(
+            !logs.to_lowercase().contains(email),
+            "no log line holds the email"
+        );
+        Ok(())
+    }
+}

@@ -73,6 +73,7 @@ fn settings(nats_url: String) -> runtime::Settings {
             url: nats_url,
             webhook_stream: "OPTIX_WEBHOOKS".into(),
             duplicate_window_secs: 120,
+            webhook_retention_secs: 86400,
         },
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
@@ -88,6 +89,9 @@ fn settings(nats_url: String) -> runtime::Settings {
                 secret_file: None,
             }],
             ..Default::default()
+        },
+        webhooks: runtime::WebhookSettings {
+            seal_key: runtime::Secret::new("ab".repeat(32)),
         },
     }
 }

@@ -2,6 +2,7 @@
 //! stream (relay → subscribers).
 
 pub mod commands;
+pub mod sealing;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -14,8 +15,9 @@ use std::time::Duration;
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const WEBHOOK_SUBJECTS: &str = "optix.webhooks.>";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
-/// Which organizations installed which Optix app (client_id): ingest records `app_install`,
-/// forgets `app_uninstall`, and refuses other webhooks of organizations it does not know.
+/// Which organizations installed which Optix app (client_id): ingest records a signed
+/// `app_install` and refuses other webhooks of organizations it does not know; provision
+/// forgets an install Optix does not confirm and an uninstall Optix confirms.
 pub const INSTALLATIONS_BUCKET: &str = "LANYARD_INSTALLATIONS";
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,7 @@ pub struct Bus {
     jetstream: jetstream::Context,
     webhook_stream: String,
     duplicate_window: Duration,
+    webhook_retention: Duration,
 }
 
 impl Bus {
@@ -77,6 +80,7 @@ impl Bus {
             jetstream,
             webhook_stream: settings.webhook_stream.clone(),
             duplicate_window: Duration::from_secs(settings.duplicate_window_secs.max(1)),
+            webhook_retention: Duration::from_secs(settings.webhook_retention_secs.max(1)),
         })
     }
 
@@ -84,15 +88,17 @@ impl Bus {
         &self.webhook_stream
     }
 
-    /// Creates the streams if missing (idempotent).
+    /// Creates the streams if missing (idempotent). The webhook stream's retention follows the
+    /// settings even for a stream created before (raw webhooks must not outlive it).
     pub async fn ensure_streams(&self) -> Result<(), BusError> {
         self.jetstream
-            .get_or_create_stream(stream::Config {
+            .create_or_update_stream(stream::Config {
                 name: self.webhook_stream.clone(),
                 subjects: vec![WEBHOOK_SUBJECTS.into()],
                 storage: stream::StorageType::File,
-                duplicate_window: self.duplicate_window,
-                max_age: Duration::from_secs(14 * 24 * 3600),
+                // JetStream refuses a duplicate window longer than max_age.
+                duplicate_window: self.duplicate_window.min(self.webhook_retention),
+                max_age: self.webhook_retention,
                 ..Default::default()
             })
             .await

@@ -7,6 +7,7 @@ fn settings(url: String) -> runtime::NatsSettings {
         url,
         webhook_stream: "OPTIX_WEBHOOKS".into(),
         duplicate_window_secs: 60,
+        webhook_retention_secs: 86400,
     }
 }
 

@@ -57,6 +57,7 @@ impl WorkerBus {
 struct State {
     bus: bus::Bus,
     installations: bus::Installations,
+    seal: bus::sealing::WebhookSeal,
     settings: runtime::Settings,
     metrics: IngestMetrics,
 }
@@ -162,6 +163,8 @@ impl Refusal {
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
         telemetry::metrics::init();
+        let seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
+            .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
         let bus = bus::Bus::connect(&settings.nats)
             .await
             .context("connecting to NATS")?;
@@ -179,6 +182,7 @@ impl Application {
         let state = web::Data::new(State {
             bus,
             installations,
+            seal,
             settings,
             metrics: IngestMetrics::new(),
         });
@@ -340,6 +344,9 @@ async fn accept(
     check_installation(&envelope, state, deadline).await?;
 
     let payload = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    // Sealed: the stream keeps bodies (tokens, names, emails) for the retention window.
+    let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
+    let payload = state.seal.seal(&subject, &payload);
     let received_at = chrono::Utc::now().to_rfc3339();
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.
@@ -356,7 +363,7 @@ async fn accept(
         .unwrap_or(&state.bus);
     let published = bus
         .publish_durable(
-            bus::webhook_subject(&envelope.organization_id, &envelope.event),
+            subject,
             &delivery_id(&envelope, body),
             &headers,
             payload.into(),
@@ -371,14 +378,9 @@ async fn accept(
         tracing::error!(error = %e, "publishing to JetStream failed");
         Refusal::Unavailable
     })?;
-    if envelope.event == "app_uninstall" {
-        // After the publish: a failure here answers 503 and Optix retries the whole delivery.
-        state
-            .installations
-            .forget(&envelope.client_id, &envelope.organization_id)
-            .await
-            .map_err(unavailable)?;
-    }
+    // An app_uninstall does not close the door here: its body is not authenticated (a
+    // captured signature takes any body), so provision forgets the installation once Optix
+    // confirms it.
     Ok(envelope)
 }
 
@@ -389,7 +391,9 @@ fn unavailable(error: bus::BusError) -> Refusal {
 
 /// The organization must belong to the integration that signed the webhook: a signed
 /// `app_install` records it (before the publish, so events that follow at once are accepted);
-/// anything else from an organization without the app is refused.
+/// anything else from an organization without the app is refused. Provision corrects the
+/// registry with what Optix confirms: it forgets an install whose token Optix does not confirm
+/// and an uninstall Optix does confirm.
 async fn check_installation(
     envelope: &Envelope,
     state: &State,

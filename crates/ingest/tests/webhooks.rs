@@ -26,6 +26,7 @@ fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Setting
             url: nats_url,
             webhook_stream: "OPTIX_WEBHOOKS".into(),
             duplicate_window_secs: 120,
+            webhook_retention_secs: 86400,
         },
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
@@ -42,6 +43,9 @@ fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Setting
                 secret_file: None,
             }],
             ..Default::default()
+        },
+        webhooks: runtime::WebhookSettings {
+            seal_key: runtime::Secret::new("ab".repeat(32)),
         },
     }
 }
@@ -201,7 +205,11 @@ async fn a_signed_form_webhook_is_accepted_after_it_is_in_the_stream() -> anyhow
     let stored = stream
         .get_last_raw_message_by_subject("optix.webhooks.6267.new_member")
         .await?;
-    let payload: serde_json::Map<String, Value> = serde_json::from_slice(&stored.payload)?;
+    // Sealed on the bus: the email is not readable there, and opens with the key.
+    assert!(!String::from_utf8_lossy(&stored.payload).contains("ada@example.com"));
+    let seal = bus::sealing::WebhookSeal::from_hex(&"ab".repeat(32))?;
+    let opened = seal.open("optix.webhooks.6267.new_member", &stored.payload)?;
+    let payload: serde_json::Map<String, Value> = serde_json::from_slice(&opened)?;
     assert_eq!(payload["member"]["email"], "ada@example.com");
     assert_eq!(payload["request_signature"], fields["request_signature"]);
     let received_at = stored
@@ -408,18 +416,30 @@ async fn an_organization_without_the_app_is_refused_and_uninstall_closes_the_doo
         ingest.post_form(&webhook(SECRET, now())).await.status(),
         200
     );
+    // An app_uninstall is only a claim (its body is not signed): it is stored for provision,
+    // and the door stays open until provision, with Optix's confirmation, forgets the
+    // installation.
     let mut uninstall = install_webhook("6267");
     uninstall.insert("event".into(), "app_uninstall".into());
     assert_eq!(ingest.post_form(&uninstall).await.status(), 200);
-    let after = ingest.post_form(&webhook(SECRET, now() - 1)).await;
+    let still_open = ingest.post_form(&webhook(SECRET, now() - 1)).await;
+    assert_eq!(still_open.status(), 200);
+    ingest
+        .bus
+        .installations()
+        .await?
+        .forget(CLIENT_ID, "6267")
+        .await?;
+    let after = ingest.post_form(&webhook(SECRET, now() - 2)).await;
     assert_eq!(after.status(), 401);
-    // new_member and app_uninstall were stored; the refused ones were not.
-    assert_eq!(ingest.stream_messages().await?, 2);
+    // new_member, app_uninstall and new_member were stored; the refused ones were not.
+    assert_eq!(ingest.stream_messages().await?, 3);
     Ok(())
 }
 
 /// Two ingest instances behind one load balancer share the registry: each keeps the installed
-/// organizations in memory, and an uninstall through one closes the door on the other too.
+/// organizations in memory, and an installation forgotten (by provision) closes the door on
+/// every instance.
 #[tokio::test]
 async fn instances_share_installs_and_uninstalls() -> anyhow::Result<()> {
     let first = start().await?;
@@ -434,9 +454,13 @@ async fn instances_share_installs_and_uninstalls() -> anyhow::Result<()> {
         second.post_form(&webhook(SECRET, now() - 1)).await.status(),
         200
     );
-    let mut uninstall = install_webhook("6267");
-    uninstall.insert("event".into(), "app_uninstall".into());
-    assert_eq!(first.post_form(&uninstall).await.status(), 200);
+    // Provision, once Optix confirmed an uninstall, forgets the installation in the registry.
+    first
+        .bus
+        .installations()
+        .await?
+        .forget(CLIENT_ID, "6267")
+        .await?;
     // The second hears of it through its watch of the registry, within moments.
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut created = now() - 2;

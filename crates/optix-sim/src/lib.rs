@@ -210,7 +210,8 @@ impl Sim {
         };
         self.with_state(|s| {
             for org in s.orgs.values() {
-                if org.token == token {
+                // An uninstalled app's token is refused (answered as anonymous, as Optix does).
+                if org.token == token && org.app_installed {
                     return Auth::Organization {
                         org_id: org.organization_id.clone(),
                     };
@@ -407,12 +408,54 @@ impl Sim {
     }
 
     pub async fn install_app(&self, org_id: &str) -> anyhow::Result<u16> {
+        // A reinstall gets a new token (the old one died with the uninstall).
+        let fresh = self.mint_org_token();
         let token = self
-            .org_token(org_id)
+            .with_state(|s| {
+                let org = s.orgs.get_mut(org_id)?;
+                if !org.app_installed {
+                    org.token = fresh;
+                    org.app_installed = true;
+                }
+                Some(org.token.clone())
+            })
             .with_context(|| format!("unknown organization {org_id}"))?;
         let mut fields = Map::new();
         fields.insert("organization_token".into(), json!(token));
         self.deliver(org_id, "app_install", fields).await
+    }
+
+    /// Optix issues the organization a new token (the old one is refused from now on) and
+    /// sends `organization_token_updated`.
+    pub async fn rotate_token(&self, org_id: &str) -> anyhow::Result<u16> {
+        let fresh = self.mint_org_token();
+        let token = self
+            .with_state(|s| {
+                let org = s.orgs.get_mut(org_id)?;
+                org.token = fresh;
+                Some(org.token.clone())
+            })
+            .with_context(|| format!("unknown organization {org_id}"))?;
+        let mut fields = Map::new();
+        fields.insert("organization_token".into(), json!(token));
+        self.deliver(org_id, "organization_token_updated", fields)
+            .await
+    }
+
+    /// The organization removes the app: its token is refused from now on, then Optix sends
+    /// `app_uninstall`.
+    pub async fn uninstall_app(&self, org_id: &str) -> anyhow::Result<u16> {
+        self.with_state(|s| s.orgs.get_mut(org_id).map(|org| org.app_installed = false))
+            .with_context(|| format!("unknown organization {org_id}"))?;
+        self.deliver(org_id, "app_uninstall", Map::new()).await
+    }
+
+    /// A new organization token (organization tokens end in `o`).
+    fn mint_org_token(&self) -> String {
+        let id = self.next_id();
+        let mut random = [0u8; 12];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+        format!("tok{id}{}o", hex::encode(random))
     }
 
     /// The `*_plan_subscription` fields for an account plan, as Optix sends them.

@@ -102,7 +102,9 @@ pub struct Organization {
     pub organization_id: String,
     pub name: String,
     pub timezone: String,
+    /// The app's organization token; refused by the API while the app is uninstalled.
     pub token: String,
+    pub app_installed: bool,
     pub locations: Vec<Location>,
     pub users: Vec<User>,
     pub plan_templates: Vec<PlanTemplate>,
@@ -289,6 +291,7 @@ pub fn load(
             name: o.name,
             timezone: o.timezone,
             token: o.token,
+            app_installed: true,
             locations,
             users: o
                 .users

@@ -133,11 +133,21 @@ mod queries {
         variables_derives = "Debug, Clone"
     )]
     pub struct UsersPage;
+
+    #[derive(GraphQLQuery)]
+    #[graphql(
+        schema_path = "../../proto/optix/schema.graphql",
+        query_path = "../../proto/optix/queries/token_owner.graphql",
+        response_derives = "Debug, Clone",
+        variables_derives = "Debug, Clone"
+    )]
+    pub struct TokenOwner;
 }
 
 use queries::{
     active_plans_page, booking_by_id, bookings_page, facts_batch, locations, me, plan_templates,
-    plans_by_id, teams_page, user_by_email, user_by_member_id, users_batch, users_page,
+    plans_by_id, teams_page, token_owner, user_by_email, user_by_member_id, users_batch,
+    users_page,
 };
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -217,6 +227,45 @@ pub struct Me {
     pub is_admin: bool,
     /// The locations an admin manages (empty for members).
     pub admin_locations: Vec<Location>,
+}
+
+/// What Optix says about a token that claims to be `org_id`'s organization token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// An organization token of that organization.
+    Confirmed,
+    /// Anything else; the reason is a bounded label for metrics and logs (never the token).
+    Refused(TokenRefusal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// Optix does not accept the token (unknown, revoked, expired, the app uninstalled).
+    Rejected,
+    /// A valid token, but a personal (or other non-organization) one.
+    NotOrganizationToken,
+    /// An organization token of another organization.
+    OtherOrganization,
+}
+
+impl TokenRefusal {
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenRefusal::Rejected => "token_rejected_by_optix",
+            TokenRefusal::NotOrganizationToken => "not_an_organization_token",
+            TokenRefusal::OtherOrganization => "token_of_another_organization",
+        }
+    }
+}
+
+impl std::fmt::Display for TokenRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TokenRefusal::Rejected => "Optix refuses the token",
+            TokenRefusal::NotOrganizationToken => "Optix says it is not an organization token",
+            TokenRefusal::OtherOrganization => "Optix says it is the token of another organization",
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -702,6 +751,41 @@ impl OptixClient {
             is_admin,
             admin_locations,
         })
+    }
+
+    /// Asks Optix, with `token` itself, whether it is an organization token of `org_id`.
+    /// (The API says nothing about which app a token was issued to; the app is bound by the
+    /// webhook's signature and client id.) Transient failures are errors, to be retried.
+    pub async fn check_org_token(
+        &self,
+        org_id: &str,
+        token: &str,
+    ) -> Result<TokenCheck, OptixError> {
+        let data = match self
+            .post::<queries::TokenOwner>(None, token, token_owner::Variables)
+            .await
+        {
+            Ok(data) => data,
+            Err(OptixError::Unauthorized) => {
+                return Ok(TokenCheck::Refused(TokenRefusal::Rejected));
+            }
+            Err(e) => return Err(e),
+        };
+        let me = data.me;
+        let refusal = match me.auth_type {
+            token_owner::TokenType::ORGANIZATION => {
+                match me.organization.map(|o| o.organization_id) {
+                    Some(owner) if owner == org_id => return Ok(TokenCheck::Confirmed),
+                    Some(_) => TokenRefusal::OtherOrganization,
+                    None => TokenRefusal::NotOrganizationToken,
+                }
+            }
+            token_owner::TokenType::ANONYMOUS | token_owner::TokenType::EXPIRED => {
+                TokenRefusal::Rejected
+            }
+            _ => TokenRefusal::NotOrganizationToken,
+        };
+        Ok(TokenCheck::Refused(refusal))
     }
 
     pub async fn user_by_email(

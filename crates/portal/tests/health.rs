@@ -20,6 +20,7 @@ fn settings(database_url: String, nats_url: String) -> runtime::Settings {
             url: nats_url,
             webhook_stream: "OPTIX_WEBHOOKS".into(),
             duplicate_window_secs: 120,
+            webhook_retention_secs: 86400,
         },
         ingest: Default::default(),
         // The portal opens passphrases: it needs provision's keys.
@@ -33,6 +34,7 @@ fn settings(database_url: String, nats_url: String) -> runtime::Settings {
             ..Default::default()
         },
         optix: Default::default(),
+        webhooks: Default::default(),
     }
 }
 

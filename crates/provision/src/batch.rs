@@ -11,7 +11,7 @@ use crate::sync::SyncKind;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use domain::organization::OrganizationCommand;
-use optix::api::{OptixError, OrgToken};
+use optix::api::{OptixError, OrgToken, TokenCheck};
 use optix::webhook::Webhook;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -38,6 +38,9 @@ pub enum Outcome {
     Retry { after: Duration, reason: String },
     /// The message can never be processed (malformed); it stays in the stream for inspection.
     Rejected { reason: String },
+    /// Optix did not confirm what the webhook claims (a forged or replayed body): nothing
+    /// changed; marked processed, logged and counted by `reason`.
+    Refused { reason: &'static str },
 }
 
 struct Parsed {
@@ -47,8 +50,13 @@ struct Parsed {
     hint: Hint,
 }
 
-fn parse(payload: &[u8]) -> Result<Webhook, String> {
-    let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(payload)
+fn parse(
+    seal: &bus::sealing::WebhookSeal,
+    subject: &str,
+    payload: &[u8],
+) -> Result<Webhook, String> {
+    let payload = seal.open(subject, payload).map_err(|e| e.to_string())?;
+    let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&payload)
         .map_err(|e| format!("payload is not a JSON object: {e}"))?;
     Webhook::from_fields(&fields).map_err(|e| format!("not an Optix webhook: {e}"))
 }
@@ -76,7 +84,7 @@ impl Provisioner {
         let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.len()];
         let mut parsed = Vec::with_capacity(batch.len());
         for (index, message) in batch.iter().enumerate() {
-            match parse(&message.payload) {
+            match parse(self.webhook_seal(), &message.subject, &message.payload) {
                 Ok(webhook) => {
                     let hint = hint_of(&webhook);
                     parsed.push(Parsed {
@@ -167,6 +175,10 @@ impl Provisioner {
         }
     }
 
+    /// `app_install`, `organization_token_updated` and `app_uninstall`. Optix's signature does
+    /// not cover the body, so each is a claim to confirm with Optix: a token is stored only if
+    /// Optix, asked with that token, says it is an organization token of this organization; an
+    /// uninstall takes effect only if Optix now refuses the token we hold.
     async fn handle_installation(
         &self,
         org_id: &str,
@@ -174,25 +186,59 @@ impl Provisioner {
     ) -> Result<Outcome, ProvisionError> {
         let metadata = Self::metadata_for(p);
         let now = Utc::now();
+        let current = match self.org_token(org_id).await {
+            Ok(current) => Some(current),
+            Err(ProvisionError::NotInstalled(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let client_id = p.webhook.envelope.client_id.as_str();
         let command = match &p.hint {
             Hint::Token { token, .. } => {
-                let current_fingerprint = match self.org_token(org_id).await {
-                    Ok(current) => Some(self.keys().keyed_hash("token", org_id, current.expose())),
-                    Err(ProvisionError::NotInstalled(_)) => None,
-                    Err(e) => return Err(e),
-                };
+                let fingerprint = self.keys().keyed_hash("token", org_id, token);
+                let current_fingerprint = current
+                    .as_ref()
+                    .map(|current| self.keys().keyed_hash("token", org_id, current.expose()));
+                // The token already held needs no confirmation: storing it again changes nothing.
+                if current_fingerprint.as_deref() != Some(fingerprint.as_str())
+                    && let TokenCheck::Refused(refusal) =
+                        self.optix().check_org_token(org_id, token).await?
+                {
+                    if current.is_none() {
+                        // ingest let the signed install through; this organization has not
+                        // installed the app after all.
+                        self.installations().forget(client_id, org_id).await?;
+                    }
+                    return self.refuse(p, refusal.label(), &refusal.to_string()).await;
+                }
                 OrganizationCommand::RecordToken {
                     org_id: org_id.to_owned(),
                     token: self
                         .keys()
                         .seal_with_master(token.as_bytes(), &token_aad(org_id)),
-                    token_fingerprint: self.keys().keyed_hash("token", org_id, token),
+                    token_fingerprint: fingerprint,
                     current_fingerprint,
                 }
             }
-            _ => OrganizationCommand::Uninstall {
-                org_id: org_id.to_owned(),
-            },
+            _ => {
+                if let Some(current) = &current
+                    && self
+                        .optix()
+                        .check_org_token(org_id, current.expose())
+                        .await?
+                        == TokenCheck::Confirmed
+                {
+                    return self
+                        .refuse(
+                            p,
+                            "uninstall_not_confirmed",
+                            "Optix still accepts the organization's token",
+                        )
+                        .await;
+                }
+                OrganizationCommand::Uninstall {
+                    org_id: org_id.to_owned(),
+                }
+            }
         };
         let mut client = self.pool().get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
@@ -207,12 +253,55 @@ impl Provisioner {
             .instrument(tracing::info_span!("postgres.commit", events))
             .await
             .map_err(StoreError::from_commit)?;
+        // The registry follows what Optix confirmed (a failure here is repaired by the next
+        // install or uninstall; the log is already right).
+        let registry = match &p.hint {
+            Hint::Token { install: true, .. } => {
+                self.installations().record(client_id, org_id).await
+            }
+            Hint::Uninstall => self.installations().forget(client_id, org_id).await,
+            _ => Ok(()),
+        };
+        if let Err(error) = registry {
+            tracing::warn!(org_id, %error, "cannot update the installations registry");
+        }
         if events > 0 && matches!(p.hint, Hint::Token { install: true, .. }) {
             // The initial import (again after a reinstall; a redelivered install changes
             // nothing and imports nothing).
             self.syncs().request(org_id, SyncKind::Initial);
         }
         Ok(Outcome::Committed { events })
+    }
+
+    /// Records that a webhook's claim was refused: marked processed (a redelivery is not
+    /// counted twice), logged and counted by reason. Nothing else changes.
+    async fn refuse(
+        &self,
+        p: &Parsed,
+        reason: &'static str,
+        detail: &str,
+    ) -> Result<Outcome, ProvisionError> {
+        let client = self.pool().get().await.map_err(StoreError::from)?;
+        if !event_log::mark_processed(&client, &p.message_id).await? {
+            return Ok(Outcome::AlreadyProcessed);
+        }
+        let event = optix::webhook::event_label(&p.webhook.envelope.event);
+        crate::metrics::metrics().refused.add(
+            1,
+            &[
+                opentelemetry::KeyValue::new("event", event),
+                opentelemetry::KeyValue::new("reason", reason),
+            ],
+        );
+        tracing::warn!(
+            org_id = p.webhook.envelope.organization_id,
+            event,
+            reason,
+            detail,
+            message_id = p.message_id,
+            "webhook refused: Optix did not confirm it"
+        );
+        Ok(Outcome::Refused { reason })
     }
 
     /// Resolves the hints to users, asks Optix about all of them, and commits the decisions.

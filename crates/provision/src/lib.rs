@@ -80,8 +80,21 @@ impl Application {
                 ..Default::default()
             },
         );
+        let webhook_seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
+            .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
+        let installations = bus
+            .installations()
+            .await
+            .context("opening the installations registry")?;
         let (sync_requests, sync_queue) = sync::sync_channel();
-        let provisioner = Arc::new(Provisioner::new(pool.clone(), keys, optix, sync_requests));
+        let provisioner = Arc::new(Provisioner::new(
+            pool.clone(),
+            keys,
+            optix,
+            sync_requests,
+            webhook_seal,
+            installations,
+        ));
 
         let listener = TcpListener::bind(&settings.provision.listen)
             .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;

@@ -39,6 +39,9 @@ pub struct ProvisionMetrics {
     pub expiries: Counter<u64>,
     /// Commands from the portal and CLI, by command and outcome (done or the refusal code).
     pub commands: Counter<u64>,
+    /// Webhooks whose claim Optix did not confirm (a token that is not the organization's, an
+    /// uninstall while the token still works), by event and reason: forged or replayed bodies.
+    pub refused: Counter<u64>,
     relay_lag: Gauge<i64>,
     accounts: Gauge<i64>,
     live_grants: Gauge<i64>,
@@ -125,6 +128,12 @@ pub fn metrics() -> &'static ProvisionMetrics {
             commands: meter
                 .u64_counter("lanyard_commands")
                 .with_description("Commands handled by provision, by command and outcome")
+                .build(),
+            refused: meter
+                .u64_counter("lanyard_webhooks_refused")
+                .with_description(
+                    "Webhooks whose claim Optix did not confirm, by event and reason",
+                )
                 .build(),
             relay_lag: meter
                 .i64_gauge("lanyard_relay_lag_events")

@@ -78,6 +78,11 @@ pub struct Provisioner {
     keys: KeyRing,
     optix: OptixClient,
     syncs: SyncRequests,
+    /// Opens the webhook bodies ingest sealed.
+    webhook_seal: bus::sealing::WebhookSeal,
+    /// Ingest's registry of installations: provision records an install and forgets an
+    /// uninstall once Optix has confirmed it.
+    installations: bus::Installations,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +95,10 @@ pub enum ProvisionError {
     NotInstalled(String),
     #[error("the stored organization token could not be opened: {0}")]
     Token(#[from] store::CryptoError),
+    #[error("the stored token is not organization {0}'s: {1}")]
+    TokenNotConfirmed(String, optix::api::TokenRefusal),
+    #[error(transparent)]
+    Bus(#[from] bus::BusError),
 }
 
 /// What a member decision appended: the stream and the event types (for the drift report).
@@ -105,13 +114,25 @@ impl Provisioner {
         keys: KeyRing,
         optix: OptixClient,
         syncs: SyncRequests,
+        webhook_seal: bus::sealing::WebhookSeal,
+        installations: bus::Installations,
     ) -> Self {
         Provisioner {
             pool,
             keys,
             optix,
             syncs,
+            webhook_seal,
+            installations,
         }
+    }
+
+    pub fn webhook_seal(&self) -> &bus::sealing::WebhookSeal {
+        &self.webhook_seal
+    }
+
+    pub fn installations(&self) -> &bus::Installations {
+        &self.installations
     }
 
     pub fn pool(&self) -> &deadpool_postgres::Pool {

@@ -212,6 +212,21 @@ impl Provisioner {
         metadata: &Metadata,
     ) -> Result<SyncReport, ProvisionError> {
         let calls_before = self.optix_calls();
+        // A sync deletes whoever Optix does not list: first make sure the token answers for
+        // this organization, so another organization's token can never empty it.
+        if let optix::api::TokenCheck::Refused(refusal) =
+            self.optix().check_org_token(org_id, token.expose()).await?
+        {
+            tracing::error!(
+                org_id,
+                reason = refusal.label(),
+                "sync refused: Optix does not confirm the stored token as this organization's"
+            );
+            return Err(ProvisionError::TokenNotConfirmed(
+                org_id.to_owned(),
+                refusal,
+            ));
+        }
         let token = token.clone();
         let now = Utc::now();
         let (from, to) = facts::booking_window(now);

@@ -211,6 +211,11 @@ async fn acknowledge(message: &Message, message_id: &str, outcome: &Outcome) {
             );
             message.ack_with(AckKind::Nak(Some(*after))).await
         }
+        Outcome::Refused { reason, .. } => {
+            // Logged and counted where it was decided; acked, since Optix said no.
+            tracing::debug!(message_id, reason, "refused webhook acknowledged");
+            message.ack().await
+        }
         Outcome::Rejected { reason } => {
             tracing::error!(
                 message_id,
@@ -243,6 +248,7 @@ fn record(message: &Message, outcome: &Outcome, started: Instant) {
         Outcome::AlreadyProcessed => "already_processed",
         Outcome::Retry { .. } => "retry",
         Outcome::Rejected { .. } => "rejected",
+        Outcome::Refused { .. } => "refused",
     };
     metrics
         .processed

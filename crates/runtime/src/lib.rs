@@ -44,6 +44,18 @@ pub struct Settings {
     pub portal: PortalSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
+}
+
+/// How raw webhooks are kept on the bus between ingest and provision.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WebhookSettings {
+    /// 32 bytes, hex: ingest seals every webhook body with it before publishing (bodies carry
+    /// organization tokens, names and emails); provision opens them. Needed by ingest and
+    /// provision, not by the portal or `lanyard webhooks replay` (which re-publishes sealed).
+    pub seal_key: Secret,
 }
 
 /// Debug hides the password a URL may carry (see [`redact_url`]).
@@ -62,6 +74,11 @@ pub struct NatsSettings {
     pub webhook_stream: String,
     #[serde(default = "default_duplicate_window")]
     pub duplicate_window_secs: u64,
+    /// Raw webhooks are kept this long (JetStream `max_age`), then dropped: the window of
+    /// `lanyard webhooks replay` and the longest a deleted member's data outlives them in a
+    /// (sealed) webhook. At most a day unless a deployment documents why.
+    #[serde(default = "default_webhook_retention")]
+    pub webhook_retention_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -239,6 +256,7 @@ impl fmt::Debug for NatsSettings {
             .field("url", &redact_url(&self.url))
             .field("webhook_stream", &self.webhook_stream)
             .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .field("webhook_retention_secs", &self.webhook_retention_secs)
             .finish()
     }
 }
@@ -290,6 +308,9 @@ fn default_webhook_stream() -> String {
 }
 fn default_duplicate_window() -> u64 {
     120
+}
+fn default_webhook_retention() -> u64 {
+    24 * 3600
 }
 
 /// Settings from an optional TOML file, overridden by `LANYARD__SECTION__KEY` variables.

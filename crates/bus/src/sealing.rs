@@ -1,0 +1,124 @@
+//! Webhook bodies on the bus are sealed (AEAD: XChaCha20-Poly1305): they carry organization
+//! tokens, names and emails, and the stream keeps them for the retention window. The subject
+//! (`optix.webhooks.<org>.<event>`) is the associated data, so a sealed body cannot be moved to
+//! another organization's subject; only holders of the key (ingest, provision) can read or
+//! forge one.
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use rand::RngCore;
+
+/// What every sealed body starts with (format version).
+const PREFIX: &[u8] = b"lanyard-sealed-v1:";
+const NONCE_LEN: usize = 24;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SealError {
+    #[error("webhooks.seal_key must be 64 hex characters (32 bytes)")]
+    BadKey,
+    #[error("the webhook body is not sealed")]
+    NotSealed,
+    #[error("the sealed webhook could not be opened (wrong key, wrong subject or tampered)")]
+    Open,
+}
+
+#[derive(Clone)]
+pub struct WebhookSeal(XChaCha20Poly1305);
+
+impl std::fmt::Debug for WebhookSeal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSeal([redacted])")
+    }
+}
+
+impl WebhookSeal {
+    pub fn from_hex(hex_key: &str) -> Result<WebhookSeal, SealError> {
+        let bytes = hex::decode(hex_key.trim()).map_err(|_| SealError::BadKey)?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| SealError::BadKey)?;
+        Ok(WebhookSeal(XChaCha20Poly1305::new(Key::from_slice(&key))))
+    }
+
+    pub fn seal(&self, subject: &str, body: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .0
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: body,
+                    aad: subject.as_bytes(),
+                },
+            )
+            // Encryption fails only for bodies beyond 256 GiB (ingest caps them far below).
+            .unwrap_or_default();
+        let mut sealed = Vec::with_capacity(PREFIX.len() + NONCE_LEN + ciphertext.len());
+        sealed.extend_from_slice(PREFIX);
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(&ciphertext);
+        sealed
+    }
+
+    pub fn open(&self, subject: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        let rest = sealed.strip_prefix(PREFIX).ok_or(SealError::NotSealed)?;
+        if rest.len() < NONCE_LEN {
+            return Err(SealError::Open);
+        }
+        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+        self.0
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: subject.as_bytes(),
+                },
+            )
+            .map_err(|_| SealError::Open)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seal() -> WebhookSeal {
+        WebhookSeal::from_hex(&"ab".repeat(32)).expect("key")
+    }
+
+    #[test]
+    fn a_sealed_body_opens_on_its_subject_only() {
+        let body = br#"{"organization_token":"secret-token","email":"ada@example.com"}"#;
+        let sealed = seal().seal("optix.webhooks.6267.new_member", body);
+        let text = String::from_utf8_lossy(&sealed);
+        assert!(!text.contains("secret-token") && !text.contains("ada@example.com"));
+        assert_eq!(
+            seal().open("optix.webhooks.6267.new_member", &sealed),
+            Ok(body.to_vec())
+        );
+        assert_eq!(
+            seal().open("optix.webhooks.990001.new_member", &sealed),
+            Err(SealError::Open)
+        );
+        let other = WebhookSeal::from_hex(&"cd".repeat(32)).expect("key");
+        assert_eq!(
+            other.open("optix.webhooks.6267.new_member", &sealed),
+            Err(SealError::Open)
+        );
+        assert_eq!(
+            seal().open("optix.webhooks.6267.new_member", body),
+            Err(SealError::NotSealed)
+        );
+    }
+
+    #[test]
+    fn a_bad_key_is_refused() {
+        assert_eq!(
+            WebhookSeal::from_hex("").map(|_| ()),
+            Err(SealError::BadKey)
+        );
+        assert_eq!(
+            WebhookSeal::from_hex("zz").map(|_| ()),
+            Err(SealError::BadKey)
+        );
+    }
+}
