@@ -1383,6 +1383,17 @@ mod security_webhooks {
         assert_eq!(status, 200);
         stack.wait_until_provisioned().await?;
 
+        // Nothing changed: no integration, event or member for 990001; 6267 keeps its token and
+        // its members.
+        assert_eq!(stored_token(&stack, ELSEWHERE).await?, None);
+        assert_eq!(count(&stack, EVENTS_OF_ORG, ELSEWHERE).await?, 0);
+        assert_eq!(count(&stack, MEMBERS_OF, ELSEWHERE).await?, 0);
+        assert_eq!(
+            stored_token(&stack, DEMO_ORG).await?,
+            Some(demo_token.clone())
+        );
+        assert_eq!(count(&stack, MEMBERS_OF, DEMO_ORG).await?, demo_members);
+        // …and each refusal is counted by reason.
         assert_eq!(
             counter(
                 &stack,
@@ -1419,16 +1430,6 @@ mod security_webhooks {
             .await?,
             1.0
         );
-        // Nothing changed: no integration, event or member for 990001; 6267 keeps its token and
-        // its members.
-        assert_eq!(stored_token(&stack, ELSEWHERE).await?, None);
-        assert_eq!(count(&stack, EVENTS_OF_ORG, ELSEWHERE).await?, 0);
-        assert_eq!(count(&stack, MEMBERS_OF, ELSEWHERE).await?, 0);
-        assert_eq!(
-            stored_token(&stack, DEMO_ORG).await?,
-            Some(demo_token.clone())
-        );
-        assert_eq!(count(&stack, MEMBERS_OF, DEMO_ORG).await?, demo_members);
         // ingest forgets 990001 again: its next "webhook" is refused at the door.
         let status = replay(
             &stack,
