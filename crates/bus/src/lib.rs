@@ -88,21 +88,41 @@ impl Bus {
         &self.webhook_stream
     }
 
-    /// Creates the streams if missing (idempotent). The webhook stream's retention follows the
-    /// settings even for a stream created before (raw webhooks must not outlive it).
+    /// Creates the streams if missing (idempotent). The webhook stream's retention follows
+    /// `nats.webhook_retention_secs` even for a stream created before (raw webhooks carry
+    /// personal data and must not outlive it).
     pub async fn ensure_streams(&self) -> Result<(), BusError> {
-        self.jetstream
-            .create_or_update_stream(stream::Config {
+        // JetStream refuses a duplicate window longer than max_age.
+        let duplicate_window = self.duplicate_window.min(self.webhook_retention);
+        let webhooks = self
+            .jetstream
+            .get_or_create_stream(stream::Config {
                 name: self.webhook_stream.clone(),
                 subjects: vec![WEBHOOK_SUBJECTS.into()],
                 storage: stream::StorageType::File,
-                // JetStream refuses a duplicate window longer than max_age.
-                duplicate_window: self.duplicate_window.min(self.webhook_retention),
+                duplicate_window,
                 max_age: self.webhook_retention,
                 ..Default::default()
             })
             .await
             .map_err(js_error)?;
+        let current = &webhooks.cached_info().config;
+        if current.max_age != self.webhook_retention {
+            // Made before with another retention (older versions kept 14 days): only the
+            // retention changes, whatever else an operator configured stays.
+            let mut updated = current.clone();
+            updated.max_age = self.webhook_retention;
+            updated.duplicate_window = duplicate_window;
+            self.jetstream
+                .update_stream(updated)
+                .await
+                .map_err(js_error)?;
+            tracing::info!(
+                stream = %self.webhook_stream,
+                retention_secs = self.webhook_retention.as_secs(),
+                "webhook stream retention updated"
+            );
+        }
         self.jetstream
             .get_or_create_stream(stream::Config {
                 name: EVENTS_STREAM.into(),

@@ -6,7 +6,9 @@
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use rand::RngCore;
+use sha2::Sha256;
 
 /// What every sealed body starts with (format version).
 const PREFIX: &[u8] = b"lanyard-sealed-v1:";
@@ -23,7 +25,11 @@ pub enum SealError {
 }
 
 #[derive(Clone)]
-pub struct WebhookSeal(XChaCha20Poly1305);
+pub struct WebhookSeal {
+    cipher: XChaCha20Poly1305,
+    /// Keys the message ids (with a key derived from the seal key, never used to encrypt).
+    id_mac: Hmac<Sha256>,
+}
 
 impl std::fmt::Debug for WebhookSeal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,14 +41,34 @@ impl WebhookSeal {
     pub fn from_hex(hex_key: &str) -> Result<WebhookSeal, SealError> {
         let bytes = hex::decode(hex_key.trim()).map_err(|_| SealError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| SealError::BadKey)?;
-        Ok(WebhookSeal(XChaCha20Poly1305::new(Key::from_slice(&key))))
+        let mut derive =
+            <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| SealError::BadKey)?;
+        derive.update(b"lanyard webhook message id");
+        let id_mac = <Hmac<Sha256> as Mac>::new_from_slice(&derive.finalize().into_bytes())
+            .map_err(|_| SealError::BadKey)?;
+        Ok(WebhookSeal {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(&key)),
+            id_mac,
+        })
+    }
+
+    /// The JetStream message id of a delivery: the same for Optix's retries of it (same
+    /// subject, same body), so JetStream stores it once. Keyed, because the id outlives the
+    /// body (it is the causation of the events it leads to): a plain digest of a body would let
+    /// anyone who can guess the rest of it test guesses of the email in it.
+    pub fn message_id(&self, subject: &str, body: &[u8]) -> String {
+        let mut mac = self.id_mac.clone();
+        mac.update(subject.as_bytes());
+        mac.update(b"\n");
+        mac.update(body);
+        hex::encode(mac.finalize().into_bytes())
     }
 
     pub fn seal(&self, subject: &str, body: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = self
-            .0
+            .cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
@@ -65,7 +91,7 @@ impl WebhookSeal {
             return Err(SealError::Open);
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        self.0
+        self.cipher
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -108,6 +134,22 @@ mod tests {
             seal().open("optix.webhooks.6267.new_member", body),
             Err(SealError::NotSealed)
         );
+    }
+
+    #[test]
+    fn message_ids_are_stable_per_delivery_and_keyed() {
+        let body = b"client_id=x&email=ada@example.com";
+        let id = seal().message_id("optix.webhooks.6267.new_member", body);
+        assert_eq!(
+            id,
+            seal().message_id("optix.webhooks.6267.new_member", body)
+        );
+        assert_ne!(
+            id,
+            seal().message_id("optix.webhooks.6268.new_member", body)
+        );
+        let other = WebhookSeal::from_hex(&"cd".repeat(32)).expect("key");
+        assert_ne!(id, other.message_id("optix.webhooks.6267.new_member", body));
     }
 
     #[test]

@@ -114,3 +114,26 @@ async fn the_client_recovers_after_the_server_comes_back() -> anyhow::Result<()>
     bus.ping().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention()
+-> anyhow::Result<()> {
+    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
+    // A stream made by an older version, which kept webhooks 14 days.
+    let old = bus::Bus::connect(&runtime::NatsSettings {
+        webhook_retention_secs: 14 * 24 * 3600,
+        ..settings(server.url())
+    })
+    .await?;
+    old.ensure_streams().await?;
+    let max_age = |bus: bus::Bus| async move {
+        let mut stream = bus.jetstream().get_stream("OPTIX_WEBHOOKS").await?;
+        anyhow::Ok(stream.info().await?.config.max_age)
+    };
+    assert_eq!(max_age(old).await?, Duration::from_secs(14 * 24 * 3600));
+    // This version, with the default retention: the existing stream follows it.
+    let bus = bus::Bus::connect(&settings(server.url())).await?;
+    bus.ensure_streams().await?;
+    assert_eq!(max_age(bus).await?, Duration::from_secs(24 * 3600));
+    Ok(())
+}

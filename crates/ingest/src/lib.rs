@@ -9,7 +9,6 @@ use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
 use optix::webhook::{self, Envelope};
-use sha2::{Digest, Sha256};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -347,6 +346,8 @@ async fn accept(
     // Sealed: the stream keeps bodies (tokens, names, emails) for the retention window.
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
     let payload = state.seal.seal(&subject, &payload);
+    // Optix's retries of one delivery carry the same body: the same id, stored once.
+    let message_id = state.seal.message_id(&subject, body);
     let received_at = chrono::Utc::now().to_rfc3339();
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.
@@ -364,7 +365,7 @@ async fn accept(
     let published = bus
         .publish_durable(
             subject,
-            &delivery_id(&envelope, body),
+            &message_id,
             &headers,
             payload.into(),
             deadline.saturating_duration_since(tokio::time::Instant::now()),
@@ -424,15 +425,4 @@ async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, Re
         Ok(Err(e)) => Err(Refusal::Malformed(format!("reading the body: {e}"))),
         Err(_) => Err(Refusal::TooLarge(limit)),
     }
-}
-
-/// One Optix delivery, retried, has the same body: its digest is the JetStream message id.
-pub fn delivery_id(envelope: &Envelope, body: &[u8]) -> String {
-    let mut digest = Sha256::new();
-    digest.update(envelope.organization_id.as_bytes());
-    digest.update(b"\n");
-    digest.update(envelope.event.as_bytes());
-    digest.update(b"\n");
-    digest.update(body);
-    hex::encode(digest.finalize())
 }
