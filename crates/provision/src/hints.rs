@@ -3,7 +3,8 @@
 
 use optix::webhook::{Webhook, WebhookEvent};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Debug is Display: never the token.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Hint {
     /// `app_install` / `organization_token_updated`: the organization token.
     Token {
@@ -59,6 +60,12 @@ impl std::fmt::Display for Hint {
             Hint::Team { team_id } => write!(f, "team {team_id}"),
             Hint::Nothing => write!(f, "nothing"),
         }
+    }
+}
+
+impl std::fmt::Debug for Hint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 
@@ -186,5 +193,6 @@ mod tests {
             panic!("not a token hint");
         };
         assert!(!hint.to_string().contains(token.as_str()));
+        assert!(!format!("{hint:?}").contains(token.as_str()));
     }
 }
