@@ -477,7 +477,8 @@ mod tests {
         std::fs::write(
             &path,
             "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n[provision]\nmaster_key = \"topsecret\"\n\
-             [[optix.apps]]\nclient_id = \"c\"\nsecret = \"s3cr3t\"\n",
+             [[optix.apps]]\nclient_id = \"c\"\nsecret = \"s3cr3t\"\n\
+             [webhooks]\nseal_key = \"sealsecret\"\n",
         )
         .expect("write");
         let settings = load_settings(Some(&path)).expect("settings");
@@ -485,9 +486,14 @@ mod tests {
         assert_eq!(settings.ingest.max_body_bytes, 65536);
         assert_eq!(settings.provision.master_key.expose(), "topsecret");
         assert_eq!(settings.optix.apps[0].secret.expose(), "s3cr3t");
+        assert_eq!(settings.webhooks.seal_key.expose(), "sealsecret");
+        // Raw webhooks are kept a day unless configured otherwise.
+        assert_eq!(settings.nats.webhook_retention_secs, 24 * 3600);
         let debug = format!("{settings:?}");
         assert!(
-            !debug.contains("topsecret") && !debug.contains("s3cr3t"),
+            !debug.contains("topsecret")
+                && !debug.contains("s3cr3t")
+                && !debug.contains("sealsecret"),
             "{debug}"
         );
         let _ = std::fs::remove_dir_all(dir);
