@@ -19,14 +19,15 @@ wait_for() { # wait_for WHAT SECONDS CMD...
     done
 }
 
-# make_secrets DIR [OLD_CONFIG]: provision's master and hash keys, 32 random bytes each in hex,
-# made once (mode 0600 in a 0700 directory) and kept: the data sealed with them lives on in the
-# database. A .run made before keys had files keeps the keys its old configuration held.
+# make_secrets DIR [OLD_CONFIG]: provision's master and hash keys and the webhook seal key, 32
+# random bytes each in hex, made once (mode 0600 in a 0700 directory) and kept: the data sealed
+# with them lives on in the database and the webhook stream. A .run made before keys had files
+# keeps the keys its old configuration held.
 make_secrets() {
     local dir=$1 old_config=${2:-} name old
     (umask 077 && mkdir -p "$dir")
     chmod 700 "$dir"
-    for name in master_key hash_key; do
+    for name in master_key hash_key webhook_seal_key; do
         if [[ ! -s $dir/$name ]]; then
             old=$(sed -n "s/^$name = \"\([0-9a-f]*\)\"$/\1/p" "$old_config" 2>/dev/null || true)
             if [[ -n $old ]]; then

@@ -92,6 +92,7 @@ fn settings(nats_url: String) -> runtime::Settings {
         },
         webhooks: runtime::WebhookSettings {
             seal_key: runtime::Secret::new("ab".repeat(32)),
+            seal_key_file: None,
         },
     }
 }

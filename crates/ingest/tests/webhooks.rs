@@ -46,6 +46,7 @@ fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Setting
         },
         webhooks: runtime::WebhookSettings {
             seal_key: runtime::Secret::new("ab".repeat(32)),
+            seal_key_file: None,
         },
     }
 }

@@ -56,6 +56,9 @@ pub struct WebhookSettings {
     /// organization tokens, names and emails); provision opens them. Needed by ingest and
     /// provision, not by the portal or `lanyard webhooks replay` (which re-publishes sealed).
     pub seal_key: Secret,
+    /// A file holding `seal_key` (systemd credentials, Kubernetes secret volumes), read at start
+    /// when set.
+    pub seal_key_file: Option<PathBuf>,
 }
 
 /// Debug hides the password a URL may carry (see [`redact_url`]).
@@ -341,7 +344,10 @@ pub fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
 
 /// Keys and secrets that anyone can read in this repository (the `make up` template of old, the
 /// integration tests, the demo Optix app): fine on a developer's loopback, fatal anywhere else.
-const PUBLISHED_SECRETS: [&str; 5] = [
+const PUBLISHED_SECRETS: [&str; 7] = [
+    // The webhook seal key of the first sealed `make up` template and of the integration tests.
+    "6c616e796172642d6465762d7765626b6f6f6b2d7365616c2d6b65792d2d2d2d",
+    "5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1",
     "6c616e796172642d6465762d6d61737465722d6b65792d6e6f742d7365637265",
     "6c616e796172642d6465762d686173682d6b65792d6e6f742d7365637265742e",
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
@@ -368,6 +374,11 @@ impl Settings {
             self.portal.smtp_url_file.as_deref(),
             "portal.smtp_url_file",
         )?;
+        read_secret_file(
+            &mut self.webhooks.seal_key,
+            self.webhooks.seal_key_file.as_deref(),
+            "webhooks.seal_key_file",
+        )?;
         for app in &mut self.optix.apps {
             read_secret_file(
                 &mut app.secret,
@@ -393,6 +404,7 @@ impl Settings {
             ("provision.master_key", &self.provision.master_key),
             ("provision.hash_key", &self.provision.hash_key),
         ];
+        named.push(("webhooks.seal_key", &self.webhooks.seal_key));
         named.extend(
             self.optix
                 .apps
@@ -637,6 +649,17 @@ mod tests {
              [portal]\npublic_url = \"https://wifi.example.com\"\n\
              [[optix.apps]]\nclient_id = \"c\"\nsecret = \"demo-app-secret-change-me\"\n",
         );
+        let test_seal_key = write_config(
+            "published-seal",
+            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
+             [portal]\npublic_url = \"https://wifi.example.com\"\n\
+             [webhooks]\nseal_key = \"5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1\"\n",
+        );
+        let error = load_settings(Some(&test_seal_key)).expect_err("the tests' seal key");
+        assert!(
+            format!("{error:#}").contains("webhooks.seal_key"),
+            "{error:#}"
+        );
         let error = load_settings(Some(&demo_app)).expect_err("the demo app's secret");
         assert!(
             format!("{error:#}").contains("optix.apps[].secret"),
@@ -653,18 +676,22 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("master"), format!("{}\n", "ab".repeat(32))).expect("write");
         std::fs::write(dir.join("app"), "from-a-file").expect("write");
+        std::fs::write(dir.join("seal"), format!("{}\n", "cd".repeat(32))).expect("write");
         let path = write_config(
             "secret-files",
             &format!(
                 "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
                  [provision]\nmaster_key_file = \"{}\"\n\
+                 [webhooks]\nseal_key_file = \"{}\"\n\
                  [[optix.apps]]\nclient_id = \"c\"\nsecret_file = \"{}\"\n",
                 dir.join("master").display(),
+                dir.join("seal").display(),
                 dir.join("app").display()
             ),
         );
         let settings = load_settings(Some(&path)).expect("settings");
         assert_eq!(settings.provision.master_key.expose(), "ab".repeat(32));
+        assert_eq!(settings.webhooks.seal_key.expose(), "cd".repeat(32));
         assert_eq!(settings.optix.apps[0].secret.expose(), "from-a-file");
         std::fs::write(dir.join("master"), "\n").expect("write");
         let error = load_settings(Some(&path)).expect_err("an empty key file");
