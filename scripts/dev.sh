@@ -35,7 +35,7 @@ up() {
         mapfile -t ports < <(scripts/infra.sh free-port tcp 4)
         sed -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
-            -e "s|@SMTPURL@|$SMTP_URL|g" \
+            -e "s|@SMTPURL@|$SMTP_URL|g; s|@NATSCREDENTIALS@|$NATS_CREDENTIALS_DIR|g" \
             deploy/local/lanyard.toml.tmpl >"$config"
     fi
     "$bin/lanyard" --config "$config" migrate
@@ -80,6 +80,7 @@ Lanyard is up (state and logs under $dir):
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
+              authorization on: one seed per service in $NATS_CREDENTIALS_DIR (ops.nk: unrestricted)
   Prometheus  $prometheus_line
 
 Look around:

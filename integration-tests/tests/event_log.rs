@@ -438,12 +438,8 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
         .await
         .map_err(anyhow::Error::msg)?;
     let pool = store::create_pool(&fresh_database().await?, 4)?;
-    let settings = runtime::NatsSettings {
-        url: nats.url(),
-        webhook_stream: "OPTIX_WEBHOOKS".into(),
-        duplicate_window_secs: 120,
-    };
-    let bus = bus::Bus::connect(&settings).await?;
+    let settings = nats.settings();
+    let bus = bus::Bus::connect(&settings, bus::auth::Identity::Provision).await?;
     bus.ensure_streams().await?;
 
     append_grants(&pool, "a", 150).await?;

@@ -1,21 +1,23 @@
+use bus::auth::Identity;
 use bus::testing::NatsServer;
 use futures::StreamExt;
 use std::time::Duration;
 
-fn settings(url: String) -> runtime::NatsSettings {
-    runtime::NatsSettings {
-        url,
-        webhook_stream: "OPTIX_WEBHOOKS".into(),
-        duplicate_window_secs: 60,
-    }
-}
-
 #[tokio::test]
 async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<()> {
     let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
-    bus.ensure_streams().await?;
-    bus.ensure_streams().await?; // idempotent
+    // Each side with its own identity: the permissions production grants suffice.
+    let provision = server
+        .bus_as(Identity::Provision)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let bus = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    provision.ensure_streams().await?;
+    provision.ensure_streams().await?; // idempotent
+    bus.ensure_webhook_stream().await?;
     let subject = bus::webhook_subject("6267", "new_member");
     let timeout = Duration::from_secs(2);
     let first = bus
@@ -33,7 +35,7 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
     assert!(!first.duplicate);
     assert!(second.duplicate);
 
-    let consumer = bus.webhook_consumer("provision").await?;
+    let consumer = provision.webhook_consumer("provision").await?;
     let mut messages = consumer
         .fetch()
         .max_messages(10)
@@ -60,14 +62,18 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
         "deduplicated: one message only"
     );
     bus.ping().await?;
+    provision.ping().await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
     let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
-    bus.ensure_streams().await?;
+    let bus = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    bus.ensure_webhook_stream().await?;
     server.stop();
     let started = std::time::Instant::now();
     let result = bus
@@ -88,8 +94,11 @@ async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_client_recovers_after_the_server_comes_back() -> anyhow::Result<()> {
     let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
-    bus.ensure_streams().await?;
+    let bus = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    bus.ensure_webhook_stream().await?;
     server.restart().await.map_err(anyhow::Error::msg)?;
     // The client reconnects in the background; the file store kept the stream.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);

@@ -37,7 +37,7 @@ impl WorkerBus {
         let bus = Arc::new(std::sync::OnceLock::new());
         let cell = bus.clone();
         actix_web::rt::spawn(async move {
-            match bus::Bus::connect(&settings).await {
+            match bus::Bus::connect(&settings, bus::auth::Identity::Ingest).await {
                 Ok(connected) => {
                     let _ = cell.set(connected);
                 }
@@ -162,12 +162,12 @@ impl Refusal {
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
         telemetry::metrics::init();
-        let bus = bus::Bus::connect(&settings.nats)
+        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest)
             .await
             .context("connecting to NATS")?;
-        bus.ensure_streams()
+        bus.ensure_webhook_stream()
             .await
-            .context("creating JetStream streams")?;
+            .context("creating the webhook stream")?;
         let listener = TcpListener::bind(&settings.ingest.listen)
             .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
         let port = listener.local_addr()?.port();

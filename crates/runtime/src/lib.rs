@@ -62,6 +62,37 @@ pub struct NatsSettings {
     pub webhook_stream: String,
     #[serde(default = "default_duplicate_window")]
     pub duplicate_window_secs: u64,
+    /// This service's NATS identity, an NKey seed (`SU…`), e.g. from
+    /// `LANYARD__NATS__NKEY_SEED`. Takes precedence over the two below.
+    #[serde(default)]
+    pub nkey_seed: Option<Secret>,
+    /// A file holding this service's NKey seed (a Kubernetes secret, a systemd credential).
+    #[serde(default)]
+    pub nkey_seed_file: Option<std::path::PathBuf>,
+    /// A directory of seeds named after the services (`ingest.nk`, `provision.nk`,
+    /// `portal.nk`, `cli.nk`), as `lanyard nats-auth` writes them: one setting for a machine
+    /// that runs several services.
+    #[serde(default)]
+    pub credentials_dir: Option<std::path::PathBuf>,
+    /// PEM file of the certificate authority that signed the NATS servers' certificates;
+    /// set, the connection requires TLS (production, anything beyond loopback).
+    #[serde(default)]
+    pub tls_ca_file: Option<std::path::PathBuf>,
+}
+
+impl NatsSettings {
+    /// Settings for `url` with every optional key at its default (tests, tools).
+    pub fn new(url: impl Into<String>) -> NatsSettings {
+        NatsSettings {
+            url: url.into(),
+            webhook_stream: default_webhook_stream(),
+            duplicate_window_secs: default_duplicate_window(),
+            nkey_seed: None,
+            nkey_seed_file: None,
+            credentials_dir: None,
+            tls_ca_file: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -226,6 +257,10 @@ impl fmt::Debug for NatsSettings {
             .field("url", &redact_url(&self.url))
             .field("webhook_stream", &self.webhook_stream)
             .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .field("nkey_seed", &self.nkey_seed)
+            .field("nkey_seed_file", &self.nkey_seed_file)
+            .field("credentials_dir", &self.credentials_dir)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish()
     }
 }
