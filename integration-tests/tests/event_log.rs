@@ -471,7 +471,12 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
         .await?
         .get(0);
     assert_eq!(total, 500);
-    let mut stream = bus.jetstream().get_stream(bus::EVENTS_STREAM).await?;
+    // What a subscriber sees, read unrestricted (provision publishes events, never reads them).
+    let ops = nats
+        .bus_as(bus::auth::Identity::Ops)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mut stream = ops.jetstream().get_stream(bus::EVENTS_STREAM).await?;
     let info = stream.info().await?;
     assert_eq!(info.state.messages, 500, "each event exactly once");
     let mut last_position = 0i64;

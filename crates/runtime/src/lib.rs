@@ -374,7 +374,7 @@ mod tests {
         let path = dir.join("s.toml");
         std::fs::write(
             &path,
-            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n[provision]\nmaster_key = \"topsecret\"\n\
+            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\nnkey_seed = \"SUnatsseed\"\n[provision]\nmaster_key = \"topsecret\"\n\
              [[optix.apps]]\nclient_id = \"c\"\nsecret = \"s3cr3t\"\n",
         )
         .expect("write");
@@ -385,8 +385,12 @@ mod tests {
         assert_eq!(settings.optix.apps[0].secret.expose(), "s3cr3t");
         let debug = format!("{settings:?}");
         assert!(
-            !debug.contains("topsecret") && !debug.contains("s3cr3t"),
+            !debug.contains("topsecret") && !debug.contains("s3cr3t") && !debug.contains("SUnats"),
             "{debug}"
+        );
+        assert_eq!(
+            settings.nats.nkey_seed.as_ref().map(Secret::expose),
+            Some("SUnatsseed")
         );
         let _ = std::fs::remove_dir_all(dir);
     }
