@@ -59,7 +59,7 @@ up() {
         # The configuration names secret files and the SMTP sink: readable by its owner only.
         (umask 077 && sed -e "s|@SECRETS@|$dir/secrets|g" -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
-            -e "s|@SMTPURL@|$SMTP_URL|g" \
+            -e "s|@SMTPURL@|$SMTP_URL|g; s|@NATSCREDENTIALS@|$NATS_CREDENTIALS_DIR|g" \
             deploy/local/lanyard.toml.tmpl >"$config")
         chmod 600 "$config"
     fi
@@ -105,6 +105,7 @@ Lanyard is up (state and logs under $dir):
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
+              authorization on: one seed per service in $NATS_CREDENTIALS_DIR (ops.nk: unrestricted)
   Prometheus  $prometheus_line
 
 Look around:

@@ -13,8 +13,14 @@
 # It can also be sourced as a library (`source scripts/infra.sh`): it then only defines the
 # functions below (spawn, wait_until, pid_alive, stop_pid, free_port, …) and runs nothing.
 #
+# nats-server runs with authorization on: `start` generates a seed per Lanyard service under
+# DIR/nats-auth (`lanyard nats-auth`, so build the workspace first) and exports
+# NATS_CREDENTIALS_DIR for `nats.credentials_dir`; a client without a seed is refused.
+#
 # Environment:
 #   LANYARD_TOOLS   where the tools venv lives (default ~/.cache/lanyard-tools)
+#   LANYARD_BIN     the `lanyard` binary that generates the NATS identities (default
+#                   target/debug/lanyard, else target/release/lanyard)
 #   LANYARD_PG_VERSION  PostgreSQL major version to use (default 15, else the newest installed)
 
 set -euo pipefail
@@ -314,9 +320,27 @@ start_postgres() {
     fi
 }
 
+# nats_auth DIR: the NATS identities (seeds kept across restarts) and the server's
+# authorization block under DIR/nats-auth; sets NATS_CREDENTIALS_DIR.
+nats_auth() {
+    local dir=$1 lanyard=${LANYARD_BIN:-}
+    local root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+    if [[ -z $lanyard ]]; then
+        for lanyard in "$root/target/debug/lanyard" "$root/target/release/lanyard" ""; do
+            [[ -z $lanyard || -x $lanyard ]] && break
+        done
+    fi
+    [[ -n $lanyard && -x $lanyard ]] ||
+        die "NATS runs with authorization: build the lanyard binary first (cargo build -p cli) or set LANYARD_BIN"
+    NATS_CREDENTIALS_DIR=$dir/nats-auth
+    "$lanyard" nats-auth "$NATS_CREDENTIALS_DIR" >/dev/null
+}
+
 start_nats() {
     local dir=$1 prev=$2 bin
     bin=$(nats_server_bin)
+    nats_auth "$dir"
     NATS_PID=$(read_var "$prev" NATS_PID)
     NATS_PORT=$(read_var "$prev" NATS_PORT)
     NATS_MONITOR_PORT=$(read_var "$prev" NATS_MONITOR_PORT)
@@ -334,8 +358,8 @@ start_nats() {
         if [[ $attempt -gt 1 || $NATS_PORT == "$NATS_MONITOR_PORT" ]]; then
             { read -r NATS_PORT; read -r NATS_MONITOR_PORT; } < <(free_port tcp 2)
         fi
-        NATS_PID=$(spawn "$dir/nats.pid" "$dir/nats.log" "$bin" -js -sd "$dir/nats" \
-            -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT")
+        NATS_PID=$(spawn "$dir/nats.pid" "$dir/nats.log" "$bin" -c "$NATS_CREDENTIALS_DIR/auth.conf" \
+            -js -sd "$dir/nats" -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT")
         if WAIT_PID=$NATS_PID WAIT_LOG=$dir/nats.log wait_until 20 "nats-server on port $NATS_PORT" \
             http_ok "http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"; then
             log "nats-server started on 127.0.0.1:$NATS_PORT (monitoring :$NATS_MONITOR_PORT)"
@@ -387,7 +411,7 @@ write_env() {
         echo "# Written by scripts/infra.sh start $dir on $(date -u +%Y-%m-%dT%H:%M:%SZ). Source it."
         local name
         for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
-            NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID \
+            NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID NATS_CREDENTIALS_DIR \
             SMTP_PORT SMTP_URL MAILDIR SMTP_PID; do
             printf 'export %s=%q\n' "$name" "${!name}"
         done

@@ -8,6 +8,8 @@ infra_dir=$(mktemp -d /tmp/lanyard-test.XXXXXX)
 cleanup() { scripts/infra.sh destroy "$infra_dir" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
+# First: infra.sh generates the NATS identities with the `lanyard` binary.
+cargo build --locked --workspace --bins
 scripts/infra.sh start "$infra_dir"
 # shellcheck disable=SC1091
 source "$infra_dir/env"
@@ -15,7 +17,6 @@ source "$infra_dir/env"
 export LANYARD_REQUIRE_SERVICES=1
 
 # The benchmarks at tiny sizes (a debug build): every scenario still runs; no figure is checked.
-cargo build --locked --workspace --bins
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 "$target_dir/debug/lanyard-bench" --smoke

@@ -21,7 +21,10 @@ pub struct Stack {
     pub nats: bus::testing::NatsServer,
     pub database_url: String,
     pub pool: deadpool_postgres::Pool,
+    /// Connected as `ops` (unrestricted): the harness inspects streams and consumers.
     pub bus: bus::Bus,
+    /// Connected as the CLI: [`Stack::command`] sends operator commands, as `lanyard` does.
+    pub cli: bus::Bus,
     pub settings: runtime::Settings,
     pub sim: optix_sim::RunningSim,
     pub ingest_url: String,
@@ -95,7 +98,7 @@ impl Stack {
             &config_path,
             config_toml(
                 &database_url,
-                &nats.url(),
+                &nats,
                 "http://127.0.0.1:9/graphql",
                 mailbox.as_ref().map_or("", |m| m.smtp_url.as_str()),
                 // Optix's own limit; tests change it through `StackOptions`.
@@ -155,13 +158,15 @@ impl Stack {
         }));
 
         let pool = store::create_pool(&database_url, 4)?;
-        let bus = bus::Bus::connect(&settings.nats).await?;
+        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
+        let cli = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli).await?;
         let keys = store::KeyRing::from_hex(MASTER_KEY, HASH_KEY)?;
         Ok(Stack {
             nats,
             database_url,
             pool,
             bus,
+            cli,
             settings,
             sim,
             ingest_url,
@@ -255,13 +260,13 @@ impl Stack {
         .await
     }
 
-    /// Sends a command to provision as the portal or CLI would.
+    /// Sends a command to provision as the CLI does (the operator).
     pub async fn command(
         &self,
         org_id: &str,
         command: bus::commands::Command,
     ) -> anyhow::Result<bus::commands::Reply> {
-        Ok(self.bus.command(org_id, "test", command).await?)
+        Ok(self.cli.command(org_id, "cli", command).await?)
     }
 
     /// One member's projection (None: no account).
@@ -389,13 +394,16 @@ pub struct ConfigOptions {
 /// A `lanyard.toml` for the demo app against these servers.
 pub fn config_toml(
     database_url: &str,
-    nats_url: &str,
+    nats: &bus::testing::NatsServer,
     api_url: &str,
     smtp_url: &str,
     options: ConfigOptions,
 ) -> String {
     let [ingest, provision, portal] = options.ports;
     let requests_per_minute = options.requests_per_minute;
+    let nats_url = nats.url();
+    // Each service picks its own seed there (authorization is on, as in production).
+    let nats_credentials = nats.credentials_dir().display().to_string();
     format!(
         r#"
 [database]
@@ -404,6 +412,7 @@ pool_size = 8
 
 [nats]
 url = "{nats_url}"
+credentials_dir = "{nats_credentials}"
 
 [ingest]
 listen = "127.0.0.1:{ingest}"

@@ -438,13 +438,8 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
         .await
         .map_err(anyhow::Error::msg)?;
     let pool = store::create_pool(&fresh_database().await?, 4)?;
-    let settings = runtime::NatsSettings {
-        url: nats.url(),
-        webhook_stream: "OPTIX_WEBHOOKS".into(),
-        duplicate_window_secs: 120,
-        webhook_retention_secs: 86400,
-    };
-    let bus = bus::Bus::connect(&settings).await?;
+    let settings = nats.settings();
+    let bus = bus::Bus::connect(&settings, bus::auth::Identity::Provision).await?;
     bus.ensure_streams().await?;
 
     append_grants(&pool, "a", 150).await?;
@@ -476,7 +471,12 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
         .await?
         .get(0);
     assert_eq!(total, 500);
-    let mut stream = bus.jetstream().get_stream(bus::EVENTS_STREAM).await?;
+    // What a subscriber sees, read unrestricted (provision publishes events, never reads them).
+    let ops = nats
+        .bus_as(bus::auth::Identity::Ops)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mut stream = ops.jetstream().get_stream(bus::EVENTS_STREAM).await?;
     let info = stream.info().await?;
     assert_eq!(info.state.messages, 500, "each event exactly once");
     let mut last_position = 0i64;

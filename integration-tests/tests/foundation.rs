@@ -268,8 +268,9 @@ async fn replaying_stored_webhooks_repairs_a_lost_cancellation() -> anyhow::Resu
     stack.wait_until_provisioned().await?;
     assert!(live(&stack.members().await?), "nothing told Lanyard yet");
 
+    // As `lanyard webhooks replay` does, with the CLI's identity.
     let replayed = stack
-        .bus
+        .cli
         .replay_webhooks(Some(DEMO_ORG), since, "test")
         .await?;
     assert_eq!(replayed, 2, "app_install and new_plan_subscription");

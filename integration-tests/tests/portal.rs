@@ -62,10 +62,8 @@ async fn map_location(
     tz: &str,
 ) -> anyhow::Result<()> {
     let reply = stack
-        .bus
         .command(
             org,
-            "test",
             Command::MapLocation {
                 location_id: location.into(),
                 settings: LocationSettings {

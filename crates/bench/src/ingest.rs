@@ -63,18 +63,13 @@ impl IngestFigures {
     }
 }
 
-fn settings(nats_url: String) -> runtime::Settings {
+fn settings(nats: runtime::NatsSettings) -> runtime::Settings {
     runtime::Settings {
         database: runtime::DatabaseSettings {
             url: "postgres://unused@127.0.0.1:9/unused".into(),
             pool_size: 1,
         },
-        nats: runtime::NatsSettings {
-            url: nats_url,
-            webhook_stream: "OPTIX_WEBHOOKS".into(),
-            duplicate_window_secs: 120,
-            webhook_retention_secs: 86400,
-        },
+        nats,
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
             ..Default::default()
@@ -125,7 +120,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         (20_000, 2_000, 10)
     };
     let nats = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let settings = settings(nats.url());
+    let settings = settings(nats.settings());
     let app = ingest::Application::build(settings.clone()).await?;
     let ingest_url = format!("http://127.0.0.1:{}/optix/webhooks", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -232,7 +227,7 @@ async fn fixed_rate(
 /// The durability ceiling: what ingest publishes (the parsed fields as JSON), published
 /// straight to JetStream with the same dedupe header and ack wait, `CONCURRENCY` at a time.
 async fn publish_ceiling(settings: &runtime::Settings, bodies: &[String]) -> anyhow::Result<f64> {
-    let bus = bus::Bus::connect(&settings.nats).await?;
+    let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest).await?;
     let payloads: Vec<(String, bytes::Bytes)> = bodies
         .iter()
         .enumerate()

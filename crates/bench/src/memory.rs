@@ -210,7 +210,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         &config_path,
         config_toml(
             &database_url,
-            &nats.url(),
+            &nats,
             &sim.graphql_url,
             &mailbox.smtp_url,
             ConfigOptions {
@@ -301,9 +301,9 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         .collect::<anyhow::Result<_>>()?;
     let http = support::http_client()?;
     support::post_all(&http, &format!("{ingest_url}/optix/webhooks"), bodies).await?;
-    let bus = bus::Bus::connect(&settings.nats).await?;
+    let ops = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
     support::wait_drained_on(
-        &bus,
+        &ops,
         &settings.nats.webhook_stream,
         &settings.provision.consumer_name,
         Duration::from_secs(600),
@@ -313,10 +313,11 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     mark(&mut services, &mut phases)?;
 
     // 3. A signed-in tenant's key page at a fixed rate.
-    let reply = bus
+    let cli = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli).await?;
+    let reply = cli
         .command(
             DEMO_ORG,
-            "bench",
+            "cli",
             bus::commands::Command::MapLocation {
                 location_id: crate::portal::LOCATION.into(),
                 settings: domain::LocationSettings {

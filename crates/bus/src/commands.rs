@@ -1,11 +1,15 @@
 //! Commands to provision over NATS request/reply: the portal (tenant and admin canvases) and the
 //! CLI ask, provision (the only writer of the event log) decides and answers.
 //!
-//! Subject: `lanyard.commands.<org>.<command>` (e.g. `lanyard.commands.6267.set_passphrase`);
-//! body: a JSON [`CommandRequest`]; answer: a JSON [`Reply`]. Every refusal carries a code a
-//! program can act on and a message a person can read. Requests may carry a passphrase in clear
-//! (set_passphrase): NATS connections must use TLS outside loopback, and nothing on either side
-//! logs a request body.
+//! Subject: `lanyard.commands.<sender>.<org>.<command>` (e.g.
+//! `lanyard.commands.portal.6267.set_passphrase`); body: a JSON [`CommandRequest`]; answer: a
+//! JSON [`Reply`]. Every refusal carries a code a program can act on and a message a person can
+//! read. Requests may carry a passphrase in clear (set_passphrase): NATS connections must use
+//! TLS outside loopback, and nothing on either side logs a request body.
+//!
+//! Who asks is established by the bus, not by the body: nats-server lets each identity publish
+//! only under its own sender prefix ([`Sender`]), and provision checks that the actor a request
+//! claims belongs to that sender and may run that command ([`authorize`]).
 
 use domain::events::OnboardedVia;
 use domain::policy::{AccessProfile, LocationSettings, VlanRange};
@@ -17,18 +21,155 @@ pub const COMMAND_SUBJECTS: &str = "lanyard.commands.>";
 /// How long a caller waits for provision's answer (it may call the Optix API first).
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub fn command_subject(org_id: &str, command: &Command) -> String {
+/// Who may send commands: each has its own NATS identity, allowed to publish only under its
+/// own subject prefix, so the subject a command arrives on names its sender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// Acts for the tenants and Optix admins it authenticated, and for anonymous visitors.
+    Portal,
+    /// Acts for the operator.
+    Cli,
+}
+
+impl Sender {
+    pub fn token(self) -> &'static str {
+        match self {
+            Sender::Portal => "portal",
+            Sender::Cli => "cli",
+        }
+    }
+
+    pub fn from_token(token: &str) -> Option<Sender> {
+        match token {
+            "portal" => Some(Sender::Portal),
+            "cli" => Some(Sender::Cli),
+            _ => None,
+        }
+    }
+
+    /// The subjects this sender may publish to.
+    pub fn subjects(self) -> String {
+        format!("lanyard.commands.{}.>", self.token())
+    }
+}
+
+pub fn command_subject(sender: Sender, org_id: &str, command: &Command) -> String {
     format!(
-        "lanyard.commands.{}.{}",
+        "lanyard.commands.{}.{}.{}",
+        sender.token(),
         crate::subject_token(org_id),
         command.name()
     )
 }
 
+/// Who a command acts for, as written in [`CommandRequest::actor`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// `portal`: someone not signed in (sign-in by email, an unmapped location's report).
+    Visitor,
+    /// `tenant:<user id>`: a member the portal authenticated.
+    Tenant(String),
+    /// `admin:<user id>`: an Optix admin the portal authenticated on the admin canvas.
+    Admin(String),
+    /// `cli`: the operator.
+    Operator,
+}
+
+impl Actor {
+    pub fn parse(actor: &str) -> Option<Actor> {
+        let id = |id: &str| {
+            (!id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric()))
+                .then(|| id.to_owned())
+        };
+        match actor.split_once(':') {
+            None if actor == "portal" => Some(Actor::Visitor),
+            None if actor == "cli" => Some(Actor::Operator),
+            Some(("tenant", user)) => id(user).map(Actor::Tenant),
+            Some(("admin", user)) => id(user).map(Actor::Admin),
+            _ => None,
+        }
+    }
+
+    /// Whether `sender` may act for this actor: the portal for visitors, tenants and admins,
+    /// only the CLI for the operator.
+    pub fn sent_by(&self, sender: Sender) -> bool {
+        match self {
+            Actor::Visitor | Actor::Tenant(_) | Actor::Admin(_) => sender == Sender::Portal,
+            Actor::Operator => sender == Sender::Cli,
+        }
+    }
+
+    /// Whether this actor may run `command`: a tenant acts only on their own account, an admin
+    /// configures the organization, a visitor only asks who has an email or reports a location.
+    pub fn may_run(&self, command: &Command) -> bool {
+        match (self, command) {
+            (Actor::Operator, _) => true,
+            (Actor::Visitor, Command::FindUserByEmail { .. }) => true,
+            (Actor::Visitor, Command::ReportUnmappedLocation { user_id, .. }) => user_id.is_none(),
+            (
+                Actor::Tenant(me),
+                Command::Onboard { user_id, .. }
+                | Command::SetPassphrase { user_id, .. }
+                | Command::RegeneratePassphrase { user_id },
+            ) => user_id == me,
+            (Actor::Tenant(me), Command::ReportUnmappedLocation { user_id, .. }) => {
+                user_id.as_ref().is_none_or(|user| user == me)
+            }
+            (
+                Actor::Admin(_),
+                Command::MapLocation { .. }
+                | Command::UnmapLocation { .. }
+                | Command::MapPlan { .. }
+                | Command::UnmapPlan { .. }
+                | Command::SetDefaultProfile { .. }
+                | Command::SetVlanPool { .. }
+                | Command::SyncNow,
+            ) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Provision's check of a command before anything runs: the subject it arrived on names the
+/// sender (nats-server allows each identity only its own prefix), the organization and the
+/// command must be those of the body, and the actor must belong to that sender and may run the
+/// command. The error says why, for the refusal and the log (never the body).
+pub fn authorize(subject: &str, request: &CommandRequest) -> Result<(Sender, Actor), String> {
+    let mut tokens = subject.splitn(5, '.');
+    let (Some("lanyard"), Some("commands"), Some(sender), Some(org), Some(name)) = (
+        tokens.next(),
+        tokens.next(),
+        tokens.next(),
+        tokens.next(),
+        tokens.next(),
+    ) else {
+        return Err("the command arrived on a subject that names no sender".into());
+    };
+    let sender =
+        Sender::from_token(sender).ok_or_else(|| format!("{sender} may not send commands"))?;
+    if org != crate::subject_token(&request.org_id) || name != request.command.name() {
+        return Err("the subject's organization or command differs from the body's".into());
+    }
+    let actor = Actor::parse(&request.actor)
+        .ok_or_else(|| format!("the actor {:?} is not one Lanyard knows", request.actor))?;
+    if !actor.sent_by(sender) {
+        return Err(format!(
+            "the {} may not act as {}",
+            sender.token(),
+            request.actor
+        ));
+    }
+    if !actor.may_run(&request.command) {
+        return Err(format!("{} may not run {}", request.actor, name));
+    }
+    Ok((sender, actor))
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommandRequest {
     pub org_id: String,
-    /// Who asks, for the event metadata: e.g. `tenant:12346`, `admin:12347`, `cli`.
+    /// Who asks, for the event metadata: `tenant:12346`, `admin:12347`, `portal`, `cli` (see
+    /// [`Actor`]; provision refuses an actor the sender may not act for).
     pub actor: String,
     pub command: Command,
 }
@@ -143,6 +284,8 @@ pub enum RefusalCode {
     Invalid,
     /// Optix or the database is unavailable right now: try again shortly.
     Unavailable,
+    /// The sender may not act for the claimed actor, or the actor may not run this command.
+    Forbidden,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +328,8 @@ pub enum CommandError {
     Request(String),
     #[error("provision's answer is not understood: {0}")]
     Decode(String),
+    #[error("the NATS identity {0} sends no commands (only the portal and the CLI do)")]
+    NotASender(&'static str),
 }
 
 impl crate::Bus {
@@ -195,7 +340,11 @@ impl crate::Bus {
         actor: &str,
         command: Command,
     ) -> Result<Reply, CommandError> {
-        let subject = command_subject(org_id, &command);
+        let sender = self
+            .identity()
+            .command_sender()
+            .ok_or(CommandError::NotASender(self.identity().name()))?;
+        let subject = command_subject(sender, org_id, &command);
         let request = CommandRequest {
             org_id: org_id.to_owned(),
             actor: actor.to_owned(),
@@ -230,8 +379,8 @@ mod tests {
         assert_eq!(json["command"]["passphrase"], "correct horse battery");
         assert!(!format!("{request:?}").contains("horse"));
         assert_eq!(
-            command_subject("6267", &request.command),
-            "lanyard.commands.6267.set_passphrase"
+            command_subject(Sender::Portal, "6267", &request.command),
+            "lanyard.commands.portal.6267.set_passphrase"
         );
         let refused = Reply::refused(RefusalCode::PassphraseTaken, "in use");
         assert_eq!(
@@ -241,5 +390,62 @@ mod tests {
         let back: Reply =
             serde_json::from_value(serde_json::json!({"outcome": "done"})).expect("done");
         assert_eq!(back, Reply::done(0));
+    }
+
+    fn request(actor: &str, command: Command) -> CommandRequest {
+        CommandRequest {
+            org_id: "6267".into(),
+            actor: actor.into(),
+            command,
+        }
+    }
+
+    fn set(user: &str) -> Command {
+        Command::SetPassphrase {
+            user_id: user.into(),
+            passphrase: PassphraseText("correct horse battery".into()),
+        }
+    }
+
+    #[test]
+    fn the_subject_names_the_sender_and_the_actor_must_be_its_own() {
+        let portal = "lanyard.commands.portal.6267.set_passphrase";
+        let cli = "lanyard.commands.cli.6267.set_passphrase";
+        assert!(authorize(portal, &request("tenant:12346", set("12346"))).is_ok());
+        // A tenant acts only on their own account.
+        assert!(authorize(portal, &request("tenant:12346", set("12347"))).is_err());
+        // The portal cannot claim the operator, the CLI cannot claim an admin or a tenant.
+        assert!(authorize(portal, &request("cli", set("12346"))).is_err());
+        assert!(authorize(cli, &request("admin:12351", set("12346"))).is_err());
+        assert!(authorize(cli, &request("tenant:12346", set("12346"))).is_err());
+        assert!(authorize(cli, &request("cli", set("12346"))).is_ok());
+        // Made-up senders and actors, and a body that differs from its subject.
+        assert!(
+            authorize(
+                "lanyard.commands.ingest.6267.set_passphrase",
+                &request("cli", set("1"))
+            )
+            .is_err()
+        );
+        assert!(authorize(portal, &request("admin:12351", set("12346"))).is_err());
+        assert!(authorize(portal, &request("tenant:", set(""))).is_err());
+        assert!(
+            authorize(
+                "lanyard.commands.portal.9999.set_passphrase",
+                &request("tenant:1", set("1"))
+            )
+            .is_err()
+        );
+        assert!(
+            authorize(
+                "lanyard.commands.portal.6267.sync_now",
+                &request("tenant:1", set("1"))
+            )
+            .is_err()
+        );
+        let sync = "lanyard.commands.portal.6267.sync_now";
+        assert!(authorize(sync, &request("admin:12351", Command::SyncNow)).is_ok());
+        assert!(authorize(sync, &request("tenant:12346", Command::SyncNow)).is_err());
+        assert!(authorize(sync, &request("portal", Command::SyncNow)).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! NATS JetStream for Lanyard: the webhook stream (ingest → provision) and the domain events
 //! stream (relay → subscribers).
 
+pub mod auth;
 pub mod commands;
 pub mod sealing;
 #[cfg(feature = "testing")]
@@ -28,6 +29,8 @@ pub enum BusError {
     JetStream(String),
     #[error("JetStream did not acknowledge within {0:?}")]
     Timeout(Duration),
+    #[error(transparent)]
+    Credentials(#[from] auth::AuthError),
 }
 
 fn js_error(e: impl std::fmt::Display) -> BusError {
@@ -55,6 +58,7 @@ pub struct Backlog {
 
 #[derive(Clone)]
 pub struct Bus {
+    identity: auth::Identity,
     client: async_nats::Client,
     jetstream: jetstream::Context,
     webhook_stream: String,
@@ -63,19 +67,41 @@ pub struct Bus {
 }
 
 impl Bus {
-    pub async fn connect(settings: &runtime::NatsSettings) -> Result<Bus, BusError> {
-        let client = async_nats::ConnectOptions::new()
+    /// Connects as `identity` with its seed from the settings (see [`auth::seed_for`]); TLS
+    /// is required when `nats.tls_ca_file` is set.
+    pub async fn connect(
+        settings: &runtime::NatsSettings,
+        identity: auth::Identity,
+    ) -> Result<Bus, BusError> {
+        let mut options = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(3))
-            .name("lanyard")
-            .connect(settings.url.as_str())
-            .await
-            .map_err(|e| BusError::Connect {
-                // The URL may carry a token or password: only its redacted form reaches logs.
-                url: runtime::redact_url(&settings.url),
-                reason: e.to_string(),
-            })?;
+            .name(format!("lanyard-{}", identity.name()))
+            .custom_inbox_prefix(identity.inbox_prefix());
+        match auth::seed_for(settings, identity)? {
+            Some(seed) => options = options.nkey(seed.expose().to_owned()),
+            None => tracing::warn!(
+                identity = identity.name(),
+                "no NATS credential configured (nats.nkey_seed, nkey_seed_file or credentials_dir): \
+                 connecting anonymously, which only a server without authorization accepts"
+            ),
+        }
+        if let Some(ca_file) = &settings.tls_ca_file {
+            options = options
+                .add_root_certificates(ca_file.clone())
+                .require_tls(true);
+        }
+        let client =
+            options
+                .connect(settings.url.as_str())
+                .await
+                .map_err(|e| BusError::Connect {
+                    // The URL may carry a token or password: only its redacted form reaches logs.
+                    url: runtime::redact_url(&settings.url),
+                    reason: e.to_string(),
+                })?;
         let jetstream = jetstream::new(client.clone());
         Ok(Bus {
+            identity,
             client,
             jetstream,
             webhook_stream: settings.webhook_stream.clone(),
@@ -84,14 +110,35 @@ impl Bus {
         })
     }
 
+    pub fn identity(&self) -> auth::Identity {
+        self.identity
+    }
+
     pub fn webhook_stream(&self) -> &str {
         &self.webhook_stream
     }
 
-    /// Creates the streams if missing (idempotent). The webhook stream's retention follows
-    /// `nats.webhook_retention_secs` even for a stream created before (raw webhooks carry
-    /// personal data and must not outlive it).
+    /// Creates the streams if missing (idempotent): provision's job, which owns them.
     pub async fn ensure_streams(&self) -> Result<(), BusError> {
+        self.ensure_webhook_stream().await?;
+        self.jetstream
+            .get_or_create_stream(stream::Config {
+                name: EVENTS_STREAM.into(),
+                subjects: vec![EVENT_SUBJECTS.into()],
+                storage: stream::StorageType::File,
+                duplicate_window: Duration::from_secs(3600),
+                ..Default::default()
+            })
+            .await
+            .map_err(js_error)?;
+        self.installations().await?;
+        Ok(())
+    }
+
+    /// Creates the webhook stream if missing (idempotent): ingest may start before provision,
+    /// and may touch no other stream. Its retention follows `nats.webhook_retention_secs` even
+    /// for a stream created before (raw webhooks carry personal data and must not outlive it).
+    pub async fn ensure_webhook_stream(&self) -> Result<(), BusError> {
         // JetStream refuses a duplicate window longer than max_age.
         let duplicate_window = self.duplicate_window.min(self.webhook_retention);
         let webhooks = self
@@ -123,17 +170,6 @@ impl Bus {
                 "webhook stream retention updated"
             );
         }
-        self.jetstream
-            .get_or_create_stream(stream::Config {
-                name: EVENTS_STREAM.into(),
-                subjects: vec![EVENT_SUBJECTS.into()],
-                storage: stream::StorageType::File,
-                duplicate_window: Duration::from_secs(3600),
-                ..Default::default()
-            })
-            .await
-            .map_err(js_error)?;
-        self.installations().await?;
         Ok(())
     }
 
@@ -322,14 +358,17 @@ impl Bus {
         &self.jetstream
     }
 
-    /// Readiness: the server answers and JetStream serves our stream, within 1 s.
+    /// Readiness: the server answers and, for identities that may look at it, JetStream
+    /// serves the webhook stream, within 1 s. (The portal may not: a round trip it is.)
     pub async fn ping(&self) -> Result<(), BusError> {
         let check = async {
             self.client.flush().await.map_err(js_error)?;
-            self.jetstream
-                .get_stream(&self.webhook_stream)
-                .await
-                .map_err(js_error)?;
+            if self.identity.sees_webhook_stream() {
+                self.jetstream
+                    .get_stream(&self.webhook_stream)
+                    .await
+                    .map_err(js_error)?;
+            }
             Ok(())
         };
         tokio::time::timeout(Duration::from_secs(1), check)

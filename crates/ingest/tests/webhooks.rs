@@ -16,18 +16,13 @@ struct Ingest {
     bus: bus::Bus,
 }
 
-fn settings(nats_url: String, client_id: &str, secret: &str) -> runtime::Settings {
+fn settings(nats: runtime::NatsSettings, client_id: &str, secret: &str) -> runtime::Settings {
     runtime::Settings {
         database: runtime::DatabaseSettings {
             url: "postgres://unused@127.0.0.1:9/unused".into(),
             pool_size: 1,
         },
-        nats: runtime::NatsSettings {
-            url: nats_url,
-            webhook_stream: "OPTIX_WEBHOOKS".into(),
-            duplicate_window_secs: 120,
-            webhook_retention_secs: 86400,
-        },
+        nats,
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
             max_body_bytes: 4096,
@@ -61,8 +56,9 @@ async fn start() -> anyhow::Result<Ingest> {
 
 async fn start_for(client_id: &str, secret: &str) -> anyhow::Result<Ingest> {
     let nats = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let settings = settings(nats.url(), client_id, secret);
-    let bus = bus::Bus::connect(&settings.nats).await?;
+    let settings = settings(nats.settings(), client_id, secret);
+    // The test inspects the webhook stream: unrestricted.
+    let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
     let app = ingest::Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -115,12 +111,12 @@ fn nats_of(server: &mut Option<NatsServer>) -> &mut NatsServer {
 impl Ingest {
     /// A second ingest on the same nats-server, as behind a load balancer.
     async fn beside(&self) -> anyhow::Result<Ingest> {
-        let nats_url = self
+        let nats = self
             .nats
             .as_ref()
             .expect("beside the instance that started the nats-server")
-            .url();
-        let app = ingest::Application::build(settings(nats_url, CLIENT_ID, SECRET)).await?;
+            .settings();
+        let app = ingest::Application::build(settings(nats, CLIENT_ID, SECRET)).await?;
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         Ok(Ingest {

@@ -72,7 +72,7 @@ impl Application {
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;
         let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
-        let bus = bus::Bus::connect(&settings.nats)
+        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Portal)
             .await
             .context("connecting to NATS")?;
         let listener = TcpListener::bind(&settings.portal.listen)
@@ -291,6 +291,7 @@ fn refusal_label(code: RefusalCode) -> &'static str {
         RefusalCode::PassphraseTaken => "passphrase_taken",
         RefusalCode::Invalid => "invalid",
         RefusalCode::Unavailable => "unavailable",
+        RefusalCode::Forbidden => "forbidden",
     }
 }
 

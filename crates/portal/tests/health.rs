@@ -10,18 +10,13 @@ fn database_url() -> String {
     })
 }
 
-fn settings(database_url: String, nats_url: String) -> runtime::Settings {
+fn settings(database_url: String, nats: runtime::NatsSettings) -> runtime::Settings {
     runtime::Settings {
         database: runtime::DatabaseSettings {
             url: database_url,
             pool_size: 2,
         },
-        nats: runtime::NatsSettings {
-            url: nats_url,
-            webhook_stream: "OPTIX_WEBHOOKS".into(),
-            duplicate_window_secs: 120,
-            webhook_retention_secs: 86400,
-        },
+        nats,
         ingest: Default::default(),
         // The portal opens passphrases: it needs provision's keys.
         provision: runtime::ProvisionSettings {
@@ -66,9 +61,12 @@ async fn get(url: String) -> anyhow::Result<(u16, String, String)> {
 async fn ready_with_postgres_and_nats_and_not_after_nats_stops() -> anyhow::Result<()> {
     let mut nats = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     // The webhook stream is what the readiness probe looks at; ingest/provision create it.
-    let bus = bus::Bus::connect(&settings(database_url(), nats.url()).nats).await?;
+    let bus = nats
+        .bus_as(bus::auth::Identity::Provision)
+        .await
+        .map_err(anyhow::Error::msg)?;
     bus.ensure_streams().await?;
-    let base = start(settings(database_url(), nats.url())).await?;
+    let base = start(settings(database_url(), nats.settings())).await?;
 
     assert_eq!(get(format!("{base}/healthz")).await?.0, 200);
     let (status, _, body) = get(format!("{base}/readyz")).await?;
@@ -93,11 +91,14 @@ async fn ready_with_postgres_and_nats_and_not_after_nats_stops() -> anyhow::Resu
 #[tokio::test]
 async fn not_ready_names_postgresql_when_it_is_unreachable() -> anyhow::Result<()> {
     let nats = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = bus::Bus::connect(&settings(database_url(), nats.url()).nats).await?;
+    let bus = nats
+        .bus_as(bus::auth::Identity::Provision)
+        .await
+        .map_err(anyhow::Error::msg)?;
     bus.ensure_streams().await?;
     // Port 9 (discard) on loopback: nothing listens, so connecting fails at once.
     let unreachable = "postgres://postgres@127.0.0.1:9/postgres".to_owned();
-    let base = start(settings(unreachable, nats.url())).await?;
+    let base = start(settings(unreachable, nats.settings())).await?;
 
     let started = std::time::Instant::now();
     let (status, _, body) = get(format!("{base}/readyz")).await?;

@@ -50,7 +50,10 @@ pub async fn run(
         let client = client.clone();
         tokio::spawn(async move {
             let reply = match serde_json::from_slice::<CommandRequest>(&message.payload) {
-                Ok(request) => provisioner.handle_command(request).await,
+                Ok(request) => match bus::commands::authorize(&message.subject, &request) {
+                    Ok(_) => provisioner.handle_command(request).await,
+                    Err(reason) => forbidden(&message.subject, &request, reason),
+                },
                 Err(e) => Reply::refused(
                     RefusalCode::Invalid,
                     format!("the command is not understood: {e}"),
@@ -64,6 +67,27 @@ pub async fn run(
         });
     }
     Ok(())
+}
+
+/// A command whose sender may not act for its claimed actor (or run it): nothing runs; the
+/// refusal is logged (subject and claimed actor, never the body) and counted.
+fn forbidden(subject: &str, request: &CommandRequest, reason: String) -> Reply {
+    tracing::warn!(
+        subject,
+        org_id = request.org_id,
+        actor = request.actor,
+        command = request.command.name(),
+        reason,
+        "a command was refused: its sender may not act so"
+    );
+    crate::metrics::metrics().commands.add(
+        1,
+        &[
+            KeyValue::new("command", request.command.name()),
+            KeyValue::new("outcome", "forbidden"),
+        ],
+    );
+    Reply::refused(RefusalCode::Forbidden, reason)
 }
 
 fn member_refusal(refusal: MemberError) -> Reply {

@@ -59,7 +59,7 @@ impl Application {
                 .await
                 .context("migrating the database")?;
         }
-        let bus = bus::Bus::connect(&settings.nats)
+        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Provision)
             .await
             .context("connecting to NATS")?;
         bus.ensure_streams()

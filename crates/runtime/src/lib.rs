@@ -82,6 +82,38 @@ pub struct NatsSettings {
     /// (sealed) webhook. At most a day unless a deployment documents why.
     #[serde(default = "default_webhook_retention")]
     pub webhook_retention_secs: u64,
+    /// This service's NATS identity, an NKey seed (`SU…`), e.g. from
+    /// `LANYARD__NATS__NKEY_SEED`. Takes precedence over the two below.
+    #[serde(default)]
+    pub nkey_seed: Option<Secret>,
+    /// A file holding this service's NKey seed (a Kubernetes secret, a systemd credential).
+    #[serde(default)]
+    pub nkey_seed_file: Option<std::path::PathBuf>,
+    /// A directory of seeds named after the services (`ingest.nk`, `provision.nk`,
+    /// `portal.nk`, `cli.nk`), as `lanyard nats-auth` writes them: one setting for a machine
+    /// that runs several services.
+    #[serde(default)]
+    pub credentials_dir: Option<std::path::PathBuf>,
+    /// PEM file of the certificate authority that signed the NATS servers' certificates;
+    /// set, the connection requires TLS (production, anything beyond loopback).
+    #[serde(default)]
+    pub tls_ca_file: Option<std::path::PathBuf>,
+}
+
+impl NatsSettings {
+    /// Settings for `url` with every optional key at its default (tests, tools).
+    pub fn new(url: impl Into<String>) -> NatsSettings {
+        NatsSettings {
+            url: url.into(),
+            webhook_stream: default_webhook_stream(),
+            duplicate_window_secs: default_duplicate_window(),
+            webhook_retention_secs: default_webhook_retention(),
+            nkey_seed: None,
+            nkey_seed_file: None,
+            credentials_dir: None,
+            tls_ca_file: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -260,6 +292,10 @@ impl fmt::Debug for NatsSettings {
             .field("webhook_stream", &self.webhook_stream)
             .field("duplicate_window_secs", &self.duplicate_window_secs)
             .field("webhook_retention_secs", &self.webhook_retention_secs)
+            .field("nkey_seed", &self.nkey_seed)
+            .field("nkey_seed_file", &self.nkey_seed_file)
+            .field("credentials_dir", &self.credentials_dir)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish()
     }
 }
@@ -488,7 +524,7 @@ mod tests {
         let path = dir.join("s.toml");
         std::fs::write(
             &path,
-            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n[provision]\nmaster_key = \"topsecret\"\n\
+            "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\nnkey_seed = \"SUnatsseed\"\n[provision]\nmaster_key = \"topsecret\"\n\
              [[optix.apps]]\nclient_id = \"c\"\nsecret = \"s3cr3t\"\n\
              [webhooks]\nseal_key = \"sealsecret\"\n",
         )
@@ -505,8 +541,13 @@ mod tests {
         assert!(
             !debug.contains("topsecret")
                 && !debug.contains("s3cr3t")
-                && !debug.contains("sealsecret"),
+                && !debug.contains("sealsecret")
+                && !debug.contains("SUnats"),
             "{debug}"
+        );
+        assert_eq!(
+            settings.nats.nkey_seed.as_ref().map(Secret::expose),
+            Some("SUnatsseed")
         );
         let _ = std::fs::remove_dir_all(dir);
     }

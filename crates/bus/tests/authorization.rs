@@ -1,0 +1,246 @@
+//! The bus's authorization, attacked on a real nats-server configured as production is:
+//! clients without one of Lanyard's keys are refused, and the portal's identity (the one facing
+//! the internet, hence the likeliest to leak) can neither inject webhooks nor read the streams
+//! that hold tokens, emails and domain events.
+
+use async_nats::jetstream;
+use bus::auth::Identity;
+use bus::testing::NatsServer;
+use futures::StreamExt;
+use std::time::Duration;
+
+async fn server() -> anyhow::Result<NatsServer> {
+    NatsServer::start().await.map_err(anyhow::Error::msg)
+}
+
+#[tokio::test]
+async fn a_client_without_a_known_key_is_refused() -> anyhow::Result<()> {
+    let server = server().await?;
+    let anonymous = async_nats::ConnectOptions::new()
+        .connection_timeout(Duration::from_secs(2))
+        .connect(server.url())
+        .await;
+    let error = anonymous.expect_err("an anonymous client must be refused");
+    assert!(
+        error.to_string().to_lowercase().contains("authorization"),
+        "{error}"
+    );
+
+    // A well-formed key the server was not told about is refused alike.
+    let stranger = nkeys::KeyPair::new_user().seed()?;
+    let forged = async_nats::ConnectOptions::new()
+        .nkey(stranger)
+        .connection_timeout(Duration::from_secs(2))
+        .connect(server.url())
+        .await;
+    assert!(forged.is_err(), "an unknown key must be refused");
+
+    // Each of Lanyard's identities gets in.
+    for identity in Identity::ALL {
+        server
+            .client_as(identity)
+            .await
+            .map_err(|e| anyhow::anyhow!("{identity:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The webhook stream's last sequence, read with the unrestricted identity.
+async fn last_sequence(ops: &jetstream::Context, stream: &str) -> anyhow::Result<u64> {
+    Ok(ops
+        .get_stream(stream)
+        .await?
+        .info()
+        .await?
+        .state
+        .last_sequence)
+}
+
+#[tokio::test]
+async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> anyhow::Result<()> {
+    let server = server().await?;
+    let provision = server
+        .bus_as(Identity::Provision)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    provision.ensure_streams().await?;
+    let ingest = server
+        .bus_as(Identity::Ingest)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    ingest
+        .publish_durable(
+            bus::webhook_subject("6267", "app_install"),
+            "genuine-1",
+            &[],
+            "organization_token=secret-token-6267&email=jean@example.com".into(),
+            Duration::from_secs(2),
+        )
+        .await?;
+    let ops = jetstream::new(
+        server
+            .client_as(Identity::Ops)
+            .await
+            .map_err(anyhow::Error::msg)?,
+    );
+    assert_eq!(last_sequence(&ops, "OPTIX_WEBHOOKS").await?, 1);
+
+    let portal = server
+        .client_as(Identity::Portal)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mut portal_js = jetstream::new(portal.clone());
+    // A refused request is dropped by the server, never answered: wait briefly for nothing.
+    portal_js.set_timeout(Duration::from_millis(500));
+
+    // 1. Injecting a webhook: through JetStream (no ack comes back) and as a plain publish.
+    let injected = tokio::time::timeout(Duration::from_secs(2), async {
+        portal_js
+            .publish(
+                bus::webhook_subject("6267", "app_uninstall"),
+                "organization_id=6267".into(),
+            )
+            .await?
+            .await
+    })
+    .await;
+    assert!(
+        !matches!(injected, Ok(Ok(_))),
+        "JetStream acknowledged a webhook published by the portal"
+    );
+    portal
+        .publish(
+            bus::webhook_subject("6267", "app_uninstall"),
+            "organization_id=6267".into(),
+        )
+        .await?;
+    portal.flush().await?;
+    // The portal's publishes were handled before its flush returned: had one been stored, the
+    // next genuine webhook would not get sequence 2.
+    let next = ingest
+        .publish_durable(
+            bus::webhook_subject("6267", "new_member"),
+            "genuine-2",
+            &[],
+            "user_id=12346".into(),
+            Duration::from_secs(2),
+        )
+        .await?;
+    assert_eq!(next.sequence, 2, "the portal's webhooks reached the stream");
+
+    // 2. Reading the streams through the JetStream API: info, a consumer, a direct get.
+    for stream in [
+        "OPTIX_WEBHOOKS",
+        bus::EVENTS_STREAM,
+        "KV_LANYARD_INSTALLATIONS",
+    ] {
+        assert!(
+            portal_js.get_stream(stream).await.is_err(),
+            "the portal looked up {stream}"
+        );
+        let consumer = portal_js
+            .create_consumer_on_stream(
+                jetstream::consumer::pull::Config {
+                    durable_name: Some("stolen".into()),
+                    ..Default::default()
+                },
+                stream,
+            )
+            .await;
+        assert!(
+            consumer.is_err(),
+            "the portal created a consumer on {stream}"
+        );
+    }
+    let direct_get = tokio::time::timeout(
+        Duration::from_millis(500),
+        portal.request("$JS.API.DIRECT.GET.OPTIX_WEBHOOKS", r#"{"seq":1}"#.into()),
+    )
+    .await;
+    assert!(
+        !matches!(direct_get, Ok(Ok(ref m)) if m.payload.windows(12).any(|w| w == b"secret-token")),
+        "the portal read a stored webhook"
+    );
+
+    // 3. Listening on the subjects: webhooks, domain events, another identity's replies.
+    let mut webhooks = portal.subscribe("optix.webhooks.>").await?;
+    let mut events = portal.subscribe("lanyard.events.>").await?;
+    let mut replies = portal.subscribe("_INBOX.cli.>").await?;
+    let mut marker = portal.subscribe("_INBOX.portal.marker").await?;
+    portal.flush().await?;
+    let ops_client = server
+        .client_as(Identity::Ops)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    for subject in [
+        "optix.webhooks.6267.new_member",
+        "lanyard.events.6267.member",
+        "_INBOX.cli.answer",
+        "_INBOX.portal.marker",
+    ] {
+        ops_client.publish(subject, "secret".into()).await?;
+    }
+    ops_client.flush().await?;
+    // One publisher's messages reach a subscriber in order: once the marker arrived, anything
+    // the denied subscriptions could have received would have arrived before it.
+    tokio::time::timeout(Duration::from_secs(5), marker.next())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the portal's own inbox got nothing"))?;
+    for (what, subscription) in [
+        ("webhooks", &mut webhooks),
+        ("domain events", &mut events),
+        ("the CLI's replies", &mut replies),
+    ] {
+        let leaked = tokio::time::timeout(Duration::ZERO, subscription.next()).await;
+        assert!(!matches!(leaked, Ok(Some(_))), "the portal received {what}");
+    }
+
+    assert!(
+        server.log().contains("Publish Violation")
+            && server.log().contains("Subscription Violation"),
+        "nats-server logs what it refused:\n{}",
+        server.log()
+    );
+    Ok(())
+}
+
+/// The production single-node configuration, with the generated authorization included, is
+/// one nats-server accepts (`-t`: check the configuration and exit).
+#[test]
+fn the_deployed_single_node_configuration_includes_the_authorization() -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "lanyard-deploy-conf-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_nanos()
+    ));
+    let generated = bus::auth::generate(&dir.join("nats"), "OPTIX_WEBHOOKS")?;
+    let deployed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nats/single.conf"),
+    )?;
+    assert!(deployed.contains("include \"auth.conf\""));
+    // Installed as documented: beside auth.conf (nats-server resolves includes relative to
+    // the including file).
+    let conf = generated.dir.join("single.conf");
+    std::fs::write(
+        &conf,
+        deployed.replace(
+            "/var/lib/lanyard/nats",
+            &dir.join("store").display().to_string(),
+        ),
+    )?;
+    let binary = bus::testing::nats_server_binary().map_err(anyhow::Error::msg)?;
+    let output = std::process::Command::new(binary)
+        .arg("-t")
+        .arg("-c")
+        .arg(&conf)
+        .output()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}
