@@ -1069,6 +1069,7 @@ async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> a
         sim_rate_limit: 4,
         client_rate_limit: 4,
         window: Duration::from_secs(2),
+        settings: None,
     })
     .await?;
     stack.install(DEMO_ORG).await?;
@@ -1095,6 +1096,7 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
         sim_rate_limit: 2,
         client_rate_limit: 0,
         window: Duration::from_secs(1),
+        settings: None,
     })
     .await?;
     stack.install(DEMO_ORG).await?;

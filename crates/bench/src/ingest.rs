@@ -76,6 +76,7 @@ fn settings(nats_url: String) -> runtime::Settings {
         },
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
+            ops_listen: "127.0.0.1:0".into(),
             ..Default::default()
         },
         provision: Default::default(),
