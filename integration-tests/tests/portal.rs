@@ -1070,7 +1070,7 @@ async fn forms_without_the_right_csrf_token_change_nothing() -> anyhow::Result<(
 }
 
 #[tokio::test]
-async fn link_requests_are_rate_limited_per_email_and_per_client() -> anyhow::Result<()> {
+async fn link_requests_are_rate_limited_per_email() -> anyhow::Result<()> {
     let stack = demo_stack().await?;
     let mut agent = Agent::new(&stack.portal_url);
     // Three per email in the window (the default), then a clear 429.
@@ -1086,24 +1086,21 @@ async fn link_requests_are_rate_limited_per_email_and_per_client() -> anyhow::Re
     assert_eq!(limited.status, 429, "{limited:?}");
     assert!(limited.h1().contains("Too many requests"));
     assert!(limited.retry_after.is_some());
-    // Other addresses from the same client: ten in all, then the client is limited.
+    // Other addresses from the same client go on (a coworking space shares one address; its
+    // limit is tested in portal_abuse.rs: 250 per window, 500 a day).
     for i in 0..6 {
         let ok = agent
             .request_link(DEMO_ORG, GASTOWN, &format!("someone{i}@example.com"))
             .await?;
         assert_eq!(ok.status, 200, "request {i}");
     }
-    let limited = agent
-        .request_link(DEMO_ORG, GASTOWN, "someone-else@example.com")
-        .await?;
-    assert_eq!(limited.status, 429);
     let text = metrics(&stack).await?;
     assert!(
         sample(
             &text,
             "lanyard_magic_links_sent_total",
             &[("outcome", "rate_limited")]
-        ) >= 2.0,
+        ) >= 1.0,
         "{text}"
     );
     Ok(())
