@@ -104,7 +104,7 @@ impl RateLimiter {
         }
         let mut by_use: Vec<(usize, String)> = windows
             .iter()
-            .filter(|(_, w)| !w.blocked_until.is_some_and(|u| u > now))
+            .filter(|(_, w)| w.blocked_until.is_none_or(|u| u <= now))
             .map(|(k, w)| (w.sent.len(), k.clone()))
             .collect();
         by_use.sort_unstable();

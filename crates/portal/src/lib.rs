@@ -66,10 +66,13 @@ pub(crate) struct State {
     reports: Mutex<LruCache<String, Instant>>,
     /// Refused onboardings (organization/user → when, the refusal), remembered for
     /// `onboarding_refusal_cache_secs` so asking again does not spend Optix budget.
-    onboarding_refusals: Mutex<LruCache<(String, String), (Instant, RefusalCode, String)>>,
+    onboarding_refusals: Mutex<LruCache<(String, String), RememberedRefusal>>,
     /// Parsed `trusted_proxies`.
     trusted_proxies: Vec<ipnet::IpNet>,
 }
+
+/// A refused onboarding: when, and provision's answer.
+type RememberedRefusal = (Instant, RefusalCode, String);
 
 /// How often the same unmapped location is reported for the same person.
 const REPORT_EVERY: Duration = Duration::from_secs(600);
