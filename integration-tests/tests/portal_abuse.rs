@@ -169,6 +169,77 @@ async fn onboarding_attempts_are_limited_per_user() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Item 6: onboarding attempts are limited per organization each minute, so however many
+/// tenants try, webhooks and syncs keep most of the organization's 60/min Optix budget.
+#[tokio::test]
+async fn onboarding_attempts_are_limited_per_organization() -> anyhow::Result<()> {
+    let stack = demo_stack(Some(|s| {
+        s.portal.onboarding_refusal_cache_secs = 0;
+        s.portal.onboardings_per_org_per_minute = 3;
+    }))
+    .await?;
+    // Four members without a plan (copies of Mei).
+    let users: Vec<String> = (1..=4).map(|i| format!("8800{i}")).collect();
+    stack.sim.sim.with_state(|s| {
+        if let Some(org) = s.orgs.get_mut(DEMO_ORG)
+            && let Some(mei) = org.users.iter().find(|u| u.user_id == MEI).cloned()
+        {
+            for user in &users {
+                let mut copy = mei.clone();
+                copy.user_id = user.clone();
+                copy.email = format!("{user}@example.com");
+                org.users.push(copy);
+            }
+        }
+    });
+    let mut statuses = Vec::new();
+    for user in &users {
+        let mut agent = Agent::new(&stack.portal_url);
+        let page = agent
+            .canvas_sign_in(
+                &format!("/canvas/mobile?location_id={GASTOWN}"),
+                &personal_token(&stack, user),
+            )
+            .await?;
+        statuses.push(page.status);
+    }
+    assert_eq!(
+        statuses,
+        [403, 403, 403, 429],
+        "the fourth in the minute waits"
+    );
+    Ok(())
+}
+
+/// Item 11: however slowly it goes, one address gets at most `link_requests_per_client_daily`
+/// links a day (here 5, with the per-window limit out of the way).
+#[tokio::test]
+async fn one_address_cannot_ask_for_links_for_thousands_of_emails_in_a_day() -> anyhow::Result<()> {
+    let stack = demo_stack(Some(|s| {
+        s.portal.link_requests_per_client = 1000;
+        s.portal.link_requests_per_client_daily = 5;
+    }))
+    .await?;
+    let mut agent = Agent::new(&stack.portal_url);
+    for member in 0..5 {
+        let page = agent
+            .request_link(DEMO_ORG, GASTOWN, &format!("someone{member}@example.com"))
+            .await?;
+        assert_eq!(page.status, 200, "{page:?}");
+    }
+    let refused = agent
+        .request_link(DEMO_ORG, GASTOWN, "one-more@example.com")
+        .await?;
+    assert_eq!(refused.status, 429, "{refused:?}");
+    let retry: u64 = refused
+        .retry_after
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_default();
+    assert!(retry > 3600, "the daily window: retry after {retry} s");
+    Ok(())
+}
+
 /// Item 5: guessing other members' passphrases through "already in use" is limited per member
 /// (and per client), and chosen passphrases must be long and not common.
 #[tokio::test]
