@@ -71,6 +71,9 @@ pub(crate) struct State {
     trusted_proxies: Vec<ipnet::IpNet>,
 }
 
+/// The longest rate-limit window (`link_requests_per_client_daily`).
+pub(crate) const LONGEST_WINDOW_SECS: u64 = 24 * 3600;
+
 /// A refused onboarding: when, and provision's answer.
 type RememberedRefusal = (Instant, RefusalCode, String);
 
@@ -273,9 +276,13 @@ fn spawn_purge(state: web::Data<State>) {
             tick.tick().await;
             let result = async {
                 let client = state.pool.get().await.map_err(|e| e.to_string())?;
-                db::purge(&client, state.settings.rate_window_secs)
-                    .await
-                    .map_err(|e| e.to_string())
+                // Counters of the longest window (a day: links per client) must outlive it.
+                db::purge(
+                    &client,
+                    state.settings.rate_window_secs.max(LONGEST_WINDOW_SECS),
+                )
+                .await
+                .map_err(|e| e.to_string())
             }
             .await;
             match result {

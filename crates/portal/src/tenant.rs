@@ -306,7 +306,7 @@ async fn request_link(
             "",
             client_address.as_str(),
             state.settings.link_requests_per_client_daily,
-            24 * 3600,
+            crate::LONGEST_WINDOW_SECS,
         ),
         (
             "link-email",
