@@ -64,9 +64,9 @@ pub(crate) struct State {
     /// Unmapped-location reports sent recently (organization/location/user → when), so a page
     /// reloaded in a loop does not flood the admins' notifications.
     reports: Mutex<LruCache<String, Instant>>,
-    /// Refused onboardings (organization/user → when, the refusal), remembered for
+    /// Refused onboardings (organization/user/location → when, the refusal), remembered for
     /// `onboarding_refusal_cache_secs` so asking again does not spend Optix budget.
-    onboarding_refusals: Mutex<LruCache<(String, String), RememberedRefusal>>,
+    onboarding_refusals: Mutex<LruCache<String, RememberedRefusal>>,
     /// Parsed `trusted_proxies`.
     trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -504,18 +504,20 @@ impl State {
             .await;
     }
 
-    /// A refused onboarding of this user remembered within `onboarding_refusal_cache_secs`.
+    /// A refused onboarding of this user at this location, remembered within
+    /// `onboarding_refusal_cache_secs`.
     pub(crate) fn remembered_refusal(
         &self,
         org_id: &str,
         user_id: &str,
+        location_id: &str,
     ) -> Option<(RefusalCode, String)> {
         let ttl = Duration::from_secs(self.settings.onboarding_refusal_cache_secs);
         let mut refusals = self
             .onboarding_refusals
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let key = (org_id.to_owned(), user_id.to_owned());
+        let key = format!("{org_id}/{user_id}/{location_id}");
         match refusals.get(&key) {
             Some((at, code, message)) if at.elapsed() < ttl => Some((*code, message.clone())),
             Some(_) => {
@@ -532,6 +534,7 @@ impl State {
         &self,
         org_id: &str,
         user_id: &str,
+        location_id: &str,
         code: RefusalCode,
         message: &str,
     ) {
@@ -550,7 +553,7 @@ impl State {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .put(
-                (org_id.to_owned(), user_id.to_owned()),
+                format!("{org_id}/{user_id}/{location_id}"),
                 (Instant::now(), code, message.to_owned()),
             );
     }

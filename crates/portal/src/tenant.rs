@@ -740,7 +740,7 @@ async fn onboard(
         Via::MobileApp => OnboardedVia::MobileApp,
         _ => OnboardedVia::Portal,
     };
-    let answer = match state.remembered_refusal(&row.org_id, &row.user_id) {
+    let answer = match state.remembered_refusal(&row.org_id, &row.user_id, &location_id) {
         Some((code, message)) => Answer::Refused { code, message },
         None => {
             if let Some(retry_after_secs) = onboarding_limited(state, row).await? {
@@ -758,7 +758,7 @@ async fn onboard(
                 )
                 .await;
             if let Answer::Refused { code, message } = &answer {
-                state.remember_refusal(&row.org_id, &row.user_id, *code, message);
+                state.remember_refusal(&row.org_id, &row.user_id, &location_id, *code, message);
             }
             answer
         }
