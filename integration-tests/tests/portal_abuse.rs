@@ -338,6 +338,44 @@ async fn made_up_location_ids_append_nothing() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Item 4: a real location reported again and again (hourly, for days) is one notification:
+/// it cannot push the others off the admins' list (which shows 50).
+#[tokio::test]
+async fn repeated_reports_are_one_notification_and_push_nothing_off() -> anyhow::Result<()> {
+    let stack = demo_stack(None).await?;
+    let client = stack.pool.get().await?;
+    // An older, different notification, then 200 reports of the same location (as 200 hours
+    // of a tenant trying would leave them).
+    client
+        .execute(
+            "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
+             VALUES (1000000, $1, 'sync_failed', 'periodic', 'The periodic sync failed', now())",
+            &[&DEMO_ORG],
+        )
+        .await?;
+    for i in 1..=200i64 {
+        client
+            .execute(
+                "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
+                 VALUES ($1, $2, 'unmapped_location', $3, 'unmapped', now())",
+                &[&(1_000_000 + i), &DEMO_ORG, &TRASTEVERE],
+            )
+            .await?;
+    }
+    let notices = store::queries::notifications(&client, DEMO_ORG, 50).await?;
+    let unmapped = notices
+        .iter()
+        .filter(|n| n.kind == "unmapped_location" && n.subject == TRASTEVERE)
+        .count();
+    assert_eq!(unmapped, 1, "{notices:?}");
+    assert_eq!(notices[0].position, 1_000_200, "the latest report shows");
+    assert!(
+        notices.iter().any(|n| n.kind == "sync_failed"),
+        "the older notification is still on the list: {notices:?}"
+    );
+    Ok(())
+}
+
 /// Item 11: 200 members behind one NAT all get their link within the window; the same address
 /// still cannot ask for links for thousands of emails.
 #[tokio::test]
