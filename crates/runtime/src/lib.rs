@@ -332,7 +332,11 @@ pub fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
         config::Environment::with_prefix("LANYARD")
             .prefix_separator("__")
             .separator("__")
-            .try_parsing(true),
+            .try_parsing(true)
+            // Lists from the environment, comma-separated: only these keys (a NATS URL may
+            // hold a comma-separated server list and stays one string).
+            .list_separator(",")
+            .with_list_parse_key("portal.trusted_proxies"),
     );
     let config = builder.build().context("reading configuration")?;
     config
@@ -480,6 +484,33 @@ mod tests {
             pool_size: 1,
         };
         assert!(!format!("{database:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_environment_as_a_list() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let path = write_config(
+            "proxies",
+            "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n",
+        );
+        // SAFETY: set and removed under ENV_LOCK, as above.
+        unsafe {
+            std::env::set_var("LANYARD__PORTAL__TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1");
+            std::env::set_var("LANYARD__NATS__URL", "nats://a:4222,nats://b:4222");
+        }
+        let settings = load_settings(Some(&path));
+        unsafe {
+            std::env::remove_var("LANYARD__PORTAL__TRUSTED_PROXIES");
+            std::env::remove_var("LANYARD__NATS__URL");
+        }
+        let settings = settings.expect("settings");
+        assert_eq!(settings.portal.trusted_proxies, ["10.0.0.0/8", "192.0.2.1"]);
+        assert_eq!(settings.nats.url, "nats://a:4222,nats://b:4222");
+        assert_eq!(settings.portal.ops_listen, "127.0.0.1:9083");
+        assert_eq!(settings.ingest.ops_listen, "127.0.0.1:9081");
+        let _ = std::fs::remove_file(path);
     }
 
     #[test]
