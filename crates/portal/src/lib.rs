@@ -6,11 +6,13 @@
 //! Routes:
 //! - `GET /l/{org}/{location}`: ask for a sign-in link (`POST` the email);
 //!   `GET|POST /l/{org}/{location}/signin`: the emailed link (`#token=…`), spent on `POST`.
-//! - `GET /wifi`: the signed-in tenant's key page; `POST /wifi/passphrase`, `/wifi/regenerate`,
-//!   `/wifi/signout`.
+//! - `GET /wifi`: the signed-in tenant's key page (a GET never changes anything or asks Optix);
+//!   `POST /wifi/start` (onboarding), `/wifi/passphrase`, `/wifi/regenerate`, `/wifi/signout`.
 //! - `GET /canvas/mobile?location_id=…#token=…` (`POST` the token): the Optix app's WiFi tile.
 //! - `GET /canvas/admin#token=…` (`POST` the token), then `/canvas/admin/home`, `/locations`,
 //!   `/plans`, `/members`, `/members/{user}`: the admin canvas.
+//!
+//! `/metrics` and `/readyz` are served on a separate operations listener (`portal.ops_listen`).
 
 mod admin;
 mod canvas;
