@@ -54,11 +54,12 @@ up() {
     if [[ ! -f $config || $all_running -eq 0 ]]; then
         for s in "${services[@]}"; do stop_service "$dir" "$s"; done
         local ports
-        mapfile -t ports < <(scripts/infra.sh free-port tcp 4)
+        mapfile -t ports < <(scripts/infra.sh free-port tcp 6)
         make_secrets "$dir/secrets" "$config"
         # The configuration names secret files and the SMTP sink: readable by its owner only.
         (umask 077 && sed -e "s|@SECRETS@|$dir/secrets|g" -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
+            -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g" \
             -e "s|@SMTPURL@|$SMTP_URL|g; s|@NATSCREDENTIALS@|$NATS_CREDENTIALS_DIR|g" \
             deploy/local/lanyard.toml.tmpl >"$config")
         chmod 600 "$config"
@@ -69,13 +70,14 @@ up() {
         nohup "$bin/$s" --config "$config" >>"$dir/logs/$s.log" 2>&1 &
         echo $! >"$dir/pids/$s.pid"
     done
-    local ingest provision portal sim
+    local ingest provision portal sim ingest_ops portal_ops
     ingest=$(listen_of ingest "$config"); provision=$(listen_of provision "$config")
     portal=$(listen_of portal "$config"); sim=$(listen_of sim "$config")
+    ingest_ops=$(listen_of ingest "$config" ops_listen); portal_ops=$(listen_of portal "$config" ops_listen)
     wait_for "optix-sim" 30 curl -fsS "http://$sim/healthz"
-    wait_for "ingest" 30 curl -fsS "http://$ingest/readyz"
+    wait_for "ingest" 30 curl -fsS "http://$ingest_ops/readyz"
     wait_for "provision" 30 curl -fsS "http://$provision/readyz"
-    wait_for "portal" 30 curl -fsS "http://$portal/readyz"
+    wait_for "portal" 30 curl -fsS "http://$portal_ops/readyz"
     configure_demo "$config"
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
     wait_for "the demo organization's import" 60 \
@@ -89,16 +91,17 @@ up() {
     admin_token=$(sim_token "$sim" 12351)
     local prometheus_line="(not started: PROMETHEUS=0)"
     if [[ ${PROMETHEUS:-1} != 0 ]]; then
-        prometheus_line=$(prometheus_up "$dir" "$ingest" "$provision" "$portal")
+        prometheus_line=$(prometheus_up "$dir" "$ingest_ops" "$provision" "$portal_ops")
     else
         stop_service "$dir" prometheus
     fi
     cat <<MSG
 
 Lanyard is up (state and logs under $dir):
-  ingest      http://$ingest/optix/webhooks   (health: /healthz, /readyz)
+  ingest      http://$ingest/optix/webhooks   (metrics, health: http://$ingest_ops/metrics, /readyz)
   provision   http://$provision/readyz
   portal      http://$portal/l/6267/3390   (tenant portal of Gastown; Trastevere: /l/6267/3391)
+              metrics, health: http://$portal_ops/metrics, /readyz
               sign in as jean@example.com: the link arrives in $MAILDIR/new
               mobile canvas: http://$portal/canvas/mobile?location_id=3390#token=$member_token
               admin canvas:  http://$portal/canvas/admin#token=$admin_token
@@ -117,7 +120,7 @@ Stop everything with: make down
 MSG
 }
 
-# prometheus_up DIR INGEST PROVISION PORTAL: runs Prometheus (Debian's binary) on a free loopback
+# prometheus_up DIR INGEST PROVISION PORTAL (operations listeners): runs Prometheus (Debian's binary) on a free loopback
 # port with deploy/prometheus/prometheus.yml, its targets replaced by the services' addresses,
 # data under DIR/prometheus; reloads it (SIGHUP) when it already runs. Prints its URL and how
 # many targets are up. A Prometheus that cannot start is reported, never fatal to `make up`.
@@ -130,10 +133,10 @@ prometheus_up() {
     mkdir -p "$pdir/data"
     local template=deploy/prometheus/prometheus.yml
     local target
-    for target in '"ingest:8081"' '"provision:8082"' '"portal:8083"' '  - alerts.yml'; do
+    for target in '"ingest:9081"' '"provision:8082"' '"portal:9083"' '  - alerts.yml'; do
         grep -qF -- "$target" "$template" || { echo "(not started: $template has no $target to replace)"; return; }
     done
-    sed -e "s/\"ingest:8081\"/\"$ingest\"/; s/\"provision:8082\"/\"$provision\"/; s/\"portal:8083\"/\"$portal\"/" \
+    sed -e "s/\"ingest:9081\"/\"$ingest\"/; s/\"provision:8082\"/\"$provision\"/; s/\"portal:9083\"/\"$portal\"/" \
         -e "s#^  - alerts.yml\$#  - $root/deploy/prometheus/alerts.yml#" \
         -e "1i # Written by scripts/dev.sh from $template: local targets. Edit the template instead." \
         "$template" >"$pdir/prometheus.yml"
@@ -193,8 +196,8 @@ configure_demo() {
     "${lanyard[@]}" plans map --org 6267 --plan 919 --profile "day pass" --hours 24
 }
 
-listen_of() { # listen_of SECTION CONFIG → host:port of [SECTION] listen
-    awk -v section="[$1]" '$0 == section {found=1; next} /^\[/ {found=0} found && $1 == "listen" {gsub(/"/, "", $3); print $3; exit}' "$2"
+listen_of() { # listen_of SECTION CONFIG [KEY] → host:port of [SECTION] KEY (default: listen)
+    awk -v section="[$1]" -v key="${3:-listen}" '$0 == section {found=1; next} /^\[/ {found=0} found && $1 == key {gsub(/"/, "", $3); print $3; exit}' "$2"
 }
 
 stop_service() {

@@ -143,6 +143,21 @@ impl Agent {
         self.post(&path, &[("csrf", &csrf), ("email", email)]).await
     }
 
+    /// Signs in at a canvas as Optix and the page's script do: GET the page (`page_path`, with
+    /// its query), then POST the token with the page's CSRF token (a GET never signs in).
+    pub async fn canvas_sign_in(&mut self, page_path: &str, token: &str) -> anyhow::Result<Page> {
+        let page = self.get(page_path).await?;
+        anyhow::ensure!(page.status == 200, "{page:?}");
+        let csrf = page.try_csrf()?;
+        let action = page_path.split('?').next().unwrap_or(page_path).to_owned();
+        let location = hidden(&page.body, "location_id");
+        let mut fields = vec![("csrf", csrf.as_str()), ("token", token)];
+        if let Some(location) = location.as_deref() {
+            fields.push(("location_id", location));
+        }
+        self.post(&action, &fields).await
+    }
+
     /// Follows a sign-in link as the page's script does: the fragment's token in a POST.
     pub async fn follow_link(&mut self, link: &str) -> anyhow::Result<Page> {
         let (url, token) = link

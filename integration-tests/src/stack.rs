@@ -30,6 +30,10 @@ pub struct Stack {
     pub ingest_url: String,
     pub portal_url: String,
     pub provision_url: String,
+    /// The operations listeners (`/metrics`, `/readyz`) of ingest and portal; provision's
+    /// only listener (`provision_url`) is one already.
+    pub ingest_ops_url: String,
+    pub portal_ops_url: String,
     pub keys: store::KeyRing,
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
@@ -57,6 +61,8 @@ pub struct StackOptions {
     pub sim_rate_limit: u32,
     pub client_rate_limit: u32,
     pub window: Duration,
+    /// Changes to the settings before the services are built.
+    pub settings: Option<fn(&mut runtime::Settings)>,
 }
 
 impl Default for StackOptions {
@@ -65,6 +71,7 @@ impl Default for StackOptions {
             sim_rate_limit: 0,
             client_rate_limit: 60,
             window: Duration::from_secs(60),
+            settings: None,
         }
     }
 }
@@ -110,11 +117,15 @@ impl Stack {
         )?;
         let mut settings = runtime::load_settings(Some(&config_path))?;
         adjust(&mut settings);
+        if let Some(change) = options.settings {
+            change(&mut settings);
+        }
 
         let ingest = ingest::Application::build(settings.clone())
             .await
             .context("building ingest")?;
         let ingest_url = format!("http://127.0.0.1:{}", ingest.port());
+        let ingest_ops_url = format!("http://127.0.0.1:{}", ingest.ops_port());
         let mut tasks = vec![tokio::spawn(async move {
             let _ = ingest.run_until_stopped().await;
         })];
@@ -153,6 +164,7 @@ impl Stack {
             .await
             .context("building portal")?;
         let portal_url = format!("http://127.0.0.1:{}", portal.port());
+        let portal_ops_url = format!("http://127.0.0.1:{}", portal.ops_port());
         tasks.push(tokio::spawn(async move {
             let _ = portal.run_until_stopped().await;
         }));
@@ -172,6 +184,8 @@ impl Stack {
             ingest_url,
             portal_url,
             provision_url,
+            ingest_ops_url,
+            portal_ops_url,
             keys,
             mailbox,
             sync_requests,
@@ -416,6 +430,7 @@ credentials_dir = "{nats_credentials}"
 
 [ingest]
 listen = "127.0.0.1:{ingest}"
+ops_listen = "127.0.0.1:0"
 
 [provision]
 listen = "127.0.0.1:{provision}"
@@ -424,6 +439,7 @@ hash_key = "{HASH_KEY}"
 
 [portal]
 listen = "127.0.0.1:{portal}"
+ops_listen = "127.0.0.1:0"
 smtp_url = "{smtp_url}"
 mail_from = "Lanyard WiFi <wifi@lanyard.test>"
 

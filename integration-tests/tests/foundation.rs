@@ -207,7 +207,12 @@ async fn the_event_log_refuses_updates_and_deletes() -> anyhow::Result<()> {
 async fn services_report_health_and_readiness() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
     let http = reqwest::Client::new();
-    for base in [&stack.ingest_url, &stack.provision_url, &stack.portal_url] {
+    // Health and readiness are on the operations listeners (provision's only listener is one).
+    for base in [
+        &stack.ingest_ops_url,
+        &stack.provision_url,
+        &stack.portal_ops_url,
+    ] {
         assert_eq!(
             http.get(format!("{base}/healthz")).send().await?.status(),
             200,

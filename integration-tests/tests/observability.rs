@@ -206,7 +206,11 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
     let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
     let passphrases = integration_tests::issued_passphrases(&stack).await?;
     assert!(!passphrases.is_empty());
-    for url in [&stack.ingest_url, &stack.provision_url, &stack.portal_url] {
+    for url in [
+        &stack.ingest_ops_url,
+        &stack.provision_url,
+        &stack.portal_ops_url,
+    ] {
         let text = scrape(url).await?;
         for secret in passphrases
             .iter()
@@ -215,6 +219,56 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
         {
             assert!(!text.contains(secret), "{url}/metrics shows a secret");
         }
+    }
+    Ok(())
+}
+
+/// The security review's email oracle: a sign-in request for a member's email moved
+/// `lanyard_magic_links_sent_total{outcome="sent"}`, an unknown one `no_match`, and anyone could
+/// read both on the portal's public port. Now the public listeners of portal and ingest answer
+/// 404 for `/metrics` (and `/readyz`), and the counters are on the operations listeners only.
+#[tokio::test]
+async fn metrics_are_served_only_on_the_operations_listeners() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    stack.map_demo_locations().await?;
+    // The attacker asks for a link for a member's email and for an unknown one…
+    let mut agent = integration_tests::agent::Agent::new(&stack.portal_url);
+    for email in ["jean@example.com", "nobody-here@example.com"] {
+        let page = agent.request_link(DEMO_ORG, "3390", email).await?;
+        assert_eq!(page.status, 200, "{email}: {page:?}");
+    }
+    // …and reads the outcome counters on the public port: nothing there.
+    let http = reqwest::Client::new();
+    for base in [&stack.portal_url, &stack.ingest_url] {
+        for path in ["/metrics", "/readyz"] {
+            let response = http.get(format!("{base}{path}")).send().await?;
+            assert_eq!(response.status(), 404, "{base}{path}");
+            let body = response.text().await?;
+            assert!(!body.contains("lanyard_"), "{base}{path}: {body}");
+        }
+    }
+    // The operators still see them, on the operations listener.
+    let ops = eventually(
+        "both link requests to be counted",
+        Duration::from_secs(20),
+        || async {
+            let text = scrape(&stack.portal_ops_url).await?;
+            let handled = value(&text, "lanyard_magic_links_sent_total", &[]);
+            Ok((handled >= 2.0).then_some(text))
+        },
+    )
+    .await?;
+    assert!(
+        value(
+            &ops,
+            "lanyard_magic_links_sent_total",
+            &[("outcome", "no_match")]
+        ) >= 1.0
+    );
+    for base in [&stack.portal_ops_url, &stack.ingest_ops_url] {
+        let ready = http.get(format!("{base}/readyz")).send().await?;
+        assert_eq!(ready.status(), 200, "{base}/readyz");
     }
     Ok(())
 }

@@ -174,7 +174,7 @@ async fn emailed_link(
 }
 
 async fn metrics(stack: &Stack) -> anyhow::Result<String> {
-    Ok(reqwest::get(format!("{}/metrics", stack.portal_url))
+    Ok(reqwest::get(format!("{}/metrics", stack.portal_ops_url))
         .await?
         .text()
         .await?)
@@ -287,7 +287,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     assert!(error.contains("at least 8"), "{error}");
     browser.screenshot("portal-05-refused").await?;
 
-    let chosen = "harbour-light-42";
+    let chosen = "harbour-lantern-violin-42";
     let field = browser.client.find(Locator::Id("new-passphrase")).await?;
     field.clear().await?;
     field.send_keys(chosen).await?;
@@ -424,6 +424,19 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
         },
     )
     .await?;
+    // Optix without the fragment macro puts the token in the query: the page's script posts
+    // it (the GET alone signs nobody in) and it leaves the address bar.
+    let token = personal_token(&stack, DEMO_ORG, RICHARD);
+    browser
+        .client
+        .goto(&format!(
+            "{}/canvas/mobile?location_id={GASTOWN}&token={token}",
+            stack.portal_url
+        ))
+        .await?;
+    browser.wait_for_heading("Your WiFi").await?;
+    let url = browser.current_url().await?;
+    assert!(!url.as_str().contains(&token), "{url}");
     browser.close().await
 }
 
@@ -668,6 +681,15 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
         .await?;
     browser.wait_for_heading("temporarily unavailable").await?;
     browser.screenshot("state-08-provision-unavailable").await?;
+    // Signed in without an account: the key page asks first (a GET never onboards), and the
+    // button (a POST) says provision is still away.
+    browser.client.goto(&format!("{base}/wifi")).await?;
+    browser.wait_for_heading("Get your WiFi key").await?;
+    browser.screenshot("state-08b-get-your-key").await?;
+    browser
+        .click_and_wait("form[action='/wifi/start'] button")
+        .await?;
+    browser.wait_for_heading("temporarily unavailable").await?;
 
     // A forged canvas token.
     browser
@@ -691,7 +713,7 @@ async fn a_sign_in_link_works_once_and_not_after_it_expires() -> anyhow::Result<
 
     let signed_in = agent.follow_link(&link).await?;
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
-    assert_eq!(signed_in.location.as_deref(), Some("/wifi?start=1"));
+    assert_eq!(signed_in.location.as_deref(), Some("/wifi"));
     let cookie = signed_in
         .set_cookies
         .iter()
@@ -784,9 +806,7 @@ async fn tenants_and_admins_of_one_organization_never_see_another() -> anyhow::R
     let mut tenant = Agent::new(&stack.portal_url);
     let token = personal_token(&stack, DEMO_ORG, JEAN);
     let signed_in = tenant
-        .get(&format!(
-            "/canvas/mobile?location_id={GASTOWN}&token={token}"
-        ))
+        .canvas_sign_in(&format!("/canvas/mobile?location_id={GASTOWN}"), &token)
         .await?;
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
     let key = tenant.get("/wifi?start=1").await?;
@@ -814,7 +834,7 @@ async fn tenants_and_admins_of_one_organization_never_see_another() -> anyhow::R
     // An admin of the demo organization sees its members only.
     let mut admin = Agent::new(&stack.portal_url);
     let token = personal_token(&stack, DEMO_ORG, SOFIA);
-    let signed_in = admin.get(&format!("/canvas/admin?token={token}")).await?;
+    let signed_in = admin.canvas_sign_in("/canvas/admin", &token).await?;
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
     assert_eq!(signed_in.location.as_deref(), Some("/canvas/admin/home"));
     let members = admin.get("/canvas/admin/members").await?;
@@ -880,10 +900,7 @@ async fn the_admin_member_list_comes_a_page_at_a_time() -> anyhow::Result<()> {
     let mut admin = Agent::new(&stack.portal_url);
     let token = personal_token(&stack, DEMO_ORG, SOFIA);
     assert_eq!(
-        admin
-            .get(&format!("/canvas/admin?token={token}"))
-            .await?
-            .status,
+        admin.canvas_sign_in("/canvas/admin", &token).await?.status,
         303
     );
     let rows = |body: &str| body.matches("<a href=\"/canvas/admin/members/").count() as i64;
@@ -964,16 +981,23 @@ async fn forged_canvas_tokens_sign_nobody_in() -> anyhow::Result<()> {
         .await?;
     assert_eq!(refused.status, 403, "{refused:?}");
     assert!(!agent.cookies.contains_key("lanyard_admin"));
-    // A query-string token is used and redirected away, never echoed.
-    let redirected = agent
-        .get(&format!(
-            "/canvas/mobile?location_id={GASTOWN}&token=pt1forgedp"
-        ))
-        .await?;
-    assert_eq!(redirected.status, 303);
-    let location = redirected.location.unwrap_or_default();
-    assert!(!location.contains("forged"), "{location}");
-    assert!(location.contains("error=rejected"), "{location}");
+    // A GET never signs in (login CSRF: a link to `?token=<attacker's token>`), even with a
+    // genuine token in the query: the page's script hands it to a POST.
+    let genuine = personal_token(&stack, DEMO_ORG, JEAN);
+    for path in [
+        format!("/canvas/mobile?location_id={GASTOWN}&token={genuine}"),
+        format!(
+            "/canvas/admin?token={}",
+            personal_token(&stack, DEMO_ORG, SOFIA)
+        ),
+    ] {
+        let page = agent.get(&path).await?;
+        assert_eq!(page.status, 200, "{page:?}");
+        assert!(page.body.contains("id=\"token-form\""), "{}", page.body);
+        assert!(!page.body.contains(&genuine), "the token is not echoed");
+        assert!(!agent.cookies.contains_key("lanyard_session"));
+        assert!(!agent.cookies.contains_key("lanyard_admin"));
+    }
     // Refused tokens are counted per client address: 30 in the window, then a 429.
     let mut limited = None;
     for attempt in 0..40 {
@@ -994,24 +1018,19 @@ async fn forged_canvas_tokens_sign_nobody_in() -> anyhow::Result<()> {
         assert_eq!(page.status, 401);
     }
     let (attempt, page) = limited.expect("refused tokens are limited");
-    // Four refused before the loop (three forged, one in the query string).
+    // Three refused before the loop (the forged ones; the member's token at the admin canvas
+    // was genuine, just not an admin's).
     assert_eq!(
-        attempt + 4,
+        attempt + 3,
         30,
         "the 31st refused token in the window is answered 429"
     );
     assert!(page.retry_after.is_some());
     // The address is locked out for the window: even a genuine token waits.
-    let genuine = personal_token(&stack, DEMO_ORG, JEAN);
     let signed_in = agent
-        .get(&format!(
-            "/canvas/mobile?location_id={GASTOWN}&token={genuine}"
-        ))
+        .canvas_sign_in(&format!("/canvas/mobile?location_id={GASTOWN}"), &genuine)
         .await?;
-    assert_eq!(
-        signed_in.location.as_deref(),
-        Some("/canvas/mobile?location_id=3390&error=rate_limited")
-    );
+    assert_eq!(signed_in.status, 429, "{signed_in:?}");
     Ok(())
 }
 
@@ -1034,9 +1053,7 @@ async fn forms_without_the_right_csrf_token_change_nothing() -> anyhow::Result<(
     // Signed in, then a passphrase change without the session's token.
     let token = personal_token(&stack, DEMO_ORG, JEAN);
     agent
-        .get(&format!(
-            "/canvas/mobile?location_id={GASTOWN}&token={token}"
-        ))
+        .canvas_sign_in(&format!("/canvas/mobile?location_id={GASTOWN}"), &token)
         .await?;
     let key = agent.get("/wifi?start=1").await?;
     assert_eq!(key.status, 200);
@@ -1054,9 +1071,7 @@ async fn forms_without_the_right_csrf_token_change_nothing() -> anyhow::Result<(
     assert_eq!(passphrase_of(&stack, DEMO_ORG, JEAN).await?, before);
     // The admin canvas: a mapping change without the token.
     let admin_token = personal_token(&stack, DEMO_ORG, SOFIA);
-    agent
-        .get(&format!("/canvas/admin?token={admin_token}"))
-        .await?;
+    agent.canvas_sign_in("/canvas/admin", &admin_token).await?;
     let refused = agent
         .post(
             "/canvas/admin/locations",
@@ -1075,7 +1090,7 @@ async fn forms_without_the_right_csrf_token_change_nothing() -> anyhow::Result<(
 }
 
 #[tokio::test]
-async fn link_requests_are_rate_limited_per_email_and_per_client() -> anyhow::Result<()> {
+async fn link_requests_are_rate_limited_per_email() -> anyhow::Result<()> {
     let stack = demo_stack().await?;
     let mut agent = Agent::new(&stack.portal_url);
     // Three per email in the window (the default), then a clear 429.
@@ -1091,24 +1106,21 @@ async fn link_requests_are_rate_limited_per_email_and_per_client() -> anyhow::Re
     assert_eq!(limited.status, 429, "{limited:?}");
     assert!(limited.h1().contains("Too many requests"));
     assert!(limited.retry_after.is_some());
-    // Other addresses from the same client: ten in all, then the client is limited.
+    // Other addresses from the same client go on (a coworking space shares one address; its
+    // limit is tested in portal_abuse.rs: 250 per window, 500 a day).
     for i in 0..6 {
         let ok = agent
             .request_link(DEMO_ORG, GASTOWN, &format!("someone{i}@example.com"))
             .await?;
         assert_eq!(ok.status, 200, "request {i}");
     }
-    let limited = agent
-        .request_link(DEMO_ORG, GASTOWN, "someone-else@example.com")
-        .await?;
-    assert_eq!(limited.status, 429);
     let text = metrics(&stack).await?;
     assert!(
         sample(
             &text,
             "lanyard_magic_links_sent_total",
             &[("outcome", "rate_limited")]
-        ) >= 2.0,
+        ) >= 1.0,
         "{text}"
     );
     Ok(())
@@ -1190,14 +1202,16 @@ async fn every_state_has_its_own_page() -> anyhow::Result<()> {
     // once provision is back.
     let token = personal_token(&stack, DEMO_ORG, MEI);
     stack.stop_provision().await?;
-    agent
-        .get(&format!(
-            "/canvas/mobile?location_id={GASTOWN}&token={token}"
-        ))
+    let unavailable = agent
+        .canvas_sign_in(&format!("/canvas/mobile?location_id={GASTOWN}"), &token)
         .await?;
-    let unavailable = agent.get("/wifi?start=1").await?;
     assert_eq!(unavailable.status, 503, "{unavailable:?}");
     assert!(unavailable.h1().contains("temporarily unavailable"));
+    assert!(agent.cookies.contains_key("lanyard_session"), "signed in");
+    // The key page offers a button (a POST) rather than asking provision on a GET.
+    let key = agent.get("/wifi").await?;
+    assert_eq!(key.status, 200, "{key:?}");
+    assert!(key.body.contains("action=\"/wifi/start\""), "{}", key.body);
     Ok(())
 }
 
@@ -1219,7 +1233,7 @@ async fn no_secret_reaches_a_log_line_or_a_metric() -> anyhow::Result<()> {
     agent.follow_link(&link).await?;
     let key = agent.get("/wifi?start=1").await?;
     let csrf = key.csrf();
-    let chosen = "quiet-harbour-77";
+    let chosen = "quiet-harbour-walrus-77";
     agent
         .post(
             "/wifi/passphrase",
@@ -1228,11 +1242,17 @@ async fn no_secret_reaches_a_log_line_or_a_metric() -> anyhow::Result<()> {
         .await?;
     let canvas_token = personal_token(&stack, DEMO_ORG, RICHARD);
     let mut app = Agent::new(&stack.portal_url);
+    // Optix without the fragment macro puts the token in the query: never logged either.
     app.get(&format!(
         "/canvas/mobile?location_id={GASTOWN}&token={canvas_token}"
     ))
     .await?;
-    app.get("/wifi?start=1").await?;
+    app.canvas_sign_in(
+        &format!("/canvas/mobile?location_id={GASTOWN}"),
+        &canvas_token,
+    )
+    .await?;
+    app.get("/wifi").await?;
     let admin_token = personal_token(&stack, DEMO_ORG, SOFIA);
     let mut admin = Agent::new(&stack.portal_url);
     let page = admin.get("/canvas/admin").await?;

@@ -211,6 +211,16 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
         .await?;
     assert_eq!(refusal(reply), Some(RefusalCode::NoAccess));
     assert!(stack.member(DEMO_ORG, &nobody).await?.is_none());
+    // A location the organization opens in Optix that nobody mapped in Lanyard yet.
+    stack.sim.sim.with_state(|s| {
+        if let Some(org) = s.orgs.get_mut(DEMO_ORG) {
+            org.locations.push(optix_sim::model::Location {
+                location_id: "4242".into(),
+                name: "Harbour Annex".into(),
+                timezone: "America/Vancouver".into(),
+            });
+        }
+    });
     let reply = stack
         .command(
             DEMO_ORG,
@@ -230,6 +240,23 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
             .any(|n| n.kind == "unmapped_location" && n.subject == "4242"),
         "{notices:?}"
     );
+    // An id Optix does not know for the organization is refused the same way, but recorded
+    // nowhere (anyone can put one in a URL).
+    let events = stack.event_count().await?;
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::Onboard {
+                user_id: nia.clone(),
+                location_id: "4243".into(),
+                via: domain::events::OnboardedVia::MobileApp,
+            },
+        )
+        .await?;
+    assert_eq!(refusal(reply), Some(RefusalCode::LocationNotMapped));
+    assert_eq!(stack.event_count().await?, events);
+    let notices = store::queries::notifications(&client, DEMO_ORG, 10).await?;
+    assert!(!notices.iter().any(|n| n.subject == "4243"), "{notices:?}");
     Ok(())
 }
 
@@ -1069,6 +1096,7 @@ async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> a
         sim_rate_limit: 4,
         client_rate_limit: 4,
         window: Duration::from_secs(2),
+        settings: None,
     })
     .await?;
     stack.install(DEMO_ORG).await?;
@@ -1095,6 +1123,7 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
         sim_rate_limit: 2,
         client_rate_limit: 0,
         window: Duration::from_secs(1),
+        settings: None,
     })
     .await?;
     stack.install(DEMO_ORG).await?;

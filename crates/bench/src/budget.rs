@@ -80,6 +80,7 @@ fn real_limit() -> StackOptions {
         sim_rate_limit: 60,
         client_rate_limit: 60,
         window: Duration::from_secs(60),
+        settings: None,
     }
 }
 

@@ -65,6 +65,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
         sim_rate_limit: 0,
         client_rate_limit: 0,
         window: Duration::from_secs(60),
+        settings: None,
     };
     let (stack, plans, _) =
         support::populated_stack(unlimited, n, Duration::from_secs(300)).await?;

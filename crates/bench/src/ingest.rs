@@ -72,6 +72,7 @@ fn settings(nats: runtime::NatsSettings) -> runtime::Settings {
         nats,
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
+            ops_listen: "127.0.0.1:0".into(),
             ..Default::default()
         },
         provision: Default::default(),

@@ -133,6 +133,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
         sim_rate_limit: 0,
         client_rate_limit: 0,
         window: Duration::from_secs(60),
+        settings: None,
     };
     let (stack, people, _) =
         support::populated_stack(unlimited, links + 1, Duration::from_secs(300)).await?;
@@ -144,6 +145,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
     let mut settings = stack.settings.clone();
     settings.portal.listen = "127.0.0.1:0".into();
     settings.portal.link_requests_per_client = u32::MAX;
+    settings.portal.link_requests_per_client_daily = u32::MAX;
     settings.portal.link_requests_per_email = u32::MAX;
     let portal = portal::Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", portal.port());

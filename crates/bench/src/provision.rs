@@ -62,6 +62,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<ProvisionFigures> {
         sim_rate_limit: 0,
         client_rate_limit: 0,
         window: Duration::from_secs(60),
+        settings: None,
     };
     let (mut stack, plans, import) =
         support::populated_stack(unlimited, members, Duration::from_secs(600)).await?;

@@ -210,6 +210,10 @@ pub async fn locations(
                     Roaming::ByPlan => RoamingPolicy::ByPlan,
                 },
             };
+            // Checked here too, so a bad name or SSID is refused before connecting anywhere.
+            settings_
+                .validate()
+                .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
                 &connect(settings).await?,
                 &org,
@@ -251,12 +255,16 @@ pub async fn plans(
             Ok(())
         }
         PlansCommand::Map { org, plan, profile } => {
+            let profile = profile.profile();
+            profile
+                .validate()
+                .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
                 &connect(settings).await?,
                 &org,
                 Command::MapPlan {
                     plan_template_id: plan.clone(),
-                    profile: profile.profile(),
+                    profile,
                 },
                 &format!("mapped plan {plan}"),
             )

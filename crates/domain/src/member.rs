@@ -170,7 +170,10 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
             if state.suspended {
                 return Err(MemberError::Suspended);
             }
-            passphrase::validate(candidate.expose())?;
+            match source {
+                PassphraseSource::Tenant => passphrase::validate_chosen(candidate.expose())?,
+                PassphraseSource::Generated => passphrase::validate(candidate.expose())?,
+            }
             if state.passphrase_hash.as_deref() == Some(sealed.lookup_hash.as_str()) {
                 return Ok(vec![]);
             }

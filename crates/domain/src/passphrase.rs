@@ -41,7 +41,24 @@ pub enum PassphraseError {
     NotPrintableAscii,
     #[error("a passphrase may not contain quotes, backslashes, ';', ',' or ':'")]
     ForbiddenCharacter,
+    #[error(
+        "a passphrase you choose needs at least {CHOSEN_MIN_LEN} characters: try four or more \
+         unrelated words, like \"maple rocket tuesday violin\""
+    )]
+    ChosenTooShort,
+    #[error(
+        "this passphrase is too easy to guess (a common password, a name, a date or a simple \
+         pattern): try four or more unrelated words, like \"maple rocket tuesday violin\", or \
+         use a generated one"
+    )]
+    TooWeak,
 }
+
+/// A passphrase a person chooses is at least this long (a generated one has 12 random symbols).
+pub const CHOSEN_MIN_LEN: usize = 12;
+/// The zxcvbn score (0–4) a chosen passphrase needs: 3 is "safely unguessable" (about 10^8
+/// guesses or more), well past what a rate-limited online guesser can try.
+pub const CHOSEN_MIN_SCORE: u8 = 3;
 
 pub fn validate(passphrase: &str) -> Result<(), PassphraseError> {
     if !passphrase.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
@@ -58,6 +75,21 @@ pub fn validate(passphrase: &str) -> Result<(), PassphraseError> {
     }
     if passphrase.contains(['"', '\'', '`', '\\', ';', ',', ':']) {
         return Err(PassphraseError::ForbiddenCharacter);
+    }
+    Ok(())
+}
+
+/// A passphrase a person chose: the policy above, at least [`CHOSEN_MIN_LEN`] characters, and
+/// not guessable by zxcvbn's dictionaries (common passwords, names, words, dates, keyboard
+/// patterns) below [`CHOSEN_MIN_SCORE`].
+pub fn validate_chosen(passphrase: &str) -> Result<(), PassphraseError> {
+    validate(passphrase)?;
+    if passphrase.chars().count() < CHOSEN_MIN_LEN {
+        return Err(PassphraseError::ChosenTooShort);
+    }
+    let score = u8::from(zxcvbn::zxcvbn(passphrase, &[]).score());
+    if score < CHOSEN_MIN_SCORE {
+        return Err(PassphraseError::TooWeak);
     }
     Ok(())
 }
@@ -118,5 +150,43 @@ mod tests {
             Err(PassphraseError::NotPrintableAscii)
         );
         assert_eq!(validate("correct horse battery"), Ok(()));
+    }
+
+    #[test]
+    fn chosen_passphrases_must_be_long_and_not_common() {
+        // What the security review's guesser tried: short and common passphrases.
+        assert_eq!(
+            validate_chosen("password"),
+            Err(PassphraseError::ChosenTooShort)
+        );
+        assert_eq!(
+            validate_chosen("summer2024"),
+            Err(PassphraseError::ChosenTooShort)
+        );
+        assert_eq!(
+            validate_chosen("password1234"),
+            Err(PassphraseError::TooWeak)
+        );
+        assert_eq!(
+            validate_chosen("qwertyuiopasdf"),
+            Err(PassphraseError::TooWeak)
+        );
+        assert_eq!(
+            validate_chosen("aaaaaaaaaaaaaaaa"),
+            Err(PassphraseError::TooWeak)
+        );
+        assert_eq!(validate_chosen("maple rocket tuesday violin"), Ok(()));
+        assert_eq!(
+            validate_chosen("0xmaple rocket tuesday"),
+            Err(PassphraseError::HexPrefix)
+        );
+        let generated = from_indices(&[3, 14, 15, 9, 26, 5, 35, 8, 9, 7, 9, 32]);
+        assert_eq!(validate_chosen(&generated), Ok(()));
+        assert!(
+            PassphraseError::TooWeak
+                .to_string()
+                .contains("unrelated words"),
+            "the refusal says how to pick a better one"
+        );
     }
 }

@@ -26,6 +26,16 @@ pub enum PolicyError {
     TimeZone(String),
     #[error("a duration must be between 1 and 8760 hours")]
     Duration,
+    #[error(
+        "{0} may not contain line breaks, tabs or other control characters (it appears in \
+         emails and pages)"
+    )]
+    ControlCharacter(&'static str),
+    #[error(
+        "the network name (SSID) is too long: at most 32 bytes, and accented letters or emoji \
+         take 2 to 4 bytes each"
+    )]
+    SsidTooLong,
 }
 
 pub fn check_vlan(vlan: u16) -> Result<u16, PolicyError> {
@@ -105,10 +115,20 @@ impl AccessProfile {
     }
 }
 
+/// Names and SSIDs reach email bodies, pages and vendor configurations: no CR/LF, tab or any
+/// other control character (Unicode `Cc`).
+fn check_no_control(field: &'static str, value: &str) -> Result<(), PolicyError> {
+    if value.chars().any(char::is_control) {
+        return Err(PolicyError::ControlCharacter(field));
+    }
+    Ok(())
+}
+
 fn check_name(field: &'static str, value: &str) -> Result<(), PolicyError> {
     if value.trim().is_empty() {
         return Err(PolicyError::Empty(field));
     }
+    check_no_control(field, value)?;
     if value.chars().count() > 64 {
         return Err(PolicyError::TooLong { field, max: 64 });
     }
@@ -149,11 +169,9 @@ impl LocationSettings {
         if self.network_name.trim().is_empty() {
             return Err(PolicyError::Empty("network name"));
         }
+        check_no_control("network name", &self.network_name)?;
         if self.network_name.len() > 32 {
-            return Err(PolicyError::TooLong {
-                field: "network name",
-                max: 32,
-            });
+            return Err(PolicyError::SsidTooLong);
         }
         if self.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(PolicyError::TimeZone(self.timezone.clone()));
@@ -228,6 +246,62 @@ mod tests {
         assert_eq!(
             location.validate(),
             Err(PolicyError::TimeZone("Europe/Rom".into()))
+        );
+    }
+
+    #[test]
+    fn names_and_ssids_with_line_breaks_or_control_characters_are_refused() {
+        let good = LocationSettings {
+            name: "Downtown".into(),
+            network_name: "downtown-secure".into(),
+            timezone: "Europe/Rome".into(),
+            vlan_pool: None,
+            roaming: RoamingPolicy::SingleLocation,
+        };
+        assert_eq!(good.validate(), Ok(()));
+        // The attack: a header or a fake paragraph injected into sign-in emails and pages.
+        for name in [
+            "Downtown\r\nBcc: victim@example.com",
+            "Down\ttown",
+            "Down\u{7}town",
+        ] {
+            let location = LocationSettings {
+                name: name.into(),
+                ..good.clone()
+            };
+            assert_eq!(
+                location.validate(),
+                Err(PolicyError::ControlCharacter("location name"))
+            );
+        }
+        for ssid in ["guest\nwifi", "guest\u{0}", "\u{1b}[31mred"] {
+            let location = LocationSettings {
+                network_name: ssid.into(),
+                ..good.clone()
+            };
+            assert_eq!(
+                location.validate(),
+                Err(PolicyError::ControlCharacter("network name"))
+            );
+        }
+        // 32 bytes is the SSID limit, counted in bytes (UTF-8), not characters.
+        let location = LocationSettings {
+            network_name: "é".repeat(17),
+            ..good.clone()
+        };
+        assert_eq!(location.validate(), Err(PolicyError::SsidTooLong));
+        let profile = AccessProfile {
+            name: "day\r\npass".into(),
+            ..AccessProfile::default()
+        };
+        assert_eq!(
+            profile.validate(),
+            Err(PolicyError::ControlCharacter("profile name"))
+        );
+        assert!(
+            PolicyError::ControlCharacter("network name")
+                .to_string()
+                .contains("line breaks")
         );
     }
 

@@ -17,7 +17,9 @@ use tracing::Instrument;
 
 pub struct Application {
     port: u16,
+    ops_port: u16,
     server: actix_web::dev::Server,
+    ops_server: actix_web::dev::Server,
     /// Keeps the installations view current (see [`bus::Installations::follow`]).
     installations_watch: tokio::task::JoinHandle<()>,
 }
@@ -185,6 +187,17 @@ impl Application {
             settings,
             metrics: IngestMetrics::new(),
         });
+        // Metrics and readiness say things about the service (counts, what is down) that the
+        // internet reaching the webhook URL has no business seeing: a listener of their own.
+        let ops_listener =
+            TcpListener::bind(&state.settings.ingest.ops_listen).with_context(|| {
+                format!(
+                    "binding ingest.ops_listen {}",
+                    state.settings.ingest.ops_listen
+                )
+            })?;
+        let ops_port = ops_listener.local_addr()?.port();
+        let ops_state = state.clone();
         let nats_settings = state.settings.nats.clone();
         let server = HttpServer::new(move || {
             App::new()
@@ -193,6 +206,17 @@ impl Application {
                 .app_data(web::Data::new(ServiceName("ingest")))
                 .wrap(from_fn(telemetry::http::record_requests))
                 .route("/optix/webhooks", web::post().to(receive))
+                .route(
+                    "/healthz",
+                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+                )
+        })
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        let ops_server = HttpServer::new(move || {
+            App::new()
+                .app_data(ops_state.clone())
                 .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
                 .route(
                     "/healthz",
@@ -200,12 +224,15 @@ impl Application {
                 )
                 .route("/readyz", web::get().to(readyz))
         })
-        .shutdown_timeout(10)
-        .listen(listener)?
+        .workers(1)
+        .shutdown_timeout(5)
+        .listen(ops_listener)?
         .run();
         Ok(Application {
             port,
+            ops_port,
             server,
+            ops_server,
             installations_watch,
         })
     }
@@ -214,11 +241,16 @@ impl Application {
         self.port
     }
 
+    /// The port of the operations listener (`/metrics`, `/healthz`, `/readyz`).
+    pub fn ops_port(&self) -> u16 {
+        self.ops_port
+    }
+
     /// Serves until SIGTERM/ctrl-c (actix handles the signals), letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let served = self.server.await;
+        let (served, ops) = tokio::join!(self.server, self.ops_server);
         self.installations_watch.abort();
-        served
+        served.and(ops)
     }
 }
 

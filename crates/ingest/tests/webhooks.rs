@@ -10,6 +10,8 @@ const SECRET: &str = "test-app-secret";
 
 struct Ingest {
     base: String,
+    /// The operations listener (`/metrics`, `/readyz`).
+    ops: String,
     http: reqwest::Client,
     /// The nats-server this test started (None: an instance beside another, on its server).
     nats: Option<NatsServer>,
@@ -25,6 +27,7 @@ fn settings(nats: runtime::NatsSettings, client_id: &str, secret: &str) -> runti
         nats,
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
+            ops_listen: "127.0.0.1:0".into(),
             max_body_bytes: 4096,
             ..Default::default()
         },
@@ -61,9 +64,11 @@ async fn start_for(client_id: &str, secret: &str) -> anyhow::Result<Ingest> {
     let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
     let app = ingest::Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
+    let ops = format!("http://127.0.0.1:{}", app.ops_port());
     tokio::spawn(app.run_until_stopped());
     Ok(Ingest {
         base,
+        ops,
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()?,
@@ -118,9 +123,11 @@ impl Ingest {
             .settings();
         let app = ingest::Application::build(settings(nats, CLIENT_ID, SECRET)).await?;
         let base = format!("http://127.0.0.1:{}", app.port());
+        let ops = format!("http://127.0.0.1:{}", app.ops_port());
         tokio::spawn(app.run_until_stopped());
         Ok(Ingest {
             base,
+            ops,
             http: self.http.clone(),
             nats: None,
             bus: self.bus.clone(),
@@ -154,7 +161,7 @@ impl Ingest {
     async fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         let text = self
             .http
-            .get(format!("{}/metrics", self.base))
+            .get(format!("{}/metrics", self.ops))
             .send()
             .await
             .expect("ingest answers /metrics")
@@ -359,9 +366,14 @@ async fn wrong_type_oversized_and_garbage_bodies_are_refused() -> anyhow::Result
 async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -> anyhow::Result<()>
 {
     let mut ingest = start().await?;
-    let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.base)).send();
+    let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.ops)).send();
     assert_eq!(get("/healthz").await?.status(), 200);
     assert_eq!(get("/readyz").await?.status(), 200);
+    // Operations live on their own listener: the public one (the webhook URL) has none.
+    for path in ["/metrics", "/readyz"] {
+        let public = ingest.http.get(format!("{}{path}", ingest.base)).send();
+        assert_eq!(public.await?.status(), 404, "public {path}");
+    }
 
     nats_of(&mut ingest.nats).stop();
     let delivery = webhook(SECRET, now());
@@ -374,7 +386,7 @@ async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -
         "503 took {:?}",
         started.elapsed()
     );
-    let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.base)).send();
+    let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.ops)).send();
     assert_eq!(get("/readyz").await?.status(), 503);
     assert_eq!(get("/healthz").await?.status(), 200);
 

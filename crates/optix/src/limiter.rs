@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 
 pub const WINDOW: Duration = Duration::from_secs(60);
 
+/// Bound on the tokens tracked at once. The portal verifies canvas tokens anyone can make up,
+/// each with its own budget: the map must not grow with them.
+pub const MAX_TOKENS: usize = 10_000;
+
 #[derive(Default)]
 struct TokenWindow {
     sent: VecDeque<Instant>,
@@ -56,6 +60,9 @@ impl RateLimiter {
     pub fn try_acquire(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let limit = self.limit as usize;
         self.with(|windows| {
+            if !windows.contains_key(key) && windows.len() >= MAX_TOKENS {
+                self.prune(windows, now);
+            }
             let window = windows.entry(key.to_owned()).or_default();
             if let Some(until) = window.blocked_until {
                 if until > now {
@@ -80,6 +87,35 @@ impl RateLimiter {
             window.sent.push_back(now);
             Ok(())
         })
+    }
+
+    /// Makes room in a full map: first forgets tokens with nothing in their window and no block;
+    /// if that is not enough, the half with the fewest requests in their window (tokens used
+    /// once, like made-up canvas tokens, rather than an organization's busy one).
+    fn prune(&self, windows: &mut HashMap<String, TokenWindow>, now: Instant) {
+        windows.retain(|_, w| {
+            w.blocked_until.is_some_and(|u| u > now)
+                || w.sent
+                    .back()
+                    .is_some_and(|t| now.saturating_duration_since(*t) < self.window)
+        });
+        if windows.len() < MAX_TOKENS {
+            return;
+        }
+        let mut by_use: Vec<(usize, String)> = windows
+            .iter()
+            .filter(|(_, w)| w.blocked_until.is_none_or(|u| u <= now))
+            .map(|(k, w)| (w.sent.len(), k.clone()))
+            .collect();
+        by_use.sort_unstable();
+        for (_, key) in by_use.into_iter().take(MAX_TOKENS / 2) {
+            windows.remove(&key);
+        }
+    }
+
+    /// Tokens tracked now.
+    pub fn tracked(&self) -> usize {
+        self.with(|windows| windows.len())
     }
 
     /// Waits for a request of `key`'s budget. Fails with the wait it would take when that is
@@ -163,6 +199,29 @@ mod tests {
         // Budgets are per token.
         assert_eq!(limiter.try_acquire("other", t0), Ok(()));
         assert_eq!(limiter.remaining("unused", t0), 3);
+    }
+
+    #[test]
+    fn made_up_tokens_never_grow_the_map_past_its_bound() {
+        let limiter = RateLimiter::new(60);
+        let t0 = Instant::now();
+        // An organization's busy token…
+        for i in 0..30 {
+            assert_eq!(
+                limiter.try_acquire("org", t0 + Duration::from_millis(i)),
+                Ok(())
+            );
+        }
+        // …and the attack: a flood of distinct forged canvas tokens within one window.
+        for i in 0..(MAX_TOKENS * 5) {
+            let _ = limiter.try_acquire(&format!("forged-{i}"), t0 + Duration::from_secs(1));
+        }
+        assert!(limiter.tracked() <= MAX_TOKENS, "{}", limiter.tracked());
+        // The busy token kept its window: its budget was not reset by the flood.
+        assert_eq!(limiter.remaining("org", t0 + Duration::from_secs(2)), 30);
+        // Long after, idle tokens are simply forgotten.
+        let _ = limiter.try_acquire("late", t0 + Duration::from_secs(600));
+        assert!(limiter.tracked() <= MAX_TOKENS);
     }
 
     #[test]

@@ -3,14 +3,18 @@
   "use strict";
 
   // Sign-in links and canvas tokens arrive in the URL fragment (#token=…), which browsers never
-  // send to a server, so no access log can record them. Read it once, take it out of the
-  // address bar and the history, and hand it to the portal in a POST body.
+  // send to a server, so no access log can record them; an Optix canvas without the fragment
+  // macro gets `?token=…` instead. Read it once, take it out of the address bar and the
+  // history, and hand it to the portal in a POST body: a GET never signs anyone in.
   var form = document.getElementById("token-form");
   if (form) {
     var fragment = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    var token = fragment.get("token");
-    if (window.location.hash) {
-      window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    var query = new URLSearchParams(window.location.search);
+    var token = fragment.get("token") || query.get("token");
+    if (window.location.hash || query.has("token")) {
+      query.delete("token");
+      var rest = query.toString();
+      window.history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : ""));
     }
     if (token) {
       form.elements.token.value = token;

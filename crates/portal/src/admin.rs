@@ -51,16 +51,37 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
     let Some(cookie) = session::read_cookie(request, ADMIN_COOKIE) else {
         return Ok(None);
     };
+    let id_hash = session::sha256_hex(&cookie);
     let client = state.pool.get().await?;
-    let Some(row) = db::session(&client, &session::sha256_hex(&cookie), SessionKind::Admin).await?
-    else {
+    let Some(row) = db::session(&client, &id_hash, SessionKind::Admin).await? else {
         return Ok(None);
     };
-    let context = row
+    drop(client);
+    let mut context: AdminContext = row
         .context
         .clone()
         .and_then(|c| serde_json::from_value(c).ok())
         .unwrap_or_default();
+    let recheck = chrono::Duration::seconds(state.settings.admin_recheck_secs.max(1) as i64);
+    if context
+        .checked_at
+        .is_none_or(|checked| Utc::now() - checked >= recheck)
+    {
+        if !crate::canvas::still_admin(state, &row, &context).await {
+            let client = state.pool.get().await?;
+            db::delete_session(&client, &id_hash).await?;
+            tracing::info!(
+                org_id = row.org_id,
+                "admin session ended: Optix no longer confirms the admin"
+            );
+            return Ok(None);
+        }
+        context.checked_at = Some(Utc::now());
+        if let Ok(value) = serde_json::to_value(&context) {
+            let client = state.pool.get().await?;
+            db::update_session_context(&client, &id_hash, &value).await?;
+        }
+    }
     Ok(Some(Admin {
         cookie,
         row,
@@ -445,16 +466,19 @@ fn location_command(form: &LocationForm) -> Result<(Command, &'static str), Stri
                 "by_plan" => RoamingPolicy::ByPlan,
                 _ => RoamingPolicy::SingleLocation,
             };
+            let settings = LocationSettings {
+                name: form.name.trim().to_owned(),
+                network_name: form.network_name.trim().to_owned(),
+                timezone: form.timezone.trim().to_owned(),
+                vlan_pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
+                roaming,
+            };
+            // Provision checks the same; checking here answers at once, in the form.
+            settings.validate().map_err(|e| format!("Refused: {e}."))?;
             Ok((
                 Command::MapLocation {
                     location_id: form.location_id.clone(),
-                    settings: LocationSettings {
-                        name: form.name.trim().to_owned(),
-                        network_name: form.network_name.trim().to_owned(),
-                        timezone: form.timezone.trim().to_owned(),
-                        vlan_pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
-                        roaming,
-                    },
+                    settings,
                 },
                 "location_mapped",
             ))

@@ -1,9 +1,10 @@
 //! The Optix canvases: the mobile app's WiFi tile (`MOBILE_HOME_PRIMARY`) and the admin
 //! dashboard's settings/menu canvases. Optix opens them with a personal token, in the URL
 //! fragment (`#token=…`, our app settings file asks for that) or, when no macro is used, as a
-//! `token=` query parameter. A fragment never reaches the server; a query token is used once and
-//! redirected away at once. Either way the portal verifies it with Optix (`me`), never stores
-//! or logs it, and signs the user in with a session of its own.
+//! `token=` query parameter. Either way the page's script takes it out of the address bar and
+//! POSTs it with the page's CSRF token: a GET never signs anyone in (no login CSRF), and the
+//! server neither reads nor logs a query token. The portal verifies it with Optix (`me`), never
+//! stores or logs it, and signs the user in with a session of its own.
 
 use crate::db::{self, SessionKind, SessionRow, Via};
 use crate::pages::{Framing, Message, TokenPage};
@@ -28,12 +29,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(ADMIN_PATH, web::post().to(admin_signin));
 }
 
+/// A canvas URL's query. A `token` in it is left to the page's script (see the module note).
 #[derive(Deserialize)]
 struct CanvasQuery {
     #[serde(default)]
     location_id: Option<String>,
-    #[serde(default)]
-    token: Option<String>,
     #[serde(default)]
     error: Option<String>,
 }
@@ -122,13 +122,12 @@ async fn check_token(
     admin: bool,
 ) -> Result<Verified, Failure> {
     // Only refused tokens count against a client address: a whole coworking space behind one
-    // NAT opens the app all day, but nobody needs many wrong tokens.
+    // NAT opens the app all day, but nobody needs many wrong tokens. Every attempt is counted
+    // up front (check and count in one statement, so parallel tokens cannot all slip in before
+    // the first is counted) and given back when Optix vouches for the token.
     let address = state.client_address(request);
     let max = state.settings.canvas_refusals_per_client;
-    match state
-        .limit_reached("canvas-refused", "", &address, max)
-        .await
-    {
+    match state.limit("canvas-refused", "", &address, max).await {
         Ok(db::Limit::Allowed) => {}
         Ok(db::Limit::Exceeded { retry_after_secs }) => {
             return Err(Failure::RateLimited(retry_after_secs));
@@ -138,25 +137,29 @@ async fn check_token(
             return Err(Failure::Unavailable);
         }
     }
-    let refused = |why: &'static str| async move {
+    let refused = |why: &'static str| {
         tracing::info!(reason = why, "canvas token refused");
-        if let Err(error) = state.limit("canvas-refused", "", &address, max).await {
-            tracing::warn!(%error, "counting a refused canvas token failed");
-        }
         Failure::Rejected
+    };
+    let not_refused = || async {
+        if let Err(error) = state.unlimit("canvas-refused", "", &address).await {
+            tracing::warn!(%error, "giving back a canvas sign-in attempt failed");
+        }
     };
     // Tokens are short opaque strings; anything else is not worth asking Optix about.
     if token.is_empty() || token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(refused("malformed").await);
+        return Err(refused("malformed"));
     }
     let verified = match state.verifier.verify(token).await {
         Ok(verified) => verified,
-        Err(VerifyError::Rejected(why)) => return Err(refused(why).await),
+        Err(VerifyError::Rejected(why)) => return Err(refused(why)),
         Err(VerifyError::Unavailable(error)) => {
             tracing::warn!(%error, "canvas token could not be verified");
+            not_refused().await;
             return Err(Failure::Unavailable);
         }
     };
+    not_refused().await;
     let installed = match state.pool.get().await {
         Ok(client) => db::organization_installed(&client, &verified.org_id).await,
         Err(error) => {
@@ -227,9 +230,8 @@ fn mobile_url(location_id: Option<&str>, error: Option<Failure>) -> String {
     }
 }
 
-/// `GET /canvas/mobile?location_id=…`: the page that takes the token from the fragment. With
-/// `?token=…` (Optix without a macro) it signs in at once and redirects, so the token leaves
-/// the address bar and the history immediately.
+/// `GET /canvas/mobile?location_id=…`: the page that posts the token from the fragment (or
+/// the query).
 async fn mobile_page(
     state: web::Data<State>,
     request: HttpRequest,
@@ -237,14 +239,6 @@ async fn mobile_page(
 ) -> Result<HttpResponse, PortalError> {
     let query = query.into_inner();
     let location_id = query.location_id.as_deref();
-    if let Some(token) = query.token.as_deref() {
-        return Ok(
-            match mobile_session(&state, &request, token, location_id).await? {
-                Ok(response) => response,
-                Err(failure) => see_other(&mobile_url(location_id, Some(failure))),
-            },
-        );
-    }
     if let Some(failure) = query.error.as_deref().and_then(Failure::from_code) {
         return failure_page(&state, failure, &mobile_url(location_id, None));
     }
@@ -298,6 +292,43 @@ pub struct AdminContext {
     /// Why the plan list could not be fetched, if it could not.
     #[serde(default)]
     pub plans_error: Option<String>,
+    /// The admin's canvas token, sealed with the master key (never in clear at rest), so the
+    /// session can be re-checked with Optix every `admin_recheck_secs`.
+    #[serde(default)]
+    pub token: Option<domain::Sealed>,
+    /// When Optix last confirmed this admin.
+    #[serde(default)]
+    pub checked_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// The associated data an admin's sealed token is bound to.
+fn token_aad(org_id: &str, user_id: &str) -> String {
+    format!("admin-canvas-token/{org_id}/{user_id}")
+}
+
+/// Whether Optix still says the session's admin is an admin of its organization. A refused
+/// token or a lost admin role ends the session; Optix being unreachable does not (the admin
+/// keeps working until Optix answers again).
+pub(crate) async fn still_admin(state: &State, row: &SessionRow, context: &AdminContext) -> bool {
+    let aad = token_aad(&row.org_id, &row.user_id);
+    let Some(token) = context
+        .token
+        .as_ref()
+        .and_then(|sealed| state.keys.open_with_master(sealed, &aad).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return false;
+    };
+    match state.verifier.verify(&token).await {
+        Ok(verified) => {
+            verified.me.is_admin && verified.org_id == row.org_id && verified.user_id == row.user_id
+        }
+        Err(VerifyError::Rejected(_)) => false,
+        Err(VerifyError::Unavailable(error)) => {
+            tracing::warn!(%error, "re-checking an admin with Optix failed; keeping the session");
+            true
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -345,6 +376,11 @@ async fn admin_context(state: &State, token: &str, verified: &Verified) -> Admin
         locations,
         plans,
         plans_error,
+        token: Some(state.keys.seal_with_master(
+            token.as_bytes(),
+            &token_aad(&verified.org_id, &verified.user_id),
+        )),
+        checked_at: Some(Utc::now()),
     }
 }
 
@@ -397,12 +433,6 @@ async fn admin_page(
     query: web::Query<CanvasQuery>,
 ) -> Result<HttpResponse, PortalError> {
     let query = query.into_inner();
-    if let Some(token) = query.token.as_deref() {
-        return Ok(match admin_session(&state, &request, token).await? {
-            Ok(response) => response,
-            Err(failure) => see_other(&format!("{ADMIN_PATH}?error={}", failure.code())),
-        });
-    }
     if let Some(failure) = query.error.as_deref().and_then(Failure::from_code) {
         return failure_page(&state, failure, ADMIN_PATH);
     }

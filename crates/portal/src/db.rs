@@ -186,6 +186,21 @@ pub async fn session(
     }))
 }
 
+/// Replaces a session's context (the admin canvas's re-check time).
+pub async fn update_session_context(
+    client: &impl GenericClient,
+    id_hash: &str,
+    context: &Value,
+) -> Result<(), Error> {
+    client
+        .execute_cached(
+            "UPDATE portal_sessions SET context = $2 WHERE id_hash = $1",
+            &[&id_hash, &context],
+        )
+        .await?;
+    Ok(())
+}
+
 pub async fn delete_session(client: &impl GenericClient, id_hash: &str) -> Result<(), Error> {
     client
         .execute_cached(
@@ -237,35 +252,15 @@ pub async fn hit(
     }
 }
 
-/// Whether `bucket` is over `max` in its current window, without counting anything.
-pub async fn peek(
-    client: &impl GenericClient,
-    bucket: &str,
-    max: u32,
-    window_secs: u64,
-) -> Result<Limit, Error> {
-    let window = window_secs.max(1) as f64;
-    let row = client
-        .query_opt_cached(
-            "SELECT hits, extract(epoch FROM (window_start + make_interval(secs => $2) - now()))::float8
-             FROM portal_rate_limits WHERE bucket = $1",
-            &[&bucket, &window],
+/// Takes back one hit of `bucket` (a request counted up front that turned out not to count).
+pub async fn refund(client: &impl GenericClient, bucket: &str) -> Result<(), Error> {
+    client
+        .execute_cached(
+            "UPDATE portal_rate_limits SET hits = GREATEST(hits - 1, 0) WHERE bucket = $1",
+            &[&bucket],
         )
         .await?;
-    Ok(match row {
-        Some(row) => {
-            let hits: i32 = row.get(0);
-            let remaining: f64 = row.get(1);
-            if remaining > 0.0 && i64::from(hits) >= i64::from(max) {
-                Limit::Exceeded {
-                    retry_after_secs: remaining.ceil().max(1.0) as u64,
-                }
-            } else {
-                Limit::Allowed
-            }
-        }
-        None => Limit::Allowed,
-    })
+    Ok(())
 }
 
 /// Forgets spent and expired links, ended sessions and old counters.

@@ -6,11 +6,13 @@
 //! Routes:
 //! - `GET /l/{org}/{location}`: ask for a sign-in link (`POST` the email);
 //!   `GET|POST /l/{org}/{location}/signin`: the emailed link (`#token=…`), spent on `POST`.
-//! - `GET /wifi`: the signed-in tenant's key page; `POST /wifi/passphrase`, `/wifi/regenerate`,
-//!   `/wifi/signout`.
+//! - `GET /wifi`: the signed-in tenant's key page (a GET never changes anything or asks Optix);
+//!   `POST /wifi/start` (onboarding), `/wifi/passphrase`, `/wifi/regenerate`, `/wifi/signout`.
 //! - `GET /canvas/mobile?location_id=…#token=…` (`POST` the token): the Optix app's WiFi tile.
 //! - `GET /canvas/admin#token=…` (`POST` the token), then `/canvas/admin/home`, `/locations`,
 //!   `/plans`, `/members`, `/members/{user}`: the admin canvas.
+//!
+//! `/metrics` and `/readyz` are served on a separate operations listener (`portal.ops_listen`).
 
 mod admin;
 mod canvas;
@@ -28,15 +30,28 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
 use bus::commands::{Command, RefusalCode, Reply};
+use lru::LruCache;
 use pages::{Action, Framing, Message};
-use std::collections::HashMap;
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct Application {
     port: u16,
+    ops_port: u16,
     server: actix_web::dev::Server,
+    ops_server: actix_web::dev::Server,
+}
+
+/// Bound on every in-memory map keyed by what outsiders send (locations, users): the least
+/// recently used entry goes first, so memory stays flat under any flood.
+pub(crate) const OUTSIDE_KEYS_CAP: usize = 10_000;
+
+pub(crate) fn bounded<K: std::hash::Hash + Eq, V>() -> Mutex<LruCache<K, V>> {
+    Mutex::new(LruCache::new(
+        NonZeroUsize::new(OUTSIDE_KEYS_CAP).unwrap_or(NonZeroUsize::MIN),
+    ))
 }
 
 pub(crate) struct State {
@@ -50,8 +65,19 @@ pub(crate) struct State {
     verifier: verify::Verifier,
     /// Unmapped-location reports sent recently (organization/location/user → when), so a page
     /// reloaded in a loop does not flood the admins' notifications.
-    reports: Mutex<HashMap<String, Instant>>,
+    reports: Mutex<LruCache<String, Instant>>,
+    /// Refused onboardings (organization/user/location → when, the refusal), remembered for
+    /// `onboarding_refusal_cache_secs` so asking again does not spend Optix budget.
+    onboarding_refusals: Mutex<LruCache<String, RememberedRefusal>>,
+    /// Parsed `trusted_proxies`.
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
+
+/// The longest rate-limit window (`link_requests_per_client_daily`).
+pub(crate) const LONGEST_WINDOW_SECS: u64 = 24 * 3600;
+
+/// A refused onboarding: when, and provision's answer.
+type RememberedRefusal = (Instant, RefusalCode, String);
 
 /// How often the same unmapped location is reported for the same person.
 const REPORT_EVERY: Duration = Duration::from_secs(600);
@@ -77,6 +103,10 @@ impl Application {
             .context("connecting to NATS")?;
         let listener = TcpListener::bind(&settings.portal.listen)
             .with_context(|| format!("binding portal.listen {}", settings.portal.listen))?;
+        let ops_listener = TcpListener::bind(&settings.portal.ops_listen)
+            .with_context(|| format!("binding portal.ops_listen {}", settings.portal.ops_listen))?;
+        let ops_port = ops_listener.local_addr()?.port();
+        let trusted_proxies = parse_trusted_proxies(&settings.portal.trusted_proxies)?;
         let address = listener.local_addr()?;
         let port = address.port();
         let portal = settings.portal.clone();
@@ -88,6 +118,8 @@ impl Application {
         let parsed = url::Url::parse(&public_url)
             .with_context(|| format!("portal.public_url {public_url:?} is not a URL"))?;
         let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+        // Browsers that once reached the portal over https never fall back to http for it.
+        let hsts = parsed.scheme() == "https";
         if parsed.scheme() != "https" && !loopback {
             tracing::warn!(
                 "portal.public_url is not https: browsers refuse the portal's Secure cookies \
@@ -114,9 +146,12 @@ impl Application {
             public_url,
             mailer,
             verifier,
-            reports: Mutex::new(HashMap::new()),
+            reports: bounded(),
+            onboarding_refusals: bounded(),
+            trusted_proxies,
         });
         spawn_purge(state.clone());
+        let ops_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -124,12 +159,17 @@ impl Application {
                 .app_data(web::FormConfig::default().limit(16 * 1024))
                 .wrap(from_fn(access_log))
                 .wrap(from_fn(telemetry::http::record_requests))
-                .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
+                .wrap(actix_web::middleware::Condition::new(
+                    hsts,
+                    actix_web::middleware::DefaultHeaders::new().add((
+                        actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+                        "max-age=31536000; includeSubDomains",
+                    )),
+                ))
                 .route(
                     "/healthz",
                     web::get().to(|| async { HttpResponse::Ok().body("ok") }),
                 )
-                .route("/readyz", web::get().to(readyz))
                 .route("/", web::get().to(home))
                 .route("/assets/portal.css", web::get().to(stylesheet))
                 .route("/assets/portal.js", web::get().to(script))
@@ -141,16 +181,93 @@ impl Application {
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
-        Ok(Application { port, server })
+        // Metrics count sign-in outcomes (`sent` vs `no_match`): on the public listener they
+        // would tell anyone which emails are members'. Operations get a listener of their own.
+        let ops_server = HttpServer::new(move || {
+            App::new()
+                .app_data(ops_state.clone())
+                .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
+                .route(
+                    "/healthz",
+                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+                )
+                .route("/readyz", web::get().to(readyz))
+        })
+        .workers(1)
+        .shutdown_timeout(5)
+        .listen(ops_listener)?
+        .run();
+        Ok(Application {
+            port,
+            ops_port,
+            server,
+            ops_server,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The port of the operations listener (`/metrics`, `/healthz`, `/readyz`).
+    pub fn ops_port(&self) -> u16 {
+        self.ops_port
     }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (served, ops) = tokio::join!(self.server, self.ops_server);
+        served.and(ops)
+    }
+}
+
+fn parse_trusted_proxies(entries: &[String]) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.trim();
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!("portal.trusted_proxies: {entry:?} is not an IP address or CIDR range")
+                })
+        })
+        .collect()
+}
+
+/// The client a request comes from. Behind trusted proxies each proxy appends the address it
+/// got the request from to `X-Forwarded-For`; everything left of the last untrusted hop was
+/// written by the client and proves nothing. So: the TCP peer unless it is a trusted proxy,
+/// else the rightmost `X-Forwarded-For` hop that is not a trusted proxy.
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: &[&str],
+    trusted: &[ipnet::IpNet],
+) -> String {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let Some(peer) = peer else {
+        return "unknown".to_owned();
+    };
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    let mut hops = forwarded_for
+        .iter()
+        .flat_map(|header| header.split(','))
+        .map(str::trim)
+        .filter(|hop| !hop.is_empty())
+        .rev();
+    let mut last_trusted = peer;
+    for hop in hops.by_ref() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(&ip) => last_trusted = ip,
+            Ok(ip) => return ip.to_string(),
+            // Not an address: written by the client (or a broken proxy); count it as the hop
+            // we last trusted, which is where it came from.
+            Err(_) => return last_trusted.to_string(),
+        }
+    }
+    last_trusted.to_string()
 }
 
 /// Removes spent links, ended sessions and old counters every 10 minutes.
@@ -161,9 +278,13 @@ fn spawn_purge(state: web::Data<State>) {
             tick.tick().await;
             let result = async {
                 let client = state.pool.get().await.map_err(|e| e.to_string())?;
-                db::purge(&client, state.settings.rate_window_secs)
-                    .await
-                    .map_err(|e| e.to_string())
+                // Counters of the longest window (a day: links per client) must outlive it.
+                db::purge(
+                    &client,
+                    state.settings.rate_window_secs.max(LONGEST_WINDOW_SECS),
+                )
+                .await
+                .map_err(|e| e.to_string())
             }
             .await;
             match result {
@@ -326,12 +447,17 @@ impl State {
     }
 
     /// Tells provision (for the admins' notifications) that someone asked for WiFi at an
-    /// unmapped Optix location; at most once per location and person every 10 minutes.
+    /// unmapped Optix location; at most once per location and person every 10 minutes, and for
+    /// an anonymous visitor (`client`: their address) at most `unmapped_reports_per_client` in
+    /// a window. Provision appends only for a location Optix knows for the organization, at
+    /// most once an hour per location: however many ids are made up, the log and the
+    /// notifications grow by at most one event per real location and hour.
     pub(crate) async fn report_unmapped(
         &self,
         org_id: &str,
         location_id: &str,
         user_id: Option<&str>,
+        client: Option<&str>,
     ) {
         let key = format!("{org_id}/{location_id}/{}", user_id.unwrap_or("-"));
         {
@@ -342,10 +468,28 @@ impl State {
             {
                 return;
             }
-            if reports.len() > 10_000 {
-                reports.retain(|_, at| at.elapsed() < REPORT_EVERY);
+            reports.put(key, Instant::now());
+        }
+        if let Some(client) = client {
+            match self
+                .limit(
+                    "unmapped-client",
+                    "",
+                    client,
+                    self.settings.unmapped_reports_per_client,
+                )
+                .await
+            {
+                Ok(db::Limit::Allowed) => {}
+                Ok(db::Limit::Exceeded { .. }) => {
+                    tracing::info!(org_id, "unmapped-location reports over the limit");
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "counting an unmapped-location report failed");
+                    return;
+                }
             }
-            reports.insert(key, Instant::now());
         }
         let actor = match user_id {
             Some(user) => format!("tenant:{user}"),
@@ -363,6 +507,60 @@ impl State {
             .await;
     }
 
+    /// A refused onboarding of this user at this location, remembered within
+    /// `onboarding_refusal_cache_secs`.
+    pub(crate) fn remembered_refusal(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        location_id: &str,
+    ) -> Option<(RefusalCode, String)> {
+        let ttl = Duration::from_secs(self.settings.onboarding_refusal_cache_secs);
+        let mut refusals = self
+            .onboarding_refusals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let key = format!("{org_id}/{user_id}/{location_id}");
+        match refusals.get(&key) {
+            Some((at, code, message)) if at.elapsed() < ttl => Some((*code, message.clone())),
+            Some(_) => {
+                refusals.pop(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Remembers a refused onboarding whose answer will not change in a minute or two (no plan,
+    /// unknown user, suspended, not installed), so asking again does not spend Optix budget.
+    pub(crate) fn remember_refusal(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        location_id: &str,
+        code: RefusalCode,
+        message: &str,
+    ) {
+        let lasting = matches!(
+            code,
+            RefusalCode::NoAccess
+                | RefusalCode::UnknownUser
+                | RefusalCode::NoAccount
+                | RefusalCode::Suspended
+                | RefusalCode::NotInstalled
+        );
+        if !lasting || self.settings.onboarding_refusal_cache_secs == 0 {
+            return;
+        }
+        self.onboarding_refusals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .put(
+                format!("{org_id}/{user_id}/{location_id}"),
+                (Instant::now(), code, message.to_owned()),
+            );
+    }
+
     pub(crate) fn page(
         &self,
         status: StatusCode,
@@ -373,18 +571,18 @@ impl State {
         Ok(pages::html(status, framing, &self.settings.frame_ancestors).body(body))
     }
 
-    /// The client address rate limits count: the TCP peer, or the first `X-Forwarded-For`
-    /// hop when configured to trust a proxy.
+    /// The client address rate limits count (see [`client_address`]).
     pub(crate) fn client_address(&self, request: &HttpRequest) -> String {
-        if self.settings.trust_forwarded_for
-            && let Some(address) = request.connection_info().realip_remote_addr()
-        {
-            return address.to_owned();
-        }
-        request
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned())
+        let forwarded: Vec<&str> = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        client_address(
+            request.peer_addr().map(|a| a.ip()),
+            &forwarded,
+            &self.trusted_proxies,
+        )
     }
 
     /// The rate-limit bucket of a value (an email, an address): stored only as a keyed hash.
@@ -403,22 +601,41 @@ impl State {
         value: &str,
         max: u32,
     ) -> Result<db::Limit, PortalError> {
-        let bucket = self.bucket(bucket_kind, org_id, value);
-        let client = self.pool.get().await?;
-        Ok(db::hit(&client, &bucket, max, self.settings.rate_window_secs).await?)
+        self.limit_within(
+            bucket_kind,
+            org_id,
+            value,
+            max,
+            self.settings.rate_window_secs,
+        )
+        .await
     }
 
-    /// Whether a limit is already reached, without counting.
-    pub(crate) async fn limit_reached(
+    /// Counts a request against a limit of `max` per `window_secs`; check and count are one
+    /// statement, so parallel requests can never get past the limit together.
+    pub(crate) async fn limit_within(
         &self,
         bucket_kind: &str,
         org_id: &str,
         value: &str,
         max: u32,
+        window_secs: u64,
     ) -> Result<db::Limit, PortalError> {
         let bucket = self.bucket(bucket_kind, org_id, value);
         let client = self.pool.get().await?;
-        Ok(db::peek(&client, &bucket, max, self.settings.rate_window_secs).await?)
+        Ok(db::hit(&client, &bucket, max, window_secs).await?)
+    }
+
+    /// Gives back one request counted by [`State::limit`] (it turned out not to count).
+    pub(crate) async fn unlimit(
+        &self,
+        bucket_kind: &str,
+        org_id: &str,
+        value: &str,
+    ) -> Result<(), PortalError> {
+        let bucket = self.bucket(bucket_kind, org_id, value);
+        let client = self.pool.get().await?;
+        Ok(db::refund(&client, &bucket).await?)
     }
 
     pub(crate) fn too_many(
@@ -498,6 +715,62 @@ pub(crate) fn plausible_id(value: &str) -> bool {
         && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn a_client_cannot_choose_its_address_with_x_forwarded_for() {
+        let proxies =
+            parse_trusted_proxies(&["10.0.0.0/8".into(), "192.0.2.1".into()]).expect("proxies");
+        // The attack: the client writes its own leftmost hop to get a fresh rate-limit bucket.
+        // The proxy appends the real peer, which is what counts.
+        assert_eq!(
+            client_address(Some(ip("10.1.2.3")), &["1.2.3.4, 203.0.113.9"], &proxies),
+            "203.0.113.9"
+        );
+        // Two trusted proxies in a row: still the rightmost untrusted hop.
+        assert_eq!(
+            client_address(
+                Some(ip("192.0.2.1")),
+                &["6.6.6.6, 203.0.113.9", "10.9.9.9"],
+                &proxies
+            ),
+            "203.0.113.9"
+        );
+        // Straight from the internet (not a trusted proxy): the header is ignored.
+        assert_eq!(
+            client_address(Some(ip("198.51.100.7")), &["1.2.3.4"], &proxies),
+            "198.51.100.7"
+        );
+        // No proxies configured (the default): always the TCP peer.
+        assert_eq!(
+            client_address(Some(ip("10.1.2.3")), &["1.2.3.4"], &[]),
+            "10.1.2.3"
+        );
+        // Garbage in the header counts as the hop that brought it.
+        assert_eq!(
+            client_address(Some(ip("10.1.2.3")), &["nonsense"], &proxies),
+            "10.1.2.3"
+        );
+        assert!(parse_trusted_proxies(&["not-an-ip".into()]).is_err());
+    }
+
+    #[test]
+    fn maps_keyed_by_outside_input_stay_bounded() {
+        let map = bounded::<String, Instant>();
+        let mut map = map.lock().expect("lock");
+        for i in 0..(OUTSIDE_KEYS_CAP * 3) {
+            map.put(format!("6267/location-{i}/-"), Instant::now());
+        }
+        assert_eq!(map.len(), OUTSIDE_KEYS_CAP);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,11 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let settings = runtime::load_settings(args.config.as_deref())?;
     let app = portal::Application::build(settings).await?;
-    tracing::info!(port = app.port(), "portal listening");
+    tracing::info!(
+        port = app.port(),
+        ops_port = app.ops_port(),
+        "portal listening"
+    );
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -40,10 +40,13 @@ pub fn html(status: StatusCode, framing: Framing, frame_ancestors: &str) -> Http
     builder
 }
 
-/// A link under a message (what to do next).
+/// What to do next under a message: a link, or a button that POSTs (with its CSRF token) when
+/// the next step changes something.
 pub struct Action {
     pub href: String,
     pub label: String,
+    /// `Some`: a form POST carrying this CSRF token.
+    pub csrf: Option<String>,
 }
 
 impl Action {
@@ -51,6 +54,14 @@ impl Action {
         Action {
             href: href.into(),
             label: label.into(),
+            csrf: None,
+        }
+    }
+    pub fn post(href: impl Into<String>, label: impl Into<String>, csrf: String) -> Action {
+        Action {
+            href: href.into(),
+            label: label.into(),
+            csrf: Some(csrf),
         }
     }
 }

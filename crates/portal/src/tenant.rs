@@ -21,6 +21,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/l/{org}/{location}/signin", web::get().to(signin_page))
         .route("/l/{org}/{location}/signin", web::post().to(signin))
         .route("/wifi", web::get().to(key_page))
+        .route("/wifi/start", web::post().to(start_onboarding))
         .route("/wifi/passphrase", web::post().to(set_passphrase))
         .route("/wifi/regenerate", web::post().to(regenerate))
         .route("/wifi/signout", web::post().to(sign_out));
@@ -64,6 +65,7 @@ pub(crate) async fn place(
 /// is also reported to the admins).
 async fn portal_location(
     state: &State,
+    request: &HttpRequest,
     org_id: &str,
     location_id: &str,
 ) -> Result<Result<LocationSettings, HttpResponse>, PortalError> {
@@ -71,7 +73,10 @@ async fn portal_location(
         Place::Ready(settings) => Ok(settings),
         Place::UnknownOrganization => Err(unknown_organization(state, Framing::Deny)?),
         Place::Unmapped => {
-            state.report_unmapped(org_id, location_id, None).await;
+            let client = state.client_address(request);
+            state
+                .report_unmapped(org_id, location_id, None, Some(&client))
+                .await;
             Err(unmapped_location(state, Framing::Deny, location_id)?)
         }
     })
@@ -185,7 +190,7 @@ async fn portal_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
     let (org_id, location_id) = path.into_inner();
-    let settings = match portal_location(&state, &org_id, &location_id).await? {
+    let settings = match portal_location(&state, &request, &org_id, &location_id).await? {
         Ok(settings) => settings,
         Err(page) => return Ok(page),
     };
@@ -258,7 +263,7 @@ async fn request_link(
     form: web::Form<EmailRequest>,
 ) -> Result<HttpResponse, PortalError> {
     let (org_id, location_id) = path.into_inner();
-    let settings = match portal_location(&state, &org_id, &location_id).await? {
+    let settings = match portal_location(&state, &request, &org_id, &location_id).await? {
         Ok(settings) => settings,
         Err(page) => return Ok(page),
     };
@@ -284,24 +289,37 @@ async fn request_link(
         return state.page(StatusCode::UNPROCESSABLE_ENTITY, Framing::Deny, &page);
     }
     let client_address = state.client_address(&request);
-    // Per client address across organizations; per email within the organization.
+    // Per client address across organizations (generous in a window, so a whole coworking
+    // space behind one NAT signs in on a Monday morning; bounded per day, so one client cannot
+    // ask for thousands of emails); per email within the organization.
+    let window = state.settings.rate_window_secs;
     let limits = [
         (
             "link-client",
             "",
             client_address.as_str(),
             state.settings.link_requests_per_client,
+            window,
+        ),
+        (
+            "link-client-day",
+            "",
+            client_address.as_str(),
+            state.settings.link_requests_per_client_daily,
+            crate::LONGEST_WINDOW_SECS,
         ),
         (
             "link-email",
             org_id.as_str(),
             &email.to_lowercase(),
             state.settings.link_requests_per_email,
+            window,
         ),
     ];
-    for (kind, scope, value, max) in limits {
-        if let db::Limit::Exceeded { retry_after_secs } =
-            state.limit(kind, scope, value, max).await?
+    for (kind, scope, value, max, window_secs) in limits {
+        if let db::Limit::Exceeded { retry_after_secs } = state
+            .limit_within(kind, scope, value, max, window_secs)
+            .await?
         {
             metrics::link(metrics::LinkOutcome::RateLimited);
             tracing::info!(org_id, limit = kind, "sign-in link request over the limit");
@@ -544,8 +562,9 @@ async fn signin(
     state.page(status, Framing::Deny, &message.action(again))
 }
 
-/// Creates the session (a new id every time: no fixation), sets the cookie and sends the
-/// tenant on to their key page, which onboards them.
+/// Creates the session (a new id every time: no fixation), sets the cookie, onboards the tenant
+/// where they came from (signing in is a POST: with the explicit button, the only moments that
+/// may ask Optix) and sends them on to their key page.
 pub(crate) async fn start_session(
     state: &State,
     request: &HttpRequest,
@@ -562,13 +581,15 @@ pub(crate) async fn start_session(
     }
     let max_age = (row.expires_at - Utc::now()).num_seconds();
     let cookie = session::cookie(TENANT_COOKIE, &id, "/", Some(max_age), site);
-    Ok(with_cookie(see_other("/wifi?start=1"), &cookie))
+    let response = match onboard_if_needed(state, &id, &row).await? {
+        Some(page) => page,
+        None => see_other("/wifi"),
+    };
+    Ok(with_cookie(response, &cookie))
 }
 
 #[derive(Deserialize)]
 struct KeyQuery {
-    #[serde(default)]
-    start: Option<String>,
     #[serde(default)]
     done: Option<String>,
 }
@@ -587,9 +608,8 @@ fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
     )
 }
 
-/// `GET /wifi`: the key page. Right after signing in (`?start=1`) without live access, or when
-/// the tenant has no account yet, it first asks provision to onboard them at the location they
-/// came from.
+/// `GET /wifi`: the key page. A GET never changes anything or asks Optix: a tenant without an
+/// account yet gets a button that POSTs to `/wifi/start`.
 async fn key_page(
     state: web::Data<State>,
     request: HttpRequest,
@@ -605,26 +625,24 @@ async fn key_page(
         }
         _ => None,
     };
-    let mut member = {
+    let member = {
         let client = state.pool.get().await?;
         store::queries::member(&client, &row.org_id, &row.user_id).await?
     };
-    // Onboarding asks Optix (through provision, on the organization's API budget): only for
-    // someone without an account, whose account gives no access right now (a plan bought
-    // minutes ago, before its webhook), or whose account a sync opened without a location (the
-    // first onboarding binds it). A live, bound account is kept current by webhooks and syncs.
-    let live = member
-        .as_ref()
-        .is_some_and(|m| m.status == "active" && m.live_grants(Utc::now()).next().is_some());
-    let unbound = member.as_ref().is_some_and(|m| m.home_location.is_none());
-    if query.start.is_some() || member.is_none() {
-        let ask_provision = !live || unbound || member.is_none();
-        if let Some(response) = onboard(&state, &row, member.is_some(), ask_provision).await? {
-            return Ok(response);
-        }
-        // Onboarding may have opened or changed the account.
-        let client = state.pool.get().await?;
-        member = store::queries::member(&client, &row.org_id, &row.user_id).await?;
+    if member.is_none() {
+        return state.page(
+            StatusCode::OK,
+            Framing::Optix,
+            &Message::new(
+                "Get your WiFi key",
+                &["You do not have a WiFi account yet. We check your membership and set one up."],
+            )
+            .action(Action::post(
+                "/wifi/start",
+                "Get my WiFi key",
+                session::csrf_token(&state.keys, TENANT_SCOPE, &cookie),
+            )),
+        );
     }
     render_key(
         &state,
@@ -640,6 +658,44 @@ async fn key_page(
     .await
 }
 
+/// `POST /wifi/start`: onboards the signed-in tenant where their session began (the key
+/// page's "Get my WiFi key" and "Check again" buttons).
+async fn start_onboarding(
+    state: web::Data<State>,
+    request: HttpRequest,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PortalError> {
+    let (cookie, row) = match signed_in_form(&state, &request, &form.csrf).await? {
+        Ok(signed_in) => signed_in,
+        Err(page) => return Ok(page),
+    };
+    Ok(match onboard_if_needed(&state, &cookie, &row).await? {
+        Some(page) => page,
+        None => see_other("/wifi"),
+    })
+}
+
+/// Onboarding asks Optix (through provision, on the organization's API budget): only for
+/// someone without an account, whose account gives no access right now (a plan bought minutes
+/// ago, before its webhook), or whose account a sync opened without a location (the first
+/// onboarding binds it). A live, bound account is kept current by webhooks and syncs.
+async fn onboard_if_needed(
+    state: &State,
+    cookie: &str,
+    row: &SessionRow,
+) -> Result<Option<HttpResponse>, PortalError> {
+    let member = {
+        let client = state.pool.get().await?;
+        store::queries::member(&client, &row.org_id, &row.user_id).await?
+    };
+    let live = member
+        .as_ref()
+        .is_some_and(|m| m.status == "active" && m.live_grants(Utc::now()).next().is_some());
+    let unbound = member.as_ref().is_some_and(|m| m.home_location.is_none());
+    let ask_provision = !live || unbound || member.is_none();
+    onboard(state, cookie, row, member.is_some(), ask_provision).await
+}
+
 /// A banner on the key page: what just happened, or what was refused.
 pub(crate) struct KeyMessages {
     pub notice: Option<String>,
@@ -651,6 +707,7 @@ pub(crate) struct KeyMessages {
 /// `Some`: the page that explains why not.
 async fn onboard(
     state: &State,
+    cookie: &str,
     row: &SessionRow,
     has_account: bool,
     ask_provision: bool,
@@ -667,7 +724,7 @@ async fn onboard(
     };
     if !mapped {
         state
-            .report_unmapped(&row.org_id, &location_id, Some(&row.user_id))
+            .report_unmapped(&row.org_id, &location_id, Some(&row.user_id), None)
             .await;
         // An account opened elsewhere keeps working: show it.
         return if has_account {
@@ -683,20 +740,33 @@ async fn onboard(
         Via::MobileApp => OnboardedVia::MobileApp,
         _ => OnboardedVia::Portal,
     };
-    let answer = state
-        .command(
-            &row.org_id,
-            &format!("tenant:{}", row.user_id),
-            Command::Onboard {
-                user_id: row.user_id.clone(),
-                location_id: location_id.clone(),
-                via,
-            },
-        )
-        .await;
+    let answer = match state.remembered_refusal(&row.org_id, &row.user_id, &location_id) {
+        Some((code, message)) => Answer::Refused { code, message },
+        None => {
+            if let Some(retry_after_secs) = onboarding_limited(state, row).await? {
+                return state.too_many(Framing::Optix, retry_after_secs).map(Some);
+            }
+            let answer = state
+                .command(
+                    &row.org_id,
+                    &format!("tenant:{}", row.user_id),
+                    Command::Onboard {
+                        user_id: row.user_id.clone(),
+                        location_id: location_id.clone(),
+                        via,
+                    },
+                )
+                .await;
+            if let Answer::Refused { code, message } = &answer {
+                state.remember_refusal(&row.org_id, &row.user_id, &location_id, *code, message);
+            }
+            answer
+        }
+    };
+    let csrf = session::csrf_token(&state.keys, TENANT_SCOPE, cookie);
     let page = match answer {
         Answer::Done { .. } => return Ok(None),
-        Answer::Unavailable => return state.unavailable(Framing::Optix, "/wifi?start=1").map(Some),
+        Answer::Unavailable => return state.unavailable(Framing::Optix, "/wifi").map(Some),
         // An existing account's key page shows its own state (suspended, no live access).
         Answer::Refused { code, .. }
             if has_account
@@ -709,7 +779,7 @@ async fn onboard(
             return Ok(None);
         }
         Answer::Refused { code, message } => match code {
-            RefusalCode::NoAccess => no_access(message),
+            RefusalCode::NoAccess => no_access(message, csrf),
             RefusalCode::Suspended => suspended(Some(message)),
             RefusalCode::LocationNotMapped => {
                 // Provision recorded the unmapped use when it refused.
@@ -738,7 +808,41 @@ async fn onboard(
         .map(Some)
 }
 
-fn no_access(message: String) -> Message {
+/// Whether the tenant's onboarding attempts are over a limit (per user, and per organization
+/// each minute); `Some(retry after)` when they are.
+async fn onboarding_limited(state: &State, row: &SessionRow) -> Result<Option<u64>, PortalError> {
+    let limits = [
+        (
+            "onboard-user",
+            row.user_id.as_str(),
+            state.settings.onboardings_per_user,
+            state.settings.rate_window_secs,
+        ),
+        (
+            "onboard-org",
+            "",
+            state.settings.onboardings_per_org_per_minute,
+            60,
+        ),
+    ];
+    for (kind, value, max, window_secs) in limits {
+        if let db::Limit::Exceeded { retry_after_secs } = state
+            .limit_within(kind, &row.org_id, value, max, window_secs)
+            .await?
+        {
+            metrics::command("onboard", "rate_limited");
+            tracing::info!(
+                org_id = row.org_id,
+                limit = kind,
+                "onboarding over the limit"
+            );
+            return Ok(Some(retry_after_secs));
+        }
+    }
+    Ok(None)
+}
+
+fn no_access(message: String, csrf: String) -> Message {
     Message::new(
         "No active plan or booking",
         &[
@@ -749,7 +853,7 @@ fn no_access(message: String) -> Message {
         ],
     )
     .detail(message)
-    .action(Action::link("/wifi?start=1", "Check again"))
+    .action(Action::post("/wifi/start", "Check again", csrf))
 }
 
 fn suspended(message: Option<String>) -> Message {
@@ -861,6 +965,7 @@ pub(crate) async fn render_key(
             Framing::Optix,
             &no_access(
                 "Your account has no access valid right now (a booking may start later).".into(),
+                session::csrf_token(&state.keys, TENANT_SCOPE, cookie),
             ),
         );
     }
@@ -950,6 +1055,9 @@ async fn set_passphrase(
         Ok(signed_in) => signed_in,
         Err(page) => return Ok(page),
     };
+    if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
+        return state.too_many(Framing::Optix, retry_after_secs);
+    }
     let form = form.into_inner();
     let answer = state
         .command(
@@ -981,6 +1089,9 @@ async fn regenerate(
         Ok(signed_in) => signed_in,
         Err(page) => return Ok(page),
     };
+    if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
+        return state.too_many(Framing::Optix, retry_after_secs);
+    }
     let answer = state
         .command(
             &row.org_id,
@@ -991,6 +1102,45 @@ async fn regenerate(
         )
         .await;
     passphrase_answer(&state, &cookie, &row, answer, "generated").await
+}
+
+/// Whether passphrase changes are over a limit, per member and per client address ("already
+/// in use" tells whether someone uses a passphrase: guessing must stay slow); `Some(retry
+/// after)` when they are. Every attempt counts, accepted or refused.
+async fn passphrase_changes_limited(
+    state: &State,
+    request: &HttpRequest,
+    row: &SessionRow,
+) -> Result<Option<u64>, PortalError> {
+    let address = state.client_address(request);
+    let limits = [
+        (
+            "passphrase-member",
+            row.org_id.as_str(),
+            row.user_id.as_str(),
+            state.settings.passphrase_changes_per_member,
+        ),
+        (
+            "passphrase-client",
+            "",
+            address.as_str(),
+            state.settings.passphrase_changes_per_client,
+        ),
+    ];
+    for (kind, scope, value, max) in limits {
+        if let db::Limit::Exceeded { retry_after_secs } =
+            state.limit(kind, scope, value, max).await?
+        {
+            metrics::command("set_passphrase", "rate_limited");
+            tracing::info!(
+                org_id = row.org_id,
+                limit = kind,
+                "passphrase changes over the limit"
+            );
+            return Ok(Some(retry_after_secs));
+        }
+    }
+    Ok(None)
 }
 
 async fn passphrase_answer(

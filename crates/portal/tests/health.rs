@@ -26,6 +26,7 @@ fn settings(database_url: String, nats: runtime::NatsSettings) -> runtime::Setti
         },
         portal: runtime::PortalSettings {
             listen: "127.0.0.1:0".into(),
+            ops_listen: "127.0.0.1:0".into(),
             ..Default::default()
         },
         optix: Default::default(),
@@ -33,11 +34,13 @@ fn settings(database_url: String, nats: runtime::NatsSettings) -> runtime::Setti
     }
 }
 
-async fn start(settings: runtime::Settings) -> anyhow::Result<String> {
+/// The public base URL and the operations one (`/metrics`, `/healthz`, `/readyz`).
+async fn start(settings: runtime::Settings) -> anyhow::Result<(String, String)> {
     let app = portal::Application::build(settings).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
+    let ops = format!("http://127.0.0.1:{}", app.ops_port());
     tokio::spawn(app.run_until_stopped());
-    Ok(base)
+    Ok((base, ops))
 }
 
 async fn get(url: String) -> anyhow::Result<(u16, String, String)> {
@@ -66,11 +69,22 @@ async fn ready_with_postgres_and_nats_and_not_after_nats_stops() -> anyhow::Resu
         .await
         .map_err(anyhow::Error::msg)?;
     bus.ensure_streams().await?;
-    let base = start(settings(database_url(), nats.settings())).await?;
+    let (base, ops) = start(settings(database_url(), nats.settings())).await?;
 
-    assert_eq!(get(format!("{base}/healthz")).await?.0, 200);
-    let (status, _, body) = get(format!("{base}/readyz")).await?;
+    assert_eq!(get(format!("{ops}/healthz")).await?.0, 200);
+    let (status, _, body) = get(format!("{ops}/readyz")).await?;
     assert_eq!(status, 200, "{body}");
+    // The attack of the security review: reading sign-in outcomes (an email oracle) from the
+    // public listener. It has no metrics and no readiness details.
+    for path in ["/metrics", "/readyz"] {
+        let (status, _, body) = get(format!("{base}{path}")).await?;
+        assert_eq!(status, 404, "public {path}");
+        assert!(!body.contains("lanyard_"), "public {path}: {body}");
+    }
+    // They are on the operations listener, which counted the two refused requests.
+    let (status, _, metrics) = get(format!("{ops}/metrics")).await?;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("lanyard_http_requests_total"), "{metrics}");
 
     let (status, content_type, page) = get(format!("{base}/")).await?;
     assert_eq!(status, 200);
@@ -78,13 +92,13 @@ async fn ready_with_postgres_and_nats_and_not_after_nats_stops() -> anyhow::Resu
     assert!(page.contains("Lanyard portal"));
 
     nats.stop();
-    let (status, _, body) = get(format!("{base}/readyz")).await?;
+    let (status, _, body) = get(format!("{ops}/readyz")).await?;
     assert_eq!(status, 503);
     assert!(
         body.contains("nats") && !body.contains("postgresql"),
         "{body}"
     );
-    assert_eq!(get(format!("{base}/healthz")).await?.0, 200);
+    assert_eq!(get(format!("{ops}/healthz")).await?.0, 200);
     Ok(())
 }
 
@@ -98,10 +112,10 @@ async fn not_ready_names_postgresql_when_it_is_unreachable() -> anyhow::Result<(
     bus.ensure_streams().await?;
     // Port 9 (discard) on loopback: nothing listens, so connecting fails at once.
     let unreachable = "postgres://postgres@127.0.0.1:9/postgres".to_owned();
-    let base = start(settings(unreachable, nats.settings())).await?;
+    let (_, ops) = start(settings(unreachable, nats.settings())).await?;
 
     let started = std::time::Instant::now();
-    let (status, _, body) = get(format!("{base}/readyz")).await?;
+    let (status, _, body) = get(format!("{ops}/readyz")).await?;
     assert_eq!(status, 503);
     assert!(
         body.contains("postgresql") && !body.contains("nats"),

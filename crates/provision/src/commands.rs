@@ -198,6 +198,18 @@ impl Provisioner {
                         .await?
                         .is_some_and(|l| l.settings.is_some());
                     drop(client);
+                    if !mapped
+                        && !self
+                            .optix_knows_location(&org_id, &location_id, PATIENCE)
+                            .await?
+                    {
+                        return Ok(Reply::refused(
+                            RefusalCode::LocationNotMapped,
+                            format!(
+                                "Optix location {location_id} is not a location of this organization"
+                            ),
+                        ));
+                    }
                     if !mapped {
                         self.location_command(
                             &org_id,
@@ -335,6 +347,23 @@ impl Provisioner {
                 location_id,
                 user_id,
             } => {
+                // Anyone can name a location in a portal URL: only one Optix knows for this
+                // organization reaches the log (and the admins' notifications).
+                if !self
+                    .optix_knows_location(&org_id, &location_id, PATIENCE)
+                    .await?
+                {
+                    tracing::info!(
+                        org_id,
+                        "unmapped-location report for a location Optix does not know"
+                    );
+                    return Ok(Reply::refused(
+                        RefusalCode::Invalid,
+                        format!(
+                            "Optix location {location_id} is not a location of this organization"
+                        ),
+                    ));
+                }
                 self.location_command(
                     &org_id,
                     &location_id.clone(),

@@ -11,6 +11,7 @@ pub mod batch;
 pub mod commands;
 pub mod facts;
 pub mod hints;
+pub mod known_locations;
 pub mod metrics;
 pub mod provisioner;
 pub mod relay;

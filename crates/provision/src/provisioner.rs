@@ -83,6 +83,7 @@ pub struct Provisioner {
     /// Ingest's registry of installations: provision records an install and forgets an
     /// uninstall once Optix has confirmed it.
     installations: bus::Installations,
+    known_locations: crate::known_locations::KnownLocations,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +125,7 @@ impl Provisioner {
             syncs,
             webhook_seal,
             installations,
+            known_locations: Default::default(),
         }
     }
 
@@ -133,6 +135,38 @@ impl Provisioner {
 
     pub fn installations(&self) -> &bus::Installations {
         &self.installations
+    }
+
+    /// Whether Optix knows `location_id` as one of the organization's locations (cached; see
+    /// [`crate::known_locations`]).
+    pub async fn optix_knows_location(
+        &self,
+        org_id: &str,
+        location_id: &str,
+        patience: std::time::Duration,
+    ) -> Result<bool, ProvisionError> {
+        use crate::known_locations::Lookup;
+        match self
+            .known_locations
+            .lookup(org_id, location_id, std::time::Instant::now())
+        {
+            Lookup::Known => return Ok(true),
+            Lookup::Unknown => return Ok(false),
+            Lookup::Refresh => {}
+        }
+        let token = self.org_token(org_id).await?;
+        let ids: std::collections::HashSet<String> = self
+            .optix
+            .with_patience(patience)
+            .locations(&token)
+            .await?
+            .into_iter()
+            .map(|l| l.location_id)
+            .collect();
+        let known = ids.contains(location_id);
+        self.known_locations
+            .store(org_id, ids, std::time::Instant::now());
+        Ok(known)
     }
 
     pub fn pool(&self) -> &deadpool_postgres::Pool {

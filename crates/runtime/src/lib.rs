@@ -120,6 +120,8 @@ impl NatsSettings {
 #[serde(default)]
 pub struct IngestSettings {
     pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`): never the public one.
+    pub ops_listen: String,
     pub max_body_bytes: usize,
     /// Webhooks older than this are refused (Optix retries for 100 minutes at most).
     pub timestamp_horizon_secs: i64,
@@ -132,6 +134,7 @@ impl Default for IngestSettings {
     fn default() -> Self {
         IngestSettings {
             listen: "127.0.0.1:8081".into(),
+            ops_listen: "127.0.0.1:9081".into(),
             max_body_bytes: 65536,
             timestamp_horizon_secs: 7200,
             future_skew_secs: 300,
@@ -182,6 +185,9 @@ impl Default for ProvisionSettings {
 #[serde(default)]
 pub struct PortalSettings {
     pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`): never the public one, since
+    /// metrics would tell the internet which emails are members'.
+    pub ops_listen: String,
     /// The base URL tenants reach the portal at, used in the sign-in links it emails (never
     /// taken from the request's Host header). Empty: `http://` + the listen address.
     pub public_url: String,
@@ -200,18 +206,41 @@ pub struct PortalSettings {
     /// Admin canvas sessions.
     pub admin_session_ttl_secs: u64,
     /// Sign-in link requests allowed per email address, and per client address, in each
-    /// window of `rate_window_secs`.
+    /// window of `rate_window_secs`: a whole coworking space behind one NAT (200 members on a
+    /// Monday morning) must fit in the per-client limit.
     pub link_requests_per_email: u32,
     pub link_requests_per_client: u32,
+    /// Sign-in link requests allowed per client address in a day, so one address cannot ask
+    /// for links for thousands of emails however slowly it goes.
+    pub link_requests_per_client_daily: u32,
+    /// Passphrase changes (chosen or regenerated) allowed per member, and per client address,
+    /// in each window of `rate_window_secs`: "already in use" must not become an oracle.
+    pub passphrase_changes_per_member: u32,
+    pub passphrase_changes_per_client: u32,
+    /// Onboarding attempts (each asks Optix) allowed per user in each window of
+    /// `rate_window_secs`, and per organization each minute, so tenants can never starve
+    /// webhooks and syncs of the organization's 60/min Optix budget.
+    pub onboardings_per_user: u32,
+    pub onboardings_per_org_per_minute: u32,
+    /// How long a refused onboarding (no plan, unknown user) is remembered before Optix is
+    /// asked again for the same user.
+    pub onboarding_refusal_cache_secs: u64,
+    /// Unmapped-location reports the portal forwards per anonymous client address in each
+    /// window of `rate_window_secs` (provision records only locations Optix knows, once an
+    /// hour each).
+    pub unmapped_reports_per_client: u32,
     /// Refused canvas tokens allowed per client address in each window (then 429); valid
     /// sign-ins are not counted.
     pub canvas_refusals_per_client: u32,
     pub rate_window_secs: u64,
     /// How long a verified canvas token (Optix `me`) is remembered, keyed by its hash.
     pub canvas_cache_secs: u64,
-    /// Take the client address from `X-Forwarded-For`/`Forwarded` (only behind a proxy that
-    /// sets them); otherwise the TCP peer address.
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For` is believed: the
+    /// client address is the rightmost hop that is not one of them. Empty: the TCP peer.
+    pub trusted_proxies: Vec<String>,
+    /// How often an admin canvas session is re-checked with Optix (a removed admin loses
+    /// access within this time).
+    pub admin_recheck_secs: u64,
     /// Who may frame the canvases and the key page (CSP `frame-ancestors`).
     pub frame_ancestors: String,
 }
@@ -220,6 +249,7 @@ impl Default for PortalSettings {
     fn default() -> Self {
         PortalSettings {
             listen: "127.0.0.1:8083".into(),
+            ops_listen: "127.0.0.1:9083".into(),
             public_url: String::new(),
             smtp_url: Secret::default(),
             smtp_url_file: None,
@@ -228,11 +258,19 @@ impl Default for PortalSettings {
             session_ttl_secs: 7 * 24 * 3600,
             admin_session_ttl_secs: 8 * 3600,
             link_requests_per_email: 3,
-            link_requests_per_client: 10,
+            link_requests_per_client: 250,
+            link_requests_per_client_daily: 500,
+            passphrase_changes_per_member: 10,
+            passphrase_changes_per_client: 30,
+            onboardings_per_user: 10,
+            onboardings_per_org_per_minute: 20,
+            onboarding_refusal_cache_secs: 120,
+            unmapped_reports_per_client: 20,
             canvas_refusals_per_client: 30,
             rate_window_secs: 900,
             canvas_cache_secs: 60,
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+            admin_recheck_secs: 900,
             frame_ancestors: "https://*.optixapp.com".into(),
         }
     }
@@ -367,7 +405,11 @@ pub fn load_settings(path: Option<&Path>) -> anyhow::Result<Settings> {
         config::Environment::with_prefix("LANYARD")
             .prefix_separator("__")
             .separator("__")
-            .try_parsing(true),
+            .try_parsing(true)
+            // Lists from the environment, comma-separated: only these keys (a NATS URL may
+            // hold a comma-separated server list and stays one string).
+            .list_separator(",")
+            .with_list_parse_key("portal.trusted_proxies"),
     );
     let config = builder.build().context("reading configuration")?;
     let mut settings = config
@@ -741,6 +783,33 @@ mod tests {
             "{error:#}"
         );
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_environment_as_a_list() {
+        let _guard = ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let path = write_config(
+            "proxies",
+            "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n",
+        );
+        // SAFETY: set and removed under ENV_LOCK, as above.
+        unsafe {
+            std::env::set_var("LANYARD__PORTAL__TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1");
+            std::env::set_var("LANYARD__NATS__URL", "nats://a:4222,nats://b:4222");
+        }
+        let settings = load_settings(Some(&path));
+        unsafe {
+            std::env::remove_var("LANYARD__PORTAL__TRUSTED_PROXIES");
+            std::env::remove_var("LANYARD__NATS__URL");
+        }
+        let settings = settings.expect("settings");
+        assert_eq!(settings.portal.trusted_proxies, ["10.0.0.0/8", "192.0.2.1"]);
+        assert_eq!(settings.nats.url, "nats://a:4222,nats://b:4222");
+        assert_eq!(settings.portal.ops_listen, "127.0.0.1:9083");
+        assert_eq!(settings.ingest.ops_listen, "127.0.0.1:9081");
+        let _ = std::fs::remove_file(path);
     }
 
     #[test]

@@ -577,7 +577,7 @@ pub struct NotificationView {
     pub raised_at: DateTime<Utc>,
 }
 
-/// The newest notifications first.
+/// The newest notifications first, the latest of each kind and subject only.
 pub async fn notifications(
     client: &impl GenericClient,
     org_id: &str,
@@ -585,8 +585,13 @@ pub async fn notifications(
 ) -> Result<Vec<NotificationView>, StoreError> {
     let rows = client
         .query_cached(
-            "SELECT global_position, kind, subject, message, raised_at FROM notifications
-             WHERE org_id = $1 ORDER BY global_position DESC LIMIT $2",
+            // The latest of each kind and subject: one location reported every hour, or a
+            // sync failing every 15 minutes, is one line and cannot push the others off.
+            "SELECT global_position, kind, subject, message, raised_at FROM (
+                 SELECT DISTINCT ON (kind, subject) global_position, kind, subject, message, raised_at
+                 FROM notifications WHERE org_id = $1
+                 ORDER BY kind, subject, global_position DESC
+             ) latest ORDER BY global_position DESC LIMIT $2",
             &[&org_id, &limit],
         )
         .await?;
