@@ -64,20 +64,22 @@ FUZZ_SECONDS ?= 600
 # FUZZ_RUNS=10000000 runs each target for that many executions instead of FUZZ_SECONDS.
 FUZZ_RUNS ?=
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
-FUZZ_TARGETS ?= webhook signature
+FUZZ_TARGETS ?= webhook signature command portal
 # Extra libFuzzer flags, e.g. FUZZ_ARGS=-max_len=65536 (ingest's body limit).
 FUZZ_ARGS ?=
 
 # fuzz/ is its own workspace; cargo fuzz needs nightly flags, allowed on stable by
 # RUSTC_BOOTSTRAP=1. Targets run one after the other (they would fight over the cores).
-# New inputs go to fuzz/corpus/TARGET; fuzz/seeds/webhook is remade from proto/optix/webhooks.
+# New inputs go to fuzz/corpus/TARGET; fuzz/seeds/webhook is remade from proto/optix/webhooks;
+# fuzz/fixed-seeds/TARGET holds hand-written seeds (command messages, portal inputs).
 fuzz:
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	cargo run --quiet --locked --manifest-path fuzz/Cargo.toml --example seeds -- \
 		proto/optix/webhooks fuzz/seeds/webhook
 	for target in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz/corpus/$$target fuzz/seeds/$$target; \
+		fixed=; if [ -d fuzz/fixed-seeds/$$target ]; then fixed=fuzz/fixed-seeds/$$target; fi; \
 		dict=; if [ -f fuzz/$$target.dict ]; then dict=-dict=fuzz/$$target.dict; fi; \
-		RUSTC_BOOTSTRAP=1 cargo fuzz run $$target fuzz/corpus/$$target fuzz/seeds/$$target -- \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run $$target fuzz/corpus/$$target fuzz/seeds/$$target $$fixed -- \
 			$(FUZZ_LIMIT) -print_final_stats=1 $$dict $(FUZZ_ARGS); \
 	done

@@ -405,7 +405,7 @@ async fn locations(
 }
 
 #[derive(Deserialize)]
-struct LocationForm {
+pub(crate) struct LocationForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
@@ -449,7 +449,7 @@ fn optional_pool(first: &str, last: &str) -> Result<Option<VlanRange>, String> {
     }
 }
 
-fn location_command(form: &LocationForm) -> Result<(Command, &'static str), String> {
+pub(crate) fn location_command(form: &LocationForm) -> Result<(Command, &'static str), String> {
     if !plausible_id(&form.location_id) {
         return Err("Unknown location.".into());
     }
@@ -699,7 +699,7 @@ async fn plans(
 }
 
 #[derive(Deserialize)]
-struct PlanForm {
+pub(crate) struct PlanForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
@@ -735,7 +735,7 @@ fn profile_of(form: &PlanForm) -> Result<AccessProfile, String> {
     })
 }
 
-fn plan_command(form: &PlanForm) -> Result<(Command, &'static str), String> {
+pub(crate) fn plan_command(form: &PlanForm) -> Result<(Command, &'static str), String> {
     let plan_id = || {
         if plausible_id(&form.plan_template_id) {
             Ok(form.plan_template_id.clone())

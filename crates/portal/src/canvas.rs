@@ -114,6 +114,11 @@ fn failure_page(state: &State, failure: Failure, retry: &str) -> Result<HttpResp
     state.page(status, Framing::Optix, &page)
 }
 
+/// Tokens are short opaque strings; anything else is not worth asking Optix about.
+pub(crate) fn plausible_canvas_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 512 && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// Asks Optix who the token belongs to and checks it may use this canvas.
 async fn check_token(
     state: &State,
@@ -146,8 +151,7 @@ async fn check_token(
             tracing::warn!(%error, "giving back a canvas sign-in attempt failed");
         }
     };
-    // Tokens are short opaque strings; anything else is not worth asking Optix about.
-    if token.is_empty() || token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+    if !plausible_canvas_token(token) {
         return Err(refused("malformed"));
     }
     let verified = match state.verifier.verify(token).await {

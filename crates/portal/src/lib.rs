@@ -17,6 +17,8 @@
 mod admin;
 mod canvas;
 mod db;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod mail;
 pub mod metrics;
 mod pages;

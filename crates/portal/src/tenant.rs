@@ -214,11 +214,11 @@ async fn portal_page(
 }
 
 #[derive(Deserialize)]
-struct EmailRequest {
+pub(crate) struct EmailRequest {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
 }
 
 /// The tenant portal's email form for a location.
@@ -241,7 +241,7 @@ fn email_form(
 }
 
 /// A plausible email address (the real check is whether Optix knows it).
-fn plausible_email(email: &str) -> bool {
+pub(crate) fn plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };
@@ -1023,11 +1023,11 @@ pub(crate) async fn render_key(
 }
 
 #[derive(Deserialize)]
-struct PassphraseForm {
+pub(crate) struct PassphraseForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    passphrase: String,
+    pub(crate) passphrase: String,
 }
 
 /// The signed-in tenant, after checking the form's CSRF token; `Err(page)` otherwise.

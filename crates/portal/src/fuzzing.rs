@@ -1,0 +1,131 @@
+//! Entry points for the fuzz targets (`fuzz/fuzz_targets/portal.rs`), compiled only with the
+//! `fuzzing` feature: each takes raw bytes as they arrive from a browser and runs the portal's
+//! own decoding and checks on them (forms as actix-web's `Form` decodes them, cookies as the
+//! `Cookie` header is split, the canvas token, `X-Forwarded-For`), asserting what must hold.
+//! None of them does I/O.
+
+use crate::{admin, canvas, session, tenant};
+use bus::commands::Command;
+use std::net::IpAddr;
+
+/// The admin canvas's location form: a command it sends is one provision would accept.
+pub fn admin_location_form(body: &[u8]) {
+    let Ok(form) = serde_urlencoded::from_bytes::<admin::LocationForm>(body) else {
+        return;
+    };
+    if let Ok((
+        Command::MapLocation {
+            location_id,
+            settings,
+        },
+        _,
+    )) = admin::location_command(&form)
+    {
+        assert!(crate::plausible_id(&location_id));
+        assert!(settings.validate().is_ok(), "{settings:?}");
+        for text in [&settings.name, &settings.network_name] {
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+        assert!((1..=32).contains(&settings.network_name.len()));
+    }
+}
+
+/// The admin canvas's plan form: a profile it sends is one provision would accept.
+pub fn admin_plan_form(body: &[u8]) {
+    let Ok(form) = serde_urlencoded::from_bytes::<admin::PlanForm>(body) else {
+        return;
+    };
+    match admin::plan_command(&form) {
+        Ok((Command::MapPlan { profile, .. }, _))
+        | Ok((Command::SetDefaultProfile { profile }, _)) => {
+            assert!(profile.validate().is_ok(), "{profile:?}");
+            assert!(!profile.name.chars().any(char::is_control));
+        }
+        _ => {}
+    }
+}
+
+/// The sign-in form's email: what passes as plausible is one line of printable text.
+pub fn email_form(body: &[u8]) {
+    let Ok(form) = serde_urlencoded::from_bytes::<tenant::EmailRequest>(body) else {
+        return;
+    };
+    let email = form.email.trim();
+    if tenant::plausible_email(email) {
+        assert!(email.len() <= 254 && email.contains('@'), "{email:?}");
+        assert!(!email.chars().any(char::is_control), "{email:?}");
+    }
+    let _ = session::plausible_secret(&form.csrf);
+}
+
+/// A chosen passphrase: refused or accepted by the domain's rule, never a panic; an accepted
+/// one is a WPA2 passphrase (8 to 63 printable ASCII characters) of at least 12.
+pub fn passphrase_form(body: &[u8]) {
+    let Ok(form) = serde_urlencoded::from_bytes::<tenant::PassphraseForm>(body) else {
+        return;
+    };
+    if domain::passphrase::validate_chosen(&form.passphrase).is_ok() {
+        let length = form.passphrase.len();
+        assert!((12..=63).contains(&length), "{length}");
+        assert!(form.passphrase.bytes().all(|b| (0x20..0x7f).contains(&b)));
+    }
+}
+
+/// A canvas token from the sign-in form: only short printable tokens are sent to Optix.
+pub fn canvas_token(token: &[u8]) {
+    let Ok(token) = std::str::from_utf8(token) else {
+        return;
+    };
+    if canvas::plausible_canvas_token(token) {
+        assert!(!token.is_empty() && token.len() <= 512);
+        assert!(!token.contains(char::is_whitespace), "{token:?}");
+    }
+}
+
+/// A `Cookie` header, read as the handlers read it (`session::read_cookie` on the request
+/// actix-web builds): every value it hands over is a plausible secret.
+pub fn cookie_header(header: &[u8]) {
+    use actix_web::http::header::{COOKIE, HeaderValue};
+    let Ok(value) = HeaderValue::from_bytes(header) else {
+        return;
+    };
+    let request = actix_web::test::TestRequest::default()
+        .insert_header((COOKIE, value))
+        .to_http_request();
+    let names: Vec<String> = match request.cookies() {
+        Ok(cookies) => cookies.iter().map(|c| c.name().to_owned()).collect(),
+        Err(_) => return,
+    };
+    for name in names {
+        if let Some(value) = session::read_cookie(&request, &name) {
+            assert!((16..=128).contains(&value.len()), "{value:?}");
+            assert!(session::plausible_secret(&value));
+        }
+    }
+}
+
+/// `X-Forwarded-For` behind trusted proxies: the client address is the peer, an address from
+/// the header, or "unknown", and an untrusted peer is never overridden by the header.
+pub fn forwarded_for(input: &[u8]) {
+    let Some((&selector, header)) = input.split_first() else {
+        return;
+    };
+    let Ok(header) = std::str::from_utf8(header) else {
+        return;
+    };
+    let peer: IpAddr = match selector % 3 {
+        0 => [10, 0, 0, 1].into(),
+        1 => [203, 0, 113, 7].into(),
+        _ => "::1".parse().expect("an address"),
+    };
+    let trusted: Vec<ipnet::IpNet> = ["10.0.0.0/8", "::1/128"]
+        .iter()
+        .filter_map(|net| net.parse().ok())
+        .collect();
+    let client = crate::client_address(Some(peer), &[header], &trusted);
+    assert!(client.parse::<IpAddr>().is_ok(), "{client:?}");
+    if !trusted.iter().any(|net| net.contains(&peer)) {
+        assert_eq!(client, peer.to_string());
+    }
+    assert_eq!(crate::client_address(None, &[header], &trusted), "unknown");
+}
