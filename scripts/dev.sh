@@ -82,6 +82,9 @@ up() {
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
     wait_for "the demo organization's import" 60 \
         bash -c "'$bin/lanyard' --config '$config' syncs --org 6267 | grep -q ' ok '"
+    # The simulator dispatches webhooks 1–15 s late, as Optix does: wait until all are sent.
+    wait_for "the simulator to dispatch the demo webhooks" 60 \
+        bash -c "curl -fsS 'http://$sim/admin/stats' | grep -q '\"dispatching\":0'"
     wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     "$bin/lanyard" --config "$config" members list
     # Canvas tokens as Optix would hand them to the app (Jean, a member) and the dashboard
@@ -105,7 +108,7 @@ Lanyard is up (state and logs under $dir):
               sign in as jean@example.com: the link arrives in $MAILDIR/new
               mobile canvas: http://$portal/canvas/mobile?location_id=3390#token=$member_token
               admin canvas:  http://$portal/canvas/admin#token=$admin_token
-  optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, GET /admin/stats)
+  optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, /admin/orgs, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
               authorization on: one seed per service in $NATS_CREDENTIALS_DIR (ops.nk: unrestricted)

@@ -138,6 +138,7 @@ impl Stack {
             retry_interval: Duration::from_millis(200),
             max_retries: 3,
             fixture: None,
+            dispatch_delay: None,
         })
         .await
         .context("starting optix-sim")?;

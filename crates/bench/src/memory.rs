@@ -202,6 +202,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         retry_interval: Duration::from_millis(200),
         max_retries: 3,
         fixture: None,
+        dispatch_delay: None,
     })
     .await?;
     let mailbox = integration_tests::mail::Mailbox::from_env()?;

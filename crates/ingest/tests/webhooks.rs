@@ -567,5 +567,6 @@ fn sim_config(webhook_url: Option<String>) -> optix_sim::SimConfig {
         retry_interval: Duration::from_millis(200),
         max_retries: 10,
         fixture: None,
+        dispatch_delay: None,
     }
 }

@@ -1,8 +1,10 @@
 //! Changing the simulated organization the way an Optix admin or member would, and sending the
 //! webhook Optix sends for each change (or none, to stand for a lost delivery).
 
-use crate::model::{AccountPlan, Booking, InviteeStatus, PlanStatus, PlanTemplate, Team, User};
-use crate::{Delivery, Sim};
+use crate::Sim;
+use crate::model::{
+    AccountPlan, Booking, InviteeStatus, Location, PlanStatus, PlanTemplate, Team, User,
+};
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -38,6 +40,13 @@ pub enum Change {
         #[serde(default)]
         ends_in_secs: Option<i64>,
     },
+    /// A plan that starts now with a free trial: IN_TRIAL, as Optix reports it while the trial
+    /// lasts.
+    AddTrialPlan {
+        user_id: String,
+        plan_template_id: String,
+        trial_days: u32,
+    },
     CancelPlan {
         account_plan_id: String,
     },
@@ -51,6 +60,12 @@ pub enum Change {
         in_all_locations: bool,
         #[serde(default)]
         location_ids: Vec<String>,
+    },
+    /// A new location (Optix sends no webhook for locations).
+    AddLocation {
+        name: String,
+        /// An IANA time zone, e.g. `Europe/Amsterdam`.
+        timezone: String,
     },
     AddTeam {
         name: String,
@@ -103,7 +118,8 @@ pub enum Notify {
     Quietly,
 }
 
-/// What a change created (ids), and the status of the webhook's first attempt.
+/// What a change created (ids), and the status of the webhook's first attempt (`None` while a
+/// dispatch delay holds it back).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Applied {
     pub id: Option<String>,
@@ -139,12 +155,11 @@ impl Sim {
             webhook: None,
             status: None,
         };
-        if let (Notify::Webhook, Some((event, fields))) = (notify, webhook) {
-            let status = self
-                .deliver_with(org_id, &event, fields, &Delivery::default())
-                .await?;
+        // Optix sends webhooks to the apps an organization has installed, and only to them.
+        let installed = self.with_state(|s| s.orgs.get(org_id).is_some_and(|o| o.app_installed));
+        if let (Notify::Webhook, Some((event, fields)), true) = (notify, webhook, installed) {
+            applied.status = self.dispatch(org_id, &event, fields).await?;
             applied.webhook = Some(event);
-            applied.status = Some(status);
         }
         Ok(applied)
     }
@@ -260,6 +275,33 @@ impl Sim {
                         end_timestamp: ends_in_secs.map(|s| now + s),
                         canceled_timestamp: None,
                         created_timestamp: now,
+                        trial_days: 0,
+                    });
+                    Ok(())
+                })?;
+                let webhook = plan_webhook(self, "new_plan_subscription", &new_id)?;
+                Ok((Some(new_id), webhook))
+            }
+            Change::AddTrialPlan {
+                user_id,
+                plan_template_id,
+                trial_days,
+            } => {
+                anyhow::ensure!(trial_days > 0, "a trial lasts at least one day");
+                self.with_org(org_id, |org| {
+                    org.user(&user_id).context("unknown user")?;
+                    org.template(&plan_template_id)
+                        .context("unknown plan template")?;
+                    org.account_plans.push(AccountPlan {
+                        account_plan_id: new_id.clone(),
+                        user_id: user_id.clone(),
+                        plan_template_id: plan_template_id.clone(),
+                        status: PlanStatus::InTrial,
+                        start_timestamp: now,
+                        end_timestamp: None,
+                        canceled_timestamp: None,
+                        created_timestamp: now,
+                        trial_days,
                     });
                     Ok(())
                 })?;
@@ -299,6 +341,20 @@ impl Sim {
                         in_all_locations,
                         location_ids,
                         price: "0.00".into(),
+                    });
+                    Ok(())
+                })?;
+                Ok((Some(new_id), None))
+            }
+            Change::AddLocation { name, timezone } => {
+                timezone
+                    .parse::<chrono_tz::Tz>()
+                    .map_err(|_| anyhow::anyhow!("unknown time zone {timezone:?}"))?;
+                self.with_org(org_id, |org| {
+                    org.locations.push(Location {
+                        location_id: new_id.clone(),
+                        name,
+                        timezone,
                     });
                     Ok(())
                 })?;

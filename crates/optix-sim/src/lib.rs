@@ -18,6 +18,7 @@ use model::{AccountPlan, App, Organization, PlanStatus};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::TcpListener;
+use std::ops::RangeInclusive;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,24 @@ pub struct SimConfig {
     pub retry_interval: Duration,
     pub max_retries: u32,
     pub fixture: Option<std::path::PathBuf>,
+    /// Optix dispatches each webhook 1–15 s after the change, so they arrive late and in any
+    /// order; each change's webhook waits a random time in this range. `None` delivers at once
+    /// (what fast tests want).
+    pub dispatch_delay: Option<RangeInclusive<Duration>>,
+}
+
+/// Organizations the admin API may create: the simulator's state is bounded.
+pub const MAX_ORGANIZATIONS: usize = 1_000;
+
+/// An organization created through the admin API; the app is not installed in it yet.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct NewOrganization {
+    /// Optix's id; a fresh one when left out.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    pub name: String,
+    /// An IANA time zone, e.g. `Europe/Amsterdam`.
+    pub timezone: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -80,6 +99,8 @@ pub struct SimState {
     /// GraphQL operations held back by name (see [`Sim::hold_operation`]).
     held: HashMap<String, Hold>,
     next_id: u64,
+    /// Webhooks dispatched with a delay whose first attempt has not been made yet.
+    dispatching: u64,
 }
 
 /// A handle on the simulator's state (cheap to clone).
@@ -122,6 +143,7 @@ impl Sim {
                 rate_windows: HashMap::new(),
                 held: HashMap::new(),
                 next_id: 50_000,
+                dispatching: 0,
             })),
             config: Arc::new(config),
             http,
@@ -178,6 +200,11 @@ impl Sim {
 
     pub fn user_email(&self, org_id: &str, user_id: &str) -> Option<String> {
         self.with_state(|s| s.orgs.get(org_id)?.user(user_id).map(|u| u.email.clone()))
+    }
+
+    /// Webhooks held back by the dispatch delay, not yet attempted.
+    pub fn dispatching(&self) -> u64 {
+        self.with_state(|s| s.dispatching)
     }
 
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
@@ -295,6 +322,41 @@ impl Sim {
             .await
     }
 
+    /// Sends a change's webhook as Optix does: signed now, delivered at once or, with a
+    /// dispatch delay configured, after a random part of it in the background (then `None`).
+    pub async fn dispatch(
+        &self,
+        org_id: &str,
+        event: &str,
+        fields: Map<String, Value>,
+    ) -> anyhow::Result<Option<u16>> {
+        let Some(range) = self.config.dispatch_delay.clone() else {
+            return self.deliver(org_id, event, fields).await.map(Some);
+        };
+        let signed = self.signed_webhook(org_id, event, fields);
+        let (low, high) = (range.start().as_millis(), range.end().as_millis());
+        let millis = if low >= high {
+            low
+        } else {
+            rand::Rng::gen_range(&mut rand::thread_rng(), low..=high)
+        };
+        let delivery = Delivery {
+            delay: Duration::from_millis(u64::try_from(millis).unwrap_or(u64::MAX)),
+            ..Delivery::default()
+        };
+        let sim = self.clone();
+        let (org_id, event) = (org_id.to_owned(), event.to_owned());
+        self.with_state(|s| s.dispatching += 1);
+        tokio::spawn(async move {
+            let result = sim.deliver_signed(&org_id, &event, signed, &delivery).await;
+            sim.with_state(|s| s.dispatching = s.dispatching.saturating_sub(1));
+            if let Err(e) = result {
+                tracing::warn!(event, organization_id = org_id, error = %e, "delayed webhook not delivered");
+            }
+        });
+        Ok(None)
+    }
+
     /// [`Sim::deliver`] with the misbehaviours a receiver must survive: a delay before the
     /// first attempt, extra identical copies, or a wrong signature.
     pub async fn deliver_with(
@@ -407,6 +469,52 @@ impl Sim {
         status
     }
 
+    /// Creates an organization (as Optix onboards a new space); it has no app installed, so no
+    /// token, until [`Sim::install_app`].
+    pub fn create_organization(&self, new: NewOrganization) -> anyhow::Result<String> {
+        new.timezone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", new.timezone))?;
+        anyhow::ensure!(!new.name.trim().is_empty(), "an organization needs a name");
+        let id = match new.organization_id {
+            Some(id) => {
+                anyhow::ensure!(
+                    !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit()),
+                    "an organization id is up to 32 digits"
+                );
+                id
+            }
+            None => self.next_id(),
+        };
+        self.with_state(|s| {
+            anyhow::ensure!(
+                s.orgs.len() < MAX_ORGANIZATIONS,
+                "the simulator holds at most {MAX_ORGANIZATIONS} organizations"
+            );
+            anyhow::ensure!(!s.orgs.contains_key(&id), "organization {id} exists");
+            s.orgs.insert(
+                id.clone(),
+                Organization {
+                    organization_id: id.clone(),
+                    name: new.name,
+                    timezone: new.timezone,
+                    token: String::new(),
+                    app_installed: false,
+                    locations: Vec::new(),
+                    users: Vec::new(),
+                    plan_templates: Vec::new(),
+                    account_plans: Vec::new(),
+                    teams: Vec::new(),
+                    bookings: Vec::new(),
+                    personal_tokens: HashMap::new(),
+                },
+            );
+            Ok(id)
+        })
+    }
+
+    /// Installs the app in `org_id`: a fresh organization token unless it is installed
+    /// already, then a signed `app_install` carrying it. Returns the first attempt's status.
     pub async fn install_app(&self, org_id: &str) -> anyhow::Result<u16> {
         // A reinstall gets a new token (the old one died with the uninstall).
         let fresh = self.mint_org_token();
@@ -504,7 +612,7 @@ impl Sim {
                 "price": template.price,
                 "deposit": "0.00",
                 "set_up_fee": "0.00",
-                "free_trial_days": "0",
+                "free_trial_days": plan.trial_days.to_string(),
                 "subscribers": [{
                     "user_name": user.name,
                     "user_last_name": user.surname,
@@ -599,6 +707,7 @@ impl Sim {
                     end_timestamp: None,
                     canceled_timestamp: None,
                     created_timestamp: started,
+                    trial_days: 0,
                 });
                 created.push((user_id, account_plan_id));
             }
@@ -621,7 +730,8 @@ impl Sim {
 
     /// Delivers the demo's webhooks: for each organization `app_install`, then a
     /// `new_plan_subscription` per live plan, `new_team_member` per team member and
-    /// `new_member_booking` per booking. Returns how many were accepted.
+    /// `new_member_booking` per booking. Returns how many were accepted (or, with a dispatch
+    /// delay, dispatched).
     pub async fn deliver_demo(&self) -> anyhow::Result<usize> {
         let plan_of =
             |p: &AccountPlan| matches!(p.status, PlanStatus::Active | PlanStatus::InTrial);
@@ -652,18 +762,18 @@ impl Sim {
         let mut accepted = 0;
         for (org_id, plans, team_members, bookings) in orgs {
             let ok = |status: u16| usize::from((200..300).contains(&status));
+            // The install comes first (nothing is accepted for an organization before it);
+            // the rest is dispatched like any change, so with a delay it arrives in any order.
             accepted += ok(self.install_app(&org_id).await?);
+            let mut webhooks = Vec::new();
             for plan in plans {
-                let fields = self.plan_fields(&org_id, &plan)?;
-                accepted += ok(self
-                    .deliver(&org_id, "new_plan_subscription", fields)
-                    .await?);
+                webhooks.push(("new_plan_subscription", self.plan_fields(&org_id, &plan)?));
             }
-            for fields in team_members {
-                accepted += ok(self.deliver(&org_id, "new_team_member", fields).await?);
-            }
-            for fields in bookings {
-                accepted += ok(self.deliver(&org_id, "new_member_booking", fields).await?);
+            webhooks.extend(team_members.into_iter().map(|f| ("new_team_member", f)));
+            webhooks.extend(bookings.into_iter().map(|f| ("new_member_booking", f)));
+            for (event, fields) in webhooks {
+                // A delayed webhook counts as accepted once dispatched.
+                accepted += self.dispatch(&org_id, event, fields).await?.map_or(1, ok);
             }
         }
         Ok(accepted)
@@ -858,6 +968,31 @@ async fn admin_change(
     }
 }
 
+async fn admin_create_organization(
+    body: web::Json<NewOrganization>,
+    state: web::Data<HttpState>,
+) -> HttpResponse {
+    match state.sim.create_organization(body.into_inner()) {
+        Ok(id) => HttpResponse::Ok().json(json!({"organization_id": id})),
+        Err(e) => admin_error(e),
+    }
+}
+
+/// An admin installs the app: Optix sends the signed `app_install` with a new token.
+async fn admin_install(path: web::Path<String>, state: web::Data<HttpState>) -> HttpResponse {
+    match state.sim.install_app(&path.into_inner()).await {
+        Ok(status) => HttpResponse::Ok().json(json!({"status": status})),
+        Err(e) => admin_error(e),
+    }
+}
+
+async fn admin_uninstall(path: web::Path<String>, state: web::Data<HttpState>) -> HttpResponse {
+    match state.sim.uninstall_app(&path.into_inner()).await {
+        Ok(status) => HttpResponse::Ok().json(json!({"status": status})),
+        Err(e) => admin_error(e),
+    }
+}
+
 async fn admin_personal_token(
     path: web::Path<String>,
     body: web::Json<TokenRequest>,
@@ -873,6 +1008,7 @@ async fn admin_stats(state: web::Data<HttpState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "api_calls": state.sim.api_calls(),
         "rate_limited": state.sim.rate_limited(),
+        "dispatching": state.sim.dispatching(),
         "deliveries": state.sim.deliveries(),
     }))
 }
@@ -897,6 +1033,12 @@ pub async fn spawn(config: SimConfig) -> anyhow::Result<RunningSim> {
                 web::get().to(|| async { HttpResponse::Ok().body("ok") }),
             )
             .route("/admin/demo/deliver", web::post().to(admin_deliver_demo))
+            .route("/admin/orgs", web::post().to(admin_create_organization))
+            .route("/admin/orgs/{org}/install", web::post().to(admin_install))
+            .route(
+                "/admin/orgs/{org}/uninstall",
+                web::post().to(admin_uninstall),
+            )
             .route(
                 "/admin/orgs/{org}/users/{user}/plans",
                 web::post().to(admin_add_plan),

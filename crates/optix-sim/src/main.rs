@@ -25,6 +25,12 @@ struct SimSection {
     retry_interval_secs: u64,
     #[serde(default = "default_retries")]
     max_retries: u32,
+    /// Each change's webhook waits a random time between these (Optix: 1 and 15 s);
+    /// 0 and 0 (the default) deliver at once.
+    #[serde(default)]
+    dispatch_delay_min_secs: u64,
+    #[serde(default)]
+    dispatch_delay_max_secs: u64,
 }
 
 fn default_listen() -> String {
@@ -65,6 +71,14 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|c| c.try_deserialize())
         .context("reading the [sim] configuration")?;
     let s = file.sim;
+    anyhow::ensure!(
+        s.dispatch_delay_min_secs <= s.dispatch_delay_max_secs,
+        "sim.dispatch_delay_min_secs exceeds sim.dispatch_delay_max_secs"
+    );
+    let dispatch_delay = (s.dispatch_delay_max_secs > 0).then(|| {
+        Duration::from_secs(s.dispatch_delay_min_secs)
+            ..=Duration::from_secs(s.dispatch_delay_max_secs)
+    });
     let running = optix_sim::spawn(optix_sim::SimConfig {
         listen: s.listen,
         webhook_url: s.webhook_url,
@@ -73,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
         retry_interval: Duration::from_secs(s.retry_interval_secs),
         max_retries: s.max_retries,
         fixture: s.fixture,
+        dispatch_delay,
     })
     .await?;
     tracing::info!(url = running.base_url, "optix-sim listening");

@@ -65,6 +65,8 @@ pub struct AccountPlan {
     pub end_timestamp: Option<i64>,
     pub canceled_timestamp: Option<i64>,
     pub created_timestamp: i64,
+    /// Free trial days the plan began with (its status is IN_TRIAL while they last).
+    pub trial_days: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -333,6 +335,7 @@ pub fn load(
                             .map(|d| (now + Duration::days(d)).timestamp()),
                         canceled_timestamp: None,
                         created_timestamp: start,
+                        trial_days: 0,
                     }
                 })
                 .collect(),
