@@ -1,5 +1,6 @@
 //! `lanyard locations …`, `lanyard plans …`, `lanyard vlan-pool`, `lanyard sync`,
-//! `lanyard groups`, `lanyard notifications`: what the admin canvas does, from a terminal.
+//! `lanyard syncs`, `lanyard groups`, `lanyard notifications`: what the admin canvas does, from
+//! a terminal; every listing also as JSON (`--json`) for scripts.
 //! Changes go to provision as commands (it is the only writer); reads come from projections.
 
 use anyhow::Context;
@@ -13,6 +14,9 @@ pub enum LocationsCommand {
     List {
         #[arg(long)]
         org: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
     /// Map an Optix location to a Lanyard location.
     Map {
@@ -87,10 +91,13 @@ impl ProfileArgs {
 
 #[derive(Subcommand)]
 pub enum PlansCommand {
-    /// Plan templates with a profile of their own.
+    /// The default profile, and plan templates with a profile of their own.
     List {
         #[arg(long)]
         org: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
     /// Map an Optix plan template to an access profile.
     Map {
@@ -156,28 +163,28 @@ pub async fn locations(
     command: LocationsCommand,
 ) -> anyhow::Result<()> {
     match command {
-        LocationsCommand::List { org } => {
+        LocationsCommand::List { org, json } => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
-            let all = store::queries::locations(&client, &org).await?;
+            let all = location_lines(&client, &org).await?;
+            if json {
+                return print_json(&all);
+            }
             if all.is_empty() {
                 println!("no location mapped for organization {org}");
             }
             for location in all {
-                match location.settings {
-                    Some(s) => println!(
+                if location.mapped {
+                    println!(
                         "{:<8} {:<20} network {:<20} {:<20} pool {:<9} roaming {}",
                         location.location_id,
-                        s.name,
-                        s.network_name,
-                        s.timezone,
-                        s.vlan_pool
-                            .map(|p| format!("{}-{}", p.first, p.last))
-                            .unwrap_or_else(|| "-".into()),
-                        serde_json::to_value(s.roaming)?
-                            .as_str()
-                            .unwrap_or_default()
-                    ),
-                    None => println!(
+                        location.name.unwrap_or_default(),
+                        location.network.unwrap_or_default(),
+                        location.timezone.unwrap_or_default(),
+                        location.vlan_pool.unwrap_or_else(|| "-".into()),
+                        location.roaming.unwrap_or_default()
+                    );
+                } else {
+                    println!(
                         "{:<8} NOT MAPPED: tenants tried it {} time(s), last {}",
                         location.location_id,
                         location.unmapped_uses,
@@ -185,7 +192,7 @@ pub async fn locations(
                             .last_unmapped_use
                             .map(|t| t.to_rfc3339())
                             .unwrap_or_else(|| "-".into())
-                    ),
+                    );
                 }
             }
             Ok(())
@@ -245,12 +252,19 @@ pub async fn plans(
     command: PlansCommand,
 ) -> anyhow::Result<()> {
     match command {
-        PlansCommand::List { org } => {
+        PlansCommand::List { org, json } => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
-            let policy = store::queries::org_policy(&client, &org).await?;
-            println!("default profile: {}", describe(&policy.default_profile));
-            for (plan, profile) in store::queries::plan_profiles(&client, &org).await? {
-                println!("plan {plan:<8} {}", describe(&profile));
+            let plans = plan_profiles(&client, &org).await?;
+            if json {
+                return print_json(&plans);
+            }
+            println!("default profile: {}", describe(&plans.default_profile));
+            for plan in &plans.plans {
+                println!(
+                    "plan {:<8} {}",
+                    plan.plan_template_id,
+                    describe(&plan.profile)
+                );
             }
             Ok(())
         }
@@ -337,19 +351,213 @@ pub async fn vlan_pool(
     .await
 }
 
-pub async fn sync(settings: &runtime::Settings, org: &str) -> anyhow::Result<()> {
-    send(
-        &connect(settings).await?,
-        org,
-        Command::SyncNow,
-        &format!("sync of organization {org} requested (see `lanyard syncs --org {org}`)"),
-    )
-    .await
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }
 
-pub async fn syncs(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<()> {
+/// One row of `lanyard locations list`.
+#[derive(Debug, serde::Serialize)]
+pub struct LocationLine {
+    pub location_id: String,
+    pub mapped: bool,
+    pub name: Option<String>,
+    pub network: Option<String>,
+    pub timezone: Option<String>,
+    /// `FIRST-LAST`, e.g. `100-199`.
+    pub vlan_pool: Option<String>,
+    pub roaming: Option<String>,
+    /// How often tenants tried the location while it was not mapped.
+    pub unmapped_uses: i32,
+    pub last_unmapped_use: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub async fn location_lines(
+    client: &impl store::GenericClient,
+    org: &str,
+) -> anyhow::Result<Vec<LocationLine>> {
+    let mut lines = Vec::new();
+    for location in store::queries::locations(client, org).await? {
+        let settings = location.settings;
+        lines.push(LocationLine {
+            location_id: location.location_id,
+            mapped: settings.is_some(),
+            roaming: match &settings {
+                Some(s) => serde_json::to_value(s.roaming)?.as_str().map(str::to_owned),
+                None => None,
+            },
+            vlan_pool: settings
+                .as_ref()
+                .and_then(|s| s.vlan_pool)
+                .map(|p| format!("{}-{}", p.first, p.last)),
+            name: settings.as_ref().map(|s| s.name.clone()),
+            network: settings.as_ref().map(|s| s.network_name.clone()),
+            timezone: settings.map(|s| s.timezone),
+            unmapped_uses: location.unmapped_uses,
+            last_unmapped_use: location.last_unmapped_use,
+        });
+    }
+    Ok(lines)
+}
+
+/// `lanyard plans list`: the default profile and each mapped plan template's.
+#[derive(Debug, serde::Serialize)]
+pub struct PlanProfiles {
+    pub default_profile: AccessProfile,
+    pub plans: Vec<PlanProfile>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct PlanProfile {
+    pub plan_template_id: String,
+    pub profile: AccessProfile,
+}
+
+pub async fn plan_profiles(
+    client: &impl store::GenericClient,
+    org: &str,
+) -> anyhow::Result<PlanProfiles> {
+    let policy = store::queries::org_policy(client, org).await?;
+    Ok(PlanProfiles {
+        default_profile: policy.default_profile,
+        plans: store::queries::plan_profiles(client, org)
+            .await?
+            .into_iter()
+            .map(|(plan_template_id, profile)| PlanProfile {
+                plan_template_id,
+                profile,
+            })
+            .collect(),
+    })
+}
+
+/// Asks provision for a full sync and, unless `wait` is zero, waits for it to finish and reports
+/// what it found and corrected. A failed sync, or none within `wait`, is an error.
+pub async fn sync(
+    settings: &runtime::Settings,
+    pool: &deadpool_postgres::Pool,
+    org: &str,
+    wait: std::time::Duration,
+    out: &mut dyn std::io::Write,
+) -> anyhow::Result<()> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
-    let runs = store::queries::sync_runs(&client, org, 20).await?;
+    // Runs recorded from here on are the requested one (or one that covered it).
+    let before = store::queries::latest_sync_position(&client, org).await?;
+    match connect(settings)
+        .await?
+        .command(org, "cli", Command::SyncNow)
+        .await?
+    {
+        Reply::Done { .. } => {}
+        Reply::Refused { message, .. } => {
+            anyhow::bail!("sync of organization {org} refused: {message}")
+        }
+    }
+    writeln!(out, "full sync of organization {org} requested")?;
+    if wait.is_zero() {
+        writeln!(out, "follow it with `lanyard syncs --org {org}`")?;
+        return Ok(());
+    }
+    let deadline = std::time::Instant::now() + wait;
+    let run = loop {
+        if let Some(run) = store::queries::sync_run_after(&client, org, before).await? {
+            break run;
+        }
+        if std::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "the sync of organization {org} did not finish within {} s; it may still run: `lanyard syncs --org {org}`",
+                wait.as_secs()
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    let line = SyncLine::from(run);
+    if line.outcome != "ok" {
+        anyhow::bail!(
+            "the sync of organization {org} failed: {}",
+            line.reason.unwrap_or_default()
+        );
+    }
+    write!(out, "{}", render_finished_sync(&line))?;
+    Ok(())
+}
+
+/// What a finished sync found and corrected, in words.
+pub fn render_finished_sync(line: &SyncLine) -> String {
+    let mut text = format!(
+        "sync finished: {} users seen, ",
+        line.users_seen.unwrap_or(0)
+    );
+    if line.corrections.is_empty() {
+        text.push_str("nothing needed correcting\n");
+        return text;
+    }
+    text.push_str(&format!(
+        "{} stream(s) corrected with {} event(s):\n",
+        line.corrected_streams.unwrap_or(0),
+        line.events_appended.unwrap_or(0)
+    ));
+    for correction in &line.corrections {
+        text.push_str(&format!(
+            "  {:<28} {}\n",
+            correction.stream,
+            correction.events.join(", ")
+        ));
+    }
+    text
+}
+
+/// One row of `lanyard syncs`.
+#[derive(Debug, serde::Serialize)]
+pub struct SyncLine {
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+    pub kind: String,
+    /// `ok` or `failed`.
+    pub outcome: String,
+    pub users_seen: Option<i32>,
+    pub corrected_streams: Option<i32>,
+    pub events_appended: Option<i32>,
+    /// Each corrected stream with the events the correction appended.
+    pub corrections: Vec<domain::events::Correction>,
+    pub reason: Option<String>,
+}
+
+impl From<store::queries::SyncRunView> for SyncLine {
+    fn from(run: store::queries::SyncRunView) -> Self {
+        SyncLine {
+            finished_at: run.finished_at,
+            kind: run.kind,
+            outcome: run.outcome,
+            users_seen: run.users_seen,
+            corrected_streams: run.corrected_streams,
+            events_appended: run.events_appended,
+            // Recorded by provision from the same type; anything else reads as none.
+            corrections: run
+                .corrections
+                .and_then(|c| serde_json::from_value(c).ok())
+                .unwrap_or_default(),
+            reason: run.reason,
+        }
+    }
+}
+
+pub async fn sync_lines(
+    client: &impl store::GenericClient,
+    org: &str,
+) -> anyhow::Result<Vec<SyncLine>> {
+    Ok(store::queries::sync_runs(client, org, 20)
+        .await?
+        .into_iter()
+        .map(SyncLine::from)
+        .collect())
+}
+
+pub async fn syncs(pool: &deadpool_postgres::Pool, org: &str, json: bool) -> anyhow::Result<()> {
+    let client = pool.get().await.context("connecting to PostgreSQL")?;
+    let runs = sync_lines(&client, org).await?;
+    if json {
+        return print_json(&runs);
+    }
     if runs.is_empty() {
         println!("no sync recorded for organization {org} yet");
     }
@@ -374,29 +582,91 @@ pub async fn syncs(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<
     Ok(())
 }
 
-pub async fn groups(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<()> {
+/// One row of `lanyard groups`.
+#[derive(Debug, serde::Serialize)]
+pub struct GroupLine {
+    pub team_id: String,
+    pub name: String,
+    pub vlan: Option<u16>,
+    pub members: i64,
+}
+
+pub async fn group_lines(
+    client: &impl store::GenericClient,
+    org: &str,
+) -> anyhow::Result<Vec<GroupLine>> {
+    Ok(store::queries::groups(client, org)
+        .await?
+        .into_iter()
+        .map(|(group, members)| GroupLine {
+            team_id: group.team_id,
+            name: group.name,
+            vlan: group.vlan,
+            members,
+        })
+        .collect())
+}
+
+pub async fn groups(pool: &deadpool_postgres::Pool, org: &str, json: bool) -> anyhow::Result<()> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
-    let groups = store::queries::groups(&client, org).await?;
+    let groups = group_lines(&client, org).await?;
+    if json {
+        return print_json(&groups);
+    }
     if groups.is_empty() {
         println!("no team groups in organization {org}");
     }
-    for (group, members) in groups {
+    for group in groups {
         println!(
-            "team {:<10} {:<24} VLAN {:<5} {members} member(s)",
+            "team {:<10} {:<24} VLAN {:<5} {} member(s)",
             group.team_id,
             group.name,
             group
                 .vlan
                 .map(|v| v.to_string())
-                .unwrap_or_else(|| "none".into())
+                .unwrap_or_else(|| "none".into()),
+            group.members
         );
     }
     Ok(())
 }
 
-pub async fn notifications(pool: &deadpool_postgres::Pool, org: &str) -> anyhow::Result<()> {
+/// One row of `lanyard notifications`.
+#[derive(Debug, serde::Serialize)]
+pub struct NotificationLine {
+    pub raised_at: chrono::DateTime<chrono::Utc>,
+    pub kind: String,
+    /// What it is about (a location id, a team id, …).
+    pub subject: String,
+    pub message: String,
+}
+
+pub async fn notification_lines(
+    client: &impl store::GenericClient,
+    org: &str,
+) -> anyhow::Result<Vec<NotificationLine>> {
+    Ok(store::queries::notifications(client, org, 50)
+        .await?
+        .into_iter()
+        .map(|n| NotificationLine {
+            raised_at: n.raised_at,
+            kind: n.kind,
+            subject: n.subject,
+            message: n.message,
+        })
+        .collect())
+}
+
+pub async fn notifications(
+    pool: &deadpool_postgres::Pool,
+    org: &str,
+    json: bool,
+) -> anyhow::Result<()> {
     let client = pool.get().await.context("connecting to PostgreSQL")?;
-    let notices = store::queries::notifications(&client, org, 50).await?;
+    let notices = notification_lines(&client, org).await?;
+    if json {
+        return print_json(&notices);
+    }
     if notices.is_empty() {
         println!("no notifications for organization {org}");
     }

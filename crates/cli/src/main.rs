@@ -1,194 +1,14 @@
 //! `lanyard`: the operator's command line.
 
-use cli::configure::{self, LocationsCommand, PlansCommand};
+use cli::args::{
+    Cli, Command, EventsCommand, MembersCommand, OptixCommand, ProjectionsCommand, WebhooksCommand,
+};
+use cli::configure;
 use cli::{history, members};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use std::io::IsTerminal;
-
-#[derive(Parser)]
-#[command(
-    name = "lanyard",
-    about = "Operate Lanyard: migrate the database, inspect members"
-)]
-struct Cli {
-    /// Configuration file (TOML); every key can be overridden with LANYARD__SECTION__KEY.
-    #[arg(long, global = true, env = "LANYARD_CONFIG")]
-    config: Option<std::path::PathBuf>,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Apply pending database migrations.
-    Migrate,
-    /// Inspect members (WiFi accounts).
-    Members {
-        #[command(subcommand)]
-        command: MembersCommand,
-    },
-    /// Follow and inspect the event log.
-    Events {
-        #[command(subcommand)]
-        command: EventsCommand,
-    },
-    /// Optix integration helpers (no configuration needed).
-    Optix {
-        #[command(subcommand)]
-        command: OptixCommand,
-    },
-    /// Re-drive stored webhooks.
-    Webhooks {
-        #[command(subcommand)]
-        command: WebhooksCommand,
-    },
-    /// Rebuild every projection from the event log (side by side, swapped in when caught up;
-    /// safe while the services run).
-    Replay,
-    /// Inspect projections.
-    Projections {
-        #[command(subcommand)]
-        command: ProjectionsCommand,
-    },
-    /// Map Optix locations to Lanyard locations (network, time zone, VLAN pool, roaming).
-    Locations {
-        #[command(subcommand)]
-        command: LocationsCommand,
-    },
-    /// Map Optix plan templates to access profiles (VLAN, bandwidth, duration, no WiFi).
-    Plans {
-        #[command(subcommand)]
-        command: PlansCommand,
-    },
-    /// Set (FIRST-LAST, e.g. 100-199) or remove (no argument) the organization's VLAN pool
-    /// for team groups.
-    VlanPool {
-        #[arg(long)]
-        org: String,
-        pool: Option<String>,
-    },
-    /// Run a full sync of an organization with Optix now.
-    Sync {
-        #[arg(long)]
-        org: String,
-    },
-    /// Recent full syncs and what they corrected (the drift report).
-    Syncs {
-        #[arg(long)]
-        org: String,
-    },
-    /// Team groups with their VLANs.
-    Groups {
-        #[arg(long)]
-        org: String,
-    },
-    /// What admins are told: unmapped locations, failed syncs, groups without a VLAN.
-    Notifications {
-        #[arg(long)]
-        org: String,
-    },
-    /// Generate the NATS identities (no configuration needed): a seed per service in DIR
-    /// (`ingest.nk`, `provision.nk`, `portal.nk`, `cli.nk`, `ops.nk`; mode 0600, kept when
-    /// present) and DIR/auth.conf, the nats-server `authorization` block with each identity's
-    /// permissions. Point each service at its seed (nats.credentials_dir = DIR, or
-    /// nats.nkey_seed_file) and include auth.conf from the server's configuration.
-    NatsAuth {
-        dir: std::path::PathBuf,
-        /// The webhook stream's name (nats.webhook_stream).
-        #[arg(long, default_value = "OPTIX_WEBHOOKS")]
-        webhook_stream: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum EventsCommand {
-    /// Print the log from a position on; with --follow, keep printing new events.
-    Tail {
-        /// Start after this global position (0 = from the beginning).
-        #[arg(long, default_value_t = 0)]
-        after: i64,
-        #[arg(long)]
-        follow: bool,
-        #[arg(long)]
-        json: bool,
-    },
-    /// One stream's events, e.g. `member-6267-12346` or `org-6267`.
-    Stream {
-        stream: String,
-        #[arg(long)]
-        json: bool,
-    },
-    /// One member's history in plain words, with the cause of each step.
-    History {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        user: String,
-        /// Time zone for the times shown (IANA name, e.g. Europe/Rome).
-        #[arg(long, default_value = "UTC")]
-        tz: String,
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum OptixCommand {
-    /// Print the app settings file to paste into Optix (Apps → Develop → your app → Advanced
-    /// settings): every webhook Lanyard needs and its canvases, at your public URL.
-    Manifest {
-        /// Where ingest and the portal are reachable from Optix, e.g. https://wifi.example.com
-        #[arg(long)]
-        public_url: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum WebhooksCommand {
-    /// Publish the webhooks stored since a time again, so provision reconciles every member they
-    /// name against the Optix API. Safe to run any time: provision is idempotent. The repair tool
-    /// for anything a bug or an outage got wrong.
-    Replay {
-        /// Only this Optix organization (default: all).
-        #[arg(long)]
-        org: Option<String>,
-        /// RFC 3339 timestamp, or a duration back from now: 30m, 2h, 1d.
-        #[arg(long)]
-        since: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum ProjectionsCommand {
-    /// Print a digest of each projection table; equal digests mean identical tables.
-    Checksum,
-}
-
-#[derive(Subcommand)]
-enum MembersCommand {
-    /// List members with their access, validity and passphrase state.
-    List {
-        /// Only this Optix organization.
-        #[arg(long)]
-        org: Option<String>,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
-    /// What access one member had at a moment (default now), folded from the log.
-    Show {
-        #[arg(long)]
-        org: String,
-        user: String,
-        /// RFC 3339 timestamp, e.g. 2026-11-22T23:30:00+01:00.
-        #[arg(long)]
-        at: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
-}
 
 #[tokio::main]
 async fn main() {
@@ -225,6 +45,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             generated.conf.display()
         );
         return Ok(());
+    }
+    match &cli.command {
+        Command::Completions { shell } => {
+            cli::args::completions(*shell, &mut std::io::stdout());
+            return Ok(());
+        }
+        Command::Man { dir: None } => {
+            cli::args::man_page(&mut std::io::stdout())?;
+            return Ok(());
+        }
+        Command::Man { dir: Some(dir) } => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            cli::args::man_pages(dir)
+                .with_context(|| format!("writing manual pages to {}", dir.display()))?;
+            println!("manual pages written to {}", dir.display());
+            return Ok(());
+        }
+        _ => {}
     }
     let settings = runtime::load_settings(cli.config.as_deref())
         .context("loading configuration (pass --config FILE or set LANYARD_CONFIG)")?;
@@ -285,11 +123,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::VlanPool { org, pool: range } => {
             configure::vlan_pool(&settings, &org, range).await?
         }
-        Command::Sync { org } => configure::sync(&settings, &org).await?,
-        Command::Syncs { org } => configure::syncs(&pool, &org).await?,
-        Command::Groups { org } => configure::groups(&pool, &org).await?,
-        Command::Notifications { org } => configure::notifications(&pool, &org).await?,
-        Command::Optix { .. } | Command::NatsAuth { .. } => {
+        Command::Sync { org, wait } => {
+            configure::sync(
+                &settings,
+                &pool,
+                &org,
+                std::time::Duration::from_secs(wait),
+                &mut std::io::stdout(),
+            )
+            .await?
+        }
+        Command::Syncs { org, json } => configure::syncs(&pool, &org, json).await?,
+        Command::Groups { org, json } => configure::groups(&pool, &org, json).await?,
+        Command::Notifications { org, json } => configure::notifications(&pool, &org, json).await?,
+        Command::Optix { .. }
+        | Command::NatsAuth { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => {
             unreachable!("handled before the configuration is loaded")
         }
         Command::Webhooks {

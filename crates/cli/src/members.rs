@@ -14,8 +14,13 @@ pub struct MemberLine {
     pub status: String,
     /// `live` when at least one grant is valid now, `upcoming` when one starts later, else `none`.
     pub access: String,
+    /// When the current access began: the earliest start among live grants (or, with none
+    /// live, the earliest upcoming start); `None` when unknown or there is none.
+    pub valid_from: Option<DateTime<Utc>>,
     /// The latest end among live grants; `None` = open-ended.
     pub valid_until: Option<DateTime<Utc>>,
+    /// The VLAN the member's key puts them on (team group first, else a live plan profile's).
+    pub vlan: Option<u16>,
     pub grants: Vec<String>,
     pub home_location: Option<String>,
     pub group: Option<String>,
@@ -56,6 +61,16 @@ pub async fn list(
         } else {
             live.iter().filter_map(|g| g.valid_until).max()
         };
+        let valid_from = if live.is_empty() {
+            m.grants
+                .iter()
+                .filter_map(|g| g.valid_from)
+                .filter(|from| *from > now)
+                .min()
+        } else {
+            live.iter().filter_map(|g| g.valid_from).min()
+        };
+        let vlan = m.vlan(now);
         lines.push(MemberLine {
             org_id: m.org_id,
             user_id: m.user_id,
@@ -68,7 +83,9 @@ pub async fn list(
                 .unwrap_or_else(|| "(sealed)".into()),
             status: m.status,
             access: access.into(),
+            valid_from,
             valid_until,
+            vlan,
             grants: m
                 .grants
                 .iter()

@@ -717,3 +717,43 @@ pub async fn group_team_ids(
         .await?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
+
+/// The position of the organization's latest recorded sync run (0: none yet).
+pub async fn latest_sync_position(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<i64, StoreError> {
+    let row = client
+        .query_one_cached(
+            "SELECT coalesce(max(global_position), 0) FROM sync_runs WHERE org_id = $1",
+            &[&org_id],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// The first sync run recorded after `position`, if one finished since.
+pub async fn sync_run_after(
+    client: &impl GenericClient,
+    org_id: &str,
+    position: i64,
+) -> Result<Option<SyncRunView>, StoreError> {
+    let row = client
+        .query_opt_cached(
+            "SELECT kind, outcome, users_seen, corrected_streams, events_appended, corrections, reason, finished_at
+             FROM sync_runs WHERE org_id = $1 AND global_position > $2
+             ORDER BY global_position LIMIT 1",
+            &[&org_id, &position],
+        )
+        .await?;
+    Ok(row.map(|r| SyncRunView {
+        kind: r.get(0),
+        outcome: r.get(1),
+        users_seen: r.get(2),
+        corrected_streams: r.get(3),
+        events_appended: r.get(4),
+        corrections: r.get(5),
+        reason: r.get(6),
+        finished_at: r.get(7),
+    }))
+}

@@ -1,0 +1,247 @@
+//! `lanyard` against a running system: every listing's JSON carries what a script needs (the
+//! member's VLAN and validity start among them), and `lanyard sync` says what it requested and,
+//! when the sync ends, what it corrected.
+
+use bus::commands::{Command, Reply};
+use domain::VlanRange;
+use integration_tests::Stack;
+use integration_tests::stack::DEMO_ORG;
+use serde_json::Value;
+use std::time::Duration;
+
+const JEAN: &str = "12346"; // Hot Desk, ACTIVE
+const LUCA: &str = "12349"; // a booking today and one tomorrow in Rome
+const LUCA_TODAY: &str = "39553";
+const RICHARD: &str = "12347"; // team The Cube Team
+const MEI: &str = "12350"; // no plan
+const HOT_DESK: &str = "916";
+
+fn done(reply: Reply) -> anyhow::Result<()> {
+    match reply {
+        Reply::Done { .. } => Ok(()),
+        Reply::Refused { message, .. } => anyhow::bail!("refused: {message}"),
+    }
+}
+
+#[tokio::test]
+async fn every_listing_gives_scripts_json_with_the_members_vlan_and_validity_start()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::SetVlanPool {
+                    pool: Some(VlanRange {
+                        first: 100,
+                        last: 199,
+                    }),
+                },
+            )
+            .await?,
+    )?;
+    stack.install(DEMO_ORG).await?;
+    stack.map_demo_locations().await?;
+    stack.wait_for_syncs_to_settle().await?;
+    let client = stack.pool.get().await?;
+
+    // Luca's meeting today is cancelled; tomorrow's remains: his access is upcoming, and a
+    // script sees from when.
+    stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            optix_sim::Change::CancelBooking {
+                booking_id: LUCA_TODAY.into(),
+            },
+            optix_sim::Notify::Webhook,
+        )
+        .await?;
+    let luca_view = stack
+        .member_until(DEMO_ORG, LUCA, "only tomorrow's booking", |m| {
+            m.is_some_and(|m| m.live_grants(chrono::Utc::now()).next().is_none())
+        })
+        .await?
+        .expect("Luca");
+    let tomorrow = luca_view
+        .grants
+        .iter()
+        .filter_map(|g| g.valid_from)
+        .min()
+        .expect("tomorrow's booking grant starts later");
+    assert!(tomorrow > chrono::Utc::now());
+
+    let members = serde_json::to_value(&stack.members().await?)?;
+    let line = |user: &str| {
+        members
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["user_id"] == user))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let richard = line(RICHARD);
+    assert_eq!(richard["vlan"], 100, "the team group's VLAN: {richard}");
+    assert!(
+        richard.get("valid_from").is_some(),
+        "present even when empty: {richard}"
+    );
+    let luca = line(LUCA);
+    assert_eq!(luca["access"], "upcoming", "{luca}");
+    let from = luca["valid_from"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .unwrap_or_else(|| panic!("Luca's access has a start: {luca}"));
+    assert_eq!(from, tomorrow, "{luca}");
+    assert!(
+        luca.get("vlan").is_some(),
+        "present even when empty: {luca}"
+    );
+
+    let groups = serde_json::to_value(&cli::configure::group_lines(&client, DEMO_ORG).await?)?;
+    assert_eq!(groups[0]["name"], "The Cube Team", "{groups}");
+    assert_eq!(groups[0]["vlan"], 100);
+    assert_eq!(groups[0]["members"], 2);
+
+    let locations =
+        serde_json::to_value(&cli::configure::location_lines(&client, DEMO_ORG).await?)?;
+    let rome = locations
+        .as_array()
+        .and_then(|all| all.iter().find(|l| l["location_id"] == "3391"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(rome["mapped"], true, "{locations}");
+    assert_eq!(rome["network"], "trastevere-members");
+    assert_eq!(rome["timezone"], "Europe/Rome");
+
+    let plans = serde_json::to_value(&cli::configure::plan_profiles(&client, DEMO_ORG).await?)?;
+    assert!(plans["default_profile"]["name"].is_string(), "{plans}");
+    assert!(plans["plans"].is_array());
+
+    let syncs = serde_json::to_value(&cli::configure::sync_lines(&client, DEMO_ORG).await?)?;
+    // Newest first; the oldest is the import, with what it created per stream.
+    let import = syncs
+        .as_array()
+        .and_then(|all| all.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(import["kind"], "initial", "{syncs}");
+    assert_eq!(import["outcome"], "ok");
+    assert!(import["users_seen"].as_i64().is_some_and(|n| n > 0));
+    assert!(
+        import["corrections"].as_array().is_some_and(|c| c
+            .iter()
+            .any(|c| c["stream"] == format!("member-{DEMO_ORG}-{JEAN}"))),
+        "{import}"
+    );
+
+    // A tenant tries a new location nobody mapped yet: the admins are told, and so is a script.
+    let lisbon = stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            optix_sim::Change::AddLocation {
+                name: "Alfama".into(),
+                timezone: "Europe/Lisbon".into(),
+            },
+            optix_sim::Notify::Webhook,
+        )
+        .await?
+        .id
+        .expect("a location id");
+    done(
+        stack
+            .command(
+                DEMO_ORG,
+                Command::ReportUnmappedLocation {
+                    location_id: lisbon.clone(),
+                    user_id: Some(JEAN.into()),
+                },
+            )
+            .await?,
+    )?;
+    let notifications =
+        serde_json::to_value(&cli::configure::notification_lines(&client, DEMO_ORG).await?)?;
+    let unmapped = notifications
+        .as_array()
+        .and_then(|all| all.iter().find(|n| n["subject"] == lisbon.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("a notification about {lisbon}: {notifications}"));
+    assert!(
+        unmapped["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(lisbon.as_str()))
+    );
+    assert!(unmapped["raised_at"].is_string());
+    Ok(())
+}
+
+#[tokio::test]
+async fn lanyard_sync_says_what_it_requested_and_what_the_sync_corrected() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let plan = stack.sim.sim.add_plan(DEMO_ORG, MEI, HOT_DESK).await?;
+    stack
+        .member_until(DEMO_ORG, MEI, "an account", |m| m.is_some())
+        .await?;
+    stack.wait_until_provisioned().await?;
+    // Optix's cancel_plan_subscription is lost: only a sync can notice.
+    stack.sim.sim.cancel_plan_quietly(DEMO_ORG, &plan)?;
+
+    let mut out = Vec::new();
+    cli::configure::sync(
+        &stack.settings,
+        &stack.pool,
+        DEMO_ORG,
+        Duration::from_secs(30),
+        &mut out,
+    )
+    .await?;
+    let said = String::from_utf8(out)?;
+    assert!(
+        said.starts_with(&format!("full sync of organization {DEMO_ORG} requested\n")),
+        "{said}"
+    );
+    assert!(!said.contains("nothing changed"), "{said}");
+    assert!(said.contains("1 stream(s) corrected"), "{said}");
+    assert!(
+        said.contains(&format!("member-{DEMO_ORG}-{MEI}")) && said.contains("AccountSuspended"),
+        "names what it corrected: {said}"
+    );
+
+    // Nothing left to correct: it says so, after the sync ran.
+    let mut out = Vec::new();
+    cli::configure::sync(
+        &stack.settings,
+        &stack.pool,
+        DEMO_ORG,
+        Duration::from_secs(30),
+        &mut out,
+    )
+    .await?;
+    let said = String::from_utf8(out)?;
+    assert!(said.contains("sync finished"), "{said}");
+    assert!(said.contains("nothing needed correcting"), "{said}");
+
+    // While Optix is down the sync cannot end: the command says so instead of pretending.
+    stack.sim.sim.fail_next_requests(1_000);
+    let unfinished = cli::configure::sync(
+        &stack.settings,
+        &stack.pool,
+        DEMO_ORG,
+        Duration::from_secs(3),
+        &mut Vec::new(),
+    )
+    .await;
+    stack.sim.sim.fail_next_requests(0);
+    let error = format!(
+        "{:#}",
+        unfinished.expect_err("an unfinished sync is an error")
+    );
+    assert!(
+        error.contains("did not finish within 3 s") || error.contains("failed:"),
+        "{error}"
+    );
+    Ok(())
+}
