@@ -126,17 +126,20 @@ async fn a_second_organization_installed_as_optix_would_is_imported_and_neither_
         .get(0);
     assert_eq!(outcome, "ok", "the import ran with the confirmed token");
 
-    // A change made there afterwards arrives as a webhook and reaches that organization only.
+    // A change made there afterwards (a plan in its free trial) arrives as a webhook and
+    // reaches that organization only.
     let daan = user("Daan", "daan@canal.example", false).await?;
     let applied = admin(
         &stack,
         &format!("/orgs/{canal}/changes"),
-        json!({"change": "add_plan", "user_id": daan, "plan_template_id": flex}),
+        json!({"change": "add_trial_plan", "user_id": daan, "plan_template_id": flex, "trial_days": 7}),
     )
     .await?;
     assert_eq!(applied["status"], 200, "{applied}");
     stack
-        .member_until(&canal, &daan, "an account", |m| m.is_some())
+        .member_until(&canal, &daan, "live access in the trial", |m| {
+            m.is_some_and(|m| m.live_grants(chrono::Utc::now()).next().is_some())
+        })
         .await?;
     stack.wait_until_provisioned().await?;
 
