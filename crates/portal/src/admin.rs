@@ -1008,8 +1008,13 @@ async fn member(
         })
         .collect();
     let now = Utc::now();
+    // Each member's page has its own title (tabs, history, screen readers tell them apart).
+    let title = match &opened {
+        Some(profile) => format!("{} · Member", profile.fullname),
+        None => format!("Member {user_id}"),
+    };
     let page = MemberPage {
-        title: "Member".into(),
+        title,
         section: "members",
         notice: None,
         error: None,

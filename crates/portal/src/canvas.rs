@@ -7,7 +7,7 @@
 //! stores or logs it, and signs the user in with a session of its own.
 
 use crate::db::{self, SessionKind, SessionRow, Via};
-use crate::pages::{Framing, Message, TokenPage};
+use crate::pages::{Action, Framing, Message, TokenPage};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_PATH, Site};
 use crate::tenant::{self, TokenForm};
 use crate::verify::{Verified, VerifyError};
@@ -109,7 +109,9 @@ fn failure_page(state: &State, failure: Failure, retry: &str) -> Result<HttpResp
                 ],
             ),
         ),
-        Failure::RateLimited(seconds) => return state.too_many(Framing::Optix, seconds),
+        Failure::RateLimited(seconds) => {
+            return state.too_many(Framing::Optix, seconds, Action::link(retry, "Try again"));
+        }
     };
     state.page(status, Framing::Optix, &page)
 }

@@ -640,10 +640,12 @@ impl State {
         Ok(db::refund(&client, &bucket).await?)
     }
 
+    /// The 429 page, with a way back (`back`: where the person came from).
     pub(crate) fn too_many(
         &self,
         framing: Framing,
         retry_after_secs: u64,
+        back: pages::Action,
     ) -> Result<HttpResponse, PortalError> {
         let minutes = retry_after_secs.div_ceil(60).max(1);
         let wait = if minutes == 1 {
@@ -660,7 +662,8 @@ impl State {
                     "For your security, only a few requests are allowed in a short time.",
                     &format!("Please try again in {wait}."),
                 ],
-            ),
+            )
+            .action(back),
         )?;
         if let Ok(value) =
             actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())

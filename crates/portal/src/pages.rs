@@ -66,6 +66,15 @@ impl Action {
     }
 }
 
+/// `text` as a sentence: its first letter a capital (provision's refusals start lower-case).
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Every state page: a title, a few paragraphs, maybe provision's own words, maybe an action.
 #[derive(Template)]
 #[template(path = "message.html")]

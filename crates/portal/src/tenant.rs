@@ -323,7 +323,11 @@ async fn request_link(
         {
             metrics::link(metrics::LinkOutcome::RateLimited);
             tracing::info!(org_id, limit = kind, "sign-in link request over the limit");
-            return state.too_many(Framing::Deny, retry_after_secs);
+            return state.too_many(
+                Framing::Deny,
+                retry_after_secs,
+                Action::link(back.clone(), "Back to the sign-in page"),
+            );
         }
     }
     let place_name = settings.name.clone();
@@ -744,7 +748,13 @@ async fn onboard(
         Some((code, message)) => Answer::Refused { code, message },
         None => {
             if let Some(retry_after_secs) = onboarding_limited(state, row).await? {
-                return state.too_many(Framing::Optix, retry_after_secs).map(Some);
+                return state
+                    .too_many(
+                        Framing::Optix,
+                        retry_after_secs,
+                        Action::link("/wifi", "Back to your WiFi"),
+                    )
+                    .map(Some);
             }
             let answer = state
                 .command(
@@ -1006,7 +1016,12 @@ pub(crate) async fn render_key(
         None => String::new(),
     };
     let page = KeyPage {
-        title: "Your WiFi".into(),
+        // A refusal re-renders the page: the title says so first, for screen readers and tabs.
+        title: if error.is_some() {
+            "Error: Your WiFi".into()
+        } else {
+            "Your WiFi".into()
+        },
         network_name: settings.network_name.clone(),
         location_name: settings.name.clone(),
         passphrase,
@@ -1016,7 +1031,7 @@ pub(crate) async fn render_key(
         valid_until: valid_words(member.access_until(now), tz),
         csrf: session::csrf_token(&state.keys, TENANT_SCOPE, cookie),
         notice,
-        error,
+        error: error.map(|e| crate::pages::sentence(&e)),
         can_sign_out: row.via == Via::Portal,
     };
     state.page(status, Framing::Optix, &page)
@@ -1056,7 +1071,11 @@ async fn set_passphrase(
         Err(page) => return Ok(page),
     };
     if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
-        return state.too_many(Framing::Optix, retry_after_secs);
+        return state.too_many(
+            Framing::Optix,
+            retry_after_secs,
+            Action::link("/wifi", "Back to your WiFi"),
+        );
     }
     let form = form.into_inner();
     let answer = state
@@ -1090,7 +1109,11 @@ async fn regenerate(
         Err(page) => return Ok(page),
     };
     if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
-        return state.too_many(Framing::Optix, retry_after_secs);
+        return state.too_many(
+            Framing::Optix,
+            retry_after_secs,
+            Action::link("/wifi", "Back to your WiFi"),
+        );
     }
     let answer = state
         .command(

@@ -1,0 +1,168 @@
+//! The portal's pages as a screen-reader or keyboard user meets them: a refused passphrase says
+//! "Error" in the title, puts focus on the field described by a sentence-case message; each
+//! member page has its own title; "Too many requests" offers a way back.
+
+use bus::commands::{Command, Reply};
+use domain::{LocationSettings, RoamingPolicy};
+use integration_tests::Stack;
+use integration_tests::agent::{Agent, Page};
+use integration_tests::stack::DEMO_ORG;
+
+const GASTOWN: &str = "3390";
+const JEAN: &str = "12346";
+const RICHARD: &str = "12347";
+const SOFIA: &str = "12351"; // an admin
+
+fn title(page: &Page) -> String {
+    page.body
+        .split("<title>")
+        .nth(1)
+        .and_then(|rest| rest.split("</title>").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn stack_with_gastown() -> anyhow::Result<Stack> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::MapLocation {
+                location_id: GASTOWN.into(),
+                settings: LocationSettings {
+                    name: "Gastown".into(),
+                    network_name: "gastown-members".into(),
+                    timezone: "America/Vancouver".into(),
+                    vlan_pool: None,
+                    roaming: RoamingPolicy::SingleLocation,
+                },
+            },
+        )
+        .await?;
+    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
+    Ok(stack)
+}
+
+async fn signed_in(stack: &Stack, user: &str, canvas: &str) -> anyhow::Result<Agent> {
+    let token = stack
+        .sim
+        .sim
+        .personal_token(DEMO_ORG, user)
+        .ok_or_else(|| anyhow::anyhow!("no user {user}"))?;
+    let mut agent = Agent::new(&stack.portal_url);
+    let page = agent.canvas_sign_in(canvas, &token).await?;
+    anyhow::ensure!(page.status == 303, "{page:?}");
+    Ok(agent)
+}
+
+#[tokio::test]
+async fn a_refused_passphrase_says_error_in_the_title_and_focuses_the_described_field()
+-> anyhow::Result<()> {
+    let stack = stack_with_gastown().await?;
+    let mut agent = signed_in(
+        &stack,
+        JEAN,
+        &format!("/canvas/mobile?location_id={GASTOWN}"),
+    )
+    .await?;
+    let key = agent.get("/wifi?start=1").await?;
+    assert_eq!(key.status, 200, "{key:?}");
+    assert_eq!(title(&key), "Your WiFi · WiFi");
+    let csrf = key.csrf();
+    let refused = agent
+        .post(
+            "/wifi/passphrase",
+            &[("csrf", csrf.as_str()), ("passphrase", "abcd1234")],
+        )
+        .await?;
+    assert_eq!(refused.status, 422, "{refused:?}");
+    assert!(
+        title(&refused).starts_with("Error: "),
+        "{}",
+        title(&refused)
+    );
+    let message = refused
+        .body
+        .split("id=\"passphrase-error\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').nth(1))
+        .and_then(|text| text.split('<').next())
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    assert!(
+        message.chars().next().is_some_and(char::is_uppercase),
+        "the message is a sentence: {message:?}"
+    );
+    let field = refused
+        .body
+        .split("<input type=\"text\" id=\"new-passphrase\"")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        field.contains("autofocus"),
+        "focus goes to the field: {field}"
+    );
+    assert!(
+        field.contains("aria-describedby=\"passphrase-error\""),
+        "{field}"
+    );
+    assert!(field.contains("aria-invalid=\"true\""), "{field}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn each_member_page_has_its_own_title() -> anyhow::Result<()> {
+    let stack = stack_with_gastown().await?;
+    let mut admin = signed_in(&stack, SOFIA, "/canvas/admin").await?;
+    let jean = admin.get(&format!("/canvas/admin/members/{JEAN}")).await?;
+    let richard = admin
+        .get(&format!("/canvas/admin/members/{RICHARD}"))
+        .await?;
+    assert_eq!((jean.status, richard.status), (200, 200));
+    assert_ne!(title(&jean), title(&richard));
+    assert!(title(&jean).contains("Jean"), "{}", title(&jean));
+    Ok(())
+}
+
+#[tokio::test]
+async fn too_many_requests_offers_a_way_back() -> anyhow::Result<()> {
+    let stack = stack_with_gastown().await?;
+    let mut agent = signed_in(
+        &stack,
+        JEAN,
+        &format!("/canvas/mobile?location_id={GASTOWN}"),
+    )
+    .await?;
+    let csrf = agent.get("/wifi?start=1").await?.csrf();
+    let mut limited = None;
+    for attempt in 0..40 {
+        let candidate = format!("attempt {attempt} maple rocket violin");
+        let page = agent
+            .post(
+                "/wifi/passphrase",
+                &[("csrf", csrf.as_str()), ("passphrase", candidate.as_str())],
+            )
+            .await?;
+        if page.status == 429 {
+            limited = Some(page);
+            break;
+        }
+    }
+    let page = limited.expect("the passphrase limit answers 429 within 40 changes");
+    assert!(
+        title(&page).starts_with("Too many requests"),
+        "{}",
+        title(&page)
+    );
+    assert!(
+        page.body
+            .contains("<a class=\"button\" href=\"/wifi\">Back to your WiFi</a>"),
+        "{}",
+        page.body
+    );
+    Ok(())
+}
