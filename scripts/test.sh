@@ -15,6 +15,8 @@ scripts/infra.sh start "$infra_dir"
 source "$infra_dir/env"
 # Tests fail (never skip) when a service they need is missing.
 export LANYARD_REQUIRE_SERVICES=1
+# axe-core (pinned in integration-tests/axe/package-lock.json) for the browser tests' check.
+npm ci --prefix integration-tests/axe --no-audit --no-fund --silent
 
 # The benchmarks at tiny sizes (a debug build): every scenario still runs; no figure is checked.
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |

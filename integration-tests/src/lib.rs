@@ -9,6 +9,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 pub mod agent;
+pub mod axe;
 pub mod browser;
 pub mod mail;
 pub mod stack;

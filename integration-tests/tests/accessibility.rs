@@ -166,3 +166,123 @@ async fn too_many_requests_offers_a_way_back() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Every page a tenant or an admin meets, at phone width (where wide tables scroll), passes
+/// axe-core's WCAG 2.1 A and AA rules.
+#[tokio::test]
+async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Result<()> {
+    use fantoccini::Locator;
+    use integration_tests::axe;
+    use integration_tests::browser::Browser;
+
+    let stack = stack_with_gastown().await?;
+    // Something in every admin table: a notification (a new, unmapped location a tenant tried).
+    let unmapped = stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            optix_sim::Change::AddLocation {
+                name: "Alfama".into(),
+                timezone: "Europe/Lisbon".into(),
+            },
+            optix_sim::Notify::Webhook,
+        )
+        .await?
+        .id
+        .expect("a location id");
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::ReportUnmappedLocation {
+                location_id: unmapped,
+                user_id: None,
+            },
+        )
+        .await?;
+    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
+
+    let browser = Browser::start().await?;
+    browser.client.set_window_size(390, 844).await?;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    let mut check = async |page: &str| -> anyhow::Result<()> {
+        checked += 1;
+        let found = axe::violations(&browser).await?;
+        if !found.is_empty() {
+            failures.push(format!("{page}:\n  {}", found.join("\n  ")));
+        }
+        Ok(())
+    };
+
+    let portal = &stack.portal_url;
+    browser
+        .client
+        .goto(&format!("{portal}/l/{DEMO_ORG}/{GASTOWN}"))
+        .await?;
+    browser.wait_for_heading("WiFi at").await?;
+    check("the sign-in form").await?;
+    browser
+        .client
+        .goto(&format!(
+            "{portal}/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"
+        ))
+        .await?;
+    browser.wait_for_heading("not valid").await?;
+    check("an invalid sign-in link").await?;
+
+    let token = stack
+        .sim
+        .sim
+        .personal_token(DEMO_ORG, JEAN)
+        .expect("a personal token");
+    browser
+        .client
+        .goto(&format!(
+            "{portal}/canvas/mobile?location_id={GASTOWN}#token={token}"
+        ))
+        .await?;
+    browser.wait_for_heading("Your WiFi").await?;
+    check("the key page").await?;
+    browser
+        .client
+        .find(Locator::Css("#reveal summary"))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for("svg.qr").await?;
+    check("the key page, revealed").await?;
+    let field = browser.client.find(Locator::Id("new-passphrase")).await?;
+    field.send_keys("short").await?;
+    browser
+        .click_and_wait("form[action='/wifi/passphrase'] button")
+        .await?;
+    browser.wait_for("#passphrase-error").await?;
+    check("a refused passphrase").await?;
+
+    let token = stack
+        .sim
+        .sim
+        .personal_token(DEMO_ORG, SOFIA)
+        .expect("a personal token");
+    browser
+        .client
+        .goto(&format!("{portal}/canvas/admin#token={token}"))
+        .await?;
+    browser.wait_for_heading("Overview").await?;
+    check("the admin overview").await?;
+    for (path, heading) in [
+        ("/canvas/admin/locations", "Locations"),
+        ("/canvas/admin/plans", "Plans"),
+        ("/canvas/admin/members", "Members"),
+        ("/canvas/admin/members/12346", "Jean"),
+    ] {
+        browser.client.goto(&format!("{portal}{path}")).await?;
+        browser.wait_for_heading(heading).await?;
+        check(path).await?;
+    }
+    browser.close().await?;
+    assert_eq!(checked, 10, "every page was checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    Ok(())
+}
