@@ -3,9 +3,13 @@
 //! dropped when Optix's budget is spent, a stale budget gauge, an uninstalled organization that
 //! keeps alerting, and team deletions counted as missed webhooks.
 
+use bus::commands::{Command, Reply};
 use chrono::Utc;
+use domain::{LocationSettings, RoamingPolicy, VlanRange};
+use integration_tests::agent::Agent;
+use integration_tests::mail::Mailbox;
 use integration_tests::stack::DEMO_ORG;
-use integration_tests::{Stack, eventually};
+use integration_tests::{Stack, StackOptions, eventually};
 use optix_sim::{Change, Notify};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -194,5 +198,102 @@ async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Resul
         "the retry was covered by the reconciliation after its time"
     );
     assert_eq!(stack.event_count().await?, events);
+    Ok(())
+}
+
+/// Spends the organization's Optix budget for the current window, as other work would: real
+/// requests with its token until the simulator answers 429.
+async fn exhaust_optix_budget(stack: &Stack) -> anyhow::Result<()> {
+    let token = stack
+        .sim
+        .sim
+        .org_token(DEMO_ORG)
+        .ok_or_else(|| anyhow::anyhow!("no token"))?;
+    let http = reqwest::Client::new();
+    for _ in 0..1000 {
+        let status = http
+            .post(&stack.sim.graphql_url)
+            .bearer_auth(&token)
+            .json(&json!({"query": "{ me { authType } }"}))
+            .send()
+            .await?
+            .status();
+        if status.as_u16() == 429 {
+            return Ok(());
+        }
+    }
+    anyhow::bail!("the simulator never ran out of budget")
+}
+
+async fn map_gastown(stack: &Stack) -> anyhow::Result<()> {
+    let reply = stack
+        .command(
+            DEMO_ORG,
+            Command::MapLocation {
+                location_id: "3390".into(),
+                settings: LocationSettings {
+                    name: "Location 3390".into(),
+                    network_name: "gastown-members".into(),
+                    timezone: "America/Vancouver".into(),
+                    vlan_pool: Some(VlanRange {
+                        first: 100,
+                        last: 199,
+                    }),
+                    roaming: RoamingPolicy::SingleLocation,
+                },
+            },
+        )
+        .await?;
+    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
+    Ok(())
+}
+
+/// Defect 3: a sign-in link requested while the organization's Optix budget is spent (for
+/// longer than provision waits for a command) is looked up again until it can be, within
+/// the link's lifetime, and sent: the page said "Check your email".
+#[tokio::test]
+async fn a_link_requested_while_the_optix_budget_is_spent_is_sent_when_it_recovers()
+-> anyhow::Result<()> {
+    let mailbox = Mailbox::from_env()?;
+    let stack = Stack::start_with(StackOptions {
+        // Optix's own limit, met as 429s: provision does not hold back on its own.
+        sim_rate_limit: 40,
+        client_rate_limit: 0,
+        window: Duration::from_secs(15),
+        settings: None,
+    })
+    .await?;
+    stack.install(DEMO_ORG).await?;
+    map_gastown(&stack).await?;
+    // Optix knows this user; Lanyard does not yet, so the portal must ask Optix.
+    let email = "nadia.budget@example.com";
+    stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            Change::AddUser {
+                name: "Nadia".into(),
+                surname: "Budget".into(),
+                email: email.into(),
+                is_admin: false,
+            },
+            Notify::Quietly,
+        )
+        .await?;
+    exhaust_optix_budget(&stack).await?;
+
+    let mut agent = Agent::new(&stack.portal_url);
+    let page = agent.request_link(DEMO_ORG, "3390", email).await?;
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(page.body.contains("Check your email"), "{}", page.body);
+    let marker = format!("{}/l/{DEMO_ORG}/3390/signin", stack.portal_url);
+    eventually(
+        "the link once Optix's budget is back",
+        Duration::from_secs(45),
+        || async { Ok((mailbox.count(email, &marker)? > 0).then_some(())) },
+    )
+    .await?;
+    assert!(stack.sim.sim.rate_limited() > 0, "the lookup did meet 429s");
     Ok(())
 }
