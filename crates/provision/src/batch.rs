@@ -358,6 +358,9 @@ impl Provisioner {
         if let Err(error) = registry {
             tracing::warn!(org_id, %error, "cannot update the installations registry");
         }
+        if events > 0 && matches!(p.hint, Hint::Uninstall) {
+            crate::metrics::forget_organization(org_id);
+        }
         if events > 0 && matches!(p.hint, Hint::Token { install: true, .. }) {
             // The initial import (again after a reinstall; a redelivered install changes
             // nothing and imports nothing).

@@ -185,6 +185,7 @@ impl Provisioner {
                 reason: e.to_string(),
             },
         };
+        crate::metrics::sync_ended(org_id, kind == SyncKind::Initial, result.is_ok());
         let outcome = if result.is_ok() { "ok" } else { "failed" };
         metrics.sync_runs.add(
             1,
