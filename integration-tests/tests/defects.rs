@@ -424,3 +424,106 @@ async fn an_uninstalled_organization_leaves_the_initial_sync_alert() -> anyhow::
     .await?;
     Ok(())
 }
+
+const CUBE_TEAM: &str = "123123"; // Richard and Amara
+
+async fn events_of(stack: &Stack, stream: &str, event_type: &str) -> anyhow::Result<Vec<String>> {
+    let client = stack.pool.get().await?;
+    Ok(client
+        .query(
+            "SELECT metadata->>'actor' FROM events WHERE stream_id = $1 AND event_type = $2",
+            &[&stream, &event_type],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get::<_, Option<String>>(0).unwrap_or_default())
+        .collect())
+}
+
+async fn corrections(stack: &Stack, cause: &str) -> anyhow::Result<f64> {
+    Ok(provision_metric(
+        stack,
+        "lanyard_sync_corrections_total",
+        &[("org", DEMO_ORG), ("cause", cause)],
+    )
+    .await?
+    .unwrap_or(0.0))
+}
+
+async fn delete_cube_team(stack: &Stack, notify: Notify) -> anyhow::Result<()> {
+    stack.install(DEMO_ORG).await?;
+    stack.wait_until_provisioned().await?;
+    let group = format!("group-{DEMO_ORG}-{CUBE_TEAM}");
+    anyhow::ensure!(
+        !events_of(stack, &group, "GroupCreated").await?.is_empty(),
+        "the import made the team's group"
+    );
+    stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            Change::DeleteTeam {
+                team_id: CUBE_TEAM.into(),
+            },
+            notify,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Defect 5, the webhook half: Optix's `team_updated` for a team that is gone is enough to
+/// know it was deleted, so its group goes at once (not at the next sync, as drift), and the
+/// sync that follows corrects nothing.
+#[tokio::test]
+async fn a_deleted_teams_group_goes_with_the_webhook_that_names_it() -> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    delete_cube_team(&stack, Notify::Webhook).await?;
+    let group = format!("group-{DEMO_ORG}-{CUBE_TEAM}");
+    let actors = eventually(
+        "the group to be deleted on the webhook",
+        Duration::from_secs(20),
+        || async {
+            let actors = events_of(&stack, &group, "GroupDeleted").await?;
+            Ok((!actors.is_empty()).then_some(actors))
+        },
+    )
+    .await?;
+    assert_eq!(actors, ["optix-webhook"]);
+    stack.wait_until_provisioned().await?;
+    let before = corrections(&stack, "missed_webhook").await?;
+    stack.request_sync(DEMO_ORG);
+    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    assert_eq!(corrections(&stack, "missed_webhook").await?, before);
+    assert_eq!(corrections(&stack, "expected").await?, 0.0);
+    Ok(())
+}
+
+/// Defect 5, the sync half: a team deleted without any webhook is removed by the next sync
+/// and counted as expected, not as a missed webhook (which `LanyardSyncCorrecting` counts).
+#[tokio::test]
+async fn a_team_deleted_without_a_webhook_is_an_expected_correction_not_drift() -> anyhow::Result<()>
+{
+    let stack = Stack::start().await?;
+    delete_cube_team(&stack, Notify::Quietly).await?;
+    let before = corrections(&stack, "missed_webhook").await?;
+    stack.request_sync(DEMO_ORG);
+    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    let group = format!("group-{DEMO_ORG}-{CUBE_TEAM}");
+    assert_eq!(events_of(&stack, &group, "GroupDeleted").await?, ["sync"]);
+    let client = stack.pool.get().await?;
+    let report: serde_json::Value = client
+        .query_one(
+            "SELECT corrections FROM sync_runs WHERE org_id = $1 ORDER BY global_position DESC LIMIT 1",
+            &[&DEMO_ORG],
+        )
+        .await?
+        .get(0);
+    assert!(corrections(&stack, "expected").await? >= 1.0, "{report}");
+    assert_eq!(
+        corrections(&stack, "missed_webhook").await?,
+        before,
+        "{report}"
+    );
+    Ok(())
+}

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use domain::organization::OrganizationCommand;
 use optix::api::{OptixError, OrgToken, TokenCheck};
-use optix::webhook::Webhook;
+use optix::webhook::{Webhook, WebhookEvent};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use store::event_log::{self, Metadata};
@@ -421,12 +421,60 @@ impl Provisioner {
             } else {
                 self.optix().facts(&token, &ids, from, to).await?
             };
+            let gone_teams = self.gone_teams(org_id, &token, hints).await?;
             return self
-                .commit_members(org_id, hints, &users, &optix_facts, now)
+                .commit_members(org_id, hints, &users, &optix_facts, &gone_teams, now)
                 .await;
         }
-        self.commit_members(org_id, hints, &users, &Default::default(), now)
+        self.commit_members(org_id, hints, &users, &Default::default(), &[], now)
             .await
+    }
+
+    /// Teams a `team_updated` or `team_member_deleted` webhook names, whose group the log holds,
+    /// and that Optix no longer has (it sends no webhook of its own for a deleted team): each
+    /// with the position of the first hint naming it. One request for the team list, only
+    /// when such a group exists.
+    async fn gone_teams(
+        &self,
+        org_id: &str,
+        token: &OrgToken,
+        hints: &[Parsed],
+    ) -> Result<Vec<(String, usize)>, ProvisionError> {
+        let mut named: BTreeMap<&str, usize> = BTreeMap::new();
+        for (position, p) in hints.iter().enumerate() {
+            let team_id = match &p.webhook.event {
+                WebhookEvent::TeamUpdated { team_id } => team_id,
+                WebhookEvent::TeamMemberDeleted(membership) => &membership.team_id,
+                _ => continue,
+            };
+            named.entry(team_id.as_str()).or_insert(position);
+        }
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held: std::collections::BTreeSet<String> = {
+            let client = self.pool().get().await.map_err(StoreError::from)?;
+            queries::group_team_ids(&client, org_id, i64::MAX)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        named.retain(|team_id, _| held.contains(*team_id));
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live: std::collections::BTreeSet<String> = self
+            .optix()
+            .all_teams(token)
+            .await?
+            .into_iter()
+            .map(|t| t.team_id)
+            .collect();
+        Ok(named
+            .into_iter()
+            .filter(|(team_id, _)| !live.contains(*team_id))
+            .map(|(team_id, position)| (team_id.to_owned(), position))
+            .collect())
     }
 
     async fn resolve(
@@ -590,6 +638,7 @@ impl Provisioner {
         hints: &[Parsed],
         users: &BTreeMap<String, usize>,
         optix_facts: &optix::api::Facts,
+        gone_teams: &[(String, usize)],
         now: DateTime<Utc>,
     ) -> Result<Outcome, ProvisionError> {
         let metadata: Vec<Metadata> = hints.iter().map(Self::metadata_for).collect();
@@ -617,8 +666,15 @@ impl Provisioner {
                 )
                 .await?;
             }
-            let policy = queries::org_policy(tx, org_id).await?;
             let mut events = 0;
+            // First the groups of deleted teams, so their VLANs are free for the decisions below.
+            for (team_id, position) in gone_teams {
+                events += self
+                    .delete_group(tx, org_id, team_id, &metadata[*position], now)
+                    .await?
+                    .len();
+            }
+            let policy = queries::org_policy(tx, org_id).await?;
             for (user_id, position) in users {
                 let member_facts = facts::member_facts(user_id, optix_facts);
                 match self

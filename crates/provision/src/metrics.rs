@@ -29,7 +29,8 @@ pub struct ProvisionMetrics {
     pub sync_duration: Histogram<f64>,
     /// When each organization last synced successfully (Unix seconds).
     pub sync_last_success: Gauge<i64>,
-    /// Events a sync had to append (the drift it repaired), by organization.
+    /// Events a sync had to append, by organization and cause (`missed_webhook`: drift;
+    /// `expected`: what Optix sends no webhook for).
     pub sync_corrections: Counter<u64>,
     /// Member decisions, by outcome (changed: events appended; unchanged).
     pub decisions: Counter<u64>,
@@ -149,7 +150,11 @@ pub fn metrics() -> &'static ProvisionMetrics {
                 .build(),
             sync_corrections: meter
                 .u64_counter("lanyard_sync_corrections")
-                .with_description("Events a full sync appended to repair drift, by organization")
+                .with_description(
+                    "Events a full sync appended, by organization and cause: missed_webhook \
+                     (drift a webhook should have prevented) or expected (changes Optix sends no \
+                     webhook for, such as a deleted team's group) or import (the first sync)",
+                )
                 .build(),
             decisions: meter
                 .u64_counter("lanyard_decisions")
