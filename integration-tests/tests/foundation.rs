@@ -129,7 +129,8 @@ async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<(
             .any(|m| m.user_id == USER_WITHOUT_PLAN && m.access == "live")
     );
 
-    // 1. An Optix retry: the very same signed body again. JetStream deduplicates it.
+    // 1. An Optix retry: the very same signed body again. Both are stored; the reconciliation
+    //    after the first one's second covers the other, or finds nothing to change.
     let fields = plan_webhook(&stack, &account_plan_id);
     let body_fields =
         stack

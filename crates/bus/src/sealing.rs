@@ -52,16 +52,27 @@ impl WebhookSeal {
         })
     }
 
-    /// The JetStream message id of a delivery: the same for Optix's retries of it (same
-    /// subject, same body), so JetStream stores it once. Keyed, because the id outlives the
-    /// body (it is the causation of the events it leads to): a plain digest of a body would let
-    /// anyone who can guess the rest of it test guesses of the email in it.
+    /// The digest of a delivery: the same for Optix's retries of it (same subject, same body).
+    /// Keyed, because it outlives the body (it starts the causation id of the events it leads
+    /// to): a plain digest of a body would let anyone who can guess the rest of it test guesses
+    /// of the email in it.
     pub fn message_id(&self, subject: &str, body: &[u8]) -> String {
         let mut mac = self.id_mac.clone();
         mac.update(subject.as_bytes());
         mac.update(b"\n");
         mac.update(body);
         hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The JetStream message id of one delivery: [`WebhookSeal::message_id`] and a random
+    /// suffix, so JetStream stores every delivery. Optix stamps whole seconds, so two changes
+    /// in one second can send byte-identical bodies; deduplicating by body would lose the
+    /// second change. Provision decides instead whether a delivery is already covered by a
+    /// reconciliation made after its time (docs/design.md, "Look-alike webhooks").
+    pub fn delivery_id(&self, subject: &str, body: &[u8]) -> String {
+        let mut suffix = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut suffix);
+        format!("{}.{}", self.message_id(subject, body), hex::encode(suffix))
     }
 
     pub fn seal(&self, subject: &str, body: &[u8]) -> Vec<u8> {
@@ -150,6 +161,22 @@ mod tests {
         );
         let other = WebhookSeal::from_hex(&"cd".repeat(32)).expect("key");
         assert_ne!(id, other.message_id("optix.webhooks.6267.new_member", body));
+    }
+
+    #[test]
+    fn every_delivery_gets_its_own_id_starting_with_the_digest() {
+        let body = b"client_id=x&member_id=1&created_timestamp=1";
+        let subject = "optix.webhooks.6267.member_updated";
+        let (first, second) = (
+            seal().delivery_id(subject, body),
+            seal().delivery_id(subject, body),
+        );
+        assert_ne!(
+            first, second,
+            "a look-alike delivery is not deduplicated away"
+        );
+        let digest = seal().message_id(subject, body);
+        assert!(first.starts_with(&digest) && second.starts_with(&digest));
     }
 
     #[test]

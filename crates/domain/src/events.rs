@@ -107,6 +107,25 @@ impl SyncKind {
 pub struct Correction {
     pub stream: String,
     pub events: Vec<String>,
+    /// A change Optix sends no webhook for (a deleted team's group, and its members leaving
+    /// it): expected of a sync, not drift. Omitted when false, so older reports read the same.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub expected: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl Correction {
+    /// A correction of something a webhook should have told us (drift).
+    pub fn missed(stream: String, events: Vec<String>) -> Correction {
+        Correction {
+            stream,
+            events,
+            expected: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

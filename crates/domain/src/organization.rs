@@ -373,9 +373,11 @@ mod tests {
     #[test]
     fn a_sync_records_its_drift_report_capped_with_full_counts() {
         let corrections: Vec<Correction> = (0..150)
-            .map(|i| Correction {
-                stream: format!("member-6267-{i}"),
-                events: vec!["AccessRevoked".into(), "AccountSuspended".into()],
+            .map(|i| {
+                Correction::missed(
+                    format!("member-6267-{i}"),
+                    vec!["AccessRevoked".into(), "AccountSuspended".into()],
+                )
             })
             .collect();
         let events = decide(

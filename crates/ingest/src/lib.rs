@@ -378,8 +378,9 @@ async fn accept(
     // Sealed: the stream keeps bodies (tokens, names, emails) for the retention window.
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
     let payload = state.seal.seal(&subject, &payload);
-    // Optix's retries of one delivery carry the same body: the same id, stored once.
-    let message_id = state.seal.message_id(&subject, body);
+    // Every delivery is stored: a body identical to an earlier one may be a second change in
+    // the same second; provision skips what a later reconciliation already covered.
+    let message_id = state.seal.delivery_id(&subject, body);
     let received_at = chrono::Utc::now().to_rfc3339();
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.

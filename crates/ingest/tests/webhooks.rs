@@ -237,18 +237,19 @@ async fn a_json_webhook_is_accepted_too() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn a_retried_delivery_is_stored_once() -> anyhow::Result<()> {
+async fn a_look_alike_delivery_is_stored_too() -> anyhow::Result<()> {
+    // A byte-identical body may be a retry or a second change in the same second: ingest
+    // cannot tell, so it stores both; provision skips what a later reconciliation covered.
     let ingest = start().await?;
     let fields = webhook(SECRET, now());
     assert_eq!(ingest.post_form(&fields).await.status(), 200);
     assert_eq!(ingest.post_form(&fields).await.status(), 200);
-    assert_eq!(ingest.stream_messages().await?, 1);
-    // A different delivery (new timestamp, new signature) is a new message.
+    assert_eq!(ingest.stream_messages().await?, 2);
     assert_eq!(
         ingest.post_form(&webhook(SECRET, now() - 1)).await.status(),
         200
     );
-    assert_eq!(ingest.stream_messages().await?, 2);
+    assert_eq!(ingest.stream_messages().await?, 3);
     Ok(())
 }
 
@@ -363,8 +364,7 @@ async fn wrong_type_oversized_and_garbage_bodies_are_refused() -> anyhow::Result
 }
 
 #[tokio::test]
-async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -> anyhow::Result<()>
-{
+async fn nats_down_means_503_in_budget_then_the_retry_is_stored() -> anyhow::Result<()> {
     let mut ingest = start().await?;
     let get = |path: &str| ingest.http.get(format!("{}{path}", ingest.ops)).send();
     assert_eq!(get("/healthz").await?.status(), 200);
@@ -395,9 +395,11 @@ async fn nats_down_means_503_in_budget_then_the_retry_is_stored_exactly_once() -
         .await
         .map_err(anyhow::Error::msg)?;
     assert_eq!(ingest.post_form_until_accepted(&delivery).await, 200);
-    // Optix retries once more (our 200 was lost, say): still one message.
+    // Optix retries once more (our 200 was lost, say): stored again, like every accepted
+    // delivery (attempts answered 503 may have been stored too, once NATS was back): look-alike
+    // bodies may be distinct changes, and provision skips the copies a reconciliation covered.
     assert_eq!(ingest.post_form(&delivery).await.status(), 200);
-    assert_eq!(ingest.stream_messages().await?, 1);
+    assert!(ingest.stream_messages().await? >= 2);
     assert_eq!(get("/readyz").await?.status(), 200);
     Ok(())
 }
@@ -492,7 +494,7 @@ async fn instances_share_installs_and_uninstalls() -> anyhow::Result<()> {
 /// optix-sim delivers as Optix does (form, signed, retries on anything but 2xx and 410) to an
 /// ingest whose NATS is down at first: the retries end in exactly one message per delivery.
 #[tokio::test]
-async fn optix_retries_end_in_exactly_one_message_per_delivery() -> anyhow::Result<()> {
+async fn optix_retries_are_stored_once_accepted_and_forgeries_never() -> anyhow::Result<()> {
     let placeholder = optix_sim::Sim::new(sim_config(None))?;
     let (client_id, secret) = placeholder.app();
     let mut ingest = start_for(&client_id, &secret).await?;
@@ -553,8 +555,14 @@ async fn optix_retries_end_in_exactly_one_message_per_delivery() -> anyhow::Resu
     let attempts = |event: &str| deliveries.iter().filter(|d| d.event == event).count();
     assert!(attempts("member_updated") >= 2, "{deliveries:?}");
     assert_eq!(attempts("new_member"), 3);
-    // app_install, member_updated once, new_member once; the forged one never.
-    assert_eq!(ingest.all_stream_messages().await?, 3);
+    // app_install, member_updated once or more (an attempt answered 503 may still have been
+    // stored), new_member as often as it was accepted (a look-alike body may be a second
+    // change: provision decides whether it is covered); the forged one never.
+    let stored = ingest.all_stream_messages().await?;
+    assert!(
+        (5..=4 + attempts("member_updated") as u64).contains(&stored),
+        "{stored} stored: {deliveries:?}"
+    );
     Ok(())
 }
 

@@ -6,9 +6,9 @@ use graphql_client::GraphQLQuery;
 use opentelemetry::KeyValue;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
@@ -399,7 +399,53 @@ pub const USER_SLOTS: usize = 10;
 struct ApiMetrics {
     requests: opentelemetry::metrics::Counter<u64>,
     duration: opentelemetry::metrics::Histogram<f64>,
-    budget: opentelemetry::metrics::Gauge<i64>,
+    /// Kept alive so its callback keeps reporting the watched budgets.
+    _budget: opentelemetry::metrics::ObservableGauge<i64>,
+}
+
+/// One organization's budget as the gauge reads it: its client's limiter and the token's key.
+struct WatchedBudget {
+    limiter: std::sync::Weak<RateLimiter>,
+    key: String,
+}
+
+/// The budgets `lanyard_optix_api_budget_remaining` reports, by organization. The gauge is
+/// read when metrics are collected (a scrape), not when a request is made, so an idle
+/// organization's budget is seen to come back as its window slides. Bounded like the limiter.
+fn watched_budgets() -> &'static Mutex<HashMap<String, WatchedBudget>> {
+    static WATCHED: std::sync::OnceLock<Mutex<HashMap<String, WatchedBudget>>> =
+        std::sync::OnceLock::new();
+    WATCHED.get_or_init(Default::default)
+}
+
+fn watch_budget(org_id: &str, limiter: &Arc<RateLimiter>, key: &str) {
+    let mut watched = watched_budgets()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if watched.get(org_id).is_some_and(|w| w.key == key) {
+        return;
+    }
+    if !watched.contains_key(org_id) && watched.len() >= crate::limiter::MAX_TOKENS {
+        watched.retain(|_, w| w.limiter.strong_count() > 0);
+        if watched.len() >= crate::limiter::MAX_TOKENS {
+            return;
+        }
+    }
+    watched.insert(
+        org_id.to_owned(),
+        WatchedBudget {
+            limiter: Arc::downgrade(limiter),
+            key: key.to_owned(),
+        },
+    );
+}
+
+/// Stops reporting an organization's budget (it uninstalled the app).
+pub fn forget_budget(org_id: &str) {
+    watched_budgets()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .remove(org_id);
 }
 
 /// Through the OpenTelemetry global meter: the service installs the exporter at start-up.
@@ -420,11 +466,26 @@ fn api_metrics() -> &'static ApiMetrics {
                 .with_unit("s")
                 .with_boundaries(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0])
                 .build(),
-            budget: meter
-                .i64_gauge("lanyard_optix_api_budget_remaining")
+            _budget: meter
+                .i64_observable_gauge("lanyard_optix_api_budget_remaining")
                 .with_description(
-                    "Requests left in the organization token's current minute (client-side count)",
+                    "Requests left in the organization token's sliding window (client-side \
+                     count, as of the scrape)",
                 )
+                .with_callback(|observer| {
+                    let now = Instant::now();
+                    let watched = watched_budgets()
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    for (org, budget) in watched.iter() {
+                        if let Some(limiter) = budget.limiter.upgrade() {
+                            observer.observe(
+                                i64::from(limiter.remaining(&budget.key, now)),
+                                &[KeyValue::new("org", org.clone())],
+                            );
+                        }
+                    }
+                })
                 .build(),
         }
     })
@@ -641,10 +702,7 @@ impl OptixClient {
                 if let (Some(org), limit) = (org_id, self.limiter.limit())
                     && limit > 0
                 {
-                    metrics.budget.record(
-                        i64::from(self.limiter.remaining(&key, Instant::now())),
-                        &[KeyValue::new("org", org.to_owned())],
-                    );
+                    watch_budget(org, &self.limiter, &key);
                 }
                 let error = match result {
                     Ok(data) => return Ok(data),

@@ -19,7 +19,7 @@ fn instruments() -> &'static PortalMetrics {
                 .u64_counter("lanyard_magic_links_sent")
                 .with_description(
                     "Sign-in link requests by outcome: sent, no_match (no Optix user with that \
-                     email), rate_limited, smtp_failed, lookup_failed (provision could not be asked)",
+                     email), rate_limited, smtp_failed, lookup_failed (provision could not be asked within the link's lifetime)",
                 )
                 .build(),
             commands: meter

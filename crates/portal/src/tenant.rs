@@ -387,6 +387,33 @@ async fn find_user(state: &State, org_id: &str, email: &str) -> Result<Option<St
     }
 }
 
+/// [`find_user`], asked again while provision cannot answer (the organization's Optix budget
+/// is spent, provision restarts), for as long as a link sent then would still be worth sending:
+/// the page already said "Check your email". Backs off from 2 s to 30 s between attempts.
+async fn find_user_patiently(
+    state: &State,
+    org_id: &str,
+    email: &str,
+) -> Result<Option<String>, ()> {
+    let give_up = tokio::time::Instant::now()
+        + std::time::Duration::from_secs(state.settings.magic_link_ttl_secs.max(60));
+    let mut pause = std::time::Duration::from_secs(2);
+    loop {
+        match find_user(state, org_id, email).await {
+            Err(()) if tokio::time::Instant::now() + pause < give_up => {
+                tracing::info!(
+                    org_id,
+                    retry_in_secs = pause.as_secs(),
+                    "the sign-in link's lookup failed; asking again"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(30));
+            }
+            answer => return answer,
+        }
+    }
+}
+
 async fn deliver_link(
     state: &State,
     org_id: &str,
@@ -394,7 +421,7 @@ async fn deliver_link(
     place_name: &str,
     email: &str,
 ) -> metrics::LinkOutcome {
-    let user_id = match find_user(state, org_id, email).await {
+    let user_id = match find_user_patiently(state, org_id, email).await {
         Ok(Some(user_id)) => user_id,
         Ok(None) => return metrics::LinkOutcome::NoMatch,
         Err(()) => return metrics::LinkOutcome::LookupFailed,

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use domain::organization::OrganizationCommand;
 use optix::api::{OptixError, OrgToken, TokenCheck};
-use optix::webhook::Webhook;
+use optix::webhook::{Webhook, WebhookEvent};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use store::event_log::{self, Metadata};
@@ -25,6 +25,9 @@ pub struct Incoming {
     pub message_id: String,
     pub subject: String,
     pub payload: Bytes,
+    /// Re-published by `lanyard webhooks replay`: an operator asks for a reconciliation, so
+    /// earlier coverage does not excuse it.
+    pub replay: bool,
 }
 
 /// What became of one webhook message.
@@ -48,6 +51,22 @@ struct Parsed {
     message_id: String,
     webhook: Webhook,
     hint: Hint,
+    replay: bool,
+    /// Keyed hash of what the hint is about ([`Hint::subject`]); None when it costs no request.
+    subject_key: Option<String>,
+}
+
+/// Coverage records are kept this long: far past ingest's timestamp horizon (2 hours by
+/// default), beyond which no delivery they could cover is accepted.
+const COVERAGE_KEPT: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// The earliest moment a reconciliation is sure to see every change Optix made in the
+/// delivery's second: the end of that (whole) second plus `margin` for clock skew.
+fn settled_at(webhook: &Webhook, margin: Duration) -> DateTime<Utc> {
+    let second_ends = DateTime::from_timestamp(webhook.envelope.created_timestamp, 0)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        + chrono::TimeDelta::seconds(1);
+    second_ends + chrono::TimeDelta::from_std(margin).unwrap_or(chrono::TimeDelta::seconds(1))
 }
 
 fn parse(
@@ -87,11 +106,16 @@ impl Provisioner {
             match parse(self.webhook_seal(), &message.subject, &message.payload) {
                 Ok(webhook) => {
                     let hint = hint_of(&webhook);
+                    let subject_key = hint
+                        .subject()
+                        .map(|subject| self.keys().keyed_hash("webhook-hint", org_id, &subject));
                     parsed.push(Parsed {
                         index,
                         message_id: message.message_id.clone(),
                         webhook,
                         hint,
+                        replay: message.replay,
+                        subject_key,
                     });
                 }
                 Err(reason) => outcomes[index] = Some(Outcome::Rejected { reason }),
@@ -130,7 +154,18 @@ impl Provisioner {
                 _ => members.push(p),
             }
         }
+        let members = match self.uncovered(org_id, members, &mut outcomes).await {
+            Ok(members) => members,
+            Err(e) => {
+                let retry = retry_for(&e);
+                return outcomes
+                    .into_iter()
+                    .map(|o| o.unwrap_or_else(|| retry.clone()))
+                    .collect();
+            }
+        };
         if !members.is_empty() {
+            self.wait_until_settled(&members).await;
             let calls_before = self.optix_calls();
             let started = std::time::Instant::now();
             let outcome = self
@@ -163,6 +198,64 @@ impl Provisioner {
                 })
             })
             .collect()
+    }
+
+    /// A webhook says "something about X changed at T". The hints a reconciliation of X that
+    /// asked Optix after T's second (plus the margin) already answered are done: their outcome
+    /// is `AlreadyProcessed` and they cost no request. The others are returned.
+    async fn uncovered(
+        &self,
+        org_id: &str,
+        members: Vec<Parsed>,
+        outcomes: &mut [Option<Outcome>],
+    ) -> Result<Vec<Parsed>, ProvisionError> {
+        let keys: Vec<String> = members
+            .iter()
+            .filter_map(|p| p.subject_key.clone())
+            .collect();
+        if keys.is_empty() {
+            return Ok(members);
+        }
+        let client = self.pool().get().await.map_err(StoreError::from)?;
+        let coverage = event_log::webhook_coverage(&client, org_id, &keys).await?;
+        let mut uncovered = Vec::with_capacity(members.len());
+        for p in members {
+            let asked_from = p
+                .subject_key
+                .as_ref()
+                .filter(|_| !p.replay)
+                .and_then(|key| coverage.get(key));
+            match asked_from {
+                Some(asked_from) if *asked_from >= settled_at(&p.webhook, self.settle_margin()) => {
+                    tracing::info!(
+                        org_id,
+                        message_id = p.message_id,
+                        hint = %p.hint,
+                        "webhook already covered by a later reconciliation"
+                    );
+                    outcomes[p.index] = Some(Outcome::AlreadyProcessed);
+                }
+                _ => uncovered.push(p),
+            }
+        }
+        Ok(uncovered)
+    }
+
+    /// Waits (at most a second plus the margin: timestamps may lie ahead within the skew
+    /// ingest allows) until the hints' seconds have ended, so that the reconciliation sees
+    /// every change Optix made in them, and a retry of any of them is covered by it.
+    async fn wait_until_settled(&self, members: &[Parsed]) {
+        let margin = self.settle_margin();
+        let Some(settled) = members
+            .iter()
+            .filter(|p| p.subject_key.is_some())
+            .map(|p| settled_at(&p.webhook, margin))
+            .max()
+        else {
+            return;
+        };
+        let wait = (settled - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        tokio::time::sleep(wait.min(Duration::from_secs(1) + margin)).await;
     }
 
     fn metadata_for(p: &Parsed) -> Metadata {
@@ -265,6 +358,9 @@ impl Provisioner {
         if let Err(error) = registry {
             tracing::warn!(org_id, %error, "cannot update the installations registry");
         }
+        if events > 0 && matches!(p.hint, Hint::Uninstall) {
+            crate::metrics::forget_organization(org_id);
+        }
         if events > 0 && matches!(p.hint, Hint::Token { install: true, .. }) {
             // The initial import (again after a reinstall; a redelivered install changes
             // nothing and imports nothing).
@@ -311,6 +407,7 @@ impl Provisioner {
         hints: &[Parsed],
     ) -> Result<Outcome, ProvisionError> {
         let named = hints.iter().any(|p| !matches!(p.hint, Hint::Nothing));
+        // Before the first request: what Optix answers from here on covers the hints.
         let now = Utc::now();
         // user id → the first message that named them (their events' cause).
         let mut users: BTreeMap<String, usize> = BTreeMap::new();
@@ -324,12 +421,60 @@ impl Provisioner {
             } else {
                 self.optix().facts(&token, &ids, from, to).await?
             };
+            let gone_teams = self.gone_teams(org_id, &token, hints).await?;
             return self
-                .commit_members(org_id, hints, &users, &optix_facts, now)
+                .commit_members(org_id, hints, &users, &optix_facts, &gone_teams, now)
                 .await;
         }
-        self.commit_members(org_id, hints, &users, &Default::default(), now)
+        self.commit_members(org_id, hints, &users, &Default::default(), &[], now)
             .await
+    }
+
+    /// Teams a `team_updated` or `team_member_deleted` webhook names, whose group the log holds,
+    /// and that Optix no longer has (it sends no webhook of its own for a deleted team): each
+    /// with the position of the first hint naming it. One request for the team list, only
+    /// when such a group exists.
+    async fn gone_teams(
+        &self,
+        org_id: &str,
+        token: &OrgToken,
+        hints: &[Parsed],
+    ) -> Result<Vec<(String, usize)>, ProvisionError> {
+        let mut named: BTreeMap<&str, usize> = BTreeMap::new();
+        for (position, p) in hints.iter().enumerate() {
+            let team_id = match &p.webhook.event {
+                WebhookEvent::TeamUpdated { team_id } => team_id,
+                WebhookEvent::TeamMemberDeleted(membership) => &membership.team_id,
+                _ => continue,
+            };
+            named.entry(team_id.as_str()).or_insert(position);
+        }
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held: std::collections::BTreeSet<String> = {
+            let client = self.pool().get().await.map_err(StoreError::from)?;
+            queries::group_team_ids(&client, org_id, i64::MAX)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        named.retain(|team_id, _| held.contains(*team_id));
+        if named.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live: std::collections::BTreeSet<String> = self
+            .optix()
+            .all_teams(token)
+            .await?
+            .into_iter()
+            .map(|t| t.team_id)
+            .collect();
+        Ok(named
+            .into_iter()
+            .filter(|(team_id, _)| !live.contains(*team_id))
+            .map(|(team_id, position)| (team_id.to_owned(), position))
+            .collect())
     }
 
     async fn resolve(
@@ -493,6 +638,7 @@ impl Provisioner {
         hints: &[Parsed],
         users: &BTreeMap<String, usize>,
         optix_facts: &optix::api::Facts,
+        gone_teams: &[(String, usize)],
         now: DateTime<Utc>,
     ) -> Result<Outcome, ProvisionError> {
         let metadata: Vec<Metadata> = hints.iter().map(Self::metadata_for).collect();
@@ -502,8 +648,33 @@ impl Provisioner {
             if !fresh {
                 return Ok(Outcome::AlreadyProcessed);
             }
-            let policy = queries::org_policy(tx, org_id).await?;
+            // Once each: look-alike deliveries of a batch share a key, and one statement may
+            // not update a row twice.
+            let subject_keys: Vec<&str> = hints
+                .iter()
+                .filter_map(|p| p.subject_key.as_deref())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if !subject_keys.is_empty() {
+                event_log::record_webhook_coverage(
+                    tx,
+                    org_id,
+                    &subject_keys,
+                    now,
+                    now - COVERAGE_KEPT,
+                )
+                .await?;
+            }
             let mut events = 0;
+            // First the groups of deleted teams, so their VLANs are free for the decisions below.
+            for (team_id, position) in gone_teams {
+                events += self
+                    .delete_group(tx, org_id, team_id, &metadata[*position], now)
+                    .await?
+                    .len();
+            }
+            let policy = queries::org_policy(tx, org_id).await?;
             for (user_id, position) in users {
                 let member_facts = facts::member_facts(user_id, optix_facts);
                 match self

@@ -63,6 +63,41 @@ impl std::fmt::Display for Hint {
     }
 }
 
+impl Hint {
+    /// What the hint is about, as a stable text (it may hold emails: store only a keyed hash of
+    /// it). Two deliveries with the same subject are satisfied by the same reconciliation, if
+    /// it asked Optix after both were sent. None for hints that cost no Optix request.
+    pub fn subject(&self) -> Option<String> {
+        let sorted = |items: &[String]| {
+            let mut items = items.to_vec();
+            items.sort();
+            items.join(",")
+        };
+        match self {
+            Hint::Users(ids) => Some(format!("users:{}", sorted(ids))),
+            Hint::Emails(emails) => Some(format!("emails:{}", sorted(emails))),
+            Hint::Plan {
+                account_plan_id,
+                emails,
+            } => Some(format!(
+                "plan:{}:{}",
+                account_plan_id.as_deref().unwrap_or(""),
+                sorted(emails)
+            )),
+            Hint::Booking {
+                booking_id,
+                booker_email,
+            } => Some(format!(
+                "booking:{booking_id}:{}",
+                booker_email.as_deref().unwrap_or("")
+            )),
+            Hint::Member { member_id } => Some(format!("member:{member_id}")),
+            Hint::Team { team_id } => Some(format!("team:{team_id}")),
+            Hint::Token { .. } | Hint::Uninstall | Hint::Nothing => None,
+        }
+    }
+}
+
 impl std::fmt::Debug for Hint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self, f)

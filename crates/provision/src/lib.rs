@@ -88,14 +88,19 @@ impl Application {
             .await
             .context("opening the installations registry")?;
         let (sync_requests, sync_queue) = sync::sync_channel();
-        let provisioner = Arc::new(Provisioner::new(
-            pool.clone(),
-            keys,
-            optix,
-            sync_requests,
-            webhook_seal,
-            installations,
-        ));
+        let provisioner = Arc::new(
+            Provisioner::new(
+                pool.clone(),
+                keys,
+                optix,
+                sync_requests,
+                webhook_seal,
+                installations,
+            )
+            .with_settle_margin(std::time::Duration::from_millis(
+                settings.provision.webhook_settle_margin_ms,
+            )),
+        );
 
         let listener = TcpListener::bind(&settings.provision.listen)
             .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;

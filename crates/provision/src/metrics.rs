@@ -3,8 +3,8 @@
 //! staler than the scrape and cost nothing between scrapes.
 
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Counter, Gauge, Histogram};
-use std::collections::HashSet;
+use opentelemetry::metrics::{Counter, Gauge, Histogram, ObservableGauge};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -29,7 +29,8 @@ pub struct ProvisionMetrics {
     pub sync_duration: Histogram<f64>,
     /// When each organization last synced successfully (Unix seconds).
     pub sync_last_success: Gauge<i64>,
-    /// Events a sync had to append (the drift it repaired), by organization.
+    /// Events a sync had to append, by organization and cause (`missed_webhook`: drift;
+    /// `expected`: what Optix sends no webhook for).
     pub sync_corrections: Counter<u64>,
     /// Member decisions, by outcome (changed: events appended; unchanged).
     pub decisions: Counter<u64>,
@@ -51,6 +52,44 @@ pub struct ProvisionMetrics {
     consumer_redelivered: Gauge<u64>,
     /// Label sets reported last time, so a series that vanished from the query reads 0.
     seen_access_labels: Mutex<HashSet<(bool, String, String)>>,
+    /// 1 per organization in [`failing_imports`], read at scrape time (kept alive here).
+    _initial_sync_failing: ObservableGauge<i64>,
+}
+
+/// Organizations whose first import failed and that no sync has succeeded for since (in this
+/// process). An organization leaves it when a sync succeeds or when it uninstalls the app, so
+/// `LanyardInitialSyncFailed` stops firing for it: an uninstalled organization's import is no
+/// one's problem. Holds only organizations with a confirmed token, and is bounded anyway.
+fn failing_imports() -> &'static Mutex<BTreeSet<String>> {
+    static FAILING: OnceLock<Mutex<BTreeSet<String>>> = OnceLock::new();
+    FAILING.get_or_init(Default::default)
+}
+
+const MAX_FAILING_IMPORTS: usize = 10_000;
+
+fn with_failing_imports<T>(f: impl FnOnce(&mut BTreeSet<String>) -> T) -> T {
+    f(&mut failing_imports()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+/// A sync of `org_id` ended: an initial one that failed marks the organization's import as
+/// failing; any success clears it.
+pub fn sync_ended(org_id: &str, initial: bool, succeeded: bool) {
+    with_failing_imports(|failing| {
+        if succeeded {
+            failing.remove(org_id);
+        } else if initial && failing.len() < MAX_FAILING_IMPORTS {
+            failing.insert(org_id.to_owned());
+        }
+    });
+}
+
+/// The organization uninstalled the app (Optix confirmed it): its per-organization gauges
+/// stop reporting it.
+pub fn forget_organization(org_id: &str) {
+    with_failing_imports(|failing| failing.remove(org_id));
+    optix::api::forget_budget(org_id);
 }
 
 pub fn metrics() -> &'static ProvisionMetrics {
@@ -111,7 +150,11 @@ pub fn metrics() -> &'static ProvisionMetrics {
                 .build(),
             sync_corrections: meter
                 .u64_counter("lanyard_sync_corrections")
-                .with_description("Events a full sync appended to repair drift, by organization")
+                .with_description(
+                    "Events a full sync appended, by organization and cause: missed_webhook \
+                     (drift a webhook should have prevented) or expected (changes Optix sends no \
+                     webhook for, such as a deleted team's group) or import (the first sync)",
+                )
                 .build(),
             decisions: meter
                 .u64_counter("lanyard_decisions")
@@ -164,6 +207,20 @@ pub fn metrics() -> &'static ProvisionMetrics {
                 .with_description("Webhooks redelivered and not yet acknowledged")
                 .build(),
             seen_access_labels: Mutex::new(HashSet::new()),
+            _initial_sync_failing: meter
+                .i64_observable_gauge("lanyard_initial_sync_failing")
+                .with_description(
+                    "1 for each organization whose first import failed and has not synced \
+                     successfully since; an uninstalled organization is dropped",
+                )
+                .with_callback(|observer| {
+                    with_failing_imports(|failing| {
+                        for org in failing.iter() {
+                            observer.observe(1, &[KeyValue::new("org", org.clone())]);
+                        }
+                    })
+                })
+                .build(),
         }
     })
 }

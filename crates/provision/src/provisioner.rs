@@ -84,6 +84,9 @@ pub struct Provisioner {
     /// uninstall once Optix has confirmed it.
     installations: bus::Installations,
     known_locations: crate::known_locations::KnownLocations,
+    /// How long after the end of a webhook's second a reconciliation is sure to see what Optix
+    /// changed in it (clock skew between Optix and us).
+    settle_margin: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +129,18 @@ impl Provisioner {
             webhook_seal,
             installations,
             known_locations: Default::default(),
+            settle_margin: std::time::Duration::from_secs(1),
         }
+    }
+
+    /// See `provision.webhook_settle_margin_ms`.
+    pub fn with_settle_margin(mut self, margin: std::time::Duration) -> Self {
+        self.settle_margin = margin;
+        self
+    }
+
+    pub fn settle_margin(&self) -> std::time::Duration {
+        self.settle_margin
     }
 
     pub fn webhook_seal(&self) -> &bus::sealing::WebhookSeal {

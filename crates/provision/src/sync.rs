@@ -91,6 +91,15 @@ impl SyncReport {
     pub fn events(&self) -> usize {
         self.corrections.iter().map(|c| c.events.len()).sum()
     }
+
+    /// Events correcting what a webhook should have told us (drift), and events for changes
+    /// Optix sends no webhook for.
+    pub fn events_by_cause(&self) -> (usize, usize) {
+        let (expected, missed): (Vec<&Correction>, Vec<&Correction>) =
+            self.corrections.iter().partition(|c| c.expected);
+        let count = |list: Vec<&Correction>| list.iter().map(|c| c.events.len()).sum();
+        (count(missed), count(expected))
+    }
 }
 
 /// Runs requested syncs one at a time (they share the organization's API budget with webhooks;
@@ -161,9 +170,19 @@ impl Provisioner {
                 metrics
                     .sync_last_success
                     .record(now.timestamp(), &labels[..1]);
-                metrics
-                    .sync_corrections
-                    .add(report.events() as u64, &labels[..1]);
+                let (missed, expected) = report.events_by_cause();
+                // The first import is not drift either: nothing could have told us before.
+                let causes = if kind == SyncKind::Initial {
+                    [("import", missed + expected), ("missed_webhook", 0)]
+                } else {
+                    [("missed_webhook", missed), ("expected", expected)]
+                };
+                for (cause, events) in causes {
+                    metrics.sync_corrections.add(
+                        events as u64,
+                        &[labels[0].clone(), KeyValue::new("cause", cause)],
+                    );
+                }
                 tracing::info!(
                     org_id,
                     kind = kind.as_str(),
@@ -185,6 +204,7 @@ impl Provisioner {
                 reason: e.to_string(),
             },
         };
+        crate::metrics::sync_ended(org_id, kind == SyncKind::Initial, result.is_ok());
         let outcome = if result.is_ok() { "ok" } else { "failed" };
         metrics.sync_runs.add(
             1,
@@ -258,14 +278,18 @@ impl Provisioner {
         // First the groups of teams Optix no longer has, so their VLANs are free for the groups
         // the members below may need (their members leave them below).
         let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
-        let mut corrections = in_transaction!(self.pool(), |tx| {
+        // Optix sends no webhook when a team is deleted: removing its group here is expected of
+        // a sync, not drift, and so is its members leaving it (`Correction::expected`).
+        let (mut corrections, left_deleted_teams) = in_transaction!(self.pool(), |tx| {
             let mut deleted = Vec::new();
+            let mut their_members = BTreeSet::new();
             // A group written after the snapshot was made from a newer webhook than the sync's
             // team list (see `Trigger::Sync`): the next sync looks again.
             for team_id in queries::group_team_ids(tx, org_id, snapshot_position).await? {
                 if live_teams.contains(team_id.as_str()) {
                     continue;
                 }
+                their_members.extend(queries::members_in_group(tx, org_id, &team_id).await?);
                 let events = self
                     .delete_group(tx, org_id, &team_id, metadata, Utc::now())
                     .await?;
@@ -273,10 +297,11 @@ impl Provisioner {
                     deleted.push(Correction {
                         stream: domain::StreamId::group(org_id, &team_id).to_string(),
                         events: events.into_iter().map(str::to_owned).collect(),
+                        expected: true,
                     });
                 }
             }
-            Ok(deleted)
+            Ok((deleted, their_members))
         })?;
         let candidates: Vec<String> = candidates.into_iter().collect();
         let index = facts::FactsIndex::new(&optix_facts);
@@ -284,7 +309,16 @@ impl Provisioner {
             let chunk_facts = index.subset(chunk);
             corrections.extend(
                 self.sync_chunk(org_id, chunk, &chunk_facts, snapshot_position, metadata)
-                    .await?,
+                    .await?
+                    .into_iter()
+                    .map(|mut correction| {
+                        let member_of_deleted_team = left_deleted_teams.iter().any(|user| {
+                            correction.stream == domain::StreamId::member(org_id, user).to_string()
+                        });
+                        correction.expected = member_of_deleted_team
+                            && correction.events.iter().all(|e| e == "LeftGroup");
+                        correction
+                    }),
             );
         }
         Ok(SyncReport {
@@ -320,10 +354,12 @@ impl Provisioner {
                     )
                     .await?
                 {
-                    Ok(appended) if !appended.events.is_empty() => corrections.push(Correction {
-                        stream: appended.stream,
-                        events: appended.events.into_iter().map(str::to_owned).collect(),
-                    }),
+                    Ok(appended) if !appended.events.is_empty() => {
+                        corrections.push(Correction::missed(
+                            appended.stream,
+                            appended.events.into_iter().map(str::to_owned).collect(),
+                        ))
+                    }
                     Ok(_) => {}
                     Err(refusal) => {
                         tracing::warn!(org_id, user_id, %refusal, "sync: reconciliation refused")

@@ -146,6 +146,10 @@ async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
             message_id: message_id(m),
             subject: m.subject.to_string(),
             payload: m.payload.clone(),
+            replay: m
+                .headers
+                .as_ref()
+                .is_some_and(|h| h.get("Lanyard-Replay-Of").is_some()),
         })
         .collect();
     // One span for the batch, continuing the first webhook's trace (a lone webhook, the usual

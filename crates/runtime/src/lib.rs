@@ -163,6 +163,11 @@ pub struct ProvisionSettings {
     /// How long an organization's worker waits for more hints before reconciling a lone one,
     /// so a burst costs one Optix request per hundred members rather than one per webhook.
     pub coalesce_ms: u64,
+    /// Optix stamps webhooks in whole seconds, so two changes in one second may send identical
+    /// bodies. A webhook is reconciled no earlier than the end of its second plus this margin
+    /// (clock skew), so that one reconciliation sees every change of that second and covers
+    /// any later retry of the delivery (docs/design.md, "Look-alike webhooks").
+    pub webhook_settle_margin_ms: u64,
 }
 
 impl Default for ProvisionSettings {
@@ -177,6 +182,7 @@ impl Default for ProvisionSettings {
             consumer_name: "provision".into(),
             batch_size: 1000,
             coalesce_ms: 5,
+            webhook_settle_margin_ms: 1000,
         }
     }
 }

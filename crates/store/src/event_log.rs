@@ -257,6 +257,50 @@ pub async fn mark_all_processed(
         .await?)
 }
 
+/// When provision last asked Optix about each of `hint_keys` (see `webhook_coverage`).
+pub async fn webhook_coverage(
+    client: &impl GenericClient,
+    org_id: &str,
+    hint_keys: &[String],
+) -> Result<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>, StoreError> {
+    let rows = client
+        .query_cached(
+            "SELECT hint_key, asked_from FROM webhook_coverage
+             WHERE org_id = $1 AND hint_key = ANY($2)",
+            &[&org_id, &hint_keys],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Records that a reconciliation of `hint_keys` asked Optix from `asked_from` on (never moving
+/// a record back), and forgets records older than `forget_before`, which can cover no delivery
+/// ingest still accepts.
+pub async fn record_webhook_coverage(
+    client: &impl GenericClient,
+    org_id: &str,
+    hint_keys: &[&str],
+    asked_from: chrono::DateTime<chrono::Utc>,
+    forget_before: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    client
+        .execute_cached(
+            "INSERT INTO webhook_coverage (org_id, hint_key, asked_from)
+             SELECT $1, unnest($2::text[]), $3
+             ON CONFLICT (org_id, hint_key)
+             DO UPDATE SET asked_from = GREATEST(webhook_coverage.asked_from, EXCLUDED.asked_from)",
+            &[&org_id, &hint_keys, &asked_from],
+        )
+        .await?;
+    client
+        .execute_cached(
+            "DELETE FROM webhook_coverage WHERE asked_from < $1",
+            &[&forget_before],
+        )
+        .await?;
+    Ok(())
+}
+
 /// Which of `message_ids` were processed before.
 pub async fn processed_among(
     client: &impl GenericClient,

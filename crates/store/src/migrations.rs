@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "portal",
         include_str!("../../../migrations/0010_portal.sql"),
     ),
+    (
+        11,
+        "webhook_coverage",
+        include_str!("../../../migrations/0011_webhook_coverage.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
