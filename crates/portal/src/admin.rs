@@ -725,14 +725,17 @@ pub(crate) struct PlanForm {
 }
 
 fn profile_of(form: &PlanForm) -> Result<AccessProfile, String> {
-    Ok(AccessProfile {
+    let profile = AccessProfile {
         name: form.profile_name.trim().to_owned(),
         wifi: form.wifi.is_some(),
         vlan: optional_number(&form.vlan, "The VLAN")?,
         bandwidth_up_kbps: optional_number(&form.bandwidth_up_kbps, "The upload limit")?,
         bandwidth_down_kbps: optional_number(&form.bandwidth_down_kbps, "The download limit")?,
         duration_hours: optional_number(&form.duration_hours, "The duration")?,
-    })
+    };
+    // Provision checks the same; checking here answers at once, in the form (as for locations).
+    profile.validate().map_err(|e| format!("Refused: {e}."))?;
+    Ok(profile)
 }
 
 pub(crate) fn plan_command(form: &PlanForm) -> Result<(Command, &'static str), String> {
@@ -1036,6 +1039,31 @@ async fn member(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `portal` fuzz target: the plan form sent profiles provision refuses (an
+    /// empty name) instead of answering in the form, as the location form does.
+    #[test]
+    fn a_plan_profile_provision_would_refuse_is_refused_in_the_form() {
+        let form = |name: &str, vlan: &str| PlanForm {
+            csrf: String::new(),
+            action: "map".into(),
+            plan_template_id: "916".into(),
+            profile_name: name.into(),
+            wifi: None,
+            vlan: vlan.into(),
+            bandwidth_up_kbps: String::new(),
+            bandwidth_down_kbps: String::new(),
+            duration_hours: String::new(),
+            vlan_first: String::new(),
+            vlan_last: String::new(),
+        };
+        for (name, vlan) in [("", ""), ("Hot\r\ndesk", ""), ("Hot desk", "5000")] {
+            let error = plan_command(&form(name, vlan)).expect_err("refused in the form");
+            assert!(error.starts_with("Refused: "), "{error}");
+        }
+        let (command, _) = plan_command(&form("Hot desk", "20")).expect("a valid profile");
+        assert!(matches!(command, Command::MapPlan { .. }));
+    }
 
     #[test]
     fn location_forms_become_commands_and_bad_numbers_are_named() {
