@@ -206,10 +206,7 @@ impl Application {
                 .app_data(web::Data::new(ServiceName("ingest")))
                 .wrap(from_fn(telemetry::http::record_requests))
                 .route("/optix/webhooks", web::post().to(receive))
-                .route(
-                    "/healthz",
-                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
-                )
+                .route("/healthz", web::get().to(telemetry::http::healthz))
         })
         .shutdown_timeout(10)
         .listen(listener)?
@@ -217,11 +214,7 @@ impl Application {
         let ops_server = HttpServer::new(move || {
             App::new()
                 .app_data(ops_state.clone())
-                .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
-                .route(
-                    "/healthz",
-                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
-                )
+                .configure(telemetry::http::ops_routes)
                 .route("/readyz", web::get().to(readyz))
         })
         .workers(1)

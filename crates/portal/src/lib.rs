@@ -168,10 +168,7 @@ impl Application {
                         "max-age=31536000; includeSubDomains",
                     )),
                 ))
-                .route(
-                    "/healthz",
-                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
-                )
+                .route("/healthz", web::get().to(telemetry::http::healthz))
                 .route("/", web::get().to(home))
                 .route("/assets/portal.css", web::get().to(stylesheet))
                 .route("/assets/portal.js", web::get().to(script))
@@ -188,11 +185,7 @@ impl Application {
         let ops_server = HttpServer::new(move || {
             App::new()
                 .app_data(ops_state.clone())
-                .route("/metrics", web::get().to(telemetry::http::metrics_endpoint))
-                .route(
-                    "/healthz",
-                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
-                )
+                .configure(telemetry::http::ops_routes)
                 .route("/readyz", web::get().to(readyz))
         })
         .workers(1)

@@ -122,11 +122,9 @@ impl Application {
                 .app_data(sources.clone())
                 .app_data(web::Data::new(telemetry::http::ServiceName("provision")))
                 .wrap(from_fn(telemetry::http::record_requests))
+                // Its own /metrics: it refreshes the stream and consumer readings first.
                 .route("/metrics", web::get().to(metrics_endpoint))
-                .route(
-                    "/healthz",
-                    web::get().to(|| async { HttpResponse::Ok().body("ok") }),
-                )
+                .route("/healthz", web::get().to(telemetry::http::healthz))
                 .route("/readyz", web::get().to(readyz))
         })
         .workers(1)

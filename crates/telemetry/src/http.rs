@@ -76,6 +76,19 @@ pub async fn record_requests(
 }
 
 /// `GET /metrics`: the Prometheus text format.
+/// The operations routes every service serves on its operations listener, never on a public
+/// one: `/metrics` and a bare `/healthz` (each service adds its own `/readyz`).
+pub fn ops_routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/metrics", web::get().to(metrics_endpoint))
+        .route("/healthz", web::get().to(healthz));
+}
+
+/// Liveness: the process answers.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().body("ok")
+}
+
 pub async fn metrics_endpoint() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(metrics::CONTENT_TYPE)
