@@ -58,10 +58,10 @@ pub fn email_form(body: &[u8]) {
     let _ = session::plausible_secret(&form.csrf);
 }
 
-/// A chosen passphrase: the WPA2 rule (8 to 63 printable ASCII characters) and the chosen-length
-/// rule decide every input; an accepted one is at least 12 characters. zxcvbn's dictionary score
-/// (milliseconds an input, a third-party crate) runs on one input in 64, so it is exercised
-/// without deciding how many executions the target gets through.
+/// A chosen passphrase: the WPA2 rule (8 to 63 printable ASCII characters, no quoting
+/// characters) decides every input the form can carry. zxcvbn's dictionary score, which
+/// `validate_chosen` adds, is a third-party crate taking milliseconds an input under coverage
+/// instrumentation: it is left out here (its input is bounded to 63 characters by this rule).
 pub fn passphrase_form(body: &[u8]) {
     let Ok(form) = serde_urlencoded::from_bytes::<tenant::PassphraseForm>(body) else {
         return;
@@ -70,12 +70,9 @@ pub fn passphrase_form(body: &[u8]) {
     if domain::passphrase::validate(passphrase).is_ok() {
         assert!((8..=63).contains(&passphrase.len()), "{}", passphrase.len());
         assert!(passphrase.bytes().all(|b| (0x20..0x7f).contains(&b)));
-    }
-    if body.len().is_multiple_of(64) && domain::passphrase::validate_chosen(passphrase).is_ok() {
         assert!(
-            (12..=63).contains(&passphrase.len()),
-            "{}",
-            passphrase.len()
+            !passphrase.contains(['"', '\'', '\\', ';']),
+            "{passphrase:?}"
         );
     }
 }
