@@ -621,6 +621,29 @@ impl State {
         Ok(db::hit(&client, &bucket, max, window_secs).await?)
     }
 
+    /// Counts one request against each limit in turn and stops at the first one it is over:
+    /// that limit's kind and the seconds until it frees.
+    pub(crate) async fn first_exceeded(
+        &self,
+        limits: &[RateLimit<'_>],
+    ) -> Result<Option<(&'static str, u64)>, PortalError> {
+        for limit in limits {
+            if let db::Limit::Exceeded { retry_after_secs } = self
+                .limit_within(
+                    limit.kind,
+                    limit.org_id,
+                    limit.value,
+                    limit.max,
+                    limit.window_secs,
+                )
+                .await?
+            {
+                return Ok(Some((limit.kind, retry_after_secs)));
+            }
+        }
+        Ok(None)
+    }
+
     /// Gives back one request counted by [`State::limit`] (it turned out not to count).
     pub(crate) async fn unlimit(
         &self,
@@ -708,6 +731,16 @@ pub(crate) fn see_other(location: &str) -> HttpResponse {
 }
 
 /// Optix ids in paths and forms: short, plain. Anything else is treated as unknown.
+/// One rate limit: the bucket (kind, organization or "" for all, the value counted), how many
+/// requests it allows and in how long a window.
+pub(crate) struct RateLimit<'a> {
+    pub kind: &'static str,
+    pub org_id: &'a str,
+    pub value: &'a str,
+    pub max: u32,
+    pub window_secs: u64,
+}
+
 pub(crate) fn plausible_id(value: &str) -> bool {
     (1..=64).contains(&value.len())
         && value

@@ -4,7 +4,7 @@
 use crate::db::{self, LinkUse, SessionKind, SessionRow, Via};
 use crate::pages::{Action, CheckEmail, EmailForm, Framing, KeyPage, Message, TokenPage};
 use crate::session::{self, CSRF_COOKIE, Site, TENANT_COOKIE};
-use crate::{Answer, PortalError, State, metrics, plausible_id, see_other, with_cookie};
+use crate::{Answer, PortalError, RateLimit, State, metrics, plausible_id, see_other, with_cookie};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::commands::{Command, PassphraseText, RefusalCode};
@@ -293,42 +293,38 @@ async fn request_link(
     // space behind one NAT signs in on a Monday morning; bounded per day, so one client cannot
     // ask for thousands of emails); per email within the organization.
     let window = state.settings.rate_window_secs;
+    let email_key = email.to_lowercase();
     let limits = [
-        (
-            "link-client",
-            "",
-            client_address.as_str(),
-            state.settings.link_requests_per_client,
-            window,
-        ),
-        (
-            "link-client-day",
-            "",
-            client_address.as_str(),
-            state.settings.link_requests_per_client_daily,
-            crate::LONGEST_WINDOW_SECS,
-        ),
-        (
-            "link-email",
-            org_id.as_str(),
-            &email.to_lowercase(),
-            state.settings.link_requests_per_email,
-            window,
-        ),
+        RateLimit {
+            kind: "link-client",
+            org_id: "",
+            value: &client_address,
+            max: state.settings.link_requests_per_client,
+            window_secs: window,
+        },
+        RateLimit {
+            kind: "link-client-day",
+            org_id: "",
+            value: &client_address,
+            max: state.settings.link_requests_per_client_daily,
+            window_secs: crate::LONGEST_WINDOW_SECS,
+        },
+        RateLimit {
+            kind: "link-email",
+            org_id: &org_id,
+            value: &email_key,
+            max: state.settings.link_requests_per_email,
+            window_secs: window,
+        },
     ];
-    for (kind, scope, value, max, window_secs) in limits {
-        if let db::Limit::Exceeded { retry_after_secs } = state
-            .limit_within(kind, scope, value, max, window_secs)
-            .await?
-        {
-            metrics::link(metrics::LinkOutcome::RateLimited);
-            tracing::info!(org_id, limit = kind, "sign-in link request over the limit");
-            return state.too_many(
-                Framing::Deny,
-                retry_after_secs,
-                Action::link(back.clone(), "Back to the sign-in page"),
-            );
-        }
+    if let Some((kind, retry_after_secs)) = state.first_exceeded(&limits).await? {
+        metrics::link(metrics::LinkOutcome::RateLimited);
+        tracing::info!(org_id, limit = kind, "sign-in link request over the limit");
+        return state.too_many(
+            Framing::Deny,
+            retry_after_secs,
+            Action::link(back.clone(), "Back to the sign-in page"),
+        );
     }
     let place_name = settings.name.clone();
     let background = state.clone();
@@ -849,34 +845,31 @@ async fn onboard(
 /// each minute); `Some(retry after)` when they are.
 async fn onboarding_limited(state: &State, row: &SessionRow) -> Result<Option<u64>, PortalError> {
     let limits = [
-        (
-            "onboard-user",
-            row.user_id.as_str(),
-            state.settings.onboardings_per_user,
-            state.settings.rate_window_secs,
-        ),
-        (
-            "onboard-org",
-            "",
-            state.settings.onboardings_per_org_per_minute,
-            60,
-        ),
+        RateLimit {
+            kind: "onboard-user",
+            org_id: &row.org_id,
+            value: &row.user_id,
+            max: state.settings.onboardings_per_user,
+            window_secs: state.settings.rate_window_secs,
+        },
+        RateLimit {
+            kind: "onboard-org",
+            org_id: &row.org_id,
+            value: "",
+            max: state.settings.onboardings_per_org_per_minute,
+            window_secs: 60,
+        },
     ];
-    for (kind, value, max, window_secs) in limits {
-        if let db::Limit::Exceeded { retry_after_secs } = state
-            .limit_within(kind, &row.org_id, value, max, window_secs)
-            .await?
-        {
-            metrics::command("onboard", "rate_limited");
-            tracing::info!(
-                org_id = row.org_id,
-                limit = kind,
-                "onboarding over the limit"
-            );
-            return Ok(Some(retry_after_secs));
-        }
+    let exceeded = state.first_exceeded(&limits).await?;
+    if let Some((kind, _)) = exceeded {
+        metrics::command("onboard", "rate_limited");
+        tracing::info!(
+            org_id = row.org_id,
+            limit = kind,
+            "onboarding over the limit"
+        );
     }
-    Ok(None)
+    Ok(exceeded.map(|(_, retry_after_secs)| retry_after_secs))
 }
 
 fn no_access(message: String, csrf: String) -> Message {
@@ -1164,33 +1157,31 @@ async fn passphrase_changes_limited(
 ) -> Result<Option<u64>, PortalError> {
     let address = state.client_address(request);
     let limits = [
-        (
-            "passphrase-member",
-            row.org_id.as_str(),
-            row.user_id.as_str(),
-            state.settings.passphrase_changes_per_member,
-        ),
-        (
-            "passphrase-client",
-            "",
-            address.as_str(),
-            state.settings.passphrase_changes_per_client,
-        ),
+        RateLimit {
+            kind: "passphrase-member",
+            org_id: &row.org_id,
+            value: &row.user_id,
+            max: state.settings.passphrase_changes_per_member,
+            window_secs: state.settings.rate_window_secs,
+        },
+        RateLimit {
+            kind: "passphrase-client",
+            org_id: "",
+            value: &address,
+            max: state.settings.passphrase_changes_per_client,
+            window_secs: state.settings.rate_window_secs,
+        },
     ];
-    for (kind, scope, value, max) in limits {
-        if let db::Limit::Exceeded { retry_after_secs } =
-            state.limit(kind, scope, value, max).await?
-        {
-            metrics::command("set_passphrase", "rate_limited");
-            tracing::info!(
-                org_id = row.org_id,
-                limit = kind,
-                "passphrase changes over the limit"
-            );
-            return Ok(Some(retry_after_secs));
-        }
+    let exceeded = state.first_exceeded(&limits).await?;
+    if let Some((kind, _)) = exceeded {
+        metrics::command("set_passphrase", "rate_limited");
+        tracing::info!(
+            org_id = row.org_id,
+            limit = kind,
+            "passphrase changes over the limit"
+        );
     }
-    Ok(None)
+    Ok(exceeded.map(|(_, retry_after_secs)| retry_after_secs))
 }
 
 async fn passphrase_answer(

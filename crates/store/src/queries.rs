@@ -632,19 +632,7 @@ pub async fn sync_runs(
             &[&org_id, &limit],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| SyncRunView {
-            kind: r.get(0),
-            outcome: r.get(1),
-            users_seen: r.get(2),
-            corrected_streams: r.get(3),
-            events_appended: r.get(4),
-            corrections: r.get(5),
-            reason: r.get(6),
-            finished_at: r.get(7),
-        })
-        .collect())
+    Ok(rows.iter().map(sync_run_view).collect())
 }
 
 /// Plan templates with a profile of their own.
@@ -746,7 +734,13 @@ pub async fn sync_run_after(
             &[&org_id, &position],
         )
         .await?;
-    Ok(row.map(|r| SyncRunView {
+    Ok(row.as_ref().map(sync_run_view))
+}
+
+/// A `sync_runs` row selected as (kind, outcome, users_seen, corrected_streams, events_appended,
+/// corrections, reason, finished_at).
+fn sync_run_view(r: &tokio_postgres::Row) -> SyncRunView {
+    SyncRunView {
         kind: r.get(0),
         outcome: r.get(1),
         users_seen: r.get(2),
@@ -755,5 +749,5 @@ pub async fn sync_run_after(
         corrections: r.get(5),
         reason: r.get(6),
         finished_at: r.get(7),
-    }))
+    }
 }
