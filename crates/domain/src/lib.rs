@@ -6,6 +6,7 @@
 pub mod access;
 pub mod events;
 pub mod group;
+pub mod live_access;
 pub mod location;
 pub mod member;
 pub mod organization;

@@ -1,0 +1,142 @@
+//! Organizations: whether the Optix app is installed, the sealed token, the default profile
+//! and the organization's VLAN pool.
+
+use crate::error::StoreError;
+use crate::projection::Projection;
+use crate::read_models::locations::locations;
+use crate::read_models::plan_profiles::plan_profiles;
+use crate::read_models::values::{first_column, from_json, json, pool_from_db, pool_to_db, sealed};
+use crate::recorded::RecordedEvent;
+use crate::statements::CachedStatements;
+use deadpool_postgres::GenericClient;
+use domain::policy::OrgPolicy;
+use domain::{Event, Sealed};
+
+pub const PROJECTION: Projection = Projection {
+    name: "organizations",
+    tables: &["organizations"],
+    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
+};
+
+async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+    let (pos, org, at) = (
+        recorded.global_position,
+        recorded.org_id.as_str(),
+        recorded.recorded_at,
+    );
+    match &recorded.event {
+        Event::IntegrationConfigured { token, .. }
+        | Event::OrganizationTokenRotated { token, .. } => {
+            client
+                .execute_cached(
+                    "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
+                     VALUES ($1, true, $2, $3, $4)
+                     ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
+                    &[&org, &json(token)?, &at, &pos],
+                )
+                .await?;
+        }
+        Event::DefaultProfileSet { profile } => {
+            client
+                .execute_cached(
+                    "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
+                     ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
+                    &[&org, &json(profile)?, &pos],
+                )
+                .await?;
+        }
+        Event::VlanPoolSet { pool } => {
+            let (first, last) = pool_to_db(*pool);
+            client
+                .execute_cached(
+                    "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
+                     ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
+                    &[&org, &first, &last, &pos],
+                )
+                .await?;
+        }
+        Event::AppUninstalled { .. } => {
+            client
+                .execute_cached(
+                    "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
+                     WHERE org_id = $1",
+                    &[&org, &at, &pos],
+                )
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Whether the organization installed the Optix app (`None`: Lanyard never heard of it).
+pub async fn organization_installed(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Option<bool>, StoreError> {
+    let row = client
+        .query_opt_cached(
+            "SELECT installed FROM organizations WHERE org_id = $1",
+            &[&org_id],
+        )
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+/// The sealed organization token, if the app is installed.
+pub async fn organization_token(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Option<Sealed>, StoreError> {
+    let row = client
+        .query_opt_cached(
+            "SELECT token FROM organizations WHERE org_id = $1 AND installed",
+            &[&org_id],
+        )
+        .await?;
+    row.and_then(|r| r.get::<_, Option<serde_json::Value>>(0))
+        .map(sealed)
+        .transpose()
+}
+
+/// Organizations that installed the app (for the periodic sync).
+pub async fn installed_organizations(
+    client: &impl GenericClient,
+) -> Result<Vec<String>, StoreError> {
+    first_column(
+        client,
+        "SELECT org_id FROM organizations WHERE installed ORDER BY org_id",
+        &[],
+    )
+    .await
+}
+
+/// The organization's configuration for the access rules: plan profiles, default profile,
+/// VLAN pool and mapped locations.
+pub async fn org_policy(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<OrgPolicy, StoreError> {
+    let mut policy = OrgPolicy::default();
+    if let Some(row) = client
+        .query_opt_cached(
+            "SELECT default_profile, vlan_first, vlan_last FROM organizations WHERE org_id = $1",
+            &[&org_id],
+        )
+        .await?
+    {
+        if let Some(profile) = row.get::<_, Option<serde_json::Value>>(0) {
+            policy.default_profile = from_json(profile)?;
+        }
+        policy.vlan_pool = pool_from_db(row.get(1), row.get(2));
+    }
+    policy
+        .plan_profiles
+        .extend(plan_profiles(client, org_id).await?);
+    for location in locations(client, org_id).await? {
+        if let Some(settings) = location.settings {
+            policy.locations.insert(location.location_id, settings);
+        }
+    }
+    Ok(policy)
+}

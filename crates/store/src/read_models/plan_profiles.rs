@@ -1,0 +1,62 @@
+//! The access profile each mapped plan template gives.
+
+use crate::error::StoreError;
+use crate::projection::Projection;
+use crate::read_models::values::{from_json, json};
+use crate::recorded::RecordedEvent;
+use crate::statements::CachedStatements;
+use deadpool_postgres::GenericClient;
+use domain::Event;
+use domain::policy::AccessProfile;
+
+pub const PROJECTION: Projection = Projection {
+    name: "plan_profiles",
+    tables: &["plan_profiles"],
+    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
+};
+
+async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+    let org = recorded.org_id.as_str();
+    match &recorded.event {
+        Event::PlanMapped {
+            plan_template_id,
+            profile,
+        } => {
+            client
+                .execute_cached(
+                    "INSERT INTO plan_profiles (org_id, plan_template_id, profile, mapped_at, last_position)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (org_id, plan_template_id) DO UPDATE SET profile = $3, mapped_at = $4, last_position = $5",
+                    &[&org, plan_template_id, &json(profile)?, &recorded.recorded_at, &recorded.global_position],
+                )
+                .await?;
+        }
+        Event::PlanUnmapped { plan_template_id } => {
+            client
+                .execute_cached(
+                    "DELETE FROM plan_profiles WHERE org_id = $1 AND plan_template_id = $2",
+                    &[&org, plan_template_id],
+                )
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Plan templates with a profile of their own.
+pub async fn plan_profiles(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Vec<(String, AccessProfile)>, StoreError> {
+    let rows = client
+        .query_cached(
+            "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1
+             ORDER BY length(plan_template_id), plan_template_id",
+            &[&org_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.get(0), from_json(r.get(1))?)))
+        .collect()
+}
