@@ -4,6 +4,7 @@
 //! commands, so every decision is reproducible in tests and in replay.
 
 pub mod access;
+pub mod describe;
 pub mod events;
 pub mod group;
 pub mod live_access;

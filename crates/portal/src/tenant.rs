@@ -8,9 +8,10 @@ use crate::{Answer, PortalError, RateLimit, State, metrics, plausible_id, see_ot
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::commands::{Command, PassphraseText, RefusalCode};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use chrono_tz::Tz;
 use domain::LocationSettings;
+use domain::describe::valid_words;
 use domain::events::OnboardedVia;
 use serde::Deserialize;
 
@@ -47,7 +48,7 @@ pub(crate) async fn place(
         return Ok(Place::UnknownOrganization);
     }
     let client = state.pool.get().await?;
-    if db::organization_installed(&client, org_id).await? != Some(true) {
+    if store::queries::organization_installed(&client, org_id).await? != Some(true) {
         return Ok(Place::UnknownOrganization);
     }
     Ok(
@@ -918,30 +919,6 @@ fn open_passphrase(
     String::from_utf8(bytes).map_err(|_| PortalError::Internal("passphrase is not UTF-8".into()))
 }
 
-/// "Valid until …" in the location's time zone. A grant ending at local midnight reads as the
-/// end of the day before.
-pub(crate) fn valid_words(until: Option<DateTime<Utc>>, tz: Tz) -> String {
-    match until {
-        None => "No end date: as long as your plan runs".to_owned(),
-        Some(until) => {
-            let last = (until - chrono::Duration::seconds(1)).with_timezone(&tz);
-            if last.format("%H:%M:%S").to_string() == "23:59:59" {
-                format!(
-                    "Until the end of {} ({})",
-                    last.format("%A %-d %B %Y"),
-                    tz.name()
-                )
-            } else {
-                format!(
-                    "Until {} ({})",
-                    until.with_timezone(&tz).format("%A %-d %B %Y, %H:%M"),
-                    tz.name()
-                )
-            }
-        }
-    }
-}
-
 /// The key page of the session's member (`member` as just read from the projection).
 pub(crate) async fn render_key(
     state: &State,
@@ -1260,6 +1237,7 @@ async fn sign_out(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     #[test]
     fn validity_reads_in_the_location_time_zone() {
