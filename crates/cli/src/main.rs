@@ -193,7 +193,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Members {
             command: MembersCommand::List { org, json },
         } => {
-            let keys = store::KeyRing::from_hex(
+            let keys = secrets::KeyRing::from_hex(
                 settings.provision.master_key.expose(),
                 settings.provision.hash_key.expose(),
             )

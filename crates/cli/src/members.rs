@@ -1,9 +1,9 @@
 //! `lanyard members …`
 
 use chrono::{DateTime, Utc};
+use secrets::KeyRing;
 use serde::Serialize;
 use store::GenericClient;
-use store::KeyRing;
 
 #[derive(Serialize)]
 pub struct MemberLine {
@@ -36,14 +36,10 @@ pub async fn list(
     let members = store::queries::list_members(client, org).await?;
     let mut lines = Vec::with_capacity(members.len());
     for m in members {
-        let aad = domain::StreamId::member(&m.org_id, &m.user_id).to_string();
-        let profile = match store::queries::member_key(client, &m.org_id, &m.user_id).await? {
-            Some(wrapped) => keys
-                .unwrap_member_key(&wrapped, &aad)
-                .ok()
-                .and_then(|key| store::crypto::open_profile(&key, &aad, &m.profile)),
-            None => None,
-        };
+        let wrapped = store::queries::member_key(client, &m.org_id, &m.user_id).await?;
+        let profile = wrapped.and_then(|wrapped| {
+            secrets::open_member_profile(keys, &m.org_id, &m.user_id, &wrapped, &m.profile)
+        });
         let (valid_from, valid_until) = (m.access_from(now), m.access_until(now));
         let (access, vlan) = (m.access_state(now).as_str(), m.vlan(now));
         lines.push(MemberLine {

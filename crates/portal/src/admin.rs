@@ -826,16 +826,11 @@ async fn profile(
     org_id: &str,
     user_id: &str,
     sealed: &domain::Sealed,
-) -> Result<Option<store::crypto::ProfileData>, PortalError> {
-    let aad = domain::StreamId::member(org_id, user_id).to_string();
-    let Some(wrapped) = store::queries::member_key(client, org_id, user_id).await? else {
-        return Ok(None);
-    };
-    Ok(state
-        .keys
-        .unwrap_member_key(&wrapped, &aad)
-        .ok()
-        .and_then(|key| store::crypto::open_profile(&key, &aad, sealed)))
+) -> Result<Option<secrets::ProfileData>, PortalError> {
+    let wrapped = store::queries::member_key(client, org_id, user_id).await?;
+    Ok(wrapped.and_then(|wrapped| {
+        secrets::open_member_profile(&state.keys, org_id, user_id, &wrapped, sealed)
+    }))
 }
 
 fn group_words(member: &store::queries::MemberView, now: DateTime<Utc>) -> String {

@@ -59,7 +59,7 @@ pub(crate) fn bounded<K: std::hash::Hash + Eq, V>() -> Mutex<LruCache<K, V>> {
 pub(crate) struct State {
     pool: deadpool_postgres::Pool,
     bus: bus::Bus,
-    keys: store::KeyRing,
+    keys: secrets::KeyRing,
     settings: runtime::PortalSettings,
     /// Base URL for links in emails, without a trailing slash.
     public_url: String,
@@ -91,7 +91,7 @@ impl Application {
         // lettre and reqwest choose their TLS provider explicitly, but anything using rustls'
         // process default would panic with two providers compiled in: pick one.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let keys = store::KeyRing::from_hex(
+        let keys = secrets::KeyRing::from_hex(
             settings.provision.master_key.expose(),
             settings.provision.hash_key.expose(),
         )
@@ -811,7 +811,7 @@ pub enum PortalError {
     #[error("rendering the page failed: {0}")]
     Template(#[from] askama::Error),
     #[error("a sealed value could not be opened: {0}")]
-    Crypto(#[from] store::CryptoError),
+    Crypto(#[from] secrets::CryptoError),
     #[error("{0}")]
     Internal(String),
 }

@@ -353,7 +353,7 @@ async fn request_link(
 /// Which Optix user has this email: the local account first (keyed email hash), else provision
 /// asks Optix. `Err` when provision could not be asked.
 async fn find_user(state: &State, org_id: &str, email: &str) -> Result<Option<String>, ()> {
-    let hash = store::crypto::email_hash(&state.keys, org_id, email);
+    let hash = secrets::email_hash(&state.keys, org_id, email);
     let local = async {
         let client = state.pool.get().await.map_err(|e| e.to_string())?;
         store::queries::member_by_email_hash(&client, org_id, &hash)
@@ -911,7 +911,7 @@ fn open_passphrase(
     wrapped: Option<&domain::Sealed>,
     sealed: &domain::Sealed,
 ) -> Result<String, PortalError> {
-    let aad = domain::StreamId::member(org_id, user_id).to_string();
+    let aad = secrets::contexts::member(org_id, user_id);
     let wrapped =
         wrapped.ok_or_else(|| PortalError::Internal("the member has no data key".into()))?;
     let key = state.keys.unwrap_member_key(wrapped, &aad)?;

@@ -5,14 +5,14 @@
 
 use crate::facts;
 use crate::hints::{Hint, hint_of};
-use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction, token_aad};
-use crate::secrets;
+use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction};
 use crate::sync::SyncKind;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use domain::organization::OrganizationCommand;
 use optix::api::{OptixError, OrgToken, TokenCheck};
 use optix::webhook::{Webhook, WebhookEvent};
+use secrets::contexts::organization_token as token_aad;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use store::event_log::{self, Metadata};

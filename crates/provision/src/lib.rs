@@ -16,7 +16,6 @@ pub mod metrics;
 pub mod provisioner;
 pub mod relay;
 mod scheduler;
-pub mod secrets;
 pub mod sync;
 mod worker;
 
@@ -48,7 +47,7 @@ struct Health {
 impl Application {
     pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
         telemetry::metrics::init();
-        let keys = store::KeyRing::from_hex(
+        let keys = secrets::KeyRing::from_hex(
             settings.provision.master_key.expose(),
             settings.provision.hash_key.expose(),
         )

@@ -1,7 +1,6 @@
 //! The writer's core: deciding for members, groups, locations and the organization inside a
 //! transaction, with the secrets and VLANs the decisions need made at this edge.
 
-use crate::secrets::{self, ProfileData};
 use crate::sync::SyncRequests;
 use chrono::{DateTime, Utc};
 use domain::access::{MemberFacts, TeamFact};
@@ -13,8 +12,10 @@ use domain::organization::{self, OrganizationCommand, OrganizationError};
 use domain::policy::{OrgPolicy, allocate_vlan};
 use domain::{Event, StreamId};
 use optix::api::{OptixClient, OrgToken};
+use secrets::contexts::organization_token as token_aad;
+use secrets::{KeyRing, MemberKey, ProfileData};
 use store::event_log::{self, Metadata};
-use store::{KeyRing, StoreError, Transaction, queries};
+use store::{StoreError, Transaction, queries};
 
 /// Runs `$body` (an expression using the transaction `$tx`, answering `Result<T, StoreError>`)
 /// in a transaction on `$pool` and commits it. When another writer got to a stream first, or
@@ -98,7 +99,7 @@ pub enum ProvisionError {
     #[error("organization {0} has not installed the app (no token yet)")]
     NotInstalled(String),
     #[error("the stored organization token could not be opened: {0}")]
-    Token(#[from] store::CryptoError),
+    Token(#[from] secrets::CryptoError),
     #[error("the stored token is not organization {0}'s: {1}")]
     TokenNotConfirmed(String, optix::api::TokenRefusal),
     #[error(transparent)]
@@ -572,7 +573,7 @@ impl Provisioner {
         org_id: &str,
         user_id: &str,
         aad: &str,
-    ) -> Result<store::MemberKey, StoreError> {
+    ) -> Result<MemberKey, StoreError> {
         let wrapped = match queries::member_key(tx, org_id, user_id).await? {
             Some(wrapped) => wrapped,
             None => {
@@ -580,13 +581,19 @@ impl Provisioner {
                 queries::insert_member_key(tx, org_id, user_id, &wrapped).await?
             }
         };
-        Ok(self.keys.unwrap_member_key(&wrapped, aad)?)
+        // A wrapped key the master key cannot open is stored data this deployment can't read.
+        self.keys
+            .unwrap_member_key(&wrapped, aad)
+            .map_err(|e| StoreError::Corrupt {
+                position: -1,
+                reason: format!("member key of {aad}: {e}"),
+            })
     }
 
     async fn unique_passphrase(
         &self,
         tx: &Transaction<'_>,
-        key: &store::MemberKey,
+        key: &MemberKey,
         org_id: &str,
         user_id: &str,
         aad: &str,
@@ -599,7 +606,7 @@ impl Provisioner {
     async fn generate_unique(
         &self,
         tx: &Transaction<'_>,
-        key: &store::MemberKey,
+        key: &MemberKey,
         org_id: &str,
         user_id: &str,
         aad: &str,
@@ -625,8 +632,4 @@ async fn load<S: Default>(
         history.iter().map(|e| &e.event).fold(S::default(), evolve),
         version,
     ))
-}
-
-pub fn token_aad(org_id: &str) -> String {
-    format!("org-{org_id}/token")
 }

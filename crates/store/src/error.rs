@@ -19,8 +19,6 @@ pub enum StoreError {
     Config(String),
     #[error("stored event at position {position} is unreadable: {reason}")]
     Corrupt { position: i64, reason: String },
-    #[error(transparent)]
-    Crypto(#[from] crate::crypto::CryptoError),
 }
 
 impl StoreError {

@@ -1,7 +1,7 @@
 //! PostgreSQL persistence: the append-only event log, the read models (projections) updated
-//! in the same transaction, migrations, and the members' wrapped data keys.
+//! in the same transaction, migrations, and the members' wrapped data keys (sealed by
+//! the `secrets` crate; the store only keeps them).
 
-pub mod crypto;
 pub mod error;
 pub mod event_log;
 pub mod history;
@@ -14,7 +14,6 @@ pub mod recorded;
 pub mod replay;
 pub mod statements;
 
-pub use crypto::{CryptoError, KeyRing, MemberKey};
 pub use error::StoreError;
 pub use recorded::{Metadata, RecordedEvent};
 
