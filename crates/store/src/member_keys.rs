@@ -3,7 +3,7 @@
 //! (crypto-shredding); replay never touches it.
 
 use crate::error::StoreError;
-use crate::read_models::values::sealed;
+use crate::read_models::rows::{sealed, select_opt};
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::{Sealed, StreamId};
@@ -13,13 +13,14 @@ pub async fn member_key(
     org_id: &str,
     user_id: &str,
 ) -> Result<Option<Sealed>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = $2",
-            &[&org_id, &user_id],
-        )
-        .await?;
-    row.map(|r| sealed(r.get(0))).transpose()
+    let wrapped = select_opt(
+        client,
+        "SELECT wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = $2",
+        &[&org_id, &user_id],
+        |r| r.get(0),
+    )
+    .await?;
+    wrapped.map(sealed).transpose()
 }
 
 /// Stores a freshly wrapped member key unless one exists; returns the key in force.

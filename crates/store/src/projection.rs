@@ -26,6 +26,16 @@ pub struct Projection {
     pub apply: ApplyFn,
 }
 
+impl Projection {
+    pub const fn new(name: &'static str, tables: &'static [&'static str], apply: ApplyFn) -> Self {
+        Projection {
+            name,
+            tables,
+            apply,
+        }
+    }
+}
+
 /// An event on a stream it cannot belong to (e.g. a member event on a group stream).
 pub fn misplaced(stream: &StreamId, recorded: &RecordedEvent) -> StoreError {
     StoreError::Corrupt {

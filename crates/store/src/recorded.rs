@@ -34,3 +34,11 @@ pub struct RecordedEvent {
     pub metadata: Metadata,
     pub recorded_at: DateTime<Utc>,
 }
+
+impl RecordedEvent {
+    /// What the projections stamp a row with: the organization, the event's position (a row's
+    /// `last_position`) and when it was recorded.
+    pub fn row_stamp(&self) -> (&str, i64, DateTime<Utc>) {
+        (&self.org_id, self.global_position, self.recorded_at)
+    }
+}

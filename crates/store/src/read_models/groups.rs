@@ -2,17 +2,16 @@
 
 use crate::error::StoreError;
 use crate::projection::{Projection, misplaced};
-use crate::read_models::values::vlan_from_db;
+use crate::read_models::rows::{select, select_opt, vlan_from_db};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 
-pub const PROJECTION: Projection = Projection {
-    name: "groups",
-    tables: &["groups"],
-    apply: |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
-};
+pub const PROJECTION: Projection =
+    Projection::new("groups", &["groups"], |tx, stream, recorded| {
+        Box::pin(write(tx, stream, recorded))
+    });
 
 async fn write(
     client: &impl GenericClient,
@@ -88,13 +87,13 @@ pub async fn group(
     org_id: &str,
     team_id: &str,
 ) -> Result<Option<GroupView>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT team_id, name, vlan FROM groups WHERE org_id = $1 AND team_id = $2",
-            &[&org_id, &team_id],
-        )
-        .await?;
-    Ok(row.as_ref().map(group_from_row))
+    select_opt(
+        client,
+        "SELECT team_id, name, vlan FROM groups WHERE org_id = $1 AND team_id = $2",
+        &[&org_id, &team_id],
+        group_from_row,
+    )
+    .await
 }
 
 /// Every live group of the organization with its VLAN and member count.
@@ -102,15 +101,15 @@ pub async fn groups(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Vec<(GroupView, i64)>, StoreError> {
-    let rows = client
-        .query_cached(
-            "SELECT g.team_id, g.name, g.vlan, count(m.user_id) FROM groups g
-             LEFT JOIN members m ON m.org_id = g.org_id AND m.team_id = g.team_id
-             WHERE g.org_id = $1 GROUP BY g.team_id, g.name, g.vlan ORDER BY g.name",
-            &[&org_id],
-        )
-        .await?;
-    Ok(rows.iter().map(|r| (group_from_row(r), r.get(3))).collect())
+    select(
+        client,
+        "SELECT g.team_id, g.name, g.vlan, count(m.user_id) FROM groups g
+         LEFT JOIN members m ON m.org_id = g.org_id AND m.team_id = g.team_id
+         WHERE g.org_id = $1 GROUP BY g.team_id, g.name, g.vlan ORDER BY g.name",
+        &[&org_id],
+        |r| (group_from_row(r), r.get(3)),
+    )
+    .await
 }
 
 /// VLANs held by the organization's live groups.
@@ -118,13 +117,14 @@ pub async fn vlans_in_use(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Vec<u16>, StoreError> {
-    let rows = client
-        .query_cached(
-            "SELECT vlan FROM groups WHERE org_id = $1 AND vlan IS NOT NULL",
-            &[&org_id],
-        )
-        .await?;
-    Ok(rows.iter().filter_map(|r| vlan_from_db(r.get(0))).collect())
+    let vlans = select(
+        client,
+        "SELECT vlan FROM groups WHERE org_id = $1 AND vlan IS NOT NULL",
+        &[&org_id],
+        |r| vlan_from_db(r.get(0)),
+    )
+    .await?;
+    Ok(vlans.into_iter().flatten().collect())
 }
 
 /// Team ids of the organization's live groups whose last event is at or before `written_up_to`.
@@ -133,10 +133,11 @@ pub async fn group_team_ids(
     org_id: &str,
     written_up_to: i64,
 ) -> Result<Vec<String>, StoreError> {
-    crate::read_models::values::first_column(
+    select(
         client,
         "SELECT team_id FROM groups WHERE org_id = $1 AND last_position <= $2",
         &[&org_id, &written_up_to],
+        |r| r.get(0),
     )
     .await
 }

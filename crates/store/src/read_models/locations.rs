@@ -2,7 +2,7 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
-use crate::read_models::values::{enum_text, pool_from_db, pool_to_db};
+use crate::read_models::rows::{enum_text, pool_from_db, pool_to_db, select, select_opt};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
@@ -10,18 +10,13 @@ use deadpool_postgres::GenericClient;
 use domain::Event;
 use domain::policy::{LocationSettings, RoamingPolicy};
 
-pub const PROJECTION: Projection = Projection {
-    name: "locations",
-    tables: &["locations"],
-    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
-};
+pub const PROJECTION: Projection =
+    Projection::new("locations", &["locations"], |tx, _, recorded| {
+        Box::pin(write(tx, recorded))
+    });
 
 async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let (pos, org, at) = (
-        recorded.global_position,
-        recorded.org_id.as_str(),
-        recorded.recorded_at,
-    );
+    let (org, pos, at) = recorded.row_stamp();
     match &recorded.event {
         Event::LocationMapped {
             location_id,
@@ -119,15 +114,13 @@ pub async fn location(
     org_id: &str,
     location_id: &str,
 ) -> Result<Option<LocationView>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            &format!(
-                "SELECT {LOCATION_COLUMNS} FROM locations WHERE org_id = $1 AND location_id = $2"
-            ),
-            &[&org_id, &location_id],
-        )
-        .await?;
-    Ok(row.as_ref().map(location_from_row))
+    select_opt(
+        client,
+        &format!("SELECT {LOCATION_COLUMNS} FROM locations WHERE org_id = $1 AND location_id = $2"),
+        &[&org_id, &location_id],
+        location_from_row,
+    )
+    .await
 }
 
 /// Every location Lanyard knows for the organization: mapped ones and unmapped ones tenants
@@ -136,13 +129,14 @@ pub async fn locations(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Vec<LocationView>, StoreError> {
-    let rows = client
-        .query_cached(
-            &format!(
-                "SELECT {LOCATION_COLUMNS} FROM locations WHERE org_id = $1 ORDER BY length(location_id), location_id"
-            ),
-            &[&org_id],
-        )
-        .await?;
-    Ok(rows.iter().map(location_from_row).collect())
+    select(
+        client,
+        &format!(
+            "SELECT {LOCATION_COLUMNS} FROM locations WHERE org_id = $1
+             ORDER BY length(location_id), location_id"
+        ),
+        &[&org_id],
+        location_from_row,
+    )
+    .await
 }

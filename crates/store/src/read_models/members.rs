@@ -3,7 +3,9 @@
 use crate::error::StoreError;
 use crate::projection::{Projection, misplaced};
 use crate::read_models::groups::GroupView;
-use crate::read_models::values::{enum_text, first_column, from_json, json, sealed, vlan_from_db};
+use crate::read_models::rows::{
+    enum_text, from_json, json, sealed, select, select_opt, vlan_from_db,
+};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
@@ -12,11 +14,11 @@ use domain::live_access::{self, AccessState, Validity};
 use domain::{Event, GrantNetwork, Sealed, StreamId};
 use tokio_postgres::types::ToSql;
 
-pub const PROJECTION: Projection = Projection {
-    name: "members",
-    tables: &["members", "member_grants"],
-    apply: |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
-};
+pub const PROJECTION: Projection = Projection::new(
+    "members",
+    &["members", "member_grants"],
+    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
+);
 
 /// The member row an event updates, and when.
 struct Row<'a> {
@@ -384,14 +386,14 @@ pub async fn members_by_email_hash(
     org_id: &str,
     email_hashes: &[&str],
 ) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = client
-        .query_cached(
-            "SELECT DISTINCT ON (email_hash) email_hash, user_id FROM members
-             WHERE org_id = $1 AND email_hash = ANY($2) ORDER BY email_hash, user_id",
-            &[&org_id, &email_hashes],
-        )
-        .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    select(
+        client,
+        "SELECT DISTINCT ON (email_hash) email_hash, user_id FROM members
+         WHERE org_id = $1 AND email_hash = ANY($2) ORDER BY email_hash, user_id",
+        &[&org_id, &email_hashes],
+        |r| (r.get(0), r.get(1)),
+    )
+    .await
 }
 
 /// A `member_grants` row selected as [`GRANT_COLUMNS`].
@@ -459,13 +461,14 @@ pub async fn passphrase_taken(
     lookup_hash: &str,
     except_user: &str,
 ) -> Result<bool, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT 1 FROM members WHERE org_id = $1 AND passphrase_hash = $2 AND user_id <> $3",
-            &[&org_id, &lookup_hash, &except_user],
-        )
-        .await?;
-    Ok(row.is_some())
+    let taken = select_opt(
+        client,
+        "SELECT 1 FROM members WHERE org_id = $1 AND passphrase_hash = $2 AND user_id <> $3",
+        &[&org_id, &lookup_hash, &except_user],
+        |_| (),
+    )
+    .await?;
+    Ok(taken.is_some())
 }
 
 /// Members holding at least one grant whose validity ended by `now`.
@@ -476,13 +479,13 @@ pub async fn members_with_expired_grants(
 ) -> Result<Vec<(String, String)>, StoreError> {
     // Ended: `valid_until <= now`, the complement of the end half of `Validity::is_live_at`
     // (filtered in SQL: the scheduler must not read every grant to find the few that ended).
-    let rows = client
-        .query_cached(
-            "SELECT DISTINCT org_id, user_id FROM member_grants WHERE valid_until <= $1 LIMIT $2",
-            &[&now, &limit],
-        )
-        .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    select(
+        client,
+        "SELECT DISTINCT org_id, user_id FROM member_grants WHERE valid_until <= $1 LIMIT $2",
+        &[&now, &limit],
+        |r| (r.get(0), r.get(1)),
+    )
+    .await
 }
 
 /// The earliest grant end still ahead, so the scheduler can sleep until then.
@@ -539,10 +542,11 @@ pub async fn member_user_ids(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    first_column(
+    select(
         client,
         "SELECT user_id FROM members WHERE org_id = $1",
         &[&org_id],
+        |r| r.get(0),
     )
     .await
 }
@@ -553,10 +557,11 @@ pub async fn members_in_group(
     org_id: &str,
     team_id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    first_column(
+    select(
         client,
         "SELECT user_id FROM members WHERE org_id = $1 AND team_id = $2",
         &[&org_id, &team_id],
+        |r| r.get(0),
     )
     .await
 }

@@ -8,8 +8,8 @@ pub mod members;
 pub mod notifications;
 pub mod organizations;
 pub mod plan_profiles;
+pub(crate) mod rows;
 pub mod sync_runs;
-pub(crate) mod values;
 
 use crate::projection::Projection;
 

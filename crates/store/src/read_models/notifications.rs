@@ -3,17 +3,17 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
+use crate::read_models::rows::select;
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::Event;
 
-pub const PROJECTION: Projection = Projection {
-    name: "notifications",
-    tables: &["notifications"],
-    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
-};
+pub const PROJECTION: Projection =
+    Projection::new("notifications", &["notifications"], |tx, _, recorded| {
+        Box::pin(write(tx, recorded))
+    });
 
 /// What an event raises in the box: (kind, subject, message).
 fn raised_by(event: &Event) -> Option<(&'static str, &str, String)> {
@@ -81,26 +81,23 @@ pub async fn notifications(
     org_id: &str,
     limit: i64,
 ) -> Result<Vec<NotificationView>, StoreError> {
-    let rows = client
-        .query_cached(
-            // The latest of each kind and subject: one location reported every hour, or a
-            // sync failing every 15 minutes, is one line and cannot push the others off.
-            "SELECT global_position, kind, subject, message, raised_at FROM (
-                 SELECT DISTINCT ON (kind, subject) global_position, kind, subject, message, raised_at
-                 FROM notifications WHERE org_id = $1
-                 ORDER BY kind, subject, global_position DESC
-             ) latest ORDER BY global_position DESC LIMIT $2",
-            &[&org_id, &limit],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|r| NotificationView {
+    select(
+        client,
+        // The latest of each kind and subject: one location reported every hour, or a sync
+        // failing every 15 minutes, is one line and cannot push the others off.
+        "SELECT global_position, kind, subject, message, raised_at FROM (
+             SELECT DISTINCT ON (kind, subject) global_position, kind, subject, message, raised_at
+             FROM notifications WHERE org_id = $1
+             ORDER BY kind, subject, global_position DESC
+         ) latest ORDER BY global_position DESC LIMIT $2",
+        &[&org_id, &limit],
+        |r| NotificationView {
             position: r.get(0),
             kind: r.get(1),
             subject: r.get(2),
             message: r.get(3),
             raised_at: r.get(4),
-        })
-        .collect())
+        },
+    )
+    .await
 }

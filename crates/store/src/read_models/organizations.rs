@@ -5,25 +5,22 @@ use crate::error::StoreError;
 use crate::projection::Projection;
 use crate::read_models::locations::locations;
 use crate::read_models::plan_profiles::plan_profiles;
-use crate::read_models::values::{first_column, from_json, json, pool_from_db, pool_to_db, sealed};
+use crate::read_models::rows::{
+    from_json, json, pool_from_db, pool_to_db, sealed, select, select_opt,
+};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::policy::OrgPolicy;
 use domain::{Event, Sealed};
 
-pub const PROJECTION: Projection = Projection {
-    name: "organizations",
-    tables: &["organizations"],
-    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
-};
+pub const PROJECTION: Projection =
+    Projection::new("organizations", &["organizations"], |tx, _, recorded| {
+        Box::pin(write(tx, recorded))
+    });
 
 async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let (pos, org, at) = (
-        recorded.global_position,
-        recorded.org_id.as_str(),
-        recorded.recorded_at,
-    );
+    let (org, pos, at) = recorded.row_stamp();
     match &recorded.event {
         Event::IntegrationConfigured { token, .. }
         | Event::OrganizationTokenRotated { token, .. } => {
@@ -74,13 +71,13 @@ pub async fn organization_installed(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Option<bool>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT installed FROM organizations WHERE org_id = $1",
-            &[&org_id],
-        )
-        .await?;
-    Ok(row.map(|r| r.get(0)))
+    select_opt(
+        client,
+        "SELECT installed FROM organizations WHERE org_id = $1",
+        &[&org_id],
+        |r| r.get(0),
+    )
+    .await
 }
 
 /// The sealed organization token, if the app is installed.
@@ -88,25 +85,25 @@ pub async fn organization_token(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Option<Sealed>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            "SELECT token FROM organizations WHERE org_id = $1 AND installed",
-            &[&org_id],
-        )
-        .await?;
-    row.and_then(|r| r.get::<_, Option<serde_json::Value>>(0))
-        .map(sealed)
-        .transpose()
+    let token = select_opt(
+        client,
+        "SELECT token FROM organizations WHERE org_id = $1 AND installed",
+        &[&org_id],
+        |r| r.get::<_, Option<serde_json::Value>>(0),
+    )
+    .await?;
+    token.flatten().map(sealed).transpose()
 }
 
 /// Organizations that installed the app (for the periodic sync).
 pub async fn installed_organizations(
     client: &impl GenericClient,
 ) -> Result<Vec<String>, StoreError> {
-    first_column(
+    select(
         client,
         "SELECT org_id FROM organizations WHERE installed ORDER BY org_id",
         &[],
+        |r| r.get(0),
     )
     .await
 }

@@ -2,18 +2,17 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
-use crate::read_models::values::{from_json, json};
+use crate::read_models::rows::{from_json, json, select};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::Event;
 use domain::policy::AccessProfile;
 
-pub const PROJECTION: Projection = Projection {
-    name: "plan_profiles",
-    tables: &["plan_profiles"],
-    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
-};
+pub const PROJECTION: Projection =
+    Projection::new("plan_profiles", &["plan_profiles"], |tx, _, recorded| {
+        Box::pin(write(tx, recorded))
+    });
 
 async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
     let org = recorded.org_id.as_str();
@@ -49,14 +48,13 @@ pub async fn plan_profiles(
     client: &impl GenericClient,
     org_id: &str,
 ) -> Result<Vec<(String, AccessProfile)>, StoreError> {
-    let rows = client
-        .query_cached(
-            "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1
-             ORDER BY length(plan_template_id), plan_template_id",
-            &[&org_id],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.get(0), from_json(r.get(1))?)))
-        .collect()
+    let profiles = select(
+        client,
+        "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1
+         ORDER BY length(plan_template_id), plan_template_id",
+        &[&org_id],
+        |r| Ok((r.get(0), from_json(r.get(1))?)),
+    )
+    .await?;
+    profiles.into_iter().collect()
 }

@@ -2,25 +2,20 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
-use crate::read_models::values::json;
+use crate::read_models::rows::{json, select, select_opt};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::Event;
 
-pub const PROJECTION: Projection = Projection {
-    name: "sync_runs",
-    tables: &["sync_runs"],
-    apply: |tx, _, recorded| Box::pin(write(tx, recorded)),
-};
+pub const PROJECTION: Projection =
+    Projection::new("sync_runs", &["sync_runs"], |tx, _, recorded| {
+        Box::pin(write(tx, recorded))
+    });
 
 async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let (pos, org, at) = (
-        recorded.global_position,
-        recorded.org_id.as_str(),
-        recorded.recorded_at,
-    );
+    let (org, pos, at) = recorded.row_stamp();
     match &recorded.event {
         Event::SyncCompleted {
             kind,
@@ -81,16 +76,16 @@ pub async fn sync_runs(
     org_id: &str,
     limit: i64,
 ) -> Result<Vec<SyncRunView>, StoreError> {
-    let rows = client
-        .query_cached(
-            &format!(
-                "SELECT {SYNC_RUN_COLUMNS} FROM sync_runs WHERE org_id = $1
-                 ORDER BY global_position DESC LIMIT $2"
-            ),
-            &[&org_id, &limit],
-        )
-        .await?;
-    Ok(rows.iter().map(sync_run_view).collect())
+    select(
+        client,
+        &format!(
+            "SELECT {SYNC_RUN_COLUMNS} FROM sync_runs WHERE org_id = $1
+             ORDER BY global_position DESC LIMIT $2"
+        ),
+        &[&org_id, &limit],
+        sync_run_view,
+    )
+    .await
 }
 
 /// The position of the organization's latest recorded sync run (0: none yet).
@@ -113,16 +108,16 @@ pub async fn sync_run_after(
     org_id: &str,
     position: i64,
 ) -> Result<Option<SyncRunView>, StoreError> {
-    let row = client
-        .query_opt_cached(
-            &format!(
-                "SELECT {SYNC_RUN_COLUMNS} FROM sync_runs WHERE org_id = $1 AND global_position > $2
-                 ORDER BY global_position LIMIT 1"
-            ),
-            &[&org_id, &position],
-        )
-        .await?;
-    Ok(row.as_ref().map(sync_run_view))
+    select_opt(
+        client,
+        &format!(
+            "SELECT {SYNC_RUN_COLUMNS} FROM sync_runs WHERE org_id = $1 AND global_position > $2
+             ORDER BY global_position LIMIT 1"
+        ),
+        &[&org_id, &position],
+        sync_run_view,
+    )
+    .await
 }
 
 /// A `sync_runs` row selected as [`SYNC_RUN_COLUMNS`].

@@ -1,11 +1,13 @@
-//! Conversions between projection columns and domain values, shared by the read models.
+//! Reading rows, and converting between projection columns and domain values: shared by the
+//! read models.
 
 use crate::error::StoreError;
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::Sealed;
 use domain::policy::VlanRange;
-use tokio_postgres::types::{FromSql, ToSql};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 /// A value for a `jsonb` column.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, StoreError> {
@@ -50,15 +52,31 @@ pub fn pool_to_db(pool: Option<VlanRange>) -> (Option<i32>, Option<i32>) {
     )
 }
 
-/// The first column of every row a query returns (ids, mostly).
-pub async fn first_column<T>(
+/// Every row a query returns, each made into a value by `from_row`.
+pub async fn select<T>(
     client: &impl GenericClient,
     sql: &str,
     params: &[&(dyn ToSql + Sync)],
-) -> Result<Vec<T>, StoreError>
-where
-    T: for<'a> FromSql<'a>,
-{
-    let rows = client.query_cached(sql, params).await?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+    from_row: impl Fn(&Row) -> T,
+) -> Result<Vec<T>, StoreError> {
+    Ok(client
+        .query_cached(sql, params)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect())
+}
+
+/// The row a query returns, if any, made into a value by `from_row`.
+pub async fn select_opt<T>(
+    client: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    from_row: impl Fn(&Row) -> T,
+) -> Result<Option<T>, StoreError> {
+    Ok(client
+        .query_opt_cached(sql, params)
+        .await?
+        .as_ref()
+        .map(from_row))
 }
