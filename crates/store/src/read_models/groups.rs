@@ -2,9 +2,8 @@
 
 use crate::error::StoreError;
 use crate::projection::{Projection, misplaced};
-use crate::read_models::rows::{select, select_opt, vlan_from_db};
+use crate::read_models::rows::{execute, select, select_opt, vlan_from_db};
 use crate::recorded::RecordedEvent;
-use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 
@@ -30,40 +29,39 @@ async fn write(
             name,
             vlan,
         } => {
-            client
-                .execute_cached(
-                    "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[&org, team_id, name, &vlan.map(i32::from), &recorded.recorded_at, &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&org, team_id, name, &vlan.map(i32::from), &recorded.recorded_at, &pos],
+            )
+            .await
         }
         Event::GroupRenamed { name } => {
-            client
-                .execute_cached(
-                    "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
-                    &[&org, team()?, name, &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
+                &[&org, team()?, name, &pos],
+            )
+            .await
         }
         Event::GroupVlanAssigned { vlan } => {
-            client
-                .execute_cached(
-                    "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
-                    &[&org, team()?, &i32::from(*vlan), &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
+                &[&org, team()?, &i32::from(*vlan), &pos],
+            )
+            .await
         }
         Event::GroupDeleted { team_id } => {
-            client
-                .execute_cached(
-                    "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
-                    &[&org, team_id],
-                )
-                .await?;
+            execute(
+                client,
+                "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
+                &[&org, team_id],
+            )
+            .await
         }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use crate::error::StoreError;
 use crate::projection::{Projection, misplaced};
 use crate::read_models::groups::GroupView;
 use crate::read_models::rows::{
-    enum_text, from_json, json, sealed, select, select_opt, vlan_from_db,
+    enum_text, execute, from_json, json, sealed, select, select_opt, vlan_from_db,
 };
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
@@ -69,37 +69,36 @@ async fn write(
         } => {
             let row = row()?;
             let network = network.as_ref().map(json).transpose()?;
-            client
-                .execute_cached(
-                    "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
-                     SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
-                    &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &row.at, &network],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
+                 SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
+                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &row.at, &network],
+            )
+            .await?;
             update(client, &row, "status = status", &[]).await
         }
         Event::AccessRevoked { grant, .. } => {
             let row = row()?;
-            client
-                .execute_cached(
-                    "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
-                    &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id],
-                )
-                .await?;
+            execute(
+                client,
+                "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
+                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id],
+            )
+            .await?;
             update(client, &row, "status = status", &[]).await
         }
         Event::AccountDeleted => {
             let row = row()?;
             delete_grants(client, &row).await?;
-            client
-                .execute_cached(
-                    "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
-                    &[&row.org, &row.user],
-                )
-                .await?;
-            Ok(())
+            execute(
+                client,
+                "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
+                &[&row.org, &row.user],
+            )
+            .await
         }
         event => update_columns(client, stream, recorded, event).await,
     }
@@ -159,27 +158,27 @@ async fn open_account(
 ) -> Result<(), StoreError> {
     // Reopening after a deletion starts from a clean row.
     delete_grants(client, row).await?;
-    client
-        .execute_cached(
-            "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
-                                  opened_at, updated_at, last_position)
-             VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
-             ON CONFLICT (org_id, user_id) DO UPDATE SET home_location = $3, onboarded_via = $4, status = 'active',
-                 email_hash = $5, profile = $6, passphrase = NULL, passphrase_hash = NULL, team_id = NULL,
-                 opened_at = $7, updated_at = $7, last_position = $8",
-            &[&row.org, &row.user, home_location, &via, &email_hash, profile, &row.at, &row.pos],
-        )
-        .await?;
+    execute(
+        client,
+        "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
+         opened_at, updated_at, last_position)
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET home_location = $3, onboarded_via = $4, status = 'active',
+         email_hash = $5, profile = $6, passphrase = NULL, passphrase_hash = NULL, team_id = NULL,
+         opened_at = $7, updated_at = $7, last_position = $8",
+        &[&row.org, &row.user, home_location, &via, &email_hash, profile, &row.at, &row.pos],
+    )
+    .await?;
     Ok(())
 }
 
 async fn delete_grants(client: &impl GenericClient, row: &Row<'_>) -> Result<(), StoreError> {
-    client
-        .execute_cached(
-            "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
-            &[&row.org, &row.user],
-        )
-        .await?;
+    execute(
+        client,
+        "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
+        &[&row.org, &row.user],
+    )
+    .await?;
     Ok(())
 }
 

@@ -3,9 +3,8 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
-use crate::read_models::rows::select;
+use crate::read_models::rows::{execute, select};
 use crate::recorded::RecordedEvent;
-use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::Event;
@@ -49,20 +48,20 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
     let Some((kind, subject, message)) = raised_by(&recorded.event) else {
         return Ok(());
     };
-    client
-        .execute_cached(
-            "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &recorded.global_position,
-                &recorded.org_id,
-                &kind,
-                &subject,
-                &message,
-                &recorded.recorded_at,
-            ],
-        )
-        .await?;
+    execute(
+        client,
+        "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &recorded.global_position,
+            &recorded.org_id,
+            &kind,
+            &subject,
+            &message,
+            &recorded.recorded_at,
+        ],
+    )
+    .await?;
     Ok(())
 }
 

@@ -6,10 +6,9 @@ use crate::projection::Projection;
 use crate::read_models::locations::locations;
 use crate::read_models::plan_profiles::plan_profiles;
 use crate::read_models::rows::{
-    from_json, json, pool_from_db, pool_to_db, sealed, select, select_opt,
+    execute, from_json, json, pool_from_db, pool_to_db, sealed, select, select_opt,
 };
 use crate::recorded::RecordedEvent;
-use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::policy::OrgPolicy;
 use domain::{Event, Sealed};
@@ -24,46 +23,45 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
     match &recorded.event {
         Event::IntegrationConfigured { token, .. }
         | Event::OrganizationTokenRotated { token, .. } => {
-            client
-                .execute_cached(
-                    "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
-                     VALUES ($1, true, $2, $3, $4)
-                     ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
-                    &[&org, &json(token)?, &at, &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
+                 VALUES ($1, true, $2, $3, $4)
+                 ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
+                &[&org, &json(token)?, &at, &pos],
+            )
+            .await
         }
         Event::DefaultProfileSet { profile } => {
-            client
-                .execute_cached(
-                    "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
-                     ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
-                    &[&org, &json(profile)?, &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
+                 ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
+                &[&org, &json(profile)?, &pos],
+            )
+            .await
         }
         Event::VlanPoolSet { pool } => {
             let (first, last) = pool_to_db(*pool);
-            client
-                .execute_cached(
-                    "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
-                     ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
-                    &[&org, &first, &last, &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
+                 ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
+                &[&org, &first, &last, &pos],
+            )
+            .await
         }
         Event::AppUninstalled { .. } => {
-            client
-                .execute_cached(
-                    "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
-                     WHERE org_id = $1",
-                    &[&org, &at, &pos],
-                )
-                .await?;
+            execute(
+                client,
+                "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
+                 WHERE org_id = $1",
+                &[&org, &at, &pos],
+            )
+            .await
         }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Whether the organization installed the Optix app (`None`: Lanyard never heard of it).
@@ -115,17 +113,23 @@ pub async fn org_policy(
     org_id: &str,
 ) -> Result<OrgPolicy, StoreError> {
     let mut policy = OrgPolicy::default();
-    if let Some(row) = client
-        .query_opt_cached(
-            "SELECT default_profile, vlan_first, vlan_last FROM organizations WHERE org_id = $1",
-            &[&org_id],
-        )
-        .await?
-    {
-        if let Some(profile) = row.get::<_, Option<serde_json::Value>>(0) {
+    let settings = select_opt(
+        client,
+        "SELECT default_profile, vlan_first, vlan_last FROM organizations WHERE org_id = $1",
+        &[&org_id],
+        |r| {
+            (
+                r.get::<_, Option<serde_json::Value>>(0),
+                pool_from_db(r.get(1), r.get(2)),
+            )
+        },
+    )
+    .await?;
+    if let Some((default_profile, vlan_pool)) = settings {
+        if let Some(profile) = default_profile {
             policy.default_profile = from_json(profile)?;
         }
-        policy.vlan_pool = pool_from_db(row.get(1), row.get(2));
+        policy.vlan_pool = vlan_pool;
     }
     policy
         .plan_profiles

@@ -2,9 +2,8 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
-use crate::read_models::rows::{from_json, json, select};
+use crate::read_models::rows::{execute, from_json, json, select};
 use crate::recorded::RecordedEvent;
-use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::Event;
 use domain::policy::AccessProfile;
@@ -21,26 +20,25 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
             plan_template_id,
             profile,
         } => {
-            client
-                .execute_cached(
-                    "INSERT INTO plan_profiles (org_id, plan_template_id, profile, mapped_at, last_position)
-                     VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (org_id, plan_template_id) DO UPDATE SET profile = $3, mapped_at = $4, last_position = $5",
-                    &[&org, plan_template_id, &json(profile)?, &recorded.recorded_at, &recorded.global_position],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO plan_profiles (org_id, plan_template_id, profile, mapped_at, last_position)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (org_id, plan_template_id) DO UPDATE SET profile = $3, mapped_at = $4, last_position = $5",
+                &[&org, plan_template_id, &json(profile)?, &recorded.recorded_at, &recorded.global_position],
+            )
+            .await
         }
         Event::PlanUnmapped { plan_template_id } => {
-            client
-                .execute_cached(
-                    "DELETE FROM plan_profiles WHERE org_id = $1 AND plan_template_id = $2",
-                    &[&org, plan_template_id],
-                )
-                .await?;
+            execute(
+                client,
+                "DELETE FROM plan_profiles WHERE org_id = $1 AND plan_template_id = $2",
+                &[&org, plan_template_id],
+            )
+            .await
         }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Plan templates with a profile of their own.

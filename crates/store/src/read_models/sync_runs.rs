@@ -2,7 +2,7 @@
 
 use crate::error::StoreError;
 use crate::projection::Projection;
-use crate::read_models::rows::{json, select, select_opt};
+use crate::read_models::rows::{execute, json, select, select_opt};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
@@ -24,36 +24,35 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
             events_appended,
             corrections,
         } => {
-            client
-                .execute_cached(
-                    "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
-                                            events_appended, corrections, finished_at)
-                     VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
-                    &[
-                        &pos,
-                        &org,
-                        &kind.as_str(),
-                        &(*users_seen as i32),
-                        &(*corrected_streams as i32),
-                        &(*events_appended as i32),
-                        &json(corrections)?,
-                        &at,
-                    ],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
+                 events_appended, corrections, finished_at)
+                 VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
+                &[
+                    &pos,
+                    &org,
+                    &kind.as_str(),
+                    &(*users_seen as i32),
+                    &(*corrected_streams as i32),
+                    &(*events_appended as i32),
+                    &json(corrections)?,
+                    &at,
+                ],
+            )
+            .await
         }
         Event::SyncFailed { kind, reason } => {
-            client
-                .execute_cached(
-                    "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
-                     VALUES ($1, $2, $3, 'failed', $4, $5)",
-                    &[&pos, &org, &kind.as_str(), reason, &at],
-                )
-                .await?;
+            execute(
+                client,
+                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
+                 VALUES ($1, $2, $3, 'failed', $4, $5)",
+                &[&pos, &org, &kind.as_str(), reason, &at],
+            )
+            .await
         }
-        _ => {}
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 #[derive(Clone, Debug, PartialEq)]
