@@ -12,58 +12,6 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, stream, recorded))
     });
 
-async fn write(
-    client: &impl GenericClient,
-    stream: &StreamId,
-    recorded: &RecordedEvent,
-) -> Result<(), StoreError> {
-    let (pos, org) = (recorded.global_position, recorded.org_id.as_str());
-    // Renames and VLAN changes name no team: the stream does.
-    let team = || match stream {
-        StreamId::Group { team_id, .. } => Ok(team_id),
-        _ => Err(misplaced(stream, recorded)),
-    };
-    match &recorded.event {
-        Event::GroupCreated {
-            team_id,
-            name,
-            vlan,
-        } => {
-            execute(
-                client,
-                "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&org, team_id, name, &vlan.map(i32::from), &recorded.recorded_at, &pos],
-            )
-            .await
-        }
-        Event::GroupRenamed { name } => {
-            execute(
-                client,
-                "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
-                &[&org, team()?, name, &pos],
-            )
-            .await
-        }
-        Event::GroupVlanAssigned { vlan } => {
-            execute(
-                client,
-                "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
-                &[&org, team()?, &i32::from(*vlan), &pos],
-            )
-            .await
-        }
-        Event::GroupDeleted { team_id } => {
-            execute(
-                client,
-                "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
-                &[&org, team_id],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupView {
     pub team_id: String,
@@ -138,4 +86,56 @@ pub async fn group_team_ids(
         |r| r.get(0),
     )
     .await
+}
+
+async fn write(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let (pos, org) = (recorded.global_position, recorded.org_id.as_str());
+    // Renames and VLAN changes name no team: the stream does.
+    let team = || match stream {
+        StreamId::Group { team_id, .. } => Ok(team_id),
+        _ => Err(misplaced(stream, recorded)),
+    };
+    match &recorded.event {
+        Event::GroupCreated {
+            team_id,
+            name,
+            vlan,
+        } => {
+            execute(
+                client,
+                "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&org, team_id, name, &vlan.map(i32::from), &recorded.recorded_at, &pos],
+            )
+            .await
+        }
+        Event::GroupRenamed { name } => {
+            execute(
+                client,
+                "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
+                &[&org, team()?, name, &pos],
+            )
+            .await
+        }
+        Event::GroupVlanAssigned { vlan } => {
+            execute(
+                client,
+                "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
+                &[&org, team()?, &i32::from(*vlan), &pos],
+            )
+            .await
+        }
+        Event::GroupDeleted { team_id } => {
+            execute(
+                client,
+                "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
+                &[&org, team_id],
+            )
+            .await
+        }
+        _ => Ok(()),
+    }
 }

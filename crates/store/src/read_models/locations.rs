@@ -14,65 +14,6 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, recorded))
     });
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let (org, pos, at) = recorded.row_stamp();
-    match &recorded.event {
-        Event::LocationMapped {
-            location_id,
-            settings,
-        } => {
-            let (vlan_first, vlan_last) = pool_to_db(settings.vlan_pool);
-            execute(
-                client,
-                "INSERT INTO locations (org_id, location_id, mapped, name, network_name, timezone, vlan_first, vlan_last,
-                 roaming, updated_at, last_position)
-                 VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (org_id, location_id) DO UPDATE SET mapped = true, name = $3, network_name = $4,
-                 timezone = $5, vlan_first = $6, vlan_last = $7, roaming = $8, updated_at = $9, last_position = $10",
-                &[
-                    &org,
-                    location_id,
-                    &settings.name,
-                    &settings.network_name,
-                    &settings.timezone,
-                    &vlan_first,
-                    &vlan_last,
-                    &enum_text(&settings.roaming)?,
-                    &at,
-                    &pos,
-                ],
-            )
-            .await
-        }
-        Event::LocationUnmapped { location_id } => {
-            execute(
-                client,
-                "UPDATE locations SET mapped = false, updated_at = $3, last_position = $4
-                 WHERE org_id = $1 AND location_id = $2",
-                &[&org, location_id, &at, &pos],
-            )
-            .await
-        }
-        Event::UnmappedLocationUsed {
-            location_id,
-            user_id,
-            at: used_at,
-        } => {
-            execute(
-                client,
-                "INSERT INTO locations (org_id, location_id, mapped, unmapped_uses, last_unmapped_use, last_unmapped_user,
-                 updated_at, last_position)
-                 VALUES ($1, $2, false, 1, $3, $4, $5, $6)
-                 ON CONFLICT (org_id, location_id) DO UPDATE SET unmapped_uses = locations.unmapped_uses + 1,
-                 last_unmapped_use = $3, last_unmapped_user = $4, updated_at = $5, last_position = $6",
-                &[&org, location_id, used_at, user_id, &at, &pos],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
-}
-
 /// A Lanyard location as admins configured it, and its unmapped-use record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationView {
@@ -137,4 +78,63 @@ pub async fn locations(
         location_from_row,
     )
     .await
+}
+
+async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+    let (org, pos, at) = recorded.row_stamp();
+    match &recorded.event {
+        Event::LocationMapped {
+            location_id,
+            settings,
+        } => {
+            let (vlan_first, vlan_last) = pool_to_db(settings.vlan_pool);
+            execute(
+                client,
+                "INSERT INTO locations (org_id, location_id, mapped, name, network_name, timezone, vlan_first, vlan_last,
+                 roaming, updated_at, last_position)
+                 VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (org_id, location_id) DO UPDATE SET mapped = true, name = $3, network_name = $4,
+                 timezone = $5, vlan_first = $6, vlan_last = $7, roaming = $8, updated_at = $9, last_position = $10",
+                &[
+                    &org,
+                    location_id,
+                    &settings.name,
+                    &settings.network_name,
+                    &settings.timezone,
+                    &vlan_first,
+                    &vlan_last,
+                    &enum_text(&settings.roaming)?,
+                    &at,
+                    &pos,
+                ],
+            )
+            .await
+        }
+        Event::LocationUnmapped { location_id } => {
+            execute(
+                client,
+                "UPDATE locations SET mapped = false, updated_at = $3, last_position = $4
+                 WHERE org_id = $1 AND location_id = $2",
+                &[&org, location_id, &at, &pos],
+            )
+            .await
+        }
+        Event::UnmappedLocationUsed {
+            location_id,
+            user_id,
+            at: used_at,
+        } => {
+            execute(
+                client,
+                "INSERT INTO locations (org_id, location_id, mapped, unmapped_uses, last_unmapped_use, last_unmapped_user,
+                 updated_at, last_position)
+                 VALUES ($1, $2, false, 1, $3, $4, $5, $6)
+                 ON CONFLICT (org_id, location_id) DO UPDATE SET unmapped_uses = locations.unmapped_uses + 1,
+                 last_unmapped_use = $3, last_unmapped_user = $4, updated_at = $5, last_position = $6",
+                &[&org, location_id, used_at, user_id, &at, &pos],
+            )
+            .await
+        }
+        _ => Ok(()),
+    }
 }

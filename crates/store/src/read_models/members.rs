@@ -20,185 +20,6 @@ pub const PROJECTION: Projection = Projection::new(
     |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
 );
 
-/// The member row an event updates, and when.
-struct Row<'a> {
-    org: &'a str,
-    user: &'a str,
-    at: DateTime<Utc>,
-    pos: i64,
-}
-
-impl<'a> Row<'a> {
-    /// The row of the member whose stream `recorded` is on.
-    fn of(stream: &'a StreamId, recorded: &RecordedEvent) -> Result<Row<'a>, StoreError> {
-        match stream {
-            StreamId::Member { org_id, user_id } => Ok(Row {
-                org: org_id,
-                user: user_id,
-                at: recorded.recorded_at,
-                pos: recorded.global_position,
-            }),
-            _ => Err(misplaced(stream, recorded)),
-        }
-    }
-}
-
-async fn write(
-    client: &impl GenericClient,
-    stream: &StreamId,
-    recorded: &RecordedEvent,
-) -> Result<(), StoreError> {
-    let row = || Row::of(stream, recorded);
-    match &recorded.event {
-        Event::AccountOpened {
-            home_location,
-            via,
-            email_hash,
-            profile,
-            ..
-        } => {
-            let values = [&enum_text(via)?, email_hash.as_str()];
-            open_account(client, &row()?, home_location, values, &json(profile)?).await
-        }
-        Event::AccessGranted {
-            grant,
-            location_id,
-            valid_from,
-            valid_until,
-            network,
-        } => {
-            let row = row()?;
-            let network = network.as_ref().map(json).transpose()?;
-            execute(
-                client,
-                "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
-                 SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
-                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &row.at, &network],
-            )
-            .await?;
-            update(client, &row, "status = status", &[]).await
-        }
-        Event::AccessRevoked { grant, .. } => {
-            let row = row()?;
-            execute(
-                client,
-                "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
-                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id],
-            )
-            .await?;
-            update(client, &row, "status = status", &[]).await
-        }
-        Event::AccountDeleted => {
-            let row = row()?;
-            delete_grants(client, &row).await?;
-            execute(
-                client,
-                "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
-                &[&row.org, &row.user],
-            )
-            .await
-        }
-        event => update_columns(client, stream, recorded, event).await,
-    }
-}
-
-/// The member events that set columns of the account's row and nothing else.
-async fn update_columns(
-    client: &impl GenericClient,
-    stream: &StreamId,
-    recorded: &RecordedEvent,
-    event: &Event,
-) -> Result<(), StoreError> {
-    let row = || Row::of(stream, recorded);
-    match event {
-        Event::ProfileChanged {
-            email_hash,
-            profile,
-        } => {
-            let assignments = "email_hash = $5, profile = $6";
-            update(client, &row()?, assignments, &[email_hash, &json(profile)?]).await
-        }
-        Event::PassphraseIssued {
-            passphrase,
-            lookup_hash,
-        }
-        | Event::PassphraseChanged {
-            passphrase,
-            lookup_hash,
-            ..
-        } => {
-            let assignments = "passphrase = $5, passphrase_hash = $6";
-            update(
-                client,
-                &row()?,
-                assignments,
-                &[&json(passphrase)?, lookup_hash],
-            )
-            .await
-        }
-        Event::AccountBound { location_id } => {
-            update(client, &row()?, "home_location = $5", &[location_id]).await
-        }
-        Event::AccountSuspended => update(client, &row()?, "status = $5", &[&"suspended"]).await,
-        Event::AccountResumed => update(client, &row()?, "status = $5", &[&"active"]).await,
-        Event::JoinedGroup { team_id } => update(client, &row()?, "team_id = $5", &[team_id]).await,
-        Event::LeftGroup { .. } => update(client, &row()?, "team_id = NULL", &[]).await,
-        _ => Ok(()),
-    }
-}
-
-async fn open_account(
-    client: &impl GenericClient,
-    row: &Row<'_>,
-    home_location: &Option<String>,
-    [via, email_hash]: [&str; 2],
-    profile: &serde_json::Value,
-) -> Result<(), StoreError> {
-    // Reopening after a deletion starts from a clean row.
-    delete_grants(client, row).await?;
-    execute(
-        client,
-        "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
-         opened_at, updated_at, last_position)
-         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
-         ON CONFLICT (org_id, user_id) DO UPDATE SET home_location = $3, onboarded_via = $4, status = 'active',
-         email_hash = $5, profile = $6, passphrase = NULL, passphrase_hash = NULL, team_id = NULL,
-         opened_at = $7, updated_at = $7, last_position = $8",
-        &[&row.org, &row.user, home_location, &via, &email_hash, profile, &row.at, &row.pos],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn delete_grants(client: &impl GenericClient, row: &Row<'_>) -> Result<(), StoreError> {
-    execute(
-        client,
-        "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
-        &[&row.org, &row.user],
-    )
-    .await?;
-    Ok(())
-}
-
-/// `UPDATE members SET <assignments>, updated_at, last_position` where the assignments use
-/// parameters from $5 on.
-async fn update(
-    client: &impl GenericClient,
-    row: &Row<'_>,
-    assignments: &str,
-    values: &[&(dyn ToSql + Sync)],
-) -> Result<(), StoreError> {
-    let sql = format!(
-        "UPDATE members SET {assignments}, updated_at = $3, last_position = $4 WHERE org_id = $1 AND user_id = $2"
-    );
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&row.org, &row.user, &row.at, &row.pos];
-    params.extend_from_slice(values);
-    client.execute_cached(sql.as_str(), &params).await?;
-    Ok(())
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantView {
     pub basis: String,
@@ -563,4 +384,183 @@ pub async fn members_in_group(
         |r| r.get(0),
     )
     .await
+}
+
+/// The member row an event updates, and when.
+struct Row<'a> {
+    org: &'a str,
+    user: &'a str,
+    at: DateTime<Utc>,
+    pos: i64,
+}
+
+impl<'a> Row<'a> {
+    /// The row of the member whose stream `recorded` is on.
+    fn of(stream: &'a StreamId, recorded: &RecordedEvent) -> Result<Row<'a>, StoreError> {
+        match stream {
+            StreamId::Member { org_id, user_id } => Ok(Row {
+                org: org_id,
+                user: user_id,
+                at: recorded.recorded_at,
+                pos: recorded.global_position,
+            }),
+            _ => Err(misplaced(stream, recorded)),
+        }
+    }
+}
+
+async fn write(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let row = || Row::of(stream, recorded);
+    match &recorded.event {
+        Event::AccountOpened {
+            home_location,
+            via,
+            email_hash,
+            profile,
+            ..
+        } => {
+            let values = [&enum_text(via)?, email_hash.as_str()];
+            open_account(client, &row()?, home_location, values, &json(profile)?).await
+        }
+        Event::AccessGranted {
+            grant,
+            location_id,
+            valid_from,
+            valid_until,
+            network,
+        } => {
+            let row = row()?;
+            let network = network.as_ref().map(json).transpose()?;
+            execute(
+                client,
+                "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
+                 SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
+                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &row.at, &network],
+            )
+            .await?;
+            update(client, &row, "status = status", &[]).await
+        }
+        Event::AccessRevoked { grant, .. } => {
+            let row = row()?;
+            execute(
+                client,
+                "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
+                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id],
+            )
+            .await?;
+            update(client, &row, "status = status", &[]).await
+        }
+        Event::AccountDeleted => {
+            let row = row()?;
+            delete_grants(client, &row).await?;
+            execute(
+                client,
+                "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
+                &[&row.org, &row.user],
+            )
+            .await
+        }
+        event => update_columns(client, stream, recorded, event).await,
+    }
+}
+
+/// The member events that set columns of the account's row and nothing else.
+async fn update_columns(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let row = || Row::of(stream, recorded);
+    match event {
+        Event::ProfileChanged {
+            email_hash,
+            profile,
+        } => {
+            let assignments = "email_hash = $5, profile = $6";
+            update(client, &row()?, assignments, &[email_hash, &json(profile)?]).await
+        }
+        Event::PassphraseIssued {
+            passphrase,
+            lookup_hash,
+        }
+        | Event::PassphraseChanged {
+            passphrase,
+            lookup_hash,
+            ..
+        } => {
+            let assignments = "passphrase = $5, passphrase_hash = $6";
+            update(
+                client,
+                &row()?,
+                assignments,
+                &[&json(passphrase)?, lookup_hash],
+            )
+            .await
+        }
+        Event::AccountBound { location_id } => {
+            update(client, &row()?, "home_location = $5", &[location_id]).await
+        }
+        Event::AccountSuspended => update(client, &row()?, "status = $5", &[&"suspended"]).await,
+        Event::AccountResumed => update(client, &row()?, "status = $5", &[&"active"]).await,
+        Event::JoinedGroup { team_id } => update(client, &row()?, "team_id = $5", &[team_id]).await,
+        Event::LeftGroup { .. } => update(client, &row()?, "team_id = NULL", &[]).await,
+        _ => Ok(()),
+    }
+}
+
+async fn open_account(
+    client: &impl GenericClient,
+    row: &Row<'_>,
+    home_location: &Option<String>,
+    [via, email_hash]: [&str; 2],
+    profile: &serde_json::Value,
+) -> Result<(), StoreError> {
+    // Reopening after a deletion starts from a clean row.
+    delete_grants(client, row).await?;
+    execute(
+        client,
+        "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
+         opened_at, updated_at, last_position)
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET home_location = $3, onboarded_via = $4, status = 'active',
+         email_hash = $5, profile = $6, passphrase = NULL, passphrase_hash = NULL, team_id = NULL,
+         opened_at = $7, updated_at = $7, last_position = $8",
+        &[&row.org, &row.user, home_location, &via, &email_hash, profile, &row.at, &row.pos],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn delete_grants(client: &impl GenericClient, row: &Row<'_>) -> Result<(), StoreError> {
+    execute(
+        client,
+        "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
+        &[&row.org, &row.user],
+    )
+    .await?;
+    Ok(())
+}
+
+/// `UPDATE members SET <assignments>, updated_at, last_position` where the assignments use
+/// parameters from $5 on.
+async fn update(
+    client: &impl GenericClient,
+    row: &Row<'_>,
+    assignments: &str,
+    values: &[&(dyn ToSql + Sync)],
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "UPDATE members SET {assignments}, updated_at = $3, last_position = $4 WHERE org_id = $1 AND user_id = $2"
+    );
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&row.org, &row.user, &row.at, &row.pos];
+    params.extend_from_slice(values);
+    client.execute_cached(sql.as_str(), &params).await?;
+    Ok(())
 }

@@ -14,6 +14,42 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, recorded))
     });
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotificationView {
+    pub position: i64,
+    pub kind: String,
+    pub subject: String,
+    pub message: String,
+    pub raised_at: DateTime<Utc>,
+}
+
+/// The newest notifications first, the latest of each kind and subject only.
+pub async fn notifications(
+    client: &impl GenericClient,
+    org_id: &str,
+    limit: i64,
+) -> Result<Vec<NotificationView>, StoreError> {
+    select(
+        client,
+        // The latest of each kind and subject: one location reported every hour, or a sync
+        // failing every 15 minutes, is one line and cannot push the others off.
+        "SELECT global_position, kind, subject, message, raised_at FROM (
+             SELECT DISTINCT ON (kind, subject) global_position, kind, subject, message, raised_at
+             FROM notifications WHERE org_id = $1
+             ORDER BY kind, subject, global_position DESC
+         ) latest ORDER BY global_position DESC LIMIT $2",
+        &[&org_id, &limit],
+        |r| NotificationView {
+            position: r.get(0),
+            kind: r.get(1),
+            subject: r.get(2),
+            message: r.get(3),
+            raised_at: r.get(4),
+        },
+    )
+    .await
+}
+
 /// What an event raises in the box: (kind, subject, message).
 fn raised_by(event: &Event) -> Option<(&'static str, &str, String)> {
     match event {
@@ -63,40 +99,4 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
     )
     .await?;
     Ok(())
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotificationView {
-    pub position: i64,
-    pub kind: String,
-    pub subject: String,
-    pub message: String,
-    pub raised_at: DateTime<Utc>,
-}
-
-/// The newest notifications first, the latest of each kind and subject only.
-pub async fn notifications(
-    client: &impl GenericClient,
-    org_id: &str,
-    limit: i64,
-) -> Result<Vec<NotificationView>, StoreError> {
-    select(
-        client,
-        // The latest of each kind and subject: one location reported every hour, or a sync
-        // failing every 15 minutes, is one line and cannot push the others off.
-        "SELECT global_position, kind, subject, message, raised_at FROM (
-             SELECT DISTINCT ON (kind, subject) global_position, kind, subject, message, raised_at
-             FROM notifications WHERE org_id = $1
-             ORDER BY kind, subject, global_position DESC
-         ) latest ORDER BY global_position DESC LIMIT $2",
-        &[&org_id, &limit],
-        |r| NotificationView {
-            position: r.get(0),
-            kind: r.get(1),
-            subject: r.get(2),
-            message: r.get(3),
-            raised_at: r.get(4),
-        },
-    )
-    .await
 }

@@ -18,52 +18,6 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, recorded))
     });
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let (org, pos, at) = recorded.row_stamp();
-    match &recorded.event {
-        Event::IntegrationConfigured { token, .. }
-        | Event::OrganizationTokenRotated { token, .. } => {
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
-                 VALUES ($1, true, $2, $3, $4)
-                 ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
-                &[&org, &json(token)?, &at, &pos],
-            )
-            .await
-        }
-        Event::DefaultProfileSet { profile } => {
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
-                 ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
-                &[&org, &json(profile)?, &pos],
-            )
-            .await
-        }
-        Event::VlanPoolSet { pool } => {
-            let (first, last) = pool_to_db(*pool);
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
-                 ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
-                &[&org, &first, &last, &pos],
-            )
-            .await
-        }
-        Event::AppUninstalled { .. } => {
-            execute(
-                client,
-                "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
-                 WHERE org_id = $1",
-                &[&org, &at, &pos],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Whether the organization installed the Optix app (`None`: Lanyard never heard of it).
 pub async fn organization_installed(
     client: &impl GenericClient,
@@ -140,4 +94,50 @@ pub async fn org_policy(
         }
     }
     Ok(policy)
+}
+
+async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+    let (org, pos, at) = recorded.row_stamp();
+    match &recorded.event {
+        Event::IntegrationConfigured { token, .. }
+        | Event::OrganizationTokenRotated { token, .. } => {
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
+                 VALUES ($1, true, $2, $3, $4)
+                 ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
+                &[&org, &json(token)?, &at, &pos],
+            )
+            .await
+        }
+        Event::DefaultProfileSet { profile } => {
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
+                 ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
+                &[&org, &json(profile)?, &pos],
+            )
+            .await
+        }
+        Event::VlanPoolSet { pool } => {
+            let (first, last) = pool_to_db(*pool);
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
+                 ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
+                &[&org, &first, &last, &pos],
+            )
+            .await
+        }
+        Event::AppUninstalled { .. } => {
+            execute(
+                client,
+                "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
+                 WHERE org_id = $1",
+                &[&org, &at, &pos],
+            )
+            .await
+        }
+        _ => Ok(()),
+    }
 }

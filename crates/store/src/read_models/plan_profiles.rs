@@ -13,6 +13,22 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, recorded))
     });
 
+/// Plan templates with a profile of their own.
+pub async fn plan_profiles(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Vec<(String, AccessProfile)>, StoreError> {
+    let profiles = select(
+        client,
+        "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1
+         ORDER BY length(plan_template_id), plan_template_id",
+        &[&org_id],
+        |r| Ok((r.get(0), from_json(r.get(1))?)),
+    )
+    .await?;
+    profiles.into_iter().collect()
+}
+
 async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
     let org = recorded.org_id.as_str();
     match &recorded.event {
@@ -39,20 +55,4 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
         }
         _ => Ok(()),
     }
-}
-
-/// Plan templates with a profile of their own.
-pub async fn plan_profiles(
-    client: &impl GenericClient,
-    org_id: &str,
-) -> Result<Vec<(String, AccessProfile)>, StoreError> {
-    let profiles = select(
-        client,
-        "SELECT plan_template_id, profile FROM plan_profiles WHERE org_id = $1
-         ORDER BY length(plan_template_id), plan_template_id",
-        &[&org_id],
-        |r| Ok((r.get(0), from_json(r.get(1))?)),
-    )
-    .await?;
-    profiles.into_iter().collect()
 }

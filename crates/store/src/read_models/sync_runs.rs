@@ -14,47 +14,6 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, recorded))
     });
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let (org, pos, at) = recorded.row_stamp();
-    match &recorded.event {
-        Event::SyncCompleted {
-            kind,
-            users_seen,
-            corrected_streams,
-            events_appended,
-            corrections,
-        } => {
-            execute(
-                client,
-                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
-                 events_appended, corrections, finished_at)
-                 VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
-                &[
-                    &pos,
-                    &org,
-                    &kind.as_str(),
-                    &(*users_seen as i32),
-                    &(*corrected_streams as i32),
-                    &(*events_appended as i32),
-                    &json(corrections)?,
-                    &at,
-                ],
-            )
-            .await
-        }
-        Event::SyncFailed { kind, reason } => {
-            execute(
-                client,
-                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
-                 VALUES ($1, $2, $3, 'failed', $4, $5)",
-                &[&pos, &org, &kind.as_str(), reason, &at],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncRunView {
     pub kind: String,
@@ -130,5 +89,46 @@ fn sync_run_view(r: &tokio_postgres::Row) -> SyncRunView {
         corrections: r.get(5),
         reason: r.get(6),
         finished_at: r.get(7),
+    }
+}
+
+async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+    let (org, pos, at) = recorded.row_stamp();
+    match &recorded.event {
+        Event::SyncCompleted {
+            kind,
+            users_seen,
+            corrected_streams,
+            events_appended,
+            corrections,
+        } => {
+            execute(
+                client,
+                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
+                 events_appended, corrections, finished_at)
+                 VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
+                &[
+                    &pos,
+                    &org,
+                    &kind.as_str(),
+                    &(*users_seen as i32),
+                    &(*corrected_streams as i32),
+                    &(*events_appended as i32),
+                    &json(corrections)?,
+                    &at,
+                ],
+            )
+            .await
+        }
+        Event::SyncFailed { kind, reason } => {
+            execute(
+                client,
+                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
+                 VALUES ($1, $2, $3, 'failed', $4, $5)",
+                &[&pos, &org, &kind.as_str(), reason, &at],
+            )
+            .await
+        }
+        _ => Ok(()),
     }
 }
