@@ -11,6 +11,9 @@
 //! browser that blocks third-party cookies still keeps one jar per embedding site. CSRF tokens
 //! protect every form either way.
 
+use crate::db::{self, SessionKind, SessionRow};
+use crate::error::PortalError;
+use crate::state::State;
 use actix_web::HttpRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -24,6 +27,15 @@ pub const TENANT_COOKIE: &str = "lanyard_session";
 pub const ADMIN_COOKIE: &str = "lanyard_admin";
 /// Pre-session CSRF secret (forms shown before signing in).
 pub const CSRF_COOKIE: &str = "lanyard_csrf";
+/// Pre-session CSRF cookie of the canvases (`SameSite=None; Partitioned`: they may be framed).
+pub const CANVAS_CSRF_COOKIE: &str = "lanyard_canvas_csrf";
+
+/// CSRF scopes: the tenant portal's forms before signing in, a signed-in tenant's forms, the
+/// canvases' sign-in forms, and a signed-in admin's forms.
+pub const PRE_SCOPE: &str = "pre";
+pub const TENANT_SCOPE: &str = "tenant";
+pub const CANVAS_PRE_SCOPE: &str = "canvas-pre";
+pub const ADMIN_SCOPE: &str = "admin";
 
 pub const ADMIN_PATH: &str = "/canvas/admin";
 
@@ -83,9 +95,70 @@ pub fn csrf_token(keys: &store::KeyRing, scope: &str, cookie_value: &str) -> Str
     keys.keyed_hash("portal-csrf", scope, cookie_value)
 }
 
+/// The pre-session CSRF secret from the cookie, or a new one (with its `Set-Cookie`).
+pub fn pre_session(
+    request: &HttpRequest,
+    cookie_name: &str,
+    site: Site,
+) -> (String, Option<String>) {
+    match read_cookie(request, cookie_name) {
+        Some(value) => (value, None),
+        None => {
+            let value = new_secret();
+            let cookie = cookie(cookie_name, &value, "/", None, site);
+            (value, Some(cookie))
+        }
+    }
+}
+
 pub fn csrf_matches(keys: &store::KeyRing, scope: &str, cookie_value: &str, sent: &str) -> bool {
     let expected = csrf_token(keys, scope, cookie_value);
     expected.as_bytes().ct_eq(sent.as_bytes()).into()
+}
+
+/// Whether a form shown before signing in carries the CSRF token of the pre-session cookie the
+/// browser sent (`cookie_name`, `scope`: the portal's or the canvases').
+pub fn pre_session_form_ok(
+    keys: &store::KeyRing,
+    request: &HttpRequest,
+    cookie_name: &str,
+    scope: &str,
+    csrf: &str,
+) -> bool {
+    read_cookie(request, cookie_name).is_some_and(|secret| csrf_matches(keys, scope, &secret, csrf))
+}
+
+/// Stores a new session (a new id every time: no fixation), ending the one the browser held in
+/// `cookie_name`; the new session id, for its cookie.
+pub(crate) async fn begin(
+    state: &State,
+    request: &HttpRequest,
+    cookie_name: &str,
+    row: &SessionRow,
+) -> Result<String, PortalError> {
+    let id = new_secret();
+    let client = state.pool.get().await?;
+    if let Some(old) = read_cookie(request, cookie_name) {
+        db::delete_session(&client, &sha256_hex(&old)).await?;
+    }
+    db::insert_session(&client, &sha256_hex(&id), row).await?;
+    Ok(id)
+}
+
+/// The signed-in tenant, if the session cookie names a live tenant session.
+pub(crate) async fn tenant_session(
+    state: &State,
+    request: &HttpRequest,
+) -> Result<Option<(String, SessionRow)>, PortalError> {
+    let Some(cookie) = read_cookie(request, TENANT_COOKIE) else {
+        return Ok(None);
+    };
+    let client = state.pool.get().await?;
+    Ok(
+        db::session(&client, &sha256_hex(&cookie), SessionKind::Tenant)
+            .await?
+            .map(|row| (cookie, row)),
+    )
 }
 
 #[cfg(test)]
