@@ -3,7 +3,7 @@
 //! form as a command (or the form's own problem), provision's answer, then back to the page
 //! with `?ok=<what was done>` or the page again with the refusal above the forms.
 
-use crate::admin_session::{Admin, admin_form, admin_or_signed_out};
+use crate::admin_session::{Admin, admin_form};
 use crate::commands::Answer;
 use crate::error::PortalError;
 use crate::pages::Framing;
@@ -15,6 +15,9 @@ use bus::commands::Command;
 use domain::VlanRange;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+
+/// A rendered admin page.
+pub(crate) type PageResult = Result<HttpResponse, PortalError>;
 
 /// An admin page with forms.
 pub(crate) trait FormPage {
@@ -29,11 +32,7 @@ pub(crate) trait FormPage {
     fn command(form: &Self::Form) -> Result<(Command, &'static str), String>;
 
     /// The page for `admin`, under `banner`.
-    async fn render(
-        state: &State,
-        admin: &Admin,
-        banner: Banner,
-    ) -> Result<HttpResponse, PortalError>;
+    async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult;
 
     /// The CSRF token a posted form carries.
     fn csrf(form: &Self::Form) -> &str;
@@ -67,9 +66,9 @@ impl Banner {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct Flash {
-    #[serde(default)]
     ok: Option<String>,
 }
 
@@ -92,13 +91,9 @@ fn flash_text(code: Option<&str>) -> Option<String> {
 /// `GET` of a form page, with the notice of what the last form did.
 pub(crate) async fn show<P: FormPage>(
     state: web::Data<State>,
-    request: HttpRequest,
     flash: web::Query<Flash>,
+    admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let admin = match admin_or_signed_out(&state, &request).await? {
-        Ok(admin) => admin,
-        Err(page) => return Ok(page),
-    };
     let notice = flash_text(flash.ok.as_deref());
     P::render(&state, &admin, Banner::shown(notice)).await
 }

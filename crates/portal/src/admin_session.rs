@@ -1,6 +1,7 @@
 //! The signed-in admin of the admin canvas: what Optix told about them at sign-in (name,
 //! locations, plans; their token sealed, to re-check them), finding their session again (and
-//! re-checking with Optix every `admin_recheck_secs`), and their forms' CSRF check.
+//! re-checking with Optix every `admin_recheck_secs`; [`Admin`] is a handler argument), and
+//! their forms' CSRF check.
 
 use crate::db::{self, SessionKind, SessionRow};
 use crate::error::PortalError;
@@ -8,10 +9,14 @@ use crate::pages::{Framing, Message};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_SCOPE};
 use crate::state::State;
 use crate::verify::{Verified, VerifyError};
+use actix_web::dev::Payload;
+use actix_web::error::{ErrorInternalServerError, InternalError};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
 
 /// What the admin canvas knows from Optix at sign-in (asked with the admin's token, which is
 /// not kept): their name, the Optix locations they manage and the plan templates.
@@ -189,15 +194,26 @@ fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
     )
 }
 
-/// The signed-in admin of a page, or (`Err`) the page saying they are not.
-pub(crate) async fn admin_or_signed_out(
-    state: &State,
-    request: &HttpRequest,
-) -> Result<Result<Admin, HttpResponse>, PortalError> {
-    Ok(match signed_in(state, request).await? {
-        Some(admin) => Ok(admin),
-        None => Err(signed_out(state)?),
-    })
+/// The signed-in admin of a page, as a handler argument: it answers, instead of running the
+/// handler, with the page saying they are not signed in (or the database's error page).
+impl FromRequest for Admin {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let state = request
+                .app_data::<web::Data<State>>()
+                .ok_or_else(|| ErrorInternalServerError("the portal's state is missing"))?;
+            match signed_in(state, &request).await? {
+                Some(admin) => Ok(admin),
+                None => {
+                    Err(InternalError::from_response("not signed in", signed_out(state)?).into())
+                }
+            }
+        })
+    }
 }
 
 /// The signed-in admin of a form POST with a valid CSRF token.

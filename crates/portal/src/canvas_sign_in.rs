@@ -10,7 +10,6 @@ use crate::db;
 use crate::error::PortalError;
 use crate::input::plausible_canvas_token;
 use crate::pages::{Action, Framing, Message, TokenPage};
-use crate::responses::with_new_cookie;
 use crate::session::{self, CANVAS_CSRF_COOKIE, CANVAS_PRE_SCOPE, Site};
 use crate::state::State;
 use crate::verify::{Verified, VerifyError};
@@ -19,11 +18,10 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 /// A canvas URL's query. A `token` in it is left to the page's script (see the module note).
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct CanvasQuery {
-    #[serde(default)]
     pub(crate) location_id: Option<String>,
-    #[serde(default)]
     pub(crate) error: Option<String>,
 }
 
@@ -119,8 +117,7 @@ pub(crate) fn sign_in_page(
     }
     let (secret, cookie) = session::pre_session(request, CANVAS_CSRF_COOKIE, Site::Embedded);
     let page = page(session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret));
-    let response = state.page(StatusCode::OK, Framing::Optix, &page)?;
-    Ok(with_new_cookie(response, cookie))
+    state.page_with_new_cookie(StatusCode::OK, Framing::Optix, &page, cookie)
 }
 
 /// A canvas's sign-in POST: the form's CSRF token against the pre-session cookie, then `start`

@@ -3,21 +3,30 @@
 
 use serde::Deserialize;
 
+/// A form with a CSRF token (checked before anything else of the form is used).
+pub(crate) trait CarriesCsrf {
+    fn csrf(&self) -> &str;
+}
+
 /// A form that carries nothing but its CSRF token (a button).
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct CsrfForm {
-    #[serde(default)]
     pub(crate) csrf: String,
+}
+
+impl CarriesCsrf for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }
 
 /// The token a sign-in page's script read from the URL fragment, posted with the page's CSRF
 /// token (and, from the mobile canvas, the location the app is at).
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct TokenForm {
-    #[serde(default)]
     pub csrf: String,
-    #[serde(default)]
     pub token: String,
-    #[serde(default)]
     pub location_id: Option<String>,
 }

@@ -5,9 +5,10 @@
 //! None of them does I/O.
 
 use crate::address::client_address;
+use crate::admin_forms::FormPage;
 use crate::input::{plausible_canvas_token, plausible_email, plausible_id};
-use crate::routes::admin::locations::{LocationForm, location_command};
-use crate::routes::admin::plans::{PlanForm, plan_command};
+use crate::routes::admin::locations::{LocationForm, Locations};
+use crate::routes::admin::plans::{PlanForm, Plans};
 use crate::routes::tenant::key::PassphraseForm;
 use crate::routes::tenant::sign_in::EmailRequest;
 use crate::session;
@@ -25,7 +26,7 @@ pub fn admin_location_form(body: &[u8]) {
             settings,
         },
         _,
-    )) = location_command(&form)
+    )) = Locations::command(&form)
     {
         assert!(plausible_id(&location_id));
         assert!(settings.validate().is_ok(), "{settings:?}");
@@ -41,7 +42,7 @@ pub fn admin_plan_form(body: &[u8]) {
     let Ok(form) = serde_urlencoded::from_bytes::<PlanForm>(body) else {
         return;
     };
-    match plan_command(&form) {
+    match Plans::command(&form) {
         Ok((Command::MapPlan { profile, .. }, _))
         | Ok((Command::SetDefaultProfile { profile }, _)) => {
             assert!(profile.validate().is_ok(), "{profile:?}");

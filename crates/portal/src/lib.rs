@@ -14,7 +14,7 @@
 //!
 //! Below the pages, what they share: `state` (with `limits`, `commands`, `refusals`,
 //! `address`), `responses` and `pages` (rendering), `session`, `tenant_session` and
-//! `admin_session` (who is signed in), `place`, `onboarding`, `access`, `links`,
+//! `admin_session` and `session_store` (who is signed in), `place`, `onboarding`, `access`, `links`,
 //! `canvas_sign_in`, `admin_forms`, `admin_words`, `sealed`, `input`, `forms`, `db`.
 //! This file only wires them into the two listeners.
 //!
@@ -48,6 +48,7 @@ mod responses;
 mod routes;
 mod sealed;
 mod session;
+mod session_store;
 mod state;
 mod tenant_session;
 mod verify;

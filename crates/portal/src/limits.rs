@@ -61,11 +61,15 @@ impl State {
     }
 
     /// Counts one request against each limit in turn and stops at the first one it is over:
-    /// that limit's kind and the seconds until it frees.
-    pub(crate) async fn first_exceeded(
+    /// then `count` records it (a metric), the log names the limit (and `what` was asked, for
+    /// `org_id`), and the answer is the seconds until that limit frees.
+    pub(crate) async fn over_limit(
         &self,
         limits: &[RateLimit<'_>],
-    ) -> Result<Option<(&'static str, u64)>, PortalError> {
+        org_id: &str,
+        what: &str,
+        count: impl FnOnce(),
+    ) -> Result<Option<u64>, PortalError> {
         for limit in limits {
             if let db::Limit::Exceeded { retry_after_secs } = self
                 .limit_within(
@@ -77,7 +81,9 @@ impl State {
                 )
                 .await?
             {
-                return Ok(Some((limit.kind, retry_after_secs)));
+                count();
+                tracing::info!(org_id, limit = limit.kind, "{what} over the limit");
+                return Ok(Some(retry_after_secs));
             }
         }
         Ok(None)

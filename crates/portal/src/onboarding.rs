@@ -197,16 +197,11 @@ async fn onboarding_limited(state: &State, row: &SessionRow) -> Result<Option<u6
             window_secs: 60,
         },
     ];
-    let exceeded = state.first_exceeded(&limits).await?;
-    if let Some((kind, _)) = exceeded {
-        metrics::command("onboard", "rate_limited");
-        tracing::info!(
-            org_id = row.org_id,
-            limit = kind,
-            "onboarding over the limit"
-        );
-    }
-    Ok(exceeded.map(|(_, retry_after_secs)| retry_after_secs))
+    state
+        .over_limit(&limits, &row.org_id, "onboarding", || {
+            metrics::command("onboard", "rate_limited")
+        })
+        .await
 }
 
 /// The page for an account without a live grant, with a button to ask again.

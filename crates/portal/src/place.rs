@@ -6,7 +6,7 @@ use crate::error::PortalError;
 use crate::input::plausible_id;
 use crate::pages::Framing;
 use crate::state::State;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 use domain::LocationSettings;
 
 /// Is this a portal Lanyard serves?
@@ -39,23 +39,23 @@ pub(crate) async fn place(
     )
 }
 
-/// A location's portal settings, or the page that says why it has no portal (an unmapped one
-/// is also reported to the admins).
+/// The portal a `/l/{org}/{location}` path names: its organization, location and settings, or
+/// the page that says why it has no portal (an unmapped one is also reported to the admins).
 pub(crate) async fn portal_location(
     state: &State,
     request: &HttpRequest,
-    org_id: &str,
-    location_id: &str,
-) -> Result<Result<LocationSettings, HttpResponse>, PortalError> {
-    Ok(match place(state, org_id, location_id).await? {
-        Place::Ready(settings) => Ok(settings),
+    path: web::Path<(String, String)>,
+) -> Result<Result<(String, String, LocationSettings), HttpResponse>, PortalError> {
+    let (org_id, location_id) = path.into_inner();
+    Ok(match place(state, &org_id, &location_id).await? {
+        Place::Ready(settings) => Ok((org_id, location_id, settings)),
         Place::UnknownOrganization => Err(state.unknown_organization(Framing::Deny)?),
         Place::Unmapped => {
             let client = state.client_address(request);
             state
-                .report_unmapped(org_id, location_id, None, Some(&client))
+                .report_unmapped(&org_id, &location_id, None, Some(&client))
                 .await;
-            Err(state.unmapped_location(Framing::Deny, location_id)?)
+            Err(state.unmapped_location(Framing::Deny, &location_id)?)
         }
     })
 }

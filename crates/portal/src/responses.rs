@@ -20,6 +20,21 @@ impl State {
         Ok(pages::html(status, framing, &self.settings.frame_ancestors).body(body))
     }
 
+    /// [`State::page`] with the `Set-Cookie` of a pre-session secret made just now, if one was.
+    pub(crate) fn page_with_new_cookie(
+        &self,
+        status: StatusCode,
+        framing: Framing,
+        page: &impl askama::Template,
+        cookie: Option<String>,
+    ) -> Result<HttpResponse, PortalError> {
+        let response = self.page(status, framing, page)?;
+        Ok(match cookie {
+            Some(cookie) => with_cookie(response, &cookie),
+            None => response,
+        })
+    }
+
     /// The 429 page, with a way back (`back`: where the person came from).
     pub(crate) fn too_many(
         &self,
@@ -136,14 +151,6 @@ pub(crate) fn with_cookie(mut response: HttpResponse, cookie: &str) -> HttpRespo
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
-}
-
-/// [`with_cookie`] when there is a cookie to set (a pre-session secret made just now).
-pub(crate) fn with_new_cookie(response: HttpResponse, cookie: Option<String>) -> HttpResponse {
-    match cookie {
-        Some(cookie) => with_cookie(response, &cookie),
-        None => response,
-    }
 }
 
 /// A 303 to `location` (after a form POST).

@@ -11,9 +11,6 @@
 //! browser that blocks third-party cookies still keeps one jar per embedding site. CSRF tokens
 //! protect every form either way.
 
-use crate::db::{self, SessionKind, SessionRow};
-use crate::error::PortalError;
-use crate::state::State;
 use actix_web::HttpRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -126,39 +123,6 @@ pub fn pre_session_form_ok(
     csrf: &str,
 ) -> bool {
     read_cookie(request, cookie_name).is_some_and(|secret| csrf_matches(keys, scope, &secret, csrf))
-}
-
-/// Stores a new session (a new id every time: no fixation), ending the one the browser held in
-/// `cookie_name`; the new session id, for its cookie.
-pub(crate) async fn begin(
-    state: &State,
-    request: &HttpRequest,
-    cookie_name: &str,
-    row: &SessionRow,
-) -> Result<String, PortalError> {
-    let id = new_secret();
-    let client = state.pool.get().await?;
-    if let Some(old) = read_cookie(request, cookie_name) {
-        db::delete_session(&client, &sha256_hex(&old)).await?;
-    }
-    db::insert_session(&client, &sha256_hex(&id), row).await?;
-    Ok(id)
-}
-
-/// The signed-in tenant, if the session cookie names a live tenant session.
-pub(crate) async fn tenant_session(
-    state: &State,
-    request: &HttpRequest,
-) -> Result<Option<(String, SessionRow)>, PortalError> {
-    let Some(cookie) = read_cookie(request, TENANT_COOKIE) else {
-        return Ok(None);
-    };
-    let client = state.pool.get().await?;
-    Ok(
-        db::session(&client, &sha256_hex(&cookie), SessionKind::Tenant)
-            .await?
-            .map(|row| (cookie, row)),
-    )
 }
 
 #[cfg(test)]

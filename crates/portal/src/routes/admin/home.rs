@@ -1,14 +1,12 @@
 //! `GET /canvas/admin/home`: the admin canvas's overview (notifications, recent syncs, team
 //! groups); `POST /canvas/admin/sync`: a full sync of the organization now.
 
-use crate::admin_forms::{Banner, FormPage};
+use crate::admin_forms::{Banner, FormPage, PageResult};
 use crate::admin_session::Admin;
 use crate::admin_words::{local_time, number};
-use crate::error::PortalError;
 use crate::forms::CsrfForm;
 use crate::pages::Framing;
 use crate::state::State;
-use actix_web::HttpResponse;
 use askama::Template;
 use bus::commands::Command;
 
@@ -62,11 +60,7 @@ impl FormPage for Overview {
     }
 
     /// Notifications, recent syncs, groups.
-    async fn render(
-        state: &State,
-        admin: &Admin,
-        banner: Banner,
-    ) -> Result<HttpResponse, PortalError> {
+    async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
         let org = &admin.row.org_id;
         let client = state.pool.get().await?;
         let notifications = store::queries::notifications(&client, org, 50).await?;

@@ -1,57 +1,17 @@
 //! `GET /canvas/admin/locations`: the Optix locations the admin manages and Lanyard's mapping
 //! of each; `POST`: map (name, network, time zone, VLAN pool, roaming) or unmap one.
 
-use crate::admin_forms::{Banner, FormPage, optional_pool, pool_fields};
+use crate::admin_forms::{Banner, FormPage, PageResult, optional_pool, pool_fields};
 use crate::admin_session::Admin;
-use crate::error::PortalError;
 use crate::input::plausible_id;
 use crate::pages::Framing;
 use crate::state::State;
-use actix_web::HttpResponse;
 use askama::Template;
 use bus::commands::Command;
 use domain::{LocationSettings, RoamingPolicy};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::queries::LocationView;
-
-/// The locations page.
-pub(crate) struct Locations;
-
-impl FormPage for Locations {
-    type Form = LocationForm;
-    const PATH: &'static str = "/canvas/admin/locations";
-
-    fn command(form: &LocationForm) -> Result<(Command, &'static str), String> {
-        location_command(form)
-    }
-
-    /// The Optix locations the admin manages, with Lanyard's mapping of each, plus any location
-    /// Lanyard knows that Optix did not list (mapped earlier, or tried by tenants).
-    async fn render(
-        state: &State,
-        admin: &Admin,
-        banner: Banner,
-    ) -> Result<HttpResponse, PortalError> {
-        let known = {
-            let client = state.pool.get().await?;
-            store::queries::locations(&client, &admin.row.org_id).await?
-        };
-        let page = LocationsPage {
-            title: "Locations".into(),
-            section: "locations",
-            notice: banner.notice,
-            error: banner.error,
-            csrf: admin.csrf(state),
-            locations: location_rows(admin, known),
-        };
-        state.page(banner.status, Framing::Optix, &page)
-    }
-
-    fn csrf(form: &LocationForm) -> &str {
-        &form.csrf
-    }
-}
 
 struct LocationRow {
     location_id: String,
@@ -166,41 +126,70 @@ pub(crate) struct LocationForm {
     roaming: String,
 }
 
-pub(crate) fn location_command(form: &LocationForm) -> Result<(Command, &'static str), String> {
-    if !plausible_id(&form.location_id) {
-        return Err("Unknown location.".into());
-    }
-    match form.action.as_str() {
-        "unmap" => Ok((
-            Command::UnmapLocation {
-                location_id: form.location_id.clone(),
-            },
-            "location_unmapped",
-        )),
-        "map" => {
-            let roaming = match form.roaming.as_str() {
-                "all_locations" => RoamingPolicy::AllLocations,
-                "by_plan" => RoamingPolicy::ByPlan,
-                _ => RoamingPolicy::SingleLocation,
-            };
-            let settings = LocationSettings {
-                name: form.name.trim().to_owned(),
-                network_name: form.network_name.trim().to_owned(),
-                timezone: form.timezone.trim().to_owned(),
-                vlan_pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
-                roaming,
-            };
-            // Provision checks the same; checking here answers at once, in the form.
-            settings.validate().map_err(|e| format!("Refused: {e}."))?;
-            Ok((
-                Command::MapLocation {
-                    location_id: form.location_id.clone(),
-                    settings,
-                },
-                "location_mapped",
-            ))
+/// The locations page.
+pub(crate) struct Locations;
+
+impl FormPage for Locations {
+    type Form = LocationForm;
+    const PATH: &'static str = "/canvas/admin/locations";
+
+    fn command(form: &LocationForm) -> Result<(Command, &'static str), String> {
+        if !plausible_id(&form.location_id) {
+            return Err("Unknown location.".into());
         }
-        _ => Err("Unknown action.".into()),
+        match form.action.as_str() {
+            "unmap" => Ok((
+                Command::UnmapLocation {
+                    location_id: form.location_id.clone(),
+                },
+                "location_unmapped",
+            )),
+            "map" => {
+                let roaming = match form.roaming.as_str() {
+                    "all_locations" => RoamingPolicy::AllLocations,
+                    "by_plan" => RoamingPolicy::ByPlan,
+                    _ => RoamingPolicy::SingleLocation,
+                };
+                let settings = LocationSettings {
+                    name: form.name.trim().to_owned(),
+                    network_name: form.network_name.trim().to_owned(),
+                    timezone: form.timezone.trim().to_owned(),
+                    vlan_pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
+                    roaming,
+                };
+                // Provision checks the same; checking here answers at once, in the form.
+                settings.validate().map_err(|e| format!("Refused: {e}."))?;
+                Ok((
+                    Command::MapLocation {
+                        location_id: form.location_id.clone(),
+                        settings,
+                    },
+                    "location_mapped",
+                ))
+            }
+            _ => Err("Unknown action.".into()),
+        }
+    }
+
+    fn csrf(form: &LocationForm) -> &str {
+        &form.csrf
+    }
+
+    /// The Optix locations the admin manages, with Lanyard's mapping of each, plus any location
+    /// Lanyard knows that Optix did not list (mapped earlier, or tried by tenants).
+    async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
+        let client = state.pool.get().await?;
+        let known = store::queries::locations(&client, &admin.row.org_id).await?;
+        drop(client);
+        let page = LocationsPage {
+            title: "Locations".into(),
+            section: "locations",
+            notice: banner.notice,
+            error: banner.error,
+            csrf: admin.csrf(state),
+            locations: location_rows(admin, known),
+        };
+        state.page(banner.status, Framing::Optix, &page)
     }
 }
 
@@ -222,7 +211,7 @@ mod tests {
             vlan_last: "199".into(),
             roaming: "all_locations".into(),
         };
-        let (command, done) = location_command(&form).expect("command");
+        let (command, done) = Locations::command(&form).expect("command");
         assert_eq!(done, "location_mapped");
         let Command::MapLocation {
             location_id,
@@ -246,7 +235,7 @@ mod tests {
             ..form
         };
         assert!(
-            location_command(&bad)
+            Locations::command(&bad)
                 .expect_err("bad number")
                 .contains("\"ten\"")
         );

@@ -1,7 +1,7 @@
 //! `GET /canvas/admin/members/{user}`: one member's account and their history from the event
 //! log, in words.
 
-use crate::admin_session::admin_or_signed_out;
+use crate::admin_session::Admin;
 use crate::admin_words::{group_words, name_and_email};
 use crate::error::PortalError;
 use crate::input::plausible_id;
@@ -9,7 +9,7 @@ use crate::pages::{Framing, Message};
 use crate::sealed::open_profile;
 use crate::state::State;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 use chrono_tz::Tz;
@@ -35,15 +35,11 @@ struct MemberPage {
 /// `GET /canvas/admin/members/{user}`: one member's history from the event log, in words.
 pub(crate) async fn member(
     state: web::Data<State>,
-    request: HttpRequest,
     path: web::Path<String>,
+    admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let admin = match admin_or_signed_out(&state, &request).await? {
-        Ok(admin) => admin,
-        Err(page) => return Ok(page),
-    };
     let user_id = path.into_inner();
-    let org = admin.row.org_id.clone();
+    let org = &admin.row.org_id;
     let not_found = || {
         state.page(
             StatusCode::NOT_FOUND,
@@ -58,13 +54,13 @@ pub(crate) async fn member(
         return not_found();
     }
     let client = state.pool.get().await?;
-    let Some(m) = store::queries::member(&client, &org, &user_id).await? else {
+    let Some(m) = store::queries::member(&client, org, &user_id).await? else {
         return not_found();
     };
     let tz = home_zone(&client, &m).await?;
-    let opened = open_profile(&state, &client, &org, &user_id, &m.profile).await?;
+    let opened = open_profile(&state, &client, org, &user_id, &m.profile).await?;
     let (events, _) =
-        store::event_log::read_stream(&client, &domain::StreamId::member(&org, &user_id)).await?;
+        store::event_log::read_stream(&client, &domain::StreamId::member(org, &user_id)).await?;
     drop(client);
     let history = history_lines(&events, tz);
     let now = Utc::now();

@@ -1,13 +1,13 @@
 //! `GET /canvas/admin/members[?page=N]`: the organization's WiFi accounts, a page at a time.
 
-use crate::admin_session::admin_or_signed_out;
+use crate::admin_session::Admin;
 use crate::admin_words::{group_words, local_time, name_and_email};
 use crate::error::PortalError;
 use crate::pages::{Framing, Message};
 use crate::sealed::open_profile;
 use crate::state::State;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -44,21 +44,12 @@ struct MembersPage {
 /// Members per page of the admin list.
 const MEMBERS_PER_PAGE: i64 = 50;
 
-#[derive(serde::Deserialize)]
-pub(crate) struct MembersQuery {
-    page: Option<String>,
-}
-
 /// `GET /canvas/admin/members[?page=N]`: the organization's WiFi accounts, a page at a time.
 pub(crate) async fn members(
     state: web::Data<State>,
-    request: HttpRequest,
     query: web::Query<MembersQuery>,
+    admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let admin = match admin_or_signed_out(&state, &request).await? {
-        Ok(admin) => admin,
-        Err(page) => return Ok(page),
-    };
     let org = admin.row.org_id.clone();
     let Some(page_number) = page_number(query.page.as_deref()) else {
         tracing::info!(org_id = org, "admin members: a page number that is not one");
@@ -102,6 +93,11 @@ pub(crate) async fn members(
         next: (last < total).then(|| page_number + 1),
     };
     state.page(StatusCode::OK, Framing::Optix, &page)
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct MembersQuery {
+    page: Option<String>,
 }
 
 /// The page asked for: 1 without `?page=`, `None` for anything but a whole number from 1 up.

@@ -1,83 +1,17 @@
 //! `GET /canvas/admin/plans`: each Optix plan's access profile, the default profile and the
 //! organization's VLAN pool; `POST`: change one of them.
 
-use crate::admin_forms::{Banner, FormPage, optional_number, optional_pool, pool_fields};
+use crate::admin_forms::{
+    Banner, FormPage, PageResult, optional_number, optional_pool, pool_fields,
+};
 use crate::admin_session::Admin;
-use crate::error::PortalError;
 use crate::input::plausible_id;
 use crate::pages::Framing;
 use crate::state::State;
-use actix_web::HttpResponse;
 use askama::Template;
 use bus::commands::Command;
 use domain::AccessProfile;
 use serde::Deserialize;
-
-/// The plans page.
-pub(crate) struct Plans;
-
-impl FormPage for Plans {
-    type Form = PlanForm;
-    const PATH: &'static str = "/canvas/admin/plans";
-
-    fn command(form: &PlanForm) -> Result<(Command, &'static str), String> {
-        plan_command(form)
-    }
-
-    /// Plan profiles, the default profile, the VLAN pool.
-    async fn render(
-        state: &State,
-        admin: &Admin,
-        banner: Banner,
-    ) -> Result<HttpResponse, PortalError> {
-        let policy = {
-            let client = state.pool.get().await?;
-            store::queries::org_policy(&client, &admin.row.org_id).await?
-        };
-        let mut mapped = policy.plan_profiles.clone();
-        let mut plans = Vec::new();
-        for plan in &admin.context.plans {
-            let own = mapped.remove(&plan.plan_template_id);
-            let profile = own.clone().unwrap_or_else(|| {
-                let mut profile = policy.default_profile.clone();
-                profile.name = plan.name.to_lowercase();
-                profile
-            });
-            plans.push(PlanRow {
-                plan_template_id: plan.plan_template_id.clone(),
-                optix_name: plan.name.clone(),
-                mapped: own.is_some(),
-                profile: fields(&format!("plan-{}", plan.plan_template_id), &profile),
-            });
-        }
-        for (plan_template_id, profile) in mapped {
-            plans.push(PlanRow {
-                optix_name: format!("Plan {plan_template_id}"),
-                mapped: true,
-                profile: fields(&format!("plan-{plan_template_id}"), &profile),
-                plan_template_id,
-            });
-        }
-        let (pool_first, pool_last) = pool_fields(policy.vlan_pool);
-        let page = PlansPage {
-            title: "Plans".into(),
-            section: "plans",
-            notice: banner.notice,
-            error: banner.error,
-            csrf: admin.csrf(state),
-            pool_first,
-            pool_last,
-            default_profile: fields("default", &policy.default_profile),
-            plans,
-            plans_error: admin.context.plans_error.clone(),
-        };
-        state.page(banner.status, Framing::Optix, &page)
-    }
-
-    fn csrf(form: &PlanForm) -> &str {
-        &form.csrf
-    }
-}
 
 /// A profile as form fields (`key` makes the field ids unique on the page).
 struct ProfileFields {
@@ -125,29 +59,19 @@ struct PlansPage {
     plans_error: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct PlanForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     plan_template_id: String,
-    #[serde(default)]
     profile_name: String,
-    #[serde(default)]
     wifi: Option<String>,
-    #[serde(default)]
     vlan: String,
-    #[serde(default)]
     bandwidth_up_kbps: String,
-    #[serde(default)]
     bandwidth_down_kbps: String,
-    #[serde(default)]
     duration_hours: String,
-    #[serde(default)]
     vlan_first: String,
-    #[serde(default)]
     vlan_last: String,
 }
 
@@ -165,42 +89,100 @@ fn profile_of(form: &PlanForm) -> Result<AccessProfile, String> {
     Ok(profile)
 }
 
-pub(crate) fn plan_command(form: &PlanForm) -> Result<(Command, &'static str), String> {
-    let plan_id = || {
-        if plausible_id(&form.plan_template_id) {
-            Ok(form.plan_template_id.clone())
-        } else {
-            Err("Unknown plan.".to_owned())
+/// The plans page.
+pub(crate) struct Plans;
+
+impl FormPage for Plans {
+    type Form = PlanForm;
+    const PATH: &'static str = "/canvas/admin/plans";
+
+    fn command(form: &PlanForm) -> Result<(Command, &'static str), String> {
+        let plan_id = || {
+            if plausible_id(&form.plan_template_id) {
+                Ok(form.plan_template_id.clone())
+            } else {
+                Err("Unknown plan.".to_owned())
+            }
+        };
+        Ok(match form.action.as_str() {
+            "map" => (
+                Command::MapPlan {
+                    plan_template_id: plan_id()?,
+                    profile: profile_of(form)?,
+                },
+                "plan_mapped",
+            ),
+            "unmap" => (
+                Command::UnmapPlan {
+                    plan_template_id: plan_id()?,
+                },
+                "plan_unmapped",
+            ),
+            "default" => (
+                Command::SetDefaultProfile {
+                    profile: profile_of(form)?,
+                },
+                "default_set",
+            ),
+            "pool" => (
+                Command::SetVlanPool {
+                    pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
+                },
+                "pool_set",
+            ),
+            _ => return Err("Unknown action.".into()),
+        })
+    }
+
+    fn csrf(form: &PlanForm) -> &str {
+        &form.csrf
+    }
+
+    /// Plan profiles, the default profile, the VLAN pool.
+    async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
+        let policy = {
+            let client = state.pool.get().await?;
+            store::queries::org_policy(&client, &admin.row.org_id).await?
+        };
+        let mut mapped = policy.plan_profiles.clone();
+        let mut plans = Vec::new();
+        for plan in &admin.context.plans {
+            let own = mapped.remove(&plan.plan_template_id);
+            let profile = own.clone().unwrap_or_else(|| {
+                let mut profile = policy.default_profile.clone();
+                profile.name = plan.name.to_lowercase();
+                profile
+            });
+            plans.push(PlanRow {
+                plan_template_id: plan.plan_template_id.clone(),
+                optix_name: plan.name.clone(),
+                mapped: own.is_some(),
+                profile: fields(&format!("plan-{}", plan.plan_template_id), &profile),
+            });
         }
-    };
-    Ok(match form.action.as_str() {
-        "map" => (
-            Command::MapPlan {
-                plan_template_id: plan_id()?,
-                profile: profile_of(form)?,
-            },
-            "plan_mapped",
-        ),
-        "unmap" => (
-            Command::UnmapPlan {
-                plan_template_id: plan_id()?,
-            },
-            "plan_unmapped",
-        ),
-        "default" => (
-            Command::SetDefaultProfile {
-                profile: profile_of(form)?,
-            },
-            "default_set",
-        ),
-        "pool" => (
-            Command::SetVlanPool {
-                pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
-            },
-            "pool_set",
-        ),
-        _ => return Err("Unknown action.".into()),
-    })
+        for (plan_template_id, profile) in mapped {
+            plans.push(PlanRow {
+                optix_name: format!("Plan {plan_template_id}"),
+                mapped: true,
+                profile: fields(&format!("plan-{plan_template_id}"), &profile),
+                plan_template_id,
+            });
+        }
+        let (pool_first, pool_last) = pool_fields(policy.vlan_pool);
+        let page = PlansPage {
+            title: "Plans".into(),
+            section: "plans",
+            notice: banner.notice,
+            error: banner.error,
+            csrf: admin.csrf(state),
+            pool_first,
+            pool_last,
+            default_profile: fields("default", &policy.default_profile),
+            plans,
+            plans_error: admin.context.plans_error.clone(),
+        };
+        state.page(banner.status, Framing::Optix, &page)
+    }
 }
 
 #[cfg(test)]
@@ -225,10 +207,10 @@ mod tests {
             vlan_last: String::new(),
         };
         for (name, vlan) in [("", ""), ("Hot\r\ndesk", ""), ("Hot desk", "5000")] {
-            let error = plan_command(&form(name, vlan)).expect_err("refused in the form");
+            let error = Plans::command(&form(name, vlan)).expect_err("refused in the form");
             assert!(error.starts_with("Refused: "), "{error}");
         }
-        let (command, _) = plan_command(&form("Hot desk", "20")).expect("a valid profile");
+        let (command, _) = Plans::command(&form("Hot desk", "20")).expect("a valid profile");
         assert!(matches!(command, Command::MapPlan { .. }));
     }
 
@@ -247,7 +229,7 @@ mod tests {
             vlan_first: String::new(),
             vlan_last: String::new(),
         };
-        let (command, _) = plan_command(&form).expect("command");
+        let (command, _) = Plans::command(&form).expect("command");
         assert_eq!(
             command,
             Command::MapPlan {

@@ -9,6 +9,7 @@ use crate::forms::TokenForm;
 use crate::pages::TokenPage;
 use crate::responses::{see_other, with_cookie};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_PATH, Site};
+use crate::session_store;
 use crate::state::State;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
@@ -33,7 +34,7 @@ async fn admin_session(
         expires_at: Utc::now()
             + chrono::Duration::seconds(state.settings.admin_session_ttl_secs as i64),
     };
-    let id = session::begin(state, request, ADMIN_COOKIE, &row).await?;
+    let id = session_store::begin(state, request, ADMIN_COOKIE, &row).await?;
     tracing::info!(org_id = verified.org_id, "admin signed in to the canvas");
     let cookie = session::cookie(
         ADMIN_COOKIE,

@@ -70,7 +70,6 @@ pub(crate) async fn mobile_page(
     request: HttpRequest,
     query: web::Query<CanvasQuery>,
 ) -> Result<HttpResponse, PortalError> {
-    let query = query.into_inner();
     let location_id = query.location_id.as_deref();
     let retry = mobile_url(location_id, None);
     canvas_sign_in::sign_in_page(&state, &request, query.error.as_deref(), &retry, |csrf| {
@@ -93,9 +92,7 @@ pub(crate) async fn mobile_signin(
     request: HttpRequest,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, PortalError> {
-    let form = form.into_inner();
-    let location_id = form.location_id.as_deref();
-    let retry = mobile_url(location_id, None);
-    let start = mobile_session(&state, &request, &form.token, location_id);
+    let start = mobile_session(&state, &request, &form.token, form.location_id.as_deref());
+    let retry = mobile_url(form.location_id.as_deref(), None);
     canvas_sign_in::sign_in(&state, &request, &form.csrf, &retry, start).await
 }

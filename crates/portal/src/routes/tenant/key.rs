@@ -1,12 +1,12 @@
 //! `GET /wifi`: the signed-in tenant's key page (network, passphrase behind a reveal, its QR
 //! code); `POST /wifi/passphrase` and `/wifi/regenerate`: a passphrase of their own, or a new
-//! generated one. A GET never changes anything or asks Optix.
+//! generated one ([`PassphraseChange`]). A GET never changes anything or asks Optix.
 
 use crate::access::{AccessNow, access_now};
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
 use crate::error::PortalError;
-use crate::forms::CsrfForm;
+use crate::forms::CarriesCsrf;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::onboarding::{no_access, suspended};
@@ -14,8 +14,9 @@ use crate::pages::{Action, Framing, KeyPage, Message, sentence};
 use crate::responses::see_other;
 use crate::sealed::open_passphrase;
 use crate::session::{self, TENANT_SCOPE};
+use crate::session_store;
 use crate::state::State;
-use crate::tenant_session::{signed_in_form, signed_out};
+use crate::tenant_session::{SignedInForm, signed_out};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::commands::{Command, PassphraseText, RefusalCode};
@@ -23,11 +24,12 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::LocationSettings;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use store::queries::MemberView;
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct KeyQuery {
-    #[serde(default)]
     done: Option<String>,
 }
 
@@ -38,7 +40,7 @@ pub(crate) async fn key_page(
     request: HttpRequest,
     query: web::Query<KeyQuery>,
 ) -> Result<HttpResponse, PortalError> {
-    let Some((cookie, row)) = session::tenant_session(&state, &request).await? else {
+    let Some((cookie, row)) = session_store::tenant_session(&state, &request).await? else {
         return signed_out(&state);
     };
     let notice = match query.done.as_deref() {
@@ -246,56 +248,70 @@ pub(crate) fn valid_words(until: Option<DateTime<Utc>>, tz: Tz) -> String {
     }
 }
 
-#[derive(Deserialize)]
+/// A passphrase change the tenant asks for: its form and the command it becomes.
+pub(crate) trait PassphraseChange: DeserializeOwned + CarriesCsrf + 'static {
+    /// What the key page says afterwards (`?done=`).
+    const DONE: &'static str;
+
+    fn command(self, user_id: String) -> Command;
+}
+
+/// `POST /wifi/passphrase`: the tenant's own passphrase.
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct PassphraseForm {
-    #[serde(default)]
     pub(crate) csrf: String,
-    #[serde(default)]
     pub(crate) passphrase: String,
 }
 
-/// `POST /wifi/passphrase`: the tenant's own passphrase; provision's refusal is shown as is.
-pub(crate) async fn set_passphrase(
-    state: web::Data<State>,
-    request: HttpRequest,
-    form: web::Form<PassphraseForm>,
-) -> Result<HttpResponse, PortalError> {
-    let form = form.into_inner();
-    change_passphrase(&state, &request, &form.csrf, "changed", |user_id| {
+impl PassphraseChange for PassphraseForm {
+    const DONE: &'static str = "changed";
+
+    fn command(self, user_id: String) -> Command {
         Command::SetPassphrase {
             user_id,
-            passphrase: PassphraseText(form.passphrase),
+            passphrase: PassphraseText(self.passphrase),
         }
-    })
-    .await
+    }
 }
 
-/// `POST /wifi/regenerate`: a new generated passphrase.
-pub(crate) async fn regenerate(
+impl CarriesCsrf for PassphraseForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /wifi/regenerate`: a new generated passphrase (a button).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RegenerateForm {
+    csrf: String,
+}
+
+impl PassphraseChange for RegenerateForm {
+    const DONE: &'static str = "generated";
+
+    fn command(self, user_id: String) -> Command {
+        Command::RegeneratePassphrase { user_id }
+    }
+}
+
+impl CarriesCsrf for RegenerateForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /wifi/passphrase` and `/wifi/regenerate`: a passphrase change of the signed-in tenant
+/// within its rate limits; back to the key page with `?done=…`, or provision's refusal shown
+/// on it as is.
+pub(crate) async fn change_passphrase<C: PassphraseChange>(
     state: web::Data<State>,
     request: HttpRequest,
-    form: web::Form<CsrfForm>,
+    tenant: SignedInForm<C>,
 ) -> Result<HttpResponse, PortalError> {
-    change_passphrase(&state, &request, &form.csrf, "generated", |user_id| {
-        Command::RegeneratePassphrase { user_id }
-    })
-    .await
-}
-
-/// A passphrase change of the signed-in tenant (`command`: the command for their user id),
-/// within its rate limits; back to the key page with `?done=<done>`, or the refusal on it.
-async fn change_passphrase(
-    state: &State,
-    request: &HttpRequest,
-    csrf: &str,
-    done: &str,
-    command: impl FnOnce(String) -> Command,
-) -> Result<HttpResponse, PortalError> {
-    let (cookie, row) = match signed_in_form(state, request, csrf).await? {
-        Ok(signed_in) => signed_in,
-        Err(page) => return Ok(page),
-    };
-    if let Some(retry_after_secs) = passphrase_changes_limited(state, request, &row).await? {
+    let SignedInForm { cookie, row, form } = tenant;
+    if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
         return state.too_many(
             Framing::Optix,
             retry_after_secs,
@@ -306,10 +322,10 @@ async fn change_passphrase(
         .command(
             &row.org_id,
             &format!("tenant:{}", row.user_id),
-            command(row.user_id.clone()),
+            form.command(row.user_id.clone()),
         )
         .await;
-    passphrase_answer(state, &cookie, &row, answer, done).await
+    passphrase_answer(&state, &cookie, &row, answer, C::DONE).await
 }
 
 /// Whether passphrase changes are over a limit, per member and per client address ("already
@@ -337,16 +353,11 @@ async fn passphrase_changes_limited(
             window_secs: state.settings.rate_window_secs,
         },
     ];
-    let exceeded = state.first_exceeded(&limits).await?;
-    if let Some((kind, _)) = exceeded {
-        metrics::command("set_passphrase", "rate_limited");
-        tracing::info!(
-            org_id = row.org_id,
-            limit = kind,
-            "passphrase changes over the limit"
-        );
-    }
-    Ok(exceeded.map(|(_, retry_after_secs)| retry_after_secs))
+    state
+        .over_limit(&limits, &row.org_id, "passphrase changes", || {
+            metrics::command("set_passphrase", "rate_limited")
+        })
+        .await
 }
 
 async fn passphrase_answer(

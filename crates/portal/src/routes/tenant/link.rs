@@ -6,7 +6,6 @@ use crate::error::PortalError;
 use crate::forms::TokenForm;
 use crate::pages::{Action, Framing, Message, TokenPage};
 use crate::place::{Place, place, portal_path};
-use crate::responses::with_new_cookie;
 use crate::session::{self, CSRF_COOKIE, PRE_SCOPE, Site};
 use crate::state::State;
 use crate::tenant_session::start_session;
@@ -37,10 +36,7 @@ pub(crate) async fn signin_page(
             "Open the link from the email again, or ask for a new one.".into(),
         ],
     };
-    Ok(with_new_cookie(
-        state.page(StatusCode::OK, Framing::Deny, &page)?,
-        cookie,
-    ))
+    state.page_with_new_cookie(StatusCode::OK, Framing::Deny, &page, cookie)
 }
 
 /// `POST /l/{org}/{location}/signin`: spends the link and signs the tenant in.

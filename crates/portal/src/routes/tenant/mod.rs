@@ -21,7 +21,13 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/l/{org}/{location}/signin", web::post().to(link::signin))
         .route("/wifi", web::get().to(key::key_page))
         .route("/wifi/start", web::post().to(onboarding::start_onboarding))
-        .route("/wifi/passphrase", web::post().to(key::set_passphrase))
-        .route("/wifi/regenerate", web::post().to(key::regenerate))
+        .route(
+            "/wifi/passphrase",
+            web::post().to(key::change_passphrase::<key::PassphraseForm>),
+        )
+        .route(
+            "/wifi/regenerate",
+            web::post().to(key::change_passphrase::<key::RegenerateForm>),
+        )
         .route("/wifi/signout", web::post().to(sign_out::sign_out));
 }

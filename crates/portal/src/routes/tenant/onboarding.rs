@@ -6,20 +6,17 @@ use crate::forms::CsrfForm;
 use crate::onboarding::onboard_if_needed;
 use crate::responses::see_other;
 use crate::state::State;
-use crate::tenant_session::signed_in_form;
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::tenant_session::SignedInForm;
+use actix_web::{HttpResponse, web};
 
 pub(crate) async fn start_onboarding(
     state: web::Data<State>,
-    request: HttpRequest,
-    form: web::Form<CsrfForm>,
+    tenant: SignedInForm<CsrfForm>,
 ) -> Result<HttpResponse, PortalError> {
-    let (cookie, row) = match signed_in_form(&state, &request, &form.csrf).await? {
-        Ok(signed_in) => signed_in,
-        Err(page) => return Ok(page),
-    };
-    Ok(match onboard_if_needed(&state, &cookie, &row).await? {
-        Some(page) => page,
-        None => see_other("/wifi"),
-    })
+    Ok(
+        match onboard_if_needed(&state, &tenant.cookie, &tenant.row).await? {
+            Some(page) => page,
+            None => see_other("/wifi"),
+        },
+    )
 }

@@ -8,8 +8,9 @@ use crate::links;
 use crate::metrics;
 use crate::pages::{Action, CheckEmail, EmailForm, Framing};
 use crate::place::{portal_location, portal_path};
-use crate::responses::{see_other, with_new_cookie};
+use crate::responses::see_other;
 use crate::session::{self, CSRF_COOKIE, PRE_SCOPE, Site};
+use crate::session_store;
 use crate::state::State;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -22,12 +23,11 @@ pub(crate) async fn portal_page(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
-    let (org_id, location_id) = path.into_inner();
-    let settings = match portal_location(&state, &request, &org_id, &location_id).await? {
-        Ok(settings) => settings,
+    let (org_id, location_id, settings) = match portal_location(&state, &request, path).await? {
+        Ok(portal) => portal,
         Err(page) => return Ok(page),
     };
-    if let Some((_, row)) = session::tenant_session(&state, &request).await?
+    if let Some((_, row)) = session_store::tenant_session(&state, &request).await?
         && row.org_id == org_id
     {
         return Ok(see_other("/wifi"));
@@ -40,17 +40,13 @@ pub(crate) async fn portal_page(
         String::new(),
         None,
     );
-    Ok(with_new_cookie(
-        state.page(StatusCode::OK, Framing::Deny, &page)?,
-        cookie,
-    ))
+    state.page_with_new_cookie(StatusCode::OK, Framing::Deny, &page, cookie)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct EmailRequest {
-    #[serde(default)]
     pub(crate) csrf: String,
-    #[serde(default)]
     pub(crate) email: String,
 }
 
@@ -79,12 +75,11 @@ fn email_form(
 pub(crate) async fn request_link(
     state: web::Data<State>,
     request: HttpRequest,
-    path: web::Path<(String, String)>,
     form: web::Form<EmailRequest>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
-    let (org_id, location_id) = path.into_inner();
-    let settings = match portal_location(&state, &request, &org_id, &location_id).await? {
-        Ok(settings) => settings,
+    let (org_id, location_id, settings) = match portal_location(&state, &request, path).await? {
+        Ok(portal) => portal,
         Err(page) => return Ok(page),
     };
     let back = portal_path(&org_id, &location_id);
@@ -165,10 +160,9 @@ async fn link_requests_limited(
             window_secs: window,
         },
     ];
-    let exceeded = state.first_exceeded(&limits).await?;
-    if let Some((kind, _)) = exceeded {
-        metrics::link(metrics::LinkOutcome::RateLimited);
-        tracing::info!(org_id, limit = kind, "sign-in link request over the limit");
-    }
-    Ok(exceeded.map(|(_, retry_after_secs)| retry_after_secs))
+    state
+        .over_limit(&limits, org_id, "sign-in link request", || {
+            metrics::link(metrics::LinkOutcome::RateLimited)
+        })
+        .await
 }

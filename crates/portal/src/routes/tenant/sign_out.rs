@@ -8,19 +8,15 @@ use crate::place::portal_path;
 use crate::responses::with_cookie;
 use crate::session::{self, Site, TENANT_COOKIE};
 use crate::state::State;
-use crate::tenant_session::signed_in_form;
+use crate::tenant_session::SignedInForm;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 pub(crate) async fn sign_out(
     state: web::Data<State>,
-    request: HttpRequest,
-    form: web::Form<CsrfForm>,
+    tenant: SignedInForm<CsrfForm>,
 ) -> Result<HttpResponse, PortalError> {
-    let (cookie, row) = match signed_in_form(&state, &request, &form.csrf).await? {
-        Ok(signed_in) => signed_in,
-        Err(page) => return Ok(page),
-    };
+    let SignedInForm { cookie, row, .. } = tenant;
     {
         let client = state.pool.get().await?;
         db::delete_session(&client, &session::sha256_hex(&cookie)).await?;
