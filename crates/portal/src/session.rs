@@ -1,4 +1,4 @@
-//! Sessions, cookies and CSRF tokens.
+//! Sessions, cookies and CSRF tokens (the session rows themselves: `session_store`).
 //!
 //! A session id is 256 random bits, sent only in an HttpOnly, Secure cookie and stored as its
 //! SHA-256. CSRF tokens are keyed hashes (HMAC) of a cookie value: the session cookie once

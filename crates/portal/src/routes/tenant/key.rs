@@ -403,20 +403,22 @@ async fn passphrase_answer(
 mod tests {
     use super::*;
 
+    fn utc(timestamp: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(timestamp)
+            .expect("ts")
+            .with_timezone(&Utc)
+    }
+
     #[test]
     fn validity_reads_in_the_location_time_zone() {
         let rome: Tz = "Europe/Rome".parse().expect("tz");
         // Local midnight in Rome (23:00 UTC in winter): the end of the day before.
-        let until = DateTime::parse_from_rfc3339("2026-11-22T23:00:00Z")
-            .expect("ts")
-            .with_timezone(&Utc);
+        let until = utc("2026-11-22T23:00:00Z");
         assert_eq!(
             valid_words(Some(until), rome),
             "Until the end of Sunday 22 November 2026 (Europe/Rome)"
         );
-        let until = DateTime::parse_from_rfc3339("2026-11-22T16:30:00Z")
-            .expect("ts")
-            .with_timezone(&Utc);
+        let until = utc("2026-11-22T16:30:00Z");
         assert_eq!(
             valid_words(Some(until), rome),
             "Until Sunday 22 November 2026, 17:30 (Europe/Rome)"
