@@ -2,6 +2,7 @@
 //! Lanyard location (network name, time zone, VLAN pool, roaming), and tenants turned away
 //! because it is not mapped (seed 000 "Unmapped Locations").
 
+use crate::aggregate::Aggregate;
 use crate::events::Event;
 use crate::policy::{LocationSettings, PolicyError};
 use chrono::{DateTime, Duration, Utc};
@@ -35,6 +36,19 @@ pub enum LocationCommand {
 pub enum LocationError {
     #[error(transparent)]
     Invalid(#[from] PolicyError),
+}
+
+impl Aggregate for Location {
+    type Command = LocationCommand;
+    type Error = LocationError;
+
+    fn decide(&self, command: LocationCommand) -> Result<Vec<Event>, LocationError> {
+        decide(self, command)
+    }
+
+    fn evolve(self, event: &Event) -> Self {
+        evolve(self, event)
+    }
 }
 
 pub fn decide(state: &Location, command: LocationCommand) -> Result<Vec<Event>, LocationError> {

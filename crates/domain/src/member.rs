@@ -1,6 +1,7 @@
 //! The member aggregate: one WiFi account per Optix user (`member-{org}-{user}` stream).
 
 use crate::access::{DesiredAccess, DesiredGrant};
+use crate::aggregate::Aggregate;
 use crate::events::{Event, GrantKey, OnboardedVia, PassphraseSource, RevokeReason, Sealed};
 use crate::passphrase::{self, PassphraseError, Plaintext};
 use chrono::{DateTime, Utc};
@@ -121,6 +122,19 @@ pub enum MemberError {
     MissingSecret(&'static str),
 }
 
+impl Aggregate for Member {
+    type Command = MemberCommand;
+    type Error = MemberError;
+
+    fn decide(&self, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
+        decide(self, command)
+    }
+
+    fn evolve(self, event: &Event) -> Self {
+        evolve(self, event)
+    }
+}
+
 pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
     match command {
         MemberCommand::Reconcile {
@@ -135,77 +149,97 @@ pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, Memb
             user_id,
             location_id,
             via,
-            mut desired,
+            desired,
             secrets,
-        } => {
-            if state.is_open() {
-                // One account per user. One opened by a sync from a plan valid everywhere has
-                // no location yet: the first onboarding binds it (rule 1). Either way the
-                // account is brought up to date with `desired`, decided at its location.
-                let mut events = Vec::new();
-                let mut current = state.clone();
-                if state.home_location.is_none() {
-                    let bound = Event::AccountBound { location_id };
-                    current = evolve(current, &bound);
-                    events.push(bound);
-                }
-                events.extend(reconcile(&current, org_id, user_id, desired, via, secrets)?);
-                return Ok(events);
-            }
-            if !desired.exists || desired.grants.is_empty() {
-                return Err(MemberError::NoAccess);
-            }
-            desired.home_location_hint = Some(location_id);
-            reconcile(state, org_id, user_id, desired, via, secrets)
-        }
+        } => onboard(state, org_id, user_id, location_id, via, desired, secrets),
         MemberCommand::SetPassphrase {
             candidate,
             sealed,
             taken,
             source,
-        } => {
-            if !state.is_open() {
-                return Err(MemberError::NoAccount);
-            }
-            if state.suspended {
-                return Err(MemberError::Suspended);
-            }
-            match source {
-                PassphraseSource::Tenant => passphrase::validate_chosen(candidate.expose())?,
-                PassphraseSource::Generated => passphrase::validate(candidate.expose())?,
-            }
-            if state.passphrase_hash.as_deref() == Some(sealed.lookup_hash.as_str()) {
-                return Ok(vec![]);
-            }
-            if taken {
-                return Err(MemberError::PassphraseTaken);
-            }
-            Ok(vec![Event::PassphraseChanged {
-                passphrase: sealed.passphrase,
-                lookup_hash: sealed.lookup_hash,
-                source,
-            }])
-        }
-        MemberCommand::ExpireGrants { now } => {
-            if !state.is_open() {
-                return Err(MemberError::NoAccount);
-            }
-            let mut events: Vec<Event> = state
-                .grants
-                .iter()
-                .filter(|(_, g)| g.valid_until.is_some_and(|until| until <= now))
-                .map(|(key, _)| Event::AccessRevoked {
-                    grant: key.clone(),
-                    reason: RevokeReason::Expired,
-                })
-                .collect();
-            let remaining = state.grants.len() - events.len();
-            if !events.is_empty() && remaining == 0 && !state.suspended {
-                events.push(Event::AccountSuspended);
-            }
-            Ok(events)
-        }
+        } => set_passphrase(state, &candidate, sealed, taken, source),
+        MemberCommand::ExpireGrants { now } => expire_grants(state, now),
     }
+}
+
+fn onboard(
+    state: &Member,
+    org_id: String,
+    user_id: String,
+    location_id: String,
+    via: OnboardedVia,
+    mut desired: DesiredAccess,
+    secrets: Secrets,
+) -> Result<Vec<Event>, MemberError> {
+    if state.is_open() {
+        // One account per user. One opened by a sync from a plan valid everywhere has
+        // no location yet: the first onboarding binds it (rule 1). Either way the
+        // account is brought up to date with `desired`, decided at its location.
+        let mut events = Vec::new();
+        let mut current = state.clone();
+        if state.home_location.is_none() {
+            let bound = Event::AccountBound { location_id };
+            current = evolve(current, &bound);
+            events.push(bound);
+        }
+        events.extend(reconcile(&current, org_id, user_id, desired, via, secrets)?);
+        return Ok(events);
+    }
+    if !desired.exists || desired.grants.is_empty() {
+        return Err(MemberError::NoAccess);
+    }
+    desired.home_location_hint = Some(location_id);
+    reconcile(state, org_id, user_id, desired, via, secrets)
+}
+
+fn set_passphrase(
+    state: &Member,
+    candidate: &Plaintext,
+    sealed: FreshPassphrase,
+    taken: bool,
+    source: PassphraseSource,
+) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    if state.suspended {
+        return Err(MemberError::Suspended);
+    }
+    match source {
+        PassphraseSource::Tenant => passphrase::validate_chosen(candidate.expose())?,
+        PassphraseSource::Generated => passphrase::validate(candidate.expose())?,
+    }
+    if state.passphrase_hash.as_deref() == Some(sealed.lookup_hash.as_str()) {
+        return Ok(vec![]);
+    }
+    if taken {
+        return Err(MemberError::PassphraseTaken);
+    }
+    Ok(vec![Event::PassphraseChanged {
+        passphrase: sealed.passphrase,
+        lookup_hash: sealed.lookup_hash,
+        source,
+    }])
+}
+
+fn expire_grants(state: &Member, now: DateTime<Utc>) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    let mut events: Vec<Event> = state
+        .grants
+        .iter()
+        .filter(|(_, g)| g.valid_until.is_some_and(|until| until <= now))
+        .map(|(key, _)| Event::AccessRevoked {
+            grant: key.clone(),
+            reason: RevokeReason::Expired,
+        })
+        .collect();
+    let remaining = state.grants.len() - events.len();
+    if !events.is_empty() && remaining == 0 && !state.suspended {
+        events.push(Event::AccountSuspended);
+    }
+    Ok(events)
 }
 
 fn reconcile(
@@ -223,63 +257,94 @@ fn reconcile(
         }
         return Ok(events);
     }
-    let mut current = state.clone();
-    let needs = state.needs(&secrets.email_hash);
-    if !state.is_open() {
-        // No account for users without access: it is opened by the first grant (or onboarding).
-        if desired.grants.is_empty() {
-            return Ok(events);
+    let current = if state.is_open() {
+        if state.needs(&secrets.email_hash).profile {
+            events.push(Event::ProfileChanged {
+                email_hash: secrets.email_hash,
+                profile: secrets
+                    .profile
+                    .ok_or(MemberError::MissingSecret("sealed profile"))?,
+            });
         }
-        let profile = secrets
-            .profile
-            .ok_or(MemberError::MissingSecret("sealed profile"))?;
-        let fresh = secrets
-            .passphrase
-            .ok_or(MemberError::MissingSecret("first passphrase"))?;
-        events.push(Event::AccountOpened {
+        state.clone()
+    } else if desired.grants.is_empty() {
+        // No account for users without access: it is opened by the first grant (or onboarding).
+        return Ok(events);
+    } else {
+        events.extend(open_account(org_id, user_id, &desired, via, secrets)?);
+        Member {
+            opened: true,
+            ..Member::default()
+        }
+    };
+    events.extend(grant_changes(&current, &desired));
+    events.extend(group_changes(&current, &desired));
+    let has_access = !desired.grants.is_empty();
+    if !has_access && !current.suspended {
+        events.push(Event::AccountSuspended);
+    } else if has_access && current.suspended {
+        events.push(Event::AccountResumed);
+    }
+    Ok(events)
+}
+
+/// A new account with its sealed profile and first passphrase.
+fn open_account(
+    org_id: String,
+    user_id: String,
+    desired: &DesiredAccess,
+    via: OnboardedVia,
+    secrets: Secrets,
+) -> Result<[Event; 2], MemberError> {
+    let profile = secrets
+        .profile
+        .ok_or(MemberError::MissingSecret("sealed profile"))?;
+    let fresh = secrets
+        .passphrase
+        .ok_or(MemberError::MissingSecret("first passphrase"))?;
+    Ok([
+        Event::AccountOpened {
             org_id,
             user_id,
             home_location: desired.home_location_hint.clone(),
             via,
             email_hash: secrets.email_hash,
             profile,
-        });
-        events.push(Event::PassphraseIssued {
+        },
+        Event::PassphraseIssued {
             passphrase: fresh.passphrase,
             lookup_hash: fresh.lookup_hash,
-        });
-        current = Member {
-            opened: true,
-            ..Member::default()
-        };
-    } else if needs.profile {
-        events.push(Event::ProfileChanged {
-            email_hash: secrets.email_hash,
-            profile: secrets
-                .profile
-                .ok_or(MemberError::MissingSecret("sealed profile"))?,
-        });
-    }
+        },
+    ])
+}
 
-    for (key, grant) in &desired.grants {
-        if current.grants.get(key) != Some(grant) {
-            events.push(Event::AccessGranted {
-                grant: key.clone(),
-                location_id: grant.location_id.clone(),
-                valid_from: grant.valid_from,
-                valid_until: grant.valid_until,
-                network: grant.network.clone(),
-            });
-        }
-    }
-    for key in current.grants.keys() {
-        if !desired.grants.contains_key(key) {
-            events.push(Event::AccessRevoked {
-                grant: key.clone(),
-                reason: RevokeReason::Withdrawn,
-            });
-        }
-    }
+/// Grants added or changed, then grants no longer desired.
+fn grant_changes(current: &Member, desired: &DesiredAccess) -> Vec<Event> {
+    let granted = desired
+        .grants
+        .iter()
+        .filter(|(key, grant)| current.grants.get(*key) != Some(*grant))
+        .map(|(key, grant)| Event::AccessGranted {
+            grant: key.clone(),
+            location_id: grant.location_id.clone(),
+            valid_from: grant.valid_from,
+            valid_until: grant.valid_until,
+            network: grant.network.clone(),
+        });
+    let withdrawn = current
+        .grants
+        .keys()
+        .filter(|key| !desired.grants.contains_key(*key))
+        .map(|key| Event::AccessRevoked {
+            grant: key.clone(),
+            reason: RevokeReason::Withdrawn,
+        });
+    granted.chain(withdrawn).collect()
+}
+
+/// Leaving the old team's group and joining the new one's.
+fn group_changes(current: &Member, desired: &DesiredAccess) -> Vec<Event> {
+    let mut events = Vec::new();
     if desired.team_id() != current.team_id.as_deref() {
         if let Some(old) = &current.team_id {
             events.push(Event::LeftGroup {
@@ -292,13 +357,7 @@ fn reconcile(
             });
         }
     }
-    let has_access = !desired.grants.is_empty();
-    if !has_access && !current.suspended {
-        events.push(Event::AccountSuspended);
-    } else if has_access && current.suspended {
-        events.push(Event::AccountResumed);
-    }
-    Ok(events)
+    events
 }
 
 pub fn evolve(mut state: Member, event: &Event) -> Member {

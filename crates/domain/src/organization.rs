@@ -1,6 +1,7 @@
 //! The organization aggregate (`org-{org}` stream): the Optix app installation and its token,
 //! plan mappings, the default access profile, the VLAN pool, and the record of full syncs.
 
+use crate::aggregate::Aggregate;
 use crate::events::{Correction, Event, Sealed, SyncKind};
 use crate::policy::{AccessProfile, OrgPolicy, PolicyError, VlanRange};
 use std::collections::BTreeMap;
@@ -73,6 +74,19 @@ pub enum OrganizationError {
     MissingPlanTemplate,
 }
 
+impl Aggregate for Organization {
+    type Command = OrganizationCommand;
+    type Error = OrganizationError;
+
+    fn decide(&self, command: OrganizationCommand) -> Result<Vec<Event>, OrganizationError> {
+        decide(self, command)
+    }
+
+    fn evolve(self, event: &Event) -> Self {
+        evolve(self, event)
+    }
+}
+
 /// The drift report keeps this many corrections in the event; the counts cover all of them.
 pub const MAX_REPORTED_CORRECTIONS: usize = 100;
 
@@ -86,15 +100,12 @@ pub fn decide(
             token,
             token_fingerprint,
             current_fingerprint,
-        } => {
-            if !state.installed {
-                vec![Event::IntegrationConfigured { org_id, token }]
-            } else if current_fingerprint.as_deref() == Some(token_fingerprint.as_str()) {
-                vec![]
-            } else {
-                vec![Event::OrganizationTokenRotated { org_id, token }]
-            }
-        }
+        } => record_token(
+            state,
+            org_id,
+            token,
+            current_fingerprint.as_deref() == Some(token_fingerprint.as_str()),
+        ),
         OrganizationCommand::Uninstall { org_id } => {
             if state.installed {
                 vec![Event::AppUninstalled { org_id }]
@@ -105,20 +116,7 @@ pub fn decide(
         OrganizationCommand::MapPlan {
             plan_template_id,
             profile,
-        } => {
-            if plan_template_id.trim().is_empty() {
-                return Err(OrganizationError::MissingPlanTemplate);
-            }
-            profile.validate()?;
-            if state.plan_profiles.get(&plan_template_id) == Some(&profile) {
-                vec![]
-            } else {
-                vec![Event::PlanMapped {
-                    plan_template_id,
-                    profile,
-                }]
-            }
-        }
+        } => map_plan(state, plan_template_id, profile)?,
         OrganizationCommand::UnmapPlan { plan_template_id } => {
             if state.plan_profiles.contains_key(&plan_template_id) {
                 vec![Event::PlanUnmapped { plan_template_id }]
@@ -147,23 +145,63 @@ pub fn decide(
         OrganizationCommand::RecordSync {
             kind,
             users_seen,
-            mut corrections,
-        } => {
-            let corrected_streams = corrections.len() as u32;
-            let events_appended = corrections.iter().map(|c| c.events.len() as u32).sum();
-            corrections.truncate(MAX_REPORTED_CORRECTIONS);
-            vec![Event::SyncCompleted {
-                kind,
-                users_seen,
-                corrected_streams,
-                events_appended,
-                corrections,
-            }]
-        }
+            corrections,
+        } => vec![sync_completed(kind, users_seen, corrections)],
         OrganizationCommand::RecordSyncFailure { kind, reason } => {
             vec![Event::SyncFailed { kind, reason }]
         }
     })
+}
+
+/// An install, a rotated token, or (`same_token`) a redelivery that changes nothing.
+fn record_token(
+    state: &Organization,
+    org_id: String,
+    token: Sealed,
+    same_token: bool,
+) -> Vec<Event> {
+    if !state.installed {
+        vec![Event::IntegrationConfigured { org_id, token }]
+    } else if same_token {
+        vec![]
+    } else {
+        vec![Event::OrganizationTokenRotated { org_id, token }]
+    }
+}
+
+fn map_plan(
+    state: &Organization,
+    plan_template_id: String,
+    profile: AccessProfile,
+) -> Result<Vec<Event>, OrganizationError> {
+    if plan_template_id.trim().is_empty() {
+        return Err(OrganizationError::MissingPlanTemplate);
+    }
+    profile.validate()?;
+    Ok(
+        if state.plan_profiles.get(&plan_template_id) == Some(&profile) {
+            vec![]
+        } else {
+            vec![Event::PlanMapped {
+                plan_template_id,
+                profile,
+            }]
+        },
+    )
+}
+
+/// The drift report: counts over every correction, the first [`MAX_REPORTED_CORRECTIONS`] kept.
+fn sync_completed(kind: SyncKind, users_seen: u32, mut corrections: Vec<Correction>) -> Event {
+    let corrected_streams = corrections.len() as u32;
+    let events_appended = corrections.iter().map(|c| c.events.len() as u32).sum();
+    corrections.truncate(MAX_REPORTED_CORRECTIONS);
+    Event::SyncCompleted {
+        kind,
+        users_seen,
+        corrected_streams,
+        events_appended,
+        corrections,
+    }
 }
 
 pub fn evolve(mut state: Organization, event: &Event) -> Organization {
