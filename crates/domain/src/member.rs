@@ -27,7 +27,7 @@ impl Member {
 
     /// Rebuild from history.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
-        events.into_iter().fold(Member::default(), evolve)
+        Self::from_history(events)
     }
 
     /// What a reconciliation or onboarding with this email hash may need sealed.
@@ -127,38 +127,34 @@ impl Aggregate for Member {
     type Error = MemberError;
 
     fn decide(&self, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
-        decide(self, command)
+        match command {
+            MemberCommand::ExpireGrants { now } => expire_grants(self, now),
+            MemberCommand::Reconcile {
+                org_id,
+                user_id,
+                desired,
+                via,
+                secrets,
+            } => reconcile(self, org_id, user_id, desired, via, secrets),
+            MemberCommand::Onboard {
+                org_id,
+                user_id,
+                location_id,
+                via,
+                desired,
+                secrets,
+            } => onboard(self, org_id, user_id, location_id, via, desired, secrets),
+            MemberCommand::SetPassphrase {
+                candidate,
+                sealed,
+                taken,
+                source,
+            } => set_passphrase(self, &candidate, sealed, taken, source),
+        }
     }
 
     fn evolve(self, event: &Event) -> Self {
         evolve(self, event)
-    }
-}
-
-pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
-    match command {
-        MemberCommand::Reconcile {
-            org_id,
-            user_id,
-            desired,
-            via,
-            secrets,
-        } => reconcile(state, org_id, user_id, desired, via, secrets),
-        MemberCommand::Onboard {
-            org_id,
-            user_id,
-            location_id,
-            via,
-            desired,
-            secrets,
-        } => onboard(state, org_id, user_id, location_id, via, desired, secrets),
-        MemberCommand::SetPassphrase {
-            candidate,
-            sealed,
-            taken,
-            source,
-        } => set_passphrase(state, &candidate, sealed, taken, source),
-        MemberCommand::ExpireGrants { now } => expire_grants(state, now),
     }
 }
 
@@ -179,7 +175,7 @@ fn onboard(
         let mut current = state.clone();
         if state.home_location.is_none() {
             let bound = Event::AccountBound { location_id };
-            current = evolve(current, &bound);
+            current = current.evolve(&bound);
             events.push(bound);
         }
         events.extend(reconcile(&current, org_id, user_id, desired, via, secrets)?);
@@ -512,24 +508,24 @@ mod tests {
             },
         };
         assert_eq!(
-            decide(&Member::default(), without.clone()),
+            Member::default().decide(without.clone()),
             Err(MemberError::MissingSecret("sealed profile"))
         );
-        assert!(decide(&open, without).is_ok());
+        assert!(open.decide(without).is_ok());
     }
 
     /// given `history`, when `command`, then `expected` events.
     fn given_when_then(history: &[Event], command: MemberCommand, expected: &[Event]) {
         let state = Member::from_events(history);
-        let events = decide(&state, command.clone()).expect("decide");
+        let events = state.decide(command.clone()).expect("decide");
         assert_eq!(events, expected);
         // Deciding again after applying the outcome changes nothing (idempotence).
         let after = history
             .iter()
             .chain(events.iter())
-            .fold(Member::default(), evolve);
+            .fold(Member::default(), Member::evolve);
         if let MemberCommand::Reconcile { .. } = command {
-            assert_eq!(decide(&after, command).expect("decide again"), vec![]);
+            assert_eq!(after.decide(command).expect("decide again"), vec![]);
         }
     }
 
@@ -694,19 +690,13 @@ mod tests {
         let mut history = opened();
         history.push(granted("1", Some("2026-11-22T23:00:00Z")));
         let state = Member::from_events(&history);
-        let early = decide(
-            &state,
-            MemberCommand::ExpireGrants {
-                now: at("2026-11-22T22:59:59Z"),
-            },
-        );
+        let early = state.decide(MemberCommand::ExpireGrants {
+            now: at("2026-11-22T22:59:59Z"),
+        });
         assert_eq!(early, Ok(vec![]));
-        let late = decide(
-            &state,
-            MemberCommand::ExpireGrants {
-                now: at("2026-11-22T23:00:00Z"),
-            },
-        );
+        let late = state.decide(MemberCommand::ExpireGrants {
+            now: at("2026-11-22T23:00:00Z"),
+        });
         assert_eq!(
             late,
             Ok(vec![
@@ -722,12 +712,9 @@ mod tests {
     #[test]
     fn expiring_grants_of_a_missing_account_is_refused() {
         assert_eq!(
-            decide(
-                &Member::default(),
-                MemberCommand::ExpireGrants {
-                    now: at("2026-11-22T23:00:00Z")
-                }
-            ),
+            Member::default().decide(MemberCommand::ExpireGrants {
+                now: at("2026-11-22T23:00:00Z")
+            }),
             Err(MemberError::NoAccount)
         );
     }
@@ -745,11 +732,9 @@ mod tests {
 
     #[test]
     fn onboarding_binds_a_new_account_to_the_portals_location() {
-        let events = decide(
-            &Member::default(),
-            onboard_at("3391", desired(&[("29191", None)])),
-        )
-        .expect("onboard");
+        let events = Member::default()
+            .decide(onboard_at("3391", desired(&[("29191", None)])))
+            .expect("onboard");
         assert!(matches!(
             &events[0],
             Event::AccountOpened { home_location: Some(home), via: OnboardedVia::Portal, .. } if home == "3391"
@@ -761,16 +746,13 @@ mod tests {
     #[test]
     fn onboarding_without_access_is_refused_and_an_existing_account_stays_bound() {
         assert_eq!(
-            decide(&Member::default(), onboard_at("3390", desired(&[]))),
+            Member::default().decide(onboard_at("3390", desired(&[]))),
             Err(MemberError::NoAccess)
         );
         let mut history = opened();
         history.push(granted("1", None));
         assert_eq!(
-            decide(
-                &Member::from_events(&history),
-                onboard_at("3391", desired(&[("1", None)]))
-            ),
+            Member::from_events(&history).decide(onboard_at("3391", desired(&[("1", None)]))),
             Ok(vec![]),
             "bound to 3390 at opening: stays there"
         );
@@ -794,7 +776,9 @@ mod tests {
         ];
         history.push(granted("1", None));
         let state = Member::from_events(&history);
-        let events = decide(&state, onboard_at("3391", desired(&[("1", None)]))).expect("onboard");
+        let events = state
+            .decide(onboard_at("3391", desired(&[("1", None)])))
+            .expect("onboard");
         assert_eq!(
             events,
             vec![Event::AccountBound {
@@ -805,7 +789,7 @@ mod tests {
         let bound = Member::from_events(&history);
         assert_eq!(bound.home_location.as_deref(), Some("3391"));
         assert_eq!(
-            decide(&bound, onboard_at("3390", desired(&[("1", None)]))),
+            bound.decide(onboard_at("3390", desired(&[("1", None)]))),
             Ok(vec![])
         );
     }
@@ -828,7 +812,7 @@ mod tests {
         history.push(granted("1", None));
         let state = Member::from_events(&history);
         assert_eq!(
-            decide(&state, set_passphrase("correct horse battery", "h2", false)),
+            state.decide(set_passphrase("correct horse battery", "h2", false)),
             Ok(vec![Event::PassphraseChanged {
                 passphrase: sealed("correct horse battery"),
                 lookup_hash: "h2".into(),
@@ -837,7 +821,7 @@ mod tests {
         );
         // Setting the passphrase already in force changes nothing.
         assert_eq!(
-            decide(&state, set_passphrase("the current one", "ph", false)),
+            state.decide(set_passphrase("the current one", "ph", false)),
             Ok(vec![])
         );
     }
@@ -848,26 +832,20 @@ mod tests {
         history.push(granted("1", None));
         let state = Member::from_events(&history);
         assert_eq!(
-            decide(&state, set_passphrase("short", "h", false)),
+            state.decide(set_passphrase("short", "h", false)),
             Err(MemberError::Passphrase(PassphraseError::TooShort))
         );
         assert_eq!(
-            decide(&state, set_passphrase("someone elses key", "h", true)),
+            state.decide(set_passphrase("someone elses key", "h", true)),
             Err(MemberError::PassphraseTaken)
         );
         history.push(Event::AccountSuspended);
         assert_eq!(
-            decide(
-                &Member::from_events(&history),
-                set_passphrase("a fine passphrase", "h", false)
-            ),
+            Member::from_events(&history).decide(set_passphrase("a fine passphrase", "h", false)),
             Err(MemberError::Suspended)
         );
         assert_eq!(
-            decide(
-                &Member::default(),
-                set_passphrase("a fine passphrase", "h", false)
-            ),
+            Member::default().decide(set_passphrase("a fine passphrase", "h", false)),
             Err(MemberError::NoAccount)
         );
     }

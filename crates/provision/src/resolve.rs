@@ -89,11 +89,7 @@ impl Provisioner {
         let mut users = Vec::new();
         match hint {
             Hint::Users(ids) => users.extend(ids.iter().cloned()),
-            Hint::Emails(emails) => {
-                for email in emails {
-                    users.extend(self.user_by_email(by_email, email).await?);
-                }
-            }
+            Hint::Emails(emails) => users = self.users_by_email(by_email, emails).await?,
             Hint::Plan {
                 account_plan_id,
                 emails,
@@ -109,9 +105,7 @@ impl Provisioner {
                     if let Some(plan) = account_plan_id {
                         return Ok((users, Some(plan.clone())));
                     }
-                    for email in emails {
-                        users.extend(self.user_by_email(by_email, email).await?);
-                    }
+                    users.extend(self.users_by_email(by_email, emails).await?);
                 }
             }
             Hint::Booking {
@@ -185,6 +179,19 @@ impl Provisioner {
             .into_iter()
             .filter_map(|(hash, user)| Some((*by_hash.get(&hash)?, user)))
             .collect())
+    }
+
+    /// [`Provisioner::user_by_email`] for each of `emails`.
+    async fn users_by_email(
+        &self,
+        by_email: &ByEmail<'_>,
+        emails: &[String],
+    ) -> Result<Vec<String>, ProvisionError> {
+        let mut users = Vec::new();
+        for email in emails {
+            users.extend(self.user_by_email(by_email, email).await?);
+        }
+        Ok(users)
     }
 
     /// What the log knows, then Optix.
