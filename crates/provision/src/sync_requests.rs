@@ -1,5 +1,5 @@
 //! Asking for a full sync: a queue of organizations whose requests are merged while they wait.
-//! Anything may ask (webhooks, commands, the timer); the sync runner (`crate::sync`) takes them.
+//! Anything may ask (webhooks, commands, the timer); the sync runner (`sync::run`) takes them.
 
 pub use domain::events::SyncKind;
 use std::collections::HashMap;
