@@ -373,12 +373,7 @@ pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("timestamp")
-            .with_timezone(&Utc)
-    }
+    use crate::testing::at;
 
     fn facts() -> MemberFacts {
         MemberFacts {

@@ -13,6 +13,8 @@ pub mod member;
 pub mod organization;
 pub mod passphrase;
 pub mod policy;
+#[cfg(test)]
+mod testing;
 
 pub use access::{
     BookingFact, DesiredAccess, InvitationFact, MemberFacts, PlanFact, TeamFact, desired_access,

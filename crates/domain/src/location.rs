@@ -122,12 +122,8 @@ fn report_unmapped_use(
 mod tests {
     use super::*;
     use crate::policy::{RoamingPolicy, VlanRange};
+    use crate::testing::at;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("timestamp")
-            .with_timezone(&Utc)
-    }
     fn downtown() -> LocationSettings {
         LocationSettings {
             name: "Downtown".into(),

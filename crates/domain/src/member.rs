@@ -417,12 +417,8 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
 mod tests {
     use super::*;
     use crate::events::Basis;
+    use crate::testing::at;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("timestamp")
-            .with_timezone(&Utc)
-    }
     fn sealed(tag: &str) -> Sealed {
         Sealed {
             key: "member".into(),
@@ -545,6 +541,12 @@ mod tests {
             },
         ]
     }
+    /// An open account with the open-ended plan `id`.
+    fn opened_with_plan(id: &str) -> Vec<Event> {
+        let mut history = opened();
+        history.push(granted(id, None));
+        history
+    }
     fn granted(id: &str, until: Option<&str>) -> Event {
         Event::AccessGranted {
             grant: plan_key(id),
@@ -576,8 +578,7 @@ mod tests {
 
     #[test]
     fn a_second_plan_adds_a_grant_without_a_second_passphrase() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         given_when_then(
             &history,
             reconcile_with(desired(&[("1", None), ("2", None)])),
@@ -587,8 +588,7 @@ mod tests {
 
     #[test]
     fn the_last_plan_cancelled_suspends_but_keeps_the_account() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         given_when_then(
             &history,
             reconcile_with(desired(&[])),
@@ -623,8 +623,7 @@ mod tests {
 
     #[test]
     fn a_changed_end_date_moves_the_grant() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         given_when_then(
             &history,
             reconcile_with(desired(&[("1", Some("2026-12-31T23:00:00Z"))])),
@@ -634,8 +633,7 @@ mod tests {
 
     #[test]
     fn a_member_deleted_in_optix_is_deleted() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let mut history = opened_with_plan("1");
         let mut gone = desired(&[]);
         gone.exists = false;
         given_when_then(
@@ -650,8 +648,7 @@ mod tests {
 
     #[test]
     fn joining_and_changing_team_moves_the_group() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let mut history = opened_with_plan("1");
         let mut d = desired(&[("1", None)]);
         d.team = Some(crate::access::TeamFact {
             team_id: "123123".into(),
@@ -749,8 +746,7 @@ mod tests {
             Member::default().decide(onboard_at("3390", desired(&[]))),
             Err(MemberError::NoAccess)
         );
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         assert_eq!(
             Member::from_events(&history).decide(onboard_at("3391", desired(&[("1", None)]))),
             Ok(vec![]),
@@ -808,8 +804,7 @@ mod tests {
 
     #[test]
     fn a_tenant_sets_a_valid_unique_passphrase() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         let state = Member::from_events(&history);
         assert_eq!(
             state.decide(set_passphrase("correct horse battery", "h2", false)),
@@ -828,8 +823,7 @@ mod tests {
 
     #[test]
     fn invalid_taken_suspended_and_missing_are_refused_with_the_reason() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let mut history = opened_with_plan("1");
         let state = Member::from_events(&history);
         assert_eq!(
             state.decide(set_passphrase("short", "h", false)),
