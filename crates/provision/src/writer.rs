@@ -138,9 +138,10 @@ impl Writer {
         let onboard_at = trigger.onboard_at();
         let state = &loaded.state;
         // An onboarding binds a new account, or one a sync opened without a location.
-        let home = match state.is_open() {
-            true => state.home_location.as_deref().or(onboard_at),
-            false => onboard_at,
+        let home = if state.is_open() {
+            state.home_location.as_deref().or(onboard_at)
+        } else {
+            onboard_at
         };
         let desired = domain::desired_access(facts, home, now, policy);
         if !state.is_open()
