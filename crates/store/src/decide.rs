@@ -3,7 +3,8 @@
 //! and when another writer got to the stream first, or took a VLAN or passphrase checked at
 //! commit, do it all again on fresh state ([`in_transaction`]).
 
-use crate::event_log::{self, Metadata, StoreError};
+use crate::event_log;
+use crate::{Metadata, StoreError};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use domain::{Aggregate, Event, StreamId};

@@ -1,7 +1,7 @@
 //! How far a relay has published the log (`relay_checkpoints`): the global position of the
 //! last event it published, by relay name.
 
-use crate::event_log::StoreError;
+use crate::StoreError;
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 
