@@ -174,3 +174,31 @@ where
         .map_err(StoreError::from_commit)?;
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict() -> StoreError {
+        StoreError::Conflict {
+            stream: "member-1-42".into(),
+            expected: 3,
+        }
+    }
+
+    #[test]
+    fn only_a_store_conflict_is_decided_again_and_a_refusal_is_handed_back() {
+        assert!(DecideError::<&str>::Store(conflict()).is_conflict());
+        assert!(!DecideError::Refused("no account").is_conflict());
+        assert!(!DecideError::<&str>::Store(StoreError::Config("x".into())).is_conflict());
+        assert_eq!(
+            DecideError::Refused("no account").into_refusal().ok(),
+            Some("no account")
+        );
+        assert!(
+            DecideError::<&str>::Store(conflict())
+                .into_refusal()
+                .is_err_and(|e| e.is_conflict())
+        );
+    }
+}
