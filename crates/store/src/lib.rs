@@ -2,6 +2,7 @@
 //! in the same transaction, migrations, and the members' wrapped data keys (sealed by
 //! the `secrets` crate; the store only keeps them).
 
+pub mod decide;
 pub mod error;
 pub mod event_log;
 pub mod history;
@@ -11,6 +12,7 @@ pub mod projection;
 pub mod queries;
 pub mod read_models;
 pub mod recorded;
+pub mod relay_checkpoint;
 pub mod replay;
 pub mod statements;
 
