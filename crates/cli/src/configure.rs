@@ -57,6 +57,16 @@ pub enum Roaming {
     ByPlan,
 }
 
+impl From<Roaming> for RoamingPolicy {
+    fn from(roaming: Roaming) -> RoamingPolicy {
+        match roaming {
+            Roaming::Single => RoamingPolicy::SingleLocation,
+            Roaming::All => RoamingPolicy::AllLocations,
+            Roaming::ByPlan => RoamingPolicy::ByPlan,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct ProfileArgs {
     /// The profile's name, e.g. premium.
@@ -136,9 +146,18 @@ fn parse_pool(text: &str) -> Result<VlanRange, String> {
     VlanRange::new(number(first)?, number(last)?).map_err(|e| e.to_string())
 }
 
-/// Sends a command and prints provision's answer; a refusal is an error with its message.
-async fn send(bus: &bus::Bus, org: &str, command: Command, what: &str) -> anyhow::Result<()> {
-    match bus.command(org, "cli", command).await? {
+/// Sends a command to provision and prints its answer; a refusal is an error with its message.
+async fn send(
+    settings: &runtime::Settings,
+    org: &str,
+    command: Command,
+    what: &str,
+) -> anyhow::Result<()> {
+    match connect(settings)
+        .await?
+        .command(org, "cli", command)
+        .await?
+    {
         Reply::Done { events, .. } => {
             if events == 0 {
                 println!("{what}: already so, nothing changed");
@@ -169,32 +188,7 @@ pub async fn locations(
             if json {
                 return print_json(&all);
             }
-            if all.is_empty() {
-                println!("no location mapped for organization {org}");
-            }
-            for location in all {
-                if location.mapped {
-                    println!(
-                        "{:<8} {:<20} network {:<20} {:<20} pool {:<9} roaming {}",
-                        location.location_id,
-                        location.name.unwrap_or_default(),
-                        location.network.unwrap_or_default(),
-                        location.timezone.unwrap_or_default(),
-                        location.vlan_pool.unwrap_or_else(|| "-".into()),
-                        location.roaming.unwrap_or_default()
-                    );
-                } else {
-                    println!(
-                        "{:<8} NOT MAPPED: tenants tried it {} time(s), last {}",
-                        location.location_id,
-                        location.unmapped_uses,
-                        location
-                            .last_unmapped_use
-                            .map(|t| t.to_rfc3339())
-                            .unwrap_or_else(|| "-".into())
-                    );
-                }
-            }
+            print_locations(&org, all);
             Ok(())
         }
         LocationsCommand::Map {
@@ -211,18 +205,14 @@ pub async fn locations(
                 network_name: network,
                 timezone,
                 vlan_pool,
-                roaming: match roaming {
-                    Roaming::Single => RoamingPolicy::SingleLocation,
-                    Roaming::All => RoamingPolicy::AllLocations,
-                    Roaming::ByPlan => RoamingPolicy::ByPlan,
-                },
+                roaming: roaming.into(),
             };
             // Checked here too, so a bad name or SSID is refused before connecting anywhere.
             settings_
                 .validate()
                 .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::MapLocation {
                     location_id: location.clone(),
@@ -234,7 +224,7 @@ pub async fn locations(
         }
         LocationsCommand::Unmap { org, location } => {
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::UnmapLocation {
                     location_id: location.clone(),
@@ -242,6 +232,36 @@ pub async fn locations(
                 &format!("unmapped Optix location {location}"),
             )
             .await
+        }
+    }
+}
+
+/// The rows of `lanyard locations list`: mapped locations, then the ones tenants tried.
+fn print_locations(org: &str, all: Vec<LocationLine>) {
+    if all.is_empty() {
+        println!("no location mapped for organization {org}");
+    }
+    for location in all {
+        if location.mapped {
+            println!(
+                "{:<8} {:<20} network {:<20} {:<20} pool {:<9} roaming {}",
+                location.location_id,
+                location.name.unwrap_or_default(),
+                location.network.unwrap_or_default(),
+                location.timezone.unwrap_or_default(),
+                location.vlan_pool.unwrap_or_else(|| "-".into()),
+                location.roaming.unwrap_or_default()
+            );
+        } else {
+            println!(
+                "{:<8} NOT MAPPED: tenants tried it {} time(s), last {}",
+                location.location_id,
+                location.unmapped_uses,
+                location
+                    .last_unmapped_use
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "-".into())
+            );
         }
     }
 }
@@ -274,7 +294,7 @@ pub async fn plans(
                 .validate()
                 .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::MapPlan {
                     plan_template_id: plan.clone(),
@@ -286,7 +306,7 @@ pub async fn plans(
         }
         PlansCommand::Unmap { org, plan } => {
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::UnmapPlan {
                     plan_template_id: plan.clone(),
@@ -297,7 +317,7 @@ pub async fn plans(
         }
         PlansCommand::Default { org, profile } => {
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::SetDefaultProfile {
                     profile: profile.profile(),
@@ -340,7 +360,7 @@ pub async fn vlan_pool(
         .transpose()
         .map_err(anyhow::Error::msg)?;
     send(
-        &connect(settings).await?,
+        settings,
         org,
         Command::SetVlanPool { pool: range },
         &match range {
