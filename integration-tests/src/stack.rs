@@ -99,55 +99,15 @@ impl Stack {
         let dir =
             std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
-        let config_path = dir.join("lanyard.toml");
         let mailbox = crate::mail::Mailbox::from_env().ok();
-        write_secret_file(
-            &config_path,
-            config_toml(
-                &database_url,
-                &nats,
-                "http://127.0.0.1:9/graphql",
-                mailbox.as_ref().map_or("", |m| m.smtp_url.as_str()),
-                // Optix's own limit; tests change it through `StackOptions`.
-                ConfigOptions {
-                    ports: [0; 3],
-                    requests_per_minute: 60,
-                },
-            ),
-        )?;
-        let mut settings = runtime::load_settings(Some(&config_path))?;
+        let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
         adjust(&mut settings);
         if let Some(change) = options.settings {
             change(&mut settings);
         }
 
-        let ingest = ingest::Application::build(settings.clone())
-            .await
-            .context("building ingest")?;
-        let ingest_url = format!("http://127.0.0.1:{}", ingest.port());
-        let ingest_ops_url = format!("http://127.0.0.1:{}", ingest.ops_port());
-        let mut tasks = vec![tokio::spawn(async move {
-            let _ = ingest.run_until_stopped().await;
-        })];
-
-        let sim = optix_sim::spawn(optix_sim::SimConfig {
-            listen: "127.0.0.1:0".into(),
-            webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
-            rate_limit_per_minute: options.sim_rate_limit,
-            rate_window: options.window,
-            retry_interval: Duration::from_millis(200),
-            max_retries: 3,
-            fixture: None,
-            dispatch_delay: None,
-        })
-        .await
-        .context("starting optix-sim")?;
-        let (client_id, _) = sim.sim.app();
-        anyhow::ensure!(
-            client_id == DEMO_CLIENT_ID,
-            "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}"
-        );
-
+        let ingest = Started::ingest(settings.clone()).await?;
+        let sim = start_sim(&ingest.url, &options).await?;
         settings.optix.api_url = sim.graphql_url.clone();
         settings.optix.requests_per_minute = options.client_rate_limit;
         settings.optix.budget_window_secs = options.window.as_secs().max(1);
@@ -160,15 +120,7 @@ impl Stack {
         let provision_task = tokio::spawn(provision.run_until(async {
             let _ = stop_rx.await;
         }));
-
-        let portal = portal::Application::build(settings.clone())
-            .await
-            .context("building portal")?;
-        let portal_url = format!("http://127.0.0.1:{}", portal.port());
-        let portal_ops_url = format!("http://127.0.0.1:{}", portal.ops_port());
-        tasks.push(tokio::spawn(async move {
-            let _ = portal.run_until_stopped().await;
-        }));
+        let portal = Started::portal(settings.clone()).await?;
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
@@ -182,17 +134,17 @@ impl Stack {
             cli,
             settings,
             sim,
-            ingest_url,
-            portal_url,
+            ingest_url: ingest.url,
+            portal_url: portal.url,
             provision_url,
-            ingest_ops_url,
-            portal_ops_url,
+            ingest_ops_url: ingest.ops_url,
+            portal_ops_url: portal.ops_url,
             keys,
             mailbox,
             sync_requests,
             provision_stop: Some(stop_tx),
             provision_task: Some(provision_task),
-            tasks,
+            tasks: vec![ingest.task, portal.task],
             _config_dir: TempDir(dir),
         })
     }
@@ -369,6 +321,93 @@ impl Stack {
         }
         Ok(())
     }
+}
+
+/// A service running in-process until the stack drops: its listener, its operations
+/// listener and its task.
+struct Started {
+    url: String,
+    ops_url: String,
+    task: JoinHandle<()>,
+}
+
+impl Started {
+    async fn ingest(settings: runtime::Settings) -> anyhow::Result<Started> {
+        let ingest = ingest::Application::build(settings)
+            .await
+            .context("building ingest")?;
+        Ok(Started {
+            url: format!("http://127.0.0.1:{}", ingest.port()),
+            ops_url: format!("http://127.0.0.1:{}", ingest.ops_port()),
+            task: tokio::spawn(async move {
+                let _ = ingest.run_until_stopped().await;
+            }),
+        })
+    }
+
+    async fn portal(settings: runtime::Settings) -> anyhow::Result<Started> {
+        let portal = portal::Application::build(settings)
+            .await
+            .context("building portal")?;
+        Ok(Started {
+            url: format!("http://127.0.0.1:{}", portal.port()),
+            ops_url: format!("http://127.0.0.1:{}", portal.ops_port()),
+            task: tokio::spawn(async move {
+                let _ = portal.run_until_stopped().await;
+            }),
+        })
+    }
+}
+
+/// Writes the test configuration (0600) into `dir` and loads it as the services would.
+fn load_test_settings(
+    dir: &std::path::Path,
+    database_url: &str,
+    nats: &bus::testing::NatsServer,
+    mailbox: Option<&crate::mail::Mailbox>,
+) -> anyhow::Result<runtime::Settings> {
+    let config_path = dir.join("lanyard.toml");
+    write_secret_file(
+        &config_path,
+        config_toml(
+            database_url,
+            nats,
+            "http://127.0.0.1:9/graphql",
+            mailbox.map_or("", |m| m.smtp_url.as_str()),
+            // Optix's own limit; tests change it through `StackOptions`.
+            ConfigOptions {
+                ports: [0; 3],
+                requests_per_minute: 60,
+            },
+        ),
+    )?;
+    runtime::load_settings(Some(&config_path))
+}
+
+/// The Optix simulator with the demo organization, delivering webhooks to ingest at
+/// `ingest_url`, limited as `options` say.
+async fn start_sim(
+    ingest_url: &str,
+    options: &StackOptions,
+) -> anyhow::Result<optix_sim::RunningSim> {
+    let sim = optix_sim::spawn(optix_sim::SimConfig {
+        listen: "127.0.0.1:0".into(),
+        webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
+        rate_limit_per_minute: options.sim_rate_limit,
+        rate_window: options.window,
+        retry_interval: Duration::from_millis(200),
+        max_retries: 3,
+        fixture: None,
+        dispatch_delay: None,
+    })
+    .await
+    .context("starting optix-sim")?;
+    let (client_id, _) = sim.sim.app();
+    anyhow::ensure!(
+        client_id == DEMO_CLIENT_ID,
+        "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}"
+    );
+    Ok(sim)
 }
 
 impl Drop for Stack {

@@ -217,13 +217,11 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
 
     let portal = &stack.portal_url;
     browser
-        .client
         .goto(&format!("{portal}/l/{DEMO_ORG}/{GASTOWN}"))
         .await?;
     browser.wait_for_heading("WiFi at").await?;
     check("the sign-in form").await?;
     browser
-        .client
         .goto(&format!(
             "{portal}/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"
         ))
@@ -237,19 +235,13 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         .personal_token(DEMO_ORG, JEAN)
         .expect("a personal token");
     browser
-        .client
         .goto(&format!(
             "{portal}/canvas/mobile?location_id={GASTOWN}#token={token}"
         ))
         .await?;
     browser.wait_for_heading("Your WiFi").await?;
     check("the key page").await?;
-    browser
-        .client
-        .find(Locator::Css("#reveal summary"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#reveal summary").await?;
     browser.wait_for("svg.qr").await?;
     check("the key page, revealed").await?;
     let field = browser.client.find(Locator::Id("new-passphrase")).await?;
@@ -266,7 +258,6 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         .personal_token(DEMO_ORG, SOFIA)
         .expect("a personal token");
     browser
-        .client
         .goto(&format!("{portal}/canvas/admin#token={token}"))
         .await?;
     browser.wait_for_heading("Overview").await?;
@@ -277,7 +268,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
     ] {
-        browser.client.goto(&format!("{portal}{path}")).await?;
+        browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
