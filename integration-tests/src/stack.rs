@@ -3,6 +3,7 @@
 
 use crate::{eventually, fresh_database};
 use anyhow::Context;
+use std::future::Future;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -106,7 +107,10 @@ impl Stack {
             change(&mut settings);
         }
 
-        let ingest = Started::ingest(settings.clone()).await?;
+        let ingest = ingest::Application::build(settings.clone())
+            .await
+            .context("building ingest")?;
+        let ingest = Started::spawn(ingest.port(), ingest.ops_port(), ingest.run_until_stopped());
         let sim = start_sim(&ingest.url, &options).await?;
         settings.optix.api_url = sim.graphql_url.clone();
         settings.optix.requests_per_minute = options.client_rate_limit;
@@ -120,7 +124,10 @@ impl Stack {
         let provision_task = tokio::spawn(provision.run_until(async {
             let _ = stop_rx.await;
         }));
-        let portal = Started::portal(settings.clone()).await?;
+        let portal = portal::Application::build(settings.clone())
+            .await
+            .context("building portal")?;
+        let portal = Started::spawn(portal.port(), portal.ops_port(), portal.run_until_stopped());
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
@@ -332,30 +339,19 @@ struct Started {
 }
 
 impl Started {
-    async fn ingest(settings: runtime::Settings) -> anyhow::Result<Started> {
-        let ingest = ingest::Application::build(settings)
-            .await
-            .context("building ingest")?;
-        Ok(Started {
-            url: format!("http://127.0.0.1:{}", ingest.port()),
-            ops_url: format!("http://127.0.0.1:{}", ingest.ops_port()),
+    /// Runs `service` (its `run_until_stopped`) listening on `port` and `ops_port`.
+    fn spawn<T: Send + 'static>(
+        port: u16,
+        ops_port: u16,
+        service: impl Future<Output = T> + Send + 'static,
+    ) -> Started {
+        Started {
+            url: format!("http://127.0.0.1:{port}"),
+            ops_url: format!("http://127.0.0.1:{ops_port}"),
             task: tokio::spawn(async move {
-                let _ = ingest.run_until_stopped().await;
+                let _ = service.await;
             }),
-        })
-    }
-
-    async fn portal(settings: runtime::Settings) -> anyhow::Result<Started> {
-        let portal = portal::Application::build(settings)
-            .await
-            .context("building portal")?;
-        Ok(Started {
-            url: format!("http://127.0.0.1:{}", portal.port()),
-            ops_url: format!("http://127.0.0.1:{}", portal.ops_port()),
-            task: tokio::spawn(async move {
-                let _ = portal.run_until_stopped().await;
-            }),
-        })
+        }
     }
 }
 

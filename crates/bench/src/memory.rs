@@ -188,33 +188,26 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     let dir = std::env::temp_dir().join(format!("lanyard-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
     let _cleanup = RemoveOnDrop(dir.clone());
-    let System {
-        nats,
-        database_url,
-        ports,
-        sim,
-        mailbox,
-        settings,
-        mut services,
-    } = System::start(&dir).await?;
+    let mut system = System::start(&dir).await?;
+    let (sim, settings, ports) = (&system.sim, &system.settings, system.ports);
 
     // 1. The import of `members` members.
     let plans = sim.sim.populate(DEMO_ORG, members, support::HOT_DESK)?;
-    let pool = store::create_pool(&database_url, 2)?;
-    let import_seconds = import(&sim, &pool, &mut services, members).await?;
-    let mut phases: Vec<Vec<f64>> = vec![Vec::new(); services.len()];
-    mark_peaks(&mut services, &mut phases)?;
+    let pool = store::create_pool(&system.database_url, 2)?;
+    let import_seconds = import(sim, &pool, &mut system.services, members).await?;
+    let mut phases: Vec<Vec<f64>> = vec![Vec::new(); system.services.len()];
+    mark_peaks(&mut system.services, &mut phases)?;
 
     // 2. A burst of plan changes through ingest, reconciled by provision.
     let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
     plan_change_burst(
-        &sim,
-        &settings,
+        sim,
+        settings,
         &ingest_url,
         &plans[..webhooks.min(plans.len())],
     )
     .await?;
-    mark_peaks(&mut services, &mut phases)?;
+    mark_peaks(&mut system.services, &mut phases)?;
 
     // 3. A signed-in tenant's key page at a fixed rate.
     let portal_url = format!("http://127.0.0.1:{}", ports[2]);
@@ -223,17 +216,17 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         .user_email(DEMO_ORG, &plans[0].0)
         .ok_or_else(|| anyhow::anyhow!("no email for the first member"))?;
     key_page_load(
-        &settings,
-        &mailbox,
+        settings,
+        &system.mailbox,
         &portal_url,
         &email,
         portal_rate,
         portal_seconds,
     )
     .await?;
-    mark_peaks(&mut services, &mut phases)?;
+    mark_peaks(&mut system.services, &mut phases)?;
     let mut figures = Vec::new();
-    for (service, marks) in services.iter_mut().zip(phases) {
+    for (service, marks) in system.services.iter_mut().zip(phases) {
         service.alive()?;
         figures.push(ServiceMemory {
             service: service.name.to_owned(),
@@ -242,8 +235,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
             peak_after_phase_mib: marks,
         });
     }
-    drop(services);
-    drop(nats);
+    drop(system.services);
+    drop(system.nats);
     Ok(MemoryFigures {
         members,
         import_seconds,

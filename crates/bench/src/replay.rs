@@ -260,11 +260,9 @@ async fn copy_template_group(
     group: &StreamId,
     groups: i64,
 ) -> anyhow::Result<()> {
-    client
-        .execute(
-            "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
-                                 stream_version, event_type, data, metadata, recorded_at)
-             SELECT nextval('event_position_seq'), gen_random_uuid(),
+    copy_template(
+        client,
+        "SELECT nextval('event_position_seq'), gen_random_uuid(),
                     replace(t.stream_id, $1, 'team-' || k), 'group', 'bench', t.stream_version,
                     t.event_type,
                     jsonb_set(replace(t.data::text, $1, 'team-' || k)::jsonb, '{vlan}',
@@ -273,10 +271,9 @@ async fn copy_template_group(
              FROM generate_series(1, $2::bigint - 1) k
              CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
              ORDER BY k",
-            &[&TEMPLATE_TEAM, &groups, &group.to_string()],
-        )
-        .await?;
-    Ok(())
+        &[&TEMPLATE_TEAM, &groups, &group.to_string()],
+    )
+    .await
 }
 
 /// Members 1..members (the template is member 0), in order, each with its own ids and
@@ -287,11 +284,9 @@ async fn copy_template_member(
     members: i64,
     groups: i64,
 ) -> anyhow::Result<()> {
-    client
-        .execute(
-            "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
-                                 stream_version, event_type, data, metadata, recorded_at)
-             SELECT nextval('event_position_seq'), gen_random_uuid(), s.stream_id, 'member',
+    copy_template(
+        client,
+        "SELECT nextval('event_position_seq'), gen_random_uuid(), s.stream_id, 'member',
                     'bench', s.stream_version, s.event_type, s.data, s.metadata, s.recorded_at
              FROM (SELECT replace(t.stream_id, $1, g::text) AS stream_id, t.stream_version,
                           t.event_type,
@@ -301,14 +296,29 @@ async fn copy_template_member(
                    FROM generate_series(1, $2::bigint - 1) g
                    CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
                    ORDER BY g, t.stream_version) s",
-            &[
-                &TEMPLATE,
-                &members,
-                &stream.to_string(),
-                &TEMPLATE_TEAM,
-                &groups,
-            ],
-        )
-        .await?;
+        &[
+            &TEMPLATE,
+            &members,
+            &stream.to_string(),
+            &TEMPLATE_TEAM,
+            &groups,
+        ],
+    )
+    .await
+}
+
+/// Inserts the events `select` makes of a template stream's, in its order, each at the next
+/// global position.
+async fn copy_template(
+    client: &deadpool_postgres::Object,
+    select: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> anyhow::Result<()> {
+    let sql = format!(
+        "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
+                             stream_version, event_type, data, metadata, recorded_at)
+         {select}"
+    );
+    client.execute(&sql, params).await?;
     Ok(())
 }

@@ -127,8 +127,9 @@ pub struct Applied {
     pub status: Option<u16>,
 }
 
-/// What a change created (its id), and the webhook (event, fields) Optix sends for it.
-pub type Changed = (Option<String>, Option<(String, Map<String, Value>)>);
+/// What a change created (its id) and the webhook (event, fields) Optix sends for it, or why
+/// the change cannot be made.
+pub type Changed = anyhow::Result<(Option<String>, Option<(String, Map<String, Value>)>)>;
 
 /// A new account plan from `now` on, without an end, a cancellation or a trial.
 fn new_plan(
@@ -196,12 +197,12 @@ impl Sim {
     /// Applies `change` without sending anything, and returns what it created with the
     /// webhook Optix would have sent (event, fields), for a test to deliver later, in any order
     /// and any number of times.
-    pub fn apply_held(&self, org_id: &str, change: Change) -> anyhow::Result<Changed> {
+    pub fn apply_held(&self, org_id: &str, change: Change) -> Changed {
         self.change_state(org_id, change)
     }
 
     /// The state change, and the webhook (event, fields) Optix would send for it.
-    fn change_state(&self, org_id: &str, change: Change) -> anyhow::Result<Changed> {
+    fn change_state(&self, org_id: &str, change: Change) -> Changed {
         let new_id = self.next_id();
         match change {
             Change::AddUser {
@@ -277,12 +278,7 @@ impl Sim {
 
     /// Changes to what an organization is made of: plan templates, locations, teams and their
     /// members (see [`Sim::change_state`]).
-    fn change_setup(
-        &self,
-        org_id: &str,
-        new_id: String,
-        change: Change,
-    ) -> anyhow::Result<Changed> {
+    fn change_setup(&self, org_id: &str, new_id: String, change: Change) -> Changed {
         match change {
             Change::AddPlanTemplate {
                 name,
@@ -352,12 +348,7 @@ impl Sim {
     }
 
     /// Changes to bookings and their invitees (see [`Sim::change_state`]).
-    fn change_bookings(
-        &self,
-        org_id: &str,
-        new_id: String,
-        change: Change,
-    ) -> anyhow::Result<Changed> {
+    fn change_bookings(&self, org_id: &str, new_id: String, change: Change) -> Changed {
         match change {
             Change::AddBooking {
                 user_id,
@@ -422,7 +413,7 @@ impl Sim {
         }
     }
 
-    fn push_user(&self, org_id: &str, user: User) -> anyhow::Result<Changed> {
+    fn push_user(&self, org_id: &str, user: User) -> Changed {
         let fields = member_fields(&user, "Location");
         let user_id = user.user_id.clone();
         self.with_org(org_id, |org| {
@@ -432,7 +423,7 @@ impl Sim {
         Ok((Some(user_id), Some(("new_member".into(), fields))))
     }
 
-    fn delete_user(&self, org_id: &str, user_id: &str) -> anyhow::Result<Changed> {
+    fn delete_user(&self, org_id: &str, user_id: &str) -> Changed {
         let fields = self.with_org(org_id, |org| {
             let user = org.user_mut(user_id)?;
             user.is_deleted = true;
@@ -452,7 +443,7 @@ impl Sim {
         user_id: &str,
         email: Option<String>,
         is_active: Option<bool>,
-    ) -> anyhow::Result<Changed> {
+    ) -> Changed {
         self.with_org(org_id, |org| {
             let user = org.user_mut(user_id)?;
             if let Some(email) = email {
@@ -469,7 +460,7 @@ impl Sim {
     }
 
     /// A new plan of a known user on a known template; Optix announces it as a subscription.
-    fn push_plan(&self, org_id: &str, plan: AccountPlan) -> anyhow::Result<Changed> {
+    fn push_plan(&self, org_id: &str, plan: AccountPlan) -> Changed {
         let id = plan.account_plan_id.clone();
         self.with_org(org_id, |org| {
             org.user(&plan.user_id).context("unknown user")?;
@@ -489,7 +480,7 @@ impl Sim {
         account_plan_id: &str,
         event: &str,
         change: impl FnOnce(&mut AccountPlan, i64),
-    ) -> anyhow::Result<Changed> {
+    ) -> Changed {
         let now = Utc::now().timestamp();
         self.with_plan(org_id, account_plan_id, |plan| change(plan, now))?;
         let webhook = self.plan_webhook(org_id, event, account_plan_id)?;
@@ -512,7 +503,7 @@ impl Sim {
         org_id: &str,
         new_id: String,
         add: impl FnOnce(&mut crate::model::Organization, String) -> anyhow::Result<()>,
-    ) -> anyhow::Result<Changed> {
+    ) -> Changed {
         self.with_org(org_id, |org| add(org, new_id.clone()))?;
         Ok((Some(new_id), None))
     }
@@ -525,7 +516,7 @@ impl Sim {
         user_id: &str,
         event: &str,
         change: impl FnOnce(&mut Vec<String>),
-    ) -> anyhow::Result<Changed> {
+    ) -> Changed {
         let fields = self.with_org(org_id, |org| {
             let user = org.user(user_id).context("unknown user")?.clone();
             let team = org.team_mut(team_id)?;
@@ -535,7 +526,7 @@ impl Sim {
         Ok((None, Some((event.into(), fields))))
     }
 
-    fn push_booking(&self, org_id: &str, booking: Booking) -> anyhow::Result<Changed> {
+    fn push_booking(&self, org_id: &str, booking: Booking) -> Changed {
         let id = booking.booking_id.clone();
         let fields = self.with_org(org_id, |org| {
             org.user(&booking.user_id).context("unknown user")?;

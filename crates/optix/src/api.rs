@@ -526,6 +526,31 @@ macro_rules! booking {
     }};
 }
 
+/// A batch query's variables with the ten user slots `u0`…`u9` filled from `chunk` (see
+/// [`slots`]) and the other fields as given.
+macro_rules! with_slots {
+    ($chunk:expr, $module:ident::Variables { $($field:ident: $value:expr),* $(,)? }) => {{
+        let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots($chunk);
+        $module::Variables { u0, u1, u2, u3, u4, u5, u6, u7, u8, u9, $($field: $value),* }
+    }};
+}
+
+/// The ten user slots of a batch answer, in slot order (`None`: Optix knows no such user).
+macro_rules! slot_users {
+    ($data:expr) => {
+        [
+            $data.u0, $data.u1, $data.u2, $data.u3, $data.u4, $data.u5, $data.u6, $data.u7,
+            $data.u8, $data.u9,
+        ]
+    };
+}
+
+/// One page of a list answer: its items (Optix's `null` entries left out) made into ours, and
+/// the list's total.
+fn page<R, T>(items: Vec<Option<R>>, total: i64, item: impl FnMut(R) -> T) -> (Vec<T>, i64) {
+    (items.into_iter().flatten().map(item).collect(), total)
+}
+
 /// Ten slot ids from `ids` (at most ten), padded by repeating the first.
 fn slots(ids: &[String]) -> [String; USER_SLOTS] {
     std::array::from_fn(|i| ids.get(i).or(ids.first()).cloned().unwrap_or_default())
@@ -540,10 +565,7 @@ fn add_facts_batch(
     data: facts_batch::ResponseData,
     with_bookings: bool,
 ) {
-    let slot_users = [
-        data.u0, data.u1, data.u2, data.u3, data.u4, data.u5, data.u6, data.u7, data.u8, data.u9,
-    ];
-    for (i, user) in slot_users.into_iter().enumerate() {
+    for (i, user) in slot_users!(data).into_iter().enumerate() {
         if let Some(requested) = chunk.get(i) {
             described.insert(requested.clone());
         }
@@ -962,29 +984,18 @@ impl OptixClient {
         (from, to): (i64, i64),
         booking_limit: i64,
     ) -> Result<facts_batch::ResponseData, OptixError> {
-        let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots(chunk);
-        self.post::<queries::FactsBatch>(
-            Some(&token.org_id),
-            token.expose(),
+        let variables = with_slots!(
+            chunk,
             facts_batch::Variables {
                 user_ids: chunk.to_vec(),
-                u0,
-                u1,
-                u2,
-                u3,
-                u4,
-                u5,
-                u6,
-                u7,
-                u8,
-                u9,
-                from,
-                to,
+                from: from,
+                to: to,
                 plan_limit: 500,
-                booking_limit,
-            },
-        )
-        .await
+                booking_limit: booking_limit,
+            }
+        );
+        self.post::<queries::FactsBatch>(Some(&token.org_id), token.expose(), variables)
+            .await
     }
 
     /// Up to ten users in full, one `UsersBatch` request (the ones Optix does not know are left
@@ -994,33 +1005,15 @@ impl OptixClient {
         token: &OrgToken,
         chunk: &[String],
     ) -> Result<Vec<User>, OptixError> {
-        let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots(chunk);
+        let variables = with_slots!(chunk, users_batch::Variables {});
         let data = self
-            .post::<queries::UsersBatch>(
-                Some(&token.org_id),
-                token.expose(),
-                users_batch::Variables {
-                    u0,
-                    u1,
-                    u2,
-                    u3,
-                    u4,
-                    u5,
-                    u6,
-                    u7,
-                    u8,
-                    u9,
-                },
-            )
+            .post::<queries::UsersBatch>(Some(&token.org_id), token.expose(), variables)
             .await?;
-        Ok([
-            data.u0, data.u1, data.u2, data.u3, data.u4, data.u5, data.u6, data.u7, data.u8,
-            data.u9,
-        ]
-        .into_iter()
-        .flatten()
-        .map(|user| person!(user))
-        .collect())
+        Ok(slot_users!(data)
+            .into_iter()
+            .flatten()
+            .map(|user| person!(user))
+            .collect())
     }
 
     /// Every page of a list query, from `first_page` on: `fetch(page)` answers one page's items
@@ -1084,15 +1077,10 @@ impl OptixClient {
                 to,
             },
             |data| {
-                let total = data.bookings.total;
-                let items = data
-                    .bookings
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|b| booking!(bookings_page, b))
-                    .collect();
-                (items, total)
+                let (bookings, total) = page(data.bookings.data, data.bookings.total, |b| {
+                    booking!(bookings_page, b)
+                });
+                (bookings.into_iter().flatten().collect(), total)
             },
         )
         .await
@@ -1115,17 +1103,7 @@ impl OptixClient {
             token.expose(),
             1,
             |page, limit| users_page::Variables { page, limit },
-            |data| {
-                let total = data.users.total;
-                let items = data
-                    .users
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .map(|u| person!(u))
-                    .collect();
-                (items, total)
-            },
+            |data| page(data.users.data, data.users.total, |u| person!(u)),
         )
         .await
     }
@@ -1162,18 +1140,10 @@ impl OptixClient {
             1,
             |page, limit| teams_page::Variables { page, limit },
             |data| {
-                let total = data.teams.total;
-                let items = data
-                    .teams
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .map(|t| Team {
-                        team_id: t.team_id,
-                        name: t.name,
-                    })
-                    .collect();
-                (items, total)
+                page(data.teams.data, data.teams.total, |t| Team {
+                    team_id: t.team_id,
+                    name: t.name,
+                })
             },
         )
         .await
@@ -1188,20 +1158,14 @@ impl OptixClient {
             1,
             |page, limit| plan_templates::Variables { page, limit },
             |data| {
-                let total = data.plan_templates.total;
-                let items = data
-                    .plan_templates
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .map(|t| PlanTemplate {
+                page(data.plan_templates.data, data.plan_templates.total, |t| {
+                    PlanTemplate {
                         plan_template_id: t.plan_template_id,
                         name: t.name,
                         in_all_locations: t.in_all_locations,
                         location_ids: t.locations.into_iter().map(|l| l.location_id).collect(),
-                    })
-                    .collect();
-                (items, total)
+                    }
+                })
             },
         )
         .await
@@ -1215,19 +1179,11 @@ impl OptixClient {
             1,
             |page, limit| locations::Variables { page, limit },
             |data| {
-                let total = data.locations.total;
-                let items = data
-                    .locations
-                    .data
-                    .into_iter()
-                    .flatten()
-                    .map(|l| Location {
-                        location_id: l.location_id,
-                        name: l.name.unwrap_or_default(),
-                        timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
-                    })
-                    .collect();
-                (items, total)
+                page(data.locations.data, data.locations.total, |l| Location {
+                    location_id: l.location_id,
+                    name: l.name.unwrap_or_default(),
+                    timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
+                })
             },
         )
         .await
