@@ -82,6 +82,13 @@ impl Stack {
         Stack::start_with(StackOptions::default()).await
     }
 
+    /// A stack with the app installed in the demo organization and its import done.
+    pub async fn start_installed() -> anyhow::Result<Stack> {
+        let stack = Stack::start().await?;
+        stack.install(DEMO_ORG).await?;
+        Ok(stack)
+    }
+
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         Stack::start_adjusted(options, |_| {}).await
     }
@@ -276,41 +283,85 @@ impl Stack {
         }
     }
 
+    /// Sends an operator command that must be done (a refusal is an error with its message).
+    pub async fn command_done(
+        &self,
+        org_id: &str,
+        command: bus::commands::Command,
+    ) -> anyhow::Result<()> {
+        command_done(&self.cli, org_id, command).await
+    }
+
+    /// Gives the organization the VLAN pool `first`-`last` (team groups' VLANs come from it).
+    pub async fn set_vlan_pool(&self, org_id: &str, first: u16, last: u16) -> anyhow::Result<()> {
+        let pool = domain::VlanRange { first, last };
+        self.command_done(
+            org_id,
+            bus::commands::Command::SetVlanPool { pool: Some(pool) },
+        )
+        .await
+    }
+
+    /// Maps an Optix location of the organization to a Lanyard location.
+    pub async fn map_location(
+        &self,
+        org_id: &str,
+        location_id: &str,
+        settings: domain::LocationSettings,
+    ) -> anyhow::Result<()> {
+        map_location(&self.cli, org_id, location_id, settings).await
+    }
+
+    /// Maps the demo organization's Gastown (Vancouver, 3390) as `map_demo_locations` does.
+    pub async fn map_gastown(&self) -> anyhow::Result<()> {
+        self.map_location(DEMO_ORG, GASTOWN, gastown()).await
+    }
+
     /// Maps the demo organization's two Optix locations (Vancouver 3390, Rome 3391).
     pub async fn map_demo_locations(&self) -> anyhow::Result<()> {
-        for (location_id, name, network, timezone) in [
-            ("3390", "Gastown", "gastown-members", "America/Vancouver"),
-            ("3391", "Trastevere", "trastevere-members", "Europe/Rome"),
-        ] {
-            let reply = self
-                .command(
-                    DEMO_ORG,
-                    bus::commands::Command::MapLocation {
-                        location_id: location_id.into(),
-                        settings: domain::LocationSettings {
-                            name: name.into(),
-                            network_name: network.into(),
-                            timezone: timezone.into(),
-                            vlan_pool: None,
-                            roaming: domain::RoamingPolicy::SingleLocation,
-                        },
-                    },
-                )
-                .await?;
-            anyhow::ensure!(
-                matches!(reply, bus::commands::Reply::Done { .. }),
-                "mapping {location_id}: {reply:?}"
-            );
-        }
-        Ok(())
+        self.map_gastown().await?;
+        let trastevere = location_settings("Trastevere", "trastevere-members", "Europe/Rome");
+        self.map_location(DEMO_ORG, TRASTEVERE, trastevere).await
+    }
+
+    /// A new location in the demo organization's Optix (Optix announces it); its id. Nothing
+    /// maps it: a tenant trying it is reported to the admins.
+    pub async fn add_optix_location(&self, name: &str, timezone: &str) -> anyhow::Result<String> {
+        let change = optix_sim::Change::AddLocation {
+            name: name.into(),
+            timezone: timezone.into(),
+        };
+        let applied = self
+            .sim
+            .sim
+            .apply(DEMO_ORG, change, optix_sim::Notify::Webhook)
+            .await?;
+        applied
+            .id
+            .ok_or_else(|| anyhow::anyhow!("the simulator gave the location no id"))
+    }
+
+    /// A member's personal (canvas) token in the simulator.
+    pub fn personal_token(&self, org_id: &str, user_id: &str) -> anyhow::Result<String> {
+        self.sim
+            .sim
+            .personal_token(org_id, user_id)
+            .ok_or_else(|| anyhow::anyhow!("no user {user_id} in {org_id}"))
+    }
+
+    /// The first column of the first row `sql` answers, a count (the harness's and the tests'
+    /// look into the database).
+    pub async fn count(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> anyhow::Result<i64> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one(sql, params).await?.get(0))
     }
 
     pub async fn event_count(&self) -> anyhow::Result<i64> {
-        let client = self.pool.get().await?;
-        Ok(client
-            .query_one("SELECT count(*) FROM events", &[])
-            .await?
-            .get(0))
+        self.count("SELECT count(*) FROM events", &[]).await
     }
 
     pub async fn members(&self) -> anyhow::Result<Vec<cli::members::MemberLine>> {
@@ -415,6 +466,55 @@ impl Drop for Stack {
             task.abort();
         }
     }
+}
+
+/// The demo organization's locations in Optix: Vancouver and Rome.
+pub const GASTOWN: &str = "3390";
+pub const TRASTEVERE: &str = "3391";
+
+/// A location with its own network, no VLAN pool, where members have access at home only.
+pub fn location_settings(name: &str, network: &str, timezone: &str) -> domain::LocationSettings {
+    domain::LocationSettings {
+        name: name.into(),
+        network_name: network.into(),
+        timezone: timezone.into(),
+        vlan_pool: None,
+        roaming: domain::RoamingPolicy::SingleLocation,
+    }
+}
+
+/// Gastown (Vancouver) as the tests and the benchmarks map it.
+pub fn gastown() -> domain::LocationSettings {
+    location_settings("Gastown", "gastown-members", "America/Vancouver")
+}
+
+/// Sends an operator command on `cli` (connected as the CLI) that must be done; a refusal is
+/// an error with its message.
+pub async fn command_done(
+    cli: &bus::Bus,
+    org_id: &str,
+    command: bus::commands::Command,
+) -> anyhow::Result<()> {
+    match cli.command(org_id, "cli", command).await? {
+        bus::commands::Reply::Done { .. } => Ok(()),
+        bus::commands::Reply::Refused { message, .. } => anyhow::bail!("refused: {message}"),
+    }
+}
+
+/// Maps an Optix location to a Lanyard location, as `lanyard locations map` does.
+pub async fn map_location(
+    cli: &bus::Bus,
+    org_id: &str,
+    location_id: &str,
+    settings: domain::LocationSettings,
+) -> anyhow::Result<()> {
+    let map = bus::commands::Command::MapLocation {
+        location_id: location_id.into(),
+        settings,
+    };
+    command_done(cli, org_id, map)
+        .await
+        .with_context(|| format!("mapping {location_id}"))
 }
 
 /// Writes a configuration that holds keys readable by its owner only (mode 0600), as

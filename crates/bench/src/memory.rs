@@ -406,26 +406,9 @@ async fn key_page_load(
     seconds: usize,
 ) -> anyhow::Result<()> {
     let cli = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli).await?;
-    let reply = cli
-        .command(
-            DEMO_ORG,
-            "cli",
-            bus::commands::Command::MapLocation {
-                location_id: crate::portal::LOCATION.into(),
-                settings: domain::LocationSettings {
-                    name: "Gastown".into(),
-                    network_name: "gastown-members".into(),
-                    timezone: "America/Vancouver".into(),
-                    vlan_pool: None,
-                    roaming: domain::RoamingPolicy::SingleLocation,
-                },
-            },
-        )
+    let gastown = integration_tests::stack::gastown();
+    integration_tests::stack::map_location(&cli, DEMO_ORG, crate::portal::LOCATION, gastown)
         .await?;
-    anyhow::ensure!(
-        matches!(reply, bus::commands::Reply::Done { .. }),
-        "mapping the location: {reply:?}"
-    );
     let mut tenant = integration_tests::agent::Agent::new(portal_url);
     tenant
         .sign_in(mailbox, DEMO_ORG, crate::portal::LOCATION, email)

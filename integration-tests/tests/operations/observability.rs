@@ -229,8 +229,7 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
 /// 404 for `/metrics` (and `/readyz`), and the counters are on the operations listeners only.
 #[tokio::test]
 async fn metrics_are_served_only_on_the_operations_listeners() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.map_demo_locations().await?;
     // The attacker asks for a link for a member's email and for an unknown one…
     let mut agent = integration_tests::agent::Agent::new(&stack.portal_url);
@@ -297,8 +296,7 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
         },
     )
     .expect("the first subscriber of this test process");
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.sim.sim.add_plan(DEMO_ORG, "12350", "916").await?;
     stack.wait_until_provisioned().await?;
 

@@ -7,12 +7,12 @@
 //! SMTP sink), chromium and chromedriver. A missing one fails the test.
 
 use bus::commands::{Command, Reply};
-use domain::{LocationSettings, RoamingPolicy, VlanRange};
+use domain::{LocationSettings, VlanRange};
 use fantoccini::Locator;
 use integration_tests::agent::Agent;
 use integration_tests::browser::Browser;
 use integration_tests::mail::Mailbox;
-use integration_tests::stack::DEMO_ORG;
+use integration_tests::stack::{DEMO_ORG, location_settings};
 use integration_tests::{Stack, eventually};
 use std::time::Duration;
 
@@ -61,26 +61,14 @@ async fn map_location(
     network: &str,
     tz: &str,
 ) -> anyhow::Result<()> {
-    let reply = stack
-        .command(
-            org,
-            Command::MapLocation {
-                location_id: location.into(),
-                settings: LocationSettings {
-                    name: format!("Location {location}"),
-                    network_name: network.into(),
-                    timezone: tz.into(),
-                    vlan_pool: Some(VlanRange {
-                        first: 100,
-                        last: 199,
-                    }),
-                    roaming: RoamingPolicy::SingleLocation,
-                },
-            },
-        )
-        .await?;
-    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
-    Ok(())
+    let settings = LocationSettings {
+        vlan_pool: Some(VlanRange {
+            first: 100,
+            last: 199,
+        }),
+        ..location_settings(&format!("Location {location}"), network, tz)
+    };
+    stack.map_location(org, location, settings).await
 }
 
 /// A second organization in the simulator (a copy of the demo one plus a user of its own),
