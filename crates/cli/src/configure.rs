@@ -8,16 +8,20 @@ use bus::commands::{Command, Reply};
 use clap::{Args, Subcommand, ValueEnum};
 use domain::{AccessProfile, LocationSettings, RoamingPolicy, VlanRange};
 
+/// `--org ORG [--json]`: one organization's listing, for people or, as JSON, for scripts.
+#[derive(Args)]
+pub struct OrgListing {
+    #[arg(long)]
+    pub org: String,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Subcommand)]
 pub enum LocationsCommand {
     /// Mapped locations, and unmapped ones tenants tried.
-    List {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
     /// Map an Optix location to a Lanyard location.
     Map {
         #[arg(long)]
@@ -102,13 +106,7 @@ impl ProfileArgs {
 #[derive(Subcommand)]
 pub enum PlansCommand {
     /// The default profile, and plan templates with a profile of their own.
-    List {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
     /// Map an Optix plan template to an access profile.
     Map {
         #[arg(long)]
@@ -182,7 +180,7 @@ pub async fn locations(
     command: LocationsCommand,
 ) -> anyhow::Result<()> {
     match command {
-        LocationsCommand::List { org, json } => {
+        LocationsCommand::List(OrgListing { org, json }) => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
             let all = location_lines(&client, &org).await?;
             if json {
@@ -272,7 +270,7 @@ pub async fn plans(
     command: PlansCommand,
 ) -> anyhow::Result<()> {
     match command {
-        PlansCommand::List { org, json } => {
+        PlansCommand::List(OrgListing { org, json }) => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
             let plans = plan_profiles(&client, &org).await?;
             if json {

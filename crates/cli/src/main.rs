@@ -3,7 +3,7 @@
 use cli::args::{
     Cli, Command, EventsCommand, MembersCommand, OptixCommand, ProjectionsCommand, WebhooksCommand,
 };
-use cli::configure;
+use cli::configure::{self, OrgListing};
 use cli::{history, members};
 
 use anyhow::Context;
@@ -104,9 +104,11 @@ async fn run_with_configuration(
             )
             .await?
         }
-        Command::Syncs { org, json } => configure::syncs(pool, &org, json).await?,
-        Command::Groups { org, json } => configure::groups(pool, &org, json).await?,
-        Command::Notifications { org, json } => configure::notifications(pool, &org, json).await?,
+        Command::Syncs(OrgListing { org, json }) => configure::syncs(pool, &org, json).await?,
+        Command::Groups(OrgListing { org, json }) => configure::groups(pool, &org, json).await?,
+        Command::Notifications(OrgListing { org, json }) => {
+            configure::notifications(pool, &org, json).await?
+        }
         Command::Optix { .. }
         | Command::NatsAuth { .. }
         | Command::Completions { .. }
