@@ -1,7 +1,8 @@
 //! The whole system on loopback: nats-server, a fresh database, ingest, provision, portal and
 //! the Optix simulator delivering signed webhooks to ingest.
 
-use crate::{eventually, fresh_database};
+use crate::database::fresh_database;
+use crate::wait::eventually;
 use anyhow::Context;
 use std::future::Future;
 use std::time::Duration;
