@@ -46,6 +46,23 @@ pub async fn issued_passphrases(stack: &Stack) -> anyhow::Result<Vec<String>> {
 pub struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl LogCapture {
+    /// Installs the test process's subscriber (its first; `None` when one is installed
+    /// already) writing every log line `filter` lets through, and `provider`'s traces: a new
+    /// capture of those lines, and the guard that keeps the subscriber installed.
+    pub fn install(
+        provider: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
+        filter: &str,
+    ) -> (LogCapture, Option<telemetry::traces::TracingGuard>) {
+        let capture = LogCapture::default();
+        let writer = capture.clone();
+        let guard = telemetry::traces::install_with_writer(
+            provider,
+            telemetry::traces::EnvFilter::new(filter),
+            move || writer.clone(),
+        );
+        (capture, guard)
+    }
+
     /// Everything written so far.
     pub fn text(&self) -> String {
         let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();

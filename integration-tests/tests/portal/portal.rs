@@ -1117,13 +1117,7 @@ async fn every_state_has_its_own_page() -> anyhow::Result<()> {
 /// passphrase, link token, session id or canvas token in any of them.
 #[tokio::test]
 async fn no_secret_reaches_a_log_line_or_a_metric() -> anyhow::Result<()> {
-    let capture = integration_tests::LogCapture::default();
-    let writer = capture.clone();
-    let _guard = telemetry::traces::install_with_writer(
-        None,
-        telemetry::traces::EnvFilter::new("debug"),
-        move || writer.clone(),
-    );
+    let (capture, _guard) = integration_tests::LogCapture::install(None, "debug");
 
     let stack = demo_stack().await?;
     let mut agent = Agent::new(&stack.portal_url);

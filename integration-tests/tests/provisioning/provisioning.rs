@@ -524,13 +524,12 @@ async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow
     );
     // The log still holds the sealed passphrase, which nothing can open any more.
     assert!(passphrase(&stack, AMARA).await.is_err());
-    let clear: i64 = client
-        .query_one(
+    let clear = stack
+        .count(
             "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
             &[&sealed_before],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(clear, 0);
     Ok(())
 }
@@ -857,18 +856,16 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
     };
     plans.release();
     // The held sync records its outcome after the onboarding's events.
-    let client = stack.pool.get().await?;
     eventually(
         "the held sync to finish",
         Duration::from_secs(20),
         || async {
-            let finished: i64 = client
-                .query_one(
+            let finished = stack
+                .count(
                     "SELECT count(*) FROM sync_runs WHERE org_id = $1 AND global_position > $2",
                     &[&DEMO_ORG, &onboarded],
                 )
-                .await?
-                .get(0);
+                .await?;
             Ok((finished > 0).then_some(()))
         },
     )
@@ -880,13 +877,12 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
     assert_eq!(member.home_location.as_deref(), Some(ROME));
     assert!(live(Some(&member)));
     assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
-    let deletions: i64 = client
-        .query_one(
+    let deletions = stack
+        .count(
             "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'AccountDeleted'",
             &[&format!("member-{DEMO_ORG}-{nia}")],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(deletions, 0);
     Ok(())
 }
@@ -1301,16 +1297,8 @@ mod security_webhooks {
     #[tokio::test]
     async fn a_captured_signature_with_a_forged_body_changes_nothing_and_is_counted_as_refused()
     -> anyhow::Result<()> {
-        let logs = integration_tests::LogCapture::default();
-        let _tracing = telemetry::traces::install_with_writer(
-            None,
-            telemetry::traces::EnvFilter::new("info"),
-            {
-                let logs = logs.clone();
-                move || logs.clone()
-            },
-        )
-        .expect("the first subscriber of this test process");
+        let (logs, tracing) = integration_tests::LogCapture::install(None, "info");
+        let _tracing = tracing.expect("the first subscriber of this test process");
         let stack = Stack::start().await?;
         add_elsewhere(&stack);
         stack.install(DEMO_ORG).await?;
@@ -1533,13 +1521,12 @@ mod security_webhooks {
             demo_members,
             "nobody was deleted"
         );
-        let deleted: i64 = client
-            .query_one(
+        let deleted = stack
+            .count(
                 "SELECT count(*) FROM events WHERE event_type = 'AccountDeleted'",
                 &[],
             )
-            .await?
-            .get(0);
+            .await?;
         assert_eq!(deleted, 0);
         Ok(())
     }
@@ -1613,17 +1600,12 @@ mod security_webhooks {
     #[tokio::test]
     async fn after_a_deletion_and_the_retention_an_email_is_in_no_stream_table_or_log()
     -> anyhow::Result<()> {
-        let logs = integration_tests::LogCapture::default();
         // Lanyard's logs at debug; the simulator stands for Optix, whose logs are not ours.
-        let _tracing = telemetry::traces::install_with_writer(
+        let (logs, tracing) = integration_tests::LogCapture::install(
             None,
-            telemetry::traces::EnvFilter::new("debug,optix_sim=off,h2=info,hyper=info,tokio_postgres=info,async_nats=info,rustls=info"),
-            {
-                let logs = logs.clone();
-                move || logs.clone()
-            },
-        )
-        .expect("the first subscriber of this test process");
+            "debug,optix_sim=off,h2=info,hyper=info,tokio_postgres=info,async_nats=info,rustls=info",
+        );
+        let _tracing = tracing.expect("the first subscriber of this test process");
         const RETENTION: Duration = Duration::from_secs(3);
         let stack = Stack::start_adjusted(Default::default(), |settings| {
             settings.nats.webhook_retention_secs = RETENTION.as_secs();
