@@ -1,12 +1,13 @@
 //! Changing the simulated organization the way an Optix admin or member would, and sending the
 //! webhook Optix sends for each change (or none, to stand for a lost delivery).
 
-use crate::Sim;
+use crate::fields::{booking_fields, member_fields, object, team_member_fields};
 use crate::model::{
     AccountPlan, Booking, InviteeStatus, Location, PlanStatus, PlanTemplate, Team, User,
 };
+use crate::sim::Sim;
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -155,20 +156,6 @@ fn new_plan(
 /// `team_updated` names the team (and, as Optix does, its account) only.
 fn team_fields(team_id: &str) -> Map<String, Value> {
     object(json!({"team_id": team_id, "account_id": team_id}))
-}
-
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-fn datetime(ts: i64) -> String {
-    DateTime::<Utc>::from_timestamp(ts, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 impl Sim {
@@ -543,6 +530,107 @@ impl Sim {
         Ok((Some(id), Some(("new_member_booking".into(), fields))))
     }
 
+    /// Subscribes a user to a plan template (ACTIVE from now) and sends `new_plan_subscription`.
+    pub async fn add_plan(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        plan_template_id: &str,
+    ) -> anyhow::Result<String> {
+        let applied = self
+            .apply(
+                org_id,
+                Change::AddPlan {
+                    user_id: user_id.to_owned(),
+                    plan_template_id: plan_template_id.to_owned(),
+                    starts_in_secs: 0,
+                    ends_in_secs: None,
+                },
+                Notify::Webhook,
+            )
+            .await?;
+        applied.id.context("the new plan has no id")
+    }
+
+    /// Cancels an account plan without sending any webhook: what Lanyard sees when Optix's
+    /// `cancel_plan_subscription` delivery is lost.
+    pub fn cancel_plan_quietly(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
+        self.with_state(|s| {
+            let org = s.orgs.get_mut(org_id).context("organization")?;
+            let plan = org
+                .account_plans
+                .iter_mut()
+                .find(|p| p.account_plan_id == account_plan_id)
+                .context("plan")?;
+            plan.status = PlanStatus::Canceled;
+            plan.canceled_timestamp = Some(Utc::now().timestamp());
+            anyhow::Ok(())
+        })
+    }
+
+    /// Adds `n` active users to `org_id`, each with an ACTIVE plan of `plan_template_id` that
+    /// started a month ago, without sending any webhook (a large organization as it stands
+    /// before the app is installed; benchmarks). Returns (user id, account plan id) pairs.
+    pub fn populate(
+        &self,
+        org_id: &str,
+        n: usize,
+        plan_template_id: &str,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        let started = Utc::now().timestamp() - 30 * 86_400;
+        self.with_state(|s| {
+            let org = s
+                .orgs
+                .get(org_id)
+                .with_context(|| format!("unknown organization {org_id}"))?;
+            org.template(plan_template_id)
+                .with_context(|| format!("unknown plan template {plan_template_id}"))?;
+            let first = s.next_id + 1;
+            s.next_id += 2 * n as u64;
+            let org = s.orgs.get_mut(org_id).context("organization")?;
+            let mut created = Vec::with_capacity(n);
+            for i in 0..n as u64 {
+                let user_id = (first + 2 * i).to_string();
+                let account_plan_id = (first + 2 * i + 1).to_string();
+                org.users.push(crate::model::User {
+                    email: format!("member{user_id}@populated.example"),
+                    user_id: user_id.clone(),
+                    name: format!("Member{i}"),
+                    surname: "Populated".into(),
+                    is_admin: false,
+                    is_active: true,
+                    is_deleted: false,
+                });
+                org.account_plans.push(AccountPlan {
+                    account_plan_id: account_plan_id.clone(),
+                    user_id: user_id.clone(),
+                    plan_template_id: plan_template_id.to_owned(),
+                    status: PlanStatus::Active,
+                    start_timestamp: started,
+                    end_timestamp: None,
+                    canceled_timestamp: None,
+                    created_timestamp: started,
+                    trial_days: 0,
+                });
+                created.push((user_id, account_plan_id));
+            }
+            Ok(created)
+        })
+    }
+
+    /// Cancels an account plan and sends `cancel_plan_subscription`.
+    pub async fn cancel_plan(&self, org_id: &str, account_plan_id: &str) -> anyhow::Result<()> {
+        self.apply(
+            org_id,
+            Change::CancelPlan {
+                account_plan_id: account_plan_id.to_owned(),
+            },
+            Notify::Webhook,
+        )
+        .await?;
+        Ok(())
+    }
+
     fn with_org<T>(
         &self,
         org_id: &str,
@@ -590,54 +678,4 @@ impl Sim {
             booking_fields(org, &org.bookings[index])
         })
     }
-}
-
-fn member_fields(user: &User, venue: &str) -> Map<String, Value> {
-    object(json!({
-        "venue_name": venue,
-        "member_id": user.user_id,
-        "user_id": user.user_id,
-        "first_name": user.name,
-        "last_name": user.surname,
-        "full_name": user.fullname(),
-        "email": user.email,
-    }))
-}
-
-fn team_member_fields(team: &Team, user: &User) -> Map<String, Value> {
-    object(json!({
-        "team_id": team.team_id,
-        "team": team.name,
-        "user_id": user.user_id,
-        "user_name": user.name,
-        "user_last_name": user.surname,
-        "user_fullname": user.fullname(),
-        "user_email": user.email,
-        "is_admin": if user.is_admin { "true" } else { "false" },
-    }))
-}
-
-pub(crate) fn booking_fields(
-    org: &crate::model::Organization,
-    b: &Booking,
-) -> anyhow::Result<Map<String, Value>> {
-    let user = org.user(&b.user_id).context("booking user")?;
-    let location = org.location(&b.location_id).context("booking location")?;
-    Ok(object(json!({
-        "booking_id": b.booking_id,
-        "title": b.resource_name,
-        "workspace_id": b.resource_id,
-        "workspace_name": b.resource_name,
-        "workspace_type": "Meeting Room",
-        "check_in_timestamp": b.start_timestamp.to_string(),
-        "check_out_timestamp": b.end_timestamp.to_string(),
-        "check_in_datetime": datetime(b.start_timestamp),
-        "check_out_datetime": datetime(b.end_timestamp),
-        "member_name": user.name,
-        "member_last_name": user.surname,
-        "member_email": user.email,
-        "venue_name": location.name,
-        "venue_address": "",
-        "created_datetime": datetime(Utc::now().timestamp()),
-    })))
 }
