@@ -85,7 +85,12 @@ impl Stack {
 
     /// A stack with the app installed in the demo organization and its import done.
     pub async fn start_installed() -> anyhow::Result<Stack> {
-        let stack = Stack::start().await?;
+        Stack::start_installed_with(StackOptions::default()).await
+    }
+
+    /// Like [`Stack::start_installed`], with `options`.
+    pub async fn start_installed_with(options: StackOptions) -> anyhow::Result<Stack> {
+        let stack = Stack::start_with(options).await?;
         stack.install(DEMO_ORG).await?;
         Ok(stack)
     }

@@ -97,14 +97,7 @@ pub async fn fixed_rate_get(
             (due.elapsed(), ok)
         }));
     }
-    let mut latencies = Vec::with_capacity(tasks.len());
-    let mut failed = 0;
-    for task in tasks {
-        let (latency, ok) = task.await?;
-        latencies.push(latency);
-        failed += usize::from(!ok);
-    }
-    Ok((latencies, failed))
+    support::latencies_and_failures(tasks).await
 }
 
 /// The recipient of a message in the sink's Maildir (the `To:` header's address).

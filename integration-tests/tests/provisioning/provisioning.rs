@@ -1033,14 +1033,13 @@ async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<
 #[tokio::test]
 async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> anyhow::Result<()> {
     // Optix allows 4 requests per (shortened) window; provision's client keeps to the same.
-    let stack = Stack::start_with(integration_tests::StackOptions {
+    let stack = Stack::start_installed_with(integration_tests::StackOptions {
         sim_rate_limit: 4,
         client_rate_limit: 4,
         window: Duration::from_secs(2),
         settings: None,
     })
     .await?;
-    stack.install(DEMO_ORG).await?;
     let calls_before = stack.sim.sim.api_calls();
     let users = burst_of_plan_changes(&stack, 40).await?;
     for user in &users {
@@ -1060,14 +1059,13 @@ async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> a
 #[tokio::test]
 async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Result<()> {
     // The client does not limit itself: Optix's 429s make it wait Retry-After.
-    let stack = Stack::start_with(integration_tests::StackOptions {
+    let stack = Stack::start_installed_with(integration_tests::StackOptions {
         sim_rate_limit: 2,
         client_rate_limit: 0,
         window: Duration::from_secs(1),
         settings: None,
     })
     .await?;
-    stack.install(DEMO_ORG).await?;
     stack.sim.sim.fail_next_requests(2);
     let users = burst_of_plan_changes(&stack, 6).await?;
     stack
