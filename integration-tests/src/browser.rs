@@ -226,6 +226,31 @@ impl Browser {
         Ok(())
     }
 
+    /// Opens `url`.
+    pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        Ok(self.client.goto(url).await?)
+    }
+
+    /// Types `text` into the element with id `id`.
+    pub async fn type_into(&self, id: &str, text: &str) -> anyhow::Result<()> {
+        Ok(self
+            .client
+            .find(Locator::Id(id))
+            .await?
+            .send_keys(text)
+            .await?)
+    }
+
+    /// The text of the element with id `id`.
+    pub async fn text_of(&self, id: &str) -> anyhow::Result<String> {
+        Ok(self.client.find(Locator::Id(id)).await?.text().await?)
+    }
+
+    /// Clicks the element, staying on the page (a `<details>` summary, a button of a script).
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        Ok(self.client.find(Locator::Css(css)).await?.click().await?)
+    }
+
     pub async fn current_url(&self) -> anyhow::Result<url::Url> {
         Ok(self.client.current_url().await?)
     }

@@ -72,7 +72,7 @@ impl Mailbox {
 
     /// Waits for the email to `to` whose body contains `marker`.
     pub async fn wait_for(&self, to: &str, marker: &str) -> anyhow::Result<Email> {
-        crate::eventually(
+        crate::wait::eventually(
             &format!("an email to {to} containing {marker}"),
             Duration::from_secs(20),
             || async {

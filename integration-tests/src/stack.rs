@@ -1,8 +1,10 @@
 //! The whole system on loopback: nats-server, a fresh database, ingest, provision, portal and
 //! the Optix simulator delivering signed webhooks to ingest.
 
-use crate::{eventually, fresh_database};
+use crate::database::fresh_database;
+use crate::wait::eventually;
 use anyhow::Context;
+use std::future::Future;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -81,6 +83,18 @@ impl Stack {
         Stack::start_with(StackOptions::default()).await
     }
 
+    /// A stack with the app installed in the demo organization and its import done.
+    pub async fn start_installed() -> anyhow::Result<Stack> {
+        Stack::start_installed_with(StackOptions::default()).await
+    }
+
+    /// Like [`Stack::start_installed`], with `options`.
+    pub async fn start_installed_with(options: StackOptions) -> anyhow::Result<Stack> {
+        let stack = Stack::start_with(options).await?;
+        stack.install(DEMO_ORG).await?;
+        Ok(stack)
+    }
+
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         Stack::start_adjusted(options, |_| {}).await
     }
@@ -99,23 +113,8 @@ impl Stack {
         let dir =
             std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
-        let config_path = dir.join("lanyard.toml");
         let mailbox = crate::mail::Mailbox::from_env().ok();
-        write_secret_file(
-            &config_path,
-            config_toml(
-                &database_url,
-                &nats,
-                "http://127.0.0.1:9/graphql",
-                mailbox.as_ref().map_or("", |m| m.smtp_url.as_str()),
-                // Optix's own limit; tests change it through `StackOptions`.
-                ConfigOptions {
-                    ports: [0; 3],
-                    requests_per_minute: 60,
-                },
-            ),
-        )?;
-        let mut settings = runtime::load_settings(Some(&config_path))?;
+        let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
         adjust(&mut settings);
         if let Some(change) = options.settings {
             change(&mut settings);
@@ -124,30 +123,8 @@ impl Stack {
         let ingest = ingest::Application::build(settings.clone())
             .await
             .context("building ingest")?;
-        let ingest_url = format!("http://127.0.0.1:{}", ingest.port());
-        let ingest_ops_url = format!("http://127.0.0.1:{}", ingest.ops_port());
-        let mut tasks = vec![tokio::spawn(async move {
-            let _ = ingest.run_until_stopped().await;
-        })];
-
-        let sim = optix_sim::spawn(optix_sim::SimConfig {
-            listen: "127.0.0.1:0".into(),
-            webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
-            rate_limit_per_minute: options.sim_rate_limit,
-            rate_window: options.window,
-            retry_interval: Duration::from_millis(200),
-            max_retries: 3,
-            fixture: None,
-            dispatch_delay: None,
-        })
-        .await
-        .context("starting optix-sim")?;
-        let (client_id, _) = sim.sim.app();
-        anyhow::ensure!(
-            client_id == DEMO_CLIENT_ID,
-            "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}"
-        );
-
+        let ingest = Started::spawn(ingest.port(), ingest.ops_port(), ingest.run_until_stopped());
+        let sim = start_sim(&ingest.url, &options).await?;
         settings.optix.api_url = sim.graphql_url.clone();
         settings.optix.requests_per_minute = options.client_rate_limit;
         settings.optix.budget_window_secs = options.window.as_secs().max(1);
@@ -160,15 +137,10 @@ impl Stack {
         let provision_task = tokio::spawn(provision.run_until(async {
             let _ = stop_rx.await;
         }));
-
         let portal = portal::Application::build(settings.clone())
             .await
             .context("building portal")?;
-        let portal_url = format!("http://127.0.0.1:{}", portal.port());
-        let portal_ops_url = format!("http://127.0.0.1:{}", portal.ops_port());
-        tasks.push(tokio::spawn(async move {
-            let _ = portal.run_until_stopped().await;
-        }));
+        let portal = Started::spawn(portal.port(), portal.ops_port(), portal.run_until_stopped());
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
@@ -182,17 +154,17 @@ impl Stack {
             cli,
             settings,
             sim,
-            ingest_url,
-            portal_url,
+            ingest_url: ingest.url,
+            portal_url: portal.url,
             provision_url,
-            ingest_ops_url,
-            portal_ops_url,
+            ingest_ops_url: ingest.ops_url,
+            portal_ops_url: portal.ops_url,
             keys,
             mailbox,
             sync_requests,
             provision_stop: Some(stop_tx),
             provision_task: Some(provision_task),
-            tasks,
+            tasks: vec![ingest.task, portal.task],
             _config_dir: TempDir(dir),
         })
     }
@@ -317,41 +289,85 @@ impl Stack {
         }
     }
 
+    /// Sends an operator command that must be done (a refusal is an error with its message).
+    pub async fn command_done(
+        &self,
+        org_id: &str,
+        command: bus::commands::Command,
+    ) -> anyhow::Result<()> {
+        command_done(&self.cli, org_id, command).await
+    }
+
+    /// Gives the organization the VLAN pool `first`-`last` (team groups' VLANs come from it).
+    pub async fn set_vlan_pool(&self, org_id: &str, first: u16, last: u16) -> anyhow::Result<()> {
+        let pool = domain::VlanRange { first, last };
+        self.command_done(
+            org_id,
+            bus::commands::Command::SetVlanPool { pool: Some(pool) },
+        )
+        .await
+    }
+
+    /// Maps an Optix location of the organization to a Lanyard location.
+    pub async fn map_location(
+        &self,
+        org_id: &str,
+        location_id: &str,
+        settings: domain::LocationSettings,
+    ) -> anyhow::Result<()> {
+        map_location(&self.cli, org_id, location_id, settings).await
+    }
+
+    /// Maps the demo organization's Gastown (Vancouver, 3390) as `map_demo_locations` does.
+    pub async fn map_gastown(&self) -> anyhow::Result<()> {
+        self.map_location(DEMO_ORG, GASTOWN, gastown()).await
+    }
+
     /// Maps the demo organization's two Optix locations (Vancouver 3390, Rome 3391).
     pub async fn map_demo_locations(&self) -> anyhow::Result<()> {
-        for (location_id, name, network, timezone) in [
-            ("3390", "Gastown", "gastown-members", "America/Vancouver"),
-            ("3391", "Trastevere", "trastevere-members", "Europe/Rome"),
-        ] {
-            let reply = self
-                .command(
-                    DEMO_ORG,
-                    bus::commands::Command::MapLocation {
-                        location_id: location_id.into(),
-                        settings: domain::LocationSettings {
-                            name: name.into(),
-                            network_name: network.into(),
-                            timezone: timezone.into(),
-                            vlan_pool: None,
-                            roaming: domain::RoamingPolicy::SingleLocation,
-                        },
-                    },
-                )
-                .await?;
-            anyhow::ensure!(
-                matches!(reply, bus::commands::Reply::Done { .. }),
-                "mapping {location_id}: {reply:?}"
-            );
-        }
-        Ok(())
+        self.map_gastown().await?;
+        let trastevere = location_settings("Trastevere", "trastevere-members", "Europe/Rome");
+        self.map_location(DEMO_ORG, TRASTEVERE, trastevere).await
+    }
+
+    /// A new location in the demo organization's Optix (Optix announces it); its id. Nothing
+    /// maps it: a tenant trying it is reported to the admins.
+    pub async fn add_optix_location(&self, name: &str, timezone: &str) -> anyhow::Result<String> {
+        let change = optix_sim::Change::AddLocation {
+            name: name.into(),
+            timezone: timezone.into(),
+        };
+        let applied = self
+            .sim
+            .sim
+            .apply(DEMO_ORG, change, optix_sim::Notify::Webhook)
+            .await?;
+        applied
+            .id
+            .ok_or_else(|| anyhow::anyhow!("the simulator gave the location no id"))
+    }
+
+    /// A member's personal (canvas) token in the simulator.
+    pub fn personal_token(&self, org_id: &str, user_id: &str) -> anyhow::Result<String> {
+        self.sim
+            .sim
+            .personal_token(org_id, user_id)
+            .ok_or_else(|| anyhow::anyhow!("no user {user_id} in {org_id}"))
+    }
+
+    /// The first column of the first row `sql` answers, a count (the harness's and the tests'
+    /// look into the database).
+    pub async fn count(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> anyhow::Result<i64> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one(sql, params).await?.get(0))
     }
 
     pub async fn event_count(&self) -> anyhow::Result<i64> {
-        let client = self.pool.get().await?;
-        Ok(client
-            .query_one("SELECT count(*) FROM events", &[])
-            .await?
-            .get(0))
+        self.count("SELECT count(*) FROM events", &[]).await
     }
 
     pub async fn members(&self) -> anyhow::Result<Vec<cli::members::MemberLine>> {
@@ -371,6 +387,82 @@ impl Stack {
     }
 }
 
+/// A service running in-process until the stack drops: its listener, its operations
+/// listener and its task.
+struct Started {
+    url: String,
+    ops_url: String,
+    task: JoinHandle<()>,
+}
+
+impl Started {
+    /// Runs `service` (its `run_until_stopped`) listening on `port` and `ops_port`.
+    fn spawn<T: Send + 'static>(
+        port: u16,
+        ops_port: u16,
+        service: impl Future<Output = T> + Send + 'static,
+    ) -> Started {
+        Started {
+            url: format!("http://127.0.0.1:{port}"),
+            ops_url: format!("http://127.0.0.1:{ops_port}"),
+            task: tokio::spawn(async move {
+                let _ = service.await;
+            }),
+        }
+    }
+}
+
+/// Writes the test configuration (0600) into `dir` and loads it as the services would.
+fn load_test_settings(
+    dir: &std::path::Path,
+    database_url: &str,
+    nats: &bus::testing::NatsServer,
+    mailbox: Option<&crate::mail::Mailbox>,
+) -> anyhow::Result<runtime::Settings> {
+    let config_path = dir.join("lanyard.toml");
+    write_secret_file(
+        &config_path,
+        config_toml(
+            database_url,
+            nats,
+            "http://127.0.0.1:9/graphql",
+            mailbox.map_or("", |m| m.smtp_url.as_str()),
+            // Optix's own limit; tests change it through `StackOptions`.
+            ConfigOptions {
+                ports: [0; 3],
+                requests_per_minute: 60,
+            },
+        ),
+    )?;
+    runtime::load_settings(Some(&config_path))
+}
+
+/// The Optix simulator with the demo organization, delivering webhooks to ingest at
+/// `ingest_url`, limited as `options` say.
+async fn start_sim(
+    ingest_url: &str,
+    options: &StackOptions,
+) -> anyhow::Result<optix_sim::RunningSim> {
+    let sim = optix_sim::spawn(optix_sim::SimConfig {
+        listen: "127.0.0.1:0".into(),
+        webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
+        rate_limit_per_minute: options.sim_rate_limit,
+        rate_window: options.window,
+        retry_interval: Duration::from_millis(200),
+        max_retries: 3,
+        fixture: None,
+        dispatch_delay: None,
+    })
+    .await
+    .context("starting optix-sim")?;
+    let (client_id, _) = sim.sim.app();
+    anyhow::ensure!(
+        client_id == DEMO_CLIENT_ID,
+        "the simulator's demo app is {client_id}, expected {DEMO_CLIENT_ID}"
+    );
+    Ok(sim)
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         if let Some(stop) = self.provision_stop.take() {
@@ -380,6 +472,55 @@ impl Drop for Stack {
             task.abort();
         }
     }
+}
+
+/// The demo organization's locations in Optix: Vancouver and Rome.
+pub const GASTOWN: &str = "3390";
+pub const TRASTEVERE: &str = "3391";
+
+/// A location with its own network, no VLAN pool, where members have access at home only.
+pub fn location_settings(name: &str, network: &str, timezone: &str) -> domain::LocationSettings {
+    domain::LocationSettings {
+        name: name.into(),
+        network_name: network.into(),
+        timezone: timezone.into(),
+        vlan_pool: None,
+        roaming: domain::RoamingPolicy::SingleLocation,
+    }
+}
+
+/// Gastown (Vancouver) as the tests and the benchmarks map it.
+pub fn gastown() -> domain::LocationSettings {
+    location_settings("Gastown", "gastown-members", "America/Vancouver")
+}
+
+/// Sends an operator command on `cli` (connected as the CLI) that must be done; a refusal is
+/// an error with its message.
+pub async fn command_done(
+    cli: &bus::Bus,
+    org_id: &str,
+    command: bus::commands::Command,
+) -> anyhow::Result<()> {
+    match cli.command(org_id, "cli", command).await? {
+        bus::commands::Reply::Done { .. } => Ok(()),
+        bus::commands::Reply::Refused { message, .. } => anyhow::bail!("refused: {message}"),
+    }
+}
+
+/// Maps an Optix location to a Lanyard location, as `lanyard locations map` does.
+pub async fn map_location(
+    cli: &bus::Bus,
+    org_id: &str,
+    location_id: &str,
+    settings: domain::LocationSettings,
+) -> anyhow::Result<()> {
+    let map = bus::commands::Command::MapLocation {
+        location_id: location_id.into(),
+        settings,
+    };
+    command_done(cli, org_id, map)
+        .await
+        .with_context(|| format!("mapping {location_id}"))
 }
 
 /// Writes a configuration that holds keys readable by its owner only (mode 0600), as

@@ -58,6 +58,88 @@ impl FreshnessFigures {
     }
 }
 
+/// User id → when its webhook was answered 2xx, until the watcher sees the change.
+type Answered = Arc<Mutex<HashMap<String, Instant>>>;
+
+/// Polls the grants of the answered members every `POLL` until `n` changes (plan ends at
+/// `end`) are seen; their latencies from the 2xx.
+async fn watch_projection(
+    pool: deadpool_postgres::Pool,
+    answered: Answered,
+    end: chrono::DateTime<chrono::Utc>,
+    n: usize,
+    deadline: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let client = pool.get().await?;
+    let query = client
+        .prepare(
+            "SELECT user_id FROM member_grants
+             WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
+        )
+        .await?;
+    let mut latencies = Vec::with_capacity(n);
+    let started = Instant::now();
+    while latencies.len() < n {
+        let waiting: Vec<String> = answered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .cloned()
+            .collect();
+        if !waiting.is_empty() {
+            let rows = client.query(&query, &[&DEMO_ORG, &end, &waiting]).await?;
+            let seen = Instant::now();
+            let mut answered = answered.lock().unwrap_or_else(|p| p.into_inner());
+            for row in rows {
+                let user: String = row.get(0);
+                if let Some(at) = answered.remove(&user) {
+                    latencies.push(seen.saturating_duration_since(at));
+                }
+            }
+        }
+        anyhow::ensure!(
+            started.elapsed() < deadline,
+            "only {} of {n} changes seen in the projection",
+            latencies.len()
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    Ok(latencies)
+}
+
+/// Posts each body (one per user) at `rate` per second, open loop, noting in `answered` when
+/// each was answered 2xx; how many were not.
+async fn post_at_rate(
+    http: &reqwest::Client,
+    url: &str,
+    bodies: Vec<String>,
+    users: impl Iterator<Item = String>,
+    rate: usize,
+    answered: &Answered,
+) -> anyhow::Result<usize> {
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut posts = Vec::with_capacity(bodies.len());
+    for (i, (body, user)) in bodies.into_iter().zip(users).enumerate() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+        let (http, url, answered) = (http.clone(), url.to_owned(), answered.clone());
+        posts.push(tokio::spawn(async move {
+            let ok = support::post_form(&http, &url, body).await;
+            if ok {
+                answered
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(user, Instant::now());
+            }
+            ok
+        }));
+    }
+    let mut non_2xx = 0;
+    for post in posts {
+        non_2xx += usize::from(!post.await?);
+    }
+    Ok(non_2xx)
+}
+
 pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
     let (rate, seconds) = if smoke { (50, 1) } else { (200, 15) };
     let n = rate * seconds;
@@ -77,69 +159,17 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
     let metrics_before = support::scrape(&metrics_url).await?;
 
     // user → when its webhook was answered 2xx, until the watcher sees the change.
-    let answered: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let watcher = {
-        let (answered, pool) = (answered.clone(), stack.pool.clone());
-        tokio::spawn(async move {
-            let client = pool.get().await?;
-            let query = client
-                .prepare(
-                    "SELECT user_id FROM member_grants
-                     WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
-                )
-                .await?;
-            let mut latencies = Vec::with_capacity(n);
-            let started = Instant::now();
-            while latencies.len() < n {
-                let waiting: Vec<String> = answered
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .keys()
-                    .cloned()
-                    .collect();
-                if !waiting.is_empty() {
-                    let rows = client.query(&query, &[&DEMO_ORG, &end, &waiting]).await?;
-                    let seen = Instant::now();
-                    let mut answered = answered.lock().unwrap_or_else(|p| p.into_inner());
-                    for row in rows {
-                        let user: String = row.get(0);
-                        if let Some(at) = answered.remove(&user) {
-                            latencies.push(seen.saturating_duration_since(at));
-                        }
-                    }
-                }
-                anyhow::ensure!(
-                    started.elapsed() < Duration::from_secs(seconds as u64 + 60),
-                    "only {} of {n} changes seen in the projection",
-                    latencies.len()
-                );
-                tokio::time::sleep(POLL).await;
-            }
-            anyhow::Ok(latencies)
-        })
-    };
-
-    let start = tokio::time::Instant::now() + Duration::from_millis(50);
-    let mut posts = Vec::with_capacity(n);
-    for (i, (body, (user, _))) in bodies.into_iter().zip(&plans).enumerate() {
-        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
-        let (http, url, user, answered) =
-            (http.clone(), url.clone(), user.clone(), answered.clone());
-        posts.push(tokio::spawn(async move {
-            let ok = support::post_form(&http, &url, body).await;
-            if ok {
-                answered
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(user, Instant::now());
-            }
-            ok
-        }));
-    }
-    let mut non_2xx = 0;
-    for post in posts {
-        non_2xx += usize::from(!post.await?);
-    }
+    let answered: Answered = Arc::default();
+    let deadline = Duration::from_secs(seconds as u64 + 60);
+    let watcher = tokio::spawn(watch_projection(
+        stack.pool.clone(),
+        answered.clone(),
+        end,
+        n,
+        deadline,
+    ));
+    let users = plans.iter().map(|(user, _)| user.clone());
+    let non_2xx = post_at_rate(&http, &url, bodies, users, rate, &answered).await?;
     anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
     let mut latencies = watcher.await??;
     let metrics_after = support::scrape(&metrics_url).await?;

@@ -3,6 +3,7 @@
 //! handler) and the durability ceiling (raw JetStream publishes of the same payloads).
 
 use crate::stats::{Row, ms, quantile};
+use crate::support;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use bus::testing::NatsServer;
 use serde::Serialize;
@@ -215,14 +216,7 @@ async fn fixed_rate(
             (due.elapsed(), ok)
         }));
     }
-    let mut latencies = Vec::with_capacity(tasks.len());
-    let mut failed = 0;
-    for task in tasks {
-        let (latency, ok) = task.await?;
-        latencies.push(latency);
-        failed += usize::from(!ok);
-    }
-    Ok((latencies, failed))
+    support::latencies_and_failures(tasks).await
 }
 
 /// The durability ceiling: what ingest publishes (the parsed fields as JSON), published

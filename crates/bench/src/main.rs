@@ -62,42 +62,15 @@ async fn main() -> anyhow::Result<()> {
         machine["cpu"].as_str().unwrap_or("?"),
         machine["cores"]
     );
-    let mut results = serde_json::Map::new();
-    let mut table = Vec::new();
-    let started = std::time::Instant::now();
-    let mut failed = Vec::new();
-    // A scenario that fails is reported (in the table, the JSON and the exit status) and the
-    // others still run.
+    let mut run = Run::new();
     macro_rules! scenario {
         ($name:literal, $module:ident) => {
             if wanted($name) {
-                let at = std::time::Instant::now();
-                eprintln!("[{:>5.0} s] {} …", started.elapsed().as_secs_f64(), $name);
-                match $module::run(args.smoke).await {
-                    Ok(figures) => {
-                        let rows = figures.rows();
-                        eprintln!(
-                            "[{:>5.0} s] {} done in {:.0} s\n{}",
-                            started.elapsed().as_secs_f64(),
-                            $name,
-                            at.elapsed().as_secs_f64(),
-                            stats::render_table(&rows)
-                        );
-                        table.extend(rows);
-                        results.insert($name.into(), serde_json::to_value(&figures)?);
-                    }
-                    Err(e) => {
-                        eprintln!("[{:>5.0} s] {} FAILED: {e:#}", started.elapsed().as_secs_f64(), $name);
-                        table.push(stats::Row {
-                            what: format!("{} scenario", $name),
-                            figure: "FAILED (see the log)".into(),
-                            ceiling: "-".into(),
-                            target: "-".into(),
-                        });
-                        results.insert($name.into(), json!({ "error": format!("{e:#}") }));
-                        failed.push($name);
-                    }
-                }
+                let at = run.starting($name);
+                let outcome = $module::run(args.smoke)
+                    .await
+                    .and_then(|figures| Ok((figures.rows(), serde_json::to_value(&figures)?)));
+                run.record($name, at, outcome);
             }
         };
     }
@@ -108,37 +81,111 @@ async fn main() -> anyhow::Result<()> {
     scenario!("replay", replay);
     scenario!("portal", portal);
     scenario!("memory", memory);
-    let mut machine = machine;
-    machine["load_average_at_end"] = load_average().into();
-    let report = json!({
-        "at": chrono::Utc::now().to_rfc3339(),
-        "smoke": args.smoke,
-        "machine": machine,
-        "seconds": started.elapsed().as_secs_f64(),
-        "results": Value::Object(results),
-    });
-    println!(
-        "machine: {} ({} cores, {} GiB); load average at the start {}, at the end {}",
-        report["machine"]["cpu"].as_str().unwrap_or("?"),
-        report["machine"]["cores"],
-        report["machine"]["memory_gib"],
-        report["machine"]["load_average_at_start"]
-            .as_str()
-            .unwrap_or("?"),
-        report["machine"]["load_average_at_end"]
-            .as_str()
-            .unwrap_or("?")
-    );
-    println!("{}", stats::render_table(&table));
-    if let Some(path) = args.out {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+    run.report(machine, args.smoke, args.out.as_deref())
+}
+
+/// The scenarios run so far: their rows for the table, their figures for the JSON, and the
+/// names of those that failed.
+struct Run {
+    started: std::time::Instant,
+    table: Vec<stats::Row>,
+    results: serde_json::Map<String, Value>,
+    failed: Vec<&'static str>,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run {
+            started: std::time::Instant::now(),
+            table: Vec::new(),
+            results: serde_json::Map::new(),
+            failed: Vec::new(),
         }
-        std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
-        println!("results written to {}", path.display());
     }
-    anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
-    Ok(())
+
+    fn starting(&self, name: &str) -> std::time::Instant {
+        eprintln!(
+            "[{:>5.0} s] {} …",
+            self.started.elapsed().as_secs_f64(),
+            name
+        );
+        std::time::Instant::now()
+    }
+
+    /// A scenario that fails is reported (in the table, the JSON and the exit status) and the
+    /// others still run.
+    fn record(
+        &mut self,
+        name: &'static str,
+        at: std::time::Instant,
+        outcome: anyhow::Result<(Vec<stats::Row>, Value)>,
+    ) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        match outcome {
+            Ok((rows, figures)) => {
+                eprintln!(
+                    "[{:>5.0} s] {} done in {:.0} s\n{}",
+                    elapsed,
+                    name,
+                    at.elapsed().as_secs_f64(),
+                    stats::render_table(&rows)
+                );
+                self.table.extend(rows);
+                self.results.insert(name.into(), figures);
+            }
+            Err(e) => {
+                eprintln!("[{elapsed:>5.0} s] {name} FAILED: {e:#}");
+                self.table.push(stats::Row {
+                    what: format!("{name} scenario"),
+                    figure: "FAILED (see the log)".into(),
+                    ceiling: "-".into(),
+                    target: "-".into(),
+                });
+                self.results
+                    .insert(name.into(), json!({ "error": format!("{e:#}") }));
+                self.failed.push(name);
+            }
+        }
+    }
+
+    /// Prints the machine and the table, writes the JSON to `out`; an error if any failed.
+    fn report(
+        self,
+        mut machine: Value,
+        smoke: bool,
+        out: Option<&std::path::Path>,
+    ) -> anyhow::Result<()> {
+        machine["load_average_at_end"] = load_average().into();
+        let report = json!({
+            "at": chrono::Utc::now().to_rfc3339(),
+            "smoke": smoke,
+            "machine": machine,
+            "seconds": self.started.elapsed().as_secs_f64(),
+            "results": Value::Object(self.results),
+        });
+        println!(
+            "machine: {} ({} cores, {} GiB); load average at the start {}, at the end {}",
+            report["machine"]["cpu"].as_str().unwrap_or("?"),
+            report["machine"]["cores"],
+            report["machine"]["memory_gib"],
+            report["machine"]["load_average_at_start"]
+                .as_str()
+                .unwrap_or("?"),
+            report["machine"]["load_average_at_end"]
+                .as_str()
+                .unwrap_or("?")
+        );
+        println!("{}", stats::render_table(&self.table));
+        if let Some(path) = out {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+            println!("results written to {}", path.display());
+        }
+        anyhow::ensure!(self.failed.is_empty(), "failed: {}", self.failed.join(", "));
+        Ok(())
+    }
 }
 
 fn machine() -> Value {

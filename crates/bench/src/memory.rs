@@ -185,70 +185,153 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     } else {
         (100_000, 20_000, 500, 10)
     };
-    let nats = bus::testing::NatsServer::start()
-        .await
-        .map_err(anyhow::Error::msg)?;
-    let database_url = integration_tests::fresh_database().await?;
     let dir = std::env::temp_dir().join(format!("lanyard-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
     let _cleanup = RemoveOnDrop(dir.clone());
-    let ports = [free_port()?, free_port()?, free_port()?];
-    let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
-    let sim = optix_sim::spawn(optix_sim::SimConfig {
-        listen: "127.0.0.1:0".into(),
-        webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
-        rate_limit_per_minute: 0,
-        rate_window: Duration::from_secs(60),
-        retry_interval: Duration::from_millis(200),
-        max_retries: 3,
-        fixture: None,
-        dispatch_delay: None,
-    })
-    .await?;
-    let mailbox = integration_tests::mail::Mailbox::from_env()?;
-    let config_path = dir.join("lanyard.toml");
-    integration_tests::stack::write_secret_file(
-        &config_path,
-        config_toml(
-            &database_url,
-            &nats,
-            &sim.graphql_url,
-            &mailbox.smtp_url,
-            ConfigOptions {
-                ports,
-                requests_per_minute: 0,
-            },
-        ),
-    )?;
-    let settings = runtime::load_settings(Some(&config_path))?;
-
-    let mut services = Vec::new();
-    for (name, port) in SERVICES.into_iter().zip(ports) {
-        let mut service = spawn(name, &config_path, &dir)?;
-        wait_healthy(&mut service, &format!("http://127.0.0.1:{port}/healthz")).await?;
-        services.push(service);
-    }
+    let mut system = System::start(&dir).await?;
+    let (sim, settings, ports) = (&system.sim, &system.settings, system.ports);
 
     // 1. The import of `members` members.
     let plans = sim.sim.populate(DEMO_ORG, members, support::HOT_DESK)?;
-    let pool = store::create_pool(&database_url, 2)?;
+    let pool = store::create_pool(&system.database_url, 2)?;
+    let import_seconds = import(sim, &pool, &mut system.services, members).await?;
+    let mut phases: Vec<Vec<f64>> = vec![Vec::new(); system.services.len()];
+    mark_peaks(&mut system.services, &mut phases)?;
+
+    // 2. A burst of plan changes through ingest, reconciled by provision.
+    let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
+    plan_change_burst(
+        sim,
+        settings,
+        &ingest_url,
+        &plans[..webhooks.min(plans.len())],
+    )
+    .await?;
+    mark_peaks(&mut system.services, &mut phases)?;
+
+    // 3. A signed-in tenant's key page at a fixed rate.
+    let portal_url = format!("http://127.0.0.1:{}", ports[2]);
+    let email = sim
+        .sim
+        .user_email(DEMO_ORG, &plans[0].0)
+        .ok_or_else(|| anyhow::anyhow!("no email for the first member"))?;
+    key_page_load(
+        settings,
+        &system.mailbox,
+        &portal_url,
+        &email,
+        portal_rate,
+        portal_seconds,
+    )
+    .await?;
+    mark_peaks(&mut system.services, &mut phases)?;
+    let mut figures = Vec::new();
+    for (service, marks) in system.services.iter_mut().zip(phases) {
+        service.alive()?;
+        figures.push(ServiceMemory {
+            service: service.name.to_owned(),
+            peak_rss_mib: service.status_kib("VmHWM:")? / 1024.0,
+            rss_at_end_mib: service.status_kib("VmRSS:")? / 1024.0,
+            peak_after_phase_mib: marks,
+        });
+    }
+    drop(system.services);
+    drop(system.nats);
+    Ok(MemoryFigures {
+        members,
+        import_seconds,
+        webhooks,
+        services: figures,
+    })
+}
+
+/// nats-server, a fresh database, the simulator and the three service binaries, configured by
+/// a generated `lanyard.toml` in the run's directory.
+struct System {
+    nats: bus::testing::NatsServer,
+    database_url: String,
+    /// Where ingest, provision and portal listen.
+    ports: [u16; 3],
+    sim: optix_sim::RunningSim,
+    mailbox: integration_tests::mail::Mailbox,
+    settings: runtime::Settings,
+    services: Vec<Service>,
+}
+
+impl System {
+    async fn start(dir: &Path) -> anyhow::Result<System> {
+        let nats = bus::testing::NatsServer::start()
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let database_url = integration_tests::fresh_database().await?;
+        let ports = [free_port()?, free_port()?, free_port()?];
+        let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
+        let sim = optix_sim::spawn(optix_sim::SimConfig {
+            listen: "127.0.0.1:0".into(),
+            webhook_url: Some(format!("{ingest_url}/optix/webhooks")),
+            rate_limit_per_minute: 0,
+            rate_window: Duration::from_secs(60),
+            retry_interval: Duration::from_millis(200),
+            max_retries: 3,
+            fixture: None,
+            dispatch_delay: None,
+        })
+        .await?;
+        let mailbox = integration_tests::mail::Mailbox::from_env()?;
+        let config_path = dir.join("lanyard.toml");
+        integration_tests::stack::write_secret_file(
+            &config_path,
+            config_toml(
+                &database_url,
+                &nats,
+                &sim.graphql_url,
+                &mailbox.smtp_url,
+                ConfigOptions {
+                    ports,
+                    requests_per_minute: 0,
+                },
+            ),
+        )?;
+        let settings = runtime::load_settings(Some(&config_path))?;
+        let mut services = Vec::new();
+        for (name, port) in SERVICES.into_iter().zip(ports) {
+            let mut service = spawn(name, &config_path, dir)?;
+            wait_healthy(&mut service, &format!("http://127.0.0.1:{port}/healthz")).await?;
+            services.push(service);
+        }
+        Ok(System {
+            nats,
+            database_url,
+            ports,
+            sim,
+            mailbox,
+            settings,
+            services,
+        })
+    }
+}
+
+/// Installs the app and waits for provision's import of the `members` members (every service
+/// still alive); its seconds.
+async fn import(
+    sim: &optix_sim::RunningSim,
+    pool: &deadpool_postgres::Pool,
+    services: &mut [Service],
+    members: usize,
+) -> anyhow::Result<f64> {
     let importing = Instant::now();
     let status = sim.sim.install_app(DEMO_ORG).await?;
     anyhow::ensure!(status == 200, "app_install was answered {status}");
+    let count = |sql: &'static str| async move {
+        let client = pool.get().await?;
+        let count: i64 = client.query_one(sql, &[&DEMO_ORG]).await?.get(0);
+        anyhow::Ok(count)
+    };
     loop {
-        for service in &mut services {
+        for service in services.iter_mut() {
             service.alive()?;
         }
-        let runs: i64 = pool
-            .get()
-            .await?
-            .query_one(
-                "SELECT count(*) FROM sync_runs WHERE org_id = $1",
-                &[&DEMO_ORG],
-            )
-            .await?
-            .get(0);
-        if runs > 0 {
+        if count("SELECT count(*) FROM sync_runs WHERE org_id = $1").await? > 0 {
             break;
         }
         anyhow::ensure!(
@@ -258,32 +341,32 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let import_seconds = importing.elapsed().as_secs_f64();
-    let mut phases: Vec<Vec<f64>> = vec![Vec::new(); services.len()];
-    let mark = |services: &mut [Service], phases: &mut [Vec<f64>]| -> anyhow::Result<()> {
-        for (service, marks) in services.iter_mut().zip(phases.iter_mut()) {
-            service.alive()?;
-            marks.push(service.status_kib("VmHWM:")? / 1024.0);
-        }
-        Ok(())
-    };
-    mark(&mut services, &mut phases)?;
-    let projected: i64 = pool
-        .get()
-        .await?
-        .query_one(
-            "SELECT count(*) FROM members WHERE org_id = $1",
-            &[&DEMO_ORG],
-        )
-        .await?
-        .get(0);
+    let projected = count("SELECT count(*) FROM members WHERE org_id = $1").await?;
     anyhow::ensure!(
         projected >= members as i64,
         "the import projected {projected} of {members} members"
     );
+    Ok(import_seconds)
+}
 
-    // 2. A burst of plan changes through ingest, reconciled by provision.
+/// Notes each service's high-water mark (MiB) after a phase.
+fn mark_peaks(services: &mut [Service], phases: &mut [Vec<f64>]) -> anyhow::Result<()> {
+    for (service, marks) in services.iter_mut().zip(phases.iter_mut()) {
+        service.alive()?;
+        marks.push(service.status_kib("VmHWM:")? / 1024.0);
+    }
+    Ok(())
+}
+
+/// One plan change per (user, plan) posted to ingest, then waits until provision drained them.
+async fn plan_change_burst(
+    sim: &optix_sim::RunningSim,
+    settings: &runtime::Settings,
+    ingest_url: &str,
+    plans: &[(String, String)],
+) -> anyhow::Result<()> {
     let end = chrono::Utc::now() + chrono::Duration::days(30);
-    let bodies: Vec<String> = plans[..webhooks.min(plans.len())]
+    let bodies: Vec<String> = plans
         .iter()
         .map(|(_, plan)| {
             let (_, webhook) = sim.sim.apply_held(
@@ -309,68 +392,36 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
         &settings.provision.consumer_name,
         Duration::from_secs(600),
     )
-    .await?;
+    .await
+}
 
-    mark(&mut services, &mut phases)?;
-
-    // 3. A signed-in tenant's key page at a fixed rate.
+/// Maps the portal benchmark's location, signs the member with `email` in and gets their key
+/// page at `rate` per second for `seconds`; every request must succeed.
+async fn key_page_load(
+    settings: &runtime::Settings,
+    mailbox: &integration_tests::mail::Mailbox,
+    portal_url: &str,
+    email: &str,
+    rate: usize,
+    seconds: usize,
+) -> anyhow::Result<()> {
     let cli = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli).await?;
-    let reply = cli
-        .command(
-            DEMO_ORG,
-            "cli",
-            bus::commands::Command::MapLocation {
-                location_id: crate::portal::LOCATION.into(),
-                settings: domain::LocationSettings {
-                    name: "Gastown".into(),
-                    network_name: "gastown-members".into(),
-                    timezone: "America/Vancouver".into(),
-                    vlan_pool: None,
-                    roaming: domain::RoamingPolicy::SingleLocation,
-                },
-            },
-        )
+    let gastown = integration_tests::stack::gastown();
+    integration_tests::stack::map_location(&cli, DEMO_ORG, crate::portal::LOCATION, gastown)
         .await?;
-    anyhow::ensure!(
-        matches!(reply, bus::commands::Reply::Done { .. }),
-        "mapping the location: {reply:?}"
-    );
-    let mut tenant =
-        integration_tests::agent::Agent::new(&format!("http://127.0.0.1:{}", ports[2]));
-    let email = sim
-        .sim
-        .user_email(DEMO_ORG, &plans[0].0)
-        .ok_or_else(|| anyhow::anyhow!("no email for the first member"))?;
+    let mut tenant = integration_tests::agent::Agent::new(portal_url);
     tenant
-        .sign_in(&mailbox, DEMO_ORG, crate::portal::LOCATION, &email)
+        .sign_in(mailbox, DEMO_ORG, crate::portal::LOCATION, email)
         .await?;
     let (_, failed) = crate::portal::fixed_rate_get(
         &format!("{}/wifi", tenant.base),
         &tenant.cookie_header(),
-        portal_rate,
-        portal_seconds,
+        rate,
+        seconds,
     )
     .await?;
     anyhow::ensure!(failed == 0, "{failed} key page requests failed");
-    mark(&mut services, &mut phases)?;
-    let mut figures = Vec::new();
-    for (service, marks) in services.iter_mut().zip(phases) {
-        service.alive()?;
-        figures.push(ServiceMemory {
-            service: service.name.to_owned(),
-            peak_rss_mib: service.status_kib("VmHWM:")? / 1024.0,
-            rss_at_end_mib: service.status_kib("VmRSS:")? / 1024.0,
-            peak_after_phase_mib: marks,
-        });
-    }
-    drop(services);
-    drop(nats);
-    Ok(MemoryFigures {
-        members,
-        import_seconds,
-        webhooks,
-        services: figures,
-    })
+    Ok(())
 }
 
 struct RemoveOnDrop(PathBuf);

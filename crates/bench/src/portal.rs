@@ -97,14 +97,7 @@ pub async fn fixed_rate_get(
             (due.elapsed(), ok)
         }));
     }
-    let mut latencies = Vec::with_capacity(tasks.len());
-    let mut failed = 0;
-    for task in tasks {
-        let (latency, ok) = task.await?;
-        latencies.push(latency);
-        failed += usize::from(!ok);
-    }
-    Ok((latencies, failed))
+    support::latencies_and_failures(tasks).await
 }
 
 /// The recipient of a message in the sink's Maildir (the `To:` header's address).
@@ -141,15 +134,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
     let mailbox = stack.mailbox.clone().ok_or_else(|| {
         anyhow::anyhow!("no SMTP sink: run through scripts/bench.sh (SMTP_URL, MAILDIR)")
     })?;
-    // This portal lets one client ask for as many links as the benchmark sends.
-    let mut settings = stack.settings.clone();
-    settings.portal.listen = "127.0.0.1:0".into();
-    settings.portal.link_requests_per_client = u32::MAX;
-    settings.portal.link_requests_per_client_daily = u32::MAX;
-    settings.portal.link_requests_per_email = u32::MAX;
-    let portal = portal::Application::build(settings).await?;
-    let base = format!("http://127.0.0.1:{}", portal.port());
-    let server = tokio::spawn(portal.run_until_stopped());
+    let (base, server) = portal_without_link_limits(&stack).await?;
     let email = |user: &str| {
         stack
             .sim
@@ -177,37 +162,98 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
         .flatten()
         .map(|e| e.file_name())
         .collect();
-    let asked: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let watcher = {
-        let asked = asked.clone();
-        tokio::spawn(async move {
-            let mut seen = existing;
-            let mut latencies = Vec::with_capacity(links);
-            let started = Instant::now();
-            while latencies.len() < links {
-                for entry in std::fs::read_dir(&new_dir)?.flatten() {
-                    if !seen.insert(entry.file_name()) {
-                        continue;
-                    }
-                    let at = Instant::now();
-                    if let Some(to) = recipient(&entry.path())
-                        && let Some(sent) =
-                            asked.lock().unwrap_or_else(|p| p.into_inner()).remove(&to)
-                    {
-                        latencies.push(at.saturating_duration_since(sent));
-                    }
-                }
-                anyhow::ensure!(
-                    started.elapsed() < Duration::from_secs(link_seconds as u64 + 60),
-                    "only {} of {links} sign-in emails arrived",
-                    latencies.len()
-                );
-                tokio::time::sleep(POLL).await;
+    let asked: Asked = Arc::default();
+    let deadline = Duration::from_secs(link_seconds as u64 + 60);
+    let watcher = tokio::spawn(watch_mail(
+        new_dir,
+        existing,
+        asked.clone(),
+        links,
+        deadline,
+    ));
+    let addresses = people[1..=links]
+        .iter()
+        .map(|(user, _)| email(user))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut answers = ask_for_links(&base, addresses, link_rate, &asked).await?;
+    let mut mail_latencies = watcher.await??;
+    server.abort();
+    Ok(PortalFigures {
+        key_page_rate_per_sec: key_rate as u32,
+        key_page_requests: key_latencies.len(),
+        key_page_p50_ms: ms(quantile(&mut key_latencies, 0.50)),
+        key_page_p99_ms: ms(quantile(&mut key_latencies, 0.99)),
+        key_page_max_ms: ms(quantile(&mut key_latencies, 1.0)),
+        key_page_non_200,
+        link_rate_per_sec: link_rate as u32,
+        link_requests: links,
+        link_answer_p99_ms: ms(quantile(&mut answers, 0.99)),
+        link_mail_p50_ms: ms(quantile(&mut mail_latencies, 0.50)),
+        link_mail_p99_ms: ms(quantile(&mut mail_latencies, 0.99)),
+        link_mail_max_ms: ms(quantile(&mut mail_latencies, 1.0)),
+    })
+}
+
+/// Lower-cased address → when its sign-in link was asked for, until its email arrives.
+type Asked = Arc<Mutex<HashMap<String, Instant>>>;
+
+/// A second portal on the stack that lets one client ask for as many links as the benchmark
+/// sends: its base URL and its task.
+async fn portal_without_link_limits(
+    stack: &integration_tests::Stack,
+) -> anyhow::Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let mut settings = stack.settings.clone();
+    settings.portal.listen = "127.0.0.1:0".into();
+    settings.portal.link_requests_per_client = u32::MAX;
+    settings.portal.link_requests_per_client_daily = u32::MAX;
+    settings.portal.link_requests_per_email = u32::MAX;
+    let portal = portal::Application::build(settings).await?;
+    let base = format!("http://127.0.0.1:{}", portal.port());
+    Ok((base, tokio::spawn(portal.run_until_stopped())))
+}
+
+/// Watches the sink's Maildir `new_dir` until `links` emails of the `asked` addresses arrived:
+/// the time from each request to its email.
+async fn watch_mail(
+    new_dir: std::path::PathBuf,
+    mut seen: HashSet<std::ffi::OsString>,
+    asked: Asked,
+    links: usize,
+    deadline: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(links);
+    let started = Instant::now();
+    while latencies.len() < links {
+        for entry in std::fs::read_dir(&new_dir)?.flatten() {
+            if !seen.insert(entry.file_name()) {
+                continue;
             }
-            anyhow::Ok(latencies)
-        })
-    };
-    let mut asker = Agent::new(&base);
+            let at = Instant::now();
+            if let Some(to) = recipient(&entry.path())
+                && let Some(sent) = asked.lock().unwrap_or_else(|p| p.into_inner()).remove(&to)
+            {
+                latencies.push(at.saturating_duration_since(sent));
+            }
+        }
+        anyhow::ensure!(
+            started.elapsed() < deadline,
+            "only {} of {links} sign-in emails arrived",
+            latencies.len()
+        );
+        tokio::time::sleep(POLL).await;
+    }
+    Ok(latencies)
+}
+
+/// Asks for a sign-in link for each address at `rate` per second from one client (one form,
+/// one CSRF token), noting each request in `asked`; the time each took to be answered.
+async fn ask_for_links(
+    base: &str,
+    addresses: Vec<String>,
+    rate: usize,
+    asked: &Asked,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut asker = Agent::new(base);
     let form = asker.get(&format!("/l/{DEMO_ORG}/{LOCATION}")).await?;
     anyhow::ensure!(
         form.status == 200,
@@ -221,11 +267,9 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
         .timeout(Duration::from_secs(10))
         .build()?;
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
-    let mut requests = Vec::with_capacity(links);
-    for (i, (user, _)) in people[1..=links].iter().enumerate() {
-        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / link_rate as f64))
-            .await;
-        let address = email(user)?;
+    let mut requests = Vec::with_capacity(addresses.len());
+    for (i, address) in addresses.into_iter().enumerate() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
         let (http, url, cookie, csrf, asked) = (
             http.clone(),
             format!("{base}/l/{DEMO_ORG}/{LOCATION}"),
@@ -249,26 +293,11 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
             (sent.elapsed(), answer)
         }));
     }
-    let mut answers = Vec::with_capacity(links);
+    let mut answers = Vec::with_capacity(requests.len());
     for request in requests {
         let (latency, ok) = request.await?;
         anyhow::ensure!(ok, "a sign-in link request was refused");
         answers.push(latency);
     }
-    let mut mail_latencies = watcher.await??;
-    server.abort();
-    Ok(PortalFigures {
-        key_page_rate_per_sec: key_rate as u32,
-        key_page_requests: key_latencies.len(),
-        key_page_p50_ms: ms(quantile(&mut key_latencies, 0.50)),
-        key_page_p99_ms: ms(quantile(&mut key_latencies, 0.99)),
-        key_page_max_ms: ms(quantile(&mut key_latencies, 1.0)),
-        key_page_non_200,
-        link_rate_per_sec: link_rate as u32,
-        link_requests: links,
-        link_answer_p99_ms: ms(quantile(&mut answers, 0.99)),
-        link_mail_p50_ms: ms(quantile(&mut mail_latencies, 0.50)),
-        link_mail_p99_ms: ms(quantile(&mut mail_latencies, 0.99)),
-        link_mail_max_ms: ms(quantile(&mut mail_latencies, 1.0)),
-    })
+    Ok(answers)
 }

@@ -143,112 +143,11 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
     let pool = store::create_pool(&url, 2)?;
 
     let generating = Instant::now();
-    {
-        let mut client = pool.get().await?;
-        let metadata = Metadata {
-            causation_id: "bench".into(),
-            correlation_id: "bench".into(),
-            actor: "sync".into(),
-            cause: Some("full sync".into()),
-            trace_parent: None,
-        };
-        let tx = client.transaction().await?;
-        for (stream, events) in organization_events() {
-            event_log::append(&tx, &stream, -1, events, &metadata, Utc::now()).await?;
-        }
-        let group = StreamId::group("bench", TEMPLATE_TEAM);
-        let created = Event::GroupCreated {
-            team_id: TEMPLATE_TEAM.into(),
-            name: format!("Team {TEMPLATE_TEAM}"),
-            vlan: Some(100),
-        };
-        event_log::append(&tx, &group, -1, vec![created], &metadata, Utc::now()).await?;
-        tx.commit().await?;
-        // Groups 1..groups (the template is group 0), each with its own VLAN while they last.
-        client
-            .execute(
-                "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
-                                     stream_version, event_type, data, metadata, recorded_at)
-                 SELECT nextval('event_position_seq'), gen_random_uuid(),
-                        replace(t.stream_id, $1, 'team-' || k), 'group', 'bench', t.stream_version,
-                        t.event_type,
-                        jsonb_set(replace(t.data::text, $1, 'team-' || k)::jsonb, '{vlan}',
-                                  CASE WHEN k < 3900 THEN to_jsonb(100 + k) ELSE 'null' END),
-                        t.metadata, t.recorded_at
-                 FROM generate_series(1, $2::bigint - 1) k
-                 CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
-                 ORDER BY k",
-                &[&TEMPLATE_TEAM, &groups, &group.to_string()],
-            )
-            .await?;
-        let tx = client.transaction().await?;
-        let stream = StreamId::member("bench", TEMPLATE);
-        event_log::append(&tx, &stream, -1, template_events(), &metadata, Utc::now()).await?;
-        tx.commit().await?;
-        // Members 1..members (the template is member 0), in order, each with its own ids and
-        // in group 1 + g mod (groups - 1).
-        client
-            .execute(
-                "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
-                                     stream_version, event_type, data, metadata, recorded_at)
-                 SELECT nextval('event_position_seq'), gen_random_uuid(), s.stream_id, 'member',
-                        'bench', s.stream_version, s.event_type, s.data, s.metadata, s.recorded_at
-                 FROM (SELECT replace(t.stream_id, $1, g::text) AS stream_id, t.stream_version,
-                              t.event_type,
-                              replace(replace(t.data::text, $1, g::text), $4,
-                                      'team-' || (1 + g % ($5::bigint - 1)))::jsonb AS data,
-                              t.metadata, t.recorded_at
-                       FROM generate_series(1, $2::bigint - 1) g
-                       CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
-                       ORDER BY g, t.stream_version) s",
-                &[
-                    &TEMPLATE,
-                    &members,
-                    &stream.to_string(),
-                    &TEMPLATE_TEAM,
-                    &groups,
-                ],
-            )
-            .await?;
-        let tx = client.transaction().await?;
-        let completed = Event::SyncCompleted {
-            kind: domain::events::SyncKind::Initial,
-            users_seen: members as u32,
-            corrected_streams: members as u32,
-            events_appended: (members * PER_MEMBER) as u32,
-            corrections: Vec::new(),
-        };
-        event_log::append(
-            &tx,
-            &StreamId::organization("bench"),
-            0,
-            vec![completed],
-            &metadata,
-            Utc::now(),
-        )
-        .await?;
-        tx.commit().await?;
-        client.batch_execute("VACUUM ANALYZE events").await?;
-    }
+    generate_log(&pool, members, groups).await?;
     let generate_seconds = generating.elapsed().as_secs_f64();
     let client = pool.get().await?;
-    let events: i64 = client
-        .query_one("SELECT count(*) FROM events", &[])
-        .await?
-        .get(0);
-
-    // The ceiling: every row of the table, in position order, out of PostgreSQL.
-    let reading = Instant::now();
-    let copy = client
-        .copy_out("COPY (SELECT * FROM events ORDER BY global_position) TO STDOUT")
-        .await?;
-    futures::pin_mut!(copy);
-    let mut bytes = 0usize;
-    while let Some(chunk) = copy.next().await {
-        bytes += chunk?.len();
-    }
-    let raw_seconds = reading.elapsed().as_secs_f64();
-    anyhow::ensure!(bytes > 0, "the raw read returned nothing");
+    let events = count(&client, "SELECT count(*) FROM events").await?;
+    let raw_seconds = raw_read_seconds(&client).await?;
     drop(client);
 
     let mut client = pool.get().await?;
@@ -260,18 +159,12 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
         "replay applied {} of {events} events",
         report.events
     );
-    let members_projected: i64 = client
-        .query_one("SELECT count(*) FROM members", &[])
-        .await?
-        .get(0);
+    let members_projected = count(&client, "SELECT count(*) FROM members").await?;
     anyhow::ensure!(
         members_projected == members,
         "{members_projected} members projected, {members} expected"
     );
-    let groups_projected: i64 = client
-        .query_one("SELECT count(*) FROM groups", &[])
-        .await?
-        .get(0);
+    let groups_projected = count(&client, "SELECT count(*) FROM groups").await?;
     anyhow::ensure!(
         groups_projected == groups,
         "{groups_projected} groups projected, {groups} expected"
@@ -283,4 +176,149 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
         replay_seconds,
         generate_seconds,
     })
+}
+
+async fn count(client: &deadpool_postgres::Object, sql: &str) -> anyhow::Result<i64> {
+    Ok(client.query_one(sql, &[]).await?.get(0))
+}
+
+/// The ceiling: every row of the table, in position order, out of PostgreSQL; its seconds.
+async fn raw_read_seconds(client: &deadpool_postgres::Object) -> anyhow::Result<f64> {
+    let reading = Instant::now();
+    let copy = client
+        .copy_out("COPY (SELECT * FROM events ORDER BY global_position) TO STDOUT")
+        .await?;
+    futures::pin_mut!(copy);
+    let mut bytes = 0usize;
+    while let Some(chunk) = copy.next().await {
+        bytes += chunk?.len();
+    }
+    let raw_seconds = reading.elapsed().as_secs_f64();
+    anyhow::ensure!(bytes > 0, "the raw read returned nothing");
+    Ok(raw_seconds)
+}
+
+/// The log of one organization with `members` members in `groups` groups: the organization's
+/// streams and a template group and member appended, their copies made in SQL, and the sync
+/// that completed it.
+async fn generate_log(
+    pool: &deadpool_postgres::Pool,
+    members: i64,
+    groups: i64,
+) -> anyhow::Result<()> {
+    let mut client = pool.get().await?;
+    let metadata = Metadata {
+        causation_id: "bench".into(),
+        correlation_id: "bench".into(),
+        actor: "sync".into(),
+        cause: Some("full sync".into()),
+        trace_parent: None,
+    };
+    let tx = client.transaction().await?;
+    for (stream, events) in organization_events() {
+        event_log::append(&tx, &stream, -1, events, &metadata, Utc::now()).await?;
+    }
+    let group = StreamId::group("bench", TEMPLATE_TEAM);
+    let created = Event::GroupCreated {
+        team_id: TEMPLATE_TEAM.into(),
+        name: format!("Team {TEMPLATE_TEAM}"),
+        vlan: Some(100),
+    };
+    event_log::append(&tx, &group, -1, vec![created], &metadata, Utc::now()).await?;
+    tx.commit().await?;
+    copy_template_group(&client, &group, groups).await?;
+    let tx = client.transaction().await?;
+    let stream = StreamId::member("bench", TEMPLATE);
+    event_log::append(&tx, &stream, -1, template_events(), &metadata, Utc::now()).await?;
+    tx.commit().await?;
+    copy_template_member(&client, &stream, members, groups).await?;
+    let tx = client.transaction().await?;
+    let completed = Event::SyncCompleted {
+        kind: domain::events::SyncKind::Initial,
+        users_seen: members as u32,
+        corrected_streams: members as u32,
+        events_appended: (members * PER_MEMBER) as u32,
+        corrections: Vec::new(),
+    };
+    event_log::append(
+        &tx,
+        &StreamId::organization("bench"),
+        0,
+        vec![completed],
+        &metadata,
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    client.batch_execute("VACUUM ANALYZE events").await?;
+    Ok(())
+}
+
+/// Groups 1..groups (the template is group 0), each with its own VLAN while they last.
+async fn copy_template_group(
+    client: &deadpool_postgres::Object,
+    group: &StreamId,
+    groups: i64,
+) -> anyhow::Result<()> {
+    copy_template(
+        client,
+        "SELECT nextval('event_position_seq'), gen_random_uuid(),
+                    replace(t.stream_id, $1, 'team-' || k), 'group', 'bench', t.stream_version,
+                    t.event_type,
+                    jsonb_set(replace(t.data::text, $1, 'team-' || k)::jsonb, '{vlan}',
+                              CASE WHEN k < 3900 THEN to_jsonb(100 + k) ELSE 'null' END),
+                    t.metadata, t.recorded_at
+             FROM generate_series(1, $2::bigint - 1) k
+             CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
+             ORDER BY k",
+        &[&TEMPLATE_TEAM, &groups, &group.to_string()],
+    )
+    .await
+}
+
+/// Members 1..members (the template is member 0), in order, each with its own ids and
+/// in group 1 + g mod (groups - 1).
+async fn copy_template_member(
+    client: &deadpool_postgres::Object,
+    stream: &StreamId,
+    members: i64,
+    groups: i64,
+) -> anyhow::Result<()> {
+    copy_template(
+        client,
+        "SELECT nextval('event_position_seq'), gen_random_uuid(), s.stream_id, 'member',
+                    'bench', s.stream_version, s.event_type, s.data, s.metadata, s.recorded_at
+             FROM (SELECT replace(t.stream_id, $1, g::text) AS stream_id, t.stream_version,
+                          t.event_type,
+                          replace(replace(t.data::text, $1, g::text), $4,
+                                  'team-' || (1 + g % ($5::bigint - 1)))::jsonb AS data,
+                          t.metadata, t.recorded_at
+                   FROM generate_series(1, $2::bigint - 1) g
+                   CROSS JOIN (SELECT * FROM events WHERE stream_id = $3) t
+                   ORDER BY g, t.stream_version) s",
+        &[
+            &TEMPLATE,
+            &members,
+            &stream.to_string(),
+            &TEMPLATE_TEAM,
+            &groups,
+        ],
+    )
+    .await
+}
+
+/// Inserts the events `select` makes of a template stream's, in its order, each at the next
+/// global position.
+async fn copy_template(
+    client: &deadpool_postgres::Object,
+    select: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> anyhow::Result<()> {
+    let sql = format!(
+        "INSERT INTO events (global_position, event_id, stream_id, category, org_id,
+                             stream_version, event_type, data, metadata, recorded_at)
+         {select}"
+    );
+    client.execute(&sql, params).await?;
+    Ok(())
 }

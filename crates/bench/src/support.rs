@@ -285,3 +285,17 @@ pub fn histogram_delta(
         },
     )
 }
+
+/// Each request's latency, and how many failed, from tasks answering (latency, succeeded).
+pub async fn latencies_and_failures(
+    tasks: Vec<tokio::task::JoinHandle<(Duration, bool)>>,
+) -> anyhow::Result<(Vec<Duration>, usize)> {
+    let mut latencies = Vec::with_capacity(tasks.len());
+    let mut failed = 0;
+    for task in tasks {
+        let (latency, ok) = task.await?;
+        latencies.push(latency);
+        failed += usize::from(!ok);
+    }
+    Ok((latencies, failed))
+}

@@ -1,7 +1,7 @@
 //! The command line's shape (clap), in the library so completions, the manual page and tests
 //! see exactly what `lanyard` parses.
 
-use crate::configure::{LocationsCommand, PlansCommand};
+use crate::configure::{LocationsCommand, OrgListing, PlansCommand};
 use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Parser)]
@@ -75,29 +75,11 @@ pub enum Command {
         wait: u64,
     },
     /// Recent full syncs and what they corrected (the drift report).
-    Syncs {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    Syncs(OrgListing),
     /// Team groups with their VLANs.
-    Groups {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    Groups(OrgListing),
     /// What admins are told: unmapped locations, failed syncs, groups without a VLAN.
-    Notifications {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    Notifications(OrgListing),
     /// Generate the NATS identities (no configuration needed): a seed per service in DIR
     /// (`ingest.nk`, `provision.nk`, `portal.nk`, `cli.nk`, `ops.nk`; mode 0600, kept when
     /// present) and DIR/auth.conf, the nats-server `authorization` block with each identity's

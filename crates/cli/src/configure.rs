@@ -8,16 +8,20 @@ use bus::commands::{Command, Reply};
 use clap::{Args, Subcommand, ValueEnum};
 use domain::{AccessProfile, LocationSettings, RoamingPolicy, VlanRange};
 
+/// `--org ORG [--json]`: one organization's listing, for people or, as JSON, for scripts.
+#[derive(Args)]
+pub struct OrgListing {
+    #[arg(long)]
+    pub org: String,
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Subcommand)]
 pub enum LocationsCommand {
     /// Mapped locations, and unmapped ones tenants tried.
-    List {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
     /// Map an Optix location to a Lanyard location.
     Map {
         #[arg(long)]
@@ -57,6 +61,16 @@ pub enum Roaming {
     ByPlan,
 }
 
+impl From<Roaming> for RoamingPolicy {
+    fn from(roaming: Roaming) -> RoamingPolicy {
+        match roaming {
+            Roaming::Single => RoamingPolicy::SingleLocation,
+            Roaming::All => RoamingPolicy::AllLocations,
+            Roaming::ByPlan => RoamingPolicy::ByPlan,
+        }
+    }
+}
+
 #[derive(Args)]
 pub struct ProfileArgs {
     /// The profile's name, e.g. premium.
@@ -92,13 +106,7 @@ impl ProfileArgs {
 #[derive(Subcommand)]
 pub enum PlansCommand {
     /// The default profile, and plan templates with a profile of their own.
-    List {
-        #[arg(long)]
-        org: String,
-        /// Machine-readable output.
-        #[arg(long)]
-        json: bool,
-    },
+    List(OrgListing),
     /// Map an Optix plan template to an access profile.
     Map {
         #[arg(long)]
@@ -136,9 +144,18 @@ fn parse_pool(text: &str) -> Result<VlanRange, String> {
     VlanRange::new(number(first)?, number(last)?).map_err(|e| e.to_string())
 }
 
-/// Sends a command and prints provision's answer; a refusal is an error with its message.
-async fn send(bus: &bus::Bus, org: &str, command: Command, what: &str) -> anyhow::Result<()> {
-    match bus.command(org, "cli", command).await? {
+/// Sends a command to provision and prints its answer; a refusal is an error with its message.
+async fn send(
+    settings: &runtime::Settings,
+    org: &str,
+    command: Command,
+    what: &str,
+) -> anyhow::Result<()> {
+    match connect(settings)
+        .await?
+        .command(org, "cli", command)
+        .await?
+    {
         Reply::Done { events, .. } => {
             if events == 0 {
                 println!("{what}: already so, nothing changed");
@@ -163,38 +180,13 @@ pub async fn locations(
     command: LocationsCommand,
 ) -> anyhow::Result<()> {
     match command {
-        LocationsCommand::List { org, json } => {
+        LocationsCommand::List(OrgListing { org, json }) => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
             let all = location_lines(&client, &org).await?;
             if json {
                 return print_json(&all);
             }
-            if all.is_empty() {
-                println!("no location mapped for organization {org}");
-            }
-            for location in all {
-                if location.mapped {
-                    println!(
-                        "{:<8} {:<20} network {:<20} {:<20} pool {:<9} roaming {}",
-                        location.location_id,
-                        location.name.unwrap_or_default(),
-                        location.network.unwrap_or_default(),
-                        location.timezone.unwrap_or_default(),
-                        location.vlan_pool.unwrap_or_else(|| "-".into()),
-                        location.roaming.unwrap_or_default()
-                    );
-                } else {
-                    println!(
-                        "{:<8} NOT MAPPED: tenants tried it {} time(s), last {}",
-                        location.location_id,
-                        location.unmapped_uses,
-                        location
-                            .last_unmapped_use
-                            .map(|t| t.to_rfc3339())
-                            .unwrap_or_else(|| "-".into())
-                    );
-                }
-            }
+            print_locations(&org, all);
             Ok(())
         }
         LocationsCommand::Map {
@@ -211,18 +203,14 @@ pub async fn locations(
                 network_name: network,
                 timezone,
                 vlan_pool,
-                roaming: match roaming {
-                    Roaming::Single => RoamingPolicy::SingleLocation,
-                    Roaming::All => RoamingPolicy::AllLocations,
-                    Roaming::ByPlan => RoamingPolicy::ByPlan,
-                },
+                roaming: roaming.into(),
             };
             // Checked here too, so a bad name or SSID is refused before connecting anywhere.
             settings_
                 .validate()
                 .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::MapLocation {
                     location_id: location.clone(),
@@ -234,7 +222,7 @@ pub async fn locations(
         }
         LocationsCommand::Unmap { org, location } => {
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::UnmapLocation {
                     location_id: location.clone(),
@@ -246,13 +234,43 @@ pub async fn locations(
     }
 }
 
+/// The rows of `lanyard locations list`: mapped locations, then the ones tenants tried.
+fn print_locations(org: &str, all: Vec<LocationLine>) {
+    if all.is_empty() {
+        println!("no location mapped for organization {org}");
+    }
+    for location in all {
+        if location.mapped {
+            println!(
+                "{:<8} {:<20} network {:<20} {:<20} pool {:<9} roaming {}",
+                location.location_id,
+                location.name.unwrap_or_default(),
+                location.network.unwrap_or_default(),
+                location.timezone.unwrap_or_default(),
+                location.vlan_pool.unwrap_or_else(|| "-".into()),
+                location.roaming.unwrap_or_default()
+            );
+        } else {
+            println!(
+                "{:<8} NOT MAPPED: tenants tried it {} time(s), last {}",
+                location.location_id,
+                location.unmapped_uses,
+                location
+                    .last_unmapped_use
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+    }
+}
+
 pub async fn plans(
     settings: &runtime::Settings,
     pool: &deadpool_postgres::Pool,
     command: PlansCommand,
 ) -> anyhow::Result<()> {
     match command {
-        PlansCommand::List { org, json } => {
+        PlansCommand::List(OrgListing { org, json }) => {
             let client = pool.get().await.context("connecting to PostgreSQL")?;
             let plans = plan_profiles(&client, &org).await?;
             if json {
@@ -274,7 +292,7 @@ pub async fn plans(
                 .validate()
                 .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::MapPlan {
                     plan_template_id: plan.clone(),
@@ -286,7 +304,7 @@ pub async fn plans(
         }
         PlansCommand::Unmap { org, plan } => {
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::UnmapPlan {
                     plan_template_id: plan.clone(),
@@ -297,7 +315,7 @@ pub async fn plans(
         }
         PlansCommand::Default { org, profile } => {
             send(
-                &connect(settings).await?,
+                settings,
                 &org,
                 Command::SetDefaultProfile {
                     profile: profile.profile(),
@@ -340,7 +358,7 @@ pub async fn vlan_pool(
         .transpose()
         .map_err(anyhow::Error::msg)?;
     send(
-        &connect(settings).await?,
+        settings,
         org,
         Command::SetVlanPool { pool: range },
         &match range {

@@ -3,7 +3,7 @@
 use cli::args::{
     Cli, Command, EventsCommand, MembersCommand, OptixCommand, ProjectionsCommand, WebhooksCommand,
 };
-use cli::configure;
+use cli::configure::{self, OrgListing};
 use cli::{history, members};
 
 use anyhow::Context;
@@ -25,117 +25,90 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Optix {
-        command: OptixCommand::Manifest { public_url },
-    } = &cli.command
-    {
-        let settings = optix::manifest::app_settings(public_url)?;
-        println!("{}", serde_json::to_string_pretty(&settings)?);
+    if run_without_configuration(&cli.command)? {
         return Ok(());
     }
-    if let Command::NatsAuth {
-        dir,
-        webhook_stream,
-    } = &cli.command
-    {
-        let generated = bus::auth::generate(dir, webhook_stream)?;
-        println!(
-            "NATS seeds in {} (nats.credentials_dir); nats-server authorization in {}",
-            generated.dir.display(),
-            generated.conf.display()
-        );
-        return Ok(());
-    }
-    match &cli.command {
+    let settings = runtime::load_settings(cli.config.as_deref())
+        .context("loading configuration (pass --config FILE or set LANYARD_CONFIG)")?;
+    let pool = store::create_pool(&settings.database.url, 2)?;
+    run_with_configuration(cli.command, &settings, &pool).await
+}
+
+/// The commands that need no configuration (an Optix manifest, NATS keys, completions, manual
+/// pages); false for every other command.
+fn run_without_configuration(command: &Command) -> anyhow::Result<bool> {
+    match command {
+        Command::Optix {
+            command: OptixCommand::Manifest { public_url },
+        } => {
+            let settings = optix::manifest::app_settings(public_url)?;
+            println!("{}", serde_json::to_string_pretty(&settings)?);
+        }
+        Command::NatsAuth {
+            dir,
+            webhook_stream,
+        } => {
+            let generated = bus::auth::generate(dir, webhook_stream)?;
+            println!(
+                "NATS seeds in {} (nats.credentials_dir); nats-server authorization in {}",
+                generated.dir.display(),
+                generated.conf.display()
+            );
+        }
         Command::Completions { shell } => {
             cli::args::completions(*shell, &mut std::io::stdout());
-            return Ok(());
         }
         Command::Man { dir: None } => {
             cli::args::man_page(&mut std::io::stdout())?;
-            return Ok(());
         }
         Command::Man { dir: Some(dir) } => {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             cli::args::man_pages(dir)
                 .with_context(|| format!("writing manual pages to {}", dir.display()))?;
             println!("manual pages written to {}", dir.display());
-            return Ok(());
         }
-        _ => {}
+        _ => return Ok(false),
     }
-    let settings = runtime::load_settings(cli.config.as_deref())
-        .context("loading configuration (pass --config FILE or set LANYARD_CONFIG)")?;
-    let pool = store::create_pool(&settings.database.url, 2)?;
-    match cli.command {
-        Command::Migrate => {
-            let mut client = pool
-                .get()
-                .await
-                .with_context(|| "connecting to PostgreSQL (database.url)")?;
-            let applied = store::migrations::migrate(&mut client).await?;
-            if applied.is_empty() {
-                println!("database is up to date");
-            } else {
-                println!("applied migrations: {applied:?}");
-            }
-        }
-        Command::Replay => {
-            let mut client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            let started = std::time::Instant::now();
-            let on_terminal = std::io::stderr().is_terminal();
-            let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
-                if on_terminal {
-                    let rate = applied as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                    eprint!("\rreplaying: {applied} events, position {last}/{head}, {rate:.0} events/s   ");
-                }
-            })
-            .await?;
-            if on_terminal {
-                eprintln!();
-            }
-            let seconds = started.elapsed().as_secs_f64();
-            println!(
-                "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s)",
-                report.events,
-                report.last_position,
-                seconds,
-                report.events as f64 / seconds.max(1e-6)
-            );
-        }
+    Ok(true)
+}
+
+async fn run_with_configuration(
+    command: Command,
+    settings: &runtime::Settings,
+    pool: &deadpool_postgres::Pool,
+) -> anyhow::Result<()> {
+    match command {
+        Command::Migrate => migrate(pool).await?,
+        Command::Replay => replay(pool).await?,
         Command::Projections {
             command: ProjectionsCommand::Checksum,
         } => {
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
+            let client = connect(pool).await?;
             for (table, rows, digest) in store::replay::checksums(&client).await? {
                 println!("{table:<16} {rows:>10} rows  {digest}");
             }
         }
-        Command::Events { command } => events(&pool, command).await?,
-        Command::Locations { command } => configure::locations(&settings, &pool, command).await?,
-        Command::Plans { command } => configure::plans(&settings, &pool, command).await?,
+        Command::Events { command } => events(pool, command).await?,
+        Command::Locations { command } => configure::locations(settings, pool, command).await?,
+        Command::Plans { command } => configure::plans(settings, pool, command).await?,
         Command::VlanPool { org, pool: range } => {
-            configure::vlan_pool(&settings, &org, range).await?
+            configure::vlan_pool(settings, &org, range).await?
         }
         Command::Sync { org, wait } => {
             configure::sync(
-                &settings,
-                &pool,
+                settings,
+                pool,
                 &org,
                 std::time::Duration::from_secs(wait),
                 &mut std::io::stdout(),
             )
             .await?
         }
-        Command::Syncs { org, json } => configure::syncs(&pool, &org, json).await?,
-        Command::Groups { org, json } => configure::groups(&pool, &org, json).await?,
-        Command::Notifications { org, json } => configure::notifications(&pool, &org, json).await?,
+        Command::Syncs(OrgListing { org, json }) => configure::syncs(pool, &org, json).await?,
+        Command::Groups(OrgListing { org, json }) => configure::groups(pool, &org, json).await?,
+        Command::Notifications(OrgListing { org, json }) => {
+            configure::notifications(pool, &org, json).await?
+        }
         Command::Optix { .. }
         | Command::NatsAuth { .. }
         | Command::Completions { .. }
@@ -144,22 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Webhooks {
             command: WebhooksCommand::Replay { org, since },
-        } => {
-            let since = parse_since(&since, chrono::Utc::now())?;
-            let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli)
-                .await
-                .context("connecting to NATS (nats.url)")?;
-            let start = time::OffsetDateTime::from_unix_timestamp(since.timestamp())
-                .context("--since is out of range")?;
-            let run_id = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
-            let replayed = bus.replay_webhooks(org.as_deref(), start, &run_id).await?;
-            println!(
-                "re-published {replayed} webhooks received since {} ({}); provision reconciles them now (run {run_id})",
-                since.to_rfc3339(),
-                org.map(|o| format!("organization {o}"))
-                    .unwrap_or_else(|| "all organizations".into())
-            );
-        }
+        } => replay_webhooks(settings, org, &since).await?,
         Command::Members {
             command:
                 MembersCommand::Show {
@@ -168,47 +126,123 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     at,
                     json,
                 },
-        } => {
-            let at = match at {
-                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
-                    .with_context(|| {
-                        format!(
-                            "--at {text:?} is not an RFC 3339 timestamp (e.g. 2026-11-22T23:30:00Z)"
-                        )
-                    })?
-                    .with_timezone(&chrono::Utc),
-                None => chrono::Utc::now(),
-            };
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            let view = members::show_at(&client, &org, &user, at).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&view)?);
-            } else {
-                print!("{}", members::render_show(&view));
-            }
-        }
+        } => show_member(pool, &org, &user, at, json).await?,
         Command::Members {
             command: MembersCommand::List { org, json },
-        } => {
-            let keys = secrets::KeyRing::from_hex(
-                settings.provision.master_key.expose(),
-                settings.provision.hash_key.expose(),
-            )
-            .context("provision.master_key / provision.hash_key are needed to show member names")?;
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&members)?);
-            } else {
-                print!("{}", members::table(&members));
-            }
+        } => list_members(settings, pool, org, json).await?,
+    }
+    Ok(())
+}
+
+async fn connect(pool: &deadpool_postgres::Pool) -> anyhow::Result<deadpool_postgres::Object> {
+    pool.get()
+        .await
+        .context("connecting to PostgreSQL (database.url)")
+}
+
+async fn migrate(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
+    let mut client = connect(pool).await?;
+    let applied = store::migrations::migrate(&mut client).await?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    } else {
+        println!("applied migrations: {applied:?}");
+    }
+    Ok(())
+}
+
+/// Rebuilds every projection from the log, with progress on a terminal.
+async fn replay(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
+    let mut client = connect(pool).await?;
+    let started = std::time::Instant::now();
+    let on_terminal = std::io::stderr().is_terminal();
+    let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
+        if on_terminal {
+            let rate = applied as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            eprint!("\rreplaying: {applied} events, position {last}/{head}, {rate:.0} events/s   ");
         }
+    })
+    .await?;
+    if on_terminal {
+        eprintln!();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s)",
+        report.events,
+        report.last_position,
+        seconds,
+        report.events as f64 / seconds.max(1e-6)
+    );
+    Ok(())
+}
+
+/// Re-publishes the stored webhooks received since `since` for provision to reconcile.
+async fn replay_webhooks(
+    settings: &runtime::Settings,
+    org: Option<String>,
+    since: &str,
+) -> anyhow::Result<()> {
+    let since = parse_since(since, chrono::Utc::now())?;
+    let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli)
+        .await
+        .context("connecting to NATS (nats.url)")?;
+    let start = time::OffsetDateTime::from_unix_timestamp(since.timestamp())
+        .context("--since is out of range")?;
+    let run_id = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
+    let replayed = bus.replay_webhooks(org.as_deref(), start, &run_id).await?;
+    println!(
+        "re-published {replayed} webhooks received since {} ({}); provision reconciles them now (run {run_id})",
+        since.to_rfc3339(),
+        org.map(|o| format!("organization {o}"))
+            .unwrap_or_else(|| "all organizations".into())
+    );
+    Ok(())
+}
+
+/// One member's access at `at` (an RFC 3339 timestamp; now without it).
+async fn show_member(
+    pool: &deadpool_postgres::Pool,
+    org: &str,
+    user: &str,
+    at: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let at = match at {
+        Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+            .with_context(|| {
+                format!("--at {text:?} is not an RFC 3339 timestamp (e.g. 2026-11-22T23:30:00Z)")
+            })?
+            .with_timezone(&chrono::Utc),
+        None => chrono::Utc::now(),
+    };
+    let client = connect(pool).await?;
+    let view = members::show_at(&client, org, user, at).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+    } else {
+        print!("{}", members::render_show(&view));
+    }
+    Ok(())
+}
+
+async fn list_members(
+    settings: &runtime::Settings,
+    pool: &deadpool_postgres::Pool,
+    org: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let keys = secrets::KeyRing::from_hex(
+        settings.provision.master_key.expose(),
+        settings.provision.hash_key.expose(),
+    )
+    .context("provision.master_key / provision.hash_key are needed to show member names")?;
+    let client = connect(pool).await?;
+    let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&members)?);
+    } else {
+        print!("{}", members::table(&members));
     }
     Ok(())
 }
@@ -220,87 +254,107 @@ fn parse_tz(name: &str) -> anyhow::Result<chrono_tz::Tz> {
 }
 
 async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyhow::Result<()> {
-    let client = pool
-        .get()
-        .await
-        .context("connecting to PostgreSQL (database.url)")?;
-    let utc = chrono_tz::UTC;
+    let client = connect(pool).await?;
     match command {
         EventsCommand::Tail {
             after,
             follow,
             json,
-        } => {
-            let mut last = after;
-            loop {
-                let batch = store::event_log::read_all(&client, last, 1000).await?;
-                for event in &batch {
-                    let line = history::line(event, utc);
-                    if json {
-                        println!("{}", serde_json::to_string(&line)?);
-                    } else {
-                        println!(
-                            "{:>8} {:<24} {}",
-                            line.position,
-                            line.stream,
-                            history::render(&line, utc)
-                        );
-                    }
-                    last = event.global_position;
-                }
-                if !follow {
-                    break;
-                }
-                if batch.is_empty() {
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                }
-            }
-        }
-        EventsCommand::Stream { stream, json } => {
-            let id = store::replay::parse_stream_id(&stream).with_context(|| {
-                format!("{stream:?} is not a stream id (member-ORG-USER or org-ORG)")
-            })?;
-            let (events, version) = store::event_log::read_stream(&client, &id).await?;
-            if events.is_empty() {
-                anyhow::bail!("stream {stream} has no events");
-            }
-            for event in &events {
-                if json {
-                    println!("{}", serde_json::to_string(&history::line(event, utc))?);
-                } else {
-                    println!(
-                        "{:>4} {:<22} {}",
-                        event.stream_version,
-                        event.event.type_name(),
-                        history::render(&history::line(event, utc), utc)
-                    );
-                }
-            }
-            if !json {
-                println!("stream {stream} at version {version}");
-            }
-        }
+        } => tail_events(&client, after, follow, json).await,
+        EventsCommand::Stream { stream, json } => print_stream(&client, &stream, json).await,
         EventsCommand::History {
             org,
             user,
             tz,
             json,
-        } => {
-            let tz = parse_tz(&tz)?;
-            let (events, _) =
-                store::event_log::read_stream(&client, &domain::StreamId::member(&org, &user))
-                    .await?;
-            if events.is_empty() {
-                anyhow::bail!("no history for user {user} of organization {org}");
+        } => print_history(&client, &org, &user, &tz, json).await,
+    }
+}
+
+/// The log from after `after` on, in batches; with `follow`, waiting for new events.
+async fn tail_events(
+    client: &deadpool_postgres::Object,
+    after: i64,
+    follow: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let utc = chrono_tz::UTC;
+    let mut last = after;
+    loop {
+        let batch = store::event_log::read_all(client, last, 1000).await?;
+        for event in &batch {
+            let line = history::line(event, utc);
+            if json {
+                println!("{}", serde_json::to_string(&line)?);
+            } else {
+                println!(
+                    "{:>8} {:<24} {}",
+                    line.position,
+                    line.stream,
+                    history::render(&line, utc)
+                );
             }
-            for event in &events {
-                let line = history::line(event, tz);
-                if json {
-                    println!("{}", serde_json::to_string(&line)?);
-                } else {
-                    println!("{}", history::render(&line, tz));
-                }
-            }
+            last = event.global_position;
+        }
+        if !follow {
+            return Ok(());
+        }
+        if batch.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
+
+async fn print_stream(
+    client: &deadpool_postgres::Object,
+    stream: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let utc = chrono_tz::UTC;
+    let id = store::replay::parse_stream_id(stream)
+        .with_context(|| format!("{stream:?} is not a stream id (member-ORG-USER or org-ORG)"))?;
+    let (events, version) = store::event_log::read_stream(client, &id).await?;
+    if events.is_empty() {
+        anyhow::bail!("stream {stream} has no events");
+    }
+    for event in &events {
+        if json {
+            println!("{}", serde_json::to_string(&history::line(event, utc))?);
+        } else {
+            println!(
+                "{:>4} {:<22} {}",
+                event.stream_version,
+                event.event.type_name(),
+                history::render(&history::line(event, utc), utc)
+            );
+        }
+    }
+    if !json {
+        println!("stream {stream} at version {version}");
+    }
+    Ok(())
+}
+
+/// One member's history in words, in time zone `tz`.
+async fn print_history(
+    client: &deadpool_postgres::Object,
+    org: &str,
+    user: &str,
+    tz: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let tz = parse_tz(tz)?;
+    let (events, _) =
+        store::event_log::read_stream(client, &domain::StreamId::member(org, user)).await?;
+    if events.is_empty() {
+        anyhow::bail!("no history for user {user} of organization {org}");
+    }
+    for event in &events {
+        let line = history::line(event, tz);
+        if json {
+            println!("{}", serde_json::to_string(&line)?);
+        } else {
+            println!("{}", history::render(&line, tz));
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A secret sealed with an AEAD key that lives outside the log (see `store::crypto`).
+/// A secret sealed with an AEAD key that lives outside the log (see the `secrets` crate).
 /// Destroying the key (crypto-shredding) makes the sealed value unrecoverable.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sealed {

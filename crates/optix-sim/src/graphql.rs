@@ -1,8 +1,8 @@
 //! The GraphQL subset of Optix that Lanyard uses (proto/optix/schema.graphql), served with the
 //! same type, field and argument names, paging and token rules.
 
-use crate::Sim;
 use crate::model::{self, Organization};
+use crate::sim::{Auth, Sim};
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, Enum, ID, Object, Result, Schema, SimpleObject,
 };
@@ -12,14 +12,6 @@ pub type OptixSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
 
 pub fn schema() -> OptixSchema {
     Schema::build(QueryRoot, EmptyMutation, EmptySubscription).finish()
-}
-
-/// Who is asking, from the bearer token.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Auth {
-    Anonymous,
-    Organization { org_id: String },
-    Personal { org_id: String, user_id: String },
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

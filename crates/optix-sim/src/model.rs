@@ -11,7 +11,7 @@ pub struct App {
     pub secret: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Location {
     pub location_id: String,
     pub name: String,
@@ -30,17 +30,38 @@ pub struct User {
 }
 
 impl User {
+    /// An active user, as Optix creates one.
+    pub fn new(
+        user_id: String,
+        name: String,
+        surname: String,
+        email: String,
+        is_admin: bool,
+    ) -> User {
+        User {
+            user_id,
+            name,
+            surname,
+            email,
+            is_admin,
+            is_active: true,
+            is_deleted: false,
+        }
+    }
+
     pub fn fullname(&self) -> String {
         format!("{} {}", self.name, self.surname).trim().to_owned()
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct PlanTemplate {
     pub plan_template_id: String,
     pub name: String,
     pub in_all_locations: bool,
+    #[serde(default)]
     pub location_ids: Vec<String>,
+    #[serde(default)]
     pub price: String,
 }
 
@@ -69,7 +90,7 @@ pub struct AccountPlan {
     pub trial_days: u32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct Team {
     pub team_id: String,
     pub name: String,
@@ -129,6 +150,18 @@ impl Organization {
     pub fn location(&self, id: &str) -> Option<&Location> {
         self.locations.iter().find(|l| l.location_id == id)
     }
+    pub fn user_mut(&mut self, user_id: &str) -> anyhow::Result<&mut User> {
+        self.users
+            .iter_mut()
+            .find(|u| u.user_id == user_id)
+            .ok_or_else(|| anyhow::anyhow!("unknown user"))
+    }
+    pub fn team_mut(&mut self, team_id: &str) -> anyhow::Result<&mut Team> {
+        self.teams
+            .iter_mut()
+            .find(|t| t.team_id == team_id)
+            .ok_or_else(|| anyhow::anyhow!("unknown team"))
+    }
     pub fn teams_of(&self, user_id: &str) -> Vec<&Team> {
         self.teams
             .iter()
@@ -151,22 +184,15 @@ pub struct OrganizationFixture {
     name: String,
     timezone: String,
     token: String,
-    locations: Vec<LocationFixture>,
+    locations: Vec<Location>,
     users: Vec<UserFixture>,
-    plan_templates: Vec<TemplateFixture>,
+    plan_templates: Vec<PlanTemplate>,
     #[serde(default)]
     account_plans: Vec<PlanFixture>,
     #[serde(default)]
-    teams: Vec<TeamFixture>,
+    teams: Vec<Team>,
     #[serde(default)]
     bookings: Vec<BookingFixture>,
-}
-
-#[derive(Deserialize)]
-struct LocationFixture {
-    location_id: String,
-    name: String,
-    timezone: String,
 }
 
 #[derive(Deserialize)]
@@ -180,17 +206,6 @@ struct UserFixture {
 }
 
 #[derive(Deserialize)]
-struct TemplateFixture {
-    plan_template_id: String,
-    name: String,
-    in_all_locations: bool,
-    #[serde(default)]
-    location_ids: Vec<String>,
-    #[serde(default)]
-    price: String,
-}
-
-#[derive(Deserialize)]
 struct PlanFixture {
     account_plan_id: String,
     user_id: String,
@@ -200,13 +215,6 @@ struct PlanFixture {
     start_days_ago: i64,
     #[serde(default)]
     ends_in_days: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct TeamFixture {
-    team_id: String,
-    name: String,
-    user_ids: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -235,125 +243,117 @@ pub fn load(
     let fixture: Fixture = serde_json::from_str(fixture_json)?;
     let mut orgs = BTreeMap::new();
     for o in fixture.organizations {
-        let locations: Vec<Location> = o
-            .locations
-            .into_iter()
-            .map(|l| Location {
-                location_id: l.location_id,
-                name: l.name,
-                timezone: l.timezone,
-            })
-            .collect();
-        let mut bookings = Vec::new();
-        for b in o.bookings {
-            let tz_name = locations
-                .iter()
-                .find(|l| l.location_id == b.location_id)
-                .map(|l| l.timezone.clone())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "booking {} names unknown location {}",
-                        b.booking_id,
-                        b.location_id
-                    )
-                })?;
-            let tz: chrono_tz::Tz = tz_name
-                .parse()
-                .map_err(|_| anyhow::anyhow!("unknown time zone {tz_name}"))?;
-            let day = now.with_timezone(&tz).date_naive() + Duration::days(b.day_offset);
-            let time = NaiveTime::parse_from_str(&b.start_local, "%H:%M")?;
-            let start = tz
-                .from_local_datetime(&day.and_time(time))
-                .earliest()
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "booking {} starts at a nonexistent local time",
-                        b.booking_id
-                    )
-                })?
-                .with_timezone(&Utc);
-            bookings.push(Booking {
-                booking_id: b.booking_id,
-                user_id: b.user_id,
-                location_id: b.location_id,
-                resource_id: b.resource_id,
-                resource_name: b.resource_name,
-                start_timestamp: start.timestamp(),
-                end_timestamp: (start + Duration::minutes(b.duration_minutes)).timestamp(),
-                is_canceled: false,
-                invitees: b
-                    .invitee_ids
-                    .into_iter()
-                    .map(|u| (u, InviteeStatus::Pending))
-                    .collect(),
-            });
-        }
-        let org = Organization {
-            organization_id: o.organization_id.clone(),
-            name: o.name,
-            timezone: o.timezone,
-            token: o.token,
-            app_installed: true,
-            locations,
-            users: o
-                .users
-                .into_iter()
-                .map(|u| User {
-                    user_id: u.user_id,
-                    name: u.name,
-                    surname: u.surname,
-                    email: u.email,
-                    is_admin: u.is_admin,
-                    is_active: true,
-                    is_deleted: false,
-                })
-                .collect(),
-            plan_templates: o
-                .plan_templates
-                .into_iter()
-                .map(|t| PlanTemplate {
-                    plan_template_id: t.plan_template_id,
-                    name: t.name,
-                    in_all_locations: t.in_all_locations,
-                    location_ids: t.location_ids,
-                    price: t.price,
-                })
-                .collect(),
-            account_plans: o
-                .account_plans
-                .into_iter()
-                .map(|p| {
-                    let start = (now - Duration::days(p.start_days_ago)).timestamp();
-                    AccountPlan {
-                        account_plan_id: p.account_plan_id,
-                        user_id: p.user_id,
-                        plan_template_id: p.plan_template_id,
-                        status: p.status,
-                        start_timestamp: start,
-                        end_timestamp: p
-                            .ends_in_days
-                            .map(|d| (now + Duration::days(d)).timestamp()),
-                        canceled_timestamp: None,
-                        created_timestamp: start,
-                        trial_days: 0,
-                    }
-                })
-                .collect(),
-            teams: o
-                .teams
-                .into_iter()
-                .map(|t| Team {
-                    team_id: t.team_id,
-                    name: t.name,
-                    user_ids: t.user_ids,
-                })
-                .collect(),
-            bookings,
-            personal_tokens: HashMap::new(),
-        };
-        orgs.insert(o.organization_id, org);
+        let org = o.resolve(now)?;
+        orgs.insert(org.organization_id.clone(), org);
     }
     Ok((fixture.app, orgs))
+}
+
+impl OrganizationFixture {
+    /// The organization as of `now`: relative days and local times become timestamps.
+    fn resolve(self, now: DateTime<Utc>) -> anyhow::Result<Organization> {
+        let bookings = self
+            .bookings
+            .into_iter()
+            .map(|b| b.resolve(&self.locations, now))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Organization {
+            organization_id: self.organization_id,
+            name: self.name,
+            timezone: self.timezone,
+            token: self.token,
+            app_installed: true,
+            locations: self.locations,
+            users: self.users.into_iter().map(UserFixture::resolve).collect(),
+            plan_templates: self.plan_templates,
+            account_plans: self
+                .account_plans
+                .into_iter()
+                .map(|p| p.resolve(now))
+                .collect(),
+            teams: self.teams,
+            bookings,
+            personal_tokens: HashMap::new(),
+        })
+    }
+}
+
+impl UserFixture {
+    fn resolve(self) -> User {
+        User::new(
+            self.user_id,
+            self.name,
+            self.surname,
+            self.email,
+            self.is_admin,
+        )
+    }
+}
+
+impl PlanFixture {
+    fn resolve(self, now: DateTime<Utc>) -> AccountPlan {
+        let start = (now - Duration::days(self.start_days_ago)).timestamp();
+        AccountPlan {
+            account_plan_id: self.account_plan_id,
+            user_id: self.user_id,
+            plan_template_id: self.plan_template_id,
+            status: self.status,
+            start_timestamp: start,
+            end_timestamp: self
+                .ends_in_days
+                .map(|d| (now + Duration::days(d)).timestamp()),
+            canceled_timestamp: None,
+            created_timestamp: start,
+            trial_days: 0,
+        }
+    }
+}
+
+impl BookingFixture {
+    /// The booking on its day, at its local start time in its location's time zone.
+    fn resolve(self, locations: &[Location], now: DateTime<Utc>) -> anyhow::Result<Booking> {
+        let tz_name = locations
+            .iter()
+            .find(|l| l.location_id == self.location_id)
+            .map(|l| l.timezone.clone())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "booking {} names unknown location {}",
+                    self.booking_id,
+                    self.location_id
+                )
+            })?;
+        let tz: chrono_tz::Tz = tz_name
+            .parse()
+            .map_err(|_| anyhow::anyhow!("unknown time zone {tz_name}"))?;
+        let day = now.with_timezone(&tz).date_naive() + Duration::days(self.day_offset);
+        let time = NaiveTime::parse_from_str(&self.start_local, "%H:%M")?;
+        let start = tz
+            .from_local_datetime(&day.and_time(time))
+            .earliest()
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "booking {} starts at a nonexistent local time",
+                    self.booking_id
+                )
+            })?
+            .with_timezone(&Utc);
+        Ok(Booking {
+            booking_id: self.booking_id,
+            user_id: self.user_id,
+            location_id: self.location_id,
+            resource_id: self.resource_id,
+            resource_name: self.resource_name,
+            start_timestamp: start.timestamp(),
+            end_timestamp: (start + Duration::minutes(self.duration_minutes)).timestamp(),
+            is_canceled: false,
+            invitees: self
+                .invitee_ids
+                .into_iter()
+                .map(|u| (u, InviteeStatus::Pending))
+                .collect(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -17,131 +17,52 @@ mod queries {
     #![allow(clippy::upper_case_acronyms, clippy::enum_variant_names)]
     use graphql_client::GraphQLQuery;
 
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/me.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct Me;
+    /// One query type per file of `proto/optix/queries/`, all against the schema subset.
+    macro_rules! optix_query {
+        ($name:ident, $path:tt) => {
+            #[derive(GraphQLQuery)]
+            #[graphql(
+                                        schema_path = "../../proto/optix/schema.graphql",
+                                        query_path = $path,
+                                        response_derives = "Debug, Clone",
+                                        variables_derives = "Debug, Clone"
+                                    )]
+            pub struct $name;
+        };
+    }
 
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/user_by_email.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct UserByEmail;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/facts_batch.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct FactsBatch;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/users_batch.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct UsersBatch;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/plans_by_id.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct PlansById;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/booking_by_id.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct BookingById;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/user_by_member_id.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct UserByMemberId;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/active_plans_page.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct ActivePlansPage;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/bookings_page.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct BookingsPage;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/teams_page.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct TeamsPage;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/plan_templates.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct PlanTemplates;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/locations.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct Locations;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/users_page.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct UsersPage;
-
-    #[derive(GraphQLQuery)]
-    #[graphql(
-        schema_path = "../../proto/optix/schema.graphql",
-        query_path = "../../proto/optix/queries/token_owner.graphql",
-        response_derives = "Debug, Clone",
-        variables_derives = "Debug, Clone"
-    )]
-    pub struct TokenOwner;
+    optix_query!(Me, "../../proto/optix/queries/me.graphql");
+    optix_query!(
+        UserByEmail,
+        "../../proto/optix/queries/user_by_email.graphql"
+    );
+    optix_query!(FactsBatch, "../../proto/optix/queries/facts_batch.graphql");
+    optix_query!(UsersBatch, "../../proto/optix/queries/users_batch.graphql");
+    optix_query!(PlansById, "../../proto/optix/queries/plans_by_id.graphql");
+    optix_query!(
+        BookingById,
+        "../../proto/optix/queries/booking_by_id.graphql"
+    );
+    optix_query!(
+        UserByMemberId,
+        "../../proto/optix/queries/user_by_member_id.graphql"
+    );
+    optix_query!(
+        ActivePlansPage,
+        "../../proto/optix/queries/active_plans_page.graphql"
+    );
+    optix_query!(
+        BookingsPage,
+        "../../proto/optix/queries/bookings_page.graphql"
+    );
+    optix_query!(TeamsPage, "../../proto/optix/queries/teams_page.graphql");
+    optix_query!(
+        PlanTemplates,
+        "../../proto/optix/queries/plan_templates.graphql"
+    );
+    optix_query!(Locations, "../../proto/optix/queries/locations.graphql");
+    optix_query!(UsersPage, "../../proto/optix/queries/users_page.graphql");
+    optix_query!(TokenOwner, "../../proto/optix/queries/token_owner.graphql");
 }
 
 use queries::{
@@ -605,9 +526,81 @@ macro_rules! booking {
     }};
 }
 
+/// A batch query's variables with the ten user slots `u0`…`u9` filled from `chunk` (see
+/// [`slots`]) and the other fields as given.
+macro_rules! with_slots {
+    ($chunk:expr, $module:ident::Variables { $($field:ident: $value:expr),* $(,)? }) => {{
+        let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots($chunk);
+        $module::Variables { u0, u1, u2, u3, u4, u5, u6, u7, u8, u9, $($field: $value),* }
+    }};
+}
+
+/// The ten user slots of a batch answer, in slot order (`None`: Optix knows no such user).
+macro_rules! slot_users {
+    ($data:expr) => {
+        [
+            $data.u0, $data.u1, $data.u2, $data.u3, $data.u4, $data.u5, $data.u6, $data.u7,
+            $data.u8, $data.u9,
+        ]
+    };
+}
+
+/// One page of a list answer: its items (Optix's `null` entries left out) made into ours, and
+/// the list's total.
+fn page<R, T>(items: Vec<Option<R>>, total: i64, item: impl FnMut(R) -> T) -> (Vec<T>, i64) {
+    (items.into_iter().flatten().map(item).collect(), total)
+}
+
 /// Ten slot ids from `ids` (at most ten), padded by repeating the first.
 fn slots(ids: &[String]) -> [String; USER_SLOTS] {
     std::array::from_fn(|i| ids.get(i).or(ids.first()).cloned().unwrap_or_default())
+}
+
+/// Folds one `FactsBatch` answer for `chunk` into `facts`: its users, its live plans (whose
+/// users count as described) and, with `with_bookings`, its first page of bookings.
+fn add_facts_batch(
+    facts: &mut Facts,
+    described: &mut std::collections::BTreeSet<String>,
+    chunk: &[String],
+    data: facts_batch::ResponseData,
+    with_bookings: bool,
+) {
+    for (i, user) in slot_users!(data).into_iter().enumerate() {
+        if let Some(requested) = chunk.get(i) {
+            described.insert(requested.clone());
+        }
+        if let Some(user) = user {
+            facts.users.insert(user.user_id.clone(), person!(user));
+        }
+    }
+    if data.account_plans.total > data.account_plans.data.len() as i64 {
+        tracing::warn!(
+            total = data.account_plans.total,
+            "more live plans than one page holds for one batch of users; the rest wait for the sync"
+        );
+    }
+    for p in data.account_plans.data {
+        let user = p.access_usage_user.clone().map(|u| person!(u));
+        if let Some(user) = &user {
+            described.insert(user.user_id.clone());
+            facts
+                .users
+                .entry(user.user_id.clone())
+                .or_insert(user.clone());
+        }
+        facts
+            .plans
+            .push(plan!(facts_batch, p, user.map(|u| u.user_id)));
+    }
+    if with_bookings {
+        facts.bookings.extend(
+            data.bookings
+                .data
+                .into_iter()
+                .flatten()
+                .filter_map(|b| booking!(facts_batch, b)),
+        );
+    }
 }
 
 impl OptixClient {
@@ -952,81 +945,18 @@ impl OptixClient {
         let mut facts = Facts::default();
         let mut described: std::collections::BTreeSet<String> = Default::default();
         for (index, chunk) in user_ids.chunks(FACTS_CHUNK).enumerate() {
-            let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots(chunk);
             // The bookings window is the same for every chunk: read it in full once.
-            let booking_limit = if index == 0 {
-                self.settings.page_size
-            } else {
-                1
-            };
+            let first = index == 0;
+            let booking_limit = if first { self.settings.page_size } else { 1 };
             let data = self
-                .post::<queries::FactsBatch>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    facts_batch::Variables {
-                        user_ids: chunk.to_vec(),
-                        u0,
-                        u1,
-                        u2,
-                        u3,
-                        u4,
-                        u5,
-                        u6,
-                        u7,
-                        u8,
-                        u9,
-                        from,
-                        to,
-                        plan_limit: 500,
-                        booking_limit,
-                    },
-                )
+                .facts_batch(token, chunk, (from, to), booking_limit)
                 .await?;
-            let slot_users = [
-                data.u0, data.u1, data.u2, data.u3, data.u4, data.u5, data.u6, data.u7, data.u8,
-                data.u9,
-            ];
-            for (i, user) in slot_users.into_iter().enumerate() {
-                if let Some(requested) = chunk.get(i) {
-                    described.insert(requested.clone());
-                }
-                if let Some(user) = user {
-                    facts.users.insert(user.user_id.clone(), person!(user));
-                }
-            }
-            if data.account_plans.total > data.account_plans.data.len() as i64 {
-                tracing::warn!(
-                    total = data.account_plans.total,
-                    "more live plans than one page holds for one batch of users; the rest wait for the sync"
-                );
-            }
-            for p in data.account_plans.data {
-                let user = p.access_usage_user.clone().map(|u| person!(u));
-                if let Some(user) = &user {
-                    described.insert(user.user_id.clone());
-                    facts
-                        .users
-                        .entry(user.user_id.clone())
-                        .or_insert(user.clone());
-                }
+            let bookings_total = data.bookings.total;
+            add_facts_batch(&mut facts, &mut described, chunk, data, first);
+            if first && bookings_total > self.settings.page_size {
                 facts
-                    .plans
-                    .push(plan!(facts_batch, p, user.map(|u| u.user_id)));
-            }
-            if index == 0 {
-                let total = data.bookings.total;
-                facts.bookings.extend(
-                    data.bookings
-                        .data
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|b| booking!(facts_batch, b)),
-                );
-                if total > self.settings.page_size {
-                    facts
-                        .bookings
-                        .extend(self.bookings_pages(token, from, to, 2).await?);
-                }
+                    .bookings
+                    .extend(self.bookings_pages(token, from, to, 2).await?);
             }
         }
         let missing: Vec<String> = user_ids
@@ -1035,36 +965,55 @@ impl OptixClient {
             .cloned()
             .collect();
         for chunk in missing.chunks(USER_SLOTS) {
-            let [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9] = slots(chunk);
-            let data = self
-                .post::<queries::UsersBatch>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    users_batch::Variables {
-                        u0,
-                        u1,
-                        u2,
-                        u3,
-                        u4,
-                        u5,
-                        u6,
-                        u7,
-                        u8,
-                        u9,
-                    },
-                )
-                .await?;
-            for user in [
-                data.u0, data.u1, data.u2, data.u3, data.u4, data.u5, data.u6, data.u7, data.u8,
-                data.u9,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                facts.users.insert(user.user_id.clone(), person!(user));
-            }
+            facts.users.extend(
+                self.users_in_slots(token, chunk)
+                    .await?
+                    .into_iter()
+                    .map(|user| (user.user_id.clone(), user)),
+            );
         }
         Ok(facts)
+    }
+
+    /// One `FactsBatch` request: the live plans of up to 100 users, ten of them in full, and
+    /// up to `booking_limit` of the organization's bookings in `(from, to)`.
+    async fn facts_batch(
+        &self,
+        token: &OrgToken,
+        chunk: &[String],
+        (from, to): (i64, i64),
+        booking_limit: i64,
+    ) -> Result<facts_batch::ResponseData, OptixError> {
+        let variables = with_slots!(
+            chunk,
+            facts_batch::Variables {
+                user_ids: chunk.to_vec(),
+                from: from,
+                to: to,
+                plan_limit: 500,
+                booking_limit: booking_limit,
+            }
+        );
+        self.post::<queries::FactsBatch>(Some(&token.org_id), token.expose(), variables)
+            .await
+    }
+
+    /// Up to ten users in full, one `UsersBatch` request (the ones Optix does not know are left
+    /// out).
+    async fn users_in_slots(
+        &self,
+        token: &OrgToken,
+        chunk: &[String],
+    ) -> Result<Vec<User>, OptixError> {
+        let variables = with_slots!(chunk, users_batch::Variables {});
+        let data = self
+            .post::<queries::UsersBatch>(Some(&token.org_id), token.expose(), variables)
+            .await?;
+        Ok(slot_users!(data)
+            .into_iter()
+            .flatten()
+            .map(|user| person!(user))
+            .collect())
     }
 
     /// Every page of a list query, from `first_page` on: `fetch(page)` answers one page's items
@@ -1087,6 +1036,29 @@ impl OptixClient {
         Ok(all)
     }
 
+    /// Every page of the list query `Q` from `first_page` on: `variables(page, limit)` asks for
+    /// one page, `items` turns its answer into the page's items and the list's total.
+    async fn every_page<Q, T>(
+        &self,
+        org_id: Option<&str>,
+        token: &str,
+        first_page: i64,
+        variables: impl Fn(i64, i64) -> Q::Variables,
+        items: impl Fn(Q::ResponseData) -> (Vec<T>, i64),
+    ) -> Result<Vec<T>, OptixError>
+    where
+        Q: GraphQLQuery,
+        Q::Variables: Clone,
+    {
+        let limit = self.settings.page_size;
+        let items = &items;
+        self.pages(first_page, |page| {
+            let variables = variables(page, limit);
+            async move { Ok(items(self.post::<Q>(org_id, token, variables).await?)) }
+        })
+        .await
+    }
+
     async fn bookings_pages(
         &self,
         token: &OrgToken,
@@ -1094,30 +1066,23 @@ impl OptixClient {
         to: i64,
         first_page: i64,
     ) -> Result<Vec<Booking>, OptixError> {
-        let limit = self.settings.page_size;
-        self.pages(first_page, |page| async move {
-            let data = self
-                .post::<queries::BookingsPage>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    bookings_page::Variables {
-                        page,
-                        limit,
-                        from,
-                        to,
-                    },
-                )
-                .await?;
-            let total = data.bookings.total;
-            let items = data
-                .bookings
-                .data
-                .into_iter()
-                .flatten()
-                .filter_map(|b| booking!(bookings_page, b))
-                .collect();
-            Ok((items, total))
-        })
+        self.every_page::<queries::BookingsPage, _>(
+            Some(&token.org_id),
+            token.expose(),
+            first_page,
+            |page, limit| bookings_page::Variables {
+                page,
+                limit,
+                from,
+                to,
+            },
+            |data| {
+                let (bookings, total) = page(data.bookings.data, data.bookings.total, |b| {
+                    booking!(bookings_page, b)
+                });
+                (bookings.into_iter().flatten().collect(), total)
+            },
+        )
         .await
     }
 
@@ -1133,136 +1098,94 @@ impl OptixClient {
 
     /// Every user of the organization: active, inactive and pending (full sync).
     pub async fn all_users(&self, token: &OrgToken) -> Result<Vec<User>, OptixError> {
-        let limit = self.settings.page_size;
-        self.pages(1, |page| async move {
-            let data = self
-                .post::<queries::UsersPage>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    users_page::Variables { page, limit },
-                )
-                .await?;
-            let total = data.users.total;
-            let items = data
-                .users
-                .data
-                .into_iter()
-                .flatten()
-                .map(|u| person!(u))
-                .collect();
-            Ok((items, total))
-        })
+        self.every_page::<queries::UsersPage, _>(
+            Some(&token.org_id),
+            token.expose(),
+            1,
+            |page, limit| users_page::Variables { page, limit },
+            |data| page(data.users.data, data.users.total, |u| person!(u)),
+        )
         .await
     }
 
     /// Every live (active, trial, upcoming) plan of the organization (full sync).
     pub async fn all_live_plans(&self, token: &OrgToken) -> Result<Vec<Plan>, OptixError> {
-        let limit = self.settings.page_size;
-        self.pages(1, |page| async move {
-            let data = self
-                .post::<queries::ActivePlansPage>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    active_plans_page::Variables { page, limit },
-                )
-                .await?;
-            let total = data.account_plans.total;
-            let items = data
-                .account_plans
-                .data
-                .into_iter()
-                .map(|p| {
-                    let user = p.access_usage_user.as_ref().map(|u| u.user_id.clone());
-                    plan!(active_plans_page, p, user)
-                })
-                .collect();
-            Ok((items, total))
-        })
+        self.every_page::<queries::ActivePlansPage, _>(
+            Some(&token.org_id),
+            token.expose(),
+            1,
+            |page, limit| active_plans_page::Variables { page, limit },
+            |data| {
+                let total = data.account_plans.total;
+                let items = data
+                    .account_plans
+                    .data
+                    .into_iter()
+                    .map(|p| {
+                        let user = p.access_usage_user.as_ref().map(|u| u.user_id.clone());
+                        plan!(active_plans_page, p, user)
+                    })
+                    .collect();
+                (items, total)
+            },
+        )
         .await
     }
 
     /// Every team of the organization (full sync: groups of vanished teams are deleted).
     pub async fn all_teams(&self, token: &OrgToken) -> Result<Vec<Team>, OptixError> {
-        let limit = self.settings.page_size;
-        self.pages(1, |page| async move {
-            let data = self
-                .post::<queries::TeamsPage>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    teams_page::Variables { page, limit },
-                )
-                .await?;
-            let total = data.teams.total;
-            let items = data
-                .teams
-                .data
-                .into_iter()
-                .flatten()
-                .map(|t| Team {
+        self.every_page::<queries::TeamsPage, _>(
+            Some(&token.org_id),
+            token.expose(),
+            1,
+            |page, limit| teams_page::Variables { page, limit },
+            |data| {
+                page(data.teams.data, data.teams.total, |t| Team {
                     team_id: t.team_id,
                     name: t.name,
                 })
-                .collect();
-            Ok((items, total))
-        })
+            },
+        )
         .await
     }
 
     /// The organization's plan templates. Works with the organization token or an admin's
     /// personal token (the admin canvas).
     pub async fn plan_templates(&self, token: &str) -> Result<Vec<PlanTemplate>, OptixError> {
-        let limit = self.settings.page_size;
-        self.pages(1, |page| async move {
-            let data = self
-                .post::<queries::PlanTemplates>(
-                    None,
-                    token,
-                    plan_templates::Variables { page, limit },
-                )
-                .await?;
-            let total = data.plan_templates.total;
-            let items = data
-                .plan_templates
-                .data
-                .into_iter()
-                .flatten()
-                .map(|t| PlanTemplate {
-                    plan_template_id: t.plan_template_id,
-                    name: t.name,
-                    in_all_locations: t.in_all_locations,
-                    location_ids: t.locations.into_iter().map(|l| l.location_id).collect(),
+        self.every_page::<queries::PlanTemplates, _>(
+            None,
+            token,
+            1,
+            |page, limit| plan_templates::Variables { page, limit },
+            |data| {
+                page(data.plan_templates.data, data.plan_templates.total, |t| {
+                    PlanTemplate {
+                        plan_template_id: t.plan_template_id,
+                        name: t.name,
+                        in_all_locations: t.in_all_locations,
+                        location_ids: t.locations.into_iter().map(|l| l.location_id).collect(),
+                    }
                 })
-                .collect();
-            Ok((items, total))
-        })
+            },
+        )
         .await
     }
 
     /// All locations of the organization (every page).
     pub async fn locations(&self, token: &OrgToken) -> Result<Vec<Location>, OptixError> {
-        let limit = self.settings.page_size;
-        self.pages(1, |page| async move {
-            let data = self
-                .post::<queries::Locations>(
-                    Some(&token.org_id),
-                    token.expose(),
-                    locations::Variables { page, limit },
-                )
-                .await?;
-            let total = data.locations.total;
-            let items = data
-                .locations
-                .data
-                .into_iter()
-                .flatten()
-                .map(|l| Location {
+        self.every_page::<queries::Locations, _>(
+            Some(&token.org_id),
+            token.expose(),
+            1,
+            |page, limit| locations::Variables { page, limit },
+            |data| {
+                page(data.locations.data, data.locations.total, |l| Location {
                     location_id: l.location_id,
                     name: l.name.unwrap_or_default(),
                     timezone: l.timezone.unwrap_or_else(|| "UTC".into()),
                 })
-                .collect();
-            Ok((items, total))
-        })
+            },
+        )
         .await
     }
 }

@@ -1,15 +1,7 @@
 //! `lanyard optix manifest` as an operator runs it: no configuration, JSON on stdout, a clear
 //! error and exit status 1 for a bad URL.
 
-use std::process::Command;
-
-fn lanyard(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lanyard"))
-        .args(args)
-        .env_remove("LANYARD_CONFIG")
-        .output()
-        .expect("running lanyard")
-}
+use crate::lanyard;
 
 #[test]
 fn the_manifest_prints_the_optix_app_settings_without_any_configuration() {

@@ -10,16 +10,20 @@ use std::time::Duration;
 const USER_WITHOUT_PLAN: &str = "12350";
 const HOT_DESK_TEMPLATE: &str = "916";
 
-#[tokio::test]
-async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
-
-    let account_plan_id = stack
+/// Gives the member without a plan a Hot Desk plan in Optix (Optix announces it); its id.
+async fn add_hot_desk_plan(stack: &Stack) -> anyhow::Result<String> {
+    stack
         .sim
         .sim
         .add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE)
-        .await?;
+        .await
+}
+
+#[tokio::test]
+async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::Result<()> {
+    let stack = Stack::start_installed().await?;
+
+    let account_plan_id = add_hot_desk_plan(&stack).await?;
 
     let member = eventually(
         "the member to appear with live access",
@@ -75,24 +79,22 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
     let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
     let passphrase = String::from_utf8(key.open(&sealed, &aad)?)?;
     domain::passphrase::validate(&passphrase)?;
-    let hits: i64 = client
-        .query_one(
+    let hits = stack
+        .count(
             "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
             &[&passphrase],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(hits, 0, "the passphrase never sits in the log in clear");
 
     // The organization token is sealed too.
     let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
-    let hits: i64 = client
-        .query_one(
+    let hits = stack
+        .count(
             "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
             &[&token],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(
         hits, 0,
         "the organization token never sits in the log in clear"
@@ -113,13 +115,8 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
 
 #[tokio::test]
 async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
-    let account_plan_id = stack
-        .sim
-        .sim
-        .add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE)
-        .await?;
+    let stack = Stack::start_installed().await?;
+    let account_plan_id = add_hot_desk_plan(&stack).await?;
     stack.wait_until_provisioned().await?;
     let events_after_first = stack.event_count().await?;
     let members_after_first = stack.members().await?;
@@ -171,22 +168,19 @@ async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<(
         serde_json::to_value(&members_after_first)?,
         "projections unchanged"
     );
-    let client = stack.pool.get().await?;
-    let passphrases: i64 = client
-        .query_one(
+    let passphrases = stack
+        .count(
             "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
             &[&format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}")],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(passphrases, 1, "a user never has two passphrases");
     Ok(())
 }
 
 #[tokio::test]
 async fn the_event_log_refuses_updates_and_deletes() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.wait_until_provisioned().await?;
     let client = stack.pool.get().await?;
     assert!(stack.event_count().await? >= 1);
@@ -256,11 +250,7 @@ async fn replaying_stored_webhooks_repairs_a_lost_cancellation() -> anyhow::Resu
     let stack = Stack::start().await?;
     let since = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
     stack.install(DEMO_ORG).await?;
-    let plan = stack
-        .sim
-        .sim
-        .add_plan(DEMO_ORG, USER_WITHOUT_PLAN, HOT_DESK_TEMPLATE)
-        .await?;
+    let plan = add_hot_desk_plan(&stack).await?;
     stack.wait_until_provisioned().await?;
     let live = |members: &[cli::members::MemberLine]| {
         members

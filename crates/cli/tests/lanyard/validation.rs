@@ -1,7 +1,7 @@
 //! `lanyard locations map` refuses a location name or SSID with line breaks or control
 //! characters (they reach email bodies, pages and access-point configurations) before it sends
 //! anything, with the reason and exit status 1. Provision refuses the same for any sender
-//! (integration-tests/tests/portal_abuse.rs).
+//! (integration-tests/tests/portal/portal_abuse.rs).
 
 use std::process::Command;
 

@@ -2,8 +2,7 @@
 //! member's VLAN and validity start among them), and `lanyard sync` says what it requested and,
 //! when the sync ends, what it corrected.
 
-use bus::commands::{Command, Reply};
-use domain::VlanRange;
+use bus::commands::Command;
 use integration_tests::Stack;
 use integration_tests::stack::DEMO_ORG;
 use serde_json::Value;
@@ -16,30 +15,11 @@ const RICHARD: &str = "12347"; // team The Cube Team
 const MEI: &str = "12350"; // no plan
 const HOT_DESK: &str = "916";
 
-fn done(reply: Reply) -> anyhow::Result<()> {
-    match reply {
-        Reply::Done { .. } => Ok(()),
-        Reply::Refused { message, .. } => anyhow::bail!("refused: {message}"),
-    }
-}
-
 #[tokio::test]
 async fn every_listing_gives_scripts_json_with_the_members_vlan_and_validity_start()
 -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::SetVlanPool {
-                    pool: Some(VlanRange {
-                        first: 100,
-                        last: 199,
-                    }),
-                },
-            )
-            .await?,
-    )?;
+    stack.set_vlan_pool(DEMO_ORG, 100, 199).await?;
     stack.install(DEMO_ORG).await?;
     stack.map_demo_locations().await?;
     stack.wait_for_syncs_to_settle().await?;
@@ -136,31 +116,12 @@ async fn every_listing_gives_scripts_json_with_the_members_vlan_and_validity_sta
     );
 
     // A tenant tries a new location nobody mapped yet: the admins are told, and so is a script.
-    let lisbon = stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            optix_sim::Change::AddLocation {
-                name: "Alfama".into(),
-                timezone: "Europe/Lisbon".into(),
-            },
-            optix_sim::Notify::Webhook,
-        )
-        .await?
-        .id
-        .expect("a location id");
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::ReportUnmappedLocation {
-                    location_id: lisbon.clone(),
-                    user_id: Some(JEAN.into()),
-                },
-            )
-            .await?,
-    )?;
+    let lisbon = stack.add_optix_location("Alfama", "Europe/Lisbon").await?;
+    let report = Command::ReportUnmappedLocation {
+        location_id: lisbon.clone(),
+        user_id: Some(JEAN.into()),
+    };
+    stack.command_done(DEMO_ORG, report).await?;
     let notifications =
         serde_json::to_value(&cli::configure::notification_lines(&client, DEMO_ORG).await?)?;
     let unmapped = notifications
@@ -177,10 +138,17 @@ async fn every_listing_gives_scripts_json_with_the_members_vlan_and_validity_sta
     Ok(())
 }
 
+/// What `lanyard sync --wait <wait_secs>` prints for the demo organization.
+async fn lanyard_sync(stack: &Stack, wait_secs: u64) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    let wait = Duration::from_secs(wait_secs);
+    cli::configure::sync(&stack.settings, &stack.pool, DEMO_ORG, wait, &mut out).await?;
+    Ok(String::from_utf8(out)?)
+}
+
 #[tokio::test]
 async fn lanyard_sync_says_what_it_requested_and_what_the_sync_corrected() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     let plan = stack.sim.sim.add_plan(DEMO_ORG, MEI, HOT_DESK).await?;
     stack
         .member_until(DEMO_ORG, MEI, "an account", |m| m.is_some())
@@ -189,16 +157,7 @@ async fn lanyard_sync_says_what_it_requested_and_what_the_sync_corrected() -> an
     // Optix's cancel_plan_subscription is lost: only a sync can notice.
     stack.sim.sim.cancel_plan_quietly(DEMO_ORG, &plan)?;
 
-    let mut out = Vec::new();
-    cli::configure::sync(
-        &stack.settings,
-        &stack.pool,
-        DEMO_ORG,
-        Duration::from_secs(30),
-        &mut out,
-    )
-    .await?;
-    let said = String::from_utf8(out)?;
+    let said = lanyard_sync(&stack, 30).await?;
     assert!(
         said.starts_with(&format!("full sync of organization {DEMO_ORG} requested\n")),
         "{said}"
@@ -211,29 +170,13 @@ async fn lanyard_sync_says_what_it_requested_and_what_the_sync_corrected() -> an
     );
 
     // Nothing left to correct: it says so, after the sync ran.
-    let mut out = Vec::new();
-    cli::configure::sync(
-        &stack.settings,
-        &stack.pool,
-        DEMO_ORG,
-        Duration::from_secs(30),
-        &mut out,
-    )
-    .await?;
-    let said = String::from_utf8(out)?;
+    let said = lanyard_sync(&stack, 30).await?;
     assert!(said.contains("sync finished"), "{said}");
     assert!(said.contains("nothing needed correcting"), "{said}");
 
     // While Optix is down the sync cannot end: the command says so instead of pretending.
     stack.sim.sim.fail_next_requests(1_000);
-    let unfinished = cli::configure::sync(
-        &stack.settings,
-        &stack.pool,
-        DEMO_ORG,
-        Duration::from_secs(3),
-        &mut Vec::new(),
-    )
-    .await;
+    let unfinished = lanyard_sync(&stack, 3).await;
     stack.sim.sim.fail_next_requests(0);
     let error = format!(
         "{:#}",

@@ -47,8 +47,7 @@ async fn members_of(stack: &Stack, org: &str) -> anyhow::Result<BTreeSet<String>
 #[tokio::test]
 async fn a_second_organization_installed_as_optix_would_is_imported_and_neither_sees_the_other()
 -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     let demo_members = members_of(&stack, DEMO_ORG).await?;
     assert!(demo_members.contains(DEMO_JEAN));
 

@@ -3,12 +3,11 @@
 //! dropped when Optix's budget is spent, a stale budget gauge, an uninstalled organization that
 //! keeps alerting, and team deletions counted as missed webhooks.
 
-use bus::commands::{Command, Reply};
 use chrono::Utc;
-use domain::{LocationSettings, RoamingPolicy, VlanRange};
+use domain::{LocationSettings, VlanRange};
 use integration_tests::agent::Agent;
 use integration_tests::mail::Mailbox;
-use integration_tests::stack::DEMO_ORG;
+use integration_tests::stack::{DEMO_ORG, gastown};
 use integration_tests::{Stack, StackOptions, eventually};
 use optix_sim::{Change, Notify};
 use serde_json::{Map, Value, json};
@@ -71,6 +70,22 @@ async fn stored_webhooks(stack: &Stack) -> anyhow::Result<u64> {
     Ok(stream.info().await?.state.messages)
 }
 
+/// Deactivates the user in Optix without a webhook (Optix sends its own `member_updated`
+/// later, or the test does).
+async fn deactivate_quietly(stack: &Stack, user_id: &str) -> anyhow::Result<()> {
+    let change = Change::UpdateUser {
+        user_id: user_id.into(),
+        email: None,
+        is_active: Some(false),
+    };
+    stack
+        .sim
+        .sim
+        .apply(DEMO_ORG, change, Notify::Quietly)
+        .await?;
+    Ok(())
+}
+
 fn active(member: Option<&store::queries::MemberView>) -> bool {
     member.is_some_and(|m| m.status == "active")
 }
@@ -80,8 +95,7 @@ fn active(member: Option<&store::queries::MemberView>) -> bool {
 /// happened yet; the second delivery must still lead to a reconciliation that sees it.
 #[tokio::test]
 async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack
         .member_until(DEMO_ORG, JEAN, "an active account", active)
         .await?;
@@ -118,19 +132,7 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
         || async { Ok((processed_messages(&stack).await? > processed_before).then_some(())) },
     )
     .await;
-    stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::UpdateUser {
-                user_id: JEAN.into(),
-                email: None,
-                is_active: Some(false),
-            },
-            Notify::Quietly,
-        )
-        .await?;
+    deactivate_quietly(&stack, JEAN).await?;
     assert_eq!(
         post_webhook(&stack, "member_updated", &member_updated(JEAN), created).await?,
         200
@@ -146,24 +148,11 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
 /// reaches provision and costs no Optix request and no event.
 #[tokio::test]
 async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack
         .member_until(DEMO_ORG, JEAN, "an active account", active)
         .await?;
-    stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::UpdateUser {
-                user_id: JEAN.into(),
-                email: None,
-                is_active: Some(false),
-            },
-            Notify::Quietly,
-        )
-        .await?;
+    deactivate_quietly(&stack, JEAN).await?;
     // Optix dispatches 1–15 s after the change.
     let created = Utc::now().timestamp() - 5;
     let body = member_updated(JEAN);
@@ -226,26 +215,15 @@ async fn exhaust_optix_budget(stack: &Stack) -> anyhow::Result<()> {
 }
 
 async fn map_gastown(stack: &Stack) -> anyhow::Result<()> {
-    let reply = stack
-        .command(
-            DEMO_ORG,
-            Command::MapLocation {
-                location_id: "3390".into(),
-                settings: LocationSettings {
-                    name: "Location 3390".into(),
-                    network_name: "gastown-members".into(),
-                    timezone: "America/Vancouver".into(),
-                    vlan_pool: Some(VlanRange {
-                        first: 100,
-                        last: 199,
-                    }),
-                    roaming: RoamingPolicy::SingleLocation,
-                },
-            },
-        )
-        .await?;
-    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
-    Ok(())
+    let settings = LocationSettings {
+        name: "Location 3390".into(),
+        vlan_pool: Some(VlanRange {
+            first: 100,
+            last: 199,
+        }),
+        ..gastown()
+    };
+    stack.map_location(DEMO_ORG, "3390", settings).await
 }
 
 /// Defect 3: a sign-in link requested while the organization's Optix budget is spent (for
@@ -255,7 +233,7 @@ async fn map_gastown(stack: &Stack) -> anyhow::Result<()> {
 async fn a_link_requested_while_the_optix_budget_is_spent_is_sent_when_it_recovers()
 -> anyhow::Result<()> {
     let mailbox = Mailbox::from_env()?;
-    let stack = Stack::start_with(StackOptions {
+    let stack = Stack::start_installed_with(StackOptions {
         // Optix's own limit, met as 429s: provision does not hold back on its own.
         sim_rate_limit: 40,
         client_rate_limit: 0,
@@ -263,7 +241,6 @@ async fn a_link_requested_while_the_optix_budget_is_spent_is_sent_when_it_recove
         settings: None,
     })
     .await?;
-    stack.install(DEMO_ORG).await?;
     map_gastown(&stack).await?;
     // Optix knows this user; Lanyard does not yet, so the portal must ask Optix.
     let email = "nadia.budget@example.com";
@@ -315,14 +292,13 @@ async fn provision_metric(
 /// again once the window has passed, without any request to refresh it.
 #[tokio::test]
 async fn the_budget_gauge_recovers_while_the_organization_is_idle() -> anyhow::Result<()> {
-    let stack = Stack::start_with(StackOptions {
+    let stack = Stack::start_installed_with(StackOptions {
         sim_rate_limit: 0,
         client_rate_limit: 20,
         window: Duration::from_secs(3),
         settings: None,
     })
     .await?;
-    stack.install(DEMO_ORG).await?;
     stack.wait_until_provisioned().await?;
     let requests = stack.sim.sim.api_calls();
     let budget = || {

@@ -2,17 +2,9 @@
 //! and the user, `--json` on every listing, shell completions and a manual page, all without a
 //! configuration.
 
+use crate::lanyard;
 use clap::Parser;
 use cli::args::Cli;
-use std::process::Command;
-
-fn lanyard(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lanyard"))
-        .args(args)
-        .env_remove("LANYARD_CONFIG")
-        .output()
-        .expect("running lanyard")
-}
 
 /// Every command (and subcommand), with its path from the root.
 fn all_commands() -> Vec<(String, clap::Command)> {

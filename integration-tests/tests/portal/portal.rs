@@ -7,12 +7,12 @@
 //! SMTP sink), chromium and chromedriver. A missing one fails the test.
 
 use bus::commands::{Command, Reply};
-use domain::{LocationSettings, RoamingPolicy, VlanRange};
+use domain::{LocationSettings, VlanRange};
 use fantoccini::Locator;
 use integration_tests::agent::Agent;
 use integration_tests::browser::Browser;
 use integration_tests::mail::Mailbox;
-use integration_tests::stack::DEMO_ORG;
+use integration_tests::stack::{DEMO_ORG, location_settings};
 use integration_tests::{Stack, eventually};
 use std::time::Duration;
 
@@ -61,26 +61,14 @@ async fn map_location(
     network: &str,
     tz: &str,
 ) -> anyhow::Result<()> {
-    let reply = stack
-        .command(
-            org,
-            Command::MapLocation {
-                location_id: location.into(),
-                settings: LocationSettings {
-                    name: format!("Location {location}"),
-                    network_name: network.into(),
-                    timezone: tz.into(),
-                    vlan_pool: Some(VlanRange {
-                        first: 100,
-                        last: 199,
-                    }),
-                    roaming: RoamingPolicy::SingleLocation,
-                },
-            },
-        )
-        .await?;
-    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
-    Ok(())
+    let settings = LocationSettings {
+        vlan_pool: Some(VlanRange {
+            first: 100,
+            last: 199,
+        }),
+        ..location_settings(&format!("Location {location}"), network, tz)
+    };
+    stack.map_location(org, location, settings).await
 }
 
 /// A second organization in the simulator (a copy of the demo one plus a user of its own),
@@ -193,7 +181,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     let browser = Browser::start().await?;
     let portal = format!("{}/l/{DEMO_ORG}/{GASTOWN}", stack.portal_url);
 
-    browser.client.goto(&portal).await?;
+    browser.goto(&portal).await?;
     browser.wait_for_heading("WiFi at Location 3390").await?;
     let lang = browser
         .client
@@ -204,12 +192,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     assert_eq!(lang.as_deref(), Some("en"));
     browser.screenshot("portal-01-email-form").await?;
     let email = "jean@example.com";
-    browser
-        .client
-        .find(Locator::Id("email"))
-        .await?
-        .send_keys(email)
-        .await?;
+    browser.type_into("email", email).await?;
     browser.click_and_wait("form button[type=submit]").await?;
     browser.wait_for_heading("Check your email").await?;
     browser.screenshot("portal-02-check-email").await?;
@@ -220,7 +203,7 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     assert!(mail.subject.contains("sign-in link"), "{}", mail.subject);
     let link = mail.link(&stack.portal_url).expect("link in the email");
 
-    browser.client.goto(&link).await?;
+    browser.goto(&link).await?;
     browser.wait_for_heading("Your WiFi").await?;
     let url = browser.current_url().await?;
     assert_eq!(url.path(), "/wifi", "{url}");
@@ -238,21 +221,8 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     assert_eq!(session.http_only(), Some(true));
     assert_eq!(session.secure(), Some(true));
 
-    assert_eq!(
-        browser
-            .client
-            .find(Locator::Id("ssid"))
-            .await?
-            .text()
-            .await?,
-        "gastown-members"
-    );
-    let valid = browser
-        .client
-        .find(Locator::Id("valid-until"))
-        .await?
-        .text()
-        .await?;
+    assert_eq!(browser.text_of("ssid").await?, "gastown-members");
+    let valid = browser.text_of("valid-until").await?;
     assert!(valid.contains("No end date"), "{valid}");
     // Hidden until revealed.
     let psk = browser.client.find(Locator::Id("psk")).await?;
@@ -261,18 +231,8 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
         "the passphrase shows before reveal"
     );
     browser.screenshot("portal-03-key").await?;
-    browser
-        .client
-        .find(Locator::Css("#reveal summary"))
-        .await?
-        .click()
-        .await?;
-    let shown = browser
-        .client
-        .find(Locator::Id("psk"))
-        .await?
-        .text()
-        .await?;
+    browser.click("#reveal summary").await?;
+    let shown = browser.text_of("psk").await?;
     assert_eq!(shown, passphrase_of(&stack, DEMO_ORG, JEAN).await?);
     browser.wait_for("svg.qr").await?;
     browser.screenshot("portal-04-revealed").await?;
@@ -296,21 +256,8 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
         .await?;
     let notice = browser.wait_for("p.notice.ok").await?.text().await?;
     assert!(notice.contains("new passphrase is set"), "{notice}");
-    browser
-        .client
-        .find(Locator::Css("#reveal summary"))
-        .await?
-        .click()
-        .await?;
-    assert_eq!(
-        browser
-            .client
-            .find(Locator::Id("psk"))
-            .await?
-            .text()
-            .await?,
-        chosen
-    );
+    browser.click("#reveal summary").await?;
+    assert_eq!(browser.text_of("psk").await?, chosen);
     assert_eq!(passphrase_of(&stack, DEMO_ORG, JEAN).await?, chosen);
     browser.screenshot("portal-06-changed").await?;
 
@@ -331,7 +278,6 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
     let browser = Browser::start().await?;
     let token = personal_token(&stack, DEMO_ORG, RICHARD);
     browser
-        .client
         .goto(&format!(
             "{}/canvas/mobile?location_id={GASTOWN}#token={token}",
             stack.portal_url
@@ -343,26 +289,11 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
         !url.as_str().contains(&token) && url.fragment().is_none(),
         "{url}"
     );
-    let group = browser
-        .client
-        .find(Locator::Id("group"))
-        .await?
-        .text()
-        .await?;
+    let group = browser.text_of("group").await?;
     assert_eq!(group, "The Cube Team");
-    browser
-        .client
-        .find(Locator::Css("#reveal summary"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#reveal summary").await?;
     assert_eq!(
-        browser
-            .client
-            .find(Locator::Id("psk"))
-            .await?
-            .text()
-            .await?,
+        browser.text_of("psk").await?,
         passphrase_of(&stack, DEMO_ORG, RICHARD).await?
     );
     browser.screenshot("canvas-mobile-01-key").await?;
@@ -381,7 +312,6 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
     // A member without plan or booking gets a page saying so, and what to do.
     let token = personal_token(&stack, DEMO_ORG, MEI);
     browser
-        .client
         .goto(&format!(
             "{}/canvas/mobile?location_id={GASTOWN}#token={token}",
             stack.portal_url
@@ -395,7 +325,6 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
     // From a location nobody mapped: a clear page, and the admins get told.
     let token = personal_token(&stack, DEMO_ORG, MEI);
     browser
-        .client
         .goto(&format!(
             "{}/canvas/mobile?location_id={TRASTEVERE}#token={token}",
             stack.portal_url
@@ -407,7 +336,6 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
     // (one account, bound where it was opened).
     let token = personal_token(&stack, DEMO_ORG, RICHARD);
     browser
-        .client
         .goto(&format!(
             "{}/canvas/mobile?location_id={TRASTEVERE}#token={token}",
             stack.portal_url
@@ -428,7 +356,6 @@ async fn the_mobile_canvas_signs_in_with_a_personal_token_and_shows_the_key_in_c
     // it (the GET alone signs nobody in) and it leaves the address bar.
     let token = personal_token(&stack, DEMO_ORG, RICHARD);
     browser
-        .client
         .goto(&format!(
             "{}/canvas/mobile?location_id={GASTOWN}&token={token}",
             stack.portal_url
@@ -446,7 +373,6 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     let browser = Browser::start().await?;
     let token = personal_token(&stack, DEMO_ORG, SOFIA);
     browser
-        .client
         .goto(&format!("{}/canvas/admin#token={token}", stack.portal_url))
         .await?;
     browser.wait_for_heading("Overview").await?;
@@ -461,25 +387,12 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     browser.wait_for("#network-3391").await?;
     browser.screenshot("admin-02-locations").await?;
     browser
-        .client
-        .find(Locator::Id("network-3391"))
-        .await?
-        .send_keys("trastevere-members")
+        .type_into("network-3391", "trastevere-members")
         .await?;
     let tz = browser.client.find(Locator::Id("tz-3391")).await?;
     assert_eq!(tz.prop("value").await?.as_deref(), Some("Europe/Rome"));
-    browser
-        .client
-        .find(Locator::Id("first-3391"))
-        .await?
-        .send_keys("300")
-        .await?;
-    browser
-        .client
-        .find(Locator::Id("last-3391"))
-        .await?
-        .send_keys("349")
-        .await?;
+    browser.type_into("first-3391", "300").await?;
+    browser.type_into("last-3391", "349").await?;
     browser
         .click_and_wait("section[aria-labelledby='loc-3391'] form button[type=submit]")
         .await?;
@@ -523,18 +436,8 @@ async fn the_admin_canvas_maps_a_location_and_a_plan_in_chromium() -> anyhow::Re
     browser.wait_for_heading("Plans").await?;
     browser.wait_for("#vlan-plan-916").await?;
     browser.screenshot("admin-04-plans").await?;
-    browser
-        .client
-        .find(Locator::Id("vlan-plan-916"))
-        .await?
-        .send_keys("120")
-        .await?;
-    browser
-        .client
-        .find(Locator::Id("down-plan-916"))
-        .await?
-        .send_keys("50000")
-        .await?;
+    browser.type_into("vlan-plan-916", "120").await?;
+    browser.type_into("down-plan-916", "50000").await?;
     browser
         .click_and_wait("section[aria-labelledby='plan-916'] form button[type=submit]")
         .await?;
@@ -592,18 +495,17 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     let base = stack.portal_url.clone();
 
-    browser.client.goto(&format!("{base}/l/99999/1")).await?;
+    browser.goto(&format!("{base}/l/99999/1")).await?;
     browser.wait_for_heading("Unknown workspace").await?;
     browser.screenshot("state-01-unknown-organization").await?;
 
     browser
-        .client
         .goto(&format!("{base}/l/{DEMO_ORG}/{TRASTEVERE}"))
         .await?;
     browser.wait_for_heading("not set up").await?;
     browser.screenshot("state-02-location-not-set-up").await?;
 
-    browser.client.goto(&format!("{base}/wifi")).await?;
+    browser.goto(&format!("{base}/wifi")).await?;
     browser.wait_for_heading("not signed in").await?;
     browser.screenshot("state-03-signed-out").await?;
 
@@ -611,7 +513,7 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     let mut other = Agent::new(&base);
     let link = emailed_link(&stack, &mut other, DEMO_ORG, GASTOWN, "amara@example.com").await?;
     other.follow_link(&link).await?;
-    browser.client.goto(&link).await?;
+    browser.goto(&link).await?;
     browser.wait_for_heading("already used").await?;
     browser.screenshot("state-04-link-already-used").await?;
 
@@ -629,15 +531,14 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
         .await?;
     // (Only the fragment differs from the page shown: without leaving it first, the browser
     // would just scroll.)
-    browser.client.goto("about:blank").await?;
-    browser.client.goto(&link).await?;
+    browser.goto("about:blank").await?;
+    browser.goto(&link).await?;
     browser.wait_for_heading("expired").await?;
     browser.screenshot("state-05-link-expired").await?;
 
     // Too many link requests for one address.
     for _ in 0..4 {
         browser
-            .client
             .goto(&format!("{base}/l/{DEMO_ORG}/{GASTOWN}"))
             .await?;
         browser
@@ -661,7 +562,6 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     .await?;
     let token = personal_token(&stack, DEMO_ORG, JEAN);
     browser
-        .client
         .goto(&format!(
             "{base}/canvas/mobile?location_id={GASTOWN}#token={token}"
         ))
@@ -674,7 +574,6 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     stack.stop_provision().await?;
     let token = personal_token(&stack, DEMO_ORG, MEI);
     browser
-        .client
         .goto(&format!(
             "{base}/canvas/mobile?location_id={GASTOWN}#token={token}"
         ))
@@ -683,7 +582,7 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
     browser.screenshot("state-08-provision-unavailable").await?;
     // Signed in without an account: the key page asks first (a GET never onboards), and the
     // button (a POST) says provision is still away.
-    browser.client.goto(&format!("{base}/wifi")).await?;
+    browser.goto(&format!("{base}/wifi")).await?;
     browser.wait_for_heading("Get your WiFi key").await?;
     browser.screenshot("state-08b-get-your-key").await?;
     browser
@@ -693,7 +592,6 @@ async fn every_state_page_in_chromium() -> anyhow::Result<()> {
 
     // A forged canvas token.
     browser
-        .client
         .goto(&format!(
             "{base}/canvas/mobile?location_id={GASTOWN}#token=pt99999forgedp"
         ))
@@ -1219,13 +1117,7 @@ async fn every_state_has_its_own_page() -> anyhow::Result<()> {
 /// passphrase, link token, session id or canvas token in any of them.
 #[tokio::test]
 async fn no_secret_reaches_a_log_line_or_a_metric() -> anyhow::Result<()> {
-    let capture = integration_tests::LogCapture::default();
-    let writer = capture.clone();
-    let _guard = telemetry::traces::install_with_writer(
-        None,
-        telemetry::traces::EnvFilter::new("debug"),
-        move || writer.clone(),
-    );
+    let (capture, _guard) = integration_tests::LogCapture::install(None, "debug");
 
     let stack = demo_stack().await?;
     let mut agent = Agent::new(&stack.portal_url);

@@ -66,14 +66,20 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
     Ok(())
 }
 
-#[tokio::test]
-async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
-    let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
+/// A server, and ingest's connection to it with the webhook stream made.
+async fn ingest_with_webhook_stream() -> anyhow::Result<(NatsServer, bus::Bus)> {
+    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     let bus = server
         .bus_as(Identity::Ingest)
         .await
         .map_err(anyhow::Error::msg)?;
     bus.ensure_webhook_stream().await?;
+    Ok((server, bus))
+}
+
+#[tokio::test]
+async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
+    let (mut server, bus) = ingest_with_webhook_stream().await?;
     server.stop();
     let started = std::time::Instant::now();
     let result = bus
@@ -93,12 +99,7 @@ async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn the_client_recovers_after_the_server_comes_back() -> anyhow::Result<()> {
-    let mut server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = server
-        .bus_as(Identity::Ingest)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    bus.ensure_webhook_stream().await?;
+    let (mut server, bus) = ingest_with_webhook_stream().await?;
     server.restart().await.map_err(anyhow::Error::msg)?;
     // The client reconnects in the background; the file store kept the stream.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);

@@ -4,7 +4,7 @@
 
 use bus::commands::{Command, PassphraseText, RefusalCode, Reply};
 use chrono::{DateTime, Utc};
-use domain::{AccessProfile, VlanRange};
+use domain::AccessProfile;
 use integration_tests::stack::DEMO_ORG;
 use integration_tests::{Stack, eventually};
 use optix_sim::{Change, Notify};
@@ -26,11 +26,6 @@ const ROME: &str = "3391";
 
 fn now() -> i64 {
     Utc::now().timestamp()
-}
-
-fn done(reply: Reply) -> anyhow::Result<Reply> {
-    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "refused: {reply:?}");
-    Ok(reply)
 }
 
 fn refusal(reply: Reply) -> Option<RefusalCode> {
@@ -125,8 +120,7 @@ async fn passphrase(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
 #[tokio::test]
 async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphrases()
 -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.map_demo_locations().await?;
     // No sync (the mappings ask for one) may see Nia before the portal does.
     stack.wait_for_syncs_to_settle().await?;
@@ -138,13 +132,13 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
         location_id: location.into(),
         via: domain::events::OnboardedVia::Portal,
     };
-    done(stack.command(DEMO_ORG, onboard(ROME)).await?)?;
+    stack.command_done(DEMO_ORG, onboard(ROME)).await?;
     let member = stack.member(DEMO_ORG, &nia).await?.expect("account");
     assert_eq!(member.home_location.as_deref(), Some(ROME));
     assert_eq!(member.onboarded_via, "portal");
     assert!(live(Some(&member)));
     // Later, from Vancouver's portal: the same account, still bound to Rome, one passphrase.
-    done(stack.command(DEMO_ORG, onboard(VANCOUVER)).await?)?;
+    stack.command_done(DEMO_ORG, onboard(VANCOUVER)).await?;
     let member = stack.member(DEMO_ORG, &nia).await?.expect("account");
     assert_eq!(member.home_location.as_deref(), Some(ROME));
     assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
@@ -180,18 +174,16 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
             .and_then(|m| m.home_location),
         None
     );
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::Onboard {
-                    user_id: JEAN.into(),
-                    location_id: VANCOUVER.into(),
-                    via: domain::events::OnboardedVia::MobileApp,
-                },
-            )
-            .await?,
-    )?;
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::Onboard {
+                user_id: JEAN.into(),
+                location_id: VANCOUVER.into(),
+                via: domain::events::OnboardedVia::MobileApp,
+            },
+        )
+        .await?;
     let jean = stack.member(DEMO_ORG, JEAN).await?.expect("Jean");
     assert_eq!(jean.home_location.as_deref(), Some(VANCOUVER));
     assert!(live(Some(&jean)));
@@ -263,8 +255,7 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
 #[tokio::test]
 async fn active_and_trial_plans_grant_access_at_their_locations_until_their_end()
 -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     let jean = stack.member(DEMO_ORG, JEAN).await?;
     let amara = stack.member(DEMO_ORG, AMARA).await?;
     let richard = stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
@@ -392,19 +383,7 @@ async fn a_booking_grants_access_until_midnight_where_it_is_and_follows_moves_an
 async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_group_holds()
 -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::SetVlanPool {
-                    pool: Some(VlanRange {
-                        first: 100,
-                        last: 101,
-                    }),
-                },
-            )
-            .await?,
-    )?;
+    stack.set_vlan_pool(DEMO_ORG, 100, 101).await?;
     stack.install(DEMO_ORG).await?;
     let at = Utc::now();
     let richard = stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
@@ -498,7 +477,7 @@ async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_gr
         },
     )
     .await?;
-    done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
+    stack.command_done(DEMO_ORG, Command::SyncNow).await?;
     stack
         .member_until(DEMO_ORG, AMARA, "Green to get the freed VLAN", |m| {
             m.is_some_and(|m| m.vlan(Utc::now()) == Some(101))
@@ -515,8 +494,7 @@ async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_gr
 
 #[tokio::test]
 async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
     let jean = stack
         .member_until(DEMO_ORG, JEAN, "suspension", |m| {
@@ -546,68 +524,60 @@ async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow
     );
     // The log still holds the sealed passphrase, which nothing can open any more.
     assert!(passphrase(&stack, AMARA).await.is_err());
-    let clear: i64 = client
-        .query_one(
+    let clear = stack
+        .count(
             "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
             &[&sealed_before],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(clear, 0);
     Ok(())
 }
 
 #[tokio::test]
 async fn plans_map_to_access_profiles_and_unmapped_plans_use_the_default() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::MapPlan {
-                    plan_template_id: DEDICATED_DESK.into(),
-                    profile: AccessProfile {
-                        name: "premium".into(),
-                        wifi: true,
-                        vlan: Some(200),
-                        bandwidth_up_kbps: Some(50_000),
-                        bandwidth_down_kbps: Some(200_000),
-                        duration_hours: None,
-                    },
+    let stack = Stack::start_installed().await?;
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id: DEDICATED_DESK.into(),
+                profile: AccessProfile {
+                    name: "premium".into(),
+                    wifi: true,
+                    vlan: Some(200),
+                    bandwidth_up_kbps: Some(50_000),
+                    bandwidth_down_kbps: Some(200_000),
+                    duration_hours: None,
                 },
-            )
-            .await?,
-    )?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::MapPlan {
-                    plan_template_id: VIRTUAL_OFFICE.into(),
-                    profile: AccessProfile {
-                        name: "virtual office".into(),
-                        wifi: false,
-                        ..AccessProfile::default()
-                    },
+            },
+        )
+        .await?;
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id: VIRTUAL_OFFICE.into(),
+                profile: AccessProfile {
+                    name: "virtual office".into(),
+                    wifi: false,
+                    ..AccessProfile::default()
                 },
-            )
-            .await?,
-    )?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::SetDefaultProfile {
-                    profile: AccessProfile {
-                        name: "basic".into(),
-                        bandwidth_down_kbps: Some(20_000),
-                        ..AccessProfile::default()
-                    },
+            },
+        )
+        .await?;
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::SetDefaultProfile {
+                profile: AccessProfile {
+                    name: "basic".into(),
+                    bandwidth_down_kbps: Some(20_000),
+                    ..AccessProfile::default()
                 },
-            )
-            .await?,
-    )?;
+            },
+        )
+        .await?;
     // The sync the configuration asked for applies it to existing members.
     let richard = stack
         .member_until(DEMO_ORG, RICHARD, "the premium profile", |m| {
@@ -661,8 +631,7 @@ async fn plans_map_to_access_profiles_and_unmapped_plans_use_the_default() -> an
 
 #[tokio::test]
 async fn meeting_guests_and_day_passes_expire_on_time_without_a_webhook() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     let guest = quiet_user(&stack, "Gus").await?;
     let start = now() - 60;
     apply(
@@ -690,21 +659,19 @@ async fn meeting_guests_and_day_passes_expire_on_time_without_a_webhook() -> any
     );
 
     // A day pass: 24 hours from its start.
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::MapPlan {
-                    plan_template_id: DAY_PASS.into(),
-                    profile: AccessProfile {
-                        name: "daypass".into(),
-                        duration_hours: Some(24),
-                        ..AccessProfile::default()
-                    },
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id: DAY_PASS.into(),
+                profile: AccessProfile {
+                    name: "daypass".into(),
+                    duration_hours: Some(24),
+                    ..AccessProfile::default()
                 },
-            )
-            .await?,
-    )?;
+            },
+        )
+        .await?;
     let visitor = quiet_user(&stack, "Vic").await?;
     apply(
         &stack,
@@ -750,8 +717,7 @@ async fn meeting_guests_and_day_passes_expire_on_time_without_a_webhook() -> any
 
 #[tokio::test]
 async fn tenants_set_and_regenerate_passphrases_within_the_policy() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     let set = |user: &str, text: &str| Command::SetPassphrase {
         user_id: user.into(),
         passphrase: PassphraseText(text.into()),
@@ -763,11 +729,9 @@ async fn tenants_set_and_regenerate_passphrases_within_the_policy() -> anyhow::R
         refusal(stack.command(DEMO_ORG, set(JEAN, "pass;word123")).await?),
         Some(RefusalCode::InvalidPassphrase)
     );
-    done(
-        stack
-            .command(DEMO_ORG, set(JEAN, "correct horse battery"))
-            .await?,
-    )?;
+    stack
+        .command_done(DEMO_ORG, set(JEAN, "correct horse battery"))
+        .await?;
     assert_eq!(passphrase(&stack, JEAN).await?, "correct horse battery");
     assert_eq!(
         refusal(
@@ -778,25 +742,21 @@ async fn tenants_set_and_regenerate_passphrases_within_the_policy() -> anyhow::R
         Some(RefusalCode::PassphraseTaken),
         "unique within the organization"
     );
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::RegeneratePassphrase {
-                    user_id: JEAN.into(),
-                },
-            )
-            .await?,
-    )?;
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::RegeneratePassphrase {
+                user_id: JEAN.into(),
+            },
+        )
+        .await?;
     let generated = passphrase(&stack, JEAN).await?;
     assert_ne!(generated, "correct horse battery");
     domain::passphrase::validate(&generated)?;
     // The freed passphrase may now be taken by someone else.
-    done(
-        stack
-            .command(DEMO_ORG, set(RICHARD, "correct horse battery"))
-            .await?,
-    )?;
+    stack
+        .command_done(DEMO_ORG, set(RICHARD, "correct horse battery"))
+        .await?;
 
     stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
     stack
@@ -825,14 +785,13 @@ async fn tenants_set_and_regenerate_passphrases_within_the_policy() -> anyhow::R
 
 #[tokio::test]
 async fn a_sync_repairs_a_dropped_webhook_and_reports_the_drift() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     let plan = stack.sim.sim.add_plan(DEMO_ORG, MEI, HOT_DESK).await?;
     stack
         .member_until(DEMO_ORG, MEI, "live access", live)
         .await?;
     stack.sim.sim.cancel_plan_quietly(DEMO_ORG, &plan)?;
-    done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
+    stack.command_done(DEMO_ORG, Command::SyncNow).await?;
     stack
         .member_until(DEMO_ORG, MEI, "the sync's repair", |m| {
             m.is_some_and(|m| m.status == "suspended")
@@ -870,48 +829,43 @@ async fn a_sync_repairs_a_dropped_webhook_and_reports_the_drift() -> anyhow::Res
 /// delete them as "gone from Optix" (their key would be destroyed).
 #[tokio::test]
 async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.map_demo_locations().await?;
     stack.wait_for_syncs_to_settle().await?;
 
     // The sync has its users (without Nia) and waits for its plans query.
     let plans = stack.sim.sim.hold_operation("ActivePlansPage");
-    done(stack.command(DEMO_ORG, Command::SyncNow).await?)?;
+    stack.command_done(DEMO_ORG, Command::SyncNow).await?;
     tokio::time::timeout(Duration::from_secs(20), plans.arrived())
         .await
         .map_err(|_| anyhow::anyhow!("no sync asked for plans within 20 s"))?;
     let nia = quiet_hot_desker(&stack, "Nia").await?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::Onboard {
-                    user_id: nia.clone(),
-                    location_id: ROME.into(),
-                    via: domain::events::OnboardedVia::Portal,
-                },
-            )
-            .await?,
-    )?;
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::Onboard {
+                user_id: nia.clone(),
+                location_id: ROME.into(),
+                via: domain::events::OnboardedVia::Portal,
+            },
+        )
+        .await?;
     let onboarded = {
         let client = stack.pool.get().await?;
         store::event_log::head_position(&client).await?
     };
     plans.release();
     // The held sync records its outcome after the onboarding's events.
-    let client = stack.pool.get().await?;
     eventually(
         "the held sync to finish",
         Duration::from_secs(20),
         || async {
-            let finished: i64 = client
-                .query_one(
+            let finished = stack
+                .count(
                     "SELECT count(*) FROM sync_runs WHERE org_id = $1 AND global_position > $2",
                     &[&DEMO_ORG, &onboarded],
                 )
-                .await?
-                .get(0);
+                .await?;
             Ok((finished > 0).then_some(()))
         },
     )
@@ -923,13 +877,12 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
     assert_eq!(member.home_location.as_deref(), Some(ROME));
     assert!(live(Some(&member)));
     assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
-    let deletions: i64 = client
-        .query_one(
+    let deletions = stack
+        .count(
             "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'AccountDeleted'",
             &[&format!("member-{DEMO_ORG}-{nia}")],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(deletions, 0);
     Ok(())
 }
@@ -1002,19 +955,7 @@ async fn webhooks_in_any_order_and_any_number_converge_on_the_same_projections()
     let mut snapshots = Vec::new();
     for run in 0..4u64 {
         let stack = Stack::start().await?;
-        done(
-            stack
-                .command(
-                    DEMO_ORG,
-                    Command::SetVlanPool {
-                        pool: Some(VlanRange {
-                            first: 300,
-                            last: 399,
-                        }),
-                    },
-                )
-                .await?,
-        )?;
+        stack.set_vlan_pool(DEMO_ORG, 300, 399).await?;
         stack.install(DEMO_ORG).await?;
         // Optix reaches its final state first; the webhooks are held and told afterwards.
         let mut webhooks = Vec::new();
@@ -1092,14 +1033,13 @@ async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<
 #[tokio::test]
 async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> anyhow::Result<()> {
     // Optix allows 4 requests per (shortened) window; provision's client keeps to the same.
-    let stack = Stack::start_with(integration_tests::StackOptions {
+    let stack = Stack::start_installed_with(integration_tests::StackOptions {
         sim_rate_limit: 4,
         client_rate_limit: 4,
         window: Duration::from_secs(2),
         settings: None,
     })
     .await?;
-    stack.install(DEMO_ORG).await?;
     let calls_before = stack.sim.sim.api_calls();
     let users = burst_of_plan_changes(&stack, 40).await?;
     for user in &users {
@@ -1119,14 +1059,13 @@ async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> a
 #[tokio::test]
 async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Result<()> {
     // The client does not limit itself: Optix's 429s make it wait Retry-After.
-    let stack = Stack::start_with(integration_tests::StackOptions {
+    let stack = Stack::start_installed_with(integration_tests::StackOptions {
         sim_rate_limit: 2,
         client_rate_limit: 0,
         window: Duration::from_secs(1),
         settings: None,
     })
     .await?;
-    stack.install(DEMO_ORG).await?;
     stack.sim.sim.fail_next_requests(2);
     let users = burst_of_plan_changes(&stack, 6).await?;
     stack
@@ -1157,36 +1096,22 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
 #[tokio::test]
 async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> anyhow::Result<()> {
     let stack = Stack::start().await?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::SetVlanPool {
-                    pool: Some(VlanRange {
-                        first: 100,
-                        last: 100,
-                    }),
-                },
-            )
-            .await?,
-    )?;
+    stack.set_vlan_pool(DEMO_ORG, 100, 100).await?;
     stack.install(DEMO_ORG).await?;
     stack.map_demo_locations().await?;
-    done(
-        stack
-            .command(
-                DEMO_ORG,
-                Command::MapPlan {
-                    plan_template_id: DEDICATED_DESK.into(),
-                    profile: AccessProfile {
-                        name: "premium".into(),
-                        vlan: Some(200),
-                        ..AccessProfile::default()
-                    },
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id: DEDICATED_DESK.into(),
+                profile: AccessProfile {
+                    name: "premium".into(),
+                    vlan: Some(200),
+                    ..AccessProfile::default()
                 },
-            )
-            .await?,
-    )?;
+            },
+        )
+        .await?;
     let team = apply(
         &stack,
         Change::AddTeam {
@@ -1346,6 +1271,18 @@ mod security_webhooks {
         Ok(Some(String::from_utf8(token)?))
     }
 
+    /// Waits until the demo organization's stored token is `expected` (None: no token).
+    async fn until_stored_token(
+        stack: &Stack,
+        expected: Option<&str>,
+        what: &str,
+    ) -> anyhow::Result<()> {
+        eventually(what, Duration::from_secs(20), || async {
+            Ok((stored_token(stack, DEMO_ORG).await?.as_deref() == expected).then_some(()))
+        })
+        .await
+    }
+
     async fn count(stack: &Stack, sql: &str, org_id: &str) -> anyhow::Result<i64> {
         let client = stack.pool.get().await?;
         Ok(client.query_one(sql, &[&org_id]).await?.get(0))
@@ -1358,16 +1295,8 @@ mod security_webhooks {
     #[tokio::test]
     async fn a_captured_signature_with_a_forged_body_changes_nothing_and_is_counted_as_refused()
     -> anyhow::Result<()> {
-        let logs = integration_tests::LogCapture::default();
-        let _tracing = telemetry::traces::install_with_writer(
-            None,
-            telemetry::traces::EnvFilter::new("info"),
-            {
-                let logs = logs.clone();
-                move || logs.clone()
-            },
-        )
-        .expect("the first subscriber of this test process");
+        let (logs, tracing) = integration_tests::LogCapture::install(None, "info");
+        let _tracing = tracing.expect("the first subscriber of this test process");
         let stack = Stack::start().await?;
         add_elsewhere(&stack);
         stack.install(DEMO_ORG).await?;
@@ -1489,8 +1418,7 @@ mod security_webhooks {
     #[tokio::test]
     async fn a_genuine_install_rotation_and_uninstall_are_confirmed_and_take_effect()
     -> anyhow::Result<()> {
-        let stack = Stack::start().await?;
-        stack.install(DEMO_ORG).await?;
+        let stack = Stack::start_installed().await?;
         let first = stack.sim.sim.org_token(DEMO_ORG).expect("token");
         assert_eq!(stored_token(&stack, DEMO_ORG).await?, Some(first.clone()));
         assert!(count(&stack, MEMBERS_OF, DEMO_ORG).await? > 0);
@@ -1499,17 +1427,7 @@ mod security_webhooks {
         assert_eq!(stack.sim.sim.rotate_token(DEMO_ORG).await?, 200);
         let second = stack.sim.sim.org_token(DEMO_ORG).expect("token");
         assert_ne!(first, second);
-        eventually(
-            "the rotated token to be stored",
-            Duration::from_secs(20),
-            || async {
-                Ok(
-                    (stored_token(&stack, DEMO_ORG).await?.as_deref() == Some(second.as_str()))
-                        .then_some(()),
-                )
-            },
-        )
-        .await?;
+        until_stored_token(&stack, Some(&second), "the rotated token to be stored").await?;
         let user = quiet_user(&stack, "Rotatia").await?;
         stack.sim.sim.add_plan(DEMO_ORG, &user, HOT_DESK).await?;
         stack
@@ -1518,17 +1436,7 @@ mod security_webhooks {
 
         // Uninstall: Optix refuses the token, so provision believes it.
         assert_eq!(stack.sim.sim.uninstall_app(DEMO_ORG).await?, 200);
-        eventually(
-            "the uninstall to take effect",
-            Duration::from_secs(20),
-            || async {
-                Ok(stored_token(&stack, DEMO_ORG)
-                    .await?
-                    .is_none()
-                    .then_some(()))
-            },
-        )
-        .await?;
+        until_stored_token(&stack, None, "the uninstall to take effect").await?;
         let uninstalled = count(
             &stack,
             "SELECT count(*) FROM events WHERE stream_id = 'org-' || $1 \
@@ -1559,17 +1467,7 @@ mod security_webhooks {
         assert_eq!(stack.sim.sim.install_app(DEMO_ORG).await?, 200);
         let third = stack.sim.sim.org_token(DEMO_ORG).expect("token");
         assert_ne!(third, second);
-        eventually(
-            "the reinstall's token to be stored",
-            Duration::from_secs(20),
-            || async {
-                Ok(
-                    (stored_token(&stack, DEMO_ORG).await?.as_deref() == Some(third.as_str()))
-                        .then_some(()),
-                )
-            },
-        )
-        .await?;
+        until_stored_token(&stack, Some(&third), "the reinstall's token to be stored").await?;
         stack.wait_for_syncs(DEMO_ORG, syncs + 1).await?;
         Ok(())
     }
@@ -1621,13 +1519,12 @@ mod security_webhooks {
             demo_members,
             "nobody was deleted"
         );
-        let deleted: i64 = client
-            .query_one(
+        let deleted = stack
+            .count(
                 "SELECT count(*) FROM events WHERE event_type = 'AccountDeleted'",
                 &[],
             )
-            .await?
-            .get(0);
+            .await?;
         assert_eq!(deleted, 0);
         Ok(())
     }
@@ -1701,17 +1598,12 @@ mod security_webhooks {
     #[tokio::test]
     async fn after_a_deletion_and_the_retention_an_email_is_in_no_stream_table_or_log()
     -> anyhow::Result<()> {
-        let logs = integration_tests::LogCapture::default();
         // Lanyard's logs at debug; the simulator stands for Optix, whose logs are not ours.
-        let _tracing = telemetry::traces::install_with_writer(
+        let (logs, tracing) = integration_tests::LogCapture::install(
             None,
-            telemetry::traces::EnvFilter::new("debug,optix_sim=off,h2=info,hyper=info,tokio_postgres=info,async_nats=info,rustls=info"),
-            {
-                let logs = logs.clone();
-                move || logs.clone()
-            },
-        )
-        .expect("the first subscriber of this test process");
+            "debug,optix_sim=off,h2=info,hyper=info,tokio_postgres=info,async_nats=info,rustls=info",
+        );
+        let _tracing = tracing.expect("the first subscriber of this test process");
         const RETENTION: Duration = Duration::from_secs(3);
         let stack = Stack::start_adjusted(Default::default(), |settings| {
             settings.nats.webhook_retention_secs = RETENTION.as_secs();

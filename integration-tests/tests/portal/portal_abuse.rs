@@ -8,7 +8,7 @@
 use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page};
 use integration_tests::mail::Mailbox;
-use integration_tests::stack::{DEMO_ORG, StackOptions};
+use integration_tests::stack::{DEMO_ORG, StackOptions, gastown};
 use std::time::{Duration, Instant};
 
 const JEAN: &str = "12346"; // Hot Desk plan, all locations
@@ -36,25 +36,7 @@ async fn demo_stack(change: Option<fn(&mut runtime::Settings)>) -> anyhow::Resul
     );
     stack.sim.sim.deliver_demo().await?;
     stack.wait_until_provisioned().await?;
-    let reply = stack
-        .command(
-            DEMO_ORG,
-            bus::commands::Command::MapLocation {
-                location_id: GASTOWN.into(),
-                settings: domain::LocationSettings {
-                    name: "Gastown".into(),
-                    network_name: "gastown-members".into(),
-                    timezone: "America/Vancouver".into(),
-                    vlan_pool: None,
-                    roaming: domain::RoamingPolicy::SingleLocation,
-                },
-            },
-        )
-        .await?;
-    anyhow::ensure!(
-        matches!(reply, bus::commands::Reply::Done { .. }),
-        "{reply:?}"
-    );
+    stack.map_location(DEMO_ORG, GASTOWN, gastown()).await?;
     // Mapping asks for a sync: let it finish, so Optix calls and events are the test's own.
     stack.wait_for_syncs_to_settle().await?;
     Ok(stack)
@@ -326,14 +308,12 @@ async fn made_up_location_ids_append_nothing() -> anyhow::Result<()> {
         stack.sim.sim.api_calls() - calls <= 2,
         "the organization's locations were asked for at most once (a page or two)"
     );
-    let client = stack.pool.get().await?;
-    let rows: i64 = client
-        .query_one(
+    let rows = stack
+        .count(
             "SELECT count(*) FROM locations WHERE org_id = $1 AND location_id LIKE '9%'",
             &[&DEMO_ORG],
         )
-        .await?
-        .get(0);
+        .await?;
     assert_eq!(rows, 0, "no location rows for made-up ids");
     Ok(())
 }

@@ -2,11 +2,10 @@
 //! "Error" in the title, puts focus on the field described by a sentence-case message; each
 //! member page has its own title; "Too many requests" offers a way back.
 
-use bus::commands::{Command, Reply};
-use domain::{LocationSettings, RoamingPolicy};
+use bus::commands::Command;
 use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page};
-use integration_tests::stack::DEMO_ORG;
+use integration_tests::stack::{DEMO_ORG, gastown};
 
 const GASTOWN: &str = "3390";
 const JEAN: &str = "12346";
@@ -23,24 +22,8 @@ fn title(page: &Page) -> String {
 }
 
 async fn stack_with_gastown() -> anyhow::Result<Stack> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
-    let reply = stack
-        .command(
-            DEMO_ORG,
-            Command::MapLocation {
-                location_id: GASTOWN.into(),
-                settings: LocationSettings {
-                    name: "Gastown".into(),
-                    network_name: "gastown-members".into(),
-                    timezone: "America/Vancouver".into(),
-                    vlan_pool: None,
-                    roaming: RoamingPolicy::SingleLocation,
-                },
-            },
-        )
-        .await?;
-    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
+    let stack = Stack::start_installed().await?;
+    stack.map_location(DEMO_ORG, GASTOWN, gastown()).await?;
     Ok(stack)
 }
 
@@ -56,16 +39,21 @@ async fn signed_in(stack: &Stack, user: &str, canvas: &str) -> anyhow::Result<Ag
     Ok(agent)
 }
 
+/// Jean signed in through the mobile canvas at Gastown.
+async fn jean_on_the_mobile_canvas(stack: &Stack) -> anyhow::Result<Agent> {
+    signed_in(
+        stack,
+        JEAN,
+        &format!("/canvas/mobile?location_id={GASTOWN}"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_refused_passphrase_says_error_in_the_title_and_focuses_the_described_field()
 -> anyhow::Result<()> {
     let stack = stack_with_gastown().await?;
-    let mut agent = signed_in(
-        &stack,
-        JEAN,
-        &format!("/canvas/mobile?location_id={GASTOWN}"),
-    )
-    .await?;
+    let mut agent = jean_on_the_mobile_canvas(&stack).await?;
     let key = agent.get("/wifi?start=1").await?;
     assert_eq!(key.status, 200, "{key:?}");
     assert_eq!(title(&key), "Your WiFi · WiFi");
@@ -131,12 +119,7 @@ async fn each_member_page_has_its_own_title() -> anyhow::Result<()> {
 #[tokio::test]
 async fn too_many_requests_offers_a_way_back() -> anyhow::Result<()> {
     let stack = stack_with_gastown().await?;
-    let mut agent = signed_in(
-        &stack,
-        JEAN,
-        &format!("/canvas/mobile?location_id={GASTOWN}"),
-    )
-    .await?;
+    let mut agent = jean_on_the_mobile_canvas(&stack).await?;
     let csrf = agent.get("/wifi?start=1").await?.csrf();
     let mut limited = None;
     for attempt in 0..40 {
@@ -177,30 +160,12 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
 
     let stack = stack_with_gastown().await?;
     // Something in every admin table: a notification (a new, unmapped location a tenant tried).
-    let unmapped = stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            optix_sim::Change::AddLocation {
-                name: "Alfama".into(),
-                timezone: "Europe/Lisbon".into(),
-            },
-            optix_sim::Notify::Webhook,
-        )
-        .await?
-        .id
-        .expect("a location id");
-    let reply = stack
-        .command(
-            DEMO_ORG,
-            Command::ReportUnmappedLocation {
-                location_id: unmapped,
-                user_id: None,
-            },
-        )
-        .await?;
-    anyhow::ensure!(matches!(reply, Reply::Done { .. }), "{reply:?}");
+    let unmapped = stack.add_optix_location("Alfama", "Europe/Lisbon").await?;
+    let report = Command::ReportUnmappedLocation {
+        location_id: unmapped,
+        user_id: None,
+    };
+    stack.command_done(DEMO_ORG, report).await?;
 
     let browser = Browser::start().await?;
     browser.client.set_window_size(390, 844).await?;
@@ -217,13 +182,11 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
 
     let portal = &stack.portal_url;
     browser
-        .client
         .goto(&format!("{portal}/l/{DEMO_ORG}/{GASTOWN}"))
         .await?;
     browser.wait_for_heading("WiFi at").await?;
     check("the sign-in form").await?;
     browser
-        .client
         .goto(&format!(
             "{portal}/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"
         ))
@@ -231,25 +194,15 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.wait_for_heading("not valid").await?;
     check("an invalid sign-in link").await?;
 
-    let token = stack
-        .sim
-        .sim
-        .personal_token(DEMO_ORG, JEAN)
-        .expect("a personal token");
+    let token = stack.personal_token(DEMO_ORG, JEAN)?;
     browser
-        .client
         .goto(&format!(
             "{portal}/canvas/mobile?location_id={GASTOWN}#token={token}"
         ))
         .await?;
     browser.wait_for_heading("Your WiFi").await?;
     check("the key page").await?;
-    browser
-        .client
-        .find(Locator::Css("#reveal summary"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#reveal summary").await?;
     browser.wait_for("svg.qr").await?;
     check("the key page, revealed").await?;
     let field = browser.client.find(Locator::Id("new-passphrase")).await?;
@@ -260,13 +213,8 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.wait_for("#passphrase-error").await?;
     check("a refused passphrase").await?;
 
-    let token = stack
-        .sim
-        .sim
-        .personal_token(DEMO_ORG, SOFIA)
-        .expect("a personal token");
+    let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     browser
-        .client
         .goto(&format!("{portal}/canvas/admin#token={token}"))
         .await?;
     browser.wait_for_heading("Overview").await?;
@@ -277,7 +225,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
     ] {
-        browser.client.goto(&format!("{portal}{path}")).await?;
+        browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }

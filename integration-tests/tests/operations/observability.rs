@@ -229,8 +229,7 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
 /// 404 for `/metrics` (and `/readyz`), and the counters are on the operations listeners only.
 #[tokio::test]
 async fn metrics_are_served_only_on_the_operations_listeners() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.map_demo_locations().await?;
     // The attacker asks for a link for a member's email and for an unknown one…
     let mut agent = integration_tests::agent::Agent::new(&stack.portal_url);
@@ -284,21 +283,10 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
     let exporter = InMemorySpanExporter::default();
     // Everything the run logs, at debug level and from every crate, is kept to scan it for
     // secrets at the end.
-    let logs = integration_tests::LogCapture::default();
-    let tracing = telemetry::traces::install_with_writer(
-        Some(telemetry::traces::provider(
-            "lanyard-test",
-            exporter.clone(),
-        )),
-        telemetry::traces::EnvFilter::new("debug"),
-        {
-            let logs = logs.clone();
-            move || logs.clone()
-        },
-    )
-    .expect("the first subscriber of this test process");
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let provider = telemetry::traces::provider("lanyard-test", exporter.clone());
+    let (logs, tracing) = integration_tests::LogCapture::install(Some(provider), "debug");
+    let tracing = tracing.expect("the first subscriber of this test process");
+    let stack = Stack::start_installed().await?;
     stack.sim.sim.add_plan(DEMO_ORG, "12350", "916").await?;
     stack.wait_until_provisioned().await?;
 
@@ -365,15 +353,13 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
     );
 
     // The log keeps the trace context with the events (not a secret, just the link).
-    let client = stack.pool.get().await?;
     let trace_id = root.span_context.trace_id().to_string();
-    let linked: i64 = client
-        .query_one(
+    let linked = stack
+        .count(
             "SELECT count(*) FROM events WHERE metadata->>'trace_parent' LIKE '%' || $1 || '%'",
             &[&trace_id],
         )
-        .await?
-        .get(0);
+        .await?;
     assert!(linked >= 3, "{linked} events carry the trace");
 
     // Logs: JSON lines, the webhook's lines carry its trace id, and no secret anywhere.

@@ -47,8 +47,7 @@ async fn events_by(stack: &Stack, actors: &[&str]) -> anyhow::Result<i64> {
 
 #[tokio::test]
 async fn a_forged_actor_is_refused_and_provision_executes_nothing() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed().await?;
     stack.wait_for_syncs_to_settle().await?;
     stack.wait_until_provisioned().await?;
     anyhow::ensure!(

@@ -1,0 +1,6 @@
+//! What an operator and an SRE meet, one test binary: `lanyard` against a running system,
+//! `/metrics` and traces, and commands whose sender the bus, not the body, establishes.
+
+mod bus_authorization;
+mod cli;
+mod observability;
