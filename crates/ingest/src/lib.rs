@@ -374,26 +374,22 @@ async fn accept(
     // Every delivery is stored: a body identical to an earlier one may be a second change in
     // the same second; provision skips what a later reconciliation already covered.
     let message_id = state.seal.delivery_id(&subject, body);
-    let received_at = chrono::Utc::now().to_rfc3339();
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.
     let trace_headers = telemetry::traces::inject_current();
-    let mut headers = vec![("Lanyard-Received-At", received_at.as_str())];
-    headers.extend(
-        trace_headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str())),
-    );
     let bus = request
         .app_data::<web::Data<WorkerBus>>()
         .and_then(|worker| worker.get())
         .unwrap_or(&state.bus);
     let published = bus
-        .publish_durable(
-            subject,
-            &message_id,
-            &headers,
-            payload.into(),
+        .publish_webhook(
+            bus::webhooks::WebhookPublication {
+                subject,
+                msg_id: &message_id,
+                received_at: chrono::Utc::now(),
+                trace_headers: &trace_headers,
+                sealed_body: payload.into(),
+            },
             deadline.saturating_duration_since(tokio::time::Instant::now()),
         )
         .await;
