@@ -4,9 +4,11 @@ use crate::metrics;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
+use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
+use std::net::TcpListener;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -75,7 +77,6 @@ pub async fn record_requests(
     response
 }
 
-/// `GET /metrics`: the Prometheus text format.
 /// The operations routes every service serves on its operations listener, never on a public
 /// one: `/metrics` and a bare `/healthz` (each service adds its own `/readyz`).
 pub fn ops_routes(config: &mut web::ServiceConfig) {
@@ -89,8 +90,43 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().body("ok")
 }
 
+/// `GET /metrics`: the Prometheus text format.
 pub async fn metrics_endpoint() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(metrics::CONTENT_TYPE)
         .body(metrics::render())
+}
+
+/// Binds `address`, the value of the setting `key` (named in the error).
+pub fn bind(address: &str, key: &str) -> anyhow::Result<(TcpListener, u16)> {
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("binding {key} {address}"))?;
+    let port = listener.local_addr()?.port();
+    Ok((listener, port))
+}
+
+/// A service's operations listener: [`ops_routes`] and the service's own `/readyz` (which
+/// reads `state`), on one worker. Metrics and readiness tell things about the service (counts,
+/// what is down) that whoever reaches its public listener has no business seeing.
+pub fn ops_server<S, F, Args>(
+    listener: TcpListener,
+    state: web::Data<S>,
+    readyz: F,
+) -> std::io::Result<actix_web::dev::Server>
+where
+    S: Send + Sync + 'static,
+    F: Handler<Args> + Clone + Send,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(ops_routes)
+            .route("/readyz", web::get().to(readyz.clone()))
+    })
+    .workers(1)
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run())
 }
