@@ -131,9 +131,7 @@ pub(crate) mod tests {
 
     #[test]
     fn file_settings_with_defaults_and_redacted_secrets() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let dir = std::env::temp_dir().join(format!("lanyard-settings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("s.toml");
@@ -168,7 +166,13 @@ pub(crate) mod tests {
     }
 
     /// The environment is process-wide: tests that set or depend on LANYARD__* take this lock.
-    pub(crate) static ENV_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    static ENV_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    pub(crate) fn lock_environment() -> std::sync::MutexGuard<'static, ()> {
+        ENV_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 
     pub(crate) fn write_config(name: &str, contents: &str) -> std::path::PathBuf {
         let dir = std::env::temp_dir().join(format!("lanyard-{name}-{}", std::process::id()));
@@ -178,29 +182,49 @@ pub(crate) mod tests {
         path
     }
 
+    /// [`load_settings`] with `variables` set in the environment (the caller holds the lock).
+    fn load_with_environment(
+        path: &Path,
+        variables: &[(&str, &str)],
+    ) -> anyhow::Result<crate::Settings> {
+        // SAFETY: the variables are set and removed under ENV_LOCK; nothing else in this test
+        // binary reads the environment concurrently.
+        unsafe {
+            for (name, value) in variables {
+                std::env::set_var(name, value);
+            }
+        }
+        let settings = load_settings(Some(path));
+        unsafe {
+            for (name, _) in variables {
+                std::env::remove_var(name);
+            }
+        }
+        settings
+    }
+
+    /// The error's message (with its causes) names `what`.
+    pub(crate) fn assert_names(error: anyhow::Error, what: &str) {
+        let message = format!("{error:#}");
+        assert!(message.contains(what), "{message}");
+    }
+
     #[test]
     fn environment_overrides_the_file() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let path = write_config(
             "env",
             "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n[ingest]\npublish_timeout_ms = 900\n",
         );
-        // SAFETY: the variables are set and removed under ENV_LOCK; nothing else in this test
-        // binary reads the environment concurrently.
-        unsafe {
-            std::env::set_var("LANYARD__NATS__URL", "nats://env:4222");
-            std::env::set_var("LANYARD__INGEST__PUBLISH_TIMEOUT_MS", "700");
-            std::env::set_var("LANYARD__PROVISION__HASH_KEY", "from-env");
-        }
-        let settings = load_settings(Some(&path));
-        unsafe {
-            std::env::remove_var("LANYARD__NATS__URL");
-            std::env::remove_var("LANYARD__INGEST__PUBLISH_TIMEOUT_MS");
-            std::env::remove_var("LANYARD__PROVISION__HASH_KEY");
-        }
-        let settings = settings.expect("settings");
+        let settings = load_with_environment(
+            &path,
+            &[
+                ("LANYARD__NATS__URL", "nats://env:4222"),
+                ("LANYARD__INGEST__PUBLISH_TIMEOUT_MS", "700"),
+                ("LANYARD__PROVISION__HASH_KEY", "from-env"),
+            ],
+        )
+        .expect("settings");
         assert_eq!(settings.database.url, "postgres://file");
         assert_eq!(settings.nats.url, "nats://env:4222");
         assert_eq!(settings.nats.webhook_stream, "OPTIX_WEBHOOKS");
@@ -212,12 +236,10 @@ pub(crate) mod tests {
 
     #[test]
     fn a_missing_key_is_named() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let path = write_config("missing-key", "[database]\nurl = \"postgres://x\"\n");
         let error = load_settings(Some(&path)).expect_err("nats is required");
-        assert!(format!("{error:#}").contains("nats"), "{error:#}");
+        assert_names(error, "nats");
         let _ = std::fs::remove_file(path);
     }
 
@@ -227,9 +249,7 @@ pub(crate) mod tests {
 
     #[test]
     fn published_development_keys_are_refused_off_this_machine() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let public = write_config(
             "published-public",
             &format!("{TEMPLATE_KEYS}[portal]\npublic_url = \"https://wifi.example.com\"\n"),
@@ -277,22 +297,14 @@ pub(crate) mod tests {
              [webhooks]\nseal_key = \"5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1\"\n",
         );
         let error = load_settings(Some(&test_seal_key)).expect_err("the tests' seal key");
-        assert!(
-            format!("{error:#}").contains("webhooks.seal_key"),
-            "{error:#}"
-        );
+        assert_names(error, "webhooks.seal_key");
         let error = load_settings(Some(&demo_app)).expect_err("the demo app's secret");
-        assert!(
-            format!("{error:#}").contains("optix.apps[].secret"),
-            "{error:#}"
-        );
+        assert_names(error, "optix.apps[].secret");
     }
 
     #[test]
     fn secrets_are_read_from_the_files_named() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let dir = std::env::temp_dir().join(format!("lanyard-secret-files-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("master"), format!("{}\n", "ab".repeat(32))).expect("write");
@@ -316,33 +328,25 @@ pub(crate) mod tests {
         assert_eq!(settings.optix.apps[0].secret.expose(), "from-a-file");
         std::fs::write(dir.join("master"), "\n").expect("write");
         let error = load_settings(Some(&path)).expect_err("an empty key file");
-        assert!(
-            format!("{error:#}").contains("master_key_file"),
-            "{error:#}"
-        );
+        assert_names(error, "master_key_file");
         let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
     fn trusted_proxies_come_from_the_environment_as_a_list() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let path = write_config(
             "proxies",
             "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n",
         );
-        // SAFETY: set and removed under ENV_LOCK, as above.
-        unsafe {
-            std::env::set_var("LANYARD__PORTAL__TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1");
-            std::env::set_var("LANYARD__NATS__URL", "nats://a:4222,nats://b:4222");
-        }
-        let settings = load_settings(Some(&path));
-        unsafe {
-            std::env::remove_var("LANYARD__PORTAL__TRUSTED_PROXIES");
-            std::env::remove_var("LANYARD__NATS__URL");
-        }
-        let settings = settings.expect("settings");
+        let settings = load_with_environment(
+            &path,
+            &[
+                ("LANYARD__PORTAL__TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1"),
+                ("LANYARD__NATS__URL", "nats://a:4222,nats://b:4222"),
+            ],
+        )
+        .expect("settings");
         assert_eq!(settings.portal.trusted_proxies, ["10.0.0.0/8", "192.0.2.1"]);
         assert_eq!(settings.nats.url, "nats://a:4222,nats://b:4222");
         assert_eq!(settings.portal.ops_listen, "127.0.0.1:9083");

@@ -170,13 +170,11 @@ impl From<Settings> for PortalConfig {
 mod tests {
     use super::*;
     use crate::load::load;
-    use crate::load::tests::{ENV_LOCK, write_config};
+    use crate::load::tests::{assert_names, lock_environment, write_config};
 
     #[test]
     fn each_service_reads_only_the_sections_it_uses() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         // No [database]: ingest starts, the others name what is missing.
         let path = write_config(
             "per-service",
@@ -191,7 +189,7 @@ mod tests {
             load::<ProvisionConfig>(Some(&path)).expect_err("provision needs a database"),
             load::<PortalConfig>(Some(&path)).expect_err("the portal needs a database"),
         ] {
-            assert!(format!("{error:#}").contains("database"), "{error:#}");
+            assert_names(error, "database");
         }
         // With one, each reads its own secrets only: ingest never opens provision's key file.
         let path = write_config(
@@ -203,17 +201,12 @@ mod tests {
         );
         load::<IngestConfig>(Some(&path)).expect("ingest ignores [provision]");
         let error = load::<PortalConfig>(Some(&path)).expect_err("the portal opens the key file");
-        assert!(
-            format!("{error:#}").contains("master_key_file"),
-            "{error:#}"
-        );
+        assert_names(error, "master_key_file");
     }
 
     #[test]
     fn published_keys_are_refused_for_each_service_holding_them() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let path = write_config(
             "per-service-published",
             "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
@@ -224,19 +217,14 @@ mod tests {
             load::<IngestConfig>(Some(&path)).expect_err("ingest holds the seal key"),
             load::<ProvisionConfig>(Some(&path)).expect_err("provision holds the seal key"),
         ] {
-            assert!(
-                format!("{error:#}").contains("webhooks.seal_key"),
-                "{error:#}"
-            );
+            assert_names(error, "webhooks.seal_key");
         }
         load::<PortalConfig>(Some(&path)).expect("the portal holds no seal key");
     }
 
     #[test]
     fn the_whole_settings_convert_into_each_service_s() {
-        let _guard = ENV_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = lock_environment();
         let path = write_config(
             "per-service-convert",
             "[database]\nurl = \"postgres://x\"\n[nats]\nurl = \"nats://y\"\n\
