@@ -75,33 +75,25 @@ struct IngestMetrics {
 
 impl IngestMetrics {
     fn new() -> IngestMetrics {
-        let meter = telemetry::metrics::meter();
-        let latency = |name: &'static str, description: &'static str| {
-            meter
-                .f64_histogram(name)
-                .with_description(description)
-                .with_unit("s")
-                .with_boundaries(telemetry::metrics::LATENCY_BUCKETS.to_vec())
-                .build()
-        };
+        use telemetry::metrics::{counter, latency_histogram};
         IngestMetrics {
-            received: meter
-                .u64_counter("lanyard_webhooks_received")
-                .with_description("Webhook requests received, by event")
-                .build(),
-            accepted: meter
-                .u64_counter("lanyard_webhooks_accepted")
-                .with_description("Webhooks verified and stored in JetStream, by event")
-                .build(),
-            rejected: meter
-                .u64_counter("lanyard_webhooks_rejected")
-                .with_description("Webhooks refused, by reason and event")
-                .build(),
-            duration: latency(
+            received: counter(
+                "lanyard_webhooks_received",
+                "Webhook requests received, by event",
+            ),
+            accepted: counter(
+                "lanyard_webhooks_accepted",
+                "Webhooks verified and stored in JetStream, by event",
+            ),
+            rejected: counter(
+                "lanyard_webhooks_rejected",
+                "Webhooks refused, by reason and event",
+            ),
+            duration: latency_histogram(
                 "lanyard_ingest_duration",
                 "Time from request to answer, by outcome",
             ),
-            publish_duration: latency(
+            publish_duration: latency_histogram(
                 "lanyard_ingest_publish_duration",
                 "Time for JetStream to acknowledge a webhook",
             ),

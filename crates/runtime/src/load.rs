@@ -182,11 +182,14 @@ pub(crate) mod tests {
         path
     }
 
-    /// [`load_settings`] with `variables` set in the environment (the caller holds the lock).
+    /// [`load_settings`] of the configuration `contents` (written as `name`) with `variables`
+    /// set in the environment (the caller holds the lock).
     fn load_with_environment(
-        path: &Path,
+        name: &str,
+        contents: &str,
         variables: &[(&str, &str)],
-    ) -> anyhow::Result<crate::Settings> {
+    ) -> (std::path::PathBuf, anyhow::Result<crate::Settings>) {
+        let path = write_config(name, contents);
         // SAFETY: the variables are set and removed under ENV_LOCK; nothing else in this test
         // binary reads the environment concurrently.
         unsafe {
@@ -194,13 +197,13 @@ pub(crate) mod tests {
                 std::env::set_var(name, value);
             }
         }
-        let settings = load_settings(Some(path));
+        let settings = load_settings(Some(&path));
         unsafe {
             for (name, _) in variables {
                 std::env::remove_var(name);
             }
         }
-        settings
+        (path, settings)
     }
 
     /// The error's message (with its causes) names `what`.
@@ -212,19 +215,16 @@ pub(crate) mod tests {
     #[test]
     fn environment_overrides_the_file() {
         let _guard = lock_environment();
-        let path = write_config(
+        let (path, settings) = load_with_environment(
             "env",
             "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n[ingest]\npublish_timeout_ms = 900\n",
-        );
-        let settings = load_with_environment(
-            &path,
             &[
                 ("LANYARD__NATS__URL", "nats://env:4222"),
                 ("LANYARD__INGEST__PUBLISH_TIMEOUT_MS", "700"),
                 ("LANYARD__PROVISION__HASH_KEY", "from-env"),
             ],
-        )
-        .expect("settings");
+        );
+        let settings = settings.expect("settings");
         assert_eq!(settings.database.url, "postgres://file");
         assert_eq!(settings.nats.url, "nats://env:4222");
         assert_eq!(settings.nats.webhook_stream, "OPTIX_WEBHOOKS");
@@ -335,18 +335,15 @@ pub(crate) mod tests {
     #[test]
     fn trusted_proxies_come_from_the_environment_as_a_list() {
         let _guard = lock_environment();
-        let path = write_config(
+        let (path, settings) = load_with_environment(
             "proxies",
             "[database]\nurl = \"postgres://file\"\n[nats]\nurl = \"nats://file\"\n",
-        );
-        let settings = load_with_environment(
-            &path,
             &[
                 ("LANYARD__PORTAL__TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.1"),
                 ("LANYARD__NATS__URL", "nats://a:4222,nats://b:4222"),
             ],
-        )
-        .expect("settings");
+        );
+        let settings = settings.expect("settings");
         assert_eq!(settings.portal.trusted_proxies, ["10.0.0.0/8", "192.0.2.1"]);
         assert_eq!(settings.nats.url, "nats://a:4222,nats://b:4222");
         assert_eq!(settings.portal.ops_listen, "127.0.0.1:9083");

@@ -9,7 +9,7 @@ use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
 use std::net::TcpListener;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 use std::time::Instant;
 
 /// The service a request was served by (`ingest`, `portal`, `provision`); register it with
@@ -22,24 +22,16 @@ struct HttpMetrics {
     duration: Histogram<f64>,
 }
 
-fn instruments() -> &'static HttpMetrics {
-    static INSTRUMENTS: OnceLock<HttpMetrics> = OnceLock::new();
-    INSTRUMENTS.get_or_init(|| {
-        let meter = metrics::meter();
-        HttpMetrics {
-            requests: meter
-                .u64_counter("lanyard_http_requests")
-                .with_description("HTTP requests served, by service, route pattern and status")
-                .build(),
-            duration: meter
-                .f64_histogram("lanyard_http_request_duration")
-                .with_description("Time to answer an HTTP request, by service and route pattern")
-                .with_unit("s")
-                .with_boundaries(metrics::LATENCY_BUCKETS.to_vec())
-                .build(),
-        }
-    })
-}
+static INSTRUMENTS: LazyLock<HttpMetrics> = LazyLock::new(|| HttpMetrics {
+    requests: metrics::counter(
+        "lanyard_http_requests",
+        "HTTP requests served, by service, route pattern and status",
+    ),
+    duration: metrics::latency_histogram(
+        "lanyard_http_request_duration",
+        "Time to answer an HTTP request, by service and route pattern",
+    ),
+});
 
 /// Middleware (`App::wrap(from_fn(record_requests))`) counting requests and timing them. The
 /// route label is the matched pattern (`/portal/{location}`), never the raw path, which may
@@ -65,7 +57,7 @@ pub async fn record_requests(
         KeyValue::new("service", service),
         KeyValue::new("route", route),
     ];
-    let metrics = instruments();
+    let metrics = &*INSTRUMENTS;
     metrics
         .duration
         .record(started.elapsed().as_secs_f64(), &labels);
