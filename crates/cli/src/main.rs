@@ -25,94 +25,19 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Optix {
-        command: OptixCommand::Manifest { public_url },
-    } = &cli.command
-    {
-        let settings = optix::manifest::app_settings(public_url)?;
-        println!("{}", serde_json::to_string_pretty(&settings)?);
+    if without_configuration(&cli.command)? {
         return Ok(());
-    }
-    if let Command::NatsAuth {
-        dir,
-        webhook_stream,
-    } = &cli.command
-    {
-        let generated = bus::auth::generate(dir, webhook_stream)?;
-        println!(
-            "NATS seeds in {} (nats.credentials_dir); nats-server authorization in {}",
-            generated.dir.display(),
-            generated.conf.display()
-        );
-        return Ok(());
-    }
-    match &cli.command {
-        Command::Completions { shell } => {
-            cli::args::completions(*shell, &mut std::io::stdout());
-            return Ok(());
-        }
-        Command::Man { dir: None } => {
-            cli::args::man_page(&mut std::io::stdout())?;
-            return Ok(());
-        }
-        Command::Man { dir: Some(dir) } => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            cli::args::man_pages(dir)
-                .with_context(|| format!("writing manual pages to {}", dir.display()))?;
-            println!("manual pages written to {}", dir.display());
-            return Ok(());
-        }
-        _ => {}
     }
     let settings = runtime::load_settings(cli.config.as_deref())
         .context("loading configuration (pass --config FILE or set LANYARD_CONFIG)")?;
     let pool = store::create_pool(&settings.database.url, 2)?;
     match cli.command {
-        Command::Migrate => {
-            let mut client = pool
-                .get()
-                .await
-                .with_context(|| "connecting to PostgreSQL (database.url)")?;
-            let applied = store::migrations::migrate(&mut client).await?;
-            if applied.is_empty() {
-                println!("database is up to date");
-            } else {
-                println!("applied migrations: {applied:?}");
-            }
-        }
-        Command::Replay => {
-            let mut client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            let started = std::time::Instant::now();
-            let on_terminal = std::io::stderr().is_terminal();
-            let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
-                if on_terminal {
-                    let rate = applied as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                    eprint!("\rreplaying: {applied} events, position {last}/{head}, {rate:.0} events/s   ");
-                }
-            })
-            .await?;
-            if on_terminal {
-                eprintln!();
-            }
-            let seconds = started.elapsed().as_secs_f64();
-            println!(
-                "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s)",
-                report.events,
-                report.last_position,
-                seconds,
-                report.events as f64 / seconds.max(1e-6)
-            );
-        }
+        Command::Migrate => migrate(&pool).await?,
+        Command::Replay => replay(&pool).await?,
         Command::Projections {
             command: ProjectionsCommand::Checksum,
         } => {
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
+            let client = connect(&pool).await?;
             for (table, rows, digest) in store::replay::checksums(&client).await? {
                 println!("{table:<16} {rows:>10} rows  {digest}");
             }
@@ -144,22 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Webhooks {
             command: WebhooksCommand::Replay { org, since },
-        } => {
-            let since = parse_since(&since, chrono::Utc::now())?;
-            let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli)
-                .await
-                .context("connecting to NATS (nats.url)")?;
-            let start = time::OffsetDateTime::from_unix_timestamp(since.timestamp())
-                .context("--since is out of range")?;
-            let run_id = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
-            let replayed = bus.replay_webhooks(org.as_deref(), start, &run_id).await?;
-            println!(
-                "re-published {replayed} webhooks received since {} ({}); provision reconciles them now (run {run_id})",
-                since.to_rfc3339(),
-                org.map(|o| format!("organization {o}"))
-                    .unwrap_or_else(|| "all organizations".into())
-            );
-        }
+        } => replay_webhooks(&settings, org, &since).await?,
         Command::Members {
             command:
                 MembersCommand::Show {
@@ -168,47 +78,162 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     at,
                     json,
                 },
-        } => {
-            let at = match at {
-                Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
-                    .with_context(|| {
-                        format!(
-                            "--at {text:?} is not an RFC 3339 timestamp (e.g. 2026-11-22T23:30:00Z)"
-                        )
-                    })?
-                    .with_timezone(&chrono::Utc),
-                None => chrono::Utc::now(),
-            };
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            let view = members::show_at(&client, &org, &user, at).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&view)?);
-            } else {
-                print!("{}", members::render_show(&view));
-            }
-        }
+        } => members_show(&pool, &org, &user, at, json).await?,
         Command::Members {
             command: MembersCommand::List { org, json },
+        } => members_list(&settings, &pool, org, json).await?,
+    }
+    Ok(())
+}
+
+/// The commands that need no configuration (the Optix manifest, NATS credentials, shell
+/// completions, manual pages); true when `command` was one of them and has run.
+fn without_configuration(command: &Command) -> anyhow::Result<bool> {
+    match command {
+        Command::Optix {
+            command: OptixCommand::Manifest { public_url },
         } => {
-            let keys = store::KeyRing::from_hex(
-                settings.provision.master_key.expose(),
-                settings.provision.hash_key.expose(),
-            )
-            .context("provision.master_key / provision.hash_key are needed to show member names")?;
-            let client = pool
-                .get()
-                .await
-                .context("connecting to PostgreSQL (database.url)")?;
-            let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&members)?);
-            } else {
-                print!("{}", members::table(&members));
-            }
+            let settings = optix::manifest::app_settings(public_url)?;
+            println!("{}", serde_json::to_string_pretty(&settings)?);
         }
+        Command::NatsAuth {
+            dir,
+            webhook_stream,
+        } => {
+            let generated = bus::auth::generate(dir, webhook_stream)?;
+            println!(
+                "NATS seeds in {} (nats.credentials_dir); nats-server authorization in {}",
+                generated.dir.display(),
+                generated.conf.display()
+            );
+        }
+        Command::Completions { shell } => {
+            cli::args::completions(*shell, &mut std::io::stdout());
+        }
+        Command::Man { dir: None } => {
+            cli::args::man_page(&mut std::io::stdout())?;
+        }
+        Command::Man { dir: Some(dir) } => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            cli::args::man_pages(dir)
+                .with_context(|| format!("writing manual pages to {}", dir.display()))?;
+            println!("manual pages written to {}", dir.display());
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+async fn connect(pool: &deadpool_postgres::Pool) -> anyhow::Result<deadpool_postgres::Object> {
+    pool.get()
+        .await
+        .context("connecting to PostgreSQL (database.url)")
+}
+
+async fn migrate(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
+    let mut client = connect(pool).await?;
+    let applied = store::migrations::migrate(&mut client).await?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    } else {
+        println!("applied migrations: {applied:?}");
+    }
+    Ok(())
+}
+
+/// Rebuilds every projection from the log, with progress on a terminal.
+async fn replay(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
+    let mut client = connect(pool).await?;
+    let started = std::time::Instant::now();
+    let on_terminal = std::io::stderr().is_terminal();
+    let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
+        if on_terminal {
+            let rate = applied as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            eprint!("\rreplaying: {applied} events, position {last}/{head}, {rate:.0} events/s   ");
+        }
+    })
+    .await?;
+    if on_terminal {
+        eprintln!();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s)",
+        report.events,
+        report.last_position,
+        seconds,
+        report.events as f64 / seconds.max(1e-6)
+    );
+    Ok(())
+}
+
+/// `lanyard webhooks replay`: re-publishes the stored webhooks received since `since`.
+async fn replay_webhooks(
+    settings: &runtime::Settings,
+    org: Option<String>,
+    since: &str,
+) -> anyhow::Result<()> {
+    let since = parse_since(since, chrono::Utc::now())?;
+    let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli)
+        .await
+        .context("connecting to NATS (nats.url)")?;
+    let start = time::OffsetDateTime::from_unix_timestamp(since.timestamp())
+        .context("--since is out of range")?;
+    let run_id = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
+    let replayed = bus.replay_webhooks(org.as_deref(), start, &run_id).await?;
+    println!(
+        "re-published {replayed} webhooks received since {} ({}); provision reconciles them now (run {run_id})",
+        since.to_rfc3339(),
+        org.map(|o| format!("organization {o}"))
+            .unwrap_or_else(|| "all organizations".into())
+    );
+    Ok(())
+}
+
+/// `lanyard members show`: one member as the log had it at `at` (default now).
+async fn members_show(
+    pool: &deadpool_postgres::Pool,
+    org: &str,
+    user: &str,
+    at: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let at = match at {
+        Some(text) => chrono::DateTime::parse_from_rfc3339(&text)
+            .with_context(|| {
+                format!("--at {text:?} is not an RFC 3339 timestamp (e.g. 2026-11-22T23:30:00Z)")
+            })?
+            .with_timezone(&chrono::Utc),
+        None => chrono::Utc::now(),
+    };
+    let client = connect(pool).await?;
+    let view = members::show_at(&client, org, user, at).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+    } else {
+        print!("{}", members::render_show(&view));
+    }
+    Ok(())
+}
+
+/// `lanyard members list`: names need provision's keys to open.
+async fn members_list(
+    settings: &runtime::Settings,
+    pool: &deadpool_postgres::Pool,
+    org: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let keys = store::KeyRing::from_hex(
+        settings.provision.master_key.expose(),
+        settings.provision.hash_key.expose(),
+    )
+    .context("provision.master_key / provision.hash_key are needed to show member names")?;
+    let client = connect(pool).await?;
+    let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&members)?);
+    } else {
+        print!("{}", members::table(&members));
     }
     Ok(())
 }
@@ -220,66 +245,14 @@ fn parse_tz(name: &str) -> anyhow::Result<chrono_tz::Tz> {
 }
 
 async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyhow::Result<()> {
-    let client = pool
-        .get()
-        .await
-        .context("connecting to PostgreSQL (database.url)")?;
-    let utc = chrono_tz::UTC;
+    let client = connect(pool).await?;
     match command {
         EventsCommand::Tail {
             after,
             follow,
             json,
-        } => {
-            let mut last = after;
-            loop {
-                let batch = store::event_log::read_all(&client, last, 1000).await?;
-                for event in &batch {
-                    let line = history::line(event, utc);
-                    if json {
-                        println!("{}", serde_json::to_string(&line)?);
-                    } else {
-                        println!(
-                            "{:>8} {:<24} {}",
-                            line.position,
-                            line.stream,
-                            history::render(&line, utc)
-                        );
-                    }
-                    last = event.global_position;
-                }
-                if !follow {
-                    break;
-                }
-                if batch.is_empty() {
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                }
-            }
-        }
-        EventsCommand::Stream { stream, json } => {
-            let id = store::replay::parse_stream_id(&stream).with_context(|| {
-                format!("{stream:?} is not a stream id (member-ORG-USER or org-ORG)")
-            })?;
-            let (events, version) = store::event_log::read_stream(&client, &id).await?;
-            if events.is_empty() {
-                anyhow::bail!("stream {stream} has no events");
-            }
-            for event in &events {
-                if json {
-                    println!("{}", serde_json::to_string(&history::line(event, utc))?);
-                } else {
-                    println!(
-                        "{:>4} {:<22} {}",
-                        event.stream_version,
-                        event.event.type_name(),
-                        history::render(&history::line(event, utc), utc)
-                    );
-                }
-            }
-            if !json {
-                println!("stream {stream} at version {version}");
-            }
-        }
+        } => events_tail(&client, after, follow, json).await,
+        EventsCommand::Stream { stream, json } => events_stream(&client, &stream, json).await,
         EventsCommand::History {
             org,
             user,
@@ -301,7 +274,72 @@ async fn events(pool: &deadpool_postgres::Pool, command: EventsCommand) -> anyho
                     println!("{}", history::render(&line, tz));
                 }
             }
+            Ok(())
         }
+    }
+}
+
+/// `lanyard events tail`: the log from `after` on, and with `follow` what comes next.
+async fn events_tail(
+    client: &deadpool_postgres::Object,
+    after: i64,
+    follow: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let utc = chrono_tz::UTC;
+    let mut last = after;
+    loop {
+        let batch = store::event_log::read_all(client, last, 1000).await?;
+        for event in &batch {
+            let line = history::line(event, utc);
+            if json {
+                println!("{}", serde_json::to_string(&line)?);
+            } else {
+                println!(
+                    "{:>8} {:<24} {}",
+                    line.position,
+                    line.stream,
+                    history::render(&line, utc)
+                );
+            }
+            last = event.global_position;
+        }
+        if !follow {
+            return Ok(());
+        }
+        if batch.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// `lanyard events stream`: one stream's events with their versions.
+async fn events_stream(
+    client: &deadpool_postgres::Object,
+    stream: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    let utc = chrono_tz::UTC;
+    let id = store::replay::parse_stream_id(stream)
+        .with_context(|| format!("{stream:?} is not a stream id (member-ORG-USER or org-ORG)"))?;
+    let (events, version) = store::event_log::read_stream(client, &id).await?;
+    if events.is_empty() {
+        anyhow::bail!("stream {stream} has no events");
+    }
+    for event in &events {
+        if json {
+            println!("{}", serde_json::to_string(&history::line(event, utc))?);
+        } else {
+            println!(
+                "{:>4} {:<22} {}",
+                event.stream_version,
+                event.event.type_name(),
+                history::render(&history::line(event, utc), utc)
+            );
+        }
+    }
+    if !json {
+        println!("stream {stream} at version {version}");
     }
     Ok(())
 }
