@@ -1,4 +1,5 @@
-//! HTTP metrics for every actix-web service, and the `/metrics` endpoint.
+//! HTTP for every actix-web service: request metrics, the `/metrics` and `/healthz` endpoints,
+//! binding a listener, and the operations listener.
 
 use crate::metrics;
 use actix_web::body::MessageBody;
