@@ -503,3 +503,68 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
     assert_eq!(ids.len(), 500);
     Ok(())
 }
+
+/// The one decide-and-append path (`store::decide`, which `expire_member` and every other
+/// decision go through): a decision that loses a race with another writer is decided again on
+/// the fresh state, not appended stale and not given up.
+#[tokio::test]
+async fn a_decision_that_loses_a_race_is_decided_again_on_fresh_state() -> anyhow::Result<()> {
+    use domain::member::{Member, MemberCommand};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use store::decide::{self, DecideError};
+
+    let pool = store::create_pool(&fresh_database().await?, 4)?;
+    let stream = StreamId::member("1", "42");
+    let now = chrono::Utc::now();
+    let expiring = Event::AccessGranted {
+        grant: GrantKey {
+            basis: Basis::Plan,
+            source_id: "1".into(),
+        },
+        location_id: None,
+        valid_from: None,
+        valid_until: Some(now - chrono::Duration::minutes(1)),
+        network: None,
+    };
+    {
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        let history = vec![opened("1", "42"), expiring];
+        event_log::append(&tx, &stream, -1, history, &metadata("setup"), now).await?;
+        tx.commit().await?;
+    }
+    let attempts = AtomicUsize::new(0);
+    let expiry = metadata("expiry");
+    let inputs = (&pool, &stream, &attempts, &expiry);
+    let appended =
+        decide::in_transaction(&pool, &inputs, |tx, (pool, stream, attempts, expiry)| {
+            Box::pin(async move {
+                let loaded = decide::load::<Member>(tx, stream).await?;
+                if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
+                    // Another writer grants a second plan between our read and our append.
+                    let mut other = pool.get().await.map_err(store::StoreError::from)?;
+                    let other_tx = other.transaction().await.map_err(store::StoreError::from)?;
+                    let granted = vec![grant("2")];
+                    event_log::append(&other_tx, stream, loaded.version, granted, expiry, now)
+                        .await?;
+                    other_tx.commit().await.map_err(store::StoreError::from)?;
+                }
+                let command = MemberCommand::ExpireGrants { now };
+                loaded
+                    .decide_and_append(tx, stream, command, expiry, now)
+                    .await
+            })
+        })
+        .await
+        .map_err(|e: DecideError<domain::MemberError>| anyhow::anyhow!("{e}"))?;
+
+    assert_eq!(attempts.load(Ordering::SeqCst), 2, "decided again once");
+    // Decided on the fresh state: the second plan is still live, so the account stays open.
+    assert_eq!(appended, vec!["AccessRevoked"]);
+    let client = pool.get().await?;
+    let (events, version) = event_log::read_stream(&client, &stream).await?;
+    assert_eq!(version, 3);
+    assert_eq!(events[2].event, grant("2"));
+    assert!(matches!(events[3].event, Event::AccessRevoked { .. }));
+    Ok(())
+}

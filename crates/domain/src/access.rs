@@ -182,128 +182,30 @@ fn desired_access_at(
     now: DateTime<Utc>,
     policy: &OrgPolicy,
 ) -> DesiredAccess {
-    let mut grants = BTreeMap::new();
-    let mut hint: Option<String> = None;
     if !facts.exists {
         return DesiredAccess {
             exists: false,
-            grants,
+            grants: BTreeMap::new(),
             team: None,
             home_location_hint: None,
         };
     }
     let at_home = |location_id: &str| home_location.is_none_or(|home| home == location_id);
+    let mut collected = Collected::default();
     if facts.is_active {
         for plan in &facts.plans {
-            if !matches!(plan.status, PlanStatus::Active | PlanStatus::InTrial) {
-                continue;
-            }
-            // A template listing no location is read as valid everywhere: odd data in Optix
-            // should not cut a paying member off.
-            let everywhere = plan.in_all_locations || plan.location_ids.is_empty();
-            let valid_here = everywhere || plan.location_ids.iter().any(|l| at_home(l));
-            if !valid_here {
-                continue;
-            }
-            let profile = policy.profile_for(&plan.plan_template_id);
-            if !profile.wifi {
-                continue;
-            }
-            // A time-limited profile (a day pass) runs from the plan's start.
-            let (basis, until) = match (profile.duration_hours, plan.start) {
-                (Some(hours), Some(start)) => {
-                    let limit = start + Duration::hours(i64::from(hours));
-                    (
-                        Basis::DayPass,
-                        Some(plan.end.map_or(limit, |end| end.min(limit))),
-                    )
-                }
-                _ => (Basis::Plan, plan.end),
-            };
-            if until.is_some_and(|until| until <= now) {
-                continue;
-            }
-            let location_id = if everywhere {
-                None
-            } else {
-                plan.location_ids.iter().find(|l| at_home(l)).cloned()
-            };
-            if hint.is_none() {
-                hint = location_id.clone();
-            }
-            grants.insert(
-                GrantKey {
-                    basis,
-                    source_id: plan.account_plan_id.clone(),
-                },
-                DesiredGrant {
-                    location_id,
-                    valid_from: plan.start.filter(|s| *s > now),
-                    valid_until: until,
-                    network: Some(network(profile)),
-                },
-            );
+            collected.add(plan_grant(plan, &at_home, now, policy));
         }
     }
     for booking in &facts.bookings {
-        if booking.is_canceled || !at_home(&booking.location_id) {
-            continue;
+        if !booking.is_canceled && at_home(&booking.location_id) {
+            collected.add(booking_grant(booking, now, policy));
         }
-        let tz = booking
-            .location_timezone
-            .parse::<Tz>()
-            .ok()
-            .or_else(|| {
-                policy
-                    .locations
-                    .get(&booking.location_id)
-                    .and_then(|l| l.timezone.parse::<Tz>().ok())
-            })
-            .unwrap_or(Tz::UTC);
-        let until = booking_day_end(booking, tz);
-        if until <= now {
-            continue;
-        }
-        let day_start = start_of_local_day(booking.start, tz);
-        if hint.is_none() {
-            hint = Some(booking.location_id.clone());
-        }
-        grants.insert(
-            GrantKey {
-                basis: Basis::Booking,
-                source_id: booking.booking_id.clone(),
-            },
-            DesiredGrant {
-                location_id: Some(booking.location_id.clone()),
-                valid_from: Some(day_start).filter(|s| *s > now),
-                valid_until: Some(until),
-                network: None,
-            },
-        );
     }
     for invitation in &facts.invitations {
-        if invitation.is_canceled
-            || invitation.declined
-            || invitation.end <= now
-            || !at_home(&invitation.location_id)
-        {
-            continue;
+        if at_home(&invitation.location_id) {
+            collected.add(invitation_grant(invitation, now));
         }
-        if hint.is_none() {
-            hint = Some(invitation.location_id.clone());
-        }
-        grants.insert(
-            GrantKey {
-                basis: Basis::Guest,
-                source_id: invitation.booking_id.clone(),
-            },
-            DesiredGrant {
-                location_id: Some(invitation.location_id.clone()),
-                valid_from: Some(invitation.start - GUEST_EARLY_ARRIVAL).filter(|s| *s > now),
-                valid_until: Some(invitation.end),
-                network: None,
-            },
-        );
     }
     let team = facts
         .teams
@@ -312,10 +214,141 @@ fn desired_access_at(
         .cloned();
     DesiredAccess {
         exists: true,
-        grants,
+        grants: collected.grants,
         team,
-        home_location_hint: hint,
+        home_location_hint: collected.hint,
     }
+}
+
+/// The grants decided so far, and the location of the first one bound to a location (where a
+/// new account is bound).
+#[derive(Default)]
+struct Collected {
+    grants: BTreeMap<GrantKey, DesiredGrant>,
+    hint: Option<String>,
+}
+
+impl Collected {
+    fn add(&mut self, decided: Option<(GrantKey, DesiredGrant)>) {
+        let Some((key, grant)) = decided else { return };
+        if self.hint.is_none() {
+            self.hint = grant.location_id.clone();
+        }
+        self.grants.insert(key, grant);
+    }
+}
+
+/// The grant of an active or trial plan valid at home with a WiFi profile, unless it ended.
+fn plan_grant(
+    plan: &PlanFact,
+    at_home: &impl Fn(&str) -> bool,
+    now: DateTime<Utc>,
+    policy: &OrgPolicy,
+) -> Option<(GrantKey, DesiredGrant)> {
+    if !matches!(plan.status, PlanStatus::Active | PlanStatus::InTrial) {
+        return None;
+    }
+    // A template listing no location is read as valid everywhere: odd data in Optix
+    // should not cut a paying member off.
+    let everywhere = plan.in_all_locations || plan.location_ids.is_empty();
+    let valid_here = everywhere || plan.location_ids.iter().any(|l| at_home(l));
+    if !valid_here {
+        return None;
+    }
+    let profile = policy.profile_for(&plan.plan_template_id);
+    if !profile.wifi {
+        return None;
+    }
+    // A time-limited profile (a day pass) runs from the plan's start.
+    let (basis, until) = match (profile.duration_hours, plan.start) {
+        (Some(hours), Some(start)) => {
+            let limit = start + Duration::hours(i64::from(hours));
+            (
+                Basis::DayPass,
+                Some(plan.end.map_or(limit, |end| end.min(limit))),
+            )
+        }
+        _ => (Basis::Plan, plan.end),
+    };
+    if until.is_some_and(|until| until <= now) {
+        return None;
+    }
+    let location_id = if everywhere {
+        None
+    } else {
+        plan.location_ids.iter().find(|l| at_home(l)).cloned()
+    };
+    Some((
+        GrantKey {
+            basis,
+            source_id: plan.account_plan_id.clone(),
+        },
+        DesiredGrant {
+            location_id,
+            valid_from: plan.start.filter(|s| *s > now),
+            valid_until: until,
+            network: Some(network(profile)),
+        },
+    ))
+}
+
+/// A booking's grant, from the start of its day to the end of the day it ends (in the
+/// location's time zone), unless that is over.
+fn booking_grant(
+    booking: &BookingFact,
+    now: DateTime<Utc>,
+    policy: &OrgPolicy,
+) -> Option<(GrantKey, DesiredGrant)> {
+    let tz = booking
+        .location_timezone
+        .parse::<Tz>()
+        .ok()
+        .or_else(|| {
+            policy
+                .locations
+                .get(&booking.location_id)
+                .and_then(|l| l.timezone.parse::<Tz>().ok())
+        })
+        .unwrap_or(Tz::UTC);
+    let until = booking_day_end(booking, tz);
+    if until <= now {
+        return None;
+    }
+    let day_start = start_of_local_day(booking.start, tz);
+    Some((
+        GrantKey {
+            basis: Basis::Booking,
+            source_id: booking.booking_id.clone(),
+        },
+        DesiredGrant {
+            location_id: Some(booking.location_id.clone()),
+            valid_from: Some(day_start).filter(|s| *s > now),
+            valid_until: Some(until),
+            network: None,
+        },
+    ))
+}
+
+/// A meeting guest's grant, from an hour before the meeting until it ends.
+fn invitation_grant(
+    invitation: &InvitationFact,
+    now: DateTime<Utc>,
+) -> Option<(GrantKey, DesiredGrant)> {
+    if invitation.is_canceled || invitation.declined || invitation.end <= now {
+        return None;
+    }
+    Some((
+        GrantKey {
+            basis: Basis::Guest,
+            source_id: invitation.booking_id.clone(),
+        },
+        DesiredGrant {
+            location_id: Some(invitation.location_id.clone()),
+            valid_from: Some(invitation.start - GUEST_EARLY_ARRIVAL).filter(|s| *s > now),
+            valid_until: Some(invitation.end),
+            network: None,
+        },
+    ))
 }
 
 fn start_of_local_day(instant: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
@@ -340,12 +373,7 @@ pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("timestamp")
-            .with_timezone(&Utc)
-    }
+    use crate::testing::at;
 
     fn facts() -> MemberFacts {
         MemberFacts {

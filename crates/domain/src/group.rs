@@ -2,6 +2,7 @@
 //! for the team's whole life (rule 4). The VLAN is picked at the edge from the pool and the
 //! groups alive (see `policy::allocate_vlan`); the database refuses a VLAN held twice.
 
+use crate::aggregate::Aggregate;
 use crate::events::Event;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,6 +23,19 @@ pub enum GroupCommand {
     },
     /// The team is gone from Optix.
     Delete { team_id: String },
+}
+
+impl Aggregate for Group {
+    type Command = GroupCommand;
+    type Error = std::convert::Infallible;
+
+    fn decide(&self, command: GroupCommand) -> Result<Vec<Event>, Self::Error> {
+        Ok(decide(self, command))
+    }
+
+    fn evolve(self, event: &Event) -> Self {
+        evolve(self, event)
+    }
 }
 
 pub fn decide(state: &Group, command: GroupCommand) -> Vec<Event> {

@@ -1,9 +1,11 @@
-//! Lanyard's domain: events, the aggregates (`decide` / `evolve`) and the access rules.
+//! Lanyard's domain: events, the aggregates (`decide` / `evolve`, see [`Aggregate`]) and the
+//! access rules.
 //!
 //! Pure: no I/O, no clock, no randomness. Time and freshly generated secrets arrive inside
 //! commands, so every decision is reproducible in tests and in replay.
 
 pub mod access;
+pub mod aggregate;
 pub mod events;
 pub mod group;
 pub mod location;
@@ -11,10 +13,13 @@ pub mod member;
 pub mod organization;
 pub mod passphrase;
 pub mod policy;
+#[cfg(test)]
+mod testing;
 
 pub use access::{
     BookingFact, DesiredAccess, InvitationFact, MemberFacts, PlanFact, TeamFact, desired_access,
 };
+pub use aggregate::Aggregate;
 pub use events::{Basis, Event, GrantKey, GrantNetwork, Sealed, StreamId};
 pub use member::{Member, MemberCommand, MemberError, Secrets};
 pub use organization::{Organization, OrganizationCommand};

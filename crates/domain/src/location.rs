@@ -2,6 +2,7 @@
 //! Lanyard location (network name, time zone, VLAN pool, roaming), and tenants turned away
 //! because it is not mapped (seed 000 "Unmapped Locations").
 
+use crate::aggregate::Aggregate;
 use crate::events::Event;
 use crate::policy::{LocationSettings, PolicyError};
 use chrono::{DateTime, Duration, Utc};
@@ -37,73 +38,92 @@ pub enum LocationError {
     Invalid(#[from] PolicyError),
 }
 
-pub fn decide(state: &Location, command: LocationCommand) -> Result<Vec<Event>, LocationError> {
-    Ok(match command {
-        LocationCommand::Map {
+impl Aggregate for Location {
+    type Command = LocationCommand;
+    type Error = LocationError;
+
+    fn decide(&self, command: LocationCommand) -> Result<Vec<Event>, LocationError> {
+        match command {
+            LocationCommand::Map {
+                location_id,
+                settings,
+            } => map(self, location_id, settings),
+            LocationCommand::Unmap { location_id } => Ok(unmap(self, location_id)),
+            LocationCommand::ReportUnmappedUse {
+                location_id,
+                user_id,
+                now,
+            } => Ok(report_unmapped_use(self, location_id, user_id, now)),
+        }
+    }
+
+    fn evolve(mut self, event: &Event) -> Self {
+        match event {
+            Event::LocationMapped { settings, .. } => {
+                self.settings = Some(settings.clone());
+                self.last_unmapped_report = None;
+            }
+            Event::LocationUnmapped { .. } => self.settings = None,
+            Event::UnmappedLocationUsed { at, .. } => self.last_unmapped_report = Some(*at),
+            _ => {}
+        }
+        self
+    }
+}
+
+/// A mapping (validated first), unless it is the one in force.
+fn map(
+    state: &Location,
+    location_id: String,
+    settings: LocationSettings,
+) -> Result<Vec<Event>, LocationError> {
+    settings.validate()?;
+    Ok(if state.settings.as_ref() == Some(&settings) {
+        vec![]
+    } else {
+        vec![Event::LocationMapped {
             location_id,
             settings,
-        } => {
-            settings.validate()?;
-            if state.settings.as_ref() == Some(&settings) {
-                vec![]
-            } else {
-                vec![Event::LocationMapped {
-                    location_id,
-                    settings,
-                }]
-            }
-        }
-        LocationCommand::Unmap { location_id } => {
-            if state.settings.is_some() {
-                vec![Event::LocationUnmapped { location_id }]
-            } else {
-                vec![]
-            }
-        }
-        LocationCommand::ReportUnmappedUse {
-            location_id,
-            user_id,
-            now,
-        } => {
-            let recently = state
-                .last_unmapped_report
-                .is_some_and(|last| now - last < UNMAPPED_REPORT_INTERVAL);
-            if state.settings.is_some() || recently {
-                vec![]
-            } else {
-                vec![Event::UnmappedLocationUsed {
-                    location_id,
-                    user_id,
-                    at: now,
-                }]
-            }
-        }
+        }]
     })
 }
 
-pub fn evolve(mut state: Location, event: &Event) -> Location {
-    match event {
-        Event::LocationMapped { settings, .. } => {
-            state.settings = Some(settings.clone());
-            state.last_unmapped_report = None;
-        }
-        Event::LocationUnmapped { .. } => state.settings = None,
-        Event::UnmappedLocationUsed { at, .. } => state.last_unmapped_report = Some(*at),
-        _ => {}
+/// The end of a mapping, if there is one.
+fn unmap(state: &Location, location_id: String) -> Vec<Event> {
+    match state.settings {
+        Some(_) => vec![Event::LocationUnmapped { location_id }],
+        None => vec![],
     }
-    state
+}
+
+/// A tenant turned away from an unmapped location, reported at most once per
+/// [`UNMAPPED_REPORT_INTERVAL`].
+fn report_unmapped_use(
+    state: &Location,
+    location_id: String,
+    user_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Vec<Event> {
+    let recently = state
+        .last_unmapped_report
+        .is_some_and(|last| now - last < UNMAPPED_REPORT_INTERVAL);
+    if state.settings.is_some() || recently {
+        vec![]
+    } else {
+        vec![Event::UnmappedLocationUsed {
+            location_id,
+            user_id,
+            at: now,
+        }]
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::policy::{RoamingPolicy, VlanRange};
+    use crate::testing::at;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("timestamp")
-            .with_timezone(&Utc)
-    }
     fn downtown() -> LocationSettings {
         LocationSettings {
             name: "Downtown".into(),
@@ -130,7 +150,7 @@ mod tests {
             location_id: "3390".into(),
             settings: downtown(),
         };
-        let events = decide(&Location::default(), map.clone()).expect("map");
+        let events = Location::default().decide(map.clone()).expect("map");
         assert_eq!(
             events,
             vec![Event::LocationMapped {
@@ -138,19 +158,17 @@ mod tests {
                 settings: downtown()
             }]
         );
-        let state = events.iter().fold(Location::default(), evolve);
-        assert_eq!(decide(&state, map), Ok(vec![]));
+        let state = events.iter().fold(Location::default(), Location::evolve);
+        assert_eq!(state.decide(map), Ok(vec![]));
         let mut renamed = downtown();
         renamed.network_name = "downtown-2".into();
         assert_eq!(
-            decide(
-                &state,
-                LocationCommand::Map {
+            state
+                .decide(LocationCommand::Map {
                     location_id: "3390".into(),
                     settings: renamed
-                }
-            )
-            .map(|e| e.len()),
+                })
+                .map(|e| e.len()),
             Ok(1)
         );
     }
@@ -160,13 +178,10 @@ mod tests {
         let mut settings = downtown();
         settings.timezone = "Mars/Olympus".into();
         assert_eq!(
-            decide(
-                &Location::default(),
-                LocationCommand::Map {
-                    location_id: "3390".into(),
-                    settings
-                }
-            ),
+            Location::default().decide(LocationCommand::Map {
+                location_id: "3390".into(),
+                settings
+            }),
             Err(LocationError::Invalid(PolicyError::TimeZone(
                 "Mars/Olympus".into()
             )))
@@ -175,12 +190,16 @@ mod tests {
 
     #[test]
     fn unmapped_use_is_reported_at_most_hourly_and_never_for_mapped_locations() {
-        let first = decide(&Location::default(), report("2026-11-22T10:00:00Z")).expect("report");
+        let first = Location::default()
+            .decide(report("2026-11-22T10:00:00Z"))
+            .expect("report");
         assert_eq!(first.len(), 1);
-        let state = first.iter().fold(Location::default(), evolve);
-        assert_eq!(decide(&state, report("2026-11-22T10:30:00Z")), Ok(vec![]));
+        let state = first.iter().fold(Location::default(), Location::evolve);
+        assert_eq!(state.decide(report("2026-11-22T10:30:00Z")), Ok(vec![]));
         assert_eq!(
-            decide(&state, report("2026-11-22T11:00:00Z")).map(|e| e.len()),
+            state
+                .decide(report("2026-11-22T11:00:00Z"))
+                .map(|e| e.len()),
             Ok(1)
         );
         let mapped = [Event::LocationMapped {
@@ -188,7 +207,7 @@ mod tests {
             settings: downtown(),
         }]
         .iter()
-        .fold(state, evolve);
-        assert_eq!(decide(&mapped, report("2026-11-22T12:00:00Z")), Ok(vec![]));
+        .fold(state, Location::evolve);
+        assert_eq!(mapped.decide(report("2026-11-22T12:00:00Z")), Ok(vec![]));
     }
 }

@@ -1,6 +1,7 @@
 //! The member aggregate: one WiFi account per Optix user (`member-{org}-{user}` stream).
 
 use crate::access::{DesiredAccess, DesiredGrant};
+use crate::aggregate::Aggregate;
 use crate::events::{Event, GrantKey, OnboardedVia, PassphraseSource, RevokeReason, Sealed};
 use crate::passphrase::{self, PassphraseError, Plaintext};
 use chrono::{DateTime, Utc};
@@ -26,7 +27,7 @@ impl Member {
 
     /// Rebuild from history.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
-        events.into_iter().fold(Member::default(), evolve)
+        Self::from_history(events)
     }
 
     /// What a reconciliation or onboarding with this email hash may need sealed.
@@ -121,91 +122,120 @@ pub enum MemberError {
     MissingSecret(&'static str),
 }
 
-pub fn decide(state: &Member, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
-    match command {
-        MemberCommand::Reconcile {
-            org_id,
-            user_id,
-            desired,
-            via,
-            secrets,
-        } => reconcile(state, org_id, user_id, desired, via, secrets),
-        MemberCommand::Onboard {
-            org_id,
-            user_id,
-            location_id,
-            via,
-            mut desired,
-            secrets,
-        } => {
-            if state.is_open() {
-                // One account per user. One opened by a sync from a plan valid everywhere has
-                // no location yet: the first onboarding binds it (rule 1). Either way the
-                // account is brought up to date with `desired`, decided at its location.
-                let mut events = Vec::new();
-                let mut current = state.clone();
-                if state.home_location.is_none() {
-                    let bound = Event::AccountBound { location_id };
-                    current = evolve(current, &bound);
-                    events.push(bound);
-                }
-                events.extend(reconcile(&current, org_id, user_id, desired, via, secrets)?);
-                return Ok(events);
-            }
-            if !desired.exists || desired.grants.is_empty() {
-                return Err(MemberError::NoAccess);
-            }
-            desired.home_location_hint = Some(location_id);
-            reconcile(state, org_id, user_id, desired, via, secrets)
-        }
-        MemberCommand::SetPassphrase {
-            candidate,
-            sealed,
-            taken,
-            source,
-        } => {
-            if !state.is_open() {
-                return Err(MemberError::NoAccount);
-            }
-            if state.suspended {
-                return Err(MemberError::Suspended);
-            }
-            match source {
-                PassphraseSource::Tenant => passphrase::validate_chosen(candidate.expose())?,
-                PassphraseSource::Generated => passphrase::validate(candidate.expose())?,
-            }
-            if state.passphrase_hash.as_deref() == Some(sealed.lookup_hash.as_str()) {
-                return Ok(vec![]);
-            }
-            if taken {
-                return Err(MemberError::PassphraseTaken);
-            }
-            Ok(vec![Event::PassphraseChanged {
-                passphrase: sealed.passphrase,
-                lookup_hash: sealed.lookup_hash,
+impl Aggregate for Member {
+    type Command = MemberCommand;
+    type Error = MemberError;
+
+    fn decide(&self, command: MemberCommand) -> Result<Vec<Event>, MemberError> {
+        match command {
+            MemberCommand::ExpireGrants { now } => expire_grants(self, now),
+            MemberCommand::Reconcile {
+                org_id,
+                user_id,
+                desired,
+                via,
+                secrets,
+            } => reconcile(self, org_id, user_id, desired, via, secrets),
+            MemberCommand::Onboard {
+                org_id,
+                user_id,
+                location_id,
+                via,
+                desired,
+                secrets,
+            } => onboard(self, org_id, user_id, location_id, via, desired, secrets),
+            MemberCommand::SetPassphrase {
+                candidate,
+                sealed,
+                taken,
                 source,
-            }])
-        }
-        MemberCommand::ExpireGrants { now } => {
-            if !state.is_open() {
-                return Err(MemberError::NoAccount);
-            }
-            let mut events: Vec<Event> = state
-                .grants
-                .iter()
-                .filter(|(_, g)| g.valid_until.is_some_and(|until| until <= now))
-                .map(|(key, _)| Event::AccessRevoked {
-                    grant: key.clone(),
-                    reason: RevokeReason::Expired,
-                })
-                .collect();
-            let remaining = state.grants.len() - events.len();
-            if !events.is_empty() && remaining == 0 && !state.suspended {
-                events.push(Event::AccountSuspended);
-            }
-            Ok(events)
+            } => set_passphrase(self, &candidate, sealed, taken, source),
         }
     }
+
+    fn evolve(self, event: &Event) -> Self {
+        evolve(self, event)
+    }
+}
+
+fn onboard(
+    state: &Member,
+    org_id: String,
+    user_id: String,
+    location_id: String,
+    via: OnboardedVia,
+    mut desired: DesiredAccess,
+    secrets: Secrets,
+) -> Result<Vec<Event>, MemberError> {
+    if state.is_open() {
+        // One account per user. One opened by a sync from a plan valid everywhere has
+        // no location yet: the first onboarding binds it (rule 1). Either way the
+        // account is brought up to date with `desired`, decided at its location.
+        let mut events = Vec::new();
+        let mut current = state.clone();
+        if state.home_location.is_none() {
+            let bound = Event::AccountBound { location_id };
+            current = current.evolve(&bound);
+            events.push(bound);
+        }
+        events.extend(reconcile(&current, org_id, user_id, desired, via, secrets)?);
+        return Ok(events);
+    }
+    if !desired.exists || desired.grants.is_empty() {
+        return Err(MemberError::NoAccess);
+    }
+    desired.home_location_hint = Some(location_id);
+    reconcile(state, org_id, user_id, desired, via, secrets)
+}
+
+fn set_passphrase(
+    state: &Member,
+    candidate: &Plaintext,
+    sealed: FreshPassphrase,
+    taken: bool,
+    source: PassphraseSource,
+) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    if state.suspended {
+        return Err(MemberError::Suspended);
+    }
+    match source {
+        PassphraseSource::Tenant => passphrase::validate_chosen(candidate.expose())?,
+        PassphraseSource::Generated => passphrase::validate(candidate.expose())?,
+    }
+    if state.passphrase_hash.as_deref() == Some(sealed.lookup_hash.as_str()) {
+        return Ok(vec![]);
+    }
+    if taken {
+        return Err(MemberError::PassphraseTaken);
+    }
+    Ok(vec![Event::PassphraseChanged {
+        passphrase: sealed.passphrase,
+        lookup_hash: sealed.lookup_hash,
+        source,
+    }])
+}
+
+fn expire_grants(state: &Member, now: DateTime<Utc>) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    let mut events: Vec<Event> = state
+        .grants
+        .iter()
+        .filter(|(_, g)| g.valid_until.is_some_and(|until| until <= now))
+        .map(|(key, _)| Event::AccessRevoked {
+            grant: key.clone(),
+            reason: RevokeReason::Expired,
+        })
+        .collect();
+    let remaining = state.grants.len() - events.len();
+    if !events.is_empty() && remaining == 0 && !state.suspended {
+        events.push(Event::AccountSuspended);
+    }
+    Ok(events)
 }
 
 fn reconcile(
@@ -223,63 +253,94 @@ fn reconcile(
         }
         return Ok(events);
     }
-    let mut current = state.clone();
-    let needs = state.needs(&secrets.email_hash);
-    if !state.is_open() {
-        // No account for users without access: it is opened by the first grant (or onboarding).
-        if desired.grants.is_empty() {
-            return Ok(events);
+    let current = if state.is_open() {
+        if state.needs(&secrets.email_hash).profile {
+            events.push(Event::ProfileChanged {
+                email_hash: secrets.email_hash,
+                profile: secrets
+                    .profile
+                    .ok_or(MemberError::MissingSecret("sealed profile"))?,
+            });
         }
-        let profile = secrets
-            .profile
-            .ok_or(MemberError::MissingSecret("sealed profile"))?;
-        let fresh = secrets
-            .passphrase
-            .ok_or(MemberError::MissingSecret("first passphrase"))?;
-        events.push(Event::AccountOpened {
+        state.clone()
+    } else if desired.grants.is_empty() {
+        // No account for users without access: it is opened by the first grant (or onboarding).
+        return Ok(events);
+    } else {
+        events.extend(open_account(org_id, user_id, &desired, via, secrets)?);
+        Member {
+            opened: true,
+            ..Member::default()
+        }
+    };
+    events.extend(grant_changes(&current, &desired));
+    events.extend(group_changes(&current, &desired));
+    let has_access = !desired.grants.is_empty();
+    if !has_access && !current.suspended {
+        events.push(Event::AccountSuspended);
+    } else if has_access && current.suspended {
+        events.push(Event::AccountResumed);
+    }
+    Ok(events)
+}
+
+/// A new account with its sealed profile and first passphrase.
+fn open_account(
+    org_id: String,
+    user_id: String,
+    desired: &DesiredAccess,
+    via: OnboardedVia,
+    secrets: Secrets,
+) -> Result<[Event; 2], MemberError> {
+    let profile = secrets
+        .profile
+        .ok_or(MemberError::MissingSecret("sealed profile"))?;
+    let fresh = secrets
+        .passphrase
+        .ok_or(MemberError::MissingSecret("first passphrase"))?;
+    Ok([
+        Event::AccountOpened {
             org_id,
             user_id,
             home_location: desired.home_location_hint.clone(),
             via,
             email_hash: secrets.email_hash,
             profile,
-        });
-        events.push(Event::PassphraseIssued {
+        },
+        Event::PassphraseIssued {
             passphrase: fresh.passphrase,
             lookup_hash: fresh.lookup_hash,
-        });
-        current = Member {
-            opened: true,
-            ..Member::default()
-        };
-    } else if needs.profile {
-        events.push(Event::ProfileChanged {
-            email_hash: secrets.email_hash,
-            profile: secrets
-                .profile
-                .ok_or(MemberError::MissingSecret("sealed profile"))?,
-        });
-    }
+        },
+    ])
+}
 
-    for (key, grant) in &desired.grants {
-        if current.grants.get(key) != Some(grant) {
-            events.push(Event::AccessGranted {
-                grant: key.clone(),
-                location_id: grant.location_id.clone(),
-                valid_from: grant.valid_from,
-                valid_until: grant.valid_until,
-                network: grant.network.clone(),
-            });
-        }
-    }
-    for key in current.grants.keys() {
-        if !desired.grants.contains_key(key) {
-            events.push(Event::AccessRevoked {
-                grant: key.clone(),
-                reason: RevokeReason::Withdrawn,
-            });
-        }
-    }
+/// Grants added or changed, then grants no longer desired.
+fn grant_changes(current: &Member, desired: &DesiredAccess) -> Vec<Event> {
+    let granted = desired
+        .grants
+        .iter()
+        .filter(|(key, grant)| current.grants.get(*key) != Some(*grant))
+        .map(|(key, grant)| Event::AccessGranted {
+            grant: key.clone(),
+            location_id: grant.location_id.clone(),
+            valid_from: grant.valid_from,
+            valid_until: grant.valid_until,
+            network: grant.network.clone(),
+        });
+    let withdrawn = current
+        .grants
+        .keys()
+        .filter(|key| !desired.grants.contains_key(*key))
+        .map(|key| Event::AccessRevoked {
+            grant: key.clone(),
+            reason: RevokeReason::Withdrawn,
+        });
+    granted.chain(withdrawn).collect()
+}
+
+/// Leaving the old team's group and joining the new one's.
+fn group_changes(current: &Member, desired: &DesiredAccess) -> Vec<Event> {
+    let mut events = Vec::new();
     if desired.team_id() != current.team_id.as_deref() {
         if let Some(old) = &current.team_id {
             events.push(Event::LeftGroup {
@@ -292,13 +353,7 @@ fn reconcile(
             });
         }
     }
-    let has_access = !desired.grants.is_empty();
-    if !has_access && !current.suspended {
-        events.push(Event::AccountSuspended);
-    } else if has_access && current.suspended {
-        events.push(Event::AccountResumed);
-    }
-    Ok(events)
+    events
 }
 
 pub fn evolve(mut state: Member, event: &Event) -> Member {
@@ -362,12 +417,8 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
 mod tests {
     use super::*;
     use crate::events::Basis;
+    use crate::testing::at;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("timestamp")
-            .with_timezone(&Utc)
-    }
     fn sealed(tag: &str) -> Sealed {
         Sealed {
             key: "member".into(),
@@ -453,24 +504,24 @@ mod tests {
             },
         };
         assert_eq!(
-            decide(&Member::default(), without.clone()),
+            Member::default().decide(without.clone()),
             Err(MemberError::MissingSecret("sealed profile"))
         );
-        assert!(decide(&open, without).is_ok());
+        assert!(open.decide(without).is_ok());
     }
 
     /// given `history`, when `command`, then `expected` events.
     fn given_when_then(history: &[Event], command: MemberCommand, expected: &[Event]) {
         let state = Member::from_events(history);
-        let events = decide(&state, command.clone()).expect("decide");
+        let events = state.decide(command.clone()).expect("decide");
         assert_eq!(events, expected);
         // Deciding again after applying the outcome changes nothing (idempotence).
         let after = history
             .iter()
             .chain(events.iter())
-            .fold(Member::default(), evolve);
+            .fold(Member::default(), Member::evolve);
         if let MemberCommand::Reconcile { .. } = command {
-            assert_eq!(decide(&after, command).expect("decide again"), vec![]);
+            assert_eq!(after.decide(command).expect("decide again"), vec![]);
         }
     }
 
@@ -489,6 +540,12 @@ mod tests {
                 lookup_hash: "ph".into(),
             },
         ]
+    }
+    /// An open account with the open-ended plan `id`.
+    fn opened_with_plan(id: &str) -> Vec<Event> {
+        let mut history = opened();
+        history.push(granted(id, None));
+        history
     }
     fn granted(id: &str, until: Option<&str>) -> Event {
         Event::AccessGranted {
@@ -521,8 +578,7 @@ mod tests {
 
     #[test]
     fn a_second_plan_adds_a_grant_without_a_second_passphrase() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         given_when_then(
             &history,
             reconcile_with(desired(&[("1", None), ("2", None)])),
@@ -532,8 +588,7 @@ mod tests {
 
     #[test]
     fn the_last_plan_cancelled_suspends_but_keeps_the_account() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         given_when_then(
             &history,
             reconcile_with(desired(&[])),
@@ -568,8 +623,7 @@ mod tests {
 
     #[test]
     fn a_changed_end_date_moves_the_grant() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         given_when_then(
             &history,
             reconcile_with(desired(&[("1", Some("2026-12-31T23:00:00Z"))])),
@@ -579,8 +633,7 @@ mod tests {
 
     #[test]
     fn a_member_deleted_in_optix_is_deleted() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let mut history = opened_with_plan("1");
         let mut gone = desired(&[]);
         gone.exists = false;
         given_when_then(
@@ -595,8 +648,7 @@ mod tests {
 
     #[test]
     fn joining_and_changing_team_moves_the_group() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let mut history = opened_with_plan("1");
         let mut d = desired(&[("1", None)]);
         d.team = Some(crate::access::TeamFact {
             team_id: "123123".into(),
@@ -635,19 +687,13 @@ mod tests {
         let mut history = opened();
         history.push(granted("1", Some("2026-11-22T23:00:00Z")));
         let state = Member::from_events(&history);
-        let early = decide(
-            &state,
-            MemberCommand::ExpireGrants {
-                now: at("2026-11-22T22:59:59Z"),
-            },
-        );
+        let early = state.decide(MemberCommand::ExpireGrants {
+            now: at("2026-11-22T22:59:59Z"),
+        });
         assert_eq!(early, Ok(vec![]));
-        let late = decide(
-            &state,
-            MemberCommand::ExpireGrants {
-                now: at("2026-11-22T23:00:00Z"),
-            },
-        );
+        let late = state.decide(MemberCommand::ExpireGrants {
+            now: at("2026-11-22T23:00:00Z"),
+        });
         assert_eq!(
             late,
             Ok(vec![
@@ -663,12 +709,9 @@ mod tests {
     #[test]
     fn expiring_grants_of_a_missing_account_is_refused() {
         assert_eq!(
-            decide(
-                &Member::default(),
-                MemberCommand::ExpireGrants {
-                    now: at("2026-11-22T23:00:00Z")
-                }
-            ),
+            Member::default().decide(MemberCommand::ExpireGrants {
+                now: at("2026-11-22T23:00:00Z")
+            }),
             Err(MemberError::NoAccount)
         );
     }
@@ -686,11 +729,9 @@ mod tests {
 
     #[test]
     fn onboarding_binds_a_new_account_to_the_portals_location() {
-        let events = decide(
-            &Member::default(),
-            onboard_at("3391", desired(&[("29191", None)])),
-        )
-        .expect("onboard");
+        let events = Member::default()
+            .decide(onboard_at("3391", desired(&[("29191", None)])))
+            .expect("onboard");
         assert!(matches!(
             &events[0],
             Event::AccountOpened { home_location: Some(home), via: OnboardedVia::Portal, .. } if home == "3391"
@@ -702,16 +743,12 @@ mod tests {
     #[test]
     fn onboarding_without_access_is_refused_and_an_existing_account_stays_bound() {
         assert_eq!(
-            decide(&Member::default(), onboard_at("3390", desired(&[]))),
+            Member::default().decide(onboard_at("3390", desired(&[]))),
             Err(MemberError::NoAccess)
         );
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         assert_eq!(
-            decide(
-                &Member::from_events(&history),
-                onboard_at("3391", desired(&[("1", None)]))
-            ),
+            Member::from_events(&history).decide(onboard_at("3391", desired(&[("1", None)]))),
             Ok(vec![]),
             "bound to 3390 at opening: stays there"
         );
@@ -735,7 +772,9 @@ mod tests {
         ];
         history.push(granted("1", None));
         let state = Member::from_events(&history);
-        let events = decide(&state, onboard_at("3391", desired(&[("1", None)]))).expect("onboard");
+        let events = state
+            .decide(onboard_at("3391", desired(&[("1", None)])))
+            .expect("onboard");
         assert_eq!(
             events,
             vec![Event::AccountBound {
@@ -746,7 +785,7 @@ mod tests {
         let bound = Member::from_events(&history);
         assert_eq!(bound.home_location.as_deref(), Some("3391"));
         assert_eq!(
-            decide(&bound, onboard_at("3390", desired(&[("1", None)]))),
+            bound.decide(onboard_at("3390", desired(&[("1", None)]))),
             Ok(vec![])
         );
     }
@@ -765,11 +804,10 @@ mod tests {
 
     #[test]
     fn a_tenant_sets_a_valid_unique_passphrase() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let history = opened_with_plan("1");
         let state = Member::from_events(&history);
         assert_eq!(
-            decide(&state, set_passphrase("correct horse battery", "h2", false)),
+            state.decide(set_passphrase("correct horse battery", "h2", false)),
             Ok(vec![Event::PassphraseChanged {
                 passphrase: sealed("correct horse battery"),
                 lookup_hash: "h2".into(),
@@ -778,37 +816,30 @@ mod tests {
         );
         // Setting the passphrase already in force changes nothing.
         assert_eq!(
-            decide(&state, set_passphrase("the current one", "ph", false)),
+            state.decide(set_passphrase("the current one", "ph", false)),
             Ok(vec![])
         );
     }
 
     #[test]
     fn invalid_taken_suspended_and_missing_are_refused_with_the_reason() {
-        let mut history = opened();
-        history.push(granted("1", None));
+        let mut history = opened_with_plan("1");
         let state = Member::from_events(&history);
         assert_eq!(
-            decide(&state, set_passphrase("short", "h", false)),
+            state.decide(set_passphrase("short", "h", false)),
             Err(MemberError::Passphrase(PassphraseError::TooShort))
         );
         assert_eq!(
-            decide(&state, set_passphrase("someone elses key", "h", true)),
+            state.decide(set_passphrase("someone elses key", "h", true)),
             Err(MemberError::PassphraseTaken)
         );
         history.push(Event::AccountSuspended);
         assert_eq!(
-            decide(
-                &Member::from_events(&history),
-                set_passphrase("a fine passphrase", "h", false)
-            ),
+            Member::from_events(&history).decide(set_passphrase("a fine passphrase", "h", false)),
             Err(MemberError::Suspended)
         );
         assert_eq!(
-            decide(
-                &Member::default(),
-                set_passphrase("a fine passphrase", "h", false)
-            ),
+            Member::default().decide(set_passphrase("a fine passphrase", "h", false)),
             Err(MemberError::NoAccount)
         );
     }

@@ -1,6 +1,7 @@
 //! The organization aggregate (`org-{org}` stream): the Optix app installation and its token,
 //! plan mappings, the default access profile, the VLAN pool, and the record of full syncs.
 
+use crate::aggregate::Aggregate;
 use crate::events::{Correction, Event, Sealed, SyncKind};
 use crate::policy::{AccessProfile, OrgPolicy, PolicyError, VlanRange};
 use std::collections::BTreeMap;
@@ -76,126 +77,151 @@ pub enum OrganizationError {
 /// The drift report keeps this many corrections in the event; the counts cover all of them.
 pub const MAX_REPORTED_CORRECTIONS: usize = 100;
 
-pub fn decide(
-    state: &Organization,
-    command: OrganizationCommand,
-) -> Result<Vec<Event>, OrganizationError> {
-    Ok(match command {
-        OrganizationCommand::RecordToken {
-            org_id,
-            token,
-            token_fingerprint,
-            current_fingerprint,
-        } => {
-            if !state.installed {
-                vec![Event::IntegrationConfigured { org_id, token }]
-            } else if current_fingerprint.as_deref() == Some(token_fingerprint.as_str()) {
-                vec![]
-            } else {
-                vec![Event::OrganizationTokenRotated { org_id, token }]
+impl Aggregate for Organization {
+    type Command = OrganizationCommand;
+    type Error = OrganizationError;
+
+    fn decide(&self, command: OrganizationCommand) -> Result<Vec<Event>, OrganizationError> {
+        Ok(match command {
+            OrganizationCommand::RecordToken {
+                org_id,
+                token,
+                token_fingerprint,
+                current_fingerprint,
+            } => record_token(
+                self,
+                org_id,
+                token,
+                current_fingerprint.as_deref() == Some(token_fingerprint.as_str()),
+            ),
+            OrganizationCommand::Uninstall { org_id } => {
+                if self.installed {
+                    vec![Event::AppUninstalled { org_id }]
+                } else {
+                    vec![]
+                }
             }
-        }
-        OrganizationCommand::Uninstall { org_id } => {
-            if state.installed {
-                vec![Event::AppUninstalled { org_id }]
-            } else {
-                vec![]
+            OrganizationCommand::MapPlan {
+                plan_template_id,
+                profile,
+            } => map_plan(self, plan_template_id, profile)?,
+            OrganizationCommand::UnmapPlan { plan_template_id } => {
+                if self.plan_profiles.contains_key(&plan_template_id) {
+                    vec![Event::PlanUnmapped { plan_template_id }]
+                } else {
+                    vec![]
+                }
             }
-        }
-        OrganizationCommand::MapPlan {
-            plan_template_id,
-            profile,
-        } => {
-            if plan_template_id.trim().is_empty() {
-                return Err(OrganizationError::MissingPlanTemplate);
+            OrganizationCommand::SetDefaultProfile { profile } => {
+                profile.validate()?;
+                if self.default_profile.as_ref() == Some(&profile) {
+                    vec![]
+                } else {
+                    vec![Event::DefaultProfileSet { profile }]
+                }
             }
-            profile.validate()?;
-            if state.plan_profiles.get(&plan_template_id) == Some(&profile) {
-                vec![]
-            } else {
-                vec![Event::PlanMapped {
-                    plan_template_id,
-                    profile,
-                }]
+            OrganizationCommand::SetVlanPool { pool } => {
+                if let Some(pool) = pool {
+                    VlanRange::new(pool.first, pool.last)?;
+                }
+                if self.vlan_pool == pool {
+                    vec![]
+                } else {
+                    vec![Event::VlanPoolSet { pool }]
+                }
             }
-        }
-        OrganizationCommand::UnmapPlan { plan_template_id } => {
-            if state.plan_profiles.contains_key(&plan_template_id) {
-                vec![Event::PlanUnmapped { plan_template_id }]
-            } else {
-                vec![]
-            }
-        }
-        OrganizationCommand::SetDefaultProfile { profile } => {
-            profile.validate()?;
-            if state.default_profile.as_ref() == Some(&profile) {
-                vec![]
-            } else {
-                vec![Event::DefaultProfileSet { profile }]
-            }
-        }
-        OrganizationCommand::SetVlanPool { pool } => {
-            if let Some(pool) = pool {
-                VlanRange::new(pool.first, pool.last)?;
-            }
-            if state.vlan_pool == pool {
-                vec![]
-            } else {
-                vec![Event::VlanPoolSet { pool }]
-            }
-        }
-        OrganizationCommand::RecordSync {
-            kind,
-            users_seen,
-            mut corrections,
-        } => {
-            let corrected_streams = corrections.len() as u32;
-            let events_appended = corrections.iter().map(|c| c.events.len() as u32).sum();
-            corrections.truncate(MAX_REPORTED_CORRECTIONS);
-            vec![Event::SyncCompleted {
+            OrganizationCommand::RecordSync {
                 kind,
                 users_seen,
-                corrected_streams,
-                events_appended,
                 corrections,
-            }]
+            } => sync_completed(kind, users_seen, corrections),
+            OrganizationCommand::RecordSyncFailure { kind, reason } => {
+                vec![Event::SyncFailed { kind, reason }]
+            }
+        })
+    }
+
+    fn evolve(mut self, event: &Event) -> Self {
+        match event {
+            Event::IntegrationConfigured { token, .. }
+            | Event::OrganizationTokenRotated { token, .. } => {
+                self.installed = true;
+                self.token = Some(token.clone());
+            }
+            // Uninstalling forgets the token; the operator's configuration stays for a reinstall.
+            Event::AppUninstalled { .. } => {
+                self.installed = false;
+                self.token = None;
+                self.imported = false;
+            }
+            Event::PlanMapped {
+                plan_template_id,
+                profile,
+            } => {
+                self.plan_profiles
+                    .insert(plan_template_id.clone(), profile.clone());
+            }
+            Event::PlanUnmapped { plan_template_id } => {
+                self.plan_profiles.remove(plan_template_id);
+            }
+            Event::DefaultProfileSet { profile } => self.default_profile = Some(profile.clone()),
+            Event::VlanPoolSet { pool } => self.vlan_pool = *pool,
+            Event::SyncCompleted { .. } => self.imported = true,
+            _ => {}
         }
-        OrganizationCommand::RecordSyncFailure { kind, reason } => {
-            vec![Event::SyncFailed { kind, reason }]
-        }
-    })
+        self
+    }
 }
 
-pub fn evolve(mut state: Organization, event: &Event) -> Organization {
-    match event {
-        Event::IntegrationConfigured { token, .. }
-        | Event::OrganizationTokenRotated { token, .. } => {
-            state.installed = true;
-            state.token = Some(token.clone());
-        }
-        // Uninstalling forgets the token; the operator's configuration stays for a reinstall.
-        Event::AppUninstalled { .. } => {
-            state.installed = false;
-            state.token = None;
-            state.imported = false;
-        }
-        Event::PlanMapped {
-            plan_template_id,
-            profile,
-        } => {
-            state
-                .plan_profiles
-                .insert(plan_template_id.clone(), profile.clone());
-        }
-        Event::PlanUnmapped { plan_template_id } => {
-            state.plan_profiles.remove(plan_template_id);
-        }
-        Event::DefaultProfileSet { profile } => state.default_profile = Some(profile.clone()),
-        Event::VlanPoolSet { pool } => state.vlan_pool = *pool,
-        Event::SyncCompleted { .. } => state.imported = true,
-        _ => {}
+/// An install, a rotated token, or (`same_token`) a redelivery that changes nothing.
+fn record_token(
+    state: &Organization,
+    org_id: String,
+    token: Sealed,
+    same_token: bool,
+) -> Vec<Event> {
+    if !state.installed {
+        vec![Event::IntegrationConfigured { org_id, token }]
+    } else if same_token {
+        vec![]
+    } else {
+        vec![Event::OrganizationTokenRotated { org_id, token }]
     }
-    state
+}
+
+fn map_plan(
+    state: &Organization,
+    plan_template_id: String,
+    profile: AccessProfile,
+) -> Result<Vec<Event>, OrganizationError> {
+    if plan_template_id.trim().is_empty() {
+        return Err(OrganizationError::MissingPlanTemplate);
+    }
+    profile.validate()?;
+    Ok(
+        if state.plan_profiles.get(&plan_template_id) == Some(&profile) {
+            vec![]
+        } else {
+            vec![Event::PlanMapped {
+                plan_template_id,
+                profile,
+            }]
+        },
+    )
+}
+
+/// The drift report: counts over every correction, the first [`MAX_REPORTED_CORRECTIONS`] kept.
+fn sync_completed(kind: SyncKind, users_seen: u32, mut corrections: Vec<Correction>) -> Vec<Event> {
+    let corrected_streams = corrections.len() as u32;
+    let events_appended = corrections.iter().map(|c| c.events.len() as u32).sum();
+    corrections.truncate(MAX_REPORTED_CORRECTIONS);
+    vec![Event::SyncCompleted {
+        kind,
+        users_seen,
+        corrected_streams,
+        events_appended,
+        corrections,
+    }]
 }
 
 #[cfg(test)]
@@ -221,22 +247,24 @@ mod tests {
     /// given `history`, when `command`, then `expected`; deciding again afterwards is a no-op
     /// for configuration commands.
     fn given_when_then(history: &[Event], command: OrganizationCommand, expected: &[Event]) {
-        let state = history.iter().fold(Organization::default(), evolve);
-        let events = decide(&state, command.clone()).expect("decide");
+        let state = history
+            .iter()
+            .fold(Organization::default(), Organization::evolve);
+        let events = state.decide(command.clone()).expect("decide");
         assert_eq!(events, expected);
-        let after = events.iter().fold(state, evolve);
+        let after = events.iter().fold(state, Organization::evolve);
         if !matches!(
             command,
             OrganizationCommand::RecordSync { .. } | OrganizationCommand::RecordSyncFailure { .. }
         ) {
-            assert_eq!(decide(&after, command).expect("again"), vec![]);
+            assert_eq!(after.decide(command).expect("again"), vec![]);
         }
     }
 
     #[test]
     fn install_then_rotation_then_redelivery() {
         let s0 = Organization::default();
-        let e1 = decide(&s0, record("a", "fa", None)).expect("decide");
+        let e1 = s0.decide(record("a", "fa", None)).expect("decide");
         assert_eq!(
             e1,
             vec![Event::IntegrationConfigured {
@@ -244,9 +272,9 @@ mod tests {
                 token: token("a")
             }]
         );
-        let s1 = e1.iter().fold(s0, evolve);
-        assert_eq!(decide(&s1, record("a2", "fa", Some("fa"))), Ok(vec![]));
-        let e2 = decide(&s1, record("b", "fb", Some("fa"))).expect("decide");
+        let s1 = e1.iter().fold(s0, Organization::evolve);
+        assert_eq!(s1.decide(record("a2", "fa", Some("fa"))), Ok(vec![]));
+        let e2 = s1.decide(record("b", "fb", Some("fa"))).expect("decide");
         assert_eq!(
             e2,
             vec![Event::OrganizationTokenRotated {
@@ -286,7 +314,9 @@ mod tests {
         all.push(Event::AppUninstalled {
             org_id: "6267".into(),
         });
-        let state = all.iter().fold(Organization::default(), evolve);
+        let state = all
+            .iter()
+            .fold(Organization::default(), Organization::evolve);
         assert!(!state.installed && state.token.is_none());
         assert_eq!(state.policy().profile_for("916"), &profile);
     }
@@ -342,27 +372,21 @@ mod tests {
             ..AccessProfile::default()
         };
         assert_eq!(
-            decide(
-                &Organization::default(),
-                OrganizationCommand::MapPlan {
-                    plan_template_id: "916".into(),
-                    profile: bad
-                }
-            ),
+            Organization::default().decide(OrganizationCommand::MapPlan {
+                plan_template_id: "916".into(),
+                profile: bad
+            }),
             Err(OrganizationError::Invalid(PolicyError::VlanOutOfRange(
                 5000
             )))
         );
         assert_eq!(
-            decide(
-                &Organization::default(),
-                OrganizationCommand::SetVlanPool {
-                    pool: Some(VlanRange {
-                        first: 300,
-                        last: 200
-                    })
-                }
-            ),
+            Organization::default().decide(OrganizationCommand::SetVlanPool {
+                pool: Some(VlanRange {
+                    first: 300,
+                    last: 200
+                })
+            }),
             Err(OrganizationError::Invalid(PolicyError::EmptyPool {
                 first: 300,
                 last: 200
@@ -380,15 +404,13 @@ mod tests {
                 )
             })
             .collect();
-        let events = decide(
-            &Organization::default(),
-            OrganizationCommand::RecordSync {
+        let events = Organization::default()
+            .decide(OrganizationCommand::RecordSync {
                 kind: SyncKind::Periodic,
                 users_seen: 400,
                 corrections,
-            },
-        )
-        .expect("decide");
+            })
+            .expect("decide");
         match &events[..] {
             [
                 Event::SyncCompleted {

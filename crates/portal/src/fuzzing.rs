@@ -4,13 +4,20 @@
 //! `Cookie` header is split, the canvas token, `X-Forwarded-For`), asserting what must hold.
 //! None of them does I/O.
 
-use crate::{admin, canvas, session, tenant};
+use crate::address::client_address;
+use crate::admin_forms::FormPage;
+use crate::input::{plausible_canvas_token, plausible_email, plausible_id};
+use crate::routes::admin::locations::{LocationForm, Locations};
+use crate::routes::admin::plans::{PlanForm, Plans};
+use crate::routes::tenant::key::PassphraseForm;
+use crate::routes::tenant::sign_in::EmailRequest;
+use crate::session;
 use bus::commands::Command;
 use std::net::IpAddr;
 
 /// The admin canvas's location form: a command it sends is one provision would accept.
 pub fn admin_location_form(body: &[u8]) {
-    let Ok(form) = serde_urlencoded::from_bytes::<admin::LocationForm>(body) else {
+    let Ok(form) = serde_urlencoded::from_bytes::<LocationForm>(body) else {
         return;
     };
     if let Ok((
@@ -19,9 +26,9 @@ pub fn admin_location_form(body: &[u8]) {
             settings,
         },
         _,
-    )) = admin::location_command(&form)
+    )) = Locations::command(&form)
     {
-        assert!(crate::plausible_id(&location_id));
+        assert!(plausible_id(&location_id));
         assert!(settings.validate().is_ok(), "{settings:?}");
         for text in [&settings.name, &settings.network_name] {
             assert!(!text.chars().any(char::is_control), "{text:?}");
@@ -32,10 +39,10 @@ pub fn admin_location_form(body: &[u8]) {
 
 /// The admin canvas's plan form: a profile it sends is one provision would accept.
 pub fn admin_plan_form(body: &[u8]) {
-    let Ok(form) = serde_urlencoded::from_bytes::<admin::PlanForm>(body) else {
+    let Ok(form) = serde_urlencoded::from_bytes::<PlanForm>(body) else {
         return;
     };
-    match admin::plan_command(&form) {
+    match Plans::command(&form) {
         Ok((Command::MapPlan { profile, .. }, _))
         | Ok((Command::SetDefaultProfile { profile }, _)) => {
             assert!(profile.validate().is_ok(), "{profile:?}");
@@ -47,11 +54,11 @@ pub fn admin_plan_form(body: &[u8]) {
 
 /// The sign-in form's email: what passes as plausible is one line of printable text.
 pub fn email_form(body: &[u8]) {
-    let Ok(form) = serde_urlencoded::from_bytes::<tenant::EmailRequest>(body) else {
+    let Ok(form) = serde_urlencoded::from_bytes::<EmailRequest>(body) else {
         return;
     };
     let email = form.email.trim();
-    if tenant::plausible_email(email) {
+    if plausible_email(email) {
         assert!(email.len() <= 254 && email.contains('@'), "{email:?}");
         assert!(!email.chars().any(char::is_control), "{email:?}");
     }
@@ -63,7 +70,7 @@ pub fn email_form(body: &[u8]) {
 /// `validate_chosen` adds, is a third-party crate taking milliseconds an input under coverage
 /// instrumentation: it is left out here (its input is bounded to 63 characters by this rule).
 pub fn passphrase_form(body: &[u8]) {
-    let Ok(form) = serde_urlencoded::from_bytes::<tenant::PassphraseForm>(body) else {
+    let Ok(form) = serde_urlencoded::from_bytes::<PassphraseForm>(body) else {
         return;
     };
     let passphrase = form.passphrase.as_str();
@@ -82,7 +89,7 @@ pub fn canvas_token(token: &[u8]) {
     let Ok(token) = std::str::from_utf8(token) else {
         return;
     };
-    if canvas::plausible_canvas_token(token) {
+    if plausible_canvas_token(token) {
         assert!(!token.is_empty() && token.len() <= 512);
         assert!(!token.contains(char::is_whitespace), "{token:?}");
     }
@@ -127,10 +134,10 @@ pub fn forwarded_for(input: &[u8]) {
         .iter()
         .filter_map(|net| net.parse().ok())
         .collect();
-    let client = crate::client_address(Some(peer), &[header], &trusted);
+    let client = client_address(Some(peer), &[header], &trusted);
     assert!(client.parse::<IpAddr>().is_ok(), "{client:?}");
     if !trusted.iter().any(|net| net.contains(&peer)) {
         assert_eq!(client, peer.to_string());
     }
-    assert_eq!(crate::client_address(None, &[header], &trusted), "unknown");
+    assert_eq!(client_address(None, &[header], &trusted), "unknown");
 }

@@ -1,4 +1,4 @@
-//! Sessions, cookies and CSRF tokens.
+//! Sessions, cookies and CSRF tokens (the session rows themselves: `session_store`).
 //!
 //! A session id is 256 random bits, sent only in an HttpOnly, Secure cookie and stored as its
 //! SHA-256. CSRF tokens are keyed hashes (HMAC) of a cookie value: the session cookie once
@@ -24,6 +24,15 @@ pub const TENANT_COOKIE: &str = "lanyard_session";
 pub const ADMIN_COOKIE: &str = "lanyard_admin";
 /// Pre-session CSRF secret (forms shown before signing in).
 pub const CSRF_COOKIE: &str = "lanyard_csrf";
+/// Pre-session CSRF cookie of the canvases (`SameSite=None; Partitioned`: they may be framed).
+pub const CANVAS_CSRF_COOKIE: &str = "lanyard_canvas_csrf";
+
+/// CSRF scopes: the tenant portal's forms before signing in, a signed-in tenant's forms, the
+/// canvases' sign-in forms, and a signed-in admin's forms.
+pub const PRE_SCOPE: &str = "pre";
+pub const TENANT_SCOPE: &str = "tenant";
+pub const CANVAS_PRE_SCOPE: &str = "canvas-pre";
+pub const ADMIN_SCOPE: &str = "admin";
 
 pub const ADMIN_PATH: &str = "/canvas/admin";
 
@@ -83,9 +92,37 @@ pub fn csrf_token(keys: &store::KeyRing, scope: &str, cookie_value: &str) -> Str
     keys.keyed_hash("portal-csrf", scope, cookie_value)
 }
 
+/// The pre-session CSRF secret from the cookie, or a new one (with its `Set-Cookie`).
+pub fn pre_session(
+    request: &HttpRequest,
+    cookie_name: &str,
+    site: Site,
+) -> (String, Option<String>) {
+    match read_cookie(request, cookie_name) {
+        Some(value) => (value, None),
+        None => {
+            let value = new_secret();
+            let cookie = cookie(cookie_name, &value, "/", None, site);
+            (value, Some(cookie))
+        }
+    }
+}
+
 pub fn csrf_matches(keys: &store::KeyRing, scope: &str, cookie_value: &str, sent: &str) -> bool {
     let expected = csrf_token(keys, scope, cookie_value);
     expected.as_bytes().ct_eq(sent.as_bytes()).into()
+}
+
+/// Whether a form shown before signing in carries the CSRF token of the pre-session cookie the
+/// browser sent (`cookie_name`, `scope`: the portal's or the canvases').
+pub fn pre_session_form_ok(
+    keys: &store::KeyRing,
+    request: &HttpRequest,
+    cookie_name: &str,
+    scope: &str,
+    csrf: &str,
+) -> bool {
+    read_cookie(request, cookie_name).is_some_and(|secret| csrf_matches(keys, scope, &secret, csrf))
 }
 
 #[cfg(test)]

@@ -3,20 +3,25 @@
 //! a message for the person who asked; nothing here logs a request body (it may hold a
 //! passphrase).
 
+use crate::cause::Cause;
+use crate::error::ProvisionError;
 use crate::facts;
-use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction};
-use crate::sync::SyncKind;
+use crate::provisioner::Provisioner;
+use crate::sync_requests::SyncKind;
+use crate::writer::{ToReconcile, Trigger};
 use bus::commands::{COMMAND_SUBJECTS, Command, CommandRequest, RefusalCode, Reply};
-use chrono::Utc;
-use domain::location::{LocationCommand, LocationError};
+use chrono::{DateTime, Utc};
+use domain::events::OnboardedVia;
+use domain::location::LocationCommand;
 use domain::member::MemberError;
-use domain::organization::{OrganizationCommand, OrganizationError};
+use domain::organization::OrganizationCommand;
 use futures::StreamExt;
 use opentelemetry::KeyValue;
 use std::sync::Arc;
 use std::time::Duration;
+use store::decide::{self, DecideError};
 use store::event_log::Metadata;
-use store::{StoreError, queries};
+use store::queries;
 use tokio::sync::{Semaphore, watch};
 
 /// A person waits for these answers: Optix calls give up on the budget after this long.
@@ -102,6 +107,23 @@ fn member_refusal(refusal: MemberError) -> Reply {
     Reply::refused(code, refusal.to_string())
 }
 
+/// A configuration the domain refused as invalid (a location's or the organization's).
+fn invalid(refusal: impl std::fmt::Display) -> Reply {
+    Reply::refused(RefusalCode::Invalid, refusal.to_string())
+}
+
+/// A decision's answer: the events it appended, or its refusal in the asker's words.
+fn reply<R>(
+    decided: Result<usize, DecideError<R>>,
+    refusal: impl FnOnce(R) -> Reply,
+) -> Result<Reply, ProvisionError> {
+    match decided {
+        Ok(events) => Ok(Reply::done(events)),
+        Err(DecideError::Refused(r)) => Ok(refusal(r)),
+        Err(DecideError::Store(e)) => Err(e.into()),
+    }
+}
+
 fn unavailable(error: &ProvisionError) -> Reply {
     match error {
         ProvisionError::NotInstalled(org) => Reply::refused(
@@ -115,13 +137,25 @@ fn unavailable(error: &ProvisionError) -> Reply {
     }
 }
 
+fn not_a_location_of_the_organization(code: RefusalCode, location_id: &str) -> Reply {
+    Reply::refused(
+        code,
+        format!("Optix location {location_id} is not a location of this organization"),
+    )
+}
+
 impl Provisioner {
     pub async fn handle_command(&self, request: CommandRequest) -> Reply {
-        let name = request.command.name();
+        let CommandRequest {
+            org_id,
+            actor,
+            command,
+        } = request;
+        let name = command.name();
         let started = std::time::Instant::now();
-        let org_id = request.org_id.clone();
+        let metadata = Cause::Command { name, actor }.metadata();
         let reply = self
-            .command(request)
+            .command(&org_id, command, &metadata)
             .await
             .unwrap_or_else(|e| unavailable(&e));
         let outcome = match &reply {
@@ -145,240 +179,239 @@ impl Provisioner {
         reply
     }
 
-    async fn command(&self, request: CommandRequest) -> Result<Reply, ProvisionError> {
-        let CommandRequest {
-            org_id,
-            actor,
-            command,
-        } = request;
-        let run = uuid::Uuid::now_v7();
-        let metadata = Metadata {
-            causation_id: format!("command:{run}"),
-            correlation_id: format!("command:{run}"),
-            actor,
-            cause: Some(format!("{} command", command.name().replace('_', " "))),
-            trace_parent: telemetry::traces::current_traceparent(),
-        };
+    async fn command(
+        &self,
+        org_id: &str,
+        command: Command,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
         let now = Utc::now();
         match command {
-            Command::FindUserByEmail { email } => {
-                let token = self.org_token(&org_id).await?;
-                let optix = self.optix().with_patience(PATIENCE);
-                let found = match self.local_user_for(&org_id, &email).await? {
-                    Some(user) => Some(user),
-                    None => optix
-                        .user_by_email(&token, &email)
-                        .await?
-                        .filter(|u| !u.is_deleted)
-                        .map(|u| u.user_id),
-                };
-                Ok(match found {
-                    Some(user_id) => Reply::Done {
-                        user_id: Some(user_id),
-                        events: 0,
-                    },
-                    None => Reply::refused(
-                        RefusalCode::UnknownUser,
-                        "no Optix user of this organization has that email",
-                    ),
-                })
-            }
+            Command::FindUserByEmail { email } => self.find_user_by_email(org_id, &email).await,
             Command::Onboard {
                 user_id,
                 location_id,
                 via,
             } => {
-                let token = self.org_token(&org_id).await?;
-                {
-                    let client = self.pool().get().await.map_err(StoreError::from)?;
-                    let mapped = queries::location(&client, &org_id, &location_id)
-                        .await?
-                        .is_some_and(|l| l.settings.is_some());
-                    drop(client);
-                    if !mapped
-                        && !self
-                            .optix_knows_location(&org_id, &location_id, PATIENCE)
-                            .await?
-                    {
-                        return Ok(Reply::refused(
-                            RefusalCode::LocationNotMapped,
-                            format!(
-                                "Optix location {location_id} is not a location of this organization"
-                            ),
-                        ));
-                    }
-                    if !mapped {
-                        self.location_command(
-                            &org_id,
-                            &location_id,
-                            LocationCommand::ReportUnmappedUse {
-                                location_id: location_id.clone(),
-                                user_id: Some(user_id.clone()),
-                                now,
-                            },
-                            &metadata,
-                        )
-                        .await?;
-                        return Ok(Reply::refused(
-                            RefusalCode::LocationNotMapped,
-                            format!(
-                                "WiFi is not set up for this location yet (Optix location {location_id}); the space's admins have been notified"
-                            ),
-                        ));
-                    }
-                }
-                let (from, to) = facts::booking_window(now);
-                let optix_facts = self
-                    .optix()
-                    .with_patience(PATIENCE)
-                    .facts(&token, std::slice::from_ref(&user_id), from, to)
-                    .await?;
-                let member_facts = facts::member_facts(&user_id, &optix_facts);
-                if !member_facts.exists {
-                    return Ok(Reply::refused(
-                        RefusalCode::UnknownUser,
-                        "Optix does not know this user in this organization",
-                    ));
-                }
-                let decided = in_transaction!(self.pool(), |tx| {
-                    let policy = queries::org_policy(tx, &org_id).await?;
-                    self.reconcile_member(
-                        tx,
-                        &org_id,
-                        &member_facts,
-                        &policy,
-                        Trigger::Onboard {
-                            via,
-                            location_id: &location_id,
-                        },
-                        &metadata,
-                        now,
-                    )
+                self.onboard(org_id, user_id, &location_id, via, metadata, now)
                     .await
-                })?;
-                Ok(match decided {
-                    Ok(appended) => Reply::Done {
-                        user_id: Some(user_id),
-                        events: appended.events.len(),
-                    },
-                    Err(refusal) => member_refusal(refusal),
-                })
             }
             Command::SetPassphrase {
                 user_id,
                 passphrase,
             } => {
-                self.passphrase_command(&org_id, &user_id, Some(&passphrase.0), &metadata)
+                self.passphrase_command(org_id, &user_id, Some(&passphrase.0), metadata)
                     .await
             }
             Command::RegeneratePassphrase { user_id } => {
-                self.passphrase_command(&org_id, &user_id, None, &metadata)
+                self.passphrase_command(org_id, &user_id, None, metadata)
                     .await
             }
             Command::MapLocation {
                 location_id,
                 settings,
             } => {
-                let reply = self
-                    .location_command(
-                        &org_id,
-                        &location_id.clone(),
-                        LocationCommand::Map {
-                            location_id,
-                            settings,
-                        },
-                        &metadata,
-                    )
-                    .await?;
-                self.after_configuration(&org_id, &reply);
-                Ok(reply)
+                self.map_location(org_id, location_id, Some(settings), metadata)
+                    .await
             }
             Command::UnmapLocation { location_id } => {
-                self.location_command(
-                    &org_id,
-                    &location_id.clone(),
-                    LocationCommand::Unmap { location_id },
-                    &metadata,
-                )
-                .await
-            }
-            Command::MapPlan {
-                plan_template_id,
-                profile,
-            } => {
-                self.configure(
-                    &org_id,
-                    OrganizationCommand::MapPlan {
-                        plan_template_id,
-                        profile,
-                    },
-                    &metadata,
-                )
-                .await
-            }
-            Command::UnmapPlan { plan_template_id } => {
-                self.configure(
-                    &org_id,
-                    OrganizationCommand::UnmapPlan { plan_template_id },
-                    &metadata,
-                )
-                .await
-            }
-            Command::SetDefaultProfile { profile } => {
-                self.configure(
-                    &org_id,
-                    OrganizationCommand::SetDefaultProfile { profile },
-                    &metadata,
-                )
-                .await
-            }
-            Command::SetVlanPool { pool } => {
-                self.configure(
-                    &org_id,
-                    OrganizationCommand::SetVlanPool { pool },
-                    &metadata,
-                )
-                .await
+                self.map_location(org_id, location_id, None, metadata).await
             }
             Command::ReportUnmappedLocation {
                 location_id,
                 user_id,
             } => {
-                // Anyone can name a location in a portal URL: only one Optix knows for this
-                // organization reaches the log (and the admins' notifications).
-                if !self
-                    .optix_knows_location(&org_id, &location_id, PATIENCE)
-                    .await?
-                {
-                    tracing::info!(
-                        org_id,
-                        "unmapped-location report for a location Optix does not know"
-                    );
-                    return Ok(Reply::refused(
-                        RefusalCode::Invalid,
-                        format!(
-                            "Optix location {location_id} is not a location of this organization"
-                        ),
-                    ));
-                }
-                self.location_command(
-                    &org_id,
-                    &location_id.clone(),
-                    LocationCommand::ReportUnmappedUse {
-                        location_id,
-                        user_id,
-                        now,
-                    },
-                    &metadata,
-                )
-                .await
+                self.report_unmapped_location(org_id, &location_id, user_id, metadata, now)
+                    .await
             }
             Command::SyncNow => {
-                self.org_token(&org_id).await?;
-                self.syncs().request(&org_id, SyncKind::Manual);
+                self.org_token(org_id).await?;
+                self.syncs().request(org_id, SyncKind::Manual);
                 Ok(Reply::done(0))
             }
+            Command::MapPlan {
+                plan_template_id,
+                profile,
+            } => {
+                let map = OrganizationCommand::MapPlan {
+                    plan_template_id,
+                    profile,
+                };
+                self.configure(org_id, map, metadata).await
+            }
+            Command::UnmapPlan { plan_template_id } => {
+                let unmap = OrganizationCommand::UnmapPlan { plan_template_id };
+                self.configure(org_id, unmap, metadata).await
+            }
+            Command::SetDefaultProfile { profile } => {
+                let set = OrganizationCommand::SetDefaultProfile { profile };
+                self.configure(org_id, set, metadata).await
+            }
+            Command::SetVlanPool { pool } => {
+                let set = OrganizationCommand::SetVlanPool { pool };
+                self.configure(org_id, set, metadata).await
+            }
         }
+    }
+
+    /// Which Optix user has this email: the log first (keyed hash), then Optix.
+    async fn find_user_by_email(&self, org_id: &str, email: &str) -> Result<Reply, ProvisionError> {
+        let token = self.org_token(org_id).await?;
+        let found = match self.local_user_for(org_id, email).await? {
+            Some(user) => Some(user),
+            None => self
+                .optix()
+                .with_patience(PATIENCE)
+                .user_by_email(&token, email)
+                .await?
+                .filter(|u| !u.is_deleted)
+                .map(|u| u.user_id),
+        };
+        Ok(match found {
+            Some(user_id) => Reply::Done {
+                user_id: Some(user_id),
+                events: 0,
+            },
+            None => Reply::refused(
+                RefusalCode::UnknownUser,
+                "no Optix user of this organization has that email",
+            ),
+        })
+    }
+
+    /// A tenant asks for WiFi at a location: refused where the location is not mapped (and
+    /// reported, when Optix knows it), else reconciled as an onboarding there.
+    async fn onboard(
+        &self,
+        org_id: &str,
+        user_id: String,
+        location_id: &str,
+        via: OnboardedVia,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, ProvisionError> {
+        let token = self.org_token(org_id).await?;
+        if let Some(refusal) = self
+            .unmapped_refusal(org_id, &user_id, location_id, metadata, now)
+            .await?
+        {
+            return Ok(refusal);
+        }
+        let (from, to) = facts::booking_window(now);
+        let optix_facts = self
+            .optix()
+            .with_patience(PATIENCE)
+            .facts(&token, std::slice::from_ref(&user_id), from, to)
+            .await?;
+        let member = ToReconcile {
+            facts: facts::member_facts(&user_id, &optix_facts),
+            metadata,
+        };
+        if !member.facts.exists {
+            return Ok(Reply::refused(
+                RefusalCode::UnknownUser,
+                "Optix does not know this user in this organization",
+            ));
+        }
+        let trigger = Trigger::Onboard { via, location_id };
+        let inputs = (self.writer(), org_id, &member, trigger);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, member, trigger)| {
+                Box::pin(async move {
+                    let policy = queries::org_policy(tx, org_id).await?;
+                    writer
+                        .reconcile_member(tx, org_id, member, &policy, *trigger, now)
+                        .await
+                })
+            },
+        )
+        .await;
+        match decided {
+            Ok(appended) => Ok(Reply::Done {
+                user_id: Some(user_id),
+                events: appended.events.len(),
+            }),
+            Err(DecideError::Refused(refusal)) => Ok(member_refusal(refusal)),
+            Err(DecideError::Store(e)) => Err(e.into()),
+        }
+    }
+
+    /// The refusal of an onboarding at a location that is not mapped: one Optix does not know
+    /// for the organization, or one it knows, whose unmapped use is then reported to the
+    /// space's admins.
+    async fn unmapped_refusal(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        location_id: &str,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Reply>, ProvisionError> {
+        let mapped = {
+            let client = self.pool().get().await?;
+            queries::location(&client, org_id, location_id)
+                .await?
+                .is_some_and(|l| l.settings.is_some())
+        };
+        if mapped {
+            return Ok(None);
+        }
+        if !self
+            .optix_knows_location(org_id, location_id, PATIENCE)
+            .await?
+        {
+            return Ok(Some(not_a_location_of_the_organization(
+                RefusalCode::LocationNotMapped,
+                location_id,
+            )));
+        }
+        let report = LocationCommand::ReportUnmappedUse {
+            location_id: location_id.to_owned(),
+            user_id: Some(user_id.to_owned()),
+            now,
+        };
+        self.location_command(org_id, location_id, report, metadata)
+            .await?;
+        Ok(Some(Reply::refused(
+            RefusalCode::LocationNotMapped,
+            format!(
+                "WiFi is not set up for this location yet (Optix location {location_id}); the space's admins have been notified"
+            ),
+        )))
+    }
+
+    /// Anyone can name a location in a portal URL: only one Optix knows for this organization
+    /// reaches the log (and the admins' notifications).
+    async fn report_unmapped_location(
+        &self,
+        org_id: &str,
+        location_id: &str,
+        user_id: Option<String>,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, ProvisionError> {
+        if !self
+            .optix_knows_location(org_id, location_id, PATIENCE)
+            .await?
+        {
+            tracing::info!(
+                org_id,
+                "unmapped-location report for a location Optix does not know"
+            );
+            return Ok(not_a_location_of_the_organization(
+                RefusalCode::Invalid,
+                location_id,
+            ));
+        }
+        let report = LocationCommand::ReportUnmappedUse {
+            location_id: location_id.to_owned(),
+            user_id,
+            now,
+        };
+        self.location_command(org_id, location_id, report, metadata)
+            .await
     }
 
     async fn local_user_for(
@@ -386,7 +419,7 @@ impl Provisioner {
         org_id: &str,
         email: &str,
     ) -> Result<Option<String>, ProvisionError> {
-        let client = self.pool().get().await.map_err(StoreError::from)?;
+        let client = self.pool().get().await?;
         let hash = crate::secrets::email_hash(self.keys(), org_id, email);
         Ok(queries::member_by_email_hash(&client, org_id, &hash).await?)
     }
@@ -400,14 +433,51 @@ impl Provisioner {
     ) -> Result<Reply, ProvisionError> {
         // A passphrase another member takes between the check and the commit is caught by the
         // uniqueness constraint: the retry then sees it taken and refuses.
-        let decided = in_transaction!(self.pool(), |tx| {
-            self.change_passphrase(tx, org_id, user_id, candidate, metadata, Utc::now())
-                .await
-        })?;
-        Ok(match decided {
-            Ok(events) => Reply::done(events),
-            Err(refusal) => member_refusal(refusal),
-        })
+        let inputs = (self.writer(), org_id, user_id, candidate, metadata);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, user_id, candidate, metadata)| {
+                Box::pin(writer.change_passphrase(
+                    tx,
+                    org_id,
+                    user_id,
+                    *candidate,
+                    metadata,
+                    Utc::now(),
+                ))
+            },
+        )
+        .await;
+        reply(decided, member_refusal)
+    }
+
+    /// Maps a location (or unmaps it, without `settings`); a new mapping is applied to the
+    /// members by a sync.
+    async fn map_location(
+        &self,
+        org_id: &str,
+        location_id: String,
+        settings: Option<domain::LocationSettings>,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let Some(settings) = settings else {
+            let unmap = LocationCommand::Unmap {
+                location_id: location_id.clone(),
+            };
+            return self
+                .location_command(org_id, &location_id, unmap, metadata)
+                .await;
+        };
+        let map = LocationCommand::Map {
+            location_id: location_id.clone(),
+            settings,
+        };
+        let reply = self
+            .location_command(org_id, &location_id, map, metadata)
+            .await?;
+        self.after_configuration(org_id, &reply);
+        Ok(reply)
     }
 
     async fn location_command(
@@ -417,21 +487,24 @@ impl Provisioner {
         command: LocationCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let decided = in_transaction!(self.pool(), |tx| {
-            self.decide_location(
-                tx,
-                org_id,
-                location_id,
-                command.clone(),
-                metadata,
-                Utc::now(),
-            )
-            .await
-        })?;
-        Ok(match decided {
-            Ok(events) => Reply::done(events),
-            Err(LocationError::Invalid(e)) => Reply::refused(RefusalCode::Invalid, e.to_string()),
-        })
+        let inputs = (self.writer(), org_id, location_id, &command, metadata);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, location_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_location(
+                    tx,
+                    org_id,
+                    location_id,
+                    command,
+                    metadata,
+                    Utc::now(),
+                ))
+            },
+        )
+        .await;
+        reply(decided, invalid)
     }
 
     async fn configure(
@@ -440,16 +513,17 @@ impl Provisioner {
         command: OrganizationCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let decided = in_transaction!(self.pool(), |tx| {
-            self.decide_organization(tx, org_id, command.clone(), metadata, Utc::now())
-                .await
-        })?;
-        let reply = match decided {
-            Ok(events) => Reply::done(events),
-            Err(e @ (OrganizationError::Invalid(_) | OrganizationError::MissingPlanTemplate)) => {
-                Reply::refused(RefusalCode::Invalid, e.to_string())
-            }
-        };
+        let inputs = (self.writer(), org_id, &command, metadata);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
+            },
+        )
+        .await;
+        let reply = reply(decided, invalid)?;
         self.after_configuration(org_id, &reply);
         Ok(reply)
     }

@@ -8,17 +8,24 @@
 //! to NATS, and answers the portal's commands.
 
 pub mod batch;
+mod cause;
 pub mod commands;
+pub mod error;
 pub mod facts;
 pub mod hints;
+mod installation;
 pub mod known_locations;
 pub mod metrics;
 pub mod provisioner;
+pub mod received;
 pub mod relay;
+mod resolve;
 mod scheduler;
 pub mod secrets;
 pub mod sync;
+pub mod sync_requests;
 mod worker;
+pub mod writer;
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
@@ -27,8 +34,10 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-pub use batch::{Incoming, Outcome};
+pub use error::ProvisionError;
 pub use provisioner::Provisioner;
+pub use received::{Incoming, Outcome};
+pub use writer::Writer;
 
 pub struct Application {
     port: u16,

@@ -5,8 +5,24 @@
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Gauge, Histogram, ObservableGauge};
 use std::collections::{BTreeSet, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+/// Positions the relay is behind the head of the log, for the lag gauge (the relay sets it,
+/// a scrape reads it).
+#[derive(Clone, Default)]
+pub struct RelayLag(Arc<AtomicI64>);
+
+impl RelayLag {
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self, behind: i64) {
+        self.0.store(behind, Ordering::Relaxed);
+    }
+}
 
 pub struct ProvisionMetrics {
     /// Webhooks handled, by event and outcome (committed, unchanged, already_processed,
@@ -92,10 +108,37 @@ pub fn forget_organization(org_id: &str) {
     optix::api::forget_budget(org_id);
 }
 
+/// 1 for each organization in [`failing_imports`], read at scrape time.
+fn initial_sync_failing(meter: &opentelemetry::metrics::Meter) -> ObservableGauge<i64> {
+    meter
+        .i64_observable_gauge("lanyard_initial_sync_failing")
+        .with_description(
+            "1 for each organization whose first import failed and has not synced \
+             successfully since; an uninstalled organization is dropped",
+        )
+        .with_callback(|observer| {
+            with_failing_imports(|failing| {
+                for org in failing.iter() {
+                    observer.observe(1, &[KeyValue::new("org", org.clone())]);
+                }
+            })
+        })
+        .build()
+}
+
 pub fn metrics() -> &'static ProvisionMetrics {
     static METRICS: OnceLock<ProvisionMetrics> = OnceLock::new();
     METRICS.get_or_init(|| {
         let meter = telemetry::metrics::meter();
+        let counter = |name: &'static str, description: &'static str| {
+            meter.u64_counter(name).with_description(description).build()
+        };
+        let i64_gauge = |name: &'static str, description: &'static str| {
+            meter.i64_gauge(name).with_description(description).build()
+        };
+        let u64_gauge = |name: &'static str, description: &'static str| {
+            meter.u64_gauge(name).with_description(description).build()
+        };
         let seconds = |name: &'static str, description: &'static str, buckets: &[f64]| {
             meter
                 .f64_histogram(name)
@@ -105,14 +148,8 @@ pub fn metrics() -> &'static ProvisionMetrics {
                 .build()
         };
         ProvisionMetrics {
-            processed: meter
-                .u64_counter("lanyard_webhooks_processed")
-                .with_description("Webhooks handled by provision, by event and outcome")
-                .build(),
-            redeliveries: meter
-                .u64_counter("lanyard_consumer_redeliveries")
-                .with_description("Webhook messages delivered by NATS more than once")
-                .build(),
+            processed: counter("lanyard_webhooks_processed", "Webhooks handled by provision, by event and outcome"),
+            redeliveries: counter("lanyard_consumer_redeliveries", "Webhook messages delivered by NATS more than once"),
             processing: seconds(
                 "lanyard_webhook_processing_duration",
                 "Time to reconcile one webhook against Optix and commit, by event",
@@ -135,92 +172,30 @@ pub fn metrics() -> &'static ProvisionMetrics {
                 "Time to reconcile one batch of an organization's hints (Optix requests and commit)",
                 telemetry::metrics::SLOW_BUCKETS,
             ),
-            sync_runs: meter
-                .u64_counter("lanyard_sync_runs")
-                .with_description("Full syncs by organization, kind and outcome")
-                .build(),
+            sync_runs: counter("lanyard_sync_runs", "Full syncs by organization, kind and outcome"),
             sync_duration: seconds(
                 "lanyard_sync_duration",
                 "Time a full sync took, by kind",
                 telemetry::metrics::SLOW_BUCKETS,
             ),
-            sync_last_success: meter
-                .i64_gauge("lanyard_sync_last_success_timestamp_seconds")
-                .with_description("When each organization last synced successfully (Unix time)")
-                .build(),
-            sync_corrections: meter
-                .u64_counter("lanyard_sync_corrections")
-                .with_description(
-                    "Events a full sync appended, by organization and cause: missed_webhook \
+            sync_last_success: i64_gauge("lanyard_sync_last_success_timestamp_seconds", "When each organization last synced successfully (Unix time)"),
+            sync_corrections: counter("lanyard_sync_corrections", "Events a full sync appended, by organization and cause: missed_webhook \
                      (drift a webhook should have prevented) or expected (changes Optix sends no \
-                     webhook for, such as a deleted team's group) or import (the first sync)",
-                )
-                .build(),
-            decisions: meter
-                .u64_counter("lanyard_decisions")
-                .with_description("Member reconciliations decided, by outcome")
-                .build(),
-            events_appended: meter
-                .u64_counter("lanyard_events_appended")
-                .with_description("Events committed to the log, by type")
-                .build(),
-            expiries: meter
-                .u64_counter("lanyard_grant_expiries")
-                .with_description("Expiry events recorded by the scheduler")
-                .build(),
-            commands: meter
-                .u64_counter("lanyard_commands")
-                .with_description("Commands handled by provision, by command and outcome")
-                .build(),
-            refused: meter
-                .u64_counter("lanyard_webhooks_refused")
-                .with_description(
-                    "Webhooks whose claim Optix did not confirm, by event and reason",
-                )
-                .build(),
-            relay_lag: meter
-                .i64_gauge("lanyard_relay_lag_events")
-                .with_description("Committed events not yet published to NATS by the relay")
-                .build(),
-            accounts: meter
-                .i64_gauge("lanyard_accounts")
-                .with_description("WiFi accounts by organization and status")
-                .build(),
-            live_grants: meter
-                .i64_gauge("lanyard_live_grants")
-                .with_description("Grants valid now, by organization and basis")
-                .build(),
-            stream_messages: meter
-                .u64_gauge("lanyard_nats_stream_messages")
-                .with_description("Messages held in the webhook stream")
-                .build(),
-            consumer_pending: meter
-                .u64_gauge("lanyard_nats_consumer_pending")
-                .with_description("Webhooks not yet delivered to provision's consumer")
-                .build(),
-            consumer_ack_pending: meter
-                .u64_gauge("lanyard_nats_consumer_ack_pending")
-                .with_description("Webhooks delivered to provision and not yet acknowledged")
-                .build(),
-            consumer_redelivered: meter
-                .u64_gauge("lanyard_nats_consumer_redelivered")
-                .with_description("Webhooks redelivered and not yet acknowledged")
-                .build(),
+                     webhook for, such as a deleted team's group) or import (the first sync)"),
+            decisions: counter("lanyard_decisions", "Member reconciliations decided, by outcome"),
+            events_appended: counter("lanyard_events_appended", "Events committed to the log, by type"),
+            expiries: counter("lanyard_grant_expiries", "Expiry events recorded by the scheduler"),
+            commands: counter("lanyard_commands", "Commands handled by provision, by command and outcome"),
+            refused: counter("lanyard_webhooks_refused", "Webhooks whose claim Optix did not confirm, by event and reason"),
+            relay_lag: i64_gauge("lanyard_relay_lag_events", "Committed events not yet published to NATS by the relay"),
+            accounts: i64_gauge("lanyard_accounts", "WiFi accounts by organization and status"),
+            live_grants: i64_gauge("lanyard_live_grants", "Grants valid now, by organization and basis"),
+            stream_messages: u64_gauge("lanyard_nats_stream_messages", "Messages held in the webhook stream"),
+            consumer_pending: u64_gauge("lanyard_nats_consumer_pending", "Webhooks not yet delivered to provision's consumer"),
+            consumer_ack_pending: u64_gauge("lanyard_nats_consumer_ack_pending", "Webhooks delivered to provision and not yet acknowledged"),
+            consumer_redelivered: u64_gauge("lanyard_nats_consumer_redelivered", "Webhooks redelivered and not yet acknowledged"),
             seen_access_labels: Mutex::new(HashSet::new()),
-            _initial_sync_failing: meter
-                .i64_observable_gauge("lanyard_initial_sync_failing")
-                .with_description(
-                    "1 for each organization whose first import failed and has not synced \
-                     successfully since; an uninstalled organization is dropped",
-                )
-                .with_callback(|observer| {
-                    with_failing_imports(|failing| {
-                        for org in failing.iter() {
-                            observer.observe(1, &[KeyValue::new("org", org.clone())]);
-                        }
-                    })
-                })
-                .build(),
+            _initial_sync_failing: initial_sync_failing(&meter),
         }
     })
 }
@@ -231,7 +206,7 @@ pub struct Sources {
     pub pool: deadpool_postgres::Pool,
     pub bus: bus::Bus,
     pub consumer_name: String,
-    pub relay_lag: crate::relay::RelayLag,
+    pub relay_lag: RelayLag,
 }
 
 impl ProvisionMetrics {

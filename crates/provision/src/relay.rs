@@ -5,11 +5,9 @@
 //! Each event's id is its `Nats-Msg-Id`, so a batch republished after a crash (published, then
 //! died before saving the checkpoint) is dropped by JetStream's duplicate window.
 
+pub use crate::metrics::RelayLag;
 use serde::Serialize;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
-use store::CachedStatements;
 use store::RecordedEvent;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -38,16 +36,6 @@ pub fn subject(event: &RecordedEvent) -> String {
         bus::subject_token(category),
         bus::subject_token(&event.org_id)
     )
-}
-
-/// Positions behind the head of the log, for the lag metric.
-#[derive(Clone, Default)]
-pub struct RelayLag(Arc<AtomicI64>);
-
-impl RelayLag {
-    pub fn get(&self) -> i64 {
-        self.0.load(Ordering::Relaxed)
-    }
 }
 
 pub async fn run(
@@ -80,15 +68,9 @@ pub async fn relay_batch(
     lag: &RelayLag,
 ) -> anyhow::Result<usize> {
     let client = pool.get().await?;
-    let checkpoint: i64 = client
-        .query_opt_cached(
-            "SELECT position FROM relay_checkpoints WHERE name = $1",
-            &[&CHECKPOINT],
-        )
-        .await?
-        .map_or(0, |r| r.get(0));
+    let checkpoint = store::relay_checkpoint::position(&client, CHECKPOINT).await?;
     let head = store::event_log::head_position(&client).await?;
-    lag.0.store(head - checkpoint, Ordering::Relaxed);
+    lag.set(head - checkpoint);
     let events = store::event_log::read_all(&client, checkpoint, BATCH).await?;
     let Some(last) = events.last().map(|e| e.global_position) else {
         return Ok(0);
@@ -140,13 +122,7 @@ pub async fn relay_batch(
             )],
         );
     }
-    client
-        .execute_cached(
-            "INSERT INTO relay_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-             ON CONFLICT (name) DO UPDATE SET position = $2, updated_at = now()",
-            &[&CHECKPOINT, &last],
-        )
-        .await?;
-    lag.0.store(head - last, Ordering::Relaxed);
+    store::relay_checkpoint::save(&client, CHECKPOINT, last).await?;
+    lag.set(head - last);
     Ok(events.len())
 }

@@ -26,7 +26,10 @@ async fn expire_due(provisioner: &Provisioner) -> anyhow::Result<()> {
         store::queries::members_with_expired_grants(&client, now, 500).await?
     };
     for (org_id, user_id) in due {
-        let events = provisioner.expire_member(&org_id, &user_id, now).await?;
+        let events = provisioner
+            .writer()
+            .expire_member(&org_id, &user_id, now)
+            .await?;
         tracing::info!(org_id, user_id, events, "grant expiry recorded");
         crate::metrics::metrics().expiries.add(events as u64, &[]);
     }
@@ -68,7 +71,7 @@ pub async fn sync_timer(
                 for org_id in orgs {
                     provisioner
                         .syncs()
-                        .request(&org_id, crate::sync::SyncKind::Periodic);
+                        .request(&org_id, crate::sync_requests::SyncKind::Periodic);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "listing organizations to sync failed"),
@@ -95,11 +98,14 @@ async fn request_missing_imports(provisioner: &Provisioner) -> anyhow::Result<()
                 &[opentelemetry::KeyValue::new("org", org_id.clone())],
             );
         }
-        let state = provisioner.organization_state(&client, &org_id).await?;
+        let state = provisioner
+            .writer()
+            .organization_state(&client, &org_id)
+            .await?;
         if !state.imported {
             provisioner
                 .syncs()
-                .request(&org_id, crate::sync::SyncKind::Initial);
+                .request(&org_id, crate::sync_requests::SyncKind::Initial);
         }
     }
     Ok(())

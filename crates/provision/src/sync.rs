@@ -1,83 +1,27 @@
 //! Full sync: everything Optix says about an organization, reconciled against the log. It runs
 //! when an organization installs the app (the initial import), every `sync_interval_secs`, and
-//! on request; it repairs whatever lost, late or reordered webhooks got wrong, and records
-//! what it corrected (the drift report) as `SyncCompleted`.
+//! on request (`crate::sync_requests`); it repairs whatever lost, late or reordered webhooks
+//! got wrong, and records what it corrected (the drift report) as `SyncCompleted`.
 
+use crate::cause::Cause;
+use crate::error::ProvisionError;
 use crate::facts;
-use crate::provisioner::{ProvisionError, Provisioner, Trigger, in_transaction};
+use crate::provisioner::Provisioner;
+pub use crate::sync_requests::{SyncKind, SyncQueue, SyncRequests, sync_channel};
+use crate::writer::{ToReconcile, Trigger};
 use chrono::Utc;
 use domain::events::Correction;
-pub use domain::events::SyncKind;
 use domain::organization::OrganizationCommand;
 use opentelemetry::KeyValue;
-use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use store::event_log::Metadata;
-use store::{StoreError, event_log, queries};
-use tokio::sync::{mpsc, watch};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use store::decide;
+use store::event_log::{self, Metadata};
+use store::queries;
+use tokio::sync::watch;
 
 /// Members reconciled per transaction during a sync.
 const CHUNK: usize = 250;
-
-/// Asks the sync runner for a sync. Requests for an organization already waiting are merged
-/// (an initial import wins over the other kinds: it is what the run will be recorded as).
-#[derive(Clone)]
-pub struct SyncRequests {
-    sender: mpsc::UnboundedSender<String>,
-    waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
-    unfinished: Arc<AtomicUsize>,
-}
-
-pub struct SyncQueue {
-    receiver: mpsc::UnboundedReceiver<String>,
-    waiting: Arc<Mutex<HashMap<String, SyncKind>>>,
-    unfinished: Arc<AtomicUsize>,
-}
-
-pub fn sync_channel() -> (SyncRequests, SyncQueue) {
-    let (sender, receiver) = mpsc::unbounded_channel();
-    let waiting = Arc::new(Mutex::new(HashMap::new()));
-    let unfinished = Arc::new(AtomicUsize::new(0));
-    (
-        SyncRequests {
-            sender,
-            waiting: waiting.clone(),
-            unfinished: unfinished.clone(),
-        },
-        SyncQueue {
-            receiver,
-            waiting,
-            unfinished,
-        },
-    )
-}
-
-impl SyncRequests {
-    pub fn request(&self, org_id: &str, kind: SyncKind) {
-        let mut waiting = self
-            .waiting
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(waiting_kind) = waiting.get_mut(org_id) {
-            if kind == SyncKind::Initial {
-                *waiting_kind = kind;
-            }
-            return;
-        }
-        waiting.insert(org_id.to_owned(), kind);
-        self.unfinished.fetch_add(1, Ordering::SeqCst);
-        if self.sender.send(org_id.to_owned()).is_err() {
-            // The runner has stopped: this request will never run.
-            self.unfinished.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-
-    /// Syncs requested and not finished yet (waiting or running), all organizations together.
-    pub fn unfinished(&self) -> usize {
-        self.unfinished.load(Ordering::SeqCst)
-    }
-}
 
 /// What one sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -111,23 +55,16 @@ pub async fn run(
 ) {
     loop {
         let next = tokio::select! {
-            next = queue.receiver.recv() => next,
+            next = queue.next() => next,
             _ = stop.changed() => None,
         };
-        let Some(org_id) = next else { break };
-        let Some(kind) = queue
-            .waiting
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(&org_id)
-        else {
-            continue;
-        };
+        let Some((org_id, kind)) = next else { break };
+        let Some(kind) = kind else { continue };
         let result = tokio::select! {
             result = provisioner.sync(&org_id, kind) => result,
             _ = stop.changed() => break,
         };
-        queue.unfinished.fetch_sub(1, Ordering::SeqCst);
+        queue.finished();
         match result {
             // Configuration set before the app is installed asks for a sync; the import follows
             // the installation.
@@ -144,84 +81,99 @@ pub async fn run(
     }
 }
 
+/// What Optix says about the whole organization, asked after the log's head was at
+/// `position`.
+struct Snapshot {
+    position: i64,
+    facts: optix::api::Facts,
+    teams: Vec<optix::api::Team>,
+    users_seen: u32,
+}
+
+/// Records a finished sync in the metrics and the log's words: runs, duration, corrections by
+/// cause, the last success, and the import-failing mark.
+fn record_run(
+    org_id: &str,
+    kind: SyncKind,
+    result: &Result<SyncReport, ProvisionError>,
+    started: std::time::Instant,
+) {
+    let metrics = crate::metrics::metrics();
+    let org = KeyValue::new("org", org_id.to_owned());
+    let kind_label = KeyValue::new("kind", kind.as_str());
+    if let Ok(report) = result {
+        metrics
+            .sync_last_success
+            .record(Utc::now().timestamp(), std::slice::from_ref(&org));
+        let (missed, expected) = report.events_by_cause();
+        // The first import is not drift either: nothing could have told us before.
+        let causes = if kind == SyncKind::Initial {
+            [("import", missed + expected), ("missed_webhook", 0)]
+        } else {
+            [("missed_webhook", missed), ("expected", expected)]
+        };
+        for (cause, events) in causes {
+            metrics
+                .sync_corrections
+                .add(events as u64, &[org.clone(), KeyValue::new("cause", cause)]);
+        }
+        tracing::info!(
+            org_id,
+            kind = kind.as_str(),
+            users = report.users_seen,
+            corrected = report.corrections.len(),
+            events = report.events(),
+            api_calls = report.api_calls,
+            seconds = started.elapsed().as_secs_f64(),
+            "sync completed"
+        );
+    }
+    crate::metrics::sync_ended(org_id, kind == SyncKind::Initial, result.is_ok());
+    let outcome = if result.is_ok() { "ok" } else { "failed" };
+    metrics.sync_runs.add(
+        1,
+        &[org, kind_label.clone(), KeyValue::new("outcome", outcome)],
+    );
+    metrics
+        .sync_duration
+        .record(started.elapsed().as_secs_f64(), &[kind_label]);
+}
+
 impl Provisioner {
     /// A full sync of `org_id`; its outcome is recorded in the log either way.
     pub async fn sync(&self, org_id: &str, kind: SyncKind) -> Result<SyncReport, ProvisionError> {
         // Nothing to sync (or record) for an organization that has not installed the app.
         let token = self.org_token(org_id).await?;
         let started = std::time::Instant::now();
-        let run_id = uuid::Uuid::now_v7();
-        let metadata = Metadata {
-            causation_id: format!("sync:{org_id}:{run_id}"),
-            correlation_id: format!("sync:{org_id}:{run_id}"),
-            actor: "sync".into(),
-            cause: Some(format!("{} sync", kind.as_str())),
-            trace_parent: telemetry::traces::current_traceparent(),
-        };
-        let metrics = crate::metrics::metrics();
+        let metadata = Cause::Sync { org_id, kind }.metadata();
         let result = self.sync_inner(org_id, &token, &metadata).await;
-        let labels = [
-            KeyValue::new("org", org_id.to_owned()),
-            KeyValue::new("kind", kind.as_str()),
-        ];
         let now = Utc::now();
+        record_run(org_id, kind, &result, started);
         let record = match &result {
-            Ok(report) => {
-                metrics
-                    .sync_last_success
-                    .record(now.timestamp(), &labels[..1]);
-                let (missed, expected) = report.events_by_cause();
-                // The first import is not drift either: nothing could have told us before.
-                let causes = if kind == SyncKind::Initial {
-                    [("import", missed + expected), ("missed_webhook", 0)]
-                } else {
-                    [("missed_webhook", missed), ("expected", expected)]
-                };
-                for (cause, events) in causes {
-                    metrics.sync_corrections.add(
-                        events as u64,
-                        &[labels[0].clone(), KeyValue::new("cause", cause)],
-                    );
-                }
-                tracing::info!(
-                    org_id,
-                    kind = kind.as_str(),
-                    users = report.users_seen,
-                    corrected = report.corrections.len(),
-                    events = report.events(),
-                    api_calls = report.api_calls,
-                    seconds = started.elapsed().as_secs_f64(),
-                    "sync completed"
-                );
-                OrganizationCommand::RecordSync {
-                    kind,
-                    users_seen: report.users_seen,
-                    corrections: report.corrections.clone(),
-                }
-            }
+            Ok(report) => OrganizationCommand::RecordSync {
+                kind,
+                users_seen: report.users_seen,
+                corrections: report.corrections.clone(),
+            },
             Err(e) => OrganizationCommand::RecordSyncFailure {
                 kind,
                 reason: e.to_string(),
             },
         };
-        crate::metrics::sync_ended(org_id, kind == SyncKind::Initial, result.is_ok());
-        let outcome = if result.is_ok() { "ok" } else { "failed" };
-        metrics.sync_runs.add(
-            1,
-            &[
-                labels[0].clone(),
-                labels[1].clone(),
-                KeyValue::new("outcome", outcome),
-            ],
-        );
-        metrics
-            .sync_duration
-            .record(started.elapsed().as_secs_f64(), &labels[1..]);
+        let inputs = (self.writer(), org_id, &record, &metadata);
+        let recorded = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, record, metadata)| {
+                let record = (*record).clone();
+                Box::pin(writer.decide_organization(tx, org_id, record, metadata, now))
+            },
+        )
+        .await;
         // The outcome is recorded either way (a refusal cannot happen for these commands).
-        let _ = in_transaction!(self.pool(), |tx| {
-            self.decide_organization(tx, org_id, record.clone(), &metadata, now)
-                .await
-        })?;
+        if let Err(e) = recorded {
+            e.into_refusal()?;
+        }
         result
     }
 
@@ -232,8 +184,49 @@ impl Provisioner {
         metadata: &Metadata,
     ) -> Result<SyncReport, ProvisionError> {
         let calls_before = self.optix_calls();
-        // A sync deletes whoever Optix does not list: first make sure the token answers for
-        // this organization, so another organization's token can never empty it.
+        let snapshot = self.snapshot(org_id, token).await?;
+        // Everyone Optix mentions, and everyone the log has an account for (a user Optix no
+        // longer lists is deleted there).
+        let mut candidates: BTreeSet<String> = facts::users_in(&snapshot.facts)
+            .map(str::to_owned)
+            .collect();
+        {
+            let client = self.pool().get().await?;
+            candidates.extend(queries::member_user_ids(&client, org_id).await?);
+        }
+        let (mut corrections, left_deleted_teams) =
+            self.delete_gone_groups(org_id, &snapshot, metadata).await?;
+        let candidates: Vec<String> = candidates.into_iter().collect();
+        let index = facts::FactsIndex::new(&snapshot.facts);
+        for chunk in candidates.chunks(CHUNK) {
+            let chunk_facts = index.subset(chunk);
+            let chunk_corrections = self
+                .sync_chunk(org_id, chunk, &chunk_facts, snapshot.position, metadata)
+                .await?;
+            corrections.extend(chunk_corrections.into_iter().map(|mut correction| {
+                let member_of_deleted_team = left_deleted_teams.iter().any(|user| {
+                    correction.stream == domain::StreamId::member(org_id, user).to_string()
+                });
+                correction.expected =
+                    member_of_deleted_team && correction.events.iter().all(|e| e == "LeftGroup");
+                correction
+            }));
+        }
+        Ok(SyncReport {
+            users_seen: snapshot.users_seen,
+            corrections,
+            api_calls: self.optix_calls() - calls_before,
+        })
+    }
+
+    /// Everything Optix says about the organization, once Optix confirmed the token as the
+    /// organization's: a sync deletes whoever Optix does not list, so another organization's
+    /// token must never empty it.
+    async fn snapshot(
+        &self,
+        org_id: &str,
+        token: &optix::api::OrgToken,
+    ) -> Result<Snapshot, ProvisionError> {
         if let optix::api::TokenCheck::Refused(refusal) =
             self.optix().check_org_token(org_id, token.expose()).await?
         {
@@ -247,85 +240,82 @@ impl Provisioner {
                 refusal,
             ));
         }
-        let token = token.clone();
-        let now = Utc::now();
-        let (from, to) = facts::booking_window(now);
+        let (from, to) = facts::booking_window(Utc::now());
         let optix = self.optix();
         // Anything appended after this point was decided on Optix answers at least as fresh as
         // the snapshot below (see `Trigger::Sync`).
-        let snapshot_position = {
-            let client = self.pool().get().await.map_err(StoreError::from)?;
+        let position = {
+            let client = self.pool().get().await?;
             event_log::head_position(&client).await?
         };
-        let users = optix.all_users(&token).await?;
-        let plans = optix.all_live_plans(&token).await?;
-        let bookings = optix.bookings_window(&token, from, to).await?;
-        let teams = optix.all_teams(&token).await?;
-        let users_seen = users.len() as u32;
-        let optix_facts = optix::api::Facts {
-            users: users.into_iter().map(|u| (u.user_id.clone(), u)).collect(),
-            plans,
-            bookings,
-        };
-        // Everyone Optix mentions, and everyone the log has an account for (a user Optix no
-        // longer lists is deleted there).
-        let mut candidates: BTreeSet<String> =
-            facts::users_in(&optix_facts).map(str::to_owned).collect();
-        {
-            let client = self.pool().get().await.map_err(StoreError::from)?;
-            candidates.extend(queries::member_user_ids(&client, org_id).await?);
-        }
-        // First the groups of teams Optix no longer has, so their VLANs are free for the groups
-        // the members below may need (their members leave them below).
-        let live_teams: BTreeSet<&str> = teams.iter().map(|t| t.team_id.as_str()).collect();
-        // Optix sends no webhook when a team is deleted: removing its group here is expected of
-        // a sync, not drift, and so is its members leaving it (`Correction::expected`).
-        let (mut corrections, left_deleted_teams) = in_transaction!(self.pool(), |tx| {
-            let mut deleted = Vec::new();
-            let mut their_members = BTreeSet::new();
-            // A group written after the snapshot was made from a newer webhook than the sync's
-            // team list (see `Trigger::Sync`): the next sync looks again.
-            for team_id in queries::group_team_ids(tx, org_id, snapshot_position).await? {
-                if live_teams.contains(team_id.as_str()) {
-                    continue;
-                }
-                their_members.extend(queries::members_in_group(tx, org_id, &team_id).await?);
-                let events = self
-                    .delete_group(tx, org_id, &team_id, metadata, Utc::now())
-                    .await?;
-                if !events.is_empty() {
-                    deleted.push(Correction {
-                        stream: domain::StreamId::group(org_id, &team_id).to_string(),
-                        events: events.into_iter().map(str::to_owned).collect(),
-                        expected: true,
-                    });
-                }
-            }
-            Ok((deleted, their_members))
-        })?;
-        let candidates: Vec<String> = candidates.into_iter().collect();
-        let index = facts::FactsIndex::new(&optix_facts);
-        for chunk in candidates.chunks(CHUNK) {
-            let chunk_facts = index.subset(chunk);
-            corrections.extend(
-                self.sync_chunk(org_id, chunk, &chunk_facts, snapshot_position, metadata)
-                    .await?
-                    .into_iter()
-                    .map(|mut correction| {
-                        let member_of_deleted_team = left_deleted_teams.iter().any(|user| {
-                            correction.stream == domain::StreamId::member(org_id, user).to_string()
-                        });
-                        correction.expected = member_of_deleted_team
-                            && correction.events.iter().all(|e| e == "LeftGroup");
-                        correction
-                    }),
-            );
-        }
-        Ok(SyncReport {
-            users_seen,
-            corrections,
-            api_calls: self.optix_calls() - calls_before,
+        let users = optix.all_users(token).await?;
+        let plans = optix.all_live_plans(token).await?;
+        let bookings = optix.bookings_window(token, from, to).await?;
+        let teams = optix.all_teams(token).await?;
+        Ok(Snapshot {
+            position,
+            users_seen: users.len() as u32,
+            facts: optix::api::Facts {
+                users: users.into_iter().map(|u| (u.user_id.clone(), u)).collect(),
+                plans,
+                bookings,
+            },
+            teams,
         })
+    }
+
+    /// First the groups of teams Optix no longer has, so their VLANs are free for the groups
+    /// the members may need (their members leave them afterwards). Optix sends no webhook when
+    /// a team is deleted: removing its group here is expected of a sync, not drift, and so is
+    /// its members leaving it (`Correction::expected`). Answers the corrections and the members
+    /// of the deleted groups.
+    async fn delete_gone_groups(
+        &self,
+        org_id: &str,
+        snapshot: &Snapshot,
+        metadata: &Metadata,
+    ) -> Result<(Vec<Correction>, BTreeSet<String>), ProvisionError> {
+        let live_teams: BTreeSet<&str> =
+            snapshot.teams.iter().map(|t| t.team_id.as_str()).collect();
+        let inputs = (
+            self.writer(),
+            org_id,
+            &live_teams,
+            snapshot.position,
+            metadata,
+        );
+        let deleted = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, live_teams, snapshot_position, metadata)| {
+                Box::pin(async move {
+                    let mut deleted = Vec::new();
+                    let mut their_members = BTreeSet::new();
+                    // A group written after the snapshot was made from a newer webhook than the
+                    // sync's team list (see `Trigger::Sync`): the next sync looks again.
+                    for team_id in queries::group_team_ids(tx, org_id, *snapshot_position).await? {
+                        if live_teams.contains(team_id.as_str()) {
+                            continue;
+                        }
+                        their_members
+                            .extend(queries::members_in_group(tx, org_id, &team_id).await?);
+                        let events = writer
+                            .delete_group(tx, org_id, &team_id, metadata, Utc::now())
+                            .await?;
+                        if !events.is_empty() {
+                            deleted.push(Correction {
+                                stream: domain::StreamId::group(org_id, &team_id).to_string(),
+                                events: events.into_iter().map(str::to_owned).collect(),
+                                expected: true,
+                            });
+                        }
+                    }
+                    Ok::<_, store::StoreError>((deleted, their_members))
+                })
+            },
+        )
+        .await?;
+        Ok(deleted)
     }
 
     async fn sync_chunk(
@@ -336,38 +326,32 @@ impl Provisioner {
         snapshot_position: i64,
         metadata: &Metadata,
     ) -> Result<Vec<Correction>, ProvisionError> {
-        let corrections = in_transaction!(self.pool(), |tx| {
-            let now = Utc::now();
-            let policy = queries::org_policy(tx, org_id).await?;
-            let mut corrections = Vec::new();
-            for user_id in users {
-                let member_facts = facts::member_facts(user_id, optix_facts);
-                match self
-                    .reconcile_member(
-                        tx,
-                        org_id,
-                        &member_facts,
-                        &policy,
-                        Trigger::Sync { snapshot_position },
-                        metadata,
-                        now,
-                    )
-                    .await?
-                {
-                    Ok(appended) if !appended.events.is_empty() => {
-                        corrections.push(Correction::missed(
-                            appended.stream,
-                            appended.events.into_iter().map(str::to_owned).collect(),
-                        ))
-                    }
-                    Ok(_) => {}
-                    Err(refusal) => {
-                        tracing::warn!(org_id, user_id, %refusal, "sync: reconciliation refused")
-                    }
-                }
-            }
-            Ok(corrections)
-        })?;
-        Ok(corrections)
+        let members: Vec<ToReconcile<'_>> = users
+            .iter()
+            .map(|user_id| ToReconcile {
+                facts: facts::member_facts(user_id, optix_facts),
+                metadata,
+            })
+            .collect();
+        let trigger = Trigger::Sync { snapshot_position };
+        let inputs = (self.writer(), org_id, &members, trigger);
+        let appended = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, members, trigger)| {
+                Box::pin(writer.reconcile_members(tx, org_id, members, *trigger, Utc::now()))
+            },
+        )
+        .await?;
+        Ok(appended
+            .into_iter()
+            .filter(|appended| !appended.events.is_empty())
+            .map(|appended| {
+                Correction::missed(
+                    appended.stream,
+                    appended.events.into_iter().map(str::to_owned).collect(),
+                )
+            })
+            .collect())
     }
 }

@@ -2,11 +2,13 @@
 //! transaction, migrations, and the key material for sealed secrets.
 
 pub mod crypto;
+pub mod decide;
 pub mod event_log;
 pub mod history;
 pub mod migrations;
 pub mod projections;
 pub mod queries;
+pub mod relay_checkpoint;
 pub mod replay;
 pub mod statements;
 

@@ -1,0 +1,163 @@
+//! The admin canvas's form pages (overview, locations, plans): each is shown by `GET` with the
+//! notice of what the last form did, and its forms go one way — the admin and CSRF check, the
+//! form as a command (or the form's own problem), provision's answer, then back to the page
+//! with `?ok=<what was done>` or the page again with the refusal above the forms.
+
+use crate::admin_session::{Admin, admin_form};
+use crate::commands::Answer;
+use crate::error::PortalError;
+use crate::pages::Framing;
+use crate::responses::see_other;
+use crate::state::State;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bus::commands::Command;
+use domain::VlanRange;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// A rendered admin page.
+pub(crate) type PageResult = Result<HttpResponse, PortalError>;
+
+/// An admin page with forms.
+pub(crate) trait FormPage {
+    /// What the page's forms post.
+    type Form: DeserializeOwned + 'static;
+
+    /// The page's address: where a form's answer goes back to.
+    const PATH: &'static str;
+
+    /// The form as a command and the code of the notice saying it was done (see
+    /// [`flash_text`]), or the form's own problem in words.
+    fn command(form: &Self::Form) -> Result<(Command, &'static str), String>;
+
+    /// The page for `admin`, under `banner`.
+    async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult;
+
+    /// The CSRF token a posted form carries.
+    fn csrf(form: &Self::Form) -> &str;
+}
+
+/// What an admin page says above its content (what was done, or what was refused), and the
+/// status it is answered with.
+pub(crate) struct Banner {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub status: StatusCode,
+}
+
+impl Banner {
+    /// A page shown by `GET`, with what the last form did, if anything.
+    pub(crate) fn shown(notice: Option<String>) -> Banner {
+        Banner {
+            notice,
+            error: None,
+            status: StatusCode::OK,
+        }
+    }
+
+    /// The page again, with the refusal above the forms.
+    pub(crate) fn refused(problem: String) -> Banner {
+        Banner {
+            notice: None,
+            error: Some(problem),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct Flash {
+    ok: Option<String>,
+}
+
+fn flash_text(code: Option<&str>) -> Option<String> {
+    Some(
+        match code? {
+            "location_mapped" => "The location mapping is saved.",
+            "location_unmapped" => "The location is unmapped.",
+            "plan_mapped" => "The plan's profile is saved.",
+            "plan_unmapped" => "The plan uses the default profile again.",
+            "default_set" => "The default profile is saved.",
+            "pool_set" => "The organization's VLAN pool is saved.",
+            "sync_started" => "The sync with Optix ran.",
+            _ => return None,
+        }
+        .to_owned(),
+    )
+}
+
+/// `GET` of a form page, with the notice of what the last form did.
+pub(crate) async fn show<P: FormPage>(
+    state: web::Data<State>,
+    flash: web::Query<Flash>,
+    admin: Admin,
+) -> Result<HttpResponse, PortalError> {
+    let notice = flash_text(flash.ok.as_deref());
+    P::render(&state, &admin, Banner::shown(notice)).await
+}
+
+/// `POST` of a form page's form: the admin and CSRF check, then the command (or the form's
+/// problem), then back to the page with `?ok=<what was done>`, or the page again with the
+/// refusal.
+pub(crate) async fn submit<P: FormPage>(
+    state: web::Data<State>,
+    request: HttpRequest,
+    form: web::Form<P::Form>,
+) -> Result<HttpResponse, PortalError> {
+    let back = P::PATH;
+    let admin = match admin_form(&state, &request, P::csrf(&form), back).await? {
+        Ok(admin) => admin,
+        Err(page) => return Ok(page),
+    };
+    let (command, done) = match P::command(&form) {
+        Ok(command) => command,
+        Err(problem) => return P::render(&state, &admin, Banner::refused(problem)).await,
+    };
+    match state
+        .command(&admin.row.org_id, &admin.actor(), command)
+        .await
+    {
+        Answer::Done { .. } => Ok(see_other(&format!("{back}?ok={done}"))),
+        Answer::Refused { message, .. } => {
+            P::render(&state, &admin, Banner::refused(message)).await
+        }
+        Answer::Unavailable => state.unavailable(Framing::Optix, back),
+    }
+}
+
+/// An optional number field: empty is `None`; anything else must parse.
+pub(crate) fn optional_number<T: std::str::FromStr>(
+    value: &str,
+    what: &str,
+) -> Result<Option<T>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse()
+        .map(Some)
+        .map_err(|_| format!("{what} must be a whole number (got {value:?})."))
+}
+
+pub(crate) fn optional_pool(first: &str, last: &str) -> Result<Option<VlanRange>, String> {
+    match (
+        optional_number::<u16>(first, "The first VLAN")?,
+        optional_number::<u16>(last, "The last VLAN")?,
+    ) {
+        (None, None) => Ok(None),
+        (Some(first), Some(last)) => Ok(Some(VlanRange { first, last })),
+        _ => Err("A VLAN pool needs both its first and its last VLAN (or neither).".into()),
+    }
+}
+
+/// A VLAN pool as its two form fields (empty when there is no pool): the other way of
+/// [`optional_pool`].
+pub(crate) fn pool_fields(pool: Option<VlanRange>) -> (String, String) {
+    match pool {
+        Some(pool) => (pool.first.to_string(), pool.last.to_string()),
+        None => (String::new(), String::new()),
+    }
+}

@@ -1,0 +1,233 @@
+//! The signed-in admin of the admin canvas: what Optix told about them at sign-in (name,
+//! locations, plans; their token sealed, to re-check them), finding their session again (and
+//! re-checking with Optix every `admin_recheck_secs`; [`Admin`] is a handler argument), and
+//! their forms' CSRF check.
+
+use crate::db::{self, SessionKind, SessionRow};
+use crate::error::PortalError;
+use crate::pages::{Framing, Message};
+use crate::session::{self, ADMIN_COOKIE, ADMIN_SCOPE};
+use crate::state::State;
+use crate::verify::{Verified, VerifyError};
+use actix_web::dev::Payload;
+use actix_web::error::{ErrorInternalServerError, InternalError};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What the admin canvas knows from Optix at sign-in (asked with the admin's token, which is
+/// not kept): their name, the Optix locations they manage and the plan templates.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AdminContext {
+    pub name: String,
+    pub locations: Vec<OptixLocation>,
+    pub plans: Vec<OptixPlan>,
+    /// Why the plan list could not be fetched, if it could not.
+    #[serde(default)]
+    pub plans_error: Option<String>,
+    /// The admin's canvas token, sealed with the master key (never in clear at rest), so the
+    /// session can be re-checked with Optix every `admin_recheck_secs`.
+    #[serde(default)]
+    pub token: Option<domain::Sealed>,
+    /// When Optix last confirmed this admin.
+    #[serde(default)]
+    pub checked_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// The associated data an admin's sealed token is bound to.
+fn token_aad(org_id: &str, user_id: &str) -> String {
+    format!("admin-canvas-token/{org_id}/{user_id}")
+}
+
+/// Whether Optix still says the session's admin is an admin of its organization. A refused
+/// token or a lost admin role ends the session; Optix being unreachable does not (the admin
+/// keeps working until Optix answers again).
+async fn still_admin(state: &State, row: &SessionRow, context: &AdminContext) -> bool {
+    let aad = token_aad(&row.org_id, &row.user_id);
+    let Some(token) = context
+        .token
+        .as_ref()
+        .and_then(|sealed| state.keys.open_with_master(sealed, &aad).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return false;
+    };
+    match state.verifier.verify(&token).await {
+        Ok(verified) => {
+            verified.me.is_admin && verified.org_id == row.org_id && verified.user_id == row.user_id
+        }
+        Err(VerifyError::Rejected(_)) => false,
+        Err(VerifyError::Unavailable(error)) => {
+            tracing::warn!(%error, "re-checking an admin with Optix failed; keeping the session");
+            true
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OptixLocation {
+    pub location_id: String,
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OptixPlan {
+    pub plan_template_id: String,
+    pub name: String,
+}
+
+/// What the admin canvas keeps of a sign-in: Optix's word on the admin, the plan templates
+/// (asked with their token) and the token itself, sealed.
+pub(crate) async fn admin_context(state: &State, token: &str, verified: &Verified) -> AdminContext {
+    let locations = verified
+        .me
+        .admin_locations
+        .iter()
+        .map(|l| OptixLocation {
+            location_id: l.location_id.clone(),
+            name: l.name.clone(),
+            timezone: l.timezone.clone(),
+        })
+        .collect();
+    let (plans, plans_error) = match state.verifier.optix().plan_templates(token).await {
+        Ok(plans) => (
+            plans
+                .into_iter()
+                .map(|p| OptixPlan {
+                    plan_template_id: p.plan_template_id,
+                    name: p.name,
+                })
+                .collect(),
+            None,
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "listing plan templates with the admin token failed");
+            (Vec::new(), Some(error.to_string()))
+        }
+    };
+    AdminContext {
+        name: verified.fullname.clone(),
+        locations,
+        plans,
+        plans_error,
+        token: Some(state.keys.seal_with_master(
+            token.as_bytes(),
+            &token_aad(&verified.org_id, &verified.user_id),
+        )),
+        checked_at: Some(Utc::now()),
+    }
+}
+
+pub(crate) struct Admin {
+    pub(crate) cookie: String,
+    pub(crate) row: SessionRow,
+    pub(crate) context: AdminContext,
+}
+
+impl Admin {
+    pub(crate) fn csrf(&self, state: &State) -> String {
+        session::csrf_token(&state.keys, ADMIN_SCOPE, &self.cookie)
+    }
+    pub(crate) fn actor(&self) -> String {
+        format!("admin:{}", self.row.user_id)
+    }
+}
+
+async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>, PortalError> {
+    let Some(cookie) = session::read_cookie(request, ADMIN_COOKIE) else {
+        return Ok(None);
+    };
+    let id_hash = session::sha256_hex(&cookie);
+    let client = state.pool.get().await?;
+    let Some(row) = db::session(&client, &id_hash, SessionKind::Admin).await? else {
+        return Ok(None);
+    };
+    drop(client);
+    let mut context: AdminContext = row
+        .context
+        .clone()
+        .and_then(|c| serde_json::from_value(c).ok())
+        .unwrap_or_default();
+    let recheck = chrono::Duration::seconds(state.settings.admin_recheck_secs.max(1) as i64);
+    if context
+        .checked_at
+        .is_none_or(|checked| Utc::now() - checked >= recheck)
+    {
+        if !still_admin(state, &row, &context).await {
+            let client = state.pool.get().await?;
+            db::delete_session(&client, &id_hash).await?;
+            tracing::info!(
+                org_id = row.org_id,
+                "admin session ended: Optix no longer confirms the admin"
+            );
+            return Ok(None);
+        }
+        context.checked_at = Some(Utc::now());
+        if let Ok(value) = serde_json::to_value(&context) {
+            let client = state.pool.get().await?;
+            db::update_session_context(&client, &id_hash, &value).await?;
+        }
+    }
+    Ok(Some(Admin {
+        cookie,
+        row,
+        context,
+    }))
+}
+
+fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
+    state.page(
+        StatusCode::UNAUTHORIZED,
+        Framing::Optix,
+        &Message::new(
+            "Please open WiFi administration from Optix",
+            &[
+                "Your admin session has ended or was never started here. Open the WiFi app \
+                 from the Optix dashboard (Apps → Manage apps → Configure, or the WiFi menu \
+                 item): it signs you in.",
+            ],
+        ),
+    )
+}
+
+/// The signed-in admin of a page, as a handler argument: it answers, instead of running the
+/// handler, with the page saying they are not signed in (or the database's error page).
+impl FromRequest for Admin {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let state = request
+                .app_data::<web::Data<State>>()
+                .ok_or_else(|| ErrorInternalServerError("the portal's state is missing"))?;
+            match signed_in(state, &request).await? {
+                Some(admin) => Ok(admin),
+                None => {
+                    Err(InternalError::from_response("not signed in", signed_out(state)?).into())
+                }
+            }
+        })
+    }
+}
+
+/// The signed-in admin of a form POST with a valid CSRF token.
+pub(crate) async fn admin_form(
+    state: &State,
+    request: &HttpRequest,
+    csrf: &str,
+    back: &str,
+) -> Result<Result<Admin, HttpResponse>, PortalError> {
+    let Some(admin) = signed_in(state, request).await? else {
+        return Ok(Err(signed_out(state)?));
+    };
+    if !session::csrf_matches(&state.keys, ADMIN_SCOPE, &admin.cookie, csrf) {
+        return Ok(Err(state.form_expired(Framing::Optix, back)?));
+    }
+    Ok(Ok(admin))
+}

@@ -1,0 +1,62 @@
+//! The portal's error: what a handler could not do, and the page a person sees then (503 when
+//! the database is away, 500 otherwise); the cause goes to the log, never to the page.
+
+use crate::pages::{self, Framing, Message};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("the database is unavailable: {0}")]
+    Database(String),
+    #[error("rendering the page failed: {0}")]
+    Template(#[from] askama::Error),
+    #[error("a sealed value could not be opened: {0}")]
+    Crypto(#[from] store::CryptoError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<tokio_postgres::Error> for PortalError {
+    fn from(error: tokio_postgres::Error) -> Self {
+        PortalError::Database(error.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for PortalError {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        PortalError::Database(error.to_string())
+    }
+}
+
+impl From<store::StoreError> for PortalError {
+    fn from(error: store::StoreError) -> Self {
+        PortalError::Database(error.to_string())
+    }
+}
+
+impl ResponseError for PortalError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PortalError::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        tracing::error!(error = %self, "portal request failed");
+        let (title, text) = match self {
+            PortalError::Database(_) => (
+                "Temporarily unavailable",
+                "The portal cannot reach its database right now. Please try again in a minute.",
+            ),
+            _ => (
+                "Something went wrong",
+                "The portal could not show this page. Please try again; if it keeps happening, tell the front desk.",
+            ),
+        };
+        let page = Message::new(title, &[text]);
+        let body = askama::Template::render(&page).unwrap_or_else(|_| title.to_owned());
+        pages::html(self.status_code(), Framing::Deny, "").body(body)
+    }
+}

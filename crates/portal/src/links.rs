@@ -1,0 +1,149 @@
+//! Sign-in links: who an email belongs to (the local account first, else provision asks
+//! Optix, patiently while it cannot answer), the link stored as a hash, and the email that
+//! carries it. Runs after the page answered "Check your email", so its timing tells nothing.
+
+use crate::commands::Answer;
+use crate::db;
+use crate::metrics;
+use crate::session;
+use crate::state::State;
+use actix_web::web;
+use bus::commands::Command;
+use chrono::Utc;
+
+/// Sends the sign-in link in the background (when the email is an Optix user's) and counts the
+/// outcome in `lanyard_magic_links_sent`.
+pub(crate) fn send_in_background(
+    state: web::Data<State>,
+    org_id: String,
+    location_id: String,
+    place_name: String,
+    email: String,
+) {
+    tokio::spawn(async move {
+        let outcome = deliver_link(&state, &org_id, &location_id, &place_name, &email).await;
+        metrics::link(outcome);
+        tracing::info!(
+            org_id,
+            location_id,
+            outcome = outcome.as_str(),
+            "sign-in link request handled"
+        );
+    });
+}
+
+/// Which Optix user has this email: the local account first (keyed email hash), else provision
+/// asks Optix. `Err` when provision could not be asked.
+async fn find_user(state: &State, org_id: &str, email: &str) -> Result<Option<String>, ()> {
+    let hash = store::crypto::email_hash(&state.keys, org_id, email);
+    let local = async {
+        let client = state.pool.get().await.map_err(|e| e.to_string())?;
+        store::queries::member_by_email_hash(&client, org_id, &hash)
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    match local {
+        Ok(Some(user_id)) => return Ok(Some(user_id)),
+        Ok(None) => {}
+        Err(error) => {
+            tracing::warn!(%error, "looking up the email locally failed; asking provision")
+        }
+    }
+    match state
+        .command(
+            org_id,
+            "portal",
+            Command::FindUserByEmail {
+                email: email.to_owned(),
+            },
+        )
+        .await
+    {
+        Answer::Done { user_id } => Ok(user_id),
+        Answer::Refused { .. } => Ok(None),
+        Answer::Unavailable => Err(()),
+    }
+}
+
+/// [`find_user`], asked again while provision cannot answer (the organization's Optix budget
+/// is spent, provision restarts), for as long as a link sent then would still be worth sending:
+/// the page already said "Check your email". Backs off from 2 s to 30 s between attempts.
+async fn find_user_patiently(
+    state: &State,
+    org_id: &str,
+    email: &str,
+) -> Result<Option<String>, ()> {
+    let give_up = tokio::time::Instant::now()
+        + std::time::Duration::from_secs(state.settings.magic_link_ttl_secs.max(60));
+    let mut pause = std::time::Duration::from_secs(2);
+    loop {
+        match find_user(state, org_id, email).await {
+            Err(()) if tokio::time::Instant::now() + pause < give_up => {
+                tracing::info!(
+                    org_id,
+                    retry_in_secs = pause.as_secs(),
+                    "the sign-in link's lookup failed; asking again"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_secs(30));
+            }
+            answer => return answer,
+        }
+    }
+}
+
+async fn deliver_link(
+    state: &State,
+    org_id: &str,
+    location_id: &str,
+    place_name: &str,
+    email: &str,
+) -> metrics::LinkOutcome {
+    let user_id = match find_user_patiently(state, org_id, email).await {
+        Ok(Some(user_id)) => user_id,
+        Ok(None) => return metrics::LinkOutcome::NoMatch,
+        Err(()) => return metrics::LinkOutcome::LookupFailed,
+    };
+    let token = session::new_secret();
+    let ttl = state.settings.magic_link_ttl_secs.max(60);
+    let expires_at = Utc::now() + chrono::Duration::seconds(ttl as i64);
+    let stored = async {
+        let client = state.pool.get().await.map_err(|e| e.to_string())?;
+        db::insert_link(
+            &client,
+            &session::sha256_hex(&token),
+            org_id,
+            location_id,
+            &user_id,
+            expires_at,
+        )
+        .await
+        .map_err(|e| e.to_string())
+    }
+    .await;
+    if let Err(error) = stored {
+        tracing::error!(%error, "storing a sign-in link failed");
+        return metrics::LinkOutcome::SmtpFailed;
+    }
+    let link = format!(
+        "{}/l/{org_id}/{location_id}/signin#token={token}",
+        state.public_url
+    );
+    match state
+        .mailer
+        .send_sign_in(crate::mail::SignInEmail {
+            to: email,
+            place: place_name,
+            link: &link,
+            valid_minutes: ttl.div_ceil(60),
+        })
+        .await
+    {
+        Ok(()) => metrics::LinkOutcome::Sent,
+        Err(error) => {
+            tracing::error!(%error, org_id, "sending a sign-in link failed");
+            metrics::LinkOutcome::SmtpFailed
+        }
+    }
+}

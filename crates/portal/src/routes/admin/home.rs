@@ -1,0 +1,121 @@
+//! `GET /canvas/admin/home`: the admin canvas's overview (notifications, recent syncs, team
+//! groups); `POST /canvas/admin/sync`: a full sync of the organization now.
+
+use crate::admin_forms::{Banner, FormPage, PageResult};
+use crate::admin_session::Admin;
+use crate::admin_words::{local_time, number};
+use crate::forms::CsrfForm;
+use crate::pages::Framing;
+use crate::state::State;
+use askama::Template;
+use bus::commands::Command;
+
+struct NotificationRow {
+    when: String,
+    kind: String,
+    subject: String,
+    message: String,
+}
+
+struct SyncRow {
+    when: String,
+    kind: String,
+    outcome: String,
+    users_seen: String,
+    corrected: String,
+    events: String,
+    reason: String,
+}
+
+struct GroupRow {
+    name: String,
+    vlan: String,
+    members: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin_home.html")]
+struct HomePage {
+    title: String,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    admin_name: String,
+    org_id: String,
+    notifications: Vec<NotificationRow>,
+    syncs: Vec<SyncRow>,
+    groups: Vec<GroupRow>,
+}
+
+/// The overview page, whose one form starts a sync.
+pub(crate) struct Overview;
+
+impl FormPage for Overview {
+    type Form = CsrfForm;
+    const PATH: &'static str = "/canvas/admin/home";
+
+    fn command(_: &CsrfForm) -> Result<(Command, &'static str), String> {
+        Ok((Command::SyncNow, "sync_started"))
+    }
+
+    /// Notifications, recent syncs, groups.
+    async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
+        let org = &admin.row.org_id;
+        let client = state.pool.get().await?;
+        let notifications = store::queries::notifications(&client, org, 50).await?;
+        let syncs = store::queries::sync_runs(&client, org, 10).await?;
+        let groups = store::queries::groups(&client, org).await?;
+        drop(client);
+        let page = HomePage {
+            title: "WiFi administration".into(),
+            section: "home",
+            notice: banner.notice,
+            error: banner.error,
+            csrf: admin.csrf(state),
+            admin_name: if admin.context.name.is_empty() {
+                format!("user {}", admin.row.user_id)
+            } else {
+                admin.context.name.clone()
+            },
+            org_id: org.clone(),
+            notifications: notifications
+                .into_iter()
+                .map(|n| NotificationRow {
+                    when: local_time(n.raised_at, chrono_tz::UTC) + " UTC",
+                    kind: n.kind.replace('_', " "),
+                    subject: n.subject,
+                    message: n.message,
+                })
+                .collect(),
+            syncs: syncs
+                .into_iter()
+                .map(|s| SyncRow {
+                    when: local_time(s.finished_at, chrono_tz::UTC) + " UTC",
+                    kind: s.kind,
+                    outcome: s.outcome,
+                    users_seen: number(s.users_seen),
+                    corrected: number(s.corrected_streams),
+                    events: number(s.events_appended),
+                    reason: s.reason.unwrap_or_default(),
+                })
+                .collect(),
+            groups: groups
+                .into_iter()
+                .map(|(g, members)| GroupRow {
+                    name: g.name,
+                    vlan: g
+                        .vlan
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "none".into()),
+                    members,
+                })
+                .collect(),
+        };
+        state.page(banner.status, Framing::Optix, &page)
+    }
+
+    fn csrf(form: &CsrfForm) -> &str {
+        &form.csrf
+    }
+}

@@ -1,0 +1,115 @@
+//! `GET /canvas/admin/members/{user}`: one member's account and their history from the event
+//! log, in words.
+
+use crate::admin_session::Admin;
+use crate::admin_words::{group_words, name_and_email};
+use crate::error::PortalError;
+use crate::input::plausible_id;
+use crate::pages::{Framing, Message};
+use crate::sealed::open_profile;
+use crate::state::State;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use chrono_tz::Tz;
+use store::queries::MemberView;
+
+#[derive(Template)]
+#[template(path = "admin_member.html")]
+struct MemberPage {
+    title: String,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    name: String,
+    email: String,
+    user_id: String,
+    status: String,
+    location: String,
+    group: String,
+    tz: String,
+    history: Vec<String>,
+}
+
+/// `GET /canvas/admin/members/{user}`: one member's history from the event log, in words.
+pub(crate) async fn member(
+    state: web::Data<State>,
+    path: web::Path<String>,
+    admin: Admin,
+) -> Result<HttpResponse, PortalError> {
+    let user_id = path.into_inner();
+    let org = &admin.row.org_id;
+    let not_found = || {
+        state.page(
+            StatusCode::NOT_FOUND,
+            Framing::Optix,
+            &Message::new(
+                "No such member",
+                &["This organization has no WiFi account for that user."],
+            ),
+        )
+    };
+    if !plausible_id(&user_id) {
+        return not_found();
+    }
+    let client = state.pool.get().await?;
+    let Some(m) = store::queries::member(&client, org, &user_id).await? else {
+        return not_found();
+    };
+    let tz = home_zone(&client, &m).await?;
+    let opened = open_profile(&state, &client, org, &user_id, &m.profile).await?;
+    let (events, _) =
+        store::event_log::read_stream(&client, &domain::StreamId::member(org, &user_id)).await?;
+    drop(client);
+    let history = history_lines(&events, tz);
+    let now = Utc::now();
+    // Each member's page has its own title (tabs, history, screen readers tell them apart).
+    let title = match &opened {
+        Some(profile) => format!("{} · Member", profile.fullname),
+        None => format!("Member {user_id}"),
+    };
+    let (name, email) = name_and_email(opened);
+    let page = MemberPage {
+        title,
+        section: "members",
+        notice: None,
+        error: None,
+        name,
+        email,
+        user_id: m.user_id.clone(),
+        status: m.status.clone(),
+        location: m.home_location.clone().unwrap_or_else(|| "–".into()),
+        group: group_words(&m, now),
+        tz: tz.name().to_owned(),
+        history,
+    };
+    state.page(StatusCode::OK, Framing::Optix, &page)
+}
+
+/// The time zone of the member's home location (UTC when they have none, or it is unmapped).
+async fn home_zone(client: &impl store::GenericClient, m: &MemberView) -> Result<Tz, PortalError> {
+    Ok(match &m.home_location {
+        Some(home) => store::queries::location(client, &m.org_id, home)
+            .await?
+            .and_then(|l| l.settings)
+            .and_then(|s| s.timezone.parse().ok())
+            .unwrap_or(chrono_tz::UTC),
+        None => chrono_tz::UTC,
+    })
+}
+
+/// The member's events in words, in `tz`, each with who did it.
+fn history_lines(events: &[store::RecordedEvent], tz: Tz) -> Vec<String> {
+    events
+        .iter()
+        .map(|event| {
+            let line = store::history::line(event, tz);
+            let mut text = store::history::render(&line, tz);
+            if !line.actor.is_empty() {
+                text.push_str(&format!(" — by {}", line.actor));
+            }
+            text
+        })
+        .collect()
+}

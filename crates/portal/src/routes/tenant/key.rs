@@ -1,0 +1,428 @@
+//! `GET /wifi`: the signed-in tenant's key page (network, passphrase behind a reveal, its QR
+//! code); `POST /wifi/passphrase` and `/wifi/regenerate`: a passphrase of their own, or a new
+//! generated one ([`PassphraseChange`]). A GET never changes anything or asks Optix.
+
+use crate::access::{AccessNow, access_now};
+use crate::commands::Answer;
+use crate::db::{SessionRow, Via};
+use crate::error::PortalError;
+use crate::forms::CarriesCsrf;
+use crate::limits::RateLimit;
+use crate::metrics;
+use crate::onboarding::{no_access, suspended};
+use crate::pages::{Action, Framing, KeyPage, Message, sentence};
+use crate::responses::see_other;
+use crate::sealed::open_passphrase;
+use crate::session::{self, TENANT_SCOPE};
+use crate::session_store;
+use crate::state::State;
+use crate::tenant_session::{SignedInForm, signed_out};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bus::commands::{Command, PassphraseText, RefusalCode};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use domain::LocationSettings;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use store::queries::MemberView;
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct KeyQuery {
+    done: Option<String>,
+}
+
+/// `GET /wifi`: the key page. A GET never changes anything or asks Optix: a tenant without an
+/// account yet gets a button that POSTs to `/wifi/start`.
+pub(crate) async fn key_page(
+    state: web::Data<State>,
+    request: HttpRequest,
+    query: web::Query<KeyQuery>,
+) -> Result<HttpResponse, PortalError> {
+    let Some((cookie, row)) = session_store::tenant_session(&state, &request).await? else {
+        return signed_out(&state);
+    };
+    let notice = match query.done.as_deref() {
+        Some("changed") => Some("Your new passphrase is set. Reconnect your devices with it."),
+        Some("generated") => {
+            Some("A new passphrase was generated. Reconnect your devices with it.")
+        }
+        _ => None,
+    };
+    let member = {
+        let client = state.pool.get().await?;
+        store::queries::member(&client, &row.org_id, &row.user_id).await?
+    };
+    if member.is_none() {
+        return state.page(
+            StatusCode::OK,
+            Framing::Optix,
+            &Message::new(
+                "Get your WiFi key",
+                &["You do not have a WiFi account yet. We check your membership and set one up."],
+            )
+            .action(Action::post(
+                "/wifi/start",
+                "Get my WiFi key",
+                session::csrf_token(&state.keys, TENANT_SCOPE, &cookie),
+            )),
+        );
+    }
+    render_key(
+        &state,
+        &cookie,
+        &row,
+        member,
+        KeyMessages {
+            notice: notice.map(str::to_owned),
+            error: None,
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A banner on the key page: what just happened, or what was refused.
+pub(crate) struct KeyMessages {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A location's network, by id (`None` settings: the location is not mapped).
+type Network = (String, Option<LocationSettings>);
+
+/// The network of the account's home location and the member's wrapped data key. An account
+/// the sync opened before the tenant ever came is bound nowhere: then the location they came
+/// from (portal or app).
+async fn network_and_key(
+    state: &State,
+    row: &SessionRow,
+    member: Option<&MemberView>,
+) -> Result<(Option<Network>, Option<domain::Sealed>), PortalError> {
+    let client = state.pool.get().await?;
+    let place = member
+        .and_then(|m| m.home_location.clone())
+        .or_else(|| row.location_id.clone());
+    // Both queries in one round trip (pipelined on the connection).
+    let location = async {
+        Ok::<_, PortalError>(match place {
+            Some(place) => store::queries::location(&client, &row.org_id, &place)
+                .await?
+                .map(|l| (place.clone(), l.settings))
+                .or(Some((place, None))),
+            None => None,
+        })
+    };
+    let key = store::queries::member_key(&client, &row.org_id, &row.user_id);
+    let (location, key) = tokio::join!(location, key);
+    Ok((location?, key?))
+}
+
+/// The key page of the session's member (`member` as just read from the projection).
+pub(crate) async fn render_key(
+    state: &State,
+    cookie: &str,
+    row: &SessionRow,
+    member: Option<MemberView>,
+    messages: KeyMessages,
+    status: StatusCode,
+) -> Result<HttpResponse, PortalError> {
+    let KeyMessages { notice, error } = messages;
+    let (network, wrapped_key) = network_and_key(state, row, member.as_ref()).await?;
+    let Some(member) = member else {
+        return state.page(
+            StatusCode::OK,
+            Framing::Optix,
+            &Message::new(
+                "Your WiFi account is being prepared",
+                &["This takes a moment. Reload the page to see your key."],
+            )
+            .action(Action::link("/wifi", "Reload")),
+        );
+    };
+    let csrf = session::csrf_token(&state.keys, TENANT_SCOPE, cookie);
+    let now = Utc::now();
+    match access_now(&member, now) {
+        AccessNow::Suspended => {
+            return state.page(StatusCode::FORBIDDEN, Framing::Optix, &suspended(None));
+        }
+        AccessNow::NoLiveGrant => {
+            let why = "Your account has no access valid right now (a booking may start later).";
+            return state.page(
+                StatusCode::FORBIDDEN,
+                Framing::Optix,
+                &no_access(why.into(), csrf),
+            );
+        }
+        AccessNow::Live => {}
+    }
+    let settings = match network {
+        Some((_, Some(settings))) => settings,
+        Some((place, None)) => return state.unmapped_location(Framing::Optix, &place),
+        None => return state.page(StatusCode::OK, Framing::Optix, &no_location()),
+    };
+    let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let (passphrase, qr_svg) = passphrase_and_qr(state, row, &member, &settings, wrapped_key)?;
+    let page = KeyPage {
+        // A refusal re-renders the page: the title says so first, for screen readers and tabs.
+        title: if error.is_some() {
+            "Error: Your WiFi".into()
+        } else {
+            "Your WiFi".into()
+        },
+        network_name: settings.network_name.clone(),
+        location_name: settings.name.clone(),
+        passphrase,
+        qr_svg,
+        group: member.group.as_ref().map(|g| g.name.clone()),
+        vlan: member.vlan(now),
+        valid_until: valid_words(member.access_until(now), tz),
+        csrf,
+        notice,
+        error: error.map(|e| sentence(&e)),
+        can_sign_out: row.via == Via::Portal,
+    };
+    state.page(status, Framing::Optix, &page)
+}
+
+/// The page for an account bound to no location, reached without one.
+fn no_location() -> Message {
+    Message::new(
+        "Open WiFi from your location",
+        &[
+            "Your WiFi account is not tied to a location yet. Open your location's \
+             WiFi portal link, or WiFi in the Optix app, to see your key.",
+        ],
+    )
+}
+
+/// The member's passphrase in clear and the QR code that joins the network with it (none yet
+/// while provision prepares the passphrase).
+fn passphrase_and_qr(
+    state: &State,
+    row: &SessionRow,
+    member: &MemberView,
+    settings: &LocationSettings,
+    wrapped_key: Option<domain::Sealed>,
+) -> Result<(Option<String>, String), PortalError> {
+    let Some(sealed) = &member.passphrase else {
+        return Ok((None, String::new()));
+    };
+    let passphrase = open_passphrase(
+        state,
+        &row.org_id,
+        &row.user_id,
+        wrapped_key.as_ref(),
+        sealed,
+    )?;
+    let qr_svg = crate::wifi::qr_svg(
+        &crate::wifi::join_uri(&settings.network_name, &passphrase),
+        &format!("QR code to join the network {}", settings.network_name),
+    )
+    .map_err(|e| PortalError::Internal(e.to_string()))?;
+    Ok((Some(passphrase), qr_svg))
+}
+
+/// "Valid until …" in the location's time zone. A grant ending at local midnight reads as the
+/// end of the day before.
+pub(crate) fn valid_words(until: Option<DateTime<Utc>>, tz: Tz) -> String {
+    match until {
+        None => "No end date: as long as your plan runs".to_owned(),
+        Some(until) => {
+            let last = (until - chrono::Duration::seconds(1)).with_timezone(&tz);
+            if last.format("%H:%M:%S").to_string() == "23:59:59" {
+                format!(
+                    "Until the end of {} ({})",
+                    last.format("%A %-d %B %Y"),
+                    tz.name()
+                )
+            } else {
+                format!(
+                    "Until {} ({})",
+                    until.with_timezone(&tz).format("%A %-d %B %Y, %H:%M"),
+                    tz.name()
+                )
+            }
+        }
+    }
+}
+
+/// A passphrase change the tenant asks for: its form and the command it becomes.
+pub(crate) trait PassphraseChange: DeserializeOwned + CarriesCsrf + 'static {
+    /// What the key page says afterwards (`?done=`).
+    const DONE: &'static str;
+
+    fn command(self, user_id: String) -> Command;
+}
+
+/// `POST /wifi/passphrase`: the tenant's own passphrase.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PassphraseForm {
+    pub(crate) csrf: String,
+    pub(crate) passphrase: String,
+}
+
+impl PassphraseChange for PassphraseForm {
+    const DONE: &'static str = "changed";
+
+    fn command(self, user_id: String) -> Command {
+        Command::SetPassphrase {
+            user_id,
+            passphrase: PassphraseText(self.passphrase),
+        }
+    }
+}
+
+impl CarriesCsrf for PassphraseForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /wifi/regenerate`: a new generated passphrase (a button).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RegenerateForm {
+    csrf: String,
+}
+
+impl PassphraseChange for RegenerateForm {
+    const DONE: &'static str = "generated";
+
+    fn command(self, user_id: String) -> Command {
+        Command::RegeneratePassphrase { user_id }
+    }
+}
+
+impl CarriesCsrf for RegenerateForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /wifi/passphrase` and `/wifi/regenerate`: a passphrase change of the signed-in tenant
+/// within its rate limits; back to the key page with `?done=…`, or provision's refusal shown
+/// on it as is.
+pub(crate) async fn change_passphrase<C: PassphraseChange>(
+    state: web::Data<State>,
+    request: HttpRequest,
+    tenant: SignedInForm<C>,
+) -> Result<HttpResponse, PortalError> {
+    let SignedInForm { cookie, row, form } = tenant;
+    if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
+        return state.too_many(
+            Framing::Optix,
+            retry_after_secs,
+            Action::link("/wifi", "Back to your WiFi"),
+        );
+    }
+    let answer = state
+        .command(
+            &row.org_id,
+            &format!("tenant:{}", row.user_id),
+            form.command(row.user_id.clone()),
+        )
+        .await;
+    passphrase_answer(&state, &cookie, &row, answer, C::DONE).await
+}
+
+/// Whether passphrase changes are over a limit, per member and per client address ("already
+/// in use" tells whether someone uses a passphrase: guessing must stay slow); `Some(retry
+/// after)` when they are. Every attempt counts, accepted or refused.
+async fn passphrase_changes_limited(
+    state: &State,
+    request: &HttpRequest,
+    row: &SessionRow,
+) -> Result<Option<u64>, PortalError> {
+    let address = state.client_address(request);
+    let limits = [
+        RateLimit {
+            kind: "passphrase-member",
+            org_id: &row.org_id,
+            value: &row.user_id,
+            max: state.settings.passphrase_changes_per_member,
+            window_secs: state.settings.rate_window_secs,
+        },
+        RateLimit {
+            kind: "passphrase-client",
+            org_id: "",
+            value: &address,
+            max: state.settings.passphrase_changes_per_client,
+            window_secs: state.settings.rate_window_secs,
+        },
+    ];
+    state
+        .over_limit(&limits, &row.org_id, "passphrase changes", || {
+            metrics::command("set_passphrase", "rate_limited")
+        })
+        .await
+}
+
+async fn passphrase_answer(
+    state: &State,
+    cookie: &str,
+    row: &SessionRow,
+    answer: Answer,
+    done: &str,
+) -> Result<HttpResponse, PortalError> {
+    match answer {
+        Answer::Done { .. } => Ok(see_other(&format!("/wifi?done={done}"))),
+        Answer::Unavailable => state.unavailable(Framing::Optix, "/wifi"),
+        Answer::Refused {
+            code: RefusalCode::Suspended,
+            message,
+        } => state.page(
+            StatusCode::FORBIDDEN,
+            Framing::Optix,
+            &suspended(Some(message)),
+        ),
+        Answer::Refused { message, .. } => {
+            let member = {
+                let client = state.pool.get().await?;
+                store::queries::member(&client, &row.org_id, &row.user_id).await?
+            };
+            render_key(
+                state,
+                cookie,
+                row,
+                member,
+                KeyMessages {
+                    notice: None,
+                    error: Some(message),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(timestamp: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(timestamp)
+            .expect("ts")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn validity_reads_in_the_location_time_zone() {
+        let rome: Tz = "Europe/Rome".parse().expect("tz");
+        // Local midnight in Rome (23:00 UTC in winter): the end of the day before.
+        let until = utc("2026-11-22T23:00:00Z");
+        assert_eq!(
+            valid_words(Some(until), rome),
+            "Until the end of Sunday 22 November 2026 (Europe/Rome)"
+        );
+        let until = utc("2026-11-22T16:30:00Z");
+        assert_eq!(
+            valid_words(Some(until), rome),
+            "Until Sunday 22 November 2026, 17:30 (Europe/Rome)"
+        );
+        assert!(valid_words(None, rome).starts_with("No end date"));
+    }
+}

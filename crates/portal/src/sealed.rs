@@ -1,0 +1,45 @@
+//! Opening a member's sealed values (passphrase, profile) with the member's own data key, which
+//! the key ring unwraps; both are bound to the member's stream id (the associated data).
+
+use crate::error::PortalError;
+use crate::state::State;
+
+fn member_aad(org_id: &str, user_id: &str) -> String {
+    domain::StreamId::member(org_id, user_id).to_string()
+}
+
+/// The passphrase in clear, opened with the member's data key (AAD: the member's stream id).
+pub(crate) fn open_passphrase(
+    state: &State,
+    org_id: &str,
+    user_id: &str,
+    wrapped: Option<&domain::Sealed>,
+    sealed: &domain::Sealed,
+) -> Result<String, PortalError> {
+    let aad = member_aad(org_id, user_id);
+    let wrapped =
+        wrapped.ok_or_else(|| PortalError::Internal("the member has no data key".into()))?;
+    let key = state.keys.unwrap_member_key(wrapped, &aad)?;
+    let bytes = key.open(sealed, &aad)?;
+    String::from_utf8(bytes).map_err(|_| PortalError::Internal("passphrase is not UTF-8".into()))
+}
+
+/// Opens a member's sealed profile with their data key (`None` when it does not open: the key
+/// was destroyed with the account, or is missing).
+pub(crate) async fn open_profile(
+    state: &State,
+    client: &impl store::GenericClient,
+    org_id: &str,
+    user_id: &str,
+    sealed: &domain::Sealed,
+) -> Result<Option<store::crypto::ProfileData>, PortalError> {
+    let aad = member_aad(org_id, user_id);
+    let Some(wrapped) = store::queries::member_key(client, org_id, user_id).await? else {
+        return Ok(None);
+    };
+    Ok(state
+        .keys
+        .unwrap_member_key(&wrapped, &aad)
+        .ok()
+        .and_then(|key| store::crypto::open_profile(&key, &aad, sealed)))
+}

@@ -1,0 +1,457 @@
+//! The writer: every decision provision appends goes through here, on the store's one load →
+//! decide → append path (`store::decide`), with the secrets (sealed profiles, unique
+//! passphrases, member keys) and the VLANs the decisions need made at this edge.
+
+use crate::cause::Cause;
+use crate::secrets::{self, ProfileData};
+use chrono::{DateTime, Utc};
+use domain::access::{MemberFacts, TeamFact};
+use domain::events::{OnboardedVia, PassphraseSource};
+use domain::group::{Group, GroupCommand};
+use domain::location::{Location, LocationCommand, LocationError};
+use domain::member::{FreshPassphrase, Member, MemberCommand, MemberError, Secrets};
+use domain::organization::{Organization, OrganizationCommand, OrganizationError};
+use domain::policy::{OrgPolicy, allocate_vlan};
+use domain::{DesiredAccess, StreamId};
+use store::decide::{self, DecideError, Loaded};
+use store::event_log::{self, Metadata};
+use store::{KeyRing, StoreError, Transaction, queries};
+
+/// What asks for a member's reconciliation; it decides how the account may be opened and how
+/// fresh the Optix answers are.
+#[derive(Clone, Copy, Debug)]
+pub enum Trigger<'a> {
+    /// A webhook's hint, answered by Optix just now.
+    Webhook,
+    /// A tenant asks for WiFi at a location (portal or mobile app): a user without an account
+    /// gets one bound there.
+    Onboard {
+        via: OnboardedVia,
+        location_id: &'a str,
+    },
+    /// A full sync whose Optix snapshot was taken when the log's head was at
+    /// `snapshot_position`; members written since then are left alone.
+    Sync { snapshot_position: i64 },
+}
+
+impl<'a> Trigger<'a> {
+    fn via(self) -> OnboardedVia {
+        match self {
+            Trigger::Webhook => OnboardedVia::Webhook,
+            Trigger::Sync { .. } => OnboardedVia::Sync,
+            Trigger::Onboard { via, .. } => via,
+        }
+    }
+
+    /// Where an onboarding asks for WiFi.
+    fn onboard_at(self) -> Option<&'a str> {
+        match self {
+            Trigger::Onboard { location_id, .. } => Some(location_id),
+            _ => None,
+        }
+    }
+}
+
+/// What a member decision appended: the stream and the event types (for the drift report).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Appended {
+    pub stream: String,
+    pub events: Vec<&'static str>,
+}
+
+/// A member to reconcile: what Optix says about them, and the metadata their events carry.
+pub struct ToReconcile<'m> {
+    pub facts: MemberFacts,
+    pub metadata: &'m Metadata,
+}
+
+pub struct Writer {
+    pool: deadpool_postgres::Pool,
+    keys: KeyRing,
+}
+
+impl Writer {
+    pub fn new(pool: deadpool_postgres::Pool, keys: KeyRing) -> Self {
+        Writer { pool, keys }
+    }
+
+    pub fn pool(&self) -> &deadpool_postgres::Pool {
+        &self.pool
+    }
+
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// Reconciles `members` inside `tx` with the organization's current policy. A refusal is
+    /// logged and the others go on; what each appended is answered, in order.
+    pub async fn reconcile_members(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        members: &[ToReconcile<'_>],
+        trigger: Trigger<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let policy = queries::org_policy(tx, org_id).await?;
+        let mut appended = Vec::with_capacity(members.len());
+        for member in members {
+            match self
+                .reconcile_member(tx, org_id, member, &policy, trigger, now)
+                .await
+            {
+                Ok(member_appended) => appended.push(member_appended),
+                Err(e) => {
+                    let refusal = e.into_refusal()?;
+                    let user_id = member.facts.user_id.as_str();
+                    tracing::warn!(org_id, user_id, ?trigger, %refusal, "reconciliation refused");
+                }
+            }
+        }
+        Ok(appended)
+    }
+
+    /// Decides for one member from what Optix says and appends inside `tx` (the team's group
+    /// first, when the member has one).
+    pub async fn reconcile_member(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        member: &ToReconcile<'_>,
+        policy: &OrgPolicy,
+        trigger: Trigger<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Appended, DecideError<MemberError>> {
+        let facts = &member.facts;
+        let stream = StreamId::member(org_id, &facts.user_id);
+        let loaded: Loaded<Member> = decide::load(tx, &stream).await?;
+        if let Trigger::Sync { snapshot_position } = trigger
+            && loaded
+                .last_position
+                .is_some_and(|last| last > snapshot_position)
+        {
+            // Written after the sync asked Optix, so decided on fresher answers than the sync's
+            // (a webhook or an onboarding): acting on the older snapshot would undo that, or
+            // delete a member who joined since. The next sync looks again.
+            return Ok(Appended::default());
+        }
+        let onboard_at = trigger.onboard_at();
+        let state = &loaded.state;
+        // An onboarding binds a new account, or one a sync opened without a location.
+        let home = if state.is_open() {
+            state.home_location.as_deref().or(onboard_at)
+        } else {
+            onboard_at
+        };
+        let desired = domain::desired_access(facts, home, now, policy);
+        if !state.is_open()
+            && onboard_at.is_none()
+            && (!desired.exists || desired.grants.is_empty())
+        {
+            // No account and none wanted: nothing to seal, nothing to write.
+            return Ok(Appended::default());
+        }
+        let secrets = self
+            .secrets_for(tx, org_id, &stream, facts, state, desired.exists)
+            .await?;
+        let mut appended = Appended {
+            stream: stream.to_string(),
+            events: Vec::new(),
+        };
+        if let (true, Some(team)) = (desired.exists, &desired.team) {
+            let bound = home.or(desired.home_location_hint.as_deref());
+            let group = self
+                .ensure_group(
+                    tx,
+                    org_id,
+                    team,
+                    policy.group_pool(bound),
+                    member.metadata,
+                    now,
+                )
+                .await?;
+            appended.events.extend(group);
+        }
+        let command = member_command(org_id, &facts.user_id, trigger, desired, secrets);
+        let events = loaded
+            .decide_and_append(tx, &stream, command, member.metadata, now)
+            .await?;
+        let outcome = if events.is_empty() {
+            "unchanged"
+        } else {
+            "changed"
+        };
+        crate::metrics::metrics()
+            .decisions
+            .add(1, &[opentelemetry::KeyValue::new("outcome", outcome)]);
+        appended.events.extend(events);
+        Ok(appended)
+    }
+
+    /// The secrets a decision on `state` may need (see `Member::needs`): a sealed profile for a
+    /// new account or a changed email, a unique passphrase for a new account.
+    async fn secrets_for(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        stream: &StreamId,
+        facts: &MemberFacts,
+        state: &Member,
+        exists: bool,
+    ) -> Result<Secrets, StoreError> {
+        let aad = stream.to_string();
+        let email_hash = secrets::email_hash(&self.keys, org_id, &facts.email);
+        let needs = state.needs(&email_hash);
+        let mut secrets = Secrets {
+            email_hash,
+            profile: None,
+            passphrase: None,
+        };
+        if exists && (needs.profile || needs.passphrase) {
+            let key = self.member_key(tx, org_id, &facts.user_id, &aad).await?;
+            if needs.profile {
+                let profile = ProfileData {
+                    email: facts.email.clone(),
+                    fullname: facts.fullname.clone(),
+                };
+                secrets.profile =
+                    Some(secrets::seal_profile(&self.keys, &key, org_id, &aad, &profile).sealed);
+            }
+            if needs.passphrase {
+                let (_, fresh) = self
+                    .generate_unique(tx, &key, org_id, &facts.user_id, &aad)
+                    .await?;
+                secrets.passphrase = Some(fresh);
+            }
+        }
+        Ok(secrets)
+    }
+
+    /// The team's group exists (with a VLAN from `pool` when it is created, or when it has
+    /// none yet) and carries the team's current name.
+    async fn ensure_group(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        team: &TeamFact,
+        pool: Option<domain::VlanRange>,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<&'static str>, StoreError> {
+        let stream = StreamId::group(org_id, &team.team_id);
+        let loaded: Loaded<Group> = decide::load(tx, &stream).await?;
+        let vlan = if loaded.state.live && loaded.state.vlan.is_some() {
+            None
+        } else {
+            // Serialize allocations: the lock is the append lock, held until commit anyway.
+            event_log::take_append_lock(tx).await?;
+            let in_use = queries::vlans_in_use(tx, org_id).await?;
+            pool.and_then(|pool| allocate_vlan(pool, &in_use))
+        };
+        let command = GroupCommand::Ensure {
+            team_id: team.team_id.clone(),
+            name: team.name.clone(),
+            vlan,
+        };
+        Ok(loaded
+            .decide_and_append(tx, &stream, command, metadata, now)
+            .await?)
+    }
+
+    /// Deletes the group of a team Optix no longer has.
+    pub async fn delete_group(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        team_id: &str,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<&'static str>, StoreError> {
+        let command = GroupCommand::Delete {
+            team_id: team_id.to_owned(),
+        };
+        let stream = StreamId::group(org_id, team_id);
+        Ok(decide::decide_and_append::<Group>(tx, &stream, command, metadata, now).await?)
+    }
+
+    /// A new passphrase for an existing account (chosen by the tenant, or generated when
+    /// `candidate` is `None`); answers how many events were appended.
+    pub async fn change_passphrase(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        user_id: &str,
+        candidate: Option<&str>,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<usize, DecideError<MemberError>> {
+        let stream = StreamId::member(org_id, user_id);
+        let loaded: Loaded<Member> = decide::load(tx, &stream).await?;
+        if !loaded.state.is_open() {
+            return Err(DecideError::Refused(MemberError::NoAccount));
+        }
+        let aad = stream.to_string();
+        let key = self.member_key(tx, org_id, user_id, &aad).await?;
+        let (plaintext, source, sealed, taken) = match candidate {
+            Some(text) => {
+                let sealed = secrets::seal_passphrase(&self.keys, &key, org_id, &aad, text);
+                let taken =
+                    queries::passphrase_taken(tx, org_id, &sealed.lookup_hash, user_id).await?;
+                (text.to_owned(), PassphraseSource::Tenant, sealed, taken)
+            }
+            None => {
+                let (text, sealed) = self
+                    .generate_unique(tx, &key, org_id, user_id, &aad)
+                    .await?;
+                (text, PassphraseSource::Generated, sealed, false)
+            }
+        };
+        let command = MemberCommand::SetPassphrase {
+            candidate: domain::passphrase::Plaintext::new(plaintext),
+            sealed,
+            taken,
+            source,
+        };
+        let events = loaded
+            .decide_and_append(tx, &stream, command, metadata, now)
+            .await?;
+        Ok(events.len())
+    }
+
+    /// Records the expiry of every grant of this member whose validity has run out by `now`
+    /// (in its own transaction, decided again if another writer got to the member first);
+    /// answers how many events were appended.
+    pub async fn expire_member(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let stream = StreamId::member(org_id, user_id);
+        let metadata = Cause::Expiry {
+            stream: &stream.to_string(),
+            at: now.timestamp(),
+        }
+        .metadata();
+        decide::in_transaction(
+            &self.pool,
+            &(&stream, &metadata),
+            |tx, (stream, metadata)| {
+                Box::pin(async move {
+                    let command = MemberCommand::ExpireGrants { now };
+                    match decide::decide_and_append::<Member>(tx, stream, command, metadata, now)
+                        .await
+                    {
+                        Ok(events) => Ok(events.len()),
+                        // No account (deleted meanwhile): nothing to expire.
+                        Err(e) => e.into_refusal().map(|_| 0),
+                    }
+                })
+            },
+        )
+        .await
+    }
+
+    pub async fn decide_organization(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        command: OrganizationCommand,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<usize, DecideError<OrganizationError>> {
+        let stream = StreamId::organization(org_id);
+        let events =
+            decide::decide_and_append::<Organization>(tx, &stream, command, metadata, now).await?;
+        Ok(events.len())
+    }
+
+    pub async fn organization_state(
+        &self,
+        client: &impl store::GenericClient,
+        org_id: &str,
+    ) -> Result<Organization, StoreError> {
+        let loaded = decide::load(client, &StreamId::organization(org_id)).await?;
+        Ok(loaded.state)
+    }
+
+    pub async fn decide_location(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        location_id: &str,
+        command: LocationCommand,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<usize, DecideError<LocationError>> {
+        let stream = StreamId::location(org_id, location_id);
+        let events =
+            decide::decide_and_append::<Location>(tx, &stream, command, metadata, now).await?;
+        Ok(events.len())
+    }
+
+    /// The member's data key, made on first use.
+    async fn member_key(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        user_id: &str,
+        aad: &str,
+    ) -> Result<store::MemberKey, StoreError> {
+        let wrapped = match queries::member_key(tx, org_id, user_id).await? {
+            Some(wrapped) => wrapped,
+            None => {
+                let (_, wrapped) = self.keys.new_member_key(aad);
+                queries::insert_member_key(tx, org_id, user_id, &wrapped).await?
+            }
+        };
+        Ok(self.keys.unwrap_member_key(&wrapped, aad)?)
+    }
+
+    /// A generated passphrase no other member of the organization has (69 bits: a clash is
+    /// astronomically rare, but the check is what makes uniqueness a guarantee).
+    async fn generate_unique(
+        &self,
+        tx: &Transaction<'_>,
+        key: &store::MemberKey,
+        org_id: &str,
+        user_id: &str,
+        aad: &str,
+    ) -> Result<(String, FreshPassphrase), StoreError> {
+        loop {
+            let passphrase = secrets::generate_passphrase();
+            let fresh = secrets::seal_passphrase(&self.keys, key, org_id, aad, &passphrase);
+            if !queries::passphrase_taken(tx, org_id, &fresh.lookup_hash, user_id).await? {
+                return Ok((passphrase, fresh));
+            }
+        }
+    }
+}
+
+/// An onboarding binds the account where it asks; any other trigger reconciles.
+fn member_command(
+    org_id: &str,
+    user_id: &str,
+    trigger: Trigger<'_>,
+    desired: DesiredAccess,
+    secrets: Secrets,
+) -> MemberCommand {
+    let (org_id, user_id, via) = (org_id.to_owned(), user_id.to_owned(), trigger.via());
+    match trigger.onboard_at() {
+        Some(location_id) => MemberCommand::Onboard {
+            org_id,
+            user_id,
+            location_id: location_id.to_owned(),
+            via,
+            desired,
+            secrets,
+        },
+        None => MemberCommand::Reconcile {
+            org_id,
+            user_id,
+            desired,
+            via,
+            secrets,
+        },
+    }
+}

@@ -1,0 +1,204 @@
+//! The one way to change a stream: load it (read and fold), decide on the state, append what
+//! was decided at the version read (which updates the projections in the same transaction),
+//! and when another writer got to the stream first, or took a VLAN or passphrase checked at
+//! commit, do it all again on fresh state ([`in_transaction`]).
+
+use crate::event_log;
+use crate::{Metadata, StoreError};
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{GenericClient, Pool, Transaction};
+use domain::{Aggregate, Event, StreamId};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use tracing::Instrument;
+
+/// How many times a transaction is decided again after losing a race.
+pub const CONFLICT_RETRIES: usize = 5;
+
+/// A decision that did not append: the aggregate refused the command, or the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError<R> {
+    #[error("{0}")]
+    Refused(R),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl<R> DecideError<R> {
+    /// The refusal, for a caller that goes on after one (logging it); a store error is
+    /// passed up.
+    pub fn into_refusal(self) -> Result<R, StoreError> {
+        match self {
+            DecideError::Refused(refusal) => Ok(refusal),
+            DecideError::Store(e) => Err(e),
+        }
+    }
+}
+
+/// A decision that can never be refused fails only in the store.
+impl From<DecideError<Infallible>> for StoreError {
+    fn from(error: DecideError<Infallible>) -> StoreError {
+        match error {
+            DecideError::Refused(never) => match never {},
+            DecideError::Store(e) => e,
+        }
+    }
+}
+
+/// Errors that may mean "another writer got there first: decide again".
+pub trait Conflict {
+    fn is_conflict(&self) -> bool;
+}
+
+impl Conflict for StoreError {
+    fn is_conflict(&self) -> bool {
+        StoreError::is_conflict(self)
+    }
+}
+
+impl<R> Conflict for DecideError<R> {
+    fn is_conflict(&self) -> bool {
+        matches!(self, DecideError::Store(e) if e.is_conflict())
+    }
+}
+
+/// A stream's state folded from its history, with what appending after it needs.
+#[derive(Clone, Debug)]
+pub struct Loaded<A> {
+    pub state: A,
+    /// The stream's version (-1 when it is empty): appends expect it.
+    pub version: i64,
+    /// The global position of the stream's last event, if any.
+    pub last_position: Option<i64>,
+}
+
+/// Reads `stream` and folds it.
+pub async fn load<A: Aggregate>(
+    client: &impl GenericClient,
+    stream: &StreamId,
+) -> Result<Loaded<A>, StoreError> {
+    let (history, version) = event_log::read_stream(client, stream).await?;
+    Ok(Loaded {
+        state: A::from_history(history.iter().map(|e| &e.event)),
+        version,
+        last_position: history.last().map(|e| e.global_position),
+    })
+}
+
+impl<A: Aggregate + Sync> Loaded<A>
+where
+    A::Error: Send,
+{
+    /// Decides `command` on the loaded state and appends the outcome at the loaded version;
+    /// answers the types of the events appended (none when nothing changes).
+    pub async fn decide_and_append(
+        &self,
+        tx: &Transaction<'_>,
+        stream: &StreamId,
+        command: A::Command,
+        metadata: &Metadata,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<&'static str>, DecideError<A::Error>> {
+        let events = self.state.decide(command).map_err(DecideError::Refused)?;
+        let types = events.iter().map(Event::type_name).collect();
+        event_log::append(tx, stream, self.version, events, metadata, now).await?;
+        Ok(types)
+    }
+}
+
+/// Load, decide and append `command` on `stream` inside `tx`.
+pub async fn decide_and_append<A: Aggregate + Send + Sync>(
+    tx: &Transaction<'_>,
+    stream: &StreamId,
+    command: A::Command,
+    metadata: &Metadata,
+    now: DateTime<Utc>,
+) -> Result<Vec<&'static str>, DecideError<A::Error>>
+where
+    A::Command: Send,
+    A::Error: Send,
+{
+    load::<A>(tx, stream)
+        .await?
+        .decide_and_append(tx, stream, command, metadata, now)
+        .await
+}
+
+/// What a transaction body answers: a boxed future borrowing the transaction and its inputs.
+pub type TxFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
+
+/// Runs `body` in a transaction on `pool` and commits it; on a conflict (see [`Conflict`]) it
+/// runs again on fresh state, at most [`CONFLICT_RETRIES`] more times.
+///
+/// Whatever the body borrows comes in `inputs` (e.g. a tuple of references) rather than being
+/// captured: a future borrowing both the transaction and the caller's variables is then `Send`
+/// for `tokio::spawn`, which a borrowing async closure is not (rust-lang/rust#110338).
+pub async fn in_transaction<I, T, E>(
+    pool: &Pool,
+    inputs: &I,
+    mut body: impl for<'t> FnMut(&'t Transaction<'_>, &'t I) -> TxFuture<'t, Result<T, E>>,
+) -> Result<T, E>
+where
+    I: Sync + ?Sized,
+    E: From<StoreError> + Conflict,
+{
+    let mut attempt = 0usize;
+    loop {
+        attempt += 1;
+        match attempt_once(pool, inputs, &mut body).await {
+            Err(e) if e.is_conflict() && attempt <= CONFLICT_RETRIES => {
+                tracing::info!(attempt, "lost a race with another writer; deciding again");
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn attempt_once<I, T, E>(
+    pool: &Pool,
+    inputs: &I,
+    body: &mut impl for<'t> FnMut(&'t Transaction<'_>, &'t I) -> TxFuture<'t, Result<T, E>>,
+) -> Result<T, E>
+where
+    I: Sync + ?Sized,
+    E: From<StoreError>,
+{
+    let mut client = pool.get().await.map_err(StoreError::from)?;
+    let transaction = client.transaction().await.map_err(StoreError::from)?;
+    let value = body(&transaction, inputs).await?;
+    transaction
+        .commit()
+        .instrument(tracing::info_span!("postgres.commit"))
+        .await
+        .map_err(StoreError::from_commit)?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict() -> StoreError {
+        StoreError::Conflict {
+            stream: "member-1-42".into(),
+            expected: 3,
+        }
+    }
+
+    #[test]
+    fn only_a_store_conflict_is_decided_again_and_a_refusal_is_handed_back() {
+        assert!(DecideError::<&str>::Store(conflict()).is_conflict());
+        assert!(!DecideError::Refused("no account").is_conflict());
+        assert!(!DecideError::<&str>::Store(StoreError::Config("x".into())).is_conflict());
+        assert_eq!(
+            DecideError::Refused("no account").into_refusal().ok(),
+            Some("no account")
+        );
+        assert!(
+            DecideError::<&str>::Store(conflict())
+                .into_refusal()
+                .is_err_and(|e| e.is_conflict())
+        );
+    }
+}
