@@ -34,7 +34,7 @@ pub struct Stack {
     /// only listener (`provision_url`) is one already.
     pub ingest_ops_url: String,
     pub portal_ops_url: String,
-    pub keys: store::KeyRing,
+    pub keys: secrets::KeyRing,
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
     pub mailbox: Option<crate::mail::Mailbox>,
@@ -173,7 +173,7 @@ impl Stack {
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
         let cli = bus::Bus::connect(&settings.nats, bus::auth::Identity::Cli).await?;
-        let keys = store::KeyRing::from_hex(MASTER_KEY, HASH_KEY)?;
+        let keys = secrets::KeyRing::from_hex(MASTER_KEY, HASH_KEY)?;
         Ok(Stack {
             nats,
             database_url,

@@ -175,7 +175,7 @@ async fn readers_following_the_global_position_never_skip_a_committed_event() ->
 #[tokio::test]
 async fn projections_follow_the_log_and_deletion_destroys_the_member_key() -> anyhow::Result<()> {
     let pool = store::create_pool(&fresh_database().await?, 4)?;
-    let keys = store::KeyRing::from_hex(&"11".repeat(32), &"22".repeat(32))?;
+    let keys = secrets::KeyRing::from_hex(&"11".repeat(32), &"22".repeat(32))?;
     let stream = StreamId::member("1", "7");
     let mut client = pool.get().await?;
     let (_, wrapped) = keys.new_member_key(&stream.to_string());

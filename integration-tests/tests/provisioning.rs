@@ -1342,7 +1342,7 @@ mod security_webhooks {
         };
         let token = stack
             .keys
-            .open_with_master(&sealed, &provision::provisioner::token_aad(org_id))?;
+            .open_with_master(&sealed, &secrets::contexts::organization_token(org_id))?;
         Ok(Some(String::from_utf8(token)?))
     }
 
@@ -1587,7 +1587,7 @@ mod security_webhooks {
         // could have left it.
         let sealed = stack.keys.seal_with_master(
             elsewhere_token.as_bytes(),
-            &provision::provisioner::token_aad(DEMO_ORG),
+            &secrets::contexts::organization_token(DEMO_ORG),
         );
         stack
             .pool

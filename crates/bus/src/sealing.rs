@@ -2,17 +2,15 @@
 //! tokens, names and emails, and the stream keeps them for the retention window. The subject
 //! (`optix.webhooks.<org>.<event>`) is the associated data, so a sealed body cannot be moved to
 //! another organization's subject; only holders of the key (ingest, provision) can read or
-//! forge one.
+//! forge one. The AEAD itself is the `secrets` crate's, as for every sealed value.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
+use secrets::aead::{self, NONCE_LEN};
 use sha2::Sha256;
 
 /// What every sealed body starts with (format version).
 const PREFIX: &[u8] = b"lanyard-sealed-v1:";
-const NONCE_LEN: usize = 24;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
@@ -26,7 +24,7 @@ pub enum SealError {
 
 #[derive(Clone)]
 pub struct WebhookSeal {
-    cipher: XChaCha20Poly1305,
+    cipher: secrets::aead::Cipher,
     /// Keys the message ids (with a key derived from the seal key, never used to encrypt).
     id_mac: Hmac<Sha256>,
 }
@@ -39,15 +37,14 @@ impl std::fmt::Debug for WebhookSeal {
 
 impl WebhookSeal {
     pub fn from_hex(hex_key: &str) -> Result<WebhookSeal, SealError> {
-        let bytes = hex::decode(hex_key.trim()).map_err(|_| SealError::BadKey)?;
-        let key: [u8; 32] = bytes.try_into().map_err(|_| SealError::BadKey)?;
+        let key = aead::parse_key(hex_key).ok_or(SealError::BadKey)?;
         let mut derive =
             <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| SealError::BadKey)?;
         derive.update(b"lanyard webhook message id");
         let id_mac = <Hmac<Sha256> as Mac>::new_from_slice(&derive.finalize().into_bytes())
             .map_err(|_| SealError::BadKey)?;
         Ok(WebhookSeal {
-            cipher: XChaCha20Poly1305::new(Key::from_slice(&key)),
+            cipher: aead::cipher(&key),
             id_mac,
         })
     }
@@ -76,19 +73,8 @@ impl WebhookSeal {
     }
 
     pub fn seal(&self, subject: &str, body: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ciphertext = self
-            .cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: body,
-                    aad: subject.as_bytes(),
-                },
-            )
-            // Encryption fails only for bodies beyond 256 GiB (ingest caps them far below).
-            .unwrap_or_default();
+        // Ingest caps bodies far below the AEAD's limit (256 GiB).
+        let (nonce, ciphertext) = aead::seal(&self.cipher, body, subject.as_bytes());
         let mut sealed = Vec::with_capacity(PREFIX.len() + NONCE_LEN + ciphertext.len());
         sealed.extend_from_slice(PREFIX);
         sealed.extend_from_slice(&nonce);
@@ -102,15 +88,7 @@ impl WebhookSeal {
             return Err(SealError::Open);
         }
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        self.cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: subject.as_bytes(),
-                },
-            )
-            .map_err(|_| SealError::Open)
+        aead::open(&self.cipher, nonce, ciphertext, subject.as_bytes()).ok_or(SealError::Open)
     }
 }
 

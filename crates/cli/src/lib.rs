@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod configure;
-// The plain-words history lives in store (the admin canvas shows it too).
+// A recorded event's history line: words from `domain::describe`, the line from store (the
+// admin canvas shows it too).
 pub use store::history;
 pub mod members;

@@ -223,7 +223,7 @@ async fn members_list(
     org: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let keys = store::KeyRing::from_hex(
+    let keys = secrets::KeyRing::from_hex(
         settings.provision.master_key.expose(),
         settings.provision.hash_key.expose(),
     )

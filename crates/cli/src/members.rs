@@ -1,9 +1,9 @@
 //! `lanyard members …`
 
 use chrono::{DateTime, Utc};
+use secrets::KeyRing;
 use serde::Serialize;
 use store::GenericClient;
-use store::KeyRing;
 
 #[derive(Serialize)]
 pub struct MemberLine {
@@ -36,41 +36,12 @@ pub async fn list(
     let members = store::queries::list_members(client, org).await?;
     let mut lines = Vec::with_capacity(members.len());
     for m in members {
-        let aad = domain::StreamId::member(&m.org_id, &m.user_id).to_string();
-        let profile = match store::queries::member_key(client, &m.org_id, &m.user_id).await? {
-            Some(wrapped) => keys
-                .unwrap_member_key(&wrapped, &aad)
-                .ok()
-                .and_then(|key| store::crypto::open_profile(&key, &aad, &m.profile)),
-            None => None,
-        };
-        let live: Vec<_> = m.grants.iter().filter(|g| g.is_live_at(now)).collect();
-        let access = if !live.is_empty() {
-            "live"
-        } else if m
-            .grants
-            .iter()
-            .any(|g| g.valid_from.is_some_and(|f| f > now))
-        {
-            "upcoming"
-        } else {
-            "none"
-        };
-        let valid_until = if live.iter().any(|g| g.valid_until.is_none()) {
-            None
-        } else {
-            live.iter().filter_map(|g| g.valid_until).max()
-        };
-        let valid_from = if live.is_empty() {
-            m.grants
-                .iter()
-                .filter_map(|g| g.valid_from)
-                .filter(|from| *from > now)
-                .min()
-        } else {
-            live.iter().filter_map(|g| g.valid_from).min()
-        };
-        let vlan = m.vlan(now);
+        let wrapped = store::queries::member_key(client, &m.org_id, &m.user_id).await?;
+        let profile = wrapped.and_then(|wrapped| {
+            secrets::open_member_profile(keys, &m.org_id, &m.user_id, &wrapped, &m.profile)
+        });
+        let (valid_from, valid_until) = (m.access_from(now), m.access_until(now));
+        let (access, vlan) = (m.access_state(now).as_str(), m.vlan(now));
         lines.push(MemberLine {
             org_id: m.org_id,
             user_id: m.user_id,
@@ -89,15 +60,7 @@ pub async fn list(
             grants: m
                 .grants
                 .iter()
-                .map(|g| match g.valid_until {
-                    Some(until) => format!(
-                        "{} {} until {}",
-                        g.basis,
-                        g.source_id,
-                        until.format("%Y-%m-%d %H:%M UTC")
-                    ),
-                    None => format!("{} {} open-ended", g.basis, g.source_id),
-                })
+                .map(|g| grant_words(&g.basis, &g.source_id, g.valid_until, "%Y-%m-%d %H:%M UTC"))
                 .collect(),
             home_location: m.home_location,
             group: m.team_id,
@@ -109,6 +72,14 @@ pub async fn list(
         });
     }
     Ok(lines)
+}
+
+/// `plan 29191 until 2026-11-03 23:00 UTC` or `plan 29191 open-ended`.
+fn grant_words(basis: &str, source_id: &str, until: Option<DateTime<Utc>>, format: &str) -> String {
+    match until {
+        Some(until) => format!("{basis} {source_id} until {}", until.format(format)),
+        None => format!("{basis} {source_id} open-ended"),
+    }
 }
 
 pub fn table(lines: &[MemberLine]) -> String {
@@ -201,17 +172,10 @@ pub async fn show_at(
     let live_grants = state
         .grants
         .iter()
-        .filter(|(_, g)| {
-            g.valid_from.is_none_or(|f| f <= at) && g.valid_until.is_none_or(|u| at < u)
-        })
-        .map(|(key, g)| match g.valid_until {
-            Some(until) => format!(
-                "{} {} until {}",
-                key.basis.as_str(),
-                key.source_id,
-                until.format("%Y-%m-%d %H:%M:%S UTC")
-            ),
-            None => format!("{} {} open-ended", key.basis.as_str(), key.source_id),
+        .filter(|(_, g)| g.validity().is_live_at(at))
+        .map(|(key, g)| {
+            let format = "%Y-%m-%d %H:%M:%S UTC";
+            grant_words(key.basis.as_str(), &key.source_id, g.valid_until, format)
         })
         .collect();
     Ok(MemberAt {

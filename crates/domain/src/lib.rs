@@ -6,8 +6,10 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod describe;
 pub mod events;
 pub mod group;
+pub mod live_access;
 pub mod location;
 pub mod member;
 pub mod organization;

@@ -37,16 +37,11 @@ pub struct AdminContext {
     pub checked_at: Option<chrono::DateTime<Utc>>,
 }
 
-/// The associated data an admin's sealed token is bound to.
-fn token_aad(org_id: &str, user_id: &str) -> String {
-    format!("admin-canvas-token/{org_id}/{user_id}")
-}
-
 /// Whether Optix still says the session's admin is an admin of its organization. A refused
 /// token or a lost admin role ends the session; Optix being unreachable does not (the admin
 /// keeps working until Optix answers again).
 async fn still_admin(state: &State, row: &SessionRow, context: &AdminContext) -> bool {
-    let aad = token_aad(&row.org_id, &row.user_id);
+    let aad = secrets::contexts::admin_canvas_token(&row.org_id, &row.user_id);
     let Some(token) = context
         .token
         .as_ref()
@@ -116,7 +111,7 @@ pub(crate) async fn admin_context(state: &State, token: &str, verified: &Verifie
         plans_error,
         token: Some(state.keys.seal_with_master(
             token.as_bytes(),
-            &token_aad(&verified.org_id, &verified.user_id),
+            &secrets::contexts::admin_canvas_token(&verified.org_id, &verified.user_id),
         )),
         checked_at: Some(Utc::now()),
     }

@@ -23,7 +23,7 @@ pub(crate) fn group_words(member: &store::queries::MemberView, now: DateTime<Utc
 }
 
 /// A member's name and email from their opened profile, or "(sealed)" when it does not open.
-pub(crate) fn name_and_email(profile: Option<store::crypto::ProfileData>) -> (String, String) {
+pub(crate) fn name_and_email(profile: Option<secrets::ProfileData>) -> (String, String) {
     match profile {
         Some(profile) => (profile.fullname, profile.email),
         None => ("(sealed)".into(), "(sealed)".into()),

@@ -191,7 +191,7 @@ pub(crate) async fn check_token(
     };
     not_refused().await;
     let installed = match state.pool.get().await {
-        Ok(client) => db::organization_installed(&client, &verified.org_id).await,
+        Ok(client) => store::queries::organization_installed(&client, &verified.org_id).await,
         Err(error) => {
             tracing::warn!(%error, "database unavailable");
             return Err(Failure::Unavailable);

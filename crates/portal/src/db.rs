@@ -7,20 +7,6 @@ use store::CachedStatements;
 use store::GenericClient;
 use tokio_postgres::Error;
 
-/// Whether the organization installed the Optix app (`None`: Lanyard never heard of it).
-pub async fn organization_installed(
-    client: &impl GenericClient,
-    org_id: &str,
-) -> Result<Option<bool>, Error> {
-    let row = client
-        .query_opt_cached(
-            "SELECT installed FROM organizations WHERE org_id = $1",
-            &[&org_id],
-        )
-        .await?;
-    Ok(row.map(|r| r.get(0)))
-}
-
 pub async fn insert_link(
     client: &impl GenericClient,
     token_hash: &str,

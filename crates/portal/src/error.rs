@@ -12,7 +12,7 @@ pub enum PortalError {
     #[error("rendering the page failed: {0}")]
     Template(#[from] askama::Error),
     #[error("a sealed value could not be opened: {0}")]
-    Crypto(#[from] store::CryptoError),
+    Crypto(#[from] secrets::CryptoError),
     #[error("{0}")]
     Internal(String),
 }

@@ -85,7 +85,7 @@ impl Application {
         // lettre and reqwest choose their TLS provider explicitly, but anything using rustls'
         // process default would panic with two providers compiled in: pick one.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let keys = store::KeyRing::from_hex(
+        let keys = secrets::KeyRing::from_hex(
             settings.provision.master_key.expose(),
             settings.provision.hash_key.expose(),
         )

@@ -35,7 +35,7 @@ pub(crate) fn send_in_background(
 /// Which Optix user has this email: the local account first (keyed email hash), else provision
 /// asks Optix. `Err` when provision could not be asked.
 async fn find_user(state: &State, org_id: &str, email: &str) -> Result<Option<String>, ()> {
-    let hash = store::crypto::email_hash(&state.keys, org_id, email);
+    let hash = secrets::email_hash(&state.keys, org_id, email);
     let local = async {
         let client = state.pool.get().await.map_err(|e| e.to_string())?;
         store::queries::member_by_email_hash(&client, org_id, &hash)

@@ -1,7 +1,6 @@
 //! Which portal a URL names: an organization that installed the app and one of its Optix
 //! locations, mapped to a WiFi network (or the page that says why there is no portal there).
 
-use crate::db;
 use crate::error::PortalError;
 use crate::input::plausible_id;
 use crate::pages::Framing;
@@ -25,7 +24,7 @@ pub(crate) async fn place(
         return Ok(Place::UnknownOrganization);
     }
     let client = state.pool.get().await?;
-    if db::organization_installed(&client, org_id).await? != Some(true) {
+    if store::queries::organization_installed(&client, org_id).await? != Some(true) {
         return Ok(Place::UnknownOrganization);
     }
     Ok(

@@ -4,10 +4,6 @@
 use crate::error::PortalError;
 use crate::state::State;
 
-fn member_aad(org_id: &str, user_id: &str) -> String {
-    domain::StreamId::member(org_id, user_id).to_string()
-}
-
 /// The passphrase in clear, opened with the member's data key (AAD: the member's stream id).
 pub(crate) fn open_passphrase(
     state: &State,
@@ -16,7 +12,7 @@ pub(crate) fn open_passphrase(
     wrapped: Option<&domain::Sealed>,
     sealed: &domain::Sealed,
 ) -> Result<String, PortalError> {
-    let aad = member_aad(org_id, user_id);
+    let aad = secrets::contexts::member(org_id, user_id);
     let wrapped =
         wrapped.ok_or_else(|| PortalError::Internal("the member has no data key".into()))?;
     let key = state.keys.unwrap_member_key(wrapped, &aad)?;
@@ -32,14 +28,9 @@ pub(crate) async fn open_profile(
     org_id: &str,
     user_id: &str,
     sealed: &domain::Sealed,
-) -> Result<Option<store::crypto::ProfileData>, PortalError> {
-    let aad = member_aad(org_id, user_id);
-    let Some(wrapped) = store::queries::member_key(client, org_id, user_id).await? else {
-        return Ok(None);
-    };
-    Ok(state
-        .keys
-        .unwrap_member_key(&wrapped, &aad)
-        .ok()
-        .and_then(|key| store::crypto::open_profile(&key, &aad, sealed)))
+) -> Result<Option<secrets::ProfileData>, PortalError> {
+    let wrapped = store::queries::member_key(client, org_id, user_id).await?;
+    Ok(wrapped.and_then(|wrapped| {
+        secrets::open_member_profile(&state.keys, org_id, user_id, &wrapped, sealed)
+    }))
 }

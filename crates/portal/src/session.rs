@@ -88,7 +88,7 @@ pub fn read_cookie(request: &HttpRequest, name: &str) -> Option<String> {
 
 /// The CSRF token for forms of the holder of `cookie_value` (a session id or the pre-session
 /// secret): `keyed_hash("portal-csrf", scope, cookie_value)`.
-pub fn csrf_token(keys: &store::KeyRing, scope: &str, cookie_value: &str) -> String {
+pub fn csrf_token(keys: &secrets::KeyRing, scope: &str, cookie_value: &str) -> String {
     keys.keyed_hash("portal-csrf", scope, cookie_value)
 }
 
@@ -108,7 +108,7 @@ pub fn pre_session(
     }
 }
 
-pub fn csrf_matches(keys: &store::KeyRing, scope: &str, cookie_value: &str, sent: &str) -> bool {
+pub fn csrf_matches(keys: &secrets::KeyRing, scope: &str, cookie_value: &str, sent: &str) -> bool {
     let expected = csrf_token(keys, scope, cookie_value);
     expected.as_bytes().ct_eq(sent.as_bytes()).into()
 }
@@ -116,7 +116,7 @@ pub fn csrf_matches(keys: &store::KeyRing, scope: &str, cookie_value: &str, sent
 /// Whether a form shown before signing in carries the CSRF token of the pre-session cookie the
 /// browser sent (`cookie_name`, `scope`: the portal's or the canvases').
 pub fn pre_session_form_ok(
-    keys: &store::KeyRing,
+    keys: &secrets::KeyRing,
     request: &HttpRequest,
     cookie_name: &str,
     scope: &str,
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn csrf_tokens_bind_to_the_cookie_and_scope() {
-        let keys = store::KeyRing::from_hex(&"11".repeat(32), &"22".repeat(32)).expect("keys");
+        let keys = secrets::KeyRing::from_hex(&"11".repeat(32), &"22".repeat(32)).expect("keys");
         let token = csrf_token(&keys, "session", "abc");
         assert!(csrf_matches(&keys, "session", "abc", &token));
         assert!(!csrf_matches(&keys, "session", "abd", &token));

@@ -22,7 +22,7 @@ pub(crate) fn bounded<K: std::hash::Hash + Eq, V>() -> Mutex<LruCache<K, V>> {
 pub(crate) struct State {
     pub(crate) pool: deadpool_postgres::Pool,
     pub(crate) bus: bus::Bus,
-    pub(crate) keys: store::KeyRing,
+    pub(crate) keys: secrets::KeyRing,
     pub(crate) settings: runtime::PortalSettings,
     /// Base URL for links in emails, without a trailing slash.
     pub(crate) public_url: String,

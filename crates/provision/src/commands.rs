@@ -420,7 +420,7 @@ impl Provisioner {
         email: &str,
     ) -> Result<Option<String>, ProvisionError> {
         let client = self.pool().get().await?;
-        let hash = crate::secrets::email_hash(self.keys(), org_id, email);
+        let hash = secrets::email_hash(self.keys(), org_id, email);
         Ok(queries::member_by_email_hash(&client, org_id, &hash).await?)
     }
 

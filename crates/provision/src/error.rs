@@ -12,7 +12,7 @@ pub enum ProvisionError {
     #[error("organization {0} has not installed the app (no token yet)")]
     NotInstalled(String),
     #[error("the stored organization token could not be opened: {0}")]
-    Token(#[from] store::CryptoError),
+    Token(#[from] secrets::CryptoError),
     #[error("the stored token is not organization {0}'s: {1}")]
     TokenNotConfirmed(String, optix::api::TokenRefusal),
     #[error(transparent)]

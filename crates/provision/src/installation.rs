@@ -5,12 +5,13 @@
 
 use crate::error::ProvisionError;
 use crate::hints::Hint;
-use crate::provisioner::{Provisioner, token_aad};
+use crate::provisioner::Provisioner;
 use crate::received::{Outcome, Parsed};
 use crate::sync_requests::SyncKind;
 use chrono::Utc;
 use domain::organization::OrganizationCommand;
 use optix::api::{OrgToken, TokenCheck};
+use secrets::contexts::organization_token as token_aad;
 use store::decide::{self, TxFuture};
 use store::{StoreError, Transaction, event_log};
 

@@ -21,7 +21,6 @@ pub mod received;
 pub mod relay;
 mod resolve;
 mod scheduler;
-pub mod secrets;
 pub mod sync;
 pub mod sync_requests;
 mod worker;
@@ -60,7 +59,7 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let settings = settings.into();
         telemetry::metrics::init();
-        let keys = store::KeyRing::from_hex(
+        let keys = secrets::KeyRing::from_hex(
             settings.provision.master_key.expose(),
             settings.provision.hash_key.expose(),
         )

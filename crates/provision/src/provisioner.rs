@@ -7,8 +7,10 @@ use crate::known_locations::{KnownLocations, Lookup};
 use crate::sync_requests::SyncRequests;
 use crate::writer::Writer;
 use optix::api::{OptixClient, OrgToken};
+use secrets::KeyRing;
+use secrets::contexts::organization_token as token_aad;
 use std::time::{Duration, Instant};
-use store::{KeyRing, queries};
+use store::queries;
 
 pub struct Provisioner {
     writer: Writer,
@@ -129,8 +131,4 @@ impl Provisioner {
             String::from_utf8_lossy(&token).into_owned(),
         ))
     }
-}
-
-pub fn token_aad(org_id: &str) -> String {
-    format!("org-{org_id}/token")
 }

@@ -6,7 +6,6 @@ use crate::error::ProvisionError;
 use crate::hints::Hint;
 use crate::provisioner::Provisioner;
 use crate::received::Parsed;
-use crate::secrets;
 use optix::api::OrgToken;
 use optix::webhook::WebhookEvent;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

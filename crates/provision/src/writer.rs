@@ -3,7 +3,6 @@
 //! passphrases, member keys) and the VLANs the decisions need made at this edge.
 
 use crate::cause::Cause;
-use crate::secrets::{self, ProfileData};
 use chrono::{DateTime, Utc};
 use domain::access::{MemberFacts, TeamFact};
 use domain::events::{OnboardedVia, PassphraseSource};
@@ -13,9 +12,10 @@ use domain::member::{FreshPassphrase, Member, MemberCommand, MemberError, Secret
 use domain::organization::{Organization, OrganizationCommand, OrganizationError};
 use domain::policy::{OrgPolicy, allocate_vlan};
 use domain::{DesiredAccess, StreamId};
+use secrets::{KeyRing, MemberKey, ProfileData};
 use store::decide::{self, DecideError, Loaded};
 use store::event_log::{self, Metadata};
-use store::{KeyRing, StoreError, Transaction, queries};
+use store::{StoreError, Transaction, queries};
 
 /// What asks for a member's reconciliation; it decides how the account may be opened and how
 /// fresh the Optix answers are.
@@ -397,7 +397,7 @@ impl Writer {
         org_id: &str,
         user_id: &str,
         aad: &str,
-    ) -> Result<store::MemberKey, StoreError> {
+    ) -> Result<MemberKey, StoreError> {
         let wrapped = match queries::member_key(tx, org_id, user_id).await? {
             Some(wrapped) => wrapped,
             None => {
@@ -405,7 +405,13 @@ impl Writer {
                 queries::insert_member_key(tx, org_id, user_id, &wrapped).await?
             }
         };
-        Ok(self.keys.unwrap_member_key(&wrapped, aad)?)
+        // A wrapped key the master key cannot open is stored data this deployment can't read.
+        self.keys
+            .unwrap_member_key(&wrapped, aad)
+            .map_err(|e| StoreError::Corrupt {
+                position: -1,
+                reason: format!("member key of {aad}: {e}"),
+            })
     }
 
     /// A generated passphrase no other member of the organization has (69 bits: a clash is
@@ -413,7 +419,7 @@ impl Writer {
     async fn generate_unique(
         &self,
         tx: &Transaction<'_>,
-        key: &store::MemberKey,
+        key: &MemberKey,
         org_id: &str,
         user_id: &str,
         aad: &str,

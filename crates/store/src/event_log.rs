@@ -1,85 +1,17 @@
 //! Appending to and reading the event log.
 
+pub use crate::error::StoreError;
+use crate::member_keys::destroy_member_key;
+pub use crate::recorded::{Metadata, RecordedEvent};
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
-use serde::{Deserialize, Serialize};
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
 /// Held from the first position drawn until commit; see migrations/0001_event_log.sql.
 const APPEND_LOCK: i64 = 7010;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("stream {stream} expected at version {expected}, but another writer got there first")]
-    Conflict { stream: String, expected: i64 },
-    #[error("database: {0}")]
-    Db(#[from] tokio_postgres::Error),
-    #[error("connection pool: {0}")]
-    Pool(#[from] deadpool_postgres::PoolError),
-    #[error("migration {version} failed: {source}")]
-    Migration {
-        version: i32,
-        source: tokio_postgres::Error,
-    },
-    #[error("configuration: {0}")]
-    Config(String),
-    #[error("stored event at position {position} is unreadable: {reason}")]
-    Corrupt { position: i64, reason: String },
-    #[error(transparent)]
-    Crypto(#[from] crate::crypto::CryptoError),
-}
-
-impl StoreError {
-    pub fn is_conflict(&self) -> bool {
-        matches!(self, StoreError::Conflict { .. })
-    }
-
-    /// A failed COMMIT. Uniqueness that is checked at commit (a VLAN or a passphrase another
-    /// transaction took first) reads as a conflict: decide again on fresh state.
-    pub fn from_commit(error: tokio_postgres::Error) -> StoreError {
-        if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-            StoreError::Conflict {
-                stream: "(checked at commit)".into(),
-                expected: -1,
-            }
-        } else {
-            StoreError::Db(error)
-        }
-    }
-}
-
-/// Why an event happened: the webhook, sync run or portal action behind it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Metadata {
-    /// The message or command that caused the event (e.g. the NATS message id of a webhook).
-    pub causation_id: String,
-    /// Shared by everything that stems from one original request.
-    pub correlation_id: String,
-    /// Who acted: `optix-webhook`, `sync`, `scheduler`, `portal`, `cli`.
-    pub actor: String,
-    /// Human-readable cause, e.g. `webhook new_plan_subscription`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<String>,
-    /// W3C `traceparent` of the span that decided the event, so the relay's publish joins the
-    /// webhook's trace. Not a secret; absent when tracing is off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trace_parent: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordedEvent {
-    pub global_position: i64,
-    pub event_id: Uuid,
-    pub stream_id: String,
-    pub org_id: String,
-    pub stream_version: i64,
-    pub event: Event,
-    pub metadata: Metadata,
-    pub recorded_at: DateTime<Utc>,
-}
 
 /// The stream's events in order, and its version (-1 when the stream is empty).
 pub async fn read_stream(
@@ -201,7 +133,7 @@ pub async fn append(
             metadata: metadata.clone(),
             recorded_at,
         };
-        crate::projections::apply(tx, stream, &recorded_event).await?;
+        crate::read_models::project(tx, stream, &recorded_event).await?;
         if matches!(recorded_event.event, domain::Event::AccountDeleted) {
             destroy_member_key(tx, stream).await?;
         }
@@ -215,22 +147,6 @@ pub async fn append(
 pub async fn take_append_lock(tx: &impl GenericClient) -> Result<(), StoreError> {
     tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
         .await?;
-    Ok(())
-}
-
-/// Crypto-shredding: without this key the member's sealed data in the log can't be opened.
-async fn destroy_member_key(
-    client: &impl GenericClient,
-    stream: &StreamId,
-) -> Result<(), StoreError> {
-    if let Some(user_id) = stream.user_id() {
-        client
-            .execute_cached(
-                "DELETE FROM member_keys WHERE org_id = $1 AND user_id = $2",
-                &[&stream.org_id(), &user_id],
-            )
-            .await?;
-    }
     Ok(())
 }
 

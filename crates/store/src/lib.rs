@@ -1,19 +1,23 @@
-//! PostgreSQL persistence: the append-only event log, projections updated in the same
-//! transaction, migrations, and the key material for sealed secrets.
+//! PostgreSQL persistence: the append-only event log, the read models (projections) updated
+//! in the same transaction, migrations, and the members' wrapped data keys (sealed by
+//! the `secrets` crate; the store only keeps them).
 
-pub mod crypto;
 pub mod decide;
+pub mod error;
 pub mod event_log;
 pub mod history;
+pub mod member_keys;
 pub mod migrations;
-pub mod projections;
+pub mod projection;
 pub mod queries;
+pub mod read_models;
+pub mod recorded;
 pub mod relay_checkpoint;
 pub mod replay;
 pub mod statements;
 
-pub use crypto::{CryptoError, KeyRing, MemberKey};
-pub use event_log::{Metadata, RecordedEvent, StoreError};
+pub use error::StoreError;
+pub use recorded::{Metadata, RecordedEvent};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::str::FromStr;

@@ -1,12 +1,13 @@
 //! Rebuilding projections from the event log while the services keep running.
 //!
-//! The rebuild happens side by side in a shadow schema, with the *same* `projections::apply`
-//! code as live appends (the shadow schema is first on `search_path`, so unqualified table names
-//! resolve there). When it has caught up, it takes the append lock, applies the last few events
+//! The rebuild happens side by side in a shadow schema, with the *same* projections as live
+//! appends (`read_models::project`; the shadow schema is first on `search_path`, so
+//! unqualified table names resolve there). When it has caught up, it takes the append lock, applies the last few events
 //! and swaps the shadow tables in within one transaction: readers never see half a projection.
 
-use crate::event_log::{self, StoreError};
-use crate::projections::{self, PROJECTION_TABLES};
+use crate::error::StoreError;
+use crate::event_log;
+use crate::read_models::{self, projection_tables};
 use crate::statements::CachedStatements;
 use domain::StreamId;
 
@@ -44,7 +45,7 @@ async fn rebuild_in_shadow(
     mut progress: impl FnMut(u64, i64, i64),
 ) -> Result<ReplayReport, StoreError> {
     let mut setup = format!("DROP SCHEMA IF EXISTS {SHADOW} CASCADE; CREATE SCHEMA {SHADOW};");
-    for table in PROJECTION_TABLES {
+    for table in projection_tables() {
         setup.push_str(&format!(
             "CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL);"
         ));
@@ -78,7 +79,7 @@ async fn rebuild_in_shadow(
         applied += events.len() as u64;
     }
     let mut swap = format!("DROP SCHEMA IF EXISTS {RETIRED} CASCADE; CREATE SCHEMA {RETIRED};");
-    for table in PROJECTION_TABLES {
+    for table in projection_tables() {
         swap.push_str(&format!(
             "ALTER TABLE public.{table} SET SCHEMA {RETIRED}; ALTER TABLE {SHADOW}.{table} SET SCHEMA public;"
         ));
@@ -145,7 +146,7 @@ async fn apply_one(
         position: event.global_position,
         reason: format!("unknown stream id {}", event.stream_id),
     })?;
-    projections::apply(tx, &stream, event).await
+    read_models::project(tx, &stream, event).await
 }
 
 /// A digest of each projection table's full contents, in a stable order; identical digests
@@ -154,7 +155,7 @@ pub async fn checksums(
     client: &impl deadpool_postgres::GenericClient,
 ) -> Result<Vec<(String, i64, String)>, StoreError> {
     let mut out = Vec::new();
-    for table in PROJECTION_TABLES {
+    for table in projection_tables() {
         let row = client
             .query_one_cached(
                 &format!(
@@ -164,7 +165,7 @@ pub async fn checksums(
                 &[],
             )
             .await?;
-        out.push(((*table).to_owned(), row.get(0), row.get(1)));
+        out.push((table.to_owned(), row.get(0), row.get(1)));
     }
     Ok(out)
 }

@@ -10,66 +10,28 @@ use std::future::Future;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Error, Row};
 
+/// `fn $cached(sql, params)`: prepares `sql` through the connection's cache, then runs it as
+/// `GenericClient::$uncached` does. The four methods differ only in that name and their output.
+macro_rules! through_the_cache {
+    ($cached:ident => $uncached:ident -> $output:ty) => {
+        fn $cached(
+            &self,
+            sql: &str,
+            params: &[&(dyn ToSql + Sync)],
+        ) -> impl Future<Output = Result<$output, Error>> + Send {
+            async move {
+                self.$uncached(&self.prepare_cached(sql).await?, params)
+                    .await
+            }
+        }
+    };
+}
+
 pub trait CachedStatements: GenericClient {
-    fn query_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send;
-
-    fn query_one_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> impl Future<Output = Result<Row, Error>> + Send;
-
-    fn query_opt_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> impl Future<Output = Result<Option<Row>, Error>> + Send;
-
-    fn execute_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> impl Future<Output = Result<u64, Error>> + Send;
+    through_the_cache!(query_cached => query -> Vec<Row>);
+    through_the_cache!(query_one_cached => query_one -> Row);
+    through_the_cache!(query_opt_cached => query_opt -> Option<Row>);
+    through_the_cache!(execute_cached => execute -> u64);
 }
 
-impl<C: GenericClient> CachedStatements for C {
-    async fn query_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>, Error> {
-        let statement = self.prepare_cached(sql).await?;
-        self.query(&statement, params).await
-    }
-
-    async fn query_one_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Row, Error> {
-        let statement = self.prepare_cached(sql).await?;
-        self.query_one(&statement, params).await
-    }
-
-    async fn query_opt_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<Row>, Error> {
-        let statement = self.prepare_cached(sql).await?;
-        self.query_opt(&statement, params).await
-    }
-
-    async fn execute_cached(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, Error> {
-        let statement = self.prepare_cached(sql).await?;
-        self.execute(&statement, params).await
-    }
-}
+impl<C: GenericClient> CachedStatements for C {}

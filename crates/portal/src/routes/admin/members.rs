@@ -127,7 +127,7 @@ async fn location_zones(
 /// One account's row, its times in its home location's time zone.
 fn member_row(
     m: MemberView,
-    opened: Option<store::crypto::ProfileData>,
+    opened: Option<secrets::ProfileData>,
     zones: &BTreeMap<String, Tz>,
     now: DateTime<Utc>,
 ) -> MemberRow {

@@ -20,9 +20,10 @@ use crate::tenant_session::{SignedInForm, signed_out};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::commands::{Command, PassphraseText, RefusalCode};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use chrono_tz::Tz;
 use domain::LocationSettings;
+use domain::describe::valid_words;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use store::queries::MemberView;
@@ -224,30 +225,6 @@ fn passphrase_and_qr(
     Ok((Some(passphrase), qr_svg))
 }
 
-/// "Valid until …" in the location's time zone. A grant ending at local midnight reads as the
-/// end of the day before.
-pub(crate) fn valid_words(until: Option<DateTime<Utc>>, tz: Tz) -> String {
-    match until {
-        None => "No end date: as long as your plan runs".to_owned(),
-        Some(until) => {
-            let last = (until - chrono::Duration::seconds(1)).with_timezone(&tz);
-            if last.format("%H:%M:%S").to_string() == "23:59:59" {
-                format!(
-                    "Until the end of {} ({})",
-                    last.format("%A %-d %B %Y"),
-                    tz.name()
-                )
-            } else {
-                format!(
-                    "Until {} ({})",
-                    until.with_timezone(&tz).format("%A %-d %B %Y, %H:%M"),
-                    tz.name()
-                )
-            }
-        }
-    }
-}
-
 /// A passphrase change the tenant asks for: its form and the command it becomes.
 pub(crate) trait PassphraseChange: DeserializeOwned + CarriesCsrf + 'static {
     /// What the key page says afterwards (`?done=`).
@@ -402,6 +379,7 @@ async fn passphrase_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn utc(timestamp: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(timestamp)

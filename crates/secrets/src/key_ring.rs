@@ -1,13 +1,13 @@
-//! Sealing secrets (AEAD: XChaCha20-Poly1305) and keyed hashes (HMAC-SHA256).
+//! The key ring: sealing secrets for the log and keyed hashes (HMAC-SHA256).
 //!
 //! The master key (from configuration, never stored) seals organization tokens and wraps the
 //! per-member data keys; member keys seal a member's profile and passphrase. Associated data
 //! binds each ciphertext to its stream, so a sealed value cannot be moved to another member.
 
+use crate::aead;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use chacha20poly1305::XChaCha20Poly1305;
 use domain::Sealed;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -38,23 +38,11 @@ impl std::fmt::Debug for KeyRing {
 }
 
 fn parse_key(hex_key: &str, what: &'static str) -> Result<[u8; 32], CryptoError> {
-    let bytes = hex::decode(hex_key.trim()).map_err(|_| CryptoError::BadKey(what))?;
-    bytes.try_into().map_err(|_| CryptoError::BadKey(what))
+    aead::parse_key(hex_key).ok_or(CryptoError::BadKey(what))
 }
 
 fn seal_with(cipher: &XChaCha20Poly1305, key_name: &str, plaintext: &[u8], aad: &[u8]) -> Sealed {
-    let mut nonce = [0u8; 24];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let ciphertext = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        // Encryption fails only for plaintexts beyond 256 GiB.
-        .unwrap_or_default();
+    let (nonce, ciphertext) = aead::seal(cipher, plaintext, aad);
     Sealed {
         key: key_name.to_owned(),
         nonce: B64.encode(nonce),
@@ -70,21 +58,13 @@ fn open_with(
     let nonce = B64
         .decode(&sealed.nonce)
         .map_err(|_| CryptoError::Malformed)?;
-    if nonce.len() != 24 {
+    if nonce.len() != aead::NONCE_LEN {
         return Err(CryptoError::Malformed);
     }
     let ciphertext = B64
         .decode(&sealed.ciphertext)
         .map_err(|_| CryptoError::Malformed)?;
-    cipher
-        .decrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &ciphertext,
-                aad,
-            },
-        )
-        .map_err(|_| CryptoError::Open)
+    aead::open(cipher, &nonce, &ciphertext, aad).ok_or(CryptoError::Open)
 }
 
 impl KeyRing {
@@ -92,7 +72,7 @@ impl KeyRing {
         let master = parse_key(master_key, "master_key")?;
         let hash_key = parse_key(hash_key, "hash_key")?;
         Ok(KeyRing {
-            master: XChaCha20Poly1305::new(Key::from_slice(&master)),
+            master: aead::cipher(&master),
             hash_key,
         })
     }
@@ -110,18 +90,13 @@ impl KeyRing {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let wrapped = self.seal_with_master(&raw, aad);
-        (
-            MemberKey(XChaCha20Poly1305::new(Key::from_slice(&raw))),
-            wrapped,
-        )
+        (MemberKey(aead::cipher(&raw)), wrapped)
     }
 
     pub fn unwrap_member_key(&self, wrapped: &Sealed, aad: &str) -> Result<MemberKey, CryptoError> {
         let raw = self.open_with_master(wrapped, aad)?;
-        if raw.len() != 32 {
-            return Err(CryptoError::Malformed);
-        }
-        Ok(MemberKey(XChaCha20Poly1305::new(Key::from_slice(&raw))))
+        let raw: [u8; 32] = raw.try_into().map_err(|_| CryptoError::Malformed)?;
+        Ok(MemberKey(aead::cipher(&raw)))
     }
 
     /// HMAC-SHA256 over `purpose`, `org_id` and `value` (lowercase hex). Used for lookups and
@@ -163,6 +138,19 @@ pub struct ProfileData {
 pub fn open_profile(key: &MemberKey, aad: &str, sealed: &Sealed) -> Option<ProfileData> {
     let bytes = key.open(sealed, aad).ok()?;
     serde_json::from_slice(&bytes).ok()
+}
+
+/// A member's profile, opened with their wrapped data key (`None` when either does not open).
+pub fn open_member_profile(
+    keys: &KeyRing,
+    org_id: &str,
+    user_id: &str,
+    wrapped_key: &Sealed,
+    profile: &Sealed,
+) -> Option<ProfileData> {
+    let aad = crate::contexts::member(org_id, user_id);
+    let key = keys.unwrap_member_key(wrapped_key, &aad).ok()?;
+    open_profile(&key, &aad, profile)
 }
 
 #[cfg(test)]

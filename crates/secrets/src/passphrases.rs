@@ -1,11 +1,9 @@
 //! Generating and sealing the secrets provision hands to the domain.
 
+use crate::key_ring::{KeyRing, MemberKey, ProfileData, email_hash};
 use domain::member::{FreshPassphrase, Profile};
 use domain::passphrase::{ALPHABET, GROUP_LEN, GROUPS, from_indices};
 use rand::Rng;
-use store::{KeyRing, MemberKey};
-// Shared with the portal (account lookup by email, admin member list).
-pub use store::crypto::{ProfileData, email_hash, open_profile};
 
 /// A passphrase from the OS CSPRNG over the unambiguous alphabet (≈ 69 bits).
 pub fn generate_passphrase() -> String {

@@ -1,0 +1,17 @@
+//! Encryption contexts: the associated data each kind of sealed value is bound to, so a
+//! sealed value cannot be moved to another member, organization or admin.
+
+/// A member's data key, profile and passphrase: the member's stream id.
+pub fn member(org_id: &str, user_id: &str) -> String {
+    domain::StreamId::member(org_id, user_id).to_string()
+}
+
+/// An organization's Optix token, sealed with the master key.
+pub fn organization_token(org_id: &str) -> String {
+    format!("org-{org_id}/token")
+}
+
+/// An admin's Optix token, kept sealed in the admin canvas session.
+pub fn admin_canvas_token(org_id: &str, user_id: &str) -> String {
+    format!("admin-canvas-token/{org_id}/{user_id}")
+}

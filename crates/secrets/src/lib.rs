@@ -1,0 +1,13 @@
+//! Lanyard's secrets: sealing (AEAD: XChaCha20-Poly1305), keyed hashes (HMAC-SHA256), the key
+//! ring, generated passphrases, and the encryption contexts (associated data) they are bound
+//! to. No I/O: the store keeps only what this crate sealed.
+
+pub mod aead;
+pub mod contexts;
+pub mod key_ring;
+pub mod passphrases;
+
+pub use key_ring::{
+    CryptoError, KeyRing, MemberKey, ProfileData, email_hash, open_member_profile, open_profile,
+};
+pub use passphrases::{generate_passphrase, passphrase_hash, seal_passphrase, seal_profile};

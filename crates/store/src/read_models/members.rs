@@ -1,0 +1,566 @@
+//! WiFi accounts (`members`) and their grants (`member_grants`).
+
+use crate::error::StoreError;
+use crate::projection::{Projection, misplaced};
+use crate::read_models::groups::GroupView;
+use crate::read_models::rows::{
+    enum_text, execute, from_json, json, sealed, select, select_opt, vlan_from_db,
+};
+use crate::recorded::RecordedEvent;
+use crate::statements::CachedStatements;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use domain::live_access::{self, AccessState, Validity};
+use domain::{Event, GrantNetwork, Sealed, StreamId};
+use tokio_postgres::types::ToSql;
+
+pub const PROJECTION: Projection = Projection::new(
+    "members",
+    &["members", "member_grants"],
+    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
+);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GrantView {
+    pub basis: String,
+    pub source_id: String,
+    pub location_id: Option<String>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub network: Option<GrantNetwork>,
+}
+
+impl GrantView {
+    pub fn validity(&self) -> Validity {
+        Validity {
+            from: self.valid_from,
+            until: self.valid_until,
+        }
+    }
+
+    /// See [`Validity::is_live_at`].
+    pub fn is_live_at(&self, now: DateTime<Utc>) -> bool {
+        self.validity().is_live_at(now)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberView {
+    pub org_id: String,
+    pub user_id: String,
+    pub home_location: Option<String>,
+    pub onboarded_via: String,
+    pub status: String,
+    pub team_id: Option<String>,
+    pub profile: Sealed,
+    pub passphrase: Option<Sealed>,
+    pub opened_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub grants: Vec<GrantView>,
+    /// The team's group, when the member is in one.
+    pub group: Option<GroupView>,
+}
+
+impl MemberView {
+    /// The grants valid at `now`.
+    pub fn live_grants(&self, now: DateTime<Utc>) -> impl Iterator<Item = &GrantView> {
+        self.grants.iter().filter(move |g| g.is_live_at(now))
+    }
+
+    /// Live, upcoming or none (see [`live_access::access_state`]).
+    pub fn access_state(&self, now: DateTime<Utc>) -> AccessState {
+        live_access::access_state(self.grants.iter().map(GrantView::validity), now)
+    }
+
+    /// The VLAN the member's key puts them on (see [`live_access::vlan`]).
+    pub fn vlan(&self, now: DateTime<Utc>) -> Option<u16> {
+        live_access::vlan(
+            self.group.as_ref().and_then(|g| g.vlan),
+            self.grants
+                .iter()
+                .map(|g| (g.validity(), g.network.as_ref().and_then(|n| n.vlan))),
+            now,
+        )
+    }
+
+    /// The end of access if nothing changes (see [`live_access::access_until`]).
+    pub fn access_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        live_access::access_until(self.grants.iter().map(GrantView::validity), now)
+    }
+
+    /// When the current access began (see [`live_access::access_from`]).
+    pub fn access_from(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        live_access::access_from(self.grants.iter().map(GrantView::validity), now)
+    }
+}
+
+const MEMBER_COLUMNS: &str =
+    "m.org_id, m.user_id, m.home_location, m.onboarded_via, m.status, m.team_id, m.profile,
+     m.passphrase, m.opened_at, m.updated_at, g.name, g.vlan";
+
+const GRANT_COLUMNS: &str =
+    "org_id, user_id, basis, source_id, location_id, valid_from, valid_until, network";
+
+/// Members (`m`, with their group `g`) selected by `member_where` (a WHERE clause and its
+/// ORDER BY, over `params`), with their grants. `org_id` is the organization the clause keeps
+/// to, if it keeps to one.
+async fn select_members(
+    client: &impl GenericClient,
+    member_where: &str,
+    params: &[&(dyn ToSql + Sync)],
+    org_id: Option<&str>,
+) -> Result<Vec<MemberView>, StoreError> {
+    let rows = client
+        .query_cached(
+            &format!(
+                "SELECT {MEMBER_COLUMNS} FROM members m
+                 LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
+                 WHERE {member_where}"
+            ),
+            params,
+        )
+        .await?;
+    let user_ids: Vec<String> = match org_id {
+        Some(_) => rows.iter().map(|r| r.get(1)).collect(),
+        None => Vec::new(),
+    };
+    // With no organization (the CLI's list of everything) the grants are read whole.
+    let grant_rows = client
+        .query_cached(
+            &format!(
+                "SELECT {GRANT_COLUMNS} FROM member_grants
+                 WHERE $1::text IS NULL OR (org_id = $1 AND user_id = ANY($2))
+                 ORDER BY org_id, user_id, basis, source_id"
+            ),
+            &[&org_id, &user_ids],
+        )
+        .await?;
+    members_from_rows(rows, &grant_rows)
+}
+
+/// Members with their grants, ordered by organization and user id.
+pub async fn list_members(
+    client: &impl GenericClient,
+    org_id: Option<&str>,
+) -> Result<Vec<MemberView>, StoreError> {
+    select_members(
+        client,
+        "($1::text IS NULL OR m.org_id = $1) ORDER BY m.org_id, length(m.user_id), m.user_id",
+        &[&org_id],
+        org_id,
+    )
+    .await
+}
+
+/// One page of an organization's members (in user id order) with their grants, and how many
+/// members the organization has in all.
+pub async fn members_page(
+    client: &impl GenericClient,
+    org_id: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<MemberView>, i64), StoreError> {
+    let total: i64 = client
+        .query_one_cached("SELECT count(*) FROM members WHERE org_id = $1", &[&org_id])
+        .await?
+        .get(0);
+    let page = select_members(
+        client,
+        "m.org_id = $1 ORDER BY length(m.user_id), m.user_id OFFSET $2 LIMIT $3",
+        &[&org_id, &offset, &limit],
+        Some(org_id),
+    )
+    .await?;
+    Ok((page, total))
+}
+
+/// One member with their grants (what the portal's key page shows).
+pub async fn member(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Option<MemberView>, StoreError> {
+    let mut found = select_members(
+        client,
+        "m.org_id = $1 AND m.user_id = $2",
+        &[&org_id, &user_id],
+        Some(org_id),
+    )
+    .await?;
+    Ok(found.pop())
+}
+
+/// The user whose account has this keyed email hash, if any.
+pub async fn member_by_email_hash(
+    client: &impl GenericClient,
+    org_id: &str,
+    email_hash: &str,
+) -> Result<Option<String>, StoreError> {
+    let found = members_by_email_hash(client, org_id, &[email_hash]).await?;
+    Ok(found.into_iter().next().map(|(_, user_id)| user_id))
+}
+
+/// The members with these email hashes: (email hash, user id).
+pub async fn members_by_email_hash(
+    client: &impl GenericClient,
+    org_id: &str,
+    email_hashes: &[&str],
+) -> Result<Vec<(String, String)>, StoreError> {
+    select(
+        client,
+        "SELECT DISTINCT ON (email_hash) email_hash, user_id FROM members
+         WHERE org_id = $1 AND email_hash = ANY($2) ORDER BY email_hash, user_id",
+        &[&org_id, &email_hashes],
+        |r| (r.get(0), r.get(1)),
+    )
+    .await
+}
+
+/// A `member_grants` row selected as [`GRANT_COLUMNS`].
+fn grant_from_row(g: &tokio_postgres::Row) -> Result<GrantView, StoreError> {
+    Ok(GrantView {
+        basis: g.get(2),
+        source_id: g.get(3),
+        location_id: g.get(4),
+        valid_from: g.get(5),
+        valid_until: g.get(6),
+        network: g
+            .get::<_, Option<serde_json::Value>>(7)
+            .map(from_json)
+            .transpose()?,
+    })
+}
+
+fn members_from_rows(
+    rows: Vec<tokio_postgres::Row>,
+    grant_rows: &[tokio_postgres::Row],
+) -> Result<Vec<MemberView>, StoreError> {
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        let org: String = row.get(0);
+        let user: String = row.get(1);
+        let grants = grant_rows
+            .iter()
+            .filter(|g| g.get::<_, &str>(0) == org && g.get::<_, &str>(1) == user)
+            .map(grant_from_row)
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let team_id: Option<String> = row.get(5);
+        let group = match (&team_id, row.get::<_, Option<String>>(10)) {
+            (Some(team_id), Some(name)) => Some(GroupView {
+                team_id: team_id.clone(),
+                name,
+                vlan: row.get::<_, Option<i32>>(11).and_then(vlan_from_db),
+            }),
+            _ => None,
+        };
+        members.push(MemberView {
+            org_id: org,
+            user_id: user,
+            home_location: row.get(2),
+            onboarded_via: row.get(3),
+            status: row.get(4),
+            team_id,
+            profile: sealed(row.get(6))?,
+            passphrase: row
+                .get::<_, Option<serde_json::Value>>(7)
+                .map(sealed)
+                .transpose()?,
+            opened_at: row.get(8),
+            updated_at: row.get(9),
+            grants,
+            group,
+        });
+    }
+    Ok(members)
+}
+
+/// Whether another member of the organization already uses a passphrase with this hash.
+pub async fn passphrase_taken(
+    client: &impl GenericClient,
+    org_id: &str,
+    lookup_hash: &str,
+    except_user: &str,
+) -> Result<bool, StoreError> {
+    let taken = select_opt(
+        client,
+        "SELECT 1 FROM members WHERE org_id = $1 AND passphrase_hash = $2 AND user_id <> $3",
+        &[&org_id, &lookup_hash, &except_user],
+        |_| (),
+    )
+    .await?;
+    Ok(taken.is_some())
+}
+
+/// Members holding at least one grant whose validity ended by `now`.
+pub async fn members_with_expired_grants(
+    client: &impl GenericClient,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(String, String)>, StoreError> {
+    // Ended: `valid_until <= now`, the complement of the end half of `Validity::is_live_at`
+    // (filtered in SQL: the scheduler must not read every grant to find the few that ended).
+    select(
+        client,
+        "SELECT DISTINCT org_id, user_id FROM member_grants WHERE valid_until <= $1 LIMIT $2",
+        &[&now, &limit],
+        |r| (r.get(0), r.get(1)),
+    )
+    .await
+}
+
+/// The earliest grant end still ahead, so the scheduler can sleep until then.
+pub async fn next_grant_expiry(
+    client: &impl GenericClient,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let row = client
+        .query_one_cached("SELECT min(valid_until) FROM member_grants", &[])
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Live access at a glance, for the metrics: accounts per organization and status, and live
+/// grants per organization and basis.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AccessCounts {
+    pub accounts: Vec<(String, String, i64)>,
+    pub live_grants: Vec<(String, String, i64)>,
+}
+
+pub async fn access_counts(
+    client: &impl GenericClient,
+    now: DateTime<Utc>,
+) -> Result<AccessCounts, StoreError> {
+    let triples = |rows: Vec<tokio_postgres::Row>| {
+        rows.iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect::<Vec<_>>()
+    };
+    let accounts = client
+        .query_cached(
+            "SELECT org_id, status, count(*) FROM members GROUP BY org_id, status",
+            &[],
+        )
+        .await?;
+    // `Validity::is_live_at` in SQL (counted in the database: the metrics must not read every
+    // grant): started by now, and ending after it.
+    let live_grants = client
+        .query_cached(
+            "SELECT org_id, basis, count(*) FROM member_grants
+             WHERE (valid_from IS NULL OR valid_from <= $1) AND (valid_until IS NULL OR valid_until > $1)
+             GROUP BY org_id, basis",
+            &[&now],
+        )
+        .await?;
+    Ok(AccessCounts {
+        accounts: triples(accounts),
+        live_grants: triples(live_grants),
+    })
+}
+
+/// User ids of every account of the organization (open ones: deleted accounts have no row).
+pub async fn member_user_ids(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    select(
+        client,
+        "SELECT user_id FROM members WHERE org_id = $1",
+        &[&org_id],
+        |r| r.get(0),
+    )
+    .await
+}
+
+/// Members whose account is in the team's group.
+pub async fn members_in_group(
+    client: &impl GenericClient,
+    org_id: &str,
+    team_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    select(
+        client,
+        "SELECT user_id FROM members WHERE org_id = $1 AND team_id = $2",
+        &[&org_id, &team_id],
+        |r| r.get(0),
+    )
+    .await
+}
+
+/// The member row an event updates, and when.
+struct Row<'a> {
+    org: &'a str,
+    user: &'a str,
+    at: DateTime<Utc>,
+    pos: i64,
+}
+
+impl<'a> Row<'a> {
+    /// The row of the member whose stream `recorded` is on.
+    fn of(stream: &'a StreamId, recorded: &RecordedEvent) -> Result<Row<'a>, StoreError> {
+        match stream {
+            StreamId::Member { org_id, user_id } => Ok(Row {
+                org: org_id,
+                user: user_id,
+                at: recorded.recorded_at,
+                pos: recorded.global_position,
+            }),
+            _ => Err(misplaced(stream, recorded)),
+        }
+    }
+}
+
+async fn write(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let row = || Row::of(stream, recorded);
+    match &recorded.event {
+        Event::AccountOpened {
+            home_location,
+            via,
+            email_hash,
+            profile,
+            ..
+        } => {
+            let values = [&enum_text(via)?, email_hash.as_str()];
+            open_account(client, &row()?, home_location, values, &json(profile)?).await
+        }
+        Event::AccessGranted {
+            grant,
+            location_id,
+            valid_from,
+            valid_until,
+            network,
+        } => {
+            let row = row()?;
+            let network = network.as_ref().map(json).transpose()?;
+            execute(
+                client,
+                "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
+                 SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
+                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &row.at, &network],
+            )
+            .await?;
+            update(client, &row, "status = status", &[]).await
+        }
+        Event::AccessRevoked { grant, .. } => {
+            let row = row()?;
+            execute(
+                client,
+                "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
+                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id],
+            )
+            .await?;
+            update(client, &row, "status = status", &[]).await
+        }
+        Event::AccountDeleted => {
+            let row = row()?;
+            delete_grants(client, &row).await?;
+            execute(
+                client,
+                "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
+                &[&row.org, &row.user],
+            )
+            .await
+        }
+        event => update_columns(client, stream, recorded, event).await,
+    }
+}
+
+/// The member events that set columns of the account's row and nothing else.
+async fn update_columns(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    event: &Event,
+) -> Result<(), StoreError> {
+    let row = || Row::of(stream, recorded);
+    match event {
+        Event::ProfileChanged {
+            email_hash,
+            profile,
+        } => {
+            let assignments = "email_hash = $5, profile = $6";
+            update(client, &row()?, assignments, &[email_hash, &json(profile)?]).await
+        }
+        Event::PassphraseIssued {
+            passphrase,
+            lookup_hash,
+        }
+        | Event::PassphraseChanged {
+            passphrase,
+            lookup_hash,
+            ..
+        } => {
+            let assignments = "passphrase = $5, passphrase_hash = $6";
+            update(
+                client,
+                &row()?,
+                assignments,
+                &[&json(passphrase)?, lookup_hash],
+            )
+            .await
+        }
+        Event::AccountBound { location_id } => {
+            update(client, &row()?, "home_location = $5", &[location_id]).await
+        }
+        Event::AccountSuspended => update(client, &row()?, "status = $5", &[&"suspended"]).await,
+        Event::AccountResumed => update(client, &row()?, "status = $5", &[&"active"]).await,
+        Event::JoinedGroup { team_id } => update(client, &row()?, "team_id = $5", &[team_id]).await,
+        Event::LeftGroup { .. } => update(client, &row()?, "team_id = NULL", &[]).await,
+        _ => Ok(()),
+    }
+}
+
+async fn open_account(
+    client: &impl GenericClient,
+    row: &Row<'_>,
+    home_location: &Option<String>,
+    [via, email_hash]: [&str; 2],
+    profile: &serde_json::Value,
+) -> Result<(), StoreError> {
+    // Reopening after a deletion starts from a clean row.
+    delete_grants(client, row).await?;
+    execute(
+        client,
+        "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
+         opened_at, updated_at, last_position)
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
+         ON CONFLICT (org_id, user_id) DO UPDATE SET home_location = $3, onboarded_via = $4, status = 'active',
+         email_hash = $5, profile = $6, passphrase = NULL, passphrase_hash = NULL, team_id = NULL,
+         opened_at = $7, updated_at = $7, last_position = $8",
+        &[&row.org, &row.user, home_location, &via, &email_hash, profile, &row.at, &row.pos],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn delete_grants(client: &impl GenericClient, row: &Row<'_>) -> Result<(), StoreError> {
+    execute(
+        client,
+        "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
+        &[&row.org, &row.user],
+    )
+    .await?;
+    Ok(())
+}
+
+/// `UPDATE members SET <assignments>, updated_at, last_position` where the assignments use
+/// parameters from $5 on.
+async fn update(
+    client: &impl GenericClient,
+    row: &Row<'_>,
+    assignments: &str,
+    values: &[&(dyn ToSql + Sync)],
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "UPDATE members SET {assignments}, updated_at = $3, last_position = $4 WHERE org_id = $1 AND user_id = $2"
+    );
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&row.org, &row.user, &row.at, &row.pos];
+    params.extend_from_slice(values);
+    client.execute_cached(sql.as_str(), &params).await?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! The admins' notification box: unmapped locations tenants tried, failed syncs, groups left
+//! without a VLAN. One row per event that raised it.
+
+use crate::error::StoreError;
+use crate::projection::Projection;
+use crate::read_models::rows::{execute, select};
+use crate::recorded::RecordedEvent;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use domain::Event;
+
+pub const PROJECTION: Projection =
+    Projection::new("notifications", &["notifications"], |tx, _, recorded| {
+        Box::pin(write(tx, recorded))
+    });
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotificationView {
+    pub position: i64,
+    pub kind: String,
+    pub subject: String,
+    pub message: String,
+    pub raised_at: DateTime<Utc>,
+}
+
+/// The newest notifications first, the latest of each kind and subject only.
+pub async fn notifications(
+    client: &impl GenericClient,
+    org_id: &str,
+    limit: i64,
+) -> Result<Vec<NotificationView>, StoreError> {
+    select(
+        client,
+        // The latest of each kind and subject: one location reported every hour, or a sync
+        // failing every 15 minutes, is one line and cannot push the others off.
+        "SELECT global_position, kind, subject, message, raised_at FROM (
+             SELECT DISTINCT ON (kind, subject) global_position, kind, subject, message, raised_at
+             FROM notifications WHERE org_id = $1
+             ORDER BY kind, subject, global_position DESC
+         ) latest ORDER BY global_position DESC LIMIT $2",
+        &[&org_id, &limit],
+        |r| NotificationView {
+            position: r.get(0),
+            kind: r.get(1),
+            subject: r.get(2),
+            message: r.get(3),
+            raised_at: r.get(4),
+        },
+    )
+    .await
+}
+
+/// What an event raises in the box: (kind, subject, message).
+fn raised_by(event: &Event) -> Option<(&'static str, &str, String)> {
+    match event {
+        Event::SyncFailed { kind, reason } => Some((
+            "sync_failed",
+            kind.as_str(),
+            format!("The {} sync with Optix failed: {reason}", kind.as_str()),
+        )),
+        Event::UnmappedLocationUsed { location_id, .. } => Some((
+            "unmapped_location",
+            location_id,
+            format!(
+                "A tenant asked for WiFi at Optix location {location_id}, which is not mapped to a Lanyard location."
+            ),
+        )),
+        Event::GroupCreated {
+            team_id,
+            name,
+            vlan: None,
+        } => Some((
+            "group_without_vlan",
+            team_id,
+            format!(
+                "Team {name} ({team_id}) has no VLAN: configure a VLAN pool for the organization or its members' location, or free one."
+            ),
+        )),
+        _ => None,
+    }
+}
+
+async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+    let Some((kind, subject, message)) = raised_by(&recorded.event) else {
+        return Ok(());
+    };
+    execute(
+        client,
+        "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &recorded.global_position,
+            &recorded.org_id,
+            &kind,
+            &subject,
+            &message,
+            &recorded.recorded_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
