@@ -70,195 +70,234 @@ impl Identity {
     /// JetStream API subjects use the default `$JS.API` prefix; `webhook_stream` is the
     /// configured webhook stream's name (`nats.webhook_stream`).
     pub fn permissions(self, webhook_stream: &str) -> Option<Permissions> {
-        let w = webhook_stream;
-        let events = EVENTS_STREAM;
-        let kv = format!("KV_{INSTALLATIONS_BUCKET}");
-        let inbox = format!("{}.>", self.inbox_prefix());
-        let rule = |subject: String, why: &'static str| Rule { subject, why };
-        let permissions = match self {
-            Identity::Ingest => Permissions {
-                publish: vec![
-                    rule(
-                        WEBHOOK_SUBJECTS.into(),
-                        "the webhooks it accepted (JetStream publish; the ack comes to its inbox)",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.INFO.{w}"),
-                        "readiness, and looking the webhook stream up before creating it",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.CREATE.{w}"),
-                        "creates the webhook stream when it starts before provision",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.UPDATE.{w}"),
-                        "moves a webhook stream made earlier to the configured retention",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.INFO.{kv}"),
-                        "opens the installations bucket",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.CREATE.{kv}"),
-                        "creates the installations bucket when missing",
-                    ),
-                    rule(
-                        "$JS.API.INFO".into(),
-                        "the account's limits, read before creating the bucket (no content)",
-                    ),
-                    rule(
-                        format!("$KV.{INSTALLATIONS_BUCKET}.>"),
-                        "records and forgets installations (KV put/delete)",
-                    ),
-                    rule(
-                        format!("$JS.API.DIRECT.GET.{kv}.>"),
-                        "looks an installation up (KV get)",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.CREATE.{kv}"),
-                        "watches the bucket (an ordered consumer, recreated after a gap)",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.CREATE.{kv}.>"),
-                        "the same, named form of the consumer API",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.DELETE.{kv}.>"),
-                        "removes the watch's consumer when it is recreated",
-                    ),
-                    rule(
-                        format!("$JS.FC.{kv}.>"),
-                        "answers the watch's flow-control messages",
-                    ),
-                ],
-                subscribe: vec![rule(
-                    inbox,
-                    "its own replies: JetStream acks, API answers, the watch's deliveries",
-                )],
-                allow_responses: false,
-            },
-            Identity::Provision => Permissions {
-                publish: vec![
-                    rule(
-                        crate::EVENT_SUBJECTS.into(),
-                        "the relay's domain events (JetStream publish)",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.INFO.{w}"),
-                        "readiness, backlog metrics, stream lookup",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.CREATE.{w}"),
-                        "creates the webhook stream",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.UPDATE.{w}"),
-                        "moves a webhook stream made earlier to the configured retention",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.INFO.{events}"),
-                        "looks the events stream up",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.CREATE.{events}"),
-                        "creates the events stream",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.INFO.{kv}"),
-                        "looks the installations bucket up",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.CREATE.{kv}"),
-                        "creates the installations bucket",
-                    ),
-                    rule(
-                        format!("$KV.{INSTALLATIONS_BUCKET}.>"),
-                        "records an install and forgets an uninstall once Optix confirmed it \
-                         (KV put/delete)",
-                    ),
-                    rule(
-                        "$JS.API.INFO".into(),
-                        "the account's limits, read before creating the bucket (no content)",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.INFO.{w}.>"),
-                        "its durable consumer's state (lookup, backlog metrics)",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.CREATE.{w}.>"),
-                        "creates its durable consumer of the webhook stream",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.DURABLE.CREATE.{w}.>"),
-                        "the same, older form of the consumer API",
-                    ),
-                    rule(format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"), "pulls webhooks"),
-                    rule(
-                        format!("$JS.ACK.{w}.>"),
-                        "acknowledges a webhook once its transaction committed",
-                    ),
-                ],
-                subscribe: vec![
-                    rule(
-                        crate::commands::COMMAND_SUBJECTS.into(),
-                        "commands of the portal and the CLI (queue group `provision`)",
-                    ),
-                    rule(
-                        inbox,
-                        "its own replies: JetStream acks, API answers, pulled webhooks",
-                    ),
-                ],
-                // Answers a command on the reply subject of that very request, and nowhere else.
-                allow_responses: true,
-            },
-            Identity::Portal => Permissions {
-                publish: vec![rule(
-                    crate::commands::Sender::Portal.subjects(),
-                    "its commands (for tenants and admins it authenticated), nothing else",
-                )],
-                subscribe: vec![rule(inbox, "provision's answers to its commands")],
-                allow_responses: false,
-            },
-            Identity::Cli => Permissions {
-                publish: vec![
-                    rule(
-                        crate::commands::Sender::Cli.subjects(),
-                        "operator commands (`lanyard locations`, `plans`, `sync`)",
-                    ),
-                    rule(
-                        WEBHOOK_SUBJECTS.into(),
-                        "`lanyard webhooks replay` re-publishes stored webhooks",
-                    ),
-                    rule(
-                        format!("$JS.API.STREAM.INFO.{w}"),
-                        "replay looks the webhook stream up",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.CREATE.{w}"),
-                        "replay reads the stream through an ephemeral consumer",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.CREATE.{w}.>"),
-                        "the same, named form of the consumer API",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.INFO.{w}.>"),
-                        "how many messages replay has to read",
-                    ),
-                    rule(
-                        format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"),
-                        "replay fetches the stored webhooks",
-                    ),
-                ],
-                subscribe: vec![rule(
-                    inbox,
-                    "its own replies: provision's answers, JetStream acks and API answers",
-                )],
-                allow_responses: false,
-            },
-            Identity::Ops => return None,
+        let names = Names {
+            w: webhook_stream,
+            kv: format!("KV_{INSTALLATIONS_BUCKET}"),
+            inbox: format!("{}.>", self.inbox_prefix()),
         };
-        Some(permissions)
+        match self {
+            Identity::Ingest => Some(ingest_permissions(&names)),
+            Identity::Provision => Some(provision_permissions(&names)),
+            Identity::Portal => Some(portal_permissions(&names)),
+            Identity::Cli => Some(cli_permissions(&names)),
+            Identity::Ops => None,
+        }
+    }
+}
+
+/// The names permissions are written with: the webhook stream, the installations bucket's
+/// stream and the identity's inbox subjects.
+struct Names<'a> {
+    w: &'a str,
+    kv: String,
+    inbox: String,
+}
+
+fn rule(subject: String, why: &'static str) -> Rule {
+    Rule { subject, why }
+}
+
+/// ingest publishes webhooks and keeps the installations bucket.
+fn ingest_permissions(names: &Names) -> Permissions {
+    let Names { w, kv, inbox } = names;
+    let inbox = inbox.clone();
+    Permissions {
+        publish: vec![
+            rule(
+                WEBHOOK_SUBJECTS.into(),
+                "the webhooks it accepted (JetStream publish; the ack comes to its inbox)",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{w}"),
+                "readiness, and looking the webhook stream up before creating it",
+            ),
+            rule(
+                format!("$JS.API.STREAM.CREATE.{w}"),
+                "creates the webhook stream when it starts before provision",
+            ),
+            rule(
+                format!("$JS.API.STREAM.UPDATE.{w}"),
+                "moves a webhook stream made earlier to the configured retention",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{kv}"),
+                "opens the installations bucket",
+            ),
+            rule(
+                format!("$JS.API.STREAM.CREATE.{kv}"),
+                "creates the installations bucket when missing",
+            ),
+            rule(
+                "$JS.API.INFO".into(),
+                "the account's limits, read before creating the bucket (no content)",
+            ),
+            rule(
+                format!("$KV.{INSTALLATIONS_BUCKET}.>"),
+                "records and forgets installations (KV put/delete)",
+            ),
+            rule(
+                format!("$JS.API.DIRECT.GET.{kv}.>"),
+                "looks an installation up (KV get)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{kv}"),
+                "watches the bucket (an ordered consumer, recreated after a gap)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{kv}.>"),
+                "the same, named form of the consumer API",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.DELETE.{kv}.>"),
+                "removes the watch's consumer when it is recreated",
+            ),
+            rule(
+                format!("$JS.FC.{kv}.>"),
+                "answers the watch's flow-control messages",
+            ),
+        ],
+        subscribe: vec![rule(
+            inbox,
+            "its own replies: JetStream acks, API answers, the watch's deliveries",
+        )],
+        allow_responses: false,
+    }
+}
+
+/// provision consumes webhooks, owns the streams, answers commands and relays events.
+fn provision_permissions(names: &Names) -> Permissions {
+    let Names { w, kv, inbox } = names;
+    let inbox = inbox.clone();
+    let events = EVENTS_STREAM;
+    Permissions {
+        publish: vec![
+            rule(
+                crate::EVENT_SUBJECTS.into(),
+                "the relay's domain events (JetStream publish)",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{w}"),
+                "readiness, backlog metrics, stream lookup",
+            ),
+            rule(
+                format!("$JS.API.STREAM.CREATE.{w}"),
+                "creates the webhook stream",
+            ),
+            rule(
+                format!("$JS.API.STREAM.UPDATE.{w}"),
+                "moves a webhook stream made earlier to the configured retention",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{events}"),
+                "looks the events stream up",
+            ),
+            rule(
+                format!("$JS.API.STREAM.CREATE.{events}"),
+                "creates the events stream",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{kv}"),
+                "looks the installations bucket up",
+            ),
+            rule(
+                format!("$JS.API.STREAM.CREATE.{kv}"),
+                "creates the installations bucket",
+            ),
+            rule(
+                format!("$KV.{INSTALLATIONS_BUCKET}.>"),
+                "records an install and forgets an uninstall once Optix confirmed it \
+                 (KV put/delete)",
+            ),
+            rule(
+                "$JS.API.INFO".into(),
+                "the account's limits, read before creating the bucket (no content)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.INFO.{w}.>"),
+                "its durable consumer's state (lookup, backlog metrics)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{w}.>"),
+                "creates its durable consumer of the webhook stream",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.DURABLE.CREATE.{w}.>"),
+                "the same, older form of the consumer API",
+            ),
+            rule(format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"), "pulls webhooks"),
+            rule(
+                format!("$JS.ACK.{w}.>"),
+                "acknowledges a webhook once its transaction committed",
+            ),
+        ],
+        subscribe: vec![
+            rule(
+                crate::commands::COMMAND_SUBJECTS.into(),
+                "commands of the portal and the CLI (queue group `provision`)",
+            ),
+            rule(
+                inbox,
+                "its own replies: JetStream acks, API answers, pulled webhooks",
+            ),
+        ],
+        // Answers a command on the reply subject of that very request, and nowhere else.
+        allow_responses: true,
+    }
+}
+
+/// The portal, facing the internet, sends its own commands and nothing else.
+fn portal_permissions(names: &Names) -> Permissions {
+    let inbox = names.inbox.clone();
+    Permissions {
+        publish: vec![rule(
+            crate::commands::Sender::Portal.subjects(),
+            "its commands (for tenants and admins it authenticated), nothing else",
+        )],
+        subscribe: vec![rule(inbox, "provision's answers to its commands")],
+        allow_responses: false,
+    }
+}
+
+/// The CLI sends operator commands and replays stored webhooks.
+fn cli_permissions(names: &Names) -> Permissions {
+    let Names { w, inbox, .. } = names;
+    let inbox = inbox.clone();
+    Permissions {
+        publish: vec![
+            rule(
+                crate::commands::Sender::Cli.subjects(),
+                "operator commands (`lanyard locations`, `plans`, `sync`)",
+            ),
+            rule(
+                WEBHOOK_SUBJECTS.into(),
+                "`lanyard webhooks replay` re-publishes stored webhooks",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{w}"),
+                "replay looks the webhook stream up",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{w}"),
+                "replay reads the stream through an ephemeral consumer",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{w}.>"),
+                "the same, named form of the consumer API",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.INFO.{w}.>"),
+                "how many messages replay has to read",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"),
+                "replay fetches the stored webhooks",
+            ),
+        ],
+        subscribe: vec![rule(
+            inbox,
+            "its own replies: provision's answers, JetStream acks and API answers",
+        )],
+        allow_responses: false,
     }
 }
 

@@ -288,6 +288,25 @@ pub enum RefusalCode {
     Forbidden,
 }
 
+impl RefusalCode {
+    /// The code as it stands in a reply's JSON, in logs and in metric labels.
+    pub fn label(self) -> &'static str {
+        match self {
+            RefusalCode::NotInstalled => "not_installed",
+            RefusalCode::UnknownUser => "unknown_user",
+            RefusalCode::LocationNotMapped => "location_not_mapped",
+            RefusalCode::NoAccess => "no_access",
+            RefusalCode::NoAccount => "no_account",
+            RefusalCode::Suspended => "suspended",
+            RefusalCode::InvalidPassphrase => "invalid_passphrase",
+            RefusalCode::PassphraseTaken => "passphrase_taken",
+            RefusalCode::Invalid => "invalid",
+            RefusalCode::Unavailable => "unavailable",
+            RefusalCode::Forbidden => "forbidden",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Reply {
@@ -390,6 +409,28 @@ mod tests {
         let back: Reply =
             serde_json::from_value(serde_json::json!({"outcome": "done"})).expect("done");
         assert_eq!(back, Reply::done(0));
+    }
+
+    #[test]
+    fn refusal_labels_are_the_codes_in_json() {
+        for code in [
+            RefusalCode::NotInstalled,
+            RefusalCode::UnknownUser,
+            RefusalCode::LocationNotMapped,
+            RefusalCode::NoAccess,
+            RefusalCode::NoAccount,
+            RefusalCode::Suspended,
+            RefusalCode::InvalidPassphrase,
+            RefusalCode::PassphraseTaken,
+            RefusalCode::Invalid,
+            RefusalCode::Unavailable,
+            RefusalCode::Forbidden,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).expect("json"),
+                serde_json::json!(code.label())
+            );
+        }
     }
 
     fn request(actor: &str, command: Command) -> CommandRequest {

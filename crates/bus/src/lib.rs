@@ -1,11 +1,15 @@
-//! NATS JetStream for Lanyard: the webhook stream (ingest → provision) and the domain events
-//! stream (relay → subscribers).
+//! NATS JetStream for Lanyard: the webhook stream (ingest → provision, its contract in
+//! [`webhooks`]), the domain events stream (relay → subscribers), commands ([`commands`]) and
+//! who may do what ([`auth`]).
 
 pub mod auth;
 pub mod commands;
 pub mod sealing;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhooks;
+
+pub use webhooks::{WEBHOOK_SUBJECTS, webhook_subject};
 
 use async_nats::jetstream::{self, consumer::PullConsumer, stream};
 use futures::StreamExt;
@@ -14,7 +18,6 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
-pub const WEBHOOK_SUBJECTS: &str = "optix.webhooks.>";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
@@ -33,7 +36,7 @@ pub enum BusError {
     Credentials(#[from] auth::AuthError),
 }
 
-fn js_error(e: impl std::fmt::Display) -> BusError {
+pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
     BusError::JetStream(e.to_string())
 }
 
@@ -207,7 +210,7 @@ impl Bus {
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
         let mut header_map = async_nats::HeaderMap::new();
-        header_map.insert("Nats-Msg-Id", msg_id);
+        header_map.insert(webhooks::MSG_ID, msg_id);
         for (name, value) in headers {
             header_map.insert(*name, *value);
         }
@@ -267,7 +270,7 @@ impl Bus {
             .await
             .map_err(js_error)?;
         let filter_subject = match org_id {
-            Some(org) => format!("optix.webhooks.{}.>", subject_token(org)),
+            Some(org) => webhooks::organization_subjects(org),
             None => WEBHOOK_SUBJECTS.to_owned(),
         };
         let mut consumer: PullConsumer = stream
@@ -302,12 +305,12 @@ impl Bus {
                     .headers
                     .iter()
                     .flat_map(|h| h.iter())
-                    .filter(|(name, _)| name.to_string() != "Nats-Msg-Id")
+                    .filter(|(name, _)| name.to_string() != webhooks::MSG_ID)
                     .filter_map(|(name, values)| {
                         values.first().map(|v| (name.to_string(), v.to_string()))
                     })
                     .collect();
-                headers.push(("Lanyard-Replay-Of".into(), sequence.to_string()));
+                headers.push((webhooks::REPLAY_OF.into(), sequence.to_string()));
                 let header_refs: Vec<(&str, &str)> = headers
                     .iter()
                     .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -472,15 +475,6 @@ impl Installations {
     }
 }
 
-/// `optix.webhooks.<org>.<event>`, with each token limited to `[A-Za-z0-9_-]`.
-pub fn webhook_subject(org_id: &str, event: &str) -> String {
-    format!(
-        "optix.webhooks.{}.{}",
-        subject_token(org_id),
-        subject_token(event)
-    )
-}
-
 /// A safe single subject token: anything outside `[A-Za-z0-9_-]` becomes `_`; empty → `_`.
 pub fn subject_token(value: &str) -> String {
     let token: String = value
@@ -494,19 +488,4 @@ pub fn subject_token(value: &str) -> String {
         })
         .collect();
     if token.is_empty() { "_".into() } else { token }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subjects_are_sanitized() {
-        assert_eq!(
-            webhook_subject("6267", "new_plan_subscription"),
-            "optix.webhooks.6267.new_plan_subscription"
-        );
-        assert_eq!(webhook_subject("a.b", "x>*"), "optix.webhooks.a_b.x__");
-        assert_eq!(webhook_subject("", ""), "optix.webhooks._._");
-    }
 }

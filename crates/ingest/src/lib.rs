@@ -59,7 +59,7 @@ struct State {
     bus: bus::Bus,
     installations: bus::Installations,
     seal: bus::sealing::WebhookSeal,
-    settings: runtime::Settings,
+    settings: runtime::IngestConfig,
     metrics: IngestMetrics,
 }
 
@@ -75,33 +75,25 @@ struct IngestMetrics {
 
 impl IngestMetrics {
     fn new() -> IngestMetrics {
-        let meter = telemetry::metrics::meter();
-        let latency = |name: &'static str, description: &'static str| {
-            meter
-                .f64_histogram(name)
-                .with_description(description)
-                .with_unit("s")
-                .with_boundaries(telemetry::metrics::LATENCY_BUCKETS.to_vec())
-                .build()
-        };
+        use telemetry::metrics::{counter, latency_histogram};
         IngestMetrics {
-            received: meter
-                .u64_counter("lanyard_webhooks_received")
-                .with_description("Webhook requests received, by event")
-                .build(),
-            accepted: meter
-                .u64_counter("lanyard_webhooks_accepted")
-                .with_description("Webhooks verified and stored in JetStream, by event")
-                .build(),
-            rejected: meter
-                .u64_counter("lanyard_webhooks_rejected")
-                .with_description("Webhooks refused, by reason and event")
-                .build(),
-            duration: latency(
+            received: counter(
+                "lanyard_webhooks_received",
+                "Webhook requests received, by event",
+            ),
+            accepted: counter(
+                "lanyard_webhooks_accepted",
+                "Webhooks verified and stored in JetStream, by event",
+            ),
+            rejected: counter(
+                "lanyard_webhooks_rejected",
+                "Webhooks refused, by reason and event",
+            ),
+            duration: latency_histogram(
                 "lanyard_ingest_duration",
                 "Time from request to answer, by outcome",
             ),
-            publish_duration: latency(
+            publish_duration: latency_histogram(
                 "lanyard_ingest_publish_duration",
                 "Time for JetStream to acknowledge a webhook",
             ),
@@ -162,7 +154,8 @@ impl Refusal {
 }
 
 impl Application {
-    pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+    pub async fn build(settings: impl Into<runtime::IngestConfig>) -> anyhow::Result<Application> {
+        let settings = settings.into();
         telemetry::metrics::init();
         let seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
@@ -172,9 +165,9 @@ impl Application {
         bus.ensure_webhook_stream()
             .await
             .context("creating the webhook stream")?;
-        let listener = TcpListener::bind(&settings.ingest.listen)
-            .with_context(|| format!("binding ingest.listen {}", settings.ingest.listen))?;
-        let port = listener.local_addr()?.port();
+        let (listener, port) = telemetry::http::bind(&settings.ingest.listen, "ingest.listen")?;
+        let (ops_listener, ops_port) =
+            telemetry::http::bind(&settings.ingest.ops_listen, "ingest.ops_listen")?;
         let installations = bus
             .installations()
             .await
@@ -187,44 +180,11 @@ impl Application {
             settings,
             metrics: IngestMetrics::new(),
         });
-        // Metrics and readiness say things about the service (counts, what is down) that the
-        // internet reaching the webhook URL has no business seeing: a listener of their own.
-        let ops_listener =
-            TcpListener::bind(&state.settings.ingest.ops_listen).with_context(|| {
-                format!(
-                    "binding ingest.ops_listen {}",
-                    state.settings.ingest.ops_listen
-                )
-            })?;
-        let ops_port = ops_listener.local_addr()?.port();
-        let ops_state = state.clone();
-        let nats_settings = state.settings.nats.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(web::Data::new(WorkerBus::connect(nats_settings.clone())))
-                .app_data(web::Data::new(ServiceName("ingest")))
-                .wrap(from_fn(telemetry::http::record_requests))
-                .route("/optix/webhooks", web::post().to(receive))
-                .route("/healthz", web::get().to(telemetry::http::healthz))
-        })
-        .shutdown_timeout(10)
-        .listen(listener)?
-        .run();
-        let ops_server = HttpServer::new(move || {
-            App::new()
-                .app_data(ops_state.clone())
-                .configure(telemetry::http::ops_routes)
-                .route("/readyz", web::get().to(readyz))
-        })
-        .workers(1)
-        .shutdown_timeout(5)
-        .listen(ops_listener)?
-        .run();
+        let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), readyz)?;
         Ok(Application {
             port,
             ops_port,
-            server,
+            server: webhook_server(listener, state)?,
             ops_server,
             installations_watch,
         })
@@ -245,6 +205,46 @@ impl Application {
         self.installations_watch.abort();
         served.and(ops)
     }
+}
+
+impl runtime::Service for Application {
+    const NAME: &'static str = "ingest";
+    const ABOUT: &'static str =
+        "Lanyard ingest: verifies Optix webhooks and publishes them to JetStream.";
+    type Settings = runtime::IngestConfig;
+
+    async fn build(settings: runtime::IngestConfig) -> anyhow::Result<Application> {
+        Application::build(settings).await
+    }
+
+    fn ports(&self) -> (u16, Option<u16>) {
+        (self.port, Some(self.ops_port))
+    }
+
+    async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Ok(Application::run_until_stopped(self).await?)
+    }
+}
+
+/// The public listener: the webhook endpoint (and a bare `/healthz`), each actix worker with a
+/// NATS connection of its own ([`WorkerBus`]).
+fn webhook_server(
+    listener: TcpListener,
+    state: web::Data<State>,
+) -> std::io::Result<actix_web::dev::Server> {
+    let nats_settings = state.settings.nats.clone();
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::Data::new(WorkerBus::connect(nats_settings.clone())))
+            .app_data(web::Data::new(ServiceName("ingest")))
+            .wrap(from_fn(telemetry::http::record_requests))
+            .route("/optix/webhooks", web::post().to(receive))
+            .route("/healthz", web::get().to(telemetry::http::healthz))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run())
 }
 
 async fn readyz(state: web::Data<State>) -> HttpResponse {
@@ -312,22 +312,8 @@ async fn accept(
     state: &State,
     event_label: &mut &'static str,
 ) -> Result<Envelope, Refusal> {
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
     // Decided before reading the body, so an unsupported type costs nothing.
-    let parse: fn(&[u8]) -> Result<_, webhook::WebhookError> = match content_type.as_str() {
-        "application/x-www-form-urlencoded" => webhook::parse_form,
-        "application/json" => webhook::parse_json,
-        other => return Err(Refusal::ContentType(other.to_owned())),
-    };
+    let parse = body_parser(request)?;
     let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
     let body = body.as_ref();
     let fields = parse(body).map_err(|e| Refusal::Malformed(e.to_string()))?;
@@ -338,7 +324,48 @@ async fn accept(
     let span = tracing::Span::current();
     span.record("event", envelope.event.as_str());
     span.record("org_id", envelope.organization_id.as_str());
+    verify(&envelope, state)?;
 
+    // One budget for the registry check and the publish, well inside Optix's 2 s.
+    let deadline = tokio::time::Instant::now()
+        + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
+    check_installation(&envelope, state, deadline).await?;
+    let fields = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let bus = request
+        .app_data::<web::Data<WorkerBus>>()
+        .and_then(|worker| worker.get())
+        .unwrap_or(&state.bus);
+    publish(bus, state, &envelope, &fields, body, deadline).await?;
+    // An app_uninstall does not close the door here: its body is not authenticated (a
+    // captured signature takes any body), so provision forgets the installation once Optix
+    // confirms it.
+    Ok(envelope)
+}
+
+type BodyParser =
+    fn(&[u8]) -> Result<serde_json::Map<String, serde_json::Value>, webhook::WebhookError>;
+
+/// The parser for the request's content type (form or JSON), or the refusal of any other.
+fn body_parser(request: &HttpRequest) -> Result<BodyParser, Refusal> {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match content_type.as_str() {
+        "application/x-www-form-urlencoded" => Ok(webhook::parse_form),
+        "application/json" => Ok(webhook::parse_json),
+        other => Err(Refusal::ContentType(other.to_owned())),
+    }
+}
+
+/// The webhook is signed by a configured Optix app and stamped inside the accepted window.
+fn verify(envelope: &Envelope, state: &State) -> Result<(), Refusal> {
     let app = state
         .settings
         .optix
@@ -361,39 +388,37 @@ async fn accept(
     if envelope.created_timestamp < oldest || envelope.created_timestamp > newest {
         return Err(Refusal::Stale(envelope.created_timestamp));
     }
+    Ok(())
+}
 
-    // One budget for the registry check and the publish, well inside Optix's 2 s.
-    let deadline = tokio::time::Instant::now()
-        + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
-    check_installation(&envelope, state, deadline).await?;
-
-    let payload = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+/// Seals the webhook's fields and publishes them as one delivery (`bus::webhooks`), by
+/// `deadline`.
+async fn publish(
+    bus: &bus::Bus,
+    state: &State,
+    envelope: &Envelope,
+    fields: &[u8],
+    body: &[u8],
+    deadline: tokio::time::Instant,
+) -> Result<(), Refusal> {
     // Sealed: the stream keeps bodies (tokens, names, emails) for the retention window.
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
-    let payload = state.seal.seal(&subject, &payload);
+    let sealed_body = state.seal.seal(&subject, fields);
     // Every delivery is stored: a body identical to an earlier one may be a second change in
     // the same second; provision skips what a later reconciliation already covered.
-    let message_id = state.seal.delivery_id(&subject, body);
-    let received_at = chrono::Utc::now().to_rfc3339();
+    let msg_id = state.seal.delivery_id(&subject, body);
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.
     let trace_headers = telemetry::traces::inject_current();
-    let mut headers = vec![("Lanyard-Received-At", received_at.as_str())];
-    headers.extend(
-        trace_headers
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str())),
-    );
-    let bus = request
-        .app_data::<web::Data<WorkerBus>>()
-        .and_then(|worker| worker.get())
-        .unwrap_or(&state.bus);
     let published = bus
-        .publish_durable(
-            subject,
-            &message_id,
-            &headers,
-            payload.into(),
+        .publish_webhook(
+            bus::webhooks::WebhookPublication {
+                subject,
+                msg_id: &msg_id,
+                received_at: chrono::Utc::now(),
+                trace_headers: &trace_headers,
+                sealed_body: sealed_body.into(),
+            },
             deadline.saturating_duration_since(tokio::time::Instant::now()),
         )
         .await;
@@ -405,10 +430,7 @@ async fn accept(
         tracing::error!(error = %e, "publishing to JetStream failed");
         Refusal::Unavailable
     })?;
-    // An app_uninstall does not close the door here: its body is not authenticated (a
-    // captured signature takes any body), so provision forgets the installation once Optix
-    // confirms it.
-    Ok(envelope)
+    Ok(())
 }
 
 fn unavailable(error: bus::BusError) -> Refusal {

@@ -18,12 +18,9 @@ struct Ingest {
     bus: bus::Bus,
 }
 
-fn settings(nats: runtime::NatsSettings, client_id: &str, secret: &str) -> runtime::Settings {
-    runtime::Settings {
-        database: runtime::DatabaseSettings {
-            url: "postgres://unused@127.0.0.1:9/unused".into(),
-            pool_size: 1,
-        },
+/// Ingest's sections only: it needs no database.
+fn settings(nats: runtime::NatsSettings, client_id: &str, secret: &str) -> runtime::IngestConfig {
+    runtime::IngestConfig {
         nats,
         ingest: runtime::IngestSettings {
             listen: "127.0.0.1:0".into(),
@@ -31,10 +28,7 @@ fn settings(nats: runtime::NatsSettings, client_id: &str, secret: &str) -> runti
             max_body_bytes: 4096,
             ..Default::default()
         },
-        provision: Default::default(),
-        portal: Default::default(),
         optix: runtime::OptixSettings {
-            api_url: "http://127.0.0.1:9/graphql".into(),
             apps: vec![runtime::OptixApp {
                 client_id: client_id.into(),
                 secret: runtime::Secret::new(secret),

@@ -24,22 +24,6 @@ pub(crate) enum Answer {
     Unavailable,
 }
 
-fn refusal_label(code: RefusalCode) -> &'static str {
-    match code {
-        RefusalCode::NotInstalled => "not_installed",
-        RefusalCode::UnknownUser => "unknown_user",
-        RefusalCode::LocationNotMapped => "location_not_mapped",
-        RefusalCode::NoAccess => "no_access",
-        RefusalCode::NoAccount => "no_account",
-        RefusalCode::Suspended => "suspended",
-        RefusalCode::InvalidPassphrase => "invalid_passphrase",
-        RefusalCode::PassphraseTaken => "passphrase_taken",
-        RefusalCode::Invalid => "invalid",
-        RefusalCode::Unavailable => "unavailable",
-        RefusalCode::Forbidden => "forbidden",
-    }
-}
-
 impl State {
     /// Sends a command to provision; records `lanyard_portal_commands_total`. Never logs the
     /// command's content (it may hold a passphrase).
@@ -62,7 +46,7 @@ impl State {
         };
         let outcome = match &answer {
             Answer::Done { .. } => "done",
-            Answer::Refused { code, .. } => refusal_label(*code),
+            Answer::Refused { code, .. } => code.label(),
             Answer::Unavailable => "unavailable",
         };
         metrics::command(name, outcome);

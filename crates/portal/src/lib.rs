@@ -67,7 +67,7 @@ use purge::spawn_purge;
 use routes::site::{home, not_found, script, stylesheet};
 use routes::{admin, canvas, tenant};
 use state::{State, bounded};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 pub struct Application {
@@ -78,7 +78,8 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+    pub async fn build(settings: impl Into<runtime::PortalConfig>) -> anyhow::Result<Application> {
+        let settings = settings.into();
         telemetry::metrics::init();
         metrics::init();
         // lettre and reqwest choose their TLS provider explicitly, but anything using rustls'
@@ -92,45 +93,25 @@ impl Application {
             "the portal opens passphrases with provision.master_key and hashes with \
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;
-        let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
+        let pool = settings.database.pool()?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Portal)
             .await
             .context("connecting to NATS")?;
-        let listener = TcpListener::bind(&settings.portal.listen)
-            .with_context(|| format!("binding portal.listen {}", settings.portal.listen))?;
-        let ops_listener = TcpListener::bind(&settings.portal.ops_listen)
-            .with_context(|| format!("binding portal.ops_listen {}", settings.portal.ops_listen))?;
-        let ops_port = ops_listener.local_addr()?.port();
-        let trusted_proxies = parse_trusted_proxies(&settings.portal.trusted_proxies)?;
-        let address = listener.local_addr()?;
-        let port = address.port();
-        let portal = settings.portal.clone();
-        let public_url = if portal.public_url.trim().is_empty() {
-            format!("http://{address}")
-        } else {
-            portal.public_url.trim().trim_end_matches('/').to_owned()
-        };
-        let parsed = url::Url::parse(&public_url)
-            .with_context(|| format!("portal.public_url {public_url:?} is not a URL"))?;
-        let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-        // Browsers that once reached the portal over https never fall back to http for it.
-        let hsts = parsed.scheme() == "https";
-        if parsed.scheme() != "https" && !loopback {
-            tracing::warn!(
-                "portal.public_url is not https: browsers refuse the portal's Secure cookies \
-                 over plain http anywhere but on localhost, so nobody could sign in"
-            );
-        }
+        let portal = settings.portal;
+        let (listener, port) = telemetry::http::bind(&portal.listen, "portal.listen")?;
+        let (ops_listener, ops_port) =
+            telemetry::http::bind(&portal.ops_listen, "portal.ops_listen")?;
+        let trusted_proxies = parse_trusted_proxies(&portal.trusted_proxies)?;
+        let (public_url, https) = public_url(&portal, listener.local_addr()?)?;
         let mailer = mail::Mailer::new(portal.smtp_url.expose(), &portal.mail_from)?;
         if portal.smtp_url.expose().trim().is_empty() {
             tracing::warn!("portal.smtp_url is not set: sign-in links cannot be emailed");
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(10))
-            .build()
+        // Canvas tokens are checked with Optix under the [optix] budget per token.
+        let optix = settings
+            .optix
+            .client(Duration::from_secs(10))
             .context("building the HTTP client")?;
-        let optix = optix::api::OptixClient::new(settings.optix.api_url.clone(), http);
         let verifier =
             verify::Verifier::new(optix, Duration::from_secs(portal.canvas_cache_secs.max(1)));
         let state = web::Data::new(State {
@@ -146,49 +127,14 @@ impl Application {
             trusted_proxies,
         });
         spawn_purge(state.clone());
-        let ops_state = state.clone();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(web::Data::new(telemetry::http::ServiceName("portal")))
-                .app_data(web::FormConfig::default().limit(16 * 1024))
-                .wrap(from_fn(access_log))
-                .wrap(from_fn(telemetry::http::record_requests))
-                .wrap(actix_web::middleware::Condition::new(
-                    hsts,
-                    actix_web::middleware::DefaultHeaders::new().add((
-                        actix_web::http::header::STRICT_TRANSPORT_SECURITY,
-                        "max-age=31536000; includeSubDomains",
-                    )),
-                ))
-                .route("/healthz", web::get().to(telemetry::http::healthz))
-                .route("/", web::get().to(home))
-                .route("/assets/portal.css", web::get().to(stylesheet))
-                .route("/assets/portal.js", web::get().to(script))
-                .configure(tenant::routes)
-                .configure(canvas::routes)
-                .configure(admin::routes)
-                .default_service(web::to(not_found))
-        })
-        .shutdown_timeout(10)
-        .listen(listener)?
-        .run();
         // Metrics count sign-in outcomes (`sent` vs `no_match`): on the public listener they
         // would tell anyone which emails are members'. Operations get a listener of their own.
-        let ops_server = HttpServer::new(move || {
-            App::new()
-                .app_data(ops_state.clone())
-                .configure(telemetry::http::ops_routes)
-                .route("/readyz", web::get().to(readyz))
-        })
-        .workers(1)
-        .shutdown_timeout(5)
-        .listen(ops_listener)?
-        .run();
+        let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), readyz)?;
         Ok(Application {
             port,
             ops_port,
-            server,
+            // Browsers that once reached the portal over https never fall back to http for it.
+            server: portal_server(listener, state, https)?,
             ops_server,
         })
     }
@@ -206,4 +152,82 @@ impl Application {
         let (served, ops) = tokio::join!(self.server, self.ops_server);
         served.and(ops)
     }
+}
+
+impl runtime::Service for Application {
+    const NAME: &'static str = "portal";
+    const ABOUT: &'static str = "Lanyard portal: tenant portal and Optix canvases.";
+    type Settings = runtime::PortalConfig;
+
+    async fn build(settings: runtime::PortalConfig) -> anyhow::Result<Application> {
+        Application::build(settings).await
+    }
+
+    fn ports(&self) -> (u16, Option<u16>) {
+        (self.port, Some(self.ops_port))
+    }
+
+    async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Ok(Application::run_until_stopped(self).await?)
+    }
+}
+
+/// The base URL of links in emails, without a trailing slash (`portal.public_url`, or the
+/// address the portal listens on), and whether it is https. Warns when browsers would refuse
+/// the portal's cookies.
+fn public_url(
+    portal: &runtime::PortalSettings,
+    address: SocketAddr,
+) -> anyhow::Result<(String, bool)> {
+    let public_url = if portal.public_url.trim().is_empty() {
+        format!("http://{address}")
+    } else {
+        portal.public_url.trim().trim_end_matches('/').to_owned()
+    };
+    let parsed = url::Url::parse(&public_url)
+        .with_context(|| format!("portal.public_url {public_url:?} is not a URL"))?;
+    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if parsed.scheme() != "https" && !loopback {
+        tracing::warn!(
+            "portal.public_url is not https: browsers refuse the portal's Secure cookies \
+             over plain http anywhere but on localhost, so nobody could sign in"
+        );
+    }
+    let https = parsed.scheme() == "https";
+    Ok((public_url, https))
+}
+
+/// The public listener: the tenant portal, the canvases and the admin canvas (HSTS when the
+/// public URL is https).
+fn portal_server(
+    listener: TcpListener,
+    state: web::Data<State>,
+    hsts: bool,
+) -> std::io::Result<actix_web::dev::Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::Data::new(telemetry::http::ServiceName("portal")))
+            .app_data(web::FormConfig::default().limit(16 * 1024))
+            .wrap(from_fn(access_log))
+            .wrap(from_fn(telemetry::http::record_requests))
+            .wrap(actix_web::middleware::Condition::new(
+                hsts,
+                actix_web::middleware::DefaultHeaders::new().add((
+                    actix_web::http::header::STRICT_TRANSPORT_SECURITY,
+                    "max-age=31536000; includeSubDomains",
+                )),
+            ))
+            .route("/healthz", web::get().to(telemetry::http::healthz))
+            .route("/", web::get().to(home))
+            .route("/assets/portal.css", web::get().to(stylesheet))
+            .route("/assets/portal.js", web::get().to(script))
+            .configure(tenant::routes)
+            .configure(canvas::routes)
+            .configure(admin::routes)
+            .default_service(web::to(not_found))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run())
 }

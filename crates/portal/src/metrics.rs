@@ -3,35 +3,25 @@
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::Counter;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 struct PortalMetrics {
     links: Counter<u64>,
     commands: Counter<u64>,
 }
 
-fn instruments() -> &'static PortalMetrics {
-    static INSTRUMENTS: OnceLock<PortalMetrics> = OnceLock::new();
-    INSTRUMENTS.get_or_init(|| {
-        let meter = telemetry::metrics::meter();
-        PortalMetrics {
-            links: meter
-                .u64_counter("lanyard_magic_links_sent")
-                .with_description(
-                    "Sign-in link requests by outcome: sent, no_match (no Optix user with that \
-                     email), rate_limited, smtp_failed, lookup_failed (provision could not be asked within the link's lifetime)",
-                )
-                .build(),
-            commands: meter
-                .u64_counter("lanyard_portal_commands")
-                .with_description(
-                    "Commands the portal sent to provision, by command and outcome (done, a \
-                     refusal code, or unavailable)",
-                )
-                .build(),
-        }
-    })
-}
+static INSTRUMENTS: LazyLock<PortalMetrics> = LazyLock::new(|| PortalMetrics {
+    links: telemetry::metrics::counter(
+        "lanyard_magic_links_sent",
+        "Sign-in link requests by outcome: sent, no_match (no Optix user with that \
+         email), rate_limited, smtp_failed, lookup_failed (provision could not be asked within the link's lifetime)",
+    ),
+    commands: telemetry::metrics::counter(
+        "lanyard_portal_commands",
+        "Commands the portal sent to provision, by command and outcome (done, a \
+         refusal code, or unavailable)",
+    ),
+});
 
 /// Outcomes of a sign-in link request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,13 +46,13 @@ impl LinkOutcome {
 }
 
 pub fn link(outcome: LinkOutcome) {
-    instruments()
+    INSTRUMENTS
         .links
         .add(1, &[KeyValue::new("outcome", outcome.as_str())]);
 }
 
 pub fn command(command: &'static str, outcome: &'static str) {
-    instruments().commands.add(
+    INSTRUMENTS.commands.add(
         1,
         &[
             KeyValue::new("command", command),
@@ -73,5 +63,5 @@ pub fn command(command: &'static str, outcome: &'static str) {
 
 /// Registers the instruments so `/metrics` lists them from the start.
 pub fn init() {
-    instruments();
+    LazyLock::force(&INSTRUMENTS);
 }

@@ -159,11 +159,8 @@ impl Provisioner {
             .await
             .unwrap_or_else(|e| unavailable(&e));
         let outcome = match &reply {
-            Reply::Done { .. } => "done".to_owned(),
-            Reply::Refused { code, .. } => serde_json::to_value(code)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            Reply::Done { .. } => "done",
+            Reply::Refused { code, .. } => code.label(),
         };
         tracing::info!(
             org_id,

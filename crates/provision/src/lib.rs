@@ -43,7 +43,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     provisioner: Arc<Provisioner>,
     bus: bus::Bus,
-    settings: runtime::Settings,
+    settings: runtime::ProvisionConfig,
     relay_lag: relay::RelayLag,
     sync_queue: sync::SyncQueue,
 }
@@ -54,41 +54,24 @@ struct Health {
 }
 
 impl Application {
-    pub async fn build(settings: runtime::Settings) -> anyhow::Result<Application> {
+    pub async fn build(
+        settings: impl Into<runtime::ProvisionConfig>,
+    ) -> anyhow::Result<Application> {
+        let settings = settings.into();
         telemetry::metrics::init();
         let keys = secrets::KeyRing::from_hex(
             settings.provision.master_key.expose(),
             settings.provision.hash_key.expose(),
         )
         .context("provision.master_key / provision.hash_key")?;
-        let pool = store::create_pool(&settings.database.url, settings.database.pool_size)?;
-        {
-            let mut client = pool.get().await.context("connecting to PostgreSQL")?;
-            store::migrations::migrate(&mut client)
-                .await
-                .context("migrating the database")?;
-        }
+        let pool = migrated_pool(&settings.database).await?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Provision)
             .await
             .context("connecting to NATS")?;
         bus.ensure_streams()
             .await
             .context("creating JetStream streams")?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .timeout(std::time::Duration::from_secs(20))
-            .build()?;
-        let optix = optix::api::OptixClient::with_settings(
-            settings.optix.api_url.clone(),
-            http,
-            optix::api::ClientSettings {
-                requests_per_minute: settings.optix.requests_per_minute,
-                window: std::time::Duration::from_secs(settings.optix.budget_window_secs.max(1)),
-                page_size: settings.optix.page_size.max(1),
-                patience: std::time::Duration::from_secs(settings.optix.patience_secs),
-                ..Default::default()
-            },
-        );
+        let optix = settings.optix.client(std::time::Duration::from_secs(20))?;
         let webhook_seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
         let installations = bus
@@ -109,39 +92,22 @@ impl Application {
                 settings.provision.webhook_settle_margin_ms,
             )),
         );
-
-        let listener = TcpListener::bind(&settings.provision.listen)
-            .with_context(|| format!("binding provision.listen {}", settings.provision.listen))?;
-        let port = listener.local_addr()?.port();
+        let (listener, port) =
+            telemetry::http::bind(&settings.provision.listen, "provision.listen")?;
         let relay_lag = relay::RelayLag::default();
-        let sources = web::Data::new(metrics::Sources {
+        let sources = metrics::Sources {
             pool: pool.clone(),
             bus: bus.clone(),
             consumer_name: settings.provision.consumer_name.clone(),
             relay_lag: relay_lag.clone(),
-        });
-        let health = web::Data::new(Health {
+        };
+        let health = Health {
             pool,
             bus: bus.clone(),
-        });
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(health.clone())
-                .app_data(sources.clone())
-                .app_data(web::Data::new(telemetry::http::ServiceName("provision")))
-                .wrap(from_fn(telemetry::http::record_requests))
-                // Its own /metrics: it refreshes the stream and consumer readings first.
-                .route("/metrics", web::get().to(metrics_endpoint))
-                .route("/healthz", web::get().to(telemetry::http::healthz))
-                .route("/readyz", web::get().to(readyz))
-        })
-        .workers(1)
-        .shutdown_timeout(5)
-        .listen(listener)?
-        .run();
+        };
         Ok(Application {
             port,
-            server,
+            server: operations_server(listener, health, sources)?,
             provisioner,
             bus,
             settings,
@@ -218,6 +184,62 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         self.run_until(runtime::shutdown_signal()).await
     }
+}
+
+impl runtime::Service for Application {
+    const NAME: &'static str = "provision";
+    const ABOUT: &'static str = "Lanyard provision: folds Optix webhooks into the event log.";
+    type Settings = runtime::ProvisionConfig;
+
+    async fn build(settings: runtime::ProvisionConfig) -> anyhow::Result<Application> {
+        Application::build(settings).await
+    }
+
+    fn ports(&self) -> (u16, Option<u16>) {
+        (self.port, None)
+    }
+
+    async fn run_until_stopped(self) -> anyhow::Result<()> {
+        Application::run_until_stopped(self).await
+    }
+}
+
+/// The database pool, migrated to the latest schema (provision owns the schema).
+async fn migrated_pool(
+    settings: &runtime::DatabaseSettings,
+) -> anyhow::Result<deadpool_postgres::Pool> {
+    let pool = settings.pool()?;
+    let mut client = pool.get().await.context("connecting to PostgreSQL")?;
+    store::migrations::migrate(&mut client)
+        .await
+        .context("migrating the database")?;
+    drop(client);
+    Ok(pool)
+}
+
+/// Provision's only listener, for operations: its own `/metrics` (it refreshes the stream and
+/// consumer readings first), `/healthz` and `/readyz`.
+fn operations_server(
+    listener: TcpListener,
+    health: Health,
+    sources: metrics::Sources,
+) -> std::io::Result<actix_web::dev::Server> {
+    let health = web::Data::new(health);
+    let sources = web::Data::new(sources);
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(health.clone())
+            .app_data(sources.clone())
+            .app_data(web::Data::new(telemetry::http::ServiceName("provision")))
+            .wrap(from_fn(telemetry::http::record_requests))
+            .route("/metrics", web::get().to(metrics_endpoint))
+            .route("/healthz", web::get().to(telemetry::http::healthz))
+            .route("/readyz", web::get().to(readyz))
+    })
+    .workers(1)
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run())
 }
 
 async fn metrics_endpoint(sources: web::Data<metrics::Sources>) -> HttpResponse {

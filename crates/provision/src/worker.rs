@@ -9,7 +9,7 @@
 use crate::batch::{Incoming, Outcome};
 use crate::metrics::metrics;
 use crate::provisioner::Provisioner;
-use async_nats::jetstream::{AckKind, Message};
+use bus::webhooks::WebhookDelivery;
 use futures::StreamExt;
 use opentelemetry::KeyValue;
 use std::collections::HashMap;
@@ -36,7 +36,7 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let consumer = bus.webhook_consumer(&durable_name).await?;
-    let mut workers: HashMap<String, mpsc::UnboundedSender<Message>> = HashMap::new();
+    let mut workers: HashMap<String, mpsc::UnboundedSender<WebhookDelivery>> = HashMap::new();
     let mut handles: Vec<JoinHandle<()>> = Vec::new();
     'pulling: while !*stop.borrow() {
         let mut messages = match consumer.messages().await {
@@ -52,8 +52,8 @@ pub async fn run(
                 next = messages.next() => next,
                 _ = stop.changed() => break 'pulling,
             };
-            let message = match next {
-                Some(Ok(message)) => message,
+            let delivery = match next {
+                Some(Ok(message)) => WebhookDelivery::new(message),
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "receiving webhooks failed");
                     continue;
@@ -61,7 +61,7 @@ pub async fn run(
                 // The pull ended (NATS restarted): pull again.
                 None => break,
             };
-            let org = org_of(&message.subject).to_owned();
+            let org = delivery.subject.org_id.clone();
             let sender = workers.entry(org.clone()).or_insert_with(|| {
                 let (sender, receiver) = mpsc::unbounded_channel();
                 handles.push(tokio::spawn(org_worker(
@@ -72,7 +72,7 @@ pub async fn run(
                 )));
                 sender
             });
-            if sender.send(message).is_err() {
+            if sender.send(delivery).is_err() {
                 tracing::error!(
                     org_id = org,
                     "an organization's worker stopped; its webhooks will be redelivered"
@@ -89,14 +89,9 @@ pub async fn run(
     Ok(())
 }
 
-/// `optix.webhooks.<org>.<event>` → `<org>`.
-fn org_of(subject: &str) -> &str {
-    subject.split('.').nth(2).unwrap_or("_")
-}
-
 async fn org_worker(
     org_id: String,
-    mut queue: mpsc::UnboundedReceiver<Message>,
+    mut queue: mpsc::UnboundedReceiver<WebhookDelivery>,
     provisioner: Arc<Provisioner>,
     settings: WorkerSettings,
 ) {
@@ -123,33 +118,15 @@ async fn org_worker(
     }
 }
 
-fn message_id(message: &Message) -> String {
-    message
-        .headers
-        .as_ref()
-        .and_then(|h| h.get("Nats-Msg-Id"))
-        .map(|v| v.to_string())
-        .or_else(|| {
-            message
-                .info()
-                .ok()
-                .map(|i| format!("stream-seq-{}", i.stream_sequence))
-        })
-        .unwrap_or_default()
-}
-
-async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
+async fn handle(org_id: &str, batch: Vec<WebhookDelivery>, provisioner: &Provisioner) {
     let started = Instant::now();
     let incoming: Vec<Incoming> = batch
         .iter()
-        .map(|m| Incoming {
-            message_id: message_id(m),
-            subject: m.subject.to_string(),
-            payload: m.payload.clone(),
-            replay: m
-                .headers
-                .as_ref()
-                .is_some_and(|h| h.get("Lanyard-Replay-Of").is_some()),
+        .map(|delivery| Incoming {
+            message_id: delivery.msg_id.clone(),
+            subject: delivery.raw_subject().to_owned(),
+            payload: delivery.sealed_body().clone(),
+            replay: delivery.replay,
         })
         .collect();
     // One span for the batch, continuing the first webhook's trace (a lone webhook, the usual
@@ -159,15 +136,11 @@ async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
         otel.kind = "consumer",
         org_id,
         webhooks = batch.len(),
-        subject = %batch[0].subject,
+        subject = %batch[0].raw_subject(),
         message_id = %incoming[0].message_id,
         trace_id = tracing::field::Empty,
     );
-    let traceparent = batch[0]
-        .headers
-        .as_ref()
-        .and_then(|h| h.get(telemetry::traces::TRACEPARENT))
-        .map(|v| v.to_string());
+    let traceparent = batch[0].header(telemetry::traces::TRACEPARENT);
     telemetry::traces::continue_trace(&span, traceparent.as_deref());
     if let Some(trace_id) = telemetry::traces::trace_id(&span) {
         span.record("trace_id", trace_id);
@@ -176,8 +149,8 @@ async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
         let keepalive = async {
             loop {
                 tokio::time::sleep(PROGRESS_EVERY).await;
-                for message in &batch {
-                    let _ = message.ack_with(AckKind::Progress).await;
+                for delivery in &batch {
+                    let _ = delivery.in_progress().await;
                 }
             }
         };
@@ -185,9 +158,9 @@ async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
             outcomes = provisioner.handle_batch(org_id, &incoming) => outcomes,
             _ = keepalive => unreachable!("the keepalive never ends"),
         };
-        for ((message, incoming), outcome) in batch.iter().zip(&incoming).zip(&outcomes) {
-            record(message, outcome, started);
-            acknowledge(message, &incoming.message_id, outcome).await;
+        for (delivery, outcome) in batch.iter().zip(&outcomes) {
+            record(delivery, outcome, started);
+            acknowledge(delivery, outcome).await;
         }
     }
     .instrument(span)
@@ -196,15 +169,16 @@ async fn handle(org_id: &str, batch: Vec<Message>, provisioner: &Provisioner) {
 
 /// Acks only what is committed (or was before); a retry is a NAK with a delay, a message that
 /// can never be handled is terminated and stays in the stream for inspection.
-async fn acknowledge(message: &Message, message_id: &str, outcome: &Outcome) {
+async fn acknowledge(delivery: &WebhookDelivery, outcome: &Outcome) {
+    let message_id = delivery.msg_id.as_str();
     let ack = match outcome {
         Outcome::Committed { events } => {
-            tracing::info!(message_id, events, subject = %message.subject, "webhook provisioned");
-            message.ack().await
+            tracing::info!(message_id, events, subject = %delivery.raw_subject(), "webhook provisioned");
+            delivery.ack().await
         }
         Outcome::AlreadyProcessed => {
             tracing::info!(message_id, "redelivered webhook: already processed");
-            message.ack().await
+            delivery.ack().await
         }
         Outcome::Retry { after, reason } => {
             tracing::warn!(
@@ -213,12 +187,12 @@ async fn acknowledge(message: &Message, message_id: &str, outcome: &Outcome) {
                 retry_in_ms = after.as_millis() as u64,
                 "webhook will be retried"
             );
-            message.ack_with(AckKind::Nak(Some(*after))).await
+            delivery.retry_after(*after).await
         }
         Outcome::Refused { reason, .. } => {
             // Logged and counted where it was decided; acked, since Optix said no.
             tracing::debug!(message_id, reason, "refused webhook acknowledged");
-            message.ack().await
+            delivery.ack().await
         }
         Outcome::Rejected { reason } => {
             tracing::error!(
@@ -226,7 +200,7 @@ async fn acknowledge(message: &Message, message_id: &str, outcome: &Outcome) {
                 reason,
                 "webhook rejected; kept in the stream for inspection"
             );
-            message.ack_with(AckKind::Term).await
+            delivery.terminate().await
         }
     };
     if let Err(e) = ack {
@@ -235,15 +209,13 @@ async fn acknowledge(message: &Message, message_id: &str, outcome: &Outcome) {
     }
 }
 
-/// The event name from the subject `optix.webhooks.<org>.<event>`, as a bounded label.
-fn event_label(subject: &str) -> &'static str {
-    optix::webhook::event_label(subject.rsplit('.').next().unwrap_or(""))
-}
-
-fn record(message: &Message, outcome: &Outcome, started: Instant) {
+fn record(delivery: &WebhookDelivery, outcome: &Outcome, started: Instant) {
     let metrics = metrics();
-    let event = KeyValue::new("event", event_label(&message.subject));
-    if message.info().is_ok_and(|info| info.delivered > 1) {
+    let event = KeyValue::new(
+        "event",
+        optix::webhook::event_label(&delivery.subject.event),
+    );
+    if delivery.redelivered() {
         metrics.redeliveries.add(1, std::slice::from_ref(&event));
     }
     let outcome_label = match outcome {
@@ -262,27 +234,11 @@ fn record(message: &Message, outcome: &Outcome, started: Instant) {
             started.elapsed().as_secs_f64(),
             std::slice::from_ref(&event),
         );
-        let received_at = message
-            .headers
-            .as_ref()
-            .and_then(|h| h.get("Lanyard-Received-At"))
-            .and_then(|v| chrono::DateTime::parse_from_rfc3339(v.as_str()).ok());
-        if let (Some(received_at), true) = (received_at, *events > 0) {
+        if let (Some(received_at), true) = (delivery.received_at, *events > 0) {
             let lag = chrono::Utc::now().signed_duration_since(received_at);
             metrics
                 .freshness
                 .record(lag.num_milliseconds().max(0) as f64 / 1000.0, &[]);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_organization_is_the_third_subject_token() {
-        assert_eq!(org_of("optix.webhooks.6267.new_member"), "6267");
-        assert_eq!(org_of("optix.webhooks"), "_");
     }
 }

@@ -1,13 +1,16 @@
-//! HTTP metrics for every actix-web service, and the `/metrics` endpoint.
+//! HTTP for every actix-web service: request metrics, the `/metrics` and `/healthz` endpoints,
+//! binding a listener, and the operations listener.
 
 use crate::metrics;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
+use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
-use std::sync::OnceLock;
+use std::net::TcpListener;
+use std::sync::LazyLock;
 use std::time::Instant;
 
 /// The service a request was served by (`ingest`, `portal`, `provision`); register it with
@@ -20,24 +23,16 @@ struct HttpMetrics {
     duration: Histogram<f64>,
 }
 
-fn instruments() -> &'static HttpMetrics {
-    static INSTRUMENTS: OnceLock<HttpMetrics> = OnceLock::new();
-    INSTRUMENTS.get_or_init(|| {
-        let meter = metrics::meter();
-        HttpMetrics {
-            requests: meter
-                .u64_counter("lanyard_http_requests")
-                .with_description("HTTP requests served, by service, route pattern and status")
-                .build(),
-            duration: meter
-                .f64_histogram("lanyard_http_request_duration")
-                .with_description("Time to answer an HTTP request, by service and route pattern")
-                .with_unit("s")
-                .with_boundaries(metrics::LATENCY_BUCKETS.to_vec())
-                .build(),
-        }
-    })
-}
+static INSTRUMENTS: LazyLock<HttpMetrics> = LazyLock::new(|| HttpMetrics {
+    requests: metrics::counter(
+        "lanyard_http_requests",
+        "HTTP requests served, by service, route pattern and status",
+    ),
+    duration: metrics::latency_histogram(
+        "lanyard_http_request_duration",
+        "Time to answer an HTTP request, by service and route pattern",
+    ),
+});
 
 /// Middleware (`App::wrap(from_fn(record_requests))`) counting requests and timing them. The
 /// route label is the matched pattern (`/portal/{location}`), never the raw path, which may
@@ -63,7 +58,7 @@ pub async fn record_requests(
         KeyValue::new("service", service),
         KeyValue::new("route", route),
     ];
-    let metrics = instruments();
+    let metrics = &*INSTRUMENTS;
     metrics
         .duration
         .record(started.elapsed().as_secs_f64(), &labels);
@@ -75,7 +70,6 @@ pub async fn record_requests(
     response
 }
 
-/// `GET /metrics`: the Prometheus text format.
 /// The operations routes every service serves on its operations listener, never on a public
 /// one: `/metrics` and a bare `/healthz` (each service adds its own `/readyz`).
 pub fn ops_routes(config: &mut web::ServiceConfig) {
@@ -89,8 +83,43 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().body("ok")
 }
 
+/// `GET /metrics`: the Prometheus text format.
 pub async fn metrics_endpoint() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(metrics::CONTENT_TYPE)
         .body(metrics::render())
+}
+
+/// Binds `address`, the value of the setting `key` (named in the error).
+pub fn bind(address: &str, key: &str) -> anyhow::Result<(TcpListener, u16)> {
+    let listener =
+        TcpListener::bind(address).with_context(|| format!("binding {key} {address}"))?;
+    let port = listener.local_addr()?.port();
+    Ok((listener, port))
+}
+
+/// A service's operations listener: [`ops_routes`] and the service's own `/readyz` (which
+/// reads `state`), on one worker. Metrics and readiness tell things about the service (counts,
+/// what is down) that whoever reaches its public listener has no business seeing.
+pub fn ops_server<S, F, Args>(
+    listener: TcpListener,
+    state: web::Data<S>,
+    readyz: F,
+) -> std::io::Result<actix_web::dev::Server>
+where
+    S: Send + Sync + 'static,
+    F: Handler<Args> + Clone + Send,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(ops_routes)
+            .route("/readyz", web::get().to(readyz.clone()))
+    })
+    .workers(1)
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run())
 }

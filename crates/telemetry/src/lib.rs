@@ -1,4 +1,6 @@
-//! Structured logs (JSON, one object per line), traces and metrics for every service.
+//! Structured logs (JSON, one object per line), OpenTelemetry traces (OTLP export) and metrics
+//! (Prometheus text on `/metrics`) for every service, and the HTTP pieces the services share:
+//! request metrics, listeners and the operations listener ([`http`]).
 
 pub mod http;
 pub mod metrics;

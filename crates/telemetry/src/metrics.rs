@@ -6,7 +6,7 @@
 //! One meter provider per process (each service is its own process in production; tests run
 //! one test per process under nextest). Instruments are created from [`meter`] by each service.
 
-use opentelemetry::metrics::{Meter, MeterProvider};
+use opentelemetry::metrics::{Counter, Histogram, Meter, MeterProvider};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use prometheus::{Encoder, TextEncoder};
 use std::sync::OnceLock;
@@ -49,6 +49,25 @@ pub fn init() {
 /// The meter every Lanyard instrument comes from.
 pub fn meter() -> Meter {
     exporter().provider.meter("lanyard")
+}
+
+/// A counter of the Lanyard meter, `name` without `_total` (the exporter appends it).
+pub fn counter(name: &'static str, description: &'static str) -> Counter<u64> {
+    meter()
+        .u64_counter(name)
+        .with_description(description)
+        .build()
+}
+
+/// A histogram of seconds in [`LATENCY_BUCKETS`], `name` without `_seconds` (the exporter
+/// appends it).
+pub fn latency_histogram(name: &'static str, description: &'static str) -> Histogram<f64> {
+    meter()
+        .f64_histogram(name)
+        .with_description(description)
+        .with_unit("s")
+        .with_boundaries(LATENCY_BUCKETS.to_vec())
+        .build()
 }
 
 /// Everything recorded so far, in the Prometheus text exposition format.

@@ -1,0 +1,410 @@
+//! The sections of `lanyard.toml`, each with its defaults, the secrets it holds and the
+//! client it configures.
+
+use crate::secret::{Secret, read_secret_file, redact_url};
+use serde::Deserialize;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How raw webhooks are kept on the bus between ingest and provision.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WebhookSettings {
+    /// 32 bytes, hex: ingest seals every webhook body with it before publishing (bodies carry
+    /// organization tokens, names and emails); provision opens them. Needed by ingest and
+    /// provision, not by the portal or `lanyard webhooks replay` (which re-publishes sealed).
+    pub seal_key: Secret,
+    /// A file holding `seal_key` (systemd credentials, Kubernetes secret volumes), read at start
+    /// when set.
+    pub seal_key_file: Option<PathBuf>,
+}
+
+/// Debug hides the password a URL may carry (see [`redact_url`]).
+#[derive(Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    #[serde(default = "default_pool_size")]
+    pub pool_size: usize,
+}
+
+/// Debug hides the credentials a URL may carry (see [`redact_url`]).
+#[derive(Clone, Deserialize)]
+pub struct NatsSettings {
+    pub url: String,
+    #[serde(default = "default_webhook_stream")]
+    pub webhook_stream: String,
+    #[serde(default = "default_duplicate_window")]
+    pub duplicate_window_secs: u64,
+    /// Raw webhooks are kept this long (JetStream `max_age`), then dropped: the window of
+    /// `lanyard webhooks replay` and the longest a deleted member's data outlives them in a
+    /// (sealed) webhook. At most a day unless a deployment documents why.
+    #[serde(default = "default_webhook_retention")]
+    pub webhook_retention_secs: u64,
+    /// This service's NATS identity, an NKey seed (`SU…`), e.g. from
+    /// `LANYARD__NATS__NKEY_SEED`. Takes precedence over the two below.
+    #[serde(default)]
+    pub nkey_seed: Option<Secret>,
+    /// A file holding this service's NKey seed (a Kubernetes secret, a systemd credential).
+    #[serde(default)]
+    pub nkey_seed_file: Option<PathBuf>,
+    /// A directory of seeds named after the services (`ingest.nk`, `provision.nk`,
+    /// `portal.nk`, `cli.nk`), as `lanyard nats-auth` writes them: one setting for a machine
+    /// that runs several services.
+    #[serde(default)]
+    pub credentials_dir: Option<PathBuf>,
+    /// PEM file of the certificate authority that signed the NATS servers' certificates;
+    /// set, the connection requires TLS (production, anything beyond loopback).
+    #[serde(default)]
+    pub tls_ca_file: Option<PathBuf>,
+}
+
+impl NatsSettings {
+    /// Settings for `url` with every optional key at its default (tests, tools).
+    pub fn new(url: impl Into<String>) -> NatsSettings {
+        NatsSettings {
+            url: url.into(),
+            webhook_stream: default_webhook_stream(),
+            duplicate_window_secs: default_duplicate_window(),
+            webhook_retention_secs: default_webhook_retention(),
+            nkey_seed: None,
+            nkey_seed_file: None,
+            credentials_dir: None,
+            tls_ca_file: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct IngestSettings {
+    pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`): never the public one.
+    pub ops_listen: String,
+    pub max_body_bytes: usize,
+    /// Webhooks older than this are refused (Optix retries for 100 minutes at most).
+    pub timestamp_horizon_secs: i64,
+    pub future_skew_secs: i64,
+    /// Bound on waiting for the JetStream ack: well inside Optix's 2 s response timeout.
+    pub publish_timeout_ms: u64,
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        IngestSettings {
+            listen: "127.0.0.1:8081".into(),
+            ops_listen: "127.0.0.1:9081".into(),
+            max_body_bytes: 65536,
+            timestamp_horizon_secs: 7200,
+            future_skew_secs: 300,
+            publish_timeout_ms: 1500,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ProvisionSettings {
+    pub listen: String,
+    /// 32 bytes, hex: seals organization tokens and wraps member data keys.
+    pub master_key: Secret,
+    /// 32 bytes, hex: keyed hashes for lookups and uniqueness.
+    pub hash_key: Secret,
+    /// Files holding `master_key` / `hash_key` (systemd credentials, Kubernetes secret volumes):
+    /// read at start when set, so the keys need not sit in the configuration file.
+    pub master_key_file: Option<PathBuf>,
+    pub hash_key_file: Option<PathBuf>,
+    /// Full sync of every installed organization this often (seed 001: 15 minutes).
+    pub sync_interval_secs: u64,
+    pub consumer_name: String,
+    /// At most this many webhooks of one organization are reconciled together.
+    pub batch_size: usize,
+    /// How long an organization's worker waits for more hints before reconciling a lone one,
+    /// so a burst costs one Optix request per hundred members rather than one per webhook.
+    pub coalesce_ms: u64,
+    /// Optix stamps webhooks in whole seconds, so two changes in one second may send identical
+    /// bodies. A webhook is reconciled no earlier than the end of its second plus this margin
+    /// (clock skew), so that one reconciliation sees every change of that second and covers
+    /// any later retry of the delivery (docs/design.md, "Look-alike webhooks").
+    pub webhook_settle_margin_ms: u64,
+}
+
+impl Default for ProvisionSettings {
+    fn default() -> Self {
+        ProvisionSettings {
+            listen: "127.0.0.1:8082".into(),
+            master_key: Secret::default(),
+            hash_key: Secret::default(),
+            master_key_file: None,
+            hash_key_file: None,
+            sync_interval_secs: 900,
+            consumer_name: "provision".into(),
+            batch_size: 1000,
+            coalesce_ms: 5,
+            webhook_settle_margin_ms: 1000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct PortalSettings {
+    pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`): never the public one, since
+    /// metrics would tell the internet which emails are members'.
+    pub ops_listen: String,
+    /// The base URL tenants reach the portal at, used in the sign-in links it emails (never
+    /// taken from the request's Host header). Empty: `http://` + the listen address.
+    pub public_url: String,
+    /// SMTP server for sign-in links: `smtp://host:port` (plain, e.g. a local sink),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`.
+    /// Empty: no email is sent (requests are counted as `smtp_failed`).
+    pub smtp_url: Secret,
+    /// A file holding `smtp_url` (it carries the SMTP password), read at start when set.
+    pub smtp_url_file: Option<PathBuf>,
+    /// The From address of sign-in emails.
+    pub mail_from: String,
+    /// How long a sign-in link works (single use).
+    pub magic_link_ttl_secs: u64,
+    /// Tenant sessions (portal and mobile app).
+    pub session_ttl_secs: u64,
+    /// Admin canvas sessions.
+    pub admin_session_ttl_secs: u64,
+    /// Sign-in link requests allowed per email address, and per client address, in each
+    /// window of `rate_window_secs`: a whole coworking space behind one NAT (200 members on a
+    /// Monday morning) must fit in the per-client limit.
+    pub link_requests_per_email: u32,
+    pub link_requests_per_client: u32,
+    /// Sign-in link requests allowed per client address in a day, so one address cannot ask
+    /// for links for thousands of emails however slowly it goes.
+    pub link_requests_per_client_daily: u32,
+    /// Passphrase changes (chosen or regenerated) allowed per member, and per client address,
+    /// in each window of `rate_window_secs`: "already in use" must not become an oracle.
+    pub passphrase_changes_per_member: u32,
+    pub passphrase_changes_per_client: u32,
+    /// Onboarding attempts (each asks Optix) allowed per user in each window of
+    /// `rate_window_secs`, and per organization each minute, so tenants can never starve
+    /// webhooks and syncs of the organization's 60/min Optix budget.
+    pub onboardings_per_user: u32,
+    pub onboardings_per_org_per_minute: u32,
+    /// How long a refused onboarding (no plan, unknown user) is remembered before Optix is
+    /// asked again for the same user.
+    pub onboarding_refusal_cache_secs: u64,
+    /// Unmapped-location reports the portal forwards per anonymous client address in each
+    /// window of `rate_window_secs` (provision records only locations Optix knows, once an
+    /// hour each).
+    pub unmapped_reports_per_client: u32,
+    /// Refused canvas tokens allowed per client address in each window (then 429); valid
+    /// sign-ins are not counted.
+    pub canvas_refusals_per_client: u32,
+    pub rate_window_secs: u64,
+    /// How long a verified canvas token (Optix `me`) is remembered, keyed by its hash.
+    pub canvas_cache_secs: u64,
+    /// Reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For` is believed: the
+    /// client address is the rightmost hop that is not one of them. Empty: the TCP peer.
+    pub trusted_proxies: Vec<String>,
+    /// How often an admin canvas session is re-checked with Optix (a removed admin loses
+    /// access within this time).
+    pub admin_recheck_secs: u64,
+    /// Who may frame the canvases and the key page (CSP `frame-ancestors`).
+    pub frame_ancestors: String,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        PortalSettings {
+            listen: "127.0.0.1:8083".into(),
+            ops_listen: "127.0.0.1:9083".into(),
+            public_url: String::new(),
+            smtp_url: Secret::default(),
+            smtp_url_file: None,
+            mail_from: "Lanyard WiFi <wifi@lanyard.invalid>".into(),
+            magic_link_ttl_secs: 900,
+            session_ttl_secs: 7 * 24 * 3600,
+            admin_session_ttl_secs: 8 * 3600,
+            link_requests_per_email: 3,
+            link_requests_per_client: 250,
+            link_requests_per_client_daily: 500,
+            passphrase_changes_per_member: 10,
+            passphrase_changes_per_client: 30,
+            onboardings_per_user: 10,
+            onboardings_per_org_per_minute: 20,
+            onboarding_refusal_cache_secs: 120,
+            unmapped_reports_per_client: 20,
+            canvas_refusals_per_client: 30,
+            rate_window_secs: 900,
+            canvas_cache_secs: 60,
+            trusted_proxies: Vec::new(),
+            admin_recheck_secs: 900,
+            frame_ancestors: "https://*.optixapp.com".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct OptixSettings {
+    pub api_url: String,
+    pub apps: Vec<OptixApp>,
+    /// Optix's budget per token (60/min); 0 turns the client-side limit off (benchmarks).
+    pub requests_per_minute: u32,
+    /// The budget's window in seconds: 60, as Optix counts (tests shorten it).
+    pub budget_window_secs: u64,
+    /// Page size of list queries (users, plans, bookings, teams).
+    pub page_size: i64,
+    /// How long background work (webhooks, syncs) may wait for the budget before retrying later.
+    pub patience_secs: u64,
+}
+
+impl Default for OptixSettings {
+    fn default() -> Self {
+        OptixSettings {
+            api_url: String::new(),
+            apps: Vec::new(),
+            requests_per_minute: 60,
+            budget_window_secs: 60,
+            page_size: 100,
+            patience_secs: 120,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct OptixApp {
+    pub client_id: String,
+    #[serde(default)]
+    pub secret: Secret,
+    /// A file holding `secret`, read at start when set.
+    #[serde(default)]
+    pub secret_file: Option<PathBuf>,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
+impl fmt::Debug for NatsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NatsSettings")
+            .field("url", &redact_url(&self.url))
+            .field("webhook_stream", &self.webhook_stream)
+            .field("duplicate_window_secs", &self.duplicate_window_secs)
+            .field("webhook_retention_secs", &self.webhook_retention_secs)
+            .field("nkey_seed", &self.nkey_seed)
+            .field("nkey_seed_file", &self.nkey_seed_file)
+            .field("credentials_dir", &self.credentials_dir)
+            .field("tls_ca_file", &self.tls_ca_file)
+            .finish()
+    }
+}
+
+fn default_pool_size() -> usize {
+    16
+}
+fn default_webhook_stream() -> String {
+    "OPTIX_WEBHOOKS".into()
+}
+fn default_duplicate_window() -> u64 {
+    120
+}
+fn default_webhook_retention() -> u64 {
+    24 * 3600
+}
+
+impl DatabaseSettings {
+    /// The connection pool these settings describe (connections are opened on first use).
+    pub fn pool(&self) -> Result<deadpool_postgres::Pool, store::StoreError> {
+        store::create_pool(&self.url, self.pool_size)
+    }
+}
+
+impl OptixSettings {
+    /// The Optix API client these settings describe: its budget per token
+    /// (`requests_per_minute` in `budget_window_secs`), page size and patience. Each call gives
+    /// up after `http_timeout`.
+    pub fn client(&self, http_timeout: Duration) -> anyhow::Result<optix::api::OptixClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(http_timeout)
+            .build()?;
+        Ok(optix::api::OptixClient::with_settings(
+            self.api_url.clone(),
+            http,
+            optix::api::ClientSettings {
+                requests_per_minute: self.requests_per_minute,
+                window: Duration::from_secs(self.budget_window_secs.max(1)),
+                page_size: self.page_size.max(1),
+                patience: Duration::from_secs(self.patience_secs),
+                ..Default::default()
+            },
+        ))
+    }
+
+    pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        for app in &mut self.apps {
+            read_secret_file(
+                &mut app.secret,
+                app.secret_file.as_deref(),
+                "optix.apps[].secret_file",
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn secrets(&self) -> impl Iterator<Item = (&'static str, &Secret)> {
+        self.apps
+            .iter()
+            .map(|app| ("optix.apps[].secret", &app.secret))
+    }
+}
+
+impl ProvisionSettings {
+    pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        read_secret_file(
+            &mut self.master_key,
+            self.master_key_file.as_deref(),
+            "provision.master_key_file",
+        )?;
+        read_secret_file(
+            &mut self.hash_key,
+            self.hash_key_file.as_deref(),
+            "provision.hash_key_file",
+        )
+    }
+
+    pub(crate) fn secrets(&self) -> [(&'static str, &Secret); 2] {
+        [
+            ("provision.master_key", &self.master_key),
+            ("provision.hash_key", &self.hash_key),
+        ]
+    }
+}
+
+impl PortalSettings {
+    pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        read_secret_file(
+            &mut self.smtp_url,
+            self.smtp_url_file.as_deref(),
+            "portal.smtp_url_file",
+        )
+    }
+}
+
+impl WebhookSettings {
+    pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        read_secret_file(
+            &mut self.seal_key,
+            self.seal_key_file.as_deref(),
+            "webhooks.seal_key_file",
+        )
+    }
+
+    pub(crate) fn secret(&self) -> (&'static str, &Secret) {
+        ("webhooks.seal_key", &self.seal_key)
+    }
+}
