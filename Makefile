@@ -18,7 +18,8 @@ help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
 	@echo "            and Prometheus (PROMETHEUS=0 to leave it out)"
 	@echo "make down   stop everything make up started"
-	@echo "make test   rustfmt check, clippy (warnings denied), alert rules and dashboard checks,"
+	@echo "make test   rustfmt check, clippy (warnings denied, no function over 80 lines), module circles,"
+	@echo "            alert rules and dashboard checks,"
 	@echo "            unit and integration tests, and the benchmarks' smoke run"
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
@@ -45,6 +46,10 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	# No function over 80 lines (clippy.toml) in the libraries and binaries; tests may be longer.
+	cargo clippy --workspace --lib --bins --locked -- -D warnings -D clippy::too_many_lines
+	# No module imports a module that imports it.
+	scripts/check-structure.py
 
 # promtool checks of deploy/prometheus, its alert unit tests, the Grafana dashboard and the
 # metric names both use.
