@@ -1,6 +1,6 @@
 //! `proto/optix/schema.graphql` (what the queries are compiled against) must be a true subset
-//! of the public Optix schema (`proto/optix/vendor/`, verbatim): same types, fields, arguments and field types. Then a query that
-//! compiles here is valid against Optix.
+//! of the public Optix schema (`proto/optix/vendor/`, verbatim): same types, fields, arguments
+//! and field types. Then a query that compiles here is valid against Optix.
 
 use graphql_parser::schema::{
     Definition, Document, EnumType, ObjectType, TypeDefinition, parse_schema,
