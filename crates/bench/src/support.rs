@@ -36,29 +36,24 @@ pub async fn populated_stack(
 }
 
 pub async fn member_count(stack: &Stack) -> anyhow::Result<i64> {
-    let client = stack.pool.get().await?;
-    Ok(client
-        .query_one(
+    stack
+        .count(
             "SELECT count(*) FROM members WHERE org_id = $1",
             &[&DEMO_ORG],
         )
-        .await?
-        .get(0))
+        .await
 }
 
 /// Waits until `count` syncs of the demo organization are recorded; fails on a failed one.
 pub async fn wait_for_syncs(stack: &Stack, count: i64, deadline: Duration) -> anyhow::Result<()> {
     let started = Instant::now();
     loop {
-        let client = stack.pool.get().await?;
-        let runs: i64 = client
-            .query_one(
+        let runs = stack
+            .count(
                 "SELECT count(*) FROM sync_runs WHERE org_id = $1",
                 &[&DEMO_ORG],
             )
-            .await?
-            .get(0);
-        drop(client);
+            .await?;
         if runs >= count {
             return Ok(());
         }
@@ -207,15 +202,13 @@ pub async fn wait_plan_ends(
 ) -> anyhow::Result<Instant> {
     let started = Instant::now();
     loop {
-        let client = stack.pool.get().await?;
-        let seen: i64 = client
-            .query_one(
+        let seen = stack
+            .count(
                 "SELECT count(*) FROM member_grants
                  WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
                 &[&DEMO_ORG, &end, &users],
             )
-            .await?
-            .get(0);
+            .await?;
         if seen >= users.len() as i64 {
             return Ok(Instant::now());
         }
@@ -230,14 +223,12 @@ pub async fn wait_plan_ends(
 
 /// Events provision appended for webhooks (not for syncs or the scheduler).
 pub async fn webhook_events(stack: &Stack) -> anyhow::Result<i64> {
-    let client = stack.pool.get().await?;
-    Ok(client
-        .query_one(
+    stack
+        .count(
             "SELECT count(*) FROM events WHERE metadata->>'actor' = 'optix-webhook'",
             &[],
         )
-        .await?
-        .get(0))
+        .await
 }
 
 pub fn whole_seconds(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {

@@ -24,29 +24,6 @@ pub enum TokenType {
     SingleAction,
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-pub enum AccountPlanStatus {
-    Active,
-    Canceled,
-    Ended,
-    InTrial,
-    Upcoming,
-    Unknown,
-}
-
-impl From<model::PlanStatus> for AccountPlanStatus {
-    fn from(status: model::PlanStatus) -> Self {
-        match status {
-            model::PlanStatus::Active => AccountPlanStatus::Active,
-            model::PlanStatus::Canceled => AccountPlanStatus::Canceled,
-            model::PlanStatus::Ended => AccountPlanStatus::Ended,
-            model::PlanStatus::InTrial => AccountPlanStatus::InTrial,
-            model::PlanStatus::Upcoming => AccountPlanStatus::Upcoming,
-            model::PlanStatus::Unknown => AccountPlanStatus::Unknown,
-        }
-    }
-}
-
 #[derive(SimpleObject, Clone)]
 #[graphql(rename_fields = "snake_case")]
 pub struct Team {
@@ -146,7 +123,7 @@ pub struct AccountPlan {
     name: String,
     start_timestamp: i64,
     end_timestamp: Option<i64>,
-    status: AccountPlanStatus,
+    status: model::PlanStatus,
     canceled_timestamp: Option<i64>,
 }
 
@@ -511,7 +488,7 @@ impl QueryRoot {
         #[graphql(default = 1)] page: i32,
         account_plan_id: Option<Vec<ID>>,
         access_usage_user_id: Option<Vec<ID>>,
-        status: Option<Vec<AccountPlanStatus>>,
+        status: Option<Vec<model::PlanStatus>>,
     ) -> Result<AccountPlanPagination> {
         let (sim, org_id) = organization_scope(ctx)?;
         Ok(sim.with_state(|state| {
@@ -541,11 +518,7 @@ impl QueryRoot {
                         .as_ref()
                         .is_none_or(|ids| ids.contains(p.account_plan_id.as_str()))
                 })
-                .filter(|p| {
-                    status
-                        .as_ref()
-                        .is_none_or(|s| s.contains(&AccountPlanStatus::from(p.status)))
-                })
+                .filter(|p| status.as_ref().is_none_or(|s| s.contains(&p.status)))
                 .collect();
             let (total, page) = paginate(matching, limit, page);
             let owner_ids: HashSet<&str> = page.iter().map(|p| p.user_id.as_str()).collect();
@@ -575,7 +548,7 @@ impl QueryRoot {
                         ),
                         start_timestamp: p.start_timestamp,
                         end_timestamp: p.end_timestamp,
-                        status: p.status.into(),
+                        status: p.status,
                         canceled_timestamp: p.canceled_timestamp,
                     }
                 })

@@ -65,8 +65,11 @@ pub struct PlanTemplate {
     pub price: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+/// One type for the fixture file and the GraphQL `AccountPlanStatus` enum (both spell the
+/// values in SCREAMING_SNAKE_CASE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[graphql(name = "AccountPlanStatus")]
 pub enum PlanStatus {
     Active,
     Canceled,

@@ -170,16 +170,22 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
+    /// Acquires for `key` at each instant, asserting that none is refused.
+    fn acquire_at_each(
+        limiter: &RateLimiter,
+        key: &str,
+        instants: impl IntoIterator<Item = Instant>,
+    ) {
+        for at in instants {
+            assert_eq!(limiter.try_acquire(key, at), Ok(()));
+        }
+    }
+
     #[test]
     fn at_most_the_limit_in_any_sixty_seconds() {
         let limiter = RateLimiter::new(3);
         let t0 = Instant::now();
-        for i in 0..3 {
-            assert_eq!(
-                limiter.try_acquire("t", t0 + Duration::from_secs(i)),
-                Ok(())
-            );
-        }
+        acquire_at_each(&limiter, "t", (0..3).map(|i| t0 + Duration::from_secs(i)));
         // The fourth waits until the first request leaves the window (60 s and the 1.2 s
         // margin for the way to Optix).
         assert_eq!(
@@ -206,12 +212,11 @@ mod tests {
         let limiter = RateLimiter::new(60);
         let t0 = Instant::now();
         // An organization's busy token…
-        for i in 0..30 {
-            assert_eq!(
-                limiter.try_acquire("org", t0 + Duration::from_millis(i)),
-                Ok(())
-            );
-        }
+        acquire_at_each(
+            &limiter,
+            "org",
+            (0..30).map(|i| t0 + Duration::from_millis(i)),
+        );
         // …and the attack: a flood of distinct forged canvas tokens within one window.
         for i in 0..(MAX_TOKENS * 5) {
             let _ = limiter.try_acquire(&format!("forged-{i}"), t0 + Duration::from_secs(1));
