@@ -77,9 +77,9 @@ async fn watch_projection(
              WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
         )
         .await?;
-    let mut latencies = Vec::with_capacity(n);
-    let started = Instant::now();
-    while latencies.len() < n {
+    let (client, query, answered) = (&client, &query, &answered);
+    let look = move || async move {
+        let mut latencies = Vec::new();
         let waiting: Vec<String> = answered
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -87,7 +87,7 @@ async fn watch_projection(
             .cloned()
             .collect();
         if !waiting.is_empty() {
-            let rows = client.query(&query, &[&DEMO_ORG, &end, &waiting]).await?;
+            let rows = client.query(query, &[&DEMO_ORG, &end, &waiting]).await?;
             let seen = Instant::now();
             let mut answered = answered.lock().unwrap_or_else(|p| p.into_inner());
             for row in rows {
@@ -97,14 +97,9 @@ async fn watch_projection(
                 }
             }
         }
-        anyhow::ensure!(
-            started.elapsed() < deadline,
-            "only {} of {n} changes seen in the projection",
-            latencies.len()
-        );
-        tokio::time::sleep(POLL).await;
-    }
-    Ok(latencies)
+        Ok(latencies)
+    };
+    support::gather_latencies((n, deadline), "changes seen in the projection", POLL, look).await
 }
 
 /// Posts each body (one per user) at `rate` per second, open loop, noting in `answered` when

@@ -290,3 +290,26 @@ pub async fn latencies_and_failures(
     }
     Ok((latencies, failed))
 }
+
+/// Calls `look` every `poll` (each call gives the latencies it newly saw) until `wanted` are
+/// seen; fails once `deadline` has passed, saying how many of the wanted `what` (e.g. "sign-in
+/// emails arrived") were seen.
+pub async fn gather_latencies<Look: Future<Output = anyhow::Result<Vec<Duration>>>>(
+    (wanted, deadline): (usize, Duration),
+    what: &str,
+    poll: Duration,
+    mut look: impl FnMut() -> Look,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(wanted);
+    let started = Instant::now();
+    while latencies.len() < wanted {
+        latencies.extend(look().await?);
+        anyhow::ensure!(
+            started.elapsed() < deadline,
+            "only {} of {wanted} {what}",
+            latencies.len()
+        );
+        tokio::time::sleep(poll).await;
+    }
+    Ok(latencies)
+}
