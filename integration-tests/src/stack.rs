@@ -78,6 +78,19 @@ impl Default for StackOptions {
     }
 }
 
+impl StackOptions {
+    /// Rate limits for Optix (`sim_rate_limit`, 0 for none) and provision's client over one
+    /// `window`, with the settings left alone.
+    pub fn rate_limits(sim_rate_limit: u32, client_rate_limit: u32, window: Duration) -> Self {
+        StackOptions {
+            sim_rate_limit,
+            client_rate_limit,
+            window,
+            settings: None,
+        }
+    }
+}
+
 impl Stack {
     pub async fn start() -> anyhow::Result<Stack> {
         Stack::start_with(StackOptions::default()).await

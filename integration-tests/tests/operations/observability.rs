@@ -1,6 +1,7 @@
 //! Observability: after an end-to-end run, `/metrics` of every service tells an SRE what
 //! happened, with sane values and without a secret in it.
 
+use integration_tests::agent::header_value;
 use integration_tests::stack::{DEMO_ORG, DEMO_SECRET};
 use integration_tests::{Stack, eventually};
 use std::time::Duration;
@@ -13,12 +14,7 @@ async fn scrape(url: &str) -> anyhow::Result<String> {
         "/metrics answered {}",
         response.status()
     );
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = header_value(&response, "content-type").unwrap_or_default();
     anyhow::ensure!(content_type.starts_with("text/plain"), "{content_type}");
     Ok(response.text().await?)
 }

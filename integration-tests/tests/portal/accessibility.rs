@@ -121,21 +121,13 @@ async fn too_many_requests_offers_a_way_back() -> anyhow::Result<()> {
     let stack = stack_with_gastown().await?;
     let mut agent = jean_on_the_mobile_canvas(&stack).await?;
     let csrf = agent.get("/wifi?start=1").await?.csrf();
-    let mut limited = None;
-    for attempt in 0..40 {
-        let candidate = format!("attempt {attempt} maple rocket violin");
-        let page = agent
-            .post(
-                "/wifi/passphrase",
-                &[("csrf", csrf.as_str()), ("passphrase", candidate.as_str())],
-            )
-            .await?;
-        if page.status == 429 {
-            limited = Some(page);
-            break;
-        }
-    }
-    let page = limited.expect("the passphrase limit answers 429 within 40 changes");
+    let answers = agent
+        .change_passphrase_until_limited(&csrf, "attempt", 40)
+        .await?;
+    let page = answers
+        .into_iter()
+        .find(|page| page.status == 429)
+        .expect("the passphrase limit answers 429 within 40 changes");
     assert!(
         title(&page).starts_with("Too many requests"),
         "{}",

@@ -233,14 +233,10 @@ async fn map_gastown(stack: &Stack) -> anyhow::Result<()> {
 async fn a_link_requested_while_the_optix_budget_is_spent_is_sent_when_it_recovers()
 -> anyhow::Result<()> {
     let mailbox = Mailbox::from_env()?;
-    let stack = Stack::start_installed_with(StackOptions {
-        // Optix's own limit, met as 429s: provision does not hold back on its own.
-        sim_rate_limit: 40,
-        client_rate_limit: 0,
-        window: Duration::from_secs(15),
-        settings: None,
-    })
-    .await?;
+    // Optix's own limit, met as 429s: provision does not hold back on its own.
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(40, 0, Duration::from_secs(15)))
+            .await?;
     map_gastown(&stack).await?;
     // Optix knows this user; Lanyard does not yet, so the portal must ask Optix.
     let email = "nadia.budget@example.com";
@@ -292,13 +288,9 @@ async fn provision_metric(
 /// again once the window has passed, without any request to refresh it.
 #[tokio::test]
 async fn the_budget_gauge_recovers_while_the_organization_is_idle() -> anyhow::Result<()> {
-    let stack = Stack::start_installed_with(StackOptions {
-        sim_rate_limit: 0,
-        client_rate_limit: 20,
-        window: Duration::from_secs(3),
-        settings: None,
-    })
-    .await?;
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(0, 20, Duration::from_secs(3)))
+            .await?;
     stack.wait_until_provisioned().await?;
     let requests = stack.sim.sim.api_calls();
     let budget = || {

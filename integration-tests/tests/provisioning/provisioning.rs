@@ -6,7 +6,7 @@ use bus::commands::{Command, PassphraseText, RefusalCode, Reply};
 use chrono::{DateTime, Utc};
 use domain::AccessProfile;
 use integration_tests::stack::DEMO_ORG;
-use integration_tests::{Stack, eventually};
+use integration_tests::{Stack, StackOptions, eventually};
 use optix_sim::{Change, Notify};
 use std::time::Duration;
 use store::queries::MemberView;
@@ -1033,13 +1033,9 @@ async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<
 #[tokio::test]
 async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> anyhow::Result<()> {
     // Optix allows 4 requests per (shortened) window; provision's client keeps to the same.
-    let stack = Stack::start_installed_with(integration_tests::StackOptions {
-        sim_rate_limit: 4,
-        client_rate_limit: 4,
-        window: Duration::from_secs(2),
-        settings: None,
-    })
-    .await?;
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(4, 4, Duration::from_secs(2)))
+            .await?;
     let calls_before = stack.sim.sim.api_calls();
     let users = burst_of_plan_changes(&stack, 40).await?;
     for user in &users {
@@ -1059,13 +1055,9 @@ async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> a
 #[tokio::test]
 async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Result<()> {
     // The client does not limit itself: Optix's 429s make it wait Retry-After.
-    let stack = Stack::start_installed_with(integration_tests::StackOptions {
-        sim_rate_limit: 2,
-        client_rate_limit: 0,
-        window: Duration::from_secs(1),
-        settings: None,
-    })
-    .await?;
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(2, 0, Duration::from_secs(1)))
+            .await?;
     stack.sim.sim.fail_next_requests(2);
     let users = burst_of_plan_changes(&stack, 6).await?;
     stack
