@@ -379,6 +379,24 @@ impl Stack {
         Ok(client.query_one(sql, params).await?.get(0))
     }
 
+    /// How many passphrases the member's stream was ever issued.
+    pub async fn passphrases_issued(&self, org_id: &str, user_id: &str) -> anyhow::Result<i64> {
+        self.count(
+            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
+            &[&format!("member-{org_id}-{user_id}")],
+        )
+        .await
+    }
+
+    /// How many events hold `text` in their data in clear (a secret must never).
+    pub async fn events_with_data_containing(&self, text: &str) -> anyhow::Result<i64> {
+        self.count(
+            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
+            &[&text],
+        )
+        .await
+    }
+
     pub async fn event_count(&self) -> anyhow::Result<i64> {
         self.count("SELECT count(*) FROM events", &[]).await
     }

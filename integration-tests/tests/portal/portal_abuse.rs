@@ -7,6 +7,7 @@
 
 use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page, header_value};
+use integration_tests::database::first_column;
 use integration_tests::mail::Mailbox;
 use integration_tests::stack::{DEMO_ORG, StackOptions, gastown};
 use std::time::{Duration, Instant};
@@ -511,16 +512,11 @@ async fn a_removed_admin_loses_the_admin_canvas_at_the_next_recheck() -> anyhow:
     let signed_in = admin.canvas_sign_in("/canvas/admin", &token).await?;
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
     assert_eq!(admin.get("/canvas/admin/home").await?.status, 200);
-    let client = stack.pool.get().await?;
-    let contexts: Vec<String> = client
-        .query(
-            "SELECT context::text FROM portal_sessions WHERE kind = 'admin'",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let contexts: Vec<String> = first_column(
+        &stack.pool,
+        "SELECT context::text FROM portal_sessions WHERE kind = 'admin'",
+    )
+    .await?;
     assert_eq!(contexts.len(), 1);
     assert!(
         !contexts[0].contains(&token),
