@@ -108,6 +108,15 @@ impl Stack {
         Ok(stack)
     }
 
+    /// A stack whose demo organization has the VLAN pool `first..=last` before the app is
+    /// installed there and its import done.
+    pub async fn start_installed_with_vlan_pool(first: u16, last: u16) -> anyhow::Result<Stack> {
+        let stack = Stack::start().await?;
+        stack.set_vlan_pool(DEMO_ORG, first, last).await?;
+        stack.install(DEMO_ORG).await?;
+        Ok(stack)
+    }
+
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         Stack::start_adjusted(options, |_| {}).await
     }

@@ -173,27 +173,28 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     };
 
     let portal = &stack.portal_url;
-    browser
-        .goto(&format!("{portal}/l/{DEMO_ORG}/{GASTOWN}"))
-        .await?;
-    browser.wait_for_heading("WiFi at").await?;
-    check("the sign-in form").await?;
-    browser
-        .goto(&format!(
-            "{portal}/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"
-        ))
-        .await?;
-    browser.wait_for_heading("not valid").await?;
-    check("an invalid sign-in link").await?;
-
     let token = stack.personal_token(DEMO_ORG, JEAN)?;
-    browser
-        .goto(&format!(
-            "{portal}/canvas/mobile?location_id={GASTOWN}#token={token}"
-        ))
-        .await?;
-    browser.wait_for_heading("Your WiFi").await?;
-    check("the key page").await?;
+    for (path, heading, page) in [
+        (
+            format!("/l/{DEMO_ORG}/{GASTOWN}"),
+            "WiFi at",
+            "the sign-in form",
+        ),
+        (
+            format!("/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"),
+            "not valid",
+            "an invalid sign-in link",
+        ),
+        (
+            format!("/canvas/mobile?location_id={GASTOWN}#token={token}"),
+            "Your WiFi",
+            "the key page",
+        ),
+    ] {
+        browser.goto(&format!("{portal}{path}")).await?;
+        browser.wait_for_heading(heading).await?;
+        check(page).await?;
+    }
     browser.click("#reveal summary").await?;
     browser.wait_for("svg.qr").await?;
     check("the key page, revealed").await?;

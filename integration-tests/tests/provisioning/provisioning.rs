@@ -72,12 +72,19 @@ async fn quiet_user(stack: &Stack, name: &str) -> anyhow::Result<String> {
     .ok_or_else(|| anyhow::anyhow!("no user id"))
 }
 
-/// Maps a plan of the demo organization to an access profile.
+/// Maps a plan of the demo organization to the access profile named `name`: the default
+/// one as `adjust` changes it.
 async fn map_plan(
     stack: &Stack,
     plan_template_id: &str,
-    profile: AccessProfile,
+    name: &str,
+    adjust: impl FnOnce(&mut AccessProfile),
 ) -> anyhow::Result<()> {
+    let mut profile = AccessProfile {
+        name: name.into(),
+        ..AccessProfile::default()
+    };
+    adjust(&mut profile);
     let plan_template_id = plan_template_id.into();
     stack
         .command_done(
@@ -388,9 +395,7 @@ async fn a_booking_grants_access_until_midnight_where_it_is_and_follows_moves_an
 #[tokio::test]
 async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_group_holds()
 -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.set_vlan_pool(DEMO_ORG, 100, 101).await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed_with_vlan_pool(100, 101).await?;
     let at = Utc::now();
     let richard = stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
     let amara = stack.member(DEMO_ORG, AMARA).await?.expect("Amara");
@@ -538,27 +543,15 @@ async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow
 #[tokio::test]
 async fn plans_map_to_access_profiles_and_unmapped_plans_use_the_default() -> anyhow::Result<()> {
     let stack = Stack::start_installed().await?;
-    map_plan(
-        &stack,
-        DEDICATED_DESK,
-        AccessProfile {
-            name: "premium".into(),
-            vlan: Some(200),
-            bandwidth_up_kbps: Some(50_000),
-            bandwidth_down_kbps: Some(200_000),
-            ..AccessProfile::default()
-        },
-    )
+    map_plan(&stack, DEDICATED_DESK, "premium", |premium| {
+        premium.vlan = Some(200);
+        premium.bandwidth_up_kbps = Some(50_000);
+        premium.bandwidth_down_kbps = Some(200_000);
+    })
     .await?;
-    map_plan(
-        &stack,
-        VIRTUAL_OFFICE,
-        AccessProfile {
-            name: "virtual office".into(),
-            wifi: false,
-            ..AccessProfile::default()
-        },
-    )
+    map_plan(&stack, VIRTUAL_OFFICE, "virtual office", |office| {
+        office.wifi = false;
+    })
     .await?;
     stack
         .command_done(
@@ -653,15 +646,9 @@ async fn meeting_guests_and_day_passes_expire_on_time_without_a_webhook() -> any
     );
 
     // A day pass: 24 hours from its start.
-    map_plan(
-        &stack,
-        DAY_PASS,
-        AccessProfile {
-            name: "daypass".into(),
-            duration_hours: Some(24),
-            ..AccessProfile::default()
-        },
-    )
+    map_plan(&stack, DAY_PASS, "daypass", |daypass| {
+        daypass.duration_hours = Some(24);
+    })
     .await?;
     let visitor = quiet_user(&stack, "Vic").await?;
     apply(
@@ -945,9 +932,7 @@ async fn webhooks_in_any_order_and_any_number_converge_on_the_same_projections()
     };
     let mut snapshots = Vec::new();
     for run in 0..4u64 {
-        let stack = Stack::start().await?;
-        stack.set_vlan_pool(DEMO_ORG, 300, 399).await?;
-        stack.install(DEMO_ORG).await?;
+        let stack = Stack::start_installed_with_vlan_pool(300, 399).await?;
         // Optix reaches its final state first; the webhooks are held and told afterwards.
         let mut webhooks = Vec::new();
         for change in scenario() {
@@ -1078,19 +1063,11 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
 /// runs) is rebuilt byte for byte from the log.
 #[tokio::test]
 async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.set_vlan_pool(DEMO_ORG, 100, 100).await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed_with_vlan_pool(100, 100).await?;
     stack.map_demo_locations().await?;
-    map_plan(
-        &stack,
-        DEDICATED_DESK,
-        AccessProfile {
-            name: "premium".into(),
-            vlan: Some(200),
-            ..AccessProfile::default()
-        },
-    )
+    map_plan(&stack, DEDICATED_DESK, "premium", |premium| {
+        premium.vlan = Some(200);
+    })
     .await?;
     let team = apply(
         &stack,
