@@ -117,6 +117,25 @@ impl Stack {
         Ok(stack)
     }
 
+    /// Adds to the simulator a copy of the demo organization as `org_id`, with its own name and
+    /// `token` and no personal tokens, as `adjust` changes it: the copy.
+    pub fn add_demo_org_copy(
+        &self,
+        [org_id, name, token]: [&str; 3],
+        adjust: impl FnOnce(&mut optix_sim::model::Organization),
+    ) -> optix_sim::model::Organization {
+        self.sim.sim.with_state(|s| {
+            let mut copy = s.orgs[DEMO_ORG].clone();
+            copy.organization_id = org_id.into();
+            copy.name = name.into();
+            copy.token = token.into();
+            copy.personal_tokens.clear();
+            adjust(&mut copy);
+            s.orgs.insert(org_id.into(), copy.clone());
+            copy
+        })
+    }
+
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         Stack::start_adjusted(options, |_| {}).await
     }

@@ -1202,19 +1202,15 @@ mod security_webhooks {
 
     /// Optix also serves `ELSEWHERE`: its own token, no members.
     fn add_elsewhere(stack: &Stack) -> String {
-        stack.sim.sim.with_state(|s| {
-            let mut other = s.orgs[DEMO_ORG].clone();
-            other.organization_id = ELSEWHERE.into();
-            other.name = "Elsewhere".into();
-            other.token = "elsewhere990001a1b2c3d4e5f6a7b8c9o".into();
-            other.users.clear();
-            other.account_plans.clear();
-            other.teams.clear();
-            other.bookings.clear();
-            other.personal_tokens.clear();
-            s.orgs.insert(ELSEWHERE.into(), other.clone());
-            other.token
-        })
+        let elsewhere = [ELSEWHERE, "Elsewhere", "elsewhere990001a1b2c3d4e5f6a7b8c9o"];
+        stack
+            .add_demo_org_copy(elsewhere, |other| {
+                other.users.clear();
+                other.account_plans.clear();
+                other.teams.clear();
+                other.bookings.clear();
+            })
+            .token
     }
 
     async fn stored_token(stack: &Stack, org_id: &str) -> anyhow::Result<Option<String>> {
