@@ -76,12 +76,7 @@ impl BudgetFigures {
 }
 
 fn real_limit() -> StackOptions {
-    StackOptions {
-        sim_rate_limit: 60,
-        client_rate_limit: 60,
-        window: Duration::from_secs(60),
-        settings: None,
-    }
+    StackOptions::rate_limits(60, 60, Duration::from_secs(60))
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<BudgetFigures> {

@@ -138,12 +138,7 @@ async fn post_at_rate(
 pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
     let (rate, seconds) = if smoke { (50, 1) } else { (200, 15) };
     let n = rate * seconds;
-    let unlimited = StackOptions {
-        sim_rate_limit: 0,
-        client_rate_limit: 0,
-        window: Duration::from_secs(60),
-        settings: None,
-    };
+    let unlimited = StackOptions::rate_limits(0, 0, Duration::from_secs(60));
     let (stack, plans, _) =
         support::populated_stack(unlimited, n, Duration::from_secs(300)).await?;
     let end = support::whole_seconds(chrono::Utc::now() + chrono::Duration::days(30));

@@ -122,12 +122,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
         (500, 10, 20, 10)
     };
     let links = link_rate * link_seconds;
-    let unlimited = StackOptions {
-        sim_rate_limit: 0,
-        client_rate_limit: 0,
-        window: Duration::from_secs(60),
-        settings: None,
-    };
+    let unlimited = StackOptions::rate_limits(0, 0, Duration::from_secs(60));
     let (stack, people, _) =
         support::populated_stack(unlimited, links + 1, Duration::from_secs(300)).await?;
     stack.map_demo_locations().await?;

@@ -58,12 +58,7 @@ impl ProvisionFigures {
 
 pub async fn run(smoke: bool) -> anyhow::Result<ProvisionFigures> {
     let members = if smoke { 50 } else { 10_000 };
-    let unlimited = StackOptions {
-        sim_rate_limit: 0,
-        client_rate_limit: 0,
-        window: Duration::from_secs(60),
-        settings: None,
-    };
+    let unlimited = StackOptions::rate_limits(0, 0, Duration::from_secs(60));
     let (mut stack, plans, import) =
         support::populated_stack(unlimited, members, Duration::from_secs(600)).await?;
     let events_before = support::webhook_events(&stack).await?;
