@@ -207,24 +207,12 @@ impl Application {
     }
 }
 
-impl runtime::Service for Application {
-    const NAME: &'static str = "ingest";
-    const ABOUT: &'static str =
-        "Lanyard ingest: verifies Optix webhooks and publishes them to JetStream.";
-    type Settings = runtime::IngestConfig;
-
-    async fn build(settings: runtime::IngestConfig) -> anyhow::Result<Application> {
-        Application::build(settings).await
-    }
-
-    fn ports(&self) -> (u16, Option<u16>) {
-        (self.port, Some(self.ops_port))
-    }
-
-    async fn run_until_stopped(self) -> anyhow::Result<()> {
-        Ok(Application::run_until_stopped(self).await?)
-    }
-}
+runtime::service!(Application {
+    name: "ingest",
+    about: "Lanyard ingest: verifies Optix webhooks and publishes them to JetStream.",
+    settings: runtime::IngestConfig,
+    ports: |app| (app.port, Some(app.ops_port)),
+});
 
 /// The public listener: the webhook endpoint (and a bare `/healthz`), each actix worker with a
 /// NATS connection of its own ([`WorkerBus`]).

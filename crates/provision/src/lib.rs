@@ -186,23 +186,12 @@ impl Application {
     }
 }
 
-impl runtime::Service for Application {
-    const NAME: &'static str = "provision";
-    const ABOUT: &'static str = "Lanyard provision: folds Optix webhooks into the event log.";
-    type Settings = runtime::ProvisionConfig;
-
-    async fn build(settings: runtime::ProvisionConfig) -> anyhow::Result<Application> {
-        Application::build(settings).await
-    }
-
-    fn ports(&self) -> (u16, Option<u16>) {
-        (self.port, None)
-    }
-
-    async fn run_until_stopped(self) -> anyhow::Result<()> {
-        Application::run_until_stopped(self).await
-    }
-}
+runtime::service!(Application {
+    name: "provision",
+    about: "Lanyard provision: folds Optix webhooks into the event log.",
+    settings: runtime::ProvisionConfig,
+    ports: |app| (app.port, None),
+});
 
 /// The database pool, migrated to the latest schema (provision owns the schema).
 async fn migrated_pool(
