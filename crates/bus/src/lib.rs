@@ -11,6 +11,7 @@ pub mod webhooks;
 
 pub use webhooks::{WEBHOOK_SUBJECTS, webhook_subject};
 
+use anyhow::Context;
 use async_nats::jetstream::{self, consumer::PullConsumer, stream};
 use futures::StreamExt;
 use std::collections::HashSet;
@@ -70,6 +71,30 @@ pub struct Bus {
 }
 
 impl Bus {
+    /// A service's bus at start-up: connected as `identity`, with the streams that identity
+    /// creates (provision, which owns them: all; ingest, which may start first: the webhook
+    /// stream; the others: none).
+    pub async fn connect_service(
+        settings: &runtime::NatsSettings,
+        identity: auth::Identity,
+    ) -> anyhow::Result<Bus> {
+        let bus = Bus::connect(settings, identity)
+            .await
+            .context("connecting to NATS")?;
+        match identity {
+            auth::Identity::Provision => bus
+                .ensure_streams()
+                .await
+                .context("creating JetStream streams")?,
+            auth::Identity::Ingest => bus
+                .ensure_webhook_stream()
+                .await
+                .context("creating the webhook stream")?,
+            auth::Identity::Portal | auth::Identity::Cli | auth::Identity::Ops => {}
+        }
+        Ok(bus)
+    }
+
     /// Connects as `identity` with its seed from the settings (see [`auth::seed_for`]); TLS
     /// is required when `nats.tls_ca_file` is set.
     pub async fn connect(

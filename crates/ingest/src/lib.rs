@@ -159,12 +159,7 @@ impl Application {
         telemetry::metrics::init();
         let seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
-        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest)
-            .await
-            .context("connecting to NATS")?;
-        bus.ensure_webhook_stream()
-            .await
-            .context("creating the webhook stream")?;
+        let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Ingest).await?;
         let (listener, port) = telemetry::http::bind(&settings.ingest.listen, "ingest.listen")?;
         let (ops_listener, ops_port) =
             telemetry::http::bind(&settings.ingest.ops_listen, "ingest.ops_listen")?;

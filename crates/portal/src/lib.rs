@@ -94,9 +94,7 @@ impl Application {
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;
         let pool = settings.database.pool()?;
-        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Portal)
-            .await
-            .context("connecting to NATS")?;
+        let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Portal).await?;
         let portal = settings.portal;
         let (listener, port) = telemetry::http::bind(&portal.listen, "portal.listen")?;
         let (ops_listener, ops_port) =

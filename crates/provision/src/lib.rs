@@ -65,12 +65,7 @@ impl Application {
         )
         .context("provision.master_key / provision.hash_key")?;
         let pool = migrated_pool(&settings.database).await?;
-        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Provision)
-            .await
-            .context("connecting to NATS")?;
-        bus.ensure_streams()
-            .await
-            .context("creating JetStream streams")?;
+        let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Provision).await?;
         let optix = settings.optix.client(std::time::Duration::from_secs(20))?;
         let webhook_seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
