@@ -54,6 +54,15 @@ pub fn hidden(body: &str, name: &str) -> Option<String> {
     Some(body[start..end].to_owned())
 }
 
+/// A response header's value, when it is there and readable as text.
+pub fn header_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 impl Agent {
     pub fn new(base: &str) -> Agent {
         Agent {
@@ -84,15 +93,8 @@ impl Agent {
         };
         let response = request.send().await?;
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let location = header("location");
-        let retry_after = header("retry-after");
+        let location = header_value(&response, "location");
+        let retry_after = header_value(&response, "retry-after");
         let set_cookies: Vec<String> = response
             .headers()
             .get_all("set-cookie")
@@ -127,6 +129,33 @@ impl Agent {
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
         let request = self.http.post(format!("{}{path}", self.base)).form(fields);
         self.send(request).await
+    }
+
+    /// Sets new passphrases (`"{label} {n} maple rocket violin"`, n counting from 0) on the
+    /// signed-in member's WiFi page until the limit answers 429 or `attempts` are made: every
+    /// answer, the 429 last when it came.
+    pub async fn change_passphrase_until_limited(
+        &mut self,
+        csrf: &str,
+        label: &str,
+        attempts: usize,
+    ) -> anyhow::Result<Vec<Page>> {
+        let mut answers = Vec::new();
+        for attempt in 0..attempts {
+            let candidate = format!("{label} {attempt} maple rocket violin");
+            let page = self
+                .post(
+                    "/wifi/passphrase",
+                    &[("csrf", csrf), ("passphrase", candidate.as_str())],
+                )
+                .await?;
+            let limited = page.status == 429;
+            answers.push(page);
+            if limited {
+                break;
+            }
+        }
+        Ok(answers)
     }
 
     /// Asks for a sign-in link at a portal.

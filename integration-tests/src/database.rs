@@ -3,6 +3,16 @@
 
 use anyhow::Context;
 
+/// The first column of every row `sql` (without parameters) answers.
+pub async fn first_column<T: tokio_postgres::types::FromSqlOwned>(
+    pool: &deadpool_postgres::Pool,
+    sql: &str,
+) -> anyhow::Result<Vec<T>> {
+    let client = pool.get().await?;
+    let rows = client.query(sql, &[]).await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
 /// The PostgreSQL server URL from the environment (required).
 pub fn server_url() -> anyhow::Result<String> {
     std::env::var("DATABASE_URL").context(

@@ -78,6 +78,19 @@ impl Default for StackOptions {
     }
 }
 
+impl StackOptions {
+    /// Rate limits for Optix (`sim_rate_limit`, 0 for none) and provision's client over one
+    /// `window`, with the settings left alone.
+    pub fn rate_limits(sim_rate_limit: u32, client_rate_limit: u32, window: Duration) -> Self {
+        StackOptions {
+            sim_rate_limit,
+            client_rate_limit,
+            window,
+            settings: None,
+        }
+    }
+}
+
 impl Stack {
     pub async fn start() -> anyhow::Result<Stack> {
         Stack::start_with(StackOptions::default()).await
@@ -93,6 +106,34 @@ impl Stack {
         let stack = Stack::start_with(options).await?;
         stack.install(DEMO_ORG).await?;
         Ok(stack)
+    }
+
+    /// A stack whose demo organization has the VLAN pool `first..=last` before the app is
+    /// installed there and its import done.
+    pub async fn start_installed_with_vlan_pool(first: u16, last: u16) -> anyhow::Result<Stack> {
+        let stack = Stack::start().await?;
+        stack.set_vlan_pool(DEMO_ORG, first, last).await?;
+        stack.install(DEMO_ORG).await?;
+        Ok(stack)
+    }
+
+    /// Adds to the simulator a copy of the demo organization as `org_id`, with its own name and
+    /// `token` and no personal tokens, as `adjust` changes it: the copy.
+    pub fn add_demo_org_copy(
+        &self,
+        [org_id, name, token]: [&str; 3],
+        adjust: impl FnOnce(&mut optix_sim::model::Organization),
+    ) -> optix_sim::model::Organization {
+        self.sim.sim.with_state(|s| {
+            let mut copy = s.orgs[DEMO_ORG].clone();
+            copy.organization_id = org_id.into();
+            copy.name = name.into();
+            copy.token = token.into();
+            copy.personal_tokens.clear();
+            adjust(&mut copy);
+            s.orgs.insert(org_id.into(), copy.clone());
+            copy
+        })
     }
 
     pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
@@ -364,6 +405,24 @@ impl Stack {
     ) -> anyhow::Result<i64> {
         let client = self.pool.get().await?;
         Ok(client.query_one(sql, params).await?.get(0))
+    }
+
+    /// How many passphrases the member's stream was ever issued.
+    pub async fn passphrases_issued(&self, org_id: &str, user_id: &str) -> anyhow::Result<i64> {
+        self.count(
+            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
+            &[&format!("member-{org_id}-{user_id}")],
+        )
+        .await
+    }
+
+    /// How many events hold `text` in their data in clear (a secret must never).
+    pub async fn events_with_data_containing(&self, text: &str) -> anyhow::Result<i64> {
+        self.count(
+            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
+            &[&text],
+        )
+        .await
     }
 
     pub async fn event_count(&self) -> anyhow::Result<i64> {

@@ -146,6 +146,25 @@ impl Ingest {
         .await
     }
 
+    /// Posts the demo organization's signed webhook created at `created`: ingest's status.
+    async fn post_signed_webhook(&self, created: i64) -> u16 {
+        self.post_form(&webhook(SECRET, created))
+            .await
+            .status()
+            .as_u16()
+    }
+
+    /// Forgets the demo organization's installation in the registry, as provision does once
+    /// Optix confirmed an uninstall.
+    async fn forget_installation(&self) -> anyhow::Result<()> {
+        self.bus
+            .installations()
+            .await?
+            .forget(CLIENT_ID, "6267")
+            .await?;
+        Ok(())
+    }
+
     /// Messages in the webhook stream, leaving out the `app_install` that [`start`] sent.
     async fn stream_messages(&self) -> anyhow::Result<u64> {
         Ok(self.all_stream_messages().await?.saturating_sub(1))
@@ -239,10 +258,7 @@ async fn a_look_alike_delivery_is_stored_too() -> anyhow::Result<()> {
     assert_eq!(ingest.post_form(&fields).await.status(), 200);
     assert_eq!(ingest.post_form(&fields).await.status(), 200);
     assert_eq!(ingest.stream_messages().await?, 2);
-    assert_eq!(
-        ingest.post_form(&webhook(SECRET, now() - 1)).await.status(),
-        200
-    );
+    assert_eq!(ingest.post_signed_webhook(now() - 1).await, 200);
     assert_eq!(ingest.stream_messages().await?, 3);
     Ok(())
 }
@@ -417,26 +433,16 @@ async fn an_organization_without_the_app_is_refused_and_uninstall_closes_the_doo
         1.0
     );
 
-    assert_eq!(
-        ingest.post_form(&webhook(SECRET, now())).await.status(),
-        200
-    );
+    assert_eq!(ingest.post_signed_webhook(now()).await, 200);
     // An app_uninstall is only a claim (its body is not signed): it is stored for provision,
     // and the door stays open until provision, with Optix's confirmation, forgets the
     // installation.
     let mut uninstall = install_webhook("6267");
     uninstall.insert("event".into(), "app_uninstall".into());
     assert_eq!(ingest.post_form(&uninstall).await.status(), 200);
-    let still_open = ingest.post_form(&webhook(SECRET, now() - 1)).await;
-    assert_eq!(still_open.status(), 200);
-    ingest
-        .bus
-        .installations()
-        .await?
-        .forget(CLIENT_ID, "6267")
-        .await?;
-    let after = ingest.post_form(&webhook(SECRET, now() - 2)).await;
-    assert_eq!(after.status(), 401);
+    assert_eq!(ingest.post_signed_webhook(now() - 1).await, 200);
+    ingest.forget_installation().await?;
+    assert_eq!(ingest.post_signed_webhook(now() - 2).await, 401);
     // new_member, app_uninstall and new_member were stored; the refused ones were not.
     assert_eq!(ingest.stream_messages().await?, 3);
     Ok(())
@@ -451,26 +457,15 @@ async fn instances_share_installs_and_uninstalls() -> anyhow::Result<()> {
     let second = first.beside().await?;
 
     // Installed through the first: the second accepts (and now knows) the organization.
-    assert_eq!(
-        second.post_form(&webhook(SECRET, now())).await.status(),
-        200
-    );
-    assert_eq!(
-        second.post_form(&webhook(SECRET, now() - 1)).await.status(),
-        200
-    );
+    assert_eq!(second.post_signed_webhook(now()).await, 200);
+    assert_eq!(second.post_signed_webhook(now() - 1).await, 200);
     // Provision, once Optix confirmed an uninstall, forgets the installation in the registry.
-    first
-        .bus
-        .installations()
-        .await?
-        .forget(CLIENT_ID, "6267")
-        .await?;
+    first.forget_installation().await?;
     // The second hears of it through its watch of the registry, within moments.
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut created = now() - 2;
     loop {
-        let status = second.post_form(&webhook(SECRET, created)).await.status();
+        let status = second.post_signed_webhook(created).await;
         if status == 401 {
             break;
         }

@@ -18,9 +18,7 @@ const HOT_DESK: &str = "916";
 #[tokio::test]
 async fn every_listing_gives_scripts_json_with_the_members_vlan_and_validity_start()
 -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.set_vlan_pool(DEMO_ORG, 100, 199).await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed_with_vlan_pool(100, 199).await?;
     stack.map_demo_locations().await?;
     stack.wait_for_syncs_to_settle().await?;
     let client = stack.pool.get().await?;

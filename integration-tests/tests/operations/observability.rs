@@ -1,10 +1,21 @@
 //! Observability: after an end-to-end run, `/metrics` of every service tells an SRE what
 //! happened, with sane values and without a secret in it.
 
+use integration_tests::agent::header_value;
 use integration_tests::stack::{DEMO_ORG, DEMO_SECRET};
 use integration_tests::{Stack, eventually};
 use std::time::Duration;
 use telemetry::metrics::sample;
+
+/// What must never show in logs or metrics: every passphrase issued in this stack (at least
+/// one), the demo organization's token and the app secret.
+async fn secrets_of_the_run(stack: &Stack) -> anyhow::Result<Vec<String>> {
+    let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
+    let mut secrets = integration_tests::issued_passphrases(stack).await?;
+    assert!(!secrets.is_empty());
+    secrets.extend([token, DEMO_SECRET.to_owned()]);
+    Ok(secrets)
+}
 
 async fn scrape(url: &str) -> anyhow::Result<String> {
     let response = reqwest::get(format!("{url}/metrics")).await?;
@@ -13,12 +24,7 @@ async fn scrape(url: &str) -> anyhow::Result<String> {
         "/metrics answered {}",
         response.status()
     );
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = header_value(&response, "content-type").unwrap_or_default();
     anyhow::ensure!(content_type.starts_with("text/plain"), "{content_type}");
     Ok(response.text().await?)
 }
@@ -191,33 +197,28 @@ async fn metrics_after_an_end_to_end_run_are_sane_and_hold_no_secret() -> anyhow
     );
 
     // NATS: nothing pending, nothing waiting for an ack, the stream holds what ingest stored.
-    assert_eq!(value(&provision, "lanyard_nats_consumer_pending", &[]), 0.0);
-    assert_eq!(
-        value(&provision, "lanyard_nats_consumer_ack_pending", &[]),
-        0.0
-    );
-    assert_eq!(
-        value(&provision, "lanyard_nats_stream_messages", &[]),
-        accepted
-    );
+    for (name, expected) in [
+        ("lanyard_nats_consumer_pending", 0.0),
+        ("lanyard_nats_consumer_ack_pending", 0.0),
+        ("lanyard_nats_stream_messages", accepted),
+    ] {
+        assert_eq!(value(&provision, name, &[]), expected, "{name}");
+    }
 
     // No secret in any service's metrics: the app secret, the organization token, or any
     // passphrase issued in this run.
-    let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
-    let passphrases = integration_tests::issued_passphrases(&stack).await?;
-    assert!(!passphrases.is_empty());
+    let secrets = secrets_of_the_run(&stack).await?;
     for url in [
         &stack.ingest_ops_url,
         &stack.provision_url,
         &stack.portal_ops_url,
     ] {
         let text = scrape(url).await?;
-        for secret in passphrases
-            .iter()
-            .map(String::as_str)
-            .chain([token.as_str(), DEMO_SECRET])
-        {
-            assert!(!text.contains(secret), "{url}/metrics shows a secret");
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{url}/metrics shows a secret"
+            );
         }
     }
     Ok(())
@@ -371,15 +372,9 @@ async fn one_webhook_is_one_trace_from_ingest_to_relay() -> anyhow::Result<()> {
             .any(|line| line.contains(&trace_id)),
         "provision's log line names the trace"
     );
-    let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
-    let passphrases = integration_tests::issued_passphrases(&stack).await?;
-    assert!(!passphrases.is_empty());
-    for secret in passphrases
-        .iter()
-        .map(String::as_str)
-        .chain([token.as_str(), DEMO_SECRET])
-    {
-        assert!(!text.contains(secret), "a secret reached the logs");
+    let secrets = secrets_of_the_run(&stack).await?;
+    for secret in &secrets {
+        assert!(!text.contains(secret.as_str()), "a secret reached the logs");
     }
     Ok(())
 }

@@ -121,21 +121,13 @@ async fn too_many_requests_offers_a_way_back() -> anyhow::Result<()> {
     let stack = stack_with_gastown().await?;
     let mut agent = jean_on_the_mobile_canvas(&stack).await?;
     let csrf = agent.get("/wifi?start=1").await?.csrf();
-    let mut limited = None;
-    for attempt in 0..40 {
-        let candidate = format!("attempt {attempt} maple rocket violin");
-        let page = agent
-            .post(
-                "/wifi/passphrase",
-                &[("csrf", csrf.as_str()), ("passphrase", candidate.as_str())],
-            )
-            .await?;
-        if page.status == 429 {
-            limited = Some(page);
-            break;
-        }
-    }
-    let page = limited.expect("the passphrase limit answers 429 within 40 changes");
+    let answers = agent
+        .change_passphrase_until_limited(&csrf, "attempt", 40)
+        .await?;
+    let page = answers
+        .into_iter()
+        .find(|page| page.status == 429)
+        .expect("the passphrase limit answers 429 within 40 changes");
     assert!(
         title(&page).starts_with("Too many requests"),
         "{}",
@@ -181,27 +173,28 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     };
 
     let portal = &stack.portal_url;
-    browser
-        .goto(&format!("{portal}/l/{DEMO_ORG}/{GASTOWN}"))
-        .await?;
-    browser.wait_for_heading("WiFi at").await?;
-    check("the sign-in form").await?;
-    browser
-        .goto(&format!(
-            "{portal}/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"
-        ))
-        .await?;
-    browser.wait_for_heading("not valid").await?;
-    check("an invalid sign-in link").await?;
-
     let token = stack.personal_token(DEMO_ORG, JEAN)?;
-    browser
-        .goto(&format!(
-            "{portal}/canvas/mobile?location_id={GASTOWN}#token={token}"
-        ))
-        .await?;
-    browser.wait_for_heading("Your WiFi").await?;
-    check("the key page").await?;
+    for (path, heading, page) in [
+        (
+            format!("/l/{DEMO_ORG}/{GASTOWN}"),
+            "WiFi at",
+            "the sign-in form",
+        ),
+        (
+            format!("/l/{DEMO_ORG}/{GASTOWN}/signin#token=not-a-token"),
+            "not valid",
+            "an invalid sign-in link",
+        ),
+        (
+            format!("/canvas/mobile?location_id={GASTOWN}#token={token}"),
+            "Your WiFi",
+            "the key page",
+        ),
+    ] {
+        browser.goto(&format!("{portal}{path}")).await?;
+        browser.wait_for_heading(heading).await?;
+        check(page).await?;
+    }
     browser.click("#reveal summary").await?;
     browser.wait_for("svg.qr").await?;
     check("the key page, revealed").await?;

@@ -74,12 +74,12 @@ async fn map_location(
 /// A second organization in the simulator (a copy of the demo one plus a user of its own),
 /// installed, with Gastown's twin mapped.
 async fn add_other_org(stack: &Stack) -> anyhow::Result<()> {
-    stack.sim.sim.with_state(|s| {
-        let mut other = s.orgs[DEMO_ORG].clone();
-        other.organization_id = OTHER_ORG.into();
-        other.name = "Other Coworking".into();
-        other.token = "other7001a1b2c3d4e5f6a7b8c9d0e1f2a3o".into();
-        other.personal_tokens.clear();
+    let other_org = [
+        OTHER_ORG,
+        "Other Coworking",
+        "other7001a1b2c3d4e5f6a7b8c9d0e1f2a3o",
+    ];
+    stack.add_demo_org_copy(other_org, |other| {
         let mut only = other.users[0].clone();
         only.user_id = OTHER_ONLY_USER.into();
         only.email = "only-other@example.com".into();
@@ -88,7 +88,6 @@ async fn add_other_org(stack: &Stack) -> anyhow::Result<()> {
         plan.user_id = OTHER_ONLY_USER.into();
         other.users.push(only);
         other.account_plans.push(plan);
-        s.orgs.insert(OTHER_ORG.into(), other);
     });
     anyhow::ensure!(stack.sim.sim.install_app(OTHER_ORG).await? == 200);
     stack.wait_until_provisioned().await?;

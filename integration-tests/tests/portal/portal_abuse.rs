@@ -6,7 +6,8 @@
 //! one fails the test.
 
 use integration_tests::Stack;
-use integration_tests::agent::{Agent, Page};
+use integration_tests::agent::{Agent, Page, header_value};
+use integration_tests::database::first_column;
 use integration_tests::mail::Mailbox;
 use integration_tests::stack::{DEMO_ORG, StackOptions, gastown};
 use std::time::{Duration, Instant};
@@ -250,21 +251,16 @@ async fn passphrase_guessing_is_limited_and_weak_passphrases_are_refused() -> an
         );
     }
     // The attack: a stream of guesses. The limit (10 per member in the window) stops it.
-    let mut limited_at = None;
-    for guess in 0..30 {
-        let candidate = format!("guess {guess} maple rocket violin");
-        let page = agent
-            .post(
-                "/wifi/passphrase",
-                &[("csrf", csrf.as_str()), ("passphrase", candidate.as_str())],
-            )
-            .await?;
+    let answers = agent
+        .change_passphrase_until_limited(&csrf, "guess", 30)
+        .await?;
+    let limited_at = answers.iter().position(|page| page.status == 429);
+    for page in &answers {
         if page.status == 429 {
             assert!(page.retry_after.is_some());
-            limited_at = Some(guess);
-            break;
+        } else {
+            assert_eq!(page.status, 303, "{page:?}");
         }
-        assert_eq!(page.status, 303, "{page:?}");
     }
     assert_eq!(
         limited_at,
@@ -516,16 +512,11 @@ async fn a_removed_admin_loses_the_admin_canvas_at_the_next_recheck() -> anyhow:
     let signed_in = admin.canvas_sign_in("/canvas/admin", &token).await?;
     assert_eq!(signed_in.status, 303, "{signed_in:?}");
     assert_eq!(admin.get("/canvas/admin/home").await?.status, 200);
-    let client = stack.pool.get().await?;
-    let contexts: Vec<String> = client
-        .query(
-            "SELECT context::text FROM portal_sessions WHERE kind = 'admin'",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let contexts: Vec<String> = first_column(
+        &stack.pool,
+        "SELECT context::text FROM portal_sessions WHERE kind = 'admin'",
+    )
+    .await?;
     assert_eq!(contexts.len(), 1);
     assert!(
         !contexts[0].contains(&token),
@@ -563,12 +554,7 @@ async fn an_https_portal_sends_hsts() -> anyhow::Result<()> {
     .await?;
     for path in ["/", &format!("/l/{DEMO_ORG}/{GASTOWN}"), "/nowhere"] {
         let response = reqwest::get(format!("{}{path}", stack.portal_url)).await?;
-        let hsts = response
-            .headers()
-            .get("strict-transport-security")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let hsts = header_value(&response, "strict-transport-security").unwrap_or_default();
         assert!(hsts.contains("max-age=31536000"), "{path}: {hsts:?}");
     }
     Ok(())

@@ -90,15 +90,21 @@ fn active(member: Option<&store::queries::MemberView>) -> bool {
     member.is_some_and(|m| m.status == "active")
 }
 
+/// A stack with the app installed and Jean's account active.
+async fn installed_with_jean_active() -> anyhow::Result<Stack> {
+    let stack = Stack::start_installed().await?;
+    stack
+        .member_until(DEMO_ORG, JEAN, "an active account", active)
+        .await?;
+    Ok(stack)
+}
+
 /// Defect 2: an email change and a deactivation in the same second give byte-identical
 /// `member_updated` bodies. The first delivery is reconciled while the second change has not
 /// happened yet; the second delivery must still lead to a reconciliation that sees it.
 #[tokio::test]
 async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::Result<()> {
-    let stack = Stack::start_installed().await?;
-    stack
-        .member_until(DEMO_ORG, JEAN, "an active account", active)
-        .await?;
+    let stack = installed_with_jean_active().await?;
     // Start at the beginning of a second, so both changes and deliveries share it.
     let second_starts = eventually("a fresh second", Duration::from_secs(3), || async {
         Ok((Utc::now().timestamp_subsec_millis() < 50).then(Utc::now))
@@ -148,10 +154,7 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
 /// reaches provision and costs no Optix request and no event.
 #[tokio::test]
 async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Result<()> {
-    let stack = Stack::start_installed().await?;
-    stack
-        .member_until(DEMO_ORG, JEAN, "an active account", active)
-        .await?;
+    let stack = installed_with_jean_active().await?;
     deactivate_quietly(&stack, JEAN).await?;
     // Optix dispatches 1–15 s after the change.
     let created = Utc::now().timestamp() - 5;
@@ -233,14 +236,10 @@ async fn map_gastown(stack: &Stack) -> anyhow::Result<()> {
 async fn a_link_requested_while_the_optix_budget_is_spent_is_sent_when_it_recovers()
 -> anyhow::Result<()> {
     let mailbox = Mailbox::from_env()?;
-    let stack = Stack::start_installed_with(StackOptions {
-        // Optix's own limit, met as 429s: provision does not hold back on its own.
-        sim_rate_limit: 40,
-        client_rate_limit: 0,
-        window: Duration::from_secs(15),
-        settings: None,
-    })
-    .await?;
+    // Optix's own limit, met as 429s: provision does not hold back on its own.
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(40, 0, Duration::from_secs(15)))
+            .await?;
     map_gastown(&stack).await?;
     // Optix knows this user; Lanyard does not yet, so the portal must ask Optix.
     let email = "nadia.budget@example.com";
@@ -292,13 +291,9 @@ async fn provision_metric(
 /// again once the window has passed, without any request to refresh it.
 #[tokio::test]
 async fn the_budget_gauge_recovers_while_the_organization_is_idle() -> anyhow::Result<()> {
-    let stack = Stack::start_installed_with(StackOptions {
-        sim_rate_limit: 0,
-        client_rate_limit: 20,
-        window: Duration::from_secs(3),
-        settings: None,
-    })
-    .await?;
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(0, 20, Duration::from_secs(3)))
+            .await?;
     stack.wait_until_provisioned().await?;
     let requests = stack.sim.sim.api_calls();
     let budget = || {

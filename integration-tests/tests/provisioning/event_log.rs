@@ -3,6 +3,7 @@
 
 use domain::events::{Basis, GrantKey, OnboardedVia, RevokeReason};
 use domain::{Event, Sealed, StreamId};
+use integration_tests::database::first_column;
 use integration_tests::fresh_database;
 use std::collections::BTreeSet;
 use store::event_log::{self, Metadata};
@@ -150,16 +151,11 @@ async fn readers_following_the_global_position_never_skip_a_committed_event() ->
     done.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = reader.await??;
 
-    let client = pool.get().await?;
-    let all: Vec<i64> = client
-        .query(
-            "SELECT global_position FROM events ORDER BY global_position",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let all: Vec<i64> = first_column(
+        &pool,
+        "SELECT global_position FROM events ORDER BY global_position",
+    )
+    .await?;
     assert_eq!(all.len(), WRITERS * APPENDS);
     assert!(
         seen.windows(2).all(|w| w[0] < w[1]),

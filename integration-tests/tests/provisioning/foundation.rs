@@ -19,6 +19,22 @@ async fn add_hot_desk_plan(stack: &Stack) -> anyhow::Result<String> {
         .await
 }
 
+/// The data and metadata of the demo member's one event of `event_type`.
+async fn member_event(
+    stack: &Stack,
+    user_id: &str,
+    event_type: &str,
+) -> anyhow::Result<(serde_json::Value, serde_json::Value)> {
+    let client = stack.pool.get().await?;
+    let row = client
+        .query_one(
+            "SELECT data, metadata FROM events WHERE stream_id = $1 AND event_type = $2",
+            &[&format!("member-{DEMO_ORG}-{user_id}"), &event_type],
+        )
+        .await?;
+    Ok((row.get(0), row.get(1)))
+}
+
 #[tokio::test]
 async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::Result<()> {
     let stack = Stack::start_installed().await?;
@@ -64,13 +80,7 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
     // The passphrase is in the log only sealed: decrypt it with the member key and check that
     // the clear text appears nowhere in the events table.
     let client = stack.pool.get().await?;
-    let row = client
-        .query_one(
-            "SELECT data FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
-            &[&format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}")],
-        )
-        .await?;
-    let data: serde_json::Value = row.get(0);
+    let (data, _) = member_event(&stack, USER_WITHOUT_PLAN, "PassphraseIssued").await?;
     let sealed: domain::Sealed = serde_json::from_value(data["passphrase"].clone())?;
     let aad = format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}");
     let wrapped = store::queries::member_key(&client, DEMO_ORG, USER_WITHOUT_PLAN)
@@ -79,35 +89,19 @@ async fn a_new_plan_subscription_gives_the_member_live_wifi_access() -> anyhow::
     let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
     let passphrase = String::from_utf8(key.open(&sealed, &aad)?)?;
     domain::passphrase::validate(&passphrase)?;
-    let hits = stack
-        .count(
-            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
-            &[&passphrase],
-        )
-        .await?;
+    let hits = stack.events_with_data_containing(&passphrase).await?;
     assert_eq!(hits, 0, "the passphrase never sits in the log in clear");
 
     // The organization token is sealed too.
     let token = stack.sim.sim.org_token(DEMO_ORG).expect("demo org token");
-    let hits = stack
-        .count(
-            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
-            &[&token],
-        )
-        .await?;
+    let hits = stack.events_with_data_containing(&token).await?;
     assert_eq!(
         hits, 0,
         "the organization token never sits in the log in clear"
     );
 
     // Metadata names the cause.
-    let row = client
-        .query_one(
-            "SELECT metadata FROM events WHERE stream_id = $1 AND event_type = 'AccessGranted'",
-            &[&format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}")],
-        )
-        .await?;
-    let metadata: serde_json::Value = row.get(0);
+    let (_, metadata) = member_event(&stack, USER_WITHOUT_PLAN, "AccessGranted").await?;
     assert_eq!(metadata["cause"], "webhook new_plan_subscription");
     assert_eq!(metadata["actor"], "optix-webhook");
     Ok(())
@@ -169,10 +163,7 @@ async fn delivering_the_same_webhook_twice_changes_nothing() -> anyhow::Result<(
         "projections unchanged"
     );
     let passphrases = stack
-        .count(
-            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
-            &[&format!("member-{DEMO_ORG}-{USER_WITHOUT_PLAN}")],
-        )
+        .passphrases_issued(DEMO_ORG, USER_WITHOUT_PLAN)
         .await?;
     assert_eq!(passphrases, 1, "a user never has two passphrases");
     Ok(())

@@ -6,7 +6,7 @@ use bus::commands::{Command, PassphraseText, RefusalCode, Reply};
 use chrono::{DateTime, Utc};
 use domain::AccessProfile;
 use integration_tests::stack::DEMO_ORG;
-use integration_tests::{Stack, eventually};
+use integration_tests::{Stack, StackOptions, eventually};
 use optix_sim::{Change, Notify};
 use std::time::Duration;
 use store::queries::MemberView;
@@ -72,16 +72,29 @@ async fn quiet_user(stack: &Stack, name: &str) -> anyhow::Result<String> {
     .ok_or_else(|| anyhow::anyhow!("no user id"))
 }
 
-/// How many passphrases the member's stream was ever issued.
-async fn passphrases_issued(stack: &Stack, user_id: &str) -> anyhow::Result<i64> {
-    let client = stack.pool.get().await?;
-    Ok(client
-        .query_one(
-            "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'PassphraseIssued'",
-            &[&format!("member-{DEMO_ORG}-{user_id}")],
+/// Maps a plan of the demo organization to the access profile named `name`: the default
+/// one as `adjust` changes it.
+async fn map_plan(
+    stack: &Stack,
+    plan_template_id: &str,
+    name: &str,
+    adjust: impl FnOnce(&mut AccessProfile),
+) -> anyhow::Result<()> {
+    let mut profile = AccessProfile {
+        name: name.into(),
+        ..AccessProfile::default()
+    };
+    adjust(&mut profile);
+    let plan_template_id = plan_template_id.into();
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id,
+                profile,
+            },
         )
-        .await?
-        .get(0))
+        .await
 }
 
 /// A new Optix user with an open-ended hot desk plan, nobody told Lanyard about.
@@ -141,7 +154,7 @@ async fn an_account_is_bound_where_it_is_first_needed_and_never_has_two_passphra
     stack.command_done(DEMO_ORG, onboard(VANCOUVER)).await?;
     let member = stack.member(DEMO_ORG, &nia).await?.expect("account");
     assert_eq!(member.home_location.as_deref(), Some(ROME));
-    assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
+    assert_eq!(stack.passphrases_issued(DEMO_ORG, &nia).await?, 1);
 
     // An account made from a webhook is bound where the booking is.
     let start = now() + 600;
@@ -382,9 +395,7 @@ async fn a_booking_grants_access_until_midnight_where_it_is_and_follows_moves_an
 #[tokio::test]
 async fn a_team_is_a_group_whose_vlan_all_its_members_share_and_no_other_live_group_holds()
 -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.set_vlan_pool(DEMO_ORG, 100, 101).await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed_with_vlan_pool(100, 101).await?;
     let at = Utc::now();
     let richard = stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
     let amara = stack.member(DEMO_ORG, AMARA).await?.expect("Amara");
@@ -524,12 +535,7 @@ async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow
     );
     // The log still holds the sealed passphrase, which nothing can open any more.
     assert!(passphrase(&stack, AMARA).await.is_err());
-    let clear = stack
-        .count(
-            "SELECT count(*) FROM events WHERE data::text LIKE '%' || $1 || '%'",
-            &[&sealed_before],
-        )
-        .await?;
+    let clear = stack.events_with_data_containing(&sealed_before).await?;
     assert_eq!(clear, 0);
     Ok(())
 }
@@ -537,35 +543,16 @@ async fn a_cancelled_plan_suspends_and_a_deleted_member_is_forgotten() -> anyhow
 #[tokio::test]
 async fn plans_map_to_access_profiles_and_unmapped_plans_use_the_default() -> anyhow::Result<()> {
     let stack = Stack::start_installed().await?;
-    stack
-        .command_done(
-            DEMO_ORG,
-            Command::MapPlan {
-                plan_template_id: DEDICATED_DESK.into(),
-                profile: AccessProfile {
-                    name: "premium".into(),
-                    wifi: true,
-                    vlan: Some(200),
-                    bandwidth_up_kbps: Some(50_000),
-                    bandwidth_down_kbps: Some(200_000),
-                    duration_hours: None,
-                },
-            },
-        )
-        .await?;
-    stack
-        .command_done(
-            DEMO_ORG,
-            Command::MapPlan {
-                plan_template_id: VIRTUAL_OFFICE.into(),
-                profile: AccessProfile {
-                    name: "virtual office".into(),
-                    wifi: false,
-                    ..AccessProfile::default()
-                },
-            },
-        )
-        .await?;
+    map_plan(&stack, DEDICATED_DESK, "premium", |premium| {
+        premium.vlan = Some(200);
+        premium.bandwidth_up_kbps = Some(50_000);
+        premium.bandwidth_down_kbps = Some(200_000);
+    })
+    .await?;
+    map_plan(&stack, VIRTUAL_OFFICE, "virtual office", |office| {
+        office.wifi = false;
+    })
+    .await?;
     stack
         .command_done(
             DEMO_ORG,
@@ -659,19 +646,10 @@ async fn meeting_guests_and_day_passes_expire_on_time_without_a_webhook() -> any
     );
 
     // A day pass: 24 hours from its start.
-    stack
-        .command_done(
-            DEMO_ORG,
-            Command::MapPlan {
-                plan_template_id: DAY_PASS.into(),
-                profile: AccessProfile {
-                    name: "daypass".into(),
-                    duration_hours: Some(24),
-                    ..AccessProfile::default()
-                },
-            },
-        )
-        .await?;
+    map_plan(&stack, DAY_PASS, "daypass", |daypass| {
+        daypass.duration_hours = Some(24);
+    })
+    .await?;
     let visitor = quiet_user(&stack, "Vic").await?;
     apply(
         &stack,
@@ -876,7 +854,7 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
         .expect("Nia keeps her account");
     assert_eq!(member.home_location.as_deref(), Some(ROME));
     assert!(live(Some(&member)));
-    assert_eq!(passphrases_issued(&stack, &nia).await?, 1);
+    assert_eq!(stack.passphrases_issued(DEMO_ORG, &nia).await?, 1);
     let deletions = stack
         .count(
             "SELECT count(*) FROM events WHERE stream_id = $1 AND event_type = 'AccountDeleted'",
@@ -954,9 +932,7 @@ async fn webhooks_in_any_order_and_any_number_converge_on_the_same_projections()
     };
     let mut snapshots = Vec::new();
     for run in 0..4u64 {
-        let stack = Stack::start().await?;
-        stack.set_vlan_pool(DEMO_ORG, 300, 399).await?;
-        stack.install(DEMO_ORG).await?;
+        let stack = Stack::start_installed_with_vlan_pool(300, 399).await?;
         // Optix reaches its final state first; the webhooks are held and told afterwards.
         let mut webhooks = Vec::new();
         for change in scenario() {
@@ -1033,13 +1009,9 @@ async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<
 #[tokio::test]
 async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> anyhow::Result<()> {
     // Optix allows 4 requests per (shortened) window; provision's client keeps to the same.
-    let stack = Stack::start_installed_with(integration_tests::StackOptions {
-        sim_rate_limit: 4,
-        client_rate_limit: 4,
-        window: Duration::from_secs(2),
-        settings: None,
-    })
-    .await?;
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(4, 4, Duration::from_secs(2)))
+            .await?;
     let calls_before = stack.sim.sim.api_calls();
     let users = burst_of_plan_changes(&stack, 40).await?;
     for user in &users {
@@ -1059,13 +1031,9 @@ async fn the_client_keeps_within_optix_budget_and_a_burst_shares_requests() -> a
 #[tokio::test]
 async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Result<()> {
     // The client does not limit itself: Optix's 429s make it wait Retry-After.
-    let stack = Stack::start_installed_with(integration_tests::StackOptions {
-        sim_rate_limit: 2,
-        client_rate_limit: 0,
-        window: Duration::from_secs(1),
-        settings: None,
-    })
-    .await?;
+    let stack =
+        Stack::start_installed_with(StackOptions::rate_limits(2, 0, Duration::from_secs(1)))
+            .await?;
     stack.sim.sim.fail_next_requests(2);
     let users = burst_of_plan_changes(&stack, 6).await?;
     stack
@@ -1095,23 +1063,12 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
 /// runs) is rebuilt byte for byte from the log.
 #[tokio::test]
 async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> anyhow::Result<()> {
-    let stack = Stack::start().await?;
-    stack.set_vlan_pool(DEMO_ORG, 100, 100).await?;
-    stack.install(DEMO_ORG).await?;
+    let stack = Stack::start_installed_with_vlan_pool(100, 100).await?;
     stack.map_demo_locations().await?;
-    stack
-        .command_done(
-            DEMO_ORG,
-            Command::MapPlan {
-                plan_template_id: DEDICATED_DESK.into(),
-                profile: AccessProfile {
-                    name: "premium".into(),
-                    vlan: Some(200),
-                    ..AccessProfile::default()
-                },
-            },
-        )
-        .await?;
+    map_plan(&stack, DEDICATED_DESK, "premium", |premium| {
+        premium.vlan = Some(200);
+    })
+    .await?;
     let team = apply(
         &stack,
         Change::AddTeam {
@@ -1245,19 +1202,15 @@ mod security_webhooks {
 
     /// Optix also serves `ELSEWHERE`: its own token, no members.
     fn add_elsewhere(stack: &Stack) -> String {
-        stack.sim.sim.with_state(|s| {
-            let mut other = s.orgs[DEMO_ORG].clone();
-            other.organization_id = ELSEWHERE.into();
-            other.name = "Elsewhere".into();
-            other.token = "elsewhere990001a1b2c3d4e5f6a7b8c9o".into();
-            other.users.clear();
-            other.account_plans.clear();
-            other.teams.clear();
-            other.bookings.clear();
-            other.personal_tokens.clear();
-            s.orgs.insert(ELSEWHERE.into(), other.clone());
-            other.token
-        })
+        let elsewhere = [ELSEWHERE, "Elsewhere", "elsewhere990001a1b2c3d4e5f6a7b8c9o"];
+        stack
+            .add_demo_org_copy(elsewhere, |other| {
+                other.users.clear();
+                other.account_plans.clear();
+                other.teams.clear();
+                other.bookings.clear();
+            })
+            .token
     }
 
     async fn stored_token(stack: &Stack, org_id: &str) -> anyhow::Result<Option<String>> {

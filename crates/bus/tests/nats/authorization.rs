@@ -68,15 +68,22 @@ async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> an
         .bus_as(Identity::Ingest)
         .await
         .map_err(anyhow::Error::msg)?;
-    ingest
-        .publish_durable(
-            bus::webhook_subject("6267", "app_install"),
-            "genuine-1",
-            &[],
-            "organization_token=secret-token-6267&email=jean@example.com".into(),
+    // What ingest publishes: organization 6267's webhooks, as they come from Optix.
+    let genuine = |kind, msg_id, payload| {
+        crate::publish_webhook(
+            &ingest,
+            ("6267", kind),
+            msg_id,
+            payload,
             Duration::from_secs(2),
         )
-        .await?;
+    };
+    genuine(
+        "app_install",
+        "genuine-1",
+        "organization_token=secret-token-6267&email=jean@example.com",
+    )
+    .await?;
     let ops = jetstream::new(
         server
             .client_as(Identity::Ops)
@@ -117,15 +124,7 @@ async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> an
     portal.flush().await?;
     // The portal's publishes were handled before its flush returned: had one been stored, the
     // next genuine webhook would not get sequence 2.
-    let next = ingest
-        .publish_durable(
-            bus::webhook_subject("6267", "new_member"),
-            "genuine-2",
-            &[],
-            "user_id=12346".into(),
-            Duration::from_secs(2),
-        )
-        .await?;
+    let next = genuine("new_member", "genuine-2", "user_id=12346").await?;
     assert_eq!(next.sequence, 2, "the portal's webhooks reached the stream");
 
     // 2. Reading the streams through the JetStream API: info, a consumer, a direct get.

@@ -82,15 +82,8 @@ async fn publishing_without_a_server_fails_fast() -> anyhow::Result<()> {
     let (mut server, bus) = ingest_with_webhook_stream().await?;
     server.stop();
     let started = std::time::Instant::now();
-    let result = bus
-        .publish_durable(
-            bus::webhook_subject("1", "x"),
-            "id",
-            &[],
-            "p".into(),
-            Duration::from_millis(800),
-        )
-        .await;
+    let result =
+        crate::publish_webhook(&bus, ("1", "x"), "id", "p", Duration::from_millis(800)).await;
     assert!(result.is_err());
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(bus.ping().await.is_err());
@@ -104,15 +97,14 @@ async fn the_client_recovers_after_the_server_comes_back() -> anyhow::Result<()>
     // The client reconnects in the background; the file store kept the stream.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let outcome = loop {
-        match bus
-            .publish_durable(
-                bus::webhook_subject("1", "after_restart"),
-                "id-after-restart",
-                &[],
-                "p".into(),
-                Duration::from_millis(500),
-            )
-            .await
+        match crate::publish_webhook(
+            &bus,
+            ("1", "after_restart"),
+            "id-after-restart",
+            "p",
+            Duration::from_millis(500),
+        )
+        .await
         {
             Ok(outcome) => break outcome,
             Err(error) if std::time::Instant::now() > deadline => return Err(error.into()),

@@ -4,3 +4,18 @@
 
 mod authorization;
 mod jetstream;
+
+use std::time::Duration;
+
+/// Publishes `payload` durably as a webhook `kind` of organization `org_id`, without headers.
+async fn publish_webhook(
+    bus: &bus::Bus,
+    (org_id, kind): (&str, &str),
+    msg_id: &str,
+    payload: &str,
+    timeout: Duration,
+) -> Result<bus::PublishOutcome, bus::BusError> {
+    let subject = bus::webhook_subject(org_id, kind);
+    bus.publish_durable(subject, msg_id, &[], payload.to_owned().into(), timeout)
+        .await
+}

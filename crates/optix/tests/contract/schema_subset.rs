@@ -15,24 +15,33 @@ fn read(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn objects<'a>(doc: &'a Document<'a, String>) -> HashMap<String, &'a ObjectType<'a, String>> {
+/// The schema's type definitions that `pick` keeps (those of one kind), by name.
+fn definitions<'a, T>(
+    doc: &'a Document<'a, String>,
+    pick: impl Fn(&'a TypeDefinition<'a, String>) -> Option<(&'a String, &'a T)>,
+) -> HashMap<String, &'a T> {
     doc.definitions
         .iter()
         .filter_map(|d| match d {
-            Definition::TypeDefinition(TypeDefinition::Object(o)) => Some((o.name.clone(), o)),
+            Definition::TypeDefinition(t) => pick(t),
             _ => None,
         })
+        .map(|(name, t)| (name.clone(), t))
         .collect()
 }
 
+fn objects<'a>(doc: &'a Document<'a, String>) -> HashMap<String, &'a ObjectType<'a, String>> {
+    definitions(doc, |t| match t {
+        TypeDefinition::Object(o) => Some((&o.name, o)),
+        _ => None,
+    })
+}
+
 fn enums<'a>(doc: &'a Document<'a, String>) -> HashMap<String, &'a EnumType<'a, String>> {
-    doc.definitions
-        .iter()
-        .filter_map(|d| match d {
-            Definition::TypeDefinition(TypeDefinition::Enum(e)) => Some((e.name.clone(), e)),
-            _ => None,
-        })
-        .collect()
+    definitions(doc, |t| match t {
+        TypeDefinition::Enum(e) => Some((&e.name, e)),
+        _ => None,
+    })
 }
 
 #[test]
