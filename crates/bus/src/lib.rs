@@ -11,6 +11,7 @@ pub mod webhooks;
 
 pub use webhooks::{WEBHOOK_SUBJECTS, webhook_subject};
 
+use anyhow::Context;
 use async_nats::jetstream::{self, consumer::PullConsumer, stream};
 use futures::StreamExt;
 use std::collections::HashSet;
@@ -70,6 +71,30 @@ pub struct Bus {
 }
 
 impl Bus {
+    /// A service's bus at start-up: connected as `identity`, with the streams that identity
+    /// creates (provision, which owns them: all; ingest, which may start first: the webhook
+    /// stream; the others: none).
+    pub async fn connect_service(
+        settings: &runtime::NatsSettings,
+        identity: auth::Identity,
+    ) -> anyhow::Result<Bus> {
+        let bus = Bus::connect(settings, identity)
+            .await
+            .context("connecting to NATS")?;
+        match identity {
+            auth::Identity::Provision => bus
+                .ensure_streams()
+                .await
+                .context("creating JetStream streams")?,
+            auth::Identity::Ingest => bus
+                .ensure_webhook_stream()
+                .await
+                .context("creating the webhook stream")?,
+            auth::Identity::Portal | auth::Identity::Cli | auth::Identity::Ops => {}
+        }
+        Ok(bus)
+    }
+
     /// Connects as `identity` with its seed from the settings (see [`auth::seed_for`]); TLS
     /// is required when `nats.tls_ca_file` is set.
     pub async fn connect(
@@ -231,13 +256,17 @@ impl Bus {
         })
     }
 
-    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
-    pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
-        let stream = self
-            .jetstream
+    /// The webhook stream as JetStream serves it now.
+    async fn open_webhook_stream(&self) -> Result<stream::Stream, BusError> {
+        self.jetstream
             .get_stream(&self.webhook_stream)
             .await
-            .map_err(js_error)?;
+            .map_err(js_error)
+    }
+
+    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
+    pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
+        let stream = self.open_webhook_stream().await?;
         stream
             .get_or_create_consumer(
                 durable_name,
@@ -264,11 +293,7 @@ impl Bus {
         run_id: &str,
     ) -> Result<usize, BusError> {
         use futures::StreamExt;
-        let stream = self
-            .jetstream
-            .get_stream(&self.webhook_stream)
-            .await
-            .map_err(js_error)?;
+        let stream = self.open_webhook_stream().await?;
         let filter_subject = match org_id {
             Some(org) => webhooks::organization_subjects(org),
             None => WEBHOOK_SUBJECTS.to_owned(),
@@ -337,11 +362,7 @@ impl Bus {
 
     /// The webhook stream's and one consumer's state, for the NATS health metrics.
     pub async fn webhook_backlog(&self, durable_name: &str) -> Result<Backlog, BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(&self.webhook_stream)
-            .await
-            .map_err(js_error)?;
+        let stream = self.open_webhook_stream().await?;
         let stream_info = stream.get_info().await.map_err(js_error)?;
         let consumer = stream.consumer_info(durable_name).await.map_err(js_error)?;
         Ok(Backlog {
@@ -367,10 +388,7 @@ impl Bus {
         let check = async {
             self.client.flush().await.map_err(js_error)?;
             if self.identity.sees_webhook_stream() {
-                self.jetstream
-                    .get_stream(&self.webhook_stream)
-                    .await
-                    .map_err(js_error)?;
+                self.open_webhook_stream().await?;
             }
             Ok(())
         };

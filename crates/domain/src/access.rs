@@ -2,7 +2,7 @@
 //! and the organization's configuration, which grants should exist. Pure and clock-free: `now`
 //! is an argument.
 
-use crate::events::{Basis, GrantKey, GrantNetwork};
+use crate::events::{Basis, Event, GrantKey, GrantNetwork};
 use crate::policy::{AccessProfile, OrgPolicy};
 use chrono::{DateTime, Days, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -97,6 +97,30 @@ pub struct DesiredGrant {
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_until: Option<DateTime<Utc>>,
     pub network: Option<GrantNetwork>,
+}
+
+impl DesiredGrant {
+    /// The grant an `AccessGranted` event gives, under its key (`None` for any other event):
+    /// what the member's state and the grants projection both record.
+    pub fn granted_by(event: &Event) -> Option<(GrantKey, DesiredGrant)> {
+        let Event::AccessGranted {
+            grant,
+            location_id,
+            valid_from,
+            valid_until,
+            network,
+        } = event
+        else {
+            return None;
+        };
+        let desired = DesiredGrant {
+            location_id: location_id.clone(),
+            valid_from: *valid_from,
+            valid_until: *valid_until,
+            network: network.clone(),
+        };
+        Some((grant.clone(), desired))
+    }
 }
 
 /// The access a member should have, as decided from the facts.

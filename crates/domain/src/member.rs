@@ -376,23 +376,7 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
         | Event::PassphraseChanged { lookup_hash, .. } => {
             state.passphrase_hash = Some(lookup_hash.clone());
         }
-        Event::AccessGranted {
-            grant,
-            location_id,
-            valid_from,
-            valid_until,
-            network,
-        } => {
-            state.grants.insert(
-                grant.clone(),
-                DesiredGrant {
-                    location_id: location_id.clone(),
-                    valid_from: *valid_from,
-                    valid_until: *valid_until,
-                    network: network.clone(),
-                },
-            );
-        }
+        Event::AccessGranted { .. } => state.grants.extend(DesiredGrant::granted_by(event)),
         Event::AccessRevoked { grant, .. } => {
             state.grants.remove(grant);
         }

@@ -260,28 +260,28 @@ mod tests {
         };
         assert_eq!(good.validate(), Ok(()));
         // The attack: a header or a fake paragraph injected into sign-in emails and pages.
-        for name in [
-            "Downtown\r\nBcc: victim@example.com",
-            "Down\ttown",
-            "Down\u{7}town",
+        let named = |name: &str| LocationSettings {
+            name: name.into(),
+            ..good.clone()
+        };
+        let with_ssid = |ssid: &str| LocationSettings {
+            network_name: ssid.into(),
+            ..good.clone()
+        };
+        for (location, field) in [
+            (
+                named("Downtown\r\nBcc: victim@example.com"),
+                "location name",
+            ),
+            (named("Down\ttown"), "location name"),
+            (named("Down\u{7}town"), "location name"),
+            (with_ssid("guest\nwifi"), "network name"),
+            (with_ssid("guest\u{0}"), "network name"),
+            (with_ssid("\u{1b}[31mred"), "network name"),
         ] {
-            let location = LocationSettings {
-                name: name.into(),
-                ..good.clone()
-            };
             assert_eq!(
                 location.validate(),
-                Err(PolicyError::ControlCharacter("location name"))
-            );
-        }
-        for ssid in ["guest\nwifi", "guest\u{0}", "\u{1b}[31mred"] {
-            let location = LocationSettings {
-                network_name: ssid.into(),
-                ..good.clone()
-            };
-            assert_eq!(
-                location.validate(),
-                Err(PolicyError::ControlCharacter("network name"))
+                Err(PolicyError::ControlCharacter(field))
             );
         }
         // 32 bytes is the SSID limit, counted in bytes (UTF-8), not characters.

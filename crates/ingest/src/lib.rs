@@ -159,12 +159,7 @@ impl Application {
         telemetry::metrics::init();
         let seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
-        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest)
-            .await
-            .context("connecting to NATS")?;
-        bus.ensure_webhook_stream()
-            .await
-            .context("creating the webhook stream")?;
+        let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Ingest).await?;
         let (listener, port) = telemetry::http::bind(&settings.ingest.listen, "ingest.listen")?;
         let (ops_listener, ops_port) =
             telemetry::http::bind(&settings.ingest.ops_listen, "ingest.ops_listen")?;
@@ -207,24 +202,12 @@ impl Application {
     }
 }
 
-impl runtime::Service for Application {
-    const NAME: &'static str = "ingest";
-    const ABOUT: &'static str =
-        "Lanyard ingest: verifies Optix webhooks and publishes them to JetStream.";
-    type Settings = runtime::IngestConfig;
-
-    async fn build(settings: runtime::IngestConfig) -> anyhow::Result<Application> {
-        Application::build(settings).await
-    }
-
-    fn ports(&self) -> (u16, Option<u16>) {
-        (self.port, Some(self.ops_port))
-    }
-
-    async fn run_until_stopped(self) -> anyhow::Result<()> {
-        Ok(Application::run_until_stopped(self).await?)
-    }
-}
+runtime::service!(Application {
+    name: "ingest",
+    about: "Lanyard ingest: verifies Optix webhooks and publishes them to JetStream.",
+    settings: runtime::IngestConfig,
+    ports: |app| (app.port, Some(app.ops_port)),
+});
 
 /// The public listener: the webhook endpoint (and a bare `/healthz`), each actix worker with a
 /// NATS connection of its own ([`WorkerBus`]).

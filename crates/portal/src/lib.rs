@@ -94,9 +94,7 @@ impl Application {
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;
         let pool = settings.database.pool()?;
-        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Portal)
-            .await
-            .context("connecting to NATS")?;
+        let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Portal).await?;
         let portal = settings.portal;
         let (listener, port) = telemetry::http::bind(&portal.listen, "portal.listen")?;
         let (ops_listener, ops_port) =
@@ -154,23 +152,12 @@ impl Application {
     }
 }
 
-impl runtime::Service for Application {
-    const NAME: &'static str = "portal";
-    const ABOUT: &'static str = "Lanyard portal: tenant portal and Optix canvases.";
-    type Settings = runtime::PortalConfig;
-
-    async fn build(settings: runtime::PortalConfig) -> anyhow::Result<Application> {
-        Application::build(settings).await
-    }
-
-    fn ports(&self) -> (u16, Option<u16>) {
-        (self.port, Some(self.ops_port))
-    }
-
-    async fn run_until_stopped(self) -> anyhow::Result<()> {
-        Ok(Application::run_until_stopped(self).await?)
-    }
-}
+runtime::service!(Application {
+    name: "portal",
+    about: "Lanyard portal: tenant portal and Optix canvases.",
+    settings: runtime::PortalConfig,
+    ports: |app| (app.port, Some(app.ops_port)),
+});
 
 /// The base URL of links in emails, without a trailing slash (`portal.public_url`, or the
 /// address the portal listens on), and whether it is https. Warns when browsers would refuse

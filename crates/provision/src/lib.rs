@@ -65,12 +65,7 @@ impl Application {
         )
         .context("provision.master_key / provision.hash_key")?;
         let pool = migrated_pool(&settings.database).await?;
-        let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Provision)
-            .await
-            .context("connecting to NATS")?;
-        bus.ensure_streams()
-            .await
-            .context("creating JetStream streams")?;
+        let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Provision).await?;
         let optix = settings.optix.client(std::time::Duration::from_secs(20))?;
         let webhook_seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
@@ -186,23 +181,12 @@ impl Application {
     }
 }
 
-impl runtime::Service for Application {
-    const NAME: &'static str = "provision";
-    const ABOUT: &'static str = "Lanyard provision: folds Optix webhooks into the event log.";
-    type Settings = runtime::ProvisionConfig;
-
-    async fn build(settings: runtime::ProvisionConfig) -> anyhow::Result<Application> {
-        Application::build(settings).await
-    }
-
-    fn ports(&self) -> (u16, Option<u16>) {
-        (self.port, None)
-    }
-
-    async fn run_until_stopped(self) -> anyhow::Result<()> {
-        Application::run_until_stopped(self).await
-    }
-}
+runtime::service!(Application {
+    name: "provision",
+    about: "Lanyard provision: folds Optix webhooks into the event log.",
+    settings: runtime::ProvisionConfig,
+    ports: |app| (app.port, None),
+});
 
 /// The database pool, migrated to the latest schema (provision owns the schema).
 async fn migrated_pool(

@@ -20,6 +20,40 @@ pub trait Service: Sized {
     fn run_until_stopped(self) -> impl Future<Output = anyhow::Result<()>>;
 }
 
+/// `impl Service for $app`, forwarding to the application's own `build` and
+/// `run_until_stopped` (the ones its tests and benchmarks call): a trait impl with constants
+/// is beyond a function, and the three services would otherwise spell the same forwarding out.
+#[macro_export]
+macro_rules! service {
+    ($app:ident {
+        name: $name:literal,
+        about: $about:literal,
+        settings: $settings:ty,
+        ports: |$this:ident| $ports:expr $(,)?
+    }) => {
+        impl $crate::Service for $app {
+            const NAME: &'static str = $name;
+            const ABOUT: &'static str = $about;
+            type Settings = $settings;
+
+            async fn build(settings: $settings) -> ::anyhow::Result<$app> {
+                $app::build(settings).await
+            }
+
+            fn ports(&self) -> (u16, Option<u16>) {
+                let $this = self;
+                $ports
+            }
+
+            // Some services already answer with an anyhow::Result, others with io::Result.
+            #[allow(clippy::needless_question_mark)]
+            async fn run_until_stopped(self) -> ::anyhow::Result<()> {
+                Ok($app::run_until_stopped(self).await?)
+            }
+        }
+    };
+}
+
 #[derive(clap::Parser)]
 struct Args {
     /// Configuration file (TOML); every key can be overridden with LANYARD__SECTION__KEY.

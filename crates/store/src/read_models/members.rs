@@ -10,8 +10,9 @@ use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+use domain::access::DesiredGrant;
 use domain::live_access::{self, AccessState, Validity};
-use domain::{Event, GrantNetwork, Sealed, StreamId};
+use domain::{Event, GrantKey, GrantNetwork, Sealed, StreamId};
 use tokio_postgres::types::ToSql;
 
 pub const PROJECTION: Projection = Projection::new(
@@ -409,6 +410,26 @@ impl<'a> Row<'a> {
     }
 }
 
+/// The grant's row in `member_grants`, and the member's row touched.
+async fn write_grant(
+    client: &impl GenericClient,
+    row: &Row<'_>,
+    grant: &GrantKey,
+    desired: &DesiredGrant,
+) -> Result<(), StoreError> {
+    let network = desired.network.as_ref().map(json).transpose()?;
+    execute(
+        client,
+        "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
+         SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
+        &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, &desired.location_id, &desired.valid_from, &desired.valid_until, &row.at, &network],
+    )
+    .await?;
+    update(client, row, "status = status", &[]).await
+}
+
 async fn write(
     client: &impl GenericClient,
     stream: &StreamId,
@@ -426,26 +447,10 @@ async fn write(
             let values = [&enum_text(via)?, email_hash.as_str()];
             open_account(client, &row()?, home_location, values, &json(profile)?).await
         }
-        Event::AccessGranted {
-            grant,
-            location_id,
-            valid_from,
-            valid_until,
-            network,
-        } => {
-            let row = row()?;
-            let network = network.as_ref().map(json).transpose()?;
-            execute(
-                client,
-                "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
-                 SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
-                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, location_id, valid_from, valid_until, &row.at, &network],
-            )
-            .await?;
-            update(client, &row, "status = status", &[]).await
-        }
+        Event::AccessGranted { .. } => match DesiredGrant::granted_by(&recorded.event) {
+            Some((grant, desired)) => write_grant(client, &row()?, &grant, &desired).await,
+            None => Ok(()),
+        },
         Event::AccessRevoked { grant, .. } => {
             let row = row()?;
             execute(
