@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-const CSS: &str = include_str!("../assets/portal.css");
+const CSS: &str = include_str!("../../assets/portal.css");
 
 fn templates() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
