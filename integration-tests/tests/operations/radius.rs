@@ -75,7 +75,11 @@ async fn freeradius_accepts_the_fixture_device_with_its_key_vlan_and_session_tim
          Calling-Station-Id = \"AA-BB-CC-DD-EE-FF\"\n"
     ))
     .await?;
-    assert!(exchange.accepted, "expected an Accept:\n{}", exchange.output);
+    assert!(
+        exchange.accepted,
+        "expected an Accept:\n{}",
+        exchange.output
+    );
     let mut got = reply_attributes(&exchange.output);
     got.sort();
     let mut want = vec![
@@ -96,7 +100,11 @@ async fn a_reject_carries_none_of_the_attributes_authorize_prepared() -> anyhow:
         "User-Name = \"{FIXTURE_MAC}\"\nUser-Password = \"not-the-mac\"\n"
     ))
     .await?;
-    assert!(!exchange.accepted, "expected a Reject:\n{}", exchange.output);
+    assert!(
+        !exchange.accepted,
+        "expected a Reject:\n{}",
+        exchange.output
+    );
     assert!(
         exchange.output.contains("Received Access-Reject"),
         "{}",
