@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "webhook_coverage",
         include_str!("../../../migrations/0011_webhook_coverage.sql"),
     ),
+    (
+        13,
+        "radius_accounting",
+        include_str!("../../../migrations/0013_radius_accounting.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -1,0 +1,306 @@
+//! RADIUS accounting (`radius_sessions`, migration 0013): the sessions NASes report, written by
+//! the radius service's accounting endpoint. Not a projection: operational data with a
+//! retention, never replayed.
+//!
+//! Accounting is at-least-once and unordered (a NAS retransmits, an Interim may overtake its
+//! Start, a Stop may come twice), so every write is an upsert that only moves a session
+//! forward: the earliest start, the latest update, the first stop, counters that only grow.
+
+use crate::StoreError;
+use crate::statements::CachedStatements;
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use std::net::IpAddr;
+use uuid::Uuid;
+
+/// What an Accounting-Request says (Acct-Status-Type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountingKind {
+    Start,
+    Interim,
+    Stop,
+}
+
+/// One Accounting-Request's facts about a session, already checked and resolved to the NAS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionReport {
+    pub org_id: String,
+    pub unique_session_id: String,
+    pub nas_id: String,
+    pub location_id: String,
+    pub user_id: Option<String>,
+    pub mac: String,
+    pub acct_session_id: String,
+    pub user_name: String,
+    /// As the NAS wrote it (its own format), so a Disconnect-Request repeats it exactly.
+    pub calling_station_id: String,
+    pub nas_ip: Option<IpAddr>,
+    pub source_ip: IpAddr,
+    pub framed_ip: Option<IpAddr>,
+    /// When the NAS saw it (receive time less Acct-Delay-Time).
+    pub at: DateTime<Utc>,
+    /// Acct-Session-Time in seconds (0 at a Start).
+    pub session_seconds: i64,
+    pub input_octets: i64,
+    pub output_octets: i64,
+    pub terminate_cause: Option<String>,
+}
+
+/// A session as the pages and the disconnect sender read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionView {
+    pub unique_session_id: String,
+    pub nas_id: String,
+    pub location_id: String,
+    pub user_id: Option<String>,
+    pub mac: String,
+    pub acct_session_id: String,
+    pub user_name: String,
+    pub calling_station_id: String,
+    pub nas_ip: Option<IpAddr>,
+    pub framed_ip: Option<IpAddr>,
+    pub started_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub input_octets: i64,
+    pub output_octets: i64,
+}
+
+/// When a member's device was first and last seen on the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceSeen {
+    pub mac: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// Records a Start, Interim-Update or Stop; idempotent and order-tolerant (see the module).
+pub async fn record(
+    client: &impl GenericClient,
+    kind: AccountingKind,
+    report: &SessionReport,
+) -> Result<(), StoreError> {
+    let started_at = report.at - chrono::Duration::seconds(report.session_seconds.max(0));
+    let (stopped_at, terminate_cause) = match kind {
+        AccountingKind::Stop => (Some(report.at), report.terminate_cause.as_deref()),
+        AccountingKind::Start | AccountingKind::Interim => (None, None),
+    };
+    client
+        .execute_cached(
+            "INSERT INTO radius_sessions (org_id, unique_session_id, nas_id, location_id, user_id,
+                 mac, acct_session_id, user_name, calling_station_id, nas_ip, source_ip, framed_ip,
+                 started_at, updated_at, stopped_at, terminate_cause, input_octets, output_octets)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18)
+             ON CONFLICT (org_id, unique_session_id) DO UPDATE SET
+                 user_id = coalesce(radius_sessions.user_id, EXCLUDED.user_id),
+                 framed_ip = coalesce(EXCLUDED.framed_ip, radius_sessions.framed_ip),
+                 started_at = least(radius_sessions.started_at, EXCLUDED.started_at),
+                 updated_at = greatest(radius_sessions.updated_at, EXCLUDED.updated_at),
+                 stopped_at = coalesce(radius_sessions.stopped_at, EXCLUDED.stopped_at),
+                 terminate_cause = coalesce(radius_sessions.terminate_cause, EXCLUDED.terminate_cause),
+                 input_octets = greatest(radius_sessions.input_octets, EXCLUDED.input_octets),
+                 output_octets = greatest(radius_sessions.output_octets, EXCLUDED.output_octets)",
+            &[
+                &report.org_id,
+                &report.unique_session_id,
+                &report.nas_id,
+                &report.location_id,
+                &report.user_id,
+                &report.mac,
+                &report.acct_session_id,
+                &report.user_name,
+                &report.calling_station_id,
+                &report.nas_ip,
+                &report.source_ip,
+                &report.framed_ip,
+                &started_at,
+                &report.at,
+                &stopped_at,
+                &terminate_cause,
+                &report.input_octets,
+                &report.output_octets,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Accounting-On / Accounting-Off: the NAS restarted or is stopping, so every session it had
+/// open before `at` is over. Returns how many were closed.
+pub async fn close_nas_sessions(
+    client: &impl GenericClient,
+    org_id: &str,
+    nas_id: &str,
+    at: DateTime<Utc>,
+    cause: &str,
+) -> Result<u64, StoreError> {
+    Ok(client
+        .execute_cached(
+            "UPDATE radius_sessions SET stopped_at = $3, terminate_cause = $4,
+                 updated_at = greatest(updated_at, $3)
+             WHERE org_id = $1 AND nas_id = $2 AND stopped_at IS NULL AND started_at <= $3",
+            &[&org_id, &nas_id, &at, &cause],
+        )
+        .await?)
+}
+
+const SESSION_COLUMNS: &str = "unique_session_id, nas_id, location_id, user_id, mac,
+    acct_session_id, user_name, calling_station_id, nas_ip, framed_ip, started_at, updated_at,
+    input_octets, output_octets";
+
+fn session_view(row: &tokio_postgres::Row) -> SessionView {
+    SessionView {
+        unique_session_id: row.get(0),
+        nas_id: row.get(1),
+        location_id: row.get(2),
+        user_id: row.get(3),
+        mac: row.get(4),
+        acct_session_id: row.get(5),
+        user_name: row.get(6),
+        calling_station_id: row.get(7),
+        nas_ip: row.get(8),
+        framed_ip: row.get(9),
+        started_at: row.get(10),
+        updated_at: row.get(11),
+        input_octets: row.get(12),
+        output_octets: row.get(13),
+    }
+}
+
+/// A member's sessions still open and heard of since `fresh_since` (a session whose NAS went
+/// silent without a Stop is not shown as online forever), oldest first.
+pub async fn live_sessions_of_member(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: &str,
+    fresh_since: DateTime<Utc>,
+) -> Result<Vec<SessionView>, StoreError> {
+    let rows = client
+        .query_cached(
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM radius_sessions
+                 WHERE org_id = $1 AND user_id = $2 AND stopped_at IS NULL AND updated_at >= $3
+                 ORDER BY started_at, unique_session_id"
+            ),
+            &[&org_id, &user_id, &fresh_since],
+        )
+        .await?;
+    Ok(rows.iter().map(session_view).collect())
+}
+
+/// A location's open sessions heard of since `fresh_since`, at most `limit`, newest first.
+pub async fn live_sessions_at_location(
+    client: &impl GenericClient,
+    org_id: &str,
+    location_id: &str,
+    fresh_since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<SessionView>, StoreError> {
+    let rows = client
+        .query_cached(
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM radius_sessions
+                 WHERE org_id = $1 AND location_id = $2 AND stopped_at IS NULL AND updated_at >= $3
+                 ORDER BY started_at DESC, unique_session_id LIMIT $4"
+            ),
+            &[&org_id, &location_id, &fresh_since, &limit],
+        )
+        .await?;
+    Ok(rows.iter().map(session_view).collect())
+}
+
+/// First and last seen of each device of a member, from the sessions still kept.
+pub async fn devices_seen(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Vec<DeviceSeen>, StoreError> {
+    let rows = client
+        .query_cached(
+            "SELECT mac, min(started_at), max(coalesce(stopped_at, updated_at))
+             FROM radius_sessions WHERE org_id = $1 AND user_id = $2
+             GROUP BY mac ORDER BY mac",
+            &[&org_id, &user_id],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| DeviceSeen {
+            mac: row.get(0),
+            first_seen: row.get(1),
+            last_seen: row.get(2),
+        })
+        .collect())
+}
+
+/// Claims the Disconnect-Request of `event_id` for a session: true the first time, false when
+/// a redelivered event already claimed it (nothing to send again).
+pub async fn claim_disconnect(
+    client: &impl GenericClient,
+    org_id: &str,
+    unique_session_id: &str,
+    event_id: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(client
+        .execute_cached(
+            "INSERT INTO radius_disconnects (org_id, unique_session_id, event_id, requested_at)
+             VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING",
+            &[&org_id, &unique_session_id, &event_id],
+        )
+        .await?
+        == 1)
+}
+
+/// The NAS's answer to a claimed Disconnect-Request (`acked`, `nacked`, `no_answer`); an
+/// acknowledged one also ends the session, as its Stop would.
+pub async fn answer_disconnect(
+    client: &impl GenericClient,
+    org_id: &str,
+    unique_session_id: &str,
+    event_id: Uuid,
+    outcome: &str,
+) -> Result<(), StoreError> {
+    client
+        .execute_cached(
+            "UPDATE radius_disconnects SET outcome = $4, answered_at = now()
+             WHERE org_id = $1 AND unique_session_id = $2 AND event_id = $3",
+            &[&org_id, &unique_session_id, &event_id, &outcome],
+        )
+        .await?;
+    if outcome == "acked" {
+        client
+            .execute_cached(
+                "UPDATE radius_sessions SET stopped_at = now(), terminate_cause = 'Admin-Reset'
+                 WHERE org_id = $1 AND unique_session_id = $2 AND stopped_at IS NULL",
+                &[&org_id, &unique_session_id],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Deletes sessions over and disconnects sent before `before` (the retention), at most
+/// `batch` of each per call so a large purge does not hold locks for long. Returns how many
+/// rows went.
+pub async fn purge(
+    client: &impl GenericClient,
+    before: DateTime<Utc>,
+    batch: i64,
+) -> Result<u64, StoreError> {
+    let sessions = client
+        .execute_cached(
+            "DELETE FROM radius_sessions WHERE ctid IN (
+                 SELECT ctid FROM radius_sessions
+                 WHERE coalesce(stopped_at, updated_at) < $1 LIMIT $2)",
+            &[&before, &batch],
+        )
+        .await?;
+    let disconnects = client
+        .execute_cached(
+            "DELETE FROM radius_disconnects WHERE ctid IN (
+                 SELECT ctid FROM radius_disconnects WHERE requested_at < $1 LIMIT $2)",
+            &[&before, &batch],
+        )
+        .await?;
+    Ok(sessions + disconnects)
+}
