@@ -241,6 +241,51 @@ impl Default for PortalSettings {
     }
 }
 
+/// The RADIUS service: the HTTP endpoints FreeRADIUS calls through `rlm_rest`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct RadiusSettings {
+    /// Where FreeRADIUS reaches the endpoints: loopback unless FreeRADIUS runs elsewhere.
+    pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`).
+    pub ops_listen: String,
+    /// The bearer token FreeRADIUS presents (`Authorization: Bearer …`), at least 32
+    /// characters; only the process that knows it is answered.
+    pub freeradius_token: Secret,
+    /// A file holding `freeradius_token`, read at start when set (the same file FreeRADIUS's
+    /// configuration includes).
+    pub freeradius_token_file: Option<PathBuf>,
+    /// How long FreeRADIUS keeps a NAS it learnt from the registry before asking again: a
+    /// removed NAS is refused at once by authorize anyway, this only bounds a stale secret.
+    pub client_lifetime_secs: u64,
+}
+
+impl Default for RadiusSettings {
+    fn default() -> Self {
+        RadiusSettings {
+            listen: "127.0.0.1:8084".into(),
+            ops_listen: "127.0.0.1:9084".into(),
+            freeradius_token: Secret::default(),
+            freeradius_token_file: None,
+            client_lifetime_secs: 60,
+        }
+    }
+}
+
+impl RadiusSettings {
+    pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        read_secret_file(
+            &mut self.freeradius_token,
+            self.freeradius_token_file.as_deref(),
+            "radius.freeradius_token_file",
+        )
+    }
+
+    pub(crate) fn secret(&self) -> (&'static str, &Secret) {
+        ("radius.freeradius_token", &self.freeradius_token)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct OptixSettings {

@@ -7,7 +7,7 @@ use crate::load::ServiceSettings;
 use crate::secret::Secret;
 use crate::sections::{
     DatabaseSettings, IngestSettings, NatsSettings, OptixSettings, PortalSettings,
-    ProvisionSettings, WebhookSettings,
+    ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 use serde::Deserialize;
 
@@ -26,12 +26,15 @@ pub struct Settings {
     pub optix: OptixSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
+    #[serde(default)]
+    pub radius: RadiusSettings,
 }
 
 impl ServiceSettings for Settings {
     fn read_secret_files(&mut self) -> anyhow::Result<()> {
         self.provision.read_secret_files()?;
         self.portal.read_secret_files()?;
+        self.radius.read_secret_files()?;
         self.webhooks.read_secret_files()?;
         self.optix.read_secret_files()
     }
@@ -39,6 +42,7 @@ impl ServiceSettings for Settings {
     fn secrets(&self) -> Vec<(&'static str, &Secret)> {
         let mut secrets = self.provision.secrets().to_vec();
         secrets.push(self.webhooks.secret());
+        secrets.push(self.radius.secret());
         secrets.extend(self.optix.secrets());
         secrets
     }
@@ -162,6 +166,43 @@ impl From<Settings> for PortalConfig {
             portal: settings.portal,
             provision: settings.provision,
             optix: settings.optix,
+        }
+    }
+}
+
+/// radius: the database (NAS registry, devices, grants), the bus (its own identity), its own
+/// section, and provision's keys (it opens passphrases and NAS secrets for FreeRADIUS).
+#[derive(Clone, Debug, Deserialize)]
+pub struct RadiusConfig {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    #[serde(default)]
+    pub radius: RadiusSettings,
+    /// Only `provision.master_key` and `provision.hash_key` (or their files) are used.
+    #[serde(default)]
+    pub provision: ProvisionSettings,
+}
+
+impl ServiceSettings for RadiusConfig {
+    fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        self.provision.read_secret_files()?;
+        self.radius.read_secret_files()
+    }
+
+    fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        let mut secrets = self.provision.secrets().to_vec();
+        secrets.push(self.radius.secret());
+        secrets
+    }
+}
+
+impl From<Settings> for RadiusConfig {
+    fn from(settings: Settings) -> RadiusConfig {
+        RadiusConfig {
+            database: settings.database,
+            nats: settings.nats,
+            radius: settings.radius,
+            provision: settings.provision,
         }
     }
 }

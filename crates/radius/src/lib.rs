@@ -1,0 +1,127 @@
+//! radius: the HTTP endpoints Lanyard's FreeRADIUS calls through `rlm_rest`, one round trip per
+//! RADIUS packet. FreeRADIUS holds no Lanyard data: it learns its clients (the registered NASes
+//! and their opened secrets) and every answer (key, VLAN, Session-Timeout in the NAS's dialect)
+//! from here, and the key ring that opens sealed passphrases never leaves this process.
+//!
+//! Routes (all under `/freeradius/`, all behind FreeRADIUS's bearer token, `bearer`):
+//! - `GET /freeradius/clients?address=…`: the `dynamic_clients` lookup (`clients`).
+//! - `POST /freeradius/authorize?nas=…&source=…`: an Access-Request (`authorize`).
+//! - `POST /freeradius/post-auth?…`: the outcome FreeRADIUS sent (`post_auth`).
+//! - `POST /freeradius/accounting?…`: Accounting-Request (`accounting`).
+//!
+//! `rest` is rlm_rest's JSON in and out; `state` what the handlers share; `metrics` and `ops`
+//! the operations listener (`radius.ops_listen`: `/metrics`, `/healthz`, `/readyz`).
+
+mod accounting;
+mod authorize;
+mod bearer;
+mod clients;
+pub mod metrics;
+mod ops;
+mod post_auth;
+pub mod rest;
+mod state;
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use state::State;
+use std::net::TcpListener;
+
+/// The radius service: the rlm_rest listener and the operations listener.
+pub struct Application {
+    port: u16,
+    ops_port: u16,
+    server: actix_web::dev::Server,
+    ops_server: actix_web::dev::Server,
+}
+
+/// FreeRADIUS's token must be long enough that guessing it is out of the question.
+const MIN_TOKEN_CHARS: usize = 32;
+
+impl Application {
+    pub async fn build(settings: impl Into<runtime::RadiusConfig>) -> anyhow::Result<Application> {
+        let settings = settings.into();
+        telemetry::metrics::init();
+        metrics::init();
+        let keys = secrets::KeyRing::from_hex(
+            settings.provision.master_key.expose(),
+            settings.provision.hash_key.expose(),
+        )
+        .context(
+            "the radius service opens passphrases and NAS secrets with provision.master_key \
+             and hashes with provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …)",
+        )?;
+        let radius = settings.radius;
+        anyhow::ensure!(
+            radius.freeradius_token.expose().chars().count() >= MIN_TOKEN_CHARS,
+            "radius.freeradius_token (or radius.freeradius_token_file) must hold at least \
+             {MIN_TOKEN_CHARS} characters: FreeRADIUS presents it as its bearer token"
+        );
+        let pool = settings.database.pool()?;
+        let (listener, port) = telemetry::http::bind(&radius.listen, "radius.listen")?;
+        let (ops_listener, ops_port) =
+            telemetry::http::bind(&radius.ops_listen, "radius.ops_listen")?;
+        let state = web::Data::new(State {
+            pool,
+            keys,
+            token: radius.freeradius_token.clone(),
+            client_lifetime_secs: radius.client_lifetime_secs,
+        });
+        let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), ops::readyz)?;
+        Ok(Application {
+            port,
+            ops_port,
+            server: freeradius_server(listener, state)?,
+            ops_server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The port of the operations listener (`/metrics`, `/healthz`, `/readyz`).
+    pub fn ops_port(&self) -> u16 {
+        self.ops_port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (served, ops) = tokio::join!(self.server, self.ops_server);
+        served.and(ops)
+    }
+}
+
+runtime::service!(Application {
+    name: "radius",
+    about: "Lanyard radius: the endpoints FreeRADIUS asks for clients, keys and VLANs.",
+    settings: runtime::RadiusConfig,
+    ports: |app| (app.port, Some(app.ops_port)),
+});
+
+/// The listener FreeRADIUS calls: every route behind its bearer token.
+fn freeradius_server(
+    listener: TcpListener,
+    state: web::Data<State>,
+) -> std::io::Result<actix_web::dev::Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::Data::new(telemetry::http::ServiceName("radius")))
+            .app_data(rest::json_config())
+            .app_data(rest::query_config())
+            .wrap(from_fn(bearer::require_token))
+            .wrap(from_fn(telemetry::http::record_requests))
+            .service(
+                web::scope("/freeradius")
+                    .route("/clients", web::get().to(clients::lookup))
+                    .route("/authorize", web::post().to(authorize::authorize))
+                    .route("/post-auth", web::post().to(post_auth::post_auth))
+                    .route("/accounting", web::post().to(accounting::accounting)),
+            )
+            .default_service(web::to(rest::not_found))
+    })
+    .shutdown_timeout(5)
+    .listen(listener)?
+    .run())
+}

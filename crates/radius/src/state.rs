@@ -1,0 +1,14 @@
+//! What the handlers share.
+
+/// The radius service's state: the read models, the key ring, FreeRADIUS's token.
+pub(crate) struct State {
+    pub(crate) pool: deadpool_postgres::Pool,
+    /// Opens sealed passphrases and NAS secrets; never leaves this process.
+    #[expect(dead_code, reason = "read once the NAS registry is merged")]
+    pub(crate) keys: secrets::KeyRing,
+    /// FreeRADIUS's bearer token (`bearer`).
+    pub(crate) token: runtime::Secret,
+    /// `radius.client_lifetime_secs`.
+    #[expect(dead_code, reason = "read once the NAS registry is merged")]
+    pub(crate) client_lifetime_secs: u64,
+}
