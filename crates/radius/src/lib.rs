@@ -16,6 +16,7 @@ mod accounting;
 mod authorize;
 mod bearer;
 mod clients;
+pub mod disconnect;
 pub mod metrics;
 mod ops;
 mod post_auth;
