@@ -58,6 +58,8 @@ pub struct SessionView {
     pub user_name: String,
     pub calling_station_id: String,
     pub nas_ip: Option<IpAddr>,
+    /// The address the NAS's accounting came from: where its Disconnect-Requests go.
+    pub source_ip: IpAddr,
     pub framed_ip: Option<IpAddr>,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -145,8 +147,8 @@ pub async fn close_nas_sessions(
 }
 
 const SESSION_COLUMNS: &str = "unique_session_id, nas_id, location_id, user_id, mac,
-    acct_session_id, user_name, calling_station_id, nas_ip, framed_ip, started_at, updated_at,
-    input_octets, output_octets";
+    acct_session_id, user_name, calling_station_id, nas_ip, source_ip, framed_ip, started_at,
+    updated_at, input_octets, output_octets";
 
 fn session_view(row: &tokio_postgres::Row) -> SessionView {
     SessionView {
@@ -159,11 +161,12 @@ fn session_view(row: &tokio_postgres::Row) -> SessionView {
         user_name: row.get(6),
         calling_station_id: row.get(7),
         nas_ip: row.get(8),
-        framed_ip: row.get(9),
-        started_at: row.get(10),
-        updated_at: row.get(11),
-        input_octets: row.get(12),
-        output_octets: row.get(13),
+        source_ip: row.get(9),
+        framed_ip: row.get(10),
+        started_at: row.get(11),
+        updated_at: row.get(12),
+        input_octets: row.get(13),
+        output_octets: row.get(14),
     }
 }
 
@@ -233,8 +236,9 @@ pub async fn devices_seen(
         .collect())
 }
 
-/// Claims the Disconnect-Request of `event_id` for a session: true the first time, false when
-/// a redelivered event already claimed it (nothing to send again).
+/// Claims the Disconnect-Request of `event_id` for a session: true the first time, and again
+/// while it has no answer (the sender stopped midway: a second request is harmless, the NAS
+/// NAKs a session it no longer has); false once answered (a redelivered event sends nothing).
 pub async fn claim_disconnect(
     client: &impl GenericClient,
     org_id: &str,
@@ -244,7 +248,9 @@ pub async fn claim_disconnect(
     Ok(client
         .execute_cached(
             "INSERT INTO radius_disconnects (org_id, unique_session_id, event_id, requested_at)
-             VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, now())
+             ON CONFLICT (org_id, unique_session_id, event_id) DO UPDATE SET requested_at = now()
+             WHERE radius_disconnects.outcome IS NULL",
             &[&org_id, &unique_session_id, &event_id],
         )
         .await?
