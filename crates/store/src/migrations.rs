@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/0011_webhook_coverage.sql"),
     ),
     (
+        12,
+        "radius_registry",
+        include_str!("../../../migrations/0012_radius_registry.sql"),
+    ),
+    (
         13,
         "radius_accounting",
         include_str!("../../../migrations/0013_radius_accounting.sql"),
