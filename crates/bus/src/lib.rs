@@ -285,6 +285,35 @@ impl Bus {
             .map_err(js_error)
     }
 
+    /// A durable pull consumer of the domain events stream, from the events published after
+    /// its creation on, for `filter_subject` (explicit ack, redelivery after 60 s).
+    pub async fn events_consumer(
+        &self,
+        durable_name: &str,
+        filter_subject: &str,
+    ) -> Result<PullConsumer, BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(EVENTS_STREAM)
+            .await
+            .map_err(js_error)?;
+        stream
+            .get_or_create_consumer(
+                durable_name,
+                jetstream::consumer::pull::Config {
+                    durable_name: Some(durable_name.to_owned()),
+                    filter_subject: filter_subject.to_owned(),
+                    deliver_policy: jetstream::consumer::DeliverPolicy::New,
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(60),
+                    max_deliver: -1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(js_error)
+    }
+
     /// Re-drives stored webhooks through provision: every message of the webhook stream
     /// received since `since` (for one organization, or all) is published again under a new
     /// message id (`replay-<run>-<sequence>`, header `Lanyard-Replay-Of`). Safe because provision

@@ -148,8 +148,18 @@ pub struct KeyPage {
     pub group: Option<String>,
     pub vlan: Option<u16>,
     pub valid_until: String,
+    /// The member's devices on the WiFi now (RADIUS accounting).
+    pub online: Vec<OnlineDevice>,
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
     pub can_sign_out: bool,
+}
+
+/// One of the member's devices on the WiFi now.
+pub struct OnlineDevice {
+    /// Its MAC address as devices show it (`AA:BB:CC:DD:EE:FF`).
+    pub device: String,
+    /// When its session started, in the location's time zone.
+    pub since: String,
 }

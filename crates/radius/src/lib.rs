@@ -60,6 +60,10 @@ impl Application {
              {MIN_TOKEN_CHARS} characters: FreeRADIUS presents it as its bearer token"
         );
         let pool = settings.database.pool()?;
+        tokio::spawn(accounting::purge_periodically(
+            pool.clone(),
+            radius.accounting_retention_days,
+        ));
         let (listener, port) = telemetry::http::bind(&radius.listen, "radius.listen")?;
         let (ops_listener, ops_port) =
             telemetry::http::bind(&radius.ops_listen, "radius.ops_listen")?;

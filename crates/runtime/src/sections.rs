@@ -258,6 +258,13 @@ pub struct RadiusSettings {
     /// How long FreeRADIUS keeps a NAS it learnt from the registry before asking again: a
     /// removed NAS is refused at once by authorize anyway, this only bounds a stale secret.
     pub client_lifetime_secs: u64,
+    /// How long accounting (`radius_sessions`) is kept; older rows are purged hourly.
+    pub accounting_retention_days: u32,
+    /// Disconnect-Requests sent per session before giving up (the first one included).
+    pub disconnect_tries: u32,
+    /// How long to wait for the NAS's answer to the first Disconnect-Request; each retry waits
+    /// twice as long as the one before (1 s, 2 s, 4 s).
+    pub disconnect_first_wait_ms: u64,
 }
 
 impl Default for RadiusSettings {
@@ -268,6 +275,9 @@ impl Default for RadiusSettings {
             freeradius_token: Secret::default(),
             freeradius_token_file: None,
             client_lifetime_secs: 60,
+            accounting_retention_days: 30,
+            disconnect_tries: 3,
+            disconnect_first_wait_ms: 1000,
         }
     }
 }

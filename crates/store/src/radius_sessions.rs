@@ -127,6 +127,11 @@ pub async fn record(
     Ok(())
 }
 
+/// A session not reported on for this long is not online any more: its NAS went away without
+/// a Stop (most NASes send an Interim-Update every few minutes; some only Start and Stop, so
+/// the window is generous).
+pub const ONLINE_WITHIN: chrono::Duration = chrono::Duration::hours(24);
+
 /// Accounting-On / Accounting-Off: the NAS restarted or is stopping, so every session it had
 /// open before `at` is over. Returns how many were closed.
 pub async fn close_nas_sessions(

@@ -158,6 +158,15 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         user_id: None,
     };
     stack.command_done(DEMO_ORG, report).await?;
+    // A device online at Gastown, for the sessions page's table.
+    integration_tests::nas::online_session(
+        &stack.pool,
+        DEMO_ORG,
+        GASTOWN,
+        Some(JEAN),
+        "0a1b2c3d4e5f",
+    )
+    .await?;
 
     let browser = Browser::start().await?;
     browser.client.set_window_size(390, 844).await?;
@@ -217,13 +226,14 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/plans", "Plans"),
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
+        ("/canvas/admin/sessions", "Sessions"),
     ] {
         browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
     browser.close().await?;
-    assert_eq!(checked, 10, "every page was checked");
+    assert_eq!(checked, 11, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }
