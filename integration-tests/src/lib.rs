@@ -9,6 +9,7 @@ pub mod axe;
 pub mod browser;
 pub mod database;
 pub mod mail;
+pub mod radius;
 pub mod stack;
 pub mod wait;
 

@@ -8,7 +8,4 @@ pub(crate) struct State {
     pub(crate) keys: secrets::KeyRing,
     /// FreeRADIUS's bearer token (`bearer`).
     pub(crate) token: runtime::Secret,
-    /// `radius.client_lifetime_secs`.
-    #[expect(dead_code, reason = "read once the NAS registry is merged")]
-    pub(crate) client_lifetime_secs: u64,
 }
