@@ -17,17 +17,20 @@ pub enum Identity {
     Provision,
     Portal,
     Cli,
+    /// The RADIUS service (FreeRADIUS's `rlm_rest` endpoint).
+    Radius,
     /// Unrestricted, for an operator's `nats` CLI, the test harness and the benchmarks'
     /// inspection of streams. No Lanyard service runs as ops; keep its seed offline.
     Ops,
 }
 
 impl Identity {
-    pub const ALL: [Identity; 5] = [
+    pub const ALL: [Identity; 6] = [
         Identity::Ingest,
         Identity::Provision,
         Identity::Portal,
         Identity::Cli,
+        Identity::Radius,
         Identity::Ops,
     ];
 
@@ -37,6 +40,7 @@ impl Identity {
             Identity::Provision => "provision",
             Identity::Portal => "portal",
             Identity::Cli => "cli",
+            Identity::Radius => "radius",
             Identity::Ops => "ops",
         }
     }
@@ -57,13 +61,14 @@ impl Identity {
         match self {
             Identity::Portal => Some(crate::commands::Sender::Portal),
             Identity::Cli => Some(crate::commands::Sender::Cli),
+            Identity::Radius => Some(crate::commands::Sender::Radius),
             _ => None,
         }
     }
 
     /// Whether this identity may look at the webhook stream (readiness checks use it).
     pub fn sees_webhook_stream(self) -> bool {
-        !matches!(self, Identity::Portal)
+        !matches!(self, Identity::Portal | Identity::Radius)
     }
 
     /// The permissions nats-server enforces for this identity (None: unrestricted, ops).
@@ -80,6 +85,7 @@ impl Identity {
             Identity::Provision => Some(provision_permissions(&names)),
             Identity::Portal => Some(portal_permissions(&names)),
             Identity::Cli => Some(cli_permissions(&names)),
+            Identity::Radius => Some(radius_permissions(&names)),
             Identity::Ops => None,
         }
     }
@@ -252,6 +258,19 @@ fn portal_permissions(names: &Names) -> Permissions {
         publish: vec![rule(
             crate::commands::Sender::Portal.subjects(),
             "its commands (for tenants and admins it authenticated), nothing else",
+        )],
+        subscribe: vec![rule(inbox, "provision's answers to its commands")],
+        allow_responses: false,
+    }
+}
+
+/// RADIUS reports what the network saw (devices bound, disconnects) as commands, nothing else.
+fn radius_permissions(names: &Names) -> Permissions {
+    let inbox = names.inbox.clone();
+    Permissions {
+        publish: vec![rule(
+            crate::commands::Sender::Radius.subjects(),
+            "its commands (bind_device, record_disconnect), nothing else",
         )],
         subscribe: vec![rule(inbox, "provision's answers to its commands")],
         allow_responses: false,

@@ -90,7 +90,10 @@ impl Bus {
                 .ensure_webhook_stream()
                 .await
                 .context("creating the webhook stream")?,
-            auth::Identity::Portal | auth::Identity::Cli | auth::Identity::Ops => {}
+            auth::Identity::Portal
+            | auth::Identity::Cli
+            | auth::Identity::Radius
+            | auth::Identity::Ops => {}
         }
         Ok(bus)
     }

@@ -99,6 +99,7 @@ impl ProfileArgs {
             bandwidth_up_kbps: self.up_kbps,
             bandwidth_down_kbps: self.down_kbps,
             duration_hours: self.hours,
+            device_limit: None,
         }
     }
 }

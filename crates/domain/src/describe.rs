@@ -2,7 +2,10 @@
 //! member's history) and the tenant's key page ("valid until …"). Times read in the given
 //! time zone (a location's).
 
-use crate::events::{Basis, Event, OnboardedVia, PassphraseSource, RevokeReason};
+use crate::devices::{DeviceBinding, DeviceRemover};
+use crate::events::{
+    Basis, DisconnectOutcome, Event, OnboardedVia, PassphraseSource, RevokeReason,
+};
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use crate::{GrantKey, GrantNetwork};
 use chrono::{DateTime, Utc};
@@ -86,8 +89,72 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         Event::GroupDeleted { team_id } => {
             format!("group of team {team_id} deleted; its VLAN is free")
         }
+        // Devices, disconnects and NASes.
+        _ => radius_words(event),
     };
     (text, None)
+}
+
+/// Devices, disconnects and the NAS registry, in words (never a secret).
+fn radius_words(event: &Event) -> String {
+    match event {
+        Event::DeviceAdded {
+            mac,
+            name,
+            bound_via,
+        } => {
+            let how = match bound_via {
+                DeviceBinding::Tenant => "by the tenant",
+                DeviceBinding::Admin => "by an admin",
+                DeviceBinding::Accounting => "by the network (accounting)",
+                DeviceBinding::Handshake => "by the network (key used at the handshake)",
+            };
+            format!("device {name} ({}) added {how}", mac.display_colons())
+        }
+        Event::DeviceRemoved { mac, by } => {
+            let who = match by {
+                DeviceRemover::Tenant => "the tenant",
+                DeviceRemover::Admin => "an admin",
+                DeviceRemover::Operator => "the operator",
+            };
+            format!("device {} removed by {who}", mac.display_colons())
+        }
+        Event::SessionDisconnectRequested {
+            nas_id,
+            session_id,
+            mac,
+        } => format!(
+            "disconnect of session {session_id} ({}) asked of NAS {nas_id}",
+            mac.display_colons()
+        ),
+        Event::SessionDisconnectAnswered {
+            nas_id,
+            session_id,
+            outcome,
+        } => {
+            let answer = match outcome {
+                DisconnectOutcome::Acked => "ended it",
+                DisconnectOutcome::Nacked => "refused (NAK)",
+                DisconnectOutcome::NoAnswer => "did not answer",
+            };
+            format!("NAS {nas_id} {answer}: session {session_id}")
+        }
+        Event::NasRegistered {
+            location_id,
+            name,
+            address,
+            dialect,
+            ssids,
+            coa_port,
+            ..
+        } => format!(
+            "NAS {name} registered at location {location_id}: {address}, {}, SSIDs {}, CoA port {coa_port} (secret sealed)",
+            dialect.as_str(),
+            ssids.join(", ")
+        ),
+        Event::NasRemoved => "NAS removed".into(),
+        other => other.type_name().to_owned(),
+    }
 }
 
 fn basis_words(basis: Basis) -> (&'static str, &'static str) {
@@ -192,6 +259,9 @@ fn profile_words(profile: &AccessProfile) -> String {
     }
     if let Some(hours) = profile.duration_hours {
         parts.push(format!("{hours} h"));
+    }
+    if let Some(devices) = profile.device_limit {
+        parts.push(format!("up to {devices} devices"));
     }
     parts.join(", ")
 }

@@ -1,5 +1,7 @@
 //! The events of the log. Names are past tense; payloads hold facts, never secrets in clear.
 
+use crate::devices::{DeviceBinding, DeviceRemover, Mac};
+use crate::dialect::NasDialect;
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -79,6 +81,9 @@ pub struct GrantNetwork {
     pub bandwidth_up_kbps: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_down_kbps: Option<u32>,
+    /// The profile's device limit (None: the default, `devices::DEFAULT_DEVICE_LIMIT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_limit: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,6 +277,55 @@ pub enum Event {
     },
     /// The member left Optix; the data key is destroyed in the same transaction.
     AccountDeleted,
+    /// A device (by MAC) is the member's: MAC authentication finds the member by it.
+    DeviceAdded {
+        mac: Mac,
+        name: String,
+        bound_via: DeviceBinding,
+    },
+    DeviceRemoved {
+        mac: Mac,
+        by: DeviceRemover,
+    },
+    /// Lanyard asked a NAS to end one of the member's sessions (RFC 5176 Disconnect-Request).
+    SessionDisconnectRequested {
+        nas_id: String,
+        session_id: String,
+        mac: Mac,
+    },
+    /// What the NAS answered (or that it did not, after the retries).
+    SessionDisconnectAnswered {
+        nas_id: String,
+        session_id: String,
+        outcome: DisconnectOutcome,
+    },
+
+    // ── nas-{org}-{nas_id} ───────────────────────────────────────────────────────────────
+    /// A NAS may ask for keys (or its registration changed). `address` is PostgreSQL `cidr`
+    /// text (`10.0.0.7/32`, `10.0.0.0/24`); `secret` is sealed with the master key, context
+    /// `secrets::contexts::nas_secret`.
+    NasRegistered {
+        location_id: String,
+        name: String,
+        address: String,
+        dialect: NasDialect,
+        ssids: Vec<String>,
+        coa_port: u16,
+        secret: Sealed,
+    },
+    NasRemoved,
+}
+
+/// How a NAS answered a Disconnect-Request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisconnectOutcome {
+    /// Disconnect-ACK: the session is over.
+    Acked,
+    /// Disconnect-NAK: the NAS refused (e.g. it no longer knows the session).
+    Nacked,
+    /// No answer after the retries.
+    NoAnswer,
 }
 
 impl Event {
@@ -305,6 +359,12 @@ impl Event {
             Event::JoinedGroup { .. } => "JoinedGroup",
             Event::LeftGroup { .. } => "LeftGroup",
             Event::AccountDeleted => "AccountDeleted",
+            Event::DeviceAdded { .. } => "DeviceAdded",
+            Event::DeviceRemoved { .. } => "DeviceRemoved",
+            Event::SessionDisconnectRequested { .. } => "SessionDisconnectRequested",
+            Event::SessionDisconnectAnswered { .. } => "SessionDisconnectAnswered",
+            Event::NasRegistered { .. } => "NasRegistered",
+            Event::NasRemoved => "NasRemoved",
         }
     }
 }
@@ -312,10 +372,26 @@ impl Event {
 /// Stream names follow Message DB's `category-id` convention.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StreamId {
-    Organization { org_id: String },
-    Member { org_id: String, user_id: String },
-    Location { org_id: String, location_id: String },
-    Group { org_id: String, team_id: String },
+    Organization {
+        org_id: String,
+    },
+    Member {
+        org_id: String,
+        user_id: String,
+    },
+    Location {
+        org_id: String,
+        location_id: String,
+    },
+    Group {
+        org_id: String,
+        team_id: String,
+    },
+    /// A NAS id is `[a-z0-9-]{1,32}` (it may hold `-`; the organization id does not).
+    Nas {
+        org_id: String,
+        nas_id: String,
+    },
 }
 
 impl StreamId {
@@ -342,12 +418,19 @@ impl StreamId {
             team_id: team_id.to_owned(),
         }
     }
+    pub fn nas(org_id: &str, nas_id: &str) -> Self {
+        StreamId::Nas {
+            org_id: org_id.to_owned(),
+            nas_id: nas_id.to_owned(),
+        }
+    }
     pub fn category(&self) -> &'static str {
         match self {
             StreamId::Organization { .. } => "org",
             StreamId::Member { .. } => "member",
             StreamId::Location { .. } => "location",
             StreamId::Group { .. } => "group",
+            StreamId::Nas { .. } => "nas",
         }
     }
     pub fn org_id(&self) -> &str {
@@ -355,7 +438,8 @@ impl StreamId {
             StreamId::Organization { org_id }
             | StreamId::Member { org_id, .. }
             | StreamId::Location { org_id, .. }
-            | StreamId::Group { org_id, .. } => org_id,
+            | StreamId::Group { org_id, .. }
+            | StreamId::Nas { org_id, .. } => org_id,
         }
     }
     /// The member's user id, for member streams.
@@ -387,6 +471,18 @@ impl StreamId {
                 org_id,
                 team_id: team_id.to_owned(),
             }),
+            ("nas", Some(nas_id)) if !nas_id.is_empty() => Some(StreamId::Nas {
+                org_id,
+                nas_id: nas_id.to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The NAS id, for NAS streams.
+    pub fn nas_id(&self) -> Option<&str> {
+        match self {
+            StreamId::Nas { nas_id, .. } => Some(nas_id),
             _ => None,
         }
     }
@@ -402,6 +498,7 @@ impl fmt::Display for StreamId {
                 location_id,
             } => write!(f, "location-{org_id}-{location_id}"),
             StreamId::Group { org_id, team_id } => write!(f, "group-{org_id}-{team_id}"),
+            StreamId::Nas { org_id, nas_id } => write!(f, "nas-{org_id}-{nas_id}"),
         }
     }
 }
@@ -422,6 +519,7 @@ mod tests {
             StreamId::organization("6267"),
             StreamId::location("6267", "3390"),
             StreamId::group("6267", "123123"),
+            StreamId::nas("6267", "lobby-ap-1"),
         ] {
             assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));
         }

@@ -95,7 +95,7 @@ fn forbidden(subject: &str, request: &CommandRequest, reason: String) -> Reply {
     Reply::refused(RefusalCode::Forbidden, reason)
 }
 
-fn member_refusal(refusal: MemberError) -> Reply {
+pub(crate) fn member_refusal(refusal: MemberError) -> Reply {
     let code = match &refusal {
         MemberError::NoAccount => RefusalCode::NoAccount,
         MemberError::Suspended => RefusalCode::Suspended,
@@ -103,6 +103,10 @@ fn member_refusal(refusal: MemberError) -> Reply {
         MemberError::Passphrase(_) => RefusalCode::InvalidPassphrase,
         MemberError::PassphraseTaken => RefusalCode::PassphraseTaken,
         MemberError::MissingSecret(_) => RefusalCode::Unavailable,
+        MemberError::DeviceName(_) | MemberError::DeviceAlreadyAdded(_) => RefusalCode::Invalid,
+        MemberError::DeviceLimitReached(_) => RefusalCode::DeviceLimitReached,
+        MemberError::DeviceTaken(_) => RefusalCode::DeviceTaken,
+        MemberError::NoSuchDevice(_) => RefusalCode::UnknownDevice,
     };
     Reply::refused(code, refusal.to_string())
 }
@@ -113,7 +117,7 @@ fn invalid(refusal: impl std::fmt::Display) -> Reply {
 }
 
 /// A decision's answer: the events it appended, or its refusal in the asker's words.
-fn reply<R>(
+pub(crate) fn reply<R>(
     decided: Result<usize, DecideError<R>>,
     refusal: impl FnOnce(R) -> Reply,
 ) -> Result<Reply, ProvisionError> {
@@ -250,6 +254,15 @@ impl Provisioner {
             Command::SetVlanPool { pool } => {
                 let set = OrganizationCommand::SetVlanPool { pool };
                 self.configure(org_id, set, metadata).await
+            }
+            Command::RegisterNas { .. } | Command::RemoveNas { .. } => {
+                self.nas_command(org_id, command, metadata).await
+            }
+            Command::AddDevice { .. }
+            | Command::RemoveDevice { .. }
+            | Command::BindDevice { .. }
+            | Command::RecordDisconnect { .. } => {
+                self.device_command(org_id, command, metadata).await
             }
         }
     }

@@ -17,6 +17,7 @@ mod installation;
 pub mod known_locations;
 pub mod metrics;
 pub mod provisioner;
+mod radius_commands;
 pub mod received;
 pub mod relay;
 mod resolve;

@@ -15,3 +15,9 @@ pub fn organization_token(org_id: &str) -> String {
 pub fn admin_canvas_token(org_id: &str, user_id: &str) -> String {
     format!("admin-canvas-token/{org_id}/{user_id}")
 }
+
+/// A NAS's RADIUS shared secret, sealed with the master key (`NasRegistered.secret`,
+/// `radius_nas.secret_sealed`).
+pub fn nas_secret(org_id: &str, nas_id: &str) -> String {
+    format!("nas-secret/{org_id}/{nas_id}")
+}

@@ -5,9 +5,11 @@
 pub mod aead;
 pub mod contexts;
 pub mod key_ring;
+pub mod nas;
 pub mod passphrases;
 
 pub use key_ring::{
     CryptoError, KeyRing, MemberKey, ProfileData, email_hash, open_member_profile, open_profile,
 };
+pub use nas::{open_nas_secret, seal_nas_secret};
 pub use passphrases::{generate_passphrase, passphrase_hash, seal_passphrase, seal_profile};

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "webhook_coverage",
         include_str!("../../../migrations/0011_webhook_coverage.sql"),
     ),
+    (
+        12,
+        "radius_registry",
+        include_str!("../../../migrations/0012_radius_registry.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -1057,6 +1057,10 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
         premium.vlan = Some(200);
     })
     .await?;
+    // The RADIUS registry: a NAS, and devices (Richard's go with his account).
+    crate::radius_registry::register_nas(&stack, DEMO_ORG, "lobby", "10.20.0.0/24").await?;
+    crate::radius_registry::add_device(&stack, JEAN, "02:00:00:00:00:01").await?;
+    crate::radius_registry::add_device(&stack, RICHARD, "02:00:00:00:00:02").await?;
     let team = apply(
         &stack,
         Change::AddTeam {

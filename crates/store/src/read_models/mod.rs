@@ -4,10 +4,12 @@
 
 pub mod groups;
 pub mod locations;
+pub mod member_devices;
 pub mod members;
 pub mod notifications;
 pub mod organizations;
 pub mod plan_profiles;
+pub mod radius_nas;
 pub(crate) mod rows;
 pub mod sync_runs;
 
@@ -22,6 +24,8 @@ pub const PROJECTIONS: &[&Projection] = &[
     &groups::PROJECTION,
     &notifications::PROJECTION,
     &sync_runs::PROJECTION,
+    &radius_nas::PROJECTION,
+    &member_devices::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.

@@ -83,6 +83,7 @@ fn profile_of(form: &PlanForm) -> Result<AccessProfile, String> {
         bandwidth_up_kbps: optional_number(&form.bandwidth_up_kbps, "The upload limit")?,
         bandwidth_down_kbps: optional_number(&form.bandwidth_down_kbps, "The download limit")?,
         duration_hours: optional_number(&form.duration_hours, "The duration")?,
+        device_limit: None,
     };
     // Provision checks the same; checking here answers at once, in the form (as for locations).
     profile.validate().map_err(|e| format!("Refused: {e}."))?;
@@ -241,6 +242,7 @@ mod tests {
                     bandwidth_up_kbps: None,
                     bandwidth_down_kbps: Some(50000),
                     duration_hours: None,
+                    device_limit: None,
                 },
             }
         );
