@@ -46,10 +46,22 @@ impl FreeRadius {
             ("RADIUS_STATUS_PORT", status.to_string()),
             ("RADIUS_LISTEN", "127.0.0.1".to_owned()),
             ("RADIUS_SECRET", STATUS_SECRET.to_owned()),
-            ("LANYARD_RADIUS_URL", radius_url.trim_end_matches('/').to_owned()),
-            ("LANYARD_RADIUS_TOKEN_CONF", token_conf.display().to_string()),
+            (
+                "LANYARD_RADIUS_URL",
+                radius_url.trim_end_matches('/').to_owned(),
+            ),
+            (
+                "LANYARD_RADIUS_TOKEN_CONF",
+                token_conf.display().to_string(),
+            ),
         ];
-        let mut server = FreeRadius::spawn(&repository_dir("deploy/freeradius"), "radiusd", &env, run_dir, [auth, acct])?;
+        let mut server = FreeRadius::spawn(
+            &repository_dir("deploy/freeradius"),
+            "radiusd",
+            &env,
+            run_dir,
+            [auth, acct],
+        )?;
         server.wait_ready(status, STATUS_SECRET).await?;
         Ok(server)
     }
@@ -67,7 +79,13 @@ impl FreeRadius {
             ("RADIUS_SECRET", secret.to_owned()),
             ("RADIUS_USERS_FILE", users_file.display().to_string()),
         ];
-        let mut server = FreeRadius::spawn(&repository_dir("bench/radius"), "files-ceiling", &env, run_dir, [auth, acct])?;
+        let mut server = FreeRadius::spawn(
+            &repository_dir("bench/radius"),
+            "files-ceiling",
+            &env,
+            run_dir,
+            [auth, acct],
+        )?;
         server.wait_ready(auth, secret).await?;
         Ok(server)
     }
@@ -119,7 +137,10 @@ impl FreeRadius {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("freeradius did not answer Status-Server within 20 s:\n{}", self.log());
+                bail!(
+                    "freeradius did not answer Status-Server within 20 s:\n{}",
+                    self.log()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -252,7 +273,9 @@ fn run_dir() -> anyhow::Result<PathBuf> {
 
 /// `path` in this repository.
 fn repository_dir(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path)
 }
 
 fn free_udp_ports() -> anyhow::Result<[u16; 3]> {

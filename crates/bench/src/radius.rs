@@ -83,7 +83,11 @@ impl RadiusFigures {
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<RadiusFigures> {
-    let sizes: &[usize] = if smoke { &[50] } else { &[1_000, 10_000, 100_000] };
+    let sizes: &[usize] = if smoke {
+        &[50]
+    } else {
+        &[1_000, 10_000, 100_000]
+    };
     let requests = if smoke { 200 } else { 20_000 };
     let stack = Stack::start().await?;
     let freeradius = FreeRadius::start(&stack.radius_url, RADIUS_TOKEN).await?;
@@ -319,7 +323,9 @@ fn access_request(id: u8, mac: &str) -> Vec<u8> {
         packet.push(u8::try_from(value.len() + 2).unwrap_or(u8::MAX));
         packet.extend_from_slice(value);
     }
-    let length = u16::try_from(packet.len()).unwrap_or(u16::MAX).to_be_bytes();
+    let length = u16::try_from(packet.len())
+        .unwrap_or(u16::MAX)
+        .to_be_bytes();
     packet[2..4].copy_from_slice(&length);
     packet
 }

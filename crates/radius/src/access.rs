@@ -117,7 +117,7 @@ pub fn decide(member: &MemberAccess, place: &Place, now: DateTime<Utc>) -> Resul
 /// `Session-Timeout`: whole seconds until `until` (at least 1), none when access has no end.
 pub fn session_timeout(until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<u32> {
     let millis = (until? - now).num_milliseconds().max(1);
-    let seconds = millis.div_ceil(1000);
+    let seconds = (millis + 999) / 1000;
     Some(u32::try_from(seconds).unwrap_or(u32::MAX))
 }
 
@@ -188,7 +188,11 @@ mod tests {
     fn given_a_team_when_asked_then_the_team_vlan_wins() {
         let mut team_member = member(vec![grant(None, 3, Some(120))]);
         team_member.group_vlan = Some(300);
-        let terms = decide(&team_member, &at("home", RoamingPolicy::AllLocations), now());
+        let terms = decide(
+            &team_member,
+            &at("home", RoamingPolicy::AllLocations),
+            now(),
+        );
         assert_eq!(terms.map(|t| t.vlan), Ok(Some(300)));
     }
 
@@ -200,7 +204,10 @@ mod tests {
         assert_eq!(decide(&suspended, &place, now()), Err(Refusal::Suspended));
         let ended = member(vec![grant(None, 0, None)]);
         assert_eq!(decide(&ended, &place, now()), Err(Refusal::NoLiveGrant));
-        assert_eq!(decide(&member(vec![]), &place, now()), Err(Refusal::NoLiveGrant));
+        assert_eq!(
+            decide(&member(vec![]), &place, now()),
+            Err(Refusal::NoLiveGrant)
+        );
     }
 
     #[test]
@@ -220,9 +227,15 @@ mod tests {
 
     #[test]
     fn given_by_plan_then_only_the_grants_for_this_location_count() {
-        let two = member(vec![grant(Some("home"), 2, Some(10)), grant(Some("away"), 5, Some(20))]);
+        let two = member(vec![
+            grant(Some("home"), 2, Some(10)),
+            grant(Some("away"), 5, Some(20)),
+        ]);
         let terms = decide(&two, &at("away", RoamingPolicy::ByPlan), now()).expect("admitted");
-        assert_eq!((terms.vlan, terms.until), (Some(20), Some(now() + Duration::hours(5))));
+        assert_eq!(
+            (terms.vlan, terms.until),
+            (Some(20), Some(now() + Duration::hours(5)))
+        );
         assert_eq!(
             decide(&two, &at("third", RoamingPolicy::ByPlan), now()),
             Err(Refusal::NotHere)

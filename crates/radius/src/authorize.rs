@@ -18,7 +18,7 @@ use crate::metrics::{self, Outcome};
 use crate::rest::{self, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};
-use domain::devices::Mac;
+use domain::Mac;
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::time::Instant;
@@ -54,7 +54,7 @@ impl AccessRequest {
     fn mac(&self) -> Option<Mac> {
         rest::first(&self.calling_station_id)
             .or_else(|| rest::first(&self.user_name))
-            .and_then(|text| Mac::parse(&text).ok())
+            .and_then(|text| text.parse::<Mac>().ok())
     }
 }
 
@@ -76,8 +76,7 @@ pub(crate) async fn authorize(
     };
     let found = match state.pool.get().await {
         Ok(client) => {
-            lookup::nas_and_member(&**client, org_id, nas_id, query.source, &mac.to_string())
-                .await
+            lookup::nas_and_member(&client, org_id, nas_id, query.source, &mac.to_string()).await
         }
         Err(error) => Err(store::StoreError::from(error).into()),
     };
@@ -111,7 +110,10 @@ fn answer(
 ) -> (HttpResponse, Outcome) {
     let reject = |reason: &str| {
         tracing::info!(org_id, nas_id, %mac, reason, "authorize: reject");
-        (rest::not_found_because("no key for this device here"), Outcome::Reject)
+        (
+            rest::not_found_because("no key for this device here"),
+            Outcome::Reject,
+        )
     };
     let Some(member) = member else {
         return reject("no member of this organization has this device");
@@ -145,7 +147,10 @@ fn answer(
         bandwidth_down_kbps: terms.bandwidth_down_kbps,
     };
     tracing::debug!(org_id, nas_id, %mac, user_id = %member.user_id, "authorize: accept");
-    (dialect::accept(nas.dialect, &grant).respond(), Outcome::Accept)
+    (
+        dialect::accept(nas.dialect, &grant).respond(),
+        Outcome::Accept,
+    )
 }
 
 /// The member's passphrase in clear (None: they have none yet), opened with their data key.
@@ -157,7 +162,10 @@ fn open_passphrase(
     let Some(sealed) = &member.passphrase else {
         return Ok(None);
     };
-    let wrapped = member.wrapped_key.as_ref().ok_or("the member has no data key")?;
+    let wrapped = member
+        .wrapped_key
+        .as_ref()
+        .ok_or("the member has no data key")?;
     let aad = secrets::contexts::member(org_id, &member.user_id);
     let key = state
         .keys

@@ -17,10 +17,13 @@ pub(crate) struct ClientQuery {
     address: IpAddr,
 }
 
-pub(crate) async fn lookup(state: web::Data<State>, query: web::Query<ClientQuery>) -> HttpResponse {
+pub(crate) async fn lookup(
+    state: web::Data<State>,
+    query: web::Query<ClientQuery>,
+) -> HttpResponse {
     let address = query.address;
     let found = match state.pool.get().await {
-        Ok(client) => lookup::nas_at(&**client, address).await,
+        Ok(client) => lookup::nas_at(&client, address).await,
         Err(error) => Err(store::StoreError::from(error).into()),
     };
     let (org_id, nas_id, sealed) = match found {
@@ -49,8 +52,11 @@ pub(crate) async fn lookup(state: web::Data<State>, query: web::Query<ClientQuer
     let mut reply = Reply::new();
     reply
         .set(address_attribute, address.to_string())
-        .set("control:FreeRADIUS-Client-Secret", secret)
-        .set("control:FreeRADIUS-Client-Shortname", format!("{org_id}/{nas_id}"))
+        .set("control:FreeRADIUS-Client-Secret", secret.expose())
+        .set(
+            "control:FreeRADIUS-Client-Shortname",
+            format!("{org_id}/{nas_id}"),
+        )
         .set("control:FreeRADIUS-Client-Require-MA", "no");
     reply.respond()
 }

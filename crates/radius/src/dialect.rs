@@ -81,7 +81,10 @@ fn bandwidth(reply: &mut Reply, dialect: NasDialect, grant: &Grant) {
                 reply.set("reply:Airespace-Data-Bandwidth-Average-Contract", down);
             }
             if let Some(up) = up {
-                reply.set("reply:Airespace-Data-Bandwidth-Average-Contract-Upstream", up);
+                reply.set(
+                    "reply:Airespace-Data-Bandwidth-Average-Contract-Upstream",
+                    up,
+                );
             }
         }
         NasDialect::Meraki => {
@@ -163,7 +166,10 @@ mod tests {
         let reply = accept(NasDialect::Meraki, &grant()).to_json();
         let mut expected = serde_json::Map::new();
         expected.insert("reply:Tunnel-Password".into(), value("0xfeed-%{x}".into()));
-        expected.insert("reply:WISPr-Bandwidth-Max-Up".into(), value(2_000_000.into()));
+        expected.insert(
+            "reply:WISPr-Bandwidth-Max-Up".into(),
+            value(2_000_000.into()),
+        );
         expected.insert(
             "reply:WISPr-Bandwidth-Max-Down".into(),
             value(10_000_000.into()),

@@ -105,7 +105,9 @@ pub async fn nas_and_member(
         access: MemberAccess {
             suspended: status != "active",
             home_location: row.get(5),
-            group_vlan: row.get::<_, Option<i32>>(8).and_then(|v| u16::try_from(v).ok()),
+            group_vlan: row
+                .get::<_, Option<i32>>(8)
+                .and_then(|v| u16::try_from(v).ok()),
             grants: grants
                 .into_iter()
                 .map(|grant| GrantTerms {
@@ -118,8 +120,14 @@ pub async fn nas_and_member(
                 })
                 .collect(),
         },
-        passphrase: row.get::<_, Option<serde_json::Value>>(6).map(sealed).transpose()?,
-        wrapped_key: row.get::<_, Option<serde_json::Value>>(7).map(sealed).transpose()?,
+        passphrase: row
+            .get::<_, Option<serde_json::Value>>(6)
+            .map(sealed)
+            .transpose()?,
+        wrapped_key: row
+            .get::<_, Option<serde_json::Value>>(7)
+            .map(sealed)
+            .transpose()?,
     };
     Ok(Some((nas, Some(member))))
 }

@@ -4,7 +4,6 @@
 pub(crate) struct State {
     pub(crate) pool: deadpool_postgres::Pool,
     /// Opens sealed passphrases and NAS secrets; never leaves this process.
-    #[expect(dead_code, reason = "read once the NAS registry is merged")]
     pub(crate) keys: secrets::KeyRing,
     /// FreeRADIUS's bearer token (`bearer`).
     pub(crate) token: runtime::Secret,

@@ -12,7 +12,10 @@ async fn each_dialect_gets_exactly_its_attributes_with_the_key_and_the_team_vlan
 -> anyhow::Result<()> {
     let radius = Radius::start().await?;
     radius.stack.set_vlan_pool(DEMO_ORG, 140, 149).await?;
-    radius.stack.command_done(DEMO_ORG, Command::SyncNow).await?;
+    radius
+        .stack
+        .command_done(DEMO_ORG, Command::SyncNow)
+        .await?;
     let richard = radius
         .stack
         .member_until(DEMO_ORG, RICHARD, "the team VLAN", |m| {
@@ -23,7 +26,9 @@ async fn each_dialect_gets_exactly_its_attributes_with_the_key_and_the_team_vlan
     let vlan = richard.vlan(Utc::now()).expect("team VLAN");
     assert_eq!(richard.group.as_ref().and_then(|g| g.vlan), Some(vlan));
     let key = radius.passphrase(RICHARD).await?;
-    radius.add_device(DEMO_ORG, RICHARD, "02:42:AC:11:00:03").await?;
+    radius
+        .add_device(DEMO_ORG, RICHARD, "02:42:AC:11:00:03")
+        .await?;
     let tunnel = |rest: &[String]| {
         let mut all = vec![
             "Tunnel-Type:0 = VLAN".to_owned(),
@@ -57,8 +62,11 @@ async fn each_dialect_gets_exactly_its_attributes_with_the_key_and_the_team_vlan
         ),
     ];
     for (dialect, want) in expected {
-        radius.register_nas(DEMO_ORG, "ap", GASTOWN, dialect).await?;
+        radius
+            .register_nas(DEMO_ORG, "ap", GASTOWN, dialect)
+            .await?;
         let exchange = radius.ask(RICHARD_MAC).await?;
+        println!("{dialect:?}:\n{}", exchange.output);
         assert_accepted(&radius, &exchange);
         assert_eq!(exchange.sorted_attributes(), want, "{dialect:?}");
     }
@@ -141,7 +149,11 @@ async fn a_guest_gets_the_time_left_and_is_rejected_after_the_meeting() -> anyho
         assert!(std::time::Instant::now() < deadline, "still accepted");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(radius.stack.sim.sim.deliveries().len(), deliveries, "no webhook involved");
+    assert_eq!(
+        radius.stack.sim.sim.deliveries().len(),
+        deliveries,
+        "no webhook involved"
+    );
     Ok(())
 }
 

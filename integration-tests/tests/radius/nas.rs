@@ -32,7 +32,11 @@ async fn a_nas_gets_only_its_own_organizations_keys() -> anyhow::Result<()> {
     let own = radius.passphrase(JEAN).await?;
     let other = radius.stack.passphrase(OTHER_ORG, JEAN).await?;
     assert_ne!(own, other);
-    assert!(exchange.output.contains(&format!("Tunnel-Password:0 = \"{own}\"")));
+    assert!(
+        exchange
+            .output
+            .contains(&format!("Tunnel-Password:0 = \"{own}\""))
+    );
     assert!(!exchange.output.contains(&other), "{}", exchange.output);
     Ok(())
 }
@@ -52,7 +56,12 @@ async fn unknown_and_removed_nases_get_no_answer() -> anyhow::Result<()> {
     assert_accepted(&radius, &radius.ask(JEAN_MAC).await?);
     radius
         .stack
-        .command_done(DEMO_ORG, Command::RemoveNas { nas_id: "ap".into() })
+        .command_done(
+            DEMO_ORG,
+            Command::RemoveNas {
+                nas_id: "ap".into(),
+            },
+        )
         .await?;
     let exchange = radius.ask(JEAN_MAC).await?;
     assert_eq!(exchange.code, None, "{}", exchange.output);
@@ -96,7 +105,9 @@ async fn malformed_and_oversized_packets_are_dropped_and_the_server_still_answer
     oversized.extend_from_slice(&[0; 16]);
     oversized.extend(std::iter::repeat_n(0x41u8, 5000 - 20));
     for packet in [truncated, bad_attributes, noise, oversized] {
-        socket.send_to(&packet, &radius.freeradius.auth_addr).await?;
+        socket
+            .send_to(&packet, &radius.freeradius.auth_addr)
+            .await?;
     }
     let mut buffer = [0u8; 4096];
     let answer =
@@ -113,7 +124,10 @@ async fn the_endpoint_refuses_requests_without_freeradius_s_token() -> anyhow::R
     radius
         .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Hostapd)
         .await?;
-    let url = format!("{}/freeradius/clients?address=127.0.0.1", radius.stack.radius_url);
+    let url = format!(
+        "{}/freeradius/clients?address=127.0.0.1",
+        radius.stack.radius_url
+    );
     let http = reqwest::Client::new();
     for token in [None, Some("wrong-token-of-at-least-thirty-two-chars")] {
         let mut request = http.get(&url);

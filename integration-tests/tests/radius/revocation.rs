@@ -33,6 +33,10 @@ async fn a_suspended_member_is_rejected_within_a_second_of_the_commit() -> anyho
             committed.elapsed()
         );
     }
-    assert!(committed.elapsed() < Duration::from_secs(1), "{:?}", committed.elapsed());
+    assert!(
+        committed.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        committed.elapsed()
+    );
     Ok(())
 }

@@ -20,7 +20,11 @@ async fn set_roaming(radius: &Radius, roaming: RoamingPolicy) -> anyhow::Result<
 #[tokio::test]
 async fn single_all_and_by_plan_roaming_each_admit_whom_they_should() -> anyhow::Result<()> {
     let radius = Radius::start().await?;
-    let richard = radius.stack.member(DEMO_ORG, RICHARD).await?.expect("Richard");
+    let richard = radius
+        .stack
+        .member(DEMO_ORG, RICHARD)
+        .await?
+        .expect("Richard");
     assert_eq!(richard.home_location.as_deref(), Some(GASTOWN));
     let jean = radius.stack.member(DEMO_ORG, JEAN).await?.expect("Jean");
     assert_eq!(jean.home_location, None, "a hot desk binds to no location");
