@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bin=$root/target/debug
-services=(optix-sim ingest provision portal)
+services=(optix-sim ingest provision portal radius)
 
 wait_for() { # wait_for WHAT SECONDS CMD...
     local what=$1 seconds=$2; shift 2
@@ -54,12 +54,13 @@ up() {
     if [[ ! -f $config || $all_running -eq 0 ]]; then
         for s in "${services[@]}"; do stop_service "$dir" "$s"; done
         local ports
-        mapfile -t ports < <(scripts/infra.sh free-port tcp 6)
+        mapfile -t ports < <(scripts/infra.sh free-port tcp 7)
         make_secrets "$dir/secrets" "$config"
         # The configuration names secret files and the SMTP sink: readable by its owner only.
         (umask 077 && sed -e "s|@SECRETS@|$dir/secrets|g" -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
             -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g" \
+            -e "s/@RADIUSPORT@/$RADIUS_SERVICE_PORT/g; s/@RADIUSOPSPORT@/${ports[6]}/g; s|@RADIUSTOKENFILE@|$RADIUS_TOKEN_FILE|g" \
             -e "s|@SMTPURL@|$SMTP_URL|g; s|@NATSCREDENTIALS@|$NATS_CREDENTIALS_DIR|g" \
             deploy/local/lanyard.toml.tmpl >"$config")
         chmod 600 "$config"
@@ -70,14 +71,16 @@ up() {
         nohup "$bin/$s" --config "$config" >>"$dir/logs/$s.log" 2>&1 &
         echo $! >"$dir/pids/$s.pid"
     done
-    local ingest provision portal sim ingest_ops portal_ops
+    local ingest provision portal sim ingest_ops portal_ops radius_ops
     ingest=$(listen_of ingest "$config"); provision=$(listen_of provision "$config")
+    radius_ops=$(listen_of radius "$config" ops_listen)
     portal=$(listen_of portal "$config"); sim=$(listen_of sim "$config")
     ingest_ops=$(listen_of ingest "$config" ops_listen); portal_ops=$(listen_of portal "$config" ops_listen)
     wait_for "optix-sim" 30 curl -fsS "http://$sim/healthz"
     wait_for "ingest" 30 curl -fsS "http://$ingest_ops/readyz"
     wait_for "provision" 30 curl -fsS "http://$provision/readyz"
     wait_for "portal" 30 curl -fsS "http://$portal_ops/readyz"
+    wait_for "radius" 30 curl -fsS "http://$radius_ops/readyz"
     configure_demo "$config"
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
     wait_for "the demo organization's import" 60 \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local infrastructure for Lanyard: PostgreSQL 15, nats-server (JetStream), an SMTP sink and
-# FreeRADIUS 3.2 (deploy/freeradius; RADIUS_ADDR and RADIUS_SECRET in the env file) (and installs Prometheus, which scripts/dev.sh runs).
+# FreeRADIUS 3.2 (deploy/freeradius, asking the radius service at LANYARD_RADIUS_URL; RADIUS_ADDR in the env file) (and installs Prometheus, which scripts/dev.sh runs).
 #
 #   scripts/infra.sh install              install what is missing (Debian packages, tools venv)
 #   scripts/infra.sh start DIR            start everything on free loopback ports, state under DIR,
@@ -413,8 +413,12 @@ start_smtp() {
 }
 
 # FreeRADIUS answers on 127.0.0.1 (auth and accounting UDP ports) from Lanyard's own configuration
-# in deploy/freeradius (never /etc/freeradius), in the foreground as this user, with a shared
-# secret for the local test NAS generated once per DIR. Ready when Status-Server is answered.
+# in deploy/freeradius (never /etc/freeradius), in the foreground as this user. It asks the
+# radius service (LANYARD_RADIUS_URL: 127.0.0.1 on RADIUS_SERVICE_PORT, a TCP port reserved here
+# for `make up` to start the service on) for its clients and answers, with the bearer token in
+# RADIUS_TOKEN_FILE (0600, generated once per DIR; FreeRADIUS includes it as token.conf). Ready
+# when Status-Server is answered on its own listener (RADIUS_STATUS_PORT, probe secret
+# RADIUS_SECRET); NAS secrets come from Lanyard's registry.
 radius_ok() {
     printf 'Message-Authenticator = 0x00\n' |
         radclient -q -r 1 -t 1 "127.0.0.1:$1" status "$2" >/dev/null 2>&1
@@ -427,23 +431,34 @@ start_radius() {
     RADIUS_PID=$(read_var "$prev" RADIUS_PID)
     RADIUS_AUTH_PORT=$(read_var "$prev" RADIUS_AUTH_PORT)
     RADIUS_ACCT_PORT=$(read_var "$prev" RADIUS_ACCT_PORT)
+    RADIUS_STATUS_PORT=$(read_var "$prev" RADIUS_STATUS_PORT)
     RADIUS_SECRET=$(read_var "$prev" RADIUS_SECRET)
+    RADIUS_SERVICE_PORT=$(read_var "$prev" RADIUS_SERVICE_PORT)
     RADIUS_CONF_DIR=$root/deploy/freeradius
     RADIUS_RUN_DIR=$dir/radius
+    RADIUS_TOKEN_FILE=$RADIUS_RUN_DIR/token
     [[ -n $RADIUS_SECRET ]] || RADIUS_SECRET=$("$(python_bin)" -c 'import secrets; print(secrets.token_hex(16))')
-    if pid_alive "$RADIUS_PID" freeradius && radius_ok "$RADIUS_AUTH_PORT" "$RADIUS_SECRET"; then
+    [[ -n $RADIUS_SERVICE_PORT ]] || RADIUS_SERVICE_PORT=$(free_port tcp 1)
+    LANYARD_RADIUS_URL=http://127.0.0.1:$RADIUS_SERVICE_PORT
+    (umask 077 && mkdir -p "$RADIUS_RUN_DIR")
+    if [[ ! -s $RADIUS_TOKEN_FILE ]]; then
+        (umask 077 && "$(python_bin)" -c 'import secrets; print(secrets.token_hex(32))' >"$RADIUS_TOKEN_FILE")
+    fi
+    (umask 077 && printf 'lanyard_token = "%s"\n' "$(cat "$RADIUS_TOKEN_FILE")" >"$RADIUS_RUN_DIR/token.conf")
+    if pid_alive "$RADIUS_PID" freeradius && radius_ok "$RADIUS_STATUS_PORT" "$RADIUS_SECRET"; then
         log "freeradius already running on 127.0.0.1:$RADIUS_AUTH_PORT"
         return
     fi
-    mkdir -p "$RADIUS_RUN_DIR"
     local attempt
     for attempt in 1 2 3; do
-        { read -r RADIUS_AUTH_PORT; read -r RADIUS_ACCT_PORT; } < <(free_port udp 2)
+        { read -r RADIUS_AUTH_PORT; read -r RADIUS_ACCT_PORT; read -r RADIUS_STATUS_PORT; } < <(free_port udp 3)
         RADIUS_PID=$(RADIUS_AUTH_PORT=$RADIUS_AUTH_PORT RADIUS_ACCT_PORT=$RADIUS_ACCT_PORT \
+            RADIUS_STATUS_PORT=$RADIUS_STATUS_PORT RADIUS_LISTEN=127.0.0.1 \
             RADIUS_SECRET=$RADIUS_SECRET RADIUS_RUN_DIR=$RADIUS_RUN_DIR \
+            LANYARD_RADIUS_URL=$LANYARD_RADIUS_URL LANYARD_RADIUS_TOKEN_CONF=$RADIUS_RUN_DIR/token.conf \
             spawn "$dir/radius.pid" "$dir/radius.log" freeradius -f -l stdout -d "$RADIUS_CONF_DIR" -n radiusd)
         if WAIT_PID=$RADIUS_PID WAIT_LOG=$dir/radius.log wait_until 20 "freeradius on port $RADIUS_AUTH_PORT" \
-            radius_ok "$RADIUS_AUTH_PORT" "$RADIUS_SECRET"; then
+            radius_ok "$RADIUS_STATUS_PORT" "$RADIUS_SECRET"; then
             log "freeradius started on 127.0.0.1:$RADIUS_AUTH_PORT (accounting :$RADIUS_ACCT_PORT)"
             return
         fi
@@ -462,8 +477,8 @@ write_env() {
         for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
             NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID NATS_CREDENTIALS_DIR \
             SMTP_PORT SMTP_URL MAILDIR SMTP_PID \
-            RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_SECRET RADIUS_PID \
-            RADIUS_CONF_DIR RADIUS_RUN_DIR; do
+            RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_STATUS_PORT RADIUS_SECRET \
+            RADIUS_PID RADIUS_CONF_DIR RADIUS_RUN_DIR RADIUS_SERVICE_PORT RADIUS_TOKEN_FILE LANYARD_RADIUS_URL; do
             printf 'export %s=%q\n' "$name" "${!name}"
         done
     } >"$tmp"

@@ -18,6 +18,8 @@ const HASH_KEY: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa998877665544
 /// Seals webhook bodies on the bus (ingest → provision).
 pub const WEBHOOK_SEAL_KEY: &str =
     "5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1";
+/// The bearer token FreeRADIUS presents to the radius service in tests.
+pub const RADIUS_TOKEN: &str = "lanyard-test-freeradius-token-0123456789abcdef";
 
 pub struct Stack {
     pub nats: bus::testing::NatsServer,
@@ -36,6 +38,9 @@ pub struct Stack {
     /// only listener (`provision_url`) is one already.
     pub ingest_ops_url: String,
     pub portal_ops_url: String,
+    /// The radius service FreeRADIUS calls (`/freeradius/…`), and its operations listener.
+    pub radius_url: String,
+    pub radius_ops_url: String,
     pub keys: secrets::KeyRing,
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
@@ -182,6 +187,10 @@ impl Stack {
             .await
             .context("building portal")?;
         let portal = Started::spawn(portal.port(), portal.ops_port(), portal.run_until_stopped());
+        let radius = radius::Application::build(settings.clone())
+            .await
+            .context("building radius")?;
+        let radius = Started::spawn(radius.port(), radius.ops_port(), radius.run_until_stopped());
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
@@ -200,12 +209,14 @@ impl Stack {
             provision_url,
             ingest_ops_url: ingest.ops_url,
             portal_ops_url: portal.ops_url,
+            radius_url: radius.url,
+            radius_ops_url: radius.ops_url,
             keys,
             mailbox,
             sync_requests,
             provision_stop: Some(stop_tx),
             provision_task: Some(provision_task),
-            tasks: vec![ingest.task, portal.task],
+            tasks: vec![ingest.task, portal.task, radius.task],
             _config_dir: TempDir(dir),
         })
     }
@@ -305,6 +316,23 @@ impl Stack {
     ) -> anyhow::Result<Option<store::queries::MemberView>> {
         let client = self.pool.get().await?;
         Ok(store::queries::member(&client, org_id, user_id).await?)
+    }
+
+    /// The member's passphrase in force, opened with their data key.
+    pub async fn passphrase(&self, org_id: &str, user_id: &str) -> anyhow::Result<String> {
+        let client = self.pool.get().await?;
+        let member = store::queries::member(&client, org_id, user_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account"))?;
+        let aad = secrets::contexts::member(org_id, user_id);
+        let wrapped = store::queries::member_key(&client, org_id, user_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no key"))?;
+        let key = self.keys.unwrap_member_key(&wrapped, &aad)?;
+        let sealed = member
+            .passphrase
+            .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
+        Ok(String::from_utf8(key.open(&sealed, &aad)?)?)
     }
 
     /// Waits until `check` holds for the member's projection (None: no account).
@@ -643,6 +671,11 @@ listen = "127.0.0.1:{portal}"
 ops_listen = "127.0.0.1:0"
 smtp_url = "{smtp_url}"
 mail_from = "Lanyard WiFi <wifi@lanyard.test>"
+
+[radius]
+listen = "127.0.0.1:0"
+ops_listen = "127.0.0.1:0"
+freeradius_token = "{RADIUS_TOKEN}"
 
 [optix]
 api_url = "{api_url}"

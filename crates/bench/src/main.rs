@@ -11,6 +11,7 @@ mod ingest;
 mod memory;
 mod portal;
 mod provision;
+mod radius;
 mod replay;
 mod stats;
 mod support;
@@ -18,7 +19,7 @@ mod support;
 use clap::Parser;
 use serde_json::{Value, json};
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "ingest",
     "provision",
     "freshness",
@@ -26,6 +27,7 @@ const SCENARIOS: [&str; 7] = [
     "replay",
     "portal",
     "memory",
+    "radius",
 ];
 
 #[derive(Parser)]
@@ -34,7 +36,8 @@ const SCENARIOS: [&str; 7] = [
     about = "Lanyard benchmarks beside their ceilings"
 )]
 struct Args {
-    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory (default: all).
+    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory, radius
+    /// (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: proves every scenario still runs, measures nothing worth quoting.
@@ -81,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
     scenario!("replay", replay);
     scenario!("portal", portal);
     scenario!("memory", memory);
+    scenario!("radius", radius);
     run.report(machine, args.smoke, args.out.as_deref())
 }
 

@@ -1,18 +1,43 @@
 //! `POST /freeradius/authorize`: an Access-Request, answered with the device's key and VLAN in
-//! the NAS's dialect, or a Reject.
+//! the NAS's dialect, or refused.
+//!
+//! How FreeRADIUS maps the answers (deploy/freeradius/radiusd.conf):
+//! - 200 with attributes: Accept ([`crate::dialect::accept`]).
+//! - 404: Reject, with no attributes — unknown device, suspended, deleted or expired member,
+//!   another location's member under the roaming policy. The reason is logged here only.
+//! - 403: not (or no longer) a registered NAS at that address: no answer at all.
+//! - 400: a malformed request (no NAS, no MAC): no answer at all.
+//!
+//! Everything is read per request (one query), so a revocation committed before the
+//! Access-Request is seen by it: no cache to expire.
 
+use crate::access::{self, Place};
+use crate::dialect::{self, Grant};
+use crate::lookup::{self, DeviceMember, Nas};
+use crate::metrics::{self, Outcome};
 use crate::rest::{self, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};
+use domain::Mac;
 use serde::Deserialize;
 use std::net::IpAddr;
+use std::time::Instant;
 
 /// Which NAS asks: FreeRADIUS's client shortname (`org/nas_id`, set by `clients`) and the
-/// packet's source address, checked against the registry.
+/// packet's source address, checked together against the registry.
 #[derive(Debug, Deserialize)]
 pub(crate) struct NasQuery {
     pub(crate) nas: String,
     pub(crate) source: IpAddr,
+}
+
+impl NasQuery {
+    /// `org/nas_id`, each part non-empty and short.
+    pub(crate) fn org_and_nas(&self) -> Option<(&str, &str)> {
+        let (org, nas) = self.nas.split_once('/')?;
+        let fits = |part: &str| !part.is_empty() && part.len() <= 64;
+        (fits(org) && fits(nas)).then_some((org, nas))
+    }
 }
 
 /// The attributes of an Access-Request Lanyard reads.
@@ -22,23 +47,132 @@ pub(crate) struct AccessRequest {
     pub(crate) user_name: Option<RestAttribute>,
     #[serde(rename = "Calling-Station-Id")]
     pub(crate) calling_station_id: Option<RestAttribute>,
-    #[serde(rename = "Called-Station-Id")]
-    pub(crate) called_station_id: Option<RestAttribute>,
+}
+
+impl AccessRequest {
+    /// The device: `Calling-Station-Id`, else `User-Name` (MAC authentication sends both).
+    fn mac(&self) -> Option<Mac> {
+        rest::first(&self.calling_station_id)
+            .or_else(|| rest::first(&self.user_name))
+            .and_then(|text| text.parse::<Mac>().ok())
+    }
 }
 
 pub(crate) async fn authorize(
-    _state: web::Data<State>,
-    nas: web::Query<NasQuery>,
+    state: web::Data<State>,
+    query: web::Query<NasQuery>,
     request: web::Json<AccessRequest>,
 ) -> HttpResponse {
-    let started = std::time::Instant::now();
-    let device = rest::first(&request.calling_station_id).or(rest::first(&request.user_name));
-    let called = rest::first(&request.called_station_id);
-    tracing::info!(nas = %nas.nas, source = %nas.source, ?device, ?called, "no NAS registry yet");
-    crate::metrics::request(
-        "unknown",
-        crate::metrics::Outcome::UnknownNas,
-        started.elapsed(),
-    );
-    rest::not_found_because("no NAS registry yet")
+    let started = Instant::now();
+    let Some((org_id, nas_id)) = query.org_and_nas() else {
+        tracing::warn!(nas = %query.nas, "authorize: the client shortname is not org/nas_id");
+        metrics::request("unknown", Outcome::UnknownNas, started.elapsed());
+        return HttpResponse::BadRequest().body("nas must be org/nas_id");
+    };
+    let Some(mac) = request.mac() else {
+        tracing::info!(org_id, nas_id, "authorize: no MAC address in the request");
+        metrics::request("unknown", Outcome::Reject, started.elapsed());
+        return rest::not_found_because("no MAC address in User-Name or Calling-Station-Id");
+    };
+    let found = match state.pool.get().await {
+        Ok(client) => {
+            lookup::nas_and_member(&client, org_id, nas_id, query.source, &mac.to_string()).await
+        }
+        Err(error) => Err(store::StoreError::from(error).into()),
+    };
+    let (nas, member) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            tracing::warn!(org_id, nas_id, source = %query.source, "authorize: not a registered NAS at that address");
+            metrics::request("unknown", Outcome::UnknownNas, started.elapsed());
+            return HttpResponse::Forbidden().body("not a registered NAS at that address");
+        }
+        Err(error) => {
+            tracing::error!(org_id, nas_id, %error, "authorize: reading the read models failed");
+            metrics::request("unknown", Outcome::Error, started.elapsed());
+            return HttpResponse::ServiceUnavailable().body("the read models are unavailable");
+        }
+    };
+    let label = dialect::label(nas.dialect);
+    let (response, outcome) = answer(&state, org_id, nas_id, &nas, member, &mac);
+    metrics::request(label, outcome, started.elapsed());
+    response
+}
+
+/// The Accept, or a Reject with its reason logged.
+fn answer(
+    state: &State,
+    org_id: &str,
+    nas_id: &str,
+    nas: &Nas,
+    member: Option<DeviceMember>,
+    mac: &Mac,
+) -> (HttpResponse, Outcome) {
+    let reject = |reason: &str| {
+        tracing::info!(org_id, nas_id, %mac, reason, "authorize: reject");
+        (
+            rest::not_found_because("no key for this device here"),
+            Outcome::Reject,
+        )
+    };
+    let Some(member) = member else {
+        return reject("no member of this organization has this device");
+    };
+    let Some(roaming) = nas.roaming else {
+        return reject("the NAS's location is not mapped");
+    };
+    let place = Place {
+        location_id: nas.location_id.clone(),
+        roaming,
+    };
+    let now = chrono::Utc::now();
+    let terms = match access::decide(&member.access, &place, now) {
+        Ok(terms) => terms,
+        Err(refusal) => return reject(&refusal.to_string()),
+    };
+    let passphrase = match open_passphrase(state, org_id, &member) {
+        Ok(Some(passphrase)) => passphrase,
+        Ok(None) => return reject("the member has no passphrase"),
+        Err(error) => {
+            tracing::error!(org_id, user_id = %member.user_id, %error, "authorize: the passphrase does not open");
+            let response = rest::not_found_because("no key for this device here");
+            return (response, Outcome::Error);
+        }
+    };
+    let grant = Grant {
+        passphrase,
+        vlan: terms.vlan,
+        session_timeout: access::session_timeout(terms.until, now),
+        bandwidth_up_kbps: terms.bandwidth_up_kbps,
+        bandwidth_down_kbps: terms.bandwidth_down_kbps,
+    };
+    tracing::debug!(org_id, nas_id, %mac, user_id = %member.user_id, "authorize: accept");
+    (
+        dialect::accept(nas.dialect, &grant).respond(),
+        Outcome::Accept,
+    )
+}
+
+/// The member's passphrase in clear (None: they have none yet), opened with their data key.
+fn open_passphrase(
+    state: &State,
+    org_id: &str,
+    member: &DeviceMember,
+) -> Result<Option<String>, String> {
+    let Some(sealed) = &member.passphrase else {
+        return Ok(None);
+    };
+    let wrapped = member
+        .wrapped_key
+        .as_ref()
+        .ok_or("the member has no data key")?;
+    let aad = secrets::contexts::member(org_id, &member.user_id);
+    let key = state
+        .keys
+        .unwrap_member_key(wrapped, &aad)
+        .map_err(|e| e.to_string())?;
+    let bytes = key.open(sealed, &aad).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| "the passphrase is not UTF-8".to_owned())
 }

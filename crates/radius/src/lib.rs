@@ -6,20 +6,21 @@
 //! Routes (all under `/freeradius/`, all behind FreeRADIUS's bearer token, `bearer`):
 //! - `GET /freeradius/clients?address=…`: the `dynamic_clients` lookup (`clients`).
 //! - `POST /freeradius/authorize?nas=…&source=…`: an Access-Request (`authorize`).
-//! - `POST /freeradius/post-auth?…`: the outcome FreeRADIUS sent (`post_auth`).
 //! - `POST /freeradius/accounting?…`: Accounting-Request (`accounting`).
 //!
 //! `rest` is rlm_rest's JSON in and out; `state` what the handlers share; `metrics` and `ops`
 //! the operations listener (`radius.ops_listen`: `/metrics`, `/healthz`, `/readyz`).
 
+mod access;
 mod accounting;
 mod authorize;
 mod bearer;
 mod clients;
+pub mod dialect;
 pub mod disconnect;
+mod lookup;
 pub mod metrics;
 mod ops;
-mod post_auth;
 pub mod rest;
 mod state;
 
@@ -71,7 +72,6 @@ impl Application {
             pool,
             keys,
             token: radius.freeradius_token.clone(),
-            client_lifetime_secs: radius.client_lifetime_secs,
         });
         let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), ops::readyz)?;
         Ok(Application {
@@ -121,7 +121,6 @@ fn freeradius_server(
                 web::scope("/freeradius")
                     .route("/clients", web::get().to(clients::lookup))
                     .route("/authorize", web::post().to(authorize::authorize))
-                    .route("/post-auth", web::post().to(post_auth::post_auth))
                     .route("/accounting", web::post().to(accounting::accounting)),
             )
             .default_service(web::to(rest::not_found))

@@ -20,7 +20,7 @@ static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
     requests: telemetry::metrics::counter(
         "lanyard_radius_requests",
         "Access-Requests answered, by the NAS's dialect (or unknown) and result: accept, \
-         candidates (several keys for an unknown device), reject, unknown_nas, error",
+         reject, unknown_nas (not a registered NAS at that address), error",
     ),
     duration: telemetry::metrics::latency_histogram(
         "lanyard_radius_request_duration",
@@ -54,7 +54,6 @@ static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Accept,
-    Candidates,
     Reject,
     UnknownNas,
     Error,
@@ -64,7 +63,6 @@ impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Accept => "accept",
-            Outcome::Candidates => "candidates",
             Outcome::Reject => "reject",
             Outcome::UnknownNas => "unknown_nas",
             Outcome::Error => "error",

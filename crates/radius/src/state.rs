@@ -4,11 +4,7 @@
 pub(crate) struct State {
     pub(crate) pool: deadpool_postgres::Pool,
     /// Opens sealed passphrases and NAS secrets; never leaves this process.
-    #[expect(dead_code, reason = "read once the NAS registry is merged")]
     pub(crate) keys: secrets::KeyRing,
     /// FreeRADIUS's bearer token (`bearer`).
     pub(crate) token: runtime::Secret,
-    /// `radius.client_lifetime_secs`.
-    #[expect(dead_code, reason = "read once the NAS registry is merged")]
-    pub(crate) client_lifetime_secs: u64,
 }

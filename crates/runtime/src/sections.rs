@@ -255,9 +255,6 @@ pub struct RadiusSettings {
     /// A file holding `freeradius_token`, read at start when set (the same file FreeRADIUS's
     /// configuration includes).
     pub freeradius_token_file: Option<PathBuf>,
-    /// How long FreeRADIUS keeps a NAS it learnt from the registry before asking again: a
-    /// removed NAS is refused at once by authorize anyway, this only bounds a stale secret.
-    pub client_lifetime_secs: u64,
     /// How long accounting (`radius_sessions`) is kept; older rows are purged hourly.
     pub accounting_retention_days: u32,
     /// Disconnect-Requests sent per session before giving up (the first one included).
@@ -274,7 +271,6 @@ impl Default for RadiusSettings {
             ops_listen: "127.0.0.1:9084".into(),
             freeradius_token: Secret::default(),
             freeradius_token_file: None,
-            client_lifetime_secs: 60,
             accounting_retention_days: 30,
             disconnect_tries: 3,
             disconnect_first_wait_ms: 1000,

@@ -115,19 +115,7 @@ async fn quiet_hot_desker(stack: &Stack, name: &str) -> anyhow::Result<String> {
 
 /// The member's passphrase in force, opened with their data key.
 async fn passphrase(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
-    let client = stack.pool.get().await?;
-    let member = store::queries::member(&client, DEMO_ORG, user_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no account"))?;
-    let aad = format!("member-{DEMO_ORG}-{user_id}");
-    let wrapped = store::queries::member_key(&client, DEMO_ORG, user_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no key"))?;
-    let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
-    let sealed = member
-        .passphrase
-        .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
-    Ok(String::from_utf8(key.open(&sealed, &aad)?)?)
+    stack.passphrase(DEMO_ORG, user_id).await
 }
 
 #[tokio::test]

@@ -1,0 +1,42 @@
+//! A revocation is seen by the very next Access-Request: nothing is cached.
+
+use super::*;
+use std::time::{Duration, Instant};
+
+/// From the moment the suspension is committed (visible in the read model) to the first
+/// Reject: within one second, measured.
+#[tokio::test]
+async fn a_suspended_member_is_rejected_within_a_second_of_the_commit() -> anyhow::Result<()> {
+    let radius = Radius::start().await?;
+    radius
+        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Aruba)
+        .await?;
+    radius.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
+    assert_accepted(&radius, &radius.ask(JEAN_MAC).await?);
+    radius.stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
+    radius
+        .stack
+        .member_until(DEMO_ORG, JEAN, "suspension", |m| {
+            m.is_some_and(|m| m.status == "suspended")
+        })
+        .await?;
+    let committed = Instant::now();
+    loop {
+        let exchange = radius.ask(JEAN_MAC).await?;
+        if exchange.rejected() {
+            assert_rejected(&radius, &exchange);
+            break;
+        }
+        assert!(
+            committed.elapsed() < Duration::from_secs(1),
+            "still accepted {:?} after the commit",
+            committed.elapsed()
+        );
+    }
+    assert!(
+        committed.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        committed.elapsed()
+    );
+    Ok(())
+}
