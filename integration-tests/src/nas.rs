@@ -61,13 +61,13 @@ fn free_udp_port() -> anyhow::Result<u16> {
 }
 
 impl NasSimulator {
-    /// Starts one, answering `answer`, with a secret of its own; fails when FreeRADIUS is
-    /// missing or not ready within 10 s (another process may take the port between our probe
-    /// and its bind: then it tries another, three times).
-    pub async fn start(answer: NasAnswer) -> anyhow::Result<NasSimulator> {
+    /// Starts one, answering `answer`, sharing `secret` with Lanyard; fails when FreeRADIUS
+    /// is missing or not ready within 10 s (another process may take the port between our
+    /// probe and its bind: then it tries another, three times).
+    pub async fn start(answer: NasAnswer, secret: &str) -> anyhow::Result<NasSimulator> {
         let mut last_error = None;
         for _ in 0..3 {
-            match Self::start_once(answer).await {
+            match Self::start_once(answer, secret).await {
                 Ok(nas) => return Ok(nas),
                 Err(e) => last_error = Some(e),
             }
@@ -75,15 +75,14 @@ impl NasSimulator {
         Err(last_error.unwrap_or_else(|| anyhow::anyhow!("the NAS simulator did not start")))
     }
 
-    async fn start_once(answer: NasAnswer) -> anyhow::Result<NasSimulator> {
+    async fn start_once(answer: NasAnswer, secret: &str) -> anyhow::Result<NasSimulator> {
         let port = free_udp_port()?;
         let dir = tempdir::Dir::new("lanyard-nas-sim")?;
-        let secret = format!("nas-{}", uuid::Uuid::new_v4().simple());
         let mut child = Command::new("freeradius")
             .args(["-f", "-l", "stdout", "-n", "radiusd", "-d"])
             .arg(config_dir())
             .env("NAS_SIM_PORT", port.to_string())
-            .env("NAS_SIM_SECRET", &secret)
+            .env("NAS_SIM_SECRET", secret)
             .env(
                 "NAS_SIM_ANSWER",
                 match answer {
@@ -118,7 +117,7 @@ impl NasSimulator {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(NasSimulator {
             port,
-            secret,
+            secret: secret.to_owned(),
             dir,
             _child: child,
         })

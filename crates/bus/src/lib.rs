@@ -20,6 +20,8 @@ use std::time::Duration;
 
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
+/// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
+pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
 /// forgets an install Optix does not confirm and an uninstall Optix confirms.
@@ -285,12 +287,14 @@ impl Bus {
             .map_err(js_error)
     }
 
-    /// A durable pull consumer of the domain events stream, from the events published after
-    /// its creation on, for `filter_subject` (explicit ack, redelivery after 60 s).
+    /// A durable pull consumer of the domain events stream for `filter_subject` (explicit ack,
+    /// redelivery after 60 s). Created, it starts at the events published from `since` on (a
+    /// service's start: not the whole history); it then resumes where it was acknowledged.
     pub async fn events_consumer(
         &self,
         durable_name: &str,
         filter_subject: &str,
+        since: time::OffsetDateTime,
     ) -> Result<PullConsumer, BusError> {
         let stream = self
             .jetstream
@@ -303,7 +307,9 @@ impl Bus {
                 jetstream::consumer::pull::Config {
                     durable_name: Some(durable_name.to_owned()),
                     filter_subject: filter_subject.to_owned(),
-                    deliver_policy: jetstream::consumer::DeliverPolicy::New,
+                    deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
+                        start_time: since,
+                    },
                     ack_policy: jetstream::consumer::AckPolicy::Explicit,
                     ack_wait: Duration::from_secs(60),
                     max_deliver: -1,

@@ -241,9 +241,14 @@ pub async fn devices_seen(
         .collect())
 }
 
-/// Claims the Disconnect-Request of `event_id` for a session: true the first time, and again
-/// while it has no answer (the sender stopped midway: a second request is harmless, the NAS
-/// NAKs a session it no longer has); false once answered (a redelivered event sends nothing).
+/// Claims the Disconnect-Request of `event_id` for a session: true when it is to be sent.
+///
+/// One revocation often commits several events at once (`AccessRevoked`, `AccountSuspended`),
+/// and delivery is at-least-once; a session is asked once: not again once a NAS answered ACK
+/// or NAK (for any event), nor while another event's request is under five minutes old (a
+/// NAS that did not answer is asked again by a later event after that). A claim of this very
+/// event is taken again while unanswered (the sender stopped midway: a second request is
+/// harmless, the NAS NAKs a session it no longer has).
 pub async fn claim_disconnect(
     client: &impl GenericClient,
     org_id: &str,
@@ -253,7 +258,12 @@ pub async fn claim_disconnect(
     Ok(client
         .execute_cached(
             "INSERT INTO radius_disconnects (org_id, unique_session_id, event_id, requested_at)
-             VALUES ($1, $2, $3, now())
+             SELECT $1, $2, $3, now()
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM radius_disconnects
+                 WHERE org_id = $1 AND unique_session_id = $2 AND event_id <> $3
+                   AND (outcome IN ('acked', 'nacked')
+                        OR requested_at > now() - interval '5 minutes'))
              ON CONFLICT (org_id, unique_session_id, event_id) DO UPDATE SET requested_at = now()
              WHERE radius_disconnects.outcome IS NULL",
             &[&org_id, &unique_session_id, &event_id],

@@ -148,7 +148,7 @@ async fn accounting_on_closes_the_nas_s_open_sessions_and_no_other() -> anyhow::
 }
 
 #[tokio::test]
-async fn a_disconnect_is_claimed_once_per_event_and_the_retention_purges() -> anyhow::Result<()> {
+async fn a_session_is_asked_to_disconnect_once_and_the_retention_purges() -> anyhow::Result<()> {
     let pool = store::create_pool(&fresh_database().await?, 2)?;
     let client = pool.get().await?;
     let now = Utc::now();
@@ -157,11 +157,30 @@ async fn a_disconnect_is_claimed_once_per_event_and_the_retention_purges() -> an
     assert!(radius_sessions::claim_disconnect(&client, ORG, "a", event).await?);
     // Not answered yet (the sender stopped midway): a redelivery may send it again.
     assert!(radius_sessions::claim_disconnect(&client, ORG, "a", event).await?);
+    // Another event of the same revocation, while the first is being sent: not twice.
+    assert!(!radius_sessions::claim_disconnect(&client, ORG, "a", uuid::Uuid::new_v4()).await?);
     radius_sessions::answer_disconnect(&client, ORG, "a", event, "acked").await?;
     assert!(!radius_sessions::claim_disconnect(&client, ORG, "a", event).await?);
-    assert!(radius_sessions::claim_disconnect(&client, ORG, "a", uuid::Uuid::new_v4()).await?);
+    assert!(!radius_sessions::claim_disconnect(&client, ORG, "a", uuid::Uuid::new_v4()).await?);
+    // A NAS that did not answer is asked again by a later event, after five minutes.
+    radius_sessions::record(&client, AccountingKind::Start, &report("b", now, 0, 0)).await?;
+    let first = uuid::Uuid::new_v4();
+    assert!(radius_sessions::claim_disconnect(&client, ORG, "b", first).await?);
+    radius_sessions::answer_disconnect(&client, ORG, "b", first, "no_answer").await?;
+    assert!(!radius_sessions::claim_disconnect(&client, ORG, "b", uuid::Uuid::new_v4()).await?);
+    client
+        .execute(
+            "UPDATE radius_disconnects SET requested_at = now() - interval '6 minutes'
+             WHERE unique_session_id = 'b'",
+            &[],
+        )
+        .await?;
+    assert!(radius_sessions::claim_disconnect(&client, ORG, "b", uuid::Uuid::new_v4()).await?);
     assert!(
-        live(&pool, now).await?.is_empty(),
+        live(&pool, now)
+            .await?
+            .iter()
+            .all(|session| session.unique_session_id != "a"),
         "an acknowledged disconnect ends the session"
     );
 
@@ -177,6 +196,6 @@ async fn a_disconnect_is_claimed_once_per_event_and_the_retention_purges() -> an
         .query_one("SELECT count(*) FROM radius_sessions", &[])
         .await?
         .get(0);
-    assert_eq!(left, 1);
+    assert_eq!(left, 2);
     Ok(())
 }

@@ -24,6 +24,8 @@ fn target(nas: &NasSimulator, secret: &str) -> DisconnectTarget {
     }
 }
 
+const SECRET: &str = "nas-simulator-secret-0123";
+
 const QUICK: RetryPolicy = RetryPolicy {
     tries: 3,
     first_wait: Duration::from_millis(200),
@@ -31,7 +33,7 @@ const QUICK: RetryPolicy = RetryPolicy {
 
 #[tokio::test]
 async fn a_nas_that_acknowledges_ends_the_session_in_one_request() -> anyhow::Result<()> {
-    let nas = NasSimulator::start(NasAnswer::Ack).await?;
+    let nas = NasSimulator::start(NasAnswer::Ack, SECRET).await?;
     let exchange = send_disconnect(&target(&nas, &nas.secret), &session(), QUICK).await?;
     assert_eq!(exchange.answer, Answer::Acked);
     assert_eq!(exchange.sent, 1);
@@ -48,7 +50,7 @@ async fn a_nas_that_acknowledges_ends_the_session_in_one_request() -> anyhow::Re
 
 #[tokio::test]
 async fn a_nas_that_refuses_answers_a_nak_with_its_error_cause() -> anyhow::Result<()> {
-    let nas = NasSimulator::start(NasAnswer::Nak).await?;
+    let nas = NasSimulator::start(NasAnswer::Nak, SECRET).await?;
     let exchange = send_disconnect(&target(&nas, &nas.secret), &session(), QUICK).await?;
     assert_eq!(
         exchange.answer,
@@ -62,7 +64,7 @@ async fn a_nas_that_refuses_answers_a_nak_with_its_error_cause() -> anyhow::Resu
 
 #[tokio::test]
 async fn a_request_signed_with_another_secret_is_dropped_by_the_nas() -> anyhow::Result<()> {
-    let nas = NasSimulator::start(NasAnswer::Ack).await?;
+    let nas = NasSimulator::start(NasAnswer::Ack, SECRET).await?;
     let exchange = send_disconnect(&target(&nas, "not-the-nas-secret"), &session(), QUICK).await?;
     assert_eq!(exchange.answer, Answer::NoAnswer);
     assert_eq!(exchange.sent, 3);

@@ -4,6 +4,7 @@
 
 mod accounting;
 mod answers;
+mod coa;
 mod disconnect;
 mod nas;
 mod revocation;
