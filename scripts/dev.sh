@@ -90,6 +90,8 @@ up() {
         bash -c "curl -fsS 'http://$sim/admin/stats' | grep -q '\"dispatching\":0'"
     wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     "$bin/lanyard" --config "$config" members list
+    local radclient_line
+    radclient_line=$(radius_demo "$config" "$dir/secrets")
     # Canvas tokens as Optix would hand them to the app (Jean, a member) and the dashboard
     # (Sofia, an admin): simulator tokens, fine to print.
     local member_token admin_token
@@ -111,6 +113,10 @@ Lanyard is up (state and logs under $dir):
               sign in as jean@example.com: the link arrives in $MAILDIR/new
               mobile canvas: http://$portal/canvas/mobile?location_id=3390#token=$member_token
               admin canvas:  http://$portal/canvas/admin#token=$admin_token
+  radius      FreeRADIUS on $RADIUS_ADDR (accounting $RADIUS_ACCT_ADDR) → http://$(listen_of radius "$config")/freeradius/…
+              metrics, health: http://$radius_ops/metrics, /readyz
+              demo NAS "demo-ap" (hostapd, Gastown) at 127.0.0.1; Jean's laptop 02:42:ac:11:00:02:
+              $radclient_line
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, /admin/orgs, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
@@ -200,6 +206,21 @@ configure_demo() {
     "${lanyard[@]}" plans map --org 6267 --plan 917 --profile premium --vlan 200 --down-kbps 200000 --up-kbps 50000
     "${lanyard[@]}" plans map --org 6267 --plan 918 --profile "virtual office" --no-wifi
     "${lanyard[@]}" plans map --org 6267 --plan 919 --profile "day pass" --hours 24
+}
+
+# radius_demo CONFIG SECRETS: registers the demo NAS (Gastown, hostapd, at 127.0.0.1 where
+# radclient sends from; its secret made once under SECRETS) and Jean's laptop, checks that
+# FreeRADIUS answers the laptop with an Accept, and prints the radclient line that does it.
+radius_demo() {
+    local lanyard=("$bin/lanyard" --config "$1") secret_file=$2/demo_nas_secret
+    [[ -s $secret_file ]] || (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(16))' >"$secret_file")
+    "${lanyard[@]}" nas add --org 6267 --location 3390 --id demo-ap --name "Demo AP (Gastown)" \
+        --address 127.0.0.1 --dialect hostapd --ssid gastown-members --secret-file "$secret_file" >&2
+    "${lanyard[@]}" devices add --org 6267 --user 12346 --mac 02:42:ac:11:00:02 --name "Jean's laptop" >&2 || true
+    local line="printf 'User-Name = \"0242ac110002\"\\nUser-Password = \"0242ac110002\"\\nCalling-Station-Id = \"02-42-AC-11-00-02\"\\n' | radclient -x $RADIUS_ADDR auth \$(cat $secret_file)"
+    wait_for "FreeRADIUS to accept the demo device" 30 bash -c "$line | grep -q Access-Accept" ||
+        echo "dev: the demo Access-Request was not accepted (see $RADIUS_RUN_DIR/../radius.log)" >&2
+    echo "$line"
 }
 
 listen_of() { # listen_of SECTION CONFIG [KEY] → host:port of [SECTION] KEY (default: listen)
