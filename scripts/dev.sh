@@ -99,7 +99,7 @@ up() {
     admin_token=$(sim_token "$sim" 12351)
     local prometheus_line="(not started: PROMETHEUS=0)"
     if [[ ${PROMETHEUS:-1} != 0 ]]; then
-        prometheus_line=$(prometheus_up "$dir" "$ingest_ops" "$provision" "$portal_ops")
+        prometheus_line=$(prometheus_up "$dir" "$ingest_ops" "$provision" "$portal_ops" "$radius_ops")
     else
         stop_service "$dir" prometheus
     fi
@@ -132,12 +132,12 @@ Stop everything with: make down
 MSG
 }
 
-# prometheus_up DIR INGEST PROVISION PORTAL (operations listeners): runs Prometheus (Debian's binary) on a free loopback
+# prometheus_up DIR INGEST PROVISION PORTAL RADIUS (operations listeners): runs Prometheus (Debian's binary) on a free loopback
 # port with deploy/prometheus/prometheus.yml, its targets replaced by the services' addresses,
 # data under DIR/prometheus; reloads it (SIGHUP) when it already runs. Prints its URL and how
 # many targets are up. A Prometheus that cannot start is reported, never fatal to `make up`.
 prometheus_up() {
-    local dir=$1 ingest=$2 provision=$3 portal=$4 pdir=$1/prometheus pidfile=$1/pids/prometheus.pid
+    local dir=$1 ingest=$2 provision=$3 portal=$4 radius=$5 pdir=$1/prometheus pidfile=$1/pids/prometheus.pid
     if ! command -v prometheus >/dev/null 2>&1; then
         echo "(not started: no prometheus binary; run scripts/infra.sh install)"
         return
@@ -145,10 +145,11 @@ prometheus_up() {
     mkdir -p "$pdir/data"
     local template=deploy/prometheus/prometheus.yml
     local target
-    for target in '"ingest:9081"' '"provision:8082"' '"portal:9083"' '  - alerts.yml'; do
+    for target in '"ingest:9081"' '"provision:8082"' '"portal:9083"' '"radius:9084"' '  - alerts.yml'; do
         grep -qF -- "$target" "$template" || { echo "(not started: $template has no $target to replace)"; return; }
     done
     sed -e "s/\"ingest:9081\"/\"$ingest\"/; s/\"provision:8082\"/\"$provision\"/; s/\"portal:9083\"/\"$portal\"/" \
+        -e "s/\"radius:9084\"/\"$radius\"/" \
         -e "s#^  - alerts.yml\$#  - $root/deploy/prometheus/alerts.yml#" \
         -e "1i # Written by scripts/dev.sh from $template: local targets. Edit the template instead." \
         "$template" >"$pdir/prometheus.yml"
