@@ -216,11 +216,13 @@ radius_demo() {
     local lanyard=("$bin/lanyard" --config "$1") secret_file=$2/demo_nas_secret
     [[ -s $secret_file ]] || (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(16))' >"$secret_file")
     "${lanyard[@]}" nas add --org 6267 --location 3390 --id demo-ap --name "Demo AP (Gastown)" \
-        --address 127.0.0.1 --dialect hostapd --ssid gastown-members --secret-file "$secret_file" >&2
+        --address 127.0.0.1 --dialect hostapd --ssid gastown-members --secret-file "$secret_file" >&2 || return 1
     "${lanyard[@]}" devices add --org 6267 --user 12346 --mac 02:42:ac:11:00:02 --name "Jean's laptop" >&2 || true
     local line="printf 'User-Name = \"0242ac110002\"\\nUser-Password = \"0242ac110002\"\\nCalling-Station-Id = \"02-42-AC-11-00-02\"\\n' | radclient -x $RADIUS_ADDR auth \$(cat $secret_file)"
-    wait_for "FreeRADIUS to accept the demo device" 30 bash -c "$line | grep -q Access-Accept" ||
+    if ! wait_for "FreeRADIUS to accept the demo device" 30 bash -c "$line | grep -q Access-Accept"; then
         echo "dev: the demo Access-Request was not accepted (see $RADIUS_RUN_DIR/../radius.log)" >&2
+        return 1
+    fi
     echo "$line"
 }
 
