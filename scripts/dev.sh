@@ -90,6 +90,8 @@ up() {
         bash -c "curl -fsS 'http://$sim/admin/stats' | grep -q '\"dispatching\":0'"
     wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     "$bin/lanyard" --config "$config" members list
+    local radclient_line
+    radclient_line=$(radius_demo "$config" "$dir/secrets")
     # Canvas tokens as Optix would hand them to the app (Jean, a member) and the dashboard
     # (Sofia, an admin): simulator tokens, fine to print.
     local member_token admin_token
@@ -97,7 +99,7 @@ up() {
     admin_token=$(sim_token "$sim" 12351)
     local prometheus_line="(not started: PROMETHEUS=0)"
     if [[ ${PROMETHEUS:-1} != 0 ]]; then
-        prometheus_line=$(prometheus_up "$dir" "$ingest_ops" "$provision" "$portal_ops")
+        prometheus_line=$(prometheus_up "$dir" "$ingest_ops" "$provision" "$portal_ops" "$radius_ops")
     else
         stop_service "$dir" prometheus
     fi
@@ -111,6 +113,10 @@ Lanyard is up (state and logs under $dir):
               sign in as jean@example.com: the link arrives in $MAILDIR/new
               mobile canvas: http://$portal/canvas/mobile?location_id=3390#token=$member_token
               admin canvas:  http://$portal/canvas/admin#token=$admin_token
+  radius      FreeRADIUS on $RADIUS_ADDR (accounting $RADIUS_ACCT_ADDR) → http://$(listen_of radius "$config")/freeradius/…
+              metrics, health: http://$radius_ops/metrics, /readyz
+              demo NAS "demo-ap" (hostapd, Gastown) at 127.0.0.1; Jean's laptop 02:42:ac:11:00:02:
+              $radclient_line
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, /admin/orgs, GET /admin/stats)
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
@@ -126,12 +132,12 @@ Stop everything with: make down
 MSG
 }
 
-# prometheus_up DIR INGEST PROVISION PORTAL (operations listeners): runs Prometheus (Debian's binary) on a free loopback
+# prometheus_up DIR INGEST PROVISION PORTAL RADIUS (operations listeners): runs Prometheus (Debian's binary) on a free loopback
 # port with deploy/prometheus/prometheus.yml, its targets replaced by the services' addresses,
 # data under DIR/prometheus; reloads it (SIGHUP) when it already runs. Prints its URL and how
 # many targets are up. A Prometheus that cannot start is reported, never fatal to `make up`.
 prometheus_up() {
-    local dir=$1 ingest=$2 provision=$3 portal=$4 pdir=$1/prometheus pidfile=$1/pids/prometheus.pid
+    local dir=$1 ingest=$2 provision=$3 portal=$4 radius=$5 pdir=$1/prometheus pidfile=$1/pids/prometheus.pid
     if ! command -v prometheus >/dev/null 2>&1; then
         echo "(not started: no prometheus binary; run scripts/infra.sh install)"
         return
@@ -139,10 +145,11 @@ prometheus_up() {
     mkdir -p "$pdir/data"
     local template=deploy/prometheus/prometheus.yml
     local target
-    for target in '"ingest:9081"' '"provision:8082"' '"portal:9083"' '  - alerts.yml'; do
+    for target in '"ingest:9081"' '"provision:8082"' '"portal:9083"' '"radius:9084"' '  - alerts.yml'; do
         grep -qF -- "$target" "$template" || { echo "(not started: $template has no $target to replace)"; return; }
     done
     sed -e "s/\"ingest:9081\"/\"$ingest\"/; s/\"provision:8082\"/\"$provision\"/; s/\"portal:9083\"/\"$portal\"/" \
+        -e "s/\"radius:9084\"/\"$radius\"/" \
         -e "s#^  - alerts.yml\$#  - $root/deploy/prometheus/alerts.yml#" \
         -e "1i # Written by scripts/dev.sh from $template: local targets. Edit the template instead." \
         "$template" >"$pdir/prometheus.yml"
@@ -200,6 +207,23 @@ configure_demo() {
     "${lanyard[@]}" plans map --org 6267 --plan 917 --profile premium --vlan 200 --down-kbps 200000 --up-kbps 50000
     "${lanyard[@]}" plans map --org 6267 --plan 918 --profile "virtual office" --no-wifi
     "${lanyard[@]}" plans map --org 6267 --plan 919 --profile "day pass" --hours 24
+}
+
+# radius_demo CONFIG SECRETS: registers the demo NAS (Gastown, hostapd, at 127.0.0.1 where
+# radclient sends from; its secret made once under SECRETS) and Jean's laptop, checks that
+# FreeRADIUS answers the laptop with an Accept, and prints the radclient line that does it.
+radius_demo() {
+    local lanyard=("$bin/lanyard" --config "$1") secret_file=$2/demo_nas_secret
+    [[ -s $secret_file ]] || (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(16))' >"$secret_file")
+    "${lanyard[@]}" nas add --org 6267 --location 3390 --id demo-ap --name "Demo AP (Gastown)" \
+        --address 127.0.0.1 --dialect hostapd --ssid gastown-members --secret-file "$secret_file" >&2 || return 1
+    "${lanyard[@]}" devices add --org 6267 --user 12346 --mac 02:42:ac:11:00:02 --name "Jean's laptop" >&2 || true
+    local line="printf 'User-Name = \"0242ac110002\"\\nUser-Password = \"0242ac110002\"\\nCalling-Station-Id = \"02-42-AC-11-00-02\"\\n' | radclient -x $RADIUS_ADDR auth \$(cat $secret_file)"
+    if ! wait_for "FreeRADIUS to accept the demo device" 30 bash -c "$line | grep -q Access-Accept"; then
+        echo "dev: the demo Access-Request was not accepted (see $RADIUS_RUN_DIR/../radius.log)" >&2
+        return 1
+    fi
+    echo "$line"
 }
 
 listen_of() { # listen_of SECTION CONFIG [KEY] → host:port of [SECTION] KEY (default: listen)

@@ -6,3 +6,4 @@ pub mod configure;
 // admin canvas shows it too).
 pub use store::history;
 pub mod members;
+pub mod registry;

@@ -91,6 +91,8 @@ async fn run_with_configuration(
         Command::Events { command } => events(pool, command).await?,
         Command::Locations { command } => configure::locations(settings, pool, command).await?,
         Command::Plans { command } => configure::plans(settings, pool, command).await?,
+        Command::Nas { command } => cli::registry::nas(settings, pool, command).await?,
+        Command::Devices { command } => cli::registry::devices(settings, command).await?,
         Command::VlanPool { org, pool: range } => {
             configure::vlan_pool(settings, &org, range).await?
         }

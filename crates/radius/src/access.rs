@@ -144,6 +144,7 @@ mod tests {
                 vlan,
                 bandwidth_up_kbps: None,
                 bandwidth_down_kbps: Some(1000 * u32::try_from(hours).expect("hours")),
+                device_limit: None,
             }),
         }
     }
