@@ -4,3 +4,4 @@
 mod accessibility;
 mod portal;
 mod portal_abuse;
+mod sessions;

@@ -357,6 +357,27 @@ mod tests {
             }),
             None
         );
-        let _ = mac;
+        let removed = Event::DeviceRemoved {
+            mac,
+            by: domain::devices::DeviceRemover::Tenant,
+        };
+        assert_eq!(ending(&removed), Some(Ending::Device(mac)));
+        let changed = Event::PassphraseChanged {
+            passphrase: domain::Sealed {
+                key: "member".into(),
+                nonce: "n".into(),
+                ciphertext: "c".into(),
+            },
+            lookup_hash: "h".into(),
+            source: Default::default(),
+        };
+        assert_eq!(ending(&changed), Some(Ending::All));
+        // Its own history events end nothing (they come back through the relay).
+        let answered = Event::SessionDisconnectAnswered {
+            nas_id: "lobby".into(),
+            session_id: "S".into(),
+            outcome: DisconnectOutcome::Acked,
+        };
+        assert_eq!(ending(&answered), None);
     }
 }
