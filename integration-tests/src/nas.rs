@@ -162,21 +162,25 @@ pub async fn online_session(
     let client = pool.get().await?;
     let report = store::radius_sessions::SessionReport {
         org_id: org_id.into(),
-        unique_session_id: format!("test-{mac}"),
-        nas_id: "lobby-ap".into(),
-        location_id: location_id.into(),
-        user_id: user_id.map(str::to_owned),
-        mac: mac.into(),
-        acct_session_id: format!("S-{mac}"),
-        user_name: mac.into(),
-        calling_station_id: mac.into(),
-        nas_ip: None,
-        source_ip: "127.0.0.1".parse()?,
-        framed_ip: Some("10.0.0.23".parse()?),
+        ids: store::radius_sessions::SessionIds {
+            unique_session_id: format!("test-{mac}"),
+            nas_id: "lobby-ap".into(),
+            location_id: location_id.into(),
+            user_id: user_id.map(str::to_owned),
+            mac: mac.into(),
+            acct_session_id: format!("S-{mac}"),
+            user_name: mac.into(),
+            calling_station_id: mac.into(),
+            nas_ip: None,
+            source_ip: "127.0.0.1".parse()?,
+            framed_ip: Some("10.0.0.23".parse()?),
+        },
         at: chrono::Utc::now(),
         session_seconds: 600,
-        input_octets: 1_200_000,
-        output_octets: 45_000_000,
+        traffic: store::radius_sessions::Traffic {
+            input_octets: 1_200_000,
+            output_octets: 45_000_000,
+        },
         terminate_cause: None,
     };
     store::radius_sessions::record(

@@ -39,6 +39,18 @@ pub enum BusError {
     Credentials(#[from] auth::AuthError),
 }
 
+/// A durable pull consumer's configuration: explicit acks, redelivered after `ack_wait`, for
+/// as long as it takes (never given up on).
+fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consumer::pull::Config {
+    jetstream::consumer::pull::Config {
+        durable_name: Some(durable_name.to_owned()),
+        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+        ack_wait,
+        max_deliver: -1,
+        ..Default::default()
+    }
+}
+
 pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
     BusError::JetStream(e.to_string())
 }
@@ -275,13 +287,7 @@ impl Bus {
         stream
             .get_or_create_consumer(
                 durable_name,
-                jetstream::consumer::pull::Config {
-                    durable_name: Some(durable_name.to_owned()),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(30),
-                    max_deliver: -1,
-                    ..Default::default()
-                },
+                durable_consumer(durable_name, Duration::from_secs(30)),
             )
             .await
             .map_err(js_error)
@@ -305,15 +311,11 @@ impl Bus {
             .get_or_create_consumer(
                 durable_name,
                 jetstream::consumer::pull::Config {
-                    durable_name: Some(durable_name.to_owned()),
                     filter_subject: filter_subject.to_owned(),
                     deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
                         start_time: since,
                     },
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(60),
-                    max_deliver: -1,
-                    ..Default::default()
+                    ..durable_consumer(durable_name, Duration::from_secs(60))
                 },
             )
             .await

@@ -19,7 +19,7 @@ use domain::devices::Mac;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
-use store::radius_sessions::{self, AccountingKind, SessionReport};
+use store::radius_sessions::{self, AccountingKind, SessionIds, SessionReport, Traffic};
 
 /// The attributes of an Accounting-Request Lanyard reads (RFC 2866, RFC 2869).
 #[derive(Debug, Default, Deserialize)]
@@ -83,8 +83,7 @@ pub(crate) struct SessionFacts {
     pub(crate) framed_ip: Option<IpAddr>,
     pub(crate) at: DateTime<Utc>,
     pub(crate) session_seconds: i64,
-    pub(crate) input_octets: i64,
-    pub(crate) output_octets: i64,
+    pub(crate) traffic: Traffic,
     pub(crate) terminate_cause: Option<String>,
 }
 
@@ -186,16 +185,18 @@ impl AccountingRequest {
                 framed_ip: address(&self.framed_ip, "Framed-IP-Address")?,
                 at,
                 session_seconds: number(&self.session_time, "Acct-Session-Time")?.unwrap_or(0),
-                input_octets: octets(
-                    &self.input_octets,
-                    &self.input_gigawords,
-                    "Acct-Input-Octets",
-                )?,
-                output_octets: octets(
-                    &self.output_octets,
-                    &self.output_gigawords,
-                    "Acct-Output-Octets",
-                )?,
+                traffic: Traffic {
+                    input_octets: octets(
+                        &self.input_octets,
+                        &self.input_gigawords,
+                        "Acct-Input-Octets",
+                    )?,
+                    output_octets: octets(
+                        &self.output_octets,
+                        &self.output_gigawords,
+                        "Acct-Output-Octets",
+                    )?,
+                },
                 terminate_cause: rest::first(&self.terminate_cause),
             },
         })
@@ -289,21 +290,22 @@ async fn store_accounting(
         .map(|device| device.user_id);
     let report = SessionReport {
         org_id: org_id.to_owned(),
-        unique_session_id: unique_session_id(nas_id, &session, mac),
-        nas_id: nas_id.to_owned(),
-        location_id: nas.location_id,
-        user_id,
-        mac: mac.to_string(),
-        acct_session_id: session.acct_session_id,
-        user_name: session.user_name,
-        calling_station_id: session.calling_station_id,
-        nas_ip: session.nas_ip,
-        source_ip: source,
-        framed_ip: session.framed_ip,
+        ids: SessionIds {
+            unique_session_id: unique_session_id(nas_id, &session, mac),
+            nas_id: nas_id.to_owned(),
+            location_id: nas.location_id,
+            user_id,
+            mac: mac.to_string(),
+            acct_session_id: session.acct_session_id,
+            user_name: session.user_name,
+            calling_station_id: session.calling_station_id,
+            nas_ip: session.nas_ip,
+            source_ip: source,
+            framed_ip: session.framed_ip,
+        },
         at: session.at,
         session_seconds: session.session_seconds,
-        input_octets: session.input_octets,
-        output_octets: session.output_octets,
+        traffic: session.traffic,
         terminate_cause: session.terminate_cause,
     };
     radius_sessions::record(&client, kind, &report).await?;
@@ -381,8 +383,8 @@ mod tests {
         assert_eq!(session.calling_station_id, "0A-1B-2C-3D-4E-5F");
         assert_eq!(session.at, received() - Duration::seconds(2));
         assert_eq!(session.session_seconds, 600);
-        assert_eq!(session.input_octets, (1 << 32) + 5);
-        assert_eq!(session.output_octets, 7);
+        assert_eq!(session.traffic.input_octets, (1 << 32) + 5);
+        assert_eq!(session.traffic.output_octets, 7);
         assert_eq!(session.nas_ip, Some("192.0.2.10".parse().expect("ip")));
         assert_eq!(session.framed_ip, Some("10.1.2.3".parse().expect("ip")));
     }
@@ -456,8 +458,7 @@ mod tests {
             framed_ip: None,
             at: received(),
             session_seconds: 0,
-            input_octets: 0,
-            output_octets: 0,
+            traffic: Traffic::default(),
             terminate_cause: None,
         };
         let mac: Mac = "0a1b2c3d4e5f".parse().expect("mac");

@@ -21,13 +21,14 @@ pub enum AccountingKind {
     Stop,
 }
 
-/// One Accounting-Request's facts about a session, already checked and resolved to the NAS.
+/// What identifies a session and where it runs, as its NAS reported it: what a
+/// Disconnect-Request must repeat (RFC 5176 §3) and what the pages show.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SessionReport {
-    pub org_id: String,
+pub struct SessionIds {
     pub unique_session_id: String,
     pub nas_id: String,
     pub location_id: String,
+    /// The member whose device it is, None while the MAC is bound to nobody.
     pub user_id: Option<String>,
     pub mac: String,
     pub acct_session_id: String,
@@ -35,36 +36,38 @@ pub struct SessionReport {
     /// As the NAS wrote it (its own format), so a Disconnect-Request repeats it exactly.
     pub calling_station_id: String,
     pub nas_ip: Option<IpAddr>,
+    /// The address the NAS's accounting came from: where its Disconnect-Requests go.
     pub source_ip: IpAddr,
     pub framed_ip: Option<IpAddr>,
+}
+
+/// How much a session moved, in octets (gigawords included).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub input_octets: i64,
+    pub output_octets: i64,
+}
+
+/// One Accounting-Request's facts about a session, already checked and resolved to the NAS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionReport {
+    pub org_id: String,
+    pub ids: SessionIds,
     /// When the NAS saw it (receive time less Acct-Delay-Time).
     pub at: DateTime<Utc>,
     /// Acct-Session-Time in seconds (0 at a Start).
     pub session_seconds: i64,
-    pub input_octets: i64,
-    pub output_octets: i64,
+    pub traffic: Traffic,
     pub terminate_cause: Option<String>,
 }
 
 /// A session as the pages and the disconnect sender read it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionView {
-    pub unique_session_id: String,
-    pub nas_id: String,
-    pub location_id: String,
-    pub user_id: Option<String>,
-    pub mac: String,
-    pub acct_session_id: String,
-    pub user_name: String,
-    pub calling_station_id: String,
-    pub nas_ip: Option<IpAddr>,
-    /// The address the NAS's accounting came from: where its Disconnect-Requests go.
-    pub source_ip: IpAddr,
-    pub framed_ip: Option<IpAddr>,
+    pub ids: SessionIds,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    pub input_octets: i64,
-    pub output_octets: i64,
+    pub traffic: Traffic,
 }
 
 /// When a member's device was first and last seen on the network.
@@ -81,6 +84,7 @@ pub async fn record(
     kind: AccountingKind,
     report: &SessionReport,
 ) -> Result<(), StoreError> {
+    let ids = &report.ids;
     let started_at = report.at - chrono::Duration::seconds(report.session_seconds.max(0));
     let (stopped_at, terminate_cause) = match kind {
         AccountingKind::Stop => (Some(report.at), report.terminate_cause.as_deref()),
@@ -104,23 +108,23 @@ pub async fn record(
                  output_octets = greatest(radius_sessions.output_octets, EXCLUDED.output_octets)",
             &[
                 &report.org_id,
-                &report.unique_session_id,
-                &report.nas_id,
-                &report.location_id,
-                &report.user_id,
-                &report.mac,
-                &report.acct_session_id,
-                &report.user_name,
-                &report.calling_station_id,
-                &report.nas_ip,
-                &report.source_ip,
-                &report.framed_ip,
+                &ids.unique_session_id,
+                &ids.nas_id,
+                &ids.location_id,
+                &ids.user_id,
+                &ids.mac,
+                &ids.acct_session_id,
+                &ids.user_name,
+                &ids.calling_station_id,
+                &ids.nas_ip,
+                &ids.source_ip,
+                &ids.framed_ip,
                 &started_at,
                 &report.at,
                 &stopped_at,
                 &terminate_cause,
-                &report.input_octets,
-                &report.output_octets,
+                &report.traffic.input_octets,
+                &report.traffic.output_octets,
             ],
         )
         .await?;
@@ -157,46 +161,65 @@ const SESSION_COLUMNS: &str = "unique_session_id, nas_id, location_id, user_id, 
 
 fn session_view(row: &tokio_postgres::Row) -> SessionView {
     SessionView {
-        unique_session_id: row.get(0),
-        nas_id: row.get(1),
-        location_id: row.get(2),
-        user_id: row.get(3),
-        mac: row.get(4),
-        acct_session_id: row.get(5),
-        user_name: row.get(6),
-        calling_station_id: row.get(7),
-        nas_ip: row.get(8),
-        source_ip: row.get(9),
-        framed_ip: row.get(10),
+        ids: SessionIds {
+            unique_session_id: row.get(0),
+            nas_id: row.get(1),
+            location_id: row.get(2),
+            user_id: row.get(3),
+            mac: row.get(4),
+            acct_session_id: row.get(5),
+            user_name: row.get(6),
+            calling_station_id: row.get(7),
+            nas_ip: row.get(8),
+            source_ip: row.get(9),
+            framed_ip: row.get(10),
+        },
         started_at: row.get(11),
         updated_at: row.get(12),
-        input_octets: row.get(13),
-        output_octets: row.get(14),
+        traffic: Traffic {
+            input_octets: row.get(13),
+            output_octets: row.get(14),
+        },
     }
 }
 
-/// A member's sessions still open and heard of since `fresh_since` (a session whose NAS went
-/// silent without a Stop is not shown as online forever), oldest first.
+/// Open sessions heard of since `fresh_since` (`$1`; a session whose NAS went silent without
+/// a Stop is not online forever) that also match `filter`, in `order`.
+async fn live_sessions(
+    client: &impl GenericClient,
+    filter: &str,
+    order: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<SessionView>, StoreError> {
+    let rows = client
+        .query_cached(
+            &format!(
+                "SELECT {SESSION_COLUMNS} FROM radius_sessions
+                 WHERE stopped_at IS NULL AND updated_at >= $1 AND {filter} ORDER BY {order}"
+            ),
+            params,
+        )
+        .await?;
+    Ok(rows.iter().map(session_view).collect())
+}
+
+/// A member's live sessions (see [`ONLINE_WITHIN`]), oldest first.
 pub async fn live_sessions_of_member(
     client: &impl GenericClient,
     org_id: &str,
     user_id: &str,
     fresh_since: DateTime<Utc>,
 ) -> Result<Vec<SessionView>, StoreError> {
-    let rows = client
-        .query_cached(
-            &format!(
-                "SELECT {SESSION_COLUMNS} FROM radius_sessions
-                 WHERE org_id = $1 AND user_id = $2 AND stopped_at IS NULL AND updated_at >= $3
-                 ORDER BY started_at, unique_session_id"
-            ),
-            &[&org_id, &user_id, &fresh_since],
-        )
-        .await?;
-    Ok(rows.iter().map(session_view).collect())
+    live_sessions(
+        client,
+        "org_id = $2 AND user_id = $3",
+        "started_at, unique_session_id",
+        &[&fresh_since, &org_id, &user_id],
+    )
+    .await
 }
 
-/// A location's open sessions heard of since `fresh_since`, at most `limit`, newest first.
+/// A location's live sessions, at most `limit`, newest first.
 pub async fn live_sessions_at_location(
     client: &impl GenericClient,
     org_id: &str,
@@ -204,17 +227,13 @@ pub async fn live_sessions_at_location(
     fresh_since: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<SessionView>, StoreError> {
-    let rows = client
-        .query_cached(
-            &format!(
-                "SELECT {SESSION_COLUMNS} FROM radius_sessions
-                 WHERE org_id = $1 AND location_id = $2 AND stopped_at IS NULL AND updated_at >= $3
-                 ORDER BY started_at DESC, unique_session_id LIMIT $4"
-            ),
-            &[&org_id, &location_id, &fresh_since, &limit],
-        )
-        .await?;
-    Ok(rows.iter().map(session_view).collect())
+    live_sessions(
+        client,
+        "org_id = $2 AND location_id = $3",
+        "started_at DESC, unique_session_id LIMIT $4",
+        &[&fresh_since, &org_id, &location_id, &limit],
+    )
+    .await
 }
 
 /// First and last seen of each device of a member, from the sessions still kept.

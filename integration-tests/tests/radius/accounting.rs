@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use integration_tests::fresh_database;
-use store::radius_sessions::{self, AccountingKind, SessionReport, SessionView};
+use store::radius_sessions::{
+    self, AccountingKind, SessionIds, SessionReport, SessionView, Traffic,
+};
 
 const ORG: &str = "6267";
 const GASTOWN: &str = "3390";
@@ -12,21 +14,25 @@ const GASTOWN: &str = "3390";
 fn report(unique: &str, at: DateTime<Utc>, seconds: i64, octets: i64) -> SessionReport {
     SessionReport {
         org_id: ORG.into(),
-        unique_session_id: unique.into(),
-        nas_id: "lobby".into(),
-        location_id: GASTOWN.into(),
-        user_id: Some("12346".into()),
-        mac: "0a1b2c3d4e5f".into(),
-        acct_session_id: format!("S-{unique}"),
-        user_name: "0a1b2c3d4e5f".into(),
-        calling_station_id: "0A-1B-2C-3D-4E-5F".into(),
-        nas_ip: Some("192.0.2.10".parse().expect("ip")),
-        source_ip: "192.0.2.10".parse().expect("ip"),
-        framed_ip: None,
+        ids: SessionIds {
+            unique_session_id: unique.into(),
+            nas_id: "lobby".into(),
+            location_id: GASTOWN.into(),
+            user_id: Some("12346".into()),
+            mac: "0a1b2c3d4e5f".into(),
+            acct_session_id: format!("S-{unique}"),
+            user_name: "0a1b2c3d4e5f".into(),
+            calling_station_id: "0A-1B-2C-3D-4E-5F".into(),
+            nas_ip: Some("192.0.2.10".parse().expect("ip")),
+            source_ip: "192.0.2.10".parse().expect("ip"),
+            framed_ip: None,
+        },
         at,
         session_seconds: seconds,
-        input_octets: octets,
-        output_octets: octets * 10,
+        traffic: Traffic {
+            input_octets: octets,
+            output_octets: octets * 10,
+        },
         terminate_cause: None,
     }
 }
@@ -64,8 +70,8 @@ async fn an_interim_before_its_start_and_a_stop_twice_leave_one_true_session() -
     }
     let sessions = live(&pool, Utc::now()).await?;
     assert_eq!(sessions.len(), 1);
-    assert_eq!(sessions[0].input_octets, 500);
-    assert_eq!(sessions[0].output_octets, 5000);
+    assert_eq!(sessions[0].traffic.input_octets, 500);
+    assert_eq!(sessions[0].traffic.output_octets, 5000);
     assert_eq!(
         sessions[0].updated_at.timestamp(),
         (t0 + Duration::minutes(10)).timestamp()
@@ -121,14 +127,14 @@ async fn accounting_on_closes_the_nas_s_open_sessions_and_no_other() -> anyhow::
     )
     .await?;
     let mut elsewhere = report("b", now - Duration::minutes(5), 0, 0);
-    elsewhere.nas_id = "terrace".into();
+    elsewhere.ids.nas_id = "terrace".into();
     radius_sessions::record(&client, AccountingKind::Start, &elsewhere).await?;
     let closed =
         radius_sessions::close_nas_sessions(&client, ORG, "lobby", now, "NAS-Reboot").await?;
     assert_eq!(closed, 1);
     let sessions = live(&pool, now).await?;
     assert_eq!(sessions.len(), 1);
-    assert_eq!(sessions[0].nas_id, "terrace");
+    assert_eq!(sessions[0].ids.nas_id, "terrace");
     let at_location = radius_sessions::live_sessions_at_location(
         &client,
         ORG,
@@ -180,7 +186,7 @@ async fn a_session_is_asked_to_disconnect_once_and_the_retention_purges() -> any
         live(&pool, now)
             .await?
             .iter()
-            .all(|session| session.unique_session_id != "a"),
+            .all(|session| session.ids.unique_session_id != "a"),
         "an acknowledged disconnect ends the session"
     );
 

@@ -62,18 +62,24 @@ async fn jean_online(radius: &Radius) -> anyhow::Result<()> {
         answer.output,
         radius.freeradius.log()
     );
+    let live = jean_s_live_sessions(radius).await?;
+    assert_eq!(live.len(), 1, "the Start is stored before it is answered");
+    assert_eq!(live[0].ids.acct_session_id, SESSION);
+    assert_eq!(live[0].ids.location_id, GASTOWN);
+    Ok(())
+}
+
+async fn jean_s_live_sessions(
+    radius: &Radius,
+) -> anyhow::Result<Vec<store::radius_sessions::SessionView>> {
     let client = radius.stack.pool.get().await?;
-    let live = store::radius_sessions::live_sessions_of_member(
+    Ok(store::radius_sessions::live_sessions_of_member(
         &client,
         DEMO_ORG,
         JEAN,
         chrono::Utc::now() - chrono::Duration::hours(1),
     )
-    .await?;
-    assert_eq!(live.len(), 1, "the Start is stored before it is answered");
-    assert_eq!(live[0].acct_session_id, SESSION);
-    assert_eq!(live[0].location_id, GASTOWN);
-    Ok(())
+    .await?)
 }
 
 /// The outcomes of the disconnects in Jean's history, once it has `count` answers.
@@ -106,15 +112,7 @@ async fn answered_in_history(
 }
 
 async fn metric(radius: &Radius, name: &str) -> anyhow::Result<f64> {
-    let text = reqwest::get(format!("{}/metrics", radius.stack.radius_ops_url))
-        .await?
-        .text()
-        .await?;
-    Ok(text
-        .lines()
-        .filter(|line| line.starts_with(name) && !line.starts_with('#'))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum())
+    integration_tests::metric_sum(&radius.stack.radius_ops_url, name, &[]).await
 }
 
 #[tokio::test]
@@ -152,15 +150,7 @@ async fn a_cancelled_plan_disconnects_the_member_s_live_session_at_its_nas() -> 
         0.0
     );
     // The ACK ended the session; the Reject follows at the next Access-Request.
-    let client = radius.stack.pool.get().await?;
-    let live = store::radius_sessions::live_sessions_of_member(
-        &client,
-        DEMO_ORG,
-        JEAN,
-        chrono::Utc::now() - chrono::Duration::hours(1),
-    )
-    .await?;
-    assert!(live.is_empty());
+    assert!(jean_s_live_sessions(&radius).await?.is_empty());
     assert_rejected(&radius, &radius.ask(JEAN_MAC).await?);
     assert_eq!(nas.disconnects()?.len(), 1, "one request, once");
     Ok(())

@@ -164,7 +164,7 @@ impl Follower {
         for session in live.into_iter().take(MAX_SESSIONS_PER_EVENT) {
             let ends = match ending {
                 Ending::All => true,
-                Ending::Device(mac) => session.mac == mac.to_string(),
+                Ending::Device(mac) => session.ids.mac == mac.to_string(),
                 Ending::WhereRefused => refused_now(&client, org_id, &session, now).await?,
             };
             if ends {
@@ -184,20 +184,25 @@ impl Follower {
         session: &SessionView,
     ) -> anyhow::Result<()> {
         let client = self.pool.get().await?;
-        if !radius_sessions::claim_disconnect(&client, org_id, &session.unique_session_id, event_id)
-            .await?
+        if !radius_sessions::claim_disconnect(
+            &client,
+            org_id,
+            &session.ids.unique_session_id,
+            event_id,
+        )
+        .await?
         {
             return Ok(());
         }
         let target = self.target(&client, org_id, session).await?;
         drop(client);
-        let mac: Mac = session.mac.parse().context("a stored MAC")?;
+        let mac: Mac = session.ids.mac.parse().context("a stored MAC")?;
         self.record(
             org_id,
             user_id,
             DisconnectRecord::Requested {
-                nas_id: session.nas_id.clone(),
-                session_id: session.acct_session_id.clone(),
+                nas_id: session.ids.nas_id.clone(),
+                session_id: session.ids.acct_session_id.clone(),
                 mac,
             },
         )
@@ -215,7 +220,7 @@ impl Follower {
         radius_sessions::answer_disconnect(
             &client,
             org_id,
-            &session.unique_session_id,
+            &session.ids.unique_session_id,
             event_id,
             crate::metrics::disconnect_outcome(outcome),
         )
@@ -224,8 +229,8 @@ impl Follower {
             org_id,
             user_id,
             DisconnectRecord::Answered {
-                nas_id: session.nas_id.clone(),
-                session_id: session.acct_session_id.clone(),
+                nas_id: session.ids.nas_id.clone(),
+                session_id: session.ids.acct_session_id.clone(),
                 outcome,
             },
         )
@@ -241,10 +246,10 @@ impl Follower {
         org_id: &str,
         session: &SessionView,
     ) -> anyhow::Result<Option<DisconnectTarget>> {
-        let Some(nas) = store::queries::nas(client, org_id, &session.nas_id).await? else {
+        let Some(nas) = store::queries::nas(client, org_id, &session.ids.nas_id).await? else {
             tracing::warn!(
                 org_id,
-                nas_id = session.nas_id,
+                nas_id = session.ids.nas_id,
                 "the session's NAS is no longer registered"
             );
             return Ok(None);
@@ -252,22 +257,22 @@ impl Follower {
         let secret = secrets::nas::open_nas_secret(&self.keys, org_id, &nas.nas_id, &nas.secret)
             .context("opening the NAS's secret")?;
         Ok(Some(DisconnectTarget {
-            address: (session.source_ip, nas.coa_port).into(),
+            address: (session.ids.source_ip, nas.coa_port).into(),
             secret: runtime::Secret::new(secret.expose()),
         }))
     }
 
     async fn send(&self, target: &DisconnectTarget, session: &SessionView) -> Answer {
         let identity = SessionIdentity {
-            user_name: session.user_name.clone(),
-            calling_station_id: session.calling_station_id.clone(),
-            acct_session_id: session.acct_session_id.clone(),
-            nas_ip: session.nas_ip,
+            user_name: session.ids.user_name.clone(),
+            calling_station_id: session.ids.calling_station_id.clone(),
+            acct_session_id: session.ids.acct_session_id.clone(),
+            nas_ip: session.ids.nas_ip,
         };
         match send_disconnect(target, &identity, self.policy).await {
             Ok(exchange) => {
                 crate::metrics::disconnect(exchange.answer, exchange.sent);
-                tracing::info!(nas = %target.address, nas_id = session.nas_id,
+                tracing::info!(nas = %target.address, nas_id = session.ids.nas_id,
                     answer = ?exchange.answer, sent = exchange.sent, "Disconnect-Request answered");
                 exchange.answer
             }
@@ -311,9 +316,9 @@ async fn refused_now(
     let found = crate::lookup::nas_and_member(
         client,
         org_id,
-        &session.nas_id,
-        session.source_ip,
-        &session.mac,
+        &session.ids.nas_id,
+        session.ids.source_ip,
+        &session.ids.mac,
     )
     .await?;
     Ok(match found {

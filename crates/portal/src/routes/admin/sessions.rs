@@ -105,7 +105,7 @@ async fn member_name(
     session: &SessionView,
     names: &mut BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
-    let Some(user_id) = &session.user_id else {
+    let Some(user_id) = &session.ids.user_id else {
         return Ok("device not registered to a member".into());
     };
     if let Some(name) = names.get(user_id) {
@@ -124,16 +124,16 @@ async fn member_name(
 
 fn session_row(session: SessionView, member: String, tz: Tz) -> SessionRow {
     SessionRow {
-        device: device_words(&session.mac),
+        device: device_words(&session.ids.mac),
         member,
-        user_id: session.user_id,
-        nas_id: session.nas_id,
+        user_id: session.ids.user_id,
+        nas_id: session.ids.nas_id,
         since: local_time(session.started_at, tz),
         last_heard: local_time(session.updated_at, tz),
         traffic: format!(
             "↓ {} · ↑ {}",
-            bytes_words(session.output_octets),
-            bytes_words(session.input_octets)
+            bytes_words(session.traffic.output_octets),
+            bytes_words(session.traffic.input_octets)
         ),
     }
 }

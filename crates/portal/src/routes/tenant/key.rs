@@ -133,7 +133,7 @@ fn online_devices(sessions: Vec<SessionView>, tz: Tz) -> Vec<OnlineDevice> {
     sessions
         .into_iter()
         .map(|session| OnlineDevice {
-            device: device_words(&session.mac),
+            device: device_words(&session.ids.mac),
             since: local_time(session.started_at, tz),
         })
         .collect()
