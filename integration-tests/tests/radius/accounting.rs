@@ -205,3 +205,101 @@ async fn a_session_is_asked_to_disconnect_once_and_the_retention_purges() -> any
     assert_eq!(left, 2);
     Ok(())
 }
+
+/// Accounting through FreeRADIUS (rlm_rest) from a registered NAS, as an access point sends it.
+async fn acct(radius: &super::Radius, attributes: &str) -> anyhow::Result<Option<String>> {
+    let exchange = integration_tests::radius::radclient(
+        &radius.freeradius.acct_addr,
+        "acct",
+        super::NAS_SECRET,
+        attributes,
+        std::time::Duration::from_secs(2),
+    )
+    .await?;
+    Ok(exchange.code)
+}
+
+#[tokio::test]
+async fn start_interim_and_stop_through_freeradius_keep_the_session_and_on_closes_it()
+-> anyhow::Result<()> {
+    use super::{DEMO_ORG, JEAN, JEAN_MAC, NasDialect};
+    let radius = super::Radius::start().await?;
+    radius
+        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Hostapd)
+        .await?;
+    radius.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
+    let device =
+        format!("User-Name = \"{JEAN_MAC}\"\nCalling-Station-Id = \"02-42-AC-11-00-02\"\n");
+    let response = Some("Accounting-Response".to_owned());
+    for (status, extra) in [
+        ("Start", ""),
+        (
+            "Interim-Update",
+            "Acct-Session-Time = 300\nAcct-Input-Octets = 1000\nAcct-Output-Octets = 20000\n\
+             Acct-Output-Gigawords = 1\n",
+        ),
+    ] {
+        let sent =
+            format!("Acct-Status-Type = {status}\nAcct-Session-Id = \"S-1\"\n{device}{extra}");
+        assert_eq!(
+            acct(&radius, &sent).await?,
+            response,
+            "{status}: {}",
+            radius.freeradius.log()
+        );
+    }
+    let pool = &radius.stack.pool;
+    let sessions = live(pool, Utc::now()).await?;
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].ids.user_id.as_deref(), Some(JEAN));
+    assert_eq!(sessions[0].ids.nas_id, "ap");
+    assert_eq!(sessions[0].ids.location_id, GASTOWN);
+    assert_eq!(sessions[0].ids.source_ip.to_string(), "127.0.0.1");
+    assert_eq!(sessions[0].traffic.input_octets, 1000);
+    assert_eq!(sessions[0].traffic.output_octets, (1 << 32) + 20000);
+
+    // A second session, then the Stop of the first and Accounting-On (the AP rebooted).
+    let second = format!("Acct-Status-Type = Start\nAcct-Session-Id = \"S-2\"\n{device}");
+    assert_eq!(acct(&radius, &second).await?, response);
+    let stop = format!(
+        "Acct-Status-Type = Stop\nAcct-Session-Id = \"S-1\"\n{device}Acct-Session-Time = 600\n\
+         Acct-Terminate-Cause = User-Request\n"
+    );
+    assert_eq!(acct(&radius, &stop).await?, response);
+    let sessions = live(pool, Utc::now()).await?;
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].ids.acct_session_id, "S-2");
+    assert_eq!(
+        acct(
+            &radius,
+            "Acct-Status-Type = Accounting-On\nNAS-IP-Address = 127.0.0.1\n"
+        )
+        .await?,
+        response
+    );
+    assert!(live(pool, Utc::now()).await?.is_empty());
+    let client = pool.get().await?;
+    let causes: Vec<String> = client
+        .query(
+            "SELECT terminate_cause FROM radius_sessions ORDER BY acct_session_id",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(causes, ["User-Request", "NAS-Reboot"]);
+
+    // Accounting Lanyard cannot read gets no Accounting-Response (the NAS may retry) and is
+    // counted as refused.
+    let no_session = format!("Acct-Status-Type = Start\n{device}");
+    assert_eq!(acct(&radius, &no_session).await?, None);
+    let refused = integration_tests::metric_sum(
+        &radius.stack.radius_ops_url,
+        "lanyard_radius_accounting_requests_total",
+        &[("result", "refused")],
+    )
+    .await?;
+    assert_eq!(refused, 1.0);
+    Ok(())
+}
