@@ -6,11 +6,13 @@ use crate::access::{AccessNow, access_now};
 use crate::admin_words::{device_words, local_time};
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
+use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::onboarding::{no_access, suspended};
+use crate::pages::DeviceFormValues;
 use crate::pages::{Action, Framing, KeyPage, Message, OnlineDevice, sentence};
 use crate::responses::see_other;
 use crate::sealed::open_passphrase;
@@ -51,6 +53,8 @@ pub(crate) async fn key_page(
         Some("generated") => {
             Some("A new passphrase was generated. Reconnect your devices with it.")
         }
+        Some("device_added") => Some("The device is added."),
+        Some("device_removed") => Some("The device is removed."),
         _ => None,
     };
     let member = {
@@ -80,6 +84,7 @@ pub(crate) async fn key_page(
         KeyMessages {
             notice: notice.map(str::to_owned),
             error: None,
+            device_form: None,
         },
         StatusCode::OK,
     )
@@ -90,6 +95,8 @@ pub(crate) async fn key_page(
 pub(crate) struct KeyMessages {
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The device form as typed, when the error is about it.
+    pub device_form: Option<DeviceFormValues>,
 }
 
 /// A location's network, by id (`None` settings: the location is not mapped).
@@ -148,7 +155,11 @@ pub(crate) async fn render_key(
     messages: KeyMessages,
     status: StatusCode,
 ) -> Result<HttpResponse, PortalError> {
-    let KeyMessages { notice, error } = messages;
+    let KeyMessages {
+        notice,
+        error,
+        device_form,
+    } = messages;
     let (network, wrapped_key, online) = network_and_key(state, row, member.as_ref()).await?;
     let Some(member) = member else {
         return state.page(
@@ -184,6 +195,10 @@ pub(crate) async fn render_key(
     };
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
     let (passphrase, qr_svg) = passphrase_and_qr(state, row, &member, &settings, wrapped_key)?;
+    let devices = {
+        let client = state.pool.get().await?;
+        device_section(&client, &member, tz, device_form).await?
+    };
     let page = KeyPage {
         // A refusal re-renders the page: the title says so first, for screen readers and tabs.
         title: if error.is_some() {
@@ -203,6 +218,7 @@ pub(crate) async fn render_key(
         notice,
         error: error.map(|e| sentence(&e)),
         can_sign_out: row.via == Via::Portal,
+        devices,
     };
     state.page(status, Framing::Optix, &page)
 }
@@ -388,6 +404,7 @@ async fn passphrase_answer(
                 KeyMessages {
                     notice: None,
                     error: Some(message),
+                    device_form: None,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
