@@ -190,7 +190,8 @@ impl Stack {
         let radius = radius::Application::build(settings.clone())
             .await
             .context("building radius")?;
-        let radius = Started::spawn(radius.port(), radius.ops_port(), radius.run_until_stopped());
+        let (port, ops_port) = (radius.listeners().port, radius.listeners().ops_port);
+        let radius = Started::spawn(port, ops_port, radius.run_until_stopped());
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;

@@ -32,10 +32,7 @@ use std::net::TcpListener;
 
 /// The radius service: the rlm_rest listener and the operations listener.
 pub struct Application {
-    port: u16,
-    ops_port: u16,
-    server: actix_web::dev::Server,
-    ops_server: actix_web::dev::Server,
+    listeners: telemetry::http::Listeners,
 }
 
 /// FreeRADIUS's token must be long enough that guessing it is out of the question.
@@ -79,26 +76,21 @@ impl Application {
             token: radius.freeradius_token.clone(),
         });
         let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), ops::readyz)?;
-        Ok(Application {
-            port,
-            ops_port,
-            server: freeradius_server(listener, state)?,
-            ops_server,
-        })
+        let listeners = telemetry::http::Listeners::new(
+            (port, freeradius_server(listener, state)?),
+            (ops_port, ops_server),
+        );
+        Ok(Application { listeners })
     }
 
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// The port of the operations listener (`/metrics`, `/healthz`, `/readyz`).
-    pub fn ops_port(&self) -> u16 {
-        self.ops_port
+    /// Its listeners: `port` is where FreeRADIUS calls (`radius.listen`), `ops_port` the
+    /// operations listener (`/metrics`, `/healthz`, `/readyz`).
+    pub fn listeners(&self) -> &telemetry::http::Listeners {
+        &self.listeners
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let (served, ops) = tokio::join!(self.server, self.ops_server);
-        served.and(ops)
+        self.listeners.run().await
     }
 }
 
@@ -114,7 +106,7 @@ runtime::service!(Application {
     name: "radius",
     about: "Lanyard radius: the endpoints FreeRADIUS asks for clients, keys and VLANs.",
     settings: runtime::RadiusConfig,
-    ports: |app| (app.port, Some(app.ops_port)),
+    ports: |app| (app.listeners.port, Some(app.listeners.ops_port)),
 });
 
 /// The listener FreeRADIUS calls: every route behind its bearer token.

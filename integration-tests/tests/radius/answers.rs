@@ -161,19 +161,9 @@ async fn a_guest_gets_the_time_left_and_is_rejected_after_the_meeting() -> anyho
 #[tokio::test]
 async fn a_cancelled_plan_is_rejected_and_an_unknown_device_too() -> anyhow::Result<()> {
     let radius = Radius::start().await?;
-    radius
-        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Meraki)
-        .await?;
-    radius.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
-    assert_accepted(&radius, &radius.ask(JEAN_MAC).await?);
+    radius.jean_accepted(NasDialect::Meraki).await?;
     assert_rejected(&radius, &radius.ask("0242ac11ffff").await?);
-    radius.stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
-    radius
-        .stack
-        .member_until(DEMO_ORG, JEAN, "suspension", |m| {
-            m.is_some_and(|m| m.status == "suspended")
-        })
-        .await?;
+    radius.suspend_jean().await?;
     assert_rejected(&radius, &radius.ask(JEAN_MAC).await?);
     Ok(())
 }

@@ -88,6 +88,25 @@ impl Radius {
         self.freeradius.mac_auth(NAS_SECRET, mac).await
     }
 
+    /// A NAS of `dialect` at Gastown and Jean's device, which it accepts.
+    async fn jean_accepted(&self, dialect: NasDialect) -> anyhow::Result<()> {
+        self.register_nas(DEMO_ORG, "ap", GASTOWN, dialect).await?;
+        self.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
+        assert_accepted(self, &self.ask(JEAN_MAC).await?);
+        Ok(())
+    }
+
+    /// Optix cancels Jean's plan; returns once her suspension is committed.
+    async fn suspend_jean(&self) -> anyhow::Result<()> {
+        self.stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
+        self.stack
+            .member_until(DEMO_ORG, JEAN, "suspension", |m| {
+                m.is_some_and(|m| m.status == "suspended")
+            })
+            .await?;
+        Ok(())
+    }
+
     /// The member's passphrase in force.
     async fn passphrase(&self, user_id: &str) -> anyhow::Result<String> {
         self.stack.passphrase(DEMO_ORG, user_id).await

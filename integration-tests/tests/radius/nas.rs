@@ -87,11 +87,7 @@ async fn unknown_and_removed_nases_get_no_answer() -> anyhow::Result<()> {
 async fn malformed_and_oversized_packets_are_dropped_and_the_server_still_answers()
 -> anyhow::Result<()> {
     let radius = Radius::start().await?;
-    radius
-        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Hostapd)
-        .await?;
-    radius.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
-    assert_accepted(&radius, &radius.ask(JEAN_MAC).await?);
+    radius.jean_accepted(NasDialect::Hostapd).await?;
     let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     // Access-Request header claiming 4096 octets, with 20; a header claiming 20 with
     // attribute lengths running past the end; 8 KiB of noise; a 5000-octet datagram.

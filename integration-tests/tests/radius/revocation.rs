@@ -8,18 +8,8 @@ use std::time::{Duration, Instant};
 #[tokio::test]
 async fn a_suspended_member_is_rejected_within_a_second_of_the_commit() -> anyhow::Result<()> {
     let radius = Radius::start().await?;
-    radius
-        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Aruba)
-        .await?;
-    radius.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
-    assert_accepted(&radius, &radius.ask(JEAN_MAC).await?);
-    radius.stack.sim.sim.cancel_plan(DEMO_ORG, "29191").await?;
-    radius
-        .stack
-        .member_until(DEMO_ORG, JEAN, "suspension", |m| {
-            m.is_some_and(|m| m.status == "suspended")
-        })
-        .await?;
+    radius.jean_accepted(NasDialect::Aruba).await?;
+    radius.suspend_jean().await?;
     let committed = Instant::now();
     loop {
         let exchange = radius.ask(JEAN_MAC).await?;
