@@ -166,6 +166,8 @@ pub(crate) struct DeviceRow {
     pub mac_value: String,
     pub bound: &'static str,
     pub added: String,
+    /// When it was last (and first) on the WiFi, from RADIUS accounting.
+    pub seen: String,
 }
 
 /// The devices part of a page: the list, the limit, and what the add form held when it was

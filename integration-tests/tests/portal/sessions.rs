@@ -1,6 +1,7 @@
 //! Who is online, from RADIUS accounting (`radius_sessions`): the admin canvas's Sessions page
 //! per location, and the member's own devices on their key page.
 
+use bus::commands::Command;
 use integration_tests::Stack;
 use integration_tests::agent::Agent;
 use integration_tests::nas::online_session;
@@ -48,7 +49,15 @@ async fn online_devices_show_to_the_admin_per_location_and_to_their_member() -> 
     assert_eq!(empty.status, 200);
     assert!(empty.body.contains("No device is online at this location."));
 
-    // Jean's laptop and an unregistered device report sessions at Gastown.
+    // Jean registers his laptop; it and an unregistered device report sessions at Gastown.
+    let laptop = Command::AddDevice {
+        user_id: JEAN.into(),
+        mac: "0A:1B:2C:3D:4E:5F".into(),
+        name: "Jean's laptop".into(),
+    };
+    stack.command_done(DEMO_ORG, laptop).await?;
+    let key = tenant.get("/wifi").await?;
+    assert!(key.body.contains("not on the WiFi lately"), "{}", key.body);
     online_session(&stack.pool, DEMO_ORG, GASTOWN, Some(JEAN), "0a1b2c3d4e5f").await?;
     online_session(&stack.pool, DEMO_ORG, GASTOWN, None, "0a1b2c3d4e60").await?;
 
@@ -74,7 +83,16 @@ async fn online_devices_show_to_the_admin_per_location_and_to_their_member() -> 
 
     let key = tenant.get("/wifi").await?;
     assert!(key.body.contains("Online now"));
-    assert!(key.body.contains("0A:1B:2C:3D:4E:5F"), "{}", key.body);
+    assert!(
+        key.body
+            .contains("Jean&#39;s laptop (0A:1B:2C:3D:4E:5F) <span class=\"muted\">since"),
+        "{}",
+        key.body
+    );
+    assert!(key.body.contains("last on the WiFi"), "{}", key.body);
+    // The admin's view of Jean: the device and when it was on the WiFi.
+    let jean = admin.get(&format!("/canvas/admin/members/{JEAN}")).await?;
+    assert!(jean.body.contains("last on the WiFi"), "{}", jean.body);
     assert!(
         !key.body.contains("0A:1B:2C:3D:4E:60"),
         "another device is not the member's"

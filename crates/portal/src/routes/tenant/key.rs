@@ -12,8 +12,8 @@ use crate::forms::CarriesCsrf;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::onboarding::{no_access, suspended};
-use crate::pages::DeviceFormValues;
 use crate::pages::{Action, Framing, KeyPage, Message, OnlineDevice, sentence};
+use crate::pages::{DeviceFormValues, DeviceSection};
 use crate::responses::see_other;
 use crate::sealed::open_passphrase;
 use crate::session::{self, TENANT_SCOPE};
@@ -135,13 +135,25 @@ async fn network_and_key(
     Ok((location?, key?, online?))
 }
 
-/// The member's devices online now, for the key page, in the location's time zone.
-fn online_devices(sessions: Vec<SessionView>, tz: Tz) -> Vec<OnlineDevice> {
+/// The member's devices online now, for the key page, by their registered name when they
+/// have one, in the location's time zone.
+fn online_devices(
+    sessions: Vec<SessionView>,
+    devices: &DeviceSection,
+    tz: Tz,
+) -> Vec<OnlineDevice> {
     sessions
         .into_iter()
-        .map(|session| OnlineDevice {
-            device: device_words(&session.ids.mac),
-            since: local_time(session.started_at, tz),
+        .map(|session| {
+            let mac = device_words(&session.ids.mac);
+            let name = devices.rows.iter().find(|d| d.mac_value == session.ids.mac);
+            OnlineDevice {
+                device: match name {
+                    Some(device) => format!("{} ({mac})", device.name),
+                    None => mac,
+                },
+                since: local_time(session.started_at, tz),
+            }
         })
         .collect()
 }
@@ -213,7 +225,7 @@ pub(crate) async fn render_key(
         group: member.group.as_ref().map(|g| g.name.clone()),
         vlan: member.vlan(now),
         valid_until: valid_words(member.access_until(now), tz),
-        online: online_devices(online, tz),
+        online: online_devices(online, &devices, tz),
         csrf,
         notice,
         error: error.map(|e| sentence(&e)),
