@@ -11,7 +11,6 @@ use domain::events::{DisconnectOutcome, StreamId};
 use integration_tests::eventually;
 use integration_tests::nas::{NasAnswer, NasSimulator};
 use integration_tests::radius::radclient;
-use optix_sim::{Change, Notify};
 use std::time::Duration;
 
 const SESSION: &str = "6560A1B2-0000002A";
@@ -246,41 +245,9 @@ async fn a_guest_s_session_is_disconnected_when_the_meeting_ends_without_a_webho
     let radius = Radius::start().await?;
     let nas = NasSimulator::start(NasAnswer::Ack, NAS_SECRET).await?;
     register_lobby(&radius, TRASTEVERE, nas.port).await?;
-    let sim = &radius.stack.sim.sim;
-    let guest = sim
-        .apply(
-            DEMO_ORG,
-            Change::AddUser {
-                name: "Gus".into(),
-                surname: "Guest".into(),
-                email: "gus@example.com".into(),
-                is_admin: false,
-            },
-            Notify::Quietly,
-        )
-        .await?
-        .id
-        .ok_or_else(|| anyhow::anyhow!("the simulator made no user id"))?;
     let ends = Utc::now().timestamp() + 8;
-    sim.apply(
-        DEMO_ORG,
-        Change::AddBooking {
-            user_id: "12349".into(),
-            location_id: TRASTEVERE.into(),
-            resource_name: "Meeting Room B".into(),
-            start_timestamp: Utc::now().timestamp() - 60,
-            end_timestamp: ends,
-            invitees: vec![guest.clone()],
-        },
-        Notify::Webhook,
-    )
-    .await?;
-    radius
-        .stack
-        .member_until(DEMO_ORG, &guest, "the guest's key", |m| {
-            m.is_some_and(|m| m.live_grants(Utc::now()).next().is_some())
-        })
-        .await?;
+    let guest = radius.guest_until(TRASTEVERE, ends).await?;
+    let sim = &radius.stack.sim.sim;
     let guest_mac = "0242ac1100aa";
     online(&radius, &guest, guest_mac, TRASTEVERE).await?;
     let deliveries = sim.deliveries().len();
