@@ -98,13 +98,14 @@ pub fn accounting(status: &'static str, result: &'static str) {
     );
 }
 
-/// Counts one session's Disconnect-Request: `sent` datagrams (tries) and the NAS's answer.
+/// Counts one session's Disconnect-Request: `sent` datagrams (tries; 0 when none could leave:
+/// the NAS is no longer registered, or the socket failed) and the NAS's answer.
 pub fn disconnect(answer: crate::disconnect::packet::Answer, sent: u32) {
     use crate::disconnect::packet::Answer;
-    INSTRUMENTS.disconnects_sent.add(1, &[]);
-    INSTRUMENTS
-        .disconnect_retries
-        .add(u64::from(sent.saturating_sub(1)), &[]);
+    if sent > 0 {
+        INSTRUMENTS.disconnects_sent.add(1, &[]);
+        INSTRUMENTS.disconnect_retries.add(u64::from(sent - 1), &[]);
+    }
     match answer {
         Answer::Acked => INSTRUMENTS.disconnects_acknowledged.add(1, &[]),
         Answer::Nacked { .. } => INSTRUMENTS

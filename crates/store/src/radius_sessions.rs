@@ -268,13 +268,21 @@ pub async fn devices_seen(
 /// NAS that did not answer is asked again by a later event after that). A claim of this very
 /// event is taken again while unanswered (the sender stopped midway: a second request is
 /// harmless, the NAS NAKs a session it no longer has).
+///
+/// In `tx`, whose commit ends the claim: two events of one revocation handled at once take the
+/// session's lock in turn, so the second sees the first's claim.
 pub async fn claim_disconnect(
-    client: &impl GenericClient,
+    tx: &crate::Transaction<'_>,
     org_id: &str,
     unique_session_id: &str,
     event_id: Uuid,
 ) -> Result<bool, StoreError> {
-    Ok(client
+    tx.execute_cached(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7013))",
+        &[&org_id, &unique_session_id],
+    )
+    .await?;
+    Ok(tx
         .execute_cached(
             "INSERT INTO radius_disconnects (org_id, unique_session_id, event_id, requested_at)
              SELECT $1, $2, $3, now()

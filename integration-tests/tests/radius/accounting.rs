@@ -37,6 +37,19 @@ fn report(unique: &str, at: DateTime<Utc>, seconds: i64, octets: i64) -> Session
     }
 }
 
+/// Claims a session's disconnect for `event` in a transaction of its own, as the follower does.
+async fn claim(
+    pool: &deadpool_postgres::Pool,
+    unique: &str,
+    event: uuid::Uuid,
+) -> anyhow::Result<bool> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let claimed = radius_sessions::claim_disconnect(&tx, ORG, unique, event).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
 async fn live(
     pool: &deadpool_postgres::Pool,
     now: DateTime<Utc>,
@@ -160,20 +173,20 @@ async fn a_session_is_asked_to_disconnect_once_and_the_retention_purges() -> any
     let now = Utc::now();
     radius_sessions::record(&client, AccountingKind::Start, &report("a", now, 0, 0)).await?;
     let event = uuid::Uuid::new_v4();
-    assert!(radius_sessions::claim_disconnect(&client, ORG, "a", event).await?);
+    assert!(claim(&pool, "a", event).await?);
     // Not answered yet (the sender stopped midway): a redelivery may send it again.
-    assert!(radius_sessions::claim_disconnect(&client, ORG, "a", event).await?);
+    assert!(claim(&pool, "a", event).await?);
     // Another event of the same revocation, while the first is being sent: not twice.
-    assert!(!radius_sessions::claim_disconnect(&client, ORG, "a", uuid::Uuid::new_v4()).await?);
+    assert!(!claim(&pool, "a", uuid::Uuid::new_v4()).await?);
     radius_sessions::answer_disconnect(&client, ORG, "a", event, "acked").await?;
-    assert!(!radius_sessions::claim_disconnect(&client, ORG, "a", event).await?);
-    assert!(!radius_sessions::claim_disconnect(&client, ORG, "a", uuid::Uuid::new_v4()).await?);
+    assert!(!claim(&pool, "a", event).await?);
+    assert!(!claim(&pool, "a", uuid::Uuid::new_v4()).await?);
     // A NAS that did not answer is asked again by a later event, after five minutes.
     radius_sessions::record(&client, AccountingKind::Start, &report("b", now, 0, 0)).await?;
     let first = uuid::Uuid::new_v4();
-    assert!(radius_sessions::claim_disconnect(&client, ORG, "b", first).await?);
+    assert!(claim(&pool, "b", first).await?);
     radius_sessions::answer_disconnect(&client, ORG, "b", first, "no_answer").await?;
-    assert!(!radius_sessions::claim_disconnect(&client, ORG, "b", uuid::Uuid::new_v4()).await?);
+    assert!(!claim(&pool, "b", uuid::Uuid::new_v4()).await?);
     client
         .execute(
             "UPDATE radius_disconnects SET requested_at = now() - interval '6 minutes'
@@ -181,7 +194,7 @@ async fn a_session_is_asked_to_disconnect_once_and_the_retention_purges() -> any
             &[],
         )
         .await?;
-    assert!(radius_sessions::claim_disconnect(&client, ORG, "b", uuid::Uuid::new_v4()).await?);
+    assert!(claim(&pool, "b", uuid::Uuid::new_v4()).await?);
     assert!(
         live(&pool, now)
             .await?
@@ -301,5 +314,22 @@ async fn start_interim_and_stop_through_freeradius_keep_the_session_and_on_close
     )
     .await?;
     assert_eq!(refused, 1.0);
+    Ok(())
+}
+
+/// The events of one revocation handled at the same time claim the session once.
+#[tokio::test]
+async fn concurrent_events_claim_a_session_s_disconnect_once() -> anyhow::Result<()> {
+    let pool = store::create_pool(&fresh_database().await?, 8)?;
+    let client = pool.get().await?;
+    radius_sessions::record(
+        &client,
+        AccountingKind::Start,
+        &report("a", Utc::now(), 0, 0),
+    )
+    .await?;
+    let claims = (0..8).map(|_| claim(&pool, "a", uuid::Uuid::new_v4()));
+    let claimed = futures::future::try_join_all(claims).await?;
+    assert_eq!(claimed.iter().filter(|c| **c).count(), 1, "{claimed:?}");
     Ok(())
 }

@@ -33,6 +33,8 @@ pub const SUBJECTS: &str = "lanyard.events.member.>";
 /// At most this many sessions of one member are ended per event (a member has a few devices;
 /// the bound keeps one event's work finite whatever the table holds).
 const MAX_SESSIONS_PER_EVENT: usize = 64;
+/// Events handled at the same time.
+const EVENTS_AT_ONCE: usize = 16;
 
 /// What the follower needs.
 #[derive(Clone)]
@@ -96,29 +98,43 @@ impl Follower {
             .events_consumer(bus::DISCONNECT_CONSUMER, SUBJECTS, self.since)
             .await
             .context("the events consumer")?;
-        let mut messages = consumer.messages().await.context("pulling events")?;
-        while let Some(message) = messages.next().await {
-            let message = message.map_err(|e| anyhow::anyhow!("receiving an event: {e}"))?;
-            let outcome = match serde_json::from_slice::<PublishedEvent>(&message.payload) {
-                Ok(published) => self.handle(&published).await,
-                Err(error) => {
-                    // Not an event this build knows: nothing to end; skipping beats a loop.
-                    tracing::warn!(%error, "an event that does not parse; skipped");
-                    Ok(())
+        let messages = consumer.messages().await.context("pulling events")?;
+        // Several events at once: a NAS that does not answer holds its event for 7 s, and a
+        // mass revocation (an uninstall) must not wait in line behind it.
+        messages
+            .for_each_concurrent(EVENTS_AT_ONCE, |message| async move {
+                match message {
+                    Ok(message) => self.handle_message(message).await,
+                    Err(error) => tracing::warn!(%error, "receiving an event failed"),
                 }
-            };
-            let ack = match outcome {
-                Ok(()) => message.ack().await,
-                Err(error) => {
-                    tracing::warn!(error = %format!("{error:#}"), "ending sessions failed; redelivery in 5 s");
-                    message
-                        .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
-                        .await
-                }
-            };
-            ack.map_err(|e| anyhow::anyhow!("acknowledging an event: {e}"))?;
-        }
+            })
+            .await;
         Ok(())
+    }
+
+    /// Handles one delivered event and acknowledges it, or asks for it again in 5 s.
+    async fn handle_message(&self, message: async_nats::jetstream::Message) {
+        let outcome = match serde_json::from_slice::<PublishedEvent>(&message.payload) {
+            Ok(published) => self.handle(&published).await,
+            Err(error) => {
+                // Not an event this build knows: nothing to end; skipping beats a loop.
+                tracing::warn!(%error, "an event that does not parse; skipped");
+                Ok(())
+            }
+        };
+        let ack = match outcome {
+            Ok(()) => message.ack().await,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "ending sessions failed; redelivery in 5 s");
+                message
+                    .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
+                    .await
+            }
+        };
+        if let Err(error) = ack {
+            // Unacknowledged, the event comes again after the ack wait: claims keep it once.
+            tracing::warn!(%error, "acknowledging an event failed");
+        }
     }
 
     async fn handle(&self, published: &PublishedEvent) -> anyhow::Result<()> {
@@ -183,15 +199,17 @@ impl Follower {
         user_id: &str,
         session: &SessionView,
     ) -> anyhow::Result<()> {
-        let client = self.pool.get().await?;
-        if !radius_sessions::claim_disconnect(
-            &client,
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let claimed = radius_sessions::claim_disconnect(
+            &tx,
             org_id,
             &session.ids.unique_session_id,
             event_id,
         )
-        .await?
-        {
+        .await?;
+        tx.commit().await?;
+        if !claimed {
             return Ok(());
         }
         let target = self.target(&client, org_id, session).await?;
@@ -209,7 +227,10 @@ impl Follower {
         .await;
         let answer = match &target {
             Some(target) => self.send(target, session).await,
-            None => Answer::NoAnswer,
+            None => {
+                crate::metrics::disconnect(Answer::NoAnswer, 0);
+                Answer::NoAnswer
+            }
         };
         let outcome = match answer {
             Answer::Acked => DisconnectOutcome::Acked,
