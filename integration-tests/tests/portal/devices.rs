@@ -2,7 +2,6 @@
 //! member's devices on the admin canvas (issue 16).
 
 use bus::commands::Command;
-use domain::AccessProfile;
 use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page};
 use integration_tests::browser::Browser;
@@ -18,30 +17,6 @@ async fn stack_with_gastown() -> anyhow::Result<Stack> {
     let stack = Stack::start_installed().await?;
     stack.map_location(DEMO_ORG, GASTOWN, gastown()).await?;
     Ok(stack)
-}
-
-/// The Hot Desk plan allows two devices; Jean's grant carries it once the sync ran.
-async fn hot_desk_allows_two(stack: &Stack) -> anyhow::Result<()> {
-    let profile = AccessProfile {
-        name: "hot desk".into(),
-        device_limit: Some(2),
-        ..AccessProfile::default()
-    };
-    let map = Command::MapPlan {
-        plan_template_id: HOT_DESK.into(),
-        profile,
-    };
-    stack.command_done(DEMO_ORG, map).await?;
-    stack
-        .member_until(DEMO_ORG, JEAN, "the limit on the grant", |m| {
-            m.is_some_and(|m| {
-                m.grants
-                    .iter()
-                    .any(|g| g.network.as_ref().and_then(|n| n.device_limit) == Some(2))
-            })
-        })
-        .await?;
-    Ok(())
 }
 
 async fn signed_in(stack: &Stack, user: &str, canvas: &str) -> anyhow::Result<Agent> {
@@ -76,7 +51,7 @@ fn text_of(page: &Page, id: &str) -> String {
 #[tokio::test]
 async fn a_tenant_adds_and_removes_devices_on_the_key_page_in_chromium() -> anyhow::Result<()> {
     let stack = stack_with_gastown().await?;
-    hot_desk_allows_two(&stack).await?;
+    stack.map_plan_device_limit(HOT_DESK, 2, &[JEAN]).await?;
     let browser = Browser::start().await?;
     let token = stack.personal_token(DEMO_ORG, JEAN)?;
     let portal = &stack.portal_url;
