@@ -284,3 +284,33 @@ async fn an_admin_registers_and_removes_access_points_and_members_devices() -> a
     );
     Ok(())
 }
+
+/// Every add or removal counts (refused ones too): past the per-member limit the tenant gets
+/// "too many requests" with a way back, and nothing more is decided.
+#[tokio::test]
+async fn device_changes_are_rate_limited_per_member() -> anyhow::Result<()> {
+    let stack = stack_with_gastown().await?;
+    let mut jean = tenant(&stack, JEAN).await?;
+    let csrf = jean.get("/wifi").await?.csrf();
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let mac = format!("02:00:00:00:ff:{n:02x}");
+        let page = jean
+            .post(
+                "/wifi/devices/remove",
+                &[("csrf", csrf.as_str()), ("mac", &mac)],
+            )
+            .await?;
+        statuses.push(page.status);
+        if page.status == 429 {
+            assert!(page.body.contains("Back to your WiFi"), "{}", page.body);
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(
+        statuses[..statuses.len() - 1].iter().all(|s| *s == 422),
+        "each refused removal before the limit: {statuses:?}"
+    );
+    Ok(())
+}
