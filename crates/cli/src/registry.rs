@@ -213,3 +213,30 @@ pub fn render_nas_lines(org: &str, lines: &[NasView]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_comes_from_stdin_or_a_file_without_its_line_break_and_is_checked() {
+        let mut stdin = std::io::Cursor::new("stdin-secret-0123456789\r\n");
+        let secret = read_secret(Path::new("-"), &mut stdin).expect("from stdin");
+        assert_eq!(secret.expose(), "stdin-secret-0123456789");
+
+        let path = std::env::temp_dir().join(format!("lanyard-secret-{}", std::process::id()));
+        std::fs::write(&path, "short\n").expect("write");
+        let error = format!(
+            "{:#}",
+            read_secret(&path, &mut std::io::empty()).expect_err("too short")
+        );
+        assert!(error.contains("16–128 printable"), "{error}");
+        assert!(
+            !error.contains("short\n"),
+            "the secret is not echoed: {error}"
+        );
+        std::fs::remove_file(&path).expect("remove");
+        let missing = read_secret(Path::new("/nonexistent/secret"), &mut std::io::empty());
+        assert!(format!("{:#}", missing.expect_err("missing")).contains("/nonexistent/secret"));
+    }
+}
