@@ -2,7 +2,6 @@
 //! member's devices on the admin canvas (issue 16).
 
 use bus::commands::Command;
-use domain::AccessProfile;
 use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page};
 use integration_tests::browser::Browser;
@@ -18,30 +17,6 @@ async fn stack_with_gastown() -> anyhow::Result<Stack> {
     let stack = Stack::start_installed().await?;
     stack.map_location(DEMO_ORG, GASTOWN, gastown()).await?;
     Ok(stack)
-}
-
-/// The Hot Desk plan allows two devices; Jean's grant carries it once the sync ran.
-async fn hot_desk_allows_two(stack: &Stack) -> anyhow::Result<()> {
-    let profile = AccessProfile {
-        name: "hot desk".into(),
-        device_limit: Some(2),
-        ..AccessProfile::default()
-    };
-    let map = Command::MapPlan {
-        plan_template_id: HOT_DESK.into(),
-        profile,
-    };
-    stack.command_done(DEMO_ORG, map).await?;
-    stack
-        .member_until(DEMO_ORG, JEAN, "the limit on the grant", |m| {
-            m.is_some_and(|m| {
-                m.grants
-                    .iter()
-                    .any(|g| g.network.as_ref().and_then(|n| n.device_limit) == Some(2))
-            })
-        })
-        .await?;
-    Ok(())
 }
 
 async fn signed_in(stack: &Stack, user: &str, canvas: &str) -> anyhow::Result<Agent> {
@@ -76,7 +51,7 @@ fn text_of(page: &Page, id: &str) -> String {
 #[tokio::test]
 async fn a_tenant_adds_and_removes_devices_on_the_key_page_in_chromium() -> anyhow::Result<()> {
     let stack = stack_with_gastown().await?;
-    hot_desk_allows_two(&stack).await?;
+    stack.map_plan_device_limit(HOT_DESK, 2, &[JEAN]).await?;
     let browser = Browser::start().await?;
     let token = stack.personal_token(DEMO_ORG, JEAN)?;
     let portal = &stack.portal_url;
@@ -306,6 +281,36 @@ async fn an_admin_registers_and_removes_access_points_and_members_devices() -> a
     assert!(
         member.body.contains("removed by an admin"),
         "the history says so"
+    );
+    Ok(())
+}
+
+/// Every add or removal counts (refused ones too): past the per-member limit the tenant gets
+/// "too many requests" with a way back, and nothing more is decided.
+#[tokio::test]
+async fn device_changes_are_rate_limited_per_member() -> anyhow::Result<()> {
+    let stack = stack_with_gastown().await?;
+    let mut jean = tenant(&stack, JEAN).await?;
+    let csrf = jean.get("/wifi").await?.csrf();
+    let mut statuses = Vec::new();
+    for n in 0..12 {
+        let mac = format!("02:00:00:00:ff:{n:02x}");
+        let page = jean
+            .post(
+                "/wifi/devices/remove",
+                &[("csrf", csrf.as_str()), ("mac", &mac)],
+            )
+            .await?;
+        statuses.push(page.status);
+        if page.status == 429 {
+            assert!(page.body.contains("Back to your WiFi"), "{}", page.body);
+            break;
+        }
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(
+        statuses[..statuses.len() - 1].iter().all(|s| *s == 422),
+        "each refused removal before the limit: {statuses:?}"
     );
     Ok(())
 }

@@ -1,21 +1,22 @@
 //! `POST /wifi/devices` and `/wifi/devices/remove`: the signed-in tenant adds a device (name
 //! and MAC) or removes one; back to the key page with `?done=…`, or the key page with
 //! provision's refusal above the form and what was typed still in it (over the limit: "You
-//! can register at most N devices; remove one first").
+//! can register at most N devices; remove one first"). Changes are rate-limited per member and
+//! per client address like passphrase changes.
 
 use crate::commands::Answer;
 use crate::db::SessionRow;
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
 use crate::pages::DeviceFormValues;
-use crate::pages::Framing;
+use crate::pages::{Action, Framing};
 use crate::responses::see_other;
-use crate::routes::tenant::key::{KeyMessages, render_key};
+use crate::routes::tenant::key::{ChangeLimits, KeyMessages, render_key};
 use crate::state::State;
 use crate::tenant_session::SignedInForm;
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse};
 use bus::commands::Command;
 use serde::Deserialize;
 
@@ -49,9 +50,13 @@ impl CarriesCsrf for RemoveDeviceForm {
 /// `POST /wifi/devices`.
 pub(crate) async fn add_device(
     state: web::Data<State>,
+    request: HttpRequest,
     tenant: SignedInForm<AddDeviceForm>,
 ) -> Result<HttpResponse, PortalError> {
     let SignedInForm { cookie, row, form } = tenant;
+    if let Some(page) = limited(&state, &request, &row).await? {
+        return Ok(page);
+    }
     let command = Command::AddDevice {
         user_id: row.user_id.clone(),
         mac: form.mac.clone(),
@@ -67,9 +72,13 @@ pub(crate) async fn add_device(
 /// `POST /wifi/devices/remove`.
 pub(crate) async fn remove_device(
     state: web::Data<State>,
+    request: HttpRequest,
     tenant: SignedInForm<RemoveDeviceForm>,
 ) -> Result<HttpResponse, PortalError> {
     let SignedInForm { cookie, row, form } = tenant;
+    if let Some(page) = limited(&state, &request, &row).await? {
+        return Ok(page);
+    }
     let command = Command::RemoveDevice {
         user_id: row.user_id.clone(),
         mac: form.mac,
@@ -79,6 +88,24 @@ pub(crate) async fn remove_device(
         mac: String::new(),
     };
     device_answer(&state, &cookie, &row, command, "device_removed", typed).await
+}
+
+/// The "too many requests" page when the tenant's device changes are over the limits.
+async fn limited(
+    state: &State,
+    request: &HttpRequest,
+    row: &SessionRow,
+) -> Result<Option<HttpResponse>, PortalError> {
+    match ChangeLimits::DEVICES.over(state, request, row).await? {
+        Some(retry_after_secs) => state
+            .too_many(
+                Framing::Optix,
+                retry_after_secs,
+                Action::link("/wifi", "Back to your WiFi"),
+            )
+            .map(Some),
+        None => Ok(None),
+    }
 }
 
 async fn device_answer(

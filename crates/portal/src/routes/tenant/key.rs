@@ -336,7 +336,10 @@ pub(crate) async fn change_passphrase<C: PassphraseChange>(
     tenant: SignedInForm<C>,
 ) -> Result<HttpResponse, PortalError> {
     let SignedInForm { cookie, row, form } = tenant;
-    if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
+    let limited = ChangeLimits::PASSPHRASE
+        .over(&state, &request, &row)
+        .await?;
+    if let Some(retry_after_secs) = limited {
         return state.too_many(
             Framing::Optix,
             retry_after_secs,
@@ -353,36 +356,63 @@ pub(crate) async fn change_passphrase<C: PassphraseChange>(
     passphrase_answer(&state, &cookie, &row, answer, C::DONE).await
 }
 
-/// Whether passphrase changes are over a limit, per member and per client address ("already
-/// in use" tells whether someone uses a passphrase: guessing must stay slow); `Some(retry
-/// after)` when they are. Every attempt counts, accepted or refused.
-async fn passphrase_changes_limited(
-    state: &State,
-    request: &HttpRequest,
-    row: &SessionRow,
-) -> Result<Option<u64>, PortalError> {
-    let address = state.client_address(request);
-    let limits = [
-        RateLimit {
-            kind: "passphrase-member",
-            org_id: &row.org_id,
-            value: &row.user_id,
-            max: state.settings.passphrase_changes_per_member,
-            window_secs: state.settings.rate_window_secs,
-        },
-        RateLimit {
-            kind: "passphrase-client",
-            org_id: "",
-            value: &address,
-            max: state.settings.passphrase_changes_per_client,
-            window_secs: state.settings.rate_window_secs,
-        },
-    ];
-    state
-        .over_limit(&limits, &row.org_id, "passphrase changes", || {
-            metrics::command("set_passphrase", "rate_limited")
-        })
-        .await
+/// The limits of a tenant's changes, per member and per client address (the same numbers as
+/// passphrase changes: `portal.passphrase_changes_per_member` / `_per_client`), each kind in
+/// its own buckets.
+pub(crate) struct ChangeLimits {
+    member_kind: &'static str,
+    client_kind: &'static str,
+    what: &'static str,
+    command: &'static str,
+}
+
+impl ChangeLimits {
+    /// "Already in use" tells whether someone uses a passphrase: guessing must stay slow.
+    const PASSPHRASE: ChangeLimits = ChangeLimits {
+        member_kind: "passphrase-member",
+        client_kind: "passphrase-client",
+        what: "passphrase changes",
+        command: "set_passphrase",
+    };
+    /// "Registered to another member" tells whose a MAC is, and every change is an event.
+    pub(crate) const DEVICES: ChangeLimits = ChangeLimits {
+        member_kind: "device-member",
+        client_kind: "device-client",
+        what: "device changes",
+        command: "add_device",
+    };
+
+    /// `Some(retry after)` when the changes are over a limit. Every attempt counts, accepted
+    /// or refused.
+    pub(crate) async fn over(
+        &self,
+        state: &State,
+        request: &HttpRequest,
+        row: &SessionRow,
+    ) -> Result<Option<u64>, PortalError> {
+        let address = state.client_address(request);
+        let limits = [
+            RateLimit {
+                kind: self.member_kind,
+                org_id: &row.org_id,
+                value: &row.user_id,
+                max: state.settings.passphrase_changes_per_member,
+                window_secs: state.settings.rate_window_secs,
+            },
+            RateLimit {
+                kind: self.client_kind,
+                org_id: "",
+                value: &address,
+                max: state.settings.passphrase_changes_per_client,
+                window_secs: state.settings.rate_window_secs,
+            },
+        ];
+        state
+            .over_limit(&limits, &row.org_id, self.what, || {
+                metrics::command(self.command, "rate_limited")
+            })
+            .await
+    }
 }
 
 async fn passphrase_answer(
