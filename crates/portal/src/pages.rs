@@ -152,4 +152,33 @@ pub struct KeyPage {
     pub notice: Option<String>,
     pub error: Option<String>,
     pub can_sign_out: bool,
+    pub devices: DeviceSection,
+}
+
+/// A member's device as pages list it.
+pub(crate) struct DeviceRow {
+    pub name: String,
+    /// `AA:BB:CC:DD:EE:FF`.
+    pub mac: String,
+    /// The canonical form a removal form posts.
+    pub mac_value: String,
+    pub bound: &'static str,
+    pub added: String,
+}
+
+/// The devices part of a page: the list, the limit, and what the add form held when it was
+/// refused (shown again, with the field marked).
+#[derive(Default)]
+pub(crate) struct DeviceSection {
+    pub rows: Vec<DeviceRow>,
+    pub limit: u16,
+    pub form_name: String,
+    pub form_mac: String,
+    pub refused: bool,
+}
+
+/// The add form's fields as the tenant typed them, for the page after a refusal.
+pub(crate) struct DeviceFormValues {
+    pub name: String,
+    pub mac: String,
 }
