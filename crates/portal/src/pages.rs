@@ -148,6 +148,8 @@ pub struct KeyPage {
     pub group: Option<String>,
     pub vlan: Option<u16>,
     pub valid_until: String,
+    /// The member's devices on the WiFi now (RADIUS accounting).
+    pub online: Vec<OnlineDevice>,
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -164,6 +166,8 @@ pub(crate) struct DeviceRow {
     pub mac_value: String,
     pub bound: &'static str,
     pub added: String,
+    /// When it was last (and first) on the WiFi, from RADIUS accounting.
+    pub seen: String,
 }
 
 /// The devices part of a page: the list, the limit, and what the add form held when it was
@@ -181,4 +185,12 @@ pub(crate) struct DeviceSection {
 pub(crate) struct DeviceFormValues {
     pub name: String,
     pub mac: String,
+}
+
+/// One of the member's devices on the WiFi now.
+pub struct OnlineDevice {
+    /// Its MAC address as devices show it (`AA:BB:CC:DD:EE:FF`).
+    pub device: String,
+    /// When its session started, in the location's time zone.
+    pub since: String,
 }

@@ -178,6 +178,15 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         name: "Jean's phone".into(),
     };
     stack.command_done(DEMO_ORG, device).await?;
+    // …and that device online at Gastown, for the sessions page's table.
+    integration_tests::nas::online_session(
+        &stack.pool,
+        DEMO_ORG,
+        GASTOWN,
+        Some(JEAN),
+        "020000000a11",
+    )
+    .await?;
 
     let browser = Browser::start().await?;
     browser.client.set_window_size(390, 844).await?;
@@ -246,13 +255,14 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/plans", "Plans"),
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
+        ("/canvas/admin/sessions", "Sessions"),
     ] {
         browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
     browser.close().await?;
-    assert_eq!(checked, 12, "every page was checked");
+    assert_eq!(checked, 13, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

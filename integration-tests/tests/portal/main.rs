@@ -5,3 +5,4 @@ mod accessibility;
 mod devices;
 mod portal;
 mod portal_abuse;
+mod sessions;

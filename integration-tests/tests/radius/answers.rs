@@ -2,7 +2,6 @@
 
 use super::*;
 use chrono::Utc;
-use optix_sim::{Change, Notify};
 use std::time::Duration;
 
 /// Exactly the attributes of each dialect for Richard (team VLAN, open-ended plan): the key in
@@ -81,47 +80,8 @@ async fn a_guest_gets_the_time_left_and_is_rejected_after_the_meeting() -> anyho
     radius
         .register_nas(DEMO_ORG, "ap", TRASTEVERE, NasDialect::Hostapd)
         .await?;
-    let guest = radius
-        .stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::AddUser {
-                name: "Gus".into(),
-                surname: "Guest".into(),
-                email: "gus@example.com".into(),
-                is_admin: false,
-            },
-            Notify::Quietly,
-        )
-        .await?
-        .id
-        .expect("user id");
     let ends = Utc::now().timestamp() + 6;
-    radius
-        .stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::AddBooking {
-                user_id: "12349".into(),
-                location_id: TRASTEVERE.into(),
-                resource_name: "Meeting Room B".into(),
-                start_timestamp: Utc::now().timestamp() - 60,
-                end_timestamp: ends,
-                invitees: vec![guest.clone()],
-            },
-            Notify::Webhook,
-        )
-        .await?;
-    radius
-        .stack
-        .member_until(DEMO_ORG, &guest, "the guest's key", |m| {
-            m.is_some_and(|m| m.live_grants(Utc::now()).next().is_some())
-        })
-        .await?;
+    let guest = radius.guest_until(TRASTEVERE, ends).await?;
     let guest_mac = "0242ac1100aa";
     radius.add_device(DEMO_ORG, &guest, guest_mac).await?;
     let exchange = radius.ask(guest_mac).await?;

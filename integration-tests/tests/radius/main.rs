@@ -2,7 +2,10 @@
 //! asking the stack's radius service, `radclient` as the access point. NASes and devices are
 //! registered through the same commands the CLI and the pages send.
 
+mod accounting;
 mod answers;
+mod coa;
+mod disconnect;
 mod nas;
 mod revocation;
 mod roaming;
@@ -30,6 +33,47 @@ struct Radius {
 }
 
 impl Radius {
+    /// A new Optix user, guest of a meeting at `location_id` (booked by Annie, 12349) from a
+    /// minute ago until `ends` (Unix seconds), once provision has granted them a key.
+    async fn guest_until(&self, location_id: &str, ends: i64) -> anyhow::Result<String> {
+        use optix_sim::{Change, Notify};
+        let sim = &self.stack.sim.sim;
+        let guest = sim
+            .apply(
+                DEMO_ORG,
+                Change::AddUser {
+                    name: "Gus".into(),
+                    surname: "Guest".into(),
+                    email: "gus@example.com".into(),
+                    is_admin: false,
+                },
+                Notify::Quietly,
+            )
+            .await?
+            .id
+            .ok_or_else(|| anyhow::anyhow!("the simulator made no user id"))?;
+        let now = chrono::Utc::now();
+        sim.apply(
+            DEMO_ORG,
+            Change::AddBooking {
+                user_id: "12349".into(),
+                location_id: location_id.into(),
+                resource_name: "Meeting Room B".into(),
+                start_timestamp: now.timestamp() - 60,
+                end_timestamp: ends,
+                invitees: vec![guest.clone()],
+            },
+            Notify::Webhook,
+        )
+        .await?;
+        self.stack
+            .member_until(DEMO_ORG, &guest, "the guest's key", |m| {
+                m.is_some_and(|m| m.live_grants(chrono::Utc::now()).next().is_some())
+            })
+            .await?;
+        Ok(guest)
+    }
+
     async fn start() -> anyhow::Result<Radius> {
         Radius::start_with(StackOptions::default()).await
     }

@@ -1,6 +1,6 @@
 //! The admin canvas, one module per page: the overview (`home`), `locations`, the access
-//! points (`nas`), `plans`, the
-//! member list (`members`) and one member (`member`). Everything is scoped to the organization
+//! points (`nas`), `plans`, the member list (`members`), one member (`member`) and who is
+//! online (`sessions`). Everything is scoped to the organization
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
 
@@ -10,6 +10,7 @@ pub(crate) mod member;
 pub(crate) mod members;
 pub(crate) mod nas;
 pub(crate) mod plans;
+pub(crate) mod sessions;
 
 use crate::admin_forms::{show, submit};
 use actix_web::web;
@@ -39,5 +40,6 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/canvas/admin/members/{user}/devices/remove",
             web::post().to(member::remove_device),
-        );
+        )
+        .route("/canvas/admin/sessions", web::get().to(sessions::sessions));
 }

@@ -3,6 +3,7 @@
 //! generated one ([`PassphraseChange`]). A GET never changes anything or asks Optix.
 
 use crate::access::{AccessNow, access_now};
+use crate::admin_words::{device_words, local_time};
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
 use crate::devices::device_section;
@@ -11,8 +12,8 @@ use crate::forms::CarriesCsrf;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::onboarding::{no_access, suspended};
-use crate::pages::DeviceFormValues;
-use crate::pages::{Action, Framing, KeyPage, Message, sentence};
+use crate::pages::{Action, Framing, KeyPage, Message, OnlineDevice, sentence};
+use crate::pages::{DeviceFormValues, DeviceSection};
 use crate::responses::see_other;
 use crate::sealed::open_passphrase;
 use crate::session::{self, TENANT_SCOPE};
@@ -29,6 +30,7 @@ use domain::describe::valid_words;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use store::queries::MemberView;
+use store::radius_sessions::{ONLINE_WITHIN, SessionView};
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -100,19 +102,18 @@ pub(crate) struct KeyMessages {
 /// A location's network, by id (`None` settings: the location is not mapped).
 type Network = (String, Option<LocationSettings>);
 
-/// The network of the account's home location and the member's wrapped data key. An account
-/// the sync opened before the tenant ever came is bound nowhere: then the location they came
-/// from (portal or app).
+/// The network of the account's home location, the member's wrapped data key and their
+/// sessions online now. An account the sync opened before the tenant ever came is bound
+/// nowhere: then the location they came from (portal or app).
 async fn network_and_key(
     state: &State,
     row: &SessionRow,
     member: Option<&MemberView>,
-) -> Result<(Option<Network>, Option<domain::Sealed>), PortalError> {
+) -> Result<(Option<Network>, Option<domain::Sealed>, Vec<SessionView>), PortalError> {
     let client = state.pool.get().await?;
     let place = member
         .and_then(|m| m.home_location.clone())
         .or_else(|| row.location_id.clone());
-    // Both queries in one round trip (pipelined on the connection).
     let location = async {
         Ok::<_, PortalError>(match place {
             Some(place) => store::queries::location(&client, &row.org_id, &place)
@@ -123,8 +124,38 @@ async fn network_and_key(
         })
     };
     let key = store::queries::member_key(&client, &row.org_id, &row.user_id);
-    let (location, key) = tokio::join!(location, key);
-    Ok((location?, key?))
+    // All three in one round trip (pipelined on the connection).
+    let online = store::radius_sessions::live_sessions_of_member(
+        &client,
+        &row.org_id,
+        &row.user_id,
+        Utc::now() - ONLINE_WITHIN,
+    );
+    let (location, key, online) = tokio::join!(location, key, online);
+    Ok((location?, key?, online?))
+}
+
+/// The member's devices online now, for the key page, by their registered name when they
+/// have one, in the location's time zone.
+fn online_devices(
+    sessions: Vec<SessionView>,
+    devices: &DeviceSection,
+    tz: Tz,
+) -> Vec<OnlineDevice> {
+    sessions
+        .into_iter()
+        .map(|session| {
+            let mac = device_words(&session.ids.mac);
+            let name = devices.rows.iter().find(|d| d.mac_value == session.ids.mac);
+            OnlineDevice {
+                device: match name {
+                    Some(device) => format!("{} ({mac})", device.name),
+                    None => mac,
+                },
+                since: local_time(session.started_at, tz),
+            }
+        })
+        .collect()
 }
 
 /// The key page of the session's member (`member` as just read from the projection).
@@ -141,7 +172,7 @@ pub(crate) async fn render_key(
         error,
         device_form,
     } = messages;
-    let (network, wrapped_key) = network_and_key(state, row, member.as_ref()).await?;
+    let (network, wrapped_key, online) = network_and_key(state, row, member.as_ref()).await?;
     let Some(member) = member else {
         return state.page(
             StatusCode::OK,
@@ -194,6 +225,7 @@ pub(crate) async fn render_key(
         group: member.group.as_ref().map(|g| g.name.clone()),
         vlan: member.vlan(now),
         valid_until: valid_words(member.access_until(now), tz),
+        online: online_devices(online, &devices, tz),
         csrf,
         notice,
         error: error.map(|e| sentence(&e)),
