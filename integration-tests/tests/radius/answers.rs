@@ -115,20 +115,7 @@ async fn each_dialect_gets_the_profile_vlan_its_bandwidth_and_the_time_left() ->
         )
         .await?;
     let sim = &radius.stack.sim.sim;
-    let pia = sim
-        .apply(
-            DEMO_ORG,
-            Change::AddUser {
-                name: "Pia".into(),
-                surname: "Test".into(),
-                email: "pia@example.com".into(),
-                is_admin: false,
-            },
-            Notify::Quietly,
-        )
-        .await?
-        .id
-        .expect("user id");
+    let pia = radius.new_user("Pia").await?;
     let ends = Utc::now().timestamp() + 7200;
     sim.apply(
         DEMO_ORG,
