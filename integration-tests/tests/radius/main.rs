@@ -33,25 +33,32 @@ struct Radius {
 }
 
 impl Radius {
+    /// A new Optix user nobody told Lanyard about (`name@example.com`): their id.
+    async fn new_user(&self, name: &str) -> anyhow::Result<String> {
+        use optix_sim::{Change, Notify};
+        let change = Change::AddUser {
+            name: name.into(),
+            surname: "Test".into(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            is_admin: false,
+        };
+        let applied = self
+            .stack
+            .sim
+            .sim
+            .apply(DEMO_ORG, change, Notify::Quietly)
+            .await?;
+        applied
+            .id
+            .ok_or_else(|| anyhow::anyhow!("the simulator made no user id"))
+    }
+
     /// A new Optix user, guest of a meeting at `location_id` (booked by Annie, 12349) from a
     /// minute ago until `ends` (Unix seconds), once provision has granted them a key.
     async fn guest_until(&self, location_id: &str, ends: i64) -> anyhow::Result<String> {
         use optix_sim::{Change, Notify};
         let sim = &self.stack.sim.sim;
-        let guest = sim
-            .apply(
-                DEMO_ORG,
-                Change::AddUser {
-                    name: "Gus".into(),
-                    surname: "Guest".into(),
-                    email: "gus@example.com".into(),
-                    is_admin: false,
-                },
-                Notify::Quietly,
-            )
-            .await?
-            .id
-            .ok_or_else(|| anyhow::anyhow!("the simulator made no user id"))?;
+        let guest = self.new_user("Gus").await?;
         let now = chrono::Utc::now();
         sim.apply(
             DEMO_ORG,
