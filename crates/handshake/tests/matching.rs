@@ -66,11 +66,14 @@ fn ieee_pmk_vectors() {
     }
 }
 
+/// Key, label, data, bits, expected output (hex).
+type PrfCase = (Vec<u8>, &'static str, Vec<u8>, usize, &'static str);
+
 #[test]
 fn ieee_prf_vectors() {
     // IEEE 802.11-2020 Annex J.3.1 (PRF-SHA1, test cases 1 and 2); 3 and 4 as Python's hmac
     // prints them (make_fixtures.py's prf).
-    let cases: [(Vec<u8>, &str, Vec<u8>, usize, &str); 4] = [
+    let cases: [PrfCase; 4] = [
         (
             vec![0x0b; 20],
             "prefix",
