@@ -80,6 +80,57 @@ pub fn kck_input(aa: &[u8; 6], spa: &[u8; 6], anonce: &[u8; 32], snonce: &[u8; 3
     [blocks[0], blocks[1]]
 }
 
+/// The pad states of a PMK for HMAC-SHA256 (the KDF of PSK-SHA256): the `hmac` crate's keyed
+/// state, cloned per check.
+pub type Sha256Pads = hmac::Hmac<sha2::Sha256>;
+
+/// The HMAC-SHA256 keyed state of a PMK (the key zero-padded to the block, as RFC 2104 does).
+pub fn sha256_pads(pmk: &[u8; 32]) -> Sha256Pads {
+    use hmac::digest::KeyInit;
+    let mut key = hmac::digest::Key::<Sha256Pads>::default();
+    key[..32].copy_from_slice(pmk);
+    <Sha256Pads as KeyInit>::new(&key)
+}
+
+/// The first (and only needed) input of KDF-SHA256-384 (IEEE 802.11-2020 §12.7.1.7.2) for the
+/// pairwise key expansion: i = 1 (LE16) ‖ label ‖ context ‖ 384 (LE16).
+pub fn kdf_sha256_input(
+    aa: &[u8; 6],
+    spa: &[u8; 6],
+    anonce: &[u8; 32],
+    snonce: &[u8; 32],
+) -> Vec<u8> {
+    let mut message = Vec::with_capacity(102);
+    message.extend_from_slice(&1u16.to_le_bytes());
+    message.extend_from_slice(b"Pairwise key expansion");
+    let (low, high) = if aa <= spa { (aa, spa) } else { (spa, aa) };
+    message.extend_from_slice(low);
+    message.extend_from_slice(high);
+    let (low, high) = if anonce <= snonce {
+        (anonce, snonce)
+    } else {
+        (snonce, anonce)
+    };
+    message.extend_from_slice(low);
+    message.extend_from_slice(high);
+    message.extend_from_slice(&384u16.to_le_bytes());
+    message
+}
+
+/// Whether the PMK with these HMAC-SHA256 pads produced an AES-128-CMAC MIC over `zeroed`.
+pub fn check_sha256(pmk: &Sha256Pads, kdf_input: &[u8], zeroed: &[u8], mic: &[u8; 16]) -> bool {
+    use cmac::Cmac;
+    use hmac::Mac;
+    let mut kdf = pmk.clone();
+    kdf.update(kdf_input);
+    let ptk = kdf.finalize().into_bytes();
+    let Ok(mut cmac) = <Cmac<aes::Aes128> as cmac::Mac>::new_from_slice(&ptk[..16]) else {
+        return false;
+    };
+    cmac.update(zeroed);
+    cmac.finalize().into_bytes().as_slice() == mic
+}
+
 /// The KCK (the PTK's first 128 bits) of the PMK whose pads are given: three compressions.
 #[inline]
 pub fn kck(pmk: &Pads, input: &[Block; 2]) -> [u32; 4] {

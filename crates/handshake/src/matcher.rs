@@ -5,7 +5,7 @@ use thiserror::Error;
 
 use crate::attributes::Handshake;
 use crate::eapol::{DescriptorVersion, parse_message2};
-use crate::keys::{kck, kck_input};
+use crate::keys::{Sha256Pads, check_sha256, kck, kck_input, kdf_sha256_input, sha256_pads};
 use crate::sha1x::{Block, Pads, pad_message};
 use crate::{FrameError, Message2};
 
@@ -19,7 +19,7 @@ const TASK_KEYS: usize = 256;
 pub enum MatchError {
     #[error(transparent)]
     Frame(#[from] FrameError),
-    #[error("PSK-SHA256 (AES-CMAC MIC) handshakes are not matched yet")]
+    #[error("the AKM suite the request names is not WPA2-PSK or PSK-SHA256")]
     Unsupported,
 }
 
@@ -33,13 +33,26 @@ impl MatchError {
     }
 }
 
-/// One request's fixed part, prepared once: the PRF input blocks, the MIC-covered frame as
-/// padded blocks, and the MIC to find.
+/// One request's fixed part, prepared once: what every candidate check shares.
 #[derive(Clone, Debug)]
 pub struct Challenge {
-    kck_input: [Block; 2],
-    mic_blocks: Vec<Block>,
-    mic: [u32; 4],
+    kind: Kind,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    /// WPA2-PSK: the PRF input blocks, the MIC-covered frame as padded blocks, the MIC.
+    Sha1 {
+        kck_input: [Block; 2],
+        mic_blocks: Vec<Block>,
+        mic: [u32; 4],
+    },
+    /// PSK-SHA256: the KDF input, the MIC-covered frame, the MIC.
+    Sha256 {
+        kdf_input: Vec<u8>,
+        zeroed: Vec<u8>,
+        mic: [u8; 16],
+    },
 }
 
 impl Challenge {
@@ -54,39 +67,55 @@ impl Challenge {
         handshake: &Handshake,
         message: &Message2,
     ) -> Result<Challenge, MatchError> {
-        if message.version != DescriptorVersion::HmacSha1Aes {
-            return Err(MatchError::Unsupported);
+        let (aa, spa, anonce) = (&handshake.aa, &handshake.spa, &handshake.anonce);
+        let kind = match message.version {
+            DescriptorVersion::HmacSha1Aes => {
+                let mut mic = [0u32; 4];
+                for (word, chunk) in mic.iter_mut().zip(message.mic.chunks_exact(4)) {
+                    *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+                }
+                Kind::Sha1 {
+                    kck_input: kck_input(aa, spa, anonce, &message.snonce),
+                    mic_blocks: pad_message(&message.zeroed, 64),
+                    mic,
+                }
+            }
+            DescriptorVersion::AesCmac => Kind::Sha256 {
+                kdf_input: kdf_sha256_input(aa, spa, anonce, &message.snonce),
+                zeroed: message.zeroed.clone(),
+                mic: message.mic,
+            },
+        };
+        // AKM 00-0F-AC:2 (PSK) goes with version 2, 00-0F-AC:6 (PSK-SHA256) with version 3.
+        match (handshake.akm, &kind) {
+            (None | Some(0x000f_ac02), Kind::Sha1 { .. }) => Ok(Challenge { kind }),
+            (None | Some(0x000f_ac06), Kind::Sha256 { .. }) => Ok(Challenge { kind }),
+            _ => Err(MatchError::Unsupported),
         }
-        let mut mic = [0u32; 4];
-        for (word, chunk) in mic.iter_mut().zip(message.mic.chunks_exact(4)) {
-            *word = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        }
-        Ok(Challenge {
-            kck_input: kck_input(
-                &handshake.aa,
-                &handshake.spa,
-                &handshake.anonce,
-                &message.snonce,
-            ),
-            mic_blocks: pad_message(&message.zeroed, 64),
-            mic,
-        })
     }
 
-    /// SHA-1 compressions one candidate check costs.
+    /// SHA-1 compressions one WPA2-PSK candidate check costs (0 for PSK-SHA256).
     pub fn blocks_per_check(&self) -> usize {
-        // KCK: 2 inner + 1 outer; KCK pads: 2; MIC: inner blocks + 1 outer.
-        3 + 2 + self.mic_blocks.len() + 1
+        match &self.kind {
+            // KCK: 2 inner + 1 outer; KCK pads: 2; MIC: inner blocks + 1 outer.
+            Kind::Sha1 { mic_blocks, .. } => 3 + 2 + mic_blocks.len() + 1,
+            Kind::Sha256 { .. } => 0,
+        }
     }
 
-    /// Whether the PMK with these pads produced the MIC.
+    /// Whether the PMK with these SHA-1 pads produced a WPA2-PSK MIC.
     #[inline]
-    pub fn check(&self, pmk: &Pads) -> bool {
-        let kck = kck(pmk, &self.kck_input);
-        let mic = Pads::from_kck(&kck).mac_padded(&self.mic_blocks);
+    fn check_sha1(
+        pmk: &Pads,
+        kck_input: &[Block; 2],
+        mic_blocks: &[Block],
+        mic: &[u32; 4],
+    ) -> bool {
+        let kck = kck(pmk, kck_input);
+        let ours = Pads::from_kck(&kck).mac_padded(mic_blocks);
         // Not constant time on purpose: the MIC is the requester's own, and which candidate
         // failed how fast says nothing about any key.
-        mic[..4] == self.mic
+        ours[..4] == mic[..]
     }
 }
 
@@ -95,6 +124,7 @@ impl Challenge {
 pub struct KeySet<K> {
     ids: Vec<K>,
     pads: Vec<Pads>,
+    sha256: Vec<Sha256Pads>,
 }
 
 impl<K> KeySet<K> {
@@ -102,6 +132,7 @@ impl<K> KeySet<K> {
         KeySet {
             ids: Vec::new(),
             pads: Vec::new(),
+            sha256: Vec::new(),
         }
     }
 
@@ -109,6 +140,7 @@ impl<K> KeySet<K> {
     pub fn insert(&mut self, id: K, pmk: &[u8; 32]) {
         self.ids.push(id);
         self.pads.push(Pads::new(pmk));
+        self.sha256.push(sha256_pads(pmk));
     }
 
     /// Keeps only the keys `keep` selects (a revoked or rotated key leaves at once); the order
@@ -116,10 +148,12 @@ impl<K> KeySet<K> {
     pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
         let ids = std::mem::take(&mut self.ids);
         let pads = std::mem::take(&mut self.pads);
-        for (id, pad) in ids.into_iter().zip(pads) {
+        let sha256 = std::mem::take(&mut self.sha256);
+        for ((id, pad), sha) in ids.into_iter().zip(pads).zip(sha256) {
             if keep(&id) {
                 self.ids.push(id);
                 self.pads.push(pad);
+                self.sha256.push(sha);
             }
         }
     }
@@ -137,20 +171,48 @@ impl<K> KeySet<K> {
     where
         K: Sync,
     {
-        let index = if self.pads.len() < PARALLEL_FROM {
-            self.pads.iter().position(|pads| challenge.check(pads))
-        } else {
-            self.pads
-                .par_iter()
-                .with_min_len(TASK_KEYS)
-                .position_any(|pads| challenge.check(pads))
-        };
-        index.and_then(|index| self.ids.get(index))
+        self.search(challenge, true)
     }
 
     /// As [`KeySet::find`], on the calling thread only.
-    pub fn find_sequential(&self, challenge: &Challenge) -> Option<&K> {
-        let index = self.pads.iter().position(|pads| challenge.check(pads))?;
-        self.ids.get(index)
+    pub fn find_sequential(&self, challenge: &Challenge) -> Option<&K>
+    where
+        K: Sync,
+    {
+        self.search(challenge, false)
+    }
+
+    fn search(&self, challenge: &Challenge, parallel: bool) -> Option<&K> {
+        let index = match &challenge.kind {
+            Kind::Sha1 {
+                kck_input,
+                mic_blocks,
+                mic,
+            } => position(&self.pads, parallel, |pads| {
+                Challenge::check_sha1(pads, kck_input, mic_blocks, mic)
+            }),
+            Kind::Sha256 {
+                kdf_input,
+                zeroed,
+                mic,
+            } => position(&self.sha256, parallel, |pads| {
+                check_sha256(pads, kdf_input, zeroed, mic)
+            }),
+        };
+        index.and_then(|index| self.ids.get(index))
+    }
+}
+
+/// The index of an item `check` accepts: on the calling thread for short slices or when asked,
+/// else on rayon's threads in tasks of [`TASK_KEYS`].
+fn position<T: Sync>(
+    items: &[T],
+    parallel: bool,
+    check: impl Fn(&T) -> bool + Sync + Send,
+) -> Option<usize> {
+    if parallel && items.len() >= PARALLEL_FROM {
+        items.par_iter().with_min_len(TASK_KEYS).position_any(check)
+    } else {
+        items.iter().position(check)
     }
 }

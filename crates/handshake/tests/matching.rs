@@ -6,6 +6,7 @@ use handshake::keys::prf;
 use handshake::{Challenge, FrameError, KeySet, MatchError, parse_message2, pmk};
 
 struct Fixture {
+    akm: u8,
     passphrase: String,
     ssid: String,
     pmk: [u8; 32],
@@ -29,6 +30,7 @@ fn fixtures() -> Vec<Fixture> {
                     .to_owned()
             };
             Fixture {
+                akm: field("akm").parse().expect("akm number"),
                 passphrase: field("passphrase"),
                 ssid: field("ssid"),
                 pmk: unhex(&field("pmk")).try_into().expect("32 bytes"),
@@ -140,13 +142,33 @@ fn key_set(noise: usize, own: &[u8; 32]) -> KeySet<usize> {
 fn python_built_message_2_matches_its_key_among_others() {
     for fixture in fixtures() {
         let challenge = Challenge::new(&fixture.handshake).expect("a message 2");
-        assert_eq!(challenge.blocks_per_check(), 9);
+        let blocks = if fixture.akm == 2 { 9 } else { 0 };
+        assert_eq!(challenge.blocks_per_check(), blocks);
         for noise in [10, 2_000] {
             let keys = key_set(noise, &fixture.pmk);
             assert_eq!(keys.find(&challenge), Some(&usize::MAX));
             assert_eq!(keys.find_sequential(&challenge), Some(&usize::MAX));
         }
     }
+}
+
+#[test]
+fn psk_sha256_fixture_is_not_matched_as_wpa2_and_vice_versa() {
+    let all = fixtures();
+    let Some(sha256) = all.iter().find(|fixture| fixture.akm == 6) else {
+        panic!("make_fixtures.py writes a PSK-SHA256 case");
+    };
+    let mut as_wpa2 = sha256.handshake.clone();
+    as_wpa2.frame[6] = 0x0a;
+    let challenge = Challenge::new(&as_wpa2).expect("a message 2");
+    assert_eq!(key_set(10, &sha256.pmk).find(&challenge), None);
+    let mut with_akm = sha256.handshake.clone();
+    with_akm.akm = Some(0x000f_ac06);
+    let challenge = Challenge::new(&with_akm).expect("PSK-SHA256 with its AKM");
+    assert_eq!(
+        key_set(600, &sha256.pmk).find(&challenge),
+        Some(&usize::MAX)
+    );
 }
 
 #[test]
@@ -206,10 +228,10 @@ fn bad_frames_are_rejected_with_their_reason() {
     for (bad, expected) in cases {
         assert_eq!(parse_message2(&bad), Err(expected));
     }
-    let mut cmac = fixtures()[0].handshake.clone();
-    cmac.frame[6] = 0x0b;
+    let mut mismatched = fixtures()[0].handshake.clone();
+    mismatched.akm = Some(0x000f_ac06);
     assert_eq!(
-        Challenge::new(&cmac).map(|_| ()),
+        Challenge::new(&mismatched).map(|_| ()),
         Err(MatchError::Unsupported)
     );
     assert!(parse_message2(&frame).is_ok());
