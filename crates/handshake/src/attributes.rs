@@ -102,6 +102,35 @@ pub fn parse_ruckus_tlv(bytes: &[u8]) -> Result<RuckusParams, AttributeError> {
     Ok(params)
 }
 
+/// A Ruckus request as FreeRADIUS 3.2.1 hands it to rlm_rest: the TLV's members are flat
+/// attributes (`Ruckus-DPSK-AKM-Suite` 153.1 octets, `Ruckus-DPSK-Anonce` 153.3,
+/// `Ruckus-DPSK-EAPOL-Key-Frame` 153.4; dictionary.ruckus) and `Ruckus-BSSID` is octets, each
+/// as `0x…` text.
+pub fn ruckus_rest(
+    akm: Option<&str>,
+    anonce: &str,
+    frame: &str,
+    bssid: &str,
+    station: &str,
+    ssid: Option<&str>,
+) -> Result<Handshake, AttributeError> {
+    let akm = match akm {
+        Some(text) => {
+            let bytes = octets("Ruckus-DPSK-AKM-Suite", text)?;
+            let word: [u8; 4] = fixed("Ruckus-DPSK-AKM-Suite", &bytes)?;
+            Some(u32::from_be_bytes(word))
+        }
+        None => None,
+    };
+    let params = RuckusParams {
+        akm,
+        cipher: None,
+        anonce: Some(octets("Ruckus-DPSK-Anonce", anonce)?),
+        frame: Some(octets("Ruckus-DPSK-EAPOL-Key-Frame", frame)?),
+    };
+    ruckus(&params, &octets("Ruckus-BSSID", bssid)?, station, ssid)
+}
+
 /// A Ruckus request: the params TLV, `Ruckus-BSSID` (octets), the station's MAC.
 pub fn ruckus(
     params: &RuckusParams,

@@ -279,6 +279,17 @@ fn dialect_attributes_give_the_same_handshake() {
         .expect("ruckus attributes");
     assert_eq!(ruckus.frame, want.frame);
     assert!(Challenge::new(&ruckus).is_ok());
+
+    let rest = attributes::ruckus_rest(
+        Some("0x000fac02"),
+        &format!("0x{anonce}"),
+        &format!("0x{frame}"),
+        "0x0a0b0c0d0e0f",
+        "02-AA-BB-CC-DD-EE",
+        Some("Lanyard"),
+    )
+    .expect("ruckus rlm_rest attributes");
+    assert_eq!(rest, ruckus);
 }
 
 #[test]
