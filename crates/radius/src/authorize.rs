@@ -166,13 +166,7 @@ fn open_passphrase(
         .wrapped_key
         .as_ref()
         .ok_or("the member has no data key")?;
-    let aad = secrets::contexts::member(org_id, &member.user_id);
-    let key = state
-        .keys
-        .unwrap_member_key(wrapped, &aad)
-        .map_err(|e| e.to_string())?;
-    let bytes = key.open(sealed, &aad).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes)
+    secrets::open_member_passphrase(&state.keys, org_id, &member.user_id, wrapped, sealed)
         .map(Some)
-        .map_err(|_| "the passphrase is not UTF-8".to_owned())
+        .map_err(|e| e.to_string())
 }
