@@ -11,7 +11,7 @@
 //! Everything is read per request (one query), so a revocation committed before the
 //! Access-Request is seen by it: no cache to expire.
 
-use crate::access::{self, Place};
+use crate::access;
 use crate::dialect::{self, Grant};
 use crate::lookup::{self, DeviceMember, Nas};
 use crate::metrics::{self, Outcome};
@@ -118,17 +118,10 @@ fn answer(
     let Some(member) = member else {
         return reject("no member of this organization has this device");
     };
-    let Some(roaming) = nas.roaming else {
-        return reject("the NAS's location is not mapped");
-    };
-    let place = Place {
-        location_id: nas.location_id.clone(),
-        roaming,
-    };
     let now = chrono::Utc::now();
-    let terms = match access::decide(&member.access, &place, now) {
+    let terms = match nas.terms_for(&member.access, now) {
         Ok(terms) => terms,
-        Err(refusal) => return reject(&refusal.to_string()),
+        Err(no_key) => return reject(&no_key.to_string()),
     };
     let passphrase = match open_passphrase(state, org_id, &member) {
         Ok(Some(passphrase)) => passphrase,

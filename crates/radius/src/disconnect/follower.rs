@@ -14,7 +14,6 @@
 
 use super::packet::{Answer, SessionIdentity};
 use super::sender::{DisconnectTarget, RetryPolicy, send_disconnect};
-use crate::access::{self, Place};
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
 use chrono::{DateTime, Utc};
@@ -343,16 +342,7 @@ async fn refused_now(
     )
     .await?;
     Ok(match found {
-        Some((nas, Some(member))) => match nas.roaming {
-            Some(roaming) => {
-                let place = Place {
-                    location_id: nas.location_id,
-                    roaming,
-                };
-                access::decide(&member.access, &place, now).is_err()
-            }
-            None => true,
-        },
+        Some((nas, Some(member))) => nas.terms_for(&member.access, now).is_err(),
         // The NAS is gone, or the device is no longer the member's.
         _ => true,
     })
