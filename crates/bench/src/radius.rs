@@ -90,7 +90,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<RadiusFigures> {
     };
     let requests = if smoke { 200 } else { 20_000 };
     let stack = Stack::start().await?;
-    let freeradius = FreeRadius::start(&stack.radius_url, RADIUS_TOKEN).await?;
+    let freeradius =
+        FreeRadius::start(&stack.radius_url, RADIUS_TOKEN, stack.radius_fill_port).await?;
     let mut figures = Vec::new();
     let mut seeded = 0;
     for &members in sizes {
