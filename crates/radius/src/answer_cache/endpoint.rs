@@ -136,7 +136,7 @@ mod tests {
         assert_eq!(kept_secs(Some(at("2026-11-30T11:00:00Z")), now), None);
         let next_month = Some(at("2026-12-30T12:00:00Z"));
         assert_eq!(kept_secs(next_month, now), Some(MAX_KEPT_SECS));
-        assert_eq!(until_epoch(at("2026-11-30T12:10:00Z")), 1_764_504_600);
-        assert_eq!(until_epoch(at("2026-11-30T12:10:00.001Z")), 1_764_504_601);
+        assert_eq!(until_epoch(at("2026-11-30T12:10:00Z")), 1_796_040_600);
+        assert_eq!(until_epoch(at("2026-11-30T12:10:00.001Z")), 1_796_040_601);
     }
 }

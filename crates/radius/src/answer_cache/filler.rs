@@ -286,3 +286,36 @@ async fn probe(target: DisconnectTarget, index: usize, cache: AnswerCache) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(mac: &str) -> CachedAnswer {
+        CachedAnswer {
+            org_id: "6267".into(),
+            location_id: "3390".into(),
+            dialect: "cisco".into(),
+            epoch: "e".into(),
+            mac: mac.into(),
+        }
+    }
+
+    #[test]
+    fn a_key_waits_once_and_one_changed_in_flight_is_fetched_again_after() {
+        let mut waiting = Waiting::default();
+        waiting.add(key("a"));
+        waiting.add(key("a"));
+        waiting.add(key("b"));
+        assert_eq!(waiting.next(), Some(key("a")));
+        // Changed while its fetch runs: not sent twice at once, but sent again after.
+        waiting.add(key("a"));
+        assert_eq!(waiting.next(), Some(key("b")));
+        assert_eq!(waiting.next(), None);
+        waiting.done(key("a"));
+        assert_eq!(waiting.next(), Some(key("a")));
+        waiting.done(key("a"));
+        waiting.done(key("b"));
+        assert_eq!(waiting.next(), None);
+    }
+}

@@ -66,3 +66,44 @@ impl HandleEvent for AnswerCache {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::events::DisconnectOutcome;
+
+    fn published(stream: &str, event: Event) -> PublishedEvent {
+        PublishedEvent {
+            event_id: uuid::Uuid::nil(),
+            stream: stream.into(),
+            event,
+        }
+    }
+
+    #[test]
+    fn a_member_s_event_refreshes_the_member_and_a_registry_change_the_organization() {
+        let job = job_for(&published("member-6267-12346", Event::AccountSuspended));
+        assert!(
+            matches!(job, Some(Job::Member { org_id, user_id }) if org_id == "6267" && user_id == "12346")
+        );
+        let answered = Event::SessionDisconnectAnswered {
+            nas_id: "ap".into(),
+            session_id: "s".into(),
+            outcome: DisconnectOutcome::Acked,
+        };
+        assert!(job_for(&published("member-6267-12346", answered)).is_none());
+        for stream in ["nas-6267-ap-1", "location-6267-3390", "group-6267-77"] {
+            let job = job_for(&published(stream, Event::NasRemoved));
+            assert!(
+                matches!(job, Some(Job::Organization { ref org_id }) if org_id == "6267"),
+                "{stream}: {job:?}"
+            );
+        }
+        let sync = Event::SyncFailed {
+            kind: domain::events::SyncKind::Periodic,
+            reason: "optix down".into(),
+        };
+        assert!(job_for(&published("org-6267", sync)).is_none());
+        assert!(job_for(&published("not a stream", Event::AccountSuspended)).is_none());
+    }
+}

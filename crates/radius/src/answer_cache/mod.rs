@@ -146,3 +146,50 @@ impl AnswerCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class() -> NasClass {
+        NasClass {
+            org_id: "6267".into(),
+            location_id: "3390".into(),
+            dialect: NasDialect::Cisco,
+            epoch: "482eb9c34a37".into(),
+        }
+    }
+
+    #[test]
+    fn a_key_names_its_class_and_mac_and_reads_back_only_in_its_one_spelling() {
+        let mac: Mac = "02:42:AC:11:00:02".parse().expect("mac");
+        let key = key_text(&cached_answer(&class(), &mac));
+        assert_eq!(key, "6267|3390|cisco|482eb9c34a37|0242ac110002");
+        assert_eq!(parse_key(&key), Some((class(), mac)));
+        assert_eq!(
+            class_text(&class()).as_deref(),
+            Some("6267|3390|cisco|482eb9c34a37")
+        );
+        for other in [
+            "6267|3390|cisco|482eb9c34a37|02-42-AC-11-00-02",
+            "6267|3390|cisco|482eb9c34a37|0242ac110002|x",
+            "6267|3390|juniper|482eb9c34a37|0242ac110002",
+            "6267|3390|cisco|0242ac110002",
+            "|3390|cisco|482eb9c34a37|0242ac110002",
+            SENTINEL,
+        ] {
+            assert_eq!(parse_key(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn ids_that_cannot_be_written_unambiguously_are_not_cached() {
+        for location_id in ["a|b", "a%{x}", "", &"9".repeat(65)] {
+            let class = NasClass {
+                location_id: location_id.into(),
+                ..class()
+            };
+            assert_eq!(class_text(&class), None, "{location_id}");
+        }
+    }
+}
