@@ -41,13 +41,25 @@ async fn rejected_within_a_second(
     Ok(())
 }
 
-/// For every dialect: Jean's device is answered from memory without asking Lanyard, with
-/// exactly the attributes a FreeRADIUS that keeps nothing gets from Lanyard.
+/// For every dialect: Richard's device (his key, his team's VLAN) is answered from memory
+/// without asking Lanyard, with exactly the attributes a FreeRADIUS that keeps nothing gets
+/// from Lanyard.
 #[tokio::test]
 async fn an_answer_from_memory_is_the_answer_through_lanyard_in_every_dialect() -> anyhow::Result<()>
 {
     let mut radius = Radius::start().await?;
-    radius.add_device(DEMO_ORG, JEAN, JEAN_MAC).await?;
+    radius.stack.set_vlan_pool(DEMO_ORG, 140, 149).await?;
+    radius
+        .stack
+        .command_done(DEMO_ORG, Command::SyncNow)
+        .await?;
+    radius
+        .stack
+        .member_until(DEMO_ORG, RICHARD, "the team VLAN", |m| {
+            m.is_some_and(|m| m.vlan(chrono::Utc::now()).is_some())
+        })
+        .await?;
+    radius.add_device(DEMO_ORG, RICHARD, RICHARD_MAC).await?;
     let dialects = [
         NasDialect::Cisco,
         NasDialect::Aruba,
@@ -71,9 +83,16 @@ async fn an_answer_from_memory_is_the_answer_through_lanyard_in_every_dialect() 
         let unfilled_port = integration_tests::radius::free_udp_port()?;
         let unfilled = FreeRadius::start(&stack.radius_url, RADIUS_TOKEN, unfilled_port).await?;
 
-        let remembered = from_memory(&radius, JEAN_MAC).await?;
+        let remembered = from_memory(&radius, RICHARD_MAC).await?;
+        assert!(
+            remembered
+                .output
+                .contains("Tunnel-Private-Group-Id:0 = \"14"),
+            "{}",
+            remembered.output
+        );
         let before = through_lanyard(&radius).await?;
-        let through = unfilled.mac_auth(NAS_SECRET, JEAN_MAC).await?;
+        let through = unfilled.mac_auth(NAS_SECRET, RICHARD_MAC).await?;
         assert!(through.accepted(), "{}", through.output);
         assert!(through_lanyard(&radius).await? > before, "{dialect:?}");
         println!("{dialect:?} from memory:\n{}", remembered.output);
