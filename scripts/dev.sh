@@ -61,6 +61,7 @@ up() {
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
             -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g" \
             -e "s/@RADIUSPORT@/$RADIUS_SERVICE_PORT/g; s/@RADIUSOPSPORT@/${ports[6]}/g; s|@RADIUSTOKENFILE@|$RADIUS_TOKEN_FILE|g" \
+            -e "s/@RADIUSFILLPORT@/$RADIUS_FILL_PORT/g" \
             -e "s|@SMTPURL@|$SMTP_URL|g; s|@NATSCREDENTIALS@|$NATS_CREDENTIALS_DIR|g" \
             deploy/local/lanyard.toml.tmpl >"$config")
         chmod 600 "$config"
@@ -174,11 +175,14 @@ prometheus_up() {
         return
     fi
     # The first scrape of each target comes within one scrape interval (15 s).
+    # Every service in prometheus.yml is a target (ingest, provision, portal, radius).
+    local targets
+    targets=$(grep -cE '^[[:space:]]*- targets:' "$pdir/prometheus.yml")
     wait_for "Prometheus to scrape the services" 40 \
-        bash -c "[[ \$(curl -fsS '$url/api/v1/targets?state=active' | grep -o '\"health\":\"up\"' | wc -l) -ge 3 ]]" || true
+        bash -c "[[ \$(curl -fsS '$url/api/v1/targets?state=active' | grep -o '\"health\":\"up\"' | wc -l) -ge $targets ]]" || true
     local up
     up=$(curl -fsS "$url/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
-    echo "$url  ($up/3 targets up: $url/classic/targets; alerts: $url/classic/alerts)"
+    echo "$url  ($up/$targets targets up: $url/classic/targets; alerts: $url/classic/alerts)"
 }
 
 sim_token() { # sim_token SIM USER → a personal token for a demo user of organization 6267

@@ -41,6 +41,9 @@ pub struct Stack {
     /// The radius service FreeRADIUS calls (`/freeradius/…`), and its operations listener.
     pub radius_url: String,
     pub radius_ops_url: String,
+    /// Where the radius service sends its CoA-Requests (the answers FreeRADIUS keeps): the
+    /// port a test's FreeRADIUS takes them on (`FreeRadius::start`).
+    pub radius_fill_port: u16,
     pub keys: secrets::KeyRing,
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
@@ -161,6 +164,8 @@ impl Stack {
         std::fs::create_dir_all(&dir)?;
         let mailbox = crate::mail::Mailbox::from_env().ok();
         let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
+        let radius_fill_port = crate::radius::free_udp_port()?;
+        settings.radius.freeradius_answer_caches = vec![format!("127.0.0.1:{radius_fill_port}")];
         adjust(&mut settings);
         if let Some(change) = options.settings {
             change(&mut settings);
@@ -212,6 +217,7 @@ impl Stack {
             portal_ops_url: portal.ops_url,
             radius_url: radius.url,
             radius_ops_url: radius.ops_url,
+            radius_fill_port,
             keys,
             mailbox,
             sync_requests,
@@ -325,15 +331,15 @@ impl Stack {
         let member = store::queries::member(&client, org_id, user_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no account"))?;
-        let aad = secrets::contexts::member(org_id, user_id);
         let wrapped = store::queries::member_key(&client, org_id, user_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no key"))?;
-        let key = self.keys.unwrap_member_key(&wrapped, &aad)?;
         let sealed = member
             .passphrase
             .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
-        Ok(String::from_utf8(key.open(&sealed, &aad)?)?)
+        Ok(secrets::open_member_passphrase(
+            &self.keys, org_id, user_id, &wrapped, &sealed,
+        )?)
     }
 
     /// Waits until `check` holds for the member's projection (None: no account).

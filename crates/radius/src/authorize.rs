@@ -11,7 +11,7 @@
 //! Everything is read per request (one query), so a revocation committed before the
 //! Access-Request is seen by it: no cache to expire.
 
-use crate::access::{self, Place};
+use crate::access;
 use crate::dialect::{self, Grant};
 use crate::lookup::{self, DeviceMember, Nas};
 use crate::metrics::{self, Outcome};
@@ -108,37 +108,62 @@ fn answer(
     member: Option<DeviceMember>,
     mac: &Mac,
 ) -> (HttpResponse, Outcome) {
-    let reject = |reason: &str| {
-        tracing::info!(org_id, nas_id, %mac, reason, "authorize: reject");
-        (
-            rest::not_found_because("no key for this device here"),
-            Outcome::Reject,
-        )
-    };
-    let Some(member) = member else {
-        return reject("no member of this organization has this device");
-    };
-    let Some(roaming) = nas.roaming else {
-        return reject("the NAS's location is not mapped");
-    };
-    let place = Place {
-        location_id: nas.location_id.clone(),
-        roaming,
-    };
-    let now = chrono::Utc::now();
-    let terms = match access::decide(&member.access, &place, now) {
-        Ok(terms) => terms,
-        Err(refusal) => return reject(&refusal.to_string()),
-    };
-    let passphrase = match open_passphrase(state, org_id, &member) {
-        Ok(Some(passphrase)) => passphrase,
-        Ok(None) => return reject("the member has no passphrase"),
-        Err(error) => {
-            tracing::error!(org_id, user_id = %member.user_id, %error, "authorize: the passphrase does not open");
-            let response = rest::not_found_because("no key for this device here");
-            return (response, Outcome::Error);
+    match grant_for(state, org_id, nas, member, chrono::Utc::now()) {
+        Ok(granted) => {
+            tracing::debug!(org_id, nas_id, %mac, user_id = %granted.user_id, "authorize: accept");
+            if let Some(cache) = &state.answer_cache {
+                // Answered through here: FreeRADIUS keeps it for the next request.
+                cache.warm(&nas.class(org_id), mac);
+            }
+            let reply = dialect::accept(nas.dialect, &granted.grant);
+            (reply.respond(), Outcome::Accept)
         }
-    };
+        Err(NoGrant::Refused(reason)) => {
+            tracing::info!(org_id, nas_id, %mac, reason, "authorize: reject");
+            let response = rest::not_found_because("no key for this device here");
+            (response, Outcome::Reject)
+        }
+        Err(NoGrant::Broken(error)) => {
+            tracing::error!(org_id, nas_id, %mac, %error, "authorize: the passphrase does not open");
+            let response = rest::not_found_because("no key for this device here");
+            (response, Outcome::Error)
+        }
+    }
+}
+
+/// What a device gets from a NAS now.
+pub(crate) struct Granted {
+    pub(crate) user_id: String,
+    pub(crate) grant: Grant,
+    /// When the grant ends, if it does.
+    pub(crate) until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Why a device gets nothing.
+pub(crate) enum NoGrant {
+    /// A refusal (logged with its reason, never sent to the NAS).
+    Refused(String),
+    /// The member's passphrase does not open: an operator must look.
+    Broken(String),
+}
+
+/// The one judgement of an Access-Request (and of an answer FreeRADIUS keeps): the member of
+/// the device, their terms from this NAS at `now`, their passphrase opened.
+pub(crate) fn grant_for(
+    state: &State,
+    org_id: &str,
+    nas: &Nas,
+    member: Option<DeviceMember>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Granted, NoGrant> {
+    let member = member
+        .ok_or_else(|| NoGrant::Refused("no member of this organization has this device".into()))?;
+    let terms = nas
+        .terms_for(&member.access, now)
+        .map_err(|no_key| NoGrant::Refused(no_key.to_string()))?;
+    let passphrase = open_passphrase(state, org_id, &member)
+        .map_err(NoGrant::Broken)?
+        .ok_or_else(|| NoGrant::Refused("the member has no passphrase".into()))?;
     let grant = Grant {
         passphrase,
         vlan: terms.vlan,
@@ -146,11 +171,11 @@ fn answer(
         bandwidth_up_kbps: terms.bandwidth_up_kbps,
         bandwidth_down_kbps: terms.bandwidth_down_kbps,
     };
-    tracing::debug!(org_id, nas_id, %mac, user_id = %member.user_id, "authorize: accept");
-    (
-        dialect::accept(nas.dialect, &grant).respond(),
-        Outcome::Accept,
-    )
+    Ok(Granted {
+        user_id: member.user_id,
+        grant,
+        until: terms.until,
+    })
 }
 
 /// The member's passphrase in clear (None: they have none yet), opened with their data key.
@@ -166,13 +191,7 @@ fn open_passphrase(
         .wrapped_key
         .as_ref()
         .ok_or("the member has no data key")?;
-    let aad = secrets::contexts::member(org_id, &member.user_id);
-    let key = state
-        .keys
-        .unwrap_member_key(wrapped, &aad)
-        .map_err(|e| e.to_string())?;
-    let bytes = key.open(sealed, &aad).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes)
+    secrets::open_member_passphrase(&state.keys, org_id, &member.user_id, wrapped, sealed)
         .map(Some)
-        .map_err(|_| "the passphrase is not UTF-8".to_owned())
+        .map_err(|e| e.to_string())
 }

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "radius_accounting",
         include_str!("../../../migrations/0013_radius_accounting.sql"),
     ),
+    (
+        16,
+        "radius_cached_answers",
+        include_str!("../../../migrations/0016_radius_cached_answers.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
