@@ -21,6 +21,7 @@ mod clients;
 pub mod dialect;
 pub mod disconnect;
 pub mod events;
+pub mod handshake_keys;
 mod lookup;
 pub mod metrics;
 mod ops;

@@ -1,0 +1,237 @@
+//! The handshake matcher's keys in memory (issue 17): one `handshake::KeySet` per
+//! (organization, location, SSID), each key a member's PMK for that SSID. PMKs cost
+//! milliseconds each, so `MemberKeys::compute` runs outside any lock and off the request path;
+//! `HandshakeKeys::replace` then swaps a member's keys at once, so a rotated or revoked
+//! passphrase stops matching the moment the new state is in.
+//!
+//! Not wired yet: the loader from the read models, the events follower and the endpoint are
+//! what is left (NOTES-17.md).
+
+use handshake::{Challenge, KeySet};
+use std::collections::HashMap;
+
+/// Which access points a key is for: every NAS of a location broadcasting an SSID.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SetId {
+    pub org_id: String,
+    pub location_id: String,
+    pub ssid: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeysError {
+    #[error("the passphrase cannot be a WPA2 key for SSID {ssid:?}: {source}")]
+    NotAWpa2Key {
+        ssid: String,
+        source: handshake::KeyError,
+    },
+    #[error("at most {limit} handshake keys are kept in memory; raise the limit")]
+    Full { limit: usize },
+}
+
+/// One member's PMKs, one per (location, SSID) their passphrase is valid at.
+pub struct MemberKeys {
+    org_id: String,
+    user_id: String,
+    pmks: Vec<(SetId, [u8; 32])>,
+}
+
+impl MemberKeys {
+    /// The member's PMK for each place; no places (or no passphrase: `places` empty) means
+    /// the member has no key anywhere.
+    pub fn compute(
+        org_id: &str,
+        user_id: &str,
+        passphrase: &str,
+        places: &[SetId],
+    ) -> Result<MemberKeys, KeysError> {
+        let pmks = places
+            .iter()
+            .map(|place| {
+                handshake::pmk(passphrase, place.ssid.as_bytes())
+                    .map(|pmk| (place.clone(), pmk))
+                    .map_err(|source| KeysError::NotAWpa2Key {
+                        ssid: place.ssid.clone(),
+                        source,
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(MemberKeys {
+            org_id: org_id.to_owned(),
+            user_id: user_id.to_owned(),
+            pmks,
+        })
+    }
+}
+
+/// Every live key, by place; bounded by `max_keys` in all.
+pub struct HandshakeKeys {
+    sets: HashMap<SetId, KeySet<String>>,
+    /// Where each (organization, member)'s keys are, so they leave without a scan.
+    places: HashMap<(String, String), Vec<SetId>>,
+    keys: usize,
+    max_keys: usize,
+}
+
+impl HandshakeKeys {
+    pub fn new(max_keys: usize) -> HandshakeKeys {
+        HandshakeKeys {
+            sets: HashMap::new(),
+            places: HashMap::new(),
+            keys: 0,
+            max_keys,
+        }
+    }
+
+    /// The member's keys become exactly `member`'s: the old ones leave first. Over the limit,
+    /// the member has no key (never a stale one) and the error says so.
+    pub fn replace(&mut self, member: MemberKeys) -> Result<(), KeysError> {
+        self.remove(&member.org_id, &member.user_id);
+        if self.keys + member.pmks.len() > self.max_keys {
+            return Err(KeysError::Full {
+                limit: self.max_keys,
+            });
+        }
+        let mut places = Vec::with_capacity(member.pmks.len());
+        for (place, pmk) in member.pmks {
+            self.sets
+                .entry(place.clone())
+                .or_default()
+                .insert(member.user_id.clone(), &pmk);
+            places.push(place);
+        }
+        self.keys += places.len();
+        if !places.is_empty() {
+            self.places.insert((member.org_id, member.user_id), places);
+        }
+        Ok(())
+    }
+
+    /// The member has no key anywhere (revoked, suspended, deleted).
+    pub fn remove(&mut self, org_id: &str, user_id: &str) {
+        let Some(places) = self.places.remove(&(org_id.to_owned(), user_id.to_owned())) else {
+            return;
+        };
+        for place in places {
+            if let Some(set) = self.sets.get_mut(&place) {
+                let before = set.len();
+                set.retain(|id| id != user_id);
+                self.keys -= before - set.len();
+                if set.is_empty() {
+                    self.sets.remove(&place);
+                }
+            }
+        }
+    }
+
+    /// The member whose key the handshake was made with, among the place's keys.
+    pub fn find(&self, place: &SetId, challenge: &Challenge) -> Option<&str> {
+        self.sets.get(place)?.find(challenge).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(location_id: &str, ssid: &str) -> SetId {
+        SetId {
+            org_id: "6267".into(),
+            location_id: location_id.into(),
+            ssid: ssid.into(),
+        }
+    }
+
+    fn keys(user_id: &str, passphrase: &str, places: &[SetId]) -> MemberKeys {
+        MemberKeys::compute("6267", user_id, passphrase, places).expect("a WPA2 passphrase")
+    }
+
+    #[test]
+    fn a_replaced_or_removed_member_leaves_every_set_and_the_limit_holds() {
+        let places = [place("3390", "Lanyard"), place("3391", "Lanyard")];
+        let mut memory = HandshakeKeys::new(3);
+        memory
+            .replace(keys("12345", "old passphrase", &places))
+            .expect("under the limit");
+        assert_eq!(memory.len(), 2);
+        memory
+            .replace(keys("12345", "new passphrase", &places[..1]))
+            .expect("under the limit");
+        assert_eq!(memory.len(), 1, "the old keys left first");
+        memory
+            .replace(keys("12346", "another one", &places))
+            .expect("three keys in all");
+        let full = memory.replace(keys("12347", "a third one", &places[..1]));
+        assert!(matches!(full, Err(KeysError::Full { limit: 3 })));
+        memory.remove("6267", "12346");
+        assert_eq!(memory.len(), 1);
+        memory.remove("6267", "12345");
+        assert!(memory.is_empty());
+        assert!(memory.sets.is_empty() && memory.places.is_empty());
+    }
+
+    /// The handshake crate's Python-built fixture "basic": passphrase "correct horse battery"
+    /// on SSID "Lanyard".
+    fn basic_fixture() -> Challenge {
+        let fixtures = include_str!("../../handshake/tests/fixtures/wpa2.txt");
+        let field = |name: &str| {
+            fixtures
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .expect("the basic fixture comes first")
+        };
+        let handshake = handshake::attributes::hostapd(
+            field("anonce "),
+            field("frame "),
+            "0A-0B-0C-0D-0E-0F:Lanyard",
+            "02-AA-BB-CC-DD-EE",
+        )
+        .expect("hostapd's attributes");
+        Challenge::new(&handshake).expect("a message 2")
+    }
+
+    #[test]
+    fn the_member_is_found_at_the_place_of_their_key_only_until_it_changes() {
+        let lanyard = place("3390", "Lanyard");
+        let elsewhere = place("3391", "Lanyard");
+        let challenge = basic_fixture();
+        let mut memory = HandshakeKeys::new(1_000);
+        for n in 0..20 {
+            let other = keys(
+                &format!("2{n:04}"),
+                &format!("other passphrase {n}"),
+                &[lanyard.clone()],
+            );
+            memory.replace(other).expect("under the limit");
+        }
+        memory
+            .replace(keys("12345", "correct horse battery", &[lanyard.clone()]))
+            .expect("under the limit");
+        assert_eq!(memory.find(&lanyard, &challenge), Some("12345"));
+        assert_eq!(memory.find(&elsewhere, &challenge), None);
+        memory
+            .replace(keys("12345", "a new passphrase", &[lanyard.clone()]))
+            .expect("under the limit");
+        assert_eq!(
+            memory.find(&lanyard, &challenge),
+            None,
+            "the rotated key left"
+        );
+    }
+
+    #[test]
+    fn a_passphrase_that_is_no_wpa2_key_is_refused_with_the_ssid() {
+        let refused = MemberKeys::compute("6267", "12345", "short", &[place("3390", "Lanyard")]);
+        assert!(
+            matches!(refused, Err(KeysError::NotAWpa2Key { ref ssid, .. }) if ssid == "Lanyard")
+        );
+    }
+}
