@@ -208,17 +208,25 @@ mod tests {
             let other = keys(
                 &format!("2{n:04}"),
                 &format!("other passphrase {n}"),
-                &[lanyard.clone()],
+                std::slice::from_ref(&lanyard),
             );
             memory.replace(other).expect("under the limit");
         }
         memory
-            .replace(keys("12345", "correct horse battery", &[lanyard.clone()]))
+            .replace(keys(
+                "12345",
+                "correct horse battery",
+                std::slice::from_ref(&lanyard),
+            ))
             .expect("under the limit");
         assert_eq!(memory.find(&lanyard, &challenge), Some("12345"));
         assert_eq!(memory.find(&elsewhere, &challenge), None);
         memory
-            .replace(keys("12345", "a new passphrase", &[lanyard.clone()]))
+            .replace(keys(
+                "12345",
+                "a new passphrase",
+                std::slice::from_ref(&lanyard),
+            ))
             .expect("under the limit");
         assert_eq!(
             memory.find(&lanyard, &challenge),
