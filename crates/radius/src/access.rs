@@ -121,6 +121,28 @@ pub fn session_timeout(until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Opti
     Some(u32::try_from(seconds).unwrap_or(u32::MAX))
 }
 
+/// Whether `decide` could admit `member` at `place` at any time: the handshake matcher holds a
+/// member's key where this is true (`handshake_keys`), and `decide` still judges each request.
+/// It ignores time only, so it never leaves out a key that `decide` would admit.
+pub fn may_admit(member: &MemberAccess, place: &Place) -> bool {
+    if member.suspended || member.grants.is_empty() {
+        return false;
+    }
+    match place.roaming {
+        RoamingPolicy::AllLocations => true,
+        RoamingPolicy::SingleLocation => member
+            .home_location
+            .as_deref()
+            .is_none_or(|home| home == place.location_id),
+        RoamingPolicy::ByPlan => member.grants.iter().any(|grant| {
+            grant
+                .location_id
+                .as_deref()
+                .is_none_or(|location| location == place.location_id)
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,5 +275,61 @@ mod tests {
             Some(2)
         );
         assert_eq!(session_timeout(Some(now()), now()), Some(1));
+    }
+
+    #[test]
+    fn may_admit_holds_wherever_and_whenever_decide_admits() {
+        let members = [
+            member(vec![grant(Some("home"), 2, None)]),
+            member(vec![grant(Some("away"), 2, None), grant(None, 1, Some(30))]),
+            member(vec![grant(Some("away"), 2, None)]),
+            MemberAccess {
+                home_location: None,
+                ..member(vec![grant(Some("away"), 2, None)])
+            },
+            MemberAccess {
+                suspended: true,
+                ..member(vec![grant(None, 2, None)])
+            },
+            member(vec![]),
+        ];
+        let roamings = [
+            RoamingPolicy::SingleLocation,
+            RoamingPolicy::AllLocations,
+            RoamingPolicy::ByPlan,
+        ];
+        let times = [
+            now() - Duration::hours(2),
+            now(),
+            now() + Duration::hours(3),
+        ];
+        let mut admitted = 0;
+        for member in &members {
+            for roaming in roamings {
+                for location in ["home", "away", "elsewhere"] {
+                    let place = at(location, roaming);
+                    let ever = times.iter().any(|&t| decide(member, &place, t).is_ok());
+                    admitted += usize::from(ever);
+                    assert!(
+                        !ever || may_admit(member, &place),
+                        "{member:?} at {place:?}"
+                    );
+                }
+            }
+        }
+        assert!(admitted > 10, "the cases admit somewhere: {admitted}");
+        let away_only = member(vec![grant(Some("away"), 2, None)]);
+        assert!(!may_admit(
+            &away_only,
+            &at("elsewhere", RoamingPolicy::ByPlan)
+        ));
+        assert!(!may_admit(
+            &away_only,
+            &at("away", RoamingPolicy::SingleLocation)
+        ));
+        assert!(!may_admit(
+            &members[4],
+            &at("home", RoamingPolicy::AllLocations)
+        ));
     }
 }

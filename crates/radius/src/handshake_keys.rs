@@ -7,6 +7,8 @@
 //! Not wired yet: the loader from the read models, the events follower and the endpoint are
 //! what is left (NOTES-17.md).
 
+use crate::access::{self, MemberAccess, Place};
+use domain::RoamingPolicy;
 use handshake::{Challenge, KeySet};
 use std::collections::HashMap;
 
@@ -27,6 +29,39 @@ pub enum KeysError {
     },
     #[error("at most {limit} handshake keys are kept in memory; raise the limit")]
     Full { limit: usize },
+}
+
+/// A location of the organization and the SSIDs its NASes broadcast.
+#[derive(Clone, Debug)]
+pub struct LocationSsids {
+    pub location_id: String,
+    /// None when the location is not mapped: nobody gets a key there.
+    pub roaming: Option<RoamingPolicy>,
+    pub ssids: Vec<String>,
+}
+
+/// Where the member's key belongs: every SSID of every location `access::decide` could admit
+/// them at (the request path still judges each request at its time).
+pub fn places_for(org_id: &str, member: &MemberAccess, locations: &[LocationSsids]) -> Vec<SetId> {
+    locations
+        .iter()
+        .filter(|location| {
+            location.roaming.is_some_and(|roaming| {
+                let place = Place {
+                    location_id: location.location_id.clone(),
+                    roaming,
+                };
+                access::may_admit(member, &place)
+            })
+        })
+        .flat_map(|location| {
+            location.ssids.iter().map(|ssid| SetId {
+                org_id: org_id.to_owned(),
+                location_id: location.location_id.clone(),
+                ssid: ssid.clone(),
+            })
+        })
+        .collect()
 }
 
 /// One member's PMKs, one per (location, SSID) their passphrase is valid at.
@@ -233,6 +268,56 @@ mod tests {
             None,
             "the rotated key left"
         );
+    }
+
+    #[test]
+    fn a_key_belongs_at_each_ssid_of_the_locations_that_may_admit_its_member() {
+        let member = MemberAccess {
+            suspended: false,
+            home_location: Some("3390".into()),
+            group_vlan: None,
+            grants: vec![access::GrantTerms {
+                location_id: None,
+                validity: domain::live_access::Validity {
+                    from: None,
+                    until: None,
+                },
+                network: None,
+            }],
+        };
+        let location = |id: &str, roaming, ssids: &[&str]| LocationSsids {
+            location_id: id.into(),
+            roaming,
+            ssids: ssids.iter().map(|ssid| (*ssid).to_owned()).collect(),
+        };
+        let locations = [
+            location(
+                "3390",
+                Some(RoamingPolicy::SingleLocation),
+                &["Lanyard", "Lanyard-5G"],
+            ),
+            location("3391", Some(RoamingPolicy::SingleLocation), &["Lanyard"]),
+            location("3392", Some(RoamingPolicy::AllLocations), &["Cowork"]),
+            location("3393", None, &["Lanyard"]),
+        ];
+        let places = places_for("6267", &member, &locations);
+        let named: Vec<(&str, &str)> = places
+            .iter()
+            .map(|place| (place.location_id.as_str(), place.ssid.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("3390", "Lanyard"),
+                ("3390", "Lanyard-5G"),
+                ("3392", "Cowork")
+            ]
+        );
+        let suspended = MemberAccess {
+            suspended: true,
+            ..member
+        };
+        assert!(places_for("6267", &suspended, &locations).is_empty());
     }
 
     #[test]
