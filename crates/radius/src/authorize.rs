@@ -161,7 +161,7 @@ pub(crate) fn grant_for(
     let terms = nas
         .terms_for(&member.access, now)
         .map_err(|no_key| NoGrant::Refused(no_key.to_string()))?;
-    let passphrase = open_passphrase(state, org_id, &member)
+    let passphrase = open_passphrase(&state.keys, org_id, &member)
         .map_err(NoGrant::Broken)?
         .ok_or_else(|| NoGrant::Refused("the member has no passphrase".into()))?;
     let grant = Grant {
@@ -179,8 +179,8 @@ pub(crate) fn grant_for(
 }
 
 /// The member's passphrase in clear (None: they have none yet), opened with their data key.
-fn open_passphrase(
-    state: &State,
+pub(crate) fn open_passphrase(
+    key_ring: &secrets::KeyRing,
     org_id: &str,
     member: &DeviceMember,
 ) -> Result<Option<String>, String> {
@@ -191,7 +191,7 @@ fn open_passphrase(
         .wrapped_key
         .as_ref()
         .ok_or("the member has no data key")?;
-    secrets::open_member_passphrase(&state.keys, org_id, &member.user_id, wrapped, sealed)
+    secrets::open_member_passphrase(key_ring, org_id, &member.user_id, wrapped, sealed)
         .map(Some)
         .map_err(|e| e.to_string())
 }

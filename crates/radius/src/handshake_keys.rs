@@ -4,10 +4,11 @@
 //! `HandshakeKeys::replace` then swaps a member's keys at once, so a rotated or revoked
 //! passphrase stops matching the moment the new state is in.
 //!
-//! Not wired yet: the loader from the read models, the events follower and the endpoint are
-//! what is left (NOTES-17.md).
+//! Not wired yet: the service does not build them at start, follow the events or answer
+//! handshakes; that is what is left (NOTES-17.md).
 
 use crate::access::{self, MemberAccess, Place};
+use crate::lookup::{self, LookupError};
 use domain::RoamingPolicy;
 use handshake::{Challenge, KeySet};
 use std::collections::HashMap;
@@ -96,6 +97,73 @@ impl MemberKeys {
             user_id: user_id.to_owned(),
             pmks,
         })
+    }
+}
+
+/// The read models could not give the keys.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error("computing PMKs stopped: {0}")]
+    Computing(#[from] tokio::task::JoinError),
+}
+
+/// The keys of `org_id`'s members with a passphrase (only `user_id`'s when given), read from the
+/// read models and opened with the key ring; the PMKs are computed on a blocking thread. A
+/// member whose passphrase does not open or is no WPA2 key is left out and logged.
+pub async fn load(
+    pool: &deadpool_postgres::Pool,
+    key_ring: &secrets::KeyRing,
+    org_id: &str,
+    user_id: Option<&str>,
+) -> Result<Vec<MemberKeys>, LoadError> {
+    let client = pool
+        .get()
+        .await
+        .map_err(|error| LookupError::from(store::StoreError::from(error)))?;
+    let locations = lookup::locations_with_ssids(&client, org_id).await?;
+    let members = lookup::members_with_passphrases(&client, org_id, user_id).await?;
+    drop(client);
+    let mut opened = Vec::with_capacity(members.len());
+    for member in members {
+        let places = places_for(org_id, &member.access, &locations);
+        match crate::authorize::open_passphrase(key_ring, org_id, &member) {
+            Ok(Some(passphrase)) => opened.push((member.user_id, passphrase, places)),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(org_id, user_id = %member.user_id, %error,
+                    "handshake keys: the passphrase does not open; left out");
+            }
+        }
+    }
+    let org_id = org_id.to_owned();
+    let computed = tokio::task::spawn_blocking(move || {
+        opened
+            .into_iter()
+            .filter_map(|(user_id, passphrase, places)| {
+                MemberKeys::compute(&org_id, &user_id, &passphrase, &places)
+                    .inspect_err(|error| {
+                        tracing::warn!(org_id, user_id, %error, "handshake keys: left out");
+                    })
+                    .ok()
+            })
+            .collect()
+    })
+    .await?;
+    Ok(computed)
+}
+
+impl MemberKeys {
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The member's PMK at `place`, if their key belongs there.
+    pub fn pmk_at(&self, place: &SetId) -> Option<&[u8; 32]> {
+        self.pmks
+            .iter()
+            .find_map(|(at, pmk)| (at == place).then_some(pmk))
     }
 }
 

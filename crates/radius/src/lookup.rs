@@ -4,6 +4,7 @@
 //! passphrase and wrapped data key.
 
 use crate::access::{self, GrantTerms, MemberAccess, Place, Refusal, Terms};
+use crate::handshake_keys::LocationSsids;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::live_access::Validity;
@@ -106,19 +107,31 @@ pub struct DeviceMember {
 macro_rules! member_of_device {
     ($select:literal, $from:literal) => {
         concat!(
-            "SELECT ", $select, ",
-                    m.user_id, m.status, m.home_location, m.passphrase, k.wrapped_key, g.vlan,
-                    (SELECT coalesce(json_agg(json_build_object(
-                                'location_id', mg.location_id, 'valid_from', mg.valid_from,
-                                'valid_until', mg.valid_until, 'network', mg.network)), '[]'::json)
-                       FROM member_grants mg
-                      WHERE mg.org_id = m.org_id AND mg.user_id = m.user_id)
-               FROM ", $from, "
+            "SELECT ",
+            $select,
+            ", ",
+            member_columns!(),
+            "
+               FROM ",
+            $from,
+            "
                LEFT JOIN member_devices d ON d.org_id = n.org_id AND d.mac = n.mac
                LEFT JOIN members m ON m.org_id = d.org_id AND m.user_id = d.user_id
                LEFT JOIN member_keys k ON k.org_id = m.org_id AND k.user_id = m.user_id
                LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id"
         )
+    };
+}
+
+/// The member columns `member_from` reads, of `members m`, `member_keys k` and `groups g`.
+macro_rules! member_columns {
+    () => {
+        "m.user_id, m.status, m.home_location, m.passphrase, k.wrapped_key, g.vlan,
+         (SELECT coalesce(json_agg(json_build_object(
+                     'location_id', mg.location_id, 'valid_from', mg.valid_from,
+                     'valid_until', mg.valid_until, 'network', mg.network)), '[]'::json)
+            FROM member_grants mg
+           WHERE mg.org_id = m.org_id AND mg.user_id = m.user_id)"
     };
 }
 
@@ -245,6 +258,63 @@ fn member_from(row: &tokio_postgres::Row, at: usize) -> Result<Option<DeviceMemb
             .map(sealed)
             .transpose()?,
     }))
+}
+
+/// Every member of `org_id` with a passphrase (the handshake matcher's keys), or the one
+/// member `user_id` when given.
+pub async fn members_with_passphrases(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: Option<&str>,
+) -> Result<Vec<DeviceMember>, LookupError> {
+    const MEMBERS_QUERY: &str = concat!(
+        "SELECT ",
+        member_columns!(),
+        "
+           FROM members m
+           LEFT JOIN member_keys k ON k.org_id = m.org_id AND k.user_id = m.user_id
+           LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
+          WHERE m.org_id = $1 AND ($2::text IS NULL OR m.user_id = $2)
+            AND m.passphrase IS NOT NULL"
+    );
+    let rows = client
+        .query_cached(MEMBERS_QUERY, &[&org_id, &user_id])
+        .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in &rows {
+        members.extend(member_from(row, 0)?);
+    }
+    Ok(members)
+}
+
+/// The locations of `org_id` (their roaming policy; none when not mapped) with the SSIDs of
+/// their registered NASes: where the handshake matcher keeps keys.
+pub async fn locations_with_ssids(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Vec<LocationSsids>, LookupError> {
+    let rows = client
+        .query_cached(
+            "SELECT l.location_id, CASE WHEN l.mapped THEN l.roaming END,
+                    coalesce(array_agg(DISTINCT s.ssid) FILTER (WHERE s.ssid IS NOT NULL), '{}')
+               FROM locations l
+               LEFT JOIN radius_nas n ON n.org_id = l.org_id AND n.location_id = l.location_id
+               LEFT JOIN LATERAL unnest(n.ssids) AS s(ssid) ON true
+              WHERE l.org_id = $1
+              GROUP BY l.location_id, l.mapped, l.roaming",
+            &[&org_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let roaming: Option<String> = row.get(1);
+            Ok(LocationSsids {
+                location_id: row.get(0),
+                roaming: roaming.as_deref().map(text_enum).transpose()?,
+                ssids: row.get(2),
+            })
+        })
+        .collect()
 }
 
 /// The registered NAS whose address contains `address`.

@@ -7,6 +7,7 @@ mod answers;
 mod cache;
 mod coa;
 mod disconnect;
+mod handshake;
 mod nas;
 mod revocation;
 mod roaming;
