@@ -58,13 +58,15 @@ pub fn prf(key: &[u8], label: &[u8], data: &[u8], bits: usize) -> Vec<u8> {
     out
 }
 
-/// The PRF's first block input for the pairwise key expansion: "Pairwise key expansion" ‖ 0 ‖
-/// min(AA,SPA) ‖ max(AA,SPA) ‖ min(ANonce,SNonce) ‖ max(ANonce,SNonce) ‖ 0, SHA-1 padded after
-/// the HMAC's 64-byte inner pad: 100 bytes, two blocks, the same for every candidate.
-pub fn kck_input(aa: &[u8; 6], spa: &[u8; 6], anonce: &[u8; 32], snonce: &[u8; 32]) -> [Block; 2] {
-    let mut message = Vec::with_capacity(100);
-    message.extend_from_slice(b"Pairwise key expansion");
-    message.push(0);
+/// min(AA,SPA) ‖ max(AA,SPA) ‖ min(ANonce,SNonce) ‖ max(ANonce,SNonce): the context both key
+/// expansions share.
+fn push_ordered(
+    message: &mut Vec<u8>,
+    aa: &[u8; 6],
+    spa: &[u8; 6],
+    anonce: &[u8; 32],
+    snonce: &[u8; 32],
+) {
     let (low, high) = if aa <= spa { (aa, spa) } else { (spa, aa) };
     message.extend_from_slice(low);
     message.extend_from_slice(high);
@@ -75,6 +77,16 @@ pub fn kck_input(aa: &[u8; 6], spa: &[u8; 6], anonce: &[u8; 32], snonce: &[u8; 3
     };
     message.extend_from_slice(low);
     message.extend_from_slice(high);
+}
+
+/// The PRF's first block input for the pairwise key expansion: "Pairwise key expansion" ‖ 0 ‖
+/// min(AA,SPA) ‖ max(AA,SPA) ‖ min(ANonce,SNonce) ‖ max(ANonce,SNonce) ‖ 0, SHA-1 padded after
+/// the HMAC's 64-byte inner pad: 100 bytes, two blocks, the same for every candidate.
+pub fn kck_input(aa: &[u8; 6], spa: &[u8; 6], anonce: &[u8; 32], snonce: &[u8; 32]) -> [Block; 2] {
+    let mut message = Vec::with_capacity(100);
+    message.extend_from_slice(b"Pairwise key expansion");
+    message.push(0);
+    push_ordered(&mut message, aa, spa, anonce, snonce);
     message.push(0);
     let blocks = pad_message(&message, 64);
     [blocks[0], blocks[1]]
@@ -103,16 +115,7 @@ pub fn kdf_sha256_input(
     let mut message = Vec::with_capacity(102);
     message.extend_from_slice(&1u16.to_le_bytes());
     message.extend_from_slice(b"Pairwise key expansion");
-    let (low, high) = if aa <= spa { (aa, spa) } else { (spa, aa) };
-    message.extend_from_slice(low);
-    message.extend_from_slice(high);
-    let (low, high) = if anonce <= snonce {
-        (anonce, snonce)
-    } else {
-        (snonce, anonce)
-    };
-    message.extend_from_slice(low);
-    message.extend_from_slice(high);
+    push_ordered(&mut message, aa, spa, anonce, snonce);
     message.extend_from_slice(&384u16.to_le_bytes());
     message
 }
