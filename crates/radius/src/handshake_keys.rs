@@ -8,8 +8,8 @@
 //! handshakes; that is what is left (NOTES-17.md).
 
 use crate::access::{self, MemberAccess, Place};
+pub use crate::lookup::LocationSsids;
 use crate::lookup::{self, LookupError};
-use domain::RoamingPolicy;
 use handshake::{Challenge, KeySet};
 use std::collections::HashMap;
 
@@ -30,15 +30,6 @@ pub enum KeysError {
     },
     #[error("at most {limit} handshake keys are kept in memory; raise the limit")]
     Full { limit: usize },
-}
-
-/// A location of the organization and the SSIDs its NASes broadcast.
-#[derive(Clone, Debug)]
-pub struct LocationSsids {
-    pub location_id: String,
-    /// None when the location is not mapped: nobody gets a key there.
-    pub roaming: Option<RoamingPolicy>,
-    pub ssids: Vec<String>,
 }
 
 /// Where the member's key belongs: every SSID of every location `access::decide` could admit
@@ -244,6 +235,7 @@ impl HandshakeKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::RoamingPolicy;
 
     fn place(location_id: &str, ssid: &str) -> SetId {
         SetId {

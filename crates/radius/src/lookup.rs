@@ -4,7 +4,6 @@
 //! passphrase and wrapped data key.
 
 use crate::access::{self, GrantTerms, MemberAccess, Place, Refusal, Terms};
-use crate::handshake_keys::LocationSsids;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::live_access::Validity;
@@ -91,6 +90,16 @@ impl Nas {
         };
         Ok(access::decide(member, &place, now)?)
     }
+}
+
+/// A location of an organization and the SSIDs its NASes broadcast (where the handshake
+/// matcher keeps keys, `handshake_keys`).
+#[derive(Clone, Debug)]
+pub struct LocationSsids {
+    pub location_id: String,
+    /// None when the location is not mapped: nobody gets a key there.
+    pub roaming: Option<RoamingPolicy>,
+    pub ssids: Vec<String>,
 }
 
 /// The member a device belongs to, with what opens their passphrase.
