@@ -7,10 +7,12 @@ PSK-SHA256 (AKM 6, key descriptor version 3) uses the `cryptography` package for
 Usage: python3 make_fixtures.py > fixtures/wpa2.txt
 Each record: `name value` lines (hex for octets), records separated by a blank line.
 Deterministic: nonces come from SHA-256 of a label, so the output is reproducible.
+`--one NAME SSID AA SPA` (passphrase on stdin) prints one WPA2-PSK case.
 """
 import hashlib
 import hmac
 import struct
+import sys
 
 RSNE = bytes.fromhex("30140100000fac040100000fac040100000fac020000")  # CCMP, PSK
 RSNE_SHA256 = bytes.fromhex("30140100000fac040100000fac040100000fac060000")  # CCMP, PSK-SHA256
@@ -70,28 +72,40 @@ CASES = [
 ]
 
 
+def print_case(name, passphrase, ssid, aa, spa):
+    aa, spa = bytes.fromhex(aa), bytes.fromhex(spa)
+    pmk = hashlib.pbkdf2_hmac("sha1", passphrase.encode(), ssid.encode(), 4096, 32)
+    anonce = pseudo(name + "/anonce", 32)
+    snonce = pseudo(name + "/snonce", 32)
+    sha256 = name == "psk_sha256"
+    rsne = RSNE_SHA256 if sha256 else RSNE
+    frame = message2(pmk, aa, spa, anonce, snonce, 1, rsne, sha256)
+    for key, value in [
+        ("name", name),
+        ("akm", "6" if sha256 else "2"),
+        ("passphrase", passphrase),
+        ("ssid", ssid),
+        ("pmk", pmk.hex()),
+        ("aa", aa.hex()),
+        ("spa", spa.hex()),
+        ("anonce", anonce.hex()),
+        ("frame", frame.hex()),
+    ]:
+        print(key, value)
+    print()
+
+
 def main():
-    for name, passphrase, ssid, aa, spa in CASES:
-        aa, spa = bytes.fromhex(aa), bytes.fromhex(spa)
-        pmk = hashlib.pbkdf2_hmac("sha1", passphrase.encode(), ssid.encode(), 4096, 32)
-        anonce = pseudo(name + "/anonce", 32)
-        snonce = pseudo(name + "/snonce", 32)
-        sha256 = name == "psk_sha256"
-        rsne = RSNE_SHA256 if sha256 else RSNE
-        frame = message2(pmk, aa, spa, anonce, snonce, 1, rsne, sha256)
-        for key, value in [
-            ("name", name),
-            ("akm", "6" if sha256 else "2"),
-            ("passphrase", passphrase),
-            ("ssid", ssid),
-            ("pmk", pmk.hex()),
-            ("aa", aa.hex()),
-            ("spa", spa.hex()),
-            ("anonce", anonce.hex()),
-            ("frame", frame.hex()),
-        ]:
-            print(key, value)
-        print()
+    # `--one NAME SSID AA SPA` with the passphrase on stdin (never in the process's arguments):
+    # one WPA2-PSK case, for the end-to-end tests that need a member's actual passphrase.
+    if sys.argv[1:2] == ["--one"]:
+        if len(sys.argv) != 6:
+            sys.exit("usage: make_fixtures.py --one NAME SSID AA SPA < passphrase")
+        name, ssid, aa, spa = sys.argv[2:]
+        print_case(name, sys.stdin.readline().rstrip("\n"), ssid, aa, spa)
+        return
+    for case in CASES:
+        print_case(*case)
 
 
 if __name__ == "__main__":
