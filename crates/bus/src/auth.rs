@@ -19,18 +19,21 @@ pub enum Identity {
     Cli,
     /// The RADIUS service (FreeRADIUS's `rlm_rest` endpoint).
     Radius,
+    /// The controllers service (cloud WiFi controllers): reads the events stream.
+    Controllers,
     /// Unrestricted, for an operator's `nats` CLI, the test harness and the benchmarks'
     /// inspection of streams. No Lanyard service runs as ops; keep its seed offline.
     Ops,
 }
 
 impl Identity {
-    pub const ALL: [Identity; 6] = [
+    pub const ALL: [Identity; 7] = [
         Identity::Ingest,
         Identity::Provision,
         Identity::Portal,
         Identity::Cli,
         Identity::Radius,
+        Identity::Controllers,
         Identity::Ops,
     ];
 
@@ -41,6 +44,7 @@ impl Identity {
             Identity::Portal => "portal",
             Identity::Cli => "cli",
             Identity::Radius => "radius",
+            Identity::Controllers => "controllers",
             Identity::Ops => "ops",
         }
     }
@@ -68,7 +72,10 @@ impl Identity {
 
     /// Whether this identity may look at the webhook stream (readiness checks use it).
     pub fn sees_webhook_stream(self) -> bool {
-        !matches!(self, Identity::Portal | Identity::Radius)
+        !matches!(
+            self,
+            Identity::Portal | Identity::Radius | Identity::Controllers
+        )
     }
 
     /// The permissions nats-server enforces for this identity (None: unrestricted, ops).
@@ -86,6 +93,7 @@ impl Identity {
             Identity::Portal => Some(portal_permissions(&names)),
             Identity::Cli => Some(cli_permissions(&names)),
             Identity::Radius => Some(radius_permissions(&names)),
+            Identity::Controllers => Some(controllers_permissions(&names)),
             Identity::Ops => None,
         }
     }
@@ -273,6 +281,42 @@ fn radius_permissions(names: &Names) -> Permissions {
             "its commands (bind_device, record_disconnect), nothing else",
         )],
         subscribe: vec![rule(inbox, "provision's answers to its commands")],
+        allow_responses: false,
+    }
+}
+
+/// Controllers follow the domain events through their own durable consumer, nothing else.
+fn controllers_permissions(names: &Names) -> Permissions {
+    let inbox = names.inbox.clone();
+    let events = EVENTS_STREAM;
+    Permissions {
+        publish: vec![
+            rule(
+                format!("$JS.API.STREAM.INFO.{events}"),
+                "looks the events stream up (readiness)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.INFO.{events}.>"),
+                "its durable consumer's state",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{events}.>"),
+                "creates its durable consumer of the events stream",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.DURABLE.CREATE.{events}.>"),
+                "the same, older form of the consumer API",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.>"),
+                "pulls events",
+            ),
+            rule(
+                format!("$JS.ACK.{events}.>"),
+                "acknowledges an event once its location is reconciled",
+            ),
+        ],
+        subscribe: vec![rule(inbox, "JetStream answers and pulled events")],
         allow_responses: false,
     }
 }

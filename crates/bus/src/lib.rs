@@ -93,6 +93,7 @@ impl Bus {
             auth::Identity::Portal
             | auth::Identity::Cli
             | auth::Identity::Radius
+            | auth::Identity::Controllers
             | auth::Identity::Ops => {}
         }
         Ok(bus)
@@ -263,6 +264,28 @@ impl Bus {
     async fn open_webhook_stream(&self) -> Result<stream::Stream, BusError> {
         self.jetstream
             .get_stream(&self.webhook_stream)
+            .await
+            .map_err(js_error)
+    }
+
+    /// A durable pull consumer of the domain events stream (explicit ack, redelivery after
+    /// 30 s), for subscribers such as the controllers service.
+    pub async fn events_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(EVENTS_STREAM)
+            .await
+            .map_err(js_error)?;
+        stream
+            .get_or_create_consumer(
+                durable_name,
+                jetstream::consumer::pull::Config {
+                    durable_name: Some(durable_name.to_owned()),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(30),
+                    ..Default::default()
+                },
+            )
             .await
             .map_err(js_error)
     }

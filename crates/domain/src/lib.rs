@@ -13,6 +13,7 @@ pub mod events;
 pub mod group;
 pub mod live_access;
 pub mod location;
+pub mod location_access;
 pub mod member;
 pub mod nas;
 pub mod organization;

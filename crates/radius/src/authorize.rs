@@ -11,7 +11,6 @@
 //! Everything is read per request (one query), so a revocation committed before the
 //! Access-Request is seen by it: no cache to expire.
 
-use crate::access::{self, Place};
 use crate::dialect::{self, Grant};
 use crate::lookup::{self, DeviceMember, Nas};
 use crate::metrics::{self, Outcome};
@@ -19,6 +18,7 @@ use crate::rest::{self, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};
 use domain::Mac;
+use domain::location_access::{self as access, Place};
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::time::Instant;
@@ -166,13 +166,6 @@ fn open_passphrase(
         .wrapped_key
         .as_ref()
         .ok_or("the member has no data key")?;
-    let aad = secrets::contexts::member(org_id, &member.user_id);
-    let key = state
-        .keys
-        .unwrap_member_key(wrapped, &aad)
-        .map_err(|e| e.to_string())?;
-    let bytes = key.open(sealed, &aad).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes)
+    secrets::passphrases::open_passphrase(&state.keys, org_id, &member.user_id, wrapped, sealed)
         .map(Some)
-        .map_err(|_| "the passphrase is not UTF-8".to_owned())
 }

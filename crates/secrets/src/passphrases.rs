@@ -45,3 +45,20 @@ pub fn seal_profile(
         email_hash: email_hash(keys, org_id, &profile.email),
     }
 }
+
+/// A member's passphrase in clear, opened with their data key (`wrapped`, sealed with the
+/// master key) from its sealed form; the error says what failed, never the secret.
+pub fn open_passphrase(
+    keys: &KeyRing,
+    org_id: &str,
+    user_id: &str,
+    wrapped: &domain::Sealed,
+    sealed: &domain::Sealed,
+) -> Result<String, String> {
+    let aad = crate::contexts::member(org_id, user_id);
+    let key = keys
+        .unwrap_member_key(wrapped, &aad)
+        .map_err(|e| e.to_string())?;
+    let bytes = key.open(sealed, &aad).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "the passphrase is not UTF-8".to_owned())
+}

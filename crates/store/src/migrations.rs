@@ -36,6 +36,12 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "radius_registry",
         include_str!("../../../migrations/0012_radius_registry.sql"),
     ),
+    // 13 belongs to issue 16 (RADIUS).
+    (
+        14,
+        "controllers",
+        include_str!("../../../migrations/0014_controllers.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

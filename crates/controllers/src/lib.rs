@@ -1,0 +1,178 @@
+//! controllers: keeps cloud-managed WiFi controllers' key lists equal to Lanyard's, per mapped
+//! location, continuously and within each vendor's rate limits, repairing what someone changes
+//! in the vendor's dashboard.
+//!
+//! - `follow`: the durable consumer of `lanyard.events.>` (an organization's events reconcile
+//!   its mapped locations) and the periodic full reconciliation (`controllers.reconcile_interval_secs`).
+//! - `desired`: the keys wanted at a location (the shared roaming decision,
+//!   `domain::location_access`); `plan`: the exact difference, on Lanyard's keys only (named
+//!   with `controllers.key_prefix`); `reconcile`: applies it and records it.
+//! - `vendor`: what a vendor offers (the `Vendor` trait, typed errors); `meraki`, `openwrt`;
+//!   `budget`: request budgets per vendor organization.
+//! - `mapping`: which controller a location's keys go to (`controller_mappings`).
+//! - The listener (`controllers.listen`) serves OpenWrt AP groups their `wpa_psk_file`
+//!   (`routes`); the operations listener `/metrics`, `/healthz`, `/readyz`.
+
+pub mod budget;
+pub mod desired;
+mod follow;
+pub mod mapping;
+pub mod meraki;
+pub mod metrics;
+pub mod openwrt;
+pub mod plan;
+pub mod reconcile;
+mod routes;
+pub mod vendor;
+
+use anyhow::Context as _;
+use mapping::{Mapping, Target};
+use reconcile::{ReconcileError, Report, Trigger};
+use std::sync::Arc;
+
+/// What reconciliations share.
+#[derive(Clone)]
+pub struct Context {
+    pub pool: deadpool_postgres::Pool,
+    pub keys: Arc<secrets::KeyRing>,
+    pub settings: Arc<runtime::ControllersSettings>,
+    pub budgets: Arc<budget::Budgets>,
+    pub http: reqwest::Client,
+}
+
+impl Context {
+    pub fn new(
+        pool: deadpool_postgres::Pool,
+        keys: secrets::KeyRing,
+        settings: runtime::ControllersSettings,
+    ) -> anyhow::Result<Context> {
+        let http = reqwest::Client::builder()
+            .user_agent("lanyard-controllers")
+            .build()
+            .context("building the HTTP client")?;
+        Ok(Context {
+            pool,
+            keys: Arc::new(keys),
+            settings: Arc::new(settings),
+            budgets: Arc::new(budget::Budgets::default()),
+            http,
+        })
+    }
+
+    /// The mapping's credentials in clear.
+    pub fn open_credentials(&self, mapping: &Mapping) -> Result<String, ReconcileError> {
+        let aad = mapping::credentials_context(&mapping.org_id, &mapping.location_id);
+        let bytes = self
+            .keys
+            .open_with_master(&mapping.credentials, &aad)
+            .map_err(|e| ReconcileError::Credentials(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|_| ReconcileError::Credentials("not UTF-8".into()))
+    }
+
+    /// The Meraki client of a Meraki mapping.
+    pub fn meraki(&self, mapping: &Mapping) -> Result<Option<meraki::Meraki>, ReconcileError> {
+        let Target::Meraki {
+            organization_id,
+            network_id,
+            ssid_number,
+        } = &mapping.target
+        else {
+            return Ok(None);
+        };
+        let settings = &self.settings;
+        let rate = settings.meraki_requests_per_second;
+        let budget = self
+            .budgets
+            .of(&format!("meraki:{organization_id}"), rate, rate);
+        Ok(Some(meraki::Meraki::new(
+            self.http.clone(),
+            &settings.meraki_api_url,
+            self.open_credentials(mapping)?,
+            (organization_id.clone(), network_id.clone(), *ssid_number),
+            budget,
+            settings.meraki_keys_per_ssid,
+        )))
+    }
+}
+
+/// Reconciles one mapped location with its controller. OpenWrt routers pull their file, so
+/// there is nothing to push to them.
+pub async fn reconcile_mapping(
+    context: &Context,
+    mapping: &Mapping,
+    trigger: Trigger,
+) -> Result<Report, ReconcileError> {
+    match &mapping.target {
+        Target::Meraki { .. } => match context.meraki(mapping)? {
+            Some(vendor) => reconcile::run(context, &vendor, mapping, trigger).await,
+            None => Ok(Report::default()),
+        },
+        Target::Openwrt { .. } => Ok(Report {
+            outcome: "ok",
+            ..Report::default()
+        }),
+    }
+}
+
+/// The controllers service: the OpenWrt file listener, the operations listener, and the
+/// follower (events and the periodic reconciliation).
+pub struct Application {
+    listeners: telemetry::http::Listeners,
+    context: Context,
+    bus: bus::Bus,
+}
+
+impl Application {
+    pub async fn build(
+        settings: impl Into<runtime::ControllersConfig>,
+    ) -> anyhow::Result<Application> {
+        let settings = settings.into();
+        telemetry::metrics::init();
+        metrics::init();
+        let keys = secrets::KeyRing::from_hex(
+            settings.provision.master_key.expose(),
+            settings.provision.hash_key.expose(),
+        )
+        .context(
+            "the controllers service opens passphrases and vendor credentials with \
+             provision.master_key and hashes with provision.hash_key: set both",
+        )?;
+        let pool = settings.database.pool()?;
+        let bus =
+            bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Controllers).await?;
+        let controllers = settings.controllers;
+        let (listener, port) = telemetry::http::bind(&controllers.listen, "controllers.listen")?;
+        let (ops_listener, ops_port) =
+            telemetry::http::bind(&controllers.ops_listen, "controllers.ops_listen")?;
+        let context = Context::new(pool, keys, controllers)?;
+        let state = actix_web::web::Data::new(context.clone());
+        let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), routes::readyz)?;
+        let listeners = telemetry::http::Listeners::new(
+            (port, routes::server(listener, state)?),
+            (ops_port, ops_server),
+        );
+        Ok(Application {
+            listeners,
+            context,
+            bus,
+        })
+    }
+
+    pub fn listeners(&self) -> &telemetry::http::Listeners {
+        &self.listeners
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let follower = tokio::spawn(follow::run(self.context, self.bus));
+        let result = self.listeners.run().await;
+        follower.abort();
+        result
+    }
+}
+
+runtime::service!(Application {
+    name: "controllers",
+    about: "Lanyard controllers: keeps Meraki, OpenWrt (and other) WiFi controllers' keys equal to Lanyard's.",
+    settings: runtime::ControllersConfig,
+    ports: |app| (app.listeners.port, Some(app.listeners.ops_port)),
+});

@@ -1,0 +1,108 @@
+//! Which controller a location's keys go to (`controller_mappings`), with its credentials
+//! opened only when a vendor client is built.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::GenericClient;
+use domain::Sealed;
+use serde::{Deserialize, Serialize};
+
+/// A mapping could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("database: {0}")]
+    Database(#[from] tokio_postgres::Error),
+    #[error("unreadable mapping of {location_id}: {reason}")]
+    Unreadable { location_id: String, reason: String },
+}
+
+/// The vendor ids a location's keys go to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "vendor", rename_all = "snake_case")]
+pub enum Target {
+    /// Identity PSKs on SSID `ssid_number` of network `network_id` in organization
+    /// `organization_id`.
+    Meraki {
+        organization_id: String,
+        network_id: String,
+        ssid_number: u8,
+    },
+    /// A `wpa_psk_file` the AP group's routers fetch.
+    Openwrt { ap_group: String },
+}
+
+impl Target {
+    pub fn vendor(&self) -> &'static str {
+        match self {
+            Target::Meraki { .. } => "meraki",
+            Target::Openwrt { .. } => "openwrt",
+        }
+    }
+}
+
+/// One mapped location.
+#[derive(Clone, Debug)]
+pub struct Mapping {
+    pub org_id: String,
+    pub location_id: String,
+    pub target: Target,
+    pub credentials: Sealed,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The additional data the credentials are sealed with: they open for this mapping only.
+pub fn credentials_context(org_id: &str, location_id: &str) -> String {
+    format!("controller-credentials:{org_id}:{location_id}")
+}
+
+const COLUMNS: &str = "org_id, location_id, target, credentials, updated_at";
+
+/// Every mapping of `org_id` (every organization's when None).
+pub async fn mappings(
+    client: &impl GenericClient,
+    org_id: Option<&str>,
+) -> Result<Vec<Mapping>, MappingError> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM controller_mappings
+                  WHERE $1::text IS NULL OR org_id = $1 ORDER BY org_id, location_id"
+            ),
+            &[&org_id],
+        )
+        .await?;
+    rows.iter().map(mapping).collect()
+}
+
+/// The mapping of one location.
+pub async fn mapping_of(
+    client: &impl GenericClient,
+    org_id: &str,
+    location_id: &str,
+) -> Result<Option<Mapping>, MappingError> {
+    let row = client
+        .query_opt(
+            &format!(
+                "SELECT {COLUMNS} FROM controller_mappings WHERE org_id = $1 AND location_id = $2"
+            ),
+            &[&org_id, &location_id],
+        )
+        .await?;
+    row.as_ref().map(mapping).transpose()
+}
+
+fn mapping(row: &tokio_postgres::Row) -> Result<Mapping, MappingError> {
+    let location_id: String = row.get(1);
+    let unreadable = |reason: String| MappingError::Unreadable {
+        location_id: location_id.clone(),
+        reason,
+    };
+    let target = serde_json::from_value(row.get(2)).map_err(|e| unreadable(e.to_string()))?;
+    let credentials = serde_json::from_value(row.get(3)).map_err(|e| unreadable(e.to_string()))?;
+    Ok(Mapping {
+        org_id: row.get(0),
+        location_id: location_id.clone(),
+        target,
+        credentials,
+        updated_at: row.get(4),
+    })
+}
