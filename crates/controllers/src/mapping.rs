@@ -106,3 +106,60 @@ fn mapping(row: &tokio_postgres::Row) -> Result<Mapping, MappingError> {
         updated_at: row.get(4),
     })
 }
+
+/// Maps `location_id` of `org_id` to `target`, with `credentials` (a Meraki API key, an OpenWrt
+/// AP group's token) sealed with the master key; replaces an earlier mapping.
+pub async fn map(
+    client: &impl GenericClient,
+    keys: &secrets::KeyRing,
+    (org_id, location_id): (&str, &str),
+    target: &Target,
+    credentials: &str,
+) -> Result<(), MappingError> {
+    let sealed = keys.seal_with_master(
+        credentials.as_bytes(),
+        &credentials_context(org_id, location_id),
+    );
+    let token_hash = matches!(target, Target::Openwrt { .. })
+        .then(|| crate::routes::token_hash(keys, credentials));
+    let unreadable = |e: serde_json::Error| MappingError::Unreadable {
+        location_id: location_id.to_owned(),
+        reason: e.to_string(),
+    };
+    let target_json = serde_json::to_value(target).map_err(unreadable)?;
+    let sealed_json = serde_json::to_value(&sealed).map_err(unreadable)?;
+    client
+        .execute(
+            "INSERT INTO controller_mappings
+                 (org_id, location_id, vendor, target, credentials, token_hash, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, now())
+             ON CONFLICT (org_id, location_id) DO UPDATE
+                SET vendor = $3, target = $4, credentials = $5, token_hash = $6, updated_at = now()",
+            &[
+                &org_id,
+                &location_id,
+                &target.vendor(),
+                &target_json,
+                &sealed_json,
+                &token_hash,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Forgets the location's controller (its keys there stay until removed by hand); whether
+/// there was one.
+pub async fn unmap(
+    client: &impl GenericClient,
+    org_id: &str,
+    location_id: &str,
+) -> Result<bool, MappingError> {
+    let removed = client
+        .execute(
+            "DELETE FROM controller_mappings WHERE org_id = $1 AND location_id = $2",
+            &[&org_id, &location_id],
+        )
+        .await?;
+    Ok(removed > 0)
+}

@@ -55,6 +55,8 @@ struct IdentityPsk {
 struct GroupPolicy {
     group_policy_id: String,
     #[serde(default)]
+    name: String,
+    #[serde(default)]
     vlan_tagging: Option<VlanTagging>,
 }
 
@@ -173,9 +175,12 @@ impl Meraki {
         let mut by_vlan = HashMap::new();
         for policy in policies {
             if let Some(vlan) = policy.vlan() {
-                by_vlan
-                    .entry(vlan)
-                    .or_insert(policy.group_policy_id.clone());
+                // Lanyard's keys use Lanyard's policies only (an admin's may change).
+                if policy.name == policy_name(vlan) {
+                    by_vlan
+                        .entry(vlan)
+                        .or_insert(policy.group_policy_id.clone());
+                }
                 ids.insert(policy.group_policy_id, vlan);
             }
         }

@@ -87,7 +87,10 @@ mod tests {
         assert_eq!(line(&key("lanyard:aa", "short", None)), None);
         assert_eq!(line(&key(&"k".repeat(32), "longenough", None)), None);
         // A 31-character keyid, a VLAN and a 63-character passphrase make 131 bytes: too long.
-        assert_eq!(line(&key(&"k".repeat(31), &"p".repeat(63), Some(4094))), None);
+        assert_eq!(
+            line(&key(&"k".repeat(31), &"p".repeat(63), Some(4094))),
+            None
+        );
         // Lanyard's names (`lanyard:` and 16 hex digits) always fit.
         let ours = key("lanyard:0123456789abcdef", &"p".repeat(63), Some(4094));
         assert!(line(&ours).is_some_and(|l| l.len() + 2 <= LINE_BUFFER));

@@ -1,0 +1,189 @@
+//! The controllers service and the vendors' simulator beside a test stack: the service built
+//! from the stack's settings (its own NATS identity, a durable consumer of the events stream)
+//! and pointed at the simulator, and what tests ask the simulator (through its admin API, as a
+//! person in the vendor's dashboard would).
+
+use crate::stack::Stack;
+use crate::wait::eventually;
+use anyhow::Context;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use vendor_sim::meraki::IdentityPsk;
+
+/// The simulated Meraki organization, network, SSID and API key the tests map.
+pub const MERAKI_ORG: &str = "549236";
+pub const MERAKI_NETWORK: &str = "N_24329156";
+pub const MERAKI_SSID: u8 = 3;
+pub const MERAKI_API_KEY: &str = "meraki-test-api-key-0123456789abcdef";
+
+pub struct Controllers {
+    /// The simulator's base URL and state.
+    pub vendor_url: String,
+    pub vendor: std::sync::Arc<vendor_sim::Sim>,
+    /// Where OpenWrt routers fetch their file, and the operations listener.
+    pub url: String,
+    pub ops_url: String,
+    pub settings: runtime::ControllersSettings,
+    pub http: reqwest::Client,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Controllers {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Controllers {
+    /// The simulator and the controllers service, with `adjust` changing its section.
+    pub async fn start(
+        stack: &Stack,
+        adjust: impl FnOnce(&mut runtime::ControllersSettings),
+    ) -> anyhow::Result<Controllers> {
+        let sim = vendor_sim::start("127.0.0.1:0").await?;
+        let vendor_url = sim.url.clone();
+        let vendor = sim.sim.clone();
+        let sim_task = tokio::spawn(async move {
+            let _ = sim.server.await;
+        });
+        let mut settings = stack.settings.clone();
+        settings.controllers.listen = "127.0.0.1:0".into();
+        settings.controllers.ops_listen = "127.0.0.1:0".into();
+        settings.controllers.meraki_api_url = format!("{vendor_url}/meraki/api/v1");
+        adjust(&mut settings.controllers);
+        let section = settings.controllers.clone();
+        let app = controllers::Application::build(settings)
+            .await
+            .context("building controllers")?;
+        let (port, ops_port) = (app.listeners().port, app.listeners().ops_port);
+        let task = tokio::spawn(async move {
+            let _ = app.run_until_stopped().await;
+        });
+        Ok(Controllers {
+            vendor_url,
+            vendor,
+            url: format!("http://127.0.0.1:{port}"),
+            ops_url: format!("http://127.0.0.1:{ops_port}"),
+            settings: section,
+            http: reqwest::Client::new(),
+            tasks: vec![sim_task, task],
+        })
+    }
+
+    /// Makes the Meraki network in the simulator and maps `location_id` to its SSID, as
+    /// `lanyard controllers map` does.
+    pub async fn map_meraki(
+        &self,
+        stack: &Stack,
+        org_id: &str,
+        location_id: &str,
+    ) -> anyhow::Result<()> {
+        let status = self
+            .http
+            .post(format!("{}/_admin/meraki/networks", self.vendor_url))
+            .json(&serde_json::json!({
+                "organization_id": MERAKI_ORG, "network_id": MERAKI_NETWORK, "api_key": MERAKI_API_KEY,
+            }))
+            .send()
+            .await?
+            .status();
+        anyhow::ensure!(status.is_success(), "making the Meraki network: {status}");
+        let target = controllers::mapping::Target::Meraki {
+            organization_id: MERAKI_ORG.into(),
+            network_id: MERAKI_NETWORK.into(),
+            ssid_number: MERAKI_SSID,
+        };
+        let client = stack.pool.get().await?;
+        controllers::mapping::map(
+            &client,
+            &stack.keys,
+            (org_id, location_id),
+            &target,
+            MERAKI_API_KEY,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Maps `location_id` to an OpenWrt AP group fetching with `token`.
+    pub async fn map_openwrt(
+        &self,
+        stack: &Stack,
+        (org_id, location_id): (&str, &str),
+        ap_group: &str,
+        token: &str,
+    ) -> anyhow::Result<()> {
+        let target = controllers::mapping::Target::Openwrt {
+            ap_group: ap_group.into(),
+        };
+        let client = stack.pool.get().await?;
+        controllers::mapping::map(&client, &stack.keys, (org_id, location_id), &target, token)
+            .await?;
+        Ok(())
+    }
+
+    /// The SSID's identity PSKs, through the simulator's admin API (the dashboard's view).
+    pub async fn meraki_keys(&self) -> anyhow::Result<Vec<IdentityPsk>> {
+        Ok(self
+            .http
+            .get(self.meraki_admin_url(""))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// The admin URL of the SSID's identity PSKs, and `suffix`.
+    pub fn meraki_admin_url(&self, suffix: &str) -> String {
+        format!(
+            "{}/_admin/meraki/networks/{MERAKI_NETWORK}/ssids/{MERAKI_SSID}/identityPsks{suffix}",
+            self.vendor_url
+        )
+    }
+
+    /// Waits (at most `deadline`) until `check` holds for the SSID's keys; those keys.
+    pub async fn meraki_until(
+        &self,
+        what: &str,
+        deadline: Duration,
+        check: impl Fn(&[IdentityPsk]) -> bool,
+    ) -> anyhow::Result<Vec<IdentityPsk>> {
+        let check = &check;
+        eventually(what, deadline, || async move {
+            let keys = self.meraki_keys().await?;
+            Ok(check(&keys).then_some(keys))
+        })
+        .await
+    }
+
+    /// The name of a member's key at vendors.
+    pub fn key_name(&self, stack: &Stack, org_id: &str, user_id: &str) -> String {
+        controllers::desired::key_name(&stack.keys, &self.settings.key_prefix, org_id, user_id)
+    }
+
+    /// The VLAN a Meraki key's group policy sets.
+    pub fn meraki_vlan(&self, key: &IdentityPsk) -> Option<u16> {
+        self.vendor
+            .meraki
+            .policy_vlan(MERAKI_NETWORK, &key.group_policy_id)
+    }
+
+    /// The simulator's statistics of the Meraki organization.
+    pub fn meraki_stats(&self) -> vendor_sim::shared::Stats {
+        self.vendor.shared.stats(&format!("meraki:{MERAKI_ORG}"))
+    }
+
+    /// Every vendor request answers `status` for `seconds`.
+    pub async fn fail_for(&self, status: u16, seconds: f64) -> anyhow::Result<()> {
+        self.http
+            .post(format!("{}/_admin/faults", self.vendor_url))
+            .json(&serde_json::json!({"status": status, "seconds": seconds, "retry_after_secs": 1}))
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+}

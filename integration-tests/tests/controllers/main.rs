@@ -1,0 +1,112 @@
+//! Cloud WiFi controllers end to end: Optix webhooks → provision → the events stream → the
+//! controllers service → the vendors' simulator (vendor-sim), each against real PostgreSQL,
+//! NATS and the Optix simulator.
+
+mod meraki;
+mod openwrt;
+
+use integration_tests::controllers::Controllers;
+use integration_tests::stack::{DEMO_ORG, GASTOWN};
+use integration_tests::{Stack, StackOptions};
+use optix_sim::{Change, Notify};
+use std::time::Duration;
+
+const JEAN: &str = "12346"; // Hot Desk (all locations), ACTIVE
+const RICHARD: &str = "12347"; // Dedicated Desk at 3390, team The Cube Team
+const HOT_DESK: &str = "916";
+/// How long a change may take to reach the vendor in these tests.
+const SOON: Duration = Duration::from_secs(20);
+
+/// A stack with the demo organization's locations mapped and the app installed, and the
+/// controllers service beside it (`adjust` changes its section).
+async fn start(
+    adjust: impl FnOnce(&mut runtime::ControllersSettings),
+) -> anyhow::Result<(Stack, Controllers)> {
+    let stack = Stack::start_with(StackOptions::default()).await?;
+    stack.set_vlan_pool(DEMO_ORG, 300, 399).await?;
+    stack.map_demo_locations().await?;
+    stack.install(DEMO_ORG).await?;
+    let controllers = Controllers::start(&stack, adjust).await?;
+    Ok((stack, controllers))
+}
+
+/// A new Optix user with a hot desk plan ending in `ends_in_secs`: their user id and the
+/// account plan's id.
+async fn member_with_plan(
+    stack: &Stack,
+    name: &str,
+    ends_in_secs: Option<i64>,
+) -> anyhow::Result<(String, String)> {
+    let user = stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            Change::AddUser {
+                name: name.into(),
+                surname: "Tester".into(),
+                email: format!("{}@example.com", name.to_lowercase()),
+                is_admin: false,
+            },
+            Notify::Webhook,
+        )
+        .await?
+        .id
+        .ok_or_else(|| anyhow::anyhow!("no user id"))?;
+    let plan = stack
+        .sim
+        .sim
+        .apply(
+            DEMO_ORG,
+            Change::AddPlan {
+                user_id: user.clone(),
+                plan_template_id: HOT_DESK.into(),
+                starts_in_secs: 0,
+                ends_in_secs,
+            },
+            Notify::Webhook,
+        )
+        .await?
+        .id
+        .ok_or_else(|| anyhow::anyhow!("no account plan id"))?;
+    Ok((user, plan))
+}
+
+/// The latest reconciliation's id (0: none yet).
+async fn last_reconciliation(stack: &Stack) -> anyhow::Result<i64> {
+    let client = stack.pool.get().await?;
+    Ok(client
+        .query_one(
+            "SELECT coalesce(max(id), 0) FROM controller_reconciliations",
+            &[],
+        )
+        .await?
+        .get(0))
+}
+
+/// A reconciliation of `location` after `after`, recorded with `trigger`, drift at least
+/// `drift`.
+async fn reconciliation_recorded(
+    stack: &Stack,
+    location: &str,
+    (after, trigger, drift): (i64, &str, i32),
+) -> anyhow::Result<()> {
+    let pool = stack.pool.clone();
+    integration_tests::eventually("a reconciliation recorded", SOON, || {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            let found: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM controller_reconciliations
+                      WHERE org_id = $1 AND location_id = $2 AND trigger = $3 AND drift >= $4
+                        AND outcome = 'ok' AND id > $5",
+                    &[&DEMO_ORG, &location, &trigger, &drift, &after],
+                )
+                .await?
+                .get(0);
+            Ok((found > 0).then_some(()))
+        }
+    })
+    .await
+}

@@ -1,0 +1,254 @@
+//! Meraki: identity PSKs on the mapped SSID follow the members, by VLAN (group policies) and
+//! expiry, within 10 requests/s, and drift is repaired.
+
+use super::*;
+use chrono::Utc;
+
+/// A member gains a plan → their key appears with the right VLAN and expiry; the passphrase
+/// changes → updated; the plan is cancelled → the key is gone. The team member's key carries
+/// the team's VLAN. A key Lanyard does not own is never touched.
+#[tokio::test]
+async fn keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
+    let (stack, controllers) = start(|_| {}).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let foreign = controllers
+        .http
+        .post(controllers.meraki_admin_url(""))
+        .json(&serde_json::json!({"name": "front-desk", "passphrase": "front-desk-pass"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<vendor_sim::meraki::IdentityPsk>()
+        .await?;
+
+    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
+    let keys = controllers
+        .meraki_until("Richard's key", SOON, |keys| {
+            keys.iter().any(|k| k.name == richard)
+        })
+        .await?;
+    let key = keys
+        .iter()
+        .find(|k| k.name == richard)
+        .expect("Richard's key");
+    let team_vlan = stack
+        .member(DEMO_ORG, RICHARD)
+        .await?
+        .and_then(|m| m.group)
+        .and_then(|g| g.vlan)
+        .expect("the team has a VLAN from the pool");
+    assert_eq!(
+        controllers.meraki_vlan(key),
+        Some(team_vlan),
+        "the team's VLAN"
+    );
+    assert_eq!(key.passphrase, stack.passphrase(DEMO_ORG, RICHARD).await?);
+
+    let ends = Utc::now().timestamp() + 7 * 86_400;
+    let (mei, plan) = member_with_plan(&stack, "Mei", Some(ends - Utc::now().timestamp())).await?;
+    let name = controllers.key_name(&stack, DEMO_ORG, &mei);
+    let keys = controllers
+        .meraki_until("Mei's key", SOON, |keys| {
+            keys.iter().any(|k| k.name == name)
+        })
+        .await?;
+    let key = keys.iter().find(|k| k.name == name).expect("Mei's key");
+    assert_eq!(key.passphrase, stack.passphrase(DEMO_ORG, &mei).await?);
+    let expected_vlan = stack.member(DEMO_ORG, &mei).await?.and_then(|m| {
+        m.live_grants(Utc::now())
+            .find_map(|g| g.network.as_ref().and_then(|n| n.vlan))
+    });
+    assert_eq!(
+        controllers.meraki_vlan(key),
+        expected_vlan,
+        "the plan profile's VLAN"
+    );
+    let expires = key.expires_at.as_deref().expect("an expiry");
+    let expires = chrono::DateTime::parse_from_rfc3339(expires)?.timestamp();
+    assert!(
+        (expires - ends).abs() <= 1,
+        "expiresAt {expires} vs the plan's end {ends}"
+    );
+
+    stack
+        .command_done(
+            DEMO_ORG,
+            bus::commands::Command::RegeneratePassphrase {
+                user_id: mei.clone(),
+            },
+        )
+        .await?;
+    let fresh = stack.passphrase(DEMO_ORG, &mei).await?;
+    controllers
+        .meraki_until("Mei's new passphrase", SOON, |keys| {
+            keys.iter().any(|k| k.name == name && k.passphrase == fresh)
+        })
+        .await?;
+
+    stack.sim.sim.cancel_plan(DEMO_ORG, &plan).await?;
+    let keys = controllers
+        .meraki_until("Mei's key gone", SOON, |keys| {
+            !keys.iter().any(|k| k.name == name)
+        })
+        .await?;
+    let untouched = keys
+        .iter()
+        .find(|k| k.id == foreign.id)
+        .expect("the front desk's key");
+    assert_eq!(
+        untouched, &foreign,
+        "a key Lanyard does not own is never touched"
+    );
+    Ok(())
+}
+
+/// A key deleted and one edited in the dashboard are put back at the next periodic
+/// reconciliation, which records the drift it corrected.
+#[tokio::test]
+async fn drift_is_repaired_and_reported() -> anyhow::Result<()> {
+    let (stack, controllers) = start(|s| s.reconcile_interval_secs = 3).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let jean = controllers.key_name(&stack, DEMO_ORG, JEAN);
+    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
+    let keys = controllers
+        .meraki_until("both keys", SOON, |keys| {
+            keys.iter().any(|k| k.name == jean) && keys.iter().any(|k| k.name == richard)
+        })
+        .await?;
+    let jean_key = keys
+        .iter()
+        .find(|k| k.name == jean)
+        .expect("Jean's key")
+        .clone();
+    let richard_key = keys
+        .iter()
+        .find(|k| k.name == richard)
+        .expect("Richard's key")
+        .clone();
+    // Past the backlog of the installation's events: what follows is no event's doing.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = last_reconciliation(&stack).await?;
+    controllers
+        .http
+        .delete(controllers.meraki_admin_url(&format!("/{}", jean_key.id)))
+        .send()
+        .await?
+        .error_for_status()?;
+    controllers
+        .http
+        .put(controllers.meraki_admin_url(&format!("/{}", richard_key.id)))
+        .json(&serde_json::json!({"passphrase": "edited-by-hand"}))
+        .send()
+        .await?
+        .error_for_status()?;
+    controllers
+        .meraki_until("the drift repaired", SOON, |keys| {
+            keys.iter()
+                .any(|k| k.name == jean && k.passphrase == jean_key.passphrase)
+                && keys
+                    .iter()
+                    .any(|k| k.name == richard && k.passphrase == richard_key.passphrase)
+        })
+        .await?;
+    reconciliation_recorded(&stack, GASTOWN, (before, "periodic", 2)).await
+}
+
+/// The vendor down (503) and then rate limiting (429) for a while: the change made meanwhile
+/// arrives once it answers again, and nothing is lost.
+#[tokio::test]
+async fn an_outage_and_rate_limiting_lose_nothing() -> anyhow::Result<()> {
+    let (stack, controllers) = start(|_| {}).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
+    controllers
+        .meraki_until("Richard's key", SOON, |keys| {
+            keys.iter().any(|k| k.name == richard)
+        })
+        .await?;
+    controllers.fail_for(503, 4.0).await?;
+    let (mei, _) = member_with_plan(&stack, "Mei", None).await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    controllers.fail_for(429, 4.0).await?;
+    let (luca, _) = member_with_plan(&stack, "Luca", None).await?;
+    let names = [
+        controllers.key_name(&stack, DEMO_ORG, &mei),
+        controllers.key_name(&stack, DEMO_ORG, &luca),
+    ];
+    controllers
+        .meraki_until(
+            "both keys after the outage",
+            Duration::from_secs(40),
+            |keys| {
+                names
+                    .iter()
+                    .all(|n| keys.iter().filter(|k| &k.name == n).count() == 1)
+            },
+        )
+        .await?;
+    let stats = controllers.meraki_stats();
+    assert!(stats.faults > 0, "the outage was met: {stats:?}");
+    Ok(())
+}
+
+/// 2,000 members imported at once: all their keys arrive, none failed, and the organization's
+/// rate (10/s, 20 in the first second) is never exceeded: not one 429.
+#[tokio::test]
+async fn two_thousand_members_within_the_rate() -> anyhow::Result<()> {
+    let (stack, controllers) = start(|_| {}).await?;
+    for i in 0..2000 {
+        let user = stack
+            .sim
+            .sim
+            .apply(
+                DEMO_ORG,
+                Change::AddUser {
+                    name: format!("Member{i}"),
+                    surname: "Bulk".into(),
+                    email: format!("member{i}@example.com"),
+                    is_admin: false,
+                },
+                Notify::Quietly,
+            )
+            .await?
+            .id
+            .ok_or_else(|| anyhow::anyhow!("no user id"))?;
+        let plan = Change::AddPlan {
+            user_id: user,
+            plan_template_id: HOT_DESK.into(),
+            starts_in_secs: 0,
+            ends_in_secs: None,
+        };
+        stack.sim.sim.apply(DEMO_ORG, plan, Notify::Quietly).await?;
+    }
+    stack.request_sync(DEMO_ORG);
+    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let keys = controllers
+        .meraki_until("2,000 keys and more", Duration::from_secs(180), |keys| {
+            keys.len() >= 2002
+        })
+        .await?;
+    let prefix = &controllers.settings.key_prefix;
+    let mut names: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.name.starts_with(prefix))
+        .map(|k| k.name.as_str())
+        .collect();
+    let total = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), total, "no key twice");
+    let stats = controllers.meraki_stats();
+    assert_eq!(stats.rate_limited, 0, "never over the rate: {stats:?}");
+    assert!(stats.max_per_second <= 20, "{stats:?}");
+    let client = stack.pool.get().await?;
+    let failed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM controller_reconciliations WHERE outcome <> 'ok'",
+            &[],
+        )
+        .await?
+        .get(0);
+    assert_eq!(failed, 0, "no failed reconciliation");
+    Ok(())
+}
