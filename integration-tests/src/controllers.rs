@@ -24,6 +24,8 @@ pub struct Controllers {
     pub url: String,
     pub ops_url: String,
     pub settings: runtime::ControllersSettings,
+    /// The stack's settings as the controllers service got them (the CLI's, for the tests).
+    pub all_settings: runtime::Settings,
     pub http: reqwest::Client,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -54,6 +56,7 @@ impl Controllers {
         settings.controllers.meraki_api_url = format!("{vendor_url}/meraki/api/v1");
         adjust(&mut settings.controllers);
         let section = settings.controllers.clone();
+        let all_settings = settings.clone();
         let app = controllers::Application::build(settings)
             .await
             .context("building controllers")?;
@@ -67,6 +70,7 @@ impl Controllers {
             url: format!("http://127.0.0.1:{port}"),
             ops_url: format!("http://127.0.0.1:{ops_port}"),
             settings: section,
+            all_settings,
             http: reqwest::Client::new(),
             tasks: vec![sim_task, task],
         })
@@ -90,21 +94,21 @@ impl Controllers {
             .await?
             .status();
         anyhow::ensure!(status.is_success(), "making the Meraki network: {status}");
-        let target = controllers::mapping::Target::Meraki {
-            organization_id: MERAKI_ORG.into(),
-            network_id: MERAKI_NETWORK.into(),
-            ssid_number: MERAKI_SSID,
-        };
-        let client = stack.pool.get().await?;
-        controllers::mapping::map(
-            &client,
-            &stack.keys,
-            (org_id, location_id),
-            &target,
-            MERAKI_API_KEY,
-        )
-        .await?;
-        Ok(())
+        let meraki = [
+            "map-meraki",
+            "--org",
+            org_id,
+            "--location",
+            location_id,
+            "--meraki-org",
+            MERAKI_ORG,
+            "--network",
+            MERAKI_NETWORK,
+            "--ssid",
+            &MERAKI_SSID.to_string(),
+            "--api-key-file",
+        ];
+        self.lanyard(stack, &meraki, Some(MERAKI_API_KEY)).await
     }
 
     /// Maps `location_id` to an OpenWrt AP group fetching with `token`.
@@ -115,13 +119,17 @@ impl Controllers {
         ap_group: &str,
         token: &str,
     ) -> anyhow::Result<()> {
-        let target = controllers::mapping::Target::Openwrt {
-            ap_group: ap_group.into(),
-        };
-        let client = stack.pool.get().await?;
-        controllers::mapping::map(&client, &stack.keys, (org_id, location_id), &target, token)
-            .await?;
-        Ok(())
+        let openwrt = [
+            "map-openwrt",
+            "--org",
+            org_id,
+            "--location",
+            location_id,
+            "--ap-group",
+            ap_group,
+            "--token-file",
+        ];
+        self.lanyard(stack, &openwrt, Some(token)).await
     }
 
     /// The SSID's identity PSKs, through the simulator's admin API (the dashboard's view).
@@ -185,5 +193,38 @@ impl Controllers {
             .await?
             .error_for_status()?;
         Ok(())
+    }
+
+    /// Runs `lanyard controllers ARGV…` as the CLI does; with `credential`, written to a file
+    /// (mode 0600) whose path ends the arguments.
+    pub async fn lanyard(
+        &self,
+        stack: &Stack,
+        argv: &[&str],
+        credential: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let dir =
+            std::env::temp_dir().join(format!("lanyard-ctl-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("credential");
+        let mut args: Vec<String> = ["lanyard", "controllers"]
+            .iter()
+            .chain(argv)
+            .map(|a| a.to_string())
+            .collect();
+        if let Some(credential) = credential {
+            crate::stack::write_secret_file(&file, credential)?;
+            args.push(file.display().to_string());
+        }
+        let parsed = cli::args::parse_from(args);
+        let result = async {
+            let cli::args::Command::Controllers { command } = parsed?.command else {
+                anyhow::bail!("not a controllers command");
+            };
+            cli::controllers::controllers(&self.all_settings, &stack.pool, command).await
+        }
+        .await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result
     }
 }

@@ -22,7 +22,7 @@ pub mod metrics;
 pub mod openwrt;
 pub mod plan;
 pub mod reconcile;
-pub mod routes;
+mod routes;
 pub mod vendor;
 
 use anyhow::Context as _;

@@ -49,6 +49,11 @@ pub struct Mapping {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The keyed hash an OpenWrt AP group's token is stored and looked up by.
+pub fn token_hash(keys: &secrets::KeyRing, token: &str) -> String {
+    keys.keyed_hash("openwrt-token", "", token)
+}
+
 /// The additional data the credentials are sealed with: they open for this mapping only.
 pub fn credentials_context(org_id: &str, location_id: &str) -> String {
     format!("controller-credentials:{org_id}:{location_id}")
@@ -120,8 +125,8 @@ pub async fn map(
         credentials.as_bytes(),
         &credentials_context(org_id, location_id),
     );
-    let token_hash = matches!(target, Target::Openwrt { .. })
-        .then(|| crate::routes::token_hash(keys, credentials));
+    let token_hash =
+        matches!(target, Target::Openwrt { .. }).then(|| token_hash(keys, credentials));
     let unreadable = |e: serde_json::Error| MappingError::Unreadable {
         location_id: location_id.to_owned(),
         reason: e.to_string(),

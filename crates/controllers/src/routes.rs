@@ -9,11 +9,6 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use std::net::TcpListener;
 use std::time::Duration;
 
-/// The keyed hash an AP group's token is stored and looked up by.
-pub fn token_hash(keys: &secrets::KeyRing, token: &str) -> String {
-    keys.keyed_hash("openwrt-token", "", token)
-}
-
 pub(crate) fn server(
     listener: TcpListener,
     state: web::Data<Context>,
@@ -85,7 +80,7 @@ async fn mapping_of_token(context: &Context, token: &str) -> anyhow::Result<Opti
         .query_opt(
             "SELECT org_id, location_id FROM controller_mappings
               WHERE token_hash = $1 AND vendor = 'openwrt'",
-            &[&token_hash(&context.keys, token)],
+            &[&mapping::token_hash(&context.keys, token)],
         )
         .await?;
     let Some(row) = row else { return Ok(None) };

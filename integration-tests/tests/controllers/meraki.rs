@@ -252,3 +252,55 @@ async fn two_thousand_members_within_the_rate() -> anyhow::Result<()> {
     assert_eq!(failed, 0, "no failed reconciliation");
     Ok(())
 }
+
+/// `lanyard controllers map-meraki` (the key from a file), `list` (no key shown), `test`
+/// (reaches the SSID with the stored key, refused with a wrong one), `unmap`.
+#[tokio::test]
+async fn lanyard_controllers_maps_tests_and_unmaps() -> anyhow::Result<()> {
+    use integration_tests::controllers::MERAKI_API_KEY;
+    let (stack, controllers) = start(|_| {}).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let client = stack.pool.get().await?;
+    let stored: String = client
+        .query_one("SELECT credentials::text FROM controller_mappings", &[])
+        .await?
+        .get(0);
+    assert!(!stored.contains(MERAKI_API_KEY), "sealed at rest");
+    controllers
+        .lanyard(&stack, &["list", "--org", DEMO_ORG, "--json"], None)
+        .await?;
+    let test = ["test", "--org", DEMO_ORG, "--location", GASTOWN];
+    controllers.lanyard(&stack, &test, None).await?;
+    let wrong = [
+        "map-meraki",
+        "--org",
+        DEMO_ORG,
+        "--location",
+        GASTOWN,
+        "--meraki-org",
+        integration_tests::controllers::MERAKI_ORG,
+        "--network",
+        integration_tests::controllers::MERAKI_NETWORK,
+        "--ssid",
+        "3",
+        "--api-key-file",
+    ];
+    controllers
+        .lanyard(&stack, &wrong, Some("not-the-key-0123456789"))
+        .await?;
+    let refused = controllers.lanyard(&stack, &test, None).await;
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("401")),
+        "{refused:?}"
+    );
+    let unmap = ["unmap", "--org", DEMO_ORG, "--location", GASTOWN];
+    controllers.lanyard(&stack, &unmap, None).await?;
+    let left: i64 = client
+        .query_one("SELECT count(*) FROM controller_mappings", &[])
+        .await?
+        .get(0);
+    assert_eq!(left, 0);
+    Ok(())
+}

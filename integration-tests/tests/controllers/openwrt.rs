@@ -93,7 +93,7 @@ async fn the_fetch_script_reloads_hostapd_only_when_the_file_changed() -> anyhow
         "/../deploy/openwrt/lanyard-psk-fetch.sh"
     );
     let run = || {
-        std::process::Command::new("sh")
+        tokio::process::Command::new("sh")
             .arg(script)
             .env("LANYARD_PSK_CONF", dir.join("none"))
             .env("LANYARD_URL", &controllers.url)
@@ -104,7 +104,7 @@ async fn the_fetch_script_reloads_hostapd_only_when_the_file_changed() -> anyhow
             .output()
     };
     let reloads = || std::fs::read_to_string(dir.join("reloads")).unwrap_or_default();
-    let first = run()?;
+    let first = run().await?;
     assert!(
         first.status.success(),
         "{}",
@@ -118,7 +118,7 @@ async fn the_fetch_script_reloads_hostapd_only_when_the_file_changed() -> anyhow
     let passphrase = stack.passphrase(DEMO_ORG, JEAN).await?;
     assert!(file.contains(&passphrase));
 
-    let second = run()?;
+    let second = run().await?;
     assert!(
         second.status.success(),
         "{}",
@@ -134,7 +134,7 @@ async fn the_fetch_script_reloads_hostapd_only_when_the_file_changed() -> anyhow
             },
         )
         .await?;
-    let third = run()?;
+    let third = run().await?;
     assert!(
         third.status.success(),
         "{}",
