@@ -89,14 +89,6 @@ pub fn read_credential(
     Ok(text)
 }
 
-fn key_ring(settings: &runtime::Settings) -> anyhow::Result<secrets::KeyRing> {
-    secrets::KeyRing::from_hex(
-        settings.provision.master_key.expose(),
-        settings.provision.hash_key.expose(),
-    )
-    .context("controller credentials are sealed with provision.master_key: set it")
-}
-
 pub async fn controllers(
     settings: &runtime::Settings,
     pool: &deadpool_postgres::Pool,
@@ -153,7 +145,7 @@ pub async fn controllers(
             read_credential(&token_file, stdin, 32)?,
         ),
     };
-    let keys = key_ring(settings)?;
+    let keys = controllers::key_ring(&settings.provision)?;
     mapping::map(&client, &keys, (&org, &location), &target, &credential).await?;
     println!(
         "mapped {location} to {} (credentials sealed)",
@@ -192,8 +184,11 @@ async fn test(
     let found = mapping::mapping_of(&client, org, location).await?;
     drop(client);
     let found = found.ok_or_else(|| anyhow::anyhow!("no controller is mapped to {location}"))?;
-    let context =
-        controllers::Context::new(pool, key_ring(settings)?, settings.controllers.clone())?;
+    let context = controllers::Context::new(
+        pool,
+        controllers::key_ring(&settings.provision)?,
+        settings.controllers.clone(),
+    )?;
     match context.meraki(&found)? {
         Some(meraki) => println!("ok: {}", meraki.test().await?),
         None => println!("ok: OpenWrt routers fetch their file; nothing to reach from here"),

@@ -95,6 +95,16 @@ impl Context {
     }
 }
 
+/// The key ring that opens passphrases and vendor credentials (`provision.master_key`) and
+/// hashes tokens (`provision.hash_key`): the service's and the CLI's.
+pub fn key_ring(provision: &runtime::ProvisionSettings) -> anyhow::Result<secrets::KeyRing> {
+    let (master, hash) = (provision.master_key.expose(), provision.hash_key.expose());
+    secrets::KeyRing::from_hex(master, hash).context(
+        "controllers open passphrases and vendor credentials with provision.master_key and \
+         hash tokens with provision.hash_key: set both",
+    )
+}
+
 /// Reconciles one mapped location with its controller. OpenWrt routers pull their file, so
 /// there is nothing to push to them.
 pub async fn reconcile_mapping(
@@ -127,16 +137,9 @@ impl Application {
         settings: impl Into<runtime::ControllersConfig>,
     ) -> anyhow::Result<Application> {
         let settings = settings.into();
+        let keys = key_ring(&settings.provision)?;
         telemetry::metrics::init();
         metrics::init();
-        let keys = secrets::KeyRing::from_hex(
-            settings.provision.master_key.expose(),
-            settings.provision.hash_key.expose(),
-        )
-        .context(
-            "the controllers service opens passphrases and vendor credentials with \
-             provision.master_key and hashes with provision.hash_key: set both",
-        )?;
         let pool = settings.database.pool()?;
         let bus =
             bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Controllers).await?;

@@ -30,6 +30,37 @@ async fn start(
     Ok((stack, controllers))
 }
 
+/// A new Optix user (`name`), announced by webhook or quietly: their id.
+async fn add_user(stack: &Stack, name: &str, notify: Notify) -> anyhow::Result<String> {
+    let user = Change::AddUser {
+        name: name.into(),
+        surname: "Tester".into(),
+        email: format!("{}@example.com", name.to_lowercase()),
+        is_admin: false,
+    };
+    let applied = stack.sim.sim.apply(DEMO_ORG, user, notify).await?;
+    applied.id.ok_or_else(|| anyhow::anyhow!("no user id"))
+}
+
+/// A hot desk plan for `user_id` ending in `ends_in_secs`: the account plan's id.
+async fn add_plan(
+    stack: &Stack,
+    user_id: &str,
+    ends_in_secs: Option<i64>,
+    notify: Notify,
+) -> anyhow::Result<String> {
+    let plan = Change::AddPlan {
+        user_id: user_id.into(),
+        plan_template_id: HOT_DESK.into(),
+        starts_in_secs: 0,
+        ends_in_secs,
+    };
+    let applied = stack.sim.sim.apply(DEMO_ORG, plan, notify).await?;
+    applied
+        .id
+        .ok_or_else(|| anyhow::anyhow!("no account plan id"))
+}
+
 /// A new Optix user with a hot desk plan ending in `ends_in_secs`: their user id and the
 /// account plan's id.
 async fn member_with_plan(
@@ -37,38 +68,8 @@ async fn member_with_plan(
     name: &str,
     ends_in_secs: Option<i64>,
 ) -> anyhow::Result<(String, String)> {
-    let user = stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::AddUser {
-                name: name.into(),
-                surname: "Tester".into(),
-                email: format!("{}@example.com", name.to_lowercase()),
-                is_admin: false,
-            },
-            Notify::Webhook,
-        )
-        .await?
-        .id
-        .ok_or_else(|| anyhow::anyhow!("no user id"))?;
-    let plan = stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::AddPlan {
-                user_id: user.clone(),
-                plan_template_id: HOT_DESK.into(),
-                starts_in_secs: 0,
-                ends_in_secs,
-            },
-            Notify::Webhook,
-        )
-        .await?
-        .id
-        .ok_or_else(|| anyhow::anyhow!("no account plan id"))?;
+    let user = add_user(stack, name, Notify::Webhook).await?;
+    let plan = add_plan(stack, &user, ends_in_secs, Notify::Webhook).await?;
     Ok((user, plan))
 }
 

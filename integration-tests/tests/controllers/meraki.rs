@@ -196,29 +196,8 @@ async fn an_outage_and_rate_limiting_lose_nothing() -> anyhow::Result<()> {
 async fn two_thousand_members_within_the_rate() -> anyhow::Result<()> {
     let (stack, controllers) = start(|_| {}).await?;
     for i in 0..2000 {
-        let user = stack
-            .sim
-            .sim
-            .apply(
-                DEMO_ORG,
-                Change::AddUser {
-                    name: format!("Member{i}"),
-                    surname: "Bulk".into(),
-                    email: format!("member{i}@example.com"),
-                    is_admin: false,
-                },
-                Notify::Quietly,
-            )
-            .await?
-            .id
-            .ok_or_else(|| anyhow::anyhow!("no user id"))?;
-        let plan = Change::AddPlan {
-            user_id: user,
-            plan_template_id: HOT_DESK.into(),
-            starts_in_secs: 0,
-            ends_in_secs: None,
-        };
-        stack.sim.sim.apply(DEMO_ORG, plan, Notify::Quietly).await?;
+        let user = add_user(&stack, &format!("Member{i}"), Notify::Quietly).await?;
+        add_plan(&stack, &user, None, Notify::Quietly).await?;
     }
     stack.request_sync(DEMO_ORG);
     stack.wait_for_syncs(DEMO_ORG, 2).await?;
