@@ -12,7 +12,9 @@ use crate::stats::{Row, ms, quantile};
 use crate::support;
 use controllers::vendor::{DesiredKey, Vendor};
 use integration_tests::StackOptions;
-use integration_tests::controllers::{Controllers, MERAKI_API_KEY, MERAKI_NETWORK, MERAKI_ORG};
+use integration_tests::controllers::{
+    Controllers, MERAKI_API_KEY, MERAKI_NETWORK, MERAKI_ORG, VendorSim,
+};
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -143,7 +145,8 @@ async fn freshness(rate: usize, seconds: usize) -> anyhow::Result<Vec<Duration>>
     let (stack, plans, _) =
         support::populated_stack(unlimited, n, Duration::from_secs(300)).await?;
     stack.map_gastown().await?;
-    let controllers = Controllers::start(&stack, |_| {}).await?;
+    let vendor = VendorSim::start().await?;
+    let controllers = Controllers::start(&stack, vendor, |_| {}).await?;
     controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
     controllers
         .meraki_until("the members' keys", Duration::from_secs(120), |keys| {

@@ -2,10 +2,11 @@
 //! controllers service → the vendors' simulator (vendor-sim), each against real PostgreSQL,
 //! NATS and the Optix simulator.
 
+mod canvas;
 mod meraki;
 mod openwrt;
 
-use integration_tests::controllers::Controllers;
+use integration_tests::controllers::{Controllers, VendorSim};
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
 use integration_tests::{Stack, StackOptions};
 use optix_sim::{Change, Notify};
@@ -22,11 +23,12 @@ const SOON: Duration = Duration::from_secs(20);
 async fn start(
     adjust: impl FnOnce(&mut runtime::ControllersSettings),
 ) -> anyhow::Result<(Stack, Controllers)> {
-    let stack = Stack::start_with(StackOptions::default()).await?;
+    let vendor = VendorSim::start().await?;
+    let stack = Stack::start_adjusted(StackOptions::default(), |s| vendor.point(s)).await?;
     stack.set_vlan_pool(DEMO_ORG, 300, 399).await?;
     stack.map_demo_locations().await?;
     stack.install(DEMO_ORG).await?;
-    let controllers = Controllers::start(&stack, adjust).await?;
+    let controllers = Controllers::start(&stack, vendor, adjust).await?;
     Ok((stack, controllers))
 }
 

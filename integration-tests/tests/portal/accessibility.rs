@@ -215,6 +215,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     for (path, heading) in [
         ("/canvas/admin/locations", "Locations"),
         ("/canvas/admin/plans", "Plans"),
+        ("/canvas/admin/controllers", "WiFi controllers"),
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
     ] {

@@ -1,8 +1,10 @@
-//! The admin canvas, one module per page: the overview (`home`), `locations`, `plans`, the
+//! The admin canvas, one module per page: the overview (`home`), `locations`, `plans`,
+//! `controllers` (cloud WiFi controllers, with "test connection"), the
 //! member list (`members`) and one member (`member`). Everything is scoped to the organization
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
 
+pub(crate) mod controllers;
 pub(crate) mod home;
 pub(crate) mod locations;
 pub(crate) mod member;
@@ -26,6 +28,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
         )
         .route("/canvas/admin/plans", web::get().to(show::<Plans>))
         .route("/canvas/admin/plans", web::post().to(submit::<Plans>))
+        .route(
+            "/canvas/admin/controllers",
+            web::get().to(controllers::page),
+        )
+        .route(
+            "/canvas/admin/controllers/test",
+            web::post().to(controllers::test),
+        )
         .route("/canvas/admin/members", web::get().to(members::members))
         .route(
             "/canvas/admin/members/{user}",
