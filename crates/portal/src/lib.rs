@@ -29,6 +29,7 @@ mod admin_words;
 mod canvas_sign_in;
 mod commands;
 mod db;
+mod devices;
 mod error;
 mod forms;
 #[cfg(feature = "fuzzing")]
