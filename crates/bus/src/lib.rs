@@ -22,6 +22,8 @@ pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
 /// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
 pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
+/// The controllers service's durable consumer of the events stream (its only one).
+pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
 /// forgets an install Optix does not confirm and an uninstall Optix confirms.

@@ -34,7 +34,7 @@ pub async fn run(context: Context, bus: bus::Bus) {
     let mut seen = HashMap::new();
     let since = time::OffsetDateTime::now_utc();
     loop {
-        let durable = &context.settings.durable_name;
+        let durable = bus::CONTROLLERS_CONSUMER;
         let consumer = match bus
             .events_consumer(durable, bus::EVENT_SUBJECTS, since)
             .await

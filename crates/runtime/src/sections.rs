@@ -304,8 +304,6 @@ pub struct ControllersSettings {
     pub ops_listen: String,
     /// A full reconciliation of every mapped location this often (repairs drift).
     pub reconcile_interval_secs: u64,
-    /// The durable NATS consumer of `lanyard.events.>`.
-    pub durable_name: String,
     /// The prefix naming Lanyard's keys at a vendor; keys without it are never touched.
     pub key_prefix: String,
     /// Meraki's Dashboard API base (`https://api.meraki.com/api/v1`; a simulator in tests).
@@ -322,7 +320,6 @@ impl Default for ControllersSettings {
             listen: "127.0.0.1:8085".into(),
             ops_listen: "127.0.0.1:9085".into(),
             reconcile_interval_secs: 900,
-            durable_name: "controllers".into(),
             key_prefix: "lanyard:".into(),
             meraki_api_url: "https://api.meraki.com/api/v1".into(),
             meraki_requests_per_second: 10,
