@@ -8,14 +8,7 @@ const SOFIA: &str = "12351"; // an admin of the demo organization
 
 #[tokio::test]
 async fn the_admin_page_lists_controllers_and_tests_the_connection() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|_| {}).await?;
-    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
-    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
-    controllers
-        .meraki_until("Richard's key", SOON, |keys| {
-            keys.iter().any(|k| k.name == richard)
-        })
-        .await?;
+    let (stack, _controllers) = gastown_on_meraki().await?;
     let mut admin = Agent::new(&stack.portal_url);
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     let signed_in = admin.canvas_sign_in("/canvas/admin", &token).await?;

@@ -32,6 +32,19 @@ async fn start(
     Ok((stack, controllers))
 }
 
+/// [`start`], with Gastown mapped to the simulated Meraki SSID and Richard's key there.
+async fn gastown_on_meraki() -> anyhow::Result<(Stack, Controllers)> {
+    let (stack, controllers) = start(|_| {}).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
+    controllers
+        .meraki_until("Richard's key", SOON, |keys| {
+            keys.iter().any(|k| k.name == richard)
+        })
+        .await?;
+    Ok((stack, controllers))
+}
+
 /// A new Optix user (`name`), announced by webhook or quietly: their id.
 async fn add_user(stack: &Stack, name: &str, notify: Notify) -> anyhow::Result<String> {
     let user = Change::AddUser {

@@ -157,14 +157,7 @@ async fn drift_is_repaired_and_reported() -> anyhow::Result<()> {
 /// arrives once it answers again, and nothing is lost.
 #[tokio::test]
 async fn an_outage_and_rate_limiting_lose_nothing() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|_| {}).await?;
-    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
-    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
-    controllers
-        .meraki_until("Richard's key", SOON, |keys| {
-            keys.iter().any(|k| k.name == richard)
-        })
-        .await?;
+    let (stack, controllers) = gastown_on_meraki().await?;
     controllers.fail_for(503, 4.0).await?;
     let (mei, _) = member_with_plan(&stack, "Mei", None).await?;
     tokio::time::sleep(Duration::from_secs(4)).await;
