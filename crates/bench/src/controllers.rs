@@ -121,7 +121,7 @@ async fn push(n: usize) -> anyhow::Result<(f64, u64, u64)> {
         &format!("{url}/meraki/api/v1"),
         MERAKI_API_KEY.into(),
         (MERAKI_ORG.into(), MERAKI_NETWORK.into(), 3),
-        budget,
+        (budget, Arc::default()),
         5000,
     );
     let started = Instant::now();

@@ -37,6 +37,7 @@ pub struct Context {
     pub keys: Arc<secrets::KeyRing>,
     pub settings: Arc<runtime::ControllersSettings>,
     pub budgets: Arc<budget::Budgets>,
+    pub meraki_policies: Arc<meraki::PolicyCache>,
     pub http: reqwest::Client,
 }
 
@@ -55,6 +56,7 @@ impl Context {
             keys: Arc::new(keys),
             settings: Arc::new(settings),
             budgets: Arc::new(budget::Budgets::default()),
+            meraki_policies: Arc::default(),
             http,
         })
     }
@@ -89,7 +91,7 @@ impl Context {
             &settings.meraki_api_url,
             self.open_credentials(mapping)?,
             (organization_id.clone(), network_id.clone(), *ssid_number),
-            budget,
+            (budget, self.meraki_policies.clone()),
             settings.meraki_keys_per_ssid,
         )))
     }
