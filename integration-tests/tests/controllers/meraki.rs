@@ -276,3 +276,37 @@ async fn lanyard_controllers_maps_tests_and_unmaps() -> anyhow::Result<()> {
     assert_eq!(left, 0);
     Ok(())
 }
+
+/// More keys than the SSID takes: nothing is applied (no half list), the reconciliation is
+/// recorded `over_limit` and the admins are notified.
+#[tokio::test]
+async fn over_the_vendor_limit_nothing_is_applied_and_admins_are_told() -> anyhow::Result<()> {
+    let (stack, controllers) = start(|s| s.meraki_keys_per_ssid = 1).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let pool = stack.pool.clone();
+    integration_tests::eventually("the admins' notification", SOON, || {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            let notes = store::queries::notifications(&client, DEMO_ORG, 20).await?;
+            Ok(notes
+                .into_iter()
+                .find(|n| n.kind == "controller_over_limit" && n.subject == GASTOWN))
+        }
+    })
+    .await?;
+    let client = stack.pool.get().await?;
+    let over: i64 = client
+        .query_one(
+            "SELECT count(*) FROM controller_reconciliations WHERE outcome = 'over_limit'",
+            &[],
+        )
+        .await?
+        .get(0);
+    assert!(over >= 1);
+    assert!(
+        controllers.meraki_keys().await?.is_empty(),
+        "nothing half-applied"
+    );
+    Ok(())
+}
