@@ -19,7 +19,8 @@ pub enum Identity {
     Cli,
     /// The RADIUS service (FreeRADIUS's `rlm_rest` endpoint).
     Radius,
-    /// The controllers service (cloud WiFi controllers): reads the events stream.
+    /// The controllers service (cloud WiFi controllers): reads the events stream, reports a
+    /// vendor's key limit as a command.
     Controllers,
     /// Unrestricted, for an operator's `nats` CLI, the test harness and the benchmarks'
     /// inspection of streams. No Lanyard service runs as ops; keep its seed offline.
@@ -66,6 +67,7 @@ impl Identity {
             Identity::Portal => Some(crate::commands::Sender::Portal),
             Identity::Cli => Some(crate::commands::Sender::Cli),
             Identity::Radius => Some(crate::commands::Sender::Radius),
+            Identity::Controllers => Some(crate::commands::Sender::Controllers),
             _ => None,
         }
     }
@@ -312,13 +314,18 @@ fn radius_permissions(names: &Names) -> Permissions {
     }
 }
 
-/// Controllers follow the domain events through their own durable consumer, nothing else.
+/// Controllers follow the domain events through their own durable consumer and report a
+/// vendor's key limit as a command, nothing else.
 fn controllers_permissions(names: &Names) -> Permissions {
     let inbox = names.inbox.clone();
     let events = EVENTS_STREAM;
     let consumer = crate::CONTROLLERS_CONSUMER;
     Permissions {
         publish: vec![
+            rule(
+                crate::commands::Sender::Controllers.subjects(),
+                "its command (report_controller_over_limit)",
+            ),
             rule(
                 format!("$JS.API.STREAM.INFO.{events}"),
                 "looks the events stream up",
@@ -340,7 +347,10 @@ fn controllers_permissions(names: &Names) -> Permissions {
                 "acknowledges events once their locations are reconciled",
             ),
         ],
-        subscribe: vec![rule(inbox, "JetStream API answers, pulled events")],
+        subscribe: vec![rule(
+            inbox,
+            "provision's answers, JetStream API answers, pulled events",
+        )],
         allow_responses: false,
     }
 }

@@ -1,10 +1,12 @@
 //! `lanyard controllers …`: which cloud WiFi controller a location's keys go to (Meraki, an
 //! OpenWrt AP group), listing, forgetting and testing it. Vendor credentials (a Meraki API key,
 //! an AP group's token) come from a file or stdin, never the command line (argv is visible to
-//! every user of the machine); they are sealed before they are stored and never printed.
+//! every user of the machine); provision seals them before they enter an event (the mapping is
+//! a `MapController` command, like `lanyard nas add`) and nothing prints them.
 
-use crate::configure::{OrgListing, print_json};
+use crate::configure::{OrgListing, print_json, send};
 use anyhow::Context;
+use bus::commands::{Command, CredentialText};
 use clap::Subcommand;
 use controllers::mapping::{self, Target};
 use controllers::vendor::Vendor;
@@ -94,21 +96,18 @@ pub async fn controllers(
     pool: &deadpool_postgres::Pool,
     command: ControllersCommand,
 ) -> anyhow::Result<()> {
-    let client = pool.get().await.context("connecting to PostgreSQL")?;
     let stdin = &mut std::io::stdin();
     let (org, location, target, credential) = match command {
-        ControllersCommand::List(listing) => return list(&client, &listing).await,
+        ControllersCommand::List(listing) => {
+            let client = pool.get().await.context("connecting to PostgreSQL")?;
+            return list(&client, &listing).await;
+        }
         ControllersCommand::Unmap { org, location } => {
-            let removed = mapping::unmap(&client, &org, &location).await?;
-            println!(
-                "{}",
-                if removed {
-                    "unmapped"
-                } else {
-                    "no controller was mapped there"
-                }
-            );
-            return Ok(());
+            let what = format!("unmapped the controller of {location}");
+            let command = Command::UnmapController {
+                location_id: location,
+            };
+            return send(settings, &org, command, &what).await;
         }
         ControllersCommand::Test { org, location } => {
             return test(settings, pool.clone(), &org, &location).await;
@@ -145,13 +144,16 @@ pub async fn controllers(
             read_credential(&token_file, stdin, 32)?,
         ),
     };
-    let keys = controllers::key_ring(&settings.provision)?;
-    mapping::map(&client, &keys, (&org, &location), &target, &credential).await?;
-    println!(
+    let what = format!(
         "mapped {location} to {} (credentials sealed)",
         target.vendor()
     );
-    Ok(())
+    let command = Command::MapController {
+        location_id: location,
+        target,
+        credentials: CredentialText(credential),
+    };
+    send(settings, &org, command, &what).await
 }
 
 async fn list(client: &deadpool_postgres::Client, listing: &OrgListing) -> anyhow::Result<()> {

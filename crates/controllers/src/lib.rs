@@ -39,6 +39,8 @@ pub struct Context {
     pub budgets: Arc<budget::Budgets>,
     pub meraki_policies: Arc<meraki::PolicyCache>,
     pub http: reqwest::Client,
+    /// Where a vendor's key limit is reported (a command to provision); None in the CLI.
+    pub bus: Option<bus::Bus>,
 }
 
 impl Context {
@@ -58,7 +60,16 @@ impl Context {
             budgets: Arc::new(budget::Budgets::default()),
             meraki_policies: Arc::default(),
             http,
+            bus: None,
         })
+    }
+
+    /// The same, reporting vendor limits on `bus`.
+    pub fn with_bus(self, bus: bus::Bus) -> Context {
+        Context {
+            bus: Some(bus),
+            ..self
+        }
     }
 
     /// The mapping's credentials in clear.
@@ -149,7 +160,7 @@ impl Application {
         let (listener, port) = telemetry::http::bind(&controllers.listen, "controllers.listen")?;
         let (ops_listener, ops_port) =
             telemetry::http::bind(&controllers.ops_listen, "controllers.ops_listen")?;
-        let context = Context::new(pool, keys, controllers)?;
+        let context = Context::new(pool, keys, controllers)?.with_bus(bus.clone());
         let state = actix_web::web::Data::new(context.clone());
         let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), routes::readyz)?;
         let listeners = telemetry::http::Listeners::new(

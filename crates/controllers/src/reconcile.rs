@@ -1,6 +1,7 @@
 //! One reconciliation of a mapped location with its controller: the desired keys, the vendor's
 //! list, the exact difference applied within the vendor's budget, and its record
-//! (`controller_reconciliations`, a metric; an admin notification when over a vendor limit).
+//! (`controller_reconciliations`, a metric; over a vendor's key limit, a `ControllerOverLimit`
+//! event through provision, which the admins' notifications show).
 //! Idempotent: a retry lists again and applies what is still missing.
 
 use crate::desired::{self, DesiredError};
@@ -47,6 +48,9 @@ pub enum ReconcileError {
     Credentials(String),
     #[error(transparent)]
     Vendor(#[from] VendorError),
+    /// More keys than the vendor takes: nothing is applied.
+    #[error("vendor limit: {0}")]
+    OverLimit(plan::OverLimit),
 }
 
 /// What a reconciliation did.
@@ -87,6 +91,11 @@ pub async fn run<V: Vendor>(
         Err(ReconcileError::Vendor(VendorError::Limit(reason))) => {
             report.outcome = "over_limit";
             report.detail = Some(reason.clone());
+        }
+        Err(ReconcileError::OverLimit(over)) => {
+            report.outcome = "over_limit";
+            report.detail = Some(over.to_string());
+            report_over_limit(context, mapping, *over).await;
         }
         Err(error) => {
             report.outcome = "failed";
@@ -178,14 +187,35 @@ async fn attempt<V: Vendor>(
         &context.settings.key_prefix,
         vendor.key_limit(),
     )
-    .map_err(|over| VendorError::Limit(over.to_string()))?;
+    .map_err(ReconcileError::OverLimit)?;
     if !plan.is_empty() {
         vendor.apply(&plan.changes).await?;
     }
     Ok(plan)
 }
 
-/// The reconciliation's row, and the admin's notification when a vendor limit stopped it.
+/// The admins' notification that `over` stopped the reconciliation: a `ControllerOverLimit`
+/// event on the location's controller stream (provision records the same figures once). A
+/// failure to report is logged; the reconciliation's row records the limit anyway.
+async fn report_over_limit(context: &Context, mapping: &Mapping, over: plan::OverLimit) {
+    let Some(bus) = &context.bus else { return };
+    let command = bus::commands::Command::ReportControllerOverLimit {
+        location_id: mapping.location_id.clone(),
+        wanted: over.needed,
+        limit: over.limit,
+    };
+    match bus.command(&mapping.org_id, "controllers", command).await {
+        Ok(bus::commands::Reply::Done { .. }) => {}
+        Ok(bus::commands::Reply::Refused { message, .. }) => {
+            tracing::warn!(location_id = %mapping.location_id, %message, "controllers: the over-limit report was refused");
+        }
+        Err(error) => {
+            tracing::warn!(location_id = %mapping.location_id, %error, "controllers: reporting the vendor limit failed");
+        }
+    }
+}
+
+/// The reconciliation's row.
 async fn record(
     context: &Context,
     mapping: &Mapping,
@@ -196,12 +226,12 @@ async fn record(
 ) -> Result<(), ReconcileError> {
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     let client = context.pool.get().await?;
-    let row = client
-        .query_one(
+    client
+        .execute(
             "INSERT INTO controller_reconciliations
                  (org_id, location_id, vendor, trigger, outcome, created, updated, deleted,
                   drift, detail, started_at, finished_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now()) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now())",
             &[
                 &mapping.org_id,
                 &mapping.location_id,
@@ -217,22 +247,5 @@ async fn record(
             ],
         )
         .await?;
-    if report.outcome == "over_limit" {
-        let id: i64 = row.get(0);
-        let message = format!(
-            "The {vendor} controller of location {} would be over its key limit ({}): \
-             nothing was changed there until keys are freed or the SSID is split.",
-            mapping.location_id,
-            report.detail.as_deref().unwrap_or("limit"),
-        );
-        // Outside the event log: negative positions, one per reconciliation record.
-        client
-            .execute(
-                "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
-                 VALUES ($1, $2, 'controller_over_limit', $3, $4, now())",
-                &[&-id, &mapping.org_id, &mapping.location_id, &message],
-            )
-            .await?;
-    }
     Ok(())
 }

@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod controller;
+pub mod controller_target;
 pub mod describe;
 pub mod devices;
 pub mod dialect;

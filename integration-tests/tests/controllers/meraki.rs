@@ -225,8 +225,10 @@ async fn two_thousand_members_within_the_rate() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `lanyard controllers map-meraki` (the key from a file), `list` (no key shown), `test`
-/// (reaches the SSID with the stored key, refused with a wrong one), `unmap`.
+/// `lanyard controllers map-meraki` (the key from a file: a `MapController` command, recorded as
+/// a `ControllerMapped` event), `list` (no key shown), `test` (reaches the SSID with the stored
+/// key, refused with a wrong one), `unmap` (a `ControllerUnmapped` event). Neither key is in
+/// clear anywhere in PostgreSQL.
 #[tokio::test]
 async fn lanyard_controllers_maps_tests_and_unmaps() -> anyhow::Result<()> {
     use integration_tests::controllers::MERAKI_API_KEY;
@@ -238,6 +240,12 @@ async fn lanyard_controllers_maps_tests_and_unmaps() -> anyhow::Result<()> {
         .await?
         .get(0);
     assert!(!stored.contains(MERAKI_API_KEY), "sealed at rest");
+    let stream = format!("controller-{DEMO_ORG}-{GASTOWN}");
+    assert_eq!(
+        event_types(&stack, &stream).await?,
+        ["ControllerMapped"],
+        "the mapping is an event on its own stream"
+    );
     controllers
         .lanyard(&stack, &["list", "--org", DEMO_ORG, "--json"], None)
         .await?;
@@ -274,6 +282,14 @@ async fn lanyard_controllers_maps_tests_and_unmaps() -> anyhow::Result<()> {
         .await?
         .get(0);
     assert_eq!(left, 0);
+    assert_eq!(
+        event_types(&stack, &stream).await?,
+        ["ControllerMapped", "ControllerMapped", "ControllerUnmapped"]
+    );
+    for key in [MERAKI_API_KEY, "not-the-key-0123456789"] {
+        let found = rows_holding(&stack, key).await?;
+        assert!(found.is_empty(), "a Meraki key in clear: {found:?}");
+    }
     Ok(())
 }
 
@@ -295,7 +311,22 @@ async fn over_the_vendor_limit_nothing_is_applied_and_admins_are_told() -> anyho
         }
     })
     .await?;
+    // The notification is the projection of an event on the location's controller stream,
+    // recorded once however often the periodic run meets the same limit.
+    let stream = format!("controller-{DEMO_ORG}-{GASTOWN}");
+    assert_eq!(
+        event_types(&stack, &stream).await?,
+        ["ControllerMapped", "ControllerOverLimit"]
+    );
     let client = stack.pool.get().await?;
+    let negative: i64 = client
+        .query_one(
+            "SELECT count(*) FROM notifications WHERE global_position <= 0",
+            &[],
+        )
+        .await?
+        .get(0);
+    assert_eq!(negative, 0, "every notification comes from the log");
     let over: i64 = client
         .query_one(
             "SELECT count(*) FROM controller_reconciliations WHERE outcome = 'over_limit'",

@@ -62,6 +62,8 @@ async fn the_file_has_exact_lines_an_etag_and_304_when_unchanged() -> anyhow::Re
         .await?;
     assert_eq!(again.status(), 304);
     assert_eq!(again.headers()["etag"].to_str()?, etag);
+    let found = rows_holding(&stack, TOKEN).await?;
+    assert!(found.is_empty(), "the AP group's token in clear: {found:?}");
     Ok(())
 }
 
