@@ -28,6 +28,19 @@ pub enum Target {
     },
     /// A `wpa_psk_file` the AP group's routers fetch.
     Openwrt { ap_group: String },
+    /// The `private_preshared_keys` of WLAN `wlan_id` on site `site` of the UniFi Network
+    /// application at `url` (`…/proxy/network` on a UniFi OS console).
+    Unifi {
+        url: String,
+        site: String,
+        wlan_id: String,
+    },
+    /// Mist PSKs for SSID `ssid`: the site's when `site_id` is set, else the organization's.
+    Mist {
+        org_id: String,
+        site_id: Option<String>,
+        ssid: String,
+    },
 }
 
 impl Target {
@@ -35,6 +48,8 @@ impl Target {
         match self {
             Target::Meraki { .. } => "meraki",
             Target::Openwrt { .. } => "openwrt",
+            Target::Unifi { .. } => "unifi",
+            Target::Mist { .. } => "mist",
         }
     }
 }
