@@ -160,7 +160,10 @@ fn authorize(
     drop(orgs);
     match sim.shared.admit(&format!("mist:{token}"), rate, calls) {
         Ok(()) => Ok(scope),
-        Err(crate::shared::Refusal::RateLimited { .. }) => Err(detail(
+        Err(
+            crate::shared::Refusal::RateLimited { .. }
+            | crate::shared::Refusal::Fault { status: 429, .. },
+        ) => Err(detail(
             StatusCode::TOO_MANY_REQUESTS,
             "Too Many Request. The API Token used for the request reached the 5000 API Calls per hour threshold",
         )),

@@ -3,7 +3,9 @@
 //! NATS and the Optix simulator.
 
 mod meraki;
+mod mist;
 mod openwrt;
+mod unifi;
 
 use integration_tests::controllers::Controllers;
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
