@@ -15,6 +15,14 @@ fn foreign_entry(password: &str) -> Value {
     json!({"password": password, "networkconf_id": UNIFI_LAN, "note": "front desk", "x_extra": [1, 2]})
 }
 
+/// The member's passphrase once provisioning has made their account.
+async fn passphrase_soon(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
+    integration_tests::eventually("the member's passphrase", SOON, || async move {
+        Ok(stack.passphrase(DEMO_ORG, user_id).await.ok())
+    })
+    .await
+}
+
 async fn add_foreign(
     controllers: &integration_tests::controllers::Controllers,
     entry: &Value,
@@ -61,7 +69,7 @@ async fn unifi_keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
     );
 
     let (mei, plan) = member_with_plan(&stack, "Mei", None).await?;
-    let mei_pass = stack.passphrase(DEMO_ORG, &mei).await?;
+    let mei_pass = passphrase_soon(&stack, &mei).await?;
     let keys = controllers
         .vendor_until(
             "Mei's key",
@@ -208,7 +216,7 @@ async fn unifi_concurrent_edit_loses_no_update() -> anyhow::Result<()> {
         )
         .await?;
     let (mei, _) = member_with_plan(&stack, "Mei", None).await?;
-    let mei_pass = stack.passphrase(DEMO_ORG, &mei).await?;
+    let mei_pass = passphrase_soon(&stack, &mei).await?;
     let keys = controllers
         .vendor_until(
             "Mei's key",
@@ -250,7 +258,8 @@ async fn unifi_rate_limit_converges_and_is_never_exceeded() -> anyhow::Result<()
         .shared
         .stats(&format!("unifi:{UNIFI_SITE}"));
     assert_eq!(stats.rate_limited, 0, "{stats:?}");
-    assert!(stats.max_per_second <= 2, "{stats:?}");
+    // A bucket of 2 at 2/s: at most 2 + 2 in any one second.
+    assert!(stats.max_per_second <= 4, "{stats:?}");
     Ok(())
 }
 
