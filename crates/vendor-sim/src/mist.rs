@@ -133,7 +133,7 @@ fn authorize(
     request: &HttpRequest,
     kind: &str,
     owner: &str,
-) -> Result<Scope, HttpResponse> {
+) -> Result<Scope, Box<HttpResponse>> {
     let token = request
         .headers()
         .get("authorization")
@@ -146,13 +146,15 @@ fn authorize(
         _ => org.sites.contains(owner),
     });
     let Some((org_id, org)) = found else {
-        return Err(HttpResponse::NotFound().json(json!({ "id": owner })));
+        return Err(Box::new(
+            HttpResponse::NotFound().json(json!({ "id": owner })),
+        ));
     };
     if token.is_empty() || token != org.token {
-        return Err(detail(
+        return Err(Box::new(detail(
             StatusCode::UNAUTHORIZED,
             "Authentication credentials were not provided or invalid",
-        ));
+        )));
     }
     let scope = (org_id.clone(), (kind == "sites").then(|| owner.to_owned()));
     let calls = f64::from(org.calls_per_hour.max(1));
@@ -163,11 +165,13 @@ fn authorize(
         Err(
             crate::shared::Refusal::RateLimited { .. }
             | crate::shared::Refusal::Fault { status: 429, .. },
-        ) => Err(detail(
+        ) => Err(Box::new(detail(
             StatusCode::TOO_MANY_REQUESTS,
             "Too Many Request. The API Token used for the request reached the 5000 API Calls per hour threshold",
+        ))),
+        Err(fault) => Err(Box::new(
+            fault.respond(json!({"detail": "simulated fault"})),
         )),
-        Err(fault) => Err(fault.respond(json!({"detail": "simulated fault"}))),
     }
 }
 
@@ -219,7 +223,7 @@ async fn list(
 ) -> HttpResponse {
     let scope = match authorize(&sim, &request, &path.0, &path.1) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let matching: Vec<Psk> = sim
         .mist
@@ -252,7 +256,7 @@ async fn import(
 ) -> HttpResponse {
     let scope = match authorize(&sim, &request, &path.0, &path.1) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     if let Some(error) = body.iter().find_map(|p| valid(p).err()) {
         return refused(&error);
@@ -280,7 +284,7 @@ async fn bulk_delete(
 ) -> HttpResponse {
     let scope = match authorize(&sim, &request, &path.0, &path.1) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     if scope.1.is_some() {
         return HttpResponse::NotFound().json(json!({"id": "site PSKs have no bulk delete"}));
@@ -300,7 +304,7 @@ async fn update(
 ) -> HttpResponse {
     let scope = match authorize(&sim, &request, &path.0, &path.1) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match sim.mist.put(&scope, Some(&path.2), body.into_inner()) {
         Ok(psk) => HttpResponse::Ok().json(psk),
@@ -311,7 +315,7 @@ async fn update(
 async fn delete(sim: web::Data<Sim>, request: HttpRequest, path: PskPath) -> HttpResponse {
     let scope = match authorize(&sim, &request, &path.0, &path.1) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     match sim.mist.delete(&scope, &path.2) {
         Ok(()) => HttpResponse::Ok().finish(),
