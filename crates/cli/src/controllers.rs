@@ -173,6 +173,36 @@ pub async fn controllers(
                 read_credential(&api_key_file, stdin, 20)?,
             )
         }
+        command @ (ControllersCommand::MapUnifi { .. } | ControllersCommand::MapMist { .. }) => {
+            cloud_mapping(command, stdin)?
+        }
+        ControllersCommand::MapOpenwrt {
+            org,
+            location,
+            ap_group,
+            token_file,
+        } => (
+            org,
+            location,
+            Target::Openwrt { ap_group },
+            read_credential(&token_file, stdin, 32)?,
+        ),
+    };
+    let keys = controllers::key_ring(&settings.provision)?;
+    mapping::map(&client, &keys, (&org, &location), &target, &credential).await?;
+    println!(
+        "mapped {location} to {} (credentials sealed)",
+        target.vendor()
+    );
+    Ok(())
+}
+
+/// The location, target and credential of `map-unifi` / `map-mist`.
+fn cloud_mapping(
+    command: ControllersCommand,
+    stdin: &mut impl Read,
+) -> anyhow::Result<(String, String, Target, String)> {
+    Ok(match command {
         ControllersCommand::MapUnifi {
             org,
             location,
@@ -205,25 +235,8 @@ pub async fn controllers(
             let token = read_credential(&token_file, stdin, 20)?;
             (org, location, target, token)
         }
-        ControllersCommand::MapOpenwrt {
-            org,
-            location,
-            ap_group,
-            token_file,
-        } => (
-            org,
-            location,
-            Target::Openwrt { ap_group },
-            read_credential(&token_file, stdin, 32)?,
-        ),
-    };
-    let keys = controllers::key_ring(&settings.provision)?;
-    mapping::map(&client, &keys, (&org, &location), &target, &credential).await?;
-    println!(
-        "mapped {location} to {} (credentials sealed)",
-        target.vendor()
-    );
-    Ok(())
+        _ => anyhow::bail!("not a UniFi or Mist mapping"),
+    })
 }
 
 async fn list(client: &deadpool_postgres::Client, listing: &OrgListing) -> anyhow::Result<()> {

@@ -5,13 +5,13 @@
 
 use crate::budget::Budget;
 use crate::http::{self, Call};
-use crate::vendor::{Change, DesiredKey, Vendor, VendorError, VendorKey};
+use crate::vendor::{Change, DesiredKey, Vendor, VendorError, VendorKey, VlanIds};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Actions in one synchronous action batch (Meraki's maximum).
@@ -35,7 +35,7 @@ pub struct Meraki {
     pub budget: Arc<Budget>,
     pub key_limit: usize,
     /// Group policy ids by VLAN, as last listed.
-    policies: Mutex<HashMap<Option<u16>, String>>,
+    policies: VlanIds,
 }
 
 #[derive(Deserialize)]
@@ -101,7 +101,7 @@ impl Meraki {
             ssid_number,
             budget,
             key_limit,
-            policies: Mutex::new(HashMap::new()),
+            policies: VlanIds::default(),
         }
     }
 
@@ -156,19 +156,14 @@ impl Meraki {
                 ids.insert(policy.group_policy_id, vlan);
             }
         }
-        *self.policies.lock().unwrap_or_else(|p| p.into_inner()) = by_vlan;
+        self.policies.replace(by_vlan);
         Ok(ids)
     }
 
     /// The group policy id of `vlan`, made when the network has none.
     async fn policy_for(&self, vlan: Option<u16>) -> Result<String, VendorError> {
-        if let Some(id) = self
-            .policies
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&vlan)
-        {
-            return Ok(id.clone());
+        if let Some(id) = self.policies.get(vlan) {
+            return Ok(id);
         }
         let tagging = match vlan {
             Some(vlan) => json!({"settings": "custom", "vlanId": vlan.to_string()}),
@@ -182,10 +177,7 @@ impl Meraki {
             )
             .await?,
         )?;
-        self.policies
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(vlan, made.group_policy_id.clone());
+        self.policies.insert(vlan, made.group_policy_id.clone());
         Ok(made.group_policy_id)
     }
 

@@ -9,7 +9,7 @@
 
 use crate::budget::Budget;
 use crate::http::{self, Call};
-use crate::vendor::{Change, Vendor, VendorError, VendorKey};
+use crate::vendor::{Change, Vendor, VendorError, VendorKey, VlanIds};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::Deserialize;
@@ -34,7 +34,7 @@ pub struct Unifi {
     pub owner: (String, String),
     /// The WLAN's keys as listed (the plan's basis) and the networks by VLAN.
     listed: Mutex<Option<Value>>,
-    networks: Mutex<HashMap<Option<u16>, String>>,
+    networks: VlanIds,
 }
 
 #[derive(Deserialize)]
@@ -100,7 +100,7 @@ impl Unifi {
             keys,
             owner,
             listed: Mutex::new(None),
-            networks: Mutex::new(HashMap::new()),
+            networks: VlanIds::default(),
         }
     }
 
@@ -179,19 +179,14 @@ impl Unifi {
             }
             by_id.insert(network.id, vlan);
         }
-        *self.networks.lock().unwrap_or_else(|p| p.into_inner()) = by_vlan;
+        self.networks.replace(by_vlan);
         Ok(by_id)
     }
 
     /// The network of `vlan`: the WLAN's own for None, a VLAN-only network made when missing.
     async fn network_for(&self, vlan: Option<u16>) -> Result<String, VendorError> {
-        if let Some(id) = self
-            .networks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&vlan)
-        {
-            return Ok(id.clone());
+        if let Some(id) = self.networks.get(vlan) {
+            return Ok(id);
         }
         let Some(number) = vlan else {
             return Err(VendorError::Refused("the WLAN names no network".into()));
@@ -211,10 +206,7 @@ impl Unifi {
             .first()
             .map(|n| n.id.clone())
             .ok_or_else(|| VendorError::Refused("UniFi made no network".into()))?;
-        self.networks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(vlan, id.clone());
+        self.networks.insert(vlan, id.clone());
         Ok(id)
     }
 
