@@ -75,6 +75,19 @@ async fn member_with_plan(
     Ok((user, plan))
 }
 
+/// A new passphrase for `user_id` (as the member asks for one): the new passphrase.
+async fn regenerate(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
+    stack
+        .command_done(
+            DEMO_ORG,
+            bus::commands::Command::RegeneratePassphrase {
+                user_id: user_id.to_owned(),
+            },
+        )
+        .await?;
+    stack.passphrase(DEMO_ORG, user_id).await
+}
+
 /// The latest reconciliation's id (0: none yet).
 async fn last_reconciliation(stack: &Stack) -> anyhow::Result<i64> {
     let client = stack.pool.get().await?;

@@ -70,15 +70,7 @@ async fn keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
         "expiresAt {expires} vs the plan's end {ends}"
     );
 
-    stack
-        .command_done(
-            DEMO_ORG,
-            bus::commands::Command::RegeneratePassphrase {
-                user_id: mei.clone(),
-            },
-        )
-        .await?;
-    let fresh = stack.passphrase(DEMO_ORG, &mei).await?;
+    let fresh = regenerate(&stack, &mei).await?;
     controllers
         .meraki_until("Mei's new passphrase", SOON, |keys| {
             keys.iter().any(|k| k.name == name && k.passphrase == fresh)

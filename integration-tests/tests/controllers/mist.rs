@@ -86,15 +86,7 @@ async fn mist_keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
         "expire_time {expires} vs the plan's end {ends}"
     );
 
-    stack
-        .command_done(
-            DEMO_ORG,
-            bus::commands::Command::RegeneratePassphrase {
-                user_id: mei.clone(),
-            },
-        )
-        .await?;
-    let fresh = stack.passphrase(DEMO_ORG, &mei).await?;
+    let fresh = regenerate(&stack, &mei).await?;
     controllers
         .vendor_until(
             "Mei's new passphrase",

@@ -15,6 +15,19 @@ fn foreign_entry(password: &str) -> Value {
     json!({"password": password, "networkconf_id": UNIFI_LAN, "note": "front desk", "x_extra": [1, 2]})
 }
 
+/// The stack and controllers (`adjust`) with Gastown mapped to the simulated UniFi WLAN
+/// (`limits`: its requests per second and keys).
+async fn start_unifi(
+    adjust: impl FnOnce(&mut runtime::ControllersSettings),
+    limits: (f64, usize),
+) -> anyhow::Result<(Stack, integration_tests::controllers::Controllers)> {
+    let (stack, controllers) = start(adjust).await?;
+    controllers
+        .map_unifi(&stack, (DEMO_ORG, GASTOWN), limits)
+        .await?;
+    Ok((stack, controllers))
+}
+
 /// The member's passphrase once provisioning has made their account.
 async fn passphrase_soon(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
     integration_tests::eventually("the member's passphrase", SOON, || async move {
@@ -40,11 +53,8 @@ async fn add_foreign(
 /// does not own survives every read–modify–write byte-for-byte.
 #[tokio::test]
 async fn unifi_keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|_| {}).await?;
+    let (stack, controllers) = start_unifi(|_| {}, (20.0, 1000)).await?;
     let foreign = foreign_entry("front-desk-pass");
-    controllers
-        .map_unifi(&stack, (DEMO_ORG, GASTOWN), (20.0, 1000))
-        .await?;
     add_foreign(&controllers, &foreign).await?;
     let richard_pass = stack.passphrase(DEMO_ORG, RICHARD).await?;
     let keys = controllers
@@ -89,15 +99,7 @@ async fn unifi_keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
         "the plan profile's VLAN"
     );
 
-    stack
-        .command_done(
-            DEMO_ORG,
-            bus::commands::Command::RegeneratePassphrase {
-                user_id: mei.clone(),
-            },
-        )
-        .await?;
-    let fresh = stack.passphrase(DEMO_ORG, &mei).await?;
+    let fresh = regenerate(&stack, &mei).await?;
     controllers
         .vendor_until(
             "Mei's new passphrase",
@@ -140,10 +142,7 @@ async fn unifi_keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
 /// next periodic reconciliation, which records the drift.
 #[tokio::test]
 async fn unifi_drift_is_repaired_and_reported() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|s| s.reconcile_interval_secs = 3).await?;
-    controllers
-        .map_unifi(&stack, (DEMO_ORG, GASTOWN), (20.0, 1000))
-        .await?;
+    let (stack, controllers) = start_unifi(|s| s.reconcile_interval_secs = 3, (20.0, 1000)).await?;
     let jean = stack.passphrase(DEMO_ORG, JEAN).await?;
     let richard = stack.passphrase(DEMO_ORG, RICHARD).await?;
     let keys = controllers
@@ -195,10 +194,7 @@ async fn unifi_drift_is_repaired_and_reported() -> anyhow::Result<()> {
 /// WLAN changed, reads it again, and both the new member's key and that entry are there.
 #[tokio::test]
 async fn unifi_concurrent_edit_loses_no_update() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|_| {}).await?;
-    controllers
-        .map_unifi(&stack, (DEMO_ORG, GASTOWN), (20.0, 1000))
-        .await?;
+    let (stack, controllers) = start_unifi(|_| {}, (20.0, 1000)).await?;
     let richard = stack.passphrase(DEMO_ORG, RICHARD).await?;
     controllers
         .vendor_until(
@@ -267,10 +263,7 @@ async fn unifi_rate_limit_converges_and_is_never_exceeded() -> anyhow::Result<()
 /// cross it changes nothing and is recorded `over_limit`.
 #[tokio::test]
 async fn unifi_key_limit_is_enforced_before_the_controller_refuses() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|s| s.unifi_keys_per_wlan = 1).await?;
-    controllers
-        .map_unifi(&stack, (DEMO_ORG, GASTOWN), (20.0, 1000))
-        .await?;
+    let (stack, controllers) = start_unifi(|s| s.unifi_keys_per_wlan = 1, (20.0, 1000)).await?;
     let pool = stack.pool.clone();
     integration_tests::eventually("an over_limit reconciliation", SOON, || {
         let pool = pool.clone();
