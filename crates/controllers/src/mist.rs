@@ -181,7 +181,8 @@ impl Vendor for Mist {
                 Some(total) => page * PAGE < total,
                 None => got == PAGE,
             };
-            if !more || got == 0 {
+            // Bounded by the SSID's limit (and a page): a vendor answering forever stops here.
+            if !more || got == 0 || keys.len() > self.key_limit + PAGE {
                 return Ok(keys);
             }
             page += 1;

@@ -271,46 +271,50 @@ impl Unifi {
         Ok(out)
     }
 
-    /// Lanyard's entries after `changes`: forgotten (deleted, replaced), remembered (new).
-    async fn record(&self, changes: &[Change]) -> Result<(), VendorError> {
+    /// Remembers the entries `changes` write (before the write: an entry written but not
+    /// remembered would look like someone else's), or, after it, forgets those they removed.
+    async fn record(&self, changes: &[Change], after_write: bool) -> Result<(), VendorError> {
+        let transient = |e: tokio_postgres::Error| VendorError::Transient(e.to_string());
         let mut client = self
             .pool
             .get()
             .await
             .map_err(|e| VendorError::Transient(e.to_string()))?;
-        let tx = client
-            .transaction()
-            .await
-            .map_err(|e| VendorError::Transient(e.to_string()))?;
+        let tx = client.transaction().await.map_err(transient)?;
         let (org, location) = (&self.owner.0, &self.owner.1);
         for change in changes {
-            let (forget, remember) = match change {
+            let (old, new) = match change {
                 Change::Create(key) => (None, Some(key)),
                 Change::Update { id, key } => (Some(id), Some(key)),
                 Change::Delete { id, .. } => (Some(id), None),
             };
-            if let Some(id) = forget {
-                tx.execute(
-                    "DELETE FROM unifi_owned_keys WHERE org_id = $1 AND location_id = $2 AND password_hash = $3",
-                    &[org, location, id],
-                )
-                .await
-                .map_err(|e| VendorError::Transient(e.to_string()))?;
-            }
-            if let Some(key) = remember {
-                tx.execute(
-                    "INSERT INTO unifi_owned_keys (org_id, location_id, password_hash, name, expires_at)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, location_id, password_hash)
-                     DO UPDATE SET name = $4, expires_at = $5",
-                    &[org, location, &self.hash(&key.passphrase), &key.name, &key.expires_at],
-                )
-                .await
-                .map_err(|e| VendorError::Transient(e.to_string()))?;
+            let new_hash = new.map(|key| self.hash(&key.passphrase));
+            match (after_write, old, new) {
+                (true, Some(id), _) if new_hash.as_ref() != Some(id) => {
+                    tx.execute(
+                        "DELETE FROM unifi_owned_keys
+                          WHERE org_id = $1 AND location_id = $2 AND password_hash = $3",
+                        &[org, location, id],
+                    )
+                    .await
+                    .map_err(transient)?;
+                }
+                (false, _, Some(key)) => {
+                    tx.execute(
+                        "INSERT INTO unifi_owned_keys
+                             (org_id, location_id, password_hash, name, expires_at)
+                         VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (org_id, location_id, password_hash)
+                         DO UPDATE SET name = $4, expires_at = $5",
+                        &[org, location, &new_hash, &key.name, &key.expires_at],
+                    )
+                    .await
+                    .map_err(transient)?;
+                }
+                _ => {}
             }
         }
-        tx.commit()
-            .await
-            .map_err(|e| VendorError::Transient(e.to_string()))
+        tx.commit().await.map_err(transient)
     }
 }
 
@@ -380,13 +384,14 @@ impl Vendor for Unifi {
             object.insert("private_preshared_keys".into(), Value::Array(edited));
             object.insert("private_preshared_keys_enabled".into(), Value::Bool(true));
         }
+        self.record(changes, false).await?;
         self.call(
             Method::PUT,
             &format!("/rest/wlanconf/{}", self.wlan_id),
             Some(wlan),
         )
         .await?;
-        self.record(changes).await
+        self.record(changes, true).await
     }
 
     async fn test(&self) -> Result<String, VendorError> {

@@ -20,6 +20,8 @@ const MAX_LIMIT: usize = 1000;
 const DEFAULT_LIMIT: usize = 100;
 /// Organizations kept at most (admin-made; bounds the map).
 const MAX_ORGS: usize = 1000;
+/// PSKs an organization keeps at most (with its sites').
+const MAX_PSKS: usize = 100_000;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Psk {
@@ -89,6 +91,7 @@ impl Mist {
                 old.ok_or("psk not found")?;
                 id.to_owned()
             }
+            None if org.psks.len() >= MAX_PSKS => return Err("too many PSKs".into()),
             None => new_id,
         };
         psk.id = id.clone();

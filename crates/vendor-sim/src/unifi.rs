@@ -21,6 +21,8 @@ use std::sync::Mutex;
 
 /// Sites kept at most (admin-made; bounds the map).
 const MAX_SITES: usize = 1000;
+/// Networks a site keeps at most (one per VLAN and some).
+const MAX_NETWORKS: usize = 4200;
 
 pub struct Site {
     pub api_key: String,
@@ -275,6 +277,9 @@ async fn create_network(
     let Some(site) = sites.get_mut(site.as_str()) else {
         return envelope_error(StatusCode::NOT_FOUND, "api.err.NoSiteContext");
     };
+    if site.networks.len() >= MAX_NETWORKS {
+        return envelope_error(StatusCode::BAD_REQUEST, "api.err.TooManyNetworks");
+    }
     site.networks.push(network.clone());
     ok(vec![network])
 }
@@ -392,13 +397,13 @@ async fn admin_after_read(
 ) -> HttpResponse {
     let mut sites = sim.unifi.sites.lock().unwrap_or_else(|p| p.into_inner());
     match sites.get_mut(&path.0) {
-        Some(site) => {
+        Some(site) if site.wlans.contains_key(&path.1) => {
             site.after_next_read
                 .entry(path.1.clone())
                 .or_default()
                 .push(body.into_inner());
             HttpResponse::NoContent().finish()
         }
-        None => envelope_error(StatusCode::NOT_FOUND, "api.err.NoSiteContext"),
+        _ => envelope_error(StatusCode::NOT_FOUND, "api.err.IdInvalid"),
     }
 }
