@@ -88,6 +88,13 @@ async fn regenerate(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
     stack.passphrase(DEMO_ORG, user_id).await
 }
 
+/// Past the backlog of the installation's events (what follows is no event's doing): the
+/// latest reconciliation's id.
+async fn settled(stack: &Stack) -> anyhow::Result<i64> {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    last_reconciliation(stack).await
+}
+
 /// The latest reconciliation's id (0: none yet).
 async fn last_reconciliation(stack: &Stack) -> anyhow::Result<i64> {
     let client = stack.pool.get().await?;

@@ -117,9 +117,7 @@ async fn drift_is_repaired_and_reported() -> anyhow::Result<()> {
         .find(|k| k.name == richard)
         .expect("Richard's key")
         .clone();
-    // Past the backlog of the installation's events: what follows is no event's doing.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = last_reconciliation(&stack).await?;
+    let before = settled(&stack).await?;
     controllers
         .http
         .delete(controllers.meraki_admin_url(&format!("/{}", jean_key.id)))

@@ -145,8 +145,7 @@ async fn mist_drift_is_repaired_and_reported() -> anyhow::Result<()> {
         .expect("Richard's")
         .clone();
     assert_eq!(jean_key.site_id, None, "an organization PSK");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = last_reconciliation(&stack).await?;
+    let before = settled(&stack).await?;
     let admin = |id: &str| {
         format!(
             "{}/_admin/mist/orgs/{MIST_ORG}/psks/{id}",

@@ -36,6 +36,24 @@ async fn passphrase_soon(stack: &Stack, user_id: &str) -> anyhow::Result<String>
     .await
 }
 
+/// The member's passphrase once their key is on the WLAN, and the WLAN's keys then.
+async fn key_of(
+    stack: &Stack,
+    controllers: &integration_tests::controllers::Controllers,
+    user_id: &str,
+) -> anyhow::Result<(String, Vec<Value>)> {
+    let passphrase = passphrase_soon(stack, user_id).await?;
+    let keys = controllers
+        .vendor_until(
+            "the member's key",
+            SOON,
+            || controllers.unifi_keys(),
+            |keys| with_password(keys, &passphrase).is_some(),
+        )
+        .await?;
+    Ok((passphrase, keys))
+}
+
 async fn add_foreign(
     controllers: &integration_tests::controllers::Controllers,
     entry: &Value,
@@ -79,15 +97,7 @@ async fn unifi_keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
     );
 
     let (mei, plan) = member_with_plan(&stack, "Mei", None).await?;
-    let mei_pass = passphrase_soon(&stack, &mei).await?;
-    let keys = controllers
-        .vendor_until(
-            "Mei's key",
-            SOON,
-            || controllers.unifi_keys(),
-            |keys| with_password(keys, &mei_pass).is_some(),
-        )
-        .await?;
+    let (mei_pass, keys) = key_of(&stack, &controllers, &mei).await?;
     let expected_vlan = stack.member(DEMO_ORG, &mei).await?.and_then(|m| {
         m.live_grants(chrono::Utc::now())
             .find_map(|g| g.network.as_ref().and_then(|n| n.vlan))
@@ -154,8 +164,7 @@ async fn unifi_drift_is_repaired_and_reported() -> anyhow::Result<()> {
         )
         .await?;
     let richard_key = with_password(&keys, &richard).expect("Richard's").clone();
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = last_reconciliation(&stack).await?;
+    let before = settled(&stack).await?;
     let admin = |password: &str| {
         format!(
             "{}/_admin/unifi/sites/{UNIFI_SITE}/wlans/{UNIFI_WLAN}/keys/{password}",
@@ -212,15 +221,7 @@ async fn unifi_concurrent_edit_loses_no_update() -> anyhow::Result<()> {
         )
         .await?;
     let (mei, _) = member_with_plan(&stack, "Mei", None).await?;
-    let mei_pass = passphrase_soon(&stack, &mei).await?;
-    let keys = controllers
-        .vendor_until(
-            "Mei's key",
-            SOON,
-            || controllers.unifi_keys(),
-            |keys| with_password(keys, &mei_pass).is_some(),
-        )
-        .await?;
+    let (_, keys) = key_of(&stack, &controllers, &mei).await?;
     let kept = with_password(&keys, "added-meanwhile").expect("the concurrent edit is not lost");
     assert_eq!(kept, &concurrent);
     Ok(())
