@@ -63,6 +63,16 @@ async fn add_plan(
         .ok_or_else(|| anyhow::anyhow!("no account plan id"))
 }
 
+/// `n` members with a hot desk plan each, added quietly and brought in by a sync.
+async fn members_synced(stack: &Stack, n: usize) -> anyhow::Result<()> {
+    for i in 0..n {
+        let user = add_user(stack, &format!("Member{i}"), Notify::Quietly).await?;
+        add_plan(stack, &user, None, Notify::Quietly).await?;
+    }
+    stack.request_sync(DEMO_ORG);
+    stack.wait_for_syncs(DEMO_ORG, 2).await
+}
+
 /// A new Optix user with a hot desk plan ending in `ends_in_secs`: their user id and the
 /// account plan's id.
 async fn member_with_plan(

@@ -185,12 +185,7 @@ async fn an_outage_and_rate_limiting_lose_nothing() -> anyhow::Result<()> {
 #[tokio::test]
 async fn two_thousand_members_within_the_rate() -> anyhow::Result<()> {
     let (stack, controllers) = start(|_| {}).await?;
-    for i in 0..2000 {
-        let user = add_user(&stack, &format!("Member{i}"), Notify::Quietly).await?;
-        add_plan(&stack, &user, None, Notify::Quietly).await?;
-    }
-    stack.request_sync(DEMO_ORG);
-    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    members_synced(&stack, 2000).await?;
     controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
     let keys = controllers
         .meraki_until("2,000 keys and more", Duration::from_secs(180), |keys| {

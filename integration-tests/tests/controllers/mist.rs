@@ -197,12 +197,7 @@ async fn mist_rate_limit_converges_and_is_never_exceeded() -> anyhow::Result<()>
         s.mist_hour_secs = 10;
     })
     .await?;
-    for i in 0..300 {
-        let user = add_user(&stack, &format!("Member{i}"), Notify::Quietly).await?;
-        add_plan(&stack, &user, None, Notify::Quietly).await?;
-    }
-    stack.request_sync(DEMO_ORG);
-    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    members_synced(&stack, 300).await?;
     controllers
         .map_mist(&stack, (DEMO_ORG, GASTOWN), true, (40, 10.0))
         .await?;

@@ -232,12 +232,7 @@ async fn unifi_concurrent_edit_loses_no_update() -> anyhow::Result<()> {
 #[tokio::test]
 async fn unifi_rate_limit_converges_and_is_never_exceeded() -> anyhow::Result<()> {
     let (stack, controllers) = start(|s| s.unifi_requests_per_second = 2).await?;
-    for i in 0..100 {
-        let user = add_user(&stack, &format!("Member{i}"), Notify::Quietly).await?;
-        add_plan(&stack, &user, None, Notify::Quietly).await?;
-    }
-    stack.request_sync(DEMO_ORG);
-    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    members_synced(&stack, 100).await?;
     controllers.fail_for(429, 3.0).await?;
     controllers
         .map_unifi(&stack, (DEMO_ORG, GASTOWN), (2.0, 1000))
