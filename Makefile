@@ -6,7 +6,7 @@ SHELL := /bin/bash
 RUN     := $(CURDIR)/.run
 CONFIG  := $(RUN)/lanyard.toml
 BIN     := $(CURDIR)/target/debug
-SERVICES := optix-sim ingest provision portal
+SERVICES := optix-sim ingest provision portal radius
 
 ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never

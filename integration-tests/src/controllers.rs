@@ -26,6 +26,34 @@ pub const UNIFI_WLAN: &str = "65f0c1d2e3a4b5c6d7e8f901";
 pub const UNIFI_LAN: &str = "65f0c1d2e3a4b5c6d7e8f000";
 pub const UNIFI_API_KEY: &str = "unifi-test-api-key-0123456789abcdef";
 
+/// The vendors' simulator, started before the stack so every service may be pointed at it.
+pub struct VendorSim {
+    pub url: String,
+    pub sim: std::sync::Arc<vendor_sim::Sim>,
+    task: JoinHandle<()>,
+}
+
+impl VendorSim {
+    pub async fn start() -> anyhow::Result<VendorSim> {
+        let sim = vendor_sim::start("127.0.0.1:0").await?;
+        let (url, state) = (sim.url.clone(), sim.sim.clone());
+        let task = tokio::spawn(async move {
+            let _ = sim.server.await;
+        });
+        Ok(VendorSim {
+            url,
+            sim: state,
+            task,
+        })
+    }
+
+    /// Points `settings` (every service's) at the simulator.
+    pub fn point(&self, settings: &mut runtime::Settings) {
+        settings.controllers.meraki_api_url = format!("{}/meraki/api/v1", self.url);
+        settings.controllers.mist_api_url = format!("{}/mist", self.url);
+    }
+}
+
 pub struct Controllers {
     /// The simulator's base URL and state.
     pub vendor_url: String,
@@ -52,14 +80,14 @@ impl Controllers {
     /// The simulator and the controllers service, with `adjust` changing its section.
     pub async fn start(
         stack: &Stack,
+        sim: VendorSim,
         adjust: impl FnOnce(&mut runtime::ControllersSettings),
     ) -> anyhow::Result<Controllers> {
-        let sim = vendor_sim::start("127.0.0.1:0").await?;
-        let vendor_url = sim.url.clone();
-        let vendor = sim.sim.clone();
-        let sim_task = tokio::spawn(async move {
-            let _ = sim.server.await;
-        });
+        let VendorSim {
+            url: vendor_url,
+            sim: vendor,
+            task: sim_task,
+        } = sim;
         let mut settings = stack.settings.clone();
         settings.controllers.listen = "127.0.0.1:0".into();
         settings.controllers.ops_listen = "127.0.0.1:0".into();

@@ -359,6 +359,38 @@ impl Stack {
         }
     }
 
+    /// Maps a plan template of the demo organization to a profile allowing `limit` devices,
+    /// and waits until the grants of each of `holders` carry it (the sync the mapping asks
+    /// for has run).
+    pub async fn map_plan_device_limit(
+        &self,
+        plan_template_id: &str,
+        limit: u16,
+        holders: &[&str],
+    ) -> anyhow::Result<()> {
+        let profile = domain::AccessProfile {
+            name: format!("{limit} devices"),
+            device_limit: Some(limit),
+            ..domain::AccessProfile::default()
+        };
+        let map = bus::commands::Command::MapPlan {
+            plan_template_id: plan_template_id.into(),
+            profile,
+        };
+        self.command_done(DEMO_ORG, map).await?;
+        for user in holders {
+            self.member_until(DEMO_ORG, user, "the grant carries the device limit", |m| {
+                m.is_some_and(|m| {
+                    m.grants
+                        .iter()
+                        .any(|g| g.network.as_ref().and_then(|n| n.device_limit) == Some(limit))
+                })
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Sends an operator command that must be done (a refusal is an error with its message).
     pub async fn command_done(
         &self,

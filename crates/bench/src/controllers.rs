@@ -14,7 +14,9 @@ use crate::stats::{Row, ms, quantile};
 use crate::support;
 use controllers::vendor::{DesiredKey, Vendor};
 use integration_tests::StackOptions;
-use integration_tests::controllers::{Controllers, MERAKI_API_KEY, MERAKI_NETWORK, MERAKI_ORG};
+use integration_tests::controllers::{
+    Controllers, MERAKI_API_KEY, MERAKI_NETWORK, MERAKI_ORG, VendorSim,
+};
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -215,7 +217,7 @@ async fn push(n: usize) -> anyhow::Result<(f64, u64, u64)> {
         &format!("{url}/meraki/api/v1"),
         MERAKI_API_KEY.into(),
         (MERAKI_ORG.into(), MERAKI_NETWORK.into(), 3),
-        budget,
+        (budget, Arc::default()),
         5000,
     );
     let took = push_all(&meraki, &desired).await?;
@@ -233,7 +235,8 @@ async fn freshness(rate: usize, seconds: usize) -> anyhow::Result<Vec<Duration>>
     let (stack, plans, _) =
         support::populated_stack(unlimited, n, Duration::from_secs(300)).await?;
     stack.map_gastown().await?;
-    let controllers = Controllers::start(&stack, |_| {}).await?;
+    let vendor = VendorSim::start().await?;
+    let controllers = Controllers::start(&stack, vendor, |_| {}).await?;
     controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
     controllers
         .meraki_until("the members' keys", Duration::from_secs(120), |keys| {

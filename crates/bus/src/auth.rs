@@ -275,12 +275,39 @@ fn portal_permissions(names: &Names) -> Permissions {
 /// RADIUS reports what the network saw (devices bound, disconnects) as commands, nothing else.
 fn radius_permissions(names: &Names) -> Permissions {
     let inbox = names.inbox.clone();
+    let events = EVENTS_STREAM;
+    let consumer = crate::DISCONNECT_CONSUMER;
     Permissions {
-        publish: vec![rule(
-            crate::commands::Sender::Radius.subjects(),
-            "its commands (bind_device, record_disconnect), nothing else",
+        publish: vec![
+            rule(
+                crate::commands::Sender::Radius.subjects(),
+                "its commands (bind_device, record_disconnect)",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{events}"),
+                "looks the events stream up (revocations end sessions)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
+                "its durable consumer of member events: lookup",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
+                "creates that consumer (filtered to member events)",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
+                "pulls member events",
+            ),
+            rule(
+                format!("$JS.ACK.{events}.{consumer}.>"),
+                "acknowledges an event once its sessions are handled",
+            ),
+        ],
+        subscribe: vec![rule(
+            inbox,
+            "provision's answers, JetStream API answers, pulled events",
         )],
-        subscribe: vec![rule(inbox, "provision's answers to its commands")],
         allow_responses: false,
     }
 }
@@ -289,34 +316,31 @@ fn radius_permissions(names: &Names) -> Permissions {
 fn controllers_permissions(names: &Names) -> Permissions {
     let inbox = names.inbox.clone();
     let events = EVENTS_STREAM;
+    let consumer = crate::CONTROLLERS_CONSUMER;
     Permissions {
         publish: vec![
             rule(
                 format!("$JS.API.STREAM.INFO.{events}"),
-                "looks the events stream up (readiness)",
+                "looks the events stream up",
             ),
             rule(
-                format!("$JS.API.CONSUMER.INFO.{events}.>"),
-                "its durable consumer's state",
+                format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
+                "its durable consumer of the events: lookup",
             ),
             rule(
-                format!("$JS.API.CONSUMER.CREATE.{events}.>"),
-                "creates its durable consumer of the events stream",
+                format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
+                "creates that consumer",
             ),
             rule(
-                format!("$JS.API.CONSUMER.DURABLE.CREATE.{events}.>"),
-                "the same, older form of the consumer API",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.>"),
+                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
                 "pulls events",
             ),
             rule(
-                format!("$JS.ACK.{events}.>"),
-                "acknowledges an event once its location is reconciled",
+                format!("$JS.ACK.{events}.{consumer}.>"),
+                "acknowledges events once their locations are reconciled",
             ),
         ],
-        subscribe: vec![rule(inbox, "JetStream answers and pulled events")],
+        subscribe: vec![rule(inbox, "JetStream API answers, pulled events")],
         allow_responses: false,
     }
 }

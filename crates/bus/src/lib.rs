@@ -20,6 +20,10 @@ use std::time::Duration;
 
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
+/// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
+pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
+/// The controllers service's durable consumer of the events stream (its only one).
+pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
 /// forgets an install Optix does not confirm and an uninstall Optix confirms.
@@ -35,6 +39,18 @@ pub enum BusError {
     Timeout(Duration),
     #[error(transparent)]
     Credentials(#[from] auth::AuthError),
+}
+
+/// A durable pull consumer's configuration: explicit acks, redelivered after `ack_wait`, for
+/// as long as it takes (never given up on).
+fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consumer::pull::Config {
+    jetstream::consumer::pull::Config {
+        durable_name: Some(durable_name.to_owned()),
+        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+        ack_wait,
+        max_deliver: -1,
+        ..Default::default()
+    }
 }
 
 pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
@@ -268,9 +284,27 @@ impl Bus {
             .map_err(js_error)
     }
 
-    /// A durable pull consumer of the domain events stream (explicit ack, redelivery after
-    /// 30 s), for subscribers such as the controllers service.
-    pub async fn events_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
+    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
+    pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
+        let stream = self.open_webhook_stream().await?;
+        stream
+            .get_or_create_consumer(
+                durable_name,
+                durable_consumer(durable_name, Duration::from_secs(30)),
+            )
+            .await
+            .map_err(js_error)
+    }
+
+    /// A durable pull consumer of the domain events stream for `filter_subject` (explicit ack,
+    /// redelivery after 60 s). Created, it starts at the events published from `since` on (a
+    /// service's start: not the whole history); it then resumes where it was acknowledged.
+    pub async fn events_consumer(
+        &self,
+        durable_name: &str,
+        filter_subject: &str,
+        since: time::OffsetDateTime,
+    ) -> Result<PullConsumer, BusError> {
         let stream = self
             .jetstream
             .get_stream(EVENTS_STREAM)
@@ -280,28 +314,11 @@ impl Bus {
             .get_or_create_consumer(
                 durable_name,
                 jetstream::consumer::pull::Config {
-                    durable_name: Some(durable_name.to_owned()),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(30),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(js_error)
-    }
-
-    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
-    pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
-        let stream = self.open_webhook_stream().await?;
-        stream
-            .get_or_create_consumer(
-                durable_name,
-                jetstream::consumer::pull::Config {
-                    durable_name: Some(durable_name.to_owned()),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(30),
-                    max_deliver: -1,
-                    ..Default::default()
+                    filter_subject: filter_subject.to_owned(),
+                    deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
+                        start_time: since,
+                    },
+                    ..durable_consumer(durable_name, Duration::from_secs(60))
                 },
             )
             .await

@@ -7,7 +7,6 @@ use crate::configure::{OrgListing, print_json};
 use anyhow::Context;
 use clap::Subcommand;
 use controllers::mapping::{self, Target};
-use controllers::vendor::Vendor;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -274,22 +273,10 @@ async fn test(
         controllers::key_ring(&settings.provision)?,
         settings.controllers.clone(),
     )?;
-    let answer = match &found.target {
-        Target::Meraki { .. } => test_vendor(context.meraki(&found)?).await?,
-        Target::Unifi { .. } => test_vendor(context.unifi(&found)?).await?,
-        Target::Mist { .. } => test_vendor(context.mist(&found)?).await?,
-        Target::Openwrt { .. } => None,
-    };
+    let answer = context.test_mapping(&found).await?;
     match answer {
         Some(answer) => println!("ok: {answer}"),
         None => println!("ok: OpenWrt routers fetch their file; nothing to reach from here"),
     }
     Ok(())
-}
-
-async fn test_vendor(vendor: Option<impl Vendor>) -> anyhow::Result<Option<String>> {
-    Ok(match vendor {
-        Some(vendor) => Some(vendor.test().await?),
-        None => None,
-    })
 }

@@ -6,11 +6,12 @@
 use crate::configure::{OrgListing, print_json, send};
 use anyhow::Context;
 use bus::commands::{Command, NasSecretText};
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use domain::NasDialect;
 use domain::nas::{DEFAULT_COA_PORT, SecretText, canonical_address, check_nas_id, check_secret};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use store::queries::NasView;
 
 #[derive(Subcommand)]
 pub enum NasCommand {
@@ -33,8 +34,11 @@ pub enum NasCommand {
         /// (10.0.0.0/24). No two NASes, of any organization, may overlap.
         #[arg(long)]
         address: String,
-        #[arg(long, value_enum)]
-        dialect: Dialect,
+        /// Which attributes carry the key: cisco (iPSK: Cisco-AVPair psk-mode/psk), aruba
+        /// (MPSK: Aruba-MPSK-Passphrase), meraki (iPSK with RADIUS: Tunnel-Password) or
+        /// hostapd (OpenWrt ppsk: Tunnel-Password).
+        #[arg(long, value_parser = parse_dialect)]
+        dialect: NasDialect,
         /// An SSID it serves Lanyard keys on (repeat for several).
         #[arg(long = "ssid", required = true)]
         ssids: Vec<String>,
@@ -55,52 +59,35 @@ pub enum NasCommand {
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Dialect {
-    /// Cisco iPSK (Cisco-AVPair psk-mode/psk).
-    Cisco,
-    /// Aruba MPSK (Aruba-MPSK-Passphrase).
-    Aruba,
-    /// Meraki iPSK with RADIUS (Tunnel-Password).
-    Meraki,
-    /// OpenWrt / hostapd ppsk (Tunnel-Password).
-    Hostapd,
+fn parse_dialect(text: &str) -> Result<NasDialect, String> {
+    NasDialect::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a dialect Lanyard speaks: cisco, aruba, meraki or hostapd")
+    })
 }
 
-impl From<Dialect> for NasDialect {
-    fn from(dialect: Dialect) -> NasDialect {
-        match dialect {
-            Dialect::Cisco => NasDialect::Cisco,
-            Dialect::Aruba => NasDialect::Aruba,
-            Dialect::Meraki => NasDialect::Meraki,
-            Dialect::Hostapd => NasDialect::Hostapd,
-        }
-    }
+/// Whose device, and which.
+#[derive(Args)]
+pub struct DeviceArgs {
+    #[arg(long)]
+    pub org: String,
+    #[arg(long)]
+    pub user: String,
+    /// AA:BB:CC:DD:EE:FF, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff or aabbccddeeff.
+    #[arg(long)]
+    pub mac: String,
 }
 
 #[derive(Subcommand)]
 pub enum DevicesCommand {
     /// Register a device (by MAC) to a member.
     Add {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        user: String,
-        /// AA:BB:CC:DD:EE:FF, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff or aabbccddeeff.
-        #[arg(long)]
-        mac: String,
+        #[command(flatten)]
+        device: DeviceArgs,
         #[arg(long)]
         name: String,
     },
     /// Remove a member's device.
-    Remove {
-        #[arg(long)]
-        org: String,
-        #[arg(long)]
-        user: String,
-        #[arg(long)]
-        mac: String,
-    },
+    Remove(DeviceArgs),
 }
 
 /// The secret as read from `path` (`-`: stdin), without its trailing line break.
@@ -156,7 +143,7 @@ pub async fn nas(
                 location_id: location,
                 name: name.unwrap_or_else(|| id.clone()),
                 address,
-                dialect: dialect.into(),
+                dialect,
                 ssids,
                 coa_port: Some(coa_port),
                 secret: secret.map(|s| NasSecretText(s.expose().to_owned())),
@@ -171,68 +158,43 @@ pub async fn nas(
 }
 
 pub async fn devices(settings: &runtime::Settings, command: DevicesCommand) -> anyhow::Result<()> {
-    match command {
-        DevicesCommand::Add {
-            org,
-            user,
-            mac,
-            name,
-        } => {
-            let parsed: domain::Mac = mac.parse().map_err(|e| anyhow::anyhow!("refused: {e}"))?;
-            let what = format!("added device {} to member {user}", parsed.display_colons());
-            let command = Command::AddDevice {
-                user_id: user,
-                mac,
-                name,
-            };
-            send(settings, &org, command, &what).await
-        }
-        DevicesCommand::Remove { org, user, mac } => {
-            let parsed: domain::Mac = mac.parse().map_err(|e| anyhow::anyhow!("refused: {e}"))?;
-            let what = format!(
-                "removed device {} of member {user}",
+    let (device, name) = match command {
+        DevicesCommand::Add { device, name } => (device, Some(name)),
+        DevicesCommand::Remove(device) => (device, None),
+    };
+    let parsed: domain::Mac = device
+        .mac
+        .parse()
+        .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
+    let (user_id, mac) = (device.user, device.mac);
+    let (what, command) = match name {
+        Some(name) => (
+            format!(
+                "added device {} to member {user_id}",
                 parsed.display_colons()
-            );
-            let command = Command::RemoveDevice { user_id: user, mac };
-            send(settings, &org, command, &what).await
-        }
-    }
+            ),
+            Command::AddDevice { user_id, mac, name },
+        ),
+        None => (
+            format!(
+                "removed device {} of member {user_id}",
+                parsed.display_colons()
+            ),
+            Command::RemoveDevice { user_id, mac },
+        ),
+    };
+    send(settings, &device.org, command, &what).await
 }
 
-/// One row of `lanyard nas list` (no secret: not even sealed).
-#[derive(Debug, serde::Serialize)]
-pub struct NasLine {
-    pub nas_id: String,
-    pub location_id: String,
-    pub name: String,
-    pub address: String,
-    pub dialect: NasDialect,
-    pub ssids: Vec<String>,
-    pub coa_port: u16,
-    pub registered_at: chrono::DateTime<chrono::Utc>,
-}
-
+/// The rows of `lanyard nas list` (their JSON has no secret, not even sealed).
 pub async fn nas_lines(
     client: &impl store::GenericClient,
     org: &str,
-) -> anyhow::Result<Vec<NasLine>> {
-    Ok(store::queries::nases(client, org)
-        .await?
-        .into_iter()
-        .map(|nas| NasLine {
-            nas_id: nas.nas_id,
-            location_id: nas.location_id,
-            name: nas.name,
-            address: nas.address,
-            dialect: nas.dialect,
-            ssids: nas.ssids,
-            coa_port: nas.coa_port,
-            registered_at: nas.registered_at,
-        })
-        .collect())
+) -> anyhow::Result<Vec<NasView>> {
+    Ok(store::queries::nases(client, org).await?)
 }
 
-pub fn render_nas_lines(org: &str, lines: &[NasLine]) -> String {
+pub fn render_nas_lines(org: &str, lines: &[NasView]) -> String {
     if lines.is_empty() {
         return format!("no NAS registered for organization {org}\n");
     }
@@ -250,4 +212,31 @@ pub fn render_nas_lines(org: &str, lines: &[NasLine]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_comes_from_stdin_or_a_file_without_its_line_break_and_is_checked() {
+        let mut stdin = std::io::Cursor::new("stdin-secret-0123456789\r\n");
+        let secret = read_secret(Path::new("-"), &mut stdin).expect("from stdin");
+        assert_eq!(secret.expose(), "stdin-secret-0123456789");
+
+        let path = std::env::temp_dir().join(format!("lanyard-secret-{}", std::process::id()));
+        std::fs::write(&path, "short\n").expect("write");
+        let error = format!(
+            "{:#}",
+            read_secret(&path, &mut std::io::empty()).expect_err("too short")
+        );
+        assert!(error.contains("16–128 printable"), "{error}");
+        assert!(
+            !error.contains("short\n"),
+            "the secret is not echoed: {error}"
+        );
+        std::fs::remove_file(&path).expect("remove");
+        let missing = read_secret(Path::new("/nonexistent/secret"), &mut std::io::empty());
+        assert!(format!("{:#}", missing.expect_err("missing")).contains("/nonexistent/secret"));
+    }
 }

@@ -7,7 +7,7 @@ use crate::reconcile::Trigger;
 use crate::{Context, reconcile_mapping};
 use futures::StreamExt;
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 /// Most events taken together (their organizations reconciled once).
@@ -22,12 +22,23 @@ struct Published {
     org_id: String,
 }
 
-/// Runs until the process stops.
+/// How often the mappings are looked at: a location mapped (or changed) is reconciled at once.
+const MAPPINGS_POLL: Duration = Duration::from_secs(2);
+
+/// Runs until the process stops. The consumer, made the first time, starts at the events of
+/// the service's start: the first periodic reconciliation (at once) covers what came before.
 pub async fn run(context: Context, bus: bus::Bus) {
     let interval = Duration::from_secs(context.settings.reconcile_interval_secs.max(1));
     let mut periodic = tokio::time::interval(interval);
+    let mut mappings_poll = tokio::time::interval(MAPPINGS_POLL);
+    let mut seen = HashMap::new();
+    let since = time::OffsetDateTime::now_utc();
     loop {
-        let consumer = match bus.events_consumer(&context.settings.durable_name).await {
+        let durable = bus::CONTROLLERS_CONSUMER;
+        let consumer = match bus
+            .events_consumer(durable, bus::EVENT_SUBJECTS, since)
+            .await
+        {
             Ok(consumer) => consumer,
             Err(error) => {
                 tracing::warn!(%error, "controllers: the events consumer is not available yet");
@@ -45,7 +56,8 @@ pub async fn run(context: Context, bus: bus::Bus) {
         };
         loop {
             tokio::select! {
-                _ = periodic.tick() => reconcile_all(&context).await,
+                _ = periodic.tick() => reconcile_all(&context, &mut seen).await,
+                _ = mappings_poll.tick() => reconcile_new_mappings(&context, &mut seen).await,
                 message = messages.next() => match message {
                     Some(Ok(first)) => handle_batch(&context, first, &mut messages).await,
                     Some(Err(error)) => tracing::warn!(%error, "controllers: pulling events failed"),
@@ -104,8 +116,51 @@ async fn handle_batch(
     }
 }
 
-async fn reconcile_all(context: &Context) {
+/// When each mapping was last reconciled as changed: (organization, location) → its
+/// `updated_at`. As many entries as mapped locations.
+type Seen = HashMap<(String, String), chrono::DateTime<chrono::Utc>>;
+
+async fn reconcile_all(context: &Context, seen: &mut Seen) {
+    remember_mappings(context, seen).await;
     reconcile_org(context, None, Trigger::Periodic).await;
+}
+
+/// Records the mappings as they are now; those new or changed since.
+async fn remember_mappings(context: &Context, seen: &mut Seen) -> Vec<mapping::Mapping> {
+    let all = match context.pool.get().await {
+        Ok(client) => mapping::mappings(&client, None).await,
+        Err(error) => {
+            tracing::warn!(%error, "controllers: no database connection");
+            return Vec::new();
+        }
+    };
+    let all = match all {
+        Ok(all) => all,
+        Err(error) => {
+            tracing::warn!(%error, "controllers: reading the mappings failed");
+            return Vec::new();
+        }
+    };
+    let mut changed = Vec::new();
+    let mut now = Seen::new();
+    for m in all {
+        let key = (m.org_id.clone(), m.location_id.clone());
+        if seen.get(&key) != Some(&m.updated_at) {
+            changed.push(m.clone());
+        }
+        now.insert(key, m.updated_at);
+    }
+    *seen = now;
+    changed
+}
+
+/// A location mapped (or its mapping changed) since the last look is reconciled now.
+async fn reconcile_new_mappings(context: &Context, seen: &mut Seen) {
+    for mapping in remember_mappings(context, seen).await {
+        if let Err(error) = reconcile_mapping(context, &mapping, Trigger::Manual).await {
+            tracing::warn!(org_id = %mapping.org_id, location_id = %mapping.location_id, %error, "controllers: reconciling a new mapping failed");
+        }
+    }
 }
 
 /// Reconciles every mapped location of `org_id` (every organization's when None); false when

@@ -41,6 +41,7 @@ pub struct Context {
     pub keys: Arc<secrets::KeyRing>,
     pub settings: Arc<runtime::ControllersSettings>,
     pub budgets: Arc<budget::Budgets>,
+    pub meraki_policies: Arc<meraki::PolicyCache>,
     pub http: reqwest::Client,
 }
 
@@ -59,6 +60,7 @@ impl Context {
             keys: Arc::new(keys),
             settings: Arc::new(settings),
             budgets: Arc::new(budget::Budgets::default()),
+            meraki_policies: Arc::default(),
             http,
         })
     }
@@ -93,9 +95,28 @@ impl Context {
             &settings.meraki_api_url,
             self.open_credentials(mapping)?,
             (organization_id.clone(), network_id.clone(), *ssid_number),
-            budget,
+            (budget, self.meraki_policies.clone()),
             settings.meraki_keys_per_ssid,
         )))
+    }
+
+    /// Whether the mapping's controller answers with the stored credentials: what it says, or
+    /// None for OpenWrt (routers fetch their file; nothing to reach).
+    pub async fn test_mapping(&self, mapping: &Mapping) -> Result<Option<String>, ReconcileError> {
+        async fn answer(
+            vendor: Option<impl vendor::Vendor>,
+        ) -> Result<Option<String>, ReconcileError> {
+            Ok(match vendor {
+                Some(vendor) => Some(vendor.test().await?),
+                None => None,
+            })
+        }
+        match &mapping.target {
+            Target::Meraki { .. } => answer(self.meraki(mapping)?).await,
+            Target::Unifi { .. } => answer(self.unifi(mapping)?).await,
+            Target::Mist { .. } => answer(self.mist(mapping)?).await,
+            Target::Openwrt { .. } => Ok(None),
+        }
     }
 
     /// The UniFi client of a UniFi mapping.

@@ -5,14 +5,14 @@
 
 use crate::budget::Budget;
 use crate::http::{self, Call};
-use crate::vendor::{Change, DesiredKey, Vendor, VendorError, VendorKey, VlanIds};
+use crate::vendor::{Change, DesiredKey, Vendor, VendorError, VendorKey};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Actions in one synchronous action batch (Meraki's maximum).
 const BATCH: usize = 20;
@@ -34,8 +34,65 @@ pub struct Meraki {
     pub ssid_number: u8,
     pub budget: Arc<Budget>,
     pub key_limit: usize,
-    /// Group policy ids by VLAN, as last listed.
-    policies: VlanIds,
+    policies: Arc<PolicyCache>,
+}
+
+/// How long a network's group policies, as listed, are trusted: an event's reconciliation
+/// then costs one call to list (the keys) instead of two.
+const POLICY_TTL: Duration = Duration::from_secs(60);
+/// Most networks whose policies are kept (the mappings bound them; this bounds the map).
+const MAX_NETWORKS: usize = 10_000;
+
+/// A network's group policies: when listed, the VLAN of every policy id, and Lanyard's policy
+/// of each VLAN.
+#[derive(Clone)]
+struct Policies {
+    listed_at: Instant,
+    vlan_of: HashMap<String, Option<u16>>,
+    lanyards: HashMap<Option<u16>, String>,
+}
+
+/// Group policies by network, shared by reconciliations (one per service).
+#[derive(Default)]
+pub struct PolicyCache {
+    networks: Mutex<HashMap<String, Policies>>,
+}
+
+impl PolicyCache {
+    fn fresh(&self, network: &str) -> Option<Policies> {
+        let networks = self.networks.lock().unwrap_or_else(|p| p.into_inner());
+        networks
+            .get(network)
+            .filter(|p| p.listed_at.elapsed() < POLICY_TTL)
+            .cloned()
+    }
+
+    fn store(&self, network: &str, policies: Policies) {
+        let mut networks = self.networks.lock().unwrap_or_else(|p| p.into_inner());
+        if networks.len() >= MAX_NETWORKS && !networks.contains_key(network) {
+            networks.clear();
+        }
+        networks.insert(network.to_owned(), policies);
+    }
+
+    fn lanyards(&self, network: &str, vlan: Option<u16>) -> Option<String> {
+        let networks = self.networks.lock().unwrap_or_else(|p| p.into_inner());
+        networks.get(network)?.lanyards.get(&vlan).cloned()
+    }
+
+    fn add(&self, network: &str, vlan: Option<u16>, id: &str) {
+        let mut networks = self.networks.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(policies) = networks.get_mut(network) {
+            policies.vlan_of.insert(id.to_owned(), vlan);
+            policies.lanyards.insert(vlan, id.to_owned());
+        }
+    }
+
+    /// Lists them again next time (a policy Lanyard used was deleted by hand).
+    fn forget(&self, network: &str) {
+        let mut networks = self.networks.lock().unwrap_or_else(|p| p.into_inner());
+        networks.remove(network);
+    }
 }
 
 #[derive(Deserialize)]
@@ -89,7 +146,7 @@ impl Meraki {
         base_url: &str,
         api_key: String,
         (organization_id, network_id, ssid_number): (String, String, u8),
-        budget: Arc<Budget>,
+        (budget, policies): (Arc<Budget>, Arc<PolicyCache>),
         key_limit: usize,
     ) -> Meraki {
         Meraki {
@@ -101,7 +158,7 @@ impl Meraki {
             ssid_number,
             budget,
             key_limit,
-            policies: VlanIds::default(),
+            policies,
         }
     }
 
@@ -134,35 +191,38 @@ impl Meraki {
         Ok(http::send(call, errors_of).await?.0)
     }
 
+    /// The VLAN of every group policy id of the network (listed again after [`POLICY_TTL`]).
     async fn group_policies(&self) -> Result<HashMap<String, Option<u16>>, VendorError> {
-        let value = self
-            .call(
-                Method::GET,
-                &format!("/networks/{}/groupPolicies", self.network_id),
-                None,
-            )
-            .await?;
-        let policies: Vec<GroupPolicy> = parse(value)?;
-        let mut ids = HashMap::new();
-        let mut by_vlan = HashMap::new();
-        for policy in policies {
+        if let Some(policies) = self.policies.fresh(&self.network_id) {
+            return Ok(policies.vlan_of);
+        }
+        let path = format!("/networks/{}/groupPolicies", self.network_id);
+        let listed: Vec<GroupPolicy> = parse(self.call(Method::GET, &path, None).await?)?;
+        let mut vlan_of = HashMap::new();
+        let mut lanyards = HashMap::new();
+        for policy in listed {
             if let Some(vlan) = policy.vlan() {
                 // Lanyard's keys use Lanyard's policies only (an admin's may change).
                 if policy.name == policy_name(vlan) {
-                    by_vlan
+                    lanyards
                         .entry(vlan)
                         .or_insert(policy.group_policy_id.clone());
                 }
-                ids.insert(policy.group_policy_id, vlan);
+                vlan_of.insert(policy.group_policy_id, vlan);
             }
         }
-        self.policies.replace(by_vlan);
-        Ok(ids)
+        let policies = Policies {
+            listed_at: Instant::now(),
+            vlan_of: vlan_of.clone(),
+            lanyards,
+        };
+        self.policies.store(&self.network_id, policies);
+        Ok(vlan_of)
     }
 
     /// The group policy id of `vlan`, made when the network has none.
     async fn policy_for(&self, vlan: Option<u16>) -> Result<String, VendorError> {
-        if let Some(id) = self.policies.get(vlan) {
+        if let Some(id) = self.policies.lanyards(&self.network_id, vlan) {
             return Ok(id);
         }
         let tagging = match vlan {
@@ -177,7 +237,8 @@ impl Meraki {
             )
             .await?,
         )?;
-        self.policies.insert(vlan, made.group_policy_id.clone());
+        self.policies
+            .add(&self.network_id, vlan, &made.group_policy_id);
         Ok(made.group_policy_id)
     }
 
@@ -274,6 +335,13 @@ impl Vendor for Meraki {
                     .and_then(|s| s.get("errors"))
                     .map(Value::to_string)
                     .unwrap_or_default();
+                if errors.contains("Group policy") {
+                    // Deleted by hand since listed: list again and retry.
+                    self.policies.forget(&self.network_id);
+                    return Err(VendorError::Transient(format!(
+                        "a group policy is gone: {errors}"
+                    )));
+                }
                 return Err(VendorError::Refused(format!(
                     "action batch failed: {errors}"
                 )));

@@ -6,6 +6,7 @@ use crate::devices::{DeviceBinding, DeviceRemover};
 use crate::events::{
     Basis, DisconnectOutcome, Event, OnboardedVia, PassphraseSource, RevokeReason,
 };
+use crate::nas::NasRegistration;
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use crate::{GrantKey, GrantNetwork};
 use chrono::{DateTime, Utc};
@@ -139,19 +140,18 @@ fn radius_words(event: &Event) -> String {
             };
             format!("NAS {nas_id} {answer}: session {session_id}")
         }
-        Event::NasRegistered {
-            location_id,
-            name,
-            address,
-            dialect,
-            ssids,
-            coa_port,
-            ..
-        } => format!(
-            "NAS {name} registered at location {location_id}: {address}, {}, SSIDs {}, CoA port {coa_port} (secret sealed)",
-            dialect.as_str(),
-            ssids.join(", ")
-        ),
+        Event::NasRegistered { .. } => match NasRegistration::registered_by(event) {
+            Some(nas) => format!(
+                "NAS {} registered at location {}: {}, {}, SSIDs {}, CoA port {} (secret sealed)",
+                nas.name,
+                nas.location_id,
+                nas.address,
+                nas.dialect.as_str(),
+                nas.ssids.join(", "),
+                nas.coa_port
+            ),
+            None => String::new(),
+        },
         Event::NasRemoved => "NAS removed".into(),
         other => other.type_name().to_owned(),
     }

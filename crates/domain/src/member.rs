@@ -226,13 +226,13 @@ impl Aggregate for Member {
                 via,
                 taken,
                 now,
-            } => add_device(self, mac, &name, via, taken, self.device_limit(now)),
+            } => add_device(self, mac, Some(&name), via, taken, self.device_limit(now)),
             MemberCommand::BindDevice {
                 mac,
                 via,
                 taken,
                 now,
-            } => bind_device(self, mac, via, taken, self.device_limit(now)),
+            } => add_device(self, mac, None, via, taken, self.device_limit(now)),
             MemberCommand::RemoveDevice { mac, by } => remove_device(self, mac, by),
             // History, even of a deleted account (its sessions are what gets ended).
             MemberCommand::RecordDisconnect(record) if self.opened => {
@@ -307,10 +307,13 @@ fn set_passphrase(
     }])
 }
 
+/// A device added by a person (`name` given) or bound by the network (`None`: it gets a
+/// made-up name, and binding again what is bound changes nothing: reports arrive at least
+/// once).
 fn add_device(
     state: &Member,
     mac: Mac,
-    name: &str,
+    name: Option<&str>,
     via: DeviceBinding,
     taken: bool,
     limit: u16,
@@ -318,47 +321,22 @@ fn add_device(
     if !state.is_open() {
         return Err(MemberError::NoAccount);
     }
-    let name = device_name(name)?;
+    let name = name.map(device_name).transpose()?;
     if state.devices.contains_key(&mac) {
-        return Err(MemberError::DeviceAlreadyAdded(mac.display_colons()));
+        return match name {
+            Some(_) => Err(MemberError::DeviceAlreadyAdded(mac.display_colons())),
+            None => Ok(vec![]),
+        };
     }
-    check_device_room(state, mac, limit, taken)?;
-    Ok(vec![Event::DeviceAdded {
-        mac,
-        name,
-        bound_via: via,
-    }])
-}
-
-/// Another member's MAC, or no room left under the limit.
-fn check_device_room(state: &Member, mac: Mac, limit: u16, taken: bool) -> Result<(), MemberError> {
     if taken {
         return Err(MemberError::DeviceTaken(mac.display_colons()));
     }
     if state.devices.len() >= usize::from(limit) {
         return Err(MemberError::DeviceLimitReached(limit));
     }
-    Ok(())
-}
-
-fn bind_device(
-    state: &Member,
-    mac: Mac,
-    via: DeviceBinding,
-    taken: bool,
-    limit: u16,
-) -> Result<Vec<Event>, MemberError> {
-    if !state.is_open() {
-        return Err(MemberError::NoAccount);
-    }
-    // At-least-once delivery: binding again what is bound changes nothing.
-    if state.devices.contains_key(&mac) {
-        return Ok(vec![]);
-    }
-    check_device_room(state, mac, limit, taken)?;
     Ok(vec![Event::DeviceAdded {
         mac,
-        name: bound_device_name(mac),
+        name: name.unwrap_or_else(|| bound_device_name(mac)),
         bound_via: via,
     }])
 }
@@ -587,7 +565,7 @@ mod tests {
     use crate::events::Basis;
     use crate::testing::at;
 
-    fn sealed(tag: &str) -> Sealed {
+    pub(super) fn sealed(tag: &str) -> Sealed {
         Sealed {
             key: "member".into(),
             nonce: tag.into(),
@@ -693,7 +671,7 @@ mod tests {
         }
     }
 
-    fn opened() -> Vec<Event> {
+    pub(super) fn opened() -> Vec<Event> {
         vec![
             Event::AccountOpened {
                 org_id: "6267".into(),

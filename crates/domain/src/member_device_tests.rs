@@ -1,35 +1,11 @@
 //! Given/when/then for a member's devices and disconnect history.
 
+use super::tests::opened;
 use super::*;
 use crate::events::{Basis, GrantNetwork};
 use crate::testing::at;
 
 const NOW: &str = "2026-11-30T10:00:00Z";
-
-fn sealed(tag: &str) -> Sealed {
-    Sealed {
-        key: "member".into(),
-        nonce: tag.into(),
-        ciphertext: tag.into(),
-    }
-}
-
-fn opened() -> Vec<Event> {
-    vec![
-        Event::AccountOpened {
-            org_id: "6267".into(),
-            user_id: "12346".into(),
-            home_location: Some("3390".into()),
-            via: OnboardedVia::Webhook,
-            email_hash: "eh".into(),
-            profile: sealed("profile"),
-        },
-        Event::PassphraseIssued {
-            passphrase: sealed("pp"),
-            lookup_hash: "ph".into(),
-        },
-    ]
-}
 
 /// A plan grant whose profile allows `limit` devices (None: the default), until `until`.
 fn granted(id: &str, limit: Option<u16>, until: Option<&str>) -> Event {

@@ -53,6 +53,46 @@ pub struct NasRegistration {
     pub secret: Sealed,
 }
 
+impl NasRegistration {
+    /// The registration a `NasRegistered` records (`None` for any other event): what the
+    /// aggregate, the read model and the history words all read.
+    pub fn registered_by(event: &Event) -> Option<NasRegistration> {
+        let Event::NasRegistered {
+            location_id,
+            name,
+            address,
+            dialect,
+            ssids,
+            coa_port,
+            secret,
+        } = event
+        else {
+            return None;
+        };
+        Some(NasRegistration {
+            location_id: location_id.clone(),
+            name: name.clone(),
+            address: address.clone(),
+            dialect: *dialect,
+            ssids: ssids.clone(),
+            coa_port: *coa_port,
+            secret: secret.clone(),
+        })
+    }
+
+    pub fn into_event(self) -> Event {
+        Event::NasRegistered {
+            location_id: self.location_id,
+            name: self.name,
+            address: self.address,
+            dialect: self.dialect,
+            ssids: self.ssids,
+            coa_port: self.coa_port,
+            secret: self.secret,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Nas {
     pub registered: Option<NasRegistration>,
@@ -156,24 +196,8 @@ impl Aggregate for Nas {
 
     fn evolve(mut self, event: &Event) -> Self {
         match event {
-            Event::NasRegistered {
-                location_id,
-                name,
-                address,
-                dialect,
-                ssids,
-                coa_port,
-                secret,
-            } => {
-                self.registered = Some(NasRegistration {
-                    location_id: location_id.clone(),
-                    name: name.clone(),
-                    address: address.clone(),
-                    dialect: *dialect,
-                    ssids: ssids.clone(),
-                    coa_port: *coa_port,
-                    secret: secret.clone(),
-                });
+            Event::NasRegistered { .. } => {
+                self.registered = NasRegistration::registered_by(event);
             }
             Event::NasRemoved => self.registered = None,
             _ => {}
@@ -221,15 +245,7 @@ fn register(
     if state.registered.as_ref() == Some(&registration) {
         return Ok(vec![]);
     }
-    Ok(vec![Event::NasRegistered {
-        location_id: registration.location_id,
-        name: registration.name,
-        address: registration.address,
-        dialect: registration.dialect,
-        ssids: registration.ssids,
-        coa_port: registration.coa_port,
-        secret: registration.secret,
-    }])
+    Ok(vec![registration.into_event()])
 }
 
 /// `[a-z0-9-]{1,32}`: it is part of the stream name and of FreeRADIUS client names.
@@ -410,24 +426,17 @@ mod tests {
 
     #[test]
     fn an_unmapped_location_and_an_overlapping_address_are_refused() {
-        let unmapped = NasCommand::Register {
-            request: request(),
-            location_mapped: false,
-            address_taken: false,
-        };
-        assert_eq!(
-            Nas::default().decide(unmapped),
-            Err(NasError::LocationNotMapped("3390".into()))
-        );
-        let overlapping = NasCommand::Register {
-            request: request(),
-            location_mapped: true,
-            address_taken: true,
-        };
-        assert_eq!(
-            Nas::default().decide(overlapping),
-            Err(NasError::AddressTaken("10.0.0.0/24".into()))
-        );
+        for (location_mapped, address_taken, refusal) in [
+            (false, false, NasError::LocationNotMapped("3390".into())),
+            (true, true, NasError::AddressTaken("10.0.0.0/24".into())),
+        ] {
+            let command = NasCommand::Register {
+                request: request(),
+                location_mapped,
+                address_taken,
+            };
+            assert_eq!(Nas::default().decide(command), Err(refusal));
+        }
     }
 
     #[test]

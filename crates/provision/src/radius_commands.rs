@@ -8,17 +8,11 @@ use crate::error::ProvisionError;
 use crate::provisioner::Provisioner;
 use bus::commands::{Actor, Command, RefusalCode, Reply};
 use chrono::Utc;
-use domain::StreamId;
 use domain::devices::{DeviceBinding, DeviceRemover, Mac};
-use domain::member::{Member, MemberCommand};
-use domain::nas::{
-    DEFAULT_COA_PORT, Nas, NasCommand, NasError, NasRequest, NewSecret, SecretText,
-    canonical_address,
-};
-use store::Transaction;
-use store::decide::{self, DecideError};
+use domain::member::MemberCommand;
+use domain::nas::{DEFAULT_COA_PORT, NasError, NasRequest, NewSecret, SecretText};
+use store::decide;
 use store::event_log::Metadata;
-use store::queries;
 
 fn nas_refusal(refusal: NasError) -> Reply {
     let code = match &refusal {
@@ -96,13 +90,19 @@ impl Provisioner {
         if let Err(refusal) = domain::nas::check_nas_id(&nas_id) {
             return Ok(nas_refusal(refusal));
         }
-        let stream = StreamId::nas(org_id, &nas_id);
-        let inputs = (org_id, &stream, &nas_command, metadata);
+        let inputs = (
+            self.writer(),
+            org_id,
+            nas_id.as_str(),
+            &nas_command,
+            metadata,
+        );
         let decided = decide::in_transaction(
             self.pool(),
             &inputs,
-            |tx, (org_id, stream, request, metadata)| {
-                Box::pin(decide_nas(tx, org_id, stream, (*request).clone(), metadata))
+            |tx, (writer, org_id, nas_id, request, metadata)| {
+                let request = (*request).clone();
+                Box::pin(writer.decide_nas(tx, org_id, nas_id, request, metadata))
             },
         )
         .await;
@@ -170,75 +170,16 @@ impl Provisioner {
         command: MemberCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let stream = StreamId::member(org_id, user_id);
-        let inputs = (org_id, user_id, &stream, mac, &command, metadata);
+        let inputs = (self.writer(), org_id, user_id, mac, &command, metadata);
         let decided = decide::in_transaction(
             self.pool(),
             &inputs,
-            |tx, (org_id, user_id, stream, mac, command, metadata)| {
-                let mut command = (*command).clone();
-                Box::pin(async move {
-                    if let Some(mac) = mac {
-                        let taken = queries::device(tx, org_id, *mac)
-                            .await?
-                            .is_some_and(|device| device.user_id != *user_id);
-                        mark_taken(&mut command, taken);
-                    }
-                    let events = decide::decide_and_append::<Member>(
-                        tx,
-                        stream,
-                        command,
-                        metadata,
-                        Utc::now(),
-                    )
-                    .await?;
-                    Ok(events.len())
-                })
+            |tx, (writer, org_id, user_id, mac, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_device(tx, org_id, user_id, *mac, command, metadata))
             },
         )
         .await;
         reply(decided, member_refusal)
     }
-}
-
-fn mark_taken(command: &mut MemberCommand, is_taken: bool) {
-    if let MemberCommand::AddDevice { taken, .. } | MemberCommand::BindDevice { taken, .. } =
-        command
-    {
-        *taken = is_taken;
-    }
-}
-
-/// Registers (with what only the store knows: is the location mapped, does another NAS
-/// overlap) or removes (`request` is `None`) a NAS.
-async fn decide_nas(
-    tx: &Transaction<'_>,
-    org_id: &str,
-    stream: &StreamId,
-    request: Option<NasRequest>,
-    metadata: &Metadata,
-) -> Result<usize, DecideError<NasError>> {
-    let command = match request {
-        None => NasCommand::Remove,
-        Some(request) => {
-            let location_mapped = queries::location(tx, org_id, &request.location_id)
-                .await?
-                .is_some_and(|l| l.settings.is_some());
-            let address_taken = match canonical_address(&request.address) {
-                Ok(address) => queries::nas_overlapping(tx, &address, org_id, &request.nas_id)
-                    .await?
-                    .is_some(),
-                // The decision refuses the address itself.
-                Err(_) => false,
-            };
-            NasCommand::Register {
-                request,
-                location_mapped,
-                address_taken,
-            }
-        }
-    };
-    let events =
-        decide::decide_and_append::<Nas>(tx, stream, command, metadata, Utc::now()).await?;
-    Ok(events.len())
 }

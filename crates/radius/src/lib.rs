@@ -16,6 +16,7 @@ mod authorize;
 mod bearer;
 mod clients;
 pub mod dialect;
+pub mod disconnect;
 mod lookup;
 pub mod metrics;
 mod ops;
@@ -41,14 +42,7 @@ impl Application {
         let settings = settings.into();
         telemetry::metrics::init();
         metrics::init();
-        let keys = secrets::KeyRing::from_hex(
-            settings.provision.master_key.expose(),
-            settings.provision.hash_key.expose(),
-        )
-        .context(
-            "the radius service opens passphrases and NAS secrets with provision.master_key \
-             and hashes with provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …)",
-        )?;
+        let keys = key_ring(&settings.provision)?;
         let radius = settings.radius;
         anyhow::ensure!(
             radius.freeradius_token.expose().chars().count() >= MIN_TOKEN_CHARS,
@@ -56,6 +50,22 @@ impl Application {
              {MIN_TOKEN_CHARS} characters: FreeRADIUS presents it as its bearer token"
         );
         let pool = settings.database.pool()?;
+        tokio::spawn(accounting::purge_periodically(
+            pool.clone(),
+            radius.accounting_retention_days,
+        ));
+        // Revocations end live sessions: the follower of member events (`disconnect`).
+        let follower = disconnect::follower::Follower {
+            pool: pool.clone(),
+            bus: bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Radius).await?,
+            keys: std::sync::Arc::new(key_ring(&settings.provision)?),
+            policy: disconnect::sender::RetryPolicy {
+                tries: radius.disconnect_tries,
+                first_wait: std::time::Duration::from_millis(radius.disconnect_first_wait_ms),
+            },
+            since: time::OffsetDateTime::now_utc(),
+        };
+        tokio::spawn(follower.run());
         let (listener, port) = telemetry::http::bind(&radius.listen, "radius.listen")?;
         let (ops_listener, ops_port) =
             telemetry::http::bind(&radius.ops_listen, "radius.ops_listen")?;
@@ -81,6 +91,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.listeners.run().await
     }
+}
+
+/// The key ring from provision's keys (the radius service opens passphrases and NAS secrets).
+fn key_ring(provision: &runtime::ProvisionSettings) -> anyhow::Result<secrets::KeyRing> {
+    secrets::KeyRing::from_hex(provision.master_key.expose(), provision.hash_key.expose()).context(
+        "the radius service opens passphrases and NAS secrets with provision.master_key \
+         and hashes with provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …)",
+    )
 }
 
 runtime::service!(Application {

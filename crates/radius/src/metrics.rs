@@ -9,6 +9,11 @@ use std::time::Duration;
 struct RadiusMetrics {
     requests: Counter<u64>,
     duration: Histogram<f64>,
+    accounting: Counter<u64>,
+    disconnects_sent: Counter<u64>,
+    disconnect_retries: Counter<u64>,
+    disconnects_acknowledged: Counter<u64>,
+    disconnects_failed: Counter<u64>,
 }
 
 static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
@@ -20,6 +25,28 @@ static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
     duration: telemetry::metrics::latency_histogram(
         "lanyard_radius_request_duration",
         "Time to answer an Access-Request inside Lanyard, by dialect and result",
+    ),
+    accounting: telemetry::metrics::counter(
+        "lanyard_radius_accounting_requests",
+        "Accounting-Requests, by status (start, interim, stop, accounting-on, accounting-off, \
+         unknown) and result (stored, refused, unknown_nas, error)",
+    ),
+    disconnects_sent: telemetry::metrics::counter(
+        "lanyard_radius_disconnects_sent",
+        "Sessions a Disconnect-Request (RFC 5176) was sent for",
+    ),
+    disconnect_retries: telemetry::metrics::counter(
+        "lanyard_radius_disconnect_retries",
+        "Disconnect-Requests sent again because the NAS had not answered",
+    ),
+    disconnects_acknowledged: telemetry::metrics::counter(
+        "lanyard_radius_disconnects_acknowledged",
+        "Disconnect-Requests the NAS acknowledged (Disconnect-ACK)",
+    ),
+    disconnects_failed: telemetry::metrics::counter(
+        "lanyard_radius_disconnects_failed",
+        "Disconnect-Requests that did not end the session, by outcome: nacked (Disconnect-NAK), \
+         no_answer (every try timed out, or the NAS is not registered any more)",
     ),
 });
 
@@ -57,4 +84,45 @@ pub fn request(dialect: &'static str, outcome: Outcome, took: Duration) {
     ];
     INSTRUMENTS.duration.record(took.as_secs_f64(), &labels);
     INSTRUMENTS.requests.add(1, &labels);
+}
+
+/// Counts one Accounting-Request: `status` as `accounting::status` names it, `result` one of
+/// stored, refused, unknown_nas, error.
+pub fn accounting(status: &'static str, result: &'static str) {
+    INSTRUMENTS.accounting.add(
+        1,
+        &[
+            KeyValue::new("status", status),
+            KeyValue::new("result", result),
+        ],
+    );
+}
+
+/// Counts one session's Disconnect-Request: `sent` datagrams (tries; 0 when none could leave:
+/// the NAS is no longer registered, or the socket failed) and the NAS's answer.
+pub fn disconnect(answer: crate::disconnect::packet::Answer, sent: u32) {
+    use crate::disconnect::packet::Answer;
+    if sent > 0 {
+        INSTRUMENTS.disconnects_sent.add(1, &[]);
+        INSTRUMENTS.disconnect_retries.add(u64::from(sent - 1), &[]);
+    }
+    match answer {
+        Answer::Acked => INSTRUMENTS.disconnects_acknowledged.add(1, &[]),
+        Answer::Nacked { .. } => INSTRUMENTS
+            .disconnects_failed
+            .add(1, &[KeyValue::new("outcome", "nacked")]),
+        Answer::NoAnswer => INSTRUMENTS
+            .disconnects_failed
+            .add(1, &[KeyValue::new("outcome", "no_answer")]),
+    }
+}
+
+/// The label (and `radius_disconnects.outcome`) of a disconnect's outcome.
+pub fn disconnect_outcome(outcome: domain::events::DisconnectOutcome) -> &'static str {
+    use domain::events::DisconnectOutcome;
+    match outcome {
+        DisconnectOutcome::Acked => "acked",
+        DisconnectOutcome::Nacked => "nacked",
+        DisconnectOutcome::NoAnswer => "no_answer",
+    }
 }

@@ -255,6 +255,13 @@ pub struct RadiusSettings {
     /// A file holding `freeradius_token`, read at start when set (the same file FreeRADIUS's
     /// configuration includes).
     pub freeradius_token_file: Option<PathBuf>,
+    /// How long accounting (`radius_sessions`) is kept; older rows are purged hourly.
+    pub accounting_retention_days: u32,
+    /// Disconnect-Requests sent per session before giving up (the first one included).
+    pub disconnect_tries: u32,
+    /// How long to wait for the NAS's answer to the first Disconnect-Request; each retry waits
+    /// twice as long as the one before (1 s, 2 s, 4 s).
+    pub disconnect_first_wait_ms: u64,
 }
 
 impl Default for RadiusSettings {
@@ -264,6 +271,9 @@ impl Default for RadiusSettings {
             ops_listen: "127.0.0.1:9084".into(),
             freeradius_token: Secret::default(),
             freeradius_token_file: None,
+            accounting_retention_days: 30,
+            disconnect_tries: 3,
+            disconnect_first_wait_ms: 1000,
         }
     }
 }
@@ -294,8 +304,6 @@ pub struct ControllersSettings {
     pub ops_listen: String,
     /// A full reconciliation of every mapped location this often (repairs drift).
     pub reconcile_interval_secs: u64,
-    /// The durable NATS consumer of `lanyard.events.>`.
-    pub durable_name: String,
     /// The prefix naming Lanyard's keys at a vendor; keys without it are never touched.
     pub key_prefix: String,
     /// Meraki's Dashboard API base (`https://api.meraki.com/api/v1`; a simulator in tests).
@@ -325,7 +333,6 @@ impl Default for ControllersSettings {
             listen: "127.0.0.1:8085".into(),
             ops_listen: "127.0.0.1:9085".into(),
             reconcile_interval_secs: 900,
-            durable_name: "controllers".into(),
             key_prefix: "lanyard:".into(),
             meraki_api_url: "https://api.meraki.com/api/v1".into(),
             meraki_requests_per_second: 10,

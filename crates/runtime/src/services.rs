@@ -147,6 +147,9 @@ pub struct PortalConfig {
     pub provision: ProvisionSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    /// The admin canvas's controllers page tests a vendor connection with these.
+    #[serde(default)]
+    pub controllers: ControllersSettings,
 }
 
 impl ServiceSettings for PortalConfig {
@@ -168,6 +171,7 @@ impl From<Settings> for PortalConfig {
             portal: settings.portal,
             provision: settings.provision,
             optix: settings.optix,
+            controllers: settings.controllers,
         }
     }
 }

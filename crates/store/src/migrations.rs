@@ -36,7 +36,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "radius_registry",
         include_str!("../../../migrations/0012_radius_registry.sql"),
     ),
-    // 13 belongs to issue 16 (RADIUS).
+    (
+        13,
+        "radius_accounting",
+        include_str!("../../../migrations/0013_radius_accounting.sql"),
+    ),
     (
         14,
         "controllers",

@@ -20,6 +20,8 @@ const RATE: f64 = 10.0;
 const BUCKET: f64 = 20.0;
 /// Identity PSKs per SSID.
 pub const KEYS_PER_SSID: usize = 5000;
+/// Networks the simulator holds at most (its maps stay bounded whatever the admin API is sent).
+const MAX_NETWORKS: usize = 10_000;
 /// Actions in a synchronous batch, and in any batch.
 const SYNC_ACTIONS: usize = 20;
 const BATCH_ACTIONS: usize = 100;
@@ -508,6 +510,9 @@ async fn admin_network(sim: web::Data<Sim>, body: web::Json<NewNetwork>) -> Http
         .networks
         .lock()
         .unwrap_or_else(|p| p.into_inner());
+    if networks.len() >= MAX_NETWORKS && !networks.contains_key(&body.network_id) {
+        return bad_request("Too many networks in the simulator");
+    }
     networks.insert(
         body.network_id,
         Network {

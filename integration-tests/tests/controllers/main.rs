@@ -2,12 +2,13 @@
 //! controllers service → the vendors' simulator (vendor-sim), each against real PostgreSQL,
 //! NATS and the Optix simulator.
 
+mod canvas;
 mod meraki;
 mod mist;
 mod openwrt;
 mod unifi;
 
-use integration_tests::controllers::Controllers;
+use integration_tests::controllers::{Controllers, VendorSim};
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
 use integration_tests::{Stack, StackOptions};
 use optix_sim::{Change, Notify};
@@ -24,11 +25,25 @@ const SOON: Duration = Duration::from_secs(20);
 async fn start(
     adjust: impl FnOnce(&mut runtime::ControllersSettings),
 ) -> anyhow::Result<(Stack, Controllers)> {
-    let stack = Stack::start_with(StackOptions::default()).await?;
+    let vendor = VendorSim::start().await?;
+    let stack = Stack::start_adjusted(StackOptions::default(), |s| vendor.point(s)).await?;
     stack.set_vlan_pool(DEMO_ORG, 300, 399).await?;
     stack.map_demo_locations().await?;
     stack.install(DEMO_ORG).await?;
-    let controllers = Controllers::start(&stack, adjust).await?;
+    let controllers = Controllers::start(&stack, vendor, adjust).await?;
+    Ok((stack, controllers))
+}
+
+/// [`start`], with Gastown mapped to the simulated Meraki SSID and Richard's key there.
+async fn gastown_on_meraki() -> anyhow::Result<(Stack, Controllers)> {
+    let (stack, controllers) = start(|_| {}).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
+    controllers
+        .meraki_until("Richard's key", SOON, |keys| {
+            keys.iter().any(|k| k.name == richard)
+        })
+        .await?;
     Ok((stack, controllers))
 }
 

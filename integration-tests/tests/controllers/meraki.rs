@@ -147,14 +147,7 @@ async fn drift_is_repaired_and_reported() -> anyhow::Result<()> {
 /// arrives once it answers again, and nothing is lost.
 #[tokio::test]
 async fn an_outage_and_rate_limiting_lose_nothing() -> anyhow::Result<()> {
-    let (stack, controllers) = start(|_| {}).await?;
-    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
-    let richard = controllers.key_name(&stack, DEMO_ORG, RICHARD);
-    controllers
-        .meraki_until("Richard's key", SOON, |keys| {
-            keys.iter().any(|k| k.name == richard)
-        })
-        .await?;
+    let (stack, controllers) = gastown_on_meraki().await?;
     controllers.fail_for(503, 4.0).await?;
     let (mei, _) = member_with_plan(&stack, "Mei", None).await?;
     tokio::time::sleep(Duration::from_secs(4)).await;
@@ -266,5 +259,39 @@ async fn lanyard_controllers_maps_tests_and_unmaps() -> anyhow::Result<()> {
         .await?
         .get(0);
     assert_eq!(left, 0);
+    Ok(())
+}
+
+/// More keys than the SSID takes: nothing is applied (no half list), the reconciliation is
+/// recorded `over_limit` and the admins are notified.
+#[tokio::test]
+async fn over_the_vendor_limit_nothing_is_applied_and_admins_are_told() -> anyhow::Result<()> {
+    let (stack, controllers) = start(|s| s.meraki_keys_per_ssid = 1).await?;
+    controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
+    let pool = stack.pool.clone();
+    integration_tests::eventually("the admins' notification", SOON, || {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            let notes = store::queries::notifications(&client, DEMO_ORG, 20).await?;
+            Ok(notes
+                .into_iter()
+                .find(|n| n.kind == "controller_over_limit" && n.subject == GASTOWN))
+        }
+    })
+    .await?;
+    let client = stack.pool.get().await?;
+    let over: i64 = client
+        .query_one(
+            "SELECT count(*) FROM controller_reconciliations WHERE outcome = 'over_limit'",
+            &[],
+        )
+        .await?
+        .get(0);
+    assert!(over >= 1);
+    assert!(
+        controllers.meraki_keys().await?.is_empty(),
+        "nothing half-applied"
+    );
     Ok(())
 }

@@ -298,19 +298,17 @@ async fn lanyard_nas_adds_lists_and_removes_and_never_shows_the_secret() -> anyh
 async fn lanyard_members_show_lists_the_devices_and_the_limit() -> anyhow::Result<()> {
     let stack = Stack::start_installed().await?;
     stack.map_demo_locations().await?;
-    let add = cli::registry::DevicesCommand::Add {
+    let device = |mac: &str| cli::registry::DeviceArgs {
         org: DEMO_ORG.into(),
         user: JEAN.into(),
-        mac: "AA-BB-CC-00-00-0A".into(),
+        mac: mac.into(),
+    };
+    let add = cli::registry::DevicesCommand::Add {
+        device: device("AA-BB-CC-00-00-0A"),
         name: "Jean's laptop".into(),
     };
     cli::registry::devices(&stack.settings, add).await?;
-    let bad = cli::registry::DevicesCommand::Add {
-        org: DEMO_ORG.into(),
-        user: JEAN.into(),
-        mac: "not-a-mac".into(),
-        name: "x".into(),
-    };
+    let bad = cli::registry::DevicesCommand::Remove(device("not-a-mac"));
     let error = format!(
         "{:#}",
         cli::registry::devices(&stack.settings, bad)

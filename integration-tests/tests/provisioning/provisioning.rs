@@ -1176,20 +1176,7 @@ mod security_webhooks {
 
     /// A counter's value on provision's `/metrics` (0 when the series does not exist).
     async fn counter(stack: &Stack, name: &str, labels: &[(&str, &str)]) -> anyhow::Result<f64> {
-        let text = reqwest::get(format!("{}/metrics", stack.provision_url))
-            .await?
-            .text()
-            .await?;
-        Ok(text
-            .lines()
-            .filter(|line| line.starts_with(name) && !line.starts_with('#'))
-            .filter(|line| {
-                labels
-                    .iter()
-                    .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
-            })
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum())
+        integration_tests::metric_sum(&stack.provision_url, name, labels).await
     }
 
     /// Optix also serves `ELSEWHERE`: its own token, no members.

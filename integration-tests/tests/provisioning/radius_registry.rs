@@ -2,7 +2,6 @@
 //! through provision's commands, the uniqueness checked at commit, and no secret in clear.
 
 use bus::commands::{Command, NasSecretText, RefusalCode, Reply};
-use domain::AccessProfile;
 use domain::NasDialect;
 use integration_tests::Stack;
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
@@ -76,44 +75,14 @@ async fn macs(stack: &Stack, user_id: &str) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-/// The Hot Desk plan's profile allows two devices; Jean's grant carries the limit once the
-/// sync the mapping asks for has run.
-async fn hot_desk_allows_two_devices(stack: &Stack) -> anyhow::Result<()> {
-    let profile = AccessProfile {
-        name: "hot desk".into(),
-        device_limit: Some(2),
-        ..AccessProfile::default()
-    };
-    let map = Command::MapPlan {
-        plan_template_id: HOT_DESK.into(),
-        profile,
-    };
-    stack.command_done(DEMO_ORG, map).await?;
-    for user in [JEAN, AMARA] {
-        stack
-            .member_until(
-                DEMO_ORG,
-                user,
-                "the hot desk grant carries the limit",
-                |m| {
-                    m.is_some_and(|m| {
-                        m.grants
-                            .iter()
-                            .any(|g| g.network.as_ref().and_then(|n| n.device_limit) == Some(2))
-                    })
-                },
-            )
-            .await?;
-    }
-    Ok(())
-}
-
 #[tokio::test]
 async fn devices_are_limited_by_the_plan_unique_in_the_organization_and_erased_with_the_account()
 -> anyhow::Result<()> {
     let stack = Stack::start_installed().await?;
     stack.map_demo_locations().await?;
-    hot_desk_allows_two_devices(&stack).await?;
+    stack
+        .map_plan_device_limit(HOT_DESK, 2, &[JEAN, AMARA])
+        .await?;
     stack
         .command_done(DEMO_ORG, add(JEAN, "AA-BB-CC-00-00-01"))
         .await?;

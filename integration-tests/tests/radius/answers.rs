@@ -2,7 +2,6 @@
 
 use super::*;
 use chrono::Utc;
-use optix_sim::{Change, Notify};
 use std::time::Duration;
 
 /// Exactly the attributes of each dialect for Richard (team VLAN, open-ended plan): the key in
@@ -29,38 +28,7 @@ async fn each_dialect_gets_exactly_its_attributes_with_the_key_and_the_team_vlan
     radius
         .add_device(DEMO_ORG, RICHARD, "02:42:AC:11:00:03")
         .await?;
-    let tunnel = |rest: &[String]| {
-        let mut all = vec![
-            "Tunnel-Type:0 = VLAN".to_owned(),
-            "Tunnel-Medium-Type:0 = IEEE-802".to_owned(),
-            format!("Tunnel-Private-Group-Id:0 = \"{vlan}\""),
-        ];
-        all.extend_from_slice(rest);
-        all.sort();
-        all
-    };
-    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
-    let expected = [
-        (
-            NasDialect::Cisco,
-            tunnel(&[
-                "Cisco-AVPair = \"psk-mode=ascii\"".into(),
-                format!("Cisco-AVPair = \"psk={key}\""),
-            ]),
-        ),
-        (
-            NasDialect::Aruba,
-            tunnel(&[format!("Aruba-MPSK-Passphrase = 0x{hex}")]),
-        ),
-        (
-            NasDialect::Meraki,
-            tunnel(&[format!("Tunnel-Password:0 = \"{key}\"")]),
-        ),
-        (
-            NasDialect::Hostapd,
-            tunnel(&[format!("Tunnel-Password:0 = \"{key}\"")]),
-        ),
-    ];
+    let expected = dialect_answers(&key, vlan, None);
     for (dialect, want) in expected {
         radius
             .register_nas(DEMO_ORG, "ap", GASTOWN, dialect)
@@ -73,6 +41,128 @@ async fn each_dialect_gets_exactly_its_attributes_with_the_key_and_the_team_vlan
     Ok(())
 }
 
+/// Each dialect's attributes (sorted) for `key` on `vlan`, with its bandwidth attributes when
+/// the profile has `(up, down)` kbit/s.
+fn dialect_answers(
+    key: &str,
+    vlan: u16,
+    bandwidth: Option<(u32, u32)>,
+) -> [(NasDialect, Vec<String>); 4] {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    let with_vlan = |rest: Vec<String>| {
+        let mut all = vec![
+            "Tunnel-Type:0 = VLAN".to_owned(),
+            "Tunnel-Medium-Type:0 = IEEE-802".to_owned(),
+            format!("Tunnel-Private-Group-Id:0 = \"{vlan}\""),
+        ];
+        all.extend(rest);
+        all.sort();
+        all
+    };
+    let (mut cisco, mut meraki) = (Vec::new(), Vec::new());
+    if let Some((up, down)) = bandwidth {
+        cisco.push(format!(
+            "Airespace-Data-Bandwidth-Average-Contract = {down}"
+        ));
+        cisco.push(format!(
+            "Airespace-Data-Bandwidth-Average-Contract-Upstream = {up}"
+        ));
+        meraki.push(format!("WISPr-Bandwidth-Max-Up = {}", u64::from(up) * 1000));
+        meraki.push(format!(
+            "WISPr-Bandwidth-Max-Down = {}",
+            u64::from(down) * 1000
+        ));
+    }
+    cisco.push("Cisco-AVPair = \"psk-mode=ascii\"".into());
+    cisco.push(format!("Cisco-AVPair = \"psk={key}\""));
+    meraki.push(format!("Tunnel-Password:0 = \"{key}\""));
+    [
+        (NasDialect::Cisco, with_vlan(cisco)),
+        (
+            NasDialect::Aruba,
+            with_vlan(vec![format!("Aruba-MPSK-Passphrase = 0x{hex}")]),
+        ),
+        (NasDialect::Meraki, with_vlan(meraki)),
+        (
+            NasDialect::Hostapd,
+            with_vlan(vec![format!("Tunnel-Password:0 = \"{key}\"")]),
+        ),
+    ]
+}
+
+/// A plan ending in two hours whose profile sets a VLAN and bandwidth: each dialect gets the
+/// profile's VLAN, its own bandwidth attributes, and Session-Timeout = the time left.
+#[tokio::test]
+async fn each_dialect_gets_the_profile_vlan_its_bandwidth_and_the_time_left() -> anyhow::Result<()>
+{
+    use optix_sim::{Change, Notify};
+    let radius = Radius::start().await?;
+    let profile = domain::AccessProfile {
+        name: "fast".into(),
+        vlan: Some(230),
+        bandwidth_up_kbps: Some(2000),
+        bandwidth_down_kbps: Some(10000),
+        ..domain::AccessProfile::default()
+    };
+    radius
+        .stack
+        .command_done(
+            DEMO_ORG,
+            Command::MapPlan {
+                plan_template_id: "916".into(),
+                profile,
+            },
+        )
+        .await?;
+    let sim = &radius.stack.sim.sim;
+    let pia = radius.new_user("Pia").await?;
+    let ends = Utc::now().timestamp() + 7200;
+    sim.apply(
+        DEMO_ORG,
+        Change::AddPlan {
+            user_id: pia.clone(),
+            plan_template_id: "916".into(),
+            starts_in_secs: 0,
+            ends_in_secs: Some(7200),
+        },
+        Notify::Webhook,
+    )
+    .await?;
+    radius
+        .stack
+        .member_until(DEMO_ORG, &pia, "the plan's VLAN", |m| {
+            m.is_some_and(|m| m.vlan(Utc::now()) == Some(230))
+        })
+        .await?;
+    let key = radius.passphrase(&pia).await?;
+    let mac = "0242ac1100bb";
+    radius.add_device(DEMO_ORG, &pia, mac).await?;
+    for (dialect, want) in dialect_answers(&key, 230, Some((2000, 10000))) {
+        radius
+            .register_nas(DEMO_ORG, "ap", GASTOWN, dialect)
+            .await?;
+        let exchange = radius.ask(mac).await?;
+        println!("{dialect:?}:\n{}", exchange.output);
+        assert_accepted(&radius, &exchange);
+        let (timeout, rest): (Vec<String>, Vec<String>) = exchange
+            .sorted_attributes()
+            .into_iter()
+            .partition(|line| line.starts_with("Session-Timeout = "));
+        assert_eq!(rest, want, "{dialect:?}");
+        let seconds: i64 = timeout
+            .first()
+            .and_then(|line| line.strip_prefix("Session-Timeout = "))
+            .and_then(|seconds| seconds.parse().ok())
+            .expect("a Session-Timeout");
+        let left = ends - Utc::now().timestamp();
+        assert!(
+            (left - 5..=left + 2).contains(&seconds),
+            "{seconds} s, {left} s left"
+        );
+    }
+    Ok(())
+}
+
 /// A booking's guest: Session-Timeout is the time left of the grant, and once the meeting is
 /// over the next Access-Request is rejected — no webhook, no scheduler needed.
 #[tokio::test]
@@ -81,47 +171,8 @@ async fn a_guest_gets_the_time_left_and_is_rejected_after_the_meeting() -> anyho
     radius
         .register_nas(DEMO_ORG, "ap", TRASTEVERE, NasDialect::Hostapd)
         .await?;
-    let guest = radius
-        .stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::AddUser {
-                name: "Gus".into(),
-                surname: "Guest".into(),
-                email: "gus@example.com".into(),
-                is_admin: false,
-            },
-            Notify::Quietly,
-        )
-        .await?
-        .id
-        .expect("user id");
     let ends = Utc::now().timestamp() + 6;
-    radius
-        .stack
-        .sim
-        .sim
-        .apply(
-            DEMO_ORG,
-            Change::AddBooking {
-                user_id: "12349".into(),
-                location_id: TRASTEVERE.into(),
-                resource_name: "Meeting Room B".into(),
-                start_timestamp: Utc::now().timestamp() - 60,
-                end_timestamp: ends,
-                invitees: vec![guest.clone()],
-            },
-            Notify::Webhook,
-        )
-        .await?;
-    radius
-        .stack
-        .member_until(DEMO_ORG, &guest, "the guest's key", |m| {
-            m.is_some_and(|m| m.live_grants(Utc::now()).next().is_some())
-        })
-        .await?;
+    let guest = radius.guest_until(TRASTEVERE, ends).await?;
     let guest_mac = "0242ac1100aa";
     radius.add_device(DEMO_ORG, &guest, guest_mac).await?;
     let exchange = radius.ask(guest_mac).await?;

@@ -2,7 +2,10 @@
 //! asking the stack's radius service, `radclient` as the access point. NASes and devices are
 //! registered through the same commands the CLI and the pages send.
 
+mod accounting;
 mod answers;
+mod coa;
+mod disconnect;
 mod nas;
 mod revocation;
 mod roaming;
@@ -30,6 +33,54 @@ struct Radius {
 }
 
 impl Radius {
+    /// A new Optix user nobody told Lanyard about (`name@example.com`): their id.
+    async fn new_user(&self, name: &str) -> anyhow::Result<String> {
+        use optix_sim::{Change, Notify};
+        let change = Change::AddUser {
+            name: name.into(),
+            surname: "Test".into(),
+            email: format!("{}@example.com", name.to_lowercase()),
+            is_admin: false,
+        };
+        let applied = self
+            .stack
+            .sim
+            .sim
+            .apply(DEMO_ORG, change, Notify::Quietly)
+            .await?;
+        applied
+            .id
+            .ok_or_else(|| anyhow::anyhow!("the simulator made no user id"))
+    }
+
+    /// A new Optix user, guest of a meeting at `location_id` (booked by Annie, 12349) from a
+    /// minute ago until `ends` (Unix seconds), once provision has granted them a key.
+    async fn guest_until(&self, location_id: &str, ends: i64) -> anyhow::Result<String> {
+        use optix_sim::{Change, Notify};
+        let sim = &self.stack.sim.sim;
+        let guest = self.new_user("Gus").await?;
+        let now = chrono::Utc::now();
+        sim.apply(
+            DEMO_ORG,
+            Change::AddBooking {
+                user_id: "12349".into(),
+                location_id: location_id.into(),
+                resource_name: "Meeting Room B".into(),
+                start_timestamp: now.timestamp() - 60,
+                end_timestamp: ends,
+                invitees: vec![guest.clone()],
+            },
+            Notify::Webhook,
+        )
+        .await?;
+        self.stack
+            .member_until(DEMO_ORG, &guest, "the guest's key", |m| {
+                m.is_some_and(|m| m.live_grants(chrono::Utc::now()).next().is_some())
+            })
+            .await?;
+        Ok(guest)
+    }
+
     async fn start() -> anyhow::Result<Radius> {
         Radius::start_with(StackOptions::default()).await
     }

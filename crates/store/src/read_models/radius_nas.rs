@@ -8,6 +8,7 @@ use crate::read_models::rows::{enum_text, execute, from_json, json, sealed, sele
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+use domain::nas::NasRegistration;
 use domain::{Event, NasDialect, Sealed, StreamId};
 use std::net::IpAddr;
 
@@ -16,8 +17,8 @@ pub const PROJECTION: Projection =
         Box::pin(write(tx, stream, recorded))
     });
 
-/// A registered NAS.
-#[derive(Clone, Debug, PartialEq)]
+/// A registered NAS (serialized for listings without its secret, not even sealed).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct NasView {
     pub org_id: String,
     pub nas_id: String,
@@ -29,6 +30,7 @@ pub struct NasView {
     pub ssids: Vec<String>,
     pub coa_port: u16,
     /// Sealed with the master key, context `secrets::contexts::nas_secret(org, nas_id)`.
+    #[serde(skip)]
     pub secret: Sealed,
     pub registered_at: DateTime<Utc>,
 }
@@ -138,46 +140,36 @@ async fn write(
 ) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
     let nas_id = || stream.nas_id().ok_or_else(|| misplaced(stream, recorded));
-    match &recorded.event {
-        Event::NasRegistered {
-            location_id,
-            name,
-            address,
-            dialect,
-            ssids,
-            coa_port,
-            secret,
-        } => {
-            execute(
-                client,
-                "INSERT INTO radius_nas (org_id, nas_id, location_id, name, address, dialect, ssids, coa_port,
-                 secret_sealed, registered_at)
-                 VALUES ($1, $2, $3, $4, $5::text::cidr, $6, $7, $8, $9, $10)
-                 ON CONFLICT (org_id, nas_id) DO UPDATE SET location_id = $3, name = $4, address = $5::text::cidr,
-                 dialect = $6, ssids = $7, coa_port = $8, secret_sealed = $9",
-                &[
-                    &org,
-                    &nas_id()?,
-                    location_id,
-                    name,
-                    address,
-                    &enum_text(dialect)?,
-                    ssids,
-                    &i32::from(*coa_port),
-                    &json(secret)?,
-                    &at,
-                ],
-            )
-            .await
-        }
-        Event::NasRemoved => {
-            execute(
-                client,
-                "DELETE FROM radius_nas WHERE org_id = $1 AND nas_id = $2",
-                &[&org, &nas_id()?],
-            )
-            .await
-        }
-        _ => Ok(()),
+    if let Some(nas) = NasRegistration::registered_by(&recorded.event) {
+        return execute(
+            client,
+            "INSERT INTO radius_nas (org_id, nas_id, location_id, name, address, dialect, ssids, coa_port,
+             secret_sealed, registered_at)
+             VALUES ($1, $2, $3, $4, $5::text::cidr, $6, $7, $8, $9, $10)
+             ON CONFLICT (org_id, nas_id) DO UPDATE SET location_id = $3, name = $4, address = $5::text::cidr,
+             dialect = $6, ssids = $7, coa_port = $8, secret_sealed = $9",
+            &[
+                &org,
+                &nas_id()?,
+                &nas.location_id,
+                &nas.name,
+                &nas.address,
+                &enum_text(&nas.dialect)?,
+                &nas.ssids,
+                &i32::from(nas.coa_port),
+                &json(&nas.secret)?,
+                &at,
+            ],
+        )
+        .await;
     }
+    if !matches!(recorded.event, Event::NasRemoved) {
+        return Ok(());
+    }
+    execute(
+        client,
+        "DELETE FROM radius_nas WHERE org_id = $1 AND nas_id = $2",
+        &[&org, &nas_id()?],
+    )
+    .await
 }
