@@ -103,7 +103,7 @@ pub trait Vendor: Send + Sync {
     fn test(&self) -> impl Future<Output = Result<String, VendorError>> + Send;
 }
 
-/// A vendor's ids by VLAN (Meraki's group policies, UniFi's networks), as last listed and
+/// A vendor's ids by VLAN (UniFi's networks), as last listed and
 /// made since.
 #[derive(Debug, Default)]
 pub struct VlanIds(std::sync::Mutex<std::collections::HashMap<Option<u16>, String>>);
