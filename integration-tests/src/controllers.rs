@@ -15,6 +15,16 @@ pub const MERAKI_ORG: &str = "549236";
 pub const MERAKI_NETWORK: &str = "N_24329156";
 pub const MERAKI_SSID: u8 = 3;
 pub const MERAKI_API_KEY: &str = "meraki-test-api-key-0123456789abcdef";
+/// The simulated Mist organization, site, SSID and token the tests map.
+pub const MIST_ORG: &str = "6748cfa6-4e12-11e6-9188-0242ac110007";
+pub const MIST_SITE: &str = "4ac1dcf4-9d8b-7211-65c4-057819f0862b";
+pub const MIST_SSID: &str = "Members";
+pub const MIST_TOKEN: &str = "mist-test-token-0123456789abcdef";
+/// The simulated UniFi site, WLAN, networks and API key the tests map.
+pub const UNIFI_SITE: &str = "default";
+pub const UNIFI_WLAN: &str = "65f0c1d2e3a4b5c6d7e8f901";
+pub const UNIFI_LAN: &str = "65f0c1d2e3a4b5c6d7e8f000";
+pub const UNIFI_API_KEY: &str = "unifi-test-api-key-0123456789abcdef";
 
 /// The vendors' simulator, started before the stack so every service may be pointed at it.
 pub struct VendorSim {
@@ -40,6 +50,7 @@ impl VendorSim {
     /// Points `settings` (every service's) at the simulator.
     pub fn point(&self, settings: &mut runtime::Settings) {
         settings.controllers.meraki_api_url = format!("{}/meraki/api/v1", self.url);
+        settings.controllers.mist_api_url = format!("{}/mist", self.url);
     }
 }
 
@@ -81,6 +92,7 @@ impl Controllers {
         settings.controllers.listen = "127.0.0.1:0".into();
         settings.controllers.ops_listen = "127.0.0.1:0".into();
         settings.controllers.meraki_api_url = format!("{vendor_url}/meraki/api/v1");
+        settings.controllers.mist_api_url = format!("{vendor_url}/mist");
         adjust(&mut settings.controllers);
         let section = settings.controllers.clone();
         let all_settings = settings.clone();
@@ -157,6 +169,130 @@ impl Controllers {
             "--token-file",
         ];
         self.lanyard(stack, &openwrt, Some(token)).await
+    }
+
+    /// Makes the Mist organization (with `limits`: calls per hour, the hour's seconds) in the
+    /// simulator and maps `location_id` to its site's SSID (`site`) or the organization's.
+    pub async fn map_mist(
+        &self,
+        stack: &Stack,
+        (org_id, location_id): (&str, &str),
+        site: bool,
+        (calls_per_hour, hour_secs): (u32, f64),
+    ) -> anyhow::Result<()> {
+        self.admin_post(
+            "/_admin/mist/orgs",
+            serde_json::json!({"org_id": MIST_ORG, "token": MIST_TOKEN, "site_ids": [MIST_SITE],
+                               "calls_per_hour": calls_per_hour, "hour_secs": hour_secs}),
+        )
+        .await?;
+        let mut argv = vec![
+            "map-mist",
+            "--org",
+            org_id,
+            "--location",
+            location_id,
+            "--mist-org",
+            MIST_ORG,
+            "--ssid",
+            MIST_SSID,
+        ];
+        if site {
+            argv.extend(["--site", MIST_SITE]);
+        }
+        argv.push("--token-file");
+        self.lanyard(stack, &argv, Some(MIST_TOKEN)).await
+    }
+
+    /// Makes the UniFi site (its WLAN's own network and one VLAN network, VLAN 20; `limits`:
+    /// requests per second, keys per WLAN) and maps `location_id` to its WLAN.
+    pub async fn map_unifi(
+        &self,
+        stack: &Stack,
+        (org_id, location_id): (&str, &str),
+        (requests_per_second, key_limit): (f64, usize),
+    ) -> anyhow::Result<()> {
+        self.admin_post(
+            "/_admin/unifi/sites",
+            serde_json::json!({"site": UNIFI_SITE, "api_key": UNIFI_API_KEY, "wlan_id": UNIFI_WLAN,
+                "networks": [{"_id": UNIFI_LAN, "name": "LAN", "purpose": "corporate", "vlan_enabled": false},
+                             {"_id": "65f0c1d2e3a4b5c6d7e8f020", "name": "Guests", "purpose": "vlan-only",
+                              "vlan_enabled": true, "vlan": 20}],
+                "requests_per_second": requests_per_second, "key_limit": key_limit}),
+        )
+        .await?;
+        let url = format!("{}/unifi", self.vendor_url);
+        let argv = [
+            "map-unifi",
+            "--org",
+            org_id,
+            "--location",
+            location_id,
+            "--url",
+            &url,
+            "--site",
+            UNIFI_SITE,
+            "--wlan",
+            UNIFI_WLAN,
+            "--api-key-file",
+        ];
+        self.lanyard(stack, &argv, Some(UNIFI_API_KEY)).await
+    }
+
+    /// POSTs `body` to the simulator's admin `path`.
+    pub async fn admin_post(&self, path: &str, body: serde_json::Value) -> anyhow::Result<()> {
+        let status = self
+            .http
+            .post(format!("{}{path}", self.vendor_url))
+            .json(&body)
+            .send()
+            .await?
+            .status();
+        anyhow::ensure!(status.is_success(), "{path}: {status}");
+        Ok(())
+    }
+
+    /// Waits (at most `deadline`) until `check` holds for what `fetch` reads; that.
+    pub async fn vendor_until<T>(
+        &self,
+        what: &str,
+        deadline: Duration,
+        fetch: impl Fn() -> T,
+        check: impl Fn(&T) -> bool,
+    ) -> anyhow::Result<T> {
+        let (fetch, check) = (&fetch, &check);
+        eventually(what, deadline, || async move {
+            let found = fetch();
+            Ok(check(&found).then_some(found))
+        })
+        .await
+    }
+
+    /// The Mist organization's PSKs (its sites' too), as the Mist portal shows them.
+    pub fn mist_keys(&self) -> Vec<vendor_sim::mist::Psk> {
+        self.vendor.mist.psks(MIST_ORG)
+    }
+
+    /// The UniFi WLAN's `private_preshared_keys`, as the UniFi application holds them.
+    pub fn unifi_keys(&self) -> Vec<serde_json::Value> {
+        self.vendor
+            .unifi
+            .wlan(UNIFI_SITE, UNIFI_WLAN)
+            .and_then(|w| {
+                w.get("private_preshared_keys")
+                    .and_then(|k| k.as_array())
+                    .cloned()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The VLAN of a UniFi key's network (None: the WLAN's own).
+    pub fn unifi_vlan(&self, key: &serde_json::Value) -> Option<u16> {
+        let network = key
+            .get("networkconf_id")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default();
+        self.vendor.unifi.network_vlan(UNIFI_SITE, network)
     }
 
     /// The SSID's identity PSKs, through the simulator's admin API (the dashboard's view).

@@ -3,6 +3,8 @@
 //! - pushing 5,000 keys to an empty SSID (list, plan, group policies, synchronous action batches
 //!   of 20: the reconciler's vendor path), beside the minimum the rate allows for the calls it
 //!   needs ((calls − the 20-request burst) ÷ 10/s);
+//! - pushing 5,000 keys to an empty Mist site under Mist's real limit (5,000 calls per hour
+//!   per token, unscaled), beside the steady-rate floor (calls ÷ 5,000/h);
 //! - freshness at 50 changes/s: an Optix webhook changing a plan's end answered 2xx → the key's
 //!   `expiresAt` at the vendor (the whole pipeline: ingest, provision, the events stream, the
 //!   controllers service).
@@ -24,6 +26,8 @@ use std::time::{Duration, Instant};
 /// Meraki's rate per organization and the burst its bucket allows at first.
 const RATE: f64 = 10.0;
 const BURST: f64 = 20.0;
+/// Mist's calls per hour per token.
+const MIST_CALLS_PER_HOUR: u32 = 5000;
 const POLL: Duration = Duration::from_millis(20);
 
 #[derive(Serialize)]
@@ -33,6 +37,11 @@ pub struct ControllerFigures {
     pub push_calls: u64,
     pub push_minimum_secs: f64,
     pub push_rate_limited: u64,
+    pub mist_push_secs: f64,
+    pub mist_push_calls: u64,
+    pub mist_push_rate_limited: u64,
+    /// The calls at Mist's steady rate (5,000/h): the floor were the hour's budget spent.
+    pub mist_push_steady_secs: f64,
     pub changes: usize,
     pub changes_per_sec: usize,
     pub freshness_p50_ms: f64,
@@ -55,6 +64,18 @@ impl ControllerFigures {
                 target: "within 20 % of the minimum".into(),
             },
             Row {
+                what: format!("Mist: push {} keys to an empty site", self.keys),
+                figure: format!(
+                    "{:.2} s, {} calls, {} × 429",
+                    self.mist_push_secs, self.mist_push_calls, self.mist_push_rate_limited
+                ),
+                ceiling: format!(
+                    "0 s within a fresh hour's 5,000 calls; {:.1} s at the steady 5,000/h",
+                    self.mist_push_steady_secs
+                ),
+                target: "no 429".into(),
+            },
+            Row {
                 what: format!(
                     "Meraki freshness, webhook → key ({} changes at {}/s)",
                     self.changes, self.changes_per_sec
@@ -73,6 +94,7 @@ impl ControllerFigures {
 pub async fn run(smoke: bool) -> anyhow::Result<ControllerFigures> {
     let keys = if smoke { 100 } else { 5000 };
     let (push_secs, push_calls, push_rate_limited) = push(keys).await?;
+    let (mist_push_secs, mist_push_calls, mist_push_rate_limited) = push_mist(keys).await?;
     let (rate, seconds) = if smoke { (50, 1) } else { (50, 10) };
     let mut latencies = freshness(rate, seconds).await?;
     Ok(ControllerFigures {
@@ -81,11 +103,97 @@ pub async fn run(smoke: bool) -> anyhow::Result<ControllerFigures> {
         push_calls,
         push_minimum_secs: ((push_calls as f64 - BURST).max(0.0)) / RATE,
         push_rate_limited,
+        mist_push_secs,
+        mist_push_calls,
+        mist_push_rate_limited,
+        mist_push_steady_secs: mist_push_calls as f64 * 3600.0 / f64::from(MIST_CALLS_PER_HOUR),
         changes: latencies.len(),
         changes_per_sec: rate,
         freshness_p50_ms: ms(quantile(&mut latencies, 0.5)),
         freshness_p99_ms: ms(quantile(&mut latencies, 0.99)),
     })
+}
+
+/// `n` keys Lanyard wants: four VLANs, an expiry in 30 days.
+fn desired_keys(n: usize) -> BTreeMap<String, DesiredKey> {
+    let expires = support::whole_seconds(chrono::Utc::now() + chrono::Duration::days(30));
+    (0..n)
+        .map(|i| {
+            let name = format!("lanyard:{i:016x}");
+            let key = DesiredKey {
+                name: name.clone(),
+                passphrase: format!("bench-passphrase-{i:06}"),
+                vlan: Some(100 + (i % 4) as u16),
+                expires_at: Some(expires),
+            };
+            (name, key)
+        })
+        .collect()
+}
+
+/// Pushes `desired` to an empty key list as a reconciliation does (list, plan, apply) and
+/// checks they all arrived: the seconds it took.
+async fn push_all<V: Vendor>(
+    vendor: &V,
+    desired: &BTreeMap<String, DesiredKey>,
+) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let actual = vendor.list().await?;
+    let plan = controllers::plan::plan(desired, &actual, "lanyard:", vendor.key_limit())?;
+    vendor.apply(&plan.changes).await?;
+    let took = started.elapsed().as_secs_f64();
+    let there = vendor.list().await?.len();
+    anyhow::ensure!(
+        there == desired.len(),
+        "{there} keys at the vendor, {} pushed",
+        desired.len()
+    );
+    Ok(took)
+}
+
+/// `n` keys pushed to an empty Mist site under Mist's real limit (5,000 calls per hour per
+/// token, unscaled: the push needs far fewer calls than an hour's budget): the time, the calls,
+/// the 429s.
+async fn push_mist(n: usize) -> anyhow::Result<(f64, u64, u64)> {
+    const ORG: &str = "6748cfa6-4e12-11e6-9188-0242ac110007";
+    const SITE: &str = "4ac1dcf4-9d8b-7211-65c4-057819f0862b";
+    const TOKEN: &str = "mist-bench-token-0123456789abcdef";
+    let sim = vendor_sim::start("127.0.0.1:0").await?;
+    let (url, state) = (sim.url.clone(), sim.sim.clone());
+    let server = tokio::spawn(sim.server);
+    reqwest::Client::new()
+        .post(format!("{url}/_admin/mist/orgs"))
+        .json(
+            &serde_json::json!({"org_id": ORG, "token": TOKEN, "site_ids": [SITE],
+                                  "calls_per_hour": MIST_CALLS_PER_HOUR, "hour_secs": 3600.0}),
+        )
+        .send()
+        .await?
+        .error_for_status()?;
+    let hour = Duration::from_secs(3600);
+    let mist = controllers::mist::Mist {
+        http: support::http_client()?,
+        base_url: format!("{url}/mist"),
+        token: TOKEN.into(),
+        scope: controllers::mist::Scope::Site(SITE.into()),
+        ssid: "Members".into(),
+        budget: Arc::new(controllers::budget::Budget::per_window(
+            MIST_CALLS_PER_HOUR,
+            hour,
+        )),
+        key_limit: 5000,
+        rate_limited_wait: hour / MIST_CALLS_PER_HOUR,
+    };
+    let took = push_all(&mist, &desired_keys(n)).await?;
+    let stats = state.shared.stats(&format!("mist:{TOKEN}"));
+    server.abort();
+    // The final check's calls (one page per 1,000 keys) are not the push's.
+    let check = n.div_ceil(1000).max(1) as u64;
+    Ok((
+        took,
+        stats.requests.saturating_sub(check),
+        stats.rate_limited,
+    ))
 }
 
 /// `n` keys (four VLANs, an expiry) pushed to an empty SSID as a reconciliation does: the
@@ -102,19 +210,7 @@ async fn push(n: usize) -> anyhow::Result<(f64, u64, u64)> {
         .send()
         .await?
         .error_for_status()?;
-    let expires = support::whole_seconds(chrono::Utc::now() + chrono::Duration::days(30));
-    let desired: BTreeMap<String, DesiredKey> = (0..n)
-        .map(|i| {
-            let name = format!("lanyard:{i:016x}");
-            let key = DesiredKey {
-                name: name.clone(),
-                passphrase: format!("bench-passphrase-{i:06}"),
-                vlan: Some(100 + (i % 4) as u16),
-                expires_at: Some(expires),
-            };
-            (name, key)
-        })
-        .collect();
+    let desired = desired_keys(n);
     let budget = Arc::new(controllers::budget::Budget::new(10, 10));
     let meraki = controllers::meraki::Meraki::new(
         support::http_client()?,
@@ -124,13 +220,7 @@ async fn push(n: usize) -> anyhow::Result<(f64, u64, u64)> {
         (budget, Arc::default()),
         5000,
     );
-    let started = Instant::now();
-    let actual = meraki.list().await?;
-    let plan = controllers::plan::plan(&desired, &actual, "lanyard:", meraki.key_limit())?;
-    meraki.apply(&plan.changes).await?;
-    let took = started.elapsed().as_secs_f64();
-    let there = meraki.list().await?.len();
-    anyhow::ensure!(there == n, "{there} keys at the vendor, {n} pushed");
+    let took = push_all(&meraki, &desired).await?;
     let stats = state.shared.stats(&format!("meraki:{MERAKI_ORG}"));
     server.abort();
     // The final check's two calls are not the push's.

@@ -66,7 +66,7 @@ pub enum Command {
         #[command(subcommand)]
         command: NasCommand,
     },
-    /// Map locations to cloud WiFi controllers (Meraki, OpenWrt), list, unmap and test them.
+    /// Map locations to cloud WiFi controllers (Meraki, UniFi, Mist, OpenWrt), list, unmap and test them.
     Controllers {
         #[command(subcommand)]
         command: ControllersCommand,

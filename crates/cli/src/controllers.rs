@@ -1,15 +1,15 @@
 //! `lanyard controllers …`: which cloud WiFi controller a location's keys go to (Meraki, an
-//! OpenWrt AP group), listing, forgetting and testing it. Vendor credentials (a Meraki API key,
-//! an AP group's token) come from a file or stdin, never the command line (argv is visible to
-//! every user of the machine); provision seals them before they enter an event (the mapping is
-//! a `MapController` command, like `lanyard nas add`) and nothing prints them.
+//! OpenWrt AP group, a UniFi WLAN, Mist PSKs), listing, forgetting and testing it. Vendor
+//! credentials (a Meraki or UniFi API key, a Mist token, an AP group's token) come from a file
+//! or stdin, never the command line (argv is visible to every user of the machine); provision
+//! seals them before they enter an event (the mapping is a `MapController` command, like
+//! `lanyard nas add`) and nothing prints them.
 
 use crate::configure::{OrgListing, print_json, send};
 use anyhow::Context;
 use bus::commands::{Command, CredentialText};
 use clap::Subcommand;
 use controllers::mapping::{self, Target};
-use controllers::vendor::Vendor;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +36,46 @@ pub enum ControllersCommand {
         /// A file holding the Dashboard API key, or `-` for stdin.
         #[arg(long)]
         api_key_file: PathBuf,
+    },
+    /// Map a location's keys to a UniFi WLAN's private pre-shared keys, replacing an earlier
+    /// mapping.
+    MapUnifi {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        location: String,
+        /// The Network application's base URL (`https://console/proxy/network` on UniFi OS).
+        #[arg(long)]
+        url: String,
+        /// The UniFi site name (`default`, …).
+        #[arg(long, default_value = "default")]
+        site: String,
+        /// The WLAN's `_id`.
+        #[arg(long)]
+        wlan: String,
+        /// A file holding the API key (`X-Api-Key`), or `-` for stdin.
+        #[arg(long)]
+        api_key_file: PathBuf,
+    },
+    /// Map a location's keys to Mist PSKs of an SSID (a site's, or the organization's when no
+    /// site is given), replacing an earlier mapping.
+    MapMist {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        location: String,
+        /// The Mist organization id.
+        #[arg(long)]
+        mist_org: String,
+        /// The Mist site id (site PSKs); without it, organization PSKs.
+        #[arg(long)]
+        site: Option<String>,
+        /// The SSID the keys apply to.
+        #[arg(long)]
+        ssid: String,
+        /// A file holding the API token, or `-` for stdin.
+        #[arg(long)]
+        token_file: PathBuf,
     },
     /// Map a location's keys to an OpenWrt AP group, which fetches its wpa_psk_file with the
     /// token in the file (at least 32 characters; deploy/openwrt/lanyard-psk-fetch.sh).
@@ -132,6 +172,9 @@ pub async fn controllers(
                 read_credential(&api_key_file, stdin, 20)?,
             )
         }
+        command @ (ControllersCommand::MapUnifi { .. } | ControllersCommand::MapMist { .. }) => {
+            cloud_mapping(command, stdin)?
+        }
         ControllersCommand::MapOpenwrt {
             org,
             location,
@@ -154,6 +197,48 @@ pub async fn controllers(
         credentials: CredentialText(credential),
     };
     send(settings, &org, command, &what).await
+}
+
+/// The location, target and credential of `map-unifi` / `map-mist`.
+fn cloud_mapping(
+    command: ControllersCommand,
+    stdin: &mut impl Read,
+) -> anyhow::Result<(String, String, Target, String)> {
+    Ok(match command {
+        ControllersCommand::MapUnifi {
+            org,
+            location,
+            url,
+            site,
+            wlan,
+            api_key_file,
+        } => {
+            let target = Target::Unifi {
+                url,
+                site,
+                wlan_id: wlan,
+            };
+            let key = read_credential(&api_key_file, stdin, 20)?;
+            (org, location, target, key)
+        }
+        ControllersCommand::MapMist {
+            org,
+            location,
+            mist_org,
+            site,
+            ssid,
+            token_file,
+        } => {
+            let target = Target::Mist {
+                org_id: mist_org,
+                site_id: site,
+                ssid,
+            };
+            let token = read_credential(&token_file, stdin, 20)?;
+            (org, location, target, token)
+        }
+        _ => anyhow::bail!("not a UniFi or Mist mapping"),
+    })
 }
 
 async fn list(client: &deadpool_postgres::Client, listing: &OrgListing) -> anyhow::Result<()> {
@@ -191,8 +276,9 @@ async fn test(
         controllers::key_ring(&settings.provision)?,
         settings.controllers.clone(),
     )?;
-    match context.meraki(&found)? {
-        Some(meraki) => println!("ok: {}", meraki.test().await?),
+    let answer = context.test_mapping(&found).await?;
+    match answer {
+        Some(answer) => println!("ok: {answer}"),
         None => println!("ok: OpenWrt routers fetch their file; nothing to reach from here"),
     }
     Ok(())

@@ -15,8 +15,16 @@ pub struct Budget {
 
 impl Budget {
     pub fn new(rate_per_second: u32, burst: u32) -> Budget {
-        let rate = f64::from(rate_per_second.max(1));
-        let burst = f64::from(burst.max(1));
+        Budget::with_rate(f64::from(rate_per_second.max(1)), f64::from(burst.max(1)))
+    }
+
+    /// `calls` per `window` (Mist: 5,000 per hour), all of them at once at most.
+    pub fn per_window(calls: u32, window: Duration) -> Budget {
+        let calls = f64::from(calls.max(1));
+        Budget::with_rate(calls / window.as_secs_f64().max(0.001), calls)
+    }
+
+    fn with_rate(rate: f64, burst: f64) -> Budget {
         Budget {
             rate,
             burst,
@@ -65,6 +73,11 @@ pub struct Budgets {
 impl Budgets {
     /// The budget of `key` (e.g. `meraki:<organization id>`), made at `rate` when new.
     pub fn of(&self, key: &str, rate: u32, burst: u32) -> Arc<Budget> {
+        self.of_with(key, || Budget::new(rate, burst))
+    }
+
+    /// The budget of `key`, made by `make` when new.
+    pub fn of_with(&self, key: &str, make: impl FnOnce() -> Budget) -> Arc<Budget> {
         let mut budgets = self.budgets.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(budget) = budgets.get(key) {
             return budget.clone();
@@ -72,7 +85,7 @@ impl Budgets {
         if budgets.len() >= MAX_BUDGETS {
             budgets.clear();
         }
-        let budget = Arc::new(Budget::new(rate, burst));
+        let budget = Arc::new(make());
         budgets.insert(key.to_owned(), budget.clone());
         budget
     }

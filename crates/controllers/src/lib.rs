@@ -7,7 +7,8 @@
 //! - `desired`: the keys wanted at a location (the shared roaming decision,
 //!   `domain::location_access`); `plan`: the exact difference, on Lanyard's keys only (named
 //!   with `controllers.key_prefix`); `reconcile`: applies it and records it.
-//! - `vendor`: what a vendor offers (the `Vendor` trait, typed errors); `meraki`, `openwrt`;
+//! - `vendor`: what a vendor offers (the `Vendor` trait, typed errors); `meraki`, `unifi`,
+//!   `mist`, `openwrt` (`http`: what their HTTP clients share);
 //!   `budget`: request budgets per vendor organization.
 //! - `mapping`: which controller a location's keys go to (`controller_mappings`).
 //! - The listener (`controllers.listen`) serves OpenWrt AP groups their `wpa_psk_file`
@@ -16,13 +17,16 @@
 pub mod budget;
 pub mod desired;
 mod follow;
+pub mod http;
 pub mod mapping;
 pub mod meraki;
 pub mod metrics;
+pub mod mist;
 pub mod openwrt;
 pub mod plan;
 pub mod reconcile;
 mod routes;
+pub mod unifi;
 pub mod vendor;
 
 use anyhow::Context as _;
@@ -106,6 +110,76 @@ impl Context {
             settings.meraki_keys_per_ssid,
         )))
     }
+
+    /// Whether the mapping's controller answers with the stored credentials: what it says, or
+    /// None for OpenWrt (routers fetch their file; nothing to reach).
+    pub async fn test_mapping(&self, mapping: &Mapping) -> Result<Option<String>, ReconcileError> {
+        async fn answer(
+            vendor: Option<impl vendor::Vendor>,
+        ) -> Result<Option<String>, ReconcileError> {
+            Ok(match vendor {
+                Some(vendor) => Some(vendor.test().await?),
+                None => None,
+            })
+        }
+        match &mapping.target {
+            Target::Meraki { .. } => answer(self.meraki(mapping)?).await,
+            Target::Unifi { .. } => answer(self.unifi(mapping)?).await,
+            Target::Mist { .. } => answer(self.mist(mapping)?).await,
+            Target::Openwrt { .. } => Ok(None),
+        }
+    }
+
+    /// The UniFi client of a UniFi mapping.
+    pub fn unifi(&self, mapping: &Mapping) -> Result<Option<unifi::Unifi>, ReconcileError> {
+        let Target::Unifi { url, site, wlan_id } = &mapping.target else {
+            return Ok(None);
+        };
+        let rate = self.settings.unifi_requests_per_second;
+        let budget = self.budgets.of(&format!("unifi:{url}"), rate, rate);
+        Ok(Some(unifi::Unifi::new(
+            self.http.clone(),
+            (url, self.open_credentials(mapping)?),
+            (site.clone(), wlan_id.clone()),
+            (budget, self.settings.unifi_keys_per_wlan),
+            (self.pool.clone(), self.keys.clone()),
+            (mapping.org_id.clone(), mapping.location_id.clone()),
+        )))
+    }
+
+    /// The Mist client of a Mist mapping; the budget is the API token's (Mist counts per token).
+    pub fn mist(&self, mapping: &Mapping) -> Result<Option<mist::Mist>, ReconcileError> {
+        let Target::Mist {
+            org_id,
+            site_id,
+            ssid,
+        } = &mapping.target
+        else {
+            return Ok(None);
+        };
+        let settings = &self.settings;
+        let token = self.open_credentials(mapping)?;
+        let hour = std::time::Duration::from_secs(settings.mist_hour_secs.max(1));
+        let calls = settings.mist_calls_per_hour;
+        let budget = self.budgets.of_with(
+            &format!("mist:{}", self.keys.keyed_hash("mist-token", "", &token)),
+            || budget::Budget::per_window(calls, hour),
+        );
+        let scope = match site_id {
+            Some(site) => mist::Scope::Site(site.clone()),
+            None => mist::Scope::Org(org_id.clone()),
+        };
+        Ok(Some(mist::Mist {
+            http: self.http.clone(),
+            base_url: settings.mist_api_url.trim_end_matches('/').to_owned(),
+            token,
+            scope,
+            ssid: ssid.clone(),
+            budget,
+            key_limit: settings.mist_keys_per_ssid,
+            rate_limited_wait: hour / calls.max(1),
+        }))
+    }
 }
 
 /// The key ring that opens passphrases and vendor credentials (`provision.master_key`) and
@@ -127,6 +201,14 @@ pub async fn reconcile_mapping(
 ) -> Result<Report, ReconcileError> {
     match &mapping.target {
         Target::Meraki { .. } => match context.meraki(mapping)? {
+            Some(vendor) => reconcile::run(context, &vendor, mapping, trigger).await,
+            None => Ok(Report::default()),
+        },
+        Target::Unifi { .. } => match context.unifi(mapping)? {
+            Some(vendor) => reconcile::run(context, &vendor, mapping, trigger).await,
+            None => Ok(Report::default()),
+        },
+        Target::Mist { .. } => match context.mist(mapping)? {
             Some(vendor) => reconcile::run(context, &vendor, mapping, trigger).await,
             None => Ok(Report::default()),
         },

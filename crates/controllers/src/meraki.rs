@@ -4,9 +4,10 @@
 //! (Network-vendor reference §1.)
 
 use crate::budget::Budget;
+use crate::http::{self, Call};
 use crate::vendor::{Change, DesiredKey, Vendor, VendorError, VendorKey};
 use chrono::{DateTime, Utc};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -176,47 +177,18 @@ impl Meraki {
         body: Option<Value>,
     ) -> Result<Value, VendorError> {
         self.budget.acquire().await;
-        let mut request = self
+        let request = self
             .http
             .request(method, format!("{}{path}", self.base_url))
-            .bearer_auth(&self.api_key)
-            .timeout(Duration::from_secs(30));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| VendorError::Transient(e.without_url().to_string()))?;
-        let status = response.status();
-        if status == StatusCode::TOO_MANY_REQUESTS {
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map_or(Duration::from_secs(1), Duration::from_secs);
-            self.budget.hold_for(retry_after);
-            return Err(VendorError::RateLimited { retry_after });
-        }
-        if status.is_server_error() {
-            return Err(VendorError::Transient(format!("Meraki answered {status}")));
-        }
-        let text = response
-            .text()
-            .await
-            .map_err(|e| VendorError::Transient(e.without_url().to_string()))?;
-        if !status.is_success() {
-            return Err(VendorError::Refused(format!(
-                "Meraki answered {status}: {}",
-                errors_of(&text)
-            )));
-        }
-        if text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        serde_json::from_str(&text)
-            .map_err(|e| VendorError::Refused(format!("unexpected answer from Meraki: {e}")))
+            .bearer_auth(&self.api_key);
+        let call = Call {
+            vendor: "Meraki",
+            request,
+            body,
+            budget: &self.budget,
+            rate_limited_wait: Duration::from_secs(1),
+        };
+        Ok(http::send(call, errors_of).await?.0)
     }
 
     /// The VLAN of every group policy id of the network (listed again after [`POLICY_TTL`]).
@@ -297,8 +269,7 @@ impl Meraki {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, VendorError> {
-    serde_json::from_value(value)
-        .map_err(|e| VendorError::Refused(format!("unexpected answer from Meraki: {e}")))
+    http::parse("Meraki", value)
 }
 
 /// Meraki's `{"errors": [...]}`, or the start of the body.

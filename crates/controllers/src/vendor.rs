@@ -102,3 +102,30 @@ pub trait Vendor: Send + Sync {
     /// Whether the credentials and ids reach the SSID (`lanyard controllers test`).
     fn test(&self) -> impl Future<Output = Result<String, VendorError>> + Send;
 }
+
+/// A vendor's ids by VLAN (UniFi's networks), as last listed and
+/// made since.
+#[derive(Debug, Default)]
+pub struct VlanIds(std::sync::Mutex<std::collections::HashMap<Option<u16>, String>>);
+
+impl VlanIds {
+    pub fn get(&self, vlan: Option<u16>) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&vlan)
+            .cloned()
+    }
+
+    pub fn insert(&self, vlan: Option<u16>, id: String) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(vlan, id);
+    }
+
+    /// Replaces them all with a fresh listing.
+    pub fn replace(&self, ids: std::collections::HashMap<Option<u16>, String>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = ids;
+    }
+}

@@ -6,7 +6,9 @@ use crate::aggregate::Aggregate;
 use crate::events::{Event, Sealed};
 use crate::nas::SecretText;
 
-pub use crate::controller_target::{ControllerTarget, ID_MAX_CHARS, MERAKI_SSID_MAX};
+pub use crate::controller_target::{
+    ControllerTarget, ID_MAX_CHARS, MERAKI_SSID_MAX, SSID_MAX_BYTES,
+};
 
 /// A location's controller as recorded (credentials sealed).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,6 +59,8 @@ pub enum ControllerError {
     InvalidId(&'static str),
     #[error("the Meraki SSID number must be 0–{MERAKI_SSID_MAX}")]
     InvalidSsid,
+    #[error("the SSID must be 1–{SSID_MAX_BYTES} bytes without control characters")]
+    InvalidSsidName,
     #[error("the credential must be at least {0} characters, without spaces")]
     Credential(usize),
     #[error(
@@ -136,6 +140,11 @@ fn map(
         && *ssid_number > MERAKI_SSID_MAX
     {
         return Err(ControllerError::InvalidSsid);
+    }
+    if let Some(ssid) = target.ssid()
+        && (ssid.is_empty() || ssid.len() > SSID_MAX_BYTES || ssid.chars().any(char::is_control))
+    {
+        return Err(ControllerError::InvalidSsidName);
     }
     let min = target.credential_min_chars();
     let clear = credentials.clear.expose();
@@ -237,6 +246,25 @@ mod tests {
         assert_eq!(
             state.decide(unmapped),
             Err(ControllerError::LocationNotMapped)
+        );
+    }
+
+    #[test]
+    fn a_mist_ssid_may_hold_spaces_but_not_be_empty() {
+        let mist = |ssid: &str| ControllerTarget::Mist {
+            org_id: "9777c1a0-6ef6-11e6-8bbf-02e208b2d34f".into(),
+            site_id: None,
+            ssid: ssid.into(),
+        };
+        let key = "a-mist-api-token-of-enough-chars";
+        assert!(
+            given(&[])
+                .decide(map_command(mist("Lanyard Members"), key))
+                .is_ok()
+        );
+        assert_eq!(
+            given(&[]).decide(map_command(mist(""), key)),
+            Err(ControllerError::InvalidSsidName)
         );
     }
 

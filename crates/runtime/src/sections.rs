@@ -312,6 +312,19 @@ pub struct ControllersSettings {
     pub meraki_requests_per_second: u32,
     /// Identity PSKs per SSID Meraki accepts (5,000, MR 30.1+).
     pub meraki_keys_per_ssid: usize,
+    /// Mist's API base (`https://api.mist.com`, or the organization's cloud's; a simulator in
+    /// tests).
+    pub mist_api_url: String,
+    /// Mist's budget per API token: `mist_calls_per_hour` (5,000) per `mist_hour_secs` (3,600;
+    /// tests and benchmarks shorten the hour, scaling the rate).
+    pub mist_calls_per_hour: u32,
+    pub mist_hour_secs: u64,
+    /// PSKs an SSID takes (5,000 per AP with local lookup).
+    pub mist_keys_per_ssid: usize,
+    /// Lanyard's own budget towards a UniFi controller (UniFi documents no API rate limit).
+    pub unifi_requests_per_second: u32,
+    /// Private pre-shared keys a UniFi WLAN takes (UniFi documents no maximum: Lanyard's bound).
+    pub unifi_keys_per_wlan: usize,
 }
 
 impl Default for ControllersSettings {
@@ -324,6 +337,12 @@ impl Default for ControllersSettings {
             meraki_api_url: "https://api.meraki.com/api/v1".into(),
             meraki_requests_per_second: 10,
             meraki_keys_per_ssid: 5000,
+            mist_api_url: "https://api.mist.com".into(),
+            mist_calls_per_hour: 5000,
+            mist_hour_secs: 3600,
+            mist_keys_per_ssid: 5000,
+            unifi_requests_per_second: 10,
+            unifi_keys_per_wlan: 1000,
         }
     }
 }

@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "controllers",
         include_str!("../../../migrations/0014_controllers.sql"),
     ),
+    (
+        15,
+        "unifi_owned_keys",
+        include_str!("../../../migrations/0015_unifi_owned_keys.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -4,7 +4,9 @@
 //! and an admin API (`/_admin/…`) to change keys behind Lanyard's back.
 
 pub mod meraki;
+pub mod mist;
 pub mod shared;
+pub mod unifi;
 
 use actix_web::{App, HttpServer, web};
 use std::sync::Arc;
@@ -14,6 +16,8 @@ use std::sync::Arc;
 pub struct Sim {
     pub shared: shared::Shared,
     pub meraki: meraki::Meraki,
+    pub mist: mist::Mist,
+    pub unifi: unifi::Unifi,
 }
 
 /// A started simulator.
@@ -34,6 +38,8 @@ pub async fn start(listen: &str) -> anyhow::Result<RunningSim> {
             .app_data(data.clone())
             .app_data(web::JsonConfig::default().limit(16 * 1024 * 1024))
             .configure(meraki::routes)
+            .configure(mist::routes)
+            .configure(unifi::routes)
             .configure(shared::admin_routes)
     })
     .workers(2)

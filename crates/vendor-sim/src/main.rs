@@ -2,7 +2,7 @@
 
 use clap::Parser;
 
-/// The WiFi vendors' simulator: Meraki Dashboard API subset, faults, admin API.
+/// The WiFi vendors' simulator: Meraki, Mist and UniFi API subsets, faults, admin API.
 #[derive(Parser)]
 struct Args {
     /// Where it listens.

@@ -4,7 +4,9 @@
 
 mod canvas;
 mod meraki;
+mod mist;
 mod openwrt;
+mod unifi;
 
 use integration_tests::controllers::{Controllers, VendorSim};
 use integration_tests::stack::{DEMO_ORG, GASTOWN};
@@ -76,6 +78,16 @@ async fn add_plan(
         .ok_or_else(|| anyhow::anyhow!("no account plan id"))
 }
 
+/// `n` members with a hot desk plan each, added quietly and brought in by a sync.
+async fn members_synced(stack: &Stack, n: usize) -> anyhow::Result<()> {
+    for i in 0..n {
+        let user = add_user(stack, &format!("Member{i}"), Notify::Quietly).await?;
+        add_plan(stack, &user, None, Notify::Quietly).await?;
+    }
+    stack.request_sync(DEMO_ORG);
+    stack.wait_for_syncs(DEMO_ORG, 2).await
+}
+
 /// A new Optix user with a hot desk plan ending in `ends_in_secs`: their user id and the
 /// account plan's id.
 async fn member_with_plan(
@@ -86,6 +98,26 @@ async fn member_with_plan(
     let user = add_user(stack, name, Notify::Webhook).await?;
     let plan = add_plan(stack, &user, ends_in_secs, Notify::Webhook).await?;
     Ok((user, plan))
+}
+
+/// A new passphrase for `user_id` (as the member asks for one): the new passphrase.
+async fn regenerate(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
+    stack
+        .command_done(
+            DEMO_ORG,
+            bus::commands::Command::RegeneratePassphrase {
+                user_id: user_id.to_owned(),
+            },
+        )
+        .await?;
+    stack.passphrase(DEMO_ORG, user_id).await
+}
+
+/// Past the backlog of the installation's events (what follows is no event's doing): the
+/// latest reconciliation's id.
+async fn settled(stack: &Stack) -> anyhow::Result<i64> {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    last_reconciliation(stack).await
 }
 
 /// The latest reconciliation's id (0: none yet).

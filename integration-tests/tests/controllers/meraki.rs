@@ -70,15 +70,7 @@ async fn keys_follow_plans_passphrases_and_teams() -> anyhow::Result<()> {
         "expiresAt {expires} vs the plan's end {ends}"
     );
 
-    stack
-        .command_done(
-            DEMO_ORG,
-            bus::commands::Command::RegeneratePassphrase {
-                user_id: mei.clone(),
-            },
-        )
-        .await?;
-    let fresh = stack.passphrase(DEMO_ORG, &mei).await?;
+    let fresh = regenerate(&stack, &mei).await?;
     controllers
         .meraki_until("Mei's new passphrase", SOON, |keys| {
             keys.iter().any(|k| k.name == name && k.passphrase == fresh)
@@ -125,9 +117,7 @@ async fn drift_is_repaired_and_reported() -> anyhow::Result<()> {
         .find(|k| k.name == richard)
         .expect("Richard's key")
         .clone();
-    // Past the backlog of the installation's events: what follows is no event's doing.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let before = last_reconciliation(&stack).await?;
+    let before = settled(&stack).await?;
     controllers
         .http
         .delete(controllers.meraki_admin_url(&format!("/{}", jean_key.id)))
@@ -188,12 +178,7 @@ async fn an_outage_and_rate_limiting_lose_nothing() -> anyhow::Result<()> {
 #[tokio::test]
 async fn two_thousand_members_within_the_rate() -> anyhow::Result<()> {
     let (stack, controllers) = start(|_| {}).await?;
-    for i in 0..2000 {
-        let user = add_user(&stack, &format!("Member{i}"), Notify::Quietly).await?;
-        add_plan(&stack, &user, None, Notify::Quietly).await?;
-    }
-    stack.request_sync(DEMO_ORG);
-    stack.wait_for_syncs(DEMO_ORG, 2).await?;
+    members_synced(&stack, 2000).await?;
     controllers.map_meraki(&stack, DEMO_ORG, GASTOWN).await?;
     let keys = controllers
         .meraki_until("2,000 keys and more", Duration::from_secs(180), |keys| {

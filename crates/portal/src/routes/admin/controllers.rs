@@ -11,7 +11,6 @@ use crate::pages::Framing;
 use crate::state::State;
 use actix_web::{HttpRequest, web};
 use askama::Template;
-use controllers::vendor::Vendor;
 use serde::Deserialize;
 
 const PATH: &str = "/canvas/admin/controllers";
@@ -55,6 +54,17 @@ fn describe(target: &controllers::mapping::Target) -> String {
             ssid_number,
         } => format!("organization {organization_id}, network {network_id}, SSID {ssid_number}"),
         controllers::mapping::Target::Openwrt { ap_group } => format!("AP group {ap_group}"),
+        controllers::mapping::Target::Unifi { url, site, wlan_id } => {
+            format!("UniFi {url}, site {site}, WLAN {wlan_id}")
+        }
+        controllers::mapping::Target::Mist {
+            org_id,
+            site_id,
+            ssid,
+        } => match site_id {
+            Some(site) => format!("Mist site {site}, SSID {ssid}"),
+            None => format!("Mist organization {org_id}, SSID {ssid}"),
+        },
     }
 }
 
@@ -145,15 +155,11 @@ async fn test_connection(state: &State, org_id: &str, location_id: &str) -> Resu
         .map_err(|e| e.to_string())?
         .ok_or("No controller is mapped to this location.")?;
     drop(client);
-    match state
-        .controllers
-        .meraki(&mapping)
-        .map_err(|e| e.to_string())?
-    {
-        Some(meraki) => meraki
-            .test()
-            .await
-            .map_err(|e| format!("The controller did not answer as expected: {e}.")),
-        None => Ok("OpenWrt routers fetch their key file from Lanyard; nothing to reach".into()),
+    match state.controllers.test_mapping(&mapping).await {
+        Ok(Some(answer)) => Ok(answer),
+        Ok(None) => {
+            Ok("OpenWrt routers fetch their key file from Lanyard; nothing to reach".into())
+        }
+        Err(e) => Err(format!("The controller did not answer as expected: {e}.")),
     }
 }
