@@ -56,3 +56,80 @@ async fn the_admin_page_lists_controllers_and_tests_the_connection() -> anyhow::
     assert_ne!(forged.status, 200, "a forged CSRF token is refused");
     Ok(())
 }
+
+/// The page's forms: a refused map (too short a token) says why and never echoes what was
+/// typed; Trastevere mapped to an OpenWrt AP group (a `ControllerMapped` event, the token in
+/// clear nowhere); then unmapped.
+#[tokio::test]
+async fn the_admin_maps_and_unmaps_a_controller_with_the_page_forms() -> anyhow::Result<()> {
+    let (stack, _controllers) = start(|_| {}).await?;
+    let mut admin = Agent::new(&stack.portal_url);
+    let token = stack.personal_token(DEMO_ORG, SOFIA)?;
+    admin.canvas_sign_in("/canvas/admin", &token).await?;
+    let page = admin.get("/canvas/admin/controllers").await?;
+    assert!(
+        page.body.contains("Map a location to a controller"),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    let trastevere = integration_tests::stack::TRASTEVERE;
+    let short = "too-short-token-typed-here";
+    let map = |credential: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", "map_openwrt".to_owned()),
+            ("location_id", trastevere.to_owned()),
+            ("ap_group", "rome-aps".to_owned()),
+            ("credential", credential.to_owned()),
+        ]
+    };
+    let as_refs =
+        |fields: &[(&'static str, String)]| -> Vec<(&'static str, String)> { fields.to_vec() };
+    let refused_fields = as_refs(&map(short));
+    let refused_fields: Vec<(&str, &str)> = refused_fields
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    let refused = admin
+        .post("/canvas/admin/controllers", &refused_fields)
+        .await?;
+    assert_eq!(refused.status, 422, "{refused:?}");
+    assert!(refused.body.contains("at least 32"), "{}", refused.body);
+    assert!(
+        !refused.body.contains(short),
+        "the credential is never echoed"
+    );
+
+    const GOOD: &str = "a-fetch-token-typed-on-the-page-0123456789";
+    let fields = map(GOOD);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = admin.post("/canvas/admin/controllers", &fields).await?;
+    assert_eq!(saved.status, 303, "{saved:?}");
+    let page = admin
+        .get("/canvas/admin/controllers?ok=controller_mapped")
+        .await?;
+    assert!(page.body.contains("AP group rome-aps"), "{}", page.body);
+    assert!(!page.body.contains(GOOD));
+    let stream = format!("controller-{DEMO_ORG}-{trastevere}");
+    assert_eq!(event_types(&stack, &stream).await?, ["ControllerMapped"]);
+    let found = rows_holding(&stack, GOOD).await?;
+    assert!(found.is_empty(), "the token in clear: {found:?}");
+
+    let unmapped = admin
+        .post(
+            "/canvas/admin/controllers",
+            &[
+                ("csrf", page.csrf().as_str()),
+                ("action", "unmap"),
+                ("location_id", trastevere),
+            ],
+        )
+        .await?;
+    assert_eq!(unmapped.status, 303, "{unmapped:?}");
+    assert_eq!(
+        event_types(&stack, &stream).await?,
+        ["ControllerMapped", "ControllerUnmapped"]
+    );
+    Ok(())
+}

@@ -132,8 +132,8 @@ async fn last_reconciliation(stack: &Stack) -> anyhow::Result<i64> {
         .get(0))
 }
 
-/// A reconciliation of `location` after `after`, recorded with `trigger`, drift at least
-/// `drift`.
+/// Reconciliations of `location` after `after`, recorded with `trigger`, their drift at least
+/// `drift` in all.
 async fn reconciliation_recorded(
     stack: &Stack,
     location: &str,
@@ -144,16 +144,17 @@ async fn reconciliation_recorded(
         let pool = pool.clone();
         async move {
             let client = pool.get().await?;
+            // Summed: two changes made by hand a moment apart may be repaired by two runs.
             let found: i64 = client
                 .query_one(
-                    "SELECT count(*) FROM controller_reconciliations
-                      WHERE org_id = $1 AND location_id = $2 AND trigger = $3 AND drift >= $4
-                        AND outcome = 'ok' AND id > $5",
-                    &[&DEMO_ORG, &location, &trigger, &drift, &after],
+                    "SELECT coalesce(sum(drift), 0) FROM controller_reconciliations
+                      WHERE org_id = $1 AND location_id = $2 AND trigger = $3
+                        AND outcome = 'ok' AND id > $4",
+                    &[&DEMO_ORG, &location, &trigger, &after],
                 )
                 .await?
                 .get(0);
-            Ok((found > 0).then_some(()))
+            Ok((found >= i64::from(drift)).then_some(()))
         }
     })
     .await

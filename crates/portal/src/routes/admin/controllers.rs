@@ -2,7 +2,8 @@
 //! (Meraki SSIDs, OpenWrt AP groups), per location, with their latest reconciliations (what was
 //! created, updated, deleted, the drift corrected); `POST /canvas/admin/controllers/test`:
 //! "test connection" (the controller reached with its stored credentials, which are never
-//! shown). Mapping is `lanyard controllers map-…` (docs/controllers.md).
+//! shown). Mapping and unmapping are the page's forms (`controller_forms`) or
+//! `lanyard controllers map-…` (docs/controllers.md).
 
 use crate::admin_forms::{Banner, PageResult};
 use crate::admin_session::{Admin, admin_form};
@@ -13,7 +14,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use serde::Deserialize;
 
-const PATH: &str = "/canvas/admin/controllers";
+pub(crate) const PATH: &str = "/canvas/admin/controllers";
 /// Reconciliations shown per location.
 const RECENT: i64 = 5;
 
@@ -43,6 +44,8 @@ struct ControllersPage {
     error: Option<String>,
     csrf: String,
     controllers: Vec<ControllerRow>,
+    /// The mapped Lanyard locations a controller may be mapped to: (Optix id, name).
+    locations: Vec<(String, String)>,
 }
 
 /// What the target's ids say, for people.
@@ -68,9 +71,14 @@ fn describe(target: &controllers::mapping::Target) -> String {
     }
 }
 
-async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
+pub(crate) async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
     let org_id = &admin.row.org_id;
     let client = state.pool.get().await?;
+    let locations = store::queries::locations(&client, org_id)
+        .await?
+        .into_iter()
+        .filter_map(|l| Some((l.location_id, l.settings?.name)))
+        .collect();
     let mappings = controllers::mapping::mappings(&client, Some(org_id))
         .await
         .map_err(|e| crate::error::PortalError::Database(e.to_string()))?;
@@ -111,13 +119,9 @@ async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
         error: banner.error,
         csrf: admin.csrf(state),
         controllers: rows,
+        locations,
     };
     state.page(banner.status, Framing::Optix, &page)
-}
-
-/// The page.
-pub(crate) async fn page(state: web::Data<State>, admin: Admin) -> PageResult {
-    render(&state, &admin, Banner::shown(None)).await
 }
 
 #[derive(Deserialize)]

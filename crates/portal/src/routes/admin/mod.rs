@@ -1,10 +1,12 @@
 //! The admin canvas, one module per page: the overview (`home`), `locations`, the access
-//! points (`nas`), `plans`, `controllers` (cloud WiFi controllers, with "test connection"), the
+//! points (`nas`), `plans`, `controllers` (cloud WiFi controllers: map/unmap forms in `controller_forms`, "test
+//! connection"), the
 //! member list (`members`), one member (`member`) and who is online (`sessions`). Everything
 //! is scoped to the organization
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
 
+pub(crate) mod controller_forms;
 pub(crate) mod controllers;
 pub(crate) mod home;
 pub(crate) mod locations;
@@ -16,6 +18,7 @@ pub(crate) mod sessions;
 
 use crate::admin_forms::{show, submit};
 use actix_web::web;
+use controller_forms::ControllerForms;
 use home::Overview;
 use locations::Locations;
 use nas::Nases;
@@ -36,7 +39,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/canvas/admin/plans", web::post().to(submit::<Plans>))
         .route(
             "/canvas/admin/controllers",
-            web::get().to(controllers::page),
+            web::get().to(show::<ControllerForms>),
+        )
+        .route(
+            "/canvas/admin/controllers",
+            web::post().to(submit::<ControllerForms>),
         )
         .route(
             "/canvas/admin/controllers/test",
