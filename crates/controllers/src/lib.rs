@@ -28,6 +28,7 @@ pub mod reconcile;
 mod routes;
 pub mod unifi;
 pub mod vendor;
+pub mod written;
 
 use anyhow::Context as _;
 use mapping::{Mapping, Target};
@@ -45,6 +46,8 @@ pub struct Context {
     pub http: reqwest::Client,
     /// Where a vendor's key limit is reported (a command to provision); None in the CLI.
     pub bus: Option<bus::Bus>,
+    /// What Lanyard last wrote at each location (drift in any run).
+    pub written: Arc<written::Written>,
 }
 
 impl Context {
@@ -65,6 +68,7 @@ impl Context {
             meraki_policies: Arc::default(),
             http,
             bus: None,
+            written: Arc::default(),
         })
     }
 

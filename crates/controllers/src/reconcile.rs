@@ -82,10 +82,7 @@ pub async fn run<V: Vendor>(
         outcome: "ok",
         ..Report::default()
     };
-    let result = converge(context, vendor, mapping, &mut report).await;
-    if trigger == Trigger::Periodic {
-        report.drift = report.created + report.updated + report.deleted;
-    }
+    let result = converge(context, vendor, mapping, trigger, &mut report).await;
     match &result {
         Ok(()) => {}
         Err(ReconcileError::Vendor(VendorError::Limit(reason))) => {
@@ -134,18 +131,26 @@ async fn converge<V: Vendor>(
     context: &Context,
     vendor: &V,
     mapping: &Mapping,
+    trigger: Trigger,
     report: &mut Report,
 ) -> Result<(), ReconcileError> {
     let deadline = Instant::now() + RETRY_FOR;
     let mut backoff = Duration::from_millis(250);
     loop {
         let error = match attempt(context, vendor, mapping).await {
-            Ok(plan) if plan.is_empty() => return Ok(()),
-            Ok(plan) => {
+            Ok((plan, _)) if plan.is_empty() => return Ok(()),
+            Ok((plan, drift)) => {
                 let (created, updated, deleted) = plan.count();
                 report.created += created;
                 report.updated += updated;
                 report.deleted += deleted;
+                // Without a memory of what was written (the service just started), a periodic
+                // run counts every change, an event-driven one none.
+                let unknown = match trigger {
+                    Trigger::Periodic => created + updated + deleted,
+                    _ => 0,
+                };
+                report.drift += drift.unwrap_or(unknown);
                 continue;
             }
             Err(ReconcileError::Vendor(error)) if error.is_retryable() => error,
@@ -164,12 +169,13 @@ async fn converge<V: Vendor>(
     }
 }
 
-/// One pass: the plan, applied. A plan over the vendor's limit is not applied at all.
+/// One pass: the plan, applied, and its drift (None: nothing remembered of this location). A
+/// plan over the vendor's limit is not applied at all.
 async fn attempt<V: Vendor>(
     context: &Context,
     vendor: &V,
     mapping: &Mapping,
-) -> Result<Plan, ReconcileError> {
+) -> Result<(Plan, Option<usize>), ReconcileError> {
     let client = context.pool.get().await?;
     let desired = desired::desired_keys(
         &client,
@@ -188,10 +194,13 @@ async fn attempt<V: Vendor>(
         vendor.key_limit(),
     )
     .map_err(ReconcileError::OverLimit)?;
+    let location = (mapping.org_id.clone(), mapping.location_id.clone());
+    let drift = context.written.drift_at(&location, &desired, &plan);
     if !plan.is_empty() {
         vendor.apply(&plan.changes).await?;
     }
-    Ok(plan)
+    context.written.remember(location, &desired);
+    Ok((plan, drift))
 }
 
 /// The admins' notification that `over` stopped the reconciliation: a `ControllerOverLimit`

@@ -3,6 +3,7 @@
 
 use super::*;
 use integration_tests::agent::Agent;
+use integration_tests::browser::Browser;
 
 const SOFIA: &str = "12351"; // an admin of the demo organization
 
@@ -131,5 +132,57 @@ async fn the_admin_maps_and_unmaps_a_controller_with_the_page_forms() -> anyhow:
         event_types(&stack, &stream).await?,
         ["ControllerMapped", "ControllerUnmapped"]
     );
+    Ok(())
+}
+
+/// In Chromium: the OpenWrt form refused (too short a token: said in words, the password field
+/// empty again), then saved (the mapping listed, its token nowhere on the page), then unmapped.
+#[tokio::test]
+async fn the_admin_maps_and_unmaps_a_controller_in_chromium() -> anyhow::Result<()> {
+    let (stack, _controllers) = start(|_| {}).await?;
+    let browser = Browser::start().await?;
+    let token = stack.personal_token(DEMO_ORG, SOFIA)?;
+    let portal = &stack.portal_url;
+    browser
+        .goto(&format!("{portal}/canvas/admin#token={token}"))
+        .await?;
+    browser.wait_for_heading("Overview").await?;
+    browser
+        .goto(&format!("{portal}/canvas/admin/controllers"))
+        .await?;
+    browser.wait_for_heading("WiFi controllers").await?;
+    let submit = "form:has(input[name='action'][value='map_openwrt']) button";
+    browser.type_into("ctl-openwrt-group", "rome-aps").await?;
+    browser
+        .type_into("ctl-openwrt-credential", "too-short-a-token")
+        .await?;
+    browser.click_and_wait(submit).await?;
+    let alert = browser.wait_for("p[role='alert']").await?.text().await?;
+    assert!(alert.contains("at least 32"), "{alert}");
+    let typed = browser
+        .wait_for("#ctl-openwrt-credential")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(typed.as_deref(), Some(""), "the secret is not put back");
+    browser.screenshot("controllers-01-refused").await?;
+
+    const GOOD: &str = "a-fetch-token-typed-in-chromium-0123456789";
+    browser.type_into("ctl-openwrt-group", "rome-aps").await?;
+    browser.type_into("ctl-openwrt-credential", GOOD).await?;
+    browser.click_and_wait(submit).await?;
+    let status = browser.wait_for("p[role='status']").await?.text().await?;
+    assert!(status.contains("WiFi controller is saved"), "{status}");
+    let page = browser.wait_for("main").await?.text().await?;
+    assert!(page.contains("AP group rome-aps"), "{page}");
+    assert!(!page.contains(GOOD));
+    browser.screenshot("controllers-02-mapped").await?;
+
+    browser
+        .click_and_wait("form:has(input[name='action'][value='unmap']) button")
+        .await?;
+    let status = browser.wait_for("p[role='status']").await?.text().await?;
+    assert!(status.contains("unmapped"), "{status}");
+    browser.close().await?;
     Ok(())
 }

@@ -132,8 +132,9 @@ async fn last_reconciliation(stack: &Stack) -> anyhow::Result<i64> {
         .get(0))
 }
 
-/// Reconciliations of `location` after `after`, recorded with `trigger`, their drift at least
-/// `drift` in all.
+/// Reconciliations of `location` after `after`, recorded with `trigger` (`any`: whichever run
+/// came first, event-driven or periodic, since both count drift), their drift at least `drift`
+/// in all.
 async fn reconciliation_recorded(
     stack: &Stack,
     location: &str,
@@ -148,8 +149,8 @@ async fn reconciliation_recorded(
             let found: i64 = client
                 .query_one(
                     "SELECT coalesce(sum(drift), 0) FROM controller_reconciliations
-                      WHERE org_id = $1 AND location_id = $2 AND trigger = $3
-                        AND outcome = 'ok' AND id > $4",
+                      WHERE org_id = $1 AND location_id = $2
+                        AND ($3 = 'any' OR trigger = $3) AND outcome = 'ok' AND id > $4",
                     &[&DEMO_ORG, &location, &trigger, &after],
                 )
                 .await?

@@ -140,7 +140,7 @@ async fn drift_is_repaired_and_reported() -> anyhow::Result<()> {
                     .any(|k| k.name == richard && k.passphrase == richard_key.passphrase)
         })
         .await?;
-    reconciliation_recorded(&stack, GASTOWN, (before, "periodic", 2)).await
+    reconciliation_recorded(&stack, GASTOWN, (before, "any", 2)).await
 }
 
 /// The vendor down (503) and then rate limiting (429) for a while: the change made meanwhile

@@ -184,7 +184,7 @@ async fn mist_drift_is_repaired_and_reported() -> anyhow::Result<()> {
             },
         )
         .await?;
-    reconciliation_recorded(&stack, GASTOWN, (before, "periodic", 2)).await
+    reconciliation_recorded(&stack, GASTOWN, (before, "any", 2)).await
 }
 
 /// The token's hour shortened to 10 s for 40 calls (4/s, 40 at once): 300 members' PSKs and a

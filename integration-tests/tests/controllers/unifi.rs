@@ -196,7 +196,7 @@ async fn unifi_drift_is_repaired_and_reported() -> anyhow::Result<()> {
             },
         )
         .await?;
-    reconciliation_recorded(&stack, GASTOWN, (before, "periodic", 2)).await
+    reconciliation_recorded(&stack, GASTOWN, (before, "any", 2)).await
 }
 
 /// Someone adds an entry between Lanyard's read of the WLAN and its write: Lanyard sees the
