@@ -43,6 +43,9 @@ pub enum ControllerCommand {
         target: ControllerTarget,
         credentials: NewCredentials,
         location_mapped: bool,
+        /// Whether another location's AP group already fetches with this token (the store
+        /// knows; checked again at commit by a unique index).
+        token_taken: bool,
     },
     Unmap,
     /// The controllers service found more keys for the location than the vendor allows:
@@ -69,6 +72,8 @@ pub enum ControllerError {
     LocationNotMapped,
     #[error("no controller is mapped to this location")]
     NotMapped,
+    #[error("another location's AP group already fetches with this token: choose another")]
+    TokenTaken,
 }
 
 impl Aggregate for Controller {
@@ -81,7 +86,8 @@ impl Aggregate for Controller {
                 target,
                 credentials,
                 location_mapped,
-            } => map(target, credentials, location_mapped),
+                token_taken,
+            } => map(target, credentials, location_mapped, token_taken),
             ControllerCommand::Unmap => Ok(match self.mapped {
                 Some(_) => vec![Event::ControllerUnmapped],
                 None => vec![],
@@ -129,6 +135,7 @@ fn map(
     target: ControllerTarget,
     credentials: NewCredentials,
     location_mapped: bool,
+    token_taken: bool,
 ) -> Result<Vec<Event>, ControllerError> {
     for (what, id) in target.ids() {
         let printable = id.chars().all(|c| c.is_ascii_graphic());
@@ -153,6 +160,9 @@ fn map(
     }
     if !location_mapped {
         return Err(ControllerError::LocationNotMapped);
+    }
+    if token_taken {
+        return Err(ControllerError::TokenTaken);
     }
     Ok(vec![Event::ControllerMapped {
         target,
@@ -200,6 +210,7 @@ mod tests {
             target,
             credentials: credentials(clear),
             location_mapped: true,
+            token_taken: false,
         }
     }
 
@@ -242,11 +253,21 @@ mod tests {
             target: meraki(1),
             credentials: credentials("a-meraki-api-key-of-40-chars"),
             location_mapped: false,
+            token_taken: false,
         };
         assert_eq!(
             state.decide(unmapped),
             Err(ControllerError::LocationNotMapped)
         );
+        let taken = ControllerCommand::Map {
+            target: ControllerTarget::Openwrt {
+                ap_group: "rome-aps".into(),
+            },
+            credentials: credentials(&"t".repeat(40)),
+            location_mapped: true,
+            token_taken: true,
+        };
+        assert_eq!(state.decide(taken), Err(ControllerError::TokenTaken));
     }
 
     #[test]

@@ -49,6 +49,7 @@ impl Provisioner {
                     target,
                     credentials,
                     location_mapped: false,
+                    token_taken: false,
                 };
                 (location_id, map)
             }

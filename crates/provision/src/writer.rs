@@ -446,13 +446,27 @@ impl Writer {
                 target,
                 credentials,
                 ..
-            } => ControllerCommand::Map {
-                target,
-                credentials,
-                location_mapped: queries::location(tx, org_id, location_id)
-                    .await?
-                    .is_some_and(|l| l.settings.is_some()),
-            },
+            } => {
+                let token_taken = match &credentials.token_hash {
+                    Some(hash) => {
+                        store::read_models::controller_mappings::token_taken(
+                            tx,
+                            hash,
+                            (org_id, location_id),
+                        )
+                        .await?
+                    }
+                    None => false,
+                };
+                ControllerCommand::Map {
+                    target,
+                    credentials,
+                    location_mapped: queries::location(tx, org_id, location_id)
+                        .await?
+                        .is_some_and(|l| l.settings.is_some()),
+                    token_taken,
+                }
+            }
             other => other,
         };
         let stream = StreamId::controller(org_id, location_id);

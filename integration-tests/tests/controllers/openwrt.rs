@@ -64,6 +64,15 @@ async fn the_file_has_exact_lines_an_etag_and_304_when_unchanged() -> anyhow::Re
     assert_eq!(again.headers()["etag"].to_str()?, etag);
     let found = rows_holding(&stack, TOKEN).await?;
     assert!(found.is_empty(), "the AP group's token in clear: {found:?}");
+    let reused = controllers
+        .map_openwrt(&stack, (DEMO_ORG, GASTOWN), "gastown-aps", TOKEN)
+        .await;
+    assert!(
+        reused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("already fetches with this token")),
+        "another location's token is refused in words: {reused:?}"
+    );
     Ok(())
 }
 

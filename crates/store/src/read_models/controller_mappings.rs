@@ -15,6 +15,23 @@ pub const PROJECTION: Projection = Projection::new(
     |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
 );
 
+/// Whether another location (any organization) maps an AP group fetching with the token whose
+/// keyed hash is `token_hash`.
+pub async fn token_taken(
+    client: &impl GenericClient,
+    token_hash: &str,
+    (org_id, location_id): (&str, &str),
+) -> Result<bool, StoreError> {
+    Ok(client
+        .query_opt(
+            "SELECT 1 FROM controller_mappings WHERE token_hash = $1
+               AND NOT (org_id = $2 AND location_id = $3)",
+            &[&token_hash, &org_id, &location_id],
+        )
+        .await?
+        .is_some())
+}
+
 async fn write(
     client: &impl GenericClient,
     stream: &StreamId,
