@@ -184,11 +184,14 @@ prometheus_up() {
         return
     fi
     # The first scrape of each target comes within one scrape interval (15 s).
+    # Every service in prometheus.yml is a target (ingest, provision, portal, radius).
+    local targets
+    targets=$(grep -cE '^[[:space:]]*- targets:' "$pdir/prometheus.yml")
     wait_for "Prometheus to scrape the services" 40 \
-        bash -c "[[ \$(curl -fsS '$url/api/v1/targets?state=active' | grep -o '\"health\":\"up\"' | wc -l) -ge 3 ]]" || true
+        bash -c "[[ \$(curl -fsS '$url/api/v1/targets?state=active' | grep -o '\"health\":\"up\"' | wc -l) -ge $targets ]]" || true
     local up
     up=$(curl -fsS "$url/api/v1/targets?state=active" | grep -o '"health":"up"' | wc -l)
-    echo "$url  ($up/3 targets up: $url/classic/targets; alerts: $url/classic/alerts)"
+    echo "$url  ($up/$targets targets up: $url/classic/targets; alerts: $url/classic/alerts)"
 }
 
 sim_token() { # sim_token SIM USER → a personal token for a demo user of organization 6267

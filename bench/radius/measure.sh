@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 16's read-path measurement: the same toy members answered by FreeRADIUS from `files`
 # (the ceiling), rlm_sql (PostgreSQL) and rlm_rest (a toy Lanyard-like endpoint that opens
-# sealed passphrases with the key ring). Results in NOTES-16.md.
+# sealed passphrases with the key ring). Results in docs/design.md ("RADIUS read path").
 #
 #   source DIR/env   # scripts/infra.sh start DIR (PostgreSQL; DATABASE_URL, PGPORT, RADIUS_SECRET)
 #   cargo build -p integration-tests --example radius_read_path_toy

@@ -1,4 +1,4 @@
-//! A TOY for issue 16's read-path measurement (bench/radius/measure.sh, NOTES-16.md), not
+//! A TOY for issue 16's read-path measurement (bench/radius/measure.sh; figures in docs/design.md "RADIUS read path"), not
 //! Lanyard's RADIUS endpoint: it seeds N toy members in PostgreSQL and answers FreeRADIUS's
 //! `rlm_rest` the way a Lanyard endpoint would (one indexed query, the member key unwrapped with
 //! the key ring, the passphrase opened), so rlm_rest can be measured beside rlm_sql and `files`.

@@ -325,15 +325,15 @@ impl Stack {
         let member = store::queries::member(&client, org_id, user_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no account"))?;
-        let aad = secrets::contexts::member(org_id, user_id);
         let wrapped = store::queries::member_key(&client, org_id, user_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("no key"))?;
-        let key = self.keys.unwrap_member_key(&wrapped, &aad)?;
         let sealed = member
             .passphrase
             .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
-        Ok(String::from_utf8(key.open(&sealed, &aad)?)?)
+        Ok(secrets::open_member_passphrase(
+            &self.keys, org_id, user_id, &wrapped, &sealed,
+        )?)
     }
 
     /// Waits until `check` holds for the member's projection (None: no account).

@@ -237,11 +237,10 @@ async fn list_members(
     org: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let keys = secrets::KeyRing::from_hex(
-        settings.provision.master_key.expose(),
-        settings.provision.hash_key.expose(),
-    )
-    .context("provision.master_key / provision.hash_key are needed to show member names")?;
+    let keys = settings
+        .provision
+        .key_ring()
+        .context("provision.master_key / provision.hash_key are needed to show member names")?;
     let client = connect(pool).await?;
     let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
     if json {

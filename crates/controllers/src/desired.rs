@@ -91,7 +91,7 @@ pub async fn desired_keys(
         let Ok(terms) = location_access::decide(&member.access, &place, now) else {
             continue;
         };
-        let passphrase = match secrets::passphrases::open_passphrase(
+        let passphrase = match secrets::open_member_passphrase(
             keys,
             org_id,
             &member.user_id,

@@ -6,7 +6,6 @@ use crate::devices::{DeviceBinding, DeviceRemover};
 use crate::events::{
     Basis, DisconnectOutcome, Event, OnboardedVia, PassphraseSource, RevokeReason,
 };
-use crate::nas::NasRegistration;
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use crate::{GrantKey, GrantNetwork};
 use chrono::{DateTime, Utc};
@@ -140,18 +139,15 @@ fn radius_words(event: &Event) -> String {
             };
             format!("NAS {nas_id} {answer}: session {session_id}")
         }
-        Event::NasRegistered { .. } => match NasRegistration::registered_by(event) {
-            Some(nas) => format!(
-                "NAS {} registered at location {}: {}, {}, SSIDs {}, CoA port {} (secret sealed)",
-                nas.name,
-                nas.location_id,
-                nas.address,
-                nas.dialect.as_str(),
-                nas.ssids.join(", "),
-                nas.coa_port
-            ),
-            None => String::new(),
-        },
+        Event::NasRegistered(nas) => format!(
+            "NAS {} registered at location {}: {}, {}, SSIDs {}, CoA port {} (secret sealed)",
+            nas.name,
+            nas.location_id,
+            nas.address,
+            nas.dialect.as_str(),
+            nas.ssids.join(", "),
+            nas.coa_port
+        ),
         Event::NasRemoved => "NAS removed".into(),
         Event::ControllerMapped { target, .. } => format!(
             "keys go to a {} controller: {} (credentials sealed)",

@@ -302,18 +302,8 @@ pub enum Event {
     },
 
     // ── nas-{org}-{nas_id} ───────────────────────────────────────────────────────────────
-    /// A NAS may ask for keys (or its registration changed). `address` is PostgreSQL `cidr`
-    /// text (`10.0.0.7/32`, `10.0.0.0/24`); `secret` is sealed with the master key, context
-    /// `secrets::contexts::nas_secret`.
-    NasRegistered {
-        location_id: String,
-        name: String,
-        address: String,
-        dialect: NasDialect,
-        ssids: Vec<String>,
-        coa_port: u16,
-        secret: Sealed,
-    },
+    /// A NAS may ask for keys (or its registration changed).
+    NasRegistered(NasRegistration),
     NasRemoved,
 
     // ── controller-{org}-{location} ──────────────────────────────────────────────────────
@@ -334,6 +324,20 @@ pub enum Event {
         wanted: usize,
         limit: usize,
     },
+}
+
+/// What a NAS registration records (the JSON of `NasRegistered` is these fields beside its
+/// `type`). `address` is PostgreSQL `cidr` text (`10.0.0.7/32`, `10.0.0.0/24`); `secret` is
+/// sealed with the master key, context `secrets::contexts::nas_secret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NasRegistration {
+    pub location_id: String,
+    pub name: String,
+    pub address: String,
+    pub dialect: NasDialect,
+    pub ssids: Vec<String>,
+    pub coa_port: u16,
+    pub secret: Sealed,
 }
 
 /// How a NAS answered a Disconnect-Request.
@@ -383,7 +387,7 @@ impl Event {
             Event::DeviceRemoved { .. } => "DeviceRemoved",
             Event::SessionDisconnectRequested { .. } => "SessionDisconnectRequested",
             Event::SessionDisconnectAnswered { .. } => "SessionDisconnectAnswered",
-            Event::NasRegistered { .. } => "NasRegistered",
+            Event::NasRegistered(_) => "NasRegistered",
             Event::NasRemoved => "NasRemoved",
             Event::ControllerMapped { .. } => "ControllerMapped",
             Event::ControllerUnmapped => "ControllerUnmapped",
@@ -605,6 +609,26 @@ mod tests {
         assert_eq!(json["grant"]["basis"], "plan");
         let back: Event = serde_json::from_value(json).expect("deserialize");
         assert_eq!(back, event);
+    }
+
+    #[test]
+    fn a_nas_registration_is_its_fields_beside_the_type_tag() {
+        let json = serde_json::json!({
+            "type": "NasRegistered",
+            "location_id": "3390",
+            "name": "Lobby AP",
+            "address": "10.0.0.0/24",
+            "dialect": "hostapd",
+            "ssids": ["downtown"],
+            "coa_port": 3799,
+            "secret": {"key": "master", "nonce": "n", "ciphertext": "c"}
+        });
+        let event: Event = serde_json::from_value(json.clone()).expect("deserialize");
+        let Event::NasRegistered(registration) = &event else {
+            panic!("not a registration: {event:?}");
+        };
+        assert_eq!(registration.dialect, NasDialect::Hostapd);
+        assert_eq!(serde_json::to_value(&event).expect("serialize"), json);
     }
 
     #[test]

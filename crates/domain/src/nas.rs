@@ -4,6 +4,7 @@
 
 use crate::aggregate::Aggregate;
 pub use crate::dialect::NasDialect;
+pub use crate::events::NasRegistration;
 use crate::events::{Event, Sealed};
 use crate::policy::{PolicyError, check_name};
 use ipnet::IpNet;
@@ -38,58 +39,6 @@ impl SecretText {
 impl std::fmt::Debug for SecretText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("[redacted]")
-    }
-}
-
-/// What a registration records (the secret sealed).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NasRegistration {
-    pub location_id: String,
-    pub name: String,
-    pub address: String,
-    pub dialect: NasDialect,
-    pub ssids: Vec<String>,
-    pub coa_port: u16,
-    pub secret: Sealed,
-}
-
-impl NasRegistration {
-    /// The registration a `NasRegistered` records (`None` for any other event): what the
-    /// aggregate, the read model and the history words all read.
-    pub fn registered_by(event: &Event) -> Option<NasRegistration> {
-        let Event::NasRegistered {
-            location_id,
-            name,
-            address,
-            dialect,
-            ssids,
-            coa_port,
-            secret,
-        } = event
-        else {
-            return None;
-        };
-        Some(NasRegistration {
-            location_id: location_id.clone(),
-            name: name.clone(),
-            address: address.clone(),
-            dialect: *dialect,
-            ssids: ssids.clone(),
-            coa_port: *coa_port,
-            secret: secret.clone(),
-        })
-    }
-
-    pub fn into_event(self) -> Event {
-        Event::NasRegistered {
-            location_id: self.location_id,
-            name: self.name,
-            address: self.address,
-            dialect: self.dialect,
-            ssids: self.ssids,
-            coa_port: self.coa_port,
-            secret: self.secret,
-        }
     }
 }
 
@@ -196,9 +145,7 @@ impl Aggregate for Nas {
 
     fn evolve(mut self, event: &Event) -> Self {
         match event {
-            Event::NasRegistered { .. } => {
-                self.registered = NasRegistration::registered_by(event);
-            }
+            Event::NasRegistered(registration) => self.registered = Some(registration.clone()),
             Event::NasRemoved => self.registered = None,
             _ => {}
         }
@@ -245,7 +192,7 @@ fn register(
     if state.registered.as_ref() == Some(&registration) {
         return Ok(vec![]);
     }
-    Ok(vec![registration.into_event()])
+    Ok(vec![Event::NasRegistered(registration)])
 }
 
 /// `[a-z0-9-]{1,32}`: it is part of the stream name and of FreeRADIUS client names.
@@ -354,7 +301,7 @@ mod tests {
     }
 
     fn registered() -> Event {
-        Event::NasRegistered {
+        Event::NasRegistered(NasRegistration {
             location_id: "3390".into(),
             name: "Lobby AP".into(),
             address: "10.0.0.0/24".into(),
@@ -362,7 +309,7 @@ mod tests {
             ssids: vec!["downtown-secure".into()],
             coa_port: 3799,
             secret: sealed("s1"),
-        }
+        })
     }
 
     fn given(history: &[Event]) -> Nas {
@@ -400,7 +347,7 @@ mod tests {
         let events = state.decide(register(moved)).expect("re-register");
         assert!(matches!(
             &events[..],
-            [Event::NasRegistered { address, dialect: NasDialect::Hostapd, secret, .. }]
+            [Event::NasRegistered(NasRegistration { address, dialect: NasDialect::Hostapd, secret, .. })]
                 if address == "10.0.1.7/32" && *secret == sealed("s1")
         ));
         assert_eq!(

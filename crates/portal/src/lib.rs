@@ -86,11 +86,7 @@ impl Application {
         // lettre and reqwest choose their TLS provider explicitly, but anything using rustls'
         // process default would panic with two providers compiled in: pick one.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let keys = secrets::KeyRing::from_hex(
-            settings.provision.master_key.expose(),
-            settings.provision.hash_key.expose(),
-        )
-        .context(
+        let keys = settings.provision.key_ring().context(
             "the portal opens passphrases with provision.master_key and hashes with \
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;

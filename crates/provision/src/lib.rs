@@ -61,11 +61,10 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let settings = settings.into();
         telemetry::metrics::init();
-        let keys = secrets::KeyRing::from_hex(
-            settings.provision.master_key.expose(),
-            settings.provision.hash_key.expose(),
-        )
-        .context("provision.master_key / provision.hash_key")?;
+        let keys = settings
+            .provision
+            .key_ring()
+            .context("provision.master_key / provision.hash_key")?;
         let pool = migrated_pool(&settings.database).await?;
         let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Provision).await?;
         let optix = settings.optix.client(std::time::Duration::from_secs(20))?;

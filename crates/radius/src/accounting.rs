@@ -100,6 +100,15 @@ fn number(attribute: &Option<RestAttribute>, name: &str) -> Result<Option<i64>, 
         .transpose()
 }
 
+/// A text attribute as a NAS can send it: at most 253 octets (RFC 2865 §5), since a
+/// Disconnect-Request must repeat it.
+fn text(attribute: &Option<RestAttribute>, name: &str) -> Result<Option<String>, String> {
+    match rest::first(attribute) {
+        Some(text) if text.len() > 253 => Err(format!("{name} is longer than 253 octets")),
+        found => Ok(found),
+    }
+}
+
 fn address(attribute: &Option<RestAttribute>, name: &str) -> Result<Option<IpAddr>, String> {
     rest::first(attribute)
         .map(|text| {
@@ -158,11 +167,11 @@ impl AccountingRequest {
             "stop" => AccountingKind::Stop,
             _ => AccountingKind::Interim,
         };
-        let acct_session_id = rest::first(&self.session_id)
+        let acct_session_id = text(&self.session_id, "Acct-Session-Id")?
             .filter(|id| !id.is_empty())
             .ok_or("Acct-Session-Id is missing")?;
-        let calling_station_id = rest::first(&self.calling_station_id);
-        let user_name = rest::first(&self.user_name);
+        let calling_station_id = text(&self.calling_station_id, "Calling-Station-Id")?;
+        let user_name = text(&self.user_name, "User-Name")?;
         // MAC authentication: the device is the Calling-Station-Id, else the User-Name.
         let mac = calling_station_id
             .iter()
@@ -436,6 +445,14 @@ mod tests {
                     "Acct-Session-Time": attribute("integer", json!(-5)),
                 }),
                 "Acct-Session-Time is not",
+            ),
+            (
+                json!({
+                    "Acct-Status-Type": attribute("integer", json!("Start")),
+                    "Acct-Session-Id": attribute("string", json!("s".repeat(254))),
+                    "User-Name": attribute("string", json!("0a1b2c3d4e5f")),
+                }),
+                "Acct-Session-Id is longer than 253 octets",
             ),
         ];
         for (body, reason) in cases {

@@ -18,7 +18,7 @@ use crate::rest::{self, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};
 use domain::Mac;
-use domain::location_access::{self as access, Place};
+use domain::location_access as access;
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::time::Instant;
@@ -118,17 +118,10 @@ fn answer(
     let Some(member) = member else {
         return reject("no member of this organization has this device");
     };
-    let Some(roaming) = nas.roaming else {
-        return reject("the NAS's location is not mapped");
-    };
-    let place = Place {
-        location_id: nas.location_id.clone(),
-        roaming,
-    };
     let now = chrono::Utc::now();
-    let terms = match access::decide(&member.access, &place, now) {
+    let terms = match nas.terms_for(&member.access, now) {
         Ok(terms) => terms,
-        Err(refusal) => return reject(&refusal.to_string()),
+        Err(no_key) => return reject(&no_key.to_string()),
     };
     let passphrase = match open_passphrase(state, org_id, &member) {
         Ok(Some(passphrase)) => passphrase,
@@ -166,6 +159,7 @@ fn open_passphrase(
         .wrapped_key
         .as_ref()
         .ok_or("the member has no data key")?;
-    secrets::passphrases::open_passphrase(&state.keys, org_id, &member.user_id, wrapped, sealed)
+    secrets::open_member_passphrase(&state.keys, org_id, &member.user_id, wrapped, sealed)
         .map(Some)
+        .map_err(|e| e.to_string())
 }

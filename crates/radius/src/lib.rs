@@ -95,7 +95,7 @@ impl Application {
 
 /// The key ring from provision's keys (the radius service opens passphrases and NAS secrets).
 fn key_ring(provision: &runtime::ProvisionSettings) -> anyhow::Result<secrets::KeyRing> {
-    secrets::KeyRing::from_hex(provision.master_key.expose(), provision.hash_key.expose()).context(
+    provision.key_ring().context(
         "the radius service opens passphrases and NAS secrets with provision.master_key \
          and hashes with provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …)",
     )

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::live_access::Validity;
-use domain::location_access::{GrantTerms, MemberAccess};
+use domain::location_access::{self as access, GrantTerms, MemberAccess, Place, Refusal, Terms};
 use domain::{GrantNetwork, NasDialect, RoamingPolicy, Sealed};
 use serde::Deserialize;
 use std::net::IpAddr;
@@ -35,6 +35,28 @@ pub struct Nas {
     pub location_id: String,
     /// None when the location is not (or no longer) mapped: nobody gets a key there.
     pub roaming: Option<RoamingPolicy>,
+}
+
+/// Why a device gets no key from a NAS now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoKey {
+    #[error("the NAS's location is not mapped")]
+    LocationNotMapped,
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+impl Nas {
+    /// What `member` gets from this NAS at `now`: the one judgement an Access-Request and the
+    /// revocation follower (which sessions must end) both make.
+    pub fn terms_for(&self, member: &MemberAccess, now: DateTime<Utc>) -> Result<Terms, NoKey> {
+        let roaming = self.roaming.ok_or(NoKey::LocationNotMapped)?;
+        let place = Place {
+            location_id: self.location_id.clone(),
+            roaming,
+        };
+        Ok(access::decide(member, &place, now)?)
+    }
 }
 
 /// The member a device belongs to, with what opens their passphrase.
@@ -154,4 +176,50 @@ fn text_enum<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LookupErro
 
 fn sealed(value: serde_json::Value) -> Result<Sealed, LookupError> {
     serde_json::from_value(value).map_err(|e| LookupError::Unreadable(format!("sealed value: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member_with_a_plan_everywhere() -> MemberAccess {
+        MemberAccess {
+            suspended: false,
+            home_location: None,
+            group_vlan: None,
+            grants: vec![GrantTerms {
+                location_id: None,
+                validity: Validity {
+                    from: None,
+                    until: None,
+                },
+                network: None,
+            }],
+        }
+    }
+
+    fn nas(roaming: Option<RoamingPolicy>) -> Nas {
+        Nas {
+            dialect: NasDialect::Hostapd,
+            location_id: "3390".into(),
+            roaming,
+        }
+    }
+
+    #[test]
+    fn a_nas_at_an_unmapped_location_gives_nobody_a_key_and_a_mapped_one_asks_the_roaming_rule() {
+        let now = Utc::now();
+        let mut member = member_with_a_plan_everywhere();
+        assert_eq!(
+            nas(None).terms_for(&member, now),
+            Err(NoKey::LocationNotMapped)
+        );
+        let mapped = nas(Some(RoamingPolicy::AllLocations));
+        assert!(mapped.terms_for(&member, now).is_ok());
+        member.suspended = true;
+        assert_eq!(
+            mapped.terms_for(&member, now),
+            Err(NoKey::Refused(Refusal::Suspended))
+        );
+    }
 }

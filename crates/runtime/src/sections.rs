@@ -129,6 +129,14 @@ pub struct ProvisionSettings {
     pub webhook_settle_margin_ms: u64,
 }
 
+impl ProvisionSettings {
+    /// The key ring built from `master_key` and `hash_key`: what provision seals with and what
+    /// the portal, the radius service and the CLI open members' and NASes' secrets with.
+    pub fn key_ring(&self) -> Result<secrets::KeyRing, secrets::CryptoError> {
+        secrets::KeyRing::from_hex(self.master_key.expose(), self.hash_key.expose())
+    }
+}
+
 impl Default for ProvisionSettings {
     fn default() -> Self {
         ProvisionSettings {

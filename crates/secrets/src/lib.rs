@@ -13,4 +13,6 @@ pub use key_ring::{
     CryptoError, KeyRing, MemberKey, ProfileData, email_hash, open_member_profile, open_profile,
 };
 pub use nas::{open_nas_secret, seal_nas_secret};
-pub use passphrases::{generate_passphrase, passphrase_hash, seal_passphrase, seal_profile};
+pub use passphrases::{
+    generate_passphrase, open_member_passphrase, passphrase_hash, seal_passphrase, seal_profile,
+};

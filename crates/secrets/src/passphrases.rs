@@ -1,6 +1,6 @@
 //! Generating and sealing the secrets provision hands to the domain.
 
-use crate::key_ring::{KeyRing, MemberKey, ProfileData, email_hash};
+use crate::key_ring::{CryptoError, KeyRing, MemberKey, ProfileData, email_hash};
 use domain::member::{FreshPassphrase, Profile};
 use domain::passphrase::{ALPHABET, GROUP_LEN, GROUPS, from_indices};
 use rand::Rng;
@@ -32,6 +32,21 @@ pub fn seal_passphrase(
     }
 }
 
+/// A member's passphrase in clear, opened with their data key, which the key ring unwraps
+/// (both bound to the member's stream id). The portal shows it; RADIUS hands it to the NAS.
+pub fn open_member_passphrase(
+    keys: &KeyRing,
+    org_id: &str,
+    user_id: &str,
+    wrapped_key: &domain::Sealed,
+    passphrase: &domain::Sealed,
+) -> Result<String, CryptoError> {
+    let aad = crate::contexts::member(org_id, user_id);
+    let key = keys.unwrap_member_key(wrapped_key, &aad)?;
+    let bytes = key.open(passphrase, &aad)?;
+    String::from_utf8(bytes).map_err(|_| CryptoError::Malformed)
+}
+
 pub fn seal_profile(
     keys: &KeyRing,
     key: &MemberKey,
@@ -46,19 +61,23 @@ pub fn seal_profile(
     }
 }
 
-/// A member's passphrase in clear, opened with their data key (`wrapped`, sealed with the
-/// master key) from its sealed form; the error says what failed, never the secret.
-pub fn open_passphrase(
-    keys: &KeyRing,
-    org_id: &str,
-    user_id: &str,
-    wrapped: &domain::Sealed,
-    sealed: &domain::Sealed,
-) -> Result<String, String> {
-    let aad = crate::contexts::member(org_id, user_id);
-    let key = keys
-        .unwrap_member_key(wrapped, &aad)
-        .map_err(|e| e.to_string())?;
-    let bytes = key.open(sealed, &aad).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "the passphrase is not UTF-8".to_owned())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_passphrase_opens_only_for_its_own_member() {
+        let keys = KeyRing::from_hex(&"11".repeat(32), &"22".repeat(32)).expect("keys");
+        let aad = crate::contexts::member("6267", "12346");
+        let (key, wrapped) = keys.new_member_key(&aad);
+        let fresh = seal_passphrase(&keys, &key, "6267", &aad, "Kr26-3w5u-bnQ4");
+        assert_eq!(
+            open_member_passphrase(&keys, "6267", "12346", &wrapped, &fresh.passphrase).as_deref(),
+            Ok("Kr26-3w5u-bnQ4")
+        );
+        assert_eq!(
+            open_member_passphrase(&keys, "6267", "12347", &wrapped, &fresh.passphrase),
+            Err(CryptoError::Open)
+        );
+    }
 }

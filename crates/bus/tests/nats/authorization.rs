@@ -45,6 +45,17 @@ async fn a_client_without_a_known_key_is_refused() -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn bus_as(server: &NatsServer, identity: Identity) -> anyhow::Result<bus::Bus> {
+    server.bus_as(identity).await.map_err(anyhow::Error::msg)
+}
+
+/// Provision's bus, once it has made the streams (as it does at start).
+async fn with_streams(server: &NatsServer) -> anyhow::Result<bus::Bus> {
+    let provision = bus_as(server, Identity::Provision).await?;
+    provision.ensure_streams().await?;
+    Ok(provision)
+}
+
 /// The webhook stream's last sequence, read with the unrestricted identity.
 async fn last_sequence(ops: &jetstream::Context, stream: &str) -> anyhow::Result<u64> {
     Ok(ops
@@ -59,15 +70,8 @@ async fn last_sequence(ops: &jetstream::Context, stream: &str) -> anyhow::Result
 #[tokio::test]
 async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> anyhow::Result<()> {
     let server = server().await?;
-    let provision = server
-        .bus_as(Identity::Provision)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    provision.ensure_streams().await?;
-    let ingest = server
-        .bus_as(Identity::Ingest)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    with_streams(&server).await?;
+    let ingest = bus_as(&server, Identity::Ingest).await?;
     // What ingest publishes: organization 6267's webhooks, as they come from Optix.
     let genuine = |kind, msg_id, payload| {
         crate::publish_webhook(
@@ -276,12 +280,8 @@ async fn follows_events_through_its_consumer_only(
 ) -> anyhow::Result<()> {
     let name = identity.name();
     let server = server().await?;
-    let provision = server
-        .bus_as(Identity::Provision)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    provision.ensure_streams().await?;
-    let follower = server.bus_as(identity).await.map_err(anyhow::Error::msg)?;
+    let provision = with_streams(&server).await?;
+    let follower = bus_as(&server, identity).await?;
     let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
     let consumer = follower
         .events_consumer(consumer_name, filter, since)

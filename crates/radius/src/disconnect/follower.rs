@@ -7,7 +7,7 @@
 //! - `DeviceRemoved`: that device's sessions.
 //! - `AccessRevoked` (a plan cancelled, a grant expired: provision's scheduler records the
 //!   expiry), `AccountSuspended`: the sessions at a NAS whose location no longer admits the
-//!   member, decided as an Access-Request would be now (`access::decide`).
+//!   member, decided as an Access-Request would be now (`Nas::terms_for`).
 //!
 //! Delivery is at-least-once: each (event, session) is claimed in `radius_disconnects` before
 //! its request is sent, so a redelivered event sends nothing that was answered.
@@ -20,7 +20,6 @@ use chrono::{DateTime, Utc};
 use domain::Event;
 use domain::devices::Mac;
 use domain::events::{DisconnectOutcome, StreamId};
-use domain::location_access::{self as access, Place};
 use domain::member::DisconnectRecord;
 use futures::StreamExt;
 use serde::Deserialize;
@@ -343,16 +342,7 @@ async fn refused_now(
     )
     .await?;
     Ok(match found {
-        Some((nas, Some(member))) => match nas.roaming {
-            Some(roaming) => {
-                let place = Place {
-                    location_id: nas.location_id,
-                    roaming,
-                };
-                access::decide(&member.access, &place, now).is_err()
-            }
-            None => true,
-        },
+        Some((nas, Some(member))) => nas.terms_for(&member.access, now).is_err(),
         // The NAS is gone, or the device is no longer the member's.
         _ => true,
     })

@@ -19,6 +19,7 @@ const USER_NAME: u8 = 1;
 const NAS_IP_ADDRESS: u8 = 4;
 const CALLING_STATION_ID: u8 = 31;
 const ACCT_SESSION_ID: u8 = 44;
+const EVENT_TIMESTAMP: u8 = 55;
 const MESSAGE_AUTHENTICATOR: u8 = 80;
 const NAS_IPV6_ADDRESS: u8 = 95;
 const ERROR_CAUSE: u8 = 101;
@@ -81,10 +82,13 @@ fn md5_over(parts: &[&[u8]]) -> [u8; 16] {
 /// The Disconnect-Request's bytes, signed: Message-Authenticator (HMAC-MD5 over the packet
 /// with the Authenticator field and itself zeroed, RFC 5176 §3.1 / RFC 3579 §3.2), then the
 /// Request Authenticator, MD5(Code | Identifier | Length | 16 zero octets | Attributes |
-/// secret) (RFC 5176 §2.3, as RFC 2866 §3 for accounting).
+/// secret) (RFC 5176 §2.3, as RFC 2866 §3 for accounting). `event_timestamp` (Unix seconds) is
+/// the Event-Timestamp NASes check against replays (RFC 5176 §3.5; hostapd's
+/// `radius_das_time_window` and `radius_das_require_event_timestamp`).
 pub fn encode_request(
     identifier: u8,
     session: &SessionIdentity,
+    event_timestamp: u32,
     secret: &Secret,
 ) -> Result<Vec<u8>, EncodeError> {
     let secret = secret.expose().as_bytes();
@@ -109,6 +113,7 @@ pub fn encode_request(
         Some(IpAddr::V6(v6)) => push_attribute(&mut packet, NAS_IPV6_ADDRESS, &v6.octets())?,
         None => {}
     }
+    push_attribute(&mut packet, EVENT_TIMESTAMP, &event_timestamp.to_be_bytes())?;
     push_attribute(&mut packet, MESSAGE_AUTHENTICATOR, &[0; 16])?;
     // Four attributes of at most 255 octets and a header: far below u16::MAX.
     let length = packet.len() as u16;
@@ -183,6 +188,8 @@ fn attributes(mut area: &[u8]) -> Option<Vec<(u8, &[u8])>> {
 mod tests {
     use super::*;
 
+    const SENT_AT: u32 = 1_764_500_000;
+
     fn session() -> SessionIdentity {
         SessionIdentity {
             user_name: "aabbccddeeff".into(),
@@ -206,7 +213,8 @@ mod tests {
 
     #[test]
     fn the_request_authenticator_is_md5_over_the_packet_with_zeros_and_the_secret() {
-        let bytes = encode_request(7, &session(), &Secret::new("nas-secret")).expect("encode");
+        let bytes =
+            encode_request(7, &session(), SENT_AT, &Secret::new("nas-secret")).expect("encode");
         assert_eq!(bytes[0], DISCONNECT_REQUEST);
         assert_eq!(bytes[1], 7);
         assert_eq!(
@@ -220,7 +228,7 @@ mod tests {
 
     #[test]
     fn the_message_authenticator_is_hmac_md5_with_both_authenticators_zeroed() {
-        let bytes = encode_request(9, &session(), &Secret::new("s")).expect("encode");
+        let bytes = encode_request(9, &session(), SENT_AT, &Secret::new("s")).expect("encode");
         let signature_at = bytes.len() - 16;
         assert_eq!(bytes[signature_at - 2], MESSAGE_AUTHENTICATOR);
         assert_eq!(bytes[signature_at - 1], 18);
@@ -237,7 +245,7 @@ mod tests {
 
     #[test]
     fn the_request_carries_the_session_s_identifiers_in_order() {
-        let bytes = encode_request(1, &session(), &Secret::new("s")).expect("encode");
+        let bytes = encode_request(1, &session(), SENT_AT, &Secret::new("s")).expect("encode");
         let found = attributes(&bytes[HEADER_LENGTH..]).expect("attributes");
         let kinds: Vec<u8> = found.iter().map(|(kind, _)| *kind).collect();
         assert_eq!(
@@ -247,6 +255,7 @@ mod tests {
                 CALLING_STATION_ID,
                 ACCT_SESSION_ID,
                 NAS_IP_ADDRESS,
+                EVENT_TIMESTAMP,
                 MESSAGE_AUTHENTICATOR
             ]
         );
@@ -254,11 +263,12 @@ mod tests {
         assert_eq!(found[1].1, b"AA-BB-CC-DD-EE-FF");
         assert_eq!(found[2].1, b"5F1A2B3C-00000001");
         assert_eq!(found[3].1, [192, 0, 2, 10]);
+        assert_eq!(found[4].1, SENT_AT.to_be_bytes());
         let v6 = SessionIdentity {
             nas_ip: Some("2001:db8::1".parse().expect("address")),
             ..session()
         };
-        let bytes = encode_request(1, &v6, &Secret::new("s")).expect("encode");
+        let bytes = encode_request(1, &v6, SENT_AT, &Secret::new("s")).expect("encode");
         let found = attributes(&bytes[HEADER_LENGTH..]).expect("attributes");
         assert_eq!(found[3].0, NAS_IPV6_ADDRESS);
         assert_eq!(found[3].1.len(), 16);
@@ -267,7 +277,7 @@ mod tests {
     #[test]
     fn an_empty_secret_and_an_overlong_attribute_are_refused() {
         assert_eq!(
-            encode_request(1, &session(), &Secret::new("")),
+            encode_request(1, &session(), SENT_AT, &Secret::new("")),
             Err(EncodeError::EmptySecret)
         );
         let long = SessionIdentity {
@@ -275,7 +285,7 @@ mod tests {
             ..session()
         };
         assert_eq!(
-            encode_request(1, &long, &Secret::new("s")),
+            encode_request(1, &long, SENT_AT, &Secret::new("s")),
             Err(EncodeError::TooLong(USER_NAME))
         );
     }
@@ -283,7 +293,7 @@ mod tests {
     #[test]
     fn acks_and_naks_are_read_only_with_the_right_secret_and_identifier() {
         let secret = Secret::new("s");
-        let request = encode_request(3, &session(), &secret).expect("encode");
+        let request = encode_request(3, &session(), SENT_AT, &secret).expect("encode");
         let ack = answer_to(&request, DISCONNECT_ACK, &[], b"s");
         assert_eq!(read_answer(&ack, &request, &secret), Some(Answer::Acked));
         // Error-Cause 503, Session-Context-Not-Found.

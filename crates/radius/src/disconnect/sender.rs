@@ -70,7 +70,12 @@ pub async fn send_disconnect(
     };
     let socket = UdpSocket::bind(local).await.map_err(socket_error)?;
     socket.connect(target.address).await.map_err(socket_error)?;
-    let request = encode_request(rand::random(), session, &target.secret)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u32::try_from(since.as_secs()).unwrap_or(u32::MAX)
+        });
+    let request = encode_request(rand::random(), session, now, &target.secret)?;
     let mut wait = policy.first_wait;
     let mut buffer = vec![0u8; MAX_PACKET_LENGTH + 1];
     for sent in 1..=policy.tries.max(1) {

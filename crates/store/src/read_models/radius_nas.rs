@@ -8,7 +8,6 @@ use crate::read_models::rows::{enum_text, execute, from_json, json, sealed, sele
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
-use domain::nas::NasRegistration;
 use domain::{Event, NasDialect, Sealed, StreamId};
 use std::net::IpAddr;
 
@@ -140,7 +139,7 @@ async fn write(
 ) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
     let nas_id = || stream.nas_id().ok_or_else(|| misplaced(stream, recorded));
-    if let Some(nas) = NasRegistration::registered_by(&recorded.event) {
+    if let Event::NasRegistered(nas) = &recorded.event {
         return execute(
             client,
             "INSERT INTO radius_nas (org_id, nas_id, location_id, name, address, dialect, ssids, coa_port,
