@@ -6,7 +6,9 @@
 //!   its mapped locations) and the periodic full reconciliation (`controllers.reconcile_interval_secs`).
 //! - `desired`: the keys wanted at a location (the shared roaming decision,
 //!   `domain::location_access`); `plan`: the exact difference, on Lanyard's keys only (named
-//!   with `controllers.key_prefix`); `reconcile`: applies it and records it.
+//!   with `controllers.key_prefix`); `reconcile`: applies it and records it; `listed`: the
+//!   vendor's list kept between an event's reconciliations; `written`: what Lanyard last wrote
+//!   (drift).
 //! - `vendor`: what a vendor offers (the `Vendor` trait, typed errors); `meraki`, `unifi`,
 //!   `mist`, `openwrt` (`http`: what their HTTP clients share);
 //!   `budget`: request budgets per vendor organization.
@@ -18,6 +20,7 @@ pub mod budget;
 pub mod desired;
 mod follow;
 pub mod http;
+pub mod listed;
 pub mod mapping;
 pub mod meraki;
 pub mod metrics;
@@ -48,6 +51,8 @@ pub struct Context {
     pub bus: Option<bus::Bus>,
     /// What Lanyard last wrote at each location (drift in any run).
     pub written: Arc<written::Written>,
+    /// The vendor's list at each location as Lanyard left it (an event's reconciliation).
+    pub listed: Arc<listed::Listed>,
 }
 
 impl Context {
@@ -69,6 +74,7 @@ impl Context {
             http,
             bus: None,
             written: Arc::default(),
+            listed: Arc::default(),
         })
     }
 

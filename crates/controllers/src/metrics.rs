@@ -25,7 +25,7 @@ static INSTRUMENTS: LazyLock<ControllerMetrics> = LazyLock::new(|| ControllerMet
     ),
     drift: telemetry::metrics::counter(
         "lanyard_controller_drift_corrected",
-        "Keys changed behind Lanyard's back and put right by a periodic reconciliation, by vendor",
+        "Keys changed behind Lanyard's back and put right by a reconciliation, by vendor",
     ),
     duration: telemetry::metrics::latency_histogram(
         "lanyard_controller_reconciliation_duration",

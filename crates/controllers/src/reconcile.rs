@@ -85,10 +85,6 @@ pub async fn run<V: Vendor>(
     let result = converge(context, vendor, mapping, trigger, &mut report).await;
     match &result {
         Ok(()) => {}
-        Err(ReconcileError::Vendor(VendorError::Limit(reason))) => {
-            report.outcome = "over_limit";
-            report.detail = Some(reason.clone());
-        }
         Err(ReconcileError::OverLimit(over)) => {
             report.outcome = "over_limit";
             report.detail = Some(over.to_string());
@@ -137,20 +133,14 @@ async fn converge<V: Vendor>(
     let deadline = Instant::now() + RETRY_FOR;
     let mut backoff = Duration::from_millis(250);
     loop {
-        let error = match attempt(context, vendor, mapping).await {
+        let error = match attempt(context, vendor, mapping, trigger).await {
             Ok((plan, _)) if plan.is_empty() => return Ok(()),
             Ok((plan, drift)) => {
                 let (created, updated, deleted) = plan.count();
                 report.created += created;
                 report.updated += updated;
                 report.deleted += deleted;
-                // Without a memory of what was written (the service just started), a periodic
-                // run counts every change, an event-driven one none.
-                let unknown = match trigger {
-                    Trigger::Periodic => created + updated + deleted,
-                    _ => 0,
-                };
-                report.drift += drift.unwrap_or(unknown);
+                report.drift += drift;
                 continue;
             }
             Err(ReconcileError::Vendor(error)) if error.is_retryable() => error,
@@ -169,13 +159,15 @@ async fn converge<V: Vendor>(
     }
 }
 
-/// One pass: the plan, applied, and its drift (None: nothing remembered of this location). A
-/// plan over the vendor's limit is not applied at all.
+/// One pass: the plan, applied, and its drift. A plan over the vendor's limit is not applied
+/// at all. An event's reconciliation plans against the list kept since the last one
+/// ([`crate::listed`]) when the vendor allows it; the others list.
 async fn attempt<V: Vendor>(
     context: &Context,
     vendor: &V,
     mapping: &Mapping,
-) -> Result<(Plan, Option<usize>), ReconcileError> {
+    trigger: Trigger,
+) -> Result<(Plan, usize), ReconcileError> {
     let client = context.pool.get().await?;
     let desired = desired::desired_keys(
         &client,
@@ -186,7 +178,17 @@ async fn attempt<V: Vendor>(
     )
     .await?;
     drop(client);
-    let actual = vendor.list().await?;
+    let location = (mapping.org_id.clone(), mapping.location_id.clone());
+    let keeps_list = !vendor.applies_only_after_its_own_list();
+    let kept = match trigger {
+        Trigger::Event if keeps_list => context.listed.get(&location),
+        _ => None,
+    };
+    let reused = kept.is_some();
+    let (listed_at, actual) = match kept {
+        Some(kept) => kept,
+        None => (Instant::now(), vendor.list().await?),
+    };
     let plan = plan::plan(
         &desired,
         &actual,
@@ -194,10 +196,26 @@ async fn attempt<V: Vendor>(
         vendor.key_limit(),
     )
     .map_err(ReconcileError::OverLimit)?;
-    let location = (mapping.org_id.clone(), mapping.location_id.clone());
     let drift = context.written.drift_at(&location, &desired, &plan);
     if !plan.is_empty() {
-        vendor.apply(&plan.changes).await?;
+        // Until it succeeds, what the vendor holds is unknown.
+        context.listed.forget(&location);
+        if let Err(error) = vendor.apply(&plan.changes).await {
+            return Err(match error {
+                // Planned against a kept list a hand edit may have made stale: once more,
+                // listing (a vendor that refuses for another reason refuses again).
+                VendorError::Refused(reason) if reused => VendorError::Transient(format!(
+                    "{reason} (planned against the list kept since the last reconciliation: listing again)"
+                )),
+                error => error,
+            }
+            .into());
+        }
+    }
+    if keeps_list {
+        context
+            .listed
+            .applied(location.clone(), (listed_at, actual), &plan.changes);
     }
     context.written.remember(location, &desired);
     Ok((plan, drift))

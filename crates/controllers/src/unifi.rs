@@ -334,6 +334,10 @@ impl Vendor for Unifi {
         self.key_limit
     }
 
+    fn applies_only_after_its_own_list(&self) -> bool {
+        true
+    }
+
     async fn list(&self) -> Result<Vec<VendorKey>, VendorError> {
         let wlan = self.wlan().await?;
         let networks = self.network_vlans(&wlan).await?;

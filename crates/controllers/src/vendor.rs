@@ -66,12 +66,10 @@ pub enum VendorError {
     /// 5xx, a timeout, a connection refused: try again later.
     #[error("the vendor is unavailable: {0}")]
     Transient(String),
-    /// 4xx other than 429: the request is wrong or not allowed (credentials, ids).
+    /// 4xx other than 429: the request is wrong or not allowed (credentials, ids). A key
+    /// limit is not one of these: the plan enforces it before any call (`plan::OverLimit`).
     #[error("the vendor refused: {0}")]
     Refused(String),
-    /// A vendor limit (keys per SSID, …) would be crossed.
-    #[error("vendor limit: {0}")]
-    Limit(String),
 }
 
 impl VendorError {
@@ -98,6 +96,12 @@ pub trait Vendor: Send + Sync {
     /// Applies `changes` (in batches where the vendor has them), all or, on an error, the
     /// prefix applied before it: a later reconciliation finishes the rest.
     fn apply(&self, changes: &[Change]) -> impl Future<Output = Result<(), VendorError>> + Send;
+
+    /// Whether `apply` needs this client's own `list` just before it (UniFi's conflict check
+    /// on the whole WLAN): its lists are never kept between reconciliations.
+    fn applies_only_after_its_own_list(&self) -> bool {
+        false
+    }
 
     /// Whether the credentials and ids reach the SSID (`lanyard controllers test`).
     fn test(&self) -> impl Future<Output = Result<String, VendorError>> + Send;

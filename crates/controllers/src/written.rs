@@ -1,9 +1,11 @@
 //! What Lanyard last wrote at each mapped location (a fingerprint per key name, never the
 //! passphrase), so any reconciliation, event-driven or periodic, can tell drift (a vendor key
 //! that differs from what Lanyard last wrote while Lanyard still wants the same) from the
-//! changes Lanyard itself asks for. Held in memory: after a restart the first periodic run
-//! counts every change as drift, as before there was a memory. As many entries as mapped
-//! locations, each as many as the location's keys (bounded by the vendor's limit).
+//! changes Lanyard itself asks for. Held in memory: after a start, a location's first run takes
+//! the vendor's list as what Lanyard wrote (a change made by hand while the service was down is
+//! repaired, not counted; Lanyard's own changes meanwhile are not miscounted as drift). As many
+//! entries as mapped locations, each as many as the location's keys (bounded by the vendor's
+//! limit).
 
 use crate::plan::Plan;
 use crate::vendor::{Change, DesiredKey};
@@ -42,16 +44,17 @@ pub fn drift(last: &Fingerprints, desired: &BTreeMap<String, DesiredKey>, plan: 
 }
 
 impl Written {
-    /// The drift in `plan` at `location`, or None when nothing was written there yet (since the
-    /// service started).
+    /// The drift in `plan` at `location`: none when nothing was written there since the service
+    /// started (the vendor's list stands for what Lanyard wrote: no change undoes anything).
     pub fn drift_at(
         &self,
         location: &(String, String),
         desired: &BTreeMap<String, DesiredKey>,
         plan: &Plan,
-    ) -> Option<usize> {
+    ) -> usize {
         let all = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        all.get(location).map(|last| drift(last, desired, plan))
+        all.get(location)
+            .map_or(0, |last| drift(last, desired, plan))
     }
 
     /// `desired` is what the vendor holds now at `location`.
