@@ -5,7 +5,7 @@
 //! Idempotent: a retry lists again and applies what is still missing.
 
 use crate::desired::{self, DesiredError};
-use crate::mapping::{Mapping, MappingError};
+use crate::mapping::Mapping;
 use crate::plan::{self, Plan};
 use crate::vendor::{Vendor, VendorError};
 use crate::{Context, metrics};
@@ -39,7 +39,7 @@ pub enum ReconcileError {
     #[error(transparent)]
     Desired(#[from] DesiredError),
     #[error(transparent)]
-    Mapping(#[from] MappingError),
+    Store(#[from] store::StoreError),
     #[error("database: {0}")]
     Database(#[from] tokio_postgres::Error),
     #[error("database pool: {0}")]

@@ -76,16 +76,8 @@ async fn wpa_psk_file(context: web::Data<Context>, request: HttpRequest) -> Http
 
 async fn mapping_of_token(context: &Context, token: &str) -> anyhow::Result<Option<Mapping>> {
     let client = context.pool.get().await?;
-    let row = client
-        .query_opt(
-            "SELECT org_id, location_id FROM controller_mappings
-              WHERE token_hash = $1 AND vendor = 'openwrt'",
-            &[&mapping::token_hash(&context.keys, token)],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let (org_id, location_id): (String, String) = (row.get(0), row.get(1));
-    Ok(mapping::mapping_of(&client, &org_id, &location_id).await?)
+    let hash = mapping::token_hash(&context.keys, token);
+    Ok(mapping::openwrt_mapping_of_token(&client, &hash).await?)
 }
 
 async fn desired_of(
