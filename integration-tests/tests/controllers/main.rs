@@ -44,6 +44,20 @@ async fn gastown_on_meraki() -> anyhow::Result<(Stack, Controllers)> {
             keys.iter().any(|k| k.name == richard)
         })
         .await?;
+    // The key is at the vendor a moment before its reconciliation's row is recorded.
+    let pool = stack.pool.clone();
+    integration_tests::eventually("the first reconciliation recorded", SOON, || {
+        let pool = pool.clone();
+        async move {
+            let client = pool.get().await?;
+            let rows: i64 = client
+                .query_one("SELECT count(*) FROM controller_reconciliations", &[])
+                .await?
+                .get(0);
+            Ok((rows > 0).then_some(()))
+        }
+    })
+    .await?;
     Ok((stack, controllers))
 }
 
