@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod axe;
 pub mod browser;
+pub mod controllers;
 pub mod database;
 pub mod mail;
 pub mod nas;

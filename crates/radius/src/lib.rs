@@ -12,7 +12,6 @@
 //! `rest` is rlm_rest's JSON in and out; `state` what the handlers share; `metrics` and `ops`
 //! the operations listener (`radius.ops_listen`: `/metrics`, `/healthz`, `/readyz`).
 
-mod access;
 mod accounting;
 pub mod answer_cache;
 mod authorize;
