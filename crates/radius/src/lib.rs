@@ -163,7 +163,7 @@ fn freeradius_server(
                     .route("/clients", web::get().to(clients::lookup))
                     .route("/authorize", web::post().to(authorize::authorize))
                     .route("/accounting", web::post().to(accounting::accounting))
-                    .route("/answer", web::get().to(answer_cache::answer)),
+                    .route("/answer", web::get().to(answer_cache::endpoint::answer)),
             )
             .default_service(web::to(rest::not_found))
     })
