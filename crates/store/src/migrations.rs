@@ -42,6 +42,16 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/0013_radius_accounting.sql"),
     ),
     (
+        14,
+        "controllers",
+        include_str!("../../../migrations/0014_controllers.sql"),
+    ),
+    (
+        15,
+        "unifi_owned_keys",
+        include_str!("../../../migrations/0015_unifi_owned_keys.sql"),
+    ),
+    (
         16,
         "radius_cached_answers",
         include_str!("../../../migrations/0016_radius_cached_answers.sql"),

@@ -32,6 +32,7 @@ fn settings(database_url: String, nats: runtime::NatsSettings) -> runtime::Setti
         optix: Default::default(),
         webhooks: Default::default(),
         radius: Default::default(),
+        controllers: Default::default(),
     }
 }
 
