@@ -20,6 +20,7 @@ use crate::stats::{Row, ms, quantile};
 use integration_tests::Stack;
 use integration_tests::ports::free_udp_port;
 use integration_tests::radius::FreeRadius;
+use integration_tests::seed::SeededMember;
 use integration_tests::stack::RADIUS_TOKEN;
 use serde::Serialize;
 use std::net::UdpSocket;
@@ -247,48 +248,15 @@ async fn insert_members(
     stack: &Stack,
     indexes: &[usize],
 ) -> anyhow::Result<()> {
-    let (mut users, mut keys, mut profiles, mut passphrases, mut hashes, mut macs) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for &index in indexes {
-        let user_id = format!("u{index}");
-        let aad = secrets::contexts::member(ORG, &user_id);
-        let (key, wrapped) = stack.keys.new_member_key(&aad);
-        let passphrase = format!("bench-passphrase-{index:08}");
-        profiles.push(serde_json::to_value(key.seal(b"{}", &aad))?);
-        passphrases.push(serde_json::to_value(key.seal(passphrase.as_bytes(), &aad))?);
-        hashes.push(secrets::passphrase_hash(&stack.keys, ORG, &passphrase));
-        keys.push(serde_json::to_value(&wrapped)?);
-        macs.push(mac_of(index));
-        users.push(user_id);
-    }
-    client
-        .execute(
-            "WITH new AS (SELECT * FROM unnest($2::text[], $3::jsonb[], $4::jsonb[], $5::jsonb[],
-                                               $6::text[])
-                            AS n(user_id, wrapped, profile, passphrase, passphrase_hash)),
-                  k AS (INSERT INTO member_keys (org_id, user_id, wrapped_key)
-                        SELECT $1, user_id, wrapped FROM new),
-                  g AS (INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id,
-                                                   granted_at, network)
-                        SELECT $1, user_id, 'plan', user_id, NULL, now(),
-                               '{\"profile\": \"bench\", \"vlan\": 100}'::jsonb FROM new)
-             INSERT INTO members (org_id, user_id, home_location, onboarded_via, status,
-                                  email_hash, profile, passphrase, passphrase_hash, opened_at,
-                                  updated_at, last_position)
-             SELECT $1, user_id, NULL, 'sync', 'active', 'bench-' || user_id, profile, passphrase,
-                    passphrase_hash, now(), now(), 0 FROM new",
-            &[&ORG, &users, &keys, &profiles, &passphrases, &hashes],
-        )
-        .await?;
-    client
-        .execute(
-            "INSERT INTO member_devices (org_id, user_id, mac, name, bound_via, added_at)
-             SELECT $1, user_id, mac, 'bench device', 'admin', now()
-               FROM unnest($2::text[], $3::text[]) AS d(user_id, mac)",
-            &[&ORG, &users, &macs],
-        )
-        .await?;
-    Ok(())
+    let members: Vec<SeededMember> = indexes
+        .iter()
+        .map(|&index| SeededMember {
+            user_id: format!("u{index}"),
+            passphrase: format!("bench-passphrase-{index:08}"),
+            mac: Some(mac_of(index)),
+        })
+        .collect();
+    integration_tests::seed::members(client, &stack.keys, ORG, &members, 100).await
 }
 
 /// The users file of the ceiling: the same answer Lanyard gives (hostapd dialect).

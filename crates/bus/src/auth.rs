@@ -303,6 +303,13 @@ fn radius_permissions(names: &Names) -> Permissions {
                 "pulls events",
             ],
         ),
+        (
+            crate::HANDSHAKE_KEYS_CONSUMER,
+            [
+                "its durable consumer of all events (handshake keys)",
+                "pulls events",
+            ],
+        ),
     ];
     for (consumer, [consumer_why, pull_why]) in consumers {
         publish.extend([

@@ -25,6 +25,9 @@ pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
 /// The radius service's durable consumer of every event (changes → FreeRADIUS's cached answers
 /// fetched again).
 pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
+/// The radius service's durable consumer of every event (changes → the handshake matcher's
+/// keys reloaded).
+pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
 /// The controllers service's durable consumer of the events stream (its only one).
 pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed

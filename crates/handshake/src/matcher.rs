@@ -182,6 +182,30 @@ impl<K> KeySet<K> {
         self.search(challenge, false)
     }
 
+    /// As [`KeySet::find`], among the keys `wanted` selects only, on the calling thread: a
+    /// device's bound member is tried alone before the whole set.
+    pub fn find_where(&self, challenge: &Challenge, wanted: impl Fn(&K) -> bool) -> Option<&K> {
+        let candidates = self.ids.iter().enumerate().filter(|(_, id)| wanted(id));
+        for (index, id) in candidates {
+            let matched = match &challenge.kind {
+                Kind::Sha1 {
+                    kck_input,
+                    mic_blocks,
+                    mic,
+                } => Challenge::check_sha1(&self.pads[index], kck_input, mic_blocks, mic),
+                Kind::Sha256 {
+                    kdf_input,
+                    zeroed,
+                    mic,
+                } => check_sha256(&self.sha256[index], kdf_input, zeroed, mic),
+            };
+            if matched {
+                return Some(id);
+            }
+        }
+        None
+    }
+
     fn search(&self, challenge: &Challenge, parallel: bool) -> Option<&K> {
         let index = match &challenge.kind {
             Kind::Sha1 {

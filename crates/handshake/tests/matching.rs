@@ -184,6 +184,12 @@ fn wrong_key_tampered_frame_and_revoked_key_do_not_match() {
     keys.insert(7_777, &fixture.pmk);
     assert_eq!(keys.find(&tampered), None);
     assert_eq!(keys.find(&challenge), Some(&7_777));
+    assert_eq!(keys.find_where(&challenge, |id| *id == 7_777), Some(&7_777));
+    assert_eq!(
+        keys.find_where(&challenge, |id| *id != 7_777),
+        None,
+        "only the keys asked for are tried"
+    );
 
     keys.retain(|id| *id != 7_777);
     assert_eq!(keys.find(&challenge), None);

@@ -9,7 +9,8 @@
 //! - 400: a malformed request (no NAS, no MAC): no answer at all.
 //!
 //! Everything is read per request (one query), so a revocation committed before the
-//! Access-Request is seen by it: no cache to expire.
+//! Access-Request is seen by it: no cache to expire. A request carrying a WPA2 handshake is
+//! answered by `handshake_mode` instead (no device registration).
 
 use crate::dialect::{self, Grant};
 use crate::lookup::{self, DeviceMember, Nas};
@@ -47,6 +48,9 @@ pub(crate) struct AccessRequest {
     pub(crate) user_name: Option<RestAttribute>,
     #[serde(rename = "Calling-Station-Id")]
     pub(crate) calling_station_id: Option<RestAttribute>,
+    /// Message 2 of a WPA2 handshake, when the access point forwards it (`handshake_mode`).
+    #[serde(flatten)]
+    pub(crate) handshake: crate::handshake_mode::answer::HandshakeAttributes,
 }
 
 impl AccessRequest {
@@ -74,6 +78,16 @@ pub(crate) async fn authorize(
         metrics::request("unknown", Outcome::Reject, started.elapsed());
         return rest::not_found_because("no MAC address in User-Name or Calling-Station-Id");
     };
+    if let Some(parsed) = request.handshake.handshake(&mac.to_string()) {
+        return crate::handshake_mode::answer::answer(
+            &state,
+            &query,
+            (org_id, nas_id),
+            mac,
+            parsed,
+        )
+        .await;
+    }
     let found = match state.pool.get().await {
         Ok(client) => {
             lookup::nas_and_member(&client, org_id, nas_id, query.source, &mac.to_string()).await

@@ -1,10 +1,12 @@
 //! Following Lanyard's domain events: a durable JetStream consumer of the events the relay
 //! publishes, each event handled and then acknowledged, or asked for again in 5 s when its
-//! handling failed. The disconnect follower and the answer cache each have their own.
+//! handling failed. The disconnect follower, the answer cache and the handshake keys each have
+//! their own; [`affected`] says whose answers an event changes.
 
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
 use domain::Event;
+use domain::events::StreamId;
 use futures::StreamExt;
 use serde::Deserialize;
 use std::future::Future;
@@ -103,5 +105,97 @@ impl Following {
             // Unacknowledged, the event comes again after the ack wait; handling is idempotent.
             tracing::warn!(%error, "acknowledging an event failed");
         }
+    }
+}
+
+/// Whose RADIUS answers an event may change.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Affected {
+    /// One member's (any event of their stream: grants, passphrase, devices, deletion).
+    Member { org_id: String, user_id: String },
+    /// The whole organization's: a location, a team, a NAS or the plan mapping changed.
+    Organization { org_id: String },
+}
+
+/// The events of an organization's own stream that change what its members get.
+fn changes_answers(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::AppUninstalled { .. }
+            | Event::PlanMapped { .. }
+            | Event::PlanUnmapped { .. }
+            | Event::DefaultProfileSet { .. }
+            | Event::VlanPoolSet { .. }
+            | Event::LocationMapped { .. }
+            | Event::LocationUnmapped { .. }
+    )
+}
+
+/// Whose answers `published` may change, if anyone's.
+pub fn affected(published: &PublishedEvent) -> Option<Affected> {
+    let stream = StreamId::parse(&published.stream)?;
+    let org_id = stream.org_id().to_owned();
+    match stream {
+        StreamId::Member { user_id, .. } => match published.event {
+            Event::SessionDisconnectRequested { .. } | Event::SessionDisconnectAnswered { .. } => {
+                None
+            }
+            _ => Some(Affected::Member { org_id, user_id }),
+        },
+        StreamId::Location { .. } | StreamId::Group { .. } | StreamId::Nas { .. } => {
+            Some(Affected::Organization { org_id })
+        }
+        StreamId::Organization { .. } => {
+            changes_answers(&published.event).then_some(Affected::Organization { org_id })
+        }
+        // A cloud controller's mapping: nothing a RADIUS answer depends on.
+        StreamId::Controller { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::events::DisconnectOutcome;
+
+    fn published(stream: &str, event: Event) -> PublishedEvent {
+        PublishedEvent {
+            event_id: uuid::Uuid::nil(),
+            stream: stream.into(),
+            event,
+        }
+    }
+
+    #[test]
+    fn a_member_s_event_affects_the_member_and_a_registry_change_the_organization() {
+        let affected_by = |stream: &str, event| affected(&published(stream, event));
+        assert_eq!(
+            affected_by("member-6267-12346", Event::AccountSuspended),
+            Some(Affected::Member {
+                org_id: "6267".into(),
+                user_id: "12346".into()
+            })
+        );
+        let answered = Event::SessionDisconnectAnswered {
+            nas_id: "ap".into(),
+            session_id: "s".into(),
+            outcome: DisconnectOutcome::Acked,
+        };
+        assert_eq!(affected_by("member-6267-12346", answered), None);
+        for stream in ["nas-6267-ap-1", "location-6267-3390", "group-6267-77"] {
+            assert_eq!(
+                affected_by(stream, Event::NasRemoved),
+                Some(Affected::Organization {
+                    org_id: "6267".into()
+                }),
+                "{stream}"
+            );
+        }
+        let sync = Event::SyncFailed {
+            kind: domain::events::SyncKind::Periodic,
+            reason: "optix down".into(),
+        };
+        assert_eq!(affected_by("org-6267", sync), None);
+        assert_eq!(affected_by("not a stream", Event::AccountSuspended), None);
     }
 }

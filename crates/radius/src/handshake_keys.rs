@@ -4,14 +4,16 @@
 //! `HandshakeKeys::replace` then swaps a member's keys at once, so a rotated or revoked
 //! passphrase stops matching the moment the new state is in.
 //!
-//! Not wired yet: the service does not build them at start, follow the events or answer
-//! handshakes; that is what is left (NOTES-17.md).
+//! A PMK already computed for the same sealed passphrase and SSID is reused, so reloading an
+//! organization (a NAS registered, a plan mapped) costs reads, not PBKDF2.
 
-use crate::access::{self, MemberAccess, Place};
 pub use crate::lookup::LocationSsids;
 use crate::lookup::{self, LookupError};
+use domain::events::Sealed;
+use domain::location_access::{self as access, MemberAccess, Place};
 use handshake::{Challenge, KeySet};
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// Which access points a key is for: every NAS of a location broadcasting an SSID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -56,25 +58,41 @@ pub fn places_for(org_id: &str, member: &MemberAccess, locations: &[LocationSsid
         .collect()
 }
 
+/// A key in a set: whose it is, which sealed passphrase it came from (the request path checks
+/// it is still the member's), and its PMK (Ruckus is answered with the PMK itself).
+#[derive(Clone, Debug)]
+pub struct KeyRef {
+    pub user_id: String,
+    pub sealed: Sealed,
+    pub pmk: [u8; 32],
+}
+
 /// One member's PMKs, one per (location, SSID) their passphrase is valid at.
+#[derive(Clone)]
 pub struct MemberKeys {
     org_id: String,
     user_id: String,
+    sealed: Sealed,
     pmks: Vec<(SetId, [u8; 32])>,
 }
 
 impl MemberKeys {
-    /// The member's PMK for each place; no places (or no passphrase: `places` empty) means
-    /// the member has no key anywhere.
+    /// The member's PMK for each place (`known` gives those already computed for this sealed
+    /// passphrase); no places means the member has no key anywhere.
     pub fn compute(
         org_id: &str,
         user_id: &str,
         passphrase: &str,
+        sealed: &Sealed,
         places: &[SetId],
+        known: impl Fn(&SetId) -> Option<[u8; 32]>,
     ) -> Result<MemberKeys, KeysError> {
         let pmks = places
             .iter()
             .map(|place| {
+                if let Some(pmk) = known(place) {
+                    return Ok((place.clone(), pmk));
+                }
                 handshake::pmk(passphrase, place.ssid.as_bytes())
                     .map(|pmk| (place.clone(), pmk))
                     .map_err(|source| KeysError::NotAWpa2Key {
@@ -86,66 +104,11 @@ impl MemberKeys {
         Ok(MemberKeys {
             org_id: org_id.to_owned(),
             user_id: user_id.to_owned(),
+            sealed: sealed.clone(),
             pmks,
         })
     }
-}
 
-/// The read models could not give the keys.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error(transparent)]
-    Lookup(#[from] LookupError),
-    #[error("computing PMKs stopped: {0}")]
-    Computing(#[from] tokio::task::JoinError),
-}
-
-/// The keys of `org_id`'s members with a passphrase (only `user_id`'s when given), read from the
-/// read models and opened with the key ring; the PMKs are computed on a blocking thread. A
-/// member whose passphrase does not open or is no WPA2 key is left out and logged.
-pub async fn load(
-    pool: &deadpool_postgres::Pool,
-    key_ring: &secrets::KeyRing,
-    org_id: &str,
-    user_id: Option<&str>,
-) -> Result<Vec<MemberKeys>, LoadError> {
-    let client = pool
-        .get()
-        .await
-        .map_err(|error| LookupError::from(store::StoreError::from(error)))?;
-    let locations = lookup::locations_with_ssids(&client, org_id).await?;
-    let members = lookup::members_with_passphrases(&client, org_id, user_id).await?;
-    drop(client);
-    let mut opened = Vec::with_capacity(members.len());
-    for member in members {
-        let places = places_for(org_id, &member.access, &locations);
-        match crate::authorize::open_passphrase(key_ring, org_id, &member) {
-            Ok(Some(passphrase)) => opened.push((member.user_id, passphrase, places)),
-            Ok(None) => {}
-            Err(error) => {
-                tracing::error!(org_id, user_id = %member.user_id, %error,
-                    "handshake keys: the passphrase does not open; left out");
-            }
-        }
-    }
-    let org_id = org_id.to_owned();
-    let computed = tokio::task::spawn_blocking(move || {
-        opened
-            .into_iter()
-            .filter_map(|(user_id, passphrase, places)| {
-                MemberKeys::compute(&org_id, &user_id, &passphrase, &places)
-                    .inspect_err(|error| {
-                        tracing::warn!(org_id, user_id, %error, "handshake keys: left out");
-                    })
-                    .ok()
-            })
-            .collect()
-    })
-    .await?;
-    Ok(computed)
-}
-
-impl MemberKeys {
     pub fn user_id(&self) -> &str {
         &self.user_id
     }
@@ -158,11 +121,105 @@ impl MemberKeys {
     }
 }
 
+/// The read models could not give the keys.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+    #[error("computing PMKs stopped: {0}")]
+    Computing(#[from] tokio::task::JoinError),
+}
+
+/// A member whose passphrase is open, with where their key belongs.
+struct Opened {
+    user_id: String,
+    passphrase: String,
+    sealed: Sealed,
+    places: Vec<SetId>,
+}
+
+/// The keys of `org_id`'s members with a passphrase (only `user_id`'s when given), read from the
+/// read models and opened with the key ring; `known` gives PMKs already computed (by user,
+/// sealed passphrase and place); the others are computed on rayon's threads. A member whose
+/// passphrase does not open or is no WPA2 key is left out and logged.
+pub async fn load(
+    pool: &deadpool_postgres::Pool,
+    key_ring: &secrets::KeyRing,
+    org_id: &str,
+    user_id: Option<&str>,
+    known: impl Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>,
+) -> Result<Vec<MemberKeys>, LoadError> {
+    let client = pool
+        .get()
+        .await
+        .map_err(|error| LookupError::from(store::StoreError::from(error)))?;
+    let locations = lookup::locations_with_ssids(&client, org_id).await?;
+    let members = lookup::members_with_passphrases(&client, org_id, user_id).await?;
+    drop(client);
+    let (mut ready, mut opened) = (Vec::new(), Vec::new());
+    for member in members {
+        let Some(sealed) = member.passphrase.clone() else {
+            continue;
+        };
+        let places = places_for(org_id, &member.access, &locations);
+        let pmks: Option<Vec<_>> = places
+            .iter()
+            .map(|place| Some((place.clone(), known(&member.user_id, &sealed, place)?)))
+            .collect();
+        if let Some(pmks) = pmks {
+            let (org_id, user_id) = (org_id.to_owned(), member.user_id);
+            ready.push(MemberKeys {
+                org_id,
+                user_id,
+                sealed,
+                pmks,
+            });
+            continue;
+        }
+        match crate::authorize::open_passphrase(key_ring, org_id, &member) {
+            Ok(Some(passphrase)) => opened.push(Opened {
+                user_id: member.user_id,
+                passphrase,
+                sealed,
+                places,
+            }),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(org_id, user_id = %member.user_id, %error,
+                    "handshake keys: the passphrase does not open; left out");
+            }
+        }
+    }
+    let org_id = org_id.to_owned();
+    let computed: Vec<MemberKeys> = tokio::task::spawn_blocking(move || {
+        opened
+            .into_par_iter()
+            .filter_map(|member| {
+                let Opened {
+                    user_id,
+                    passphrase,
+                    sealed,
+                    places,
+                } = member;
+                MemberKeys::compute(&org_id, &user_id, &passphrase, &sealed, &places, |_| None)
+                    .inspect_err(|error| {
+                        tracing::warn!(org_id, user_id, %error, "handshake keys: left out");
+                    })
+                    .ok()
+            })
+            .collect()
+    })
+    .await?;
+    ready.extend(computed);
+    Ok(ready)
+}
+
 /// Every live key, by place; bounded by `max_keys` in all.
 pub struct HandshakeKeys {
-    sets: HashMap<SetId, KeySet<String>>,
-    /// Where each (organization, member)'s keys are, so they leave without a scan.
-    places: HashMap<(String, String), Vec<SetId>>,
+    sets: HashMap<SetId, KeySet<KeyRef>>,
+    /// Each (organization, member)'s keys: where they are (so they leave without a scan) and
+    /// their PMKs (reused while the sealed passphrase is the same).
+    members: HashMap<(String, String), MemberKeys>,
     keys: usize,
     max_keys: usize,
 }
@@ -171,7 +228,7 @@ impl HandshakeKeys {
     pub fn new(max_keys: usize) -> HandshakeKeys {
         HandshakeKeys {
             sets: HashMap::new(),
-            places: HashMap::new(),
+            members: HashMap::new(),
             keys: 0,
             max_keys,
         }
@@ -186,30 +243,64 @@ impl HandshakeKeys {
                 limit: self.max_keys,
             });
         }
-        let mut places = Vec::with_capacity(member.pmks.len());
-        for (place, pmk) in member.pmks {
+        if member.pmks.is_empty() {
+            return Ok(());
+        }
+        for (place, pmk) in &member.pmks {
+            let key = KeyRef {
+                user_id: member.user_id.clone(),
+                sealed: member.sealed.clone(),
+                pmk: *pmk,
+            };
             self.sets
                 .entry(place.clone())
-                .or_default()
-                .insert(member.user_id.clone(), &pmk);
-            places.push(place);
+                .or_insert_with(KeySet::new)
+                .insert(key, pmk);
         }
-        self.keys += places.len();
-        if !places.is_empty() {
-            self.places.insert((member.org_id, member.user_id), places);
-        }
+        self.keys += member.pmks.len();
+        let id = (member.org_id.clone(), member.user_id.clone());
+        self.members.insert(id, member);
         Ok(())
+    }
+
+    /// The organization's keys become exactly `members`': every other member of it leaves.
+    /// The members over the limit are returned with the error (they have no key).
+    pub fn replace_organization(
+        &mut self,
+        org_id: &str,
+        members: Vec<MemberKeys>,
+    ) -> Vec<(String, KeysError)> {
+        let staying: HashSet<&str> = members.iter().map(MemberKeys::user_id).collect();
+        let leaving: Vec<String> = self
+            .members
+            .keys()
+            .filter(|(org, user)| org == org_id && !staying.contains(user.as_str()))
+            .map(|(_, user)| user.clone())
+            .collect();
+        for user_id in leaving {
+            self.remove(org_id, &user_id);
+        }
+        members
+            .into_iter()
+            .filter_map(|member| {
+                let user_id = member.user_id.clone();
+                self.replace(member).err().map(|error| (user_id, error))
+            })
+            .collect()
     }
 
     /// The member has no key anywhere (revoked, suspended, deleted).
     pub fn remove(&mut self, org_id: &str, user_id: &str) {
-        let Some(places) = self.places.remove(&(org_id.to_owned(), user_id.to_owned())) else {
+        let Some(member) = self
+            .members
+            .remove(&(org_id.to_owned(), user_id.to_owned()))
+        else {
             return;
         };
-        for place in places {
+        for (place, _) in member.pmks {
             if let Some(set) = self.sets.get_mut(&place) {
                 let before = set.len();
-                set.retain(|id| id != user_id);
+                set.retain(|key| key.user_id != user_id);
                 self.keys -= before - set.len();
                 if set.is_empty() {
                     self.sets.remove(&place);
@@ -218,9 +309,46 @@ impl HandshakeKeys {
         }
     }
 
-    /// The member whose key the handshake was made with, among the place's keys.
-    pub fn find(&self, place: &SetId, challenge: &Challenge) -> Option<&str> {
-        self.sets.get(place)?.find(challenge).map(String::as_str)
+    /// The PMK already computed for the member's sealed passphrase at `place`.
+    pub fn known_pmk(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        sealed: &Sealed,
+        place: &SetId,
+    ) -> Option<[u8; 32]> {
+        let member = self.members.get(&(org_id.to_owned(), user_id.to_owned()))?;
+        (member.sealed == *sealed)
+            .then(|| member.pmk_at(place).copied())
+            .flatten()
+    }
+
+    /// The key the handshake was made with, among the place's keys: `first`'s alone first (a
+    /// device's bound member), then all of them.
+    pub fn find(
+        &self,
+        place: &SetId,
+        challenge: &Challenge,
+        first: Option<&str>,
+    ) -> Option<&KeyRef> {
+        let set = self.sets.get(place)?;
+        first
+            .and_then(|user_id| set.find_where(challenge, |key| key.user_id == user_id))
+            .or_else(|| set.find(challenge))
+    }
+
+    /// The places of a location of `org_id` (each of its SSIDs with keys).
+    pub fn places_at(&self, org_id: &str, location_id: &str) -> Vec<SetId> {
+        self.sets
+            .keys()
+            .filter(|place| place.org_id == org_id && place.location_id == location_id)
+            .cloned()
+            .collect()
+    }
+
+    /// The number of keys at each place, for the metrics.
+    pub fn sizes(&self) -> impl Iterator<Item = (&SetId, usize)> {
+        self.sets.iter().map(|(place, set)| (place, set.len()))
     }
 
     pub fn len(&self) -> usize {
@@ -245,8 +373,25 @@ mod tests {
         }
     }
 
+    /// A stand-in for a sealed passphrase: only its equality matters here.
+    fn sealed(passphrase: &str) -> Sealed {
+        Sealed {
+            key: "member".into(),
+            nonce: String::new(),
+            ciphertext: passphrase.into(),
+        }
+    }
+
     fn keys(user_id: &str, passphrase: &str, places: &[SetId]) -> MemberKeys {
-        MemberKeys::compute("6267", user_id, passphrase, places).expect("a WPA2 passphrase")
+        let sealed = sealed(passphrase);
+        MemberKeys::compute("6267", user_id, passphrase, &sealed, places, |_| None)
+            .expect("a WPA2 passphrase")
+    }
+
+    fn found(memory: &HandshakeKeys, place: &SetId, challenge: &Challenge) -> Option<String> {
+        memory
+            .find(place, challenge, None)
+            .map(|key| key.user_id.clone())
     }
 
     #[test]
@@ -268,9 +413,29 @@ mod tests {
         assert!(matches!(full, Err(KeysError::Full { limit: 3 })));
         memory.remove("6267", "12346");
         assert_eq!(memory.len(), 1);
-        memory.remove("6267", "12345");
+        let refused =
+            memory.replace_organization("6267", vec![keys("12347", "a third one", &places)]);
+        assert_eq!(refused.len(), 0);
+        assert_eq!(memory.len(), 2, "12345 left with the organization's reload");
+        assert!(
+            memory
+                .known_pmk("6267", "12345", &sealed("new passphrase"), &places[0])
+                .is_none()
+        );
+        let kept = memory.known_pmk("6267", "12347", &sealed("a third one"), &places[1]);
+        assert_eq!(
+            kept,
+            Some(handshake::pmk("a third one", b"Lanyard").expect("a key"))
+        );
+        assert!(
+            memory
+                .known_pmk("6267", "12347", &sealed("rotated"), &places[1])
+                .is_none(),
+            "another sealed passphrase: computed again"
+        );
+        memory.remove("6267", "12347");
         assert!(memory.is_empty());
-        assert!(memory.sets.is_empty() && memory.places.is_empty());
+        assert!(memory.sets.is_empty() && memory.members.is_empty());
     }
 
     /// The handshake crate's Python-built fixture "basic": passphrase "correct horse battery"
@@ -314,8 +479,17 @@ mod tests {
                 std::slice::from_ref(&lanyard),
             ))
             .expect("under the limit");
-        assert_eq!(memory.find(&lanyard, &challenge), Some("12345"));
-        assert_eq!(memory.find(&elsewhere, &challenge), None);
+        assert_eq!(
+            found(&memory, &lanyard, &challenge).as_deref(),
+            Some("12345")
+        );
+        assert_eq!(found(&memory, &elsewhere, &challenge), None);
+        let bound_first = memory.find(&lanyard, &challenge, Some("20003"));
+        assert_eq!(
+            bound_first.map(|key| key.user_id.as_str()),
+            Some("12345"),
+            "a device bound to another member is matched again"
+        );
         memory
             .replace(keys(
                 "12345",
@@ -324,7 +498,7 @@ mod tests {
             ))
             .expect("under the limit");
         assert_eq!(
-            memory.find(&lanyard, &challenge),
+            found(&memory, &lanyard, &challenge),
             None,
             "the rotated key left"
         );
@@ -382,7 +556,14 @@ mod tests {
 
     #[test]
     fn a_passphrase_that_is_no_wpa2_key_is_refused_with_the_ssid() {
-        let refused = MemberKeys::compute("6267", "12345", "short", &[place("3390", "Lanyard")]);
+        let refused = MemberKeys::compute(
+            "6267",
+            "12345",
+            "short",
+            &sealed("short"),
+            &[place("3390", "Lanyard")],
+            |_| None,
+        );
         assert!(
             matches!(refused, Err(KeysError::NotAWpa2Key { ref ssid, .. }) if ssid == "Lanyard")
         );

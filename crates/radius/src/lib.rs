@@ -5,7 +5,8 @@
 //!
 //! Routes (all under `/freeradius/`, all behind FreeRADIUS's bearer token, `bearer`):
 //! - `GET /freeradius/clients?address=…`: the `dynamic_clients` lookup (`clients`).
-//! - `POST /freeradius/authorize?nas=…&source=…`: an Access-Request (`authorize`).
+//! - `POST /freeradius/authorize?nas=…&source=…`: an Access-Request (`authorize`; one that
+//!   carries a WPA2 handshake: `handshake_mode`).
 //! - `POST /freeradius/accounting?…`: Accounting-Request (`accounting`).
 //! - `GET /freeradius/answer?key=…`: an answer FreeRADIUS keeps in memory (`answer_cache`).
 //!
@@ -21,6 +22,7 @@ pub mod dialect;
 pub mod disconnect;
 pub mod events;
 pub mod handshake_keys;
+pub mod handshake_mode;
 mod lookup;
 pub mod metrics;
 mod ops;
@@ -70,6 +72,14 @@ impl Application {
             since: time::OffsetDateTime::now_utc(),
         };
         let answer_cache = answer_cache_of(&radius, &pool, &follower)?;
+        let handshakes = handshake_mode::HandshakeMemory::new(
+            pool.clone(),
+            follower.keys.clone(),
+            radius.handshake_max_keys,
+        );
+        let following = handshake_mode::following(follower.bus.clone(), follower.since);
+        tokio::spawn(handshakes.clone().run(following));
+        let bus = follower.bus.clone();
         tokio::spawn(follower.run());
         let (listener, port) = telemetry::http::bind(&radius.listen, "radius.listen")?;
         let (ops_listener, ops_port) =
@@ -79,6 +89,8 @@ impl Application {
             keys,
             token: radius.freeradius_token.clone(),
             answer_cache,
+            handshakes,
+            bus,
         });
         let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), ops::readyz)?;
         let listeners = telemetry::http::Listeners::new(

@@ -326,6 +326,19 @@ pub async fn locations_with_ssids(
         .collect()
 }
 
+/// The organizations with a registered NAS (the handshake keys are built for them).
+pub async fn organizations_with_nases(
+    client: &impl GenericClient,
+) -> Result<Vec<String>, LookupError> {
+    let rows = client
+        .query_cached(
+            "SELECT DISTINCT org_id FROM radius_nas ORDER BY org_id",
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
 /// The registered NAS whose address contains `address`.
 pub async fn nas_at(
     client: &impl GenericClient,

@@ -2,7 +2,7 @@
 //! small fixed sets: a dialect, a result; never a MAC, a user, a NAS or an organization.
 
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Counter, Histogram};
+use opentelemetry::metrics::{Counter, Gauge, Histogram};
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -17,6 +17,10 @@ struct RadiusMetrics {
     cache_fetches: Counter<u64>,
     cache_answers: Counter<u64>,
     cache_refills: Counter<u64>,
+    handshakes: Counter<u64>,
+    handshake_search: Histogram<f64>,
+    handshake_keys: Gauge<u64>,
+    handshake_keys_refused: Counter<u64>,
 }
 
 static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
@@ -65,6 +69,29 @@ static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
         "lanyard_radius_cache_refills",
         "Times every cached answer was fetched again because a FreeRADIUS had lost its memory \
          (restarted) or the service started",
+    ),
+    handshakes: telemetry::metrics::counter(
+        "lanyard_radius_handshakes",
+        "Access-Requests carrying a WPA2 handshake (message 2), by result: matched (a live key \
+         produced its MIC), no_match, refused (bad input, with its reason: truncated frames, \
+         wrong key descriptor, absurd lengths…), not_ready (the keys are still being built), \
+         error",
+    ),
+    handshake_search: telemetry::metrics::latency_histogram(
+        "lanyard_radius_handshake_search_duration",
+        "Time to find the key a handshake was made with among its location's live keys (or to \
+         find none), by result: matched, no_match",
+    ),
+    handshake_keys: telemetry::metrics::meter()
+        .u64_gauge("lanyard_radius_handshake_keys")
+        .with_description(
+            "Handshake keys in memory (one per member × SSID of each location that may admit \
+             them); bounded by radius.handshake_max_keys",
+        )
+        .build(),
+    handshake_keys_refused: telemetry::metrics::counter(
+        "lanyard_radius_handshake_keys_refused",
+        "Members left without a handshake key because radius.handshake_max_keys was reached",
     ),
 });
 
@@ -162,4 +189,31 @@ pub fn cache_answer(result: &'static str) {
 /// Counts one full refill of a FreeRADIUS's cached answers.
 pub fn cache_refill() {
     INSTRUMENTS.cache_refills.add(1, &[]);
+}
+
+/// Counts one handshake request: `result` matched, no_match, refused, not_ready or error;
+/// `reason` says why a refused one was (a fixed label from the parsers), else "".
+pub fn handshake(result: &'static str, reason: &'static str) {
+    INSTRUMENTS.handshakes.add(
+        1,
+        &[
+            KeyValue::new("result", result),
+            KeyValue::new("reason", reason),
+        ],
+    );
+}
+
+/// Times one search of a location's keys: `matched` or `no_match`.
+pub fn handshake_search(result: &'static str, took: Duration) {
+    INSTRUMENTS
+        .handshake_search
+        .record(took.as_secs_f64(), &[KeyValue::new("result", result)]);
+}
+
+/// The handshake keys in memory now, and the members just refused a key for the limit.
+pub fn handshake_keys(in_memory: usize, refused: usize) {
+    INSTRUMENTS.handshake_keys.record(in_memory as u64, &[]);
+    if refused > 0 {
+        INSTRUMENTS.handshake_keys_refused.add(refused as u64, &[]);
+    }
 }

@@ -63,6 +63,12 @@ impl Reply {
         self
     }
 
+    /// Unsets `name`, if it was set.
+    pub fn remove(&mut self, name: &str) -> &mut Reply {
+        self.attributes.remove(name);
+        self
+    }
+
     /// The JSON object, as the answer's body.
     pub fn to_json(&self) -> Value {
         Value::Object(self.attributes.clone())

@@ -9,4 +9,8 @@ pub(crate) struct State {
     pub(crate) token: runtime::Secret,
     /// Has FreeRADIUS fetch answers into its memory; None when no FreeRADIUS caches them.
     pub(crate) answer_cache: Option<crate::answer_cache::AnswerCache>,
+    /// The handshake matcher's keys (`handshake_mode`).
+    pub(crate) handshakes: std::sync::Arc<crate::handshake_mode::HandshakeMemory>,
+    /// Sends the commands a request leads to (a device bound by its handshake).
+    pub(crate) bus: bus::Bus,
 }

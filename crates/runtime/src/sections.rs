@@ -274,6 +274,9 @@ pub struct RadiusSettings {
     /// in memory (deploy/freeradius: RADIUS_FILL_PORT); each is told by CoA-Request which
     /// answer to fetch again. Empty: every request takes the HTTP path.
     pub freeradius_answer_caches: Vec<String>,
+    /// At most this many handshake keys (one per member × SSID of each location that may
+    /// admit them) are kept in memory for the handshake matcher (about 250 bytes each).
+    pub handshake_max_keys: usize,
 }
 
 impl Default for RadiusSettings {
@@ -287,6 +290,7 @@ impl Default for RadiusSettings {
             disconnect_tries: 3,
             disconnect_first_wait_ms: 1000,
             freeradius_answer_caches: Vec::new(),
+            handshake_max_keys: 200_000,
         }
     }
 }

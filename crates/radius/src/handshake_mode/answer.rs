@@ -1,0 +1,313 @@
+//! An Access-Request carrying message 2 of a WPA2 handshake: the member whose live key produced
+//! its MIC gets their answer, or the request is refused.
+//!
+//! - hostapd ≥ 2.11 (`wpa_psk_radius=3`): `FreeRADIUS-802.1X-Anonce`,
+//!   `FreeRADIUS-802.1X-EAPoL-Key-Msg`, `Called-Station-Id` = `BSSID:SSID`. Answered in the
+//!   NAS's dialect (`Tunnel-Password`: hostapd checks the MIC again with it).
+//! - Ruckus external DPSK: `Ruckus-DPSK-Params` (FreeRADIUS 3.2.1 hands its members over flat),
+//!   `Ruckus-BSSID`, `Ruckus-SSID`. Answered with `Ruckus-Dpsk` = 0x00 ‖ PMK, as PacketFence's
+//!   Ruckus SmartZone module does (docs/radius.md: unverified against Ruckus's documentation).
+//! - Cisco 9800 Easy-PSK: `Cisco-AVPair` `cisco-anonce`, `cisco-8021x-data`, `cisco-bssid`,
+//!   `cisco-wlan-ssid`. Answered in the Cisco dialect (`psk=`, `psk-mode=ascii`).
+//!
+//! Every answer also carries the VLAN and `Session-Timeout` of the member's grant at this NAS
+//! now, judged by the same `authorize::grant_for` as MAC authentication.
+
+use super::HandshakeMemory;
+use crate::authorize::{self, NasQuery};
+use crate::handshake_keys::{KeyRef, SetId};
+use crate::lookup::{self, Nas};
+use crate::metrics;
+use crate::rest::{self, RestAttribute};
+use crate::state::State;
+use actix_web::HttpResponse;
+use domain::{DeviceBinding, Mac, NasDialect};
+use handshake::{AttributeError, Challenge, Handshake};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The handshake attributes of an Access-Request, whichever vendor sent them.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct HandshakeAttributes {
+    #[serde(rename = "FreeRADIUS-802.1X-Anonce")]
+    anonce: Option<RestAttribute>,
+    #[serde(rename = "FreeRADIUS-802.1X-EAPoL-Key-Msg")]
+    eapol_key_msg: Option<RestAttribute>,
+    #[serde(rename = "Called-Station-Id")]
+    called_station_id: Option<RestAttribute>,
+    #[serde(rename = "Ruckus-DPSK-AKM-Suite")]
+    ruckus_akm: Option<RestAttribute>,
+    #[serde(rename = "Ruckus-DPSK-Anonce")]
+    ruckus_anonce: Option<RestAttribute>,
+    #[serde(rename = "Ruckus-DPSK-EAPOL-Key-Frame")]
+    ruckus_frame: Option<RestAttribute>,
+    #[serde(rename = "Ruckus-BSSID")]
+    ruckus_bssid: Option<RestAttribute>,
+    #[serde(rename = "Ruckus-SSID")]
+    ruckus_ssid: Option<RestAttribute>,
+    #[serde(rename = "Cisco-AVPair")]
+    cisco_avpair: Option<RestAttribute>,
+}
+
+/// Which vendor's attributes carried the handshake (it decides how the key is answered).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Carrier {
+    Hostapd,
+    Ruckus,
+    Cisco,
+}
+
+/// What a missing attribute reads as: the parsers then say which one is missing.
+fn text(attribute: &Option<RestAttribute>) -> String {
+    rest::first(attribute).unwrap_or_default()
+}
+
+impl HandshakeAttributes {
+    /// The handshake, if the request carries one (None: MAC authentication).
+    pub(crate) fn handshake(
+        &self,
+        station: &str,
+    ) -> Option<Result<(Carrier, Handshake), AttributeError>> {
+        let cisco_pairs: Vec<String> = self
+            .cisco_avpair
+            .as_ref()
+            .map(|pairs| {
+                pairs
+                    .value
+                    .iter()
+                    .filter_map(|value| value.as_str())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if self.eapol_key_msg.is_some() {
+            let parsed = handshake::attributes::hostapd(
+                &text(&self.anonce),
+                &text(&self.eapol_key_msg),
+                &text(&self.called_station_id),
+                station,
+            );
+            Some(parsed.map(|handshake| (Carrier::Hostapd, handshake)))
+        } else if self.ruckus_frame.is_some() {
+            let parsed = handshake::attributes::ruckus_rest(
+                rest::first(&self.ruckus_akm).as_deref(),
+                &text(&self.ruckus_anonce),
+                &text(&self.ruckus_frame),
+                &text(&self.ruckus_bssid),
+                station,
+                rest::first(&self.ruckus_ssid).as_deref(),
+            );
+            Some(parsed.map(|handshake| (Carrier::Ruckus, handshake)))
+        } else if cisco_pairs
+            .iter()
+            .any(|pair| pair.starts_with("cisco-8021x-data="))
+        {
+            let parsed =
+                handshake::attributes::cisco(cisco_pairs.iter().map(String::as_str), station);
+            Some(parsed.map(|handshake| (Carrier::Cisco, handshake)))
+        } else {
+            None
+        }
+    }
+}
+
+/// The answer to a handshake from the NAS `org_id/nas_id` for the station `mac`.
+pub(crate) async fn answer(
+    state: &State,
+    query: &NasQuery,
+    (org_id, nas_id): (&str, &str),
+    mac: Mac,
+    parsed: Result<(Carrier, Handshake), AttributeError>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let memory = &state.handshakes;
+    if !memory.is_ready() {
+        metrics::handshake("not_ready", "");
+        return HttpResponse::ServiceUnavailable().body("the handshake keys are still being built");
+    }
+    let (carrier, handshake) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => return refused(org_id, nas_id, &mac, error.reason(), &error),
+    };
+    let challenge = match Challenge::new(&handshake) {
+        Ok(challenge) => challenge,
+        Err(error) => return refused(org_id, nas_id, &mac, error.reason(), &error),
+    };
+    let found = match state.pool.get().await {
+        Ok(client) => {
+            lookup::nas_and_member(&client, org_id, nas_id, query.source, &mac.to_string()).await
+        }
+        Err(error) => Err(store::StoreError::from(error).into()),
+    };
+    let (nas, bound) = match found {
+        Ok(Some((nas, bound))) => (nas, bound.map(|member| member.user_id)),
+        Ok(None) => {
+            tracing::warn!(org_id, nas_id, source = %query.source, "handshake: not a registered NAS at that address");
+            metrics::handshake("error", "unknown_nas");
+            return HttpResponse::Forbidden().body("not a registered NAS at that address");
+        }
+        Err(error) => {
+            tracing::error!(org_id, nas_id, %error, "handshake: reading the read models failed");
+            metrics::handshake("error", "read_models");
+            return HttpResponse::ServiceUnavailable().body("the read models are unavailable");
+        }
+    };
+    let places = places_of(memory, org_id, &nas, handshake.ssid.as_deref());
+    let Some((place, key)) = search(memory, places, challenge, bound.clone()).await else {
+        metrics::handshake_search("no_match", started.elapsed());
+        metrics::handshake("no_match", "");
+        tracing::info!(org_id, nas_id, %mac, "handshake: no live key of this location matches");
+        return rest::not_found_because("no live key here produced this handshake");
+    };
+    metrics::handshake_search("matched", started.elapsed());
+    let response = matched(state, (org_id, nas_id), &nas, carrier, &place, &key, &mac).await;
+    if response.status().is_success() && bound.as_deref() != Some(key.user_id.as_str()) {
+        bind(state, org_id, &key.user_id, &mac);
+    }
+    response
+}
+
+/// A refusal of bad input, counted with its reason.
+fn refused(
+    org_id: &str,
+    nas_id: &str,
+    mac: &Mac,
+    reason: &'static str,
+    error: &dyn std::fmt::Display,
+) -> HttpResponse {
+    tracing::info!(org_id, nas_id, %mac, reason, %error, "handshake: refused");
+    metrics::handshake("refused", reason);
+    rest::not_found_because("the handshake cannot be read")
+}
+
+/// Where to look: the request's SSID at the NAS's location, else every SSID there.
+fn places_of(memory: &HandshakeMemory, org_id: &str, nas: &Nas, ssid: Option<&[u8]>) -> Vec<SetId> {
+    match ssid.map(std::str::from_utf8) {
+        Some(Ok(ssid)) => vec![SetId {
+            org_id: org_id.to_owned(),
+            location_id: nas.location_id.clone(),
+            ssid: ssid.to_owned(),
+        }],
+        // Lanyard's SSIDs are text: no key can be at another.
+        Some(Err(_)) => Vec::new(),
+        None => memory.read().places_at(org_id, &nas.location_id),
+    }
+}
+
+/// The key that produced the handshake: the bound member's alone first, then every key of each
+/// place, on rayon's threads (at most one search per core at once).
+async fn search(
+    memory: &Arc<HandshakeMemory>,
+    places: Vec<SetId>,
+    challenge: Challenge,
+    bound: Option<String>,
+) -> Option<(SetId, KeyRef)> {
+    let _permit = memory.searches.acquire().await.ok()?;
+    let memory = Arc::clone(memory);
+    let searched = tokio::task::spawn_blocking(move || {
+        let keys = memory.read();
+        places.into_iter().find_map(|place| {
+            let key = keys.find(&place, &challenge, bound.as_deref())?.clone();
+            Some((place, key))
+        })
+    })
+    .await;
+    searched.unwrap_or_else(|error| {
+        tracing::error!(%error, "handshake: the search stopped");
+        None
+    })
+}
+
+/// The matched member's answer, judged now: their grant at this NAS, and the matched key still
+/// their passphrase.
+async fn matched(
+    state: &State,
+    (org_id, nas_id): (&str, &str),
+    nas: &Nas,
+    carrier: Carrier,
+    place: &SetId,
+    key: &KeyRef,
+    mac: &Mac,
+) -> HttpResponse {
+    let user_id = key.user_id.as_str();
+    let member = match state.pool.get().await {
+        Ok(client) => lookup::members_with_passphrases(&client, org_id, Some(user_id)).await,
+        Err(error) => Err(store::StoreError::from(error).into()),
+    };
+    let member = match member {
+        Ok(mut members) => members.pop(),
+        Err(error) => {
+            tracing::error!(org_id, nas_id, %error, "handshake: reading the member failed");
+            metrics::handshake("error", "read_models");
+            return HttpResponse::ServiceUnavailable().body("the read models are unavailable");
+        }
+    };
+    let current = member
+        .as_ref()
+        .is_some_and(|member| member.passphrase.as_ref() == Some(&key.sealed));
+    if !current {
+        tracing::info!(org_id, nas_id, %mac, user_id, "handshake: the matched key was changed or revoked since");
+        metrics::handshake("no_match", "key_changed");
+        return rest::not_found_because("no live key here produced this handshake");
+    }
+    match authorize::grant_for(state, org_id, nas, member, chrono::Utc::now()) {
+        Ok(granted) => {
+            tracing::debug!(org_id, nas_id, %mac, user_id, ssid = %place.ssid, "handshake: accept");
+            metrics::handshake("matched", "");
+            reply(nas.dialect, carrier, &granted, key).respond()
+        }
+        Err(authorize::NoGrant::Refused(reason)) => {
+            tracing::info!(org_id, nas_id, %mac, user_id, reason, "handshake: matched, but no key here now");
+            metrics::handshake("no_match", "no_grant");
+            rest::not_found_because("no key for this device here")
+        }
+        Err(authorize::NoGrant::Broken(error)) => {
+            tracing::error!(org_id, nas_id, %mac, user_id, %error, "handshake: the passphrase does not open");
+            metrics::handshake("error", "passphrase");
+            rest::not_found_because("no key for this device here")
+        }
+    }
+}
+
+/// The Accept: the NAS's dialect (key, VLAN, Session-Timeout, bandwidth), with the key as the
+/// carrier expects it, and the member's identity as `User-Name` (accounting then names them).
+fn reply(
+    dialect: NasDialect,
+    carrier: Carrier,
+    granted: &authorize::Granted,
+    key: &KeyRef,
+) -> rest::Reply {
+    let dialect = match carrier {
+        Carrier::Cisco => NasDialect::Cisco,
+        Carrier::Hostapd | Carrier::Ruckus => dialect,
+    };
+    let mut reply = crate::dialect::accept(dialect, &granted.grant);
+    if carrier == Carrier::Ruckus {
+        // Ruckus is given the PMK, not the passphrase.
+        reply.remove("reply:Tunnel-Password");
+        reply.remove("reply:Cisco-AVPair");
+        reply.remove("reply:Aruba-MPSK-Passphrase");
+        reply.set("reply:Ruckus-Dpsk", format!("0x00{}", hex::encode(key.pmk)));
+    }
+    reply.set("reply:User-Name", format!("lanyard-{}", granted.user_id));
+    reply
+}
+
+/// Binds the device to the member it matched (an event, like a device registered), without
+/// delaying the answer; a device already bound to another member stays theirs (and is matched
+/// again at each join).
+fn bind(state: &State, org_id: &str, user_id: &str, mac: &Mac) {
+    let command = bus::commands::Command::BindDevice {
+        user_id: user_id.to_owned(),
+        mac: mac.to_string(),
+        via: DeviceBinding::Handshake,
+    };
+    let (bus, org_id) = (state.bus.clone(), org_id.to_owned());
+    tokio::spawn(async move {
+        match bus.command(&org_id, "radius", command).await {
+            Ok(reply) => tracing::debug!(org_id, ?reply, "handshake: device bound"),
+            Err(error) => tracing::warn!(org_id, %error, "handshake: binding the device failed"),
+        }
+    });
+}
