@@ -174,11 +174,11 @@ pub fn cisco<'a>(
             _ => {}
         }
     }
-    let anonce = octets(
+    let anonce = cisco_octets(
         "cisco-anonce",
         anonce.ok_or(AttributeError::Missing("cisco-anonce"))?,
     )?;
-    let frame = octets(
+    let frame = cisco_octets(
         "cisco-8021x-data",
         frame.ok_or(AttributeError::Missing("cisco-8021x-data"))?,
     )?;
@@ -217,6 +217,25 @@ pub fn hostapd(
         ssid: ssid.map(|ssid| ssid.as_bytes().to_vec()),
         akm: None,
     })
+}
+
+/// A binary `Cisco-AVPair` value. IOS XE puts the raw bytes after `cisco-anonce=` and
+/// `cisco-8021x-data=` (PacketFence's `Cisco_WLC_IOS_XE` module reads them as bytes);
+/// FreeRADIUS's rlm_rest writes each byte of a string as one character U+0000–U+00FF
+/// (`vp_prints_value_json`: `\u00XX` below a space and above 0x7e). A value of hex digits only
+/// is read as hex instead (a frame always starts with byte 0x01 or 0x02, never a hex digit).
+pub fn cisco_octets(name: &'static str, text: &str) -> Result<Vec<u8>, AttributeError> {
+    let is_hex =
+        text.len() % 2 == 0 && !text.is_empty() && text.chars().all(|c| c.is_ascii_hexdigit());
+    if is_hex && !(name == "cisco-anonce" && text.len() == 32) {
+        return octets(name, text);
+    }
+    if text.chars().count() > 4 * MAX_FRAME {
+        return Err(AttributeError::TooLong(name));
+    }
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).map_err(|_| AttributeError::Hex(name)))
+        .collect()
 }
 
 /// Octets as text: `0x…` (rlm_rest) or bare hex, with `:`/`-`/spaces between bytes allowed.

@@ -274,6 +274,22 @@ fn dialect_attributes_give_the_same_handshake() {
     let cisco = attributes::cisco(pairs.iter().map(String::as_str), "02aabbccddee")
         .expect("cisco attributes");
     assert_eq!(cisco, hostapd);
+    // As IOS XE sends them: raw bytes, each one character U+0000–U+00FF after rlm_rest's JSON.
+    let latin1 = |bytes: &[u8]| bytes.iter().map(|&b| char::from(b)).collect::<String>();
+    let binary = [
+        format!("cisco-anonce={}", latin1(&want.anonce)),
+        format!("cisco-8021x-data={}", latin1(&want.frame)),
+        "cisco-bssid=0a0b.0c0d.0e0f".to_owned(),
+        "cisco-wlan-ssid=Lanyard".to_owned(),
+    ];
+    let cisco = attributes::cisco(binary.iter().map(String::as_str), "02aabbccddee")
+        .expect("binary cisco attributes");
+    assert_eq!(cisco, hostapd);
+    assert_eq!(
+        attributes::cisco_octets("cisco-8021x-data", "\u{100}"),
+        Err(handshake::AttributeError::Hex("cisco-8021x-data")),
+        "a character above U+00FF is no byte"
+    );
 
     let mut tlv = vec![1, 6, 0x00, 0x0f, 0xac, 0x02, 2, 3, 4, 3, 34];
     tlv.extend_from_slice(&want.anonce);

@@ -264,3 +264,97 @@ async fn the_handshake_alone_finds_the_member_among_a_thousand_keys() -> anyhow:
     assert!(handshakes >= 6.0, "{handshakes} handshakes counted");
     Ok(())
 }
+
+/// The vendor attributes of a handshake `passphrase` made from `spa`: Ruckus external DPSK
+/// (`Ruckus-DPSK-Params`' members, which radclient packs into the TLV) or Cisco Easy-PSK.
+async fn vendor_handshake(
+    radius: &Radius,
+    passphrase: &str,
+    spa: &str,
+    ruckus: bool,
+) -> anyhow::Result<Exchange> {
+    let (anonce, frame) = message_2(passphrase, spa).await?;
+    let carried = if ruckus {
+        format!(
+            "Ruckus-SSID = \"members\"\nRuckus-BSSID = 0x{BSSID}\n\
+             Ruckus-DPSK-AKM-Suite = 0x000fac02\nRuckus-DPSK-Cipher = 4\n\
+             Ruckus-DPSK-Anonce = 0x{anonce}\nRuckus-DPSK-EAPOL-Key-Frame = 0x{frame}\n"
+        )
+    } else {
+        // IOS XE sends the ANonce and the frame as raw bytes (radclient: octal escapes).
+        let raw = |hex_text: &str| -> anyhow::Result<String> {
+            Ok(hex::decode(hex_text)?
+                .iter()
+                .map(|&byte| match byte {
+                    b' '..=b'~' if byte != b'"' && byte != b'\\' => char::from(byte).to_string(),
+                    _ => format!("\\{byte:03o}"),
+                })
+                .collect())
+        };
+        format!(
+            "Cisco-AVPair += \"cisco-wlan-ssid=members\"\n\
+             Cisco-AVPair += \"cisco-bssid=0a0b.0c0d.0e0f\"\n\
+             Cisco-AVPair += \"cisco-anonce={}\"\n\
+             Cisco-AVPair += \"cisco-8021x-data={}\"\n",
+            raw(&anonce)?,
+            raw(&frame)?
+        )
+    };
+    let attributes = format!(
+        "{}{carried}",
+        integration_tests::radius::mac_auth_attributes(spa)
+    );
+    radius
+        .freeradius
+        .access_request(NAS_SECRET, &attributes, Duration::from_secs(2))
+        .await
+}
+
+/// Ruckus forwards the handshake in its DPSK attributes and is answered with the PMK
+/// (`Ruckus-Dpsk` = 0x00 ‖ PMK), never the passphrase; Cisco Easy-PSK forwards it in
+/// `Cisco-AVPair`s and is answered with `psk=`. A wrong key is refused on both.
+#[tokio::test]
+async fn ruckus_and_cisco_handshakes_get_their_vendors_answers() -> anyhow::Result<()> {
+    let radius = Radius::start().await?;
+    radius
+        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Meraki)
+        .await?;
+    let key = radius.passphrase(RICHARD).await?;
+    let pmk = ::handshake::pmk(&key, b"members")?;
+    let ruckus = eventually("Ruckus's Accept", Duration::from_secs(30), || async {
+        let exchange = vendor_handshake(&radius, &key, STATION, true).await?;
+        Ok(exchange.accepted().then_some(exchange))
+    })
+    .await?;
+    println!("Ruckus:\n{}", ruckus.output);
+    assert!(
+        ruckus
+            .attributes
+            .contains(&format!("Ruckus-Dpsk = 0x00{}", hex::encode(pmk))),
+        "{}",
+        ruckus.output
+    );
+    assert!(
+        !ruckus.output.contains(&key),
+        "the passphrase never goes to Ruckus"
+    );
+    let wrong = vendor_handshake(&radius, "not Richard's key at all", STATION, true).await?;
+    assert_rejected(&radius, &wrong);
+
+    radius
+        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Cisco)
+        .await?;
+    let cisco = vendor_handshake(&radius, &key, STATION, false).await?;
+    println!("Cisco:\n{}", cisco.output);
+    assert_accepted(&radius, &cisco);
+    assert!(
+        cisco
+            .attributes
+            .contains(&format!("Cisco-AVPair = \"psk={key}\"")),
+        "{}",
+        cisco.output
+    );
+    let wrong = vendor_handshake(&radius, "not Richard's key at all", STATION, false).await?;
+    assert_rejected(&radius, &wrong);
+    Ok(())
+}

@@ -311,3 +311,96 @@ fn bind(state: &State, org_id: &str, user_id: &str, mac: &Mac) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authorize::AccessRequest;
+    use serde_json::json;
+
+    /// The handshake crate's Python-built fixture "basic" (passphrase "correct horse battery",
+    /// SSID "Lanyard", AA 0a0b0c0d0e0f, SPA 02aabbccddee).
+    fn basic() -> (String, String) {
+        let fixtures = include_str!("../../../handshake/tests/fixtures/wpa2.txt");
+        let field = |name: &str| {
+            fixtures
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .map(str::to_owned)
+                .expect("the basic fixture comes first")
+        };
+        (field("anonce "), field("frame "))
+    }
+
+    fn octets(hex: &str) -> serde_json::Value {
+        json!({"type": "octets", "value": [format!("0x{hex}")]})
+    }
+
+    fn text(value: &str) -> serde_json::Value {
+        json!({"type": "string", "value": [value]})
+    }
+
+    /// Each vendor's attributes, as rlm_rest sends them, give the same handshake; a request
+    /// without one is MAC authentication.
+    #[test]
+    fn each_vendor_s_rlm_rest_attributes_give_the_same_handshake() {
+        let (anonce, frame) = basic();
+        let bodies = [
+            (
+                Carrier::Hostapd,
+                json!({
+                    "FreeRADIUS-802.1X-Anonce": octets(&anonce),
+                    "FreeRADIUS-802.1X-EAPoL-Key-Msg": octets(&frame),
+                    "Called-Station-Id": text("0A-0B-0C-0D-0E-0F:Lanyard"),
+                }),
+            ),
+            (
+                Carrier::Ruckus,
+                json!({
+                    "Ruckus-DPSK-AKM-Suite": octets("000fac02"),
+                    "Ruckus-DPSK-Cipher": {"type": "byte", "value": [4]},
+                    "Ruckus-DPSK-Anonce": octets(&anonce),
+                    "Ruckus-DPSK-EAPOL-Key-Frame": octets(&frame),
+                    "Ruckus-BSSID": octets("0a0b0c0d0e0f"),
+                    "Ruckus-SSID": text("Lanyard"),
+                }),
+            ),
+            (
+                Carrier::Cisco,
+                json!({
+                    "Cisco-AVPair": {"type": "string", "value": [
+                        "cisco-wlan-ssid=Lanyard",
+                        "cisco-bssid=0a0b.0c0d.0e0f",
+                        format!("cisco-anonce={anonce}"),
+                        format!("cisco-8021x-data={frame}"),
+                    ]},
+                }),
+            ),
+        ];
+        let mut handshakes = Vec::new();
+        for (carrier, mut body) in bodies {
+            body["Calling-Station-Id"] = text("02-AA-BB-CC-DD-EE");
+            let request: AccessRequest = serde_json::from_value(body).expect("a request");
+            let (parsed_carrier, handshake) = request
+                .handshake
+                .handshake("02aabbccddee")
+                .expect("a handshake")
+                .unwrap_or_else(|error| panic!("{carrier:?}: {error}"));
+            assert_eq!(parsed_carrier, carrier);
+            assert_eq!(
+                handshake.ssid.as_deref(),
+                Some(&b"Lanyard"[..]),
+                "{carrier:?}"
+            );
+            handshakes.push(handshake);
+        }
+        assert!(handshakes.iter().all(|h| h.frame == handshakes[0].frame
+            && h.anonce == handshakes[0].anonce
+            && h.aa == handshakes[0].aa
+            && h.spa == handshakes[0].spa));
+        let plain: AccessRequest =
+            serde_json::from_value(json!({"Calling-Station-Id": text("02-AA-BB-CC-DD-EE")}))
+                .expect("a request");
+        assert!(plain.handshake.handshake("02aabbccddee").is_none());
+    }
+}
