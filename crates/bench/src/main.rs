@@ -8,6 +8,7 @@
 mod budget;
 mod controllers;
 mod freshness;
+mod handshake;
 mod ingest;
 mod memory;
 mod portal;
@@ -20,7 +21,7 @@ mod support;
 use clap::Parser;
 use serde_json::{Value, json};
 
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "ingest",
     "provision",
     "freshness",
@@ -30,6 +31,7 @@ const SCENARIOS: [&str; 9] = [
     "memory",
     "radius",
     "controllers",
+    "handshake",
 ];
 
 #[derive(Parser)]
@@ -39,7 +41,7 @@ const SCENARIOS: [&str; 9] = [
 )]
 struct Args {
     /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory, radius,
-    /// controllers (default: all).
+    /// controllers, handshake (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: proves every scenario still runs, measures nothing worth quoting.
@@ -88,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
     scenario!("memory", memory);
     scenario!("radius", radius);
     scenario!("controllers", controllers);
+    scenario!("handshake", handshake);
     run.report(machine, args.smoke, args.out.as_deref())
 }
 

@@ -225,8 +225,9 @@ pub fn hostapd(
 /// (`vp_prints_value_json`: `\u00XX` below a space and above 0x7e). A value of hex digits only
 /// is read as hex instead (a frame always starts with byte 0x01 or 0x02, never a hex digit).
 pub fn cisco_octets(name: &'static str, text: &str) -> Result<Vec<u8>, AttributeError> {
-    let is_hex =
-        text.len() % 2 == 0 && !text.is_empty() && text.chars().all(|c| c.is_ascii_hexdigit());
+    let is_hex = text.len().is_multiple_of(2)
+        && !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_hexdigit());
     if is_hex && !(name == "cisco-anonce" && text.len() == 32) {
         return octets(name, text);
     }

@@ -8,6 +8,7 @@
 //! four for the MIC.
 
 pub mod attributes;
+pub mod benchmark;
 pub mod eapol;
 pub mod keys;
 pub mod matcher;

@@ -1,24 +1,8 @@
-//! The matcher's benchmark (issue 17): candidate checks per second and the time to a match or a
-//! reject at 1,000 / 10,000 / 50,000 live keys, beside the physical ceiling measured in the same
-//! run (SHA-1 compressions per second of the same crate, on the same threads, divided by the
-//! compressions one check needs).
-//!
-//! `handshake-bench [--keys 1000,10000,50000] [--requests 400] [--seconds 2]`
-//! Build it with `--release`; a debug build measures the debug build.
+//! `handshake-bench [--keys 1000,10000,50000] [--requests 400] [--seconds 2]`: the matcher's
+//! benchmark (`handshake::benchmark`) as a table. `make bench` runs the same measurement as
+//! lanyard-bench's `handshake` scenario. Build it with `--release`.
 
-use std::time::{Duration, Instant};
-
-use handshake::attributes::Handshake;
-use handshake::keys::prf;
-use handshake::{Challenge, KeySet};
-use rayon::prelude::*;
-use sha1::block_api::compress;
-
-struct Options {
-    keys: Vec<usize>,
-    requests: usize,
-    seconds: f64,
-}
+use handshake::benchmark::{self, Options};
 
 fn options() -> Result<Options, String> {
     let mut options = Options {
@@ -46,110 +30,6 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// xorshift64*: reproducible inputs without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn bytes<const N: usize>(&mut self) -> [u8; N] {
-        let mut out = [0u8; N];
-        for chunk in out.chunks_mut(8) {
-            let word = self.next().to_be_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        out
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// A message 2 for `pmk`, MIC'd with the plain PRF and the `hmac` crate's HMAC (not the fast
-/// path the matcher uses).
-fn message2(rng: &mut Rng, pmk: &[u8; 32]) -> Handshake {
-    let (aa, spa) = (rng.bytes::<6>(), rng.bytes::<6>());
-    let (anonce, snonce) = (rng.bytes::<32>(), rng.bytes::<32>());
-    let rsne = hex_rsne();
-    let mut frame = vec![1, 3, 0, (95 + rsne.len()) as u8, 2, 0x01, 0x0a, 0, 0];
-    frame.extend_from_slice(&1u64.to_be_bytes());
-    frame.extend_from_slice(&snonce);
-    frame.extend_from_slice(&[0u8; 48]);
-    frame.extend_from_slice(&(rsne.len() as u16).to_be_bytes());
-    frame.extend_from_slice(&rsne);
-    let mut data = Vec::new();
-    let (low, high) = if aa <= spa { (aa, spa) } else { (spa, aa) };
-    data.extend_from_slice(&low);
-    data.extend_from_slice(&high);
-    let (low, high) = if anonce <= snonce {
-        (anonce, snonce)
-    } else {
-        (snonce, anonce)
-    };
-    data.extend_from_slice(&low);
-    data.extend_from_slice(&high);
-    let kck = prf(pmk, b"Pairwise key expansion", &data, 384);
-    let mic = prf_free_hmac(&kck[..16], &frame);
-    frame[81..97].copy_from_slice(&mic[..16]);
-    Handshake {
-        aa,
-        spa,
-        anonce,
-        frame,
-        ssid: None,
-        akm: None,
-    }
-}
-
-fn hex_rsne() -> Vec<u8> {
-    vec![
-        0x30, 0x14, 1, 0, 0, 0x0f, 0xac, 4, 1, 0, 0, 0x0f, 0xac, 4, 1, 0, 0, 0x0f, 0xac, 2, 0, 0,
-    ]
-}
-
-/// HMAC-SHA1 through the `hmac` crate (via pbkdf2's re-export).
-fn prf_free_hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
-    use pbkdf2::hmac::{Hmac, KeyInit, Mac};
-    match Hmac::<sha1::Sha1>::new_from_slice(key) {
-        Ok(mut mac) => {
-            mac.update(message);
-            mac.finalize().into_bytes().to_vec()
-        }
-        Err(_) => Vec::new(),
-    }
-}
-
-/// SHA-1 compressions per second on every rayon thread: `batch` blocks per call (1 = the
-/// matcher's call pattern, large = the crate's best case).
-fn compress_rate(batch: usize, threads: usize, seconds: f64) -> f64 {
-    let blocks = vec![[0x5au8; 64]; batch];
-    let started = Instant::now();
-    let done: u64 = (0..threads)
-        .into_par_iter()
-        .map(|thread| {
-            let mut state = handshake::sha1x::H0;
-            state[0] ^= thread as u32;
-            let mut count = 0u64;
-            let begun = Instant::now();
-            while begun.elapsed().as_secs_f64() < seconds {
-                for _ in 0..(4096 / batch).max(1) {
-                    compress(&mut state, &blocks);
-                    count += batch as u64;
-                }
-            }
-            std::hint::black_box(state);
-            count
-        })
-        .sum();
-    done as f64 / started.elapsed().as_secs_f64()
-}
-
 fn main() {
     let options = match options() {
         Ok(options) => options,
@@ -158,123 +38,44 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let threads = rayon::current_num_threads();
     println!(
-        "threads: {threads} (rayon), sha-ni: {}, load average before: {}",
-        std::is_x86_feature_detected!("sha"),
+        "load average before: {}",
         std::fs::read_to_string("/proc/loadavg")
             .unwrap_or_default()
             .trim()
     );
-    let bulk = compress_rate(1024, threads, options.seconds / 2.0);
-    let single = compress_rate(1, threads, options.seconds / 2.0);
+    let (machine, sizes) = benchmark::run(&options);
+    let threads = machine.threads;
     println!(
-        "SHA-1 (sha1 crate) on {threads} threads: {:.1} M blocks/s in 1024-block calls, \
-         {:.1} M in 1-block calls",
-        bulk / 1e6,
-        single / 1e6
+        "threads: {threads} (rayon), sha-ni: {}; SHA-1 (sha1 crate): {:.1} M blocks/s in \
+         1024-block calls, {:.1} M in 1-block calls",
+        machine.sha_ni,
+        machine.blocks_per_sec_bulk / 1e6,
+        machine.blocks_per_sec_single / 1e6
     );
     println!(
         "  keys | checks/s ({threads} thr) | ceiling | % | checks/s (1 thr) | ceiling | % \
-         | p50 ms | p99 ms | max ms | PSK-SHA256 checks/s ({threads} thr)"
+         | p50 ms | p99 ms | max ms | PSK-SHA256 checks/s ({threads} thr) | wrong"
     );
-    let mut rng = Rng(0x5eed_1a2d);
-    for &size in &options.keys {
-        scenario(&mut rng, size, &options);
+    for size in &sizes {
+        println!(
+            "{:>6} | {:>8.2} M | {:>5.2} M | {:>3.0} | {:>8.2} M | {:>5.2} M | {:>3.0} \
+             | {:>6.3} | {:>6.3} | {:>6.3} | {:>5.2} M | {}",
+            size.keys,
+            size.checks_per_sec / 1e6,
+            size.ceiling_per_sec / 1e6,
+            100.0 * size.checks_per_sec / size.ceiling_per_sec,
+            size.checks_per_sec_one_thread / 1e6,
+            size.ceiling_per_sec_one_thread / 1e6,
+            100.0 * size.checks_per_sec_one_thread / size.ceiling_per_sec_one_thread,
+            size.p50_ms,
+            size.p99_ms,
+            size.max_ms,
+            size.sha256_checks_per_sec / 1e6,
+            size.wrong,
+        );
     }
-}
-
-/// One key-set size: a key set, then throughput (full scans that reject) beside the ceiling
-/// measured just before on the same threads, and latency (requests whose key sits at a random
-/// place, one in ten with no key at all).
-fn scenario(rng: &mut Rng, size: usize, options: &Options) {
-    let mut keys = KeySet::new();
-    let mut pmks = Vec::with_capacity(size);
-    for id in 0..size {
-        let pmk = rng.bytes::<32>();
-        keys.insert(id, &pmk);
-        pmks.push(pmk);
+    if sizes.iter().any(|size| size.wrong > 0) {
+        std::process::exit(1);
     }
-    let unknown = rng.bytes::<32>();
-    let stranger = message2(rng, &unknown);
-    let Ok(reject) = Challenge::new(&stranger) else {
-        eprintln!("handshake-bench: built an unparseable frame");
-        return;
-    };
-    let per_check = reject.blocks_per_check() as f64;
-    let threads = rayon::current_num_threads();
-    let half = options.seconds / 2.0;
-    let all_ceiling = compress_rate(1024, threads, half) / per_check;
-    let parallel = throughput(&keys, &reject, options.seconds, true);
-    let one_ceiling = compress_rate(1024, 1, half) / per_check;
-    let sequential = throughput(&keys, &reject, half, false);
-    // PSK-SHA256 (HMAC-SHA256 KDF, AES-CMAC MIC): the same frame as key descriptor version 3;
-    // a full scan that rejects costs what a search does.
-    let mut cmac_frame = stranger.clone();
-    cmac_frame.frame[6] = 0x0b;
-    let sha256 = Challenge::new(&cmac_frame)
-        .map(|challenge| throughput(&keys, &challenge, half, true))
-        .unwrap_or_default();
-    let mut times = latencies(rng, &keys, &pmks, options.requests);
-    times.sort();
-    let pct = |p: f64| millis(times[((times.len() as f64 - 1.0) * p) as usize]);
-    println!(
-        "{size:>6} | {:>8.2} M | {:>5.2} M | {:>3.0} | {:>8.2} M | {:>5.2} M | {:>3.0} \
-         | {:>6.3} | {:>6.3} | {:>6.3} | {:>5.2} M",
-        parallel / 1e6,
-        all_ceiling / 1e6,
-        100.0 * parallel / all_ceiling,
-        sequential / 1e6,
-        one_ceiling / 1e6,
-        100.0 * sequential / one_ceiling,
-        pct(0.50),
-        pct(0.99),
-        pct(1.0),
-        sha256 / 1e6,
-    );
-}
-
-/// Checks per second over full scans that find nothing.
-fn throughput(keys: &KeySet<usize>, challenge: &Challenge, seconds: f64, parallel: bool) -> f64 {
-    let started = Instant::now();
-    let mut scans = 0u64;
-    while started.elapsed().as_secs_f64() < seconds || scans == 0 {
-        let found = if parallel {
-            keys.find(challenge)
-        } else {
-            keys.find_sequential(challenge)
-        };
-        std::hint::black_box(found);
-        scans += 1;
-    }
-    (scans * keys.len() as u64) as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Per request: parse, prepare, search; the key at a random place or (1 in 10) absent.
-fn latencies(rng: &mut Rng, keys: &KeySet<usize>, pmks: &[[u8; 32]], n: usize) -> Vec<Duration> {
-    let mut times = Vec::with_capacity(n);
-    for request in 0..n.max(1) {
-        let owner = rng.below(pmks.len());
-        let absent = request % 10 == 9;
-        let pmk = if absent {
-            rng.bytes::<32>()
-        } else {
-            pmks[owner]
-        };
-        let handshake = message2(rng, &pmk);
-        let started = Instant::now();
-        let found = Challenge::new(&handshake)
-            .ok()
-            .and_then(|challenge| keys.find(&challenge).copied());
-        times.push(started.elapsed());
-        let expected = (!absent).then_some(owner);
-        if found != expected {
-            eprintln!("handshake-bench: request {request} found {found:?}, expected {expected:?}");
-        }
-    }
-    times
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1e3
 }
