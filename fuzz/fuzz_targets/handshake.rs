@@ -34,6 +34,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = attributes::octets("fuzz", text);
         let _ = attributes::mac("fuzz", text);
+        if let Ok(bytes) = attributes::cisco_octets("fuzz", text) {
+            assert!(bytes.len() <= text.len(), "never more bytes than characters");
+        }
         let _ = attributes::cisco(text.split('\n'), text);
         let mut parts = text.splitn(4, '\n');
         let mut next = || parts.next().unwrap_or_default();

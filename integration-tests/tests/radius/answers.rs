@@ -10,18 +10,7 @@ use std::time::Duration;
 async fn each_dialect_gets_exactly_its_attributes_with_the_key_and_the_team_vlan()
 -> anyhow::Result<()> {
     let radius = Radius::start().await?;
-    radius.stack.set_vlan_pool(DEMO_ORG, 140, 149).await?;
-    radius
-        .stack
-        .command_done(DEMO_ORG, Command::SyncNow)
-        .await?;
-    let richard = radius
-        .stack
-        .member_until(DEMO_ORG, RICHARD, "the team VLAN", |m| {
-            m.is_some_and(|m| m.vlan(Utc::now()).is_some())
-        })
-        .await?
-        .expect("Richard");
+    let richard = radius.richard_with_team_vlan().await?;
     let vlan = richard.vlan(Utc::now()).expect("team VLAN");
     assert_eq!(richard.group.as_ref().and_then(|g| g.vlan), Some(vlan));
     let key = radius.passphrase(RICHARD).await?;

@@ -177,18 +177,7 @@ async fn the_handshake_alone_finds_the_member_among_a_thousand_keys() -> anyhow:
         .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Hostapd)
         .await?;
 
-    radius.stack.set_vlan_pool(DEMO_ORG, 140, 149).await?;
-    radius
-        .stack
-        .command_done(DEMO_ORG, Command::SyncNow)
-        .await?;
-    let richard = radius
-        .stack
-        .member_until(DEMO_ORG, RICHARD, "the team VLAN", |m| {
-            m.is_some_and(|m| m.vlan(Utc::now()).is_some())
-        })
-        .await?
-        .expect("Richard");
+    let richard = radius.richard_with_team_vlan().await?;
     let vlan = richard.vlan(Utc::now());
     let richard_key = radius.passphrase(RICHARD).await?;
     let accepted = handshake_until(

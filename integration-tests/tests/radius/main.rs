@@ -184,6 +184,20 @@ impl Radius {
         Ok(())
     }
 
+    /// Gives the organization a VLAN pool (140–149) and syncs: Richard's team gets a VLAN;
+    /// Richard once it is his.
+    async fn richard_with_team_vlan(&self) -> anyhow::Result<store::queries::MemberView> {
+        self.stack.set_vlan_pool(DEMO_ORG, 140, 149).await?;
+        self.stack.command_done(DEMO_ORG, Command::SyncNow).await?;
+        let richard = self
+            .stack
+            .member_until(DEMO_ORG, RICHARD, "the team VLAN", |m| {
+                m.is_some_and(|m| m.vlan(chrono::Utc::now()).is_some())
+            })
+            .await?;
+        richard.ok_or_else(|| anyhow::anyhow!("Richard is gone"))
+    }
+
     /// The member's passphrase in force.
     async fn passphrase(&self, user_id: &str) -> anyhow::Result<String> {
         self.stack.passphrase(DEMO_ORG, user_id).await
