@@ -4,8 +4,9 @@
 //! `HandshakeKeys::replace` then swaps a member's keys at once, so a rotated or revoked
 //! passphrase stops matching the moment the new state is in.
 //!
-//! A PMK already computed for the same sealed passphrase and SSID is reused, so reloading an
-//! organization (a NAS registered, a plan mapped) costs reads, not PBKDF2.
+//! A PMK already computed for the same sealed passphrase and SSID is reused (from memory, or
+//! from `handshake_pmks` where it is stored sealed with the member's data key), so reloading an
+//! organization (a NAS registered, a plan mapped) or restarting costs reads, not PBKDF2.
 
 pub use crate::lookup::LocationSsids;
 use crate::lookup::{self, LookupError};
@@ -130,18 +131,140 @@ pub enum LoadError {
     Computing(#[from] tokio::task::JoinError),
 }
 
-/// A member whose passphrase is open, with where their key belongs.
+/// A member whose key needs PMKs computed: their passphrase open, their data key to seal the
+/// new PMKs with, and those already known.
 struct Opened {
     user_id: String,
     passphrase: String,
     sealed: Sealed,
-    places: Vec<SetId>,
+    key: secrets::MemberKey,
+    known: Vec<(SetId, [u8; 32])>,
+    missing: Vec<SetId>,
+}
+
+/// What a member's keys are made of: PMKs known (in memory, or stored and opened) and where
+/// one is still missing.
+struct Resolved {
+    known: Vec<(SetId, [u8; 32])>,
+    missing: Vec<SetId>,
+}
+
+/// Where a PMK may already be: in memory (`known`, by user, sealed passphrase and place) or
+/// stored sealed in `handshake_pmks` (by user and SSID).
+struct Sources<'a, F> {
+    org_id: &'a str,
+    key_ring: &'a secrets::KeyRing,
+    stored: HashMap<(String, String), store::handshake_pmks::StoredPmk>,
+    known: F,
+}
+
+impl<F: Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>> Sources<'_, F> {
+    /// Each member's keys: ready (every PMK known) or opened (some to compute).
+    fn sort(
+        &self,
+        members: Vec<lookup::DeviceMember>,
+        locations: &[LocationSsids],
+    ) -> (Vec<MemberKeys>, Vec<Opened>) {
+        let org_id = self.org_id;
+        let (mut ready, mut opened) = (Vec::new(), Vec::new());
+        for member in members {
+            let Some(sealed) = member.passphrase.clone() else {
+                continue;
+            };
+            let places = places_for(org_id, &member.access, locations);
+            let mut key = None;
+            let resolved = self.resolve(&member, &sealed, places, &mut key);
+            if resolved.missing.is_empty() {
+                let (org_id, user_id) = (org_id.to_owned(), member.user_id);
+                ready.push(MemberKeys {
+                    org_id,
+                    user_id,
+                    sealed,
+                    pmks: resolved.known,
+                });
+                continue;
+            }
+            let key = key.or_else(|| member_key(self.key_ring, org_id, &member));
+            match (
+                crate::authorize::open_passphrase(self.key_ring, org_id, &member),
+                key,
+            ) {
+                (Ok(Some(passphrase)), Some(key)) => opened.push(Opened {
+                    user_id: member.user_id,
+                    passphrase,
+                    sealed,
+                    key,
+                    known: resolved.known,
+                    missing: resolved.missing,
+                }),
+                (Ok(None), _) => {}
+                (Err(error), _) => {
+                    tracing::error!(org_id, user_id = %member.user_id, %error,
+                        "handshake keys: the passphrase does not open; left out");
+                }
+                (Ok(Some(_)), None) => {
+                    tracing::error!(org_id, user_id = %member.user_id,
+                        "handshake keys: the member's data key does not open; left out");
+                }
+            }
+        }
+        (ready, opened)
+    }
+
+    /// The member's PMK at each place: from memory, else from the stored PMKs of this sealed
+    /// passphrase (opened with the member's data key, unwrapped into `key` once), else missing.
+    fn resolve(
+        &self,
+        member: &lookup::DeviceMember,
+        sealed: &Sealed,
+        places: Vec<SetId>,
+        key: &mut Option<secrets::MemberKey>,
+    ) -> Resolved {
+        let (org_id, user_id) = (self.org_id, member.user_id.as_str());
+        let mut resolved = Resolved {
+            known: Vec::with_capacity(places.len()),
+            missing: Vec::new(),
+        };
+        for place in places {
+            if let Some(pmk) = (self.known)(user_id, sealed, &place) {
+                resolved.known.push((place, pmk));
+                continue;
+            }
+            let row = self
+                .stored
+                .get(&(user_id.to_owned(), place.ssid.clone()))
+                .filter(|row| row.passphrase_nonce == sealed.nonce);
+            if row.is_some() && key.is_none() {
+                *key = member_key(self.key_ring, org_id, member);
+            }
+            let opened = row.zip(key.as_ref()).and_then(|(row, key)| {
+                secrets::open_member_pmk(key, org_id, user_id, &place.ssid, &row.pmk).ok()
+            });
+            match opened {
+                Some(pmk) => resolved.known.push((place, pmk)),
+                None => resolved.missing.push(place),
+            }
+        }
+        resolved
+    }
+}
+
+/// The member's data key, unwrapped by the key ring.
+fn member_key(
+    key_ring: &secrets::KeyRing,
+    org_id: &str,
+    member: &lookup::DeviceMember,
+) -> Option<secrets::MemberKey> {
+    let wrapped = member.wrapped_key.as_ref()?;
+    let aad = secrets::contexts::member(org_id, &member.user_id);
+    key_ring.unwrap_member_key(wrapped, &aad).ok()
 }
 
 /// The keys of `org_id`'s members with a passphrase (only `user_id`'s when given), read from the
-/// read models and opened with the key ring; `known` gives PMKs already computed (by user,
-/// sealed passphrase and place); the others are computed on rayon's threads. A member whose
-/// passphrase does not open or is no WPA2 key is left out and logged.
+/// read models and opened with the key ring. A PMK comes from memory (`known`, by user, sealed
+/// passphrase and place), else from `handshake_pmks` (sealed with the member's data key), else
+/// it is computed on rayon's threads and stored sealed; stored PMKs no longer anyone's are
+/// deleted. A member whose passphrase does not open or is no WPA2 key is left out and logged.
 pub async fn load(
     pool: &deadpool_postgres::Pool,
     key_ring: &secrets::KeyRing,
@@ -149,69 +272,89 @@ pub async fn load(
     user_id: Option<&str>,
     known: impl Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>,
 ) -> Result<Vec<MemberKeys>, LoadError> {
-    let client = pool
+    let mut client = pool
         .get()
         .await
         .map_err(|error| LookupError::from(store::StoreError::from(error)))?;
     let locations = lookup::locations_with_ssids(&client, org_id).await?;
     let members = lookup::members_with_passphrases(&client, org_id, user_id).await?;
-    drop(client);
-    let (mut ready, mut opened) = (Vec::new(), Vec::new());
-    for member in members {
-        let Some(sealed) = member.passphrase.clone() else {
-            continue;
-        };
-        let places = places_for(org_id, &member.access, &locations);
-        let pmks: Option<Vec<_>> = places
-            .iter()
-            .map(|place| Some((place.clone(), known(&member.user_id, &sealed, place)?)))
-            .collect();
-        if let Some(pmks) = pmks {
-            let (org_id, user_id) = (org_id.to_owned(), member.user_id);
-            ready.push(MemberKeys {
-                org_id,
-                user_id,
-                sealed,
-                pmks,
-            });
-            continue;
-        }
-        match crate::authorize::open_passphrase(key_ring, org_id, &member) {
-            Ok(Some(passphrase)) => opened.push(Opened {
-                user_id: member.user_id,
-                passphrase,
-                sealed,
-                places,
-            }),
-            Ok(None) => {}
-            Err(error) => {
-                tracing::error!(org_id, user_id = %member.user_id, %error,
-                    "handshake keys: the passphrase does not open; left out");
-            }
-        }
+    let sources = Sources {
+        org_id,
+        key_ring,
+        stored: store::handshake_pmks::stored(&client, org_id, user_id)
+            .await
+            .map_err(LookupError::from)?
+            .into_iter()
+            .map(|row| ((row.user_id.clone(), row.ssid.clone()), row))
+            .collect(),
+        known,
+    };
+    let (mut ready, opened) = sources.sort(members, &locations);
+    let org = org_id.to_owned();
+    let computed: Vec<(MemberKeys, Vec<store::handshake_pmks::StoredPmk>)> =
+        tokio::task::spawn_blocking(move || {
+            opened
+                .into_par_iter()
+                .filter_map(|member| compute_missing(&org, member))
+                .collect()
+        })
+        .await?;
+    let mut fresh = Vec::new();
+    for (keys, rows) in computed {
+        ready.push(keys);
+        fresh.extend(rows);
     }
-    let org_id = org_id.to_owned();
-    let computed: Vec<MemberKeys> = tokio::task::spawn_blocking(move || {
-        opened
-            .into_par_iter()
-            .filter_map(|member| {
-                let Opened {
-                    user_id,
-                    passphrase,
-                    sealed,
-                    places,
-                } = member;
-                MemberKeys::compute(&org_id, &user_id, &passphrase, &sealed, &places, |_| None)
-                    .inspect_err(|error| {
-                        tracing::warn!(org_id, user_id, %error, "handshake keys: left out");
-                    })
-                    .ok()
-            })
-            .collect()
-    })
-    .await?;
-    ready.extend(computed);
+    let keep = stored_identities(&ready);
+    store::handshake_pmks::replace(&mut client, org_id, user_id, &keep, &fresh)
+        .await
+        .map_err(LookupError::from)?;
     Ok(ready)
+}
+
+/// Which stored PMKs stay: (user, SSID, passphrase nonce) of every key loaded.
+fn stored_identities(members: &[MemberKeys]) -> Vec<(String, String, String)> {
+    members
+        .iter()
+        .flat_map(|member| {
+            member.pmks.iter().map(|(place, _)| {
+                let nonce = member.sealed.nonce.clone();
+                (member.user_id.clone(), place.ssid.clone(), nonce)
+            })
+        })
+        .collect()
+}
+
+/// The member's missing PMKs, computed (PBKDF2), and the same sealed for `handshake_pmks`.
+fn compute_missing(
+    org_id: &str,
+    member: Opened,
+) -> Option<(MemberKeys, Vec<store::handshake_pmks::StoredPmk>)> {
+    let Opened {
+        user_id,
+        passphrase,
+        sealed,
+        key,
+        known,
+        missing,
+    } = member;
+    let computed = MemberKeys::compute(org_id, &user_id, &passphrase, &sealed, &missing, |_| None)
+        .inspect_err(|error| {
+            tracing::warn!(org_id, user_id, %error, "handshake keys: left out");
+        })
+        .ok()?;
+    let rows = computed
+        .pmks
+        .iter()
+        .map(|(place, pmk)| store::handshake_pmks::StoredPmk {
+            user_id: user_id.clone(),
+            ssid: place.ssid.clone(),
+            passphrase_nonce: sealed.nonce.clone(),
+            pmk: secrets::seal_member_pmk(&key, org_id, &user_id, &place.ssid, pmk),
+        })
+        .collect();
+    let mut keys = computed;
+    keys.pmks.extend(known);
+    Some((keys, rows))
 }
 
 /// Every live key, by place; bounded by `max_keys` in all.

@@ -6,6 +6,11 @@ pub fn member(org_id: &str, user_id: &str) -> String {
     domain::StreamId::member(org_id, user_id).to_string()
 }
 
+/// A member's PMK for one SSID (the handshake matcher's), sealed with their data key.
+pub fn member_pmk(org_id: &str, user_id: &str, ssid: &str) -> String {
+    format!("{}/pmk/{ssid}", member(org_id, user_id))
+}
+
 /// An organization's Optix token, sealed with the master key.
 pub fn organization_token(org_id: &str) -> String {
     format!("org-{org_id}/token")

@@ -14,5 +14,6 @@ pub use key_ring::{
 };
 pub use nas::{open_nas_secret, seal_nas_secret};
 pub use passphrases::{
-    generate_passphrase, open_member_passphrase, passphrase_hash, seal_passphrase, seal_profile,
+    generate_passphrase, open_member_passphrase, open_member_pmk, passphrase_hash, seal_member_pmk,
+    seal_passphrase, seal_profile,
 };

@@ -61,6 +61,29 @@ pub fn seal_profile(
     }
 }
 
+/// A member's PMK for `ssid`, sealed with their data key (bound to the member and the SSID).
+pub fn seal_member_pmk(
+    key: &MemberKey,
+    org_id: &str,
+    user_id: &str,
+    ssid: &str,
+    pmk: &[u8; 32],
+) -> domain::Sealed {
+    key.seal(pmk, &crate::contexts::member_pmk(org_id, user_id, ssid))
+}
+
+/// A member's PMK for `ssid`, opened with their data key.
+pub fn open_member_pmk(
+    key: &MemberKey,
+    org_id: &str,
+    user_id: &str,
+    ssid: &str,
+    sealed: &domain::Sealed,
+) -> Result<[u8; 32], CryptoError> {
+    let bytes = key.open(sealed, &crate::contexts::member_pmk(org_id, user_id, ssid))?;
+    bytes.try_into().map_err(|_| CryptoError::Malformed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

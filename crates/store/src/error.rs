@@ -19,6 +19,8 @@ pub enum StoreError {
     Config(String),
     #[error("stored event at position {position} is unreadable: {reason}")]
     Corrupt { position: i64, reason: String },
+    #[error("a stored row is unreadable: {0}")]
+    Unreadable(String),
 }
 
 impl StoreError {

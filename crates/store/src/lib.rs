@@ -5,6 +5,7 @@
 pub mod decide;
 pub mod error;
 pub mod event_log;
+pub mod handshake_pmks;
 pub mod history;
 pub mod member_keys;
 pub mod migrations;

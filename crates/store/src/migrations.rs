@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "radius_cached_answers",
         include_str!("../../../migrations/0016_radius_cached_answers.sql"),
     ),
+    (
+        17,
+        "handshake_pmks",
+        include_str!("../../../migrations/0017_handshake_pmks.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

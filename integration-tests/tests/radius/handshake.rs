@@ -57,6 +57,88 @@ async fn each_member_s_pmk_is_kept_at_the_ssids_of_the_locations_that_may_admit_
     let jean = loaded(&radius, Some(JEAN)).await?;
     assert_eq!(jean.len(), 1, "Jean still has a passphrase");
     assert_eq!(jean[0].pmk_at(&place(GASTOWN)), None, "suspended: no key");
+    assert_eq!(
+        stored_pmks(&radius, JEAN).await?,
+        0,
+        "her stored PMK is deleted"
+    );
+    Ok(())
+}
+
+/// How many PMKs of `user_id` are stored.
+async fn stored_pmks(radius: &Radius, user_id: &str) -> anyhow::Result<i64> {
+    let client = radius.stack.pool.get().await?;
+    let row = client
+        .query_one(
+            "SELECT count(*) FROM handshake_pmks WHERE org_id = $1 AND user_id = $2",
+            &[&DEMO_ORG, &user_id],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Computed PMKs are stored sealed with the member's data key (never in clear) and a later
+/// load opens them instead of running PBKDF2 again, until the passphrase changes.
+#[tokio::test]
+async fn pmks_are_stored_sealed_and_reused_until_the_passphrase_changes() -> anyhow::Result<()> {
+    let radius = Radius::start().await?;
+    radius
+        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Hostapd)
+        .await?;
+    loaded(&radius, None).await?;
+    let stack = &radius.stack;
+    let client = stack.pool.get().await?;
+    let row = client
+        .query_one(
+            "SELECT p.pmk, k.wrapped_key FROM handshake_pmks p
+               JOIN member_keys k ON k.org_id = p.org_id AND k.user_id = p.user_id
+              WHERE p.org_id = $1 AND p.user_id = $2 AND p.ssid = 'members'",
+            &[&DEMO_ORG, &RICHARD],
+        )
+        .await?;
+    let (sealed, wrapped): (serde_json::Value, serde_json::Value) = (row.get(0), row.get(1));
+    let pmk = ::handshake::pmk(&radius.passphrase(RICHARD).await?, b"members")?;
+    assert!(
+        !sealed.to_string().contains(&hex::encode(pmk)),
+        "sealed, not in clear"
+    );
+    // Another PMK sealed in its place: what the next load returns proves where it came from.
+    let aad = secrets::contexts::member(DEMO_ORG, RICHARD);
+    let key = stack
+        .keys
+        .unwrap_member_key(&serde_json::from_value(wrapped)?, &aad)?;
+    let planted = secrets::seal_member_pmk(&key, DEMO_ORG, RICHARD, "members", &[7; 32]);
+    client
+        .execute(
+            "UPDATE handshake_pmks SET pmk = $3 WHERE org_id = $1 AND user_id = $2",
+            &[&DEMO_ORG, &RICHARD, &serde_json::to_value(&planted)?],
+        )
+        .await?;
+    let richard = loaded(&radius, Some(RICHARD)).await?;
+    assert_eq!(
+        richard[0].pmk_at(&place(GASTOWN)),
+        Some(&[7; 32]),
+        "opened, not computed"
+    );
+
+    let renewed = "Richard renewed passphrase 9";
+    stack
+        .command_done(
+            DEMO_ORG,
+            Command::SetPassphrase {
+                user_id: RICHARD.into(),
+                passphrase: bus::commands::PassphraseText(renewed.into()),
+            },
+        )
+        .await?;
+    let richard = loaded(&radius, Some(RICHARD)).await?;
+    let fresh = ::handshake::pmk(renewed, b"members")?;
+    assert_eq!(
+        richard[0].pmk_at(&place(GASTOWN)),
+        Some(&fresh),
+        "computed for the new one"
+    );
+    assert_eq!(stored_pmks(&radius, RICHARD).await?, 1);
     Ok(())
 }
 

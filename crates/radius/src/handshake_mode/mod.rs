@@ -7,7 +7,8 @@
 //! built when the service starts, then kept exact by following the domain events (the durable
 //! consumer `radius-handshake-keys`): a member's event reloads that member, a change of a
 //! location, team, NAS or plan mapping reloads the organization. PBKDF2 never runs on the
-//! request path, and a PMK is computed once per sealed passphrase and SSID.
+//! request path, and a PMK is computed once per sealed passphrase and SSID, then stored sealed
+//! with the member's data key (`handshake_pmks`), so a restart reads them back.
 //!
 //! Nothing kept in memory decides access: a match is only *whose* key it is. The request then
 //! reads that member (one query) and judges their grant at this NAS now, and checks the matched
