@@ -10,7 +10,7 @@
 //!
 //! A retention (`radius.accounting_retention_days`) is kept by [`purge_periodically`].
 
-use crate::authorize::NasQuery;
+use crate::rest::NasQuery;
 use crate::rest::{self, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};

@@ -12,34 +12,16 @@
 //! Access-Request is seen by it: no cache to expire. A request carrying a WPA2 handshake is
 //! answered by `handshake_mode` instead (no device registration).
 
-use crate::dialect::{self, Grant};
+use crate::dialect;
+use crate::grant::{NoGrant, grant_for};
 use crate::lookup::{self, DeviceMember, Nas};
 use crate::metrics::{self, Outcome};
-use crate::rest::{self, RestAttribute};
+use crate::rest::{self, NasQuery, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};
 use domain::Mac;
-use domain::location_access as access;
 use serde::Deserialize;
-use std::net::IpAddr;
 use std::time::Instant;
-
-/// Which NAS asks: FreeRADIUS's client shortname (`org/nas_id`, set by `clients`) and the
-/// packet's source address, checked together against the registry.
-#[derive(Debug, Deserialize)]
-pub(crate) struct NasQuery {
-    pub(crate) nas: String,
-    pub(crate) source: IpAddr,
-}
-
-impl NasQuery {
-    /// `org/nas_id`, each part non-empty and short.
-    pub(crate) fn org_and_nas(&self) -> Option<(&str, &str)> {
-        let (org, nas) = self.nas.split_once('/')?;
-        let fits = |part: &str| !part.is_empty() && part.len() <= 64;
-        (fits(org) && fits(nas)).then_some((org, nas))
-    }
-}
 
 /// The attributes of an Access-Request Lanyard reads.
 #[derive(Debug, Default, Deserialize)]
@@ -122,7 +104,7 @@ fn answer(
     member: Option<DeviceMember>,
     mac: &Mac,
 ) -> (HttpResponse, Outcome) {
-    match grant_for(state, org_id, nas, member, chrono::Utc::now()) {
+    match grant_for(&state.keys, org_id, nas, member, chrono::Utc::now()) {
         Ok(granted) => {
             tracing::debug!(org_id, nas_id, %mac, user_id = %granted.user_id, "authorize: accept");
             if let Some(cache) = &state.answer_cache {
@@ -143,69 +125,4 @@ fn answer(
             (response, Outcome::Error)
         }
     }
-}
-
-/// What a device gets from a NAS now.
-pub(crate) struct Granted {
-    pub(crate) user_id: String,
-    pub(crate) grant: Grant,
-    /// When the grant ends, if it does.
-    pub(crate) until: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-/// Why a device gets nothing.
-pub(crate) enum NoGrant {
-    /// A refusal (logged with its reason, never sent to the NAS).
-    Refused(String),
-    /// The member's passphrase does not open: an operator must look.
-    Broken(String),
-}
-
-/// The one judgement of an Access-Request (and of an answer FreeRADIUS keeps): the member of
-/// the device, their terms from this NAS at `now`, their passphrase opened.
-pub(crate) fn grant_for(
-    state: &State,
-    org_id: &str,
-    nas: &Nas,
-    member: Option<DeviceMember>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Granted, NoGrant> {
-    let member = member
-        .ok_or_else(|| NoGrant::Refused("no member of this organization has this device".into()))?;
-    let terms = nas
-        .terms_for(&member.access, now)
-        .map_err(|no_key| NoGrant::Refused(no_key.to_string()))?;
-    let passphrase = open_passphrase(&state.keys, org_id, &member)
-        .map_err(NoGrant::Broken)?
-        .ok_or_else(|| NoGrant::Refused("the member has no passphrase".into()))?;
-    let grant = Grant {
-        passphrase,
-        vlan: terms.vlan,
-        session_timeout: access::session_timeout(terms.until, now),
-        bandwidth_up_kbps: terms.bandwidth_up_kbps,
-        bandwidth_down_kbps: terms.bandwidth_down_kbps,
-    };
-    Ok(Granted {
-        user_id: member.user_id,
-        grant,
-        until: terms.until,
-    })
-}
-
-/// The member's passphrase in clear (None: they have none yet), opened with their data key.
-pub(crate) fn open_passphrase(
-    key_ring: &secrets::KeyRing,
-    org_id: &str,
-    member: &DeviceMember,
-) -> Result<Option<String>, String> {
-    let Some(sealed) = &member.passphrase else {
-        return Ok(None);
-    };
-    let wrapped = member
-        .wrapped_key
-        .as_ref()
-        .ok_or("the member has no data key")?;
-    secrets::open_member_passphrase(key_ring, org_id, &member.user_id, wrapped, sealed)
-        .map(Some)
-        .map_err(|e| e.to_string())
 }

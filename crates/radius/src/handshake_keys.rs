@@ -186,7 +186,7 @@ impl<F: Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>> Sources<'_, F> {
             }
             let key = key.or_else(|| member_key(self.key_ring, org_id, &member));
             match (
-                crate::authorize::open_passphrase(self.key_ring, org_id, &member),
+                crate::grant::open_passphrase(self.key_ring, org_id, &member),
                 key,
             ) {
                 (Ok(Some(passphrase)), Some(key)) => opened.push(Opened {

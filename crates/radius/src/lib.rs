@@ -21,6 +21,7 @@ mod clients;
 pub mod dialect;
 pub mod disconnect;
 pub mod events;
+mod grant;
 pub mod handshake_keys;
 pub mod handshake_mode;
 mod lookup;

@@ -37,6 +37,23 @@ pub fn first(attribute: &Option<RestAttribute>) -> Option<String> {
     attribute.as_ref().and_then(RestAttribute::first)
 }
 
+/// Which NAS asks: FreeRADIUS's client shortname (`org/nas_id`, set by `clients`) and the
+/// packet's source address, checked together against the registry.
+#[derive(Debug, Deserialize)]
+pub struct NasQuery {
+    pub nas: String,
+    pub source: std::net::IpAddr,
+}
+
+impl NasQuery {
+    /// `org/nas_id`, each part non-empty and short.
+    pub fn org_and_nas(&self) -> Option<(&str, &str)> {
+        let (org, nas) = self.nas.split_once('/')?;
+        let fits = |part: &str| !part.is_empty() && part.len() <= 64;
+        (fits(org) && fits(nas)).then_some((org, nas))
+    }
+}
+
 /// An answer for rlm_rest: `list:Attribute` → values, in the order they were set.
 #[derive(Debug, Default)]
 pub struct Reply {

@@ -9,8 +9,8 @@
 //! - 400: not a key Lanyard writes. The sentinel key is answered with an empty entry.
 
 use super::{SENTINEL, cached_answer, parse_key};
-use crate::authorize::{NoGrant, grant_for};
 use crate::dialect;
+use crate::grant::{NoGrant, grant_for};
 use crate::lookup;
 use crate::metrics;
 use crate::rest::{self, Reply};
@@ -54,7 +54,7 @@ pub(crate) async fn answer(
     };
     let now = Utc::now();
     let org_id = &class.org_id;
-    let granted = grant_for(&state, org_id, &nas, member, now).and_then(|granted| {
+    let granted = grant_for(&state.keys, org_id, &nas, member, now).and_then(|granted| {
         // Its last second is left to the HTTP path: a kept answer never outlives its grant.
         match kept_secs(granted.until, now) {
             Some(secs) => Ok((granted, secs)),

@@ -11,14 +11,14 @@
 //!   `cisco-wlan-ssid`. Answered in the Cisco dialect (`psk=`, `psk-mode=ascii`).
 //!
 //! Every answer also carries the VLAN and `Session-Timeout` of the member's grant at this NAS
-//! now, judged by the same `authorize::grant_for` as MAC authentication.
+//! now, judged by the same `grant::grant_for` as MAC authentication.
 
 use super::HandshakeMemory;
-use crate::authorize::{self, NasQuery};
+use crate::grant::{self, Granted, NoGrant};
 use crate::handshake_keys::{KeyRef, SetId};
 use crate::lookup::{self, Nas};
 use crate::metrics;
-use crate::rest::{self, RestAttribute};
+use crate::rest::{self, NasQuery, RestAttribute};
 use crate::state::State;
 use actix_web::HttpResponse;
 use domain::{DeviceBinding, Mac, NasDialect};
@@ -251,18 +251,18 @@ async fn matched(
         metrics::handshake("no_match", "key_changed");
         return rest::not_found_because("no live key here produced this handshake");
     }
-    match authorize::grant_for(state, org_id, nas, member, chrono::Utc::now()) {
+    match grant::grant_for(&state.keys, org_id, nas, member, chrono::Utc::now()) {
         Ok(granted) => {
             tracing::debug!(org_id, nas_id, %mac, user_id, ssid = %place.ssid, "handshake: accept");
             metrics::handshake("matched", "");
             reply(nas.dialect, carrier, &granted, key).respond()
         }
-        Err(authorize::NoGrant::Refused(reason)) => {
+        Err(NoGrant::Refused(reason)) => {
             tracing::info!(org_id, nas_id, %mac, user_id, reason, "handshake: matched, but no key here now");
             metrics::handshake("no_match", "no_grant");
             rest::not_found_because("no key for this device here")
         }
-        Err(authorize::NoGrant::Broken(error)) => {
+        Err(NoGrant::Broken(error)) => {
             tracing::error!(org_id, nas_id, %mac, user_id, %error, "handshake: the passphrase does not open");
             metrics::handshake("error", "passphrase");
             rest::not_found_because("no key for this device here")
@@ -272,12 +272,7 @@ async fn matched(
 
 /// The Accept: the NAS's dialect (key, VLAN, Session-Timeout, bandwidth), with the key as the
 /// carrier expects it, and the member's identity as `User-Name` (accounting then names them).
-fn reply(
-    dialect: NasDialect,
-    carrier: Carrier,
-    granted: &authorize::Granted,
-    key: &KeyRef,
-) -> rest::Reply {
+fn reply(dialect: NasDialect, carrier: Carrier, granted: &Granted, key: &KeyRef) -> rest::Reply {
     let dialect = match carrier {
         Carrier::Cisco => NasDialect::Cisco,
         Carrier::Hostapd | Carrier::Ruckus => dialect,
