@@ -65,6 +65,17 @@ async fn each_member_s_pmk_is_kept_at_the_ssids_of_the_locations_that_may_admit_
     Ok(())
 }
 
+/// An operator sets `user_id`'s passphrase.
+async fn set_passphrase(radius: &Radius, user_id: &str, passphrase: &str) -> anyhow::Result<()> {
+    let passphrase = bus::commands::PassphraseText(passphrase.into());
+    let user_id = user_id.into();
+    let command = Command::SetPassphrase {
+        user_id,
+        passphrase,
+    };
+    radius.stack.command_done(DEMO_ORG, command).await
+}
+
 /// How many PMKs of `user_id` are stored.
 async fn stored_pmks(radius: &Radius, user_id: &str) -> anyhow::Result<i64> {
     let client = radius.stack.pool.get().await?;
@@ -122,15 +133,7 @@ async fn pmks_are_stored_sealed_and_reused_until_the_passphrase_changes() -> any
     );
 
     let renewed = "Richard renewed passphrase 9";
-    stack
-        .command_done(
-            DEMO_ORG,
-            Command::SetPassphrase {
-                user_id: RICHARD.into(),
-                passphrase: bus::commands::PassphraseText(renewed.into()),
-            },
-        )
-        .await?;
+    set_passphrase(&radius, RICHARD, renewed).await?;
     let richard = loaded(&radius, Some(RICHARD)).await?;
     let fresh = ::handshake::pmk(renewed, b"members")?;
     assert_eq!(
@@ -302,16 +305,7 @@ async fn the_handshake_alone_finds_the_member_among_a_thousand_keys() -> anyhow:
     assert_rejected(&radius, &wrong);
 
     let renewed = "a brand new passphrase for Richard 42";
-    radius
-        .stack
-        .command_done(
-            DEMO_ORG,
-            Command::SetPassphrase {
-                user_id: RICHARD.into(),
-                passphrase: bus::commands::PassphraseText(renewed.into()),
-            },
-        )
-        .await?;
+    set_passphrase(&radius, RICHARD, renewed).await?;
     assert_rejected(&radius, &handshake(&radius, &richard_key, STATION).await?);
     let renewed_answer = handshake_until(&radius, renewed, STATION, Duration::from_secs(10), |e| {
         e.accepted()
