@@ -5,7 +5,7 @@
 
 use crate::cause::Cause;
 use crate::error::ProvisionError;
-use crate::facts;
+use crate::platform::PlatformAdapter;
 use crate::provisioner::Provisioner;
 use crate::sync_requests::SyncKind;
 use crate::writer::{ToReconcile, Trigger};
@@ -18,14 +18,11 @@ use domain::organization::OrganizationCommand;
 use futures::StreamExt;
 use opentelemetry::KeyValue;
 use std::sync::Arc;
-use std::time::Duration;
 use store::decide::{self, DecideError};
 use store::event_log::Metadata;
 use store::queries;
 use tokio::sync::{Semaphore, watch};
 
-/// A person waits for these answers: Optix calls give up on the budget after this long.
-const PATIENCE: Duration = Duration::from_secs(5);
 const CONCURRENCY: usize = 32;
 
 pub async fn run(
@@ -267,18 +264,13 @@ impl Provisioner {
         }
     }
 
-    /// Which Optix user has this email: the log first (keyed hash), then Optix.
+    /// Which user of the organization's platform has this email: the log first (keyed hash),
+    /// then the platform.
     async fn find_user_by_email(&self, org_id: &str, email: &str) -> Result<Reply, ProvisionError> {
-        let token = self.org_token(org_id).await?;
+        self.ensure_connected(org_id).await?;
         let found = match self.local_user_for(org_id, email).await? {
             Some(user) => Some(user),
-            None => self
-                .optix()
-                .with_patience(PATIENCE)
-                .user_by_email(&token, email)
-                .await?
-                .filter(|u| !u.is_deleted)
-                .map(|u| u.user_id),
+            None => self.platform(org_id).user_by_email(org_id, email).await?,
         };
         Ok(match found {
             Some(user_id) => Reply::Done {
@@ -287,7 +279,7 @@ impl Provisioner {
             },
             None => Reply::refused(
                 RefusalCode::UnknownUser,
-                "no Optix user of this organization has that email",
+                "no member of this organization has that email",
             ),
         })
     }
@@ -303,27 +295,24 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Reply, ProvisionError> {
-        let token = self.org_token(org_id).await?;
+        self.ensure_connected(org_id).await?;
         if let Some(refusal) = self
             .unmapped_refusal(org_id, &user_id, location_id, metadata, now)
             .await?
         {
             return Ok(refusal);
         }
-        let (from, to) = facts::booking_window(now);
-        let optix_facts = self
-            .optix()
-            .with_patience(PATIENCE)
-            .facts(&token, std::slice::from_ref(&user_id), from, to)
-            .await?;
         let member = ToReconcile {
-            facts: facts::member_facts(&user_id, &optix_facts),
+            facts: self
+                .platform(org_id)
+                .member_facts(org_id, &user_id, now)
+                .await?,
             metadata,
         };
         if !member.facts.exists {
             return Ok(Reply::refused(
                 RefusalCode::UnknownUser,
-                "Optix does not know this user in this organization",
+                "the organization's platform does not know this user",
             ));
         }
         let trigger = Trigger::Onboard { via, location_id };
@@ -371,10 +360,7 @@ impl Provisioner {
         if mapped {
             return Ok(None);
         }
-        if !self
-            .optix_knows_location(org_id, location_id, PATIENCE)
-            .await?
-        {
+        if !self.platform_knows_location(org_id, location_id).await? {
             return Ok(Some(not_a_location_of_the_organization(
                 RefusalCode::LocationNotMapped,
                 location_id,
@@ -405,10 +391,7 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Reply, ProvisionError> {
-        if !self
-            .optix_knows_location(org_id, location_id, PATIENCE)
-            .await?
-        {
+        if !self.platform_knows_location(org_id, location_id).await? {
             tracing::info!(
                 org_id,
                 "unmapped-location report for a location Optix does not know"

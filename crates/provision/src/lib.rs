@@ -16,6 +16,7 @@ pub mod hints;
 mod installation;
 pub mod known_locations;
 pub mod metrics;
+pub mod platform;
 pub mod provisioner;
 mod radius_commands;
 pub mod received;
@@ -78,7 +79,12 @@ impl Application {
             Provisioner::new(
                 pool.clone(),
                 keys,
-                optix,
+                (
+                    optix,
+                    settings
+                        .officernd
+                        .client(std::time::Duration::from_secs(20))?,
+                ),
                 sync_requests,
                 webhook_seal,
                 installations,

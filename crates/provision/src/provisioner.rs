@@ -1,20 +1,22 @@
-//! The provisioner: what provision's parts share — the writer, the Optix client, the sync
-//! requests, the webhook seal and the installations registry — and the organization's token.
+//! The provisioner: what provision's parts share — the writer, the platforms' clients (Optix,
+//! OfficeRnD), the sync requests, the webhook seal and the installations registry — and the
+//! organization's token.
 //! The parts add their work in their own modules: `batch` (webhooks), `commands`, `sync`.
 
 use crate::error::ProvisionError;
-use crate::known_locations::{KnownLocations, Lookup};
+use crate::known_locations::KnownLocations;
 use crate::sync_requests::SyncRequests;
 use crate::writer::Writer;
 use optix::api::{OptixClient, OrgToken};
 use secrets::KeyRing;
 use secrets::contexts::organization_token as token_aad;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use store::queries;
 
 pub struct Provisioner {
     writer: Writer,
     optix: OptixClient,
+    officernd: officernd::OfficeRndClient,
     syncs: SyncRequests,
     /// Opens the webhook bodies ingest sealed.
     webhook_seal: bus::sealing::WebhookSeal,
@@ -31,7 +33,7 @@ impl Provisioner {
     pub fn new(
         pool: deadpool_postgres::Pool,
         keys: KeyRing,
-        optix: OptixClient,
+        (optix, officernd): (OptixClient, officernd::OfficeRndClient),
         syncs: SyncRequests,
         webhook_seal: bus::sealing::WebhookSeal,
         installations: bus::Installations,
@@ -39,6 +41,7 @@ impl Provisioner {
         Provisioner {
             writer: Writer::new(pool, keys),
             optix,
+            officernd,
             syncs,
             webhook_seal,
             installations,
@@ -55,6 +58,10 @@ impl Provisioner {
 
     pub fn settle_margin(&self) -> Duration {
         self.settle_margin
+    }
+
+    pub fn known_locations(&self) -> &KnownLocations {
+        &self.known_locations
     }
 
     pub fn webhook_seal(&self) -> &bus::sealing::WebhookSeal {
@@ -81,42 +88,21 @@ impl Provisioner {
         &self.optix
     }
 
+    pub fn officernd(&self) -> &officernd::OfficeRndClient {
+        &self.officernd
+    }
+
     pub fn syncs(&self) -> &SyncRequests {
         &self.syncs
     }
 
-    pub fn optix_calls(&self) -> u64 {
-        self.optix.calls_made()
-    }
-
-    /// Whether Optix knows `location_id` as one of the organization's locations (cached; see
-    /// [`crate::known_locations`]).
-    pub async fn optix_knows_location(
-        &self,
-        org_id: &str,
-        location_id: &str,
-        patience: Duration,
-    ) -> Result<bool, ProvisionError> {
-        match self
-            .known_locations
-            .lookup(org_id, location_id, Instant::now())
-        {
-            Lookup::Known => return Ok(true),
-            Lookup::Unknown => return Ok(false),
-            Lookup::Refresh => {}
+    /// Whether `org_id` is connected (the app installed, or OfficeRnD credentials given).
+    pub async fn ensure_connected(&self, org_id: &str) -> Result<(), ProvisionError> {
+        let client = self.pool().get().await?;
+        match queries::organization_installed(&client, org_id).await? {
+            Some(true) => Ok(()),
+            _ => Err(ProvisionError::NotInstalled(org_id.to_owned())),
         }
-        let token = self.org_token(org_id).await?;
-        let ids: std::collections::HashSet<String> = self
-            .optix
-            .with_patience(patience)
-            .locations(&token)
-            .await?
-            .into_iter()
-            .map(|l| l.location_id)
-            .collect();
-        let known = ids.contains(location_id);
-        self.known_locations.store(org_id, ids, Instant::now());
-        Ok(known)
     }
 
     /// The organization's token, opened with the master key.

@@ -6,8 +6,8 @@
 use crate::load::ServiceSettings;
 use crate::secret::Secret;
 use crate::sections::{
-    DatabaseSettings, IngestSettings, NatsSettings, OptixSettings, PortalSettings,
-    ProvisionSettings, RadiusSettings, WebhookSettings,
+    DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings, OptixSettings,
+    PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 use serde::Deserialize;
 
@@ -24,6 +24,8 @@ pub struct Settings {
     pub portal: PortalSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
     #[serde(default)]
@@ -66,6 +68,9 @@ pub struct IngestConfig {
     /// Only `optix.apps` is used.
     #[serde(default)]
     pub optix: OptixSettings,
+    /// Only `officernd.signature_tolerance_secs` is used.
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
 }
 
 impl ServiceSettings for IngestConfig {
@@ -88,6 +93,7 @@ impl From<Settings> for IngestConfig {
             ingest: settings.ingest,
             webhooks: settings.webhooks,
             optix: settings.optix,
+            officernd: settings.officernd,
         }
     }
 }
@@ -102,6 +108,8 @@ pub struct ProvisionConfig {
     pub provision: ProvisionSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
 }
@@ -126,6 +134,7 @@ impl From<Settings> for ProvisionConfig {
             nats: settings.nats,
             provision: settings.provision,
             optix: settings.optix,
+            officernd: settings.officernd,
             webhooks: settings.webhooks,
         }
     }

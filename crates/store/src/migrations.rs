@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "radius_accounting",
         include_str!("../../../migrations/0013_radius_accounting.sql"),
     ),
+    (
+        14,
+        "platforms",
+        include_str!("../../../migrations/0014_platforms.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
