@@ -10,6 +10,7 @@ pub mod browser;
 pub mod database;
 pub mod mail;
 pub mod nas;
+pub mod officernd;
 pub mod radius;
 pub mod stack;
 pub mod wait;

@@ -205,6 +205,17 @@ impl std::fmt::Debug for PassphraseText {
     }
 }
 
+/// A platform credential in a request (provision seals it): Debug never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// A NAS's RADIUS shared secret in a request (provision seals it): Debug never shows it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -288,6 +299,16 @@ pub enum Command {
     RemoveNas {
         nas_id: String,
     },
+    /// Operator: connect an OfficeRnD organization (`lanyard officernd connect`): the
+    /// application's client id and secret, the organization's slug, and the secret of the
+    /// webhook endpoint that sends to `/webhooks/officernd/{organization id}`. Provision tests
+    /// the connection (a token and the organization lookup) before recording anything.
+    ConnectOfficeRnd {
+        client_id: String,
+        client_secret: SecretText,
+        slug: String,
+        webhook_secret: SecretText,
+    },
     /// A device (MAC as typed: `AA:BB:…`, `aa-bb-…`, `aabb.ccdd.eeff`) for a member: the
     /// tenant for themselves, an admin, the operator.
     AddDevice {
@@ -330,6 +351,7 @@ impl Command {
             Command::SyncNow => "sync_now",
             Command::RegisterNas { .. } => "register_nas",
             Command::RemoveNas { .. } => "remove_nas",
+            Command::ConnectOfficeRnd { .. } => "connect_officernd",
             Command::AddDevice { .. } => "add_device",
             Command::RemoveDevice { .. } => "remove_device",
             Command::BindDevice { .. } => "bind_device",

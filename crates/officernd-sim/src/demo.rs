@@ -146,15 +146,17 @@ pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organiza
         },
     );
     let start = now + chrono::Duration::hours(1);
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     org.bookings.insert(
         "5f0000000000000000000091".into(),
         Booking {
             id: "5f0000000000000000000091".into(),
             start: When {
-                date_time: start.to_rfc3339(),
+                date_time: stamp(start),
             },
             end: When {
-                date_time: (start + chrono::Duration::hours(1)).to_rfc3339(),
+                date_time: stamp(start + chrono::Duration::hours(1)),
             },
             timezone: Some("Europe/Berlin".into()),
             member: Some("5f00000000000000000000e1".into()),

@@ -129,7 +129,9 @@ fn unavailable(error: &ProvisionError) -> Reply {
     match error {
         ProvisionError::NotInstalled(org) => Reply::refused(
             RefusalCode::NotInstalled,
-            format!("organization {org} has not installed the Lanyard app in Optix"),
+            format!(
+                "organization {org} is not connected (the Lanyard app installed in Optix, or `lanyard officernd connect`)"
+            ),
         ),
         _ => Reply::refused(
             RefusalCode::Unavailable,
@@ -226,7 +228,7 @@ impl Provisioner {
                     .await
             }
             Command::SyncNow => {
-                self.org_token(org_id).await?;
+                self.ensure_connected(org_id).await?;
                 self.syncs().request(org_id, SyncKind::Manual);
                 Ok(Reply::done(0))
             }
@@ -251,6 +253,20 @@ impl Provisioner {
             Command::SetVlanPool { pool } => {
                 let set = OrganizationCommand::SetVlanPool { pool };
                 self.configure(org_id, set, metadata).await
+            }
+            Command::ConnectOfficeRnd {
+                client_id,
+                client_secret,
+                slug,
+                webhook_secret,
+            } => {
+                let connection = crate::connection::Connection {
+                    client_id,
+                    client_secret: client_secret.0,
+                    slug,
+                    webhook_secret: webhook_secret.0,
+                };
+                self.connect_officernd(org_id, connection, metadata).await
             }
             Command::RegisterNas { .. } | Command::RemoveNas { .. } => {
                 self.nas_command(org_id, command, metadata).await

@@ -10,6 +10,7 @@
 pub mod batch;
 mod cause;
 pub mod commands;
+mod connection;
 pub mod error;
 pub mod facts;
 pub mod hints;
