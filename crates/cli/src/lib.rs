@@ -6,4 +6,5 @@ pub mod configure;
 // admin canvas shows it too).
 pub use store::history;
 pub mod members;
+pub mod officernd;
 pub mod registry;

@@ -5,7 +5,7 @@
 //! webhooks go one by one (`installation`).
 
 use crate::error::ProvisionError;
-use crate::hints::{Hint, hint_of};
+use crate::hints::Hint;
 use crate::platform::{Asked, PlatformAdapter};
 use crate::provisioner::Provisioner;
 pub use crate::received::{Incoming, Outcome};
@@ -78,7 +78,7 @@ impl Provisioner {
                 &message.payload,
             ) {
                 Ok(webhook) => {
-                    let hint = hint_of(&webhook);
+                    let hint = webhook.hint();
                     let subject_key = hint
                         .subject()
                         .map(|subject| self.keys().keyed_hash("webhook-hint", org_id, &subject));

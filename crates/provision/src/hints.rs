@@ -1,7 +1,6 @@
 //! What a webhook is a hint about. Provision never trusts a payload's facts: it only learns
 //! *whom* to ask the platform (Optix, OfficeRnD) about.
 
-use crate::received::Received;
 use officernd::facts::visitor_user_id;
 use officernd::webhook::Notification;
 use optix::webhook::{Webhook, WebhookEvent};
@@ -104,14 +103,6 @@ impl Hint {
 impl std::fmt::Debug for Hint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self, f)
-    }
-}
-
-/// The hint of a webhook of either platform.
-pub fn hint_of(received: &Received) -> Hint {
-    match received {
-        Received::Optix(webhook) => optix_hint(webhook),
-        Received::OfficeRnd(delivery) => officernd_hint(&delivery.notification),
     }
 }
 

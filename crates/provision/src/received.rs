@@ -105,6 +105,14 @@ impl Received {
         }
     }
 
+    /// What the webhook is a hint about (`crate::hints`).
+    pub fn hint(&self) -> crate::hints::Hint {
+        match self {
+            Received::Optix(webhook) => crate::hints::optix_hint(webhook),
+            Received::OfficeRnd(delivery) => crate::hints::officernd_hint(&delivery.notification),
+        }
+    }
+
     /// The Optix webhook, for what only Optix sends (installations, teams).
     pub fn optix(&self) -> Option<&Webhook> {
         match self {

@@ -3,6 +3,7 @@
 //! Optix and an OfficeRnD organization in one deployment. Real PostgreSQL and NATS, Lanyard's
 //! services, and `officernd-sim` (with `optix-sim` for the Optix side).
 
+mod cli;
 mod rules;
 mod webhooks;
 

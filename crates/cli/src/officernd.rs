@@ -1,0 +1,100 @@
+//! `lanyard officernd`: connect an OfficeRnD organization (docs/officernd.md §2, §8). The
+//! secrets come from the environment (never the command line, which other users can read in
+//! the process list); the connection is tested here (a token and the organization lookup) and
+//! again by provision before anything is recorded.
+
+use clap::Subcommand;
+use officernd::Credentials;
+
+#[derive(Subcommand)]
+pub enum OfficeRndCommand {
+    /// Test the application's credentials: a token, then the organization the slug names.
+    Test(Account),
+    /// Connect the organization: tested, the client secret sealed in the log, the webhook
+    /// secret sealed for ingest, then the initial import. Prints the organization's Lanyard id
+    /// and the webhook URL to give OfficeRnD (Settings → Developer Tools → Webhooks).
+    Connect {
+        #[command(flatten)]
+        account: Account,
+        /// The webhook endpoint's secret as OfficeRnD shows it.
+        #[arg(long, env = "OFFICERND_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: String,
+        /// Where ingest is reachable from OfficeRnD, e.g. https://wifi.example.com (for the
+        /// webhook URL printed).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct Account {
+    /// The organization's slug (https://app.officernd.com/admin/<slug>).
+    #[arg(long)]
+    pub slug: String,
+    /// The application's client id (Settings → Developer Tools → Applications → View).
+    #[arg(long)]
+    pub client_id: String,
+    /// The application's client secret.
+    #[arg(long, env = "OFFICERND_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: String,
+}
+
+/// The organization the credentials read (its name and Lanyard id), or what to fix.
+async fn test(settings: &runtime::Settings, account: &Account) -> anyhow::Result<(String, String)> {
+    let client = settings
+        .officernd
+        .client(std::time::Duration::from_secs(20))?;
+    let credentials = Credentials::new(&account.client_id, &account.client_secret, &account.slug);
+    match client.organization(&credentials).await {
+        Ok(organization) => Ok((
+            organization.name,
+            domain::Platform::OfficeRnd.org_id(&organization.id),
+        )),
+        Err(officernd::OfficeRndError::Unauthorized | officernd::OfficeRndError::Server(500)) => {
+            anyhow::bail!(
+                "OfficeRnD refused the client id and secret for organization {}: check them (Settings → Developer Tools → Applications) and the slug",
+                account.slug
+            )
+        }
+        Err(e) => Err(anyhow::anyhow!(e).context(format!(
+            "testing the connection at {} (officernd.api_url)",
+            settings.officernd.api_url
+        ))),
+    }
+}
+
+pub async fn run(settings: &runtime::Settings, command: OfficeRndCommand) -> anyhow::Result<()> {
+    match command {
+        OfficeRndCommand::Test(account) => {
+            let (name, org_id) = test(settings, &account).await?;
+            println!("connection OK: {name} ({org_id})");
+        }
+        OfficeRndCommand::Connect {
+            account,
+            webhook_secret,
+            public_url,
+        } => {
+            let (name, org_id) = test(settings, &account).await?;
+            let command = bus::commands::Command::ConnectOfficeRnd {
+                client_id: account.client_id,
+                client_secret: bus::commands::SecretText(account.client_secret),
+                slug: account.slug,
+                webhook_secret: bus::commands::SecretText(webhook_secret),
+            };
+            crate::configure::send(
+                settings,
+                &org_id,
+                command,
+                &format!("{name} connected as {org_id}"),
+            )
+            .await?;
+            let base = public_url.unwrap_or_else(|| "https://<your Lanyard host>".into());
+            let native = domain::Platform::native_id(&org_id);
+            println!(
+                "webhook URL for OfficeRnD: {}/webhooks/officernd/{native}",
+                base.trim_end_matches('/')
+            );
+        }
+    }
+    Ok(())
+}
