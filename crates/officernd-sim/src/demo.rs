@@ -68,6 +68,14 @@ pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organiza
         }],
         ..Default::default()
     };
+    add_catalogue(&mut org);
+    add_people(&mut org, today);
+    add_meeting(&mut org, now);
+    org
+}
+
+/// Two locations in different zones, seed 001's plans, one company.
+fn add_catalogue(org: &mut Organization) {
     for (id, name, tz) in [
         (BERLIN, "Berlin Mitte", "Europe/Berlin"),
         (LISBON, "Lisbon Baixa", "Europe/Lisbon"),
@@ -104,6 +112,10 @@ pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organiza
             name: "Acme Robotics".into(),
         },
     );
+}
+
+/// Members (two of the company), personal, company and day-pass memberships.
+fn add_people(org: &mut Organization, today: &str) {
     for m in [
         member("5f00000000000000000000e1", "Ada Lovelace", None),
         member("5f00000000000000000000e2", "Grace Hopper", Some(ACME)),
@@ -137,6 +149,10 @@ pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organiza
     ] {
         org.memberships.insert(ms.id.clone(), ms);
     }
+}
+
+/// A meeting-room booking an hour from `now` with a visitor.
+fn add_meeting(org: &mut Organization, now: chrono::DateTime<chrono::Utc>) {
     org.visitors.insert(
         "5f00000000000000000000a1".into(),
         Visitor {
@@ -168,5 +184,4 @@ pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organiza
             resource_id: Some("meeting-room-1".into()),
         },
     );
-    org
 }

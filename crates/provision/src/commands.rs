@@ -227,11 +227,7 @@ impl Provisioner {
                 self.report_unmapped_location(org_id, &location_id, user_id, metadata, now)
                     .await
             }
-            Command::SyncNow => {
-                self.ensure_connected(org_id).await?;
-                self.syncs().request(org_id, SyncKind::Manual);
-                Ok(Reply::done(0))
-            }
+            Command::SyncNow => self.sync_now(org_id).await,
             Command::MapPlan {
                 plan_template_id,
                 profile,
@@ -254,19 +250,8 @@ impl Provisioner {
                 let set = OrganizationCommand::SetVlanPool { pool };
                 self.configure(org_id, set, metadata).await
             }
-            Command::ConnectOfficeRnd {
-                client_id,
-                client_secret,
-                slug,
-                webhook_secret,
-            } => {
-                let connection = crate::connection::Connection {
-                    client_id,
-                    client_secret: client_secret.0,
-                    slug,
-                    webhook_secret: webhook_secret.0,
-                };
-                self.connect_officernd(org_id, connection, metadata).await
+            Command::ConnectOfficeRnd { .. } => {
+                self.connect_officernd(org_id, command, metadata).await
             }
             Command::RegisterNas { .. } | Command::RemoveNas { .. } => {
                 self.nas_command(org_id, command, metadata).await
@@ -278,6 +263,13 @@ impl Provisioner {
                 self.device_command(org_id, command, metadata).await
             }
         }
+    }
+
+    /// A full sync of a connected organization, queued.
+    async fn sync_now(&self, org_id: &str) -> Result<Reply, ProvisionError> {
+        self.ensure_connected(org_id).await?;
+        self.syncs().request(org_id, SyncKind::Manual);
+        Ok(Reply::done(0))
     }
 
     /// Which user of the organization's platform has this email: the log first (keyed hash),

@@ -8,7 +8,7 @@
 use crate::error::ProvisionError;
 use crate::provisioner::Provisioner;
 use crate::sync_requests::SyncKind;
-use bus::commands::{RefusalCode, Reply};
+use bus::commands::{Command, RefusalCode, Reply};
 use chrono::Utc;
 use domain::organization::OrganizationCommand;
 use domain::{Platform, PlatformAccount};
@@ -18,12 +18,12 @@ use store::decide::{self, DecideError};
 use store::event_log::Metadata;
 use store::queries;
 
-/// What the operator gives. Debug never shows the secrets.
-pub struct Connection {
-    pub client_id: String,
-    pub client_secret: String,
-    pub slug: String,
-    pub webhook_secret: String,
+/// What the operator gives.
+struct Connection {
+    client_id: String,
+    client_secret: String,
+    slug: String,
+    webhook_secret: String,
 }
 
 /// Slugs as OfficeRnD shows them in its addresses; nothing else goes into an API path.
@@ -40,12 +40,28 @@ fn invalid(message: impl Into<String>) -> Reply {
 }
 
 impl Provisioner {
+    /// `ConnectOfficeRnd` (any other command is refused as invalid).
     pub(crate) async fn connect_officernd(
         &self,
         org_id: &str,
-        connection: Connection,
+        command: Command,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
+        let Command::ConnectOfficeRnd {
+            client_id,
+            client_secret,
+            slug,
+            webhook_secret,
+        } = command
+        else {
+            return Ok(invalid("not a connection"));
+        };
+        let connection = Connection {
+            client_id,
+            client_secret: client_secret.0,
+            slug,
+            webhook_secret: webhook_secret.0,
+        };
         if Platform::of_org(org_id) != Platform::OfficeRnd {
             return Ok(invalid(format!(
                 "{org_id} is not an OfficeRnD organization id (officernd_<organization id>)"
