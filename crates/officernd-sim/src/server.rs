@@ -59,6 +59,10 @@ pub fn spawn(
             )
             .route("/admin/faults", web::post().to(admin_faults))
             .route("/admin/deliveries", web::get().to(admin_deliveries))
+            .route(
+                "/healthz",
+                web::get().to(|| async { HttpResponse::Ok().body("ok") }),
+            )
     })
     .workers(2)
     .disable_signals()
