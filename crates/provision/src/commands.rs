@@ -517,16 +517,7 @@ impl Provisioner {
         command: OrganizationCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let inputs = (self.writer(), org_id, &command, metadata);
-        let decided = decide::in_transaction(
-            self.pool(),
-            &inputs,
-            |tx, (writer, org_id, command, metadata)| {
-                let command = (*command).clone();
-                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
-            },
-        )
-        .await;
+        let decided = self.decide_organization(org_id, command, metadata).await;
         let reply = reply(decided, invalid)?;
         self.after_configuration(org_id, &reply);
         Ok(reply)

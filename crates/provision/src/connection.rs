@@ -9,12 +9,11 @@ use crate::error::ProvisionError;
 use crate::provisioner::Provisioner;
 use crate::sync_requests::SyncKind;
 use bus::commands::{Command, RefusalCode, Reply};
-use chrono::Utc;
 use domain::organization::OrganizationCommand;
 use domain::{Platform, PlatformAccount};
 use officernd::{Credentials, OfficeRndError};
 use secrets::contexts::organization_token as secret_aad;
-use store::decide::{self, DecideError};
+use store::decide::DecideError;
 use store::event_log::Metadata;
 use store::queries;
 
@@ -159,16 +158,7 @@ impl Provisioner {
                 .seal_with_master(connection.client_secret.as_bytes(), &aad),
             same_secret,
         };
-        let inputs = (self.writer(), org_id, &command, metadata);
-        let decided = decide::in_transaction(
-            self.pool(),
-            &inputs,
-            |tx, (writer, org_id, command, metadata)| {
-                let command = (*command).clone();
-                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
-            },
-        )
-        .await;
+        let decided = self.decide_organization(org_id, command, metadata).await;
         match decided {
             Ok(events) => Ok(events),
             Err(DecideError::Refused(refusal)) => {

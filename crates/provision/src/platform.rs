@@ -31,6 +31,20 @@ pub struct Asked {
 }
 
 impl Asked {
+    /// The answer for `users`, each with the facts `facts_of` finds for them.
+    pub fn answered(
+        users: Named,
+        gone_teams: Vec<(String, usize)>,
+        facts_of: impl Fn(&str) -> MemberFacts,
+    ) -> Asked {
+        let facts = users.keys().map(|id| (id.clone(), facts_of(id))).collect();
+        Asked {
+            users,
+            facts,
+            gone_teams,
+        }
+    }
+
     /// The facts about `user_id`: gone when the platform did not answer for them.
     pub fn facts_of(&self, user_id: &str) -> MemberFacts {
         self.facts

@@ -7,10 +7,14 @@ use crate::error::ProvisionError;
 use crate::known_locations::KnownLocations;
 use crate::sync_requests::SyncRequests;
 use crate::writer::Writer;
+use chrono::Utc;
+use domain::organization::{OrganizationCommand, OrganizationError};
 use optix::api::{OptixClient, OrgToken};
 use secrets::KeyRing;
 use secrets::contexts::organization_token as token_aad;
 use std::time::Duration;
+use store::decide::{self, DecideError};
+use store::event_log::Metadata;
 use store::queries;
 
 pub struct Provisioner {
@@ -103,6 +107,26 @@ impl Provisioner {
             Some(true) => Ok(()),
             _ => Err(ProvisionError::NotInstalled(org_id.to_owned())),
         }
+    }
+
+    /// Decides `command` on the organization's stream in its own transaction: the events
+    /// appended, or the domain's refusal.
+    pub async fn decide_organization(
+        &self,
+        org_id: &str,
+        command: OrganizationCommand,
+        metadata: &Metadata,
+    ) -> Result<usize, DecideError<OrganizationError>> {
+        let inputs = (self.writer(), org_id, &command, metadata);
+        decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
+            },
+        )
+        .await
     }
 
     /// The organization's token, opened with the master key.

@@ -183,14 +183,9 @@ impl PlatformAdapter for OfficeRndAdapter<'_> {
             records::about(self.client(), &credentials, &ids, now).await?
         };
         let gone_teams = self.gone_companies(org_id, &credentials, hints).await?;
-        Ok(Asked {
-            facts: ids
-                .iter()
-                .map(|id| (id.clone(), records::member_facts(id, &found)))
-                .collect(),
-            users,
-            gone_teams,
-        })
+        Ok(Asked::answered(users, gone_teams, |id| {
+            records::member_facts(id, &found)
+        }))
     }
 
     async fn snapshot(

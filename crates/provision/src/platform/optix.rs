@@ -61,14 +61,9 @@ impl PlatformAdapter for OptixAdapter<'_> {
             p.optix().facts(&token, &ids, from, to).await?
         };
         let gone_teams = p.gone_teams(org_id, &token, hints).await?;
-        Ok(Asked {
-            facts: ids
-                .iter()
-                .map(|id| (id.clone(), facts::member_facts(id, &optix_facts)))
-                .collect(),
-            users,
-            gone_teams,
-        })
+        Ok(Asked::answered(users, gone_teams, |id| {
+            facts::member_facts(id, &optix_facts)
+        }))
     }
 
     async fn snapshot(
