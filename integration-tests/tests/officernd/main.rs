@@ -4,6 +4,7 @@
 //! services, and `officernd-sim` (with `optix-sim` for the Optix side).
 
 mod cli;
+mod portal;
 mod rules;
 mod webhooks;
 
