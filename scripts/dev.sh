@@ -240,7 +240,16 @@ radius_demo() {
 # operator does (`lanyard officernd connect`; the simulator's demo credentials, fine to show)
 # and waits for its import. Connecting again changes nothing.
 connect_officernd_demo() {
-    local config=$1 secrets=$2
+    local config=$1 secrets=$2 org=officernd_5f0000000000000000000001
+    # Mapped before the import, so it applies them (ids of officernd_sim::demo).
+    "$bin/lanyard" --config "$config" locations map --org $org --location 5f00000000000000000000b1 \
+        --name "Berlin Mitte" --network berlin-members --timezone Europe/Berlin --vlan-pool 300-349
+    "$bin/lanyard" --config "$config" locations map --org $org --location 5f00000000000000000000b2 \
+        --name "Lisbon Baixa" --network lisbon-members --timezone Europe/Lisbon --vlan-pool 350-399
+    "$bin/lanyard" --config "$config" plans map --org $org --plan 5f00000000000000000000c5 \
+        --profile "day pass" --hours 24
+    "$bin/lanyard" --config "$config" plans map --org $org --plan 5f00000000000000000000c4 \
+        --profile "virtual office" --no-wifi
     OFFICERND_CLIENT_SECRET=officernd-demo-secret-change-me \
         OFFICERND_WEBHOOK_SECRET=$(cat "$secrets/officernd_webhook_secret") \
         "$bin/lanyard" --config "$config" officernd connect --slug lanyard-demo \

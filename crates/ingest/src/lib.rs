@@ -256,15 +256,25 @@ async fn receive(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
+    handle(&state, async |event: &mut &'static str| {
+        let envelope = accept(&request, payload, &state, event).await?;
+        Ok((envelope.organization_id, envelope.event))
+    })
+    .await
+}
+
+/// One webhook request: `accept` (which names the event's label as soon as it knows it) runs
+/// in the request's span; its outcome is answered, counted and logged ([`respond`]).
+async fn handle(
+    state: &State,
+    accept: impl AsyncFnOnce(&mut &'static str) -> Result<(String, String), Refusal>,
+) -> HttpResponse {
     let started = Instant::now();
     let mut event = "unparsed";
     let span = webhook_span();
-    let outcome = accept(&request, payload, &state, &mut event)
-        .instrument(span.clone())
-        .await;
+    let outcome = accept(&mut event).instrument(span.clone()).await;
     let _entered = span.enter();
-    let outcome = outcome.map(|envelope| (envelope.organization_id, envelope.event));
-    respond(&state, started, event, outcome)
+    respond(state, started, event, outcome)
 }
 
 /// The span of one webhook request (its event and organization recorded once known).

@@ -5,12 +5,11 @@
 //! the body is parsed. Only the event type and ids are published (`officernd::webhook::Delivery`):
 //! provision reads everything else from the API.
 
-use crate::{Refusal, State, publish, read_body, respond, webhook_span, worker_bus};
+use crate::{Refusal, State, handle, publish, read_body, worker_bus};
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Platform;
 use officernd::webhook::{self, Delivery, SIGNATURE_HEADER};
-use std::time::{Duration, Instant};
-use tracing::Instrument;
+use std::time::Duration;
 
 /// OfficeRnD organization ids are 24 hex characters; anything like an id is looked up, nothing
 /// else reaches the registry.
@@ -24,14 +23,10 @@ pub(crate) async fn receive(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    let started = Instant::now();
-    let mut event = "unparsed";
-    let span = webhook_span();
-    let outcome = accept(&request, &path, payload, &state, &mut event)
-        .instrument(span.clone())
-        .await;
-    let _entered = span.enter();
-    respond(&state, started, event, outcome)
+    handle(&state, async |event: &mut &'static str| {
+        accept(&request, &path, payload, &state, event).await
+    })
+    .await
 }
 
 async fn accept(
