@@ -55,6 +55,8 @@ pub struct DeliveryRecord {
     pub attempt: u32,
     /// The HTTP status, or 0 when the endpoint could not be reached or the delivery was dropped.
     pub status: u16,
+    /// The body sent (or that would have been, when dropped): tests tell it again.
+    pub body: String,
 }
 
 struct Token {
@@ -408,6 +410,7 @@ impl Delivery {
             object_id: self.object_id.clone(),
             attempt,
             status,
+            body: self.body.clone(),
         }
     }
 
