@@ -16,11 +16,12 @@ pub enum OfficeRndCommand {
     Connect {
         #[command(flatten)]
         account: Account,
-        /// The webhook endpoint's secret as OfficeRnD shows it.
+        /// The webhook endpoint's secret as OfficeRnD shows it (Settings → Developer Tools →
+        /// Webhooks). Without it, Lanyard registers its endpoint at --public-url through the
+        /// API (the application needs the webhooks create permission).
         #[arg(long, env = "OFFICERND_WEBHOOK_SECRET", hide_env_values = true)]
-        webhook_secret: String,
-        /// Where ingest is reachable from OfficeRnD, e.g. https://wifi.example.com (for the
-        /// webhook URL printed).
+        webhook_secret: Option<String>,
+        /// Where ingest is reachable from OfficeRnD, e.g. https://wifi.example.com.
         #[arg(long)]
         public_url: Option<String>,
     },
@@ -63,6 +64,39 @@ async fn test(settings: &runtime::Settings, account: &Account) -> anyhow::Result
     }
 }
 
+/// Registers Lanyard's webhook endpoint through the API: the secret OfficeRnD answers.
+async fn register(
+    settings: &runtime::Settings,
+    account: &Account,
+    url: &str,
+) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        url.starts_with("https://")
+            || url.starts_with("http://127.0.0.1")
+            || url.starts_with("http://localhost"),
+        "give --public-url (https) to register the webhook endpoint, or OFFICERND_WEBHOOK_SECRET with the secret of one added in OfficeRnD"
+    );
+    let client = settings
+        .officernd
+        .client(std::time::Duration::from_secs(20))?;
+    let credentials = Credentials::new(&account.client_id, &account.client_secret, &account.slug);
+    match client
+        .register_webhook(&credentials, url, officernd::webhook::KNOWN_EVENTS)
+        .await
+    {
+        Ok(registered) => {
+            println!("registered the webhook endpoint {url} ({})", registered.id);
+            Ok(registered.secret)
+        }
+        Err(officernd::OfficeRndError::Forbidden | officernd::OfficeRndError::Unauthorized) => {
+            anyhow::bail!(
+                "OfficeRnD did not let the application register a webhook: grant it the webhooks create permission, or add the endpoint {url} in OfficeRnD and give its secret in OFFICERND_WEBHOOK_SECRET"
+            )
+        }
+        Err(e) => Err(anyhow::anyhow!(e).context("registering the webhook endpoint")),
+    }
+}
+
 pub async fn run(settings: &runtime::Settings, command: OfficeRndCommand) -> anyhow::Result<()> {
     match command {
         OfficeRndCommand::Test(account) => {
@@ -75,6 +109,13 @@ pub async fn run(settings: &runtime::Settings, command: OfficeRndCommand) -> any
             public_url,
         } => {
             let (name, org_id) = test(settings, &account).await?;
+            let native = domain::Platform::native_id(&org_id).to_owned();
+            let base = public_url.unwrap_or_else(|| "https://<your Lanyard host>".into());
+            let webhook_url = format!("{}/webhooks/officernd/{native}", base.trim_end_matches('/'));
+            let webhook_secret = match webhook_secret {
+                Some(secret) => secret,
+                None => register(settings, &account, &webhook_url).await?,
+            };
             let command = bus::commands::Command::ConnectOfficeRnd {
                 client_id: account.client_id,
                 client_secret: bus::commands::SecretText(account.client_secret),
@@ -88,12 +129,7 @@ pub async fn run(settings: &runtime::Settings, command: OfficeRndCommand) -> any
                 &format!("{name} connected as {org_id}"),
             )
             .await?;
-            let base = public_url.unwrap_or_else(|| "https://<your Lanyard host>".into());
-            let native = domain::Platform::native_id(&org_id);
-            println!(
-                "webhook URL for OfficeRnD: {}/webhooks/officernd/{native}",
-                base.trim_end_matches('/')
-            );
+            println!("webhook URL for OfficeRnD: {webhook_url}");
         }
     }
     Ok(())

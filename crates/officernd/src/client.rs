@@ -17,6 +17,9 @@ pub const SCOPES: &str = "flex.community.members.read flex.community.memberships
 flex.billing.plans.read flex.community.companies.read flex.space.locations.read \
 flex.space.bookings.read flex.community.visitors.read";
 
+/// The scope of registering Lanyard's own webhook endpoint (`connect`, when the application may).
+pub const WEBHOOK_SCOPE: &str = "flex.settings.webhooks.create";
+
 /// OfficeRnD's page size limit (larger values are capped).
 pub const PAGE_LIMIT: u32 = 50;
 /// Renew a token this long before it expires.
@@ -60,12 +63,15 @@ impl Credentials {
         }
     }
 
-    /// The token cache's key: a digest, so a changed secret gets a token of its own.
-    fn cache_key(&self) -> String {
+    /// The token cache's key: a digest, so a changed secret (or other scopes) gets a token of
+    /// its own.
+    fn cache_key(&self, scopes: &str) -> String {
         let digest = Sha256::new()
             .chain_update(self.client_id.as_bytes())
             .chain_update([0])
             .chain_update(self.client_secret.as_bytes())
+            .chain_update([0])
+            .chain_update(scopes.as_bytes())
             .finalize();
         hex::encode(digest)
     }
@@ -135,8 +141,12 @@ impl OfficeRndClient {
 
     /// A token for `credentials`: the cached one, or a new one (one caller at a time, so a
     /// burst asks the token endpoint, limited to a few a minute, once).
-    async fn token(&self, credentials: &Credentials) -> Result<String, OfficeRndError> {
-        let key = credentials.cache_key();
+    async fn token(
+        &self,
+        credentials: &Credentials,
+        scopes: &str,
+    ) -> Result<String, OfficeRndError> {
+        let key = credentials.cache_key(scopes);
         let mut tokens = self.tokens.lock().await;
         let now = Instant::now();
         if let Some(cached) = tokens.get(&key).filter(|t| t.renew_at > now) {
@@ -147,7 +157,7 @@ impl OfficeRndClient {
             ("grant_type", "client_credentials"),
             ("client_id", credentials.client_id.as_str()),
             ("client_secret", credentials.client_secret.as_str()),
-            ("scope", SCOPES),
+            ("scope", scopes),
         ];
         let response = self
             .http
@@ -188,7 +198,10 @@ impl OfficeRndClient {
     }
 
     async fn forget_token(&self, credentials: &Credentials) {
-        self.tokens.lock().await.remove(&credentials.cache_key());
+        self.tokens
+            .lock()
+            .await
+            .remove(&credentials.cache_key(SCOPES));
     }
 
     fn organization_url(&self, slug: &str, path: &str) -> String {
@@ -231,7 +244,7 @@ impl OfficeRndClient {
         let mut backoff = Duration::from_secs(1);
         loop {
             self.respect_pause(&credentials.slug, deadline).await?;
-            let token = self.token(credentials).await?;
+            let token = self.token(credentials, SCOPES).await?;
             match self
                 .get_once(credentials, url, query, &token, backoff)
                 .await
@@ -383,6 +396,59 @@ impl OfficeRndClient {
             .await?
             .ok_or(OfficeRndError::Unauthorized)?;
         serde_json::from_value(value).map_err(|e| OfficeRndError::Decode(e.to_string()))
+    }
+}
+
+/// Lanyard's webhook endpoint as OfficeRnD registered it: the secret it signs with.
+#[derive(serde::Deserialize)]
+pub struct RegisteredWebhook {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for RegisteredWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RegisteredWebhook({}, …)", self.id)
+    }
+}
+
+impl OfficeRndClient {
+    /// Registers `url` for `event_types` (`POST /webhooks`, docs/officernd.md §8) with a token
+    /// of the webhook scope; OfficeRnD answers the endpoint's secret. A write, tried once.
+    pub async fn register_webhook(
+        &self,
+        credentials: &Credentials,
+        url: &str,
+        event_types: &[&str],
+    ) -> Result<RegisteredWebhook, OfficeRndError> {
+        let token = self.token(credentials, WEBHOOK_SCOPE).await?;
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let body = serde_json::json!({
+            "url": url,
+            "eventTypes": event_types,
+            "description": "Lanyard",
+        });
+        let response = self
+            .http
+            .post(self.organization_url(&credentials.slug, "webhooks"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| OfficeRndError::Transport(e.without_url().to_string()))?;
+        match response.status().as_u16() {
+            200..=299 => response
+                .json()
+                .await
+                .map_err(|e| OfficeRndError::Decode(e.to_string())),
+            401 => Err(OfficeRndError::Unauthorized),
+            403 => Err(OfficeRndError::Forbidden),
+            429 => Err(OfficeRndError::RateLimited {
+                retry_after_secs: 60,
+            }),
+            status => Err(OfficeRndError::Server(status)),
+        }
     }
 }
 

@@ -33,7 +33,7 @@ async fn the_cli_tests_the_connection_and_connects_an_officernd_organization() -
         &stack.settings,
         OfficeRndCommand::Connect {
             account: account(demo::DEMO_CLIENT_SECRET),
-            webhook_secret: WEBHOOK_SECRET.into(),
+            webhook_secret: Some(WEBHOOK_SECRET.into()),
             public_url: None,
         },
     )
@@ -45,5 +45,48 @@ async fn the_cli_tests_the_connection_and_connects_an_officernd_organization() -
         .events_with_data_containing(demo::DEMO_CLIENT_SECRET)
         .await?;
     assert_eq!(in_clear, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn connect_registers_lanyards_webhook_endpoint_when_no_secret_is_given() -> anyhow::Result<()>
+{
+    let stack = Stack::start().await?;
+    // The demo's own endpoint is removed: only the one `connect` registers is left.
+    stack.officernd.sim.with_orgs(|orgs| {
+        if let Some(org) = orgs.get_mut(demo::DEMO_SLUG) {
+            org.webhooks.clear();
+        }
+    });
+    cli::officernd::run(
+        &stack.settings,
+        OfficeRndCommand::Connect {
+            account: account(demo::DEMO_CLIENT_SECRET),
+            webhook_secret: None,
+            public_url: Some(stack.ingest_url.clone()),
+        },
+    )
+    .await?;
+    stack.wait_for_syncs(ORG, 1).await?;
+    let registered = stack
+        .officernd
+        .sim
+        .with_orgs(|orgs| orgs[demo::DEMO_SLUG].webhooks.clone());
+    assert_eq!(registered.len(), 1);
+    assert!(
+        registered[0]
+            .url
+            .ends_with("/webhooks/officernd/5f0000000000000000000001")
+    );
+    // OfficeRnD's deliveries to it are accepted and provisioned.
+    let applied = stack
+        .officernd_apply(officernd_sim::Change::RemoveMember {
+            id: crate::ADA.into(),
+        })
+        .await?;
+    assert_eq!(applied.webhooks[0].1, vec![200]);
+    stack
+        .member_until(ORG, crate::ADA, "Ada to go", |m| m.is_none())
+        .await?;
     Ok(())
 }
