@@ -26,17 +26,8 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         } => return granted_words(grant, *valid_from, *valid_until, network.as_ref(), tz),
         Event::AccessRevoked { grant, reason } => return revoked_words(grant, *reason),
         Event::IntegrationConfigured {
-            platform: Platform::Optix,
-            ..
-        } => "Optix app installed; organization token stored (sealed)".into(),
-        Event::IntegrationConfigured {
-            platform: Platform::OfficeRnd,
-            account,
-            ..
-        } => format!(
-            "OfficeRnD organization {} connected; client secret stored (sealed)",
-            account.as_ref().map_or("?", |a| a.slug.as_str())
-        ),
+            platform, account, ..
+        } => connected_words(*platform, account.as_ref()),
         Event::OrganizationTokenRotated { .. } => "organization token rotated (sealed)".into(),
         Event::AppUninstalled { .. } => "Optix app uninstalled".into(),
         Event::AccountOpened {
@@ -352,6 +343,17 @@ pub fn render(line: &HistoryLine, tz: Tz) -> String {
         line.text,
         cause
     )
+}
+
+/// An organization connected: the Optix app installed, or an OfficeRnD organization by slug.
+fn connected_words(platform: Platform, account: Option<&crate::PlatformAccount>) -> String {
+    match platform {
+        Platform::Optix => "Optix app installed; organization token stored (sealed)".into(),
+        Platform::OfficeRnd => format!(
+            "OfficeRnD organization {} connected; client secret stored (sealed)",
+            account.map_or("?", |a| a.slug.as_str())
+        ),
+    }
 }
 
 #[cfg(test)]

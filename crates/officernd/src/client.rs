@@ -485,9 +485,8 @@ mod tests {
     fn credentials_never_show_the_secret() {
         let c = Credentials::new("app", "s3cret-value", "demo");
         assert!(!format!("{c:?}").contains("s3cret"));
-        assert_ne!(
-            c.cache_key(),
-            Credentials::new("app", "other", "demo").cache_key()
-        );
+        let other = Credentials::new("app", "other", "demo");
+        assert_ne!(c.cache_key(SCOPES), other.cache_key(SCOPES));
+        assert_ne!(c.cache_key(SCOPES), c.cache_key(WEBHOOK_SCOPE));
     }
 }
