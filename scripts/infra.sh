@@ -432,6 +432,7 @@ start_radius() {
     RADIUS_AUTH_PORT=$(read_var "$prev" RADIUS_AUTH_PORT)
     RADIUS_ACCT_PORT=$(read_var "$prev" RADIUS_ACCT_PORT)
     RADIUS_STATUS_PORT=$(read_var "$prev" RADIUS_STATUS_PORT)
+    RADIUS_FILL_PORT=$(read_var "$prev" RADIUS_FILL_PORT)
     RADIUS_SECRET=$(read_var "$prev" RADIUS_SECRET)
     RADIUS_SERVICE_PORT=$(read_var "$prev" RADIUS_SERVICE_PORT)
     RADIUS_CONF_DIR=$root/deploy/freeradius
@@ -440,6 +441,9 @@ start_radius() {
     [[ -n $RADIUS_SECRET ]] || RADIUS_SECRET=$("$(python_bin)" -c 'import secrets; print(secrets.token_hex(16))')
     [[ -n $RADIUS_SERVICE_PORT ]] || RADIUS_SERVICE_PORT=$(free_port tcp 1)
     LANYARD_RADIUS_URL=http://127.0.0.1:$RADIUS_SERVICE_PORT
+    # Where the radius service's CoA-Requests (answers to keep in memory) arrive: kept across
+    # restarts, like the service's port, because the service's configuration names it.
+    [[ -n $RADIUS_FILL_PORT ]] || RADIUS_FILL_PORT=$(free_port udp 1)
     (umask 077 && mkdir -p "$RADIUS_RUN_DIR")
     if [[ ! -s $RADIUS_TOKEN_FILE ]]; then
         (umask 077 && "$(python_bin)" -c 'import secrets; print(secrets.token_hex(32))' >"$RADIUS_TOKEN_FILE")
@@ -454,6 +458,7 @@ start_radius() {
         { read -r RADIUS_AUTH_PORT; read -r RADIUS_ACCT_PORT; read -r RADIUS_STATUS_PORT; } < <(free_port udp 3)
         RADIUS_PID=$(RADIUS_AUTH_PORT=$RADIUS_AUTH_PORT RADIUS_ACCT_PORT=$RADIUS_ACCT_PORT \
             RADIUS_STATUS_PORT=$RADIUS_STATUS_PORT RADIUS_LISTEN=127.0.0.1 \
+            RADIUS_FILL_LISTEN=127.0.0.1 RADIUS_FILL_PORT=$RADIUS_FILL_PORT LANYARD_RADIUS_FILL_FROM=127.0.0.1 \
             RADIUS_SECRET=$RADIUS_SECRET RADIUS_RUN_DIR=$RADIUS_RUN_DIR \
             LANYARD_RADIUS_URL=$LANYARD_RADIUS_URL LANYARD_RADIUS_TOKEN_CONF=$RADIUS_RUN_DIR/token.conf \
             spawn "$dir/radius.pid" "$dir/radius.log" freeradius -f -l stdout -d "$RADIUS_CONF_DIR" -n radiusd)
@@ -477,7 +482,7 @@ write_env() {
         for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
             NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID NATS_CREDENTIALS_DIR \
             SMTP_PORT SMTP_URL MAILDIR SMTP_PID \
-            RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_STATUS_PORT RADIUS_SECRET \
+            RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_STATUS_PORT RADIUS_FILL_PORT RADIUS_SECRET \
             RADIUS_PID RADIUS_CONF_DIR RADIUS_RUN_DIR RADIUS_SERVICE_PORT RADIUS_TOKEN_FILE LANYARD_RADIUS_URL; do
             printf 'export %s=%q\n' "$name" "${!name}"
         done

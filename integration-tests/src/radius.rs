@@ -22,12 +22,17 @@ pub struct FreeRadius {
 }
 
 impl FreeRadius {
-    /// Starts FreeRADIUS asking the radius service at `radius_url` with `token`, and waits (at
-    /// most 20 s) until it answers Status-Server. A missing `freeradius` fails.
-    pub async fn start(radius_url: &str, token: &str) -> anyhow::Result<FreeRadius> {
+    /// Starts FreeRADIUS asking the radius service at `radius_url` with `token`, taking its
+    /// CoA-Requests (which answers to keep in memory) on `fill_port` (`Stack::radius_fill_port`),
+    /// and waits (at most 20 s) until it answers Status-Server. A missing `freeradius` fails.
+    pub async fn start(
+        radius_url: &str,
+        token: &str,
+        fill_port: u16,
+    ) -> anyhow::Result<FreeRadius> {
         let mut last_error = None;
         for _ in 0..3 {
-            match FreeRadius::try_start(radius_url, token).await {
+            match FreeRadius::try_start(radius_url, token, fill_port).await {
                 Ok(server) => return Ok(server),
                 Err(error) => last_error = Some(error),
             }
@@ -35,7 +40,11 @@ impl FreeRadius {
         Err(last_error.unwrap_or_else(|| anyhow::anyhow!("freeradius did not start")))
     }
 
-    async fn try_start(radius_url: &str, token: &str) -> anyhow::Result<FreeRadius> {
+    async fn try_start(
+        radius_url: &str,
+        token: &str,
+        fill_port: u16,
+    ) -> anyhow::Result<FreeRadius> {
         let run_dir = run_dir()?;
         let token_conf = run_dir.join("token.conf");
         crate::stack::write_secret_file(&token_conf, format!("lanyard_token = \"{token}\"\n"))?;
@@ -46,6 +55,9 @@ impl FreeRadius {
             ("RADIUS_STATUS_PORT", status.to_string()),
             ("RADIUS_LISTEN", "127.0.0.1".to_owned()),
             ("RADIUS_SECRET", STATUS_SECRET.to_owned()),
+            ("RADIUS_FILL_LISTEN", "127.0.0.1".to_owned()),
+            ("RADIUS_FILL_PORT", fill_port.to_string()),
+            ("LANYARD_RADIUS_FILL_FROM", "127.0.0.1".to_owned()),
             (
                 "LANYARD_RADIUS_URL",
                 radius_url.trim_end_matches('/').to_owned(),
@@ -100,8 +112,12 @@ impl FreeRadius {
         [auth, acct]: [u16; 2],
     ) -> anyhow::Result<FreeRadius> {
         let log = std::fs::File::create(run_dir.join("radius.log"))?;
+        // LANYARD_FREERADIUS_DEBUG=1 logs every request's processing into radius.log.
+        let debug = std::env::var_os("LANYARD_FREERADIUS_DEBUG").is_some();
         let child = Command::new("freeradius")
-            .args(["-f", "-l", "stdout", "-n", name, "-d"])
+            .args(["-f", "-l", "stdout", "-n", name])
+            .args(debug.then_some("-xx"))
+            .arg("-d")
             .arg(conf_dir)
             .envs(env.iter().map(|(key, value)| (*key, value.as_str())))
             .env("RADIUS_RUN_DIR", &run_dir)
@@ -147,6 +163,12 @@ impl FreeRadius {
     }
 
     /// What FreeRADIUS logged so far (for failure messages).
+    /// Stops the server and waits until it has exited (its ports are free again).
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.run_dir.join("radius.log")).unwrap_or_default()
     }
@@ -276,6 +298,13 @@ fn repository_dir(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join(path)
+}
+
+/// A free UDP port on loopback (for a FreeRADIUS listener started later).
+pub fn free_udp_port() -> anyhow::Result<u16> {
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn free_udp_ports() -> anyhow::Result<[u16; 3]> {

@@ -44,6 +44,9 @@ pub struct Stack {
     /// The radius service FreeRADIUS calls (`/freeradius/…`), and its operations listener.
     pub radius_url: String,
     pub radius_ops_url: String,
+    /// Where the radius service sends its CoA-Requests (the answers FreeRADIUS keeps): the
+    /// port a test's FreeRADIUS takes them on (`FreeRadius::start`).
+    pub radius_fill_port: u16,
     pub keys: secrets::KeyRing,
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
@@ -164,6 +167,8 @@ impl Stack {
         std::fs::create_dir_all(&dir)?;
         let mailbox = crate::mail::Mailbox::from_env().ok();
         let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
+        let radius_fill_port = crate::radius::free_udp_port()?;
+        settings.radius.freeradius_answer_caches = vec![format!("127.0.0.1:{radius_fill_port}")];
         adjust(&mut settings);
         if let Some(change) = options.settings {
             change(&mut settings);
@@ -219,6 +224,7 @@ impl Stack {
             portal_ops_url: portal.ops_url,
             radius_url: radius.url,
             radius_ops_url: radius.ops_url,
+            radius_fill_port,
             keys,
             mailbox,
             sync_requests,

@@ -268,34 +268,54 @@ fn portal_permissions(names: &Names) -> Permissions {
 fn radius_permissions(names: &Names) -> Permissions {
     let inbox = names.inbox.clone();
     let events = EVENTS_STREAM;
-    let consumer = crate::DISCONNECT_CONSUMER;
-    Permissions {
-        publish: vec![
-            rule(
-                crate::commands::Sender::Radius.subjects(),
-                "its commands (bind_device, record_disconnect)",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{events}"),
-                "looks the events stream up (revocations end sessions)",
-            ),
+    let mut publish = vec![
+        rule(
+            crate::commands::Sender::Radius.subjects(),
+            "its commands (bind_device, record_disconnect)",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{events}"),
+            "looks the events stream up (revocations end sessions and refresh cached answers)",
+        ),
+    ];
+    let consumers = [
+        (
+            crate::DISCONNECT_CONSUMER,
+            [
+                "its durable consumer of member events (revocations)",
+                "pulls member events",
+            ],
+        ),
+        (
+            crate::ANSWER_CACHE_CONSUMER,
+            [
+                "its durable consumer of all events (cached answers)",
+                "pulls events",
+            ],
+        ),
+    ];
+    for (consumer, [consumer_why, pull_why]) in consumers {
+        publish.extend([
             rule(
                 format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
-                "its durable consumer of member events: lookup",
+                consumer_why,
             ),
             rule(
                 format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
-                "creates that consumer (filtered to member events)",
+                consumer_why,
             ),
             rule(
                 format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
-                "pulls member events",
+                pull_why,
             ),
             rule(
                 format!("$JS.ACK.{events}.{consumer}.>"),
-                "acknowledges an event once its sessions are handled",
+                "acknowledges an event once handled",
             ),
-        ],
+        ]);
+    }
+    Permissions {
+        publish,
         subscribe: vec![rule(
             inbox,
             "provision's answers, JetStream API answers, pulled events",

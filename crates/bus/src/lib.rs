@@ -22,6 +22,9 @@ pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
 /// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
 pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
+/// The radius service's durable consumer of every event (changes → FreeRADIUS's cached answers
+/// fetched again).
+pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
 /// forgets an install Optix does not confirm and an uninstall Optix confirms.

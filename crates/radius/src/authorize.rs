@@ -108,30 +108,62 @@ fn answer(
     member: Option<DeviceMember>,
     mac: &Mac,
 ) -> (HttpResponse, Outcome) {
-    let reject = |reason: &str| {
-        tracing::info!(org_id, nas_id, %mac, reason, "authorize: reject");
-        (
-            rest::not_found_because("no key for this device here"),
-            Outcome::Reject,
-        )
-    };
-    let Some(member) = member else {
-        return reject("no member of this organization has this device");
-    };
-    let now = chrono::Utc::now();
-    let terms = match nas.terms_for(&member.access, now) {
-        Ok(terms) => terms,
-        Err(no_key) => return reject(&no_key.to_string()),
-    };
-    let passphrase = match open_passphrase(state, org_id, &member) {
-        Ok(Some(passphrase)) => passphrase,
-        Ok(None) => return reject("the member has no passphrase"),
-        Err(error) => {
-            tracing::error!(org_id, user_id = %member.user_id, %error, "authorize: the passphrase does not open");
-            let response = rest::not_found_because("no key for this device here");
-            return (response, Outcome::Error);
+    match grant_for(state, org_id, nas, member, chrono::Utc::now()) {
+        Ok(granted) => {
+            tracing::debug!(org_id, nas_id, %mac, user_id = %granted.user_id, "authorize: accept");
+            if let Some(cache) = &state.answer_cache {
+                // Answered through here: FreeRADIUS keeps it for the next request.
+                cache.warm(&nas.class(org_id), mac);
+            }
+            let reply = dialect::accept(nas.dialect, &granted.grant);
+            (reply.respond(), Outcome::Accept)
         }
-    };
+        Err(NoGrant::Refused(reason)) => {
+            tracing::info!(org_id, nas_id, %mac, reason, "authorize: reject");
+            let response = rest::not_found_because("no key for this device here");
+            (response, Outcome::Reject)
+        }
+        Err(NoGrant::Broken(error)) => {
+            tracing::error!(org_id, nas_id, %mac, %error, "authorize: the passphrase does not open");
+            let response = rest::not_found_because("no key for this device here");
+            (response, Outcome::Error)
+        }
+    }
+}
+
+/// What a device gets from a NAS now.
+pub(crate) struct Granted {
+    pub(crate) user_id: String,
+    pub(crate) grant: Grant,
+    /// When the grant ends, if it does.
+    pub(crate) until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Why a device gets nothing.
+pub(crate) enum NoGrant {
+    /// A refusal (logged with its reason, never sent to the NAS).
+    Refused(String),
+    /// The member's passphrase does not open: an operator must look.
+    Broken(String),
+}
+
+/// The one judgement of an Access-Request (and of an answer FreeRADIUS keeps): the member of
+/// the device, their terms from this NAS at `now`, their passphrase opened.
+pub(crate) fn grant_for(
+    state: &State,
+    org_id: &str,
+    nas: &Nas,
+    member: Option<DeviceMember>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Granted, NoGrant> {
+    let member = member
+        .ok_or_else(|| NoGrant::Refused("no member of this organization has this device".into()))?;
+    let terms = nas
+        .terms_for(&member.access, now)
+        .map_err(|no_key| NoGrant::Refused(no_key.to_string()))?;
+    let passphrase = open_passphrase(state, org_id, &member)
+        .map_err(NoGrant::Broken)?
+        .ok_or_else(|| NoGrant::Refused("the member has no passphrase".into()))?;
     let grant = Grant {
         passphrase,
         vlan: terms.vlan,
@@ -139,11 +171,11 @@ fn answer(
         bandwidth_up_kbps: terms.bandwidth_up_kbps,
         bandwidth_down_kbps: terms.bandwidth_down_kbps,
     };
-    tracing::debug!(org_id, nas_id, %mac, user_id = %member.user_id, "authorize: accept");
-    (
-        dialect::accept(nas.dialect, &grant).respond(),
-        Outcome::Accept,
-    )
+    Ok(Granted {
+        user_id: member.user_id,
+        grant,
+        until: terms.until,
+    })
 }
 
 /// The member's passphrase in clear (None: they have none yet), opened with their data key.

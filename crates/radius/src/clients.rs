@@ -4,6 +4,7 @@
 //! with its opened secret and `org/nas_id` as its shortname, which authorize checks again with
 //! the source address. Anything else is 404: no client, the packet is dropped unanswered.
 
+use crate::answer_cache;
 use crate::lookup;
 use crate::rest::{self, Reply};
 use crate::state::State;
@@ -26,7 +27,7 @@ pub(crate) async fn lookup(
         Ok(client) => lookup::nas_at(&client, address).await,
         Err(error) => Err(store::StoreError::from(error).into()),
     };
-    let (org_id, nas_id, sealed) = match found {
+    let nas = match found {
         Ok(Some(nas)) => nas,
         Ok(None) => {
             tracing::warn!(%address, "clients: a packet from an address no registered NAS has");
@@ -37,7 +38,8 @@ pub(crate) async fn lookup(
             return HttpResponse::ServiceUnavailable().body("the NAS registry is unavailable");
         }
     };
-    let secret = match secrets::open_nas_secret(&state.keys, &org_id, &nas_id, &sealed) {
+    let (org_id, nas_id) = (&nas.class.org_id, &nas.nas_id);
+    let secret = match secrets::open_nas_secret(&state.keys, org_id, nas_id, &nas.secret) {
         Ok(secret) => secret,
         Err(error) => {
             tracing::error!(org_id, nas_id, %error, "clients: the NAS secret does not open");
@@ -58,5 +60,9 @@ pub(crate) async fn lookup(
             format!("{org_id}/{nas_id}"),
         )
         .set("control:FreeRADIUS-Client-Require-MA", "no");
+    // The NAS's class names the answers FreeRADIUS keeps in memory for it (answer_cache).
+    if let Some(class) = answer_cache::class_text(&nas.class) {
+        reply.set("control:FreeRADIUS-Client-NAS-Type", class);
+    }
     reply.respond()
 }

@@ -7,17 +7,20 @@
 //! - `GET /freeradius/clients?address=…`: the `dynamic_clients` lookup (`clients`).
 //! - `POST /freeradius/authorize?nas=…&source=…`: an Access-Request (`authorize`).
 //! - `POST /freeradius/accounting?…`: Accounting-Request (`accounting`).
+//! - `GET /freeradius/answer?key=…`: an answer FreeRADIUS keeps in memory (`answer_cache`).
 //!
 //! `rest` is rlm_rest's JSON in and out; `state` what the handlers share; `metrics` and `ops`
 //! the operations listener (`radius.ops_listen`: `/metrics`, `/healthz`, `/readyz`).
 
 mod access;
 mod accounting;
+pub mod answer_cache;
 mod authorize;
 mod bearer;
 mod clients;
 pub mod dialect;
 pub mod disconnect;
+pub mod events;
 mod lookup;
 pub mod metrics;
 mod ops;
@@ -66,6 +69,7 @@ impl Application {
             },
             since: time::OffsetDateTime::now_utc(),
         };
+        let answer_cache = answer_cache_of(&radius, &pool, &follower)?;
         tokio::spawn(follower.run());
         let (listener, port) = telemetry::http::bind(&radius.listen, "radius.listen")?;
         let (ops_listener, ops_port) =
@@ -74,6 +78,7 @@ impl Application {
             pool,
             keys,
             token: radius.freeradius_token.clone(),
+            answer_cache,
         });
         let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), ops::readyz)?;
         let listeners = telemetry::http::Listeners::new(
@@ -92,6 +97,38 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.listeners.run().await
     }
+}
+
+/// The answer cache, when some FreeRADIUS keeps answers (`radius.freeradius_answer_caches`):
+/// its filler and its follower of events.
+fn answer_cache_of(
+    radius: &runtime::RadiusSettings,
+    pool: &deadpool_postgres::Pool,
+    follower: &disconnect::follower::Follower,
+) -> anyhow::Result<Option<answer_cache::AnswerCache>> {
+    if radius.freeradius_answer_caches.is_empty() {
+        return Ok(None);
+    }
+    let mut targets = Vec::new();
+    for address in &radius.freeradius_answer_caches {
+        let address = address.parse().with_context(|| {
+            format!(
+                "radius.freeradius_answer_caches: {address:?} is not an address:port \
+                 (FreeRADIUS's lanyard_fill listener, e.g. 127.0.0.1:1814)"
+            )
+        })?;
+        targets.push(disconnect::sender::DisconnectTarget {
+            address,
+            secret: radius.freeradius_token.clone(),
+        });
+    }
+    let cache = answer_cache::filler::start(pool.clone(), targets);
+    tokio::spawn(answer_cache::follower::run(
+        follower.bus.clone(),
+        follower.since,
+        cache.clone(),
+    ));
+    Ok(Some(cache))
 }
 
 /// The key ring from provision's keys (the radius service opens passphrases and NAS secrets).
@@ -126,7 +163,8 @@ fn freeradius_server(
                 web::scope("/freeradius")
                     .route("/clients", web::get().to(clients::lookup))
                     .route("/authorize", web::post().to(authorize::authorize))
-                    .route("/accounting", web::post().to(accounting::accounting)),
+                    .route("/accounting", web::post().to(accounting::accounting))
+                    .route("/answer", web::get().to(answer_cache::answer)),
             )
             .default_service(web::to(rest::not_found))
     })

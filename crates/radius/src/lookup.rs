@@ -33,8 +33,31 @@ impl From<tokio_postgres::Error> for LookupError {
 pub struct Nas {
     pub dialect: NasDialect,
     pub location_id: String,
+    /// Its class's epoch (`NasClass::epoch`).
+    pub epoch: String,
     /// None when the location is not (or no longer) mapped: nobody gets a key there.
     pub roaming: Option<RoamingPolicy>,
+}
+
+/// What an answer depends on besides the device: the organization, the NAS's location (its
+/// roaming policy) and its dialect. Every NAS of a class gets the same answer for a MAC, so
+/// FreeRADIUS keeps one cached answer per class and MAC (`answer_cache`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NasClass {
+    pub org_id: String,
+    pub location_id: String,
+    pub dialect: NasDialect,
+    /// Changes whenever a NAS joins or leaves the class (`radius_nas_classes`): it renames the
+    /// class's cached answers, so a NAS just removed finds none.
+    pub epoch: String,
+}
+
+/// A registered NAS as FreeRADIUS learns it (`clients`).
+#[derive(Clone, Debug)]
+pub struct RegisteredNas {
+    pub nas_id: String,
+    pub secret: Sealed,
+    pub class: NasClass,
 }
 
 /// Why a device gets no key from a NAS now.
@@ -47,6 +70,16 @@ pub enum NoKey {
 }
 
 impl Nas {
+    /// This NAS's class in organization `org_id`.
+    pub fn class(&self, org_id: &str) -> NasClass {
+        NasClass {
+            org_id: org_id.to_owned(),
+            location_id: self.location_id.clone(),
+            dialect: self.dialect,
+            epoch: self.epoch.clone(),
+        }
+    }
+
     /// What `member` gets from this NAS at `now`: the one judgement an Access-Request and the
     /// revocation follower (which sessions must end) both make.
     pub fn terms_for(&self, member: &MemberAccess, now: DateTime<Utc>) -> Result<Terms, NoKey> {
@@ -68,22 +101,47 @@ pub struct DeviceMember {
     pub wrapped_key: Option<Sealed>,
 }
 
-const AUTHORIZE_QUERY: &str = "
-    SELECT n.dialect, n.location_id,
-           CASE WHEN l.mapped THEN l.roaming END,
-           m.user_id, m.status, m.home_location, m.passphrase, k.wrapped_key, g.vlan,
-           (SELECT coalesce(json_agg(json_build_object(
-                       'location_id', mg.location_id, 'valid_from', mg.valid_from,
-                       'valid_until', mg.valid_until, 'network', mg.network)), '[]'::json)
-              FROM member_grants mg
-             WHERE mg.org_id = m.org_id AND mg.user_id = m.user_id)
-      FROM radius_nas n
-      LEFT JOIN locations l ON l.org_id = n.org_id AND l.location_id = n.location_id
-      LEFT JOIN member_devices d ON d.org_id = n.org_id AND d.mac = $4
-      LEFT JOIN members m ON m.org_id = d.org_id AND m.user_id = d.user_id
-      LEFT JOIN member_keys k ON k.org_id = m.org_id AND k.user_id = m.user_id
-      LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
-     WHERE n.org_id = $1 AND n.nas_id = $2 AND n.address >>= $3";
+/// What both lookups read of the device's member, joined on `n.org_id` and `n.mac`: status,
+/// home location, sealed passphrase, wrapped key, team VLAN and grants (as one JSON array).
+macro_rules! member_of_device {
+    ($select:literal, $from:literal) => {
+        concat!(
+            "SELECT ", $select, ",
+                    m.user_id, m.status, m.home_location, m.passphrase, k.wrapped_key, g.vlan,
+                    (SELECT coalesce(json_agg(json_build_object(
+                                'location_id', mg.location_id, 'valid_from', mg.valid_from,
+                                'valid_until', mg.valid_until, 'network', mg.network)), '[]'::json)
+                       FROM member_grants mg
+                      WHERE mg.org_id = m.org_id AND mg.user_id = m.user_id)
+               FROM ", $from, "
+               LEFT JOIN member_devices d ON d.org_id = n.org_id AND d.mac = n.mac
+               LEFT JOIN members m ON m.org_id = d.org_id AND m.user_id = d.user_id
+               LEFT JOIN member_keys k ON k.org_id = m.org_id AND k.user_id = m.user_id
+               LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id"
+        )
+    };
+}
+
+/// The NAS by organization, id and source address; its location; the device's member.
+const AUTHORIZE_QUERY: &str = member_of_device!(
+    "n.dialect, n.location_id, CASE WHEN l.mapped THEN l.roaming END, c.epoch",
+    "(SELECT org_id, nas_id, location_id, dialect, $4::text AS mac
+         FROM radius_nas WHERE org_id = $1 AND nas_id = $2 AND address >>= $3) n
+       JOIN radius_nas_classes c
+         ON c.org_id = n.org_id AND c.location_id = n.location_id AND c.dialect = n.dialect
+       LEFT JOIN locations l ON l.org_id = n.org_id AND l.location_id = n.location_id"
+);
+
+/// A location's roaming policy (none when not mapped, or when the class has another epoch: a
+/// NAS joined or left it) and the device's member: what the answer cache asks for a NAS class
+/// and a MAC.
+const LOCATION_QUERY: &str = member_of_device!(
+    "CASE WHEN l.mapped AND EXISTS (SELECT 1 FROM radius_nas_classes c
+                 WHERE c.org_id = n.org_id AND c.location_id = $2 AND c.dialect = $4
+                   AND c.epoch = $5) THEN l.roaming END",
+    "(SELECT $1::text AS org_id, $3::text AS mac) n
+       LEFT JOIN locations l ON l.org_id = n.org_id AND l.location_id = $2"
+);
 
 #[derive(Deserialize)]
 struct GrantRow {
@@ -114,21 +172,57 @@ pub async fn nas_and_member(
     let nas = Nas {
         dialect: text_enum(&dialect)?,
         location_id: row.get(1),
+        epoch: row.get(3),
         roaming: roaming.as_deref().map(text_enum).transpose()?,
     };
-    let Some(user_id) = row.get::<_, Option<String>>(3) else {
-        return Ok(Some((nas, None)));
+    Ok(Some((nas, member_from(&row, 4)?)))
+}
+
+/// The NAS class `class` (its location's roaming policy read now; none when no registered NAS
+/// has that class) and the member of its organization whose device `mac` is (None: no such
+/// device, or its member is gone).
+pub async fn class_and_member(
+    client: &impl GenericClient,
+    class: &NasClass,
+    mac: &str,
+) -> Result<(Nas, Option<DeviceMember>), LookupError> {
+    let row = client
+        .query_one_cached(
+            LOCATION_QUERY,
+            &[
+                &class.org_id,
+                &class.location_id,
+                &mac,
+                &crate::dialect::label(class.dialect),
+                &class.epoch,
+            ],
+        )
+        .await?;
+    let roaming: Option<String> = row.get(0);
+    let nas = Nas {
+        dialect: class.dialect,
+        location_id: class.location_id.clone(),
+        epoch: class.epoch.clone(),
+        roaming: roaming.as_deref().map(text_enum).transpose()?,
     };
-    let status: String = row.get(4);
-    let grants: Vec<GrantRow> = serde_json::from_value(row.get(9))
+    Ok((nas, member_from(&row, 1)?))
+}
+
+/// The member columns of [`member_of_device`] starting at column `at`.
+fn member_from(row: &tokio_postgres::Row, at: usize) -> Result<Option<DeviceMember>, LookupError> {
+    let Some(user_id) = row.get::<_, Option<String>>(at) else {
+        return Ok(None);
+    };
+    let status: String = row.get(at + 1);
+    let grants: Vec<GrantRow> = serde_json::from_value(row.get(at + 6))
         .map_err(|e| LookupError::Unreadable(format!("member_grants as json: {e}")))?;
-    let member = DeviceMember {
+    Ok(Some(DeviceMember {
         user_id,
         access: MemberAccess {
             suspended: status != "active",
-            home_location: row.get(5),
+            home_location: row.get(at + 2),
             group_vlan: row
-                .get::<_, Option<i32>>(8)
+                .get::<_, Option<i32>>(at + 5)
                 .and_then(|v| u16::try_from(v).ok()),
             grants: grants
                 .into_iter()
@@ -143,30 +237,45 @@ pub async fn nas_and_member(
                 .collect(),
         },
         passphrase: row
-            .get::<_, Option<serde_json::Value>>(6)
+            .get::<_, Option<serde_json::Value>>(at + 3)
             .map(sealed)
             .transpose()?,
         wrapped_key: row
-            .get::<_, Option<serde_json::Value>>(7)
+            .get::<_, Option<serde_json::Value>>(at + 4)
             .map(sealed)
             .transpose()?,
-    };
-    Ok(Some((nas, Some(member))))
+    }))
 }
 
-/// A registered NAS whose address contains `address`: its organization, id and sealed secret.
+/// The registered NAS whose address contains `address`.
 pub async fn nas_at(
     client: &impl GenericClient,
     address: IpAddr,
-) -> Result<Option<(String, String, Sealed)>, LookupError> {
+) -> Result<Option<RegisteredNas>, LookupError> {
     let row = client
         .query_opt_cached(
-            "SELECT org_id, nas_id, secret_sealed FROM radius_nas WHERE address >>= $1",
+            "SELECT n.org_id, n.nas_id, n.secret_sealed, n.location_id, n.dialect, c.epoch
+               FROM radius_nas n
+               JOIN radius_nas_classes c
+                 ON c.org_id = n.org_id AND c.location_id = n.location_id AND c.dialect = n.dialect
+              WHERE n.address >>= $1",
             &[&address],
         )
         .await?;
-    row.map(|row| Ok((row.get(0), row.get(1), sealed(row.get(2))?)))
-        .transpose()
+    row.map(|row| {
+        let dialect: String = row.get(4);
+        Ok(RegisteredNas {
+            nas_id: row.get(1),
+            secret: sealed(row.get(2))?,
+            class: NasClass {
+                org_id: row.get(0),
+                location_id: row.get(3),
+                dialect: text_enum(&dialect)?,
+                epoch: row.get(5),
+            },
+        })
+    })
+    .transpose()
 }
 
 fn text_enum<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LookupError> {
@@ -202,6 +311,7 @@ mod tests {
         Nas {
             dialect: NasDialect::Hostapd,
             location_id: "3390".into(),
+            epoch: "e".into(),
             roaming,
         }
     }

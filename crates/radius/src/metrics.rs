@@ -14,6 +14,9 @@ struct RadiusMetrics {
     disconnect_retries: Counter<u64>,
     disconnects_acknowledged: Counter<u64>,
     disconnects_failed: Counter<u64>,
+    cache_fetches: Counter<u64>,
+    cache_answers: Counter<u64>,
+    cache_refills: Counter<u64>,
 }
 
 static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
@@ -47,6 +50,21 @@ static INSTRUMENTS: LazyLock<RadiusMetrics> = LazyLock::new(|| RadiusMetrics {
         "lanyard_radius_disconnects_failed",
         "Disconnect-Requests that did not end the session, by outcome: nacked (Disconnect-NAK), \
          no_answer (every try timed out, or the NAS is not registered any more)",
+    ),
+    cache_fetches: telemetry::metrics::counter(
+        "lanyard_radius_cache_fetches",
+        "CoA-Requests asking FreeRADIUS to fetch a cached answer again, by outcome: acked, \
+         nacked (FreeRADIUS could not fetch it; retried), no_answer (retried)",
+    ),
+    cache_answers: telemetry::metrics::counter(
+        "lanyard_radius_cache_answers",
+        "Answers FreeRADIUS fetched to keep in memory, by result: kept (an Accept), dropped \
+         (no key now: FreeRADIUS forgets it), refused (a malformed key), error",
+    ),
+    cache_refills: telemetry::metrics::counter(
+        "lanyard_radius_cache_refills",
+        "Times every cached answer was fetched again because a FreeRADIUS had lost its memory \
+         (restarted) or the service started",
     ),
 });
 
@@ -125,4 +143,23 @@ pub fn disconnect_outcome(outcome: domain::events::DisconnectOutcome) -> &'stati
         DisconnectOutcome::Nacked => "nacked",
         DisconnectOutcome::NoAnswer => "no_answer",
     }
+}
+
+/// Counts one CoA-Request of the answer cache: `outcome` acked, nacked or no_answer.
+pub fn cache_fetch(outcome: &'static str) {
+    INSTRUMENTS
+        .cache_fetches
+        .add(1, &[KeyValue::new("outcome", outcome)]);
+}
+
+/// Counts one answer FreeRADIUS fetched: `result` kept, dropped, refused or error.
+pub fn cache_answer(result: &'static str) {
+    INSTRUMENTS
+        .cache_answers
+        .add(1, &[KeyValue::new("result", result)]);
+}
+
+/// Counts one full refill of a FreeRADIUS's cached answers.
+pub fn cache_refill() {
+    INSTRUMENTS.cache_refills.add(1, &[]);
 }

@@ -7,4 +7,6 @@ pub(crate) struct State {
     pub(crate) keys: secrets::KeyRing,
     /// FreeRADIUS's bearer token (`bearer`).
     pub(crate) token: runtime::Secret,
+    /// Has FreeRADIUS fetch answers into its memory; None when no FreeRADIUS caches them.
+    pub(crate) answer_cache: Option<crate::answer_cache::AnswerCache>,
 }

@@ -270,6 +270,10 @@ pub struct RadiusSettings {
     /// How long to wait for the NAS's answer to the first Disconnect-Request; each retry waits
     /// twice as long as the one before (1 s, 2 s, 4 s).
     pub disconnect_first_wait_ms: u64,
+    /// The `lanyard_fill` listeners (address:port) of the FreeRADIUS servers that keep answers
+    /// in memory (deploy/freeradius: RADIUS_FILL_PORT); each is told by CoA-Request which
+    /// answer to fetch again. Empty: every request takes the HTTP path.
+    pub freeradius_answer_caches: Vec<String>,
 }
 
 impl Default for RadiusSettings {
@@ -282,6 +286,7 @@ impl Default for RadiusSettings {
             accounting_retention_days: 30,
             disconnect_tries: 3,
             disconnect_first_wait_ms: 1000,
+            freeradius_answer_caches: Vec::new(),
         }
     }
 }

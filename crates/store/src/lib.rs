@@ -10,6 +10,7 @@ pub mod member_keys;
 pub mod migrations;
 pub mod projection;
 pub mod queries;
+pub mod radius_cached_answers;
 pub mod radius_sessions;
 pub mod read_models;
 pub mod recorded;

@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "platforms",
         include_str!("../../../migrations/0014_platforms.sql"),
     ),
+    (
+        16,
+        "radius_cached_answers",
+        include_str!("../../../migrations/0016_radius_cached_answers.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -128,10 +128,6 @@ async fn answered_in_history(
     .await
 }
 
-async fn metric(radius: &Radius, name: &str) -> anyhow::Result<f64> {
-    integration_tests::metric_sum(&radius.stack.radius_ops_url, name, &[]).await
-}
-
 #[tokio::test]
 async fn a_cancelled_plan_disconnects_the_member_s_live_session_at_its_nas() -> anyhow::Result<()> {
     let radius = Radius::start().await?;

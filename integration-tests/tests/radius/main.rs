@@ -4,6 +4,7 @@
 
 mod accounting;
 mod answers;
+mod cache;
 mod coa;
 mod disconnect;
 mod nas;
@@ -89,7 +90,8 @@ impl Radius {
         let stack = Stack::start_with(options).await?;
         stack.map_demo_locations().await?;
         stack.install(DEMO_ORG).await?;
-        let freeradius = FreeRadius::start(&stack.radius_url, RADIUS_TOKEN).await?;
+        let freeradius =
+            FreeRadius::start(&stack.radius_url, RADIUS_TOKEN, stack.radius_fill_port).await?;
         Ok(Radius { stack, freeradius })
     }
 
@@ -136,6 +138,32 @@ impl Radius {
         self.freeradius.mac_auth(NAS_SECRET, mac).await
     }
 
+    /// Asks for `mac` until `wanted` holds, for at most a second after a committed change (an
+    /// answer FreeRADIUS keeps in memory is fetched again within milliseconds of the commit,
+    /// `radius::answer_cache`); the last exchange.
+    async fn ask_until(
+        &self,
+        mac: &str,
+        wanted: impl Fn(&Exchange) -> bool,
+    ) -> anyhow::Result<Exchange> {
+        let since = std::time::Instant::now();
+        loop {
+            let exchange = self.ask(mac).await?;
+            if wanted(&exchange) || since.elapsed() >= std::time::Duration::from_secs(1) {
+                return Ok(exchange);
+            }
+        }
+    }
+
+    /// Stops FreeRADIUS and starts a new one (an empty memory) on the same fill port.
+    async fn restart_freeradius(&mut self) -> anyhow::Result<()> {
+        self.freeradius.stop().await?;
+        let stack = &self.stack;
+        self.freeradius =
+            FreeRadius::start(&stack.radius_url, RADIUS_TOKEN, stack.radius_fill_port).await?;
+        Ok(())
+    }
+
     /// A NAS of `dialect` at Gastown and Jean's device, which it accepts.
     async fn jean_accepted(&self, dialect: NasDialect) -> anyhow::Result<()> {
         self.register_nas(DEMO_ORG, "ap", GASTOWN, dialect).await?;
@@ -159,6 +187,11 @@ impl Radius {
     async fn passphrase(&self, user_id: &str) -> anyhow::Result<String> {
         self.stack.passphrase(DEMO_ORG, user_id).await
     }
+}
+
+/// The sum of the radius service's metric `name` (every label).
+async fn metric(radius: &Radius, name: &str) -> anyhow::Result<f64> {
+    integration_tests::metric_sum(&radius.stack.radius_ops_url, name, &[]).await
 }
 
 /// Asserts an Accept; the message shows the exchange and FreeRADIUS's log.

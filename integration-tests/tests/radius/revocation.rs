@@ -1,4 +1,5 @@
-//! A revocation is seen by the very next Access-Request: nothing is cached.
+//! A revocation is seen within a second of the commit, whether the answer came through Lanyard
+//! or from FreeRADIUS's memory (which forgets it within milliseconds).
 
 use super::*;
 use std::time::{Duration, Instant};

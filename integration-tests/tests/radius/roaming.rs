@@ -43,7 +43,7 @@ async fn single_all_and_by_plan_roaming_each_admit_whom_they_should() -> anyhow:
             ("Richard", RICHARD_MAC, richard_admitted),
             ("Jean", JEAN_MAC, jean_admitted),
         ] {
-            let exchange = radius.ask(mac).await?;
+            let exchange = radius.ask_until(mac, |e| e.accepted() == admitted).await?;
             assert_eq!(
                 exchange.accepted(),
                 admitted,

@@ -14,16 +14,13 @@
 
 use super::packet::{Answer, SessionIdentity};
 use super::sender::{DisconnectTarget, RetryPolicy, send_disconnect};
+use crate::events::{Following, HandleEvent, PublishedEvent};
 use anyhow::Context;
-use async_nats::jetstream::AckKind;
 use chrono::{DateTime, Utc};
 use domain::Event;
 use domain::devices::Mac;
 use domain::events::{DisconnectOutcome, StreamId};
 use domain::member::DisconnectRecord;
-use futures::StreamExt;
-use serde::Deserialize;
-use std::time::Duration;
 use store::radius_sessions::{self, SessionView};
 use uuid::Uuid;
 
@@ -47,14 +44,6 @@ pub struct Follower {
     pub since: time::OffsetDateTime,
 }
 
-/// The part of a relayed event the follower reads (`provision::relay::PublishedEvent`).
-#[derive(Debug, Deserialize)]
-struct PublishedEvent {
-    event_id: Uuid,
-    stream: String,
-    event: Event,
-}
-
 /// Which of a member's sessions an event may end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ending {
@@ -73,70 +62,32 @@ pub fn ending(event: &Event) -> Option<Ending> {
     }
 }
 
+impl HandleEvent for Follower {
+    fn handle(
+        &self,
+        published: &PublishedEvent,
+    ) -> impl std::future::Future<Output = anyhow::Result<()>> + Send {
+        self.end_sessions(published)
+    }
+}
+
 impl Follower {
-    /// Follows the events until the process ends; a lost connection or a missing stream
-    /// (provision not started yet) is retried with backoff.
+    /// Follows the member events until the process ends (`events::Following`).
     pub async fn run(self) {
-        let mut backoff = Duration::from_millis(500);
-        loop {
-            match self.follow().await {
-                Ok(()) => backoff = Duration::from_millis(500),
-                Err(error) => {
-                    tracing::warn!(error = %format!("{error:#}"), retry_in_ms = backoff.as_millis() as u64,
-                        "following member events for disconnects failed");
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
-                }
-            }
-        }
-    }
-
-    async fn follow(&self) -> anyhow::Result<()> {
-        let consumer = self
-            .bus
-            .events_consumer(bus::DISCONNECT_CONSUMER, SUBJECTS, self.since)
-            .await
-            .context("the events consumer")?;
-        let messages = consumer.messages().await.context("pulling events")?;
-        // Several events at once: a NAS that does not answer holds its event for 7 s, and a
-        // mass revocation (an uninstall) must not wait in line behind it.
-        messages
-            .for_each_concurrent(EVENTS_AT_ONCE, |message| async move {
-                match message {
-                    Ok(message) => self.handle_message(message).await,
-                    Err(error) => tracing::warn!(%error, "receiving an event failed"),
-                }
-            })
-            .await;
-        Ok(())
-    }
-
-    /// Handles one delivered event and acknowledges it, or asks for it again in 5 s.
-    async fn handle_message(&self, message: async_nats::jetstream::Message) {
-        let outcome = match serde_json::from_slice::<PublishedEvent>(&message.payload) {
-            Ok(published) => self.handle(&published).await,
-            Err(error) => {
-                // Not an event this build knows: nothing to end; skipping beats a loop.
-                tracing::warn!(%error, "an event that does not parse; skipped");
-                Ok(())
-            }
+        let following = Following {
+            bus: self.bus.clone(),
+            consumer: bus::DISCONNECT_CONSUMER,
+            subjects: SUBJECTS,
+            since: self.since,
+            // Several events at once: a NAS that does not answer holds its event for 7 s, and
+            // a mass revocation (an uninstall) must not wait in line behind it.
+            at_once: EVENTS_AT_ONCE,
+            purpose: "disconnects",
         };
-        let ack = match outcome {
-            Ok(()) => message.ack().await,
-            Err(error) => {
-                tracing::warn!(error = %format!("{error:#}"), "ending sessions failed; redelivery in 5 s");
-                message
-                    .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
-                    .await
-            }
-        };
-        if let Err(error) = ack {
-            // Unacknowledged, the event comes again after the ack wait: claims keep it once.
-            tracing::warn!(%error, "acknowledging an event failed");
-        }
+        following.run(self).await;
     }
 
-    async fn handle(&self, published: &PublishedEvent) -> anyhow::Result<()> {
+    async fn end_sessions(&self, published: &PublishedEvent) -> anyhow::Result<()> {
         let Some(ending) = ending(&published.event) else {
             return Ok(());
         };

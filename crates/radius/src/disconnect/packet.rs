@@ -1,4 +1,5 @@
-//! The Disconnect-Request's wire form (RFC 5176) and the reading of its answer.
+//! The wire form of the requests Lanyard sends (RFC 5176: a Disconnect-Request to a NAS, a
+//! CoA-Request to FreeRADIUS's answer-cache listener) and the reading of their answers.
 //!
 //! Written here rather than taken from a crate: the one Rust RADIUS crate on the registry
 //! (`radius`, 0.4.0) has had no release or commit since January 2024, signs no
@@ -15,6 +16,8 @@ use std::net::IpAddr;
 pub const DISCONNECT_REQUEST: u8 = 40;
 pub const DISCONNECT_ACK: u8 = 41;
 pub const DISCONNECT_NAK: u8 = 42;
+/// CoA-Request (RFC 5176): how the answer cache tells FreeRADIUS which key to fetch again.
+pub const COA_REQUEST: u8 = 43;
 const USER_NAME: u8 = 1;
 const NAS_IP_ADDRESS: u8 = 4;
 const CALLING_STATION_ID: u8 = 31;
@@ -79,11 +82,8 @@ fn md5_over(parts: &[&[u8]]) -> [u8; 16] {
     md5.finalize().into()
 }
 
-/// The Disconnect-Request's bytes, signed: Message-Authenticator (HMAC-MD5 over the packet
-/// with the Authenticator field and itself zeroed, RFC 5176 §3.1 / RFC 3579 §3.2), then the
-/// Request Authenticator, MD5(Code | Identifier | Length | 16 zero octets | Attributes |
-/// secret) (RFC 5176 §2.3, as RFC 2866 §3 for accounting). `event_timestamp` (Unix seconds) is
-/// the Event-Timestamp NASes check against replays (RFC 5176 §3.5; hostapd's
+/// The Disconnect-Request for `session`, signed (see [`encode`]). `event_timestamp` (Unix
+/// seconds) is the Event-Timestamp NASes check against replays (RFC 5176 §3.5; hostapd's
 /// `radius_das_time_window` and `radius_das_require_event_timestamp`).
 pub fn encode_request(
     identifier: u8,
@@ -91,32 +91,61 @@ pub fn encode_request(
     event_timestamp: u32,
     secret: &Secret,
 ) -> Result<Vec<u8>, EncodeError> {
+    let nas_ip = match session.nas_ip {
+        Some(IpAddr::V4(v4)) => Some((NAS_IP_ADDRESS, v4.octets().to_vec())),
+        Some(IpAddr::V6(v6)) => Some((NAS_IPV6_ADDRESS, v6.octets().to_vec())),
+        None => None,
+    };
+    let mut attributes: Vec<(u8, &[u8])> = vec![
+        (USER_NAME, session.user_name.as_bytes()),
+        (CALLING_STATION_ID, session.calling_station_id.as_bytes()),
+        (ACCT_SESSION_ID, session.acct_session_id.as_bytes()),
+    ];
+    if let Some((kind, value)) = &nas_ip {
+        attributes.push((*kind, value));
+    }
+    let timestamp = event_timestamp.to_be_bytes();
+    attributes.push((EVENT_TIMESTAMP, &timestamp));
+    encode(DISCONNECT_REQUEST, identifier, &attributes, secret)
+}
+
+/// A CoA-Request naming one `user_name` (the answer cache's key), signed (see [`encode`]).
+pub fn encode_coa_request(
+    identifier: u8,
+    user_name: &str,
+    event_timestamp: u32,
+    secret: &Secret,
+) -> Result<Vec<u8>, EncodeError> {
+    let timestamp = event_timestamp.to_be_bytes();
+    let attributes: [(u8, &[u8]); 2] = [
+        (USER_NAME, user_name.as_bytes()),
+        (EVENT_TIMESTAMP, &timestamp),
+    ];
+    encode(COA_REQUEST, identifier, &attributes, secret)
+}
+
+/// A request's bytes, signed: Message-Authenticator (HMAC-MD5 over the packet with the
+/// Authenticator field and itself zeroed, RFC 5176 §3.1 / RFC 3579 §3.2), then the Request
+/// Authenticator, MD5(Code | Identifier | Length | 16 zero octets | Attributes | secret)
+/// (RFC 5176 §2.3, as RFC 2866 §3 for accounting).
+fn encode(
+    code: u8,
+    identifier: u8,
+    attributes: &[(u8, &[u8])],
+    secret: &Secret,
+) -> Result<Vec<u8>, EncodeError> {
     let secret = secret.expose().as_bytes();
     if secret.is_empty() {
         return Err(EncodeError::EmptySecret);
     }
-    let mut packet = vec![DISCONNECT_REQUEST, identifier, 0, 0];
+    let mut packet = vec![code, identifier, 0, 0];
     packet.extend_from_slice(&[0; 16]);
-    push_attribute(&mut packet, USER_NAME, session.user_name.as_bytes())?;
-    push_attribute(
-        &mut packet,
-        CALLING_STATION_ID,
-        session.calling_station_id.as_bytes(),
-    )?;
-    push_attribute(
-        &mut packet,
-        ACCT_SESSION_ID,
-        session.acct_session_id.as_bytes(),
-    )?;
-    match session.nas_ip {
-        Some(IpAddr::V4(v4)) => push_attribute(&mut packet, NAS_IP_ADDRESS, &v4.octets())?,
-        Some(IpAddr::V6(v6)) => push_attribute(&mut packet, NAS_IPV6_ADDRESS, &v6.octets())?,
-        None => {}
+    for (kind, value) in attributes {
+        push_attribute(&mut packet, *kind, value)?;
     }
-    push_attribute(&mut packet, EVENT_TIMESTAMP, &event_timestamp.to_be_bytes())?;
     push_attribute(&mut packet, MESSAGE_AUTHENTICATOR, &[0; 16])?;
-    // Four attributes of at most 255 octets and a header: far below u16::MAX.
-    let length = packet.len() as u16;
+    // A few attributes of at most 255 octets and a header: far below u16::MAX.
+    let length = u16::try_from(packet.len()).map_err(|_| EncodeError::TooLong(0))?;
     packet[2..4].copy_from_slice(&length.to_be_bytes());
     let signature_at = packet.len() - 16;
     let mut hmac =
@@ -130,7 +159,7 @@ pub fn encode_request(
 
 /// Reads a datagram as the answer to `request`: its identifier, a Response Authenticator
 /// MD5(Code | Identifier | Length | Request Authenticator | Attributes | secret) (RFC 5176
-/// §2.3), a Disconnect-ACK or -NAK whose attributes parse. Anything else is not an answer (a
+/// §2.3), the request's ACK or NAK whose attributes parse. Anything else is not an answer (a
 /// stray or forged datagram) and the caller skips it.
 pub fn read_answer(datagram: &[u8], request: &[u8], secret: &Secret) -> Option<Answer> {
     if datagram.len() < HEADER_LENGTH || request.len() < HEADER_LENGTH {
@@ -154,9 +183,11 @@ pub fn read_answer(datagram: &[u8], request: &[u8], secret: &Secret) -> Option<A
         return None;
     }
     let attributes = attributes(&packet[HEADER_LENGTH..])?;
+    // Each request's ACK and NAK follow its code: 40 → 41/42, 43 → 44/45 (RFC 5176 §3).
+    let (ack, nak) = (request[0].wrapping_add(1), request[0].wrapping_add(2));
     match packet[0] {
-        DISCONNECT_ACK => Some(Answer::Acked),
-        DISCONNECT_NAK => Some(Answer::Nacked {
+        code if code == ack => Some(Answer::Acked),
+        code if code == nak => Some(Answer::Nacked {
             error_cause: attributes
                 .iter()
                 .find(|(kind, _)| *kind == ERROR_CAUSE)

@@ -1,16 +1,28 @@
 //! The Disconnect-Request (RFC 5176) to the NAS holding a session, sent over UDP and
-//! retransmitted with backoff until the NAS answers or the tries are spent.
+//! retransmitted with backoff until the NAS answers or the tries are spent; the answer
+//! cache's CoA-Requests to FreeRADIUS go the same way ([`send_request`]).
 
 use super::packet::{
     Answer, EncodeError, MAX_PACKET_LENGTH, SessionIdentity, encode_request, read_answer,
 };
+
 use runtime::Secret;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
-/// Where a NAS takes Disconnect-Requests: its registry address and CoA port, its secret.
+/// Unix seconds now: the Event-Timestamp of a request.
+pub fn event_timestamp() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u32::try_from(since.as_secs()).unwrap_or(u32::MAX)
+        })
+}
+
+/// Where a request goes and the secret it is signed with: a NAS's registry address and CoA
+/// port, or FreeRADIUS's answer-cache listener.
 #[derive(Clone, Debug)]
 pub struct DisconnectTarget {
     pub address: SocketAddr,
@@ -43,7 +55,7 @@ pub struct Exchange {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    #[error("the Disconnect-Request cannot be encoded: {0}")]
+    #[error("the request cannot be encoded: {0}")]
     Encode(#[from] EncodeError),
     #[error("UDP to {address}: {source}")]
     Socket {
@@ -52,11 +64,21 @@ pub enum SendError {
     },
 }
 
-/// Sends the Disconnect-Request for `session` to `target` and waits for its answer, resending
-/// the same packet (same identifier and authenticator, RFC 5080 §2.2.1) on each timeout.
+/// Sends the Disconnect-Request for `session` to `target` and waits for its answer.
 pub async fn send_disconnect(
     target: &DisconnectTarget,
     session: &SessionIdentity,
+    policy: RetryPolicy,
+) -> Result<Exchange, SendError> {
+    let request = encode_request(rand::random(), session, event_timestamp(), &target.secret)?;
+    send_request(target, &request, policy).await
+}
+
+/// Sends `request` (signed with `target.secret`) and waits for its answer, resending the same
+/// packet (same identifier and authenticator, RFC 5080 §2.2.1) on each timeout.
+pub async fn send_request(
+    target: &DisconnectTarget,
+    request: &[u8],
     policy: RetryPolicy,
 ) -> Result<Exchange, SendError> {
     let socket_error = |source| SendError::Socket {
@@ -70,16 +92,10 @@ pub async fn send_disconnect(
     };
     let socket = UdpSocket::bind(local).await.map_err(socket_error)?;
     socket.connect(target.address).await.map_err(socket_error)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| {
-            u32::try_from(since.as_secs()).unwrap_or(u32::MAX)
-        });
-    let request = encode_request(rand::random(), session, now, &target.secret)?;
     let mut wait = policy.first_wait;
     let mut buffer = vec![0u8; MAX_PACKET_LENGTH + 1];
     for sent in 1..=policy.tries.max(1) {
-        socket.send(&request).await.map_err(socket_error)?;
+        socket.send(request).await.map_err(socket_error)?;
         let deadline = Instant::now() + wait;
         loop {
             match tokio::time::timeout_at(deadline, socket.recv(&mut buffer)).await {
@@ -87,16 +103,16 @@ pub async fn send_disconnect(
                 // An ICMP port unreachable reads as an error on a connected socket: no
                 // listener there now, which the next try may find.
                 Ok(Err(e)) => {
-                    tracing::debug!(nas = %target.address, error = %e, "disconnect: no listener");
+                    tracing::debug!(nas = %target.address, error = %e, "no listener there");
                     tokio::time::sleep_until(deadline).await;
                     break;
                 }
-                Ok(Ok(length)) => match read_answer(&buffer[..length], &request, &target.secret) {
+                Ok(Ok(length)) => match read_answer(&buffer[..length], request, &target.secret) {
                     Some(answer) => return Ok(Exchange { answer, sent }),
                     None => tracing::warn!(
                         nas = %target.address,
                         length,
-                        "disconnect: a datagram that is not the NAS's answer, ignored"
+                        "a datagram that is not the answer, ignored"
                     ),
                 },
             }
