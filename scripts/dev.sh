@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bin=$root/target/debug
-services=(optix-sim officernd-sim ingest provision portal radius)
+services=(optix-sim officernd-sim vendor-sim ingest provision portal radius controllers)
 
 wait_for() { # wait_for WHAT SECONDS CMD...
     local what=$1 seconds=$2; shift 2
@@ -55,14 +55,15 @@ up() {
     if [[ ! -f $config || $all_running -eq 0 ]]; then
         for s in "${services[@]}"; do stop_service "$dir" "$s"; done
         local ports
-        mapfile -t ports < <(scripts/infra.sh free-port tcp 8)
+        mapfile -t ports < <(scripts/infra.sh free-port tcp 11)
         make_secrets "$dir/secrets" "$config"
         # The configuration names secret files and the SMTP sink: readable by its owner only.
         (umask 077 && sed -e "s|@SECRETS@|$dir/secrets|g" -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
-            -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g; s/@ORNDPORT@/${ports[7]}/g" \
+            -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g; s/@ORNDPORT@/${ports[10]}/g" \
             -e "s/@RADIUSPORT@/$RADIUS_SERVICE_PORT/g; s/@RADIUSOPSPORT@/${ports[6]}/g; s|@RADIUSTOKENFILE@|$RADIUS_TOKEN_FILE|g" \
             -e "s/@RADIUSFILLPORT@/$RADIUS_FILL_PORT/g" \
+            -e "s/@CONTROLLERSPORT@/${ports[7]}/g; s/@CONTROLLERSOPSPORT@/${ports[8]}/g; s/@VENDORSIMPORT@/${ports[9]}/g" \
             -e "s|@SMTPURL@|$SMTP_URL|g; s|@NATSCREDENTIALS@|$NATS_CREDENTIALS_DIR|g" \
             deploy/local/lanyard.toml.tmpl >"$config")
         chmod 600 "$config"
@@ -70,7 +71,10 @@ up() {
     "$bin/lanyard" --config "$config" migrate
     for s in "${services[@]}"; do
         if running "$dir/pids/$s.pid"; then continue; fi
-        nohup "$bin/$s" --config "$config" >>"$dir/logs/$s.log" 2>&1 &
+        local args=(--config "$config")
+        # The vendors' simulator takes its address only.
+        [[ $s == vendor-sim ]] && args=(--listen "$(listen_of vendor_sim "$config")")
+        nohup "$bin/$s" "${args[@]}" >>"$dir/logs/$s.log" 2>&1 &
         echo $! >"$dir/pids/$s.pid"
     done
     local ingest provision portal sim ingest_ops portal_ops radius_ops
@@ -86,6 +90,9 @@ up() {
     wait_for "provision" 30 curl -fsS "http://$provision/readyz"
     wait_for "portal" 30 curl -fsS "http://$portal_ops/readyz"
     wait_for "radius" 30 curl -fsS "http://$radius_ops/readyz"
+    local controllers_ops vendor_sim
+    controllers_ops=$(listen_of controllers "$config" ops_listen); vendor_sim=$(listen_of vendor_sim "$config")
+    wait_for "controllers" 30 curl -fsS "http://$controllers_ops/readyz"
     configure_demo "$config"
     curl -fsS -X POST "http://$sim/admin/demo/deliver" >/dev/null
     wait_for "the demo organization's import" 60 \
@@ -96,6 +103,7 @@ up() {
     wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
     connect_officernd_demo "$config" "$dir/secrets"
     "$bin/lanyard" --config "$config" members list
+    controllers_demo "$config" "$dir/secrets" "$vendor_sim"
     local radclient_line
     radclient_line=$(radius_demo "$config" "$dir/secrets")
     # Canvas tokens as Optix would hand them to the app (Jean, a member) and the dashboard
@@ -123,6 +131,8 @@ Lanyard is up (state and logs under $dir):
               metrics, health: http://$radius_ops/metrics, /readyz
               demo NAS "demo-ap" (hostapd, Gastown) at 127.0.0.1; Jean's laptop 02:42:ac:11:00:02:
               $radclient_line
+  controllers Gastown's keys → the simulated Meraki SSID: curl -s http://$vendor_sim/_admin/meraki/networks/N_demo/ssids/3/identityPsks
+              metrics, health: http://$controllers_ops/metrics, /readyz
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, /admin/orgs, GET /admin/stats)
   officernd-sim http://$officernd_sim  (OfficeRnD demo organization officernd_5f0000000000000000000001;
               admin: POST /admin/organizations/lanyard-demo/changes, GET /admin/deliveries)
@@ -218,6 +228,18 @@ configure_demo() {
     "${lanyard[@]}" plans map --org 6267 --plan 917 --profile premium --vlan 200 --down-kbps 200000 --up-kbps 50000
     "${lanyard[@]}" plans map --org 6267 --plan 918 --profile "virtual office" --no-wifi
     "${lanyard[@]}" plans map --org 6267 --plan 919 --profile "day pass" --hours 24
+}
+
+# controllers_demo CONFIG SECRETS VENDOR_SIM: a Meraki network in the vendors' simulator, and
+# Gastown mapped to its SSID 3 (the API key made once under SECRETS, from a file).
+controllers_demo() {
+    local config=$1 secrets=$2 sim=$3
+    [[ -s $secrets/meraki_api_key ]] ||
+        (umask 077 && python3 -c 'import secrets; print(secrets.token_hex(20))' >"$secrets/meraki_api_key")
+    curl -fsS -X POST "http://$sim/_admin/meraki/networks" -H 'content-type: application/json' \
+        -d "{\"organization_id\":\"demo-org\",\"network_id\":\"N_demo\",\"api_key\":\"$(cat "$secrets/meraki_api_key")\"}" >/dev/null
+    "$bin/lanyard" --config "$config" controllers map-meraki --org 6267 --location 3390 \
+        --meraki-org demo-org --network N_demo --ssid 3 --api-key-file "$secrets/meraki_api_key" >/dev/null
 }
 
 # radius_demo CONFIG SECRETS: registers the demo NAS (Gastown, hostapd, at 127.0.0.1 where

@@ -7,10 +7,12 @@
 pub mod agent;
 pub mod axe;
 pub mod browser;
+pub mod controllers;
 pub mod database;
 pub mod mail;
 pub mod nas;
 pub mod officernd;
+pub mod ports;
 pub mod radius;
 pub mod stack;
 pub mod wait;

@@ -55,11 +55,6 @@ fn config_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../deploy/freeradius/nas-simulator")
 }
 
-fn free_udp_port() -> anyhow::Result<u16> {
-    let socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    Ok(socket.local_addr()?.port())
-}
-
 impl NasSimulator {
     /// Starts one, answering `answer`, sharing `secret` with Lanyard; fails when FreeRADIUS
     /// is missing or not ready within 10 s (another process may take the port between our
@@ -76,7 +71,7 @@ impl NasSimulator {
     }
 
     async fn start_once(answer: NasAnswer, secret: &str) -> anyhow::Result<NasSimulator> {
-        let port = free_udp_port()?;
+        let port = crate::ports::free_udp_port()?;
         let dir = tempdir::Dir::new("lanyard-nas-sim")?;
         let mut child = Command::new("freeradius")
             .args(["-f", "-l", "stdout", "-n", "radiusd", "-d"])

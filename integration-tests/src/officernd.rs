@@ -46,9 +46,9 @@ impl Stack {
                 ORG,
                 bus::commands::Command::ConnectOfficeRnd {
                     client_id: demo::DEMO_CLIENT_ID.into(),
-                    client_secret: bus::commands::SecretText(demo::DEMO_CLIENT_SECRET.into()),
+                    client_secret: bus::commands::CredentialText(demo::DEMO_CLIENT_SECRET.into()),
                     slug: demo::DEMO_SLUG.into(),
-                    webhook_secret: bus::commands::SecretText(WEBHOOK_SECRET.into()),
+                    webhook_secret: bus::commands::CredentialText(WEBHOOK_SECRET.into()),
                 },
             )
             .await?;

@@ -300,13 +300,6 @@ fn repository_dir(path: &str) -> PathBuf {
         .join(path)
 }
 
-/// A free UDP port on loopback (for a FreeRADIUS listener started later).
-pub fn free_udp_port() -> anyhow::Result<u16> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
 fn free_udp_ports() -> anyhow::Result<[u16; 3]> {
     let sockets = [
         std::net::UdpSocket::bind("127.0.0.1:0")?,

@@ -167,7 +167,7 @@ impl Stack {
         std::fs::create_dir_all(&dir)?;
         let mailbox = crate::mail::Mailbox::from_env().ok();
         let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
-        let radius_fill_port = crate::radius::free_udp_port()?;
+        let radius_fill_port = crate::ports::free_udp_port()?;
         settings.radius.freeradius_answer_caches = vec![format!("127.0.0.1:{radius_fill_port}")];
         adjust(&mut settings);
         if let Some(change) = options.settings {

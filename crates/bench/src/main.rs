@@ -6,6 +6,7 @@
 //! `--smoke` runs every scenario tiny, so `make test` keeps it from rotting.
 
 mod budget;
+mod controllers;
 mod freshness;
 mod ingest;
 mod memory;
@@ -19,7 +20,7 @@ mod support;
 use clap::Parser;
 use serde_json::{Value, json};
 
-const SCENARIOS: [&str; 8] = [
+const SCENARIOS: [&str; 9] = [
     "ingest",
     "provision",
     "freshness",
@@ -28,6 +29,7 @@ const SCENARIOS: [&str; 8] = [
     "portal",
     "memory",
     "radius",
+    "controllers",
 ];
 
 #[derive(Parser)]
@@ -36,8 +38,8 @@ const SCENARIOS: [&str; 8] = [
     about = "Lanyard benchmarks beside their ceilings"
 )]
 struct Args {
-    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory, radius
-    /// (default: all).
+    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory, radius,
+    /// controllers (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: proves every scenario still runs, measures nothing worth quoting.
@@ -85,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
     scenario!("portal", portal);
     scenario!("memory", memory);
     scenario!("radius", radius);
+    scenario!("controllers", controllers);
     run.report(machine, args.smoke, args.out.as_deref())
 }
 

@@ -18,7 +18,8 @@
 
 use crate::stats::{Row, ms, quantile};
 use integration_tests::Stack;
-use integration_tests::radius::{FreeRadius, free_udp_port};
+use integration_tests::ports::free_udp_port;
+use integration_tests::radius::FreeRadius;
 use integration_tests::stack::RADIUS_TOKEN;
 use serde::Serialize;
 use std::net::UdpSocket;

@@ -11,6 +11,7 @@
 //! only under its own sender prefix ([`Sender`]), and provision checks that the actor a request
 //! claims belongs to that sender and may run that command ([`authorize`]).
 
+use domain::controller::ControllerTarget;
 use domain::devices::DeviceBinding;
 use domain::events::OnboardedVia;
 use domain::member::DisconnectRecord;
@@ -34,6 +35,8 @@ pub enum Sender {
     Cli,
     /// The RADIUS service: binds devices the network reports, records disconnects.
     Radius,
+    /// The controllers service: reports what admins must act on (a vendor's key limit).
+    Controllers,
 }
 
 impl Sender {
@@ -42,6 +45,7 @@ impl Sender {
             Sender::Portal => "portal",
             Sender::Cli => "cli",
             Sender::Radius => "radius",
+            Sender::Controllers => "controllers",
         }
     }
 
@@ -50,6 +54,7 @@ impl Sender {
             "portal" => Some(Sender::Portal),
             "cli" => Some(Sender::Cli),
             "radius" => Some(Sender::Radius),
+            "controllers" => Some(Sender::Controllers),
             _ => None,
         }
     }
@@ -82,6 +87,8 @@ pub enum Actor {
     Operator,
     /// `radius`: the RADIUS service, reporting what the network saw.
     Radius,
+    /// `controllers`: the controllers service, reporting what a vendor refused.
+    Controllers,
 }
 
 impl Actor {
@@ -94,6 +101,7 @@ impl Actor {
             None if actor == "portal" => Some(Actor::Visitor),
             None if actor == "cli" => Some(Actor::Operator),
             None if actor == "radius" => Some(Actor::Radius),
+            None if actor == "controllers" => Some(Actor::Controllers),
             Some(("tenant", user)) => id(user).map(Actor::Tenant),
             Some(("admin", user)) => id(user).map(Actor::Admin),
             _ => None,
@@ -107,6 +115,7 @@ impl Actor {
             Actor::Visitor | Actor::Tenant(_) | Actor::Admin(_) => sender == Sender::Portal,
             Actor::Operator => sender == Sender::Cli,
             Actor::Radius => sender == Sender::Radius,
+            Actor::Controllers => sender == Sender::Controllers,
         }
     }
 
@@ -128,6 +137,7 @@ impl Actor {
                 Command::AddDevice { user_id, .. } | Command::RemoveDevice { user_id, .. },
             ) => user_id == me,
             (Actor::Radius, Command::BindDevice { .. } | Command::RecordDisconnect { .. }) => true,
+            (Actor::Controllers, Command::ReportControllerOverLimit { .. }) => true,
             (Actor::Tenant(me), Command::ReportUnmappedLocation { user_id, .. }) => {
                 user_id.as_ref().is_none_or(|user| user == me)
             }
@@ -142,6 +152,8 @@ impl Actor {
                 | Command::SyncNow
                 | Command::RegisterNas { .. }
                 | Command::RemoveNas { .. }
+                | Command::MapController { .. }
+                | Command::UnmapController { .. }
                 | Command::AddDevice { .. }
                 | Command::RemoveDevice { .. },
             ) => true,
@@ -205,12 +217,14 @@ impl std::fmt::Debug for PassphraseText {
     }
 }
 
-/// A platform credential in a request (provision seals it): Debug never shows it.
+/// A credential in a request (a cloud controller's API key, an OpenWrt AP group's fetch token,
+/// an OfficeRnD application's client secret or webhook secret; provision seals it): Debug never
+/// shows it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct SecretText(pub String);
+pub struct CredentialText(pub String);
 
-impl std::fmt::Debug for SecretText {
+impl std::fmt::Debug for CredentialText {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("[redacted]")
     }
@@ -305,9 +319,26 @@ pub enum Command {
     /// the connection (a token and the organization lookup) before recording anything.
     ConnectOfficeRnd {
         client_id: String,
-        client_secret: SecretText,
+        client_secret: CredentialText,
         slug: String,
-        webhook_secret: SecretText,
+        webhook_secret: CredentialText,
+    },
+    /// Admin/ops: the location's keys go to this cloud WiFi controller (replacing an earlier
+    /// one), reached with `credentials` (sealed by provision before they enter an event).
+    MapController {
+        location_id: String,
+        target: ControllerTarget,
+        credentials: CredentialText,
+    },
+    UnmapController {
+        location_id: String,
+    },
+    /// The controllers service: the location wants more keys than its controller allows
+    /// (nothing was applied there); the admins are notified.
+    ReportControllerOverLimit {
+        location_id: String,
+        wanted: usize,
+        limit: usize,
     },
     /// A device (MAC as typed: `AA:BB:…`, `aa-bb-…`, `aabb.ccdd.eeff`) for a member: the
     /// tenant for themselves, an admin, the operator.
@@ -352,6 +383,9 @@ impl Command {
             Command::RegisterNas { .. } => "register_nas",
             Command::RemoveNas { .. } => "remove_nas",
             Command::ConnectOfficeRnd { .. } => "connect_officernd",
+            Command::MapController { .. } => "map_controller",
+            Command::UnmapController { .. } => "unmap_controller",
+            Command::ReportControllerOverLimit { .. } => "report_controller_over_limit",
             Command::AddDevice { .. } => "add_device",
             Command::RemoveDevice { .. } => "remove_device",
             Command::BindDevice { .. } => "bind_device",

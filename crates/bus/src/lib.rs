@@ -25,6 +25,8 @@ pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
 /// The radius service's durable consumer of every event (changes → FreeRADIUS's cached answers
 /// fetched again).
 pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
+/// The controllers service's durable consumer of the events stream (its only one).
+pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
 /// forgets an install Optix does not confirm and an uninstall Optix confirms.
@@ -110,6 +112,7 @@ impl Bus {
             auth::Identity::Portal
             | auth::Identity::Cli
             | auth::Identity::Radius
+            | auth::Identity::Controllers
             | auth::Identity::Ops => {}
         }
         Ok(bus)

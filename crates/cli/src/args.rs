@@ -2,6 +2,7 @@
 //! see exactly what `lanyard` parses.
 
 use crate::configure::{LocationsCommand, OrgListing, PlansCommand};
+use crate::controllers::ControllersCommand;
 use crate::registry::{DevicesCommand, NasCommand};
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -69,6 +70,11 @@ pub enum Command {
     Nas {
         #[command(subcommand)]
         command: NasCommand,
+    },
+    /// Map locations to cloud WiFi controllers (Meraki, UniFi, Mist, OpenWrt), list, unmap and test them.
+    Controllers {
+        #[command(subcommand)]
+        command: ControllersCommand,
     },
     /// Register or remove a member's devices (MAC addresses for RADIUS MAC authentication).
     Devices {

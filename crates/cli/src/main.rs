@@ -93,6 +93,9 @@ async fn run_with_configuration(
         Command::Plans { command } => configure::plans(settings, pool, command).await?,
         Command::Nas { command } => cli::registry::nas(settings, pool, command).await?,
         Command::Devices { command } => cli::registry::devices(settings, command).await?,
+        Command::Controllers { command } => {
+            cli::controllers::controllers(settings, pool, command).await?
+        }
         Command::VlanPool { org, pool: range } => {
             configure::vlan_pool(settings, &org, range).await?
         }

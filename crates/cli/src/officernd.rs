@@ -118,9 +118,9 @@ pub async fn run(settings: &runtime::Settings, command: OfficeRndCommand) -> any
             };
             let command = bus::commands::Command::ConnectOfficeRnd {
                 client_id: account.client_id,
-                client_secret: bus::commands::SecretText(account.client_secret),
+                client_secret: bus::commands::CredentialText(account.client_secret),
                 slug: account.slug,
-                webhook_secret: bus::commands::SecretText(webhook_secret),
+                webhook_secret: bus::commands::CredentialText(webhook_secret),
             };
             crate::configure::send(
                 settings,

@@ -150,6 +150,17 @@ fn radius_words(event: &Event) -> String {
             nas.coa_port
         ),
         Event::NasRemoved => "NAS removed".into(),
+        Event::ControllerMapped { target, .. } => format!(
+            "keys go to a {} controller: {} (credentials sealed)",
+            target.vendor(),
+            serde_json::to_string(target).unwrap_or_default()
+        ),
+        Event::ControllerUnmapped => "controller unmapped".into(),
+        Event::ControllerOverLimit {
+            vendor,
+            wanted,
+            limit,
+        } => format!("{wanted} keys wanted, over the {vendor} limit of {limit}: nothing applied"),
         other => other.type_name().to_owned(),
     }
 }

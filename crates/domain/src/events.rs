@@ -1,5 +1,6 @@
 //! The events of the log. Names are past tense; payloads hold facts, never secrets in clear.
 
+use crate::controller_target::ControllerTarget;
 use crate::devices::{DeviceBinding, DeviceRemover, Mac};
 use crate::dialect::NasDialect;
 use crate::platform::{Platform, PlatformAccount};
@@ -312,6 +313,25 @@ pub enum Event {
     /// A NAS may ask for keys (or its registration changed).
     NasRegistered(NasRegistration),
     NasRemoved,
+
+    // ── controller-{org}-{location} ──────────────────────────────────────────────────────
+    /// The location's keys go to this cloud controller (replacing an earlier one).
+    /// `credentials` are sealed with the master key, context
+    /// `secrets::contexts::controller_credentials`; `token_hash` is the keyed hash of an OpenWrt
+    /// AP group's fetch token.
+    ControllerMapped {
+        target: ControllerTarget,
+        credentials: Sealed,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_hash: Option<String>,
+    },
+    ControllerUnmapped,
+    /// The location wants more keys than its controller allows: nothing was applied there.
+    ControllerOverLimit {
+        vendor: String,
+        wanted: usize,
+        limit: usize,
+    },
 }
 
 /// What a NAS registration records (the JSON of `NasRegistered` is these fields beside its
@@ -377,6 +397,9 @@ impl Event {
             Event::SessionDisconnectAnswered { .. } => "SessionDisconnectAnswered",
             Event::NasRegistered(_) => "NasRegistered",
             Event::NasRemoved => "NasRemoved",
+            Event::ControllerMapped { .. } => "ControllerMapped",
+            Event::ControllerUnmapped => "ControllerUnmapped",
+            Event::ControllerOverLimit { .. } => "ControllerOverLimit",
         }
     }
 }
@@ -403,6 +426,11 @@ pub enum StreamId {
     Nas {
         org_id: String,
         nas_id: String,
+    },
+    /// A location's cloud WiFi controller.
+    Controller {
+        org_id: String,
+        location_id: String,
     },
 }
 
@@ -436,6 +464,12 @@ impl StreamId {
             nas_id: nas_id.to_owned(),
         }
     }
+    pub fn controller(org_id: &str, location_id: &str) -> Self {
+        StreamId::Controller {
+            org_id: org_id.to_owned(),
+            location_id: location_id.to_owned(),
+        }
+    }
     pub fn category(&self) -> &'static str {
         match self {
             StreamId::Organization { .. } => "org",
@@ -443,6 +477,7 @@ impl StreamId {
             StreamId::Location { .. } => "location",
             StreamId::Group { .. } => "group",
             StreamId::Nas { .. } => "nas",
+            StreamId::Controller { .. } => "controller",
         }
     }
     pub fn org_id(&self) -> &str {
@@ -451,7 +486,8 @@ impl StreamId {
             | StreamId::Member { org_id, .. }
             | StreamId::Location { org_id, .. }
             | StreamId::Group { org_id, .. }
-            | StreamId::Nas { org_id, .. } => org_id,
+            | StreamId::Nas { org_id, .. }
+            | StreamId::Controller { org_id, .. } => org_id,
         }
     }
     /// The member's user id, for member streams.
@@ -487,6 +523,12 @@ impl StreamId {
                 org_id,
                 nas_id: nas_id.to_owned(),
             }),
+            ("controller", Some(location_id)) if !location_id.is_empty() => {
+                Some(StreamId::Controller {
+                    org_id,
+                    location_id: location_id.to_owned(),
+                })
+            }
             _ => None,
         }
     }
@@ -511,6 +553,10 @@ impl fmt::Display for StreamId {
             } => write!(f, "location-{org_id}-{location_id}"),
             StreamId::Group { org_id, team_id } => write!(f, "group-{org_id}-{team_id}"),
             StreamId::Nas { org_id, nas_id } => write!(f, "nas-{org_id}-{nas_id}"),
+            StreamId::Controller {
+                org_id,
+                location_id,
+            } => write!(f, "controller-{org_id}-{location_id}"),
         }
     }
 }
@@ -532,6 +578,7 @@ mod tests {
             StreamId::location("6267", "3390"),
             StreamId::group("6267", "123123"),
             StreamId::nas("6267", "lobby-ap-1"),
+            StreamId::controller("6267", "3390"),
         ] {
             assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));
         }

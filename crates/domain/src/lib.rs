@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod controller;
+pub mod controller_target;
 pub mod describe;
 pub mod devices;
 pub mod dialect;
@@ -13,6 +15,7 @@ pub mod events;
 pub mod group;
 pub mod live_access;
 pub mod location;
+pub mod location_access;
 pub mod member;
 pub mod nas;
 pub mod organization;

@@ -92,6 +92,10 @@ fn flash_text(code: Option<&str>) -> Option<String> {
             "nas_registered" => "The access point is saved.",
             "nas_removed" => "The access point is removed: its requests are dropped from now on.",
             "device_removed" => "The device is removed.",
+            "controller_mapped" => "The WiFi controller is saved: its keys follow within seconds.",
+            "controller_unmapped" => {
+                "The WiFi controller is unmapped: its keys there stay until removed in the vendor's dashboard."
+            }
             _ => return None,
         }
         .to_owned(),

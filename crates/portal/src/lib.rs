@@ -91,6 +91,11 @@ impl Application {
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;
         let pool = settings.database.pool()?;
+        let controllers = controllers::Context::new(
+            pool.clone(),
+            controllers::key_ring(&settings.provision)?,
+            settings.controllers.clone(),
+        )?;
         let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Portal).await?;
         let portal = settings.portal;
         let (listener, port) = telemetry::http::bind(&portal.listen, "portal.listen")?;
@@ -120,6 +125,7 @@ impl Application {
             reports: bounded(),
             onboarding_refusals: bounded(),
             trusted_proxies,
+            controllers,
         });
         spawn_purge(state.clone());
         // Metrics count sign-in outcomes (`sent` vs `no_match`): on the public listener they

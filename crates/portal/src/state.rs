@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) onboarding_refusals: Mutex<LruCache<String, RememberedRefusal>>,
     /// Parsed `trusted_proxies`.
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
+    /// Reads controller mappings and tests their connection (the admin canvas's page).
+    pub(crate) controllers: controllers::Context,
 }
 
 /// A refused onboarding: when, and provision's answer.

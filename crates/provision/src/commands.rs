@@ -228,33 +228,22 @@ impl Provisioner {
                     .await
             }
             Command::SyncNow => self.sync_now(org_id).await,
-            Command::MapPlan {
-                plan_template_id,
-                profile,
-            } => {
-                let map = OrganizationCommand::MapPlan {
-                    plan_template_id,
-                    profile,
-                };
-                self.configure(org_id, map, metadata).await
-            }
-            Command::UnmapPlan { plan_template_id } => {
-                let unmap = OrganizationCommand::UnmapPlan { plan_template_id };
-                self.configure(org_id, unmap, metadata).await
-            }
-            Command::SetDefaultProfile { profile } => {
-                let set = OrganizationCommand::SetDefaultProfile { profile };
-                self.configure(org_id, set, metadata).await
-            }
-            Command::SetVlanPool { pool } => {
-                let set = OrganizationCommand::SetVlanPool { pool };
-                self.configure(org_id, set, metadata).await
+            Command::MapPlan { .. }
+            | Command::UnmapPlan { .. }
+            | Command::SetDefaultProfile { .. }
+            | Command::SetVlanPool { .. } => {
+                self.organization_command(org_id, command, metadata).await
             }
             Command::ConnectOfficeRnd { .. } => {
                 self.connect_officernd(org_id, command, metadata).await
             }
             Command::RegisterNas { .. } | Command::RemoveNas { .. } => {
                 self.nas_command(org_id, command, metadata).await
+            }
+            Command::MapController { .. }
+            | Command::UnmapController { .. }
+            | Command::ReportControllerOverLimit { .. } => {
+                self.controller_command(org_id, command, metadata).await
             }
             Command::AddDevice { .. }
             | Command::RemoveDevice { .. }
@@ -270,6 +259,39 @@ impl Provisioner {
         self.ensure_connected(org_id).await?;
         self.syncs().request(org_id, SyncKind::Manual);
         Ok(Reply::done(0))
+    }
+
+    /// `MapPlan`, `UnmapPlan`, `SetDefaultProfile` and `SetVlanPool`: the organization's
+    /// configuration.
+    async fn organization_command(
+        &self,
+        org_id: &str,
+        command: Command,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let change = match command {
+            Command::MapPlan {
+                plan_template_id,
+                profile,
+            } => OrganizationCommand::MapPlan {
+                plan_template_id,
+                profile,
+            },
+            Command::UnmapPlan { plan_template_id } => {
+                OrganizationCommand::UnmapPlan { plan_template_id }
+            }
+            Command::SetDefaultProfile { profile } => {
+                OrganizationCommand::SetDefaultProfile { profile }
+            }
+            Command::SetVlanPool { pool } => OrganizationCommand::SetVlanPool { pool },
+            _ => {
+                return Ok(Reply::refused(
+                    RefusalCode::Invalid,
+                    "not a configuration command",
+                ));
+            }
+        };
+        self.configure(org_id, change, metadata).await
     }
 
     /// Which user of the organization's platform has this email: the log first (keyed hash),

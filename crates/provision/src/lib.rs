@@ -11,6 +11,7 @@ pub mod batch;
 mod cause;
 pub mod commands;
 mod connection;
+mod controller_commands;
 pub mod error;
 pub mod facts;
 pub mod hints;

@@ -6,6 +6,7 @@
 use crate::cause::Cause;
 use chrono::{DateTime, Utc};
 use domain::access::{MemberFacts, TeamFact};
+use domain::controller::{Controller, ControllerCommand, ControllerError};
 use domain::devices::Mac;
 use domain::events::{OnboardedVia, PassphraseSource};
 use domain::group::{Group, GroupCommand};
@@ -427,6 +428,51 @@ impl Writer {
         let stream = StreamId::nas(org_id, nas_id);
         let events =
             decide::decide_and_append::<Nas>(tx, &stream, command, metadata, Utc::now()).await?;
+        Ok(events.len())
+    }
+
+    /// Maps a location to a cloud controller (with whether the location is mapped, which only
+    /// the store knows), unmaps it, or records what the controllers service reports.
+    pub async fn decide_controller(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        location_id: &str,
+        command: ControllerCommand,
+        metadata: &Metadata,
+    ) -> Result<usize, DecideError<ControllerError>> {
+        let command = match command {
+            ControllerCommand::Map {
+                target,
+                credentials,
+                ..
+            } => {
+                let token_taken = match &credentials.token_hash {
+                    Some(hash) => {
+                        store::read_models::controller_mappings::token_taken(
+                            tx,
+                            hash,
+                            (org_id, location_id),
+                        )
+                        .await?
+                    }
+                    None => false,
+                };
+                ControllerCommand::Map {
+                    target,
+                    credentials,
+                    location_mapped: queries::location(tx, org_id, location_id)
+                        .await?
+                        .is_some_and(|l| l.settings.is_some()),
+                    token_taken,
+                }
+            }
+            other => other,
+        };
+        let stream = StreamId::controller(org_id, location_id);
+        let events =
+            decide::decide_and_append::<Controller>(tx, &stream, command, metadata, Utc::now())
+                .await?;
         Ok(events.len())
     }
 

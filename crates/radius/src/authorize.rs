@@ -11,7 +11,6 @@
 //! Everything is read per request (one query), so a revocation committed before the
 //! Access-Request is seen by it: no cache to expire.
 
-use crate::access;
 use crate::dialect::{self, Grant};
 use crate::lookup::{self, DeviceMember, Nas};
 use crate::metrics::{self, Outcome};
@@ -19,6 +18,7 @@ use crate::rest::{self, RestAttribute};
 use crate::state::State;
 use actix_web::{HttpResponse, web};
 use domain::Mac;
+use domain::location_access as access;
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::time::Instant;

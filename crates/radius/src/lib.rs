@@ -12,7 +12,6 @@
 //! `rest` is rlm_rest's JSON in and out; `state` what the handlers share; `metrics` and `ops`
 //! the operations listener (`radius.ops_listen`: `/metrics`, `/healthz`, `/readyz`).
 
-mod access;
 mod accounting;
 pub mod answer_cache;
 mod authorize;
@@ -164,7 +163,7 @@ fn freeradius_server(
                     .route("/clients", web::get().to(clients::lookup))
                     .route("/authorize", web::post().to(authorize::authorize))
                     .route("/accounting", web::post().to(accounting::accounting))
-                    .route("/answer", web::get().to(answer_cache::answer)),
+                    .route("/answer", web::get().to(answer_cache::endpoint::answer)),
             )
             .default_service(web::to(rest::not_found))
     })

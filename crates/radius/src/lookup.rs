@@ -3,10 +3,10 @@
 //! policy, the device's member in the NAS's organization, their grants, team VLAN, sealed
 //! passphrase and wrapped data key.
 
-use crate::access::{self, GrantTerms, MemberAccess, Place, Refusal, Terms};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::live_access::Validity;
+use domain::location_access::{self as access, GrantTerms, MemberAccess, Place, Refusal, Terms};
 use domain::{GrantNetwork, NasDialect, RoamingPolicy, Sealed};
 use serde::Deserialize;
 use std::net::IpAddr;

@@ -19,10 +19,11 @@ pub mod services;
 pub use load::{ServiceSettings, load};
 pub use secret::{Secret, redact_url};
 pub use sections::{
-    DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings, OptixApp, OptixSettings,
-    PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
+    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings,
+    OptixApp, OptixSettings, PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 pub use service::{Service, serve, shutdown_signal};
 pub use services::{
-    IngestConfig, PortalConfig, ProvisionConfig, RadiusConfig, Settings, load_settings,
+    ControllersConfig, IngestConfig, PortalConfig, ProvisionConfig, RadiusConfig, Settings,
+    load_settings,
 };

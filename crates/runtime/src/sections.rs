@@ -305,6 +305,61 @@ impl RadiusSettings {
     }
 }
 
+/// The controllers service: keeps cloud WiFi controllers' key lists (Meraki, OpenWrt, …)
+/// equal to Lanyard's.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ControllersSettings {
+    /// Where OpenWrt routers fetch their `wpa_psk_file` (behind the TLS proxy that fronts the
+    /// portal, as the portal's listener is).
+    pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`).
+    pub ops_listen: String,
+    /// A full reconciliation of every mapped location this often (repairs drift).
+    pub reconcile_interval_secs: u64,
+    /// The prefix naming Lanyard's keys at a vendor; keys without it are never touched.
+    pub key_prefix: String,
+    /// Meraki's Dashboard API base (`https://api.meraki.com/api/v1`; a simulator in tests).
+    pub meraki_api_url: String,
+    /// Meraki's budget per organization (10 requests/s).
+    pub meraki_requests_per_second: u32,
+    /// Identity PSKs per SSID Meraki accepts (5,000, MR 30.1+).
+    pub meraki_keys_per_ssid: usize,
+    /// Mist's API base (`https://api.mist.com`, or the organization's cloud's; a simulator in
+    /// tests).
+    pub mist_api_url: String,
+    /// Mist's budget per API token: `mist_calls_per_hour` (5,000) per `mist_hour_secs` (3,600;
+    /// tests and benchmarks shorten the hour, scaling the rate).
+    pub mist_calls_per_hour: u32,
+    pub mist_hour_secs: u64,
+    /// PSKs an SSID takes (5,000 per AP with local lookup).
+    pub mist_keys_per_ssid: usize,
+    /// Lanyard's own budget towards a UniFi controller (UniFi documents no API rate limit).
+    pub unifi_requests_per_second: u32,
+    /// Private pre-shared keys a UniFi WLAN takes (UniFi documents no maximum: Lanyard's bound).
+    pub unifi_keys_per_wlan: usize,
+}
+
+impl Default for ControllersSettings {
+    fn default() -> Self {
+        ControllersSettings {
+            listen: "127.0.0.1:8085".into(),
+            ops_listen: "127.0.0.1:9085".into(),
+            reconcile_interval_secs: 900,
+            key_prefix: "lanyard:".into(),
+            meraki_api_url: "https://api.meraki.com/api/v1".into(),
+            meraki_requests_per_second: 10,
+            meraki_keys_per_ssid: 5000,
+            mist_api_url: "https://api.mist.com".into(),
+            mist_calls_per_hour: 5000,
+            mist_hour_secs: 3600,
+            mist_keys_per_ssid: 5000,
+            unifi_requests_per_second: 10,
+            unifi_keys_per_wlan: 1000,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct OptixSettings {

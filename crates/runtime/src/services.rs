@@ -6,8 +6,8 @@
 use crate::load::ServiceSettings;
 use crate::secret::Secret;
 use crate::sections::{
-    DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings, OptixSettings,
-    PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
+    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings,
+    OptixSettings, PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 use serde::Deserialize;
 
@@ -30,6 +30,8 @@ pub struct Settings {
     pub webhooks: WebhookSettings,
     #[serde(default)]
     pub radius: RadiusSettings,
+    #[serde(default)]
+    pub controllers: ControllersSettings,
 }
 
 impl ServiceSettings for Settings {
@@ -154,6 +156,9 @@ pub struct PortalConfig {
     pub provision: ProvisionSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    /// The admin canvas's controllers page tests a vendor connection with these.
+    #[serde(default)]
+    pub controllers: ControllersSettings,
 }
 
 impl ServiceSettings for PortalConfig {
@@ -175,6 +180,7 @@ impl From<Settings> for PortalConfig {
             portal: settings.portal,
             provision: settings.provision,
             optix: settings.optix,
+            controllers: settings.controllers,
         }
     }
 }
@@ -211,6 +217,41 @@ impl From<Settings> for RadiusConfig {
             database: settings.database,
             nats: settings.nats,
             radius: settings.radius,
+            provision: settings.provision,
+        }
+    }
+}
+
+/// controllers: the database (mappings, members, grants), the bus (its own identity, a
+/// durable consumer of the events stream), its own section, and provision's keys (it opens
+/// passphrases and vendor credentials).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ControllersConfig {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    #[serde(default)]
+    pub controllers: ControllersSettings,
+    /// Only `provision.master_key` and `provision.hash_key` (or their files) are used.
+    #[serde(default)]
+    pub provision: ProvisionSettings,
+}
+
+impl ServiceSettings for ControllersConfig {
+    fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        self.provision.read_secret_files()
+    }
+
+    fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        self.provision.secrets().to_vec()
+    }
+}
+
+impl From<Settings> for ControllersConfig {
+    fn from(settings: Settings) -> ControllersConfig {
+        ControllersConfig {
+            database: settings.database,
+            nats: settings.nats,
+            controllers: settings.controllers,
             provision: settings.provision,
         }
     }

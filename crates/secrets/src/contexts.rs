@@ -21,3 +21,10 @@ pub fn admin_canvas_token(org_id: &str, user_id: &str) -> String {
 pub fn nas_secret(org_id: &str, nas_id: &str) -> String {
     format!("nas-secret/{org_id}/{nas_id}")
 }
+
+/// A location's cloud controller credentials (a vendor API key, an OpenWrt AP group's fetch
+/// token), sealed with the master key (`ControllerMapped.credentials`,
+/// `controller_mappings.credentials`): they open for this mapping only.
+pub fn controller_credentials(org_id: &str, location_id: &str) -> String {
+    format!("controller-credentials:{org_id}:{location_id}")
+}

@@ -4,6 +4,7 @@
 
 pub mod aead;
 pub mod contexts;
+pub mod controllers;
 pub mod key_ring;
 pub mod nas;
 pub mod passphrases;

@@ -43,13 +43,23 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
     (
         14,
-        "platforms",
-        include_str!("../../../migrations/0014_platforms.sql"),
+        "controllers",
+        include_str!("../../../migrations/0014_controllers.sql"),
+    ),
+    (
+        15,
+        "unifi_owned_keys",
+        include_str!("../../../migrations/0015_unifi_owned_keys.sql"),
     ),
     (
         16,
         "radius_cached_answers",
         include_str!("../../../migrations/0016_radius_cached_answers.sql"),
+    ),
+    (
+        17,
+        "platforms",
+        include_str!("../../../migrations/0017_platforms.sql"),
     ),
 ];
 

@@ -253,6 +253,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/locations", "Locations"),
         ("/canvas/admin/nas", "Access points"),
         ("/canvas/admin/plans", "Plans"),
+        ("/canvas/admin/controllers", "WiFi controllers"),
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
         ("/canvas/admin/sessions", "Sessions"),
@@ -262,7 +263,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         check(path).await?;
     }
     browser.close().await?;
-    assert_eq!(checked, 13, "every page was checked");
+    assert_eq!(checked, 14, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

@@ -5,7 +5,7 @@
 use bus::commands::{Command, PassphraseText, RefusalCode, Reply};
 use chrono::{DateTime, Utc};
 use domain::AccessProfile;
-use integration_tests::stack::DEMO_ORG;
+use integration_tests::stack::{DEMO_ORG, GASTOWN, TRASTEVERE};
 use integration_tests::{Stack, StackOptions, eventually};
 use optix_sim::{Change, Notify};
 use std::time::Duration;
@@ -1047,8 +1047,44 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
     Ok(())
 }
 
+/// Gastown mapped to a Meraki SSID and reported over its key limit; Trastevere mapped to an
+/// OpenWrt AP group, then unmapped.
+async fn map_controllers(stack: &Stack) -> anyhow::Result<()> {
+    use bus::commands::CredentialText;
+    use domain::controller::ControllerTarget;
+    let meraki = ControllerTarget::Meraki {
+        organization_id: "549236".into(),
+        network_id: "N_24329156".into(),
+        ssid_number: 3,
+    };
+    let openwrt = ControllerTarget::Openwrt {
+        ap_group: "rome-aps".into(),
+    };
+    for (location_id, target, credentials) in [
+        (GASTOWN, meraki, "replay-meraki-api-key-0123456789"),
+        (TRASTEVERE, openwrt, "replay-openwrt-token-0123456789abcdef"),
+    ] {
+        let map = Command::MapController {
+            location_id: location_id.into(),
+            target,
+            credentials: CredentialText(credentials.into()),
+        };
+        stack.command_done(DEMO_ORG, map).await?;
+    }
+    let over = Command::ReportControllerOverLimit {
+        location_id: GASTOWN.into(),
+        wanted: 1200,
+        limit: 1000,
+    };
+    stack.command_done(DEMO_ORG, over).await?;
+    let unmap = Command::UnmapController {
+        location_id: TRASTEVERE.into(),
+    };
+    stack.command_done(DEMO_ORG, unmap).await
+}
+
 /// Every projection (members, grants, groups, locations, plan profiles, notifications, sync
-/// runs) is rebuilt byte for byte from the log.
+/// runs, NASes, devices, controller mappings) is rebuilt byte for byte from the log.
 #[tokio::test]
 async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> anyhow::Result<()> {
     let stack = Stack::start_installed_with_vlan_pool(100, 100).await?;
@@ -1061,6 +1097,9 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     crate::radius_registry::register_nas(&stack, DEMO_ORG, "lobby", "10.20.0.0/24").await?;
     crate::radius_registry::add_device(&stack, JEAN, "02:00:00:00:00:01").await?;
     crate::radius_registry::add_device(&stack, RICHARD, "02:00:00:00:00:02").await?;
+    // Cloud controllers: Gastown on Meraki (over its key limit once), Trastevere mapped to an
+    // OpenWrt AP group and unmapped.
+    map_controllers(&stack).await?;
     let team = apply(
         &stack,
         Change::AddTeam {

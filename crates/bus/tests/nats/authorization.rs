@@ -253,12 +253,38 @@ fn the_deployed_single_node_configuration_includes_the_authorization() -> anyhow
 #[tokio::test]
 async fn the_radius_identity_follows_member_events_through_its_consumer_only() -> anyhow::Result<()>
 {
+    follows_events_through_its_consumer_only(
+        Identity::Radius,
+        bus::DISCONNECT_CONSUMER,
+        "lanyard.events.member.>",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_controllers_identity_follows_events_through_its_consumer_only() -> anyhow::Result<()> {
+    follows_events_through_its_consumer_only(
+        Identity::Controllers,
+        bus::CONTROLLERS_CONSUMER,
+        bus::EVENT_SUBJECTS,
+    )
+    .await
+}
+
+/// `identity` receives events through its durable `consumer` (filtered to `filter`), and can
+/// neither look up the webhook stream, make another consumer nor publish a domain event.
+async fn follows_events_through_its_consumer_only(
+    identity: Identity,
+    consumer_name: &str,
+    filter: &str,
+) -> anyhow::Result<()> {
+    let name = identity.name();
     let server = server().await?;
     let provision = with_streams(&server).await?;
-    let radius = bus_as(&server, Identity::Radius).await?;
+    let follower = bus_as(&server, identity).await?;
     let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
-    let consumer = radius
-        .events_consumer(bus::DISCONNECT_CONSUMER, "lanyard.events.member.>", since)
+    let consumer = follower
+        .events_consumer(consumer_name, filter, since)
         .await?;
     provision
         .publish_durable(
@@ -277,30 +303,29 @@ async fn the_radius_identity_follows_member_events_through_its_consumer_only() -
     assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
     message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    let mut radius_js = radius.jetstream().clone();
-    radius_js.set_timeout(Duration::from_millis(500));
+    let mut js = follower.jetstream().clone();
+    js.set_timeout(Duration::from_millis(500));
     assert!(
-        radius_js.get_stream("OPTIX_WEBHOOKS").await.is_err(),
-        "the radius identity looked up the webhook stream"
+        js.get_stream("OPTIX_WEBHOOKS").await.is_err(),
+        "the {name} identity looked up the webhook stream"
     );
-    let events = radius_js.get_stream(bus::EVENTS_STREAM).await?;
+    let events = js.get_stream(bus::EVENTS_STREAM).await?;
     let other = events
         .create_consumer(jetstream::consumer::pull::Config {
-            durable_name: Some("not-radius".into()),
+            durable_name: Some(format!("not-{name}")),
             ..Default::default()
         })
         .await;
-    assert!(other.is_err(), "the radius identity made another consumer");
+    assert!(other.is_err(), "the {name} identity made another consumer");
     let published = tokio::time::timeout(Duration::from_secs(2), async {
-        radius_js
-            .publish("lanyard.events.member.6267", "{}".into())
+        js.publish("lanyard.events.member.6267", "{}".into())
             .await?
             .await
     })
     .await;
     assert!(
         !matches!(published, Ok(Ok(_))),
-        "the radius identity published a domain event"
+        "the {name} identity published a domain event"
     );
     Ok(())
 }

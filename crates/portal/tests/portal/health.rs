@@ -33,6 +33,7 @@ fn settings(database_url: String, nats: runtime::NatsSettings) -> runtime::Setti
         officernd: Default::default(),
         webhooks: Default::default(),
         radius: Default::default(),
+        controllers: Default::default(),
     }
 }
 

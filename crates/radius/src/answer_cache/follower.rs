@@ -42,6 +42,8 @@ pub(crate) fn job_for(published: &PublishedEvent) -> Option<Job> {
         StreamId::Organization { .. } => {
             changes_answers(&published.event).then_some(Job::Organization { org_id })
         }
+        // A cloud controller's mapping: nothing a RADIUS answer depends on.
+        StreamId::Controller { .. } => None,
     }
 }
 

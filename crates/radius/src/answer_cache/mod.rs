@@ -22,11 +22,9 @@
 //!   if not (FreeRADIUS restarted), every answer is fetched again. Until then requests take
 //!   the HTTP path: slower, never wrong.
 
-mod endpoint;
+pub(crate) mod endpoint;
 pub mod filler;
 pub mod follower;
-
-pub(crate) use endpoint::answer;
 
 use crate::lookup::NasClass;
 use domain::{Mac, NasDialect};

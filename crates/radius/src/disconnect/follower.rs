@@ -7,7 +7,7 @@
 //! - `DeviceRemoved`: that device's sessions.
 //! - `AccessRevoked` (a plan cancelled, a grant expired: provision's scheduler records the
 //!   expiry), `AccountSuspended`: the sessions at a NAS whose location no longer admits the
-//!   member, decided as an Access-Request would be now (`access::decide`).
+//!   member, decided as an Access-Request would be now (`Nas::terms_for`).
 //!
 //! Delivery is at-least-once: each (event, session) is claimed in `radius_disconnects` before
 //! its request is sent, so a redelivered event sends nothing that was answered.

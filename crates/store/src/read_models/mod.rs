@@ -2,6 +2,7 @@
 //! [`crate::projection`]) and its queries. The event log and replay run [`PROJECTIONS`]; a new
 //! read model is a new file here and a line in that list.
 
+pub mod controller_mappings;
 pub mod groups;
 pub mod locations;
 pub mod member_devices;
@@ -26,6 +27,7 @@ pub const PROJECTIONS: &[&Projection] = &[
     &sync_runs::PROJECTION,
     &radius_nas::PROJECTION,
     &member_devices::PROJECTION,
+    &controller_mappings::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.

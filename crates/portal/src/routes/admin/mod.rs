@@ -1,9 +1,13 @@
 //! The admin canvas, one module per page: the overview (`home`), `locations`, the access
-//! points (`nas`), `plans`, the member list (`members`), one member (`member`) and who is
-//! online (`sessions`). Everything is scoped to the organization
+//! points (`nas`), `plans`, `controllers` (cloud WiFi controllers: map/unmap forms in `controller_forms`, "test
+//! connection"), the
+//! member list (`members`), one member (`member`) and who is online (`sessions`). Everything
+//! is scoped to the organization
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
 
+pub(crate) mod controller_forms;
+pub(crate) mod controllers;
 pub(crate) mod home;
 pub(crate) mod locations;
 pub(crate) mod member;
@@ -14,6 +18,7 @@ pub(crate) mod sessions;
 
 use crate::admin_forms::{show, submit};
 use actix_web::web;
+use controller_forms::ControllerForms;
 use home::Overview;
 use locations::Locations;
 use nas::Nases;
@@ -32,6 +37,18 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/canvas/admin/nas", web::post().to(submit::<Nases>))
         .route("/canvas/admin/plans", web::get().to(show::<Plans>))
         .route("/canvas/admin/plans", web::post().to(submit::<Plans>))
+        .route(
+            "/canvas/admin/controllers",
+            web::get().to(show::<ControllerForms>),
+        )
+        .route(
+            "/canvas/admin/controllers",
+            web::post().to(submit::<ControllerForms>),
+        )
+        .route(
+            "/canvas/admin/controllers/test",
+            web::post().to(controllers::test),
+        )
         .route("/canvas/admin/members", web::get().to(members::members))
         .route(
             "/canvas/admin/members/{user}",

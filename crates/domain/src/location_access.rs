@@ -11,9 +11,9 @@
 //! - The VLAN is the team's, else the lowest of the counted grants' profile VLANs; the key ends
 //!   with the counted grants (`Session-Timeout`); bandwidth is the most generous counted grant's.
 
+use crate::live_access::{self, Validity};
+use crate::{GrantNetwork, RoamingPolicy};
 use chrono::{DateTime, Utc};
-use domain::live_access::{self, Validity};
-use domain::{GrantNetwork, RoamingPolicy};
 
 /// One grant of the member, as `member_grants` holds it.
 #[derive(Clone, Debug, PartialEq)]
