@@ -12,8 +12,7 @@ pub const WEBHOOK_SECRET: &str = "officernd-test-webhook-secret-0123456789";
 
 /// Starts the simulator with the demo organization, its webhooks sent to `ingest_url`.
 pub fn start_sim(ingest_url: &str) -> anyhow::Result<officernd_sim::RunningSim> {
-    let now = chrono::Utc::now();
-    let mut org = demo::organization(&today(), now);
+    let mut org = demo::organization(chrono::Utc::now());
     org.webhooks.push(officernd_sim::model::WebhookEndpoint {
         id: officernd_sim::model::new_id(),
         url: webhook_url(ingest_url, demo::DEMO_ORG_ID),
@@ -28,9 +27,13 @@ pub fn start_sim(ingest_url: &str) -> anyhow::Result<officernd_sim::RunningSim> 
     officernd_sim::spawn("127.0.0.1:0", config, vec![org])
 }
 
-/// Today in UTC, as OfficeRnD's membership dates.
-pub fn today() -> String {
-    chrono::Utc::now().format("%Y-%m-%d").to_string()
+/// Today in Berlin (where the demo's memberships are), as OfficeRnD's membership dates: the
+/// location's calendar day, which is not UTC's in the hour before UTC midnight.
+pub fn today_in_berlin() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// Ingest's endpoint for an OfficeRnD organization's webhooks.

@@ -154,6 +154,7 @@ impl Actor {
                 | Command::RemoveNas { .. }
                 | Command::MapController { .. }
                 | Command::UnmapController { .. }
+                | Command::ConnectOfficeRnd { .. }
                 | Command::AddDevice { .. }
                 | Command::RemoveDevice { .. },
             ) => true,
@@ -313,7 +314,9 @@ pub enum Command {
     RemoveNas {
         nas_id: String,
     },
-    /// Operator: connect an OfficeRnD organization (`lanyard officernd connect`): the
+    /// Operator, or an admin on the portal's OfficeRnD pages (signed in by OfficeRnD's signed
+    /// integration page, or holding the operator's connect code): connect an OfficeRnD
+    /// organization (`lanyard officernd connect`): the
     /// application's client id and secret, the organization's slug, and the secret of the
     /// webhook endpoint that sends to `/webhooks/officernd/{organization id}`. Provision tests
     /// the connection (a token and the organization lookup) before recording anything.

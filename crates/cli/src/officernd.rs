@@ -25,6 +25,16 @@ pub enum OfficeRndCommand {
         #[arg(long)]
         public_url: Option<String>,
     },
+    /// A code for the portal's connect page (/canvas/admin/officernd/connect), so the
+    /// space's admin can connect the organization there: bound to the slug, valid for
+    /// --valid-minutes, spent once the organization is connected.
+    ConnectCode {
+        /// The organization's slug (https://app.officernd.com/admin/<slug>).
+        #[arg(long)]
+        slug: String,
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1440))]
+        valid_minutes: u32,
+    },
 }
 
 #[derive(clap::Args)]
@@ -97,8 +107,36 @@ async fn register(
     }
 }
 
+/// Prints a connect code for `slug` and where to use it.
+fn connect_code(
+    settings: &runtime::Settings,
+    slug: &str,
+    valid_minutes: u32,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        officernd::slug_ok(slug),
+        "the slug is the organization's name in OfficeRnD's addresses (letters, digits, - and _)"
+    );
+    let keys = settings.provision.key_ring()?;
+    let expires_at = chrono::Utc::now() + chrono::Duration::minutes(i64::from(valid_minutes));
+    let code = secrets::connect_codes::issue(&keys, slug, expires_at.timestamp());
+    let portal = settings.portal.public_url.trim().trim_end_matches('/');
+    let portal = if portal.is_empty() {
+        "https://<your Lanyard portal>"
+    } else {
+        portal
+    };
+    println!("connect code for {slug} (valid until {expires_at}): {code}");
+    println!("connect page: {portal}/canvas/admin/officernd/connect");
+    Ok(())
+}
+
 pub async fn run(settings: &runtime::Settings, command: OfficeRndCommand) -> anyhow::Result<()> {
     match command {
+        OfficeRndCommand::ConnectCode {
+            slug,
+            valid_minutes,
+        } => connect_code(settings, &slug, valid_minutes)?,
         OfficeRndCommand::Test(account) => {
             let (name, org_id) = test(settings, &account).await?;
             println!("connection OK: {name} ({org_id})");

@@ -51,6 +51,14 @@ impl Platform {
         }
     }
 
+    /// The platform's name, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Optix => "Optix",
+            Platform::OfficeRnd => "OfficeRnD",
+        }
+    }
+
     pub fn is_optix(&self) -> bool {
         *self == Platform::Optix
     }

@@ -55,9 +55,9 @@ fn membership(
     }
 }
 
-/// The demo organization, its dates around `today` (`YYYY-MM-DD`) and the meeting an hour
-/// from `now`.
-pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organization {
+/// The demo organization: its memberships start on the day `now` falls on in Berlin (where
+/// they are), and its meeting is an hour from `now`.
+pub fn organization(now: chrono::DateTime<chrono::Utc>) -> Organization {
     let mut org = Organization {
         id: DEMO_ORG_ID.into(),
         slug: DEMO_SLUG.into(),
@@ -69,7 +69,8 @@ pub fn organization(today: &str, now: chrono::DateTime<chrono::Utc>) -> Organiza
         ..Default::default()
     };
     add_catalogue(&mut org);
-    add_people(&mut org, today);
+    let today = org.local_date(Some(BERLIN), now);
+    add_people(&mut org, &today);
     add_meeting(&mut org, now);
     org
 }
@@ -184,4 +185,47 @@ fn add_meeting(org: &mut Organization, now: chrono::DateTime<chrono::Utc>) {
             resource_id: Some("meeting-room-1".into()),
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use officernd::facts::{Records, member_facts};
+
+    /// What Lanyard reads of the demo at `now`: memberships with their status on the
+    /// location's calendar, as the API lists them.
+    fn records_at(org: &Organization, now: chrono::DateTime<Utc>) -> Records {
+        Records {
+            members: org.members.clone().into_iter().collect(),
+            memberships: org
+                .memberships
+                .values()
+                .map(|m| {
+                    let mut m = m.clone();
+                    m.calculated_status = Some(org.membership_status(&m, now).to_owned());
+                    m
+                })
+                .collect(),
+            locations: org.locations.clone().into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_day_pass_has_begun_and_not_ended_at_every_hour_of_the_utc_day() {
+        // 23:30 UTC is already tomorrow in Berlin: the hour a UTC "today" broke.
+        for hour in 0..24 {
+            let now = Utc.with_ymd_and_hms(2026, 12, 1, hour, 30, 0).unwrap();
+            let org = organization(now);
+            let tripper = member_facts("5f00000000000000000000e4", &records_at(&org, now));
+            let plan = &tripper.plans[0];
+            let start = plan.start.expect("a start");
+            assert!(
+                start <= now && now < start + chrono::Duration::hours(24),
+                "at {now} the day pass runs from {start}"
+            );
+            assert_eq!(plan.status, domain::access::PlanStatus::Active, "at {now}");
+        }
+    }
 }

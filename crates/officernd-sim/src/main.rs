@@ -59,8 +59,7 @@ fn demo_organization(
     webhook_url: Option<String>,
     secret_file: Option<PathBuf>,
 ) -> anyhow::Result<officernd_sim::model::Organization> {
-    let now = chrono::Utc::now();
-    let mut org = officernd_sim::demo::organization(&now.format("%Y-%m-%d").to_string(), now);
+    let mut org = officernd_sim::demo::organization(chrono::Utc::now());
     if let Some(url) = webhook_url {
         let path = secret_file.context("webhook_url needs webhook_secret_file")?;
         let secret = std::fs::read_to_string(&path)

@@ -57,6 +57,10 @@ pub fn spawn(
                 "/admin/organizations/{slug}",
                 web::get().to(admin_organization),
             )
+            .route(
+                "/admin/organizations/{slug}/integration-page",
+                web::get().to(admin_integration_page),
+            )
             .route("/admin/faults", web::post().to(admin_faults))
             .route("/admin/deliveries", web::get().to(admin_deliveries))
             .route(
@@ -348,6 +352,33 @@ async fn admin_organization(sim: web::Data<Sim>, path: web::Path<String>) -> Htt
     let slug = path.into_inner();
     match sim.with_orgs(|orgs| orgs.get(&slug).cloned()) {
         Some(org) => HttpResponse::Ok().json(org),
+        None => error(404, "no such organization"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntegrationPageRequest {
+    url: String,
+    member_id: String,
+}
+
+/// `GET /admin/organizations/{slug}/integration-page?url=…&memberId=…`: the signed URL
+/// OfficeRnD would open for that member (what a test or `make up` opens in a browser).
+async fn admin_integration_page(
+    sim: web::Data<Sim>,
+    path: web::Path<String>,
+    query: web::Query<IntegrationPageRequest>,
+) -> HttpResponse {
+    let slug = path.into_inner();
+    let now = chrono::Utc::now();
+    let page = sim.with_orgs(|orgs| {
+        orgs.get(&slug)
+            .map(|org| org.integration_page(&query.url, &query.member_id, now))
+    });
+    match page {
+        Some(Ok(url)) => HttpResponse::Ok().json(serde_json::json!({ "url": url.as_str() })),
+        Some(Err(e)) => error(400, &format!("{e:#}")),
         None => error(404, "no such organization"),
     }
 }

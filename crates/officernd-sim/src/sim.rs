@@ -1,7 +1,7 @@
 //! The simulator's state and behaviour: tokens, the read limit, lists with filters and cursor
 //! paging, and webhook delivery with OfficeRnD's signature, retries and test faults.
 
-use crate::model::{Organization, WebhookEndpoint, calculated_status, new_id};
+use crate::model::{Organization, WebhookEndpoint, new_id};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -224,7 +224,7 @@ impl Sim {
     pub fn records(&self, slug: &str, resource: &str) -> Option<Vec<Value>> {
         let state = self.lock();
         let org = state.orgs.get(slug)?;
-        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let now = chrono::Utc::now();
         let values = |items: Vec<Value>| Some(items);
         match resource {
             "members" => values(all(&org.members)),
@@ -233,7 +233,7 @@ impl Sim {
                     .values()
                     .map(|m| {
                         let mut m = m.clone();
-                        m.calculated_status = Some(calculated_status(&m, &today).to_owned());
+                        m.calculated_status = Some(org.membership_status(&m, now).to_owned());
                         m
                     })
                     .filter_map(|m| serde_json::to_value(m).ok())

@@ -19,7 +19,7 @@ fn client(sim: &officernd_sim::RunningSim, patience: Duration) -> OfficeRndClien
 
 fn demo_org(members: usize) -> officernd_sim::model::Organization {
     let now = chrono::Utc::now();
-    let mut org = demo::organization(&now.format("%Y-%m-%d").to_string(), now);
+    let mut org = demo::organization(now);
     for i in 0..members {
         let id = format!("{i:024x}");
         org.members.insert(

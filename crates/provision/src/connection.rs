@@ -11,7 +11,7 @@ use crate::sync_requests::SyncKind;
 use bus::commands::{Command, RefusalCode, Reply};
 use domain::organization::OrganizationCommand;
 use domain::{Platform, PlatformAccount};
-use officernd::{Credentials, OfficeRndError};
+use officernd::{Credentials, OfficeRndError, slug_ok};
 use secrets::contexts::organization_token as secret_aad;
 use store::decide::DecideError;
 use store::event_log::Metadata;
@@ -23,15 +23,6 @@ struct Connection {
     client_secret: String,
     slug: String,
     webhook_secret: String,
-}
-
-/// Slugs as OfficeRnD shows them in its addresses; nothing else goes into an API path.
-fn slug_ok(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 100
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn invalid(message: impl Into<String>) -> Reply {

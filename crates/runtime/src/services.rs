@@ -159,6 +159,10 @@ pub struct PortalConfig {
     /// The admin canvas's controllers page tests a vendor connection with these.
     #[serde(default)]
     pub controllers: ControllersSettings,
+    /// The OfficeRnD pages test a connection and read locations and plans with these, and
+    /// accept a signed integration page within `signature_tolerance_secs`.
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
 }
 
 impl ServiceSettings for PortalConfig {
@@ -181,6 +185,7 @@ impl From<Settings> for PortalConfig {
             provision: settings.provision,
             optix: settings.optix,
             controllers: settings.controllers,
+            officernd: settings.officernd,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Optix and an OfficeRnD organization in one deployment. Real PostgreSQL and NATS, Lanyard's
 //! services, and `officernd-sim` (with `optix-sim` for the Optix side).
 
+mod admin_page;
 mod cli;
 mod portal;
 mod rules;
@@ -32,7 +33,7 @@ pub fn member(id: &str, name: &str) -> Member {
     }
 }
 
-/// A personal membership of `member` on `plan` at Berlin, from today.
+/// A personal membership of `member` on `plan` at Berlin, from today (Berlin's calendar day).
 pub fn membership(id: &str, member: &str, plan: &str) -> Membership {
     Membership {
         id: id.into(),
@@ -42,7 +43,7 @@ pub fn membership(id: &str, member: &str, plan: &str) -> Membership {
         is_personal: true,
         plan: plan.into(),
         location: Some(demo::BERLIN.into()),
-        start_date: Some(integration_tests::officernd::today()),
+        start_date: Some(integration_tests::officernd::today_in_berlin()),
         end_date: None,
         calculated_status: None,
         modified_at: None,
