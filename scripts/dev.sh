@@ -136,6 +136,9 @@ Lanyard is up (state and logs under $dir):
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, /admin/orgs, GET /admin/stats)
   officernd-sim http://$officernd_sim  (OfficeRnD demo organization officernd_5f0000000000000000000001;
               admin: POST /admin/organizations/lanyard-demo/changes, GET /admin/deliveries)
+              its admin page as OfficeRnD opens it (a signed URL, valid 5 minutes):
+              curl -s 'http://$officernd_sim/admin/organizations/lanyard-demo/integration-page?url=http://$portal/canvas/admin/officernd&memberId=5f00000000000000000000e1'
+              first connect of another organization: lanyard officernd connect-code --slug … → http://$portal/canvas/admin/officernd/connect
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
               authorization on: one seed per service in $NATS_CREDENTIALS_DIR (ops.nk: unrestricted)

@@ -50,8 +50,15 @@ pub struct AdminContext {
 /// lasts while the organization stays connected (OfficeRnD signs each page it opens anew).
 async fn still_admin(state: &State, row: &SessionRow, context: &AdminContext) -> bool {
     if context.platform == domain::Platform::OfficeRnd {
-        return match crate::officernd_admin::connection(state, &row.org_id).await {
-            Ok(connection) => connection.is_some(),
+        let connected = match state.pool.get().await {
+            Ok(client) => store::queries::platform_account(&client, &row.org_id)
+                .await
+                .map(|account| account.is_some())
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        return match connected {
+            Ok(connected) => connected,
             Err(error) => {
                 tracing::warn!(%error, "re-checking an OfficeRnD connection failed; keeping the session");
                 true
