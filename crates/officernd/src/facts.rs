@@ -260,6 +260,46 @@ pub async fn snapshot(
     })
 }
 
+/// Who changed since `since` (a periodic sync between full sweeps, docs/officernd.md §10):
+/// the members and memberships modified since (a company membership: the company's
+/// members), and everyone in the booking window (bookings have no `modifiedAt` filter; the
+/// window is three days). Removals leave nothing to list: the full sweep finds them.
+pub async fn changed_since(
+    client: &OfficeRndClient,
+    credentials: &Credentials,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<BTreeSet<String>, OfficeRndError> {
+    let since = since.to_rfc3339();
+    let modified = [("modifiedAt[$gte]", since.as_str())];
+    let members: Vec<Member> = client.list(credentials, "members", &modified).await?;
+    let mut users: BTreeSet<String> = members.into_iter().map(|m| m.id).collect();
+    let memberships: Vec<Membership> = client.list(credentials, "memberships", &modified).await?;
+    let mut companies = BTreeSet::new();
+    for membership in memberships {
+        match membership.member {
+            Some(member) => {
+                users.insert(member);
+            }
+            None => companies.extend(membership.company),
+        }
+    }
+    for company in companies {
+        let theirs: Vec<Member> = client
+            .list(credentials, "members", &[("company", &company)])
+            .await?;
+        users.extend(theirs.into_iter().map(|m| m.id));
+    }
+    let window = window_filters(now);
+    let window: Vec<(&str, &str)> = window.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let in_window = Records {
+        bookings: client.list(credentials, "bookings", &window).await?,
+        ..Default::default()
+    };
+    users.extend(in_window.users());
+    Ok(users)
+}
+
 /// The records about `users` only (a batch of webhooks): each member and their memberships,
 /// their companies and the companies' memberships, the locations, the booking window, and
 /// the visitors among `users`.

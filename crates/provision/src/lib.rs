@@ -25,6 +25,7 @@ pub mod received;
 pub mod relay;
 mod resolve;
 mod scheduler;
+mod sweeps;
 pub mod sync;
 pub mod sync_requests;
 mod worker;
@@ -93,6 +94,9 @@ impl Application {
             )
             .with_settle_margin(std::time::Duration::from_millis(
                 settings.provision.webhook_settle_margin_ms,
+            ))
+            .with_officernd_full_sync_interval(std::time::Duration::from_secs(
+                settings.officernd.full_sync_interval_secs,
             )),
         );
         let (listener, port) =

@@ -12,6 +12,7 @@ use crate::known_locations::Lookup;
 use crate::provisioner::Provisioner;
 use crate::received::Parsed;
 use crate::resolve::Named;
+use crate::sync_requests::SyncKind;
 use chrono::{DateTime, Utc};
 use domain::{MemberFacts, Platform};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -54,13 +55,15 @@ impl Asked {
     }
 }
 
-/// Everything the platform says about one organization (a full sync), read after the log's
-/// head was at `position`.
+/// Everything the platform says about one organization (a full sync), or about whoever
+/// changed since the last sync (`partial`), read after the log's head was at `position`.
 pub struct PlatformSnapshot {
     pub position: i64,
     pub members: BTreeMap<String, MemberFacts>,
     pub team_ids: BTreeSet<String>,
     pub users_seen: u32,
+    /// Only the users in `members` changed: a user or a team it does not name is not gone.
+    pub partial: bool,
 }
 
 /// One membership platform, as provision asks it. Every answer is about the organization's
@@ -75,12 +78,14 @@ pub(crate) trait PlatformAdapter {
     ) -> Result<Asked, ProvisionError>;
 
     /// Everything about the organization, once the credentials are confirmed as its own (a
-    /// sync deletes whoever the platform does not list). `position` is the log's head, read
+    /// sync deletes whoever the platform does not list), or for a periodic sync what changed
+    /// when the platform can say (a `partial` snapshot). `position` is the log's head, read
     /// before the first request.
     async fn snapshot(
         &self,
         org_id: &str,
         position: i64,
+        kind: SyncKind,
         now: DateTime<Utc>,
     ) -> Result<PlatformSnapshot, ProvisionError>;
 
@@ -171,9 +176,10 @@ impl PlatformAdapter for Adapter<'_> {
         &self,
         org_id: &str,
         position: i64,
+        kind: SyncKind,
         now: DateTime<Utc>,
     ) -> Result<PlatformSnapshot, ProvisionError> {
-        dispatch!(self, snapshot(org_id, position, now))
+        dispatch!(self, snapshot(org_id, position, kind, now))
     }
 
     async fn user_by_email(

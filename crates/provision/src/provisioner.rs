@@ -31,6 +31,8 @@ pub struct Provisioner {
     /// How long after the end of a webhook's second a reconciliation is sure to see what Optix
     /// changed in it (clock skew between Optix and us).
     settle_margin: Duration,
+    /// When each OfficeRnD organization was last read (incremental syncs, full sweeps).
+    officernd_sweeps: crate::sweeps::OfficeRndSweeps,
 }
 
 impl Provisioner {
@@ -51,7 +53,18 @@ impl Provisioner {
             installations,
             known_locations: Default::default(),
             settle_margin: Duration::from_secs(1),
+            officernd_sweeps: crate::sweeps::OfficeRndSweeps::new(Duration::from_secs(3600)),
         }
+    }
+
+    /// See `officernd.full_sync_interval_secs`.
+    pub fn with_officernd_full_sync_interval(mut self, interval: Duration) -> Self {
+        self.officernd_sweeps = crate::sweeps::OfficeRndSweeps::new(interval);
+        self
+    }
+
+    pub(crate) fn officernd_sweeps(&self) -> &crate::sweeps::OfficeRndSweeps {
+        &self.officernd_sweeps
     }
 
     /// See `provision.webhook_settle_margin_ms`.

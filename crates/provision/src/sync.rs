@@ -144,7 +144,7 @@ impl Provisioner {
         }
         let started = std::time::Instant::now();
         let metadata = Cause::Sync { org_id, kind }.metadata();
-        let result = self.sync_inner(org_id, &metadata).await;
+        let result = self.sync_inner(org_id, kind, &metadata).await;
         let now = Utc::now();
         record_run(org_id, kind, &result, started);
         let record = match &result {
@@ -178,6 +178,7 @@ impl Provisioner {
     async fn sync_inner(
         &self,
         org_id: &str,
+        kind: SyncKind,
         metadata: &Metadata,
     ) -> Result<SyncReport, ProvisionError> {
         let platform = self.platform(org_id);
@@ -188,16 +189,21 @@ impl Provisioner {
             let client = self.pool().get().await?;
             event_log::head_position(&client).await?
         };
-        let snapshot = platform.snapshot(org_id, position, Utc::now()).await?;
-        // Everyone the platform mentions, and everyone the log has an account for (a user the
-        // platform no longer lists is deleted there).
+        let snapshot = platform
+            .snapshot(org_id, position, kind, Utc::now())
+            .await?;
+        // Everyone the platform mentions, and on a full snapshot everyone the log has an
+        // account for (a user the platform no longer lists is deleted there); a partial one
+        // names only who changed, and deletes nobody it does not name.
         let mut candidates: BTreeSet<String> = snapshot.members.keys().cloned().collect();
-        {
+        let (mut corrections, left_deleted_teams) = if snapshot.partial {
+            (Vec::new(), BTreeSet::new())
+        } else {
             let client = self.pool().get().await?;
             candidates.extend(queries::member_user_ids(&client, org_id).await?);
-        }
-        let (mut corrections, left_deleted_teams) =
-            self.delete_gone_groups(org_id, &snapshot, metadata).await?;
+            drop(client);
+            self.delete_gone_groups(org_id, &snapshot, metadata).await?
+        };
         let candidates: Vec<String> = candidates.into_iter().collect();
         for chunk in candidates.chunks(CHUNK) {
             let chunk_corrections = self.sync_chunk(org_id, chunk, &snapshot, metadata).await?;

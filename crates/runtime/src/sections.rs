@@ -400,6 +400,10 @@ pub struct OfficeRndSettings {
     pub token_url: String,
     pub patience_secs: u64,
     pub signature_tolerance_secs: i64,
+    /// A periodic sync of an OfficeRnD organization reads only what changed since the last
+    /// (`modifiedAt[$gte]`), except once per this interval, when it reads everything (a full
+    /// sweep: what a removal without a webhook left behind).
+    pub full_sync_interval_secs: u64,
 }
 
 impl Default for OfficeRndSettings {
@@ -409,6 +413,7 @@ impl Default for OfficeRndSettings {
             token_url: "https://identity.officernd.com/oauth/token".into(),
             patience_secs: 120,
             signature_tolerance_secs: 300,
+            full_sync_interval_secs: 3600,
         }
     }
 }

@@ -33,6 +33,13 @@ async fn axe_clean(browser: &Browser, page: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn open_connect_page(browser: &Browser, stack: &Stack) -> anyhow::Result<()> {
+    let page = format!("{}/canvas/admin/officernd/connect", stack.portal_url);
+    browser.goto(&page).await?;
+    browser.wait_for_heading("Connect OfficeRnD").await?;
+    Ok(())
+}
+
 /// Fills the connect form (the code, the slug, the client id and `secret`, the webhook secret).
 async fn fill_connect_form(browser: &Browser, code: &str, secret: &str) -> anyhow::Result<()> {
     for (id, text) in [
@@ -54,13 +61,7 @@ async fn the_space_connects_officernd_through_the_page_with_the_operators_code()
     let stack = Stack::start().await?;
     let code = connect_code(&stack, demo::DEMO_SLUG);
     let browser = Browser::start().await?;
-    browser
-        .goto(&format!(
-            "{}/canvas/admin/officernd/connect",
-            stack.portal_url
-        ))
-        .await?;
-    browser.wait_for_heading("Connect OfficeRnD").await?;
+    open_connect_page(&browser, &stack).await?;
     axe_clean(&browser, "the connect form").await?;
 
     fill_connect_form(&browser, &code, "not-the-secret").await?;
@@ -98,13 +99,7 @@ async fn the_space_connects_officernd_through_the_page_with_the_operators_code()
     assert!(stack.member(ORG, ADA).await?.is_some(), "the import ran");
 
     // The code is spent: the organization is connected.
-    browser
-        .goto(&format!(
-            "{}/canvas/admin/officernd/connect",
-            stack.portal_url
-        ))
-        .await?;
-    browser.wait_for_heading("Connect OfficeRnD").await?;
+    open_connect_page(&browser, &stack).await?;
     fill_connect_form(&browser, &code, demo::DEMO_CLIENT_SECRET).await?;
     browser.click_and_wait("#connect").await?;
     let error = browser.text_of("connect-error").await?;

@@ -240,24 +240,36 @@ async fn officernd_webhooks_in_any_order_and_any_number_converge_on_what_the_api
     Ok(())
 }
 
-#[tokio::test]
-async fn a_sync_repairs_a_dropped_officernd_webhook() -> anyhow::Result<()> {
-    let stack = connected().await?;
-    let late = "5f00000000000000000000d6";
+/// A new member `late` whose Hot Desk membership's webhook is lost (with the `drop - 1`
+/// deliveries after it).
+async fn lose_a_membership_webhook(
+    stack: &Stack,
+    late: &str,
+    membership_id: &str,
+    drop: u32,
+) -> anyhow::Result<()> {
     stack
         .officernd_apply(Change::PutMember {
             member: member(late, "Late"),
         })
         .await?;
     stack.officernd.sim.set_faults(Faults {
-        drop: 1,
+        drop,
         ..Default::default()
     });
     stack
         .officernd_apply(Change::PutMembership {
-            membership: membership("5f00000000000000000000c5", late, demo::HOT_DESK),
+            membership: membership(membership_id, late, demo::HOT_DESK),
         })
         .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_sync_repairs_a_dropped_officernd_webhook() -> anyhow::Result<()> {
+    let stack = connected().await?;
+    let late = "5f00000000000000000000d6";
+    lose_a_membership_webhook(&stack, late, "5f00000000000000000000c5", 1).await?;
     assert!(
         !live_with(stack.member(ORG, late).await?.as_ref(), "plan"),
         "the webhook was lost"
@@ -324,5 +336,77 @@ async fn an_optix_and_an_officernd_organization_side_by_side_never_see_each_othe
         )
         .await?;
     assert_eq!(streams, 0);
+    Ok(())
+}
+
+/// The `users_seen` of each sync of the organization, oldest first.
+async fn users_seen_by_syncs(stack: &Stack) -> anyhow::Result<Vec<i64>> {
+    let client = stack.pool.get().await?;
+    let rows = client
+        .query(
+            "SELECT data FROM events WHERE org_id = $1 AND event_type = 'SyncCompleted'
+             ORDER BY global_position",
+            &[&ORG],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            r.get::<_, serde_json::Value>(0)["users_seen"]
+                .as_i64()
+                .unwrap_or(-1)
+        })
+        .collect())
+}
+
+/// Between full sweeps a periodic sync reads only who changed (`modifiedAt[$gte]` and the
+/// booking window): it repairs a lost membership webhook, but cannot see a removal whose
+/// webhook was lost; the next full sweep (`officernd.full_sync_interval_secs`) shreds them.
+#[tokio::test]
+async fn periodic_syncs_read_what_changed_and_the_full_sweep_finds_a_lost_removal()
+-> anyhow::Result<()> {
+    let stack = Stack::start_with(integration_tests::StackOptions {
+        settings: Some(|settings| settings.officernd.full_sync_interval_secs = 5),
+        ..Default::default()
+    })
+    .await?;
+    stack.connect_officernd().await?;
+    let late = "5f00000000000000000000d7";
+    // The membership's webhook lost, and the removal's after it.
+    lose_a_membership_webhook(&stack, late, "5f00000000000000000000c7", 2).await?;
+    stack
+        .officernd_apply(Change::RemoveMember {
+            id: DAY_TRIPPER.into(),
+        })
+        .await?;
+    stack.request_sync(ORG);
+    stack.wait_for_syncs(ORG, 2).await?;
+    assert!(
+        live_with(stack.member(ORG, late).await?.as_ref(), "plan"),
+        "the incremental sync repaired the lost membership webhook"
+    );
+    let seen = users_seen_by_syncs(&stack).await?;
+    assert!(
+        seen[1] < seen[0],
+        "the incremental sync read fewer members than the import: {seen:?}"
+    );
+    assert!(
+        stack.member(ORG, DAY_TRIPPER).await?.is_some(),
+        "a removal leaves nothing to list between sweeps"
+    );
+    integration_tests::eventually(
+        "a full sweep to shred the day tripper",
+        std::time::Duration::from_secs(30),
+        || async {
+            stack.request_sync(ORG);
+            stack.wait_for_syncs_to_settle().await?;
+            Ok(stack
+                .member(ORG, DAY_TRIPPER)
+                .await?
+                .is_none()
+                .then_some(()))
+        },
+    )
+    .await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::hints::Hint;
 use crate::provisioner::Provisioner;
 use crate::received::Parsed;
 use crate::resolve::Named;
+use crate::sync_requests::SyncKind;
 use chrono::{DateTime, Utc};
 use domain::{MemberFacts, Platform};
 use officernd::Credentials;
@@ -188,27 +189,52 @@ impl PlatformAdapter for OfficeRndAdapter<'_> {
         }))
     }
 
+    /// A periodic sync reads only who changed since the last read (`modifiedAt[$gte]`, and
+    /// the booking window's people) unless a full sweep is due (`officernd.
+    /// full_sync_interval_secs`); every other sync reads everything.
     async fn snapshot(
         &self,
         org_id: &str,
         position: i64,
+        kind: SyncKind,
         now: DateTime<Utc>,
     ) -> Result<PlatformSnapshot, ProvisionError> {
         let credentials = self.credentials(org_id).await?;
         self.confirm(org_id, &credentials).await?;
-        let all = records::snapshot(self.client(), &credentials, now).await?;
+        let sweeps = self.provisioner.officernd_sweeps();
+        let since = sweeps.changes_since(org_id, kind, now);
+        let (users, found) = match since {
+            Some(since) => {
+                let changed =
+                    records::changed_since(self.client(), &credentials, since, now).await?;
+                let changed: Vec<String> = changed.into_iter().collect();
+                let found = records::about(self.client(), &credentials, &changed, now).await?;
+                (changed, found)
+            }
+            None => {
+                let all = records::snapshot(self.client(), &credentials, now).await?;
+                (all.users().into_iter().collect(), all)
+            }
+        };
+        sweeps.record(org_id, since.is_none(), now);
+        tracing::info!(
+            org_id,
+            full = since.is_none(),
+            users = users.len(),
+            "OfficeRnD records read for a sync"
+        );
         Ok(PlatformSnapshot {
             position,
-            members: all
-                .users()
+            members: users
                 .into_iter()
                 .map(|user| {
-                    let facts = records::member_facts(&user, &all);
+                    let facts = records::member_facts(&user, &found);
                     (user, facts)
                 })
                 .collect(),
-            team_ids: all.companies.keys().cloned().collect(),
-            users_seen: all.members.len() as u32,
+            team_ids: found.companies.keys().cloned().collect(),
+            users_seen: found.members.len() as u32,
+            partial: since.is_some(),
         })
     }
 

@@ -6,6 +6,7 @@ use crate::error::ProvisionError;
 use crate::facts;
 use crate::provisioner::Provisioner;
 use crate::received::Parsed;
+use crate::sync_requests::SyncKind;
 use chrono::{DateTime, Utc};
 use domain::MemberFacts;
 use optix::api::TokenCheck;
@@ -66,10 +67,13 @@ impl PlatformAdapter for OptixAdapter<'_> {
         }))
     }
 
+    /// Always everything: Optix's API has no "changed since" (its budget is per minute, and
+    /// a full sync fits it).
     async fn snapshot(
         &self,
         org_id: &str,
         position: i64,
+        _kind: SyncKind,
         now: DateTime<Utc>,
     ) -> Result<PlatformSnapshot, ProvisionError> {
         let p = self.provisioner;
@@ -102,6 +106,7 @@ impl PlatformAdapter for OptixAdapter<'_> {
             members: members_of(&all),
             team_ids: teams.into_iter().map(|t| t.team_id).collect(),
             users_seen,
+            partial: false,
         })
     }
 

@@ -190,6 +190,17 @@ fn spend(state: &State, signature: &str) -> bool {
     true
 }
 
+/// Whether a form shown before signing in carries its page's CSRF token.
+fn form_ok(state: &State, request: &HttpRequest, csrf: &str) -> bool {
+    session::pre_session_form_ok(
+        &state.keys,
+        request,
+        CANVAS_CSRF_COOKIE,
+        CANVAS_PRE_SCOPE,
+        csrf,
+    )
+}
+
 /// `POST /canvas/admin/officernd`: the signature again, spent, and an admin session.
 pub(crate) async fn entry_signin(
     state: web::Data<State>,
@@ -197,13 +208,7 @@ pub(crate) async fn entry_signin(
     form: web::Form<SignedPage>,
 ) -> PageResult {
     let form = form.into_inner();
-    if !session::pre_session_form_ok(
-        &state.keys,
-        &request,
-        CANVAS_CSRF_COOKIE,
-        CANVAS_PRE_SCOPE,
-        &form.csrf,
-    ) {
+    if !form_ok(&state, &request, &form.csrf) {
         return state.form_expired(Framing::Optix, ENTRY_PATH);
     }
     let (org_id, connection) = match check_signed(&state, &form).await? {
@@ -313,13 +318,7 @@ pub(crate) async fn connect(
     form: web::Form<ConnectForm>,
 ) -> PageResult {
     let form = form.into_inner();
-    if !session::pre_session_form_ok(
-        &state.keys,
-        &request,
-        CANVAS_CSRF_COOKIE,
-        CANVAS_PRE_SCOPE,
-        &form.csrf,
-    ) {
+    if !form_ok(&state, &request, &form.csrf) {
         return state.form_expired(Framing::Optix, CONNECT_PATH);
     }
     let answer = |status, outcome| connect_page(&state, &request, &form, status, outcome);
