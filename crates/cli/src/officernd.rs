@@ -126,7 +126,8 @@ fn connect_code(
     } else {
         portal
     };
-    println!("connect code for {slug} (valid until {expires_at}): {code}");
+    let until = expires_at.format("%Y-%m-%d %H:%M UTC");
+    println!("connect code for {slug} (valid until {until}): {code}");
     println!("connect page: {portal}/canvas/admin/officernd/connect");
     Ok(())
 }

@@ -84,7 +84,19 @@ impl Refusal {
 
     fn words(&self) -> String {
         match self {
-            Refusal::Signature(e) => e.to_string(),
+            Refusal::Signature(SignatureError::Missing) => {
+                "the signature parameter is missing".into()
+            }
+            Refusal::Signature(SignatureError::Malformed) => {
+                "the signature parameter is malformed: expected t=<unix seconds>,signature=<hex>"
+                    .into()
+            }
+            Refusal::Signature(SignatureError::Stale(t)) => format!(
+                "the signature's time {t} is too far from now: open the page from OfficeRnD again"
+            ),
+            Refusal::Signature(SignatureError::Mismatch) => {
+                "the signature does not match the parameters and this organization's secret".into()
+            }
             Refusal::NotConnected => "this OfficeRnD organization is not connected to Lanyard: \
                  connect it first (ask the operator for a connect code)"
                 .into(),
