@@ -58,6 +58,7 @@ async fn fill_connect_form(browser: &Browser, code: &str, secret: &str) -> anyho
 #[tokio::test]
 async fn the_space_connects_officernd_through_the_page_with_the_operators_code()
 -> anyhow::Result<()> {
+    let (capture, _guard) = integration_tests::LogCapture::install(None, "debug");
     let stack = Stack::start().await?;
     let code = connect_code(&stack, demo::DEMO_SLUG);
     let browser = Browser::start().await?;
@@ -113,7 +114,20 @@ async fn the_space_connects_officernd_through_the_page_with_the_operators_code()
         error.contains("not valid for this organization slug"),
         "{error}"
     );
-    browser.close().await
+    browser.close().await?;
+    // The secrets and the code went through forms: never into a log line or the log in clear.
+    let logs = capture.text();
+    anyhow::ensure!(!logs.is_empty(), "the services' logs were captured");
+    for secret in [
+        demo::DEMO_CLIENT_SECRET,
+        "not-the-secret",
+        WEBHOOK_SECRET,
+        code.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "a secret reached a log line");
+        assert_eq!(stack.events_with_data_containing(secret).await?, 0);
+    }
+    Ok(())
 }
 
 #[tokio::test]
