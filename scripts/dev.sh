@@ -2,13 +2,14 @@
 # `make up` / `make down`: the whole system on loopback with state under DIR (.run/).
 #   scripts/dev.sh up DIR     start infra, write DIR/lanyard.toml, migrate, start the services
 #                             and optix-sim, deliver the demo webhooks, wait until provisioned,
+#                             start officernd-sim and connect its demo organization,
 #                             and run Prometheus scraping the services (PROMETHEUS=0: not)
 #   scripts/dev.sh down DIR   stop Prometheus, the services and the infra
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bin=$root/target/debug
-services=(optix-sim vendor-sim ingest provision portal radius controllers)
+services=(optix-sim officernd-sim vendor-sim ingest provision portal radius controllers)
 
 wait_for() { # wait_for WHAT SECONDS CMD...
     local what=$1 seconds=$2; shift 2
@@ -27,7 +28,7 @@ make_secrets() {
     local dir=$1 old_config=${2:-} name old
     (umask 077 && mkdir -p "$dir")
     chmod 700 "$dir"
-    for name in master_key hash_key webhook_seal_key; do
+    for name in master_key hash_key webhook_seal_key officernd_webhook_secret; do
         if [[ ! -s $dir/$name ]]; then
             old=$(sed -n "s/^$name = \"\([0-9a-f]*\)\"$/\1/p" "$old_config" 2>/dev/null || true)
             if [[ -n $old ]]; then
@@ -54,12 +55,12 @@ up() {
     if [[ ! -f $config || $all_running -eq 0 ]]; then
         for s in "${services[@]}"; do stop_service "$dir" "$s"; done
         local ports
-        mapfile -t ports < <(scripts/infra.sh free-port tcp 10)
+        mapfile -t ports < <(scripts/infra.sh free-port tcp 11)
         make_secrets "$dir/secrets" "$config"
         # The configuration names secret files and the SMTP sink: readable by its owner only.
         (umask 077 && sed -e "s|@SECRETS@|$dir/secrets|g" -e "s/@PGPORT@/$PGPORT/g; s/@NATSPORT@/$NATS_PORT/g; s/@INGESTPORT@/${ports[0]}/g" \
             -e "s/@PROVISIONPORT@/${ports[1]}/g; s/@PORTALPORT@/${ports[2]}/g; s/@SIMPORT@/${ports[3]}/g" \
-            -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g" \
+            -e "s/@INGESTOPSPORT@/${ports[4]}/g; s/@PORTALOPSPORT@/${ports[5]}/g; s/@ORNDPORT@/${ports[10]}/g" \
             -e "s/@RADIUSPORT@/$RADIUS_SERVICE_PORT/g; s/@RADIUSOPSPORT@/${ports[6]}/g; s|@RADIUSTOKENFILE@|$RADIUS_TOKEN_FILE|g" \
             -e "s/@RADIUSFILLPORT@/$RADIUS_FILL_PORT/g" \
             -e "s/@CONTROLLERSPORT@/${ports[7]}/g; s/@CONTROLLERSOPSPORT@/${ports[8]}/g; s/@VENDORSIMPORT@/${ports[9]}/g" \
@@ -82,6 +83,9 @@ up() {
     portal=$(listen_of portal "$config"); sim=$(listen_of sim "$config")
     ingest_ops=$(listen_of ingest "$config" ops_listen); portal_ops=$(listen_of portal "$config" ops_listen)
     wait_for "optix-sim" 30 curl -fsS "http://$sim/healthz"
+    local officernd_sim
+    officernd_sim=$(listen_of officernd_sim "$config")
+    wait_for "officernd-sim" 30 curl -fsS "http://$officernd_sim/healthz"
     wait_for "ingest" 30 curl -fsS "http://$ingest_ops/readyz"
     wait_for "provision" 30 curl -fsS "http://$provision/readyz"
     wait_for "portal" 30 curl -fsS "http://$portal_ops/readyz"
@@ -97,6 +101,7 @@ up() {
     wait_for "the simulator to dispatch the demo webhooks" 60 \
         bash -c "curl -fsS 'http://$sim/admin/stats' | grep -q '\"dispatching\":0'"
     wait_for "provision to handle the demo webhooks" 60 consumer_idle "$NATS_MONITOR_URL"
+    connect_officernd_demo "$config" "$dir/secrets"
     "$bin/lanyard" --config "$config" members list
     controllers_demo "$config" "$dir/secrets" "$vendor_sim"
     local radclient_line
@@ -129,6 +134,11 @@ Lanyard is up (state and logs under $dir):
   controllers Gastown's keys → the simulated Meraki SSID: curl -s http://$vendor_sim/_admin/meraki/networks/N_demo/ssids/3/identityPsks
               metrics, health: http://$controllers_ops/metrics, /readyz
   optix-sim   http://$sim/graphql  (admin: POST /admin/demo/deliver, /admin/orgs, GET /admin/stats)
+  officernd-sim http://$officernd_sim  (OfficeRnD demo organization officernd_5f0000000000000000000001;
+              admin: POST /admin/organizations/lanyard-demo/changes, GET /admin/deliveries)
+              its admin page as OfficeRnD opens it (a signed URL, valid 5 minutes):
+              curl -s 'http://$officernd_sim/admin/organizations/lanyard-demo/integration-page?url=http://$portal/canvas/admin/officernd&memberId=5f00000000000000000000e1'
+              first connect of another organization: lanyard officernd connect-code --slug … → http://$portal/canvas/admin/officernd/connect
   PostgreSQL  $DATABASE_URL
   NATS        $NATS_URL  (monitoring $NATS_MONITOR_URL/jsz?consumers=true)
               authorization on: one seed per service in $NATS_CREDENTIALS_DIR (ops.nk: unrestricted)
@@ -250,6 +260,28 @@ radius_demo() {
         return 1
     fi
     echo "$line"
+}
+
+# connect_officernd_demo CONFIG SECRETS: connects officernd-sim's demo organization as an
+# operator does (`lanyard officernd connect`; the simulator's demo credentials, fine to show)
+# and waits for its import. Connecting again changes nothing.
+connect_officernd_demo() {
+    local config=$1 secrets=$2 org=officernd_5f0000000000000000000001
+    # Mapped before the import, so it applies them (ids of officernd_sim::demo).
+    "$bin/lanyard" --config "$config" locations map --org $org --location 5f00000000000000000000b1 \
+        --name "Berlin Mitte" --network berlin-members --timezone Europe/Berlin --vlan-pool 300-349
+    "$bin/lanyard" --config "$config" locations map --org $org --location 5f00000000000000000000b2 \
+        --name "Lisbon Baixa" --network lisbon-members --timezone Europe/Lisbon --vlan-pool 350-399
+    "$bin/lanyard" --config "$config" plans map --org $org --plan 5f00000000000000000000c5 \
+        --profile "day pass" --hours 24
+    "$bin/lanyard" --config "$config" plans map --org $org --plan 5f00000000000000000000c4 \
+        --profile "virtual office" --no-wifi
+    OFFICERND_CLIENT_SECRET=officernd-demo-secret-change-me \
+        OFFICERND_WEBHOOK_SECRET=$(cat "$secrets/officernd_webhook_secret") \
+        "$bin/lanyard" --config "$config" officernd connect --slug lanyard-demo \
+        --client-id lanyard-officernd-demo
+    wait_for "the OfficeRnD demo organization's import" 60 \
+        bash -c "'$bin/lanyard' --config '$config' syncs --org officernd_5f0000000000000000000001 | grep -q ' ok '"
 }
 
 listen_of() { # listen_of SECTION CONFIG [KEY] → host:port of [SECTION] KEY (default: listen)

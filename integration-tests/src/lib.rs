@@ -11,6 +11,7 @@ pub mod controllers;
 pub mod database;
 pub mod mail;
 pub mod nas;
+pub mod officernd;
 pub mod ports;
 pub mod radius;
 pub mod seed;

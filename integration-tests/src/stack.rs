@@ -31,6 +31,9 @@ pub struct Stack {
     pub cli: bus::Bus,
     pub settings: runtime::Settings,
     pub sim: optix_sim::RunningSim,
+    /// The OfficeRnD simulator, with the demo organization (`crate::officernd`); its webhook
+    /// endpoint is ingest's `/webhooks/officernd/{organization id}`.
+    pub officernd: officernd_sim::RunningSim,
     pub ingest_url: String,
     pub portal_url: String,
     pub provision_url: String,
@@ -179,6 +182,9 @@ impl Stack {
         settings.optix.api_url = sim.graphql_url.clone();
         settings.optix.requests_per_minute = options.client_rate_limit;
         settings.optix.budget_window_secs = options.window.as_secs().max(1);
+        let officernd = crate::officernd::start_sim(&ingest.url)?;
+        settings.officernd.api_url = officernd.url.clone();
+        settings.officernd.token_url = officernd.token_url.clone();
         let provision = provision::Application::build(settings.clone())
             .await
             .context("building provision")?;
@@ -210,6 +216,7 @@ impl Stack {
             cli,
             settings,
             sim,
+            officernd,
             ingest_url: ingest.url,
             portal_url: portal.url,
             provision_url,

@@ -154,6 +154,7 @@ impl Actor {
                 | Command::RemoveNas { .. }
                 | Command::MapController { .. }
                 | Command::UnmapController { .. }
+                | Command::ConnectOfficeRnd { .. }
                 | Command::AddDevice { .. }
                 | Command::RemoveDevice { .. },
             ) => true,
@@ -217,8 +218,9 @@ impl std::fmt::Debug for PassphraseText {
     }
 }
 
-/// A cloud controller's credential in a request (a vendor API key, an OpenWrt AP group's fetch
-/// token; provision seals it): Debug never shows it.
+/// A credential in a request (a cloud controller's API key, an OpenWrt AP group's fetch token,
+/// an OfficeRnD application's client secret or webhook secret; provision seals it): Debug never
+/// shows it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CredentialText(pub String);
@@ -312,6 +314,18 @@ pub enum Command {
     RemoveNas {
         nas_id: String,
     },
+    /// Operator, or an admin on the portal's OfficeRnD pages (signed in by OfficeRnD's signed
+    /// integration page, or holding the operator's connect code): connect an OfficeRnD
+    /// organization (`lanyard officernd connect`): the
+    /// application's client id and secret, the organization's slug, and the secret of the
+    /// webhook endpoint that sends to `/webhooks/officernd/{organization id}`. Provision tests
+    /// the connection (a token and the organization lookup) before recording anything.
+    ConnectOfficeRnd {
+        client_id: String,
+        client_secret: CredentialText,
+        slug: String,
+        webhook_secret: CredentialText,
+    },
     /// Admin/ops: the location's keys go to this cloud WiFi controller (replacing an earlier
     /// one), reached with `credentials` (sealed by provision before they enter an event).
     MapController {
@@ -371,6 +385,7 @@ impl Command {
             Command::SyncNow => "sync_now",
             Command::RegisterNas { .. } => "register_nas",
             Command::RemoveNas { .. } => "remove_nas",
+            Command::ConnectOfficeRnd { .. } => "connect_officernd",
             Command::MapController { .. } => "map_controller",
             Command::UnmapController { .. } => "unmap_controller",
             Command::ReportControllerOverLimit { .. } => "report_controller_over_limit",

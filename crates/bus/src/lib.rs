@@ -511,6 +511,37 @@ impl Installations {
         Ok(installed)
     }
 
+    /// The registry's key of an OfficeRnD organization's webhook secret (`officernd` is not
+    /// hex, so it never meets an installation's key).
+    fn webhook_secret_key(org_id: &str) -> String {
+        format!("officernd.{}", hex::encode(org_id))
+    }
+
+    /// Records an OfficeRnD organization's webhook secret, sealed by the caller
+    /// (`sealing::WebhookSeal::seal_webhook_secret`): ingest needs it to verify deliveries and
+    /// has no database; NATS never holds it in clear.
+    pub async fn record_webhook_secret(
+        &self,
+        org_id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<(), BusError> {
+        self.store
+            .put(Self::webhook_secret_key(org_id), sealed.into())
+            .await
+            .map_err(js_error)?;
+        Ok(())
+    }
+
+    /// The sealed webhook secret of an OfficeRnD organization, if it is connected.
+    pub async fn webhook_secret(&self, org_id: &str) -> Result<Option<Vec<u8>>, BusError> {
+        Ok(self
+            .store
+            .get(Self::webhook_secret_key(org_id))
+            .await
+            .map_err(js_error)?
+            .map(|value| value.to_vec()))
+    }
+
     /// Keeps the in-memory view current until the returned task is aborted: the bucket's
     /// current keys, then every put and delete as it happens. When the watch ends (NATS
     /// restarted, say) the view is emptied, since deletions may have been missed, and the

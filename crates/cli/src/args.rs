@@ -38,6 +38,11 @@ pub enum Command {
         #[command(subcommand)]
         command: OptixCommand,
     },
+    /// OfficeRnD: test and connect an organization (client id, secret, slug).
+    Officernd {
+        #[command(subcommand)]
+        command: crate::officernd::OfficeRndCommand,
+    },
     /// Re-drive stored webhooks.
     Webhooks {
         #[command(subcommand)]

@@ -220,7 +220,10 @@ pub async fn locations(
                     location_id: location.clone(),
                     settings: settings_,
                 },
-                &format!("mapped Optix location {location}"),
+                &format!(
+                    "mapped {} location {location}",
+                    domain::Platform::of_org(&org).name()
+                ),
             )
             .await
         }
@@ -231,7 +234,10 @@ pub async fn locations(
                 Command::UnmapLocation {
                     location_id: location.clone(),
                 },
-                &format!("unmapped Optix location {location}"),
+                &format!(
+                    "unmapped {} location {location}",
+                    domain::Platform::of_org(&org).name()
+                ),
             )
             .await
         }

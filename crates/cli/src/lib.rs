@@ -7,4 +7,5 @@ pub mod controllers;
 // admin canvas shows it too).
 pub use store::history;
 pub mod members;
+pub mod officernd;
 pub mod registry;

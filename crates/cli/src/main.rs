@@ -109,6 +109,7 @@ async fn run_with_configuration(
             )
             .await?
         }
+        Command::Officernd { command } => cli::officernd::run(settings, command).await?,
         Command::Syncs(OrgListing { org, json }) => configure::syncs(pool, &org, json).await?,
         Command::Groups(OrgListing { org, json }) => configure::groups(pool, &org, json).await?,
         Command::Notifications(OrgListing { org, json }) => {

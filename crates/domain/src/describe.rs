@@ -6,6 +6,7 @@ use crate::devices::{DeviceBinding, DeviceRemover};
 use crate::events::{
     Basis, DisconnectOutcome, Event, OnboardedVia, PassphraseSource, RevokeReason,
 };
+use crate::platform::Platform;
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use crate::{GrantKey, GrantNetwork};
 use chrono::{DateTime, Utc};
@@ -24,9 +25,9 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             ..
         } => return granted_words(grant, *valid_from, *valid_until, network.as_ref(), tz),
         Event::AccessRevoked { grant, reason } => return revoked_words(grant, *reason),
-        Event::IntegrationConfigured { .. } => {
-            "Optix app installed; organization token stored (sealed)".into()
-        }
+        Event::IntegrationConfigured {
+            platform, account, ..
+        } => connected_words(*platform, account.as_ref()),
         Event::OrganizationTokenRotated { .. } => "organization token rotated (sealed)".into(),
         Event::AppUninstalled { .. } => "Optix app uninstalled".into(),
         Event::AccountOpened {
@@ -355,6 +356,17 @@ pub fn render(line: &HistoryLine, tz: Tz) -> String {
     )
 }
 
+/// An organization connected: the Optix app installed, or an OfficeRnD organization by slug.
+fn connected_words(platform: Platform, account: Option<&crate::PlatformAccount>) -> String {
+    match platform {
+        Platform::Optix => "Optix app installed; organization token stored (sealed)".into(),
+        Platform::OfficeRnd => format!(
+            "OfficeRnD organization {} connected; client secret stored (sealed)",
+            account.map_or("?", |a| a.slug.as_str())
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,5 +389,39 @@ mod tests {
         let (text, source) = describe(&event, chrono_tz::Europe::Rome);
         assert_eq!(text, "booking grant until 2026-11-03 23:59:59");
         assert_eq!(source.as_deref(), Some("booking 39553"));
+    }
+
+    #[test]
+    fn a_connection_names_its_platform() {
+        let sealed = crate::Sealed {
+            key: "master".into(),
+            nonce: "n".into(),
+            ciphertext: "c".into(),
+        };
+        let officernd = Event::IntegrationConfigured {
+            org_id: "officernd_1".into(),
+            token: sealed.clone(),
+            platform: Platform::OfficeRnd,
+            account: Some(crate::PlatformAccount {
+                client_id: "app".into(),
+                slug: "acme".into(),
+            }),
+        };
+        let (text, _) = describe(&officernd, chrono_tz::UTC);
+        assert_eq!(
+            text,
+            "OfficeRnD organization acme connected; client secret stored (sealed)"
+        );
+        let optix = Event::IntegrationConfigured {
+            org_id: "6267".into(),
+            token: sealed,
+            platform: Platform::Optix,
+            account: None,
+        };
+        assert!(
+            describe(&optix, chrono_tz::UTC)
+                .0
+                .starts_with("Optix app installed")
+        );
     }
 }

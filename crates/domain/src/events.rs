@@ -3,6 +3,7 @@
 use crate::controller_target::ControllerTarget;
 use crate::devices::{DeviceBinding, DeviceRemover, Mac};
 use crate::dialect::NasDialect;
+use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -148,9 +149,16 @@ pub enum RevokeReason {
 pub enum Event {
     // ── org-{org} ────────────────────────────────────────────────────────────────────────
     /// The Optix app was installed; the organization token is sealed with the master key.
+    /// The organization connected: Optix's organization token (an install), or an OfficeRnD
+    /// application's client secret with its client id and organization slug (`account`).
     IntegrationConfigured {
         org_id: String,
         token: Sealed,
+        /// Added with OfficeRnD: events written before read as Optix's.
+        #[serde(default, skip_serializing_if = "Platform::is_optix")]
+        platform: Platform,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<PlatformAccount>,
     },
     OrganizationTokenRotated {
         org_id: String,

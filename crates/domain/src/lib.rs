@@ -20,6 +20,7 @@ pub mod member;
 pub mod nas;
 pub mod organization;
 pub mod passphrase;
+pub mod platform;
 pub mod policy;
 #[cfg(test)]
 mod testing;
@@ -33,4 +34,5 @@ pub use events::{Basis, DisconnectOutcome, Event, GrantKey, GrantNetwork, Sealed
 pub use member::{Member, MemberCommand, MemberError, Secrets};
 pub use nas::{Nas, NasCommand, NasDialect, NasError};
 pub use organization::{Organization, OrganizationCommand};
+pub use platform::{Platform, PlatformAccount};
 pub use policy::{AccessProfile, LocationSettings, OrgPolicy, RoamingPolicy, VlanRange};

@@ -88,10 +88,13 @@ fn flash_text(code: Option<&str>) -> Option<String> {
             "plan_unmapped" => "The plan uses the default profile again.",
             "default_set" => "The default profile is saved.",
             "pool_set" => "The organization's VLAN pool is saved.",
-            "sync_started" => "The sync with Optix ran.",
+            "sync_started" => "The sync with the membership platform ran.",
             "nas_registered" => "The access point is saved.",
             "nas_removed" => "The access point is removed: its requests are dropped from now on.",
             "device_removed" => "The device is removed.",
+            "officernd_connected" => {
+                "OfficeRnD is connected: its members, memberships and bookings are being imported."
+            }
             "controller_mapped" => "The WiFi controller is saved: its keys follow within seconds.",
             "controller_unmapped" => {
                 "The WiFi controller is unmapped: its keys there stay until removed in the vendor's dashboard."

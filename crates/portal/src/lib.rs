@@ -39,6 +39,7 @@ mod limits;
 mod links;
 mod mail;
 pub mod metrics;
+mod officernd_admin;
 mod onboarding;
 mod ops;
 mod pages;
@@ -114,6 +115,10 @@ impl Application {
             .context("building the HTTP client")?;
         let verifier =
             verify::Verifier::new(optix, Duration::from_secs(portal.canvas_cache_secs.max(1)));
+        let officernd = settings
+            .officernd
+            .client(Duration::from_secs(10))
+            .context("building the OfficeRnD client")?;
         let state = web::Data::new(State {
             pool,
             bus,
@@ -126,6 +131,9 @@ impl Application {
             onboarding_refusals: bounded(),
             trusted_proxies,
             controllers,
+            officernd,
+            officernd_tolerance_secs: settings.officernd.signature_tolerance_secs,
+            spent_signatures: bounded(),
         });
         spawn_purge(state.clone());
         // Metrics count sign-in outcomes (`sent` vs `no_match`): on the public listener they

@@ -10,6 +10,7 @@
 pub mod batch;
 mod cause;
 pub mod commands;
+mod connection;
 mod controller_commands;
 pub mod error;
 pub mod facts;
@@ -17,12 +18,14 @@ pub mod hints;
 mod installation;
 pub mod known_locations;
 pub mod metrics;
+pub mod platform;
 pub mod provisioner;
 mod radius_commands;
 pub mod received;
 pub mod relay;
 mod resolve;
 mod scheduler;
+mod sweeps;
 pub mod sync;
 pub mod sync_requests;
 mod worker;
@@ -79,13 +82,21 @@ impl Application {
             Provisioner::new(
                 pool.clone(),
                 keys,
-                optix,
+                (
+                    optix,
+                    settings
+                        .officernd
+                        .client(std::time::Duration::from_secs(20))?,
+                ),
                 sync_requests,
                 webhook_seal,
                 installations,
             )
             .with_settle_margin(std::time::Duration::from_millis(
                 settings.provision.webhook_settle_margin_ms,
+            ))
+            .with_officernd_full_sync_interval(std::time::Duration::from_secs(
+                settings.officernd.full_sync_interval_secs,
             )),
         );
         let (listener, port) =

@@ -19,8 +19,8 @@ pub mod services;
 pub use load::{ServiceSettings, load};
 pub use secret::{Secret, redact_url};
 pub use sections::{
-    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OptixApp, OptixSettings,
-    PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
+    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings,
+    OptixApp, OptixSettings, PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 pub use service::{Service, serve, shutdown_signal};
 pub use services::{

@@ -392,6 +392,55 @@ impl Default for OptixSettings {
     }
 }
 
+/// OfficeRnD, the second membership platform (docs/officernd.md): where its API and token
+/// endpoint are (configuration, so tests and `make up` point at `officernd-sim`), how long
+/// background work waits for its rate limit, and how far a webhook signature's `t` may be
+/// from now. Each organization's client id, secret and slug are in the log (the secret sealed),
+/// given by `lanyard officernd connect`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct OfficeRndSettings {
+    pub api_url: String,
+    pub token_url: String,
+    pub patience_secs: u64,
+    pub signature_tolerance_secs: i64,
+    /// A periodic sync of an OfficeRnD organization reads only what changed since the last
+    /// (`modifiedAt[$gte]`), except once per this interval, when it reads everything (a full
+    /// sweep: what a removal without a webhook left behind).
+    pub full_sync_interval_secs: u64,
+}
+
+impl Default for OfficeRndSettings {
+    fn default() -> Self {
+        OfficeRndSettings {
+            api_url: "https://app.officernd.com".into(),
+            token_url: "https://identity.officernd.com/oauth/token".into(),
+            patience_secs: 120,
+            signature_tolerance_secs: 300,
+            full_sync_interval_secs: 3600,
+        }
+    }
+}
+
+impl OfficeRndSettings {
+    /// The OfficeRnD API client these settings describe; each call gives up after
+    /// `http_timeout`.
+    pub fn client(&self, http_timeout: Duration) -> anyhow::Result<officernd::OfficeRndClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(http_timeout)
+            .build()?;
+        Ok(officernd::OfficeRndClient::new(
+            http,
+            officernd::ClientSettings {
+                api_url: self.api_url.clone(),
+                token_url: self.token_url.clone(),
+                patience: Duration::from_secs(self.patience_secs),
+            },
+        ))
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 pub struct OptixApp {
     pub client_id: String,

@@ -6,8 +6,8 @@
 use crate::load::ServiceSettings;
 use crate::secret::Secret;
 use crate::sections::{
-    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OptixSettings,
-    PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
+    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings,
+    OptixSettings, PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 use serde::Deserialize;
 
@@ -24,6 +24,8 @@ pub struct Settings {
     pub portal: PortalSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
     #[serde(default)]
@@ -68,6 +70,9 @@ pub struct IngestConfig {
     /// Only `optix.apps` is used.
     #[serde(default)]
     pub optix: OptixSettings,
+    /// Only `officernd.signature_tolerance_secs` is used.
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
 }
 
 impl ServiceSettings for IngestConfig {
@@ -90,6 +95,7 @@ impl From<Settings> for IngestConfig {
             ingest: settings.ingest,
             webhooks: settings.webhooks,
             optix: settings.optix,
+            officernd: settings.officernd,
         }
     }
 }
@@ -104,6 +110,8 @@ pub struct ProvisionConfig {
     pub provision: ProvisionSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
 }
@@ -128,6 +136,7 @@ impl From<Settings> for ProvisionConfig {
             nats: settings.nats,
             provision: settings.provision,
             optix: settings.optix,
+            officernd: settings.officernd,
             webhooks: settings.webhooks,
         }
     }
@@ -150,6 +159,10 @@ pub struct PortalConfig {
     /// The admin canvas's controllers page tests a vendor connection with these.
     #[serde(default)]
     pub controllers: ControllersSettings,
+    /// The OfficeRnD pages test a connection and read locations and plans with these, and
+    /// accept a signed integration page within `signature_tolerance_secs`.
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
 }
 
 impl ServiceSettings for PortalConfig {
@@ -172,6 +185,7 @@ impl From<Settings> for PortalConfig {
             provision: settings.provision,
             optix: settings.optix,
             controllers: settings.controllers,
+            officernd: settings.officernd,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! to. No I/O: the store keeps only what this crate sealed.
 
 pub mod aead;
+pub mod connect_codes;
 pub mod contexts;
 pub mod controllers;
 pub mod key_ring;

@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "handshake_pmks",
         include_str!("../../../migrations/0017_handshake_pmks.sql"),
     ),
+    (
+        18,
+        "platforms",
+        include_str!("../../../migrations/0018_platforms.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

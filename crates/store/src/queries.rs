@@ -13,6 +13,7 @@ pub use crate::read_models::members::{
 pub use crate::read_models::notifications::{NotificationView, notifications};
 pub use crate::read_models::organizations::{
     installed_organizations, org_policy, organization_installed, organization_token,
+    platform_account,
 };
 pub use crate::read_models::plan_profiles::plan_profiles;
 pub use crate::read_models::radius_nas::{

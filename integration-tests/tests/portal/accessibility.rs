@@ -250,6 +250,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.wait_for_heading("Overview").await?;
     check("the admin overview").await?;
     for (path, heading) in [
+        ("/canvas/admin/connection", "Connection"),
         ("/canvas/admin/locations", "Locations"),
         ("/canvas/admin/nas", "Access points"),
         ("/canvas/admin/plans", "Plans"),
@@ -263,7 +264,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         check(path).await?;
     }
     browser.close().await?;
-    assert_eq!(checked, 14, "every page was checked");
+    assert_eq!(checked, 15, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

@@ -71,22 +71,29 @@ fn raised_by<'a>(
                 "Location {location_id} wants {wanted} WiFi keys but its {vendor} controller allows {limit}: nothing was applied there. Use another SSID or network for some members, or unmap the location."
             ),
         )),
-        (_, event) => raised_by_event(event),
+        (stream, event) => raised_by_event(domain::Platform::of_org(stream.org_id()).name(), event),
     }
 }
 
-fn raised_by_event(event: &Event) -> Option<(&'static str, &str, String)> {
+/// `platform`: the organization's membership platform's name, for the words.
+fn raised_by_event<'a>(
+    platform: &str,
+    event: &'a Event,
+) -> Option<(&'static str, &'a str, String)> {
     match event {
         Event::SyncFailed { kind, reason } => Some((
             "sync_failed",
             kind.as_str(),
-            format!("The {} sync with Optix failed: {reason}", kind.as_str()),
+            format!(
+                "The {} sync with {platform} failed: {reason}",
+                kind.as_str()
+            ),
         )),
         Event::UnmappedLocationUsed { location_id, .. } => Some((
             "unmapped_location",
             location_id,
             format!(
-                "A tenant asked for WiFi at Optix location {location_id}, which is not mapped to a Lanyard location."
+                "A tenant asked for WiFi at {platform} location {location_id}, which is not mapped to a Lanyard location."
             ),
         )),
         Event::GroupCreated {

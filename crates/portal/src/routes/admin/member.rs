@@ -27,6 +27,8 @@ use store::queries::MemberView;
 struct MemberPage {
     title: String,
     section: &'static str,
+    /// The membership platform's name (Optix, OfficeRnD).
+    platform: &'static str,
     notice: Option<String>,
     error: Option<String>,
     name: String,
@@ -95,6 +97,7 @@ async fn render_member(
     let page = MemberPage {
         title,
         section: "members",
+        platform: domain::Platform::of_org(&admin.row.org_id).name(),
         notice: banner.notice,
         error: banner.error,
         csrf: admin.csrf(state),

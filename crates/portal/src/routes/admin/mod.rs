@@ -1,4 +1,5 @@
-//! The admin canvas, one module per page: the overview (`home`), `locations`, the access
+//! The admin canvas, one module per page: the overview (`home`), the `connection` (Optix or
+//! OfficeRnD, "test connection"), `locations`, the access
 //! points (`nas`), `plans`, `controllers` (cloud WiFi controllers: map/unmap forms in `controller_forms`, "test
 //! connection"), the
 //! member list (`members`), one member (`member`) and who is online (`sessions`). Everything
@@ -6,6 +7,7 @@
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
 
+pub(crate) mod connection;
 pub(crate) mod controller_forms;
 pub(crate) mod controllers;
 pub(crate) mod home;
@@ -28,6 +30,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/canvas/admin/home", web::get().to(show::<Overview>))
         .route("/canvas/admin/sync", web::post().to(submit::<Overview>))
+        .route(connection::PATH, web::get().to(connection::show))
+        .route(
+            "/canvas/admin/connection/test",
+            web::post().to(connection::test),
+        )
         .route("/canvas/admin/locations", web::get().to(show::<Locations>))
         .route(
             "/canvas/admin/locations",

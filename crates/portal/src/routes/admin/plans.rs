@@ -54,6 +54,8 @@ struct PlanRow {
 struct PlansPage {
     title: String,
     section: &'static str,
+    /// The membership platform's name (Optix, OfficeRnD).
+    platform: &'static str,
     notice: Option<String>,
     error: Option<String>,
     csrf: String,
@@ -179,6 +181,7 @@ impl FormPage for Plans {
         let page = PlansPage {
             title: "Plans".into(),
             section: "plans",
+            platform: domain::Platform::of_org(&admin.row.org_id).name(),
             notice: banner.notice,
             error: banner.error,
             csrf: admin.csrf(state),

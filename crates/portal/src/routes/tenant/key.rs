@@ -241,7 +241,7 @@ fn no_location() -> Message {
         "Open WiFi from your location",
         &[
             "Your WiFi account is not tied to a location yet. Open your location's \
-             WiFi portal link, or WiFi in the Optix app, to see your key.",
+             WiFi portal link, or WiFi in your workspace's app, to see your key.",
         ],
     )
 }
