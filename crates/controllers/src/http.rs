@@ -20,12 +20,13 @@ pub struct Call<'a> {
     pub rate_limited_wait: Duration,
 }
 
-/// Sends `call`; `errors_of` reads the vendor's error body. The answer's JSON (Null when
-/// empty) and headers.
+/// Sends `call` once its budget allows; `errors_of` reads the vendor's error body. The
+/// answer's JSON (Null when empty) and headers.
 pub async fn send(
     call: Call<'_>,
     errors_of: fn(&str) -> String,
 ) -> Result<(Value, HeaderMap), VendorError> {
+    call.budget.acquire().await;
     let vendor = call.vendor;
     let mut request = call.request.timeout(Duration::from_secs(30));
     if let Some(body) = call.body {

@@ -176,7 +176,6 @@ impl Meraki {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, VendorError> {
-        self.budget.acquire().await;
         let request = self
             .http
             .request(method, format!("{}{path}", self.base_url))

@@ -80,7 +80,6 @@ impl Mist {
         path: &str,
         body: Option<Value>,
     ) -> Result<(Value, reqwest::header::HeaderMap), VendorError> {
-        self.budget.acquire().await;
         let request = self
             .http
             .request(method, format!("{}{path}", self.base_url))

@@ -110,7 +110,6 @@ impl Unifi {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, VendorError> {
-        self.budget.acquire().await;
         let request = self
             .http
             .request(
