@@ -16,6 +16,7 @@ pub mod ports;
 pub mod radius;
 pub mod seed;
 pub mod stack;
+mod stack_officernd;
 pub mod wait;
 
 pub use database::{fresh_database, server_url, with_database};

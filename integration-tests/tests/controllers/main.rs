@@ -187,27 +187,7 @@ async fn event_types(stack: &Stack, stream: &str) -> anyhow::Result<Vec<String>>
     Ok(rows.iter().map(|r| r.get(0)).collect())
 }
 
-/// Every row, of every table in every schema (the event log included), holding `needle`, as
-/// `table: row`.
+/// Every row of every table holding `needle` (`integration_tests::database::rows_holding`).
 async fn rows_holding(stack: &Stack, needle: &str) -> anyhow::Result<Vec<String>> {
-    let client = stack.pool.get().await?;
-    let tables = client
-        .query(
-            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name)
-               FROM information_schema.tables
-              WHERE table_type = 'BASE TABLE'
-                AND table_schema NOT IN ('pg_catalog', 'information_schema')",
-            &[],
-        )
-        .await?;
-    anyhow::ensure!(tables.len() > 5, "the schema has its tables");
-    let mut found = Vec::new();
-    for table in tables {
-        let table: String = table.get(0);
-        let query = format!("SELECT t::text FROM {table} t WHERE strpos(t::text, $1) > 0");
-        for row in client.query(&query, &[&needle]).await? {
-            found.push(format!("{table}: {}", row.get::<_, String>(0)));
-        }
-    }
-    Ok(found)
+    integration_tests::database::rows_holding(&stack.pool, needle).await
 }

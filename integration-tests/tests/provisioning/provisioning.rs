@@ -1537,33 +1537,7 @@ mod security_webhooks {
 
     /// The rows of every table holding `needle` (case-insensitive), as `table: row`.
     async fn rows_holding(stack: &Stack, needle: &str) -> anyhow::Result<Vec<String>> {
-        let client = stack.pool.get().await?;
-        let tables = client
-            .query(
-                "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) \
-                 FROM information_schema.tables \
-                 WHERE table_type = 'BASE TABLE' \
-                 AND table_schema NOT IN ('pg_catalog', 'information_schema')",
-                &[],
-            )
-            .await?;
-        anyhow::ensure!(tables.len() > 5, "the schema has its tables");
-        let mut found = Vec::new();
-        for table in tables {
-            let table: String = table.get(0);
-            for row in client
-                .query(
-                    &format!(
-                        "SELECT t::text FROM {table} t WHERE strpos(lower(t::text), lower($1)) > 0"
-                    ),
-                    &[&needle],
-                )
-                .await?
-            {
-                found.push(format!("{table}: {}", row.get::<_, String>(0)));
-            }
-        }
-        Ok(found)
+        integration_tests::database::rows_holding(&stack.pool, needle).await
     }
 
     #[tokio::test]
