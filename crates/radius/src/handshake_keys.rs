@@ -305,9 +305,20 @@ pub async fn load(
         fresh.extend(rows);
     }
     let keep = stored_identities(&ready);
-    store::handshake_pmks::replace(&mut client, org_id, user_id, &keep, &fresh)
-        .await
-        .map_err(LookupError::from)?;
+    // Most reloads (a member's every event) change nothing stored: no write then.
+    let kept: HashSet<(&str, &str, &str)> = keep
+        .iter()
+        .map(|(user, ssid, nonce)| (user.as_str(), ssid.as_str(), nonce.as_str()))
+        .collect();
+    let stale = sources
+        .stored
+        .values()
+        .any(|row| !kept.contains(&(&row.user_id, &row.ssid, &row.passphrase_nonce)));
+    if stale || !fresh.is_empty() {
+        store::handshake_pmks::replace(&mut client, org_id, user_id, &keep, &fresh)
+            .await
+            .map_err(LookupError::from)?;
+    }
     Ok(ready)
 }
 

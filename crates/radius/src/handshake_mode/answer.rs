@@ -16,7 +16,7 @@
 use super::HandshakeMemory;
 use crate::grant::{self, Granted, NoGrant};
 use crate::handshake_keys::{KeyRef, SetId};
-use crate::lookup::{self, Nas};
+use crate::lookup::{self, DeviceMember, Nas};
 use crate::metrics;
 use crate::rest::{self, NasQuery, RestAttribute};
 use crate::state::State;
@@ -69,18 +69,6 @@ impl HandshakeAttributes {
         &self,
         station: &str,
     ) -> Option<Result<(Carrier, Handshake), AttributeError>> {
-        let cisco_pairs: Vec<String> = self
-            .cisco_avpair
-            .as_ref()
-            .map(|pairs| {
-                pairs
-                    .value
-                    .iter()
-                    .filter_map(|value| value.as_str())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
         if self.eapol_key_msg.is_some() {
             let parsed = handshake::attributes::hostapd(
                 &text(&self.anonce),
@@ -99,15 +87,17 @@ impl HandshakeAttributes {
                 rest::first(&self.ruckus_ssid).as_deref(),
             );
             Some(parsed.map(|handshake| (Carrier::Ruckus, handshake)))
-        } else if cisco_pairs
-            .iter()
-            .any(|pair| pair.starts_with("cisco-8021x-data="))
-        {
-            let parsed =
-                handshake::attributes::cisco(cisco_pairs.iter().map(String::as_str), station);
-            Some(parsed.map(|handshake| (Carrier::Cisco, handshake)))
         } else {
-            None
+            let pairs: Vec<&str> = self
+                .cisco_avpair
+                .iter()
+                .flat_map(|pairs| pairs.value.iter().filter_map(|value| value.as_str()))
+                .collect();
+            pairs
+                .iter()
+                .any(|pair| pair.starts_with("cisco-8021x-data="))
+                .then(|| handshake::attributes::cisco(pairs.iter().copied(), station))
+                .map(|parsed| parsed.map(|handshake| (Carrier::Cisco, handshake)))
         }
     }
 }
@@ -141,7 +131,7 @@ pub(crate) async fn answer(
         Err(error) => Err(store::StoreError::from(error).into()),
     };
     let (nas, bound) = match found {
-        Ok(Some((nas, bound))) => (nas, bound.map(|member| member.user_id)),
+        Ok(Some(found)) => found,
         Ok(None) => {
             tracing::warn!(org_id, nas_id, source = %query.source, "handshake: not a registered NAS at that address");
             metrics::handshake("error", "unknown_nas");
@@ -154,15 +144,22 @@ pub(crate) async fn answer(
         }
     };
     let places = places_of(memory, org_id, &nas, handshake.ssid.as_deref());
-    let Some((place, key)) = search(memory, places, challenge, bound.clone()).await else {
+    let bound_user = bound.as_ref().map(|member| member.user_id.clone());
+    let Some((place, key)) = search(memory, places, challenge, bound_user.clone()).await else {
         metrics::handshake_search("no_match", started.elapsed());
         metrics::handshake("no_match", "");
         tracing::info!(org_id, nas_id, %mac, "handshake: no live key of this location matches");
         return rest::not_found_because("no live key here produced this handshake");
     };
     metrics::handshake_search("matched", started.elapsed());
-    let response = matched(state, (org_id, nas_id), &nas, carrier, &place, &key, &mac).await;
-    if response.status().is_success() && bound.as_deref() != Some(key.user_id.as_str()) {
+    let asked = Asked {
+        org_id,
+        nas_id,
+        nas: &nas,
+        mac: &mac,
+    };
+    let response = matched(state, &asked, (carrier, &place), &key, bound).await;
+    if response.status().is_success() && bound_user.as_deref() != Some(key.user_id.as_str()) {
         bind(state, org_id, &key.user_id, &mac);
     }
     response
@@ -219,21 +216,36 @@ async fn search(
     })
 }
 
+/// Who asked: the NAS and the station.
+struct Asked<'a> {
+    org_id: &'a str,
+    nas_id: &'a str,
+    nas: &'a Nas,
+    mac: &'a Mac,
+}
+
 /// The matched member's answer, judged now: their grant at this NAS, and the matched key still
-/// their passphrase.
+/// their passphrase. The device's bound member, read with the NAS, is not read again.
 async fn matched(
     state: &State,
-    (org_id, nas_id): (&str, &str),
-    nas: &Nas,
-    carrier: Carrier,
-    place: &SetId,
+    asked: &Asked<'_>,
+    (carrier, place): (Carrier, &SetId),
     key: &KeyRef,
-    mac: &Mac,
+    bound: Option<DeviceMember>,
 ) -> HttpResponse {
+    let Asked {
+        org_id,
+        nas_id,
+        nas,
+        mac,
+    } = *asked;
     let user_id = key.user_id.as_str();
-    let member = match state.pool.get().await {
-        Ok(client) => lookup::members_with_passphrases(&client, org_id, Some(user_id)).await,
-        Err(error) => Err(store::StoreError::from(error).into()),
+    let member = match bound.filter(|member| member.user_id == user_id) {
+        Some(member) => Ok(vec![member]),
+        None => match state.pool.get().await {
+            Ok(client) => lookup::members_with_passphrases(&client, org_id, Some(user_id)).await,
+            Err(error) => Err(store::StoreError::from(error).into()),
+        },
     };
     let member = match member {
         Ok(mut members) => members.pop(),

@@ -79,16 +79,19 @@ impl HandshakeMemory {
             let mut keys = self.write();
             let refused = match user_id {
                 None => keys.replace_organization(org_id, members),
-                Some(user_id) => {
-                    keys.remove(org_id, user_id);
-                    members
+                // No passphrase any more (or no member): no key anywhere.
+                Some(user_id) => match members.into_iter().next() {
+                    Some(member) => keys
+                        .replace(member)
+                        .err()
+                        .map(|error| (user_id.to_owned(), error))
                         .into_iter()
-                        .filter_map(|member| {
-                            let user = member.user_id().to_owned();
-                            keys.replace(member).err().map(|error| (user, error))
-                        })
-                        .collect()
-                }
+                        .collect(),
+                    None => {
+                        keys.remove(org_id, user_id);
+                        Vec::new()
+                    }
+                },
             };
             crate::metrics::handshake_keys(keys.len(), refused.len());
             refused
