@@ -47,6 +47,8 @@ pub struct SizeFigures {
     pub sha256_checks_per_sec: f64,
     /// Requests answered wrongly (must be 0).
     pub wrong: usize,
+    /// SHA-1 compressions one check needs (the ceiling is the compression rate over this).
+    pub blocks_per_check: usize,
 }
 
 /// The machine's rates, then every size of `options`.
@@ -223,6 +225,7 @@ fn scenario(rng: &mut Rng, size: usize, options: &Options) -> Option<SizeFigures
         max_ms: pct(1.0),
         sha256_checks_per_sec: sha256,
         wrong,
+        blocks_per_check: reject.blocks_per_check(),
     })
 }
 
