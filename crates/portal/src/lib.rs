@@ -35,6 +35,7 @@ mod forms;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod input;
+pub mod language;
 mod limits;
 mod links;
 mod mail;
