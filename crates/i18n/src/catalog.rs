@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 type Bundle = FluentBundle<FluentResource>;
 
 /// The catalogue files of each language: `locales/<lang>/<area>.ftl`. `portal` holds the
-/// tenant pages and the member's canvas, `admin` the admin pages and canvas, `mail` the emails.
-pub const AREAS: [&str; 3] = ["portal", "admin", "mail"];
+/// tenant pages and the member's canvas, `admin` the admin pages and canvas, `mail` the emails,
+/// `mail_admin` the admin pages about emails (settings and the log of sends).
+pub const AREAS: [&str; 4] = ["portal", "admin", "mail", "mail_admin"];
 
 /// An organization's override file may be this long at most.
 const MAX_OVERRIDE_BYTES: usize = 64 * 1024;
@@ -19,6 +20,7 @@ macro_rules! language_sources {
             include_str!(concat!("../locales/", $lang, "/portal.ftl")),
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
             include_str!(concat!("../locales/", $lang, "/mail.ftl")),
+            include_str!(concat!("../locales/", $lang, "/mail_admin.ftl")),
         ]
     };
 }
