@@ -153,7 +153,10 @@ pub(crate) fn optional_number<T: std::str::FromStr>(
     value.parse().map(Some).map_err(|_| {
         texts.get_with(
             "admin-error-whole-number",
-            &[("field", &texts.get(field)), ("value", &format!("{value:?}"))],
+            &[
+                ("field", &texts.get(field)),
+                ("value", &format!("{value:?}")),
+            ],
         )
     })
 }

@@ -263,8 +263,19 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
+    // An admin page in another language (the visitor's choice, as the language switch keeps it).
+    let mut french = fantoccini::cookies::Cookie::new("lanyard_lang", "fr");
+    french.set_path("/");
+    browser.client.add_cookie(french).await?;
+    browser
+        .goto(&format!("{portal}/canvas/admin/plans"))
+        .await?;
+    browser
+        .wait_for_heading("Forfaits et profils d'accès")
+        .await?;
+    check("/canvas/admin/plans in French").await?;
     browser.close().await?;
-    assert_eq!(checked, 15, "every page was checked");
+    assert_eq!(checked, 16, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

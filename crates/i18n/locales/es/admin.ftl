@@ -180,6 +180,7 @@ admin-nas-coa-hint = opcional, 3799 si está vacío
 admin-nas-secret = Secreto compartido
 admin-nas-secret-hint = de 16 a 128 caracteres, sin espacios; déjelo vacío para conservar el actual al cambiar un punto de acceso
 admin-nas-save = Guardar el punto de acceso
+admin-dialect-meraki = Meraki (iPSK con RADIUS)
 
 ## Controladores WiFi
 

@@ -180,6 +180,7 @@ admin-nas-coa-hint = facultatif, 3799 s'il est vide
 admin-nas-secret = Secret partagé
 admin-nas-secret-hint = 16 à 128 caractères, sans espaces ; laissez vide pour garder le secret actuel en modifiant un point d'accès
 admin-nas-save = Enregistrer le point d'accès
+admin-dialect-meraki = Meraki (iPSK avec RADIUS)
 
 ## Contrôleurs WiFi
 

@@ -180,6 +180,7 @@ admin-nas-coa-hint = facoltativo, 3799 se vuoto
 admin-nas-secret = Segreto condiviso
 admin-nas-secret-hint = da 16 a 128 caratteri, senza spazi; lascia vuoto per mantenere quello attuale quando modifichi un access point
 admin-nas-save = Salva l'access point
+admin-dialect-meraki = Meraki (iPSK con RADIUS)
 
 ## Controller WiFi
 

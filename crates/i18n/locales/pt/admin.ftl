@@ -180,6 +180,7 @@ admin-nas-coa-hint = opcional, 3799 se estiver vazio
 admin-nas-secret = Segredo partilhado
 admin-nas-secret-hint = 16 a 128 caracteres, sem espaços; deixe vazio para manter o atual ao alterar um ponto de acesso
 admin-nas-save = Guardar o ponto de acesso
+admin-dialect-meraki = Meraki (iPSK com RADIUS)
 
 ## Controladores WiFi
 
