@@ -6,6 +6,7 @@
 use crate::admin_session::{Admin, admin_form};
 use crate::commands::Answer;
 use crate::error::PortalError;
+use crate::language::PageLanguage;
 use crate::pages::Framing;
 use crate::responses::see_other;
 use crate::state::State;
@@ -140,7 +141,7 @@ pub(crate) async fn submit<P: FormPage>(
         Answer::Refused { message, .. } => {
             P::render(&state, &admin, Banner::refused(message)).await
         }
-        Answer::Unavailable => state.unavailable(Framing::Optix, back),
+        Answer::Unavailable => state.unavailable(&PageLanguage::english(), Framing::Optix, back),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::db::{self, SessionKind, SessionRow, Via};
 use crate::error::PortalError;
+use crate::language::PageLanguage;
 use crate::pages::{Framing, Message};
 use crate::responses::{see_other, with_cookie};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_SCOPE};
@@ -277,7 +278,11 @@ pub(crate) async fn admin_form(
         return Ok(Err(signed_out(state)?));
     };
     if !session::csrf_matches(&state.keys, ADMIN_SCOPE, &admin.cookie, csrf) {
-        return Ok(Err(state.form_expired(Framing::Optix, back)?));
+        return Ok(Err(state.form_expired(
+            &PageLanguage::english(),
+            Framing::Optix,
+            back,
+        )?));
     }
     Ok(Ok(admin))
 }

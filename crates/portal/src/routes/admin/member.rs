@@ -8,6 +8,7 @@ use crate::commands::Answer;
 use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::input::plausible_id;
+use crate::language::PageLanguage;
 use crate::pages::DeviceSection;
 use crate::pages::{Framing, Message};
 use crate::responses::see_other;
@@ -84,7 +85,7 @@ async fn render_member(
     let opened = open_profile(state, &client, org, user_id, &m.profile).await?;
     let (events, _) =
         store::event_log::read_stream(&client, &domain::StreamId::member(org, user_id)).await?;
-    let devices = device_section(&client, &m, tz, None).await?;
+    let devices = device_section(&client, &PageLanguage::english().t, &m, tz, None).await?;
     drop(client);
     let history = history_lines(&events, tz);
     let now = Utc::now();
@@ -149,7 +150,7 @@ pub(crate) async fn remove_device(
         Answer::Refused { message, .. } => {
             render_member(&state, &admin, &user_id, Banner::refused(message)).await
         }
-        Answer::Unavailable => state.unavailable(Framing::Optix, &back),
+        Answer::Unavailable => state.unavailable(&PageLanguage::english(), Framing::Optix, &back),
     }
 }
 

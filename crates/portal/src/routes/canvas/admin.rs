@@ -43,7 +43,9 @@ pub(crate) async fn admin_page(
         &request,
         query.error.as_deref(),
         ADMIN_PATH,
-        |csrf| TokenPage {
+        |lang, csrf| TokenPage {
+            t: lang.t,
+            switch: lang.switch(),
             title: "WiFi administration".into(),
             action: ADMIN_PATH.into(),
             csrf,
@@ -55,6 +57,7 @@ pub(crate) async fn admin_page(
             ],
         },
     )
+    .await
 }
 
 /// `POST /canvas/admin`: the admin's token from the fragment.

@@ -17,6 +17,7 @@ use crate::admin_forms::PageResult;
 use crate::admin_session::start;
 use crate::commands::Answer;
 use crate::input::plausible_id;
+use crate::language::PageLanguage;
 use crate::officernd_admin::{self, Connection};
 use crate::pages::{Framing, Message};
 use crate::session::{self, CANVAS_CSRF_COOKIE, CANVAS_PRE_SCOPE, Site};
@@ -221,7 +222,7 @@ pub(crate) async fn entry_signin(
 ) -> PageResult {
     let form = form.into_inner();
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(Framing::Optix, ENTRY_PATH);
+        return state.form_expired(&PageLanguage::english(), Framing::Optix, ENTRY_PATH);
     }
     let (org_id, connection) = match check_signed(&state, &form).await? {
         Ok(checked) => checked,
@@ -331,7 +332,7 @@ pub(crate) async fn connect(
 ) -> PageResult {
     let form = form.into_inner();
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(Framing::Optix, CONNECT_PATH);
+        return state.form_expired(&PageLanguage::english(), Framing::Optix, CONNECT_PATH);
     }
     let answer = |status, outcome| connect_page(&state, &request, &form, status, outcome);
     if let Err((status, problem)) = check_form(&state, &form) {
@@ -408,6 +409,8 @@ async fn send_connect(
             StatusCode::UNPROCESSABLE_ENTITY,
             Err(message),
         ),
-        Answer::Unavailable => state.unavailable(Framing::Optix, CONNECT_PATH),
+        Answer::Unavailable => {
+            state.unavailable(&PageLanguage::english(), Framing::Optix, CONNECT_PATH)
+        }
     }
 }
