@@ -197,6 +197,11 @@ pub enum Event {
         kind: SyncKind,
         reason: String,
     },
+    /// The organization's locale as its platform reports it (Optix's `organization { locale }`,
+    /// e.g. `fr_CA`): the language of its pages and emails when nothing closer is known.
+    OrganizationLocaleSet {
+        locale: String,
+    },
 
     // ── location-{org}-{loc} ─────────────────────────────────────────────────────────────
     LocationMapped {
@@ -286,6 +291,10 @@ pub enum Event {
     },
     /// The member left Optix; the data key is destroyed in the same transaction.
     AccountDeleted,
+    /// The member chose the language of their pages and emails (`i18n::Lang` code, `es`).
+    LanguageChosen {
+        language: String,
+    },
     /// A device (by MAC) is the member's: MAC authentication finds the member by it.
     DeviceAdded {
         mac: Mac,
@@ -372,6 +381,7 @@ impl Event {
             Event::VlanPoolSet { .. } => "VlanPoolSet",
             Event::SyncCompleted { .. } => "SyncCompleted",
             Event::SyncFailed { .. } => "SyncFailed",
+            Event::OrganizationLocaleSet { .. } => "OrganizationLocaleSet",
             Event::LocationMapped { .. } => "LocationMapped",
             Event::LocationUnmapped { .. } => "LocationUnmapped",
             Event::UnmappedLocationUsed { .. } => "UnmappedLocationUsed",
@@ -391,6 +401,7 @@ impl Event {
             Event::JoinedGroup { .. } => "JoinedGroup",
             Event::LeftGroup { .. } => "LeftGroup",
             Event::AccountDeleted => "AccountDeleted",
+            Event::LanguageChosen { .. } => "LanguageChosen",
             Event::DeviceAdded { .. } => "DeviceAdded",
             Event::DeviceRemoved { .. } => "DeviceRemoved",
             Event::SessionDisconnectRequested { .. } => "SessionDisconnectRequested",

@@ -135,7 +135,7 @@ pub(crate) async fn submit<P: FormPage>(
         Answer::Refused { message, .. } => {
             P::render(&state, &admin, Banner::refused(message)).await
         }
-        Answer::Unavailable => state.unavailable(Framing::Optix, back),
+        Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, back),
     }
 }
 

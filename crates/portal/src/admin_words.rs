@@ -5,10 +5,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use i18n::Texts;
 
-pub(crate) fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// A day and time in the page's language, in `tz` (the location's).
 pub(crate) fn local_datetime(texts: &Texts<'_>, at: DateTime<Utc>, tz: Tz) -> String {
     i18n::format_datetime(texts.lang(), &at.with_timezone(&tz))

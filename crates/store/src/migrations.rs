@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "platforms",
         include_str!("../../../migrations/0018_platforms.sql"),
     ),
+    (
+        19,
+        "languages",
+        include_str!("../../../migrations/0019_languages.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -263,12 +263,13 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
-    // An admin page in another language (the visitor's choice, as the language switch keeps it).
-    let mut french = fantoccini::cookies::Cookie::new("lanyard_lang", "fr");
-    french.set_path("/");
-    browser.client.add_cookie(french).await?;
+    // An admin page in another language, chosen with the page's language switch.
     browser
         .goto(&format!("{portal}/canvas/admin/plans"))
+        .await?;
+    browser.wait_for_heading("Plans").await?;
+    browser
+        .click_and_wait("form.languages button[value='fr']")
         .await?;
     browser
         .wait_for_heading("Forfaits et profils d'accès")

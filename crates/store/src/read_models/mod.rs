@@ -4,6 +4,7 @@
 
 pub mod controller_mappings;
 pub mod groups;
+pub mod languages;
 pub mod locations;
 pub mod member_devices;
 pub mod members;
@@ -28,6 +29,7 @@ pub const PROJECTIONS: &[&Projection] = &[
     &radius_nas::PROJECTION,
     &member_devices::PROJECTION,
     &controller_mappings::PROJECTION,
+    &languages::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.
