@@ -28,6 +28,17 @@ async fn admin(stack: &Stack, accept_language: Option<&str>) -> anyhow::Result<A
     Ok(agent)
 }
 
+/// The plans page's form for the organization's VLAN pool.
+async fn set_pool(agent: &mut Agent, csrf: &str, first: &str, last: &str) -> anyhow::Result<Page> {
+    let fields = [
+        ("csrf", csrf),
+        ("action", "pool"),
+        ("vlan_first", first),
+        ("vlan_last", last),
+    ];
+    agent.post("/canvas/admin/plans", &fields).await
+}
+
 fn assert_shows(page: &Page, texts: &[&str]) {
     for text in texts {
         assert!(page.body.contains(text), "{text:?} in:\n{}", page.body);
@@ -99,17 +110,7 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
 
     // A form's problem, in German.
     let csrf = plans.csrf();
-    let refused = german
-        .post(
-            "/canvas/admin/plans",
-            &[
-                ("csrf", &csrf),
-                ("action", "pool"),
-                ("vlan_first", "zehn"),
-                ("vlan_last", "20"),
-            ],
-        )
-        .await?;
+    let refused = set_pool(&mut german, &csrf, "zehn", "20").await?;
     assert_eq!(refused.status, 422, "{refused:?}");
     assert_shows(
         &refused,
@@ -119,17 +120,7 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
         ],
     );
     // …and what a form did.
-    let saved = german
-        .post(
-            "/canvas/admin/plans",
-            &[
-                ("csrf", &csrf),
-                ("action", "pool"),
-                ("vlan_first", "300"),
-                ("vlan_last", "399"),
-            ],
-        )
-        .await?;
+    let saved = set_pool(&mut german, &csrf, "300", "399").await?;
     assert_eq!(saved.status, 303, "{saved:?}");
     let back = german
         .get(saved.location.as_deref().unwrap_or("/canvas/admin/plans"))
