@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod devices;
+mod languages;
 mod portal;
 mod portal_abuse;
 mod sessions;
