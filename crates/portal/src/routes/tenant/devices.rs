@@ -8,7 +8,7 @@ use crate::commands::Answer;
 use crate::db::SessionRow;
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
-use crate::language::refusal_text;
+use crate::refusals::refusal_text;
 use crate::pages::DeviceFormValues;
 use crate::pages::{Action, Framing};
 use crate::responses::see_other;
