@@ -10,8 +10,8 @@ pub struct Agent {
     pub base: String,
     /// The cookies it holds, by name.
     pub cookies: BTreeMap<String, String>,
-    /// The `Accept-Language` it sends, if any (which language pages answer in).
-    pub accept_language: Option<String>,
+    /// Headers sent with every request (e.g. `Accept-Language`, as a browser sends it).
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -75,7 +75,7 @@ impl Agent {
                 .unwrap_or_else(|e| panic!("client: {e}")),
             base: base.to_owned(),
             cookies: BTreeMap::new(),
-            accept_language: None,
+            headers: Vec::new(),
         }
     }
 
@@ -88,15 +88,14 @@ impl Agent {
             .join("; ")
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         let request = if self.cookies.is_empty() {
             request
         } else {
             request.header("cookie", self.cookie_header())
-        };
-        let request = match &self.accept_language {
-            Some(languages) => request.header("accept-language", languages),
-            None => request,
         };
         let response = request.send().await?;
         let status = response.status().as_u16();

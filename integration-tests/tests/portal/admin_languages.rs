@@ -22,7 +22,11 @@ const GERMAN_WEEKDAYS: [&str; 7] = [
 async fn admin(stack: &Stack, accept_language: Option<&str>) -> anyhow::Result<Agent> {
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     let mut agent = Agent::new(&stack.portal_url);
-    agent.accept_language = accept_language.map(str::to_owned);
+    if let Some(languages) = accept_language {
+        agent
+            .headers
+            .push(("accept-language".into(), languages.into()));
+    }
     let signed_in = agent.canvas_sign_in("/canvas/admin", &token).await?;
     anyhow::ensure!(signed_in.status == 303, "{signed_in:?}");
     Ok(agent)

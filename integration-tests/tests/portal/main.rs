@@ -4,6 +4,7 @@
 mod accessibility;
 mod admin_languages;
 mod devices;
+mod languages;
 mod portal;
 mod portal_abuse;
 mod sessions;
