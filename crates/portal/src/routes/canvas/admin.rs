@@ -5,7 +5,6 @@ use crate::admin_session::{admin_context, start};
 use crate::canvas_sign_in::{self, CanvasQuery, Failure, check_token};
 use crate::error::PortalError;
 use crate::forms::TokenForm;
-use crate::language::LanguageSwitch;
 use crate::pages::TokenPage;
 use crate::session::ADMIN_PATH;
 use crate::state::State;
@@ -46,11 +45,7 @@ pub(crate) async fn admin_page(
         ADMIN_PATH,
         |lang, csrf| TokenPage {
             t: lang.t,
-            // Back to the page without its query: a `?token=` there is a secret, never echoed.
-            switch: LanguageSwitch {
-                back: ADMIN_PATH.into(),
-                ..lang.switch()
-            },
+            switch: lang.switch(),
             title: lang.t.get("admin-brand"),
             action: ADMIN_PATH.into(),
             csrf,
