@@ -147,6 +147,7 @@ key-hide = Passwort und QR-Code ausblenden
 key-scan = Scannen, um { $network } beizutreten:
 key-qr-label = QR-Code, um dem Netz { $network } beizutreten
 key-copy = Passwort kopieren
+key-copied = In die Zwischenablage kopiert.
 key-change = Passwort ändern
 key-new-passphrase = Neues Passwort
 key-new-passphrase-hint = 8 bis 63 Zeichen; Buchstaben, Ziffern und Symbole außer Anführungszeichen, \ ; , und :

@@ -147,6 +147,7 @@ key-hide = Ocultar la contraseña y el código QR
 key-scan = Escanee para unirse a { $network }:
 key-qr-label = Código QR para unirse a la red { $network }
 key-copy = Copiar la contraseña
+key-copied = Copiada en el portapapeles.
 key-change = Cambiar su contraseña
 key-new-passphrase = Nueva contraseña
 key-new-passphrase-hint = De 8 a 63 caracteres; letras, cifras y símbolos salvo las comillas, \ ; , y :

@@ -147,6 +147,7 @@ key-hide = Masquer le mot de passe et le code QR
 key-scan = Scannez pour rejoindre { $network } :
 key-qr-label = Code QR pour rejoindre le réseau { $network }
 key-copy = Copier le mot de passe
+key-copied = Copié dans le presse-papiers.
 key-change = Changer votre mot de passe
 key-new-passphrase = Nouveau mot de passe
 key-new-passphrase-hint = 8 à 63 caractères ; lettres, chiffres et symboles sauf les guillemets, \ ; , et :

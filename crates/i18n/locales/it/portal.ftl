@@ -147,6 +147,7 @@ key-hide = Nascondi password e codice QR
 key-scan = Scansiona per collegarti a { $network }:
 key-qr-label = Codice QR per collegarsi alla rete { $network }
 key-copy = Copia la password
+key-copied = Copiata negli appunti.
 key-change = Cambia la tua password
 key-new-passphrase = Nuova password
 key-new-passphrase-hint = Da 8 a 63 caratteri; lettere, cifre e simboli tranne le virgolette, \ ; , e :

@@ -147,6 +147,7 @@ key-hide = Ocultar a palavra-passe e o código QR
 key-scan = Leia para entrar em { $network }:
 key-qr-label = Código QR para entrar na rede { $network }
 key-copy = Copiar a palavra-passe
+key-copied = Copiada para a área de transferência.
 key-change = Mudar a sua palavra-passe
 key-new-passphrase = Nova palavra-passe
 key-new-passphrase-hint = 8 a 63 caracteres; letras, algarismos e símbolos exceto aspas, \ ; , e :
