@@ -1,11 +1,15 @@
 //! The admin canvas in the admin's language (issue 21): `Accept-Language: de` gets German
 //! pages (the frame, the overview with a notification and its date, members, plans, a form's
-//! problem and a form's notice), and a browser asking for nothing in particular keeps English.
+//! problem and a form's notice), and a browser asking for nothing in particular keeps English;
+//! an organization whose Optix locale is `fr_CA` gets French admin pages until the admin
+//! switches.
 
 use bus::commands::Command;
-use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page};
 use integration_tests::stack::{DEMO_ORG, gastown};
+use integration_tests::{Stack, eventually};
+use optix_sim::{Change, Notify};
+use std::time::Duration;
 
 const SOFIA: &str = "12351"; // an admin
 const GASTOWN: &str = "3390";
@@ -149,5 +153,57 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
         ],
     );
     assert!(!home.body.contains("Benachrichtigungen"), "{}", home.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_admin_canvas_follows_the_organization_s_locale_until_the_admin_switches()
+-> anyhow::Result<()> {
+    let stack = Stack::start_installed().await?;
+    let set = Change::SetLocale {
+        locale: "fr_CA".into(),
+    };
+    stack.sim.sim.apply(DEMO_ORG, set, Notify::Quietly).await?;
+    stack.request_sync(DEMO_ORG);
+    eventually(
+        "the organization's locale after a sync",
+        Duration::from_secs(30),
+        || async {
+            let client = stack.pool.get().await?;
+            let locale = store::read_models::languages::organization_locale(&client, DEMO_ORG);
+            Ok(locale.await?.filter(|l| l == "fr_CA"))
+        },
+    )
+    .await?;
+
+    let mut agent = admin(&stack, None).await?;
+    let plans = agent.get("/canvas/admin/plans").await?;
+    assert_eq!(plans.status, 200, "{plans:?}");
+    assert_shows(
+        &plans,
+        &[
+            "<html lang=\"fr\">",
+            "<h1>Forfaits et profils d",
+            "Enregistrer le profil par défaut",
+        ],
+    );
+    // The admin chooses English with the page's switch: it comes back to the page, in English.
+    let switched = agent
+        .post(
+            "/language",
+            &[
+                ("lang", "en"),
+                ("back", "/canvas/admin/plans"),
+                ("csrf", ""),
+            ],
+        )
+        .await?;
+    assert_eq!(switched.status, 303, "{switched:?}");
+    assert_eq!(switched.location.as_deref(), Some("/canvas/admin/plans"));
+    let plans = agent.get("/canvas/admin/plans").await?;
+    assert_shows(
+        &plans,
+        &["<html lang=\"en\">", "<h1>Plans and access profiles</h1>"],
+    );
     Ok(())
 }
