@@ -19,9 +19,11 @@ pub(crate) fn send_in_background(
     location_id: String,
     place_name: String,
     email: String,
+    t: i18n::Texts<'static>,
 ) {
     tokio::spawn(async move {
-        let outcome = deliver_link(&state, &org_id, &location_id, &place_name, &email).await;
+        let place = (org_id.as_str(), location_id.as_str(), place_name.as_str());
+        let outcome = deliver_link(&state, place, &email, t).await;
         metrics::link(outcome);
         tracing::info!(
             org_id,
@@ -93,12 +95,12 @@ async fn find_user_patiently(
     }
 }
 
+/// The link for `email` at (organization, location, its name), sent in the words of `t`.
 async fn deliver_link(
     state: &State,
-    org_id: &str,
-    location_id: &str,
-    place_name: &str,
+    (org_id, location_id, place_name): (&str, &str, &str),
     email: &str,
+    t: i18n::Texts<'static>,
 ) -> metrics::LinkOutcome {
     let user_id = match find_user_patiently(state, org_id, email).await {
         Ok(Some(user_id)) => user_id,
@@ -133,6 +135,7 @@ async fn deliver_link(
     match state
         .mailer
         .send_sign_in(crate::mail::SignInEmail {
+            t,
             to: email,
             place: place_name,
             link: &link,

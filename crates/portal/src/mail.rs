@@ -26,8 +26,9 @@ pub struct Mailer {
     from: Mailbox,
 }
 
-/// A sign-in email, ready to send.
+/// A sign-in email, ready to send, in the language of the page that asked for it.
 pub struct SignInEmail<'a> {
+    pub t: i18n::Texts<'static>,
     pub to: &'a str,
     pub place: &'a str,
     pub link: &'a str,
@@ -58,21 +59,21 @@ impl Mailer {
     pub async fn send_sign_in(&self, email: SignInEmail<'_>) -> Result<(), MailError> {
         let transport = self.transport.as_ref().ok_or(MailError::NotConfigured)?;
         let to: Mailbox = email.to.parse().map_err(|_| MailError::BadRecipient)?;
+        let t = email.t;
+        let place = [("place", email.place)];
+        let minutes = i64::try_from(email.valid_minutes).unwrap_or(i64::MAX);
         let body = format!(
-            "Hello,\n\n\
-             Someone (hopefully you) asked to sign in to the WiFi portal of {place}.\n\
-             Open this link to see your WiFi network and passphrase:\n\n\
-             {link}\n\n\
-             The link works once and for {minutes} minutes. If you did not ask for it, you can \
-             ignore this email: nothing changes.\n",
-            place = email.place,
+            "{hello}\n\n{asked}\n{open}\n\n{link}\n\n{valid}\n",
+            hello = t.get("signin-mail-hello"),
+            asked = t.get_with("signin-mail-asked", &place),
+            open = t.get("signin-mail-open"),
             link = email.link,
-            minutes = email.valid_minutes,
+            valid = t.get_count("signin-mail-valid", "minutes", minutes),
         );
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(format!("Your WiFi sign-in link for {}", email.place))
+            .subject(t.get_with("signin-mail-subject", &place))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| MailError::Build(e.to_string()))?;

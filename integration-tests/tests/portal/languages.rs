@@ -9,6 +9,7 @@ use integration_tests::Stack;
 use integration_tests::agent::{Agent, Page, hidden};
 use integration_tests::browser::{Browser, screenshot_dir};
 use integration_tests::eventually;
+use integration_tests::mail::Mailbox;
 use integration_tests::stack::{DEMO_ORG, gastown};
 use optix_sim::{Change, Notify};
 use std::time::Duration;
@@ -73,6 +74,21 @@ async fn a_french_browser_gets_french_pages() -> anyhow::Result<()> {
             .contains("lang=\"fr\" class=\"language\" aria-current=\"true\">Français"),
         "{}",
         form.body
+    );
+
+    // The sign-in email is in the language of the page that asked for it.
+    let email = "jean@example.com";
+    let asked = agent.request_link(DEMO_ORG, GASTOWN, email).await?;
+    assert_eq!(asked.status, 200, "{asked:?}");
+    assert_eq!(asked.h1(), "Consultez votre messagerie");
+    let portal = format!("{}/l/{DEMO_ORG}/{GASTOWN}", stack.portal_url);
+    let mail = Mailbox::from_env()?
+        .wait_for(email, &format!("{portal}/signin#token="))
+        .await?;
+    assert!(
+        mail.subject.starts_with("Votre lien de connexion WiFi"),
+        "{}",
+        mail.subject
     );
 
     jean_signed_in(&stack, &mut agent).await?;

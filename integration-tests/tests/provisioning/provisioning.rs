@@ -1100,6 +1100,15 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     // Cloud controllers: Gastown on Meraki (over its key limit once), Trastevere mapped to an
     // OpenWrt AP group and unmapped.
     map_controllers(&stack).await?;
+    // Languages (the organization's locale came with the install): Jean's choice stays,
+    // Richard's goes with his account.
+    for (user, language) in [(JEAN, "fr"), (RICHARD, "es")] {
+        let choose = Command::ChooseLanguage {
+            user_id: user.into(),
+            language: language.into(),
+        };
+        stack.command_done(DEMO_ORG, choose).await?;
+    }
     let team = apply(
         &stack,
         Change::AddTeam {

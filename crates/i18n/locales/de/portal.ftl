@@ -76,6 +76,16 @@ sign-in-again = Erneut anmelden
 not-signed-in-title = Sie sind nicht angemeldet
 not-signed-in-text = Um Ihren WLAN-Schlüssel zu sehen, öffnen Sie den WLAN-Portal-Link Ihres Standorts und fordern einen Anmeldelink an, oder öffnen Sie WLAN in der Optix-App.
 
+## Die Anmelde-E-Mail (vom Portal gesendet, in der Sprache der Seite, die sie angefordert hat)
+signin-mail-subject = Ihr WLAN-Anmeldelink für { $place }
+signin-mail-hello = Hallo,
+signin-mail-asked = Jemand (hoffentlich Sie) möchte sich beim WLAN-Portal von { $place } anmelden.
+signin-mail-open = Öffnen Sie diesen Link, um Ihr WLAN-Netz und Ihr Passwort zu sehen:
+signin-mail-valid = Der Link funktioniert einmal und { $minutes ->
+    [one] eine Minute
+   *[other] { $minutes } Minuten
+} lang. Wenn Sie ihn nicht angefordert haben, ignorieren Sie diese E-Mail: Es ändert sich nichts.
+
 ## Die Canvas (Optix-App und -Dashboard)
 canvas-title = WLAN
 canvas-open-from-app = Öffnen Sie WLAN in der Optix-App, um hier Ihren WLAN-Schlüssel zu sehen.

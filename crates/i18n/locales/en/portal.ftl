@@ -76,6 +76,16 @@ sign-in-again = Sign in again
 not-signed-in-title = You are not signed in
 not-signed-in-text = To see your WiFi key, open your location's WiFi portal link and ask for a sign-in link, or open WiFi from the Optix app.
 
+## The sign-in email (sent by the portal, in the language of the page that asked)
+signin-mail-subject = Your WiFi sign-in link for { $place }
+signin-mail-hello = Hello,
+signin-mail-asked = Someone (hopefully you) asked to sign in to the WiFi portal of { $place }.
+signin-mail-open = Open this link to see your WiFi network and passphrase:
+signin-mail-valid = The link works once and for { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+}. If you did not ask for it, you can ignore this email: nothing changes.
+
 ## The canvases (Optix app and dashboard)
 canvas-title = WiFi
 canvas-open-from-app = Open WiFi from the Optix app to see your WiFi key here.

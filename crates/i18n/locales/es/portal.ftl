@@ -76,6 +76,16 @@ sign-in-again = Volver a iniciar sesión
 not-signed-in-title = No ha iniciado sesión
 not-signed-in-text = Para ver su clave WiFi, abra el enlace del portal WiFi de su espacio y pida un enlace de acceso, o abra WiFi desde la aplicación Optix.
 
+## El correo de acceso (lo envía el portal, en el idioma de la página que lo pidió)
+signin-mail-subject = Su enlace de acceso WiFi para { $place }
+signin-mail-hello = Hola:
+signin-mail-asked = Alguien (esperamos que usted) ha pedido acceder al portal WiFi de { $place }.
+signin-mail-open = Abra este enlace para ver su red WiFi y su contraseña:
+signin-mail-valid = El enlace funciona una sola vez y durante { $minutes ->
+    [one] un minuto
+   *[other] { $minutes } minutos
+}. Si no lo ha pedido, puede ignorar este correo: no cambia nada.
+
 ## Los canvas (aplicación y panel de Optix)
 canvas-title = WiFi
 canvas-open-from-app = Abra WiFi desde la aplicación Optix para ver aquí su clave WiFi.

@@ -76,6 +76,16 @@ sign-in-again = Se reconnecter
 not-signed-in-title = Vous n'êtes pas connecté
 not-signed-in-text = Pour voir votre clé WiFi, ouvrez le lien du portail WiFi de votre espace et demandez un lien de connexion, ou ouvrez WiFi depuis l'application Optix.
 
+## L'e-mail de connexion (envoyé par le portail, dans la langue de la page qui l'a demandé)
+signin-mail-subject = Votre lien de connexion WiFi pour { $place }
+signin-mail-hello = Bonjour,
+signin-mail-asked = Quelqu'un (vous, espérons-le) a demandé à se connecter au portail WiFi de { $place }.
+signin-mail-open = Ouvrez ce lien pour voir votre réseau WiFi et votre mot de passe :
+signin-mail-valid = Le lien ne sert qu'une fois et pendant { $minutes ->
+    [one] une minute
+   *[other] { $minutes } minutes
+}. Si vous ne l'avez pas demandé, ignorez cet e-mail : rien ne change.
+
 ## Les canvas (application et tableau de bord Optix)
 canvas-title = WiFi
 canvas-open-from-app = Ouvrez WiFi depuis l'application Optix pour voir votre clé WiFi ici.

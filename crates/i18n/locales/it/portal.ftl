@@ -76,6 +76,16 @@ sign-in-again = Accedi di nuovo
 not-signed-in-title = Non hai effettuato l'accesso
 not-signed-in-text = Per vedere la tua chiave WiFi, apri il link del portale WiFi della tua sede e chiedi un link di accesso, oppure apri WiFi dall'app Optix.
 
+## L'email di accesso (inviata dal portale, nella lingua della pagina che l'ha chiesta)
+signin-mail-subject = Il tuo link di accesso WiFi per { $place }
+signin-mail-hello = Ciao,
+signin-mail-asked = Qualcuno (speriamo tu) ha chiesto di accedere al portale WiFi di { $place }.
+signin-mail-open = Apri questo link per vedere la tua rete WiFi e la tua password:
+signin-mail-valid = Il link funziona una sola volta e per { $minutes ->
+    [one] un minuto
+   *[other] { $minutes } minuti
+}. Se non l'hai chiesto tu, puoi ignorare questa email: non cambia nulla.
+
 ## I canvas (app e dashboard Optix)
 canvas-title = WiFi
 canvas-open-from-app = Apri WiFi dall'app Optix per vedere qui la tua chiave WiFi.

@@ -76,6 +76,16 @@ sign-in-again = Entrar novamente
 not-signed-in-title = Não tem sessão iniciada
 not-signed-in-text = Para ver a sua chave WiFi, abra a ligação do portal WiFi do seu espaço e peça uma ligação de entrada, ou abra o WiFi na aplicação Optix.
 
+## O e-mail de entrada (enviado pelo portal, no idioma da página que o pediu)
+signin-mail-subject = A sua ligação de entrada WiFi para { $place }
+signin-mail-hello = Olá,
+signin-mail-asked = Alguém (esperamos que tenha sido você) pediu para entrar no portal WiFi de { $place }.
+signin-mail-open = Abra esta ligação para ver a sua rede WiFi e a sua palavra-passe:
+signin-mail-valid = A ligação funciona uma única vez e durante { $minutes ->
+    [one] um minuto
+   *[other] { $minutes } minutos
+}. Se não a pediu, pode ignorar este e-mail: nada muda.
+
 ## Os canvas (aplicação e painel Optix)
 canvas-title = WiFi
 canvas-open-from-app = Abra o WiFi a partir da aplicação Optix para ver aqui a sua chave WiFi.

@@ -129,6 +129,7 @@ pub(crate) async fn request_link(
         location_id,
         settings.name.clone(),
         email.clone(),
+        lang.t,
     );
     let page = CheckEmail {
         t: lang.t,
