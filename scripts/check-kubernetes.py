@@ -10,8 +10,8 @@
 3. Cross-checks Lanyard's own wiring: every Secret and ConfigMap a pod uses is made by the
    manifests, by secrets.example.yaml or by CloudNativePG, with the keys it names; every
    `*_file` of lanyard.toml is mounted in the pods of the programs that read it; the probes
-   and ports match the listeners lanyard.toml sets; Services and PodDisruptionBudgets select
-   pods.
+   and ports match the listeners lanyard.toml sets; the FreeRADIUS container sets every
+   variable radiusd.conf reads; Services and PodDisruptionBudgets select pods.
 4. Checks itself: a copy with a misspelt field in a Deployment and in the Cluster must fail.
 
 Usage: check-kubernetes.py KUBERNETES_VERSION
@@ -20,6 +20,7 @@ Usage: check-kubernetes.py KUBERNETES_VERSION
 import copy
 import json
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +32,7 @@ import yaml
 
 ROOT = pathlib.Path("deploy/kubernetes")
 EXAMPLE = "secrets.example.yaml"
+RADIUSD_CONF = pathlib.Path("deploy/freeradius/radiusd.conf")
 # Kinds whose schema is vendored: apiVersion/kind → schema file (a CRD's openAPIV3Schema).
 CRD_SCHEMAS = {
     ("postgresql.cnpg.io/v1", "Cluster"): ROOT / "schemas/postgresql.cnpg.io_v1_cluster.json",
@@ -284,10 +286,28 @@ def wiring(objects, example):
             elif get["port"] != "ops" or get["path"] != {"readinessProbe": "/readyz",
                                                           "livenessProbe": "/healthz"}[probe]:
                 errors.append(f"{file}: {program}: {probe} is {get['path']} on {get['port']}")
+    errors += freeradius_environment(objects)
     for program in sorted(set(FILES_READ) - seen):
         errors.append(f"no Deployment runs {program}")
     errors += selections(objects)
     return errors
+
+
+def freeradius_environment(objects):
+    """The FreeRADIUS container sets every variable deploy/freeradius/radiusd.conf reads."""
+    wanted = set(re.findall(r"\$ENV\{(\w+)\}", RADIUSD_CONF.read_text()))
+    errors = []
+    found = False
+    for file, _, spec in pod_specs(objects):
+        for container in spec["containers"]:
+            if (container.get("command") or [""])[0] != "freeradius":
+                continue
+            found = True
+            names = {e["name"] for e in container.get("env", [])}
+            for name in sorted(wanted - names):
+                errors.append(f"{file}: {container['name']}: {RADIUSD_CONF} reads $ENV{{{name}}}, "
+                              "which the container does not set")
+    return errors if found else ["no container runs freeradius"]
 
 
 def selections(objects):
