@@ -340,6 +340,9 @@ def self_test(objects, version):
         node = doc
         for step in path:
             node = node[step]
+        if field not in node:
+            errors.append(f"self-test: {kind}/{name} has no {field} to misspell")
+            continue
         node[typo] = node.pop(field)
         problems = validate(doc, version)
         if problems:
