@@ -92,6 +92,15 @@ pub struct Bus {
     webhook_retention: Duration,
 }
 
+/// `nats.url` may name several servers of a cluster, comma-separated: each is a server the
+/// client may connect (and reconnect) to, not one address.
+fn server_urls(url: &str) -> Vec<&str> {
+    url.split(',')
+        .map(str::trim)
+        .filter(|server| !server.is_empty())
+        .collect()
+}
+
 impl Bus {
     /// A service's bus at start-up: connected as `identity`, with the streams that identity
     /// creates (provision, which owns them: all; ingest, which may start first: the webhook
@@ -144,15 +153,14 @@ impl Bus {
                 .add_root_certificates(ca_file.clone())
                 .require_tls(true);
         }
-        let client =
-            options
-                .connect(settings.url.as_str())
-                .await
-                .map_err(|e| BusError::Connect {
-                    // The URL may carry a token or password: only its redacted form reaches logs.
-                    url: runtime::redact_url(&settings.url),
-                    reason: e.to_string(),
-                })?;
+        let client = options
+            .connect(server_urls(&settings.url))
+            .await
+            .map_err(|e| BusError::Connect {
+                // The URL may carry a token or password: only its redacted form reaches logs.
+                url: runtime::redact_url(&settings.url),
+                reason: e.to_string(),
+            })?;
         let jetstream = jetstream::new(client.clone());
         Ok(Bus {
             identity,

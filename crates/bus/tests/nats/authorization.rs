@@ -329,3 +329,18 @@ async fn follows_events_through_its_consumer_only(
     );
     Ok(())
 }
+
+/// `nats.url` lists a cluster's servers comma-separated: a list whose first server is down
+/// still connects through the next one.
+#[tokio::test]
+async fn a_comma_separated_url_is_a_list_of_servers() -> anyhow::Result<()> {
+    let server = server().await?;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut settings = server.settings();
+    settings.url = format!("nats://127.0.0.1:{closed}, {}", server.url());
+    let bus = bus::Bus::connect(&settings, Identity::Provision).await?;
+    bus.ensure_streams().await?;
+    Ok(())
+}
