@@ -282,6 +282,36 @@ impl Bus {
             .map_err(js_error)
     }
 
+    /// A durable pull consumer of the events stream (`lanyard.events.…`), limited to `filter`
+    /// (e.g. `lanyard.events.member.>`): explicit ack, redelivery after 60 s, no delivery limit
+    /// (the consumer paces its own retries with delayed NAKs). For the portal's mail pipeline
+    /// (issue 21); the caller's identity needs consume rights on it (`auth`).
+    pub async fn events_consumer(
+        &self,
+        durable_name: &str,
+        filter: &str,
+    ) -> Result<PullConsumer, BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(EVENTS_STREAM)
+            .await
+            .map_err(js_error)?;
+        stream
+            .get_or_create_consumer(
+                durable_name,
+                jetstream::consumer::pull::Config {
+                    durable_name: Some(durable_name.to_owned()),
+                    filter_subject: filter.to_owned(),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: Duration::from_secs(60),
+                    max_deliver: -1,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(js_error)
+    }
+
     /// Re-drives stored webhooks through provision: every message of the webhook stream
     /// received since `since` (for one organization, or all) is published again under a new
     /// message id (`replay-<run>-<sequence>`, header `Lanyard-Replay-Of`). Safe because provision
