@@ -6,7 +6,7 @@ SHELL := /bin/bash
 RUN     := $(CURDIR)/.run
 CONFIG  := $(RUN)/lanyard.toml
 BIN     := $(CURDIR)/target/debug
-SERVICES := optix-sim ingest provision portal
+SERVICES := optix-sim ingest provision portal radius
 
 ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
@@ -69,7 +69,7 @@ FUZZ_SECONDS ?= 600
 # FUZZ_RUNS=10000000 runs each target for that many executions instead of FUZZ_SECONDS.
 FUZZ_RUNS ?=
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
-FUZZ_TARGETS ?= webhook signature command portal
+FUZZ_TARGETS ?= webhook signature command portal handshake
 # FUZZ_SANITIZER=none for long runs: the targets are safe Rust, and AddressSanitizer makes each
 # execution two to three times slower.
 FUZZ_SANITIZER ?= address

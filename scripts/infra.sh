@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Local infrastructure for Lanyard: PostgreSQL 15, nats-server (JetStream) and an SMTP sink
-# (and installs Prometheus, which scripts/dev.sh runs).
+# Local infrastructure for Lanyard: PostgreSQL 15, nats-server (JetStream), an SMTP sink and
+# FreeRADIUS 3.2 (deploy/freeradius, asking the radius service at LANYARD_RADIUS_URL; RADIUS_ADDR in the env file) (and installs Prometheus, which scripts/dev.sh runs).
 #
 #   scripts/infra.sh install              install what is missing (Debian packages, tools venv)
 #   scripts/infra.sh start DIR            start everything on free loopback ports, state under DIR,
@@ -29,7 +29,7 @@ INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
 INFRA_VENV=$INFRA_TOOLS/venv
 # prometheus: the server `make up` runs and promtool, which `make test` checks the alert rules with.
 # chromium + chromium-driver: the portal's browser tests; wrk: the portal latency measurement.
-INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql chromium chromium-driver prometheus wrk)
+INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql freeradius-rest chromium chromium-driver prometheus wrk)
 # npm installs axe-core (integration-tests/axe) for the browser tests' accessibility check. Only
 # when no npm is on the PATH: Node.js from another source (e.g. NodeSource, which bundles npm)
 # conflicts with Debian's npm package.
@@ -412,6 +412,67 @@ start_smtp() {
     done
 }
 
+# FreeRADIUS answers on 127.0.0.1 (auth and accounting UDP ports) from Lanyard's own configuration
+# in deploy/freeradius (never /etc/freeradius), in the foreground as this user. It asks the
+# radius service (LANYARD_RADIUS_URL: 127.0.0.1 on RADIUS_SERVICE_PORT, a TCP port reserved here
+# for `make up` to start the service on) for its clients and answers, with the bearer token in
+# RADIUS_TOKEN_FILE (0600, generated once per DIR; FreeRADIUS includes it as token.conf). Ready
+# when Status-Server is answered on its own listener (RADIUS_STATUS_PORT, probe secret
+# RADIUS_SECRET); NAS secrets come from Lanyard's registry.
+radius_ok() {
+    printf 'Message-Authenticator = 0x00\n' |
+        radclient -q -r 1 -t 1 "127.0.0.1:$1" status "$2" >/dev/null 2>&1
+}
+
+start_radius() {
+    local dir=$1 prev=$2 root
+    root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+    command -v freeradius >/dev/null 2>&1 || die "freeradius is missing (run: scripts/infra.sh install)"
+    RADIUS_PID=$(read_var "$prev" RADIUS_PID)
+    RADIUS_AUTH_PORT=$(read_var "$prev" RADIUS_AUTH_PORT)
+    RADIUS_ACCT_PORT=$(read_var "$prev" RADIUS_ACCT_PORT)
+    RADIUS_STATUS_PORT=$(read_var "$prev" RADIUS_STATUS_PORT)
+    RADIUS_FILL_PORT=$(read_var "$prev" RADIUS_FILL_PORT)
+    RADIUS_SECRET=$(read_var "$prev" RADIUS_SECRET)
+    RADIUS_SERVICE_PORT=$(read_var "$prev" RADIUS_SERVICE_PORT)
+    RADIUS_CONF_DIR=$root/deploy/freeradius
+    RADIUS_RUN_DIR=$dir/radius
+    RADIUS_TOKEN_FILE=$RADIUS_RUN_DIR/token
+    [[ -n $RADIUS_SECRET ]] || RADIUS_SECRET=$("$(python_bin)" -c 'import secrets; print(secrets.token_hex(16))')
+    [[ -n $RADIUS_SERVICE_PORT ]] || RADIUS_SERVICE_PORT=$(free_port tcp 1)
+    LANYARD_RADIUS_URL=http://127.0.0.1:$RADIUS_SERVICE_PORT
+    # Where the radius service's CoA-Requests (answers to keep in memory) arrive: kept across
+    # restarts, like the service's port, because the service's configuration names it.
+    [[ -n $RADIUS_FILL_PORT ]] || RADIUS_FILL_PORT=$(free_port udp 1)
+    (umask 077 && mkdir -p "$RADIUS_RUN_DIR")
+    if [[ ! -s $RADIUS_TOKEN_FILE ]]; then
+        (umask 077 && "$(python_bin)" -c 'import secrets; print(secrets.token_hex(32))' >"$RADIUS_TOKEN_FILE")
+    fi
+    (umask 077 && printf 'lanyard_token = "%s"\n' "$(cat "$RADIUS_TOKEN_FILE")" >"$RADIUS_RUN_DIR/token.conf")
+    if pid_alive "$RADIUS_PID" freeradius && radius_ok "$RADIUS_STATUS_PORT" "$RADIUS_SECRET"; then
+        log "freeradius already running on 127.0.0.1:$RADIUS_AUTH_PORT"
+        return
+    fi
+    local attempt
+    for attempt in 1 2 3; do
+        { read -r RADIUS_AUTH_PORT; read -r RADIUS_ACCT_PORT; read -r RADIUS_STATUS_PORT; } < <(free_port udp 3)
+        RADIUS_PID=$(RADIUS_AUTH_PORT=$RADIUS_AUTH_PORT RADIUS_ACCT_PORT=$RADIUS_ACCT_PORT \
+            RADIUS_STATUS_PORT=$RADIUS_STATUS_PORT RADIUS_LISTEN=127.0.0.1 \
+            RADIUS_FILL_LISTEN=127.0.0.1 RADIUS_FILL_PORT=$RADIUS_FILL_PORT LANYARD_RADIUS_FILL_FROM=127.0.0.1 \
+            RADIUS_SECRET=$RADIUS_SECRET RADIUS_RUN_DIR=$RADIUS_RUN_DIR \
+            LANYARD_RADIUS_URL=$LANYARD_RADIUS_URL LANYARD_RADIUS_TOKEN_CONF=$RADIUS_RUN_DIR/token.conf \
+            spawn "$dir/radius.pid" "$dir/radius.log" freeradius -f -l stdout -d "$RADIUS_CONF_DIR" -n radiusd)
+        if WAIT_PID=$RADIUS_PID WAIT_LOG=$dir/radius.log wait_until 20 "freeradius on port $RADIUS_AUTH_PORT" \
+            radius_ok "$RADIUS_STATUS_PORT" "$RADIUS_SECRET"; then
+            log "freeradius started on 127.0.0.1:$RADIUS_AUTH_PORT (accounting :$RADIUS_ACCT_PORT)"
+            return
+        fi
+        stop_pid "$RADIUS_PID" freeradius 5
+        ((attempt < 3)) || die "freeradius did not start (log: $dir/radius.log)"
+        log "retrying freeradius on other ports"
+    done
+}
+
 write_env() {
     local dir=$1 tmp
     tmp=$(mktemp "$dir/env.XXXXXX")
@@ -420,7 +481,9 @@ write_env() {
         local name
         for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
             NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID NATS_CREDENTIALS_DIR \
-            SMTP_PORT SMTP_URL MAILDIR SMTP_PID; do
+            SMTP_PORT SMTP_URL MAILDIR SMTP_PID \
+            RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_STATUS_PORT RADIUS_FILL_PORT RADIUS_SECRET \
+            RADIUS_PID RADIUS_CONF_DIR RADIUS_RUN_DIR RADIUS_SERVICE_PORT RADIUS_TOKEN_FILE LANYARD_RADIUS_URL; do
             printf 'export %s=%q\n' "$name" "${!name}"
         done
     } >"$tmp"
@@ -440,6 +503,7 @@ cmd_start() {
     start_postgres "$dir" "$prev"
     start_nats "$dir" "$prev"
     start_smtp "$dir" "$prev"
+    start_radius "$dir" "$prev"
 
     # Variables read by write_env (through ${!name}).
     # shellcheck disable=SC2034
@@ -452,6 +516,8 @@ cmd_start() {
         NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT"
         NATS_SERVER_BIN=$(nats_server_bin)
         SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
+        RADIUS_ADDR="127.0.0.1:$RADIUS_AUTH_PORT"
+        RADIUS_ACCT_ADDR="127.0.0.1:$RADIUS_ACCT_PORT"
     }
     write_env "$dir"
     log "ready; environment in $dir/env"
@@ -465,6 +531,7 @@ cmd_stop() {
     lock_dir "$dir"
     env=$(previous_env "$dir")
 
+    stop_pid "$(read_var "$env" RADIUS_PID)" freeradius
     stop_pid "$(read_var "$env" SMTP_PID)" aiosmtpd
     stop_pid "$(read_var "$env" NATS_PID)" nats-server
 
@@ -501,6 +568,7 @@ cmd_status() {
     if pid_alive "$(read_var "$env" PG_PID)" postgres; then echo "postgres     running  $(read_var "$env" DATABASE_URL)"; else echo "postgres     DOWN"; rc=1; fi
     if pid_alive "$(read_var "$env" NATS_PID)" nats-server; then echo "nats-server  running  $(read_var "$env" NATS_URL)"; else echo "nats-server  DOWN"; rc=1; fi
     if pid_alive "$(read_var "$env" SMTP_PID)" aiosmtpd; then echo "smtp sink    running  $(read_var "$env" SMTP_URL)"; else echo "smtp sink    DOWN"; rc=1; fi
+    if pid_alive "$(read_var "$env" RADIUS_PID)" freeradius; then echo "freeradius   running  $(read_var "$env" RADIUS_ADDR)"; else echo "freeradius   DOWN"; rc=1; fi
     return $rc
 }
 

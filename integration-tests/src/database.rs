@@ -13,6 +13,33 @@ pub async fn first_column<T: tokio_postgres::types::FromSqlOwned>(
     Ok(rows.iter().map(|row| row.get(0)).collect())
 }
 
+/// Every row, of every table in every schema (the event log included), holding `needle`
+/// (case-insensitive), as `table: row`: where a secret or a deleted member's data must not be.
+pub async fn rows_holding(
+    pool: &deadpool_postgres::Pool,
+    needle: &str,
+) -> anyhow::Result<Vec<String>> {
+    let tables: Vec<String> = first_column(
+        pool,
+        "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name)
+           FROM information_schema.tables
+          WHERE table_type = 'BASE TABLE'
+            AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+    )
+    .await?;
+    anyhow::ensure!(tables.len() > 5, "the schema has its tables");
+    let client = pool.get().await?;
+    let mut found = Vec::new();
+    for table in tables {
+        let query =
+            format!("SELECT t::text FROM {table} t WHERE strpos(lower(t::text), lower($1)) > 0");
+        for row in client.query(&query, &[&needle]).await? {
+            found.push(format!("{table}: {}", row.get::<_, String>(0)));
+        }
+    }
+    Ok(found)
+}
+
 /// The PostgreSQL server URL from the environment (required).
 pub fn server_url() -> anyhow::Result<String> {
     std::env::var("DATABASE_URL").context(

@@ -7,9 +7,16 @@
 pub mod agent;
 pub mod axe;
 pub mod browser;
+pub mod controllers;
 pub mod database;
 pub mod mail;
+pub mod nas;
+pub mod officernd;
+pub mod ports;
+pub mod radius;
+pub mod seed;
 pub mod stack;
+mod stack_officernd;
 pub mod wait;
 
 pub use database::{fresh_database, server_url, with_database};
@@ -82,4 +89,23 @@ impl std::io::Write for LogCapture {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// The sum of a metric's samples on `base`'s `/metrics` whose labels include `labels` (0 when
+/// there is none yet: counters appear at their first count).
+pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> anyhow::Result<f64> {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await?
+        .text()
+        .await?;
+    Ok(text
+        .lines()
+        .filter(|line| line.starts_with(name) && !line.starts_with('#'))
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
+        })
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum())
 }

@@ -18,6 +18,8 @@ const HASH_KEY: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa998877665544
 /// Seals webhook bodies on the bus (ingest → provision).
 pub const WEBHOOK_SEAL_KEY: &str =
     "5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1ed5eb1";
+/// The bearer token FreeRADIUS presents to the radius service in tests.
+pub const RADIUS_TOKEN: &str = "lanyard-test-freeradius-token-0123456789abcdef";
 
 pub struct Stack {
     pub nats: bus::testing::NatsServer,
@@ -29,6 +31,9 @@ pub struct Stack {
     pub cli: bus::Bus,
     pub settings: runtime::Settings,
     pub sim: optix_sim::RunningSim,
+    /// The OfficeRnD simulator, with the demo organization (`crate::officernd`); its webhook
+    /// endpoint is ingest's `/webhooks/officernd/{organization id}`.
+    pub officernd: officernd_sim::RunningSim,
     pub ingest_url: String,
     pub portal_url: String,
     pub provision_url: String,
@@ -36,6 +41,12 @@ pub struct Stack {
     /// only listener (`provision_url`) is one already.
     pub ingest_ops_url: String,
     pub portal_ops_url: String,
+    /// The radius service FreeRADIUS calls (`/freeradius/…`), and its operations listener.
+    pub radius_url: String,
+    pub radius_ops_url: String,
+    /// Where the radius service sends its CoA-Requests (the answers FreeRADIUS keeps): the
+    /// port a test's FreeRADIUS takes them on (`FreeRadius::start`).
+    pub radius_fill_port: u16,
     pub keys: secrets::KeyRing,
     /// The SMTP sink the portal sends sign-in links to, when the environment names one
     /// (`SMTP_URL`, `MAILDIR`: `make test` does).
@@ -156,6 +167,8 @@ impl Stack {
         std::fs::create_dir_all(&dir)?;
         let mailbox = crate::mail::Mailbox::from_env().ok();
         let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
+        let radius_fill_port = crate::ports::free_udp_port()?;
+        settings.radius.freeradius_answer_caches = vec![format!("127.0.0.1:{radius_fill_port}")];
         adjust(&mut settings);
         if let Some(change) = options.settings {
             change(&mut settings);
@@ -169,6 +182,9 @@ impl Stack {
         settings.optix.api_url = sim.graphql_url.clone();
         settings.optix.requests_per_minute = options.client_rate_limit;
         settings.optix.budget_window_secs = options.window.as_secs().max(1);
+        let officernd = crate::officernd::start_sim(&ingest.url)?;
+        settings.officernd.api_url = officernd.url.clone();
+        settings.officernd.token_url = officernd.token_url.clone();
         let provision = provision::Application::build(settings.clone())
             .await
             .context("building provision")?;
@@ -182,6 +198,11 @@ impl Stack {
             .await
             .context("building portal")?;
         let portal = Started::spawn(portal.port(), portal.ops_port(), portal.run_until_stopped());
+        let radius = radius::Application::build(settings.clone())
+            .await
+            .context("building radius")?;
+        let (port, ops_port) = (radius.listeners().port, radius.listeners().ops_port);
+        let radius = Started::spawn(port, ops_port, radius.run_until_stopped());
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
@@ -195,17 +216,21 @@ impl Stack {
             cli,
             settings,
             sim,
+            officernd,
             ingest_url: ingest.url,
             portal_url: portal.url,
             provision_url,
             ingest_ops_url: ingest.ops_url,
             portal_ops_url: portal.ops_url,
+            radius_url: radius.url,
+            radius_ops_url: radius.ops_url,
+            radius_fill_port,
             keys,
             mailbox,
             sync_requests,
             provision_stop: Some(stop_tx),
             provision_task: Some(provision_task),
-            tasks: vec![ingest.task, portal.task],
+            tasks: vec![ingest.task, portal.task, radius.task],
             _config_dir: TempDir(dir),
         })
     }
@@ -307,6 +332,23 @@ impl Stack {
         Ok(store::queries::member(&client, org_id, user_id).await?)
     }
 
+    /// The member's passphrase in force, opened with their data key.
+    pub async fn passphrase(&self, org_id: &str, user_id: &str) -> anyhow::Result<String> {
+        let client = self.pool.get().await?;
+        let member = store::queries::member(&client, org_id, user_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no account"))?;
+        let wrapped = store::queries::member_key(&client, org_id, user_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no key"))?;
+        let sealed = member
+            .passphrase
+            .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
+        Ok(secrets::open_member_passphrase(
+            &self.keys, org_id, user_id, &wrapped, &sealed,
+        )?)
+    }
+
     /// Waits until `check` holds for the member's projection (None: no account).
     pub async fn member_until(
         &self,
@@ -328,6 +370,38 @@ impl Stack {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+
+    /// Maps a plan template of the demo organization to a profile allowing `limit` devices,
+    /// and waits until the grants of each of `holders` carry it (the sync the mapping asks
+    /// for has run).
+    pub async fn map_plan_device_limit(
+        &self,
+        plan_template_id: &str,
+        limit: u16,
+        holders: &[&str],
+    ) -> anyhow::Result<()> {
+        let profile = domain::AccessProfile {
+            name: format!("{limit} devices"),
+            device_limit: Some(limit),
+            ..domain::AccessProfile::default()
+        };
+        let map = bus::commands::Command::MapPlan {
+            plan_template_id: plan_template_id.into(),
+            profile,
+        };
+        self.command_done(DEMO_ORG, map).await?;
+        for user in holders {
+            self.member_until(DEMO_ORG, user, "the grant carries the device limit", |m| {
+                m.is_some_and(|m| {
+                    m.grants
+                        .iter()
+                        .any(|g| g.network.as_ref().and_then(|n| n.device_limit) == Some(limit))
+                })
+            })
+            .await?;
+        }
+        Ok(())
     }
 
     /// Sends an operator command that must be done (a refusal is an error with its message).
@@ -643,6 +717,11 @@ listen = "127.0.0.1:{portal}"
 ops_listen = "127.0.0.1:0"
 smtp_url = "{smtp_url}"
 mail_from = "Lanyard WiFi <wifi@lanyard.test>"
+
+[radius]
+listen = "127.0.0.1:0"
+ops_listen = "127.0.0.1:0"
+freeradius_token = "{RADIUS_TOKEN}"
 
 [optix]
 api_url = "{api_url}"

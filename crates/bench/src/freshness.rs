@@ -59,7 +59,7 @@ impl FreshnessFigures {
 }
 
 /// User id → when its webhook was answered 2xx, until the watcher sees the change.
-type Answered = Arc<Mutex<HashMap<String, Instant>>>;
+pub(crate) type Answered = Arc<Mutex<HashMap<String, Instant>>>;
 
 /// Polls the grants of the answered members every `POLL` until `n` changes (plan ends at
 /// `end`) are seen; their latencies from the 2xx.
@@ -104,7 +104,7 @@ async fn watch_projection(
 
 /// Posts each body (one per user) at `rate` per second, open loop, noting in `answered` when
 /// each was answered 2xx; how many were not.
-async fn post_at_rate(
+pub(crate) async fn post_at_rate(
     http: &reqwest::Client,
     url: &str,
     bodies: Vec<String>,

@@ -78,6 +78,9 @@ fn settings(nats: runtime::NatsSettings) -> runtime::Settings {
         },
         provision: Default::default(),
         portal: Default::default(),
+        radius: Default::default(),
+        officernd: Default::default(),
+        controllers: Default::default(),
         optix: runtime::OptixSettings {
             api_url: "http://127.0.0.1:9/graphql".into(),
             apps: vec![runtime::OptixApp {

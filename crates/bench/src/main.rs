@@ -6,11 +6,14 @@
 //! `--smoke` runs every scenario tiny, so `make test` keeps it from rotting.
 
 mod budget;
+mod controllers;
 mod freshness;
+mod handshake;
 mod ingest;
 mod memory;
 mod portal;
 mod provision;
+mod radius;
 mod replay;
 mod stats;
 mod support;
@@ -18,7 +21,7 @@ mod support;
 use clap::Parser;
 use serde_json::{Value, json};
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 10] = [
     "ingest",
     "provision",
     "freshness",
@@ -26,6 +29,9 @@ const SCENARIOS: [&str; 7] = [
     "replay",
     "portal",
     "memory",
+    "radius",
+    "controllers",
+    "handshake",
 ];
 
 #[derive(Parser)]
@@ -34,7 +40,8 @@ const SCENARIOS: [&str; 7] = [
     about = "Lanyard benchmarks beside their ceilings"
 )]
 struct Args {
-    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory (default: all).
+    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory, radius,
+    /// controllers, handshake (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Tiny sizes: proves every scenario still runs, measures nothing worth quoting.
@@ -81,6 +88,9 @@ async fn main() -> anyhow::Result<()> {
     scenario!("replay", replay);
     scenario!("portal", portal);
     scenario!("memory", memory);
+    scenario!("radius", radius);
+    scenario!("controllers", controllers);
+    scenario!("handshake", handshake);
     run.report(machine, args.smoke, args.out.as_deref())
 }
 

@@ -137,10 +137,20 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     Ok(path)
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+/// Three loopback ports free a moment ago, all different: the listeners are held until the
+/// last is picked (dropped one by one, the kernel could hand the same port out twice, and a
+/// service would then answer on another's port).
+fn free_ports() -> anyhow::Result<[u16; 3]> {
+    let listeners = [
+        std::net::TcpListener::bind("127.0.0.1:0")?,
+        std::net::TcpListener::bind("127.0.0.1:0")?,
+        std::net::TcpListener::bind("127.0.0.1:0")?,
+    ];
+    let mut ports = [0; 3];
+    for (port, listener) in ports.iter_mut().zip(&listeners) {
+        *port = listener.local_addr()?.port();
+    }
+    Ok(ports)
 }
 
 fn spawn(name: &'static str, config: &Path, dir: &Path) -> anyhow::Result<Service> {
@@ -264,7 +274,7 @@ impl System {
             .await
             .map_err(anyhow::Error::msg)?;
         let database_url = integration_tests::fresh_database().await?;
-        let ports = [free_port()?, free_port()?, free_port()?];
+        let ports = free_ports()?;
         let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
         let sim = optix_sim::spawn(optix_sim::SimConfig {
             listen: "127.0.0.1:0".into(),

@@ -127,6 +127,8 @@ fn organization_events() -> Vec<(StreamId, Vec<Event>)> {
                     nonce: "A".repeat(32),
                     ciphertext: "C".repeat(64),
                 },
+                platform: domain::Platform::Optix,
+                account: None,
             }],
         ),
         location("3390", "Gastown", "America/Vancouver"),

@@ -17,17 +17,24 @@ pub enum Identity {
     Provision,
     Portal,
     Cli,
+    /// The RADIUS service (FreeRADIUS's `rlm_rest` endpoint).
+    Radius,
+    /// The controllers service (cloud WiFi controllers): reads the events stream, reports a
+    /// vendor's key limit as a command.
+    Controllers,
     /// Unrestricted, for an operator's `nats` CLI, the test harness and the benchmarks'
     /// inspection of streams. No Lanyard service runs as ops; keep its seed offline.
     Ops,
 }
 
 impl Identity {
-    pub const ALL: [Identity; 5] = [
+    pub const ALL: [Identity; 7] = [
         Identity::Ingest,
         Identity::Provision,
         Identity::Portal,
         Identity::Cli,
+        Identity::Radius,
+        Identity::Controllers,
         Identity::Ops,
     ];
 
@@ -37,6 +44,8 @@ impl Identity {
             Identity::Provision => "provision",
             Identity::Portal => "portal",
             Identity::Cli => "cli",
+            Identity::Radius => "radius",
+            Identity::Controllers => "controllers",
             Identity::Ops => "ops",
         }
     }
@@ -57,13 +66,18 @@ impl Identity {
         match self {
             Identity::Portal => Some(crate::commands::Sender::Portal),
             Identity::Cli => Some(crate::commands::Sender::Cli),
+            Identity::Radius => Some(crate::commands::Sender::Radius),
+            Identity::Controllers => Some(crate::commands::Sender::Controllers),
             _ => None,
         }
     }
 
     /// Whether this identity may look at the webhook stream (readiness checks use it).
     pub fn sees_webhook_stream(self) -> bool {
-        !matches!(self, Identity::Portal)
+        !matches!(
+            self,
+            Identity::Portal | Identity::Radius | Identity::Controllers
+        )
     }
 
     /// The permissions nats-server enforces for this identity (None: unrestricted, ops).
@@ -80,6 +94,8 @@ impl Identity {
             Identity::Provision => Some(provision_permissions(&names)),
             Identity::Portal => Some(portal_permissions(&names)),
             Identity::Cli => Some(cli_permissions(&names)),
+            Identity::Radius => Some(radius_permissions(&names)),
+            Identity::Controllers => Some(controllers_permissions(&names)),
             Identity::Ops => None,
         }
     }
@@ -254,6 +270,114 @@ fn portal_permissions(names: &Names) -> Permissions {
             "its commands (for tenants and admins it authenticated), nothing else",
         )],
         subscribe: vec![rule(inbox, "provision's answers to its commands")],
+        allow_responses: false,
+    }
+}
+
+/// RADIUS reports what the network saw (devices bound, disconnects) as commands, nothing else.
+fn radius_permissions(names: &Names) -> Permissions {
+    let inbox = names.inbox.clone();
+    let events = EVENTS_STREAM;
+    let mut publish = vec![
+        rule(
+            crate::commands::Sender::Radius.subjects(),
+            "its commands (bind_device, record_disconnect)",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{events}"),
+            "looks the events stream up (revocations end sessions and refresh cached answers)",
+        ),
+    ];
+    let consumers = [
+        (
+            crate::DISCONNECT_CONSUMER,
+            [
+                "its durable consumer of member events (revocations)",
+                "pulls member events",
+            ],
+        ),
+        (
+            crate::ANSWER_CACHE_CONSUMER,
+            [
+                "its durable consumer of all events (cached answers)",
+                "pulls events",
+            ],
+        ),
+        (
+            crate::HANDSHAKE_KEYS_CONSUMER,
+            [
+                "its durable consumer of all events (handshake keys)",
+                "pulls events",
+            ],
+        ),
+    ];
+    for (consumer, [consumer_why, pull_why]) in consumers {
+        publish.extend([
+            rule(
+                format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
+                consumer_why,
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
+                consumer_why,
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
+                pull_why,
+            ),
+            rule(
+                format!("$JS.ACK.{events}.{consumer}.>"),
+                "acknowledges an event once handled",
+            ),
+        ]);
+    }
+    Permissions {
+        publish,
+        subscribe: vec![rule(
+            inbox,
+            "provision's answers, JetStream API answers, pulled events",
+        )],
+        allow_responses: false,
+    }
+}
+
+/// Controllers follow the domain events through their own durable consumer and report a
+/// vendor's key limit as a command, nothing else.
+fn controllers_permissions(names: &Names) -> Permissions {
+    let inbox = names.inbox.clone();
+    let events = EVENTS_STREAM;
+    let consumer = crate::CONTROLLERS_CONSUMER;
+    Permissions {
+        publish: vec![
+            rule(
+                crate::commands::Sender::Controllers.subjects(),
+                "its command (report_controller_over_limit)",
+            ),
+            rule(
+                format!("$JS.API.STREAM.INFO.{events}"),
+                "looks the events stream up",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
+                "its durable consumer of the events: lookup",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
+                "creates that consumer",
+            ),
+            rule(
+                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
+                "pulls events",
+            ),
+            rule(
+                format!("$JS.ACK.{events}.{consumer}.>"),
+                "acknowledges events once their locations are reconciled",
+            ),
+        ],
+        subscribe: vec![rule(
+            inbox,
+            "provision's answers, JetStream API answers, pulled events",
+        )],
         allow_responses: false,
     }
 }

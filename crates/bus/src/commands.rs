@@ -11,7 +11,11 @@
 //! only under its own sender prefix ([`Sender`]), and provision checks that the actor a request
 //! claims belongs to that sender and may run that command ([`authorize`]).
 
+use domain::controller::ControllerTarget;
+use domain::devices::DeviceBinding;
 use domain::events::OnboardedVia;
+use domain::member::DisconnectRecord;
+use domain::nas::NasDialect;
 use domain::policy::{AccessProfile, LocationSettings, VlanRange};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -29,6 +33,10 @@ pub enum Sender {
     Portal,
     /// Acts for the operator.
     Cli,
+    /// The RADIUS service: binds devices the network reports, records disconnects.
+    Radius,
+    /// The controllers service: reports what admins must act on (a vendor's key limit).
+    Controllers,
 }
 
 impl Sender {
@@ -36,6 +44,8 @@ impl Sender {
         match self {
             Sender::Portal => "portal",
             Sender::Cli => "cli",
+            Sender::Radius => "radius",
+            Sender::Controllers => "controllers",
         }
     }
 
@@ -43,6 +53,8 @@ impl Sender {
         match token {
             "portal" => Some(Sender::Portal),
             "cli" => Some(Sender::Cli),
+            "radius" => Some(Sender::Radius),
+            "controllers" => Some(Sender::Controllers),
             _ => None,
         }
     }
@@ -73,6 +85,10 @@ pub enum Actor {
     Admin(String),
     /// `cli`: the operator.
     Operator,
+    /// `radius`: the RADIUS service, reporting what the network saw.
+    Radius,
+    /// `controllers`: the controllers service, reporting what a vendor refused.
+    Controllers,
 }
 
 impl Actor {
@@ -84,6 +100,8 @@ impl Actor {
         match actor.split_once(':') {
             None if actor == "portal" => Some(Actor::Visitor),
             None if actor == "cli" => Some(Actor::Operator),
+            None if actor == "radius" => Some(Actor::Radius),
+            None if actor == "controllers" => Some(Actor::Controllers),
             Some(("tenant", user)) => id(user).map(Actor::Tenant),
             Some(("admin", user)) => id(user).map(Actor::Admin),
             _ => None,
@@ -96,6 +114,8 @@ impl Actor {
         match self {
             Actor::Visitor | Actor::Tenant(_) | Actor::Admin(_) => sender == Sender::Portal,
             Actor::Operator => sender == Sender::Cli,
+            Actor::Radius => sender == Sender::Radius,
+            Actor::Controllers => sender == Sender::Controllers,
         }
     }
 
@@ -112,6 +132,12 @@ impl Actor {
                 | Command::SetPassphrase { user_id, .. }
                 | Command::RegeneratePassphrase { user_id },
             ) => user_id == me,
+            (
+                Actor::Tenant(me),
+                Command::AddDevice { user_id, .. } | Command::RemoveDevice { user_id, .. },
+            ) => user_id == me,
+            (Actor::Radius, Command::BindDevice { .. } | Command::RecordDisconnect { .. }) => true,
+            (Actor::Controllers, Command::ReportControllerOverLimit { .. }) => true,
             (Actor::Tenant(me), Command::ReportUnmappedLocation { user_id, .. }) => {
                 user_id.as_ref().is_none_or(|user| user == me)
             }
@@ -123,7 +149,14 @@ impl Actor {
                 | Command::UnmapPlan { .. }
                 | Command::SetDefaultProfile { .. }
                 | Command::SetVlanPool { .. }
-                | Command::SyncNow,
+                | Command::SyncNow
+                | Command::RegisterNas { .. }
+                | Command::RemoveNas { .. }
+                | Command::MapController { .. }
+                | Command::UnmapController { .. }
+                | Command::ConnectOfficeRnd { .. }
+                | Command::AddDevice { .. }
+                | Command::RemoveDevice { .. },
             ) => true,
             _ => false,
         }
@@ -185,6 +218,30 @@ impl std::fmt::Debug for PassphraseText {
     }
 }
 
+/// A credential in a request (a cloud controller's API key, an OpenWrt AP group's fetch token,
+/// an OfficeRnD application's client secret or webhook secret; provision seals it): Debug never
+/// shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CredentialText(pub String);
+
+impl std::fmt::Debug for CredentialText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A NAS's RADIUS shared secret in a request (provision seals it): Debug never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NasSecretText(pub String);
+
+impl std::fmt::Debug for NasSecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
@@ -239,6 +296,76 @@ pub enum Command {
     },
     /// Admin/ops: run a full sync of the organization now.
     SyncNow,
+    /// Admin/ops: register a NAS (or change its registration). `address` is an IP address or
+    /// network as typed (`10.0.0.7`, `10.0.0.0/24`); `coa_port` defaults to 3799; `secret`
+    /// may be left out when re-registering (the recorded one is kept).
+    RegisterNas {
+        nas_id: String,
+        location_id: String,
+        name: String,
+        address: String,
+        dialect: NasDialect,
+        ssids: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        coa_port: Option<u16>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret: Option<NasSecretText>,
+    },
+    RemoveNas {
+        nas_id: String,
+    },
+    /// Operator, or an admin on the portal's OfficeRnD pages (signed in by OfficeRnD's signed
+    /// integration page, or holding the operator's connect code): connect an OfficeRnD
+    /// organization (`lanyard officernd connect`): the
+    /// application's client id and secret, the organization's slug, and the secret of the
+    /// webhook endpoint that sends to `/webhooks/officernd/{organization id}`. Provision tests
+    /// the connection (a token and the organization lookup) before recording anything.
+    ConnectOfficeRnd {
+        client_id: String,
+        client_secret: CredentialText,
+        slug: String,
+        webhook_secret: CredentialText,
+    },
+    /// Admin/ops: the location's keys go to this cloud WiFi controller (replacing an earlier
+    /// one), reached with `credentials` (sealed by provision before they enter an event).
+    MapController {
+        location_id: String,
+        target: ControllerTarget,
+        credentials: CredentialText,
+    },
+    UnmapController {
+        location_id: String,
+    },
+    /// The controllers service: the location wants more keys than its controller allows
+    /// (nothing was applied there); the admins are notified.
+    ReportControllerOverLimit {
+        location_id: String,
+        wanted: usize,
+        limit: usize,
+    },
+    /// A device (MAC as typed: `AA:BB:…`, `aa-bb-…`, `aabb.ccdd.eeff`) for a member: the
+    /// tenant for themselves, an admin, the operator.
+    AddDevice {
+        user_id: String,
+        mac: String,
+        name: String,
+    },
+    RemoveDevice {
+        user_id: String,
+        mac: String,
+    },
+    /// RADIUS: the network reports that this device joined with this member's key. Bound
+    /// under a made-up name when under the limit; nothing when already bound to the member.
+    BindDevice {
+        user_id: String,
+        mac: String,
+        via: DeviceBinding,
+    },
+    /// RADIUS: a Disconnect-Request sent for one of the member's sessions, or its answer.
+    RecordDisconnect {
+        user_id: String,
+        record: DisconnectRecord,
+    },
 }
 
 impl Command {
@@ -256,6 +383,16 @@ impl Command {
             Command::SetVlanPool { .. } => "set_vlan_pool",
             Command::ReportUnmappedLocation { .. } => "report_unmapped_location",
             Command::SyncNow => "sync_now",
+            Command::RegisterNas { .. } => "register_nas",
+            Command::RemoveNas { .. } => "remove_nas",
+            Command::ConnectOfficeRnd { .. } => "connect_officernd",
+            Command::MapController { .. } => "map_controller",
+            Command::UnmapController { .. } => "unmap_controller",
+            Command::ReportControllerOverLimit { .. } => "report_controller_over_limit",
+            Command::AddDevice { .. } => "add_device",
+            Command::RemoveDevice { .. } => "remove_device",
+            Command::BindDevice { .. } => "bind_device",
+            Command::RecordDisconnect { .. } => "record_disconnect",
         }
     }
 }
@@ -286,6 +423,20 @@ pub enum RefusalCode {
     Unavailable,
     /// The sender may not act for the claimed actor, or the actor may not run this command.
     Forbidden,
+    /// The member has as many devices as their plan allows.
+    DeviceLimitReached,
+    /// The MAC is registered to another member of the organization.
+    DeviceTaken,
+    /// The MAC address is not one (the message shows the accepted forms).
+    InvalidMac,
+    /// The member has no device with this MAC.
+    UnknownDevice,
+    /// Another NAS (any organization) has an address overlapping this one.
+    NasAddressTaken,
+    /// The NAS's location is not a mapped Lanyard location.
+    UnknownLocation,
+    /// There is no NAS with this id in the organization.
+    UnknownNas,
 }
 
 impl RefusalCode {
@@ -303,6 +454,13 @@ impl RefusalCode {
             RefusalCode::Invalid => "invalid",
             RefusalCode::Unavailable => "unavailable",
             RefusalCode::Forbidden => "forbidden",
+            RefusalCode::DeviceLimitReached => "device_limit_reached",
+            RefusalCode::DeviceTaken => "device_taken",
+            RefusalCode::InvalidMac => "invalid_mac",
+            RefusalCode::UnknownDevice => "unknown_device",
+            RefusalCode::NasAddressTaken => "nas_address_taken",
+            RefusalCode::UnknownLocation => "unknown_location",
+            RefusalCode::UnknownNas => "unknown_nas",
         }
     }
 }
@@ -347,7 +505,7 @@ pub enum CommandError {
     Request(String),
     #[error("provision's answer is not understood: {0}")]
     Decode(String),
-    #[error("the NATS identity {0} sends no commands (only the portal and the CLI do)")]
+    #[error("the NATS identity {0} sends no commands (only the portal, the CLI and RADIUS do)")]
     NotASender(&'static str),
 }
 
@@ -425,6 +583,13 @@ mod tests {
             RefusalCode::Invalid,
             RefusalCode::Unavailable,
             RefusalCode::Forbidden,
+            RefusalCode::DeviceLimitReached,
+            RefusalCode::DeviceTaken,
+            RefusalCode::InvalidMac,
+            RefusalCode::UnknownDevice,
+            RefusalCode::NasAddressTaken,
+            RefusalCode::UnknownLocation,
+            RefusalCode::UnknownNas,
         ] {
             assert_eq!(
                 serde_json::to_value(code).expect("json"),

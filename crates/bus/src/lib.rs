@@ -20,6 +20,16 @@ use std::time::Duration;
 
 pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
+/// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
+pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
+/// The radius service's durable consumer of every event (changes → FreeRADIUS's cached answers
+/// fetched again).
+pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
+/// The radius service's durable consumer of every event (changes → the handshake matcher's
+/// keys reloaded).
+pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
+/// The controllers service's durable consumer of the events stream (its only one).
+pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
 /// `app_install` and refuses other webhooks of organizations it does not know; provision
 /// forgets an install Optix does not confirm and an uninstall Optix confirms.
@@ -35,6 +45,18 @@ pub enum BusError {
     Timeout(Duration),
     #[error(transparent)]
     Credentials(#[from] auth::AuthError),
+}
+
+/// A durable pull consumer's configuration: explicit acks, redelivered after `ack_wait`, for
+/// as long as it takes (never given up on).
+fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consumer::pull::Config {
+    jetstream::consumer::pull::Config {
+        durable_name: Some(durable_name.to_owned()),
+        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+        ack_wait,
+        max_deliver: -1,
+        ..Default::default()
+    }
 }
 
 pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
@@ -90,7 +112,11 @@ impl Bus {
                 .ensure_webhook_stream()
                 .await
                 .context("creating the webhook stream")?,
-            auth::Identity::Portal | auth::Identity::Cli | auth::Identity::Ops => {}
+            auth::Identity::Portal
+            | auth::Identity::Cli
+            | auth::Identity::Radius
+            | auth::Identity::Controllers
+            | auth::Identity::Ops => {}
         }
         Ok(bus)
     }
@@ -270,12 +296,35 @@ impl Bus {
         stream
             .get_or_create_consumer(
                 durable_name,
+                durable_consumer(durable_name, Duration::from_secs(30)),
+            )
+            .await
+            .map_err(js_error)
+    }
+
+    /// A durable pull consumer of the domain events stream for `filter_subject` (explicit ack,
+    /// redelivery after 60 s). Created, it starts at the events published from `since` on (a
+    /// service's start: not the whole history); it then resumes where it was acknowledged.
+    pub async fn events_consumer(
+        &self,
+        durable_name: &str,
+        filter_subject: &str,
+        since: time::OffsetDateTime,
+    ) -> Result<PullConsumer, BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(EVENTS_STREAM)
+            .await
+            .map_err(js_error)?;
+        stream
+            .get_or_create_consumer(
+                durable_name,
                 jetstream::consumer::pull::Config {
-                    durable_name: Some(durable_name.to_owned()),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(30),
-                    max_deliver: -1,
-                    ..Default::default()
+                    filter_subject: filter_subject.to_owned(),
+                    deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
+                        start_time: since,
+                    },
+                    ..durable_consumer(durable_name, Duration::from_secs(60))
                 },
             )
             .await
@@ -490,6 +539,37 @@ impl Installations {
             self.known().insert(key);
         }
         Ok(installed)
+    }
+
+    /// The registry's key of an OfficeRnD organization's webhook secret (`officernd` is not
+    /// hex, so it never meets an installation's key).
+    fn webhook_secret_key(org_id: &str) -> String {
+        format!("officernd.{}", hex::encode(org_id))
+    }
+
+    /// Records an OfficeRnD organization's webhook secret, sealed by the caller
+    /// (`sealing::WebhookSeal::seal_webhook_secret`): ingest needs it to verify deliveries and
+    /// has no database; NATS never holds it in clear.
+    pub async fn record_webhook_secret(
+        &self,
+        org_id: &str,
+        sealed: Vec<u8>,
+    ) -> Result<(), BusError> {
+        self.store
+            .put(Self::webhook_secret_key(org_id), sealed.into())
+            .await
+            .map_err(js_error)?;
+        Ok(())
+    }
+
+    /// The sealed webhook secret of an OfficeRnD organization, if it is connected.
+    pub async fn webhook_secret(&self, org_id: &str) -> Result<Option<Vec<u8>>, BusError> {
+        Ok(self
+            .store
+            .get(Self::webhook_secret_key(org_id))
+            .await
+            .map_err(js_error)?
+            .map(|value| value.to_vec()))
     }
 
     /// Keeps the in-memory view current until the returned task is aborted: the bucket's

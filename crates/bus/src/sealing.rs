@@ -22,6 +22,10 @@ pub enum SealError {
     Open,
 }
 
+fn webhook_secret_context(org_id: &str) -> String {
+    format!("lanyard.officernd-webhook-secret.{org_id}")
+}
+
 #[derive(Clone)]
 pub struct WebhookSeal {
     cipher: secrets::aead::Cipher,
@@ -80,6 +84,16 @@ impl WebhookSeal {
         sealed.extend_from_slice(&nonce);
         sealed.extend_from_slice(&ciphertext);
         sealed
+    }
+
+    /// Seals an OfficeRnD organization's webhook secret for the installations registry; the
+    /// associated data names the organization and is never a webhook subject.
+    pub fn seal_webhook_secret(&self, org_id: &str, secret: &[u8]) -> Vec<u8> {
+        self.seal(&webhook_secret_context(org_id), secret)
+    }
+
+    pub fn open_webhook_secret(&self, org_id: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.open(&webhook_secret_context(org_id), sealed)
     }
 
     pub fn open(&self, subject: &str, sealed: &[u8]) -> Result<Vec<u8>, SealError> {

@@ -2,6 +2,8 @@
 //! see exactly what `lanyard` parses.
 
 use crate::configure::{LocationsCommand, OrgListing, PlansCommand};
+use crate::controllers::ControllersCommand;
+use crate::registry::{DevicesCommand, NasCommand};
 use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Parser)]
@@ -36,6 +38,11 @@ pub enum Command {
         #[command(subcommand)]
         command: OptixCommand,
     },
+    /// OfficeRnD: test and connect an organization (client id, secret, slug).
+    Officernd {
+        #[command(subcommand)]
+        command: crate::officernd::OfficeRndCommand,
+    },
     /// Re-drive stored webhooks.
     Webhooks {
         #[command(subcommand)]
@@ -59,6 +66,21 @@ pub enum Command {
         #[command(subcommand)]
         command: PlansCommand,
     },
+    /// Register and list the NASes (access points, controllers) that may ask RADIUS for keys.
+    Nas {
+        #[command(subcommand)]
+        command: NasCommand,
+    },
+    /// Map locations to cloud WiFi controllers (Meraki, UniFi, Mist, OpenWrt), list, unmap and test them.
+    Controllers {
+        #[command(subcommand)]
+        command: ControllersCommand,
+    },
+    /// Register or remove a member's devices (MAC addresses for RADIUS MAC authentication).
+    Devices {
+        #[command(subcommand)]
+        command: DevicesCommand,
+    },
     /// Set (FIRST-LAST, e.g. 100-199) or remove (no argument) the organization's VLAN pool
     /// for team groups.
     VlanPool {
@@ -81,7 +103,7 @@ pub enum Command {
     /// What admins are told: unmapped locations, failed syncs, groups without a VLAN.
     Notifications(OrgListing),
     /// Generate the NATS identities (no configuration needed): a seed per service in DIR
-    /// (`ingest.nk`, `provision.nk`, `portal.nk`, `cli.nk`, `ops.nk`; mode 0600, kept when
+    /// (`ingest.nk`, `provision.nk`, `portal.nk`, `cli.nk`, `radius.nk`, `ops.nk`; mode 0600, kept when
     /// present) and DIR/auth.conf, the nats-server `authorization` block with each identity's
     /// permissions. Point each service at its seed (nats.credentials_dir = DIR, or
     /// nats.nkey_seed_file) and include auth.conf from the server's configuration.
@@ -193,6 +215,15 @@ pub enum MembersCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Parses a command line as `lanyard` does (tests drive the CLI through it).
+pub fn parse_from<I, T>(argv: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    Cli::try_parse_from(argv)
 }
 
 /// The whole command tree, for completions and the manual page.

@@ -88,6 +88,9 @@ pub struct ProfileArgs {
     /// Time-limited from the plan's start (24 for a day pass).
     #[arg(long)]
     hours: Option<u32>,
+    /// How many devices a holder may register (default 5).
+    #[arg(long)]
+    devices: Option<u16>,
 }
 
 impl ProfileArgs {
@@ -99,6 +102,7 @@ impl ProfileArgs {
             bandwidth_up_kbps: self.up_kbps,
             bandwidth_down_kbps: self.down_kbps,
             duration_hours: self.hours,
+            device_limit: self.devices,
         }
     }
 }
@@ -145,7 +149,7 @@ fn parse_pool(text: &str) -> Result<VlanRange, String> {
 }
 
 /// Sends a command to provision and prints its answer; a refusal is an error with its message.
-async fn send(
+pub(crate) async fn send(
     settings: &runtime::Settings,
     org: &str,
     command: Command,
@@ -216,7 +220,10 @@ pub async fn locations(
                     location_id: location.clone(),
                     settings: settings_,
                 },
-                &format!("mapped Optix location {location}"),
+                &format!(
+                    "mapped {} location {location}",
+                    domain::Platform::of_org(&org).name()
+                ),
             )
             .await
         }
@@ -227,7 +234,10 @@ pub async fn locations(
                 Command::UnmapLocation {
                     location_id: location.clone(),
                 },
-                &format!("unmapped Optix location {location}"),
+                &format!(
+                    "unmapped {} location {location}",
+                    domain::Platform::of_org(&org).name()
+                ),
             )
             .await
         }
@@ -314,12 +324,14 @@ pub async fn plans(
             .await
         }
         PlansCommand::Default { org, profile } => {
+            let profile = profile.profile();
+            profile
+                .validate()
+                .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
             send(
                 settings,
                 &org,
-                Command::SetDefaultProfile {
-                    profile: profile.profile(),
-                },
+                Command::SetDefaultProfile { profile },
                 "default profile set",
             )
             .await
@@ -344,6 +356,7 @@ fn describe(profile: &AccessProfile) -> String {
     if let Some(hours) = profile.duration_hours {
         parts.push(format!("{hours} h from the plan's start"));
     }
+    parts.push(format!("up to {} devices", profile.devices_allowed()));
     parts.join(", ")
 }
 
@@ -369,7 +382,7 @@ pub async fn vlan_pool(
     .await
 }
 
-fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }

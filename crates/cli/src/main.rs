@@ -91,6 +91,11 @@ async fn run_with_configuration(
         Command::Events { command } => events(pool, command).await?,
         Command::Locations { command } => configure::locations(settings, pool, command).await?,
         Command::Plans { command } => configure::plans(settings, pool, command).await?,
+        Command::Nas { command } => cli::registry::nas(settings, pool, command).await?,
+        Command::Devices { command } => cli::registry::devices(settings, command).await?,
+        Command::Controllers { command } => {
+            cli::controllers::controllers(settings, pool, command).await?
+        }
         Command::VlanPool { org, pool: range } => {
             configure::vlan_pool(settings, &org, range).await?
         }
@@ -104,6 +109,7 @@ async fn run_with_configuration(
             )
             .await?
         }
+        Command::Officernd { command } => cli::officernd::run(settings, command).await?,
         Command::Syncs(OrgListing { org, json }) => configure::syncs(pool, &org, json).await?,
         Command::Groups(OrgListing { org, json }) => configure::groups(pool, &org, json).await?,
         Command::Notifications(OrgListing { org, json }) => {
@@ -232,11 +238,10 @@ async fn list_members(
     org: Option<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let keys = secrets::KeyRing::from_hex(
-        settings.provision.master_key.expose(),
-        settings.provision.hash_key.expose(),
-    )
-    .context("provision.master_key / provision.hash_key are needed to show member names")?;
+    let keys = settings
+        .provision
+        .key_ring()
+        .context("provision.master_key / provision.hash_key are needed to show member names")?;
     let client = connect(pool).await?;
     let members = members::list(&client, &keys, org.as_deref(), chrono::Utc::now()).await?;
     if json {

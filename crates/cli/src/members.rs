@@ -156,7 +156,43 @@ pub struct MemberAt {
     /// Grants valid at `at` (a grant past its end counts as ended even before the scheduler
     /// recorded it).
     pub live_grants: Vec<String>,
+    /// The member's devices at `at`: name, MAC (`AA:BB:…`) and how each was bound.
+    pub devices: Vec<DeviceAt>,
+    /// How many devices the plan allows at `at`.
+    pub device_limit: u16,
     pub events_considered: usize,
+}
+
+#[derive(Serialize)]
+pub struct DeviceAt {
+    pub name: String,
+    pub mac: String,
+    pub bound_via: &'static str,
+}
+
+/// The devices registered at the end of `events`, oldest first, with their names.
+fn devices_of<'a>(events: impl Iterator<Item = &'a domain::Event>) -> Vec<DeviceAt> {
+    let mut devices: Vec<(domain::Mac, DeviceAt)> = Vec::new();
+    for event in events {
+        match event {
+            domain::Event::DeviceAdded {
+                mac,
+                name,
+                bound_via,
+            } => devices.push((
+                *mac,
+                DeviceAt {
+                    name: name.clone(),
+                    mac: mac.display_colons(),
+                    bound_via: bound_via.as_str(),
+                },
+            )),
+            domain::Event::DeviceRemoved { mac, .. } => devices.retain(|(m, _)| m != mac),
+            domain::Event::AccountDeleted => devices.clear(),
+            _ => {}
+        }
+    }
+    devices.into_iter().map(|(_, device)| device).collect()
 }
 
 pub async fn show_at(
@@ -178,6 +214,7 @@ pub async fn show_at(
             grant_words(key.basis.as_str(), &key.source_id, g.valid_until, format)
         })
         .collect();
+    let device_limit = state.device_limit(at);
     Ok(MemberAt {
         org_id: org.to_owned(),
         user_id: user.to_owned(),
@@ -188,6 +225,8 @@ pub async fn show_at(
         home_location: state.home_location,
         group: state.team_id,
         live_grants,
+        devices: devices_of(upto.iter().map(|e| &e.event)),
+        device_limit,
         events_considered: upto.len(),
     })
 }
@@ -222,6 +261,17 @@ pub fn render_show(view: &MemberAt) -> String {
     ));
     for grant in &view.live_grants {
         out.push_str(&format!("  - {grant}\n"));
+    }
+    out.push_str(&format!(
+        "  devices: {} of {}\n",
+        view.devices.len(),
+        view.device_limit
+    ));
+    for device in &view.devices {
+        out.push_str(&format!(
+            "  - {} {} (bound by {})\n",
+            device.mac, device.name, device.bound_via
+        ));
     }
     out.push_str(&format!(
         "  location {}, group {}; {} events considered\n",

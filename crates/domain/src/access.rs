@@ -197,6 +197,7 @@ fn network(profile: &AccessProfile) -> GrantNetwork {
         vlan: profile.vlan,
         bandwidth_up_kbps: profile.bandwidth_up_kbps,
         bandwidth_down_kbps: profile.bandwidth_down_kbps,
+        device_limit: profile.device_limit,
     }
 }
 
@@ -663,6 +664,7 @@ mod tests {
             bandwidth_up_kbps: Some(50_000),
             bandwidth_down_kbps: Some(200_000),
             duration_hours: None,
+            device_limit: None,
         };
         let d = super::desired_access(
             &f,
@@ -678,6 +680,7 @@ mod tests {
                 vlan: Some(200),
                 bandwidth_up_kbps: Some(50_000),
                 bandwidth_down_kbps: Some(200_000),
+                device_limit: None,
             })
         );
         // Unmapped plans fall back to the organization's default profile.

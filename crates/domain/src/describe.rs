@@ -2,7 +2,11 @@
 //! member's history) and the tenant's key page ("valid until …"). Times read in the given
 //! time zone (a location's).
 
-use crate::events::{Basis, Event, OnboardedVia, PassphraseSource, RevokeReason};
+use crate::devices::{DeviceBinding, DeviceRemover};
+use crate::events::{
+    Basis, DisconnectOutcome, Event, OnboardedVia, PassphraseSource, RevokeReason,
+};
+use crate::platform::Platform;
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use crate::{GrantKey, GrantNetwork};
 use chrono::{DateTime, Utc};
@@ -21,9 +25,9 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             ..
         } => return granted_words(grant, *valid_from, *valid_until, network.as_ref(), tz),
         Event::AccessRevoked { grant, reason } => return revoked_words(grant, *reason),
-        Event::IntegrationConfigured { .. } => {
-            "Optix app installed; organization token stored (sealed)".into()
-        }
+        Event::IntegrationConfigured {
+            platform, account, ..
+        } => connected_words(*platform, account.as_ref()),
         Event::OrganizationTokenRotated { .. } => "organization token rotated (sealed)".into(),
         Event::AppUninstalled { .. } => "Optix app uninstalled".into(),
         Event::AccountOpened {
@@ -86,8 +90,79 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         Event::GroupDeleted { team_id } => {
             format!("group of team {team_id} deleted; its VLAN is free")
         }
+        // Devices, disconnects and NASes.
+        _ => radius_words(event),
     };
     (text, None)
+}
+
+/// Devices, disconnects and the NAS registry, in words (never a secret).
+fn radius_words(event: &Event) -> String {
+    match event {
+        Event::DeviceAdded {
+            mac,
+            name,
+            bound_via,
+        } => {
+            let how = match bound_via {
+                DeviceBinding::Tenant => "by the tenant",
+                DeviceBinding::Admin => "by an admin",
+                DeviceBinding::Accounting => "by the network (accounting)",
+                DeviceBinding::Handshake => "by the network (key used at the handshake)",
+            };
+            format!("device {name} ({}) added {how}", mac.display_colons())
+        }
+        Event::DeviceRemoved { mac, by } => {
+            let who = match by {
+                DeviceRemover::Tenant => "the tenant",
+                DeviceRemover::Admin => "an admin",
+                DeviceRemover::Operator => "the operator",
+            };
+            format!("device {} removed by {who}", mac.display_colons())
+        }
+        Event::SessionDisconnectRequested {
+            nas_id,
+            session_id,
+            mac,
+        } => format!(
+            "disconnect of session {session_id} ({}) asked of NAS {nas_id}",
+            mac.display_colons()
+        ),
+        Event::SessionDisconnectAnswered {
+            nas_id,
+            session_id,
+            outcome,
+        } => {
+            let answer = match outcome {
+                DisconnectOutcome::Acked => "ended it",
+                DisconnectOutcome::Nacked => "refused (NAK)",
+                DisconnectOutcome::NoAnswer => "did not answer",
+            };
+            format!("NAS {nas_id} {answer}: session {session_id}")
+        }
+        Event::NasRegistered(nas) => format!(
+            "NAS {} registered at location {}: {}, {}, SSIDs {}, CoA port {} (secret sealed)",
+            nas.name,
+            nas.location_id,
+            nas.address,
+            nas.dialect.as_str(),
+            nas.ssids.join(", "),
+            nas.coa_port
+        ),
+        Event::NasRemoved => "NAS removed".into(),
+        Event::ControllerMapped { target, .. } => format!(
+            "keys go to a {} controller: {} (credentials sealed)",
+            target.vendor(),
+            serde_json::to_string(target).unwrap_or_default()
+        ),
+        Event::ControllerUnmapped => "controller unmapped".into(),
+        Event::ControllerOverLimit {
+            vendor,
+            wanted,
+            limit,
+        } => format!("{wanted} keys wanted, over the {vendor} limit of {limit}: nothing applied"),
+        other => other.type_name().to_owned(),
+    }
 }
 
 fn basis_words(basis: Basis) -> (&'static str, &'static str) {
@@ -193,6 +268,9 @@ fn profile_words(profile: &AccessProfile) -> String {
     if let Some(hours) = profile.duration_hours {
         parts.push(format!("{hours} h"));
     }
+    if let Some(devices) = profile.device_limit {
+        parts.push(format!("up to {devices} devices"));
+    }
     parts.join(", ")
 }
 
@@ -278,6 +356,17 @@ pub fn render(line: &HistoryLine, tz: Tz) -> String {
     )
 }
 
+/// An organization connected: the Optix app installed, or an OfficeRnD organization by slug.
+fn connected_words(platform: Platform, account: Option<&crate::PlatformAccount>) -> String {
+    match platform {
+        Platform::Optix => "Optix app installed; organization token stored (sealed)".into(),
+        Platform::OfficeRnd => format!(
+            "OfficeRnD organization {} connected; client secret stored (sealed)",
+            account.map_or("?", |a| a.slug.as_str())
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +389,39 @@ mod tests {
         let (text, source) = describe(&event, chrono_tz::Europe::Rome);
         assert_eq!(text, "booking grant until 2026-11-03 23:59:59");
         assert_eq!(source.as_deref(), Some("booking 39553"));
+    }
+
+    #[test]
+    fn a_connection_names_its_platform() {
+        let sealed = crate::Sealed {
+            key: "master".into(),
+            nonce: "n".into(),
+            ciphertext: "c".into(),
+        };
+        let officernd = Event::IntegrationConfigured {
+            org_id: "officernd_1".into(),
+            token: sealed.clone(),
+            platform: Platform::OfficeRnd,
+            account: Some(crate::PlatformAccount {
+                client_id: "app".into(),
+                slug: "acme".into(),
+            }),
+        };
+        let (text, _) = describe(&officernd, chrono_tz::UTC);
+        assert_eq!(
+            text,
+            "OfficeRnD organization acme connected; client secret stored (sealed)"
+        );
+        let optix = Event::IntegrationConfigured {
+            org_id: "6267".into(),
+            token: sealed,
+            platform: Platform::Optix,
+            account: None,
+        };
+        assert!(
+            describe(&optix, chrono_tz::UTC)
+                .0
+                .starts_with("Optix app installed")
+        );
     }
 }

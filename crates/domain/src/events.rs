@@ -1,5 +1,9 @@
 //! The events of the log. Names are past tense; payloads hold facts, never secrets in clear.
 
+use crate::controller_target::ControllerTarget;
+use crate::devices::{DeviceBinding, DeviceRemover, Mac};
+use crate::dialect::NasDialect;
+use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -79,6 +83,9 @@ pub struct GrantNetwork {
     pub bandwidth_up_kbps: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bandwidth_down_kbps: Option<u32>,
+    /// The profile's device limit (None: the default, `devices::DEFAULT_DEVICE_LIMIT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_limit: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,9 +149,16 @@ pub enum RevokeReason {
 pub enum Event {
     // ── org-{org} ────────────────────────────────────────────────────────────────────────
     /// The Optix app was installed; the organization token is sealed with the master key.
+    /// The organization connected: Optix's organization token (an install), or an OfficeRnD
+    /// application's client secret with its client id and organization slug (`account`).
     IntegrationConfigured {
         org_id: String,
         token: Sealed,
+        /// Added with OfficeRnD: events written before read as Optix's.
+        #[serde(default, skip_serializing_if = "Platform::is_optix")]
+        platform: Platform,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<PlatformAccount>,
     },
     OrganizationTokenRotated {
         org_id: String,
@@ -272,6 +286,78 @@ pub enum Event {
     },
     /// The member left Optix; the data key is destroyed in the same transaction.
     AccountDeleted,
+    /// A device (by MAC) is the member's: MAC authentication finds the member by it.
+    DeviceAdded {
+        mac: Mac,
+        name: String,
+        bound_via: DeviceBinding,
+    },
+    DeviceRemoved {
+        mac: Mac,
+        by: DeviceRemover,
+    },
+    /// Lanyard asked a NAS to end one of the member's sessions (RFC 5176 Disconnect-Request).
+    SessionDisconnectRequested {
+        nas_id: String,
+        session_id: String,
+        mac: Mac,
+    },
+    /// What the NAS answered (or that it did not, after the retries).
+    SessionDisconnectAnswered {
+        nas_id: String,
+        session_id: String,
+        outcome: DisconnectOutcome,
+    },
+
+    // ── nas-{org}-{nas_id} ───────────────────────────────────────────────────────────────
+    /// A NAS may ask for keys (or its registration changed).
+    NasRegistered(NasRegistration),
+    NasRemoved,
+
+    // ── controller-{org}-{location} ──────────────────────────────────────────────────────
+    /// The location's keys go to this cloud controller (replacing an earlier one).
+    /// `credentials` are sealed with the master key, context
+    /// `secrets::contexts::controller_credentials`; `token_hash` is the keyed hash of an OpenWrt
+    /// AP group's fetch token.
+    ControllerMapped {
+        target: ControllerTarget,
+        credentials: Sealed,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_hash: Option<String>,
+    },
+    ControllerUnmapped,
+    /// The location wants more keys than its controller allows: nothing was applied there.
+    ControllerOverLimit {
+        vendor: String,
+        wanted: usize,
+        limit: usize,
+    },
+}
+
+/// What a NAS registration records (the JSON of `NasRegistered` is these fields beside its
+/// `type`). `address` is PostgreSQL `cidr` text (`10.0.0.7/32`, `10.0.0.0/24`); `secret` is
+/// sealed with the master key, context `secrets::contexts::nas_secret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NasRegistration {
+    pub location_id: String,
+    pub name: String,
+    pub address: String,
+    pub dialect: NasDialect,
+    pub ssids: Vec<String>,
+    pub coa_port: u16,
+    pub secret: Sealed,
+}
+
+/// How a NAS answered a Disconnect-Request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisconnectOutcome {
+    /// Disconnect-ACK: the session is over.
+    Acked,
+    /// Disconnect-NAK: the NAS refused (e.g. it no longer knows the session).
+    Nacked,
+    /// No answer after the retries.
+    NoAnswer,
 }
 
 impl Event {
@@ -305,6 +391,15 @@ impl Event {
             Event::JoinedGroup { .. } => "JoinedGroup",
             Event::LeftGroup { .. } => "LeftGroup",
             Event::AccountDeleted => "AccountDeleted",
+            Event::DeviceAdded { .. } => "DeviceAdded",
+            Event::DeviceRemoved { .. } => "DeviceRemoved",
+            Event::SessionDisconnectRequested { .. } => "SessionDisconnectRequested",
+            Event::SessionDisconnectAnswered { .. } => "SessionDisconnectAnswered",
+            Event::NasRegistered(_) => "NasRegistered",
+            Event::NasRemoved => "NasRemoved",
+            Event::ControllerMapped { .. } => "ControllerMapped",
+            Event::ControllerUnmapped => "ControllerUnmapped",
+            Event::ControllerOverLimit { .. } => "ControllerOverLimit",
         }
     }
 }
@@ -312,10 +407,31 @@ impl Event {
 /// Stream names follow Message DB's `category-id` convention.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StreamId {
-    Organization { org_id: String },
-    Member { org_id: String, user_id: String },
-    Location { org_id: String, location_id: String },
-    Group { org_id: String, team_id: String },
+    Organization {
+        org_id: String,
+    },
+    Member {
+        org_id: String,
+        user_id: String,
+    },
+    Location {
+        org_id: String,
+        location_id: String,
+    },
+    Group {
+        org_id: String,
+        team_id: String,
+    },
+    /// A NAS id is `[a-z0-9-]{1,32}` (it may hold `-`; the organization id does not).
+    Nas {
+        org_id: String,
+        nas_id: String,
+    },
+    /// A location's cloud WiFi controller.
+    Controller {
+        org_id: String,
+        location_id: String,
+    },
 }
 
 impl StreamId {
@@ -342,12 +458,26 @@ impl StreamId {
             team_id: team_id.to_owned(),
         }
     }
+    pub fn nas(org_id: &str, nas_id: &str) -> Self {
+        StreamId::Nas {
+            org_id: org_id.to_owned(),
+            nas_id: nas_id.to_owned(),
+        }
+    }
+    pub fn controller(org_id: &str, location_id: &str) -> Self {
+        StreamId::Controller {
+            org_id: org_id.to_owned(),
+            location_id: location_id.to_owned(),
+        }
+    }
     pub fn category(&self) -> &'static str {
         match self {
             StreamId::Organization { .. } => "org",
             StreamId::Member { .. } => "member",
             StreamId::Location { .. } => "location",
             StreamId::Group { .. } => "group",
+            StreamId::Nas { .. } => "nas",
+            StreamId::Controller { .. } => "controller",
         }
     }
     pub fn org_id(&self) -> &str {
@@ -355,7 +485,9 @@ impl StreamId {
             StreamId::Organization { org_id }
             | StreamId::Member { org_id, .. }
             | StreamId::Location { org_id, .. }
-            | StreamId::Group { org_id, .. } => org_id,
+            | StreamId::Group { org_id, .. }
+            | StreamId::Nas { org_id, .. }
+            | StreamId::Controller { org_id, .. } => org_id,
         }
     }
     /// The member's user id, for member streams.
@@ -387,6 +519,24 @@ impl StreamId {
                 org_id,
                 team_id: team_id.to_owned(),
             }),
+            ("nas", Some(nas_id)) if !nas_id.is_empty() => Some(StreamId::Nas {
+                org_id,
+                nas_id: nas_id.to_owned(),
+            }),
+            ("controller", Some(location_id)) if !location_id.is_empty() => {
+                Some(StreamId::Controller {
+                    org_id,
+                    location_id: location_id.to_owned(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The NAS id, for NAS streams.
+    pub fn nas_id(&self) -> Option<&str> {
+        match self {
+            StreamId::Nas { nas_id, .. } => Some(nas_id),
             _ => None,
         }
     }
@@ -402,6 +552,11 @@ impl fmt::Display for StreamId {
                 location_id,
             } => write!(f, "location-{org_id}-{location_id}"),
             StreamId::Group { org_id, team_id } => write!(f, "group-{org_id}-{team_id}"),
+            StreamId::Nas { org_id, nas_id } => write!(f, "nas-{org_id}-{nas_id}"),
+            StreamId::Controller {
+                org_id,
+                location_id,
+            } => write!(f, "controller-{org_id}-{location_id}"),
         }
     }
 }
@@ -422,6 +577,8 @@ mod tests {
             StreamId::organization("6267"),
             StreamId::location("6267", "3390"),
             StreamId::group("6267", "123123"),
+            StreamId::nas("6267", "lobby-ap-1"),
+            StreamId::controller("6267", "3390"),
         ] {
             assert_eq!(StreamId::parse(&stream.to_string()), Some(stream));
         }
@@ -460,6 +617,26 @@ mod tests {
         assert_eq!(json["grant"]["basis"], "plan");
         let back: Event = serde_json::from_value(json).expect("deserialize");
         assert_eq!(back, event);
+    }
+
+    #[test]
+    fn a_nas_registration_is_its_fields_beside_the_type_tag() {
+        let json = serde_json::json!({
+            "type": "NasRegistered",
+            "location_id": "3390",
+            "name": "Lobby AP",
+            "address": "10.0.0.0/24",
+            "dialect": "hostapd",
+            "ssids": ["downtown"],
+            "coa_port": 3799,
+            "secret": {"key": "master", "nonce": "n", "ciphertext": "c"}
+        });
+        let event: Event = serde_json::from_value(json.clone()).expect("deserialize");
+        let Event::NasRegistered(registration) = &event else {
+            panic!("not a registration: {event:?}");
+        };
+        assert_eq!(registration.dialect, NasDialect::Hostapd);
+        assert_eq!(serde_json::to_value(&event).expect("serialize"), json);
     }
 
     #[test]

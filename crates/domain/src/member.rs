@@ -2,7 +2,12 @@
 
 use crate::access::{DesiredAccess, DesiredGrant};
 use crate::aggregate::Aggregate;
-use crate::events::{Event, GrantKey, OnboardedVia, PassphraseSource, RevokeReason, Sealed};
+use crate::devices::{
+    DeviceBinding, DeviceNameError, DeviceRemover, Mac, bound_device_name, device_name,
+};
+use crate::events::{
+    DisconnectOutcome, Event, GrantKey, OnboardedVia, PassphraseSource, RevokeReason, Sealed,
+};
 use crate::passphrase::{self, PassphraseError, Plaintext};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -17,6 +22,8 @@ pub struct Member {
     pub passphrase_hash: Option<String>,
     pub team_id: Option<String>,
     pub grants: BTreeMap<GrantKey, DesiredGrant>,
+    /// The member's devices and how each was bound.
+    pub devices: BTreeMap<Mac, DeviceBinding>,
 }
 
 impl Member {
@@ -28,6 +35,17 @@ impl Member {
     /// Rebuild from history.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Event>) -> Self {
         Self::from_history(events)
+    }
+
+    /// How many devices the member may have at `now`: the largest limit of the profiles of
+    /// the live grants (see [`crate::devices::device_limit`]).
+    pub fn device_limit(&self, now: DateTime<Utc>) -> u16 {
+        crate::devices::device_limit(
+            self.grants
+                .values()
+                .filter(|g| g.validity().is_live_at(now))
+                .map(|g| g.network.as_ref().and_then(|n| n.device_limit)),
+        )
     }
 
     /// What a reconciliation or onboarding with this email hash may need sealed.
@@ -84,7 +102,9 @@ pub enum MemberCommand {
         secrets: Secrets,
     },
     /// Record the end of every grant whose validity has run out by `now`.
-    ExpireGrants { now: DateTime<Utc> },
+    ExpireGrants {
+        now: DateTime<Utc>,
+    },
     /// A tenant asks for WiFi at `location_id` (portal or mobile app). `desired` was decided as
     /// if the account were bound there; a new account is bound there (rule 1).
     Onboard {
@@ -104,6 +124,46 @@ pub enum MemberCommand {
         taken: bool,
         source: PassphraseSource,
     },
+    /// A device registered by the tenant or an admin, within the member's device limit at
+    /// `now` (see [`Member::device_limit`]); `taken` says whether another member of the
+    /// organization has this MAC (known at the edge, checked again at commit).
+    AddDevice {
+        mac: Mac,
+        name: String,
+        via: DeviceBinding,
+        taken: bool,
+        now: DateTime<Utc>,
+    },
+    /// The network reports which member's key a device joined with (RADIUS accounting or
+    /// the handshake): bind it under a made-up name; nothing when it is bound already.
+    BindDevice {
+        mac: Mac,
+        via: DeviceBinding,
+        taken: bool,
+        now: DateTime<Utc>,
+    },
+    RemoveDevice {
+        mac: Mac,
+        by: DeviceRemover,
+    },
+    /// A Disconnect-Request sent for one of the member's sessions, or its answer: history.
+    RecordDisconnect(DisconnectRecord),
+}
+
+/// One step of ending a session by RFC 5176 Disconnect-Request.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum DisconnectRecord {
+    Requested {
+        nas_id: String,
+        session_id: String,
+        mac: Mac,
+    },
+    Answered {
+        nas_id: String,
+        session_id: String,
+        outcome: DisconnectOutcome,
+    },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -120,6 +180,16 @@ pub enum MemberError {
     PassphraseTaken,
     #[error("the decision needs the {0} the caller did not provide")]
     MissingSecret(&'static str),
+    #[error(transparent)]
+    DeviceName(#[from] DeviceNameError),
+    #[error("You can register at most {0} devices; remove one first")]
+    DeviceLimitReached(u16),
+    #[error("this device ({0}) is already registered to this account")]
+    DeviceAlreadyAdded(String),
+    #[error("this device ({0}) is registered to another member of the organization")]
+    DeviceTaken(String),
+    #[error("there is no device {0} on this account")]
+    NoSuchDevice(String),
 }
 
 impl Aggregate for Member {
@@ -150,6 +220,25 @@ impl Aggregate for Member {
                 taken,
                 source,
             } => set_passphrase(self, &candidate, sealed, taken, source),
+            MemberCommand::AddDevice {
+                mac,
+                name,
+                via,
+                taken,
+                now,
+            } => add_device(self, mac, Some(&name), via, taken, self.device_limit(now)),
+            MemberCommand::BindDevice {
+                mac,
+                via,
+                taken,
+                now,
+            } => add_device(self, mac, None, via, taken, self.device_limit(now)),
+            MemberCommand::RemoveDevice { mac, by } => remove_device(self, mac, by),
+            // History, even of a deleted account (its sessions are what gets ended).
+            MemberCommand::RecordDisconnect(record) if self.opened => {
+                Ok(vec![record_disconnect(record)])
+            }
+            MemberCommand::RecordDisconnect(_) => Err(MemberError::NoAccount),
         }
     }
 
@@ -216,6 +305,73 @@ fn set_passphrase(
         lookup_hash: sealed.lookup_hash,
         source,
     }])
+}
+
+/// A device added by a person (`name` given) or bound by the network (`None`: it gets a
+/// made-up name, and binding again what is bound changes nothing: reports arrive at least
+/// once).
+fn add_device(
+    state: &Member,
+    mac: Mac,
+    name: Option<&str>,
+    via: DeviceBinding,
+    taken: bool,
+    limit: u16,
+) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    let name = name.map(device_name).transpose()?;
+    if state.devices.contains_key(&mac) {
+        return match name {
+            Some(_) => Err(MemberError::DeviceAlreadyAdded(mac.display_colons())),
+            None => Ok(vec![]),
+        };
+    }
+    if taken {
+        return Err(MemberError::DeviceTaken(mac.display_colons()));
+    }
+    if state.devices.len() >= usize::from(limit) {
+        return Err(MemberError::DeviceLimitReached(limit));
+    }
+    Ok(vec![Event::DeviceAdded {
+        mac,
+        name: name.unwrap_or_else(|| bound_device_name(mac)),
+        bound_via: via,
+    }])
+}
+
+fn remove_device(state: &Member, mac: Mac, by: DeviceRemover) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    if !state.devices.contains_key(&mac) {
+        return Err(MemberError::NoSuchDevice(mac.display_colons()));
+    }
+    Ok(vec![Event::DeviceRemoved { mac, by }])
+}
+
+fn record_disconnect(record: DisconnectRecord) -> Event {
+    match record {
+        DisconnectRecord::Requested {
+            nas_id,
+            session_id,
+            mac,
+        } => Event::SessionDisconnectRequested {
+            nas_id,
+            session_id,
+            mac,
+        },
+        DisconnectRecord::Answered {
+            nas_id,
+            session_id,
+            outcome,
+        } => Event::SessionDisconnectAnswered {
+            nas_id,
+            session_id,
+            outcome,
+        },
+    }
 }
 
 fn expire_grants(state: &Member, now: DateTime<Utc>) -> Result<Vec<Event>, MemberError> {
@@ -384,6 +540,12 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
         Event::AccountResumed => state.suspended = false,
         Event::JoinedGroup { team_id } => state.team_id = Some(team_id.clone()),
         Event::LeftGroup { .. } => state.team_id = None,
+        Event::DeviceAdded { mac, bound_via, .. } => {
+            state.devices.insert(*mac, *bound_via);
+        }
+        Event::DeviceRemoved { mac, .. } => {
+            state.devices.remove(mac);
+        }
         Event::AccountDeleted => {
             state = Member {
                 opened: true,
@@ -403,7 +565,7 @@ mod tests {
     use crate::events::Basis;
     use crate::testing::at;
 
-    fn sealed(tag: &str) -> Sealed {
+    pub(super) fn sealed(tag: &str) -> Sealed {
         Sealed {
             key: "member".into(),
             nonce: tag.into(),
@@ -509,7 +671,7 @@ mod tests {
         }
     }
 
-    fn opened() -> Vec<Event> {
+    pub(super) fn opened() -> Vec<Event> {
         vec![
             Event::AccountOpened {
                 org_id: "6267".into(),
@@ -834,3 +996,7 @@ mod tests {
         assert!(!format!("{command:?}").contains("hunter2"));
     }
 }
+
+#[cfg(test)]
+#[path = "member_device_tests.rs"]
+mod device_tests;

@@ -3,6 +3,7 @@
 
 use crate::aggregate::Aggregate;
 use crate::events::{Correction, Event, Sealed, SyncKind};
+use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, OrgPolicy, PolicyError, VlanRange};
 use std::collections::BTreeMap;
 
@@ -15,6 +16,9 @@ pub struct Organization {
     pub vlan_pool: Option<VlanRange>,
     /// Whether the import after installation has completed.
     pub imported: bool,
+    pub platform: Platform,
+    /// How Lanyard reaches an OfficeRnD organization (None for Optix: the token is enough).
+    pub account: Option<PlatformAccount>,
 }
 
 impl Organization {
@@ -41,6 +45,16 @@ pub enum OrganizationCommand {
     },
     Uninstall {
         org_id: String,
+    },
+    /// An operator connects an organization of a client-credentials platform (OfficeRnD):
+    /// `secret` is the application's client secret, sealed; `same_secret` says whether it is
+    /// the one already held (a keyed-hash comparison made outside).
+    Connect {
+        org_id: String,
+        platform: Platform,
+        account: PlatformAccount,
+        secret: Sealed,
+        same_secret: bool,
     },
     MapPlan {
         plan_template_id: String,
@@ -94,6 +108,28 @@ impl Aggregate for Organization {
                 token,
                 current_fingerprint.as_deref() == Some(token_fingerprint.as_str()),
             ),
+            OrganizationCommand::Connect {
+                org_id,
+                platform,
+                account,
+                secret,
+                same_secret,
+            } => {
+                let unchanged = self.installed
+                    && same_secret
+                    && self.platform == platform
+                    && self.account.as_ref() == Some(&account);
+                if unchanged {
+                    vec![]
+                } else {
+                    vec![Event::IntegrationConfigured {
+                        org_id,
+                        token: secret,
+                        platform,
+                        account: Some(account),
+                    }]
+                }
+            }
             OrganizationCommand::Uninstall { org_id } => {
                 if self.installed {
                     vec![Event::AppUninstalled { org_id }]
@@ -143,8 +179,18 @@ impl Aggregate for Organization {
 
     fn evolve(mut self, event: &Event) -> Self {
         match event {
-            Event::IntegrationConfigured { token, .. }
-            | Event::OrganizationTokenRotated { token, .. } => {
+            Event::IntegrationConfigured {
+                token,
+                platform,
+                account,
+                ..
+            } => {
+                self.installed = true;
+                self.token = Some(token.clone());
+                self.platform = *platform;
+                self.account = account.clone();
+            }
+            Event::OrganizationTokenRotated { token, .. } => {
                 self.installed = true;
                 self.token = Some(token.clone());
             }
@@ -181,7 +227,12 @@ fn record_token(
     same_token: bool,
 ) -> Vec<Event> {
     if !state.installed {
-        vec![Event::IntegrationConfigured { org_id, token }]
+        vec![Event::IntegrationConfigured {
+            org_id,
+            token,
+            platform: Platform::Optix,
+            account: None,
+        }]
     } else if same_token {
         vec![]
     } else {
@@ -269,7 +320,9 @@ mod tests {
             e1,
             vec![Event::IntegrationConfigured {
                 org_id: "6267".into(),
-                token: token("a")
+                token: token("a"),
+                platform: Platform::Optix,
+                account: None,
             }]
         );
         let s1 = e1.iter().fold(s0, Organization::evolve);
@@ -295,6 +348,8 @@ mod tests {
             Event::IntegrationConfigured {
                 org_id: "6267".into(),
                 token: token("a"),
+                platform: Platform::Optix,
+                account: None,
             },
             Event::PlanMapped {
                 plan_template_id: "916".into(),
@@ -423,5 +478,51 @@ mod tests {
             ] => assert_eq!(corrections.len(), MAX_REPORTED_CORRECTIONS),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    fn connect(secret: &str, slug: &str, same_secret: bool) -> OrganizationCommand {
+        OrganizationCommand::Connect {
+            org_id: "officernd_5d1bcda0dbd6e40010479eec".into(),
+            platform: Platform::OfficeRnd,
+            account: PlatformAccount {
+                client_id: "lanyard".into(),
+                slug: slug.into(),
+            },
+            secret: token(secret),
+            same_secret,
+        }
+    }
+
+    #[test]
+    fn an_officernd_connection_is_recorded_once_and_again_when_it_changes() {
+        let s0 = Organization::default();
+        let e1 = s0.decide(connect("a", "demo", false)).expect("decide");
+        let s1 = e1.iter().fold(s0, Organization::evolve);
+        assert!(s1.installed);
+        assert_eq!(s1.platform, Platform::OfficeRnd);
+        assert_eq!(s1.decide(connect("a", "demo", true)), Ok(vec![]));
+        assert_eq!(
+            s1.decide(connect("b", "demo", false)).expect("new").len(),
+            1
+        );
+        assert_eq!(
+            s1.decide(connect("a", "other", true)).expect("slug").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_install_written_before_platforms_existed_folds_as_optix() {
+        let old = r#"{"type":"IntegrationConfigured","org_id":"6267","token":{"key":"master","nonce":"n","ciphertext":"c"}}"#;
+        let event: Event = serde_json::from_str(old).expect("an old event reads");
+        let state = Organization::default().evolve(&event);
+        assert!(state.installed);
+        assert_eq!(state.platform, Platform::Optix);
+        assert_eq!(state.account, None);
+        let written = serde_json::to_string(&event).expect("json");
+        assert!(
+            !written.contains("platform"),
+            "an Optix install is written as before"
+        );
     }
 }

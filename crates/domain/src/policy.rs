@@ -2,8 +2,12 @@
 //! location mappings. Plain values, folded from the `org-…` and `location-…` streams and handed
 //! to the access rules, so a decision depends only on facts and configuration.
 
+use crate::devices::DEFAULT_DEVICE_LIMIT;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// The most devices a profile may allow one member.
+pub const MAX_DEVICE_LIMIT: u16 = 100;
 
 /// A range of 802.1Q VLAN ids, both ends included (1–4094).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +30,8 @@ pub enum PolicyError {
     TimeZone(String),
     #[error("a duration must be between 1 and 8760 hours")]
     Duration,
+    #[error("a device limit must be between 1 and {MAX_DEVICE_LIMIT}")]
+    DeviceLimit,
     #[error(
         "{0} may not contain line breaks, tabs or other control characters (it appears in \
          emails and pages)"
@@ -83,6 +89,9 @@ pub struct AccessProfile {
     /// Time-limited access from the plan's start, e.g. 24 for a day pass.
     #[serde(default)]
     pub duration_hours: Option<u32>,
+    /// How many devices a holder may register (None: [`DEFAULT_DEVICE_LIMIT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_limit: Option<u16>,
 }
 
 impl Default for AccessProfile {
@@ -95,11 +104,17 @@ impl Default for AccessProfile {
             bandwidth_up_kbps: None,
             bandwidth_down_kbps: None,
             duration_hours: None,
+            device_limit: None,
         }
     }
 }
 
 impl AccessProfile {
+    /// The devices a holder of this profile may register.
+    pub fn devices_allowed(&self) -> u16 {
+        self.device_limit.unwrap_or(DEFAULT_DEVICE_LIMIT)
+    }
+
     pub fn validate(&self) -> Result<(), PolicyError> {
         check_name("profile name", &self.name)?;
         if let Some(vlan) = self.vlan {
@@ -110,6 +125,12 @@ impl AccessProfile {
             .is_some_and(|h| !(1..=8760).contains(&h))
         {
             return Err(PolicyError::Duration);
+        }
+        if self
+            .device_limit
+            .is_some_and(|n| !(1..=MAX_DEVICE_LIMIT).contains(&n))
+        {
+            return Err(PolicyError::DeviceLimit);
         }
         Ok(())
     }
@@ -124,7 +145,7 @@ fn check_no_control(field: &'static str, value: &str) -> Result<(), PolicyError>
     Ok(())
 }
 
-fn check_name(field: &'static str, value: &str) -> Result<(), PolicyError> {
+pub(crate) fn check_name(field: &'static str, value: &str) -> Result<(), PolicyError> {
     if value.trim().is_empty() {
         return Err(PolicyError::Empty(field));
     }

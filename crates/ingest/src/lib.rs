@@ -1,6 +1,8 @@
-//! ingest: the front door for Optix webhooks. It verifies the signature, parses the body,
-//! publishes to JetStream and answers 2xx only after the publish ack. No state, no business
-//! logic: a 503 makes Optix retry, and nothing acknowledged is ever lost.
+//! ingest: the front door for Optix and OfficeRnD webhooks. It verifies the signature, parses
+//! the body, publishes to JetStream and answers 2xx only after the publish ack. No state, no
+//! business logic: a 503 makes the platform retry, and nothing acknowledged is ever lost.
+
+mod officernd_webhooks;
 
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::from_fn;
@@ -122,6 +124,10 @@ enum Refusal {
     Stale(i64),
     #[error("the message bus is unavailable; retry later")]
     Unavailable,
+    #[error("organization {0} is not connected to Lanyard")]
+    NotConnected(String),
+    #[error(transparent)]
+    Signature(#[from] officernd::webhook::SignatureError),
 }
 
 impl Refusal {
@@ -135,6 +141,8 @@ impl Refusal {
             Refusal::NotInstalled(_) => "organization_not_installed",
             Refusal::Stale(_) => "stale_timestamp",
             Refusal::Unavailable => "bus_unavailable",
+            Refusal::NotConnected(_) => "organization_not_connected",
+            Refusal::Signature(e) => e.label(),
         }
     }
 
@@ -147,7 +155,9 @@ impl Refusal {
             Refusal::UnknownClient
             | Refusal::BadSignature
             | Refusal::NotInstalled(_)
-            | Refusal::Stale(_) => HttpResponse::Unauthorized().json(body),
+            | Refusal::Stale(_)
+            | Refusal::Signature(_) => HttpResponse::Unauthorized().json(body),
+            Refusal::NotConnected(_) => HttpResponse::NotFound().json(body),
             Refusal::Unavailable => HttpResponse::ServiceUnavailable().json(body),
         }
     }
@@ -204,7 +214,7 @@ impl Application {
 
 runtime::service!(Application {
     name: "ingest",
-    about: "Lanyard ingest: verifies Optix webhooks and publishes them to JetStream.",
+    about: "Lanyard ingest: verifies Optix and OfficeRnD webhooks and publishes them to JetStream.",
     settings: runtime::IngestConfig,
     ports: |app| (app.port, Some(app.ops_port)),
 });
@@ -223,6 +233,10 @@ fn webhook_server(
             .app_data(web::Data::new(ServiceName("ingest")))
             .wrap(from_fn(telemetry::http::record_requests))
             .route("/optix/webhooks", web::post().to(receive))
+            .route(
+                "/webhooks/officernd/{organization}",
+                web::post().to(officernd_webhooks::receive),
+            )
             .route("/healthz", web::get().to(telemetry::http::healthz))
     })
     .shutdown_timeout(10)
@@ -242,8 +256,29 @@ async fn receive(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
+    handle(&state, async |event: &mut &'static str| {
+        let envelope = accept(&request, payload, &state, event).await?;
+        Ok((envelope.organization_id, envelope.event))
+    })
+    .await
+}
+
+/// One webhook request: `accept` (which names the event's label as soon as it knows it) runs
+/// in the request's span; its outcome is answered, counted and logged ([`respond`]).
+async fn handle(
+    state: &State,
+    accept: impl AsyncFnOnce(&mut &'static str) -> Result<(String, String), Refusal>,
+) -> HttpResponse {
     let started = Instant::now();
     let mut event = "unparsed";
+    let span = webhook_span();
+    let outcome = accept(&mut event).instrument(span.clone()).await;
+    let _entered = span.enter();
+    respond(state, started, event, outcome)
+}
+
+/// The span of one webhook request (its event and organization recorded once known).
+fn webhook_span() -> tracing::Span {
     let span = tracing::info_span!(
         "ingest.webhook",
         otel.kind = "server",
@@ -254,10 +289,17 @@ async fn receive(
     if let Some(trace_id) = telemetry::traces::trace_id(&span) {
         span.record("trace_id", trace_id);
     }
-    let outcome = accept(&request, payload, &state, &mut event)
-        .instrument(span.clone())
-        .await;
-    let _entered = span.enter();
+    span
+}
+
+/// Counts, times and logs one webhook request and answers it: 200 once published, else the
+/// refusal's status and reason.
+fn respond(
+    state: &State,
+    started: Instant,
+    event: &'static str,
+    outcome: Result<(String, String), Refusal>,
+) -> HttpResponse {
     let metrics = &state.metrics;
     let event_label = KeyValue::new("event", event);
     metrics.received.add(1, std::slice::from_ref(&event_label));
@@ -270,13 +312,9 @@ async fn receive(
         &[KeyValue::new("outcome", outcome_label)],
     );
     match outcome {
-        Ok(envelope) => {
+        Ok((org_id, event)) => {
             metrics.accepted.add(1, &[event_label]);
-            tracing::info!(
-                org_id = envelope.organization_id,
-                event = envelope.event,
-                "webhook accepted"
-            );
+            tracing::info!(org_id, event, "webhook accepted");
             HttpResponse::Ok().json(serde_json::json!({ "status": "accepted" }))
         }
         Err(refusal) => {
@@ -314,11 +352,9 @@ async fn accept(
         + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
     check_installation(&envelope, state, deadline).await?;
     let fields = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
-    let bus = request
-        .app_data::<web::Data<WorkerBus>>()
-        .and_then(|worker| worker.get())
-        .unwrap_or(&state.bus);
-    publish(bus, state, &envelope, &fields, body, deadline).await?;
+    let bus = worker_bus(request, state);
+    let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
+    publish(bus, state, subject, &fields, body, deadline).await?;
     // An app_uninstall does not close the door here: its body is not authenticated (a
     // captured signature takes any body), so provision forgets the installation once Optix
     // confirms it.
@@ -379,13 +415,12 @@ fn verify(envelope: &Envelope, state: &State) -> Result<(), Refusal> {
 async fn publish(
     bus: &bus::Bus,
     state: &State,
-    envelope: &Envelope,
+    subject: String,
     fields: &[u8],
     body: &[u8],
     deadline: tokio::time::Instant,
 ) -> Result<(), Refusal> {
     // Sealed: the stream keeps bodies (tokens, names, emails) for the retention window.
-    let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
     let sealed_body = state.seal.seal(&subject, fields);
     // Every delivery is stored: a body identical to an earlier one may be a second change in
     // the same second; provision skips what a later reconciliation already covered.
@@ -447,6 +482,14 @@ async fn check_installation(
         Ok(Err(error)) => Err(unavailable(error)),
         Err(_) => Err(unavailable(bus::BusError::Timeout(timeout))),
     }
+}
+
+/// The bus this actix worker publishes on: its own connection, else the shared one.
+fn worker_bus<'a>(request: &'a HttpRequest, state: &'a State) -> &'a bus::Bus {
+    request
+        .app_data::<web::Data<WorkerBus>>()
+        .and_then(|worker| worker.get())
+        .unwrap_or(&state.bus)
 }
 
 /// The body, refused past `limit` bytes without buffering more than that.

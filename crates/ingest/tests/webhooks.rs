@@ -28,6 +28,7 @@ fn settings(nats: runtime::NatsSettings, client_id: &str, secret: &str) -> runti
             max_body_bytes: 4096,
             ..Default::default()
         },
+        officernd: Default::default(),
         optix: runtime::OptixSettings {
             apps: vec![runtime::OptixApp {
                 client_id: client_id.into(),

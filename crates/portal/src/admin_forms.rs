@@ -72,6 +72,13 @@ pub(crate) struct Flash {
     ok: Option<String>,
 }
 
+impl Flash {
+    /// What the last form did, in words (pages that are not a [`FormPage`] show it too).
+    pub(crate) fn notice(&self) -> Option<String> {
+        flash_text(self.ok.as_deref())
+    }
+}
+
 fn flash_text(code: Option<&str>) -> Option<String> {
     Some(
         match code? {
@@ -81,7 +88,17 @@ fn flash_text(code: Option<&str>) -> Option<String> {
             "plan_unmapped" => "The plan uses the default profile again.",
             "default_set" => "The default profile is saved.",
             "pool_set" => "The organization's VLAN pool is saved.",
-            "sync_started" => "The sync with Optix ran.",
+            "sync_started" => "The sync with the membership platform ran.",
+            "nas_registered" => "The access point is saved.",
+            "nas_removed" => "The access point is removed: its requests are dropped from now on.",
+            "device_removed" => "The device is removed.",
+            "officernd_connected" => {
+                "OfficeRnD is connected: its members, memberships and bookings are being imported."
+            }
+            "controller_mapped" => "The WiFi controller is saved: its keys follow within seconds.",
+            "controller_unmapped" => {
+                "The WiFi controller is unmapped: its keys there stay until removed in the vendor's dashboard."
+            }
             _ => return None,
         }
         .to_owned(),

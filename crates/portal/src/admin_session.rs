@@ -3,10 +3,13 @@
 //! re-checking with Optix every `admin_recheck_secs`; [`Admin`] is a handler argument), and
 //! their forms' CSRF check.
 
-use crate::db::{self, SessionKind, SessionRow};
+use crate::db::{self, SessionKind, SessionRow, Via};
 use crate::error::PortalError;
 use crate::pages::{Framing, Message};
+use crate::responses::{see_other, with_cookie};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_SCOPE};
+use crate::session::{ADMIN_PATH, Site};
+use crate::session_store;
 use crate::state::State;
 use crate::verify::{Verified, VerifyError};
 use actix_web::dev::Payload;
@@ -35,12 +38,33 @@ pub struct AdminContext {
     /// When Optix last confirmed this admin.
     #[serde(default)]
     pub checked_at: Option<chrono::DateTime<Utc>>,
+    /// Who signed the admin in: Optix (a canvas token) or OfficeRnD (a signed integration
+    /// page, or the operator's connect code).
+    #[serde(default)]
+    pub platform: domain::Platform,
 }
 
 /// Whether Optix still says the session's admin is an admin of its organization. A refused
 /// token or a lost admin role ends the session; Optix being unreachable does not (the admin
-/// keeps working until Optix answers again).
+/// keeps working until Optix answers again). OfficeRnD has no admin to ask about: its session
+/// lasts while the organization stays connected (OfficeRnD signs each page it opens anew).
 async fn still_admin(state: &State, row: &SessionRow, context: &AdminContext) -> bool {
+    if context.platform == domain::Platform::OfficeRnd {
+        let connected = match state.pool.get().await {
+            Ok(client) => store::queries::platform_account(&client, &row.org_id)
+                .await
+                .map(|account| account.is_some())
+                .map_err(|e| e.to_string()),
+            Err(error) => Err(error.to_string()),
+        };
+        return match connected {
+            Ok(connected) => connected,
+            Err(error) => {
+                tracing::warn!(%error, "re-checking an OfficeRnD connection failed; keeping the session");
+                true
+            }
+        };
+    }
     let aad = secrets::contexts::admin_canvas_token(&row.org_id, &row.user_id);
     let Some(token) = context
         .token
@@ -114,7 +138,38 @@ pub(crate) async fn admin_context(state: &State, token: &str, verified: &Verifie
             &secrets::contexts::admin_canvas_token(&verified.org_id, &verified.user_id),
         )),
         checked_at: Some(Utc::now()),
+        platform: domain::Platform::Optix,
     }
+}
+
+/// Starts an admin session for `user_id` of `org_id` with `context` (a new session id, its
+/// cookie for the admin pages) and sends the browser to `landing`.
+pub(crate) async fn start(
+    state: &State,
+    request: &HttpRequest,
+    org_id: &str,
+    user_id: &str,
+    context: &AdminContext,
+    landing: &str,
+) -> Result<HttpResponse, PortalError> {
+    let ttl = state.settings.admin_session_ttl_secs as i64;
+    let row = SessionRow {
+        kind: SessionKind::Admin,
+        org_id: org_id.to_owned(),
+        user_id: user_id.to_owned(),
+        location_id: None,
+        via: Via::AdminCanvas,
+        context: serde_json::to_value(context).ok(),
+        expires_at: Utc::now() + chrono::Duration::seconds(ttl),
+    };
+    let id = session_store::begin(state, request, ADMIN_COOKIE, &row).await?;
+    tracing::info!(
+        org_id,
+        platform = context.platform.as_str(),
+        "admin signed in"
+    );
+    let cookie = session::cookie(ADMIN_COOKIE, &id, ADMIN_PATH, Some(ttl), Site::Embedded);
+    Ok(with_cookie(see_other(landing), &cookie))
 }
 
 pub(crate) struct Admin {

@@ -1,4 +1,5 @@
-//! How the admin pages put times, numbers and groups into words.
+//! How the admin pages (and the key page) put times, numbers, groups, devices and traffic into
+//! words.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -27,5 +28,43 @@ pub(crate) fn name_and_email(profile: Option<secrets::ProfileData>) -> (String, 
     match profile {
         Some(profile) => (profile.fullname, profile.email),
         None => ("(sealed)".into(), "(sealed)".into()),
+    }
+}
+
+/// Bytes in words: `1.5 MB`.
+pub(crate) fn bytes_words(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// A MAC as devices show it (`AA:BB:CC:DD:EE:FF`), or as stored when it is not one.
+pub(crate) fn device_words(mac: &str) -> String {
+    mac.parse::<domain::devices::Mac>()
+        .map(|mac| mac.display_colons())
+        .unwrap_or_else(|_| mac.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traffic_and_devices_read_as_people_say_them() {
+        assert_eq!(bytes_words(0), "0 B");
+        assert_eq!(bytes_words(999), "999 B");
+        assert_eq!(bytes_words(1_500_000), "1.5 MB");
+        assert_eq!(bytes_words(4_300_000_000), "4.3 GB");
+        assert_eq!(device_words("0a1b2c3d4e5f"), "0A:1B:2C:3D:4E:5F");
+        assert_eq!(device_words("odd"), "odd");
     }
 }

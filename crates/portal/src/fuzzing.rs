@@ -8,6 +8,7 @@ use crate::address::client_address;
 use crate::admin_forms::FormPage;
 use crate::input::{plausible_canvas_token, plausible_email, plausible_id};
 use crate::routes::admin::locations::{LocationForm, Locations};
+use crate::routes::admin::nas::{NasForm, Nases};
 use crate::routes::admin::plans::{PlanForm, Plans};
 use crate::routes::tenant::key::PassphraseForm;
 use crate::routes::tenant::sign_in::EmailRequest;
@@ -49,6 +50,36 @@ pub fn admin_plan_form(body: &[u8]) {
             assert!(!profile.name.chars().any(char::is_control));
         }
         _ => {}
+    }
+}
+
+/// The admin canvas's access point form: an id, address and secret it sends are ones the
+/// NAS registry accepts (the secret is never required: empty keeps the recorded one).
+pub fn admin_nas_form(body: &[u8]) {
+    let Ok(form) = serde_urlencoded::from_bytes::<NasForm>(body) else {
+        return;
+    };
+    if let Ok((
+        Command::RegisterNas {
+            nas_id,
+            location_id,
+            address,
+            secret,
+            ..
+        },
+        _,
+    )) = Nases::command(&form)
+    {
+        assert!(domain::nas::check_nas_id(&nas_id).is_ok(), "{nas_id:?}");
+        assert!(plausible_id(&location_id));
+        assert!(
+            domain::nas::canonical_address(&address).is_ok(),
+            "{address:?}"
+        );
+        if let Some(secret) = secret {
+            let secret = domain::nas::SecretText::new(secret.0);
+            assert!(domain::nas::check_secret(&secret).is_ok());
+        }
     }
 }
 

@@ -29,15 +29,18 @@ mod admin_words;
 mod canvas_sign_in;
 mod commands;
 mod db;
+mod devices;
 mod error;
 mod forms;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod input;
+pub mod language;
 mod limits;
 mod links;
 mod mail;
 pub mod metrics;
+mod officernd_admin;
 mod onboarding;
 mod ops;
 mod pages;
@@ -85,15 +88,16 @@ impl Application {
         // lettre and reqwest choose their TLS provider explicitly, but anything using rustls'
         // process default would panic with two providers compiled in: pick one.
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let keys = secrets::KeyRing::from_hex(
-            settings.provision.master_key.expose(),
-            settings.provision.hash_key.expose(),
-        )
-        .context(
+        let keys = settings.provision.key_ring().context(
             "the portal opens passphrases with provision.master_key and hashes with \
              provision.hash_key: set both (LANYARD__PROVISION__MASTER_KEY, …__HASH_KEY)",
         )?;
         let pool = settings.database.pool()?;
+        let controllers = controllers::Context::new(
+            pool.clone(),
+            controllers::key_ring(&settings.provision)?,
+            settings.controllers.clone(),
+        )?;
         let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Portal).await?;
         let portal = settings.portal;
         let (listener, port) = telemetry::http::bind(&portal.listen, "portal.listen")?;
@@ -112,6 +116,10 @@ impl Application {
             .context("building the HTTP client")?;
         let verifier =
             verify::Verifier::new(optix, Duration::from_secs(portal.canvas_cache_secs.max(1)));
+        let officernd = settings
+            .officernd
+            .client(Duration::from_secs(10))
+            .context("building the OfficeRnD client")?;
         let state = web::Data::new(State {
             pool,
             bus,
@@ -123,6 +131,10 @@ impl Application {
             reports: bounded(),
             onboarding_refusals: bounded(),
             trusted_proxies,
+            controllers,
+            officernd,
+            officernd_tolerance_secs: settings.officernd.signature_tolerance_secs,
+            spent_signatures: bounded(),
         });
         spawn_purge(state.clone());
         // Metrics count sign-in outcomes (`sent` vs `no_match`): on the public listener they

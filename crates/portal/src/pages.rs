@@ -148,8 +148,49 @@ pub struct KeyPage {
     pub group: Option<String>,
     pub vlan: Option<u16>,
     pub valid_until: String,
+    /// The member's devices on the WiFi now (RADIUS accounting).
+    pub online: Vec<OnlineDevice>,
     pub csrf: String,
     pub notice: Option<String>,
     pub error: Option<String>,
     pub can_sign_out: bool,
+    pub devices: DeviceSection,
+}
+
+/// A member's device as pages list it.
+pub(crate) struct DeviceRow {
+    pub name: String,
+    /// `AA:BB:CC:DD:EE:FF`.
+    pub mac: String,
+    /// The canonical form a removal form posts.
+    pub mac_value: String,
+    pub bound: &'static str,
+    pub added: String,
+    /// When it was last (and first) on the WiFi, from RADIUS accounting.
+    pub seen: String,
+}
+
+/// The devices part of a page: the list, the limit, and what the add form held when it was
+/// refused (shown again, with the field marked).
+#[derive(Default)]
+pub(crate) struct DeviceSection {
+    pub rows: Vec<DeviceRow>,
+    pub limit: u16,
+    pub form_name: String,
+    pub form_mac: String,
+    pub refused: bool,
+}
+
+/// The add form's fields as the tenant typed them, for the page after a refusal.
+pub(crate) struct DeviceFormValues {
+    pub name: String,
+    pub mac: String,
+}
+
+/// One of the member's devices on the WiFi now.
+pub struct OnlineDevice {
+    /// Its MAC address as devices show it (`AA:BB:CC:DD:EE:FF`).
+    pub device: String,
+    /// When its session started, in the location's time zone.
+    pub since: String,
 }

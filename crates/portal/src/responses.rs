@@ -140,7 +140,7 @@ impl State {
                     "We have told the administrators. Please ask the front desk, or try again later.",
                 ],
             )
-            .detail(format!("Optix location {location_id} is not mapped.")),
+            .detail(format!("Location {location_id} is not mapped.")),
         )
     }
 }

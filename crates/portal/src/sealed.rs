@@ -12,12 +12,15 @@ pub(crate) fn open_passphrase(
     wrapped: Option<&domain::Sealed>,
     sealed: &domain::Sealed,
 ) -> Result<String, PortalError> {
-    let aad = secrets::contexts::member(org_id, user_id);
     let wrapped =
         wrapped.ok_or_else(|| PortalError::Internal("the member has no data key".into()))?;
-    let key = state.keys.unwrap_member_key(wrapped, &aad)?;
-    let bytes = key.open(sealed, &aad)?;
-    String::from_utf8(bytes).map_err(|_| PortalError::Internal("passphrase is not UTF-8".into()))
+    Ok(secrets::open_member_passphrase(
+        &state.keys,
+        org_id,
+        user_id,
+        wrapped,
+        sealed,
+    )?)
 }
 
 /// Opens a member's sealed profile with their data key (`None` when it does not open: the key

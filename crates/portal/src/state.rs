@@ -36,6 +36,17 @@ pub(crate) struct State {
     pub(crate) onboarding_refusals: Mutex<LruCache<String, RememberedRefusal>>,
     /// Parsed `trusted_proxies`.
     pub(crate) trusted_proxies: Vec<ipnet::IpNet>,
+    /// Reads controller mappings and tests their connection (the admin canvas's page).
+    pub(crate) controllers: controllers::Context,
+    /// Tests OfficeRnD connections and reads an organization's locations and plans (the
+    /// OfficeRnD pages).
+    pub(crate) officernd: officernd::OfficeRndClient,
+    /// How far an OfficeRnD integration page's signed `t` may be from now (`officernd.
+    /// signature_tolerance_secs`).
+    pub(crate) officernd_tolerance_secs: i64,
+    /// Integration-page signatures already used to sign in (signature → when), so a signed
+    /// URL copied from a history or a log signs nobody in again within its window.
+    pub(crate) spent_signatures: Mutex<LruCache<String, Instant>>,
 }
 
 /// A refused onboarding: when, and provision's answer.

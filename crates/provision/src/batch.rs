@@ -1,15 +1,15 @@
-//! One organization's webhooks, reconciled together: the hints are resolved to users (locally
-//! where the log already knows them, see `resolve`), the facts about all of them come from
-//! Optix in as few requests as the schema allows, and everything commits in one transaction
-//! with the processed-message marks. Installation webhooks go one by one (`installation`).
+//! One organization's webhooks, reconciled together: the hints are resolved to users (for
+//! Optix locally where the log already knows them, see `resolve`), the facts about all of them
+//! come from the organization's platform (`platform`) in as few requests as its API allows, and
+//! everything commits in one transaction with the processed-message marks. Installation
+//! webhooks go one by one (`installation`).
 
 use crate::error::ProvisionError;
-use crate::facts;
-use crate::hints::{Hint, hint_of};
+use crate::hints::Hint;
+use crate::platform::{Asked, PlatformAdapter};
 use crate::provisioner::Provisioner;
 pub use crate::received::{Incoming, Outcome};
 use crate::received::{Parsed, parse};
-use crate::resolve::Named;
 use crate::writer::{ToReconcile, Trigger};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
@@ -37,13 +37,6 @@ impl Outcomes {
             .map(|o| o.unwrap_or_else(&rest))
             .collect()
     }
-}
-
-/// What the batch's member hints are about, and what Optix says about it.
-struct Asked {
-    users: Named,
-    facts: optix::api::Facts,
-    gone_teams: Vec<(String, usize)>,
 }
 
 impl Provisioner {
@@ -78,9 +71,14 @@ impl Provisioner {
     ) -> Vec<Parsed> {
         let mut parsed = Vec::with_capacity(batch.len());
         for (index, message) in batch.iter().enumerate() {
-            match parse(self.webhook_seal(), &message.subject, &message.payload) {
+            match parse(
+                self.webhook_seal(),
+                org_id,
+                &message.subject,
+                &message.payload,
+            ) {
                 Ok(webhook) => {
-                    let hint = hint_of(&webhook);
+                    let hint = webhook.hint();
                     let subject_key = hint
                         .subject()
                         .map(|subject| self.keys().keyed_hash("webhook-hint", org_id, &subject));
@@ -136,7 +134,7 @@ impl Provisioner {
     /// and the Optix requests each webhook cost.
     async fn reconcile_batch(&self, org_id: &str, members: &[Parsed]) -> Outcome {
         self.wait_until_settled(members).await;
-        let calls_before = self.optix_calls();
+        let calls_before = self.platform_calls();
         let started = std::time::Instant::now();
         let outcome = self
             .reconcile_hints(org_id, members)
@@ -147,13 +145,13 @@ impl Provisioner {
             .reconcile
             .record(started.elapsed().as_secs_f64(), &[]);
         if matches!(outcome, Outcome::Committed { .. }) {
-            let per_webhook = (self.optix_calls() - calls_before) as f64 / members.len() as f64;
+            let per_webhook = (self.platform_calls() - calls_before) as f64 / members.len() as f64;
             for p in members {
                 metrics.api_calls_per_webhook.record(
                     per_webhook,
                     &[opentelemetry::KeyValue::new(
                         "event",
-                        optix::webhook::event_label(&p.webhook.envelope.event),
+                        p.webhook.event_label(),
                     )],
                 );
             }
@@ -229,20 +227,16 @@ impl Provisioner {
         // Before the first request: what Optix answers from here on covers the hints.
         let now = Utc::now();
         let asked = if named {
-            self.ask_optix(org_id, hints, now).await?
+            self.platform(org_id).ask(org_id, hints, now).await?
         } else {
-            Asked {
-                users: Named::new(),
-                facts: Default::default(),
-                gone_teams: Vec::new(),
-            }
+            Asked::default()
         };
         let metadata: Vec<Metadata> = hints.iter().map(Parsed::metadata).collect();
         let members: Vec<ToReconcile<'_>> = asked
             .users
             .iter()
             .map(|(user_id, position)| ToReconcile {
-                facts: facts::member_facts(user_id, &asked.facts),
+                facts: asked.facts_of(user_id),
                 metadata: &metadata[*position],
             })
             .collect();
@@ -251,30 +245,6 @@ impl Provisioner {
             Box::pin(commit_members(tx, inputs, now))
         })
         .await?)
-    }
-
-    /// Who the hints name, what Optix says about them, and the teams Optix no longer has.
-    async fn ask_optix(
-        &self,
-        org_id: &str,
-        hints: &[Parsed],
-        now: DateTime<Utc>,
-    ) -> Result<Asked, ProvisionError> {
-        let token = self.org_token(org_id).await?;
-        let users = self.resolve(org_id, &token, hints).await?;
-        let ids: Vec<String> = users.keys().cloned().collect();
-        let (from, to) = facts::booking_window(now);
-        let facts = if ids.is_empty() {
-            Default::default()
-        } else {
-            self.optix().facts(&token, &ids, from, to).await?
-        };
-        let gone_teams = self.gone_teams(org_id, &token, hints).await?;
-        Ok(Asked {
-            users,
-            facts,
-            gone_teams,
-        })
     }
 }
 

@@ -6,8 +6,12 @@ use store::event_log::Metadata;
 
 /// What caused a decision.
 pub enum Cause<'a> {
-    /// A webhook message (its NATS message id) of an Optix event.
-    Webhook { message_id: &'a str, event: &'a str },
+    /// A webhook message (its NATS message id) of a platform's event.
+    Webhook {
+        message_id: &'a str,
+        event: &'a str,
+        platform: domain::Platform,
+    },
     /// A command from the portal or the CLI, on behalf of `actor`.
     Command { name: &'a str, actor: String },
     /// A full sync run of an organization.
@@ -19,9 +23,13 @@ pub enum Cause<'a> {
 impl Cause<'_> {
     pub fn metadata(self) -> Metadata {
         let (causation_id, actor, cause) = match self {
-            Cause::Webhook { message_id, event } => (
+            Cause::Webhook {
+                message_id,
+                event,
+                platform,
+            } => (
                 message_id.to_owned(),
-                "optix-webhook".to_owned(),
+                platform.webhook_actor().to_owned(),
                 format!("webhook {event}"),
             ),
             Cause::Command { name, actor } => (
@@ -64,6 +72,7 @@ mod tests {
         let webhook = Cause::Webhook {
             message_id: "m-1",
             event: "new_member",
+            platform: domain::Platform::Optix,
         }
         .metadata();
         assert_eq!(webhook.causation_id, "m-1");

@@ -5,7 +5,7 @@
 
 use crate::cause::Cause;
 use crate::error::ProvisionError;
-use crate::facts;
+use crate::platform::PlatformAdapter;
 use crate::provisioner::Provisioner;
 use crate::sync_requests::SyncKind;
 use crate::writer::{ToReconcile, Trigger};
@@ -18,14 +18,11 @@ use domain::organization::OrganizationCommand;
 use futures::StreamExt;
 use opentelemetry::KeyValue;
 use std::sync::Arc;
-use std::time::Duration;
 use store::decide::{self, DecideError};
 use store::event_log::Metadata;
 use store::queries;
 use tokio::sync::{Semaphore, watch};
 
-/// A person waits for these answers: Optix calls give up on the budget after this long.
-const PATIENCE: Duration = Duration::from_secs(5);
 const CONCURRENCY: usize = 32;
 
 pub async fn run(
@@ -95,7 +92,7 @@ fn forbidden(subject: &str, request: &CommandRequest, reason: String) -> Reply {
     Reply::refused(RefusalCode::Forbidden, reason)
 }
 
-fn member_refusal(refusal: MemberError) -> Reply {
+pub(crate) fn member_refusal(refusal: MemberError) -> Reply {
     let code = match &refusal {
         MemberError::NoAccount => RefusalCode::NoAccount,
         MemberError::Suspended => RefusalCode::Suspended,
@@ -103,6 +100,10 @@ fn member_refusal(refusal: MemberError) -> Reply {
         MemberError::Passphrase(_) => RefusalCode::InvalidPassphrase,
         MemberError::PassphraseTaken => RefusalCode::PassphraseTaken,
         MemberError::MissingSecret(_) => RefusalCode::Unavailable,
+        MemberError::DeviceName(_) | MemberError::DeviceAlreadyAdded(_) => RefusalCode::Invalid,
+        MemberError::DeviceLimitReached(_) => RefusalCode::DeviceLimitReached,
+        MemberError::DeviceTaken(_) => RefusalCode::DeviceTaken,
+        MemberError::NoSuchDevice(_) => RefusalCode::UnknownDevice,
     };
     Reply::refused(code, refusal.to_string())
 }
@@ -113,7 +114,7 @@ fn invalid(refusal: impl std::fmt::Display) -> Reply {
 }
 
 /// A decision's answer: the events it appended, or its refusal in the asker's words.
-fn reply<R>(
+pub(crate) fn reply<R>(
     decided: Result<usize, DecideError<R>>,
     refusal: impl FnOnce(R) -> Reply,
 ) -> Result<Reply, ProvisionError> {
@@ -128,7 +129,9 @@ fn unavailable(error: &ProvisionError) -> Reply {
     match error {
         ProvisionError::NotInstalled(org) => Reply::refused(
             RefusalCode::NotInstalled,
-            format!("organization {org} has not installed the Lanyard app in Optix"),
+            format!(
+                "organization {org} is not connected (the Lanyard app installed in Optix, or `lanyard officernd connect`)"
+            ),
         ),
         _ => Reply::refused(
             RefusalCode::Unavailable,
@@ -224,48 +227,80 @@ impl Provisioner {
                 self.report_unmapped_location(org_id, &location_id, user_id, metadata, now)
                     .await
             }
-            Command::SyncNow => {
-                self.org_token(org_id).await?;
-                self.syncs().request(org_id, SyncKind::Manual);
-                Ok(Reply::done(0))
+            Command::SyncNow => self.sync_now(org_id).await,
+            Command::MapPlan { .. }
+            | Command::UnmapPlan { .. }
+            | Command::SetDefaultProfile { .. }
+            | Command::SetVlanPool { .. } => {
+                self.organization_command(org_id, command, metadata).await
             }
-            Command::MapPlan {
-                plan_template_id,
-                profile,
-            } => {
-                let map = OrganizationCommand::MapPlan {
-                    plan_template_id,
-                    profile,
-                };
-                self.configure(org_id, map, metadata).await
+            Command::ConnectOfficeRnd { .. } => {
+                self.connect_officernd(org_id, command, metadata).await
             }
-            Command::UnmapPlan { plan_template_id } => {
-                let unmap = OrganizationCommand::UnmapPlan { plan_template_id };
-                self.configure(org_id, unmap, metadata).await
+            Command::RegisterNas { .. } | Command::RemoveNas { .. } => {
+                self.nas_command(org_id, command, metadata).await
             }
-            Command::SetDefaultProfile { profile } => {
-                let set = OrganizationCommand::SetDefaultProfile { profile };
-                self.configure(org_id, set, metadata).await
+            Command::MapController { .. }
+            | Command::UnmapController { .. }
+            | Command::ReportControllerOverLimit { .. } => {
+                self.controller_command(org_id, command, metadata).await
             }
-            Command::SetVlanPool { pool } => {
-                let set = OrganizationCommand::SetVlanPool { pool };
-                self.configure(org_id, set, metadata).await
+            Command::AddDevice { .. }
+            | Command::RemoveDevice { .. }
+            | Command::BindDevice { .. }
+            | Command::RecordDisconnect { .. } => {
+                self.device_command(org_id, command, metadata).await
             }
         }
     }
 
-    /// Which Optix user has this email: the log first (keyed hash), then Optix.
+    /// A full sync of a connected organization, queued.
+    async fn sync_now(&self, org_id: &str) -> Result<Reply, ProvisionError> {
+        self.ensure_connected(org_id).await?;
+        self.syncs().request(org_id, SyncKind::Manual);
+        Ok(Reply::done(0))
+    }
+
+    /// `MapPlan`, `UnmapPlan`, `SetDefaultProfile` and `SetVlanPool`: the organization's
+    /// configuration.
+    async fn organization_command(
+        &self,
+        org_id: &str,
+        command: Command,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let change = match command {
+            Command::MapPlan {
+                plan_template_id,
+                profile,
+            } => OrganizationCommand::MapPlan {
+                plan_template_id,
+                profile,
+            },
+            Command::UnmapPlan { plan_template_id } => {
+                OrganizationCommand::UnmapPlan { plan_template_id }
+            }
+            Command::SetDefaultProfile { profile } => {
+                OrganizationCommand::SetDefaultProfile { profile }
+            }
+            Command::SetVlanPool { pool } => OrganizationCommand::SetVlanPool { pool },
+            _ => {
+                return Ok(Reply::refused(
+                    RefusalCode::Invalid,
+                    "not a configuration command",
+                ));
+            }
+        };
+        self.configure(org_id, change, metadata).await
+    }
+
+    /// Which user of the organization's platform has this email: the log first (keyed hash),
+    /// then the platform.
     async fn find_user_by_email(&self, org_id: &str, email: &str) -> Result<Reply, ProvisionError> {
-        let token = self.org_token(org_id).await?;
+        self.ensure_connected(org_id).await?;
         let found = match self.local_user_for(org_id, email).await? {
             Some(user) => Some(user),
-            None => self
-                .optix()
-                .with_patience(PATIENCE)
-                .user_by_email(&token, email)
-                .await?
-                .filter(|u| !u.is_deleted)
-                .map(|u| u.user_id),
+            None => self.platform(org_id).user_by_email(org_id, email).await?,
         };
         Ok(match found {
             Some(user_id) => Reply::Done {
@@ -274,7 +309,7 @@ impl Provisioner {
             },
             None => Reply::refused(
                 RefusalCode::UnknownUser,
-                "no Optix user of this organization has that email",
+                "no member of this organization has that email",
             ),
         })
     }
@@ -290,27 +325,24 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Reply, ProvisionError> {
-        let token = self.org_token(org_id).await?;
+        self.ensure_connected(org_id).await?;
         if let Some(refusal) = self
             .unmapped_refusal(org_id, &user_id, location_id, metadata, now)
             .await?
         {
             return Ok(refusal);
         }
-        let (from, to) = facts::booking_window(now);
-        let optix_facts = self
-            .optix()
-            .with_patience(PATIENCE)
-            .facts(&token, std::slice::from_ref(&user_id), from, to)
-            .await?;
         let member = ToReconcile {
-            facts: facts::member_facts(&user_id, &optix_facts),
+            facts: self
+                .platform(org_id)
+                .member_facts(org_id, &user_id, now)
+                .await?,
             metadata,
         };
         if !member.facts.exists {
             return Ok(Reply::refused(
                 RefusalCode::UnknownUser,
-                "Optix does not know this user in this organization",
+                "the organization's platform does not know this user",
             ));
         }
         let trigger = Trigger::Onboard { via, location_id };
@@ -358,10 +390,7 @@ impl Provisioner {
         if mapped {
             return Ok(None);
         }
-        if !self
-            .optix_knows_location(org_id, location_id, PATIENCE)
-            .await?
-        {
+        if !self.platform_knows_location(org_id, location_id).await? {
             return Ok(Some(not_a_location_of_the_organization(
                 RefusalCode::LocationNotMapped,
                 location_id,
@@ -392,10 +421,7 @@ impl Provisioner {
         metadata: &Metadata,
         now: DateTime<Utc>,
     ) -> Result<Reply, ProvisionError> {
-        if !self
-            .optix_knows_location(org_id, location_id, PATIENCE)
-            .await?
-        {
+        if !self.platform_knows_location(org_id, location_id).await? {
             tracing::info!(
                 org_id,
                 "unmapped-location report for a location Optix does not know"
@@ -513,16 +539,7 @@ impl Provisioner {
         command: OrganizationCommand,
         metadata: &Metadata,
     ) -> Result<Reply, ProvisionError> {
-        let inputs = (self.writer(), org_id, &command, metadata);
-        let decided = decide::in_transaction(
-            self.pool(),
-            &inputs,
-            |tx, (writer, org_id, command, metadata)| {
-                let command = (*command).clone();
-                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
-            },
-        )
-        .await;
+        let decided = self.decide_organization(org_id, command, metadata).await;
         let reply = reply(decided, invalid)?;
         self.after_configuration(org_id, &reply);
         Ok(reply)

@@ -17,6 +17,10 @@ pub enum ProvisionError {
     TokenNotConfirmed(String, optix::api::TokenRefusal),
     #[error(transparent)]
     Bus(#[from] bus::BusError),
+    #[error(transparent)]
+    OfficeRnd(#[from] officernd::OfficeRndError),
+    #[error("OfficeRnD does not confirm the stored credentials as organization {0}'s: {1}")]
+    NotConfirmed(String, String),
 }
 
 impl Conflict for ProvisionError {

@@ -1,6 +1,8 @@
 //! What a webhook is a hint about. Provision never trusts a payload's facts: it only learns
-//! *whom* to ask Optix about.
+//! *whom* to ask the platform (Optix, OfficeRnD) about.
 
+use officernd::facts::visitor_user_id;
+use officernd::webhook::Notification;
 use optix::webhook::{Webhook, WebhookEvent};
 
 /// Debug is Display: never the token.
@@ -104,7 +106,47 @@ impl std::fmt::Debug for Hint {
     }
 }
 
-pub fn hint_of(webhook: &Webhook) -> Hint {
+/// OfficeRnD names ids only (docs/officernd.md §13): a member; a membership's member, else its
+/// company's members; a company's members (and the company, which may be gone); a booking's
+/// people, as the body lists them, else as the API says. A company holds Lanyard's group, so
+/// company hints are team hints.
+pub fn officernd_hint(n: &Notification) -> Hint {
+    let entity = n.event_type.split('.').next().unwrap_or("");
+    let member_or_company = || match (&n.member, &n.company) {
+        (Some(member), _) => Hint::Users(vec![member.clone()]),
+        (None, Some(company)) => Hint::Team {
+            team_id: company.clone(),
+        },
+        (None, None) => Hint::Nothing,
+    };
+    match entity {
+        "member" => Hint::Users(vec![n.object_id.clone()]),
+        "membership" | "pass" => member_or_company(),
+        "company" => Hint::Team {
+            team_id: n.object_id.clone(),
+        },
+        "booking" | "occupancyslot" => {
+            let people: Vec<String> = n
+                .member
+                .iter()
+                .chain(&n.members)
+                .cloned()
+                .chain(n.visitors.iter().map(|v| visitor_user_id(v)))
+                .collect();
+            if people.is_empty() {
+                Hint::Booking {
+                    booking_id: n.booking.clone().unwrap_or_else(|| n.object_id.clone()),
+                    booker_email: None,
+                }
+            } else {
+                Hint::Users(people)
+            }
+        }
+        _ => Hint::Nothing,
+    }
+}
+
+pub fn optix_hint(webhook: &Webhook) -> Hint {
     match &webhook.event {
         WebhookEvent::AppInstall { organization_token } => Hint::Token {
             token: organization_token.clone(),
@@ -181,53 +223,98 @@ mod tests {
     #[test]
     fn every_access_webhook_names_whom_to_ask_about() {
         assert_eq!(
-            hint_of(&fixture("new_plan_subscription")),
+            optix_hint(&fixture("new_plan_subscription")),
             Hint::Plan {
                 account_plan_id: Some("29191".into()),
                 emails: vec!["example@example.com".into()]
             }
         );
         assert_eq!(
-            hint_of(&fixture("new_team_member")),
+            optix_hint(&fixture("new_team_member")),
             Hint::Users(vec!["456456".into()])
         );
         assert_eq!(
-            hint_of(&fixture("member_deleted")),
+            optix_hint(&fixture("member_deleted")),
             Hint::Users(vec!["12346".into()])
         );
         assert_eq!(
-            hint_of(&fixture("member_updated")),
+            optix_hint(&fixture("member_updated")),
             Hint::Member {
                 member_id: "994".into()
             }
         );
         assert_eq!(
-            hint_of(&fixture("new_member_booking")),
+            optix_hint(&fixture("new_member_booking")),
             Hint::Booking {
                 booking_id: "39553".into(),
                 booker_email: Some("example@example.com".into())
             }
         );
         assert_eq!(
-            hint_of(&fixture("team_updated")),
+            optix_hint(&fixture("team_updated")),
             Hint::Team {
                 team_id: "123123".into()
             }
         );
-        assert_eq!(hint_of(&fixture("invoice_paid")), Hint::Nothing);
+        assert_eq!(optix_hint(&fixture("invoice_paid")), Hint::Nothing);
         assert!(matches!(
-            hint_of(&fixture("app_install")),
+            optix_hint(&fixture("app_install")),
             Hint::Token { install: true, .. }
         ));
     }
 
     #[test]
     fn a_token_hint_never_shows_the_token() {
-        let hint = hint_of(&fixture("organization_token_updated"));
+        let hint = optix_hint(&fixture("organization_token_updated"));
         let Hint::Token { token, .. } = &hint else {
             panic!("not a token hint");
         };
         assert!(!hint.to_string().contains(token.as_str()));
         assert!(!format!("{hint:?}").contains(token.as_str()));
+    }
+
+    fn notification(event_type: &str, member: Option<&str>, company: Option<&str>) -> Notification {
+        Notification {
+            event_type: event_type.into(),
+            object_id: "o1".into(),
+            member: member.map(str::to_owned),
+            company: company.map(str::to_owned),
+            members: vec![],
+            visitors: vec![],
+            booking: None,
+        }
+    }
+
+    #[test]
+    fn every_officernd_webhook_names_whom_to_ask_about() {
+        let users = |ids: &[&str]| Hint::Users(ids.iter().map(|s| (*s).to_owned()).collect());
+        let team = |id: &str| Hint::Team { team_id: id.into() };
+        assert_eq!(
+            officernd_hint(&notification("member.removed", None, None)),
+            users(&["o1"])
+        );
+        assert_eq!(
+            officernd_hint(&notification("membership.updated", Some("m1"), Some("c1"))),
+            users(&["m1"])
+        );
+        assert_eq!(
+            officernd_hint(&notification("membership.created", None, Some("c1"))),
+            team("c1")
+        );
+        assert_eq!(
+            officernd_hint(&notification("company.removed", None, None)),
+            team("o1")
+        );
+        let mut booking = notification("booking.created", Some("m1"), None);
+        booking.visitors = vec!["v1".into()];
+        assert_eq!(officernd_hint(&booking), users(&["m1", "visitor_v1"]));
+        assert!(matches!(
+            officernd_hint(&notification("occupancyslot.removed", None, None)),
+            Hint::Booking { .. }
+        ));
+        assert_eq!(
+            officernd_hint(&notification("invoice.created", None, None)),
+            Hint::Nothing
+        );
     }
 }

@@ -64,7 +64,10 @@ impl Provisioner {
             if current.is_none() {
                 // ingest let the signed install through; this organization has not
                 // installed the app after all.
-                let client_id = p.webhook.envelope.client_id.as_str();
+                let client_id = p
+                    .webhook
+                    .optix()
+                    .map_or("", |w| w.envelope.client_id.as_str());
                 self.installations().forget(client_id, org_id).await?;
             }
             let outcome = self
@@ -126,7 +129,10 @@ impl Provisioner {
         };
         // The registry follows what Optix confirmed (a failure here is repaired by the next
         // install or uninstall; the log is already right).
-        let client_id = p.webhook.envelope.client_id.as_str();
+        let client_id = p
+            .webhook
+            .optix()
+            .map_or("", |w| w.envelope.client_id.as_str());
         let registry = match &p.hint {
             Hint::Token { install: true, .. } => {
                 self.installations().record(client_id, org_id).await
@@ -160,7 +166,7 @@ impl Provisioner {
         if !event_log::mark_processed(&client, &p.message_id).await? {
             return Ok(Outcome::AlreadyProcessed);
         }
-        let event = optix::webhook::event_label(&p.webhook.envelope.event);
+        let event = p.webhook.event_label();
         crate::metrics::metrics().refused.add(
             1,
             &[
@@ -169,7 +175,10 @@ impl Provisioner {
             ],
         );
         tracing::warn!(
-            org_id = p.webhook.envelope.organization_id,
+            org_id = p
+                .webhook
+                .optix()
+                .map(|w| w.envelope.organization_id.as_str()),
             event,
             reason,
             detail,

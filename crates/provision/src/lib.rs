@@ -10,17 +10,22 @@
 pub mod batch;
 mod cause;
 pub mod commands;
+mod connection;
+mod controller_commands;
 pub mod error;
 pub mod facts;
 pub mod hints;
 mod installation;
 pub mod known_locations;
 pub mod metrics;
+pub mod platform;
 pub mod provisioner;
+mod radius_commands;
 pub mod received;
 pub mod relay;
 mod resolve;
 mod scheduler;
+mod sweeps;
 pub mod sync;
 pub mod sync_requests;
 mod worker;
@@ -59,11 +64,10 @@ impl Application {
     ) -> anyhow::Result<Application> {
         let settings = settings.into();
         telemetry::metrics::init();
-        let keys = secrets::KeyRing::from_hex(
-            settings.provision.master_key.expose(),
-            settings.provision.hash_key.expose(),
-        )
-        .context("provision.master_key / provision.hash_key")?;
+        let keys = settings
+            .provision
+            .key_ring()
+            .context("provision.master_key / provision.hash_key")?;
         let pool = migrated_pool(&settings.database).await?;
         let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Provision).await?;
         let optix = settings.optix.client(std::time::Duration::from_secs(20))?;
@@ -78,13 +82,21 @@ impl Application {
             Provisioner::new(
                 pool.clone(),
                 keys,
-                optix,
+                (
+                    optix,
+                    settings
+                        .officernd
+                        .client(std::time::Duration::from_secs(20))?,
+                ),
                 sync_requests,
                 webhook_seal,
                 installations,
             )
             .with_settle_margin(std::time::Duration::from_millis(
                 settings.provision.webhook_settle_margin_ms,
+            ))
+            .with_officernd_full_sync_interval(std::time::Duration::from_secs(
+                settings.officernd.full_sync_interval_secs,
             )),
         );
         let (listener, port) =

@@ -1,20 +1,26 @@
-//! The provisioner: what provision's parts share — the writer, the Optix client, the sync
-//! requests, the webhook seal and the installations registry — and the organization's token.
+//! The provisioner: what provision's parts share — the writer, the platforms' clients (Optix,
+//! OfficeRnD), the sync requests, the webhook seal and the installations registry — and the
+//! organization's token.
 //! The parts add their work in their own modules: `batch` (webhooks), `commands`, `sync`.
 
 use crate::error::ProvisionError;
-use crate::known_locations::{KnownLocations, Lookup};
+use crate::known_locations::KnownLocations;
 use crate::sync_requests::SyncRequests;
 use crate::writer::Writer;
+use chrono::Utc;
+use domain::organization::{OrganizationCommand, OrganizationError};
 use optix::api::{OptixClient, OrgToken};
 use secrets::KeyRing;
 use secrets::contexts::organization_token as token_aad;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use store::decide::{self, DecideError};
+use store::event_log::Metadata;
 use store::queries;
 
 pub struct Provisioner {
     writer: Writer,
     optix: OptixClient,
+    officernd: officernd::OfficeRndClient,
     syncs: SyncRequests,
     /// Opens the webhook bodies ingest sealed.
     webhook_seal: bus::sealing::WebhookSeal,
@@ -25,13 +31,15 @@ pub struct Provisioner {
     /// How long after the end of a webhook's second a reconciliation is sure to see what Optix
     /// changed in it (clock skew between Optix and us).
     settle_margin: Duration,
+    /// When each OfficeRnD organization was last read (incremental syncs, full sweeps).
+    officernd_sweeps: crate::sweeps::OfficeRndSweeps,
 }
 
 impl Provisioner {
     pub fn new(
         pool: deadpool_postgres::Pool,
         keys: KeyRing,
-        optix: OptixClient,
+        (optix, officernd): (OptixClient, officernd::OfficeRndClient),
         syncs: SyncRequests,
         webhook_seal: bus::sealing::WebhookSeal,
         installations: bus::Installations,
@@ -39,12 +47,24 @@ impl Provisioner {
         Provisioner {
             writer: Writer::new(pool, keys),
             optix,
+            officernd,
             syncs,
             webhook_seal,
             installations,
             known_locations: Default::default(),
             settle_margin: Duration::from_secs(1),
+            officernd_sweeps: crate::sweeps::OfficeRndSweeps::new(Duration::from_secs(3600)),
         }
+    }
+
+    /// See `officernd.full_sync_interval_secs`.
+    pub fn with_officernd_full_sync_interval(mut self, interval: Duration) -> Self {
+        self.officernd_sweeps = crate::sweeps::OfficeRndSweeps::new(interval);
+        self
+    }
+
+    pub(crate) fn officernd_sweeps(&self) -> &crate::sweeps::OfficeRndSweeps {
+        &self.officernd_sweeps
     }
 
     /// See `provision.webhook_settle_margin_ms`.
@@ -55,6 +75,10 @@ impl Provisioner {
 
     pub fn settle_margin(&self) -> Duration {
         self.settle_margin
+    }
+
+    pub fn known_locations(&self) -> &KnownLocations {
+        &self.known_locations
     }
 
     pub fn webhook_seal(&self) -> &bus::sealing::WebhookSeal {
@@ -81,42 +105,41 @@ impl Provisioner {
         &self.optix
     }
 
+    pub fn officernd(&self) -> &officernd::OfficeRndClient {
+        &self.officernd
+    }
+
     pub fn syncs(&self) -> &SyncRequests {
         &self.syncs
     }
 
-    pub fn optix_calls(&self) -> u64 {
-        self.optix.calls_made()
+    /// Whether `org_id` is connected (the app installed, or OfficeRnD credentials given).
+    pub async fn ensure_connected(&self, org_id: &str) -> Result<(), ProvisionError> {
+        let client = self.pool().get().await?;
+        match queries::organization_installed(&client, org_id).await? {
+            Some(true) => Ok(()),
+            _ => Err(ProvisionError::NotInstalled(org_id.to_owned())),
+        }
     }
 
-    /// Whether Optix knows `location_id` as one of the organization's locations (cached; see
-    /// [`crate::known_locations`]).
-    pub async fn optix_knows_location(
+    /// Decides `command` on the organization's stream in its own transaction: the events
+    /// appended, or the domain's refusal.
+    pub async fn decide_organization(
         &self,
         org_id: &str,
-        location_id: &str,
-        patience: Duration,
-    ) -> Result<bool, ProvisionError> {
-        match self
-            .known_locations
-            .lookup(org_id, location_id, Instant::now())
-        {
-            Lookup::Known => return Ok(true),
-            Lookup::Unknown => return Ok(false),
-            Lookup::Refresh => {}
-        }
-        let token = self.org_token(org_id).await?;
-        let ids: std::collections::HashSet<String> = self
-            .optix
-            .with_patience(patience)
-            .locations(&token)
-            .await?
-            .into_iter()
-            .map(|l| l.location_id)
-            .collect();
-        let known = ids.contains(location_id);
-        self.known_locations.store(org_id, ids, Instant::now());
-        Ok(known)
+        command: OrganizationCommand,
+        metadata: &Metadata,
+    ) -> Result<usize, DecideError<OrganizationError>> {
+        let inputs = (self.writer(), org_id, &command, metadata);
+        decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
+            },
+        )
+        .await
     }
 
     /// The organization's token, opened with the master key.

@@ -5,6 +5,7 @@ use crate::error::ProvisionError;
 use crate::hints::Hint;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use domain::Platform;
 use optix::api::OptixError;
 use optix::webhook::Webhook;
 use std::time::Duration;
@@ -44,6 +45,12 @@ impl Outcome {
                 Duration::from_secs((*retry_after_secs).max(1)),
                 "Optix rate limit".to_owned(),
             ),
+            ProvisionError::OfficeRnd(officernd::OfficeRndError::RateLimited {
+                retry_after_secs,
+            }) => (
+                Duration::from_secs((*retry_after_secs).max(1)),
+                "OfficeRnD rate limit".to_owned(),
+            ),
             ProvisionError::Store(e) if e.is_conflict() => (Duration::ZERO, e.to_string()),
             ProvisionError::NotInstalled(_) => (Duration::from_secs(5), error.to_string()),
             // A refused token waits for organization_token_updated.
@@ -56,12 +63,82 @@ impl Outcome {
     }
 }
 
+/// A webhook as its platform sent it.
+pub enum Received {
+    Optix(Webhook),
+    /// What ingest kept of a verified OfficeRnD delivery: the ids and the signature's `t`.
+    OfficeRnd(officernd::webhook::Delivery),
+}
+
+impl Received {
+    pub fn platform(&self) -> Platform {
+        match self {
+            Received::Optix(_) => Platform::Optix,
+            Received::OfficeRnd(_) => Platform::OfficeRnd,
+        }
+    }
+
+    /// The event's name as the platform spells it.
+    pub fn event(&self) -> &str {
+        match self {
+            Received::Optix(webhook) => &webhook.envelope.event,
+            Received::OfficeRnd(delivery) => &delivery.notification.event_type,
+        }
+    }
+
+    /// The event's name for metrics (a bounded set).
+    pub fn event_label(&self) -> &'static str {
+        match self {
+            Received::Optix(webhook) => optix::webhook::event_label(&webhook.envelope.event),
+            Received::OfficeRnd(delivery) => {
+                officernd::webhook::event_label(&delivery.notification.event_type)
+            }
+        }
+    }
+
+    /// When the platform stamped it (Unix seconds): Optix's `created_timestamp`, OfficeRnD's
+    /// signature `t`.
+    pub fn stamped_at(&self) -> i64 {
+        match self {
+            Received::Optix(webhook) => webhook.envelope.created_timestamp,
+            Received::OfficeRnd(delivery) => delivery.signed_at,
+        }
+    }
+
+    /// What the webhook is a hint about (`crate::hints`).
+    pub fn hint(&self) -> crate::hints::Hint {
+        match self {
+            Received::Optix(webhook) => crate::hints::optix_hint(webhook),
+            Received::OfficeRnd(delivery) => crate::hints::officernd_hint(&delivery.notification),
+        }
+    }
+
+    /// The Optix webhook, for what only Optix sends (installations, teams).
+    pub fn optix(&self) -> Option<&Webhook> {
+        match self {
+            Received::Optix(webhook) => Some(webhook),
+            Received::OfficeRnd(_) => None,
+        }
+    }
+}
+
+/// The metrics label of the event a webhook subject names (`bus::webhooks`: a subject token,
+/// so OfficeRnD's `member.updated` arrives as `member_updated`).
+pub fn subject_event_label(org_id: &str, subject_event: &str) -> &'static str {
+    match Platform::of_org(org_id) {
+        Platform::Optix => optix::webhook::event_label(subject_event),
+        Platform::OfficeRnd => {
+            officernd::webhook::event_label(&subject_event.replacen('_', ".", 1))
+        }
+    }
+}
+
 /// A message whose body opened and parsed.
 pub struct Parsed {
     /// Its place in the batch.
     pub index: usize,
     pub message_id: String,
-    pub webhook: Webhook,
+    pub webhook: Received,
     pub hint: Hint,
     pub replay: bool,
     /// Keyed hash of what the hint is about ([`Hint::subject`]); None when it costs no request.
@@ -73,7 +150,8 @@ impl Parsed {
     pub fn metadata(&self) -> store::Metadata {
         crate::cause::Cause::Webhook {
             message_id: &self.message_id,
-            event: &self.webhook.envelope.event,
+            event: self.webhook.event(),
+            platform: self.webhook.platform(),
         }
         .metadata()
     }
@@ -81,21 +159,29 @@ impl Parsed {
     /// The earliest moment a reconciliation is sure to see every change Optix made in the
     /// delivery's second: the end of that (whole) second plus `margin` for clock skew.
     pub fn settled_at(&self, margin: Duration) -> DateTime<Utc> {
-        let second_ends = DateTime::from_timestamp(self.webhook.envelope.created_timestamp, 0)
+        let second_ends = DateTime::from_timestamp(self.webhook.stamped_at(), 0)
             .unwrap_or(DateTime::<Utc>::MIN_UTC)
             + chrono::TimeDelta::seconds(1);
         second_ends + chrono::TimeDelta::from_std(margin).unwrap_or(chrono::TimeDelta::seconds(1))
     }
 }
 
-/// Opens a sealed webhook body and reads it as an Optix webhook.
+/// Opens a sealed webhook body and reads it as a webhook of `org_id`'s platform.
 pub fn parse(
     seal: &bus::sealing::WebhookSeal,
+    org_id: &str,
     subject: &str,
     payload: &[u8],
-) -> Result<Webhook, String> {
+) -> Result<Received, String> {
     let payload = seal.open(subject, payload).map_err(|e| e.to_string())?;
+    if Platform::of_org(org_id) == Platform::OfficeRnd {
+        return serde_json::from_slice(&payload)
+            .map(Received::OfficeRnd)
+            .map_err(|e| format!("not an OfficeRnD delivery: {e}"));
+    }
     let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&payload)
         .map_err(|e| format!("payload is not a JSON object: {e}"))?;
-    Webhook::from_fields(&fields).map_err(|e| format!("not an Optix webhook: {e}"))
+    Webhook::from_fields(&fields)
+        .map(Received::Optix)
+        .map_err(|e| format!("not an Optix webhook: {e}"))
 }

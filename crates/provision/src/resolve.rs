@@ -222,7 +222,10 @@ impl Provisioner {
     ) -> Result<Vec<(String, usize)>, ProvisionError> {
         let mut named: BTreeMap<&str, usize> = BTreeMap::new();
         for (position, p) in hints.iter().enumerate() {
-            let team_id = match &p.webhook.event {
+            let Some(webhook) = p.webhook.optix() else {
+                continue;
+            };
+            let team_id = match &webhook.event {
                 WebhookEvent::TeamUpdated { team_id } => team_id,
                 WebhookEvent::TeamMemberDeleted(membership) => &membership.team_id,
                 _ => continue,

@@ -1,11 +1,12 @@
-//! Full sync: everything Optix says about an organization, reconciled against the log. It runs
-//! when an organization installs the app (the initial import), every `sync_interval_secs`, and
+//! Full sync: everything the organization's platform (Optix, OfficeRnD: `crate::platform`)
+//! says about it, reconciled against the log. It runs when an organization installs the app
+//! or is connected (the initial import), every `sync_interval_secs`, and
 //! on request (`crate::sync_requests`); it repairs whatever lost, late or reordered webhooks
 //! got wrong, and records what it corrected (the drift report) as `SyncCompleted`.
 
 use crate::cause::Cause;
 use crate::error::ProvisionError;
-use crate::facts;
+use crate::platform::{PlatformAdapter, PlatformSnapshot};
 use crate::provisioner::Provisioner;
 pub use crate::sync_requests::{SyncKind, SyncQueue, SyncRequests, sync_channel};
 use crate::writer::{ToReconcile, Trigger};
@@ -81,15 +82,6 @@ pub async fn run(
     }
 }
 
-/// What Optix says about the whole organization, asked after the log's head was at
-/// `position`.
-struct Snapshot {
-    position: i64,
-    facts: optix::api::Facts,
-    teams: Vec<optix::api::Team>,
-    users_seen: u32,
-}
-
 /// Records a finished sync in the metrics and the log's words: runs, duration, corrections by
 /// cause, the last success, and the import-failing mark.
 fn record_run(
@@ -143,10 +135,16 @@ impl Provisioner {
     /// A full sync of `org_id`; its outcome is recorded in the log either way.
     pub async fn sync(&self, org_id: &str, kind: SyncKind) -> Result<SyncReport, ProvisionError> {
         // Nothing to sync (or record) for an organization that has not installed the app.
-        let token = self.org_token(org_id).await?;
+        let installed = {
+            let client = self.pool().get().await?;
+            queries::organization_installed(&client, org_id).await?
+        };
+        if installed != Some(true) {
+            return Err(ProvisionError::NotInstalled(org_id.to_owned()));
+        }
         let started = std::time::Instant::now();
         let metadata = Cause::Sync { org_id, kind }.metadata();
-        let result = self.sync_inner(org_id, &token, &metadata).await;
+        let result = self.sync_inner(org_id, kind, &metadata).await;
         let now = Utc::now();
         record_run(org_id, kind, &result, started);
         let record = match &result {
@@ -180,29 +178,35 @@ impl Provisioner {
     async fn sync_inner(
         &self,
         org_id: &str,
-        token: &optix::api::OrgToken,
+        kind: SyncKind,
         metadata: &Metadata,
     ) -> Result<SyncReport, ProvisionError> {
-        let calls_before = self.optix_calls();
-        let snapshot = self.snapshot(org_id, token).await?;
-        // Everyone Optix mentions, and everyone the log has an account for (a user Optix no
-        // longer lists is deleted there).
-        let mut candidates: BTreeSet<String> = facts::users_in(&snapshot.facts)
-            .map(str::to_owned)
-            .collect();
-        {
+        let platform = self.platform(org_id);
+        let calls_before = platform.calls_made();
+        // Anything appended after this point was decided on answers at least as fresh as the
+        // snapshot (see `Trigger::Sync`).
+        let position = {
+            let client = self.pool().get().await?;
+            event_log::head_position(&client).await?
+        };
+        let snapshot = platform
+            .snapshot(org_id, position, kind, Utc::now())
+            .await?;
+        // Everyone the platform mentions, and on a full snapshot everyone the log has an
+        // account for (a user the platform no longer lists is deleted there); a partial one
+        // names only who changed, and deletes nobody it does not name.
+        let mut candidates: BTreeSet<String> = snapshot.members.keys().cloned().collect();
+        let (mut corrections, left_deleted_teams) = if snapshot.partial {
+            (Vec::new(), BTreeSet::new())
+        } else {
             let client = self.pool().get().await?;
             candidates.extend(queries::member_user_ids(&client, org_id).await?);
-        }
-        let (mut corrections, left_deleted_teams) =
-            self.delete_gone_groups(org_id, &snapshot, metadata).await?;
+            drop(client);
+            self.delete_gone_groups(org_id, &snapshot, metadata).await?
+        };
         let candidates: Vec<String> = candidates.into_iter().collect();
-        let index = facts::FactsIndex::new(&snapshot.facts);
         for chunk in candidates.chunks(CHUNK) {
-            let chunk_facts = index.subset(chunk);
-            let chunk_corrections = self
-                .sync_chunk(org_id, chunk, &chunk_facts, snapshot.position, metadata)
-                .await?;
+            let chunk_corrections = self.sync_chunk(org_id, chunk, &snapshot, metadata).await?;
             corrections.extend(chunk_corrections.into_iter().map(|mut correction| {
                 let member_of_deleted_team = left_deleted_teams.iter().any(|user| {
                     correction.stream == domain::StreamId::member(org_id, user).to_string()
@@ -215,52 +219,7 @@ impl Provisioner {
         Ok(SyncReport {
             users_seen: snapshot.users_seen,
             corrections,
-            api_calls: self.optix_calls() - calls_before,
-        })
-    }
-
-    /// Everything Optix says about the organization, once Optix confirmed the token as the
-    /// organization's: a sync deletes whoever Optix does not list, so another organization's
-    /// token must never empty it.
-    async fn snapshot(
-        &self,
-        org_id: &str,
-        token: &optix::api::OrgToken,
-    ) -> Result<Snapshot, ProvisionError> {
-        if let optix::api::TokenCheck::Refused(refusal) =
-            self.optix().check_org_token(org_id, token.expose()).await?
-        {
-            tracing::error!(
-                org_id,
-                reason = refusal.label(),
-                "sync refused: Optix does not confirm the stored token as this organization's"
-            );
-            return Err(ProvisionError::TokenNotConfirmed(
-                org_id.to_owned(),
-                refusal,
-            ));
-        }
-        let (from, to) = facts::booking_window(Utc::now());
-        let optix = self.optix();
-        // Anything appended after this point was decided on Optix answers at least as fresh as
-        // the snapshot below (see `Trigger::Sync`).
-        let position = {
-            let client = self.pool().get().await?;
-            event_log::head_position(&client).await?
-        };
-        let users = optix.all_users(token).await?;
-        let plans = optix.all_live_plans(token).await?;
-        let bookings = optix.bookings_window(token, from, to).await?;
-        let teams = optix.all_teams(token).await?;
-        Ok(Snapshot {
-            position,
-            users_seen: users.len() as u32,
-            facts: optix::api::Facts {
-                users: users.into_iter().map(|u| (u.user_id.clone(), u)).collect(),
-                plans,
-                bookings,
-            },
-            teams,
+            api_calls: platform.calls_made() - calls_before,
         })
     }
 
@@ -272,11 +231,10 @@ impl Provisioner {
     async fn delete_gone_groups(
         &self,
         org_id: &str,
-        snapshot: &Snapshot,
+        snapshot: &PlatformSnapshot,
         metadata: &Metadata,
     ) -> Result<(Vec<Correction>, BTreeSet<String>), ProvisionError> {
-        let live_teams: BTreeSet<&str> =
-            snapshot.teams.iter().map(|t| t.team_id.as_str()).collect();
+        let live_teams: BTreeSet<&str> = snapshot.team_ids.iter().map(String::as_str).collect();
         let inputs = (
             self.writer(),
             org_id,
@@ -322,18 +280,23 @@ impl Provisioner {
         &self,
         org_id: &str,
         users: &[String],
-        optix_facts: &optix::api::Facts,
-        snapshot_position: i64,
+        snapshot: &PlatformSnapshot,
         metadata: &Metadata,
     ) -> Result<Vec<Correction>, ProvisionError> {
         let members: Vec<ToReconcile<'_>> = users
             .iter()
             .map(|user_id| ToReconcile {
-                facts: facts::member_facts(user_id, optix_facts),
+                facts: snapshot
+                    .members
+                    .get(user_id)
+                    .cloned()
+                    .unwrap_or_else(|| domain::MemberFacts::gone(user_id)),
                 metadata,
             })
             .collect();
-        let trigger = Trigger::Sync { snapshot_position };
+        let trigger = Trigger::Sync {
+            snapshot_position: snapshot.position,
+        };
         let inputs = (self.writer(), org_id, &members, trigger);
         let appended = decide::in_transaction(
             self.pool(),

@@ -213,7 +213,7 @@ fn record(delivery: &WebhookDelivery, outcome: &Outcome, started: Instant) {
     let metrics = metrics();
     let event = KeyValue::new(
         "event",
-        optix::webhook::event_label(&delivery.subject.event),
+        crate::received::subject_event_label(&delivery.subject.org_id, &delivery.subject.event),
     );
     if delivery.redelivered() {
         metrics.redeliveries.add(1, std::slice::from_ref(&event));

@@ -1,14 +1,18 @@
 //! The writer: every decision provision appends goes through here, on the store's one load →
 //! decide → append path (`store::decide`), with the secrets (sealed profiles, unique
-//! passphrases, member keys) and the VLANs the decisions need made at this edge.
+//! passphrases, member keys) and the VLANs the decisions need made at this edge, and the
+//! RADIUS registry's decisions (NASes, members' devices) with the uniqueness they look up.
 
 use crate::cause::Cause;
 use chrono::{DateTime, Utc};
 use domain::access::{MemberFacts, TeamFact};
+use domain::controller::{Controller, ControllerCommand, ControllerError};
+use domain::devices::Mac;
 use domain::events::{OnboardedVia, PassphraseSource};
 use domain::group::{Group, GroupCommand};
 use domain::location::{Location, LocationCommand, LocationError};
 use domain::member::{FreshPassphrase, Member, MemberCommand, MemberError, Secrets};
+use domain::nas::{Nas, NasCommand, NasError, NasRequest, canonical_address};
 use domain::organization::{Organization, OrganizationCommand, OrganizationError};
 use domain::policy::{OrgPolicy, allocate_vlan};
 use domain::{DesiredAccess, StreamId};
@@ -387,6 +391,115 @@ impl Writer {
         let stream = StreamId::location(org_id, location_id);
         let events =
             decide::decide_and_append::<Location>(tx, &stream, command, metadata, now).await?;
+        Ok(events.len())
+    }
+
+    /// Registers a NAS, with what only the store knows (is the location mapped, does another
+    /// NAS of any organization overlap: checked again at commit), or removes it (`request` is
+    /// `None`).
+    pub async fn decide_nas(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        nas_id: &str,
+        request: Option<NasRequest>,
+        metadata: &Metadata,
+    ) -> Result<usize, DecideError<NasError>> {
+        let command = match request {
+            None => NasCommand::Remove,
+            Some(request) => {
+                let location_mapped = queries::location(tx, org_id, &request.location_id)
+                    .await?
+                    .is_some_and(|l| l.settings.is_some());
+                let address_taken = match canonical_address(&request.address) {
+                    Ok(address) => queries::nas_overlapping(tx, &address, org_id, nas_id)
+                        .await?
+                        .is_some(),
+                    // The decision refuses the address itself.
+                    Err(_) => false,
+                };
+                NasCommand::Register {
+                    request,
+                    location_mapped,
+                    address_taken,
+                }
+            }
+        };
+        let stream = StreamId::nas(org_id, nas_id);
+        let events =
+            decide::decide_and_append::<Nas>(tx, &stream, command, metadata, Utc::now()).await?;
+        Ok(events.len())
+    }
+
+    /// Maps a location to a cloud controller (with whether the location is mapped, which only
+    /// the store knows), unmaps it, or records what the controllers service reports.
+    pub async fn decide_controller(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        location_id: &str,
+        command: ControllerCommand,
+        metadata: &Metadata,
+    ) -> Result<usize, DecideError<ControllerError>> {
+        let command = match command {
+            ControllerCommand::Map {
+                target,
+                credentials,
+                ..
+            } => {
+                let token_taken = match &credentials.token_hash {
+                    Some(hash) => {
+                        store::read_models::controller_mappings::token_taken(
+                            tx,
+                            hash,
+                            (org_id, location_id),
+                        )
+                        .await?
+                    }
+                    None => false,
+                };
+                ControllerCommand::Map {
+                    target,
+                    credentials,
+                    location_mapped: queries::location(tx, org_id, location_id)
+                        .await?
+                        .is_some_and(|l| l.settings.is_some()),
+                    token_taken,
+                }
+            }
+            other => other,
+        };
+        let stream = StreamId::controller(org_id, location_id);
+        let events =
+            decide::decide_and_append::<Controller>(tx, &stream, command, metadata, Utc::now())
+                .await?;
+        Ok(events.len())
+    }
+
+    /// A change of a member's devices (or a disconnect record); with `mac`, whether another
+    /// member of the organization has it is looked up first (and checked again at commit).
+    pub async fn decide_device(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        user_id: &str,
+        mac: Option<Mac>,
+        mut command: MemberCommand,
+        metadata: &Metadata,
+    ) -> Result<usize, DecideError<MemberError>> {
+        if let Some(mac) = mac {
+            let is_taken = queries::device(tx, org_id, mac)
+                .await?
+                .is_some_and(|device| device.user_id != user_id);
+            if let MemberCommand::AddDevice { taken, .. }
+            | MemberCommand::BindDevice { taken, .. } = &mut command
+            {
+                *taken = is_taken;
+            }
+        }
+        let stream = StreamId::member(org_id, user_id);
+        let events =
+            decide::decide_and_append::<Member>(tx, &stream, command, metadata, Utc::now()).await?;
         Ok(events.len())
     }
 

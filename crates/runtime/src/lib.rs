@@ -5,7 +5,7 @@
 //! - [`sections`]: the sections of `lanyard.toml` and the clients they build
 //!   ([`DatabaseSettings::pool`], [`OptixSettings::client`]; the bus is `bus::Bus::connect`).
 //! - [`services`]: which sections each program reads ([`IngestConfig`], [`ProvisionConfig`],
-//!   [`PortalConfig`], and [`Settings`], all of them, for the CLI).
+//!   [`PortalConfig`], [`RadiusConfig`], and [`Settings`], all of them, for the CLI).
 //! - [`load`]: file, environment, secret files, and the refusal of published keys.
 //! - [`secret`]: secrets that never print, and URLs without their passwords.
 //! - [`service`]: what a service binary's `main` does.
@@ -19,8 +19,11 @@ pub mod services;
 pub use load::{ServiceSettings, load};
 pub use secret::{Secret, redact_url};
 pub use sections::{
-    DatabaseSettings, IngestSettings, NatsSettings, OptixApp, OptixSettings, PortalSettings,
-    ProvisionSettings, WebhookSettings,
+    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings,
+    OptixApp, OptixSettings, PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 pub use service::{Service, serve, shutdown_signal};
-pub use services::{IngestConfig, PortalConfig, ProvisionConfig, Settings, load_settings};
+pub use services::{
+    ControllersConfig, IngestConfig, PortalConfig, ProvisionConfig, RadiusConfig, Settings,
+    load_settings,
+};

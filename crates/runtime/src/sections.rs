@@ -129,6 +129,14 @@ pub struct ProvisionSettings {
     pub webhook_settle_margin_ms: u64,
 }
 
+impl ProvisionSettings {
+    /// The key ring built from `master_key` and `hash_key`: what provision seals with and what
+    /// the portal, the radius service and the CLI open members' and NASes' secrets with.
+    pub fn key_ring(&self) -> Result<secrets::KeyRing, secrets::CryptoError> {
+        secrets::KeyRing::from_hex(self.master_key.expose(), self.hash_key.expose())
+    }
+}
+
 impl Default for ProvisionSettings {
     fn default() -> Self {
         ProvisionSettings {
@@ -241,6 +249,121 @@ impl Default for PortalSettings {
     }
 }
 
+/// The RADIUS service: the HTTP endpoints FreeRADIUS calls through `rlm_rest`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct RadiusSettings {
+    /// Where FreeRADIUS reaches the endpoints: loopback unless FreeRADIUS runs elsewhere.
+    pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`).
+    pub ops_listen: String,
+    /// The bearer token FreeRADIUS presents (`Authorization: Bearer …`), at least 32
+    /// characters; only the process that knows it is answered.
+    pub freeradius_token: Secret,
+    /// A file holding `freeradius_token`, read at start when set (the same file FreeRADIUS's
+    /// configuration includes).
+    pub freeradius_token_file: Option<PathBuf>,
+    /// How long accounting (`radius_sessions`) is kept; older rows are purged hourly.
+    pub accounting_retention_days: u32,
+    /// Disconnect-Requests sent per session before giving up (the first one included).
+    pub disconnect_tries: u32,
+    /// How long to wait for the NAS's answer to the first Disconnect-Request; each retry waits
+    /// twice as long as the one before (1 s, 2 s, 4 s).
+    pub disconnect_first_wait_ms: u64,
+    /// The `lanyard_fill` listeners (address:port) of the FreeRADIUS servers that keep answers
+    /// in memory (deploy/freeradius: RADIUS_FILL_PORT); each is told by CoA-Request which
+    /// answer to fetch again. Empty: every request takes the HTTP path.
+    pub freeradius_answer_caches: Vec<String>,
+    /// At most this many handshake keys (one per member × SSID of each location that may
+    /// admit them) are kept in memory for the handshake matcher (about 1.5 KiB each, measured).
+    pub handshake_max_keys: usize,
+}
+
+impl Default for RadiusSettings {
+    fn default() -> Self {
+        RadiusSettings {
+            listen: "127.0.0.1:8084".into(),
+            ops_listen: "127.0.0.1:9084".into(),
+            freeradius_token: Secret::default(),
+            freeradius_token_file: None,
+            accounting_retention_days: 30,
+            disconnect_tries: 3,
+            disconnect_first_wait_ms: 1000,
+            freeradius_answer_caches: Vec::new(),
+            handshake_max_keys: 200_000,
+        }
+    }
+}
+
+impl RadiusSettings {
+    pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        read_secret_file(
+            &mut self.freeradius_token,
+            self.freeradius_token_file.as_deref(),
+            "radius.freeradius_token_file",
+        )
+    }
+
+    pub(crate) fn secret(&self) -> (&'static str, &Secret) {
+        ("radius.freeradius_token", &self.freeradius_token)
+    }
+}
+
+/// The controllers service: keeps cloud WiFi controllers' key lists (Meraki, OpenWrt, …)
+/// equal to Lanyard's.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ControllersSettings {
+    /// Where OpenWrt routers fetch their `wpa_psk_file` (behind the TLS proxy that fronts the
+    /// portal, as the portal's listener is).
+    pub listen: String,
+    /// Operations listener (`/metrics`, `/readyz`, `/healthz`).
+    pub ops_listen: String,
+    /// A full reconciliation of every mapped location this often (repairs drift).
+    pub reconcile_interval_secs: u64,
+    /// The prefix naming Lanyard's keys at a vendor; keys without it are never touched.
+    pub key_prefix: String,
+    /// Meraki's Dashboard API base (`https://api.meraki.com/api/v1`; a simulator in tests).
+    pub meraki_api_url: String,
+    /// Meraki's budget per organization (10 requests/s).
+    pub meraki_requests_per_second: u32,
+    /// Identity PSKs per SSID Meraki accepts (5,000, MR 30.1+).
+    pub meraki_keys_per_ssid: usize,
+    /// Mist's API base (`https://api.mist.com`, or the organization's cloud's; a simulator in
+    /// tests).
+    pub mist_api_url: String,
+    /// Mist's budget per API token: `mist_calls_per_hour` (5,000) per `mist_hour_secs` (3,600;
+    /// tests and benchmarks shorten the hour, scaling the rate).
+    pub mist_calls_per_hour: u32,
+    pub mist_hour_secs: u64,
+    /// PSKs an SSID takes (5,000 per AP with local lookup).
+    pub mist_keys_per_ssid: usize,
+    /// Lanyard's own budget towards a UniFi controller (UniFi documents no API rate limit).
+    pub unifi_requests_per_second: u32,
+    /// Private pre-shared keys a UniFi WLAN takes (UniFi documents no maximum: Lanyard's bound).
+    pub unifi_keys_per_wlan: usize,
+}
+
+impl Default for ControllersSettings {
+    fn default() -> Self {
+        ControllersSettings {
+            listen: "127.0.0.1:8085".into(),
+            ops_listen: "127.0.0.1:9085".into(),
+            reconcile_interval_secs: 900,
+            key_prefix: "lanyard:".into(),
+            meraki_api_url: "https://api.meraki.com/api/v1".into(),
+            meraki_requests_per_second: 10,
+            meraki_keys_per_ssid: 5000,
+            mist_api_url: "https://api.mist.com".into(),
+            mist_calls_per_hour: 5000,
+            mist_hour_secs: 3600,
+            mist_keys_per_ssid: 5000,
+            unifi_requests_per_second: 10,
+            unifi_keys_per_wlan: 1000,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct OptixSettings {
@@ -266,6 +389,55 @@ impl Default for OptixSettings {
             page_size: 100,
             patience_secs: 120,
         }
+    }
+}
+
+/// OfficeRnD, the second membership platform (docs/officernd.md): where its API and token
+/// endpoint are (configuration, so tests and `make up` point at `officernd-sim`), how long
+/// background work waits for its rate limit, and how far a webhook signature's `t` may be
+/// from now. Each organization's client id, secret and slug are in the log (the secret sealed),
+/// given by `lanyard officernd connect`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct OfficeRndSettings {
+    pub api_url: String,
+    pub token_url: String,
+    pub patience_secs: u64,
+    pub signature_tolerance_secs: i64,
+    /// A periodic sync of an OfficeRnD organization reads only what changed since the last
+    /// (`modifiedAt[$gte]`), except once per this interval, when it reads everything (a full
+    /// sweep: what a removal without a webhook left behind).
+    pub full_sync_interval_secs: u64,
+}
+
+impl Default for OfficeRndSettings {
+    fn default() -> Self {
+        OfficeRndSettings {
+            api_url: "https://app.officernd.com".into(),
+            token_url: "https://identity.officernd.com/oauth/token".into(),
+            patience_secs: 120,
+            signature_tolerance_secs: 300,
+            full_sync_interval_secs: 3600,
+        }
+    }
+}
+
+impl OfficeRndSettings {
+    /// The OfficeRnD API client these settings describe; each call gives up after
+    /// `http_timeout`.
+    pub fn client(&self, http_timeout: Duration) -> anyhow::Result<officernd::OfficeRndClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(http_timeout)
+            .build()?;
+        Ok(officernd::OfficeRndClient::new(
+            http,
+            officernd::ClientSettings {
+                api_url: self.api_url.clone(),
+                token_url: self.token_url.clone(),
+                patience: Duration::from_secs(self.patience_secs),
+            },
+        ))
     }
 }
 

@@ -45,10 +45,11 @@ macro_rules! service {
                 $ports
             }
 
-            // Some services already answer with an anyhow::Result, others with io::Result.
-            #[allow(clippy::needless_question_mark)]
+            // Some services answer with an anyhow::Result, others with io::Result.
             async fn run_until_stopped(self) -> ::anyhow::Result<()> {
-                Ok($app::run_until_stopped(self).await?)
+                $app::run_until_stopped(self)
+                    .await
+                    .map_err(::anyhow::Error::from)
             }
         }
     };

@@ -6,8 +6,8 @@
 use crate::load::ServiceSettings;
 use crate::secret::Secret;
 use crate::sections::{
-    DatabaseSettings, IngestSettings, NatsSettings, OptixSettings, PortalSettings,
-    ProvisionSettings, WebhookSettings,
+    ControllersSettings, DatabaseSettings, IngestSettings, NatsSettings, OfficeRndSettings,
+    OptixSettings, PortalSettings, ProvisionSettings, RadiusSettings, WebhookSettings,
 };
 use serde::Deserialize;
 
@@ -25,13 +25,20 @@ pub struct Settings {
     #[serde(default)]
     pub optix: OptixSettings,
     #[serde(default)]
+    pub officernd: OfficeRndSettings,
+    #[serde(default)]
     pub webhooks: WebhookSettings,
+    #[serde(default)]
+    pub radius: RadiusSettings,
+    #[serde(default)]
+    pub controllers: ControllersSettings,
 }
 
 impl ServiceSettings for Settings {
     fn read_secret_files(&mut self) -> anyhow::Result<()> {
         self.provision.read_secret_files()?;
         self.portal.read_secret_files()?;
+        self.radius.read_secret_files()?;
         self.webhooks.read_secret_files()?;
         self.optix.read_secret_files()
     }
@@ -39,6 +46,7 @@ impl ServiceSettings for Settings {
     fn secrets(&self) -> Vec<(&'static str, &Secret)> {
         let mut secrets = self.provision.secrets().to_vec();
         secrets.push(self.webhooks.secret());
+        secrets.push(self.radius.secret());
         secrets.extend(self.optix.secrets());
         secrets
     }
@@ -62,6 +70,9 @@ pub struct IngestConfig {
     /// Only `optix.apps` is used.
     #[serde(default)]
     pub optix: OptixSettings,
+    /// Only `officernd.signature_tolerance_secs` is used.
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
 }
 
 impl ServiceSettings for IngestConfig {
@@ -84,6 +95,7 @@ impl From<Settings> for IngestConfig {
             ingest: settings.ingest,
             webhooks: settings.webhooks,
             optix: settings.optix,
+            officernd: settings.officernd,
         }
     }
 }
@@ -98,6 +110,8 @@ pub struct ProvisionConfig {
     pub provision: ProvisionSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
 }
@@ -122,6 +136,7 @@ impl From<Settings> for ProvisionConfig {
             nats: settings.nats,
             provision: settings.provision,
             optix: settings.optix,
+            officernd: settings.officernd,
             webhooks: settings.webhooks,
         }
     }
@@ -141,6 +156,13 @@ pub struct PortalConfig {
     pub provision: ProvisionSettings,
     #[serde(default)]
     pub optix: OptixSettings,
+    /// The admin canvas's controllers page tests a vendor connection with these.
+    #[serde(default)]
+    pub controllers: ControllersSettings,
+    /// The OfficeRnD pages test a connection and read locations and plans with these, and
+    /// accept a signed integration page within `signature_tolerance_secs`.
+    #[serde(default)]
+    pub officernd: OfficeRndSettings,
 }
 
 impl ServiceSettings for PortalConfig {
@@ -162,6 +184,80 @@ impl From<Settings> for PortalConfig {
             portal: settings.portal,
             provision: settings.provision,
             optix: settings.optix,
+            controllers: settings.controllers,
+            officernd: settings.officernd,
+        }
+    }
+}
+
+/// radius: the database (NAS registry, devices, grants), the bus (its own identity), its own
+/// section, and provision's keys (it opens passphrases and NAS secrets for FreeRADIUS).
+#[derive(Clone, Debug, Deserialize)]
+pub struct RadiusConfig {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    #[serde(default)]
+    pub radius: RadiusSettings,
+    /// Only `provision.master_key` and `provision.hash_key` (or their files) are used.
+    #[serde(default)]
+    pub provision: ProvisionSettings,
+}
+
+impl ServiceSettings for RadiusConfig {
+    fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        self.provision.read_secret_files()?;
+        self.radius.read_secret_files()
+    }
+
+    fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        let mut secrets = self.provision.secrets().to_vec();
+        secrets.push(self.radius.secret());
+        secrets
+    }
+}
+
+impl From<Settings> for RadiusConfig {
+    fn from(settings: Settings) -> RadiusConfig {
+        RadiusConfig {
+            database: settings.database,
+            nats: settings.nats,
+            radius: settings.radius,
+            provision: settings.provision,
+        }
+    }
+}
+
+/// controllers: the database (mappings, members, grants), the bus (its own identity, a
+/// durable consumer of the events stream), its own section, and provision's keys (it opens
+/// passphrases and vendor credentials).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ControllersConfig {
+    pub database: DatabaseSettings,
+    pub nats: NatsSettings,
+    #[serde(default)]
+    pub controllers: ControllersSettings,
+    /// Only `provision.master_key` and `provision.hash_key` (or their files) are used.
+    #[serde(default)]
+    pub provision: ProvisionSettings,
+}
+
+impl ServiceSettings for ControllersConfig {
+    fn read_secret_files(&mut self) -> anyhow::Result<()> {
+        self.provision.read_secret_files()
+    }
+
+    fn secrets(&self) -> Vec<(&'static str, &Secret)> {
+        self.provision.secrets().to_vec()
+    }
+}
+
+impl From<Settings> for ControllersConfig {
+    fn from(settings: Settings) -> ControllersConfig {
+        ControllersConfig {
+            database: settings.database,
+            nats: settings.nats,
+            controllers: settings.controllers,
+            provision: settings.provision,
         }
     }
 }

@@ -19,6 +19,8 @@ pub enum StoreError {
     Config(String),
     #[error("stored event at position {position} is unreadable: {reason}")]
     Corrupt { position: i64, reason: String },
+    #[error("a stored row is unreadable: {0}")]
+    Unreadable(String),
 }
 
 impl StoreError {
@@ -26,10 +28,13 @@ impl StoreError {
         matches!(self, StoreError::Conflict { .. })
     }
 
-    /// A failed COMMIT. Uniqueness that is checked at commit (a VLAN or a passphrase another
-    /// transaction took first) reads as a conflict: decide again on fresh state.
+    /// A failed COMMIT. Uniqueness that is checked at commit (a VLAN, a passphrase or a device's
+    /// MAC another transaction took first; a NAS address overlapping one registered first)
+    /// reads as a conflict: decide again on fresh state.
     pub fn from_commit(error: tokio_postgres::Error) -> StoreError {
-        if error.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+        let code = error.code();
+        if code == Some(&SqlState::UNIQUE_VIOLATION) || code == Some(&SqlState::EXCLUSION_VIOLATION)
+        {
             StoreError::Conflict {
                 stream: "(checked at commit)".into(),
                 expected: -1,

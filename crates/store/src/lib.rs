@@ -5,11 +5,14 @@
 pub mod decide;
 pub mod error;
 pub mod event_log;
+pub mod handshake_pmks;
 pub mod history;
 pub mod member_keys;
 pub mod migrations;
 pub mod projection;
 pub mod queries;
+pub mod radius_cached_answers;
+pub mod radius_sessions;
 pub mod read_models;
 pub mod recorded;
 pub mod relay_checkpoint;

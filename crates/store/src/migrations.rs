@@ -31,6 +31,41 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "webhook_coverage",
         include_str!("../../../migrations/0011_webhook_coverage.sql"),
     ),
+    (
+        12,
+        "radius_registry",
+        include_str!("../../../migrations/0012_radius_registry.sql"),
+    ),
+    (
+        13,
+        "radius_accounting",
+        include_str!("../../../migrations/0013_radius_accounting.sql"),
+    ),
+    (
+        14,
+        "controllers",
+        include_str!("../../../migrations/0014_controllers.sql"),
+    ),
+    (
+        15,
+        "unifi_owned_keys",
+        include_str!("../../../migrations/0015_unifi_owned_keys.sql"),
+    ),
+    (
+        16,
+        "radius_cached_answers",
+        include_str!("../../../migrations/0016_radius_cached_answers.sql"),
+    ),
+    (
+        17,
+        "handshake_pmks",
+        include_str!("../../../migrations/0017_handshake_pmks.sql"),
+    ),
+    (
+        18,
+        "platforms",
+        include_str!("../../../migrations/0018_platforms.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

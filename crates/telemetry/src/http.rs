@@ -123,3 +123,33 @@ where
     .listen(listener)?
     .run())
 }
+
+/// A service's two listeners once built: the public one (`port`) and the operations one
+/// (`ops_port`: `/metrics`, `/healthz`, `/readyz`).
+pub struct Listeners {
+    pub port: u16,
+    pub ops_port: u16,
+    server: actix_web::dev::Server,
+    ops_server: actix_web::dev::Server,
+}
+
+impl Listeners {
+    pub fn new(
+        (port, server): (u16, actix_web::dev::Server),
+        (ops_port, ops_server): (u16, actix_web::dev::Server),
+    ) -> Listeners {
+        Listeners {
+            port,
+            ops_port,
+            server,
+            ops_server,
+        }
+    }
+
+    /// Serves both until SIGTERM or ctrl-c (actix handles the signals), letting the requests
+    /// in hand finish.
+    pub async fn run(self) -> std::io::Result<()> {
+        let (served, ops) = tokio::join!(self.server, self.ops_server);
+        served.and(ops)
+    }
+}

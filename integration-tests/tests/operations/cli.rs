@@ -186,3 +186,155 @@ async fn lanyard_sync_says_what_it_requested_and_what_the_sync_corrected() -> an
     );
     Ok(())
 }
+
+/// `lanyard nas …` as parsed from a command line, run against the stack.
+async fn lanyard_nas(stack: &Stack, argv: &[&str]) -> anyhow::Result<()> {
+    let parsed = cli::args::parse_from(["lanyard", "nas"].iter().chain(argv))?;
+    let cli::args::Command::Nas { command } = parsed.command else {
+        anyhow::bail!("not a nas command");
+    };
+    cli::registry::nas(&stack.settings, &stack.pool, command).await
+}
+
+#[tokio::test]
+async fn lanyard_nas_adds_lists_and_removes_and_never_shows_the_secret() -> anyhow::Result<()> {
+    const SECRET: &str = "cli-nas-secret-4f1a9c";
+    let stack = Stack::start_installed().await?;
+    stack.map_demo_locations().await?;
+    let dir = std::env::temp_dir().join(format!("lanyard-nas-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    let secret_file = dir.join("secret");
+    std::fs::write(&secret_file, format!("{SECRET}\n"))?;
+    let secret_path = secret_file.to_string_lossy().into_owned();
+    let add = |id: &'static str, address: &'static str| {
+        vec![
+            "add",
+            "--org",
+            DEMO_ORG,
+            "--location",
+            "3390",
+            "--id",
+            id,
+            "--address",
+            address,
+            "--dialect",
+            "cisco",
+            "--ssid",
+            "gastown-secure",
+            "--ssid",
+            "gastown-staff",
+        ]
+    };
+    let mut first = add("lobby-ap", "10.40.0.0/24");
+    first.extend(["--secret-file", secret_path.as_str()]);
+    lanyard_nas(&stack, &first).await?;
+
+    let client = stack.pool.get().await?;
+    let lines = cli::registry::nas_lines(&client, DEMO_ORG).await?;
+    let listed = cli::registry::render_nas_lines(DEMO_ORG, &lines);
+    assert!(
+        listed.contains("lobby-ap") && listed.contains("10.40.0.0/24") && listed.contains("cisco"),
+        "{listed}"
+    );
+    assert!(listed.contains("gastown-secure, gastown-staff"), "{listed}");
+    let json = serde_json::to_string(&lines)?;
+    assert!(!listed.contains(SECRET) && !json.contains(SECRET));
+    assert!(!json.contains("ciphertext"), "not even sealed: {json}");
+    assert_eq!(lines[0].coa_port, 3799);
+
+    // Changed without a secret file: the recorded secret stays.
+    let mut moved = add("lobby-ap", "10.40.1.9");
+    moved.extend(["--coa-port", "1700"]);
+    lanyard_nas(&stack, &moved).await?;
+    let nas = store::queries::nas(&client, DEMO_ORG, "lobby-ap")
+        .await?
+        .expect("lobby-ap");
+    assert_eq!((nas.address.as_str(), nas.coa_port), ("10.40.1.9/32", 1700));
+    let opened = secrets::open_nas_secret(&stack.keys, DEMO_ORG, "lobby-ap", &nas.secret)?;
+    assert_eq!(opened.expose(), SECRET);
+
+    // Bad input is refused with what to fix; the secret never goes on the command line.
+    for (argv, expected) in [
+        (add("Lobby AP", "10.41.0.1"), "a–z, 0–9"),
+        (add("second", "10.41.0.1/16"), "host bits"),
+        (
+            add("second", "10.40.1.0/24"),
+            "NAS addresses may not overlap",
+        ),
+        (add("second", "10.41.0.1"), "needs a shared secret"),
+    ] {
+        let error = format!(
+            "{:#}",
+            lanyard_nas(&stack, &argv).await.expect_err("refused")
+        );
+        assert!(error.contains(expected), "{argv:?}: {error}");
+    }
+    let short = dir.join("short");
+    std::fs::write(&short, "too-short")?;
+    let mut weak = add("second", "10.41.0.1");
+    let short_path = short.to_string_lossy().into_owned();
+    weak.extend(["--secret-file", short_path.as_str()]);
+    let error = format!("{:#}", lanyard_nas(&stack, &weak).await.expect_err("short"));
+    assert!(error.contains("16–128 printable"), "{error}");
+    let mut in_argv = add("second", "10.41.0.1");
+    in_argv.extend(["--secret", SECRET]);
+    assert!(lanyard_nas(&stack, &in_argv).await.is_err());
+
+    lanyard_nas(&stack, &["remove", "--org", DEMO_ORG, "--id", "lobby-ap"]).await?;
+    let error = lanyard_nas(&stack, &["remove", "--org", DEMO_ORG, "--id", "lobby-ap"])
+        .await
+        .expect_err("gone");
+    assert!(
+        format!("{error:#}").contains("no NAS with this id"),
+        "{error:#}"
+    );
+    let lines = cli::registry::nas_lines(&client, DEMO_ORG).await?;
+    assert!(cli::registry::render_nas_lines(DEMO_ORG, &lines).contains("no NAS registered"));
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn lanyard_members_show_lists_the_devices_and_the_limit() -> anyhow::Result<()> {
+    let stack = Stack::start_installed().await?;
+    stack.map_demo_locations().await?;
+    let device = |mac: &str| cli::registry::DeviceArgs {
+        org: DEMO_ORG.into(),
+        user: JEAN.into(),
+        mac: mac.into(),
+    };
+    let add = cli::registry::DevicesCommand::Add {
+        device: device("AA-BB-CC-00-00-0A"),
+        name: "Jean's laptop".into(),
+    };
+    cli::registry::devices(&stack.settings, add).await?;
+    let bad = cli::registry::DevicesCommand::Remove(device("not-a-mac"));
+    let error = format!(
+        "{:#}",
+        cli::registry::devices(&stack.settings, bad)
+            .await
+            .expect_err("bad")
+    );
+    assert!(error.contains("not a MAC address"), "{error}");
+    let client = stack.pool.get().await?;
+    let view = cli::members::show_at(&client, DEMO_ORG, JEAN, chrono::Utc::now()).await?;
+    let shown = cli::members::render_show(&view);
+    assert!(shown.contains("devices: 1 of 5"), "{shown}");
+    assert!(
+        shown.contains("AA:BB:CC:00:00:0A Jean's laptop (bound by admin)"),
+        "{shown}"
+    );
+    let mut history = String::new();
+    for event in store::event_log::read_stream(&client, &domain::StreamId::member(DEMO_ORG, JEAN))
+        .await?
+        .0
+    {
+        history.push_str(&domain::describe::describe(&event.event, chrono_tz::UTC).0);
+        history.push('\n');
+    }
+    assert!(
+        history.contains("device Jean's laptop (AA:BB:CC:00:00:0A) added by an admin"),
+        "{history}"
+    );
+    Ok(())
+}

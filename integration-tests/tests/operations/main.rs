@@ -1,5 +1,6 @@
 //! What an operator and an SRE meet, one test binary: `lanyard` against a running system,
 //! `/metrics` and traces, and commands whose sender the bus, not the body, establishes.
+//! (RADIUS has a binary of its own: tests/radius.)
 
 mod bus_authorization;
 mod cli;

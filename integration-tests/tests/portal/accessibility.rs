@@ -158,6 +158,35 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         user_id: None,
     };
     stack.command_done(DEMO_ORG, report).await?;
+    // …an access point, and a device of Jean's (the key page's and his admin page's lists).
+    let nas = Command::RegisterNas {
+        nas_id: "lobby".into(),
+        location_id: GASTOWN.into(),
+        name: "Lobby".into(),
+        address: "10.60.0.0/24".into(),
+        dialect: domain::NasDialect::Cisco,
+        ssids: vec!["gastown-members".into()],
+        coa_port: None,
+        secret: Some(bus::commands::NasSecretText(
+            "accessibility-secret-1".into(),
+        )),
+    };
+    stack.command_done(DEMO_ORG, nas).await?;
+    let device = Command::AddDevice {
+        user_id: JEAN.into(),
+        mac: "02:00:00:00:0a:11".into(),
+        name: "Jean's phone".into(),
+    };
+    stack.command_done(DEMO_ORG, device).await?;
+    // …and that device online at Gastown, for the sessions page's table.
+    integration_tests::nas::online_session(
+        &stack.pool,
+        DEMO_ORG,
+        GASTOWN,
+        Some(JEAN),
+        "020000000a11",
+    )
+    .await?;
 
     let browser = Browser::start().await?;
     browser.client.set_window_size(390, 844).await?;
@@ -205,6 +234,14 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         .await?;
     browser.wait_for("#passphrase-error").await?;
     check("a refused passphrase").await?;
+    browser.type_into("device-name", "Tablet").await?;
+    browser.type_into("device-mac", "not-a-mac").await?;
+    browser
+        .click_and_wait("form[action='/wifi/devices'] button")
+        .await?;
+    browser.wait_for("#device-error").await?;
+    browser.click("#mac-help summary").await?;
+    check("a refused device, with the help open").await?;
 
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     browser
@@ -213,17 +250,21 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.wait_for_heading("Overview").await?;
     check("the admin overview").await?;
     for (path, heading) in [
+        ("/canvas/admin/connection", "Connection"),
         ("/canvas/admin/locations", "Locations"),
+        ("/canvas/admin/nas", "Access points"),
         ("/canvas/admin/plans", "Plans"),
+        ("/canvas/admin/controllers", "WiFi controllers"),
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
+        ("/canvas/admin/sessions", "Sessions"),
     ] {
         browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
     browser.close().await?;
-    assert_eq!(checked, 10, "every page was checked");
+    assert_eq!(checked, 15, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

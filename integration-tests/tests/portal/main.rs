@@ -2,5 +2,7 @@
 //! the security review, and the pages as a screen-reader or keyboard user meets them.
 
 mod accessibility;
+mod devices;
 mod portal;
 mod portal_abuse;
+mod sessions;

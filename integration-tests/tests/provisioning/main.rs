@@ -7,3 +7,4 @@ mod event_log;
 mod foundation;
 mod organizations;
 mod provisioning;
+mod radius_registry;

@@ -5,7 +5,7 @@
 use bus::commands::{Command, PassphraseText, RefusalCode, Reply};
 use chrono::{DateTime, Utc};
 use domain::AccessProfile;
-use integration_tests::stack::DEMO_ORG;
+use integration_tests::stack::{DEMO_ORG, GASTOWN, TRASTEVERE};
 use integration_tests::{Stack, StackOptions, eventually};
 use optix_sim::{Change, Notify};
 use std::time::Duration;
@@ -115,19 +115,7 @@ async fn quiet_hot_desker(stack: &Stack, name: &str) -> anyhow::Result<String> {
 
 /// The member's passphrase in force, opened with their data key.
 async fn passphrase(stack: &Stack, user_id: &str) -> anyhow::Result<String> {
-    let client = stack.pool.get().await?;
-    let member = store::queries::member(&client, DEMO_ORG, user_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no account"))?;
-    let aad = format!("member-{DEMO_ORG}-{user_id}");
-    let wrapped = store::queries::member_key(&client, DEMO_ORG, user_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no key"))?;
-    let key = stack.keys.unwrap_member_key(&wrapped, &aad)?;
-    let sealed = member
-        .passphrase
-        .ok_or_else(|| anyhow::anyhow!("no passphrase"))?;
-    Ok(String::from_utf8(key.open(&sealed, &aad)?)?)
+    stack.passphrase(DEMO_ORG, user_id).await
 }
 
 #[tokio::test]
@@ -1059,8 +1047,44 @@ async fn a_429_and_an_outage_are_waited_out_and_nothing_is_lost() -> anyhow::Res
     Ok(())
 }
 
+/// Gastown mapped to a Meraki SSID and reported over its key limit; Trastevere mapped to an
+/// OpenWrt AP group, then unmapped.
+async fn map_controllers(stack: &Stack) -> anyhow::Result<()> {
+    use bus::commands::CredentialText;
+    use domain::controller::ControllerTarget;
+    let meraki = ControllerTarget::Meraki {
+        organization_id: "549236".into(),
+        network_id: "N_24329156".into(),
+        ssid_number: 3,
+    };
+    let openwrt = ControllerTarget::Openwrt {
+        ap_group: "rome-aps".into(),
+    };
+    for (location_id, target, credentials) in [
+        (GASTOWN, meraki, "replay-meraki-api-key-0123456789"),
+        (TRASTEVERE, openwrt, "replay-openwrt-token-0123456789abcdef"),
+    ] {
+        let map = Command::MapController {
+            location_id: location_id.into(),
+            target,
+            credentials: CredentialText(credentials.into()),
+        };
+        stack.command_done(DEMO_ORG, map).await?;
+    }
+    let over = Command::ReportControllerOverLimit {
+        location_id: GASTOWN.into(),
+        wanted: 1200,
+        limit: 1000,
+    };
+    stack.command_done(DEMO_ORG, over).await?;
+    let unmap = Command::UnmapController {
+        location_id: TRASTEVERE.into(),
+    };
+    stack.command_done(DEMO_ORG, unmap).await
+}
+
 /// Every projection (members, grants, groups, locations, plan profiles, notifications, sync
-/// runs) is rebuilt byte for byte from the log.
+/// runs, NASes, devices, controller mappings) is rebuilt byte for byte from the log.
 #[tokio::test]
 async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> anyhow::Result<()> {
     let stack = Stack::start_installed_with_vlan_pool(100, 100).await?;
@@ -1069,6 +1093,13 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
         premium.vlan = Some(200);
     })
     .await?;
+    // The RADIUS registry: a NAS, and devices (Richard's go with his account).
+    crate::radius_registry::register_nas(&stack, DEMO_ORG, "lobby", "10.20.0.0/24").await?;
+    crate::radius_registry::add_device(&stack, JEAN, "02:00:00:00:00:01").await?;
+    crate::radius_registry::add_device(&stack, RICHARD, "02:00:00:00:00:02").await?;
+    // Cloud controllers: Gastown on Meraki (over its key limit once), Trastevere mapped to an
+    // OpenWrt AP group and unmapped.
+    map_controllers(&stack).await?;
     let team = apply(
         &stack,
         Change::AddTeam {
@@ -1184,20 +1215,7 @@ mod security_webhooks {
 
     /// A counter's value on provision's `/metrics` (0 when the series does not exist).
     async fn counter(stack: &Stack, name: &str, labels: &[(&str, &str)]) -> anyhow::Result<f64> {
-        let text = reqwest::get(format!("{}/metrics", stack.provision_url))
-            .await?
-            .text()
-            .await?;
-        Ok(text
-            .lines()
-            .filter(|line| line.starts_with(name) && !line.starts_with('#'))
-            .filter(|line| {
-                labels
-                    .iter()
-                    .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
-            })
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum())
+        integration_tests::metric_sum(&stack.provision_url, name, labels).await
     }
 
     /// Optix also serves `ELSEWHERE`: its own token, no members.
@@ -1519,33 +1537,7 @@ mod security_webhooks {
 
     /// The rows of every table holding `needle` (case-insensitive), as `table: row`.
     async fn rows_holding(stack: &Stack, needle: &str) -> anyhow::Result<Vec<String>> {
-        let client = stack.pool.get().await?;
-        let tables = client
-            .query(
-                "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) \
-                 FROM information_schema.tables \
-                 WHERE table_type = 'BASE TABLE' \
-                 AND table_schema NOT IN ('pg_catalog', 'information_schema')",
-                &[],
-            )
-            .await?;
-        anyhow::ensure!(tables.len() > 5, "the schema has its tables");
-        let mut found = Vec::new();
-        for table in tables {
-            let table: String = table.get(0);
-            for row in client
-                .query(
-                    &format!(
-                        "SELECT t::text FROM {table} t WHERE strpos(lower(t::text), lower($1)) > 0"
-                    ),
-                    &[&needle],
-                )
-                .await?
-            {
-                found.push(format!("{table}: {}", row.get::<_, String>(0)));
-            }
-        }
-        Ok(found)
+        integration_tests::database::rows_holding(&stack.pool, needle).await
     }
 
     #[tokio::test]

@@ -45,6 +45,17 @@ async fn a_client_without_a_known_key_is_refused() -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn bus_as(server: &NatsServer, identity: Identity) -> anyhow::Result<bus::Bus> {
+    server.bus_as(identity).await.map_err(anyhow::Error::msg)
+}
+
+/// Provision's bus, once it has made the streams (as it does at start).
+async fn with_streams(server: &NatsServer) -> anyhow::Result<bus::Bus> {
+    let provision = bus_as(server, Identity::Provision).await?;
+    provision.ensure_streams().await?;
+    Ok(provision)
+}
+
 /// The webhook stream's last sequence, read with the unrestricted identity.
 async fn last_sequence(ops: &jetstream::Context, stream: &str) -> anyhow::Result<u64> {
     Ok(ops
@@ -59,15 +70,8 @@ async fn last_sequence(ops: &jetstream::Context, stream: &str) -> anyhow::Result
 #[tokio::test]
 async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> anyhow::Result<()> {
     let server = server().await?;
-    let provision = server
-        .bus_as(Identity::Provision)
-        .await
-        .map_err(anyhow::Error::msg)?;
-    provision.ensure_streams().await?;
-    let ingest = server
-        .bus_as(Identity::Ingest)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    with_streams(&server).await?;
+    let ingest = bus_as(&server, Identity::Ingest).await?;
     // What ingest publishes: organization 6267's webhooks, as they come from Optix.
     let genuine = |kind, msg_id, payload| {
         crate::publish_webhook(
@@ -240,6 +244,88 @@ fn the_deployed_single_node_configuration_includes_the_authorization() -> anyhow
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}
+
+/// The radius service's identity follows member events through its own durable consumer (to
+/// end revoked members' sessions) and reads nothing else: no webhook, no other consumer.
+#[tokio::test]
+async fn the_radius_identity_follows_member_events_through_its_consumer_only() -> anyhow::Result<()>
+{
+    follows_events_through_its_consumer_only(
+        Identity::Radius,
+        bus::DISCONNECT_CONSUMER,
+        "lanyard.events.member.>",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_controllers_identity_follows_events_through_its_consumer_only() -> anyhow::Result<()> {
+    follows_events_through_its_consumer_only(
+        Identity::Controllers,
+        bus::CONTROLLERS_CONSUMER,
+        bus::EVENT_SUBJECTS,
+    )
+    .await
+}
+
+/// `identity` receives events through its durable `consumer` (filtered to `filter`), and can
+/// neither look up the webhook stream, make another consumer nor publish a domain event.
+async fn follows_events_through_its_consumer_only(
+    identity: Identity,
+    consumer_name: &str,
+    filter: &str,
+) -> anyhow::Result<()> {
+    let name = identity.name();
+    let server = server().await?;
+    let provision = with_streams(&server).await?;
+    let follower = bus_as(&server, identity).await?;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let consumer = follower
+        .events_consumer(consumer_name, filter, since)
+        .await?;
+    provision
+        .publish_durable(
+            "lanyard.events.member.6267".into(),
+            "event-1",
+            &[],
+            "{\"event\":\"AccountSuspended\"}".into(),
+            Duration::from_secs(2),
+        )
+        .await?;
+    let mut messages = consumer.messages().await?;
+    let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no event"))?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
+    message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    let mut js = follower.jetstream().clone();
+    js.set_timeout(Duration::from_millis(500));
+    assert!(
+        js.get_stream("OPTIX_WEBHOOKS").await.is_err(),
+        "the {name} identity looked up the webhook stream"
+    );
+    let events = js.get_stream(bus::EVENTS_STREAM).await?;
+    let other = events
+        .create_consumer(jetstream::consumer::pull::Config {
+            durable_name: Some(format!("not-{name}")),
+            ..Default::default()
+        })
+        .await;
+    assert!(other.is_err(), "the {name} identity made another consumer");
+    let published = tokio::time::timeout(Duration::from_secs(2), async {
+        js.publish("lanyard.events.member.6267", "{}".into())
+            .await?
+            .await
+    })
+    .await;
+    assert!(
+        !matches!(published, Ok(Ok(_))),
+        "the {name} identity published a domain event"
     );
     Ok(())
 }

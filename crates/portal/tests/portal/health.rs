@@ -30,7 +30,10 @@ fn settings(database_url: String, nats: runtime::NatsSettings) -> runtime::Setti
             ..Default::default()
         },
         optix: Default::default(),
+        officernd: Default::default(),
         webhooks: Default::default(),
+        radius: Default::default(),
+        controllers: Default::default(),
     }
 }
 

@@ -2,12 +2,15 @@
 //! [`crate::projection`]) and its queries. The event log and replay run [`PROJECTIONS`]; a new
 //! read model is a new file here and a line in that list.
 
+pub mod controller_mappings;
 pub mod groups;
 pub mod locations;
+pub mod member_devices;
 pub mod members;
 pub mod notifications;
 pub mod organizations;
 pub mod plan_profiles;
+pub mod radius_nas;
 pub(crate) mod rows;
 pub mod sync_runs;
 
@@ -22,6 +25,9 @@ pub const PROJECTIONS: &[&Projection] = &[
     &groups::PROJECTION,
     &notifications::PROJECTION,
     &sync_runs::PROJECTION,
+    &radius_nas::PROJECTION,
+    &member_devices::PROJECTION,
+    &controller_mappings::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.

@@ -7,12 +7,13 @@ use crate::read_models::rows::{execute, select};
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
-use domain::Event;
+use domain::{Event, StreamId};
 
-pub const PROJECTION: Projection =
-    Projection::new("notifications", &["notifications"], |tx, _, recorded| {
-        Box::pin(write(tx, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new(
+    "notifications",
+    &["notifications"],
+    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
+);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotificationView {
@@ -51,18 +52,48 @@ pub async fn notifications(
 }
 
 /// What an event raises in the box: (kind, subject, message).
-fn raised_by(event: &Event) -> Option<(&'static str, &str, String)> {
+fn raised_by<'a>(
+    stream: &'a StreamId,
+    event: &'a Event,
+) -> Option<(&'static str, &'a str, String)> {
+    match (stream, event) {
+        (
+            StreamId::Controller { location_id, .. },
+            Event::ControllerOverLimit {
+                vendor,
+                wanted,
+                limit,
+            },
+        ) => Some((
+            "controller_over_limit",
+            location_id,
+            format!(
+                "Location {location_id} wants {wanted} WiFi keys but its {vendor} controller allows {limit}: nothing was applied there. Use another SSID or network for some members, or unmap the location."
+            ),
+        )),
+        (stream, event) => raised_by_event(domain::Platform::of_org(stream.org_id()).name(), event),
+    }
+}
+
+/// `platform`: the organization's membership platform's name, for the words.
+fn raised_by_event<'a>(
+    platform: &str,
+    event: &'a Event,
+) -> Option<(&'static str, &'a str, String)> {
     match event {
         Event::SyncFailed { kind, reason } => Some((
             "sync_failed",
             kind.as_str(),
-            format!("The {} sync with Optix failed: {reason}", kind.as_str()),
+            format!(
+                "The {} sync with {platform} failed: {reason}",
+                kind.as_str()
+            ),
         )),
         Event::UnmappedLocationUsed { location_id, .. } => Some((
             "unmapped_location",
             location_id,
             format!(
-                "A tenant asked for WiFi at Optix location {location_id}, which is not mapped to a Lanyard location."
+                "A tenant asked for WiFi at {platform} location {location_id}, which is not mapped to a Lanyard location."
             ),
         )),
         Event::GroupCreated {
@@ -80,8 +111,12 @@ fn raised_by(event: &Event) -> Option<(&'static str, &str, String)> {
     }
 }
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let Some((kind, subject, message)) = raised_by(&recorded.event) else {
+async fn write(
+    client: &impl GenericClient,
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+) -> Result<(), StoreError> {
+    let Some((kind, subject, message)) = raised_by(stream, &recorded.event) else {
         return Ok(());
     };
     execute(

@@ -11,7 +11,7 @@ use crate::read_models::rows::{
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::policy::OrgPolicy;
-use domain::{Event, Sealed};
+use domain::{Event, PlatformAccount, Sealed};
 
 pub const PROJECTION: Projection =
     Projection::new("organizations", &["organizations"], |tx, _, recorded| {
@@ -45,6 +45,31 @@ pub async fn organization_token(
     )
     .await?;
     token.flatten().map(sealed).transpose()
+}
+
+/// How Lanyard reaches a connected organization on a client-credentials platform: its account
+/// (client id, slug) and the sealed client secret. None for an Optix organization or one not
+/// connected.
+pub async fn platform_account(
+    client: &impl GenericClient,
+    org_id: &str,
+) -> Result<Option<(PlatformAccount, Sealed)>, StoreError> {
+    let row = select_opt(
+        client,
+        "SELECT account, token FROM organizations WHERE org_id = $1 AND installed AND account IS NOT NULL",
+        &[&org_id],
+        |r| {
+            (
+                r.get::<_, Option<serde_json::Value>>(0),
+                r.get::<_, Option<serde_json::Value>>(1),
+            )
+        },
+    )
+    .await?;
+    let Some((Some(account), Some(token))) = row else {
+        return Ok(None);
+    };
+    Ok(Some((from_json(account)?, sealed(token)?)))
 }
 
 /// Organizations that installed the app (for the periodic sync).
@@ -99,8 +124,23 @@ pub async fn org_policy(
 async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
     match &recorded.event {
-        Event::IntegrationConfigured { token, .. }
-        | Event::OrganizationTokenRotated { token, .. } => {
+        Event::IntegrationConfigured {
+            token,
+            platform,
+            account,
+            ..
+        } => {
+            execute(
+                client,
+                "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position, platform, account)
+                 VALUES ($1, true, $2, $3, $4, $5, $6)
+                 ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4,
+                     platform = $5, account = $6",
+                &[&org, &json(token)?, &at, &pos, &platform.as_str(), &account.as_ref().map(json).transpose()?],
+            )
+            .await
+        }
+        Event::OrganizationTokenRotated { token, .. } => {
             execute(
                 client,
                 "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)

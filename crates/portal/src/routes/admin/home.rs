@@ -38,6 +38,8 @@ struct GroupRow {
 struct HomePage {
     title: String,
     section: &'static str,
+    /// The membership platform's name (Optix, OfficeRnD).
+    platform: &'static str,
     notice: Option<String>,
     error: Option<String>,
     csrf: String,
@@ -70,6 +72,7 @@ impl FormPage for Overview {
         let page = HomePage {
             title: "WiFi administration".into(),
             section: "home",
+            platform: domain::Platform::of_org(&admin.row.org_id).name(),
             notice: banner.notice,
             error: banner.error,
             csrf: admin.csrf(state),

@@ -31,6 +31,8 @@ struct LocationRow {
 struct LocationsPage {
     title: String,
     section: &'static str,
+    /// The membership platform's name (Optix, OfficeRnD).
+    platform: &'static str,
     notice: Option<String>,
     error: Option<String>,
     csrf: String,
@@ -184,6 +186,7 @@ impl FormPage for Locations {
         let page = LocationsPage {
             title: "Locations".into(),
             section: "locations",
+            platform: domain::Platform::of_org(&admin.row.org_id).name(),
             notice: banner.notice,
             error: banner.error,
             csrf: admin.csrf(state),

@@ -1,18 +1,25 @@
-//! `GET /canvas/admin/members/{user}`: one member's account and their history from the event
-//! log, in words.
+//! `GET /canvas/admin/members/{user}`: one member's account, their devices and their history
+//! from the event log, in words; `POST …/devices/remove`: remove one of their devices.
 
-use crate::admin_session::Admin;
+use crate::admin_forms::{Banner, Flash};
+use crate::admin_session::{Admin, admin_form};
 use crate::admin_words::{group_words, name_and_email};
+use crate::commands::Answer;
+use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::input::plausible_id;
+use crate::pages::DeviceSection;
 use crate::pages::{Framing, Message};
+use crate::responses::see_other;
 use crate::sealed::open_profile;
 use crate::state::State;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use bus::commands::Command;
 use chrono::Utc;
 use chrono_tz::Tz;
+use serde::Deserialize;
 use store::queries::MemberView;
 
 #[derive(Template)]
@@ -20,6 +27,8 @@ use store::queries::MemberView;
 struct MemberPage {
     title: String,
     section: &'static str,
+    /// The membership platform's name (Optix, OfficeRnD).
+    platform: &'static str,
     notice: Option<String>,
     error: Option<String>,
     name: String,
@@ -30,37 +39,52 @@ struct MemberPage {
     group: String,
     tz: String,
     history: Vec<String>,
+    csrf: String,
+    devices: DeviceSection,
 }
 
 /// `GET /canvas/admin/members/{user}`: one member's history from the event log, in words.
 pub(crate) async fn member(
     state: web::Data<State>,
     path: web::Path<String>,
+    flash: web::Query<Flash>,
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let user_id = path.into_inner();
+    let banner = Banner::shown(flash.notice());
+    render_member(&state, &admin, &path.into_inner(), banner).await
+}
+
+fn not_found(state: &State) -> Result<HttpResponse, PortalError> {
+    state.page(
+        StatusCode::NOT_FOUND,
+        Framing::Optix,
+        &Message::new(
+            "No such member",
+            &["This organization has no WiFi account for that user."],
+        ),
+    )
+}
+
+/// The member's page under `banner`.
+async fn render_member(
+    state: &State,
+    admin: &Admin,
+    user_id: &str,
+    banner: Banner,
+) -> Result<HttpResponse, PortalError> {
     let org = &admin.row.org_id;
-    let not_found = || {
-        state.page(
-            StatusCode::NOT_FOUND,
-            Framing::Optix,
-            &Message::new(
-                "No such member",
-                &["This organization has no WiFi account for that user."],
-            ),
-        )
-    };
-    if !plausible_id(&user_id) {
-        return not_found();
+    if !plausible_id(user_id) {
+        return not_found(state);
     }
     let client = state.pool.get().await?;
-    let Some(m) = store::queries::member(&client, org, &user_id).await? else {
-        return not_found();
+    let Some(m) = store::queries::member(&client, org, user_id).await? else {
+        return not_found(state);
     };
     let tz = home_zone(&client, &m).await?;
-    let opened = open_profile(&state, &client, org, &user_id, &m.profile).await?;
+    let opened = open_profile(state, &client, org, user_id, &m.profile).await?;
     let (events, _) =
-        store::event_log::read_stream(&client, &domain::StreamId::member(org, &user_id)).await?;
+        store::event_log::read_stream(&client, &domain::StreamId::member(org, user_id)).await?;
+    let devices = device_section(&client, &m, tz, None).await?;
     drop(client);
     let history = history_lines(&events, tz);
     let now = Utc::now();
@@ -73,8 +97,10 @@ pub(crate) async fn member(
     let page = MemberPage {
         title,
         section: "members",
-        notice: None,
-        error: None,
+        platform: domain::Platform::of_org(&admin.row.org_id).name(),
+        notice: banner.notice,
+        error: banner.error,
+        csrf: admin.csrf(state),
         name,
         email,
         user_id: m.user_id.clone(),
@@ -83,8 +109,48 @@ pub(crate) async fn member(
         group: group_words(&m, now),
         tz: tz.name().to_owned(),
         history,
+        devices,
     };
-    state.page(StatusCode::OK, Framing::Optix, &page)
+    state.page(banner.status, Framing::Optix, &page)
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RemoveDeviceForm {
+    csrf: String,
+    mac: String,
+}
+
+/// `POST /canvas/admin/members/{user}/devices/remove`: an admin removes a member's device.
+pub(crate) async fn remove_device(
+    state: web::Data<State>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<RemoveDeviceForm>,
+) -> Result<HttpResponse, PortalError> {
+    let user_id = path.into_inner();
+    if !plausible_id(&user_id) {
+        return not_found(&state);
+    }
+    let back = format!("/canvas/admin/members/{user_id}");
+    let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
+        Ok(admin) => admin,
+        Err(page) => return Ok(page),
+    };
+    let remove = Command::RemoveDevice {
+        user_id: user_id.clone(),
+        mac: form.mac.clone(),
+    };
+    match state
+        .command(&admin.row.org_id, &admin.actor(), remove)
+        .await
+    {
+        Answer::Done { .. } => Ok(see_other(&format!("{back}?ok=device_removed"))),
+        Answer::Refused { message, .. } => {
+            render_member(&state, &admin, &user_id, Banner::refused(message)).await
+        }
+        Answer::Unavailable => state.unavailable(Framing::Optix, &back),
+    }
 }
 
 /// The time zone of the member's home location (UTC when they have none, or it is unmapped).

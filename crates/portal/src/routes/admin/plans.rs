@@ -22,6 +22,7 @@ struct ProfileFields {
     up: String,
     down: String,
     duration: String,
+    devices: String,
 }
 
 fn fields(key: &str, profile: &AccessProfile) -> ProfileFields {
@@ -34,6 +35,10 @@ fn fields(key: &str, profile: &AccessProfile) -> ProfileFields {
         up: text(profile.bandwidth_up_kbps),
         down: text(profile.bandwidth_down_kbps),
         duration: text(profile.duration_hours),
+        devices: profile
+            .device_limit
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -49,6 +54,8 @@ struct PlanRow {
 struct PlansPage {
     title: String,
     section: &'static str,
+    /// The membership platform's name (Optix, OfficeRnD).
+    platform: &'static str,
     notice: Option<String>,
     error: Option<String>,
     csrf: String,
@@ -71,6 +78,7 @@ pub(crate) struct PlanForm {
     bandwidth_up_kbps: String,
     bandwidth_down_kbps: String,
     duration_hours: String,
+    device_limit: String,
     vlan_first: String,
     vlan_last: String,
 }
@@ -83,6 +91,7 @@ fn profile_of(form: &PlanForm) -> Result<AccessProfile, String> {
         bandwidth_up_kbps: optional_number(&form.bandwidth_up_kbps, "The upload limit")?,
         bandwidth_down_kbps: optional_number(&form.bandwidth_down_kbps, "The download limit")?,
         duration_hours: optional_number(&form.duration_hours, "The duration")?,
+        device_limit: optional_number(&form.device_limit, "The number of devices")?,
     };
     // Provision checks the same; checking here answers at once, in the form (as for locations).
     profile.validate().map_err(|e| format!("Refused: {e}."))?;
@@ -172,6 +181,7 @@ impl FormPage for Plans {
         let page = PlansPage {
             title: "Plans".into(),
             section: "plans",
+            platform: domain::Platform::of_org(&admin.row.org_id).name(),
             notice: banner.notice,
             error: banner.error,
             csrf: admin.csrf(state),
@@ -203,6 +213,7 @@ mod tests {
             bandwidth_up_kbps: String::new(),
             bandwidth_down_kbps: String::new(),
             duration_hours: String::new(),
+            device_limit: String::new(),
             vlan_first: String::new(),
             vlan_last: String::new(),
         };
@@ -226,6 +237,7 @@ mod tests {
             bandwidth_up_kbps: "".into(),
             bandwidth_down_kbps: "50000".into(),
             duration_hours: "".into(),
+            device_limit: "3".into(),
             vlan_first: String::new(),
             vlan_last: String::new(),
         };
@@ -241,6 +253,7 @@ mod tests {
                     bandwidth_up_kbps: None,
                     bandwidth_down_kbps: Some(50000),
                     duration_hours: None,
+                    device_limit: Some(3),
                 },
             }
         );

@@ -1,18 +1,14 @@
 //! `GET /canvas/admin#token=…`: the admin dashboard's canvas (its script posts the token);
 //! `POST`: signs an Optix admin in to the admin canvas and sends them to its overview.
 
-use crate::admin_session::admin_context;
+use crate::admin_session::{admin_context, start};
 use crate::canvas_sign_in::{self, CanvasQuery, Failure, check_token};
-use crate::db::{SessionKind, SessionRow, Via};
 use crate::error::PortalError;
 use crate::forms::TokenForm;
 use crate::pages::TokenPage;
-use crate::responses::{see_other, with_cookie};
-use crate::session::{self, ADMIN_COOKIE, ADMIN_PATH, Site};
-use crate::session_store;
+use crate::session::ADMIN_PATH;
 use crate::state::State;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
 async fn admin_session(
     state: &State,
@@ -24,29 +20,16 @@ async fn admin_session(
         Err(failure) => return Ok(Err(failure)),
     };
     let context = admin_context(state, token, &verified).await;
-    let row = SessionRow {
-        kind: SessionKind::Admin,
-        org_id: verified.org_id.clone(),
-        user_id: verified.user_id.clone(),
-        location_id: None,
-        via: Via::AdminCanvas,
-        context: serde_json::to_value(&context).ok(),
-        expires_at: Utc::now()
-            + chrono::Duration::seconds(state.settings.admin_session_ttl_secs as i64),
-    };
-    let id = session_store::begin(state, request, ADMIN_COOKIE, &row).await?;
-    tracing::info!(org_id = verified.org_id, "admin signed in to the canvas");
-    let cookie = session::cookie(
-        ADMIN_COOKIE,
-        &id,
-        ADMIN_PATH,
-        Some(state.settings.admin_session_ttl_secs as i64),
-        Site::Embedded,
+    let landing = format!("{ADMIN_PATH}/home");
+    let started = start(
+        state,
+        request,
+        &verified.org_id,
+        &verified.user_id,
+        &context,
+        &landing,
     );
-    Ok(Ok(with_cookie(
-        see_other(&format!("{ADMIN_PATH}/home")),
-        &cookie,
-    )))
+    Ok(Ok(started.await?))
 }
 
 /// `GET /canvas/admin`: like the mobile canvas, for admins.

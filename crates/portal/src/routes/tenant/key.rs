@@ -3,14 +3,17 @@
 //! generated one ([`PassphraseChange`]). A GET never changes anything or asks Optix.
 
 use crate::access::{AccessNow, access_now};
+use crate::admin_words::{device_words, local_time};
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
+use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::onboarding::{no_access, suspended};
-use crate::pages::{Action, Framing, KeyPage, Message, sentence};
+use crate::pages::{Action, Framing, KeyPage, Message, OnlineDevice, sentence};
+use crate::pages::{DeviceFormValues, DeviceSection};
 use crate::responses::see_other;
 use crate::sealed::open_passphrase;
 use crate::session::{self, TENANT_SCOPE};
@@ -27,6 +30,7 @@ use domain::describe::valid_words;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use store::queries::MemberView;
+use store::radius_sessions::{ONLINE_WITHIN, SessionView};
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -49,6 +53,8 @@ pub(crate) async fn key_page(
         Some("generated") => {
             Some("A new passphrase was generated. Reconnect your devices with it.")
         }
+        Some("device_added") => Some("The device is added."),
+        Some("device_removed") => Some("The device is removed."),
         _ => None,
     };
     let member = {
@@ -78,6 +84,7 @@ pub(crate) async fn key_page(
         KeyMessages {
             notice: notice.map(str::to_owned),
             error: None,
+            device_form: None,
         },
         StatusCode::OK,
     )
@@ -88,24 +95,25 @@ pub(crate) async fn key_page(
 pub(crate) struct KeyMessages {
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// The device form as typed, when the error is about it.
+    pub device_form: Option<DeviceFormValues>,
 }
 
 /// A location's network, by id (`None` settings: the location is not mapped).
 type Network = (String, Option<LocationSettings>);
 
-/// The network of the account's home location and the member's wrapped data key. An account
-/// the sync opened before the tenant ever came is bound nowhere: then the location they came
-/// from (portal or app).
+/// The network of the account's home location, the member's wrapped data key and their
+/// sessions online now. An account the sync opened before the tenant ever came is bound
+/// nowhere: then the location they came from (portal or app).
 async fn network_and_key(
     state: &State,
     row: &SessionRow,
     member: Option<&MemberView>,
-) -> Result<(Option<Network>, Option<domain::Sealed>), PortalError> {
+) -> Result<(Option<Network>, Option<domain::Sealed>, Vec<SessionView>), PortalError> {
     let client = state.pool.get().await?;
     let place = member
         .and_then(|m| m.home_location.clone())
         .or_else(|| row.location_id.clone());
-    // Both queries in one round trip (pipelined on the connection).
     let location = async {
         Ok::<_, PortalError>(match place {
             Some(place) => store::queries::location(&client, &row.org_id, &place)
@@ -116,8 +124,38 @@ async fn network_and_key(
         })
     };
     let key = store::queries::member_key(&client, &row.org_id, &row.user_id);
-    let (location, key) = tokio::join!(location, key);
-    Ok((location?, key?))
+    // All three in one round trip (pipelined on the connection).
+    let online = store::radius_sessions::live_sessions_of_member(
+        &client,
+        &row.org_id,
+        &row.user_id,
+        Utc::now() - ONLINE_WITHIN,
+    );
+    let (location, key, online) = tokio::join!(location, key, online);
+    Ok((location?, key?, online?))
+}
+
+/// The member's devices online now, for the key page, by their registered name when they
+/// have one, in the location's time zone.
+fn online_devices(
+    sessions: Vec<SessionView>,
+    devices: &DeviceSection,
+    tz: Tz,
+) -> Vec<OnlineDevice> {
+    sessions
+        .into_iter()
+        .map(|session| {
+            let mac = device_words(&session.ids.mac);
+            let name = devices.rows.iter().find(|d| d.mac_value == session.ids.mac);
+            OnlineDevice {
+                device: match name {
+                    Some(device) => format!("{} ({mac})", device.name),
+                    None => mac,
+                },
+                since: local_time(session.started_at, tz),
+            }
+        })
+        .collect()
 }
 
 /// The key page of the session's member (`member` as just read from the projection).
@@ -129,8 +167,12 @@ pub(crate) async fn render_key(
     messages: KeyMessages,
     status: StatusCode,
 ) -> Result<HttpResponse, PortalError> {
-    let KeyMessages { notice, error } = messages;
-    let (network, wrapped_key) = network_and_key(state, row, member.as_ref()).await?;
+    let KeyMessages {
+        notice,
+        error,
+        device_form,
+    } = messages;
+    let (network, wrapped_key, online) = network_and_key(state, row, member.as_ref()).await?;
     let Some(member) = member else {
         return state.page(
             StatusCode::OK,
@@ -165,6 +207,10 @@ pub(crate) async fn render_key(
     };
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
     let (passphrase, qr_svg) = passphrase_and_qr(state, row, &member, &settings, wrapped_key)?;
+    let devices = {
+        let client = state.pool.get().await?;
+        device_section(&client, &member, tz, device_form).await?
+    };
     let page = KeyPage {
         // A refusal re-renders the page: the title says so first, for screen readers and tabs.
         title: if error.is_some() {
@@ -179,10 +225,12 @@ pub(crate) async fn render_key(
         group: member.group.as_ref().map(|g| g.name.clone()),
         vlan: member.vlan(now),
         valid_until: valid_words(member.access_until(now), tz),
+        online: online_devices(online, &devices, tz),
         csrf,
         notice,
         error: error.map(|e| sentence(&e)),
         can_sign_out: row.via == Via::Portal,
+        devices,
     };
     state.page(status, Framing::Optix, &page)
 }
@@ -193,7 +241,7 @@ fn no_location() -> Message {
         "Open WiFi from your location",
         &[
             "Your WiFi account is not tied to a location yet. Open your location's \
-             WiFi portal link, or WiFi in the Optix app, to see your key.",
+             WiFi portal link, or WiFi in your workspace's app, to see your key.",
         ],
     )
 }
@@ -288,7 +336,10 @@ pub(crate) async fn change_passphrase<C: PassphraseChange>(
     tenant: SignedInForm<C>,
 ) -> Result<HttpResponse, PortalError> {
     let SignedInForm { cookie, row, form } = tenant;
-    if let Some(retry_after_secs) = passphrase_changes_limited(&state, &request, &row).await? {
+    let limited = ChangeLimits::PASSPHRASE
+        .over(&state, &request, &row)
+        .await?;
+    if let Some(retry_after_secs) = limited {
         return state.too_many(
             Framing::Optix,
             retry_after_secs,
@@ -305,36 +356,63 @@ pub(crate) async fn change_passphrase<C: PassphraseChange>(
     passphrase_answer(&state, &cookie, &row, answer, C::DONE).await
 }
 
-/// Whether passphrase changes are over a limit, per member and per client address ("already
-/// in use" tells whether someone uses a passphrase: guessing must stay slow); `Some(retry
-/// after)` when they are. Every attempt counts, accepted or refused.
-async fn passphrase_changes_limited(
-    state: &State,
-    request: &HttpRequest,
-    row: &SessionRow,
-) -> Result<Option<u64>, PortalError> {
-    let address = state.client_address(request);
-    let limits = [
-        RateLimit {
-            kind: "passphrase-member",
-            org_id: &row.org_id,
-            value: &row.user_id,
-            max: state.settings.passphrase_changes_per_member,
-            window_secs: state.settings.rate_window_secs,
-        },
-        RateLimit {
-            kind: "passphrase-client",
-            org_id: "",
-            value: &address,
-            max: state.settings.passphrase_changes_per_client,
-            window_secs: state.settings.rate_window_secs,
-        },
-    ];
-    state
-        .over_limit(&limits, &row.org_id, "passphrase changes", || {
-            metrics::command("set_passphrase", "rate_limited")
-        })
-        .await
+/// The limits of a tenant's changes, per member and per client address (the same numbers as
+/// passphrase changes: `portal.passphrase_changes_per_member` / `_per_client`), each kind in
+/// its own buckets.
+pub(crate) struct ChangeLimits {
+    member_kind: &'static str,
+    client_kind: &'static str,
+    what: &'static str,
+    command: &'static str,
+}
+
+impl ChangeLimits {
+    /// "Already in use" tells whether someone uses a passphrase: guessing must stay slow.
+    const PASSPHRASE: ChangeLimits = ChangeLimits {
+        member_kind: "passphrase-member",
+        client_kind: "passphrase-client",
+        what: "passphrase changes",
+        command: "set_passphrase",
+    };
+    /// "Registered to another member" tells whose a MAC is, and every change is an event.
+    pub(crate) const DEVICES: ChangeLimits = ChangeLimits {
+        member_kind: "device-member",
+        client_kind: "device-client",
+        what: "device changes",
+        command: "add_device",
+    };
+
+    /// `Some(retry after)` when the changes are over a limit. Every attempt counts, accepted
+    /// or refused.
+    pub(crate) async fn over(
+        &self,
+        state: &State,
+        request: &HttpRequest,
+        row: &SessionRow,
+    ) -> Result<Option<u64>, PortalError> {
+        let address = state.client_address(request);
+        let limits = [
+            RateLimit {
+                kind: self.member_kind,
+                org_id: &row.org_id,
+                value: &row.user_id,
+                max: state.settings.passphrase_changes_per_member,
+                window_secs: state.settings.rate_window_secs,
+            },
+            RateLimit {
+                kind: self.client_kind,
+                org_id: "",
+                value: &address,
+                max: state.settings.passphrase_changes_per_client,
+                window_secs: state.settings.rate_window_secs,
+            },
+        ];
+        state
+            .over_limit(&limits, &row.org_id, self.what, || {
+                metrics::command(self.command, "rate_limited")
+            })
+            .await
+    }
 }
 
 async fn passphrase_answer(
@@ -368,6 +446,7 @@ async fn passphrase_answer(
                 KeyMessages {
                     notice: None,
                     error: Some(message),
+                    device_form: None,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

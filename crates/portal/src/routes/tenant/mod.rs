@@ -1,7 +1,9 @@
 //! The tenant portal, one module per page or flow: a location's portal and the sign-in link
 //! request (`sign_in`), the emailed link (`link`), the key page and passphrase changes (`key`),
+//! the tenant's devices (`devices`),
 //! onboarding on request (`onboarding`) and signing out (`sign_out`).
 
+pub(crate) mod devices;
 pub(crate) mod key;
 pub(crate) mod link;
 pub(crate) mod onboarding;
@@ -28,6 +30,11 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route(
             "/wifi/regenerate",
             web::post().to(key::change_passphrase::<key::RegenerateForm>),
+        )
+        .route("/wifi/devices", web::post().to(devices::add_device))
+        .route(
+            "/wifi/devices/remove",
+            web::post().to(devices::remove_device),
         )
         .route("/wifi/signout", web::post().to(sign_out::sign_out));
 }

@@ -69,9 +69,9 @@ fn email_form(
     }
 }
 
-/// `POST /l/{org}/{location}`: sends a sign-in link if the email is an Optix user's. The page
-/// answers the same whether or not it is (and before the lookup runs, so its timing says
-/// nothing either).
+/// `POST /l/{org}/{location}`: sends a sign-in link if the email is a member's (of the
+/// organization's platform). The page answers the same whether or not it is (and before the
+/// lookup runs, so its timing says nothing either).
 pub(crate) async fn request_link(
     state: web::Data<State>,
     request: HttpRequest,

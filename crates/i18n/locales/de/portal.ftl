@@ -1,0 +1,3 @@
+# Mitgliederseiten und Canvas der App.
+language-name = Deutsch
+language-switch = Sprache: { $language }

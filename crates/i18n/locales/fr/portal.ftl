@@ -1,0 +1,3 @@
+# Pages des membres et canvas de l'application.
+language-name = Français
+language-switch = Langue : { $language }

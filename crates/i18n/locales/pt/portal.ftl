@@ -1,0 +1,3 @@
+# Páginas dos membros e canvas da aplicação.
+language-name = Português
+language-switch = Idioma: { $language }

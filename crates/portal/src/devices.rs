@@ -1,0 +1,92 @@
+//! A member's devices as the key page and the admin's member page show them: name, MAC as
+//! phones show it (`AA:BB:…`), how it was bound and when, when it was last and first on the WiFi
+//! (RADIUS accounting), and the member's device limit.
+
+use crate::error::PortalError;
+use crate::pages::{DeviceFormValues, DeviceRow, DeviceSection};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use domain::DeviceBinding;
+use std::collections::HashMap;
+use store::queries::{DeviceView, MemberView};
+use store::radius_sessions::DeviceSeen;
+
+fn bound_words(binding: DeviceBinding) -> &'static str {
+    match binding {
+        DeviceBinding::Tenant => "Added by the member",
+        DeviceBinding::Admin => "Added by an admin",
+        DeviceBinding::Accounting => "Bound by the network when it first joined",
+        DeviceBinding::Handshake => "Bound by the network at the handshake",
+    }
+}
+
+/// When a device was on the WiFi, in words (accounting keeps `radius.accounting_retention_days`).
+fn seen_words(seen: Option<&DeviceSeen>, tz: Tz) -> String {
+    let day_and_time = |at: DateTime<Utc>| at.with_timezone(&tz).format("%-d %B %Y %H:%M");
+    match seen {
+        Some(seen) => format!(
+            "last on the WiFi {} (first {})",
+            day_and_time(seen.last_seen),
+            day_and_time(seen.first_seen)
+        ),
+        None => "not on the WiFi lately".into(),
+    }
+}
+
+fn row(device: DeviceView, seen: Option<&DeviceSeen>, tz: Tz) -> DeviceRow {
+    DeviceRow {
+        seen: seen_words(seen, tz),
+        mac: device.mac.display_colons(),
+        mac_value: device.mac.to_string(),
+        name: device.name,
+        bound: bound_words(device.bound_via),
+        added: device
+            .added_at
+            .with_timezone(&tz)
+            .format("%-d %B %Y")
+            .to_string(),
+    }
+}
+
+/// How many devices the member may have now: the largest limit among the profiles of their
+/// live grants (see `domain::devices::device_limit`).
+pub(crate) fn device_limit(member: &MemberView, now: DateTime<Utc>) -> u16 {
+    domain::devices::device_limit(
+        member
+            .live_grants(now)
+            .map(|g| g.network.as_ref().and_then(|n| n.device_limit)),
+    )
+}
+
+/// The member's devices and limit, with the refused form's values if there are any.
+pub(crate) async fn device_section(
+    client: &impl store::GenericClient,
+    member: &MemberView,
+    tz: Tz,
+    refused_form: Option<DeviceFormValues>,
+) -> Result<DeviceSection, PortalError> {
+    let devices = store::queries::devices(client, &member.org_id, &member.user_id).await?;
+    let seen: HashMap<String, DeviceSeen> =
+        store::radius_sessions::devices_seen(client, &member.org_id, &member.user_id)
+            .await?
+            .into_iter()
+            .map(|seen| (seen.mac.clone(), seen))
+            .collect();
+    let (form_name, form_mac, refused) = match refused_form {
+        Some(values) => (values.name, values.mac, true),
+        None => (String::new(), String::new(), false),
+    };
+    Ok(DeviceSection {
+        rows: devices
+            .into_iter()
+            .map(|d| {
+                let seen = seen.get(&d.mac.to_string());
+                row(d, seen, tz)
+            })
+            .collect(),
+        limit: device_limit(member, Utc::now()),
+        form_name,
+        form_mac,
+        refused,
+    })
+}

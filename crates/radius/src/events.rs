@@ -1,0 +1,201 @@
+//! Following Lanyard's domain events: a durable JetStream consumer of the events the relay
+//! publishes, each event handled and then acknowledged, or asked for again in 5 s when its
+//! handling failed. The disconnect follower, the answer cache and the handshake keys each have
+//! their own; [`affected`] says whose answers an event changes.
+
+use anyhow::Context;
+use async_nats::jetstream::AckKind;
+use domain::Event;
+use domain::events::StreamId;
+use futures::StreamExt;
+use serde::Deserialize;
+use std::future::Future;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The part of a relayed event the followers read (`provision::relay::PublishedEvent`).
+#[derive(Debug, Deserialize)]
+pub struct PublishedEvent {
+    pub event_id: Uuid,
+    pub stream: String,
+    pub event: Event,
+}
+
+/// What a follower does with one event.
+pub trait HandleEvent: Sync {
+    fn handle(&self, published: &PublishedEvent)
+    -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Which events, through which durable consumer, how many at once.
+#[derive(Clone)]
+pub struct Following {
+    pub bus: bus::Bus,
+    pub consumer: &'static str,
+    pub subjects: &'static str,
+    /// A consumer created now begins with the events from then on (not the whole history),
+    /// even when the events stream appears only later.
+    pub since: time::OffsetDateTime,
+    pub at_once: usize,
+    /// What the follower does, for the logs.
+    pub purpose: &'static str,
+}
+
+impl Following {
+    /// Follows the events until the process ends; a lost connection or a missing stream
+    /// (provision not started yet) is retried with backoff.
+    pub async fn run(self, handler: impl HandleEvent) {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            match self.follow(&handler).await {
+                Ok(()) => backoff = Duration::from_millis(500),
+                Err(error) => {
+                    tracing::warn!(error = %format!("{error:#}"), retry_in_ms = backoff.as_millis() as u64,
+                        purpose = self.purpose, "following events failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+
+    async fn follow(&self, handler: &impl HandleEvent) -> anyhow::Result<()> {
+        let consumer = self
+            .bus
+            .events_consumer(self.consumer, self.subjects, self.since)
+            .await
+            .context("the events consumer")?;
+        let messages = consumer.messages().await.context("pulling events")?;
+        messages
+            .for_each_concurrent(self.at_once, |message| async move {
+                match message {
+                    Ok(message) => self.handle_message(handler, message).await,
+                    Err(error) => tracing::warn!(%error, "receiving an event failed"),
+                }
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Handles one delivered event and acknowledges it, or asks for it again in 5 s.
+    async fn handle_message(
+        &self,
+        handler: &impl HandleEvent,
+        message: async_nats::jetstream::Message,
+    ) {
+        let outcome = match serde_json::from_slice::<PublishedEvent>(&message.payload) {
+            Ok(published) => handler.handle(&published).await,
+            Err(error) => {
+                // Not an event this build knows: nothing to do; skipping beats a loop.
+                tracing::warn!(%error, purpose = self.purpose, "an event that does not parse; skipped");
+                Ok(())
+            }
+        };
+        let ack = match outcome {
+            Ok(()) => message.ack().await,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), purpose = self.purpose,
+                    "handling an event failed; redelivery in 5 s");
+                message
+                    .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
+                    .await
+            }
+        };
+        if let Err(error) = ack {
+            // Unacknowledged, the event comes again after the ack wait; handling is idempotent.
+            tracing::warn!(%error, "acknowledging an event failed");
+        }
+    }
+}
+
+/// Whose RADIUS answers an event may change.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Affected {
+    /// One member's (any event of their stream: grants, passphrase, devices, deletion).
+    Member { org_id: String, user_id: String },
+    /// The whole organization's: a location, a team, a NAS or the plan mapping changed.
+    Organization { org_id: String },
+}
+
+/// The events of an organization's own stream that change what its members get.
+fn changes_answers(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::AppUninstalled { .. }
+            | Event::PlanMapped { .. }
+            | Event::PlanUnmapped { .. }
+            | Event::DefaultProfileSet { .. }
+            | Event::VlanPoolSet { .. }
+            | Event::LocationMapped { .. }
+            | Event::LocationUnmapped { .. }
+    )
+}
+
+/// Whose answers `published` may change, if anyone's.
+pub fn affected(published: &PublishedEvent) -> Option<Affected> {
+    let stream = StreamId::parse(&published.stream)?;
+    let org_id = stream.org_id().to_owned();
+    match stream {
+        StreamId::Member { user_id, .. } => match published.event {
+            Event::SessionDisconnectRequested { .. } | Event::SessionDisconnectAnswered { .. } => {
+                None
+            }
+            _ => Some(Affected::Member { org_id, user_id }),
+        },
+        StreamId::Location { .. } | StreamId::Group { .. } | StreamId::Nas { .. } => {
+            Some(Affected::Organization { org_id })
+        }
+        StreamId::Organization { .. } => {
+            changes_answers(&published.event).then_some(Affected::Organization { org_id })
+        }
+        // A cloud controller's mapping: nothing a RADIUS answer depends on.
+        StreamId::Controller { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::events::DisconnectOutcome;
+
+    fn published(stream: &str, event: Event) -> PublishedEvent {
+        PublishedEvent {
+            event_id: uuid::Uuid::nil(),
+            stream: stream.into(),
+            event,
+        }
+    }
+
+    #[test]
+    fn a_member_s_event_affects_the_member_and_a_registry_change_the_organization() {
+        let affected_by = |stream: &str, event| affected(&published(stream, event));
+        assert_eq!(
+            affected_by("member-6267-12346", Event::AccountSuspended),
+            Some(Affected::Member {
+                org_id: "6267".into(),
+                user_id: "12346".into()
+            })
+        );
+        let answered = Event::SessionDisconnectAnswered {
+            nas_id: "ap".into(),
+            session_id: "s".into(),
+            outcome: DisconnectOutcome::Acked,
+        };
+        assert_eq!(affected_by("member-6267-12346", answered), None);
+        for stream in ["nas-6267-ap-1", "location-6267-3390", "group-6267-77"] {
+            assert_eq!(
+                affected_by(stream, Event::NasRemoved),
+                Some(Affected::Organization {
+                    org_id: "6267".into()
+                }),
+                "{stream}"
+            );
+        }
+        let sync = Event::SyncFailed {
+            kind: domain::events::SyncKind::Periodic,
+            reason: "optix down".into(),
+        };
+        assert_eq!(affected_by("org-6267", sync), None);
+        assert_eq!(affected_by("not a stream", Event::AccountSuspended), None);
+    }
+}
