@@ -28,6 +28,10 @@ pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
 /// The radius service's durable consumer of every event (changes → the handshake matcher's
 /// keys reloaded).
 pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
+/// The portal's durable consumer of member events (the tenant emails, `portal::notify`).
+pub const NOTIFY_CONSUMER: &str = "portal-notify";
+/// The member events' subjects (`lanyard.events.member.<org>`).
+pub const MEMBER_EVENT_SUBJECTS: &str = "lanyard.events.member.>";
 /// The controllers service's durable consumer of the events stream (its only one).
 pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
@@ -325,36 +329,6 @@ impl Bus {
                         start_time: since,
                     },
                     ..durable_consumer(durable_name, Duration::from_secs(60))
-                },
-            )
-            .await
-            .map_err(js_error)
-    }
-
-    /// A durable pull consumer of the events stream (`lanyard.events.…`), limited to `filter`
-    /// (e.g. `lanyard.events.member.>`): explicit ack, redelivery after 60 s, no delivery limit
-    /// (the consumer paces its own retries with delayed NAKs). For the portal's mail pipeline
-    /// (issue 21); the caller's identity needs consume rights on it (`auth`).
-    pub async fn events_consumer(
-        &self,
-        durable_name: &str,
-        filter: &str,
-    ) -> Result<PullConsumer, BusError> {
-        let stream = self
-            .jetstream
-            .get_stream(EVENTS_STREAM)
-            .await
-            .map_err(js_error)?;
-        stream
-            .get_or_create_consumer(
-                durable_name,
-                jetstream::consumer::pull::Config {
-                    durable_name: Some(durable_name.to_owned()),
-                    filter_subject: filter.to_owned(),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: Duration::from_secs(60),
-                    max_deliver: -1,
-                    ..Default::default()
                 },
             )
             .await
