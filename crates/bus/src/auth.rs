@@ -292,11 +292,7 @@ fn portal_permissions(names: &Names) -> Permissions {
 
 /// What one durable consumer of the events stream needs: look itself up, be created with its
 /// filter, pull, and acknowledge (or ask again later).
-fn consumer_rules(
-    consumer: &str,
-    consumer_why: &'static str,
-    pull_why: &'static str,
-) -> [Rule; 4] {
+fn consumer_rules(consumer: &str, consumer_why: &'static str, pull_why: &'static str) -> [Rule; 4] {
     let events = EVENTS_STREAM;
     [
         rule(
@@ -667,7 +663,10 @@ mod tests {
                 "the portal may {subject}"
             );
             if subject.starts_with("$JS.API.CONSUMER") || subject.starts_with("$JS.ACK") {
-                assert!(subject.contains(".portal-notify"), "the portal may {subject}");
+                assert!(
+                    subject.contains(".portal-notify"),
+                    "the portal may {subject}"
+                );
             }
             assert!(
                 !subject.contains("CONSUMER.DELETE") && !subject.contains("STREAM.CREATE"),
