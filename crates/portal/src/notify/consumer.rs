@@ -9,7 +9,7 @@ use actix_web::web;
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
 use domain::{Event, StreamId};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use std::time::Duration;
 use uuid::Uuid;
@@ -53,15 +53,16 @@ async fn follow(state: &State, since: time::OffsetDateTime) -> anyhow::Result<()
         .await
         .context("the portal-notify consumer")?;
     let messages = consumer.messages().await.context("pulling member events")?;
+    // A receive error (the consumer deleted, the connection lost) ends the pull, and `spawn`
+    // makes the consumer again: a consumer recreated redelivers, and the outbox sends nothing
+    // twice.
     messages
-        .for_each_concurrent(AT_ONCE, |message| async move {
-            match message {
-                Ok(message) => handle_message(state, message).await,
-                Err(error) => tracing::warn!(%error, "receiving a member event failed"),
-            }
+        .map_err(|error| anyhow::anyhow!("receiving member events: {error}"))
+        .try_for_each_concurrent(AT_ONCE, |message| async move {
+            handle_message(state, message).await;
+            Ok(())
         })
-        .await;
-    Ok(())
+        .await
 }
 
 async fn handle_message(state: &State, message: async_nats::jetstream::Message) {

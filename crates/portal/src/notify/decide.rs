@@ -12,7 +12,9 @@
 //!   guest's meeting or a booking ending suspends nobody worth writing to.
 //! - **AccessEnding** is not an event's: the reminder scan decides it ([`reminder_due`]).
 //!
-//! A grant valid everywhere (no location) is the member's home location's.
+//! A grant valid everywhere (no location) is the member's home location's; with no home
+//! location either, the welcome names none (`deliver` picks the organization's first mapped
+//! location for the link) and counts as the member's one welcome "everywhere".
 
 use chrono::{DateTime, Duration, Utc};
 use domain::events::{PassphraseSource, RevokeReason};
@@ -22,7 +24,7 @@ use domain::{Basis, Event, MessageKind};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Trigger {
     Welcome {
-        location_id: String,
+        location_id: Option<String>,
     },
     GuestInvited {
         location_id: String,
@@ -58,12 +60,10 @@ impl Trigger {
     /// The location whose network, name and sign-in page the email names, if any.
     pub(crate) fn location_id(&self) -> Option<&str> {
         match self {
-            Trigger::Welcome { location_id } | Trigger::GuestInvited { location_id, .. } => {
-                Some(location_id)
-            }
-            Trigger::KeyChanged { location_id } | Trigger::AccessSuspended { location_id, .. } => {
-                location_id.as_deref()
-            }
+            Trigger::GuestInvited { location_id, .. } => Some(location_id),
+            Trigger::Welcome { location_id }
+            | Trigger::KeyChanged { location_id }
+            | Trigger::AccessSuspended { location_id, .. } => location_id.as_deref(),
         }
     }
 }
@@ -78,10 +78,10 @@ pub(crate) fn decide(earlier: &[Event], event: &Event) -> Option<Trigger> {
             valid_until,
             ..
         } => {
-            let location_id = location_id.clone().or_else(|| home_location(earlier))?;
+            let location_id = location_id.clone().or_else(|| home_location(earlier));
             if grant.basis == Basis::Guest {
                 return Some(Trigger::GuestInvited {
-                    location_id,
+                    location_id: location_id?,
                     valid_from: *valid_from,
                     valid_until: *valid_until,
                 });
@@ -105,12 +105,15 @@ pub(crate) fn decide(earlier: &[Event], event: &Event) -> Option<Trigger> {
     }
 }
 
-/// Where an earlier non-guest grant was (its location, else the home location).
-fn granted_at(event: &Event, earlier: &[Event]) -> Option<String> {
+/// Where an earlier non-guest grant was (its location, else the home location, else none:
+/// everywhere); `None` when `event` is no such grant.
+fn granted_at(event: &Event, earlier: &[Event]) -> Option<Option<String>> {
     match event {
         Event::AccessGranted {
             grant, location_id, ..
-        } if grant.basis != Basis::Guest => location_id.clone().or_else(|| home_location(earlier)),
+        } if grant.basis != Basis::Guest => {
+            Some(location_id.clone().or_else(|| home_location(earlier)))
+        }
         _ => None,
     }
 }
@@ -219,7 +222,7 @@ mod tests {
 
     fn welcome(location: &str) -> Option<Trigger> {
         Some(Trigger::Welcome {
-            location_id: location.into(),
+            location_id: Some(location.into()),
         })
     }
 

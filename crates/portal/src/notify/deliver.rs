@@ -45,7 +45,7 @@ pub(crate) enum Next {
 /// Why an email is not written, recorded as its outcome.
 enum NotWritten {
     Skipped(Outcome),
-    /// Nothing to name (no mapped location): recorded as failed, not retried.
+    /// Nothing to name yet (no mapped location): recorded as failed, retried with backoff.
     Unwritable(&'static str),
 }
 
@@ -56,7 +56,11 @@ pub(crate) async fn deliver(state: &State, job: &Job) -> anyhow::Result<Next> {
         kind: job.kind,
         org_id: &job.org_id,
         user_id: &job.user_id,
-        location_id: job.location_id.as_deref(),
+        // A welcome "everywhere" is the member's one welcome without a location.
+        location_id: job
+            .location_id
+            .as_deref()
+            .or((job.kind == MessageKind::Welcome).then_some("*")),
     };
     match outbox::claim(&client, &entry, CLAIM_HOLD).await? {
         Claim::Done => return Ok(Next::Done),
@@ -75,9 +79,10 @@ pub(crate) async fn deliver(state: &State, job: &Job) -> anyhow::Result<Next> {
             return Ok(Next::Done);
         }
         Err(NotWritten::Unwritable(reason)) => {
-            outbox::fail(&client, job.trigger_id, job.kind, reason, true).await?;
+            // E.g. imported before the admin mapped a location: written once one is mapped.
+            let attempts = outbox::fail(&client, job.trigger_id, job.kind, reason).await?;
             record(job, Outcome::Failed, Some(reason));
-            return Ok(Next::Done);
+            return Ok(Next::RetryIn(outbox::backoff(attempts)));
         }
     };
     let overrides = settings.overrides();
@@ -108,7 +113,7 @@ pub(crate) async fn deliver(state: &State, job: &Job) -> anyhow::Result<Next> {
         Err(error) => {
             // The error's words never hold the address (`mail::describe`).
             let reason = error.to_string();
-            let attempts = outbox::fail(&client, job.trigger_id, job.kind, &reason, false).await?;
+            let attempts = outbox::fail(&client, job.trigger_id, job.kind, &reason).await?;
             let retry_in = outbox::backoff(attempts);
             record(job, Outcome::Failed, Some(&reason));
             Ok(Next::RetryIn(retry_in))
@@ -184,6 +189,32 @@ async fn compose(
         why: job.why,
     };
     Ok(Ok((profile.email, facts, lang)))
+}
+
+/// The mapped location the email names and links to: the trigger's, else the member's home
+/// location, else their first grant's, else the organization's first mapped location.
+async fn place(
+    client: &deadpool_postgres::Object,
+    job: &Job,
+    member: &store::queries::MemberView,
+) -> anyhow::Result<Option<(String, domain::LocationSettings)>> {
+    let named = job
+        .location_id
+        .iter()
+        .chain(member.home_location.iter())
+        .chain(member.grants.iter().filter_map(|g| g.location_id.as_ref()));
+    for location_id in named {
+        if let Some(settings) = store::queries::location(client, &job.org_id, location_id)
+            .await?
+            .and_then(|l| l.settings)
+        {
+            return Ok(Some((location_id.clone(), settings)));
+        }
+    }
+    Ok(store::queries::locations(client, &job.org_id)
+        .await?
+        .into_iter()
+        .find_map(|l| l.settings.map(|settings| (l.location_id, settings))))
 }
 
 /// `<{trigger}.{kind}@{host}>`: the same for every attempt of one email.

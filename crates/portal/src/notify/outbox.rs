@@ -128,24 +128,22 @@ pub(crate) async fn finish(
 }
 
 /// Records a failed attempt (`reason` never holds the address); returns the attempts so far.
-/// The next attempt is due after [`backoff`] of them, or never when the failure is
-/// `permanent` (nothing a retry would change).
+/// The next attempt is due after [`backoff`] of them.
 pub(crate) async fn fail(
     client: &impl GenericClient,
     trigger_id: Uuid,
     kind: MessageKind,
     reason: &str,
-    permanent: bool,
 ) -> Result<i32, tokio_postgres::Error> {
     let row = client
         .query_one_cached(
             "UPDATE sent_messages
              SET status = 'failed', attempts = attempts + 1, last_error = $3, updated_at = now(),
-                 claimed_until = CASE WHEN $4 THEN 'infinity'::timestamptz
-                     ELSE now() + make_interval(secs => LEAST(5 * power(2, LEAST(attempts, 20)), 3600)) END
+                 claimed_until = now()
+                     + make_interval(secs => LEAST(5 * power(2, LEAST(attempts, 20)), 3600))
              WHERE trigger_id = $1 AND kind = $2
              RETURNING attempts",
-            &[&trigger_id, &kind.label(), &reason, &permanent],
+            &[&trigger_id, &kind.label(), &reason],
         )
         .await?;
     Ok(row.get(0))

@@ -2,7 +2,8 @@
 //! OfficeRnD, "test connection"), `locations`, the access
 //! points (`nas`), `plans`, `controllers` (cloud WiFi controllers: map/unmap forms in `controller_forms`, "test
 //! connection"), the
-//! member list (`members`), one member (`member`) and who is online (`sessions`). Everything
+//! member list (`members`), one member (`member`), who is online (`sessions`) and the
+//! tenant emails sent (`emails`). Everything
 //! is scoped to the organization
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
@@ -10,6 +11,7 @@
 pub(crate) mod connection;
 pub(crate) mod controller_forms;
 pub(crate) mod controllers;
+pub(crate) mod emails;
 pub(crate) mod home;
 pub(crate) mod locations;
 pub(crate) mod member;
@@ -65,5 +67,6 @@ pub fn routes(config: &mut web::ServiceConfig) {
             "/canvas/admin/members/{user}/devices/remove",
             web::post().to(member::remove_device),
         )
-        .route("/canvas/admin/sessions", web::get().to(sessions::sessions));
+        .route("/canvas/admin/sessions", web::get().to(sessions::sessions))
+        .route("/canvas/admin/emails", web::get().to(emails::emails));
 }
