@@ -66,6 +66,12 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "platforms",
         include_str!("../../../migrations/0018_platforms.sql"),
     ),
+    // 19 and 20 belong to issue 21's other parts (languages, sent messages).
+    (
+        21,
+        "mail_settings",
+        include_str!("../../../migrations/0021_mail_settings.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
