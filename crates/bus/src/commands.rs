@@ -15,6 +15,7 @@ use domain::controller::ControllerTarget;
 use domain::devices::DeviceBinding;
 use domain::events::OnboardedVia;
 use domain::member::DisconnectRecord;
+use domain::messages::MailSettings;
 use domain::nas::NasDialect;
 use domain::policy::{AccessProfile, LocationSettings, VlanRange};
 use serde::{Deserialize, Serialize};
@@ -149,6 +150,7 @@ impl Actor {
                 | Command::UnmapPlan { .. }
                 | Command::SetDefaultProfile { .. }
                 | Command::SetVlanPool { .. }
+                | Command::SetMailSettings { .. }
                 | Command::SyncNow
                 | Command::RegisterNas { .. }
                 | Command::RemoveNas { .. }
@@ -289,6 +291,10 @@ pub enum Command {
     SetVlanPool {
         pool: Option<VlanRange>,
     },
+    /// Admin/ops: the organization's email settings, whole (what the asker read, changed).
+    SetMailSettings {
+        settings: MailSettings,
+    },
     /// A tenant opened WiFi from an Optix location that is not mapped: notify the admins.
     ReportUnmappedLocation {
         location_id: String,
@@ -381,6 +387,7 @@ impl Command {
             Command::UnmapPlan { .. } => "unmap_plan",
             Command::SetDefaultProfile { .. } => "set_default_profile",
             Command::SetVlanPool { .. } => "set_vlan_pool",
+            Command::SetMailSettings { .. } => "set_mail_settings",
             Command::ReportUnmappedLocation { .. } => "report_unmapped_location",
             Command::SyncNow => "sync_now",
             Command::RegisterNas { .. } => "register_nas",
@@ -437,6 +444,9 @@ pub enum RefusalCode {
     UnknownLocation,
     /// There is no NAS with this id in the organization.
     UnknownNas,
+    /// An organization's own wording of its emails does not pass the catalogue's check: the
+    /// message names the language and the line.
+    InvalidWording,
 }
 
 impl RefusalCode {
@@ -461,6 +471,7 @@ impl RefusalCode {
             RefusalCode::NasAddressTaken => "nas_address_taken",
             RefusalCode::UnknownLocation => "unknown_location",
             RefusalCode::UnknownNas => "unknown_nas",
+            RefusalCode::InvalidWording => "invalid_wording",
         }
     }
 }
@@ -590,6 +601,7 @@ mod tests {
             RefusalCode::NasAddressTaken,
             RefusalCode::UnknownLocation,
             RefusalCode::UnknownNas,
+            RefusalCode::InvalidWording,
         ] {
             assert_eq!(
                 serde_json::to_value(code).expect("json"),
@@ -648,5 +660,20 @@ mod tests {
         assert!(authorize(sync, &request("admin:12351", Command::SyncNow)).is_ok());
         assert!(authorize(sync, &request("tenant:12346", Command::SyncNow)).is_err());
         assert!(authorize(sync, &request("portal", Command::SyncNow)).is_err());
+    }
+
+    #[test]
+    fn only_an_admin_and_the_operator_set_the_email_settings() {
+        let settings = || Command::SetMailSettings {
+            settings: MailSettings::default(),
+        };
+        let portal = "lanyard.commands.portal.6267.set_mail_settings";
+        let cli = "lanyard.commands.cli.6267.set_mail_settings";
+        assert!(authorize(portal, &request("admin:12351", settings())).is_ok());
+        assert!(authorize(cli, &request("cli", settings())).is_ok());
+        assert!(authorize(portal, &request("tenant:12346", settings())).is_err());
+        assert!(authorize(portal, &request("portal", settings())).is_err());
+        let radius = "lanyard.commands.radius.6267.set_mail_settings";
+        assert!(authorize(radius, &request("radius", settings())).is_err());
     }
 }

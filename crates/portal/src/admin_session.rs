@@ -5,6 +5,7 @@
 
 use crate::db::{self, SessionKind, SessionRow, Via};
 use crate::error::PortalError;
+use crate::language;
 use crate::pages::{Framing, Message};
 use crate::responses::{see_other, with_cookie};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_SCOPE};
@@ -17,6 +18,7 @@ use actix_web::error::{ErrorInternalServerError, InternalError};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Utc;
+use i18n::Texts;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
@@ -176,6 +178,8 @@ pub(crate) struct Admin {
     pub(crate) cookie: String,
     pub(crate) row: SessionRow,
     pub(crate) context: AdminContext,
+    /// The words of the admin's pages, in the page's language (`language::page_lang`).
+    pub(crate) texts: Texts<'static>,
 }
 
 impl Admin {
@@ -222,24 +226,33 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
             db::update_session_context(&client, &id_hash, &value).await?;
         }
     }
+    let texts = admin_texts(state, request, &row.org_id).await?;
     Ok(Some(Admin {
         cookie,
         row,
         context,
+        texts,
     }))
 }
 
-fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
+/// The language of an admin page of `org_id`: the visitor's choice, then the browser's, then
+/// the organization's locale.
+async fn admin_texts(
+    _state: &State,
+    request: &HttpRequest,
+    _org_id: &str,
+) -> Result<Texts<'static>, PortalError> {
+    Ok(language::page_texts(request, None))
+}
+
+fn signed_out(state: &State, request: &HttpRequest) -> Result<HttpResponse, PortalError> {
+    let t = language::page_texts(request, None);
     state.page(
         StatusCode::UNAUTHORIZED,
         Framing::Optix,
         &Message::new(
-            "Please open WiFi administration from Optix",
-            &[
-                "Your admin session has ended or was never started here. Open the WiFi app \
-                 from the Optix dashboard (Apps → Manage apps → Configure, or the WiFi menu \
-                 item): it signs you in.",
-            ],
+            t.get("admin-signed-out-title"),
+            &[t.get("admin-signed-out-text").as_str()],
         ),
     )
 }
@@ -258,9 +271,11 @@ impl FromRequest for Admin {
                 .ok_or_else(|| ErrorInternalServerError("the portal's state is missing"))?;
             match signed_in(state, &request).await? {
                 Some(admin) => Ok(admin),
-                None => {
-                    Err(InternalError::from_response("not signed in", signed_out(state)?).into())
-                }
+                None => Err(InternalError::from_response(
+                    "not signed in",
+                    signed_out(state, &request)?,
+                )
+                .into()),
             }
         })
     }
@@ -274,7 +289,7 @@ pub(crate) async fn admin_form(
     back: &str,
 ) -> Result<Result<Admin, HttpResponse>, PortalError> {
     let Some(admin) = signed_in(state, request).await? else {
-        return Ok(Err(signed_out(state)?));
+        return Ok(Err(signed_out(state, request)?));
     };
     if !session::csrf_matches(&state.keys, ADMIN_SCOPE, &admin.cookie, csrf) {
         return Ok(Err(state.form_expired(Framing::Optix, back)?));

@@ -66,11 +66,16 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "platforms",
         include_str!("../../../migrations/0018_platforms.sql"),
     ),
-    // 19 is the languages' (issue 21, s21-tenant), 21 the mail settings' (s21-settings).
+    // 19 is the languages' (issue 21, s21-tenant).
     (
         20,
         "sent_messages",
         include_str!("../../../migrations/0020_sent_messages.sql"),
+    ),
+    (
+        21,
+        "mail_settings",
+        include_str!("../../../migrations/0021_mail_settings.sql"),
     ),
 ];
 

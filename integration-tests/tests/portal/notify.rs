@@ -345,9 +345,25 @@ async fn republish_first_grant(stack: &Stack, user: &str) -> anyhow::Result<()> 
 async fn a_plan_ending_tomorrow_is_reminded_a_cancelled_one_suspends_and_a_guest_is_invited()
 -> anyhow::Result<()> {
     let stack = mail_stack(|_| {}).await?;
-    // Ends in 20 hours: inside the default 24-hour lead, so the scan reminds at once.
+    // The organization's settings, as `lanyard mail settings set` sends them: its name and
+    // reply-to, reminders two days ahead, and no welcome.
+    let settings = domain::messages::MailSettings {
+        switched_off: [domain::MessageKind::Welcome].into(),
+        sender_name: Some("Gastown Coworking".into()),
+        reply_to: Some("desk@gastown.example".into()),
+        plan_reminder_hours: 48,
+        ..domain::messages::MailSettings::default()
+    };
+    stack
+        .command_done(
+            DEMO_ORG,
+            bus::commands::Command::SetMailSettings { settings },
+        )
+        .await?;
+
+    // Ends in 40 hours (tomorrow): past the default 24-hour lead, inside the organization's 48.
     let (user, email) = new_user(&stack, "Rita").await?;
-    let plan = add_desk(&stack, &user, Some(20 * 3600)).await?;
+    let plan = add_desk(&stack, &user, Some(40 * 3600)).await?;
     let ending = mail_with_subject(&email, "ends on", Duration::from_secs(30)).await?;
     let member = stack
         .member(DEMO_ORG, &user)
@@ -361,7 +377,39 @@ async fn a_plan_ending_tomorrow_is_reminded_a_cancelled_one_suspends_and_a_guest
         &until.with_timezone(&chrono_tz::America::Vancouver),
     );
     assert!(ending.body.contains(&local), "{local} in {}", ending.body);
-    assert!(until - Utc::now() < chrono::Duration::hours(21));
+    assert!(ending.subject.contains(&local), "{}", ending.subject);
+    let header = |name: &str| {
+        ending
+            .raw
+            .lines()
+            .find(|line| line.starts_with(name))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(
+        header("From:").contains("Gastown Coworking"),
+        "{}",
+        header("From:")
+    );
+    assert!(
+        header("Reply-To:").contains("desk@gastown.example"),
+        "{}",
+        header("Reply-To:")
+    );
+
+    // The welcome was switched off: recorded, not sent.
+    notify_caught_up(&stack).await?;
+    let exact_welcome = mailbox()
+        .all()?
+        .into_iter()
+        .filter(|e| e.to.contains(&email) && e.subject == "Your WiFi at Gastown")
+        .count();
+    assert_eq!(exact_welcome, 0, "a switched-off welcome was sent");
+    let rows = outbox(&stack, &user).await?;
+    assert!(
+        rows.contains(&("welcome".to_owned(), "skipped_off".to_owned(), 0)),
+        "{rows:?}"
+    );
 
     // Cancelled: suspended, and told why.
     stack.sim.sim.cancel_plan(DEMO_ORG, &plan).await?;
@@ -417,6 +465,7 @@ async fn a_plan_ending_tomorrow_is_reminded_a_cancelled_one_suspends_and_a_guest
     );
     notify_caught_up(&stack).await?;
     assert_eq!(count_with_subject(&guest_email, "Your WiFi at")?, 0);
+    assert_eq!(count_with_subject(&email, "ends on")?, 1, "one reminder");
     no_email_holds_a_passphrase(&stack).await
 }
 

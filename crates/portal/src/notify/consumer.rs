@@ -9,7 +9,7 @@ use actix_web::web;
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
 use domain::{Event, StreamId};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use serde::Deserialize;
 use std::time::Duration;
 use uuid::Uuid;

@@ -142,16 +142,7 @@ async fn compose(
         // The data key went with the account: the member was deleted meanwhile.
         return Ok(Err(NotWritten::Skipped(Outcome::SkippedDeleted)));
     };
-    let location_id = job
-        .location_id
-        .clone()
-        .or_else(|| member.home_location.clone())
-        .or_else(|| member.grants.iter().find_map(|g| g.location_id.clone()));
-    let location = match &location_id {
-        Some(id) => store::queries::location(client, &job.org_id, id).await?,
-        None => None,
-    };
-    let (Some(location_id), Some(place)) = (location_id, location.and_then(|l| l.settings)) else {
+    let Some((location_id, place)) = place(client, job, &member).await? else {
         return Ok(Err(NotWritten::Unwritable(
             "the member has no mapped location to name",
         )));

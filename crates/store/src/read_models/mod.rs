@@ -5,6 +5,7 @@
 pub mod controller_mappings;
 pub mod groups;
 pub mod locations;
+pub mod mail_settings;
 pub mod member_devices;
 pub mod members;
 pub mod notifications;
@@ -28,6 +29,7 @@ pub const PROJECTIONS: &[&Projection] = &[
     &radius_nas::PROJECTION,
     &member_devices::PROJECTION,
     &controller_mappings::PROJECTION,
+    &mail_settings::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.

@@ -10,7 +10,7 @@ use crate::pages::Framing;
 use crate::sealed::open_profile;
 use crate::state::State;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono_tz::Tz;
 use i18n::Texts;
@@ -47,9 +47,8 @@ struct EmailsPage {
 pub(crate) async fn emails(
     state: web::Data<State>,
     admin: Admin,
-    request: HttpRequest,
 ) -> Result<HttpResponse, PortalError> {
-    let t = crate::language::page_texts(&request, None);
+    let t = admin.texts;
     let org = admin.row.org_id.clone();
     let client = state.pool.get().await?;
     // Times in the first mapped location's zone (the one most organizations have), else UTC.
@@ -68,7 +67,7 @@ pub(crate) async fn emails(
                 Some(member) => {
                     let opened =
                         open_profile(&state, &client, &org, &row.user_id, &member.profile).await?;
-                    opened.map(|profile| name_and_email(Some(profile)).0)
+                    opened.map(|profile| name_and_email(&t, Some(profile)).0)
                 }
                 None => None,
             };

@@ -3,11 +3,12 @@
 
 use crate::admin_forms::{Banner, Flash};
 use crate::admin_session::{Admin, admin_form};
-use crate::admin_words::{group_words, name_and_email};
+use crate::admin_words::{group_words, name_and_email, stored_word};
 use crate::commands::Answer;
 use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::input::plausible_id;
+use crate::language;
 use crate::pages::DeviceSection;
 use crate::pages::{Framing, Message};
 use crate::responses::see_other;
@@ -19,12 +20,14 @@ use askama::Template;
 use bus::commands::Command;
 use chrono::Utc;
 use chrono_tz::Tz;
+use i18n::Texts;
 use serde::Deserialize;
 use store::queries::MemberView;
 
 #[derive(Template)]
 #[template(path = "admin_member.html")]
 struct MemberPage {
+    t: Texts<'static>,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -50,17 +53,17 @@ pub(crate) async fn member(
     flash: web::Query<Flash>,
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let banner = Banner::shown(flash.notice());
+    let banner = Banner::shown(flash.notice(&admin.texts));
     render_member(&state, &admin, &path.into_inner(), banner).await
 }
 
-fn not_found(state: &State) -> Result<HttpResponse, PortalError> {
+fn not_found(state: &State, t: &Texts<'_>) -> Result<HttpResponse, PortalError> {
     state.page(
         StatusCode::NOT_FOUND,
         Framing::Optix,
         &Message::new(
-            "No such member",
-            &["This organization has no WiFi account for that user."],
+            t.get("admin-no-member-title"),
+            &[t.get("admin-no-member-text").as_str()],
         ),
     )
 }
@@ -73,12 +76,13 @@ async fn render_member(
     banner: Banner,
 ) -> Result<HttpResponse, PortalError> {
     let org = &admin.row.org_id;
+    let t = admin.texts;
     if !plausible_id(user_id) {
-        return not_found(state);
+        return not_found(state, &t);
     }
     let client = state.pool.get().await?;
     let Some(m) = store::queries::member(&client, org, user_id).await? else {
-        return not_found(state);
+        return not_found(state, &t);
     };
     let tz = home_zone(&client, &m).await?;
     let opened = open_profile(state, &client, org, user_id, &m.profile).await?;
@@ -86,15 +90,16 @@ async fn render_member(
         store::event_log::read_stream(&client, &domain::StreamId::member(org, user_id)).await?;
     let devices = device_section(&client, &m, tz, None).await?;
     drop(client);
-    let history = history_lines(&events, tz);
+    let history = history_lines(&t, &events, tz);
     let now = Utc::now();
     // Each member's page has its own title (tabs, history, screen readers tell them apart).
     let title = match &opened {
-        Some(profile) => format!("{} · Member", profile.fullname),
-        None => format!("Member {user_id}"),
+        Some(profile) => t.get_with("admin-member-title", &[("name", &profile.fullname)]),
+        None => t.get_with("admin-member-title-id", &[("user", user_id)]),
     };
-    let (name, email) = name_and_email(opened);
+    let (name, email) = name_and_email(&t, opened);
     let page = MemberPage {
+        t,
         title,
         section: "members",
         platform: domain::Platform::of_org(&admin.row.org_id).name(),
@@ -104,9 +109,9 @@ async fn render_member(
         name,
         email,
         user_id: m.user_id.clone(),
-        status: m.status.clone(),
+        status: stored_word(&t, &m.status),
         location: m.home_location.clone().unwrap_or_else(|| "–".into()),
-        group: group_words(&m, now),
+        group: group_words(&t, &m, now),
         tz: tz.name().to_owned(),
         history,
         devices,
@@ -130,7 +135,7 @@ pub(crate) async fn remove_device(
 ) -> Result<HttpResponse, PortalError> {
     let user_id = path.into_inner();
     if !plausible_id(&user_id) {
-        return not_found(&state);
+        return not_found(&state, &language::page_texts(&request, None));
     }
     let back = format!("/canvas/admin/members/{user_id}");
     let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
@@ -165,17 +170,22 @@ async fn home_zone(client: &impl store::GenericClient, m: &MemberView) -> Result
     })
 }
 
-/// The member's events in words, in `tz`, each with who did it.
-fn history_lines(events: &[store::RecordedEvent], tz: Tz) -> Vec<String> {
+/// The member's events in words, in `tz`, each with who did it. The events' own words are the
+/// history's (`store::history`, English, as `lanyard members show` prints them).
+fn history_lines(t: &Texts<'_>, events: &[store::RecordedEvent], tz: Tz) -> Vec<String> {
     events
         .iter()
         .map(|event| {
             let line = store::history::line(event, tz);
-            let mut text = store::history::render(&line, tz);
-            if !line.actor.is_empty() {
-                text.push_str(&format!(" — by {}", line.actor));
+            let text = store::history::render(&line, tz);
+            if line.actor.is_empty() {
+                text
+            } else {
+                t.get_with(
+                    "admin-member-by",
+                    &[("line", &text), ("actor", &line.actor)],
+                )
             }
-            text
         })
         .collect()
 }

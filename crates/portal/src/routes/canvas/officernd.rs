@@ -17,6 +17,7 @@ use crate::admin_forms::PageResult;
 use crate::admin_session::start;
 use crate::commands::Answer;
 use crate::input::plausible_id;
+use crate::language;
 use crate::officernd_admin::{self, Connection};
 use crate::pages::{Framing, Message};
 use crate::session::{self, CANVAS_CSRF_COOKIE, CANVAS_PRE_SCOPE, Site};
@@ -26,6 +27,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use bus::commands::{Command, CredentialText};
 use domain::Platform;
+use i18n::Texts;
 use officernd::integration_page::PageParameters;
 use officernd::webhook::SignatureError;
 use serde::Deserialize;
@@ -112,6 +114,7 @@ impl Refusal {
 #[derive(Template)]
 #[template(path = "officernd_continue.html")]
 struct ContinuePage {
+    t: Texts<'static>,
     title: String,
     csrf: String,
     page: SignedPage,
@@ -150,14 +153,14 @@ async fn check_signed(
     Ok(Ok((org_id, connection)))
 }
 
-fn refused(state: &State, refusal: &Refusal) -> PageResult {
+fn refused(state: &State, t: &Texts<'_>, refusal: &Refusal) -> PageResult {
     tracing::warn!(
         reason = refusal.reason(),
         "an OfficeRnD integration page was refused"
     );
     let page = Message::new(
-        "OfficeRnD's signature was refused",
-        &["Open WiFi administration from OfficeRnD again (its integration page signs each visit)."],
+        t.get("admin-officernd-refused-title"),
+        &[t.get("admin-officernd-refused-text").as_str()],
     )
     .detail(format!("{} ({})", refusal.words(), refusal.reason()));
     state.page(StatusCode::UNAUTHORIZED, Framing::Optix, &page)
@@ -170,13 +173,15 @@ pub(crate) async fn entry_page(
     query: web::Query<SignedPage>,
 ) -> PageResult {
     let page = query.into_inner();
+    let t = language::page_texts(&request, None);
     match check_signed(&state, &page).await? {
-        Err(refusal) => refused(&state, &refusal),
+        Err(refusal) => refused(&state, &t, &refusal),
         Ok((_, connection)) => {
             let (secret, cookie) =
                 session::pre_session(&request, CANVAS_CSRF_COOKIE, Site::Embedded);
             let continue_page = ContinuePage {
-                title: "WiFi administration".into(),
+                t,
+                title: t.get("admin-brand"),
                 csrf: session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret),
                 organization: connection.account.slug.clone(),
                 page,
@@ -223,14 +228,15 @@ pub(crate) async fn entry_signin(
     if !form_ok(&state, &request, &form.csrf) {
         return state.form_expired(Framing::Optix, ENTRY_PATH);
     }
+    let t = language::page_texts(&request, None);
     let (org_id, connection) = match check_signed(&state, &form).await? {
         Ok(checked) => checked,
-        Err(refusal) => return refused(&state, &refusal),
+        Err(refusal) => return refused(&state, &t, &refusal),
     };
     if !spend(&state, &form.signature) {
-        return refused(&state, &Refusal::Spent);
+        return refused(&state, &t, &Refusal::Spent);
     }
-    let name = format!("OfficeRnD member {}", form.member_id);
+    let name = t.get_with("admin-officernd-member", &[("member", &form.member_id)]);
     let context = officernd_admin::admin_context(&state, &connection, &name).await;
     start(
         &state,
@@ -260,6 +266,7 @@ pub(crate) struct ConnectForm {
 #[derive(Template)]
 #[template(path = "officernd_connect.html")]
 struct ConnectPage {
+    t: Texts<'static>,
     title: String,
     csrf: String,
     slug: String,
@@ -280,8 +287,10 @@ fn connect_page(
         Ok(notice) => (Some(notice).filter(|n| !n.is_empty()), None),
         Err(error) => (None, Some(error)),
     };
+    let t = language::page_texts(request, None);
     let page = ConnectPage {
-        title: "Connect OfficeRnD".into(),
+        t,
+        title: t.get("admin-officernd-connect-title"),
         csrf: session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret),
         slug: form.slug.trim().to_owned(),
         client_id: form.client_id.trim().to_owned(),
@@ -298,19 +307,20 @@ pub(crate) async fn connect_form(state: web::Data<State>, request: HttpRequest) 
 }
 
 /// The form's own problems, in words.
-fn check_form(state: &State, form: &ConnectForm) -> Result<(), (StatusCode, String)> {
-    let unprocessable = |words: &str| Err((StatusCode::UNPROCESSABLE_ENTITY, words.to_owned()));
+fn check_form(
+    state: &State,
+    t: &Texts<'_>,
+    form: &ConnectForm,
+) -> Result<(), (StatusCode, String)> {
+    let unprocessable = |id: &str| Err((StatusCode::UNPROCESSABLE_ENTITY, t.get(id)));
     if !officernd::slug_ok(form.slug.trim()) {
-        return unprocessable(
-            "The slug is the organization's name in OfficeRnD's addresses \
-             (app.officernd.com/admin/<slug>): letters, digits, - and _.",
-        );
+        return unprocessable("admin-officernd-bad-slug");
     }
     if form.client_id.trim().is_empty() || form.client_id.len() > 200 {
-        return unprocessable("Give the application's client id.");
+        return unprocessable("admin-officernd-give-client-id");
     }
     if form.client_secret.is_empty() || form.client_secret.len() > 500 {
-        return unprocessable("Give the application's client secret.");
+        return unprocessable("admin-officernd-give-client-secret");
     }
     let now = chrono::Utc::now().timestamp();
     secrets::connect_codes::check(&state.keys, form.slug.trim(), &form.code, now).map_err(|e| {
@@ -334,20 +344,19 @@ pub(crate) async fn connect(
         return state.form_expired(Framing::Optix, CONNECT_PATH);
     }
     let answer = |status, outcome| connect_page(&state, &request, &form, status, outcome);
-    if let Err((status, problem)) = check_form(&state, &form) {
+    let t = language::page_texts(&request, None);
+    if let Err((status, problem)) = check_form(&state, &t, &form) {
         return answer(status, Err(problem));
     }
     let credentials =
         officernd::Credentials::new(form.client_id.trim(), &form.client_secret, form.slug.trim());
-    let (name, org_id) = match officernd_admin::test_connection(&state, &credentials).await {
+    let (name, org_id) = match officernd_admin::test_connection(&state, &t, &credentials).await {
         Ok(found) => found,
         Err(problem) => return answer(StatusCode::UNPROCESSABLE_ENTITY, Err(problem)),
     };
     if form.action != "connect" {
-        return answer(
-            StatusCode::OK,
-            Ok(format!("Connection works: {name} ({org_id}).")),
-        );
+        let works = officernd_admin::connection_works(&t, &name, &org_id);
+        return answer(StatusCode::OK, Ok(works));
     }
     if officernd_admin::connection(&state, &org_id)
         .await?
@@ -355,9 +364,7 @@ pub(crate) async fn connect(
     {
         return answer(
             StatusCode::CONFLICT,
-            Err(format!(
-                "{name} is connected already: open WiFi administration from OfficeRnD to manage it."
-            )),
+            Err(t.get_with("admin-officernd-connected-already", &[("name", &name)])),
         );
     }
     send_connect(&state, &request, &form, &org_id, &name).await
