@@ -101,7 +101,9 @@ pub(crate) fn member_refusal(refusal: MemberError) -> Reply {
         MemberError::Passphrase(_) => RefusalCode::InvalidPassphrase,
         MemberError::PassphraseTaken => RefusalCode::PassphraseTaken,
         MemberError::MissingSecret(_) => RefusalCode::Unavailable,
-        MemberError::DeviceName(_) | MemberError::DeviceAlreadyAdded(_) => RefusalCode::Invalid,
+        MemberError::DeviceName(_)
+        | MemberError::DeviceAlreadyAdded(_)
+        | MemberError::UnknownLanguage(_) => RefusalCode::Invalid,
         MemberError::DeviceLimitReached(_) => RefusalCode::DeviceLimitReached,
         MemberError::DeviceTaken(_) => RefusalCode::DeviceTaken,
         MemberError::NoSuchDevice(_) => RefusalCode::UnknownDevice,

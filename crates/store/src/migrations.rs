@@ -66,7 +66,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "platforms",
         include_str!("../../../migrations/0018_platforms.sql"),
     ),
-    // 19 is the languages' (issue 21, s21-tenant).
+    (
+        19,
+        "languages",
+        include_str!("../../../migrations/0019_languages.sql"),
+    ),
     (
         20,
         "sent_messages",

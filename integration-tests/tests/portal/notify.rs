@@ -20,6 +20,15 @@ fn mailbox() -> Mailbox {
 /// The demo organization installed, both its locations mapped, tenant emails on (the stack's
 /// tests leave them off) and reminders scanned every second.
 async fn mail_stack(adjust: impl FnOnce(&mut runtime::Settings)) -> anyhow::Result<Stack> {
+    mail_stack_in(None, adjust).await
+}
+
+/// [`mail_stack`] with the organization's Optix locale set before the app is installed (the
+/// install's sync reads it).
+async fn mail_stack_in(
+    locale: Option<&str>,
+    adjust: impl FnOnce(&mut runtime::Settings),
+) -> anyhow::Result<Stack> {
     let _ = mailbox();
     let stack = Stack::start_adjusted(StackOptions::default(), |settings| {
         settings.portal.notify_enabled = true;
@@ -29,6 +38,16 @@ async fn mail_stack(adjust: impl FnOnce(&mut runtime::Settings)) -> anyhow::Resu
     .await?;
     anyhow::ensure!(stack.mailbox.is_some(), "the portal has no SMTP sink");
     stack.map_demo_locations().await?;
+    if let Some(locale) = locale {
+        let change = Change::SetLocale {
+            locale: locale.into(),
+        };
+        stack
+            .sim
+            .sim
+            .apply(DEMO_ORG, change, Notify::Quietly)
+            .await?;
+    }
     stack.install(DEMO_ORG).await?;
     stack.wait_for_syncs_to_settle().await?;
     Ok(stack)
@@ -554,6 +573,36 @@ async fn an_unreachable_smtp_server_is_retried_with_backoff_and_a_deleted_member
             && status == "sent"
             && *attempts >= 3),
         "{rows:?}"
+    );
+    no_email_holds_a_passphrase(&stack).await
+}
+
+#[tokio::test]
+async fn an_organization_whose_optix_locale_is_fr_ca_writes_to_its_members_in_french()
+-> anyhow::Result<()> {
+    let stack = mail_stack_in(Some("fr_CA"), |_| {}).await?;
+    let (user, email) = new_user(&stack, "Flore").await?;
+    add_desk(&stack, &user, None).await?;
+    let welcome =
+        mail_with_subject(&email, "Votre WiFi à Gastown", Duration::from_secs(30)).await?;
+    assert!(
+        welcome
+            .body
+            .contains("Le réseau s’appelle gastown-members."),
+        "{}",
+        welcome.body
+    );
+    assert!(
+        welcome.body.contains("lang=\"fr\""),
+        "the HTML part is French"
+    );
+    assert!(
+        welcome
+            .link(&format!(
+                "{}/l/{DEMO_ORG}/{GASTOWN}/signin",
+                stack.portal_url
+            ))
+            .is_some()
     );
     no_email_holds_a_passphrase(&stack).await
 }

@@ -1,9 +1,6 @@
 //! What the mailer needs to know about an organization and a member before writing: the
 //! organization's email settings (`store::read_models::mail_settings`, defaults when none are
-//! set) and the language of the email.
-//!
-//! STAND-IN until s21-tenant is merged: the member's and the organization's languages are
-//! unknown (English); the merge replaces the body of [`language`] by the read models' calls.
+//! set) and the language of the email (`store::read_models::languages`).
 
 use i18n::Lang;
 use store::GenericClient;
@@ -21,12 +18,13 @@ pub(crate) async fn mail_settings(
 /// The language of an email to the member: the one they last chose, else the organization's
 /// locale, else English.
 pub(crate) async fn language(
-    _client: &impl GenericClient,
-    _org_id: &str,
-    _user_id: &str,
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: &str,
 ) -> Result<Lang, store::StoreError> {
-    let chosen: Option<String> = None;
-    let organization_locale: Option<String> = None;
+    use store::read_models::languages::{member_language, organization_locale};
+    let chosen = member_language(client, org_id, user_id).await?;
+    let organization_locale = organization_locale(client, org_id).await?;
     Ok(chosen
         .as_deref()
         .and_then(Lang::from_tag)
