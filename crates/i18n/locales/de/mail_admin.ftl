@@ -1,7 +1,7 @@
 # Admin pages about emails: the settings (mail-settings-*) and the log of sends (mail-log-*).
 
 ## Versandprotokoll (mail-log-*).
-mail-log-nav = E-Mails
+mail-log-nav = Gesendete E-Mails
 mail-log-title = E-Mails an Mitglieder
 mail-log-intro = Die letzten E-Mails, die Lanyard an Ihre Mitglieder gesendet hat (oder bewusst nicht gesendet hat), die neuesten zuerst. Adressen werden nie gespeichert; eine fehlgeschlagene E-Mail wird mit wachsenden Pausen erneut versucht.
 mail-log-empty = Es wurde noch keine E-Mail gesendet.

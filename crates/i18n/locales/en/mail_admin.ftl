@@ -1,7 +1,7 @@
 # Admin pages about emails: the settings (mail-settings-*) and the log of sends (mail-log-*).
 
 ## The log of sends (mail-log-*): /canvas/admin/emails.
-mail-log-nav = Emails
+mail-log-nav = Sent emails
 mail-log-title = Emails to members
 mail-log-intro = The latest emails Lanyard sent your members (or decided not to send), newest first. Addresses are never stored; a failed email is retried with growing pauses.
 mail-log-empty = No email has been sent yet.

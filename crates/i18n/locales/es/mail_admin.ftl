@@ -1,7 +1,7 @@
 # Admin pages about emails: the settings (mail-settings-*) and the log of sends (mail-log-*).
 
 ## Registro de envíos (mail-log-*).
-mail-log-nav = Correos
+mail-log-nav = Correos enviados
 mail-log-title = Correos a los miembros
 mail-log-intro = Los últimos correos que Lanyard envió a tus miembros (o decidió no enviar), del más reciente al más antiguo. Las direcciones nunca se guardan; un correo fallido se reintenta con pausas cada vez más largas.
 mail-log-empty = Todavía no se ha enviado ningún correo.

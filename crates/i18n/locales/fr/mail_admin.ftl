@@ -1,7 +1,7 @@
 # Admin pages about emails: the settings (mail-settings-*) and the log of sends (mail-log-*).
 
 ## Journal des envois (mail-log-*).
-mail-log-nav = E-mails
+mail-log-nav = E-mails envoyés
 mail-log-title = E-mails aux membres
 mail-log-intro = Les derniers e-mails que Lanyard a envoyés à vos membres (ou a décidé de ne pas envoyer), du plus récent au plus ancien. Les adresses ne sont jamais enregistrées ; un e-mail en échec est réessayé à intervalles croissants.
 mail-log-empty = Aucun e-mail n’a encore été envoyé.

@@ -1,7 +1,7 @@
 # Admin pages about emails: the settings (mail-settings-*) and the log of sends (mail-log-*).
 
 ## Registro degli invii (mail-log-*).
-mail-log-nav = Email
+mail-log-nav = Email inviate
 mail-log-title = Email ai membri
 mail-log-intro = Le ultime email che Lanyard ha inviato ai tuoi membri (o ha deciso di non inviare), dalla più recente. Gli indirizzi non vengono mai salvati; un’email non riuscita viene ritentata con pause sempre più lunghe.
 mail-log-empty = Non è ancora stata inviata nessuna email.

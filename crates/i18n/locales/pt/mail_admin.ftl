@@ -1,7 +1,7 @@
 # Admin pages about emails: the settings (mail-settings-*) and the log of sends (mail-log-*).
 
 ## Registo de envios (mail-log-*).
-mail-log-nav = Emails
+mail-log-nav = Emails enviados
 mail-log-title = Emails aos membros
 mail-log-intro = Os últimos emails que o Lanyard enviou aos seus membros (ou decidiu não enviar), do mais recente para o mais antigo. Os endereços nunca são guardados; um email que falhou é tentado de novo com pausas cada vez maiores.
 mail-log-empty = Ainda não foi enviado nenhum email.

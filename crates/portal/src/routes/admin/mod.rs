@@ -3,7 +3,7 @@
 //! points (`nas`), `plans`, `controllers` (cloud WiFi controllers: map/unmap forms in `controller_forms`, "test
 //! connection"), the
 //! member list (`members`), one member (`member`), who is online (`sessions`) and the
-//! tenant emails sent (`emails`). Everything
+//! tenant emails sent (`sent_emails`). Everything
 //! is scoped to the organization
 //! of the admin's session; every change is a form POST with a CSRF token, sent to provision as
 //! a command, and provision's refusals are shown word for word (`admin_forms`).
@@ -11,13 +11,13 @@
 pub(crate) mod connection;
 pub(crate) mod controller_forms;
 pub(crate) mod controllers;
-pub(crate) mod emails;
 pub(crate) mod home;
 pub(crate) mod locations;
 pub(crate) mod member;
 pub(crate) mod members;
 pub(crate) mod nas;
 pub(crate) mod plans;
+pub(crate) mod sent_emails;
 pub(crate) mod sessions;
 
 use crate::admin_forms::{show, submit};
@@ -68,5 +68,5 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::post().to(member::remove_device),
         )
         .route("/canvas/admin/sessions", web::get().to(sessions::sessions))
-        .route("/canvas/admin/emails", web::get().to(emails::emails));
+        .route(sent_emails::PATH, web::get().to(sent_emails::sent_emails));
 }

@@ -1,4 +1,4 @@
-//! `GET /canvas/admin/emails`: the organization's latest tenant emails (`notify`'s outbox):
+//! `GET /canvas/admin/emails/sent`: the organization's latest tenant emails (`notify`'s outbox):
 //! which message, to which member, its outcome, when, and after how many attempts. The
 //! address is never shown: it is not stored; the member's name is opened from their profile.
 
@@ -16,6 +16,8 @@ use chrono_tz::Tz;
 use i18n::Texts;
 use std::collections::BTreeMap;
 
+pub(crate) const PATH: &str = "/canvas/admin/emails/sent";
+
 /// The newest sends listed.
 const LATEST: i64 = 200;
 
@@ -32,7 +34,7 @@ struct EmailRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin_emails.html")]
+#[template(path = "admin_sent_emails.html")]
 struct EmailsPage {
     t: Texts<'static>,
     title: String,
@@ -44,7 +46,7 @@ struct EmailsPage {
     caption: String,
 }
 
-pub(crate) async fn emails(
+pub(crate) async fn sent_emails(
     state: web::Data<State>,
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
@@ -85,7 +87,7 @@ pub(crate) async fn emails(
     let page = EmailsPage {
         title: t.get("mail-log-title"),
         t,
-        section: "emails",
+        section: "sent_emails",
         notice: None,
         error: None,
         rows,
