@@ -271,13 +271,11 @@ impl FromRequest for Admin {
                 .ok_or_else(|| ErrorInternalServerError("the portal's state is missing"))?;
             match signed_in(state, &request).await? {
                 Some(admin) => Ok(admin),
-                None => {
-                    Err(InternalError::from_response(
+                None => Err(InternalError::from_response(
                     "not signed in",
                     signed_out(state, &request)?,
                 )
-                .into())
-                }
+                .into()),
             }
         })
     }

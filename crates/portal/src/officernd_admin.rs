@@ -8,8 +8,8 @@ use crate::admin_session::{AdminContext, OptixLocation, OptixPlan};
 use crate::error::PortalError;
 use crate::state::State;
 use chrono::Utc;
-use i18n::Texts;
 use domain::{Platform, PlatformAccount};
+use i18n::Texts;
 use officernd::{Credentials, OfficeRndError};
 
 /// A connected OfficeRnD organization, as provision recorded it.

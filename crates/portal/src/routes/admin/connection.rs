@@ -76,9 +76,9 @@ pub(crate) async fn test(
         None => Banner::refused(t.get("admin-connection-nothing-to-test")),
         Some(connection) => {
             match officernd_admin::test_connection(&state, &t, &connection.credentials()).await {
-                Ok((name, org_id)) if org_id == admin.row.org_id => Banner::shown(Some(
-                    officernd_admin::connection_works(&t, &name, &org_id),
-                )),
+                Ok((name, org_id)) if org_id == admin.row.org_id => {
+                    Banner::shown(Some(officernd_admin::connection_works(&t, &name, &org_id)))
+                }
                 Ok((name, org_id)) => Banner::refused(t.get_with(
                     "admin-connection-other-org",
                     &[("name", &name), ("org", &org_id)],

@@ -44,17 +44,15 @@ fn required(value: &str, field: &str, texts: &Texts<'_>) -> Result<String, Strin
 fn target(form: &ControllerForm, texts: &Texts<'_>) -> Result<ControllerTarget, String> {
     let required = |value: &str, field: &str| required(value, field, texts);
     Ok(match form.action.as_str() {
-        "map_meraki" => {
-            ControllerTarget::Meraki {
-                organization_id: required(&form.meraki_org, "admin-meraki-org")?,
-                network_id: required(&form.network, "admin-meraki-network")?,
-                ssid_number: form
-                    .ssid_number
-                    .trim()
-                    .parse()
-                    .map_err(|_| texts.get("admin-error-ssid-number"))?,
-            }
-        }
+        "map_meraki" => ControllerTarget::Meraki {
+            organization_id: required(&form.meraki_org, "admin-meraki-org")?,
+            network_id: required(&form.network, "admin-meraki-network")?,
+            ssid_number: form
+                .ssid_number
+                .trim()
+                .parse()
+                .map_err(|_| texts.get("admin-error-ssid-number"))?,
+        },
         "map_openwrt" => ControllerTarget::Openwrt {
             ap_group: required(&form.ap_group, "admin-openwrt-group")?,
         },
@@ -82,7 +80,10 @@ impl FormPage for ControllerForms {
     type Form = ControllerForm;
     const PATH: &'static str = super::controllers::PATH;
 
-    fn command(form: &ControllerForm, texts: &Texts<'_>) -> Result<(Command, &'static str), String> {
+    fn command(
+        form: &ControllerForm,
+        texts: &Texts<'_>,
+    ) -> Result<(Command, &'static str), String> {
         if !plausible_id(&form.location_id) {
             return Err(texts.get("admin-error-choose-location"));
         }
@@ -140,7 +141,8 @@ mod tests {
 
     #[test]
     fn map_forms_become_commands_and_bad_fields_are_named() {
-        let (command, done) = ControllerForms::command(&form("map_meraki"), &english()).expect("meraki");
+        let (command, done) =
+            ControllerForms::command(&form("map_meraki"), &english()).expect("meraki");
         assert_eq!(done, "controller_mapped");
         assert!(matches!(
             command,
@@ -170,7 +172,8 @@ mod tests {
         let error = ControllerForms::command(&short, &english()).expect_err("refused");
         assert!(error.contains("at least 20"), "{error}");
         assert!(!error.contains("short"), "the credential is never echoed");
-        let error = ControllerForms::command(&form("map_openwrt"), &english()).expect_err("no group");
+        let error =
+            ControllerForms::command(&form("map_openwrt"), &english()).expect_err("no group");
         assert!(error.contains("AP group"), "{error}");
     }
 }

@@ -185,9 +185,6 @@ async fn test_connection(
     match state.controllers.test_mapping(&mapping).await {
         Ok(Some(answer)) => Ok(answer),
         Ok(None) => Ok(t.get("admin-controller-nothing-to-reach")),
-        Err(e) => Err(t.get_with(
-            "admin-controller-unexpected",
-            &[("error", &e.to_string())],
-        )),
+        Err(e) => Err(t.get_with("admin-controller-unexpected", &[("error", &e.to_string())])),
     }
 }

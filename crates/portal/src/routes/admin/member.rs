@@ -181,7 +181,10 @@ fn history_lines(t: &Texts<'_>, events: &[store::RecordedEvent], tz: Tz) -> Vec<
             if line.actor.is_empty() {
                 text
             } else {
-                t.get_with("admin-member-by", &[("line", &text), ("actor", &line.actor)])
+                t.get_with(
+                    "admin-member-by",
+                    &[("line", &text), ("actor", &line.actor)],
+                )
             }
         })
         .collect()

@@ -61,7 +61,10 @@ pub(crate) async fn members(
         return state.page(
             StatusCode::BAD_REQUEST,
             Framing::Optix,
-            &Message::new(t.get("admin-no-page-title"), &[t.get("admin-no-page-text").as_str()]),
+            &Message::new(
+                t.get("admin-no-page-title"),
+                &[t.get("admin-no-page-text").as_str()],
+            ),
         );
     };
     let client = state.pool.get().await?;
@@ -146,7 +149,11 @@ fn member_row(
     MemberRow {
         name,
         email,
-        access: t.get(if live { "admin-word-live" } else { "admin-none" }),
+        access: t.get(if live {
+            "admin-word-live"
+        } else {
+            "admin-none"
+        }),
         valid_until: if live {
             match m.access_until(now) {
                 Some(until) => format!("{} {}", local_datetime(t, until, tz), tz.name()),

@@ -11,8 +11,8 @@ use crate::state::State;
 use askama::Template;
 use bus::commands::{Command, NasSecretText};
 use domain::NasDialect;
-use i18n::Texts;
 use domain::nas::{SecretText, canonical_address, check_nas_id, check_secret};
+use i18n::Texts;
 use serde::Deserialize;
 use store::queries::NasView;
 
@@ -77,8 +77,8 @@ fn register(form: &NasForm, texts: &Texts<'_>) -> Result<Command, String> {
     let refuse = |e: domain::NasError| refused(texts, e);
     check_nas_id(&nas_id).map_err(refuse)?;
     canonical_address(&form.address).map_err(refuse)?;
-    let dialect = NasDialect::parse(&form.dialect)
-        .ok_or_else(|| texts.get("admin-error-choose-vendor"))?;
+    let dialect =
+        NasDialect::parse(&form.dialect).ok_or_else(|| texts.get("admin-error-choose-vendor"))?;
     let secret = match form.secret.as_str() {
         "" => None,
         text => {

@@ -228,10 +228,12 @@ mod tests {
             vlan_last: String::new(),
         };
         for (name, vlan) in [("", ""), ("Hot\r\ndesk", ""), ("Hot desk", "5000")] {
-            let error = Plans::command(&form(name, vlan), &english()).expect_err("refused in the form");
+            let error =
+                Plans::command(&form(name, vlan), &english()).expect_err("refused in the form");
             assert!(error.starts_with("Refused: "), "{error}");
         }
-        let (command, _) = Plans::command(&form("Hot desk", "20"), &english()).expect("a valid profile");
+        let (command, _) =
+            Plans::command(&form("Hot desk", "20"), &english()).expect("a valid profile");
         assert!(matches!(command, Command::MapPlan { .. }));
     }
 

@@ -307,7 +307,11 @@ pub(crate) async fn connect_form(state: web::Data<State>, request: HttpRequest) 
 }
 
 /// The form's own problems, in words.
-fn check_form(state: &State, t: &Texts<'_>, form: &ConnectForm) -> Result<(), (StatusCode, String)> {
+fn check_form(
+    state: &State,
+    t: &Texts<'_>,
+    form: &ConnectForm,
+) -> Result<(), (StatusCode, String)> {
     let unprocessable = |id: &str| Err((StatusCode::UNPROCESSABLE_ENTITY, t.get(id)));
     if !officernd::slug_ok(form.slug.trim()) {
         return unprocessable("admin-officernd-bad-slug");
