@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod devices;
+mod emails;
 mod portal;
 mod portal_abuse;
 mod sessions;
