@@ -258,13 +258,21 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
         ("/canvas/admin/sessions", "Sessions"),
+        ("/canvas/admin/emails", "Emails to tenants"),
     ] {
         browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
+    // The emails page with a refused wording: the reason above the form, the text as typed.
+    browser.type_into("wording-fr", "broken = {").await?;
+    browser
+        .click_and_wait("form[action='/canvas/admin/emails'] button[type=submit]")
+        .await?;
+    browser.wait_for(".notice.error").await?;
+    check("the emails page, with a refused wording").await?;
     browser.close().await?;
-    assert_eq!(checked, 15, "every page was checked");
+    assert_eq!(checked, 17, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod devices;
+mod emails;
 mod notify;
 mod portal;
 mod portal_abuse;
