@@ -10,6 +10,8 @@ pub struct Agent {
     pub base: String,
     /// The cookies it holds, by name.
     pub cookies: BTreeMap<String, String>,
+    /// The `Accept-Language` it sends, if any (which language pages answer in).
+    pub accept_language: Option<String>,
 }
 
 #[derive(Debug)]
@@ -73,6 +75,7 @@ impl Agent {
                 .unwrap_or_else(|e| panic!("client: {e}")),
             base: base.to_owned(),
             cookies: BTreeMap::new(),
+            accept_language: None,
         }
     }
 
@@ -90,6 +93,10 @@ impl Agent {
             request
         } else {
             request.header("cookie", self.cookie_header())
+        };
+        let request = match &self.accept_language {
+            Some(languages) => request.header("accept-language", languages),
+            None => request,
         };
         let response = request.send().await?;
         let status = response.status().as_u16();

@@ -149,7 +149,7 @@ pub(crate) async fn submit<P: FormPage>(
         Answer::Refused { message, .. } => {
             P::render_refused(&state, &admin, &form, Banner::refused(message)).await
         }
-        Answer::Unavailable => state.unavailable(Framing::Optix, back),
+        Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, back),
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::db::{self, SessionKind, SessionRow, Via};
 use crate::error::PortalError;
-use crate::language;
+use crate::language::PageLanguage;
 use crate::pages::{Framing, Message};
 use crate::responses::{see_other, with_cookie};
 use crate::session::{self, ADMIN_COOKIE, ADMIN_SCOPE};
@@ -178,8 +178,11 @@ pub(crate) struct Admin {
     pub(crate) cookie: String,
     pub(crate) row: SessionRow,
     pub(crate) context: AdminContext,
-    /// The words of the admin's pages, in the page's language (`language::page_lang`).
+    /// The words of the admin's pages, in the page's language (`language::page_lang`: the
+    /// visitor's choice, the browser's, then the organization's locale).
     pub(crate) texts: Texts<'static>,
+    /// The page's language with its switch.
+    pub(crate) language: PageLanguage,
 }
 
 impl Admin {
@@ -226,34 +229,22 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
             db::update_session_context(&client, &id_hash, &value).await?;
         }
     }
-    let texts = admin_texts(state, request, &row.org_id).await?;
+    let language = state.page_language(request, Some(&row.org_id)).await;
     Ok(Some(Admin {
         cookie,
         row,
         context,
-        texts,
+        texts: language.t,
+        language,
     }))
 }
 
-/// The language of an admin page of `org_id`: the visitor's choice, then the browser's, then
-/// the organization's locale.
-async fn admin_texts(
-    _state: &State,
-    request: &HttpRequest,
-    _org_id: &str,
-) -> Result<Texts<'static>, PortalError> {
-    Ok(language::page_texts(request, None))
-}
-
 fn signed_out(state: &State, request: &HttpRequest) -> Result<HttpResponse, PortalError> {
-    let t = language::page_texts(request, None);
+    let lang = PageLanguage::new(state, request, None);
     state.page(
         StatusCode::UNAUTHORIZED,
         Framing::Optix,
-        &Message::new(
-            t.get("admin-signed-out-title"),
-            &[t.get("admin-signed-out-text").as_str()],
-        ),
+        &Message::localized(&lang, "admin-signed-out-title", &["admin-signed-out-text"]),
     )
 }
 
@@ -292,7 +283,11 @@ pub(crate) async fn admin_form(
         return Ok(Err(signed_out(state, request)?));
     };
     if !session::csrf_matches(&state.keys, ADMIN_SCOPE, &admin.cookie, csrf) {
-        return Ok(Err(state.form_expired(Framing::Optix, back)?));
+        return Ok(Err(state.form_expired(
+            &admin.language,
+            Framing::Optix,
+            back,
+        )?));
     }
     Ok(Ok(admin))
 }

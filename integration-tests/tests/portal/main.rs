@@ -2,6 +2,7 @@
 //! the security review, and the pages as a screen-reader or keyboard user meets them.
 
 mod accessibility;
+mod admin_languages;
 mod devices;
 mod emails;
 mod notify;

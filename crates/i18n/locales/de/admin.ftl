@@ -180,6 +180,7 @@ admin-nas-coa-hint = optional, 3799 wenn leer
 admin-nas-secret = Gemeinsames Geheimnis
 admin-nas-secret-hint = 16–128 Zeichen, ohne Leerzeichen; leer lassen, um beim Ändern eines Access Points das bisherige zu behalten
 admin-nas-save = Access Point speichern
+admin-dialect-meraki = Meraki (iPSK mit RADIUS)
 
 ## WLAN-Controller
 

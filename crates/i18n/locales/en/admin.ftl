@@ -180,6 +180,7 @@ admin-nas-coa-hint = optional, 3799 when empty
 admin-nas-secret = Shared secret
 admin-nas-secret-hint = 16–128 characters, no spaces; leave empty to keep the current one when changing an access point
 admin-nas-save = Save access point
+admin-dialect-meraki = Meraki (iPSK with RADIUS)
 
 ## WiFi controllers
 

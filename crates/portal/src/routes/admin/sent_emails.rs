@@ -3,8 +3,9 @@
 //! address is never shown: it is not stored; the member's name is opened from their profile.
 
 use crate::admin_session::Admin;
-use crate::admin_words::{local_time, name_and_email};
+use crate::admin_words::{local_datetime, name_and_email};
 use crate::error::PortalError;
+use crate::language::LanguageSwitch;
 use crate::notify::outbox::{self, SentRow};
 use crate::pages::Framing;
 use crate::sealed::open_profile;
@@ -35,8 +36,9 @@ struct EmailRow {
 
 #[derive(Template)]
 #[template(path = "admin_sent_emails.html")]
-struct EmailsPage {
+struct SentEmailsPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -84,9 +86,10 @@ pub(crate) async fn sent_emails(
         t.get_with("mail-log-caption", &[("timezone", tz.name())]),
         t.get_count("mail-log-limit", "limit", LATEST)
     );
-    let page = EmailsPage {
+    let page = SentEmailsPage {
         title: t.get("mail-log-title"),
         t,
+        switch: admin.language.switch(),
         section: "sent_emails",
         notice: None,
         error: None,
@@ -106,7 +109,7 @@ fn email_row(t: &Texts<'static>, row: SentRow, name: Option<String>, tz: Tz) -> 
             "mail-log-outcome-{}",
             row.status.replace('_', "-")
         )),
-        when: local_time(row.updated_at, tz),
+        when: local_datetime(t, row.updated_at, tz),
         attempts: row.attempts,
         reason: row.last_error.unwrap_or_default(),
     }
