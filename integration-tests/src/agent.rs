@@ -12,6 +12,8 @@ pub struct Agent {
     pub cookies: BTreeMap<String, String>,
     /// The `Accept-Language` it sends, if any (which language pages answer in).
     pub accept_language: Option<String>,
+    /// Headers sent with every request (e.g. `Accept-Language`, as a browser sends it).
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -76,6 +78,7 @@ impl Agent {
             base: base.to_owned(),
             cookies: BTreeMap::new(),
             accept_language: None,
+            headers: Vec::new(),
         }
     }
 
@@ -88,7 +91,10 @@ impl Agent {
             .join("; ")
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         let request = if self.cookies.is_empty() {
             request
         } else {

@@ -7,7 +7,6 @@ use crate::state::State;
 use actix_web::HttpRequest;
 use actix_web::http::Method;
 use actix_web::http::header::ACCEPT_LANGUAGE;
-use bus::commands::RefusalCode;
 use i18n::{Lang, Texts};
 
 /// The visitor's choice from the language switch: a language code (`fr`), not a secret.
@@ -84,24 +83,6 @@ impl PageLanguage {
             csrf: self.csrf.clone(),
         }
     }
-}
-
-/// A refusal of a tenant's change in the page's language. Provision words its refusals in
-/// English with the exact rule broken: English pages show them as they are, other languages
-/// the catalogue's text for the refusal's code.
-pub fn refusal_text(t: &Texts<'_>, code: RefusalCode, message: &str) -> String {
-    let id = match code {
-        _ if t.lang() == Lang::En => return crate::pages::sentence(message),
-        RefusalCode::InvalidPassphrase => "refusal-invalid-passphrase",
-        RefusalCode::PassphraseTaken => "refusal-passphrase-taken",
-        RefusalCode::DeviceLimitReached => "refusal-device-limit",
-        RefusalCode::DeviceTaken => "refusal-device-taken",
-        RefusalCode::InvalidMac => "refusal-invalid-mac",
-        RefusalCode::UnknownDevice => "refusal-unknown-device",
-        RefusalCode::NoAccount => "refusal-no-account",
-        _ => return t.get_with("refusal-other", &[("reason", message)]),
-    };
-    t.get(id)
 }
 
 impl State {

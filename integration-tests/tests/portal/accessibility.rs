@@ -242,6 +242,14 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.wait_for("#device-error").await?;
     browser.click("#mac-help summary").await?;
     check("a refused device, with the help open").await?;
+    // The key page in French, reached with the language switch (issue 21).
+    browser
+        .click_and_wait("form.languages button[value='fr']")
+        .await?;
+    browser.wait_for_heading("Votre WiFi").await?;
+    browser.click("#reveal summary").await?;
+    browser.wait_for("svg.qr").await?;
+    check("the key page in French, revealed").await?;
 
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     browser
@@ -259,6 +267,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/members/12346", "Jean"),
         ("/canvas/admin/sessions", "Sessions"),
         ("/canvas/admin/emails", "Emails to tenants"),
+        ("/canvas/admin/emails/sent", "Emails to members"),
     ] {
         browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
@@ -284,7 +293,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         .await?;
     check("/canvas/admin/plans in French").await?;
     browser.close().await?;
-    assert_eq!(checked, 18, "every page was checked");
+    assert_eq!(checked, 20, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

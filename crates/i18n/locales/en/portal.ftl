@@ -147,6 +147,7 @@ key-hide = Hide passphrase and QR code
 key-scan = Scan to join { $network }:
 key-qr-label = QR code to join the network { $network }
 key-copy = Copy passphrase
+key-copied = Copied to the clipboard.
 key-change = Change your passphrase
 key-new-passphrase = New passphrase
 key-new-passphrase-hint = 8 to 63 characters; letters, digits and symbols except quotes, \ ; , and :

@@ -8,9 +8,9 @@ use crate::commands::Answer;
 use crate::db::SessionRow;
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
-use crate::language::refusal_text;
 use crate::pages::DeviceFormValues;
 use crate::pages::{Action, Framing};
+use crate::refusals::refusal_text;
 use crate::responses::see_other;
 use crate::routes::tenant::key::{ChangeLimits, KeyMessages, render_key};
 use crate::state::State;
@@ -67,16 +67,12 @@ pub(crate) async fn add_device(
         name: form.name,
         mac: form.mac,
     };
-    device_answer(
-        &state,
-        &request,
-        &cookie,
-        &row,
+    let change = DeviceChange {
         command,
-        "device_added",
+        done: "device_added",
         typed,
-    )
-    .await
+    };
+    device_answer(&state, &request, &cookie, &row, change).await
 }
 
 /// `POST /wifi/devices/remove`.
@@ -97,16 +93,12 @@ pub(crate) async fn remove_device(
         name: String::new(),
         mac: String::new(),
     };
-    device_answer(
-        &state,
-        &request,
-        &cookie,
-        &row,
+    let change = DeviceChange {
         command,
-        "device_removed",
+        done: "device_removed",
         typed,
-    )
-    .await
+    };
+    device_answer(&state, &request, &cookie, &row, change).await
 }
 
 /// The "too many requests" page when the tenant's device changes are over the limits.
@@ -131,15 +123,26 @@ async fn limited(
     }
 }
 
+/// A device change: its command, what the key page says after it (`?done=`), and the form as
+/// typed (shown again on a refusal).
+struct DeviceChange {
+    command: Command,
+    done: &'static str,
+    typed: DeviceFormValues,
+}
+
 async fn device_answer(
     state: &State,
     request: &HttpRequest,
     cookie: &str,
     row: &SessionRow,
-    command: Command,
-    done: &str,
-    typed: DeviceFormValues,
+    change: DeviceChange,
 ) -> Result<HttpResponse, PortalError> {
+    let DeviceChange {
+        command,
+        done,
+        typed,
+    } = change;
     let actor = format!("tenant:{}", row.user_id);
     let answer = state.command(&row.org_id, &actor, command).await;
     let lang = state.page_language(request, Some(&row.org_id)).await;

@@ -88,15 +88,16 @@ pub(crate) async fn request_link(
     form: web::Form<EmailRequest>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
-    let Portal {
-        org_id,
-        location_id,
-        settings,
-        lang,
-    } = match portal_location(&state, &request, path).await? {
+    let portal = match portal_location(&state, &request, path).await? {
         Ok(portal) => portal,
         Err(page) => return Ok(page),
     };
+    let (org_id, location_id, settings, lang) = (
+        portal.org_id,
+        portal.location_id,
+        portal.settings,
+        portal.lang,
+    );
     let back = portal_path(&org_id, &location_id);
     if !session::pre_session_form_ok(&state.keys, &request, CSRF_COOKIE, PRE_SCOPE, &form.csrf) {
         return state.form_expired(&lang, Framing::Deny, &back);
@@ -142,15 +143,15 @@ pub(crate) async fn request_link(
     state.page(StatusCode::OK, Framing::Deny, &page)
 }
 
-/// Whether sign-in link requests are over a limit; `Some(retry after)` when they are. Per
-/// client address across organizations (generous in a window, so a whole coworking space
-/// behind one NAT signs in on a Monday morning; bounded per day, so one client cannot ask for
-/// thousands of emails); per email within the organization.
 /// How long a sign-in link works, in whole minutes (for the pages that say so).
 pub(crate) fn link_minutes(state: &State) -> i64 {
     i64::try_from(state.settings.magic_link_ttl_secs.div_ceil(60)).unwrap_or(i64::MAX)
 }
 
+/// Whether sign-in link requests are over a limit; `Some(retry after)` when they are. Per
+/// client address across organizations (generous in a window, so a whole coworking space
+/// behind one NAT signs in on a Monday morning; bounded per day, so one client cannot ask for
+/// thousands of emails); per email within the organization.
 async fn link_requests_limited(
     state: &State,
     request: &HttpRequest,
