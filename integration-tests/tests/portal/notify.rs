@@ -578,8 +578,9 @@ async fn an_unreachable_smtp_server_is_retried_with_backoff_and_a_deleted_member
 }
 
 #[tokio::test]
-async fn an_organization_whose_optix_locale_is_fr_ca_writes_to_its_members_in_french()
+async fn emails_are_in_the_organization_s_locale_until_the_member_chooses_spanish()
 -> anyhow::Result<()> {
+    // The organization's Optix locale is fr_CA: French by default.
     let stack = mail_stack_in(Some("fr_CA"), |_| {}).await?;
     let (user, email) = new_user(&stack, "Flore").await?;
     add_desk(&stack, &user, None).await?;
@@ -596,13 +597,38 @@ async fn an_organization_whose_optix_locale_is_fr_ca_writes_to_its_members_in_fr
         welcome.body.contains("lang=\"fr\""),
         "the HTML part is French"
     );
+    let link = welcome
+        .link(&format!(
+            "{}/l/{DEMO_ORG}/{GASTOWN}/signin",
+            stack.portal_url
+        ))
+        .ok_or_else(|| anyhow::anyhow!("no link in {}", welcome.body))?;
+
+    // The member chooses Spanish with the key page's switch: their emails follow.
+    let mut agent = Agent::new(&stack.portal_url);
+    assert_eq!(agent.follow_link(&link).await?.status, 303);
+    let key = agent.get("/wifi?start=1").await?;
+    assert_eq!(key.status, 200, "{}", key.body);
+    let csrf = key.csrf();
+    let chose = agent
+        .post(
+            "/language",
+            &[("csrf", &csrf), ("back", "/wifi"), ("lang", "es")],
+        )
+        .await?;
+    assert_eq!(chose.status, 303, "{chose:?}");
+    let regenerated = agent.post("/wifi/regenerate", &[("csrf", &csrf)]).await?;
+    assert!(regenerated.status < 400, "{regenerated:?}");
+    let changed = mail_with_subject(
+        &email,
+        "Tu contraseña WiFi en Gastown ha cambiado",
+        Duration::from_secs(30),
+    )
+    .await?;
     assert!(
-        welcome
-            .link(&format!(
-                "{}/l/{DEMO_ORG}/{GASTOWN}/signin",
-                stack.portal_url
-            ))
-            .is_some()
+        changed.body.contains("Vuelve a conectar tus dispositivos"),
+        "{}",
+        changed.body
     );
     no_email_holds_a_passphrase(&stack).await
 }
