@@ -134,22 +134,7 @@ impl Aggregate for Organization {
                 account,
                 secret,
                 same_secret,
-            } => {
-                let unchanged = self.installed
-                    && same_secret
-                    && self.platform == platform
-                    && self.account.as_ref() == Some(&account);
-                if unchanged {
-                    vec![]
-                } else {
-                    vec![Event::IntegrationConfigured {
-                        org_id,
-                        token: secret,
-                        platform,
-                        account: Some(account),
-                    }]
-                }
-            }
+            } => connect(self, org_id, platform, account, secret, same_secret),
             OrganizationCommand::Uninstall { org_id } => {
                 if self.installed {
                     vec![Event::AppUninstalled { org_id }]
@@ -240,6 +225,31 @@ impl Aggregate for Organization {
             _ => {}
         }
         self
+    }
+}
+
+/// An OfficeRnD connection (or a new secret for it); nothing when it is the one recorded.
+fn connect(
+    state: &Organization,
+    org_id: String,
+    platform: Platform,
+    account: PlatformAccount,
+    secret: Sealed,
+    same_secret: bool,
+) -> Vec<Event> {
+    let unchanged = state.installed
+        && same_secret
+        && state.platform == platform
+        && state.account.as_ref() == Some(&account);
+    if unchanged {
+        vec![]
+    } else {
+        vec![Event::IntegrationConfigured {
+            org_id,
+            token: secret,
+            platform,
+            account: Some(account),
+        }]
     }
 }
 

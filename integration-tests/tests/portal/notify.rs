@@ -12,6 +12,7 @@ use std::time::Duration;
 
 const DEDICATED_DESK: &str = "917"; // at Gastown (3390) only
 const LUCA: &str = "12349"; // books meeting rooms at Trastevere (3391)
+const SOFIA: &str = "12351"; // an admin
 
 fn mailbox() -> Mailbox {
     Mailbox::from_env().unwrap_or_else(|e| panic!("{e:#}"))
@@ -485,6 +486,26 @@ async fn a_plan_ending_tomorrow_is_reminded_a_cancelled_one_suspends_and_a_guest
     notify_caught_up(&stack).await?;
     assert_eq!(count_with_subject(&guest_email, "Your WiFi at")?, 0);
     assert_eq!(count_with_subject(&email, "ends on")?, 1, "one reminder");
+
+    // The admin canvas lists the sends: message, member, outcome, attempts; no address.
+    let mut admin = Agent::new(&stack.portal_url);
+    let token = stack.personal_token(DEMO_ORG, SOFIA)?;
+    let signed_in = admin.canvas_sign_in("/canvas/admin", &token).await?;
+    assert_eq!(signed_in.status, 303, "{signed_in:?}");
+    let page = admin.get("/canvas/admin/emails/sent").await?;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for shown in [
+        "Emails to members",
+        "Rita Notify",
+        "Access ending",
+        "Access suspended",
+        "Not sent: switched off",
+        "Guest invitation",
+        "Sent",
+    ] {
+        assert!(page.body.contains(shown), "{shown:?} in {}", page.body);
+    }
+    assert!(!page.body.contains(&email), "an address on the page");
     no_email_holds_a_passphrase(&stack).await
 }
 
