@@ -91,15 +91,9 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| MailError::Build(e.to_string()))?;
-        transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| MailError::Send(describe(&e)))
+        self.transmit(transport, message).await
     }
-}
 
-impl Mailer {
     /// Sends a tenant email as multipart/alternative (plain text, then HTML).
     pub async fn send(&self, email: Outgoing<'_>) -> Result<(), MailError> {
         let transport = self.transport.as_ref().ok_or(MailError::NotConfigured)?;
@@ -123,6 +117,14 @@ impl Mailer {
         let message = builder
             .multipart(MultiPart::alternative_plain_html(email.text, email.html))
             .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transmit(transport, message).await
+    }
+
+    async fn transmit(
+        &self,
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+        message: Message,
+    ) -> Result<(), MailError> {
         transport
             .send(message)
             .await

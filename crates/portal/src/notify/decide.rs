@@ -269,9 +269,17 @@ mod tests {
             decide(&given, &granted(Basis::Plan, "p1", None)),
             welcome("3390")
         );
-        // Nowhere to sign in: nothing to say.
+        // No location at all: one welcome "everywhere", then none.
+        let everywhere = granted(Basis::Plan, "p1", None);
         assert_eq!(
-            decide(&[opened(None)], &granted(Basis::Plan, "p1", None)),
+            decide(&[opened(None)], &everywhere),
+            Some(Trigger::Welcome { location_id: None })
+        );
+        assert_eq!(
+            decide(
+                &[opened(None), everywhere],
+                &granted(Basis::Plan, "p2", None)
+            ),
             None
         );
         // The home location's explicit grant after it is not a first either.
