@@ -118,14 +118,27 @@ impl State {
     }
 }
 
-/// Where the switch returns to: this page when it was a GET; after a form POST, the page the
-/// form belongs to (a POST-only path would not answer a GET).
+/// Query parameters the switch carries back: the canvas's location. Nothing else of a query
+/// is echoed into the page (a canvas URL's query may hold a token).
+const KEPT_QUERY: [&str; 1] = ["location_id"];
+
+/// Where the switch returns to: this page when it was a GET (with only [`KEPT_QUERY`]); after a
+/// form POST, the page the form belongs to (a POST-only path would not answer a GET).
 fn back_path(request: &HttpRequest) -> String {
     let path = request.path();
     let back = if request.method() == Method::GET {
-        match request.query_string() {
-            "" => path.to_owned(),
-            query => format!("{path}?{query}"),
+        let kept: Vec<(String, String)> =
+            url::form_urlencoded::parse(request.query_string().as_bytes())
+                .filter(|(name, _)| KEPT_QUERY.contains(&name.as_ref()))
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect();
+        if kept.is_empty() {
+            path.to_owned()
+        } else {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .finish();
+            format!("{path}?{query}")
         }
     } else if path.starts_with("/wifi") {
         "/wifi".to_owned()
@@ -234,7 +247,12 @@ mod tests {
     #[test]
     fn after_a_form_the_switch_returns_to_the_page_of_the_form() {
         let get = TestRequest::get().uri("/l/6267/3390?x=1").to_http_request();
-        assert_eq!(back_path(&get), "/l/6267/3390?x=1");
+        assert_eq!(back_path(&get), "/l/6267/3390");
+        // A canvas keeps its location; a token in the query is never echoed into the page.
+        let canvas = TestRequest::get()
+            .uri("/canvas/mobile?location_id=3390&token=secret-token")
+            .to_http_request();
+        assert_eq!(back_path(&canvas), "/canvas/mobile?location_id=3390");
         let passphrase = TestRequest::post()
             .uri("/wifi/passphrase")
             .to_http_request();
