@@ -10,8 +10,6 @@ pub struct Agent {
     pub base: String,
     /// The cookies it holds, by name.
     pub cookies: BTreeMap<String, String>,
-    /// The `Accept-Language` it sends, if any (which language pages answer in).
-    pub accept_language: Option<String>,
     /// Headers sent with every request (e.g. `Accept-Language`, as a browser sends it).
     pub headers: Vec<(String, String)>,
 }
@@ -77,7 +75,6 @@ impl Agent {
                 .unwrap_or_else(|e| panic!("client: {e}")),
             base: base.to_owned(),
             cookies: BTreeMap::new(),
-            accept_language: None,
             headers: Vec::new(),
         }
     }
@@ -99,10 +96,6 @@ impl Agent {
             request
         } else {
             request.header("cookie", self.cookie_header())
-        };
-        let request = match &self.accept_language {
-            Some(languages) => request.header("accept-language", languages),
-            None => request,
         };
         let response = request.send().await?;
         let status = response.status().as_u16();

@@ -15,7 +15,7 @@ use crate::state::State;
 use crate::verify::{Verified, VerifyError};
 use actix_web::dev::Payload;
 use actix_web::error::{ErrorInternalServerError, InternalError};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use i18n::Texts;
@@ -229,7 +229,10 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
             db::update_session_context(&client, &id_hash, &value).await?;
         }
     }
-    let language = state.page_language(request, Some(&row.org_id)).await;
+    let mut language = state.page_language(request, Some(&row.org_id)).await;
+    if request.method() == Method::POST {
+        language.back = admin_page_of(request.path()).to_owned();
+    }
     Ok(Some(Admin {
         cookie,
         row,
@@ -237,6 +240,17 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
         texts: language.t,
         language,
     }))
+}
+
+/// The admin page a form POST to `path` answers for, where the language switch returns to
+/// (some forms post to a path that answers no GET).
+fn admin_page_of(path: &str) -> &str {
+    if path == "/canvas/admin/sync" {
+        return "/canvas/admin/home";
+    }
+    path.strip_suffix("/test")
+        .or_else(|| path.strip_suffix("/devices/remove"))
+        .unwrap_or(path)
 }
 
 fn signed_out(state: &State, request: &HttpRequest) -> Result<HttpResponse, PortalError> {
@@ -290,4 +304,23 @@ pub(crate) async fn admin_form(
         )?));
     }
     Ok(Ok(admin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::admin_page_of;
+
+    #[test]
+    fn the_language_switch_returns_to_the_page_a_form_belongs_to() {
+        assert_eq!(admin_page_of("/canvas/admin/sync"), "/canvas/admin/home");
+        assert_eq!(
+            admin_page_of("/canvas/admin/connection/test"),
+            "/canvas/admin/connection"
+        );
+        assert_eq!(
+            admin_page_of("/canvas/admin/members/12346/devices/remove"),
+            "/canvas/admin/members/12346"
+        );
+        assert_eq!(admin_page_of("/canvas/admin/plans"), "/canvas/admin/plans");
+    }
 }

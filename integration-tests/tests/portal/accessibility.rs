@@ -250,7 +250,7 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.click("#reveal summary").await?;
     browser.wait_for("svg.qr").await?;
     check("the key page in French, revealed").await?;
-    // Back to English: the choice is remembered, and the admin pages below would follow it.
+    // Back to English: the admin pages below are checked in English first.
     browser
         .click_and_wait("form.languages button[value='en']")
         .await?;

@@ -22,10 +22,25 @@ const GERMAN_WEEKDAYS: [&str; 7] = [
 async fn admin(stack: &Stack, accept_language: Option<&str>) -> anyhow::Result<Agent> {
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     let mut agent = Agent::new(&stack.portal_url);
-    agent.accept_language = accept_language.map(str::to_owned);
+    if let Some(languages) = accept_language {
+        agent
+            .headers
+            .push(("accept-language".into(), languages.into()));
+    }
     let signed_in = agent.canvas_sign_in("/canvas/admin", &token).await?;
     anyhow::ensure!(signed_in.status == 303, "{signed_in:?}");
     Ok(agent)
+}
+
+/// The plans page's form for the organization's VLAN pool.
+async fn set_pool(agent: &mut Agent, csrf: &str, first: &str, last: &str) -> anyhow::Result<Page> {
+    let fields = [
+        ("csrf", csrf),
+        ("action", "pool"),
+        ("vlan_first", first),
+        ("vlan_last", last),
+    ];
+    agent.post("/canvas/admin/plans", &fields).await
 }
 
 fn assert_shows(page: &Page, texts: &[&str]) {
@@ -62,6 +77,9 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
             "Uhr UTC",
             "Jetzt mit Optix synchronisieren",
             ">Mitglieder</a>",
+            // The language switch, German marked as the page's.
+            "<form class=\"languages\" method=\"post\" action=\"/language\"",
+            "value=\"de\" lang=\"de\" class=\"language\" aria-current=\"true\">Deutsch",
         ],
     );
     assert!(
@@ -99,17 +117,7 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
 
     // A form's problem, in German.
     let csrf = plans.csrf();
-    let refused = german
-        .post(
-            "/canvas/admin/plans",
-            &[
-                ("csrf", &csrf),
-                ("action", "pool"),
-                ("vlan_first", "zehn"),
-                ("vlan_last", "20"),
-            ],
-        )
-        .await?;
+    let refused = set_pool(&mut german, &csrf, "zehn", "20").await?;
     assert_eq!(refused.status, 422, "{refused:?}");
     assert_shows(
         &refused,
@@ -119,17 +127,7 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
         ],
     );
     // …and what a form did.
-    let saved = german
-        .post(
-            "/canvas/admin/plans",
-            &[
-                ("csrf", &csrf),
-                ("action", "pool"),
-                ("vlan_first", "300"),
-                ("vlan_last", "399"),
-            ],
-        )
-        .await?;
+    let saved = set_pool(&mut german, &csrf, "300", "399").await?;
     assert_eq!(saved.status, 303, "{saved:?}");
     let back = german
         .get(saved.location.as_deref().unwrap_or("/canvas/admin/plans"))

@@ -74,6 +74,7 @@ admin-error-unknown-location = Unbekannter Standort.
 admin-error-unknown-plan = Unbekannter Tarif.
 admin-error-unknown-nas = Unbekannter Access Point.
 admin-error-refused = Abgelehnt: { $reason }.
+admin-error-provision-refused = Die Änderung wurde abgelehnt: { $reason }
 admin-error-whole-number = { $field } muss eine ganze Zahl sein (eingegeben: { $value }).
 admin-error-pool-both = Ein VLAN-Pool braucht sein erstes und sein letztes VLAN (oder keines von beiden).
 admin-error-choose-vendor = Wählen Sie den Hersteller des Access Points.

@@ -74,6 +74,7 @@ admin-error-unknown-location = Sede desconocida.
 admin-error-unknown-plan = Plan desconocido.
 admin-error-unknown-nas = Punto de acceso desconocido.
 admin-error-refused = Rechazado: { $reason }.
+admin-error-provision-refused = El cambio fue rechazado: { $reason }
 admin-error-whole-number = { $field } debe ser un número entero (se recibió { $value }).
 admin-error-pool-both = Un rango de VLAN necesita su primera y su última VLAN (o ninguna de las dos).
 admin-error-choose-vendor = Elija el fabricante del punto de acceso.

@@ -74,6 +74,7 @@ admin-error-unknown-location = Site inconnu.
 admin-error-unknown-plan = Forfait inconnu.
 admin-error-unknown-nas = Point d'accès inconnu.
 admin-error-refused = Refusé : { $reason }.
+admin-error-provision-refused = La modification a été refusée : { $reason }
 admin-error-whole-number = { $field } doit être un nombre entier (saisi : { $value }).
 admin-error-pool-both = Une plage de VLAN a besoin de son premier et de son dernier VLAN (ou d'aucun des deux).
 admin-error-choose-vendor = Choisissez le fabricant du point d'accès.

@@ -74,6 +74,7 @@ admin-error-unknown-location = Sede sconosciuta.
 admin-error-unknown-plan = Piano sconosciuto.
 admin-error-unknown-nas = Access point sconosciuto.
 admin-error-refused = Rifiutato: { $reason }.
+admin-error-provision-refused = La modifica è stata rifiutata: { $reason }
 admin-error-whole-number = { $field } deve essere un numero intero (ricevuto: { $value }).
 admin-error-pool-both = Un intervallo di VLAN richiede la prima e l'ultima VLAN (o nessuna delle due).
 admin-error-choose-vendor = Scegli il produttore dell'access point.

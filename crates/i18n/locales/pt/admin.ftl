@@ -74,6 +74,7 @@ admin-error-unknown-location = Espaço desconhecido.
 admin-error-unknown-plan = Plano desconhecido.
 admin-error-unknown-nas = Ponto de acesso desconhecido.
 admin-error-refused = Recusado: { $reason }.
+admin-error-provision-refused = A alteração foi recusada: { $reason }
 admin-error-whole-number = { $field } tem de ser um número inteiro (recebido: { $value }).
 admin-error-pool-both = Um intervalo de VLAN precisa da primeira e da última VLAN (ou de nenhuma das duas).
 admin-error-choose-vendor = Escolha o fabricante do ponto de acesso.

@@ -1,7 +1,7 @@
 //! `GET /canvas/admin/members/{user}`: one member's account, their devices and their history
 //! from the event log, in words; `POST …/devices/remove`: remove one of their devices.
 
-use crate::admin_forms::{Banner, Flash};
+use crate::admin_forms::{Banner, Flash, provision_refusal};
 use crate::admin_session::{Admin, admin_form};
 use crate::admin_words::{group_words, name_and_email, stored_word};
 use crate::commands::Answer;
@@ -152,7 +152,8 @@ pub(crate) async fn remove_device(
     {
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok=device_removed"))),
         Answer::Refused { message, .. } => {
-            render_member(&state, &admin, &user_id, Banner::refused(message)).await
+            let problem = provision_refusal(&admin.texts, &message);
+            render_member(&state, &admin, &user_id, Banner::refused(problem)).await
         }
         Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, &back),
     }

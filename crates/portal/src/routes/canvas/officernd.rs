@@ -13,7 +13,7 @@
 //!   (never in a URL, never shown again); "Test connection", or "Connect" (`ConnectOfficeRnd`,
 //!   which provision tests again before recording anything).
 
-use crate::admin_forms::PageResult;
+use crate::admin_forms::{PageResult, provision_refusal};
 use crate::admin_session::start;
 use crate::commands::Answer;
 use crate::input::plausible_id;
@@ -420,15 +420,15 @@ async fn send_connect(
             )
             .await
         }
-        Answer::Refused { message, .. } => connect_page(
-            state,
-            request,
-            form,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(message),
-        ),
+        Answer::Refused { message, .. } => {
+            let t = PageLanguage::new(state, request, None).t;
+            let problem = provision_refusal(&t, &message);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            connect_page(state, request, form, status, Err(problem))
+        }
         Answer::Unavailable => {
-            state.unavailable(&PageLanguage::english(), Framing::Optix, CONNECT_PATH)
+            let lang = PageLanguage::new(state, request, None);
+            state.unavailable(&lang, Framing::Optix, CONNECT_PATH)
         }
     }
 }
