@@ -135,7 +135,9 @@ impl Actor {
             ) => user_id == me,
             (
                 Actor::Tenant(me),
-                Command::AddDevice { user_id, .. } | Command::RemoveDevice { user_id, .. },
+                Command::AddDevice { user_id, .. }
+                | Command::RemoveDevice { user_id, .. }
+                | Command::ChooseLanguage { user_id, .. },
             ) => user_id == me,
             (Actor::Radius, Command::BindDevice { .. } | Command::RecordDisconnect { .. }) => true,
             (Actor::Controllers, Command::ReportControllerOverLimit { .. }) => true,
@@ -360,6 +362,11 @@ pub enum Command {
         user_id: String,
         mac: String,
     },
+    /// The tenant chose the language of their pages and emails on the portal (`es`).
+    ChooseLanguage {
+        user_id: String,
+        language: String,
+    },
     /// RADIUS: the network reports that this device joined with this member's key. Bound
     /// under a made-up name when under the limit; nothing when already bound to the member.
     BindDevice {
@@ -398,6 +405,7 @@ impl Command {
             Command::ReportControllerOverLimit { .. } => "report_controller_over_limit",
             Command::AddDevice { .. } => "add_device",
             Command::RemoveDevice { .. } => "remove_device",
+            Command::ChooseLanguage { .. } => "choose_language",
             Command::BindDevice { .. } => "bind_device",
             Command::RecordDisconnect { .. } => "record_disconnect",
         }
@@ -675,5 +683,17 @@ mod tests {
         assert!(authorize(portal, &request("portal", settings())).is_err());
         let radius = "lanyard.commands.radius.6267.set_mail_settings";
         assert!(authorize(radius, &request("radius", settings())).is_err());
+    }
+
+    #[test]
+    fn a_tenant_chooses_only_their_own_language() {
+        let subject = "lanyard.commands.portal.6267.choose_language";
+        let choose = |user: &str| Command::ChooseLanguage {
+            user_id: user.into(),
+            language: "es".into(),
+        };
+        assert!(authorize(subject, &request("tenant:12346", choose("12346"))).is_ok());
+        assert!(authorize(subject, &request("tenant:12346", choose("12347"))).is_err());
+        assert!(authorize(subject, &request("portal", choose("12346"))).is_err());
     }
 }

@@ -46,6 +46,8 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         Event::JoinedGroup { team_id } => format!("joined group of team {team_id}"),
         Event::LeftGroup { team_id } => format!("left group of team {team_id}"),
         Event::AccountDeleted => "account deleted; data key destroyed".into(),
+        Event::LanguageChosen { language } => format!("language chosen: {language}"),
+        Event::OrganizationLocaleSet { locale } => format!("organization locale set to {locale}"),
         Event::PlanMapped {
             plan_template_id,
             profile,

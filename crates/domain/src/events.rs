@@ -203,6 +203,11 @@ pub enum Event {
         kind: SyncKind,
         reason: String,
     },
+    /// The organization's locale as its platform reports it (Optix's `organization { locale }`,
+    /// e.g. `fr_CA`): the language of its pages and emails when nothing closer is known.
+    OrganizationLocaleSet {
+        locale: String,
+    },
 
     // ── location-{org}-{loc} ─────────────────────────────────────────────────────────────
     LocationMapped {
@@ -292,6 +297,10 @@ pub enum Event {
     },
     /// The member left Optix; the data key is destroyed in the same transaction.
     AccountDeleted,
+    /// The member chose the language of their pages and emails (`i18n::Lang` code, `es`).
+    LanguageChosen {
+        language: String,
+    },
     /// A device (by MAC) is the member's: MAC authentication finds the member by it.
     DeviceAdded {
         mac: Mac,
@@ -379,6 +388,7 @@ impl Event {
             Event::MailSettingsSet { .. } => "MailSettingsSet",
             Event::SyncCompleted { .. } => "SyncCompleted",
             Event::SyncFailed { .. } => "SyncFailed",
+            Event::OrganizationLocaleSet { .. } => "OrganizationLocaleSet",
             Event::LocationMapped { .. } => "LocationMapped",
             Event::LocationUnmapped { .. } => "LocationUnmapped",
             Event::UnmappedLocationUsed { .. } => "UnmappedLocationUsed",
@@ -398,6 +408,7 @@ impl Event {
             Event::JoinedGroup { .. } => "JoinedGroup",
             Event::LeftGroup { .. } => "LeftGroup",
             Event::AccountDeleted => "AccountDeleted",
+            Event::LanguageChosen { .. } => "LanguageChosen",
             Event::DeviceAdded { .. } => "DeviceAdded",
             Event::DeviceRemoved { .. } => "DeviceRemoved",
             Event::SessionDisconnectRequested { .. } => "SessionDisconnectRequested",

@@ -22,6 +22,8 @@ pub struct Organization {
     pub account: Option<PlatformAccount>,
     /// The organization's email settings (defaults until an admin or the operator sets them).
     pub mail_settings: MailSettings,
+    /// The platform's locale for the organization (Optix's `fr_CA`), when it reported one.
+    pub locale: Option<String>,
 }
 
 impl Organization {
@@ -85,6 +87,10 @@ pub enum OrganizationCommand {
         kind: SyncKind,
         reason: String,
     },
+    /// The locale the platform reports for the organization (read at install and each sync).
+    SetLocale {
+        locale: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,7 +101,12 @@ pub enum OrganizationError {
     MissingPlanTemplate,
     #[error(transparent)]
     MailSettings(#[from] MailSettingsError),
+    #[error("{0:?} is not a locale (a language tag such as fr_CA or en-US)")]
+    MalformedLocale(String),
 }
+
+/// Locales are short language tags (`fr_CA`, `pt-BR`): the platform's value is outside input.
+const MAX_LOCALE_LEN: usize = 35;
 
 /// The drift report keeps this many corrections in the event; the counts cover all of them.
 pub const MAX_REPORTED_CORRECTIONS: usize = 100;
@@ -184,6 +195,7 @@ impl Aggregate for Organization {
             OrganizationCommand::RecordSyncFailure { kind, reason } => {
                 vec![Event::SyncFailed { kind, reason }]
             }
+            OrganizationCommand::SetLocale { locale } => set_locale(self, locale)?,
         })
     }
 
@@ -224,6 +236,7 @@ impl Aggregate for Organization {
             Event::VlanPoolSet { pool } => self.vlan_pool = *pool,
             Event::MailSettingsSet { settings } => self.mail_settings = settings.clone(),
             Event::SyncCompleted { .. } => self.imported = true,
+            Event::OrganizationLocaleSet { locale } => self.locale = Some(locale.clone()),
             _ => {}
         }
         self
@@ -249,6 +262,27 @@ fn record_token(
     } else {
         vec![Event::OrganizationTokenRotated { org_id, token }]
     }
+}
+
+/// A well-formed locale is recorded even in a language Lanyard does not ship (`ja_JP`): pages
+/// and emails then fall back to English, and an earlier locale does not linger.
+fn set_locale(state: &Organization, locale: String) -> Result<Vec<Event>, OrganizationError> {
+    let well_formed = !locale.is_empty()
+        && locale.len() <= MAX_LOCALE_LEN
+        && locale.starts_with(|c: char| c.is_ascii_alphabetic())
+        && locale
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !well_formed {
+        return Err(OrganizationError::MalformedLocale(
+            locale.chars().take(MAX_LOCALE_LEN).collect(),
+        ));
+    }
+    Ok(if state.locale.as_deref() == Some(locale.as_str()) {
+        vec![]
+    } else {
+        vec![Event::OrganizationLocaleSet { locale }]
+    })
 }
 
 fn map_plan(
@@ -503,6 +537,49 @@ mod tests {
                 },
             ] => assert_eq!(corrections.len(), MAX_REPORTED_CORRECTIONS),
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn set_locale(locale: &str) -> OrganizationCommand {
+        OrganizationCommand::SetLocale {
+            locale: locale.into(),
+        }
+    }
+    fn locale_set(locale: &str) -> Event {
+        Event::OrganizationLocaleSet {
+            locale: locale.into(),
+        }
+    }
+
+    #[test]
+    fn the_platform_locale_is_recorded_when_it_changes() {
+        given_when_then(&[], set_locale("fr_CA"), &[locale_set("fr_CA")]);
+        given_when_then(&[locale_set("fr_CA")], set_locale("fr_CA"), &[]);
+        given_when_then(
+            &[locale_set("fr_CA")],
+            set_locale("en_US"),
+            &[locale_set("en_US")],
+        );
+        // A language Lanyard does not ship replaces the old locale (pages fall back to English).
+        given_when_then(
+            &[locale_set("fr_CA")],
+            set_locale("ja_JP"),
+            &[locale_set("ja_JP")],
+        );
+        let state = Organization::default().evolve(&locale_set("de_DE"));
+        assert_eq!(state.locale.as_deref(), Some("de_DE"));
+    }
+
+    #[test]
+    fn a_malformed_locale_is_refused() {
+        for bad in ["", "fr CA", "<script>", "_fr", &"a".repeat(36)] {
+            assert!(
+                matches!(
+                    Organization::default().decide(set_locale(bad)),
+                    Err(OrganizationError::MalformedLocale(_))
+                ),
+                "{bad:?}"
+            );
         }
     }
 

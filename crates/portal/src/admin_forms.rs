@@ -147,9 +147,10 @@ pub(crate) async fn submit<P: FormPage>(
     {
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok={done}"))),
         Answer::Refused { message, .. } => {
-            P::render_refused(&state, &admin, &form, Banner::refused(message)).await
+            let problem = provision_refusal(&admin.texts, &message);
+            P::render_refused(&state, &admin, &form, Banner::refused(problem)).await
         }
-        Answer::Unavailable => state.unavailable(Framing::Optix, back),
+        Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, back),
     }
 }
 
@@ -188,6 +189,15 @@ pub(crate) fn optional_pool(
         (Some(first), Some(last)) => Ok(Some(VlanRange { first, last })),
         _ => Err(texts.get("admin-error-pool-both")),
     }
+}
+
+/// Provision's refusal (an English sentence with the exact rule): as it is on an English page,
+/// behind the page's language's "the change was refused" on the others.
+pub(crate) fn provision_refusal(texts: &Texts<'_>, message: &str) -> String {
+    if texts.lang() == i18n::Lang::En {
+        return message.to_owned();
+    }
+    texts.get_with("admin-error-provision-refused", &[("reason", message)])
 }
 
 /// A value the domain refused, in the page's language around the domain's own reason.

@@ -5,10 +5,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use i18n::Texts;
 
-pub(crate) fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// A day and time in the page's language, in `tz` (the location's).
 pub(crate) fn local_datetime(texts: &Texts<'_>, at: DateTime<Utc>, tz: Tz) -> String {
     i18n::format_datetime(texts.lang(), &at.with_timezone(&tz))
@@ -107,5 +103,25 @@ mod tests {
         assert_eq!(bytes_words(4_300_000_000), "4.3 GB");
         assert_eq!(device_words("0a1b2c3d4e5f"), "0A:1B:2C:3D:4E:5F");
         assert_eq!(device_words("odd"), "odd");
+    }
+
+    #[test]
+    fn times_and_stored_words_read_in_the_page_s_language() {
+        use chrono::TimeZone;
+        let at = Utc
+            .with_ymd_and_hms(2026, 12, 1, 17, 30, 0)
+            .single()
+            .expect("a valid instant");
+        let german = Texts::new(i18n::Lang::De);
+        assert_eq!(
+            local_datetime(&german, at, chrono_tz::Europe::Berlin),
+            "Dienstag, 1. Dezember 2026, 18:30 Uhr"
+        );
+        assert_eq!(
+            utc_datetime(&Texts::new(i18n::Lang::En), at),
+            "Tuesday 1 December 2026, 17:30 UTC"
+        );
+        assert_eq!(stored_word(&german, "suspended"), "gesperrt");
+        assert_eq!(stored_word(&german, "something_new"), "something new");
     }
 }

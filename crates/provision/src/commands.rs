@@ -101,7 +101,9 @@ pub(crate) fn member_refusal(refusal: MemberError) -> Reply {
         MemberError::Passphrase(_) => RefusalCode::InvalidPassphrase,
         MemberError::PassphraseTaken => RefusalCode::PassphraseTaken,
         MemberError::MissingSecret(_) => RefusalCode::Unavailable,
-        MemberError::DeviceName(_) | MemberError::DeviceAlreadyAdded(_) => RefusalCode::Invalid,
+        MemberError::DeviceName(_)
+        | MemberError::DeviceAlreadyAdded(_)
+        | MemberError::UnknownLanguage(_) => RefusalCode::Invalid,
         MemberError::DeviceLimitReached(_) => RefusalCode::DeviceLimitReached,
         MemberError::DeviceTaken(_) => RefusalCode::DeviceTaken,
         MemberError::NoSuchDevice(_) => RefusalCode::UnknownDevice,
@@ -260,6 +262,10 @@ impl Provisioner {
             | Command::ReportControllerOverLimit { .. } => {
                 self.controller_command(org_id, command, metadata).await
             }
+            Command::ChooseLanguage { user_id, language } => {
+                self.choose_language(org_id, &user_id, language, metadata)
+                    .await
+            }
             Command::AddDevice { .. }
             | Command::RemoveDevice { .. }
             | Command::BindDevice { .. }
@@ -267,6 +273,29 @@ impl Provisioner {
                 self.device_command(org_id, command, metadata).await
             }
         }
+    }
+
+    /// The language a tenant chose on the portal, recorded on their stream (their emails
+    /// follow it).
+    async fn choose_language(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        language: String,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let command = domain::member::MemberCommand::ChooseLanguage { language };
+        let inputs = (self.writer(), org_id, user_id, &command, metadata);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, user_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_device(tx, org_id, user_id, None, command, metadata))
+            },
+        )
+        .await;
+        reply(decided, member_refusal)
     }
 
     /// A full sync of a connected organization, queued.

@@ -66,7 +66,12 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "platforms",
         include_str!("../../../migrations/0018_platforms.sql"),
     ),
-    // 19 and 20 belong to issue 21's other parts (languages, sent messages).
+    (
+        19,
+        "languages",
+        include_str!("../../../migrations/0019_languages.sql"),
+    ),
+    // 20 belongs to issue 21's mailer (sent messages).
     (
         21,
         "mail_settings",

@@ -242,6 +242,14 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.wait_for("#device-error").await?;
     browser.click("#mac-help summary").await?;
     check("a refused device, with the help open").await?;
+    // The key page in French, reached with the language switch (issue 21).
+    browser
+        .click_and_wait("form.languages button[value='fr']")
+        .await?;
+    browser.wait_for_heading("Votre WiFi").await?;
+    browser.click("#reveal summary").await?;
+    browser.wait_for("svg.qr").await?;
+    check("the key page in French, revealed").await?;
 
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     browser
@@ -271,8 +279,20 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         .await?;
     browser.wait_for(".notice.error").await?;
     check("the emails page, with a refused wording").await?;
+    // An admin page in another language, chosen with the page's language switch.
+    browser
+        .goto(&format!("{portal}/canvas/admin/plans"))
+        .await?;
+    browser.wait_for_heading("Plans").await?;
+    browser
+        .click_and_wait("form.languages button[value='fr']")
+        .await?;
+    browser
+        .wait_for_heading("Forfaits et profils d'accès")
+        .await?;
+    check("/canvas/admin/plans in French").await?;
     browser.close().await?;
-    assert_eq!(checked, 17, "every page was checked");
+    assert_eq!(checked, 18, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

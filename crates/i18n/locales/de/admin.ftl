@@ -74,6 +74,7 @@ admin-error-unknown-location = Unbekannter Standort.
 admin-error-unknown-plan = Unbekannter Tarif.
 admin-error-unknown-nas = Unbekannter Access Point.
 admin-error-refused = Abgelehnt: { $reason }.
+admin-error-provision-refused = Die Änderung wurde abgelehnt: { $reason }
 admin-error-whole-number = { $field } muss eine ganze Zahl sein (eingegeben: { $value }).
 admin-error-pool-both = Ein VLAN-Pool braucht sein erstes und sein letztes VLAN (oder keines von beiden).
 admin-error-choose-vendor = Wählen Sie den Hersteller des Access Points.
@@ -180,6 +181,7 @@ admin-nas-coa-hint = optional, 3799 wenn leer
 admin-nas-secret = Gemeinsames Geheimnis
 admin-nas-secret-hint = 16–128 Zeichen, ohne Leerzeichen; leer lassen, um beim Ändern eines Access Points das bisherige zu behalten
 admin-nas-save = Access Point speichern
+admin-dialect-meraki = Meraki (iPSK mit RADIUS)
 
 ## WLAN-Controller
 

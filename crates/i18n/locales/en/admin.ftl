@@ -74,6 +74,7 @@ admin-error-unknown-location = Unknown location.
 admin-error-unknown-plan = Unknown plan.
 admin-error-unknown-nas = Unknown access point.
 admin-error-refused = Refused: { $reason }.
+admin-error-provision-refused = The change was refused: { $reason }
 admin-error-whole-number = { $field } must be a whole number (got { $value }).
 admin-error-pool-both = A VLAN pool needs both its first and its last VLAN (or neither).
 admin-error-choose-vendor = Choose the vendor of the access point.
@@ -180,6 +181,7 @@ admin-nas-coa-hint = optional, 3799 when empty
 admin-nas-secret = Shared secret
 admin-nas-secret-hint = 16–128 characters, no spaces; leave empty to keep the current one when changing an access point
 admin-nas-save = Save access point
+admin-dialect-meraki = Meraki (iPSK with RADIUS)
 
 ## WiFi controllers
 

@@ -4,6 +4,7 @@
 
 pub mod controller_mappings;
 pub mod groups;
+pub mod languages;
 pub mod locations;
 pub mod mail_settings;
 pub mod member_devices;
@@ -30,6 +31,7 @@ pub const PROJECTIONS: &[&Projection] = &[
     &member_devices::PROJECTION,
     &controller_mappings::PROJECTION,
     &mail_settings::PROJECTION,
+    &languages::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.

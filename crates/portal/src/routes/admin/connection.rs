@@ -6,6 +6,7 @@
 use crate::admin_forms::{Banner, Flash, PageResult};
 use crate::admin_session::{Admin, admin_form};
 use crate::forms::CsrfForm;
+use crate::language::LanguageSwitch;
 use crate::officernd_admin;
 use crate::pages::Framing;
 use crate::state::State;
@@ -25,6 +26,7 @@ struct OfficeRndAccount {
 #[template(path = "admin_connection.html")]
 struct ConnectionPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -38,6 +40,7 @@ async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
     let connection = officernd_admin::connection(state, &admin.row.org_id).await?;
     let page = ConnectionPage {
         t: admin.texts,
+        switch: admin.language.switch(),
         title: admin.texts.get("admin-nav-connection"),
         section: "connection",
         notice: banner.notice,

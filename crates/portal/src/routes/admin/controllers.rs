@@ -9,6 +9,7 @@ use crate::admin_forms::{Banner, PageResult};
 use crate::admin_session::{Admin, admin_form};
 use crate::admin_words::utc_datetime;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use actix_web::{HttpRequest, web};
@@ -41,6 +42,7 @@ struct ControllerRow {
 #[template(path = "admin_controllers.html")]
 struct ControllersPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -128,6 +130,7 @@ pub(crate) async fn render(state: &State, admin: &Admin, banner: Banner) -> Page
     drop(client);
     let page = ControllersPage {
         t,
+        switch: admin.language.switch(),
         title: t.get("admin-nav-controllers"),
         section: "controllers",
         notice: banner.notice,

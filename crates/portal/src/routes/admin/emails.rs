@@ -261,6 +261,7 @@ impl Fields {
 #[template(path = "admin_emails.html")]
 struct EmailsPage {
     t: Texts<'static>,
+    switch: crate::language::LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -274,6 +275,7 @@ struct EmailsPage {
 fn page(state: &State, admin: &Admin, banner: Banner, fields: Fields) -> PageResult {
     let page = EmailsPage {
         t: admin.texts,
+        switch: admin.language.switch(),
         title: admin.texts.get("mail-settings-heading"),
         section: "emails",
         notice: banner.notice,

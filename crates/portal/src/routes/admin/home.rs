@@ -5,6 +5,7 @@ use crate::admin_forms::{Banner, FormPage, PageResult};
 use crate::admin_session::Admin;
 use crate::admin_words::{number, stored_word, utc_datetime};
 use crate::forms::CsrfForm;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
@@ -38,6 +39,7 @@ struct GroupRow {
 #[template(path = "admin_home.html")]
 struct HomePage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -75,6 +77,7 @@ impl FormPage for Overview {
         let platform = domain::Platform::of_org(&admin.row.org_id).name();
         let page = HomePage {
             t,
+            switch: admin.language.switch(),
             title: t.get("admin-brand"),
             section: "home",
             platform,

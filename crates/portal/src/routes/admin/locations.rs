@@ -4,6 +4,7 @@
 use crate::admin_forms::{Banner, FormPage, PageResult, optional_pool, pool_fields, refused};
 use crate::admin_session::Admin;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
@@ -31,6 +32,7 @@ struct LocationRow {
 #[template(path = "admin_locations.html")]
 struct LocationsPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -191,6 +193,7 @@ impl FormPage for Locations {
         drop(client);
         let page = LocationsPage {
             t: admin.texts,
+            switch: admin.language.switch(),
             title: admin.texts.get("admin-nav-locations"),
             section: "locations",
             platform: domain::Platform::of_org(&admin.row.org_id).name(),

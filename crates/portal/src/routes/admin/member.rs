@@ -1,14 +1,15 @@
 //! `GET /canvas/admin/members/{user}`: one member's account, their devices and their history
 //! from the event log, in words; `POST …/devices/remove`: remove one of their devices.
 
-use crate::admin_forms::{Banner, Flash};
+use crate::admin_forms::{Banner, Flash, provision_refusal};
 use crate::admin_session::{Admin, admin_form};
 use crate::admin_words::{group_words, name_and_email, stored_word};
 use crate::commands::Answer;
 use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::input::plausible_id;
-use crate::language;
+use crate::language::LanguageSwitch;
+use crate::language::PageLanguage;
 use crate::pages::DeviceSection;
 use crate::pages::{Framing, Message};
 use crate::responses::see_other;
@@ -28,6 +29,7 @@ use store::queries::MemberView;
 #[template(path = "admin_member.html")]
 struct MemberPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -57,14 +59,11 @@ pub(crate) async fn member(
     render_member(&state, &admin, &path.into_inner(), banner).await
 }
 
-fn not_found(state: &State, t: &Texts<'_>) -> Result<HttpResponse, PortalError> {
+fn not_found(state: &State, lang: &PageLanguage) -> Result<HttpResponse, PortalError> {
     state.page(
         StatusCode::NOT_FOUND,
         Framing::Optix,
-        &Message::new(
-            t.get("admin-no-member-title"),
-            &[t.get("admin-no-member-text").as_str()],
-        ),
+        &Message::localized(lang, "admin-no-member-title", &["admin-no-member-text"]),
     )
 }
 
@@ -78,17 +77,17 @@ async fn render_member(
     let org = &admin.row.org_id;
     let t = admin.texts;
     if !plausible_id(user_id) {
-        return not_found(state, &t);
+        return not_found(state, &admin.language);
     }
     let client = state.pool.get().await?;
     let Some(m) = store::queries::member(&client, org, user_id).await? else {
-        return not_found(state, &t);
+        return not_found(state, &admin.language);
     };
     let tz = home_zone(&client, &m).await?;
     let opened = open_profile(state, &client, org, user_id, &m.profile).await?;
     let (events, _) =
         store::event_log::read_stream(&client, &domain::StreamId::member(org, user_id)).await?;
-    let devices = device_section(&client, &m, tz, None).await?;
+    let devices = device_section(&client, &t, &m, tz, None).await?;
     drop(client);
     let history = history_lines(&t, &events, tz);
     let now = Utc::now();
@@ -100,6 +99,7 @@ async fn render_member(
     let (name, email) = name_and_email(&t, opened);
     let page = MemberPage {
         t,
+        switch: admin.language.switch(),
         title,
         section: "members",
         platform: domain::Platform::of_org(&admin.row.org_id).name(),
@@ -135,7 +135,7 @@ pub(crate) async fn remove_device(
 ) -> Result<HttpResponse, PortalError> {
     let user_id = path.into_inner();
     if !plausible_id(&user_id) {
-        return not_found(&state, &language::page_texts(&request, None));
+        return not_found(&state, &PageLanguage::new(&state, &request, None));
     }
     let back = format!("/canvas/admin/members/{user_id}");
     let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
@@ -152,9 +152,10 @@ pub(crate) async fn remove_device(
     {
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok=device_removed"))),
         Answer::Refused { message, .. } => {
-            render_member(&state, &admin, &user_id, Banner::refused(message)).await
+            let problem = provision_refusal(&admin.texts, &message);
+            render_member(&state, &admin, &user_id, Banner::refused(problem)).await
         }
-        Answer::Unavailable => state.unavailable(Framing::Optix, &back),
+        Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, &back),
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::admin_session::Admin;
 use crate::admin_words::{group_words, local_datetime, name_and_email, stored_word};
 use crate::error::PortalError;
+use crate::language::LanguageSwitch;
 use crate::pages::{Framing, Message};
 use crate::sealed::open_profile;
 use crate::state::State;
@@ -32,6 +33,7 @@ struct MemberRow {
 #[template(path = "admin_members.html")]
 struct MembersPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -61,9 +63,10 @@ pub(crate) async fn members(
         return state.page(
             StatusCode::BAD_REQUEST,
             Framing::Optix,
-            &Message::new(
-                t.get("admin-no-page-title"),
-                &[t.get("admin-no-page-text").as_str()],
+            &Message::localized(
+                &admin.language,
+                "admin-no-page-title",
+                &["admin-no-page-text"],
             ),
         );
     };
@@ -87,6 +90,7 @@ pub(crate) async fn members(
     drop(client);
     let page = MembersPage {
         t,
+        switch: admin.language.switch(),
         title: t.get("admin-nav-members"),
         section: "members",
         notice: None,

@@ -6,6 +6,7 @@
 use crate::admin_forms::{Banner, FormPage, PageResult, optional_number, refused};
 use crate::admin_session::Admin;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
@@ -36,6 +37,7 @@ struct LocationNases {
 #[template(path = "admin_nas.html")]
 struct NasPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -152,6 +154,7 @@ impl FormPage for Nases {
             .collect();
         let page = NasPage {
             t: admin.texts,
+            switch: admin.language.switch(),
             title: admin.texts.get("admin-nav-nas"),
             section: "nas",
             notice: banner.notice,

@@ -6,6 +6,7 @@ use crate::admin_forms::{
 };
 use crate::admin_session::Admin;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
@@ -54,6 +55,7 @@ struct PlanRow {
 #[template(path = "admin_plans.html")]
 struct PlansPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -185,6 +187,7 @@ impl FormPage for Plans {
         let (pool_first, pool_last) = pool_fields(policy.vlan_pool);
         let page = PlansPage {
             t: admin.texts,
+            switch: admin.language.switch(),
             title: admin.texts.get("admin-nav-plans"),
             section: "plans",
             platform: domain::Platform::of_org(&admin.row.org_id).name(),

@@ -5,6 +5,7 @@
 use crate::admin_session::Admin;
 use crate::admin_words::{bytes_words, device_words, local_datetime, name_and_email};
 use crate::error::PortalError;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::sealed::open_profile;
 use crate::state::State;
@@ -43,6 +44,7 @@ struct LocationSessions {
 #[template(path = "admin_sessions.html")]
 struct SessionsPage {
     t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -91,6 +93,7 @@ pub(crate) async fn sessions(
     drop(client);
     let page = SessionsPage {
         t,
+        switch: admin.language.switch(),
         title: t.get("admin-nav-sessions"),
         section: "sessions",
         notice: None,

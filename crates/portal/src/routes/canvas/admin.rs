@@ -5,7 +5,6 @@ use crate::admin_session::{admin_context, start};
 use crate::canvas_sign_in::{self, CanvasQuery, Failure, check_token};
 use crate::error::PortalError;
 use crate::forms::TokenForm;
-use crate::language;
 use crate::pages::TokenPage;
 use crate::session::ADMIN_PATH;
 use crate::state::State;
@@ -39,20 +38,22 @@ pub(crate) async fn admin_page(
     request: HttpRequest,
     query: web::Query<CanvasQuery>,
 ) -> Result<HttpResponse, PortalError> {
-    let t = language::page_texts(&request, None);
     canvas_sign_in::sign_in_page(
         &state,
         &request,
         query.error.as_deref(),
         ADMIN_PATH,
-        |csrf| TokenPage {
-            title: t.get("admin-brand"),
+        |lang, csrf| TokenPage {
+            t: lang.t,
+            switch: lang.switch(),
+            title: lang.t.get("admin-brand"),
             action: ADMIN_PATH.into(),
             csrf,
             location_id: None,
-            missing: vec![t.get("admin-canvas-open-from-optix")],
+            missing: vec![lang.t.get("admin-canvas-open-from-optix")],
         },
     )
+    .await
 }
 
 /// `POST /canvas/admin`: the admin's token from the fragment.

@@ -13,11 +13,11 @@
 //!   (never in a URL, never shown again); "Test connection", or "Connect" (`ConnectOfficeRnd`,
 //!   which provision tests again before recording anything).
 
-use crate::admin_forms::PageResult;
+use crate::admin_forms::{PageResult, provision_refusal};
 use crate::admin_session::start;
 use crate::commands::Answer;
 use crate::input::plausible_id;
-use crate::language;
+use crate::language::PageLanguage;
 use crate::officernd_admin::{self, Connection};
 use crate::pages::{Framing, Message};
 use crate::session::{self, CANVAS_CSRF_COOKIE, CANVAS_PRE_SCOPE, Site};
@@ -153,14 +153,15 @@ async fn check_signed(
     Ok(Ok((org_id, connection)))
 }
 
-fn refused(state: &State, t: &Texts<'_>, refusal: &Refusal) -> PageResult {
+fn refused(state: &State, lang: &PageLanguage, refusal: &Refusal) -> PageResult {
     tracing::warn!(
         reason = refusal.reason(),
         "an OfficeRnD integration page was refused"
     );
-    let page = Message::new(
-        t.get("admin-officernd-refused-title"),
-        &[t.get("admin-officernd-refused-text").as_str()],
+    let page = Message::localized(
+        lang,
+        "admin-officernd-refused-title",
+        &["admin-officernd-refused-text"],
     )
     .detail(format!("{} ({})", refusal.words(), refusal.reason()));
     state.page(StatusCode::UNAUTHORIZED, Framing::Optix, &page)
@@ -173,9 +174,10 @@ pub(crate) async fn entry_page(
     query: web::Query<SignedPage>,
 ) -> PageResult {
     let page = query.into_inner();
-    let t = language::page_texts(&request, None);
+    let lang = PageLanguage::new(&state, &request, None);
+    let t = lang.t;
     match check_signed(&state, &page).await? {
-        Err(refusal) => refused(&state, &t, &refusal),
+        Err(refusal) => refused(&state, &lang, &refusal),
         Ok((_, connection)) => {
             let (secret, cookie) =
                 session::pre_session(&request, CANVAS_CSRF_COOKIE, Site::Embedded);
@@ -226,15 +228,20 @@ pub(crate) async fn entry_signin(
 ) -> PageResult {
     let form = form.into_inner();
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(Framing::Optix, ENTRY_PATH);
+        return state.form_expired(
+            &PageLanguage::new(&state, &request, None),
+            Framing::Optix,
+            ENTRY_PATH,
+        );
     }
-    let t = language::page_texts(&request, None);
+    let lang = PageLanguage::new(&state, &request, None);
+    let t = lang.t;
     let (org_id, connection) = match check_signed(&state, &form).await? {
         Ok(checked) => checked,
-        Err(refusal) => return refused(&state, &t, &refusal),
+        Err(refusal) => return refused(&state, &lang, &refusal),
     };
     if !spend(&state, &form.signature) {
-        return refused(&state, &t, &Refusal::Spent);
+        return refused(&state, &lang, &Refusal::Spent);
     }
     let name = t.get_with("admin-officernd-member", &[("member", &form.member_id)]);
     let context = officernd_admin::admin_context(&state, &connection, &name).await;
@@ -287,7 +294,7 @@ fn connect_page(
         Ok(notice) => (Some(notice).filter(|n| !n.is_empty()), None),
         Err(error) => (None, Some(error)),
     };
-    let t = language::page_texts(request, None);
+    let t = PageLanguage::new(state, request, None).t;
     let page = ConnectPage {
         t,
         title: t.get("admin-officernd-connect-title"),
@@ -341,10 +348,15 @@ pub(crate) async fn connect(
 ) -> PageResult {
     let form = form.into_inner();
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(Framing::Optix, CONNECT_PATH);
+        return state.form_expired(
+            &PageLanguage::new(&state, &request, None),
+            Framing::Optix,
+            CONNECT_PATH,
+        );
     }
     let answer = |status, outcome| connect_page(&state, &request, &form, status, outcome);
-    let t = language::page_texts(&request, None);
+    let lang = PageLanguage::new(&state, &request, None);
+    let t = lang.t;
     if let Err((status, problem)) = check_form(&state, &t, &form) {
         return answer(status, Err(problem));
     }
@@ -408,13 +420,15 @@ async fn send_connect(
             )
             .await
         }
-        Answer::Refused { message, .. } => connect_page(
-            state,
-            request,
-            form,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(message),
-        ),
-        Answer::Unavailable => state.unavailable(Framing::Optix, CONNECT_PATH),
+        Answer::Refused { message, .. } => {
+            let t = PageLanguage::new(state, request, None).t;
+            let problem = provision_refusal(&t, &message);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            connect_page(state, request, form, status, Err(problem))
+        }
+        Answer::Unavailable => {
+            let lang = PageLanguage::new(state, request, None);
+            state.unavailable(&lang, Framing::Optix, CONNECT_PATH)
+        }
     }
 }
