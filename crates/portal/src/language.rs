@@ -123,8 +123,14 @@ impl State {
 fn back_path(request: &HttpRequest) -> String {
     let path = request.path();
     let back = if request.method() == Method::GET {
-        match request.query_string() {
-            "" => path.to_owned(),
+        // A canvas's `?token=` is a secret: the page never echoes it.
+        let kept: Vec<&str> = request
+            .query_string()
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("token="))
+            .collect();
+        match kept.join("&") {
+            query if query.is_empty() => path.to_owned(),
             query => format!("{path}?{query}"),
         }
     } else if path.starts_with("/wifi") {
@@ -243,5 +249,17 @@ mod tests {
             .uri("/l/6267/3390/signin")
             .to_http_request();
         assert_eq!(back_path(&signin), "/l/6267/3390");
+    }
+
+    #[test]
+    fn a_token_in_the_query_is_never_echoed_as_the_page_to_return_to() {
+        let canvas = TestRequest::get()
+            .uri("/canvas/mobile?location_id=3390&token=secret-token")
+            .to_http_request();
+        assert_eq!(back_path(&canvas), "/canvas/mobile?location_id=3390");
+        let admin = TestRequest::get()
+            .uri("/canvas/admin?token=secret-token")
+            .to_http_request();
+        assert_eq!(back_path(&admin), "/canvas/admin");
     }
 }

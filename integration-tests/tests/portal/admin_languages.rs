@@ -77,6 +77,9 @@ async fn the_admin_canvas_answers_in_german_when_the_browser_asks_for_it() -> an
             "Uhr UTC",
             "Jetzt mit Optix synchronisieren",
             ">Mitglieder</a>",
+            // The language switch, German marked as the page's.
+            "<form class=\"languages\" method=\"post\" action=\"/language\"",
+            "value=\"de\" lang=\"de\" class=\"language\" aria-current=\"true\">Deutsch",
         ],
     );
     assert!(
