@@ -10,6 +10,8 @@ pub struct Agent {
     pub base: String,
     /// The cookies it holds, by name.
     pub cookies: BTreeMap<String, String>,
+    /// Headers sent with every request (e.g. `Accept-Language`, as a browser sends it).
+    pub headers: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -73,6 +75,7 @@ impl Agent {
                 .unwrap_or_else(|e| panic!("client: {e}")),
             base: base.to_owned(),
             cookies: BTreeMap::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -85,7 +88,10 @@ impl Agent {
             .join("; ")
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+    async fn send(&mut self, mut request: reqwest::RequestBuilder) -> anyhow::Result<Page> {
+        for (name, value) in &self.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         let request = if self.cookies.is_empty() {
             request
         } else {

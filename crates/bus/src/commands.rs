@@ -15,6 +15,7 @@ use domain::controller::ControllerTarget;
 use domain::devices::DeviceBinding;
 use domain::events::OnboardedVia;
 use domain::member::DisconnectRecord;
+use domain::messages::MailSettings;
 use domain::nas::NasDialect;
 use domain::policy::{AccessProfile, LocationSettings, VlanRange};
 use serde::{Deserialize, Serialize};
@@ -134,7 +135,9 @@ impl Actor {
             ) => user_id == me,
             (
                 Actor::Tenant(me),
-                Command::AddDevice { user_id, .. } | Command::RemoveDevice { user_id, .. },
+                Command::AddDevice { user_id, .. }
+                | Command::RemoveDevice { user_id, .. }
+                | Command::ChooseLanguage { user_id, .. },
             ) => user_id == me,
             (Actor::Radius, Command::BindDevice { .. } | Command::RecordDisconnect { .. }) => true,
             (Actor::Controllers, Command::ReportControllerOverLimit { .. }) => true,
@@ -149,6 +152,7 @@ impl Actor {
                 | Command::UnmapPlan { .. }
                 | Command::SetDefaultProfile { .. }
                 | Command::SetVlanPool { .. }
+                | Command::SetMailSettings { .. }
                 | Command::SyncNow
                 | Command::RegisterNas { .. }
                 | Command::RemoveNas { .. }
@@ -289,6 +293,10 @@ pub enum Command {
     SetVlanPool {
         pool: Option<VlanRange>,
     },
+    /// Admin/ops: the organization's email settings, whole (what the asker read, changed).
+    SetMailSettings {
+        settings: MailSettings,
+    },
     /// A tenant opened WiFi from an Optix location that is not mapped: notify the admins.
     ReportUnmappedLocation {
         location_id: String,
@@ -354,6 +362,11 @@ pub enum Command {
         user_id: String,
         mac: String,
     },
+    /// The tenant chose the language of their pages and emails on the portal (`es`).
+    ChooseLanguage {
+        user_id: String,
+        language: String,
+    },
     /// RADIUS: the network reports that this device joined with this member's key. Bound
     /// under a made-up name when under the limit; nothing when already bound to the member.
     BindDevice {
@@ -381,6 +394,7 @@ impl Command {
             Command::UnmapPlan { .. } => "unmap_plan",
             Command::SetDefaultProfile { .. } => "set_default_profile",
             Command::SetVlanPool { .. } => "set_vlan_pool",
+            Command::SetMailSettings { .. } => "set_mail_settings",
             Command::ReportUnmappedLocation { .. } => "report_unmapped_location",
             Command::SyncNow => "sync_now",
             Command::RegisterNas { .. } => "register_nas",
@@ -391,6 +405,7 @@ impl Command {
             Command::ReportControllerOverLimit { .. } => "report_controller_over_limit",
             Command::AddDevice { .. } => "add_device",
             Command::RemoveDevice { .. } => "remove_device",
+            Command::ChooseLanguage { .. } => "choose_language",
             Command::BindDevice { .. } => "bind_device",
             Command::RecordDisconnect { .. } => "record_disconnect",
         }
@@ -437,6 +452,9 @@ pub enum RefusalCode {
     UnknownLocation,
     /// There is no NAS with this id in the organization.
     UnknownNas,
+    /// An organization's own wording of its emails does not pass the catalogue's check: the
+    /// message names the language and the line.
+    InvalidWording,
 }
 
 impl RefusalCode {
@@ -461,6 +479,7 @@ impl RefusalCode {
             RefusalCode::NasAddressTaken => "nas_address_taken",
             RefusalCode::UnknownLocation => "unknown_location",
             RefusalCode::UnknownNas => "unknown_nas",
+            RefusalCode::InvalidWording => "invalid_wording",
         }
     }
 }
@@ -590,6 +609,7 @@ mod tests {
             RefusalCode::NasAddressTaken,
             RefusalCode::UnknownLocation,
             RefusalCode::UnknownNas,
+            RefusalCode::InvalidWording,
         ] {
             assert_eq!(
                 serde_json::to_value(code).expect("json"),
@@ -648,5 +668,32 @@ mod tests {
         assert!(authorize(sync, &request("admin:12351", Command::SyncNow)).is_ok());
         assert!(authorize(sync, &request("tenant:12346", Command::SyncNow)).is_err());
         assert!(authorize(sync, &request("portal", Command::SyncNow)).is_err());
+    }
+
+    #[test]
+    fn only_an_admin_and_the_operator_set_the_email_settings() {
+        let settings = || Command::SetMailSettings {
+            settings: MailSettings::default(),
+        };
+        let portal = "lanyard.commands.portal.6267.set_mail_settings";
+        let cli = "lanyard.commands.cli.6267.set_mail_settings";
+        assert!(authorize(portal, &request("admin:12351", settings())).is_ok());
+        assert!(authorize(cli, &request("cli", settings())).is_ok());
+        assert!(authorize(portal, &request("tenant:12346", settings())).is_err());
+        assert!(authorize(portal, &request("portal", settings())).is_err());
+        let radius = "lanyard.commands.radius.6267.set_mail_settings";
+        assert!(authorize(radius, &request("radius", settings())).is_err());
+    }
+
+    #[test]
+    fn a_tenant_chooses_only_their_own_language() {
+        let subject = "lanyard.commands.portal.6267.choose_language";
+        let choose = |user: &str| Command::ChooseLanguage {
+            user_id: user.into(),
+            language: "es".into(),
+        };
+        assert!(authorize(subject, &request("tenant:12346", choose("12346"))).is_ok());
+        assert!(authorize(subject, &request("tenant:12346", choose("12347"))).is_err());
+        assert!(authorize(subject, &request("portal", choose("12346"))).is_err());
     }
 }

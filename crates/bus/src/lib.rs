@@ -28,6 +28,10 @@ pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
 /// The radius service's durable consumer of every event (changes → the handshake matcher's
 /// keys reloaded).
 pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
+/// The portal's durable consumer of member events (the tenant emails, `portal::notify`).
+pub const NOTIFY_CONSUMER: &str = "portal-notify";
+/// The member events' subjects (`lanyard.events.member.<org>`).
+pub const MEMBER_EVENT_SUBJECTS: &str = "lanyard.events.member.>";
 /// The controllers service's durable consumer of the events stream (its only one).
 pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed

@@ -3,6 +3,7 @@
 use crate::controller_target::ControllerTarget;
 use crate::devices::{DeviceBinding, DeviceRemover, Mac};
 use crate::dialect::NasDialect;
+use crate::messages::MailSettings;
 use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
@@ -184,6 +185,11 @@ pub enum Event {
     VlanPoolSet {
         pool: Option<VlanRange>,
     },
+    /// The organization's email settings, whole (issue 21): switches, sender, reminders and
+    /// its own wording.
+    MailSettingsSet {
+        settings: MailSettings,
+    },
     /// A full sync ended; `corrections` is the drift report: what the log had wrong and what
     /// the sync appended to fix it (capped, with the total in `corrected_streams`).
     SyncCompleted {
@@ -196,6 +202,11 @@ pub enum Event {
     SyncFailed {
         kind: SyncKind,
         reason: String,
+    },
+    /// The organization's locale as its platform reports it (Optix's `organization { locale }`,
+    /// e.g. `fr_CA`): the language of its pages and emails when nothing closer is known.
+    OrganizationLocaleSet {
+        locale: String,
     },
 
     // ── location-{org}-{loc} ─────────────────────────────────────────────────────────────
@@ -286,6 +297,10 @@ pub enum Event {
     },
     /// The member left Optix; the data key is destroyed in the same transaction.
     AccountDeleted,
+    /// The member chose the language of their pages and emails (`i18n::Lang` code, `es`).
+    LanguageChosen {
+        language: String,
+    },
     /// A device (by MAC) is the member's: MAC authentication finds the member by it.
     DeviceAdded {
         mac: Mac,
@@ -370,8 +385,10 @@ impl Event {
             Event::PlanUnmapped { .. } => "PlanUnmapped",
             Event::DefaultProfileSet { .. } => "DefaultProfileSet",
             Event::VlanPoolSet { .. } => "VlanPoolSet",
+            Event::MailSettingsSet { .. } => "MailSettingsSet",
             Event::SyncCompleted { .. } => "SyncCompleted",
             Event::SyncFailed { .. } => "SyncFailed",
+            Event::OrganizationLocaleSet { .. } => "OrganizationLocaleSet",
             Event::LocationMapped { .. } => "LocationMapped",
             Event::LocationUnmapped { .. } => "LocationUnmapped",
             Event::UnmappedLocationUsed { .. } => "UnmappedLocationUsed",
@@ -391,6 +408,7 @@ impl Event {
             Event::JoinedGroup { .. } => "JoinedGroup",
             Event::LeftGroup { .. } => "LeftGroup",
             Event::AccountDeleted => "AccountDeleted",
+            Event::LanguageChosen { .. } => "LanguageChosen",
             Event::DeviceAdded { .. } => "DeviceAdded",
             Event::DeviceRemoved { .. } => "DeviceRemoved",
             Event::SessionDisconnectRequested { .. } => "SessionDisconnectRequested",

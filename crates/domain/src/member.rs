@@ -24,6 +24,8 @@ pub struct Member {
     pub grants: BTreeMap<GrantKey, DesiredGrant>,
     /// The member's devices and how each was bound.
     pub devices: BTreeMap<Mac, DeviceBinding>,
+    /// The language the member last chose (an `i18n::Lang` code).
+    pub language: Option<String>,
 }
 
 impl Member {
@@ -148,6 +150,10 @@ pub enum MemberCommand {
     },
     /// A Disconnect-Request sent for one of the member's sessions, or its answer: history.
     RecordDisconnect(DisconnectRecord),
+    /// The tenant picked a language on the portal (`es`, `fr-CA`: any tag `i18n::Lang` reads).
+    ChooseLanguage {
+        language: String,
+    },
 }
 
 /// One step of ending a session by RFC 5176 Disconnect-Request.
@@ -190,6 +196,8 @@ pub enum MemberError {
     DeviceTaken(String),
     #[error("there is no device {0} on this account")]
     NoSuchDevice(String),
+    #[error("Lanyard is not written in the language {0:?}; choose one of en, fr, es, de, pt, it")]
+    UnknownLanguage(String),
 }
 
 impl Aggregate for Member {
@@ -239,6 +247,7 @@ impl Aggregate for Member {
                 Ok(vec![record_disconnect(record)])
             }
             MemberCommand::RecordDisconnect(_) => Err(MemberError::NoAccount),
+            MemberCommand::ChooseLanguage { language } => choose_language(self, &language),
         }
     }
 
@@ -275,6 +284,21 @@ fn onboard(
     }
     desired.home_location_hint = Some(location_id);
     reconcile(state, org_id, user_id, desired, via, secrets)
+}
+
+/// The choice is stored as the language's code; choosing the current one again says nothing.
+fn choose_language(state: &Member, language: &str) -> Result<Vec<Event>, MemberError> {
+    if !state.is_open() {
+        return Err(MemberError::NoAccount);
+    }
+    let lang = i18n::Lang::from_tag(language)
+        .ok_or_else(|| MemberError::UnknownLanguage(language.chars().take(35).collect()))?;
+    if state.language.as_deref() == Some(lang.code()) {
+        return Ok(vec![]);
+    }
+    Ok(vec![Event::LanguageChosen {
+        language: lang.code().to_owned(),
+    }])
 }
 
 fn set_passphrase(
@@ -546,6 +570,7 @@ pub fn evolve(mut state: Member, event: &Event) -> Member {
         Event::DeviceRemoved { mac, .. } => {
             state.devices.remove(mac);
         }
+        Event::LanguageChosen { language } => state.language = Some(language.clone()),
         Event::AccountDeleted => {
             state = Member {
                 opened: true,
@@ -988,6 +1013,60 @@ mod tests {
             Member::default().decide(set_passphrase("a fine passphrase", "h", false)),
             Err(MemberError::NoAccount)
         );
+    }
+
+    fn choose(language: &str) -> MemberCommand {
+        MemberCommand::ChooseLanguage {
+            language: language.into(),
+        }
+    }
+    fn chosen(language: &str) -> Event {
+        Event::LanguageChosen {
+            language: language.into(),
+        }
+    }
+
+    #[test]
+    fn a_chosen_language_is_recorded_as_its_code_once() {
+        given_when_then(&opened(), choose("es"), &[chosen("es")]);
+        given_when_then(&opened(), choose("fr-CA"), &[chosen("fr")]);
+        let mut history = opened();
+        history.push(chosen("es"));
+        given_when_then(&history, choose("ES"), &[]);
+        given_when_then(&history, choose("de"), &[chosen("de")]);
+        assert_eq!(
+            Member::from_events(&history).language.as_deref(),
+            Some("es")
+        );
+    }
+
+    #[test]
+    fn an_unknown_language_or_a_missing_account_is_refused() {
+        let state = Member::from_events(&opened());
+        assert_eq!(
+            state.decide(choose("ja")),
+            Err(MemberError::UnknownLanguage("ja".into()))
+        );
+        assert_eq!(
+            state.decide(choose("")),
+            Err(MemberError::UnknownLanguage(String::new()))
+        );
+        assert_eq!(
+            Member::default().decide(choose("es")),
+            Err(MemberError::NoAccount)
+        );
+    }
+
+    #[test]
+    fn a_deleted_account_forgets_its_language() {
+        let mut history = opened();
+        history.push(chosen("it"));
+        history.push(Event::AccountDeleted);
+        let state = Member::from_events(&history);
+        assert_eq!(state.language, None);
+        assert_eq!(state.decide(choose("it")), Err(MemberError::NoAccount));
+        history.extend(opened());
+        assert_eq!(Member::from_events(&history).language, None);
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub enum Change {
         /// An IANA time zone, e.g. `Europe/Amsterdam`.
         timezone: String,
     },
+    /// The organization's default locale in its settings (`fr_CA`; Optix sends no webhook).
+    SetLocale {
+        locale: String,
+    },
     AddTeam {
         name: String,
     },
@@ -109,6 +113,9 @@ pub enum Change {
         status: InviteeStatus,
     },
 }
+
+/// Locales are short tags (`fr_CA`); the admin API's input is bounded.
+const MAX_LOCALE_LEN: usize = 35;
 
 /// Whether the change is announced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -293,6 +300,17 @@ impl Sim {
                     });
                     Ok(())
                 })
+            }
+            Change::SetLocale { locale } => {
+                anyhow::ensure!(
+                    !locale.is_empty() && locale.len() <= MAX_LOCALE_LEN,
+                    "a locale is 1 to {MAX_LOCALE_LEN} characters, e.g. fr_CA"
+                );
+                self.with_org(org_id, |org| {
+                    org.locale = locale;
+                    Ok(())
+                })?;
+                Ok((None, None))
             }
             Change::AddTeam { name } => self.add_silently(org_id, new_id, |org, id| {
                 org.teams.push(Team {

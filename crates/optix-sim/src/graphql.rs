@@ -87,6 +87,7 @@ pub struct Organization_ {
     organization_id: ID,
     name: String,
     timezone: Option<String>,
+    locale: Option<String>,
 }
 
 #[derive(SimpleObject, Clone)]
@@ -388,6 +389,7 @@ impl QueryRoot {
                     organization_id: ID(o.organization_id.clone()),
                     name: o.name.clone(),
                     timezone: Some(o.timezone.clone()),
+                    locale: Some(o.locale.clone()),
                 }),
                 admin: found.filter(|(_, u)| u.is_admin).map(|(o, u)| Admin {
                     user: user(o, u),

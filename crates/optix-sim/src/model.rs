@@ -128,6 +128,8 @@ pub struct Organization {
     pub organization_id: String,
     pub name: String,
     pub timezone: String,
+    /// The organization's default locale, as Optix's settings hold it (`en_US`, `fr_CA`).
+    pub locale: String,
     /// The app's organization token; refused by the API while the app is uninstalled.
     pub token: String,
     pub app_installed: bool,
@@ -173,6 +175,11 @@ impl Organization {
     }
 }
 
+/// Optix's locale for an organization that set none.
+pub fn default_locale() -> String {
+    "en_US".to_owned()
+}
+
 // ── Fixture format ──────────────────────────────────────────────────────────────────────────
 
 #[derive(Deserialize)]
@@ -186,6 +193,8 @@ pub struct OrganizationFixture {
     organization_id: String,
     name: String,
     timezone: String,
+    #[serde(default = "default_locale")]
+    locale: String,
     token: String,
     locations: Vec<Location>,
     users: Vec<UserFixture>,
@@ -264,6 +273,7 @@ impl OrganizationFixture {
             organization_id: self.organization_id,
             name: self.name,
             timezone: self.timezone,
+            locale: self.locale,
             token: self.token,
             app_installed: true,
             locations: self.locations,

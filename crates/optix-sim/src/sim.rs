@@ -479,6 +479,7 @@ impl Sim {
                     organization_id: id.clone(),
                     name: new.name,
                     timezone: new.timezone,
+                    locale: crate::model::default_locale(),
                     token: String::new(),
                     app_installed: false,
                     locations: Vec::new(),

@@ -153,8 +153,9 @@ pub struct Me {
 /// What Optix says about a token that claims to be `org_id`'s organization token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenCheck {
-    /// An organization token of that organization.
-    Confirmed,
+    /// An organization token of that organization, with the organization's locale (`fr_CA`)
+    /// when Optix reports one.
+    Confirmed { locale: Option<String> },
     /// Anything else; the reason is a bounded label for metrics and logs (never the token).
     Refused(TokenRefusal),
 }
@@ -824,13 +825,15 @@ impl OptixClient {
         };
         let me = data.me;
         let refusal = match me.auth_type {
-            token_owner::TokenType::ORGANIZATION => {
-                match me.organization.map(|o| o.organization_id) {
-                    Some(owner) if owner == org_id => return Ok(TokenCheck::Confirmed),
-                    Some(_) => TokenRefusal::OtherOrganization,
-                    None => TokenRefusal::NotOrganizationToken,
+            token_owner::TokenType::ORGANIZATION => match me.organization {
+                Some(owner) if owner.organization_id == org_id => {
+                    return Ok(TokenCheck::Confirmed {
+                        locale: owner.locale,
+                    });
                 }
-            }
+                Some(_) => TokenRefusal::OtherOrganization,
+                None => TokenRefusal::NotOrganizationToken,
+            },
             token_owner::TokenType::ANONYMOUS | token_owner::TokenType::EXPIRED => {
                 TokenRefusal::Rejected
             }

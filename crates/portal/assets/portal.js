@@ -37,7 +37,8 @@
       var text = source.textContent.trim();
       var status = document.getElementById(button.getAttribute("aria-describedby") || "");
       var done = function () {
-        if (status) { status.textContent = "Copied to the clipboard."; }
+        // The page's words (data-copied, in the page's language).
+        if (status) { status.textContent = button.getAttribute("data-copied") || ""; }
       };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(text).then(done, function () { fallback(source, done); });

@@ -9,6 +9,7 @@
 use crate::db;
 use crate::error::PortalError;
 use crate::input::plausible_canvas_token;
+use crate::language::PageLanguage;
 use crate::pages::{Action, Framing, Message, TokenPage};
 use crate::session::{self, CANVAS_CSRF_COOKIE, CANVAS_PRE_SCOPE, Site};
 use crate::state::State;
@@ -61,62 +62,63 @@ impl Failure {
     }
 }
 
-fn failure_page(state: &State, failure: Failure, retry: &str) -> Result<HttpResponse, PortalError> {
+fn failure_page(
+    state: &State,
+    lang: &PageLanguage,
+    failure: Failure,
+    retry: &str,
+) -> Result<HttpResponse, PortalError> {
     let (status, page) = match failure {
         Failure::Rejected => (
             StatusCode::UNAUTHORIZED,
-            Message::new(
-                "We could not sign you in",
-                &[
-                    "Optix did not confirm who you are: the sign-in token is missing, expired or \
-                     not valid.",
-                    "Close this screen and open it again from the Optix app or dashboard.",
-                ],
+            Message::localized(
+                lang,
+                "canvas-rejected-title",
+                &["canvas-rejected-text", "canvas-rejected-hint"],
             ),
         ),
-        Failure::Unavailable => return state.unavailable(Framing::Optix, retry),
-        Failure::UnknownOrganization => return state.unknown_organization(Framing::Optix),
+        Failure::Unavailable => return state.unavailable(lang, Framing::Optix, retry),
+        Failure::UnknownOrganization => return state.unknown_organization(lang, Framing::Optix),
         Failure::NotAdmin => (
             StatusCode::FORBIDDEN,
-            Message::new(
-                "Admins only",
-                &[
-                    "This part of the WiFi app is for the workspace's administrators. Members \
-                     find their WiFi key in the Optix app's WiFi tile.",
-                ],
-            ),
+            Message::localized(lang, "canvas-admins-title", &["canvas-admins-text"]),
         ),
         Failure::NoLocation => (
             StatusCode::BAD_REQUEST,
-            Message::new(
-                "Open WiFi from a location",
-                &[
-                    "The app did not say which location you are at. Choose your location in the \
-                     Optix app, then open WiFi from its home screen.",
-                ],
+            Message::localized(
+                lang,
+                "canvas-no-location-title",
+                &["canvas-no-location-text"],
             ),
         ),
         Failure::RateLimited(seconds) => {
-            return state.too_many(Framing::Optix, seconds, Action::link(retry, "Try again"));
+            return state.too_many(
+                lang,
+                Framing::Optix,
+                seconds,
+                Action::link(retry, lang.t.get("try-again")),
+            );
         }
     };
     state.page(status, Framing::Optix, &page)
 }
 
-/// A canvas's sign-in page: the failure a redirect named (`error`, from `?error=`) with a way to
-/// `retry`, else the page whose script posts the token (`page`, given its CSRF token).
-pub(crate) fn sign_in_page(
+pub(crate) async fn sign_in_page(
     state: &State,
     request: &HttpRequest,
     error: Option<&str>,
     retry: &str,
-    page: impl FnOnce(String) -> TokenPage,
+    page: impl FnOnce(&PageLanguage, String) -> TokenPage,
 ) -> Result<HttpResponse, PortalError> {
+    let lang = state.page_language(request, None).await;
     if let Some(failure) = error.and_then(Failure::from_code) {
-        return failure_page(state, failure, retry);
+        return failure_page(state, &lang, failure, retry);
     }
     let (secret, cookie) = session::pre_session(request, CANVAS_CSRF_COOKIE, Site::Embedded);
-    let page = page(session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret));
+    let page = page(
+        &lang,
+        session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret),
+    );
     state.page_with_new_cookie(StatusCode::OK, Framing::Optix, &page, cookie)
 }
 
@@ -137,11 +139,15 @@ pub(crate) async fn sign_in(
         CANVAS_PRE_SCOPE,
         csrf,
     ) {
-        return state.form_expired(Framing::Optix, retry);
+        let lang = state.page_language(request, None).await;
+        return state.form_expired(&lang, Framing::Optix, retry);
     }
     match start.await? {
         Ok(response) => Ok(response),
-        Err(failure) => failure_page(state, failure, retry),
+        Err(failure) => {
+            let lang = state.page_language(request, None).await;
+            failure_page(state, &lang, failure, retry)
+        }
     }
 }
 

@@ -7,44 +7,43 @@ use crate::pages::{DeviceFormValues, DeviceRow, DeviceSection};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::DeviceBinding;
+use i18n::Texts;
 use std::collections::HashMap;
 use store::queries::{DeviceView, MemberView};
 use store::radius_sessions::DeviceSeen;
 
-fn bound_words(binding: DeviceBinding) -> &'static str {
-    match binding {
-        DeviceBinding::Tenant => "Added by the member",
-        DeviceBinding::Admin => "Added by an admin",
-        DeviceBinding::Accounting => "Bound by the network when it first joined",
-        DeviceBinding::Handshake => "Bound by the network at the handshake",
-    }
+fn bound_words(t: &Texts<'_>, binding: DeviceBinding) -> String {
+    t.get(match binding {
+        DeviceBinding::Tenant => "devices-bound-tenant",
+        DeviceBinding::Admin => "devices-bound-admin",
+        DeviceBinding::Accounting => "devices-bound-accounting",
+        DeviceBinding::Handshake => "devices-bound-handshake",
+    })
 }
 
 /// When a device was on the WiFi, in words (accounting keeps `radius.accounting_retention_days`).
-fn seen_words(seen: Option<&DeviceSeen>, tz: Tz) -> String {
-    let day_and_time = |at: DateTime<Utc>| at.with_timezone(&tz).format("%-d %B %Y %H:%M");
+fn seen_words(t: &Texts<'_>, seen: Option<&DeviceSeen>, tz: Tz) -> String {
+    let day_and_time = |at: DateTime<Utc>| i18n::format_datetime(t.lang(), &at.with_timezone(&tz));
     match seen {
-        Some(seen) => format!(
-            "last on the WiFi {} (first {})",
-            day_and_time(seen.last_seen),
-            day_and_time(seen.first_seen)
+        Some(seen) => t.get_with(
+            "devices-seen",
+            &[
+                ("last", &day_and_time(seen.last_seen)),
+                ("first", &day_and_time(seen.first_seen)),
+            ],
         ),
-        None => "not on the WiFi lately".into(),
+        None => t.get("devices-not-seen"),
     }
 }
 
-fn row(device: DeviceView, seen: Option<&DeviceSeen>, tz: Tz) -> DeviceRow {
+fn row(t: &Texts<'_>, device: DeviceView, seen: Option<&DeviceSeen>, tz: Tz) -> DeviceRow {
     DeviceRow {
-        seen: seen_words(seen, tz),
+        seen: seen_words(t, seen, tz),
         mac: device.mac.display_colons(),
         mac_value: device.mac.to_string(),
         name: device.name,
-        bound: bound_words(device.bound_via),
-        added: device
-            .added_at
-            .with_timezone(&tz)
-            .format("%-d %B %Y")
-            .to_string(),
+        bound: bound_words(t, device.bound_via),
+        added: i18n::format_date(t.lang(), &device.added_at.with_timezone(&tz)),
     }
 }
 
@@ -61,6 +60,7 @@ pub(crate) fn device_limit(member: &MemberView, now: DateTime<Utc>) -> u16 {
 /// The member's devices and limit, with the refused form's values if there are any.
 pub(crate) async fn device_section(
     client: &impl store::GenericClient,
+    t: &Texts<'_>,
     member: &MemberView,
     tz: Tz,
     refused_form: Option<DeviceFormValues>,
@@ -81,7 +81,7 @@ pub(crate) async fn device_section(
             .into_iter()
             .map(|d| {
                 let seen = seen.get(&d.mac.to_string());
-                row(d, seen, tz)
+                row(t, d, seen, tz)
             })
             .collect(),
         limit: device_limit(member, Utc::now()),

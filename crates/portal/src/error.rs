@@ -1,6 +1,7 @@
 //! The portal's error: what a handler could not do, and the page a person sees then (503 when
 //! the database is away, 500 otherwise); the cause goes to the log, never to the page.
 
+use crate::language::PageLanguage;
 use crate::pages::{self, Framing, Message};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -45,18 +46,13 @@ impl ResponseError for PortalError {
 
     fn error_response(&self) -> HttpResponse {
         tracing::error!(error = %self, "portal request failed");
+        // No request here: the page is in English (the cause is logged, the page says little).
         let (title, text) = match self {
-            PortalError::Database(_) => (
-                "Temporarily unavailable",
-                "The portal cannot reach its database right now. Please try again in a minute.",
-            ),
-            _ => (
-                "Something went wrong",
-                "The portal could not show this page. Please try again; if it keeps happening, tell the front desk.",
-            ),
+            PortalError::Database(_) => ("error-database-title", "error-database-text"),
+            _ => ("error-internal-title", "error-internal-text"),
         };
-        let page = Message::new(title, &[text]);
-        let body = askama::Template::render(&page).unwrap_or_else(|_| title.to_owned());
+        let page = Message::localized(&PageLanguage::english(), title, &[text]);
+        let body = askama::Template::render(&page).unwrap_or_else(|_| page.title.clone());
         pages::html(self.status_code(), Framing::Deny, "").body(body)
     }
 }

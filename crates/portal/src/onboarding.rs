@@ -6,13 +6,14 @@ use crate::access::{AccessNow, access_now};
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
 use crate::error::PortalError;
+use crate::language::PageLanguage;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::pages::{Action, Framing, Message};
 use crate::session::{self, TENANT_SCOPE};
 use crate::state::State;
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
 use bus::commands::{Command, RefusalCode};
 use chrono::Utc;
 use domain::events::OnboardedVia;
@@ -23,6 +24,7 @@ use domain::events::OnboardedVia;
 /// onboarding binds it). A live, bound account is kept current by webhooks and syncs.
 pub(crate) async fn onboard_if_needed(
     state: &State,
+    request: &HttpRequest,
     cookie: &str,
     row: &SessionRow,
 ) -> Result<Option<HttpResponse>, PortalError> {
@@ -35,7 +37,8 @@ pub(crate) async fn onboard_if_needed(
         .is_some_and(|m| access_now(m, Utc::now()) == AccessNow::Live);
     let unbound = member.as_ref().is_some_and(|m| m.home_location.is_none());
     let ask_provision = !live || unbound || member.is_none();
-    onboard(state, cookie, row, member.is_some(), ask_provision).await
+    let lang = state.page_language(request, Some(&row.org_id)).await;
+    onboard(state, &lang, cookie, row, member.is_some(), ask_provision).await
 }
 
 /// Onboards the tenant where the session began (`ask_provision`: send the command; otherwise
@@ -43,6 +46,7 @@ pub(crate) async fn onboard_if_needed(
 /// `Some`: the page that explains why not.
 async fn onboard(
     state: &State,
+    lang: &PageLanguage,
     cookie: &str,
     row: &SessionRow,
     has_account: bool,
@@ -67,24 +71,25 @@ async fn onboard(
             Ok(None)
         } else {
             state
-                .unmapped_location(Framing::Optix, &location_id)
+                .unmapped_location(lang, Framing::Optix, &location_id)
                 .map(Some)
         };
     }
     if !ask_provision {
         return Ok(None);
     }
-    let answer = match ask_to_onboard(state, row, &location_id).await? {
+    let answer = match ask_to_onboard(state, lang, row, &location_id).await? {
         Ok(answer) => answer,
         Err(page) => return Ok(Some(page)),
     };
-    answer_page(state, cookie, &location_id, has_account, answer)
+    answer_page(state, lang, cookie, &location_id, has_account, answer)
 }
 
 /// Provision's answer to onboarding this tenant at `location_id`: a refusal remembered from a
 /// moment ago, or the command's answer; `Err(page)` when onboarding is over a rate limit.
 async fn ask_to_onboard(
     state: &State,
+    lang: &PageLanguage,
     row: &SessionRow,
     location_id: &str,
 ) -> Result<Result<Answer, HttpResponse>, PortalError> {
@@ -95,9 +100,10 @@ async fn ask_to_onboard(
     if let Some(retry_after_secs) = onboarding_limited(state, row).await? {
         return state
             .too_many(
+                lang,
                 Framing::Optix,
                 retry_after_secs,
-                Action::link("/wifi", "Back to your WiFi"),
+                Action::link("/wifi", lang.t.get("back-to-wifi")),
             )
             .map(Err);
     }
@@ -126,6 +132,7 @@ async fn ask_to_onboard(
 /// page that explains the refusal.
 fn answer_page(
     state: &State,
+    lang: &PageLanguage,
     cookie: &str,
     location_id: &str,
     has_account: bool,
@@ -134,8 +141,7 @@ fn answer_page(
     let csrf = session::csrf_token(&state.keys, TENANT_SCOPE, cookie);
     let page = match answer {
         Answer::Done { .. } => return Ok(None),
-        Answer::Unavailable => return state.unavailable(Framing::Optix, "/wifi").map(Some),
-        // An existing account's key page shows its own state (suspended, no live access).
+        Answer::Unavailable => return state.unavailable(lang, Framing::Optix, "/wifi").map(Some),
         Answer::Refused { code, .. }
             if has_account
                 && matches!(
@@ -143,34 +149,28 @@ fn answer_page(
                     RefusalCode::NoAccess | RefusalCode::Suspended | RefusalCode::LocationNotMapped
                 ) =>
         {
-            // (provision recorded the unmapped use itself when it refused)
             return Ok(None);
         }
+        // Provision's own words are English: the page says it in the tenant's language by
+        // the refusal's code (the words are in the log).
         Answer::Refused { code, message } => match code {
-            RefusalCode::NoAccess => no_access(message, csrf),
-            RefusalCode::Suspended => suspended(Some(message)),
+            RefusalCode::NoAccess => no_access(lang, csrf),
+            RefusalCode::Suspended => suspended(lang),
             RefusalCode::LocationNotMapped => {
-                // Provision recorded the unmapped use when it refused.
                 return state
-                    .unmapped_location(Framing::Optix, location_id)
+                    .unmapped_location(lang, Framing::Optix, location_id)
                     .map(Some);
             }
             RefusalCode::NotInstalled => {
-                return state.unknown_organization(Framing::Optix).map(Some);
+                return state.unknown_organization(lang, Framing::Optix).map(Some);
             }
-            RefusalCode::UnknownUser | RefusalCode::NoAccount => Message::new(
-                "We could not find your membership",
-                &[
-                    "The workspace's member system does not know you (any more). If you think \
-                     this is wrong, ask the front desk.",
-                ],
-            )
-            .detail(message),
-            _ => Message::new(
-                "We could not give you WiFi access",
-                &["The WiFi service refused the request. Please ask the front desk."],
-            )
-            .detail(message),
+            RefusalCode::UnknownUser | RefusalCode::NoAccount => {
+                Message::localized(lang, "unknown-member-title", &["unknown-member-text"])
+            }
+            _ => {
+                tracing::info!(code = code.label(), %message, "onboarding refused");
+                Message::localized(lang, "refused-title", &["refused-text"])
+            }
         },
     };
     state
@@ -178,8 +178,6 @@ fn answer_page(
         .map(Some)
 }
 
-/// Whether the tenant's onboarding attempts are over a limit (per user, and per organization
-/// each minute); `Some(retry after)` when they are.
 async fn onboarding_limited(state: &State, row: &SessionRow) -> Result<Option<u64>, PortalError> {
     let limits = [
         RateLimit {
@@ -205,33 +203,19 @@ async fn onboarding_limited(state: &State, row: &SessionRow) -> Result<Option<u6
 }
 
 /// The page for an account without a live grant, with a button to ask again.
-pub(crate) fn no_access(message: String, csrf: String) -> Message {
-    Message::new(
-        "No active plan or booking",
-        &[
-            "We could not find an active plan, or a booking for today at this location, in \
-             your membership, so there is no WiFi access to give you yet.",
-            "To get WiFi, start a plan or book a desk or room for today (in the Optix app or at \
-             the front desk), then open this page again.",
-        ],
+pub(crate) fn no_access(lang: &PageLanguage, csrf: String) -> Message {
+    Message::localized(
+        lang,
+        "no-access-title",
+        &["no-access-text", "no-access-hint"],
     )
-    .detail(message)
-    .action(Action::post("/wifi/start", "Check again", csrf))
+    .action(Action::post("/wifi/start", lang.t.get("check-again"), csrf))
 }
 
-/// The page for a suspended account (`message`: provision's words, when it refused).
-pub(crate) fn suspended(message: Option<String>) -> Message {
-    let page = Message::new(
-        "Your WiFi access is paused",
-        &[
-            "Your WiFi account is kept, but no plan or booking gives you access right now (for \
-             example, a plan ended or was cancelled).",
-            "As soon as you have an active plan or a booking again, access comes back by itself \
-             with the same passphrase. Ask the front desk if this looks wrong.",
-        ],
-    );
-    match message {
-        Some(message) => page.detail(message),
-        None => page,
-    }
+pub(crate) fn suspended(lang: &PageLanguage) -> Message {
+    Message::localized(
+        lang,
+        "suspended-title",
+        &["suspended-text", "suspended-hint"],
+    )
 }

@@ -1,10 +1,12 @@
 //! Server-rendered pages (askama templates under `templates/`, HTML-escaped by default) and the
 //! response headers every page carries.
 
+use crate::language::{LanguageSwitch, PageLanguage};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
+use i18n::Texts;
 
 /// Where a page may be framed: the tenant portal nowhere; the canvases and the key page by
 /// Optix (configured `frame_ancestors`).
@@ -79,6 +81,8 @@ pub fn sentence(text: &str) -> String {
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct Message {
+    pub t: Texts<'static>,
+    pub switch: LanguageSwitch,
     pub title: String,
     pub paragraphs: Vec<String>,
     pub detail: Option<String>,
@@ -86,10 +90,22 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn new(title: impl Into<String>, paragraphs: &[&str]) -> Message {
+    /// The page of message `title_id` with the paragraphs of messages `paragraph_ids`.
+    pub fn localized(lang: &PageLanguage, title_id: &str, paragraph_ids: &[&str]) -> Message {
+        Message::text(
+            lang,
+            lang.t.get(title_id),
+            paragraph_ids.iter().map(|id| lang.t.get(id)).collect(),
+        )
+    }
+
+    /// A page of texts already in the page's language (with variables filled in).
+    pub fn text(lang: &PageLanguage, title: String, paragraphs: Vec<String>) -> Message {
         Message {
-            title: title.into(),
-            paragraphs: paragraphs.iter().map(|p| (*p).to_owned()).collect(),
+            t: lang.t,
+            switch: lang.switch(),
+            title,
+            paragraphs,
             detail: None,
             action: None,
         }
@@ -107,9 +123,9 @@ impl Message {
 #[derive(Template)]
 #[template(path = "email_form.html")]
 pub struct EmailForm {
+    pub t: Texts<'static>,
+    pub switch: LanguageSwitch,
     pub title: String,
-    pub place: String,
-    pub org_label: String,
     pub action: String,
     pub csrf: String,
     pub email: String,
@@ -119,9 +135,12 @@ pub struct EmailForm {
 #[derive(Template)]
 #[template(path = "check_email.html")]
 pub struct CheckEmail {
+    pub t: Texts<'static>,
+    pub switch: LanguageSwitch,
     pub title: String,
     pub email: String,
-    pub minutes: u64,
+    /// How long the link works, in words.
+    pub valid_for: String,
     pub back: String,
 }
 
@@ -129,6 +148,8 @@ pub struct CheckEmail {
 #[derive(Template)]
 #[template(path = "token.html")]
 pub struct TokenPage {
+    pub t: Texts<'static>,
+    pub switch: LanguageSwitch,
     pub title: String,
     pub action: String,
     pub csrf: String,
@@ -140,6 +161,8 @@ pub struct TokenPage {
 #[derive(Template)]
 #[template(path = "key.html")]
 pub struct KeyPage {
+    pub t: Texts<'static>,
+    pub switch: LanguageSwitch,
     pub title: String,
     pub network_name: String,
     pub location_name: String,
@@ -155,6 +178,8 @@ pub struct KeyPage {
     pub error: Option<String>,
     pub can_sign_out: bool,
     pub devices: DeviceSection,
+    /// What the devices section says first (it holds the limit).
+    pub devices_intro: String,
 }
 
 /// A member's device as pages list it.
@@ -164,7 +189,7 @@ pub(crate) struct DeviceRow {
     pub mac: String,
     /// The canonical form a removal form posts.
     pub mac_value: String,
-    pub bound: &'static str,
+    pub bound: String,
     pub added: String,
     /// When it was last (and first) on the WiFi, from RADIUS accounting.
     pub seen: String,

@@ -3,6 +3,7 @@
 
 use crate::error::PortalError;
 use crate::input::plausible_id;
+use crate::language::PageLanguage;
 use crate::pages::Framing;
 use crate::state::State;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -38,23 +39,41 @@ pub(crate) async fn place(
     )
 }
 
-/// The portal a `/l/{org}/{location}` path names: its organization, location and settings, or
-/// the page that says why it has no portal (an unmapped one is also reported to the admins).
+/// A location's portal: its organization, location, settings and the language of its pages.
+pub(crate) struct Portal {
+    pub org_id: String,
+    pub location_id: String,
+    pub settings: LocationSettings,
+    pub lang: PageLanguage,
+}
+
+/// The portal a `/l/{org}/{location}` path names, or the page that says why it has no portal
+/// (an unmapped one is also reported to the admins).
 pub(crate) async fn portal_location(
     state: &State,
     request: &HttpRequest,
     path: web::Path<(String, String)>,
-) -> Result<Result<(String, String, LocationSettings), HttpResponse>, PortalError> {
+) -> Result<Result<Portal, HttpResponse>, PortalError> {
     let (org_id, location_id) = path.into_inner();
-    Ok(match place(state, &org_id, &location_id).await? {
-        Place::Ready(settings) => Ok((org_id, location_id, settings)),
-        Place::UnknownOrganization => Err(state.unknown_organization(Framing::Deny)?),
-        Place::Unmapped => {
+    let found = place(state, &org_id, &location_id).await?;
+    if let Place::UnknownOrganization = found {
+        let lang = state.page_language(request, None).await;
+        return Ok(Err(state.unknown_organization(&lang, Framing::Deny)?));
+    }
+    let lang = state.page_language(request, Some(&org_id)).await;
+    Ok(match found {
+        Place::Ready(settings) => Ok(Portal {
+            org_id,
+            location_id,
+            settings,
+            lang,
+        }),
+        _ => {
             let client = state.client_address(request);
             state
                 .report_unmapped(&org_id, &location_id, None, Some(&client))
                 .await;
-            Err(state.unmapped_location(Framing::Deny, &location_id)?)
+            Err(state.unmapped_location(&lang, Framing::Deny, &location_id)?)
         }
     })
 }

@@ -1,8 +1,11 @@
 //! Refused onboardings remembered for `onboarding_refusal_cache_secs`: asking again within that
-//! time gets the same answer without spending the organization's Optix budget.
+//! time gets the same answer without spending the organization's Optix budget; and a refusal of
+//! a tenant's change in the page's language ([`refusal_text`]).
 
+use crate::pages::sentence;
 use crate::state::State;
 use bus::commands::RefusalCode;
+use i18n::{Lang, Texts};
 use std::time::{Duration, Instant};
 
 impl State {
@@ -59,4 +62,22 @@ impl State {
                 (Instant::now(), code, message.to_owned()),
             );
     }
+}
+
+/// A refusal of a tenant's change in the page's language. Provision words its refusals in
+/// English with the exact rule broken: English pages show them as they are, other languages
+/// the catalogue's text for the refusal's code.
+pub fn refusal_text(t: &Texts<'_>, code: RefusalCode, message: &str) -> String {
+    let id = match code {
+        _ if t.lang() == Lang::En => return sentence(message),
+        RefusalCode::InvalidPassphrase => "refusal-invalid-passphrase",
+        RefusalCode::PassphraseTaken => "refusal-passphrase-taken",
+        RefusalCode::DeviceLimitReached => "refusal-device-limit",
+        RefusalCode::DeviceTaken => "refusal-device-taken",
+        RefusalCode::InvalidMac => "refusal-invalid-mac",
+        RefusalCode::UnknownDevice => "refusal-unknown-device",
+        RefusalCode::NoAccount => "refusal-no-account",
+        _ => return t.get_with("refusal-other", &[("reason", message)]),
+    };
+    t.get(id)
 }

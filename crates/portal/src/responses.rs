@@ -3,6 +3,7 @@
 //! unmapped location), and the redirect and cookie every form answer may carry.
 
 use crate::error::PortalError;
+use crate::language::PageLanguage;
 use crate::pages::{self, Action, Framing, Message};
 use crate::state::State;
 use actix_web::HttpResponse;
@@ -38,24 +39,21 @@ impl State {
     /// The 429 page, with a way back (`back`: where the person came from).
     pub(crate) fn too_many(
         &self,
+        lang: &PageLanguage,
         framing: Framing,
         retry_after_secs: u64,
         back: Action,
     ) -> Result<HttpResponse, PortalError> {
-        let minutes = retry_after_secs.div_ceil(60).max(1);
-        let wait = if minutes == 1 {
-            "about a minute".to_owned()
-        } else {
-            format!("about {minutes} minutes")
-        };
+        let minutes = i64::try_from(retry_after_secs.div_ceil(60).max(1)).unwrap_or(i64::MAX);
         let mut response = self.page(
             StatusCode::TOO_MANY_REQUESTS,
             framing,
-            &Message::new(
-                "Too many requests",
-                &[
-                    "For your security, only a few requests are allowed in a short time.",
-                    &format!("Please try again in {wait}."),
+            &Message::text(
+                lang,
+                lang.t.get("too-many-title"),
+                vec![
+                    lang.t.get("too-many-security"),
+                    lang.t.get_count("too-many-wait", "minutes", minutes),
                 ],
             )
             .action(back),
@@ -68,79 +66,63 @@ impl State {
 
     pub(crate) fn unavailable(
         &self,
+        lang: &PageLanguage,
         framing: Framing,
         retry: &str,
     ) -> Result<HttpResponse, PortalError> {
         self.page(
             StatusCode::SERVICE_UNAVAILABLE,
             framing,
-            &Message::new(
-                "WiFi service temporarily unavailable",
-                &[
-                    "We could not reach the service that manages WiFi access right now. Nothing \
-                     is lost: please try again in a minute.",
-                ],
-            )
-            .action(Action::link(retry, "Try again")),
+            &Message::localized(lang, "unavailable-title", &["unavailable-text"])
+                .action(Action::link(retry, lang.t.get("try-again"))),
         )
     }
 
     /// A form whose CSRF token does not match the cookie (or no cookie came).
     pub(crate) fn form_expired(
         &self,
+        lang: &PageLanguage,
         framing: Framing,
         back: &str,
     ) -> Result<HttpResponse, PortalError> {
         self.page(
             StatusCode::FORBIDDEN,
             framing,
-            &Message::new(
-                "This form has expired",
-                &[
-                    "For your security, forms work only on the page that showed them, with cookies \
-                     on. Please go back, reload the page and try again.",
-                ],
-            )
-            .action(Action::link(back, "Reload the page")),
+            &Message::localized(lang, "form-expired-title", &["form-expired-text"])
+                .action(Action::link(back, lang.t.get("reload-page"))),
         )
     }
 
     pub(crate) fn unknown_organization(
         &self,
+        lang: &PageLanguage,
         framing: Framing,
     ) -> Result<HttpResponse, PortalError> {
         self.page(
             StatusCode::NOT_FOUND,
             framing,
-            &Message::new(
-                "Unknown workspace",
-                &[
-                    "This address does not belong to a workspace that uses this WiFi portal, or the \
-                     workspace has disconnected it.",
-                    "Check the link you were given, or ask the front desk for your location's WiFi \
-                     portal address.",
-                ],
+            &Message::localized(
+                lang,
+                "unknown-workspace-title",
+                &["unknown-workspace-text", "unknown-workspace-hint"],
             ),
         )
     }
 
     pub(crate) fn unmapped_location(
         &self,
+        lang: &PageLanguage,
         framing: Framing,
         location_id: &str,
     ) -> Result<HttpResponse, PortalError> {
         self.page(
             StatusCode::NOT_FOUND,
             framing,
-            &Message::new(
-                "WiFi is not set up for this location yet",
-                &[
-                    "Your workspace has not connected this location to its WiFi yet, so there is no \
-                     network to give you a key for.",
-                    "We have told the administrators. Please ask the front desk, or try again later.",
-                ],
-            )
-            .detail(format!("Location {location_id} is not mapped.")),
+            &Message::localized(lang, "unmapped-title", &["unmapped-text", "unmapped-told"])
+                .detail(
+                    lang.t
+                        .get_with("unmapped-detail", &[("location", location_id)]),
+                ),
         )
     }
 }

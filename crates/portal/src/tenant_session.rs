@@ -32,7 +32,7 @@ pub(crate) async fn start_session(
     let id = session_store::begin(state, request, TENANT_COOKIE, &row).await?;
     let max_age = (row.expires_at - Utc::now()).num_seconds();
     let cookie = session::cookie(TENANT_COOKIE, &id, "/", Some(max_age), site);
-    let response = match onboard_if_needed(state, &id, &row).await? {
+    let response = match onboard_if_needed(state, request, &id, &row).await? {
         Some(page) => page,
         None => see_other("/wifi"),
     };
@@ -40,17 +40,15 @@ pub(crate) async fn start_session(
 }
 
 /// The page for someone without a tenant session.
-pub(crate) fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
+pub(crate) async fn signed_out(
+    state: &State,
+    request: &HttpRequest,
+) -> Result<HttpResponse, PortalError> {
+    let lang = state.page_language(request, None).await;
     state.page(
         StatusCode::UNAUTHORIZED,
         Framing::Optix,
-        &Message::new(
-            "You are not signed in",
-            &[
-                "To see your WiFi key, open your location's WiFi portal link and ask for a \
-                 sign-in link, or open WiFi from the Optix app.",
-            ],
-        ),
+        &Message::localized(&lang, "not-signed-in-title", &["not-signed-in-text"]),
     )
 }
 
@@ -61,10 +59,11 @@ async fn signed_in_form(
     csrf: &str,
 ) -> Result<Result<(String, SessionRow), HttpResponse>, PortalError> {
     let Some((cookie, row)) = session_store::tenant_session(state, request).await? else {
-        return Ok(Err(signed_out(state)?));
+        return Ok(Err(signed_out(state, request).await?));
     };
     if !session::csrf_matches(&state.keys, TENANT_SCOPE, &cookie, csrf) {
-        return Ok(Err(state.form_expired(Framing::Optix, "/wifi")?));
+        let lang = state.page_language(request, Some(&row.org_id)).await;
+        return Ok(Err(state.form_expired(&lang, Framing::Optix, "/wifi")?));
     }
     Ok(Ok((cookie, row)))
 }

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use domain::events::OnboardedVia;
 use domain::location::LocationCommand;
 use domain::member::MemberError;
-use domain::organization::OrganizationCommand;
+use domain::messages::{MailSettings, MailSettingsError};
+use domain::organization::{OrganizationCommand, OrganizationError};
 use futures::StreamExt;
 use opentelemetry::KeyValue;
 use std::sync::Arc;
@@ -100,7 +101,9 @@ pub(crate) fn member_refusal(refusal: MemberError) -> Reply {
         MemberError::Passphrase(_) => RefusalCode::InvalidPassphrase,
         MemberError::PassphraseTaken => RefusalCode::PassphraseTaken,
         MemberError::MissingSecret(_) => RefusalCode::Unavailable,
-        MemberError::DeviceName(_) | MemberError::DeviceAlreadyAdded(_) => RefusalCode::Invalid,
+        MemberError::DeviceName(_)
+        | MemberError::DeviceAlreadyAdded(_)
+        | MemberError::UnknownLanguage(_) => RefusalCode::Invalid,
         MemberError::DeviceLimitReached(_) => RefusalCode::DeviceLimitReached,
         MemberError::DeviceTaken(_) => RefusalCode::DeviceTaken,
         MemberError::NoSuchDevice(_) => RefusalCode::UnknownDevice,
@@ -122,6 +125,17 @@ pub(crate) fn reply<R>(
         Ok(events) => Ok(Reply::done(events)),
         Err(DecideError::Refused(r)) => Ok(refusal(r)),
         Err(DecideError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The organization's refusal: a wording that fails the catalogue's check has its own code (the
+/// message names the language and the line); the rest is invalid input.
+fn organization_refusal(refusal: OrganizationError) -> Reply {
+    match refusal {
+        OrganizationError::MailSettings(error @ MailSettingsError::Override { .. }) => {
+            Reply::refused(RefusalCode::InvalidWording, error.to_string())
+        }
+        other => invalid(other),
     }
 }
 
@@ -234,6 +248,9 @@ impl Provisioner {
             | Command::SetVlanPool { .. } => {
                 self.organization_command(org_id, command, metadata).await
             }
+            Command::SetMailSettings { settings } => {
+                self.set_mail_settings(org_id, settings, metadata).await
+            }
             Command::ConnectOfficeRnd { .. } => {
                 self.connect_officernd(org_id, command, metadata).await
             }
@@ -245,6 +262,10 @@ impl Provisioner {
             | Command::ReportControllerOverLimit { .. } => {
                 self.controller_command(org_id, command, metadata).await
             }
+            Command::ChooseLanguage { user_id, language } => {
+                self.choose_language(org_id, &user_id, language, metadata)
+                    .await
+            }
             Command::AddDevice { .. }
             | Command::RemoveDevice { .. }
             | Command::BindDevice { .. }
@@ -252,6 +273,29 @@ impl Provisioner {
                 self.device_command(org_id, command, metadata).await
             }
         }
+    }
+
+    /// The language a tenant chose on the portal, recorded on their stream (their emails
+    /// follow it).
+    async fn choose_language(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        language: String,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let command = domain::member::MemberCommand::ChooseLanguage { language };
+        let inputs = (self.writer(), org_id, user_id, &command, metadata);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, user_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_device(tx, org_id, user_id, None, command, metadata))
+            },
+        )
+        .await;
+        reply(decided, member_refusal)
     }
 
     /// A full sync of a connected organization, queued.
@@ -292,6 +336,23 @@ impl Provisioner {
             }
         };
         self.configure(org_id, change, metadata).await
+    }
+
+    /// The organization's email settings: they change no member's access, so no sync follows.
+    async fn set_mail_settings(
+        &self,
+        org_id: &str,
+        settings: MailSettings,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let decided = self
+            .decide_organization(
+                org_id,
+                OrganizationCommand::SetMailSettings { settings },
+                metadata,
+            )
+            .await;
+        reply(decided, organization_refusal)
     }
 
     /// Which user of the organization's platform has this email: the log first (keyed hash),

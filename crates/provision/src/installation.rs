@@ -93,11 +93,12 @@ impl Provisioner {
         current: Option<OrgToken>,
     ) -> Result<Claim, ProvisionError> {
         if let Some(current) = &current
-            && self
-                .optix()
-                .check_org_token(org_id, current.expose())
-                .await?
-                == TokenCheck::Confirmed
+            && matches!(
+                self.optix()
+                    .check_org_token(org_id, current.expose())
+                    .await?,
+                TokenCheck::Confirmed { .. }
+            )
         {
             let outcome = self
                 .refuse(

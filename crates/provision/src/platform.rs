@@ -64,6 +64,9 @@ pub struct PlatformSnapshot {
     pub users_seen: u32,
     /// Only the users in `members` changed: a user or a team it does not name is not gone.
     pub partial: bool,
+    /// The organization's locale as the platform reports it (Optix's `fr_CA`); None when it
+    /// reports none (OfficeRnD's API has no organization locale, docs/officernd.md).
+    pub locale: Option<String>,
 }
 
 /// One membership platform, as provision asks it. Every answer is about the organization's

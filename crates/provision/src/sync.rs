@@ -16,7 +16,7 @@ use domain::organization::OrganizationCommand;
 use opentelemetry::KeyValue;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use store::decide;
+use store::decide::{self, DecideError};
 use store::event_log::{self, Metadata};
 use store::queries;
 use tokio::sync::watch;
@@ -192,6 +192,9 @@ impl Provisioner {
         let snapshot = platform
             .snapshot(org_id, position, kind, Utc::now())
             .await?;
+        if let Some(locale) = &snapshot.locale {
+            self.record_locale(org_id, locale, metadata).await?;
+        }
         // Everyone the platform mentions, and on a full snapshot everyone the log has an
         // account for (a user the platform no longer lists is deleted there); a partial one
         // names only who changed, and deletes nobody it does not name.
@@ -221,6 +224,37 @@ impl Provisioner {
             corrections,
             api_calls: platform.calls_made() - calls_before,
         })
+    }
+
+    /// The organization's locale as the platform reports it, recorded when it changed. A
+    /// malformed one is logged and left out: it must not fail the sync.
+    async fn record_locale(
+        &self,
+        org_id: &str,
+        locale: &str,
+        metadata: &Metadata,
+    ) -> Result<(), ProvisionError> {
+        let command = OrganizationCommand::SetLocale {
+            locale: locale.to_owned(),
+        };
+        let inputs = (self.writer(), org_id, &command, metadata);
+        let decided = decide::in_transaction(
+            self.pool(),
+            &inputs,
+            |tx, (writer, org_id, command, metadata)| {
+                let command = (*command).clone();
+                Box::pin(writer.decide_organization(tx, org_id, command, metadata, Utc::now()))
+            },
+        )
+        .await;
+        match decided {
+            Ok(_) => Ok(()),
+            Err(DecideError::Refused(refusal)) => {
+                tracing::warn!(org_id, %refusal, "the platform's organization locale was not recorded");
+                Ok(())
+            }
+            Err(DecideError::Store(e)) => Err(e.into()),
+        }
     }
 
     /// First the groups of teams Optix no longer has, so their VLANs are free for the groups

@@ -4,7 +4,7 @@ use crate::error::PortalError;
 use crate::pages::{Framing, Message};
 use crate::state::State;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 /// A static asset, cached for an hour.
 fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
@@ -29,27 +29,26 @@ pub(crate) async fn script() -> HttpResponse {
     )
 }
 
-pub(crate) async fn home(state: web::Data<State>) -> Result<HttpResponse, PortalError> {
+pub(crate) async fn home(
+    state: web::Data<State>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PortalError> {
+    let lang = state.page_language(&request, None).await;
     state.page(
         StatusCode::OK,
         Framing::Deny,
-        &Message::new(
-            "Lanyard portal",
-            &[
-                "Your WiFi key is one step away: open your location's portal link, or the WiFi \
-                 tile in the Optix app.",
-            ],
-        ),
+        &Message::localized(&lang, "home-title", &["home-text"]),
     )
 }
 
-pub(crate) async fn not_found(state: web::Data<State>) -> Result<HttpResponse, PortalError> {
+pub(crate) async fn not_found(
+    state: web::Data<State>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PortalError> {
+    let lang = state.page_language(&request, None).await;
     state.page(
         StatusCode::NOT_FOUND,
         Framing::Deny,
-        &Message::new(
-            "Page not found",
-            &["There is nothing at this address. Check the link, or open your location's portal link again."],
-        ),
+        &Message::localized(&lang, "not-found-title", &["not-found-text"]),
     )
 }

@@ -235,6 +235,8 @@ impl PlatformAdapter for OfficeRndAdapter<'_> {
             team_ids: found.companies.keys().cloned().collect(),
             users_seen: found.members.len() as u32,
             partial: since.is_some(),
+            // OfficeRnD's API has no organization locale (docs/officernd.md §3).
+            locale: None,
         })
     }
 

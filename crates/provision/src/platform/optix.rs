@@ -79,17 +79,20 @@ impl PlatformAdapter for OptixAdapter<'_> {
         let p = self.provisioner;
         let token = p.org_token(org_id).await?;
         let optix = p.optix();
-        if let TokenCheck::Refused(refusal) = optix.check_org_token(org_id, token.expose()).await? {
-            tracing::error!(
-                org_id,
-                reason = refusal.label(),
-                "sync refused: Optix does not confirm the stored token as this organization's"
-            );
-            return Err(ProvisionError::TokenNotConfirmed(
-                org_id.to_owned(),
-                refusal,
-            ));
-        }
+        let locale = match optix.check_org_token(org_id, token.expose()).await? {
+            TokenCheck::Confirmed { locale } => locale,
+            TokenCheck::Refused(refusal) => {
+                tracing::error!(
+                    org_id,
+                    reason = refusal.label(),
+                    "sync refused: Optix does not confirm the stored token as this organization's"
+                );
+                return Err(ProvisionError::TokenNotConfirmed(
+                    org_id.to_owned(),
+                    refusal,
+                ));
+            }
+        };
         let (from, to) = facts::booking_window(now);
         let users = optix.all_users(&token).await?;
         let plans = optix.all_live_plans(&token).await?;
@@ -107,6 +110,7 @@ impl PlatformAdapter for OptixAdapter<'_> {
             team_ids: teams.into_iter().map(|t| t.team_id).collect(),
             users_seen,
             partial: false,
+            locale,
         })
     }
 

@@ -4,7 +4,9 @@
 
 pub mod controller_mappings;
 pub mod groups;
+pub mod languages;
 pub mod locations;
+pub mod mail_settings;
 pub mod member_devices;
 pub mod members;
 pub mod notifications;
@@ -28,6 +30,8 @@ pub const PROJECTIONS: &[&Projection] = &[
     &radius_nas::PROJECTION,
     &member_devices::PROJECTION,
     &controller_mappings::PROJECTION,
+    &mail_settings::PROJECTION,
+    &languages::PROJECTION,
 ];
 
 /// The tables of every projection: what replay rebuilds and checksums.

@@ -43,18 +43,17 @@ pub(crate) async fn admin_page(
         &request,
         query.error.as_deref(),
         ADMIN_PATH,
-        |csrf| TokenPage {
-            title: "WiFi administration".into(),
+        |lang, csrf| TokenPage {
+            t: lang.t,
+            switch: lang.switch(),
+            title: lang.t.get("admin-brand"),
             action: ADMIN_PATH.into(),
             csrf,
             location_id: None,
-            missing: vec![
-                "Open the WiFi app from the Optix dashboard (Apps, or the WiFi menu item) to \
-                 manage it here."
-                    .into(),
-            ],
+            missing: vec![lang.t.get("admin-canvas-open-from-optix")],
         },
     )
+    .await
 }
 
 /// `POST /canvas/admin`: the admin's token from the fragment.

@@ -72,18 +72,25 @@ pub(crate) async fn mobile_page(
 ) -> Result<HttpResponse, PortalError> {
     let location_id = query.location_id.as_deref();
     let retry = mobile_url(location_id, None);
-    canvas_sign_in::sign_in_page(&state, &request, query.error.as_deref(), &retry, |csrf| {
-        TokenPage {
-            title: "WiFi".into(),
+    canvas_sign_in::sign_in_page(
+        &state,
+        &request,
+        query.error.as_deref(),
+        &retry,
+        |lang, csrf| TokenPage {
+            t: lang.t,
+            switch: lang.switch(),
+            title: lang.t.get("canvas-title"),
             action: "/canvas/mobile".into(),
             csrf,
             location_id: location_id.filter(|l| plausible_id(l)).map(str::to_owned),
             missing: vec![
-                "Open WiFi from the Optix app to see your WiFi key here.".into(),
-                "Signed in already? Your key is on the WiFi page.".into(),
+                lang.t.get("canvas-open-from-app"),
+                lang.t.get("canvas-signed-in-already"),
             ],
-        }
-    })
+        },
+    )
+    .await
 }
 
 /// `POST /canvas/mobile`: the token from the fragment, in the body.

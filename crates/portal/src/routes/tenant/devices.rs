@@ -10,6 +10,7 @@ use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
 use crate::pages::DeviceFormValues;
 use crate::pages::{Action, Framing};
+use crate::refusals::refusal_text;
 use crate::responses::see_other;
 use crate::routes::tenant::key::{ChangeLimits, KeyMessages, render_key};
 use crate::state::State;
@@ -66,7 +67,12 @@ pub(crate) async fn add_device(
         name: form.name,
         mac: form.mac,
     };
-    device_answer(&state, &cookie, &row, command, "device_added", typed).await
+    let change = DeviceChange {
+        command,
+        done: "device_added",
+        typed,
+    };
+    device_answer(&state, &request, &cookie, &row, change).await
 }
 
 /// `POST /wifi/devices/remove`.
@@ -87,7 +93,12 @@ pub(crate) async fn remove_device(
         name: String::new(),
         mac: String::new(),
     };
-    device_answer(&state, &cookie, &row, command, "device_removed", typed).await
+    let change = DeviceChange {
+        command,
+        done: "device_removed",
+        typed,
+    };
+    device_answer(&state, &request, &cookie, &row, change).await
 }
 
 /// The "too many requests" page when the tenant's device changes are over the limits.
@@ -97,29 +108,47 @@ async fn limited(
     row: &SessionRow,
 ) -> Result<Option<HttpResponse>, PortalError> {
     match ChangeLimits::DEVICES.over(state, request, row).await? {
-        Some(retry_after_secs) => state
-            .too_many(
-                Framing::Optix,
-                retry_after_secs,
-                Action::link("/wifi", "Back to your WiFi"),
-            )
-            .map(Some),
+        Some(retry_after_secs) => {
+            let lang = state.page_language(request, Some(&row.org_id)).await;
+            state
+                .too_many(
+                    &lang,
+                    Framing::Optix,
+                    retry_after_secs,
+                    Action::link("/wifi", lang.t.get("back-to-wifi")),
+                )
+                .map(Some)
+        }
         None => Ok(None),
     }
 }
 
+/// A device change: its command, what the key page says after it (`?done=`), and the form as
+/// typed (shown again on a refusal).
+struct DeviceChange {
+    command: Command,
+    done: &'static str,
+    typed: DeviceFormValues,
+}
+
 async fn device_answer(
     state: &State,
+    request: &HttpRequest,
     cookie: &str,
     row: &SessionRow,
-    command: Command,
-    done: &str,
-    typed: DeviceFormValues,
+    change: DeviceChange,
 ) -> Result<HttpResponse, PortalError> {
+    let DeviceChange {
+        command,
+        done,
+        typed,
+    } = change;
     let actor = format!("tenant:{}", row.user_id);
-    match state.command(&row.org_id, &actor, command).await {
+    let answer = state.command(&row.org_id, &actor, command).await;
+    let lang = state.page_language(request, Some(&row.org_id)).await;
+    match answer {
         Answer::Done { .. } => Ok(see_other(&format!("/wifi?done={done}"))),
-        Answer::Unavailable => state.unavailable(Framing::Optix, "/wifi"),
+        Answer::Unavailable => state.unavailable(&lang, Framing::Optix, "/wifi"),
         Answer::Refused { code, message } => {
             tracing::info!(
                 org_id = row.org_id,
@@ -132,11 +161,12 @@ async fn device_answer(
             };
             let messages = KeyMessages {
                 notice: None,
-                error: Some(message),
+                error: Some(refusal_text(&lang.t, code, &message)),
                 device_form: Some(typed),
             };
             render_key(
                 state,
+                &lang,
                 cookie,
                 row,
                 member,

@@ -3,17 +3,19 @@
 //! generated one ([`PassphraseChange`]). A GET never changes anything or asks Optix.
 
 use crate::access::{AccessNow, access_now};
-use crate::admin_words::{device_words, local_time};
+use crate::admin_words::device_words;
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
 use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
+use crate::language::PageLanguage;
 use crate::limits::RateLimit;
 use crate::metrics;
 use crate::onboarding::{no_access, suspended};
-use crate::pages::{Action, Framing, KeyPage, Message, OnlineDevice, sentence};
+use crate::pages::{Action, Framing, KeyPage, Message, OnlineDevice};
 use crate::pages::{DeviceFormValues, DeviceSection};
+use crate::refusals::refusal_text;
 use crate::responses::see_other;
 use crate::sealed::open_passphrase;
 use crate::session::{self, TENANT_SCOPE};
@@ -23,10 +25,11 @@ use crate::tenant_session::{SignedInForm, signed_out};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::commands::{Command, PassphraseText, RefusalCode};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::LocationSettings;
-use domain::describe::valid_words;
+use domain::describe::last_whole_day;
+use i18n::Texts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use store::queries::MemberView;
@@ -46,15 +49,14 @@ pub(crate) async fn key_page(
     query: web::Query<KeyQuery>,
 ) -> Result<HttpResponse, PortalError> {
     let Some((cookie, row)) = session_store::tenant_session(&state, &request).await? else {
-        return signed_out(&state);
+        return signed_out(&state, &request).await;
     };
+    let lang = state.page_language(&request, Some(&row.org_id)).await;
     let notice = match query.done.as_deref() {
-        Some("changed") => Some("Your new passphrase is set. Reconnect your devices with it."),
-        Some("generated") => {
-            Some("A new passphrase was generated. Reconnect your devices with it.")
-        }
-        Some("device_added") => Some("The device is added."),
-        Some("device_removed") => Some("The device is removed."),
+        Some("changed") => Some("key-done-changed"),
+        Some("generated") => Some("key-done-generated"),
+        Some("device_added") => Some("key-done-device-added"),
+        Some("device_removed") => Some("key-done-device-removed"),
         _ => None,
     };
     let member = {
@@ -65,24 +67,21 @@ pub(crate) async fn key_page(
         return state.page(
             StatusCode::OK,
             Framing::Optix,
-            &Message::new(
-                "Get your WiFi key",
-                &["You do not have a WiFi account yet. We check your membership and set one up."],
-            )
-            .action(Action::post(
+            &Message::localized(&lang, "get-key-title", &["get-key-text"]).action(Action::post(
                 "/wifi/start",
-                "Get my WiFi key",
+                lang.t.get("get-key-button"),
                 session::csrf_token(&state.keys, TENANT_SCOPE, &cookie),
             )),
         );
     }
     render_key(
         &state,
+        &lang,
         &cookie,
         &row,
         member,
         KeyMessages {
-            notice: notice.map(str::to_owned),
+            notice: notice.map(|id| lang.t.get(id)),
             error: None,
             device_form: None,
         },
@@ -138,6 +137,7 @@ async fn network_and_key(
 /// The member's devices online now, for the key page, by their registered name when they
 /// have one, in the location's time zone.
 fn online_devices(
+    t: &Texts<'_>,
     sessions: Vec<SessionView>,
     devices: &DeviceSection,
     tz: Tz,
@@ -152,7 +152,7 @@ fn online_devices(
                     Some(device) => format!("{} ({mac})", device.name),
                     None => mac,
                 },
-                since: local_time(session.started_at, tz),
+                since: i18n::format_datetime(t.lang(), &session.started_at.with_timezone(&tz)),
             }
         })
         .collect()
@@ -161,6 +161,7 @@ fn online_devices(
 /// The key page of the session's member (`member` as just read from the projection).
 pub(crate) async fn render_key(
     state: &State,
+    lang: &PageLanguage,
     cookie: &str,
     row: &SessionRow,
     member: Option<MemberView>,
@@ -177,79 +178,100 @@ pub(crate) async fn render_key(
         return state.page(
             StatusCode::OK,
             Framing::Optix,
-            &Message::new(
-                "Your WiFi account is being prepared",
-                &["This takes a moment. Reload the page to see your key."],
-            )
-            .action(Action::link("/wifi", "Reload")),
+            &Message::localized(lang, "preparing-title", &["preparing-text"])
+                .action(Action::link("/wifi", lang.t.get("reload"))),
         );
     };
     let csrf = session::csrf_token(&state.keys, TENANT_SCOPE, cookie);
     let now = Utc::now();
     match access_now(&member, now) {
         AccessNow::Suspended => {
-            return state.page(StatusCode::FORBIDDEN, Framing::Optix, &suspended(None));
+            return state.page(StatusCode::FORBIDDEN, Framing::Optix, &suspended(lang));
         }
         AccessNow::NoLiveGrant => {
-            let why = "Your account has no access valid right now (a booking may start later).";
-            return state.page(
-                StatusCode::FORBIDDEN,
-                Framing::Optix,
-                &no_access(why.into(), csrf),
-            );
+            let page = no_access(lang, csrf).detail(lang.t.get("no-live-grant"));
+            return state.page(StatusCode::FORBIDDEN, Framing::Optix, &page);
         }
         AccessNow::Live => {}
     }
     let settings = match network {
         Some((_, Some(settings))) => settings,
-        Some((place, None)) => return state.unmapped_location(Framing::Optix, &place),
-        None => return state.page(StatusCode::OK, Framing::Optix, &no_location()),
+        Some((place, None)) => return state.unmapped_location(lang, Framing::Optix, &place),
+        None => return state.page(StatusCode::OK, Framing::Optix, &no_location(lang)),
     };
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let (passphrase, qr_svg) = passphrase_and_qr(state, row, &member, &settings, wrapped_key)?;
+    let (passphrase, qr_svg) =
+        passphrase_and_qr(state, &lang.t, row, &member, &settings, wrapped_key)?;
     let devices = {
         let client = state.pool.get().await?;
-        device_section(&client, &member, tz, device_form).await?
+        device_section(&client, &lang.t, &member, tz, device_form).await?
     };
     let page = KeyPage {
+        t: lang.t,
+        switch: lang.switch(),
         // A refusal re-renders the page: the title says so first, for screen readers and tabs.
-        title: if error.is_some() {
-            "Error: Your WiFi".into()
+        title: lang.t.get(if error.is_some() {
+            "key-title-error"
         } else {
-            "Your WiFi".into()
-        },
+            "key-title"
+        }),
         network_name: settings.network_name.clone(),
         location_name: settings.name.clone(),
         passphrase,
         qr_svg,
         group: member.group.as_ref().map(|g| g.name.clone()),
         vlan: member.vlan(now),
-        valid_until: valid_words(member.access_until(now), tz),
-        online: online_devices(online, &devices, tz),
+        valid_until: valid_until_text(&lang.t, member.access_until(now), tz),
+        online: online_devices(&lang.t, online, &devices, tz),
         csrf,
         notice,
-        error: error.map(|e| sentence(&e)),
+        error,
         can_sign_out: row.via == Via::Portal,
+        devices_intro: lang
+            .t
+            .get_count("devices-intro", "limit", i64::from(devices.limit)),
         devices,
     };
     state.page(status, Framing::Optix, &page)
 }
 
 /// The page for an account bound to no location, reached without one.
-fn no_location() -> Message {
-    Message::new(
-        "Open WiFi from your location",
-        &[
-            "Your WiFi account is not tied to a location yet. Open your location's \
-             WiFi portal link, or WiFi in your workspace's app, to see your key.",
-        ],
-    )
+fn no_location(lang: &PageLanguage) -> Message {
+    Message::localized(lang, "no-location-title", &["no-location-text"])
+}
+
+/// "Valid until …" on the key page, in the location's time zone and the page's language. A
+/// grant ending at local midnight reads as the end of the day before.
+pub(crate) fn valid_until_text(t: &Texts<'_>, until: Option<DateTime<Utc>>, tz: Tz) -> String {
+    let Some(until) = until else {
+        return t.get("key-valid-no-end");
+    };
+    match last_whole_day(until, tz) {
+        Some(last) => t.get_with(
+            "key-valid-until-day",
+            &[
+                ("day", &i18n::format_date(t.lang(), &last)),
+                ("zone", tz.name()),
+            ],
+        ),
+        None => t.get_with(
+            "key-valid-until",
+            &[
+                (
+                    "time",
+                    &i18n::format_datetime(t.lang(), &until.with_timezone(&tz)),
+                ),
+                ("zone", tz.name()),
+            ],
+        ),
+    }
 }
 
 /// The member's passphrase in clear and the QR code that joins the network with it (none yet
 /// while provision prepares the passphrase).
 fn passphrase_and_qr(
     state: &State,
+    t: &Texts<'_>,
     row: &SessionRow,
     member: &MemberView,
     settings: &LocationSettings,
@@ -267,7 +289,7 @@ fn passphrase_and_qr(
     )?;
     let qr_svg = crate::wifi::qr_svg(
         &crate::wifi::join_uri(&settings.network_name, &passphrase),
-        &format!("QR code to join the network {}", settings.network_name),
+        &t.get_with("key-qr-label", &[("network", &settings.network_name)]),
     )
     .map_err(|e| PortalError::Internal(e.to_string()))?;
     Ok((Some(passphrase), qr_svg))
@@ -339,11 +361,13 @@ pub(crate) async fn change_passphrase<C: PassphraseChange>(
     let limited = ChangeLimits::PASSPHRASE
         .over(&state, &request, &row)
         .await?;
+    let lang = state.page_language(&request, Some(&row.org_id)).await;
     if let Some(retry_after_secs) = limited {
         return state.too_many(
+            &lang,
             Framing::Optix,
             retry_after_secs,
-            Action::link("/wifi", "Back to your WiFi"),
+            Action::link("/wifi", lang.t.get("back-to-wifi")),
         );
     }
     let answer = state
@@ -353,7 +377,7 @@ pub(crate) async fn change_passphrase<C: PassphraseChange>(
             form.command(row.user_id.clone()),
         )
         .await;
-    passphrase_answer(&state, &cookie, &row, answer, C::DONE).await
+    passphrase_answer(&state, &lang, &cookie, &row, answer, C::DONE).await
 }
 
 /// The limits of a tenant's changes, per member and per client address (the same numbers as
@@ -417,6 +441,7 @@ impl ChangeLimits {
 
 async fn passphrase_answer(
     state: &State,
+    lang: &PageLanguage,
     cookie: &str,
     row: &SessionRow,
     answer: Answer,
@@ -424,28 +449,25 @@ async fn passphrase_answer(
 ) -> Result<HttpResponse, PortalError> {
     match answer {
         Answer::Done { .. } => Ok(see_other(&format!("/wifi?done={done}"))),
-        Answer::Unavailable => state.unavailable(Framing::Optix, "/wifi"),
+        Answer::Unavailable => state.unavailable(lang, Framing::Optix, "/wifi"),
         Answer::Refused {
             code: RefusalCode::Suspended,
-            message,
-        } => state.page(
-            StatusCode::FORBIDDEN,
-            Framing::Optix,
-            &suspended(Some(message)),
-        ),
-        Answer::Refused { message, .. } => {
+            ..
+        } => state.page(StatusCode::FORBIDDEN, Framing::Optix, &suspended(lang)),
+        Answer::Refused { code, message } => {
             let member = {
                 let client = state.pool.get().await?;
                 store::queries::member(&client, &row.org_id, &row.user_id).await?
             };
             render_key(
                 state,
+                lang,
                 cookie,
                 row,
                 member,
                 KeyMessages {
                     notice: None,
-                    error: Some(message),
+                    error: Some(refusal_text(&lang.t, code, &message)),
                     device_form: None,
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -458,7 +480,7 @@ async fn passphrase_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::DateTime;
+    use i18n::Lang;
 
     fn utc(timestamp: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(timestamp)
@@ -469,17 +491,33 @@ mod tests {
     #[test]
     fn validity_reads_in_the_location_time_zone() {
         let rome: Tz = "Europe/Rome".parse().expect("tz");
+        let english = Texts::new(Lang::En);
         // Local midnight in Rome (23:00 UTC in winter): the end of the day before.
         let until = utc("2026-11-22T23:00:00Z");
         assert_eq!(
-            valid_words(Some(until), rome),
+            valid_until_text(&english, Some(until), rome),
             "Until the end of Sunday 22 November 2026 (Europe/Rome)"
         );
         let until = utc("2026-11-22T16:30:00Z");
         assert_eq!(
-            valid_words(Some(until), rome),
+            valid_until_text(&english, Some(until), rome),
             "Until Sunday 22 November 2026, 17:30 (Europe/Rome)"
         );
-        assert!(valid_words(None, rome).starts_with("No end date"));
+        assert!(valid_until_text(&english, None, rome).starts_with("No end date"));
+    }
+
+    #[test]
+    fn validity_reads_in_the_page_language() {
+        let rome: Tz = "Europe/Rome".parse().expect("tz");
+        let until = utc("2026-11-22T23:00:00Z");
+        assert_eq!(
+            valid_until_text(&Texts::new(Lang::Fr), Some(until), rome),
+            "Jusqu'à la fin du dimanche 22 novembre 2026 (Europe/Rome)"
+        );
+        let until = utc("2026-11-22T16:30:00Z");
+        assert_eq!(
+            valid_until_text(&Texts::new(Lang::De), Some(until), rome),
+            "Bis Sonntag, 22. November 2026, 17:30 Uhr (Europe/Rome)"
+        );
     }
 }

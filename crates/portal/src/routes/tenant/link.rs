@@ -4,8 +4,10 @@
 use crate::db::{self, LinkUse, SessionKind, SessionRow, Via};
 use crate::error::PortalError;
 use crate::forms::TokenForm;
+use crate::language::PageLanguage;
 use crate::pages::{Action, Framing, Message, TokenPage};
 use crate::place::{Place, place, portal_path};
+use crate::routes::tenant::sign_in::link_minutes;
 use crate::session::{self, CSRF_COOKIE, PRE_SCOPE, Site};
 use crate::state::State;
 use crate::tenant_session::start_session;
@@ -21,20 +23,19 @@ pub(crate) async fn signin_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
     let (org_id, location_id) = path.into_inner();
-    if let Place::UnknownOrganization = place(&state, &org_id, &location_id).await? {
-        return state.unknown_organization(Framing::Deny);
+    let (known, lang) = known_organization(&state, &request, &org_id, &location_id).await?;
+    if !known {
+        return state.unknown_organization(&lang, Framing::Deny);
     }
     let (secret, cookie) = session::pre_session(&request, CSRF_COOKIE, Site::Portal);
     let page = TokenPage {
-        title: "Signing in".into(),
+        t: lang.t,
+        switch: lang.switch(),
+        title: lang.t.get("signing-in-title"),
         action: format!("{}/signin", portal_path(&org_id, &location_id)),
         csrf: session::csrf_token(&state.keys, PRE_SCOPE, &secret),
         location_id: None,
-        missing: vec![
-            "This page signs you in with the link from your email, but the link is incomplete."
-                .into(),
-            "Open the link from the email again, or ask for a new one.".into(),
-        ],
+        missing: vec![lang.t.get("link-incomplete"), lang.t.get("link-open-again")],
     };
     state.page_with_new_cookie(StatusCode::OK, Framing::Deny, &page, cookie)
 }
@@ -48,11 +49,12 @@ pub(crate) async fn signin(
 ) -> Result<HttpResponse, PortalError> {
     let (org_id, location_id) = path.into_inner();
     let back = portal_path(&org_id, &location_id);
-    if let Place::UnknownOrganization = place(&state, &org_id, &location_id).await? {
-        return state.unknown_organization(Framing::Deny);
+    let (known, lang) = known_organization(&state, &request, &org_id, &location_id).await?;
+    if !known {
+        return state.unknown_organization(&lang, Framing::Deny);
     }
     if !session::pre_session_form_ok(&state.keys, &request, CSRF_COOKIE, PRE_SCOPE, &form.csrf) {
-        return state.form_expired(Framing::Deny, &format!("{back}/signin"));
+        return state.form_expired(&lang, Framing::Deny, &format!("{back}/signin"));
     }
     let used = if session::plausible_secret(&form.token) {
         let client = state.pool.get().await?;
@@ -68,7 +70,7 @@ pub(crate) async fn signin(
     };
     let user_id = match used {
         LinkUse::SignedIn { user_id } => user_id,
-        refused => return link_refused(&state, refused, back),
+        refused => return link_refused(&state, &lang, refused, back),
     };
     tracing::info!(org_id, location_id, "signed in with a link");
     let row = SessionRow {
@@ -83,41 +85,49 @@ pub(crate) async fn signin(
     start_session(&state, &request, row, Site::Portal).await
 }
 
+/// Whether the organization of a sign-in link installed the app, and the page language (with
+/// its locale when it did).
+async fn known_organization(
+    state: &State,
+    request: &HttpRequest,
+    org_id: &str,
+    location_id: &str,
+) -> Result<(bool, PageLanguage), PortalError> {
+    if let Place::UnknownOrganization = place(state, org_id, location_id).await? {
+        return Ok((false, state.page_language(request, None).await));
+    }
+    Ok((true, state.page_language(request, Some(org_id)).await))
+}
+
 /// The page for a link that did not sign in (used, expired, unknown), with a way to a new one.
-fn link_refused(state: &State, used: LinkUse, back: String) -> Result<HttpResponse, PortalError> {
+fn link_refused(
+    state: &State,
+    lang: &PageLanguage,
+    used: LinkUse,
+    back: String,
+) -> Result<HttpResponse, PortalError> {
     let (status, message) = match used {
         LinkUse::AlreadyUsed => (
             StatusCode::GONE,
-            Message::new(
-                "This sign-in link was already used",
-                &[
-                    "Each link works only once. If you just signed in on another device or \
-                     browser, you can sign in here with a new link.",
-                ],
-            ),
+            Message::localized(lang, "link-used-title", &["link-used-text"]),
         ),
         LinkUse::Expired => (
             StatusCode::GONE,
-            Message::new(
-                "This sign-in link has expired",
-                &[&format!(
-                    "Sign-in links work for {} minutes. Ask for a new one: it arrives in a moment.",
-                    state.settings.magic_link_ttl_secs.div_ceil(60)
-                )],
+            Message::text(
+                lang,
+                lang.t.get("link-expired-title"),
+                vec![
+                    lang.t
+                        .get_count("link-expired-text", "minutes", link_minutes(state)),
+                ],
             ),
         ),
         // (a link that signed in never comes here)
         LinkUse::Unknown | LinkUse::SignedIn { .. } => (
             StatusCode::NOT_FOUND,
-            Message::new(
-                "This sign-in link is not valid here",
-                &[
-                    "The link is incomplete, or it belongs to another location's portal. Open \
-                     the link from your email again, or ask for a new one here.",
-                ],
-            ),
+            Message::localized(lang, "link-invalid-title", &["link-invalid-text"]),
         ),
     };
-    let again = Action::link(back, "Send me a new link");
+    let again = Action::link(back, lang.t.get("link-new"));
     state.page(status, Framing::Deny, &message.action(again))
 }

@@ -1,10 +1,12 @@
 //! The tenant portal, one module per page or flow: a location's portal and the sign-in link
 //! request (`sign_in`), the emailed link (`link`), the key page and passphrase changes (`key`),
 //! the tenant's devices (`devices`),
-//! onboarding on request (`onboarding`) and signing out (`sign_out`).
+//! onboarding on request (`onboarding`), signing out (`sign_out`) and the language switch
+//! (`language_switch`).
 
 pub(crate) mod devices;
 pub(crate) mod key;
+pub(crate) mod language_switch;
 pub(crate) mod link;
 pub(crate) mod onboarding;
 pub(crate) mod sign_in;
@@ -36,5 +38,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
             "/wifi/devices/remove",
             web::post().to(devices::remove_device),
         )
-        .route("/wifi/signout", web::post().to(sign_out::sign_out));
+        .route("/wifi/signout", web::post().to(sign_out::sign_out))
+        .route(
+            "/language",
+            web::post().to(language_switch::choose_language),
+        );
 }

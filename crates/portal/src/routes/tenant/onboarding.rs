@@ -7,14 +7,15 @@ use crate::onboarding::onboard_if_needed;
 use crate::responses::see_other;
 use crate::state::State;
 use crate::tenant_session::SignedInForm;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 pub(crate) async fn start_onboarding(
     state: web::Data<State>,
+    request: HttpRequest,
     tenant: SignedInForm<CsrfForm>,
 ) -> Result<HttpResponse, PortalError> {
     Ok(
-        match onboard_if_needed(&state, &tenant.cookie, &tenant.row).await? {
+        match onboard_if_needed(&state, &request, &tenant.cookie, &tenant.row).await? {
             Some(page) => page,
             None => see_other("/wifi"),
         },

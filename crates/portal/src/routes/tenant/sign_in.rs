@@ -3,11 +3,12 @@
 
 use crate::error::PortalError;
 use crate::input::plausible_email;
+use crate::language::PageLanguage;
 use crate::limits::{LONGEST_WINDOW_SECS, RateLimit};
 use crate::links;
 use crate::metrics;
 use crate::pages::{Action, CheckEmail, EmailForm, Framing};
-use crate::place::{portal_location, portal_path};
+use crate::place::{Portal, portal_location, portal_path};
 use crate::responses::see_other;
 use crate::session::{self, CSRF_COOKIE, PRE_SCOPE, Site};
 use crate::session_store;
@@ -23,7 +24,12 @@ pub(crate) async fn portal_page(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
-    let (org_id, location_id, settings) = match portal_location(&state, &request, path).await? {
+    let Portal {
+        org_id,
+        location_id,
+        settings,
+        lang,
+    } = match portal_location(&state, &request, path).await? {
         Ok(portal) => portal,
         Err(page) => return Ok(page),
     };
@@ -34,6 +40,7 @@ pub(crate) async fn portal_page(
     }
     let (secret, cookie) = session::pre_session(&request, CSRF_COOKIE, Site::Portal);
     let page = email_form(
+        &lang,
         &settings,
         portal_path(&org_id, &location_id),
         session::csrf_token(&state.keys, PRE_SCOPE, &secret),
@@ -52,6 +59,7 @@ pub(crate) struct EmailRequest {
 
 /// The tenant portal's email form for a location.
 fn email_form(
+    lang: &PageLanguage,
     settings: &LocationSettings,
     action: String,
     csrf: String,
@@ -59,9 +67,11 @@ fn email_form(
     error: Option<String>,
 ) -> EmailForm {
     EmailForm {
-        title: format!("WiFi at {}", settings.name),
-        place: settings.name.clone(),
-        org_label: "your workspace".into(),
+        t: lang.t,
+        switch: lang.switch(),
+        title: lang
+            .t
+            .get_with("email-form-title", &[("place", &settings.name)]),
         action,
         csrf,
         email,
@@ -78,34 +88,39 @@ pub(crate) async fn request_link(
     form: web::Form<EmailRequest>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PortalError> {
-    let (org_id, location_id, settings) = match portal_location(&state, &request, path).await? {
+    let portal = match portal_location(&state, &request, path).await? {
         Ok(portal) => portal,
         Err(page) => return Ok(page),
     };
+    let (org_id, location_id, settings, lang) = (
+        portal.org_id,
+        portal.location_id,
+        portal.settings,
+        portal.lang,
+    );
     let back = portal_path(&org_id, &location_id);
     if !session::pre_session_form_ok(&state.keys, &request, CSRF_COOKIE, PRE_SCOPE, &form.csrf) {
-        return state.form_expired(Framing::Deny, &back);
+        return state.form_expired(&lang, Framing::Deny, &back);
     }
     let email = form.email.trim().to_owned();
     if !plausible_email(&email) {
         let page = email_form(
+            &lang,
             &settings,
             back,
             form.csrf.clone(),
             email.chars().take(254).collect(),
-            Some(
-                "Enter the email address you use with your workspace, like name@example.com."
-                    .into(),
-            ),
+            Some(lang.t.get("email-invalid")),
         );
         return state.page(StatusCode::UNPROCESSABLE_ENTITY, Framing::Deny, &page);
     }
     if let Some(retry_after_secs) = link_requests_limited(&state, &request, &org_id, &email).await?
     {
         return state.too_many(
+            &lang,
             Framing::Deny,
             retry_after_secs,
-            Action::link(back.clone(), "Back to the sign-in page"),
+            Action::link(back.clone(), lang.t.get("back-to-sign-in")),
         );
     }
     links::send_in_background(
@@ -116,12 +131,21 @@ pub(crate) async fn request_link(
         email.clone(),
     );
     let page = CheckEmail {
-        title: "Check your email".into(),
+        t: lang.t,
+        switch: lang.switch(),
+        title: lang.t.get("check-email-title"),
         email,
-        minutes: state.settings.magic_link_ttl_secs.div_ceil(60),
+        valid_for: lang
+            .t
+            .get_count("check-email-valid", "minutes", link_minutes(&state)),
         back,
     };
     state.page(StatusCode::OK, Framing::Deny, &page)
+}
+
+/// How long a sign-in link works, in whole minutes (for the pages that say so).
+pub(crate) fn link_minutes(state: &State) -> i64 {
+    i64::try_from(state.settings.magic_link_ttl_secs.div_ceil(60)).unwrap_or(i64::MAX)
 }
 
 /// Whether sign-in link requests are over a limit; `Some(retry after)` when they are. Per

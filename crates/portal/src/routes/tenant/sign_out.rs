@@ -10,13 +10,15 @@ use crate::session::{self, Site, TENANT_COOKIE};
 use crate::state::State;
 use crate::tenant_session::SignedInForm;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 pub(crate) async fn sign_out(
     state: web::Data<State>,
+    request: HttpRequest,
     tenant: SignedInForm<CsrfForm>,
 ) -> Result<HttpResponse, PortalError> {
     let SignedInForm { cookie, row, .. } = tenant;
+    let lang = state.page_language(&request, Some(&row.org_id)).await;
     {
         let client = state.pool.get().await?;
         db::delete_session(&client, &session::sha256_hex(&cookie)).await?;
@@ -29,11 +31,8 @@ pub(crate) async fn sign_out(
     let page = state.page(
         StatusCode::OK,
         Framing::Deny,
-        &Message::new(
-            "You are signed out",
-            &["Your WiFi keeps working on your devices: signing out only closes this page."],
-        )
-        .action(Action::link(back, "Sign in again")),
+        &Message::localized(&lang, "signed-out-title", &["signed-out-text"])
+            .action(Action::link(back, lang.t.get("sign-in-again"))),
     )?;
     Ok(with_cookie(
         page,
