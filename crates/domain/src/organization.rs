@@ -161,16 +161,7 @@ impl Aggregate for Organization {
                     vec![Event::DefaultProfileSet { profile }]
                 }
             }
-            OrganizationCommand::SetVlanPool { pool } => {
-                if let Some(pool) = pool {
-                    VlanRange::new(pool.first, pool.last)?;
-                }
-                if self.vlan_pool == pool {
-                    vec![]
-                } else {
-                    vec![Event::VlanPoolSet { pool }]
-                }
-            }
+            OrganizationCommand::SetVlanPool { pool } => set_vlan_pool(self, pool)?,
             OrganizationCommand::SetMailSettings { settings } => set_mail_settings(self, settings)?,
             OrganizationCommand::RecordSync {
                 kind,
@@ -314,6 +305,18 @@ fn map_plan(
             }]
         },
     )
+}
+
+/// The organization's pool for team VLANs (`None`: location pools only).
+fn set_vlan_pool(state: &Organization, pool: Option<VlanRange>) -> Result<Vec<Event>, PolicyError> {
+    if let Some(pool) = pool {
+        VlanRange::new(pool.first, pool.last)?;
+    }
+    Ok(if state.vlan_pool == pool {
+        vec![]
+    } else {
+        vec![Event::VlanPoolSet { pool }]
+    })
 }
 
 /// New email settings, checked whole; the same settings again change nothing.
