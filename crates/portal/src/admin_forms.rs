@@ -37,6 +37,17 @@ pub(crate) trait FormPage {
 
     /// The CSRF token a posted form carries.
     fn csrf(form: &Self::Form) -> &str;
+
+    /// The page again after `form` was refused. Pages whose forms hold long input (the
+    /// emails' wording) show it as typed; the others show what is stored.
+    async fn render_refused(
+        state: &State,
+        admin: &Admin,
+        _form: &Self::Form,
+        banner: Banner,
+    ) -> PageResult {
+        Self::render(state, admin, banner).await
+    }
 }
 
 /// What an admin page says above its content (what was done, or what was refused), and the
@@ -95,6 +106,7 @@ fn flash_text(code: Option<&str>, texts: &Texts<'_>) -> Option<String> {
         "officernd_connected" => "admin-done-officernd-connected",
         "controller_mapped" => "admin-done-controller-mapped",
         "controller_unmapped" => "admin-done-controller-unmapped",
+        "mail_settings_saved" => "mail-settings-saved",
         _ => return None,
     };
     Some(texts.get(id))
@@ -125,7 +137,9 @@ pub(crate) async fn submit<P: FormPage>(
     };
     let (command, done) = match P::command(&form, &admin.texts) {
         Ok(command) => command,
-        Err(problem) => return P::render(&state, &admin, Banner::refused(problem)).await,
+        Err(problem) => {
+            return P::render_refused(&state, &admin, &form, Banner::refused(problem)).await;
+        }
     };
     match state
         .command(&admin.row.org_id, &admin.actor(), command)
@@ -134,7 +148,7 @@ pub(crate) async fn submit<P: FormPage>(
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok={done}"))),
         Answer::Refused { message, .. } => {
             let problem = provision_refusal(&admin.texts, &message);
-            P::render(&state, &admin, Banner::refused(problem)).await
+            P::render_refused(&state, &admin, &form, Banner::refused(problem)).await
         }
         Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, back),
     }

@@ -4,7 +4,9 @@
 mod accessibility;
 mod admin_languages;
 mod devices;
+mod emails;
 mod languages;
+mod notify;
 mod portal;
 mod portal_abuse;
 mod sessions;
