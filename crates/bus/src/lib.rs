@@ -28,6 +28,10 @@ pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
 /// The radius service's durable consumer of every event (changes → the handshake matcher's
 /// keys reloaded).
 pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
+/// The portal's durable consumer of member events (the tenant emails, `portal::notify`).
+pub const NOTIFY_CONSUMER: &str = "portal-notify";
+/// The member events' subjects (`lanyard.events.member.<org>`).
+pub const MEMBER_EVENT_SUBJECTS: &str = "lanyard.events.member.>";
 /// The controllers service's durable consumer of the events stream (its only one).
 pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
@@ -92,6 +96,15 @@ pub struct Bus {
     webhook_retention: Duration,
 }
 
+/// `nats.url` may name several servers of a cluster, comma-separated: each is a server the
+/// client may connect (and reconnect) to, not one address.
+fn server_urls(url: &str) -> Vec<&str> {
+    url.split(',')
+        .map(str::trim)
+        .filter(|server| !server.is_empty())
+        .collect()
+}
+
 impl Bus {
     /// A service's bus at start-up: connected as `identity`, with the streams that identity
     /// creates (provision, which owns them: all; ingest, which may start first: the webhook
@@ -144,15 +157,14 @@ impl Bus {
                 .add_root_certificates(ca_file.clone())
                 .require_tls(true);
         }
-        let client =
-            options
-                .connect(settings.url.as_str())
-                .await
-                .map_err(|e| BusError::Connect {
-                    // The URL may carry a token or password: only its redacted form reaches logs.
-                    url: runtime::redact_url(&settings.url),
-                    reason: e.to_string(),
-                })?;
+        let client = options
+            .connect(server_urls(&settings.url))
+            .await
+            .map_err(|e| BusError::Connect {
+                // The URL may carry a token or password: only its redacted form reaches logs.
+                url: runtime::redact_url(&settings.url),
+                reason: e.to_string(),
+            })?;
         let jetstream = jetstream::new(client.clone());
         Ok(Bus {
             identity,

@@ -81,6 +81,12 @@ pub enum Command {
         #[command(subcommand)]
         command: DevicesCommand,
     },
+    /// Which emails an organization sends its tenants, from whom, its reminders and its own
+    /// wording; `lanyard mail wording` prints the current wording (no configuration needed).
+    Mail {
+        #[command(subcommand)]
+        command: crate::mail::MailCommand,
+    },
     /// Set (FIRST-LAST, e.g. 100-199) or remove (no argument) the organization's VLAN pool
     /// for team groups.
     VlanPool {

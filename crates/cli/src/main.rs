@@ -55,6 +55,9 @@ fn run_without_configuration(command: &Command) -> anyhow::Result<bool> {
                 generated.conf.display()
             );
         }
+        Command::Mail {
+            command: cli::mail::MailCommand::Wording { lang },
+        } => print!("{}", cli::mail::wording(lang)?),
         Command::Completions { shell } => {
             cli::args::completions(*shell, &mut std::io::stdout());
         }
@@ -96,6 +99,7 @@ async fn run_with_configuration(
         Command::Controllers { command } => {
             cli::controllers::controllers(settings, pool, command).await?
         }
+        Command::Mail { command } => cli::mail::mail(settings, pool, command).await?,
         Command::VlanPool { org, pool: range } => {
             configure::vlan_pool(settings, &org, range).await?
         }

@@ -6,6 +6,7 @@ use crate::devices::{DeviceBinding, DeviceRemover};
 use crate::events::{
     Basis, DisconnectOutcome, Event, OnboardedVia, PassphraseSource, RevokeReason,
 };
+use crate::messages::MailSettings;
 use crate::platform::Platform;
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use crate::{GrantKey, GrantNetwork};
@@ -61,6 +62,7 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
             format!("default profile set to {}", profile_words(profile))
         }
         Event::VlanPoolSet { pool } => pool_words(*pool),
+        Event::MailSettingsSet { settings } => mail_settings_words(settings),
         Event::SyncCompleted {
             kind,
             users_seen,
@@ -96,6 +98,32 @@ pub fn describe(event: &Event, tz: Tz) -> (String, Option<String>) {
         _ => radius_words(event),
     };
     (text, None)
+}
+
+/// The organization's email settings in one line: what is off, the sender, the reminders.
+fn mail_settings_words(settings: &MailSettings) -> String {
+    let off = if settings.switched_off.is_empty() {
+        "every message on".to_owned()
+    } else {
+        let kinds: Vec<&str> = settings.switched_off.iter().map(|k| k.label()).collect();
+        format!("off: {}", kinds.join(", "))
+    };
+    let booking = settings.booking_reminder_hours.map_or_else(
+        || "no booking reminder".to_owned(),
+        |h| format!("booking reminder {h} h before"),
+    );
+    let languages: Vec<&str> = settings.overrides.keys().map(String::as_str).collect();
+    let wording = if languages.is_empty() {
+        "the catalogue's wording".to_owned()
+    } else {
+        format!("own wording in {}", languages.join(", "))
+    };
+    format!(
+        "email settings set: {off}; sender {}; reply-to {}; plan reminder {} h before, {booking}; {wording}",
+        settings.sender_name.as_deref().unwrap_or("(default)"),
+        settings.reply_to.as_deref().unwrap_or("(none)"),
+        settings.plan_reminder_hours,
+    )
 }
 
 /// Devices, disconnects and the NAS registry, in words (never a secret).

@@ -3,6 +3,7 @@
 use crate::controller_target::ControllerTarget;
 use crate::devices::{DeviceBinding, DeviceRemover, Mac};
 use crate::dialect::NasDialect;
+use crate::messages::MailSettings;
 use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
@@ -183,6 +184,11 @@ pub enum Event {
     /// The organization-wide pool team VLANs are drawn from (`None`: location pools only).
     VlanPoolSet {
         pool: Option<VlanRange>,
+    },
+    /// The organization's email settings, whole (issue 21): switches, sender, reminders and
+    /// its own wording.
+    MailSettingsSet {
+        settings: MailSettings,
     },
     /// A full sync ended; `corrections` is the drift report: what the log had wrong and what
     /// the sync appended to fix it (capped, with the total in `corrected_streams`).
@@ -379,6 +385,7 @@ impl Event {
             Event::PlanUnmapped { .. } => "PlanUnmapped",
             Event::DefaultProfileSet { .. } => "DefaultProfileSet",
             Event::VlanPoolSet { .. } => "VlanPoolSet",
+            Event::MailSettingsSet { .. } => "MailSettingsSet",
             Event::SyncCompleted { .. } => "SyncCompleted",
             Event::SyncFailed { .. } => "SyncFailed",
             Event::OrganizationLocaleSet { .. } => "OrganizationLocaleSet",

@@ -3,6 +3,7 @@
 
 use crate::aggregate::Aggregate;
 use crate::events::{Correction, Event, Sealed, SyncKind};
+use crate::messages::{MailSettings, MailSettingsError};
 use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, OrgPolicy, PolicyError, VlanRange};
 use std::collections::BTreeMap;
@@ -19,6 +20,8 @@ pub struct Organization {
     pub platform: Platform,
     /// How Lanyard reaches an OfficeRnD organization (None for Optix: the token is enough).
     pub account: Option<PlatformAccount>,
+    /// The organization's email settings (defaults until an admin or the operator sets them).
+    pub mail_settings: MailSettings,
     /// The platform's locale for the organization (Optix's `fr_CA`), when it reported one.
     pub locale: Option<String>,
 }
@@ -71,6 +74,10 @@ pub enum OrganizationCommand {
     SetVlanPool {
         pool: Option<VlanRange>,
     },
+    /// The whole of the organization's email settings, replacing the previous ones.
+    SetMailSettings {
+        settings: MailSettings,
+    },
     RecordSync {
         kind: SyncKind,
         users_seen: u32,
@@ -92,6 +99,8 @@ pub enum OrganizationError {
     Invalid(#[from] PolicyError),
     #[error("a plan template id is required")]
     MissingPlanTemplate,
+    #[error(transparent)]
+    MailSettings(#[from] MailSettingsError),
     #[error("{0:?} is not a locale (a language tag such as fr_CA or en-US)")]
     MalformedLocale(String),
 }
@@ -125,22 +134,7 @@ impl Aggregate for Organization {
                 account,
                 secret,
                 same_secret,
-            } => {
-                let unchanged = self.installed
-                    && same_secret
-                    && self.platform == platform
-                    && self.account.as_ref() == Some(&account);
-                if unchanged {
-                    vec![]
-                } else {
-                    vec![Event::IntegrationConfigured {
-                        org_id,
-                        token: secret,
-                        platform,
-                        account: Some(account),
-                    }]
-                }
-            }
+            } => connect(self, org_id, platform, account, secret, same_secret),
             OrganizationCommand::Uninstall { org_id } => {
                 if self.installed {
                     vec![Event::AppUninstalled { org_id }]
@@ -177,6 +171,7 @@ impl Aggregate for Organization {
                     vec![Event::VlanPoolSet { pool }]
                 }
             }
+            OrganizationCommand::SetMailSettings { settings } => set_mail_settings(self, settings)?,
             OrganizationCommand::RecordSync {
                 kind,
                 users_seen,
@@ -224,11 +219,37 @@ impl Aggregate for Organization {
             }
             Event::DefaultProfileSet { profile } => self.default_profile = Some(profile.clone()),
             Event::VlanPoolSet { pool } => self.vlan_pool = *pool,
+            Event::MailSettingsSet { settings } => self.mail_settings = settings.clone(),
             Event::SyncCompleted { .. } => self.imported = true,
             Event::OrganizationLocaleSet { locale } => self.locale = Some(locale.clone()),
             _ => {}
         }
         self
+    }
+}
+
+/// An OfficeRnD connection (or a new secret for it); nothing when it is the one recorded.
+fn connect(
+    state: &Organization,
+    org_id: String,
+    platform: Platform,
+    account: PlatformAccount,
+    secret: Sealed,
+    same_secret: bool,
+) -> Vec<Event> {
+    let unchanged = state.installed
+        && same_secret
+        && state.platform == platform
+        && state.account.as_ref() == Some(&account);
+    if unchanged {
+        vec![]
+    } else {
+        vec![Event::IntegrationConfigured {
+            org_id,
+            token: secret,
+            platform,
+            account: Some(account),
+        }]
     }
 }
 
@@ -295,6 +316,20 @@ fn map_plan(
     )
 }
 
+/// New email settings, checked whole; the same settings again change nothing.
+fn set_mail_settings(
+    state: &Organization,
+    settings: MailSettings,
+) -> Result<Vec<Event>, MailSettingsError> {
+    let settings = settings.normalized();
+    settings.validate()?;
+    Ok(if state.mail_settings == settings {
+        vec![]
+    } else {
+        vec![Event::MailSettingsSet { settings }]
+    })
+}
+
 /// The drift report: counts over every correction, the first [`MAX_REPORTED_CORRECTIONS`] kept.
 fn sync_completed(kind: SyncKind, users_seen: u32, mut corrections: Vec<Correction>) -> Vec<Event> {
     let corrected_streams = corrections.len() as u32;
@@ -312,6 +347,7 @@ fn sync_completed(kind: SyncKind, users_seen: u32, mut corrections: Vec<Correcti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::MessageKind;
 
     fn token(tag: &str) -> Sealed {
         Sealed {
@@ -601,5 +637,131 @@ mod tests {
             !written.contains("platform"),
             "an Optix install is written as before"
         );
+    }
+
+    fn settings_with(change: impl FnOnce(&mut MailSettings)) -> MailSettings {
+        let mut settings = MailSettings::default();
+        change(&mut settings);
+        settings
+    }
+
+    fn refusal(settings: MailSettings) -> String {
+        match Organization::default().decide(OrganizationCommand::SetMailSettings { settings }) {
+            Err(error) => error.to_string(),
+            Ok(events) => panic!("accepted: {events:?}"),
+        }
+    }
+
+    #[test]
+    fn mail_settings_are_set_whole_and_the_same_again_makes_no_event() {
+        let settings = settings_with(|s| {
+            s.switched_off.insert(MessageKind::Welcome);
+            s.sender_name = Some("Coworking Lumière".into());
+            s.reply_to = Some("desk@lumiere.example".into());
+            s.plan_reminder_hours = 48;
+            s.booking_reminder_hours = Some(2);
+            s.overrides
+                .insert("fr".into(), "language-name = Français (Québec)\n".into());
+        });
+        given_when_then(
+            &[],
+            OrganizationCommand::SetMailSettings {
+                settings: settings.clone(),
+            },
+            &[Event::MailSettingsSet {
+                settings: settings.clone(),
+            }],
+        );
+        let state = Organization::default().evolve(&Event::MailSettingsSet {
+            settings: settings.clone(),
+        });
+        assert!(!state.mail_settings.sends(MessageKind::Welcome));
+        assert!(state.mail_settings.sends(MessageKind::KeyChanged));
+        let overrides = state.mail_settings.overrides();
+        assert_eq!(
+            i18n::Texts::with_overrides(i18n::Lang::Fr, &overrides).get("language-name"),
+            "Français (Québec)"
+        );
+        // Back to the defaults is a change; a blank wording is no wording.
+        given_when_then(
+            &[Event::MailSettingsSet { settings }],
+            OrganizationCommand::SetMailSettings {
+                settings: settings_with(|s| {
+                    s.overrides.insert("de".into(), "  \n".into());
+                }),
+            },
+            &[Event::MailSettingsSet {
+                settings: MailSettings::default(),
+            }],
+        );
+        assert_eq!(
+            Organization::default().decide(OrganizationCommand::SetMailSettings {
+                settings: MailSettings::default()
+            }),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn mail_settings_are_refused_with_what_to_fix() {
+        for bad in [
+            "desk",
+            "desk@localhost",
+            "Desk <desk@example.com>",
+            "de sk@example.com",
+            "desk@[10.0.0.1]",
+        ] {
+            let reason = refusal(settings_with(|s| s.reply_to = Some(bad.into())));
+            assert!(reason.contains("not an email address"), "{bad}: {reason}");
+        }
+        assert!(refusal(settings_with(|s| s.sender_name = Some(" ".into()))).contains("empty"));
+        assert!(
+            refusal(settings_with(|s| s.sender_name = Some("x".repeat(65)))).contains("at most 64")
+        );
+        for bad in [
+            "Desk\r\nBcc: all@example.com",
+            "A <b>",
+            "say \"hi\"",
+            "back\\slash",
+        ] {
+            let reason = refusal(settings_with(|s| s.sender_name = Some(bad.into())));
+            assert!(reason.contains("may not contain"), "{bad}: {reason}");
+        }
+        assert!(
+            refusal(settings_with(|s| s.plan_reminder_hours = 0)).contains("between 1 and 720")
+        );
+        assert!(
+            refusal(settings_with(|s| s.plan_reminder_hours = 721)).contains("between 1 and 720")
+        );
+        assert!(
+            refusal(settings_with(|s| s.booking_reminder_hours = Some(0)))
+                .contains("booking reminder")
+        );
+        let reason = refusal(settings_with(|s| {
+            s.overrides
+                .insert("xx".into(), "language-name = X\n".into());
+        }));
+        assert!(reason.contains("\"xx\" is not a language"), "{reason}");
+        let reason = refusal(settings_with(|s| {
+            s.overrides
+                .insert("fr".into(), "language-name = ok\nbroken = {\n".into());
+        }));
+        assert!(reason.starts_with("the fr wording: line 2:"), "{reason}");
+        let reason = refusal(settings_with(|s| {
+            s.overrides.insert("es".into(), "made-up = x\n".into());
+        }));
+        assert!(reason.contains("\"made-up\" is not a message"), "{reason}");
+    }
+
+    #[test]
+    fn mail_settings_written_before_a_field_existed_read_with_its_default() {
+        let old = r#"{"type":"MailSettingsSet","settings":{"switched_off":["welcome"]}}"#;
+        let event: Event = serde_json::from_str(old).expect("an old event reads");
+        let Event::MailSettingsSet { settings } = event else {
+            panic!("not MailSettingsSet");
+        };
+        assert_eq!(settings.plan_reminder_hours, 24);
+        assert_eq!(settings.booking_reminder_hours, None);
+        assert!(!settings.sends(MessageKind::Welcome));
     }
 }

@@ -6,7 +6,6 @@
 use crate::admin_session::{Admin, admin_form};
 use crate::commands::Answer;
 use crate::error::PortalError;
-use crate::language::PageLanguage;
 use crate::pages::Framing;
 use crate::responses::see_other;
 use crate::state::State;
@@ -14,6 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::commands::Command;
 use domain::VlanRange;
+use i18n::Texts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -29,14 +29,25 @@ pub(crate) trait FormPage {
     const PATH: &'static str;
 
     /// The form as a command and the code of the notice saying it was done (see
-    /// [`flash_text`]), or the form's own problem in words.
-    fn command(form: &Self::Form) -> Result<(Command, &'static str), String>;
+    /// [`flash_text`]), or the form's own problem in words (`texts`: the page's language).
+    fn command(form: &Self::Form, texts: &Texts<'_>) -> Result<(Command, &'static str), String>;
 
     /// The page for `admin`, under `banner`.
     async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult;
 
     /// The CSRF token a posted form carries.
     fn csrf(form: &Self::Form) -> &str;
+
+    /// The page again after `form` was refused. Pages whose forms hold long input (the
+    /// emails' wording) show it as typed; the others show what is stored.
+    async fn render_refused(
+        state: &State,
+        admin: &Admin,
+        _form: &Self::Form,
+        banner: Banner,
+    ) -> PageResult {
+        Self::render(state, admin, banner).await
+    }
 }
 
 /// What an admin page says above its content (what was done, or what was refused), and the
@@ -75,35 +86,30 @@ pub(crate) struct Flash {
 
 impl Flash {
     /// What the last form did, in words (pages that are not a [`FormPage`] show it too).
-    pub(crate) fn notice(&self) -> Option<String> {
-        flash_text(self.ok.as_deref())
+    pub(crate) fn notice(&self, texts: &Texts<'_>) -> Option<String> {
+        flash_text(self.ok.as_deref(), texts)
     }
 }
 
-fn flash_text(code: Option<&str>) -> Option<String> {
-    Some(
-        match code? {
-            "location_mapped" => "The location mapping is saved.",
-            "location_unmapped" => "The location is unmapped.",
-            "plan_mapped" => "The plan's profile is saved.",
-            "plan_unmapped" => "The plan uses the default profile again.",
-            "default_set" => "The default profile is saved.",
-            "pool_set" => "The organization's VLAN pool is saved.",
-            "sync_started" => "The sync with the membership platform ran.",
-            "nas_registered" => "The access point is saved.",
-            "nas_removed" => "The access point is removed: its requests are dropped from now on.",
-            "device_removed" => "The device is removed.",
-            "officernd_connected" => {
-                "OfficeRnD is connected: its members, memberships and bookings are being imported."
-            }
-            "controller_mapped" => "The WiFi controller is saved: its keys follow within seconds.",
-            "controller_unmapped" => {
-                "The WiFi controller is unmapped: its keys there stay until removed in the vendor's dashboard."
-            }
-            _ => return None,
-        }
-        .to_owned(),
-    )
+fn flash_text(code: Option<&str>, texts: &Texts<'_>) -> Option<String> {
+    let id = match code? {
+        "location_mapped" => "admin-done-location-mapped",
+        "location_unmapped" => "admin-done-location-unmapped",
+        "plan_mapped" => "admin-done-plan-mapped",
+        "plan_unmapped" => "admin-done-plan-unmapped",
+        "default_set" => "admin-done-default-set",
+        "pool_set" => "admin-done-pool-set",
+        "sync_started" => "admin-done-sync-started",
+        "nas_registered" => "admin-done-nas-registered",
+        "nas_removed" => "admin-done-nas-removed",
+        "device_removed" => "admin-done-device-removed",
+        "officernd_connected" => "admin-done-officernd-connected",
+        "controller_mapped" => "admin-done-controller-mapped",
+        "controller_unmapped" => "admin-done-controller-unmapped",
+        "mail_settings_saved" => "mail-settings-saved",
+        _ => return None,
+    };
+    Some(texts.get(id))
 }
 
 /// `GET` of a form page, with the notice of what the last form did.
@@ -112,7 +118,7 @@ pub(crate) async fn show<P: FormPage>(
     flash: web::Query<Flash>,
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let notice = flash_text(flash.ok.as_deref());
+    let notice = flash.notice(&admin.texts);
     P::render(&state, &admin, Banner::shown(notice)).await
 }
 
@@ -129,9 +135,11 @@ pub(crate) async fn submit<P: FormPage>(
         Ok(admin) => admin,
         Err(page) => return Ok(page),
     };
-    let (command, done) = match P::command(&form) {
+    let (command, done) = match P::command(&form, &admin.texts) {
         Ok(command) => command,
-        Err(problem) => return P::render(&state, &admin, Banner::refused(problem)).await,
+        Err(problem) => {
+            return P::render_refused(&state, &admin, &form, Banner::refused(problem)).await;
+        }
     };
     match state
         .command(&admin.row.org_id, &admin.actor(), command)
@@ -139,36 +147,62 @@ pub(crate) async fn submit<P: FormPage>(
     {
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok={done}"))),
         Answer::Refused { message, .. } => {
-            P::render(&state, &admin, Banner::refused(message)).await
+            let problem = provision_refusal(&admin.texts, &message);
+            P::render_refused(&state, &admin, &form, Banner::refused(problem)).await
         }
-        Answer::Unavailable => state.unavailable(&PageLanguage::english(), Framing::Optix, back),
+        Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, back),
     }
 }
 
-/// An optional number field: empty is `None`; anything else must parse.
+/// An optional number field: empty is `None`; anything else must parse (`field`: the id of
+/// the field's name in the catalogue, e.g. `admin-field-vlan`).
 pub(crate) fn optional_number<T: std::str::FromStr>(
     value: &str,
-    what: &str,
+    field: &str,
+    texts: &Texts<'_>,
 ) -> Result<Option<T>, String> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    value
-        .parse()
-        .map(Some)
-        .map_err(|_| format!("{what} must be a whole number (got {value:?})."))
+    value.parse().map(Some).map_err(|_| {
+        texts.get_with(
+            "admin-error-whole-number",
+            &[
+                ("field", &texts.get(field)),
+                ("value", &format!("{value:?}")),
+            ],
+        )
+    })
 }
 
-pub(crate) fn optional_pool(first: &str, last: &str) -> Result<Option<VlanRange>, String> {
+pub(crate) fn optional_pool(
+    first: &str,
+    last: &str,
+    texts: &Texts<'_>,
+) -> Result<Option<VlanRange>, String> {
     match (
-        optional_number::<u16>(first, "The first VLAN")?,
-        optional_number::<u16>(last, "The last VLAN")?,
+        optional_number::<u16>(first, "admin-field-vlan-first", texts)?,
+        optional_number::<u16>(last, "admin-field-vlan-last", texts)?,
     ) {
         (None, None) => Ok(None),
         (Some(first), Some(last)) => Ok(Some(VlanRange { first, last })),
-        _ => Err("A VLAN pool needs both its first and its last VLAN (or neither).".into()),
+        _ => Err(texts.get("admin-error-pool-both")),
     }
+}
+
+/// Provision's refusal (an English sentence with the exact rule): as it is on an English page,
+/// behind the page's language's "the change was refused" on the others.
+pub(crate) fn provision_refusal(texts: &Texts<'_>, message: &str) -> String {
+    if texts.lang() == i18n::Lang::En {
+        return message.to_owned();
+    }
+    texts.get_with("admin-error-provision-refused", &[("reason", message)])
+}
+
+/// A value the domain refused, in the page's language around the domain's own reason.
+pub(crate) fn refused(texts: &Texts<'_>, reason: impl std::fmt::Display) -> String {
+    texts.get_with("admin-error-refused", &[("reason", &reason.to_string())])
 }
 
 /// A VLAN pool as its two form fields (empty when there is no pool): the other way of

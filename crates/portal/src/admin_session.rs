@@ -15,9 +15,10 @@ use crate::state::State;
 use crate::verify::{Verified, VerifyError};
 use actix_web::dev::Payload;
 use actix_web::error::{ErrorInternalServerError, InternalError};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use chrono::Utc;
+use i18n::Texts;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
@@ -177,6 +178,11 @@ pub(crate) struct Admin {
     pub(crate) cookie: String,
     pub(crate) row: SessionRow,
     pub(crate) context: AdminContext,
+    /// The words of the admin's pages, in the page's language (`language::page_lang`: the
+    /// visitor's choice, the browser's, then the organization's locale).
+    pub(crate) texts: Texts<'static>,
+    /// The page's language with its switch.
+    pub(crate) language: PageLanguage,
 }
 
 impl Admin {
@@ -223,25 +229,36 @@ async fn signed_in(state: &State, request: &HttpRequest) -> Result<Option<Admin>
             db::update_session_context(&client, &id_hash, &value).await?;
         }
     }
+    let mut language = state.page_language(request, Some(&row.org_id)).await;
+    if request.method() == Method::POST {
+        language.back = admin_page_of(request.path()).to_owned();
+    }
     Ok(Some(Admin {
         cookie,
         row,
         context,
+        texts: language.t,
+        language,
     }))
 }
 
-fn signed_out(state: &State) -> Result<HttpResponse, PortalError> {
+/// The admin page a form POST to `path` answers for, where the language switch returns to
+/// (some forms post to a path that answers no GET).
+fn admin_page_of(path: &str) -> &str {
+    if path == "/canvas/admin/sync" {
+        return "/canvas/admin/home";
+    }
+    path.strip_suffix("/test")
+        .or_else(|| path.strip_suffix("/devices/remove"))
+        .unwrap_or(path)
+}
+
+fn signed_out(state: &State, request: &HttpRequest) -> Result<HttpResponse, PortalError> {
+    let lang = PageLanguage::new(state, request, None);
     state.page(
         StatusCode::UNAUTHORIZED,
         Framing::Optix,
-        &Message::new(
-            "Please open WiFi administration from Optix",
-            &[
-                "Your admin session has ended or was never started here. Open the WiFi app \
-                 from the Optix dashboard (Apps → Manage apps → Configure, or the WiFi menu \
-                 item): it signs you in.",
-            ],
-        ),
+        &Message::localized(&lang, "admin-signed-out-title", &["admin-signed-out-text"]),
     )
 }
 
@@ -259,9 +276,11 @@ impl FromRequest for Admin {
                 .ok_or_else(|| ErrorInternalServerError("the portal's state is missing"))?;
             match signed_in(state, &request).await? {
                 Some(admin) => Ok(admin),
-                None => {
-                    Err(InternalError::from_response("not signed in", signed_out(state)?).into())
-                }
+                None => Err(InternalError::from_response(
+                    "not signed in",
+                    signed_out(state, &request)?,
+                )
+                .into()),
             }
         })
     }
@@ -275,14 +294,33 @@ pub(crate) async fn admin_form(
     back: &str,
 ) -> Result<Result<Admin, HttpResponse>, PortalError> {
     let Some(admin) = signed_in(state, request).await? else {
-        return Ok(Err(signed_out(state)?));
+        return Ok(Err(signed_out(state, request)?));
     };
     if !session::csrf_matches(&state.keys, ADMIN_SCOPE, &admin.cookie, csrf) {
         return Ok(Err(state.form_expired(
-            &PageLanguage::english(),
+            &admin.language,
             Framing::Optix,
             back,
         )?));
     }
     Ok(Ok(admin))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::admin_page_of;
+
+    #[test]
+    fn the_language_switch_returns_to_the_page_a_form_belongs_to() {
+        assert_eq!(admin_page_of("/canvas/admin/sync"), "/canvas/admin/home");
+        assert_eq!(
+            admin_page_of("/canvas/admin/connection/test"),
+            "/canvas/admin/connection"
+        );
+        assert_eq!(
+            admin_page_of("/canvas/admin/members/12346/devices/remove"),
+            "/canvas/admin/members/12346"
+        );
+        assert_eq!(admin_page_of("/canvas/admin/plans"), "/canvas/admin/plans");
+    }
 }

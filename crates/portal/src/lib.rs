@@ -18,6 +18,9 @@
 //! `canvas_sign_in`, `admin_forms`, `admin_words`, `sealed`, `input`, `forms`, `db`.
 //! This file only wires them into the two listeners.
 //!
+//! Beside the listeners, `notify` sends tenants their emails (consumer `portal-notify` of member
+//! events, and the reminder scan).
+//!
 //! `/metrics` and `/readyz` are served on a separate operations listener (`portal.ops_listen`).
 
 mod access;
@@ -40,6 +43,7 @@ mod limits;
 mod links;
 mod mail;
 pub mod metrics;
+mod notify;
 mod officernd_admin;
 mod onboarding;
 mod ops;
@@ -137,6 +141,7 @@ impl Application {
             spent_signatures: bounded(),
         });
         spawn_purge(state.clone());
+        notify::spawn(state.clone());
         // Metrics count sign-in outcomes (`sent` vs `no_match`): on the public listener they
         // would tell anyone which emails are members'. Operations get a listener of their own.
         let ops_server = telemetry::http::ops_server(ops_listener, state.clone(), readyz)?;

@@ -107,31 +107,14 @@ async fn deliver_link(
         Ok(None) => return metrics::LinkOutcome::NoMatch,
         Err(()) => return metrics::LinkOutcome::LookupFailed,
     };
-    let token = session::new_secret();
     let ttl = state.settings.magic_link_ttl_secs.max(60);
-    let expires_at = Utc::now() + chrono::Duration::seconds(ttl as i64);
-    let stored = async {
-        let client = state.pool.get().await.map_err(|e| e.to_string())?;
-        db::insert_link(
-            &client,
-            &session::sha256_hex(&token),
-            org_id,
-            location_id,
-            &user_id,
-            expires_at,
-        )
-        .await
-        .map_err(|e| e.to_string())
-    }
-    .await;
-    if let Err(error) = stored {
-        tracing::error!(%error, "storing a sign-in link failed");
-        return metrics::LinkOutcome::SmtpFailed;
-    }
-    let link = format!(
-        "{}/l/{org_id}/{location_id}/signin#token={token}",
-        state.public_url
-    );
+    let link = match issue(state, org_id, location_id, &user_id, ttl).await {
+        Ok(link) => link,
+        Err(error) => {
+            tracing::error!(%error, "storing a sign-in link failed");
+            return metrics::LinkOutcome::SmtpFailed;
+        }
+    };
     match state
         .mailer
         .send_sign_in(crate::mail::SignInEmail {
@@ -149,4 +132,35 @@ async fn deliver_link(
             metrics::LinkOutcome::SmtpFailed
         }
     }
+}
+
+/// A single-use sign-in link to the member's key page at `location_id`, working for
+/// `ttl_secs`: a random token whose hash is stored (`portal_magic_links`); the token itself
+/// travels only in the URL's fragment, which browsers never send to a server. The emailed
+/// sign-in and the tenant emails (`notify`) both use it, so both sign in the same way.
+pub(crate) async fn issue(
+    state: &State,
+    org_id: &str,
+    location_id: &str,
+    user_id: &str,
+    ttl_secs: u64,
+) -> Result<String, String> {
+    let token = session::new_secret();
+    let expires_at =
+        Utc::now() + chrono::Duration::seconds(i64::try_from(ttl_secs).unwrap_or(i64::MAX / 1000));
+    let client = state.pool.get().await.map_err(|e| e.to_string())?;
+    db::insert_link(
+        &client,
+        &session::sha256_hex(&token),
+        org_id,
+        location_id,
+        user_id,
+        expires_at,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{}/l/{org_id}/{location_id}/signin#token={token}",
+        state.public_url
+    ))
 }

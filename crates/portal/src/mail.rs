@@ -1,7 +1,8 @@
-//! Sign-in emails over SMTP (lettre, async on tokio; TLS by rustls when the URL asks for it).
+//! Emails over SMTP (lettre, async on tokio; TLS by rustls when the URL asks for it): the
+//! sign-in link, and the tenant emails of `notify` (multipart, the organization's sender name).
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,20 @@ pub struct SignInEmail<'a> {
     pub place: &'a str,
     pub link: &'a str,
     pub valid_minutes: u64,
+}
+
+/// A tenant email (`notify`), rendered in the member's language.
+pub struct Outgoing<'a> {
+    pub to: &'a str,
+    /// The organization's sender name, shown with the portal's From address.
+    pub sender_name: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
+    pub subject: &'a str,
+    pub text: String,
+    pub html: String,
+    /// Stable for one trigger and kind (`<{trigger}.{kind}@{host}>`), so a resend after a crash
+    /// is recognisable as the same email.
+    pub message_id: String,
 }
 
 impl Mailer {
@@ -77,6 +92,40 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transmit(transport, message).await
+    }
+
+    /// Sends a tenant email as multipart/alternative (plain text, then HTML).
+    pub async fn send(&self, email: Outgoing<'_>) -> Result<(), MailError> {
+        let transport = self.transport.as_ref().ok_or(MailError::NotConfigured)?;
+        let to: Mailbox = email.to.parse().map_err(|_| MailError::BadRecipient)?;
+        let from = match email.sender_name {
+            Some(name) if !name.trim().is_empty() => {
+                Mailbox::new(Some(name.trim().to_owned()), self.from.email.clone())
+            }
+            _ => self.from.clone(),
+        };
+        let mut builder = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(email.subject)
+            .message_id(Some(email.message_id));
+        // The settings check a reply-to when it is set; one that still does not parse is left
+        // out rather than losing the email.
+        if let Some(reply_to) = email.reply_to.and_then(|r| r.parse::<Mailbox>().ok()) {
+            builder = builder.reply_to(reply_to);
+        }
+        let message = builder
+            .multipart(MultiPart::alternative_plain_html(email.text, email.html))
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        self.transmit(transport, message).await
+    }
+
+    async fn transmit(
+        &self,
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+        message: Message,
+    ) -> Result<(), MailError> {
         transport
             .send(message)
             .await

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 struct PortalMetrics {
     links: Counter<u64>,
     commands: Counter<u64>,
+    notify: Counter<u64>,
 }
 
 static INSTRUMENTS: LazyLock<PortalMetrics> = LazyLock::new(|| PortalMetrics {
@@ -20,6 +21,12 @@ static INSTRUMENTS: LazyLock<PortalMetrics> = LazyLock::new(|| PortalMetrics {
         "lanyard_portal_commands",
         "Commands the portal sent to provision, by command and outcome (done, a \
          refusal code, or unavailable)",
+    ),
+    notify: telemetry::metrics::counter(
+        "lanyard_notify_messages",
+        "Tenant emails by kind (welcome, key_changed, access_ending, access_suspended, \
+         guest_invited) and outcome (sent, failed: one per failed attempt, skipped_off, \
+         skipped_deleted)",
     ),
 });
 
@@ -56,6 +63,16 @@ pub fn command(command: &'static str, outcome: &'static str) {
         1,
         &[
             KeyValue::new("command", command),
+            KeyValue::new("outcome", outcome),
+        ],
+    );
+}
+
+pub fn notify_message(kind: &'static str, outcome: &'static str) {
+    INSTRUMENTS.notify.add(
+        1,
+        &[
+            KeyValue::new("kind", kind),
             KeyValue::new("outcome", outcome),
         ],
     );

@@ -9,6 +9,7 @@ use crate::error::PortalError;
 use crate::state::State;
 use chrono::Utc;
 use domain::{Platform, PlatformAccount};
+use i18n::Texts;
 use officernd::{Credentials, OfficeRndError};
 
 /// A connected OfficeRnD organization, as provision recorded it.
@@ -55,6 +56,7 @@ pub(crate) async fn connection(
 /// else what to fix.
 pub(crate) async fn test_connection(
     state: &State,
+    t: &Texts<'_>,
     credentials: &Credentials,
 ) -> Result<(String, String), String> {
     match state.officernd.organization(credentials).await {
@@ -62,21 +64,24 @@ pub(crate) async fn test_connection(
             organization.name,
             Platform::OfficeRnd.org_id(&organization.id),
         )),
-        Err(OfficeRndError::Unauthorized | OfficeRndError::Server(500)) => Err(
-            "OfficeRnD refused the client id and secret for this organization slug: check them \
-             (Settings → Developer Tools → Applications) and the slug."
-                .into(),
-        ),
-        Err(OfficeRndError::Forbidden) => {
-            Err("OfficeRnD refused access: grant the application read permissions.".into())
+        Err(OfficeRndError::Unauthorized | OfficeRndError::Server(500)) => {
+            Err(t.get("admin-officernd-bad-credentials"))
         }
+        Err(OfficeRndError::Forbidden) => Err(t.get("admin-officernd-forbidden")),
         Err(error) => {
             tracing::warn!(%error, "testing an OfficeRnD connection failed");
-            Err(format!(
-                "OfficeRnD could not be reached ({error}); try again in a moment."
+            Err(t.get_with(
+                "admin-officernd-unreachable",
+                &[("error", &error.to_string())],
             ))
         }
     }
+}
+
+/// "Connection works: Lanyard Demo (officernd_…)." in the page's language.
+pub(crate) fn connection_works(t: &Texts<'_>, name: &str, org_id: &str) -> String {
+    let answer = format!("{name} ({org_id})");
+    t.get_with("admin-connection-works", &[("answer", &answer)])
 }
 
 /// The admin context of someone OfficeRnD signed in: the organization's locations and plans

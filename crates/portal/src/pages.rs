@@ -90,15 +90,6 @@ pub struct Message {
 }
 
 impl Message {
-    /// A page in English (the admin pages, until they are translated).
-    pub fn new(title: impl Into<String>, paragraphs: &[&str]) -> Message {
-        Message::text(
-            &PageLanguage::english(),
-            title.into(),
-            paragraphs.iter().map(|p| (*p).to_owned()).collect(),
-        )
-    }
-
     /// The page of message `title_id` with the paragraphs of messages `paragraph_ids`.
     pub fn localized(lang: &PageLanguage, title_id: &str, paragraph_ids: &[&str]) -> Message {
         Message::text(

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use domain::events::OnboardedVia;
 use domain::location::LocationCommand;
 use domain::member::MemberError;
-use domain::organization::OrganizationCommand;
+use domain::messages::{MailSettings, MailSettingsError};
+use domain::organization::{OrganizationCommand, OrganizationError};
 use futures::StreamExt;
 use opentelemetry::KeyValue;
 use std::sync::Arc;
@@ -127,6 +128,17 @@ pub(crate) fn reply<R>(
     }
 }
 
+/// The organization's refusal: a wording that fails the catalogue's check has its own code (the
+/// message names the language and the line); the rest is invalid input.
+fn organization_refusal(refusal: OrganizationError) -> Reply {
+    match refusal {
+        OrganizationError::MailSettings(error @ MailSettingsError::Override { .. }) => {
+            Reply::refused(RefusalCode::InvalidWording, error.to_string())
+        }
+        other => invalid(other),
+    }
+}
+
 fn unavailable(error: &ProvisionError) -> Reply {
     match error {
         ProvisionError::NotInstalled(org) => Reply::refused(
@@ -236,6 +248,9 @@ impl Provisioner {
             | Command::SetVlanPool { .. } => {
                 self.organization_command(org_id, command, metadata).await
             }
+            Command::SetMailSettings { settings } => {
+                self.set_mail_settings(org_id, settings, metadata).await
+            }
             Command::ConnectOfficeRnd { .. } => {
                 self.connect_officernd(org_id, command, metadata).await
             }
@@ -321,6 +336,23 @@ impl Provisioner {
             }
         };
         self.configure(org_id, change, metadata).await
+    }
+
+    /// The organization's email settings: they change no member's access, so no sync follows.
+    async fn set_mail_settings(
+        &self,
+        org_id: &str,
+        settings: MailSettings,
+        metadata: &Metadata,
+    ) -> Result<Reply, ProvisionError> {
+        let decided = self
+            .decide_organization(
+                org_id,
+                OrganizationCommand::SetMailSettings { settings },
+                metadata,
+            )
+            .await;
+        reply(decided, organization_refusal)
     }
 
     /// Which user of the organization's platform has this email: the log first (keyed hash),

@@ -174,6 +174,15 @@ pub struct PortalSettings {
     pub mail_from: String,
     /// How long a sign-in link works (single use).
     pub magic_link_ttl_secs: u64,
+    /// Whether the portal sends tenants their emails (welcome, key changed, reminders,
+    /// suspension, guest invitations: `portal::notify`, consumer `portal-notify`).
+    pub notify_enabled: bool,
+    /// How long the sign-in link in a tenant email works (single use, like every link). Longer
+    /// than `magic_link_ttl_secs`: a welcome is read hours after it was sent, not seconds after
+    /// the tenant asked for it.
+    pub notify_link_ttl_secs: u64,
+    /// How often the grants are scanned for "access ending" reminders that are due.
+    pub reminder_scan_secs: u64,
     /// Tenant sessions (portal and mobile app).
     pub session_ttl_secs: u64,
     /// Admin canvas sessions.
@@ -228,6 +237,9 @@ impl Default for PortalSettings {
             smtp_url_file: None,
             mail_from: "Lanyard WiFi <wifi@lanyard.invalid>".into(),
             magic_link_ttl_secs: 900,
+            notify_enabled: true,
+            notify_link_ttl_secs: 72 * 3600,
+            reminder_scan_secs: 60,
             session_ttl_secs: 7 * 24 * 3600,
             admin_session_ttl_secs: 8 * 3600,
             link_requests_per_email: 3,

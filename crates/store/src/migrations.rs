@@ -71,6 +71,16 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "languages",
         include_str!("../../../migrations/0019_languages.sql"),
     ),
+    (
+        20,
+        "sent_messages",
+        include_str!("../../../migrations/0020_sent_messages.sql"),
+    ),
+    (
+        21,
+        "mail_settings",
+        include_str!("../../../migrations/0021_mail_settings.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

@@ -4,4 +4,5 @@
 
 mod bus_authorization;
 mod cli;
+mod mail_settings;
 mod observability;

@@ -250,6 +250,11 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
     browser.click("#reveal summary").await?;
     browser.wait_for("svg.qr").await?;
     check("the key page in French, revealed").await?;
+    // Back to English: the admin pages below are checked in English first.
+    browser
+        .click_and_wait("form.languages button[value='en']")
+        .await?;
+    browser.wait_for_heading("Your WiFi").await?;
 
     let token = stack.personal_token(DEMO_ORG, SOFIA)?;
     browser
@@ -266,13 +271,35 @@ async fn every_page_passes_axe_core_wcag_2_1_aa_at_phone_width() -> anyhow::Resu
         ("/canvas/admin/members", "Members"),
         ("/canvas/admin/members/12346", "Jean"),
         ("/canvas/admin/sessions", "Sessions"),
+        ("/canvas/admin/emails/sent", "Emails to members"),
+        // Last: the refused wording below is typed into this page.
+        ("/canvas/admin/emails", "Emails to tenants"),
     ] {
         browser.goto(&format!("{portal}{path}")).await?;
         browser.wait_for_heading(heading).await?;
         check(path).await?;
     }
+    // The emails page with a refused wording: the reason above the form, the text as typed.
+    browser.type_into("wording-fr", "broken = {").await?;
+    browser
+        .click_and_wait("form[action='/canvas/admin/emails'] button[type=submit]")
+        .await?;
+    browser.wait_for(".notice.error").await?;
+    check("the emails page, with a refused wording").await?;
+    // An admin page in another language, chosen with the page's language switch.
+    browser
+        .goto(&format!("{portal}/canvas/admin/plans"))
+        .await?;
+    browser.wait_for_heading("Plans").await?;
+    browser
+        .click_and_wait("form.languages button[value='fr']")
+        .await?;
+    browser
+        .wait_for_heading("Forfaits et profils d'accès")
+        .await?;
+    check("/canvas/admin/plans in French").await?;
     browser.close().await?;
-    assert_eq!(checked, 16, "every page was checked");
+    assert_eq!(checked, 20, "every page was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
 }

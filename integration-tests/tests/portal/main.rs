@@ -2,8 +2,11 @@
 //! the security review, and the pages as a screen-reader or keyboard user meets them.
 
 mod accessibility;
+mod admin_languages;
 mod devices;
+mod emails;
 mod languages;
+mod notify;
 mod portal;
 mod portal_abuse;
 mod sessions;

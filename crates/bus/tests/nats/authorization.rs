@@ -1,7 +1,7 @@
 //! The bus's authorization, attacked on a real nats-server configured as production is:
 //! clients without one of Lanyard's keys are refused, and the portal's identity (the one facing
 //! the internet, hence the likeliest to leak) can neither inject webhooks nor read the streams
-//! that hold tokens, emails and domain events.
+//! that hold tokens and emails; domain events it reads only through its one mail consumer.
 
 use async_nats::jetstream;
 use bus::auth::Identity;
@@ -132,13 +132,15 @@ async fn the_portal_identity_cannot_publish_webhooks_nor_read_any_stream() -> an
     assert_eq!(next.sequence, 2, "the portal's webhooks reached the stream");
 
     // 2. Reading the streams through the JetStream API: info, a consumer, a direct get.
+    // The events stream it may look up (its mail consumer, `the_portal_identity_follows_…`),
+    // but not make a consumer of its own choosing on it.
     for stream in [
         "OPTIX_WEBHOOKS",
         bus::EVENTS_STREAM,
         "KV_LANYARD_INSTALLATIONS",
     ] {
         assert!(
-            portal_js.get_stream(stream).await.is_err(),
+            stream == bus::EVENTS_STREAM || portal_js.get_stream(stream).await.is_err(),
             "the portal looked up {stream}"
         );
         let consumer = portal_js
@@ -261,6 +263,18 @@ async fn the_radius_identity_follows_member_events_through_its_consumer_only() -
     .await
 }
 
+/// The portal reads member events (the tenant emails) through its own consumer only.
+#[tokio::test]
+async fn the_portal_identity_follows_member_events_through_its_notify_consumer_only()
+-> anyhow::Result<()> {
+    follows_events_through_its_consumer_only(
+        Identity::Portal,
+        bus::NOTIFY_CONSUMER,
+        bus::MEMBER_EVENT_SUBJECTS,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_controllers_identity_follows_events_through_its_consumer_only() -> anyhow::Result<()> {
     follows_events_through_its_consumer_only(
@@ -327,5 +341,20 @@ async fn follows_events_through_its_consumer_only(
         !matches!(published, Ok(Ok(_))),
         "the {name} identity published a domain event"
     );
+    Ok(())
+}
+
+/// `nats.url` lists a cluster's servers comma-separated: a list whose first server is down
+/// still connects through the next one.
+#[tokio::test]
+async fn a_comma_separated_url_is_a_list_of_servers() -> anyhow::Result<()> {
+    let server = server().await?;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut settings = server.settings();
+    settings.url = format!("nats://127.0.0.1:{closed}, {}", server.url());
+    let bus = bus::Bus::connect(&settings, Identity::Provision).await?;
+    bus.ensure_streams().await?;
     Ok(())
 }

@@ -11,6 +11,8 @@ fn templates() -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = std::fs::read_dir(&dir)
         .expect("templates directory")
         .filter_map(Result::ok)
+        // The pages' templates; `mail/` holds the emails' (styled inline, no keyboard).
+        .filter(|entry| entry.path().is_file())
         .map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let text = std::fs::read_to_string(entry.path()).expect("template text");

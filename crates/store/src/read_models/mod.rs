@@ -6,6 +6,7 @@ pub mod controller_mappings;
 pub mod groups;
 pub mod languages;
 pub mod locations;
+pub mod mail_settings;
 pub mod member_devices;
 pub mod members;
 pub mod notifications;
@@ -29,6 +30,7 @@ pub const PROJECTIONS: &[&Projection] = &[
     &radius_nas::PROJECTION,
     &member_devices::PROJECTION,
     &controller_mappings::PROJECTION,
+    &mail_settings::PROJECTION,
     &languages::PROJECTION,
 ];
 

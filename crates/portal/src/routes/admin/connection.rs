@@ -6,11 +6,13 @@
 use crate::admin_forms::{Banner, Flash, PageResult};
 use crate::admin_session::{Admin, admin_form};
 use crate::forms::CsrfForm;
+use crate::language::LanguageSwitch;
 use crate::officernd_admin;
 use crate::pages::Framing;
 use crate::state::State;
 use actix_web::{HttpRequest, web};
 use askama::Template;
+use i18n::Texts;
 
 pub(crate) const PATH: &str = "/canvas/admin/connection";
 
@@ -23,6 +25,8 @@ struct OfficeRndAccount {
 #[derive(Template)]
 #[template(path = "admin_connection.html")]
 struct ConnectionPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -35,7 +39,9 @@ struct ConnectionPage {
 async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
     let connection = officernd_admin::connection(state, &admin.row.org_id).await?;
     let page = ConnectionPage {
-        title: "Connection".into(),
+        t: admin.texts,
+        switch: admin.language.switch(),
+        title: admin.texts.get("admin-nav-connection"),
         section: "connection",
         notice: banner.notice,
         error: banner.error,
@@ -55,7 +61,7 @@ pub(crate) async fn show(
     flash: web::Query<Flash>,
     admin: Admin,
 ) -> PageResult {
-    render(&state, &admin, Banner::shown(flash.notice())).await
+    render(&state, &admin, Banner::shown(flash.notice(&admin.texts))).await
 }
 
 /// `POST /canvas/admin/connection/test`: the page again, saying what OfficeRnD answered.
@@ -68,18 +74,17 @@ pub(crate) async fn test(
         Ok(admin) => admin,
         Err(page) => return Ok(page),
     };
+    let t = admin.texts;
     let banner = match officernd_admin::connection(&state, &admin.row.org_id).await? {
-        None => Banner::refused(
-            "This organization is connected through the Optix app: there is nothing to test here."
-                .into(),
-        ),
+        None => Banner::refused(t.get("admin-connection-nothing-to-test")),
         Some(connection) => {
-            match officernd_admin::test_connection(&state, &connection.credentials()).await {
+            match officernd_admin::test_connection(&state, &t, &connection.credentials()).await {
                 Ok((name, org_id)) if org_id == admin.row.org_id => {
-                    Banner::shown(Some(format!("Connection works: {name} ({org_id}).")))
+                    Banner::shown(Some(officernd_admin::connection_works(&t, &name, &org_id)))
                 }
-                Ok((name, org_id)) => Banner::refused(format!(
-                    "The stored credentials read another organization, {name} ({org_id}): connect again with this organization's."
+                Ok((name, org_id)) => Banner::refused(t.get_with(
+                    "admin-connection-other-org",
+                    &[("name", &name), ("org", &org_id)],
                 )),
                 Err(problem) => Banner::refused(problem),
             }

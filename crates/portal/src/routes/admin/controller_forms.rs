@@ -9,6 +9,7 @@ use crate::input::plausible_id;
 use crate::state::State;
 use bus::commands::{Command, CredentialText};
 use domain::controller::ControllerTarget;
+use i18n::Texts;
 use serde::Deserialize;
 
 #[derive(Default, Deserialize)]
@@ -31,43 +32,44 @@ pub(crate) struct ControllerForm {
     credential: String,
 }
 
-/// A required field, trimmed, or what is missing in words.
-fn required(value: &str, what: &str) -> Result<String, String> {
+/// A required field, trimmed, or what is missing in words (`field`: the id of its label).
+fn required(value: &str, field: &str, texts: &Texts<'_>) -> Result<String, String> {
     match value.trim() {
-        "" => Err(format!("{what} is required.")),
+        "" => Err(texts.get_with("admin-error-required", &[("field", &texts.get(field))])),
         value => Ok(value.to_owned()),
     }
 }
 
 /// The vendor ids a map form names.
-fn target(form: &ControllerForm) -> Result<ControllerTarget, String> {
+fn target(form: &ControllerForm, texts: &Texts<'_>) -> Result<ControllerTarget, String> {
+    let required = |value: &str, field: &str| required(value, field, texts);
     Ok(match form.action.as_str() {
-        "map_meraki" => {
-            ControllerTarget::Meraki {
-                organization_id: required(&form.meraki_org, "The Meraki organization id")?,
-                network_id: required(&form.network, "The network id")?,
-                ssid_number: form.ssid_number.trim().parse().map_err(|_| {
-                    "The SSID number must be a whole number from 0 to 14.".to_owned()
-                })?,
-            }
-        }
+        "map_meraki" => ControllerTarget::Meraki {
+            organization_id: required(&form.meraki_org, "admin-meraki-org")?,
+            network_id: required(&form.network, "admin-meraki-network")?,
+            ssid_number: form
+                .ssid_number
+                .trim()
+                .parse()
+                .map_err(|_| texts.get("admin-error-ssid-number"))?,
+        },
         "map_openwrt" => ControllerTarget::Openwrt {
-            ap_group: required(&form.ap_group, "The AP group")?,
+            ap_group: required(&form.ap_group, "admin-openwrt-group")?,
         },
         "map_unifi" => ControllerTarget::Unifi {
-            url: required(&form.url, "The Network application URL")?,
+            url: required(&form.url, "admin-unifi-url")?,
             site: match form.site.trim() {
                 "" => "default".to_owned(),
                 site => site.to_owned(),
             },
-            wlan_id: required(&form.wlan, "The WLAN id")?,
+            wlan_id: required(&form.wlan, "admin-unifi-wlan")?,
         },
         "map_mist" => ControllerTarget::Mist {
-            org_id: required(&form.mist_org, "The Mist organization id")?,
+            org_id: required(&form.mist_org, "admin-mist-org")?,
             site_id: Some(form.mist_site.trim().to_owned()).filter(|s| !s.is_empty()),
-            ssid: required(&form.ssid, "The SSID")?,
+            ssid: required(&form.ssid, "admin-field-ssid")?,
         },
-        _ => return Err("Unknown action.".into()),
+        _ => return Err(texts.get("admin-error-unknown-action")),
     })
 }
 
@@ -78,9 +80,12 @@ impl FormPage for ControllerForms {
     type Form = ControllerForm;
     const PATH: &'static str = super::controllers::PATH;
 
-    fn command(form: &ControllerForm) -> Result<(Command, &'static str), String> {
+    fn command(
+        form: &ControllerForm,
+        texts: &Texts<'_>,
+    ) -> Result<(Command, &'static str), String> {
         if !plausible_id(&form.location_id) {
-            return Err("Choose a location.".into());
+            return Err(texts.get("admin-error-choose-location"));
         }
         let location_id = form.location_id.clone();
         if form.action == "unmap" {
@@ -89,13 +94,11 @@ impl FormPage for ControllerForms {
                 "controller_unmapped",
             ));
         }
-        let target = target(form)?;
+        let target = target(form, texts)?;
         let min = target.credential_min_chars();
         let credential = &form.credential;
         if credential.chars().count() < min || credential.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "The credential must be at least {min} characters, without spaces."
-            ));
+            return Err(texts.get_with("admin-error-credential", &[("min", &min.to_string())]));
         }
         let map = Command::MapController {
             location_id,
@@ -118,6 +121,10 @@ impl FormPage for ControllerForms {
 mod tests {
     use super::*;
 
+    fn english() -> Texts<'static> {
+        Texts::new(i18n::Lang::En)
+    }
+
     fn form(action: &str) -> ControllerForm {
         ControllerForm {
             action: action.into(),
@@ -134,7 +141,8 @@ mod tests {
 
     #[test]
     fn map_forms_become_commands_and_bad_fields_are_named() {
-        let (command, done) = ControllerForms::command(&form("map_meraki")).expect("meraki");
+        let (command, done) =
+            ControllerForms::command(&form("map_meraki"), &english()).expect("meraki");
         assert_eq!(done, "controller_mapped");
         assert!(matches!(
             command,
@@ -144,7 +152,7 @@ mod tests {
             }
         ));
         assert!(matches!(
-            ControllerForms::command(&form("map_mist")),
+            ControllerForms::command(&form("map_mist"), &english()),
             Ok((
                 Command::MapController {
                     target: ControllerTarget::Mist { site_id: None, .. },
@@ -154,17 +162,18 @@ mod tests {
             ))
         ));
         assert!(matches!(
-            ControllerForms::command(&form("unmap")),
+            ControllerForms::command(&form("unmap"), &english()),
             Ok((Command::UnmapController { .. }, "controller_unmapped"))
         ));
         let short = ControllerForm {
             credential: "short".into(),
             ..form("map_meraki")
         };
-        let error = ControllerForms::command(&short).expect_err("refused");
+        let error = ControllerForms::command(&short, &english()).expect_err("refused");
         assert!(error.contains("at least 20"), "{error}");
         assert!(!error.contains("short"), "the credential is never echoed");
-        let error = ControllerForms::command(&form("map_openwrt")).expect_err("no group");
+        let error =
+            ControllerForms::command(&form("map_openwrt"), &english()).expect_err("no group");
         assert!(error.contains("AP group"), "{error}");
     }
 }

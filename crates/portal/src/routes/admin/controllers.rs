@@ -7,11 +7,14 @@
 
 use crate::admin_forms::{Banner, PageResult};
 use crate::admin_session::{Admin, admin_form};
+use crate::admin_words::utc_datetime;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use actix_web::{HttpRequest, web};
 use askama::Template;
+use i18n::Texts;
 use serde::Deserialize;
 
 pub(crate) const PATH: &str = "/canvas/admin/controllers";
@@ -38,6 +41,8 @@ struct ControllerRow {
 #[derive(Template)]
 #[template(path = "admin_controllers.html")]
 struct ControllersPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -49,30 +54,41 @@ struct ControllersPage {
 }
 
 /// What the target's ids say, for people.
-fn describe(target: &controllers::mapping::Target) -> String {
+fn describe(t: &Texts<'_>, target: &controllers::mapping::Target) -> String {
     match target {
         controllers::mapping::Target::Meraki {
             organization_id,
             network_id,
             ssid_number,
-        } => format!("organization {organization_id}, network {network_id}, SSID {ssid_number}"),
-        controllers::mapping::Target::Openwrt { ap_group } => format!("AP group {ap_group}"),
-        controllers::mapping::Target::Unifi { url, site, wlan_id } => {
-            format!("UniFi {url}, site {site}, WLAN {wlan_id}")
+        } => t.get_with(
+            "admin-target-meraki",
+            &[
+                ("org", organization_id),
+                ("network", network_id),
+                ("ssid", &ssid_number.to_string()),
+            ],
+        ),
+        controllers::mapping::Target::Openwrt { ap_group } => {
+            t.get_with("admin-target-openwrt", &[("group", ap_group)])
         }
+        controllers::mapping::Target::Unifi { url, site, wlan_id } => t.get_with(
+            "admin-target-unifi",
+            &[("url", url), ("site", site), ("wlan", wlan_id)],
+        ),
         controllers::mapping::Target::Mist {
             org_id,
             site_id,
             ssid,
         } => match site_id {
-            Some(site) => format!("Mist site {site}, SSID {ssid}"),
-            None => format!("Mist organization {org_id}, SSID {ssid}"),
+            Some(site) => t.get_with("admin-target-mist-site", &[("site", site), ("ssid", ssid)]),
+            None => t.get_with("admin-target-mist-org", &[("org", org_id), ("ssid", ssid)]),
         },
     }
 }
 
 pub(crate) async fn render(state: &State, admin: &Admin, banner: Banner) -> PageResult {
     let org_id = &admin.row.org_id;
+    let t = admin.texts;
     let client = state.pool.get().await?;
     let locations = store::queries::locations(&client, org_id)
         .await?
@@ -86,7 +102,7 @@ pub(crate) async fn render(state: &State, admin: &Admin, banner: Banner) -> Page
     for mapping in mappings {
         let recent = client
             .query(
-                "SELECT to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS UTC'), trigger, outcome,
+                "SELECT finished_at, trigger, outcome,
                         created, updated, deleted, drift
                    FROM controller_reconciliations
                   WHERE org_id = $1 AND location_id = $2 ORDER BY id DESC LIMIT $3",
@@ -95,7 +111,7 @@ pub(crate) async fn render(state: &State, admin: &Admin, banner: Banner) -> Page
             .await?
             .iter()
             .map(|r| Reconciliation {
-                finished_at: r.get(0),
+                finished_at: utc_datetime(&t, r.get(0)),
                 trigger: r.get(1),
                 outcome: r.get(2),
                 created: r.get(3),
@@ -106,14 +122,16 @@ pub(crate) async fn render(state: &State, admin: &Admin, banner: Banner) -> Page
             .collect();
         rows.push(ControllerRow {
             vendor: mapping.target.vendor().to_owned(),
-            target: describe(&mapping.target),
+            target: describe(&t, &mapping.target),
             location_id: mapping.location_id,
             recent,
         });
     }
     drop(client);
     let page = ControllersPage {
-        title: "WiFi controllers".into(),
+        t,
+        switch: admin.language.switch(),
+        title: t.get("admin-nav-controllers"),
         section: "controllers",
         notice: banner.notice,
         error: banner.error,
@@ -142,28 +160,34 @@ pub(crate) async fn test(
         Ok(admin) => admin,
         Err(page) => return Ok(page),
     };
-    let banner = match test_connection(&state, &admin.row.org_id, &form.location_id).await {
-        Ok(answer) => Banner::shown(Some(format!("Connection works: {answer}."))),
+    let t = admin.texts;
+    let banner = match test_connection(&state, &t, &admin.row.org_id, &form.location_id).await {
+        Ok(answer) => Banner::shown(Some(
+            t.get_with("admin-connection-works", &[("answer", &answer)]),
+        )),
         Err(problem) => Banner::refused(problem),
     };
     render(&state, &admin, banner).await
 }
 
-async fn test_connection(state: &State, org_id: &str, location_id: &str) -> Result<String, String> {
+async fn test_connection(
+    state: &State,
+    t: &Texts<'_>,
+    org_id: &str,
+    location_id: &str,
+) -> Result<String, String> {
     if !plausible_id(location_id) {
-        return Err("Unknown location.".into());
+        return Err(t.get("admin-error-unknown-location"));
     }
     let client = state.pool.get().await.map_err(|e| e.to_string())?;
     let mapping = controllers::mapping::mapping_of(&client, org_id, location_id)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or("No controller is mapped to this location.")?;
+        .ok_or_else(|| t.get("admin-controller-none-mapped"))?;
     drop(client);
     match state.controllers.test_mapping(&mapping).await {
         Ok(Some(answer)) => Ok(answer),
-        Ok(None) => {
-            Ok("OpenWrt routers fetch their key file from Lanyard; nothing to reach".into())
-        }
-        Err(e) => Err(format!("The controller did not answer as expected: {e}.")),
+        Ok(None) => Ok(t.get("admin-controller-nothing-to-reach")),
+        Err(e) => Err(t.get_with("admin-controller-unexpected", &[("error", &e.to_string())])),
     }
 }

@@ -3,12 +3,14 @@
 
 use crate::admin_forms::{Banner, FormPage, PageResult};
 use crate::admin_session::Admin;
-use crate::admin_words::{local_time, number};
+use crate::admin_words::{number, stored_word, utc_datetime};
 use crate::forms::CsrfForm;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
 use bus::commands::Command;
+use i18n::Texts;
 
 struct NotificationRow {
     when: String,
@@ -36,6 +38,8 @@ struct GroupRow {
 #[derive(Template)]
 #[template(path = "admin_home.html")]
 struct HomePage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -57,7 +61,7 @@ impl FormPage for Overview {
     type Form = CsrfForm;
     const PATH: &'static str = "/canvas/admin/home";
 
-    fn command(_: &CsrfForm) -> Result<(Command, &'static str), String> {
+    fn command(_: &CsrfForm, _: &Texts<'_>) -> Result<(Command, &'static str), String> {
         Ok((Command::SyncNow, "sync_started"))
     }
 
@@ -69,40 +73,28 @@ impl FormPage for Overview {
         let syncs = store::queries::sync_runs(&client, org, 10).await?;
         let groups = store::queries::groups(&client, org).await?;
         drop(client);
+        let t = admin.texts;
+        let platform = domain::Platform::of_org(&admin.row.org_id).name();
         let page = HomePage {
-            title: "WiFi administration".into(),
+            t,
+            switch: admin.language.switch(),
+            title: t.get("admin-brand"),
             section: "home",
-            platform: domain::Platform::of_org(&admin.row.org_id).name(),
+            platform,
             notice: banner.notice,
             error: banner.error,
             csrf: admin.csrf(state),
             admin_name: if admin.context.name.is_empty() {
-                format!("user {}", admin.row.user_id)
+                t.get_with("admin-home-user", &[("user", &admin.row.user_id)])
             } else {
                 admin.context.name.clone()
             },
             org_id: org.clone(),
             notifications: notifications
                 .into_iter()
-                .map(|n| NotificationRow {
-                    when: local_time(n.raised_at, chrono_tz::UTC) + " UTC",
-                    kind: n.kind.replace('_', " "),
-                    subject: n.subject,
-                    message: n.message,
-                })
+                .map(|n| notification_row(&t, platform, n))
                 .collect(),
-            syncs: syncs
-                .into_iter()
-                .map(|s| SyncRow {
-                    when: local_time(s.finished_at, chrono_tz::UTC) + " UTC",
-                    kind: s.kind,
-                    outcome: s.outcome,
-                    users_seen: number(s.users_seen),
-                    corrected: number(s.corrected_streams),
-                    events: number(s.events_appended),
-                    reason: s.reason.unwrap_or_default(),
-                })
-                .collect(),
+            syncs: syncs.into_iter().map(|s| sync_row(&t, s)).collect(),
             groups: groups
                 .into_iter()
                 .map(|(g, members)| GroupRow {
@@ -110,7 +102,7 @@ impl FormPage for Overview {
                     vlan: g
                         .vlan
                         .map(|v| v.to_string())
-                        .unwrap_or_else(|| "none".into()),
+                        .unwrap_or_else(|| t.get("admin-none")),
                     members,
                 })
                 .collect(),
@@ -120,5 +112,40 @@ impl FormPage for Overview {
 
     fn csrf(form: &CsrfForm) -> &str {
         &form.csrf
+    }
+}
+
+/// A notification in the page's language: an unmapped location's words are Lanyard's own; the
+/// others keep the words stored when they were raised (they hold a platform's reason).
+fn notification_row(
+    t: &Texts<'_>,
+    platform: &str,
+    n: store::queries::NotificationView,
+) -> NotificationRow {
+    let message = if n.kind == "unmapped_location" {
+        t.get_with(
+            "admin-notification-unmapped-location-text",
+            &[("platform", platform), ("location", &n.subject)],
+        )
+    } else {
+        n.message
+    };
+    NotificationRow {
+        when: utc_datetime(t, n.raised_at),
+        kind: stored_word(t, &n.kind),
+        subject: n.subject,
+        message,
+    }
+}
+
+fn sync_row(t: &Texts<'_>, s: store::queries::SyncRunView) -> SyncRow {
+    SyncRow {
+        when: utc_datetime(t, s.finished_at),
+        kind: stored_word(t, &s.kind),
+        outcome: stored_word(t, &s.outcome),
+        users_seen: number(s.users_seen),
+        corrected: number(s.corrected_streams),
+        events: number(s.events_appended),
+        reason: s.reason.unwrap_or_default(),
     }
 }

@@ -1,14 +1,16 @@
 //! `GET /canvas/admin/locations`: the Optix locations the admin manages and Lanyard's mapping
 //! of each; `POST`: map (name, network, time zone, VLAN pool, roaming) or unmap one.
 
-use crate::admin_forms::{Banner, FormPage, PageResult, optional_pool, pool_fields};
+use crate::admin_forms::{Banner, FormPage, PageResult, optional_pool, pool_fields, refused};
 use crate::admin_session::Admin;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
 use bus::commands::Command;
 use domain::{LocationSettings, RoamingPolicy};
+use i18n::Texts;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use store::queries::LocationView;
@@ -29,6 +31,8 @@ struct LocationRow {
 #[derive(Template)]
 #[template(path = "admin_locations.html")]
 struct LocationsPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -69,7 +73,11 @@ fn location_rows(admin: &Admin, known: Vec<LocationView>) -> Vec<LocationRow> {
             .settings
             .as_ref()
             .map(|s| s.name.clone())
-            .unwrap_or_else(|| format!("Location {location_id}"));
+            .unwrap_or_else(|| {
+                admin
+                    .texts
+                    .get_with("admin-location-fallback", &[("location", &location_id)])
+            });
         rows.push(location_row(location_id, name, "UTC".into(), Some(view)));
     }
     rows
@@ -135,9 +143,9 @@ impl FormPage for Locations {
     type Form = LocationForm;
     const PATH: &'static str = "/canvas/admin/locations";
 
-    fn command(form: &LocationForm) -> Result<(Command, &'static str), String> {
+    fn command(form: &LocationForm, texts: &Texts<'_>) -> Result<(Command, &'static str), String> {
         if !plausible_id(&form.location_id) {
-            return Err("Unknown location.".into());
+            return Err(texts.get("admin-error-unknown-location"));
         }
         match form.action.as_str() {
             "unmap" => Ok((
@@ -156,11 +164,11 @@ impl FormPage for Locations {
                     name: form.name.trim().to_owned(),
                     network_name: form.network_name.trim().to_owned(),
                     timezone: form.timezone.trim().to_owned(),
-                    vlan_pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
+                    vlan_pool: optional_pool(&form.vlan_first, &form.vlan_last, texts)?,
                     roaming,
                 };
                 // Provision checks the same; checking here answers at once, in the form.
-                settings.validate().map_err(|e| format!("Refused: {e}."))?;
+                settings.validate().map_err(|e| refused(texts, e))?;
                 Ok((
                     Command::MapLocation {
                         location_id: form.location_id.clone(),
@@ -169,7 +177,7 @@ impl FormPage for Locations {
                     "location_mapped",
                 ))
             }
-            _ => Err("Unknown action.".into()),
+            _ => Err(texts.get("admin-error-unknown-action")),
         }
     }
 
@@ -184,7 +192,9 @@ impl FormPage for Locations {
         let known = store::queries::locations(&client, &admin.row.org_id).await?;
         drop(client);
         let page = LocationsPage {
-            title: "Locations".into(),
+            t: admin.texts,
+            switch: admin.language.switch(),
+            title: admin.texts.get("admin-nav-locations"),
             section: "locations",
             platform: domain::Platform::of_org(&admin.row.org_id).name(),
             notice: banner.notice,
@@ -201,6 +211,10 @@ mod tests {
     use super::*;
     use domain::VlanRange;
 
+    fn english() -> Texts<'static> {
+        Texts::new(i18n::Lang::En)
+    }
+
     #[test]
     fn location_forms_become_commands_and_bad_numbers_are_named() {
         let form = LocationForm {
@@ -214,7 +228,7 @@ mod tests {
             vlan_last: "199".into(),
             roaming: "all_locations".into(),
         };
-        let (command, done) = Locations::command(&form).expect("command");
+        let (command, done) = Locations::command(&form, &english()).expect("command");
         assert_eq!(done, "location_mapped");
         let Command::MapLocation {
             location_id,
@@ -238,7 +252,7 @@ mod tests {
             ..form
         };
         assert!(
-            Locations::command(&bad)
+            Locations::command(&bad, &english())
                 .expect_err("bad number")
                 .contains("\"ten\"")
         );

@@ -1,13 +1,14 @@
 //! `GET /canvas/admin/members/{user}`: one member's account, their devices and their history
 //! from the event log, in words; `POST …/devices/remove`: remove one of their devices.
 
-use crate::admin_forms::{Banner, Flash};
+use crate::admin_forms::{Banner, Flash, provision_refusal};
 use crate::admin_session::{Admin, admin_form};
-use crate::admin_words::{group_words, name_and_email};
+use crate::admin_words::{group_words, name_and_email, stored_word};
 use crate::commands::Answer;
 use crate::devices::device_section;
 use crate::error::PortalError;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::language::PageLanguage;
 use crate::pages::DeviceSection;
 use crate::pages::{Framing, Message};
@@ -20,12 +21,15 @@ use askama::Template;
 use bus::commands::Command;
 use chrono::Utc;
 use chrono_tz::Tz;
+use i18n::Texts;
 use serde::Deserialize;
 use store::queries::MemberView;
 
 #[derive(Template)]
 #[template(path = "admin_member.html")]
 struct MemberPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -51,18 +55,15 @@ pub(crate) async fn member(
     flash: web::Query<Flash>,
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
-    let banner = Banner::shown(flash.notice());
+    let banner = Banner::shown(flash.notice(&admin.texts));
     render_member(&state, &admin, &path.into_inner(), banner).await
 }
 
-fn not_found(state: &State) -> Result<HttpResponse, PortalError> {
+fn not_found(state: &State, lang: &PageLanguage) -> Result<HttpResponse, PortalError> {
     state.page(
         StatusCode::NOT_FOUND,
         Framing::Optix,
-        &Message::new(
-            "No such member",
-            &["This organization has no WiFi account for that user."],
-        ),
+        &Message::localized(lang, "admin-no-member-title", &["admin-no-member-text"]),
     )
 }
 
@@ -74,28 +75,31 @@ async fn render_member(
     banner: Banner,
 ) -> Result<HttpResponse, PortalError> {
     let org = &admin.row.org_id;
+    let t = admin.texts;
     if !plausible_id(user_id) {
-        return not_found(state);
+        return not_found(state, &admin.language);
     }
     let client = state.pool.get().await?;
     let Some(m) = store::queries::member(&client, org, user_id).await? else {
-        return not_found(state);
+        return not_found(state, &admin.language);
     };
     let tz = home_zone(&client, &m).await?;
     let opened = open_profile(state, &client, org, user_id, &m.profile).await?;
     let (events, _) =
         store::event_log::read_stream(&client, &domain::StreamId::member(org, user_id)).await?;
-    let devices = device_section(&client, &PageLanguage::english().t, &m, tz, None).await?;
+    let devices = device_section(&client, &t, &m, tz, None).await?;
     drop(client);
-    let history = history_lines(&events, tz);
+    let history = history_lines(&t, &events, tz);
     let now = Utc::now();
     // Each member's page has its own title (tabs, history, screen readers tell them apart).
     let title = match &opened {
-        Some(profile) => format!("{} · Member", profile.fullname),
-        None => format!("Member {user_id}"),
+        Some(profile) => t.get_with("admin-member-title", &[("name", &profile.fullname)]),
+        None => t.get_with("admin-member-title-id", &[("user", user_id)]),
     };
-    let (name, email) = name_and_email(opened);
+    let (name, email) = name_and_email(&t, opened);
     let page = MemberPage {
+        t,
+        switch: admin.language.switch(),
         title,
         section: "members",
         platform: domain::Platform::of_org(&admin.row.org_id).name(),
@@ -105,9 +109,9 @@ async fn render_member(
         name,
         email,
         user_id: m.user_id.clone(),
-        status: m.status.clone(),
+        status: stored_word(&t, &m.status),
         location: m.home_location.clone().unwrap_or_else(|| "–".into()),
-        group: group_words(&m, now),
+        group: group_words(&t, &m, now),
         tz: tz.name().to_owned(),
         history,
         devices,
@@ -131,7 +135,7 @@ pub(crate) async fn remove_device(
 ) -> Result<HttpResponse, PortalError> {
     let user_id = path.into_inner();
     if !plausible_id(&user_id) {
-        return not_found(&state);
+        return not_found(&state, &PageLanguage::new(&state, &request, None));
     }
     let back = format!("/canvas/admin/members/{user_id}");
     let admin = match admin_form(&state, &request, &form.csrf, &back).await? {
@@ -148,9 +152,10 @@ pub(crate) async fn remove_device(
     {
         Answer::Done { .. } => Ok(see_other(&format!("{back}?ok=device_removed"))),
         Answer::Refused { message, .. } => {
-            render_member(&state, &admin, &user_id, Banner::refused(message)).await
+            let problem = provision_refusal(&admin.texts, &message);
+            render_member(&state, &admin, &user_id, Banner::refused(problem)).await
         }
-        Answer::Unavailable => state.unavailable(&PageLanguage::english(), Framing::Optix, &back),
+        Answer::Unavailable => state.unavailable(&admin.language, Framing::Optix, &back),
     }
 }
 
@@ -166,17 +171,22 @@ async fn home_zone(client: &impl store::GenericClient, m: &MemberView) -> Result
     })
 }
 
-/// The member's events in words, in `tz`, each with who did it.
-fn history_lines(events: &[store::RecordedEvent], tz: Tz) -> Vec<String> {
+/// The member's events in words, in `tz`, each with who did it. The events' own words are the
+/// history's (`store::history`, English, as `lanyard members show` prints them).
+fn history_lines(t: &Texts<'_>, events: &[store::RecordedEvent], tz: Tz) -> Vec<String> {
     events
         .iter()
         .map(|event| {
             let line = store::history::line(event, tz);
-            let mut text = store::history::render(&line, tz);
-            if !line.actor.is_empty() {
-                text.push_str(&format!(" — by {}", line.actor));
+            let text = store::history::render(&line, tz);
+            if line.actor.is_empty() {
+                text
+            } else {
+                t.get_with(
+                    "admin-member-by",
+                    &[("line", &text), ("actor", &line.actor)],
+                )
             }
-            text
         })
         .collect()
 }

@@ -1,8 +1,9 @@
 //! `GET /canvas/admin/members[?page=N]`: the organization's WiFi accounts, a page at a time.
 
 use crate::admin_session::Admin;
-use crate::admin_words::{group_words, local_time, name_and_email};
+use crate::admin_words::{group_words, local_datetime, name_and_email, stored_word};
 use crate::error::PortalError;
+use crate::language::LanguageSwitch;
 use crate::pages::{Framing, Message};
 use crate::sealed::open_profile;
 use crate::state::State;
@@ -11,6 +12,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use i18n::Texts;
 use std::collections::BTreeMap;
 use store::queries::MemberView;
 
@@ -18,7 +20,9 @@ struct MemberRow {
     user_id: String,
     name: String,
     email: String,
+    /// The status as the read model stores it (the badge's class) and in words.
     status: String,
+    status_words: String,
     access: String,
     valid_until: String,
     location: String,
@@ -28,6 +32,8 @@ struct MemberRow {
 #[derive(Template)]
 #[template(path = "admin_members.html")]
 struct MembersPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -51,14 +57,16 @@ pub(crate) async fn members(
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
     let org = admin.row.org_id.clone();
+    let t = admin.texts;
     let Some(page_number) = page_number(query.page.as_deref()) else {
         tracing::info!(org_id = org, "admin members: a page number that is not one");
         return state.page(
             StatusCode::BAD_REQUEST,
             Framing::Optix,
-            &Message::new(
-                "No such page",
-                &["The page number must be a whole number from 1 up."],
+            &Message::localized(
+                &admin.language,
+                "admin-no-page-title",
+                &["admin-no-page-text"],
             ),
         );
     };
@@ -77,11 +85,13 @@ pub(crate) async fn members(
     let mut rows = Vec::with_capacity(list.len());
     for m in list {
         let opened = open_profile(&state, &client, &org, &m.user_id, &m.profile).await?;
-        rows.push(member_row(m, opened, &zones, now));
+        rows.push(member_row(&t, m, opened, &zones, now));
     }
     drop(client);
     let page = MembersPage {
-        title: "Members".into(),
+        t,
+        switch: admin.language.switch(),
+        title: t.get("admin-nav-members"),
         section: "members",
         notice: None,
         error: None,
@@ -126,6 +136,7 @@ async fn location_zones(
 
 /// One account's row, its times in its home location's time zone.
 fn member_row(
+    t: &Texts<'_>,
     m: MemberView,
     opened: Option<secrets::ProfileData>,
     zones: &BTreeMap<String, Tz>,
@@ -138,21 +149,26 @@ fn member_row(
         .copied()
         .unwrap_or(chrono_tz::UTC);
     let live = m.live_grants(now).next().is_some();
-    let (name, email) = name_and_email(opened);
+    let (name, email) = name_and_email(t, opened);
     MemberRow {
         name,
         email,
-        access: if live { "live" } else { "none" }.into(),
+        access: t.get(if live {
+            "admin-word-live"
+        } else {
+            "admin-none"
+        }),
         valid_until: if live {
             match m.access_until(now) {
-                Some(until) => format!("{} {}", local_time(until, tz), tz.name()),
-                None => "open-ended".into(),
+                Some(until) => format!("{} {}", local_datetime(t, until, tz), tz.name()),
+                None => t.get("admin-word-open-ended"),
             }
         } else {
             "–".into()
         },
         location: m.home_location.clone().unwrap_or_else(|| "–".into()),
-        group: group_words(&m, now),
+        group: group_words(t, &m, now),
+        status_words: stored_word(t, &m.status),
         status: m.status.clone(),
         user_id: m.user_id.clone(),
     }

@@ -3,15 +3,17 @@
 //! shared secret) or remove one. The secret is only ever posted: the page never shows it, not
 //! even after a refusal.
 
-use crate::admin_forms::{Banner, FormPage, PageResult, optional_number};
+use crate::admin_forms::{Banner, FormPage, PageResult, optional_number, refused};
 use crate::admin_session::Admin;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
 use bus::commands::{Command, NasSecretText};
 use domain::NasDialect;
 use domain::nas::{SecretText, canonical_address, check_nas_id, check_secret};
+use i18n::Texts;
 use serde::Deserialize;
 use store::queries::NasView;
 
@@ -34,6 +36,8 @@ struct LocationNases {
 #[derive(Template)]
 #[template(path = "admin_nas.html")]
 struct NasPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -67,21 +71,21 @@ fn ssid_list(text: &str) -> Vec<String> {
 }
 
 /// The registration a form asks for, checked here first so the answer comes in the form.
-fn register(form: &NasForm) -> Result<Command, String> {
+fn register(form: &NasForm, texts: &Texts<'_>) -> Result<Command, String> {
     if !plausible_id(&form.location_id) {
-        return Err("Unknown location.".into());
+        return Err(texts.get("admin-error-unknown-location"));
     }
     let nas_id = form.nas_id.trim().to_owned();
-    let refused = |e: domain::NasError| format!("Refused: {e}.");
-    check_nas_id(&nas_id).map_err(refused)?;
-    canonical_address(&form.address).map_err(refused)?;
+    let refuse = |e: domain::NasError| refused(texts, e);
+    check_nas_id(&nas_id).map_err(refuse)?;
+    canonical_address(&form.address).map_err(refuse)?;
     let dialect =
-        NasDialect::parse(&form.dialect).ok_or("Choose the vendor of the access point.")?;
+        NasDialect::parse(&form.dialect).ok_or_else(|| texts.get("admin-error-choose-vendor"))?;
     let secret = match form.secret.as_str() {
         "" => None,
         text => {
             let secret = SecretText::new(text);
-            check_secret(&secret).map_err(refused)?;
+            check_secret(&secret).map_err(refuse)?;
             Some(NasSecretText(text.to_owned()))
         }
     };
@@ -96,7 +100,7 @@ fn register(form: &NasForm) -> Result<Command, String> {
         address: form.address.trim().to_owned(),
         dialect,
         ssids: ssid_list(&form.ssids),
-        coa_port: optional_number(&form.coa_port, "The CoA port")?,
+        coa_port: optional_number(&form.coa_port, "admin-field-coa-port", texts)?,
         secret,
     })
 }
@@ -108,17 +112,17 @@ impl FormPage for Nases {
     type Form = NasForm;
     const PATH: &'static str = "/canvas/admin/nas";
 
-    fn command(form: &NasForm) -> Result<(Command, &'static str), String> {
+    fn command(form: &NasForm, texts: &Texts<'_>) -> Result<(Command, &'static str), String> {
         match form.action.as_str() {
-            "register" => Ok((register(form)?, "nas_registered")),
+            "register" => Ok((register(form, texts)?, "nas_registered")),
             "remove" => {
-                check_nas_id(&form.nas_id).map_err(|_| "Unknown access point.".to_owned())?;
+                check_nas_id(&form.nas_id).map_err(|_| texts.get("admin-error-unknown-nas"))?;
                 let remove = Command::RemoveNas {
                     nas_id: form.nas_id.clone(),
                 };
                 Ok((remove, "nas_removed"))
             }
-            _ => Err("Unknown action.".into()),
+            _ => Err(texts.get("admin-error-unknown-action")),
         }
     }
 
@@ -149,7 +153,9 @@ impl FormPage for Nases {
             })
             .collect();
         let page = NasPage {
-            title: "Access points".into(),
+            t: admin.texts,
+            switch: admin.language.switch(),
+            title: admin.texts.get("admin-nav-nas"),
             section: "nas",
             notice: banner.notice,
             error: banner.error,
@@ -175,6 +181,10 @@ fn nas_row(nas: &NasView) -> NasRow {
 mod tests {
     use super::*;
 
+    fn english() -> Texts<'static> {
+        Texts::new(i18n::Lang::En)
+    }
+
     fn form() -> NasForm {
         NasForm {
             action: "register".into(),
@@ -190,7 +200,7 @@ mod tests {
 
     #[test]
     fn a_registration_form_becomes_a_command_and_bad_fields_are_named() {
-        let (command, done) = Nases::command(&form()).expect("command");
+        let (command, done) = Nases::command(&form(), &english()).expect("command");
         assert_eq!(done, "nas_registered");
         let Command::RegisterNas {
             name,
@@ -212,7 +222,7 @@ mod tests {
             ..form()
         };
         assert!(matches!(
-            Nases::command(&no_secret),
+            Nases::command(&no_secret, &english()),
             Ok((Command::RegisterNas { secret: None, .. }, _))
         ));
         for (bad, expected) in [
@@ -252,7 +262,7 @@ mod tests {
                 "CoA port",
             ),
         ] {
-            let error = Nases::command(&bad).expect_err("refused");
+            let error = Nases::command(&bad, &english()).expect_err("refused");
             assert!(error.contains(expected), "{error}");
         }
     }

@@ -2,15 +2,17 @@
 //! organization's VLAN pool; `POST`: change one of them.
 
 use crate::admin_forms::{
-    Banner, FormPage, PageResult, optional_number, optional_pool, pool_fields,
+    Banner, FormPage, PageResult, optional_number, optional_pool, pool_fields, refused,
 };
 use crate::admin_session::Admin;
 use crate::input::plausible_id;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::state::State;
 use askama::Template;
 use bus::commands::Command;
 use domain::AccessProfile;
+use i18n::Texts;
 use serde::Deserialize;
 
 /// A profile as form fields (`key` makes the field ids unique on the page).
@@ -52,6 +54,8 @@ struct PlanRow {
 #[derive(Template)]
 #[template(path = "admin_plans.html")]
 struct PlansPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     /// The membership platform's name (Optix, OfficeRnD).
@@ -83,18 +87,19 @@ pub(crate) struct PlanForm {
     vlan_last: String,
 }
 
-fn profile_of(form: &PlanForm) -> Result<AccessProfile, String> {
+fn profile_of(form: &PlanForm, texts: &Texts<'_>) -> Result<AccessProfile, String> {
+    let number = |value: &str, field: &str| optional_number(value, field, texts);
     let profile = AccessProfile {
         name: form.profile_name.trim().to_owned(),
         wifi: form.wifi.is_some(),
-        vlan: optional_number(&form.vlan, "The VLAN")?,
-        bandwidth_up_kbps: optional_number(&form.bandwidth_up_kbps, "The upload limit")?,
-        bandwidth_down_kbps: optional_number(&form.bandwidth_down_kbps, "The download limit")?,
-        duration_hours: optional_number(&form.duration_hours, "The duration")?,
-        device_limit: optional_number(&form.device_limit, "The number of devices")?,
+        vlan: optional_number(&form.vlan, "admin-field-vlan", texts)?,
+        bandwidth_up_kbps: number(&form.bandwidth_up_kbps, "admin-field-upload")?,
+        bandwidth_down_kbps: number(&form.bandwidth_down_kbps, "admin-field-download")?,
+        duration_hours: number(&form.duration_hours, "admin-field-duration")?,
+        device_limit: optional_number(&form.device_limit, "admin-field-devices", texts)?,
     };
     // Provision checks the same; checking here answers at once, in the form (as for locations).
-    profile.validate().map_err(|e| format!("Refused: {e}."))?;
+    profile.validate().map_err(|e| refused(texts, e))?;
     Ok(profile)
 }
 
@@ -105,19 +110,19 @@ impl FormPage for Plans {
     type Form = PlanForm;
     const PATH: &'static str = "/canvas/admin/plans";
 
-    fn command(form: &PlanForm) -> Result<(Command, &'static str), String> {
+    fn command(form: &PlanForm, texts: &Texts<'_>) -> Result<(Command, &'static str), String> {
         let plan_id = || {
             if plausible_id(&form.plan_template_id) {
                 Ok(form.plan_template_id.clone())
             } else {
-                Err("Unknown plan.".to_owned())
+                Err(texts.get("admin-error-unknown-plan"))
             }
         };
         Ok(match form.action.as_str() {
             "map" => (
                 Command::MapPlan {
                     plan_template_id: plan_id()?,
-                    profile: profile_of(form)?,
+                    profile: profile_of(form, texts)?,
                 },
                 "plan_mapped",
             ),
@@ -129,17 +134,17 @@ impl FormPage for Plans {
             ),
             "default" => (
                 Command::SetDefaultProfile {
-                    profile: profile_of(form)?,
+                    profile: profile_of(form, texts)?,
                 },
                 "default_set",
             ),
             "pool" => (
                 Command::SetVlanPool {
-                    pool: optional_pool(&form.vlan_first, &form.vlan_last)?,
+                    pool: optional_pool(&form.vlan_first, &form.vlan_last, texts)?,
                 },
                 "pool_set",
             ),
-            _ => return Err("Unknown action.".into()),
+            _ => return Err(texts.get("admin-error-unknown-action")),
         })
     }
 
@@ -171,7 +176,9 @@ impl FormPage for Plans {
         }
         for (plan_template_id, profile) in mapped {
             plans.push(PlanRow {
-                optix_name: format!("Plan {plan_template_id}"),
+                optix_name: admin
+                    .texts
+                    .get_with("admin-plan-fallback", &[("plan", &plan_template_id)]),
                 mapped: true,
                 profile: fields(&format!("plan-{plan_template_id}"), &profile),
                 plan_template_id,
@@ -179,7 +186,9 @@ impl FormPage for Plans {
         }
         let (pool_first, pool_last) = pool_fields(policy.vlan_pool);
         let page = PlansPage {
-            title: "Plans".into(),
+            t: admin.texts,
+            switch: admin.language.switch(),
+            title: admin.texts.get("admin-nav-plans"),
             section: "plans",
             platform: domain::Platform::of_org(&admin.row.org_id).name(),
             notice: banner.notice,
@@ -198,6 +207,10 @@ impl FormPage for Plans {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn english() -> Texts<'static> {
+        Texts::new(i18n::Lang::En)
+    }
 
     /// Found by the `portal` fuzz target: the plan form sent profiles provision refuses (an
     /// empty name) instead of answering in the form, as the location form does.
@@ -218,10 +231,12 @@ mod tests {
             vlan_last: String::new(),
         };
         for (name, vlan) in [("", ""), ("Hot\r\ndesk", ""), ("Hot desk", "5000")] {
-            let error = Plans::command(&form(name, vlan)).expect_err("refused in the form");
+            let error =
+                Plans::command(&form(name, vlan), &english()).expect_err("refused in the form");
             assert!(error.starts_with("Refused: "), "{error}");
         }
-        let (command, _) = Plans::command(&form("Hot desk", "20")).expect("a valid profile");
+        let (command, _) =
+            Plans::command(&form("Hot desk", "20"), &english()).expect("a valid profile");
         assert!(matches!(command, Command::MapPlan { .. }));
     }
 
@@ -241,7 +256,7 @@ mod tests {
             vlan_first: String::new(),
             vlan_last: String::new(),
         };
-        let (command, _) = Plans::command(&form).expect("command");
+        let (command, _) = Plans::command(&form, &english()).expect("command");
         assert_eq!(
             command,
             Command::MapPlan {

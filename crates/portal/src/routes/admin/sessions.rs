@@ -3,8 +3,9 @@
 //! last report and traffic.
 
 use crate::admin_session::Admin;
-use crate::admin_words::{bytes_words, device_words, local_time, name_and_email};
+use crate::admin_words::{bytes_words, device_words, local_datetime, name_and_email};
 use crate::error::PortalError;
+use crate::language::LanguageSwitch;
 use crate::pages::Framing;
 use crate::sealed::open_profile;
 use crate::state::State;
@@ -13,6 +14,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
 use chrono_tz::Tz;
+use i18n::Texts;
 use std::collections::BTreeMap;
 use store::radius_sessions::{ONLINE_WITHIN, SessionView};
 
@@ -41,6 +43,8 @@ struct LocationSessions {
 #[derive(Template)]
 #[template(path = "admin_sessions.html")]
 struct SessionsPage {
+    t: Texts<'static>,
+    switch: LanguageSwitch,
     title: String,
     section: &'static str,
     notice: Option<String>,
@@ -54,6 +58,7 @@ pub(crate) async fn sessions(
     admin: Admin,
 ) -> Result<HttpResponse, PortalError> {
     let org = admin.row.org_id.clone();
+    let t = admin.texts;
     let client = state.pool.get().await?;
     let since = Utc::now() - ONLINE_WITHIN;
     let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -74,8 +79,8 @@ pub(crate) async fn sessions(
         let truncated = live.len() as i64 == SESSIONS_PER_LOCATION;
         let mut rows = Vec::with_capacity(live.len());
         for session in live {
-            let member = member_name(&state, &client, &org, &session, &mut names).await?;
-            rows.push(session_row(session, member, tz));
+            let member = member_name(&state, &t, &client, &org, &session, &mut names).await?;
+            rows.push(session_row(&t, session, member, tz));
         }
         locations.push(LocationSessions {
             location_id: location.location_id,
@@ -87,7 +92,9 @@ pub(crate) async fn sessions(
     }
     drop(client);
     let page = SessionsPage {
-        title: "Sessions".into(),
+        t,
+        switch: admin.language.switch(),
+        title: t.get("admin-nav-sessions"),
         section: "sessions",
         notice: None,
         error: None,
@@ -100,13 +107,14 @@ pub(crate) async fn sessions(
 /// The session's member's name (opened once per member and page), or why there is none.
 async fn member_name(
     state: &State,
+    t: &Texts<'_>,
     client: &impl store::GenericClient,
     org: &str,
     session: &SessionView,
     names: &mut BTreeMap<String, String>,
 ) -> Result<String, PortalError> {
     let Some(user_id) = &session.ids.user_id else {
-        return Ok("device not registered to a member".into());
+        return Ok(t.get("admin-session-no-member"));
     };
     if let Some(name) = names.get(user_id) {
         return Ok(name.clone());
@@ -114,22 +122,22 @@ async fn member_name(
     let name = match store::queries::member(client, org, user_id).await? {
         Some(member) => {
             let opened = open_profile(state, client, org, user_id, &member.profile).await?;
-            name_and_email(opened).0
+            name_and_email(t, opened).0
         }
-        None => "(account deleted)".into(),
+        None => t.get("admin-session-deleted"),
     };
     names.insert(user_id.clone(), name.clone());
     Ok(name)
 }
 
-fn session_row(session: SessionView, member: String, tz: Tz) -> SessionRow {
+fn session_row(t: &Texts<'_>, session: SessionView, member: String, tz: Tz) -> SessionRow {
     SessionRow {
         device: device_words(&session.ids.mac),
         member,
         user_id: session.ids.user_id,
         nas_id: session.ids.nas_id,
-        since: local_time(session.started_at, tz),
-        last_heard: local_time(session.updated_at, tz),
+        since: local_datetime(t, session.started_at, tz),
+        last_heard: local_datetime(t, session.updated_at, tz),
         traffic: format!(
             "↓ {} · ↑ {}",
             bytes_words(session.traffic.output_octets),

@@ -46,15 +46,11 @@ pub(crate) async fn admin_page(
         |lang, csrf| TokenPage {
             t: lang.t,
             switch: lang.switch(),
-            title: "WiFi administration".into(),
+            title: lang.t.get("admin-brand"),
             action: ADMIN_PATH.into(),
             csrf,
             location_id: None,
-            missing: vec![
-                "Open the WiFi app from the Optix dashboard (Apps, or the WiFi menu item) to \
-                 manage it here."
-                    .into(),
-            ],
+            missing: vec![lang.t.get("admin-canvas-open-from-optix")],
         },
     )
     .await

@@ -13,7 +13,7 @@
 //!   (never in a URL, never shown again); "Test connection", or "Connect" (`ConnectOfficeRnd`,
 //!   which provision tests again before recording anything).
 
-use crate::admin_forms::PageResult;
+use crate::admin_forms::{PageResult, provision_refusal};
 use crate::admin_session::start;
 use crate::commands::Answer;
 use crate::input::plausible_id;
@@ -27,6 +27,7 @@ use actix_web::{HttpRequest, web};
 use askama::Template;
 use bus::commands::{Command, CredentialText};
 use domain::Platform;
+use i18n::Texts;
 use officernd::integration_page::PageParameters;
 use officernd::webhook::SignatureError;
 use serde::Deserialize;
@@ -113,6 +114,7 @@ impl Refusal {
 #[derive(Template)]
 #[template(path = "officernd_continue.html")]
 struct ContinuePage {
+    t: Texts<'static>,
     title: String,
     csrf: String,
     page: SignedPage,
@@ -151,14 +153,15 @@ async fn check_signed(
     Ok(Ok((org_id, connection)))
 }
 
-fn refused(state: &State, refusal: &Refusal) -> PageResult {
+fn refused(state: &State, lang: &PageLanguage, refusal: &Refusal) -> PageResult {
     tracing::warn!(
         reason = refusal.reason(),
         "an OfficeRnD integration page was refused"
     );
-    let page = Message::new(
-        "OfficeRnD's signature was refused",
-        &["Open WiFi administration from OfficeRnD again (its integration page signs each visit)."],
+    let page = Message::localized(
+        lang,
+        "admin-officernd-refused-title",
+        &["admin-officernd-refused-text"],
     )
     .detail(format!("{} ({})", refusal.words(), refusal.reason()));
     state.page(StatusCode::UNAUTHORIZED, Framing::Optix, &page)
@@ -171,13 +174,16 @@ pub(crate) async fn entry_page(
     query: web::Query<SignedPage>,
 ) -> PageResult {
     let page = query.into_inner();
+    let lang = PageLanguage::new(&state, &request, None);
+    let t = lang.t;
     match check_signed(&state, &page).await? {
-        Err(refusal) => refused(&state, &refusal),
+        Err(refusal) => refused(&state, &lang, &refusal),
         Ok((_, connection)) => {
             let (secret, cookie) =
                 session::pre_session(&request, CANVAS_CSRF_COOKIE, Site::Embedded);
             let continue_page = ContinuePage {
-                title: "WiFi administration".into(),
+                t,
+                title: t.get("admin-brand"),
                 csrf: session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret),
                 organization: connection.account.slug.clone(),
                 page,
@@ -222,16 +228,22 @@ pub(crate) async fn entry_signin(
 ) -> PageResult {
     let form = form.into_inner();
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(&PageLanguage::english(), Framing::Optix, ENTRY_PATH);
+        return state.form_expired(
+            &PageLanguage::new(&state, &request, None),
+            Framing::Optix,
+            ENTRY_PATH,
+        );
     }
+    let lang = PageLanguage::new(&state, &request, None);
+    let t = lang.t;
     let (org_id, connection) = match check_signed(&state, &form).await? {
         Ok(checked) => checked,
-        Err(refusal) => return refused(&state, &refusal),
+        Err(refusal) => return refused(&state, &lang, &refusal),
     };
     if !spend(&state, &form.signature) {
-        return refused(&state, &Refusal::Spent);
+        return refused(&state, &lang, &Refusal::Spent);
     }
-    let name = format!("OfficeRnD member {}", form.member_id);
+    let name = t.get_with("admin-officernd-member", &[("member", &form.member_id)]);
     let context = officernd_admin::admin_context(&state, &connection, &name).await;
     start(
         &state,
@@ -261,6 +273,7 @@ pub(crate) struct ConnectForm {
 #[derive(Template)]
 #[template(path = "officernd_connect.html")]
 struct ConnectPage {
+    t: Texts<'static>,
     title: String,
     csrf: String,
     slug: String,
@@ -281,8 +294,10 @@ fn connect_page(
         Ok(notice) => (Some(notice).filter(|n| !n.is_empty()), None),
         Err(error) => (None, Some(error)),
     };
+    let t = PageLanguage::new(state, request, None).t;
     let page = ConnectPage {
-        title: "Connect OfficeRnD".into(),
+        t,
+        title: t.get("admin-officernd-connect-title"),
         csrf: session::csrf_token(&state.keys, CANVAS_PRE_SCOPE, &secret),
         slug: form.slug.trim().to_owned(),
         client_id: form.client_id.trim().to_owned(),
@@ -299,19 +314,20 @@ pub(crate) async fn connect_form(state: web::Data<State>, request: HttpRequest) 
 }
 
 /// The form's own problems, in words.
-fn check_form(state: &State, form: &ConnectForm) -> Result<(), (StatusCode, String)> {
-    let unprocessable = |words: &str| Err((StatusCode::UNPROCESSABLE_ENTITY, words.to_owned()));
+fn check_form(
+    state: &State,
+    t: &Texts<'_>,
+    form: &ConnectForm,
+) -> Result<(), (StatusCode, String)> {
+    let unprocessable = |id: &str| Err((StatusCode::UNPROCESSABLE_ENTITY, t.get(id)));
     if !officernd::slug_ok(form.slug.trim()) {
-        return unprocessable(
-            "The slug is the organization's name in OfficeRnD's addresses \
-             (app.officernd.com/admin/<slug>): letters, digits, - and _.",
-        );
+        return unprocessable("admin-officernd-bad-slug");
     }
     if form.client_id.trim().is_empty() || form.client_id.len() > 200 {
-        return unprocessable("Give the application's client id.");
+        return unprocessable("admin-officernd-give-client-id");
     }
     if form.client_secret.is_empty() || form.client_secret.len() > 500 {
-        return unprocessable("Give the application's client secret.");
+        return unprocessable("admin-officernd-give-client-secret");
     }
     let now = chrono::Utc::now().timestamp();
     secrets::connect_codes::check(&state.keys, form.slug.trim(), &form.code, now).map_err(|e| {
@@ -332,23 +348,27 @@ pub(crate) async fn connect(
 ) -> PageResult {
     let form = form.into_inner();
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(&PageLanguage::english(), Framing::Optix, CONNECT_PATH);
+        return state.form_expired(
+            &PageLanguage::new(&state, &request, None),
+            Framing::Optix,
+            CONNECT_PATH,
+        );
     }
     let answer = |status, outcome| connect_page(&state, &request, &form, status, outcome);
-    if let Err((status, problem)) = check_form(&state, &form) {
+    let lang = PageLanguage::new(&state, &request, None);
+    let t = lang.t;
+    if let Err((status, problem)) = check_form(&state, &t, &form) {
         return answer(status, Err(problem));
     }
     let credentials =
         officernd::Credentials::new(form.client_id.trim(), &form.client_secret, form.slug.trim());
-    let (name, org_id) = match officernd_admin::test_connection(&state, &credentials).await {
+    let (name, org_id) = match officernd_admin::test_connection(&state, &t, &credentials).await {
         Ok(found) => found,
         Err(problem) => return answer(StatusCode::UNPROCESSABLE_ENTITY, Err(problem)),
     };
     if form.action != "connect" {
-        return answer(
-            StatusCode::OK,
-            Ok(format!("Connection works: {name} ({org_id}).")),
-        );
+        let works = officernd_admin::connection_works(&t, &name, &org_id);
+        return answer(StatusCode::OK, Ok(works));
     }
     if officernd_admin::connection(&state, &org_id)
         .await?
@@ -356,9 +376,7 @@ pub(crate) async fn connect(
     {
         return answer(
             StatusCode::CONFLICT,
-            Err(format!(
-                "{name} is connected already: open WiFi administration from OfficeRnD to manage it."
-            )),
+            Err(t.get_with("admin-officernd-connected-already", &[("name", &name)])),
         );
     }
     send_connect(&state, &request, &form, &org_id, &name).await
@@ -402,15 +420,15 @@ async fn send_connect(
             )
             .await
         }
-        Answer::Refused { message, .. } => connect_page(
-            state,
-            request,
-            form,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Err(message),
-        ),
+        Answer::Refused { message, .. } => {
+            let t = PageLanguage::new(state, request, None).t;
+            let problem = provision_refusal(&t, &message);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            connect_page(state, request, form, status, Err(problem))
+        }
         Answer::Unavailable => {
-            state.unavailable(&PageLanguage::english(), Framing::Optix, CONNECT_PATH)
+            let lang = PageLanguage::new(state, request, None);
+            state.unavailable(&lang, Framing::Optix, CONNECT_PATH)
         }
     }
 }

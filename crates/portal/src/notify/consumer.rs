@@ -1,0 +1,144 @@
+//! The durable consumer `portal-notify` of member events: each event that asks for an email
+//! (`decide`) is delivered and then acknowledged, or asked for again after the outbox's retry
+//! time (a delayed NAK: backoff on SMTP failure without holding anything in memory).
+
+use super::decide::{Trigger, decide};
+use super::deliver::{Job, Next, deliver};
+use crate::state::State;
+use actix_web::web;
+use anyhow::Context;
+use async_nats::jetstream::AckKind;
+use domain::{Event, StreamId};
+use futures::TryStreamExt;
+use serde::Deserialize;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Events handled at once.
+const AT_ONCE: usize = 8;
+
+/// The part of a relayed event the mailer reads (`provision::relay::PublishedEvent`).
+#[derive(Debug, Deserialize)]
+struct PublishedEvent {
+    event_id: Uuid,
+    stream: String,
+    version: i64,
+    event: Event,
+}
+
+/// Follows member events from the portal's start on (a consumer created now does not mail
+/// the whole history), then from where it was acknowledged; reconnects with backoff.
+pub(crate) fn spawn(state: web::Data<State>) {
+    let since = time::OffsetDateTime::now_utc();
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            match follow(&state, since).await {
+                Ok(()) => backoff = Duration::from_millis(500),
+                Err(error) => {
+                    tracing::warn!(error = %format!("{error:#}"),
+                        retry_in_ms = backoff.as_millis() as u64, "following member events for emails failed");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+    });
+}
+
+async fn follow(state: &State, since: time::OffsetDateTime) -> anyhow::Result<()> {
+    let consumer = state
+        .bus
+        .events_consumer(bus::NOTIFY_CONSUMER, bus::MEMBER_EVENT_SUBJECTS, since)
+        .await
+        .context("the portal-notify consumer")?;
+    let messages = consumer.messages().await.context("pulling member events")?;
+    // A receive error (the consumer deleted, the connection lost) ends the pull, and `spawn`
+    // makes the consumer again: a consumer recreated redelivers, and the outbox sends nothing
+    // twice.
+    messages
+        .map_err(|error| anyhow::anyhow!("receiving member events: {error}"))
+        .try_for_each_concurrent(AT_ONCE, |message| async move {
+            handle_message(state, message).await;
+            Ok(())
+        })
+        .await
+}
+
+async fn handle_message(state: &State, message: async_nats::jetstream::Message) {
+    let next = match serde_json::from_slice::<PublishedEvent>(&message.payload) {
+        Ok(published) => handle(state, &published).await,
+        // Not an event this build knows: nothing to send; skipping beats a loop.
+        Err(error) => {
+            tracing::warn!(%error, "a member event that does not parse; no email");
+            Ok(Next::Done)
+        }
+    };
+    let ack = match next {
+        Ok(Next::Done) => message.ack().await,
+        Ok(Next::RetryIn(delay)) => message.ack_with(AckKind::Nak(Some(delay))).await,
+        Err(error) => {
+            tracing::warn!(error = %format!("{error:#}"), "emailing for an event failed; again in 5 s");
+            message
+                .ack_with(AckKind::Nak(Some(Duration::from_secs(5))))
+                .await
+        }
+    };
+    if let Err(error) = ack {
+        // Unacknowledged, the event comes again after the ack wait; the outbox keeps it once.
+        tracing::warn!(%error, "acknowledging a member event failed");
+    }
+}
+
+/// The events that may ask for an email (the others need no read of the stream).
+fn may_ask(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::AccessGranted { .. } | Event::PassphraseChanged { .. } | Event::AccountSuspended
+    )
+}
+
+async fn handle(state: &State, published: &PublishedEvent) -> anyhow::Result<Next> {
+    if !may_ask(&published.event) {
+        return Ok(Next::Done);
+    }
+    let Some(StreamId::Member { org_id, user_id }) = StreamId::parse(&published.stream) else {
+        return Ok(Next::Done);
+    };
+    let earlier: Vec<Event> = {
+        let client = state.pool.get().await.context("a database connection")?;
+        let stream = StreamId::Member {
+            org_id: org_id.clone(),
+            user_id: user_id.clone(),
+        };
+        let (events, _) = store::event_log::read_stream(&client, &stream).await?;
+        events
+            .into_iter()
+            .filter(|e| e.stream_version < published.version)
+            .map(|e| e.event)
+            .collect()
+    };
+    let Some(trigger) = decide(&earlier, &published.event) else {
+        return Ok(Next::Done);
+    };
+    let (valid_from, valid_until, why) = match &trigger {
+        Trigger::GuestInvited {
+            valid_from,
+            valid_until,
+            ..
+        } => (*valid_from, *valid_until, None),
+        Trigger::AccessSuspended { why, .. } => (None, None, Some(*why)),
+        Trigger::Welcome { .. } | Trigger::KeyChanged { .. } => (None, None, None),
+    };
+    let job = Job {
+        trigger_id: published.event_id,
+        kind: trigger.kind(),
+        org_id,
+        user_id,
+        location_id: trigger.location_id().map(str::to_owned),
+        valid_from,
+        valid_until,
+        why,
+    };
+    deliver(state, &job).await
+}
