@@ -1109,6 +1109,14 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
         };
         stack.command_done(DEMO_ORG, choose).await?;
     }
+    // The organization's email settings (another sender name than the default).
+    let settings = domain::messages::MailSettings {
+        sender_name: Some("Gastown WiFi".into()),
+        ..domain::messages::MailSettings::default()
+    };
+    stack
+        .command_done(DEMO_ORG, Command::SetMailSettings { settings })
+        .await?;
     let team = apply(
         &stack,
         Change::AddTeam {
