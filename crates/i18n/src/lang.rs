@@ -83,11 +83,17 @@ impl Lang {
         accept_language: Option<&str>,
         organization_locale: Option<&str>,
     ) -> Lang {
+        Lang::requested(chosen, accept_language)
+            .or_else(|| organization_locale.and_then(Lang::from_tag))
+            .unwrap_or_default()
+    }
+
+    /// What the visitor asks for themselves (their choice, then their browser), before the
+    /// organization's locale is needed; `None` when neither names a shipped language.
+    pub fn requested(chosen: Option<&str>, accept_language: Option<&str>) -> Option<Lang> {
         chosen
             .and_then(Lang::from_tag)
             .or_else(|| accept_language.and_then(Lang::from_accept_language))
-            .or_else(|| organization_locale.and_then(Lang::from_tag))
-            .unwrap_or_default()
     }
 }
 
@@ -167,5 +173,7 @@ mod tests {
             Lang::Fr
         );
         assert_eq!(Lang::negotiate(None, None, None), Lang::En);
+        assert_eq!(Lang::requested(None, Some("nl")), None);
+        assert_eq!(Lang::requested(Some("xx"), Some("en-GB")), Some(Lang::En));
     }
 }

@@ -110,9 +110,12 @@ impl State {
         request: &HttpRequest,
         org_id: Option<&str>,
     ) -> PageLanguage {
+        // The organization's locale is read only when the visitor names no language itself.
         let locale = match org_id {
-            Some(org_id) => self.organization_locale(org_id).await,
-            None => None,
+            Some(org_id) if requested_lang(request).is_none() => {
+                self.organization_locale(org_id).await
+            }
+            _ => None,
         };
         PageLanguage::new(self, request, locale.as_deref())
     }
@@ -183,15 +186,22 @@ pub fn same_site_path(back: &str) -> Result<&str, BackError> {
 /// The language of the page answering `request`; `organization_locale` is the organization's
 /// (Optix's `locale`, e.g. `en_CA`) when the page belongs to one.
 pub fn page_lang(request: &HttpRequest, organization_locale: Option<&str>) -> Lang {
+    requested_lang(request)
+        .or_else(|| organization_locale.and_then(Lang::from_tag))
+        .unwrap_or_default()
+}
+
+/// The language the visitor asks for (the switch's cookie, then `Accept-Language`), if either
+/// names one Lanyard ships: then the organization's locale is not needed.
+fn requested_lang(request: &HttpRequest) -> Option<Lang> {
     let chosen = request.cookie(LANGUAGE_COOKIE);
     let accept_language = request
         .headers()
         .get(ACCEPT_LANGUAGE)
         .and_then(|value| value.to_str().ok());
-    Lang::negotiate(
+    Lang::requested(
         chosen.as_ref().map(|cookie| cookie.value()),
         accept_language,
-        organization_locale,
     )
 }
 

@@ -4,14 +4,16 @@
 use super::decide::Suspension;
 use super::outbox::{self, Claim, Entry, Outcome};
 use super::render::{self, Facts, Letter};
-use super::settings::{self, MailSettings};
+use super::settings;
 use crate::state::State;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::MessageKind;
+use domain::messages::MailSettings;
 use i18n::{Lang, Texts};
 use std::time::Duration;
+use store::read_models::mail_settings::mail_settings;
 use uuid::Uuid;
 
 /// How long a claim keeps other instances off an email being sent (an SMTP attempt times out
@@ -70,7 +72,7 @@ pub(crate) async fn deliver(state: &State, job: &Job) -> anyhow::Result<Next> {
         }
         Claim::Mine { .. } => {}
     }
-    let settings = settings::mail_settings(&client, &job.org_id).await?;
+    let settings = mail_settings(&client, &job.org_id).await?;
     let (email, letter_facts, lang) = match compose(state, &client, job, &settings).await? {
         Ok(written) => written,
         Err(NotWritten::Skipped(outcome)) => {
@@ -92,6 +94,9 @@ pub(crate) async fn deliver(state: &State, job: &Job) -> anyhow::Result<Next> {
         letter_facts,
     );
     let rendered = render::render(&letter).context("rendering the email")?;
+    // The SMTP exchange may take its whole 10 s timeout: no database connection is held
+    // through it.
+    drop(client);
     let sent = state
         .mailer
         .send(crate::mail::Outgoing {
@@ -104,6 +109,7 @@ pub(crate) async fn deliver(state: &State, job: &Job) -> anyhow::Result<Next> {
             message_id: message_id(state, job),
         })
         .await;
+    let client = state.pool.get().await.context("a database connection")?;
     match sent {
         Ok(()) => {
             outbox::finish(&client, job.trigger_id, job.kind, Outcome::Sent).await?;

@@ -5,13 +5,14 @@
 use super::decide::{reminder_due, reminder_lead};
 use super::deliver::{Job, deliver};
 use super::outbox;
-use super::settings::{self, MailSettings};
 use crate::state::State;
 use actix_web::web;
 use chrono::Utc;
+use domain::messages::MailSettings;
 use domain::{Basis, MessageKind};
 use std::collections::BTreeMap;
 use std::time::Duration;
+use store::read_models::mail_settings::mail_settings;
 
 /// How far ahead the scan looks: a lead longer than 30 days is not honoured.
 const HORIZON: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -51,7 +52,7 @@ async fn scan(state: &State) -> anyhow::Result<usize> {
         let full = page.len() as i64 == PAGE;
         for ending in page {
             if !org_settings.contains_key(&ending.org_id) {
-                let loaded = settings::mail_settings(&client, &ending.org_id).await?;
+                let loaded = mail_settings(&client, &ending.org_id).await?;
                 org_settings.insert(ending.org_id.clone(), loaded);
             }
             let Some(settings) = org_settings.get(&ending.org_id) else {

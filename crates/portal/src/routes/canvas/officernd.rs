@@ -227,14 +227,10 @@ pub(crate) async fn entry_signin(
     form: web::Form<SignedPage>,
 ) -> PageResult {
     let form = form.into_inner();
-    if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(
-            &PageLanguage::new(&state, &request, None),
-            Framing::Optix,
-            ENTRY_PATH,
-        );
-    }
     let lang = PageLanguage::new(&state, &request, None);
+    if !form_ok(&state, &request, &form.csrf) {
+        return state.form_expired(&lang, Framing::Optix, ENTRY_PATH);
+    }
     let t = lang.t;
     let (org_id, connection) = match check_signed(&state, &form).await? {
         Ok(checked) => checked,
@@ -347,15 +343,11 @@ pub(crate) async fn connect(
     form: web::Form<ConnectForm>,
 ) -> PageResult {
     let form = form.into_inner();
+    let lang = PageLanguage::new(&state, &request, None);
     if !form_ok(&state, &request, &form.csrf) {
-        return state.form_expired(
-            &PageLanguage::new(&state, &request, None),
-            Framing::Optix,
-            CONNECT_PATH,
-        );
+        return state.form_expired(&lang, Framing::Optix, CONNECT_PATH);
     }
     let answer = |status, outcome| connect_page(&state, &request, &form, status, outcome);
-    let lang = PageLanguage::new(&state, &request, None);
     let t = lang.t;
     if let Err((status, problem)) = check_form(&state, &t, &form) {
         return answer(status, Err(problem));
