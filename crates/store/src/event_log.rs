@@ -142,6 +142,41 @@ pub async fn append(
     Ok(recorded)
 }
 
+/// One stream's part of a batched append (see [`append_batch`]).
+pub struct Append<'a> {
+    pub stream: &'a StreamId,
+    /// The version the stream must be at (-1: must not exist yet).
+    pub expected_version: i64,
+    pub events: Vec<Event>,
+    pub metadata: &'a Metadata,
+}
+
+/// Appends to several streams in one transaction, in the order given (a stream may appear
+/// more than once; each part expects the version the previous one left), with the projections
+/// updated; answers every recorded event in log order. The set-wise form of [`append`]: the
+/// contract a batched caller relies on, whatever the statements underneath.
+pub async fn append_batch(
+    tx: &deadpool_postgres::Transaction<'_>,
+    appends: Vec<Append<'_>>,
+    recorded_at: DateTime<Utc>,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut recorded = Vec::new();
+    for part in appends {
+        recorded.extend(
+            append(
+                tx,
+                part.stream,
+                part.expected_version,
+                part.events,
+                part.metadata,
+                recorded_at,
+            )
+            .await?,
+        );
+    }
+    Ok(recorded)
+}
+
 /// Takes the append lock until the transaction ends: nothing else commits events meanwhile
 /// (appends take it themselves; replay's swap and VLAN picks take it too).
 pub async fn take_append_lock(tx: &impl GenericClient) -> Result<(), StoreError> {
