@@ -3,14 +3,14 @@
 //! form as a command (or the form's own problem), provision's answer, then back to the page
 //! with `?ok=<what was done>` or the page again with the refusal above the forms.
 
-use crate::admin_session::{Admin, admin_form};
+use crate::admin_session::{Admin, csrf_checked};
 use crate::commands::Answer;
 use crate::error::PortalError;
 use crate::pages::Framing;
 use crate::responses::see_other;
 use crate::state::State;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use bus::commands::Command;
 use domain::VlanRange;
 use i18n::Texts;
@@ -125,13 +125,16 @@ pub(crate) async fn show<P: FormPage>(
 /// `POST` of a form page's form: the admin and CSRF check, then the command (or the form's
 /// problem), then back to the page with `?ok=<what was done>`, or the page again with the
 /// refusal.
+///
+/// `admin` comes before `form`: actix extracts in order, so a visitor who is not signed in is
+/// answered before the body (up to the emails form's 1.2 MB) is read.
 pub(crate) async fn submit<P: FormPage>(
     state: web::Data<State>,
-    request: HttpRequest,
+    admin: Admin,
     form: web::Form<P::Form>,
 ) -> Result<HttpResponse, PortalError> {
     let back = P::PATH;
-    let admin = match admin_form(&state, &request, P::csrf(&form), back).await? {
+    let admin = match csrf_checked(&state, admin, P::csrf(&form), back)? {
         Ok(admin) => admin,
         Err(page) => return Ok(page),
     };

@@ -296,6 +296,16 @@ pub(crate) async fn admin_form(
     let Some(admin) = signed_in(state, request).await? else {
         return Ok(Err(signed_out(state, request)?));
     };
+    csrf_checked(state, admin, csrf, back)
+}
+
+/// `admin` if the form's CSRF token is theirs; else the "form expired" page.
+pub(crate) fn csrf_checked(
+    state: &State,
+    admin: Admin,
+    csrf: &str,
+    back: &str,
+) -> Result<Result<Admin, HttpResponse>, PortalError> {
     if !session::csrf_matches(&state.keys, ADMIN_SCOPE, &admin.cookie, csrf) {
         return Ok(Err(state.form_expired(
             &admin.language,

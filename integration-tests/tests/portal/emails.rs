@@ -136,3 +136,34 @@ async fn an_admin_switches_a_message_off_and_rewords_it_and_a_broken_wording_is_
     assert_eq!(french.h1(), "E-mails aux membres");
     Ok(())
 }
+
+/// The form may be up to 1.2 MB (six wordings): a visitor who is not signed in is refused on the
+/// headers alone, before a byte of the body is read, so anonymous uploads cost the portal
+/// nothing.
+#[tokio::test]
+async fn a_visitor_who_is_not_signed_in_is_refused_before_the_form_s_body_is_read()
+-> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = Stack::start_installed().await?;
+    let address = stack
+        .portal_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut connection = tokio::net::TcpStream::connect(address).await?;
+    let head = format!(
+        "POST {PATH} HTTP/1.1\r\nHost: {address}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000\r\n\r\ncsrf=x"
+    );
+    connection.write_all(head.as_bytes()).await?;
+    // The rest of the body never comes: an answer means it was not waited for.
+    let mut answer = vec![0u8; 256];
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        connection.read(&mut answer),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("no answer until the body was sent: it was being read"))??;
+    let status_line = String::from_utf8_lossy(&answer[..read]);
+    assert!(status_line.starts_with("HTTP/1.1 401"), "{status_line}");
+    Ok(())
+}
