@@ -96,6 +96,18 @@ pub async fn fresh_database() -> anyhow::Result<String> {
     Ok(with_database(&server, &name))
 }
 
+/// A new database with nothing in it (no migrations): what a restore goes into.
+pub async fn empty_database() -> anyhow::Result<String> {
+    let server = server_url()?;
+    let (admin, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    let name = format!("lanyard_empty_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await?;
+    Ok(with_database(&server, &name))
+}
+
 fn migrations_fingerprint() -> String {
     let mut hash: u64 = 0xcbf29ce484222325;
     for (version, _, sql) in store::migrations::MIGRATIONS {

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod axe;
+pub mod backup;
 pub mod browser;
 pub mod controllers;
 pub mod database;

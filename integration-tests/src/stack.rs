@@ -157,16 +157,50 @@ impl Stack {
         options: StackOptions,
         adjust: impl FnOnce(&mut runtime::Settings),
     ) -> anyhow::Result<Stack> {
+        let database_url = fresh_database().await?;
+        Stack::start_on(database_url, None, options, adjust).await
+    }
+
+    /// A fresh stack (new nats-server, the EMPTY database `database_url`) into which
+    /// `scripts/restore.sh` restores the backup in `backup_dir` before the services start, as
+    /// an operator would (docs/operations.md, "Backups and restore").
+    pub async fn start_restored(
+        backup_dir: &std::path::Path,
+        database_url: String,
+    ) -> anyhow::Result<Stack> {
+        Stack::start_on(
+            database_url,
+            Some(backup_dir),
+            StackOptions::default(),
+            |_| {},
+        )
+        .await
+    }
+
+    async fn start_on(
+        database_url: String,
+        restore_from: Option<&std::path::Path>,
+        options: StackOptions,
+        adjust: impl FnOnce(&mut runtime::Settings),
+    ) -> anyhow::Result<Stack> {
         let nats = bus::testing::NatsServer::start()
             .await
             .map_err(anyhow::Error::msg)
             .context("starting nats-server")?;
-        let database_url = fresh_database().await?;
         let dir =
             std::env::temp_dir().join(format!("lanyard-it-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir)?;
         let mailbox = crate::mail::Mailbox::from_env().ok();
         let mut settings = load_test_settings(&dir, &database_url, &nats, mailbox.as_ref())?;
+        if let Some(backup) = restore_from {
+            crate::backup::run_script(
+                "restore.sh",
+                backup,
+                &dir.join("lanyard.toml"),
+                &database_url,
+            )
+            .await?;
+        }
         let radius_fill_port = crate::ports::free_udp_port()?;
         settings.radius.freeradius_answer_caches = vec![format!("127.0.0.1:{radius_fill_port}")];
         adjust(&mut settings);
@@ -506,6 +540,11 @@ impl Stack {
     pub async fn members(&self) -> anyhow::Result<Vec<cli::members::MemberLine>> {
         let client = self.pool.get().await?;
         cli::members::list(&client, &self.keys, None, chrono::Utc::now()).await
+    }
+
+    /// The configuration file the services were built from (what `lanyard` reads).
+    pub fn config_file(&self) -> std::path::PathBuf {
+        self._config_dir.0.join("lanyard.toml")
     }
 
     /// Stops provision gracefully (stop pulling, finish in-flight work).

@@ -3,6 +3,7 @@
 //! who may do what ([`auth`]).
 
 pub mod auth;
+pub mod backup;
 pub mod commands;
 pub mod sealing;
 #[cfg(feature = "testing")]

@@ -48,6 +48,16 @@ pub enum Command {
         #[command(subcommand)]
         command: WebhooksCommand,
     },
+    /// Back up what only NATS holds (PostgreSQL: pg_dump; scripts/backup.sh does both).
+    Backup {
+        #[command(subcommand)]
+        command: crate::backup::BackupCommand,
+    },
+    /// Restore a NATS backup into a fresh NATS, after PostgreSQL (scripts/restore.sh).
+    Restore {
+        #[command(subcommand)]
+        command: crate::backup::RestoreCommand,
+    },
     /// Rebuild every projection from the event log (side by side, swapped in when caught up;
     /// safe while the services run).
     Replay,

@@ -1,6 +1,7 @@
 //! The `lanyard` command line, as a library so tests drive the same code.
 
 pub mod args;
+pub mod backup;
 pub mod configure;
 pub mod controllers;
 // A recorded event's history line: words from `domain::describe`, the line from store (the

@@ -83,6 +83,8 @@ async fn run_with_configuration(
     match command {
         Command::Migrate => migrate(pool).await?,
         Command::Replay => replay(pool).await?,
+        Command::Backup { command } => cli::backup::backup(settings, command).await?,
+        Command::Restore { command } => cli::backup::restore(settings, pool, command).await?,
         Command::Projections {
             command: ProjectionsCommand::Checksum,
         } => {

@@ -2,6 +2,7 @@
 //! `/metrics` and traces, and commands whose sender the bus, not the body, establishes.
 //! (RADIUS has a binary of its own: tests/radius.)
 
+mod backups;
 mod bus_authorization;
 mod cli;
 mod mail_settings;
