@@ -61,7 +61,10 @@ LISTENERS = {
     "controllers": [("controllers.listen", "http"), ("controllers.ops_listen", "ops")],
 }
 # Secrets made by an operator rather than these files: CloudNativePG's for the Cluster.
-OPERATOR_SECRETS = {"lanyard-db-app": {"uri", "username", "password", "host", "port", "dbname"}}
+OPERATOR_SECRETS = {
+    "lanyard-db-app": {"uri", "username", "password", "host", "port", "dbname"},
+    "lanyard-db-ca": {"ca.crt", "ca.key"},
+}
 
 
 def load_all(path):

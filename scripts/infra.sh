@@ -29,7 +29,7 @@ INFRA_TOOLS=${LANYARD_TOOLS:-$HOME/.cache/lanyard-tools}
 INFRA_VENV=$INFRA_TOOLS/venv
 # prometheus: the server `make up` runs and promtool, which `make test` checks the alert rules with.
 # chromium + chromium-driver: the portal's browser tests; wrk: the portal latency measurement.
-INFRA_APT_PACKAGES=(postgresql freeradius freeradius-utils freeradius-postgresql freeradius-rest chromium chromium-driver prometheus wrk)
+INFRA_APT_PACKAGES=(postgresql openssl freeradius freeradius-utils freeradius-postgresql freeradius-rest chromium chromium-driver prometheus wrk)
 # npm installs axe-core (integration-tests/axe) for the browser tests' accessibility check. Only
 # when no npm is on the PATH: Node.js from another source (e.g. NodeSource, which bundles npm)
 # conflicts with Debian's npm package.
@@ -287,6 +287,31 @@ pg_root() {
     echo "$tmp"
 }
 
+# postgres_tls DIR ROOT: a CA and a server certificate for 127.0.0.1 and localhost (made once),
+# so the server also takes TLS (plain connections still work); the CA is DIR/pg-ca.pem, exported
+# as PG_TLS_CA for the tests of `sslmode=verify-full` (crates/store/src/tls.rs).
+# shellcheck disable=SC2034
+postgres_tls() {
+    local dir=$1 root=$2 tls=$2/tls
+    if [[ ! -f $tls/server.key ]]; then
+        as_postgres mkdir -p "$tls"
+        as_postgres openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+            -subj "/CN=Lanyard test database CA" -keyout "$tls/ca.key" -out "$tls/ca.pem" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign >/dev/null 2>&1 ||
+            die "openssl could not make the test database CA"
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' |
+            as_postgres tee "$tls/server.ext" >/dev/null
+        as_postgres openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+            -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1 &&
+            as_postgres openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+                -CAcreateserial -days 3650 -extfile "$tls/server.ext" -out "$tls/server.pem" >/dev/null 2>&1 ||
+            die "openssl could not make the test database's certificate"
+        as_postgres chmod 600 "$tls/server.key" "$tls/ca.key"
+    fi
+    as_postgres cat "$tls/ca.pem" >"$dir/pg-ca.pem"
+    PG_TLS_CA=$dir/pg-ca.pem
+}
+
 # PG_ROOT, PG_DATA and PG_PID are read by write_env (through ${!name}).
 # shellcheck disable=SC2034
 start_postgres() {
@@ -302,6 +327,8 @@ start_postgres() {
             { show_log_tail "$root/initdb.log"; die "initdb failed"; }
     fi
 
+    postgres_tls "$dir" "$root"
+
     if as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
         PGPORT=$(sed -n 4p "$data/postmaster.pid")
         log "postgres already running on 127.0.0.1:$PGPORT"
@@ -310,7 +337,7 @@ start_postgres() {
         for attempt in 1 2 3; do
             if ((attempt == 1)); then PGPORT=$(pick_port "$(read_var "$prev" PGPORT)"); else PGPORT=$(free_port); fi
             if as_postgres "$bin/pg_ctl" -D "$data" -l "$root/pg.log" -w -t 30 -o \
-                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$root/tls/server.pem -c ssl_key_file=$root/tls/server.key" \
                 start >/dev/null 2>&1 9>&-; then
                 break
             fi
@@ -481,7 +508,7 @@ write_env() {
     {
         echo "# Written by scripts/infra.sh start $dir on $(date -u +%Y-%m-%dT%H:%M:%SZ). Source it."
         local name
-        for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
+        for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID PG_TLS_CA \
             NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID NATS_CREDENTIALS_DIR \
             SMTP_PORT SMTP_URL MAILDIR SMTP_PID \
             RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_STATUS_PORT RADIUS_FILL_PORT RADIUS_SECRET \

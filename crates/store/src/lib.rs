@@ -18,29 +18,29 @@ pub mod recorded;
 pub mod relay_checkpoint;
 pub mod replay;
 pub mod statements;
+pub mod tls;
 
 pub use error::StoreError;
 pub use recorded::{Metadata, RecordedEvent};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use std::str::FromStr;
 
 pub use deadpool_postgres::GenericClient;
 pub use statements::CachedStatements;
 
 pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
 
-/// A connection pool for `url` (a libpq URL such as `postgres://user@host:port/db`).
+/// A connection pool for `url` (a libpq URL such as `postgres://user@host:port/db`; TLS with
+/// `sslmode=verify-full&sslrootcert=FILE`, see [`tls`]).
 pub fn create_pool(url: &str, size: usize) -> Result<Pool, StoreError> {
-    let config =
-        tokio_postgres::Config::from_str(url).map_err(|e| StoreError::Config(e.to_string()))?;
-    let manager = Manager::from_config(
-        config,
-        tokio_postgres::NoTls,
-        ManagerConfig {
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let (config, tls) = tls::from_url(url)?;
+    let manager_config = ManagerConfig {
+        recycling_method: RecyclingMethod::Fast,
+    };
+    let manager = match tls {
+        Some(tls) => Manager::from_config(config, tls, manager_config),
+        None => Manager::from_config(config, tokio_postgres::NoTls, manager_config),
+    };
     Pool::builder(manager)
         .max_size(size.max(1))
         .build()

@@ -5,5 +5,6 @@
 mod backups;
 mod bus_authorization;
 mod cli;
+mod database_tls;
 mod mail_settings;
 mod observability;
