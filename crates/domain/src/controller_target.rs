@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The vendor ids a location's keys go to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "vendor", rename_all = "snake_case")]
 pub enum ControllerTarget {
     /// Identity PSKs on SSID `ssid_number` of network `network_id` in organization

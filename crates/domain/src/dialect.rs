@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Which vendor's attributes the NAS understands (see docs/radius.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NasDialect {
     /// Cisco iPSK: `Cisco-AVPair` `psk-mode=ascii`, `psk=…`.

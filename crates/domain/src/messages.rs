@@ -8,7 +8,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// The member's first grant at a location: the network name and a sign-in link.
@@ -83,7 +95,7 @@ fn default_plan_reminder_hours() -> u32 {
 
 /// An organization's email settings (event `MailSettingsSet`, org stream): which messages are
 /// sent, from whom they appear to come, when reminders go, and its own wording.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MailSettings {
     #[serde(default)]
     pub switched_off: BTreeSet<MessageKind>,
