@@ -149,41 +149,59 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
     Ok(())
 }
 
-/// Defect 2, the other half: a genuine retry of a delivery that a reconciliation after its
-/// time already covered (Optix retries for up to 100 minutes, far past any duplicate window)
-/// reaches provision and costs no Optix request and no event.
-#[tokio::test]
-async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Result<()> {
-    let stack = installed_with_jean_active().await?;
-    deactivate_quietly(&stack, JEAN).await?;
-    // Optix dispatches 1–15 s after the change.
+/// Jean deactivated in Optix, and the `member_updated` Optix sends for it delivered (Optix
+/// dispatches 1–15 s after the change) and applied, provision idle again: answers the
+/// delivery's body and timestamp, for a retry.
+async fn deactivation_delivered(stack: &Stack) -> anyhow::Result<(Map<String, Value>, i64)> {
+    deactivate_quietly(stack, JEAN).await?;
     let created = Utc::now().timestamp() - 5;
     let body = member_updated(JEAN);
     assert_eq!(
-        post_webhook(&stack, "member_updated", &body, created).await?,
+        post_webhook(stack, "member_updated", &body, created).await?,
         200
     );
     stack
         .member_until(DEMO_ORG, JEAN, "the deactivation applied", |m| !active(m))
         .await?;
     stack.wait_until_provisioned().await?;
+    Ok((body, created))
+}
+
+/// Optix's retry of a `member_updated` delivery (the same body, its original timestamp),
+/// answered 200; waits until the webhook stream holds `stored` messages and provision has
+/// handled them.
+async fn optix_retries(
+    stack: &Stack,
+    (body, created): (&Map<String, Value>, i64),
+    stored: u64,
+) -> anyhow::Result<()> {
+    assert_eq!(
+        post_webhook(stack, "member_updated", body, created).await?,
+        200
+    );
+    eventually(
+        "the retry to reach the stream",
+        Duration::from_secs(5),
+        || async { Ok((stored_webhooks(stack).await? >= stored).then_some(())) },
+    )
+    .await?;
+    stack.wait_until_provisioned().await
+}
+
+/// Defect 2, the other half: a genuine retry of a delivery that a reconciliation after its
+/// time already covered (Optix retries for up to 100 minutes, far past any duplicate window)
+/// reaches provision and costs no Optix request and no event.
+#[tokio::test]
+async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Result<()> {
+    let stack = installed_with_jean_active().await?;
+    let (body, created) = deactivation_delivered(&stack).await?;
     let (calls, events, stored) = (
         stack.sim.sim.api_calls(),
         stack.event_count().await?,
         stored_webhooks(&stack).await?,
     );
 
-    assert_eq!(
-        post_webhook(&stack, "member_updated", &body, created).await?,
-        200
-    );
-    eventually(
-        "the retry to reach the stream",
-        Duration::from_secs(5),
-        || async { Ok((stored_webhooks(&stack).await? > stored).then_some(())) },
-    )
-    .await?;
-    stack.wait_until_provisioned().await?;
+    optix_retries(&stack, (&body, created), stored + 1).await?;
     assert_eq!(
         stack.sim.sim.api_calls(),
         calls,
@@ -222,17 +240,7 @@ async fn a_delivery_answered_again_past_the_duplicate_window_costs_no_second_rec
     stack
         .member_until(DEMO_ORG, JEAN, "an active account", active)
         .await?;
-    deactivate_quietly(&stack, JEAN).await?;
-    let created = Utc::now().timestamp() - 5;
-    let body = member_updated(JEAN);
-    assert_eq!(
-        post_webhook(&stack, "member_updated", &body, created).await?,
-        200
-    );
-    stack
-        .member_until(DEMO_ORG, JEAN, "the deactivation applied", |m| !active(m))
-        .await?;
-    stack.wait_until_provisioned().await?;
+    let (body, created) = deactivation_delivered(&stack).await?;
     let (calls, events, stored) = (
         stack.sim.sim.api_calls(),
         stack.event_count().await?,
@@ -289,18 +297,7 @@ async fn a_delivery_answered_again_past_the_duplicate_window_costs_no_second_rec
         },
     )
     .await?;
-    // Optix's retry: the same signed delivery, its original timestamp.
-    assert_eq!(
-        post_webhook(&stack, "member_updated", &body, created).await?,
-        200
-    );
-    eventually(
-        "both copies to reach the stream",
-        Duration::from_secs(5),
-        || async { Ok((stored_webhooks(&stack).await? == stored + 2).then_some(())) },
-    )
-    .await?;
-    stack.wait_until_provisioned().await?;
+    optix_retries(&stack, (&body, created), stored + 2).await?;
     assert_eq!(
         stack.sim.sim.api_calls(),
         calls,

@@ -138,88 +138,103 @@ async fn full_sync(stack: &Stack) -> anyhow::Result<()> {
     stack.wait_for_syncs(DEMO_ORG, runs + 1).await
 }
 
+/// Sends each operator command and waits until the log holds the event type beside it.
+async fn commands_append(stack: &Stack, steps: Vec<(&str, Command)>) -> anyhow::Result<()> {
+    for (event_type, command) in steps {
+        appends(stack, event_type, stack.command_done(DEMO_ORG, command)).await?;
+    }
+    Ok(())
+}
+
+/// Applies each change in Optix, which delivers its webhook, and waits until the log holds the
+/// event type beside it.
+async fn webhooks_append(stack: &Stack, steps: Vec<(&str, Change)>) -> anyhow::Result<()> {
+    for (event_type, change) in steps {
+        appends(stack, event_type, async {
+            webhook(stack, change).await.map(drop)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies `change` in Optix without a webhook; answers the id of what it created.
+async fn quietly(stack: &Stack, change: Change) -> anyhow::Result<String> {
+    let applied = stack.sim.sim.apply(DEMO_ORG, change, Notify::Quietly);
+    applied
+        .await?
+        .id
+        .ok_or_else(|| anyhow::anyhow!("the simulator made nothing"))
+}
+
 /// The organization's configuration changes the rich history leaves out.
 async fn configuration_events(stack: &Stack) -> anyhow::Result<()> {
-    let unmap = Command::UnmapPlan {
-        plan_template_id: DEDICATED_DESK.into(),
-    };
-    appends(stack, "PlanUnmapped", stack.command_done(DEMO_ORG, unmap)).await?;
     let profile = AccessProfile {
         name: "standard plus".into(),
         ..AccessProfile::default()
     };
-    let default = Command::SetDefaultProfile { profile };
-    appends(
-        stack,
-        "DefaultProfileSet",
-        stack.command_done(DEMO_ORG, default),
-    )
-    .await?;
-    let unmap = Command::UnmapLocation {
-        location_id: TRASTEVERE.into(),
-    };
-    appends(
-        stack,
-        "LocationUnmapped",
-        stack.command_done(DEMO_ORG, unmap),
-    )
-    .await?;
-    // Rome is an Optix location again that no Lanyard location maps.
-    let report = Command::ReportUnmappedLocation {
-        location_id: TRASTEVERE.into(),
-        user_id: Some(JEAN.into()),
-    };
-    appends(
-        stack,
-        "UnmappedLocationUsed",
-        stack.command_done(DEMO_ORG, report),
-    )
-    .await?;
-    let remove = Command::RemoveNas {
-        nas_id: "lobby".into(),
-    };
-    appends(stack, "NasRemoved", stack.command_done(DEMO_ORG, remove)).await
+    let steps = vec![
+        (
+            "PlanUnmapped",
+            Command::UnmapPlan {
+                plan_template_id: DEDICATED_DESK.into(),
+            },
+        ),
+        ("DefaultProfileSet", Command::SetDefaultProfile { profile }),
+        (
+            "LocationUnmapped",
+            Command::UnmapLocation {
+                location_id: TRASTEVERE.into(),
+            },
+        ),
+        // Rome is now an Optix location that no Lanyard location maps.
+        (
+            "UnmappedLocationUsed",
+            Command::ReportUnmappedLocation {
+                location_id: TRASTEVERE.into(),
+                user_id: Some(JEAN.into()),
+            },
+        ),
+        (
+            "NasRemoved",
+            Command::RemoveNas {
+                nas_id: "lobby".into(),
+            },
+        ),
+    ];
+    commands_append(stack, steps).await
 }
 
 /// A member's life the rich history leaves out: opened by a sync without a location, bound
-/// where first asked for, suspended and resumed, a new passphrase, a new email. Answers the
+/// where first asked for, a new passphrase, a new email, suspended and resumed. Answers the
 /// member's user id.
 async fn member_events(stack: &Stack) -> anyhow::Result<String> {
-    let quietly = |change| async {
-        let applied = stack.sim.sim.apply(DEMO_ORG, change, Notify::Quietly);
-        applied
-            .await?
-            .id
-            .ok_or_else(|| anyhow::anyhow!("the simulator made nothing"))
-    };
-    let nia = quietly(Change::AddUser {
+    let add = Change::AddUser {
         name: "Nia".into(),
         surname: "Test".into(),
         email: "nia@example.com".into(),
         is_admin: false,
-    })
-    .await?;
-    let plan = quietly(Change::AddPlan {
-        user_id: nia.clone(),
+    };
+    let nia = quietly(stack, add).await?;
+    let hot_desk = |user_id: &str| Change::AddPlan {
+        user_id: user_id.into(),
         plan_template_id: HOT_DESK.into(),
         starts_in_secs: 0,
         ends_in_secs: None,
-    })
-    .await?;
+    };
+    let plan = quietly(stack, hot_desk(&nia)).await?;
     appends(stack, "AccountOpened", full_sync(stack)).await?;
     let onboard = Command::Onboard {
         user_id: nia.clone(),
         location_id: GASTOWN.into(),
         via: domain::events::OnboardedVia::Portal,
     };
-    appends(stack, "AccountBound", stack.command_done(DEMO_ORG, onboard)).await?;
     let regenerate = Command::RegeneratePassphrase {
         user_id: nia.clone(),
     };
-    appends(
+    commands_append(
         stack,
-        "PassphraseChanged",
-        stack.command_done(DEMO_ORG, regenerate),
+        vec![("AccountBound", onboard), ("PassphraseChanged", regenerate)],
     )
     .await?;
     let email = Change::UpdateUser {
@@ -227,27 +242,15 @@ async fn member_events(stack: &Stack) -> anyhow::Result<String> {
         email: Some("nia.new@example.com".into()),
         is_active: None,
     };
-    appends(stack, "ProfileChanged", async {
-        webhook(stack, email).await.map(drop)
-    })
-    .await?;
     let cancel = Change::CancelPlan {
         account_plan_id: plan,
     };
-    appends(stack, "AccountSuspended", async {
-        webhook(stack, cancel).await.map(drop)
-    })
-    .await?;
-    let again = Change::AddPlan {
-        user_id: nia.clone(),
-        plan_template_id: HOT_DESK.into(),
-        starts_in_secs: 0,
-        ends_in_secs: None,
-    };
-    appends(stack, "AccountResumed", async {
-        webhook(stack, again).await.map(drop)
-    })
-    .await?;
+    let steps = vec![
+        ("ProfileChanged", email),
+        ("AccountSuspended", cancel),
+        ("AccountResumed", hot_desk(&nia)),
+    ];
+    webhooks_append(stack, steps).await?;
     Ok(nia)
 }
 
@@ -259,48 +262,40 @@ async fn group_and_network_events(stack: &Stack, user_id: &str) -> anyhow::Resul
     let add = Change::AddTeam {
         name: "Green".into(),
     };
-    let team = stack
-        .sim
-        .sim
-        .apply(DEMO_ORG, add, Notify::Quietly)
-        .await?
-        .id
-        .ok_or_else(|| anyhow::anyhow!("no team"))?;
-    let join = Change::AddTeamMember {
-        team_id: team.clone(),
-        user_id: user_id.into(),
-    };
-    appends(stack, "GroupCreated", async {
-        webhook(stack, join).await.map(drop)
-    })
-    .await?;
-    let rename = Change::RenameTeam {
-        team_id: team.clone(),
-        name: "Emerald".into(),
-    };
-    appends(stack, "GroupRenamed", async {
-        webhook(stack, rename).await.map(drop)
-    })
-    .await?;
-    let leave = Change::RemoveTeamMember {
-        team_id: team.clone(),
-        user_id: user_id.into(),
-    };
-    appends(stack, "LeftGroup", async {
-        webhook(stack, leave).await.map(drop)
-    })
-    .await?;
+    let team = quietly(stack, add).await?;
+    let (team_id, user_id) = (team.clone(), user_id.to_owned());
+    let steps = vec![
+        (
+            "GroupCreated",
+            Change::AddTeamMember {
+                team_id: team_id.clone(),
+                user_id: user_id.clone(),
+            },
+        ),
+        (
+            "GroupRenamed",
+            Change::RenameTeam {
+                team_id: team_id.clone(),
+                name: "Emerald".into(),
+            },
+        ),
+        ("LeftGroup", Change::RemoveTeamMember { team_id, user_id }),
+    ];
+    webhooks_append(stack, steps).await?;
     appends(stack, "GroupVlanAssigned", async {
         stack.set_vlan_pool(DEMO_ORG, 100, 110).await?;
         full_sync(stack).await
     })
     .await?;
     // Optix sends no webhook for a deleted team: the next sync deletes its group.
-    let delete = Change::DeleteTeam { team_id: team };
     stack
         .sim
         .sim
-        .apply(DEMO_ORG, delete, Notify::Quietly)
+        .apply(
+            DEMO_ORG,
+            Change::DeleteTeam { team_id: team },
+            Notify::Quietly,
+        )
         .await?;
     appends(stack, "GroupDeleted", full_sync(stack)).await?;
     network_events(stack).await
@@ -312,7 +307,7 @@ async fn network_events(stack: &Stack) -> anyhow::Result<()> {
         user_id: JEAN.into(),
         mac: "02:00:00:00:00:01".into(),
     };
-    appends(stack, "DeviceRemoved", stack.command_done(DEMO_ORG, remove)).await?;
+    commands_append(stack, vec![("DeviceRemoved", remove)]).await?;
     let radius = stack
         .nats
         .bus_as(bus::auth::Identity::Radius)
