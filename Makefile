@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test bench fmt lint deps check-observability check-kubernetes fuzz
+.PHONY: help up down test bench fmt lint deps check-observability check-kubernetes fuzz event-schemas
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
@@ -24,6 +24,8 @@ help:
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
+	@echo "make event-schemas  write proto/events/<version>/*.schema.json again from the types the"
+	@echo "            relay publishes (a test in make test fails while they differ)"
 	@echo "make fuzz   each fuzz target in turn for FUZZ_SECONDS (default 600) or FUZZ_RUNS executions;"
 	@echo "            FUZZ_TARGETS=\"webhook command\" for some of them; not part of make test"
 
@@ -42,6 +44,10 @@ down:
 
 fmt:
 	cargo fmt --all
+
+# The events' wire contract: JSON Schemas generated from the published types (review the diff).
+event-schemas:
+	cargo run --locked --quiet -p provision --example event_schemas -- $(CURDIR)
 
 lint:
 	cargo fmt --all -- --check

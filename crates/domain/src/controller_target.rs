@@ -1,10 +1,11 @@
 //! The vendor ids a location's keys go to (DATA: what `ControllerMapped` records; imports
 //! nothing else of the domain, so events and the controller aggregate both use it).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The vendor ids a location's keys go to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "vendor", rename_all = "snake_case")]
 pub enum ControllerTarget {
     /// Identity PSKs on SSID `ssid_number` of network `network_id` in organization

@@ -1,6 +1,7 @@
 //! A member's devices: the MAC addresses RADIUS MAC authentication knows them by, and what
 //! a device may be called. Events `DeviceAdded` / `DeviceRemoved` on the member stream.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -105,8 +106,23 @@ impl<'de> Deserialize<'de> for Mac {
     }
 }
 
+/// In the events' JSON Schema (proto/events/): the canonical text `Display` writes.
+impl JsonSchema for Mac {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Mac".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A MAC address: 12 lowercase hex digits, no separators.",
+            "type": "string",
+            "pattern": "^[0-9a-f]{12}$"
+        })
+    }
+}
+
 /// How a device came to be bound to its member.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceBinding {
     /// The tenant registered it on the key page or in the app.
@@ -131,7 +147,7 @@ impl DeviceBinding {
 }
 
 /// Who removed a device (the actor is in the event's metadata too; this is for the words).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceRemover {
     Tenant,

@@ -1,10 +1,11 @@
 //! The vendor dialects a NAS speaks: which attributes carry the key (kept apart from the NAS
 //! aggregate so events can name it).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Which vendor's attributes the NAS understands (see docs/radius.md).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NasDialect {
     /// Cisco iPSK: `Cisco-AVPair` `psk-mode=ascii`, `psk=…`.

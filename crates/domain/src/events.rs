@@ -7,12 +7,13 @@ use crate::messages::MailSettings;
 use crate::platform::{Platform, PlatformAccount};
 use crate::policy::{AccessProfile, LocationSettings, VlanRange};
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A secret sealed with an AEAD key that lives outside the log (see the `secrets` crate).
 /// Destroying the key (crypto-shredding) makes the sealed value unrecoverable.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Sealed {
     /// Which key sealed it: `master` or `member`.
     pub key: String,
@@ -27,7 +28,9 @@ impl fmt::Debug for Sealed {
 }
 
 /// Why a member has access.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     Plan,
@@ -48,13 +51,15 @@ impl Basis {
 }
 
 /// A grant is identified by its basis and the Optix object behind it (account plan, booking).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct GrantKey {
     pub basis: Basis,
     pub source_id: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OnboardedVia {
     Sync,
@@ -64,7 +69,7 @@ pub enum OnboardedVia {
 }
 
 /// Who set a passphrase after the first one.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PassphraseSource {
     /// The tenant chose it in the portal or the app.
@@ -75,7 +80,7 @@ pub enum PassphraseSource {
 }
 
 /// What a grant gives on the network, from the plan's access profile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GrantNetwork {
     pub profile: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +94,7 @@ pub struct GrantNetwork {
     pub device_limit: Option<u16>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncKind {
     /// The import when an organization installs the app.
@@ -111,7 +116,7 @@ impl SyncKind {
 }
 
 /// One correction a sync made: whose account, and which events it took.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Correction {
     pub stream: String,
     pub events: Vec<String>,
@@ -136,7 +141,7 @@ impl Correction {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RevokeReason {
     /// Optix no longer shows the plan/booking (cancelled, ended, moved away).
@@ -145,7 +150,7 @@ pub enum RevokeReason {
     Expired,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "PascalCase")]
 pub enum Event {
     // ── org-{org} ────────────────────────────────────────────────────────────────────────
@@ -352,7 +357,7 @@ pub enum Event {
 /// What a NAS registration records (the JSON of `NasRegistered` is these fields beside its
 /// `type`). `address` is PostgreSQL `cidr` text (`10.0.0.7/32`, `10.0.0.0/24`); `secret` is
 /// sealed with the master key, context `secrets::contexts::nas_secret`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NasRegistration {
     pub location_id: String,
     pub name: String,
@@ -364,7 +369,7 @@ pub struct NasRegistration {
 }
 
 /// How a NAS answered a Disconnect-Request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisconnectOutcome {
     /// Disconnect-ACK: the session is over.

@@ -3,12 +3,15 @@
 //! (`portal::notify`); this is only the vocabulary shared with the organization's settings.
 
 use i18n::{Lang, OverrideError, Overrides};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// The member's first grant at a location: the network name and a sign-in link.
@@ -83,7 +86,7 @@ fn default_plan_reminder_hours() -> u32 {
 
 /// An organization's email settings (event `MailSettingsSet`, org stream): which messages are
 /// sent, from whom they appear to come, when reminders go, and its own wording.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MailSettings {
     #[serde(default)]
     pub switched_off: BTreeSet<MessageKind>,

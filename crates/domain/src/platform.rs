@@ -5,9 +5,10 @@
 //! can never be an Optix organization's, and Optix ids (and every stream already written)
 //! stay as they were.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum Platform {
     /// Events written before platforms existed are Optix's (`#[serde(default)]`).
     #[default]
@@ -75,7 +76,7 @@ impl Platform {
 /// What Lanyard needs besides the sealed secret to reach an organization on a platform that
 /// authenticates with client credentials (OfficeRnD): the application's client id (not a
 /// secret) and the organization's slug (its API paths).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PlatformAccount {
     pub client_id: String,
     pub slug: String,

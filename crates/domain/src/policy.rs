@@ -3,6 +3,7 @@
 //! to the access rules, so a decision depends only on facts and configuration.
 
 use crate::devices::DEFAULT_DEVICE_LIMIT;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 pub const MAX_DEVICE_LIMIT: u16 = 100;
 
 /// A range of 802.1Q VLAN ids, both ends included (1–4094).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct VlanRange {
     pub first: u16,
     pub last: u16,
@@ -73,7 +74,7 @@ pub fn allocate_vlan(pool: VlanRange, in_use: &[u16]) -> Option<u16> {
 }
 
 /// What a plan gives on the network (seed 001: group, bandwidth, duration, enabled).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AccessProfile {
     /// Shown to admins and tenants, e.g. `premium`.
     pub name: String,
@@ -157,7 +158,7 @@ pub(crate) fn check_name(field: &'static str, value: &str) -> Result<(), PolicyE
 }
 
 /// Where a member's key works (seed 001 "Multi-Location Support").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoamingPolicy {
     /// Only at the account's home location.
@@ -170,7 +171,7 @@ pub enum RoamingPolicy {
 }
 
 /// A Lanyard location mapped to an Optix location.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LocationSettings {
     pub name: String,
     /// The SSID tenants join.

@@ -13,6 +13,7 @@ pub mod commands;
 mod connection;
 mod controller_commands;
 pub mod error;
+pub mod event_contract;
 pub mod facts;
 pub mod hints;
 mod installation;

@@ -16,14 +16,22 @@ const BATCH: i64 = 500;
 const IDLE_POLL: Duration = Duration::from_millis(100);
 pub const CHECKPOINT: &str = "nats-relay";
 
-/// What subscribers receive. Sealed fields stay sealed.
-#[derive(Serialize)]
+/// What subscribers receive: the body of each message on `lanyard.events.<category>.<org>`
+/// (its JSON Schema: proto/events/). Sealed fields stay sealed.
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct PublishedEvent<'a> {
+    /// The event's global position in the log: published in increasing order (a number an
+    /// append rolled back is skipped).
     pub position: i64,
+    /// The event's UUID, also the message's `Nats-Msg-Id`: deduplicate by it.
     pub event_id: String,
+    /// The stream, `<category>-<org>[-<id>]` (e.g. `member-6267-12346`).
     pub stream: &'a str,
+    /// The event's version within its stream, from 1.
     pub version: i64,
+    /// The organization (Optix's id, or `officernd_<id>`).
     pub org_id: &'a str,
+    /// When the log recorded it (RFC 3339, UTC).
     pub recorded_at: chrono::DateTime<chrono::Utc>,
     pub event: &'a domain::Event,
     pub metadata: &'a store::Metadata,

@@ -149,47 +149,171 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
     Ok(())
 }
 
-/// Defect 2, the other half: a genuine retry of a delivery that a reconciliation after its
-/// time already covered (Optix retries for up to 100 minutes, far past any duplicate window)
-/// reaches provision and costs no Optix request and no event.
-#[tokio::test]
-async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Result<()> {
-    let stack = installed_with_jean_active().await?;
-    deactivate_quietly(&stack, JEAN).await?;
-    // Optix dispatches 1–15 s after the change.
+/// Jean deactivated in Optix, and the `member_updated` Optix sends for it delivered (Optix
+/// dispatches 1–15 s after the change) and applied, provision idle again: answers the
+/// delivery's body and timestamp, for a retry.
+async fn deactivation_delivered(stack: &Stack) -> anyhow::Result<(Map<String, Value>, i64)> {
+    deactivate_quietly(stack, JEAN).await?;
     let created = Utc::now().timestamp() - 5;
     let body = member_updated(JEAN);
     assert_eq!(
-        post_webhook(&stack, "member_updated", &body, created).await?,
+        post_webhook(stack, "member_updated", &body, created).await?,
         200
     );
     stack
         .member_until(DEMO_ORG, JEAN, "the deactivation applied", |m| !active(m))
         .await?;
     stack.wait_until_provisioned().await?;
+    Ok((body, created))
+}
+
+/// Optix's retry of a `member_updated` delivery (the same body, its original timestamp),
+/// answered 200; waits until the webhook stream holds `stored` messages and provision has
+/// handled them.
+async fn optix_retries(
+    stack: &Stack,
+    (body, created): (&Map<String, Value>, i64),
+    stored: u64,
+) -> anyhow::Result<()> {
+    assert_eq!(
+        post_webhook(stack, "member_updated", body, created).await?,
+        200
+    );
+    eventually(
+        "the retry to reach the stream",
+        Duration::from_secs(5),
+        || async { Ok((stored_webhooks(stack).await? >= stored).then_some(())) },
+    )
+    .await?;
+    stack.wait_until_provisioned().await
+}
+
+/// Defect 2, the other half: a genuine retry of a delivery that a reconciliation after its
+/// time already covered (Optix retries for up to 100 minutes, far past any duplicate window)
+/// reaches provision and costs no Optix request and no event.
+#[tokio::test]
+async fn a_retry_of_a_covered_delivery_costs_no_optix_request() -> anyhow::Result<()> {
+    let stack = installed_with_jean_active().await?;
+    let (body, created) = deactivation_delivered(&stack).await?;
     let (calls, events, stored) = (
         stack.sim.sim.api_calls(),
         stack.event_count().await?,
         stored_webhooks(&stack).await?,
     );
 
-    assert_eq!(
-        post_webhook(&stack, "member_updated", &body, created).await?,
-        200
-    );
-    eventually(
-        "the retry to reach the stream",
-        Duration::from_secs(5),
-        || async { Ok((stored_webhooks(&stack).await? > stored).then_some(())) },
-    )
-    .await?;
-    stack.wait_until_provisioned().await?;
+    optix_retries(&stack, (&body, created), stored + 1).await?;
     assert_eq!(
         stack.sim.sim.api_calls(),
         calls,
         "the retry was covered by the reconciliation after its time"
     );
     assert_eq!(stack.event_count().await?, events);
+    Ok(())
+}
+
+/// A webhook counter of provision's (`lanyard_webhooks_processed_total`) for one outcome.
+async fn processed_with(stack: &Stack, outcome: &str) -> anyhow::Result<f64> {
+    integration_tests::metric_sum(
+        &stack.provision_url,
+        "lanyard_webhooks_processed_total",
+        &[("outcome", outcome)],
+    )
+    .await
+}
+
+/// Issue 20: ingest answered a delivery 503 and its publish landed anyway (the NATS client
+/// sends buffered publishes when it reconnects), and Optix retries the same signed delivery 10
+/// minutes later, long past the webhook stream's 2-minute duplicate window. The window is 1 s
+/// here (`nats.duplicate_window_secs`), so "past it" takes a second, not minutes. Two copies
+/// then reach provision: the very message again (same `Nats-Msg-Id`, as a buffered publish
+/// would, once JetStream no longer drops it) and Optix's retry through ingest (a message of
+/// its own). Processed marks and webhook coverage make both free: no Optix request, no event,
+/// no second reconciliation.
+#[tokio::test]
+async fn a_delivery_answered_again_past_the_duplicate_window_costs_no_second_reconciliation()
+-> anyhow::Result<()> {
+    let stack = Stack::start_adjusted(StackOptions::default(), |settings| {
+        settings.nats.duplicate_window_secs = 1;
+    })
+    .await?;
+    stack.install(DEMO_ORG).await?;
+    stack
+        .member_until(DEMO_ORG, JEAN, "an active account", active)
+        .await?;
+    let (body, created) = deactivation_delivered(&stack).await?;
+    let (calls, events, stored) = (
+        stack.sim.sim.api_calls(),
+        stack.event_count().await?,
+        stored_webhooks(&stack).await?,
+    );
+    let (committed, already) = (
+        processed_with(&stack, "committed").await?,
+        processed_with(&stack, "already_processed").await?,
+    );
+
+    // The stored message published again with its id: dropped while the window lasts, stored
+    // once it has passed (the publish acknowledged as no duplicate is the proof).
+    let webhooks = stack
+        .bus
+        .jetstream()
+        .get_stream(&stack.settings.nats.webhook_stream)
+        .await?;
+    let last = webhooks.get_info().await?.state.last_sequence;
+    let message = webhooks.get_raw_message(last).await?;
+    let msg_id = message
+        .headers
+        .get("Nats-Msg-Id")
+        .map(|v| v.as_str().to_owned())
+        .ok_or_else(|| anyhow::anyhow!("the stored webhook has no Nats-Msg-Id"))?;
+    let headers: Vec<(String, String)> = message
+        .headers
+        .iter()
+        .filter(|(name, _)| AsRef::<str>::as_ref(name) != bus::webhooks::MSG_ID)
+        .flat_map(|(name, values)| {
+            values
+                .iter()
+                .map(move |v| (name.to_string(), v.as_str().to_owned()))
+        })
+        .collect();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    eventually(
+        "JetStream's duplicate window to pass",
+        Duration::from_secs(10),
+        || async {
+            let outcome = stack
+                .bus
+                .publish_durable(
+                    message.subject.to_string(),
+                    &msg_id,
+                    &headers,
+                    message.payload.clone(),
+                    Duration::from_secs(5),
+                )
+                .await?;
+            Ok((!outcome.duplicate).then_some(()))
+        },
+    )
+    .await?;
+    optix_retries(&stack, (&body, created), stored + 2).await?;
+    assert_eq!(
+        stack.sim.sim.api_calls(),
+        calls,
+        "no Optix request for either copy"
+    );
+    assert_eq!(stack.event_count().await?, events, "no second event");
+    assert_eq!(
+        processed_with(&stack, "committed").await?,
+        committed,
+        "no second reconciliation"
+    );
+    assert_eq!(
+        processed_with(&stack, "already_processed").await?,
+        already + 2.0,
+        "both copies done as already processed"
+    );
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! organizations, and the defects an operator found.
 
 mod defects;
+mod event_contract;
 mod event_log;
 mod foundation;
 mod organizations;
