@@ -1,0 +1,227 @@
+//! A burst of new members: `USERS` people join at `RATE` a second, each added in Optix and then
+//! given a plan (`new_member`, then `new_plan_subscription`: two webhooks), under Optix's real
+//! limit (60 requests a minute per token, enforced by the simulator with 429s) and provision's
+//! default client limit. Reported: Optix requests per webhook (the simulator counts every
+//! request, by operation), the time from the plan webhook's 2xx to the member's plan grant in
+//! the projection, and how many webhook messages JetStream delivered more than once.
+
+use crate::freshness::{Answered, watch_projection};
+use crate::stats::{Row, ms, quantile};
+use crate::support;
+use integration_tests::stack::DEMO_ORG;
+use integration_tests::{Stack, StackOptions};
+use optix_sim::{Change, Notify};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const POLL: Duration = Duration::from_millis(10);
+
+#[derive(Serialize)]
+pub struct BurstFigures {
+    pub new_members: usize,
+    pub offered_rate_per_sec: u32,
+    pub rate_limit_per_minute: u32,
+    pub webhooks: usize,
+    pub api_calls: u64,
+    pub calls_per_webhook: f64,
+    pub rate_limited: u64,
+    /// Requests by GraphQL operation (the simulator's count).
+    pub operations: BTreeMap<String, u64>,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Deliveries JetStream made beyond one per message (the consumer's delivered count).
+    pub redeliveries: u64,
+    /// From provision's own metrics: how the webhooks were batched.
+    pub batches: f64,
+    pub mean_batch_webhooks: f64,
+}
+
+impl BurstFigures {
+    pub fn rows(&self) -> Vec<Row> {
+        let operations: Vec<String> = self
+            .operations
+            .iter()
+            .map(|(name, calls)| format!("{name} {calls}"))
+            .collect();
+        vec![
+            Row {
+                what: format!(
+                    "burst of {} new members at {}/s ({}/min): Optix calls",
+                    self.new_members, self.offered_rate_per_sec, self.rate_limit_per_minute
+                ),
+                figure: format!(
+                    "{:.3} calls/webhook ({} calls for {} webhooks, {} × 429; {})",
+                    self.calls_per_webhook,
+                    self.api_calls,
+                    self.webhooks,
+                    self.rate_limited,
+                    operations.join(", ")
+                ),
+                ceiling: format!(
+                    "{:.0} batches of {:.1} webhooks",
+                    self.batches, self.mean_batch_webhooks
+                ),
+                target: "≤ 0.1 calls/webhook".into(),
+            },
+            Row {
+                what: "burst of new members: 2xx → account".into(),
+                figure: format!(
+                    "p50 {:.0} ms, p99 {:.0} ms (max {:.0} ms; poll {} ms)",
+                    self.p50_ms,
+                    self.p99_ms,
+                    self.max_ms,
+                    ms(POLL)
+                ),
+                ceiling: "-".into(),
+                target: "p99 < 5 s".into(),
+            },
+            Row {
+                what: "burst of new members: redeliveries".into(),
+                figure: format!("{}", self.redeliveries),
+                ceiling: "-".into(),
+                target: "0".into(),
+            },
+        ]
+    }
+}
+
+fn real_limit() -> StackOptions {
+    StackOptions::rate_limits(60, 60, Duration::from_secs(60))
+}
+
+/// (deliveries, last stream sequence delivered) of provision's webhook consumer.
+async fn delivered(stack: &Stack) -> anyhow::Result<(u64, u64)> {
+    let stream = stack
+        .bus
+        .jetstream()
+        .get_stream(&stack.settings.nats.webhook_stream)
+        .await?;
+    let info = stream
+        .consumer_info(&stack.settings.provision.consumer_name)
+        .await?;
+    Ok((
+        info.delivered.consumer_sequence,
+        info.delivered.stream_sequence,
+    ))
+}
+
+/// Adds person `i` to Optix (`new_member` delivered) and gives them a plan
+/// (`new_plan_subscription` delivered); their user id once the plan webhook got its 2xx.
+async fn join(stack: &Stack, i: usize) -> anyhow::Result<String> {
+    let sim = &stack.sim.sim;
+    let added = sim
+        .apply(
+            DEMO_ORG,
+            Change::AddUser {
+                name: format!("Burst{i}"),
+                surname: "Newcomer".into(),
+                email: format!("burst{i}@example.com"),
+                is_admin: false,
+            },
+            Notify::Webhook,
+        )
+        .await?;
+    anyhow::ensure!(
+        added.status.is_some_and(|s| (200..300).contains(&s)),
+        "new_member was answered {:?}",
+        added.status
+    );
+    let user = added
+        .id
+        .ok_or_else(|| anyhow::anyhow!("the new user has no id"))?;
+    sim.add_plan(DEMO_ORG, &user, support::HOT_DESK).await?;
+    Ok(user)
+}
+
+/// Every person joins at `rate` a second, open loop; `answered` notes when each one's plan
+/// webhook got its 2xx.
+async fn join_at_rate(
+    stack: &Arc<Stack>,
+    users: usize,
+    rate: usize,
+    answered: &Answered,
+) -> anyhow::Result<()> {
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut joins = Vec::with_capacity(users);
+    for i in 0..users {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+        let (stack, answered) = (stack.clone(), answered.clone());
+        joins.push(tokio::spawn(async move {
+            let user = join(&stack, i).await?;
+            answered
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(user, Instant::now());
+            anyhow::Ok(())
+        }));
+    }
+    for joined in joins {
+        joined.await??;
+    }
+    Ok(())
+}
+
+pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
+    let (users, rate) = if smoke { (10, 20) } else { (300, 20) };
+    let stack = Arc::new(Stack::start_installed_with(real_limit()).await?);
+    support::wait_drained(&stack, Duration::from_secs(60)).await?;
+    let metrics_url = format!("{}/metrics", stack.provision_url);
+    let metrics_before = support::scrape(&metrics_url).await?;
+    let calls_before = stack.sim.sim.api_calls();
+    let limited_before = stack.sim.sim.rate_limited();
+    let operations_before = stack.sim.sim.operations();
+    let delivered_before = delivered(&stack).await?;
+
+    let answered: Answered = Arc::default();
+    let deadline = Duration::from_secs((users / rate) as u64 + 120);
+    let watcher = tokio::spawn(watch_projection(
+        stack.pool.clone(),
+        answered.clone(),
+        (None, POLL),
+        users,
+        deadline,
+    ));
+    join_at_rate(&stack, users, rate, &answered).await?;
+    let mut latencies = watcher.await??;
+    support::wait_drained(&stack, Duration::from_secs(120)).await?;
+
+    let (deliveries, last) = delivered(&stack).await?;
+    let redeliveries =
+        (deliveries - delivered_before.0).saturating_sub(last - delivered_before.1);
+    let metrics_after = support::scrape(&metrics_url).await?;
+    let (batches, _) =
+        support::histogram_delta(&metrics_before, &metrics_after, "lanyard_reconcile_duration");
+    let (processed, _) = support::histogram_delta(
+        &metrics_before,
+        &metrics_after,
+        "lanyard_webhook_processing_duration",
+    );
+    let api_calls = stack.sim.sim.api_calls() - calls_before;
+    let webhooks = 2 * users;
+    let mut operations = stack.sim.sim.operations();
+    for (name, calls) in &operations_before {
+        if let Some(now) = operations.get_mut(name) {
+            *now -= calls;
+        }
+    }
+    operations.retain(|_, calls| *calls > 0);
+    Ok(BurstFigures {
+        new_members: users,
+        offered_rate_per_sec: rate as u32,
+        rate_limit_per_minute: 60,
+        webhooks,
+        api_calls,
+        calls_per_webhook: api_calls as f64 / webhooks as f64,
+        rate_limited: stack.sim.sim.rate_limited() - limited_before,
+        operations,
+        p50_ms: ms(quantile(&mut latencies, 0.50)),
+        p99_ms: ms(quantile(&mut latencies, 0.99)),
+        max_ms: ms(quantile(&mut latencies, 1.0)),
+        redeliveries,
+        batches,
+        mean_batch_webhooks: processed / batches.max(1.0),
+    })
+}
