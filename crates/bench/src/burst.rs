@@ -1,6 +1,6 @@
-//! A burst of new members: `USERS` people join at `RATE` a second, each added in Optix and then
-//! given a plan (`new_member`, then `new_plan_subscription`: two webhooks), under Optix's real
-//! limit (60 requests a minute per token, enforced by the simulator with 429s) and provision's
+//! A burst of new members: 300 people join at 20 a second, each added in Optix and then given
+//! a plan (`new_member` and `new_plan_subscription`: two webhooks, each delivered 1–15 s after
+//! its change, as Optix delivers), under Optix's real limit (60 requests a minute per token, enforced by the simulator with 429s) and provision's
 //! default client limit. Reported: Optix requests per webhook (the simulator counts every
 //! request, by operation), the time from the plan webhook's 2xx to the member's plan grant in
 //! the projection, and how many webhook messages JetStream delivered more than once.
@@ -10,7 +10,7 @@ use crate::stats::{Row, ms, quantile};
 use crate::support;
 use integration_tests::stack::DEMO_ORG;
 use integration_tests::{Stack, StackOptions};
-use optix_sim::{Change, Notify};
+use optix_sim::Change;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -108,53 +108,92 @@ async fn delivered(stack: &Stack) -> anyhow::Result<(u64, u64)> {
     ))
 }
 
-/// Adds person `i` to Optix (`new_member` delivered) and gives them a plan
-/// (`new_plan_subscription` delivered); their user id once the plan webhook got its 2xx.
-async fn join(stack: &Stack, i: usize) -> anyhow::Result<String> {
+/// When Optix sends a change's webhook: 1–15 s after it (docs/optix-notes §3.1, "typically
+/// 1–15 s after the event"), each delivery on its own delay, so the two webhooks of one person
+/// may come in either order.
+const DISPATCH_DELAY_MS: std::ops::RangeInclusive<u64> = 1_000..=15_000;
+
+/// A change's webhook as Optix sends it: signed at the change, posted after `delay`; when it
+/// was answered 2xx.
+async fn dispatch(
+    stack: &Stack,
+    http: &reqwest::Client,
+    change: Change,
+    delay: Duration,
+) -> anyhow::Result<(Option<String>, tokio::task::JoinHandle<anyhow::Result<Instant>>)> {
     let sim = &stack.sim.sim;
-    let added = sim
-        .apply(
-            DEMO_ORG,
-            Change::AddUser {
-                name: format!("Burst{i}"),
-                surname: "Newcomer".into(),
-                email: format!("burst{i}@example.com"),
-                is_admin: false,
-            },
-            Notify::Webhook,
-        )
-        .await?;
-    anyhow::ensure!(
-        added.status.is_some_and(|s| (200..300).contains(&s)),
-        "new_member was answered {:?}",
-        added.status
-    );
-    let user = added
-        .id
-        .ok_or_else(|| anyhow::anyhow!("the new user has no id"))?;
-    sim.add_plan(DEMO_ORG, &user, support::HOT_DESK).await?;
-    Ok(user)
+    let (id, webhook) = sim.apply_held(DEMO_ORG, change)?;
+    let (event, fields) = webhook.ok_or_else(|| anyhow::anyhow!("the change sends no webhook"))?;
+    let body = optix::webhook::encode_form(&sim.signed_webhook(DEMO_ORG, &event, fields));
+    let (http, url) = (http.clone(), support::webhook_url(stack));
+    let posted = tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        anyhow::ensure!(
+            support::post_form(&http, &url, body).await,
+            "{event} was refused"
+        );
+        Ok(Instant::now())
+    });
+    Ok((id, posted))
+}
+
+/// Person `i` joins: added to Optix, then given a plan (`new_member`, `new_plan_subscription`,
+/// each delivered after its own delay from `rng`). Their user id and when the plan webhook got
+/// its 2xx.
+async fn join(
+    stack: &Stack,
+    http: &reqwest::Client,
+    i: usize,
+    delays: [Duration; 2],
+) -> anyhow::Result<(String, Instant)> {
+    let (user, member) = dispatch(
+        stack,
+        http,
+        Change::AddUser {
+            name: format!("Burst{i}"),
+            surname: "Newcomer".into(),
+            email: format!("burst{i}@example.com"),
+            is_admin: false,
+        },
+        delays[0],
+    )
+    .await?;
+    let user = user.ok_or_else(|| anyhow::anyhow!("the new user has no id"))?;
+    let plan = Change::AddPlan {
+        user_id: user.clone(),
+        plan_template_id: support::HOT_DESK.into(),
+        starts_in_secs: 0,
+        ends_in_secs: None,
+    };
+    let (_, plan) = dispatch(stack, http, plan, delays[1]).await?;
+    let answered = plan.await??;
+    member.await??;
+    Ok((user, answered))
 }
 
 /// Every person joins at `rate` a second, open loop; `answered` notes when each one's plan
-/// webhook got its 2xx.
+/// webhook got its 2xx. Delays are drawn from a fixed seed: every run sees the same arrivals.
 async fn join_at_rate(
     stack: &Arc<Stack>,
-    users: usize,
-    rate: usize,
+    (users, rate): (usize, usize),
+    delay_ms: std::ops::RangeInclusive<u64>,
     answered: &Answered,
 ) -> anyhow::Result<()> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(19);
+    let http = support::http_client()?;
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
     let mut joins = Vec::with_capacity(users);
     for i in 0..users {
         tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
-        let (stack, answered) = (stack.clone(), answered.clone());
+        let delays = [(); 2].map(|_| Duration::from_millis(rng.gen_range(delay_ms.clone())));
+        let (stack, http, answered) = (stack.clone(), http.clone(), answered.clone());
         joins.push(tokio::spawn(async move {
-            let user = join(&stack, i).await?;
+            let (user, at) = join(&stack, &http, i, delays).await?;
             answered
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(user, Instant::now());
+                .insert(user, at);
             anyhow::Ok(())
         }));
     }
@@ -165,7 +204,11 @@ async fn join_at_rate(
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
-    let (users, rate) = if smoke { (10, 20) } else { (300, 20) };
+    let (users, rate, delay_ms) = if smoke {
+        (10, 20, 0..=1_000)
+    } else {
+        (300, 20, DISPATCH_DELAY_MS)
+    };
     let stack = Arc::new(Stack::start_installed_with(real_limit()).await?);
     support::wait_drained(&stack, Duration::from_secs(60)).await?;
     let metrics_url = format!("{}/metrics", stack.provision_url);
@@ -176,7 +219,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
     let delivered_before = delivered(&stack).await?;
 
     let answered: Answered = Arc::default();
-    let deadline = Duration::from_secs((users / rate) as u64 + 120);
+    let deadline = Duration::from_secs((users / rate) as u64 + 180);
     let watcher = tokio::spawn(watch_projection(
         stack.pool.clone(),
         answered.clone(),
@@ -184,7 +227,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
         users,
         deadline,
     ));
-    join_at_rate(&stack, users, rate, &answered).await?;
+    join_at_rate(&stack, (users, rate), delay_ms, &answered).await?;
     let mut latencies = watcher.await??;
     support::wait_drained(&stack, Duration::from_secs(120)).await?;
 

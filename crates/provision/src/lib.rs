@@ -16,6 +16,7 @@ pub mod error;
 pub mod facts;
 pub mod hints;
 mod installation;
+mod pacing;
 pub mod known_locations;
 pub mod metrics;
 pub mod platform;
