@@ -34,9 +34,12 @@ pub struct BurstFigures {
     pub max_ms: f64,
     /// Deliveries JetStream made beyond one per message (the consumer's delivered count).
     pub redeliveries: u64,
-    /// From provision's own metrics: how the webhooks were batched.
+    /// From provision's own metrics: how the webhooks were batched, and where a batch's time
+    /// went (the linger before it is not in them).
     pub batches: f64,
     pub mean_batch_webhooks: f64,
+    pub mean_reconcile_ms: f64,
+    pub mean_optix_request_ms: f64,
 }
 
 impl BurstFigures {
@@ -61,8 +64,11 @@ impl BurstFigures {
                     operations.join(", ")
                 ),
                 ceiling: format!(
-                    "{:.0} batches of {:.1} webhooks",
-                    self.batches, self.mean_batch_webhooks
+                    "{:.0} batches of {:.1} webhooks, reconcile {:.0} ms each (Optix {:.0} ms a request)",
+                    self.batches,
+                    self.mean_batch_webhooks,
+                    self.mean_reconcile_ms,
+                    self.mean_optix_request_ms
                 ),
                 target: "≤ 0.1 calls/webhook".into(),
             },
@@ -113,14 +119,14 @@ async fn delivered(stack: &Stack) -> anyhow::Result<(u64, u64)> {
 /// may come in either order.
 const DISPATCH_DELAY_MS: std::ops::RangeInclusive<u64> = 1_000..=15_000;
 
-/// A change's webhook as Optix sends it: signed at the change, posted after `delay`; when it
-/// was answered 2xx.
+/// A change's webhook as Optix sends it: signed at the change, posted after `delay`; `answered`
+/// runs at its 2xx.
 async fn dispatch(
     stack: &Stack,
     http: &reqwest::Client,
-    change: Change,
-    delay: Duration,
-) -> anyhow::Result<(Option<String>, tokio::task::JoinHandle<anyhow::Result<Instant>>)> {
+    (change, delay): (Change, Duration),
+    answered: impl FnOnce() + Send + 'static,
+) -> anyhow::Result<(Option<String>, tokio::task::JoinHandle<anyhow::Result<()>>)> {
     let sim = &stack.sim.sim;
     let (id, webhook) = sim.apply_held(DEMO_ORG, change)?;
     let (event, fields) = webhook.ok_or_else(|| anyhow::anyhow!("the change sends no webhook"))?;
@@ -132,32 +138,27 @@ async fn dispatch(
             support::post_form(&http, &url, body).await,
             "{event} was refused"
         );
-        Ok(Instant::now())
+        answered();
+        Ok(())
     });
     Ok((id, posted))
 }
 
 /// Person `i` joins: added to Optix, then given a plan (`new_member`, `new_plan_subscription`,
-/// each delivered after its own delay from `rng`). Their user id and when the plan webhook got
-/// its 2xx.
+/// each delivered after its own delay); `answered` notes when the plan webhook got its 2xx.
 async fn join(
     stack: &Stack,
     http: &reqwest::Client,
-    i: usize,
-    delays: [Duration; 2],
-) -> anyhow::Result<(String, Instant)> {
-    let (user, member) = dispatch(
-        stack,
-        http,
-        Change::AddUser {
-            name: format!("Burst{i}"),
-            surname: "Newcomer".into(),
-            email: format!("burst{i}@example.com"),
-            is_admin: false,
-        },
-        delays[0],
-    )
-    .await?;
+    (i, delays): (usize, [Duration; 2]),
+    answered: &Answered,
+) -> anyhow::Result<()> {
+    let added = Change::AddUser {
+        name: format!("Burst{i}"),
+        surname: "Newcomer".into(),
+        email: format!("burst{i}@example.com"),
+        is_admin: false,
+    };
+    let (user, member) = dispatch(stack, http, (added, delays[0]), || {}).await?;
     let user = user.ok_or_else(|| anyhow::anyhow!("the new user has no id"))?;
     let plan = Change::AddPlan {
         user_id: user.clone(),
@@ -165,14 +166,20 @@ async fn join(
         starts_in_secs: 0,
         ends_in_secs: None,
     };
-    let (_, plan) = dispatch(stack, http, plan, delays[1]).await?;
-    let answered = plan.await??;
-    member.await??;
-    Ok((user, answered))
+    let answered = answered.clone();
+    let noted = move || {
+        answered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(user, Instant::now());
+    };
+    let (_, plan) = dispatch(stack, http, (plan, delays[1]), noted).await?;
+    plan.await??;
+    member.await?
 }
 
-/// Every person joins at `rate` a second, open loop; `answered` notes when each one's plan
-/// webhook got its 2xx. Delays are drawn from a fixed seed: every run sees the same arrivals.
+/// Every person joins at `rate` a second, open loop. Delays are drawn from a fixed seed: every
+/// run sees the same arrivals.
 async fn join_at_rate(
     stack: &Arc<Stack>,
     (users, rate): (usize, usize),
@@ -189,12 +196,7 @@ async fn join_at_rate(
         let delays = [(); 2].map(|_| Duration::from_millis(rng.gen_range(delay_ms.clone())));
         let (stack, http, answered) = (stack.clone(), http.clone(), answered.clone());
         joins.push(tokio::spawn(async move {
-            let (user, at) = join(&stack, &http, i, delays).await?;
-            answered
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(user, at);
-            anyhow::Ok(())
+            join(&stack, &http, (i, delays), &answered).await
         }));
     }
     for joined in joins {
@@ -232,16 +234,12 @@ pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
     support::wait_drained(&stack, Duration::from_secs(120)).await?;
 
     let (deliveries, last) = delivered(&stack).await?;
-    let redeliveries =
-        (deliveries - delivered_before.0).saturating_sub(last - delivered_before.1);
+    let redeliveries = (deliveries - delivered_before.0).saturating_sub(last - delivered_before.1);
     let metrics_after = support::scrape(&metrics_url).await?;
-    let (batches, _) =
-        support::histogram_delta(&metrics_before, &metrics_after, "lanyard_reconcile_duration");
-    let (processed, _) = support::histogram_delta(
-        &metrics_before,
-        &metrics_after,
-        "lanyard_webhook_processing_duration",
-    );
+    let delta = |metric| support::histogram_delta(&metrics_before, &metrics_after, metric);
+    let (batches, mean_reconcile_ms) = delta("lanyard_reconcile_duration");
+    let (processed, _) = delta("lanyard_webhook_processing_duration");
+    let (_, mean_optix_request_ms) = delta("lanyard_optix_api_duration");
     let api_calls = stack.sim.sim.api_calls() - calls_before;
     let webhooks = 2 * users;
     let mut operations = stack.sim.sim.operations();
@@ -266,5 +264,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
         redeliveries,
         batches,
         mean_batch_webhooks: processed / batches.max(1.0),
+        mean_reconcile_ms,
+        mean_optix_request_ms,
     })
 }

@@ -228,11 +228,7 @@ impl Provisioner {
         let found = self.optix().users_by_email(token, &asked).await?;
         let unknown = emails.iter().filter(|e| !found.contains_key(**e)).count();
         if unknown > 0 {
-            tracing::info!(
-                org_id,
-                unknown,
-                "webhooks name emails Optix does not know"
-            );
+            tracing::info!(org_id, unknown, "webhooks name emails Optix does not know");
         }
         Ok(emails
             .iter()

@@ -10,11 +10,11 @@
 
 use crate::batch::{Incoming, Outcome};
 use crate::metrics::metrics;
+use crate::pacing::Pacing;
 use crate::provisioner::Provisioner;
 use bus::webhooks::WebhookDelivery;
 use futures::StreamExt;
 use opentelemetry::KeyValue;
-use crate::pacing::Pacing;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -105,10 +105,8 @@ struct Held {
 
 impl Held {
     fn new(queue: mpsc::UnboundedReceiver<WebhookDelivery>) -> Held {
-        let mut progress = tokio::time::interval_at(
-            tokio::time::Instant::now() + PROGRESS_EVERY,
-            PROGRESS_EVERY,
-        );
+        let mut progress =
+            tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
         progress.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         Held {
             queue,
