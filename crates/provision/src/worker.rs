@@ -131,7 +131,8 @@ impl Held {
     }
 
     /// The next batch (at most `batch_size`), after lingering up to `linger` for more of a
-    /// burst; None once the queue is closed and nothing is left.
+    /// burst (until a facts request's worth is waiting); None once the queue is closed and
+    /// nothing is left.
     async fn next_batch(
         &mut self,
         batch_size: usize,
@@ -142,10 +143,12 @@ impl Held {
             self.waiting.push_back(first);
         }
         let linger_until = tokio::time::Instant::now() + linger();
+        // Past one facts request's worth of members, gathering more saves nothing.
+        let enough = batch_size.min(optix::api::FACTS_CHUNK);
         let mut open = true;
-        while open && self.waiting.len() < batch_size {
+        while open && self.waiting.len() < enough {
             self.take_queued();
-            if self.waiting.len() >= batch_size {
+            if self.waiting.len() >= enough {
                 break;
             }
             tokio::select! {
