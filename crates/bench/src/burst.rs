@@ -8,8 +8,8 @@
 use crate::freshness::{Answered, watch_projection};
 use crate::stats::{Row, ms, quantile};
 use crate::support;
+use integration_tests::Stack;
 use integration_tests::stack::DEMO_ORG;
-use integration_tests::{Stack, StackOptions};
 use optix_sim::Change;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -92,26 +92,6 @@ impl BurstFigures {
             },
         ]
     }
-}
-
-fn real_limit() -> StackOptions {
-    StackOptions::rate_limits(60, 60, Duration::from_secs(60))
-}
-
-/// (deliveries, last stream sequence delivered) of provision's webhook consumer.
-async fn delivered(stack: &Stack) -> anyhow::Result<(u64, u64)> {
-    let stream = stack
-        .bus
-        .jetstream()
-        .get_stream(&stack.settings.nats.webhook_stream)
-        .await?;
-    let info = stream
-        .consumer_info(&stack.settings.provision.consumer_name)
-        .await?;
-    Ok((
-        info.delivered.consumer_sequence,
-        info.delivered.stream_sequence,
-    ))
 }
 
 /// When Optix sends a change's webhook: 1–15 s after it (docs/optix-notes §3.1, "typically
@@ -211,14 +191,14 @@ pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
     } else {
         (300, 20, DISPATCH_DELAY_MS)
     };
-    let stack = Arc::new(Stack::start_installed_with(real_limit()).await?);
+    let stack = Arc::new(Stack::start_installed_with(crate::budget::real_limit()).await?);
     support::wait_drained(&stack, Duration::from_secs(60)).await?;
     let metrics_url = format!("{}/metrics", stack.provision_url);
     let metrics_before = support::scrape(&metrics_url).await?;
     let calls_before = stack.sim.sim.api_calls();
     let limited_before = stack.sim.sim.rate_limited();
     let operations_before = stack.sim.sim.operations();
-    let delivered_before = delivered(&stack).await?;
+    let delivered_before = stack.webhook_deliveries().await?;
 
     let answered: Answered = Arc::default();
     let deadline = Duration::from_secs((users / rate) as u64 + 180);
@@ -233,7 +213,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<BurstFigures> {
     let mut latencies = watcher.await??;
     support::wait_drained(&stack, Duration::from_secs(120)).await?;
 
-    let (deliveries, last) = delivered(&stack).await?;
+    let (deliveries, last) = stack.webhook_deliveries().await?;
     let redeliveries = (deliveries - delivered_before.0).saturating_sub(last - delivered_before.1);
     let metrics_after = support::scrape(&metrics_url).await?;
     let delta = |metric| support::histogram_delta(&metrics_before, &metrics_after, metric);

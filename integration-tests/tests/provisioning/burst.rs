@@ -59,23 +59,6 @@ async fn announce(stack: &Stack, email: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// (deliveries, last stream sequence delivered) of provision's webhook consumer: their
-/// difference grows by one for every redelivery.
-async fn delivered(stack: &Stack) -> anyhow::Result<(u64, u64)> {
-    let stream = stack
-        .bus
-        .jetstream()
-        .get_stream(&stack.settings.nats.webhook_stream)
-        .await?;
-    let info = stream
-        .consumer_info(&stack.settings.provision.consumer_name)
-        .await?;
-    Ok((
-        info.delivered.consumer_sequence,
-        info.delivered.stream_sequence,
-    ))
-}
-
 #[tokio::test]
 async fn a_burst_of_new_members_is_resolved_in_batches_and_never_redelivered() -> anyhow::Result<()>
 {
@@ -89,7 +72,7 @@ async fn a_burst_of_new_members_is_resolved_in_batches_and_never_redelivered() -
         people.push(newcomer(&stack, i).await?);
     }
     let operations_before = stack.sim.sim.operations();
-    let (deliveries_before, sequence_before) = delivered(&stack).await?;
+    let (deliveries_before, sequence_before) = stack.webhook_deliveries().await?;
 
     // The first newcomer's batch waits on Optix past the ack wait, while the other thirty
     // arrive and wait for the next batch.
@@ -111,7 +94,7 @@ async fn a_burst_of_new_members_is_resolved_in_batches_and_never_redelivered() -
             .await?;
     }
     stack.wait_until_provisioned().await?;
-    let (deliveries, sequence) = delivered(&stack).await?;
+    let (deliveries, sequence) = stack.webhook_deliveries().await?;
     assert_eq!(
         deliveries - deliveries_before,
         sequence - sequence_before,
