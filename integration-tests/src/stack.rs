@@ -295,6 +295,23 @@ impl Stack {
         .await
     }
 
+    /// (deliveries, last stream sequence delivered) of provision's webhook consumer: the first
+    /// less the second grows by one with every redelivery.
+    pub async fn webhook_deliveries(&self) -> anyhow::Result<(u64, u64)> {
+        let stream = self
+            .bus
+            .jetstream()
+            .get_stream(&self.settings.nats.webhook_stream)
+            .await?;
+        let info = stream
+            .consumer_info(&self.settings.provision.consumer_name)
+            .await?;
+        Ok((
+            info.delivered.consumer_sequence,
+            info.delivered.stream_sequence,
+        ))
+    }
+
     /// Installs the app in `org_id` (Optix sends `app_install`) and waits until provision's
     /// initial import has completed, so what a test changes next is seen as a change.
     pub async fn install(&self, org_id: &str) -> anyhow::Result<()> {

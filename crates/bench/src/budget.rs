@@ -75,7 +75,8 @@ impl BudgetFigures {
     }
 }
 
-fn real_limit() -> StackOptions {
+/// Optix's real limit (the simulator answers 429 past 60 a minute) and provision's default.
+pub(crate) fn real_limit() -> StackOptions {
     StackOptions::rate_limits(60, 60, Duration::from_secs(60))
 }
 

@@ -61,12 +61,12 @@ impl FreshnessFigures {
 /// User id → when its webhook was answered 2xx, until the watcher sees the change.
 pub(crate) type Answered = Arc<Mutex<HashMap<String, Instant>>>;
 
-/// Polls the grants of the answered members every `POLL` until `n` changes (plan ends at
-/// `end`) are seen; their latencies from the 2xx.
-async fn watch_projection(
+/// Polls the grants of the answered members every `poll` until `n` plan grants are seen (ending
+/// at `end`, or any with `None`); their latencies from the 2xx.
+pub(crate) async fn watch_projection(
     pool: deadpool_postgres::Pool,
     answered: Answered,
-    end: chrono::DateTime<chrono::Utc>,
+    (end, poll): (Option<chrono::DateTime<chrono::Utc>>, Duration),
     n: usize,
     deadline: Duration,
 ) -> anyhow::Result<Vec<Duration>> {
@@ -74,7 +74,8 @@ async fn watch_projection(
     let query = client
         .prepare(
             "SELECT user_id FROM member_grants
-             WHERE org_id = $1 AND basis = 'plan' AND valid_until = $2 AND user_id = ANY($3)",
+             WHERE org_id = $1 AND basis = 'plan'
+               AND ($2::timestamptz IS NULL OR valid_until = $2) AND user_id = ANY($3)",
         )
         .await?;
     let (client, query, answered) = (&client, &query, &answered);
@@ -99,7 +100,7 @@ async fn watch_projection(
         }
         Ok(latencies)
     };
-    support::gather_latencies((n, deadline), "changes seen in the projection", POLL, look).await
+    support::gather_latencies((n, deadline), "changes seen in the projection", poll, look).await
 }
 
 /// Posts each body (one per user) at `rate` per second, open loop, noting in `answered` when
@@ -154,7 +155,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
     let watcher = tokio::spawn(watch_projection(
         stack.pool.clone(),
         answered.clone(),
-        end,
+        (Some(end), POLL),
         n,
         deadline,
     ));

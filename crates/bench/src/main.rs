@@ -6,6 +6,7 @@
 //! `--smoke` runs every scenario tiny, so `make test` keeps it from rotting.
 
 mod budget;
+mod burst;
 mod controllers;
 mod freshness;
 mod handshake;
@@ -21,11 +22,12 @@ mod support;
 use clap::Parser;
 use serde_json::{Value, json};
 
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 11] = [
     "ingest",
     "provision",
     "freshness",
     "budget",
+    "burst",
     "replay",
     "portal",
     "memory",
@@ -40,7 +42,7 @@ const SCENARIOS: [&str; 10] = [
     about = "Lanyard benchmarks beside their ceilings"
 )]
 struct Args {
-    /// Which scenarios: ingest, provision, freshness, budget, replay, portal, memory, radius,
+    /// Which scenarios: ingest, provision, freshness, budget, burst, replay, portal, memory, radius,
     /// controllers, handshake (default: all).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -85,6 +87,7 @@ async fn main() -> anyhow::Result<()> {
     scenario!("provision", provision);
     scenario!("freshness", freshness);
     scenario!("budget", budget);
+    scenario!("burst", burst);
     scenario!("replay", replay);
     scenario!("portal", portal);
     scenario!("memory", memory);

@@ -50,6 +50,9 @@ async fn graphql_endpoint(
                 .json(json!({"errors": [{"message": format!("invalid request: {e}")}]}));
         }
     };
+    state
+        .sim
+        .count_operation(graphql_request.operation_name.as_deref());
     if let Some(hold) = state
         .sim
         .hold_for(graphql_request.operation_name.as_deref())

@@ -29,6 +29,8 @@ pub struct SimConfig {
 
 /// Organizations the admin API may create: the simulator's state is bounded.
 pub const MAX_ORGANIZATIONS: usize = 1_000;
+/// Operation names counted apart (names come from clients: the map is bounded).
+const MAX_OPERATIONS: usize = 100;
 
 /// An organization created through the admin API; the app is not installed in it yet.
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -80,6 +82,8 @@ pub struct SimState {
     /// Events whose subscription a 410 removed.
     unsubscribed: HashSet<String>,
     api_calls: u64,
+    /// Requests answered (not 429) by GraphQL operation name; bounded (`MAX_OPERATIONS`).
+    operations: BTreeMap<String, u64>,
     rate_limited: u64,
     /// The next this many GraphQL requests fail with 503 (an Optix outage, on demand).
     fail_next: u32,
@@ -119,6 +123,7 @@ impl Sim {
                 deliveries: Vec::new(),
                 unsubscribed: HashSet::new(),
                 api_calls: 0,
+                operations: BTreeMap::new(),
                 rate_limited: 0,
                 fail_next: 0,
                 rate_windows: HashMap::new(),
@@ -142,6 +147,24 @@ impl Sim {
 
     pub fn api_calls(&self) -> u64 {
         self.with_state(|s| s.api_calls)
+    }
+
+    /// Requests let through (not answered 429), by GraphQL operation name (`other` past
+    /// `MAX_OPERATIONS` names, `unnamed` without one): where a client's budget goes.
+    pub fn operations(&self) -> BTreeMap<String, u64> {
+        self.with_state(|s| s.operations.clone())
+    }
+
+    pub(crate) fn count_operation(&self, operation_name: Option<&str>) {
+        self.with_state(|s| {
+            let name = operation_name.unwrap_or("unnamed");
+            let name = if s.operations.contains_key(name) || s.operations.len() < MAX_OPERATIONS {
+                name
+            } else {
+                "other"
+            };
+            *s.operations.entry(name.to_owned()).or_insert(0) += 1;
+        });
     }
 
     /// Requests answered 429.

@@ -38,6 +38,10 @@ mod queries {
     );
     optix_query!(FactsBatch, "../../proto/optix/queries/facts_batch.graphql");
     optix_query!(UsersBatch, "../../proto/optix/queries/users_batch.graphql");
+    optix_query!(
+        UsersByEmailBatch,
+        "../../proto/optix/queries/users_by_email_batch.graphql"
+    );
     optix_query!(PlansById, "../../proto/optix/queries/plans_by_id.graphql");
     optix_query!(
         BookingById,
@@ -68,7 +72,7 @@ mod queries {
 use queries::{
     active_plans_page, booking_by_id, bookings_page, facts_batch, locations, me, plan_templates,
     plans_by_id, teams_page, token_owner, user_by_email, user_by_member_id, users_batch,
-    users_page,
+    users_by_email_batch, users_page,
 };
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -302,6 +306,8 @@ pub struct OptixClient {
     http: reqwest::Client,
     calls: Arc<AtomicU64>,
     limiter: Arc<RateLimiter>,
+    /// Organization → its token's budget key, as last used (bounded like the limiter).
+    org_keys: Arc<Mutex<HashMap<String, String>>>,
     settings: ClientSettings,
 }
 
@@ -618,6 +624,7 @@ impl OptixClient {
             api_url: api_url.into(),
             http,
             calls: Arc::new(AtomicU64::new(0)),
+            org_keys: Default::default(),
             limiter: Arc::new(RateLimiter::with_window(
                 settings.requests_per_minute,
                 settings.window,
@@ -647,6 +654,35 @@ impl OptixClient {
     pub fn budget_remaining(&self, token: &OrgToken) -> u32 {
         self.limiter
             .remaining(&budget_key(token.expose()), Instant::now())
+    }
+
+    /// Requests left in the current minute for the token this client last used for `org_id`,
+    /// without reading the token; None without a limit or before the organization's first
+    /// request.
+    pub fn org_budget_remaining(&self, org_id: &str) -> Option<u32> {
+        if self.limiter.limit() == 0 {
+            return None;
+        }
+        let key = self
+            .org_keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(org_id)
+            .cloned()?;
+        Some(self.limiter.remaining(&key, Instant::now()))
+    }
+
+    fn remember_org_key(&self, org_id: &str, key: &str) {
+        let mut keys = self
+            .org_keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if keys.get(org_id).is_some_and(|k| k == key) {
+            return;
+        }
+        if keys.contains_key(org_id) || keys.len() < crate::limiter::MAX_TOKENS {
+            keys.insert(org_id.to_owned(), key.to_owned());
+        }
     }
 
     async fn post<Q: GraphQLQuery>(
@@ -697,6 +733,7 @@ impl OptixClient {
                     && limit > 0
                 {
                     watch_budget(org, &self.limiter, &key);
+                    self.remember_org_key(org, &key);
                 }
                 let error = match result {
                     Ok(data) => return Ok(data),
@@ -857,6 +894,28 @@ impl OptixClient {
             )
             .await?;
         Ok(data.user.map(|u| person!(u)))
+    }
+
+    /// The users Optix knows by `emails`, keyed by the email as asked: one `UsersByEmailBatch`
+    /// request per ten emails (a burst of new members costs a tenth of a request each).
+    pub async fn users_by_email(
+        &self,
+        token: &OrgToken,
+        emails: &[String],
+    ) -> Result<HashMap<String, User>, OptixError> {
+        let mut found = HashMap::with_capacity(emails.len());
+        for chunk in emails.chunks(USER_SLOTS) {
+            let variables = with_slots!(chunk, users_by_email_batch::Variables {});
+            let data = self
+                .post::<queries::UsersByEmailBatch>(Some(&token.org_id), token.expose(), variables)
+                .await?;
+            for (email, user) in chunk.iter().zip(slot_users!(data)) {
+                if let Some(user) = user {
+                    found.insert(email.clone(), person!(user));
+                }
+            }
+        }
+        Ok(found)
     }
 
     pub async fn user_by_member_id(

@@ -19,6 +19,7 @@ pub mod hints;
 mod installation;
 pub mod known_locations;
 pub mod metrics;
+mod pacing;
 pub mod platform;
 pub mod provisioner;
 mod radius_commands;

@@ -1,6 +1,7 @@
 //! Hint resolution: which members a batch of webhook hints is about. The log answers first (a
 //! member's email through its keyed hash, a team's members); Optix is asked only for the rest
-//! (plans by id in one request, bookings with their invitees, member ids).
+//! (plans by id in one request, the batch's new emails ten a request, bookings with their
+//! invitees, member ids).
 
 use crate::error::ProvisionError;
 use crate::hints::Hint;
@@ -37,11 +38,42 @@ fn emails_named(hints: &[Parsed]) -> Vec<&str> {
         .collect()
 }
 
-/// How one organization's emails are resolved: the log's answers (`known`), then Optix.
+/// The emails of `hints` that neither the log (`known`) nor a plan id answers, once each: a
+/// batch asks Optix for all of them together.
+fn emails_to_ask<'a>(hints: &'a [Parsed], known: &HashMap<&str, String>) -> Vec<&'a str> {
+    let asked: BTreeSet<&str> = hints
+        .iter()
+        .flat_map(|p| match &p.hint {
+            Hint::Emails(emails)
+            | Hint::Plan {
+                account_plan_id: None,
+                emails,
+            } => emails.as_slice(),
+            _ => &[],
+        })
+        .map(String::as_str)
+        .filter(|email| !known.contains_key(email))
+        .collect();
+    asked.into_iter().collect()
+}
+
+/// How one organization's emails are resolved: the log's and the batch's Optix answers
+/// (`known`), then Optix one by one for what is left (a deleted booking's booker).
 struct ByEmail<'a> {
     org_id: &'a str,
     token: &'a OrgToken,
     known: HashMap<&'a str, String>,
+}
+
+impl ByEmail<'_> {
+    /// The users of `emails` that the log or Optix answered (the batch asked Optix for all of
+    /// them before, see [`emails_to_ask`]).
+    fn users_known(&self, emails: &[String]) -> Vec<String> {
+        emails
+            .iter()
+            .filter_map(|email| self.known.get(email.as_str()).cloned())
+            .collect()
+    }
 }
 
 impl Provisioner {
@@ -53,12 +85,17 @@ impl Provisioner {
         hints: &[Parsed],
     ) -> Result<Named, ProvisionError> {
         let mut users = Named::new();
+        let mut known = self
+            .local_users_by_email(org_id, &emails_named(hints))
+            .await?;
+        let to_ask = emails_to_ask(hints, &known);
+        if !to_ask.is_empty() {
+            known.extend(self.optix_users_by_email(org_id, token, &to_ask).await?);
+        }
         let by_email = ByEmail {
             org_id,
             token,
-            known: self
-                .local_users_by_email(org_id, &emails_named(hints))
-                .await?,
+            known,
         };
         let mut unknown_plans: Vec<(String, usize)> = Vec::new();
         for (position, p) in hints.iter().enumerate() {
@@ -88,7 +125,7 @@ impl Provisioner {
         let mut users = Vec::new();
         match hint {
             Hint::Users(ids) => users.extend(ids.iter().cloned()),
-            Hint::Emails(emails) => users = self.users_by_email(by_email, emails).await?,
+            Hint::Emails(emails) => users = by_email.users_known(emails),
             Hint::Plan {
                 account_plan_id,
                 emails,
@@ -104,7 +141,7 @@ impl Provisioner {
                     if let Some(plan) = account_plan_id {
                         return Ok((users, Some(plan.clone())));
                     }
-                    users.extend(self.users_by_email(by_email, emails).await?);
+                    users.extend(by_email.users_known(emails));
                 }
             }
             Hint::Booking {
@@ -180,17 +217,26 @@ impl Provisioner {
             .collect())
     }
 
-    /// [`Provisioner::user_by_email`] for each of `emails`.
-    async fn users_by_email(
+    /// The live users Optix knows by `emails` (all asked at once, ten a request): email → user.
+    async fn optix_users_by_email<'e>(
         &self,
-        by_email: &ByEmail<'_>,
-        emails: &[String],
-    ) -> Result<Vec<String>, ProvisionError> {
-        let mut users = Vec::new();
-        for email in emails {
-            users.extend(self.user_by_email(by_email, email).await?);
+        org_id: &str,
+        token: &OrgToken,
+        emails: &[&'e str],
+    ) -> Result<HashMap<&'e str, String>, ProvisionError> {
+        let asked: Vec<String> = emails.iter().map(|e| (*e).to_owned()).collect();
+        let found = self.optix().users_by_email(token, &asked).await?;
+        let unknown = emails.iter().filter(|e| !found.contains_key(**e)).count();
+        if unknown > 0 {
+            tracing::info!(org_id, unknown, "webhooks name emails Optix does not know");
         }
-        Ok(users)
+        Ok(emails
+            .iter()
+            .filter_map(|email| {
+                let user = found.get(*email).filter(|u| !u.is_deleted)?;
+                Some((*email, user.user_id.clone()))
+            })
+            .collect())
     }
 
     /// What the log knows, then Optix.

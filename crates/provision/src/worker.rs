@@ -2,25 +2,29 @@
 //!
 //! The consumer pulls continuously and hands each message to its organization's worker. A
 //! worker takes everything its queue holds (after waiting `coalesce_ms` for stragglers when it
-//! holds one), reconciles it as one batch, and acks each message only after the commit. A
-//! burst thus costs a few Optix requests, and an organization waiting for its API budget never
-//! holds up another.
+//! holds one, longer when its Optix budget is being spent fast: `pacing`), reconciles it as one
+//! batch, and acks each message only after the commit. Every message it holds, in the batch or
+//! waiting for the next, is told "in progress" every `PROGRESS_EVERY`, so none is redelivered
+//! while it waits. A burst thus costs a few Optix requests, and an organization waiting for its
+//! API budget never holds up another.
 
 use crate::batch::{Incoming, Outcome};
 use crate::metrics::metrics;
+use crate::pacing::Pacing;
 use crate::provisioner::Provisioner;
 use bus::webhooks::WebhookDelivery;
 use futures::StreamExt;
 use opentelemetry::KeyValue;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-/// While a batch waits for Optix, its messages are kept from redelivery this often.
-const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+/// How often every message a worker holds (handled or waiting) is told "in progress": well
+/// inside the consumer's 30 s ack wait, so none is redelivered while it waits.
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, Debug)]
 pub struct WorkerSettings {
@@ -89,36 +93,139 @@ pub async fn run(
     Ok(())
 }
 
-async fn org_worker(
-    org_id: String,
-    mut queue: mpsc::UnboundedReceiver<WebhookDelivery>,
-    provisioner: Arc<Provisioner>,
-    settings: WorkerSettings,
-) {
-    while let Some(first) = queue.recv().await {
-        let mut batch = vec![first];
-        let linger_until = Instant::now() + settings.coalesce;
-        while batch.len() < settings.batch_size.max(1) {
-            match queue.try_recv() {
-                Ok(message) => batch.push(message),
-                Err(mpsc::error::TryRecvError::Disconnected) => break,
-                Err(mpsc::error::TryRecvError::Empty) => {
-                    let left = linger_until.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        break;
-                    }
-                    match tokio::time::timeout(left, queue.recv()).await {
-                        Ok(Some(message)) => batch.push(message),
-                        _ => break,
-                    }
-                }
+/// The messages a worker holds: received from the consumer and not yet acknowledged, whether
+/// in the batch being handled or waiting for the next. All are kept from redelivery.
+struct Held {
+    queue: mpsc::UnboundedReceiver<WebhookDelivery>,
+    /// Received, not yet in a batch (bounded by the consumer's `max_ack_pending`).
+    waiting: VecDeque<WebhookDelivery>,
+    /// When the waiting and the handled messages are next told "in progress".
+    progress: tokio::time::Interval,
+}
+
+impl Held {
+    fn new(queue: mpsc::UnboundedReceiver<WebhookDelivery>) -> Held {
+        let mut progress =
+            tokio::time::interval_at(tokio::time::Instant::now() + PROGRESS_EVERY, PROGRESS_EVERY);
+        progress.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Held {
+            queue,
+            waiting: VecDeque::new(),
+            progress,
+        }
+    }
+
+    /// Moves everything already queued to `waiting`, without waiting.
+    fn take_queued(&mut self) {
+        while let Ok(message) = self.queue.try_recv() {
+            self.waiting.push_back(message);
+        }
+    }
+
+    /// Tells JetStream the waiting messages and `handled` are in progress (each restarts its
+    /// ack wait), so none is redelivered while it waits for the Optix budget or its turn.
+    async fn keep_alive(&self, handled: &[WebhookDelivery]) {
+        for delivery in handled.iter().chain(&self.waiting) {
+            let _ = delivery.in_progress().await;
+        }
+    }
+
+    /// The next batch (at most `batch_size`), after lingering up to `linger` for more of a
+    /// burst (until a facts request's worth is waiting); None once the queue is closed and
+    /// nothing is left.
+    async fn next_batch(
+        &mut self,
+        batch_size: usize,
+        linger: impl FnOnce() -> Duration,
+    ) -> Option<Vec<WebhookDelivery>> {
+        if self.waiting.is_empty() {
+            let first = self.queue.recv().await?;
+            self.waiting.push_back(first);
+        }
+        let linger_until = tokio::time::Instant::now() + linger();
+        // Past one facts request's worth of members, gathering more saves nothing.
+        let enough = batch_size.min(optix::api::FACTS_CHUNK);
+        let mut open = true;
+        while open && self.waiting.len() < enough {
+            self.take_queued();
+            if self.waiting.len() >= enough {
+                break;
+            }
+            tokio::select! {
+                message = self.queue.recv() => match message {
+                    Some(message) => self.waiting.push_back(message),
+                    None => open = false,
+                },
+                _ = tokio::time::sleep_until(linger_until) => break,
+                _ = self.progress.tick() => self.keep_alive(&[]).await,
             }
         }
-        handle(&org_id, batch, &provisioner).await;
+        let n = self.waiting.len().min(batch_size);
+        Some(self.waiting.drain(..n).collect())
+    }
+
+    /// Runs `work` on `batch` while taking in what arrives meanwhile and keeping every held
+    /// message alive.
+    async fn while_handling<T>(
+        &mut self,
+        batch: &[WebhookDelivery],
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        tokio::pin!(work);
+        let mut open = true;
+        loop {
+            tokio::select! {
+                done = &mut work => return done,
+                message = self.queue.recv(), if open => match message {
+                    Some(message) => self.waiting.push_back(message),
+                    None => open = false,
+                },
+                _ = self.progress.tick() => self.keep_alive(batch).await,
+            }
+        }
     }
 }
 
-async fn handle(org_id: &str, batch: Vec<WebhookDelivery>, provisioner: &Provisioner) {
+/// Requests a batch spent from the organization's budget: what was left before, less what is
+/// left after (before its first request, the whole budget was left).
+fn spent(limit: u32, before: Option<u32>, after: Option<u32>) -> u32 {
+    match (before, after) {
+        (None, Some(after)) => limit.saturating_sub(after),
+        (Some(before), Some(after)) => before.saturating_sub(after),
+        _ => 0,
+    }
+}
+
+async fn org_worker(
+    org_id: String,
+    queue: mpsc::UnboundedReceiver<WebhookDelivery>,
+    provisioner: Arc<Provisioner>,
+    settings: WorkerSettings,
+) {
+    let mut held = Held::new(queue);
+    let limit = provisioner.optix().settings().requests_per_minute;
+    let window = provisioner.optix().settings().window;
+    let mut pacing = Pacing::new(limit, window, Instant::now());
+    let batch_size = settings.batch_size.max(1);
+    loop {
+        let linger = || match &mut pacing {
+            Some(pacing) => pacing.linger(settings.coalesce, Instant::now()),
+            None => settings.coalesce,
+        };
+        let Some(batch) = held.next_batch(batch_size, linger).await else {
+            break;
+        };
+        let before = provisioner.optix().org_budget_remaining(&org_id);
+        held.while_handling(&batch, handle(&org_id, &batch, &provisioner))
+            .await;
+        if let Some(pacing) = &mut pacing {
+            let after = provisioner.optix().org_budget_remaining(&org_id);
+            pacing.spent(spent(limit, before, after), Instant::now());
+        }
+    }
+}
+
+async fn handle(org_id: &str, batch: &[WebhookDelivery], provisioner: &Provisioner) {
     let started = Instant::now();
     let incoming: Vec<Incoming> = batch
         .iter()
@@ -146,18 +253,7 @@ async fn handle(org_id: &str, batch: Vec<WebhookDelivery>, provisioner: &Provisi
         span.record("trace_id", trace_id);
     }
     async {
-        let keepalive = async {
-            loop {
-                tokio::time::sleep(PROGRESS_EVERY).await;
-                for delivery in &batch {
-                    let _ = delivery.in_progress().await;
-                }
-            }
-        };
-        let outcomes = tokio::select! {
-            outcomes = provisioner.handle_batch(org_id, &incoming) => outcomes,
-            _ = keepalive => unreachable!("the keepalive never ends"),
-        };
+        let outcomes = provisioner.handle_batch(org_id, &incoming).await;
         for (delivery, outcome) in batch.iter().zip(&outcomes) {
             record(delivery, outcome, started);
             acknowledge(delivery, outcome).await;

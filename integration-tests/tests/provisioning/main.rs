@@ -2,6 +2,7 @@
 //! the first webhook through every component, the event log on real PostgreSQL, many
 //! organizations, and the defects an operator found.
 
+mod burst;
 mod defects;
 mod event_contract;
 mod event_log;
