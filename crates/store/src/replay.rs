@@ -172,7 +172,13 @@ async fn read_and_fold(
         .await?;
     let rows = BinaryCopyOutStream::new(
         copy,
-        &[Type::INT8, Type::TEXT, Type::TEXT, Type::TIMESTAMPTZ, Type::TEXT],
+        &[
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TIMESTAMPTZ,
+            Type::TEXT,
+        ],
     );
     futures::pin_mut!(rows);
     let (mut count, mut last) = (0u64, 0i64);
@@ -261,7 +267,8 @@ async fn write_tables(
     Ok(())
 }
 
-/// Applies the next events after `last` to the shadow tables with the live statements.
+/// Applies the next events after `last` to the shadow tables with the live (set-wise)
+/// statements.
 async fn apply_batch(
     tx: &deadpool_postgres::Transaction<'_>,
     last: &mut i64,
@@ -269,10 +276,12 @@ async fn apply_batch(
     tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
         .await?;
     let events = event_log::read_all(tx, *last, BATCH as i64).await?;
+    let mut ops = Vec::new();
     for event in &events {
-        read_models::project(tx, &stream_of(event)?, event).await?;
+        read_models::ops(&stream_of(event)?, event, &mut ops)?;
         *last = event.global_position;
     }
+    crate::project_sql::execute_ops(tx, &ops).await?;
     tx.batch_execute("SET LOCAL search_path = public").await?;
     Ok(events.len() as u64)
 }

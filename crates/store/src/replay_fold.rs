@@ -247,7 +247,10 @@ mod tests {
             key: key("o", "9"),
             set: vec![("owner", Set::To(Some("x".into())))],
         }]);
-        assert_eq!(lines(&tables), "\"o\",\"1\",\"2\",\"a \"\"b\"\"\"\n\"o\",\"2\",\"1\",\n");
+        assert_eq!(
+            lines(&tables),
+            "\"o\",\"1\",\"2\",\"a \"\"b\"\"\"\n\"o\",\"2\",\"1\",\n"
+        );
         tables.apply(&[RowOp::Insert {
             table: &COUNTERS,
             key: key("p", "1"),
@@ -258,6 +261,9 @@ mod tests {
             key_prefix: vec!["o".into()],
             matching: vec![("owner", "a \"b\"".into())],
         }]);
-        assert_eq!(lines(&tables), "\"o\",\"2\",\"1\",\n\"p\",\"1\",\"0\",\"x\"\n");
+        assert_eq!(
+            lines(&tables),
+            "\"o\",\"2\",\"1\",\n\"p\",\"1\",\"0\",\"x\"\n"
+        );
     }
 }

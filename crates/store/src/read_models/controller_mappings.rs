@@ -124,7 +124,11 @@ pub async fn token_taken(
         .is_some())
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (Event::ControllerMapped { .. } | Event::ControllerUnmapped) = &recorded.event else {
         return Ok(());
     };

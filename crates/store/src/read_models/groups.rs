@@ -99,7 +99,11 @@ pub async fn group_team_ids(
     .await
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, _) = recorded.row_stamp();
     // Renames and VLAN changes name no team: the stream does.
     let key = |team_id: &str| vec![org.to_owned(), team_id.to_owned()];

@@ -65,7 +65,11 @@ pub async fn organization_locale(
     .pop())
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
     let member_key = || match stream.user_id() {
         Some(user) => Ok(vec![org.to_owned(), user.to_owned()]),

@@ -99,7 +99,11 @@ pub async fn locations(
     .await
 }
 
-fn ops(_: &domain::StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
     let stamp = [
         ("updated_at", to(cell::time(at))),
@@ -115,7 +119,10 @@ fn ops(_: &domain::StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> 
             let mut set = vec![
                 ("mapped", to(cell::boolean(true))),
                 ("name", to(cell::text(settings.name.as_str()))),
-                ("network_name", to(cell::text(settings.network_name.as_str()))),
+                (
+                    "network_name",
+                    to(cell::text(settings.network_name.as_str())),
+                ),
                 ("timezone", to(cell::text(settings.timezone.as_str()))),
                 ("vlan_first", to(vlan_first.and_then(cell::int))),
                 ("vlan_last", to(vlan_last.and_then(cell::int))),

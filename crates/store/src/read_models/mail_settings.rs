@@ -38,7 +38,11 @@ pub async fn mail_settings(
     stored.map_or_else(|| Ok(MailSettings::default()), from_json)
 }
 
-fn ops(_: &domain::StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
     if let Event::MailSettingsSet { settings } = &recorded.event {
         out.push(RowOp::Upsert {

@@ -93,7 +93,11 @@ pub async fn device(
     .transpose()
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
     let user = || stream.user_id().ok_or_else(|| misplaced(stream, recorded));
     // Keyed by MAC: a member's devices are the rows holding their user id.

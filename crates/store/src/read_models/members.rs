@@ -14,8 +14,7 @@ use domain::live_access::{self, AccessState, Validity};
 use domain::{Event, GrantKey, GrantNetwork, Sealed, StreamId};
 use tokio_postgres::types::ToSql;
 
-pub const PROJECTION: Projection =
-    Projection::new("members", &[&MEMBERS, &MEMBER_GRANTS], ops);
+pub const PROJECTION: Projection = Projection::new("members", &[&MEMBERS, &MEMBER_GRANTS], ops);
 
 pub const MEMBERS: Table = Table {
     name: "members",
@@ -478,7 +477,10 @@ fn write_grant(
         table: &MEMBER_GRANTS,
         key,
         set: vec![
-            ("location_id", to(cell::opt_text(desired.location_id.as_ref()))),
+            (
+                "location_id",
+                to(cell::opt_text(desired.location_id.as_ref())),
+            ),
             ("valid_from", to(cell::opt_time(desired.valid_from))),
             ("valid_until", to(cell::opt_time(desired.valid_until))),
             ("granted_at", to(cell::time(row.at))),
@@ -490,7 +492,11 @@ fn write_grant(
     Ok(())
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let row = || Row::of(stream, recorded);
     match &recorded.event {
         Event::AccountOpened {

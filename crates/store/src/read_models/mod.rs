@@ -55,15 +55,3 @@ pub fn ops(
     }
     Ok(())
 }
-
-/// Runs every projection on one event, in the transaction that appends it (or, in replay's
-/// final catch-up, that rebuilds it).
-pub async fn project(
-    tx: &deadpool_postgres::Transaction<'_>,
-    stream: &domain::StreamId,
-    recorded: &crate::recorded::RecordedEvent,
-) -> Result<(), crate::error::StoreError> {
-    let mut out = Vec::new();
-    ops(stream, recorded, &mut out)?;
-    crate::project_sql::execute_ops(tx, &out).await
-}

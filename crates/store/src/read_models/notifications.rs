@@ -121,7 +121,11 @@ fn raised_by_event<'a>(
     }
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let Some((kind, subject, message)) = raised_by(stream, &recorded.event) else {
         return Ok(());
     };

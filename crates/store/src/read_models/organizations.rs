@@ -6,9 +6,7 @@ use crate::projection::cell::{self, to};
 use crate::projection::{Column, Projection, RowOp, Set, Table};
 use crate::read_models::locations::locations;
 use crate::read_models::plan_profiles::plan_profiles;
-use crate::read_models::rows::{
-    from_json, pool_from_db, pool_to_db, sealed, select, select_opt,
-};
+use crate::read_models::rows::{from_json, pool_from_db, pool_to_db, sealed, select, select_opt};
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::policy::OrgPolicy;
@@ -163,7 +161,10 @@ fn ops(
                 ("token_updated_at", to(cell::time(at))),
                 ("last_position", to(cell::int(pos))),
                 ("platform", to(cell::text(platform.as_str()))),
-                ("account", to(account.as_ref().map(cell::json).transpose()?.flatten())),
+                (
+                    "account",
+                    to(account.as_ref().map(cell::json).transpose()?.flatten()),
+                ),
             ],
             Vec::new(),
         ),

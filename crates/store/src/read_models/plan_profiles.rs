@@ -39,7 +39,11 @@ pub async fn plan_profiles(
     profiles.into_iter().collect()
 }
 
-fn ops(_: &domain::StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let key = |plan: &str| vec![recorded.org_id.clone(), plan.to_owned()];
     out.push(match &recorded.event {
         Event::PlanMapped {

@@ -147,7 +147,11 @@ pub async fn nas_overlapping(
     .pop())
 }
 
-fn ops(stream: &StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    stream: &StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
     let key = || match stream.nas_id() {
         Some(nas_id) => Ok(vec![org.to_owned(), nas_id.to_owned()]),

@@ -107,7 +107,11 @@ fn sync_run_view(r: &tokio_postgres::Row) -> SyncRunView {
     }
 }
 
-fn ops(_: &domain::StreamId, recorded: &RecordedEvent, out: &mut Vec<RowOp>) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
     let mut columns = vec![("org_id", cell::text(org))];
     match &recorded.event {
