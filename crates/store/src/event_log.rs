@@ -115,69 +115,13 @@ pub async fn append(
     metadata: &Metadata,
     recorded_at: DateTime<Utc>,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    if events.is_empty() {
-        return Ok(Vec::new());
-    }
-    take_append_lock(tx).await?;
-    let stream_name = stream.to_string();
-    let metadata_json =
-        serde_json::to_value(metadata).map_err(|e| StoreError::Config(e.to_string()))?;
-    let insert = tx
-        .prepare_cached(
-            "INSERT INTO events (global_position, event_id, stream_id, category, org_id, stream_version,
-                                 event_type, data, metadata, recorded_at)
-             VALUES (nextval('event_position_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9)
-             RETURNING global_position",
-        )
-        .await?;
-    let mut recorded = Vec::with_capacity(events.len());
-    for (offset, event) in events.into_iter().enumerate() {
-        let version = expected_version + 1 + offset as i64;
-        let event_id = Uuid::now_v7();
-        let data = serde_json::to_value(&event).map_err(|e| StoreError::Config(e.to_string()))?;
-        let row = tx
-            .query_one(
-                &insert,
-                &[
-                    &event_id,
-                    &stream_name,
-                    &stream.category(),
-                    &stream.org_id(),
-                    &version,
-                    &event.type_name(),
-                    &data,
-                    &metadata_json,
-                    &recorded_at,
-                ],
-            )
-            .await
-            .map_err(|e| {
-                if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-                    StoreError::Conflict {
-                        stream: stream_name.clone(),
-                        expected: expected_version,
-                    }
-                } else {
-                    StoreError::Db(e)
-                }
-            })?;
-        let recorded_event = RecordedEvent {
-            global_position: row.get(0),
-            event_id,
-            stream_id: stream_name.clone(),
-            org_id: stream.org_id().to_owned(),
-            stream_version: version,
-            event,
-            metadata: metadata.clone(),
-            recorded_at,
-        };
-        crate::read_models::project(tx, stream, &recorded_event).await?;
-        if matches!(recorded_event.event, domain::Event::AccountDeleted) {
-            destroy_member_key(tx, stream).await?;
-        }
-        recorded.push(recorded_event);
-    }
-    Ok(recorded)
+    let part = Append {
+        stream,
+        expected_version,
+        events,
+        metadata,
+    };
+    append_batch(tx, vec![part], recorded_at).await
 }
 
 /// One stream's part of a batched append (see [`append_batch`]).
@@ -189,30 +133,164 @@ pub struct Append<'a> {
     pub metadata: &'a Metadata,
 }
 
+/// The columns of a batch's events, as `unnest` takes them.
+#[derive(Default)]
+struct EventColumns {
+    ids: Vec<Uuid>,
+    streams: Vec<String>,
+    categories: Vec<String>,
+    orgs: Vec<String>,
+    versions: Vec<i64>,
+    types: Vec<&'static str>,
+    data: Vec<serde_json::Value>,
+    metadata: Vec<serde_json::Value>,
+}
+
 /// Appends to several streams in one transaction, in the order given (a stream may appear
 /// more than once; each part expects the version the previous one left), with the projections
-/// updated; answers every recorded event in log order. The set-wise form of [`append`]: the
-/// contract a batched caller relies on, whatever the statements underneath.
+/// updated; answers every recorded event in log order. Set-wise: one multi-row INSERT of the
+/// events (positions drawn from the sequence in order), then the projections' row operations
+/// coalesced and written as one statement per table and kind (`project_sql`). A stream that
+/// is not at the version a part expects fails the whole batch with [`StoreError::Conflict`]
+/// naming it.
 pub async fn append_batch(
     tx: &deadpool_postgres::Transaction<'_>,
     appends: Vec<Append<'_>>,
     recorded_at: DateTime<Utc>,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
-    let mut recorded = Vec::new();
-    for part in appends {
-        recorded.extend(
-            append(
-                tx,
-                part.stream,
-                part.expected_version,
-                part.events,
-                part.metadata,
-                recorded_at,
-            )
-            .await?,
-        );
+    if appends.iter().all(|part| part.events.is_empty()) {
+        return Ok(Vec::new());
     }
+    take_append_lock(tx).await?;
+    let mut columns = EventColumns::default();
+    let mut parts = Vec::new();
+    for part in &appends {
+        let metadata =
+            serde_json::to_value(part.metadata).map_err(|e| StoreError::Config(e.to_string()))?;
+        for (offset, event) in part.events.iter().enumerate() {
+            columns.ids.push(Uuid::now_v7());
+            columns.streams.push(part.stream.to_string());
+            columns.categories.push(part.stream.category().to_owned());
+            columns.orgs.push(part.stream.org_id().to_owned());
+            columns
+                .versions
+                .push(part.expected_version + 1 + offset as i64);
+            columns.types.push(event.type_name());
+            columns
+                .data
+                .push(serde_json::to_value(event).map_err(|e| StoreError::Config(e.to_string()))?);
+            columns.metadata.push(metadata.clone());
+        }
+        parts.push((part.stream.to_string(), part.expected_version));
+    }
+    let positions = insert_events(tx, &columns, recorded_at, &parts).await?;
+    let mut recorded = Vec::with_capacity(positions.len());
+    let events = appends.into_iter().flat_map(|part| {
+        let (stream, metadata) = (part.stream, part.metadata);
+        part.events
+            .into_iter()
+            .map(move |event| (stream, metadata, event))
+    });
+    for (i, (stream, metadata, event)) in events.enumerate() {
+        recorded.push(RecordedEvent {
+            global_position: positions[i],
+            event_id: columns.ids[i],
+            stream_id: std::mem::take(&mut columns.streams[i]),
+            org_id: stream.org_id().to_owned(),
+            stream_version: columns.versions[i],
+            event,
+            metadata: metadata.clone(),
+            recorded_at,
+        });
+    }
+    project_all(tx, &recorded).await?;
     Ok(recorded)
+}
+
+/// Inserts a batch's events with one statement; answers their positions, in order.
+async fn insert_events(
+    tx: &deadpool_postgres::Transaction<'_>,
+    columns: &EventColumns,
+    recorded_at: DateTime<Utc>,
+    parts: &[(String, i64)],
+) -> Result<Vec<i64>, StoreError> {
+    // `unnest` yields the rows in array order and `nextval` is drawn row by row, so positions
+    // follow the batch's order; they are matched back by event id all the same.
+    let rows = tx
+        .query_cached(
+            "INSERT INTO events (global_position, event_id, stream_id, category, org_id, stream_version,
+                                 event_type, data, metadata, recorded_at)
+             SELECT nextval('event_position_seq'), e.id, e.stream, e.category, e.org, e.version, e.type,
+                    e.data, e.metadata, $9
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+                         $7::jsonb[], $8::jsonb[])
+                  AS e(id, stream, category, org, version, type, data, metadata)
+             RETURNING event_id, global_position",
+            &[
+                &columns.ids,
+                &columns.streams,
+                &columns.categories,
+                &columns.orgs,
+                &columns.versions,
+                &columns.types,
+                &columns.data,
+                &columns.metadata,
+                &recorded_at,
+            ],
+        )
+        .await
+        .map_err(|e| conflict(e, parts))?;
+    let by_id: std::collections::HashMap<Uuid, i64> =
+        rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let mut positions: Vec<i64> = Vec::with_capacity(columns.ids.len());
+    for id in &columns.ids {
+        positions.push(*by_id.get(id).ok_or_else(|| StoreError::Corrupt {
+            position: -1,
+            reason: format!("event {id} was appended without a position"),
+        })?);
+    }
+    Ok(positions)
+}
+
+/// A unique violation is a stream that moved on: [`StoreError::Conflict`] naming it (from the
+/// violation's detail, `Key (stream_id, stream_version)=(member-1-2, 5) already exists.`).
+fn conflict(error: tokio_postgres::Error, parts: &[(String, i64)]) -> StoreError {
+    if error.code() != Some(&SqlState::UNIQUE_VIOLATION) {
+        return StoreError::Db(error);
+    }
+    let detail = error
+        .as_db_error()
+        .and_then(|e| e.detail())
+        .unwrap_or_default();
+    let named = detail
+        .split_once(")=(")
+        .and_then(|(_, values)| values.rsplit_once(", "))
+        .map(|(stream, _)| stream);
+    let (stream, expected) = named
+        .and_then(|stream| parts.iter().find(|(s, _)| s == stream))
+        .or(parts.first())
+        .cloned()
+        .unwrap_or_default();
+    StoreError::Conflict { stream, expected }
+}
+
+/// Updates the projections for a batch's events (and destroys the key of a deleted account).
+async fn project_all(
+    tx: &deadpool_postgres::Transaction<'_>,
+    recorded: &[RecordedEvent],
+) -> Result<(), StoreError> {
+    let mut ops = Vec::new();
+    for event in recorded {
+        let stream = StreamId::parse(&event.stream_id).ok_or_else(|| StoreError::Corrupt {
+            position: event.global_position,
+            reason: format!("unknown stream id {}", event.stream_id),
+        })?;
+        crate::read_models::ops(&stream, event, &mut ops)?;
+        if matches!(event.event, domain::Event::AccountDeleted) {
+            destroy_member_key(tx, &stream).await?;
+        }
+    }
+    crate::project_sql::execute_ops(tx, &ops).await
 }
 
 /// Takes the append lock until the transaction ends: nothing else commits events meanwhile

@@ -9,6 +9,7 @@ pub mod handshake_pmks;
 pub mod history;
 pub mod member_keys;
 pub mod migrations;
+pub mod project_sql;
 pub mod projection;
 pub mod queries;
 pub mod radius_cached_answers;
@@ -17,6 +18,7 @@ pub mod read_models;
 pub mod recorded;
 pub mod relay_checkpoint;
 pub mod replay;
+pub mod replay_fold;
 pub mod statements;
 
 pub use error::StoreError;

@@ -1,24 +1,52 @@
 //! Rebuilding projections from the event log while the services keep running.
 //!
 //! The rebuild happens side by side in a shadow schema, with the *same* projections as live
-//! appends (`read_models::project`; the shadow schema is first on `search_path`, so
-//! unqualified table names resolve there). When it has caught up, it takes the append lock, applies the last few events
-//! and swaps the shadow tables in within one transaction: readers never see half a projection.
+//! appends (each read model's pure event → row operations, see [`crate::projection`]): the
+//! whole log is read with one `COPY … TO STDOUT` and folded into in-memory tables
+//! ([`crate::replay_fold`]), decoded and folded on a thread of its own while the connection
+//! reads on, and each shadow table is written with one `COPY … FROM STDIN`. Events appended
+//! meanwhile are applied with the live statements (the shadow schema first on `search_path`,
+//! so unqualified table names resolve there). Finally it takes the append lock, applies the
+//! last few events and swaps the shadow tables in within one transaction: readers never see
+//! half a projection.
 
 use crate::error::StoreError;
 use crate::event_log;
 use crate::read_models::{self, projection_tables};
+use crate::recorded::{Metadata, RecordedEvent};
+use crate::replay_fold::Tables;
 use crate::statements::CachedStatements;
+use chrono::{DateTime, Utc};
 use domain::StreamId;
+use futures::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio_postgres::binary_copy::BinaryCopyOutStream;
+use tokio_postgres::types::Type;
 
 const SHADOW: &str = "lanyard_rebuild";
 const RETIRED: &str = "lanyard_retired";
-const BATCH: i64 = 5000;
+/// Events per catch-up batch (after the bulk pass), and per hand-over to the fold thread.
+const BATCH: usize = 5000;
+/// Bytes of `COPY` data per message to PostgreSQL.
+const COPY_CHUNK: usize = 1 << 18;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplayReport {
     pub events: u64,
     pub last_position: i64,
+    /// Where the time went.
+    pub phases: ReplayPhases,
+}
+
+/// The rebuild's phases, in order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReplayPhases {
+    /// Reading the log (`COPY` out), decoding and folding it in memory.
+    pub read_and_fold: Duration,
+    /// Writing the shadow tables (`COPY` in, indexes and constraints included).
+    pub write: Duration,
+    /// Applying what was appended meanwhile, and the swap under the append lock.
+    pub catch_up_and_swap: Duration,
 }
 
 /// Parses a stream id (`member-{org}-{user}`, `org-{org}`, …) back into its parts.
@@ -26,8 +54,8 @@ pub fn parse_stream_id(stream_id: &str) -> Option<StreamId> {
     StreamId::parse(stream_id)
 }
 
-/// Rebuilds every projection from position 0 and swaps it in. `progress` is called after each
-/// batch with (events applied, last position, head position).
+/// Rebuilds every projection from position 0 and swaps it in. `progress` is called after the
+/// bulk pass and after each catch-up batch with (events applied, last position, head position).
 pub async fn rebuild_all(
     client: &mut deadpool_postgres::Client,
     progress: impl FnMut(u64, i64, i64),
@@ -52,12 +80,22 @@ async fn rebuild_in_shadow(
     }
     client.batch_execute(&setup).await?;
 
-    let mut applied = 0u64;
-    let mut last = 0i64;
+    let mut phases = ReplayPhases::default();
+    let started = Instant::now();
+    let (tables, mut applied, mut last) = read_and_fold(client).await?;
+    phases.read_and_fold = started.elapsed();
+    let writing = Instant::now();
+    write_tables(client, tables).await?;
+    phases.write = writing.elapsed();
+    progress(applied, last, last);
+
+    let catching_up = Instant::now();
     // Catch up without blocking writers.
     loop {
         let head = event_log::head_position(&*client).await?;
-        let n = apply_batch(client, &mut last).await?;
+        let tx = client.transaction().await?;
+        let n = apply_batch(&tx, &mut last).await?;
+        tx.commit().await?;
         applied += n;
         progress(applied, last, head);
         if n == 0 {
@@ -67,17 +105,21 @@ async fn rebuild_in_shadow(
     // Final catch-up and swap, holding the append lock so nothing commits in between.
     let tx = client.transaction().await?;
     event_log::take_append_lock(&tx).await?;
-    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
-        .await?;
-    loop {
-        let events = event_log::read_all(&tx, last, BATCH).await?;
-        let Some(end) = events.last().map(|e| e.global_position) else {
-            break;
-        };
-        apply_pipelined(&tx, &events).await?;
-        last = end;
-        applied += events.len() as u64;
+    while let n @ 1.. = apply_batch(&tx, &mut last).await? {
+        applied += n;
     }
+    swap(&tx).await?;
+    tx.commit().await?;
+    phases.catch_up_and_swap = catching_up.elapsed();
+    Ok(ReplayReport {
+        events: applied,
+        last_position: last,
+        phases,
+    })
+}
+
+/// Retires the live projection tables and moves the shadow ones in their place.
+async fn swap(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), StoreError> {
     let mut swap = format!("DROP SCHEMA IF EXISTS {RETIRED} CASCADE; CREATE SCHEMA {RETIRED};");
     for table in projection_tables() {
         swap.push_str(&format!(
@@ -89,64 +131,166 @@ async fn rebuild_in_shadow(
     ));
     tx.batch_execute("SET LOCAL search_path = public").await?;
     tx.batch_execute(&swap).await?;
-    tx.commit().await?;
-    Ok(ReplayReport {
-        events: applied,
-        last_position: last,
-    })
-}
-
-async fn apply_batch(
-    client: &mut deadpool_postgres::Client,
-    last: &mut i64,
-) -> Result<u64, StoreError> {
-    let tx = client.transaction().await?;
-    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
-        .await?;
-    let events = event_log::read_all(&tx, *last, BATCH).await?;
-    apply_pipelined(&tx, &events).await?;
-    if let Some(end) = events.last() {
-        *last = end.global_position;
-    }
-    tx.commit().await?;
-    Ok(events.len() as u64)
-}
-
-/// Applies a batch with the live projection code, pipelined: each stream's events go in log
-/// order, while different streams (which touch different rows) are in flight together on the
-/// one connection, so the batch costs a few round trips instead of one per statement.
-async fn apply_pipelined(
-    tx: &deadpool_postgres::Transaction<'_>,
-    events: &[event_log::RecordedEvent],
-) -> Result<(), StoreError> {
-    let mut by_stream: Vec<(&str, Vec<&event_log::RecordedEvent>)> = Vec::new();
-    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for event in events {
-        let slot = *index.entry(event.stream_id.as_str()).or_insert_with(|| {
-            by_stream.push((event.stream_id.as_str(), Vec::new()));
-            by_stream.len() - 1
-        });
-        by_stream[slot].1.push(event);
-    }
-    futures::future::try_join_all(by_stream.into_iter().map(|(_, stream_events)| async move {
-        for event in stream_events {
-            apply_one(tx, event).await?;
-        }
-        Ok::<_, StoreError>(())
-    }))
-    .await?;
     Ok(())
 }
 
-async fn apply_one(
-    tx: &deadpool_postgres::Transaction<'_>,
-    event: &event_log::RecordedEvent,
+/// An event as `COPY` reads it, before decoding.
+struct RawEvent {
+    position: i64,
+    stream_id: String,
+    org_id: String,
+    recorded_at: DateTime<Utc>,
+    data: String,
+}
+
+/// Reads the whole log and folds it into in-memory tables on a thread of its own, so the
+/// connection keeps reading while events are decoded. Answers the tables, how many events
+/// and the last position.
+async fn read_and_fold(
+    client: &deadpool_postgres::Client,
+) -> Result<(Tables, u64, i64), StoreError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<RawEvent>>(8);
+    let fold = tokio::task::spawn_blocking(move || {
+        let mut tables = Tables::new(read_models::tables());
+        let mut ops = Vec::new();
+        while let Some(batch) = receiver.blocking_recv() {
+            for raw in batch {
+                ops.clear();
+                let recorded = decode(raw)?;
+                let stream = stream_of(&recorded)?;
+                read_models::ops(&stream, &recorded, &mut ops)?;
+                tables.apply(&ops);
+            }
+        }
+        Ok::<_, StoreError>(tables)
+    });
+    let copy = client
+        .copy_out(
+            "COPY (SELECT global_position, stream_id, org_id, recorded_at, data::text
+                   FROM events ORDER BY global_position) TO STDOUT (FORMAT binary)",
+        )
+        .await?;
+    let rows = BinaryCopyOutStream::new(
+        copy,
+        &[
+            Type::INT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TIMESTAMPTZ,
+            Type::TEXT,
+        ],
+    );
+    futures::pin_mut!(rows);
+    let (mut count, mut last) = (0u64, 0i64);
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(row) = rows.next().await {
+        let row = row?;
+        let raw = RawEvent {
+            position: row.try_get(0)?,
+            stream_id: row.try_get(1)?,
+            org_id: row.try_get(2)?,
+            recorded_at: row.try_get(3)?,
+            data: row.try_get(4)?,
+        };
+        last = raw.position;
+        count += 1;
+        batch.push(raw);
+        if batch.len() == BATCH && sender.send(std::mem::take(&mut batch)).await.is_err() {
+            break; // the fold failed: its error is below
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(batch).await;
+    }
+    drop(sender);
+    let tables = fold
+        .await
+        .map_err(|e| StoreError::Config(format!("the replay's fold stopped: {e}")))??;
+    Ok((tables, count, last))
+}
+
+/// The event of a row of the log. Projections use its position, organization, time and
+/// event only, so the rest is left empty.
+fn decode(raw: RawEvent) -> Result<RecordedEvent, StoreError> {
+    let event = serde_json::from_str(&raw.data).map_err(|e| StoreError::Corrupt {
+        position: raw.position,
+        reason: e.to_string(),
+    })?;
+    Ok(RecordedEvent {
+        global_position: raw.position,
+        event_id: uuid::Uuid::nil(),
+        stream_id: raw.stream_id,
+        org_id: raw.org_id,
+        stream_version: 0,
+        event,
+        metadata: Metadata {
+            causation_id: String::new(),
+            correlation_id: String::new(),
+            actor: String::new(),
+            cause: None,
+            trace_parent: None,
+        },
+        recorded_at: raw.recorded_at,
+    })
+}
+
+/// Writes each folded table into its shadow table with one `COPY`.
+async fn write_tables(
+    client: &mut deadpool_postgres::Client,
+    tables: Tables,
 ) -> Result<(), StoreError> {
-    let stream = parse_stream_id(&event.stream_id).ok_or_else(|| StoreError::Corrupt {
+    let tx = client.transaction().await?;
+    for table in tables.into_tables() {
+        let columns: Vec<&str> = table.table.columns.iter().map(|c| c.name).collect();
+        let sink = tx
+            .copy_in(&format!(
+                "COPY {SHADOW}.{} ({}) FROM STDIN (FORMAT csv)",
+                table.table.name,
+                columns.join(", ")
+            ))
+            .await?;
+        futures::pin_mut!(sink);
+        let mut chunk = Vec::with_capacity(COPY_CHUNK + 4096);
+        for row in table.csv_rows() {
+            row.write_to(&mut chunk);
+            if chunk.len() >= COPY_CHUNK {
+                sink.send(bytes::Bytes::from(std::mem::take(&mut chunk)))
+                    .await?;
+            }
+        }
+        if !chunk.is_empty() {
+            sink.send(bytes::Bytes::from(chunk)).await?;
+        }
+        sink.finish().await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Applies the next events after `last` to the shadow tables with the live (set-wise)
+/// statements.
+async fn apply_batch(
+    tx: &deadpool_postgres::Transaction<'_>,
+    last: &mut i64,
+) -> Result<u64, StoreError> {
+    tx.batch_execute(&format!("SET LOCAL search_path = {SHADOW}, public"))
+        .await?;
+    let events = event_log::read_all(tx, *last, BATCH as i64).await?;
+    let mut ops = Vec::new();
+    for event in &events {
+        read_models::ops(&stream_of(event)?, event, &mut ops)?;
+        *last = event.global_position;
+    }
+    crate::project_sql::execute_ops(tx, &ops).await?;
+    tx.batch_execute("SET LOCAL search_path = public").await?;
+    Ok(events.len() as u64)
+}
+
+fn stream_of(event: &RecordedEvent) -> Result<StreamId, StoreError> {
+    parse_stream_id(&event.stream_id).ok_or_else(|| StoreError::Corrupt {
         position: event.global_position,
         reason: format!("unknown stream id {}", event.stream_id),
-    })?;
-    read_models::project(tx, &stream, event).await
+    })
 }
 
 /// A digest of each projection table's full contents, in a stable order; identical digests

@@ -3,19 +3,31 @@
 //! the controllers service (holding the key ring) opens them.
 
 use crate::error::StoreError;
-use crate::projection::{Projection, misplaced};
-use crate::read_models::rows::{execute, from_json, json, sealed, select, select_opt};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Table, misplaced};
+use crate::read_models::rows::{from_json, sealed, select, select_opt};
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::controller::ControllerTarget;
 use domain::{Event, Sealed, StreamId};
 
-pub const PROJECTION: Projection = Projection::new(
-    "controller_mappings",
-    &["controller_mappings"],
-    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
-);
+pub const PROJECTION: Projection =
+    Projection::new("controller_mappings", &[&CONTROLLER_MAPPINGS], ops);
+
+pub const CONTROLLER_MAPPINGS: Table = Table {
+    name: "controller_mappings",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("location_id", "text"),
+        Column::new("vendor", "text"),
+        Column::new("target", "jsonb"),
+        Column::new("credentials", "jsonb"),
+        Column::new("token_hash", "text"),
+        Column::new("updated_at", "timestamptz"),
+    ],
+    key: 2,
+};
 
 /// One mapped location.
 #[derive(Clone, Debug)]
@@ -112,10 +124,10 @@ pub async fn token_taken(
         .is_some())
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
     let (Event::ControllerMapped { .. } | Event::ControllerUnmapped) = &recorded.event else {
         return Ok(());
@@ -127,35 +139,32 @@ async fn write(
     else {
         return Err(misplaced(stream, recorded));
     };
+    let key = vec![org_id.clone(), location_id.clone()];
     let Event::ControllerMapped {
         target,
         credentials,
         token_hash,
     } = &recorded.event
     else {
-        return execute(
-            client,
-            "DELETE FROM controller_mappings WHERE org_id = $1 AND location_id = $2",
-            &[org_id, location_id],
-        )
-        .await;
+        out.push(RowOp::Delete {
+            table: &CONTROLLER_MAPPINGS,
+            key_prefix: key,
+            matching: Vec::new(),
+        });
+        return Ok(());
     };
-    execute(
-        client,
-        "INSERT INTO controller_mappings
-             (org_id, location_id, vendor, target, credentials, token_hash, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (org_id, location_id) DO UPDATE
-            SET vendor = $3, target = $4, credentials = $5, token_hash = $6, updated_at = $7",
-        &[
-            org_id,
-            location_id,
-            &target.vendor(),
-            &json(target)?,
-            &json(credentials)?,
-            token_hash,
-            &recorded.recorded_at,
-        ],
-    )
-    .await
+    let set = [
+        ("vendor", cell::text(target.vendor())),
+        ("target", cell::json(target)?),
+        ("credentials", cell::json(credentials)?),
+        ("token_hash", cell::opt_text(token_hash.as_ref())),
+        ("updated_at", cell::time(recorded.recorded_at)),
+    ];
+    out.push(RowOp::Upsert {
+        table: &CONTROLLER_MAPPINGS,
+        key,
+        set: set.into_iter().map(|(c, v)| (c, to(v))).collect(),
+        insert_only: Vec::new(),
+    });
+    Ok(())
 }

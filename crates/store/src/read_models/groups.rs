@@ -1,16 +1,27 @@
 //! Team groups and their VLANs.
 
 use crate::error::StoreError;
-use crate::projection::{Projection, misplaced};
-use crate::read_models::rows::{execute, select, select_opt, vlan_from_db};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Table, misplaced};
+use crate::read_models::rows::{select, select_opt, vlan_from_db};
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 
-pub const PROJECTION: Projection =
-    Projection::new("groups", &["groups"], |tx, stream, recorded| {
-        Box::pin(write(tx, stream, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("groups", &[&GROUPS], ops);
+
+pub const GROUPS: Table = Table {
+    name: "groups",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("team_id", "text"),
+        Column::new("name", "text"),
+        Column::new("vlan", "integer"),
+        Column::new("created_at", "timestamptz"),
+        Column::new("last_position", "bigint"),
+    ],
+    key: 2,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupView {
@@ -88,54 +99,48 @@ pub async fn group_team_ids(
     .await
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
-    let (pos, org) = (recorded.global_position, recorded.org_id.as_str());
+    let (org, pos, _) = recorded.row_stamp();
     // Renames and VLAN changes name no team: the stream does.
-    let team = || match stream {
-        StreamId::Group { team_id, .. } => Ok(team_id),
+    let key = |team_id: &str| vec![org.to_owned(), team_id.to_owned()];
+    let stream_key = || match stream {
+        StreamId::Group { team_id, .. } => Ok(key(team_id)),
         _ => Err(misplaced(stream, recorded)),
     };
-    match &recorded.event {
+    let patch = |column, value| -> Result<RowOp, StoreError> {
+        Ok(RowOp::Patch {
+            table: &GROUPS,
+            key: stream_key()?,
+            set: vec![(column, to(value)), ("last_position", to(cell::int(pos)))],
+        })
+    };
+    out.push(match &recorded.event {
         Event::GroupCreated {
             team_id,
             name,
             vlan,
-        } => {
-            execute(
-                client,
-                "INSERT INTO groups (org_id, team_id, name, vlan, created_at, last_position) VALUES ($1, $2, $3, $4, $5, $6)",
-                &[&org, team_id, name, &vlan.map(i32::from), &recorded.recorded_at, &pos],
-            )
-            .await
-        }
-        Event::GroupRenamed { name } => {
-            execute(
-                client,
-                "UPDATE groups SET name = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
-                &[&org, team()?, name, &pos],
-            )
-            .await
-        }
-        Event::GroupVlanAssigned { vlan } => {
-            execute(
-                client,
-                "UPDATE groups SET vlan = $3, last_position = $4 WHERE org_id = $1 AND team_id = $2",
-                &[&org, team()?, &i32::from(*vlan), &pos],
-            )
-            .await
-        }
-        Event::GroupDeleted { team_id } => {
-            execute(
-                client,
-                "DELETE FROM groups WHERE org_id = $1 AND team_id = $2",
-                &[&org, team_id],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
+        } => RowOp::Insert {
+            table: &GROUPS,
+            key: key(team_id),
+            columns: vec![
+                ("name", cell::text(name.as_str())),
+                ("vlan", vlan.and_then(cell::int)),
+                ("created_at", cell::time(recorded.recorded_at)),
+                ("last_position", cell::int(pos)),
+            ],
+        },
+        Event::GroupRenamed { name } => patch("name", cell::text(name.as_str()))?,
+        Event::GroupVlanAssigned { vlan } => patch("vlan", cell::int(*vlan))?,
+        Event::GroupDeleted { team_id } => RowOp::Delete {
+            table: &GROUPS,
+            key_prefix: key(team_id),
+            matching: Vec::new(),
+        },
+        _ => return Ok(()),
+    });
+    Ok(())
 }

@@ -4,17 +4,35 @@
 //! (`i18n::Lang::negotiate`).
 
 use crate::error::StoreError;
-use crate::projection::{Projection, misplaced};
-use crate::read_models::rows::{execute, select};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Table, misplaced};
+use crate::read_models::rows::select;
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 
 pub const PROJECTION: Projection = Projection::new(
     "languages",
-    &["member_languages", "organization_locales"],
-    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
+    &[&MEMBER_LANGUAGES, &ORGANIZATION_LOCALES],
+    ops,
 );
+
+pub const MEMBER_LANGUAGES: Table = Table {
+    name: "member_languages",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("user_id", "text"),
+        Column::new("language", "text"),
+        Column::new("chosen_at", "timestamptz"),
+    ],
+    key: 2,
+};
+
+pub const ORGANIZATION_LOCALES: Table = Table {
+    name: "organization_locales",
+    columns: &[Column::new("org_id", "text"), Column::new("locale", "text")],
+    key: 1,
+};
 
 /// The language the member last chose (an `i18n::Lang` code such as `es`), if any.
 pub async fn member_language(
@@ -47,42 +65,38 @@ pub async fn organization_locale(
     .pop())
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
-    let user = || stream.user_id().ok_or_else(|| misplaced(stream, recorded));
-    match &recorded.event {
-        Event::LanguageChosen { language } => {
-            execute(
-                client,
-                "INSERT INTO member_languages (org_id, user_id, language, chosen_at)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (org_id, user_id)
-                 DO UPDATE SET language = EXCLUDED.language, chosen_at = EXCLUDED.chosen_at",
-                &[&org, &user()?, language, &at],
-            )
-            .await
-        }
-        Event::AccountDeleted => {
-            execute(
-                client,
-                "DELETE FROM member_languages WHERE org_id = $1 AND user_id = $2",
-                &[&org, &user()?],
-            )
-            .await
-        }
-        Event::OrganizationLocaleSet { locale } => {
-            execute(
-                client,
-                "INSERT INTO organization_locales (org_id, locale) VALUES ($1, $2)
-                 ON CONFLICT (org_id) DO UPDATE SET locale = EXCLUDED.locale",
-                &[&org, locale],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
+    let member_key = || match stream.user_id() {
+        Some(user) => Ok(vec![org.to_owned(), user.to_owned()]),
+        None => Err(misplaced(stream, recorded)),
+    };
+    out.push(match &recorded.event {
+        Event::LanguageChosen { language } => RowOp::Upsert {
+            table: &MEMBER_LANGUAGES,
+            key: member_key()?,
+            set: vec![
+                ("language", to(cell::text(language.as_str()))),
+                ("chosen_at", to(cell::time(at))),
+            ],
+            insert_only: Vec::new(),
+        },
+        Event::AccountDeleted => RowOp::Delete {
+            table: &MEMBER_LANGUAGES,
+            key_prefix: member_key()?,
+            matching: Vec::new(),
+        },
+        Event::OrganizationLocaleSet { locale } => RowOp::Upsert {
+            table: &ORGANIZATION_LOCALES,
+            key: vec![org.to_owned()],
+            set: vec![("locale", to(cell::text(locale.as_str())))],
+            insert_only: Vec::new(),
+        },
+        _ => return Ok(()),
+    });
+    Ok(())
 }

@@ -1,18 +1,37 @@
 //! Lanyard locations: the Optix locations admins mapped, and unmapped ones tenants tried.
 
 use crate::error::StoreError;
-use crate::projection::Projection;
-use crate::read_models::rows::{enum_text, execute, pool_from_db, pool_to_db, select, select_opt};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Set, Table};
+use crate::read_models::rows::{enum_text, pool_from_db, pool_to_db, select, select_opt};
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::Event;
 use domain::policy::{LocationSettings, RoamingPolicy};
 
-pub const PROJECTION: Projection =
-    Projection::new("locations", &["locations"], |tx, _, recorded| {
-        Box::pin(write(tx, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("locations", &[&LOCATIONS], ops);
+
+pub const LOCATIONS: Table = Table {
+    name: "locations",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("location_id", "text"),
+        Column::new("mapped", "boolean"),
+        Column::new("name", "text"),
+        Column::new("network_name", "text"),
+        Column::new("timezone", "text"),
+        Column::new("vlan_first", "integer"),
+        Column::new("vlan_last", "integer"),
+        Column::new("roaming", "text"),
+        Column::with_default("unmapped_uses", "integer", "0"),
+        Column::new("last_unmapped_use", "timestamptz"),
+        Column::new("last_unmapped_user", "text"),
+        Column::new("updated_at", "timestamptz"),
+        Column::new("last_position", "bigint"),
+    ],
+    key: 2,
+};
 
 /// A Lanyard location as admins configured it, and its unmapped-use record.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,61 +99,73 @@ pub async fn locations(
     .await
 }
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
-    match &recorded.event {
+    let stamp = [
+        ("updated_at", to(cell::time(at))),
+        ("last_position", to(cell::int(pos))),
+    ];
+    let key = |location_id: &str| vec![org.to_owned(), location_id.to_owned()];
+    out.push(match &recorded.event {
         Event::LocationMapped {
             location_id,
             settings,
         } => {
             let (vlan_first, vlan_last) = pool_to_db(settings.vlan_pool);
-            execute(
-                client,
-                "INSERT INTO locations (org_id, location_id, mapped, name, network_name, timezone, vlan_first, vlan_last,
-                 roaming, updated_at, last_position)
-                 VALUES ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)
-                 ON CONFLICT (org_id, location_id) DO UPDATE SET mapped = true, name = $3, network_name = $4,
-                 timezone = $5, vlan_first = $6, vlan_last = $7, roaming = $8, updated_at = $9, last_position = $10",
-                &[
-                    &org,
-                    location_id,
-                    &settings.name,
-                    &settings.network_name,
-                    &settings.timezone,
-                    &vlan_first,
-                    &vlan_last,
-                    &enum_text(&settings.roaming)?,
-                    &at,
-                    &pos,
-                ],
-            )
-            .await
+            let mut set = vec![
+                ("mapped", to(cell::boolean(true))),
+                ("name", to(cell::text(settings.name.as_str()))),
+                (
+                    "network_name",
+                    to(cell::text(settings.network_name.as_str())),
+                ),
+                ("timezone", to(cell::text(settings.timezone.as_str()))),
+                ("vlan_first", to(vlan_first.and_then(cell::int))),
+                ("vlan_last", to(vlan_last.and_then(cell::int))),
+                ("roaming", to(cell::text(enum_text(&settings.roaming)?))),
+            ];
+            set.extend(stamp);
+            RowOp::Upsert {
+                table: &LOCATIONS,
+                key: key(location_id),
+                set,
+                insert_only: Vec::new(),
+            }
         }
         Event::LocationUnmapped { location_id } => {
-            execute(
-                client,
-                "UPDATE locations SET mapped = false, updated_at = $3, last_position = $4
-                 WHERE org_id = $1 AND location_id = $2",
-                &[&org, location_id, &at, &pos],
-            )
-            .await
+            let mut set = vec![("mapped", to(cell::boolean(false)))];
+            set.extend(stamp);
+            RowOp::Patch {
+                table: &LOCATIONS,
+                key: key(location_id),
+                set,
+            }
         }
         Event::UnmappedLocationUsed {
             location_id,
             user_id,
             at: used_at,
         } => {
-            execute(
-                client,
-                "INSERT INTO locations (org_id, location_id, mapped, unmapped_uses, last_unmapped_use, last_unmapped_user,
-                 updated_at, last_position)
-                 VALUES ($1, $2, false, 1, $3, $4, $5, $6)
-                 ON CONFLICT (org_id, location_id) DO UPDATE SET unmapped_uses = locations.unmapped_uses + 1,
-                 last_unmapped_use = $3, last_unmapped_user = $4, updated_at = $5, last_position = $6",
-                &[&org, location_id, used_at, user_id, &at, &pos],
-            )
-            .await
+            // A counter: added to in the statement (live) or the folded row (replay), never
+            // read back by the projection.
+            let mut set = vec![
+                ("unmapped_uses", Set::Add(1)),
+                ("last_unmapped_use", to(cell::time(*used_at))),
+                ("last_unmapped_user", to(cell::opt_text(user_id.as_ref()))),
+            ];
+            set.extend(stamp);
+            RowOp::Upsert {
+                table: &LOCATIONS,
+                key: key(location_id),
+                set,
+                insert_only: vec![("mapped", cell::boolean(false))],
+            }
         }
-        _ => Ok(()),
-    }
+        _ => return Ok(()),
+    });
+    Ok(())
 }

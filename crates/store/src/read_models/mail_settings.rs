@@ -2,17 +2,26 @@
 //! them, read by the mailer, the admin page and the CLI.
 
 use crate::error::StoreError;
-use crate::projection::Projection;
-use crate::read_models::rows::{execute, from_json, json, select_opt};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Table};
+use crate::read_models::rows::{from_json, select_opt};
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::Event;
 use domain::messages::MailSettings;
 
-pub const PROJECTION: Projection =
-    Projection::new("mail_settings", &["mail_settings"], |tx, _, recorded| {
-        Box::pin(write(tx, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("mail_settings", &[&MAIL_SETTINGS], ops);
+
+pub const MAIL_SETTINGS: Table = Table {
+    name: "mail_settings",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("settings", "jsonb"),
+        Column::new("updated_at", "timestamptz"),
+        Column::new("last_position", "bigint"),
+    ],
+    key: 1,
+};
 
 /// The organization's email settings; the defaults when it never set any.
 pub async fn mail_settings(
@@ -29,18 +38,23 @@ pub async fn mail_settings(
     stored.map_or_else(|| Ok(MailSettings::default()), from_json)
 }
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
-    match &recorded.event {
-        Event::MailSettingsSet { settings } => {
-            execute(
-                client,
-                "INSERT INTO mail_settings (org_id, settings, updated_at, last_position) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (org_id) DO UPDATE SET settings = $2, updated_at = $3, last_position = $4",
-                &[&org, &json(settings)?, &at, &pos],
-            )
-            .await
-        }
-        _ => Ok(()),
+    if let Event::MailSettingsSet { settings } = &recorded.event {
+        out.push(RowOp::Upsert {
+            table: &MAIL_SETTINGS,
+            key: vec![org.to_owned()],
+            set: vec![
+                ("settings", to(cell::json(settings)?)),
+                ("updated_at", to(cell::time(at))),
+                ("last_position", to(cell::int(pos))),
+            ],
+            insert_only: Vec::new(),
+        });
     }
+    Ok(())
 }

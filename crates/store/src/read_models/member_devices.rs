@@ -3,18 +3,28 @@
 //! the member's devices.
 
 use crate::error::StoreError;
-use crate::projection::{Projection, misplaced};
-use crate::read_models::rows::{enum_text, execute, from_json, select};
+use crate::projection::cell;
+use crate::projection::{Column, Projection, RowOp, Table, misplaced};
+use crate::read_models::rows::{enum_text, from_json, select};
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{DeviceBinding, Event, Mac, StreamId};
 
-pub const PROJECTION: Projection = Projection::new(
-    "member_devices",
-    &["member_devices"],
-    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
-);
+pub const PROJECTION: Projection = Projection::new("member_devices", &[&MEMBER_DEVICES], ops);
+
+pub const MEMBER_DEVICES: Table = Table {
+    name: "member_devices",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("mac", "text"),
+        Column::new("user_id", "text"),
+        Column::new("name", "text"),
+        Column::new("bound_via", "text"),
+        Column::new("added_at", "timestamptz"),
+    ],
+    key: 2,
+};
 
 /// A device registered to a member.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,50 +93,39 @@ pub async fn device(
     .transpose()
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
     let user = || stream.user_id().ok_or_else(|| misplaced(stream, recorded));
-    match &recorded.event {
+    // Keyed by MAC: a member's devices are the rows holding their user id.
+    let of_member = |key: Vec<String>| -> Result<RowOp, StoreError> {
+        Ok(RowOp::Delete {
+            table: &MEMBER_DEVICES,
+            key_prefix: key,
+            matching: vec![("user_id", user()?.to_owned())],
+        })
+    };
+    out.push(match &recorded.event {
         Event::DeviceAdded {
             mac,
             name,
             bound_via,
-        } => {
-            execute(
-                client,
-                "INSERT INTO member_devices (org_id, user_id, mac, name, bound_via, added_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    &org,
-                    &user()?,
-                    &mac.to_string(),
-                    name,
-                    &enum_text(bound_via)?,
-                    &at,
-                ],
-            )
-            .await
-        }
-        Event::DeviceRemoved { mac, .. } => {
-            execute(
-                client,
-                "DELETE FROM member_devices WHERE org_id = $1 AND user_id = $2 AND mac = $3",
-                &[&org, &user()?, &mac.to_string()],
-            )
-            .await
-        }
-        Event::AccountDeleted => {
-            execute(
-                client,
-                "DELETE FROM member_devices WHERE org_id = $1 AND user_id = $2",
-                &[&org, &user()?],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
+        } => RowOp::Insert {
+            table: &MEMBER_DEVICES,
+            key: vec![org.to_owned(), mac.to_string()],
+            columns: vec![
+                ("user_id", cell::text(user()?)),
+                ("name", cell::text(name.as_str())),
+                ("bound_via", cell::text(enum_text(bound_via)?)),
+                ("added_at", cell::time(at)),
+            ],
+        },
+        Event::DeviceRemoved { mac, .. } => of_member(vec![org.to_owned(), mac.to_string()])?,
+        Event::AccountDeleted => of_member(vec![org.to_owned()])?,
+        _ => return Ok(()),
+    });
+    Ok(())
 }

@@ -1,11 +1,10 @@
 //! WiFi accounts (`members`) and their grants (`member_grants`).
 
 use crate::error::StoreError;
-use crate::projection::{Projection, misplaced};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Set, Table, misplaced};
 use crate::read_models::groups::GroupView;
-use crate::read_models::rows::{
-    enum_text, execute, from_json, json, sealed, select, select_opt, vlan_from_db,
-};
+use crate::read_models::rows::{enum_text, from_json, sealed, select, select_opt, vlan_from_db};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
@@ -15,11 +14,43 @@ use domain::live_access::{self, AccessState, Validity};
 use domain::{Event, GrantKey, GrantNetwork, Sealed, StreamId};
 use tokio_postgres::types::ToSql;
 
-pub const PROJECTION: Projection = Projection::new(
-    "members",
-    &["members", "member_grants"],
-    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
-);
+pub const PROJECTION: Projection = Projection::new("members", &[&MEMBERS, &MEMBER_GRANTS], ops);
+
+pub const MEMBERS: Table = Table {
+    name: "members",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("user_id", "text"),
+        Column::new("home_location", "text"),
+        Column::new("onboarded_via", "text"),
+        Column::new("status", "text"),
+        Column::new("email_hash", "text"),
+        Column::new("profile", "jsonb"),
+        Column::new("passphrase", "jsonb"),
+        Column::new("passphrase_hash", "text"),
+        Column::new("team_id", "text"),
+        Column::new("opened_at", "timestamptz"),
+        Column::new("updated_at", "timestamptz"),
+        Column::new("last_position", "bigint"),
+    ],
+    key: 2,
+};
+
+pub const MEMBER_GRANTS: Table = Table {
+    name: "member_grants",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("user_id", "text"),
+        Column::new("basis", "text"),
+        Column::new("source_id", "text"),
+        Column::new("location_id", "text"),
+        Column::new("valid_from", "timestamptz"),
+        Column::new("valid_until", "timestamptz"),
+        Column::new("granted_at", "timestamptz"),
+        Column::new("network", "jsonb"),
+    ],
+    key: 4,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrantView {
@@ -403,10 +434,9 @@ pub async fn members_in_group(
     .await
 }
 
-/// The member row an event updates, and when.
+/// The member an event is about, and when.
 struct Row<'a> {
-    org: &'a str,
-    user: &'a str,
+    key: [&'a str; 2],
     at: DateTime<Utc>,
     pos: i64,
 }
@@ -416,40 +446,72 @@ impl<'a> Row<'a> {
     fn of(stream: &'a StreamId, recorded: &RecordedEvent) -> Result<Row<'a>, StoreError> {
         match stream {
             StreamId::Member { org_id, user_id } => Ok(Row {
-                org: org_id,
-                user: user_id,
+                key: [org_id, user_id],
                 at: recorded.recorded_at,
                 pos: recorded.global_position,
             }),
             _ => Err(misplaced(stream, recorded)),
         }
     }
+
+    fn key(&self) -> Vec<String> {
+        self.key.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    /// Sets columns of the member's row, stamping it.
+    fn patch(&self, mut set: Vec<(&'static str, Set)>) -> RowOp {
+        set.push(("updated_at", to(cell::time(self.at))));
+        set.push(("last_position", to(cell::int(self.pos))));
+        RowOp::Patch {
+            table: &MEMBERS,
+            key: self.key(),
+            set,
+        }
+    }
+
+    /// Deletes the member's grants.
+    fn delete_grants(&self) -> RowOp {
+        RowOp::Delete {
+            table: &MEMBER_GRANTS,
+            key_prefix: self.key(),
+            matching: Vec::new(),
+        }
+    }
 }
 
 /// The grant's row in `member_grants`, and the member's row touched.
-async fn write_grant(
-    client: &impl GenericClient,
+fn write_grant(
     row: &Row<'_>,
     grant: &GrantKey,
     desired: &DesiredGrant,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
-    let network = desired.network.as_ref().map(json).transpose()?;
-    execute(
-        client,
-        "INSERT INTO member_grants (org_id, user_id, basis, source_id, location_id, valid_from, valid_until, granted_at, network)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (org_id, user_id, basis, source_id) DO UPDATE
-         SET location_id = $5, valid_from = $6, valid_until = $7, granted_at = $8, network = $9",
-        &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id, &desired.location_id, &desired.valid_from, &desired.valid_until, &row.at, &network],
-    )
-    .await?;
-    update(client, row, "status = status", &[]).await
+    let mut key = row.key();
+    key.extend([grant.basis.as_str().to_owned(), grant.source_id.clone()]);
+    let network = desired.network.as_ref().map(cell::json).transpose()?;
+    out.push(RowOp::Upsert {
+        table: &MEMBER_GRANTS,
+        key,
+        set: vec![
+            (
+                "location_id",
+                to(cell::opt_text(desired.location_id.as_ref())),
+            ),
+            ("valid_from", to(cell::opt_time(desired.valid_from))),
+            ("valid_until", to(cell::opt_time(desired.valid_until))),
+            ("granted_at", to(cell::time(row.at))),
+            ("network", to(network.flatten())),
+        ],
+        insert_only: Vec::new(),
+    });
+    out.push(row.patch(Vec::new()));
+    Ok(())
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
     let row = || Row::of(stream, recorded);
     match &recorded.event {
@@ -460,53 +522,74 @@ async fn write(
             profile,
             ..
         } => {
-            let values = [&enum_text(via)?, email_hash.as_str()];
-            open_account(client, &row()?, home_location, values, &json(profile)?).await
+            let row = row()?;
+            // Reopening after a deletion starts from a clean row.
+            out.push(row.delete_grants());
+            let opened = [
+                ("home_location", cell::opt_text(home_location.as_ref())),
+                ("onboarded_via", cell::text(enum_text(via)?)),
+                ("status", cell::text("active")),
+                ("email_hash", cell::text(email_hash.as_str())),
+                ("profile", cell::json(profile)?),
+                ("passphrase", None),
+                ("passphrase_hash", None),
+                ("team_id", None),
+                ("opened_at", cell::time(row.at)),
+                ("updated_at", cell::time(row.at)),
+                ("last_position", cell::int(row.pos)),
+            ];
+            out.push(RowOp::Upsert {
+                table: &MEMBERS,
+                key: row.key(),
+                set: opened.into_iter().map(|(c, v)| (c, to(v))).collect(),
+                insert_only: Vec::new(),
+            });
         }
-        Event::AccessGranted { .. } => match DesiredGrant::granted_by(&recorded.event) {
-            Some((grant, desired)) => write_grant(client, &row()?, &grant, &desired).await,
-            None => Ok(()),
-        },
+        Event::AccessGranted { .. } => {
+            if let Some((grant, desired)) = DesiredGrant::granted_by(&recorded.event) {
+                write_grant(&row()?, &grant, &desired, out)?;
+            }
+        }
         Event::AccessRevoked { grant, .. } => {
             let row = row()?;
-            execute(
-                client,
-                "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2 AND basis = $3 AND source_id = $4",
-                &[&row.org, &row.user, &grant.basis.as_str(), &grant.source_id],
-            )
-            .await?;
-            update(client, &row, "status = status", &[]).await
+            let mut key = row.key();
+            key.extend([grant.basis.as_str().to_owned(), grant.source_id.clone()]);
+            out.push(RowOp::Delete {
+                table: &MEMBER_GRANTS,
+                key_prefix: key,
+                matching: Vec::new(),
+            });
+            out.push(row.patch(Vec::new()));
         }
         Event::AccountDeleted => {
             let row = row()?;
-            delete_grants(client, &row).await?;
-            execute(
-                client,
-                "DELETE FROM members WHERE org_id = $1 AND user_id = $2",
-                &[&row.org, &row.user],
-            )
-            .await
+            out.push(row.delete_grants());
+            out.push(RowOp::Delete {
+                table: &MEMBERS,
+                key_prefix: row.key(),
+                matching: Vec::new(),
+            });
         }
-        event => update_columns(client, stream, recorded, event).await,
+        event => {
+            if let Some(set) = column_changes(event)? {
+                out.push(row()?.patch(set));
+            }
+        }
     }
+    Ok(())
 }
 
-/// The member events that set columns of the account's row and nothing else.
-async fn update_columns(
-    client: &impl GenericClient,
-    stream: &StreamId,
-    recorded: &RecordedEvent,
-    event: &Event,
-) -> Result<(), StoreError> {
-    let row = || Row::of(stream, recorded);
-    match event {
+/// The member events that set columns of the account's row and nothing else: those columns.
+fn column_changes(event: &Event) -> Result<Option<Vec<(&'static str, Set)>>, StoreError> {
+    let text = |value: &String| to(cell::text(value.as_str()));
+    Ok(Some(match event {
         Event::ProfileChanged {
             email_hash,
             profile,
-        } => {
-            let assignments = "email_hash = $5, profile = $6";
-            update(client, &row()?, assignments, &[email_hash, &json(profile)?]).await
-        }
+        } => vec![
+            ("email_hash", text(email_hash)),
+            ("profile", to(cell::json(profile)?)),
+        ],
         Event::PassphraseIssued {
             passphrase,
             lookup_hash,
@@ -515,73 +598,15 @@ async fn update_columns(
             passphrase,
             lookup_hash,
             ..
-        } => {
-            let assignments = "passphrase = $5, passphrase_hash = $6";
-            update(
-                client,
-                &row()?,
-                assignments,
-                &[&json(passphrase)?, lookup_hash],
-            )
-            .await
-        }
-        Event::AccountBound { location_id } => {
-            update(client, &row()?, "home_location = $5", &[location_id]).await
-        }
-        Event::AccountSuspended => update(client, &row()?, "status = $5", &[&"suspended"]).await,
-        Event::AccountResumed => update(client, &row()?, "status = $5", &[&"active"]).await,
-        Event::JoinedGroup { team_id } => update(client, &row()?, "team_id = $5", &[team_id]).await,
-        Event::LeftGroup { .. } => update(client, &row()?, "team_id = NULL", &[]).await,
-        _ => Ok(()),
-    }
-}
-
-async fn open_account(
-    client: &impl GenericClient,
-    row: &Row<'_>,
-    home_location: &Option<String>,
-    [via, email_hash]: [&str; 2],
-    profile: &serde_json::Value,
-) -> Result<(), StoreError> {
-    // Reopening after a deletion starts from a clean row.
-    delete_grants(client, row).await?;
-    execute(
-        client,
-        "INSERT INTO members (org_id, user_id, home_location, onboarded_via, status, email_hash, profile,
-         opened_at, updated_at, last_position)
-         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, $8)
-         ON CONFLICT (org_id, user_id) DO UPDATE SET home_location = $3, onboarded_via = $4, status = 'active',
-         email_hash = $5, profile = $6, passphrase = NULL, passphrase_hash = NULL, team_id = NULL,
-         opened_at = $7, updated_at = $7, last_position = $8",
-        &[&row.org, &row.user, home_location, &via, &email_hash, profile, &row.at, &row.pos],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn delete_grants(client: &impl GenericClient, row: &Row<'_>) -> Result<(), StoreError> {
-    execute(
-        client,
-        "DELETE FROM member_grants WHERE org_id = $1 AND user_id = $2",
-        &[&row.org, &row.user],
-    )
-    .await?;
-    Ok(())
-}
-
-/// `UPDATE members SET <assignments>, updated_at, last_position` where the assignments use
-/// parameters from $5 on.
-async fn update(
-    client: &impl GenericClient,
-    row: &Row<'_>,
-    assignments: &str,
-    values: &[&(dyn ToSql + Sync)],
-) -> Result<(), StoreError> {
-    let sql = format!(
-        "UPDATE members SET {assignments}, updated_at = $3, last_position = $4 WHERE org_id = $1 AND user_id = $2"
-    );
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&row.org, &row.user, &row.at, &row.pos];
-    params.extend_from_slice(values);
-    client.execute_cached(sql.as_str(), &params).await?;
-    Ok(())
+        } => vec![
+            ("passphrase", to(cell::json(passphrase)?)),
+            ("passphrase_hash", text(lookup_hash)),
+        ],
+        Event::AccountBound { location_id } => vec![("home_location", text(location_id))],
+        Event::AccountSuspended => vec![("status", to(cell::text("suspended")))],
+        Event::AccountResumed => vec![("status", to(cell::text("active")))],
+        Event::JoinedGroup { team_id } => vec![("team_id", text(team_id))],
+        Event::LeftGroup { .. } => vec![("team_id", to(None))],
+        _ => return Ok(None),
+    }))
 }

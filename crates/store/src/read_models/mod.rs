@@ -1,5 +1,5 @@
-//! The read models: one file per projection, each owning its writer (event → rows, see
-//! [`crate::projection`]) and its queries. The event log and replay run [`PROJECTIONS`]; a new
+//! The read models: one file per projection, each owning its writer (event → row operations,
+//! see [`crate::projection`]) and its queries. The event log and replay run [`PROJECTIONS`]; a new
 //! read model is a new file here and a line in that list.
 
 pub mod controller_mappings;
@@ -16,7 +16,7 @@ pub mod radius_nas;
 pub(crate) mod rows;
 pub mod sync_runs;
 
-use crate::projection::Projection;
+use crate::projection::{Projection, RowOp, Table};
 
 /// Every projection, in the order they run on each event (and their tables are listed in).
 pub const PROJECTIONS: &[&Projection] = &[
@@ -36,18 +36,22 @@ pub const PROJECTIONS: &[&Projection] = &[
 
 /// The tables of every projection: what replay rebuilds and checksums.
 pub fn projection_tables() -> impl Iterator<Item = &'static str> {
+    tables().map(|t| t.name)
+}
+
+/// Every projection table with its columns.
+pub fn tables() -> impl Iterator<Item = &'static Table> {
     PROJECTIONS.iter().flat_map(|p| p.tables.iter().copied())
 }
 
-/// Runs every projection on one event, in the transaction that appends it (or, in replay,
-/// that rebuilds it).
-pub async fn project(
-    tx: &deadpool_postgres::Transaction<'_>,
+/// The row operations of every projection for one event, in projection order.
+pub fn ops(
     stream: &domain::StreamId,
     recorded: &crate::recorded::RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), crate::error::StoreError> {
     for projection in PROJECTIONS {
-        (projection.apply)(tx, stream, recorded).await?;
+        (projection.ops)(stream, recorded, out)?;
     }
     Ok(())
 }

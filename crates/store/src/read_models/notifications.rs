@@ -2,18 +2,28 @@
 //! without a VLAN. One row per event that raised it.
 
 use crate::error::StoreError;
-use crate::projection::Projection;
-use crate::read_models::rows::{execute, select};
+use crate::projection::cell;
+use crate::projection::{Column, Projection, RowOp, Table};
+use crate::read_models::rows::select;
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 
-pub const PROJECTION: Projection = Projection::new(
-    "notifications",
-    &["notifications"],
-    |tx, stream, recorded| Box::pin(write(tx, stream, recorded)),
-);
+pub const PROJECTION: Projection = Projection::new("notifications", &[&NOTIFICATIONS], ops);
+
+pub const NOTIFICATIONS: Table = Table {
+    name: "notifications",
+    columns: &[
+        Column::new("global_position", "bigint"),
+        Column::new("org_id", "text"),
+        Column::new("kind", "text"),
+        Column::new("subject", "text"),
+        Column::new("message", "text"),
+        Column::new("raised_at", "timestamptz"),
+    ],
+    key: 1,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotificationView {
@@ -111,27 +121,24 @@ fn raised_by_event<'a>(
     }
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
     let Some((kind, subject, message)) = raised_by(stream, &recorded.event) else {
         return Ok(());
     };
-    execute(
-        client,
-        "INSERT INTO notifications (global_position, org_id, kind, subject, message, raised_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            &recorded.global_position,
-            &recorded.org_id,
-            &kind,
-            &subject,
-            &message,
-            &recorded.recorded_at,
+    out.push(RowOp::Insert {
+        table: &NOTIFICATIONS,
+        key: vec![recorded.global_position.to_string()],
+        columns: vec![
+            ("org_id", cell::text(recorded.org_id.as_str())),
+            ("kind", cell::text(kind)),
+            ("subject", cell::text(subject)),
+            ("message", cell::text(message)),
+            ("raised_at", cell::time(recorded.recorded_at)),
         ],
-    )
-    .await?;
+    });
     Ok(())
 }

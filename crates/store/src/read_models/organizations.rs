@@ -2,21 +2,34 @@
 //! and the organization's VLAN pool.
 
 use crate::error::StoreError;
-use crate::projection::Projection;
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Set, Table};
 use crate::read_models::locations::locations;
 use crate::read_models::plan_profiles::plan_profiles;
-use crate::read_models::rows::{
-    execute, from_json, json, pool_from_db, pool_to_db, sealed, select, select_opt,
-};
+use crate::read_models::rows::{from_json, pool_from_db, pool_to_db, sealed, select, select_opt};
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::policy::OrgPolicy;
 use domain::{Event, PlatformAccount, Sealed};
 
-pub const PROJECTION: Projection =
-    Projection::new("organizations", &["organizations"], |tx, _, recorded| {
-        Box::pin(write(tx, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("organizations", &[&ORGANIZATIONS], ops);
+
+pub const ORGANIZATIONS: Table = Table {
+    name: "organizations",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::with_default("installed", "boolean", "false"),
+        Column::new("token", "jsonb"),
+        Column::new("token_updated_at", "timestamptz"),
+        Column::new("last_position", "bigint"),
+        Column::new("default_profile", "jsonb"),
+        Column::new("vlan_first", "integer"),
+        Column::new("vlan_last", "integer"),
+        Column::with_default("platform", "text", "optix"),
+        Column::new("account", "jsonb"),
+    ],
+    key: 1,
+};
 
 /// Whether the organization installed the Optix app (`None`: Lanyard never heard of it).
 pub async fn organization_installed(
@@ -121,63 +134,78 @@ pub async fn org_policy(
     Ok(policy)
 }
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
-    match &recorded.event {
+    let upsert = |set: Vec<(&'static str, Set)>, insert_only| RowOp::Upsert {
+        table: &ORGANIZATIONS,
+        key: vec![org.to_owned()],
+        set,
+        insert_only,
+    };
+    // Configuration set before the app is installed creates a row that says so.
+    let not_installed = || vec![("installed", cell::boolean(false))];
+    out.push(match &recorded.event {
         Event::IntegrationConfigured {
             token,
             platform,
             account,
             ..
-        } => {
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position, platform, account)
-                 VALUES ($1, true, $2, $3, $4, $5, $6)
-                 ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4,
-                     platform = $5, account = $6",
-                &[&org, &json(token)?, &at, &pos, &platform.as_str(), &account.as_ref().map(json).transpose()?],
-            )
-            .await
-        }
-        Event::OrganizationTokenRotated { token, .. } => {
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, token, token_updated_at, last_position)
-                 VALUES ($1, true, $2, $3, $4)
-                 ON CONFLICT (org_id) DO UPDATE SET installed = true, token = $2, token_updated_at = $3, last_position = $4",
-                &[&org, &json(token)?, &at, &pos],
-            )
-            .await
-        }
-        Event::DefaultProfileSet { profile } => {
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, default_profile, last_position) VALUES ($1, false, $2, $3)
-                 ON CONFLICT (org_id) DO UPDATE SET default_profile = $2, last_position = $3",
-                &[&org, &json(profile)?, &pos],
-            )
-            .await
-        }
+        } => upsert(
+            vec![
+                ("installed", to(cell::boolean(true))),
+                ("token", to(cell::json(token)?)),
+                ("token_updated_at", to(cell::time(at))),
+                ("last_position", to(cell::int(pos))),
+                ("platform", to(cell::text(platform.as_str()))),
+                (
+                    "account",
+                    to(account.as_ref().map(cell::json).transpose()?.flatten()),
+                ),
+            ],
+            Vec::new(),
+        ),
+        Event::OrganizationTokenRotated { token, .. } => upsert(
+            vec![
+                ("installed", to(cell::boolean(true))),
+                ("token", to(cell::json(token)?)),
+                ("token_updated_at", to(cell::time(at))),
+                ("last_position", to(cell::int(pos))),
+            ],
+            Vec::new(),
+        ),
+        Event::DefaultProfileSet { profile } => upsert(
+            vec![
+                ("default_profile", to(cell::json(profile)?)),
+                ("last_position", to(cell::int(pos))),
+            ],
+            not_installed(),
+        ),
         Event::VlanPoolSet { pool } => {
             let (first, last) = pool_to_db(*pool);
-            execute(
-                client,
-                "INSERT INTO organizations (org_id, installed, vlan_first, vlan_last, last_position) VALUES ($1, false, $2, $3, $4)
-                 ON CONFLICT (org_id) DO UPDATE SET vlan_first = $2, vlan_last = $3, last_position = $4",
-                &[&org, &first, &last, &pos],
+            upsert(
+                vec![
+                    ("vlan_first", to(first.and_then(cell::int))),
+                    ("vlan_last", to(last.and_then(cell::int))),
+                    ("last_position", to(cell::int(pos))),
+                ],
+                not_installed(),
             )
-            .await
         }
-        Event::AppUninstalled { .. } => {
-            execute(
-                client,
-                "UPDATE organizations SET installed = false, token = NULL, token_updated_at = $2, last_position = $3
-                 WHERE org_id = $1",
-                &[&org, &at, &pos],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
+        Event::AppUninstalled { .. } => RowOp::Patch {
+            table: &ORGANIZATIONS,
+            key: vec![org.to_owned()],
+            set: vec![
+                ("installed", to(cell::boolean(false))),
+                ("token", to(None)),
+                ("token_updated_at", to(cell::time(at))),
+                ("last_position", to(cell::int(pos))),
+            ],
+        },
+        _ => return Ok(()),
+    });
+    Ok(())
 }

@@ -1,17 +1,27 @@
 //! The access profile each mapped plan template gives.
 
 use crate::error::StoreError;
-use crate::projection::Projection;
-use crate::read_models::rows::{execute, from_json, json, select};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Table};
+use crate::read_models::rows::{from_json, select};
 use crate::recorded::RecordedEvent;
 use deadpool_postgres::GenericClient;
 use domain::Event;
 use domain::policy::AccessProfile;
 
-pub const PROJECTION: Projection =
-    Projection::new("plan_profiles", &["plan_profiles"], |tx, _, recorded| {
-        Box::pin(write(tx, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("plan_profiles", &[&PLAN_PROFILES], ops);
+
+pub const PLAN_PROFILES: Table = Table {
+    name: "plan_profiles",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("plan_template_id", "text"),
+        Column::new("profile", "jsonb"),
+        Column::new("mapped_at", "timestamptz"),
+        Column::new("last_position", "bigint"),
+    ],
+    key: 2,
+};
 
 /// Plan templates with a profile of their own.
 pub async fn plan_profiles(
@@ -29,30 +39,32 @@ pub async fn plan_profiles(
     profiles.into_iter().collect()
 }
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
-    let org = recorded.org_id.as_str();
-    match &recorded.event {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
+    let key = |plan: &str| vec![recorded.org_id.clone(), plan.to_owned()];
+    out.push(match &recorded.event {
         Event::PlanMapped {
             plan_template_id,
             profile,
-        } => {
-            execute(
-                client,
-                "INSERT INTO plan_profiles (org_id, plan_template_id, profile, mapped_at, last_position)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (org_id, plan_template_id) DO UPDATE SET profile = $3, mapped_at = $4, last_position = $5",
-                &[&org, plan_template_id, &json(profile)?, &recorded.recorded_at, &recorded.global_position],
-            )
-            .await
-        }
-        Event::PlanUnmapped { plan_template_id } => {
-            execute(
-                client,
-                "DELETE FROM plan_profiles WHERE org_id = $1 AND plan_template_id = $2",
-                &[&org, plan_template_id],
-            )
-            .await
-        }
-        _ => Ok(()),
-    }
+        } => RowOp::Upsert {
+            table: &PLAN_PROFILES,
+            key: key(plan_template_id),
+            set: vec![
+                ("profile", to(cell::json(profile)?)),
+                ("mapped_at", to(cell::time(recorded.recorded_at))),
+                ("last_position", to(cell::int(recorded.global_position))),
+            ],
+            insert_only: Vec::new(),
+        },
+        Event::PlanUnmapped { plan_template_id } => RowOp::Delete {
+            table: &PLAN_PROFILES,
+            key_prefix: key(plan_template_id),
+            matching: Vec::new(),
+        },
+        _ => return Ok(()),
+    });
+    Ok(())
 }

@@ -3,18 +3,33 @@
 //! service holding the key ring opens it.
 
 use crate::error::StoreError;
-use crate::projection::{Projection, misplaced};
-use crate::read_models::rows::{enum_text, execute, from_json, json, sealed, select};
+use crate::projection::cell::{self, to};
+use crate::projection::{Column, Projection, RowOp, Table, misplaced};
+use crate::read_models::rows::{enum_text, from_json, sealed, select};
 use crate::recorded::RecordedEvent;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{Event, NasDialect, Sealed, StreamId};
 use std::net::IpAddr;
 
-pub const PROJECTION: Projection =
-    Projection::new("radius_nas", &["radius_nas"], |tx, stream, recorded| {
-        Box::pin(write(tx, stream, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("radius_nas", &[&RADIUS_NAS], ops);
+
+pub const RADIUS_NAS: Table = Table {
+    name: "radius_nas",
+    columns: &[
+        Column::new("org_id", "text"),
+        Column::new("nas_id", "text"),
+        Column::new("location_id", "text"),
+        Column::new("name", "text"),
+        Column::new("address", "cidr"),
+        Column::new("dialect", "text"),
+        Column::new("ssids", "text[]"),
+        Column::new("coa_port", "integer"),
+        Column::new("secret_sealed", "jsonb"),
+        Column::new("registered_at", "timestamptz"),
+    ],
+    key: 2,
+};
 
 /// A registered NAS (serialized for listings without its secret, not even sealed).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -132,43 +147,41 @@ pub async fn nas_overlapping(
     .pop())
 }
 
-async fn write(
-    client: &impl GenericClient,
+fn ops(
     stream: &StreamId,
     recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
 ) -> Result<(), StoreError> {
     let (org, _, at) = recorded.row_stamp();
-    let nas_id = || stream.nas_id().ok_or_else(|| misplaced(stream, recorded));
-    if let Event::NasRegistered(nas) = &recorded.event {
-        return execute(
-            client,
-            "INSERT INTO radius_nas (org_id, nas_id, location_id, name, address, dialect, ssids, coa_port,
-             secret_sealed, registered_at)
-             VALUES ($1, $2, $3, $4, $5::text::cidr, $6, $7, $8, $9, $10)
-             ON CONFLICT (org_id, nas_id) DO UPDATE SET location_id = $3, name = $4, address = $5::text::cidr,
-             dialect = $6, ssids = $7, coa_port = $8, secret_sealed = $9",
-            &[
-                &org,
-                &nas_id()?,
-                &nas.location_id,
-                &nas.name,
-                &nas.address,
-                &enum_text(&nas.dialect)?,
-                &nas.ssids,
-                &i32::from(nas.coa_port),
-                &json(&nas.secret)?,
-                &at,
-            ],
-        )
-        .await;
-    }
-    if !matches!(recorded.event, Event::NasRemoved) {
-        return Ok(());
-    }
-    execute(
-        client,
-        "DELETE FROM radius_nas WHERE org_id = $1 AND nas_id = $2",
-        &[&org, &nas_id()?],
-    )
-    .await
+    let key = || match stream.nas_id() {
+        Some(nas_id) => Ok(vec![org.to_owned(), nas_id.to_owned()]),
+        None => Err(misplaced(stream, recorded)),
+    };
+    out.push(match &recorded.event {
+        Event::NasRegistered(nas) => {
+            let set = [
+                ("location_id", cell::text(nas.location_id.as_str())),
+                ("name", cell::text(nas.name.as_str())),
+                ("address", cell::text(nas.address.as_str())),
+                ("dialect", cell::text(enum_text(&nas.dialect)?)),
+                ("ssids", cell::text_array(&nas.ssids)),
+                ("coa_port", cell::int(nas.coa_port)),
+                ("secret_sealed", cell::json(&nas.secret)?),
+            ];
+            // Addresses never overlap: the table's exclusion constraint, checked at commit.
+            RowOp::Upsert {
+                table: &RADIUS_NAS,
+                key: key()?,
+                set: set.into_iter().map(|(c, v)| (c, to(v))).collect(),
+                insert_only: vec![("registered_at", cell::time(at))],
+            }
+        }
+        Event::NasRemoved => RowOp::Delete {
+            table: &RADIUS_NAS,
+            key_prefix: key()?,
+            matching: Vec::new(),
+        },
+        _ => return Ok(()),
+    });
+    Ok(())
 }

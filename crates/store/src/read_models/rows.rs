@@ -80,13 +80,3 @@ pub async fn select_opt<T>(
         .as_ref()
         .map(from_row))
 }
-
-/// Runs one statement of a projection's writer.
-pub async fn execute(
-    client: &impl GenericClient,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> Result<(), StoreError> {
-    client.execute_cached(sql, params).await?;
-    Ok(())
-}

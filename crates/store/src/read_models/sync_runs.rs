@@ -1,18 +1,33 @@
 //! Sync runs with Optix, as `SyncCompleted` / `SyncFailed` recorded them.
 
 use crate::error::StoreError;
-use crate::projection::Projection;
-use crate::read_models::rows::{execute, json, select, select_opt};
+use crate::projection::cell;
+use crate::projection::{Column, Projection, RowOp, Table};
+use crate::read_models::rows::{select, select_opt};
 use crate::recorded::RecordedEvent;
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::Event;
 
-pub const PROJECTION: Projection =
-    Projection::new("sync_runs", &["sync_runs"], |tx, _, recorded| {
-        Box::pin(write(tx, recorded))
-    });
+pub const PROJECTION: Projection = Projection::new("sync_runs", &[&SYNC_RUNS], ops);
+
+pub const SYNC_RUNS: Table = Table {
+    name: "sync_runs",
+    columns: &[
+        Column::new("global_position", "bigint"),
+        Column::new("org_id", "text"),
+        Column::new("kind", "text"),
+        Column::new("outcome", "text"),
+        Column::new("users_seen", "integer"),
+        Column::new("corrected_streams", "integer"),
+        Column::new("events_appended", "integer"),
+        Column::new("corrections", "jsonb"),
+        Column::new("reason", "text"),
+        Column::new("finished_at", "timestamptz"),
+    ],
+    key: 1,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncRunView {
@@ -92,8 +107,13 @@ fn sync_run_view(r: &tokio_postgres::Row) -> SyncRunView {
     }
 }
 
-async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<(), StoreError> {
+fn ops(
+    _: &domain::StreamId,
+    recorded: &RecordedEvent,
+    out: &mut Vec<RowOp>,
+) -> Result<(), StoreError> {
     let (org, pos, at) = recorded.row_stamp();
+    let mut columns = vec![("org_id", cell::text(org))];
     match &recorded.event {
         Event::SyncCompleted {
             kind,
@@ -101,34 +121,26 @@ async fn write(client: &impl GenericClient, recorded: &RecordedEvent) -> Result<
             corrected_streams,
             events_appended,
             corrections,
-        } => {
-            execute(
-                client,
-                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, users_seen, corrected_streams,
-                 events_appended, corrections, finished_at)
-                 VALUES ($1, $2, $3, 'ok', $4, $5, $6, $7, $8)",
-                &[
-                    &pos,
-                    &org,
-                    &kind.as_str(),
-                    &(*users_seen as i32),
-                    &(*corrected_streams as i32),
-                    &(*events_appended as i32),
-                    &json(corrections)?,
-                    &at,
-                ],
-            )
-            .await
-        }
-        Event::SyncFailed { kind, reason } => {
-            execute(
-                client,
-                "INSERT INTO sync_runs (global_position, org_id, kind, outcome, reason, finished_at)
-                 VALUES ($1, $2, $3, 'failed', $4, $5)",
-                &[&pos, &org, &kind.as_str(), reason, &at],
-            )
-            .await
-        }
-        _ => Ok(()),
+        } => columns.extend([
+            ("kind", cell::text(kind.as_str())),
+            ("outcome", cell::text("ok")),
+            ("users_seen", cell::int(*users_seen as i32)),
+            ("corrected_streams", cell::int(*corrected_streams as i32)),
+            ("events_appended", cell::int(*events_appended as i32)),
+            ("corrections", cell::json(corrections)?),
+        ]),
+        Event::SyncFailed { kind, reason } => columns.extend([
+            ("kind", cell::text(kind.as_str())),
+            ("outcome", cell::text("failed")),
+            ("reason", cell::text(reason.as_str())),
+        ]),
+        _ => return Ok(()),
     }
+    columns.push(("finished_at", cell::time(at)));
+    out.push(RowOp::Insert {
+        table: &SYNC_RUNS,
+        key: vec![pos.to_string()],
+        columns,
+    });
+    Ok(())
 }
