@@ -233,6 +233,32 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_in_memory_moves_the_state_and_the_version_past_its_events() {
+        use domain::group::{Group, GroupCommand};
+        let ensure = |name: &str, vlan| GroupCommand::Ensure {
+            team_id: "t1".into(),
+            name: name.into(),
+            vlan,
+        };
+        let mut group = Loaded::<Group>::from_history(&[]);
+        assert_eq!((group.version, group.last_position), (-1, None));
+
+        let Ok((at, created)) = group.decide_in_memory(ensure("Blue", Some(100)));
+        assert_eq!((at, created.len()), (-1, 1), "created at the empty stream");
+        assert!(group.state.live);
+        assert_eq!(group.state.vlan, Some(100));
+        assert_eq!(group.version, 0);
+
+        // A later member of the batch sees the group: no second creation, no second VLAN.
+        let Ok((at, again)) = group.decide_in_memory(ensure("Blue", Some(101)));
+        assert_eq!((at, again.len()), (0, 0));
+        let Ok((at, renamed)) = group.decide_in_memory(ensure("Navy", None));
+        assert_eq!((at, renamed.len()), (0, 1), "appended after the creation");
+        assert_eq!((group.version, group.state.vlan), (1, Some(100)));
+        assert_eq!(group.last_position, None, "nothing of it is in the log yet");
+    }
+
+    #[test]
     fn only_a_store_conflict_is_decided_again_and_a_refusal_is_handed_back() {
         assert!(DecideError::<&str>::Store(conflict()).is_conflict());
         assert!(!DecideError::Refused("no account").is_conflict());

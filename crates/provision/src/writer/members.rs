@@ -39,6 +39,14 @@ struct Part<'b> {
     metadata: &'b Metadata,
 }
 
+/// Whose members a batch decides, on whose word, and when.
+#[derive(Clone, Copy)]
+struct Occasion<'c> {
+    org_id: &'c str,
+    trigger: Trigger<'c>,
+    now: DateTime<Utc>,
+}
+
 /// What every decision of a batch shares.
 #[derive(Clone, Copy)]
 struct Context<'c> {
@@ -70,9 +78,12 @@ impl Writer {
         trigger: Trigger<'_>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Appended>, StoreError> {
-        let decided = self
-            .decide_members(tx, org_id, members, trigger, now)
-            .await?;
+        let occasion = Occasion {
+            org_id,
+            trigger,
+            now,
+        };
+        let decided = self.decide_members(tx, members, occasion).await?;
         let mut appended = Vec::with_capacity(members.len());
         for (member, outcome) in members.iter().zip(decided) {
             match outcome {
@@ -96,8 +107,13 @@ impl Writer {
         trigger: Trigger<'_>,
         now: DateTime<Utc>,
     ) -> Result<Appended, DecideError<MemberError>> {
+        let occasion = Occasion {
+            org_id,
+            trigger,
+            now,
+        };
         let decided = self
-            .decide_members(tx, org_id, std::slice::from_ref(member), trigger, now)
+            .decide_members(tx, std::slice::from_ref(member), occasion)
             .await?;
         match decided.into_iter().next() {
             Some(Err(refusal)) => Err(DecideError::Refused(refusal)),
@@ -111,11 +127,14 @@ impl Writer {
     async fn decide_members(
         &self,
         tx: &Transaction<'_>,
-        org_id: &str,
         members: &[ToReconcile<'_>],
-        trigger: Trigger<'_>,
-        now: DateTime<Utc>,
+        occasion: Occasion<'_>,
     ) -> Result<Vec<Decided>, StoreError> {
+        let Occasion {
+            org_id,
+            trigger,
+            now,
+        } = occasion;
         // Before reading anything: every append takes this lock, so no stream read below can
         // change before commit (no version conflict is possible; uniqueness checked at commit
         // still is, and `decide::in_transaction` decides again then).
@@ -574,4 +593,34 @@ fn rounds(members: &[ToReconcile<'_>]) -> Vec<Vec<usize>> {
         *mentions += 1;
     }
     rounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_named_twice_is_decided_again_in_a_later_round() {
+        let metadata = Metadata {
+            causation_id: "m".into(),
+            correlation_id: "m".into(),
+            actor: "sync".into(),
+            cause: None,
+            trace_parent: None,
+        };
+        let member = |user_id: &str| ToReconcile {
+            facts: domain::MemberFacts::gone(user_id),
+            metadata: &metadata,
+        };
+        let members = [
+            member("a"),
+            member("b"),
+            member("a"),
+            member("c"),
+            member("a"),
+        ];
+        assert_eq!(rounds(&members), vec![vec![0, 1, 3], vec![2], vec![4]]);
+        assert_eq!(rounds(&members[..2]), vec![vec![0, 1]]);
+        assert!(rounds(&[]).is_empty());
+    }
 }
