@@ -226,11 +226,13 @@ impl Provisioner {
         let named = hints.iter().any(|p| !matches!(p.hint, Hint::Nothing));
         // Before the first request: what Optix answers from here on covers the hints.
         let now = Utc::now();
+        let asking = std::time::Instant::now();
         let asked = if named {
             self.platform(org_id).ask(org_id, hints, now).await?
         } else {
             Asked::default()
         };
+        let ask_seconds = asking.elapsed().as_secs_f64();
         let metadata: Vec<Metadata> = hints.iter().map(Parsed::metadata).collect();
         let members: Vec<ToReconcile<'_>> = asked
             .users
@@ -241,10 +243,20 @@ impl Provisioner {
             })
             .collect();
         let inputs = (self, org_id, hints, &members, &asked.gone_teams, &metadata);
-        Ok(decide::in_transaction(self.pool(), &inputs, |tx, inputs| {
+        let committing = std::time::Instant::now();
+        let outcome = decide::in_transaction(self.pool(), &inputs, |tx, inputs| {
             Box::pin(commit_members(tx, inputs, now))
         })
-        .await?)
+        .await?;
+        tracing::debug!(
+            org_id,
+            webhooks = hints.len(),
+            members = members.len(),
+            ask_seconds,
+            commit_seconds = committing.elapsed().as_secs_f64(),
+            "batch reconciled"
+        );
+        Ok(outcome)
     }
 }
 

@@ -412,12 +412,7 @@ impl Provisioner {
             self.pool(),
             &inputs,
             |tx, (writer, org_id, member, trigger)| {
-                Box::pin(async move {
-                    let policy = queries::org_policy(tx, org_id).await?;
-                    writer
-                        .reconcile_member(tx, org_id, member, &policy, *trigger, now)
-                        .await
-                })
+                Box::pin(writer.reconcile_member(tx, org_id, member, *trigger, now))
             },
         )
         .await;

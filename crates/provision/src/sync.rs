@@ -189,9 +189,17 @@ impl Provisioner {
             let client = self.pool().get().await?;
             event_log::head_position(&client).await?
         };
+        let asking = std::time::Instant::now();
         let snapshot = platform
             .snapshot(org_id, position, kind, Utc::now())
             .await?;
+        tracing::info!(
+            org_id,
+            users = snapshot.users_seen,
+            api_calls = platform.calls_made() - calls_before,
+            seconds = asking.elapsed().as_secs_f64(),
+            "sync snapshot taken"
+        );
         if let Some(locale) = &snapshot.locale {
             self.record_locale(org_id, locale, metadata).await?;
         }
@@ -332,6 +340,7 @@ impl Provisioner {
             snapshot_position: snapshot.position,
         };
         let inputs = (self.writer(), org_id, &members, trigger);
+        let started = std::time::Instant::now();
         let appended = decide::in_transaction(
             self.pool(),
             &inputs,
@@ -340,6 +349,13 @@ impl Provisioner {
             },
         )
         .await?;
+        tracing::debug!(
+            org_id,
+            members = users.len(),
+            events = appended.iter().map(|a| a.events.len()).sum::<usize>(),
+            seconds = started.elapsed().as_secs_f64(),
+            "sync chunk reconciled"
+        );
         Ok(appended
             .into_iter()
             .filter(|appended| !appended.events.is_empty())

@@ -3,9 +3,11 @@
 //! passphrases, member keys) and the VLANs the decisions need made at this edge, and the
 //! RADIUS registry's decisions (NASes, members' devices) with the uniqueness they look up.
 
+mod members;
+
 use crate::cause::Cause;
 use chrono::{DateTime, Utc};
-use domain::access::{MemberFacts, TeamFact};
+use domain::access::MemberFacts;
 use domain::controller::{Controller, ControllerCommand, ControllerError};
 use domain::devices::Mac;
 use domain::events::{OnboardedVia, PassphraseSource};
@@ -14,11 +16,10 @@ use domain::location::{Location, LocationCommand, LocationError};
 use domain::member::{FreshPassphrase, Member, MemberCommand, MemberError, Secrets};
 use domain::nas::{Nas, NasCommand, NasError, NasRequest, canonical_address};
 use domain::organization::{Organization, OrganizationCommand, OrganizationError};
-use domain::policy::{OrgPolicy, allocate_vlan};
 use domain::{DesiredAccess, StreamId};
-use secrets::{KeyRing, MemberKey, ProfileData};
+use secrets::{KeyRing, MemberKey};
 use store::decide::{self, DecideError, Loaded};
-use store::event_log::{self, Metadata};
+use store::event_log::Metadata;
 use store::{StoreError, Transaction, queries};
 
 /// What asks for a member's reconciliation; it decides how the account may be opened and how
@@ -85,181 +86,6 @@ impl Writer {
 
     pub fn keys(&self) -> &KeyRing {
         &self.keys
-    }
-
-    /// Reconciles `members` inside `tx` with the organization's current policy. A refusal is
-    /// logged and the others go on; what each appended is answered, in order.
-    pub async fn reconcile_members(
-        &self,
-        tx: &Transaction<'_>,
-        org_id: &str,
-        members: &[ToReconcile<'_>],
-        trigger: Trigger<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Appended>, StoreError> {
-        let policy = queries::org_policy(tx, org_id).await?;
-        let mut appended = Vec::with_capacity(members.len());
-        for member in members {
-            match self
-                .reconcile_member(tx, org_id, member, &policy, trigger, now)
-                .await
-            {
-                Ok(member_appended) => appended.push(member_appended),
-                Err(e) => {
-                    let refusal = e.into_refusal()?;
-                    let user_id = member.facts.user_id.as_str();
-                    tracing::warn!(org_id, user_id, ?trigger, %refusal, "reconciliation refused");
-                }
-            }
-        }
-        Ok(appended)
-    }
-
-    /// Decides for one member from what Optix says and appends inside `tx` (the team's group
-    /// first, when the member has one).
-    pub async fn reconcile_member(
-        &self,
-        tx: &Transaction<'_>,
-        org_id: &str,
-        member: &ToReconcile<'_>,
-        policy: &OrgPolicy,
-        trigger: Trigger<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<Appended, DecideError<MemberError>> {
-        let facts = &member.facts;
-        let stream = StreamId::member(org_id, &facts.user_id);
-        let loaded: Loaded<Member> = decide::load(tx, &stream).await?;
-        if let Trigger::Sync { snapshot_position } = trigger
-            && loaded
-                .last_position
-                .is_some_and(|last| last > snapshot_position)
-        {
-            // Written after the sync asked Optix, so decided on fresher answers than the sync's
-            // (a webhook or an onboarding): acting on the older snapshot would undo that, or
-            // delete a member who joined since. The next sync looks again.
-            return Ok(Appended::default());
-        }
-        let onboard_at = trigger.onboard_at();
-        let state = &loaded.state;
-        // An onboarding binds a new account, or one a sync opened without a location.
-        let home = if state.is_open() {
-            state.home_location.as_deref().or(onboard_at)
-        } else {
-            onboard_at
-        };
-        let desired = domain::desired_access(facts, home, now, policy);
-        if !state.is_open()
-            && onboard_at.is_none()
-            && (!desired.exists || desired.grants.is_empty())
-        {
-            // No account and none wanted: nothing to seal, nothing to write.
-            return Ok(Appended::default());
-        }
-        let secrets = self
-            .secrets_for(tx, org_id, &stream, facts, state, desired.exists)
-            .await?;
-        let mut appended = Appended {
-            stream: stream.to_string(),
-            events: Vec::new(),
-        };
-        if let (true, Some(team)) = (desired.exists, &desired.team) {
-            let bound = home.or(desired.home_location_hint.as_deref());
-            let group = self
-                .ensure_group(
-                    tx,
-                    org_id,
-                    team,
-                    policy.group_pool(bound),
-                    member.metadata,
-                    now,
-                )
-                .await?;
-            appended.events.extend(group);
-        }
-        let command = member_command(org_id, &facts.user_id, trigger, desired, secrets);
-        let events = loaded
-            .decide_and_append(tx, &stream, command, member.metadata, now)
-            .await?;
-        let outcome = if events.is_empty() {
-            "unchanged"
-        } else {
-            "changed"
-        };
-        crate::metrics::metrics()
-            .decisions
-            .add(1, &[opentelemetry::KeyValue::new("outcome", outcome)]);
-        appended.events.extend(events);
-        Ok(appended)
-    }
-
-    /// The secrets a decision on `state` may need (see `Member::needs`): a sealed profile for a
-    /// new account or a changed email, a unique passphrase for a new account.
-    async fn secrets_for(
-        &self,
-        tx: &Transaction<'_>,
-        org_id: &str,
-        stream: &StreamId,
-        facts: &MemberFacts,
-        state: &Member,
-        exists: bool,
-    ) -> Result<Secrets, StoreError> {
-        let aad = stream.to_string();
-        let email_hash = secrets::email_hash(&self.keys, org_id, &facts.email);
-        let needs = state.needs(&email_hash);
-        let mut secrets = Secrets {
-            email_hash,
-            profile: None,
-            passphrase: None,
-        };
-        if exists && (needs.profile || needs.passphrase) {
-            let key = self.member_key(tx, org_id, &facts.user_id, &aad).await?;
-            if needs.profile {
-                let profile = ProfileData {
-                    email: facts.email.clone(),
-                    fullname: facts.fullname.clone(),
-                };
-                secrets.profile =
-                    Some(secrets::seal_profile(&self.keys, &key, org_id, &aad, &profile).sealed);
-            }
-            if needs.passphrase {
-                let (_, fresh) = self
-                    .generate_unique(tx, &key, org_id, &facts.user_id, &aad)
-                    .await?;
-                secrets.passphrase = Some(fresh);
-            }
-        }
-        Ok(secrets)
-    }
-
-    /// The team's group exists (with a VLAN from `pool` when it is created, or when it has
-    /// none yet) and carries the team's current name.
-    async fn ensure_group(
-        &self,
-        tx: &Transaction<'_>,
-        org_id: &str,
-        team: &TeamFact,
-        pool: Option<domain::VlanRange>,
-        metadata: &Metadata,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<&'static str>, StoreError> {
-        let stream = StreamId::group(org_id, &team.team_id);
-        let loaded: Loaded<Group> = decide::load(tx, &stream).await?;
-        let vlan = if loaded.state.live && loaded.state.vlan.is_some() {
-            None
-        } else {
-            // Serialize allocations: the lock is the append lock, held until commit anyway.
-            event_log::take_append_lock(tx).await?;
-            let in_use = queries::vlans_in_use(tx, org_id).await?;
-            pool.and_then(|pool| allocate_vlan(pool, &in_use))
-        };
-        let command = GroupCommand::Ensure {
-            team_id: team.team_id.clone(),
-            name: team.name.clone(),
-            vlan,
-        };
-        Ok(loaded
-            .decide_and_append(tx, &stream, command, metadata, now)
-            .await?)
     }
 
     /// Deletes the group of a team Optix no longer has.

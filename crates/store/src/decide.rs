@@ -4,10 +4,11 @@
 //! commit, do it all again on fresh state ([`in_transaction`]).
 
 use crate::event_log;
-use crate::{Metadata, StoreError};
+use crate::{Metadata, RecordedEvent, StoreError};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use domain::{Aggregate, Event, StreamId};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -73,17 +74,62 @@ pub struct Loaded<A> {
     pub last_position: Option<i64>,
 }
 
+impl<A: Aggregate> Loaded<A> {
+    /// The state `history` (one stream's events, in order) folds to.
+    pub fn from_history(history: &[RecordedEvent]) -> Self {
+        Loaded {
+            state: A::from_history(history.iter().map(|e| &e.event)),
+            version: history.last().map_or(-1, |e| e.stream_version),
+            last_position: history.last().map(|e| e.global_position),
+        }
+    }
+
+    /// Decides `command` in memory, for a caller that appends many decisions at once
+    /// ([`event_log::append_batch`]): the state and the version move past the events decided
+    /// (the last position stays as read: they are not in the log yet). Answers the version the
+    /// events must be appended at, and the events.
+    pub fn decide_in_memory(&mut self, command: A::Command) -> Result<(i64, Vec<Event>), A::Error> {
+        let events = self.state.decide(command)?;
+        let expected_version = self.version;
+        for event in &events {
+            self.state = std::mem::take(&mut self.state).evolve(event);
+        }
+        self.version += events.len() as i64;
+        Ok((expected_version, events))
+    }
+}
+
 /// Reads `stream` and folds it.
 pub async fn load<A: Aggregate>(
     client: &impl GenericClient,
     stream: &StreamId,
 ) -> Result<Loaded<A>, StoreError> {
-    let (history, version) = event_log::read_stream(client, stream).await?;
-    Ok(Loaded {
-        state: A::from_history(history.iter().map(|e| &e.event)),
-        version,
-        last_position: history.last().map(|e| e.global_position),
-    })
+    let (history, _) = event_log::read_stream(client, stream).await?;
+    Ok(Loaded::from_history(&history))
+}
+
+/// Several streams' histories, read in one query by [`load_many`]; each is folded into the
+/// aggregate its caller names.
+pub struct Histories(HashMap<StreamId, Vec<RecordedEvent>>);
+
+impl Histories {
+    /// `stream` folded, with its version and last position. A stream that was not read is an
+    /// error of the caller's (folding nothing would append at the wrong version).
+    pub fn loaded<A: Aggregate>(&self, stream: &StreamId) -> Result<Loaded<A>, StoreError> {
+        self.0
+            .get(stream)
+            .map(|history| Loaded::from_history(history))
+            .ok_or_else(|| StoreError::Config(format!("stream {stream} was not read")))
+    }
+}
+
+/// Reads all of `streams` in one query (see [`event_log::read_streams`]).
+pub async fn load_many(
+    client: &impl GenericClient,
+    streams: &[StreamId],
+) -> Result<Histories, StoreError> {
+    let histories = event_log::read_streams(client, streams).await?;
+    Ok(Histories(streams.iter().cloned().zip(histories).collect()))
 }
 
 impl<A: Aggregate + Sync> Loaded<A>
@@ -184,6 +230,32 @@ mod tests {
             stream: "member-1-42".into(),
             expected: 3,
         }
+    }
+
+    #[test]
+    fn a_decision_in_memory_moves_the_state_and_the_version_past_its_events() {
+        use domain::group::{Group, GroupCommand};
+        let ensure = |name: &str, vlan| GroupCommand::Ensure {
+            team_id: "t1".into(),
+            name: name.into(),
+            vlan,
+        };
+        let mut group = Loaded::<Group>::from_history(&[]);
+        assert_eq!((group.version, group.last_position), (-1, None));
+
+        let Ok((at, created)) = group.decide_in_memory(ensure("Blue", Some(100)));
+        assert_eq!((at, created.len()), (-1, 1), "created at the empty stream");
+        assert!(group.state.live);
+        assert_eq!(group.state.vlan, Some(100));
+        assert_eq!(group.version, 0);
+
+        // A later member of the batch sees the group: no second creation, no second VLAN.
+        let Ok((at, again)) = group.decide_in_memory(ensure("Blue", Some(101)));
+        assert_eq!((at, again.len()), (0, 0));
+        let Ok((at, renamed)) = group.decide_in_memory(ensure("Navy", None));
+        assert_eq!((at, renamed.len()), (0, 1), "appended after the creation");
+        assert_eq!((group.version, group.state.vlan), (1, Some(100)));
+        assert_eq!(group.last_position, None, "nothing of it is in the log yet");
     }
 
     #[test]

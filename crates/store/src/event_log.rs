@@ -33,6 +33,44 @@ pub async fn read_stream(
     Ok((events, version))
 }
 
+/// The events of each of `streams` in one query: a history per stream, in the order of
+/// `streams` (empty for a stream without events).
+pub async fn read_streams(
+    client: &impl GenericClient,
+    streams: &[StreamId],
+) -> Result<Vec<Vec<RecordedEvent>>, StoreError> {
+    let names: Vec<String> = streams.iter().map(StreamId::to_string).collect();
+    let rows = client
+        .query_cached(
+            "SELECT global_position, event_id, stream_id, org_id, stream_version, data, metadata, recorded_at
+             FROM events WHERE stream_id = ANY($1) ORDER BY stream_id, stream_version",
+            &[&names],
+        )
+        .await?;
+    // Where each stream's history goes (the first place it is named).
+    let mut place: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        place.entry(name.as_str()).or_insert(index);
+    }
+    let mut histories: Vec<Vec<RecordedEvent>> = vec![Vec::new(); names.len()];
+    for row in &rows {
+        let event = row_to_event(row)?;
+        if let Some(&index) = place.get(event.stream_id.as_str()) {
+            histories[index].push(event);
+        }
+    }
+    // A stream named twice gets its history twice.
+    for (index, name) in names.iter().enumerate() {
+        if let Some(&first) = place.get(name.as_str())
+            && first != index
+        {
+            histories[index] = histories[first].clone();
+        }
+    }
+    Ok(histories)
+}
+
 /// Events after `after_position`, in log order, at most `limit`.
 pub async fn read_all(
     client: &impl GenericClient,

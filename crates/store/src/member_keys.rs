@@ -3,10 +3,11 @@
 //! (crypto-shredding); replay never touches it.
 
 use crate::error::StoreError;
-use crate::read_models::rows::{sealed, select_opt};
+use crate::read_models::rows::{sealed, select, select_opt};
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use domain::{Sealed, StreamId};
+use std::collections::HashMap;
 
 pub async fn member_key(
     client: &impl GenericClient,
@@ -41,6 +42,49 @@ pub async fn insert_member_key(
     member_key(client, org_id, user_id)
         .await?
         .ok_or_else(|| StoreError::Config("member key vanished during insert".into()))
+}
+
+/// The wrapped keys of those of `user_ids` who have one, by user id (one query).
+pub async fn member_keys(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_ids: &[&str],
+) -> Result<HashMap<String, Sealed>, StoreError> {
+    let rows = select(
+        client,
+        "SELECT user_id, wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = ANY($2)",
+        &[&org_id, &user_ids],
+        |r| (r.get::<_, String>(0), r.get::<_, serde_json::Value>(1)),
+    )
+    .await?;
+    rows.into_iter()
+        .map(|(user_id, wrapped)| Ok((user_id, sealed(wrapped)?)))
+        .collect()
+}
+
+/// [`insert_member_key`] for many members in one statement (and one query reading back the
+/// keys in force): `fresh` pairs user ids with freshly wrapped keys, kept only for those
+/// without one.
+pub async fn insert_member_keys(
+    client: &impl GenericClient,
+    org_id: &str,
+    fresh: &[(&str, Sealed)],
+) -> Result<HashMap<String, Sealed>, StoreError> {
+    let user_ids: Vec<&str> = fresh.iter().map(|(user_id, _)| *user_id).collect();
+    let values = fresh
+        .iter()
+        .map(|(_, wrapped)| serde_json::to_value(wrapped))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    client
+        .execute_cached(
+            "INSERT INTO member_keys (org_id, user_id, wrapped_key)
+             SELECT $1, user_id, wrapped_key FROM unnest($2::text[], $3::jsonb[]) AS k(user_id, wrapped_key)
+             ON CONFLICT (org_id, user_id) DO NOTHING",
+            &[&org_id, &user_ids, &values],
+        )
+        .await?;
+    member_keys(client, org_id, &user_ids).await
 }
 
 /// Crypto-shredding: without this key the member's sealed data in the log can't be opened.

@@ -1,7 +1,7 @@
 //! Every read the services make of the store, under one path: each read model's queries
 //! (see [`crate::read_models`]) and the members' key material.
 
-pub use crate::member_keys::{insert_member_key, member_key};
+pub use crate::member_keys::{insert_member_key, insert_member_keys, member_key, member_keys};
 pub use crate::read_models::groups::{GroupView, group, group_team_ids, groups, vlans_in_use};
 pub use crate::read_models::locations::{LocationView, location, locations};
 pub use crate::read_models::mail_settings::mail_settings;
@@ -9,7 +9,7 @@ pub use crate::read_models::member_devices::{DeviceView, device, devices};
 pub use crate::read_models::members::{
     AccessCounts, GrantView, MemberView, access_counts, list_members, member, member_by_email_hash,
     member_user_ids, members_by_email_hash, members_in_group, members_page,
-    members_with_expired_grants, next_grant_expiry, passphrase_taken,
+    members_with_expired_grants, next_grant_expiry, passphrase_holders, passphrase_taken,
 };
 pub use crate::read_models::notifications::{NotificationView, notifications};
 pub use crate::read_models::organizations::{

@@ -323,6 +323,22 @@ pub async fn passphrase_taken(
     Ok(taken.is_some())
 }
 
+/// [`passphrase_taken`] for many lookup hashes in one query: the (hash, user id) pairs of the
+/// organization's members holding any of `lookup_hashes`.
+pub async fn passphrase_holders(
+    client: &impl GenericClient,
+    org_id: &str,
+    lookup_hashes: &[&str],
+) -> Result<Vec<(String, String)>, StoreError> {
+    select(
+        client,
+        "SELECT passphrase_hash, user_id FROM members WHERE org_id = $1 AND passphrase_hash = ANY($2)",
+        &[&org_id, &lookup_hashes],
+        |r| (r.get(0), r.get(1)),
+    )
+    .await
+}
+
 /// Members holding at least one grant whose validity ended by `now`.
 pub async fn members_with_expired_grants(
     client: &impl GenericClient,
