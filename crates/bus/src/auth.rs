@@ -80,6 +80,28 @@ impl Identity {
         )
     }
 
+    /// Subjects this identity may never publish to, even where a wildcard of its permissions
+    /// matches them: radius, which names its instances' consumers freely, never touches the
+    /// other services' consumers of the events stream.
+    pub fn publish_denied(self) -> Vec<Rule> {
+        if self != Identity::Radius {
+            return Vec::new();
+        }
+        let events = EVENTS_STREAM;
+        [crate::NOTIFY_CONSUMER, crate::CONTROLLERS_CONSUMER]
+            .into_iter()
+            .flat_map(|consumer| {
+                [
+                    format!("$JS.API.CONSUMER.*.{events}.{consumer}"),
+                    format!("$JS.API.CONSUMER.*.{events}.{consumer}.>"),
+                    format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
+                    format!("$JS.ACK.{events}.{consumer}.>"),
+                ]
+            })
+            .map(|subject| rule(subject, "another service's consumer of the events stream"))
+            .collect()
+    }
+
     /// The permissions nats-server enforces for this identity (None: unrestricted, ops).
     /// JetStream API subjects use the default `$JS.API` prefix; `webhook_stream` is the
     /// configured webhook stream's name (`nats.webhook_stream`).
@@ -336,32 +358,20 @@ fn radius_permissions(names: &Names) -> Permissions {
             "looks the events stream up (revocations end sessions and refresh cached answers)",
         ),
     ];
-    let consumers = [
-        (
-            crate::DISCONNECT_CONSUMER,
-            [
-                "its durable consumer of member events (revocations)",
-                "pulls member events",
-            ],
-        ),
-        (
-            crate::ANSWER_CACHE_CONSUMER,
-            [
-                "its durable consumer of all events (cached answers)",
-                "pulls events",
-            ],
-        ),
-        (
-            crate::HANDSHAKE_KEYS_CONSUMER,
-            [
-                "its durable consumer of all events (handshake keys)",
-                "pulls events",
-            ],
-        ),
-    ];
-    for (consumer, [consumer_why, pull_why]) in consumers {
-        publish.extend(consumer_rules(consumer, consumer_why, pull_why));
-    }
+    publish.extend(consumer_rules(
+        crate::DISCONNECT_CONSUMER,
+        "its durable consumer of member events (revocations), shared by its instances",
+        "pulls member events",
+    ));
+    // Each instance's own consumers (`radius-answers-<instance>`, `radius-handshake-keys-
+    // <instance>`): a subject wildcard cannot match a name's prefix, so any consumer name is
+    // allowed on the events stream (which radius reads whole anyway), except the other
+    // services' consumers ([`Identity::publish_denied`]).
+    publish.extend(consumer_rules(
+        "*",
+        "each instance's own consumers of all events (cached answers, handshake keys)",
+        "pulls events",
+    ));
     Permissions {
         publish,
         subscribe: vec![rule(
@@ -535,11 +545,11 @@ pub fn authorization_conf(public_keys: &[(Identity, String)], webhook_stream: &s
                     ("subscribe", &permissions.subscribe),
                 ] {
                     conf.push_str(&format!("        {kind}: {{\n          allow: [\n"));
-                    for rule in rules {
-                        conf.push_str(&format!(
-                            "            # {}\n            \"{}\"\n",
-                            rule.why, rule.subject
-                        ));
+                    push_rules(&mut conf, rules);
+                    let denied = identity.publish_denied();
+                    if kind == "publish" && !denied.is_empty() {
+                        conf.push_str("          ]\n          deny: [\n");
+                        push_rules(&mut conf, &denied);
                     }
                     conf.push_str("          ]\n        }\n");
                 }
@@ -553,6 +563,15 @@ pub fn authorization_conf(public_keys: &[(Identity, String)], webhook_stream: &s
     }
     conf.push_str("  ]\n}\n");
     conf
+}
+
+fn push_rules(conf: &mut String, rules: &[Rule]) {
+    for rule in rules {
+        conf.push_str(&format!(
+            "            # {}\n            \"{}\"\n",
+            rule.why, rule.subject
+        ));
+    }
 }
 
 /// What [`generate`] wrote.

@@ -35,7 +35,7 @@ fn refusal(reply: Reply) -> Option<RefusalCode> {
     }
 }
 
-fn live(member: Option<&MemberView>) -> bool {
+pub(crate) fn live(member: Option<&MemberView>) -> bool {
     member.is_some_and(|m| m.status == "active" && m.live_grants(Utc::now()).next().is_some())
 }
 
@@ -965,9 +965,19 @@ async fn webhooks_in_any_order_and_any_number_converge_on_the_same_projections()
 /// Hints arriving together are reconciled together: a burst of plan changes costs a few
 /// requests, not one per webhook.
 async fn burst_of_plan_changes(stack: &Stack, members: usize) -> anyhow::Result<Vec<String>> {
+    named_burst_of_plan_changes(stack, "Burst", members).await
+}
+
+/// `members` new members named `<prefix><i>` (a prefix used once per stack: emails are unique)
+/// each given a plan at once, their webhooks delivered together.
+pub(crate) async fn named_burst_of_plan_changes(
+    stack: &Stack,
+    prefix: &str,
+    members: usize,
+) -> anyhow::Result<Vec<String>> {
     let mut users = Vec::new();
     for i in 0..members {
-        users.push(quiet_user(stack, &format!("Burst{i}")).await?);
+        users.push(quiet_user(stack, &format!("{prefix}{i}")).await?);
     }
     stack.wait_until_provisioned().await?;
     let mut deliveries = Vec::new();
