@@ -204,78 +204,43 @@ fn ingest_permissions(names: &Names) -> Permissions {
 
 /// provision consumes webhooks, owns the streams, answers commands and relays events.
 fn provision_permissions(names: &Names) -> Permissions {
-    let Names { w, kv, inbox } = names;
+    let Names { w, inbox, .. } = names;
     let inbox = inbox.clone();
-    let events = EVENTS_STREAM;
-    Permissions {
-        publish: vec![
-            rule(
-                crate::EVENT_SUBJECTS.into(),
-                "the relay's domain events (JetStream publish)",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{w}"),
-                "readiness, backlog metrics, stream lookup",
-            ),
-            rule(
-                format!("$JS.API.STREAM.CREATE.{w}"),
-                "creates the webhook stream",
-            ),
-            rule(
-                format!("$JS.API.STREAM.UPDATE.{w}"),
-                "moves a webhook stream made earlier to the configured retention and replicas",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{events}"),
-                "looks the events stream up",
-            ),
-            rule(
-                format!("$JS.API.STREAM.CREATE.{events}"),
-                "creates the events stream",
-            ),
-            rule(
-                format!("$JS.API.STREAM.UPDATE.{events}"),
-                "moves the events stream to the configured replicas",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{kv}"),
-                "looks the installations bucket up",
-            ),
-            rule(
-                format!("$JS.API.STREAM.CREATE.{kv}"),
-                "creates the installations bucket",
-            ),
-            rule(
-                format!("$JS.API.STREAM.UPDATE.{kv}"),
-                "moves the installations bucket to the configured replicas",
-            ),
-            rule(
-                format!("$KV.{INSTALLATIONS_BUCKET}.>"),
-                "records an install and forgets an uninstall once Optix confirmed it \
+    let mut publish = vec![rule(
+        crate::EVENT_SUBJECTS.into(),
+        "the relay's domain events (JetStream publish)",
+    )];
+    publish.extend(stream_owner_rules(names));
+    publish.extend([
+        rule(
+            format!("$KV.{INSTALLATIONS_BUCKET}.>"),
+            "records an install and forgets an uninstall once Optix confirmed it \
                  (KV put/delete)",
-            ),
-            rule(
-                "$JS.API.INFO".into(),
-                "the account's limits, read before creating the bucket (no content)",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.INFO.{w}.>"),
-                "its durable consumer's state (lookup, backlog metrics)",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.CREATE.{w}.>"),
-                "creates its durable consumer of the webhook stream",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.DURABLE.CREATE.{w}.>"),
-                "the same, older form of the consumer API",
-            ),
-            rule(format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"), "pulls webhooks"),
-            rule(
-                format!("$JS.ACK.{w}.>"),
-                "acknowledges a webhook once its transaction committed",
-            ),
-        ],
+        ),
+        rule(
+            "$JS.API.INFO".into(),
+            "the account's limits, read before creating the bucket (no content)",
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.INFO.{w}.>"),
+            "its durable consumer's state (lookup, backlog metrics)",
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.CREATE.{w}.>"),
+            "creates its durable consumer of the webhook stream",
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.DURABLE.CREATE.{w}.>"),
+            "the same, older form of the consumer API",
+        ),
+        rule(format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"), "pulls webhooks"),
+        rule(
+            format!("$JS.ACK.{w}.>"),
+            "acknowledges a webhook once its transaction committed",
+        ),
+    ]);
+    Permissions {
+        publish,
         subscribe: vec![
             rule(
                 crate::commands::COMMAND_SUBJECTS.into(),
@@ -289,6 +254,51 @@ fn provision_permissions(names: &Names) -> Permissions {
         // Answers a command on the reply subject of that very request, and nowhere else.
         allow_responses: true,
     }
+}
+
+/// What provision, which owns the streams and the bucket, does to them: look them up, create
+/// them, and move them to the configured retention and replicas.
+fn stream_owner_rules(names: &Names) -> Vec<Rule> {
+    let Names { w, kv, .. } = names;
+    let events = EVENTS_STREAM;
+    vec![
+        rule(
+            format!("$JS.API.STREAM.INFO.{w}"),
+            "readiness, backlog metrics, stream lookup",
+        ),
+        rule(
+            format!("$JS.API.STREAM.CREATE.{w}"),
+            "creates the webhook stream",
+        ),
+        rule(
+            format!("$JS.API.STREAM.UPDATE.{w}"),
+            "moves a webhook stream made earlier to the configured retention and replicas",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{events}"),
+            "looks the events stream up",
+        ),
+        rule(
+            format!("$JS.API.STREAM.CREATE.{events}"),
+            "creates the events stream",
+        ),
+        rule(
+            format!("$JS.API.STREAM.UPDATE.{events}"),
+            "moves the events stream to the configured replicas",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{kv}"),
+            "looks the installations bucket up",
+        ),
+        rule(
+            format!("$JS.API.STREAM.CREATE.{kv}"),
+            "creates the installations bucket",
+        ),
+        rule(
+            format!("$JS.API.STREAM.UPDATE.{kv}"),
+            "moves the installations bucket to the configured replicas",
+        ),
+    ]
 }
 
 /// The portal, facing the internet, sends its own commands and reads member events through

@@ -14,6 +14,7 @@
 //! Optimistic concurrency on the event log stays the last line of defence (an instance cut
 //! from PostgreSQL may finish a batch after its lease went to another).
 
+use deadpool_postgres::tokio_postgres::Error as PgError;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -260,32 +261,27 @@ impl Session {
         Ok(session)
     }
 
-    async fn try_lock(
-        &self,
-        class: i32,
-        key: u32,
-    ) -> Result<bool, deadpool_postgres::tokio_postgres::Error> {
-        let key = i32::try_from(key).unwrap_or(i32::MAX);
-        self.client
-            .query_one("SELECT pg_try_advisory_lock($1, $2)", &[&class, &key])
-            .await?
-            .try_get(0)
+    async fn try_lock(&self, class: i32, key: u32) -> Result<bool, PgError> {
+        self.advisory("SELECT pg_try_advisory_lock($1, $2)", class, key)
+            .await
     }
 
-    async fn unlock(
-        &self,
-        class: i32,
-        key: u32,
-    ) -> Result<bool, deadpool_postgres::tokio_postgres::Error> {
+    async fn unlock(&self, class: i32, key: u32) -> Result<bool, PgError> {
+        self.advisory("SELECT pg_advisory_unlock($1, $2)", class, key)
+            .await
+    }
+
+    /// One advisory-lock function on (`class`, `key`), answering whether it did it.
+    async fn advisory(&self, statement: &str, class: i32, key: u32) -> Result<bool, PgError> {
         let key = i32::try_from(key).unwrap_or(i32::MAX);
         self.client
-            .query_one("SELECT pg_advisory_unlock($1, $2)", &[&class, &key])
+            .query_one(statement, &[&class, &key])
             .await?
             .try_get(0)
     }
 
     /// The live provision instances: the membership locks held in this database.
-    async fn members(&self) -> Result<u32, deadpool_postgres::tokio_postgres::Error> {
+    async fn members(&self) -> Result<u32, PgError> {
         let count: i64 = self
             .client
             .query_one(

@@ -283,23 +283,9 @@ async fn each_radius_instance_follows_every_event_through_its_own_consumer() -> 
         );
         consumers.push(consumer);
     }
-    provision
-        .publish_durable(
-            "lanyard.events.member.6267".into(),
-            "event-1",
-            &[],
-            "{}".into(),
-            Duration::from_secs(2),
-        )
-        .await?;
+    publish_member_event(&provision).await?;
     for consumer in &consumers {
-        let mut messages = consumer.messages().await?;
-        let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no event"))?
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
-        message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        receive_member_event(consumer).await?;
     }
     let radius = bus_as(&server, Identity::Radius).await?;
     for other in [bus::CONTROLLERS_CONSUMER, bus::NOTIFY_CONSUMER] {
@@ -336,6 +322,32 @@ async fn the_controllers_identity_follows_events_through_its_consumer_only() -> 
     .await
 }
 
+/// provision relays a member event of organization 6267.
+async fn publish_member_event(provision: &bus::Bus) -> anyhow::Result<()> {
+    provision
+        .publish_durable(
+            "lanyard.events.member.6267".into(),
+            "event-1",
+            &[],
+            "{\"event\":\"AccountSuspended\"}".into(),
+            Duration::from_secs(2),
+        )
+        .await?;
+    Ok(())
+}
+
+/// `consumer` receives that event (within 5 s) and acknowledges it.
+async fn receive_member_event(consumer: &jetstream::consumer::PullConsumer) -> anyhow::Result<()> {
+    let mut messages = consumer.messages().await?;
+    let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no event"))?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
+    message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
 /// `identity` receives events through its durable `consumer` (filtered to `filter`), and can
 /// neither look up the webhook stream, make another consumer nor publish a domain event.
 async fn follows_events_through_its_consumer_only(
@@ -351,22 +363,8 @@ async fn follows_events_through_its_consumer_only(
     let consumer = follower
         .events_consumer(consumer_name, filter, since)
         .await?;
-    provision
-        .publish_durable(
-            "lanyard.events.member.6267".into(),
-            "event-1",
-            &[],
-            "{\"event\":\"AccountSuspended\"}".into(),
-            Duration::from_secs(2),
-        )
-        .await?;
-    let mut messages = consumer.messages().await?;
-    let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no event"))?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
-    message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    publish_member_event(&provision).await?;
+    receive_member_event(&consumer).await?;
 
     let mut js = follower.jetstream().clone();
     js.set_timeout(Duration::from_millis(500));
