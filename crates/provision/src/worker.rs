@@ -138,6 +138,7 @@ async fn org_worker(
 
 /// Webhooks of an organization another provision instance works: back to the stream.
 async fn give_back(deliveries: &[WebhookDelivery]) {
+    metrics().handed_back.add(deliveries.len() as u64, &[]);
     for delivery in deliveries {
         if let Err(e) = delivery.retry_after(NOT_OURS_DELAY).await {
             tracing::debug!(message_id = %delivery.msg_id, error = %e, "giving a webhook back failed");
