@@ -9,6 +9,7 @@
 //! API budget never holds up another.
 
 use crate::batch::{Incoming, Outcome};
+use crate::lease::Leases;
 use crate::metrics::metrics;
 use crate::pacing::Pacing;
 use crate::provisioner::Provisioner;
@@ -25,6 +26,9 @@ use tracing::Instrument;
 /// How often every message a worker holds (handled or waiting) is told "in progress": well
 /// inside the consumer's 30 s ack wait, so none is redelivered while it waits.
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// A webhook of an organization another instance works goes back to the stream for this long
+/// (it is then delivered to any instance, in the end the one holding the lease).
+const NOT_OURS_DELAY: Duration = Duration::from_millis(200);
 
 #[derive(Clone, Copy, Debug)]
 pub struct WorkerSettings {
@@ -34,12 +38,15 @@ pub struct WorkerSettings {
 
 pub async fn run(
     bus: bus::Bus,
+    leases: Leases,
     durable_name: String,
     settings: WorkerSettings,
     provisioner: Arc<Provisioner>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let consumer = bus.webhook_consumer(&durable_name).await?;
+    // Pulling before this instance knows its partitions would hand every webhook back.
+    leases.first_check(Duration::from_secs(10)).await;
     let mut workers: HashMap<String, mpsc::UnboundedSender<WebhookDelivery>> = HashMap::new();
     let mut handles: Vec<JoinHandle<()>> = Vec::new();
     'pulling: while !*stop.borrow() {
@@ -66,10 +73,15 @@ pub async fn run(
                 None => break,
             };
             let org = delivery.subject.org_id.clone();
+            if !leases.holds_org(&org) {
+                give_back(&[delivery]).await;
+                continue;
+            }
             let sender = workers.entry(org.clone()).or_insert_with(|| {
                 let (sender, receiver) = mpsc::unbounded_channel();
                 handles.push(tokio::spawn(org_worker(
                     org.clone(),
+                    leases.clone(),
                     receiver,
                     provisioner.clone(),
                     settings,
@@ -198,6 +210,7 @@ fn spent(limit: u32, before: Option<u32>, after: Option<u32>) -> u32 {
 
 async fn org_worker(
     org_id: String,
+    leases: Leases,
     queue: mpsc::UnboundedReceiver<WebhookDelivery>,
     provisioner: Arc<Provisioner>,
     settings: WorkerSettings,
@@ -215,12 +228,27 @@ async fn org_worker(
         let Some(batch) = held.next_batch(batch_size, linger).await else {
             break;
         };
+        // The partition stays this instance's until the batch is done.
+        let Some(_working) = leases.working(&org_id) else {
+            give_back(&batch).await;
+            continue;
+        };
         let before = provisioner.optix().org_budget_remaining(&org_id);
         held.while_handling(&batch, handle(&org_id, &batch, &provisioner))
             .await;
         if let Some(pacing) = &mut pacing {
             let after = provisioner.optix().org_budget_remaining(&org_id);
             pacing.spent(spent(limit, before, after), Instant::now());
+        }
+    }
+}
+
+/// Webhooks of an organization another provision instance works: back to the stream.
+async fn give_back(deliveries: &[WebhookDelivery]) {
+    metrics().handed_back.add(deliveries.len() as u64, &[]);
+    for delivery in deliveries {
+        if let Err(e) = delivery.retry_after(NOT_OURS_DELAY).await {
+            tracing::debug!(message_id = %delivery.msg_id, error = %e, "giving a webhook back failed");
         }
     }
 }

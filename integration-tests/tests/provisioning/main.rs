@@ -10,3 +10,4 @@ mod foundation;
 mod organizations;
 mod provisioning;
 mod radius_registry;
+mod scale_out;

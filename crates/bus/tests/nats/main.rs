@@ -4,6 +4,7 @@
 
 mod authorization;
 mod backup;
+mod cluster;
 mod jetstream;
 
 use std::time::Duration;
