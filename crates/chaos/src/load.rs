@@ -171,12 +171,16 @@ pub struct Outcome {
     pub retried: usize,
     pub worst_freshness_ms: f64,
     pub p99_freshness_ms: f64,
-    /// Fault → the last change that took longer than `SLOW` to show (0: none did).
+    /// The worst freshness before the fault struck.
+    pub before_fault_worst_ms: f64,
+    /// Fault → the last change held up by it, one slower to show than `SLOW` and than one and a
+    /// half times the worst before the fault (0: none was; `None`: some never showed).
     pub recovery_ms: Option<f64>,
 }
 
-/// A change slower than this to show counts as held up by the fault.
-pub const SLOW: Duration = Duration::from_secs(2);
+/// A change slower than this to show may count as held up by the fault (the settle margin
+/// alone holds a webhook up to two seconds).
+pub const SLOW: Duration = Duration::from_secs(3);
 
 pub fn outcome(deliveries: &[Delivery], fault_at: Option<Instant>) -> Outcome {
     let accepted: Vec<&Delivery> = deliveries
@@ -195,12 +199,20 @@ pub fn outcome(deliveries: &[Delivery], fault_at: Option<Instant>) -> Outcome {
     };
     let applied = freshness.len();
     let lost = accepted.len() - applied;
+    let fresh = |d: &Delivery| Some((d.first_2xx?, d.applied?));
+    let before_fault_worst = accepted
+        .iter()
+        .filter_map(|d| fresh(d))
+        .filter(|(answered, _)| fault_at.is_some_and(|fault| *answered < fault))
+        .map(|(answered, applied)| applied.saturating_duration_since(answered))
+        .max()
+        .unwrap_or_default();
+    let slow = SLOW.max(before_fault_worst.mul_f64(1.5));
     let last_slow = accepted
         .iter()
-        .filter_map(|d| {
-            let (answered, applied) = (d.first_2xx?, d.applied?);
-            (applied.saturating_duration_since(answered) > SLOW).then_some(applied)
-        })
+        .filter_map(|d| fresh(d))
+        .filter(|(answered, applied)| applied.saturating_duration_since(*answered) > slow)
+        .map(|(_, applied)| applied)
         .max();
     let recovery_ms = match (lost, fault_at) {
         (0, Some(fault)) => Some(last_slow.map_or(0.0, |at| {
@@ -220,6 +232,7 @@ pub fn outcome(deliveries: &[Delivery], fault_at: Option<Instant>) -> Outcome {
         retried: deliveries.iter().filter(|d| d.attempts > 1).count(),
         worst_freshness_ms: quantile(1.0),
         p99_freshness_ms: quantile(0.99),
+        before_fault_worst_ms: before_fault_worst.as_secs_f64() * 1000.0,
         recovery_ms,
     }
 }

@@ -250,7 +250,10 @@ pub fn print_and_write(
         let report = serde_json::json!({
             "at": chrono::Utc::now().to_rfc3339(),
             "sizes": sizes,
-            "recovery_means": format!("fault → the last change that took more than {:?} to show", load::SLOW),
+            "recovery_means": format!(
+                "fault → the last change slower to show than {:?} and than 1.5 × the worst before the fault",
+                load::SLOW
+            ),
             "scenarios": results,
         });
         std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
