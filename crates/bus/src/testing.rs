@@ -68,24 +68,251 @@ fn credentials_dir(store: &Path) -> PathBuf {
 /// Starts nats-server with JetStream and Lanyard's authorization on `port`, storing under
 /// `store`; its log goes next to the store so a failed start can say why.
 fn spawn(port: u16, store: &Path) -> Result<Child, String> {
+    spawn_node(store, &store.join("jetstream"), &log_path(store), port, &[])
+}
+
+/// nats-server with the authorization generated under `credentials_root` (the same for every
+/// node of a cluster), its JetStream store in `jetstream`, its log in `log`, and `extra`
+/// arguments (a cluster node's name and routes).
+fn spawn_node(
+    credentials_root: &Path,
+    jetstream: &Path,
+    log: &Path,
+    port: u16,
+    extra: &[String],
+) -> Result<Child, String> {
     let binary = binary()?;
-    std::fs::create_dir_all(store).map_err(|e| format!("creating {}: {e}", store.display()))?;
-    let generated = crate::auth::generate(&credentials_dir(store), DEFAULT_WEBHOOK_STREAM)
-        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(jetstream)
+        .map_err(|e| format!("creating {}: {e}", jetstream.display()))?;
+    let generated =
+        crate::auth::generate(&credentials_dir(credentials_root), DEFAULT_WEBHOOK_STREAM)
+            .map_err(|e| e.to_string())?;
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(log_path(store))
+        .open(log)
         .map_err(|e| format!("creating the nats-server log: {e}"))?;
     Command::new(&binary)
         .arg("-c")
         .arg(&generated.conf)
         .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-        .arg(store.join("jetstream"))
+        .arg(jetstream)
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::from(log))
         .spawn()
         .map_err(|e| format!("starting {}: {e}", binary.display()))
+}
+
+/// A connection to one server (or a comma list of them) as `identity`, with its inbox prefix.
+async fn connect_as(
+    credentials_root: &Path,
+    urls: &str,
+    identity: crate::auth::Identity,
+) -> Result<async_nats::Client, String> {
+    let settings = runtime::NatsSettings {
+        credentials_dir: Some(credentials_dir(credentials_root)),
+        ..runtime::NatsSettings::new(urls)
+    };
+    let seed = crate::auth::seed_for(&settings, identity)
+        .map_err(|e| e.to_string())?
+        .ok_or("no seed")?;
+    async_nats::ConnectOptions::new()
+        .nkey(seed.expose().to_owned())
+        .custom_inbox_prefix(identity.inbox_prefix())
+        .connection_timeout(Duration::from_secs(2))
+        .connect(crate::server_urls(urls))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// JetStream answers an account query through a fresh connection to `url` within a second.
+async fn jetstream_answers(credentials_root: &Path, url: &str) -> bool {
+    let attempt = tokio::time::timeout(Duration::from_secs(1), async {
+        let client = connect_as(credentials_root, url, crate::auth::Identity::Ops)
+            .await
+            .ok()?;
+        async_nats::jetstream::new(client)
+            .query_account()
+            .await
+            .ok()
+    });
+    matches!(attempt.await, Ok(Some(_)))
+}
+
+fn unique_temp_dir(kind: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "lanyard-{kind}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ))
+}
+
+/// A real 3-node JetStream cluster on loopback (routes without TLS), with Lanyard's
+/// authorization on every node, for the fail-over tests: a node can be killed (SIGKILL) and
+/// started again on its port and store. Killed on drop.
+pub struct NatsCluster {
+    root: PathBuf,
+    ports: [u16; 3],
+    route_ports: [u16; 3],
+    children: [Option<Child>; 3],
+}
+
+impl NatsCluster {
+    pub async fn start() -> Result<NatsCluster, String> {
+        // Six ports (clients', routes') held open together, so they are distinct.
+        let listeners = (0..6)
+            .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        let port = |i: usize| listeners[i].local_addr().map(|a| a.port());
+        let ports = [port(0), port(1), port(2)];
+        let route_ports = [port(3), port(4), port(5)];
+        let (ports, route_ports) = match (ports, route_ports) {
+            ([Ok(a), Ok(b), Ok(c)], [Ok(d), Ok(e), Ok(f)]) => ([a, b, c], [d, e, f]),
+            _ => return Err("no free loopback ports".into()),
+        };
+        drop(listeners);
+        let mut cluster = NatsCluster {
+            root: unique_temp_dir("nats-cluster"),
+            ports,
+            route_ports,
+            children: [None, None, None],
+        };
+        for node in 0..3 {
+            cluster.children[node] = Some(cluster.spawn(node)?);
+        }
+        for node in 0..3 {
+            cluster.wait_until_ready(node).await?;
+        }
+        Ok(cluster)
+    }
+
+    /// The server name of node `node` (0-based), as JetStream names stream leaders.
+    pub fn server_name(node: usize) -> String {
+        format!("lanyard-test-{}", node + 1)
+    }
+
+    fn spawn(&self, node: usize) -> Result<Child, String> {
+        let routes: Vec<String> = self
+            .route_ports
+            .iter()
+            .map(|port| format!("nats://127.0.0.1:{port}"))
+            .collect();
+        let extra = [
+            "-n".to_owned(),
+            Self::server_name(node),
+            "--cluster_name".into(),
+            "lanyard-test".into(),
+            "--cluster".into(),
+            format!("nats://127.0.0.1:{}", self.route_ports[node]),
+            "--routes".into(),
+            routes.join(","),
+        ];
+        spawn_node(
+            &self.root,
+            &self.root.join(format!("node-{node}")),
+            &self.node_log_path(node),
+            self.ports[node],
+            &extra,
+        )
+    }
+
+    fn node_log_path(&self, node: usize) -> PathBuf {
+        self.root.join(format!("node-{node}.log"))
+    }
+
+    /// Ready: JetStream answers through this node (the cluster has a meta leader).
+    async fn wait_until_ready(&mut self, node: usize) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(Ok(Some(status))) = self.children[node].as_mut().map(Child::try_wait) {
+                let log = std::fs::read_to_string(self.node_log_path(node)).unwrap_or_default();
+                return Err(format!("NATS node {node} exited ({status}):\n{log}"));
+            }
+            if jetstream_answers(&self.root, &self.node_url(node)).await {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("NATS node {node} not ready within 30 s"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Every node's client URL, comma-separated (`nats.url` of a cluster).
+    pub fn url(&self) -> String {
+        (0..3)
+            .map(|node| self.node_url(node))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn node_url(&self, node: usize) -> String {
+        format!("nats://127.0.0.1:{}", self.ports[node])
+    }
+
+    /// Which node (0-based) listens on client port `port`.
+    pub fn node_of_port(&self, port: u16) -> Option<usize> {
+        self.ports.iter().position(|p| *p == port)
+    }
+
+    /// Which node (0-based) a server name (a stream's leader) is.
+    pub fn node_named(&self, name: &str) -> Option<usize> {
+        (0..3).find(|node| Self::server_name(*node) == name)
+    }
+
+    /// Settings naming all three nodes, with `replicas` copies of every stream.
+    pub fn settings(&self, replicas: usize) -> runtime::NatsSettings {
+        runtime::NatsSettings {
+            credentials_dir: Some(credentials_dir(&self.root)),
+            replicas,
+            ..runtime::NatsSettings::new(self.url())
+        }
+    }
+
+    /// A raw client of the whole cluster as `identity`.
+    pub async fn client_as(
+        &self,
+        identity: crate::auth::Identity,
+    ) -> Result<async_nats::Client, String> {
+        connect_as(&self.root, &self.url(), identity).await
+    }
+
+    /// Kills node `node` at once (SIGKILL: no goodbye to clients or peers).
+    pub fn kill(&mut self, node: usize) {
+        if let Some(mut child) = self.children[node].take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts node `node` again on its port and store, and waits until it serves JetStream.
+    pub async fn restart(&mut self, node: usize) -> Result<(), String> {
+        self.kill(node);
+        self.children[node] = Some(self.spawn(node)?);
+        self.wait_until_ready(node).await
+    }
+
+    /// What the nodes logged so far.
+    pub fn logs(&self) -> String {
+        (0..3)
+            .map(|node| std::fs::read_to_string(self.node_log_path(node)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Drop for NatsCluster {
+    fn drop(&mut self) {
+        for node in 0..3 {
+            self.kill(node);
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
 }
 
 fn log_path(store: &Path) -> PathBuf {
@@ -95,14 +322,7 @@ fn log_path(store: &Path) -> PathBuf {
 impl NatsServer {
     pub async fn start() -> Result<NatsServer, String> {
         let port = free_port().map_err(|e| e.to_string())?;
-        let store = std::env::temp_dir().join(format!(
-            "lanyard-nats-{}-{port}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default()
-        ));
+        let store = unique_temp_dir(&format!("nats-{port}"));
         let child = spawn(port, &store)?;
         let mut server = NatsServer { child, port, store };
         server.wait_until_ready().await?;
@@ -120,14 +340,7 @@ impl NatsServer {
                     self.port
                 ));
             }
-            let attempt = tokio::time::timeout(Duration::from_secs(1), async {
-                let client = self.client_as(crate::auth::Identity::Ops).await.ok()?;
-                async_nats::jetstream::new(client)
-                    .query_account()
-                    .await
-                    .ok()
-            });
-            if let Ok(Some(_)) = attempt.await {
+            if jetstream_answers(&self.store, &self.url()).await {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -175,16 +388,7 @@ impl NatsServer {
         &self,
         identity: crate::auth::Identity,
     ) -> Result<async_nats::Client, String> {
-        let seed = crate::auth::seed_for(&self.settings(), identity)
-            .map_err(|e| e.to_string())?
-            .ok_or("no seed")?;
-        async_nats::ConnectOptions::new()
-            .nkey(seed.expose().to_owned())
-            .custom_inbox_prefix(identity.inbox_prefix())
-            .connection_timeout(Duration::from_secs(2))
-            .connect(self.url())
-            .await
-            .map_err(|e| e.to_string())
+        connect_as(&self.store, &self.url(), identity).await
     }
 
     /// What nats-server logged so far (permission violations show here).

@@ -57,6 +57,11 @@ pub struct NatsSettings {
     /// set, the connection requires TLS (production, anything beyond loopback).
     #[serde(default)]
     pub tls_ca_file: Option<PathBuf>,
+    /// Copies JetStream keeps of every stream and key-value bucket (1–5): 1 on one server, 3
+    /// on a cluster of three (it then survives the loss of a node). Streams made with another
+    /// count are moved to it when provision (or ingest, for its stream) starts.
+    #[serde(default = "default_replicas")]
+    pub replicas: usize,
 }
 
 impl NatsSettings {
@@ -71,6 +76,7 @@ impl NatsSettings {
             nkey_seed_file: None,
             credentials_dir: None,
             tls_ca_file: None,
+            replicas: default_replicas(),
         }
     }
 }
@@ -483,6 +489,7 @@ impl fmt::Debug for NatsSettings {
             .field("nkey_seed_file", &self.nkey_seed_file)
             .field("credentials_dir", &self.credentials_dir)
             .field("tls_ca_file", &self.tls_ca_file)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }
@@ -495,6 +502,9 @@ fn default_webhook_stream() -> String {
 }
 fn default_duplicate_window() -> u64 {
     120
+}
+fn default_replicas() -> usize {
+    1
 }
 fn default_webhook_retention() -> u64 {
     24 * 3600

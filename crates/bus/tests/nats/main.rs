@@ -3,6 +3,7 @@
 //! binary: it changes `NATS_SERVER_BIN` for the whole process.)
 
 mod authorization;
+mod cluster;
 mod jetstream;
 
 use std::time::Duration;
