@@ -14,12 +14,12 @@ pub enum Fault {
     /// kill -9 of the instance running the relay (every provision instance runs one until the
     /// relay's lease lands: instance a).
     RelayKill,
-    /// kill -9 of a NATS node.
+    /// kill -9 of a NATS node that leads no webhook stream (a follower).
     NatsKill,
-    /// kill -9 of the node leading the webhook stream (on a single node: that node).
+    /// kill -9 of the node leading the webhook stream.
     NatsLeaderKill,
-    /// SIGSTOP of a NATS node (a partition: connections stay open, nothing answers), SIGCONT
-    /// after the hold.
+    /// SIGSTOP of the node leading the webhook stream (a partition: connections stay open,
+    /// nothing answers), SIGCONT after the hold.
     NatsStop,
     /// `pg_ctl restart -m fast`.
     PostgresRestart,
@@ -79,14 +79,27 @@ impl Fault {
             Fault::ProvisionKill => kill_service(system, "provision-b").await,
             Fault::RelayKill => kill_service(system, "provision-a").await,
             Fault::NatsKill | Fault::NatsLeaderKill => {
-                let pid = system.nats_pid()?;
+                let (leader, follower) = system.nats_leader_and_follower().await?;
+                let node = if self == Fault::NatsKill {
+                    follower
+                } else {
+                    leader
+                };
+                let pid = system.nats_pid(node)?;
+                tracing_note(&format!(
+                    "kill -9 NATS node {node} (pid {pid}; stream leader: node {leader})"
+                ));
                 signal(pid, libc::SIGKILL)?;
                 wait_gone(pid, Duration::from_secs(10)).await?;
                 tokio::time::sleep(holds.restart_after).await;
-                system.nats.restart().await.map_err(anyhow::Error::msg)
+                system.nats.restart(node).await.map_err(anyhow::Error::msg)
             }
             Fault::NatsStop => {
-                let pid = system.nats_pid()?;
+                let (leader, _) = system.nats_leader_and_follower().await?;
+                let pid = system.nats_pid(leader)?;
+                tracing_note(&format!(
+                    "SIGSTOP NATS node {leader}, the stream leader (pid {pid})"
+                ));
                 signal(pid, libc::SIGSTOP)?;
                 tokio::time::sleep(holds.partition).await;
                 signal(pid, libc::SIGCONT)

@@ -113,6 +113,8 @@ pub async fn watch_applied(
     end: chrono::DateTime<chrono::Utc>,
     done: tokio::sync::watch::Receiver<bool>,
 ) {
+    // A restart answers the same error for seconds: told once per streak.
+    let mut last_error = String::new();
     while !*done.borrow() {
         let waiting: HashMap<String, usize> = lock(&deliveries)
             .iter()
@@ -123,6 +125,7 @@ pub async fn watch_applied(
         if !waiting.is_empty() {
             match applied_users(&pool, &waiting, end).await {
                 Ok(users) => {
+                    last_error.clear();
                     let seen = Instant::now();
                     let mut all = lock(&deliveries);
                     for user in users {
@@ -131,7 +134,13 @@ pub async fn watch_applied(
                         }
                     }
                 }
-                Err(e) => crate::processes::tracing_note(&format!("watcher: {e:#}")),
+                Err(e) => {
+                    let error = format!("{e:#}");
+                    if error != last_error {
+                        crate::processes::tracing_note(&format!("watcher: {error}"));
+                        last_error = error;
+                    }
+                }
             }
         }
         tokio::time::sleep(POLL).await;
@@ -171,7 +180,7 @@ pub struct Outcome {
     pub retried: usize,
     pub worst_freshness_ms: f64,
     pub p99_freshness_ms: f64,
-    /// The worst freshness before the fault struck.
+    /// The worst freshness of the changes shown before the fault struck.
     pub before_fault_worst_ms: f64,
     /// Fault → the last change held up by it, one slower to show than `SLOW` and than one and a
     /// half times the worst before the fault (0: none was; `None`: some never showed).
@@ -203,7 +212,7 @@ pub fn outcome(deliveries: &[Delivery], fault_at: Option<Instant>) -> Outcome {
     let before_fault_worst = accepted
         .iter()
         .filter_map(|d| fresh(d))
-        .filter(|(answered, _)| fault_at.is_some_and(|fault| *answered < fault))
+        .filter(|(_, applied)| fault_at.is_some_and(|fault| *applied < fault))
         .map(|(answered, applied)| applied.saturating_duration_since(answered))
         .max()
         .unwrap_or_default();

@@ -141,11 +141,7 @@ pub async fn run_scenario(
     struck?;
     waited?;
     let deliveries = load::outcome(&load::lock(&deliveries), Some(fault_at));
-    let bus = system
-        .nats
-        .bus_as(bus::auth::Identity::Ops)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let bus = system.ops_bus().await?;
     let relay = relay
         .check(&bus, &system.pool, Duration::from_secs(120))
         .await?;

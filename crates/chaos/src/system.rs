@@ -1,11 +1,11 @@
-//! The stack under test on loopback: nats-server, PostgreSQL (the server `scripts/infra.sh`
+//! The stack under test on loopback: a 3-node NATS cluster (every stream with 3 replicas), PostgreSQL (the server `scripts/infra.sh`
 //! started, a fresh database in it), two ingest, two provision and one portal instance as
 //! real processes, and the Optix simulator in this process (its admin side drives the changes,
 //! its steady delivery sends the webhooks). Several organizations share the load, each with
 //! its own token and so its own 60-a-minute Optix budget.
 
 use crate::processes::{Postgres, Service, tracing_note};
-use integration_tests::stack::{ConfigOptions, DEMO_ORG, config_toml, write_secret_file};
+use integration_tests::stack::{ConfigOptions, DEMO_ORG, config_toml_with_nats, write_secret_file};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +15,10 @@ use tokio::sync::Mutex;
 const HOT_DESK: &str = "916";
 /// Optix's limit per token and window, enforced by the simulator and kept by provision.
 pub const OPTIX_REQUESTS_PER_MINUTE: u32 = 60;
+/// Copies of every stream and bucket: one per node.
+const REPLICAS: usize = 3;
+/// The webhook stream (the settings' default), whose leader a fault may kill.
+const WEBHOOK_STREAM: &str = "OPTIX_WEBHOOKS";
 
 /// A populated member whose plan the load changes.
 #[derive(Clone, Debug)]
@@ -55,7 +59,7 @@ impl Services {
 }
 
 pub struct System {
-    pub nats: bus::testing::NatsServer,
+    pub nats: bus::testing::NatsCluster,
     pub postgres: Postgres,
     pub pool: deadpool_postgres::Pool,
     pub sim: optix_sim::RunningSim,
@@ -86,9 +90,10 @@ impl System {
         std::fs::create_dir_all(&dir)?;
         let dir = RemoveOnDrop(dir);
         let postgres = Postgres::from_env()?;
-        let nats = bus::testing::NatsServer::start()
+        let nats = bus::testing::NatsCluster::start()
             .await
             .map_err(anyhow::Error::msg)?;
+        let nats_settings = nats.settings(REPLICAS);
         let database_url = integration_tests::fresh_database().await?;
         let ports = free_ports()?;
         let url = |port: u16| format!("http://127.0.0.1:{port}");
@@ -120,7 +125,13 @@ impl System {
                 ports: [ingest, provision, portal],
                 requests_per_minute: OPTIX_REQUESTS_PER_MINUTE,
             };
-            let toml = config_toml(&database_url, &nats, &sim.graphql_url, &smtp_url, options);
+            let toml = config_toml_with_nats(
+                &database_url,
+                &nats_settings,
+                &sim.graphql_url,
+                &smtp_url,
+                options,
+            );
             write_secret_file(&path, toml)?;
             configs.push(path);
         }
@@ -260,11 +271,31 @@ impl System {
         &self.dir.0
     }
 
-    /// nats-server's pid (found by its port).
-    pub fn nats_pid(&self) -> anyhow::Result<u32> {
-        let port = self.nats.port().to_string();
-        crate::processes::pid_with_arguments("nats-server", &["-p", &port])
-            .ok_or_else(|| anyhow::anyhow!("no nats-server listening on port {port}"))
+    /// The pid of NATS node `node` (found by its port).
+    pub fn nats_pid(&self, node: usize) -> anyhow::Result<u32> {
+        let url = self.nats.node_url(node);
+        let port = url.rsplit(':').next().unwrap_or_default();
+        crate::processes::pid_with_arguments("nats-server", &["-p", port])
+            .ok_or_else(|| anyhow::anyhow!("no nats-server listening at {url}"))
+    }
+
+    /// A connection to the cluster as `ops` (unrestricted: the checks read streams).
+    pub async fn ops_bus(&self) -> anyhow::Result<bus::Bus> {
+        Ok(bus::Bus::connect(&self.nats.settings(REPLICAS), bus::auth::Identity::Ops).await?)
+    }
+
+    /// The node leading the webhook stream, and one that does not.
+    pub async fn nats_leader_and_follower(&self) -> anyhow::Result<(usize, usize)> {
+        let ops = self.ops_bus().await?;
+        let mut stream = ops.jetstream().get_stream(WEBHOOK_STREAM).await?;
+        let info = stream.info().await?;
+        let leader = info
+            .cluster
+            .as_ref()
+            .and_then(|c| c.leader.as_deref())
+            .and_then(|name| self.nats.node_named(name))
+            .ok_or_else(|| anyhow::anyhow!("the webhook stream has no leader"))?;
+        Ok((leader, (leader + 1) % 3))
     }
 }
 
