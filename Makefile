@@ -27,7 +27,7 @@ help:
 	@echo "make chaos  release build, then each fault under a steady webhook load (300/s for 60 s each,"
 	@echo "            about 30 minutes): kill -9 of ingest, provision, the relay, NATS; SIGSTOP of NATS;"
 	@echo "            PostgreSQL restart and crash; Optix 5xx. Prints the chaos table and writes"
-	@echo "            chaos/results/<timestamp>.json (CHAOS_ARGS=\"--only nats-stop,optix-5xx\" for some)"
+	@echo "            chaos/results/<timestamp>.json (CHAOS_ARGS=\"nats-stop optix-5xx\" for some)"
 	@echo "make fuzz   each fuzz target in turn for FUZZ_SECONDS (default 600) or FUZZ_RUNS executions;"
 	@echo "            FUZZ_TARGETS=\"webhook command\" for some of them; not part of make test"
 
