@@ -144,16 +144,43 @@ pub async fn head(pool: &deadpool_postgres::Pool) -> anyhow::Result<i64> {
 }
 
 /// `projections checksum` now, and again after `lanyard replay` rebuilt every projection from
-/// the log: whether they are equal (and the tables that differ).
+/// the log: the tables that differ (empty: equal). Each side is read in one snapshot with the
+/// log's head; a comparison across an append (a sync finishing meanwhile) is made again.
 pub async fn checksum_equals_replay(pool: &deadpool_postgres::Pool) -> anyhow::Result<Vec<String>> {
     let mut client = pool.get().await?;
-    let live = store::replay::checksums(&client).await?;
-    store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
-    let replayed = store::replay::checksums(&client).await?;
-    Ok(live
-        .iter()
-        .zip(&replayed)
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("{}: {} rows live, {} replayed", a.0, a.1, b.1))
-        .collect())
+    for _ in 0..5 {
+        let (live_head, live) = snapshot(&mut client).await?;
+        store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+        let (replayed_head, replayed) = snapshot(&mut client).await?;
+        if live_head != replayed_head {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        return Ok(live
+            .iter()
+            .zip(&replayed)
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| format!("{}: {} rows live, {} replayed", a.0, a.1, b.1))
+            .collect());
+    }
+    anyhow::bail!("the log kept growing during five replays: no comparison at one position")
+}
+
+type Checksums = Vec<(String, i64, String)>;
+
+/// The log's head and every projection's checksum, read in one snapshot.
+async fn snapshot(client: &mut deadpool_postgres::Client) -> anyhow::Result<(i64, Checksums)> {
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let head: i64 = tx
+        .query_one("SELECT coalesce(max(global_position), 0) FROM events", &[])
+        .await?
+        .get(0);
+    let checksums = store::replay::checksums(&tx).await?;
+    tx.commit().await?;
+    Ok((head, checksums))
 }

@@ -88,6 +88,10 @@ impl Scenario {
     }
 }
 
+/// How long the drain waits for the next change to show before the rest counts as lost (longer
+/// than the consumer's ack wait, after which a killed instance's messages are redelivered).
+const STALLED: Duration = Duration::from_secs(90);
+
 /// Supervises the services until `stop`: every half second, what is not running is started
 /// again.
 async fn supervise(services: Arc<Mutex<Services>>, mut stop: watch::Receiver<bool>) {
@@ -159,8 +163,8 @@ pub async fn run_scenario(
 }
 
 /// Waits until every delivery is settled (answered or given up by the retry policy) and every
-/// one answered 2xx is applied, or the drain deadline passes (what is not applied then is
-/// lost).
+/// one answered 2xx is applied, or nothing more was applied for `STALLED` (what is not
+/// applied then is lost: a slow machine only delays the verdict).
 async fn wait_settled(
     deliveries: &load::Deliveries,
     settled: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -172,15 +176,17 @@ async fn wait_settled(
     tokio::time::timeout(deadline, settled)
         .await
         .map_err(|_| anyhow::anyhow!("deliveries not settled within {deadline:?}"))???;
-    let drain = Duration::from_secs(180);
-    let started = tokio::time::Instant::now();
-    while started.elapsed() < drain {
+    let (mut pending_before, mut progress_at) = (usize::MAX, tokio::time::Instant::now());
+    while progress_at.elapsed() < STALLED {
         let pending = load::lock(deliveries)
             .iter()
             .filter(|d| d.first_2xx.is_some() && d.applied.is_none())
             .count();
         if pending == 0 {
             return Ok(());
+        }
+        if pending < pending_before {
+            (pending_before, progress_at) = (pending, tokio::time::Instant::now());
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
