@@ -80,6 +80,28 @@ impl Identity {
         )
     }
 
+    /// Subjects this identity may never publish to, even where a wildcard of its permissions
+    /// matches them: radius, which names its instances' consumers freely, never touches the
+    /// other services' consumers of the events stream.
+    pub fn publish_denied(self) -> Vec<Rule> {
+        if self != Identity::Radius {
+            return Vec::new();
+        }
+        let events = EVENTS_STREAM;
+        [crate::NOTIFY_CONSUMER, crate::CONTROLLERS_CONSUMER]
+            .into_iter()
+            .flat_map(|consumer| {
+                [
+                    format!("$JS.API.CONSUMER.*.{events}.{consumer}"),
+                    format!("$JS.API.CONSUMER.*.{events}.{consumer}.>"),
+                    format!("$JS.API.CONSUMER.MSG.NEXT.{events}.{consumer}"),
+                    format!("$JS.ACK.{events}.{consumer}.>"),
+                ]
+            })
+            .map(|subject| rule(subject, "another service's consumer of the events stream"))
+            .collect()
+    }
+
     /// The permissions nats-server enforces for this identity (None: unrestricted, ops).
     /// JetStream API subjects use the default `$JS.API` prefix; `webhook_stream` is the
     /// configured webhook stream's name (`nats.webhook_stream`).
@@ -182,78 +204,43 @@ fn ingest_permissions(names: &Names) -> Permissions {
 
 /// provision consumes webhooks, owns the streams, answers commands and relays events.
 fn provision_permissions(names: &Names) -> Permissions {
-    let Names { w, kv, inbox } = names;
+    let Names { w, inbox, .. } = names;
     let inbox = inbox.clone();
-    let events = EVENTS_STREAM;
-    Permissions {
-        publish: vec![
-            rule(
-                crate::EVENT_SUBJECTS.into(),
-                "the relay's domain events (JetStream publish)",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{w}"),
-                "readiness, backlog metrics, stream lookup",
-            ),
-            rule(
-                format!("$JS.API.STREAM.CREATE.{w}"),
-                "creates the webhook stream",
-            ),
-            rule(
-                format!("$JS.API.STREAM.UPDATE.{w}"),
-                "moves a webhook stream made earlier to the configured retention and replicas",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{events}"),
-                "looks the events stream up",
-            ),
-            rule(
-                format!("$JS.API.STREAM.CREATE.{events}"),
-                "creates the events stream",
-            ),
-            rule(
-                format!("$JS.API.STREAM.UPDATE.{events}"),
-                "moves the events stream to the configured replicas",
-            ),
-            rule(
-                format!("$JS.API.STREAM.INFO.{kv}"),
-                "looks the installations bucket up",
-            ),
-            rule(
-                format!("$JS.API.STREAM.CREATE.{kv}"),
-                "creates the installations bucket",
-            ),
-            rule(
-                format!("$JS.API.STREAM.UPDATE.{kv}"),
-                "moves the installations bucket to the configured replicas",
-            ),
-            rule(
-                format!("$KV.{INSTALLATIONS_BUCKET}.>"),
-                "records an install and forgets an uninstall once Optix confirmed it \
+    let mut publish = vec![rule(
+        crate::EVENT_SUBJECTS.into(),
+        "the relay's domain events (JetStream publish)",
+    )];
+    publish.extend(stream_owner_rules(names));
+    publish.extend([
+        rule(
+            format!("$KV.{INSTALLATIONS_BUCKET}.>"),
+            "records an install and forgets an uninstall once Optix confirmed it \
                  (KV put/delete)",
-            ),
-            rule(
-                "$JS.API.INFO".into(),
-                "the account's limits, read before creating the bucket (no content)",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.INFO.{w}.>"),
-                "its durable consumer's state (lookup, backlog metrics)",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.CREATE.{w}.>"),
-                "creates its durable consumer of the webhook stream",
-            ),
-            rule(
-                format!("$JS.API.CONSUMER.DURABLE.CREATE.{w}.>"),
-                "the same, older form of the consumer API",
-            ),
-            rule(format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"), "pulls webhooks"),
-            rule(
-                format!("$JS.ACK.{w}.>"),
-                "acknowledges a webhook once its transaction committed",
-            ),
-        ],
+        ),
+        rule(
+            "$JS.API.INFO".into(),
+            "the account's limits, read before creating the bucket (no content)",
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.INFO.{w}.>"),
+            "its durable consumer's state (lookup, backlog metrics)",
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.CREATE.{w}.>"),
+            "creates its durable consumer of the webhook stream",
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.DURABLE.CREATE.{w}.>"),
+            "the same, older form of the consumer API",
+        ),
+        rule(format!("$JS.API.CONSUMER.MSG.NEXT.{w}.>"), "pulls webhooks"),
+        rule(
+            format!("$JS.ACK.{w}.>"),
+            "acknowledges a webhook once its transaction committed",
+        ),
+    ]);
+    Permissions {
+        publish,
         subscribe: vec![
             rule(
                 crate::commands::COMMAND_SUBJECTS.into(),
@@ -267,6 +254,51 @@ fn provision_permissions(names: &Names) -> Permissions {
         // Answers a command on the reply subject of that very request, and nowhere else.
         allow_responses: true,
     }
+}
+
+/// What provision, which owns the streams and the bucket, does to them: look them up, create
+/// them, and move them to the configured retention and replicas.
+fn stream_owner_rules(names: &Names) -> Vec<Rule> {
+    let Names { w, kv, .. } = names;
+    let events = EVENTS_STREAM;
+    vec![
+        rule(
+            format!("$JS.API.STREAM.INFO.{w}"),
+            "readiness, backlog metrics, stream lookup",
+        ),
+        rule(
+            format!("$JS.API.STREAM.CREATE.{w}"),
+            "creates the webhook stream",
+        ),
+        rule(
+            format!("$JS.API.STREAM.UPDATE.{w}"),
+            "moves a webhook stream made earlier to the configured retention and replicas",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{events}"),
+            "looks the events stream up",
+        ),
+        rule(
+            format!("$JS.API.STREAM.CREATE.{events}"),
+            "creates the events stream",
+        ),
+        rule(
+            format!("$JS.API.STREAM.UPDATE.{events}"),
+            "moves the events stream to the configured replicas",
+        ),
+        rule(
+            format!("$JS.API.STREAM.INFO.{kv}"),
+            "looks the installations bucket up",
+        ),
+        rule(
+            format!("$JS.API.STREAM.CREATE.{kv}"),
+            "creates the installations bucket",
+        ),
+        rule(
+            format!("$JS.API.STREAM.UPDATE.{kv}"),
+            "moves the installations bucket to the configured replicas",
+        ),
+    ]
 }
 
 /// The portal, facing the internet, sends its own commands and reads member events through
@@ -336,32 +368,20 @@ fn radius_permissions(names: &Names) -> Permissions {
             "looks the events stream up (revocations end sessions and refresh cached answers)",
         ),
     ];
-    let consumers = [
-        (
-            crate::DISCONNECT_CONSUMER,
-            [
-                "its durable consumer of member events (revocations)",
-                "pulls member events",
-            ],
-        ),
-        (
-            crate::ANSWER_CACHE_CONSUMER,
-            [
-                "its durable consumer of all events (cached answers)",
-                "pulls events",
-            ],
-        ),
-        (
-            crate::HANDSHAKE_KEYS_CONSUMER,
-            [
-                "its durable consumer of all events (handshake keys)",
-                "pulls events",
-            ],
-        ),
-    ];
-    for (consumer, [consumer_why, pull_why]) in consumers {
-        publish.extend(consumer_rules(consumer, consumer_why, pull_why));
-    }
+    publish.extend(consumer_rules(
+        crate::DISCONNECT_CONSUMER,
+        "its durable consumer of member events (revocations), shared by its instances",
+        "pulls member events",
+    ));
+    // Each instance's own consumers (`radius-answers-<instance>`, `radius-handshake-keys-
+    // <instance>`): a subject wildcard cannot match a name's prefix, so any consumer name is
+    // allowed on the events stream (which radius reads whole anyway), except the other
+    // services' consumers ([`Identity::publish_denied`]).
+    publish.extend(consumer_rules(
+        "*",
+        "each instance's own consumers of all events (cached answers, handshake keys)",
+        "pulls events",
+    ));
     Permissions {
         publish,
         subscribe: vec![rule(
@@ -535,11 +555,11 @@ pub fn authorization_conf(public_keys: &[(Identity, String)], webhook_stream: &s
                     ("subscribe", &permissions.subscribe),
                 ] {
                     conf.push_str(&format!("        {kind}: {{\n          allow: [\n"));
-                    for rule in rules {
-                        conf.push_str(&format!(
-                            "            # {}\n            \"{}\"\n",
-                            rule.why, rule.subject
-                        ));
+                    push_rules(&mut conf, rules);
+                    let denied = identity.publish_denied();
+                    if kind == "publish" && !denied.is_empty() {
+                        conf.push_str("          ]\n          deny: [\n");
+                        push_rules(&mut conf, &denied);
                     }
                     conf.push_str("          ]\n        }\n");
                 }
@@ -553,6 +573,15 @@ pub fn authorization_conf(public_keys: &[(Identity, String)], webhook_stream: &s
     }
     conf.push_str("  ]\n}\n");
     conf
+}
+
+fn push_rules(conf: &mut String, rules: &[Rule]) {
+    for rule in rules {
+        conf.push_str(&format!(
+            "            # {}\n            \"{}\"\n",
+            rule.why, rule.subject
+        ));
+    }
 }
 
 /// What [`generate`] wrote.

@@ -22,12 +22,22 @@ pub const EVENTS_STREAM: &str = "LANYARD_EVENTS";
 pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
 /// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
 pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
-/// The radius service's durable consumer of every event (changes → FreeRADIUS's cached answers
-/// fetched again).
+/// Each radius instance's durable consumer of every event (changes → its FreeRADIUS's cached
+/// answers fetched again): `radius-answers-<instance>` ([`instance_consumer`]).
 pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
-/// The radius service's durable consumer of every event (changes → the handshake matcher's
-/// keys reloaded).
+/// Each radius instance's durable consumer of every event (changes → its handshake matcher's
+/// keys reloaded): `radius-handshake-keys-<instance>` ([`instance_consumer`]).
 pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
+/// An instance's own consumer is removed by JetStream after this long without a pull (the
+/// instance is gone); an instance back within it resumes where it was.
+pub const INSTANCE_CONSUMER_INACTIVITY: Duration = Duration::from_secs(3600);
+
+/// The durable name of `instance`'s own consumer `prefix` (e.g. [`ANSWER_CACHE_CONSUMER`]):
+/// every instance of a service that needs every event gets its own.
+pub fn instance_consumer(prefix: &str, instance: &str) -> String {
+    let instance: String = subject_token(instance).chars().take(64).collect();
+    format!("{prefix}-{instance}")
+}
 /// The portal's durable consumer of member events (the tenant emails, `portal::notify`).
 pub const NOTIFY_CONSUMER: &str = "portal-notify";
 /// The member events' subjects (`lanyard.events.member.<org>`).
@@ -359,13 +369,42 @@ impl Bus {
     }
 
     /// A durable pull consumer of the domain events stream for `filter_subject` (explicit ack,
-    /// redelivery after 60 s). Created, it starts at the events published from `since` on (a
-    /// service's start: not the whole history); it then resumes where it was acknowledged.
+    /// redelivery after 60 s), shared by a service's instances (each event to one of them).
+    /// Created, it starts at the events published from `since` on (a service's start: not the
+    /// whole history); it then resumes where it was acknowledged.
     pub async fn events_consumer(
         &self,
         durable_name: &str,
         filter_subject: &str,
         since: time::OffsetDateTime,
+    ) -> Result<PullConsumer, BusError> {
+        self.events_consumer_with(durable_name, filter_subject, since, Duration::ZERO)
+            .await
+    }
+
+    /// Like [`Bus::events_consumer`], for one instance's own consumer ([`instance_consumer`]):
+    /// JetStream removes it after [`INSTANCE_CONSUMER_INACTIVITY`] without a pull.
+    pub async fn instance_events_consumer(
+        &self,
+        durable_name: &str,
+        filter_subject: &str,
+        since: time::OffsetDateTime,
+    ) -> Result<PullConsumer, BusError> {
+        self.events_consumer_with(
+            durable_name,
+            filter_subject,
+            since,
+            INSTANCE_CONSUMER_INACTIVITY,
+        )
+        .await
+    }
+
+    async fn events_consumer_with(
+        &self,
+        durable_name: &str,
+        filter_subject: &str,
+        since: time::OffsetDateTime,
+        inactive_threshold: Duration,
     ) -> Result<PullConsumer, BusError> {
         let stream = self
             .jetstream
@@ -380,6 +419,7 @@ impl Bus {
                     deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
                         start_time: since,
                     },
+                    inactive_threshold,
                     ..durable_consumer(durable_name, Duration::from_secs(60))
                 },
             )

@@ -138,7 +138,6 @@ impl Application {
             controllers,
             officernd,
             officernd_tolerance_secs: settings.officernd.signature_tolerance_secs,
-            spent_signatures: bounded(),
         });
         spawn_purge(state.clone());
         notify::spawn(state.clone());

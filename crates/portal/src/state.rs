@@ -44,9 +44,6 @@ pub(crate) struct State {
     /// How far an OfficeRnD integration page's signed `t` may be from now (`officernd.
     /// signature_tolerance_secs`).
     pub(crate) officernd_tolerance_secs: i64,
-    /// Integration-page signatures already used to sign in (signature → when), so a signed
-    /// URL copied from a history or a log signs nobody in again within its window.
-    pub(crate) spent_signatures: Mutex<LruCache<String, Instant>>,
 }
 
 /// A refused onboarding: when, and provision's answer.

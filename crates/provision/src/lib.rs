@@ -17,6 +17,7 @@ pub mod facts;
 pub mod hints;
 mod installation;
 pub mod known_locations;
+pub mod lease;
 pub mod metrics;
 pub mod platform;
 pub mod provisioner;
@@ -51,6 +52,7 @@ pub struct Application {
     settings: runtime::ProvisionConfig,
     relay_lag: relay::RelayLag,
     sync_queue: sync::SyncQueue,
+    leases: lease::Leases,
 }
 
 struct Health {
@@ -102,6 +104,7 @@ impl Application {
         let (listener, port) =
             telemetry::http::bind(&settings.provision.listen, "provision.listen")?;
         let relay_lag = relay::RelayLag::default();
+        let leases = lease::Leases::new(settings.provision.partitions);
         let sources = metrics::Sources {
             pool: pool.clone(),
             bus: bus.clone(),
@@ -120,6 +123,7 @@ impl Application {
             settings,
             relay_lag,
             sync_queue,
+            leases,
         })
     }
 
@@ -131,6 +135,11 @@ impl Application {
         self.provisioner.clone()
     }
 
+    /// What this instance leads and which organizations' partitions it works (`lease`).
+    pub fn leases(&self) -> lease::Leases {
+        self.leases.clone()
+    }
+
     /// Runs the consumer, the expiry scheduler and the health server until `shutdown` fires;
     /// then stops pulling, finishes the message in hand, and returns.
     pub async fn run_until(
@@ -138,8 +147,15 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        let leases = self.leases.clone();
+        let keeper = tokio::spawn(
+            leases
+                .clone()
+                .keep(self.provisioner.pool().clone(), stop_rx.clone()),
+        );
         let consumer = tokio::spawn(worker::run(
             self.bus.clone(),
+            leases.clone(),
             self.settings.provision.consumer_name.clone(),
             worker::WorkerSettings {
                 batch_size: self.settings.provision.batch_size,
@@ -160,13 +176,19 @@ impl Application {
         ));
         let sync_timer = tokio::spawn(scheduler::sync_timer(
             self.provisioner.clone(),
+            leases.clone(),
             std::time::Duration::from_secs(self.settings.provision.sync_interval_secs),
             stop_rx.clone(),
         ));
-        let scheduler = tokio::spawn(scheduler::run(self.provisioner.clone(), stop_rx.clone()));
+        let scheduler = tokio::spawn(scheduler::run(
+            self.provisioner.clone(),
+            leases.clone(),
+            stop_rx.clone(),
+        ));
         let relay = tokio::spawn(relay::run(
             self.provisioner.pool().clone(),
             self.bus.clone(),
+            leases,
             self.relay_lag.clone(),
             stop_rx,
         ));
@@ -183,6 +205,8 @@ impl Application {
             tracing::warn!(error = %e, "the command listener stopped with an error");
         }
         let _ = relay.await;
+        // Last: the leases go once the work in hand is done.
+        let _ = keeper.await;
         server_handle.stop(true).await;
         let _ = server.await;
         consumer_result.context("consumer task")?

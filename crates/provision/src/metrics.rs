@@ -30,6 +30,9 @@ pub struct ProvisionMetrics {
     pub processed: Counter<u64>,
     /// Messages NATS delivered more than once (a crash, a slow ack, a NAK).
     pub redeliveries: Counter<u64>,
+    /// Webhooks given back to the stream by an instance that does not work their organization
+    /// (several provision instances): their next delivery counts as a redelivery too.
+    pub handed_back: Counter<u64>,
     /// Time from pulling a webhook to its commit, by event.
     pub processing: Histogram<f64>,
     /// Time from ingest receiving a webhook to the projections reflecting it: what RADIUS and
@@ -150,6 +153,7 @@ pub fn metrics() -> &'static ProvisionMetrics {
         ProvisionMetrics {
             processed: counter("lanyard_webhooks_processed", "Webhooks handled by provision, by event and outcome"),
             redeliveries: counter("lanyard_consumer_redeliveries", "Webhook messages delivered by NATS more than once"),
+            handed_back: counter("lanyard_webhooks_handed_back", "Webhooks given back to the stream because another provision instance works their organization"),
             processing: seconds(
                 "lanyard_webhook_processing_duration",
                 "Time to reconcile one webhook against Optix and commit, by event",

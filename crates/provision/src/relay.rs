@@ -38,14 +38,21 @@ pub fn subject(event: &RecordedEvent) -> String {
     )
 }
 
+/// Relays for as long as this instance is the leader (`leases`), until `stop`: several
+/// provision instances run, one relays.
 pub async fn run(
     pool: deadpool_postgres::Pool,
     bus: bus::Bus,
+    leases: crate::lease::Leases,
     lag: RelayLag,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut backoff = Duration::from_millis(100);
     while !*stop.borrow() {
+        if !leases.is_leader() {
+            let _ = tokio::time::timeout(crate::lease::CHECK_EVERY, stop.changed()).await;
+            continue;
+        }
         match relay_batch(&pool, &bus, &lag).await {
             Ok(0) => {
                 backoff = Duration::from_millis(100);

@@ -1,6 +1,7 @@
 //! Records the end of time-bound grants when it happens, so projections never show an expired
 //! grant as live. Wakes at the next expiry (at most every second).
 
+use crate::lease::Leases;
 use crate::provisioner::Provisioner;
 use chrono::Utc;
 use std::sync::Arc;
@@ -9,8 +10,13 @@ use tokio::sync::watch;
 
 const MAX_SLEEP: Duration = Duration::from_secs(1);
 
-pub async fn run(provisioner: Arc<Provisioner>, mut stop: watch::Receiver<bool>) {
+/// Runs in the leader instance only (`leases`): the others wait.
+pub async fn run(provisioner: Arc<Provisioner>, leases: Leases, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
+        if !leases.is_leader() {
+            let _ = tokio::time::timeout(crate::lease::CHECK_EVERY, stop.changed()).await;
+            continue;
+        }
         if let Err(e) = expire_due(&provisioner).await {
             tracing::warn!(error = %e, "expiring grants failed; will retry");
         }
@@ -49,14 +55,18 @@ async fn next_wake(provisioner: &Provisioner) -> Duration {
     }
 }
 
-/// Asks for a periodic sync of every installed organization every `interval`, and at start an
-/// initial sync of those whose import never completed (a crash during the import).
+/// Asks for a periodic sync of every installed organization this instance works (`leases`)
+/// every `interval`, and at start an initial sync of those whose import never completed (a
+/// crash during the import).
 pub async fn sync_timer(
     provisioner: Arc<Provisioner>,
+    leases: Leases,
     interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
-    if let Err(e) = request_missing_imports(&provisioner).await {
+    // What this instance works is known after the leases' first check.
+    leases.first_check(Duration::from_secs(10)).await;
+    if let Err(e) = request_missing_imports(&provisioner, &leases).await {
         tracing::warn!(error = %e, "checking for unfinished imports failed");
     }
     if interval.is_zero() {
@@ -66,7 +76,7 @@ pub async fn sync_timer(
         if tokio::time::timeout(interval, stop.changed()).await.is_ok() {
             return;
         }
-        match installed(&provisioner).await {
+        match installed(&provisioner, &leases).await {
             Ok(orgs) => {
                 for org_id in orgs {
                     provisioner
@@ -79,13 +89,16 @@ pub async fn sync_timer(
     }
 }
 
-async fn installed(provisioner: &Provisioner) -> anyhow::Result<Vec<String>> {
+/// The installed organizations this instance works.
+async fn installed(provisioner: &Provisioner, leases: &Leases) -> anyhow::Result<Vec<String>> {
     let client = provisioner.pool().get().await?;
-    Ok(store::queries::installed_organizations(&client).await?)
+    let mut orgs = store::queries::installed_organizations(&client).await?;
+    orgs.retain(|org_id| leases.holds_org(org_id));
+    Ok(orgs)
 }
 
-async fn request_missing_imports(provisioner: &Provisioner) -> anyhow::Result<()> {
-    for org_id in installed(provisioner).await? {
+async fn request_missing_imports(provisioner: &Provisioner, leases: &Leases) -> anyhow::Result<()> {
+    for org_id in installed(provisioner, leases).await? {
         let client = provisioner.pool().get().await?;
         // The staleness alert needs the last success from before this process started.
         let last_ok = store::queries::sync_runs(&client, &org_id, 50)

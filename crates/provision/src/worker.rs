@@ -7,6 +7,7 @@
 //! holds up another.
 
 use crate::batch::{Incoming, Outcome};
+use crate::lease::Leases;
 use crate::metrics::metrics;
 use crate::provisioner::Provisioner;
 use bus::webhooks::WebhookDelivery;
@@ -21,6 +22,9 @@ use tracing::Instrument;
 
 /// While a batch waits for Optix, its messages are kept from redelivery this often.
 const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+/// A webhook of an organization another instance works goes back to the stream for this long
+/// (it is then delivered to any instance, in the end the one holding the lease).
+const NOT_OURS_DELAY: Duration = Duration::from_millis(200);
 
 #[derive(Clone, Copy, Debug)]
 pub struct WorkerSettings {
@@ -30,12 +34,15 @@ pub struct WorkerSettings {
 
 pub async fn run(
     bus: bus::Bus,
+    leases: Leases,
     durable_name: String,
     settings: WorkerSettings,
     provisioner: Arc<Provisioner>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let consumer = bus.webhook_consumer(&durable_name).await?;
+    // Pulling before this instance knows its partitions would hand every webhook back.
+    leases.first_check(Duration::from_secs(10)).await;
     let mut workers: HashMap<String, mpsc::UnboundedSender<WebhookDelivery>> = HashMap::new();
     let mut handles: Vec<JoinHandle<()>> = Vec::new();
     'pulling: while !*stop.borrow() {
@@ -62,10 +69,15 @@ pub async fn run(
                 None => break,
             };
             let org = delivery.subject.org_id.clone();
+            if !leases.holds_org(&org) {
+                give_back(&[delivery]).await;
+                continue;
+            }
             let sender = workers.entry(org.clone()).or_insert_with(|| {
                 let (sender, receiver) = mpsc::unbounded_channel();
                 handles.push(tokio::spawn(org_worker(
                     org.clone(),
+                    leases.clone(),
                     receiver,
                     provisioner.clone(),
                     settings,
@@ -91,6 +103,7 @@ pub async fn run(
 
 async fn org_worker(
     org_id: String,
+    leases: Leases,
     mut queue: mpsc::UnboundedReceiver<WebhookDelivery>,
     provisioner: Arc<Provisioner>,
     settings: WorkerSettings,
@@ -114,7 +127,22 @@ async fn org_worker(
                 }
             }
         }
+        // The partition stays this instance's until the batch is done.
+        let Some(_working) = leases.working(&org_id) else {
+            give_back(&batch).await;
+            continue;
+        };
         handle(&org_id, batch, &provisioner).await;
+    }
+}
+
+/// Webhooks of an organization another provision instance works: back to the stream.
+async fn give_back(deliveries: &[WebhookDelivery]) {
+    metrics().handed_back.add(deliveries.len() as u64, &[]);
+    for delivery in deliveries {
+        if let Err(e) = delivery.retry_after(NOT_OURS_DELAY).await {
+            tracing::debug!(message_id = %delivery.msg_id, error = %e, "giving a webhook back failed");
+        }
     }
 }
 

@@ -1,7 +1,10 @@
 //! Following Lanyard's domain events: a durable JetStream consumer of the events the relay
 //! publishes, each event handled and then acknowledged, or asked for again in 5 s when its
 //! handling failed. The disconnect follower, the answer cache and the handshake keys each have
-//! their own; [`affected`] says whose answers an event changes.
+//! their own; [`affected`] says whose answers an event changes. The disconnects' consumer is
+//! shared by the radius instances (a revocation ends its sessions once, whichever instance
+//! sends the Disconnect-Request); the answer cache's and the handshake keys' are each
+//! instance's own (`bus::instance_consumer`), since each instance keeps its own.
 
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
@@ -31,7 +34,10 @@ pub trait HandleEvent: Sync {
 #[derive(Clone)]
 pub struct Following {
     pub bus: bus::Bus,
-    pub consumer: &'static str,
+    pub consumer: String,
+    /// The consumer is this instance's own (every instance gets every event, and JetStream
+    /// removes it once the instance is gone), not one shared by the instances.
+    pub per_instance: bool,
     pub subjects: &'static str,
     /// A consumer created now begins with the events from then on (not the whole history),
     /// even when the events stream appears only later.
@@ -60,11 +66,16 @@ impl Following {
     }
 
     async fn follow(&self, handler: &impl HandleEvent) -> anyhow::Result<()> {
-        let consumer = self
-            .bus
-            .events_consumer(self.consumer, self.subjects, self.since)
-            .await
-            .context("the events consumer")?;
+        let consumer = if self.per_instance {
+            self.bus
+                .instance_events_consumer(&self.consumer, self.subjects, self.since)
+                .await
+        } else {
+            self.bus
+                .events_consumer(&self.consumer, self.subjects, self.since)
+                .await
+        }
+        .context("the events consumer")?;
         let messages = consumer.messages().await.context("pulling events")?;
         messages
             .for_each_concurrent(self.at_once, |message| async move {

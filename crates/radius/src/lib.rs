@@ -72,13 +72,18 @@ impl Application {
             },
             since: time::OffsetDateTime::now_utc(),
         };
-        let answer_cache = answer_cache_of(&radius, &pool, &follower)?;
+        let instance = radius.instance_name();
+        tracing::info!(
+            instance,
+            "this radius instance's own event consumers are named after it"
+        );
+        let answer_cache = answer_cache_of(&radius, &pool, &follower, &instance)?;
         let handshakes = handshake_mode::HandshakeMemory::new(
             pool.clone(),
             follower.keys.clone(),
             radius.handshake_max_keys,
         );
-        let following = handshake_mode::following(follower.bus.clone(), follower.since);
+        let following = handshake_mode::following(follower.bus.clone(), follower.since, &instance);
         tokio::spawn(handshakes.clone().run(following));
         let bus = follower.bus.clone();
         tokio::spawn(follower.run());
@@ -118,6 +123,7 @@ fn answer_cache_of(
     radius: &runtime::RadiusSettings,
     pool: &deadpool_postgres::Pool,
     follower: &disconnect::follower::Follower,
+    instance: &str,
 ) -> anyhow::Result<Option<answer_cache::AnswerCache>> {
     if radius.freeradius_answer_caches.is_empty() {
         return Ok(None);
@@ -136,11 +142,9 @@ fn answer_cache_of(
         });
     }
     let cache = answer_cache::filler::start(pool.clone(), targets);
-    tokio::spawn(answer_cache::follower::run(
-        follower.bus.clone(),
-        follower.since,
-        cache.clone(),
-    ));
+    let (bus, since, instance) = (follower.bus.clone(), follower.since, instance.to_owned());
+    let filled = cache.clone();
+    tokio::spawn(async move { answer_cache::follower::run(bus, since, &instance, filled).await });
     Ok(Some(cache))
 }
 

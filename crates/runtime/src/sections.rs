@@ -133,6 +133,10 @@ pub struct ProvisionSettings {
     /// (clock skew), so that one reconciliation sees every change of that second and covers
     /// any later retry of the delivery (docs/design.md, "Look-alike webhooks").
     pub webhook_settle_margin_ms: u64,
+    /// The organizations are split into this many partitions, each worked by one provision
+    /// instance at a time (a PostgreSQL lease; the live instances share them evenly). The
+    /// same number on every instance; more partitions than instances.
+    pub partitions: u32,
 }
 
 impl ProvisionSettings {
@@ -156,6 +160,7 @@ impl Default for ProvisionSettings {
             batch_size: 1000,
             coalesce_ms: 5,
             webhook_settle_margin_ms: 1000,
+            partitions: 16,
         }
     }
 }
@@ -295,6 +300,9 @@ pub struct RadiusSettings {
     /// At most this many handshake keys (one per member × SSID of each location that may
     /// admit them) are kept in memory for the handshake matcher (about 1.5 KiB each, measured).
     pub handshake_max_keys: usize,
+    /// This instance's name, unique among the radius instances and stable across its
+    /// restarts: its own event consumers are named after it. Empty: the host name (a pod's).
+    pub instance: String,
 }
 
 impl Default for RadiusSettings {
@@ -309,11 +317,25 @@ impl Default for RadiusSettings {
             disconnect_first_wait_ms: 1000,
             freeradius_answer_caches: Vec::new(),
             handshake_max_keys: 200_000,
+            instance: String::new(),
         }
     }
 }
 
 impl RadiusSettings {
+    /// `instance`, or the host name when it is empty (`radius` if even that is unknown).
+    pub fn instance_name(&self) -> String {
+        if !self.instance.trim().is_empty() {
+            return self.instance.trim().to_owned();
+        }
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "radius".into())
+    }
+
     pub(crate) fn read_secret_files(&mut self) -> anyhow::Result<()> {
         read_secret_file(
             &mut self.freeradius_token,

@@ -380,7 +380,7 @@ async fn time_travel_tells_the_access_a_member_had_around_a_grants_expiry() -> a
     Ok(())
 }
 
-async fn append_grants(
+pub(crate) async fn append_grants(
     pool: &deadpool_postgres::Pool,
     user: &str,
     count: usize,
@@ -472,9 +472,18 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
         .bus_as(bus::auth::Identity::Ops)
         .await
         .map_err(anyhow::Error::msg)?;
+    assert_published_once_in_order(&ops, 500).await
+}
+
+/// The events stream holds `total` events, each once, in log order (all of organization 5's
+/// members).
+pub(crate) async fn assert_published_once_in_order(
+    ops: &bus::Bus,
+    total: usize,
+) -> anyhow::Result<()> {
     let mut stream = ops.jetstream().get_stream(bus::EVENTS_STREAM).await?;
     let info = stream.info().await?;
-    assert_eq!(info.state.messages, 500, "each event exactly once");
+    assert_eq!(info.state.messages, total as u64, "each event exactly once");
     let mut last_position = 0i64;
     let mut ids = BTreeSet::new();
     for sequence in 1..=info.state.last_sequence {
@@ -496,7 +505,7 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
             message.subject
         );
     }
-    assert_eq!(ids.len(), 500);
+    assert_eq!(ids.len(), total);
     Ok(())
 }
 

@@ -8,3 +8,4 @@ mod foundation;
 mod organizations;
 mod provisioning;
 mod radius_registry;
+mod scale_out;

@@ -263,6 +263,43 @@ async fn the_radius_identity_follows_member_events_through_its_consumer_only() -
     .await
 }
 
+/// Every radius instance gets every event through a consumer of its own (removed by JetStream
+/// once the instance is gone), and radius still cannot touch the other services' consumers.
+#[tokio::test]
+async fn each_radius_instance_follows_every_event_through_its_own_consumer() -> anyhow::Result<()> {
+    let server = server().await?;
+    let provision = with_streams(&server).await?;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let mut consumers = Vec::new();
+    for instance in ["radius-0", "radius-1"] {
+        let radius = bus_as(&server, Identity::Radius).await?;
+        let name = bus::instance_consumer(bus::ANSWER_CACHE_CONSUMER, instance);
+        let mut consumer = radius
+            .instance_events_consumer(&name, bus::EVENT_SUBJECTS, since)
+            .await?;
+        assert_eq!(
+            consumer.info().await?.config.inactive_threshold,
+            bus::INSTANCE_CONSUMER_INACTIVITY
+        );
+        consumers.push(consumer);
+    }
+    publish_member_event(&provision).await?;
+    for consumer in &consumers {
+        receive_member_event(consumer).await?;
+    }
+    let radius = bus_as(&server, Identity::Radius).await?;
+    for other in [bus::CONTROLLERS_CONSUMER, bus::NOTIFY_CONSUMER] {
+        assert!(
+            radius
+                .events_consumer(other, bus::EVENT_SUBJECTS, since)
+                .await
+                .is_err(),
+            "radius made or opened {other}"
+        );
+    }
+    Ok(())
+}
+
 /// The portal reads member events (the tenant emails) through its own consumer only.
 #[tokio::test]
 async fn the_portal_identity_follows_member_events_through_its_notify_consumer_only()
@@ -285,6 +322,32 @@ async fn the_controllers_identity_follows_events_through_its_consumer_only() -> 
     .await
 }
 
+/// provision relays a member event of organization 6267.
+async fn publish_member_event(provision: &bus::Bus) -> anyhow::Result<()> {
+    provision
+        .publish_durable(
+            "lanyard.events.member.6267".into(),
+            "event-1",
+            &[],
+            "{\"event\":\"AccountSuspended\"}".into(),
+            Duration::from_secs(2),
+        )
+        .await?;
+    Ok(())
+}
+
+/// `consumer` receives that event (within 5 s) and acknowledges it.
+async fn receive_member_event(consumer: &jetstream::consumer::PullConsumer) -> anyhow::Result<()> {
+    let mut messages = consumer.messages().await?;
+    let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no event"))?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
+    message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
 /// `identity` receives events through its durable `consumer` (filtered to `filter`), and can
 /// neither look up the webhook stream, make another consumer nor publish a domain event.
 async fn follows_events_through_its_consumer_only(
@@ -300,22 +363,8 @@ async fn follows_events_through_its_consumer_only(
     let consumer = follower
         .events_consumer(consumer_name, filter, since)
         .await?;
-    provision
-        .publish_durable(
-            "lanyard.events.member.6267".into(),
-            "event-1",
-            &[],
-            "{\"event\":\"AccountSuspended\"}".into(),
-            Duration::from_secs(2),
-        )
-        .await?;
-    let mut messages = consumer.messages().await?;
-    let message = tokio::time::timeout(Duration::from_secs(5), messages.next())
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no event"))?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
-    message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    publish_member_event(&provision).await?;
+    receive_member_event(&consumer).await?;
 
     let mut js = follower.jetstream().clone();
     js.set_timeout(Duration::from_millis(500));
@@ -324,9 +373,14 @@ async fn follows_events_through_its_consumer_only(
         "the {name} identity looked up the webhook stream"
     );
     let events = js.get_stream(bus::EVENTS_STREAM).await?;
+    // radius names its instances' consumers itself: another service's is what it may not make.
+    let other_name = match identity {
+        Identity::Radius => bus::CONTROLLERS_CONSUMER.to_owned(),
+        _ => format!("not-{name}"),
+    };
     let other = events
         .create_consumer(jetstream::consumer::pull::Config {
-            durable_name: Some(format!("not-{name}")),
+            durable_name: Some(other_name),
             ..Default::default()
         })
         .await;

@@ -14,11 +14,13 @@ fn job_for(published: &PublishedEvent) -> Option<Job> {
     })
 }
 
-/// Follows the events into `cache` until the process ends.
-pub async fn run(bus: bus::Bus, since: time::OffsetDateTime, cache: AnswerCache) {
+/// Follows the events into `cache` until the process ends, through this instance's own
+/// consumer (`instance`: `radius.instance`).
+pub async fn run(bus: bus::Bus, since: time::OffsetDateTime, instance: &str, cache: AnswerCache) {
     let following = Following {
         bus,
-        consumer: bus::ANSWER_CACHE_CONSUMER,
+        consumer: bus::instance_consumer(bus::ANSWER_CACHE_CONSUMER, instance),
+        per_instance: true,
         subjects: bus::EVENT_SUBJECTS,
         since,
         at_once: 1,

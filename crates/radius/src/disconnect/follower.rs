@@ -76,7 +76,8 @@ impl Follower {
     pub async fn run(self) {
         let following = Following {
             bus: self.bus.clone(),
-            consumer: bus::DISCONNECT_CONSUMER,
+            consumer: bus::DISCONNECT_CONSUMER.into(),
+            per_instance: false,
             subjects: SUBJECTS,
             since: self.since,
             // Several events at once: a NAS that does not answer holds its event for 7 s, and

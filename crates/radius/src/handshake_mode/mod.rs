@@ -157,11 +157,12 @@ impl HandleEvent for KeysFollower {
 }
 
 /// What the keys follower follows: every event (a NAS's SSIDs and a location's mapping matter
-/// as much as a member's passphrase).
-pub fn following(bus: bus::Bus, since: time::OffsetDateTime) -> Following {
+/// as much as a member's passphrase), through this instance's own consumer (`instance`).
+pub fn following(bus: bus::Bus, since: time::OffsetDateTime, instance: &str) -> Following {
     Following {
         bus,
-        consumer: bus::HANDSHAKE_KEYS_CONSUMER,
+        consumer: bus::instance_consumer(bus::HANDSHAKE_KEYS_CONSUMER, instance),
+        per_instance: true,
         subjects: bus::EVENT_SUBJECTS,
         since,
         at_once: 1,

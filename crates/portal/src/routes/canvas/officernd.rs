@@ -31,7 +31,6 @@ use i18n::Texts;
 use officernd::integration_page::PageParameters;
 use officernd::webhook::SignatureError;
 use serde::Deserialize;
-use std::time::Instant;
 
 pub(crate) const ENTRY_PATH: &str = "/canvas/admin/officernd";
 pub(crate) const CONNECT_PATH: &str = "/canvas/admin/officernd/connect";
@@ -193,20 +192,19 @@ pub(crate) async fn entry_page(
     }
 }
 
-/// Whether this signature was used before within its window; records it when not.
-fn spend(state: &State, signature: &str) -> bool {
-    let window = std::time::Duration::from_secs(state.officernd_tolerance_secs.unsigned_abs() * 2);
-    let Ok(mut spent) = state.spent_signatures.lock() else {
-        return false;
-    };
-    if spent
-        .get(signature)
-        .is_some_and(|when| when.elapsed() < window)
-    {
-        return false;
-    }
-    spent.put(signature.to_owned(), Instant::now());
-    true
+/// Whether this signature is unused within its window; records it when so. Recorded in
+/// PostgreSQL (a limit of one in `portal_rate_limits`, keyed by its keyed hash), so a signed
+/// URL spent on one portal instance signs nobody in on another either.
+async fn spend(
+    state: &State,
+    org_id: &str,
+    signature: &str,
+) -> Result<bool, crate::error::PortalError> {
+    let window = (state.officernd_tolerance_secs.unsigned_abs() * 2).max(1);
+    let spent = state
+        .limit_within("officernd_signature", org_id, signature, 1, window)
+        .await?;
+    Ok(matches!(spent, crate::db::Limit::Allowed))
 }
 
 /// Whether a form shown before signing in carries its page's CSRF token.
@@ -236,7 +234,7 @@ pub(crate) async fn entry_signin(
         Ok(checked) => checked,
         Err(refusal) => return refused(&state, &lang, &refusal),
     };
-    if !spend(&state, &form.signature) {
+    if !spend(&state, &org_id, &form.signature).await? {
         return refused(&state, &lang, &Refusal::Spent);
     }
     let name = t.get_with("admin-officernd-member", &[("member", &form.member_id)]);
