@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test bench fmt lint deps check-observability check-kubernetes fuzz event-schemas
+.PHONY: help up down test bench chaos fmt lint deps check-observability check-kubernetes fuzz event-schemas
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
@@ -20,10 +20,14 @@ help:
 	@echo "make down   stop everything make up started"
 	@echo "make test   rustfmt check, clippy (warnings denied, no function over 80 lines), module circles,"
 	@echo "            alert rules and dashboard checks, Kubernetes manifests and Containerfile checks,"
-	@echo "            unit and integration tests, and the benchmarks' smoke run"
+	@echo "            unit and integration tests, the benchmarks' smoke run and the chaos suite's short form"
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
+	@echo "make chaos  release build, then each fault under a steady webhook load (300/s for 60 s each,"
+	@echo "            about 30 minutes): kill -9 of ingest, provision, the relay, NATS; SIGSTOP of NATS;"
+	@echo "            PostgreSQL restart and crash; Optix 5xx. Prints the chaos table and writes"
+	@echo "            chaos/results/<timestamp>.json (CHAOS_ARGS=\"nats-stop optix-5xx\" for some)"
 	@echo "make event-schemas  write proto/events/<version>/*.schema.json again from the types the"
 	@echo "            relay publishes (a test in make test fails while they differ)"
 	@echo "make fuzz   each fuzz target in turn for FUZZ_SECONDS (default 600) or FUZZ_RUNS executions;"
@@ -76,6 +80,11 @@ test: deps lint check-observability check-kubernetes
 BENCH_ARGS ?=
 bench: deps
 	scripts/bench.sh $(BENCH_ARGS)
+
+# Starts its own PostgreSQL (fsync on) and NATS; nothing it leaves behind but the results.
+CHAOS_ARGS ?=
+chaos: deps
+	scripts/chaos.sh $(CHAOS_ARGS)
 
 FUZZ_SECONDS ?= 600
 # FUZZ_RUNS=10000000 runs each target for that many executions instead of FUZZ_SECONDS.

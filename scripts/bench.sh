@@ -6,8 +6,13 @@
 #   scripts/bench.sh                      everything (about 15 minutes on 2 cores)
 #   scripts/bench.sh --only ingest,replay some scenarios
 #   scripts/bench.sh --smoke              tiny sizes (what `make test` runs, with a debug build)
+#
+# LANYARD_SUITE=chaos runs the chaos suite instead (scripts/chaos.sh): lanyard-chaos, results in
+# chaos/results/, PostgreSQL with fsync on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+suite=${LANYARD_SUITE:-bench}
+[[ $suite == bench || $suite == chaos ]] || { echo "LANYARD_SUITE is bench or chaos, not $suite" >&2; exit 2; }
 
 profile=release
 for arg in "$@"; do
@@ -21,18 +26,19 @@ fi
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
-infra_dir=$(mktemp -d /tmp/lanyard-bench.XXXXXX)
+infra_dir=$(mktemp -d "/tmp/lanyard-$suite.XXXXXX")
 cleanup() { scripts/infra.sh destroy "$infra_dir" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-scripts/infra.sh start "$infra_dir"
+# The chaos suite crashes PostgreSQL: it must lose only what production would.
+LANYARD_PG_DURABLE=$([[ $suite == chaos ]] && echo 1 || echo 0) scripts/infra.sh start "$infra_dir"
 # shellcheck disable=SC1091
 source "$infra_dir/env"
 export LANYARD_REQUIRE_SERVICES=1
 
 if [[ $profile == release ]]; then
-    mkdir -p bench/results
-    out=bench/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).json
-    "$target_dir/release/lanyard-bench" --out "$out" "$@"
+    mkdir -p "$suite/results"
+    out=$suite/results/$(date -u +%Y-%m-%dT%H-%M-%SZ).json
+    "$target_dir/release/lanyard-$suite" --out "$out" "$@"
 else
-    "$target_dir/debug/lanyard-bench" "$@"
+    "$target_dir/debug/lanyard-$suite" "$@"
 fi

@@ -35,6 +35,8 @@
 #   LANYARD_BIN     the `lanyard` binary that generates the NATS identities (default
 #                   target/debug/lanyard, else target/release/lanyard)
 #   LANYARD_PG_VERSION  PostgreSQL major version to use (default 15, else the newest installed)
+#   LANYARD_PG_DURABLE  1: PostgreSQL with fsync, synchronous_commit and full_page_writes on (the
+#                   chaos suite: a crash must lose what production would); default off (faster)
 
 set -euo pipefail
 
@@ -349,11 +351,14 @@ start_postgres() {
         PGPORT=$(sed -n 4p "$data/postmaster.pid")
         log "postgres already running on 127.0.0.1:$PGPORT"
     else
-        local attempt
+        local attempt durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        if [[ ${LANYARD_PG_DURABLE:-0} == 1 ]]; then
+            durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        fi
         for attempt in 1 2 3; do
             if ((attempt == 1)); then PGPORT=$(pick_port "$(read_var "$prev" PGPORT)"); else PGPORT=$(free_port); fi
             if as_postgres "$bin/pg_ctl" -D "$data" -l "$root/pg.log" -w -t 30 -o \
-                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$root/tls/server.pem -c ssl_key_file=$root/tls/server.key" \
+                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 $durability -c ssl=on -c ssl_cert_file=$root/tls/server.pem -c ssl_key_file=$root/tls/server.key" \
                 start >/dev/null 2>&1 9>&-; then
                 break
             fi

@@ -22,6 +22,9 @@ npm ci --prefix integration-tests/axe --no-audit --no-fund --silent
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 "$target_dir/debug/lanyard-bench" --smoke
+# The chaos suite's short form: provision and NATS killed under a few seconds of load; fails on
+# anything lost or duplicated (the full suite is `make chaos`).
+"$target_dir/debug/lanyard-chaos" --smoke
 
 if command -v cargo-nextest >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast

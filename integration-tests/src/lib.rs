@@ -14,6 +14,7 @@ pub mod mail;
 pub mod nas;
 pub mod officernd;
 pub mod ports;
+pub mod process;
 pub mod radius;
 pub mod seed;
 pub mod stack;

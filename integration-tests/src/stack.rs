@@ -748,11 +748,26 @@ pub fn config_toml(
     smtp_url: &str,
     options: ConfigOptions,
 ) -> String {
+    config_toml_with_nats(database_url, &nats.settings(), api_url, smtp_url, options)
+}
+
+/// [`config_toml`] for any NATS server or cluster: its URL(s), credentials and replicas.
+pub fn config_toml_with_nats(
+    database_url: &str,
+    nats: &runtime::NatsSettings,
+    api_url: &str,
+    smtp_url: &str,
+    options: ConfigOptions,
+) -> String {
     let [ingest, provision, portal] = options.ports;
     let requests_per_minute = options.requests_per_minute;
-    let nats_url = nats.url();
+    let (nats_url, replicas) = (&nats.url, nats.replicas);
     // Each service picks its own seed there (authorization is on, as in production).
-    let nats_credentials = nats.credentials_dir().display().to_string();
+    let nats_credentials = nats
+        .credentials_dir
+        .as_deref()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_default();
     format!(
         r#"
 [database]
@@ -762,6 +777,7 @@ pool_size = 8
 [nats]
 url = "{nats_url}"
 credentials_dir = "{nats_credentials}"
+replicas = {replicas}
 
 [ingest]
 listen = "127.0.0.1:{ingest}"

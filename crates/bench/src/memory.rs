@@ -92,13 +92,9 @@ impl Service {
 
     fn alive(&mut self) -> anyhow::Result<()> {
         if let Some(status) = self.child.try_wait()? {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(15).collect();
-            anyhow::bail!(
-                "{} exited ({status}); last log lines:\n{}",
-                self.name,
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            );
+            return Err(integration_tests::process::exited(
+                self.name, status, &self.log,
+            ));
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ pub mod graphql;
 pub mod model;
 mod server;
 mod sim;
+pub mod steady;
 
 pub use changes::{Applied, Change, Notify};
 pub use server::{RunningSim, spawn};
