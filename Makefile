@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test bench chaos fmt lint deps check-observability check-kubernetes fuzz event-schemas
+.PHONY: help up down test bench chaos soak fmt lint deps check-observability check-kubernetes fuzz event-schemas
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
@@ -28,6 +28,9 @@ help:
 	@echo "            about 30 minutes): kill -9 of ingest, provision, the relay, NATS; SIGSTOP of NATS;"
 	@echo "            PostgreSQL restart and crash; Optix 5xx. Prints the chaos table and writes"
 	@echo "            chaos/results/<timestamp>.json (CHAOS_ARGS=\"nats-stop optix-5xx\" for some)"
+	@echo "make soak   release build, then SOAK_MINUTES (default 30) of steady load (20 webhooks/s) on the"
+	@echo "            chaos suite's stack, no fault; every service's memory and open descriptors sampled:"
+	@echo "            prints first/last/peak per service, fails on a loss or on growth"
 	@echo "make event-schemas  write proto/events/<version>/*.schema.json again from the types the"
 	@echo "            relay publishes (a test in make test fails while they differ)"
 	@echo "make fuzz   each fuzz target in turn for FUZZ_SECONDS (default 600) or FUZZ_RUNS executions;"
@@ -85,6 +88,10 @@ bench: deps
 CHAOS_ARGS ?=
 chaos: deps
 	scripts/chaos.sh $(CHAOS_ARGS)
+
+SOAK_MINUTES ?= 30
+soak: deps
+	scripts/chaos.sh --soak $(SOAK_MINUTES)
 
 FUZZ_SECONDS ?= 600
 # FUZZ_RUNS=10000000 runs each target for that many executions instead of FUZZ_SECONDS.

@@ -42,7 +42,7 @@ pub const ALL: [Fault; 9] = [
 ];
 
 /// How long the faults that last last.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Holds {
     /// A supervisor's delay before it starts a killed process again.
     pub restart_after: Duration,

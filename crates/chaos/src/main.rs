@@ -16,6 +16,7 @@ mod faults;
 mod load;
 mod processes;
 mod report;
+mod soak;
 mod system;
 
 use clap::Parser;
@@ -47,6 +48,11 @@ struct Args {
     /// Write the results as JSON here (e.g. chaos/results/2026-12-01T10-00-00Z.json).
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// No fault: a steady load for this many minutes (rounds of --seconds, default 60, at
+    /// --rate, default 20/s), every service's memory and open descriptors sampled (`make soak`:
+    /// 30).
+    #[arg(long, value_name = "MINUTES")]
+    soak: Option<u64>,
 }
 
 /// The sizes of a run.
@@ -68,7 +74,9 @@ pub struct Sizes {
 
 impl Sizes {
     fn of(args: &Args) -> Sizes {
-        let (rate, seconds, orgs, holds) = if args.smoke {
+        let (rate, seconds, orgs, holds) = if args.soak.is_some() {
+            (20.0, 60, 2, Holds::default())
+        } else if args.smoke {
             let short = Duration::from_secs(3);
             (
                 20.0,
@@ -108,8 +116,16 @@ impl Sizes {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let faults = chosen(&args)?;
     let sizes = Sizes::of(&args);
+    if let Some(minutes) = args.soak {
+        processes::tracing_note(&format!(
+            "soak: {minutes} min at {} webhooks/s over {} organizations",
+            sizes.rate, sizes.orgs
+        ));
+        let mut system = system::System::start(sizes.orgs, sizes.webhooks()).await?;
+        return soak::run(&mut system, minutes, sizes, args.out.as_deref()).await;
+    }
+    let faults = chosen(&args)?;
     processes::tracing_note(&format!(
         "{} scenario(s), {} webhooks/s for {} s each over {} organizations",
         faults.len(),

@@ -1,0 +1,230 @@
+//! `lanyard-chaos --soak MINUTES` (`make soak`): no fault, a moderate steady load for that long,
+//! in rounds (each round changes every member's plan once, to the round's own end), while the
+//! resident memory and the open file descriptors of every service are sampled. Prints the
+//! first, last and peak figures of each service and fails if a webhook was lost, a service
+//! stopped, or one kept growing after warming up.
+
+use crate::Sizes;
+use crate::load::{self, Load};
+use crate::processes::tracing_note;
+use crate::system::System;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// How often every service is sampled.
+const SAMPLE_EVERY: Duration = Duration::from_secs(15);
+/// Samples before this are the warm-up (pools filling, caches, allocator arenas).
+const WARM_UP: Duration = Duration::from_secs(120);
+/// Growth allowed between the warmed-up start and the end: the allocator's noise, not a leak.
+const RSS_SLACK_KIB: u64 = 4 * 1024;
+const RSS_SLACK_SHARE: f64 = 0.10;
+const FD_SLACK: u64 = 8;
+
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+struct Sample {
+    seconds: f64,
+    rss_kib: u64,
+    fds: u64,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct ServiceSamples {
+    name: String,
+    samples: Vec<Sample>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Verdict {
+    name: String,
+    rss_mib: [f64; 3],
+    fds: [u64; 3],
+    flat: bool,
+}
+
+impl ServiceSamples {
+    /// (warmed-up start, end, peak) of memory and descriptors, and whether both stayed flat.
+    fn verdict(&self) -> Option<Verdict> {
+        let warm: Vec<&Sample> = self
+            .samples
+            .iter()
+            .filter(|s| s.seconds >= WARM_UP.as_secs_f64())
+            .collect();
+        let (first, last) = (*warm.first()?, *warm.last()?);
+        let peak_rss = warm.iter().map(|s| s.rss_kib).max().unwrap_or(0);
+        let peak_fds = warm.iter().map(|s| s.fds).max().unwrap_or(0);
+        let rss_allowed =
+            first.rss_kib + RSS_SLACK_KIB.max((first.rss_kib as f64 * RSS_SLACK_SHARE) as u64);
+        let mib = |kib: u64| (kib as f64 / 1024.0 * 10.0).round() / 10.0;
+        Some(Verdict {
+            name: self.name.clone(),
+            rss_mib: [mib(first.rss_kib), mib(last.rss_kib), mib(peak_rss)],
+            fds: [first.fds, last.fds, peak_fds],
+            flat: last.rss_kib <= rss_allowed && last.fds <= first.fds + FD_SLACK,
+        })
+    }
+}
+
+/// Resident memory (KiB) and open descriptors of `pid`, from /proc.
+fn sample_of(pid: u32, seconds: f64) -> Option<Sample> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u64;
+    Some(Sample {
+        seconds,
+        rss_kib,
+        fds,
+    })
+}
+
+async fn sample_all(system: &System, started: Instant, into: &mut Vec<ServiceSamples>) {
+    let services = system.services.lock().await;
+    for service in &services.all {
+        let Some(sample) = service
+            .pid()
+            .and_then(|pid| sample_of(pid, started.elapsed().as_secs_f64()))
+        else {
+            continue;
+        };
+        match into.iter_mut().find(|s| s.name == service.name) {
+            Some(samples) => samples.samples.push(sample),
+            None => into.push(ServiceSamples {
+                name: service.name.clone(),
+                samples: vec![sample],
+            }),
+        }
+    }
+}
+
+/// Runs rounds of load until `minutes` have passed, sampling as it goes; the report.
+pub async fn run(
+    system: &mut System,
+    minutes: u64,
+    sizes: Sizes,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let until = started + Duration::from_secs(minutes * 60);
+    let mut samples: Vec<ServiceSamples> = Vec::new();
+    let (mut rounds, mut accepted, mut lost) = (0usize, 0usize, 0usize);
+    while Instant::now() < until {
+        let end = chrono::Utc::now() + chrono::Duration::days(60 + rounds as i64);
+        let load = Load {
+            per_second: sizes.rate,
+            count: sizes.webhooks(),
+            retry_interval: sizes.retry_interval,
+            max_retries: sizes.max_retries,
+            end: chrono::DateTime::from_timestamp(end.timestamp(), 0).unwrap_or(end),
+        };
+        let (deliveries, settled) = load::start(system, &load)?;
+        let (stop, stopped) = watch::channel(false);
+        let watcher = tokio::spawn(load::watch_applied(
+            system.pool.clone(),
+            deliveries.clone(),
+            load.end,
+            stopped,
+        ));
+        let mut settled = settled;
+        let mut last_progress = (usize::MAX, Instant::now());
+        loop {
+            sample_all(system, started, &mut samples).await;
+            let pending = load::lock(&deliveries)
+                .iter()
+                .filter(|d| !d.settled || (d.first_2xx.is_some() && d.applied.is_none()))
+                .count();
+            if pending == 0 {
+                break;
+            }
+            if pending < last_progress.0 {
+                last_progress = (pending, Instant::now());
+            } else if last_progress.1.elapsed() > Duration::from_secs(120) {
+                break;
+            }
+            if let Ok(done) = tokio::time::timeout(SAMPLE_EVERY, &mut settled).await {
+                done??;
+            }
+        }
+        let _ = stop.send(true);
+        watcher.await?;
+        let outcome = load::outcome(&load::lock(&deliveries), None);
+        rounds += 1;
+        accepted += outcome.accepted;
+        lost += outcome.lost;
+        tracing_note(&format!(
+            "soak round {rounds}: {} accepted, {} applied, {} lost, p99 freshness {:.0} ms ({:.1} min in)",
+            outcome.accepted,
+            outcome.applied,
+            outcome.lost,
+            outcome.p99_freshness_ms,
+            started.elapsed().as_secs_f64() / 60.0
+        ));
+    }
+    let restarts = system.services.lock().await.restarts;
+    report(&samples, (rounds, accepted, lost, restarts), minutes, out)
+}
+
+fn report(
+    samples: &[ServiceSamples],
+    (rounds, accepted, lost, restarts): (usize, usize, usize, u64),
+    minutes: u64,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let verdicts: Vec<Verdict> = samples.iter().filter_map(ServiceSamples::verdict).collect();
+    println!(
+        "soak: {minutes} min, {rounds} rounds, {accepted} webhooks accepted, {lost} lost, {restarts} restarts"
+    );
+    println!(
+        "| service | RSS MiB (after warm-up → end, peak) | open fds (after warm-up → end, peak) | flat |"
+    );
+    println!("|---|---|---|---|");
+    for v in &verdicts {
+        println!(
+            "| {} | {} → {} ({}) | {} → {} ({}) | {} |",
+            v.name,
+            v.rss_mib[0],
+            v.rss_mib[1],
+            v.rss_mib[2],
+            v.fds[0],
+            v.fds[1],
+            v.fds[2],
+            if v.flat { "yes" } else { "NO" }
+        );
+    }
+    if let Some(path) = out {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let report = serde_json::json!({
+            "at": chrono::Utc::now().to_rfc3339(),
+            "minutes": minutes,
+            "rounds": rounds,
+            "accepted": accepted,
+            "lost": lost,
+            "restarts": restarts,
+            "verdicts": verdicts,
+            "samples": samples,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+        println!("results written to {}", path.display());
+    }
+    anyhow::ensure!(lost == 0, "{lost} accepted webhooks never applied");
+    anyhow::ensure!(restarts == 0, "services stopped {restarts} times");
+    anyhow::ensure!(
+        !verdicts.is_empty(),
+        "no service was sampled after the warm-up"
+    );
+    let growing: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| !v.flat)
+        .map(|v| v.name.as_str())
+        .collect();
+    anyhow::ensure!(growing.is_empty(), "kept growing: {}", growing.join(", "));
+    Ok(())
+}
