@@ -148,7 +148,7 @@ impl TableRound {
             self.writes.push((key.clone(), write));
             return true;
         };
-        let merged = match (&mut self.writes[slot].1, write) {
+        match (&mut self.writes[slot].1, write) {
             (Write::Insert(cells), Write::Upsert { set, .. } | Write::Patch(set)) => {
                 apply_to_cells(table, cells, &set);
                 true
@@ -172,8 +172,7 @@ impl TableRound {
             // A new row over a written one, or a write whose insert differs from its update
             // after a patch: in the next round.
             _ => false,
-        };
-        merged
+        }
     }
 }
 

@@ -158,7 +158,7 @@ pub fn misplaced(stream: &StreamId, recorded: &RecordedEvent) -> StoreError {
 pub mod cell {
     use super::{Cell, Set};
     use crate::error::StoreError;
-    use chrono::{DateTime, Utc};
+    use chrono::{DateTime, SecondsFormat, Utc};
 
     pub fn text(value: impl Into<String>) -> Cell {
         Some(value.into())
@@ -181,7 +181,7 @@ pub mod cell {
     pub fn time(value: DateTime<Utc>) -> Cell {
         let micros = value.timestamp_micros();
         let kept = DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or(value);
-        Some(kept.format("%Y-%m-%d %H:%M:%S%.6f+00").to_string())
+        Some(kept.to_rfc3339_opts(SecondsFormat::Micros, true))
     }
 
     pub fn opt_time(value: Option<DateTime<Utc>>) -> Cell {
@@ -220,7 +220,7 @@ mod tests {
         let at = Utc.timestamp_opt(1_700_000_000, 123_456_789).unwrap();
         assert_eq!(
             cell::time(at).as_deref(),
-            Some("2023-11-14 22:13:20.123456+00")
+            Some("2023-11-14T22:13:20.123456Z")
         );
     }
 
