@@ -11,8 +11,7 @@ pub enum Fault {
     IngestKill,
     /// kill -9 of one provision instance while it works through batches.
     ProvisionKill,
-    /// kill -9 of the instance running the relay (every provision instance runs one until the
-    /// relay's lease lands: instance a).
+    /// kill -9 of the instance running the relay (the one holding the leader lease).
     RelayKill,
     /// kill -9 of a NATS node that leads no webhook stream (a follower).
     NatsKill,
@@ -77,7 +76,10 @@ impl Fault {
         match self {
             Fault::IngestKill => kill_service(system, "ingest-a").await,
             Fault::ProvisionKill => kill_service(system, "provision-b").await,
-            Fault::RelayKill => kill_service(system, "provision-a").await,
+            Fault::RelayKill => {
+                let leader = relay_leader(system).await?;
+                kill_service(system, &leader).await
+            }
             Fault::NatsKill | Fault::NatsLeaderKill => {
                 let (leader, follower) = system.nats_leader_and_follower().await?;
                 let node = if self == Fault::NatsKill {
@@ -127,4 +129,22 @@ async fn kill_service(system: &System, name: &str) -> anyhow::Result<()> {
     let service = services.named(name)?;
     tracing_note(&format!("kill -9 {name} (pid {:?})", service.pid()));
     service.kill_hard()
+}
+
+/// The provision instance that last became the leader (it runs the relay until it dies).
+async fn relay_leader(system: &System) -> anyhow::Result<String> {
+    let services = system.services.lock().await;
+    services
+        .all
+        .iter()
+        .filter(|s| s.name.starts_with("provision"))
+        .filter_map(|s| {
+            Some((
+                s.last_logged("this instance is now the leader")?,
+                s.name.clone(),
+            ))
+        })
+        .max()
+        .map(|(_, name)| name)
+        .ok_or_else(|| anyhow::anyhow!("no provision instance said it leads"))
 }

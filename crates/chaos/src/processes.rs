@@ -91,6 +91,15 @@ impl Service {
         self.child.as_ref().map(Child::id)
     }
 
+    /// When its log last said `line` (the JSON log's `timestamp`, which sorts as text).
+    pub fn last_logged(&self, line: &str) -> Option<String> {
+        let log = std::fs::read_to_string(&self.log).ok()?;
+        log.lines().rev().find(|l| l.contains(line)).and_then(|l| {
+            let value: serde_json::Value = serde_json::from_str(l).ok()?;
+            Some(value["timestamp"].as_str()?.to_owned())
+        })
+    }
+
     /// Starts it (its log appended to) and waits until it answers healthy.
     pub async fn start(&mut self) -> anyhow::Result<()> {
         anyhow::ensure!(
@@ -105,7 +114,8 @@ impl Service {
         let child = Command::new(&self.binary)
             .arg("--config")
             .arg(&self.config)
-            .env("RUST_LOG", "warn")
+            // Warnings, and which instance leads (the relay's lease: `relay_leader`).
+            .env("RUST_LOG", "warn,provision::lease=info")
             .stdin(Stdio::null())
             .stdout(Stdio::from(log.try_clone()?))
             .stderr(Stdio::from(log))
