@@ -296,3 +296,41 @@ impl Session {
         Ok(u32::try_from(count).unwrap_or(1))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organization_s_partition_is_stable_and_spreads_over_all_of_them() {
+        let leases = Leases::new(16);
+        // FNV-1a: the same on every instance and in every version (a rolling upgrade mixes them).
+        assert_eq!(leases.partition_of("6267"), 6);
+        assert_eq!(leases.partition_of("officernd_abc"), 12);
+        let used: BTreeSet<u32> = (0..1000)
+            .map(|org| leases.partition_of(&org.to_string()))
+            .collect();
+        assert_eq!(used.len(), 16);
+        assert_eq!(
+            Leases::new(0).partition_of("6267"),
+            0,
+            "at least one partition"
+        );
+    }
+
+    #[test]
+    fn a_batch_in_hand_keeps_its_partition_until_it_is_done() {
+        let leases = Leases::new(16);
+        assert!(leases.working("6267").is_none(), "not held: not worked");
+        leases.state().held.insert(6);
+        let working = leases.working("6267").expect("held");
+        assert!(leases.holds_org("6267"));
+        // Being handed back: no new batch starts, the one in hand still counts.
+        leases.state().releasing.insert(6);
+        assert!(!leases.holds_org("6267"));
+        assert!(leases.working("6267").is_none());
+        assert_eq!(leases.state().in_flight.get(&6), Some(&1));
+        drop(working);
+        assert_eq!(leases.state().in_flight.get(&6), Some(&0));
+    }
+}
