@@ -112,49 +112,20 @@ impl System {
             dispatch_delay: None,
         })
         .await?;
-        let smtp_url = std::env::var("SMTP_URL").unwrap_or_default();
-        // Instance a: ingest, provision, portal; instance b: ingest, provision (its portal port
-        // is never listened on).
-        let mut configs = Vec::new();
-        for (name, [ingest, provision, portal]) in [
-            ("a", [ports[0], ports[1], ports[2]]),
-            ("b", [ports[3], ports[4], ports[5]]),
-        ] {
-            let path = dir.0.join(format!("lanyard-{name}.toml"));
-            let options = ConfigOptions {
-                ports: [ingest, provision, portal],
-                requests_per_minute: OPTIX_REQUESTS_PER_MINUTE,
-            };
-            let toml = config_toml_with_nats(
-                &database_url,
-                &nats_settings,
-                &sim.graphql_url,
-                &smtp_url,
-                options,
-            );
-            write_secret_file(&path, toml)?;
-            configs.push(path);
-        }
-        let health = |port: u16| format!("{}/healthz", url(port));
-        let mut all = vec![
-            Service::new("ingest-a", "ingest", &configs[0], &dir.0, health(ports[0])),
-            Service::new("ingest-b", "ingest", &configs[1], &dir.0, health(ports[3])),
-            Service::new(
-                "provision-a",
-                "provision",
-                &configs[0],
-                &dir.0,
-                health(ports[1]),
-            ),
-            Service::new(
-                "provision-b",
-                "provision",
-                &configs[1],
-                &dir.0,
-                health(ports[4]),
-            ),
-            Service::new("portal", "portal", &configs[0], &dir.0, health(ports[2])),
-        ];
+        let configs = write_configs(&dir.0, &database_url, &nats_settings, &sim, &ports)?;
+        let mut all: Vec<Service> = [
+            ("ingest-a", "ingest", 0, ports[0]),
+            ("ingest-b", "ingest", 1, ports[3]),
+            ("provision-a", "provision", 0, ports[1]),
+            ("provision-b", "provision", 1, ports[4]),
+            ("portal", "portal", 0, ports[2]),
+        ]
+        .into_iter()
+        .map(|(name, binary, config, port)| {
+            let health = format!("{}/healthz", url(port));
+            Service::new(name, binary, &configs[config], &dir.0, health)
+        })
+        .collect();
         for service in &mut all {
             service.start().await?;
         }
@@ -297,6 +268,30 @@ impl System {
             .ok_or_else(|| anyhow::anyhow!("the webhook stream has no leader"))?;
         Ok((leader, (leader + 1) % 3))
     }
+}
+
+/// The configurations of instance a (ingest, provision, portal on `ports[0..3]`) and instance b
+/// (ingest, provision on `ports[3..5]`; its portal port is never listened on).
+fn write_configs(
+    dir: &Path,
+    database_url: &str,
+    nats: &runtime::NatsSettings,
+    sim: &optix_sim::RunningSim,
+    ports: &[u16],
+) -> anyhow::Result<Vec<PathBuf>> {
+    let smtp_url = std::env::var("SMTP_URL").unwrap_or_default();
+    let mut configs = Vec::new();
+    for (name, first) in [("a", 0), ("b", 3)] {
+        let path = dir.join(format!("lanyard-{name}.toml"));
+        let options = ConfigOptions {
+            ports: [ports[first], ports[first + 1], ports[first + 2]],
+            requests_per_minute: OPTIX_REQUESTS_PER_MINUTE,
+        };
+        let toml = config_toml_with_nats(database_url, nats, &sim.graphql_url, &smtp_url, options);
+        write_secret_file(&path, toml)?;
+        configs.push(path);
+    }
+    Ok(configs)
 }
 
 struct RemoveOnDrop(PathBuf);
