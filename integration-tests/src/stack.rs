@@ -228,15 +228,7 @@ impl Stack {
         let provision_task = tokio::spawn(provision.run_until(async {
             let _ = stop_rx.await;
         }));
-        let portal = portal::Application::build(settings.clone())
-            .await
-            .context("building portal")?;
-        let portal = Started::spawn(portal.port(), portal.ops_port(), portal.run_until_stopped());
-        let radius = radius::Application::build(settings.clone())
-            .await
-            .context("building radius")?;
-        let (port, ops_port) = (radius.listeners().port, radius.listeners().ops_port);
-        let radius = Started::spawn(port, ops_port, radius.run_until_stopped());
+        let (portal, radius) = start_portal_and_radius(&settings).await?;
 
         let pool = store::create_pool(&database_url, 4)?;
         let bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ops).await?;
@@ -599,6 +591,24 @@ impl Started {
             }),
         }
     }
+}
+
+/// The portal and the radius service, built from `settings` and running.
+async fn start_portal_and_radius(
+    settings: &runtime::Settings,
+) -> anyhow::Result<(Started, Started)> {
+    let portal = portal::Application::build(settings.clone())
+        .await
+        .context("building portal")?;
+    let portal = Started::spawn(portal.port(), portal.ops_port(), portal.run_until_stopped());
+    let radius = radius::Application::build(settings.clone())
+        .await
+        .context("building radius")?;
+    let (port, ops_port) = (radius.listeners().port, radius.listeners().ops_port);
+    Ok((
+        portal,
+        Started::spawn(port, ops_port, radius.run_until_stopped()),
+    ))
 }
 
 /// Writes the test configuration (0600) into `dir` and loads it as the services would.

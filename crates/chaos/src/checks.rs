@@ -92,7 +92,13 @@ impl RelayReader {
                     anyhow::anyhow!("the events stream stopped delivering at {}", self.sequence)
                 })?
                 .ok_or_else(|| anyhow::anyhow!("the events stream ended at {}", self.sequence))??;
-            self.sequence = message.info().map_err(anyhow::Error::msg)?.stream_sequence;
+            let sequence = message.info().map_err(anyhow::Error::msg)?.stream_sequence;
+            if sequence <= self.sequence {
+                // An ordered consumer that resets (its node died) before its first message
+                // starts again from the stream's first: what was read before is not read twice.
+                continue;
+            }
+            self.sequence = sequence;
             let published: Published = serde_json::from_slice(&message.payload)?;
             check.published += 1;
             if !self.seen.insert(published.event_id) {
