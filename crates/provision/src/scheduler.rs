@@ -64,9 +64,22 @@ pub async fn sync_timer(
     interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
+    // The organizations installed when this process started: one installed since has its
+    // import under way already (asking again would queue a second one).
+    let at_start = match installed(&provisioner, None).await {
+        Ok(orgs) => orgs,
+        Err(e) => {
+            tracing::warn!(error = %e, "listing organizations to sync failed");
+            Vec::new()
+        }
+    };
     // What this instance works is known after the leases' first check.
     leases.first_check(Duration::from_secs(10)).await;
-    if let Err(e) = request_missing_imports(&provisioner, &leases).await {
+    let works: Vec<String> = at_start
+        .into_iter()
+        .filter(|org_id| leases.holds_org(org_id))
+        .collect();
+    if let Err(e) = request_missing_imports(&provisioner, works).await {
         tracing::warn!(error = %e, "checking for unfinished imports failed");
     }
     if interval.is_zero() {
@@ -76,7 +89,7 @@ pub async fn sync_timer(
         if tokio::time::timeout(interval, stop.changed()).await.is_ok() {
             return;
         }
-        match installed(&provisioner, &leases).await {
+        match installed(&provisioner, Some(&leases)).await {
             Ok(orgs) => {
                 for org_id in orgs {
                     provisioner
@@ -89,16 +102,24 @@ pub async fn sync_timer(
     }
 }
 
-/// The installed organizations this instance works.
-async fn installed(provisioner: &Provisioner, leases: &Leases) -> anyhow::Result<Vec<String>> {
+/// The installed organizations (those this instance works, with `leases`).
+async fn installed(
+    provisioner: &Provisioner,
+    leases: Option<&Leases>,
+) -> anyhow::Result<Vec<String>> {
     let client = provisioner.pool().get().await?;
     let mut orgs = store::queries::installed_organizations(&client).await?;
-    orgs.retain(|org_id| leases.holds_org(org_id));
+    if let Some(leases) = leases {
+        orgs.retain(|org_id| leases.holds_org(org_id));
+    }
     Ok(orgs)
 }
 
-async fn request_missing_imports(provisioner: &Provisioner, leases: &Leases) -> anyhow::Result<()> {
-    for org_id in installed(provisioner, leases).await? {
+async fn request_missing_imports(
+    provisioner: &Provisioner,
+    orgs: Vec<String>,
+) -> anyhow::Result<()> {
+    for org_id in orgs {
         let client = provisioner.pool().get().await?;
         // The staleness alert needs the last success from before this process started.
         let last_ok = store::queries::sync_runs(&client, &org_id, 50)
