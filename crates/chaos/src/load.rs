@@ -41,6 +41,51 @@ pub struct Load {
     pub end: chrono::DateTime<chrono::Utc>,
 }
 
+impl Load {
+    /// The load of `sizes`, each change setting the plan end `days` ahead (whole seconds, as
+    /// Optix stamps): a day of its own per scenario or round, so "applied" is exact.
+    pub fn of(sizes: &crate::Sizes, days: i64) -> Load {
+        let end = chrono::Utc::now() + chrono::Duration::days(days);
+        Load {
+            per_second: sizes.rate,
+            count: sizes.webhooks(),
+            retry_interval: sizes.retry_interval,
+            max_retries: sizes.max_retries,
+            end: chrono::DateTime::from_timestamp(end.timestamp(), 0).unwrap_or(end),
+        }
+    }
+}
+
+/// A load under way, with the watcher noting what the projection shows.
+pub struct Running {
+    pub deliveries: Deliveries,
+    /// Ends when the last delivery is settled.
+    pub settled: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// Tells the watcher (and whatever else follows `stopped`) to stop.
+    pub stop: tokio::sync::watch::Sender<bool>,
+    pub stopped: tokio::sync::watch::Receiver<bool>,
+    pub watcher: tokio::task::JoinHandle<()>,
+}
+
+/// Starts `load` and its watcher.
+pub fn start_watched(system: &System, load: &Load) -> anyhow::Result<Running> {
+    let (deliveries, settled) = start(system, load)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let watcher = tokio::spawn(watch_applied(
+        system.pool.clone(),
+        deliveries.clone(),
+        load.end,
+        stopped.clone(),
+    ));
+    Ok(Running {
+        deliveries,
+        settled,
+        stop,
+        stopped,
+        watcher,
+    })
+}
+
 /// Starts the load: returns the deliveries (filled in as attempts are answered) and a task
 /// that ends when the last delivery is settled.
 pub fn start(

@@ -112,22 +112,14 @@ pub async fn run_scenario(
     let (calls_before, limited_before) =
         (system.sim.sim.api_calls(), system.sim.sim.rate_limited());
     let restarts_before = system.services.lock().await.restarts;
-    let now = chrono::Utc::now() + chrono::Duration::days(30 + index as i64);
-    let load = Load {
-        per_second: sizes.rate,
-        count: sizes.webhooks(),
-        retry_interval: sizes.retry_interval,
-        max_retries: sizes.max_retries,
-        end: chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
-    };
-    let (deliveries, settled) = load::start(system, &load)?;
-    let (stop, stopped) = watch::channel(false);
-    let watcher = tokio::spawn(load::watch_applied(
-        system.pool.clone(),
-        deliveries.clone(),
-        load.end,
-        stopped.clone(),
-    ));
+    let load = Load::of(&sizes, 30 + index as i64);
+    let load::Running {
+        deliveries,
+        settled,
+        stop,
+        stopped,
+        watcher,
+    } = load::start_watched(system, &load)?;
     let supervisor = tokio::spawn(supervise(system.services.clone(), stopped));
     tokio::time::sleep(sizes.fault_after).await;
     let fault_at = tokio::time::Instant::now();

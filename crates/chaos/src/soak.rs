@@ -9,7 +9,6 @@ use crate::load::{self, Load};
 use crate::processes::tracing_note;
 use crate::system::System;
 use std::time::Duration;
-use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// How often every service is sampled.
@@ -115,23 +114,14 @@ pub async fn run(
     let mut samples: Vec<ServiceSamples> = Vec::new();
     let (mut rounds, mut accepted, mut lost) = (0usize, 0usize, 0usize);
     while Instant::now() < until {
-        let end = chrono::Utc::now() + chrono::Duration::days(60 + rounds as i64);
-        let load = Load {
-            per_second: sizes.rate,
-            count: sizes.webhooks(),
-            retry_interval: sizes.retry_interval,
-            max_retries: sizes.max_retries,
-            end: chrono::DateTime::from_timestamp(end.timestamp(), 0).unwrap_or(end),
-        };
-        let (deliveries, settled) = load::start(system, &load)?;
-        let (stop, stopped) = watch::channel(false);
-        let watcher = tokio::spawn(load::watch_applied(
-            system.pool.clone(),
-            deliveries.clone(),
-            load.end,
-            stopped,
-        ));
-        let mut settled = settled;
+        let load = Load::of(&sizes, 60 + rounds as i64);
+        let load::Running {
+            deliveries,
+            mut settled,
+            stop,
+            watcher,
+            ..
+        } = load::start_watched(system, &load)?;
         let mut last_progress = (usize::MAX, Instant::now());
         loop {
             sample_all(system, started, &mut samples).await;
