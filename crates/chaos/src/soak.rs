@@ -117,11 +117,12 @@ pub async fn run(
         let load = Load::of(&sizes, 60 + rounds as i64);
         let load::Running {
             deliveries,
-            mut settled,
+            settled,
             stop,
             watcher,
             ..
         } = load::start_watched(system, &load)?;
+        let mut settled = Some(settled);
         let mut last_progress = (usize::MAX, Instant::now());
         loop {
             sample_all(system, started, &mut samples).await;
@@ -137,8 +138,15 @@ pub async fn run(
             } else if last_progress.1.elapsed() > Duration::from_secs(120) {
                 break;
             }
-            if let Ok(done) = tokio::time::timeout(SAMPLE_EVERY, &mut settled).await {
-                done??;
+            match settled.as_mut() {
+                Some(handle) => {
+                    if let Ok(done) = tokio::time::timeout(SAMPLE_EVERY, handle).await {
+                        done??;
+                        // Every delivery answered; the projection may still be catching up.
+                        settled = None;
+                    }
+                }
+                None => tokio::time::sleep(SAMPLE_EVERY).await,
             }
         }
         let _ = stop.send(true);
