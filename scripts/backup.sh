@@ -20,10 +20,11 @@ lanyard=${LANYARD_BIN:-lanyard}
 pg_dump=${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_dump
 [[ -x $pg_dump ]] || pg_dump=$(command -v pg_dump) || die "pg_dump not found (set PG_BINDIR)"
 
+# Everything written here is readable by its owner only, from the moment it exists.
+umask 077
 mkdir -p "$dir"
 chmod 700 "$dir"
 "$lanyard" backup nats --out "$dir/nats.jsonl"
 "$pg_dump" --format=custom --no-owner --file "$dir/postgres.dump" "$DATABASE_URL"
-chmod 600 "$dir/postgres.dump"
 date -u +%Y-%m-%dT%H:%M:%SZ > "$dir/taken_at"
 echo "backup: $dir (nats.jsonl, postgres.dump)"

@@ -139,6 +139,7 @@ impl Bus {
         self.ensure_streams().await?;
         let oldest_webhook = time::OffsetDateTime::now_utc() - self.webhook_retention;
         let mut summary = Summary::default();
+        let streams = self.backed_up_streams();
         for (number, line) in input.lines().enumerate() {
             let bad =
                 |reason: String| BusError::JetStream(format!("line {}: {reason}", number + 1));
@@ -153,7 +154,7 @@ impl Bus {
                     line.format
                 )));
             }
-            if !self.backed_up_streams().contains(&line.stream) {
+            if !streams.contains(&line.stream) {
                 return Err(bad(format!("unknown stream {}", line.stream)));
             }
             if line.stream == self.webhook_stream

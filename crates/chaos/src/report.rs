@@ -238,11 +238,7 @@ pub fn print_and_write(
         println!("{}: {}", s.scenario, s.verdict());
     }
     if let Some(path) = out {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let report = serde_json::json!({
-            "at": chrono::Utc::now().to_rfc3339(),
             "sizes": sizes,
             "recovery_means": format!(
                 "fault → the last change slower to show than {:?} and than 1.5 × the worst before the fault",
@@ -250,8 +246,7 @@ pub fn print_and_write(
             ),
             "scenarios": results,
         });
-        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
-        println!("results written to {}", path.display());
+        write_results(path, report)?;
     }
     let failed: Vec<&str> = results
         .iter()
@@ -259,5 +254,16 @@ pub fn print_and_write(
         .map(|s| s.scenario.as_str())
         .collect();
     anyhow::ensure!(failed.is_empty(), "failed: {}", failed.join(", "));
+    Ok(())
+}
+
+/// Writes a run's results (`report`, an object) to `path` with the time it was written.
+pub fn write_results(path: &std::path::Path, mut report: serde_json::Value) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    report["at"] = chrono::Utc::now().to_rfc3339().into();
+    std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+    println!("results written to {}", path.display());
     Ok(())
 }

@@ -196,11 +196,7 @@ fn report(
         );
     }
     if let Some(path) = out {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
         let report = serde_json::json!({
-            "at": chrono::Utc::now().to_rfc3339(),
             "minutes": minutes,
             "rounds": rounds,
             "accepted": accepted,
@@ -209,8 +205,7 @@ fn report(
             "verdicts": verdicts,
             "samples": samples,
         });
-        std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
-        println!("results written to {}", path.display());
+        crate::report::write_results(path, report)?;
     }
     anyhow::ensure!(lost == 0, "{lost} accepted webhooks never applied");
     anyhow::ensure!(restarts == 0, "services stopped {restarts} times");

@@ -4,10 +4,8 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use std::path::{Path, PathBuf};
-
-/// The relay's checkpoint (provision's `relay::CHECKPOINT`): how far the log was published.
-const RELAY_CHECKPOINT: &str = "nats-relay";
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum BackupCommand {
@@ -34,12 +32,17 @@ pub enum RestoreCommand {
 pub async fn backup(settings: &runtime::Settings, command: BackupCommand) -> anyhow::Result<()> {
     let BackupCommand::Nats { out } = command;
     let bus = ops_bus(settings).await?;
-    let file = std::fs::File::create(&out)
+    // Members' webhooks (sealed) and events: readable by its owner only, from the start.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&out)
         .with_context(|| format!("creating {} (--out)", out.display()))?;
     let mut writer = std::io::BufWriter::new(file);
     let summary = bus.backup(&mut writer).await?;
     drop(writer);
-    restrict(&out)?;
     println!(
         "NATS backed up to {}: {}; last event position {}",
         out.display(),
@@ -66,11 +69,12 @@ pub async fn restore(
         .get()
         .await
         .context("connecting to PostgreSQL (database.url): restore it first")?;
-    let published = store::relay_checkpoint::position(&client, RELAY_CHECKPOINT).await?;
+    let published =
+        store::relay_checkpoint::position(&client, store::relay_checkpoint::NATS_RELAY).await?;
     // Events the log holds past the backup's last one were published after the NATS backup:
     // the relay publishes them again into the restored stream.
     let resume = published.min(summary.last_event_position);
-    store::relay_checkpoint::save(&client, RELAY_CHECKPOINT, resume).await?;
+    store::relay_checkpoint::save(&client, store::relay_checkpoint::NATS_RELAY, resume).await?;
     println!(
         "NATS restored from {}: {}; {} webhooks past their retention left out; the relay \
          publishes the log after position {resume} (it had reached {published})",
@@ -94,11 +98,4 @@ fn counts(summary: &bus::backup::Summary) -> String {
         .map(|(stream, n)| format!("{stream} {n}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The backup holds members' webhooks (sealed) and events: readable by its owner only.
-fn restrict(path: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .with_context(|| format!("making {} private", path.display()))
 }

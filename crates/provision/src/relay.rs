@@ -14,7 +14,7 @@ use tracing::Instrument;
 
 const BATCH: i64 = 500;
 const IDLE_POLL: Duration = Duration::from_millis(100);
-pub const CHECKPOINT: &str = "nats-relay";
+pub const CHECKPOINT: &str = store::relay_checkpoint::NATS_RELAY;
 
 /// What subscribers receive: the body of each message on `lanyard.events.<category>.<org>`
 /// (its JSON Schema: proto/events/). Sealed fields stay sealed.

@@ -5,6 +5,9 @@ use crate::StoreError;
 use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 
+/// The checkpoint of provision's relay to NATS (a restore moves it back: `lanyard restore nats`).
+pub const NATS_RELAY: &str = "nats-relay";
+
 /// The position `name` has published up to (0 before its first batch).
 pub async fn position(client: &impl GenericClient, name: &str) -> Result<i64, StoreError> {
     Ok(client
