@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "mail_settings",
         include_str!("../../../migrations/0021_mail_settings.sql"),
     ),
+    (
+        30,
+        "optix_budget",
+        include_str!("../../../migrations/0030_optix_budget.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
