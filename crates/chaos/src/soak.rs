@@ -83,6 +83,67 @@ fn sample_of(pid: u32, seconds: f64) -> Option<Sample> {
     })
 }
 
+/// What the log and the streams hold, for sizing: the soak's growth per webhook and per event.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+struct Storage {
+    events: i64,
+    event_table_bytes: i64,
+    database_bytes: i64,
+    webhook_messages: u64,
+    webhook_stream_bytes: u64,
+    event_messages: u64,
+    event_stream_bytes: u64,
+}
+
+async fn storage(system: &System) -> anyhow::Result<Storage> {
+    let row = system
+        .pool
+        .get()
+        .await?
+        .query_one(
+            "SELECT (SELECT count(*) FROM events), pg_total_relation_size('events'),
+                    pg_database_size(current_database())",
+            &[],
+        )
+        .await?;
+    let ops = system.ops_bus().await?;
+    let mut webhooks = ops.jetstream().get_stream(crate::system::WEBHOOK_STREAM).await?;
+    let mut events = ops.jetstream().get_stream(bus::EVENTS_STREAM).await?;
+    let webhooks = webhooks.info().await?.state.clone();
+    let events = events.info().await?.state.clone();
+    Ok(Storage {
+        events: row.get(0),
+        event_table_bytes: row.get(1),
+        database_bytes: row.get(2),
+        webhook_messages: webhooks.messages,
+        webhook_stream_bytes: webhooks.bytes,
+        event_messages: events.messages,
+        event_stream_bytes: events.bytes,
+    })
+}
+
+/// Bytes each store grew by per accepted webhook and per event over the soak.
+fn growth(start: &Storage, end: &Storage, accepted: usize) -> serde_json::Value {
+    let per = |bytes: i128, count: i128| if count > 0 { bytes / count } else { 0 };
+    let delta = |a: i64, b: i64| i128::from(b) - i128::from(a);
+    let udelta = |a: u64, b: u64| i128::from(b) - i128::from(a);
+    let events = delta(start.events, end.events);
+    let webhooks = accepted as i128;
+    let webhook_bytes = udelta(start.webhook_stream_bytes, end.webhook_stream_bytes);
+    let webhook_messages = udelta(start.webhook_messages, end.webhook_messages);
+    let event_bytes = udelta(start.event_stream_bytes, end.event_stream_bytes);
+    let event_messages = udelta(start.event_messages, end.event_messages);
+    serde_json::json!({
+        "events_per_webhook": events as f64 / (webhooks.max(1)) as f64,
+        "event_table_bytes_per_event":
+            per(delta(start.event_table_bytes, end.event_table_bytes), events) as i64,
+        "database_bytes_per_webhook":
+            per(delta(start.database_bytes, end.database_bytes), webhooks) as i64,
+        "webhook_stream_bytes_per_message": per(webhook_bytes, webhook_messages) as i64,
+        "event_stream_bytes_per_message": per(event_bytes, event_messages) as i64,
+    })
+}
+
 async fn sample_all(system: &System, started: Instant, into: &mut Vec<ServiceSamples>) {
     let services = system.services.lock().await;
     for service in &services.all {
@@ -109,6 +170,7 @@ pub async fn run(
     sizes: Sizes,
     out: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
+    let storage_at_start = storage(system).await?;
     let started = Instant::now();
     let until = started + Duration::from_secs(minutes * 60);
     let mut samples: Vec<ServiceSamples> = Vec::new();
@@ -165,14 +227,22 @@ pub async fn run(
         ));
     }
     let restarts = system.services.lock().await.restarts;
-    report(&samples, (rounds, accepted, lost, restarts), minutes, out)
+    let storage_at_end = storage(system).await?;
+    let growth = growth(&storage_at_start, &storage_at_end, accepted);
+    println!("soak storage: {storage_at_start:?} → {storage_at_end:?}; growth {growth}");
+    report(
+        &samples,
+        (rounds, accepted, lost, restarts),
+        minutes,
+        (out, [storage_at_start, storage_at_end], growth),
+    )
 }
 
 fn report(
     samples: &[ServiceSamples],
     (rounds, accepted, lost, restarts): (usize, usize, usize, u64),
     minutes: u64,
-    out: Option<&std::path::Path>,
+    (out, storage, growth): (Option<&std::path::Path>, [Storage; 2], serde_json::Value),
 ) -> anyhow::Result<()> {
     let verdicts: Vec<Verdict> = samples.iter().filter_map(ServiceSamples::verdict).collect();
     println!(
@@ -203,6 +273,7 @@ fn report(
             "lost": lost,
             "restarts": restarts,
             "verdicts": verdicts,
+            "storage": { "start": storage[0], "end": storage[1], "growth": growth },
             "samples": samples,
         });
         crate::report::write_results(path, report)?;

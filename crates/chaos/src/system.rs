@@ -18,7 +18,7 @@ pub const OPTIX_REQUESTS_PER_MINUTE: u32 = 60;
 /// Copies of every stream and bucket: one per node.
 const REPLICAS: usize = 3;
 /// The webhook stream (the settings' default), whose leader a fault may kill.
-const WEBHOOK_STREAM: &str = "OPTIX_WEBHOOKS";
+pub(crate) const WEBHOOK_STREAM: &str = "OPTIX_WEBHOOKS";
 
 /// A populated member whose plan the load changes.
 #[derive(Clone, Debug)]
