@@ -107,7 +107,10 @@ async fn storage(system: &System) -> anyhow::Result<Storage> {
         )
         .await?;
     let ops = system.ops_bus().await?;
-    let mut webhooks = ops.jetstream().get_stream(crate::system::WEBHOOK_STREAM).await?;
+    let mut webhooks = ops
+        .jetstream()
+        .get_stream(crate::system::WEBHOOK_STREAM)
+        .await?;
     let mut events = ops.jetstream().get_stream(bus::EVENTS_STREAM).await?;
     let webhooks = webhooks.info().await?.state.clone();
     let events = events.info().await?.state.clone();
