@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "mail_settings",
         include_str!("../../../migrations/0021_mail_settings.sql"),
     ),
+    (
+        28,
+        "sync_staging",
+        include_str!("../../../migrations/0028_sync_staging.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
