@@ -1085,23 +1085,6 @@ impl OptixClient {
             .collect())
     }
 
-    /// Every page of a list query, from `first_page` on: `fetch(page)` answers one page's items
-    /// and the total; paging stops at a short page or at the total.
-    async fn pages<T, F, Fut>(&self, first_page: i64, mut fetch: F) -> Result<Vec<T>, OptixError>
-    where
-        F: FnMut(i64) -> Fut,
-        Fut: std::future::Future<Output = Result<(Vec<T>, i64), OptixError>>,
-    {
-        let mut all = Vec::new();
-        let mut next = Some(first_page);
-        while let Some(page) = next {
-            let (items, total) = fetch(page).await?;
-            next = self.page_after(page, items.len(), total);
-            all.extend(items);
-        }
-        Ok(all)
-    }
-
     /// The page to ask for after `page`, which held `count` items of a list of `total`: none
     /// after a short page or at the total.
     fn page_after(&self, page: i64, count: usize, total: i64) -> Option<i64> {
@@ -1109,10 +1092,12 @@ impl OptixClient {
         (count as i64 >= size && page * size < total).then_some(page + 1)
     }
 
-    /// Page `page` of the list query `Q`, and the page after it (none at the end).
+    /// Page `page` of the list query `Q`, and the page after it (none at the end):
+    /// `variables(page, limit)` asks for it, `items` turns its answer into the page's items and
+    /// the list's total.
     async fn one_page<Q, T>(
         &self,
-        token: &OrgToken,
+        (org_id, token): (Option<&str>, &str),
         page: i64,
         variables: impl Fn(i64, i64) -> Q::Variables,
         items: impl Fn(Q::ResponseData) -> (Vec<T>, i64),
@@ -1122,18 +1107,14 @@ impl OptixClient {
         Q::Variables: Clone,
     {
         let variables = variables(page, self.settings.page_size);
-        let (items, total) = items(
-            self.post::<Q>(Some(&token.org_id), token.expose(), variables)
-                .await?,
-        );
+        let (items, total) = items(self.post::<Q>(org_id, token, variables).await?);
         Ok(Paged {
             next: self.page_after(page, items.len(), total),
             items,
         })
     }
 
-    /// Every page of the list query `Q` from `first_page` on: `variables(page, limit)` asks for
-    /// one page, `items` turns its answer into the page's items and the list's total.
+    /// Every page of the list query `Q` from `first_page` on (see [`Self::one_page`]).
     async fn every_page<Q, T>(
         &self,
         org_id: Option<&str>,
@@ -1146,13 +1127,16 @@ impl OptixClient {
         Q: GraphQLQuery,
         Q::Variables: Clone,
     {
-        let limit = self.settings.page_size;
-        let items = &items;
-        self.pages(first_page, |page| {
-            let variables = variables(page, limit);
-            async move { Ok(items(self.post::<Q>(org_id, token, variables).await?)) }
-        })
-        .await
+        let mut all = Vec::new();
+        let mut next = Some(first_page);
+        while let Some(page) = next {
+            let paged = self
+                .one_page::<Q, T>((org_id, token), page, &variables, &items)
+                .await?;
+            next = paged.next;
+            all.extend(paged.items);
+        }
+        Ok(all)
     }
 
     async fn bookings_pages(
@@ -1196,7 +1180,7 @@ impl OptixClient {
     /// sync reads them a page at a time, so it never holds the whole organization).
     pub async fn users_page(&self, token: &OrgToken, page: i64) -> Result<Paged<User>, OptixError> {
         self.one_page::<queries::UsersPage, _>(
-            token,
+            (Some(&token.org_id), token.expose()),
             page,
             |page, limit| users_page::Variables { page, limit },
             |data| self::page(data.users.data, data.users.total, |u| person!(u)),
@@ -1211,7 +1195,7 @@ impl OptixClient {
         page: i64,
     ) -> Result<Paged<Plan>, OptixError> {
         self.one_page::<queries::ActivePlansPage, _>(
-            token,
+            (Some(&token.org_id), token.expose()),
             page,
             |page, limit| active_plans_page::Variables { page, limit },
             |data| {

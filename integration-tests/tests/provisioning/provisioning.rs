@@ -881,14 +881,7 @@ fn listed(stack: &Stack) -> (usize, usize) {
 /// A manual sync, run to its end: the requests of each list query it made.
 async fn manual_sync_pages(stack: &Stack) -> anyhow::Result<(u64, u64)> {
     let before = stack.sim.sim.operations();
-    let runs = stack
-        .count(
-            "SELECT count(*) FROM sync_runs WHERE org_id = $1",
-            &[&DEMO_ORG],
-        )
-        .await?;
-    stack.command_done(DEMO_ORG, Command::SyncNow).await?;
-    stack.wait_for_syncs(DEMO_ORG, runs + 1).await?;
+    crate::event_contract::full_sync(stack).await?;
     let after = stack.sim.sim.operations();
     let made = |operation: &str| {
         after.get(operation).copied().unwrap_or(0) - before.get(operation).copied().unwrap_or(0)
