@@ -1,7 +1,7 @@
 -- A running full sync's working set (issue 19): the organization's live plans, read from Optix
--- before its users, and the users the sync has seen, so the sync holds one page of the
+-- before most of its users, and the users the sync has seen, so the sync holds a page of the
 -- organization in memory instead of all of it. Rows belong to one sync (`sync_id`, from the
--- sequence) and are removed when it ends; a sync that crashed leaves rows the next one removes
+-- sequence) and are removed when it ends; a sync stopped midway leaves rows a later one removes
 -- once they are a day old. Unlogged: nothing here outlives the sync that wrote it, so it needs
 -- no WAL, no backup and no replay.
 CREATE SEQUENCE sync_staging_ids;
