@@ -1,7 +1,7 @@
 //! The Optix GraphQL API client. Queries live in `proto/optix/queries/` and are checked against
 //! the schema subset `proto/optix/schema.graphql` at compile time (graphql_client derive).
 
-use crate::limiter::RateLimiter;
+use crate::limiter::{RateLimiter, SharedBudget};
 use graphql_client::GraphQLQuery;
 use opentelemetry::KeyValue;
 use serde::{Deserialize, Serialize};
@@ -306,6 +306,9 @@ pub struct OptixClient {
     http: reqwest::Client,
     calls: Arc<AtomicU64>,
     limiter: Arc<RateLimiter>,
+    /// The budget every instance counts (provision's, in PostgreSQL); None counts only this
+    /// process's requests.
+    shared: Option<Arc<dyn SharedBudget>>,
     /// Organization → its token's budget key, as last used (bounded like the limiter).
     org_keys: Arc<Mutex<HashMap<String, String>>>,
     settings: ClientSettings,
@@ -631,6 +634,7 @@ impl OptixClient {
             api_url: api_url.into(),
             http,
             calls: Arc::new(AtomicU64::new(0)),
+            shared: None,
             org_keys: Default::default(),
             limiter: Arc::new(RateLimiter::with_window(
                 settings.requests_per_minute,
@@ -648,8 +652,55 @@ impl OptixClient {
         client
     }
 
+    /// The same client counting its budget in `shared` too, for every process that sends
+    /// with the same tokens.
+    pub fn with_shared_budget(mut self, shared: Arc<dyn SharedBudget>) -> OptixClient {
+        self.shared = Some(shared);
+        self
+    }
+
     pub fn settings(&self) -> &ClientSettings {
         &self.settings
+    }
+
+    /// Waits for the shared budget of `key` (after this process's own window admitted the
+    /// request), failing like the local wait when it would outlast the patience. If the shared
+    /// budget cannot be asked, the request goes out on this process's window alone: refusing
+    /// would stop provisioning, a rare 429 only delays it.
+    async fn acquire_shared(&self, key: &str, since: Instant) -> Result<(), OptixError> {
+        let (Some(shared), limit) = (&self.shared, self.limiter.limit()) else {
+            return Ok(());
+        };
+        if limit == 0 {
+            return Ok(());
+        }
+        loop {
+            match shared.take(key, limit, self.limiter.window()).await {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(wait)) => {
+                    if since.elapsed() + wait > self.settings.patience {
+                        return Err(OptixError::RateLimited {
+                            retry_after_secs: wait.as_secs().max(1),
+                        });
+                    }
+                    tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the shared Optix budget could not be read; counting this instance's requests only");
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// A 429 blocks `key` here and, when there is one, in the shared budget.
+    async fn block(&self, key: &str, retry_after: Duration) {
+        self.limiter.block(key, retry_after);
+        if let Some(shared) = &self.shared
+            && let Err(error) = shared.block(key, retry_after).await
+        {
+            tracing::warn!(%error, "the shared Optix budget could not record a 429");
+        }
     }
 
     /// HTTP requests sent so far (for the API-budget metrics).
@@ -712,11 +763,13 @@ impl OptixClient {
         async {
             let mut attempt = 0;
             loop {
+                let waiting_since = Instant::now();
                 if let Err(wait) = self.limiter.acquire(&key, self.settings.patience).await {
                     return Err(OptixError::RateLimited {
                         retry_after_secs: wait.as_secs().max(1),
                     });
                 }
+                self.acquire_shared(&key, waiting_since).await?;
                 self.calls.fetch_add(1, Ordering::Relaxed);
                 let started = Instant::now();
                 let result = self.send::<Q>(token, &body).await;
@@ -753,8 +806,8 @@ impl OptixClient {
                 match &error {
                     OptixError::RateLimited { retry_after_secs } => {
                         tracing::warn!(retry_after_secs, "Optix answered 429; waiting");
-                        self.limiter
-                            .block(&key, Duration::from_secs(*retry_after_secs));
+                        self.block(&key, Duration::from_secs(*retry_after_secs))
+                            .await;
                     }
                     _ => {
                         let backoff = Duration::from_millis(250 * (1 << attempt.min(5)));

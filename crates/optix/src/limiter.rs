@@ -5,6 +5,8 @@
 //! 429 blocks the token until the server's `Retry-After` has passed.
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,27 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 /// Bound on the tokens tracked at once. The portal verifies canvas tokens anyone can make up,
 /// each with its own budget: the map must not grow with them.
 pub const MAX_TOKENS: usize = 10_000;
+
+/// What a shared budget answers, or why it could not be asked.
+pub type SharedBudgetFuture<'a, T> =
+    Pin<Box<dyn Future<Output = Result<T, Box<dyn std::error::Error + Send + Sync>>> + Send + 'a>>;
+
+/// A token's budget counted for every process that sends with it (provision's instances count
+/// in PostgreSQL): the process that takes an organization over sees what the previous one spent
+/// in the window. The client checks it after its own window, which counts only this process.
+pub trait SharedBudget: Send + Sync {
+    /// Takes one request of `key`'s budget of `limit` per `window` if it is free now
+    /// (`Ok(Ok(()))`), or answers how long until it is (`Ok(Err(wait))`), taking nothing.
+    fn take<'a>(
+        &'a self,
+        key: &'a str,
+        limit: u32,
+        window: Duration,
+    ) -> SharedBudgetFuture<'a, Result<(), Duration>>;
+
+    /// The server said 429: no process sends for `key` until `retry_after` has passed.
+    fn block<'a>(&'a self, key: &'a str, retry_after: Duration) -> SharedBudgetFuture<'a, ()>;
+}
 
 #[derive(Default)]
 struct TokenWindow {
@@ -45,6 +68,11 @@ impl RateLimiter {
 
     pub fn limit(&self) -> u32 {
         self.limit
+    }
+
+    /// The window counted, margin included.
+    pub fn window(&self) -> Duration {
+        self.window
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, TokenWindow>) -> T) -> T {

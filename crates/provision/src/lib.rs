@@ -20,6 +20,7 @@ mod installation;
 pub mod known_locations;
 pub mod lease;
 pub mod metrics;
+pub mod optix_budget;
 mod pacing;
 pub mod platform;
 pub mod provisioner;
@@ -74,7 +75,10 @@ impl Application {
             .context("provision.master_key / provision.hash_key")?;
         let pool = migrated_pool(&settings.database).await?;
         let bus = bus::Bus::connect_service(&settings.nats, bus::auth::Identity::Provision).await?;
-        let optix = settings.optix.client(std::time::Duration::from_secs(20))?;
+        let optix = settings
+            .optix
+            .client(std::time::Duration::from_secs(20))?
+            .with_shared_budget(Arc::new(optix_budget::PostgresBudget::new(pool.clone())));
         let webhook_seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())
             .context("webhooks.seal_key (LANYARD__WEBHOOKS__SEAL_KEY)")?;
         let installations = bus

@@ -9,6 +9,7 @@ pub mod handshake_pmks;
 pub mod history;
 pub mod member_keys;
 pub mod migrations;
+pub mod optix_budget;
 pub mod project_sql;
 pub mod projection;
 pub mod queries;

@@ -86,6 +86,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "sync_staging",
         include_str!("../../../migrations/0028_sync_staging.sql"),
     ),
+    (
+        30,
+        "optix_budget",
+        include_str!("../../../migrations/0030_optix_budget.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;
