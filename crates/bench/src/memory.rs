@@ -90,6 +90,16 @@ impl Service {
             .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{}/status", self.child.id()))
     }
 
+    /// The lines of the service's log that contain one of `needles`.
+    fn logged(&self, needles: &[&str]) -> anyhow::Result<Vec<String>> {
+        let log = std::fs::read_to_string(&self.log)?;
+        Ok(log
+            .lines()
+            .filter(|line| needles.iter().any(|n| line.contains(n)))
+            .map(str::to_owned)
+            .collect())
+    }
+
     fn alive(&mut self) -> anyhow::Result<()> {
         if let Some(status) = self.child.try_wait()? {
             return Err(integration_tests::process::exited(
@@ -201,6 +211,12 @@ pub async fn run(smoke: bool) -> anyhow::Result<MemoryFigures> {
     let plans = sim.sim.populate(DEMO_ORG, members, support::HOT_DESK)?;
     let pool = store::create_pool(&system.database_url, 2)?;
     let import_seconds = import(sim, &pool, &mut system.services, members).await?;
+    // Where the import's time went (provision's own account: the snapshot, then the writes).
+    for service in system.services.iter().filter(|s| s.name == "provision") {
+        for line in service.logged(&["sync snapshot taken", "sync completed"])? {
+            eprintln!("memory: provision: {line}");
+        }
+    }
     let mut phases: Vec<Vec<f64>> = vec![Vec::new(); system.services.len()];
     mark_peaks(&mut system.services, &mut phases)?;
 

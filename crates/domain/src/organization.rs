@@ -78,9 +78,13 @@ pub enum OrganizationCommand {
     SetMailSettings {
         settings: MailSettings,
     },
+    /// A finished sync: `corrections` may be the first of them only (a sync of a large
+    /// organization counts its corrections without holding them all); the counts cover all.
     RecordSync {
         kind: SyncKind,
         users_seen: u32,
+        corrected_streams: u32,
+        events_appended: u32,
         corrections: Vec<Correction>,
     },
     RecordSyncFailure {
@@ -166,8 +170,19 @@ impl Aggregate for Organization {
             OrganizationCommand::RecordSync {
                 kind,
                 users_seen,
+                corrected_streams,
+                events_appended,
                 corrections,
-            } => sync_completed(kind, users_seen, corrections),
+            } => vec![Event::SyncCompleted {
+                kind,
+                users_seen,
+                corrected_streams,
+                events_appended,
+                corrections: corrections
+                    .into_iter()
+                    .take(MAX_REPORTED_CORRECTIONS)
+                    .collect(),
+            }],
             OrganizationCommand::RecordSyncFailure { kind, reason } => {
                 vec![Event::SyncFailed { kind, reason }]
             }
@@ -331,20 +346,6 @@ fn set_mail_settings(
     } else {
         vec![Event::MailSettingsSet { settings }]
     })
-}
-
-/// The drift report: counts over every correction, the first [`MAX_REPORTED_CORRECTIONS`] kept.
-fn sync_completed(kind: SyncKind, users_seen: u32, mut corrections: Vec<Correction>) -> Vec<Event> {
-    let corrected_streams = corrections.len() as u32;
-    let events_appended = corrections.iter().map(|c| c.events.len() as u32).sum();
-    corrections.truncate(MAX_REPORTED_CORRECTIONS);
-    vec![Event::SyncCompleted {
-        kind,
-        users_seen,
-        corrected_streams,
-        events_appended,
-        corrections,
-    }]
 }
 
 #[cfg(test)]
@@ -536,6 +537,8 @@ mod tests {
             .decide(OrganizationCommand::RecordSync {
                 kind: SyncKind::Periodic,
                 users_seen: 400,
+                corrected_streams: 150,
+                events_appended: 300,
                 corrections,
             })
             .expect("decide");

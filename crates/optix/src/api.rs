@@ -555,6 +555,13 @@ macro_rules! slot_users {
     };
 }
 
+/// One page of a list: its items, and the page that follows (none after the last).
+#[derive(Debug)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub next: Option<i64>,
+}
+
 /// One page of a list answer: its items (Optix's `null` entries left out) made into ours, and
 /// the list's total.
 fn page<R, T>(items: Vec<Option<R>>, total: i64, item: impl FnMut(R) -> T) -> (Vec<T>, i64) {
@@ -1131,28 +1138,36 @@ impl OptixClient {
             .collect())
     }
 
-    /// Every page of a list query, from `first_page` on: `fetch(page)` answers one page's items
-    /// and the total; paging stops at a short page or at the total.
-    async fn pages<T, F, Fut>(&self, first_page: i64, mut fetch: F) -> Result<Vec<T>, OptixError>
-    where
-        F: FnMut(i64) -> Fut,
-        Fut: std::future::Future<Output = Result<(Vec<T>, i64), OptixError>>,
-    {
+    /// The page to ask for after `page`, which held `count` items of a list of `total`: none
+    /// after a short page or at the total.
+    fn page_after(&self, page: i64, count: usize, total: i64) -> Option<i64> {
         let size = self.settings.page_size;
-        let mut all = Vec::new();
-        for page in first_page.. {
-            let (items, total) = fetch(page).await?;
-            let count = items.len() as i64;
-            all.extend(items);
-            if count < size || page * size >= total {
-                break;
-            }
-        }
-        Ok(all)
+        (count as i64 >= size && page * size < total).then_some(page + 1)
     }
 
-    /// Every page of the list query `Q` from `first_page` on: `variables(page, limit)` asks for
-    /// one page, `items` turns its answer into the page's items and the list's total.
+    /// Page `page` of the list query `Q`, and the page after it (none at the end):
+    /// `variables(page, limit)` asks for it, `items` turns its answer into the page's items and
+    /// the list's total.
+    async fn one_page<Q, T>(
+        &self,
+        (org_id, token): (Option<&str>, &str),
+        page: i64,
+        variables: impl Fn(i64, i64) -> Q::Variables,
+        items: impl Fn(Q::ResponseData) -> (Vec<T>, i64),
+    ) -> Result<Paged<T>, OptixError>
+    where
+        Q: GraphQLQuery,
+        Q::Variables: Clone,
+    {
+        let variables = variables(page, self.settings.page_size);
+        let (items, total) = items(self.post::<Q>(org_id, token, variables).await?);
+        Ok(Paged {
+            next: self.page_after(page, items.len(), total),
+            items,
+        })
+    }
+
+    /// Every page of the list query `Q` from `first_page` on (see [`Self::one_page`]).
     async fn every_page<Q, T>(
         &self,
         org_id: Option<&str>,
@@ -1165,13 +1180,16 @@ impl OptixClient {
         Q: GraphQLQuery,
         Q::Variables: Clone,
     {
-        let limit = self.settings.page_size;
-        let items = &items;
-        self.pages(first_page, |page| {
-            let variables = variables(page, limit);
-            async move { Ok(items(self.post::<Q>(org_id, token, variables).await?)) }
-        })
-        .await
+        let mut all = Vec::new();
+        let mut next = Some(first_page);
+        while let Some(page) = next {
+            let paged = self
+                .one_page::<Q, T>((org_id, token), page, &variables, &items)
+                .await?;
+            next = paged.next;
+            all.extend(paged.items);
+        }
+        Ok(all)
     }
 
     async fn bookings_pages(
@@ -1211,24 +1229,27 @@ impl OptixClient {
         self.bookings_pages(token, from, to, 1).await
     }
 
-    /// Every user of the organization: active, inactive and pending (full sync).
-    pub async fn all_users(&self, token: &OrgToken) -> Result<Vec<User>, OptixError> {
-        self.every_page::<queries::UsersPage, _>(
-            Some(&token.org_id),
-            token.expose(),
-            1,
+    /// Page `page` (from 1) of the organization's users: active, inactive and pending (a full
+    /// sync reads them a page at a time, so it never holds the whole organization).
+    pub async fn users_page(&self, token: &OrgToken, page: i64) -> Result<Paged<User>, OptixError> {
+        self.one_page::<queries::UsersPage, _>(
+            (Some(&token.org_id), token.expose()),
+            page,
             |page, limit| users_page::Variables { page, limit },
-            |data| page(data.users.data, data.users.total, |u| person!(u)),
+            |data| self::page(data.users.data, data.users.total, |u| person!(u)),
         )
         .await
     }
 
-    /// Every live (active, trial, upcoming) plan of the organization (full sync).
-    pub async fn all_live_plans(&self, token: &OrgToken) -> Result<Vec<Plan>, OptixError> {
-        self.every_page::<queries::ActivePlansPage, _>(
-            Some(&token.org_id),
-            token.expose(),
-            1,
+    /// Page `page` (from 1) of the organization's live (active, trial, upcoming) plans.
+    pub async fn live_plans_page(
+        &self,
+        token: &OrgToken,
+        page: i64,
+    ) -> Result<Paged<Plan>, OptixError> {
+        self.one_page::<queries::ActivePlansPage, _>(
+            (Some(&token.org_id), token.expose()),
+            page,
             |page, limit| active_plans_page::Variables { page, limit },
             |data| {
                 let total = data.account_plans.total;

@@ -77,7 +77,7 @@ pub fn member_facts(user_id: &str, facts: &Facts) -> MemberFacts {
     }
 }
 
-fn plan_fact(p: &api::Plan) -> PlanFact {
+pub fn plan_fact(p: &api::Plan) -> PlanFact {
     PlanFact {
         account_plan_id: p.account_plan_id.clone(),
         plan_template_id: p.plan_template_id.clone(),

@@ -18,7 +18,7 @@ use domain::{MemberFacts, Platform};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub use self::officernd::OfficeRndAdapter;
-pub use self::optix::OptixAdapter;
+pub use self::optix::{OptixAdapter, OptixPages};
 
 /// What a batch's member hints are about, and what the platform says about them.
 #[derive(Default)]
@@ -57,16 +57,35 @@ impl Asked {
 
 /// Everything the platform says about one organization (a full sync), or about whoever
 /// changed since the last sync (`partial`), read after the log's head was at `position`.
-pub struct PlatformSnapshot {
+pub struct PlatformSnapshot<'a> {
     pub position: i64,
-    pub members: BTreeMap<String, MemberFacts>,
+    pub members: SnapshotMembers<'a>,
     pub team_ids: BTreeSet<String>,
-    pub users_seen: u32,
     /// Only the users in `members` changed: a user or a team it does not name is not gone.
     pub partial: bool,
     /// The organization's locale as the platform reports it (Optix's `fr_CA`); None when it
     /// reports none (OfficeRnD's API has no organization locale, docs/officernd.md).
     pub locale: Option<String>,
+}
+
+/// The members of a snapshot: all read at once, or read a page at a time while the sync
+/// writes them (Optix: the sync holds one chunk of the organization, not all of it).
+pub enum SnapshotMembers<'a> {
+    All {
+        members: BTreeMap<String, MemberFacts>,
+        users_seen: u32,
+    },
+    Paged(OptixPages<'a>),
+}
+
+impl SnapshotMembers<'_> {
+    /// The members the platform listed.
+    pub fn users_seen(&self) -> u32 {
+        match self {
+            SnapshotMembers::All { users_seen, .. } => *users_seen,
+            SnapshotMembers::Paged(pages) => pages.users_seen(),
+        }
+    }
 }
 
 /// One membership platform, as provision asks it. Every answer is about the organization's
@@ -90,7 +109,7 @@ pub(crate) trait PlatformAdapter {
         position: i64,
         kind: SyncKind,
         now: DateTime<Utc>,
-    ) -> Result<PlatformSnapshot, ProvisionError>;
+    ) -> Result<PlatformSnapshot<'_>, ProvisionError>;
 
     /// The user with this email, if the platform has one in the organization.
     async fn user_by_email(
@@ -181,7 +200,7 @@ impl PlatformAdapter for Adapter<'_> {
         position: i64,
         kind: SyncKind,
         now: DateTime<Utc>,
-    ) -> Result<PlatformSnapshot, ProvisionError> {
+    ) -> Result<PlatformSnapshot<'_>, ProvisionError> {
         dispatch!(self, snapshot(org_id, position, kind, now))
     }
 

@@ -6,13 +6,14 @@
 
 use crate::cause::Cause;
 use crate::error::ProvisionError;
-use crate::platform::{PlatformAdapter, PlatformSnapshot};
+use crate::platform::{PlatformAdapter, PlatformSnapshot, SnapshotMembers};
 use crate::provisioner::Provisioner;
 pub use crate::sync_requests::{SyncKind, SyncQueue, SyncRequests, sync_channel};
 use crate::writer::{ToReconcile, Trigger};
 use chrono::Utc;
+use domain::MemberFacts;
 use domain::events::Correction;
-use domain::organization::OrganizationCommand;
+use domain::organization::{MAX_REPORTED_CORRECTIONS, OrganizationCommand};
 use opentelemetry::KeyValue;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -24,26 +25,45 @@ use tokio::sync::watch;
 /// Members reconciled per transaction during a sync.
 const CHUNK: usize = 250;
 
-/// What one sync did.
+/// What one sync did: the counts cover every correction, `corrections` keeps the first
+/// [`MAX_REPORTED_CORRECTIONS`] (all the drift report records), so a sync of a large
+/// organization holds no list of everyone it wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
     pub users_seen: u32,
     pub corrections: Vec<Correction>,
+    pub corrected_streams: u32,
+    /// Events correcting what a webhook should have told us (drift).
+    pub missed_events: usize,
+    /// Events for changes Optix sends no webhook for (`Correction::expected`).
+    pub expected_events: usize,
     pub api_calls: u64,
+    /// Time spent in the transactions that wrote the members (the rest is the platform's
+    /// answers, staging, and the reads overlapping the writes).
+    pub writing: std::time::Duration,
 }
 
 impl SyncReport {
     pub fn events(&self) -> usize {
-        self.corrections.iter().map(|c| c.events.len()).sum()
+        self.missed_events + self.expected_events
     }
 
     /// Events correcting what a webhook should have told us (drift), and events for changes
     /// Optix sends no webhook for.
     pub fn events_by_cause(&self) -> (usize, usize) {
-        let (expected, missed): (Vec<&Correction>, Vec<&Correction>) =
-            self.corrections.iter().partition(|c| c.expected);
-        let count = |list: Vec<&Correction>| list.iter().map(|c| c.events.len()).sum();
-        (count(missed), count(expected))
+        (self.missed_events, self.expected_events)
+    }
+
+    fn add(&mut self, correction: Correction) {
+        self.corrected_streams += 1;
+        if correction.expected {
+            self.expected_events += correction.events.len();
+        } else {
+            self.missed_events += correction.events.len();
+        }
+        if self.corrections.len() < MAX_REPORTED_CORRECTIONS {
+            self.corrections.push(correction);
+        }
     }
 }
 
@@ -113,10 +133,11 @@ fn record_run(
             org_id,
             kind = kind.as_str(),
             users = report.users_seen,
-            corrected = report.corrections.len(),
+            corrected = report.corrected_streams,
             events = report.events(),
             api_calls = report.api_calls,
             seconds = started.elapsed().as_secs_f64(),
+            writing_seconds = report.writing.as_secs_f64(),
             "sync completed"
         );
     }
@@ -151,6 +172,8 @@ impl Provisioner {
             Ok(report) => OrganizationCommand::RecordSync {
                 kind,
                 users_seen: report.users_seen,
+                corrected_streams: report.corrected_streams,
+                events_appended: report.events() as u32,
                 corrections: report.corrections.clone(),
             },
             Err(e) => OrganizationCommand::RecordSyncFailure {
@@ -190,48 +213,116 @@ impl Provisioner {
             event_log::head_position(&client).await?
         };
         let asking = std::time::Instant::now();
-        let snapshot = platform
+        let mut snapshot = platform
             .snapshot(org_id, position, kind, Utc::now())
             .await?;
         tracing::info!(
             org_id,
-            users = snapshot.users_seen,
             api_calls = platform.calls_made() - calls_before,
             seconds = asking.elapsed().as_secs_f64(),
             "sync snapshot taken"
         );
+        let mut report = SyncReport::default();
+        let reconciled = self
+            .reconcile_snapshot(org_id, &mut snapshot, metadata, &mut report)
+            .await;
+        report.users_seen = snapshot.members.users_seen();
+        if let SnapshotMembers::Paged(pages) = snapshot.members {
+            pages.finish().await;
+        }
+        reconciled?;
+        report.api_calls = platform.calls_made() - calls_before;
+        Ok(report)
+    }
+
+    /// Writes what the snapshot says: the organization's locale, the groups of teams gone,
+    /// then its members a chunk at a time (Optix's are read a page at a time meanwhile), then,
+    /// on a full snapshot, everyone the log has an account for and the platform did not list
+    /// (a user the platform no longer lists is deleted there); a partial one names only who
+    /// changed, and deletes nobody it does not name.
+    async fn reconcile_snapshot(
+        &self,
+        org_id: &str,
+        snapshot: &mut PlatformSnapshot<'_>,
+        metadata: &Metadata,
+        report: &mut SyncReport,
+    ) -> Result<(), ProvisionError> {
         if let Some(locale) = &snapshot.locale {
             self.record_locale(org_id, locale, metadata).await?;
         }
-        // Everyone the platform mentions, and on a full snapshot everyone the log has an
-        // account for (a user the platform no longer lists is deleted there); a partial one
-        // names only who changed, and deletes nobody it does not name.
-        let mut candidates: BTreeSet<String> = snapshot.members.keys().cloned().collect();
-        let (mut corrections, left_deleted_teams) = if snapshot.partial {
-            (Vec::new(), BTreeSet::new())
+        let left_deleted_teams = if snapshot.partial {
+            BTreeSet::new()
         } else {
-            let client = self.pool().get().await?;
-            candidates.extend(queries::member_user_ids(&client, org_id).await?);
-            drop(client);
-            self.delete_gone_groups(org_id, &snapshot, metadata).await?
+            let (deleted, their_members) = self
+                .delete_gone_groups(org_id, &snapshot.team_ids, snapshot.position, metadata)
+                .await?;
+            deleted.into_iter().for_each(|c| report.add(c));
+            their_members
+                .iter()
+                .map(|user| domain::StreamId::member(org_id, user).to_string())
+                .collect()
         };
-        let candidates: Vec<String> = candidates.into_iter().collect();
-        for chunk in candidates.chunks(CHUNK) {
-            let chunk_corrections = self.sync_chunk(org_id, chunk, &snapshot, metadata).await?;
-            corrections.extend(chunk_corrections.into_iter().map(|mut correction| {
-                let member_of_deleted_team = left_deleted_teams.iter().any(|user| {
-                    correction.stream == domain::StreamId::member(org_id, user).to_string()
-                });
-                correction.expected =
-                    member_of_deleted_team && correction.events.iter().all(|e| e == "LeftGroup");
-                correction
-            }));
+        let written = Written {
+            org_id,
+            position: snapshot.position,
+            metadata,
+            left_deleted_teams: &left_deleted_teams,
+        };
+        let full = !snapshot.partial;
+        match &mut snapshot.members {
+            SnapshotMembers::All { members, .. } => {
+                let gone: Vec<String> = if full {
+                    let client = self.pool().get().await?;
+                    let accounts = queries::member_user_ids(&client, org_id).await?;
+                    accounts
+                        .into_iter()
+                        .filter(|user| !members.contains_key(user))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                while !members.is_empty() {
+                    let chunk: Vec<MemberFacts> = std::iter::from_fn(|| members.pop_first())
+                        .take(CHUNK)
+                        .map(|(_, facts)| facts)
+                        .collect();
+                    self.sync_chunk(&written, chunk, report).await?;
+                }
+                self.sync_gone(&written, gone, report).await
+            }
+            SnapshotMembers::Paged(pages) => {
+                let mut next = pages.next_members(CHUNK).await?;
+                while let Some(chunk) = next.take() {
+                    // The next pages are read while this chunk is written.
+                    let (read, wrote) = tokio::join!(
+                        pages.next_members(CHUNK),
+                        self.sync_chunk(&written, chunk, report)
+                    );
+                    wrote?;
+                    next = read?;
+                }
+                let gone = if full {
+                    pages.gone(org_id).await?
+                } else {
+                    Vec::new()
+                };
+                self.sync_gone(&written, gone, report).await
+            }
         }
-        Ok(SyncReport {
-            users_seen: snapshot.users_seen,
-            corrections,
-            api_calls: platform.calls_made() - calls_before,
-        })
+    }
+
+    /// Reconciles `gone` (users the platform does not list) as gone, a chunk at a time.
+    async fn sync_gone(
+        &self,
+        written: &Written<'_>,
+        gone: Vec<String>,
+        report: &mut SyncReport,
+    ) -> Result<(), ProvisionError> {
+        for users in gone.chunks(CHUNK) {
+            let chunk = users.iter().map(|u| MemberFacts::gone(u)).collect();
+            self.sync_chunk(written, chunk, report).await?;
+        }
+        Ok(())
     }
 
     /// The organization's locale as the platform reports it, recorded when it changed. A
@@ -273,17 +364,12 @@ impl Provisioner {
     async fn delete_gone_groups(
         &self,
         org_id: &str,
-        snapshot: &PlatformSnapshot,
+        team_ids: &BTreeSet<String>,
+        position: i64,
         metadata: &Metadata,
     ) -> Result<(Vec<Correction>, BTreeSet<String>), ProvisionError> {
-        let live_teams: BTreeSet<&str> = snapshot.team_ids.iter().map(String::as_str).collect();
-        let inputs = (
-            self.writer(),
-            org_id,
-            &live_teams,
-            snapshot.position,
-            metadata,
-        );
+        let live_teams: BTreeSet<&str> = team_ids.iter().map(String::as_str).collect();
+        let inputs = (self.writer(), org_id, &live_teams, position, metadata);
         let deleted = decide::in_transaction(
             self.pool(),
             &inputs,
@@ -318,28 +404,26 @@ impl Provisioner {
         Ok(deleted)
     }
 
+    /// Reconciles one chunk of members in one transaction; its corrections go to `report`
+    /// (a member of a deleted team's group only leaving it is expected, not drift).
     async fn sync_chunk(
         &self,
-        org_id: &str,
-        users: &[String],
-        snapshot: &PlatformSnapshot,
-        metadata: &Metadata,
-    ) -> Result<Vec<Correction>, ProvisionError> {
-        let members: Vec<ToReconcile<'_>> = users
-            .iter()
-            .map(|user_id| ToReconcile {
-                facts: snapshot
-                    .members
-                    .get(user_id)
-                    .cloned()
-                    .unwrap_or_else(|| domain::MemberFacts::gone(user_id)),
-                metadata,
+        written: &Written<'_>,
+        chunk: Vec<MemberFacts>,
+        report: &mut SyncReport,
+    ) -> Result<(), ProvisionError> {
+        let count = chunk.len();
+        let members: Vec<ToReconcile<'_>> = chunk
+            .into_iter()
+            .map(|facts| ToReconcile {
+                facts,
+                metadata: written.metadata,
             })
             .collect();
         let trigger = Trigger::Sync {
-            snapshot_position: snapshot.position,
+            snapshot_position: written.position,
         };
-        let inputs = (self.writer(), org_id, &members, trigger);
+        let inputs = (self.writer(), written.org_id, &members, trigger);
         let started = std::time::Instant::now();
         let appended = decide::in_transaction(
             self.pool(),
@@ -349,22 +433,33 @@ impl Provisioner {
             },
         )
         .await?;
+        report.writing += started.elapsed();
         tracing::debug!(
-            org_id,
-            members = users.len(),
+            org_id = written.org_id,
+            members = count,
             events = appended.iter().map(|a| a.events.len()).sum::<usize>(),
             seconds = started.elapsed().as_secs_f64(),
             "sync chunk reconciled"
         );
-        Ok(appended
-            .into_iter()
-            .filter(|appended| !appended.events.is_empty())
-            .map(|appended| {
-                Correction::missed(
-                    appended.stream,
-                    appended.events.into_iter().map(str::to_owned).collect(),
-                )
-            })
-            .collect())
+        for appended in appended.into_iter().filter(|a| !a.events.is_empty()) {
+            let mut correction = Correction::missed(
+                appended.stream,
+                appended.events.into_iter().map(str::to_owned).collect(),
+            );
+            correction.expected = written.left_deleted_teams.contains(&correction.stream)
+                && correction.events.iter().all(|e| e == "LeftGroup");
+            report.add(correction);
+        }
+        Ok(())
     }
+}
+
+/// What every chunk of one sync is written with.
+struct Written<'a> {
+    org_id: &'a str,
+    /// The log's head before the platform was asked (`Trigger::Sync`).
+    position: i64,
+    metadata: &'a Metadata,
+    /// The member streams of the groups the sync deleted.
+    left_deleted_teams: &'a BTreeSet<String>,
 }

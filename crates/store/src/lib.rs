@@ -21,6 +21,7 @@ pub mod relay_checkpoint;
 pub mod replay;
 pub mod replay_fold;
 pub mod statements;
+pub mod sync_staging;
 pub mod tls;
 
 pub use error::StoreError;

@@ -82,6 +82,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../migrations/0021_mail_settings.sql"),
     ),
     (
+        28,
+        "sync_staging",
+        include_str!("../../../migrations/0028_sync_staging.sql"),
+    ),
+    (
         30,
         "optix_budget",
         include_str!("../../../migrations/0030_optix_budget.sql"),

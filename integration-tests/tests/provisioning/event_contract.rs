@@ -127,7 +127,7 @@ async fn webhook(stack: &Stack, change: Change) -> anyhow::Result<Option<String>
     Ok(applied.id)
 }
 
-async fn full_sync(stack: &Stack) -> anyhow::Result<()> {
+pub(crate) async fn full_sync(stack: &Stack) -> anyhow::Result<()> {
     let runs = stack
         .count(
             "SELECT count(*) FROM sync_runs WHERE org_id = $1",

@@ -853,6 +853,108 @@ async fn a_sync_never_undoes_what_happened_after_it_asked_optix() -> anyhow::Res
     Ok(())
 }
 
+/// Requests of each GraphQL operation a full sync's lists cost, and pages of `n` items.
+fn pages(n: usize) -> u64 {
+    n.div_ceil(100) as u64
+}
+
+/// The simulated organization's users a full sync lists and its live plans.
+fn listed(stack: &Stack) -> (usize, usize) {
+    use optix_sim::model::PlanStatus;
+    stack.sim.sim.with_state(|s| {
+        let org = &s.orgs[DEMO_ORG];
+        let users = org.users.iter().filter(|u| !u.is_deleted).count();
+        let plans = org
+            .account_plans
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    PlanStatus::Active | PlanStatus::InTrial | PlanStatus::Upcoming
+                )
+            })
+            .count();
+        (users, plans)
+    })
+}
+
+/// A manual sync, run to its end: the requests of each list query it made.
+async fn manual_sync_pages(stack: &Stack) -> anyhow::Result<(u64, u64)> {
+    let before = stack.sim.sim.operations();
+    crate::event_contract::full_sync(stack).await?;
+    let after = stack.sim.sim.operations();
+    let made = |operation: &str| {
+        after.get(operation).copied().unwrap_or(0) - before.get(operation).copied().unwrap_or(0)
+    };
+    Ok((made("UsersPage"), made("ActivePlansPage")))
+}
+
+/// A full sync reads Optix's users a page at a time while it writes them, so a member's plan
+/// may be on any page of the plans list: here the first users listed have their plans on the
+/// last page and the last users on the first. Each gets the access their plan gives, a user
+/// Optix no longer lists (whose plan it still lists) is deleted, and each list costs one
+/// request per page, as when the sync held the whole organization.
+#[tokio::test]
+async fn a_sync_finds_members_whose_plans_are_on_another_page_than_they_are() -> anyhow::Result<()>
+{
+    let stack = Stack::start_installed().await?;
+    stack.wait_for_syncs_to_settle().await?;
+    let populated = stack.sim.sim.populate(DEMO_ORG, 250, HOT_DESK)?;
+    let their_plans: std::collections::HashSet<&str> =
+        populated.iter().map(|(_, plan)| plan.as_str()).collect();
+    stack.sim.sim.with_state(|s| {
+        let org = s.orgs.get_mut(DEMO_ORG).expect("the demo organization");
+        let (others, mut reversed): (Vec<_>, Vec<_>) = org
+            .account_plans
+            .drain(..)
+            .partition(|p| !their_plans.contains(p.account_plan_id.as_str()));
+        reversed.reverse();
+        org.account_plans = reversed.into_iter().chain(others).collect();
+    });
+    let (users, plans) = listed(&stack);
+    assert_eq!(
+        manual_sync_pages(&stack).await?,
+        (pages(users), pages(plans))
+    );
+    let imported = stack
+        .count(
+            "SELECT count(*) FROM members WHERE org_id = $1 AND user_id = ANY($2)
+               AND status = 'active'",
+            &[
+                &DEMO_ORG,
+                &populated
+                    .iter()
+                    .map(|(u, _)| u.as_str())
+                    .collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    assert_eq!(imported, 250);
+    for (user, _) in [&populated[0], &populated[249]] {
+        let member = stack.member(DEMO_ORG, user).await?;
+        assert!(live(member.as_ref()), "{user} has live access");
+    }
+
+    // Optix no longer lists one of them (its plan it still lists), and says nothing.
+    let (gone, _) = &populated[125];
+    stack.sim.sim.with_state(|s| {
+        let org = s.orgs.get_mut(DEMO_ORG).expect("the demo organization");
+        org.users.retain(|u| &u.user_id != gone);
+    });
+    let (users, plans) = listed(&stack);
+    assert_eq!(
+        manual_sync_pages(&stack).await?,
+        (pages(users), pages(plans))
+    );
+    assert!(
+        stack.member(DEMO_ORG, gone).await?.is_none(),
+        "{gone} is deleted"
+    );
+    let (kept, _) = &populated[126];
+    assert!(live(stack.member(DEMO_ORG, kept).await?.as_ref()));
+    Ok(())
+}
+
 /// The final state of the projections, without what legitimately differs between runs
 /// (timestamps, positions, and the random passphrases and keys).
 async fn snapshot(stack: &Stack) -> anyhow::Result<Vec<String>> {

@@ -3,7 +3,7 @@
 //! domain's words (`officernd::facts`). Hints name members, companies and bookings by id;
 //! everything else is read from the API (docs/officernd.md §13).
 
-use super::{Asked, PlatformAdapter, PlatformSnapshot};
+use super::{Asked, PlatformAdapter, PlatformSnapshot, SnapshotMembers};
 use crate::error::ProvisionError;
 use crate::hints::Hint;
 use crate::provisioner::Provisioner;
@@ -198,7 +198,7 @@ impl PlatformAdapter for OfficeRndAdapter<'_> {
         position: i64,
         kind: SyncKind,
         now: DateTime<Utc>,
-    ) -> Result<PlatformSnapshot, ProvisionError> {
+    ) -> Result<PlatformSnapshot<'_>, ProvisionError> {
         let credentials = self.credentials(org_id).await?;
         self.confirm(org_id, &credentials).await?;
         let sweeps = self.provisioner.officernd_sweeps();
@@ -225,15 +225,17 @@ impl PlatformAdapter for OfficeRndAdapter<'_> {
         );
         Ok(PlatformSnapshot {
             position,
-            members: users
-                .into_iter()
-                .map(|user| {
-                    let facts = records::member_facts(&user, &found);
-                    (user, facts)
-                })
-                .collect(),
+            members: SnapshotMembers::All {
+                members: users
+                    .into_iter()
+                    .map(|user| {
+                        let facts = records::member_facts(&user, &found);
+                        (user, facts)
+                    })
+                    .collect(),
+                users_seen: found.members.len() as u32,
+            },
             team_ids: found.companies.keys().cloned().collect(),
-            users_seen: found.members.len() as u32,
             partial: since.is_some(),
             // OfficeRnD's API has no organization locale (docs/officernd.md §3).
             locale: None,

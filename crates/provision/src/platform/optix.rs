@@ -1,7 +1,7 @@
 //! The Optix adapter: the GraphQL client and the organization's token (`optix::api`), its
 //! answers turned into the domain's facts by `crate::facts`.
 
-use super::{Asked, PlatformAdapter, PlatformSnapshot};
+use super::{Asked, PlatformAdapter, PlatformSnapshot, SnapshotMembers};
 use crate::error::ProvisionError;
 use crate::facts;
 use crate::provisioner::Provisioner;
@@ -9,14 +9,13 @@ use crate::received::Parsed;
 use crate::sync_requests::SyncKind;
 use chrono::{DateTime, Utc};
 use domain::MemberFacts;
-use optix::api::TokenCheck;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use optix::api::{OrgToken, TokenCheck};
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
+use store::sync_staging::{self, SyncId};
 
 /// How long a request made for a person waiting (an onboarding) may wait for the budget.
 const PATIENCE: Duration = Duration::from_secs(10);
-/// Users whose facts are split out of the snapshot at once.
-const CHUNK: usize = 250;
 
 pub struct OptixAdapter<'a> {
     provisioner: &'a Provisioner,
@@ -28,20 +27,120 @@ impl<'a> OptixAdapter<'a> {
     }
 }
 
-/// Every user of `facts`, each with their facts (split by `facts::FactsIndex`, linear in the
-/// organization's size).
-fn members_of(facts: &optix::api::Facts) -> BTreeMap<String, MemberFacts> {
-    let users: BTreeSet<String> = facts::users_in(facts).map(str::to_owned).collect();
-    let users: Vec<String> = users.into_iter().collect();
-    let index = facts::FactsIndex::new(facts);
-    let mut members = BTreeMap::new();
-    for chunk in users.chunks(CHUNK) {
-        let subset = index.subset(chunk);
-        for user in chunk {
-            members.insert(user.clone(), facts::member_facts(user, &subset));
+/// A full sync's Optix members, read a page of users at a time: the organization's live plans
+/// were staged in PostgreSQL before the first page (`store::sync_staging`), and its bookings
+/// in the window (a few days' worth) are held here. Whoever the log has an account for and no
+/// page listed is found in PostgreSQL at the end ([`OptixPages::gone`]).
+pub struct OptixPages<'a> {
+    provisioner: &'a Provisioner,
+    token: OrgToken,
+    staging: SyncId,
+    bookings: optix::api::Facts,
+    /// The first page of users, read before the plans (see `snapshot`).
+    first_page: Vec<optix::api::User>,
+    next_page: Option<i64>,
+    users_seen: u32,
+}
+
+impl OptixPages<'_> {
+    pub fn users_seen(&self) -> u32 {
+        self.users_seen
+    }
+
+    /// The facts about the users of the next pages, at least `at_least` of them unless the
+    /// list ends first; None after the last page.
+    pub async fn next_members(
+        &mut self,
+        at_least: usize,
+    ) -> Result<Option<Vec<MemberFacts>>, ProvisionError> {
+        let mut users: BTreeMap<String, optix::api::User> = std::mem::take(&mut self.first_page)
+            .into_iter()
+            .map(|u| (u.user_id.clone(), u))
+            .collect();
+        while users.len() < at_least {
+            let Some(page) = self.next_page else { break };
+            let answer = self
+                .provisioner
+                .optix()
+                .users_page(&self.token, page)
+                .await?;
+            self.users_seen += answer.items.len() as u32;
+            users.extend(answer.items.into_iter().map(|u| (u.user_id.clone(), u)));
+            self.next_page = answer.next;
+        }
+        if users.is_empty() {
+            return Ok(None);
+        }
+        let ids: Vec<&str> = users.keys().map(String::as_str).collect();
+        let mut plans: BTreeMap<String, Vec<domain::access::PlanFact>> = BTreeMap::new();
+        {
+            let client = self.provisioner.pool().get().await?;
+            sync_staging::record_seen(&client, self.staging, &ids).await?;
+            for (user, plan) in sync_staging::plans_of(&client, self.staging, &ids).await? {
+                plans.entry(user).or_default().push(plan);
+            }
+        }
+        let ids: Vec<String> = users.keys().cloned().collect();
+        // The chunk's users with their bookings and invitations (their plans come staged).
+        let mut chunk = facts::FactsIndex::new(&self.bookings).subset(&ids);
+        chunk.users = users;
+        Ok(Some(
+            ids.iter()
+                .map(|id| {
+                    let mut member = facts::member_facts(id, &chunk);
+                    if member.exists {
+                        member.plans = plans.remove(id).unwrap_or_default();
+                    }
+                    member
+                })
+                .collect(),
+        ))
+    }
+
+    /// Everyone to reconcile as gone once every page is read: the organization's accounts,
+    /// plan holders and people of bookings that no page listed.
+    pub async fn gone(&self, org_id: &str) -> Result<Vec<String>, ProvisionError> {
+        let named: std::collections::BTreeSet<&str> = facts::users_in(&self.bookings).collect();
+        let named: Vec<&str> = named.into_iter().collect();
+        let client = self.provisioner.pool().get().await?;
+        Ok(sync_staging::unseen(&client, self.staging, org_id, &named).await?)
+    }
+
+    /// Reads every page of the organization's live plans into the sync's staging, holding one
+    /// page at a time.
+    async fn stage_live_plans(&self) -> Result<(), ProvisionError> {
+        let mut next = Some(1);
+        let mut ordinal = 0;
+        while let Some(page) = next {
+            let answer = self
+                .provisioner
+                .optix()
+                .live_plans_page(&self.token, page)
+                .await?;
+            next = answer.next;
+            let plans: Vec<(String, domain::access::PlanFact)> = answer
+                .items
+                .iter()
+                .filter_map(|p| Some((p.user_id.clone()?, facts::plan_fact(p))))
+                .collect();
+            let client = self.provisioner.pool().get().await?;
+            sync_staging::stage_plans(&client, self.staging, ordinal, &plans).await?;
+            ordinal += plans.len() as i64;
+        }
+        Ok(())
+    }
+
+    /// Removes what the sync staged, whatever its outcome (a failure is logged: the next
+    /// sync removes a day-old leftover).
+    pub async fn finish(self) {
+        let removed = match self.provisioner.pool().get().await {
+            Ok(client) => sync_staging::finish(&client, self.staging).await,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = removed {
+            tracing::warn!(error = %e, "a sync's staged plans were not removed");
         }
     }
-    members
 }
 
 impl PlatformAdapter for OptixAdapter<'_> {
@@ -68,14 +167,16 @@ impl PlatformAdapter for OptixAdapter<'_> {
     }
 
     /// Always everything: Optix's API has no "changed since" (its budget is per minute, and
-    /// a full sync fits it).
+    /// a full sync fits it). The users' first page, then the live plans (staged in
+    /// PostgreSQL), the bookings and the teams; the other pages of users are read one at a
+    /// time as the sync writes them ([`OptixPages::next_members`]).
     async fn snapshot(
         &self,
         org_id: &str,
         position: i64,
         _kind: SyncKind,
         now: DateTime<Utc>,
-    ) -> Result<PlatformSnapshot, ProvisionError> {
+    ) -> Result<PlatformSnapshot<'_>, ProvisionError> {
         let p = self.provisioner;
         let token = p.org_token(org_id).await?;
         let optix = p.optix();
@@ -93,25 +194,48 @@ impl PlatformAdapter for OptixAdapter<'_> {
                 ));
             }
         };
-        let (from, to) = facts::booking_window(now);
-        let users = optix.all_users(&token).await?;
-        let plans = optix.all_live_plans(&token).await?;
-        let bookings = optix.bookings_window(&token, from, to).await?;
-        let teams = optix.all_teams(&token).await?;
-        let users_seen = users.len() as u32;
-        let all = optix::api::Facts {
-            users: users.into_iter().map(|u| (u.user_id.clone(), u)).collect(),
-            plans,
-            bookings,
+        let staging = {
+            let client = p.pool().get().await?;
+            sync_staging::begin(&client).await?
         };
-        Ok(PlatformSnapshot {
-            position,
-            members: members_of(&all),
-            team_ids: teams.into_iter().map(|t| t.team_id).collect(),
-            users_seen,
-            partial: false,
-            locale,
-        })
+        let mut pages = OptixPages {
+            provisioner: p,
+            token,
+            staging,
+            bookings: Default::default(),
+            first_page: Vec::new(),
+            next_page: None,
+            users_seen: 0,
+        };
+        let (from, to) = facts::booking_window(now);
+        let read = async {
+            // The users' first page comes first, as it always has: a sync that cannot read
+            // them fails before staging anything else.
+            let first = optix.users_page(&pages.token, 1).await?;
+            pages.stage_live_plans().await?;
+            let bookings = optix.bookings_window(&pages.token, from, to).await?;
+            let teams = optix.all_teams(&pages.token).await?;
+            Ok::<_, ProvisionError>((first, bookings, teams))
+        };
+        match read.await {
+            Ok((first, bookings, teams)) => {
+                pages.users_seen = first.items.len() as u32;
+                pages.first_page = first.items;
+                pages.next_page = first.next;
+                pages.bookings.bookings = bookings;
+                Ok(PlatformSnapshot {
+                    position,
+                    members: SnapshotMembers::Paged(pages),
+                    team_ids: teams.into_iter().map(|t| t.team_id).collect(),
+                    partial: false,
+                    locale,
+                })
+            }
+            Err(e) => {
+                pages.finish().await;
+                Err(e)
+            }
+        }
     }
 
     async fn user_by_email(
