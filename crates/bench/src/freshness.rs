@@ -54,6 +54,7 @@ impl FreshnessFigures {
                 self.optix_requests / self.batches.max(1.0)
             ),
             target: "p99 < 50 ms at 1,000/s".into(),
+            met: Some(self.p99_ms < 50.0 && self.offered_rate_per_sec >= 1000),
         }]
     }
 }
