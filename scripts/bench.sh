@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: builds the release binaries, starts a private PostgreSQL and NATS on free ports
 # (scripts/infra.sh, as `make test` does; removed afterwards), runs every scenario of
-# lanyard-bench, writes bench/results/<timestamp>.json and prints the table.
+# lanyard-bench, writes bench/results/<timestamp>.json and prints the table (met or missed per
+# target, then "N of M targets met").
 #
 #   scripts/bench.sh                      everything (about 15 minutes on 2 cores)
 #   scripts/bench.sh --only ingest,replay some scenarios

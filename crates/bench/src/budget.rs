@@ -48,6 +48,7 @@ impl BudgetFigures {
                 } else {
                     "(figure asked for)".into()
                 },
+                met: (b.webhooks >= 1000).then_some(b.calls_per_webhook <= 0.1),
             })
             .collect();
         rows.push(Row {
@@ -70,6 +71,7 @@ impl BudgetFigures {
                     * 60.0
             ),
             target: "≤ 5 min".into(),
+            met: Some(self.sync_seconds <= 300.0),
         });
         rows
     }

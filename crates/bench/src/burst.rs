@@ -71,6 +71,7 @@ impl BurstFigures {
                     self.mean_optix_request_ms
                 ),
                 target: "≤ 0.1 calls/webhook".into(),
+                met: Some(self.calls_per_webhook <= 0.1),
             },
             Row {
                 what: "burst of new members: 2xx → account".into(),
@@ -83,12 +84,14 @@ impl BurstFigures {
                 ),
                 ceiling: "-".into(),
                 target: "p99 < 5 s".into(),
+                met: Some(self.p99_ms < 5000.0),
             },
             Row {
                 what: "burst of new members: redeliveries".into(),
                 figure: format!("{}", self.redeliveries),
                 ceiling: "-".into(),
                 target: "0".into(),
+                met: Some(self.redeliveries == 0),
             },
         ]
     }

@@ -76,6 +76,7 @@ impl ControllerFigures {
                 ),
                 ceiling: format!("{:.1} s at 10 req/s (+20 burst)", self.push_minimum_secs),
                 target: "within 20 % of the minimum".into(),
+                met: Some(self.push_secs <= 1.2 * self.push_minimum_secs),
             },
             Row {
                 what: format!("Mist: push {} keys to an empty site", self.keys),
@@ -88,6 +89,7 @@ impl ControllerFigures {
                     self.mist_push_steady_secs
                 ),
                 target: "no 429".into(),
+                met: Some(self.mist_push_rate_limited == 0),
             },
             Row {
                 what: format!(
@@ -108,6 +110,7 @@ impl ControllerFigures {
                     self.freshness_stages.vendor_rate_limited
                 ),
                 target: "p99 < 2 s".into(),
+                met: Some(self.freshness_p99_ms < 2000.0),
             },
         ]
     }

@@ -152,7 +152,9 @@ impl Run {
                     what: format!("{name} scenario"),
                     figure: "FAILED (see the log)".into(),
                     ceiling: "-".into(),
-                    target: "-".into(),
+                    // Its targets cannot be checked: counted as one missed.
+                    target: "the scenario completes".into(),
+                    met: Some(false),
                 });
                 self.results
                     .insert(name.into(), json!({ "error": format!("{e:#}") }));
@@ -169,11 +171,19 @@ impl Run {
         out: Option<&std::path::Path>,
     ) -> anyhow::Result<()> {
         machine["load_average_at_end"] = load_average().into();
+        let (met, total) = stats::targets_met(&self.table);
+        let summary = format!("{met} of {total} targets met");
         let report = json!({
             "at": chrono::Utc::now().to_rfc3339(),
             "smoke": smoke,
             "machine": machine,
             "seconds": self.started.elapsed().as_secs_f64(),
+            "targets": {
+                "summary": summary,
+                "met": met,
+                "total": total,
+                "rows": stats::verdicts(&self.table),
+            },
             "results": Value::Object(self.results),
         });
         println!(
@@ -189,6 +199,7 @@ impl Run {
                 .unwrap_or("?")
         );
         println!("{}", stats::render_table(&self.table));
+        println!("{summary}");
         if let Some(path) = out {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;

@@ -62,6 +62,7 @@ impl MemoryFigures {
                     "-".into()
                 },
                 target: "< 64 MiB".into(),
+                met: Some(s.peak_rss_mib < 64.0),
             })
             .collect()
     }

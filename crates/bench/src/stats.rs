@@ -16,12 +16,47 @@ pub fn ms(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
 
-/// One line of the table: what, the figure, the ceiling beside it, the target.
+/// One line of the table: what, the figure, the ceiling beside it, the target and whether the
+/// figure meets it (`None`: a figure without a target).
 pub struct Row {
     pub what: String,
     pub figure: String,
     pub ceiling: String,
     pub target: String,
+    pub met: Option<bool>,
+}
+
+impl Row {
+    fn verdict(&self) -> &'static str {
+        match self.met {
+            Some(true) => "met",
+            Some(false) => "missed",
+            None => "-",
+        }
+    }
+}
+
+/// How many rows with a target meet it, of how many have one.
+pub fn targets_met(rows: &[Row]) -> (usize, usize) {
+    let checked = rows.iter().filter_map(|r| r.met);
+    let total = checked.clone().count();
+    (checked.filter(|&met| met).count(), total)
+}
+
+/// Each row with a target as JSON: what, figure, target, met.
+pub fn verdicts(rows: &[Row]) -> serde_json::Value {
+    rows.iter()
+        .filter_map(|r| {
+            r.met.map(|met| {
+                serde_json::json!({
+                    "what": r.what,
+                    "figure": r.figure,
+                    "target": r.target,
+                    "met": met,
+                })
+            })
+        })
+        .collect()
 }
 
 pub fn render_table(rows: &[Row]) -> String {
@@ -30,25 +65,30 @@ pub fn render_table(rows: &[Row]) -> String {
         figure: "figure".into(),
         ceiling: "ceiling (same run)".into(),
         target: "target".into(),
+        met: None,
     };
     let all: Vec<&Row> = std::iter::once(&header).chain(rows).collect();
-    let width = |f: fn(&Row) -> &str| all.iter().map(|r| f(r).len()).max().unwrap_or(0);
-    let (a, b, c) = (
+    // In characters, as `format!` pads: µ, ≥ and → are one each.
+    let width = |f: fn(&Row) -> &str| all.iter().map(|r| f(r).chars().count()).max().unwrap_or(0);
+    let (a, b, c, d) = (
         width(|r| &r.what),
         width(|r| &r.figure),
         width(|r| &r.ceiling),
+        width(|r| &r.target),
     );
     let mut lines: Vec<String> = all
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
+            let verdict = if i == 0 { "met?" } else { r.verdict() };
             format!(
-                "| {:a$} | {:b$} | {:c$} | {} |",
+                "| {:a$} | {:b$} | {:c$} | {:d$} | {verdict} |",
                 r.what, r.figure, r.ceiling, r.target
             )
         })
         .collect();
     // A Markdown table: it pastes into the README as it is.
-    lines.insert(1, "|---|---|---|---|".into());
+    lines.insert(1, "|---|---|---|---|---|".into());
     lines.join("\n")
 }
 
@@ -62,5 +102,34 @@ mod tests {
         assert_eq!(quantile(&mut samples, 0.5), Duration::from_millis(50));
         assert_eq!(quantile(&mut samples, 0.99), Duration::from_millis(99));
         assert_eq!(quantile(&mut [], 0.5), Duration::ZERO);
+    }
+
+    fn row(met: Option<bool>) -> Row {
+        Row {
+            what: "w".into(),
+            figure: "f".into(),
+            ceiling: "-".into(),
+            target: "t".into(),
+            met,
+        }
+    }
+
+    #[test]
+    fn rows_without_a_target_are_not_counted() {
+        let rows = [
+            row(Some(true)),
+            row(Some(false)),
+            row(None),
+            row(Some(true)),
+        ];
+        assert_eq!(targets_met(&rows), (2, 3));
+        assert_eq!(verdicts(&rows).as_array().map(Vec::len), Some(3));
+        let table = render_table(&rows);
+        assert!(table.contains("| met |"), "{table}");
+        assert!(table.contains("| missed |"), "{table}");
+        assert!(
+            table.lines().nth(3).is_some_and(|l| l.ends_with("| - |")),
+            "{table}"
+        );
     }
 }

@@ -72,7 +72,8 @@ impl WebhookSeal {
     /// reconciliation made after its time (docs/design.md, "Look-alike webhooks").
     pub fn delivery_id(&self, subject: &str, body: &[u8]) -> String {
         let mut suffix = [0u8; 8];
-        rand::rngs::OsRng.fill_bytes(&mut suffix);
+        // The thread's CSPRNG, not a getrandom syscall per webhook.
+        rand::thread_rng().fill_bytes(&mut suffix);
         format!("{}.{}", self.message_id(subject, body), hex::encode(suffix))
     }
 

@@ -361,6 +361,11 @@ impl NatsServer {
         self.port
     }
 
+    /// The server's process id (benchmarks read its CPU time from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The directory of this server's seeds (`nats.credentials_dir`).
     pub fn credentials_dir(&self) -> PathBuf {
         credentials_dir(&self.store)

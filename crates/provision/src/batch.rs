@@ -30,6 +30,13 @@ impl Outcomes {
         self.0[index] = Some(outcome);
     }
 
+    /// Every message not handled yet gets `outcome`.
+    fn fill(&mut self, outcome: &Outcome) {
+        for slot in self.0.iter_mut().filter(|o| o.is_none()) {
+            *slot = Some(outcome.clone());
+        }
+    }
+
     /// Every message not handled yet gets `rest`.
     fn finish(self, rest: impl Fn() -> Outcome) -> Vec<Outcome> {
         self.0
@@ -39,20 +46,116 @@ impl Outcomes {
     }
 }
 
+/// A batch whose messages have been opened and read (see [`Provisioner::read_batch`]).
+pub struct ReadBatch {
+    outcomes: Outcomes,
+    parsed: Vec<Parsed>,
+}
+
+impl ReadBatch {
+    /// Whether the batch installs or uninstalls (or refreshes the token of) its organization:
+    /// such a batch is asked about only once everything before it is committed, in order.
+    pub fn changes_installation(&self) -> bool {
+        self.parsed
+            .iter()
+            .any(|p| matches!(p.hint, Hint::Token { .. } | Hint::Uninstall))
+    }
+}
+
+/// A batch asked about and ready to commit (see [`Provisioner::ask_batch`]).
+pub struct AskedBatch {
+    outcomes: Outcomes,
+    /// The member hints to reconcile, and what the platform answered about them (an error:
+    /// every one of them is retried), asked from `now`.
+    members: Vec<Parsed>,
+    asked: Result<Asked, ProvisionError>,
+    now: DateTime<Utc>,
+    ask_seconds: f64,
+    calls: u64,
+}
+
 impl Provisioner {
     /// Handles `batch` (all of `org_id`); one outcome per message, in order.
     pub async fn handle_batch(&self, org_id: &str, batch: &[Incoming]) -> Vec<Outcome> {
+        let read = self.read_batch(org_id, batch);
+        let asked = self.ask_batch(org_id, read).await;
+        self.commit_batch(org_id, asked).await
+    }
+
+    /// Opens and reads every message of `batch`; one that cannot be read is rejected.
+    pub fn read_batch(&self, org_id: &str, batch: &[Incoming]) -> ReadBatch {
         let mut outcomes = Outcomes(vec![None; batch.len()]);
         let parsed = self.parse_batch(org_id, batch, &mut outcomes);
+        ReadBatch { outcomes, parsed }
+    }
+
+    /// Leaves out what was processed or covered before, handles installation changes, and
+    /// asks the platform about the member hints left (once their seconds have settled).
+    /// Nothing of the members is written yet: [`Provisioner::commit_batch`] does, and may run
+    /// while the next batch is asked about (the batches are asked and committed in order).
+    pub async fn ask_batch(&self, org_id: &str, read: ReadBatch) -> AskedBatch {
+        let ReadBatch {
+            mut outcomes,
+            parsed,
+        } = read;
         let members = match self.not_processed(org_id, parsed, &mut outcomes).await {
             Ok(members) => members,
             Err(e) => {
-                let retry = Outcome::retry_for(&e);
-                return outcomes.finish(|| retry.clone());
+                outcomes.fill(&Outcome::retry_for(&e));
+                Vec::new()
             }
         };
         if !members.is_empty() {
-            let outcome = self.reconcile_batch(org_id, &members).await;
+            self.wait_until_settled(&members).await;
+        }
+        let calls_before = self.platform_calls();
+        // Before the first request: what the platform answers from here on covers the hints.
+        let now = Utc::now();
+        let asking = std::time::Instant::now();
+        let named = members.iter().any(|p| !matches!(p.hint, Hint::Nothing));
+        let asked = if named {
+            self.platform(org_id).ask(org_id, &members, now).await
+        } else {
+            Ok(Asked::default())
+        };
+        AskedBatch {
+            outcomes,
+            members,
+            asked,
+            now,
+            ask_seconds: asking.elapsed().as_secs_f64(),
+            calls: self.platform_calls() - calls_before,
+        }
+    }
+
+    /// Commits what [`Provisioner::ask_batch`] decided to reconcile; one outcome per message,
+    /// in order. Records the time the batch's reconciliation took (asking and committing) and
+    /// the platform requests each webhook cost.
+    pub async fn commit_batch(&self, org_id: &str, batch: AskedBatch) -> Vec<Outcome> {
+        let AskedBatch {
+            mut outcomes,
+            members,
+            asked,
+            now,
+            ask_seconds,
+            calls,
+        } = batch;
+        if !members.is_empty() {
+            let committing = std::time::Instant::now();
+            let outcome = match asked {
+                Ok(asked) => self.commit_hints(org_id, &members, &asked, now).await,
+                Err(e) => Err(e),
+            }
+            .unwrap_or_else(|e| Outcome::retry_for(&e));
+            let commit_seconds = committing.elapsed().as_secs_f64();
+            tracing::debug!(
+                org_id,
+                webhooks = members.len(),
+                ask_seconds,
+                commit_seconds,
+                "batch reconciled"
+            );
+            self.record_reconciled(&members, &outcome, ask_seconds + commit_seconds, calls);
             for p in &members {
                 outcomes.set(p.index, outcome.clone());
             }
@@ -130,22 +233,12 @@ impl Provisioner {
         self.uncovered(org_id, members, outcomes).await
     }
 
-    /// Reconciles the member hints once their seconds have settled; records the time it took
-    /// and the Optix requests each webhook cost.
-    async fn reconcile_batch(&self, org_id: &str, members: &[Parsed]) -> Outcome {
-        self.wait_until_settled(members).await;
-        let calls_before = self.platform_calls();
-        let started = std::time::Instant::now();
-        let outcome = self
-            .reconcile_hints(org_id, members)
-            .await
-            .unwrap_or_else(|e| Outcome::retry_for(&e));
+    /// The reconciliation's time and, when it committed, the platform requests per webhook.
+    fn record_reconciled(&self, members: &[Parsed], outcome: &Outcome, seconds: f64, calls: u64) {
         let metrics = crate::metrics::metrics();
-        metrics
-            .reconcile
-            .record(started.elapsed().as_secs_f64(), &[]);
+        metrics.reconcile.record(seconds, &[]);
         if matches!(outcome, Outcome::Committed { .. }) {
-            let per_webhook = (self.platform_calls() - calls_before) as f64 / members.len() as f64;
+            let per_webhook = calls as f64 / members.len() as f64;
             for p in members {
                 metrics.api_calls_per_webhook.record(
                     per_webhook,
@@ -156,7 +249,6 @@ impl Provisioner {
                 );
             }
         }
-        outcome
     }
 
     /// A webhook says "something about X changed at T". The hints a reconciliation of X that
@@ -217,22 +309,14 @@ impl Provisioner {
         tokio::time::sleep(wait.min(Duration::from_secs(1) + margin)).await;
     }
 
-    /// Resolves the hints to users, asks Optix about all of them, and commits the decisions.
-    async fn reconcile_hints(
+    /// Commits the decisions on what the platform answered about `hints`.
+    async fn commit_hints(
         &self,
         org_id: &str,
         hints: &[Parsed],
+        asked: &Asked,
+        now: DateTime<Utc>,
     ) -> Result<Outcome, ProvisionError> {
-        let named = hints.iter().any(|p| !matches!(p.hint, Hint::Nothing));
-        // Before the first request: what Optix answers from here on covers the hints.
-        let now = Utc::now();
-        let asking = std::time::Instant::now();
-        let asked = if named {
-            self.platform(org_id).ask(org_id, hints, now).await?
-        } else {
-            Asked::default()
-        };
-        let ask_seconds = asking.elapsed().as_secs_f64();
         let metadata: Vec<Metadata> = hints.iter().map(Parsed::metadata).collect();
         let members: Vec<ToReconcile<'_>> = asked
             .users
@@ -243,19 +327,10 @@ impl Provisioner {
             })
             .collect();
         let inputs = (self, org_id, hints, &members, &asked.gone_teams, &metadata);
-        let committing = std::time::Instant::now();
         let outcome = decide::in_transaction(self.pool(), &inputs, |tx, inputs| {
             Box::pin(commit_members(tx, inputs, now))
         })
         .await?;
-        tracing::debug!(
-            org_id,
-            webhooks = hints.len(),
-            members = members.len(),
-            ask_seconds,
-            commit_seconds = committing.elapsed().as_secs_f64(),
-            "batch reconciled"
-        );
         Ok(outcome)
     }
 }

@@ -8,8 +8,8 @@
 //! while it waits. A burst thus costs a few Optix requests, and an organization waiting for its
 //! API budget never holds up another.
 
-use crate::batch::{Incoming, Outcome};
-use crate::lease::Leases;
+use crate::batch::{AskedBatch, Incoming, Outcome};
+use crate::lease::{Leases, Working};
 use crate::metrics::metrics;
 use crate::pacing::Pacing;
 use crate::provisioner::Provisioner;
@@ -136,8 +136,13 @@ impl Held {
 
     /// Tells JetStream the waiting messages and `handled` are in progress (each restarts its
     /// ack wait), so none is redelivered while it waits for the Optix budget or its turn.
-    async fn keep_alive(&self, handled: &[WebhookDelivery]) {
-        for delivery in handled.iter().chain(&self.waiting) {
+    async fn keep_alive(&self, handled: &[&[WebhookDelivery]]) {
+        for batch in handled {
+            for delivery in *batch {
+                let _ = delivery.in_progress().await;
+            }
+        }
+        for delivery in &self.waiting {
             let _ = delivery.in_progress().await;
         }
     }
@@ -176,11 +181,18 @@ impl Held {
         Some(self.waiting.drain(..n).collect())
     }
 
-    /// Runs `work` on `batch` while taking in what arrives meanwhile and keeping every held
+    /// What is waiting now (at most `batch_size`), without lingering; None when nothing is.
+    fn ready_batch(&mut self, batch_size: usize) -> Option<Vec<WebhookDelivery>> {
+        self.take_queued();
+        let n = self.waiting.len().min(batch_size);
+        (n > 0).then(|| self.waiting.drain(..n).collect())
+    }
+
+    /// Runs `work` on `batches` while taking in what arrives meanwhile and keeping every held
     /// message alive.
     async fn while_handling<T>(
         &mut self,
-        batch: &[WebhookDelivery],
+        batches: &[&[WebhookDelivery]],
         work: impl std::future::Future<Output = T>,
     ) -> T {
         tokio::pin!(work);
@@ -192,7 +204,7 @@ impl Held {
                     Some(message) => self.waiting.push_back(message),
                     None => open = false,
                 },
-                _ = self.progress.tick() => self.keep_alive(batch).await,
+                _ = self.progress.tick() => self.keep_alive(batches).await,
             }
         }
     }
@@ -208,6 +220,25 @@ fn spent(limit: u32, before: Option<u32>, after: Option<u32>) -> u32 {
     }
 }
 
+/// A batch asked about and waiting for its commit.
+struct Pending {
+    batch: Vec<WebhookDelivery>,
+    commit: ToCommit,
+}
+
+/// What committing and acknowledging a pending batch needs besides its messages.
+struct ToCommit {
+    asked: AskedBatch,
+    span: tracing::Span,
+    started: Instant,
+    /// The partition stays this instance's until the batch is committed.
+    _working: Working,
+}
+
+/// One organization's batches, in order: each is asked about while the one before it commits
+/// (a pipeline of two: the platform's answers and the database's work overlap; a batch that
+/// changes the installation, or one gathered while the budget runs short, waits for the
+/// commit before it instead).
 async fn org_worker(
     org_id: String,
     leases: Leases,
@@ -220,40 +251,64 @@ async fn org_worker(
     let window = provisioner.optix().settings().window;
     let mut pacing = Pacing::new(limit, window, Instant::now());
     let batch_size = settings.batch_size.max(1);
+    let provisioner = provisioner.as_ref();
+    let mut pending: Option<Pending> = None;
     loop {
-        let linger = || match &mut pacing {
+        let mut linger = || match &mut pacing {
             Some(pacing) => pacing.linger(settings.coalesce, Instant::now()),
             None => settings.coalesce,
         };
-        let Some(batch) = held.next_batch(batch_size, linger).await else {
-            break;
+        // While a batch commits, the next is what is waiting (unless the budget asks to wait).
+        let overlap = pending.is_some() && linger() <= settings.coalesce;
+        let next = match overlap {
+            true => held.ready_batch(batch_size),
+            false => None,
         };
-        // The partition stays this instance's until the batch is done.
-        let Some(_working) = leases.working(&org_id) else {
+        let batch = match (next, pending.take()) {
+            (Some(batch), previous) => {
+                pending = previous;
+                batch
+            }
+            (None, Some(previous)) => {
+                commit_alone(&mut held, previous, &org_id, provisioner).await;
+                continue;
+            }
+            (None, None) => match held.next_batch(batch_size, linger).await {
+                Some(batch) => batch,
+                None => break,
+            },
+        };
+        let Some(working) = leases.working(&org_id) else {
             give_back(&batch).await;
             continue;
         };
         let before = provisioner.optix().org_budget_remaining(&org_id);
-        held.while_handling(&batch, handle(&org_id, &batch, &provisioner))
-            .await;
+        pending = Some(ask(&mut held, pending, (&org_id, batch, working), provisioner).await);
         if let Some(pacing) = &mut pacing {
             let after = provisioner.optix().org_budget_remaining(&org_id);
             pacing.spent(spent(limit, before, after), Instant::now());
         }
     }
-}
-
-/// Webhooks of an organization another provision instance works: back to the stream.
-async fn give_back(deliveries: &[WebhookDelivery]) {
-    metrics().handed_back.add(deliveries.len() as u64, &[]);
-    for delivery in deliveries {
-        if let Err(e) = delivery.retry_after(NOT_OURS_DELAY).await {
-            tracing::debug!(message_id = %delivery.msg_id, error = %e, "giving a webhook back failed");
-        }
+    if let Some(last) = pending {
+        commit_alone(&mut held, last, &org_id, provisioner).await;
     }
 }
 
-async fn handle(org_id: &str, batch: &[WebhookDelivery], provisioner: &Provisioner) {
+/// Commits `pending` (nothing asked meanwhile), keeping what is held alive.
+async fn commit_alone(held: &mut Held, pending: Pending, org_id: &str, provisioner: &Provisioner) {
+    let Pending { batch, commit } = pending;
+    held.while_handling(&[&batch], commit.run(&batch, org_id, provisioner))
+        .await;
+}
+
+/// Asks about `batch` while `previous` commits (after it, when `batch` changes the
+/// installation); answers `batch` waiting for its commit.
+async fn ask(
+    held: &mut Held,
+    previous: Option<Pending>,
+    (org_id, batch, working): (&str, Vec<WebhookDelivery>, Working),
+    provisioner: &Provisioner,
+) -> Pending {
     let started = Instant::now();
     let incoming: Vec<Incoming> = batch
         .iter()
@@ -264,15 +319,71 @@ async fn handle(org_id: &str, batch: &[WebhookDelivery], provisioner: &Provision
             replay: delivery.replay,
         })
         .collect();
-    // One span for the batch, continuing the first webhook's trace (a lone webhook, the usual
-    // case when traffic is light, is one trace end to end).
+    let span = batch_span(org_id, &batch, &incoming[0].message_id);
+    let read = provisioner.read_batch(org_id, &incoming);
+    let previous = match previous {
+        Some(previous) if read.changes_installation() => {
+            commit_alone(held, previous, org_id, provisioner).await;
+            None
+        }
+        previous => previous,
+    };
+    let asking = provisioner.ask_batch(org_id, read).instrument(span.clone());
+    let asked = match previous {
+        Some(Pending {
+            batch: previous_batch,
+            commit,
+        }) => {
+            let committing = commit.run(&previous_batch, org_id, provisioner);
+            let both = futures::future::join(asking, committing);
+            held.while_handling(&[&previous_batch, &batch], both)
+                .await
+                .0
+        }
+        None => held.while_handling(&[&batch], asking).await,
+    };
+    Pending {
+        batch,
+        commit: ToCommit {
+            asked,
+            span,
+            started,
+            _working: working,
+        },
+    }
+}
+
+impl ToCommit {
+    /// Commits `batch` (the messages asked about) and acknowledges each by its outcome.
+    async fn run(self, batch: &[WebhookDelivery], org_id: &str, provisioner: &Provisioner) {
+        let ToCommit {
+            asked,
+            span,
+            started,
+            _working,
+        } = self;
+        async {
+            let outcomes = provisioner.commit_batch(org_id, asked).await;
+            for (delivery, outcome) in batch.iter().zip(&outcomes) {
+                record(delivery, outcome, started);
+                acknowledge(delivery, outcome).await;
+            }
+        }
+        .instrument(span)
+        .await;
+    }
+}
+
+/// One span for a batch, continuing the first webhook's trace (a lone webhook, the usual case
+/// when traffic is light, is one trace end to end).
+fn batch_span(org_id: &str, batch: &[WebhookDelivery], message_id: &str) -> tracing::Span {
     let span = tracing::info_span!(
         "provision.webhook",
         otel.kind = "consumer",
         org_id,
         webhooks = batch.len(),
         subject = %batch[0].raw_subject(),
-        message_id = %incoming[0].message_id,
+        message_id = %message_id,
         trace_id = tracing::field::Empty,
     );
     let traceparent = batch[0].header(telemetry::traces::TRACEPARENT);
@@ -280,15 +391,17 @@ async fn handle(org_id: &str, batch: &[WebhookDelivery], provisioner: &Provision
     if let Some(trace_id) = telemetry::traces::trace_id(&span) {
         span.record("trace_id", trace_id);
     }
-    async {
-        let outcomes = provisioner.handle_batch(org_id, &incoming).await;
-        for (delivery, outcome) in batch.iter().zip(&outcomes) {
-            record(delivery, outcome, started);
-            acknowledge(delivery, outcome).await;
+    span
+}
+
+/// Webhooks of an organization another provision instance works: back to the stream.
+async fn give_back(deliveries: &[WebhookDelivery]) {
+    metrics().handed_back.add(deliveries.len() as u64, &[]);
+    for delivery in deliveries {
+        if let Err(e) = delivery.retry_after(NOT_OURS_DELAY).await {
+            tracing::debug!(message_id = %delivery.msg_id, error = %e, "giving a webhook back failed");
         }
     }
-    .instrument(span)
-    .await;
 }
 
 /// Acks only what is committed (or was before); a retry is a NAK with a delay, a message that

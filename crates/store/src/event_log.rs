@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 use tokio_postgres::error::SqlState;
+use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 /// Held from the first position drawn until commit; see migrations/0001_event_log.sql.
@@ -90,16 +91,17 @@ pub async fn read_all(
 fn row_to_event(row: &tokio_postgres::Row) -> Result<RecordedEvent, StoreError> {
     let position: i64 = row.get(0);
     let corrupt = |reason: String| StoreError::Corrupt { position, reason };
-    let data: serde_json::Value = row.get(5);
-    let metadata: serde_json::Value = row.get(6);
+    // Read straight from the jsonb bytes, without a `serde_json::Value` in between.
+    let Json(event) = row.try_get(5).map_err(|e| corrupt(e.to_string()))?;
+    let Json(metadata) = row.try_get(6).map_err(|e| corrupt(e.to_string()))?;
     Ok(RecordedEvent {
         global_position: position,
         event_id: row.get(1),
         stream_id: row.get(2),
         org_id: row.get(3),
         stream_version: row.get(4),
-        event: serde_json::from_value(data).map_err(|e| corrupt(e.to_string()))?,
-        metadata: serde_json::from_value(metadata).map_err(|e| corrupt(e.to_string()))?,
+        event,
+        metadata,
         recorded_at: row.get(7),
     })
 }
@@ -133,17 +135,18 @@ pub struct Append<'a> {
     pub metadata: &'a Metadata,
 }
 
-/// The columns of a batch's events, as `unnest` takes them.
+/// The columns of a batch's events, as `unnest` takes them (the JSON written straight from the
+/// events and metadata, without a `serde_json::Value` in between).
 #[derive(Default)]
-struct EventColumns {
+struct EventColumns<'e> {
     ids: Vec<Uuid>,
     streams: Vec<String>,
     categories: Vec<String>,
     orgs: Vec<String>,
     versions: Vec<i64>,
     types: Vec<&'static str>,
-    data: Vec<serde_json::Value>,
-    metadata: Vec<serde_json::Value>,
+    data: Vec<Json<&'e Event>>,
+    metadata: Vec<Json<&'e Metadata>>,
 }
 
 /// Appends to several streams in one transaction, in the order given (a stream may appear
@@ -162,28 +165,11 @@ pub async fn append_batch(
         return Ok(Vec::new());
     }
     take_append_lock(tx).await?;
-    let mut columns = EventColumns::default();
-    let mut parts = Vec::new();
-    for part in &appends {
-        let metadata =
-            serde_json::to_value(part.metadata).map_err(|e| StoreError::Config(e.to_string()))?;
-        for (offset, event) in part.events.iter().enumerate() {
-            columns.ids.push(Uuid::now_v7());
-            columns.streams.push(part.stream.to_string());
-            columns.categories.push(part.stream.category().to_owned());
-            columns.orgs.push(part.stream.org_id().to_owned());
-            columns
-                .versions
-                .push(part.expected_version + 1 + offset as i64);
-            columns.types.push(event.type_name());
-            columns
-                .data
-                .push(serde_json::to_value(event).map_err(|e| StoreError::Config(e.to_string()))?);
-            columns.metadata.push(metadata.clone());
-        }
-        parts.push((part.stream.to_string(), part.expected_version));
-    }
-    let positions = insert_events(tx, &columns, recorded_at, &parts).await?;
+    let (positions, ids, mut streams, versions) = {
+        let (columns, parts) = event_columns(&appends);
+        let positions = insert_events(tx, &columns, recorded_at, &parts).await?;
+        (positions, columns.ids, columns.streams, columns.versions)
+    };
     let mut recorded = Vec::with_capacity(positions.len());
     let events = appends.into_iter().flat_map(|part| {
         let (stream, metadata) = (part.stream, part.metadata);
@@ -194,10 +180,10 @@ pub async fn append_batch(
     for (i, (stream, metadata, event)) in events.enumerate() {
         recorded.push(RecordedEvent {
             global_position: positions[i],
-            event_id: columns.ids[i],
-            stream_id: std::mem::take(&mut columns.streams[i]),
+            event_id: ids[i],
+            stream_id: std::mem::take(&mut streams[i]),
             org_id: stream.org_id().to_owned(),
-            stream_version: columns.versions[i],
+            stream_version: versions[i],
             event,
             metadata: metadata.clone(),
             recorded_at,
@@ -207,10 +193,33 @@ pub async fn append_batch(
     Ok(recorded)
 }
 
+/// The batch's events as columns, and each part's stream and expected version (to name the
+/// stream of a conflict).
+fn event_columns<'e>(appends: &'e [Append<'_>]) -> (EventColumns<'e>, Vec<(String, i64)>) {
+    let mut columns = EventColumns::default();
+    let mut parts = Vec::with_capacity(appends.len());
+    for part in appends {
+        for (offset, event) in part.events.iter().enumerate() {
+            columns.ids.push(Uuid::now_v7());
+            columns.streams.push(part.stream.to_string());
+            columns.categories.push(part.stream.category().to_owned());
+            columns.orgs.push(part.stream.org_id().to_owned());
+            columns
+                .versions
+                .push(part.expected_version + 1 + offset as i64);
+            columns.types.push(event.type_name());
+            columns.data.push(Json(event));
+            columns.metadata.push(Json(part.metadata));
+        }
+        parts.push((part.stream.to_string(), part.expected_version));
+    }
+    (columns, parts)
+}
+
 /// Inserts a batch's events with one statement; answers their positions, in order.
 async fn insert_events(
     tx: &deadpool_postgres::Transaction<'_>,
-    columns: &EventColumns,
+    columns: &EventColumns<'_>,
     recorded_at: DateTime<Utc>,
     parts: &[(String, i64)],
 ) -> Result<Vec<i64>, StoreError> {
