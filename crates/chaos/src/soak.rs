@@ -19,6 +19,9 @@ const WARM_UP: Duration = Duration::from_secs(120);
 const RSS_SLACK_KIB: u64 = 4 * 1024;
 const RSS_SLACK_SHARE: f64 = 0.10;
 const FD_SLACK: u64 = 8;
+/// The start and the end of a soak are the floors of this long after the warm-up and before
+/// the end.
+const FLOOR_WINDOW: Duration = Duration::from_secs(300);
 
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 struct Sample {
@@ -42,24 +45,45 @@ struct Verdict {
 }
 
 impl ServiceSamples {
-    /// (warmed-up start, end, peak) of memory and descriptors, and whether both stayed flat.
+    /// (start, end, peak) of memory and descriptors, and whether both stayed flat. Start and
+    /// end are floors (the least of the first and of the last `FLOOR_WINDOW` after the
+    /// warm-up): a periodic sync allocates for a few seconds every 15 minutes, and a sample
+    /// that falls on one is a transient, not growth; a leak raises the floor.
     fn verdict(&self) -> Option<Verdict> {
         let warm: Vec<&Sample> = self
             .samples
             .iter()
             .filter(|s| s.seconds >= WARM_UP.as_secs_f64())
             .collect();
-        let (first, last) = (*warm.first()?, *warm.last()?);
+        let (first, last) = (warm.first()?.seconds, warm.last()?.seconds);
+        let window = FLOOR_WINDOW.as_secs_f64();
+        let floor = |from: f64, to: f64, of: fn(&Sample) -> u64| {
+            warm.iter()
+                .filter(|s| s.seconds >= from && s.seconds <= to)
+                .map(|s| of(s))
+                .min()
+                .unwrap_or(0)
+        };
+        let rss = |s: &Sample| s.rss_kib;
+        let fds = |s: &Sample| s.fds;
+        let (start_rss, end_rss) = (
+            floor(first, first + window, rss),
+            floor(last - window, last, rss),
+        );
+        let (start_fds, end_fds) = (
+            floor(first, first + window, fds),
+            floor(last - window, last, fds),
+        );
         let peak_rss = warm.iter().map(|s| s.rss_kib).max().unwrap_or(0);
         let peak_fds = warm.iter().map(|s| s.fds).max().unwrap_or(0);
         let rss_allowed =
-            first.rss_kib + RSS_SLACK_KIB.max((first.rss_kib as f64 * RSS_SLACK_SHARE) as u64);
+            start_rss + RSS_SLACK_KIB.max((start_rss as f64 * RSS_SLACK_SHARE) as u64);
         let mib = |kib: u64| (kib as f64 / 1024.0 * 10.0).round() / 10.0;
         Some(Verdict {
             name: self.name.clone(),
-            rss_mib: [mib(first.rss_kib), mib(last.rss_kib), mib(peak_rss)],
-            fds: [first.fds, last.fds, peak_fds],
-            flat: last.rss_kib <= rss_allowed && last.fds <= first.fds + FD_SLACK,
+            rss_mib: [mib(start_rss), mib(end_rss), mib(peak_rss)],
+            fds: [start_fds, end_fds, peak_fds],
+            flat: end_rss <= rss_allowed && end_fds <= start_fds + FD_SLACK,
         })
     }
 }
@@ -252,7 +276,7 @@ fn report(
         "soak: {minutes} min, {rounds} rounds, {accepted} webhooks accepted, {lost} lost, {restarts} restarts"
     );
     println!(
-        "| service | RSS MiB (after warm-up → end, peak) | open fds (after warm-up → end, peak) | flat |"
+        "| service | RSS MiB (floor after warm-up → floor of the last 5 min, peak) | open fds (same) | flat |"
     );
     println!("|---|---|---|---|");
     for v in &verdicts {
@@ -294,4 +318,41 @@ fn report(
         .collect();
     anyhow::ensure!(growing.is_empty(), "kept growing: {}", growing.join(", "));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(rss_mib_each_minute: &[u64]) -> ServiceSamples {
+        ServiceSamples {
+            name: "provision".into(),
+            samples: rss_mib_each_minute
+                .iter()
+                .enumerate()
+                .map(|(minute, mib)| Sample {
+                    seconds: minute as f64 * 60.0,
+                    rss_kib: mib * 1024,
+                    fds: 20,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_sync_allocating_at_the_last_sample_is_not_growth() {
+        let mut minutes = vec![37; 30];
+        minutes[15] = 39;
+        minutes.push(45);
+        let verdict = service(&minutes).verdict().expect("sampled");
+        assert!(verdict.flat, "{verdict:?}");
+        assert_eq!(verdict.rss_mib, [37.0, 37.0, 45.0]);
+    }
+
+    #[test]
+    fn a_floor_that_keeps_rising_is_growth() {
+        let minutes: Vec<u64> = (0..30).map(|m| 37 + m / 3).collect();
+        let verdict = service(&minutes).verdict().expect("sampled");
+        assert!(!verdict.flat, "{verdict:?}");
+    }
 }
