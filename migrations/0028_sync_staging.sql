@@ -2,11 +2,13 @@
 -- before most of its users, and the users the sync has seen, so the sync holds a page of the
 -- organization in memory instead of all of it. Rows belong to one sync (`sync_id`, from the
 -- sequence) and are removed when it ends; a sync stopped midway leaves rows a later one removes
--- once they are a day old. Unlogged: nothing here outlives the sync that wrote it, so it needs
--- no WAL, no backup and no replay.
+-- once they are a day old. Logged, not UNLOGGED: a crash truncates unlogged tables and a standby
+-- never has them, and a sync that went on after a PostgreSQL restart or failover would then
+-- find no plans for the users it reads next and take everyone it had seen for gone (their
+-- access revoked, their data deleted). The WAL of a sync's staging is small beside its events.
 CREATE SEQUENCE sync_staging_ids;
 
-CREATE UNLOGGED TABLE sync_staged_plans (
+CREATE TABLE sync_staged_plans (
     sync_id          bigint      NOT NULL,
     ordinal          bigint      NOT NULL,
     user_id          text        NOT NULL,
@@ -22,7 +24,7 @@ CREATE UNLOGGED TABLE sync_staged_plans (
 );
 CREATE INDEX sync_staged_plans_user ON sync_staged_plans (sync_id, user_id);
 
-CREATE UNLOGGED TABLE sync_seen_users (
+CREATE TABLE sync_seen_users (
     sync_id   bigint      NOT NULL,
     user_id   text        NOT NULL,
     staged_at timestamptz NOT NULL DEFAULT now(),
