@@ -934,6 +934,16 @@ async fn a_sync_finds_members_whose_plans_are_on_another_page_than_they_are() ->
         )
         .await?;
     assert_eq!(imported, 250);
+    // The staging is logged: a crash empties unlogged tables and a standby never has them, and
+    // a sync going on after either would take everyone it had seen for gone (migration 0028).
+    let logged = stack
+        .count(
+            "SELECT count(*) FROM pg_class WHERE relpersistence = 'p'
+               AND relname IN ('sync_staged_plans', 'sync_seen_users')",
+            &[],
+        )
+        .await?;
+    assert_eq!(logged, 2);
     for (user, _) in [&populated[0], &populated[249]] {
         let member = stack.member(DEMO_ORG, user).await?;
         assert!(live(member.as_ref()), "{user} has live access");
