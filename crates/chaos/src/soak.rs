@@ -108,7 +108,7 @@ fn sample_of(pid: u32, seconds: f64) -> Option<Sample> {
 }
 
 /// What the log and the streams hold, for sizing: the soak's growth per webhook and per event.
-#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, serde::Serialize)]
 struct Storage {
     events: i64,
     event_table_bytes: i64,
