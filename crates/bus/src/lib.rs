@@ -66,6 +66,12 @@ pub enum BusError {
 
 /// A durable pull consumer's configuration: explicit acks, redelivered after `ack_wait`, for
 /// as long as it takes (never given up on).
+/// Webhooks delivered to provision and not yet acknowledged, at most: four of its batches (of
+/// 1,000 by default), so one batch can be asked about while the one before commits and the
+/// next two wait, instead of JetStream's default 1,000 starving that pipeline. Each is a
+/// sealed body of about a kilobyte held in memory.
+pub const WEBHOOKS_IN_FLIGHT: i64 = 4_000;
+
 fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consumer::pull::Config {
     jetstream::consumer::pull::Config {
         durable_name: Some(durable_name.to_owned()),
@@ -357,16 +363,16 @@ impl Bus {
             .map_err(js_error)
     }
 
-    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s).
+    /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s),
+    /// delivering at most [`WEBHOOKS_IN_FLIGHT`] messages not yet acknowledged. Created, or
+    /// brought to this configuration when it exists (every instance asks for the same).
     pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
         let stream = self.open_webhook_stream().await?;
-        stream
-            .get_or_create_consumer(
-                durable_name,
-                durable_consumer(durable_name, Duration::from_secs(30)),
-            )
-            .await
-            .map_err(js_error)
+        let config = jetstream::consumer::pull::Config {
+            max_ack_pending: WEBHOOKS_IN_FLIGHT,
+            ..durable_consumer(durable_name, Duration::from_secs(30))
+        };
+        stream.create_consumer(config).await.map_err(js_error)
     }
 
     /// A durable pull consumer of the domain events stream for `filter_subject` (explicit ack,

@@ -342,7 +342,7 @@ pub async fn webhook_coverage(
     let rows = client
         .query_cached(
             "SELECT hint_key, asked_from FROM webhook_coverage
-             WHERE org_id = $1 AND hint_key = ANY($2)",
+             WHERE org_id = $1 AND hint_key IN (SELECT unnest($2::text[]))",
             &[&org_id, &hint_keys],
         )
         .await?;
@@ -384,7 +384,8 @@ pub async fn processed_among(
 ) -> Result<std::collections::HashSet<String>, StoreError> {
     let rows = client
         .query_cached(
-            "SELECT message_id FROM processed_messages WHERE message_id = ANY($1)",
+            "SELECT message_id FROM processed_messages
+             WHERE message_id IN (SELECT unnest($1::text[]))",
             &[&message_ids],
         )
         .await?;

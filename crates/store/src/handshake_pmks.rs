@@ -24,13 +24,19 @@ pub async fn stored(
     org_id: &str,
     user_id: Option<&str>,
 ) -> Result<Vec<StoredPmk>, StoreError> {
-    let rows = client
-        .query_cached(
-            "SELECT user_id, ssid, passphrase_nonce, pmk FROM handshake_pmks
-              WHERE org_id = $1 AND ($2::text IS NULL OR user_id = $2)",
-            &[&org_id, &user_id],
-        )
-        .await?;
+    // Two statements: a generic plan of `($2 IS NULL OR user_id = $2)` reads the whole
+    // organization's PMKs for one member.
+    const SELECT: &str = "SELECT user_id, ssid, passphrase_nonce, pmk FROM handshake_pmks";
+    let rows = match user_id {
+        Some(user_id) => {
+            let sql = format!("{SELECT} WHERE org_id = $1 AND user_id = $2");
+            client.query_cached(&sql, &[&org_id, &user_id]).await?
+        }
+        None => {
+            let sql = format!("{SELECT} WHERE org_id = $1");
+            client.query_cached(&sql, &[&org_id]).await?
+        }
+    };
     rows.iter()
         .map(|row| {
             Ok(StoredPmk {

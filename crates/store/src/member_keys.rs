@@ -52,7 +52,7 @@ pub async fn member_keys(
 ) -> Result<HashMap<String, Sealed>, StoreError> {
     let rows = select(
         client,
-        "SELECT user_id, wrapped_key FROM member_keys WHERE org_id = $1 AND user_id = ANY($2)",
+        "SELECT user_id, wrapped_key FROM member_keys WHERE org_id = $1 AND user_id IN (SELECT unnest($2::text[]))",
         &[&org_id, &user_ids],
         |r| (r.get::<_, String>(0), r.get::<_, serde_json::Value>(1)),
     )

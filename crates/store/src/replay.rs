@@ -78,6 +78,21 @@ async fn rebuild_in_shadow(
             "CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL);"
         ));
     }
+    // `LIKE … INCLUDING ALL` leaves out storage parameters (a fillfactor an operator set):
+    // copied too, so a rebuild keeps them.
+    setup.push_str(&format!(
+        "DO $$ DECLARE t record; BEGIN
+           FOR t IN SELECT live.relname, array_to_string(live.reloptions, ', ') AS options
+                      FROM pg_class live
+                      JOIN pg_class shadow ON shadow.relname = live.relname
+                     WHERE live.relnamespace = 'public'::regnamespace
+                       AND shadow.relnamespace = '{SHADOW}'::regnamespace
+                       AND live.relkind = 'r' AND live.reloptions IS NOT NULL
+           LOOP
+             EXECUTE format('ALTER TABLE {SHADOW}.%I SET (%s)', t.relname, t.options);
+           END LOOP;
+         END $$;"
+    ));
     client.batch_execute(&setup).await?;
 
     let mut phases = ReplayPhases::default();

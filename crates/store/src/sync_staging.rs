@@ -116,7 +116,7 @@ pub async fn plans_of(
         .query(
             "SELECT user_id, account_plan_id, plan_template_id, status, start_at, end_at,
                     in_all_locations, location_ids
-             FROM sync_staged_plans WHERE sync_id = $1 AND user_id = ANY($2)
+             FROM sync_staged_plans WHERE sync_id = $1 AND user_id IN (SELECT unnest($2::text[]))
              ORDER BY ordinal",
             &[&sync.0, &users],
         )

@@ -1311,9 +1311,21 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
         before.iter().all(|(_, rows, _)| *rows > 0),
         "every projection has rows: {before:?}"
     );
+    // A storage parameter an operator set is kept by the tables the rebuild swaps in.
+    client
+        .batch_execute("ALTER TABLE members SET (fillfactor = 70)")
+        .await?;
     store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
     let after = store::replay::checksums(&client).await?;
     assert_eq!(before, after);
+    let options: Option<Vec<String>> = client
+        .query_one(
+            "SELECT reloptions FROM pg_class WHERE oid = 'public.members'::regclass",
+            &[],
+        )
+        .await?
+        .get(0);
+    assert_eq!(options, Some(vec!["fillfactor=70".to_owned()]));
     Ok(())
 }
 

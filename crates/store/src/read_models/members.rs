@@ -87,6 +87,8 @@ pub struct MemberView {
     pub profile: Sealed,
     pub passphrase: Option<Sealed>,
     pub opened_at: DateTime<Utc>,
+    /// The last change to the account's own row (status, profile, passphrase, team, home);
+    /// grants and revocations are in `grants`.
     pub updated_at: DateTime<Utc>,
     pub grants: Vec<GrantView>,
     /// The team's group, when the member is in one.
@@ -241,7 +243,8 @@ pub async fn members_by_email_hash(
     select(
         client,
         "SELECT DISTINCT ON (email_hash) email_hash, user_id FROM members
-         WHERE org_id = $1 AND email_hash = ANY($2) ORDER BY email_hash, user_id",
+         WHERE org_id = $1 AND email_hash IN (SELECT unnest($2::text[]))
+         ORDER BY email_hash, user_id",
         &[&org_id, &email_hashes],
         |r| (r.get(0), r.get(1)),
     )
@@ -332,7 +335,8 @@ pub async fn passphrase_holders(
 ) -> Result<Vec<(String, String)>, StoreError> {
     select(
         client,
-        "SELECT passphrase_hash, user_id FROM members WHERE org_id = $1 AND passphrase_hash = ANY($2)",
+        "SELECT passphrase_hash, user_id FROM members WHERE org_id = $1
+           AND passphrase_hash IN (SELECT unnest($2::text[]))",
         &[&org_id, &lookup_hashes],
         |r| (r.get(0), r.get(1)),
     )
@@ -479,7 +483,10 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The grant's row in `member_grants`, and the member's row touched.
+/// The grant's row in `member_grants`. The member's row is left alone: its stamp
+/// (`updated_at`, `last_position`) is the last change to the row's own columns, and a plan
+/// change touching it cost an index-maintaining UPDATE per webhook (the grant keeps its own
+/// `granted_at`).
 fn write_grant(
     row: &Row<'_>,
     grant: &GrantKey,
@@ -504,7 +511,6 @@ fn write_grant(
         ],
         insert_only: Vec::new(),
     });
-    out.push(row.patch(Vec::new()));
     Ok(())
 }
 
@@ -559,7 +565,6 @@ fn ops(
                 key_prefix: key,
                 matching: Vec::new(),
             });
-            out.push(row.patch(Vec::new()));
         }
         Event::AccountDeleted => {
             let row = row()?;
