@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test bench chaos soak fmt lint deps check-observability check-kubernetes fuzz event-schemas
+.PHONY: help up down test bench bench-statements chaos soak fmt lint deps check-observability check-kubernetes fuzz event-schemas
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
@@ -24,6 +24,8 @@ help:
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
+	@echo "make bench-statements  a benchmark (BENCH_ARGS, default --only provision) against a"
+	@echo "            PostgreSQL with pg_stat_statements; prints the statements that took it longest"
 	@echo "make chaos  release build, then each fault under a steady webhook load (300/s for 60 s each,"
 	@echo "            about 30 minutes): kill -9 of ingest, provision, the relay, NATS; SIGSTOP of NATS;"
 	@echo "            PostgreSQL restart and crash; Optix 5xx. Prints the chaos table and writes"
@@ -83,6 +85,9 @@ test: deps lint check-observability check-kubernetes
 BENCH_ARGS ?=
 bench: deps
 	scripts/bench.sh $(BENCH_ARGS)
+
+bench-statements: deps
+	scripts/bench-statements.sh $(BENCH_ARGS)
 
 # Starts its own PostgreSQL (fsync on) and NATS; nothing it leaves behind but the results.
 CHAOS_ARGS ?=

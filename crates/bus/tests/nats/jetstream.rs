@@ -141,3 +141,42 @@ async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention
     assert_eq!(max_age(bus).await?, Duration::from_secs(24 * 3600));
     Ok(())
 }
+
+/// Provision's webhook consumer lets `WEBHOOKS_IN_FLIGHT` messages wait unacknowledged, and one
+/// an earlier release made with JetStream's default is brought to it when provision starts.
+#[tokio::test]
+async fn the_webhook_consumer_lets_four_batches_be_in_flight_even_when_made_before()
+-> anyhow::Result<()> {
+    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
+    let provision = server
+        .bus_as(Identity::Provision)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    provision.ensure_streams().await?;
+    let stream = provision
+        .jetstream()
+        .get_stream(provision.webhook_stream())
+        .await?;
+    // As releases before this one made it: JetStream's default limit.
+    let earlier = stream
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            durable_name: Some("provision".into()),
+            ack_policy: async_nats::jetstream::consumer::AckPolicy::Explicit,
+            ack_wait: Duration::from_secs(30),
+            max_deliver: -1,
+            ..Default::default()
+        })
+        .await?;
+    assert_ne!(
+        earlier.cached_info().config.max_ack_pending,
+        bus::WEBHOOKS_IN_FLIGHT
+    );
+    for _ in 0..2 {
+        let mut consumer = provision.webhook_consumer("provision").await?;
+        assert_eq!(
+            consumer.info().await?.config.max_ack_pending,
+            bus::WEBHOOKS_IN_FLIGHT
+        );
+    }
+    Ok(())
+}
