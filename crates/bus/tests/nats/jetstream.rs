@@ -145,7 +145,7 @@ async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention
 /// Provision's webhook consumer lets `WEBHOOKS_IN_FLIGHT` messages wait unacknowledged, and one
 /// an earlier release made with JetStream's default is brought to it when provision starts.
 #[tokio::test]
-async fn the_webhook_consumer_lets_four_batches_be_in_flight_even_when_made_before()
+async fn the_webhook_consumer_lets_two_batches_be_in_flight_even_when_made_before()
 -> anyhow::Result<()> {
     let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     let provision = server
