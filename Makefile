@@ -24,7 +24,7 @@ help:
 	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
-	@echo "make bench-statements  a benchmark (BENCH_ARGS, default --only provision) against a"
+	@echo "make bench-statements  make bench (BENCH_ARGS, e.g. \"--only provision\") against a"
 	@echo "            PostgreSQL with pg_stat_statements; prints the statements that took it longest"
 	@echo "make chaos  release build, then each fault under a steady webhook load (300/s for 60 s each,"
 	@echo "            about 30 minutes): kill -9 of ingest, provision, the relay, NATS; SIGSTOP of NATS;"
@@ -87,7 +87,7 @@ bench: deps
 	scripts/bench.sh $(BENCH_ARGS)
 
 bench-statements: deps
-	scripts/bench-statements.sh $(BENCH_ARGS)
+	LANYARD_PG_STATEMENTS=1 scripts/bench.sh $(BENCH_ARGS)
 
 # Starts its own PostgreSQL (fsync on) and NATS; nothing it leaves behind but the results.
 CHAOS_ARGS ?=

@@ -37,6 +37,7 @@
 #   LANYARD_PG_VERSION  PostgreSQL major version to use (default 15, else the newest installed)
 #   LANYARD_PG_DURABLE  1: PostgreSQL with fsync, synchronous_commit and full_page_writes on (the
 #                   chaos suite: a crash must lose what production would); default off (faster)
+#   LANYARD_PG_STATEMENTS  1: PostgreSQL loads pg_stat_statements (`make bench-statements`)
 
 set -euo pipefail
 
@@ -354,6 +355,9 @@ start_postgres() {
         local attempt durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         if [[ ${LANYARD_PG_DURABLE:-0} == 1 ]]; then
             durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        fi
+        if [[ ${LANYARD_PG_STATEMENTS:-0} == 1 ]]; then
+            durability+=" -c shared_preload_libraries=pg_stat_statements"
         fi
         for attempt in 1 2 3; do
             if ((attempt == 1)); then PGPORT=$(pick_port "$(read_var "$prev" PGPORT)"); else PGPORT=$(free_port); fi

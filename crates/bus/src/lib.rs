@@ -66,12 +66,6 @@ pub enum BusError {
 
 /// A durable pull consumer's configuration: explicit acks, redelivered after `ack_wait`, for
 /// as long as it takes (never given up on).
-/// Webhooks delivered to provision and not yet acknowledged, at most: two of its batches (of
-/// 1,000 by default), so a full batch can be asked about while the one before commits, where
-/// JetStream's default of 1,000 split them into halves. Not more: held messages cost provision
-/// memory until acknowledged (4,000 took its peak at 100,000 members to 65 MiB, 2,000 to 61).
-pub const WEBHOOKS_IN_FLIGHT: i64 = 2_000;
-
 fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consumer::pull::Config {
     jetstream::consumer::pull::Config {
         durable_name: Some(durable_name.to_owned()),
@@ -364,12 +358,16 @@ impl Bus {
     }
 
     /// The durable pull consumer of the webhook stream (explicit ack, redelivery after 30 s),
-    /// delivering at most [`WEBHOOKS_IN_FLIGHT`] messages not yet acknowledged. Created, or
-    /// brought to this configuration when it exists (every instance asks for the same).
-    pub async fn webhook_consumer(&self, durable_name: &str) -> Result<PullConsumer, BusError> {
+    /// delivering at most `in_flight` messages not yet acknowledged. Created, or brought to
+    /// this configuration when it exists (every instance asks for the same).
+    pub async fn webhook_consumer(
+        &self,
+        durable_name: &str,
+        in_flight: i64,
+    ) -> Result<PullConsumer, BusError> {
         let stream = self.open_webhook_stream().await?;
         let config = jetstream::consumer::pull::Config {
-            max_ack_pending: WEBHOOKS_IN_FLIGHT,
+            max_ack_pending: in_flight,
             ..durable_consumer(durable_name, Duration::from_secs(30))
         };
         stream.create_consumer(config).await.map_err(js_error)

@@ -1072,8 +1072,9 @@ impl OptixClient {
         // A few requests in flight, answered in order: each still takes its place in the
         // budget, and a batch's answers no longer wait on one another's round trips.
         // (A vector of futures rather than a mapping closure: the stream stays `Send`.)
-        let requests: Vec<_> = user_ids
-            .chunks(FACTS_CHUNK)
+        let chunks: Vec<&[String]> = user_ids.chunks(FACTS_CHUNK).collect();
+        let requests: Vec<_> = chunks
+            .iter()
             .enumerate()
             .map(|(index, chunk)| {
                 // The bookings window is the same for every chunk: read it in full once.
@@ -1089,8 +1090,7 @@ impl OptixClient {
             .buffered(FACTS_IN_FLIGHT)
             .try_collect()
             .await?;
-        let chunks = user_ids.chunks(FACTS_CHUNK);
-        for (index, (chunk, data)) in chunks.zip(answers).enumerate() {
+        for (index, (chunk, data)) in chunks.into_iter().zip(answers).enumerate() {
             let first = index == 0;
             let bookings_total = data.bookings.total;
             add_facts_batch(&mut facts, &mut described, chunk, data, first);

@@ -26,15 +26,23 @@ pub async fn stored(
 ) -> Result<Vec<StoredPmk>, StoreError> {
     // Two statements: a generic plan of `($2 IS NULL OR user_id = $2)` reads the whole
     // organization's PMKs for one member.
-    const SELECT: &str = "SELECT user_id, ssid, passphrase_nonce, pmk FROM handshake_pmks";
+    macro_rules! select {
+        ($filter:literal) => {
+            concat!(
+                "SELECT user_id, ssid, passphrase_nonce, pmk FROM handshake_pmks WHERE ",
+                $filter
+            )
+        };
+    }
     let rows = match user_id {
         Some(user_id) => {
-            let sql = format!("{SELECT} WHERE org_id = $1 AND user_id = $2");
-            client.query_cached(&sql, &[&org_id, &user_id]).await?
+            let sql = select!("org_id = $1 AND user_id = $2");
+            client.query_cached(sql, &[&org_id, &user_id]).await?
         }
         None => {
-            let sql = format!("{SELECT} WHERE org_id = $1");
-            client.query_cached(&sql, &[&org_id]).await?
+            client
+                .query_cached(select!("org_id = $1"), &[&org_id])
+                .await?
         }
     };
     rows.iter()

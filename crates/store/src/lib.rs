@@ -5,7 +5,7 @@
 //! A batch's look-ups by many keys are written `key IN (SELECT unnest($n::text[]))`, never
 //! `key = ANY($n)`: statements are cached, and after five runs PostgreSQL may keep a generic
 //! plan, which cannot hash a parameter array. Planned while a table was small, that plan scans
-//! and compares every row with every element (40–54 ms for 1,000 keys in `make bench`); the
+//! and compares every row with every element (40–54 ms a call in `make bench`); the
 //! semi-join probes the index once per key whatever the statistics said. The event log's
 //! stream read keeps `= ANY`: there the planner hashed the array and scanned the whole log, while
 //! its index takes the array as an index condition (one probe per key).

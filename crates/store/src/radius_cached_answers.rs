@@ -74,26 +74,33 @@ pub async fn to_refresh(
 ) -> Result<Vec<CachedAnswer>, StoreError> {
     // One statement per shape, not `($1 IS NULL OR org_id = $1)`: a cached statement's
     // generic plan could not use the keys and would read every row for each member's event.
-    const CACHED: &str =
-        "SELECT org_id, location_id, dialect, epoch, mac FROM radius_cached_answers";
-    const DEVICES: &str = "SELECT d.org_id, n.location_id, n.dialect, n.epoch, d.mac
-               FROM member_devices d
-               JOIN radius_nas_classes n ON n.org_id = d.org_id";
+    macro_rules! cached_and_devices {
+        ($cached:literal, $devices:literal) => {
+            concat!(
+                "SELECT org_id, location_id, dialect, epoch, mac FROM radius_cached_answers ",
+                $cached,
+                " UNION SELECT d.org_id, n.location_id, n.dialect, n.epoch, d.mac
+                   FROM member_devices d
+                   JOIN radius_nas_classes n ON n.org_id = d.org_id ",
+                $devices
+            )
+        };
+    }
     let rows = match (org_id, user_id) {
         (Some(org_id), Some(user_id)) => {
-            let sql = format!(
-                "{CACHED} WHERE org_id = $1 AND user_id = $2
-                 UNION {DEVICES} WHERE d.org_id = $1 AND d.user_id = $2"
+            let sql = cached_and_devices!(
+                "WHERE org_id = $1 AND user_id = $2",
+                "WHERE d.org_id = $1 AND d.user_id = $2"
             );
-            client.query_cached(&sql, &[&org_id, &user_id]).await?
+            client.query_cached(sql, &[&org_id, &user_id]).await?
         }
         (Some(org_id), None) => {
-            let sql = format!("{CACHED} WHERE org_id = $1 UNION {DEVICES} WHERE d.org_id = $1");
-            client.query_cached(&sql, &[&org_id]).await?
+            let sql = cached_and_devices!("WHERE org_id = $1", "WHERE d.org_id = $1");
+            client.query_cached(sql, &[&org_id]).await?
         }
         (None, _) => {
-            let sql = format!("{CACHED} UNION {DEVICES}");
-            client.query_cached(&sql, &[]).await?
+            let sql = cached_and_devices!("", "");
+            client.query_cached(sql, &[]).await?
         }
     };
     Ok(rows

@@ -113,7 +113,7 @@ async fn publish_all(
 /// ends or fails; records each message id received and acks it.
 async fn consume(provision: bus::Bus, received: Arc<Mutex<HashSet<String>>>) {
     loop {
-        let messages = match provision.webhook_consumer("failover").await {
+        let messages = match provision.webhook_consumer("failover", 2_000).await {
             Ok(consumer) => consumer.messages().await.ok(),
             Err(_) => None,
         };

@@ -35,7 +35,7 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
     assert!(!first.duplicate);
     assert!(second.duplicate);
 
-    let consumer = provision.webhook_consumer("provision").await?;
+    let consumer = provision.webhook_consumer("provision", 1000).await?;
     let mut messages = consumer
         .fetch()
         .max_messages(10)
@@ -142,10 +142,10 @@ async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention
     Ok(())
 }
 
-/// Provision's webhook consumer lets `WEBHOOKS_IN_FLIGHT` messages wait unacknowledged, and one
-/// an earlier release made with JetStream's default is brought to it when provision starts.
+/// The webhook consumer lets as many messages wait unacknowledged as provision asks for, and
+/// one an earlier release made with JetStream's default is brought to it when provision starts.
 #[tokio::test]
-async fn the_webhook_consumer_lets_two_batches_be_in_flight_even_when_made_before()
+async fn the_webhook_consumer_lets_what_provision_asks_be_in_flight_even_when_made_before()
 -> anyhow::Result<()> {
     let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     let provision = server
@@ -167,16 +167,11 @@ async fn the_webhook_consumer_lets_two_batches_be_in_flight_even_when_made_befor
             ..Default::default()
         })
         .await?;
-    assert_ne!(
-        earlier.cached_info().config.max_ack_pending,
-        bus::WEBHOOKS_IN_FLIGHT
-    );
+    const IN_FLIGHT: i64 = 2_000;
+    assert_ne!(earlier.cached_info().config.max_ack_pending, IN_FLIGHT);
     for _ in 0..2 {
-        let mut consumer = provision.webhook_consumer("provision").await?;
-        assert_eq!(
-            consumer.info().await?.config.max_ack_pending,
-            bus::WEBHOOKS_IN_FLIGHT
-        );
+        let mut consumer = provision.webhook_consumer("provision", IN_FLIGHT).await?;
+        assert_eq!(consumer.info().await?.config.max_ack_pending, IN_FLIGHT);
     }
     Ok(())
 }
