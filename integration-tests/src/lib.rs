@@ -93,21 +93,15 @@ impl std::io::Write for LogCapture {
     }
 }
 
-/// The sum of a metric's samples on `base`'s `/metrics` whose labels include `labels` (0 when
-/// there is none yet: counters appear at their first count).
+/// The sum of the samples of the metric named exactly `name` (`…_total` for a counter) on
+/// `base`'s `/metrics` whose labels include `labels` (0 when there is none yet: counters appear
+/// at their first count). Exact, not a prefix: `lanyard_radius_handshake_keys` must not add
+/// `lanyard_radius_handshake_keys_refused`.
 pub async fn metric_sum(base: &str, name: &str, labels: &[(&str, &str)]) -> anyhow::Result<f64> {
     let text = reqwest::get(format!("{base}/metrics"))
         .await?
+        .error_for_status()?
         .text()
         .await?;
-    Ok(text
-        .lines()
-        .filter(|line| line.starts_with(name) && !line.starts_with('#'))
-        .filter(|line| {
-            labels
-                .iter()
-                .all(|(k, v)| line.contains(&format!("{k}=\"{v}\"")))
-        })
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum())
+    Ok(telemetry::metrics::sample(&text, name, labels).unwrap_or(0.0))
 }

@@ -1502,7 +1502,7 @@ mod security_webhooks {
         assert_eq!(
             counter(
                 &stack,
-                "lanyard_webhooks_refused",
+                "lanyard_webhooks_refused_total",
                 &[
                     ("event", "app_install"),
                     ("reason", "token_of_another_organization")
@@ -1514,7 +1514,7 @@ mod security_webhooks {
         assert_eq!(
             counter(
                 &stack,
-                "lanyard_webhooks_refused",
+                "lanyard_webhooks_refused_total",
                 &[
                     ("event", "app_uninstall"),
                     ("reason", "uninstall_not_confirmed")
@@ -1526,7 +1526,7 @@ mod security_webhooks {
         assert_eq!(
             counter(
                 &stack,
-                "lanyard_webhooks_refused",
+                "lanyard_webhooks_refused_total",
                 &[
                     ("event", "organization_token_updated"),
                     ("reason", "token_rejected_by_optix")
@@ -1593,7 +1593,7 @@ mod security_webhooks {
         .await?;
         assert_eq!(uninstalled, 1);
         assert_eq!(
-            counter(&stack, "lanyard_webhooks_refused", &[]).await?,
+            counter(&stack, "lanyard_webhooks_refused_total", &[]).await?,
             0.0,
             "nothing genuine was refused"
         );
