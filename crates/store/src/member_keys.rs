@@ -52,7 +52,10 @@ pub async fn member_keys(
 ) -> Result<HashMap<String, Sealed>, StoreError> {
     let rows = select(
         client,
-        "SELECT user_id, wrapped_key FROM member_keys WHERE org_id = $1 AND user_id IN (SELECT unnest($2::text[]))",
+        "SELECT k.user_id, k.wrapped_key
+           FROM (SELECT DISTINCT unnest($2::text[])) AS wanted(user_id)
+          CROSS JOIN LATERAL (SELECT user_id, wrapped_key FROM member_keys
+                               WHERE org_id = $1 AND user_id = wanted.user_id OFFSET 0) AS k",
         &[&org_id, &user_ids],
         |r| (r.get::<_, String>(0), r.get::<_, serde_json::Value>(1)),
     )

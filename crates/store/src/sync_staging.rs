@@ -114,10 +114,12 @@ pub async fn plans_of(
 ) -> Result<Vec<(String, PlanFact)>, StoreError> {
     let rows = client
         .query(
-            "SELECT user_id, account_plan_id, plan_template_id, status, start_at, end_at,
-                    in_all_locations, location_ids
-             FROM sync_staged_plans WHERE sync_id = $1 AND user_id IN (SELECT unnest($2::text[]))
-             ORDER BY ordinal",
+            "SELECT p.user_id, p.account_plan_id, p.plan_template_id, p.status, p.start_at,
+                    p.end_at, p.in_all_locations, p.location_ids
+               FROM (SELECT DISTINCT unnest($2::text[])) AS wanted(user_id)
+              CROSS JOIN LATERAL (SELECT * FROM sync_staged_plans
+                                   WHERE sync_id = $1 AND user_id = wanted.user_id OFFSET 0) AS p
+              ORDER BY p.ordinal",
             &[&sync.0, &users],
         )
         .await?;

@@ -242,9 +242,11 @@ pub async fn members_by_email_hash(
 ) -> Result<Vec<(String, String)>, StoreError> {
     select(
         client,
-        "SELECT DISTINCT ON (email_hash) email_hash, user_id FROM members
-         WHERE org_id = $1 AND email_hash IN (SELECT unnest($2::text[]))
-         ORDER BY email_hash, user_id",
+        "SELECT DISTINCT ON (m.email_hash) m.email_hash, m.user_id
+           FROM (SELECT DISTINCT unnest($2::text[])) AS wanted(email_hash)
+          CROSS JOIN LATERAL (SELECT email_hash, user_id FROM members
+                               WHERE org_id = $1 AND email_hash = wanted.email_hash OFFSET 0) AS m
+          ORDER BY m.email_hash, m.user_id",
         &[&org_id, &email_hashes],
         |r| (r.get(0), r.get(1)),
     )
@@ -335,8 +337,11 @@ pub async fn passphrase_holders(
 ) -> Result<Vec<(String, String)>, StoreError> {
     select(
         client,
-        "SELECT passphrase_hash, user_id FROM members WHERE org_id = $1
-           AND passphrase_hash IN (SELECT unnest($2::text[]))",
+        "SELECT m.passphrase_hash, m.user_id
+           FROM (SELECT DISTINCT unnest($2::text[])) AS wanted(passphrase_hash)
+          CROSS JOIN LATERAL (SELECT passphrase_hash, user_id FROM members
+                               WHERE org_id = $1 AND passphrase_hash = wanted.passphrase_hash
+                              OFFSET 0) AS m",
         &[&org_id, &lookup_hashes],
         |r| (r.get(0), r.get(1)),
     )
