@@ -352,17 +352,17 @@ start_postgres() {
         PGPORT=$(sed -n 4p "$data/postmaster.pid")
         log "postgres already running on 127.0.0.1:$PGPORT"
     else
-        local attempt durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        local attempt server_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         if [[ ${LANYARD_PG_DURABLE:-0} == 1 ]]; then
-            durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+            server_options="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
         fi
         if [[ ${LANYARD_PG_STATEMENTS:-0} == 1 ]]; then
-            durability+=" -c shared_preload_libraries=pg_stat_statements"
+            server_options+=" -c shared_preload_libraries=pg_stat_statements"
         fi
         for attempt in 1 2 3; do
             if ((attempt == 1)); then PGPORT=$(pick_port "$(read_var "$prev" PGPORT)"); else PGPORT=$(free_port); fi
             if as_postgres "$bin/pg_ctl" -D "$data" -l "$root/pg.log" -w -t 30 -o \
-                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 $durability -c ssl=on -c ssl_cert_file=$root/tls/server.pem -c ssl_key_file=$root/tls/server.key" \
+                "-p $PGPORT -k $root -c listen_addresses=127.0.0.1 -c max_connections=300 $server_options -c ssl=on -c ssl_cert_file=$root/tls/server.pem -c ssl_key_file=$root/tls/server.key" \
                 start >/dev/null 2>&1 9>&-; then
                 break
             fi

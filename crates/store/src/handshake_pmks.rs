@@ -40,9 +40,8 @@ pub async fn stored(
             client.query_cached(sql, &[&org_id, &user_id]).await?
         }
         None => {
-            client
-                .query_cached(select!("org_id = $1"), &[&org_id])
-                .await?
+            let sql = select!("org_id = $1");
+            client.query_cached(sql, &[&org_id]).await?
         }
     };
     rows.iter()

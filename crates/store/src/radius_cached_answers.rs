@@ -64,13 +64,19 @@ pub async fn dropped(client: &impl GenericClient, answer: &CachedAnswer) -> Resu
     Ok(())
 }
 
-/// Every answer that may need fetching again for a member of `org_id` (`user_id`), for the
-/// whole organization (`user_id` None) or for every organization (`org_id` None): the ones
-/// cached now, and one per current device and NAS class (a device added, a grant begun).
+/// Whose answers [`to_refresh`] finds.
+#[derive(Clone, Copy, Debug)]
+pub enum RefreshScope<'a> {
+    Everyone,
+    Organization(&'a str),
+    Member { org_id: &'a str, user_id: &'a str },
+}
+
+/// Every answer that may need fetching again within `scope`: the ones cached now, and one per
+/// current device and NAS class (a device added, a grant begun).
 pub async fn to_refresh(
     client: &impl GenericClient,
-    org_id: Option<&str>,
-    user_id: Option<&str>,
+    scope: RefreshScope<'_>,
 ) -> Result<Vec<CachedAnswer>, StoreError> {
     // One statement per shape, not `($1 IS NULL OR org_id = $1)`: a cached statement's
     // generic plan could not use the keys and would read every row for each member's event.
@@ -86,19 +92,19 @@ pub async fn to_refresh(
             )
         };
     }
-    let rows = match (org_id, user_id) {
-        (Some(org_id), Some(user_id)) => {
+    let rows = match scope {
+        RefreshScope::Member { org_id, user_id } => {
             let sql = cached_and_devices!(
                 "WHERE org_id = $1 AND user_id = $2",
                 "WHERE d.org_id = $1 AND d.user_id = $2"
             );
             client.query_cached(sql, &[&org_id, &user_id]).await?
         }
-        (Some(org_id), None) => {
+        RefreshScope::Organization(org_id) => {
             let sql = cached_and_devices!("WHERE org_id = $1", "WHERE d.org_id = $1");
             client.query_cached(sql, &[&org_id]).await?
         }
-        (None, _) => {
+        RefreshScope::Everyone => {
             let sql = cached_and_devices!("", "");
             client.query_cached(sql, &[]).await?
         }

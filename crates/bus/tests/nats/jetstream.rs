@@ -66,13 +66,16 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
     Ok(())
 }
 
+/// A server, and a connection to it as `identity`.
+async fn server_and_bus(identity: Identity) -> anyhow::Result<(NatsServer, bus::Bus)> {
+    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
+    let bus = server.bus_as(identity).await.map_err(anyhow::Error::msg)?;
+    Ok((server, bus))
+}
+
 /// A server, and ingest's connection to it with the webhook stream made.
 async fn ingest_with_webhook_stream() -> anyhow::Result<(NatsServer, bus::Bus)> {
-    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let bus = server
-        .bus_as(Identity::Ingest)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let (server, bus) = server_and_bus(Identity::Ingest).await?;
     bus.ensure_webhook_stream().await?;
     Ok((server, bus))
 }
@@ -147,11 +150,7 @@ async fn the_webhook_stream_keeps_raw_webhooks_only_for_the_configured_retention
 #[tokio::test]
 async fn the_webhook_consumer_lets_what_provision_asks_be_in_flight_even_when_made_before()
 -> anyhow::Result<()> {
-    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let provision = server
-        .bus_as(Identity::Provision)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let (_server, provision) = server_and_bus(Identity::Provision).await?;
     provision.ensure_streams().await?;
     let stream = provision
         .jetstream()

@@ -19,7 +19,7 @@ use crate::disconnect::sender::{DisconnectTarget, RetryPolicy, event_timestamp, 
 use crate::metrics;
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
-use store::radius_cached_answers::{self, CachedAnswer};
+use store::radius_cached_answers::{self, CachedAnswer, RefreshScope};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -121,24 +121,26 @@ async fn keys_of(
     let client = pool.get().await?;
     if plan.everything {
         metrics::cache_refill();
-        let all = radius_cached_answers::to_refresh(&client, None, None).await?;
+        let all = radius_cached_answers::to_refresh(&client, RefreshScope::Everyone).await?;
         return Ok((all, None));
     }
     let mut keys = plan.answers.clone();
     for org_id in &plan.organizations {
-        keys.extend(radius_cached_answers::to_refresh(&client, Some(org_id), None).await?);
+        keys.extend(
+            radius_cached_answers::to_refresh(&client, RefreshScope::Organization(org_id)).await?,
+        );
     }
     for (org_id, user_id) in &plan.members {
         if !plan.organizations.contains(org_id) {
-            let member = Some(user_id.as_str());
-            keys.extend(radius_cached_answers::to_refresh(&client, Some(org_id), member).await?);
+            let member = RefreshScope::Member { org_id, user_id };
+            keys.extend(radius_cached_answers::to_refresh(&client, member).await?);
         }
     }
     let everything = if plan.only.is_empty() {
         None
     } else {
         metrics::cache_refill();
-        Some(radius_cached_answers::to_refresh(&client, None, None).await?)
+        Some(radius_cached_answers::to_refresh(&client, RefreshScope::Everyone).await?)
     };
     Ok((keys, everything))
 }
