@@ -559,3 +559,60 @@ async fn an_https_portal_sends_hsts() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// A connection flood: each public listener (the portal's, ingest's) holds at most its
+/// `max_connections` open, so a burst larger than it can answer waits in the kernel's queue
+/// instead of piling half-served requests into memory (375 MiB for the portal at three times
+/// its rate, before). The next connection is answered as soon as a held one closes.
+#[tokio::test]
+async fn public_listeners_hold_at_most_their_connections_and_queue_the_rest() -> anyhow::Result<()>
+{
+    let stack = Stack::start_with(StackOptions {
+        settings: Some(|s| {
+            s.portal.max_connections = 1;
+            s.ingest.max_connections = 1;
+        }),
+        ..StackOptions::default()
+    })
+    .await?;
+    // One connection per worker: what the listeners hold with a limit of 1.
+    let limit = telemetry::http::ConnectionLimit::new(1).total();
+    for base in [&stack.portal_url, &stack.ingest_url] {
+        let address = base.trim_start_matches("http://");
+        let mut held = Vec::new();
+        for _ in 0..limit {
+            let mut connection = tokio::net::TcpStream::connect(address).await?;
+            let answer = healthz(&mut connection).await?;
+            assert!(answer.starts_with("HTTP/1.1 200"), "{base}: {answer}");
+            held.push(connection);
+        }
+        // One more: the kernel completes its handshake, but no worker takes it.
+        let mut queued = tokio::net::TcpStream::connect(address).await?;
+        let mut waiting = tokio::spawn(async move { healthz(&mut queued).await });
+        let early = tokio::time::timeout(Duration::from_millis(500), &mut waiting).await;
+        assert!(
+            early.is_err(),
+            "{base}: a connection past max_connections was answered while {limit} were held: {early:?}"
+        );
+        drop(held.pop());
+        let answer = tokio::time::timeout(Duration::from_secs(4), waiting)
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!("{base}: the queued connection unanswered after one closed")
+            })???;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{base}: {answer}");
+    }
+    Ok(())
+}
+
+/// `GET /healthz` on an open connection, kept alive: the answer's status line and headers.
+async fn healthz(connection: &mut tokio::net::TcpStream) -> anyhow::Result<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    connection
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: lanyard\r\n\r\n")
+        .await?;
+    let mut buffer = vec![0; 4096];
+    let read = connection.read(&mut buffer).await?;
+    anyhow::ensure!(read > 0, "the connection closed without an answer");
+    Ok(String::from_utf8_lossy(&buffer[..read]).into_owned())
+}
