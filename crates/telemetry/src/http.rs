@@ -9,7 +9,7 @@ use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, 
 use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
-use std::net::TcpListener;
+use std::net::{TcpListener, ToSocketAddrs};
 use std::sync::LazyLock;
 use std::time::Instant;
 
@@ -119,10 +119,39 @@ pub async fn metrics_endpoint() -> HttpResponse {
 
 /// Binds `address`, the value of the setting `key` (named in the error).
 pub fn bind(address: &str, key: &str) -> anyhow::Result<(TcpListener, u16)> {
-    let listener =
-        TcpListener::bind(address).with_context(|| format!("binding {key} {address}"))?;
+    let listener = listen(address).with_context(|| format!("binding {key} {address}"))?;
     let port = listener.local_addr()?.port();
     Ok((listener, port))
+}
+
+/// Connections the kernel completes and queues for a listener before it accepts them. Past a
+/// listener's [`ConnectionLimit`] this is where a burst waits; with std's 128 a burst of more
+/// would have its connections dropped and retried by the clients 1 s, then 3 s later.
+pub const LISTEN_BACKLOG: i32 = 1024;
+
+/// `address` (a host or IP and a port) bound and listening with [`LISTEN_BACKLOG`]: the first
+/// of its addresses that binds, as `TcpListener::bind` tries them.
+fn listen(address: &str) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let mut last_error = None;
+    for candidate in address.to_socket_addrs()? {
+        let socket = Socket::new(Domain::for_address(candidate), Type::STREAM, None)?;
+        // What std does for a listener on Unix: a restarted service rebinds at once.
+        socket.set_reuse_address(true)?;
+        match socket
+            .bind(&candidate.into())
+            .and_then(|()| socket.listen(LISTEN_BACKLOG))
+        {
+            Ok(()) => return Ok(socket.into()),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        )
+    }))
 }
 
 /// A service's operations listener: [`ops_routes`] and the service's own `/readyz` (which
@@ -178,5 +207,48 @@ impl Listeners {
     pub async fn run(self) -> std::io::Result<()> {
         let (served, ops) = tokio::join!(self.server, self.ops_server);
         served.and(ops)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A listener that accepts nothing still completes a burst of 300 connections: they wait
+    /// in its queue (std's backlog of 128 would drop the rest until the clients retry).
+    #[tokio::test]
+    async fn a_bound_listener_queues_a_burst_past_std_backlog() -> anyhow::Result<()> {
+        let (listener, port) = bind("127.0.0.1:0", "test.listen")?;
+        let connecting: Vec<_> = (0..300)
+            .map(|_| {
+                tokio::spawn(tokio::time::timeout(
+                    Duration::from_secs(2),
+                    tokio::net::TcpStream::connect(("127.0.0.1", port)),
+                ))
+            })
+            .collect();
+        let mut connected = Vec::new();
+        for connection in connecting {
+            if let Ok(Ok(stream)) = connection.await? {
+                connected.push(stream);
+            }
+        }
+        assert_eq!(connected.len(), 300, "connections queued before any accept");
+        drop(listener);
+        Ok(())
+    }
+
+    #[test]
+    fn an_address_that_does_not_resolve_is_refused_with_its_setting() {
+        let error = bind("no-such-host.invalid:80", "portal.listen")
+            .err()
+            .map(|e| format!("{e:#}"));
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("binding portal.listen no-such-host.invalid:80")),
+            "{error:?}"
+        );
     }
 }
