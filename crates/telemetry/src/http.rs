@@ -124,10 +124,12 @@ pub fn bind(address: &str, key: &str) -> anyhow::Result<(TcpListener, u16)> {
     Ok((listener, port))
 }
 
-/// Connections the kernel completes and queues for a listener before it accepts them. Past a
-/// listener's [`ConnectionLimit`] this is where a burst waits; with std's 128 a burst of more
-/// would have its connections dropped and retried by the clients 1 s, then 3 s later.
-pub const LISTEN_BACKLOG: i32 = 1024;
+/// Connections the kernel completes and queues for a listener before it accepts them (capped
+/// by `net.core.somaxconn`, 4,096 by default since Linux 5.4). Past a listener's
+/// [`ConnectionLimit`] this is where a burst waits, costing the kernel a socket each and us
+/// nothing; with std's 128 a burst of more would have its connections dropped and retried by
+/// the clients 1 s, then 3 s later.
+pub const LISTEN_BACKLOG: i32 = 4096;
 
 /// `address` (a host or IP and a port) bound and listening with [`LISTEN_BACKLOG`]: the first
 /// of its addresses that binds, as `TcpListener::bind` tries them.
