@@ -226,7 +226,6 @@ fn webhook_server(
     state: web::Data<State>,
 ) -> std::io::Result<actix_web::dev::Server> {
     let nats_settings = state.settings.nats.clone();
-    let limit = telemetry::http::ConnectionLimit::new(state.settings.ingest.max_connections);
     Ok(HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -240,8 +239,6 @@ fn webhook_server(
             )
             .route("/healthz", web::get().to(telemetry::http::healthz))
     })
-    .workers(limit.workers)
-    .max_connections(limit.per_worker)
     .shutdown_timeout(10)
     .listen(listener)?
     .run())

@@ -207,7 +207,6 @@ fn portal_server(
     state: web::Data<State>,
     hsts: bool,
 ) -> std::io::Result<actix_web::dev::Server> {
-    let limit = telemetry::http::ConnectionLimit::new(state.settings.max_connections);
     Ok(HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -231,8 +230,6 @@ fn portal_server(
             .configure(admin::routes)
             .default_service(web::to(not_found))
     })
-    .workers(limit.workers)
-    .max_connections(limit.per_worker)
     .shutdown_timeout(10)
     .listen(listener)?
     .run())

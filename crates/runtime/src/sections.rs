@@ -93,8 +93,6 @@ pub struct IngestSettings {
     pub future_skew_secs: i64,
     /// Bound on waiting for the JetStream ack: well inside Optix's 2 s response timeout.
     pub publish_timeout_ms: u64,
-    /// Connections the webhook listener holds open at once; more wait in the kernel's queue.
-    pub max_connections: usize,
 }
 
 impl Default for IngestSettings {
@@ -106,7 +104,6 @@ impl Default for IngestSettings {
             timestamp_horizon_secs: 7200,
             future_skew_secs: 300,
             publish_timeout_ms: 1500,
-            max_connections: 256,
         }
     }
 }
@@ -175,9 +172,6 @@ pub struct PortalSettings {
     /// Operations listener (`/metrics`, `/readyz`, `/healthz`): never the public one, since
     /// metrics would tell the internet which emails are members'.
     pub ops_listen: String,
-    /// Connections the public listener holds open at once (split over its workers); more wait
-    /// in the kernel's queue, so an overload costs latency, not the portal's memory.
-    pub max_connections: usize,
     /// The base URL tenants reach the portal at, used in the sign-in links it emails (never
     /// taken from the request's Host header). Empty: `http://` + the listen address.
     pub public_url: String,
@@ -271,7 +265,6 @@ impl Default for PortalSettings {
             canvas_refusals_per_client: 30,
             rate_window_secs: 900,
             canvas_cache_secs: 60,
-            max_connections: 256,
             trusted_proxies: Vec::new(),
             admin_recheck_secs: 900,
             frame_ancestors: "https://*.optixapp.com".into(),

@@ -13,33 +13,6 @@ use std::net::{TcpListener, ToSocketAddrs};
 use std::sync::LazyLock;
 use std::time::Instant;
 
-/// How many connections a public listener holds open at once, as actix-web counts them: per
-/// worker. Past it a worker stops accepting and new connections wait in the kernel's listen
-/// queue, so a burst larger than the service can answer costs no memory of ours (an unbounded
-/// pile of half-served requests took the portal to 375 MiB at three times its rate).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConnectionLimit {
-    pub workers: usize,
-    pub per_worker: usize,
-}
-
-impl ConnectionLimit {
-    /// `total` connections over one worker per CPU (actix-web's own default), at least one
-    /// each: the listener then holds `total` rounded up to a multiple of the workers.
-    pub fn new(total: usize) -> ConnectionLimit {
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-        ConnectionLimit {
-            workers,
-            per_worker: total.div_ceil(workers).max(1),
-        }
-    }
-
-    /// The connections held open at most, over all workers.
-    pub fn total(&self) -> usize {
-        self.workers * self.per_worker
-    }
-}
-
 /// The service a request was served by (`ingest`, `portal`, `provision`); register it with
 /// `app_data(web::Data::new(ServiceName("portal")))`.
 #[derive(Clone, Copy, Debug)]
@@ -125,10 +98,10 @@ pub fn bind(address: &str, key: &str) -> anyhow::Result<(TcpListener, u16)> {
 }
 
 /// Connections the kernel completes and queues for a listener before it accepts them (capped
-/// by `net.core.somaxconn`, 4,096 by default since Linux 5.4). Past a listener's
-/// [`ConnectionLimit`] this is where a burst waits, costing the kernel a socket each and us
-/// nothing; with std's 128 a burst of more would have its connections dropped and retried by
-/// the clients 1 s, then 3 s later.
+/// by `net.core.somaxconn`, 4,096 by default since Linux 5.4). actix-web binds with 2,048 when
+/// it binds an address itself; our listeners are bound here (the port must be known before the
+/// server starts), and std's 128 would drop a burst's connections past it while the accept
+/// thread catches up, for the clients to retry 1 s, then 3 s later.
 pub const LISTEN_BACKLOG: i32 = 4096;
 
 /// `address` (a host or IP and a port) bound and listening with [`LISTEN_BACKLOG`]: the first
