@@ -102,7 +102,7 @@ pub fn bind(address: &str, key: &str) -> anyhow::Result<(TcpListener, u16)> {
 /// it binds an address itself; our listeners are bound here (the port must be known before the
 /// server starts), and std's 128 would drop a burst's connections past it while the accept
 /// thread catches up, for the clients to retry 1 s, then 3 s later.
-pub const LISTEN_BACKLOG: i32 = 4096;
+const LISTEN_BACKLOG: i32 = 4096;
 
 /// `address` (a host or IP and a port) bound and listening with [`LISTEN_BACKLOG`]: the first
 /// of its addresses that binds, as `TcpListener::bind` tries them.
@@ -194,7 +194,7 @@ mod tests {
     /// in its queue (std's backlog of 128 would drop the rest until the clients retry).
     #[tokio::test]
     async fn a_bound_listener_queues_a_burst_past_std_backlog() -> anyhow::Result<()> {
-        let (listener, port) = bind("127.0.0.1:0", "test.listen")?;
+        let (_listener, port) = bind("127.0.0.1:0", "test.listen")?;
         let connecting: Vec<_> = (0..300)
             .map(|_| {
                 tokio::spawn(tokio::time::timeout(
@@ -210,7 +210,6 @@ mod tests {
             }
         }
         assert_eq!(connected.len(), 300, "connections queued before any accept");
-        drop(listener);
         Ok(())
     }
 
