@@ -7,6 +7,8 @@
 //! ends (sealed fields of real size), and the import's `SyncCompleted` at the end. One group and
 //! one member are appended through the store; the rest are copies made in SQL, each with its
 //! own ids.
+//!
+//! The rebuild is `lanyard replay --json`, the command operators run, in a process of its own.
 
 use crate::stats::Row;
 use chrono::{Duration as Days, Utc};
@@ -163,15 +165,15 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
     let raw_seconds = raw_read_seconds(&client).await?;
     drop(client);
 
-    let mut client = pool.get().await?;
     let replaying = Instant::now();
-    let report = store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+    let report = replay_with_cli(&url).await?;
     let replay_seconds = replaying.elapsed().as_secs_f64();
     anyhow::ensure!(
-        report.events as i64 == events,
+        report.events == events,
         "replay applied {} of {events} events",
         report.events
     );
+    let client = pool.get().await?;
     let members_projected = count(&client, "SELECT count(*) FROM members").await?;
     anyhow::ensure!(
         members_projected == members,
@@ -184,7 +186,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
     );
     // Deterministic: the same log rebuilds the same tables, byte for byte.
     let first = store::replay::checksums(&client).await?;
-    store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+    replay_with_cli(&url).await?;
     let checksums_identical = store::replay::checksums(&client).await? == first;
     Ok(ReplayFigures {
         events,
@@ -192,10 +194,44 @@ pub async fn run(smoke: bool) -> anyhow::Result<ReplayFigures> {
         raw_read_events_per_sec: events as f64 / raw_seconds,
         replay_seconds,
         generate_seconds,
-        read_and_fold_seconds: report.phases.read_and_fold.as_secs_f64(),
-        write_seconds: report.phases.write.as_secs_f64(),
-        catch_up_and_swap_seconds: report.phases.catch_up_and_swap.as_secs_f64(),
+        read_and_fold_seconds: report.read_and_fold_seconds,
+        write_seconds: report.write_seconds,
+        catch_up_and_swap_seconds: report.catch_up_and_swap_seconds,
         checksums_identical,
+    })
+}
+
+/// What `lanyard replay --json` prints.
+#[derive(serde::Deserialize)]
+struct CliReplay {
+    events: i64,
+    read_and_fold_seconds: f64,
+    write_seconds: f64,
+    catch_up_and_swap_seconds: f64,
+}
+
+/// Rebuilds every projection as operators do, with `lanyard replay` (its own process, allocator
+/// and connection pool). Replay never reaches NATS, but the configuration names it.
+async fn replay_with_cli(database_url: &str) -> anyhow::Result<CliReplay> {
+    let mut command = tokio::process::Command::new(crate::memory::binary("lanyard")?);
+    command
+        .args(["replay", "--json"])
+        .env_remove("LANYARD_CONFIG")
+        .env("LANYARD__DATABASE__URL", database_url)
+        .env("LANYARD__NATS__URL", "nats://127.0.0.1:4222")
+        .kill_on_drop(true);
+    let output = command.output().await?;
+    anyhow::ensure!(
+        output.status.success(),
+        "lanyard replay failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    );
+    serde_json::from_slice(&output.stdout).map_err(|e| {
+        anyhow::anyhow!(
+            "lanyard replay --json printed {:?}: {e}",
+            String::from_utf8_lossy(&output.stdout)
+        )
     })
 }
 

@@ -156,7 +156,7 @@ pub async fn checksum_equals_replay(pool: &deadpool_postgres::Pool) -> anyhow::R
     let mut client = pool.get().await?;
     for _ in 0..5 {
         let (live_head, live) = snapshot(&mut client).await?;
-        store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+        store::replay::rebuild_all(pool, |_, _, _| {}).await?;
         let (replayed_head, replayed) = snapshot(&mut client).await?;
         if live_head != replayed_head {
             tokio::time::sleep(Duration::from_secs(1)).await;

@@ -60,7 +60,11 @@ pub enum Command {
     },
     /// Rebuild every projection from the event log (side by side, swapped in when caught up;
     /// safe while the services run).
-    Replay,
+    Replay {
+        /// Print the outcome as one JSON object (events, last position, seconds per phase).
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect projections.
     Projections {
         #[command(subcommand)]

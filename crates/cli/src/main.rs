@@ -10,6 +10,13 @@ use anyhow::Context;
 use clap::Parser;
 use std::io::IsTerminal;
 
+/// `lanyard replay` folds the whole log into in-memory tables: about ten allocations per event,
+/// made on one thread and freed on others. glibc's malloc spent a third of the replay's CPU
+/// there (docs/performance.md, "Replay"); mimalloc a fraction of it. The services keep the
+/// system allocator: their memory targets were measured with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     // Like any Unix tool: `lanyard ... | head` ends quietly instead of panicking on EPIPE.
@@ -82,7 +89,7 @@ async fn run_with_configuration(
 ) -> anyhow::Result<()> {
     match command {
         Command::Migrate => migrate(pool).await?,
-        Command::Replay => replay(pool).await?,
+        Command::Replay { json } => replay(pool, json).await?,
         Command::Backup { command } => cli::backup::backup(settings, command).await?,
         Command::Restore { command } => cli::backup::restore(settings, pool, command).await?,
         Command::Projections {
@@ -164,11 +171,12 @@ async fn migrate(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
 }
 
 /// Rebuilds every projection from the log, with progress on a terminal.
-async fn replay(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
-    let mut client = connect(pool).await?;
+async fn replay(pool: &deadpool_postgres::Pool, json: bool) -> anyhow::Result<()> {
+    // Fails early, naming the setting, when PostgreSQL cannot be reached.
+    drop(connect(pool).await?);
     let started = std::time::Instant::now();
     let on_terminal = std::io::stderr().is_terminal();
-    let report = store::replay::rebuild_all(&mut client, |applied, last, head| {
+    let report = store::replay::rebuild_all(pool, |applied, last, head| {
         if on_terminal {
             let rate = applied as f64 / started.elapsed().as_secs_f64().max(1e-3);
             eprint!("\rreplaying: {applied} events, position {last}/{head}, {rate:.0} events/s   ");
@@ -179,12 +187,29 @@ async fn replay(pool: &deadpool_postgres::Pool) -> anyhow::Result<()> {
         eprintln!();
     }
     let seconds = started.elapsed().as_secs_f64();
+    let phases = report.phases;
+    if json {
+        let outcome = serde_json::json!({
+            "events": report.events,
+            "last_position": report.last_position,
+            "seconds": seconds,
+            "read_and_fold_seconds": phases.read_and_fold.as_secs_f64(),
+            "write_seconds": phases.write.as_secs_f64(),
+            "catch_up_and_swap_seconds": phases.catch_up_and_swap.as_secs_f64(),
+        });
+        println!("{outcome}");
+        return Ok(());
+    }
     println!(
-        "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s)",
+        "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s; \
+         reading and folding {:.2} s, writing {:.2} s, catching up and swapping {:.2} s)",
         report.events,
         report.last_position,
         seconds,
-        report.events as f64 / seconds.max(1e-6)
+        report.events as f64 / seconds.max(1e-6),
+        phases.read_and_fold.as_secs_f64(),
+        phases.write.as_secs_f64(),
+        phases.catch_up_and_swap.as_secs_f64(),
     );
     Ok(())
 }

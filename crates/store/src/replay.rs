@@ -12,9 +12,10 @@
 
 use crate::error::StoreError;
 use crate::event_log;
+use crate::projection::RowOp;
 use crate::read_models::{self, projection_tables};
 use crate::recorded::{Metadata, RecordedEvent};
-use crate::replay_fold::Tables;
+use crate::replay_fold::{MemTable, Tables};
 use crate::statements::CachedStatements;
 use chrono::{DateTime, Utc};
 use domain::StreamId;
@@ -56,19 +57,25 @@ pub fn parse_stream_id(stream_id: &str) -> Option<StreamId> {
 
 /// Rebuilds every projection from position 0 and swaps it in. `progress` is called after the
 /// bulk pass and after each catch-up batch with (events applied, last position, head position).
+///
+/// Uses one connection of `pool` throughout, and a second one, if the pool has one free at that
+/// moment, to write the shadow tables two at a time (PostgreSQL writes a `COPY` with one
+/// backend, so two tables written at once use two cores).
 pub async fn rebuild_all(
-    client: &mut deadpool_postgres::Client,
+    pool: &deadpool_postgres::Pool,
     progress: impl FnMut(u64, i64, i64),
 ) -> Result<ReplayReport, StoreError> {
+    let mut client = pool.get().await?;
     // PostgreSQL re-parses a prepared statement when `search_path` or a table it names changes,
     // so cached statements stay correct through the shadow pass and the swap. Clearing the
     // cache afterwards only closes the rebuild's statements before the connection is reused.
-    let report = rebuild_in_shadow(client, progress).await;
+    let report = rebuild_in_shadow(pool, &mut client, progress).await;
     client.statement_cache.clear();
     report
 }
 
 async fn rebuild_in_shadow(
+    pool: &deadpool_postgres::Pool,
     client: &mut deadpool_postgres::Client,
     mut progress: impl FnMut(u64, i64, i64),
 ) -> Result<ReplayReport, StoreError> {
@@ -100,7 +107,7 @@ async fn rebuild_in_shadow(
     let (tables, mut applied, mut last) = read_and_fold(client).await?;
     phases.read_and_fold = started.elapsed();
     let writing = Instant::now();
-    write_tables(client, tables).await?;
+    write_tables(pool, client, tables).await?;
     phases.write = writing.elapsed();
     progress(applied, last, last);
 
@@ -158,26 +165,34 @@ struct RawEvent {
     data: String,
 }
 
-/// Reads the whole log and folds it into in-memory tables on a thread of its own, so the
-/// connection keeps reading while events are decoded. Answers the tables, how many events
-/// and the last position.
+/// Reads the whole log and folds it into in-memory tables. Three stages run at once: the
+/// connection reads, one thread decodes each event and makes its row operations (which need
+/// nothing but the event), another folds the operations in log order. Answers the tables, how
+/// many events and the last position.
 async fn read_and_fold(
     client: &deadpool_postgres::Client,
 ) -> Result<(Tables, u64, i64), StoreError> {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<RawEvent>>(8);
-    let fold = tokio::task::spawn_blocking(move || {
-        let mut tables = Tables::new(read_models::tables());
-        let mut ops = Vec::new();
-        while let Some(batch) = receiver.blocking_recv() {
+    let (raw_sender, mut raw_receiver) = tokio::sync::mpsc::channel::<Vec<RawEvent>>(8);
+    let (ops_sender, ops_receiver) = std::sync::mpsc::sync_channel::<Vec<RowOp>>(8);
+    let decode = tokio::task::spawn_blocking(move || {
+        while let Some(batch) = raw_receiver.blocking_recv() {
+            let mut ops = Vec::with_capacity(batch.len() * 2);
             for raw in batch {
-                ops.clear();
                 let recorded = decode(raw)?;
-                let stream = stream_of(&recorded)?;
-                read_models::ops(&stream, &recorded, &mut ops)?;
-                tables.apply(&ops);
+                read_models::ops(&stream_of(&recorded)?, &recorded, &mut ops)?;
+            }
+            if ops_sender.send(ops).is_err() {
+                break;
             }
         }
-        Ok::<_, StoreError>(tables)
+        Ok::<_, StoreError>(())
+    });
+    let fold = tokio::task::spawn_blocking(move || {
+        let mut tables = Tables::new(read_models::tables());
+        for ops in ops_receiver {
+            tables.apply(ops);
+        }
+        tables
     });
     let copy = client
         .copy_out(
@@ -210,17 +225,18 @@ async fn read_and_fold(
         last = raw.position;
         count += 1;
         batch.push(raw);
-        if batch.len() == BATCH && sender.send(std::mem::take(&mut batch)).await.is_err() {
-            break; // the fold failed: its error is below
+        if batch.len() == BATCH && raw_sender.send(std::mem::take(&mut batch)).await.is_err() {
+            break; // decoding failed: its error is below
         }
     }
     if !batch.is_empty() {
-        let _ = sender.send(batch).await;
+        let _ = raw_sender.send(batch).await;
     }
-    drop(sender);
-    let tables = fold
-        .await
-        .map_err(|e| StoreError::Config(format!("the replay's fold stopped: {e}")))??;
+    drop(raw_sender);
+    let stopped =
+        |e: tokio::task::JoinError| StoreError::Config(format!("the replay's fold stopped: {e}"));
+    decode.await.map_err(stopped)??;
+    let tables = fold.await.map_err(stopped)?;
     Ok((tables, count, last))
 }
 
@@ -249,13 +265,52 @@ fn decode(raw: RawEvent) -> Result<RecordedEvent, StoreError> {
     })
 }
 
-/// Writes each folded table into its shadow table with one `COPY`.
+/// Writes each folded table into its shadow table with one `COPY`, on two connections when
+/// the pool has a second one free: the tables, largest first, each go to the connection with
+/// fewer rows so far. (Splitting one table's rows between the two was slower: both then
+/// extend the same files.)
 async fn write_tables(
+    pool: &deadpool_postgres::Pool,
     client: &mut deadpool_postgres::Client,
     tables: Tables,
 ) -> Result<(), StoreError> {
+    let free_now = deadpool_postgres::Timeouts {
+        wait: Some(Duration::ZERO),
+        create: None,
+        recycle: None,
+    };
+    let Ok(mut second) = pool.timeout_get(&free_now).await else {
+        return copy_tables(client, tables.into_tables()).await;
+    };
+    let mut tables = tables.into_tables();
+    tables.sort_by_key(|table| std::cmp::Reverse(table.len()));
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    let (mut my_rows, mut their_rows) = (0, 0);
+    for table in tables {
+        if my_rows <= their_rows {
+            my_rows += table.len();
+            mine.push(table);
+        } else {
+            their_rows += table.len();
+            theirs.push(table);
+        }
+    }
+    // The second writer on a task of its own, so its CSV is made on another thread too.
+    let other = tokio::spawn(async move { copy_tables(&mut second, theirs).await });
+    let written = copy_tables(client, mine).await;
+    let other = other
+        .await
+        .map_err(|e| StoreError::Config(format!("the replay's second writer stopped: {e}")))?;
+    written.and(other)
+}
+
+/// Writes tables into their shadow tables, one `COPY` each, in one transaction.
+async fn copy_tables(
+    client: &mut deadpool_postgres::Client,
+    tables: Vec<MemTable>,
+) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
-    for table in tables.into_tables() {
+    for table in tables {
         let columns: Vec<&str> = table.table.columns.iter().map(|c| c.name).collect();
         let sink = tx
             .copy_in(&format!(
@@ -269,14 +324,16 @@ async fn write_tables(
         for row in table.csv_rows() {
             row.write_to(&mut chunk);
             if chunk.len() >= COPY_CHUNK {
-                sink.send(bytes::Bytes::from(std::mem::take(&mut chunk)))
-                    .await?;
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(COPY_CHUNK + 4096));
+                sink.send(bytes::Bytes::from(full)).await?;
             }
         }
         if !chunk.is_empty() {
             sink.send(bytes::Bytes::from(chunk)).await?;
         }
         sink.finish().await?;
+        // Freeing a table's rows takes a while (a few allocations per cell): off this task.
+        tokio::task::spawn_blocking(move || drop(table));
     }
     tx.commit().await?;
     Ok(())

@@ -40,11 +40,11 @@ impl MemTable {
             .collect()
     }
 
-    fn set(table: &Table, row: &mut [Cell], set: &[(&'static str, Set)], existing: bool) {
+    fn set(table: &Table, row: &mut [Cell], set: Vec<(&'static str, Set)>, existing: bool) {
         for (column, value) in set {
             let slot = slot(table, column);
             row[slot] = match value {
-                Set::To(cell) => cell.clone(),
+                Set::To(cell) => cell,
                 Set::Add(amount) => {
                     let current = row[slot]
                         .as_deref()
@@ -57,14 +57,15 @@ impl MemTable {
         }
     }
 
-    fn apply(&mut self, op: &RowOp) {
+    /// Folds one operation in, moving its values (replay makes each operation once).
+    fn apply(&mut self, op: RowOp) {
         match op {
             RowOp::Insert { key, columns, .. } => {
                 let mut row = self.defaults();
                 for (column, value) in columns {
-                    row[self.slot(column)] = value.clone();
+                    row[self.slot(column)] = value;
                 }
-                self.rows.insert(key.clone(), row);
+                self.rows.insert(key, row);
             }
             RowOp::Upsert {
                 key,
@@ -72,19 +73,19 @@ impl MemTable {
                 insert_only,
                 ..
             } => {
-                if let Some(row) = self.rows.get_mut(key) {
+                if let Some(row) = self.rows.get_mut(&key) {
                     Self::set(self.table, row, set, true);
                 } else {
                     let mut row = self.defaults();
                     for (column, value) in insert_only {
-                        row[self.slot(column)] = value.clone();
+                        row[self.slot(column)] = value;
                     }
                     Self::set(self.table, &mut row, set, false);
-                    self.rows.insert(key.clone(), row);
+                    self.rows.insert(key, row);
                 }
             }
             RowOp::Patch { key, set, .. } => {
-                if let Some(row) = self.rows.get_mut(key) {
+                if let Some(row) = self.rows.get_mut(&key) {
                     Self::set(self.table, row, set, true);
                 }
             }
@@ -92,7 +93,7 @@ impl MemTable {
                 key_prefix,
                 matching,
                 ..
-            } => self.delete(key_prefix, matching),
+            } => self.delete(&key_prefix, &matching),
         }
     }
 
@@ -155,12 +156,14 @@ impl CsvRow<'_> {
             }
             if let Some(value) = value {
                 out.push(b'"');
-                for byte in value.bytes() {
-                    if byte == b'"' {
-                        out.push(b'"');
-                    }
-                    out.push(byte);
+                // A quote inside is doubled; the runs between quotes are copied whole.
+                let mut rest = value.as_bytes();
+                while let Some(quote) = memchr::memchr(b'"', rest) {
+                    out.extend_from_slice(&rest[..=quote]);
+                    out.push(b'"');
+                    rest = &rest[quote + 1..];
                 }
+                out.extend_from_slice(rest);
                 out.push(b'"');
             }
         }
@@ -180,8 +183,8 @@ impl Tables {
         }
     }
 
-    /// Folds one event's row operations in.
-    pub fn apply(&mut self, ops: &[RowOp]) {
+    /// Folds row operations in, in order.
+    pub fn apply(&mut self, ops: impl IntoIterator<Item = RowOp>) {
         for op in ops {
             let name = op.table().name;
             if let Some(table) = self.tables.iter_mut().find(|t| t.table.name == name) {
@@ -236,13 +239,13 @@ mod tests {
             set: vec![("uses", Set::Add(1))],
             insert_only: vec![("owner", Some("a \"b\"".into()))],
         };
-        tables.apply(&[used("1"), used("1"), used("2")]);
-        tables.apply(&[RowOp::Patch {
+        tables.apply([used("1"), used("1"), used("2")]);
+        tables.apply([RowOp::Patch {
             table: &COUNTERS,
             key: key("o", "2"),
             set: vec![("owner", Set::To(None))],
         }]);
-        tables.apply(&[RowOp::Patch {
+        tables.apply([RowOp::Patch {
             table: &COUNTERS,
             key: key("o", "9"),
             set: vec![("owner", Set::To(Some("x".into())))],
@@ -251,12 +254,12 @@ mod tests {
             lines(&tables),
             "\"o\",\"1\",\"2\",\"a \"\"b\"\"\"\n\"o\",\"2\",\"1\",\n"
         );
-        tables.apply(&[RowOp::Insert {
+        tables.apply([RowOp::Insert {
             table: &COUNTERS,
             key: key("p", "1"),
             columns: vec![("owner", Some("x".into()))],
         }]);
-        tables.apply(&[RowOp::Delete {
+        tables.apply([RowOp::Delete {
             table: &COUNTERS,
             key_prefix: vec!["o".into()],
             matching: vec![("owner", "a \"b\"".into())],

@@ -1305,7 +1305,7 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     // No writer while comparing: stop provision (its syncs included).
     let mut stack = stack;
     stack.stop_provision().await?;
-    let mut client = stack.pool.get().await?;
+    let client = stack.pool.get().await?;
     let before = store::replay::checksums(&client).await?;
     assert!(
         before.iter().all(|(_, rows, _)| *rows > 0),
@@ -1315,7 +1315,7 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     client
         .batch_execute("ALTER TABLE members SET (fillfactor = 70)")
         .await?;
-    store::replay::rebuild_all(&mut client, |_, _, _| {}).await?;
+    store::replay::rebuild_all(&stack.pool, |_, _, _| {}).await?;
     let after = store::replay::checksums(&client).await?;
     assert_eq!(before, after);
     let options: Option<Vec<String>> = client
