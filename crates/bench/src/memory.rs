@@ -129,21 +129,6 @@ impl Drop for Service {
     }
 }
 
-/// The service binaries next to this one (target/release or target/debug).
-pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let path = exe
-        .parent()
-        .map(|dir| dir.join(name))
-        .ok_or_else(|| anyhow::anyhow!("no directory for {}", exe.display()))?;
-    anyhow::ensure!(
-        path.exists(),
-        "{} is missing: build the services first (cargo build --workspace --bins, with --release for `make bench`)",
-        path.display()
-    );
-    Ok(path)
-}
-
 /// Three loopback ports free a moment ago, all different: the listeners are held until the
 /// last is picked (dropped one by one, the kernel could hand the same port out twice, and a
 /// service would then answer on another's port).
@@ -163,7 +148,7 @@ fn free_ports() -> anyhow::Result<[u16; 3]> {
 fn spawn(name: &'static str, config: &Path, dir: &Path) -> anyhow::Result<Service> {
     let log = dir.join(format!("{name}.log"));
     let file = std::fs::File::create(&log)?;
-    let child = Command::new(binary(name)?)
+    let child = Command::new(support::binary(name)?)
         .arg("--config")
         .arg(config)
         .env("RUST_LOG", "info")

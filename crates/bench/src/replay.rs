@@ -213,7 +213,7 @@ struct CliReplay {
 /// Rebuilds every projection as operators do, with `lanyard replay` (its own process, allocator
 /// and connection pool). Replay never reaches NATS, but the configuration names it.
 async fn replay_with_cli(database_url: &str) -> anyhow::Result<CliReplay> {
-    let mut command = tokio::process::Command::new(crate::memory::binary("lanyard")?);
+    let mut command = tokio::process::Command::new(crate::support::binary("lanyard")?);
     command
         .args(["replay", "--json"])
         .env_remove("LANYARD_CONFIG")

@@ -4,6 +4,7 @@
 use integration_tests::stack::DEMO_ORG;
 use integration_tests::{Stack, StackOptions};
 use optix_sim::Change;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -312,4 +313,20 @@ pub async fn gather_latencies<Look: Future<Output = anyhow::Result<Vec<Duration>
         tokio::time::sleep(poll).await;
     }
     Ok(latencies)
+}
+
+/// A binary of the workspace (a service, the `lanyard` CLI) next to this one (target/release or
+/// target/debug).
+pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe
+        .parent()
+        .map(|dir| dir.join(name))
+        .ok_or_else(|| anyhow::anyhow!("no directory for {}", exe.display()))?;
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: build the services first (cargo build --workspace --bins, with --release for `make bench`)",
+        path.display()
+    );
+    Ok(path)
 }

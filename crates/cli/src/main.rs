@@ -196,19 +196,22 @@ async fn replay(pool: &deadpool_postgres::Pool, json: bool) -> anyhow::Result<()
             "read_and_fold_seconds": phases.read_and_fold.as_secs_f64(),
             "write_seconds": phases.write.as_secs_f64(),
             "catch_up_and_swap_seconds": phases.catch_up_and_swap.as_secs_f64(),
+            "writers": report.writers,
         });
         println!("{outcome}");
         return Ok(());
     }
     println!(
         "rebuilt projections from {} events (up to position {}) in {:.2} s ({:.0} events/s; \
-         reading and folding {:.2} s, writing {:.2} s, catching up and swapping {:.2} s)",
+         reading and folding {:.2} s, writing {:.2} s on {} connection(s), catching up and \
+         swapping {:.2} s)",
         report.events,
         report.last_position,
         seconds,
         report.events as f64 / seconds.max(1e-6),
         phases.read_and_fold.as_secs_f64(),
         phases.write.as_secs_f64(),
+        report.writers,
         phases.catch_up_and_swap.as_secs_f64(),
     );
     Ok(())

@@ -37,6 +37,8 @@ pub struct ReplayReport {
     pub last_position: i64,
     /// Where the time went.
     pub phases: ReplayPhases,
+    /// Connections that wrote the shadow tables (2 when the pool had a second one free).
+    pub writers: usize,
 }
 
 /// The rebuild's phases, in order.
@@ -107,7 +109,7 @@ async fn rebuild_in_shadow(
     let (tables, mut applied, mut last) = read_and_fold(client).await?;
     phases.read_and_fold = started.elapsed();
     let writing = Instant::now();
-    write_tables(pool, client, tables).await?;
+    let writers = write_tables(pool, client, tables).await?;
     phases.write = writing.elapsed();
     progress(applied, last, last);
 
@@ -137,6 +139,7 @@ async fn rebuild_in_shadow(
         events: applied,
         last_position: last,
         phases,
+        writers,
     })
 }
 
@@ -174,7 +177,7 @@ async fn read_and_fold(
 ) -> Result<(Tables, u64, i64), StoreError> {
     let (raw_sender, mut raw_receiver) = tokio::sync::mpsc::channel::<Vec<RawEvent>>(8);
     let (ops_sender, ops_receiver) = std::sync::mpsc::sync_channel::<Vec<RowOp>>(8);
-    let decode = tokio::task::spawn_blocking(move || {
+    let decoding = tokio::task::spawn_blocking(move || {
         while let Some(batch) = raw_receiver.blocking_recv() {
             let mut ops = Vec::with_capacity(batch.len() * 2);
             for raw in batch {
@@ -187,7 +190,7 @@ async fn read_and_fold(
         }
         Ok::<_, StoreError>(())
     });
-    let fold = tokio::task::spawn_blocking(move || {
+    let folding = tokio::task::spawn_blocking(move || {
         let mut tables = Tables::new(read_models::tables());
         for ops in ops_receiver {
             tables.apply(ops);
@@ -233,10 +236,11 @@ async fn read_and_fold(
         let _ = raw_sender.send(batch).await;
     }
     drop(raw_sender);
-    let stopped =
-        |e: tokio::task::JoinError| StoreError::Config(format!("the replay's fold stopped: {e}"));
-    decode.await.map_err(stopped)??;
-    let tables = fold.await.map_err(stopped)?;
+    let stopped = |e: tokio::task::JoinError| {
+        StoreError::Config(format!("a thread of the replay's fold stopped: {e}"))
+    };
+    decoding.await.map_err(stopped)??;
+    let tables = folding.await.map_err(stopped)?;
     Ok((tables, count, last))
 }
 
@@ -268,19 +272,17 @@ fn decode(raw: RawEvent) -> Result<RecordedEvent, StoreError> {
 /// Writes each folded table into its shadow table with one `COPY`, on two connections when
 /// the pool has a second one free: the tables, largest first, each go to the connection with
 /// fewer rows so far. (Splitting one table's rows between the two was slower: both then
-/// extend the same files.)
+/// extend the same files.) Answers how many connections wrote.
 async fn write_tables(
     pool: &deadpool_postgres::Pool,
     client: &mut deadpool_postgres::Client,
     tables: Tables,
-) -> Result<(), StoreError> {
-    let free_now = deadpool_postgres::Timeouts {
-        wait: Some(Duration::ZERO),
-        create: None,
-        recycle: None,
-    };
+) -> Result<usize, StoreError> {
+    // A zero wait takes a free connection or none: never waits for one the caller holds.
+    let free_now = deadpool_postgres::Timeouts::wait_millis(0);
     let Ok(mut second) = pool.timeout_get(&free_now).await else {
-        return copy_tables(client, tables.into_tables()).await;
+        copy_tables(client, tables.into_tables()).await?;
+        return Ok(1);
     };
     let mut tables = tables.into_tables();
     tables.sort_by_key(|table| std::cmp::Reverse(table.len()));
@@ -301,7 +303,8 @@ async fn write_tables(
     let other = other
         .await
         .map_err(|e| StoreError::Config(format!("the replay's second writer stopped: {e}")))?;
-    written.and(other)
+    written.and(other)?;
+    Ok(2)
 }
 
 /// Writes tables into their shadow tables, one `COPY` each, in one transaction.

@@ -290,6 +290,7 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
 
     let report = store::replay::rebuild_all(&pool, |_, _, _| {}).await?;
     assert_eq!(report.events as i64, events);
+    assert_eq!(report.writers, 2, "a second connection was free to write");
     let rebuilt = store::replay::checksums(&client).await?;
     assert_eq!(
         live, rebuilt,
@@ -303,7 +304,8 @@ async fn replay_while_writers_append_yields_identical_projections() -> anyhow::R
     // With a pool of one connection the tables are written one after another (with more, two
     // at a time, as above): the same tables.
     let one_connection = store::create_pool(&url, 1)?;
-    store::replay::rebuild_all(&one_connection, |_, _, _| {}).await?;
+    let report = store::replay::rebuild_all(&one_connection, |_, _, _| {}).await?;
+    assert_eq!(report.writers, 1);
     assert_eq!(store::replay::checksums(&client).await?, live);
     Ok(())
 }
