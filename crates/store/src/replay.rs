@@ -3,8 +3,9 @@
 //! The rebuild happens side by side in a shadow schema, with the *same* projections as live
 //! appends (each read model's pure event → row operations, see [`crate::projection`]): the
 //! whole log is read with one `COPY … TO STDOUT` and folded into in-memory tables
-//! ([`crate::replay_fold`]), decoded and folded on a thread of its own while the connection
-//! reads on, and each shadow table is written with one `COPY … FROM STDIN`. Events appended
+//! ([`crate::replay_fold`]), decoded on one thread and folded on another while the connection
+//! reads on, and each shadow table is written with one `COPY … FROM STDIN` (two tables at a
+//! time when the pool has a second connection free). Events appended
 //! meanwhile are applied with the live statements (the shadow schema first on `search_path`,
 //! so unqualified table names resolve there). Finally it takes the append lock, applies the
 //! last few events and swaps the shadow tables in within one transaction: readers never see
