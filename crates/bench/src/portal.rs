@@ -4,7 +4,8 @@
 //! A tenant signs in as a person would (the email form, the emailed link, the sign-in page's
 //! POST), then `GET /wifi` runs open loop with their session cookie. Magic links are requested
 //! at a fixed rate for different members, each timed from its POST until the sink's Maildir
-//! holds a message to that member (polled every `POLL`).
+//! holds a message to that member (inotify tells when a message lands in `new/`: a poll of the
+//! directory costs with every message already there, and the sink's Maildir keeps them all).
 
 use crate::stats::{Row, ms, quantile};
 use crate::support;
@@ -12,13 +13,13 @@ use integration_tests::StackOptions;
 use integration_tests::agent::Agent;
 use integration_tests::stack::DEMO_ORG;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::collections::HashMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const LOCATION: &str = "3390";
-const POLL: Duration = Duration::from_millis(2);
 
 #[derive(Serialize)]
 pub struct PortalFigures {
@@ -154,20 +155,10 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
     .await?;
 
     // Magic links: one member each, at a fixed rate.
-    let new_dir = mailbox.dir.join("new");
-    let existing: HashSet<std::ffi::OsString> = std::fs::read_dir(&new_dir)?
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
     let asked: Asked = Arc::default();
     let deadline = Duration::from_secs(link_seconds as u64 + 60);
-    let watcher = tokio::spawn(watch_mail(
-        new_dir,
-        existing,
-        asked.clone(),
-        links,
-        deadline,
-    ));
+    let arrivals = MailArrivals::watch(mailbox.dir.join("new"))?;
+    let watcher = tokio::spawn(watch_mail(arrivals, asked.clone(), links, deadline));
     let addresses = people[1..=links]
         .iter()
         .map(|(user, _)| email(user))
@@ -209,33 +200,89 @@ async fn portal_without_link_limits(
     Ok((base, tokio::spawn(portal.run_until_stopped())))
 }
 
-/// Watches the sink's Maildir `new_dir` until `links` emails of the `asked` addresses arrived:
-/// the time from each request to its email.
-async fn watch_mail(
+/// Messages landing in a Maildir's `new/` directory, as inotify reports them (the sink
+/// writes each into `tmp/`, then links it into `new/`).
+struct MailArrivals {
     new_dir: std::path::PathBuf,
-    mut seen: HashSet<std::ffi::OsString>,
+    inotify: tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>,
+}
+
+impl MailArrivals {
+    /// Starts watching now: every message that lands from here on is reported.
+    fn watch(new_dir: std::path::PathBuf) -> anyhow::Result<MailArrivals> {
+        use rustix::fs::inotify;
+        let fd = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)?;
+        inotify::add_watch(
+            &fd,
+            &new_dir,
+            // Python's `mailbox` (the sink) links the message from `tmp/` into `new/`; others
+            // rename it; a writer straight into `new/` is read again when it closes the file.
+            inotify::WatchFlags::CREATE
+                | inotify::WatchFlags::MOVED_TO
+                | inotify::WatchFlags::CLOSE_WRITE,
+        )?;
+        // SAFETY: the `OwnedFd` moves into the `AsyncFd` and stays open, the same descriptor,
+        // until the `AsyncFd` drops it.
+        let inotify = unsafe { tokio::io::unix::AsyncFd::register(fd) }
+            .map_err(|e| anyhow::anyhow!("watching {}: {e}", new_dir.display()))?;
+        Ok(MailArrivals { new_dir, inotify })
+    }
+
+    /// The paths of the messages that landed since the last call, waiting for at least one.
+    async fn next(&self, buf: &mut [std::mem::MaybeUninit<u8>]) -> anyhow::Result<Vec<PathBuf>> {
+        loop {
+            let mut ready = self.inotify.readable().await?;
+            let read = ready.try_io(|fd| {
+                let mut reader = rustix::fs::inotify::Reader::new(fd.get_ref(), &mut *buf);
+                let mut paths = Vec::new();
+                loop {
+                    match reader.next() {
+                        Ok(event) => {
+                            if let Some(name) = event.file_name() {
+                                let name = std::ffi::OsStr::from_bytes(name.to_bytes());
+                                paths.push(self.new_dir.join(name));
+                            }
+                        }
+                        Err(rustix::io::Errno::AGAIN) if !paths.is_empty() => return Ok(paths),
+                        Err(e) => return Err(std::io::Error::from(e)),
+                    }
+                }
+            });
+            match read {
+                Ok(paths) => return Ok(paths?),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
+/// Waits until `links` emails to the `asked` addresses have arrived: the time from each
+/// request to its email.
+async fn watch_mail(
+    arrivals: MailArrivals,
     asked: Asked,
     links: usize,
     deadline: Duration,
 ) -> anyhow::Result<Vec<Duration>> {
-    let mut read_new_mail = || -> anyhow::Result<Vec<Duration>> {
-        let mut latencies = Vec::new();
-        for entry in std::fs::read_dir(&new_dir)?.flatten() {
-            if !seen.insert(entry.file_name()) {
-                continue;
-            }
-            let at = Instant::now();
-            if let Some(to) = recipient(&entry.path())
+    let give_up = tokio::time::Instant::now() + deadline;
+    let mut buf = vec![std::mem::MaybeUninit::uninit(); 64 * 1024];
+    let mut latencies = Vec::with_capacity(links);
+    while latencies.len() < links {
+        let paths = tokio::time::timeout_at(give_up, arrivals.next(&mut buf))
+            .await
+            .map_err(|_| {
+                anyhow::anyhow!("only {} of {links} sign-in emails arrived", latencies.len())
+            })??;
+        let at = Instant::now();
+        for path in paths {
+            if let Some(to) = recipient(&path)
                 && let Some(sent) = asked.lock().unwrap_or_else(|p| p.into_inner()).remove(&to)
             {
                 latencies.push(at.saturating_duration_since(sent));
             }
         }
-        Ok(latencies)
-    };
-    // Reading the Maildir does not wait on anything: each look is ready at once.
-    let look = || std::future::ready(read_new_mail());
-    support::gather_latencies((links, deadline), "sign-in emails arrived", POLL, look).await
+    }
+    Ok(latencies)
 }
 
 /// Asks for a sign-in link for each address at `rate` per second from one client (one form,

@@ -57,26 +57,48 @@ pub(crate) fn device_limit(member: &MemberView, now: DateTime<Utc>) -> u16 {
     )
 }
 
+/// A member's devices and when each was last on the WiFi, as stored.
+pub(crate) struct DeviceRecords {
+    devices: Vec<DeviceView>,
+    seen: Vec<DeviceSeen>,
+}
+
+impl DeviceRecords {
+    /// Both read together: one round trip.
+    pub(crate) async fn read(
+        client: &impl store::GenericClient,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<DeviceRecords, PortalError> {
+        let (devices, seen) = tokio::join!(
+            store::queries::devices(client, org_id, user_id),
+            store::radius_sessions::devices_seen(client, org_id, user_id)
+        );
+        Ok(DeviceRecords {
+            devices: devices?,
+            seen: seen?,
+        })
+    }
+}
+
 /// The member's devices and limit, with the refused form's values if there are any.
-pub(crate) async fn device_section(
-    client: &impl store::GenericClient,
+pub(crate) fn device_section(
     t: &Texts<'_>,
     member: &MemberView,
+    records: DeviceRecords,
     tz: Tz,
     refused_form: Option<DeviceFormValues>,
-) -> Result<DeviceSection, PortalError> {
-    let devices = store::queries::devices(client, &member.org_id, &member.user_id).await?;
-    let seen: HashMap<String, DeviceSeen> =
-        store::radius_sessions::devices_seen(client, &member.org_id, &member.user_id)
-            .await?
-            .into_iter()
-            .map(|seen| (seen.mac.clone(), seen))
-            .collect();
+) -> DeviceSection {
+    let DeviceRecords { devices, seen } = records;
+    let seen: HashMap<String, DeviceSeen> = seen
+        .into_iter()
+        .map(|seen| (seen.mac.clone(), seen))
+        .collect();
     let (form_name, form_mac, refused) = match refused_form {
         Some(values) => (values.name, values.mac, true),
         None => (String::new(), String::new(), false),
     };
-    Ok(DeviceSection {
+    DeviceSection {
         rows: devices
             .into_iter()
             .map(|d| {
@@ -88,5 +110,5 @@ pub(crate) async fn device_section(
         form_name,
         form_mac,
         refused,
-    })
+    }
 }

@@ -89,19 +89,13 @@ impl State {
     /// The organization's locale as its platform reports it; a database error is logged and
     /// the page goes on without it (it only picks a language).
     pub(crate) async fn organization_locale(&self, org_id: &str) -> Option<String> {
-        let client = match self.pool.get().await {
-            Ok(client) => client,
+        match self.pool.get().await {
+            Ok(client) => organization_locale_on(&client, org_id).await,
             Err(error) => {
                 tracing::warn!(%error, org_id, "the organization's locale could not be read");
-                return None;
-            }
-        };
-        store::read_models::languages::organization_locale(&client, org_id)
-            .await
-            .unwrap_or_else(|error| {
-                tracing::warn!(%error, org_id, "the organization's locale could not be read");
                 None
-            })
+            }
+        }
     }
 
     /// The language of a tenant page of `org_id` (None: before the organization is known).
@@ -119,6 +113,31 @@ impl State {
         };
         PageLanguage::new(self, request, locale.as_deref())
     }
+
+    /// [`State::page_language`] on a connection the page already holds, so the locale can be
+    /// read in the same round trip as the page's other statements.
+    pub(crate) async fn page_language_on(
+        &self,
+        client: &impl store::GenericClient,
+        request: &HttpRequest,
+        org_id: &str,
+    ) -> PageLanguage {
+        let locale = match requested_lang(request) {
+            None => organization_locale_on(client, org_id).await,
+            Some(_) => None,
+        };
+        PageLanguage::new(self, request, locale.as_deref())
+    }
+}
+
+/// The organization's locale on `client`; an error is logged and the page goes on without it.
+async fn organization_locale_on(client: &impl store::GenericClient, org_id: &str) -> Option<String> {
+    store::read_models::languages::organization_locale(client, org_id)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, org_id, "the organization's locale could not be read");
+            None
+        })
 }
 
 /// Query parameters the switch carries back: the canvas's location. Nothing else of a query

@@ -2,7 +2,6 @@
 //! (`WIFI:T:WPA;S:<ssid>;P:<passphrase>;;`), rendered as inline SVG.
 
 use qrcode::canvas::{Canvas, MaskPattern};
-use qrcode::render::{Renderer, svg};
 use qrcode::types::Color;
 use qrcode::{EcLevel, bits, ec};
 
@@ -47,28 +46,48 @@ fn qr_modules(data: &str) -> Result<(Vec<Color>, usize), QrError> {
     Ok((canvas.into_colors(), version.width() as usize))
 }
 
+/// Modules of light margin around the code, as the QR standard asks.
+const QUIET_ZONE: usize = 4;
+
 /// An `<svg>` element (no XML declaration) for `data`, scaled by CSS. It names itself with
 /// `aria-label`, since the picture alone says nothing to a screen reader.
+///
+/// One module is one unit of the `viewBox`, and each run of dark modules in a row is one
+/// rectangle of the path: about a tenth of the bytes and of the number formatting of
+/// qrcode's own SVG renderer (one 8-pixel square per module), which was most of the key
+/// page's own CPU time after the mask (docs/performance.md).
 pub fn qr_svg(data: &str, label: &str) -> Result<String, QrError> {
+    use std::fmt::Write;
     let (modules, width) = qr_modules(data)?;
-    let svg = Renderer::<svg::Color>::new(&modules, width, 4)
-        .min_dimensions(240, 240)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .quiet_zone(true)
-        .build();
-    let start = svg
-        .find("<svg")
-        .ok_or_else(|| QrError("no <svg> element".into()))?;
+    let side = width + 2 * QUIET_ZONE;
     let label = label
         .replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;");
-    Ok(svg[start..].replacen(
-        "<svg",
-        &format!("<svg role=\"img\" aria-label=\"{label}\" class=\"qr\""),
-        1,
-    ))
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"{label}\" class=\"qr\" \
+         xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" width=\"240\" \
+         height=\"240\" shape-rendering=\"crispEdges\"><rect width=\"{side}\" \
+         height=\"{side}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+    );
+    for (y, row) in modules.chunks_exact(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            let run = row[x..].iter().take_while(|&&c| c == Color::Dark).count();
+            if run > 0 {
+                // Writing to a String cannot fail.
+                let _ = write!(
+                    svg,
+                    "M{} {}h{run}v1h-{run}z",
+                    x + QUIET_ZONE,
+                    y + QUIET_ZONE
+                );
+            }
+            x += run.max(1);
+        }
+    }
+    svg.push_str("\"/></svg>");
+    Ok(svg)
 }
 
 #[cfg(test)]
@@ -93,6 +112,30 @@ mod tests {
         assert!(svg.trim_end().ends_with("</svg>"));
     }
 
+    /// The dark cells of [`qr_svg`]'s path (`M x y h run v1 h-run z` rectangles) and the side
+    /// of its `viewBox`, in modules.
+    fn dark_cells(svg: &str) -> (std::collections::HashSet<(usize, usize)>, usize) {
+        let number = |text: &str| text.parse::<usize>().expect("a number");
+        let view_box = svg.split("viewBox=\"0 0 ").nth(1).expect("viewBox");
+        let side = number(view_box.split(' ').next().expect("side"));
+        let path = svg.split(" d=\"").nth(1).expect("path");
+        let path = &path[..path.find('"').expect("path ends")];
+        let mut dark = std::collections::HashSet::new();
+        for rect in path.split('z').filter(|r| !r.is_empty()) {
+            let (at, rest) = rect
+                .strip_prefix('M')
+                .and_then(|r| r.split_once('h'))
+                .expect("M x y h");
+            let (x, y) = at.split_once(' ').expect("x y");
+            let (run, back) = rest.split_once("v1h-").expect("v1h-");
+            assert_eq!(run, back, "each rectangle closes on itself");
+            let (x, y, run) = (number(x), number(y), number(run));
+            assert!(x + run <= side - QUIET_ZONE && y < side - QUIET_ZONE);
+            dark.extend((x..x + run).map(|x| (x, y)));
+        }
+        (dark, side)
+    }
+
     #[test]
     fn a_scanner_reads_the_join_uri_back() {
         for (ssid, passphrase) in [
@@ -104,18 +147,18 @@ mod tests {
             ),
         ] {
             let uri = join_uri(ssid, passphrase);
-            let (modules, width) = qr_modules(&uri).expect("qr");
-            // Draw it as a camera would see it: 4 px per module, 4 modules of quiet zone.
-            let (scale, quiet) = (4, 4);
-            let side = (width + 2 * quiet) * scale;
-            let mut picture = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
-                let (mx, my) = (
-                    (x / scale).wrapping_sub(quiet),
-                    (y / scale).wrapping_sub(quiet),
-                );
-                let dark = mx < width && my < width && modules[my * width + mx] == Color::Dark;
-                if dark { 0 } else { 255 }
-            });
+            let svg = qr_svg(&uri, "Join").expect("qr");
+            let (dark, side) = dark_cells(&svg);
+            // Draw the SVG as a camera would see it: 4 px per module.
+            let scale = 4;
+            let mut picture =
+                rqrr::PreparedImage::prepare_from_greyscale(side * scale, side * scale, |x, y| {
+                    if dark.contains(&(x / scale, y / scale)) {
+                        0
+                    } else {
+                        255
+                    }
+                });
             let grids = picture.detect_grids();
             assert_eq!(grids.len(), 1, "one code found for {uri}");
             let (_, content) = grids[0].decode().expect("decodes");

@@ -3,7 +3,7 @@
 
 pub use crate::member_keys::{insert_member_key, insert_member_keys, member_key, member_keys};
 pub use crate::read_models::groups::{GroupView, group, group_team_ids, groups, vlans_in_use};
-pub use crate::read_models::locations::{LocationView, location, locations};
+pub use crate::read_models::locations::{LocationView, location, locations, member_location};
 pub use crate::read_models::mail_settings::mail_settings;
 pub use crate::read_models::member_devices::{DeviceView, device, devices};
 pub use crate::read_models::members::{

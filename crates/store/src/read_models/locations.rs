@@ -81,6 +81,30 @@ pub async fn location(
     .await
 }
 
+/// The location a member belongs to: their home location, or `fallback` (where they came
+/// from) for an account bound nowhere. One statement, so a page can ask for it in the same
+/// round trip as the member.
+pub async fn member_location(
+    client: &impl GenericClient,
+    org_id: &str,
+    user_id: &str,
+    fallback: Option<&str>,
+) -> Result<Option<LocationView>, StoreError> {
+    select_opt(
+        client,
+        &format!(
+            "SELECT {LOCATION_COLUMNS} FROM locations
+              WHERE org_id = $1
+                AND location_id = coalesce(
+                      (SELECT home_location FROM members WHERE org_id = $1 AND user_id = $2),
+                      $3::text)"
+        ),
+        &[&org_id, &user_id, &fallback],
+        location_from_row,
+    )
+    .await
+}
+
 /// Every location Lanyard knows for the organization: mapped ones and unmapped ones tenants
 /// tried, ordered by Optix id.
 pub async fn locations(

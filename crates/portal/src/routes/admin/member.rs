@@ -5,7 +5,7 @@ use crate::admin_forms::{Banner, Flash, provision_refusal};
 use crate::admin_session::{Admin, admin_form};
 use crate::admin_words::{group_words, name_and_email, stored_word};
 use crate::commands::Answer;
-use crate::devices::device_section;
+use crate::devices::{DeviceRecords, device_section};
 use crate::error::PortalError;
 use crate::input::plausible_id;
 use crate::language::LanguageSwitch;
@@ -87,7 +87,8 @@ async fn render_member(
     let opened = open_profile(state, &client, org, user_id, &m.profile).await?;
     let (events, _) =
         store::event_log::read_stream(&client, &domain::StreamId::member(org, user_id)).await?;
-    let devices = device_section(&client, &t, &m, tz, None).await?;
+    let records = DeviceRecords::read(&client, org, user_id).await?;
+    let devices = device_section(&t, &m, records, tz, None);
     drop(client);
     let history = history_lines(&t, &events, tz);
     let now = Utc::now();

@@ -12,7 +12,7 @@ use crate::pages::DeviceFormValues;
 use crate::pages::{Action, Framing};
 use crate::refusals::refusal_text;
 use crate::responses::see_other;
-use crate::routes::tenant::key::{ChangeLimits, KeyMessages, render_key};
+use crate::routes::tenant::key::{ChangeLimits, KeyMessages, KeyPageData, render_key};
 use crate::state::State;
 use crate::tenant_session::SignedInForm;
 use actix_web::http::StatusCode;
@@ -155,10 +155,7 @@ async fn device_answer(
                 code = code.label(),
                 "a device change was refused"
             );
-            let member = {
-                let client = state.pool.get().await?;
-                store::queries::member(&client, &row.org_id, &row.user_id).await?
-            };
+            let data = KeyPageData::read(&state.pool.get().await?, row).await?;
             let messages = KeyMessages {
                 notice: None,
                 error: Some(refusal_text(&lang.t, code, &message)),
@@ -169,7 +166,7 @@ async fn device_answer(
                 &lang,
                 cookie,
                 row,
-                member,
+                data,
                 messages,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

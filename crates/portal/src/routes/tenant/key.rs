@@ -6,7 +6,7 @@ use crate::access::{AccessNow, access_now};
 use crate::admin_words::device_words;
 use crate::commands::Answer;
 use crate::db::{SessionRow, Via};
-use crate::devices::device_section;
+use crate::devices::{DeviceRecords, device_section};
 use crate::error::PortalError;
 use crate::forms::CarriesCsrf;
 use crate::language::PageLanguage;
@@ -51,7 +51,14 @@ pub(crate) async fn key_page(
     let Some((cookie, row)) = session_store::tenant_session(&state, &request).await? else {
         return signed_out(&state, &request).await;
     };
-    let lang = state.page_language(&request, Some(&row.org_id)).await;
+    let (lang, data) = {
+        let client = state.pool.get().await?;
+        let (lang, data) = tokio::join!(
+            state.page_language_on(&client, &request, &row.org_id),
+            KeyPageData::read(&client, &row)
+        );
+        (lang, data?)
+    };
     let notice = match query.done.as_deref() {
         Some("changed") => Some("key-done-changed"),
         Some("generated") => Some("key-done-generated"),
@@ -59,11 +66,7 @@ pub(crate) async fn key_page(
         Some("device_removed") => Some("key-done-device-removed"),
         _ => None,
     };
-    let member = {
-        let client = state.pool.get().await?;
-        store::queries::member(&client, &row.org_id, &row.user_id).await?
-    };
-    if member.is_none() {
+    if data.member.is_none() {
         return state.page(
             StatusCode::OK,
             Framing::Optix,
@@ -79,7 +82,7 @@ pub(crate) async fn key_page(
         &lang,
         &cookie,
         &row,
-        member,
+        data,
         KeyMessages {
             notice: notice.map(|id| lang.t.get(id)),
             error: None,
@@ -101,37 +104,53 @@ pub(crate) struct KeyMessages {
 /// A location's network, by id (`None` settings: the location is not mapped).
 type Network = (String, Option<LocationSettings>);
 
-/// The network of the account's home location, the member's wrapped data key and their
-/// sessions online now. An account the sync opened before the tenant ever came is bound
-/// nowhere: then the location they came from (portal or app).
-async fn network_and_key(
-    state: &State,
-    row: &SessionRow,
-    member: Option<&MemberView>,
-) -> Result<(Option<Network>, Option<domain::Sealed>, Vec<SessionView>), PortalError> {
-    let client = state.pool.get().await?;
-    let place = member
-        .and_then(|m| m.home_location.clone())
-        .or_else(|| row.location_id.clone());
-    let location = async {
-        Ok::<_, PortalError>(match place {
-            Some(place) => store::queries::location(&client, &row.org_id, &place)
-                .await?
-                .map(|l| (place.clone(), l.settings))
-                .or(Some((place, None))),
-            None => None,
+/// Everything the key page shows of the session's member, asked for together on one
+/// connection: one round trip instead of one per statement.
+pub(crate) struct KeyPageData {
+    /// The member with their grants (`None`: no account yet).
+    member: Option<MemberView>,
+    /// The network of the account's home location. An account the sync opened before the
+    /// tenant ever came is bound nowhere: then the location they came from (portal or app).
+    network: Option<Network>,
+    /// The member's wrapped data key.
+    wrapped_key: Option<domain::Sealed>,
+    /// Their sessions online now.
+    online: Vec<SessionView>,
+    devices: DeviceRecords,
+}
+
+impl KeyPageData {
+    pub(crate) async fn read(
+        client: &impl store::GenericClient,
+        row: &SessionRow,
+    ) -> Result<KeyPageData, PortalError> {
+        let (org_id, user_id) = (row.org_id.as_str(), row.user_id.as_str());
+        let came_from = row.location_id.as_deref();
+        let since = Utc::now() - ONLINE_WITHIN;
+        let (member, location, wrapped_key, online, devices) = tokio::join!(
+            store::queries::member(client, org_id, user_id),
+            store::queries::member_location(client, org_id, user_id, came_from),
+            store::queries::member_key(client, org_id, user_id),
+            store::radius_sessions::live_sessions_of_member(client, org_id, user_id, since),
+            DeviceRecords::read(client, org_id, user_id),
+        );
+        let member = member?;
+        let network = match location? {
+            Some(location) => Some((location.location_id, location.settings)),
+            None => member
+                .as_ref()
+                .and_then(|m| m.home_location.clone())
+                .or_else(|| row.location_id.clone())
+                .map(|place| (place, None)),
+        };
+        Ok(KeyPageData {
+            member,
+            network,
+            wrapped_key: wrapped_key?,
+            online: online?,
+            devices: devices?,
         })
-    };
-    let key = store::queries::member_key(&client, &row.org_id, &row.user_id);
-    // All three in one round trip (pipelined on the connection).
-    let online = store::radius_sessions::live_sessions_of_member(
-        &client,
-        &row.org_id,
-        &row.user_id,
-        Utc::now() - ONLINE_WITHIN,
-    );
-    let (location, key, online) = tokio::join!(location, key, online);
-    Ok((location?, key?, online?))
+    }
 }
 
 /// The member's devices online now, for the key page, by their registered name when they
@@ -158,13 +177,13 @@ fn online_devices(
         .collect()
 }
 
-/// The key page of the session's member (`member` as just read from the projection).
+/// The key page of the session's member (`data` as just read from the projections).
 pub(crate) async fn render_key(
     state: &State,
     lang: &PageLanguage,
     cookie: &str,
     row: &SessionRow,
-    member: Option<MemberView>,
+    data: KeyPageData,
     messages: KeyMessages,
     status: StatusCode,
 ) -> Result<HttpResponse, PortalError> {
@@ -173,7 +192,13 @@ pub(crate) async fn render_key(
         error,
         device_form,
     } = messages;
-    let (network, wrapped_key, online) = network_and_key(state, row, member.as_ref()).await?;
+    let KeyPageData {
+        member,
+        network,
+        wrapped_key,
+        online,
+        devices,
+    } = data;
     let Some(member) = member else {
         return state.page(
             StatusCode::OK,
@@ -202,10 +227,7 @@ pub(crate) async fn render_key(
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::UTC);
     let (passphrase, qr_svg) =
         passphrase_and_qr(state, &lang.t, row, &member, &settings, wrapped_key)?;
-    let devices = {
-        let client = state.pool.get().await?;
-        device_section(&client, &lang.t, &member, tz, device_form).await?
-    };
+    let devices = device_section(&lang.t, &member, devices, tz, device_form);
     let page = KeyPage {
         t: lang.t,
         switch: lang.switch(),
@@ -455,16 +477,13 @@ async fn passphrase_answer(
             ..
         } => state.page(StatusCode::FORBIDDEN, Framing::Optix, &suspended(lang)),
         Answer::Refused { code, message } => {
-            let member = {
-                let client = state.pool.get().await?;
-                store::queries::member(&client, &row.org_id, &row.user_id).await?
-            };
+            let data = KeyPageData::read(&state.pool.get().await?, row).await?;
             render_key(
                 state,
                 lang,
                 cookie,
                 row,
-                member,
+                data,
                 KeyMessages {
                     notice: None,
                     error: Some(refusal_text(&lang.t, code, &message)),
