@@ -131,7 +131,10 @@ impl State {
 }
 
 /// The organization's locale on `client`; an error is logged and the page goes on without it.
-async fn organization_locale_on(client: &impl store::GenericClient, org_id: &str) -> Option<String> {
+async fn organization_locale_on(
+    client: &impl store::GenericClient,
+    org_id: &str,
+) -> Option<String> {
     store::read_models::languages::organization_locale(client, org_id)
         .await
         .unwrap_or_else(|error| {
