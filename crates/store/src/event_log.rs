@@ -339,10 +339,16 @@ pub async fn webhook_coverage(
     org_id: &str,
     hint_keys: &[String],
 ) -> Result<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>, StoreError> {
+    // One probe of the primary key per hint (`OFFSET 0` keeps it per hint): the semi-join
+    // form kept the plan it got while the table was small, hashing and scanning every row
+    // (3.6 ms for a batch of 31 at 1,000 webhooks/s, where the probes take 0.2 ms).
     let rows = client
         .query_cached(
-            "SELECT hint_key, asked_from FROM webhook_coverage
-             WHERE org_id = $1 AND hint_key IN (SELECT unnest($2::text[]))",
+            "SELECT c.hint_key, c.asked_from
+               FROM (SELECT DISTINCT unnest($2::text[])) AS wanted(hint_key)
+              CROSS JOIN LATERAL (SELECT hint_key, asked_from FROM webhook_coverage
+                                   WHERE org_id = $1 AND hint_key = wanted.hint_key
+                                  OFFSET 0) AS c",
             &[&org_id, &hint_keys],
         )
         .await?;
@@ -382,10 +388,14 @@ pub async fn processed_among(
     client: &impl GenericClient,
     message_ids: &[String],
 ) -> Result<std::collections::HashSet<String>, StoreError> {
+    // One probe per id, for the reason `webhook_coverage` gives (1.95 ms a batch of 33 at
+    // 1,000 webhooks/s as a semi-join over the whole table).
     let rows = client
         .query_cached(
-            "SELECT message_id FROM processed_messages
-             WHERE message_id IN (SELECT unnest($1::text[]))",
+            "SELECT p.message_id
+               FROM (SELECT DISTINCT unnest($1::text[])) AS wanted(message_id)
+              CROSS JOIN LATERAL (SELECT message_id FROM processed_messages
+                                   WHERE message_id = wanted.message_id OFFSET 0) AS p",
             &[&message_ids],
         )
         .await?;
