@@ -53,9 +53,9 @@ const QUIET_ZONE: usize = 4;
 /// `aria-label`, since the picture alone says nothing to a screen reader.
 ///
 /// One module is one unit of the `viewBox`, and each run of dark modules in a row is one
-/// rectangle of the path: about a tenth of the bytes and of the number formatting of
-/// qrcode's own SVG renderer (one 8-pixel square per module), which was most of the key
-/// page's own CPU time after the mask (docs/performance.md).
+/// rectangle of the path: fewer and shorter numbers to format than qrcode's own SVG renderer
+/// (one square per module, in pixels), whose integer formatting led the key page's own
+/// profile once the mask was fixed (docs/performance.md).
 pub fn qr_svg(data: &str, label: &str) -> Result<String, QrError> {
     use std::fmt::Write;
     let (modules, width) = qr_modules(data)?;
