@@ -203,13 +203,13 @@ async fn portal_without_link_limits(
 /// Messages landing in a Maildir's `new/` directory, as inotify reports them (the sink
 /// writes each into `tmp/`, then links it into `new/`).
 struct MailArrivals {
-    new_dir: std::path::PathBuf,
+    new_dir: PathBuf,
     inotify: tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>,
 }
 
 impl MailArrivals {
     /// Starts watching now: every message that lands from here on is reported.
-    fn watch(new_dir: std::path::PathBuf) -> anyhow::Result<MailArrivals> {
+    fn watch(new_dir: PathBuf) -> anyhow::Result<MailArrivals> {
         use rustix::fs::inotify;
         let fd = inotify::init(inotify::CreateFlags::NONBLOCK | inotify::CreateFlags::CLOEXEC)?;
         inotify::add_watch(

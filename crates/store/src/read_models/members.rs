@@ -132,6 +132,10 @@ const MEMBER_COLUMNS: &str =
     "m.org_id, m.user_id, m.home_location, m.onboarded_via, m.status, m.team_id, m.profile,
      m.passphrase, m.opened_at, m.updated_at, g.name, g.vlan";
 
+/// Members `m` with their group `g`, what [`MEMBER_COLUMNS`] selects from.
+const MEMBERS_WITH_GROUPS: &str =
+    "FROM members m LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id";
+
 const GRANT_COLUMNS: &str =
     "org_id, user_id, basis, source_id, location_id, valid_from, valid_until, network";
 
@@ -146,11 +150,7 @@ async fn select_members(
 ) -> Result<Vec<MemberView>, StoreError> {
     let rows = client
         .query_cached(
-            &format!(
-                "SELECT {MEMBER_COLUMNS} FROM members m
-                 LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
-                 WHERE {member_where}"
-            ),
+            &format!("SELECT {MEMBER_COLUMNS} {MEMBERS_WITH_GROUPS} WHERE {member_where}"),
             params,
         )
         .await?;
@@ -218,8 +218,7 @@ pub async fn member(
 ) -> Result<Option<MemberView>, StoreError> {
     let (member_sql, grants_sql) = (
         format!(
-            "SELECT {MEMBER_COLUMNS} FROM members m
-             LEFT JOIN groups g ON g.org_id = m.org_id AND g.team_id = m.team_id
+            "SELECT {MEMBER_COLUMNS} {MEMBERS_WITH_GROUPS}
              WHERE m.org_id = $1 AND m.user_id = $2"
         ),
         format!(
