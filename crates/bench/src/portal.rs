@@ -2,7 +2,12 @@
 //! takes until the email is handed to SMTP (the sink has written it to its Maildir).
 //!
 //! A tenant signs in as a person would (the email form, the emailed link, the sign-in page's
-//! POST), then `GET /wifi` runs open loop with their session cookie. Magic links are requested
+//! POST), then `GET /wifi` runs open loop with their session cookie: first one second at the
+//! rate that is not counted (the portal's database connections open and prepare their
+//! statements, the client's connections open: steady state is what the target is about; the
+//! warm-up's own p99 is reported beside it), then the measured seconds. The ceiling is the
+//! same portal's stylesheet at the same rate with the same cookie: the same server and client
+//! with no database behind the answer. Magic links are requested
 //! at a fixed rate for different members, each timed from its POST until the sink's Maildir
 //! holds a message to that member (inotify tells when a message lands in `new/`: a poll of the
 //! directory costs with every message already there, and the sink's Maildir keeps them all).
@@ -29,6 +34,9 @@ pub struct PortalFigures {
     pub key_page_p99_ms: f64,
     pub key_page_max_ms: f64,
     pub key_page_non_200: usize,
+    pub key_page_warm_up_p99_ms: f64,
+    pub stylesheet_p50_ms: f64,
+    pub stylesheet_p99_ms: f64,
     pub link_rate_per_sec: u32,
     pub link_requests: usize,
     pub link_answer_p99_ms: f64,
@@ -43,13 +51,17 @@ impl PortalFigures {
             Row {
                 what: format!("portal key page at {}/s", self.key_page_rate_per_sec),
                 figure: format!(
-                    "p50 {:.2} ms, p99 {:.2} ms (max {:.1} ms, {} non-200)",
+                    "p50 {:.2} ms, p99 {:.2} ms (max {:.1} ms, {} non-200; warm-up second p99 {:.1} ms)",
                     self.key_page_p50_ms,
                     self.key_page_p99_ms,
                     self.key_page_max_ms,
-                    self.key_page_non_200
+                    self.key_page_non_200,
+                    self.key_page_warm_up_p99_ms
                 ),
-                ceiling: "-".into(),
+                ceiling: format!(
+                    "the stylesheet at the same rate: p50 {:.2} ms, p99 {:.2} ms",
+                    self.stylesheet_p50_ms, self.stylesheet_p99_ms
+                ),
                 target: "p99 < 10 ms".into(),
                 met: Some(self.key_page_p99_ms < 10.0),
             },
@@ -146,13 +158,21 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
     tenant
         .sign_in(&mailbox, DEMO_ORG, LOCATION, &email(&people[0].0)?)
         .await?;
-    let (mut key_latencies, key_page_non_200) = fixed_rate_get(
-        &format!("{base}/wifi"),
-        &tenant.cookie_header(),
+    let cookie = tenant.cookie_header();
+    let (mut warm_up, _) = fixed_rate_get(&format!("{base}/wifi"), &cookie, key_rate, 1).await?;
+    let (mut key_latencies, key_page_non_200) =
+        fixed_rate_get(&format!("{base}/wifi"), &cookie, key_rate, key_seconds).await?;
+    let (mut stylesheet, stylesheet_non_200) = fixed_rate_get(
+        &format!("{base}/assets/portal.css"),
+        &cookie,
         key_rate,
         key_seconds,
     )
     .await?;
+    anyhow::ensure!(
+        stylesheet_non_200 == 0,
+        "{stylesheet_non_200} stylesheet requests failed"
+    );
 
     // Magic links: one member each, at a fixed rate.
     let asked: Asked = Arc::default();
@@ -173,6 +193,9 @@ pub async fn run(smoke: bool) -> anyhow::Result<PortalFigures> {
         key_page_p99_ms: ms(quantile(&mut key_latencies, 0.99)),
         key_page_max_ms: ms(quantile(&mut key_latencies, 1.0)),
         key_page_non_200,
+        key_page_warm_up_p99_ms: ms(quantile(&mut warm_up, 0.99)),
+        stylesheet_p50_ms: ms(quantile(&mut stylesheet, 0.50)),
+        stylesheet_p99_ms: ms(quantile(&mut stylesheet, 0.99)),
         link_rate_per_sec: link_rate as u32,
         link_requests: links,
         link_answer_p99_ms: ms(quantile(&mut answers, 0.99)),
