@@ -47,11 +47,10 @@ pub fn server_url() -> anyhow::Result<String> {
     )
 }
 
-/// A fresh database cloned from a migrated template (crates.io's trick): migrations run once
-/// per schema version, each test gets its own empty, migrated database in milliseconds.
-pub async fn fresh_database() -> anyhow::Result<String> {
+/// A connection to the server's own database (`DATABASE_URL`), for what is done to the
+/// server rather than to one test's database: creating databases, a checkpoint.
+pub async fn server_admin() -> anyhow::Result<tokio_postgres::Client> {
     let server = server_url()?;
-    let template = format!("lanyard_template_{}", migrations_fingerprint());
     let (admin, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
         .await
         .with_context(|| {
@@ -61,6 +60,15 @@ pub async fn fresh_database() -> anyhow::Result<String> {
             )
         })?;
     tokio::spawn(connection);
+    Ok(admin)
+}
+
+/// A fresh database cloned from a migrated template (crates.io's trick): migrations run once
+/// per schema version, each test gets its own empty, migrated database in milliseconds.
+pub async fn fresh_database() -> anyhow::Result<String> {
+    let server = server_url()?;
+    let template = format!("lanyard_template_{}", migrations_fingerprint());
+    let admin = server_admin().await?;
     // Serialize template creation across concurrently running test processes.
     admin.execute("SELECT pg_advisory_lock(7100)", &[]).await?;
     let exists = admin
@@ -99,8 +107,7 @@ pub async fn fresh_database() -> anyhow::Result<String> {
 /// A new database with nothing in it (no migrations): what a restore goes into.
 pub async fn empty_database() -> anyhow::Result<String> {
     let server = server_url()?;
-    let (admin, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls).await?;
-    tokio::spawn(connection);
+    let admin = server_admin().await?;
     let name = format!("lanyard_empty_{}", uuid::Uuid::new_v4().simple());
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))

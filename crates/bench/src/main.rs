@@ -128,13 +128,8 @@ impl Run {
     async fn settle(&mut self) {
         let at = std::time::Instant::now();
         let checkpoint = async {
-            let server = integration_tests::database::server_url()?;
-            let (client, connection) =
-                tokio_postgres::connect(&server, tokio_postgres::NoTls).await?;
-            let connection = tokio::spawn(connection);
-            client.batch_execute("CHECKPOINT").await?;
-            drop(client);
-            let _ = connection.await;
+            let admin = integration_tests::database::server_admin().await?;
+            admin.batch_execute("CHECKPOINT").await?;
             anyhow::Ok(())
         }
         .await;
