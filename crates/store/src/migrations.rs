@@ -91,6 +91,11 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
         "optix_budget",
         include_str!("../../../migrations/0030_optix_budget.sql"),
     ),
+    (
+        31,
+        "column_statistics",
+        include_str!("../../../migrations/0031_column_statistics.sql"),
+    ),
 ];
 
 const MIGRATION_LOCK: i64 = 7000;

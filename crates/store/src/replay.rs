@@ -88,8 +88,9 @@ async fn rebuild_in_shadow(
             "CREATE TABLE {SHADOW}.{table} (LIKE public.{table} INCLUDING ALL);"
         ));
     }
-    // `LIKE … INCLUDING ALL` leaves out storage parameters (a fillfactor an operator set):
-    // copied too, so a rebuild keeps them.
+    // `LIKE … INCLUDING ALL` leaves out storage parameters (a fillfactor an operator set) and
+    // columns' statistics targets (migration 0031 turns them off for sealed values): copied
+    // too, so a rebuild keeps them.
     setup.push_str(&format!(
         "DO $$ DECLARE t record; BEGIN
            FOR t IN SELECT live.relname, array_to_string(live.reloptions, ', ') AS options
@@ -100,6 +101,18 @@ async fn rebuild_in_shadow(
                        AND live.relkind = 'r' AND live.reloptions IS NOT NULL
            LOOP
              EXECUTE format('ALTER TABLE {SHADOW}.%I SET (%s)', t.relname, t.options);
+           END LOOP;
+           FOR t IN SELECT live.relname, a.attname, a.attstattarget
+                      FROM pg_class live
+                      JOIN pg_class shadow ON shadow.relname = live.relname
+                      JOIN pg_attribute a ON a.attrelid = live.oid
+                     WHERE live.relnamespace = 'public'::regnamespace
+                       AND shadow.relnamespace = '{SHADOW}'::regnamespace
+                       AND live.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+                       AND a.attstattarget >= 0
+           LOOP
+             EXECUTE format('ALTER TABLE {SHADOW}.%I ALTER COLUMN %I SET STATISTICS %s',
+                            t.relname, t.attname, t.attstattarget);
            END LOOP;
          END $$;"
     ));

@@ -1326,6 +1326,22 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
         .await?
         .get(0);
     assert_eq!(options, Some(vec!["fillfactor=70".to_owned()]));
+    // So are the columns' statistics targets (migration 0031: none for sealed values).
+    let targets: Vec<(String, i32)> = client
+        .query(
+            "SELECT attname::text, attstattarget::int FROM pg_attribute
+              WHERE attrelid = 'public.members'::regclass AND attstattarget >= 0
+              ORDER BY attname",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert_eq!(
+        targets,
+        [("passphrase".to_owned(), 0), ("profile".to_owned(), 0)]
+    );
     Ok(())
 }
 
