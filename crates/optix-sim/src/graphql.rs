@@ -218,12 +218,11 @@ fn user(org: &Organization, u: &model::User) -> User {
         is_active: Some(u.is_active),
         is_deleted: Some(u.is_deleted),
         is_admin: Some(u.is_admin),
-        has_plans: org.account_plans.iter().any(|p| {
-            p.user_id == u.user_id
-                && matches!(
-                    p.status,
-                    model::PlanStatus::Active | model::PlanStatus::InTrial
-                )
+        has_plans: org.plans_of(&u.user_id).any(|p| {
+            matches!(
+                p.status,
+                model::PlanStatus::Active | model::PlanStatus::InTrial
+            )
         }),
     }
 }
@@ -418,16 +417,16 @@ impl QueryRoot {
             );
         }
         Ok(sim.with_state(|state| {
-            let org = state.orgs.get(&org_id)?;
-            let found = org.users.iter().filter(|u| !u.is_deleted).find(|u| {
-                get_by_email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(&u.email))
-                    || get_by_user_id.as_ref().is_some_and(|id| id.0 == u.user_id)
-                    || get_by_member_id
-                        .as_ref()
-                        .is_some_and(|id| id.0 == u.user_id)
-            })?;
+            let org = state.orgs.get_mut(&org_id)?;
+            org.index_by_id();
+            let found = match get_by_user_id.as_ref().or(get_by_member_id.as_ref()) {
+                Some(id) => org.live_user(&id.0)?,
+                None => org.users.iter().filter(|u| !u.is_deleted).find(|u| {
+                    get_by_email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(&u.email))
+                })?,
+            };
             Some(user(org, found))
         }))
     }

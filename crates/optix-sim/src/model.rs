@@ -141,9 +141,91 @@ pub struct Organization {
     pub bookings: Vec<Booking>,
     /// Personal tokens (canvas tokens, ending in `p`) → user id.
     pub personal_tokens: HashMap<String, String>,
+    /// Where each user and each user's plans are in `users` and `account_plans`.
+    pub by_id: ById,
+}
+
+/// Positions in [`Organization::users`] and [`Organization::account_plans`] by user id, so a
+/// GraphQL look-up by id does not scan every user and plan: a `FactsBatch` request asks for ten
+/// users by id and whether each has a live plan, twenty scans of 10,000 entries in the bench's
+/// organization, under the simulator's one lock, on the cores the stack under test shares.
+/// Users and plans are only ever pushed, so the index catches up with what was pushed since
+/// ([`Organization::index_by_id`]); a position is trusted only when the entry there has the id,
+/// and anything else falls back to the scan.
+#[derive(Clone, Debug, Default)]
+pub struct ById {
+    users: HashMap<String, usize>,
+    plans_by_user: HashMap<String, Vec<usize>>,
+    users_indexed: usize,
+    plans_indexed: usize,
 }
 
 impl Organization {
+    /// Brings [`ById`] up to date with the users and plans pushed since.
+    pub fn index_by_id(&mut self) {
+        let index = &mut self.by_id;
+        if index.users_indexed > self.users.len() || index.plans_indexed > self.account_plans.len()
+        {
+            *index = ById::default();
+        }
+        for (i, user) in self.users.iter().enumerate().skip(index.users_indexed) {
+            index.users.entry(user.user_id.clone()).or_insert(i);
+        }
+        index.users_indexed = self.users.len();
+        for (i, plan) in self
+            .account_plans
+            .iter()
+            .enumerate()
+            .skip(index.plans_indexed)
+        {
+            index
+                .plans_by_user
+                .entry(plan.user_id.clone())
+                .or_default()
+                .push(i);
+        }
+        index.plans_indexed = self.account_plans.len();
+    }
+
+    /// The first user with this id that is not deleted (`user(get_by_user_id:)`).
+    pub fn live_user(&self, user_id: &str) -> Option<&User> {
+        let indexed = self
+            .by_id
+            .users
+            .get(user_id)
+            .and_then(|&i| self.users.get(i));
+        match indexed {
+            Some(user) if user.user_id == user_id && !user.is_deleted => Some(user),
+            _ => self
+                .users
+                .iter()
+                .find(|u| !u.is_deleted && u.user_id == user_id),
+        }
+    }
+
+    /// The user's plans (any status).
+    pub fn plans_of<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> Box<dyn Iterator<Item = &'a AccountPlan> + 'a> {
+        let current = self.by_id.plans_indexed == self.account_plans.len();
+        let positions = self.by_id.plans_by_user.get(user_id);
+        let plans: Option<Vec<&AccountPlan>> = positions.map_or(Some(Vec::new()), |positions| {
+            positions
+                .iter()
+                .map(|&i| self.account_plans.get(i).filter(|p| p.user_id == user_id))
+                .collect()
+        });
+        match plans {
+            Some(plans) if current => Box::new(plans.into_iter()),
+            _ => Box::new(
+                self.account_plans
+                    .iter()
+                    .filter(move |p| p.user_id == user_id),
+            ),
+        }
+    }
+
     pub fn user(&self, user_id: &str) -> Option<&User> {
         self.users.iter().find(|u| u.user_id == user_id)
     }
@@ -287,6 +369,7 @@ impl OrganizationFixture {
             teams: self.teams,
             bookings,
             personal_tokens: HashMap::new(),
+            by_id: ById::default(),
         })
     }
 }
@@ -388,5 +471,79 @@ mod tests {
             .with_timezone(&rome);
         assert_eq!(start.date_naive(), now.with_timezone(&rome).date_naive());
         assert_eq!(start.format("%H:%M").to_string(), "14:00");
+    }
+
+    fn plan(id: &str, user_id: &str, status: PlanStatus) -> AccountPlan {
+        AccountPlan {
+            account_plan_id: id.into(),
+            user_id: user_id.into(),
+            plan_template_id: "t".into(),
+            status,
+            start_timestamp: 0,
+            end_timestamp: None,
+            canceled_timestamp: None,
+            created_timestamp: 0,
+            trial_days: 0,
+        }
+    }
+
+    #[test]
+    fn look_ups_by_id_answer_as_the_scans_do_before_and_after_the_index_catches_up() {
+        let (_, mut orgs) = load(DEMO_FIXTURE, Utc::now()).expect("demo fixture");
+        let mut org = orgs.remove("6267").expect("the demo organization");
+        let user =
+            |id: &str| User::new(id.into(), "N".into(), "S".into(), format!("{id}@x"), false);
+        let scan_live = |org: &Organization, id: &str| {
+            org.users
+                .iter()
+                .find(|u| !u.is_deleted && u.user_id == id)
+                .map(|u| u.email.clone())
+        };
+        let scan_plans = |org: &Organization, id: &str| {
+            org.account_plans
+                .iter()
+                .filter(|p| p.user_id == id)
+                .map(|p| p.account_plan_id.clone())
+                .collect::<Vec<_>>()
+        };
+        let check = |org: &Organization| {
+            for id in ["u1", "u2", "u3", "nobody"] {
+                assert_eq!(
+                    org.live_user(id).map(|u| u.email.clone()),
+                    scan_live(org, id),
+                    "{id}"
+                );
+                let indexed: Vec<String> = org
+                    .plans_of(id)
+                    .map(|p| p.account_plan_id.clone())
+                    .collect();
+                assert_eq!(indexed, scan_plans(org, id), "{id}");
+            }
+        };
+        org.users.push(user("u1"));
+        org.account_plans.push(plan("p1", "u1", PlanStatus::Active));
+        check(&org);
+        org.index_by_id();
+        check(&org);
+        // Pushed after the index: found by the scan until it catches up, then by the index.
+        org.users.push(user("u2"));
+        org.account_plans
+            .push(plan("p2", "u2", PlanStatus::InTrial));
+        org.account_plans
+            .push(plan("p3", "u1", PlanStatus::Canceled));
+        check(&org);
+        org.index_by_id();
+        check(&org);
+        // The indexed user deleted, a live one with the same id after it: the live one.
+        let mut again = user("u1");
+        again.email = "again@x".into();
+        org.users.push(again);
+        org.index_by_id();
+        org.user_mut("u1").expect("u1").is_deleted = true;
+        check(&org);
+        assert_eq!(
+            org.live_user("u1").map(|u| u.email.as_str()),
+            Some("again@x")
+        );
     }
 }

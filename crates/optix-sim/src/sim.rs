@@ -512,6 +512,7 @@ impl Sim {
                     teams: Vec::new(),
                     bookings: Vec::new(),
                     personal_tokens: HashMap::new(),
+                    by_id: Default::default(),
                 },
             );
             Ok(id)
