@@ -1330,7 +1330,8 @@ async fn replay_rebuilds_every_projection_identically_after_a_rich_history() -> 
     let targets: Vec<(String, i32)> = client
         .query(
             "SELECT attname::text, attstattarget::int FROM pg_attribute
-              WHERE attrelid = 'public.members'::regclass AND attstattarget >= 0
+              WHERE attrelid = 'public.members'::regclass AND attnum > 0
+                AND attstattarget >= 0
               ORDER BY attname",
             &[],
         )
