@@ -168,7 +168,10 @@ pub(crate) async fn post_at_rate(
 /// stamps (reference/optix-notes.md). Bodies signed a moment before they are posted would
 /// instead wait up to a second plus the margin, by design, and that wait, not provision's
 /// work, would be the figure. Answers how long it waited.
-async fn wait_until_settled(stamped: chrono::DateTime<chrono::Utc>, margin: Duration) -> Duration {
+pub(crate) async fn wait_until_settled(
+    stamped: chrono::DateTime<chrono::Utc>,
+    margin: Duration,
+) -> Duration {
     let settled = support::whole_seconds(stamped)
         + chrono::Duration::seconds(1)
         + chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::seconds(1));
