@@ -5,7 +5,8 @@
 -- `members` against 37-39 ms. Autovacuum analyzes these tables after every import and as the
 -- log grows, on the cores provision shares: in the freshness benchmark its pass over the tables
 -- an import had just filled slowed provision's commits from ~10 ms to 70-190 ms for over a
--- second (docs/performance.md, "Freshness: PostgreSQL's maintenance after the import").
+-- second (docs/performance.md, "Freshness: the settle wait and PostgreSQL's maintenance after
+-- the import").
 ALTER TABLE events ALTER COLUMN data SET STATISTICS 0, ALTER COLUMN metadata SET STATISTICS 0;
 ALTER TABLE members ALTER COLUMN profile SET STATISTICS 0, ALTER COLUMN passphrase SET STATISTICS 0;
 ALTER TABLE member_keys ALTER COLUMN wrapped_key SET STATISTICS 0;

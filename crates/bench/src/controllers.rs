@@ -8,9 +8,9 @@
 //! - freshness at 50 changes/s: an Optix webhook changing a plan's end answered 2xx → the key's
 //!   `expiresAt` at the vendor (the whole pipeline: ingest, provision, the events stream, the
 //!   controllers service), the webhooks posted once their stamps have settled as Optix's
-//!   deliveries are (`freshness::wait_until_settled`).
+//!   deliveries are (`freshness::post_at_rate`).
 
-use crate::freshness::{Answered, post_at_rate, wait_until_settled};
+use crate::freshness::{Answered, post_at_rate};
 use crate::stats::{Row, ms, quantile};
 use crate::support;
 use controllers::vendor::{DesiredKey, Vendor};
@@ -342,12 +342,8 @@ async fn freshness(rate: usize, seconds: usize) -> anyhow::Result<(Vec<Duration>
         })
     };
     let http = support::http_client()?;
-    let url = support::webhook_url(&stack);
     let users = plans.iter().map(|(user, _)| user.clone());
-    // As Optix delivers them: after their stamps have settled (see the freshness scenario).
-    let margin = Duration::from_millis(stack.settings.provision.webhook_settle_margin_ms);
-    wait_until_settled(chrono::Utc::now(), margin).await;
-    let non_2xx = post_at_rate(&http, &url, bodies, users, rate, &answered).await?;
+    let non_2xx = post_at_rate(&http, &stack, bodies, users, rate, &answered).await?;
     anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
     let latencies = watcher.await??;
     let calls = controllers.vendor.shared.stats(&sim_org);

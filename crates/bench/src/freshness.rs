@@ -26,9 +26,8 @@ pub struct FreshnessFigures {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub poll_ms: f64,
-    /// How long the bodies waited, once signed, for their stamps to settle before the first
-    /// was posted ([`wait_until_settled`]), and the settle margin that took.
-    pub settled_wait_ms: f64,
+    /// The settle margin the bodies waited for, once signed, before the first was posted
+    /// ([`wait_until_settled`]).
     pub settle_margin_ms: f64,
     pub non_2xx: usize,
     /// From provision's own metrics over the run: where a webhook's time goes.
@@ -128,16 +127,22 @@ pub(crate) async fn watch_projection(
     support::gather_latencies((n, deadline), "changes seen in the projection", poll, look).await
 }
 
-/// Posts each body (one per user) at `rate` per second, open loop, noting in `answered` when
-/// each was answered 2xx; how many were not.
+/// Posts each body (one per user) to `stack`'s webhook endpoint at `rate` per second, open
+/// loop, once the bodies' stamps have settled ([`wait_until_settled`]), noting in `answered`
+/// when each was answered 2xx; how many were not.
 pub(crate) async fn post_at_rate(
     http: &reqwest::Client,
-    url: &str,
+    stack: &integration_tests::Stack,
     bodies: Vec<String>,
     users: impl Iterator<Item = String>,
     rate: usize,
     answered: &Answered,
 ) -> anyhow::Result<usize> {
+    let url = support::webhook_url(stack);
+    wait_until_settled(Duration::from_millis(
+        stack.settings.provision.webhook_settle_margin_ms,
+    ))
+    .await;
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
     let mut posts = Vec::with_capacity(bodies.len());
     for (i, (body, user)) in bodies.into_iter().zip(users).enumerate() {
@@ -161,25 +166,21 @@ pub(crate) async fn post_at_rate(
     Ok(non_2xx)
 }
 
-/// Waits until webhooks stamped at or before `stamped` have settled: their second has ended
-/// and `margin` has passed. Provision asks Optix about a webhook only from then on (so the
+/// Waits until webhooks signed before now have settled: their second has ended and `margin`
+/// has passed. Provision asks Optix about a webhook only from then on (so the
 /// answer holds every change of that second; docs/design.md, "A webhook is a hint"), which
 /// real deliveries never wait for: Optix dispatches a webhook 1 to 15 s after the change it
 /// stamps (reference/optix-notes.md). Bodies signed a moment before they are posted would
 /// instead wait up to a second plus the margin, by design, and that wait, not provision's
-/// work, would be the figure. Answers how long it waited.
-pub(crate) async fn wait_until_settled(
-    stamped: chrono::DateTime<chrono::Utc>,
-    margin: Duration,
-) -> Duration {
-    let settled = support::whole_seconds(stamped)
+/// work, would be the figure.
+async fn wait_until_settled(margin: Duration) {
+    let settled = support::whole_seconds(chrono::Utc::now())
         + chrono::Duration::seconds(1)
         + chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::seconds(1));
     let wait = (settled - chrono::Utc::now())
         .to_std()
         .unwrap_or(Duration::ZERO);
     tokio::time::sleep(wait).await;
-    wait
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
@@ -190,10 +191,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
         support::populated_stack(unlimited, n, Duration::from_secs(300)).await?;
     let end = support::whole_seconds(chrono::Utc::now() + chrono::Duration::days(30));
     let bodies = support::plan_change_bodies(&stack, &plans, end.timestamp())?;
-    let settle_margin = Duration::from_millis(stack.settings.provision.webhook_settle_margin_ms);
-    let settled_wait = wait_until_settled(chrono::Utc::now(), settle_margin).await;
     let http = support::http_client()?;
-    let url = support::webhook_url(&stack);
     let metrics_url = format!("{}/metrics", stack.provision_url);
     let metrics_before = support::scrape(&metrics_url).await?;
 
@@ -208,7 +206,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
         deadline,
     ));
     let users = plans.iter().map(|(user, _)| user.clone());
-    let non_2xx = post_at_rate(&http, &url, bodies, users, rate, &answered).await?;
+    let non_2xx = post_at_rate(&http, &stack, bodies, users, rate, &answered).await?;
     anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
     let mut latencies = watcher.await??;
     let metrics_after = support::scrape(&metrics_url).await?;
@@ -229,8 +227,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
         p99_ms: ms(quantile(&mut latencies, 0.99)),
         max_ms: ms(quantile(&mut latencies, 1.0)),
         poll_ms: ms(POLL),
-        settled_wait_ms: ms(settled_wait),
-        settle_margin_ms: ms(settle_margin),
+        settle_margin_ms: stack.settings.provision.webhook_settle_margin_ms as f64,
         non_2xx,
     })
 }

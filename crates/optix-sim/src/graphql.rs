@@ -218,7 +218,7 @@ fn user(org: &Organization, u: &model::User) -> User {
         is_active: Some(u.is_active),
         is_deleted: Some(u.is_deleted),
         is_admin: Some(u.is_admin),
-        has_plans: org.plans_of(&u.user_id).any(|p| {
+        has_plans: org.plans_of(&u.user_id).into_iter().any(|p| {
             matches!(
                 p.status,
                 model::PlanStatus::Active | model::PlanStatus::InTrial

@@ -203,27 +203,23 @@ impl Organization {
         }
     }
 
-    /// The user's plans (any status).
-    pub fn plans_of<'a>(
-        &'a self,
-        user_id: &'a str,
-    ) -> Box<dyn Iterator<Item = &'a AccountPlan> + 'a> {
-        let current = self.by_id.plans_indexed == self.account_plans.len();
-        let positions = self.by_id.plans_by_user.get(user_id);
-        let plans: Option<Vec<&AccountPlan>> = positions.map_or(Some(Vec::new()), |positions| {
-            positions
-                .iter()
-                .map(|&i| self.account_plans.get(i).filter(|p| p.user_id == user_id))
-                .collect()
-        });
-        match plans {
-            Some(plans) if current => Box::new(plans.into_iter()),
-            _ => Box::new(
-                self.account_plans
+    /// The user's plans (any status), in the order they were pushed.
+    pub fn plans_of(&self, user_id: &str) -> Vec<&AccountPlan> {
+        let indexed = (self.by_id.plans_indexed == self.account_plans.len())
+            .then(|| match self.by_id.plans_by_user.get(user_id) {
+                None => Some(Vec::new()),
+                Some(positions) => positions
                     .iter()
-                    .filter(move |p| p.user_id == user_id),
-            ),
-        }
+                    .map(|&i| self.account_plans.get(i).filter(|p| p.user_id == user_id))
+                    .collect(),
+            })
+            .flatten();
+        indexed.unwrap_or_else(|| {
+            self.account_plans
+                .iter()
+                .filter(|p| p.user_id == user_id)
+                .collect()
+        })
     }
 
     pub fn user(&self, user_id: &str) -> Option<&User> {
@@ -515,6 +511,7 @@ mod tests {
                 );
                 let indexed: Vec<String> = org
                     .plans_of(id)
+                    .into_iter()
                     .map(|p| p.account_plan_id.clone())
                     .collect();
                 assert_eq!(indexed, scan_plans(org, id), "{id}");
