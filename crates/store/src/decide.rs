@@ -4,7 +4,8 @@
 //! commit, do it all again on fresh state ([`in_transaction`]).
 
 use crate::event_log;
-use crate::{Metadata, RecordedEvent, StoreError};
+use crate::event_log::StreamEvent;
+use crate::{Metadata, StoreError};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{GenericClient, Pool, Transaction};
 use domain::{Aggregate, Event, StreamId};
@@ -76,7 +77,7 @@ pub struct Loaded<A> {
 
 impl<A: Aggregate> Loaded<A> {
     /// The state `history` (one stream's events, in order) folds to.
-    pub fn from_history(history: &[RecordedEvent]) -> Self {
+    pub fn from_history(history: &[StreamEvent]) -> Self {
         Loaded {
             state: A::from_history(history.iter().map(|e| &e.event)),
             version: history.last().map_or(-1, |e| e.stream_version),
@@ -104,13 +105,15 @@ pub async fn load<A: Aggregate>(
     client: &impl GenericClient,
     stream: &StreamId,
 ) -> Result<Loaded<A>, StoreError> {
-    let (history, _) = event_log::read_stream(client, stream).await?;
-    Ok(Loaded::from_history(&history))
+    let history = event_log::read_streams(client, std::slice::from_ref(stream)).await?;
+    Ok(Loaded::from_history(
+        history.first().map_or(&[], Vec::as_slice),
+    ))
 }
 
 /// Several streams' histories, read in one query by [`load_many`]; each is folded into the
 /// aggregate its caller names.
-pub struct Histories(HashMap<StreamId, Vec<RecordedEvent>>);
+pub struct Histories(HashMap<StreamId, Vec<StreamEvent>>);
 
 impl Histories {
     /// `stream` folded, with its version and last position. A stream that was not read is an

@@ -578,3 +578,69 @@ async fn a_decision_that_loses_a_race_is_decided_again_on_fresh_state() -> anyho
     assert!(matches!(events[3].event, Event::AccessRevoked { .. }));
     Ok(())
 }
+
+#[tokio::test]
+async fn many_streams_read_at_once_answer_each_history_by_one_index_scan_per_stream()
+-> anyhow::Result<()> {
+    let pool = store::create_pool(&fresh_database().await?, 2)?;
+    let mut client = pool.get().await?;
+    for (user, grants) in [("1", 2), ("2", 0), ("3", 1)] {
+        append_grants(&pool, user, grants + 1).await?;
+    }
+    let stream = |user: &str| StreamId::member("5", user);
+    let asked = [stream("3"), stream("404"), stream("1"), stream("3")];
+    let histories = event_log::read_streams(&client, &asked).await?;
+    let versions: Vec<Vec<i64>> = histories
+        .iter()
+        .map(|h| h.iter().map(|e| e.stream_version).collect())
+        .collect();
+    // In the order asked, each in version order; a stream named twice twice; none for none.
+    assert_eq!(
+        versions,
+        vec![vec![0, 1], vec![], vec![0, 1, 2], vec![0, 1]]
+    );
+    assert!(matches!(histories[2][0].event, Event::AccountOpened { .. }));
+    let positions: Vec<i64> = histories[2].iter().map(|e| e.global_position).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+
+    // A log of 40,000 events, 4 to a stream: reading 1,000 of its streams with
+    // `stream_id = ANY($1)` was a sequential scan of all of it.
+    let tx = client.transaction().await?;
+    tx.batch_execute(
+        r#"INSERT INTO events (global_position, event_id, stream_id, category, org_id,
+                             stream_version, event_type, data, metadata, recorded_at)
+         SELECT nextval('event_position_seq'), gen_random_uuid(), 'member-9-' || (i / 4),
+                'member', '9', i % 4, 'AccountSuspended', '{"type": "AccountSuspended"}', '{}', now()
+         FROM generate_series(0, 39999) AS i;
+         ANALYZE events;"#,
+    )
+    .await?;
+    tx.commit().await?;
+    let names: Vec<String> = (0..1000).map(|i| format!("member-9-{}", i * 7)).collect();
+    for mode in ["force_custom_plan", "force_generic_plan"] {
+        client
+            .batch_execute(&format!("SET plan_cache_mode = {mode}"))
+            .await?;
+        let plan: serde_json::Value = client
+            .query_one(
+                &format!("EXPLAIN (FORMAT JSON) {}", event_log::READ_STREAMS),
+                &[&names],
+            )
+            .await?
+            .get(0);
+        let plan = plan.to_string();
+        assert!(
+            plan.contains("\"Index Scan\"") && !plan.contains("\"Seq Scan\""),
+            "{mode}: {plan}"
+        );
+    }
+    let wide = event_log::read_streams(
+        &client,
+        &(0..1000)
+            .map(|i| StreamId::member("9", &(i * 7).to_string()))
+            .collect::<Vec<_>>(),
+    )
+    .await?;
+    assert!(wide.iter().all(|h| h.len() == 4), "every stream's 4 events");
+    Ok(())
+}
