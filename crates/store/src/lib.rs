@@ -57,7 +57,8 @@ pub type Transaction<'a> = deadpool_postgres::Transaction<'a>;
 /// A connection pool for `url` (a libpq URL such as `postgres://user@host:port/db`; TLS with
 /// `sslmode=verify-full&sslrootcert=FILE`, see [`tls`]).
 pub fn create_pool(url: &str, size: usize) -> Result<Pool, StoreError> {
-    let (config, tls) = tls::from_url(url)?;
+    let (mut config, tls) = tls::from_url(url)?;
+    without_jit(&mut config);
     let manager_config = ManagerConfig {
         recycling_method: RecyclingMethod::Fast,
     };
@@ -71,9 +72,39 @@ pub fn create_pool(url: &str, size: usize) -> Result<Pool, StoreError> {
         .map_err(|e| StoreError::Config(e.to_string()))
 }
 
+/// Lanyard's statements are short: PostgreSQL's JIT, switched on by a plan's estimated cost
+/// and not by its work, compiled a batch's stream read for 150 ms that ran in 10 ms when the
+/// log's statistics were stale (docs/performance.md, "The batch's stream read"). Options in
+/// the URL come after, so an operator's `-c jit=on` still wins.
+fn without_jit(config: &mut tokio_postgres::Config) {
+    let options = match config.get_options() {
+        Some(theirs) => format!("-c jit=off {theirs}"),
+        None => "-c jit=off".to_owned(),
+    };
+    config.options(&options);
+}
+
 /// Readiness probe: a round trip to PostgreSQL.
 pub async fn ping(pool: &Pool) -> Result<(), StoreError> {
     let client = pool.get().await?;
     client.simple_query("SELECT 1").await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_jit;
+    use std::str::FromStr;
+
+    #[test]
+    fn connections_go_without_jit_unless_the_url_asks_for_it() {
+        let mut plain = tokio_postgres::Config::from_str("postgres://u@h/db").expect("a url");
+        without_jit(&mut plain);
+        assert_eq!(plain.get_options(), Some("-c jit=off"));
+        let mut theirs =
+            tokio_postgres::Config::from_str("postgres://u@h/db?options=-c%20jit%3Don")
+                .expect("a url");
+        without_jit(&mut theirs);
+        assert_eq!(theirs.get_options(), Some("-c jit=off -c jit=on"));
+    }
 }

@@ -617,6 +617,9 @@ async fn many_streams_read_at_once_answer_each_history_by_one_index_scan_per_str
     .await?;
     tx.commit().await?;
     let names: Vec<String> = (0..1000).map(|i| format!("member-9-{}", i * 7)).collect();
+    // Nor is it compiled: a plan's cost can be high where its work is not.
+    let jit: String = client.query_one("SHOW jit", &[]).await?.get(0);
+    assert_eq!(jit, "off");
     for mode in ["force_custom_plan", "force_generic_plan"] {
         client
             .batch_execute(&format!("SET plan_cache_mode = {mode}"))
