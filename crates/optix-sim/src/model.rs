@@ -205,21 +205,24 @@ impl Organization {
 
     /// The user's plans (any status), in the order they were pushed.
     pub fn plans_of(&self, user_id: &str) -> Vec<&AccountPlan> {
-        let indexed = (self.by_id.plans_indexed == self.account_plans.len())
-            .then(|| match self.by_id.plans_by_user.get(user_id) {
-                None => Some(Vec::new()),
-                Some(positions) => positions
-                    .iter()
-                    .map(|&i| self.account_plans.get(i).filter(|p| p.user_id == user_id))
-                    .collect(),
-            })
-            .flatten();
-        indexed.unwrap_or_else(|| {
+        let scan = || {
             self.account_plans
                 .iter()
                 .filter(|p| p.user_id == user_id)
                 .collect()
-        })
+        };
+        if self.by_id.plans_indexed != self.account_plans.len() {
+            return scan();
+        }
+        let Some(positions) = self.by_id.plans_by_user.get(user_id) else {
+            return Vec::new();
+        };
+        // A position that no longer holds the user's plan: the index is not to be trusted.
+        positions
+            .iter()
+            .map(|&i| self.account_plans.get(i).filter(|p| p.user_id == user_id))
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_else(scan)
     }
 
     pub fn user(&self, user_id: &str) -> Option<&User> {

@@ -64,13 +64,16 @@ pub async fn read_streams(
     streams: &[StreamId],
 ) -> Result<Vec<Vec<StreamEvent>>, StoreError> {
     let names: Vec<String> = streams.iter().map(StreamId::to_string).collect();
-    // Where each stream's history goes (the first place it is named); each is read once.
+    // Where each stream's history goes (the first place it is named); each is read once, and
+    // the rows name it by its place among the distinct names.
     let mut place: std::collections::HashMap<&str, usize> =
         std::collections::HashMap::with_capacity(names.len());
     let mut distinct: Vec<&str> = Vec::with_capacity(names.len());
+    let mut first_place: Vec<usize> = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
         place.entry(name.as_str()).or_insert_with(|| {
             distinct.push(name.as_str());
+            first_place.push(index);
             index
         });
     }
@@ -79,17 +82,13 @@ pub async fn read_streams(
     for row in &rows {
         let ordinal: i64 = row.get(0);
         let position: i64 = row.get(1);
-        // Read straight from the jsonb bytes, without a `serde_json::Value` in between.
-        let Json(event) = row.try_get(3).map_err(|e| StoreError::Corrupt {
-            position,
-            reason: e.to_string(),
-        })?;
+        let corrupt = |reason: String| StoreError::Corrupt { position, reason };
         let index = usize::try_from(ordinal - 1)
             .ok()
-            .and_then(|n| distinct.get(n))
-            .and_then(|name| place.get(name))
-            .copied()
-            .ok_or_else(|| StoreError::Config(format!("stream ordinal {ordinal} not asked for")))?;
+            .and_then(|n| first_place.get(n).copied())
+            .ok_or_else(|| corrupt(format!("stream ordinal {ordinal} was not asked for")))?;
+        // Read straight from the jsonb bytes, without a `serde_json::Value` in between.
+        let Json(event) = row.try_get(3).map_err(|e| corrupt(e.to_string()))?;
         histories[index].push(StreamEvent {
             global_position: position,
             stream_version: row.get(2),
