@@ -3,7 +3,7 @@
 //!
 //! Each webhook changes a different member's plan end to the same instant `end`. The bodies
 //! are signed first and posted once their timestamps have settled, as Optix's deliveries
-//! arrive (1 to 15 s after the change; see [`wait_until_settled`]). A watcher
+//! arrive (1 to 15 s after the change; see [`support::wait_until_settled`]). A watcher
 //! polls the grants of the members whose webhook has been answered and not yet seen, every
 //! `POLL`, and takes the first poll that shows the change (the resolution is one poll).
 
@@ -27,7 +27,7 @@ pub struct FreshnessFigures {
     pub max_ms: f64,
     pub poll_ms: f64,
     /// The settle margin the bodies waited for, once signed, before the first was posted
-    /// ([`wait_until_settled`]).
+    /// ([`support::wait_until_settled`]).
     pub settle_margin_ms: f64,
     pub non_2xx: usize,
     /// From provision's own metrics over the run: where a webhook's time goes.
@@ -128,7 +128,7 @@ pub(crate) async fn watch_projection(
 }
 
 /// Posts each body (one per user) to `stack`'s webhook endpoint at `rate` per second, open
-/// loop, once the bodies' stamps have settled ([`wait_until_settled`]), noting in `answered`
+/// loop, once the bodies' stamps have settled ([`support::wait_until_settled`]), noting in `answered`
 /// when each was answered 2xx; how many were not.
 pub(crate) async fn post_at_rate(
     http: &reqwest::Client,
@@ -139,10 +139,7 @@ pub(crate) async fn post_at_rate(
     answered: &Answered,
 ) -> anyhow::Result<usize> {
     let url = support::webhook_url(stack);
-    wait_until_settled(Duration::from_millis(
-        stack.settings.provision.webhook_settle_margin_ms,
-    ))
-    .await;
+    support::wait_until_settled(stack).await;
     let start = tokio::time::Instant::now() + Duration::from_millis(50);
     let mut posts = Vec::with_capacity(bodies.len());
     for (i, (body, user)) in bodies.into_iter().zip(users).enumerate() {
@@ -164,23 +161,6 @@ pub(crate) async fn post_at_rate(
         non_2xx += usize::from(!post.await?);
     }
     Ok(non_2xx)
-}
-
-/// Waits until webhooks signed before now have settled: their second has ended and `margin`
-/// has passed. Provision asks Optix about a webhook only from then on (so the
-/// answer holds every change of that second; docs/design.md, "A webhook is a hint"), which
-/// real deliveries never wait for: Optix dispatches a webhook 1 to 15 s after the change it
-/// stamps (reference/optix-notes.md). Bodies signed a moment before they are posted would
-/// instead wait up to a second plus the margin, by design, and that wait, not provision's
-/// work, would be the figure.
-async fn wait_until_settled(margin: Duration) {
-    let settled = support::whole_seconds(chrono::Utc::now())
-        + chrono::Duration::seconds(1)
-        + chrono::Duration::from_std(margin).unwrap_or(chrono::Duration::seconds(1));
-    let wait = (settled - chrono::Utc::now())
-        .to_std()
-        .unwrap_or(Duration::ZERO);
-    tokio::time::sleep(wait).await;
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
