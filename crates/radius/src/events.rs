@@ -4,7 +4,9 @@
 //! their own; [`affected`] says whose answers an event changes. The disconnects' consumer is
 //! shared by the radius instances (a revocation ends its sessions once, whichever instance
 //! sends the Disconnect-Request); the answer cache's and the handshake keys' are each
-//! instance's own (`bus::instance_consumer`), since each instance keeps its own.
+//! instance's own (`bus::instance_consumer`), since each instance keeps its own. A follower
+//! whose work is per member (the handshake keys) takes the events delivered together as one
+//! batch ([`Following::batch`]).
 
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
@@ -28,7 +30,24 @@ pub struct PublishedEvent {
 pub trait HandleEvent: Sync {
     fn handle(&self, published: &PublishedEvent)
     -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// What it does with events delivered together ([`Following::batch`]), in delivery order:
+    /// by default each in turn. A failure has them all delivered again.
+    fn handle_batch(
+        &self,
+        events: &[PublishedEvent],
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async move {
+            for published in events {
+                self.handle(published).await?;
+            }
+            Ok(())
+        }
+    }
 }
+
+/// How long a batching follower waits, after an event, for more to handle with it.
+const BATCH_LINGER: Duration = Duration::from_millis(50);
 
 /// Which events, through which durable consumer, how many at once.
 #[derive(Clone)]
@@ -43,6 +62,10 @@ pub struct Following {
     /// even when the events stream appears only later.
     pub since: time::OffsetDateTime,
     pub at_once: usize,
+    /// More than 1: the events delivered within `BATCH_LINGER` of the first (at most this
+    /// many) are handled together ([`HandleEvent::handle_batch`]), one batch at a time,
+    /// instead of `at_once` events each on its own.
+    pub batch: usize,
     /// What the follower does, for the logs.
     pub purpose: &'static str,
 }
@@ -77,6 +100,31 @@ impl Following {
         }
         .context("the events consumer")?;
         let messages = consumer.messages().await.context("pulling events")?;
+        if self.batch > 1 {
+            let mut messages = messages;
+            while let Some(first) = messages.next().await {
+                // What else arrives within the linger joins the batch: a burst is handled in
+                // few batches, at the cost of BATCH_LINGER to the first of it.
+                let mut batch = vec![first];
+                let until = tokio::time::Instant::now() + BATCH_LINGER;
+                let mut ended = false;
+                while batch.len() < self.batch {
+                    match tokio::time::timeout_at(until, messages.next()).await {
+                        Ok(Some(message)) => batch.push(message),
+                        Ok(None) => {
+                            ended = true;
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                self.handle_batch(handler, batch).await;
+                if ended {
+                    break;
+                }
+            }
+            return Ok(());
+        }
         messages
             .for_each_concurrent(self.at_once, |message| async move {
                 match message {
@@ -94,14 +142,49 @@ impl Following {
         handler: &impl HandleEvent,
         message: async_nats::jetstream::Message,
     ) {
-        let outcome = match serde_json::from_slice::<PublishedEvent>(&message.payload) {
-            Ok(published) => handler.handle(&published).await,
-            Err(error) => {
-                // Not an event this build knows: nothing to do; skipping beats a loop.
-                tracing::warn!(%error, purpose = self.purpose, "an event that does not parse; skipped");
-                Ok(())
-            }
+        let outcome = match self.parse(&message) {
+            Some(published) => handler.handle(&published).await,
+            None => Ok(()),
         };
+        self.settle(&message, &outcome).await;
+    }
+
+    /// Handles the events delivered together, then acknowledges them all, or asks for them
+    /// all again in 5 s.
+    async fn handle_batch(
+        &self,
+        handler: &impl HandleEvent,
+        batch: Vec<Result<async_nats::jetstream::Message, impl std::fmt::Display>>,
+    ) {
+        let mut delivered = Vec::with_capacity(batch.len());
+        for message in batch {
+            match message {
+                Ok(message) => delivered.push(message),
+                Err(error) => tracing::warn!(%error, "receiving an event failed"),
+            }
+        }
+        let events: Vec<PublishedEvent> = delivered.iter().filter_map(|m| self.parse(m)).collect();
+        let outcome = match events.is_empty() {
+            true => Ok(()),
+            false => handler.handle_batch(&events).await,
+        };
+        for message in &delivered {
+            self.settle(message, &outcome).await;
+        }
+    }
+
+    /// The event a message carries; None (logged) for one this build does not know: nothing
+    /// to do with it, and skipping beats a loop.
+    fn parse(&self, message: &async_nats::jetstream::Message) -> Option<PublishedEvent> {
+        serde_json::from_slice::<PublishedEvent>(&message.payload)
+            .inspect_err(|error| {
+                tracing::warn!(%error, purpose = self.purpose, "an event that does not parse; skipped");
+            })
+            .ok()
+    }
+
+    /// Acknowledges `message` when its handling succeeded, else asks for it again in 5 s.
+    async fn settle(&self, message: &async_nats::jetstream::Message, outcome: &anyhow::Result<()>) {
         let ack = match outcome {
             Ok(()) => message.ack().await,
             Err(error) => {

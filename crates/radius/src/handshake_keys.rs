@@ -260,7 +260,7 @@ fn member_key(
     key_ring.unwrap_member_key(wrapped, &aad).ok()
 }
 
-/// The keys of `org_id`'s members with a passphrase (only `user_id`'s when given), read from the
+/// The keys of `org_id`'s members with a passphrase (only `members`' when given), read from the
 /// read models and opened with the key ring. A PMK comes from memory (`known`, by user, sealed
 /// passphrase and place), else from `handshake_pmks` (sealed with the member's data key), else
 /// it is computed on rayon's threads and stored sealed; stored PMKs no longer anyone's are
@@ -269,19 +269,20 @@ pub async fn load(
     pool: &deadpool_postgres::Pool,
     key_ring: &secrets::KeyRing,
     org_id: &str,
-    user_id: Option<&str>,
+    members: Option<&[&str]>,
     known: impl Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>,
 ) -> Result<Vec<MemberKeys>, LoadError> {
+    let scope = members;
     let mut client = pool
         .get()
         .await
         .map_err(|error| LookupError::from(store::StoreError::from(error)))?;
     let locations = lookup::locations_with_ssids(&client, org_id).await?;
-    let members = lookup::members_with_passphrases(&client, org_id, user_id).await?;
+    let members = lookup::members_with_passphrases(&client, org_id, scope).await?;
     let sources = Sources {
         org_id,
         key_ring,
-        stored: store::handshake_pmks::stored(&client, org_id, user_id)
+        stored: store::handshake_pmks::stored(&client, org_id, scope)
             .await
             .map_err(LookupError::from)?
             .into_iter()
@@ -315,7 +316,7 @@ pub async fn load(
         .values()
         .any(|row| !kept.contains(&(&row.user_id, &row.ssid, &row.passphrase_nonce)));
     if stale || !fresh.is_empty() {
-        store::handshake_pmks::replace(&mut client, org_id, user_id, &keep, &fresh)
+        store::handshake_pmks::replace(&mut client, org_id, scope, &keep, &fresh)
             .await
             .map_err(LookupError::from)?;
     }

@@ -18,14 +18,14 @@ pub struct StoredPmk {
     pub pmk: Sealed,
 }
 
-/// The stored PMKs of `org_id` (only `user_id`'s when given).
+/// The stored PMKs of `org_id` (only `members`' when given).
 pub async fn stored(
     client: &impl GenericClient,
     org_id: &str,
-    user_id: Option<&str>,
+    members: Option<&[&str]>,
 ) -> Result<Vec<StoredPmk>, StoreError> {
-    // Two statements: a generic plan of `($2 IS NULL OR user_id = $2)` reads the whole
-    // organization's PMKs for one member.
+    // Two statements: a generic plan of `($2 IS NULL OR user_id = ANY($2))` reads the whole
+    // organization's PMKs for a few members.
     macro_rules! select {
         ($filter:literal) => {
             concat!(
@@ -34,10 +34,10 @@ pub async fn stored(
             )
         };
     }
-    let rows = match user_id {
-        Some(user_id) => {
-            let sql = select!("org_id = $1 AND user_id = $2");
-            client.query_cached(sql, &[&org_id, &user_id]).await?
+    let rows = match members {
+        Some(members) => {
+            let sql = select!("org_id = $1 AND user_id = ANY($2)");
+            client.query_cached(sql, &[&org_id, &members]).await?
         }
         None => {
             let sql = select!("org_id = $1");
@@ -57,13 +57,13 @@ pub async fn stored(
         .collect()
 }
 
-/// The stored PMKs of `org_id` (of `user_id` when given) are exactly `keep` (user, SSID,
+/// The stored PMKs of `org_id` (of `members` when given) are exactly `keep` (user, SSID,
 /// passphrase nonce) from now on: `fresh` ones are written, every other row (a changed
 /// passphrase, an SSID no longer theirs, a member gone) is deleted.
 pub async fn replace(
     client: &mut deadpool_postgres::Client,
     org_id: &str,
-    user_id: Option<&str>,
+    members: Option<&[&str]>,
     keep: &[(String, String, String)],
     fresh: &[StoredPmk],
 ) -> Result<(), StoreError> {
@@ -83,12 +83,12 @@ pub async fn replace(
     let tx = client.transaction().await?;
     tx.execute(
         "DELETE FROM handshake_pmks p
-          WHERE p.org_id = $1 AND ($2::text IS NULL OR p.user_id = $2)
+          WHERE p.org_id = $1 AND ($2::text[] IS NULL OR p.user_id = ANY($2))
             AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[], $5::text[])
                                        AS k(user_id, ssid, nonce)
                              WHERE k.user_id = p.user_id AND k.ssid = p.ssid
                                AND k.nonce = p.passphrase_nonce)",
-        &[&org_id, &user_id, &users, &ssids, &nonces],
+        &[&org_id, &members, &users, &ssids, &nonces],
     )
     .await?;
     tx.execute(

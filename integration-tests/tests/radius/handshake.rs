@@ -14,7 +14,8 @@ use tokio::io::AsyncWriteExt;
 async fn loaded(radius: &Radius, user_id: Option<&str>) -> anyhow::Result<Vec<MemberKeys>> {
     let stack = &radius.stack;
     let known = |_: &str, _: &_, _: &_| None;
-    Ok(handshake_keys::load(&stack.pool, &stack.keys, DEMO_ORG, user_id, known).await?)
+    let members = user_id.as_ref().map(std::slice::from_ref);
+    Ok(handshake_keys::load(&stack.pool, &stack.keys, DEMO_ORG, members, known).await?)
 }
 
 fn place(location_id: &str) -> SetId {

@@ -24,6 +24,7 @@ pub async fn run(bus: bus::Bus, since: time::OffsetDateTime, instance: &str, cac
         subjects: bus::EVENT_SUBJECTS,
         since,
         at_once: 1,
+        batch: 1,
         purpose: "cached answers",
     };
     following.run(cache).await;

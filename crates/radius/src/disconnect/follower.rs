@@ -83,6 +83,7 @@ impl Follower {
             // Several events at once: a NAS that does not answer holds its event for 7 s, and
             // a mass revocation (an uninstall) must not wait in line behind it.
             at_once: EVENTS_AT_ONCE,
+            batch: 1,
             purpose: "disconnects",
         };
         following.run(self).await;

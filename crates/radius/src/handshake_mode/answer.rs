@@ -243,7 +243,7 @@ async fn matched(
     let member = match bound.filter(|member| member.user_id == user_id) {
         Some(member) => Ok(vec![member]),
         None => match state.pool.get().await {
-            Ok(client) => lookup::members_with_passphrases(&client, org_id, Some(user_id)).await,
+            Ok(client) => lookup::members_with_passphrases(&client, org_id, Some(&[user_id])).await,
             Err(error) => Err(store::StoreError::from(error).into()),
         },
     };
