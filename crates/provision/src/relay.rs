@@ -58,7 +58,7 @@ pub async fn run(
     let mut backoff = Duration::from_millis(100);
     // Whether this instance leads is known after the first check: asking before would wait a
     // whole check interval to start relaying what piled up while no instance ran.
-    leases.first_check(crate::lease::CHECK_EVERY * 10).await;
+    leases.first_check(Duration::from_secs(10)).await;
     while !*stop.borrow() {
         if !leases.is_leader() {
             let _ = tokio::time::timeout(crate::lease::CHECK_EVERY, stop.changed()).await;

@@ -101,27 +101,20 @@ impl Following {
         .context("the events consumer")?;
         let messages = consumer.messages().await.context("pulling events")?;
         if self.batch > 1 {
-            let mut messages = messages;
+            // Fused: once the pull ends, asking again answers None rather than anything else.
+            let mut messages = messages.fuse();
             while let Some(first) = messages.next().await {
                 // What else arrives within the linger joins the batch: a burst is handled in
                 // few batches, at the cost of BATCH_LINGER to the first of it.
                 let mut batch = vec![first];
                 let until = tokio::time::Instant::now() + BATCH_LINGER;
-                let mut ended = false;
                 while batch.len() < self.batch {
                     match tokio::time::timeout_at(until, messages.next()).await {
                         Ok(Some(message)) => batch.push(message),
-                        Ok(None) => {
-                            ended = true;
-                            break;
-                        }
-                        Err(_) => break,
+                        Ok(None) | Err(_) => break,
                     }
                 }
-                self.handle_batch(handler, batch).await;
-                if ended {
-                    break;
-                }
+                self.handle_delivered(handler, batch).await;
             }
             return Ok(());
         }
@@ -151,7 +144,7 @@ impl Following {
 
     /// Handles the events delivered together, then acknowledges them all, or asks for them
     /// all again in 5 s.
-    async fn handle_batch(
+    async fn handle_delivered(
         &self,
         handler: &impl HandleEvent,
         batch: Vec<Result<async_nats::jetstream::Message, impl std::fmt::Display>>,

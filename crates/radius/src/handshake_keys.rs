@@ -260,7 +260,7 @@ fn member_key(
     key_ring.unwrap_member_key(wrapped, &aad).ok()
 }
 
-/// The keys of `org_id`'s members with a passphrase (only `members`' when given), read from the
+/// The keys of `org_id`'s members with a passphrase (only those in `scope` when given), read from the
 /// read models and opened with the key ring. A PMK comes from memory (`known`, by user, sealed
 /// passphrase and place), else from `handshake_pmks` (sealed with the member's data key), else
 /// it is computed on rayon's threads and stored sealed; stored PMKs no longer anyone's are
@@ -269,10 +269,9 @@ pub async fn load(
     pool: &deadpool_postgres::Pool,
     key_ring: &secrets::KeyRing,
     org_id: &str,
-    members: Option<&[&str]>,
+    scope: Option<&[&str]>,
     known: impl Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>,
 ) -> Result<Vec<MemberKeys>, LoadError> {
-    let scope = members;
     let mut client = pool
         .get()
         .await
