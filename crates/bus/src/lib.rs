@@ -16,6 +16,7 @@ use anyhow::Context;
 use async_nats::jetstream::{self, consumer::PullConsumer, stream};
 use futures::StreamExt;
 use std::collections::HashSet;
+use std::future::IntoFuture;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -78,6 +79,25 @@ fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consum
 
 pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
     BusError::JetStream(e.to_string())
+}
+
+/// A message sent by [`Bus::send_durable`] whose JetStream ack is still to come.
+pub struct PendingPublish {
+    ack: jetstream::context::PublishAckFuture,
+}
+
+impl PendingPublish {
+    /// Waits (at most `timeout`) for the ack: where the message was stored, or why not.
+    pub async fn acknowledged(self, timeout: Duration) -> Result<PublishOutcome, BusError> {
+        let ack = tokio::time::timeout(timeout, self.ack.into_future())
+            .await
+            .map_err(|_| BusError::Timeout(timeout))?
+            .map_err(js_error)?;
+        Ok(PublishOutcome {
+            duplicate: ack.duplicate,
+            sequence: ack.sequence,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -327,26 +347,48 @@ impl Bus {
         payload: bytes::Bytes,
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
+        let publish = async {
+            self.send_durable(subject, msg_id, headers, payload, None)
+                .await?
+                .acknowledged(timeout)
+                .await
+        };
+        tokio::time::timeout(timeout, publish)
+            .await
+            .map_err(|_| BusError::Timeout(timeout))?
+    }
+
+    /// [`Bus::publish_durable`] without waiting for the ack: the message is on its way when
+    /// this returns, and its ack is awaited with [`PendingPublish::acknowledged`], so a
+    /// publisher can have many in flight. With `expected_last_sequence`, JetStream stores it
+    /// only if the stream's last sequence is that one (else the ack is an error): messages in
+    /// flight together, each expecting the one before, are stored in the order sent or not at
+    /// all, whatever is lost on the way.
+    pub async fn send_durable(
+        &self,
+        subject: String,
+        msg_id: &str,
+        headers: &[(&str, &str)],
+        payload: bytes::Bytes,
+        expected_last_sequence: Option<u64>,
+    ) -> Result<PendingPublish, BusError> {
         let mut header_map = async_nats::HeaderMap::new();
-        header_map.insert(webhooks::MSG_ID, msg_id);
         for (name, value) in headers {
             header_map.insert(*name, *value);
         }
-        let publish = async {
-            let ack_future = self
-                .jetstream
-                .publish_with_headers(subject, header_map, payload)
-                .await
-                .map_err(js_error)?;
-            ack_future.await.map_err(js_error)
-        };
-        let ack = tokio::time::timeout(timeout, publish)
+        let mut message = jetstream::message::PublishMessage::build()
+            .payload(payload)
+            .headers(header_map)
+            .message_id(msg_id);
+        if let Some(sequence) = expected_last_sequence {
+            message = message.expected_last_sequence(sequence);
+        }
+        let ack = self
+            .jetstream
+            .send_publish(subject, message)
             .await
-            .map_err(|_| BusError::Timeout(timeout))??;
-        Ok(PublishOutcome {
-            duplicate: ack.duplicate,
-            sequence: ack.sequence,
-        })
+            .map_err(js_error)?;
+        Ok(PendingPublish { ack })
     }
 
     /// The webhook stream as JetStream serves it now.

@@ -480,6 +480,51 @@ async fn the_relay_publishes_every_event_once_in_order_across_crashes_and_nats_r
     assert_published_once_in_order(&ops, 500).await
 }
 
+/// The relay keeps many publishes in flight: one JetStream refuses (here: larger than the
+/// stream takes; in production, lost on the way while NATS restarts) has every one sent
+/// behind it refused too, never stored ahead of it, and the relay goes on from it in order.
+#[tokio::test]
+async fn the_relay_stores_nothing_past_an_event_jetstream_refused() -> anyhow::Result<()> {
+    let nats = bus::testing::NatsServer::start()
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let pool = store::create_pool(&fresh_database().await?, 4)?;
+    let bus = bus::Bus::connect(&nats.settings(), bus::auth::Identity::Provision).await?;
+    bus.ensure_streams().await?;
+    append_grants(&pool, "a", 100).await?;
+    {
+        let stream = StreamId::member("5", "a");
+        let mut client = pool.get().await?;
+        let (_, version) = event_log::read_stream(&client, &stream).await?;
+        let tx = client.transaction().await?;
+        let large = grant(&"x".repeat(8_000));
+        event_log::append(&tx, &stream, version, vec![large], &metadata("r"), chrono::Utc::now())
+            .await?;
+        tx.commit().await?;
+    }
+    append_grants(&pool, "b", 100).await?;
+    let js = bus.jetstream();
+    let resize = |max_message_size: i32| async move {
+        let mut config = js.get_stream(bus::EVENTS_STREAM).await?.info().await?.config.clone();
+        config.max_message_size = max_message_size;
+        js.update_stream(config).await?;
+        anyhow::Ok(())
+    };
+    resize(4096).await?;
+
+    let refused = provision::relay::relay_batch(&pool, &bus, &Default::default()).await;
+    assert!(refused.is_err(), "the 101st event is refused");
+    let ops = nats
+        .bus_as(bus::auth::Identity::Ops)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    assert_published_once_in_order(&ops, 100).await?;
+
+    resize(-1).await?;
+    relay_until_caught_up(&pool, &bus).await?;
+    assert_published_once_in_order(&ops, 201).await
+}
+
 /// The events stream holds `total` events, each once, in log order (all of organization 5's
 /// members).
 pub(crate) async fn assert_published_once_in_order(

@@ -174,3 +174,59 @@ async fn the_webhook_consumer_lets_what_provision_asks_be_in_flight_even_when_ma
     }
     Ok(())
 }
+
+/// What the relay relies on to keep many publishes in flight (`provision::relay`): sent
+/// together, each expecting the sequence of the one before it, messages are stored in the
+/// order sent; once one is missing (lost on the way, here an expectation that cannot hold),
+/// every one after it is refused instead of stored ahead of it.
+#[tokio::test]
+async fn publishes_in_flight_each_expecting_the_one_before_are_stored_in_order_or_refused()
+-> anyhow::Result<()> {
+    let (server, provision) = server_and_bus(Identity::Provision).await?;
+    provision.ensure_streams().await?;
+    let subject = || "lanyard.events.member.5".to_owned();
+    let wait = Duration::from_secs(2);
+    let send = |id: &'static str, expected: Option<u64>| {
+        provision.send_durable(subject(), id, &[], id.as_bytes().to_vec().into(), expected)
+    };
+
+    let first = send("a", None).await?.acknowledged(wait).await?;
+    assert!(!first.duplicate);
+    let s = first.sequence;
+    let b = send("b", Some(s)).await?;
+    let c = send("c", Some(s + 1)).await?;
+    let (b, c) = (b.acknowledged(wait).await?, c.acknowledged(wait).await?);
+    assert_eq!((b.sequence, c.sequence), (s + 1, s + 2), "stored in the order sent");
+
+    // "d" expects a message that never arrived; "e", sent behind it, is refused too.
+    let d = send("d", Some(s + 5)).await?;
+    let e = send("e", Some(s + 6)).await?;
+    let refused = d.acknowledged(wait).await.expect_err("d refused");
+    assert!(refused.to_string().contains("sequence"), "{refused}");
+    e.acknowledged(wait).await.expect_err("e refused");
+
+    // Refused means not stored: sent again they are new, in order, after "c".
+    let d = send("d", None).await?.acknowledged(wait).await?;
+    let e = send("e", Some(d.sequence)).await?.acknowledged(wait).await?;
+    assert_eq!((d.sequence, e.sequence), (s + 3, s + 4));
+    assert!(!d.duplicate && !e.duplicate);
+    // A message stored before is a duplicate whose ack names where it was stored.
+    let again = send("a", None).await?.acknowledged(wait).await?;
+    assert!(again.duplicate);
+    assert_eq!(again.sequence, s);
+
+    // Read as ops does (provision publishes events, never reads them).
+    let ops = server
+        .bus_as(Identity::Ops)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let mut stream = ops.jetstream().get_stream(bus::EVENTS_STREAM).await?;
+    let mut stored = Vec::new();
+    for sequence in s..=s + 4 {
+        let message = stream.get_raw_message(sequence).await?;
+        stored.push(String::from_utf8(message.payload.to_vec())?);
+    }
+    assert_eq!(stored, ["a", "b", "c", "d", "e"]);
+    assert_eq!(stream.info().await?.state.messages, 5);
+    Ok(())
+}
