@@ -46,8 +46,9 @@ pub trait HandleEvent: Sync {
     }
 }
 
-/// How long a batching follower waits, after an event, for more to handle with it.
-const BATCH_LINGER: Duration = Duration::from_millis(50);
+/// How long the handshake keys wait, after an event, for more to handle with it
+/// ([`Following::linger`]).
+pub const BATCH_LINGER: Duration = Duration::from_millis(50);
 
 /// Which events, through which durable consumer, how many at once.
 #[derive(Clone)]
@@ -66,6 +67,9 @@ pub struct Following {
     /// many) are handled together ([`HandleEvent::handle_batch`]), one batch at a time,
     /// instead of `at_once` events each on its own.
     pub batch: usize,
+    /// With `batch`: how long to wait after the first event for more. Zero takes what was
+    /// delivered already (a burst comes in batches, a lone event at once).
+    pub linger: Duration,
     /// What the follower does, for the logs.
     pub purpose: &'static str,
 }
@@ -105,9 +109,10 @@ impl Following {
             let mut messages = messages.fuse();
             while let Some(first) = messages.next().await {
                 // What else arrives within the linger joins the batch: a burst is handled in
-                // few batches, at the cost of BATCH_LINGER to the first of it.
+                // few batches, at the cost of the linger to the first of it. (The timeout
+                // polls the pull before its deadline: with no linger, what is delivered.)
                 let mut batch = vec![first];
-                let until = tokio::time::Instant::now() + BATCH_LINGER;
+                let until = tokio::time::Instant::now() + self.linger;
                 while batch.len() < self.batch {
                     match tokio::time::timeout_at(until, messages.next()).await {
                         Ok(Some(message)) => batch.push(message),

@@ -69,7 +69,11 @@ pub async fn dropped(client: &impl GenericClient, answer: &CachedAnswer) -> Resu
 pub enum RefreshScope<'a> {
     Everyone,
     Organization(&'a str),
-    Member { org_id: &'a str, user_id: &'a str },
+    /// Some members of one organization (one statement for all of them).
+    Members {
+        org_id: &'a str,
+        user_ids: &'a [&'a str],
+    },
 }
 
 /// Every answer that may need fetching again within `scope`: the ones cached now, and one per
@@ -93,12 +97,12 @@ pub async fn to_refresh(
         };
     }
     let rows = match scope {
-        RefreshScope::Member { org_id, user_id } => {
+        RefreshScope::Members { org_id, user_ids } => {
             let sql = cached_and_devices!(
-                "WHERE org_id = $1 AND user_id = $2",
-                "WHERE d.org_id = $1 AND d.user_id = $2"
+                "WHERE org_id = $1 AND user_id = ANY($2)",
+                "WHERE d.org_id = $1 AND d.user_id = ANY($2)"
             );
-            client.query_cached(sql, &[&org_id, &user_id]).await?
+            client.query_cached(sql, &[&org_id, &user_ids]).await?
         }
         RefreshScope::Organization(org_id) => {
             let sql = cached_and_devices!("WHERE org_id = $1", "WHERE d.org_id = $1");

@@ -498,14 +498,27 @@ async fn the_relay_stores_nothing_past_an_event_jetstream_refused() -> anyhow::R
         let (_, version) = event_log::read_stream(&client, &stream).await?;
         let tx = client.transaction().await?;
         let large = grant(&"x".repeat(8_000));
-        event_log::append(&tx, &stream, version, vec![large], &metadata("r"), chrono::Utc::now())
-            .await?;
+        event_log::append(
+            &tx,
+            &stream,
+            version,
+            vec![large],
+            &metadata("r"),
+            chrono::Utc::now(),
+        )
+        .await?;
         tx.commit().await?;
     }
     append_grants(&pool, "b", 100).await?;
     let js = bus.jetstream();
     let resize = |max_message_size: i32| async move {
-        let mut config = js.get_stream(bus::EVENTS_STREAM).await?.info().await?.config.clone();
+        let mut config = js
+            .get_stream(bus::EVENTS_STREAM)
+            .await?
+            .info()
+            .await?
+            .config
+            .clone();
         config.max_message_size = max_message_size;
         js.update_stream(config).await?;
         anyhow::Ok(())

@@ -196,7 +196,11 @@ async fn publishes_in_flight_each_expecting_the_one_before_are_stored_in_order_o
     let b = send("b", Some(s)).await?;
     let c = send("c", Some(s + 1)).await?;
     let (b, c) = (b.acknowledged(wait).await?, c.acknowledged(wait).await?);
-    assert_eq!((b.sequence, c.sequence), (s + 1, s + 2), "stored in the order sent");
+    assert_eq!(
+        (b.sequence, c.sequence),
+        (s + 1, s + 2),
+        "stored in the order sent"
+    );
 
     // "d" expects a message that never arrived; "e", sent behind it, is refused too.
     let d = send("d", Some(s + 5)).await?;
@@ -207,7 +211,10 @@ async fn publishes_in_flight_each_expecting_the_one_before_are_stored_in_order_o
 
     // Refused means not stored: sent again they are new, in order, after "c".
     let d = send("d", None).await?.acknowledged(wait).await?;
-    let e = send("e", Some(d.sequence)).await?.acknowledged(wait).await?;
+    let e = send("e", Some(d.sequence))
+        .await?
+        .acknowledged(wait)
+        .await?;
     assert_eq!((d.sequence, e.sequence), (s + 3, s + 4));
     assert!(!d.duplicate && !e.duplicate);
     // A message stored before is a duplicate whose ack names where it was stored.

@@ -17,7 +17,7 @@ use super::{AnswerCache, Job, SENTINEL, key_text};
 use crate::disconnect::packet::{Answer, encode_coa_request};
 use crate::disconnect::sender::{DisconnectTarget, RetryPolicy, event_timestamp, send_request};
 use crate::metrics;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::time::Duration;
 use store::radius_cached_answers::{self, CachedAnswer, RefreshScope};
 use tokio::sync::mpsc;
@@ -32,6 +32,8 @@ pub const PROBE_EVERY: Duration = Duration::from_secs(5);
 /// Keys waiting per FreeRADIUS: more than every device of a large deployment times its NAS
 /// classes; beyond it a key is dropped and counted (the next probe or event brings it back).
 const MAX_WAITING: usize = 4_000_000;
+/// Members whose keys one statement reads.
+const MEMBERS_A_STATEMENT: usize = 1000;
 /// A CoA-Request is answered by FreeRADIUS after one HTTP round trip to Lanyard.
 const FETCH_POLICY: RetryPolicy = RetryPolicy {
     tries: 3,
@@ -81,6 +83,7 @@ impl Plan {
             Job::Everything { only: Some(index) } => {
                 self.only.insert(index);
             }
+            Job::Several(jobs) => jobs.into_iter().for_each(|job| self.add(job)),
         }
     }
 }
@@ -130,10 +133,18 @@ async fn keys_of(
             radius_cached_answers::to_refresh(&client, RefreshScope::Organization(org_id)).await?,
         );
     }
+    // The members of each organization in one statement: a burst of changes arrives as
+    // thousands of member jobs a plan (one statement each took a round trip per event).
+    let mut members: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (org_id, user_id) in &plan.members {
         if !plan.organizations.contains(org_id) {
-            let member = RefreshScope::Member { org_id, user_id };
-            keys.extend(radius_cached_answers::to_refresh(&client, member).await?);
+            members.entry(org_id).or_default().push(user_id);
+        }
+    }
+    for (org_id, user_ids) in &members {
+        for user_ids in user_ids.chunks(MEMBERS_A_STATEMENT) {
+            let scope = RefreshScope::Members { org_id, user_ids };
+            keys.extend(radius_cached_answers::to_refresh(&client, scope).await?);
         }
     }
     let everything = if plan.only.is_empty() {

@@ -24,16 +24,27 @@ pub async fn run(bus: bus::Bus, since: time::OffsetDateTime, instance: &str, cac
         subjects: bus::EVENT_SUBJECTS,
         since,
         at_once: 1,
-        batch: 1,
+        // What was delivered together becomes one job (its members read in one statement
+        // per organization), without waiting for more: a revocation is forgotten at once.
+        batch: ANSWERS_BATCH,
+        linger: std::time::Duration::ZERO,
         purpose: "cached answers",
     };
     following.run(cache).await;
 }
 
+/// Most events taken together.
+const ANSWERS_BATCH: usize = 1000;
+
 impl HandleEvent for AnswerCache {
     async fn handle(&self, published: &PublishedEvent) -> anyhow::Result<()> {
-        if let Some(job) = job_for(published) {
-            self.send(job).await;
+        self.handle_batch(std::slice::from_ref(published)).await
+    }
+
+    async fn handle_batch(&self, events: &[PublishedEvent]) -> anyhow::Result<()> {
+        let jobs: Vec<Job> = events.iter().filter_map(job_for).collect();
+        if !jobs.is_empty() {
+            self.send(Job::Several(jobs)).await;
         }
         Ok(())
     }

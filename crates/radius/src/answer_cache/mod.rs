@@ -115,6 +115,8 @@ pub(crate) enum Job {
     Everything {
         only: Option<usize>,
     },
+    /// The jobs of events delivered together.
+    Several(Vec<Job>),
 }
 
 /// The handle the service's parts use to have answers fetched again.

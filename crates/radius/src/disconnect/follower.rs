@@ -84,6 +84,7 @@ impl Follower {
             // a mass revocation (an uninstall) must not wait in line behind it.
             at_once: EVENTS_AT_ONCE,
             batch: 1,
+            linger: std::time::Duration::ZERO,
             purpose: "disconnects",
         };
         following.run(self).await;

@@ -218,6 +218,7 @@ pub fn following(bus: bus::Bus, since: time::OffsetDateTime, instance: &str) -> 
         since,
         at_once: 1,
         batch: KEYS_BATCH,
+        linger: crate::events::BATCH_LINGER,
         purpose: "handshake keys",
     }
 }
