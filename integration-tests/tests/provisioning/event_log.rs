@@ -390,6 +390,17 @@ pub(crate) async fn append_grants(
     user: &str,
     count: usize,
 ) -> anyhow::Result<()> {
+    append_named_grants(pool, user, count, |i| format!("{user}-{i}")).await
+}
+
+/// `count` events on `user`'s stream, one a transaction: the account opened first if it is
+/// not, then grants whose sources `name` gives.
+async fn append_named_grants(
+    pool: &deadpool_postgres::Pool,
+    user: &str,
+    count: usize,
+    name: impl Fn(usize) -> String,
+) -> anyhow::Result<()> {
     let stream = StreamId::member("5", user);
     let mut client = pool.get().await?;
     let (_, mut version) = event_log::read_stream(&client, &stream).await?;
@@ -398,7 +409,7 @@ pub(crate) async fn append_grants(
         let event = if version < 0 {
             opened("5", user)
         } else {
-            grant(&format!("{user}-{i}"))
+            grant(&name(i))
         };
         event_log::append(
             &tx,
@@ -492,23 +503,8 @@ async fn the_relay_stores_nothing_past_an_event_jetstream_refused() -> anyhow::R
     let bus = bus::Bus::connect(&nats.settings(), bus::auth::Identity::Provision).await?;
     bus.ensure_streams().await?;
     append_grants(&pool, "a", 100).await?;
-    {
-        let stream = StreamId::member("5", "a");
-        let mut client = pool.get().await?;
-        let (_, version) = event_log::read_stream(&client, &stream).await?;
-        let tx = client.transaction().await?;
-        let large = grant(&"x".repeat(8_000));
-        event_log::append(
-            &tx,
-            &stream,
-            version,
-            vec![large],
-            &metadata("r"),
-            chrono::Utc::now(),
-        )
-        .await?;
-        tx.commit().await?;
-    }
+    // One grant of 8,000 characters: larger than the stream will take.
+    append_named_grants(&pool, "a", 1, |_| "x".repeat(8_000)).await?;
     append_grants(&pool, "b", 100).await?;
     let js = bus.jetstream();
     let resize = |max_message_size: i32| async move {
