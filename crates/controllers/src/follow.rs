@@ -60,7 +60,12 @@ pub async fn run(context: Context, bus: bus::Bus) {
                 _ = mappings_poll.tick() => reconcile_new_mappings(&context, &mut seen).await,
                 message = messages.next() => match message {
                     Some(Ok(first)) => handle_batch(&context, first, &mut messages).await,
-                    Some(Err(error)) => tracing::warn!(%error, "controllers: pulling events failed"),
+                    // A failed pull (e.g. a missed heartbeat under load) would deliver nothing
+                    // more until its request expired: a new one at once.
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "controllers: pulling events failed; pulling again");
+                        break;
+                    }
                     None => break,
                 },
             }
