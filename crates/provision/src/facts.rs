@@ -21,6 +21,17 @@ fn timestamp(secs: Option<i64>) -> Option<DateTime<Utc>> {
 
 /// The facts about `user_id`: absent from `facts.users` or deleted means gone.
 pub fn member_facts(user_id: &str, facts: &Facts) -> MemberFacts {
+    member_facts_among(user_id, facts, facts.plans.iter(), facts.bookings.iter())
+}
+
+/// [`member_facts`] with the plans and bookings to look at given: all of them, or those an
+/// index holds for the user (each of those is still checked, so a superset is fine).
+fn member_facts_among<'a>(
+    user_id: &str,
+    facts: &Facts,
+    plans: impl Iterator<Item = &'a api::Plan>,
+    bookings: impl Iterator<Item = &'a api::Booking> + Clone,
+) -> MemberFacts {
     let Some(user) = facts.users.get(user_id).filter(|u| !u.is_deleted) else {
         return MemberFacts::gone(user_id);
     };
@@ -30,15 +41,12 @@ pub fn member_facts(user_id: &str, facts: &Facts) -> MemberFacts {
         fullname: user.fullname.clone(),
         exists: true,
         is_active: user.is_active,
-        plans: facts
-            .plans
-            .iter()
+        plans: plans
             .filter(|p| p.user_id.as_deref() == Some(user_id))
             .map(plan_fact)
             .collect(),
-        bookings: facts
-            .bookings
-            .iter()
+        bookings: bookings
+            .clone()
             .filter(|b| b.user_id.as_deref() == Some(user_id))
             .filter_map(|b| {
                 Some(BookingFact {
@@ -51,9 +59,7 @@ pub fn member_facts(user_id: &str, facts: &Facts) -> MemberFacts {
                 })
             })
             .collect(),
-        invitations: facts
-            .bookings
-            .iter()
+        invitations: bookings
             .filter_map(|b| {
                 let invitee = b.invitees.iter().find(|i| i.user_id == user_id)?;
                 Some(InvitationFact {
@@ -132,7 +138,11 @@ impl<'a> FactsIndex<'a> {
                 .into_iter()
                 .chain(booking.invitees.iter().map(|i| i.user_id.as_str()));
             for user in people {
-                bookings.entry(user).or_default().push(i);
+                let theirs = bookings.entry(user).or_default();
+                // Once per booking, even for a booker who also invited themself.
+                if theirs.last() != Some(&i) {
+                    theirs.push(i);
+                }
             }
         }
         FactsIndex {
@@ -140,6 +150,19 @@ impl<'a> FactsIndex<'a> {
             plans,
             bookings,
         }
+    }
+
+    /// [`member_facts`] of one user, looking only at the plans and bookings indexed for them:
+    /// a batch's members in O(members + plans + bookings), not O(members × (plans + bookings)).
+    pub fn member_facts(&self, user_id: &str) -> MemberFacts {
+        let plans = self.plans.get(user_id).into_iter().flatten();
+        let bookings = self.bookings.get(user_id).into_iter().flatten();
+        member_facts_among(
+            user_id,
+            self.facts,
+            plans.map(|&i| &self.facts.plans[i]),
+            bookings.map(|&i| &self.facts.bookings[i]),
+        )
     }
 
     /// Everything about `users` and nothing else: for each of them, [`member_facts`] on the
@@ -229,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn a_subset_answers_for_its_users_what_the_whole_answers() {
+    fn a_subset_and_the_index_answer_for_their_users_what_the_whole_answers() {
         let mut facts = Facts::default();
         for id in ["1", "2", "3"] {
             facts.users.insert(id.into(), user(id));
@@ -256,6 +279,10 @@ mod tests {
         facts
             .bookings
             .push(booking("3", "1", InviteeStatus::Attending));
+        // A booker among their own invitees: the booking once, the invitation once.
+        facts
+            .bookings
+            .push(booking("2", "2", InviteeStatus::Attending));
         let index = FactsIndex::new(&facts);
         for chunk in [
             vec!["1".to_owned()],
@@ -270,6 +297,13 @@ mod tests {
                     "user {user_id}"
                 );
             }
+        }
+        for user_id in ["1", "2", "3", "4"] {
+            assert_eq!(
+                format!("{:?}", index.member_facts(user_id)),
+                format!("{:?}", member_facts(user_id, &facts)),
+                "user {user_id}"
+            );
         }
         let one = index.subset(&["1".to_owned()]);
         assert_eq!(one.plans.len(), 2, "p1 and p4, not the team plan");

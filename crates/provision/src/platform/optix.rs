@@ -161,8 +161,9 @@ impl PlatformAdapter for OptixAdapter<'_> {
             p.optix().facts(&token, &ids, from, to).await?
         };
         let gone_teams = p.gone_teams(org_id, &token, hints).await?;
+        let index = facts::FactsIndex::new(&optix_facts);
         Ok(Asked::answered(users, gone_teams, |id| {
-            facts::member_facts(id, &optix_facts)
+            index.member_facts(id)
         }))
     }
 
