@@ -63,6 +63,27 @@ pub async fn server_admin() -> anyhow::Result<tokio_postgres::Client> {
     Ok(admin)
 }
 
+/// The databases this process created ([`fresh_database`], [`empty_database`]), for
+/// [`take_created`].
+static CREATED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn created(name: &str) {
+    CREATED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(name.to_owned());
+}
+
+/// The names of the databases this process created since the last call: the benchmark drops
+/// a finished scenario's, so PostgreSQL's autovacuum of them does not run in a later one.
+pub fn take_created() -> Vec<String> {
+    std::mem::take(
+        &mut *CREATED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
+}
+
 /// A fresh database cloned from a migrated template (crates.io's trick): migrations run once
 /// per schema version, each test gets its own empty, migrated database in milliseconds.
 pub async fn fresh_database() -> anyhow::Result<String> {
@@ -101,6 +122,7 @@ pub async fn fresh_database() -> anyhow::Result<String> {
     admin
         .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .await?;
+    created(&name);
     Ok(with_database(&server, &name))
 }
 
@@ -112,6 +134,7 @@ pub async fn empty_database() -> anyhow::Result<String> {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .await?;
+    created(&name);
     Ok(with_database(&server, &name))
 }
 
