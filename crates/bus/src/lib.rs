@@ -89,10 +89,14 @@ pub struct PendingPublish {
 impl PendingPublish {
     /// Waits (at most `timeout`) for the ack: where the message was stored, or why not.
     pub async fn acknowledged(self, timeout: Duration) -> Result<PublishOutcome, BusError> {
-        let ack = tokio::time::timeout(timeout, self.ack.into_future())
+        tokio::time::timeout(timeout, self.ack_arrives())
             .await
             .map_err(|_| BusError::Timeout(timeout))?
-            .map_err(js_error)?;
+    }
+
+    /// The ack, with no deadline of ours: the caller's bounds the wait.
+    async fn ack_arrives(self) -> Result<PublishOutcome, BusError> {
+        let ack = self.ack.into_future().await.map_err(js_error)?;
         Ok(PublishOutcome {
             duplicate: ack.duplicate,
             sequence: ack.sequence,
@@ -347,10 +351,12 @@ impl Bus {
         payload: bytes::Bytes,
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
+        // One deadline for both: a send waiting for room among the messages in flight, then
+        // the ack.
         let publish = async {
             self.send_durable(subject, msg_id, headers, payload, None)
                 .await?
-                .acknowledged(timeout)
+                .ack_arrives()
                 .await
         };
         tokio::time::timeout(timeout, publish)
