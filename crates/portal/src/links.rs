@@ -10,6 +10,7 @@ use crate::state::State;
 use actix_web::web;
 use bus::commands::Command;
 use chrono::Utc;
+use store::GenericClient;
 
 /// Sends the sign-in link in the background (when the email is an Optix user's) and counts the
 /// outcome in `lanyard_magic_links_sent`.
@@ -145,12 +146,26 @@ pub(crate) async fn issue(
     user_id: &str,
     ttl_secs: u64,
 ) -> Result<String, String> {
+    let client = state.pool.get().await.map_err(|e| e.to_string())?;
+    issue_on(&client, state, org_id, location_id, user_id, ttl_secs).await
+}
+
+/// [`issue`] on a connection the caller holds: one that holds a connection and asked the pool
+/// for a second could wait forever once every connection was held by such callers (the tenant
+/// emails, 8 at once, took all of a pool of 8 and every page waited behind them).
+pub(crate) async fn issue_on(
+    client: &impl GenericClient,
+    state: &State,
+    org_id: &str,
+    location_id: &str,
+    user_id: &str,
+    ttl_secs: u64,
+) -> Result<String, String> {
     let token = session::new_secret();
     let expires_at =
         Utc::now() + chrono::Duration::seconds(i64::try_from(ttl_secs).unwrap_or(i64::MAX / 1000));
-    let client = state.pool.get().await.map_err(|e| e.to_string())?;
     db::insert_link(
-        &client,
+        client,
         &session::sha256_hex(&token),
         org_id,
         location_id,

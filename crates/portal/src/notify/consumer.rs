@@ -14,8 +14,15 @@ use serde::Deserialize;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Events handled at once.
+/// Events handled at once, at most; fewer on a small pool ([`at_once`]).
 const AT_ONCE: usize = 8;
+
+/// How many events are handled at once with `pool_size` connections: each handler holds one
+/// at a time, and the emails take at most half of them, so the pages a tenant is waiting for
+/// still get a connection while a burst of events is mailed.
+fn at_once(pool_size: usize) -> usize {
+    (pool_size / 2).clamp(1, AT_ONCE)
+}
 
 /// The part of a relayed event the mailer reads (`provision::relay::PublishedEvent`).
 #[derive(Debug, Deserialize)]
@@ -58,10 +65,13 @@ async fn follow(state: &State, since: time::OffsetDateTime) -> anyhow::Result<()
     // twice.
     messages
         .map_err(|error| anyhow::anyhow!("receiving member events: {error}"))
-        .try_for_each_concurrent(AT_ONCE, |message| async move {
-            handle_message(state, message).await;
-            Ok(())
-        })
+        .try_for_each_concurrent(
+            at_once(state.pool.status().max_size),
+            |message| async move {
+                handle_message(state, message).await;
+                Ok(())
+            },
+        )
         .await
 }
 
@@ -141,4 +151,18 @@ async fn handle(state: &State, published: &PublishedEvent) -> anyhow::Result<Nex
         why,
     };
     deliver(state, &job).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_emails_take_at_most_half_the_pool() {
+        assert_eq!(at_once(1), 1);
+        assert_eq!(at_once(2), 1);
+        assert_eq!(at_once(8), 4);
+        assert_eq!(at_once(16), 8);
+        assert_eq!(at_once(64), 8);
+    }
 }

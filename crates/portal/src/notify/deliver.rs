@@ -159,7 +159,7 @@ async fn compose(
         MessageKind::Welcome | MessageKind::KeyChanged | MessageKind::GuestInvited
     ) {
         let ttl = state.settings.notify_link_ttl_secs.max(3600);
-        crate::links::issue(state, &job.org_id, &location_id, &job.user_id, ttl)
+        crate::links::issue_on(client, state, &job.org_id, &location_id, &job.user_id, ttl)
             .await
             .map_err(|e| anyhow::anyhow!("storing the email's sign-in link: {e}"))?
     } else {
