@@ -126,10 +126,10 @@ impl Run {
     /// fsync of each message waited 0.18–0.47 s behind it (magic link p99 358 ms after replay,
     /// 18 ms alone). The first scenario waits too, for whatever ran before the benchmark.
     ///
-    /// Before that, the finished scenarios' databases are dropped: left in place, PostgreSQL's
-    /// autovacuum visited them during later scenarios (`VACUUM ANALYZE public.members` of
-    /// replay's 200,000 members while the portal's links were timed: 76–102 MB dirtied, and the
-    /// sink's fsync of a message waited for the flush).
+    /// Before that, the finished scenarios' databases nobody is connected to are dropped: left
+    /// in place, PostgreSQL's autovacuum visited them during later scenarios (`VACUUM ANALYZE
+    /// public.members` of replay's 200,000 members while the portal's links were timed: 76–102
+    /// MB dirtied, and the sink's fsync of a message waited for the flush).
     async fn settle(&mut self) {
         let at = std::time::Instant::now();
         let finished = integration_tests::database::take_created();
@@ -138,12 +138,10 @@ impl Run {
         match integration_tests::database::server_admin().await {
             Ok(admin) => {
                 for database in &finished {
-                    // FORCE: a finished scenario's stack is gone, but its pool's connections
-                    // may still be closing.
-                    let drop = format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-                    match admin.batch_execute(&drop).await {
-                        Ok(()) => dropped += 1,
-                        Err(e) => problems.push(format!("dropping {database} failed: {e}")),
+                    match drop_unused(&admin, database).await {
+                        Ok(true) => dropped += 1,
+                        Ok(false) => problems.push(format!("{database} is still in use: kept")),
+                        Err(e) => problems.push(format!("dropping {database} failed: {e:#}")),
                     }
                 }
                 if let Err(e) = admin.batch_execute("CHECKPOINT").await {
@@ -300,4 +298,26 @@ fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
+}
+
+/// Drops `database` unless someone is connected to it; whether it was dropped. Not `WITH
+/// (FORCE)`: a finished scenario's in-process services are not all gone when its stack is
+/// dropped (actix's workers and the tasks spawned at build outlive the aborted task; 5
+/// connections to the portal scenario's database remained after it), and killing their
+/// connections would set them retrying during the next scenario.
+async fn drop_unused(admin: &tokio_postgres::Client, database: &str) -> anyhow::Result<bool> {
+    let connected: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1",
+            &[&database],
+        )
+        .await?
+        .get(0);
+    if connected > 0 {
+        return Ok(false);
+    }
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{database}\""))
+        .await?;
+    Ok(true)
 }
