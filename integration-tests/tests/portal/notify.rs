@@ -201,10 +201,15 @@ async fn no_email_holds_a_passphrase(stack: &Stack) -> anyhow::Result<()> {
 /// A welcome carries a sign-in link, stored on the connection the email already holds: a
 /// handler that asked the pool for a second one waited forever once every connection was held
 /// by handlers doing the same (8 at once on a pool of 8 stalled the portal's pages for good in
-/// the benchmark). One connection makes that certain, so the welcomes must still come.
+/// the benchmark). One connection makes that certain, so the welcomes must still come, and so
+/// must a reminder (the scan gives its page's connection back before it delivers).
 #[tokio::test]
 async fn welcomes_with_their_links_are_sent_on_a_pool_of_one_connection() -> anyhow::Result<()> {
     let stack = mail_stack(|settings| settings.database.pool_size = 1).await?;
+    // Ends in 12 hours: inside the default 24-hour lead.
+    let (ending_user, ending_email) = new_user(&stack, "Uma").await?;
+    add_desk(&stack, &ending_user, Some(12 * 3600)).await?;
+    mail_with_subject(&ending_email, "ends on", Duration::from_secs(60)).await?;
     let mut newcomers = Vec::new();
     for name in ["Una", "Uri", "Ugo"] {
         let (user, email) = new_user(&stack, name).await?;

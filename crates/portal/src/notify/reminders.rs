@@ -50,6 +50,7 @@ async fn scan(state: &State) -> anyhow::Result<usize> {
         let Some(last) = page.last() else { break };
         after = Some((last.valid_until, last.trigger_id));
         let full = page.len() as i64 == PAGE;
+        let mut due = Vec::new();
         for ending in page {
             if !org_settings.contains_key(&ending.org_id) {
                 let loaded = mail_settings(&client, &ending.org_id).await?;
@@ -79,6 +80,12 @@ async fn scan(state: &State) -> anyhow::Result<usize> {
                 valid_until: Some(ending.valid_until),
                 why: None,
             };
+            due.push(job);
+        }
+        // Each delivery takes a connection of its own: the page's goes back first, so a scan
+        // never holds one while it waits for another (on a pool of one it would wait forever).
+        drop(client);
+        for job in due {
             // A failure is recorded with its retry time; the next scan retries when it is due.
             deliver(state, &job).await?;
             handled += 1;
