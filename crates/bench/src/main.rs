@@ -128,8 +128,8 @@ impl Run {
     ///
     /// Before that, the finished scenarios' databases nobody is connected to are dropped: left
     /// in place, PostgreSQL's autovacuum visited them during later scenarios (`VACUUM ANALYZE
-    /// public.members` of replay's 200,000 members while the portal's links were timed: 76–102
-    /// MB dirtied, and the sink's fsync of a message waited for the flush).
+    /// public.members` while the portal's links were timed: 76–102 MB dirtied, and the sink's
+    /// fsync of a message waited for the flush).
     async fn settle(&mut self) {
         let at = std::time::Instant::now();
         let finished = integration_tests::database::take_created();
