@@ -150,7 +150,7 @@ impl Run {
             }
             Err(e) => problems.push(format!("connecting to PostgreSQL failed: {e:#}")),
         }
-        let checkpointed = at.elapsed().as_secs_f64();
+        let dropped_and_checkpointed = at.elapsed().as_secs_f64();
         // sync(2) returns once the dirty pages are on disk.
         let synced = tokio::task::spawn_blocking(rustix::fs::sync).await;
         let mut line = format!(
@@ -158,7 +158,7 @@ impl Run {
             self.started.elapsed().as_secs_f64(),
             at.elapsed().as_secs_f64(),
             finished.len(),
-            checkpointed
+            dropped_and_checkpointed
         );
         for problem in problems {
             line.push_str(&format!("; {problem}"));

@@ -204,7 +204,7 @@ async fn no_email_holds_a_passphrase(stack: &Stack) -> anyhow::Result<()> {
 /// the benchmark). One connection makes that certain, so the welcomes must still come, and so
 /// must a reminder (the scan gives its page's connection back before it delivers).
 #[tokio::test]
-async fn welcomes_with_their_links_are_sent_on_a_pool_of_one_connection() -> anyhow::Result<()> {
+async fn welcomes_and_reminders_are_sent_on_a_pool_of_one_connection() -> anyhow::Result<()> {
     let stack = mail_stack(|settings| settings.database.pool_size = 1).await?;
     // Ends in 12 hours: inside the default 24-hour lead.
     let (ending_user, ending_email) = new_user(&stack, "Uma").await?;
