@@ -157,12 +157,21 @@ impl Radius {
     }
 
     /// Stops FreeRADIUS and starts a new one (an empty memory) on the same fill port.
-    async fn restart_freeradius(&mut self) -> anyhow::Result<()> {
+    /// Stops FreeRADIUS and starts it again; the database's clock while it was down (a fill
+    /// stamped later is the new process's).
+    async fn restart_freeradius(&mut self) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
         self.freeradius.stop().await?;
         let stack = &self.stack;
+        let down_at = stack
+            .pool
+            .get()
+            .await?
+            .query_one("SELECT now()", &[])
+            .await?
+            .get(0);
         self.freeradius =
             FreeRadius::start(&stack.radius_url, RADIUS_TOKEN, stack.radius_fill_port).await?;
-        Ok(())
+        Ok(down_at)
     }
 
     /// A NAS of `dialect` at Gastown and Jean's device, which it accepts.
