@@ -227,18 +227,18 @@ fn user(org: &Organization, u: &model::User) -> User {
     }
 }
 
-/// [`user`] for many users at once: one pass over the plans and teams for the lot (a page of a
-/// large organization converts in O(plans + teams), not O(users × plans)).
+/// [`user`] for many users at once: their plans by the index (or one pass over the plans) and
+/// one pass over the teams for the lot, not O(users × plans).
 fn users_of(org: &Organization, users: &[&model::User]) -> Vec<User> {
     let wanted: HashSet<&str> = users.iter().map(|u| u.user_id.as_str()).collect();
     let with_plans: HashSet<&str> = org
-        .account_plans
-        .iter()
+        .plans_among(&wanted)
+        .into_iter()
         .filter(|p| {
             matches!(
                 p.status,
                 model::PlanStatus::Active | model::PlanStatus::InTrial
-            ) && wanted.contains(p.user_id.as_str())
+            )
         })
         .map(|p| p.user_id.as_str())
         .collect();
@@ -449,12 +449,14 @@ impl QueryRoot {
         let any_flag =
             include_active.is_some() || include_inactive.is_some() || include_deleted.is_some();
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get(&org_id) else {
+            let Some(org) = state.orgs.get_mut(&org_id) else {
                 return UserPagination {
                     total: 0,
                     data: vec![],
                 };
             };
+            org.index_by_id();
+            let org = &*org;
             // Filter, then page, then convert only the page.
             let matching: Vec<&model::User> = org
                 .users
@@ -493,12 +495,14 @@ impl QueryRoot {
     ) -> Result<AccountPlanPagination> {
         let (sim, org_id) = organization_scope(ctx)?;
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get(&org_id) else {
+            let Some(org) = state.orgs.get_mut(&org_id) else {
                 return AccountPlanPagination {
                     total: 0,
                     data: vec![],
                 };
             };
+            org.index_by_id();
+            let org = &*org;
             let users: Option<HashSet<&str>> = access_usage_user_id
                 .as_ref()
                 .map(|ids| ids.iter().map(|id| id.0.as_str()).collect());
@@ -506,14 +510,12 @@ impl QueryRoot {
                 .as_ref()
                 .map(|ids| ids.iter().map(|id| id.0.as_str()).collect());
             // Filter, then page, then convert only the page.
-            let matching: Vec<&model::AccountPlan> = org
-                .account_plans
-                .iter()
-                .filter(|p| {
-                    users
-                        .as_ref()
-                        .is_none_or(|ids| ids.contains(p.user_id.as_str()))
-                })
+            let candidates = match &users {
+                Some(ids) => org.plans_among(ids),
+                None => org.account_plans.iter().collect(),
+            };
+            let matching: Vec<&model::AccountPlan> = candidates
+                .into_iter()
                 .filter(|p| {
                     plan_ids
                         .as_ref()
@@ -523,11 +525,7 @@ impl QueryRoot {
                 .collect();
             let (total, page) = paginate(matching, limit, page);
             let owner_ids: HashSet<&str> = page.iter().map(|p| p.user_id.as_str()).collect();
-            let owners: Vec<&model::User> = org
-                .users
-                .iter()
-                .filter(|u| owner_ids.contains(u.user_id.as_str()))
-                .collect();
+            let owners = org.users_among(&owner_ids);
             let owners: HashMap<&str, User> = owners
                 .iter()
                 .map(|u| u.user_id.as_str())
