@@ -205,6 +205,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
     };
     let nats = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     let settings = settings(nats.settings());
+    let seal = bus::sealing::WebhookSeal::from_hex(settings.webhooks.seal_key.expose())?;
     let app = ingest::Application::build(settings.clone()).await?;
     let ingest_url = format!("http://127.0.0.1:{}/optix/webhooks", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -231,7 +232,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
     let ceiling_bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest).await?;
     let mut runs = Vec::with_capacity(RUNS);
     for (run, bodies) in bodies[..requests * RUNS].chunks(requests).enumerate() {
-        let payloads = ceiling_payloads(run, bodies)?;
+        let payloads = ceiling_payloads(run, bodies, &seal)?;
         let http_ceiling = cpu.measure(throughput(&http, &ceiling_url, bodies)).await?;
         let accepted = cpu.measure(throughput(&http, &ingest_url, bodies)).await?;
         let jetstream_ceiling = cpu.measure(publish_ceiling(&ceiling_bus, payloads)).await?;
@@ -443,28 +444,33 @@ async fn fixed_rate(
     support::latencies_and_failures(tasks).await
 }
 
-/// The durability ceiling's payloads: what ingest publishes (the parsed fields as JSON), each
-/// with a dedupe id of its own; prepared before the clock starts.
+/// The durability ceiling's payloads: what ingest publishes, the parsed fields as JSON sealed
+/// as ingest seals them, each with a dedupe id of its own; prepared before the clock starts.
 fn ceiling_payloads(
     run: usize,
     bodies: &[String],
+    seal: &bus::sealing::WebhookSeal,
 ) -> anyhow::Result<Arc<Vec<(String, bytes::Bytes)>>> {
+    let subject = ceiling_subject();
     let payloads = bodies
         .iter()
         .enumerate()
         .map(|(i, body)| {
             let fields = optix::webhook::parse_form(body.as_bytes())?;
-            Ok((
-                format!("ceiling-{run}-{i}"),
-                serde_json::to_vec(&fields)?.into(),
-            ))
+            let sealed = seal.seal(&subject, &serde_json::to_vec(&fields)?);
+            Ok((format!("ceiling-{run}-{i}"), sealed.into()))
         })
         .collect::<anyhow::Result<_>>()?;
     Ok(Arc::new(payloads))
 }
 
-/// The durability ceiling: `payloads` published straight to JetStream with the same dedupe
-/// header and ack wait as ingest's, `CONCURRENCY` at a time. Returns the rate and the count.
+fn ceiling_subject() -> String {
+    bus::webhook_subject(ORG, "ceiling")
+}
+
+/// The durability ceiling: `payloads` published straight to JetStream with the headers ingest
+/// sends (the dedupe id and when it was received) and its ack wait, `CONCURRENCY` at a time.
+/// Returns the rate and the count.
 async fn publish_ceiling(
     bus: &bus::Bus,
     payloads: Arc<Vec<(String, bytes::Bytes)>>,
@@ -480,10 +486,11 @@ async fn publish_ceiling(
                     let Some((id, payload)) = payloads.get(i) else {
                         return Ok::<_, bus::BusError>(());
                     };
+                    let received_at = chrono::Utc::now().to_rfc3339();
                     bus.publish_durable(
-                        bus::webhook_subject(ORG, "ceiling"),
+                        ceiling_subject(),
                         id,
-                        &[],
+                        &[(bus::webhooks::RECEIVED_AT, received_at.as_str())],
                         payload.clone(),
                         Duration::from_secs(5),
                     )
