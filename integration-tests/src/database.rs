@@ -63,6 +63,33 @@ pub async fn server_admin() -> anyhow::Result<tokio_postgres::Client> {
     Ok(admin)
 }
 
+/// A connection to one database of the server, outside any pool: for work done to the
+/// database as a whole (migrating a template, a vacuum). [`Connection::close`] waits until the
+/// connection has ended.
+pub struct Connection {
+    pub client: tokio_postgres::Client,
+    task: tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>,
+}
+
+impl Connection {
+    pub async fn close(self) {
+        drop(self.client);
+        let _ = self.task.await;
+    }
+}
+
+/// Connects to `database` on the server `DATABASE_URL` names.
+pub async fn connect_to(database: &str) -> anyhow::Result<Connection> {
+    let url = with_database(&server_url()?, database);
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .with_context(|| format!("connecting to database {database} ({})", redact(&url)))?;
+    Ok(Connection {
+        client,
+        task: tokio::spawn(connection),
+    })
+}
+
 /// The databases this process created ([`fresh_database`], [`empty_database`]), for
 /// [`take_created`].
 static CREATED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
@@ -104,13 +131,9 @@ pub async fn fresh_database() -> anyhow::Result<String> {
         admin
             .batch_execute(&format!("CREATE DATABASE {building}"))
             .await?;
-        let (mut client, connection) =
-            tokio_postgres::connect(&with_database(&server, &building), tokio_postgres::NoTls)
-                .await?;
-        let handle = tokio::spawn(connection);
-        store::migrations::migrate(&mut client).await?;
-        drop(client);
-        let _ = handle.await;
+        let mut building_db = connect_to(&building).await?;
+        store::migrations::migrate(&mut building_db.client).await?;
+        building_db.close().await;
         admin
             .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {template}"))
             .await?;

@@ -11,6 +11,7 @@ mod controllers;
 mod freshness;
 mod handshake;
 mod ingest;
+mod ingest_bodies;
 mod memory;
 mod portal;
 mod provision;
@@ -156,7 +157,7 @@ impl Run {
             }
             Err(e) => problems.push(format!("connecting to PostgreSQL failed: {e:#}")),
         }
-        let dropped_and_checkpointed = at.elapsed().as_secs_f64();
+        let before_sync = at.elapsed().as_secs_f64();
         // sync(2) returns once the dirty pages are on disk.
         let synced = tokio::task::spawn_blocking(rustix::fs::sync).await;
         let mut line = format!(
@@ -164,7 +165,7 @@ impl Run {
             self.started.elapsed().as_secs_f64(),
             at.elapsed().as_secs_f64(),
             finished.len(),
-            dropped_and_checkpointed
+            before_sync
         );
         for problem in problems {
             line.push_str(&format!("; {problem}"));
@@ -306,31 +307,30 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
+/// `VACUUM (ANALYZE)` of a finished scenario's database that its services still hold (they
+/// outlive the scenario in this process): autovacuum then has nothing left to do there while a
+/// later scenario is timed, as it would have once the scenario's writes passed its thresholds.
+async fn vacuum(database: &str) -> anyhow::Result<()> {
+    let connection = integration_tests::database::connect_to(database).await?;
+    // The statistics ANALYZE writes leave pg_statistic's old rows dead: vacuumed last, or
+    // autovacuum comes back for them seconds later. (Two queries: several in one would be one
+    // transaction, where VACUUM cannot run.)
+    let mut vacuumed = connection.client.batch_execute("VACUUM (ANALYZE)").await;
+    if vacuumed.is_ok() {
+        vacuumed = connection
+            .client
+            .batch_execute("VACUUM pg_catalog.pg_statistic")
+            .await;
+    }
+    connection.close().await;
+    Ok(vacuumed?)
+}
+
 /// Drops `database` unless someone is connected to it; whether it was dropped. Not `WITH
 /// (FORCE)`: a finished scenario's in-process services are not all gone when its stack is
 /// dropped (actix's workers and the tasks spawned at build outlive the aborted task; 5
 /// connections to the portal scenario's database remained after it), and killing their
 /// connections would set them retrying during the next scenario.
-/// `VACUUM (ANALYZE)` of a finished scenario's database that its services still hold (they
-/// outlive the scenario in this process): autovacuum then has nothing left to do there while a
-/// later scenario is timed, as it would have once the scenario's writes passed its thresholds.
-async fn vacuum(database: &str) -> anyhow::Result<()> {
-    let server = integration_tests::database::server_url()?;
-    let url = integration_tests::database::with_database(&server, database);
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
-    let connection = tokio::spawn(connection);
-    // The statistics ANALYZE writes leave pg_statistic's old rows dead: vacuumed last, or
-    // autovacuum comes back for them seconds later. (Two queries: several in one would be one
-    // transaction, where VACUUM cannot run.)
-    let mut vacuumed = client.batch_execute("VACUUM (ANALYZE)").await;
-    if vacuumed.is_ok() {
-        vacuumed = client.batch_execute("VACUUM pg_catalog.pg_statistic").await;
-    }
-    drop(client);
-    let _ = connection.await;
-    Ok(vacuumed?)
-}
-
 async fn drop_unused(admin: &tokio_postgres::Client, database: &str) -> anyhow::Result<bool> {
     let connected: i64 = admin
         .query_one(
