@@ -417,8 +417,7 @@ impl QueryRoot {
             );
         }
         Ok(sim.with_state(|state| {
-            let org = state.orgs.get_mut(&org_id)?;
-            org.index_by_id();
+            let org = state.indexed_org(&org_id)?;
             let found = match get_by_user_id.as_ref().or(get_by_member_id.as_ref()) {
                 Some(id) => org.live_user(&id.0)?,
                 None => org.users.iter().filter(|u| !u.is_deleted).find(|u| {
@@ -449,14 +448,12 @@ impl QueryRoot {
         let any_flag =
             include_active.is_some() || include_inactive.is_some() || include_deleted.is_some();
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get_mut(&org_id) else {
+            let Some(org) = state.indexed_org(&org_id) else {
                 return UserPagination {
                     total: 0,
                     data: vec![],
                 };
             };
-            org.index_by_id();
-            let org = &*org;
             // Filter, then page, then convert only the page.
             let matching: Vec<&model::User> = org
                 .users
@@ -495,14 +492,12 @@ impl QueryRoot {
     ) -> Result<AccountPlanPagination> {
         let (sim, org_id) = organization_scope(ctx)?;
         Ok(sim.with_state(|state| {
-            let Some(org) = state.orgs.get_mut(&org_id) else {
+            let Some(org) = state.indexed_org(&org_id) else {
                 return AccountPlanPagination {
                     total: 0,
                     data: vec![],
                 };
             };
-            org.index_by_id();
-            let org = &*org;
             let users: Option<HashSet<&str>> = access_usage_user_id
                 .as_ref()
                 .map(|ids| ids.iter().map(|id| id.0.as_str()).collect());

@@ -95,6 +95,16 @@ pub struct SimState {
     dispatching: u64,
 }
 
+impl SimState {
+    /// The organization, its look-ups by id caught up with what was pushed since
+    /// ([`Organization::index_by_id`]): what a GraphQL answer reads.
+    pub fn indexed_org(&mut self, org_id: &str) -> Option<&Organization> {
+        let org = self.orgs.get_mut(org_id)?;
+        org.index_by_id();
+        Some(org)
+    }
+}
+
 /// A handle on the simulator's state (cheap to clone).
 #[derive(Clone)]
 pub struct Sim {
