@@ -9,34 +9,17 @@
 
 use std::time::{Duration, Instant};
 
-const CLIENT_ID: &str = "bench-app";
-const SECRET: &str = "bench-secret";
+// The ingest scenario's own bodies (one source for both).
+#[path = "../src/ingest_bodies.rs"]
+mod ingest_bodies;
+
 const ROUNDS: usize = 200_000;
 
 fn main() -> anyhow::Result<()> {
-    let seal = bus::sealing::WebhookSeal::from_hex(&"ab".repeat(32))?;
-    let created = chrono::Utc::now().timestamp().to_string();
-    let signature = optix::signature::expected_signature(CLIENT_ID, SECRET, &created);
+    let seal = bus::sealing::WebhookSeal::from_hex(ingest_bodies::SEAL_KEY)?;
     let bodies: Vec<String> = (0..1_000)
-        .map(|n| {
-            let fields = serde_json::json!({
-                "client_id": CLIENT_ID,
-                "created_timestamp": created,
-                "organization_id": "1",
-                "event": "member_updated",
-                "request_signature": signature,
-                "member": {
-                    "member_id": (100_000 + n).to_string(),
-                    "email": format!("member{n}@example.com"),
-                    "fullname": format!("Member Number {n}"),
-                },
-            });
-            match fields {
-                serde_json::Value::Object(fields) => Ok(optix::webhook::encode_form(&fields)),
-                _ => anyhow::bail!("a JSON object literal"),
-            }
-        })
-        .collect::<anyhow::Result<_>>()?;
+        .map(|n| optix::webhook::encode_form(&ingest_bodies::webhook("member_updated", n)))
+        .collect();
     let steps = [
         "read the form",
         "take the envelope",
@@ -56,7 +39,7 @@ fn main() -> anyhow::Result<()> {
         marks[2] = Instant::now();
         let signed = optix::signature::verify_signature(
             &envelope.client_id,
-            SECRET,
+            ingest_bodies::SECRET,
             &envelope.created_timestamp_raw,
             &envelope.request_signature,
         );

@@ -2,19 +2,16 @@
 //! and p50/p99 latency at a fixed offered rate, beside the HTTP ceiling (a trivial actix-web
 //! handler) and the durability ceiling (raw JetStream publishes of the same payloads).
 
+use crate::ingest_bodies::{CLIENT_ID, ORG, SEAL_KEY, SECRET, webhook};
 use crate::stats::{Row, ms, quantile};
 use crate::support;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use bus::testing::NatsServer;
 use serde::Serialize;
-use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const CLIENT_ID: &str = "bench-app";
-const SECRET: &str = "bench-secret";
-const ORG: &str = "1";
 const CONCURRENCY: usize = 64;
 
 /// Issue 19: accepted/s at least this share of the lower ceiling, in each of [`RUNS`] runs.
@@ -170,31 +167,10 @@ fn settings(nats: runtime::NatsSettings) -> runtime::Settings {
             ..Default::default()
         },
         webhooks: runtime::WebhookSettings {
-            seal_key: runtime::Secret::new("ab".repeat(32)),
+            seal_key: runtime::Secret::new(SEAL_KEY),
             seal_key_file: None,
         },
     }
-}
-
-/// A realistic delivery: signed, form-encoded, different for every `n`.
-fn webhook(event: &str, n: usize) -> serde_json::Map<String, Value> {
-    let created = chrono::Utc::now().timestamp().to_string();
-    let signature = optix::signature::expected_signature(CLIENT_ID, SECRET, &created);
-    let Value::Object(fields) = json!({
-        "client_id": CLIENT_ID,
-        "created_timestamp": created,
-        "organization_id": ORG,
-        "event": event,
-        "request_signature": signature,
-        "member": {
-            "member_id": (100_000 + n).to_string(),
-            "email": format!("member{n}@example.com"),
-            "fullname": format!("Member Number {n}"),
-        },
-    }) else {
-        unreachable!("a JSON object literal")
-    };
-    fields
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
