@@ -156,9 +156,8 @@ impl Radius {
         }
     }
 
-    /// Stops FreeRADIUS and starts a new one (an empty memory) on the same fill port.
-    /// Stops FreeRADIUS and starts it again; the database's clock while it was down (a fill
-    /// stamped later is the new process's).
+    /// Stops FreeRADIUS and starts a new one (an empty memory) on the same fill port; answers
+    /// the database's clock while it was down (a fill stamped later is the new process's).
     async fn restart_freeradius(&mut self) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
         self.freeradius.stop().await?;
         let stack = &self.stack;
