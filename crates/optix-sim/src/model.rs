@@ -149,8 +149,8 @@ pub struct Organization {
 /// GraphQL look-up by id does not scan every user and plan: a `FactsBatch` request asks for ten
 /// users by id, the plans of a hundred and those plans' users, each a scan of 10,000 entries in
 /// the bench's organization, under the simulator's one lock, on the cores the stack under test
-/// shares (the scans were a tenth of the two cores in the freshness scenario). Users and plans
-/// are only ever pushed, so the index catches up with what was pushed since
+/// shares (their hashing and iteration ~5.5 % of the two cores in the freshness scenario, by
+/// perf). Users and plans are only ever pushed, so the index catches up with what was pushed since
 /// ([`Organization::index_by_id`]); it answers only when it has caught up and every position it
 /// gives holds the id, and anything else falls back to the scan.
 #[derive(Clone, Debug, Default)]
