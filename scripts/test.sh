@@ -18,13 +18,25 @@ export LANYARD_REQUIRE_SERVICES=1
 # axe-core (pinned in integration-tests/axe/package-lock.json) for the browser tests' check.
 npm ci --prefix integration-tests/axe --no-audit --no-fund --silent
 
+# Runs a smoke binary with its output shown as it comes and kept; when it fails, its failure
+# lines are printed again last (an error's backtrace would otherwise be all a log's tail shows).
+smoke() {
+    local log
+    log="$infra_dir/$(basename "$1").log"
+    if ! RUST_LIB_BACKTRACE=0 "$@" 2>&1 | tee "$log"; then
+        echo "== $* failed; its failure lines:"
+        grep -E 'FAILED|FAIL:|^Error|panicked' "$log" || tail -n 20 "$log"
+        return 1
+    fi
+}
+
 # The benchmarks at tiny sizes (a debug build): every scenario still runs; no figure is checked.
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-"$target_dir/debug/lanyard-bench" --smoke
+smoke "$target_dir/debug/lanyard-bench" --smoke
 # The chaos suite's short form: provision and NATS killed under a few seconds of load; fails on
 # anything lost or duplicated (the full suite is `make chaos`).
-"$target_dir/debug/lanyard-chaos" --smoke
+smoke "$target_dir/debug/lanyard-chaos" --smoke
 
 if command -v cargo-nextest >/dev/null 2>&1; then
     cargo nextest run --workspace --locked --no-fail-fast

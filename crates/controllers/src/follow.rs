@@ -46,7 +46,7 @@ pub async fn run(context: Context, bus: bus::Bus) {
                 continue;
             }
         };
-        let mut messages = match consumer.messages().await {
+        let mut messages = match bus::pull(&consumer).await {
             Ok(messages) => messages,
             Err(error) => {
                 tracing::warn!(%error, "controllers: cannot pull events");
