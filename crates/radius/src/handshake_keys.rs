@@ -9,8 +9,8 @@
 //! organization (a NAS registered, a plan mapped) or restarting costs reads, not PBKDF2.
 
 pub use crate::lookup::LocationSsids;
-use crate::lookup::{self, LookupError};
-use domain::events::Sealed;
+use crate::lookup::{self, GrantAt, LookupError};
+use domain::events::{GrantKey, Sealed};
 use domain::location_access::{self as access, MemberAccess, Place};
 use handshake::{Challenge, KeySet};
 use rayon::prelude::*;
@@ -75,6 +75,8 @@ pub struct MemberKeys {
     user_id: String,
     sealed: Sealed,
     pmks: Vec<(SetId, [u8; 32])>,
+    /// The grants the places were worked out from (see [`HandshakeKeys::built_with_grant`]).
+    grants_at: Vec<GrantAt>,
 }
 
 impl MemberKeys {
@@ -107,7 +109,13 @@ impl MemberKeys {
             user_id: user_id.to_owned(),
             sealed: sealed.clone(),
             pmks,
+            grants_at: Vec::new(),
         })
+    }
+
+    /// The same keys, worked out from `grants_at`.
+    pub fn built_from(self, grants_at: Vec<GrantAt>) -> MemberKeys {
+        MemberKeys { grants_at, ..self }
     }
 
     pub fn user_id(&self) -> &str {
@@ -135,6 +143,7 @@ pub enum LoadError {
 /// new PMKs with, and those already known.
 struct Opened {
     user_id: String,
+    grants_at: Vec<GrantAt>,
     passphrase: String,
     sealed: Sealed,
     key: secrets::MemberKey,
@@ -181,6 +190,7 @@ impl<F: Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>> Sources<'_, F> {
                     user_id,
                     sealed,
                     pmks: resolved.known,
+                    grants_at: member.grants_at,
                 });
                 continue;
             }
@@ -191,6 +201,7 @@ impl<F: Fn(&str, &Sealed, &SetId) -> Option<[u8; 32]>> Sources<'_, F> {
             ) {
                 (Ok(Some(passphrase)), Some(key)) => opened.push(Opened {
                     user_id: member.user_id,
+                    grants_at: member.grants_at,
                     passphrase,
                     sealed,
                     key,
@@ -277,7 +288,16 @@ pub async fn load(
         .await
         .map_err(|error| LookupError::from(store::StoreError::from(error)))?;
     let locations = lookup::locations_with_ssids(&client, org_id).await?;
-    let members = lookup::members_with_passphrases(&client, org_id, scope).await?;
+    // No NAS broadcasting an SSID at a mapped location: nobody's key belongs anywhere, and
+    // the members are not read (four look-ups each: in an organization without handshake
+    // NASes, every member event was read for nothing). Stored PMKs are still cleared below.
+    let anywhere = locations
+        .iter()
+        .any(|location| location.roaming.is_some() && !location.ssids.is_empty());
+    let members = match anywhere {
+        true => lookup::members_with_passphrases(&client, org_id, scope).await?,
+        false => Vec::new(),
+    };
     let sources = Sources {
         org_id,
         key_ring,
@@ -342,6 +362,7 @@ fn compute_missing(
 ) -> Option<(MemberKeys, Vec<store::handshake_pmks::StoredPmk>)> {
     let Opened {
         user_id,
+        grants_at,
         passphrase,
         sealed,
         key,
@@ -363,7 +384,7 @@ fn compute_missing(
             pmk: secrets::seal_member_pmk(&key, org_id, &user_id, &place.ssid, pmk),
         })
         .collect();
-    let mut keys = computed;
+    let mut keys = computed.built_from(grants_at);
     keys.pmks.extend(known);
     Some((keys, rows))
 }
@@ -463,6 +484,28 @@ impl HandshakeKeys {
         }
     }
 
+    /// Whether the member's keys were worked out from `grant` at `location_id`. An
+    /// `AccessGranted` of that grant at that location (a plan renewed: a new end) cannot move
+    /// them: where a key belongs ignores validity (`places_for`), and nothing else of the
+    /// member changes with it. A member without keys answers false.
+    pub fn built_with_grant(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        grant: &GrantKey,
+        location_id: Option<&str>,
+    ) -> bool {
+        self.members
+            .get(&(org_id.to_owned(), user_id.to_owned()))
+            .is_some_and(|member| {
+                member.grants_at.iter().any(|at| {
+                    at.basis == grant.basis.as_str()
+                        && at.source_id == grant.source_id
+                        && at.location_id.as_deref() == location_id
+                })
+            })
+    }
+
     /// The PMK already computed for the member's sealed passphrase at `place`.
     pub fn known_pmk(
         &self,
@@ -546,6 +589,73 @@ mod tests {
         memory
             .find(place, challenge, None)
             .map(|key| key.user_id.clone())
+    }
+
+    fn grant_at(source_id: &str, location_id: Option<&str>) -> GrantAt {
+        GrantAt {
+            basis: "plan".into(),
+            source_id: source_id.into(),
+            location_id: location_id.map(str::to_owned),
+        }
+    }
+
+    fn plan(source_id: &str) -> GrantKey {
+        GrantKey {
+            basis: domain::events::Basis::Plan,
+            source_id: source_id.into(),
+        }
+    }
+
+    /// Only the grants a member's keys were worked out from, each at its own location, leave
+    /// the keys as they are; a member without keys has none to leave.
+    #[test]
+    fn the_keys_know_the_grants_and_locations_they_were_worked_out_from() {
+        let mut memory = HandshakeKeys::new(10);
+        let grants = vec![grant_at("p1", Some("3390")), grant_at("p2", None)];
+        memory
+            .replace(keys("12345", "a passphrase", &[place("3390", "Lanyard")]).built_from(grants))
+            .expect("under the limit");
+        let built_with = |user: &str, grant: &str, location: Option<&str>| {
+            memory.built_with_grant("6267", user, &plan(grant), location)
+        };
+        assert!(built_with("12345", "p1", Some("3390")));
+        assert!(built_with("12345", "p2", None));
+        assert!(
+            !built_with("12345", "p1", Some("3391")),
+            "moved to another location"
+        );
+        assert!(!built_with("12345", "p1", None), "moved to every location");
+        assert!(
+            !built_with("12345", "p2", Some("3390")),
+            "narrowed to one location"
+        );
+        assert!(!built_with("12345", "p3", Some("3390")), "a new grant");
+        assert!(!built_with("12346", "p1", Some("3390")), "another member");
+        let booking = GrantKey {
+            basis: domain::events::Basis::Booking,
+            source_id: "p1".into(),
+        };
+        assert!(!memory.built_with_grant("6267", "12345", &booking, Some("3390")));
+        assert!(!memory.built_with_grant("6268", "12345", &plan("p1"), Some("3390")));
+
+        // Keys worked out again from other grants forget the old ones; no keys, no grants.
+        memory
+            .replace(
+                keys("12345", "a passphrase", &[place("3390", "Lanyard")])
+                    .built_from(vec![grant_at("p3", Some("3390"))]),
+            )
+            .expect("under the limit");
+        assert!(!memory.built_with_grant("6267", "12345", &plan("p1"), Some("3390")));
+        assert!(memory.built_with_grant("6267", "12345", &plan("p3"), Some("3390")));
+        memory
+            .replace(
+                keys("12345", "a passphrase", &[]).built_from(vec![grant_at("p3", Some("3390"))]),
+            )
+            .expect("no keys");
+        assert!(
+            !memory.built_with_grant("6267", "12345", &plan("p3"), Some("3390")),
+            "a member without keys is read again on any grant"
+        );
     }
 
     #[test]

@@ -102,11 +102,22 @@ pub struct LocationSsids {
     pub ssids: Vec<String>,
 }
 
+/// A grant of a member (its basis and source, as in `member_grants`) and the location it is
+/// for: what decides where the member may be admitted, whatever its validity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantAt {
+    pub basis: String,
+    pub source_id: String,
+    pub location_id: Option<String>,
+}
+
 /// The member a device belongs to, with what opens their passphrase.
 #[derive(Clone, Debug)]
 pub struct DeviceMember {
     pub user_id: String,
     pub access: MemberAccess,
+    /// Each grant of `access.grants`, in the same order, by its key.
+    pub grants_at: Vec<GrantAt>,
     pub passphrase: Option<Sealed>,
     pub wrapped_key: Option<Sealed>,
 }
@@ -137,6 +148,7 @@ macro_rules! member_columns {
     () => {
         "m.user_id, m.status, m.home_location, m.passphrase, k.wrapped_key, g.vlan,
          (SELECT coalesce(json_agg(json_build_object(
+                     'basis', mg.basis, 'source_id', mg.source_id,
                      'location_id', mg.location_id, 'valid_from', mg.valid_from,
                      'valid_until', mg.valid_until, 'network', mg.network)), '[]'::json)
             FROM member_grants mg
@@ -167,6 +179,8 @@ const LOCATION_QUERY: &str = member_of_device!(
 
 #[derive(Deserialize)]
 struct GrantRow {
+    basis: String,
+    source_id: String,
     location_id: Option<String>,
     valid_from: Option<DateTime<Utc>>,
     valid_until: Option<DateTime<Utc>>,
@@ -238,8 +252,17 @@ fn member_from(row: &tokio_postgres::Row, at: usize) -> Result<Option<DeviceMemb
     let status: String = row.get(at + 1);
     let grants: Vec<GrantRow> = serde_json::from_value(row.get(at + 6))
         .map_err(|e| LookupError::Unreadable(format!("member_grants as json: {e}")))?;
+    let grants_at = grants
+        .iter()
+        .map(|grant| GrantAt {
+            basis: grant.basis.clone(),
+            source_id: grant.source_id.clone(),
+            location_id: grant.location_id.clone(),
+        })
+        .collect();
     Ok(Some(DeviceMember {
         user_id,
+        grants_at,
         access: MemberAccess {
             suspended: status != "active",
             home_location: row.get(at + 2),

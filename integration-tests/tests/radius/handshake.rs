@@ -66,6 +66,67 @@ async fn each_member_s_pmk_is_kept_at_the_ssids_of_the_locations_that_may_admit_
     Ok(())
 }
 
+/// Richard's keys know each of his grants as `member_grants` has it (basis, source, location),
+/// so a renewal of one (an `AccessGranted` of the same grant and location) leaves them as they
+/// are, and the same grant at another location does not. Once no NAS broadcasts anywhere,
+/// nobody has keys (the members are not even read) and the stored PMKs are deleted still.
+#[tokio::test]
+async fn keys_know_their_grants_and_an_organization_without_nases_keeps_no_pmks()
+-> anyhow::Result<()> {
+    let radius = Radius::start().await?;
+    radius
+        .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Hostapd)
+        .await?;
+    let mut memory = handshake_keys::HandshakeKeys::new(100);
+    for keys in loaded(&radius, Some(RICHARD)).await? {
+        memory.replace(keys)?;
+    }
+    let client = radius.stack.pool.get().await?;
+    let grants = client
+        .query(
+            "SELECT basis, source_id, location_id FROM member_grants
+              WHERE org_id = $1 AND user_id = $2",
+            &[&DEMO_ORG, &RICHARD],
+        )
+        .await?;
+    assert!(!grants.is_empty(), "Richard has a grant");
+    for row in &grants {
+        let basis: domain::events::Basis =
+            serde_json::from_value(serde_json::Value::String(row.get(0)))?;
+        let grant = domain::events::GrantKey {
+            basis,
+            source_id: row.get(1),
+        };
+        let location: Option<String> = row.get(2);
+        assert!(
+            memory.built_with_grant(DEMO_ORG, RICHARD, &grant, location.as_deref()),
+            "{grant:?} at {location:?}"
+        );
+        let elsewhere = match location {
+            Some(_) => None,
+            None => Some(TRASTEVERE),
+        };
+        assert!(!memory.built_with_grant(DEMO_ORG, RICHARD, &grant, elsewhere));
+    }
+    assert!(
+        stored_pmks(&radius, RICHARD).await? > 0,
+        "his PMK is stored"
+    );
+
+    radius
+        .stack
+        .command_done(
+            DEMO_ORG,
+            Command::RemoveNas {
+                nas_id: "ap".into(),
+            },
+        )
+        .await?;
+    assert!(loaded(&radius, None).await?.is_empty(), "no keys anywhere");
+    assert_eq!(stored_pmks(&radius, RICHARD).await?, 0, "deleted");
+    Ok(())
+}
+
 /// An operator sets `user_id`'s passphrase.
 async fn set_passphrase(radius: &Radius, user_id: &str, passphrase: &str) -> anyhow::Result<()> {
     let passphrase = bus::commands::PassphraseText(passphrase.into());
