@@ -8,7 +8,8 @@
 //! consumer `radius-handshake-keys`): a member's event reloads that member, a change of a
 //! location, team, NAS or plan mapping reloads the organization; the events delivered within
 //! 50 ms of each other (up to 256) are handled together, each organization reloaded once for
-//! all the members they name (an import's events followed in 5-7 s instead of 17-21). PBKDF2 never runs on the
+//! all the members they name (an import's events followed in 5-7 s instead of 17-21); a
+//! renewed grant of a member's keys reloads nobody (`leaves_keys_as_they_are`). PBKDF2 never runs on the
 //! request path, and a PMK is computed once per sealed passphrase and SSID, then stored sealed
 //! with the member's data key (`handshake_pmks`), so a restart reads them back.
 //!
