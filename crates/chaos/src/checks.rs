@@ -46,11 +46,23 @@ impl RelayReader {
         let from = self.position;
         let mut check = RelayCheck::default();
         let started = Instant::now();
+        // JetStream's API may time out for a while after a node came back (the smoke's
+        // nats-kill once failed here: "request error: timed out"): read again until the
+        // deadline, and fail with the last error only if the head was never reached.
+        let mut failed = None;
         while self.position < head && started.elapsed() < deadline {
-            self.read_new(bus, &mut check).await?;
+            match self.read_new(bus, &mut check).await {
+                Ok(()) => failed = None,
+                Err(error) => failed = Some(error),
+            }
             if self.position < head {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
+        }
+        if let Some(error) = failed.filter(|_| self.position < head) {
+            return Err(error.context(format!(
+                "reading the events stream up to the log's head ({head}) for {deadline:?}"
+            )));
         }
         let committed: Vec<uuid::Uuid> = client
             .query(
