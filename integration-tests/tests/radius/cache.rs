@@ -70,9 +70,9 @@ async fn an_answer_from_memory_is_the_answer_through_lanyard_in_every_dialect() 
         // One NAS per address: each dialect's NAS replaces the last, and fresh FreeRADIUS
         // servers learn it (a learnt client keeps its class for its 30 s lifetime).
         if index > 0 {
-            let nas_id = format!("ap-{}", index - 1);
-            let remove = Command::RemoveNas { nas_id };
-            radius.stack.command_done(DEMO_ORG, remove).await?;
+            radius
+                .remove_nas(DEMO_ORG, &format!("ap-{}", index - 1))
+                .await?;
         }
         radius
             .register_nas(DEMO_ORG, &format!("ap-{index}"), GASTOWN, dialect)

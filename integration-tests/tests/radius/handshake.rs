@@ -113,15 +113,7 @@ async fn keys_know_their_grants_and_an_organization_without_nases_keeps_no_pmks(
         "his PMK is stored"
     );
 
-    radius
-        .stack
-        .command_done(
-            DEMO_ORG,
-            Command::RemoveNas {
-                nas_id: "ap".into(),
-            },
-        )
-        .await?;
+    radius.remove_nas(DEMO_ORG, "ap").await?;
     assert!(loaded(&radius, None).await?.is_empty(), "no keys anywhere");
     assert_eq!(stored_pmks(&radius, RICHARD).await?, 0, "deleted");
     Ok(())

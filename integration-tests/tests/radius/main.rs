@@ -121,6 +121,14 @@ impl Radius {
             .await
     }
 
+    /// Removes the NAS `nas_id` of `org_id`.
+    async fn remove_nas(&self, org_id: &str, nas_id: &str) -> anyhow::Result<()> {
+        let remove = Command::RemoveNas {
+            nas_id: nas_id.into(),
+        };
+        self.stack.command_done(org_id, remove).await
+    }
+
     async fn add_device(&self, org_id: &str, user_id: &str, mac: &str) -> anyhow::Result<()> {
         self.stack
             .command_done(

@@ -54,15 +54,7 @@ async fn unknown_and_removed_nases_get_no_answer() -> anyhow::Result<()> {
         .register_nas(DEMO_ORG, "ap", GASTOWN, NasDialect::Cisco)
         .await?;
     assert_accepted(&radius, &radius.ask(JEAN_MAC).await?);
-    radius
-        .stack
-        .command_done(
-            DEMO_ORG,
-            Command::RemoveNas {
-                nas_id: "ap".into(),
-            },
-        )
-        .await?;
+    radius.remove_nas(DEMO_ORG, "ap").await?;
     let exchange = radius.ask_until(JEAN_MAC, |e| e.code.is_none()).await?;
     assert_eq!(exchange.code, None, "{}", exchange.output);
     // A wrong secret is not this NAS either: FreeRADIUS drops what does not verify.
