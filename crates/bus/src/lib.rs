@@ -79,8 +79,8 @@ fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consum
 
 /// The idle heartbeat asked of a continuous pull ([`pull`]). async-nats's default, 15 s, let a
 /// pull whose request the server no longer held sit silent until async-nats re-sent it on its
-/// own, 35 s later: provision's webhooks stopped for 35 s in about one benchmark run in 25 (2,000
-/// held at once, a few hundred at a time delivered; "missed idle heartbeat" logged at 33 s).
+/// own, 35 s later: provision's webhooks stopped for 35 s in two of about 60 benchmark runs
+/// ("missed idle heartbeat" logged at 33 s; why the server no longer held it was not found).
 pub const PULL_HEARTBEAT: Duration = Duration::from_secs(5);
 
 /// A continuous pull of `consumer`. One that delivers nothing, not even a heartbeat, for twice

@@ -498,11 +498,10 @@ impl HandshakeKeys {
         self.members
             .get(&(org_id.to_owned(), user_id.to_owned()))
             .is_some_and(|member| {
-                member.grants_at.iter().any(|at| {
-                    at.basis == grant.basis.as_str()
-                        && at.source_id == grant.source_id
-                        && at.location_id.as_deref() == location_id
-                })
+                member
+                    .grants_at
+                    .iter()
+                    .any(|at| at.grant == *grant && at.location_id.as_deref() == location_id)
             })
     }
 
@@ -593,8 +592,7 @@ mod tests {
 
     fn grant_at(source_id: &str, location_id: Option<&str>) -> GrantAt {
         GrantAt {
-            basis: "plan".into(),
-            source_id: source_id.into(),
+            grant: plan(source_id),
             location_id: location_id.map(str::to_owned),
         }
     }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+use domain::events::GrantKey;
 use domain::live_access::Validity;
 use domain::location_access::{self as access, GrantTerms, MemberAccess, Place, Refusal, Terms};
 use domain::{GrantNetwork, NasDialect, RoamingPolicy, Sealed};
@@ -102,12 +103,11 @@ pub struct LocationSsids {
     pub ssids: Vec<String>,
 }
 
-/// A grant of a member (its basis and source, as in `member_grants`) and the location it is
-/// for: what decides where the member may be admitted, whatever its validity.
+/// A grant of a member (by its key, as `member_grants` keys it) and the location it is for:
+/// what decides where the member may be admitted, whatever its validity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GrantAt {
-    pub basis: String,
-    pub source_id: String,
+    pub grant: GrantKey,
     pub location_id: Option<String>,
 }
 
@@ -179,8 +179,8 @@ const LOCATION_QUERY: &str = member_of_device!(
 
 #[derive(Deserialize)]
 struct GrantRow {
-    basis: String,
-    source_id: String,
+    #[serde(flatten)]
+    grant: GrantKey,
     location_id: Option<String>,
     valid_from: Option<DateTime<Utc>>,
     valid_until: Option<DateTime<Utc>>,
@@ -255,8 +255,7 @@ fn member_from(row: &tokio_postgres::Row, at: usize) -> Result<Option<DeviceMemb
     let grants_at = grants
         .iter()
         .map(|grant| GrantAt {
-            basis: grant.basis.clone(),
-            source_id: grant.source_id.clone(),
+            grant: grant.grant.clone(),
             location_id: grant.location_id.clone(),
         })
         .collect();

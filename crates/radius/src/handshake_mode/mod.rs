@@ -348,8 +348,10 @@ mod tests {
         )
         .expect("a WPA2 passphrase")
         .built_from(vec![crate::lookup::GrantAt {
-            basis: "plan".into(),
-            source_id: "p1".into(),
+            grant: domain::events::GrantKey {
+                basis: domain::events::Basis::Plan,
+                source_id: "p1".into(),
+            },
             location_id: Some("3390".into()),
         }]);
         keys.replace(member).expect("under the limit");
