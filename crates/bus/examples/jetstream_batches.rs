@@ -69,6 +69,32 @@ fn is_error(payload: &[u8]) -> bool {
         .unwrap_or(true)
 }
 
+/// Publishes `message`, asking for an answer at `reply` when there is one.
+async fn send(
+    client: &async_nats::Client,
+    message: Published,
+    reply: Option<String>,
+) -> anyhow::Result<()> {
+    match reply {
+        Some(reply) => {
+            client
+                .publish_with_reply_and_headers(
+                    message.subject,
+                    reply,
+                    message.headers,
+                    message.payload,
+                )
+                .await?
+        }
+        None => {
+            client
+                .publish_with_headers(message.subject, message.headers, message.payload)
+                .await?
+        }
+    }
+    Ok(())
+}
+
 /// Takes the first waiting message and whatever else is waiting, up to `max`.
 async fn next_group(queue: &mut mpsc::Receiver<Waiting>, max: usize) -> Option<Vec<Waiting>> {
     let first = queue.recv().await?;
@@ -103,64 +129,34 @@ async fn group_commit(
         for (index, (mut message, answer)) in group.into_iter().enumerate() {
             let (first, last) = (index == 0, index + 1 == len);
             answers.push(answer);
-            if len == 1 {
-                let reply = format!("{inbox}.one{batches}");
-                client
-                    .publish_with_reply_and_headers(
-                        message.subject,
-                        reply,
-                        message.headers,
-                        message.payload,
-                    )
-                    .await?;
+            let reply = if len == 1 {
+                Some(format!("{inbox}.one{batches}"))
             } else if fast {
-                let operation = if first {
-                    0
-                } else if last {
-                    2
-                } else {
-                    1
+                let operation = match (first, last) {
+                    (true, _) => 0,
+                    (_, true) => 2,
+                    _ => 1,
                 };
-                let reply = format!(
-                    "{inbox}.{batch_id}.{len}.fail.{}.{operation}.$FI",
-                    index + 1
-                );
-                client
-                    .publish_with_reply_and_headers(
-                        message.subject,
-                        reply,
-                        message.headers,
-                        message.payload,
-                    )
-                    .await?;
-                if first {
-                    // A fast batch's client must wait for the server's first flow answer.
-                    let start = replies.next().await.context("replies ended")?;
-                    stored &= !is_error(&start.payload);
-                }
+                let sequence = index + 1;
+                Some(format!(
+                    "{inbox}.{batch_id}.{len}.fail.{sequence}.{operation}.$FI"
+                ))
             } else {
                 message.headers.insert("Nats-Batch-Id", batch_id.as_str());
+                let sequence = (index + 1).to_string();
                 message
                     .headers
-                    .insert("Nats-Batch-Sequence", (index + 1).to_string().as_str());
+                    .insert("Nats-Batch-Sequence", sequence.as_str());
                 if last {
                     message.headers.insert("Nats-Batch-Commit", "1");
                 }
-                if first || last {
-                    let reply = format!("{inbox}.{batch_id}.{index}");
-                    client
-                        .publish_with_reply_and_headers(
-                            message.subject,
-                            reply,
-                            message.headers,
-                            message.payload,
-                        )
-                        .await?;
-                } else {
-                    client
-                        .publish_with_headers(message.subject, message.headers, message.payload)
-                        .await?;
-                }
+                (first || last).then(|| format!("{inbox}.{batch_id}.{index}"))
+            };
+            send(&client, message, reply).await?;
+            if fast && first && len > 1 {
+                // A fast batch's client must wait for the server's first flow answer.
+                let start = replies.next().await.context("replies ended")?;
+                stored &= !is_error(&start.payload);
             }
         }
         // The pub ack ends it: for an atomic batch after the first message's empty reply, for
@@ -202,9 +198,7 @@ async fn fast_stream(
                 sequence += 1;
                 let operation = if sequence == 1 { 0 } else { 1 };
                 let reply = format!("{inbox}.{batch_id}.1.fail.{sequence}.{operation}.$FI");
-                client
-                    .publish_with_reply_and_headers(message.subject, reply, message.headers, message.payload)
-                    .await?;
+                send(&client, message, Some(reply)).await?;
                 unanswered.push_back((sequence, answer));
             }
             reply = replies.next() => {
