@@ -172,10 +172,10 @@ async fn join_at_rate(
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(19);
     let http = support::http_client()?;
-    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let pace = support::OpenLoop::at(rate);
     let mut joins = Vec::with_capacity(users);
     for i in 0..users {
-        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+        pace.wait(i).await;
         let delays = [(); 2].map(|_| Duration::from_millis(rng.gen_range(delay_ms.clone())));
         let (stack, http, answered) = (stack.clone(), http.clone(), answered.clone());
         joins.push(tokio::spawn(async move {

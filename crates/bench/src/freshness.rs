@@ -140,10 +140,10 @@ pub(crate) async fn post_at_rate(
 ) -> anyhow::Result<usize> {
     let url = support::webhook_url(stack);
     support::wait_until_settled(stack).await;
-    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let pace = support::OpenLoop::at(rate);
     let mut posts = Vec::with_capacity(bodies.len());
     for (i, (body, user)) in bodies.into_iter().zip(users).enumerate() {
-        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+        pace.wait(i).await;
         let (http, url, answered) = (http.clone(), url.to_owned(), answered.clone());
         posts.push(tokio::spawn(async move {
             let ok = support::post_form(&http, &url, body).await;

@@ -324,7 +324,7 @@ impl Usage {
             );
         }
         Ok(Usage {
-            cpu_seconds: cpu_seconds(&format!("{proc_dir}/stat"))?,
+            cpu_seconds: crate::proc_stat::cpu_seconds(&format!("{proc_dir}/stat"))?,
             context_switches,
         })
     }
@@ -338,28 +338,6 @@ fn sum_fields(text: &str, names: &[&str]) -> f64 {
             value.trim().parse::<f64>().ok()
         })
         .sum()
-}
-
-/// User plus system time of a process, all its threads, from its `/proc/<pid>/stat`.
-fn cpu_seconds(stat_path: &str) -> anyhow::Result<f64> {
-    // Linux reports these in USER_HZ ticks, 100 a second on every architecture it runs on.
-    const TICKS_PER_SECOND: f64 = 100.0;
-    let stat = std::fs::read_to_string(stat_path)?;
-    // The command name (field 2) may hold spaces: count from the parenthesis that closes it.
-    let after_name = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .ok_or_else(|| anyhow::anyhow!("{stat_path}: no command name"))?;
-    // Fields 14 (utime) and 15 (stime); after the name, field 3 comes first.
-    let mut fields = after_name.split_whitespace().skip(11);
-    let mut next_ticks = || -> anyhow::Result<f64> {
-        Ok(fields
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("{stat_path}: too few fields"))?
-            .parse::<f64>()?)
-    };
-    let ticks = next_ticks()? + next_ticks()?;
-    Ok(ticks / TICKS_PER_SECOND)
 }
 
 /// The HTTP ceiling: actix-web reading the body and answering 200, nothing else.
@@ -400,11 +378,10 @@ async fn fixed_rate(
     bodies: &[String],
     rate: usize,
 ) -> anyhow::Result<(Vec<Duration>, usize)> {
-    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let pace = support::OpenLoop::at(rate);
     let mut tasks = Vec::with_capacity(bodies.len());
     for (i, body) in bodies.iter().enumerate() {
-        let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
-        tokio::time::sleep_until(due).await;
+        let due = pace.wait(i).await;
         let (http, url, body) = (http.clone(), url.to_owned(), body.clone());
         tasks.push(tokio::spawn(async move {
             let response = http

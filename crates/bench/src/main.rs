@@ -14,6 +14,7 @@ mod ingest;
 mod ingest_bodies;
 mod memory;
 mod portal;
+mod proc_stat;
 mod provision;
 mod radius;
 mod replay;

@@ -14,6 +14,29 @@ use std::time::{Duration, Instant};
 pub const HOT_DESK: &str = "916";
 pub const CONCURRENCY: usize = 64;
 
+/// Open-loop pacing at a fixed rate: request `i` is due `i / rate` seconds after a start 50 ms
+/// from now (time to spawn the first ones), whether or not the ones before it were answered.
+pub struct OpenLoop {
+    start: tokio::time::Instant,
+    rate: f64,
+}
+
+impl OpenLoop {
+    pub fn at(rate: usize) -> OpenLoop {
+        OpenLoop {
+            start: tokio::time::Instant::now() + Duration::from_millis(50),
+            rate: rate as f64,
+        }
+    }
+
+    /// Waits until request `i` is due; answers when that was (latencies count from it).
+    pub async fn wait(&self, i: usize) -> tokio::time::Instant {
+        let due = self.start + Duration::from_secs_f64(i as f64 / self.rate);
+        tokio::time::sleep_until(due).await;
+        due
+    }
+}
+
 /// How long an initial import took, and how long after it its events were followed.
 pub struct Import {
     /// From the app's installation until the sync was recorded.

@@ -48,6 +48,13 @@ impl Basis {
             Basis::DayPass => "day_pass",
         }
     }
+
+    /// The basis [`Basis::as_str`] names (as projections store it), or none.
+    pub fn parse(text: &str) -> Option<Basis> {
+        [Basis::Plan, Basis::Booking, Basis::Guest, Basis::DayPass]
+            .into_iter()
+            .find(|basis| basis.as_str() == text)
+    }
 }
 
 /// A grant is identified by its basis and the Optix object behind it (account plan, booking).
@@ -670,5 +677,19 @@ mod tests {
             ciphertext: "secret".into(),
         };
         assert!(!format!("{sealed:?}").contains("secret"));
+    }
+
+    /// `Basis::parse` reads what `as_str` (and serde, the projections' column) writes.
+    #[test]
+    fn a_basis_reads_back_from_its_name() {
+        for basis in [Basis::Plan, Basis::Booking, Basis::Guest, Basis::DayPass] {
+            assert_eq!(Basis::parse(basis.as_str()), Some(basis));
+            assert_eq!(
+                serde_json::to_value(basis).ok(),
+                Some(serde_json::Value::String(basis.as_str().into()))
+            );
+        }
+        assert_eq!(Basis::parse("Plan"), None);
+        assert_eq!(Basis::parse(""), None);
     }
 }

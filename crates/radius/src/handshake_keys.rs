@@ -11,7 +11,7 @@
 pub use crate::lookup::LocationSsids;
 use crate::lookup::{self, GrantAt, LookupError};
 use domain::events::{GrantKey, Sealed};
-use domain::location_access::{self as access, MemberAccess, Place};
+use domain::location_access::{self as access, MemberAccess};
 use handshake::{Challenge, KeySet};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -41,13 +41,9 @@ pub fn places_for(org_id: &str, member: &MemberAccess, locations: &[LocationSsid
     locations
         .iter()
         .filter(|location| {
-            location.roaming.is_some_and(|roaming| {
-                let place = Place {
-                    location_id: location.location_id.clone(),
-                    roaming,
-                };
-                access::may_admit(member, &place)
-            })
+            location
+                .place()
+                .is_some_and(|place| access::may_admit(member, &place))
         })
         .flat_map(|location| {
             location.ssids.iter().map(|ssid| SetId {
@@ -291,9 +287,7 @@ pub async fn load(
     // No NAS broadcasting an SSID at a mapped location: nobody's key belongs anywhere, and
     // the members are not read (four look-ups each: in an organization without handshake
     // NASes, every member event was read for nothing). Stored PMKs are still cleared below.
-    let anywhere = locations
-        .iter()
-        .any(|location| location.roaming.is_some() && !location.ssids.is_empty());
+    let anywhere = locations.iter().any(|location| location.place().is_some());
     let members = match anywhere {
         true => lookup::members_with_passphrases(&client, org_id, scope).await?,
         false => Vec::new(),

@@ -103,6 +103,18 @@ pub struct LocationSsids {
     pub ssids: Vec<String>,
 }
 
+impl LocationSsids {
+    /// Where a member's key may belong: the location when it is mapped (has a roaming
+    /// policy) and some NAS there broadcasts an SSID, else none.
+    pub fn place(&self) -> Option<Place> {
+        let roaming = self.roaming.filter(|_| !self.ssids.is_empty())?;
+        Some(Place {
+            location_id: self.location_id.clone(),
+            roaming,
+        })
+    }
+}
+
 /// A grant of a member (by its key, as `member_grants` keys it) and the location it is for:
 /// what decides where the member may be admitted, whatever its validity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -252,13 +264,24 @@ fn member_from(row: &tokio_postgres::Row, at: usize) -> Result<Option<DeviceMemb
     let status: String = row.get(at + 1);
     let grants: Vec<GrantRow> = serde_json::from_value(row.get(at + 6))
         .map_err(|e| LookupError::Unreadable(format!("member_grants as json: {e}")))?;
-    let grants_at = grants
-        .iter()
-        .map(|grant| GrantAt {
-            grant: grant.grant.clone(),
-            location_id: grant.location_id.clone(),
+    let (grants_at, grants): (Vec<GrantAt>, Vec<GrantTerms>) = grants
+        .into_iter()
+        .map(|grant| {
+            let at = GrantAt {
+                grant: grant.grant,
+                location_id: grant.location_id.clone(),
+            };
+            let terms = GrantTerms {
+                location_id: grant.location_id,
+                validity: Validity {
+                    from: grant.valid_from,
+                    until: grant.valid_until,
+                },
+                network: grant.network,
+            };
+            (at, terms)
         })
-        .collect();
+        .unzip();
     Ok(Some(DeviceMember {
         user_id,
         grants_at,
@@ -268,17 +291,7 @@ fn member_from(row: &tokio_postgres::Row, at: usize) -> Result<Option<DeviceMemb
             group_vlan: row
                 .get::<_, Option<i32>>(at + 5)
                 .and_then(|v| u16::try_from(v).ok()),
-            grants: grants
-                .into_iter()
-                .map(|grant| GrantTerms {
-                    location_id: grant.location_id,
-                    validity: Validity {
-                        from: grant.valid_from,
-                        until: grant.valid_until,
-                    },
-                    network: grant.network,
-                })
-                .collect(),
+            grants,
         },
         passphrase: row
             .get::<_, Option<serde_json::Value>>(at + 3)

@@ -91,8 +91,8 @@ async fn keys_know_their_grants_and_an_organization_without_nases_keeps_no_pmks(
         .await?;
     assert!(!grants.is_empty(), "Richard has a grant");
     for row in &grants {
-        let basis: domain::events::Basis =
-            serde_json::from_value(serde_json::Value::String(row.get(0)))?;
+        let basis = domain::events::Basis::parse(row.get(0))
+            .ok_or_else(|| anyhow::anyhow!("an unknown basis"))?;
         let grant = domain::events::GrantKey {
             basis,
             source_id: row.get(1),

@@ -59,7 +59,7 @@ async fn scan(state: &State) -> anyhow::Result<usize> {
             let Some(settings) = org_settings.get(&ending.org_id) else {
                 continue;
             };
-            let Some(basis) = parse_basis(&ending.basis) else {
+            let Some(basis) = Basis::parse(&ending.basis) else {
                 continue;
             };
             let lead = reminder_lead(
@@ -95,8 +95,4 @@ async fn scan(state: &State) -> anyhow::Result<usize> {
         }
     }
     Ok(handled)
-}
-
-fn parse_basis(basis: &str) -> Option<Basis> {
-    serde_json::from_value(serde_json::Value::String(basis.to_owned())).ok()
 }

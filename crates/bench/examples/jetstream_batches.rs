@@ -3,7 +3,7 @@
 //! each waiting for its message to be stored, as a webhook's 2xx waits for its ack.
 //!
 //! ```sh
-//! cargo run --release -p bus --example jetstream_batches -- MODE [MESSAGES] [MAX_BATCH]
+//! cargo run --release -p bench --example jetstream_batches -- MODE [MESSAGES] [MAX_BATCH]
 //! ```
 //!
 //! MODE:
@@ -26,6 +26,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+
+// The ingest scenario's reading of a process's CPU time (one source for both).
+#[path = "../src/proc_stat.rs"]
+mod proc_stat;
+
+/// A process's CPU time so far, in seconds.
+fn cpu_of(pid: u32) -> anyhow::Result<f64> {
+    proc_stat::cpu_seconds(&format!("/proc/{pid}/stat"))
+}
 
 const PUBLISHERS: usize = 64;
 const CONNECTIONS: usize = 2;
@@ -53,14 +62,6 @@ fn published(i: usize) -> Published {
         headers,
         payload: bytes::Bytes::from(vec![b'x'; 640]),
     }
-}
-
-/// User plus system CPU time of `pid`, in clock ticks.
-fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after_name = stat.rfind(')').context("no ')' in /proc stat")?;
-    let fields: Vec<&str> = stat[after_name + 2..].split(' ').collect();
-    Ok(fields[11].parse::<u64>()? + fields[12].parse::<u64>()?)
 }
 
 fn is_error(payload: &[u8]) -> bool {
@@ -306,7 +307,7 @@ async fn run(
             queues.push(queue);
         }
     }
-    let (server_before, own_before) = (cpu_ticks(server_pid)?, cpu_ticks(std::process::id())?);
+    let (server_before, own_before) = (cpu_of(server_pid)?, cpu_of(std::process::id())?);
     let started = Instant::now();
     let mut publishers = Vec::new();
     for p in 0..PUBLISHERS {
@@ -346,15 +347,14 @@ async fn run(
         publisher.await??;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let server_ticks = cpu_ticks(server_pid)? - server_before;
-    let own_ticks = cpu_ticks(std::process::id())? - own_before;
-    let tick_us = 1_000_000.0 / 100.0;
+    let server_seconds = cpu_of(server_pid)? - server_before;
+    let own_seconds = cpu_of(std::process::id())? - own_before;
     let stored = js.get_stream("BENCH").await?.info().await?.state.messages;
     println!(
         "{mode} (batches up to {max}): {:.0} messages/s, nats-server {:.1} µs a message, this process {:.1} µs a message, {stored} stored",
         total as f64 / seconds,
-        server_ticks as f64 * tick_us / total as f64,
-        own_ticks as f64 * tick_us / total as f64,
+        1e6 * server_seconds / total as f64,
+        1e6 * own_seconds / total as f64,
     );
     Ok(())
 }
