@@ -66,6 +66,12 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
+    // The services run in this process; their logs only when asked for (`RUST_LOG`), on
+    // stderr beside the progress lines: e.g. `provision::batch=debug` times each batch.
+    let _logs = std::env::var_os("RUST_LOG").and_then(|_| {
+        let filter = telemetry::traces::EnvFilter::from_default_env();
+        telemetry::traces::install_with_writer(None, filter, std::io::stderr)
+    });
     let machine = machine();
     eprintln!(
         "lanyard-bench{}: {} ({} cores)",

@@ -1,8 +1,9 @@
 //! One organization's webhooks, reconciled together: the hints are resolved to users (for
 //! Optix locally where the log already knows them, see `resolve`), the facts about all of them
 //! come from the organization's platform (`platform`) in as few requests as its API allows, and
-//! everything commits in one transaction with the processed-message marks. Installation
-//! webhooks go one by one (`installation`).
+//! everything commits in one transaction with the hints' coverage, which makes a redelivery a
+//! no-op (processed-message marks only for what coverage cannot answer, see `commit_members`).
+//! Installation webhooks go one by one (`installation`).
 
 use crate::error::ProvisionError;
 use crate::hints::Hint;
@@ -208,10 +209,18 @@ impl Provisioner {
         parsed: Vec<Parsed>,
         outcomes: &mut Outcomes,
     ) -> Result<Vec<Parsed>, ProvisionError> {
-        let ids: Vec<String> = parsed.iter().map(|p| p.message_id.clone()).collect();
-        let done = {
-            let client = self.pool().get().await?;
-            event_log::processed_among(&client, &ids).await?
+        // Only what coverage cannot answer carries a processed mark (see `commit_members`).
+        let ids: Vec<String> = parsed
+            .iter()
+            .filter(|p| !p.covered_by_its_subject())
+            .map(|p| p.message_id.clone())
+            .collect();
+        let done = match ids.is_empty() {
+            true => Default::default(),
+            false => {
+                let client = self.pool().get().await?;
+                event_log::processed_among(&client, &ids).await?
+            }
         };
         let mut members = Vec::new();
         for p in parsed {
@@ -274,7 +283,7 @@ impl Provisioner {
             let asked_from = p
                 .subject_key
                 .as_ref()
-                .filter(|_| !p.replay)
+                .filter(|_| p.covered_by_its_subject())
                 .and_then(|key| coverage.get(key));
             match asked_from {
                 Some(asked_from) if *asked_from >= p.settled_at(self.settle_margin()) => {
@@ -344,18 +353,19 @@ type CommitInputs<'a> = (
     &'a Vec<Metadata>,
 );
 
-/// The batch's transaction: the processed marks and the coverage of its hints, the groups of
-/// deleted teams, then every member's decision.
+/// The batch's transaction: the coverage of its hints and the processed marks of the rest, the
+/// groups of deleted teams, then every member's decision.
+///
+/// A delivery whose hint names its subject needs no mark: the coverage record this transaction
+/// writes answers its redelivery (`uncovered`) for as long as JetStream keeps webhooks (both a
+/// day), and a reconciliation is idempotent past that. Only deliveries coverage cannot answer
+/// (a hint naming nothing, an operator's replay) are marked, so the marks no longer grow with
+/// every webhook and the commit writes one row a webhook less.
 async fn commit_members(
     tx: &Transaction<'_>,
     (provisioner, org_id, hints, members, gone_teams, metadata): &CommitInputs<'_>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, StoreError> {
-    let message_ids: Vec<&str> = hints.iter().map(|p| p.message_id.as_str()).collect();
-    let fresh = event_log::mark_all_processed(tx, &message_ids).await? > 0;
-    if !fresh {
-        return Ok(Outcome::AlreadyProcessed);
-    }
     // Once each: look-alike deliveries of a batch share a key, and one statement may not
     // update a row twice.
     let subject_keys: Vec<&str> = hints
@@ -364,9 +374,27 @@ async fn commit_members(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    if !subject_keys.is_empty() {
-        event_log::record_webhook_coverage(tx, org_id, &subject_keys, now, now - COVERAGE_KEPT)
-            .await?;
+    let advanced = match subject_keys.is_empty() {
+        true => 0,
+        false => {
+            event_log::record_webhook_coverage(tx, org_id, &subject_keys, now, now - COVERAGE_KEPT)
+                .await?
+        }
+    };
+    let unmarked: Vec<&str> = hints
+        .iter()
+        .filter(|p| !p.covered_by_its_subject())
+        .map(|p| p.message_id.as_str())
+        .collect();
+    let marked = match unmarked.is_empty() {
+        true => 0,
+        false => event_log::mark_all_processed(tx, &unmarked).await?,
+    };
+    // Nothing new: every delivery was committed before, and every subject reconciled by a
+    // commit that asked the platform no earlier than this one (another instance's, during a
+    // hand-over); deciding again on older answers could only undo it.
+    if advanced == 0 && marked == 0 {
+        return Ok(Outcome::AlreadyProcessed);
     }
     let writer = provisioner.writer();
     let mut events = 0;

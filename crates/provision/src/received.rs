@@ -146,6 +146,13 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Whether the batch's coverage record answers a redelivery of this message: its hint names
+    /// what it is about, and no operator asked for it again (`webhooks replay`). Such a
+    /// delivery needs no processed mark of its own (see `batch::commit_members`).
+    pub fn covered_by_its_subject(&self) -> bool {
+        self.subject_key.is_some() && !self.replay
+    }
+
     /// The metadata of the events this webhook leads to.
     pub fn metadata(&self) -> store::Metadata {
         crate::cause::Cause::Webhook {

@@ -391,20 +391,22 @@ pub async fn webhook_coverage(
 
 /// Records that a reconciliation of `hint_keys` asked Optix from `asked_from` on (never moving
 /// a record back), and forgets records older than `forget_before`, which can cover no delivery
-/// ingest still accepts.
+/// ingest still accepts. Answers how many records it wrote or moved forward: 0 when a
+/// reconciliation that asked no earlier already covers every key.
 pub async fn record_webhook_coverage(
     client: &impl GenericClient,
     org_id: &str,
     hint_keys: &[&str],
     asked_from: chrono::DateTime<chrono::Utc>,
     forget_before: chrono::DateTime<chrono::Utc>,
-) -> Result<(), StoreError> {
-    client
+) -> Result<u64, StoreError> {
+    let advanced = client
         .execute_cached(
             "INSERT INTO webhook_coverage (org_id, hint_key, asked_from)
              SELECT $1, unnest($2::text[]), $3
              ON CONFLICT (org_id, hint_key)
-             DO UPDATE SET asked_from = GREATEST(webhook_coverage.asked_from, EXCLUDED.asked_from)",
+             DO UPDATE SET asked_from = EXCLUDED.asked_from
+             WHERE webhook_coverage.asked_from < EXCLUDED.asked_from",
             &[&org_id, &hint_keys, &asked_from],
         )
         .await?;
@@ -414,7 +416,7 @@ pub async fn record_webhook_coverage(
             &[&forget_before],
         )
         .await?;
-    Ok(())
+    Ok(advanced)
 }
 
 /// Which of `message_ids` were processed before.

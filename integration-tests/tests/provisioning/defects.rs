@@ -111,7 +111,7 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
     })
     .await?;
     let created = second_starts.timestamp();
-    let processed_before = processed_messages(&stack).await?;
+    let committed_before = processed_with(&stack, "committed").await?;
 
     stack
         .sim
@@ -135,7 +135,10 @@ async fn two_changes_to_one_member_in_one_second_are_both_applied() -> anyhow::R
     let _ = eventually(
         "the first delivery to be processed",
         Duration::from_millis(800),
-        || async { Ok((processed_messages(&stack).await? > processed_before).then_some(())) },
+        || async {
+            let committed = processed_with(&stack, "committed").await?;
+            Ok((committed > committed_before).then_some(()))
+        },
     )
     .await;
     deactivate_quietly(&stack, JEAN).await?;
@@ -227,8 +230,8 @@ async fn processed_with(stack: &Stack, outcome: &str) -> anyhow::Result<f64> {
 /// here (`nats.duplicate_window_secs`), so "past it" takes a second, not minutes. Two copies
 /// then reach provision: the very message again (same `Nats-Msg-Id`, as a buffered publish
 /// would, once JetStream no longer drops it) and Optix's retry through ingest (a message of
-/// its own). Processed marks and webhook coverage make both free: no Optix request, no event,
-/// no second reconciliation.
+/// its own). Webhook coverage makes both free: no Optix request, no event, no second
+/// reconciliation, and no processed mark for either (a hint that names its subject needs none).
 #[tokio::test]
 async fn a_delivery_answered_again_past_the_duplicate_window_costs_no_second_reconciliation()
 -> anyhow::Result<()> {
@@ -240,6 +243,7 @@ async fn a_delivery_answered_again_past_the_duplicate_window_costs_no_second_rec
     stack
         .member_until(DEMO_ORG, JEAN, "an active account", active)
         .await?;
+    let marks = processed_messages(&stack).await?;
     let (body, created) = deactivation_delivered(&stack).await?;
     let (calls, events, stored) = (
         stack.sim.sim.api_calls(),
@@ -313,6 +317,11 @@ async fn a_delivery_answered_again_past_the_duplicate_window_costs_no_second_rec
         processed_with(&stack, "already_processed").await?,
         already + 2.0,
         "both copies done as already processed"
+    );
+    assert_eq!(
+        processed_messages(&stack).await?,
+        marks,
+        "coverage answers member_updated deliveries: no processed mark for any of the three"
     );
     Ok(())
 }

@@ -702,3 +702,53 @@ async fn many_streams_read_at_once_answer_each_history_by_one_index_scan_per_str
     assert!(wide.iter().all(|h| h.len() == 4), "every stream's 4 events");
     Ok(())
 }
+
+/// A coverage record only moves forward, and says when it did: a batch whose every subject a
+/// reconciliation that asked no earlier already covers has nothing new to commit (provision
+/// answers it `AlreadyProcessed`); records older than the horizon are forgotten.
+#[tokio::test]
+async fn webhook_coverage_moves_only_forward_and_says_when_it_did() -> anyhow::Result<()> {
+    let pool = store::create_pool(&fresh_database().await?, 2)?;
+    let client = pool.get().await?;
+    // Whole microseconds, as PostgreSQL keeps them.
+    let asked = chrono::DateTime::from_timestamp_micros(chrono::Utc::now().timestamp_micros())
+        .ok_or_else(|| anyhow::anyhow!("now is out of range"))?;
+    let second = chrono::TimeDelta::seconds(1);
+    let horizon = asked - chrono::TimeDelta::hours(24);
+    let record = |keys: &'static [&'static str], at, forget_before| {
+        let client = &client;
+        async move { event_log::record_webhook_coverage(client, "1", keys, at, forget_before).await }
+    };
+
+    assert_eq!(record(&["a", "b"], asked, horizon).await?, 2, "both new");
+    assert_eq!(
+        record(&["a", "b"], asked, horizon).await?,
+        0,
+        "asked at the same time"
+    );
+    assert_eq!(
+        record(&["a"], asked - second, horizon).await?,
+        0,
+        "asked earlier"
+    );
+    assert_eq!(
+        record(&["a", "c"], asked + second, horizon).await?,
+        2,
+        "a later ask"
+    );
+
+    let keys = ["a", "b", "c"].map(String::from);
+    let coverage = event_log::webhook_coverage(&client, "1", &keys).await?;
+    let at = |key: &str| coverage.get(key).map(|t| t.timestamp_micros());
+    assert_eq!(at("a"), Some((asked + second).timestamp_micros()));
+    assert_eq!(at("b"), Some(asked.timestamp_micros()), "never moved back");
+    assert_eq!(at("c"), Some((asked + second).timestamp_micros()));
+
+    // A horizon past b's ask forgets b, and only b.
+    assert_eq!(record(&["d"], asked + second, asked + second / 2).await?, 1);
+    let coverage = event_log::webhook_coverage(&client, "1", &keys).await?;
+    let mut left: Vec<&String> = coverage.keys().collect();
+    left.sort();
+    assert_eq!(left, ["a", "c"]);
+    Ok(())
+}
