@@ -117,10 +117,9 @@ async fn dispatch(
     let (http, url) = (http.clone(), support::webhook_url(stack));
     let posted = tokio::spawn(async move {
         tokio::time::sleep(delay).await;
-        anyhow::ensure!(
-            support::post_form(&http, &url, body).await,
-            "{event} was refused"
-        );
+        if let Err(reason) = support::post_form(&http, &url, body).await {
+            anyhow::bail!("{event} was refused: {reason}");
+        }
         answered();
         Ok(())
     });

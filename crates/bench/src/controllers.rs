@@ -343,8 +343,8 @@ async fn freshness(rate: usize, seconds: usize) -> anyhow::Result<(Vec<Duration>
     };
     let http = support::http_client()?;
     let users = plans.iter().map(|(user, _)| user.clone());
-    let non_2xx = post_at_rate(&http, &stack, bodies, users, rate, &answered).await?;
-    anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
+    let refusals = post_at_rate(&http, &stack, bodies, users, rate, &answered).await?;
+    anyhow::ensure!(refusals.is_empty(), "{}", support::refused(&refusals));
     let latencies = watcher.await??;
     let calls = controllers.vendor.shared.stats(&sim_org);
     let stages = Stages {

@@ -129,7 +129,7 @@ pub(crate) async fn watch_projection(
 
 /// Posts each body (one per user) to `stack`'s webhook endpoint at `rate` per second, open
 /// loop, once the bodies' stamps have settled ([`support::wait_until_settled`]), noting in `answered`
-/// when each was answered 2xx; how many were not.
+/// when each was answered 2xx; why the others were not (see [`support::refused`]).
 pub(crate) async fn post_at_rate(
     http: &reqwest::Client,
     stack: &integration_tests::Stack,
@@ -137,7 +137,7 @@ pub(crate) async fn post_at_rate(
     users: impl Iterator<Item = String>,
     rate: usize,
     answered: &Answered,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<String>> {
     let url = support::webhook_url(stack);
     support::wait_until_settled(stack).await;
     let pace = support::OpenLoop::at(rate);
@@ -146,21 +146,23 @@ pub(crate) async fn post_at_rate(
         pace.wait(i).await;
         let (http, url, answered) = (http.clone(), url.to_owned(), answered.clone());
         posts.push(tokio::spawn(async move {
-            let ok = support::post_form(&http, &url, body).await;
-            if ok {
+            let posted = support::post_form(&http, &url, body).await;
+            if posted.is_ok() {
                 answered
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .insert(user, Instant::now());
             }
-            ok
+            posted
         }));
     }
-    let mut non_2xx = 0;
+    let mut refusals = Vec::new();
     for post in posts {
-        non_2xx += usize::from(!post.await?);
+        if let Err(reason) = post.await? {
+            refusals.push(reason);
+        }
     }
-    Ok(non_2xx)
+    Ok(refusals)
 }
 
 pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
@@ -186,8 +188,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
         deadline,
     ));
     let users = plans.iter().map(|(user, _)| user.clone());
-    let non_2xx = post_at_rate(&http, &stack, bodies, users, rate, &answered).await?;
-    anyhow::ensure!(non_2xx == 0, "{non_2xx} webhooks were refused");
+    let refusals = post_at_rate(&http, &stack, bodies, users, rate, &answered).await?;
+    anyhow::ensure!(refusals.is_empty(), "{}", support::refused(&refusals));
     let mut latencies = watcher.await??;
     let metrics_after = support::scrape(&metrics_url).await?;
     let delta = |metric| support::histogram_delta(&metrics_before, &metrics_after, metric);
@@ -208,6 +210,6 @@ pub async fn run(smoke: bool) -> anyhow::Result<FreshnessFigures> {
         max_ms: ms(quantile(&mut latencies, 1.0)),
         poll_ms: ms(POLL),
         settle_margin_ms: stack.settings.provision.webhook_settle_margin_ms as f64,
-        non_2xx,
+        non_2xx: refusals.len(),
     })
 }

@@ -201,13 +201,40 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
-pub async fn post_form(http: &reqwest::Client, url: &str, body: String) -> bool {
-    http.post(url)
+pub async fn post_form(http: &reqwest::Client, url: &str, body: String) -> Result<(), String> {
+    let response = http
+        .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
         .await
-        .is_ok_and(|r| r.status().is_success())
+        .map_err(|e| format!("no answer ({e})"))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let reason = response.text().await.unwrap_or_default();
+    Err(format!(
+        "{status}: {}",
+        reason.chars().take(120).collect::<String>()
+    ))
+}
+
+/// "n webhooks were refused (reason ×count, …)": why a run's posts were not answered 2xx.
+pub fn refused(reasons: &[String]) -> String {
+    let mut counted: std::collections::BTreeMap<&str, usize> = Default::default();
+    for reason in reasons {
+        *counted.entry(reason.as_str()).or_default() += 1;
+    }
+    let tally: Vec<String> = counted
+        .iter()
+        .map(|(reason, n)| format!("{reason} ×{n}"))
+        .collect();
+    format!(
+        "{} webhooks were refused ({})",
+        reasons.len(),
+        tally.join(", ")
+    )
 }
 
 /// Posts every body with `CONCURRENCY` connections, back to back; fails unless all got a 2xx.
@@ -224,22 +251,24 @@ pub async fn post_all(
             let (http, url, next, bodies) =
                 (http.clone(), url.to_owned(), next.clone(), bodies.clone());
             tokio::spawn(async move {
-                let mut ok = 0usize;
+                let mut refusals = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(body) = bodies.get(i) else {
-                        return ok;
+                        return refusals;
                     };
-                    ok += usize::from(post_form(&http, &url, body.clone()).await);
+                    if let Err(reason) = post_form(&http, &url, body.clone()).await {
+                        refusals.push(reason);
+                    }
                 }
             })
         })
         .collect();
-    let mut ok = 0;
+    let mut refusals = Vec::new();
     for worker in workers {
-        ok += worker.await?;
+        refusals.extend(worker.await?);
     }
-    anyhow::ensure!(ok == total, "{} of {total} webhooks refused", total - ok);
+    anyhow::ensure!(refusals.is_empty(), "of {total}, {}", refused(&refusals));
     Ok(())
 }
 
