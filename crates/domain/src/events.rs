@@ -40,6 +40,8 @@ pub enum Basis {
 }
 
 impl Basis {
+    pub const ALL: [Basis; 4] = [Basis::Plan, Basis::Booking, Basis::Guest, Basis::DayPass];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::Plan => "plan",
@@ -51,9 +53,7 @@ impl Basis {
 
     /// The basis [`Basis::as_str`] names (as projections store it), or none.
     pub fn parse(text: &str) -> Option<Basis> {
-        [Basis::Plan, Basis::Booking, Basis::Guest, Basis::DayPass]
-            .into_iter()
-            .find(|basis| basis.as_str() == text)
+        Basis::ALL.into_iter().find(|basis| basis.as_str() == text)
     }
 }
 
@@ -682,7 +682,7 @@ mod tests {
     /// `Basis::parse` reads what `as_str` (and serde, the projections' column) writes.
     #[test]
     fn a_basis_reads_back_from_its_name() {
-        for basis in [Basis::Plan, Basis::Booking, Basis::Guest, Basis::DayPass] {
+        for basis in Basis::ALL {
             assert_eq!(Basis::parse(basis.as_str()), Some(basis));
             assert_eq!(
                 serde_json::to_value(basis).ok(),

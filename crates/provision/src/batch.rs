@@ -210,17 +210,12 @@ impl Provisioner {
         outcomes: &mut Outcomes,
     ) -> Result<Vec<Parsed>, ProvisionError> {
         // Only what coverage cannot answer carries a processed mark (see `commit_members`).
-        let ids: Vec<String> = parsed
-            .iter()
-            .filter(|p| !p.covered_by_its_subject())
-            .map(|p| p.message_id.clone())
-            .collect();
-        let done = match ids.is_empty() {
-            true => Default::default(),
-            false => {
-                let client = self.pool().get().await?;
-                event_log::processed_among(&client, &ids).await?
-            }
+        let ids = Parsed::marked_ids(&parsed);
+        let done = if ids.is_empty() {
+            Default::default()
+        } else {
+            let client = self.pool().get().await?;
+            event_log::processed_among(&client, &ids).await?
         };
         let mut members = Vec::new();
         for p in parsed {
@@ -374,21 +369,17 @@ async fn commit_members(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let advanced = match subject_keys.is_empty() {
-        true => 0,
-        false => {
-            event_log::record_webhook_coverage(tx, org_id, &subject_keys, now, now - COVERAGE_KEPT)
-                .await?
-        }
+    let advanced = if subject_keys.is_empty() {
+        0
+    } else {
+        event_log::record_webhook_coverage(tx, org_id, &subject_keys, now, now - COVERAGE_KEPT)
+            .await?
     };
-    let unmarked: Vec<&str> = hints
-        .iter()
-        .filter(|p| !p.covered_by_its_subject())
-        .map(|p| p.message_id.as_str())
-        .collect();
-    let marked = match unmarked.is_empty() {
-        true => 0,
-        false => event_log::mark_all_processed(tx, &unmarked).await?,
+    let to_mark = Parsed::marked_ids(hints);
+    let marked = if to_mark.is_empty() {
+        0
+    } else {
+        event_log::mark_all_processed(tx, &to_mark).await?
     };
     // Nothing new: every delivery was committed before, and every subject reconciled by a
     // commit that asked the platform no earlier than this one (another instance's, during a

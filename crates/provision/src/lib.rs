@@ -4,8 +4,8 @@
 //! asks the Optix API for the truth about the members concerned, decides with the domain, and
 //! appends the events (with the projections and the hints' coverage) in one transaction. Only
 //! after the commit are the messages acked; a crash means redelivery, and a redelivery changes
-//! nothing. It also runs full syncs, the grant-expiry scheduler, the relay
-//! to NATS, and answers the portal's commands.
+//! nothing. It also runs full syncs, the grant-expiry scheduler, the relay to NATS, and answers
+//! the portal's commands.
 
 pub mod batch;
 mod cause;

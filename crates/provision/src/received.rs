@@ -153,6 +153,16 @@ impl Parsed {
         self.subject_key.is_some() && !self.replay
     }
 
+    /// The message ids among `parsed` that carry a processed mark: the ones coverage cannot
+    /// answer.
+    pub fn marked_ids(parsed: &[Parsed]) -> Vec<&str> {
+        parsed
+            .iter()
+            .filter(|p| !p.covered_by_its_subject())
+            .map(|p| p.message_id.as_str())
+            .collect()
+    }
+
     /// The metadata of the events this webhook leads to.
     pub fn metadata(&self) -> store::Metadata {
         crate::cause::Cause::Webhook {
