@@ -38,7 +38,7 @@ pub struct ProvisionFigures {
     pub ceiling_webhooks_per_sec: f64,
     pub import_members_per_sec: f64,
     /// How long after the import its events were relayed and followed by every consumer of
-    /// the event stream (the RADIUS service's three, the portal's and the controllers').
+    /// the event stream (the RADIUS service's two, the portal's and the controllers').
     pub import_followed_after_seconds: f64,
 }
 

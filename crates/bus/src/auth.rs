@@ -373,13 +373,13 @@ fn radius_permissions(names: &Names) -> Permissions {
         "its durable consumer of member events (revocations), shared by its instances",
         "pulls member events",
     ));
-    // Each instance's own consumers (`radius-answers-<instance>`, `radius-handshake-keys-
-    // <instance>`): a subject wildcard cannot match a name's prefix, so any consumer name is
-    // allowed on the events stream (which radius reads whole anyway), except the other
-    // services' consumers ([`Identity::publish_denied`]).
+    // Each instance's own consumer (`radius-instance-<instance>`): a subject wildcard cannot
+    // match a name's prefix, so any consumer name is allowed on the events stream (which
+    // radius reads whole anyway), except the other services' consumers
+    // ([`Identity::publish_denied`]).
     publish.extend(consumer_rules(
         "*",
-        "each instance's own consumers of all events (cached answers, handshake keys)",
+        "each instance's own consumer of all events (cached answers, handshake keys)",
         "pulls events",
     ));
     Permissions {

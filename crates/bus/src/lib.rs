@@ -25,16 +25,14 @@ pub const EVENT_SUBJECTS: &str = "lanyard.events.>";
 /// The radius service's durable consumer of member events (revocations → Disconnect-Requests).
 pub const DISCONNECT_CONSUMER: &str = "radius-disconnects";
 /// Each radius instance's durable consumer of every event (changes → its FreeRADIUS's cached
-/// answers fetched again): `radius-answers-<instance>` ([`instance_consumer`]).
-pub const ANSWER_CACHE_CONSUMER: &str = "radius-answers";
-/// Each radius instance's durable consumer of every event (changes → its handshake matcher's
-/// keys reloaded): `radius-handshake-keys-<instance>` ([`instance_consumer`]).
-pub const HANDSHAKE_KEYS_CONSUMER: &str = "radius-handshake-keys";
+/// answers fetched again and its handshake matcher's keys reloaded):
+/// `radius-instance-<instance>` ([`instance_consumer`]).
+pub const INSTANCE_EVENTS_CONSUMER: &str = "radius-instance";
 /// An instance's own consumer is removed by JetStream after this long without a pull (the
 /// instance is gone); an instance back within it resumes where it was.
 pub const INSTANCE_CONSUMER_INACTIVITY: Duration = Duration::from_secs(3600);
 
-/// The durable name of `instance`'s own consumer `prefix` (e.g. [`ANSWER_CACHE_CONSUMER`]):
+/// The durable name of `instance`'s own consumer `prefix` (e.g. [`INSTANCE_EVENTS_CONSUMER`]):
 /// every instance of a service that needs every event gets its own.
 pub fn instance_consumer(prefix: &str, instance: &str) -> String {
     let instance: String = subject_token(instance).chars().take(64).collect();

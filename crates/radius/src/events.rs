@@ -1,12 +1,11 @@
 //! Following Lanyard's domain events: a durable JetStream consumer of the events the relay
 //! publishes, each event handled and then acknowledged, or asked for again in 5 s when its
-//! handling failed. The disconnect follower, the answer cache and the handshake keys each have
-//! their own; [`affected`] says whose answers an event changes. The disconnects' consumer is
-//! shared by the radius instances (a revocation ends its sessions once, whichever instance
-//! sends the Disconnect-Request); the answer cache's and the handshake keys' are each
-//! instance's own (`bus::instance_consumer`), since each instance keeps its own. A follower
-//! whose work is per member (the handshake keys) takes the events delivered together as one
-//! batch ([`Following::batch`]).
+//! handling failed. Two consumers: [`affected`] says whose answers an event changes. The
+//! disconnects' consumer is shared by the radius instances (a revocation ends its sessions
+//! once, whichever instance sends the Disconnect-Request); the answer cache and the handshake
+//! keys follow through one consumer that is each instance's own (`instance_events`,
+//! `bus::instance_consumer`), since each instance keeps its own. That follower takes the
+//! events delivered together as one batch ([`Following::batch`]).
 
 use anyhow::Context;
 use async_nats::jetstream::AckKind;
@@ -46,10 +45,6 @@ pub trait HandleEvent: Sync {
     }
 }
 
-/// How long the handshake keys wait, after an event, for more to handle with it
-/// ([`Following::linger`]).
-pub const BATCH_LINGER: Duration = Duration::from_millis(50);
-
 /// Which events, through which durable consumer, how many at once.
 #[derive(Clone)]
 pub struct Following {
@@ -63,7 +58,7 @@ pub struct Following {
     /// even when the events stream appears only later.
     pub since: time::OffsetDateTime,
     pub at_once: usize,
-    /// More than 1: the events delivered within `BATCH_LINGER` of the first (at most this
+    /// More than 1: the events delivered within `linger` of the first (at most this
     /// many) are handled together ([`HandleEvent::handle_batch`]), one batch at a time,
     /// instead of `at_once` events each on its own.
     pub batch: usize,

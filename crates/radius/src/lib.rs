@@ -24,6 +24,7 @@ pub mod events;
 mod grant;
 pub mod handshake_keys;
 pub mod handshake_mode;
+pub mod instance_events;
 mod lookup;
 pub mod metrics;
 mod ops;
@@ -77,14 +78,21 @@ impl Application {
             instance,
             "this radius instance's own event consumers are named after it"
         );
-        let answer_cache = answer_cache_of(&radius, &pool, &follower, &instance)?;
+        let answer_cache = answer_cache_of(&radius, &pool)?;
         let handshakes = handshake_mode::HandshakeMemory::new(
             pool.clone(),
             follower.keys.clone(),
             radius.handshake_max_keys,
         );
-        let following = handshake_mode::following(follower.bus.clone(), follower.since, &instance);
-        tokio::spawn(handshakes.clone().run(following));
+        tokio::spawn(handshakes.clone().build_keys());
+        let instance_follower = instance_events::InstanceFollower {
+            answers: answer_cache.clone(),
+            keys: handshakes.clone(),
+        };
+        let (bus, since) = (follower.bus.clone(), follower.since);
+        tokio::spawn(async move {
+            instance_events::run(bus, since, &instance, instance_follower).await
+        });
         let bus = follower.bus.clone();
         tokio::spawn(follower.run());
         let (listener, port) = telemetry::http::bind(&radius.listen, "radius.listen")?;
@@ -118,12 +126,10 @@ impl Application {
 }
 
 /// The answer cache, when some FreeRADIUS keeps answers (`radius.freeradius_answer_caches`):
-/// its filler and its follower of events.
+/// its filler (the instance's consumer of events follows into it, `instance_events`).
 fn answer_cache_of(
     radius: &runtime::RadiusSettings,
     pool: &deadpool_postgres::Pool,
-    follower: &disconnect::follower::Follower,
-    instance: &str,
 ) -> anyhow::Result<Option<answer_cache::AnswerCache>> {
     if radius.freeradius_answer_caches.is_empty() {
         return Ok(None);
@@ -141,11 +147,7 @@ fn answer_cache_of(
             secret: radius.freeradius_token.clone(),
         });
     }
-    let cache = answer_cache::filler::start(pool.clone(), targets);
-    let (bus, since, instance) = (follower.bus.clone(), follower.since, instance.to_owned());
-    let filled = cache.clone();
-    tokio::spawn(async move { answer_cache::follower::run(bus, since, &instance, filled).await });
-    Ok(Some(cache))
+    Ok(Some(answer_cache::filler::start(pool.clone(), targets)))
 }
 
 /// The key ring from provision's keys (the radius service opens passphrases and NAS secrets).

@@ -273,7 +273,7 @@ async fn each_radius_instance_follows_every_event_through_its_own_consumer() -> 
     let mut consumers = Vec::new();
     for instance in ["radius-0", "radius-1"] {
         let radius = bus_as(&server, Identity::Radius).await?;
-        let name = bus::instance_consumer(bus::ANSWER_CACHE_CONSUMER, instance);
+        let name = bus::instance_consumer(bus::INSTANCE_EVENTS_CONSUMER, instance);
         let mut consumer = radius
             .instance_events_consumer(&name, bus::EVENT_SUBJECTS, since)
             .await?;

@@ -4,12 +4,13 @@
 //! SSID produced its MIC (`answer`).
 //!
 //! The keys are PMKs held in memory per (organization, location, SSID) (`handshake_keys`):
-//! built when the service starts, then kept exact by following the domain events (the durable
-//! consumer `radius-handshake-keys`): a member's event reloads that member, a change of a
-//! location, team, NAS or plan mapping reloads the organization; the events delivered within
-//! 50 ms of each other (up to 256) are handled together, each organization reloaded once for
-//! all the members they name (an import's events followed in 5-7 s instead of 17-21); a
-//! renewed grant of a member's keys reloads nobody (`leaves_keys_as_they_are`). PBKDF2 never runs on the
+//! built when the service starts, then kept exact by following the domain events (through the
+//! instance's consumer, `instance_events`): a member's event reloads that member, a change of
+//! a location, team, NAS or plan mapping reloads the organization; the events delivered
+//! together are handled together, each organization reloaded once for all the members they
+//! name (an import's events followed in 5-7 s instead of 17-21); a renewed grant of a member's
+//! keys reloads nobody (`leaves_keys_as_they_are`). The events that come while the keys are
+//! being built are reloaded once the build is done, so none is lost to it. PBKDF2 never runs on the
 //! request path, and a PMK is computed once per sealed passphrase and SSID, then stored sealed
 //! with the member's data key (`handshake_pmks`), so a restart reads them back.
 //!
@@ -20,12 +21,12 @@
 
 pub(crate) mod answer;
 
-use crate::events::{self, Affected, Following, HandleEvent, PublishedEvent};
+use crate::events::{self, Affected, PublishedEvent};
 use crate::handshake_keys::{self, HandshakeKeys, LoadError};
 use domain::{Event, StreamId};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The handshake keys in memory and what searches them.
 pub struct HandshakeMemory {
@@ -33,6 +34,9 @@ pub struct HandshakeMemory {
     /// False until the keys of every organization with a NAS are built: until then handshake
     /// requests get no answer (the NAS tries again), never a wrong Reject.
     ready: AtomicBool,
+    /// While the keys are being built (`Some`): the reloads the events asked for meanwhile,
+    /// done once the build is (an event may commit after the build read its organization).
+    building: Mutex<Option<Vec<Reload>>>,
     /// Searches at once: each uses every core (rayon), so more would only queue there while
     /// holding a blocking thread.
     searches: tokio::sync::Semaphore,
@@ -50,6 +54,7 @@ impl HandshakeMemory {
         Arc::new(HandshakeMemory {
             keys: RwLock::new(HandshakeKeys::new(max_keys)),
             ready: AtomicBool::new(false),
+            building: Mutex::new(Some(Vec::new())),
             searches: tokio::sync::Semaphore::new(cores),
             pool,
             key_ring,
@@ -116,11 +121,14 @@ impl HandshakeMemory {
 
     /// Builds the keys of every organization with a registered NAS, then follows the events
     /// (from `following.since`, so nothing committed while building is missed).
-    pub async fn run(self: Arc<Self>, following: Following) {
+    /// Builds the keys of every organization with a NAS (retrying until it can), then does
+    /// the reloads the events asked for meanwhile, and from then on answers handshakes. The
+    /// events are followed from the service's start all along ([`HandshakeMemory::follow`]).
+    pub async fn build_keys(self: Arc<Self>) {
         let started = std::time::Instant::now();
         let mut backoff = std::time::Duration::from_millis(500);
         loop {
-            match self.build().await {
+            match self.build_and_catch_up().await {
                 Ok(organizations) => {
                     tracing::info!(
                         organizations,
@@ -138,7 +146,63 @@ impl HandshakeMemory {
             }
         }
         self.ready.store(true, Ordering::Release);
-        following.run(KeysFollower(self)).await;
+    }
+
+    /// The build, then the reloads the events asked for while it ran, until none is left
+    /// (from then on the follower reloads at once). A failure keeps collecting them: the next
+    /// build reads everything again.
+    async fn build_and_catch_up(&self) -> anyhow::Result<usize> {
+        let organizations = self.build().await?;
+        loop {
+            let pending = {
+                let mut building = self.building_lock();
+                match building.as_mut() {
+                    Some(pending) if !pending.is_empty() => std::mem::take(pending),
+                    _ => {
+                        *building = None;
+                        return Ok(organizations);
+                    }
+                }
+            };
+            self.apply(pending).await?;
+        }
+    }
+
+    fn building_lock(&self) -> std::sync::MutexGuard<'_, Option<Vec<Reload>>> {
+        self.building
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps the keys exact after `events` (delivered together): each organization reloaded
+    /// once, whole when one of its events changes everyone's keys, else only the members the
+    /// events name (one set of queries for all of them, instead of three queries per event).
+    /// While the keys are being built, the reloads wait for the build.
+    pub async fn follow(&self, events: &[PublishedEvent]) -> Result<(), LoadError> {
+        let reloads = {
+            let keys = self.read();
+            reloads(events, |published| {
+                leaves_keys_as_they_are(&keys, published)
+            })
+        };
+        if let Some(pending) = self.building_lock().as_mut() {
+            merge_reloads(pending, reloads);
+            return Ok(());
+        }
+        self.apply(reloads).await
+    }
+
+    async fn apply(&self, reloads: Vec<Reload>) -> Result<(), LoadError> {
+        for (org_id, members) in reloads {
+            match members {
+                None => self.reload(&org_id, None).await?,
+                Some(members) => {
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    self.reload(&org_id, Some(&members)).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn build(&self) -> anyhow::Result<usize> {
@@ -152,38 +216,28 @@ impl HandshakeMemory {
     }
 }
 
-/// At most this many delivered events are handled together by the keys follower (an import
-/// delivers thousands; a member's change, one).
-const KEYS_BATCH: usize = 256;
+/// An organization to reload: every member (`None`), or the members named.
+type Reload = (String, Option<BTreeSet<String>>);
 
-/// The events follower that keeps the keys exact.
-struct KeysFollower(Arc<HandshakeMemory>);
+/// More members of one organization than this waiting for the build reload it whole: the
+/// list stays bounded however long the build takes.
+const MAX_PENDING_MEMBERS: usize = 10_000;
 
-impl HandleEvent for KeysFollower {
-    async fn handle(&self, published: &PublishedEvent) -> anyhow::Result<()> {
-        self.handle_batch(std::slice::from_ref(published)).await
-    }
-
-    /// The events a pull delivered together: each organization reloaded once, whole when one
-    /// of its events changes everyone's keys, else only the members the events name (one set
-    /// of queries for all of them, instead of three queries per event).
-    async fn handle_batch(&self, events: &[PublishedEvent]) -> anyhow::Result<()> {
-        let reloads = {
-            let keys = self.0.read();
-            reloads(events, |published| {
-                leaves_keys_as_they_are(&keys, published)
-            })
+/// Adds `more` to the reloads waiting for the build, each organization once.
+fn merge_reloads(pending: &mut Vec<Reload>, more: Vec<Reload>) {
+    for (org_id, members) in more {
+        let Some(at) = pending.iter().position(|(org, _)| *org == org_id) else {
+            pending.push((org_id, members));
+            continue;
         };
-        for (org_id, members) in reloads {
-            match members {
-                None => self.0.reload(&org_id, None).await?,
-                Some(members) => {
-                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
-                    self.0.reload(&org_id, Some(&members)).await?;
-                }
+        let merged = match (pending[at].1.take(), members) {
+            (Some(mut waiting), Some(members)) => {
+                waiting.extend(members);
+                (waiting.len() <= MAX_PENDING_MEMBERS).then_some(waiting)
             }
-        }
-        Ok(())
+            _ => None,
+        };
+        pending[at].1 = merged;
     }
 }
 
@@ -209,11 +263,8 @@ fn leaves_keys_as_they_are(keys: &HandshakeKeys, published: &PublishedEvent) -> 
 /// What `events` have reloaded, per organization in the order first named: every member
 /// (None) when one of its events affects the organization, else the members named, once each.
 /// The events `unchanged` answers true for reload nothing.
-fn reloads(
-    events: &[PublishedEvent],
-    unchanged: impl Fn(&PublishedEvent) -> bool,
-) -> Vec<(String, Option<BTreeSet<String>>)> {
-    let mut reloads: Vec<(String, Option<BTreeSet<String>>)> = Vec::new();
+fn reloads(events: &[PublishedEvent], unchanged: impl Fn(&PublishedEvent) -> bool) -> Vec<Reload> {
+    let mut reloads: Vec<Reload> = Vec::new();
     for affected in events
         .iter()
         .filter(|published| !unchanged(published))
@@ -240,22 +291,6 @@ fn reloads(
         }
     }
     reloads
-}
-
-/// What the keys follower follows: every event (a NAS's SSIDs and a location's mapping matter
-/// as much as a member's passphrase), through this instance's own consumer (`instance`).
-pub fn following(bus: bus::Bus, since: time::OffsetDateTime, instance: &str) -> Following {
-    Following {
-        bus,
-        consumer: bus::instance_consumer(bus::HANDSHAKE_KEYS_CONSUMER, instance),
-        per_instance: true,
-        subjects: bus::EVENT_SUBJECTS,
-        since,
-        at_once: 1,
-        batch: KEYS_BATCH,
-        linger: crate::events::BATCH_LINGER,
-        purpose: "handshake keys",
-    }
 }
 
 #[cfg(test)]
@@ -303,6 +338,44 @@ mod tests {
             reloads(&[published("controller-6268-3390")], |_| false),
             Vec::new(),
             "nothing a key depends on"
+        );
+    }
+
+    #[test]
+    fn reloads_waiting_for_the_build_name_each_organization_once_and_stay_bounded() {
+        let mut pending = Vec::new();
+        merge_reloads(
+            &mut pending,
+            vec![
+                ("6267".to_owned(), members(&["1"])),
+                ("6268".to_owned(), members(&["7"])),
+            ],
+        );
+        merge_reloads(
+            &mut pending,
+            vec![
+                ("6267".to_owned(), members(&["2", "1"])),
+                ("6268".to_owned(), None),
+                ("6269".to_owned(), members(&["3"])),
+            ],
+        );
+        assert_eq!(
+            pending,
+            vec![
+                ("6267".to_owned(), members(&["1", "2"])),
+                // Whole once any event asked for the whole organization.
+                ("6268".to_owned(), None),
+                ("6269".to_owned(), members(&["3"])),
+            ]
+        );
+        merge_reloads(&mut pending, vec![("6268".to_owned(), members(&["8"]))]);
+        assert_eq!(pending[1], ("6268".to_owned(), None), "whole stays whole");
+        let many: BTreeSet<String> = (0..=MAX_PENDING_MEMBERS).map(|i| i.to_string()).collect();
+        merge_reloads(&mut pending, vec![("6269".to_owned(), Some(many))]);
+        assert_eq!(
+            pending[2],
+            ("6269".to_owned(), None),
+            "too many members waiting: the organization is reloaded whole"
         );
     }
 
