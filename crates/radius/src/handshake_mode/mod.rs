@@ -119,8 +119,6 @@ impl HandshakeMemory {
         Ok(())
     }
 
-    /// Builds the keys of every organization with a registered NAS, then follows the events
-    /// (from `following.since`, so nothing committed while building is missed).
     /// Builds the keys of every organization with a NAS (retrying until it can), then does
     /// the reloads the events asked for meanwhile, and from then on answers handshakes. The
     /// events are followed from the service's start all along ([`HandshakeMemory::follow`]).
@@ -149,8 +147,8 @@ impl HandshakeMemory {
     }
 
     /// The build, then the reloads the events asked for while it ran, until none is left
-    /// (from then on the follower reloads at once). A failure keeps collecting them: the next
-    /// build reads everything again.
+    /// (from then on the follower reloads at once). After a failure the events' reloads keep
+    /// waiting, those in hand with them, for the next build.
     async fn build_and_catch_up(&self) -> anyhow::Result<usize> {
         let organizations = self.build().await?;
         loop {
@@ -164,7 +162,12 @@ impl HandshakeMemory {
                     }
                 }
             };
-            self.apply(pending).await?;
+            if let Err(error) = self.apply(pending.clone()).await {
+                if let Some(waiting) = self.building_lock().as_mut() {
+                    merge_reloads(waiting, pending);
+                }
+                return Err(error.into());
+            }
         }
     }
 
