@@ -34,13 +34,20 @@ pub struct ProvisionFigures {
     /// followed by every consumer of the event stream (the ceiling is measured after).
     pub followed_after_seconds: f64,
     pub ceiling_rows_per_statement: usize,
+    /// The median of [`CEILING_PASSES`] passes (`ceiling_passes_rows_per_sec`, in order).
     pub ceiling_rows_per_sec: f64,
+    pub ceiling_passes_rows_per_sec: Vec<f64>,
     pub ceiling_webhooks_per_sec: f64,
     pub import_members_per_sec: f64,
     /// How long after the import its events were relayed and followed by every consumer of
     /// the event stream (the RADIUS service's two, the portal's and the controllers').
     pub import_followed_after_seconds: f64,
 }
+
+/// How many times the ceiling is measured, each into a fresh copy of the table: one pass
+/// inserts the 10,000 rows in about 0.2 s, and single passes read 34,000-72,000 rows/s over
+/// 64 runs of the same code, which decided most verdicts; the median of three is the figure.
+const CEILING_PASSES: usize = 3;
 
 /// How long the event followers may take to catch up before the scenario fails.
 const FOLLOWED_WITHIN: Duration = Duration::from_secs(600);
@@ -60,8 +67,15 @@ impl ProvisionFigures {
                     self.followed_after_seconds
                 ),
                 ceiling: format!(
-                    "batched INSERT of the same rows {:.0} rows/s = {:.0} webhooks/s",
-                    self.ceiling_rows_per_sec, self.ceiling_webhooks_per_sec
+                    "batched INSERT of the same rows {:.0} rows/s (median of {}: {}) = {:.0} webhooks/s",
+                    self.ceiling_rows_per_sec,
+                    self.ceiling_passes_rows_per_sec.len(),
+                    self.ceiling_passes_rows_per_sec
+                        .iter()
+                        .map(|rate| format!("{rate:.0}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    self.ceiling_webhooks_per_sec
                 ),
                 target: "≥ 5,000 webhooks/s and ≥ 15 % of ceiling".into(),
                 met: Some(
@@ -123,7 +137,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<ProvisionFigures> {
     support::wait_plan_ends(&stack, &users, end, Duration::from_secs(5)).await?;
     let events = support::webhook_events(&stack).await? - events_before;
 
-    let (per_statement, rows_per_sec) = insert_ceiling(&stack, events_before).await?;
+    let (per_statement, passes) = insert_ceiling(&stack, events_before).await?;
+    let rows_per_sec = median(&passes);
     let events_per_webhook = events as f64 / members as f64;
     Ok(ProvisionFigures {
         webhooks: members,
@@ -135,24 +150,29 @@ pub async fn run(smoke: bool) -> anyhow::Result<ProvisionFigures> {
         followed_after_seconds: webhooks_followed.as_secs_f64(),
         ceiling_rows_per_statement: per_statement,
         ceiling_rows_per_sec: rows_per_sec,
+        ceiling_passes_rows_per_sec: passes,
         ceiling_webhooks_per_sec: rows_per_sec / events_per_webhook.max(f64::MIN_POSITIVE),
         import_members_per_sec: members as f64 / import.took.as_secs_f64(),
         import_followed_after_seconds: import.followed_after.as_secs_f64(),
     })
 }
 
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+}
+
 /// The rows the webhooks appended, inserted again into a copy of the event table (same columns,
 /// indexes and constraints) with one multi-row INSERT and one commit per batch of the size
-/// provision batches webhooks in: the most a writer of these rows could do.
+/// provision batches webhooks in: the most a writer of these rows could do. Measured
+/// [`CEILING_PASSES`] times, each into a fresh copy; answers each pass's rows per second.
 async fn insert_ceiling(
     stack: &integration_tests::Stack,
     events_before: i64,
-) -> anyhow::Result<(usize, f64)> {
+) -> anyhow::Result<(usize, Vec<f64>)> {
     let per_statement = stack.settings.provision.batch_size.max(1);
     let mut client = stack.pool.get().await?;
-    client
-        .batch_execute("CREATE TABLE events_ceiling (LIKE events INCLUDING ALL)")
-        .await?;
     let rows = client
         .query(
             "SELECT stream_id, category, org_id, stream_version, event_type, data, metadata, recorded_at
@@ -162,6 +182,26 @@ async fn insert_ceiling(
         )
         .await?;
     anyhow::ensure!(!rows.is_empty(), "no webhook events to copy");
+    let mut passes = Vec::with_capacity(CEILING_PASSES);
+    for _ in 0..CEILING_PASSES {
+        client
+            .batch_execute(
+                "DROP TABLE IF EXISTS events_ceiling;
+                 CREATE TABLE events_ceiling (LIKE events INCLUDING ALL)",
+            )
+            .await?;
+        passes.push(insert_rows(&mut client, &rows, per_statement).await?);
+    }
+    Ok((per_statement, passes))
+}
+
+/// One pass of the ceiling: `rows` into `events_ceiling`, `per_statement` a statement and a
+/// commit; answers rows per second.
+async fn insert_rows(
+    client: &mut deadpool_postgres::Client,
+    rows: &[tokio_postgres::Row],
+    per_statement: usize,
+) -> anyhow::Result<f64> {
     let started = Instant::now();
     let mut position = 0i64;
     for chunk in rows.chunks(per_statement) {
@@ -206,6 +246,17 @@ async fn insert_ceiling(
         .await?;
         tx.commit().await?;
     }
-    let rate = rows.len() as f64 / started.elapsed().as_secs_f64();
-    Ok((per_statement, rate))
+    Ok(rows.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn the_ceiling_is_the_middle_pass() {
+        assert_eq!(median(&[56_148.0, 34_370.0, 71_956.0]), 56_148.0);
+        assert_eq!(median(&[2.0]), 2.0);
+        assert_eq!(median(&[]), 0.0);
+    }
 }
