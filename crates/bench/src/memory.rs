@@ -10,7 +10,7 @@
 //!
 //! then `/proc/<pid>/status` gives each one's VmHWM (the high-water mark of its RSS).
 
-use crate::stats::Row;
+use crate::stats::{self, Row};
 use crate::support;
 use integration_tests::stack::{ConfigOptions, DEMO_ORG, config_toml};
 use serde::Serialize;
@@ -46,11 +46,7 @@ impl MemoryFigures {
                 figure: format!(
                     "{:.1} MiB (VmHWM after import/webhooks/portal: {}; {:.1} at the end)",
                     s.peak_rss_mib,
-                    s.peak_after_phase_mib
-                        .iter()
-                        .map(|m| format!("{m:.1}"))
-                        .collect::<Vec<_>>()
-                        .join("/"),
+                    stats::joined(&s.peak_after_phase_mib, 1, "/"),
                     s.rss_at_end_mib
                 ),
                 ceiling: if s.service == "provision" {

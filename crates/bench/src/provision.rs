@@ -14,7 +14,7 @@
 //! appended are followed meanwhile (that load is part of the figure); the ceiling is measured
 //! after they all were.
 
-use crate::stats::Row;
+use crate::stats::{self, Row};
 use crate::support;
 use integration_tests::StackOptions;
 use serde::Serialize;
@@ -70,11 +70,7 @@ impl ProvisionFigures {
                     "batched INSERT of the same rows {:.0} rows/s (median of {}: {}) = {:.0} webhooks/s",
                     self.ceiling_rows_per_sec,
                     self.ceiling_passes_rows_per_sec.len(),
-                    self.ceiling_passes_rows_per_sec
-                        .iter()
-                        .map(|rate| format!("{rate:.0}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    stats::joined(&self.ceiling_passes_rows_per_sec, 0, ", "),
                     self.ceiling_webhooks_per_sec
                 ),
                 target: "≥ 5,000 webhooks/s and ≥ 15 % of ceiling".into(),
@@ -138,7 +134,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<ProvisionFigures> {
     let events = support::webhook_events(&stack).await? - events_before;
 
     let (per_statement, passes) = insert_ceiling(&stack, events_before).await?;
-    let rows_per_sec = median(&passes);
+    let rows_per_sec = stats::median(&passes);
     let events_per_webhook = events as f64 / members as f64;
     Ok(ProvisionFigures {
         webhooks: members,
@@ -155,12 +151,6 @@ pub async fn run(smoke: bool) -> anyhow::Result<ProvisionFigures> {
         import_members_per_sec: members as f64 / import.took.as_secs_f64(),
         import_followed_after_seconds: import.followed_after.as_secs_f64(),
     })
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// The rows the webhooks appended, inserted again into a copy of the event table (same columns,
@@ -247,16 +237,4 @@ async fn insert_rows(
         tx.commit().await?;
     }
     Ok(rows.len() as f64 / started.elapsed().as_secs_f64())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::median;
-
-    #[test]
-    fn the_ceiling_is_the_middle_pass() {
-        assert_eq!(median(&[56_148.0, 34_370.0, 71_956.0]), 56_148.0);
-        assert_eq!(median(&[2.0]), 2.0);
-        assert_eq!(median(&[]), 0.0);
-    }
 }

@@ -12,6 +12,22 @@ pub fn quantile(samples: &mut [Duration], q: f64) -> Duration {
     samples[rank - 1]
 }
 
+/// The middle of `values` (the upper one of an even count; 0 for none).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// `values` printed with `decimals` decimals, `separator` between them (figures in a cell).
+pub fn joined(values: &[f64], decimals: usize, separator: &str) -> String {
+    values
+        .iter()
+        .map(|value| format!("{value:.decimals$}"))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 pub fn ms(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
@@ -102,6 +118,15 @@ mod tests {
         assert_eq!(quantile(&mut samples, 0.5), Duration::from_millis(50));
         assert_eq!(quantile(&mut samples, 0.99), Duration::from_millis(99));
         assert_eq!(quantile(&mut [], 0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_median_is_the_middle_value_and_figures_join_as_printed() {
+        assert_eq!(median(&[56_148.0, 34_370.0, 71_956.0]), 56_148.0);
+        assert_eq!(median(&[2.0]), 2.0);
+        assert_eq!(median(&[]), 0.0);
+        assert_eq!(joined(&[43_588.4, 44_784.6], 0, ", "), "43588, 44785");
+        assert_eq!(joined(&[37.94, 57.0], 1, "/"), "37.9/57.0");
     }
 
     fn row(met: Option<bool>) -> Row {

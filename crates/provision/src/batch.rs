@@ -375,12 +375,7 @@ async fn commit_members(
         event_log::record_webhook_coverage(tx, org_id, &subject_keys, now, now - COVERAGE_KEPT)
             .await?
     };
-    let to_mark = Parsed::marked_ids(hints);
-    let marked = if to_mark.is_empty() {
-        0
-    } else {
-        event_log::mark_all_processed(tx, &to_mark).await?
-    };
+    let marked = event_log::mark_all_processed(tx, &Parsed::marked_ids(hints)).await?;
     // Nothing new: every delivery was committed before, and every subject reconciled by a
     // commit that asked the platform no earlier than this one (another instance's, during a
     // hand-over); deciding again on older answers could only undo it.

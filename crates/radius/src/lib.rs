@@ -76,7 +76,7 @@ impl Application {
         let instance = radius.instance_name();
         tracing::info!(
             instance,
-            "this radius instance's own event consumers are named after it"
+            "this radius instance's own consumer of the events is named after it"
         );
         let answer_cache = answer_cache_of(&radius, &pool)?;
         let handshakes = handshake_mode::HandshakeMemory::new(

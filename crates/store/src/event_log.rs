@@ -353,11 +353,14 @@ pub async fn mark_processed(
     Ok(mark_all_processed(client, &[message_id]).await? == 1)
 }
 
-/// [`mark_processed`] for a batch in one statement; answers how many were new.
+/// [`mark_processed`] for a batch in one statement (none for no ids); answers how many were new.
 pub async fn mark_all_processed(
     client: &impl GenericClient,
     message_ids: &[&str],
 ) -> Result<u64, StoreError> {
+    if message_ids.is_empty() {
+        return Ok(0);
+    }
     Ok(client
         .execute_cached(
             "INSERT INTO processed_messages (message_id) SELECT unnest($1::text[])
