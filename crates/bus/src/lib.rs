@@ -5,11 +5,13 @@
 pub mod auth;
 pub mod backup;
 pub mod commands;
+mod pull;
 pub mod sealing;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhooks;
 
+pub use pull::Pull;
 pub use webhooks::{WEBHOOK_SUBJECTS, webhook_subject};
 
 use anyhow::Context;
@@ -75,29 +77,12 @@ fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consum
     }
 }
 
-/// The idle heartbeat asked of a continuous pull ([`pull`]). async-nats's default, 15 s, let a
-/// pull whose request the server no longer held sit silent until async-nats re-sent it on its
-/// own, 35 s later: provision's webhooks stopped for 35 s in two of about 60 benchmark runs
-/// ("missed idle heartbeat" logged at 33 s; why the server no longer held it was not found).
-/// 5 s still left a follower of the events 9.4–10 s behind in 3 of about 40 provision runs;
-/// 2 s bounds that at about 4 s. Not shorter: a pull ended while a message is on its way to it
-/// gets that message again only after the ack wait (30 s), so a heartbeat missed for nothing
-/// costs more than it saves.
+/// The idle heartbeat asked of a continuous pull ([`Bus::pull`]): one that hears nothing, no
+/// message and no heartbeat, for twice this long ends, and its caller pulls again. Not
+/// shorter: a pull ended while a message is on its way to it gets that message again only
+/// after the ack wait (30 s). What made pulls go silent before (4–35 s in about 1 of 40–70
+/// benchmark runs) was async-nats's count of what it had asked for ([`pull`]'s module doc).
 pub const PULL_HEARTBEAT: Duration = Duration::from_secs(2);
-
-/// A continuous pull of `consumer`. One that delivers nothing, not even a heartbeat, for twice
-/// [`PULL_HEARTBEAT`] answers an error ("missed idle heartbeat"); every caller ends a pull at
-/// its first error and starts another, so a pull gone silent costs at most about 4 s. Nothing
-/// in hand is lost then: messages are yielded as they arrive, and the heartbeat is missed only
-/// when none came.
-pub async fn pull(consumer: &PullConsumer) -> Result<jetstream::consumer::pull::Stream, BusError> {
-    consumer
-        .stream()
-        .heartbeat(PULL_HEARTBEAT)
-        .messages()
-        .await
-        .map_err(js_error)
-}
 
 pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
     BusError::JetStream(e.to_string())

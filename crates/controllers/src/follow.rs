@@ -46,7 +46,7 @@ pub async fn run(context: Context, bus: bus::Bus) {
                 continue;
             }
         };
-        let mut messages = match bus::pull(&consumer).await {
+        let mut messages = match bus.pull(&consumer).await {
             Ok(messages) => messages,
             Err(error) => {
                 tracing::warn!(%error, "controllers: cannot pull events");
@@ -78,7 +78,7 @@ pub async fn run(context: Context, bus: bus::Bus) {
 async fn handle_batch(
     context: &Context,
     first: async_nats::jetstream::Message,
-    messages: &mut async_nats::jetstream::consumer::pull::Stream,
+    messages: &mut bus::Pull,
 ) {
     let mut batch = vec![first];
     let gather = tokio::time::sleep(GATHER);

@@ -54,7 +54,7 @@ pub async fn run(
     let mut workers: HashMap<String, mpsc::UnboundedSender<WebhookDelivery>> = HashMap::new();
     let mut handles: Vec<JoinHandle<()>> = Vec::new();
     'pulling: while !*stop.borrow() {
-        let mut messages = match bus::pull(&consumer).await {
+        let mut messages = match bus.pull(&consumer).await {
             Ok(messages) => messages,
             Err(e) => {
                 tracing::warn!(error = %e, "pulling webhooks failed; retrying");
@@ -70,7 +70,7 @@ pub async fn run(
             let delivery = match next {
                 Some(Ok(message)) => WebhookDelivery::new(message),
                 // The pull went silent (a missed heartbeat) or failed: a new one at once, as
-                // the events' followers do (`bus::pull`).
+                // the events' followers do (`bus::Bus::pull`).
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "receiving webhooks failed; pulling again");
                     break;

@@ -107,7 +107,7 @@ impl Following {
         // under a burst) ends here, after the events in hand are handled, and a new pull
         // begins at once: left alone, the failed one delivered nothing more until its request
         // expired (30 s, measured after an import of 10,000 members).
-        let messages = bus::pull(&consumer)
+        let messages = self.bus.pull(&consumer)
             .await
             .context("pulling events")?
             .scan((), move |_, message| {

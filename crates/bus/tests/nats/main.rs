@@ -6,6 +6,7 @@ mod authorization;
 mod backup;
 mod cluster;
 mod jetstream;
+mod pull;
 
 use std::time::Duration;
 

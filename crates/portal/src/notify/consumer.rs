@@ -59,7 +59,9 @@ async fn follow(state: &State, since: time::OffsetDateTime) -> anyhow::Result<()
         .events_consumer(bus::NOTIFY_CONSUMER, bus::MEMBER_EVENT_SUBJECTS, since)
         .await
         .context("the portal-notify consumer")?;
-    let messages = bus::pull(&consumer)
+    let messages = state
+        .bus
+        .pull(&consumer)
         .await
         .context("pulling member events")?;
     // A receive error (the consumer deleted, the connection lost) ends the pull, and `spawn`
