@@ -84,6 +84,35 @@ fn durable_consumer(durable_name: &str, ack_wait: Duration) -> jetstream::consum
 /// benchmark runs) was async-nats's count of what it had asked for ([`pull`]'s module doc).
 pub const PULL_HEARTBEAT: Duration = Duration::from_secs(2);
 
+/// Logs what happens to a connection (each is rare) and counts its connections.
+fn connection_event(
+    identity: &'static str,
+    connected: &tokio::sync::watch::Sender<u64>,
+    event: async_nats::Event,
+) {
+    use async_nats::Event;
+    match event {
+        Event::Connected => {
+            connected.send_modify(|connections| *connections += 1);
+            tracing::info!(identity, "connected to NATS");
+        }
+        Event::Disconnected => tracing::warn!(identity, "disconnected from NATS; reconnecting"),
+        Event::LameDuckMode => {
+            tracing::info!(identity, "the NATS server is entering lame duck mode")
+        }
+        Event::SlowConsumer(subscription) => {
+            tracing::warn!(
+                identity,
+                subscription,
+                "NATS dropped messages of a slow subscription"
+            )
+        }
+        Event::ServerError(error) => tracing::warn!(identity, %error, "NATS server error"),
+        Event::ClientError(error) => tracing::warn!(identity, %error, "NATS client error"),
+        Event::Draining | Event::Closed => {}
+    }
+}
+
 pub(crate) fn js_error(e: impl std::fmt::Display) -> BusError {
     BusError::JetStream(e.to_string())
 }
@@ -140,6 +169,8 @@ pub struct Bus {
     webhook_retention: Duration,
     /// Copies of every stream and bucket (`nats.replicas`).
     replicas: usize,
+    /// How many times the client has connected: a pull asks afresh when it moves ([`Pull`]).
+    connections: tokio::sync::watch::Receiver<u64>,
 }
 
 /// `nats.url` may name several servers of a cluster, comma-separated: each is a server the
@@ -206,6 +237,13 @@ impl Bus {
                 .add_root_certificates(ca_file.clone())
                 .require_tls(true);
         }
+        let (connected, connections) = tokio::sync::watch::channel(0u64);
+        let connected = Arc::new(connected);
+        let identity_name = identity.name();
+        options = options.event_callback(move |event| {
+            let connected = connected.clone();
+            async move { connection_event(identity_name, &connected, event) }
+        });
         let client = options
             .connect(server_urls(&settings.url))
             .await
@@ -223,6 +261,7 @@ impl Bus {
             duplicate_window: Duration::from_secs(settings.duplicate_window_secs.max(1)),
             webhook_retention: Duration::from_secs(settings.webhook_retention_secs.max(1)),
             replicas: settings.replicas,
+            connections,
         })
     }
 

@@ -11,14 +11,16 @@
 //! consumer showed, for 3.9 s, no waiting pull, nothing unacknowledged and 6,400 messages
 //! pending. With this pull: none in 110 runs (docs/performance.md, "The silent pull found").
 //!
-//! After a reconnection the server has forgotten the requests; the heartbeat, missed, ends the
-//! pull within twice [`PULL_HEARTBEAT`] and its caller pulls again.
-//!
 //! Here a request's batch is counted before the request is published, in the task that reads
 //! the messages, so no message can arrive before the request that asked for it is counted. What
 //! a request did not get (it expired, or the server ended it) comes back in the status that
 //! ends it (`Nats-Pending-Messages`); a status that does not say is taken as a whole batch left
 //! undelivered, which can only make the pull ask again sooner, never wait for nothing.
+//!
+//! Each time the client connects again ([`crate::Bus`] counts its connections) the pull asks
+//! afresh at once, as async-nats's does: a restarted server holds none of its requests. A pull
+//! that hears nothing, not even a heartbeat, for twice [`PULL_HEARTBEAT`] while connected ends,
+//! and its caller pulls again.
 
 use crate::{BusError, PULL_HEARTBEAT};
 use async_nats::jetstream::{self, consumer::PullConsumer};
@@ -36,6 +38,9 @@ const BATCH: usize = 200;
 /// How long the server keeps one request (async-nats's default); an idle pull sends one per
 /// expiry.
 const EXPIRES: Duration = Duration::from_secs(30);
+/// How often a pull waiting for messages looks whether its connection is up: while it is down
+/// no heartbeat can come, so silence counts only from when it is up again.
+const CONNECTION_CHECK: Duration = Duration::from_millis(250);
 
 /// The messages of a continuous pull, in delivery order. It yields an error and ends when the
 /// pull can no longer be trusted (no message and no heartbeat for twice [`PULL_HEARTBEAT`],
@@ -64,7 +69,20 @@ struct Puller {
     batch: usize,
     /// Messages asked for and not yet received or given up by the server.
     owed: usize,
+    /// The client's connections so far ([`crate::Bus`]): when it moves, the pull asks afresh.
+    connections: tokio::sync::watch::Receiver<u64>,
     ended: bool,
+}
+
+/// What a pull heard while waiting.
+enum Heard {
+    Message(async_nats::Message),
+    /// The connection is back after it was lost.
+    Reconnected,
+    /// Neither a message nor a heartbeat for twice [`PULL_HEARTBEAT`] while connected.
+    Silence,
+    /// The subscription ended (the client is gone).
+    Closed,
 }
 
 impl Puller {
@@ -89,17 +107,21 @@ impl Puller {
                     return Some(Err(error));
                 }
             }
-            // Any message or heartbeat within twice the heartbeat keeps the pull trusted.
-            let message =
-                match tokio::time::timeout(2 * PULL_HEARTBEAT, self.subscriber.next()).await {
-                    Ok(Some(message)) => message,
-                    Ok(None) => return None,
-                    Err(_) => {
-                        return Some(Err(BusError::JetStream(
-                            "missed idle heartbeat: the pull went silent".into(),
-                        )));
-                    }
-                };
+            let message = match self.listen().await {
+                Heard::Message(message) => message,
+                Heard::Reconnected => {
+                    // What was asked before may be gone with the server: ask afresh (asking
+                    // twice is harmless, the extra request expires).
+                    self.owed = 0;
+                    continue;
+                }
+                Heard::Silence => {
+                    return Some(Err(BusError::JetStream(
+                        "missed idle heartbeat: the pull went silent".into(),
+                    )));
+                }
+                Heard::Closed => return None,
+            };
             match message.status {
                 None | Some(StatusCode::OK) => {
                     self.owed = self.owed.saturating_sub(1);
@@ -127,6 +149,33 @@ impl Puller {
                     return Some(Err(BusError::JetStream(format!(
                         "pull ended: {status} {description}"
                     ))));
+                }
+            }
+        }
+    }
+
+    /// Waits for the next message (or heartbeat, or status); any within twice the heartbeat
+    /// keeps the pull trusted. While the connection is down nothing can come, so silence counts
+    /// only from when it is up.
+    async fn listen(&mut self) -> Heard {
+        let mut silent_from = tokio::time::Instant::now() + 2 * PULL_HEARTBEAT;
+        loop {
+            let check = silent_from.min(tokio::time::Instant::now() + CONNECTION_CHECK);
+            tokio::select! {
+                message = self.subscriber.next() => {
+                    return message.map_or(Heard::Closed, Heard::Message);
+                }
+                changed = self.connections.changed() => {
+                    // An error: the client is gone, and its subscription with it.
+                    return if changed.is_ok() { Heard::Reconnected } else { Heard::Closed };
+                }
+                _ = tokio::time::sleep_until(check) => {
+                    let now = tokio::time::Instant::now();
+                    if self.client.connection_state() != async_nats::connection::State::Connected {
+                        silent_from = now + 2 * PULL_HEARTBEAT;
+                    } else if now >= silent_from {
+                        return Heard::Silence;
+                    }
                 }
             }
         }
@@ -202,6 +251,11 @@ impl crate::Bus {
             subscriber,
             batch: batch_within(&info.config),
             owed: 0,
+            connections: {
+                let mut connections = self.connections.clone();
+                connections.mark_unchanged();
+                connections
+            },
             ended: false,
         };
         let messages = futures::stream::unfold(puller, |mut puller| async move {

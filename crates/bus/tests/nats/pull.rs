@@ -106,3 +106,29 @@ async fn an_idle_pull_lives_on_heartbeats_and_delivers_what_comes_later() -> any
     assert_eq!(message.payload.as_ref(), b"0");
     Ok(())
 }
+
+/// A restarted server holds none of the requests it was asked before; back from the
+/// reconnection, the pull asks again at once, so what is published then arrives (without it,
+/// the pull would wait for nothing until its missed heartbeat ended it with an error).
+#[tokio::test]
+async fn a_pull_asks_again_once_its_connection_is_back() -> anyhow::Result<()> {
+    let (mut server, provision, ingest) = provision_and_ingest().await?;
+    let consumer = provision.webhook_consumer("provision", 2_000).await?;
+    let mut pull = provision.pull(&consumer).await?;
+    // Polled, the pull has its request at the server (nothing to deliver yet).
+    let waiting = tokio::time::timeout(Duration::from_millis(500), pull.next()).await;
+    assert!(waiting.is_err(), "nothing published yet");
+    server.restart().await.map_err(anyhow::Error::msg)?;
+    // Ingest reconnects in the background too: its publish is retried until it is back.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while let Err(error) = publish(&ingest, 0..1).await {
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "ingest did not reconnect: {error}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let message = next(&mut pull, Duration::from_secs(10)).await?;
+    assert_eq!(message.payload.as_ref(), b"0");
+    Ok(())
+}
