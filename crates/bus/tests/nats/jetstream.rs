@@ -67,7 +67,7 @@ async fn durable_publish_deduplicates_and_the_consumer_acks() -> anyhow::Result<
 }
 
 /// A server, and a connection to it as `identity`.
-async fn server_and_bus(identity: Identity) -> anyhow::Result<(NatsServer, bus::Bus)> {
+pub(crate) async fn server_and_bus(identity: Identity) -> anyhow::Result<(NatsServer, bus::Bus)> {
     let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
     let bus = server.bus_as(identity).await.map_err(anyhow::Error::msg)?;
     Ok((server, bus))

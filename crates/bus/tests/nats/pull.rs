@@ -9,11 +9,7 @@ use std::time::Duration;
 
 /// Provision's connection and ingest's, with the streams made.
 async fn provision_and_ingest() -> anyhow::Result<(NatsServer, bus::Bus, bus::Bus)> {
-    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
-    let provision = server
-        .bus_as(Identity::Provision)
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let (server, provision) = crate::jetstream::server_and_bus(Identity::Provision).await?;
     let ingest = server
         .bus_as(Identity::Ingest)
         .await
