@@ -27,13 +27,12 @@ use async_nats::jetstream::{self, consumer::PullConsumer};
 use async_nats::{StatusCode, Subscriber};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-/// Messages asked for in one pull request (async-nats's default), or the consumer's
-/// `max_batch` when lower (the server refuses a larger request); the next is sent when half of
-/// what was asked is still to come.
+/// Messages asked for in one pull request (async-nats's default), or fewer when the consumer
+/// allows fewer per request or unacknowledged (servers may refuse a larger request: nats-server
+/// 2.15 accepts one above `max_ack_pending`, earlier ones answer "Exceeded MaxAckPending");
+/// the next is sent when half of what was asked is still to come.
 const BATCH: usize = 200;
 /// How long the server keeps one request (async-nats's default); an idle pull sends one per
 /// expiry.
@@ -45,17 +44,7 @@ const CONNECTION_CHECK: Duration = Duration::from_millis(250);
 /// The messages of a continuous pull, in delivery order. It yields an error and ends when the
 /// pull can no longer be trusted (no message and no heartbeat for twice [`PULL_HEARTBEAT`],
 /// the consumer deleted, JetStream gone); every caller then pulls again.
-pub struct Pull {
-    messages: BoxStream<'static, Result<jetstream::Message, BusError>>,
-}
-
-impl futures::Stream for Pull {
-    type Item = Result<jetstream::Message, BusError>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.messages.poll_next_unpin(cx)
-    }
-}
+pub type Pull = BoxStream<'static, Result<jetstream::Message, BusError>>;
 
 /// What one continuous pull keeps between messages.
 struct Puller {
@@ -65,13 +54,12 @@ struct Puller {
     next_subject: String,
     inbox: String,
     subscriber: Subscriber,
-    /// Messages asked for in one request ([`BATCH`], at most the consumer's `max_batch`).
+    /// Messages asked for in one request ([`BATCH`] within the consumer's limits).
     batch: usize,
     /// Messages asked for and not yet received or given up by the server.
     owed: usize,
     /// The client's connections so far ([`crate::Bus`]): when it moves, the pull asks afresh.
     connections: tokio::sync::watch::Receiver<u64>,
-    ended: bool,
 }
 
 /// What a pull heard while waiting.
@@ -86,18 +74,7 @@ enum Heard {
 }
 
 impl Puller {
-    /// The next message, or the error that ends the pull, or None once it has ended.
-    async fn next(&mut self) -> Option<Result<jetstream::Message, BusError>> {
-        if self.ended {
-            return None;
-        }
-        let outcome = self.receive().await;
-        if !matches!(outcome, Some(Ok(_))) {
-            self.ended = true;
-        }
-        outcome
-    }
-
+    /// The next message, or the error that ends the pull, or None when the client is gone.
     async fn receive(&mut self) -> Option<Result<jetstream::Message, BusError>> {
         loop {
             if self.owed <= self.batch / 2 {
@@ -222,12 +199,13 @@ fn ends_the_pull(description: &str) -> bool {
     .any(|terminal| description.starts_with(terminal))
 }
 
-/// [`BATCH`], at most the consumer's `max_batch` when it has one.
+/// [`BATCH`], at most the consumer's `max_batch` and `max_ack_pending` when they are set.
 fn batch_within(config: &async_nats::jetstream::consumer::Config) -> usize {
-    usize::try_from(config.max_batch)
-        .ok()
-        .filter(|limit| *limit > 0)
-        .map_or(BATCH, |limit| limit.min(BATCH))
+    let limit = |value: i64| usize::try_from(value).ok().filter(|limit| *limit > 0);
+    [limit(config.max_batch), limit(config.max_ack_pending)]
+        .into_iter()
+        .flatten()
+        .fold(BATCH, usize::min)
 }
 
 impl crate::Bus {
@@ -256,15 +234,15 @@ impl crate::Bus {
                 connections.mark_unchanged();
                 connections
             },
-            ended: false,
         };
-        let messages = futures::stream::unfold(puller, |mut puller| async move {
-            let next = puller.next().await?;
-            Some((next, puller))
+        // After the error that ends it, the pull answers nothing more.
+        let messages = futures::stream::unfold(Some(puller), |puller| async move {
+            let mut puller = puller?;
+            let outcome = puller.receive().await?;
+            let going_on = outcome.is_ok().then_some(puller);
+            Some((outcome, going_on))
         });
-        Ok(Pull {
-            messages: messages.boxed(),
-        })
+        Ok(messages.boxed())
     }
 }
 
@@ -302,15 +280,16 @@ mod tests {
     }
 
     #[test]
-    fn a_request_never_asks_for_more_than_the_consumer_allows_in_one() {
-        let config = |max_batch| async_nats::jetstream::consumer::Config {
+    fn a_request_never_asks_for_more_than_the_consumer_allows() {
+        let config = |max_batch, max_ack_pending| async_nats::jetstream::consumer::Config {
             max_batch,
+            max_ack_pending,
             ..Default::default()
         };
-        assert_eq!(batch_within(&config(0)), BATCH);
-        assert_eq!(batch_within(&config(-1)), BATCH);
-        assert_eq!(batch_within(&config(5_000)), BATCH);
-        assert_eq!(batch_within(&config(25)), 25);
+        assert_eq!(batch_within(&config(0, -1)), BATCH);
+        assert_eq!(batch_within(&config(-1, 2_000)), BATCH);
+        assert_eq!(batch_within(&config(0, 60)), 60);
+        assert_eq!(batch_within(&config(25, 60)), 25);
     }
 
     #[test]

@@ -46,10 +46,10 @@ async fn next(
     }
 }
 
-/// 1,000 messages take at least five requests, each counted by the pull, through a consumer
-/// that lets 50 be unacknowledged (so the server holds each request until acks make room, as
-/// under provision's backlog); a miscount would leave the pull waiting for messages nobody
-/// owes it (no heartbeat, an error after 4 s).
+/// Through a consumer that lets 50 be unacknowledged, 1,000 messages take at least 20 requests
+/// of 50, each counted by the pull and each held by the server until acks make room (as under
+/// provision's backlog); a miscount would leave the pull waiting for messages nobody owes it
+/// (no heartbeat, an error after 4 s).
 #[tokio::test]
 async fn a_pull_delivers_every_message_through_many_requests_then_ends_with_its_consumer()
 -> anyhow::Result<()> {
