@@ -331,12 +331,17 @@ fn portal_permissions(names: &Names) -> Permissions {
 }
 
 /// What one durable consumer of the events stream needs: look itself up, be created with its
-/// filter, pull, and acknowledge (or ask again later).
-fn consumer_rules(consumer: &str, consumer_why: &'static str, pull_why: &'static str) -> [Rule; 4] {
+/// filter (named in the subject when it is one, not when several: `bus::event_type_filters`)
+/// or have its filters changed, pull, and acknowledge (or ask again later).
+fn consumer_rules(consumer: &str, consumer_why: &'static str, pull_why: &'static str) -> [Rule; 5] {
     let events = EVENTS_STREAM;
     [
         rule(
             format!("$JS.API.CONSUMER.INFO.{events}.{consumer}"),
+            consumer_why,
+        ),
+        rule(
+            format!("$JS.API.CONSUMER.CREATE.{events}.{consumer}"),
             consumer_why,
         ),
         rule(
@@ -681,6 +686,7 @@ mod tests {
                 "lanyard.commands.portal.>",
                 "$JS.API.STREAM.INFO.LANYARD_EVENTS",
                 "$JS.API.CONSUMER.INFO.LANYARD_EVENTS.portal-notify",
+                "$JS.API.CONSUMER.CREATE.LANYARD_EVENTS.portal-notify",
                 "$JS.API.CONSUMER.CREATE.LANYARD_EVENTS.portal-notify.>",
                 "$JS.API.CONSUMER.MSG.NEXT.LANYARD_EVENTS.portal-notify",
                 "$JS.ACK.LANYARD_EVENTS.portal-notify.>",

@@ -42,8 +42,35 @@ pub fn instance_consumer(prefix: &str, instance: &str) -> String {
 }
 /// The portal's durable consumer of member events (the tenant emails, `portal::notify`).
 pub const NOTIFY_CONSUMER: &str = "portal-notify";
-/// The member events' subjects (`lanyard.events.member.<org>`).
+/// The member events' subjects (`lanyard.events.member.<org>.<type>`).
 pub const MEMBER_EVENT_SUBJECTS: &str = "lanyard.events.member.>";
+
+/// The subject the relay publishes an event on: `lanyard.events.<category>.<org>.<type>`
+/// (proto/events/README.md). The type is the last token so that a consumer is delivered only
+/// the types it acts on ([`event_type_filters`]): JetStream filters by subject only.
+pub fn event_subject(category: &str, org_id: &str, event_type: &str) -> String {
+    format!(
+        "lanyard.events.{}.{}.{}",
+        subject_token(category),
+        subject_token(org_id),
+        subject_token(event_type)
+    )
+}
+
+/// The filter subjects of a consumer that acts only on `event_types` of `category`'s streams,
+/// in every organization: each type's subjects, and `lanyard.events.<category>.<org>`, the
+/// subjects of events published before the type was part of them (a consumer gets those
+/// whole, as before).
+pub fn event_type_filters(category: &str, event_types: &[&str]) -> Vec<String> {
+    let category = subject_token(category);
+    std::iter::once(format!("lanyard.events.{category}.*"))
+        .chain(
+            event_types.iter().map(|event_type| {
+                format!("lanyard.events.{category}.*.{}", subject_token(event_type))
+            }),
+        )
+        .collect()
+}
 /// The controllers service's durable consumer of the events stream (its only one).
 pub const CONTROLLERS_CONSUMER: &str = "controllers";
 /// Which organizations installed which Optix app (client_id): ingest records a signed
@@ -471,13 +498,17 @@ impl Bus {
     /// redelivery after 60 s), shared by a service's instances (each event to one of them).
     /// Created, it starts at the events published from `since` on (a service's start: not the
     /// whole history); it then resumes where it was acknowledged.
+    ///
+    /// `filter_subjects` ([`EVENT_SUBJECTS`], [`MEMBER_EVENT_SUBJECTS`], [`event_type_filters`])
+    /// are brought to what is asked when the consumer exists with others (a release that acts
+    /// on more or fewer types): it keeps its position.
     pub async fn events_consumer(
         &self,
         durable_name: &str,
-        filter_subject: &str,
+        filter_subjects: &[String],
         since: time::OffsetDateTime,
     ) -> Result<PullConsumer, BusError> {
-        self.events_consumer_with(durable_name, filter_subject, since, Duration::ZERO)
+        self.events_consumer_with(durable_name, filter_subjects, since, Duration::ZERO)
             .await
     }
 
@@ -486,12 +517,12 @@ impl Bus {
     pub async fn instance_events_consumer(
         &self,
         durable_name: &str,
-        filter_subject: &str,
+        filter_subjects: &[String],
         since: time::OffsetDateTime,
     ) -> Result<PullConsumer, BusError> {
         self.events_consumer_with(
             durable_name,
-            filter_subject,
+            filter_subjects,
             since,
             INSTANCE_CONSUMER_INACTIVITY,
         )
@@ -501,7 +532,7 @@ impl Bus {
     async fn events_consumer_with(
         &self,
         durable_name: &str,
-        filter_subject: &str,
+        filter_subjects: &[String],
         since: time::OffsetDateTime,
         inactive_threshold: Duration,
     ) -> Result<PullConsumer, BusError> {
@@ -510,11 +541,13 @@ impl Bus {
             .get_stream(EVENTS_STREAM)
             .await
             .map_err(js_error)?;
-        stream
+        let (filter_subject, filter_subjects) = filters(filter_subjects);
+        let consumer: PullConsumer = stream
             .get_or_create_consumer(
                 durable_name,
                 jetstream::consumer::pull::Config {
-                    filter_subject: filter_subject.to_owned(),
+                    filter_subject: filter_subject.clone(),
+                    filter_subjects: filter_subjects.clone(),
                     deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
                         start_time: since,
                     },
@@ -523,7 +556,24 @@ impl Bus {
                 },
             )
             .await
-            .map_err(js_error)
+            .map_err(js_error)?;
+        let existing = &consumer.cached_info().config;
+        if existing.filter_subject == filter_subject && existing.filter_subjects == filter_subjects
+        {
+            return Ok(consumer);
+        }
+        // Only the filters change: the start (not editable) and the position stay.
+        let config = jetstream::consumer::Config {
+            filter_subject,
+            filter_subjects,
+            ..existing.clone()
+        };
+        stream.update_consumer(config).await.map_err(js_error)?;
+        tracing::info!(
+            consumer = durable_name,
+            "the events consumer's filter subjects were changed"
+        );
+        stream.get_consumer(durable_name).await.map_err(js_error)
     }
 
     /// Re-drives stored webhooks through provision: every message of the webhook stream
@@ -765,6 +815,15 @@ impl Installations {
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         })
+    }
+}
+
+/// A consumer's filter subjects as JetStream keeps them: one in `filter_subject`, several in
+/// `filter_subjects` (never both).
+fn filters(subjects: &[String]) -> (String, Vec<String>) {
+    match subjects {
+        [one] => (one.clone(), Vec::new()),
+        several => (String::new(), several.to_vec()),
     }
 }
 

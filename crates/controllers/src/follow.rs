@@ -36,7 +36,7 @@ pub async fn run(context: Context, bus: bus::Bus) {
     loop {
         let durable = bus::CONTROLLERS_CONSUMER;
         let consumer = match bus
-            .events_consumer(durable, bus::EVENT_SUBJECTS, since)
+            .events_consumer(durable, &[bus::EVENT_SUBJECTS.to_owned()], since)
             .await
         {
             Ok(consumer) => consumer,

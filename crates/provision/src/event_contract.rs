@@ -49,7 +49,7 @@ pub fn schema_files() -> Vec<SchemaFile> {
             name: PUBLISHED_EVENT,
             schema: root_schema::<PublishedEvent<'static>>(
                 PUBLISHED_EVENT,
-                "A committed Lanyard event as published on lanyard.events.<category>.<org>",
+                "A committed Lanyard event as published on lanyard.events.<category>.<org>.<type>",
             ),
         },
         SchemaFile {

@@ -1,4 +1,4 @@
-//! The relay: publishes every committed event to JetStream (`lanyard.events.<category>.<org>`)
+//! The relay: publishes every committed event to JetStream (`lanyard.events.<category>.<org>.<type>`)
 //! in log order, exactly once per event id, for network pushers, dashboards and SREs.
 //!
 //! It follows the global position (gap-safe, see migrations/0001) from a durable checkpoint.
@@ -22,7 +22,7 @@ const ACK_WAIT: Duration = Duration::from_secs(5);
 const IDLE_POLL: Duration = Duration::from_millis(100);
 pub const CHECKPOINT: &str = store::relay_checkpoint::NATS_RELAY;
 
-/// What subscribers receive: the body of each message on `lanyard.events.<category>.<org>`
+/// What subscribers receive: the body of each message on `lanyard.events.<category>.<org>.<type>`
 /// (its JSON Schema: proto/events/). Sealed fields stay sealed.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct PublishedEvent<'a> {
@@ -43,13 +43,10 @@ pub struct PublishedEvent<'a> {
     pub metadata: &'a store::Metadata,
 }
 
+/// `lanyard.events.<category>.<org>.<type>` ([`bus::event_subject`]).
 pub fn subject(event: &RecordedEvent) -> String {
     let category = event.stream_id.split('-').next().unwrap_or("unknown");
-    format!(
-        "lanyard.events.{}.{}",
-        bus::subject_token(category),
-        bus::subject_token(&event.org_id)
-    )
+    bus::event_subject(category, &event.org_id, event.event.type_name())
 }
 
 /// Relays for as long as this instance is the leader (`leases`), until `stop`: several

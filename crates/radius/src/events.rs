@@ -53,7 +53,8 @@ pub struct Following {
     /// The consumer is this instance's own (every instance gets every event, and JetStream
     /// removes it once the instance is gone), not one shared by the instances.
     pub per_instance: bool,
-    pub subjects: &'static str,
+    /// What it is delivered (`bus::events_consumer`'s filter subjects).
+    pub subjects: Vec<String>,
     /// A consumer created now begins with the events from then on (not the whole history),
     /// even when the events stream appears only later.
     pub since: time::OffsetDateTime,
@@ -94,11 +95,11 @@ impl Following {
     async fn follow(&self, handler: &impl HandleEvent) -> anyhow::Result<()> {
         let consumer = if self.per_instance {
             self.bus
-                .instance_events_consumer(&self.consumer, self.subjects, self.since)
+                .instance_events_consumer(&self.consumer, &self.subjects, self.since)
                 .await
         } else {
             self.bus
-                .events_consumer(&self.consumer, self.subjects, self.since)
+                .events_consumer(&self.consumer, &self.subjects, self.since)
                 .await
         }
         .context("the events consumer")?;

@@ -53,7 +53,7 @@ pub async fn run(
         bus,
         consumer: bus::instance_consumer(bus::INSTANCE_EVENTS_CONSUMER, instance),
         per_instance: true,
-        subjects: bus::EVENT_SUBJECTS,
+        subjects: vec![bus::EVENT_SUBJECTS.to_owned()],
         since,
         at_once: 1,
         batch: EVENTS_BATCH,

@@ -382,7 +382,7 @@ async fn republish_first_grant(stack: &Stack, user: &str) -> anyhow::Result<()> 
     stack
         .bus
         .publish_durable(
-            format!("lanyard.events.member.{DEMO_ORG}"),
+            bus::event_subject("member", DEMO_ORG, "AccessGranted"),
             &format!("{event_id}-again"),
             &[],
             serde_json::to_vec(&payload)?.into(),

@@ -424,7 +424,7 @@ async fn every_event_the_relay_publishes_validates_against_the_checked_in_schema
         let category = stream.split('-').next().unwrap_or_default();
         assert_eq!(
             message.subject,
-            format!("lanyard.events.{category}.{DEMO_ORG}")
+            format!("lanyard.events.{category}.{DEMO_ORG}.{event_type}")
         );
         seen_types.insert(event_type.to_owned());
     }

@@ -258,7 +258,7 @@ async fn the_radius_identity_follows_member_events_through_its_consumer_only() -
     follows_events_through_its_consumer_only(
         Identity::Radius,
         bus::DISCONNECT_CONSUMER,
-        "lanyard.events.member.>",
+        &bus::event_type_filters("member", &["AccountSuspended", "AccountDeleted"]),
     )
     .await
 }
@@ -275,7 +275,7 @@ async fn each_radius_instance_follows_every_event_through_its_own_consumer() -> 
         let radius = bus_as(&server, Identity::Radius).await?;
         let name = bus::instance_consumer(bus::INSTANCE_EVENTS_CONSUMER, instance);
         let mut consumer = radius
-            .instance_events_consumer(&name, bus::EVENT_SUBJECTS, since)
+            .instance_events_consumer(&name, &[bus::EVENT_SUBJECTS.into()], since)
             .await?;
         assert_eq!(
             consumer.info().await?.config.inactive_threshold,
@@ -291,7 +291,7 @@ async fn each_radius_instance_follows_every_event_through_its_own_consumer() -> 
     for other in [bus::CONTROLLERS_CONSUMER, bus::NOTIFY_CONSUMER] {
         assert!(
             radius
-                .events_consumer(other, bus::EVENT_SUBJECTS, since)
+                .events_consumer(other, &[bus::EVENT_SUBJECTS.into()], since)
                 .await
                 .is_err(),
             "radius made or opened {other}"
@@ -307,7 +307,7 @@ async fn the_portal_identity_follows_member_events_through_its_notify_consumer_o
     follows_events_through_its_consumer_only(
         Identity::Portal,
         bus::NOTIFY_CONSUMER,
-        bus::MEMBER_EVENT_SUBJECTS,
+        &bus::event_type_filters("member", &["AccessGranted", "AccountSuspended"]),
     )
     .await
 }
@@ -317,16 +317,21 @@ async fn the_controllers_identity_follows_events_through_its_consumer_only() -> 
     follows_events_through_its_consumer_only(
         Identity::Controllers,
         bus::CONTROLLERS_CONSUMER,
-        bus::EVENT_SUBJECTS,
+        &[bus::EVENT_SUBJECTS.into()],
     )
     .await
+}
+
+/// The subject of the member event [`publish_member_event`] relays.
+fn member_event_subject() -> String {
+    bus::event_subject("member", "6267", "AccountSuspended")
 }
 
 /// provision relays a member event of organization 6267.
 async fn publish_member_event(provision: &bus::Bus) -> anyhow::Result<()> {
     provision
         .publish_durable(
-            "lanyard.events.member.6267".into(),
+            member_event_subject(),
             "event-1",
             &[],
             "{\"event\":\"AccountSuspended\"}".into(),
@@ -343,7 +348,7 @@ async fn receive_member_event(consumer: &jetstream::consumer::PullConsumer) -> a
         .await?
         .ok_or_else(|| anyhow::anyhow!("no event"))?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    assert_eq!(message.subject.as_str(), "lanyard.events.member.6267");
+    assert_eq!(message.subject.as_str(), member_event_subject());
     message.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
@@ -353,7 +358,7 @@ async fn receive_member_event(consumer: &jetstream::consumer::PullConsumer) -> a
 async fn follows_events_through_its_consumer_only(
     identity: Identity,
     consumer_name: &str,
-    filter: &str,
+    filter: &[String],
 ) -> anyhow::Result<()> {
     let name = identity.name();
     let server = server().await?;
@@ -386,9 +391,7 @@ async fn follows_events_through_its_consumer_only(
         .await;
     assert!(other.is_err(), "the {name} identity made another consumer");
     let published = tokio::time::timeout(Duration::from_secs(2), async {
-        js.publish("lanyard.events.member.6267", "{}".into())
-            .await?
-            .await
+        js.publish(member_event_subject(), "{}".into()).await?.await
     })
     .await;
     assert!(

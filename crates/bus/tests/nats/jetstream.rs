@@ -237,3 +237,97 @@ async fn publishes_in_flight_each_expecting_the_one_before_are_stored_in_order_o
     assert_eq!(stream.info().await?.state.messages, 5);
     Ok(())
 }
+
+/// A consumer that acts on some event types is delivered those only (the type is the
+/// subject's last token) and whatever was published before types were in the subjects; an
+/// existing consumer asked for other filters (a release acting on other types) has them
+/// changed in place and goes on from where it was.
+#[tokio::test]
+async fn an_events_consumer_is_delivered_the_types_it_names_and_keeps_its_place()
+-> anyhow::Result<()> {
+    let (server, provision) = server_and_bus(Identity::Provision).await?;
+    provision.ensure_streams().await?;
+    let radius = server
+        .bus_as(Identity::Radius)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    let publish = |subject: String, id: &'static str| {
+        provision.publish_durable(
+            subject,
+            id,
+            &[],
+            id.as_bytes().to_vec().into(),
+            Duration::from_secs(2),
+        )
+    };
+    // Before the upgrade: every member event, on `lanyard.events.member.<org>`.
+    let legacy = || "lanyard.events.member.6267".to_owned();
+    let before = radius
+        .events_consumer(
+            bus::DISCONNECT_CONSUMER,
+            &[bus::MEMBER_EVENT_SUBJECTS.into()],
+            since,
+        )
+        .await?;
+    publish(legacy(), "read-before").await?;
+    assert_eq!(pull_all(&before).await?, ["read-before"]);
+    publish(legacy(), "left-before").await?;
+    publish(
+        bus::event_subject("member", "6267", "AccessGranted"),
+        "granted",
+    )
+    .await?;
+    publish(
+        bus::event_subject("member", "6267", "AccountSuspended"),
+        "suspended",
+    )
+    .await?;
+    publish(
+        bus::event_subject("org", "6267", "AccountSuspended"),
+        "another-category",
+    )
+    .await?;
+    publish(
+        bus::event_subject("member", "6268", "AccountDeleted"),
+        "deleted",
+    )
+    .await?;
+
+    let filters = bus::event_type_filters("member", &["AccountSuspended", "AccountDeleted"]);
+    for _ in 0..2 {
+        let mut after = radius
+            .events_consumer(bus::DISCONNECT_CONSUMER, &filters, since)
+            .await?;
+        let config = after.info().await?.config.clone();
+        assert_eq!(config.filter_subjects, filters);
+        assert!(config.filter_subject.is_empty());
+    }
+    let after = radius
+        .events_consumer(bus::DISCONNECT_CONSUMER, &filters, since)
+        .await?;
+    assert_eq!(
+        pull_all(&after).await?,
+        ["left-before", "suspended", "deleted"]
+    );
+    Ok(())
+}
+
+/// The payloads `consumer` is delivered within half a second, each acknowledged.
+async fn pull_all(
+    consumer: &async_nats::jetstream::consumer::PullConsumer,
+) -> anyhow::Result<Vec<String>> {
+    let mut messages = consumer
+        .fetch()
+        .max_messages(100)
+        .expires(Duration::from_millis(500))
+        .messages()
+        .await?;
+    let mut payloads = Vec::new();
+    while let Some(message) = messages.next().await {
+        let message = message.map_err(anyhow::Error::msg)?;
+        payloads.push(String::from_utf8(message.payload.to_vec())?);
+        message.double_ack().await.map_err(anyhow::Error::msg)?;
+    }
+    Ok(payloads)
+}

@@ -56,7 +56,11 @@ pub(crate) fn spawn(state: web::Data<State>) {
 async fn follow(state: &State, since: time::OffsetDateTime) -> anyhow::Result<()> {
     let consumer = state
         .bus
-        .events_consumer(bus::NOTIFY_CONSUMER, bus::MEMBER_EVENT_SUBJECTS, since)
+        .events_consumer(
+            bus::NOTIFY_CONSUMER,
+            &bus::event_type_filters("member", &MAY_ASK),
+            since,
+        )
         .await
         .context("the portal-notify consumer")?;
     let messages = state
@@ -103,6 +107,9 @@ async fn handle_message(state: &State, message: async_nats::jetstream::Message) 
         tracing::warn!(%error, "acknowledging a member event failed");
     }
 }
+
+/// The types of [`may_ask`]: the consumer is delivered these only.
+const MAY_ASK: [&str; 3] = ["AccessGranted", "PassphraseChanged", "AccountSuspended"];
 
 /// The events that may ask for an email (the others need no read of the stream).
 fn may_ask(event: &Event) -> bool {
@@ -168,5 +175,40 @@ mod tests {
         assert_eq!(at_once(8), 4);
         assert_eq!(at_once(16), 8);
         assert_eq!(at_once(64), 8);
+    }
+
+    #[test]
+    fn the_consumer_is_delivered_the_events_that_may_ask() {
+        let sealed = || domain::Sealed {
+            key: "member".into(),
+            nonce: "n".into(),
+            ciphertext: "c".into(),
+        };
+        let asking = [
+            Event::AccessGranted {
+                grant: domain::events::GrantKey {
+                    basis: domain::events::Basis::Plan,
+                    source_id: "1".into(),
+                },
+                location_id: None,
+                valid_from: None,
+                valid_until: None,
+                network: None,
+            },
+            Event::PassphraseChanged {
+                passphrase: sealed(),
+                lookup_hash: "h".into(),
+                source: Default::default(),
+            },
+            Event::AccountSuspended,
+        ];
+        for event in &asking {
+            assert!(may_ask(event), "{event:?}");
+        }
+        let types: Vec<&str> = asking.iter().map(Event::type_name).collect();
+        assert_eq!(types, MAY_ASK);
+        for event in [Event::AccountResumed, Event::AccountDeleted] {
+            assert!(!may_ask(&event) && !MAY_ASK.contains(&event.type_name()));
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! Revocation reaches the air: a durable JetStream consumer of the member events the relay
-//! publishes (`lanyard.events.member.>`) finds, for each event that can end access, the
+//! publishes (`lanyard.events.member.*.<type>` of the types below) finds, for each event that can end access, the
 //! member's live sessions that must end, and has the NAS that reported each one disconnect it.
 //!
 //! - `PassphraseChanged`, `AccountDeleted`: every live session (the key they were made with no
@@ -24,8 +24,15 @@ use domain::member::DisconnectRecord;
 use store::radius_sessions::{self, SessionView};
 use uuid::Uuid;
 
-/// What it follows: the member streams' events of every organization.
-pub const SUBJECTS: &str = "lanyard.events.member.>";
+/// The member events that can end sessions ([`ending`]): the consumer is delivered these
+/// only (`bus::event_type_filters`), not every plan renewal of every member.
+pub const ENDING_EVENTS: [&str; 5] = [
+    "PassphraseChanged",
+    "AccountDeleted",
+    "DeviceRemoved",
+    "AccessRevoked",
+    "AccountSuspended",
+];
 /// At most this many sessions of one member are ended per event (a member has a few devices;
 /// the bound keeps one event's work finite whatever the table holds).
 const MAX_SESSIONS_PER_EVENT: usize = 64;
@@ -78,7 +85,7 @@ impl Follower {
             bus: self.bus.clone(),
             consumer: bus::DISCONNECT_CONSUMER.into(),
             per_instance: false,
-            subjects: SUBJECTS,
+            subjects: bus::event_type_filters("member", &ENDING_EVENTS),
             since: self.since,
             // Several events at once: a NAS that does not answer holds its event for 7 s, and
             // a mass revocation (an uninstall) must not wait in line behind it.
@@ -349,5 +356,20 @@ mod tests {
             outcome: DisconnectOutcome::Acked,
         };
         assert_eq!(ending(&answered), None);
+        // What the consumer is delivered is what can end sessions, and only that.
+        let ending_types: std::collections::BTreeSet<&str> = [
+            &revoked,
+            &Event::AccountSuspended,
+            &Event::AccountDeleted,
+            &removed,
+            &changed,
+        ]
+        .iter()
+        .map(|event| event.type_name())
+        .collect();
+        assert_eq!(ending_types, ENDING_EVENTS.into_iter().collect());
+        for event in [&Event::AccountResumed, &answered] {
+            assert!(!ENDING_EVENTS.contains(&event.type_name()), "{event:?}");
+        }
     }
 }
