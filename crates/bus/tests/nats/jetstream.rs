@@ -273,26 +273,14 @@ async fn an_events_consumer_is_delivered_the_types_it_names_and_keeps_its_place(
     publish(legacy(), "read-before").await?;
     assert_eq!(pull_all(&before).await?, ["read-before"]);
     publish(legacy(), "left-before").await?;
-    publish(
-        bus::event_subject("member", "6267", "AccessGranted"),
-        "granted",
-    )
-    .await?;
-    publish(
-        bus::event_subject("member", "6267", "AccountSuspended"),
-        "suspended",
-    )
-    .await?;
-    publish(
-        bus::event_subject("org", "6267", "AccountSuspended"),
-        "another-category",
-    )
-    .await?;
-    publish(
-        bus::event_subject("member", "6268", "AccountDeleted"),
-        "deleted",
-    )
-    .await?;
+    for (category, org, event_type, id) in [
+        ("member", "6267", "AccessGranted", "granted"),
+        ("member", "6267", "AccountSuspended", "suspended"),
+        ("org", "6267", "AccountSuspended", "another-category"),
+        ("member", "6268", "AccountDeleted", "deleted"),
+    ] {
+        publish(bus::event_subject(category, org, event_type), id).await?;
+    }
 
     let filters = bus::event_type_filters("member", &["AccountSuspended", "AccountDeleted"]);
     for _ in 0..2 {
