@@ -44,6 +44,12 @@ pub fn instance_consumer(prefix: &str, instance: &str) -> String {
 pub const NOTIFY_CONSUMER: &str = "portal-notify";
 /// The member events' subjects (`lanyard.events.member.<org>.<type>`).
 pub const MEMBER_EVENT_SUBJECTS: &str = "lanyard.events.member.>";
+/// The controllers service's durable consumer of the events stream (its only one).
+pub const CONTROLLERS_CONSUMER: &str = "controllers";
+/// Which organizations installed which Optix app (client_id): ingest records a signed
+/// `app_install` and refuses other webhooks of organizations it does not know; provision
+/// forgets an install Optix does not confirm and an uninstall Optix confirms.
+pub const INSTALLATIONS_BUCKET: &str = "LANYARD_INSTALLATIONS";
 
 /// The subject the relay publishes an event on: `lanyard.events.<category>.<org>.<type>`
 /// (proto/events/README.md). The type is the last token so that a consumer is delivered only
@@ -71,12 +77,6 @@ pub fn event_type_filters(category: &str, event_types: &[&str]) -> Vec<String> {
         )
         .collect()
 }
-/// The controllers service's durable consumer of the events stream (its only one).
-pub const CONTROLLERS_CONSUMER: &str = "controllers";
-/// Which organizations installed which Optix app (client_id): ingest records a signed
-/// `app_install` and refuses other webhooks of organizations it does not know; provision
-/// forgets an install Optix does not confirm and an uninstall Optix confirms.
-pub const INSTALLATIONS_BUCKET: &str = "LANYARD_INSTALLATIONS";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {

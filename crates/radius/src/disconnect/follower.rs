@@ -1,6 +1,7 @@
 //! Revocation reaches the air: a durable JetStream consumer of the member events the relay
-//! publishes (`lanyard.events.member.*.<type>` of the types below) finds, for each event that can end access, the
-//! member's live sessions that must end, and has the NAS that reported each one disconnect it.
+//! publishes that can end access (`lanyard.events.member.*.<type>` of the types below) finds,
+//! for each, the member's live sessions that must end, and has the NAS that reported each one
+//! disconnect it.
 //!
 //! - `PassphraseChanged`, `AccountDeleted`: every live session (the key they were made with no
 //!   longer opens anything).
