@@ -282,18 +282,17 @@ async fn an_events_consumer_is_delivered_the_types_it_names_and_keeps_its_place(
         publish(bus::event_subject(category, org, event_type), id).await?;
     }
 
+    // Opened twice: changed by the first, left as it is by the second.
     let filters = bus::event_type_filters("member", &["AccountSuspended", "AccountDeleted"]);
-    for _ in 0..2 {
-        let mut after = radius
-            .events_consumer(bus::DISCONNECT_CONSUMER, &filters, since)
-            .await?;
-        let config = after.info().await?.config.clone();
-        assert_eq!(config.filter_subjects, filters);
-        assert!(config.filter_subject.is_empty());
-    }
-    let after = radius
+    radius
         .events_consumer(bus::DISCONNECT_CONSUMER, &filters, since)
         .await?;
+    let mut after = radius
+        .events_consumer(bus::DISCONNECT_CONSUMER, &filters, since)
+        .await?;
+    let config = after.info().await?.config.clone();
+    assert_eq!(config.filter_subjects, filters);
+    assert!(config.filter_subject.is_empty());
     assert_eq!(
         pull_all(&after).await?,
         ["left-before", "suspended", "deleted"]
