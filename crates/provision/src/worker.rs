@@ -19,8 +19,8 @@ use opentelemetry::KeyValue;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
 use tracing::Instrument;
 
 /// How often every message a worker holds (handled or waiting) is told "in progress": well
@@ -257,9 +257,11 @@ async fn org_worker(
     let window = provisioner.optix().settings().window;
     let mut pacing = Pacing::new(limit, window, Instant::now());
     let batch_size = settings.batch_size.max(1);
-    let provisioner = provisioner.as_ref();
     let mut pending: Option<Pending> = None;
+    // Each committed batch's acknowledgements, sent beside the next batch's commit.
+    let mut acknowledging = JoinSet::new();
     loop {
+        while acknowledging.try_join_next().is_some() {}
         let mut linger = || match &mut pacing {
             Some(pacing) => pacing.linger(settings.coalesce, Instant::now()),
             None => settings.coalesce,
@@ -276,7 +278,8 @@ async fn org_worker(
                 batch
             }
             (None, Some(previous)) => {
-                commit_alone(&mut held, previous, &org_id, provisioner).await;
+                let committed = commit_alone(&mut held, previous, &org_id, &provisioner).await;
+                acknowledging.spawn(committed.acknowledge());
                 continue;
             }
             (None, None) => match held.next_batch(batch_size, linger).await {
@@ -289,32 +292,50 @@ async fn org_worker(
             continue;
         };
         let before = provisioner.optix().org_budget_remaining(&org_id);
-        pending = Some(ask(&mut held, pending, (&org_id, batch, working), provisioner).await);
+        let (asked, committed) =
+            ask(&mut held, pending, (&org_id, batch, working), &provisioner).await;
+        pending = Some(asked);
+        if let Some(committed) = committed {
+            acknowledging.spawn(committed.acknowledge());
+        }
         if let Some(pacing) = &mut pacing {
             let after = provisioner.optix().org_budget_remaining(&org_id);
             pacing.spent(spent(limit, before, after), Instant::now());
         }
     }
     if let Some(last) = pending {
-        commit_alone(&mut held, last, &org_id, provisioner).await;
+        let committed = commit_alone(&mut held, last, &org_id, &provisioner).await;
+        acknowledging.spawn(committed.acknowledge());
     }
+    while acknowledging.join_next().await.is_some() {}
 }
 
 /// Commits `pending` (nothing asked meanwhile), keeping what is held alive.
-async fn commit_alone(held: &mut Held, pending: Pending, org_id: &str, provisioner: &Provisioner) {
+async fn commit_alone(
+    held: &mut Held,
+    pending: Pending,
+    org_id: &str,
+    provisioner: &Provisioner,
+) -> Committed {
     let Pending { batch, commit } = pending;
-    held.while_handling(&[&batch], commit.run(&batch, org_id, provisioner))
+    let outcomes = held
+        .while_handling(&[&batch], commit.run(org_id, provisioner))
         .await;
+    Committed { batch, outcomes }
 }
 
 /// Asks about `batch` while `previous` commits (after it, when `batch` changes the
-/// installation); answers `batch` waiting for its commit.
+/// installation); answers `batch` waiting for its commit, and `previous` committed.
+///
+/// The asking runs as a task of its own: reading the batch (opening and parsing each sealed
+/// body) and the platform's answer are CPU work, which inside this task would wait for the
+/// commit's turns and hold them up.
 async fn ask(
     held: &mut Held,
     previous: Option<Pending>,
     (org_id, batch, working): (&str, Vec<WebhookDelivery>, Working),
-    provisioner: &Provisioner,
-) -> Pending {
+    provisioner: &Arc<Provisioner>,
+) -> (Pending, Option<Committed>) {
     let started = Instant::now();
     let incoming: Vec<Incoming> = batch
         .iter()
@@ -326,29 +347,52 @@ async fn ask(
         })
         .collect();
     let span = batch_span(org_id, &batch, &incoming[0].message_id);
-    let read = provisioner.read_batch(org_id, &incoming);
-    let previous = match previous {
-        Some(previous) if read.changes_installation() => {
-            commit_alone(held, previous, org_id, provisioner).await;
-            None
-        }
-        previous => previous,
+    let (committed_tx, committed_rx) = oneshot::channel::<()>();
+    let asking = {
+        let provisioner = Arc::clone(provisioner);
+        let org_id = org_id.to_owned();
+        let after_previous = previous.is_some();
+        tokio::spawn(
+            async move {
+                let read = provisioner.read_batch(&org_id, &incoming);
+                if after_previous && read.changes_installation() {
+                    // Ended (sent or dropped) once the previous batch is committed.
+                    let _ = committed_rx.await;
+                }
+                provisioner.ask_batch(&org_id, read).await
+            }
+            .instrument(span.clone()),
+        )
     };
-    let asking = provisioner.ask_batch(org_id, read).instrument(span.clone());
-    let asked = match previous {
+    let asking = async move {
+        match asking.await {
+            Ok(asked) => asked,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Only a runtime shutting down cancels it, and this task with it.
+            Err(e) => panic!("the batch's asking task ended without an answer: {e}"),
+        }
+    };
+    let (asked, committed) = match previous {
         Some(Pending {
             batch: previous_batch,
             commit,
         }) => {
-            let committing = commit.run(&previous_batch, org_id, provisioner);
+            let committing = async {
+                let outcomes = commit.run(org_id, provisioner).await;
+                drop(committed_tx);
+                outcomes
+            };
             let both = futures::future::join(asking, committing);
-            held.while_handling(&[&previous_batch, &batch], both)
-                .await
-                .0
+            let (asked, outcomes) = held.while_handling(&[&previous_batch, &batch], both).await;
+            let committed = Committed {
+                batch: previous_batch,
+                outcomes,
+            };
+            (asked, Some(committed))
         }
-        None => held.while_handling(&[&batch], asking).await,
+        None => (held.while_handling(&[&batch], asking).await, None),
     };
-    Pending {
+    let pending = Pending {
         batch,
         commit: ToCommit {
             asked,
@@ -356,20 +400,58 @@ async fn ask(
             started,
             _working: working,
         },
-    }
+    };
+    (pending, committed)
 }
 
 impl ToCommit {
-    /// Commits `batch` (the messages asked about) and acknowledges each by its outcome.
-    async fn run(self, batch: &[WebhookDelivery], org_id: &str, provisioner: &Provisioner) {
+    /// Commits the messages asked about; answers each one's outcome, in order.
+    async fn run(self, org_id: &str, provisioner: &Provisioner) -> CommitOutcomes {
         let ToCommit {
             asked,
             span,
             started,
             _working,
         } = self;
+        let outcomes = provisioner
+            .commit_batch(org_id, asked)
+            .instrument(span.clone())
+            .await;
+        CommitOutcomes {
+            outcomes,
+            span,
+            started,
+        }
+    }
+}
+
+/// A batch's outcomes, committed (or not: a retry), not yet acknowledged.
+struct CommitOutcomes {
+    outcomes: Vec<Outcome>,
+    span: tracing::Span,
+    started: Instant,
+}
+
+/// A batch committed, its messages to acknowledge.
+struct Committed {
+    batch: Vec<WebhookDelivery>,
+    outcomes: CommitOutcomes,
+}
+
+impl Committed {
+    /// Acknowledges each message by its outcome (a task of its own: the acks need not hold up
+    /// the next commit, and only what is committed is acknowledged).
+    async fn acknowledge(self) {
+        let Committed {
+            batch,
+            outcomes:
+                CommitOutcomes {
+                    outcomes,
+                    span,
+                    started,
+                },
+        } = self;
         async {
-            let outcomes = provisioner.commit_batch(org_id, asked).await;
             for (delivery, outcome) in batch.iter().zip(&outcomes) {
                 record(delivery, outcome, started);
                 acknowledge(delivery, outcome).await;
