@@ -369,13 +369,17 @@ async fn commit_members(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let advanced = if subject_keys.is_empty() {
-        0
-    } else {
+    let covering = async {
+        if subject_keys.is_empty() {
+            return Ok(0);
+        }
         event_log::record_webhook_coverage(tx, org_id, &subject_keys, now, now - COVERAGE_KEPT)
-            .await?
+            .await
     };
-    let marked = event_log::mark_all_processed(tx, &Parsed::marked_ids(hints)).await?;
+    let marked_ids = Parsed::marked_ids(hints);
+    // Pipelined: one round trip for both.
+    let (advanced, marked) =
+        futures::try_join!(covering, event_log::mark_all_processed(tx, &marked_ids))?;
     // Nothing new: every delivery was committed before, and every subject reconciled by a
     // commit that asked the platform no earlier than this one (another instance's, during a
     // hand-over); deciding again on older answers could only undo it.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{Event, StreamId};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::Json;
+use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
 /// Held from the first position drawn until commit; see migrations/0001_event_log.sql.
@@ -198,10 +198,10 @@ pub async fn append_batch(
     if appends.iter().all(|part| part.events.is_empty()) {
         return Ok(Vec::new());
     }
-    take_append_lock(tx).await?;
     let (positions, ids, mut streams, versions) = {
         let (columns, parts) = event_columns(&appends);
-        let positions = insert_events(tx, &columns, recorded_at, &parts).await?;
+        let inserting = insert_events(tx, &columns, recorded_at, &parts);
+        let positions = under_append_lock(tx, inserting).await?;
         (positions, columns.ids, columns.streams, columns.versions)
     };
     let mut recorded = Vec::with_capacity(positions.len());
@@ -336,12 +336,33 @@ async fn project_all(
     crate::project_sql::execute_ops(tx, &ops).await
 }
 
+const TAKE_APPEND_LOCK: &str = "SELECT pg_advisory_xact_lock($1)";
+
 /// Takes the append lock until the transaction ends: nothing else commits events meanwhile
 /// (appends take it themselves; replay's swap and VLAN picks take it too).
 pub async fn take_append_lock(tx: &impl GenericClient) -> Result<(), StoreError> {
-    tx.execute_cached("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
-        .await?;
+    tx.execute_cached(TAKE_APPEND_LOCK, &[&APPEND_LOCK]).await?;
     Ok(())
+}
+
+/// Takes the append lock (as [`take_append_lock`]) and runs `behind` pipelined after it: the
+/// lock's request is on the wire before any of `behind`'s, so PostgreSQL runs those once the
+/// lock is held, and the lock costs no round trip of its own.
+pub async fn under_append_lock<T>(
+    tx: &impl GenericClient,
+    behind: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    // Prepared first: a statement prepared on the way would be sent after `behind`'s.
+    let lock = tx.prepare_cached(TAKE_APPEND_LOCK).await?;
+    let mut locking = Box::pin(futures::future::maybe_done(
+        tx.execute(&lock, &[&APPEND_LOCK]),
+    ));
+    let _ = futures::poll!(locking.as_mut());
+    let (_, value) = futures::future::join(locking.as_mut(), behind).await;
+    match locking.as_mut().take_output() {
+        Some(Err(e)) => Err(e.into()),
+        _ => value,
+    }
 }
 
 /// Records that a NATS message's effects are being committed in this transaction. Returns false
@@ -403,22 +424,23 @@ pub async fn record_webhook_coverage(
     asked_from: chrono::DateTime<chrono::Utc>,
     forget_before: chrono::DateTime<chrono::Utc>,
 ) -> Result<u64, StoreError> {
-    let advanced = client
-        .execute_cached(
+    // Pipelined: the two touch different rows.
+    let upsert: [&(dyn ToSql + Sync); 3] = [&org_id, &hint_keys, &asked_from];
+    let forget: [&(dyn ToSql + Sync); 1] = [&forget_before];
+    let (advanced, _) = futures::try_join!(
+        client.execute_cached(
             "INSERT INTO webhook_coverage (org_id, hint_key, asked_from)
              SELECT $1, unnest($2::text[]), $3
              ON CONFLICT (org_id, hint_key)
              DO UPDATE SET asked_from = EXCLUDED.asked_from
              WHERE webhook_coverage.asked_from < EXCLUDED.asked_from",
-            &[&org_id, &hint_keys, &asked_from],
-        )
-        .await?;
-    client
-        .execute_cached(
+            &upsert,
+        ),
+        client.execute_cached(
             "DELETE FROM webhook_coverage WHERE asked_from < $1",
-            &[&forget_before],
-        )
-        .await?;
+            &forget
+        ),
+    )?;
     Ok(advanced)
 }
 

@@ -10,7 +10,6 @@
 
 use crate::error::StoreError;
 use crate::projection::{Cell, RowOp, Set, Table};
-use crate::statements::CachedStatements;
 use deadpool_postgres::GenericClient;
 use std::collections::BTreeMap;
 use tokio_postgres::types::ToSql;
@@ -432,10 +431,19 @@ pub async fn execute_ops(client: &impl GenericClient, ops: &[RowOp]) -> Result<(
     for op in ops {
         coalesced.push(op);
     }
-    for (sql, params) in coalesced.statements() {
+    let statements = coalesced.statements();
+    // Prepared first, then run pipelined in their order (`statements::in_order`).
+    let mut prepared = Vec::with_capacity(statements.len());
+    for (sql, params) in &statements {
         let values: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        client.execute_cached(&sql, &values).await?;
+        prepared.push((client.prepare_cached(sql).await?, values));
+    }
+    let runs = prepared
+        .iter()
+        .map(|(statement, values)| client.execute(statement, values));
+    for run in crate::statements::in_order(runs).await {
+        run?;
     }
     Ok(())
 }

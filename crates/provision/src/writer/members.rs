@@ -135,11 +135,22 @@ impl Writer {
             trigger,
             now,
         } = occasion;
+        let rounds = rounds(members);
+        let first_streams = rounds
+            .first()
+            .map(|round| round_streams(org_id, round.iter().map(|&i| &members[i])))
+            .unwrap_or_default();
         // Before reading anything: every append takes this lock, so no stream read below can
         // change before commit (no version conflict is possible; uniqueness checked at commit
-        // still is, and `decide::in_transaction` decides again then).
-        event_log::take_append_lock(tx).await?;
-        let policy = queries::org_policy(tx, org_id).await?;
+        // still is, and `decide::in_transaction` decides again then). The policy and the first
+        // round's streams are read pipelined behind it.
+        let reading = async {
+            futures::try_join!(
+                queries::org_policy(tx, org_id),
+                decide::load_many(tx, &first_streams.all)
+            )
+        };
+        let (policy, first_histories) = event_log::under_append_lock(tx, reading).await?;
         let context = Context {
             org_id,
             policy: &policy,
@@ -147,9 +158,20 @@ impl Writer {
             now,
         };
         let mut outcomes: Vec<Option<Decided>> = members.iter().map(|_| None).collect();
-        for round in rounds(members) {
+        let mut first = Some((first_streams, first_histories));
+        for round in rounds {
             let batch: Vec<&ToReconcile<'_>> = round.iter().map(|&i| &members[i]).collect();
-            let decided = self.decide_round(tx, context, &batch).await?;
+            let (streams, histories) = match first.take() {
+                Some(read) => read,
+                None => {
+                    let streams = round_streams(org_id, batch.iter().copied());
+                    let histories = decide::load_many(tx, &streams.all).await?;
+                    (streams, histories)
+                }
+            };
+            let decided = self
+                .decide_round(tx, context, &batch, &streams, &histories)
+                .await?;
             for (index, outcome) in round.into_iter().zip(decided) {
                 outcomes[index] = Some(outcome);
             }
@@ -160,41 +182,25 @@ impl Writer {
             .collect())
     }
 
-    /// Members with distinct streams: read in one query, decided in memory, appended at once.
+    /// Members with distinct streams (read in one query: `histories`), decided in memory,
+    /// appended at once.
     async fn decide_round(
         &self,
         tx: &Transaction<'_>,
         context: Context<'_>,
         members: &[&ToReconcile<'_>],
+        streams: &RoundStreams,
+        histories: &Histories,
     ) -> Result<Vec<Decided>, StoreError> {
         let org_id = context.org_id;
-        let member_streams: Vec<StreamId> = members
-            .iter()
-            .map(|m| StreamId::member(org_id, &m.facts.user_id))
-            .collect();
-        // Every team a member is in (the decision uses one of them): a few more streams than
-        // needed rather than a second read.
-        let group_streams: BTreeSet<String> = members
-            .iter()
-            .filter(|m| m.facts.exists)
-            .flat_map(|m| m.facts.teams.iter().map(|t| t.team_id.clone()))
-            .collect();
-        let group_streams: Vec<StreamId> = group_streams
-            .iter()
-            .map(|team_id| StreamId::group(org_id, team_id))
-            .collect();
-        let streams: Vec<StreamId> = member_streams
-            .iter()
-            .chain(&group_streams)
-            .cloned()
-            .collect();
-        let histories = decide::load_many(tx, &streams).await?;
+        let group_streams = &streams.groups;
+        let member_streams = streams.all[..members.len()].iter().cloned();
         let mut plans = Vec::with_capacity(members.len());
         for (member, stream) in members.iter().zip(member_streams) {
-            plans.push(self.plan(context, member, stream, &histories)?);
+            plans.push(self.plan(context, member, stream, histories)?);
         }
         let secrets = self.round_secrets(tx, org_id, &plans).await?;
-        let mut groups = Groups::read(tx, org_id, &histories, &group_streams).await?;
+        let mut groups = Groups::read(tx, org_id, histories, group_streams).await?;
         let mut parts = Vec::new();
         let mut outcomes = Vec::with_capacity(plans.len());
         for (plan, secrets) in plans.into_iter().zip(secrets) {
@@ -581,6 +587,34 @@ impl<'h> Groups<'h> {
 
 /// The members' indexes in rounds in which no user is named twice: a user's n-th mention goes
 /// in round n (almost always there is one round).
+/// The streams a round reads: its members' (in order), then every team a member is in (the
+/// decision uses one of them: a few more streams than needed rather than a second read).
+#[derive(Default)]
+struct RoundStreams {
+    all: Vec<StreamId>,
+    groups: Vec<StreamId>,
+}
+
+fn round_streams<'m, 'b: 'm>(
+    org_id: &str,
+    members: impl Iterator<Item = &'m ToReconcile<'b>> + Clone,
+) -> RoundStreams {
+    let group_ids: BTreeSet<&str> = members
+        .clone()
+        .filter(|m| m.facts.exists)
+        .flat_map(|m| m.facts.teams.iter().map(|t| t.team_id.as_str()))
+        .collect();
+    let groups: Vec<StreamId> = group_ids
+        .into_iter()
+        .map(|team_id| StreamId::group(org_id, team_id))
+        .collect();
+    let all = members
+        .map(|m| StreamId::member(org_id, &m.facts.user_id))
+        .chain(groups.iter().cloned())
+        .collect();
+    RoundStreams { all, groups }
+}
+
 fn rounds(members: &[ToReconcile<'_>]) -> Vec<Vec<usize>> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut rounds: Vec<Vec<usize>> = Vec::new();

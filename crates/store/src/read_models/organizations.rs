@@ -105,28 +105,31 @@ pub async fn org_policy(
     org_id: &str,
 ) -> Result<OrgPolicy, StoreError> {
     let mut policy = OrgPolicy::default();
-    let settings = select_opt(
-        client,
-        "SELECT default_profile, vlan_first, vlan_last FROM organizations WHERE org_id = $1",
-        &[&org_id],
-        |r| {
-            (
-                r.get::<_, Option<serde_json::Value>>(0),
-                pool_from_db(r.get(1), r.get(2)),
-            )
-        },
-    )
-    .await?;
+    // Pipelined: one round trip for the three.
+    let org: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&org_id];
+    let (settings, plan_profiles, locations) = futures::try_join!(
+        select_opt(
+            client,
+            "SELECT default_profile, vlan_first, vlan_last FROM organizations WHERE org_id = $1",
+            &org,
+            |r| {
+                (
+                    r.get::<_, Option<serde_json::Value>>(0),
+                    pool_from_db(r.get(1), r.get(2)),
+                )
+            },
+        ),
+        plan_profiles(client, org_id),
+        locations(client, org_id),
+    )?;
     if let Some((default_profile, vlan_pool)) = settings {
         if let Some(profile) = default_profile {
             policy.default_profile = from_json(profile)?;
         }
         policy.vlan_pool = vlan_pool;
     }
-    policy
-        .plan_profiles
-        .extend(plan_profiles(client, org_id).await?);
-    for location in locations(client, org_id).await? {
+    policy.plan_profiles.extend(plan_profiles);
+    for location in locations {
         if let Some(settings) = location.settings {
             policy.locations.insert(location.location_id, settings);
         }
