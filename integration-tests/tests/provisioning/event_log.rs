@@ -780,8 +780,11 @@ async fn reads_pipelined_behind_the_append_lock_see_what_its_holder_committed() 
         let stream = stream.clone();
         tokio::spawn(async move {
             let mut client = pool.get().await?;
-            let tx = client.transaction().await?;
             let streams = [stream];
+            // Read once on this connection first, so that its statement is prepared: one
+            // prepared on the way would be sent late whatever the order asked.
+            event_log::read_streams(&client, &streams).await?;
+            let tx = client.transaction().await?;
             let reading = event_log::read_streams(&tx, &streams);
             let histories = event_log::under_append_lock(&tx, reading).await?;
             tx.commit().await?;
