@@ -585,16 +585,16 @@ impl<'h> Groups<'h> {
     }
 }
 
-/// The members' indexes in rounds in which no user is named twice: a user's n-th mention goes
-/// in round n (almost always there is one round).
 /// The streams a round reads: its members' (in order), then every team a member is in (the
 /// decision uses one of them: a few more streams than needed rather than a second read).
 #[derive(Default)]
 struct RoundStreams {
+    /// The members' streams, then the groups'.
     all: Vec<StreamId>,
     groups: Vec<StreamId>,
 }
 
+/// [`RoundStreams`] of `members`, a round's (each user once).
 fn round_streams<'m, 'b: 'm>(
     org_id: &str,
     members: impl Iterator<Item = &'m ToReconcile<'b>> + Clone,
@@ -615,6 +615,8 @@ fn round_streams<'m, 'b: 'm>(
     RoundStreams { all, groups }
 }
 
+/// The members' indexes in rounds in which no user is named twice: a user's n-th mention goes
+/// in round n (almost always there is one round).
 fn rounds(members: &[ToReconcile<'_>]) -> Vec<Vec<usize>> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut rounds: Vec<Vec<usize>> = Vec::new();
