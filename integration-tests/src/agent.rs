@@ -214,10 +214,11 @@ impl Agent {
         location: &str,
         email: &str,
     ) -> anyhow::Result<()> {
+        let prefix = format!("{}/l/{org}/{location}/signin", self.base);
+        let before = mailbox.present(email, &prefix)?;
         let answer = self.request_link(org, location, email).await?;
         anyhow::ensure!(answer.status == 200, "asking for a link: {}", answer.status);
-        let prefix = format!("{}/l/{org}/{location}/signin", self.base);
-        let mail = mailbox.wait_for(email, &prefix).await?;
+        let mail = mailbox.wait_for_new(email, &prefix, &before).await?;
         let link = mail
             .link(&prefix)
             .ok_or_else(|| anyhow::anyhow!("no sign-in link in the email"))?;

@@ -20,6 +20,8 @@ pub struct Email {
     pub body: String,
     /// The message as the sink stored it (headers, encoded parts).
     pub raw: String,
+    /// Its file in the Maildir.
+    pub file: PathBuf,
 }
 
 impl Mailbox {
@@ -77,6 +79,7 @@ impl Mailbox {
                     subject: header("Subject"),
                     body,
                     raw: String::from_utf8_lossy(&raw).into_owned(),
+                    file: entry.path(),
                 });
             }
         }
@@ -104,6 +107,41 @@ impl Mailbox {
                     .all()?
                     .into_iter()
                     .find(|e| e.to.contains(to) && e.body.contains(marker)))
+            },
+        )
+        .await
+    }
+
+    /// The files of the emails to `to` containing `marker` so far ([`Mailbox::wait_for_new`]).
+    pub fn present(
+        &self,
+        to: &str,
+        marker: &str,
+    ) -> anyhow::Result<std::collections::BTreeSet<PathBuf>> {
+        Ok(self
+            .all()?
+            .into_iter()
+            .filter(|e| e.to.contains(to) && e.body.contains(marker))
+            .map(|e| e.file)
+            .collect())
+    }
+
+    /// Waits for an email to `to` containing `marker` that is not among `before`: a portal's
+    /// URL is not unique over a whole run (a later test's stack may be given a port an earlier
+    /// one had), so an earlier test's email to the same member can carry the same marker.
+    pub async fn wait_for_new(
+        &self,
+        to: &str,
+        marker: &str,
+        before: &std::collections::BTreeSet<PathBuf>,
+    ) -> anyhow::Result<Email> {
+        crate::wait::eventually(
+            &format!("a new email to {to} containing {marker}"),
+            Duration::from_secs(20),
+            || async {
+                Ok(self.all()?.into_iter().find(|e| {
+                    e.to.contains(to) && e.body.contains(marker) && !before.contains(&e.file)
+                }))
             },
         )
         .await

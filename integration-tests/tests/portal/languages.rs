@@ -78,13 +78,14 @@ async fn a_french_browser_gets_french_pages() -> anyhow::Result<()> {
 
     // The sign-in email is in the language of the page that asked for it.
     let email = "jean@example.com";
+    let portal = format!("{}/l/{DEMO_ORG}/{GASTOWN}", stack.portal_url);
+    let mailbox = Mailbox::from_env()?;
+    let marker = format!("{portal}/signin#token=");
+    let before = mailbox.present(email, &marker)?;
     let asked = agent.request_link(DEMO_ORG, GASTOWN, email).await?;
     assert_eq!(asked.status, 200, "{asked:?}");
     assert_eq!(asked.h1(), "Consultez votre messagerie");
-    let portal = format!("{}/l/{DEMO_ORG}/{GASTOWN}", stack.portal_url);
-    let mail = Mailbox::from_env()?
-        .wait_for(email, &format!("{portal}/signin#token="))
-        .await?;
+    let mail = mailbox.wait_for_new(email, &marker, &before).await?;
     assert!(
         mail.subject.starts_with("Votre lien de connexion WiFi"),
         "{}",

@@ -191,14 +191,14 @@ async fn a_tenant_signs_in_by_email_sees_the_key_and_changes_the_passphrase_in_c
     assert_eq!(lang.as_deref(), Some("en"));
     browser.screenshot("portal-01-email-form").await?;
     let email = "jean@example.com";
+    let marker = format!("{portal}/signin#token=");
+    let before = mailbox().present(email, &marker)?;
     browser.type_into("email", email).await?;
     browser.click_and_wait("form button[type=submit]").await?;
     browser.wait_for_heading("Check your email").await?;
     browser.screenshot("portal-02-check-email").await?;
 
-    let mail = mailbox()
-        .wait_for(email, &format!("{portal}/signin#token="))
-        .await?;
+    let mail = mailbox().wait_for_new(email, &marker, &before).await?;
     assert!(mail.subject.contains("sign-in link"), "{}", mail.subject);
     let link = mail.link(&stack.portal_url).expect("link in the email");
 
