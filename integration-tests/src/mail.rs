@@ -3,8 +3,12 @@
 //! by its recipient and by a text only this test's portal puts in it (its URL).
 
 use anyhow::Context;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// How long an email may take to arrive.
+const WAIT: Duration = Duration::from_secs(20);
 
 #[derive(Clone, Debug)]
 pub struct Mailbox {
@@ -88,8 +92,7 @@ impl Mailbox {
 
     /// Waits for the email to `to` whose body contains `marker`.
     pub async fn wait_for(&self, to: &str, marker: &str) -> anyhow::Result<Email> {
-        self.wait_for_within(to, marker, Duration::from_secs(20))
-            .await
+        self.wait_for_within(to, marker, WAIT).await
     }
 
     /// [`Mailbox::wait_for`] with its own deadline.
@@ -99,31 +102,13 @@ impl Mailbox {
         marker: &str,
         deadline: Duration,
     ) -> anyhow::Result<Email> {
-        crate::wait::eventually(
-            &format!("an email to {to} containing {marker}"),
-            deadline,
-            || async {
-                Ok(self
-                    .all()?
-                    .into_iter()
-                    .find(|e| e.to.contains(to) && e.body.contains(marker)))
-            },
-        )
-        .await
+        self.wait_for_one(to, marker, &BTreeSet::new(), deadline)
+            .await
     }
 
     /// The files of the emails to `to` containing `marker` so far ([`Mailbox::wait_for_new`]).
-    pub fn present(
-        &self,
-        to: &str,
-        marker: &str,
-    ) -> anyhow::Result<std::collections::BTreeSet<PathBuf>> {
-        Ok(self
-            .all()?
-            .into_iter()
-            .filter(|e| e.to.contains(to) && e.body.contains(marker))
-            .map(|e| e.file)
-            .collect())
+    pub fn present(&self, to: &str, marker: &str) -> anyhow::Result<BTreeSet<PathBuf>> {
+        Ok(self.matching(to, marker)?.map(|e| e.file).collect())
     }
 
     /// Waits for an email to `to` containing `marker` that is not among `before`: a portal's
@@ -133,27 +118,47 @@ impl Mailbox {
         &self,
         to: &str,
         marker: &str,
-        before: &std::collections::BTreeSet<PathBuf>,
+        before: &BTreeSet<PathBuf>,
     ) -> anyhow::Result<Email> {
-        crate::wait::eventually(
-            &format!("a new email to {to} containing {marker}"),
-            Duration::from_secs(20),
-            || async {
-                Ok(self.all()?.into_iter().find(|e| {
-                    e.to.contains(to) && e.body.contains(marker) && !before.contains(&e.file)
-                }))
-            },
-        )
-        .await
+        self.wait_for_one(to, marker, before, WAIT).await
     }
 
     /// Emails to `to` containing `marker` (e.g. to check none was sent).
     pub fn count(&self, to: &str, marker: &str) -> anyhow::Result<usize> {
+        Ok(self.matching(to, marker)?.count())
+    }
+
+    /// The emails to `to` whose body contains `marker`.
+    fn matching(
+        &self,
+        to: &str,
+        marker: &str,
+    ) -> anyhow::Result<impl Iterator<Item = Email> + use<>> {
+        let (to, marker) = (to.to_owned(), marker.to_owned());
         Ok(self
             .all()?
             .into_iter()
-            .filter(|e| e.to.contains(to) && e.body.contains(marker))
-            .count())
+            .filter(move |e| e.to.contains(&to) && e.body.contains(&marker)))
+    }
+
+    /// Waits (at most `deadline`) for the first of [`Mailbox::matching`] not among `before`.
+    async fn wait_for_one(
+        &self,
+        to: &str,
+        marker: &str,
+        before: &BTreeSet<PathBuf>,
+        deadline: Duration,
+    ) -> anyhow::Result<Email> {
+        crate::wait::eventually(
+            &format!("an email to {to} containing {marker}"),
+            deadline,
+            || async {
+                Ok(self
+                    .matching(to, marker)?
+                    .find(|e| !before.contains(&e.file)))
+            },
+        )
+        .await
     }
 }
 

@@ -120,8 +120,8 @@ impl Leases {
 
     /// Waits (at most `patience`) until the leases were checked once: what this instance holds
     /// at start is known.
-    /// Told, not polled: polling every 20 ms held provision's first pull after a restart up to
-    /// 20 ms past the check (10 ms of a 0.77 s backlog's drain on average).
+    /// Told, not polled: polling every 20 ms held provision's first pull after a start up to
+    /// 20 ms past the check.
     pub async fn first_check(&self, patience: Duration) {
         let mut checked = self.checked.subscribe();
         let _ = tokio::time::timeout(patience, checked.wait_for(|checked| *checked)).await;

@@ -354,15 +354,10 @@ pub async fn under_append_lock<T>(
 ) -> Result<T, StoreError> {
     // Prepared first: a statement prepared on the way would be sent after `behind`'s.
     let lock = tx.prepare_cached(TAKE_APPEND_LOCK).await?;
-    let mut locking = Box::pin(futures::future::maybe_done(
-        tx.execute(&lock, &[&APPEND_LOCK]),
-    ));
-    let _ = futures::poll!(locking.as_mut());
-    let (_, value) = futures::future::join(locking.as_mut(), behind).await;
-    match locking.as_mut().take_output() {
-        Some(Err(e)) => Err(e.into()),
-        _ => value,
-    }
+    let (locked, value) =
+        crate::statements::first_then(tx.execute(&lock, &[&APPEND_LOCK]), behind).await;
+    locked?;
+    value
 }
 
 /// Records that a NATS message's effects are being committed in this transaction. Returns false
@@ -424,7 +419,8 @@ pub async fn record_webhook_coverage(
     asked_from: chrono::DateTime<chrono::Utc>,
     forget_before: chrono::DateTime<chrono::Utc>,
 ) -> Result<u64, StoreError> {
-    // Pipelined: the two touch different rows.
+    // Pipelined: in either order they leave the same rows (the upsert writes times the clean-up
+    // keeps).
     let upsert: [&(dyn ToSql + Sync); 3] = [&org_id, &hint_keys, &asked_from];
     let forget: [&(dyn ToSql + Sync); 1] = [&forget_before];
     let (advanced, _) = futures::try_join!(

@@ -39,8 +39,8 @@ impl<C: GenericClient> CachedStatements for C {}
 /// Runs `statements` on one connection pipelined, in the order given: each is put on the wire
 /// (polled once: tokio-postgres sends a prepared statement's request at its first poll) before
 /// the next, then all are awaited. PostgreSQL runs them one after the other as it would one at
-/// a time, at the cost of one round trip instead of one each; on two busy cores each round trip
-/// waited for both processes to be scheduled again (docs/performance.md, session 43).
+/// a time, at the cost of one round trip instead of one each (a batch's commit spent most of its
+/// time outside PostgreSQL's execution of its statements: docs/performance.md, session 43).
 /// Statements not yet prepared would be prepared first and sent late: prepare them before.
 pub async fn in_order<F: Future>(statements: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let mut all: Vec<_> = statements
@@ -54,4 +54,14 @@ pub async fn in_order<F: Future>(statements: impl IntoIterator<Item = F>) -> Vec
     all.iter_mut()
         .filter_map(|statement| statement.as_mut().take_output())
         .collect()
+}
+
+/// `first` put on the wire (polled once) before `then` is polled, then both awaited: `then`'s
+/// statements run after `first`'s, on one round trip ([`in_order`] for two of different kinds).
+pub async fn first_then<A: Future, B: Future>(first: A, then: B) -> (A::Output, B::Output) {
+    let mut first = std::pin::pin!(first);
+    match futures::poll!(first.as_mut()) {
+        std::task::Poll::Ready(output) => (output, then.await),
+        std::task::Poll::Pending => futures::future::join(first, then).await,
+    }
 }
