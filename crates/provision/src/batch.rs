@@ -377,27 +377,50 @@ async fn commit_members(
             .await
     };
     let marked_ids = Parsed::marked_ids(hints);
-    // Pipelined: one round trip for both.
-    let (advanced, marked) =
-        futures::try_join!(covering, event_log::mark_all_processed(tx, &marked_ids))?;
-    // Nothing new: every delivery was committed before, and every subject reconciled by a
-    // commit that asked the platform no earlier than this one (another instance's, during a
-    // hand-over); deciding again on older answers could only undo it.
-    if advanced == 0 && marked == 0 {
-        return Ok(Outcome::AlreadyProcessed);
-    }
+    // Pipelined: one round trip for both. Nothing new when every delivery was committed
+    // before, and every subject reconciled by a commit that asked the platform no earlier
+    // than this one (another instance's, during a hand-over); deciding again on older answers
+    // could only undo it.
+    let anything_new = async {
+        let (advanced, marked) =
+            futures::try_join!(covering, event_log::mark_all_processed(tx, &marked_ids))?;
+        Ok(advanced > 0 || marked > 0)
+    };
     let writer = provisioner.writer();
     let mut events = 0;
-    // First the groups of deleted teams, so their VLANs are free for the decisions below.
-    for (team_id, position) in gone_teams.iter() {
-        events += writer
-            .delete_group(tx, org_id, team_id, &metadata[*position], now)
+    let appended = if gone_teams.is_empty() {
+        // The usual batch: the coverage and the marks go on the wire ahead of the append lock
+        // and the reads behind it, one round trip for all (a commit's time went mostly to
+        // round trips: docs/performance.md, session 43); the members are decided only once
+        // they answer.
+        let reconciled = writer
+            .reconcile_members_if(
+                tx,
+                org_id,
+                members,
+                (Trigger::Webhook, now),
+                Box::pin(anything_new),
+            )
+            .await?;
+        match reconciled {
+            Some(appended) => appended,
+            None => return Ok(Outcome::AlreadyProcessed),
+        }
+    } else {
+        if !anything_new.await? {
+            return Ok(Outcome::AlreadyProcessed);
+        }
+        // First the groups of deleted teams, so their VLANs are free for the decisions below.
+        for (team_id, position) in gone_teams.iter() {
+            events += writer
+                .delete_group(tx, org_id, team_id, &metadata[*position], now)
+                .await?
+                .len();
+        }
+        writer
+            .reconcile_members(tx, org_id, members, Trigger::Webhook, now)
             .await?
-            .len();
-    }
-    let appended = writer
-        .reconcile_members(tx, org_id, members, Trigger::Webhook, now)
-        .await?;
+    };
     events += appended.iter().map(|a| a.events.len()).sum::<usize>();
     Ok(Outcome::Committed { events })
 }

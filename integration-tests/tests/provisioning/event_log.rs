@@ -854,3 +854,73 @@ async fn statements_pipelined_in_order_run_one_after_the_other() -> anyhow::Resu
     tx.commit().await?;
     Ok(())
 }
+
+/// A batch's own checks go on the wire ahead of the append lock and the reads behind it
+/// (`Writer::reconcile_members_if`, one round trip for all): answered "nothing new", the batch
+/// decides and appends nothing; answered "go on", its members are reconciled as
+/// `reconcile_members` would.
+#[tokio::test]
+async fn a_batch_its_checks_answer_nothing_new_appends_nothing() -> anyhow::Result<()> {
+    use domain::access::{MemberFacts, PlanFact, PlanStatus};
+    use provision::writer::{ToReconcile, Trigger};
+    let pool = store::create_pool(&fresh_database().await?, 2)?;
+    let keys = secrets::KeyRing::from_hex(&"11".repeat(32), &"22".repeat(32))?;
+    let writer = provision::Writer::new(pool.clone(), keys);
+    let cause = metadata("webhook");
+    let facts = MemberFacts {
+        user_id: "7".into(),
+        email: "ada@example.com".into(),
+        fullname: "Ada".into(),
+        exists: true,
+        is_active: true,
+        plans: vec![PlanFact {
+            account_plan_id: "70".into(),
+            plan_template_id: "1".into(),
+            status: PlanStatus::Active,
+            start: None,
+            end: None,
+            in_all_locations: true,
+            location_ids: vec![],
+        }],
+        bookings: vec![],
+        invitations: vec![],
+        teams: vec![],
+    };
+    let members = [ToReconcile {
+        facts,
+        metadata: &cause,
+    }];
+    let mut client = pool.get().await?;
+    let now = chrono::Utc::now();
+    let mut reconcile = async |go_on: bool| -> anyhow::Result<Option<usize>> {
+        let tx = client.transaction().await?;
+        let answered = writer
+            .reconcile_members_if(
+                &tx,
+                "1",
+                &members,
+                (Trigger::Webhook, now),
+                Box::pin(async move { Ok(go_on) }),
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(answered.map(|appended| appended.iter().map(|a| a.events.len()).sum()))
+    };
+
+    assert_eq!(
+        reconcile(false).await?,
+        None,
+        "nothing new: nothing decided"
+    );
+    let count = "SELECT count(*) FROM events WHERE stream_id = 'member-1-7'";
+    assert_eq!(first_column::<i64>(&pool, count).await?, [0]);
+
+    let appended = reconcile(true).await?;
+    assert!(
+        appended.is_some_and(|events| events >= 3),
+        "opened, a passphrase and the plan's grant: {appended:?}"
+    );
+    let logged = first_column::<i64>(&pool, count).await?;
+    assert_eq!(logged, [appended.unwrap_or(0) as i64]);
+    Ok(())
+}

@@ -16,7 +16,12 @@ use secrets::{MemberKey, ProfileData};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use store::decide::{self, DecideError, Histories, Loaded};
 use store::event_log::{self, Append, Metadata};
-use store::{StoreError, Transaction, queries};
+use store::{StoreError, Transaction, queries, statements};
+
+/// Statements a batch's caller has sent ahead of the append lock, answering whether the batch
+/// is to be decided at all (see [`Writer::reconcile_members_if`]).
+pub type GoOn<'g> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, StoreError>> + Send + 'g>>;
 
 /// A member's decision as the batch plans it, before the secrets are made.
 struct Planned<'b> {
@@ -66,6 +71,26 @@ struct Groups<'h> {
     vlans_in_use: Vec<u16>,
 }
 
+/// What each member appended, in order; a refusal is logged and left out.
+fn appended_or_refused(
+    org_id: &str,
+    trigger: Trigger<'_>,
+    members: &[ToReconcile<'_>],
+    decided: Vec<Decided>,
+) -> Vec<Appended> {
+    let mut appended = Vec::with_capacity(members.len());
+    for (member, outcome) in members.iter().zip(decided) {
+        match outcome {
+            Ok(member_appended) => appended.push(member_appended),
+            Err(refusal) => {
+                let user_id = member.facts.user_id.as_str();
+                tracing::warn!(org_id, user_id, ?trigger, %refusal, "reconciliation refused");
+            }
+        }
+    }
+    appended
+}
+
 impl Writer {
     /// Reconciles `members` inside `tx` with the organization's current policy, set-wise (see
     /// the module). A refusal is logged and the others go on; what each appended is answered,
@@ -83,18 +108,36 @@ impl Writer {
             trigger,
             now,
         };
-        let decided = self.decide_members(tx, members, occasion).await?;
-        let mut appended = Vec::with_capacity(members.len());
-        for (member, outcome) in members.iter().zip(decided) {
-            match outcome {
-                Ok(member_appended) => appended.push(member_appended),
-                Err(refusal) => {
-                    let user_id = member.facts.user_id.as_str();
-                    tracing::warn!(org_id, user_id, ?trigger, %refusal, "reconciliation refused");
-                }
-            }
-        }
-        Ok(appended)
+        let decided = self.decide_members(tx, members, occasion, None).await?;
+        Ok(appended_or_refused(
+            org_id,
+            trigger,
+            members,
+            decided.unwrap_or_default(),
+        ))
+    }
+
+    /// [`Writer::reconcile_members`], once `go_on` answers true; None, with nothing appended,
+    /// when it answers false. `go_on`'s statements are put on the wire ahead of the append
+    /// lock and the reads behind it, so that all take one round trip; the members are decided
+    /// only after its answer.
+    pub async fn reconcile_members_if(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+        members: &[ToReconcile<'_>],
+        (trigger, now): (Trigger<'_>, DateTime<Utc>),
+        go_on: GoOn<'_>,
+    ) -> Result<Option<Vec<Appended>>, StoreError> {
+        let occasion = Occasion {
+            org_id,
+            trigger,
+            now,
+        };
+        let decided = self
+            .decide_members(tx, members, occasion, Some(go_on))
+            .await?;
+        Ok(decided.map(|decided| appended_or_refused(org_id, trigger, members, decided)))
     }
 
     /// Decides for one member from what Optix says and appends inside `tx` (the team's group
@@ -113,9 +156,9 @@ impl Writer {
             now,
         };
         let decided = self
-            .decide_members(tx, std::slice::from_ref(member), occasion)
+            .decide_members(tx, std::slice::from_ref(member), occasion, None)
             .await?;
-        match decided.into_iter().next() {
+        match decided.into_iter().flatten().next() {
             Some(Err(refusal)) => Err(DecideError::Refused(refusal)),
             Some(Ok(appended)) => Ok(appended),
             None => Ok(Appended::default()),
@@ -123,13 +166,15 @@ impl Writer {
     }
 
     /// Each member's outcome, in order. A user named twice is decided again in a later round,
-    /// on what the earlier one appended (as one decision after the other would be).
+    /// on what the earlier one appended (as one decision after the other would be). None when
+    /// `go_on` (sent first) answers false: nothing is decided then.
     async fn decide_members(
         &self,
         tx: &Transaction<'_>,
         members: &[ToReconcile<'_>],
         occasion: Occasion<'_>,
-    ) -> Result<Vec<Decided>, StoreError> {
+        go_on: Option<GoOn<'_>>,
+    ) -> Result<Option<Vec<Decided>>, StoreError> {
         let Occasion {
             org_id,
             trigger,
@@ -150,7 +195,17 @@ impl Writer {
                 decide::load_many(tx, &first_streams.all)
             )
         };
-        let (policy, first_histories) = event_log::under_append_lock(tx, reading).await?;
+        let locked_reading = event_log::under_append_lock(tx, reading);
+        let (policy, first_histories) = match go_on {
+            None => locked_reading.await?,
+            Some(go_on) => {
+                let (go, read) = statements::first_then(go_on, locked_reading).await;
+                if !go? {
+                    return Ok(None);
+                }
+                read?
+            }
+        };
         let context = Context {
             org_id,
             policy: &policy,
@@ -176,10 +231,12 @@ impl Writer {
                 outcomes[index] = Some(outcome);
             }
         }
-        Ok(outcomes
-            .into_iter()
-            .map(|outcome| outcome.unwrap_or_else(|| Ok(Appended::default())))
-            .collect())
+        Ok(Some(
+            outcomes
+                .into_iter()
+                .map(|outcome| outcome.unwrap_or_else(|| Ok(Appended::default())))
+                .collect(),
+        ))
     }
 
     /// Members with distinct streams (read in one query: `histories`), decided in memory,
