@@ -275,23 +275,28 @@ impl Session {
     /// One advisory-lock function on (`class`, `key`), answering whether it did it.
     async fn advisory(&self, statement: &str, class: i32, key: u32) -> Result<bool, PgError> {
         let key = i32::try_from(key).unwrap_or(i32::MAX);
+        // Through the connection's statement cache: one round trip, not two, every check.
+        let statement = self.client.prepare_cached(statement).await?;
         self.client
-            .query_one(statement, &[&class, &key])
+            .query_one(&statement, &[&class, &key])
             .await?
             .try_get(0)
     }
 
     /// The live provision instances: the membership locks held in this database.
     async fn members(&self) -> Result<u32, PgError> {
-        let count: i64 = self
+        let statement = self
             .client
-            .query_one(
+            .prepare_cached(
                 "SELECT count(*) FROM pg_locks \
                  WHERE locktype = 'advisory' AND granted AND objsubid = 2 \
                    AND classid::bigint = $1::bigint \
                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                &[&i64::from(MEMBER_CLASS)],
             )
+            .await?;
+        let count: i64 = self
+            .client
+            .query_one(&statement, &[&i64::from(MEMBER_CLASS)])
             .await?
             .try_get(0)?;
         Ok(u32::try_from(count).unwrap_or(1))
