@@ -394,13 +394,7 @@ async fn commit_members(
         // round trips: docs/performance.md, session 43); the members are decided only once
         // they answer.
         let reconciled = writer
-            .reconcile_members_if(
-                tx,
-                org_id,
-                members,
-                (Trigger::Webhook, now),
-                Box::pin(anything_new),
-            )
+            .reconcile_members_if(tx, org_id, members, Trigger::Webhook, now, anything_new)
             .await?;
         match reconciled {
             Some(appended) => appended,

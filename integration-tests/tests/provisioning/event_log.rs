@@ -895,13 +895,9 @@ async fn a_batch_its_checks_answer_nothing_new_appends_nothing() -> anyhow::Resu
     let mut reconcile = async |go_on: bool| -> anyhow::Result<Option<usize>> {
         let tx = client.transaction().await?;
         let answered = writer
-            .reconcile_members_if(
-                &tx,
-                "1",
-                &members,
-                (Trigger::Webhook, now),
-                Box::pin(async move { Ok(go_on) }),
-            )
+            .reconcile_members_if(&tx, "1", &members, Trigger::Webhook, now, async move {
+                Ok(go_on)
+            })
             .await?;
         tx.commit().await?;
         Ok(answered.map(|appended| appended.iter().map(|a| a.events.len()).sum()))

@@ -18,11 +18,6 @@ use store::decide::{self, DecideError, Histories, Loaded};
 use store::event_log::{self, Append, Metadata};
 use store::{StoreError, Transaction, queries, statements};
 
-/// Statements a batch's caller has sent ahead of the append lock, answering whether the batch
-/// is to be decided at all (see [`Writer::reconcile_members_if`]).
-pub type GoOn<'g> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, StoreError>> + Send + 'g>>;
-
 /// A member's decision as the batch plans it, before the secrets are made.
 struct Planned<'b> {
     member: &'b ToReconcile<'b>,
@@ -108,13 +103,8 @@ impl Writer {
             trigger,
             now,
         };
-        let decided = self.decide_members(tx, members, occasion, None).await?;
-        Ok(appended_or_refused(
-            org_id,
-            trigger,
-            members,
-            decided.unwrap_or_default(),
-        ))
+        let decided = self.decide_members(tx, members, occasion).await?;
+        Ok(appended_or_refused(org_id, trigger, members, decided))
     }
 
     /// [`Writer::reconcile_members`], once `go_on` answers true; None, with nothing appended,
@@ -126,18 +116,24 @@ impl Writer {
         tx: &Transaction<'_>,
         org_id: &str,
         members: &[ToReconcile<'_>],
-        (trigger, now): (Trigger<'_>, DateTime<Utc>),
-        go_on: GoOn<'_>,
+        trigger: Trigger<'_>,
+        now: DateTime<Utc>,
+        go_on: impl Future<Output = Result<bool, StoreError>>,
     ) -> Result<Option<Vec<Appended>>, StoreError> {
         let occasion = Occasion {
             org_id,
             trigger,
             now,
         };
+        let rounds = Rounds::of(org_id, members);
+        let (go, first) = statements::first_then(go_on, rounds.read_first(tx, org_id)).await;
+        if !go? {
+            return Ok(None);
+        }
         let decided = self
-            .decide_members(tx, members, occasion, Some(go_on))
+            .decide_rounds(tx, members, occasion, rounds, first?)
             .await?;
-        Ok(decided.map(|decided| appended_or_refused(org_id, trigger, members, decided)))
+        Ok(Some(appended_or_refused(org_id, trigger, members, decided)))
     }
 
     /// Decides for one member from what Optix says and appends inside `tx` (the team's group
@@ -156,9 +152,9 @@ impl Writer {
             now,
         };
         let decided = self
-            .decide_members(tx, std::slice::from_ref(member), occasion, None)
+            .decide_members(tx, std::slice::from_ref(member), occasion)
             .await?;
-        match decided.into_iter().flatten().next() {
+        match decided.into_iter().next() {
             Some(Err(refusal)) => Err(DecideError::Refused(refusal)),
             Some(Ok(appended)) => Ok(appended),
             None => Ok(Appended::default()),
@@ -166,46 +162,38 @@ impl Writer {
     }
 
     /// Each member's outcome, in order. A user named twice is decided again in a later round,
-    /// on what the earlier one appended (as one decision after the other would be). None when
-    /// `go_on` (sent first) answers false: nothing is decided then.
+    /// on what the earlier one appended (as one decision after the other would be).
     async fn decide_members(
         &self,
         tx: &Transaction<'_>,
         members: &[ToReconcile<'_>],
         occasion: Occasion<'_>,
-        go_on: Option<GoOn<'_>>,
-    ) -> Result<Option<Vec<Decided>>, StoreError> {
+    ) -> Result<Vec<Decided>, StoreError> {
+        let rounds = Rounds::of(occasion.org_id, members);
+        let first = rounds.read_first(tx, occasion.org_id).await?;
+        self.decide_rounds(tx, members, occasion, rounds, first)
+            .await
+    }
+
+    /// [`Writer::decide_members`] once the policy and the first round's streams are read
+    /// ([`Rounds::read_first`]).
+    async fn decide_rounds(
+        &self,
+        tx: &Transaction<'_>,
+        members: &[ToReconcile<'_>],
+        occasion: Occasion<'_>,
+        rounds: Rounds,
+        (policy, first_histories): (OrgPolicy, Histories),
+    ) -> Result<Vec<Decided>, StoreError> {
         let Occasion {
             org_id,
             trigger,
             now,
         } = occasion;
-        let rounds = rounds(members);
-        let first_streams = rounds
-            .first()
-            .map(|round| round_streams(org_id, round.iter().map(|&i| &members[i])))
-            .unwrap_or_default();
-        // Before reading anything: every append takes this lock, so no stream read below can
-        // change before commit (no version conflict is possible; uniqueness checked at commit
-        // still is, and `decide::in_transaction` decides again then). The policy and the first
-        // round's streams are read pipelined behind it.
-        let reading = async {
-            futures::try_join!(
-                queries::org_policy(tx, org_id),
-                decide::load_many(tx, &first_streams.all)
-            )
-        };
-        let locked_reading = event_log::under_append_lock(tx, reading);
-        let (policy, first_histories) = match go_on {
-            None => locked_reading.await?,
-            Some(go_on) => {
-                let (go, read) = statements::first_then(go_on, locked_reading).await;
-                if !go? {
-                    return Ok(None);
-                }
-                read?
-            }
-        };
+        let Rounds {
+            all: rounds,
+            first_streams,
+        } = rounds;
         let context = Context {
             org_id,
             policy: &policy,
@@ -231,12 +219,10 @@ impl Writer {
                 outcomes[index] = Some(outcome);
             }
         }
-        Ok(Some(
-            outcomes
-                .into_iter()
-                .map(|outcome| outcome.unwrap_or_else(|| Ok(Appended::default())))
-                .collect(),
-        ))
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| outcome.unwrap_or_else(|| Ok(Appended::default())))
+            .collect())
     }
 
     /// Members with distinct streams (read in one query: `histories`), decided in memory,
@@ -639,6 +625,42 @@ impl<'h> Groups<'h> {
             self.vlans_in_use.push(vlan);
         }
         Ok((stream, version, events))
+    }
+}
+
+/// A batch's rounds (a user named twice is decided again in a later round) and the streams of
+/// the first, read before anything is decided.
+struct Rounds {
+    all: Vec<Vec<usize>>,
+    first_streams: RoundStreams,
+}
+
+impl Rounds {
+    fn of(org_id: &str, members: &[ToReconcile<'_>]) -> Rounds {
+        let all = rounds(members);
+        let first_streams = all
+            .first()
+            .map(|round| round_streams(org_id, round.iter().map(|&i| &members[i])))
+            .unwrap_or_default();
+        Rounds { all, first_streams }
+    }
+
+    /// The append lock, then the policy and the first round's streams pipelined behind it.
+    /// Before reading anything: every append takes this lock, so no stream read below can
+    /// change before commit (no version conflict is possible; uniqueness checked at commit
+    /// still is, and `decide::in_transaction` decides again then).
+    async fn read_first(
+        &self,
+        tx: &Transaction<'_>,
+        org_id: &str,
+    ) -> Result<(OrgPolicy, Histories), StoreError> {
+        let reading = async {
+            futures::try_join!(
+                queries::org_policy(tx, org_id),
+                decide::load_many(tx, &self.first_streams.all)
+            )
+        };
+        event_log::under_append_lock(tx, reading).await
     }
 }
 
