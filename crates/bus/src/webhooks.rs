@@ -24,6 +24,8 @@ pub const MSG_ID: &str = "Nats-Msg-Id";
 pub const RECEIVED_AT: &str = "Lanyard-Received-At";
 /// On a webhook `lanyard webhooks replay` published again: the stream sequence of the original.
 pub const REPLAY_OF: &str = "Lanyard-Replay-Of";
+/// The W3C trace context's header (as `telemetry::traces` injects it).
+const TRACEPARENT: &str = "traceparent";
 
 /// `optix.webhooks.<org>.<event>`, with each token limited to `[A-Za-z0-9_-]`.
 pub fn webhook_subject(org_id: &str, event: &str) -> String {
@@ -125,6 +127,9 @@ impl Bus {
 }
 
 /// A webhook delivery as provision's consumer receives it, acknowledged through it.
+///
+/// Held from its delivery to its ack (up to three batches of them), so it keeps only what it
+/// needs: its body in an allocation of its own and its headers read once.
 pub struct WebhookDelivery {
     message: Message,
     /// The organization and event its subject names (`_` and the subject for a foreign one).
@@ -134,11 +139,17 @@ pub struct WebhookDelivery {
     pub received_at: Option<DateTime<Utc>>,
     /// Published again by `lanyard webhooks replay`.
     pub replay: bool,
+    /// The W3C `traceparent` ingest injected.
+    pub traceparent: Option<String>,
 }
 
 impl WebhookDelivery {
-    pub fn new(message: Message) -> WebhookDelivery {
-        let headers = DeliveryHeaders::read(message.headers.as_ref());
+    pub fn new(mut message: Message) -> WebhookDelivery {
+        // The client reads messages into 64 KiB buffers and hands out bodies as slices of
+        // them: one held body kept its whole buffer alive, whatever else had been read into
+        // it. The header map (a map of vectors) is read here and not needed after.
+        message.message.payload = bytes::Bytes::copy_from_slice(&message.payload);
+        let headers = DeliveryHeaders::read(message.message.headers.take().as_ref());
         let subject = WebhookSubject::parse_or_unknown(&message.subject);
         let msg_id = headers.msg_id.unwrap_or_else(|| {
             message
@@ -151,6 +162,7 @@ impl WebhookDelivery {
             msg_id,
             received_at: headers.received_at,
             replay: headers.replay,
+            traceparent: headers.traceparent,
             message,
         }
     }
@@ -162,15 +174,6 @@ impl WebhookDelivery {
 
     pub fn sealed_body(&self) -> &bytes::Bytes {
         &self.message.payload
-    }
-
-    /// A header's value, e.g. the W3C `traceparent` ingest injected.
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.message
-            .headers
-            .as_ref()
-            .and_then(|headers| headers.get(name))
-            .map(|value| value.to_string())
     }
 
     /// Whether JetStream delivered it before (and it was not acknowledged).
@@ -209,6 +212,7 @@ struct DeliveryHeaders {
     msg_id: Option<String>,
     received_at: Option<DateTime<Utc>>,
     replay: bool,
+    traceparent: Option<String>,
 }
 
 impl DeliveryHeaders {
@@ -223,6 +227,7 @@ impl DeliveryHeaders {
                 .and_then(|value| DateTime::parse_from_rfc3339(value.as_str()).ok())
                 .map(|at| at.with_timezone(&Utc)),
             replay: headers.get(REPLAY_OF).is_some(),
+            traceparent: headers.get(TRACEPARENT).map(|value| value.to_string()),
         }
     }
 }
@@ -291,11 +296,8 @@ mod tests {
                 msg_id: Some("digest-suffix".into()),
                 received_at: Some(received_at),
                 replay: false,
+                traceparent: Some("00-abc-def-01".into()),
             }
-        );
-        assert_eq!(
-            map.get("traceparent").map(|v| v.to_string()),
-            Some("00-abc-def-01".into())
         );
         map.insert(REPLAY_OF, "17");
         assert!(DeliveryHeaders::read(Some(&map)).replay);
