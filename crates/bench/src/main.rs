@@ -12,6 +12,7 @@ mod freshness;
 mod handshake;
 mod ingest;
 mod ingest_bodies;
+mod ingest_work;
 mod memory;
 mod portal;
 mod proc_stat;
