@@ -224,40 +224,19 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         let http_ceiling = cpu.measure(throughput(&http, &ceiling_url, bodies)).await?;
         let accepted = cpu.measure(throughput(&http, &ingest_url, bodies)).await?;
         let jetstream_ceiling = cpu.measure(publish_ceiling(&ceiling_bus, payloads)).await?;
-        let lower = http_ceiling.0.min(jetstream_ceiling.0).max(1.0);
-        let parts_bound = parts_bound(
-            (http_ceiling.0, http_ceiling.1.total_us()),
-            jetstream_ceiling.1.total_us(),
-        );
         // On this thread while nothing else runs: the servers wait for the next phase.
         let rounds = if smoke { 1_000 } else { STEP_ROUNDS };
         let steps = crate::ingest_work::time_steps(&seal, bodies, rounds)?.total_us();
-        let steps_bound = parts_bound_with_steps(
-            (http_ceiling.0, http_ceiling.1.total_us()),
-            jetstream_ceiling.1.total_us(),
-            steps,
-        );
+        let measured = ThroughputRun::of(accepted, http_ceiling, jetstream_ceiling, steps);
         eprintln!(
             "ingest run {}: {:.0}/s, {:.0} % of the lower ceiling (HTTP 200 {:.0}/s, JetStream {:.0}/s)",
             run + 1,
-            accepted.0,
-            100.0 * accepted.0 / lower,
-            http_ceiling.0,
-            jetstream_ceiling.0
+            measured.accepted_per_sec,
+            100.0 * measured.share_of_lower_ceiling,
+            measured.http_ceiling_per_sec,
+            measured.jetstream_ceiling_per_sec
         );
-        runs.push(ThroughputRun {
-            accepted_per_sec: accepted.0,
-            http_ceiling_per_sec: http_ceiling.0,
-            jetstream_ceiling_per_sec: jetstream_ceiling.0,
-            share_of_lower_ceiling: accepted.0 / lower,
-            parts_bound_per_sec: parts_bound,
-            parts_bound_share_of_lower_ceiling: parts_bound / lower,
-            webhook_steps_us: steps,
-            steps_bound_share_of_lower_ceiling: steps_bound / lower,
-            ingest_cpu: accepted.1,
-            http_ceiling_cpu: http_ceiling.1,
-            jetstream_ceiling_cpu: jetstream_ceiling.1,
-        });
+        runs.push(measured);
     }
     let (mut latencies, non_2xx) =
         fixed_rate(&http, &ingest_url, &bodies[requests * RUNS..], rate).await?;
@@ -274,6 +253,33 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         max_ms: ms(quantile(&mut latencies, 1.0)),
         non_2xx_at_fixed_rate: non_2xx,
     })
+}
+
+/// A phase's rate and its CPU per request.
+type Phase = (f64, CpuPerRequest);
+
+impl ThroughputRun {
+    /// A run's figures from its three phases and the webhook's own steps (µs).
+    fn of(accepted: Phase, http_ceiling: Phase, jetstream_ceiling: Phase, steps_us: f64) -> Self {
+        let lower = http_ceiling.0.min(jetstream_ceiling.0).max(1.0);
+        let http = (http_ceiling.0, http_ceiling.1.total_us());
+        let publish_us = jetstream_ceiling.1.total_us();
+        let parts_bound = parts_bound(http, publish_us);
+        ThroughputRun {
+            accepted_per_sec: accepted.0,
+            http_ceiling_per_sec: http_ceiling.0,
+            jetstream_ceiling_per_sec: jetstream_ceiling.0,
+            share_of_lower_ceiling: accepted.0 / lower,
+            parts_bound_per_sec: parts_bound,
+            parts_bound_share_of_lower_ceiling: parts_bound / lower,
+            webhook_steps_us: steps_us,
+            steps_bound_share_of_lower_ceiling: parts_bound_with_steps(http, publish_us, steps_us)
+                / lower,
+            ingest_cpu: accepted.1,
+            http_ceiling_cpu: http_ceiling.1,
+            jetstream_ceiling_cpu: jetstream_ceiling.1,
+        }
+    }
 }
 
 /// The most webhooks a second that cost one HTTP exchange and one publish each can reach: the
