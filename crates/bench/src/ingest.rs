@@ -316,7 +316,7 @@ impl CpuClock {
     async fn measure(
         &self,
         phase: impl Future<Output = anyhow::Result<(f64, usize)>>,
-    ) -> anyhow::Result<(f64, CpuPerRequest)> {
+    ) -> anyhow::Result<Phase> {
         let nats = format!("/proc/{}", self.nats_server_pid);
         let (bench_before, nats_before) = (Usage::of("/proc/self")?, Usage::of(&nats)?);
         let (rate, requests) = phase.await?;

@@ -41,7 +41,6 @@ pub fn time_steps(
 ) -> anyhow::Result<StepTimes> {
     anyhow::ensure!(!bodies.is_empty(), "no bodies to time the steps on");
     let mut spent = [Duration::ZERO; STEPS.len()];
-    let mut kept = 0usize;
     for round in 0..rounds {
         let body = bodies[round % bodies.len()].as_bytes();
         let mut marks = [Instant::now(); STEPS.len() + 1];
@@ -64,13 +63,12 @@ pub fn time_steps(
         marks[5] = Instant::now();
         let delivery_id = seal.delivery_id(&subject, body);
         marks[6] = Instant::now();
-        // Used, so that none of the work can be left out.
-        kept += sealed.len() + delivery_id.len();
+        // Kept from the optimizer, so that none of the work can be left out.
+        std::hint::black_box((sealed, delivery_id));
         for (step, pair) in marks.windows(2).enumerate() {
             spent[step] += pair[1] - pair[0];
         }
     }
-    anyhow::ensure!(kept > 0 || rounds == 0, "the steps produced nothing");
     let per_webhook = |spent: Duration| spent.as_secs_f64() * 1e6 / rounds.max(1) as f64;
     Ok(StepTimes {
         per_step_us: spent.map(per_webhook),
