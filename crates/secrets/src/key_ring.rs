@@ -7,7 +7,6 @@
 use crate::aead;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
-use chacha20poly1305::XChaCha20Poly1305;
 use domain::Sealed;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -24,12 +23,12 @@ pub enum CryptoError {
 }
 
 pub struct KeyRing {
-    master: XChaCha20Poly1305,
+    master: aead::Cipher,
     hash_key: [u8; 32],
 }
 
 /// A member's data key (32 random bytes).
-pub struct MemberKey(XChaCha20Poly1305);
+pub struct MemberKey(aead::Cipher);
 
 impl std::fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -41,7 +40,7 @@ fn parse_key(hex_key: &str, what: &'static str) -> Result<[u8; 32], CryptoError>
     aead::parse_key(hex_key).ok_or(CryptoError::BadKey(what))
 }
 
-fn seal_with(cipher: &XChaCha20Poly1305, key_name: &str, plaintext: &[u8], aad: &[u8]) -> Sealed {
+fn seal_with(cipher: &aead::Cipher, key_name: &str, plaintext: &[u8], aad: &[u8]) -> Sealed {
     let (nonce, ciphertext) = aead::seal(cipher, plaintext, aad);
     Sealed {
         key: key_name.to_owned(),
@@ -50,11 +49,7 @@ fn seal_with(cipher: &XChaCha20Poly1305, key_name: &str, plaintext: &[u8], aad: 
     }
 }
 
-fn open_with(
-    cipher: &XChaCha20Poly1305,
-    sealed: &Sealed,
-    aad: &[u8],
-) -> Result<Vec<u8>, CryptoError> {
+fn open_with(cipher: &aead::Cipher, sealed: &Sealed, aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let nonce = B64
         .decode(&sealed.nonce)
         .map_err(|_| CryptoError::Malformed)?;
