@@ -66,8 +66,8 @@ pub fn parse_json(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
     }
 }
 
-/// `a[b][0][c]` → `["a", "b", "0", "c"]`.
-fn split_key(key: &str) -> Result<Vec<String>, WebhookError> {
+/// `a[b][0][c]` → `["a", "b", "0", "c"]`, borrowed from `key`.
+fn split_key(key: &str) -> Result<Vec<&str>, WebhookError> {
     let bad = || WebhookError::Malformed(format!("malformed field name {key:?}"));
     let (head, mut rest) = match key.find('[') {
         Some(i) => (&key[..i], &key[i..]),
@@ -76,11 +76,12 @@ fn split_key(key: &str) -> Result<Vec<String>, WebhookError> {
     if head.is_empty() {
         return Err(bad());
     }
-    let mut path = vec![head.to_owned()];
+    let mut path = Vec::with_capacity(4);
+    path.push(head);
     while !rest.is_empty() {
         let inner = rest.strip_prefix('[').ok_or_else(bad)?;
         let close = inner.find(']').ok_or_else(bad)?;
-        path.push(inner[..close].to_owned());
+        path.push(&inner[..close]);
         rest = &inner[close + 1..];
         if path.len() > MAX_DEPTH {
             return Err(WebhookError::Malformed(format!(
@@ -94,7 +95,7 @@ fn split_key(key: &str) -> Result<Vec<String>, WebhookError> {
 /// `gaps` is what is left of the body's budget of null-filled list entries.
 fn insert(
     node: &mut Value,
-    path: &[String],
+    path: &[&str],
     value: Value,
     gaps: &mut usize,
 ) -> Result<(), WebhookError> {
@@ -143,7 +144,7 @@ fn insert(
             let Value::Object(map) = node else {
                 return Err(conflict());
             };
-            let child = map.entry(segment.clone()).or_insert(Value::Null);
+            let child = map.entry((*segment).to_owned()).or_insert(Value::Null);
             insert(child, rest, value, gaps)
         }
     }
