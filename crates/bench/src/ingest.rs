@@ -1,6 +1,7 @@
 //! Ingest: accepted (durably published) webhooks per second with 64 concurrent connections,
 //! and p50/p99 latency at a fixed offered rate, beside the HTTP ceiling (a trivial actix-web
-//! handler) and the durability ceiling (raw JetStream publishes of the same payloads).
+//! handler) and the durability ceiling (raw JetStream publishes of the same payloads), and
+//! what the two parts reach together with nothing of Lanyard's (a server that only publishes).
 
 use crate::ingest_bodies::{CLIENT_ID, ORG, SEAL_KEY, SECRET, webhook};
 use crate::stats::{Row, ms, quantile};
@@ -57,11 +58,21 @@ pub struct ThroughputRun {
     /// The parts' bound with those steps added to each webhook's CPU, ÷ the lower ceiling: the
     /// most the ratio can be for a webhook that costs nothing else of Lanyard's.
     pub steps_bound_share_of_lower_ceiling: f64,
+    /// What the two parts reach together with nothing of Lanyard's: the same requests to a
+    /// server that only publishes a prepared payload and answers after the ack
+    /// ([`parts_server`]).
+    pub parts_server_per_sec: f64,
+    /// [`ThroughputRun::parts_server_per_sec`] ÷ the lower ceiling.
+    pub parts_server_share_of_lower_ceiling: f64,
+    /// `accepted_per_sec` ÷ [`ThroughputRun::parts_server_per_sec`]: what ingest's own work
+    /// leaves of what the parts allow.
+    pub share_of_parts_server: f64,
     /// CPU time per request of each phase: it moves less with other work on the machine than
     /// the rates do.
     pub ingest_cpu: CpuPerRequest,
     pub http_ceiling_cpu: CpuPerRequest,
     pub jetstream_ceiling_cpu: CpuPerRequest,
+    pub parts_server_cpu: CpuPerRequest,
 }
 
 /// Per request: microseconds of CPU and context switches, of this process (load generator and
@@ -105,9 +116,11 @@ impl IngestFigures {
                     )
                 }),
                 ceiling: format!(
-                    "HTTP 200 {}/s; JetStream publish {}/s; the two parts' CPU alone allows {} % of the lower, with the webhook's own steps ({} µs) {} %",
+                    "HTTP 200 {}/s; JetStream publish {}/s; the two parts alone (a server that only publishes) {} % of the lower, ingest {} % of them; the two parts' CPU alone allows {} % of the lower, with the webhook's own steps ({} µs) {} %",
                     each(&|run| format!("{:.0}", run.http_ceiling_per_sec)),
                     each(&|run| format!("{:.0}", run.jetstream_ceiling_per_sec)),
+                    each(&|run| format!("{:.0}", 100.0 * run.parts_server_share_of_lower_ceiling)),
+                    each(&|run| format!("{:.0}", 100.0 * run.share_of_parts_server)),
                     each(&|run| format!("{:.0}", 100.0 * run.parts_bound_share_of_lower_ceiling)),
                     each(&|run| format!("{:.1}", run.webhook_steps_us)),
                     each(&|run| format!("{:.1}", 100.0 * run.steps_bound_share_of_lower_ceiling))
@@ -131,9 +144,10 @@ impl IngestFigures {
                     )
                 }),
                 ceiling: format!(
-                    "HTTP 200 {} µs; JetStream publish {} µs",
+                    "HTTP 200 {} µs; JetStream publish {} µs; the two parts alone {} µs",
                     each(&|run| format!("{:.1}", run.http_ceiling_cpu.total_us())),
-                    each(&|run| format!("{:.1}", run.jetstream_ceiling_cpu.total_us()))
+                    each(&|run| format!("{:.1}", run.jetstream_ceiling_cpu.total_us())),
+                    each(&|run| format!("{:.1}", run.parts_server_cpu.total_us()))
                 ),
                 target: "-".into(),
                 met: None,
@@ -218,23 +232,37 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         nats_server_pid: nats.pid(),
     };
     let ceiling_bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest).await?;
+    // One sealed body for every request: the dedupe ids differ, which is all JetStream needs.
+    let parts_payload = ceiling_payloads(0, &bodies[..1], &seal)?[0].1.clone();
+    let parts_url = parts_server(&settings.nats, ceiling_bus.clone(), parts_payload)?;
     let mut runs = Vec::with_capacity(RUNS);
     for (run, bodies) in bodies[..requests * RUNS].chunks(requests).enumerate() {
         let payloads = ceiling_payloads(run, bodies, &seal)?;
         let http_ceiling = cpu.measure(throughput(&http, &ceiling_url, bodies)).await?;
+        let parts = cpu.measure(throughput(&http, &parts_url, bodies)).await?;
         let accepted = cpu.measure(throughput(&http, &ingest_url, bodies)).await?;
         let jetstream_ceiling = cpu.measure(publish_ceiling(&ceiling_bus, payloads)).await?;
         // On this thread while nothing else runs: the servers wait for the next phase.
         let rounds = if smoke { 1_000 } else { STEP_ROUNDS };
         let steps = crate::ingest_work::time_steps(&seal, bodies, rounds)?.total_us();
-        let measured = ThroughputRun::of(accepted, http_ceiling, jetstream_ceiling, steps);
+        let measured = ThroughputRun::of(
+            Phases {
+                accepted,
+                http_ceiling,
+                jetstream_ceiling,
+                parts,
+            },
+            steps,
+        );
         eprintln!(
-            "ingest run {}: {:.0}/s, {:.0} % of the lower ceiling (HTTP 200 {:.0}/s, JetStream {:.0}/s)",
+            "ingest run {}: {:.0}/s, {:.0} % of the lower ceiling (HTTP 200 {:.0}/s, JetStream {:.0}/s; the two parts alone {:.0}/s, {:.0} %)",
             run + 1,
             measured.accepted_per_sec,
             100.0 * measured.share_of_lower_ceiling,
             measured.http_ceiling_per_sec,
-            measured.jetstream_ceiling_per_sec
+            measured.jetstream_ceiling_per_sec,
+            measured.parts_server_per_sec,
+            100.0 * measured.parts_server_share_of_lower_ceiling
         );
         runs.push(measured);
     }
@@ -258,9 +286,23 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
 /// A phase's rate and its CPU per request.
 type Phase = (f64, CpuPerRequest);
 
+/// The four phases of a run.
+struct Phases {
+    accepted: Phase,
+    http_ceiling: Phase,
+    jetstream_ceiling: Phase,
+    parts: Phase,
+}
+
 impl ThroughputRun {
-    /// A run's figures from its three phases and the webhook's own steps (µs).
-    fn of(accepted: Phase, http_ceiling: Phase, jetstream_ceiling: Phase, steps_us: f64) -> Self {
+    /// A run's figures from its phases and the webhook's own steps (µs).
+    fn of(phases: Phases, steps_us: f64) -> Self {
+        let Phases {
+            accepted,
+            http_ceiling,
+            jetstream_ceiling,
+            parts,
+        } = phases;
         let lower = http_ceiling.0.min(jetstream_ceiling.0).max(1.0);
         let http = (http_ceiling.0, http_ceiling.1.total_us());
         let publish_us = jetstream_ceiling.1.total_us();
@@ -275,9 +317,13 @@ impl ThroughputRun {
             webhook_steps_us: steps_us,
             steps_bound_share_of_lower_ceiling: parts_bound_with_steps(http, publish_us, steps_us)
                 / lower,
+            parts_server_per_sec: parts.0,
+            parts_server_share_of_lower_ceiling: parts.0 / lower,
+            share_of_parts_server: accepted.0 / parts.0.max(1.0),
             ingest_cpu: accepted.1,
             http_ceiling_cpu: http_ceiling.1,
             jetstream_ceiling_cpu: jetstream_ceiling.1,
+            parts_server_cpu: parts.1,
         }
     }
 }
@@ -375,6 +421,81 @@ fn sum_fields(text: &str, names: &[&str]) -> f64 {
             value.trim().parse::<f64>().ok()
         })
         .sum()
+}
+
+/// What the parts server's handlers share: the process's NATS connection (until a worker's
+/// own is up), the payload, the next dedupe id.
+struct PartsOnly {
+    shared: bus::Bus,
+    payload: bytes::Bytes,
+    next_id: AtomicUsize,
+}
+
+/// A worker's own NATS connection, once connected.
+type OwnBus = Arc<std::sync::OnceLock<bus::Bus>>;
+
+/// The two parts alone: actix-web reading the body, then one JetStream publish of a prepared
+/// sealed payload (a dedupe id of its own, the received-at header) over a NATS connection of
+/// each worker's own, answering 200 after the ack, as ingest does, with none of ingest's own
+/// work. Its rate is what an HTTP exchange and a publish reach with webhook traffic: each
+/// publish behind a request, not 64 publishers in a loop as in the JetStream ceiling (which
+/// costs nats-server less a message: it receives them in larger groups).
+fn parts_server(
+    nats: &runtime::NatsSettings,
+    shared: bus::Bus,
+    payload: bytes::Bytes,
+) -> anyhow::Result<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr()?.port());
+    let parts = web::Data::new(PartsOnly {
+        shared,
+        payload,
+        next_id: AtomicUsize::new(0),
+    });
+    let nats = nats.clone();
+    let server = HttpServer::new(move || {
+        // Connected on the worker's runtime as it starts, as ingest's `WorkerBus` is.
+        let own = OwnBus::default();
+        let (cell, nats) = (own.clone(), nats.clone());
+        actix_web::rt::spawn(async move {
+            if let Ok(connected) = bus::Bus::connect(&nats, bus::auth::Identity::Ingest).await {
+                let _ = cell.set(connected);
+            }
+        });
+        App::new()
+            .app_data(parts.clone())
+            .app_data(web::Data::new(own))
+            .route("/", web::post().to(publish_only))
+    })
+    .listen(listener)?
+    .run();
+    tokio::spawn(server);
+    Ok(url)
+}
+
+/// The parts server's one handler: the publish and its ack, then 200.
+async fn publish_only(
+    _body: web::Bytes,
+    parts: web::Data<PartsOnly>,
+    own: web::Data<OwnBus>,
+) -> HttpResponse {
+    let id = parts.next_id.fetch_add(1, Ordering::Relaxed);
+    let received_at = chrono::Utc::now().to_rfc3339();
+    let published = own
+        .get()
+        .unwrap_or(&parts.shared)
+        .publish_durable(
+            bus::webhook_subject(ORG, "parts"),
+            &format!("parts-{id}"),
+            &[(bus::webhooks::RECEIVED_AT, received_at.as_str())],
+            parts.payload.clone(),
+            Duration::from_millis(1_500),
+        )
+        .await;
+    match published {
+        Ok(_) => HttpResponse::Ok().body("ok"),
+        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
 }
 
 /// The HTTP ceiling: actix-web reading the body and answering 200, nothing else.
