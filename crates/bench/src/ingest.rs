@@ -458,8 +458,14 @@ fn parts_server(
         let own = OwnBus::default();
         let (cell, nats) = (own.clone(), nats.clone());
         actix_web::rt::spawn(async move {
-            if let Ok(connected) = bus::Bus::connect(&nats, bus::auth::Identity::Ingest).await {
-                let _ = cell.set(connected);
+            match bus::Bus::connect(&nats, bus::auth::Identity::Ingest).await {
+                Ok(connected) => {
+                    let _ = cell.set(connected);
+                }
+                // Said, since the phase then no longer has ingest's shape.
+                Err(error) => eprintln!(
+                    "the parts server: a worker's own NATS connection failed ({error}); the shared one serves"
+                ),
             }
         });
         App::new()
