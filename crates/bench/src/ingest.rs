@@ -431,13 +431,10 @@ struct PartsOnly {
     next_id: AtomicUsize,
 }
 
-/// A worker's own NATS connection, once connected.
-type OwnBus = Arc<std::sync::OnceLock<bus::Bus>>;
-
 /// The two parts alone: actix-web reading the body, then one JetStream publish of a prepared
-/// sealed payload (a dedupe id of its own, the received-at header) over a NATS connection of
-/// each worker's own, answering 200 after the ack, as ingest does, with none of ingest's own
-/// work. Its rate is what an HTTP exchange and a publish reach with webhook traffic: each
+/// sealed payload (a dedupe id of its own, the received-at header) over each worker's own NATS
+/// connection (ingest's [`ingest::WorkerBus`]), answering 200 after the ack, as ingest does,
+/// with none of ingest's own work. Its rate is what an HTTP exchange and a publish reach with webhook traffic: each
 /// publish behind a request, not 64 publishers in a loop as in the JetStream ceiling (which
 /// costs nats-server less a message: it receives them in larger groups).
 fn parts_server(
@@ -454,23 +451,10 @@ fn parts_server(
     });
     let nats = nats.clone();
     let server = HttpServer::new(move || {
-        // Connected on the worker's runtime as it starts, as ingest's `WorkerBus` is.
-        let own = OwnBus::default();
-        let (cell, nats) = (own.clone(), nats.clone());
-        actix_web::rt::spawn(async move {
-            match bus::Bus::connect(&nats, bus::auth::Identity::Ingest).await {
-                Ok(connected) => {
-                    let _ = cell.set(connected);
-                }
-                // Said, since the phase then no longer has ingest's shape.
-                Err(error) => eprintln!(
-                    "the parts server: a worker's own NATS connection failed ({error}); the shared one serves"
-                ),
-            }
-        });
         App::new()
             .app_data(parts.clone())
-            .app_data(web::Data::new(own))
+            // Each worker's own connection, on its runtime, exactly as ingest's.
+            .app_data(web::Data::new(ingest::WorkerBus::connect(nats.clone())))
             .route("/", web::post().to(publish_only))
     })
     .listen(listener)?
@@ -483,7 +467,7 @@ fn parts_server(
 async fn publish_only(
     _body: web::Bytes,
     parts: web::Data<PartsOnly>,
-    own: web::Data<OwnBus>,
+    own: web::Data<ingest::WorkerBus>,
 ) -> HttpResponse {
     let id = parts.next_id.fetch_add(1, Ordering::Relaxed);
     let received_at = chrono::Utc::now().to_rfc3339();

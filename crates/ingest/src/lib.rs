@@ -29,14 +29,15 @@ pub struct Application {
 /// A NATS connection of this actix worker's own, on the worker's runtime: a publish and its ack
 /// then stay on the worker's thread instead of waking the tokio runtime that owns the shared
 /// connection and being woken back (docs/performance.md, ingest). Until it is connected (or if
-/// it cannot connect) the shared connection serves.
-struct WorkerBus {
+/// it cannot connect) the shared connection serves. Public for the bench's server of the two
+/// parts alone, which must publish the way ingest does.
+pub struct WorkerBus {
     bus: Arc<std::sync::OnceLock<bus::Bus>>,
 }
 
 impl WorkerBus {
     /// Starts connecting in the background; called on the worker's thread as it starts.
-    fn connect(settings: runtime::NatsSettings) -> WorkerBus {
+    pub fn connect(settings: runtime::NatsSettings) -> WorkerBus {
         let bus = Arc::new(std::sync::OnceLock::new());
         let cell = bus.clone();
         actix_web::rt::spawn(async move {
@@ -52,7 +53,7 @@ impl WorkerBus {
         WorkerBus { bus }
     }
 
-    fn get(&self) -> Option<&bus::Bus> {
+    pub fn get(&self) -> Option<&bus::Bus> {
         self.bus.get()
     }
 }

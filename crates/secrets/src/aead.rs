@@ -18,17 +18,10 @@ pub const NONCE_LEN: usize = 24;
 /// Poly1305's tag, after the ciphertext.
 const TAG_LEN: usize = 16;
 
-/// A key ready to seal and open with.
+/// A key ready to seal and open with (wiped when dropped).
+#[derive(Clone)]
 pub struct Cipher {
     key: Zeroizing<[u8; 32]>,
-}
-
-impl Clone for Cipher {
-    fn clone(&self) -> Self {
-        Cipher {
-            key: Zeroizing::new(*self.key),
-        }
-    }
 }
 
 impl Cipher {
