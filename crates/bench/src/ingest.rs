@@ -232,7 +232,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         nats_server_pid: nats.pid(),
     };
     let ceiling_bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest).await?;
-    // One sealed body for every request: the dedupe ids differ, which is all JetStream needs.
+    // One sealed body for every request, each with a delivery id of its own, as ingest's.
     let parts_payload = ceiling_payloads(0, &bodies[..1], &seal)?[0].1.clone();
     let parts_url = parts_server(&settings.nats, ceiling_bus.clone(), parts_payload)?;
     let mut runs = Vec::with_capacity(RUNS);
@@ -424,7 +424,7 @@ fn sum_fields(text: &str, names: &[&str]) -> f64 {
 }
 
 /// What the parts server's handlers share: the process's NATS connection (until a worker's
-/// own is up), the payload, the next dedupe id.
+/// own is up), the payload, the next delivery id.
 struct PartsOnly {
     shared: bus::Bus,
     payload: bytes::Bytes,
@@ -432,7 +432,7 @@ struct PartsOnly {
 }
 
 /// The two parts alone: actix-web reading the body, then one JetStream publish of a prepared
-/// sealed payload (a dedupe id of its own, the received-at header) over each worker's own NATS
+/// sealed payload (with ingest's headers: a delivery id of its own, the received-at time) over each worker's own NATS
 /// connection (ingest's [`ingest::WorkerBus`]), answering 200 after the ack, as ingest does,
 /// with none of ingest's own work. Its rate is what an HTTP exchange and a publish reach with webhook traffic: each
 /// publish behind a request, not 64 publishers in a loop as in the JetStream ceiling (which
@@ -470,15 +470,17 @@ async fn publish_only(
     own: web::Data<ingest::WorkerBus>,
 ) -> HttpResponse {
     let id = parts.next_id.fetch_add(1, Ordering::Relaxed);
-    let received_at = chrono::Utc::now().to_rfc3339();
     let published = own
         .get()
         .unwrap_or(&parts.shared)
-        .publish_durable(
-            bus::webhook_subject(ORG, "parts"),
-            &format!("parts-{id}"),
-            &[(bus::webhooks::RECEIVED_AT, received_at.as_str())],
-            parts.payload.clone(),
+        .publish_webhook(
+            bus::webhooks::WebhookPublication {
+                subject: bus::webhook_subject(ORG, "parts"),
+                delivery_id: &format!("parts-{id}"),
+                received_at: chrono::Utc::now(),
+                trace_headers: &[],
+                sealed_body: parts.payload.clone(),
+            },
             Duration::from_millis(1_500),
         )
         .await;
@@ -546,7 +548,7 @@ async fn fixed_rate(
 }
 
 /// The durability ceiling's payloads: what ingest publishes, the parsed fields as JSON sealed
-/// as ingest seals them, each with a dedupe id of its own; prepared before the clock starts.
+/// as ingest seals them, each with a delivery id of its own; prepared before the clock starts.
 fn ceiling_payloads(
     run: usize,
     bodies: &[String],
@@ -569,8 +571,9 @@ fn ceiling_subject() -> String {
     bus::webhook_subject(ORG, "ceiling")
 }
 
-/// The durability ceiling: `payloads` published straight to JetStream with the headers ingest
-/// sends (the dedupe id and when it was received) and its ack wait, `CONCURRENCY` at a time.
+/// The durability ceiling: `payloads` published straight to JetStream as ingest publishes them
+/// (`Bus::publish_webhook`: the delivery id and when it was received) and its ack wait,
+/// `CONCURRENCY` at a time.
 /// Returns the rate and the count.
 async fn publish_ceiling(
     bus: &bus::Bus,
@@ -587,12 +590,14 @@ async fn publish_ceiling(
                     let Some((id, payload)) = payloads.get(i) else {
                         return Ok::<_, bus::BusError>(());
                     };
-                    let received_at = chrono::Utc::now().to_rfc3339();
-                    bus.publish_durable(
-                        ceiling_subject(),
-                        id,
-                        &[(bus::webhooks::RECEIVED_AT, received_at.as_str())],
-                        payload.clone(),
+                    bus.publish_webhook(
+                        bus::webhooks::WebhookPublication {
+                            subject: ceiling_subject(),
+                            delivery_id: id,
+                            received_at: chrono::Utc::now(),
+                            trace_headers: &[],
+                            sealed_body: payload.clone(),
+                        },
                         Duration::from_secs(5),
                     )
                     .await?;

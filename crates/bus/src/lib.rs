@@ -424,10 +424,24 @@ impl Bus {
         payload: bytes::Bytes,
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
+        self.publish_acknowledged(subject, Some(msg_id), headers, payload, timeout)
+            .await
+    }
+
+    /// [`Bus::publish_durable`], with JetStream's deduplication id optional: without one,
+    /// nats-server keeps no entry for the message in the duplicate window.
+    pub(crate) async fn publish_acknowledged(
+        &self,
+        subject: String,
+        msg_id: Option<&str>,
+        headers: &[(&str, &str)],
+        payload: bytes::Bytes,
+        timeout: Duration,
+    ) -> Result<PublishOutcome, BusError> {
         // One deadline for both: a send waiting for room among the messages in flight, then
         // the ack.
         let publish = async {
-            self.send_durable(subject, msg_id, headers, payload, None)
+            self.send(subject, msg_id, headers, payload, None)
                 .await?
                 .ack_arrives()
                 .await
@@ -451,14 +465,34 @@ impl Bus {
         payload: bytes::Bytes,
         expected_last_sequence: Option<u64>,
     ) -> Result<PendingPublish, BusError> {
+        self.send(
+            subject,
+            Some(msg_id),
+            headers,
+            payload,
+            expected_last_sequence,
+        )
+        .await
+    }
+
+    async fn send(
+        &self,
+        subject: String,
+        msg_id: Option<&str>,
+        headers: &[(&str, &str)],
+        payload: bytes::Bytes,
+        expected_last_sequence: Option<u64>,
+    ) -> Result<PendingPublish, BusError> {
         let mut header_map = async_nats::HeaderMap::new();
         for (name, value) in headers {
             header_map.insert(*name, *value);
         }
         let mut message = jetstream::message::PublishMessage::build()
             .payload(payload)
-            .headers(header_map)
-            .message_id(msg_id);
+            .headers(header_map);
+        if let Some(msg_id) = msg_id {
+            message = message.message_id(msg_id);
+        }
         if let Some(sequence) = expected_last_sequence {
             message = message.expected_last_sequence(sequence);
         }
@@ -578,8 +612,9 @@ impl Bus {
 
     /// Re-drives stored webhooks through provision: every message of the webhook stream
     /// received since `since` (for one organization, or all) is published again under a new
-    /// message id (`replay-<run>-<sequence>`, header `Lanyard-Replay-Of`). Safe because provision
+    /// delivery id (`replay-<run>-<sequence>`, header `Lanyard-Replay-Of`). Safe because provision
     /// reconciles against the Optix API and is idempotent. Returns how many were re-published.
+    /// The new id is also JetStream's deduplication id: a replay is stored once per run.
     pub async fn replay_webhooks(
         &self,
         org_id: Option<&str>,
@@ -624,11 +659,17 @@ impl Bus {
                     .headers
                     .iter()
                     .flat_map(|h| h.iter())
-                    .filter(|(name, _)| name.to_string() != webhooks::MSG_ID)
+                    // The original's id would make provision take the replay for it.
+                    .filter(|(name, _)| {
+                        let name: &str = name.as_ref();
+                        name != webhooks::MSG_ID && name != webhooks::DELIVERY_ID
+                    })
                     .filter_map(|(name, values)| {
                         values.first().map(|v| (name.to_string(), v.to_string()))
                     })
                     .collect();
+                let delivery_id = format!("replay-{run_id}-{sequence}");
+                headers.push((webhooks::DELIVERY_ID.into(), delivery_id.clone()));
                 headers.push((webhooks::REPLAY_OF.into(), sequence.to_string()));
                 let header_refs: Vec<(&str, &str)> = headers
                     .iter()
@@ -636,7 +677,7 @@ impl Bus {
                     .collect();
                 self.publish_durable(
                     message.subject.to_string(),
-                    &format!("replay-{run_id}-{sequence}"),
+                    &delivery_id,
                     &header_refs,
                     message.payload.clone(),
                     Duration::from_secs(5),

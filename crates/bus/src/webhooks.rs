@@ -3,8 +3,8 @@
 //!
 //! Subject: `optix.webhooks.<org>.<event>` ([`webhook_subject`], read back by
 //! [`WebhookSubject::parse`]); body: the webhook's fields as JSON, sealed with the subject as
-//! associated data (`sealing::WebhookSeal`); headers: [`MSG_ID`] (one per delivery, the
-//! JetStream deduplication id and provision's processed mark), [`RECEIVED_AT`] (when ingest
+//! associated data (`sealing::WebhookSeal`); headers: [`DELIVERY_ID`] (new for every delivery:
+//! provision's processed mark and the log's causation ids), [`RECEIVED_AT`] (when ingest
 //! accepted it, for the freshness metric), the W3C trace context, and [`REPLAY_OF`] on what
 //! `lanyard webhooks replay` published again. Ingest publishes a [`WebhookPublication`];
 //! provision receives each as a [`WebhookDelivery`] and acknowledges it through it.
@@ -18,7 +18,14 @@ use std::time::Duration;
 /// Every webhook subject.
 pub const WEBHOOK_SUBJECTS: &str = "optix.webhooks.>";
 
-/// JetStream's deduplication header: the delivery's id.
+/// The delivery's id (`WebhookSeal::delivery_id`): provision's processed mark and the log's
+/// causation ids. Not JetStream's deduplication id ([`MSG_ID`]): every delivery's id is new,
+/// so deduplication would never match and only cost nats-server an entry per webhook for the
+/// whole duplicate window (docs/performance.md, "A delivery id JetStream does not index").
+pub const DELIVERY_ID: &str = "Lanyard-Delivery-Id";
+/// JetStream's deduplication header. Replays carry their id in it as well, and deliveries
+/// published before 2026-12-04 carried theirs only there: provision reads it when
+/// [`DELIVERY_ID`] is missing.
 pub const MSG_ID: &str = "Nats-Msg-Id";
 /// When ingest accepted the webhook (RFC 3339).
 pub const RECEIVED_AT: &str = "Lanyard-Received-At";
@@ -84,7 +91,7 @@ pub struct WebhookPublication<'a> {
     /// From [`webhook_subject`]; the body is sealed with it.
     pub subject: String,
     /// A new id for every delivery (`WebhookSeal::delivery_id`).
-    pub msg_id: &'a str,
+    pub delivery_id: &'a str,
     pub received_at: DateTime<Utc>,
     /// The W3C trace context, so the trace continues in provision.
     pub trace_headers: &'a [(String, String)],
@@ -92,12 +99,18 @@ pub struct WebhookPublication<'a> {
 }
 
 impl<'a> WebhookPublication<'a> {
-    fn headers(&self) -> Vec<(&'a str, String)> {
-        let mut headers = vec![(RECEIVED_AT, self.received_at.to_rfc3339())];
+    /// The contract's headers; `received_at` is [`WebhookPublication::received_at`] written out.
+    fn headers<'s>(&self, received_at: &'s str) -> Vec<(&'s str, &'s str)>
+    where
+        'a: 's,
+    {
+        let mut headers = Vec::with_capacity(2 + self.trace_headers.len());
+        headers.push((DELIVERY_ID, self.delivery_id));
+        headers.push((RECEIVED_AT, received_at));
         headers.extend(
             self.trace_headers
                 .iter()
-                .map(|(name, value)| (name.as_str(), value.clone())),
+                .map(|(name, value)| (name.as_str(), value.as_str())),
         );
         headers
     }
@@ -110,14 +123,11 @@ impl Bus {
         publication: WebhookPublication<'_>,
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
-        let headers = publication.headers();
-        let headers: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(name, value)| (*name, value.as_str()))
-            .collect();
-        self.publish_durable(
+        let received_at = publication.received_at.to_rfc3339();
+        let headers = publication.headers(&received_at);
+        self.publish_acknowledged(
             publication.subject,
-            publication.msg_id,
+            None,
             &headers,
             publication.sealed_body,
             timeout,
@@ -134,8 +144,9 @@ pub struct WebhookDelivery {
     message: Message,
     /// The organization and event its subject names (`_` and the subject for a foreign one).
     pub subject: WebhookSubject,
-    /// [`MSG_ID`], or `stream-seq-<n>` for a message published without one.
-    pub msg_id: String,
+    /// [`DELIVERY_ID`] (else [`MSG_ID`]), or `stream-seq-<n>` for a message published without
+    /// either.
+    pub delivery_id: String,
     pub received_at: Option<DateTime<Utc>>,
     /// Published again by `lanyard webhooks replay`.
     pub replay: bool,
@@ -151,7 +162,7 @@ impl WebhookDelivery {
         message.message.payload = bytes::Bytes::copy_from_slice(&message.payload);
         let headers = DeliveryHeaders::read(message.message.headers.take().as_ref());
         let subject = WebhookSubject::parse_or_unknown(&message.subject);
-        let msg_id = headers.msg_id.unwrap_or_else(|| {
+        let delivery_id = headers.delivery_id.unwrap_or_else(|| {
             message
                 .info()
                 .map(|info| format!("stream-seq-{}", info.stream_sequence))
@@ -159,7 +170,7 @@ impl WebhookDelivery {
         });
         WebhookDelivery {
             subject,
-            msg_id,
+            delivery_id,
             received_at: headers.received_at,
             replay: headers.replay,
             traceparent: headers.traceparent,
@@ -209,7 +220,7 @@ impl WebhookDelivery {
 /// What the contract's headers say about a delivery.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct DeliveryHeaders {
-    msg_id: Option<String>,
+    delivery_id: Option<String>,
     received_at: Option<DateTime<Utc>>,
     replay: bool,
     traceparent: Option<String>,
@@ -221,7 +232,10 @@ impl DeliveryHeaders {
             return DeliveryHeaders::default();
         };
         DeliveryHeaders {
-            msg_id: headers.get(MSG_ID).map(|value| value.to_string()),
+            delivery_id: headers
+                .get(DELIVERY_ID)
+                .or_else(|| headers.get(MSG_ID))
+                .map(|value| value.to_string()),
             received_at: headers
                 .get(RECEIVED_AT)
                 .and_then(|value| DateTime::parse_from_rfc3339(value.as_str()).ok())
@@ -280,20 +294,21 @@ mod tests {
         let trace = [("traceparent".to_owned(), "00-abc-def-01".to_owned())];
         let publication = WebhookPublication {
             subject: webhook_subject("6267", "new_member"),
-            msg_id: "digest-suffix",
+            delivery_id: "digest-suffix",
             received_at,
             trace_headers: &trace,
             sealed_body: bytes::Bytes::from_static(b"sealed"),
         };
         let mut map = HeaderMap::new();
-        map.insert(MSG_ID, publication.msg_id);
-        for (name, value) in publication.headers() {
-            map.insert(name, value.as_str());
+        for (name, value) in publication.headers(&received_at.to_rfc3339()) {
+            map.insert(name, value);
         }
+        // JetStream is given no deduplication id: the delivery's is new each time.
+        assert!(map.get(MSG_ID).is_none());
         assert_eq!(
             DeliveryHeaders::read(Some(&map)),
             DeliveryHeaders {
-                msg_id: Some("digest-suffix".into()),
+                delivery_id: Some("digest-suffix".into()),
                 received_at: Some(received_at),
                 replay: false,
                 traceparent: Some("00-abc-def-01".into()),
@@ -302,5 +317,24 @@ mod tests {
         map.insert(REPLAY_OF, "17");
         assert!(DeliveryHeaders::read(Some(&map)).replay);
         assert_eq!(DeliveryHeaders::read(None), DeliveryHeaders::default());
+    }
+
+    #[test]
+    fn a_delivery_published_with_only_jetstreams_id_keeps_it_as_its_delivery_id() {
+        // As versions before 2026-12-04 published them: they stay in the stream for its
+        // retention, and provision's processed marks hold these ids.
+        let mut map = HeaderMap::new();
+        map.insert(MSG_ID, "older-digest-suffix");
+        map.insert(RECEIVED_AT, "2026-11-30T16:37:50+00:00");
+        assert_eq!(
+            DeliveryHeaders::read(Some(&map)).delivery_id.as_deref(),
+            Some("older-digest-suffix")
+        );
+        // With both (a replay), the delivery id is the contract's header.
+        map.insert(DELIVERY_ID, "replay-run-17");
+        assert_eq!(
+            DeliveryHeaders::read(Some(&map)).delivery_id.as_deref(),
+            Some("replay-run-17")
+        );
     }
 }

@@ -430,7 +430,7 @@ async fn publish(
     let sealed_body = state.seal.seal(&subject, fields);
     // Every delivery is stored: a body identical to an earlier one may be a second change in
     // the same second; provision skips what a later reconciliation already covered.
-    let msg_id = state.seal.delivery_id(&subject, body);
+    let delivery_id = state.seal.delivery_id(&subject, body);
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.
     let trace_headers = telemetry::traces::inject_current();
@@ -438,7 +438,7 @@ async fn publish(
         .publish_webhook(
             bus::webhooks::WebhookPublication {
                 subject,
-                msg_id: &msg_id,
+                delivery_id: &delivery_id,
                 received_at: chrono::Utc::now(),
                 trace_headers: &trace_headers,
                 sealed_body: sealed_body.into(),

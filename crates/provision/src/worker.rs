@@ -344,7 +344,7 @@ async fn ask(
     let incoming: Vec<Incoming> = batch
         .iter()
         .map(|delivery| Incoming {
-            message_id: delivery.msg_id.clone(),
+            message_id: delivery.delivery_id.clone(),
             subject: delivery.raw_subject().to_owned(),
             payload: delivery.sealed_body().clone(),
             replay: delivery.replay,
@@ -490,7 +490,7 @@ async fn give_back(deliveries: &[WebhookDelivery]) {
     metrics().handed_back.add(deliveries.len() as u64, &[]);
     for delivery in deliveries {
         if let Err(e) = delivery.retry_after(NOT_OURS_DELAY).await {
-            tracing::debug!(message_id = %delivery.msg_id, error = %e, "giving a webhook back failed");
+            tracing::debug!(message_id = %delivery.delivery_id, error = %e, "giving a webhook back failed");
         }
     }
 }
@@ -498,7 +498,7 @@ async fn give_back(deliveries: &[WebhookDelivery]) {
 /// Acks only what is committed (or was before); a retry is a NAK with a delay, a message that
 /// can never be handled is terminated and stays in the stream for inspection.
 async fn acknowledge(delivery: &WebhookDelivery, outcome: &Outcome) {
-    let message_id = delivery.msg_id.as_str();
+    let message_id = delivery.delivery_id.as_str();
     let ack = match outcome {
         Outcome::Committed { events } => {
             tracing::info!(message_id, events, subject = %delivery.raw_subject(), "webhook provisioned");
