@@ -8,7 +8,7 @@ use crate::stats::{Row, ms, quantile};
 use crate::support;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use bus::testing::NatsServer;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ const RUNS: usize = 3;
 /// them ([`crate::ingest_work`]).
 const STEP_ROUNDS: usize = 50_000;
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct IngestFigures {
     pub requests: usize,
     pub concurrency: usize,
@@ -37,7 +37,7 @@ pub struct IngestFigures {
     pub non_2xx_at_fixed_rate: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct ThroughputRun {
     pub accepted_per_sec: f64,
     pub http_ceiling_per_sec: f64,
@@ -77,7 +77,7 @@ pub struct ThroughputRun {
 
 /// Per request: microseconds of CPU and context switches, of this process (load generator and
 /// server) and of nats-server.
-#[derive(Serialize, Clone, Copy)]
+#[derive(Serialize, Deserialize, Clone, Copy)]
 pub struct CpuPerRequest {
     pub bench_process_us: f64,
     pub nats_server_us: f64,
@@ -199,6 +199,28 @@ fn settings(nats: runtime::NatsSettings) -> runtime::Settings {
     }
 }
 
+/// The scenario in a process of its own, `lanyard-bench-ingest`, which allocates with mimalloc
+/// as the `ingest` binary does; this process keeps glibc's allocator, as provision's and the
+/// other services' binaries do, since their scenarios run in it. Its progress lines come
+/// through on stderr; its figures through a file.
+pub async fn run_in_own_process(smoke: bool) -> anyhow::Result<IngestFigures> {
+    let out = std::env::temp_dir().join(format!(
+        "lanyard-bench-ingest-{}.json",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut command = tokio::process::Command::new(support::binary("lanyard-bench-ingest")?);
+    command.arg("--out").arg(&out);
+    if smoke {
+        command.arg("--smoke");
+    }
+    let status = command.stdin(std::process::Stdio::null()).status().await?;
+    let figures = std::fs::read(&out);
+    let _ = std::fs::remove_file(&out);
+    anyhow::ensure!(status.success(), "lanyard-bench-ingest failed ({status})");
+    Ok(serde_json::from_slice(&figures?)?)
+}
+
+/// The scenario in this process (`lanyard-bench-ingest`'s body).
 pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
     let (requests, rate, seconds) = if smoke {
         (200, 100, 1)

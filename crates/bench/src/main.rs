@@ -5,24 +5,13 @@
 //! tests find it); the memory scenario also needs the service binaries next to this one.
 //! `--smoke` runs every scenario tiny, so `make test` keeps it from rotting.
 
-mod budget;
-mod burst;
-mod controllers;
-mod freshness;
-mod handshake;
-mod ingest;
-mod ingest_bodies;
-mod ingest_work;
-mod memory;
-mod portal;
-mod proc_stat;
-mod provision;
-mod radius;
-mod replay;
-mod stats;
-mod support;
+use bench::{
+    budget, burst, controllers, freshness, handshake, ingest, memory, portal, provision, radius,
+    replay, stats,
+};
 
 use clap::Parser;
+
 use serde_json::{Value, json};
 
 const SCENARIOS: [&str; 11] = [
@@ -93,7 +82,14 @@ async fn main() -> anyhow::Result<()> {
             }
         };
     }
-    scenario!("ingest", ingest);
+    if wanted("ingest") {
+        run.settle().await;
+        let at = run.starting("ingest");
+        let outcome = ingest::run_in_own_process(args.smoke)
+            .await
+            .and_then(|figures| Ok((figures.rows(), serde_json::to_value(&figures)?)));
+        run.record("ingest", at, outcome);
+    }
     scenario!("provision", provision);
     scenario!("freshness", freshness);
     scenario!("budget", budget);
