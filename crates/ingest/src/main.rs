@@ -1,6 +1,6 @@
 //! `ingest`: verifies Optix webhooks and publishes them to JetStream (see the library).
 
-/// mimalloc: glibc's malloc and free were about a sixth of ingest's CPU a webhook. The bench runs
+/// mimalloc: glibc's malloc and free were 18 % of ingest's workers' CPU. The bench runs
 /// ingest's scenario in a process with this allocator too (`lanyard-bench-ingest`);
 /// docs/performance.md, "mimalloc for ingest".
 #[global_allocator]
