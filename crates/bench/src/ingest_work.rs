@@ -56,7 +56,7 @@ pub fn time_steps(
         );
         anyhow::ensure!(signed, "the bench's signature does not verify");
         marks[3] = Instant::now();
-        let json = serde_json::to_vec(&fields)?;
+        let json = optix::webhook::fields_json(&fields, body.len())?;
         let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
         marks[4] = Instant::now();
         let sealed = seal.seal(&subject, &json);

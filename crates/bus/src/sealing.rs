@@ -8,6 +8,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrets::aead::{self, NONCE_LEN};
 use sha2::Sha256;
+use std::fmt::Write;
 
 /// What every sealed body starts with (format version).
 const PREFIX: &[u8] = b"lanyard-sealed-v1:";
@@ -58,23 +59,30 @@ impl WebhookSeal {
     /// to): a plain digest of a body would let anyone who can guess the rest of it test guesses
     /// of the email in it.
     pub fn message_id(&self, subject: &str, body: &[u8]) -> String {
+        format!("{:x}", self.digest(subject, body))
+    }
+
+    fn digest(&self, subject: &str, body: &[u8]) -> impl std::fmt::LowerHex + use<> {
         let mut mac = self.id_mac.clone();
         mac.update(subject.as_bytes());
         mac.update(b"\n");
         mac.update(body);
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes()
     }
 
-    /// The JetStream message id of one delivery: [`WebhookSeal::message_id`] and a random
-    /// suffix, so JetStream stores every delivery. Optix stamps whole seconds, so two changes
-    /// in one second can send byte-identical bodies; deduplicating by body would lose the
-    /// second change. Provision decides instead whether a delivery is already covered by a
-    /// reconciliation made after its time (docs/design.md, "Look-alike webhooks").
+    /// The id of one delivery: [`WebhookSeal::message_id`] and a random suffix, so that every
+    /// delivery is stored. Optix stamps whole seconds, so two changes in one second can send
+    /// byte-identical bodies; deduplicating by body would lose the second change. Provision
+    /// decides instead whether a delivery is already covered by a reconciliation made after
+    /// its time (docs/design.md, "Look-alike webhooks").
     pub fn delivery_id(&self, subject: &str, body: &[u8]) -> String {
-        let mut suffix = [0u8; 8];
         // The thread's CSPRNG, not a getrandom syscall per webhook.
-        rand::thread_rng().fill_bytes(&mut suffix);
-        format!("{}.{}", self.message_id(subject, body), hex::encode(suffix))
+        let suffix = rand::thread_rng().next_u64();
+        // 64 hex digits, a dot, 16: one allocation of the right size.
+        let mut id = String::with_capacity(81);
+        // Writing to a String cannot fail.
+        let _ = write!(id, "{:x}.{suffix:016x}", self.digest(subject, body));
+        id
     }
 
     pub fn seal(&self, subject: &str, body: &[u8]) -> Vec<u8> {
@@ -170,6 +178,25 @@ mod tests {
         );
         let digest = seal().message_id(subject, body);
         assert!(first.starts_with(&digest) && second.starts_with(&digest));
+        // 64 lowercase hex digits of the keyed digest (as `hex::encode` wrote them before), a
+        // dot, 16 of the suffix.
+        let expected_digest = {
+            let mut mac = seal().id_mac.clone();
+            mac.update(subject.as_bytes());
+            mac.update(b"\n");
+            mac.update(body);
+            hex::encode(mac.finalize().into_bytes())
+        };
+        assert_eq!(digest, expected_digest);
+        let suffix = first
+            .strip_prefix(&format!("{digest}."))
+            .expect("digest and a dot");
+        assert_eq!((first.len(), suffix.len()), (81, 16));
+        assert!(
+            suffix
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
     }
 
     #[test]

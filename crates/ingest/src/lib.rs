@@ -357,10 +357,11 @@ async fn accept(
     let deadline = tokio::time::Instant::now()
         + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
     check_installation(&envelope, state, deadline).await?;
-    let fields = serde_json::to_vec(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let fields_json =
+        webhook::fields_json(&fields, body.len()).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let bus = worker_bus(request, state);
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
-    publish(bus, state, subject, &fields, body, deadline).await?;
+    publish(bus, state, subject, &fields_json, body, deadline).await?;
     // An app_uninstall does not close the door here: its body is not authenticated (a
     // captured signature takes any body), so provision forgets the installation once Optix
     // confirms it.
@@ -380,12 +381,13 @@ fn body_parser(request: &HttpRequest) -> Result<BodyParser, Refusal> {
         .split(';')
         .next()
         .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    match content_type.as_str() {
-        "application/x-www-form-urlencoded" => Ok(webhook::parse_form),
-        "application/json" => Ok(webhook::parse_json),
-        other => Err(Refusal::ContentType(other.to_owned())),
+        .trim();
+    if content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Ok(webhook::parse_form)
+    } else if content_type.eq_ignore_ascii_case("application/json") {
+        Ok(webhook::parse_json)
+    } else {
+        Err(Refusal::ContentType(content_type.to_ascii_lowercase()))
     }
 }
 

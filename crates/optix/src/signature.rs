@@ -6,23 +6,31 @@ use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
 pub fn expected_signature(client_id: &str, secret: &str, created_timestamp: &str) -> String {
+    hex::encode(signature_digest(client_id, secret, created_timestamp))
+}
+
+fn signature_digest(client_id: &str, secret: &str, created_timestamp: &str) -> [u8; 20] {
     let mut hasher = Sha1::new();
     hasher.update(client_id.as_bytes());
     hasher.update(secret.as_bytes());
     hasher.update(created_timestamp.as_bytes());
-    hex::encode(hasher.finalize())
+    hasher.finalize().into()
 }
 
-/// Constant-time comparison; hex case does not matter.
+/// Constant-time comparison of the digests; hex case does not matter. The given hex is decoded
+/// instead of the expected digest encoded: no allocation on ingest's path.
 pub fn verify_signature(
     client_id: &str,
     secret: &str,
     created_timestamp: &str,
     given: &str,
 ) -> bool {
-    let expected = expected_signature(client_id, secret, created_timestamp);
-    let given = given.trim().to_ascii_lowercase();
-    expected.as_bytes().ct_eq(given.as_bytes()).into()
+    let mut given_digest = [0u8; 20];
+    if hex::decode_to_slice(given.trim(), &mut given_digest).is_err() {
+        return false;
+    }
+    let expected = signature_digest(client_id, secret, created_timestamp);
+    expected.ct_eq(&given_digest).into()
 }
 
 #[cfg(test)]
@@ -48,5 +56,18 @@ mod tests {
             "4739add6e433e2e9510761d994ba127f1b45834d"
         ));
         assert!(!verify_signature("123", "secret", "123456", ""));
+    }
+
+    #[test]
+    fn a_signature_is_read_whatever_its_case_and_surrounding_spaces_and_refused_otherwise() {
+        let right = "4739add6e433e2e9510761d994ba127f1b45834d";
+        let check = |given: &str| verify_signature("123", "secret", "123456", given);
+        assert!(check(&format!("  {right}\n")));
+        assert!(check("4739Add6E433e2e9510761d994ba127f1b45834D"));
+        // Too short, too long, not hex, one digit off.
+        assert!(!check(&right[..39]));
+        assert!(!check(&format!("{right}0")));
+        assert!(!check(&format!("{}g", &right[..39])));
+        assert!(!check("4739add6e433e2e9510761d994ba127f1b45834e"));
     }
 }

@@ -66,6 +66,14 @@ pub fn parse_json(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
     }
 }
 
+/// The fields as JSON, what ingest seals and publishes, written into a buffer sized for the
+/// body they came from (the JSON is about as long): no regrowing on the hot path.
+pub fn fields_json(fields: &Map<String, Value>, body_len: usize) -> Result<Vec<u8>, WebhookError> {
+    let mut json = Vec::with_capacity(body_len + body_len / 4 + 64);
+    serde_json::to_writer(&mut json, fields).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+    Ok(json)
+}
+
 /// `a[b][0][c]` → `["a", "b", "0", "c"]`, borrowed from `key`.
 fn split_key(key: &str) -> Result<Vec<&str>, WebhookError> {
     let bad = || WebhookError::Malformed(format!("malformed field name {key:?}"));
