@@ -261,6 +261,24 @@ async fn replaying_stored_webhooks_repairs_a_lost_cancellation() -> anyhow::Resu
         .replay_webhooks(Some(DEMO_ORG), since, "test")
         .await?;
     assert_eq!(replayed, 2, "app_install and new_plan_subscription");
+    // Each copy is a delivery of its own: the replay's id, never the original's (provision
+    // would take a copy carrying it for the delivery it already processed).
+    let webhooks = stack
+        .bus
+        .jetstream()
+        .get_stream(&stack.settings.nats.webhook_stream)
+        .await?;
+    let last = webhooks.get_info().await?.state.last_sequence;
+    for sequence in last - 1..=last {
+        let copy = webhooks.get_raw_message(sequence).await?;
+        let header = |name: &str| copy.headers.get(name).map(|v| v.as_str().to_owned());
+        let original = header(bus::webhooks::REPLAY_OF).expect("a replayed copy");
+        assert_eq!(
+            header(bus::webhooks::DELIVERY_ID),
+            Some(format!("replay-test-{original}")),
+            "copy {sequence}"
+        );
+    }
     stack.wait_until_provisioned().await?;
     let member = stack
         .members()
