@@ -365,6 +365,15 @@ impl Stack {
         Ok(self.cli.command(org_id, "cli", command).await?)
     }
 
+    /// The webhook stream (the configured name), to read what ingest or a replay stored.
+    pub async fn webhook_stream(&self) -> anyhow::Result<async_nats::jetstream::stream::Stream> {
+        Ok(self
+            .bus
+            .jetstream()
+            .get_stream(&self.settings.nats.webhook_stream)
+            .await?)
+    }
+
     /// One member's projection (None: no account).
     pub async fn member(
         &self,

@@ -71,35 +71,28 @@ async fn main() -> anyhow::Result<()> {
     );
     let mut run = Run::new();
     macro_rules! scenario {
-        ($name:literal, $module:ident) => {
+        ($name:literal, $run:path) => {
             if wanted($name) {
                 run.settle().await;
                 let at = run.starting($name);
-                let outcome = $module::run(args.smoke)
+                let outcome = $run(args.smoke)
                     .await
                     .and_then(|figures| Ok((figures.rows(), serde_json::to_value(&figures)?)));
                 run.record($name, at, outcome);
             }
         };
     }
-    if wanted("ingest") {
-        run.settle().await;
-        let at = run.starting("ingest");
-        let outcome = ingest::run_in_own_process(args.smoke)
-            .await
-            .and_then(|figures| Ok((figures.rows(), serde_json::to_value(&figures)?)));
-        run.record("ingest", at, outcome);
-    }
-    scenario!("provision", provision);
-    scenario!("freshness", freshness);
-    scenario!("budget", budget);
-    scenario!("burst", burst);
-    scenario!("replay", replay);
-    scenario!("portal", portal);
-    scenario!("memory", memory);
-    scenario!("radius", radius);
-    scenario!("controllers", controllers);
-    scenario!("handshake", handshake);
+    scenario!("ingest", ingest::run_in_own_process);
+    scenario!("provision", provision::run);
+    scenario!("freshness", freshness::run);
+    scenario!("budget", budget::run);
+    scenario!("burst", burst::run);
+    scenario!("replay", replay::run);
+    scenario!("portal", portal::run);
+    scenario!("memory", memory::run);
+    scenario!("radius", radius::run);
+    scenario!("controllers", controllers::run);
+    scenario!("handshake", handshake::run);
     run.report(machine, args.smoke, args.out.as_deref())
 }
 

@@ -62,11 +62,7 @@ async fn processed_messages(stack: &Stack) -> anyhow::Result<i64> {
 }
 
 async fn stored_webhooks(stack: &Stack) -> anyhow::Result<u64> {
-    let mut stream = stack
-        .bus
-        .jetstream()
-        .get_stream(&stack.settings.nats.webhook_stream)
-        .await?;
+    let mut stream = stack.webhook_stream().await?;
     Ok(stream.info().await?.state.messages)
 }
 
@@ -252,11 +248,7 @@ async fn a_delivery_answered_again_costs_no_second_reconciliation() -> anyhow::R
 
     // The stored message published again with all its headers, its delivery id among them:
     // JetStream stores the copy (it has no deduplication id to drop it by).
-    let webhooks = stack
-        .bus
-        .jetstream()
-        .get_stream(&stack.settings.nats.webhook_stream)
-        .await?;
+    let webhooks = stack.webhook_stream().await?;
     let last = webhooks.get_info().await?.state.last_sequence;
     let message = webhooks.get_raw_message(last).await?;
     assert!(

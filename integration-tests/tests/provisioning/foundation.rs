@@ -263,11 +263,7 @@ async fn replaying_stored_webhooks_repairs_a_lost_cancellation() -> anyhow::Resu
     assert_eq!(replayed, 2, "app_install and new_plan_subscription");
     // Each copy is a delivery of its own: the replay's id, never the original's (provision
     // would take a copy carrying it for the delivery it already processed).
-    let webhooks = stack
-        .bus
-        .jetstream()
-        .get_stream(&stack.settings.nats.webhook_stream)
-        .await?;
+    let webhooks = stack.webhook_stream().await?;
     let last = webhooks.get_info().await?.state.last_sequence;
     for sequence in last - 1..=last {
         let copy = webhooks.get_raw_message(sequence).await?;

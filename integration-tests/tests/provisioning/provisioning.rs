@@ -1361,11 +1361,7 @@ mod security_webhooks {
     /// organization (what an attacker who saw one request holds): client id, created timestamp
     /// and request signature, read back from the webhook stream.
     async fn captured_signature(stack: &Stack) -> anyhow::Result<[String; 3]> {
-        let stream = stack
-            .bus
-            .jetstream()
-            .get_stream(&stack.settings.nats.webhook_stream)
-            .await?;
+        let stream = stack.webhook_stream().await?;
         let info = stream.get_info().await?;
         let seal = bus::sealing::WebhookSeal::from_hex(WEBHOOK_SEAL_KEY)?;
         let message = stream.get_raw_message(info.state.last_sequence).await?;
