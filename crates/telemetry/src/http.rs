@@ -10,7 +10,7 @@ use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
 use std::net::{TcpListener, ToSocketAddrs};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 /// The service a request was served by (`ingest`, `portal`, `provision`); register it with
@@ -42,9 +42,7 @@ pub async fn record_requests(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let route = request
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route = route_label(&request);
     let service = request
         .app_data::<web::Data<ServiceName>>()
         .map(|name| name.0)
@@ -54,10 +52,7 @@ pub async fn record_requests(
         Ok(response) => response.status().as_u16(),
         Err(error) => error.as_response_error().status_code().as_u16(),
     };
-    let labels = [
-        KeyValue::new("service", service),
-        KeyValue::new("route", route),
-    ];
+    let labels = [KeyValue::new("service", service), route];
     let metrics = &*INSTRUMENTS;
     metrics
         .duration
@@ -68,6 +63,50 @@ pub async fn record_requests(
         &[service, route, KeyValue::new("status", i64::from(status))],
     );
     response
+}
+
+/// At most this many static routes' labels are kept per worker thread (each service has a
+/// handful).
+const STATIC_ROUTES: usize = 32;
+
+thread_local! {
+    /// The route labels of static routes (those whose pattern is the path itself, as
+    /// `/optix/webhooks`), by path: finding a request's pattern walks the routing tree and
+    /// writes a string, for every request. Only a path equal to its own registered pattern is
+    /// kept, so what a client sends cannot fill it.
+    static STATIC_ROUTE_LABELS: std::cell::RefCell<Vec<(String, KeyValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The `route` label: the matched pattern, or `unmatched`.
+fn route_label(request: &ServiceRequest) -> KeyValue {
+    let path = request.path();
+    let known = STATIC_ROUTE_LABELS.with_borrow(|labels| {
+        labels
+            .iter()
+            .find(|(static_path, _)| static_path == path)
+            .map(|(_, label)| label.clone())
+    });
+    if let Some(label) = known {
+        return label;
+    }
+    let Some(pattern) = request.match_pattern() else {
+        return KeyValue::new("route", "unmatched");
+    };
+    let is_static = pattern == path;
+    // Shared, so a kept label is cloned without copying the text.
+    let label = KeyValue::new(
+        "route",
+        opentelemetry::StringValue::from(Arc::<str>::from(pattern)),
+    );
+    if is_static {
+        STATIC_ROUTE_LABELS.with_borrow_mut(|labels| {
+            if labels.len() < STATIC_ROUTES {
+                labels.push((path.to_owned(), label.clone()));
+            }
+        });
+    }
+    label
 }
 
 /// The operations routes every service serves on its operations listener, never on a public
@@ -211,6 +250,51 @@ mod tests {
         }
         assert_eq!(connected.len(), 300, "connections queued before any accept");
         Ok(())
+    }
+
+    /// Each request is counted under its route's pattern, whether the label was found by
+    /// walking the routes or kept from an earlier request to the same static route; a path
+    /// that matches no route is `unmatched` and is never kept.
+    #[actix_web::test]
+    async fn requests_are_counted_by_their_routes_pattern() {
+        use actix_web::middleware::from_fn;
+        use actix_web::test::{TestRequest, call_service, init_service};
+        let app = init_service(
+            App::new()
+                .app_data(web::Data::new(ServiceName("route-label-test")))
+                .wrap(from_fn(record_requests))
+                .route("/static/route", web::get().to(healthz))
+                .route("/items/{id}", web::get().to(healthz)),
+        )
+        .await;
+        for path in [
+            "/static/route",
+            "/items/1",
+            "/items/2",
+            "/nowhere",
+            "/static/route",
+        ] {
+            call_service(&app, TestRequest::get().uri(path).to_request()).await;
+        }
+        let text = metrics::render();
+        let count = |route: &str, status: &str| {
+            metrics::sample(
+                &text,
+                "lanyard_http_requests_total",
+                &[
+                    ("service", "route-label-test"),
+                    ("route", route),
+                    ("status", status),
+                ],
+            )
+        };
+        assert_eq!(count("/static/route", "200"), Some(2.0));
+        assert_eq!(count("/items/{id}", "200"), Some(2.0));
+        assert_eq!(count("unmatched", "404"), Some(1.0));
+        // Kept: the static route only, once.
+        let kept: Vec<String> = STATIC_ROUTE_LABELS
+            .with_borrow(|labels| labels.iter().map(|(path, _)| path.clone()).collect());
+        assert_eq!(kept, ["/static/route"]);
     }
 
     #[test]
