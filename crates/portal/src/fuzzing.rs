@@ -14,6 +14,7 @@ use crate::routes::tenant::key::PassphraseForm;
 use crate::routes::tenant::sign_in::EmailRequest;
 use crate::session;
 use bus::commands::Command;
+use i18n::{Lang, Texts};
 use std::net::IpAddr;
 
 /// The admin canvas's location form: a command it sends is one provision would accept.
@@ -27,7 +28,7 @@ pub fn admin_location_form(body: &[u8]) {
             settings,
         },
         _,
-    )) = Locations::command(&form)
+    )) = Locations::command(&form, &Texts::new(Lang::En))
     {
         assert!(plausible_id(&location_id));
         assert!(settings.validate().is_ok(), "{settings:?}");
@@ -43,7 +44,7 @@ pub fn admin_plan_form(body: &[u8]) {
     let Ok(form) = serde_urlencoded::from_bytes::<PlanForm>(body) else {
         return;
     };
-    match Plans::command(&form) {
+    match Plans::command(&form, &Texts::new(Lang::En)) {
         Ok((Command::MapPlan { profile, .. }, _))
         | Ok((Command::SetDefaultProfile { profile }, _)) => {
             assert!(profile.validate().is_ok(), "{profile:?}");
@@ -68,7 +69,7 @@ pub fn admin_nas_form(body: &[u8]) {
             ..
         },
         _,
-    )) = Nases::command(&form)
+    )) = Nases::command(&form, &Texts::new(Lang::En))
     {
         assert!(domain::nas::check_nas_id(&nas_id).is_ok(), "{nas_id:?}");
         assert!(plausible_id(&location_id));
