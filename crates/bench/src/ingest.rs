@@ -255,11 +255,11 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
     };
     let ceiling_bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest).await?;
     // One sealed body for every request, each with a delivery id of its own, as ingest's.
-    let parts_payload = ceiling_payloads(0, &bodies[..1], &seal)?[0].1.clone();
+    let parts_payload = ceiling_payloads(0, &bodies[..1], &seal)[0].1.clone();
     let parts_url = parts_server(&settings.nats, ceiling_bus.clone(), parts_payload)?;
     let mut runs = Vec::with_capacity(RUNS);
     for (run, bodies) in bodies[..requests * RUNS].chunks(requests).enumerate() {
-        let payloads = ceiling_payloads(run, bodies, &seal)?;
+        let payloads = ceiling_payloads(run, bodies, &seal);
         let http_ceiling = cpu.measure(throughput(&http, &ceiling_url, bodies)).await?;
         let parts = cpu.measure(throughput(&http, &parts_url, bodies)).await?;
         let accepted = cpu.measure(throughput(&http, &ingest_url, bodies)).await?;
@@ -499,8 +499,8 @@ async fn publish_only(
             bus::webhooks::WebhookPublication {
                 subject: bus::webhook_subject(ORG, "parts"),
                 delivery_id: &format!("parts-{id}"),
-                received_at: chrono::Utc::now(),
                 trace_headers: &[],
+                body_format: bus::webhooks::BodyFormat::Form,
                 sealed_body: parts.payload.clone(),
             },
             Duration::from_millis(1_500),
@@ -569,24 +569,23 @@ async fn fixed_rate(
     support::latencies_and_failures(tasks).await
 }
 
-/// The durability ceiling's payloads: what ingest publishes, the parsed fields as JSON sealed
-/// as ingest seals them, each with a delivery id of its own; prepared before the clock starts.
+/// The durability ceiling's payloads: what ingest publishes, the form body as posted, sealed
+/// as ingest seals it, each with a delivery id of its own; prepared before the clock starts.
 fn ceiling_payloads(
     run: usize,
     bodies: &[String],
     seal: &bus::sealing::WebhookSeal,
-) -> anyhow::Result<Arc<Vec<(String, bytes::Bytes)>>> {
+) -> Arc<Vec<(String, bytes::Bytes)>> {
     let subject = ceiling_subject();
     let payloads = bodies
         .iter()
         .enumerate()
         .map(|(i, body)| {
-            let fields = optix::webhook::parse_form(body.as_bytes())?;
-            let sealed = seal.seal(&subject, &serde_json::to_vec(&fields)?);
-            Ok((format!("ceiling-{run}-{i}"), sealed.into()))
+            let sealed = seal.seal(&subject, body.as_bytes());
+            (format!("ceiling-{run}-{i}"), sealed.into())
         })
-        .collect::<anyhow::Result<_>>()?;
-    Ok(Arc::new(payloads))
+        .collect();
+    Arc::new(payloads)
 }
 
 fn ceiling_subject() -> String {
@@ -616,8 +615,8 @@ async fn publish_ceiling(
                         bus::webhooks::WebhookPublication {
                             subject: ceiling_subject(),
                             delivery_id: id,
-                            received_at: chrono::Utc::now(),
                             trace_headers: &[],
+                            body_format: bus::webhooks::BodyFormat::Form,
                             sealed_body: payload.clone(),
                         },
                         Duration::from_secs(5),

@@ -775,14 +775,22 @@ impl Installations {
         self.store.delete(key).await.map_err(js_error)
     }
 
-    pub async fn contains(&self, client_id: &str, org_id: &str) -> Result<bool, BusError> {
-        let key = Self::key(client_id, org_id);
-        if self
-            .known
+    /// Whether the in-memory view holds the installation, without asking the bucket: a
+    /// `false` may still be an installation [`Installations::contains`] finds.
+    pub fn known_to_contain(&self, client_id: &str, org_id: &str) -> bool {
+        self.known_key(&Self::key(client_id, org_id))
+    }
+
+    fn known_key(&self, key: &str) -> bool {
+        self.known
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .contains(&key)
-        {
+            .contains(key)
+    }
+
+    pub async fn contains(&self, client_id: &str, org_id: &str) -> Result<bool, BusError> {
+        let key = Self::key(client_id, org_id);
+        if self.known_key(&key) {
             return Ok(true);
         }
         let installed = self

@@ -2,11 +2,13 @@
 //! webhook stream.
 //!
 //! Subject: `optix.webhooks.<org>.<event>` ([`webhook_subject`], read back by
-//! [`WebhookSubject::parse`]); body: the webhook's fields as JSON, sealed with the subject as
-//! associated data (`sealing::WebhookSeal`); headers: [`DELIVERY_ID`] (new for every delivery:
-//! provision's processed mark and the log's causation ids), [`RECEIVED_AT`] (when ingest
-//! accepted it, for the freshness metric), the W3C trace context, and [`REPLAY_OF`] on what
-//! `lanyard webhooks replay` published again. Ingest publishes a [`WebhookPublication`];
+//! [`WebhookSubject::parse`]); body: the webhook's body as the platform sent it (a form or
+//! JSON, [`BODY_FORMAT`] says which), sealed with the subject as associated data
+//! (`sealing::WebhookSeal`); headers: [`DELIVERY_ID`] (new for every delivery: provision's
+//! processed mark and the log's causation ids), [`BODY_FORMAT`], the W3C trace context, and
+//! [`REPLAY_OF`] on what `lanyard webhooks replay` published again. When it was received is
+//! JetStream's own timestamp of the message (deliveries published before 2026-12-05 carry
+//! [`RECEIVED_AT`] as well, which wins). Ingest publishes a [`WebhookPublication`];
 //! provision receives each as a [`WebhookDelivery`] and acknowledges it through it.
 
 use crate::{Bus, BusError, PublishOutcome, js_error};
@@ -27,8 +29,13 @@ pub const DELIVERY_ID: &str = "Lanyard-Delivery-Id";
 /// published before 2026-12-04 carried theirs only there: provision reads it when
 /// [`DELIVERY_ID`] is missing.
 pub const MSG_ID: &str = "Nats-Msg-Id";
-/// When ingest accepted the webhook (RFC 3339).
+/// When ingest accepted the webhook (RFC 3339), on deliveries published before 2026-12-05:
+/// JetStream's timestamp of the message, taken as it is stored (before ingest's 2xx), now
+/// serves, and costs no header.
 pub const RECEIVED_AT: &str = "Lanyard-Received-At";
+/// How the sealed body is written: [`BodyFormat`]. Deliveries published before 2026-12-05
+/// have none: their bodies are the fields as JSON, read as [`BodyFormat::Json`].
+pub const BODY_FORMAT: &str = "Lanyard-Body-Format";
 /// On a webhook `lanyard webhooks replay` published again: the stream sequence of the original.
 pub const REPLAY_OF: &str = "Lanyard-Replay-Of";
 /// The W3C trace context's header (as `telemetry::traces` injects it).
@@ -86,27 +93,54 @@ impl WebhookSubject {
     }
 }
 
+/// How a delivery's body is written ([`BODY_FORMAT`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// A JSON object (what OfficeRnD and some Optix deliveries send, and every delivery
+    /// published before the header).
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded` with bracketed names, as Optix sends it.
+    Form,
+}
+
+impl BodyFormat {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            BodyFormat::Json => "json",
+            BodyFormat::Form => "form",
+        }
+    }
+
+    /// The format a header value names; `None` for one this version does not know.
+    pub fn from_header_value(value: &str) -> Option<BodyFormat> {
+        match value {
+            "json" => Some(BodyFormat::Json),
+            "form" => Some(BodyFormat::Form),
+            _ => None,
+        }
+    }
+}
+
 /// One accepted webhook as ingest publishes it.
 pub struct WebhookPublication<'a> {
     /// From [`webhook_subject`]; the body is sealed with it.
     pub subject: String,
     /// A new id for every delivery (`WebhookSeal::delivery_id`).
     pub delivery_id: &'a str,
-    pub received_at: DateTime<Utc>,
     /// The W3C trace context, so the trace continues in provision.
     pub trace_headers: &'a [(String, String)],
+    pub body_format: BodyFormat,
+    /// The body as received ([`WebhookPublication::body_format`]), sealed.
     pub sealed_body: bytes::Bytes,
 }
 
 impl<'a> WebhookPublication<'a> {
-    /// The contract's headers; `received_at` is [`WebhookPublication::received_at`] written out.
-    fn headers<'s>(&self, received_at: &'s str) -> Vec<(&'s str, &'s str)>
-    where
-        'a: 's,
-    {
+    /// The contract's headers.
+    fn headers(&self) -> Vec<(&'a str, &'a str)> {
         let mut headers = Vec::with_capacity(2 + self.trace_headers.len());
         headers.push((DELIVERY_ID, self.delivery_id));
-        headers.push((RECEIVED_AT, received_at));
+        headers.push((BODY_FORMAT, self.body_format.header_value()));
         headers.extend(
             self.trace_headers
                 .iter()
@@ -123,8 +157,7 @@ impl Bus {
         publication: WebhookPublication<'_>,
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
-        let received_at = publication.received_at.to_rfc3339();
-        let headers = publication.headers(&received_at);
+        let headers = publication.headers();
         self.publish_acknowledged(
             publication.subject,
             None,
@@ -147,11 +180,16 @@ pub struct WebhookDelivery {
     /// [`DELIVERY_ID`] (else [`MSG_ID`]), or `stream-seq-<n>` for a message published without
     /// either.
     pub delivery_id: String,
+    /// When it was received: [`RECEIVED_AT`] on an older delivery, else when JetStream
+    /// stored it.
     pub received_at: Option<DateTime<Utc>>,
     /// Published again by `lanyard webhooks replay`.
     pub replay: bool,
     /// The W3C `traceparent` ingest injected.
     pub traceparent: Option<String>,
+    /// How its body is written; the header's value for a [`BODY_FORMAT`] this version does
+    /// not know (a newer ingest's), which provision rejects, naming it.
+    pub body_format: Result<BodyFormat, String>,
 }
 
 impl WebhookDelivery {
@@ -171,9 +209,10 @@ impl WebhookDelivery {
         WebhookDelivery {
             subject,
             delivery_id,
-            received_at: headers.received_at,
+            received_at: headers.received_at.or_else(|| stored_at(&message)),
             replay: headers.replay,
             traceparent: headers.traceparent,
+            body_format: headers.body_format,
             message,
         }
     }
@@ -217,19 +256,44 @@ impl WebhookDelivery {
     }
 }
 
+/// When JetStream stored `message`.
+fn stored_at(message: &Message) -> Option<DateTime<Utc>> {
+    let published = message.info().ok()?.published;
+    DateTime::from_timestamp(published.unix_timestamp(), published.nanosecond())
+}
+
 /// What the contract's headers say about a delivery.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 struct DeliveryHeaders {
     delivery_id: Option<String>,
     received_at: Option<DateTime<Utc>>,
     replay: bool,
     traceparent: Option<String>,
+    body_format: Result<BodyFormat, String>,
+}
+
+impl Default for DeliveryHeaders {
+    fn default() -> DeliveryHeaders {
+        DeliveryHeaders {
+            delivery_id: None,
+            received_at: None,
+            replay: false,
+            traceparent: None,
+            body_format: Ok(BodyFormat::default()),
+        }
+    }
 }
 
 impl DeliveryHeaders {
     fn read(headers: Option<&HeaderMap>) -> DeliveryHeaders {
         let Some(headers) = headers else {
             return DeliveryHeaders::default();
+        };
+        let body_format = match headers.get(BODY_FORMAT) {
+            None => Ok(BodyFormat::default()),
+            Some(value) => {
+                BodyFormat::from_header_value(value.as_str()).ok_or_else(|| value.to_string())
+            }
         };
         DeliveryHeaders {
             delivery_id: headers
@@ -242,6 +306,7 @@ impl DeliveryHeaders {
                 .map(|at| at.with_timezone(&Utc)),
             replay: headers.get(REPLAY_OF).is_some(),
             traceparent: headers.get(TRACEPARENT).map(|value| value.to_string()),
+            body_format,
         }
     }
 }
@@ -295,14 +360,19 @@ mod tests {
         let publication = WebhookPublication {
             subject: webhook_subject("6267", "new_member"),
             delivery_id: "digest-suffix",
-            received_at,
             trace_headers: &trace,
+            body_format: BodyFormat::Form,
             sealed_body: bytes::Bytes::from_static(b"sealed"),
         };
         let mut map = HeaderMap::new();
-        for (name, value) in publication.headers(&received_at.to_rfc3339()) {
+        for (name, value) in publication.headers() {
             map.insert(name, value);
         }
+        // No time of receipt: JetStream timestamps every message.
+        assert!(map.get(RECEIVED_AT).is_none());
+        assert_eq!(DeliveryHeaders::read(Some(&map)).received_at, None);
+        // An older delivery's header is still read.
+        map.insert(RECEIVED_AT, received_at.to_rfc3339().as_str());
         // JetStream is given no deduplication id: the delivery's is new each time.
         assert!(map.get(MSG_ID).is_none());
         assert_eq!(
@@ -312,11 +382,34 @@ mod tests {
                 received_at: Some(received_at),
                 replay: false,
                 traceparent: Some("00-abc-def-01".into()),
+                body_format: Ok(BodyFormat::Form),
             }
         );
         map.insert(REPLAY_OF, "17");
         assert!(DeliveryHeaders::read(Some(&map)).replay);
         assert_eq!(DeliveryHeaders::read(None), DeliveryHeaders::default());
+    }
+
+    #[test]
+    fn a_body_format_is_read_from_its_header_and_json_without_one() {
+        let mut map = HeaderMap::new();
+        map.insert(DELIVERY_ID, "older");
+        // Published before the header: the fields as JSON.
+        assert_eq!(
+            DeliveryHeaders::read(Some(&map)).body_format,
+            Ok(BodyFormat::Json)
+        );
+        for format in [BodyFormat::Json, BodyFormat::Form] {
+            map.insert(BODY_FORMAT, format.header_value());
+            assert_eq!(DeliveryHeaders::read(Some(&map)).body_format, Ok(format));
+        }
+        // A format this version does not know is kept, to be named when the delivery is
+        // rejected, never read as another.
+        map.insert(BODY_FORMAT, "cbor");
+        assert_eq!(
+            DeliveryHeaders::read(Some(&map)).body_format,
+            Err("cbor".to_owned())
+        );
     }
 
     #[test]

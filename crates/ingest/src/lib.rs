@@ -1,5 +1,5 @@
-//! ingest: the front door for Optix and OfficeRnD webhooks. It verifies the signature, parses
-//! the body, publishes to JetStream and answers 2xx only after the publish ack. No state, no
+//! ingest: the front door for Optix and OfficeRnD webhooks. It verifies the signature, reads
+//! the body, publishes it to JetStream and answers 2xx only after the publish ack. No state, no
 //! business logic: a 503 makes the platform retry, and nothing acknowledged is ever lost.
 
 mod officernd_webhooks;
@@ -8,6 +8,7 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context;
+use bus::webhooks::BodyFormat;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram};
 use optix::webhook::{self, Envelope};
@@ -340,14 +341,10 @@ async fn accept(
     event_label: &mut &'static str,
 ) -> Result<Envelope, Refusal> {
     // Decided before reading the body, so an unsupported type costs nothing.
-    let parse = body_parser(request)?;
+    let format = body_format(request)?;
     let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
-    let body = body.as_ref();
-    let fields = parse(body).map_err(|e| Refusal::Malformed(e.to_string()))?;
-    if let Some(event) = fields.get("event").and_then(|v| v.as_str()) {
-        *event_label = webhook::event_label(event);
-    }
-    let envelope = Envelope::from_fields(&fields).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let envelope =
+        read_envelope(format, &body, event_label).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let span = tracing::Span::current();
     span.record("event", envelope.event.as_str());
     span.record("org_id", envelope.organization_id.as_str());
@@ -357,22 +354,23 @@ async fn accept(
     let deadline = tokio::time::Instant::now()
         + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
     check_installation(&envelope, state, deadline).await?;
-    let fields_json =
-        webhook::fields_json(&fields, body.len()).map_err(|e| Refusal::Malformed(e.to_string()))?;
     let bus = worker_bus(request, state);
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
-    publish(bus, state, subject, &fields_json, body, deadline).await?;
+    // Stored as sent: provision reads the whole body, which ingest has already read as it will.
+    let stored = Stored {
+        format,
+        body: &body,
+    };
+    publish(bus, state, subject, stored, &body, deadline).await?;
     // An app_uninstall does not close the door here: its body is not authenticated (a
     // captured signature takes any body), so provision forgets the installation once Optix
     // confirms it.
     Ok(envelope)
 }
 
-type BodyParser =
-    fn(&[u8]) -> Result<serde_json::Map<String, serde_json::Value>, webhook::WebhookError>;
-
-/// The parser for the request's content type (form or JSON), or the refusal of any other.
-fn body_parser(request: &HttpRequest) -> Result<BodyParser, Refusal> {
+/// How the request's body is written (form or JSON), decided from its content type; any
+/// other type is refused.
+fn body_format(request: &HttpRequest) -> Result<BodyFormat, Refusal> {
     let content_type = request
         .headers()
         .get(CONTENT_TYPE)
@@ -383,11 +381,37 @@ fn body_parser(request: &HttpRequest) -> Result<BodyParser, Refusal> {
         .unwrap_or("")
         .trim();
     if content_type.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        Ok(webhook::parse_form)
+        Ok(BodyFormat::Form)
     } else if content_type.eq_ignore_ascii_case("application/json") {
-        Ok(webhook::parse_json)
+        Ok(BodyFormat::Json)
     } else {
         Err(Refusal::ContentType(content_type.to_ascii_lowercase()))
+    }
+}
+
+/// The webhook's envelope, its event naming `event_label` as soon as it is read. A form's
+/// envelope is read exactly as provision will read the whole form, refused where that would
+/// fail (`webhook::parse_form_envelope`), without building the other values.
+fn read_envelope(
+    format: BodyFormat,
+    body: &[u8],
+    event_label: &mut &'static str,
+) -> Result<Envelope, webhook::WebhookError> {
+    match format {
+        BodyFormat::Form => {
+            let form = webhook::parse_form_envelope(body)?;
+            if let Some(event) = form.event() {
+                *event_label = webhook::event_label(event);
+            }
+            form.envelope()
+        }
+        BodyFormat::Json => {
+            let fields = webhook::parse_json(body)?;
+            if let Some(event) = fields.get("event").and_then(|v| v.as_str()) {
+                *event_label = webhook::event_label(event);
+            }
+            Envelope::from_fields(&fields)
+        }
     }
 }
 
@@ -418,21 +442,27 @@ fn verify(envelope: &Envelope, state: &State) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// Seals the webhook's fields and publishes them as one delivery (`bus::webhooks`), by
-/// `deadline`.
+/// What a delivery carries: its body and how that is written.
+struct Stored<'a> {
+    format: BodyFormat,
+    body: &'a [u8],
+}
+
+/// Seals what is stored and publishes it as one delivery (`bus::webhooks`), by `deadline`;
+/// `received` is the body as received, which the delivery id is derived from.
 async fn publish(
     bus: &bus::Bus,
     state: &State,
     subject: String,
-    fields: &[u8],
-    body: &[u8],
+    stored: Stored<'_>,
+    received: &[u8],
     deadline: tokio::time::Instant,
 ) -> Result<(), Refusal> {
     // Sealed: the stream keeps bodies (tokens, names, emails) for the retention window.
-    let sealed_body = state.seal.seal(&subject, fields);
+    let sealed_body = state.seal.seal(&subject, stored.body);
     // Every delivery is stored: a body identical to an earlier one may be a second change in
     // the same second; provision skips what a later reconciliation already covered.
-    let delivery_id = state.seal.delivery_id(&subject, body);
+    let delivery_id = state.seal.delivery_id(&subject, received);
     let publish_started = Instant::now();
     // The trace continues in provision through the W3C header on the message.
     let trace_headers = telemetry::traces::inject_current();
@@ -441,8 +471,8 @@ async fn publish(
             bus::webhooks::WebhookPublication {
                 subject,
                 delivery_id: &delivery_id,
-                received_at: chrono::Utc::now(),
                 trace_headers: &trace_headers,
+                body_format: stored.format,
                 sealed_body: sealed_body.into(),
             },
             deadline.saturating_duration_since(tokio::time::Instant::now()),
@@ -474,8 +504,13 @@ async fn check_installation(
     state: &State,
     deadline: tokio::time::Instant,
 ) -> Result<(), Refusal> {
-    let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
     let (client, org) = (&envelope.client_id, &envelope.organization_id);
+    // Most webhooks come from an organization the in-memory view holds: answered without a
+    // timer or an await.
+    if envelope.event != "app_install" && state.installations.known_to_contain(client, org) {
+        return Ok(());
+    }
+    let timeout = deadline.saturating_duration_since(tokio::time::Instant::now());
     let check = async {
         if envelope.event == "app_install" {
             state.installations.record(client, org).await?;

@@ -5,8 +5,9 @@
 //! the body is parsed. Only the event type and ids are published (`officernd::webhook::Delivery`):
 //! provision reads everything else from the API.
 
-use crate::{Refusal, State, handle, publish, read_body, worker_bus};
+use crate::{Refusal, State, Stored, handle, publish, read_body, worker_bus};
 use actix_web::{HttpRequest, HttpResponse, web};
+use bus::webhooks::BodyFormat;
 use domain::Platform;
 use officernd::webhook::{self, Delivery, SIGNATURE_HEADER};
 use std::time::Duration;
@@ -70,7 +71,10 @@ async fn accept(
         worker_bus(request, state),
         state,
         subject,
-        &delivery,
+        Stored {
+            format: BodyFormat::Json,
+            body: &delivery,
+        },
         &body,
         deadline,
     )

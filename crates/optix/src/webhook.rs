@@ -4,6 +4,9 @@
 use serde_json::{Map, Value};
 use std::fmt;
 
+mod envelope_form;
+pub use envelope_form::{FormEnvelope, parse_form_envelope};
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WebhookError {
     #[error("missing field {0}")]
@@ -66,16 +69,23 @@ pub fn parse_json(body: &[u8]) -> Result<Map<String, Value>, WebhookError> {
     }
 }
 
-/// The fields as JSON, what ingest seals and publishes, written into a buffer sized for the
-/// body they came from (the JSON is about as long): no regrowing on the hot path.
-pub fn fields_json(fields: &Map<String, Value>, body_len: usize) -> Result<Vec<u8>, WebhookError> {
-    let mut json = Vec::with_capacity(body_len + body_len / 4 + 64);
-    serde_json::to_writer(&mut json, fields).map_err(|e| WebhookError::Malformed(e.to_string()))?;
-    Ok(json)
+/// A field name's path, `a[b][0][c]` → `["a", "b", "0", "c"]`, borrowed from the name; held
+/// inline, since [`MAX_DEPTH`] bounds it (a webhook has tens of names).
+struct KeyPath<'a> {
+    segments: [&'a str; MAX_DEPTH],
+    len: usize,
+}
+
+impl<'a> std::ops::Deref for KeyPath<'a> {
+    type Target = [&'a str];
+
+    fn deref(&self) -> &[&'a str] {
+        &self.segments[..self.len]
+    }
 }
 
 /// `a[b][0][c]` → `["a", "b", "0", "c"]`, borrowed from `key`.
-fn split_key(key: &str) -> Result<Vec<&str>, WebhookError> {
+fn split_key(key: &str) -> Result<KeyPath<'_>, WebhookError> {
     let bad = || WebhookError::Malformed(format!("malformed field name {key:?}"));
     let (head, mut rest) = match key.find('[') {
         Some(i) => (&key[..i], &key[i..]),
@@ -84,18 +94,22 @@ fn split_key(key: &str) -> Result<Vec<&str>, WebhookError> {
     if head.is_empty() {
         return Err(bad());
     }
-    let mut path = Vec::with_capacity(4);
-    path.push(head);
+    let mut path = KeyPath {
+        segments: [""; MAX_DEPTH],
+        len: 1,
+    };
+    path.segments[0] = head;
     while !rest.is_empty() {
         let inner = rest.strip_prefix('[').ok_or_else(bad)?;
         let close = inner.find(']').ok_or_else(bad)?;
-        path.push(&inner[..close]);
-        rest = &inner[close + 1..];
-        if path.len() > MAX_DEPTH {
+        if path.len == MAX_DEPTH {
             return Err(WebhookError::Malformed(format!(
                 "field {key:?} is nested too deeply"
             )));
         }
+        path.segments[path.len] = &inner[..close];
+        path.len += 1;
+        rest = &inner[close + 1..];
     }
     Ok(path)
 }
@@ -190,6 +204,10 @@ pub fn encode_form(fields: &Map<String, Value>) -> String {
     out.finish()
 }
 
+fn required(fields: &Map<String, Value>, name: &'static str) -> Result<String, WebhookError> {
+    text(fields, name).ok_or(WebhookError::MissingField(name))
+}
+
 /// A field as text, whether it arrived as a string or a number; empty → None.
 pub fn text(fields: &Map<String, Value>, name: &str) -> Option<String> {
     match fields.get(name)? {
@@ -211,10 +229,6 @@ pub fn integer(fields: &Map<String, Value>, name: &str) -> Option<i64> {
     })
 }
 
-fn required(fields: &Map<String, Value>, name: &'static str) -> Result<String, WebhookError> {
-    text(fields, name).ok_or(WebhookError::MissingField(name))
-}
-
 /// The fields every Optix webhook carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
@@ -229,19 +243,25 @@ pub struct Envelope {
 
 impl Envelope {
     pub fn from_fields(fields: &Map<String, Value>) -> Result<Envelope, WebhookError> {
-        let created_timestamp_raw = required(fields, "created_timestamp")?;
+        Envelope::from_text(|name| text(fields, name))
+    }
+
+    /// The envelope from each field's [`text`].
+    fn from_text(text: impl Fn(&'static str) -> Option<String>) -> Result<Envelope, WebhookError> {
+        let required = |name| text(name).ok_or(WebhookError::MissingField(name));
+        let created_timestamp_raw = required("created_timestamp")?;
         let created_timestamp = created_timestamp_raw.parse::<i64>().map_err(|_| {
             WebhookError::Malformed(format!(
                 "created_timestamp {created_timestamp_raw:?} is not a Unix time"
             ))
         })?;
         Ok(Envelope {
-            client_id: required(fields, "client_id")?,
+            client_id: required("client_id")?,
             created_timestamp,
             created_timestamp_raw,
-            organization_id: required(fields, "organization_id")?,
-            event: required(fields, "event")?,
-            request_signature: required(fields, "request_signature")?,
+            organization_id: required("organization_id")?,
+            event: required("event")?,
+            request_signature: required("request_signature")?,
         })
     }
 }

@@ -175,12 +175,7 @@ impl Provisioner {
     ) -> Vec<Parsed> {
         let mut parsed = Vec::with_capacity(batch.len());
         for (index, message) in batch.iter().enumerate() {
-            match parse(
-                self.webhook_seal(),
-                org_id,
-                &message.subject,
-                &message.payload,
-            ) {
+            match parse(self.webhook_seal(), org_id, message) {
                 Ok(webhook) => {
                     let hint = webhook.hint();
                     let subject_key = hint

@@ -3,6 +3,7 @@
 
 use crate::error::ProvisionError;
 use crate::hints::Hint;
+use bus::webhooks::BodyFormat;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use domain::Platform;
@@ -16,6 +17,8 @@ pub struct Incoming {
     pub message_id: String,
     pub subject: String,
     pub payload: Bytes,
+    /// How the payload, once opened, is written; the unknown value otherwise.
+    pub body_format: Result<BodyFormat, String>,
     /// Re-published by `lanyard webhooks replay`: an operator asks for a reconciliation, so
     /// earlier coverage does not excuse it.
     pub replay: bool,
@@ -187,17 +190,27 @@ impl Parsed {
 pub fn parse(
     seal: &bus::sealing::WebhookSeal,
     org_id: &str,
-    subject: &str,
-    payload: &[u8],
+    message: &Incoming,
 ) -> Result<Received, String> {
-    let payload = seal.open(subject, payload).map_err(|e| e.to_string())?;
+    let format = message
+        .body_format
+        .as_ref()
+        .map_err(|unknown| format!("unknown body format {unknown:?}"))?;
+    let payload = seal
+        .open(&message.subject, &message.payload)
+        .map_err(|e| e.to_string())?;
     if Platform::of_org(org_id) == Platform::OfficeRnd {
         return serde_json::from_slice(&payload)
             .map(Received::OfficeRnd)
             .map_err(|e| format!("not an OfficeRnD delivery: {e}"));
     }
-    let fields: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&payload)
-        .map_err(|e| format!("payload is not a JSON object: {e}"))?;
+    // A form as Optix sent it; JSON as sent, or (published before the body format header)
+    // the fields ingest had read, as JSON.
+    let fields = match format {
+        BodyFormat::Form => optix::webhook::parse_form(&payload),
+        BodyFormat::Json => optix::webhook::parse_json(&payload),
+    }
+    .map_err(|e| format!("payload is not a webhook's fields: {e}"))?;
     Webhook::from_fields(&fields)
         .map(Received::Optix)
         .map_err(|e| format!("not an Optix webhook: {e}"))

@@ -347,6 +347,7 @@ async fn ask(
             message_id: delivery.delivery_id.clone(),
             subject: delivery.raw_subject().to_owned(),
             payload: delivery.sealed_body().clone(),
+            body_format: delivery.body_format.clone(),
             replay: delivery.replay,
         })
         .collect();

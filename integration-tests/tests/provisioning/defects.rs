@@ -23,6 +23,23 @@ async fn post_webhook(
     fields: &Map<String, Value>,
     created: i64,
 ) -> anyhow::Result<u16> {
+    let signed = signed(stack, event, fields, created);
+    let response = reqwest::Client::new()
+        .post(format!("{}/optix/webhooks", stack.ingest_url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(optix::webhook::encode_form(&signed))
+        .send()
+        .await?;
+    Ok(response.status().as_u16())
+}
+
+/// `fields` with the envelope of a delivery from Optix, signed with the demo app's secret.
+fn signed(
+    stack: &Stack,
+    event: &str,
+    fields: &Map<String, Value>,
+    created: i64,
+) -> Map<String, Value> {
     let (client_id, secret) = stack.sim.sim.app();
     let created = created.to_string();
     let mut signed = fields.clone();
@@ -36,13 +53,7 @@ async fn post_webhook(
             &client_id, &secret, &created
         )),
     );
-    let response = reqwest::Client::new()
-        .post(format!("{}/optix/webhooks", stack.ingest_url))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(optix::webhook::encode_form(&signed))
-        .send()
-        .await?;
-    Ok(response.status().as_u16())
+    signed
 }
 
 /// What `member_updated` carries: the member and its account, nothing that changed.
@@ -288,6 +299,71 @@ async fn a_delivery_answered_again_costs_no_second_reconciliation() -> anyhow::R
         marks,
         "coverage answers member_updated deliveries: no processed mark for any of the three"
     );
+    Ok(())
+}
+
+/// Deliveries stored before ingest kept bodies as sent were the fields it had read, as JSON,
+/// with no `Lanyard-Body-Format`; they stay in the webhook stream for its retention, and
+/// provision still reads them. A body format this version does not know is rejected (kept in
+/// the stream), never read as another.
+#[tokio::test]
+async fn a_delivery_stored_as_json_fields_before_the_body_format_is_still_read()
+-> anyhow::Result<()> {
+    let stack = Stack::start().await?;
+    stack.install(DEMO_ORG).await?;
+    stack
+        .member_until(DEMO_ORG, JEAN, "an active account", active)
+        .await?;
+    deactivate_quietly(&stack, JEAN).await?;
+    let fields = signed(
+        &stack,
+        "member_updated",
+        &member_updated(JEAN),
+        Utc::now().timestamp() - 5,
+    );
+    let json = serde_json::to_vec(&fields)?;
+    let rejected = processed_with(&stack, "rejected").await?;
+
+    publish_stored(&stack, &json, None, "before-the-body-format").await?;
+    stack
+        .member_until(DEMO_ORG, JEAN, "the deactivation applied", |m| !active(m))
+        .await?;
+    stack.wait_until_provisioned().await?;
+    assert_eq!(processed_with(&stack, "rejected").await?, rejected);
+
+    publish_stored(&stack, &json, Some("cbor"), "an-unknown-body-format").await?;
+    eventually(
+        "the delivery in an unknown format to be rejected",
+        Duration::from_secs(10),
+        || async { Ok((processed_with(&stack, "rejected").await? > rejected).then_some(())) },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stores `body` on the webhook stream as a delivery of the demo organization's
+/// `member_updated`, sealed as ingest seals it, with `body_format` as its
+/// `Lanyard-Body-Format` header (none if `None`).
+async fn publish_stored(
+    stack: &Stack,
+    body: &[u8],
+    body_format: Option<&str>,
+    delivery_id: &str,
+) -> anyhow::Result<()> {
+    let subject = bus::webhook_subject(DEMO_ORG, "member_updated");
+    let seal = bus::sealing::WebhookSeal::from_hex(integration_tests::stack::WEBHOOK_SEAL_KEY)?;
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert(bus::webhooks::DELIVERY_ID, delivery_id);
+    headers.insert(bus::webhooks::RECEIVED_AT, Utc::now().to_rfc3339().as_str());
+    if let Some(format) = body_format {
+        headers.insert(bus::webhooks::BODY_FORMAT, format);
+    }
+    stack
+        .bus
+        .jetstream()
+        .publish_with_headers(subject.clone(), headers, seal.seal(&subject, body).into())
+        .await?
+        .await?;
     Ok(())
 }
 

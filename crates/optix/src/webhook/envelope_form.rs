@@ -1,0 +1,458 @@
+//! A form body's envelope, read without its other values: what ingest checks before it stores
+//! the body as sent (provision parses it whole, with [`super::parse_form`]).
+//!
+//! The body is accepted and refused exactly as `parse_form` accepts and refuses it, with the
+//! same error: the same names through the same [`super::split_key`], each placed in the shape
+//! of the fields by the same rules as [`super::insert`] (lists and objects, conflicts, index
+//! and gap limits), only without building values. Only the envelope's values are decoded,
+//! through `form_urlencoded` as `parse_form` decodes them. Building and dropping the whole
+//! `serde_json` tree cost ingest about as much as its signature, seal and delivery id together
+//! (docs/performance.md, "The body as sent").
+
+use super::{Envelope, MAX_GAPS, MAX_INDEX, WebhookError, split_key};
+use std::borrow::Cow;
+
+/// The top-level fields [`super::Envelope::from_fields`] reads.
+const ENVELOPE_FIELDS: [&str; 5] = [
+    "client_id",
+    "created_timestamp",
+    "organization_id",
+    "event",
+    "request_signature",
+];
+
+/// The envelope's fields of a form body, as the fields [`super::parse_form`] reads hold them.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FormEnvelope {
+    /// Each of [`ENVELOPE_FIELDS`] given as a value, as given.
+    values: [Option<String>; ENVELOPE_FIELDS.len()],
+}
+
+impl FormEnvelope {
+    fn value(&self, name: &str) -> Option<&str> {
+        let at = ENVELOPE_FIELDS.iter().position(|field| *field == name)?;
+        self.values[at].as_deref()
+    }
+
+    /// The `event` field as given: `parse_form(body)?["event"].as_str()`.
+    pub fn event(&self) -> Option<&str> {
+        self.value("event")
+    }
+
+    /// [`Envelope::from_fields`] of the whole form's fields.
+    pub fn envelope(&self) -> Result<Envelope, WebhookError> {
+        // `text` of a string: trimmed, and none if empty.
+        Envelope::from_text(|name| {
+            let value = self.value(name)?.trim();
+            (!value.is_empty()).then(|| value.to_owned())
+        })
+    }
+}
+
+/// The envelope of a form body, read as [`super::parse_form`] reads the body: it fails
+/// wherever `parse_form` fails, with the same error.
+pub fn parse_form_envelope(body: &[u8]) -> Result<FormEnvelope, WebhookError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(WebhookError::Malformed("body is not UTF-8".into()));
+    }
+    let mut shape = Shape::new();
+    // Split as `form_urlencoded::parse` splits: at `&` (empty sequences skipped), then at
+    // the first `=`.
+    for sequence in memchr::memchr_iter(b'&', body)
+        .chain([body.len()])
+        .scan(0, |start, end| {
+            let sequence = &body[*start..end];
+            *start = end + 1;
+            Some(sequence)
+        })
+        .filter(|s| !s.is_empty())
+    {
+        let raw_name = match memchr::memchr(b'=', sequence) {
+            Some(at) => &sequence[..at],
+            None => sequence,
+        };
+        let name = decode(raw_name);
+        // Nameless pairs are skipped, as `parse_form` skips them.
+        if name.is_empty() {
+            continue;
+        }
+        let (leaf, envelope_field) = match &name {
+            // Names that needed no decoding (most) are borrowed from the body, as their nodes.
+            Cow::Borrowed(name) => {
+                let path = split_key(name)?;
+                (shape.place(&path, Cow::Borrowed)?, is_envelope_field(&path))
+            }
+            Cow::Owned(name) => {
+                let path = split_key(name)?;
+                let owned = |segment: &str| Cow::Owned(segment.to_owned());
+                (shape.place(&path, owned)?, is_envelope_field(&path))
+            }
+        };
+        if envelope_field {
+            let value = sequence.get(raw_name.len() + 1..).unwrap_or_default();
+            shape.nodes[leaf].envelope_value = Some(decode(value).into_owned());
+        }
+    }
+    shape.envelope_fields()
+}
+
+/// A name or value decoded as `form_urlencoded` decodes it: `+` is a space, `%` and two hex
+/// digits a byte (any other `%` stays), and the bytes read as UTF-8 with invalid sequences
+/// replaced. Written out because `percent_encoding`'s decoder, a byte at a time, was most of
+/// the cost of reading a form; the tests compare the two on every kind of input.
+fn decode(raw: &[u8]) -> Cow<'_, str> {
+    if memchr::memchr2(b'%', b'+', raw).is_none() {
+        // A piece of a UTF-8 body cut at ASCII bytes is UTF-8 (else, replaced as there).
+        return match std::str::from_utf8(raw) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(raw),
+        };
+    }
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some((&byte, after)) = rest.split_first() {
+        rest = after;
+        bytes.push(match byte {
+            b'+' => b' ',
+            b'%' => match (after.first().and_then(hex), after.get(1).and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    rest = &after[2..];
+                    high << 4 | low
+                }
+                _ => b'%',
+            },
+            other => other,
+        });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Cow::Owned(text),
+        Err(invalid) => Cow::Owned(String::from_utf8_lossy(invalid.as_bytes()).into_owned()),
+    }
+}
+
+fn hex(digit: &u8) -> Option<u8> {
+    (*digit as char).to_digit(16).map(|value| value as u8)
+}
+
+fn is_envelope_field(path: &[&str]) -> bool {
+    matches!(path, [name] if ENVELOPE_FIELDS.contains(name))
+}
+
+/// What a node of the fields' tree is; a missing list entry is `Vacant`, as `parse_form`'s
+/// null.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Vacant,
+    Value,
+    Object { entries: usize },
+    List { len: usize },
+}
+
+/// Where a node hangs: a name in its parent object, or an index in its parent list.
+#[derive(PartialEq, Eq)]
+enum Slot<'k> {
+    Root,
+    Name(usize, Cow<'k, str>),
+    Index(usize, usize),
+}
+
+struct Node<'k> {
+    slot: Slot<'k>,
+    kind: Kind,
+    envelope_value: Option<String>,
+}
+
+/// The tree of the fields without their values: nodes in the order made, each naming its
+/// parent. A node made a value keeps its former children, unreachable from then on: nothing
+/// can be nested under a value.
+struct Shape<'k> {
+    nodes: Vec<Node<'k>>,
+    gaps: usize,
+}
+
+impl<'k> Shape<'k> {
+    fn new() -> Shape<'k> {
+        let mut shape = Shape {
+            nodes: Vec::with_capacity(32),
+            gaps: MAX_GAPS,
+        };
+        shape.nodes.push(Node {
+            slot: Slot::Root,
+            kind: Kind::Object { entries: 0 },
+            envelope_value: None,
+        });
+        shape
+    }
+
+    /// Places a value at `path` as [`super::insert`] does; answers its node. A node made for
+    /// a new name keeps it as `keep` gives it.
+    fn place<'s>(
+        &mut self,
+        path: &[&'s str],
+        keep: impl Fn(&'s str) -> Cow<'k, str>,
+    ) -> Result<usize, WebhookError> {
+        let mut node = 0;
+        for segment in path {
+            node = self.child(node, segment, &keep)?;
+        }
+        self.nodes[node].kind = Kind::Value;
+        self.nodes[node].envelope_value = None;
+        Ok(node)
+    }
+
+    /// The child of `node` that `segment` names, made if missing; `node` becomes a list or an
+    /// object as `insert` makes it one, and is refused where `insert` refuses it.
+    fn child<'s>(
+        &mut self,
+        node: usize,
+        segment: &'s str,
+        keep: impl Fn(&'s str) -> Cow<'k, str>,
+    ) -> Result<usize, WebhookError> {
+        let conflict = || {
+            WebhookError::Malformed(format!(
+                "field {segment:?} is given both as a value and as a list"
+            ))
+        };
+        // `[]` appends; a number indexes a list; anything else is an object key.
+        let index = if segment.is_empty() {
+            Some(None)
+        } else {
+            segment.parse::<usize>().ok().map(Some)
+        };
+        match index {
+            Some(index) => {
+                let kind = &mut self.nodes[node].kind;
+                if matches!(kind, Kind::Vacant | Kind::Object { entries: 0 }) {
+                    *kind = Kind::List { len: 0 };
+                }
+                let Kind::List { len } = *kind else {
+                    return Err(conflict());
+                };
+                let i = index.unwrap_or(len);
+                if i > MAX_INDEX {
+                    return Err(WebhookError::Malformed(format!(
+                        "list index {i} is too large"
+                    )));
+                }
+                let gap = i.saturating_sub(len);
+                self.gaps = self.gaps.checked_sub(gap).ok_or_else(|| {
+                    WebhookError::Malformed(format!("list indices leave more than {MAX_GAPS} gaps"))
+                })?;
+                *kind = Kind::List {
+                    len: len.max(i + 1),
+                };
+                let found = self
+                    .nodes
+                    .iter()
+                    .position(|child| child.slot == Slot::Index(node, i));
+                Ok(found.unwrap_or_else(|| self.make(Slot::Index(node, i))))
+            }
+            None => {
+                let kind = &mut self.nodes[node].kind;
+                if *kind == Kind::Vacant {
+                    *kind = Kind::Object { entries: 0 };
+                }
+                let Kind::Object { entries } = *kind else {
+                    return Err(conflict());
+                };
+                // Linear: a webhook has tens of fields.
+                let found = self.nodes.iter().position(|child| {
+                    matches!(&child.slot, Slot::Name(parent, name) if *parent == node && name == segment)
+                });
+                if let Some(found) = found {
+                    return Ok(found);
+                }
+                self.nodes[node].kind = Kind::Object {
+                    entries: entries + 1,
+                };
+                Ok(self.make(Slot::Name(node, keep(segment))))
+            }
+        }
+    }
+
+    fn make(&mut self, slot: Slot<'k>) -> usize {
+        self.nodes.push(Node {
+            slot,
+            kind: Kind::Vacant,
+            envelope_value: None,
+        });
+        self.nodes.len() - 1
+    }
+
+    /// The envelope's fields given as values at the top; refused where `parse_form` refuses
+    /// what it read.
+    fn envelope_fields(self) -> Result<FormEnvelope, WebhookError> {
+        match self.nodes[0].kind {
+            Kind::Object { entries: 0 } => Err(WebhookError::Malformed("empty body".into())),
+            Kind::Object { .. } => {
+                let mut values: [Option<String>; ENVELOPE_FIELDS.len()] = Default::default();
+                for node in self.nodes {
+                    if let (Slot::Name(0, name), Kind::Value) = (&node.slot, node.kind)
+                        && let Some(at) = ENVELOPE_FIELDS.iter().position(|field| field == name)
+                    {
+                        values[at] = node.envelope_value;
+                    }
+                }
+                Ok(FormEnvelope { values })
+            }
+            _ => Err(WebhookError::Malformed(
+                "body is not a set of fields".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhook::parse_form;
+    use serde_json::Value;
+
+    /// A random form body: the envelope's five fields and other pairs, shuffled, from pieces
+    /// that make every kind of name, value, nesting, conflict and gap.
+    fn random_form(rng: &mut impl rand::Rng) -> String {
+        use rand::seq::SliceRandom;
+        const NAMES: [&str; 12] = [
+            "client_id",
+            "created_timestamp",
+            "organization_id",
+            "event",
+            "request_signature",
+            "member",
+            "a",
+            "0",
+            "",
+            "client%5Fid",
+            "member+x",
+            "caf%C3%A9",
+        ];
+        const SUFFIXES: [&str; 14] = [
+            "",
+            "",
+            "[x]",
+            "[0]",
+            "[]",
+            "%5B2%5D",
+            "[1000]",
+            "[0][999]",
+            "[",
+            "[a]]",
+            "[x][]",
+            "[1][y]",
+            "%5Bx%5D%5B0%5D",
+            "[a][b][c][d][e][f][g][h]",
+        ];
+        const VALUES: [&str; 12] = [
+            "",
+            "1764806400",
+            "app",
+            " 7 ",
+            "a+b",
+            "%40x",
+            "%ZZ",
+            "x=y",
+            "%FF",
+            "new_member",
+            "%2B1",
+            "caf\u{e9}",
+        ];
+        let mut pairs: Vec<String> = NAMES[..5]
+            .iter()
+            .map(|name| match rng.gen_range(0..10) {
+                0..8 => format!("{name}={}", VALUES[1]),
+                _ => format!("{name}={}", VALUES[rng.gen_range(0..VALUES.len())]),
+            })
+            .collect();
+        for _ in 0..rng.gen_range(0..6) {
+            let name = NAMES[rng.gen_range(0..NAMES.len())];
+            let suffix = SUFFIXES[rng.gen_range(0..SUFFIXES.len())];
+            let value = VALUES[rng.gen_range(0..VALUES.len())];
+            pairs.push(match rng.gen_range(0..8) {
+                0 => format!("{name}{suffix}"),
+                1 => String::new(),
+                _ => format!("{name}{suffix}={value}"),
+            });
+        }
+        pairs.shuffle(rng);
+        pairs.join("&")
+    }
+
+    #[test]
+    fn names_and_values_decode_as_form_urlencoded_decodes_them() {
+        use rand::{Rng, SeedableRng};
+        const PIECES: [&[u8]; 16] = [
+            b"a",
+            b"+",
+            b"%",
+            b"%2",
+            b"%2B",
+            b"%5b",
+            b"%5D",
+            b"%ZZ",
+            b"%FF",
+            b"%C3%A9",
+            b"%C3",
+            b"\xc3\xa9",
+            b"\xff",
+            b"=",
+            b" ",
+            b"%%41",
+        ];
+        let mut rng = rand::rngs::StdRng::seed_from_u64(48);
+        for _ in 0..20_000 {
+            let raw: Vec<u8> = (0..rng.gen_range(0..8))
+                .flat_map(|_| PIECES[rng.gen_range(0..PIECES.len())].iter().copied())
+                .collect();
+            // As the value of a pair named `n`, form_urlencoded decodes all of `raw`.
+            let pair = [b"n=", raw.as_slice()].concat();
+            let expected = form_urlencoded::parse(&pair).next().map(|(_, value)| value);
+            assert_eq!(Some(decode(&raw)), expected, "raw {raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_forms_envelope_is_read_as_parsing_the_whole_form_reads_it() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(19);
+        let (mut envelopes, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let body = random_form(&mut rng);
+            let (whole, read) = (
+                parse_form(body.as_bytes()),
+                parse_form_envelope(body.as_bytes()),
+            );
+            assert_eq!(
+                read.as_ref().map(|read| read.event()),
+                whole
+                    .as_ref()
+                    .map(|fields| fields.get("event").and_then(Value::as_str)),
+                "body {body:?}"
+            );
+            let whole = whole.and_then(|fields| Envelope::from_fields(&fields));
+            let read = read.and_then(|read| read.envelope());
+            assert_eq!(read, whole, "body {body:?}");
+            if whole.is_ok() {
+                envelopes += 1
+            } else {
+                refused += 1
+            }
+        }
+        // Both kinds, many times over: the comparison covered reading and refusing.
+        assert!(
+            envelopes > 1_000 && refused > 1_000,
+            "{envelopes} read, {refused} refused"
+        );
+        for body in [
+            &b"\xff=1"[..],
+            b"",
+            b"=x",
+            b"&&",
+            b"d[100][1000][1000]",
+            b"0=1&a=2",
+        ] {
+            let whole = parse_form(body).and_then(|fields| Envelope::from_fields(&fields));
+            let read = parse_form_envelope(body).and_then(|read| read.envelope());
+            assert_eq!(read, whole);
+        }
+    }
+}
