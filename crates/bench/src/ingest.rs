@@ -26,7 +26,8 @@ const STEP_ROUNDS: usize = 50_000;
 pub struct IngestFigures {
     pub requests: usize,
     pub concurrency: usize,
-    /// Each run measures both ceilings and ingest back to back, with bodies of its own.
+    /// Each run measures both ceilings, the parts server and ingest, taking turns in slices,
+    /// with bodies of its own.
     pub runs: Vec<ThroughputRun>,
     pub target_share_of_lower_ceiling: f64,
     pub offered_rate_per_sec: u32,
@@ -255,27 +256,24 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
     };
     let ceiling_bus = bus::Bus::connect(&settings.nats, bus::auth::Identity::Ingest).await?;
     // One sealed body for every request, each with a delivery id of its own, as ingest's.
-    let parts_payload = ceiling_payloads(0, &bodies[..1], &seal)[0].1.clone();
+    let parts_payload = ceiling_payloads(0, 0, &bodies[..1], &seal)[0].1.clone();
     let parts_url = parts_server(&settings.nats, ceiling_bus.clone(), parts_payload)?;
+    let servers = Servers {
+        http: &http,
+        ceiling_url: &ceiling_url,
+        parts_url: &parts_url,
+        ingest_url: &ingest_url,
+        ceiling_bus: &ceiling_bus,
+        cpu: &cpu,
+        seal: &seal,
+    };
     let mut runs = Vec::with_capacity(RUNS);
     for (run, bodies) in bodies[..requests * RUNS].chunks(requests).enumerate() {
-        let payloads = ceiling_payloads(run, bodies, &seal);
-        let http_ceiling = cpu.measure(throughput(&http, &ceiling_url, bodies)).await?;
-        let parts = cpu.measure(throughput(&http, &parts_url, bodies)).await?;
-        let accepted = cpu.measure(throughput(&http, &ingest_url, bodies)).await?;
-        let jetstream_ceiling = cpu.measure(publish_ceiling(&ceiling_bus, payloads)).await?;
+        let phases = servers.measure(run, bodies).await?;
         // On this thread while nothing else runs: the servers wait for the next phase.
         let rounds = if smoke { 1_000 } else { STEP_ROUNDS };
         let steps = crate::ingest_work::time_steps(&seal, bodies, rounds)?.total_us();
-        let measured = ThroughputRun::of(
-            Phases {
-                accepted,
-                http_ceiling,
-                jetstream_ceiling,
-                parts,
-            },
-            steps,
-        );
+        let measured = ThroughputRun::of(phases, steps);
         eprintln!(
             "ingest run {}: {:.0}/s, {:.0} % of the lower ceiling (HTTP 200 {:.0}/s, JetStream {:.0}/s; the two parts alone {:.0}/s, {:.0} %)",
             run + 1,
@@ -305,8 +303,130 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
     })
 }
 
+/// What a run's phases send to.
+struct Servers<'a> {
+    http: &'a reqwest::Client,
+    ceiling_url: &'a str,
+    parts_url: &'a str,
+    ingest_url: &'a str,
+    ceiling_bus: &'a bus::Bus,
+    cpu: &'a CpuClock,
+    seal: &'a bus::sealing::WebhookSeal,
+}
+
+impl Servers<'_> {
+    /// Runs run `run`'s four phases, each sending `bodies`.
+    async fn measure(&self, run: usize, bodies: &[String]) -> anyhow::Result<Phases> {
+        // The phases take turns in slices, in the order A B C D D C B A …, so each sees the
+        // machine as the others do: a VM's speed moves within seconds (the HTTP ceiling cost
+        // 43.0 µs a request in one run, 29.5 in the next but one, bench/results/
+        // 2026-12-05T00-15-58Z.json), and a ceiling measured in a fast moment against ingest
+        // in a slow one says nothing of ingest.
+        let mut totals = [PhaseTotal::default(); 4];
+        for (slice, bodies) in bodies.chunks(bodies.len().div_ceil(SLICES)).enumerate() {
+            let mut order = PHASE_ORDER;
+            if slice % 2 == 1 {
+                order.reverse();
+            }
+            for phase in order {
+                let measured = match phase {
+                    PhaseName::HttpCeiling => {
+                        self.cpu
+                            .measure(throughput(self.http, self.ceiling_url, bodies))
+                            .await?
+                    }
+                    PhaseName::Parts => {
+                        self.cpu
+                            .measure(throughput(self.http, self.parts_url, bodies))
+                            .await?
+                    }
+                    PhaseName::Accepted => {
+                        self.cpu
+                            .measure(throughput(self.http, self.ingest_url, bodies))
+                            .await?
+                    }
+                    PhaseName::JetStreamCeiling => {
+                        let payloads = ceiling_payloads(run, slice, bodies, self.seal);
+                        self.cpu
+                            .measure(publish_ceiling(self.ceiling_bus, payloads))
+                            .await?
+                    }
+                };
+                totals[phase as usize].add(measured, bodies.len());
+            }
+        }
+        Ok(Phases {
+            accepted: totals[PhaseName::Accepted as usize].phase(),
+            http_ceiling: totals[PhaseName::HttpCeiling as usize].phase(),
+            jetstream_ceiling: totals[PhaseName::JetStreamCeiling as usize].phase(),
+            parts: totals[PhaseName::Parts as usize].phase(),
+        })
+    }
+}
+
 /// A phase's rate and its CPU per request.
 type Phase = (f64, CpuPerRequest);
+
+/// Slices a run's phases take turns in.
+const SLICES: usize = 4;
+
+/// A run's phases, in the order of its first slice.
+#[derive(Clone, Copy)]
+enum PhaseName {
+    HttpCeiling,
+    Parts,
+    Accepted,
+    JetStreamCeiling,
+}
+
+const PHASE_ORDER: [PhaseName; 4] = [
+    PhaseName::HttpCeiling,
+    PhaseName::Parts,
+    PhaseName::Accepted,
+    PhaseName::JetStreamCeiling,
+];
+
+/// A phase's slices summed: its rate is all its requests over all its time, its CPU per
+/// request the mean over all its requests.
+#[derive(Clone, Copy, Default)]
+struct PhaseTotal {
+    requests: f64,
+    seconds: f64,
+    bench_process_us: f64,
+    nats_server_us: f64,
+    bench_process_context_switches: f64,
+    nats_server_context_switches: f64,
+}
+
+impl PhaseTotal {
+    fn add(&mut self, (rate, cpu): Phase, requests: usize) {
+        let requests = requests as f64;
+        self.requests += requests;
+        self.seconds += requests / rate.max(f64::MIN_POSITIVE);
+        self.bench_process_us += cpu.bench_process_us * requests;
+        self.nats_server_us += cpu.nats_server_us * requests;
+        self.bench_process_context_switches += cpu.bench_process_context_switches * requests;
+        self.nats_server_context_switches += cpu.nats_server_context_switches * requests;
+    }
+
+    fn phase(&self) -> Phase {
+        let per_request = |sum: f64| sum / self.requests.max(1.0);
+        let rate = if self.seconds > 0.0 {
+            self.requests / self.seconds
+        } else {
+            0.0
+        };
+        (
+            rate,
+            CpuPerRequest {
+                bench_process_us: per_request(self.bench_process_us),
+                nats_server_us: per_request(self.nats_server_us),
+                bench_process_context_switches: per_request(self.bench_process_context_switches),
+                nats_server_context_switches: per_request(self.nats_server_context_switches),
+            },
+        )
+    }
+}
 
 /// The four phases of a run.
 struct Phases {
@@ -454,7 +574,7 @@ struct PartsOnly {
 }
 
 /// The two parts alone: actix-web reading the body, then one JetStream publish of a prepared
-/// sealed payload (with ingest's headers: a delivery id of its own, the received-at time) over each worker's own NATS
+/// sealed payload (with ingest's headers: a delivery id of its own, the body's format) over each worker's own NATS
 /// connection (ingest's [`ingest::WorkerBus`]), answering 200 after the ack, as ingest does,
 /// with none of ingest's own work. Its rate is what an HTTP exchange and a publish reach with webhook traffic: each
 /// publish behind a request, not 64 publishers in a loop as in the JetStream ceiling (which
@@ -573,6 +693,7 @@ async fn fixed_rate(
 /// as ingest seals it, each with a delivery id of its own; prepared before the clock starts.
 fn ceiling_payloads(
     run: usize,
+    slice: usize,
     bodies: &[String],
     seal: &bus::sealing::WebhookSeal,
 ) -> Arc<Vec<(String, bytes::Bytes)>> {
@@ -582,7 +703,7 @@ fn ceiling_payloads(
         .enumerate()
         .map(|(i, body)| {
             let sealed = seal.seal(&subject, body.as_bytes());
-            (format!("ceiling-{run}-{i}"), sealed.into())
+            (format!("ceiling-{run}-{slice}-{i}"), sealed.into())
         })
         .collect();
     Arc::new(payloads)
@@ -593,7 +714,7 @@ fn ceiling_subject() -> String {
 }
 
 /// The durability ceiling: `payloads` published straight to JetStream as ingest publishes them
-/// (`Bus::publish_webhook`: the delivery id and when it was received) and its ack wait,
+/// (`Bus::publish_webhook`: the delivery id and the body's format) and its ack wait,
 /// `CONCURRENCY` at a time.
 /// Returns the rate and the count.
 async fn publish_ceiling(
@@ -637,7 +758,28 @@ async fn publish_ceiling(
 
 #[cfg(test)]
 mod tests {
-    use super::{parts_bound, parts_bound_with_steps};
+    use super::{CpuPerRequest, PhaseTotal, parts_bound, parts_bound_with_steps};
+
+    #[test]
+    fn a_phases_slices_add_up_to_all_its_requests_over_all_its_time() {
+        let cpu = |us: f64| CpuPerRequest {
+            bench_process_us: us,
+            nats_server_us: us / 2.0,
+            bench_process_context_switches: 1.0,
+            nats_server_context_switches: 0.0,
+        };
+        let mut total = PhaseTotal::default();
+        // 100 requests in 1 s, then 300 in 1 s: 200/s, not the mean of the rates.
+        total.add((100.0, cpu(40.0)), 100);
+        total.add((300.0, cpu(20.0)), 300);
+        let (rate, per_request) = total.phase();
+        assert!((rate - 200.0).abs() < 1e-9, "{rate}");
+        // CPU per request over all 400: (100 × 40 + 300 × 20) / 400.
+        assert!((per_request.bench_process_us - 25.0).abs() < 1e-9);
+        assert!((per_request.nats_server_us - 12.5).abs() < 1e-9);
+        assert!((per_request.bench_process_context_switches - 1.0).abs() < 1e-9);
+        assert_eq!(PhaseTotal::default().phase().0, 0.0);
+    }
 
     #[test]
     fn the_parts_bound_adds_the_cpu_of_both_parts() {
