@@ -53,7 +53,7 @@ pub struct ThroughputRun {
     /// can be in this run.
     pub parts_bound_share_of_lower_ceiling: f64,
     /// Microseconds a webhook spends in the steps ingest must take besides the two parts
-    /// (reading the form, the envelope, the signature, serializing, the seal, the delivery id),
+    /// (reading the form, the envelope, the signature, the subject, the seal, the delivery id),
     /// timed on one thread right after the run ([`crate::ingest_work`]).
     pub webhook_steps_us: f64,
     /// The parts' bound with those steps added to each webhook's CPU, ÷ the lower ceiling: the
