@@ -114,6 +114,38 @@ fn split_key(key: &str) -> Result<KeyPath<'_>, WebhookError> {
     Ok(path)
 }
 
+/// What a name's segment says of its node: `[]` appends to a list (`Some(None)`), a number
+/// indexes one (`Some(Some(i))`), anything else is an object's key (`None`).
+fn list_index(segment: &str) -> Option<Option<usize>> {
+    if segment.is_empty() {
+        Some(None)
+    } else {
+        segment.parse::<usize>().ok().map(Some)
+    }
+}
+
+/// A segment that would make a value, a list or an object into another.
+fn conflict(segment: &str) -> WebhookError {
+    WebhookError::Malformed(format!(
+        "field {segment:?} is given both as a value and as a list"
+    ))
+}
+
+/// The entry `index` names in a list of `len` (`None`: a new one at the end), within
+/// [`MAX_INDEX`], the entries it leaves empty taken from `gaps`.
+fn take_index(index: Option<usize>, len: usize, gaps: &mut usize) -> Result<usize, WebhookError> {
+    let i = index.unwrap_or(len);
+    if i > MAX_INDEX {
+        return Err(WebhookError::Malformed(format!(
+            "list index {i} is too large"
+        )));
+    }
+    *gaps = gaps.checked_sub(i.saturating_sub(len)).ok_or_else(|| {
+        WebhookError::Malformed(format!("list indices leave more than {MAX_GAPS} gaps"))
+    })?;
+    Ok(i)
+}
+
 /// `gaps` is what is left of the body's budget of null-filled list entries.
 fn insert(
     node: &mut Value,
@@ -125,35 +157,15 @@ fn insert(
         *node = value;
         return Ok(());
     };
-    let conflict = || {
-        WebhookError::Malformed(format!(
-            "field {segment:?} is given both as a value and as a list"
-        ))
-    };
-    // `[]` appends; a number indexes a list; anything else is an object key.
-    let index = if segment.is_empty() {
-        Some(None)
-    } else {
-        segment.parse::<usize>().ok().map(Some)
-    };
-    match index {
+    match list_index(segment) {
         Some(index) => {
             if node.is_null() || matches!(node, Value::Object(m) if m.is_empty()) {
                 *node = Value::Array(Vec::new());
             }
             let Value::Array(items) = node else {
-                return Err(conflict());
+                return Err(conflict(segment));
             };
-            let i = index.unwrap_or(items.len());
-            if i > MAX_INDEX {
-                return Err(WebhookError::Malformed(format!(
-                    "list index {i} is too large"
-                )));
-            }
-            let gap = i.saturating_sub(items.len());
-            *gaps = gaps.checked_sub(gap).ok_or_else(|| {
-                WebhookError::Malformed(format!("list indices leave more than {MAX_GAPS} gaps"))
-            })?;
+            let i = take_index(index, items.len(), gaps)?;
             while items.len() <= i {
                 items.push(Value::Null);
             }
@@ -164,7 +176,7 @@ fn insert(
                 *node = Value::Object(Map::new());
             }
             let Value::Object(map) = node else {
-                return Err(conflict());
+                return Err(conflict(segment));
             };
             let child = map.entry((*segment).to_owned()).or_insert(Value::Null);
             insert(child, rest, value, gaps)

@@ -9,7 +9,7 @@
 //! `serde_json` tree cost ingest about as much as its signature, seal and delivery id together
 //! (docs/performance.md, "The body as sent").
 
-use super::{Envelope, MAX_GAPS, MAX_INDEX, WebhookError, split_key};
+use super::{Envelope, MAX_GAPS, WebhookError, conflict, list_index, split_key, take_index};
 use std::borrow::Cow;
 
 /// The top-level fields [`super::Envelope::from_fields`] reads.
@@ -208,36 +208,16 @@ impl<'k> Shape<'k> {
         segment: &'s str,
         keep: impl Fn(&'s str) -> Cow<'k, str>,
     ) -> Result<usize, WebhookError> {
-        let conflict = || {
-            WebhookError::Malformed(format!(
-                "field {segment:?} is given both as a value and as a list"
-            ))
-        };
-        // `[]` appends; a number indexes a list; anything else is an object key.
-        let index = if segment.is_empty() {
-            Some(None)
-        } else {
-            segment.parse::<usize>().ok().map(Some)
-        };
-        match index {
+        match list_index(segment) {
             Some(index) => {
                 let kind = &mut self.nodes[node].kind;
                 if matches!(kind, Kind::Vacant | Kind::Object { entries: 0 }) {
                     *kind = Kind::List { len: 0 };
                 }
                 let Kind::List { len } = *kind else {
-                    return Err(conflict());
+                    return Err(conflict(segment));
                 };
-                let i = index.unwrap_or(len);
-                if i > MAX_INDEX {
-                    return Err(WebhookError::Malformed(format!(
-                        "list index {i} is too large"
-                    )));
-                }
-                let gap = i.saturating_sub(len);
-                self.gaps = self.gaps.checked_sub(gap).ok_or_else(|| {
-                    WebhookError::Malformed(format!("list indices leave more than {MAX_GAPS} gaps"))
-                })?;
+                let i = take_index(index, len, &mut self.gaps)?;
                 *kind = Kind::List {
                     len: len.max(i + 1),
                 };
@@ -253,7 +233,7 @@ impl<'k> Shape<'k> {
                     *kind = Kind::Object { entries: 0 };
                 }
                 let Kind::Object { entries } = *kind else {
-                    return Err(conflict());
+                    return Err(conflict(segment));
                 };
                 // Linear: a webhook has tens of fields.
                 let found = self.nodes.iter().position(|child| {
