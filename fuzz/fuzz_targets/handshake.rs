@@ -35,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = attributes::octets("fuzz", text);
         let _ = attributes::mac("fuzz", text);
         if let Ok(bytes) = attributes::cisco_octets("fuzz", text) {
-            assert!(bytes.len() <= text.len(), "never more bytes than characters");
+            assert!(
+                bytes.len() <= text.len(),
+                "never more bytes than characters"
+            );
         }
         let _ = attributes::cisco(text.split('\n'), text);
         let mut parts = text.splitn(4, '\n');
