@@ -290,11 +290,7 @@ impl Stack {
     /// (deliveries, last stream sequence delivered) of provision's webhook consumer: the first
     /// less the second grows by one with every redelivery.
     pub async fn webhook_deliveries(&self) -> anyhow::Result<(u64, u64)> {
-        let stream = self
-            .bus
-            .jetstream()
-            .get_stream(&self.settings.nats.webhook_stream)
-            .await?;
+        let stream = self.webhook_stream().await?;
         let info = stream
             .consumer_info(&self.settings.provision.consumer_name)
             .await?;

@@ -207,6 +207,24 @@ impl Ingest {
         telemetry::metrics::sample(&text, name, labels).unwrap_or(0.0)
     }
 
+    /// The last `new_member` webhook stored: its headers and its body, opened with the test
+    /// seal key.
+    async fn stored_new_member(&self) -> anyhow::Result<(async_nats::HeaderMap, Vec<u8>)> {
+        let subject = "optix.webhooks.6267.new_member";
+        let stored = self
+            .bus
+            .jetstream()
+            .get_stream("OPTIX_WEBHOOKS")
+            .await?
+            .get_last_raw_message_by_subject(subject)
+            .await?;
+        // Sealed on the bus: the member's email is not readable there.
+        assert!(!String::from_utf8_lossy(&stored.payload).contains("ada@example.com"));
+        let seal = bus::sealing::WebhookSeal::from_hex(&"ab".repeat(32))?;
+        let opened = seal.open(subject, &stored.payload)?;
+        Ok((stored.headers, opened))
+    }
+
     async fn all_stream_messages(&self) -> anyhow::Result<u64> {
         let mut stream = self.bus.jetstream().get_stream("OPTIX_WEBHOOKS").await?;
         Ok(stream.info().await?.state.messages)
@@ -225,6 +243,12 @@ impl Ingest {
     }
 }
 
+fn body_format(headers: &async_nats::HeaderMap) -> Option<&str> {
+    headers
+        .get(bus::webhooks::BODY_FORMAT)
+        .map(|value| value.as_str())
+}
+
 async fn error_of(response: reqwest::Response) -> String {
     let body: Value = response.json().await.expect("JSON error body");
     body["error"].as_str().expect("an error text").to_owned()
@@ -241,32 +265,19 @@ async fn a_signed_form_webhook_is_accepted_after_it_is_in_the_stream() -> anyhow
         json!({ "status": "accepted" })
     );
 
-    let stream = ingest.bus.jetstream().get_stream("OPTIX_WEBHOOKS").await?;
-    let stored = stream
-        .get_last_raw_message_by_subject("optix.webhooks.6267.new_member")
-        .await?;
-    // Sealed on the bus: the email is not readable there, and opens with the key.
-    assert!(!String::from_utf8_lossy(&stored.payload).contains("ada@example.com"));
-    let seal = bus::sealing::WebhookSeal::from_hex(&"ab".repeat(32))?;
-    let opened = seal.open("optix.webhooks.6267.new_member", &stored.payload)?;
-    // Stored as sent, a form, which provision reads whole.
+    // Sealed, and stored as sent: a form, which provision reads whole.
+    let (headers, opened) = ingest.stored_new_member().await?;
+    assert_eq!(body_format(&headers), Some("form"));
     assert_eq!(opened, optix::webhook::encode_form(&fields).as_bytes());
-    assert_eq!(
-        stored
-            .headers
-            .get("Lanyard-Body-Format")
-            .map(|v| v.as_str()),
-        Some("form")
-    );
     let payload = optix::webhook::parse_form(&opened)?;
     assert_eq!(payload["member"]["email"], "ada@example.com");
     assert_eq!(payload["request_signature"], fields["request_signature"]);
     // When it was received is JetStream's own timestamp: no header for it.
-    assert!(stored.headers.get("Lanyard-Received-At").is_none());
+    assert!(headers.get("Lanyard-Received-At").is_none());
     // The delivery's id travels in Lanyard's header; JetStream gets no deduplication id, so
     // nats-server keeps no entry per webhook for its duplicate window.
-    assert!(stored.headers.get("Lanyard-Delivery-Id").is_some());
-    assert!(stored.headers.get("Nats-Msg-Id").is_none());
+    assert!(headers.get("Lanyard-Delivery-Id").is_some());
+    assert!(headers.get("Nats-Msg-Id").is_none());
     Ok(())
 }
 
@@ -277,26 +288,10 @@ async fn a_json_webhook_is_accepted_too() -> anyhow::Result<()> {
     let response = ingest.post("application/json", body.clone()).await;
     assert_eq!(response.status(), 200);
     assert_eq!(ingest.stream_messages().await?, 1);
-    // Stored as sent, JSON.
-    let stored = ingest
-        .bus
-        .jetstream()
-        .get_stream("OPTIX_WEBHOOKS")
-        .await?
-        .get_last_raw_message_by_subject("optix.webhooks.6267.new_member")
-        .await?;
-    assert_eq!(
-        stored
-            .headers
-            .get("Lanyard-Body-Format")
-            .map(|v| v.as_str()),
-        Some("json")
-    );
-    let seal = bus::sealing::WebhookSeal::from_hex(&"ab".repeat(32))?;
-    assert_eq!(
-        seal.open("optix.webhooks.6267.new_member", &stored.payload)?,
-        body
-    );
+    // Sealed, and stored as sent: JSON.
+    let (headers, opened) = ingest.stored_new_member().await?;
+    assert_eq!(body_format(&headers), Some("json"));
+    assert_eq!(opened, body);
     Ok(())
 }
 

@@ -1801,12 +1801,11 @@ mod security_webhooks {
             .member_until(DEMO_ORG, &user, "deletion", |m| m.is_none())
             .await?;
         // After the retention, the raw webhooks are gone from the stream.
-        let webhook_stream = stack.settings.nats.webhook_stream.clone();
         eventually(
             "the webhook stream to drop webhooks older than the retention",
             Duration::from_secs(30),
             || async {
-                let stream = stack.bus.jetstream().get_stream(&webhook_stream).await?;
+                let stream = stack.webhook_stream().await?;
                 Ok((stream.get_info().await?.state.messages == 0).then_some(()))
             },
         )

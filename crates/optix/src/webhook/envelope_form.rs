@@ -4,8 +4,9 @@
 //! The body is accepted and refused exactly as `parse_form` accepts and refuses it, with the
 //! same error: the same names through the same [`super::split_key`], each placed in the shape
 //! of the fields by the same rules as [`super::insert`] (lists and objects, conflicts, index
-//! and gap limits), only without building values. Only the envelope's values are decoded,
-//! through `form_urlencoded` as `parse_form` decodes them. Building and dropping the whole
+//! and gap limits, through the same functions), only without building values. Only the
+//! envelope's values are decoded, as `parse_form`'s `form_urlencoded` decodes them ([`decode`],
+//! compared with it by a test). Building and dropping the whole
 //! `serde_json` tree cost ingest about as much as its signature, seal and delivery id together
 //! (docs/performance.md, "The body as sent").
 
