@@ -203,21 +203,28 @@ fn settings(nats: runtime::NatsSettings) -> runtime::Settings {
 /// The scenario in a process of its own, `lanyard-bench-ingest`, which allocates with mimalloc
 /// as the `ingest` binary does; this process keeps glibc's allocator, as provision's and the
 /// other services' binaries do, since their scenarios run in it. Its progress lines come
-/// through on stderr; its figures through a file.
+/// through on stderr; its figures and ingest's log lines through files (the log is kept, and
+/// named, if it fails).
 pub async fn run_in_own_process(smoke: bool) -> anyhow::Result<IngestFigures> {
-    let out = std::env::temp_dir().join(format!(
-        "lanyard-bench-ingest-{}.json",
+    let files = std::env::temp_dir().join(format!(
+        "lanyard-bench-ingest-{}",
         uuid::Uuid::new_v4().simple()
     ));
+    let (out, log) = (files.with_extension("json"), files.with_extension("log"));
     let mut command = tokio::process::Command::new(support::binary("lanyard-bench-ingest")?);
-    command.arg("--out").arg(&out);
+    command.arg("--out").arg(&out).arg("--log").arg(&log);
     if smoke {
         command.arg("--smoke");
     }
     let status = command.stdin(std::process::Stdio::null()).status().await?;
     let figures = std::fs::read(&out);
     let _ = std::fs::remove_file(&out);
-    anyhow::ensure!(status.success(), "lanyard-bench-ingest failed ({status})");
+    anyhow::ensure!(
+        status.success(),
+        "lanyard-bench-ingest failed ({status}); its log: {}",
+        log.display()
+    );
+    let _ = std::fs::remove_file(&log);
     Ok(serde_json::from_slice(&figures?)?)
 }
 

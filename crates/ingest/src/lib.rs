@@ -261,52 +261,64 @@ async fn receive(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    handle(&state, async |event: &mut &'static str| {
-        let envelope = accept(&request, payload, &state, event).await?;
+    handle(&state, async |seen: &mut Seen| {
+        let envelope = accept(&request, payload, &state, seen).await?;
         Ok((envelope.organization_id, envelope.event))
     })
     .await
 }
 
-/// One webhook request: `accept` (which names the event's label as soon as it knows it) runs
-/// in the request's span; its outcome is answered, counted and logged ([`respond`]).
-async fn handle(
-    state: &State,
-    accept: impl AsyncFnOnce(&mut &'static str) -> Result<(String, String), Refusal>,
-) -> HttpResponse {
-    let started = Instant::now();
-    let mut event = "unparsed";
-    let span = webhook_span();
-    let outcome = accept(&mut event).instrument(span.clone()).await;
-    let _entered = span.enter();
-    respond(state, started, event, outcome)
+/// What a webhook request has shown of itself so far, for its metrics' labels and its log line.
+struct Seen {
+    /// The event's label ([`webhook::event_label`]), `unparsed` until the body is read.
+    event: &'static str,
+    /// The organization, empty until the body is read.
+    org_id: String,
 }
 
-/// The span of one webhook request (its event and organization recorded once known).
+/// One webhook request: `accept` (which fills in [`Seen`] as soon as it knows) runs in the
+/// request's span; its outcome is answered, counted and logged ([`respond`]).
+async fn handle(
+    state: &State,
+    accept: impl AsyncFnOnce(&mut Seen) -> Result<(String, String), Refusal>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let mut seen = Seen {
+        event: "unparsed",
+        org_id: String::new(),
+    };
+    let span = webhook_span();
+    let outcome = accept(&mut seen).instrument(span.clone()).await;
+    let _entered = span.enter();
+    respond(state, started, &seen, &span, outcome)
+}
+
+/// The span of one webhook request, for traces alone (its event and organization recorded
+/// once known): the log lines name what they need themselves ([`respond`]), since carrying
+/// the span cost every webhook a few microseconds of JSON.
 fn webhook_span() -> tracing::Span {
-    let span = tracing::info_span!(
+    tracing::info_span!(
+        target: telemetry::traces::TRACES_ONLY,
         "ingest.webhook",
         otel.kind = "server",
         event = tracing::field::Empty,
         org_id = tracing::field::Empty,
-        trace_id = tracing::field::Empty,
-    );
-    if let Some(trace_id) = telemetry::traces::trace_id(&span) {
-        span.record("trace_id", trace_id);
-    }
-    span
+    )
 }
 
 /// Counts, times and logs one webhook request and answers it: 200 once published, else the
-/// refusal's status and reason.
+/// refusal's status and reason. An accepted webhook is logged at `debug` (the
+/// `lanyard_webhooks_*` counters count each one); a refusal at `warn`, with its event,
+/// organization and trace.
 fn respond(
     state: &State,
     started: Instant,
-    event: &'static str,
+    seen: &Seen,
+    span: &tracing::Span,
     outcome: Result<(String, String), Refusal>,
 ) -> HttpResponse {
     let metrics = &state.metrics;
-    let event_label = KeyValue::new("event", event);
+    let event_label = KeyValue::new("event", seen.event);
     metrics.received.add(1, std::slice::from_ref(&event_label));
     let outcome_label = match &outcome {
         Ok(_) => "accepted",
@@ -319,7 +331,12 @@ fn respond(
     match outcome {
         Ok((org_id, event)) => {
             metrics.accepted.add(1, &[event_label]);
-            tracing::info!(org_id, event, "webhook accepted");
+            tracing::debug!(
+                org_id,
+                event,
+                trace_id = telemetry::traces::trace_id(span),
+                "webhook accepted"
+            );
             HttpResponse::Ok()
                 .content_type("application/json")
                 .body(ACCEPTED_BODY)
@@ -328,7 +345,14 @@ fn respond(
             metrics
                 .rejected
                 .add(1, &[event_label, KeyValue::new("reason", refusal.label())]);
-            tracing::warn!(reason = refusal.label(), detail = %refusal, "webhook refused");
+            tracing::warn!(
+                reason = refusal.label(),
+                detail = %refusal,
+                event = seen.event,
+                org_id = (!seen.org_id.is_empty()).then_some(seen.org_id.as_str()),
+                trace_id = telemetry::traces::trace_id(span),
+                "webhook refused"
+            );
             refusal.response()
         }
     }
@@ -338,13 +362,14 @@ async fn accept(
     request: &HttpRequest,
     payload: web::Payload,
     state: &State,
-    event_label: &mut &'static str,
+    seen: &mut Seen,
 ) -> Result<Envelope, Refusal> {
     // Decided before reading the body, so an unsupported type costs nothing.
     let format = body_format(request)?;
     let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
-    let envelope =
-        read_envelope(format, &body, event_label).map_err(|e| Refusal::Malformed(e.to_string()))?;
+    let envelope = read_envelope(format, &body, &mut seen.event)
+        .map_err(|e| Refusal::Malformed(e.to_string()))?;
+    seen.org_id.clone_from(&envelope.organization_id);
     let span = tracing::Span::current();
     span.record("event", envelope.event.as_str());
     span.record("org_id", envelope.organization_id.as_str());

@@ -5,7 +5,7 @@
 //! the body is parsed. Only the event type and ids are published (`officernd::webhook::Delivery`):
 //! provision reads everything else from the API.
 
-use crate::{Refusal, State, Stored, handle, publish, read_body, worker_bus};
+use crate::{Refusal, Seen, State, Stored, handle, publish, read_body, worker_bus};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bus::webhooks::BodyFormat;
 use domain::Platform;
@@ -24,8 +24,8 @@ pub(crate) async fn receive(
     payload: web::Payload,
     state: web::Data<State>,
 ) -> HttpResponse {
-    handle(&state, async |event: &mut &'static str| {
-        accept(&request, &path, payload, &state, event).await
+    handle(&state, async |seen: &mut Seen| {
+        accept(&request, &path, payload, &state, seen).await
     })
     .await
 }
@@ -35,7 +35,7 @@ async fn accept(
     organization: &str,
     payload: web::Payload,
     state: &State,
-    event_label: &mut &'static str,
+    seen: &mut Seen,
 ) -> Result<(String, String), Refusal> {
     if !organization_ok(organization) {
         return Err(Refusal::NotConnected(
@@ -43,6 +43,7 @@ async fn accept(
         ));
     }
     let org_id = Platform::OfficeRnd.org_id(organization);
+    seen.org_id.clone_from(&org_id);
     let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
     let deadline = tokio::time::Instant::now()
         + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
@@ -56,7 +57,7 @@ async fn accept(
     let signed_at = webhook::verify(header, &body, &[&secret], now, tolerance)?;
     let notification =
         webhook::parse_notification(&body).map_err(|e| Refusal::Malformed(e.to_string()))?;
-    *event_label = webhook::event_label(&notification.event_type);
+    seen.event = webhook::event_label(&notification.event_type);
     let span = tracing::Span::current();
     span.record("event", notification.event_type.as_str());
     span.record("org_id", org_id.as_str());

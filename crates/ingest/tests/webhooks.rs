@@ -603,3 +603,78 @@ fn sim_config(webhook_url: Option<String>) -> optix_sim::SimConfig {
         dispatch_delay: None,
     }
 }
+
+/// Every log line of this test process, kept.
+#[derive(Clone, Default)]
+struct LogLines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogLines {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogLines {
+    fn lines(&self) -> Vec<Value> {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON log line"))
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_is_logged_with_its_event_and_organization_and_an_acceptance_only_at_debug()
+-> anyhow::Result<()> {
+    // The services' default level.
+    let logs = LogLines::default();
+    let writer = logs.clone();
+    let _installed = telemetry::traces::install_with_writer(
+        None,
+        telemetry::traces::EnvFilter::new("info"),
+        move || writer.clone(),
+    )
+    .expect("the first subscriber of this test process");
+    let ingest = start().await?;
+    assert_eq!(
+        ingest.post_form(&webhook(SECRET, now())).await.status(),
+        200
+    );
+    let forged = ingest.post_form(&webhook("not-the-secret", now())).await;
+    assert_eq!(forged.status(), 401);
+
+    let lines = logs.lines();
+    let refused: Vec<&Value> = lines
+        .iter()
+        .filter(|line| line["fields"]["message"] == "webhook refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{lines:?}");
+    let fields = &refused[0]["fields"];
+    assert_eq!(fields["reason"], "bad_signature");
+    assert_eq!(fields["event"], "new_member");
+    assert_eq!(fields["org_id"], "6267");
+    assert_eq!(refused[0]["level"], "WARN");
+    // Counted, not logged, at the default level: one line each would cost every webhook.
+    assert!(
+        !lines
+            .iter()
+            .any(|line| line["fields"]["message"] == "webhook accepted"),
+        "{lines:?}"
+    );
+    // The webhook's span is for traces alone.
+    assert!(
+        !lines
+            .iter()
+            .any(|line| line.to_string().contains("ingest.webhook")),
+        "{lines:?}"
+    );
+    Ok(())
+}

@@ -4,7 +4,8 @@
 //! along in the event metadata).
 //!
 //! Off by default at no cost: without an exporter no OpenTelemetry layer is installed and the
-//! spans are plain `tracing` spans (their fields still reach the JSON logs).
+//! spans are plain `tracing` spans (their fields still reach the JSON logs), except spans made
+//! for traces alone ([`TRACES_ONLY`]).
 
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{TraceContextExt, TracerProvider};
@@ -13,11 +14,19 @@ use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter};
 use std::collections::HashMap;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 pub use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 /// The W3C trace-context header, in HTTP and NATS alike.
 pub const TRACEPARENT: &str = "traceparent";
+
+/// The target of a span made for traces alone (`info_span!(target: TRACES_ONLY, ...)`): it is
+/// exported when traces are, and the log lines never carry it. The JSON logs write a span's
+/// fields as it opens and again for each field recorded, a few microseconds a span, which ingest
+/// paid for every webhook whether or not it logged anything (docs/performance.md, "What the
+/// scenario leaves out"). Lines logged inside such a span name the fields they need themselves.
+pub const TRACES_ONLY: &str = "lanyard::traces_only";
 
 /// Keeps the tracer provider alive; dropping it flushes the spans not yet exported.
 pub struct TracingGuard(Option<SdkTracerProvider>);
@@ -86,8 +95,12 @@ pub fn otlp_from_environment(service: &'static str) -> Option<SdkTracerProvider>
 /// through it. Returns `None` if a subscriber was installed before (tests install once per
 /// process).
 pub fn install(provider: Option<SdkTracerProvider>) -> Option<TracingGuard> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    install_with_writer(provider, filter, std::io::stdout)
+    install_with_writer(provider, default_filter(), std::io::stdout)
+}
+
+/// The services' filter: `RUST_LOG`, else `info`.
+pub fn default_filter() -> EnvFilter {
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))
 }
 
 /// [`install`] with the log lines going to `writer` and an explicit filter: tests capture
@@ -100,25 +113,68 @@ pub fn install_with_writer<W>(
 where
     W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
 {
-    let otel_layer = provider
-        .as_ref()
-        .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer("lanyard")));
-    let logs = tracing_subscriber::fmt::layer()
-        .json()
-        .with_current_span(true)
-        .with_span_list(false)
-        .with_target(true)
-        .with_writer(writer);
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(logs)
-        .with(otel_layer)
+    subscriber(provider.as_ref(), filter, writer)
         .try_init()
         .ok()?;
     if let Some(provider) = &provider {
         opentelemetry::global::set_tracer_provider(provider.clone());
     }
     Some(TracingGuard(provider))
+}
+
+/// The subscriber [`install_with_writer`] installs: `filter` for everything, the JSON log lines
+/// (without the [`TRACES_ONLY`] spans) to `writer`, and the spans to `provider` if any. With no
+/// provider, `filter` refuses the [`TRACES_ONLY`] spans, so they are never made.
+fn subscriber<W>(
+    provider: Option<&SdkTracerProvider>,
+    filter: EnvFilter,
+    writer: W,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    match provider {
+        // `filter` outermost: a callsite it refuses is never asked about again (inside the
+        // logs' own filter, it would be asked on every call).
+        Some(provider) => Box::new(
+            tracing_subscriber::registry()
+                .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("lanyard")))
+                .with(
+                    log_lines(writer).with_filter(tracing_subscriber::filter::filter_fn(
+                        |metadata| !(metadata.is_span() && metadata.target() == TRACES_ONLY),
+                    )),
+                )
+                .with(filter),
+        ),
+        None => Box::new(
+            tracing_subscriber::registry()
+                .with(log_lines(writer))
+                .with(refusing_traces_only(filter)),
+        ),
+    }
+}
+
+/// `filter`, also refusing the [`TRACES_ONLY`] spans.
+fn refusing_traces_only(filter: EnvFilter) -> EnvFilter {
+    match format!("{TRACES_ONLY}=off").parse() {
+        Ok(directive) => filter.add_directive(directive),
+        // Not reached: the target is a constant, and a unit test sees the spans refused.
+        Err(_) => filter,
+    }
+}
+
+/// The JSON log lines, one object a line, with the fields of the span they are logged in.
+fn log_lines<S, W>(writer: W) -> impl Layer<S> + Send + Sync + 'static
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt::layer()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(true)
+        .with_writer(writer)
 }
 
 /// The current span's context as W3C headers (`traceparent`, and `tracestate` if any), to
@@ -161,4 +217,110 @@ pub fn trace_id(span: &tracing::Span) -> Option<String> {
     span_context
         .is_valid()
         .then(|| span_context.trace_id().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Every line the subscriber writes, kept.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged_inside(
+        provider: Option<&SdkTracerProvider>,
+        span: impl Fn() -> tracing::Span,
+    ) -> String {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = subscriber(provider, EnvFilter::new("info"), move || writer.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let span = span();
+            span.record("org_id", "6267");
+            let _entered = span.enter();
+            tracing::info!(event = "new_plan_subscription", "inside");
+        });
+        let bytes = lines.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8(bytes).expect("JSON lines")
+    }
+
+    fn in_memory() -> (
+        SdkTracerProvider,
+        opentelemetry_sdk::trace::InMemorySpanExporter,
+    ) {
+        let exporter = opentelemetry_sdk::trace::InMemorySpanExporter::default();
+        (provider("test", exporter.clone()), exporter)
+    }
+
+    #[test]
+    fn a_span_for_traces_alone_never_reaches_the_log_lines_and_is_exported() {
+        let (provider, exporter) = in_memory();
+        for provider in [None, Some(&provider)] {
+            let logged = logged_inside(
+                provider,
+                || tracing::info_span!(target: TRACES_ONLY, "ingest.webhook", org_id = tracing::field::Empty),
+            );
+            assert!(logged.contains(r#""message":"inside""#), "{logged}");
+            assert!(
+                logged.contains(r#""event":"new_plan_subscription""#),
+                "{logged}"
+            );
+            assert!(!logged.contains("ingest.webhook"), "{logged}");
+            assert!(!logged.contains("6267"), "{logged}");
+        }
+        provider.force_flush().expect("flushed");
+        let exported = exporter.get_finished_spans().expect("the exported spans");
+        assert_eq!(
+            exported
+                .iter()
+                .map(|span| span.name.as_ref())
+                .collect::<Vec<_>>(),
+            ["ingest.webhook"]
+        );
+    }
+
+    #[test]
+    fn any_other_span_reaches_the_lines_logged_inside_it() {
+        let (provider, _exporter) = in_memory();
+        for provider in [None, Some(&provider)] {
+            let logged = logged_inside(provider, || {
+                tracing::info_span!("provision.webhook", org_id = tracing::field::Empty)
+            });
+            assert!(logged.contains(r#""name":"provision.webhook""#), "{logged}");
+            assert!(logged.contains(r#""org_id":"6267""#), "{logged}");
+        }
+    }
+
+    #[test]
+    fn what_the_filter_refuses_is_never_asked_about_and_a_span_for_absent_traces_never_made() {
+        let (provider, _exporter) = in_memory();
+        for provider in [None, Some(&provider)] {
+            let subscriber: tracing::Dispatch =
+                subscriber(provider, EnvFilter::new("info"), std::io::sink).into();
+            let interest = |span: tracing::Span| {
+                subscriber.register_callsite(span.metadata().expect("a callsite's metadata"))
+            };
+            assert!(interest(tracing::debug_span!("hyper.read")).is_never());
+            assert!(interest(tracing::info_span!("provision.webhook")).is_always());
+            // Made only for the traces.
+            let made = tracing::dispatcher::with_default(&subscriber, || {
+                !tracing::info_span!(target: TRACES_ONLY, "ingest.webhook").is_disabled()
+            });
+            assert_eq!(made, provider.is_some());
+        }
+    }
 }

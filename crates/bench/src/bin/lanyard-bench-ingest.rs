@@ -3,6 +3,7 @@
 //! and the other services' binaries do, since their scenarios run in it; it runs this one
 //! (`bench::ingest::run_in_own_process`) and reads the figures it writes.
 
+use anyhow::Context;
 use clap::Parser;
 
 #[global_allocator]
@@ -20,16 +21,23 @@ struct Args {
     /// Where to write the figures (JSON).
     #[arg(long)]
     out: std::path::PathBuf,
+    /// Where to write ingest's log lines (JSON, as the `ingest` binary writes them on stdout).
+    #[arg(long)]
+    log: std::path::PathBuf,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    // As in `lanyard-bench`: ingest's logs only when asked for.
-    let _logs = std::env::var_os("RUST_LOG").and_then(|_| {
-        let filter = telemetry::traces::EnvFilter::from_default_env();
-        telemetry::traces::install_with_writer(None, filter, std::io::stderr)
-    });
+    // Ingest's logs as the `ingest` binary installs them (`RUST_LOG`, else `info`), so the
+    // figures price what a deployment pays for them: into `--log`, a line a write as on stdout.
+    let log = std::fs::File::create(&args.log)
+        .with_context(|| format!("creating the log file {}", args.log.display()))?;
+    let _logs = telemetry::traces::install_with_writer(
+        None,
+        telemetry::traces::default_filter(),
+        std::sync::Arc::new(log),
+    );
     let figures = bench::ingest::run(args.smoke).await?;
     std::fs::write(&args.out, serde_json::to_vec(&figures)?)?;
     Ok(())
