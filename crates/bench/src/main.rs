@@ -10,6 +10,7 @@ use bench::{
     replay, stats,
 };
 
+use anyhow::Context;
 use clap::Parser;
 
 use serde_json::{Value, json};
@@ -44,6 +45,10 @@ struct Args {
     /// Write the results as JSON here (e.g. bench/results/2026-11-22T23-00-00.json).
     #[arg(long)]
     out: Option<std::path::PathBuf>,
+    /// Where the services' log lines go (JSON, as their binaries write them on stdout); by
+    /// default a new file in the temporary directory, named as the run starts.
+    #[arg(long)]
+    log: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -56,18 +61,29 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
-    // The services run in this process; their logs only when asked for (`RUST_LOG`), on
-    // stderr beside the progress lines: e.g. `provision::batch=debug` times each batch.
-    let _logs = std::env::var_os("RUST_LOG").and_then(|_| {
-        let filter = telemetry::traces::EnvFilter::from_default_env();
-        telemetry::traces::install_with_writer(None, filter, std::io::stderr)
+    // The services run in this process and log as their binaries do (`RUST_LOG`, else
+    // `info`; e.g. `provision::batch=debug` times each batch), so the figures price their logs:
+    // into a file, a write a line as on stdout.
+    let log = args.log.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!(
+            "lanyard-bench-{}.log",
+            uuid::Uuid::new_v4().simple()
+        ))
     });
+    let log_file = std::fs::File::create(&log)
+        .with_context(|| format!("creating the log file {}", log.display()))?;
+    let _logs = telemetry::traces::install_with_writer(
+        None,
+        telemetry::traces::default_filter(),
+        std::sync::Arc::new(log_file),
+    );
     let machine = machine();
     eprintln!(
-        "lanyard-bench{}: {} ({} cores)",
+        "lanyard-bench{}: {} ({} cores); the services' logs in {}",
         if args.smoke { " --smoke" } else { "" },
         machine["cpu"].as_str().unwrap_or("?"),
-        machine["cores"]
+        machine["cores"],
+        log.display()
     );
     let mut run = Run::new();
     macro_rules! scenario {
