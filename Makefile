@@ -53,6 +53,7 @@ down:
 
 fmt:
 	cargo fmt --all
+	rustfmt --edition 2024 fuzz/fuzz_targets/*.rs fuzz/examples/*.rs
 
 # The events' wire contract: JSON Schemas generated from the published types (review the diff).
 event-schemas:
@@ -60,6 +61,8 @@ event-schemas:
 
 lint:
 	cargo fmt --all -- --check
+	# The fuzz workspace is a workspace of its own, outside `--all`.
+	rustfmt --check --edition 2024 fuzz/fuzz_targets/*.rs fuzz/examples/*.rs
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	# No function over 80 lines (clippy.toml) in the libraries and binaries; tests may be longer.
 	cargo clippy --workspace --lib --bins --locked -- -D warnings -D clippy::too_many_lines

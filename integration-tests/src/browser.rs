@@ -86,9 +86,7 @@ fn find_binary(env: &str, candidates: &[&str]) -> anyhow::Result<PathBuf> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(bus::testing::ports::free_tcp_port()?)
 }
 
 /// Where screenshots go: `$LANYARD_SCREENSHOTS`, else `<workspace>/target/screenshots`.

@@ -1,8 +1,7 @@
-//! Free loopback ports for servers a test starts later (FreeRADIUS, the NAS simulator).
+//! Free loopback ports for servers a test starts later (FreeRADIUS, the NAS simulator),
+//! picked below the kernel's ephemeral range (`bus::testing::ports` says why).
 
 /// A UDP port on 127.0.0.1 that was free a moment ago.
 pub fn free_udp_port() -> anyhow::Result<u16> {
-    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(bus::testing::ports::free_udp_port()?)
 }

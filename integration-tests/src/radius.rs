@@ -162,13 +162,13 @@ impl FreeRadius {
         }
     }
 
-    /// What FreeRADIUS logged so far (for failure messages).
     /// Stops the server and waits until it has exited (its ports are free again).
     pub async fn stop(&mut self) -> anyhow::Result<()> {
         self.child.kill().await?;
         Ok(())
     }
 
+    /// What FreeRADIUS logged so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.run_dir.join("radius.log")).unwrap_or_default()
     }
@@ -301,10 +301,11 @@ fn repository_dir(path: &str) -> PathBuf {
 }
 
 fn free_udp_ports() -> anyhow::Result<[u16; 3]> {
+    // Held together, so the three are distinct.
     let sockets = [
-        std::net::UdpSocket::bind("127.0.0.1:0")?,
-        std::net::UdpSocket::bind("127.0.0.1:0")?,
-        std::net::UdpSocket::bind("127.0.0.1:0")?,
+        bus::testing::ports::bind_udp()?,
+        bus::testing::ports::bind_udp()?,
+        bus::testing::ports::bind_udp()?,
     ];
     let mut ports = [0; 3];
     for (port, socket) in ports.iter_mut().zip(&sockets) {

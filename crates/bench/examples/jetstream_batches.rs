@@ -16,6 +16,13 @@
 //!   acknowledged (flow 1). A flow above 1 acknowledges only every n-th message, so the last
 //!   webhooks of a quiet moment would wait for later ones: not a way to answer a webhook.
 //!
+//! `HEADERS` (environment) says what each message carries besides its body:
+//! - `contract` (the default): the webhook contract's headers as ingest publishes them,
+//!   `Lanyard-Delivery-Id` and `Lanyard-Body-Format` (`bus::webhooks`);
+//! - `dedup`: the delivery id as JetStream's `Nats-Msg-Id` and a received-at stamp, as ingest
+//!   published before 2026-12-04 (what session 37 measured);
+//! - `none`: no headers at all (a plain `PUB`).
+//!
 //! Spawns its own nats-server (JetStream, a temporary store, no authorization) and prints the
 //! rate and nats-server's and this process's CPU time per message, from `/proc`.
 
@@ -48,15 +55,44 @@ struct Published {
     payload: bytes::Bytes,
 }
 
-/// A webhook-like message: a unique delivery id, a received-at header, a sealed body's size.
-fn published(i: usize) -> Published {
+/// What each message carries besides its body (`HEADERS`, see the module's doc).
+#[derive(Clone, Copy, PartialEq)]
+enum Headers {
+    Contract,
+    Dedup,
+    None,
+}
+
+impl Headers {
+    fn from_env() -> anyhow::Result<Headers> {
+        match std::env::var("HEADERS").as_deref() {
+            Err(_) | Ok("contract") => Ok(Headers::Contract),
+            Ok("dedup") => Ok(Headers::Dedup),
+            Ok("none") => Ok(Headers::None),
+            Ok(other) => bail!("HEADERS is contract, dedup or none (got {other})"),
+        }
+    }
+}
+
+/// A webhook-like message: a unique delivery id of a delivery id's length (64 hex digits, a
+/// dot, 16), the headers `kind` says, a sealed body's size.
+fn published(i: usize, kind: Headers) -> Published {
     let mut headers = HeaderMap::new();
     let id = format!(
-        "delivery-{i}-{:032x}",
+        "{:064x}.{i:016x}",
         (i as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     );
-    headers.insert("Nats-Msg-Id", id.as_str());
-    headers.insert("Lanyard-Received-At", "2026-12-03T11:00:00.123456Z");
+    match kind {
+        Headers::Contract => {
+            headers.insert(bus::webhooks::DELIVERY_ID, id.as_str());
+            headers.insert(bus::webhooks::BODY_FORMAT, "form");
+        }
+        Headers::Dedup => {
+            headers.insert(bus::webhooks::MSG_ID, id.as_str());
+            headers.insert(bus::webhooks::RECEIVED_AT, "2026-12-03T11:00:00.123456Z");
+        }
+        Headers::None => {}
+    }
     Published {
         subject: format!("bench.org{}.user_updated", i % 7),
         headers,
@@ -247,7 +283,7 @@ async fn main() -> anyhow::Result<()> {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()?;
-    let result = run(&mode, total, max, port, server.id()).await;
+    let result = run(&mode, total, max, port, server.id(), Headers::from_env()?).await;
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&store);
@@ -260,6 +296,7 @@ async fn run(
     max: usize,
     port: u16,
     server_pid: u32,
+    headers: Headers,
 ) -> anyhow::Result<()> {
     let url = format!("nats://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -320,8 +357,14 @@ async fn run(
                 if i >= total {
                     return Ok::<(), anyhow::Error>(());
                 }
-                let message = published(i);
+                let message = published(i, headers);
                 let stored = match &queue {
+                    // A plain `PUB` when there is no header, as the client sends it.
+                    None if headers == Headers::None => js
+                        .publish(message.subject, message.payload)
+                        .await?
+                        .await
+                        .is_ok(),
                     None => js
                         .publish_with_headers(message.subject, message.headers, message.payload)
                         .await?
@@ -351,7 +394,12 @@ async fn run(
     let own_seconds = cpu_of(std::process::id())? - own_before;
     let stored = js.get_stream("BENCH").await?.info().await?.state.messages;
     println!(
-        "{mode} (batches up to {max}): {:.0} messages/s, nats-server {:.1} µs a message, this process {:.1} µs a message, {stored} stored",
+        "{mode} (batches up to {max}, headers: {}): {:.0} messages/s, nats-server {:.1} µs a message, this process {:.1} µs a message, {stored} stored",
+        match headers {
+            Headers::Contract => "contract",
+            Headers::Dedup => "dedup",
+            Headers::None => "none",
+        },
         total as f64 / seconds,
         1e6 * server_seconds / total as f64,
         1e6 * own_seconds / total as f64,

@@ -628,7 +628,7 @@ async fn publish_only(
                 delivery_id: &format!("parts-{id}"),
                 trace_headers: &[],
                 body_format: bus::webhooks::BodyFormat::Form,
-                sealed_body: parts.payload.clone(),
+                sealed_body: &parts.payload,
             },
             Duration::from_millis(1_500),
         )
@@ -745,7 +745,7 @@ async fn publish_ceiling(
                             delivery_id: id,
                             trace_headers: &[],
                             body_format: bus::webhooks::BodyFormat::Form,
-                            sealed_body: payload.clone(),
+                            sealed_body: payload,
                         },
                         Duration::from_secs(5),
                     )

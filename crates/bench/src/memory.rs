@@ -126,13 +126,14 @@ impl Drop for Service {
 }
 
 /// Three loopback ports free a moment ago, all different: the listeners are held until the
-/// last is picked (dropped one by one, the kernel could hand the same port out twice, and a
-/// service would then answer on another's port).
+/// last is picked (dropped one by one, the same port could be handed out twice, and a
+/// service would then answer on another's port); below the ephemeral range
+/// (`bus::testing::ports`).
 fn free_ports() -> anyhow::Result<[u16; 3]> {
     let listeners = [
-        std::net::TcpListener::bind("127.0.0.1:0")?,
-        std::net::TcpListener::bind("127.0.0.1:0")?,
-        std::net::TcpListener::bind("127.0.0.1:0")?,
+        bus::testing::ports::bind_tcp()?,
+        bus::testing::ports::bind_tcp()?,
+        bus::testing::ports::bind_tcp()?,
     ];
     let mut ports = [0; 3];
     for (port, listener) in ports.iter_mut().zip(&listeners) {

@@ -4,9 +4,10 @@
 //! headers and payload as one JSON line; payloads stay as they are on the bus (webhooks sealed,
 //! events with their sealed fields sealed), so the file holds no secret in clear.
 //!
-//! Restoring publishes the messages again into a fresh NATS, in order, with their headers:
-//! the delivery id (`webhooks::DELIVERY_ID`, or `Nats-Msg-Id` on older deliveries) keeps
-//! provision's deduplication by delivery (a delivery it already committed, as the restored
+//! Restoring publishes the messages again into a fresh NATS, in order, with their headers and
+//! payloads as they were: the delivery id (in the payload's `webhooks::FRAME`; as
+//! `webhooks::DELIVERY_ID` or `Nats-Msg-Id` on older deliveries) keeps provision's
+//! deduplication by delivery (a delivery it already committed, as the restored
 //! PostgreSQL says, is acknowledged without a second reconciliation).
 //! Sequences and stream times are new; a webhook older than the stream's retention is left out,
 //! as the original stream would have dropped it.

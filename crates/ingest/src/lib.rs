@@ -498,7 +498,7 @@ async fn publish(
                 delivery_id: &delivery_id,
                 trace_headers: &trace_headers,
                 body_format: stored.format,
-                sealed_body: sealed_body.into(),
+                sealed_body: &sealed_body,
             },
             deadline.saturating_duration_since(tokio::time::Instant::now()),
         )

@@ -192,10 +192,7 @@ pub fn parse(
     org_id: &str,
     message: &Incoming,
 ) -> Result<Received, String> {
-    let format = message
-        .body_format
-        .as_ref()
-        .map_err(|unknown| format!("unknown body format {unknown:?}"))?;
+    let format = message.body_format.as_ref().map_err(Clone::clone)?;
     let payload = seal
         .open(&message.subject, &message.payload)
         .map_err(|e| e.to_string())?;

@@ -257,13 +257,15 @@ async fn a_delivery_answered_again_costs_no_second_reconciliation() -> anyhow::R
         processed_with(&stack, "already_processed").await?,
     );
 
-    // The stored message published again with all its headers, its delivery id among them:
-    // JetStream stores the copy (it has no deduplication id to drop it by).
+    // The stored message published again as it is, its delivery id in its frame: JetStream
+    // stores the copy (it has no deduplication id to drop it by).
     let webhooks = stack.webhook_stream().await?;
     let last = webhooks.get_info().await?.state.last_sequence;
     let message = webhooks.get_raw_message(last).await?;
     assert!(
-        message.headers.get(bus::webhooks::DELIVERY_ID).is_some(),
+        bus::webhooks::StoredDelivery::read(Some(&message.headers), &message.payload)
+            .delivery_id
+            .is_some(),
         "the stored webhook has no delivery id"
     );
     let copy = stack
@@ -342,8 +344,8 @@ async fn a_delivery_stored_as_json_fields_before_the_body_format_is_still_read()
 }
 
 /// Stores `body` on the webhook stream as a delivery of the demo organization's
-/// `member_updated`, sealed as ingest seals it, with `body_format` as its
-/// `Lanyard-Body-Format` header (none if `None`).
+/// `member_updated` as ingest published them before the frame: sealed, its id and
+/// `body_format` as `Lanyard-Body-Format` in headers (none if `None`).
 async fn publish_stored(
     stack: &Stack,
     body: &[u8],

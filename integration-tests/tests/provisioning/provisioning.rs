@@ -1365,10 +1365,10 @@ mod security_webhooks {
         let info = stream.get_info().await?;
         let seal = bus::sealing::WebhookSeal::from_hex(WEBHOOK_SEAL_KEY)?;
         let message = stream.get_raw_message(info.state.last_sequence).await?;
-        let body = seal.open(&message.subject, &message.payload)?;
+        let stored = bus::webhooks::StoredDelivery::read(Some(&message.headers), &message.payload);
+        let body = seal.open(&message.subject, stored.sealed_body)?;
         // Stored as Optix sent it: a form.
-        let format = message.headers.get(bus::webhooks::BODY_FORMAT);
-        assert_eq!(format.map(|v| v.as_str()), Some("form"));
+        assert_eq!(stored.body_format, Ok(bus::webhooks::BodyFormat::Form));
         let fields = optix::webhook::parse_form(&body)?;
         let field = |name: &str| {
             fields
