@@ -36,6 +36,10 @@ pub struct IngestFigures {
     pub p99_ms: f64,
     pub max_ms: f64,
     pub non_2xx_at_fixed_rate: usize,
+    /// Those by why: an HTTP status, or the client's error for a request it could not
+    /// complete (absent from the figures of versions before it).
+    #[serde(default)]
+    pub failures_at_fixed_rate: support::Failures,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -93,6 +97,17 @@ impl CpuPerRequest {
 }
 
 impl IngestFigures {
+    /// `0 non-2xx`, or `2 non-2xx: 2 × HTTP 503`.
+    fn non_2xx(&self) -> String {
+        let count = format!("{} non-2xx", self.non_2xx_at_fixed_rate);
+        if self.failures_at_fixed_rate.is_empty() {
+            count
+        } else {
+            let why = support::describe_failures(&self.failures_at_fixed_rate);
+            format!("{count}: {why}")
+        }
+    }
+
     pub fn rows(&self) -> Vec<Row> {
         let each = |f: &dyn Fn(&ThroughputRun) -> String| {
             self.runs.iter().map(f).collect::<Vec<_>>().join(", ")
@@ -156,8 +171,11 @@ impl IngestFigures {
             Row {
                 what: format!("ingest latency at {}/s", self.offered_rate_per_sec),
                 figure: format!(
-                    "p50 {:.2} ms, p99 {:.2} ms (max {:.1} ms, {} non-2xx)",
-                    self.p50_ms, self.p99_ms, self.max_ms, self.non_2xx_at_fixed_rate
+                    "p50 {:.2} ms, p99 {:.2} ms (max {:.1} ms, {})",
+                    self.p50_ms,
+                    self.p99_ms,
+                    self.max_ms,
+                    self.non_2xx()
                 ),
                 ceiling: "-".into(),
                 target: "p99 < 5 ms".into(),
@@ -293,7 +311,7 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         );
         runs.push(measured);
     }
-    let (mut latencies, non_2xx) =
+    let (mut latencies, failures) =
         fixed_rate(&http, &ingest_url, &bodies[requests * RUNS..], rate).await?;
     drop(nats);
     Ok(IngestFigures {
@@ -306,7 +324,8 @@ pub async fn run(smoke: bool) -> anyhow::Result<IngestFigures> {
         p50_ms: ms(quantile(&mut latencies, 0.50)),
         p99_ms: ms(quantile(&mut latencies, 0.99)),
         max_ms: ms(quantile(&mut latencies, 1.0)),
-        non_2xx_at_fixed_rate: non_2xx,
+        non_2xx_at_fixed_rate: failures.values().sum(),
+        failures_at_fixed_rate: failures,
     })
 }
 
@@ -676,7 +695,7 @@ async fn fixed_rate(
     url: &str,
     bodies: &[String],
     rate: usize,
-) -> anyhow::Result<(Vec<Duration>, usize)> {
+) -> anyhow::Result<(Vec<Duration>, support::Failures)> {
     let pace = support::OpenLoop::at(rate);
     let mut tasks = Vec::with_capacity(bodies.len());
     for (i, body) in bodies.iter().enumerate() {
@@ -689,8 +708,12 @@ async fn fixed_rate(
                 .body(body)
                 .send()
                 .await;
-            let ok = response.is_ok_and(|r| r.status().is_success());
-            (due.elapsed(), ok)
+            let outcome = match response {
+                Ok(response) if response.status().is_success() => Ok(()),
+                Ok(response) => Err(format!("HTTP {}", response.status().as_u16())),
+                Err(error) => Err(support::failure_of(&error)),
+            };
+            (due.elapsed(), outcome)
         }));
     }
     support::latencies_and_failures(tasks).await

@@ -113,17 +113,22 @@ pub async fn fixed_rate_get(
         let due = pace.wait(i).await;
         let (http, url, cookie) = (http.clone(), url.to_owned(), cookie.to_owned());
         tasks.push(tokio::spawn(async move {
-            let ok = match http.get(&url).header("cookie", cookie).send().await {
-                Ok(response) => {
-                    let ok = response.status() == 200;
-                    ok && response.bytes().await.is_ok()
+            let outcome = match http.get(&url).header("cookie", cookie).send().await {
+                Ok(response) if response.status() != 200 => {
+                    Err(format!("HTTP {}", response.status().as_u16()))
                 }
-                Err(_) => false,
+                Ok(response) => response
+                    .bytes()
+                    .await
+                    .map(drop)
+                    .map_err(|e| support::failure_of(&e)),
+                Err(error) => Err(support::failure_of(&error)),
             };
-            (due.elapsed(), ok)
+            (due.elapsed(), outcome)
         }));
     }
-    support::latencies_and_failures(tasks).await
+    let (latencies, failures) = support::latencies_and_failures(tasks).await?;
+    Ok((latencies, failures.values().sum()))
 }
 
 /// The recipient of a message in the sink's Maildir (the `To:` header's address).

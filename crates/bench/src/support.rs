@@ -423,18 +423,42 @@ pub fn histogram_delta(
     )
 }
 
-/// Each request's latency, and how many failed, from tasks answering (latency, succeeded).
-pub async fn latencies_and_failures(
-    tasks: Vec<tokio::task::JoinHandle<(Duration, bool)>>,
-) -> anyhow::Result<(Vec<Duration>, usize)> {
-    let mut latencies = Vec::with_capacity(tasks.len());
-    let mut failed = 0;
-    for task in tasks {
-        let (latency, ok) = task.await?;
-        latencies.push(latency);
-        failed += usize::from(!ok);
+/// Failed requests by why: an HTTP status (`HTTP 503`) or the client's innermost error
+/// (`connection closed before message completed`).
+pub type Failures = std::collections::BTreeMap<String, usize>;
+
+/// Why a request the client could not complete failed: its innermost cause.
+pub fn failure_of(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
     }
-    Ok((latencies, failed))
+    cause.to_string()
+}
+
+/// `2 × HTTP 503, 1 × connection reset` (empty when nothing failed).
+pub fn describe_failures(failures: &Failures) -> String {
+    failures
+        .iter()
+        .map(|(why, count)| format!("{count} × {why}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each request's latency, and the failures by why, from tasks answering (latency, outcome).
+pub async fn latencies_and_failures(
+    tasks: Vec<tokio::task::JoinHandle<(Duration, Result<(), String>)>>,
+) -> anyhow::Result<(Vec<Duration>, Failures)> {
+    let mut latencies = Vec::with_capacity(tasks.len());
+    let mut failures = Failures::new();
+    for task in tasks {
+        let (latency, outcome) = task.await?;
+        latencies.push(latency);
+        if let Err(why) = outcome {
+            *failures.entry(why).or_default() += 1;
+        }
+    }
+    Ok((latencies, failures))
 }
 
 /// Calls `look` every `poll` (each call gives the latencies it newly saw) until `wanted` are
