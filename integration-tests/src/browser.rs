@@ -85,10 +85,6 @@ fn find_binary(env: &str, candidates: &[&str]) -> anyhow::Result<PathBuf> {
     )
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(bus::testing::ports::free_tcp_port()?)
-}
-
 /// Where screenshots go: `$LANYARD_SCREENSHOTS`, else `<workspace>/target/screenshots`.
 pub fn screenshot_dir() -> PathBuf {
     match std::env::var_os("LANYARD_SCREENSHOTS") {
@@ -107,7 +103,7 @@ impl Browser {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let chromium = find_binary("CHROME_BIN", &["/usr/bin/chromium", "chromium"])?;
         let chromedriver = find_binary("CHROMEDRIVER", &["/usr/bin/chromedriver", "chromedriver"])?;
-        let port = free_port()?;
+        let port = bus::testing::ports::free_tcp_port()?;
         let profile_dir = std::env::temp_dir().join(format!(
             "lanyard-chromium-{}",
             uuid::Uuid::new_v4().simple()

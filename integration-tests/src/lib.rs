@@ -13,7 +13,6 @@ pub mod database;
 pub mod mail;
 pub mod nas;
 pub mod officernd;
-pub mod ports;
 pub mod process;
 pub mod radius;
 pub mod seed;
@@ -50,9 +49,9 @@ pub async fn issued_passphrases(stack: &Stack) -> anyhow::Result<Vec<String>> {
     Ok(passphrases)
 }
 
-/// A `MakeWriter` keeping every log line in memory.
+/// Every log line of the test process's subscriber, kept in memory.
 #[derive(Clone, Default)]
-pub struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+pub struct LogCapture(telemetry::testing::CapturedLogs);
 
 impl LogCapture {
     /// Installs the test process's subscriber (its first; `None` when one is installed
@@ -63,7 +62,7 @@ impl LogCapture {
         filter: &str,
     ) -> (LogCapture, Option<telemetry::traces::TracingGuard>) {
         let capture = LogCapture::default();
-        let writer = capture.clone();
+        let writer = capture.0.clone();
         let guard = telemetry::traces::install_with_writer(
             provider,
             telemetry::traces::EnvFilter::new(filter),
@@ -74,22 +73,7 @@ impl LogCapture {
 
     /// Everything written so far.
     pub fn text(&self) -> String {
-        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-}
-
-impl std::io::Write for LogCapture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        self.0.text()
     }
 }
 

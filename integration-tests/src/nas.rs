@@ -71,7 +71,7 @@ impl NasSimulator {
     }
 
     async fn start_once(answer: NasAnswer, secret: &str) -> anyhow::Result<NasSimulator> {
-        let port = crate::ports::free_udp_port()?;
+        let port = bus::testing::ports::free_udp_port()?;
         let dir = tempdir::Dir::new("lanyard-nas-sim")?;
         let mut child = Command::new("freeradius")
             .args(["-f", "-l", "stdout", "-n", "radiusd", "-d"])

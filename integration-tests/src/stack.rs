@@ -201,7 +201,7 @@ impl Stack {
             )
             .await?;
         }
-        let radius_fill_port = crate::ports::free_udp_port()?;
+        let radius_fill_port = bus::testing::ports::free_udp_port()?;
         settings.radius.freeradius_answer_caches = vec![format!("127.0.0.1:{radius_fill_port}")];
         adjust(&mut settings);
         if let Some(change) = options.settings {

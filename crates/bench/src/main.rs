@@ -10,7 +10,6 @@ use bench::{
     replay, stats,
 };
 
-use anyhow::Context;
 use clap::Parser;
 
 use serde_json::{Value, json};
@@ -61,22 +60,15 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|o| o == name);
-    // The services run in this process and log as their binaries do (`RUST_LOG`, else
-    // `info`; e.g. `provision::batch=debug` times each batch), so the figures price their logs:
-    // into a file, a write a line as on stdout.
+    // The services run in this process and log as their binaries do (e.g.
+    // `RUST_LOG=info,provision::batch=debug` times each batch).
     let log = args.log.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!(
             "lanyard-bench-{}.log",
             uuid::Uuid::new_v4().simple()
         ))
     });
-    let log_file = std::fs::File::create(&log)
-        .with_context(|| format!("creating the log file {}", log.display()))?;
-    let _logs = telemetry::traces::install_with_writer(
-        None,
-        telemetry::traces::default_filter(),
-        std::sync::Arc::new(log_file),
-    );
+    let _logs = bench::support::install_logs_into(&log)?;
     let machine = machine();
     eprintln!(
         "lanyard-bench{}: {} ({} cores); the services' logs in {}",

@@ -17,8 +17,8 @@
 //! authentication, as the access points send it).
 
 use crate::stats::{Row, ms, quantile};
+use bus::testing::ports::free_udp_port;
 use integration_tests::Stack;
-use integration_tests::ports::free_udp_port;
 use integration_tests::radius::FreeRadius;
 use integration_tests::seed::SeededMember;
 use integration_tests::stack::RADIUS_TOKEN;

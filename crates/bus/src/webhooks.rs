@@ -302,26 +302,26 @@ pub struct WebhookDelivery {
 impl WebhookDelivery {
     pub fn new(mut message: Message) -> WebhookDelivery {
         let headers = message.message.headers.take();
-        let described = StoredDelivery::read(headers.as_ref(), &message.payload);
-        let delivery_id = described.delivery_id.unwrap_or_else(|| {
+        let StoredDelivery {
+            sealed_body,
+            delivery_id,
+            body_format,
+            received_at,
+            replay,
+            traceparent,
+        } = StoredDelivery::read(headers.as_ref(), &message.payload);
+        // The client reads messages into 64 KiB buffers and hands out bodies as slices of
+        // them: one held body kept its whole buffer alive, whatever else had been read into
+        // it. So only the sealed body is kept, in an allocation of its own.
+        message.message.payload = bytes::Bytes::copy_from_slice(sealed_body);
+        let delivery_id = delivery_id.unwrap_or_else(|| {
             message
                 .info()
                 .map(|info| format!("stream-seq-{}", info.stream_sequence))
                 .unwrap_or_default()
         });
-        let (received_at, replay, traceparent, body_format) = (
-            described.received_at,
-            described.replay,
-            described.traceparent,
-            described.body_format,
-        );
-        // The client reads messages into 64 KiB buffers and hands out bodies as slices of
-        // them: one held body kept its whole buffer alive, whatever else had been read into
-        // it. So only the sealed body is kept, in an allocation of its own.
-        message.message.payload = bytes::Bytes::copy_from_slice(described.sealed_body);
-        let subject = WebhookSubject::parse_or_unknown(&message.subject);
         WebhookDelivery {
-            subject,
+            subject: WebhookSubject::parse_or_unknown(&message.subject),
             delivery_id,
             received_at: received_at.or_else(|| stored_at(&message)),
             replay,

@@ -615,38 +615,19 @@ fn sim_config(webhook_url: Option<String>) -> optix_sim::SimConfig {
     }
 }
 
-/// Every log line of this test process, kept.
-#[derive(Clone, Default)]
-struct LogLines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogLines {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl LogLines {
-    fn lines(&self) -> Vec<Value> {
-        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        String::from_utf8_lossy(&bytes)
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("a JSON log line"))
-            .collect()
-    }
+/// Every log line `logs` holds, each a JSON object.
+fn json_lines(logs: &telemetry::testing::CapturedLogs) -> Vec<Value> {
+    logs.text()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON log line"))
+        .collect()
 }
 
 #[tokio::test]
 async fn a_refusal_is_logged_with_its_event_and_organization_and_an_acceptance_only_at_debug()
 -> anyhow::Result<()> {
     // The services' default level.
-    let logs = LogLines::default();
+    let logs = telemetry::testing::CapturedLogs::default();
     let writer = logs.clone();
     let _installed = telemetry::traces::install_with_writer(
         None,
@@ -662,7 +643,7 @@ async fn a_refusal_is_logged_with_its_event_and_organization_and_an_acceptance_o
     let forged = ingest.post_form(&webhook("not-the-secret", now())).await;
     assert_eq!(forged.status(), 401);
 
-    let lines = logs.lines();
+    let lines = json_lines(&logs);
     let refused: Vec<&Value> = lines
         .iter()
         .filter(|line| line["fields"]["message"] == "webhook refused")

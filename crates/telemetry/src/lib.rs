@@ -4,6 +4,8 @@
 
 pub mod http;
 pub mod metrics;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod traces;
 
 /// Installs JSON logs (`RUST_LOG` filters, default `info`) and, when an OTLP endpoint is

@@ -222,30 +222,13 @@ pub fn trace_id(span: &tracing::Span) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-
-    /// Every line the subscriber writes, kept.
-    #[derive(Clone, Default)]
-    struct Lines(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Lines {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::testing::CapturedLogs;
 
     fn logged_inside(
         provider: Option<&SdkTracerProvider>,
         span: impl Fn() -> tracing::Span,
     ) -> String {
-        let lines = Lines::default();
+        let lines = CapturedLogs::default();
         let writer = lines.clone();
         let subscriber = subscriber(provider, EnvFilter::new("info"), move || writer.clone());
         tracing::subscriber::with_default(subscriber, || {
@@ -254,8 +237,7 @@ mod tests {
             let _entered = span.enter();
             tracing::info!(event = "new_plan_subscription", "inside");
         });
-        let bytes = lines.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        String::from_utf8(bytes).expect("JSON lines")
+        lines.text()
     }
 
     fn in_memory() -> (

@@ -80,7 +80,7 @@ async fn an_answer_from_memory_is_the_answer_through_lanyard_in_every_dialect() 
         radius.restart_freeradius().await?;
         let stack = &radius.stack;
         // Nobody fills this one: every request goes through Lanyard.
-        let unfilled_port = integration_tests::ports::free_udp_port()?;
+        let unfilled_port = bus::testing::ports::free_udp_port()?;
         let unfilled = FreeRadius::start(&stack.radius_url, RADIUS_TOKEN, unfilled_port).await?;
 
         let remembered = from_memory(&radius, RICHARD_MAC).await?;

@@ -3,7 +3,6 @@
 //! and the other services' binaries do, since their scenarios run in it; it runs this one
 //! (`bench::ingest::run_in_own_process`) and reads the figures it writes.
 
-use anyhow::Context;
 use clap::Parser;
 
 #[global_allocator]
@@ -29,15 +28,8 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    // Ingest's logs as the `ingest` binary installs them (`RUST_LOG`, else `info`), so the
-    // figures price what a deployment pays for them: into `--log`, a line a write as on stdout.
-    let log = std::fs::File::create(&args.log)
-        .with_context(|| format!("creating the log file {}", args.log.display()))?;
-    let _logs = telemetry::traces::install_with_writer(
-        None,
-        telemetry::traces::default_filter(),
-        std::sync::Arc::new(log),
-    );
+    // Ingest's logs as the `ingest` binary installs them.
+    let _logs = bench::support::install_logs_into(&args.log)?;
     let figures = bench::ingest::run(args.smoke).await?;
     std::fs::write(&args.out, serde_json::to_vec(&figures)?)?;
     Ok(())
