@@ -99,13 +99,11 @@ impl CpuPerRequest {
 impl IngestFigures {
     /// `0 non-2xx`, or `2 non-2xx: 2 × HTTP 503`.
     fn non_2xx(&self) -> String {
-        let count = format!("{} non-2xx", self.non_2xx_at_fixed_rate);
-        if self.failures_at_fixed_rate.is_empty() {
-            count
-        } else {
-            let why = support::describe_failures(&self.failures_at_fixed_rate);
-            format!("{count}: {why}")
-        }
+        support::count_with_causes(
+            self.non_2xx_at_fixed_rate,
+            "non-2xx",
+            &self.failures_at_fixed_rate,
+        )
     }
 
     pub fn rows(&self) -> Vec<Row> {

@@ -418,15 +418,14 @@ async fn key_page_load(
     tenant
         .sign_in(mailbox, DEMO_ORG, crate::portal::LOCATION, email)
         .await?;
-    let (_, failed) = crate::portal::fixed_rate_get(
+    let (_, failures) = crate::portal::fixed_rate_get(
         &format!("{}/wifi", tenant.base),
         &tenant.cookie_header(),
         rate,
         seconds,
     )
     .await?;
-    anyhow::ensure!(failed == 0, "{failed} key page requests failed");
-    Ok(())
+    support::ensure_none_failed(&failures, "key page requests")
 }
 
 struct RemoveOnDrop(PathBuf);

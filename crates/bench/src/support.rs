@@ -453,12 +453,33 @@ pub fn failure_of(error: &reqwest::Error) -> String {
 }
 
 /// `2 × HTTP 503, 1 × connection reset` (empty when nothing failed).
-pub fn describe_failures(failures: &Failures) -> String {
+fn describe_failures(failures: &Failures) -> String {
     failures
         .iter()
         .map(|(why, count)| format!("{count} × {why}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `0 non-2xx`, or `2 non-2xx: 2 × HTTP 503`: a phase's count of failed requests, called
+/// `what`, and why they failed when that was recorded (`failures`).
+pub fn count_with_causes(count: usize, what: &str, failures: &Failures) -> String {
+    if failures.is_empty() {
+        format!("{count} {what}")
+    } else {
+        format!("{count} {what}: {}", describe_failures(failures))
+    }
+}
+
+/// Fails, naming how many `what` failed and why, unless none did.
+pub fn ensure_none_failed(failures: &Failures, what: &str) -> anyhow::Result<()> {
+    let count: usize = failures.values().sum();
+    anyhow::ensure!(
+        count == 0,
+        "{}",
+        count_with_causes(count, &format!("{what} failed"), failures)
+    );
+    Ok(())
 }
 
 /// Each request's latency, and the failures by why, from tasks answering (latency, outcome).
@@ -514,4 +535,37 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
         path.display()
     );
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Failures, count_with_causes, ensure_none_failed};
+
+    #[test]
+    fn a_count_of_failures_names_their_causes_when_they_were_recorded() {
+        let none = Failures::new();
+        assert_eq!(count_with_causes(0, "non-2xx", &none), "0 non-2xx");
+        // Figures written before the causes were recorded have the count alone.
+        assert_eq!(count_with_causes(2, "non-2xx", &none), "2 non-2xx");
+        let failures = Failures::from([
+            ("HTTP 503".to_owned(), 2),
+            ("connection reset by peer".to_owned(), 1),
+        ]);
+        assert_eq!(
+            count_with_causes(3, "non-200", &failures),
+            "3 non-200: 2 × HTTP 503, 1 × connection reset by peer"
+        );
+    }
+
+    #[test]
+    fn a_phase_with_a_failed_request_fails_naming_why() {
+        assert!(ensure_none_failed(&Failures::new(), "key page requests").is_ok());
+        let failures = Failures::from([("HTTP 500".to_owned(), 4)]);
+        let error = ensure_none_failed(&failures, "key page requests")
+            .expect_err("a failed request fails the phase");
+        assert_eq!(
+            error.to_string(),
+            "4 key page requests failed: 4 × HTTP 500"
+        );
+    }
 }
