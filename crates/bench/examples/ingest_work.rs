@@ -1,6 +1,6 @@
 //! What ingest must do for every webhook besides the HTTP exchange and the publish, step by
 //! step (`crates/bench/src/ingest_work.rs`, which the ingest scenario runs for the bound it
-//! prints). docs/performance.md ("Ingest: what the parts' CPU allows") sets this beside the
+//! prints). docs/performance-history.md ("What the parts' CPU allows") sets this beside the
 //! scenario's CPU per request.
 //!
 //! `cargo run --release -p bench --example ingest_work`

@@ -50,8 +50,8 @@ pub struct ThroughputRun {
     /// `accepted_per_sec` ÷ the lower of the two ceilings.
     pub share_of_lower_ceiling: f64,
     /// What the two parts' CPU alone allows ([`parts_bound`]): every accepted webhook is one
-    /// HTTP exchange and one publish, neither of them Lanyard's code (docs/performance.md,
-    /// ingest).
+    /// HTTP exchange and one publish, neither of them Lanyard's code (docs/performance-history.md,
+    /// "What the parts' CPU allows").
     pub parts_bound_per_sec: f64,
     /// [`ThroughputRun::parts_bound_per_sec`] ÷ the lower ceiling: the most the target's ratio
     /// can be in this run.

@@ -9,7 +9,8 @@
 //! stood still until its missed heartbeat ended it (~4 s). Measured in 3 of 60 `lanyard-bench
 //! --only provision` runs (two of provision's webhook pulls, one radius follower's): the webhook
 //! consumer showed, for 3.9 s, no waiting pull, nothing unacknowledged and 6,400 messages
-//! pending. With this pull: none in 110 runs (docs/performance.md, "The silent pull found").
+//! pending. With this pull: none in 110 runs (docs/performance-history.md, "The silent pull
+//! found").
 //!
 //! Here a request's batch is counted before the request is published, in the task that reads
 //! the messages, so no message can arrive before the request that asked for it is counted. What

@@ -38,7 +38,7 @@ const MAX_FRAME_LINE: usize = 256;
 /// (which give the copy an id of its own; it wins over the frame's). Provision's processed
 /// mark and the log's causation ids. Not JetStream's deduplication id ([`MSG_ID`]): every delivery's id is new,
 /// so deduplication would never match and only cost nats-server an entry per webhook for the
-/// whole duplicate window (docs/performance.md, "A delivery id JetStream does not index").
+/// whole duplicate window (docs/performance-history.md, "A delivery id JetStream does not index").
 pub const DELIVERY_ID: &str = "Lanyard-Delivery-Id";
 /// JetStream's deduplication header. Replays carry their id in it as well, and deliveries
 /// published before 2026-12-04 carried theirs only there: provision reads it when

@@ -29,9 +29,9 @@ pub struct Application {
 
 /// A NATS connection of this actix worker's own, on the worker's runtime: a publish and its ack
 /// then stay on the worker's thread instead of waking the tokio runtime that owns the shared
-/// connection and being woken back (docs/performance.md, ingest). Until it is connected (or if
-/// it cannot connect) the shared connection serves. Public for the bench's server of the two
-/// parts alone, which must publish the way ingest does.
+/// connection and being woken back (docs/performance-history.md, "What the parts' CPU allows").
+/// Until it is connected (or if it cannot connect) the shared connection serves. Public for the
+/// bench's server of the two parts alone, which must publish the way ingest does.
 pub struct WorkerBus {
     bus: Arc<std::sync::OnceLock<bus::Bus>>,
 }

@@ -30,8 +30,9 @@ pub struct QrError(String);
 ///
 /// Error correction M, like `QrCode::new`, but with one fixed mask: `QrCode` scores all eight
 /// masks to pick the one with the fewest scanner-unfriendly patterns, which was a third of the
-/// key page's CPU time (docs/performance.md). Any mask is valid QR; for a short `WIFI:` text
-/// the difference in scanning is nil, and the decode test below reads the result back.
+/// key page's CPU time (docs/performance-history.md, "Portal key page"). Any mask is valid QR;
+/// for a short `WIFI:` text the difference in scanning is nil, and the decode test below reads
+/// the result back.
 fn qr_modules(data: &str) -> Result<(Vec<Color>, usize), QrError> {
     let error = |e: qrcode::types::QrError| QrError(e.to_string());
     let level = EcLevel::M;
@@ -55,7 +56,7 @@ const QUIET_ZONE: usize = 4;
 /// One module is one unit of the `viewBox`, and each run of dark modules in a row is one
 /// rectangle of the path: fewer and shorter numbers to format than qrcode's own SVG renderer
 /// (one square per module, in pixels), whose integer formatting led the key page's own
-/// profile once the mask was fixed (docs/performance.md).
+/// profile once the mask was fixed (docs/performance-history.md, "Portal key page at 500/s").
 pub fn qr_svg(data: &str, label: &str) -> Result<String, QrError> {
     use std::fmt::Write;
     let (modules, width) = qr_modules(data)?;

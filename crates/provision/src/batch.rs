@@ -386,7 +386,7 @@ async fn commit_members(
     let appended = if gone_teams.is_empty() {
         // The usual batch: the coverage and the marks go on the wire ahead of the append lock
         // and the reads behind it, one round trip for all (a commit's time went mostly to
-        // round trips: docs/performance.md, session 43); the members are decided only once
+        // round trips: docs/performance-history.md, session 43); the members are decided only once
         // they answer.
         let reconciled = writer
             .reconcile_members_if(tx, org_id, members, Trigger::Webhook, now, anything_new)

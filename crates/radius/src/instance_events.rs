@@ -4,7 +4,7 @@
 //! matcher's keys are reloaded (`handshake_mode`). One consumer for both: every event is
 //! delivered, parsed and acknowledged once per instance, not twice (on the benchmark's two
 //! shared cores provision drained its backlog 6 % faster at the median of six A/B pairs:
-//! docs/performance.md, "What provision shares its two cores with").
+//! docs/performance-history.md, "What provision shares its two cores with").
 //!
 //! What was delivered together is handled together, without waiting for more: a revocation is
 //! forgotten at once, and a burst (an import) still comes in large batches. A failure has the

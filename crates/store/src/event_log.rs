@@ -45,9 +45,10 @@ pub struct StreamEvent {
 /// The histories of the distinct stream names `$1`, each with its 1-based place in `$1`.
 /// One index range scan per stream, whatever the planner makes of the log's size: with
 /// `stream_id = ANY($1)` it scanned the whole log and sorted it (38-46 ms a read of 1,000
-/// streams among 40,000 events, against 18-20 ms this way; docs/performance.md,
-/// "Provision"). The ORDER BY inside keeps the subquery from being flattened into a join,
-/// which the planner made a hash join over the whole log again. Public for the plan's test.
+/// streams among 40,000 events, against 18-20 ms this way; docs/performance-history.md,
+/// "The batch's stream read"). The ORDER BY inside keeps the subquery from being flattened into
+/// a join, which the planner made a hash join over the whole log again. Public for the plan's
+/// test.
 pub const READ_STREAMS: &str = "SELECT s.n, e.global_position, e.stream_version, e.data
      FROM unnest($1::text[]) WITH ORDINALITY AS s(stream_id, n)
      CROSS JOIN LATERAL (SELECT global_position, stream_version, data FROM events

@@ -74,7 +74,7 @@ pub fn create_pool(url: &str, size: usize) -> Result<Pool, StoreError> {
 
 /// Lanyard's statements are short: PostgreSQL's JIT, switched on by a plan's estimated cost
 /// and not by its work, compiled a batch's stream read for 150 ms that ran in 10 ms when the
-/// log's statistics were stale (docs/performance.md, "The batch's stream read"). Options in
+/// log's statistics were stale (docs/performance-history.md, "The batch's stream read"). Options in
 /// the URL come after, so an operator's `-c jit=on` still wins.
 fn without_jit(config: &mut tokio_postgres::Config) {
     let options = match config.get_options() {

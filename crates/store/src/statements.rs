@@ -2,8 +2,9 @@
 //!
 //! A `&str` statement costs tokio-postgres two round trips (Parse/Describe, then Execute) and
 //! PostgreSQL a parse and a plan every time; a cached one costs one round trip and neither
-//! (docs/performance.md measured the difference). Every statement whose text is fixed goes
-//! through these; the cache lives with the pooled connection.
+//! (docs/performance-history.md, "What changed after the first profiles", measured the
+//! difference). Every statement whose text is fixed goes through these; the cache lives with
+//! the pooled connection.
 
 use deadpool_postgres::GenericClient;
 use std::future::Future;
@@ -40,7 +41,7 @@ impl<C: GenericClient> CachedStatements for C {}
 /// (polled once: tokio-postgres sends a prepared statement's request at its first poll) before
 /// the next, then all are awaited. PostgreSQL runs them one after the other as it would one at
 /// a time, at the cost of one round trip instead of one each (a batch's commit spent most of its
-/// time outside PostgreSQL's execution of its statements: docs/performance.md, session 43).
+/// time outside PostgreSQL's execution of its statements: docs/performance-history.md, session 43).
 /// Statements not yet prepared would be prepared first and sent late: prepare them before.
 pub async fn in_order<F: Future>(statements: impl IntoIterator<Item = F>) -> Vec<F::Output> {
     let mut all: Vec<_> = statements

@@ -25,7 +25,7 @@ pub const TRACEPARENT: &str = "traceparent";
 /// exported when traces are, and the log lines never carry it. The JSON logs write a span's
 /// fields as it opens and again for each field recorded, a few microseconds a span, which ingest
 /// paid for every webhook whether or not it logged anything (docs/performance.md, "What the
-/// scenario leaves out"). Lines logged inside such a span name the fields they need themselves.
+/// scenario left out"). Lines logged inside such a span name the fields they need themselves.
 pub const TRACES_ONLY: &str = "lanyard::traces_only";
 
 /// Keeps the tracer provider alive; dropping it flushes the spans not yet exported.

@@ -1,7 +1,7 @@
 //! Answers from FreeRADIUS's memory. Asking Lanyard over HTTP costs FreeRADIUS about five
-//! times what answering from memory costs (docs/performance.md), so FreeRADIUS keeps the
-//! answer of every registered device in an `rlm_cache` (deploy/freeradius/radiusd.conf) and
-//! Lanyard keeps that memory exact:
+//! times what answering from memory costs (docs/performance-history.md, "Every request through
+//! Lanyard"), so FreeRADIUS keeps the answer of every registered device in an `rlm_cache`
+//! (deploy/freeradius/radiusd.conf) and Lanyard keeps that memory exact:
 //!
 //! - An Access-Request is answered from memory when FreeRADIUS holds an answer for its NAS's
 //!   class (organization, location, dialect and the class's epoch, which changes when a NAS
