@@ -42,7 +42,6 @@ pub struct PortalFigures {
     pub key_page_non_200: usize,
     /// Those by why: an HTTP status, or the client's error for a request it could not
     /// complete (absent from the figures of versions before it).
-    #[serde(default)]
     pub key_page_failures: support::Failures,
     pub key_page_warm_up_p99_ms: f64,
     pub stylesheet_p50_ms: f64,
