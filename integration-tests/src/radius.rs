@@ -48,7 +48,7 @@ impl FreeRadius {
         let run_dir = run_dir()?;
         let token_conf = run_dir.join("token.conf");
         crate::stack::write_secret_file(&token_conf, format!("lanyard_token = \"{token}\"\n"))?;
-        let [auth, acct, status] = free_udp_ports()?;
+        let [auth, acct, status] = bus::testing::ports::free_udp_ports()?;
         let env = [
             ("RADIUS_AUTH_PORT", auth.to_string()),
             ("RADIUS_ACCT_PORT", acct.to_string()),
@@ -85,7 +85,7 @@ impl FreeRadius {
         let run_dir = run_dir()?;
         let users_file = run_dir.join("users");
         std::fs::write(&users_file, users)?;
-        let [auth, acct, _] = free_udp_ports()?;
+        let [auth, acct, _] = bus::testing::ports::free_udp_ports()?;
         let env = [
             ("RADIUS_AUTH_PORT", auth.to_string()),
             ("RADIUS_SECRET", secret.to_owned()),
@@ -298,18 +298,4 @@ fn repository_dir(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join(path)
-}
-
-fn free_udp_ports() -> anyhow::Result<[u16; 3]> {
-    // Held together, so the three are distinct.
-    let sockets = [
-        bus::testing::ports::bind_udp()?,
-        bus::testing::ports::bind_udp()?,
-        bus::testing::ports::bind_udp()?,
-    ];
-    let mut ports = [0; 3];
-    for (port, socket) in ports.iter_mut().zip(&sockets) {
-        *port = socket.local_addr()?.port();
-    }
-    Ok(ports)
 }

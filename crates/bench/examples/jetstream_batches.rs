@@ -17,11 +17,12 @@
 //!   webhooks of a quiet moment would wait for later ones: not a way to answer a webhook.
 //!
 //! `HEADERS` (environment) says what each message carries besides its body:
-//! - `contract` (the default): the webhook contract's headers as ingest publishes them,
-//!   `Lanyard-Delivery-Id` and `Lanyard-Body-Format` (`bus::webhooks`);
+//! - `contract` (the default): the two headers ingest published from 2026-12-04 until the
+//!   delivery frame (2026-12-05), `Lanyard-Delivery-Id` and `Lanyard-Body-Format`
+//!   (`bus::webhooks`);
 //! - `dedup`: the delivery id as JetStream's `Nats-Msg-Id` and a received-at stamp, as ingest
 //!   published before 2026-12-04 (what session 37 measured);
-//! - `none`: no headers at all (a plain `PUB`).
+//! - `none`: no headers at all (a plain `PUB`), as ingest publishes since the frame.
 //!
 //! Spawns its own nats-server (JetStream, a temporary store, no authorization) and prints the
 //! rate and nats-server's and this process's CPU time per message, from `/proc`.

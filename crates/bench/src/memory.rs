@@ -125,23 +125,6 @@ impl Drop for Service {
     }
 }
 
-/// Three loopback ports free a moment ago, all different: the listeners are held until the
-/// last is picked (dropped one by one, the same port could be handed out twice, and a
-/// service would then answer on another's port); below the ephemeral range
-/// (`bus::testing::ports`).
-fn free_ports() -> anyhow::Result<[u16; 3]> {
-    let listeners = [
-        bus::testing::ports::bind_tcp()?,
-        bus::testing::ports::bind_tcp()?,
-        bus::testing::ports::bind_tcp()?,
-    ];
-    let mut ports = [0; 3];
-    for (port, listener) in ports.iter_mut().zip(&listeners) {
-        *port = listener.local_addr()?.port();
-    }
-    Ok(ports)
-}
-
 fn spawn(name: &'static str, config: &Path, dir: &Path) -> anyhow::Result<Service> {
     let log = dir.join(format!("{name}.log"));
     let file = std::fs::File::create(&log)?;
@@ -269,7 +252,7 @@ impl System {
             .await
             .map_err(anyhow::Error::msg)?;
         let database_url = integration_tests::fresh_database().await?;
-        let ports = free_ports()?;
+        let ports: [u16; 3] = bus::testing::ports::free_tcp_ports()?;
         let ingest_url = format!("http://127.0.0.1:{}", ports[0]);
         let sim = optix_sim::spawn(optix_sim::SimConfig {
             listen: "127.0.0.1:0".into(),

@@ -46,9 +46,6 @@ pub struct Import {
     pub followed_after: Duration,
 }
 
-/// A stack whose organization has `members` more members with an active plan each, installed,
-/// with the initial import done and its events followed (what a scenario measures next does
-/// not share the cores with the followers catching up). Returns the stack, the (user, account
 /// Installs the services' logs as their binaries do (`RUST_LOG`, else `info`), the lines going
 /// into the file at `path` one write a line, as on stdout: the figures then price the logs a
 /// deployment pays for. Keep the guard for the life of the process.
@@ -65,6 +62,9 @@ pub fn install_logs_into(
     ))
 }
 
+/// A stack whose organization has `members` more members with an active plan each, installed,
+/// with the initial import done and its events followed (what a scenario measures next does
+/// not share the cores with the followers catching up). Returns the stack, the (user, account
 /// plan) pairs and the import's times.
 pub async fn populated_stack(
     options: StackOptions,
@@ -461,9 +461,10 @@ fn describe_failures(failures: &Failures) -> String {
         .join(", ")
 }
 
-/// `0 non-2xx`, or `2 non-2xx: 2 × HTTP 503`: a phase's count of failed requests, called
-/// `what`, and why they failed when that was recorded (`failures`).
-pub fn count_with_causes(count: usize, what: &str, failures: &Failures) -> String {
+/// `0 non-2xx`, or `2 non-2xx: 2 × HTTP 503`: how many requests failed, called `what`, and
+/// why.
+pub fn count_with_causes(failures: &Failures, what: &str) -> String {
+    let count: usize = failures.values().sum();
     if failures.is_empty() {
         format!("{count} {what}")
     } else {
@@ -473,11 +474,10 @@ pub fn count_with_causes(count: usize, what: &str, failures: &Failures) -> Strin
 
 /// Fails, naming how many `what` failed and why, unless none did.
 pub fn ensure_none_failed(failures: &Failures, what: &str) -> anyhow::Result<()> {
-    let count: usize = failures.values().sum();
     anyhow::ensure!(
-        count == 0,
+        failures.is_empty(),
         "{}",
-        count_with_causes(count, &format!("{what} failed"), failures)
+        count_with_causes(failures, &format!("{what} failed"))
     );
     Ok(())
 }
@@ -542,17 +542,14 @@ mod tests {
     use super::{Failures, count_with_causes, ensure_none_failed};
 
     #[test]
-    fn a_count_of_failures_names_their_causes_when_they_were_recorded() {
-        let none = Failures::new();
-        assert_eq!(count_with_causes(0, "non-2xx", &none), "0 non-2xx");
-        // Figures written before the causes were recorded have the count alone.
-        assert_eq!(count_with_causes(2, "non-2xx", &none), "2 non-2xx");
+    fn a_count_of_failures_names_their_causes() {
+        assert_eq!(count_with_causes(&Failures::new(), "non-2xx"), "0 non-2xx");
         let failures = Failures::from([
             ("HTTP 503".to_owned(), 2),
             ("connection reset by peer".to_owned(), 1),
         ]);
         assert_eq!(
-            count_with_causes(3, "non-200", &failures),
+            count_with_causes(&failures, "non-200"),
             "3 non-200: 2 × HTTP 503, 1 × connection reset by peer"
         );
     }

@@ -86,13 +86,22 @@ impl WebhookSeal {
     }
 
     pub fn seal(&self, subject: &str, body: &[u8]) -> Vec<u8> {
-        // Ingest caps bodies far below the AEAD's limit (256 GiB).
-        let (nonce, ciphertext) = aead::seal(&self.cipher, body, subject.as_bytes());
-        let mut sealed = Vec::with_capacity(PREFIX.len() + NONCE_LEN + ciphertext.len());
-        sealed.extend_from_slice(PREFIX);
-        sealed.extend_from_slice(&nonce);
-        sealed.extend_from_slice(&ciphertext);
+        let mut sealed = Vec::with_capacity(Self::sealed_len(body.len()));
+        self.seal_into(subject, body, &mut sealed);
         sealed
+    }
+
+    /// [`WebhookSeal::seal`] written after what `out` holds (a delivery's frame), without a
+    /// buffer of its own.
+    pub fn seal_into(&self, subject: &str, body: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(PREFIX);
+        // Ingest caps bodies far below the AEAD's limit (256 GiB).
+        aead::seal_into(&self.cipher, body, subject.as_bytes(), out);
+    }
+
+    /// How long a body of `body_len` bytes is once sealed.
+    pub const fn sealed_len(body_len: usize) -> usize {
+        PREFIX.len() + aead::sealed_len(body_len)
     }
 
     /// Seals an OfficeRnD organization's webhook secret for the installations registry; the
@@ -127,6 +136,7 @@ mod tests {
     fn a_sealed_body_opens_on_its_subject_only() {
         let body = br#"{"organization_token":"secret-token","email":"ada@example.com"}"#;
         let sealed = seal().seal("optix.webhooks.6267.new_member", body);
+        assert_eq!(sealed.len(), WebhookSeal::sealed_len(body.len()));
         let text = String::from_utf8_lossy(&sealed);
         assert!(!text.contains("secret-token") && !text.contains("ada@example.com"));
         assert_eq!(

@@ -159,19 +159,9 @@ pub struct NatsCluster {
 
 impl NatsCluster {
     pub async fn start() -> Result<NatsCluster, String> {
-        // Six ports (clients', routes') held open together, so they are distinct.
-        let listeners = (0..6)
-            .map(|_| ports::bind_tcp())
-            .collect::<std::io::Result<Vec<_>>>()
-            .map_err(|e| e.to_string())?;
-        let port = |i: usize| listeners[i].local_addr().map(|a| a.port());
-        let ports = [port(0), port(1), port(2)];
-        let route_ports = [port(3), port(4), port(5)];
-        let (ports, route_ports) = match (ports, route_ports) {
-            ([Ok(a), Ok(b), Ok(c)], [Ok(d), Ok(e), Ok(f)]) => ([a, b, c], [d, e, f]),
-            _ => return Err("no free loopback ports".into()),
-        };
-        drop(listeners);
+        // Six distinct ports: the nodes' clients' and routes'.
+        let [a, b, c, d, e, f] = ports::free_tcp_ports().map_err(|e| e.to_string())?;
+        let (ports, route_ports) = ([a, b, c], [d, e, f]);
         let mut cluster = NatsCluster {
             root: unique_temp_dir("nats-cluster"),
             ports,

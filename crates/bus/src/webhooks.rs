@@ -15,8 +15,9 @@
 //! [`RECEIVED_AT`], which wins over the timestamp: they stay in the stream for its retention
 //! and are read as before. The frame replaced the headers because a JetStream message with
 //! headers cost nats-server about 3 µs and the client about 3 µs more a publish
-//! (docs/performance.md, "A delivery without headers"). Ingest publishes a [`WebhookPublication`]; provision
-//! receives each as a [`WebhookDelivery`] and acknowledges it through it.
+//! (docs/performance.md, "A delivery without headers"). Ingest publishes a
+//! [`WebhookPublication`]; provision receives each as a [`WebhookDelivery`] and acknowledges it
+//! through it.
 
 use crate::{Bus, BusError, PublishOutcome, js_error};
 use async_nats::HeaderMap;
@@ -36,9 +37,10 @@ const MAX_FRAME_LINE: usize = 256;
 
 /// The delivery's id as a header, on deliveries published before 2026-12-05 and on replays
 /// (which give the copy an id of its own; it wins over the frame's). Provision's processed
-/// mark and the log's causation ids. Not JetStream's deduplication id ([`MSG_ID`]): every delivery's id is new,
-/// so deduplication would never match and only cost nats-server an entry per webhook for the
-/// whole duplicate window (docs/performance-history.md, "A delivery id JetStream does not index").
+/// mark and the log's causation ids. Not JetStream's deduplication id ([`MSG_ID`]): every
+/// delivery's id is new, so deduplication would never match and only cost nats-server an entry
+/// per webhook for the whole duplicate window (docs/performance-history.md, "A delivery id
+/// JetStream does not index").
 pub const DELIVERY_ID: &str = "Lanyard-Delivery-Id";
 /// JetStream's deduplication header. Replays carry their id in it as well, and deliveries
 /// published before 2026-12-04 carried theirs only there: provision reads it when
@@ -148,8 +150,20 @@ pub struct WebhookPublication<'a> {
     /// then the message has no headers at all).
     pub trace_headers: &'a [(String, String)],
     pub body_format: BodyFormat,
-    /// The body as received ([`WebhookPublication::body_format`]), sealed.
-    pub sealed_body: &'a [u8],
+    /// The body ([`WebhookPublication::body_format`]), sealed with the subject.
+    pub body: DeliveryBody<'a>,
+}
+
+/// A delivery's body, sealed with its subject as associated data (`sealing::WebhookSeal`).
+pub enum DeliveryBody<'a> {
+    /// Sealed as the payload is written, into the payload's own buffer after the [`FRAME`]:
+    /// the body is copied once (ingest's every webhook).
+    ToSeal {
+        seal: &'a crate::sealing::WebhookSeal,
+        body: &'a [u8],
+    },
+    /// Sealed already (prepared before a benchmark's clock starts).
+    Sealed(&'a [u8]),
 }
 
 impl<'a> WebhookPublication<'a> {
@@ -161,18 +175,29 @@ impl<'a> WebhookPublication<'a> {
             .collect()
     }
 
-    /// The [`FRAME`] line, then the sealed body.
+    /// The [`FRAME`] line, then the sealed body, in one buffer.
     fn payload(&self) -> bytes::Bytes {
         let format = self.body_format.header_value();
+        let sealed_len = match self.body {
+            DeliveryBody::ToSeal { body, .. } => {
+                crate::sealing::WebhookSeal::sealed_len(body.len())
+            }
+            DeliveryBody::Sealed(sealed) => sealed.len(),
+        };
         let mut payload = Vec::with_capacity(
-            FRAME.len() + format.len() + self.delivery_id.len() + 2 + self.sealed_body.len(),
+            FRAME.len() + format.len() + self.delivery_id.len() + 2 + sealed_len,
         );
         payload.extend_from_slice(FRAME);
         payload.extend_from_slice(format.as_bytes());
         payload.push(b' ');
         payload.extend_from_slice(self.delivery_id.as_bytes());
         payload.push(b'\n');
-        payload.extend_from_slice(self.sealed_body);
+        match self.body {
+            DeliveryBody::ToSeal { seal, body } => {
+                seal.seal_into(&self.subject, body, &mut payload)
+            }
+            DeliveryBody::Sealed(sealed) => payload.extend_from_slice(sealed),
+        }
         payload.into()
     }
 }
@@ -474,9 +499,13 @@ mod tests {
             delivery_id: "digest.suffix",
             trace_headers: trace,
             body_format,
-            sealed_body: b"lanyard-sealed-v1:nonce and ciphertext\n with a line",
+            body: DeliveryBody::Sealed(SEALED),
         }
     }
+
+    /// A sealed body as the tests' deliveries carry it (a line break inside, as a sealed body
+    /// may have).
+    const SEALED: &[u8] = b"lanyard-sealed-v1:nonce and ciphertext\n with a line";
 
     fn header_map(headers: &[(&str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -497,7 +526,7 @@ mod tests {
             assert_eq!(
                 StoredDelivery::read(None, &payload),
                 StoredDelivery {
-                    sealed_body: published.sealed_body,
+                    sealed_body: SEALED,
                     delivery_id: Some("digest.suffix".into()),
                     body_format: Ok(format),
                     received_at: None,
@@ -506,6 +535,28 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn a_body_sealed_as_its_payload_is_written_opens_with_its_subject() {
+        let seal = crate::sealing::WebhookSeal::from_hex(&"ab".repeat(32)).expect("key");
+        let body = b"client_id=x&organization_id=6267&event=new_member";
+        let published = WebhookPublication {
+            body: DeliveryBody::ToSeal { seal: &seal, body },
+            ..publication(&[], BodyFormat::Form)
+        };
+        let payload = published.payload();
+        let stored = StoredDelivery::read(None, &payload);
+        assert_eq!(stored.delivery_id.as_deref(), Some("digest.suffix"));
+        assert_eq!(stored.body_format, Ok(BodyFormat::Form));
+        assert_eq!(
+            stored.sealed_body.len(),
+            crate::sealing::WebhookSeal::sealed_len(body.len())
+        );
+        assert_eq!(
+            seal.open(&published.subject, stored.sealed_body),
+            Ok(body.to_vec())
+        );
     }
 
     #[test]

@@ -70,18 +70,6 @@ pub struct System {
     dir: RemoveOnDrop,
 }
 
-/// Ten loopback ports free a moment ago, all different (held together while picked), below
-/// the ephemeral range (`bus::testing::ports`).
-fn free_ports() -> anyhow::Result<Vec<u16>> {
-    let listeners = (0..10)
-        .map(|_| bus::testing::ports::bind_tcp())
-        .collect::<Result<Vec<_>, _>>()?;
-    listeners
-        .iter()
-        .map(|l| Ok(l.local_addr()?.port()))
-        .collect()
-}
-
 impl System {
     /// Everything started, `orgs` organizations with `members` populated members in all
     /// installed and imported.
@@ -96,7 +84,7 @@ impl System {
             .map_err(anyhow::Error::msg)?;
         let nats_settings = nats.settings(REPLICAS);
         let database_url = integration_tests::fresh_database().await?;
-        let ports = free_ports()?;
+        let ports: [u16; 10] = bus::testing::ports::free_tcp_ports()?;
         let url = |port: u16| format!("http://127.0.0.1:{port}");
         let webhook_urls = vec![
             format!("{}/optix/webhooks", url(ports[0])),

@@ -57,26 +57,49 @@ pub fn cipher(key: &[u8; 32]) -> Cipher {
 
 /// `plaintext` sealed under a fresh nonce, bound to `aad`: (nonce, ciphertext and tag).
 pub fn seal(cipher: &Cipher, plaintext: &[u8], aad: &[u8]) -> ([u8; NONCE_LEN], Vec<u8>) {
+    let nonce = fresh_nonce();
+    let mut sealed = Vec::with_capacity(plaintext.len() + TAG_LEN);
+    seal_with_nonce_into(cipher, &nonce, plaintext, aad, &mut sealed);
+    (nonce, sealed)
+}
+
+/// [`seal`] written after what `out` holds: the nonce, then the ciphertext and tag, sealed in
+/// place, so a caller framing the sealed value copies the plaintext once and allocates once
+/// ([`sealed_len`] bytes more).
+pub fn seal_into(cipher: &Cipher, plaintext: &[u8], aad: &[u8], out: &mut Vec<u8>) {
+    let nonce = fresh_nonce();
+    out.extend_from_slice(&nonce);
+    seal_with_nonce_into(cipher, &nonce, plaintext, aad, out);
+}
+
+/// What [`seal_into`] appends for a plaintext of `plaintext_len` bytes.
+pub const fn sealed_len(plaintext_len: usize) -> usize {
+    NONCE_LEN + plaintext_len + TAG_LEN
+}
+
+fn fresh_nonce() -> [u8; NONCE_LEN] {
     let mut nonce = [0u8; NONCE_LEN];
     // The thread's CSPRNG (ChaCha, reseeded from the OS): a syscall per nonce cost ingest
     // more than the encryption itself.
     rand::thread_rng().fill_bytes(&mut nonce);
-    (nonce, seal_with_nonce(cipher, &nonce, plaintext, aad))
+    nonce
 }
 
-fn seal_with_nonce(
+/// The ciphertext and tag of `plaintext`, appended to `out`.
+fn seal_with_nonce_into(
     cipher: &Cipher,
     nonce: &[u8; NONCE_LEN],
     plaintext: &[u8],
     aad: &[u8],
-) -> Vec<u8> {
+    out: &mut Vec<u8>,
+) {
     let (key, nonce) = cipher.inner(nonce);
-    let mut sealed = Vec::with_capacity(plaintext.len() + TAG_LEN);
-    sealed.extend_from_slice(plaintext);
-    match key.seal_in_place_append_tag(nonce, Aad::from(aad), &mut sealed) {
-        Ok(()) => sealed,
+    let start = out.len();
+    out.extend_from_slice(plaintext);
+    match key.seal_in_place_separate_tag(nonce, Aad::from(aad), &mut out[start..]) {
+        Ok(tag) => out.extend_from_slice(tag.as_ref()),
         // ring refuses only plaintexts beyond ChaCha20's 256 GiB.
-        Err(_) => Vec::new(),
+        Err(_) => out.truncate(start),
     }
 }
 
@@ -119,7 +142,8 @@ mod tests {
             for aad in [&b""[..], b"optix.webhooks.6267.member_updated"] {
                 let plaintext = bytes(len, 3);
                 let nonce: [u8; NONCE_LEN] = bytes(NONCE_LEN, len as u8).try_into().expect("24");
-                let ours = seal_with_nonce(&cipher(&key), &nonce, &plaintext, aad);
+                let mut ours = Vec::new();
+                seal_with_nonce_into(&cipher(&key), &nonce, &plaintext, aad, &mut ours);
                 let theirs = reference(&key)
                     .encrypt(
                         XNonce::from_slice(&nonce),
@@ -172,5 +196,32 @@ mod tests {
         );
         // Every seal draws a new nonce.
         assert_ne!(seal(&cipher(&key), b"x", b"").0, nonce);
+    }
+
+    #[test]
+    fn sealing_into_a_buffer_appends_the_nonce_and_the_sealed_bytes_after_what_it_held() {
+        let key = [0x42u8; 32];
+        let frame = b"frame line\n";
+        let mut out = frame.to_vec();
+        seal_into(&cipher(&key), b"passphrase", b"member-17", &mut out);
+        assert_eq!(out.len(), frame.len() + sealed_len(b"passphrase".len()));
+        let (held, sealed) = out.split_at(frame.len());
+        assert_eq!(held, frame);
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        // The reference's bytes under that nonce, and they open.
+        let theirs = reference(&key)
+            .encrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: b"passphrase",
+                    aad: b"member-17",
+                },
+            )
+            .expect("sealed");
+        assert_eq!(ciphertext, theirs);
+        assert_eq!(
+            open(&cipher(&key), nonce, ciphertext, b"member-17"),
+            Some(b"passphrase".to_vec())
+        );
     }
 }

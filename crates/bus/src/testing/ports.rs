@@ -39,6 +39,30 @@ pub fn free_udp_port() -> io::Result<u16> {
     Ok(bind_udp()?.local_addr()?.port())
 }
 
+/// `N` distinct TCP ports on 127.0.0.1 below the ephemeral range, free a moment ago: held
+/// together while picked (released one by one, the same port could be picked twice, and one
+/// server would then answer on another's port).
+pub fn free_tcp_ports<const N: usize>() -> io::Result<[u16; N]> {
+    distinct(bind_tcp, TcpListener::local_addr)
+}
+
+/// `N` distinct UDP ports on 127.0.0.1 below the ephemeral range (see [`free_tcp_ports`]).
+pub fn free_udp_ports<const N: usize>() -> io::Result<[u16; N]> {
+    distinct(bind_udp, UdpSocket::local_addr)
+}
+
+fn distinct<const N: usize, S>(
+    bind: fn() -> io::Result<S>,
+    address: fn(&S) -> io::Result<std::net::SocketAddr>,
+) -> io::Result<[u16; N]> {
+    let held = (0..N).map(|_| bind()).collect::<io::Result<Vec<S>>>()?;
+    let mut ports = [0; N];
+    for (port, socket) in ports.iter_mut().zip(&held) {
+        *port = address(socket)?.port();
+    }
+    Ok(ports)
+}
+
 fn bind_below_ephemeral<S>(bind: impl Fn(u16) -> io::Result<S>) -> io::Result<S> {
     let highest = ephemeral_floor().saturating_sub(1);
     if highest <= LOWEST {
@@ -89,5 +113,19 @@ mod tests {
         // Held: the same port cannot be bound again while the listener lives.
         let port = tcp.local_addr().expect("addr").port();
         assert!(TcpListener::bind(("127.0.0.1", port)).is_err());
+    }
+
+    #[test]
+    fn ports_picked_together_are_distinct_and_below_the_ephemeral_range() {
+        let floor = ephemeral_floor();
+        let tcp: [u16; 10] = free_tcp_ports().expect("TCP ports");
+        let udp: [u16; 10] = free_udp_ports().expect("UDP ports");
+        for ports in [tcp, udp] {
+            let mut distinct = ports.to_vec();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(distinct.len(), ports.len(), "{ports:?}");
+            assert!(ports.iter().all(|port| (LOWEST..floor).contains(port)));
+        }
     }
 }
