@@ -31,6 +31,7 @@
 #
 # Environment:
 #   NATS_CLUSTER    how many NATS nodes `start` runs: 1 (default) or 3; a running DIR keeps its count
+#   NATS_GOMAXPROCS nats-server's GOMAXPROCS (default: half the cores, at least one)
 #   LANYARD_TOOLS   where the tools venv lives (default ~/.cache/lanyard-tools)
 #   LANYARD_BIN     the `lanyard` binary that generates the NATS identities (default
 #                   target/debug/lanyard, else target/release/lanyard)
@@ -399,8 +400,26 @@ nats_auth() {
     "$lanyard" nats-auth "$NATS_CREDENTIALS_DIR" >/dev/null
 }
 
+# nats_gomaxprocs: GOMAXPROCS for nats-server beside the services on this host, the rule of
+# bus::testing::nats_gomaxprocs: NATS_GOMAXPROCS if set, else half the cores, at least one. Go's
+# default (one per core) spins idle threads on cores the services need (docs/operations.md,
+# "The NATS cluster", nats-server's threads). Dies in the calling shell on a bad NATS_GOMAXPROCS, so
+# call it outside $(...) first (check_nats_gomaxprocs).
+nats_gomaxprocs() {
+    local procs=${NATS_GOMAXPROCS-}
+    if [[ -z ${NATS_GOMAXPROCS+set} ]]; then
+        procs=$(($(nproc) / 2))
+        ((procs >= 1)) || procs=1
+    fi
+    [[ $procs =~ ^[[:space:]]*[1-9][0-9]*[[:space:]]*$ ]] ||
+        die "NATS_GOMAXPROCS must be a whole number of at least 1 (got \"$procs\")"
+    echo $((procs))
+}
+check_nats_gomaxprocs() { nats_gomaxprocs >/dev/null; }
+
 start_nats() {
     local dir=$1 prev=$2 nodes previous_nodes
+    check_nats_gomaxprocs
     nats_auth "$dir"
     previous_nodes=$(read_var "$prev" NATS_NODES)
     nodes=${NATS_CLUSTER:-${previous_nodes:-1}}
@@ -490,7 +509,9 @@ spawn_nats_node() {
             --routes "$(IFS=,; echo "${urls[*]}")")
     fi
     mkdir -p "$(nats_node_file "$dir" "$node" store)"
-    spawn "$(nats_node_file "$dir" "$node" pid)" "$(nats_node_file "$dir" "$node" log)" "$bin" "${args[@]}"
+    # env execs nats-server in place: the recorded pid is nats-server's.
+    spawn "$(nats_node_file "$dir" "$node" pid)" "$(nats_node_file "$dir" "$node" log)" \
+        env "GOMAXPROCS=$(nats_gomaxprocs)" "$bin" "${args[@]}"
 }
 
 # nth WORDS N: the Nth (1-based) of the space-separated WORDS.
@@ -593,6 +614,7 @@ nats_node_start() {
     monitor=$(nth "$(read_var "$env" NATS_MONITOR_PORTS)" "$node")
     ((NATS_NODES == 1)) || routes=$(read_var "$env" NATS_ROUTE_PORTS)
     NATS_CREDENTIALS_DIR=$(read_var "$env" NATS_CREDENTIALS_DIR)
+    check_nats_gomaxprocs
     pid=$(spawn_nats_node "$dir" "$node" "$(nats_server_bin)" "$port" "$monitor" "$routes")
     WAIT_PID=$pid WAIT_LOG=$(nats_node_file "$dir" "$node" log) wait_until 30 "NATS node $node on port $port" \
         http_ok "http://127.0.0.1:$monitor/healthz?js-enabled-only=true" ||

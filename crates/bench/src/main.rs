@@ -71,10 +71,11 @@ async fn main() -> anyhow::Result<()> {
     let _logs = bench::support::install_logs_into(&log)?;
     let machine = machine();
     eprintln!(
-        "lanyard-bench{}: {} ({} cores); the services' logs in {}",
+        "lanyard-bench{}: {} ({} cores, nats-server's GOMAXPROCS {}); the services' logs in {}",
         if args.smoke { " --smoke" } else { "" },
         machine["cpu"].as_str().unwrap_or("?"),
         machine["cores"],
+        machine["nats_gomaxprocs"],
         log.display()
     );
     let mut run = Run::new();
@@ -254,10 +255,11 @@ impl Run {
             "results": Value::Object(self.results),
         });
         println!(
-            "machine: {} ({} cores, {} GiB); load average at the start {}, at the end {}",
+            "machine: {} ({} cores, {} GiB; nats-server's GOMAXPROCS {}); load average at the start {}, at the end {}",
             report["machine"]["cpu"].as_str().unwrap_or("?"),
             report["machine"]["cores"],
             report["machine"]["memory_gib"],
+            report["machine"]["nats_gomaxprocs"],
             report["machine"]["load_average_at_start"]
                 .as_str()
                 .unwrap_or("?"),
@@ -302,6 +304,9 @@ fn machine() -> Value {
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "memory_gib": memory_gib,
         "load_average_at_start": load_average(),
+        // What every nats-server of the run was started with (bus::testing::nats_gomaxprocs
+        // and scripts/infra.sh share the rule): nats-server's cost a publish depends on it.
+        "nats_gomaxprocs": bus::testing::nats_gomaxprocs().map_or_else(|e| json!(e), |n| json!(n)),
     })
 }
 

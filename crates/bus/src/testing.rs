@@ -61,6 +61,29 @@ fn credentials_dir(store: &Path) -> PathBuf {
     store.join("credentials")
 }
 
+/// GOMAXPROCS for a nats-server that shares its host's cores with Lanyard's services, as in
+/// tests, the bench and `make up` (`scripts/infra.sh` applies the same rule): `NATS_GOMAXPROCS`
+/// if set, else half the cores, at least one. Go's default (one per core) has idle threads
+/// spin for work and hand goroutines between threads on cores the services need: on the
+/// bench's two cores nats-server spent 18.3 µs a publish with two and 15.0 µs with one
+/// (docs/performance.md, "nats-server's scheduler on shared cores").
+pub fn nats_gomaxprocs() -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+    gomaxprocs_for(cores, std::env::var("NATS_GOMAXPROCS").ok().as_deref())
+}
+
+fn gomaxprocs_for(cores: usize, configured: Option<&str>) -> Result<usize, String> {
+    match configured {
+        None => Ok((cores / 2).max(1)),
+        Some(value) => match value.trim().parse::<usize>() {
+            Ok(procs) if procs >= 1 => Ok(procs),
+            _ => Err(format!(
+                "NATS_GOMAXPROCS must be a whole number of at least 1 (got {value:?})"
+            )),
+        },
+    }
+}
+
 /// Starts nats-server with JetStream and Lanyard's authorization on `port`, storing under
 /// `store`; its log goes next to the store so a failed start can say why.
 fn spawn(port: u16, store: &Path) -> Result<Child, String> {
@@ -89,6 +112,7 @@ fn spawn_node(
         .open(log)
         .map_err(|e| format!("creating the nats-server log: {e}"))?;
     Command::new(&binary)
+        .env("GOMAXPROCS", nats_gomaxprocs()?.to_string())
         .arg("-c")
         .arg(&generated.conf)
         .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
@@ -404,5 +428,28 @@ impl Drop for NatsServer {
     fn drop(&mut self) {
         self.stop();
         let _ = std::fs::remove_dir_all(&self.store);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gomaxprocs_for;
+
+    #[test]
+    fn nats_server_gets_half_the_cores_and_at_least_one() {
+        assert_eq!(gomaxprocs_for(1, None), Ok(1));
+        assert_eq!(gomaxprocs_for(2, None), Ok(1));
+        assert_eq!(gomaxprocs_for(3, None), Ok(1));
+        assert_eq!(gomaxprocs_for(8, None), Ok(4));
+    }
+
+    #[test]
+    fn nats_gomaxprocs_overrides_the_rule_and_must_be_a_positive_number() {
+        assert_eq!(gomaxprocs_for(2, Some("2")), Ok(2));
+        assert_eq!(gomaxprocs_for(64, Some(" 3 ")), Ok(3));
+        for bad in ["0", "-1", "two", ""] {
+            let error = gomaxprocs_for(2, Some(bad)).unwrap_err();
+            assert!(error.contains("NATS_GOMAXPROCS"), "{error}");
+        }
     }
 }

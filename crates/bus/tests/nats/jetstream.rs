@@ -318,3 +318,21 @@ async fn pull_all(
     }
     Ok(payloads)
 }
+
+/// nats-server runs with the GOMAXPROCS the harness gives it (`bus::testing::nats_gomaxprocs`):
+/// the bench's figures depend on it.
+#[tokio::test]
+async fn the_test_server_runs_with_the_harness_gomaxprocs() -> anyhow::Result<()> {
+    let server = NatsServer::start().await.map_err(anyhow::Error::msg)?;
+    let environ = std::fs::read(format!("/proc/{}/environ", server.pid()))?;
+    let expected = format!(
+        "GOMAXPROCS={}",
+        bus::testing::nats_gomaxprocs().map_err(anyhow::Error::msg)?
+    );
+    let given: Vec<&[u8]> = environ
+        .split(|&byte| byte == 0)
+        .filter(|entry| entry.starts_with(b"GOMAXPROCS="))
+        .collect();
+    assert_eq!(given, [expected.as_bytes()]);
+    Ok(())
+}
