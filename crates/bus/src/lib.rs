@@ -748,7 +748,18 @@ pub struct Installations {
 
 impl Installations {
     fn key(client_id: &str, org_id: &str) -> String {
-        format!("{}.{}", hex::encode(client_id), hex::encode(org_id))
+        let mut key = String::new();
+        Self::write_key(&mut key, client_id, org_id);
+        key
+    }
+
+    /// `<hex client_id>.<hex org id>` into `key`, replacing what it held.
+    fn write_key(key: &mut String, client_id: &str, org_id: &str) {
+        key.clear();
+        key.reserve(2 * (client_id.len() + org_id.len()) + 1);
+        push_hex(key, client_id.as_bytes());
+        key.push('.');
+        push_hex(key, org_id.as_bytes());
     }
 
     fn known(&self) -> std::sync::RwLockWriteGuard<'_, HashSet<String>> {
@@ -778,7 +789,16 @@ impl Installations {
     /// Whether the in-memory view holds the installation, without asking the bucket: a
     /// `false` may still be an installation [`Installations::contains`] finds.
     pub fn known_to_contain(&self, client_id: &str, org_id: &str) -> bool {
-        self.known_key(&Self::key(client_id, org_id))
+        thread_local! {
+            /// The key of the last lookup on this thread: ingest asks for every webhook, and
+            /// building a new key each time cost three allocations (docs/performance.md,
+            /// "nats-server's scheduler on shared cores", instructions a request).
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        KEY.with_borrow_mut(|key| {
+            Self::write_key(key, client_id, org_id);
+            self.known_key(key)
+        })
     }
 
     fn known_key(&self, key: &str) -> bool {
@@ -876,17 +896,58 @@ fn filters(subjects: &[String]) -> (String, Vec<String>) {
     }
 }
 
+/// `bytes` in lower-case hex, appended to `text` (as `hex::encode`, without a string of its own).
+fn push_hex(text: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+}
+
 /// A safe single subject token: anything outside `[A-Za-z0-9_-]` becomes `_`; empty → `_`.
 pub fn subject_token(value: &str) -> String {
-    let token: String = value
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if token.is_empty() { "_".into() } else { token }
+    let mut token = String::with_capacity(value.len().max(1));
+    push_subject_token(&mut token, value);
+    token
+}
+
+/// [`subject_token`] of `value`, appended to `subject` (a subject built without a string of
+/// its own for each token).
+pub(crate) fn push_subject_token(subject: &mut String, value: &str) {
+    if value.is_empty() {
+        subject.push('_');
+        return;
+    }
+    subject.extend(value.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            c
+        } else {
+            '_'
+        }
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Installations, subject_token};
+
+    #[test]
+    fn a_subject_token_keeps_letters_digits_dash_and_underscore() {
+        assert_eq!(subject_token("Org_1-a"), "Org_1-a");
+        assert_eq!(subject_token(""), "_");
+        assert_eq!(subject_token("a.b c*>"), "a_b_c__");
+        assert_eq!(subject_token("é"), "_");
+    }
+
+    #[test]
+    fn an_installation_key_is_both_ids_in_hex_whatever_the_buffer_held() {
+        for (client, org) in [("client-1", "6267"), ("", ""), ("é.", "x y"), ("a", "")] {
+            let expected = format!("{}.{}", hex::encode(client), hex::encode(org));
+            assert_eq!(Installations::key(client, org), expected);
+            let mut reused = String::from("something longer left from the last lookup");
+            Installations::write_key(&mut reused, client, org);
+            assert_eq!(reused, expected);
+        }
+    }
 }

@@ -61,11 +61,14 @@ const TRACEPARENT: &str = "traceparent";
 
 /// `optix.webhooks.<org>.<event>`, with each token limited to `[A-Za-z0-9_-]`.
 pub fn webhook_subject(org_id: &str, event: &str) -> String {
-    format!(
-        "optix.webhooks.{}.{}",
-        crate::subject_token(org_id),
-        crate::subject_token(event)
-    )
+    const PREFIX: &str = "optix.webhooks.";
+    // One string for every webhook ingest publishes, not one a token besides.
+    let mut subject = String::with_capacity(PREFIX.len() + org_id.len() + event.len() + 2);
+    subject.push_str(PREFIX);
+    crate::push_subject_token(&mut subject, org_id);
+    subject.push('.');
+    crate::push_subject_token(&mut subject, event);
+    subject
 }
 
 /// The subjects of one organization's webhooks (a filter for replays).
@@ -452,6 +455,27 @@ impl DeliveryHeaders {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_webhook_subject_is_the_prefix_and_two_safe_tokens() {
+        for (org, event) in [
+            ("6267", "member_updated"),
+            ("", ""),
+            ("a.b", "x y>"),
+            ("é", "*"),
+        ] {
+            assert_eq!(
+                webhook_subject(org, event),
+                format!(
+                    "optix.webhooks.{}.{}",
+                    crate::subject_token(org),
+                    crate::subject_token(event)
+                )
+            );
+        }
+        assert_eq!(webhook_subject("a.b", ""), "optix.webhooks.a_b._");
+    }
+
     use super::*;
 
     #[test]
