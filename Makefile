@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export CARGO_TERM_COLOR := never
 endif
 
-.PHONY: help up down test bench bench-statements chaos soak fmt lint deps check-observability check-kubernetes fuzz event-schemas
+.PHONY: help up down test bench bench-statements bench-instructions chaos soak fmt lint deps check-observability check-kubernetes fuzz event-schemas
 
 help:
 	@echo "make up     start PostgreSQL, NATS, the services, the Optix simulator with a demo organization"
@@ -26,6 +26,8 @@ help:
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
 	@echo "make bench-statements  make bench (BENCH_ARGS, e.g. \"--only provision\") against a"
 	@echo "            PostgreSQL with pg_stat_statements; prints the statements that took it longest"
+	@echo "make bench-instructions  instructions a webhook costs ingest's workers against a server"
+	@echo "            that only publishes (callgrind, about a minute): steadier than the rates"
 	@echo "make chaos  release build, then each fault under a steady webhook load (300/s for 60 s each,"
 	@echo "            about 30 minutes): kill -9 of ingest, provision, the relay, NATS; SIGSTOP of NATS;"
 	@echo "            PostgreSQL restart and crash; Optix 5xx. Prints the chaos table and writes"
@@ -91,6 +93,11 @@ bench: deps
 
 bench-statements: deps
 	LANYARD_PG_STATEMENTS=1 scripts/bench.sh $(BENCH_ARGS)
+
+# Instructions a webhook costs ingest's workers against the parts server's (callgrind; installs
+# valgrind if missing): steadier than the rates for small savings.
+bench-instructions: deps
+	scripts/ingest-instructions.sh
 
 # Starts its own PostgreSQL (fsync on) and NATS; nothing it leaves behind but the results.
 CHAOS_ARGS ?=
