@@ -401,10 +401,10 @@ nats_auth() {
 }
 
 # nats_gomaxprocs: GOMAXPROCS for nats-server beside the services on this host, the rule of
-# bus::testing::nats_gomaxprocs: NATS_GOMAXPROCS if set, else half the cores, at least one. Go's
-# default (one per core) spins idle threads on cores the services need (docs/operations.md,
-# "The NATS cluster", nats-server's threads). Dies in the calling shell on a bad NATS_GOMAXPROCS, so
-# call it outside $(...) first (check_nats_gomaxprocs).
+# bus::testing::nats_gomaxprocs: NATS_GOMAXPROCS if set, else half the cores, at least one.
+# Go's default (one per core) spins idle threads on cores the services need (docs/operations.md,
+# "The NATS cluster", nats-server's threads). Dies in the calling shell on a bad
+# NATS_GOMAXPROCS, so call it outside $(...) first (check_nats_gomaxprocs).
 nats_gomaxprocs() {
     local procs=${NATS_GOMAXPROCS-}
     if [[ -z ${NATS_GOMAXPROCS+set} ]]; then

@@ -455,6 +455,7 @@ impl DeliveryHeaders {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_webhook_subject_is_the_prefix_and_two_safe_tokens() {
@@ -475,8 +476,6 @@ mod tests {
         }
         assert_eq!(webhook_subject("a.b", ""), "optix.webhooks.a_b._");
     }
-
-    use super::*;
 
     #[test]
     fn subjects_are_sanitized() {
