@@ -16,11 +16,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=scripts/infra.sh
+source scripts/infra.sh
+
 if ! command -v valgrind >/dev/null 2>&1; then
-    echo "ingest-instructions: installing valgrind (apt)" >&2
-    if [[ $(id -u) == 0 ]]; then sudo=(); else sudo=(sudo); fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends valgrind >/dev/null ||
-        { echo "ingest-instructions: install valgrind (apt-get install valgrind) and run again" >&2; exit 1; }
+    log "installing valgrind (apt)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends valgrind >/dev/null ||
+        die "could not install valgrind: apt-get install valgrind, then run again"
 fi
 
 cargo build --release --locked -p bench --bin lanyard-bench-ingest
@@ -34,8 +37,7 @@ if ! (cd "$dir" && valgrind --tool=callgrind --separate-threads=yes --dump-instr
     "$target_dir/release/lanyard-bench-ingest" --smoke --out "$dir/figures.json" --log "$dir/ingest.log" \
     >/dev/null 2>"$dir/valgrind.log"); then
     trap - EXIT
-    echo "ingest-instructions: the scenario failed under valgrind (see $dir/valgrind.log)" >&2
-    exit 1
+    die "the scenario failed under valgrind (see $dir/valgrind.log)"
 fi
 
 # A thread's file names the functions it ran (as fn= or cfn=): ingest's workers ran
@@ -60,8 +62,10 @@ parts_requests = figures["requests"] * len(figures["runs"])
 ingest_requests = parts_requests + 1 + figures["offered_rate_per_sec"] * figures["offered_seconds"]
 if not totals["ingest"] or not totals["parts"]:
     sys.exit("ingest-instructions: no thread of ingest's or of the parts server's found")
-for name, count in (("ingest's workers", ingest_requests), ("the parts server's workers", parts_requests)):
-    key = "ingest" if name.startswith("ingest") else "parts"
+for name, key, count in (
+    ("ingest's workers", "ingest", ingest_requests),
+    ("the parts server's workers", "parts", parts_requests),
+):
     print(f"{name}: {totals[key]:,} instructions, {count} requests, {totals[key] / count:,.0f} a request")
 print(f"ingest over the parts server: {totals['ingest'] / ingest_requests - totals['parts'] / parts_requests:,.0f} a request")
 EOF
