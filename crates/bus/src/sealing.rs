@@ -8,7 +8,6 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrets::aead::{self, NONCE_LEN};
 use sha2::Sha256;
-use std::fmt::Write;
 
 /// What every sealed body starts with (format version).
 const PREFIX: &[u8] = b"lanyard-sealed-v1:";
@@ -59,15 +58,17 @@ impl WebhookSeal {
     /// to): a plain digest of a body would let anyone who can guess the rest of it test guesses
     /// of the email in it.
     pub fn message_id(&self, subject: &str, body: &[u8]) -> String {
-        format!("{:x}", self.digest(subject, body))
+        let mut id = String::with_capacity(64);
+        crate::push_hex(&mut id, &self.digest(subject, body));
+        id
     }
 
-    fn digest(&self, subject: &str, body: &[u8]) -> impl std::fmt::LowerHex + use<> {
+    fn digest(&self, subject: &str, body: &[u8]) -> [u8; 32] {
         let mut mac = self.id_mac.clone();
         mac.update(subject.as_bytes());
         mac.update(b"\n");
         mac.update(body);
-        mac.finalize().into_bytes()
+        mac.finalize().into_bytes().into()
     }
 
     /// The id of one delivery: [`WebhookSeal::message_id`] and a random suffix, so that every
@@ -78,10 +79,12 @@ impl WebhookSeal {
     pub fn delivery_id(&self, subject: &str, body: &[u8]) -> String {
         // The thread's CSPRNG, not a getrandom syscall per webhook.
         let suffix = rand::thread_rng().next_u64();
-        // 64 hex digits, a dot, 16: one allocation of the right size.
+        // 64 hex digits, a dot, 16: one allocation of the right size, written without the
+        // formatting machinery (a tenth of the id's cost besides the digest).
         let mut id = String::with_capacity(81);
-        // Writing to a String cannot fail.
-        let _ = write!(id, "{:x}.{suffix:016x}", self.digest(subject, body));
+        crate::push_hex(&mut id, &self.digest(subject, body));
+        id.push('.');
+        crate::push_hex(&mut id, &suffix.to_be_bytes());
         id
     }
 
@@ -207,6 +210,16 @@ mod tests {
                 .bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         );
+    }
+
+    #[test]
+    fn a_suffix_is_written_as_sixteen_hex_digits_of_its_number() {
+        // As `{:016x}` wrote the suffix before.
+        for n in [0, 1, 0xab, 0x0123_4567_89ab_cdef, u64::MAX] {
+            let mut written = String::new();
+            crate::push_hex(&mut written, &u64::to_be_bytes(n));
+            assert_eq!(written, format!("{n:016x}"));
+        }
     }
 
     #[test]

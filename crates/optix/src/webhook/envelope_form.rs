@@ -24,12 +24,13 @@ const ENVELOPE_FIELDS: [&str; 5] = [
 
 /// The envelope's fields of a form body, as the fields [`super::parse_form`] reads hold them.
 #[derive(Debug, PartialEq, Eq)]
-pub struct FormEnvelope {
-    /// Each of [`ENVELOPE_FIELDS`] given as a value, as given.
-    values: [Option<String>; ENVELOPE_FIELDS.len()],
+pub struct FormEnvelope<'body> {
+    /// Each of [`ENVELOPE_FIELDS`] given as a value, as given: borrowed from the body unless
+    /// it needed decoding.
+    values: [Option<Cow<'body, str>>; ENVELOPE_FIELDS.len()],
 }
 
-impl FormEnvelope {
+impl FormEnvelope<'_> {
     fn value(&self, name: &str) -> Option<&str> {
         let at = ENVELOPE_FIELDS.iter().position(|field| *field == name)?;
         self.values[at].as_deref()
@@ -52,82 +53,115 @@ impl FormEnvelope {
 
 /// The envelope of a form body, read as [`super::parse_form`] reads the body: it fails
 /// wherever `parse_form` fails, with the same error.
-pub fn parse_form_envelope(body: &[u8]) -> Result<FormEnvelope, WebhookError> {
-    if std::str::from_utf8(body).is_err() {
+pub fn parse_form_envelope(body: &[u8]) -> Result<FormEnvelope<'_>, WebhookError> {
+    // Checked once for the whole body: a piece of it cut at ASCII bytes is UTF-8 too, so the
+    // names and values that need no decoding are borrowed without checking them again.
+    let Ok(body) = std::str::from_utf8(body) else {
         return Err(WebhookError::Malformed("body is not UTF-8".into()));
-    }
+    };
     let mut shape = Shape::new();
+    // Where names that needed decoding are decoded, one after the other: a node made for one
+    // keeps a copy of its segment.
+    let mut scratch = Decoded::default();
     // Split as `form_urlencoded::parse` splits: at `&` (empty sequences skipped), then at
-    // the first `=`.
-    for sequence in memchr::memchr_iter(b'&', body)
-        .chain([body.len()])
-        .scan(0, |start, end| {
-            let sequence = &body[*start..end];
-            *start = end + 1;
-            Some(sequence)
-        })
-        .filter(|s| !s.is_empty())
-    {
-        let raw_name = match memchr::memchr(b'=', sequence) {
-            Some(at) => &sequence[..at],
-            None => sequence,
-        };
-        let name = decode(raw_name);
-        // Nameless pairs are skipped, as `parse_form` skips them.
-        if name.is_empty() {
+    // the first `=`. Cut at ASCII bytes, each piece is a `str` of its own.
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'&', body.as_bytes()).chain([body.len()]) {
+        let sequence = &body[start..end];
+        start = end + 1;
+        if sequence.is_empty() {
             continue;
         }
-        let (leaf, envelope_field) = match &name {
-            // Names that needed no decoding (most) are borrowed from the body, as their nodes.
-            Cow::Borrowed(name) => {
-                let path = split_key(name)?;
-                (shape.place(&path, Cow::Borrowed)?, is_envelope_field(&path))
-            }
-            Cow::Owned(name) => {
-                let path = split_key(name)?;
-                let owned = |segment: &str| Cow::Owned(segment.to_owned());
-                (shape.place(&path, owned)?, is_envelope_field(&path))
-            }
+        let (raw_name, raw_value) = match memchr::memchr(b'=', sequence.as_bytes()) {
+            Some(at) => (&sequence[..at], &sequence[at + 1..]),
+            None => (sequence, ""),
+        };
+        // Nameless pairs are skipped, as `parse_form` skips them (no name decodes to nothing).
+        if raw_name.is_empty() {
+            continue;
+        }
+        let (leaf, envelope_field) = if needs_decoding(raw_name) {
+            let path = split_key(scratch.decode(raw_name))?;
+            let owned = |segment: &str| Cow::Owned(segment.to_owned());
+            (shape.place(&path, owned)?, is_envelope_field(&path))
+        } else {
+            // Most names: borrowed from the body, as their nodes.
+            let path = split_key(raw_name)?;
+            (shape.place(&path, Cow::Borrowed)?, is_envelope_field(&path))
         };
         if envelope_field {
-            let value = sequence.get(raw_name.len() + 1..).unwrap_or_default();
-            shape.nodes[leaf].envelope_value = Some(decode(value).into_owned());
+            shape.nodes[leaf].envelope_value = Some(decode(raw_value));
         }
     }
     shape.envelope_fields()
+}
+
+/// Whether a name or value reads differently once decoded. A loop, not `memchr2`: names and
+/// values are short, and a call of its own cost more than the bytes it looks at.
+fn needs_decoding(raw: &str) -> bool {
+    raw.bytes().any(|byte| byte == b'%' || byte == b'+')
 }
 
 /// A name or value decoded as `form_urlencoded` decodes it: `+` is a space, `%` and two hex
 /// digits a byte (any other `%` stays), and the bytes read as UTF-8 with invalid sequences
 /// replaced. Written out because `percent_encoding`'s decoder, a byte at a time, was most of
 /// the cost of reading a form; the tests compare the two on every kind of input.
-fn decode(raw: &[u8]) -> Cow<'_, str> {
-    if memchr::memchr2(b'%', b'+', raw).is_none() {
-        // A piece of a UTF-8 body cut at ASCII bytes is UTF-8 (else, replaced as there).
-        return match std::str::from_utf8(raw) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(raw),
-        };
+fn decode(raw: &str) -> Cow<'_, str> {
+    if !needs_decoding(raw) {
+        return Cow::Borrowed(raw);
     }
     let mut bytes = Vec::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some((&byte, after)) = rest.split_first() {
-        rest = after;
-        bytes.push(match byte {
-            b'+' => b' ',
-            b'%' => match (after.first().and_then(hex), after.get(1).and_then(hex)) {
-                (Some(high), Some(low)) => {
-                    rest = &after[2..];
-                    high << 4 | low
-                }
-                _ => b'%',
-            },
-            other => other,
-        });
-    }
+    decode_bytes(raw, &mut bytes);
     match String::from_utf8(bytes) {
         Ok(text) => Cow::Owned(text),
         Err(invalid) => Cow::Owned(String::from_utf8_lossy(invalid.as_bytes()).into_owned()),
+    }
+}
+
+/// [`decode`]'s bytes, before they are read as UTF-8, after what `out` holds: the runs
+/// between `%` and `+` copied whole.
+fn decode_bytes(raw: &str, out: &mut Vec<u8>) {
+    let mut rest = raw.as_bytes();
+    while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
+        out.extend_from_slice(&rest[..at]);
+        let after = &rest[at + 1..];
+        if rest[at] == b'+' {
+            out.push(b' ');
+            rest = after;
+            continue;
+        }
+        match (after.first().and_then(hex), after.get(1).and_then(hex)) {
+            (Some(high), Some(low)) => {
+                out.push(high << 4 | low);
+                rest = &after[2..];
+            }
+            _ => {
+                out.push(b'%');
+                rest = after;
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+}
+
+/// The buffers names are decoded into, kept for the whole body.
+#[derive(Default)]
+struct Decoded {
+    bytes: Vec<u8>,
+    text: String,
+}
+
+impl Decoded {
+    /// `raw` decoded as [`decode`] decodes it, in these buffers (what they held is gone).
+    fn decode(&mut self, raw: &str) -> &str {
+        self.bytes.clear();
+        decode_bytes(raw, &mut self.bytes);
+        self.text.clear();
+        match std::str::from_utf8(&self.bytes) {
+            Ok(text) => self.text.push_str(text),
+            Err(_) => self.text.push_str(&String::from_utf8_lossy(&self.bytes)),
+        }
+        &self.text
     }
 }
 
@@ -160,7 +194,7 @@ enum Slot<'k> {
 struct Node<'k> {
     slot: Slot<'k>,
     kind: Kind,
-    envelope_value: Option<String>,
+    envelope_value: Option<Cow<'k, str>>,
 }
 
 /// The tree of the fields without their values: nodes in the order made, each naming its
@@ -262,11 +296,11 @@ impl<'k> Shape<'k> {
 
     /// The envelope's fields given as values at the top; refused where `parse_form` refuses
     /// what it read.
-    fn envelope_fields(self) -> Result<FormEnvelope, WebhookError> {
+    fn envelope_fields(self) -> Result<FormEnvelope<'k>, WebhookError> {
         match self.nodes[0].kind {
             Kind::Object { entries: 0 } => Err(WebhookError::Malformed("empty body".into())),
             Kind::Object { .. } => {
-                let mut values: [Option<String>; ENVELOPE_FIELDS.len()] = Default::default();
+                let mut values: [Option<Cow<'k, str>>; ENVELOPE_FIELDS.len()] = Default::default();
                 for node in self.nodes {
                     if let (Slot::Name(0, name), Kind::Value) = (&node.slot, node.kind)
                         && let Some(at) = ENVELOPE_FIELDS.iter().position(|field| field == name)
@@ -374,20 +408,32 @@ mod tests {
             b"%C3%A9",
             b"%C3",
             b"\xc3\xa9",
-            b"\xff",
+            b"\xe2\x82\xac",
             b"=",
             b" ",
             b"%%41",
         ];
         let mut rng = rand::rngs::StdRng::seed_from_u64(48);
+        // One set of buffers for every name, as a body's names share them.
+        let mut scratch = Decoded::default();
         for _ in 0..20_000 {
-            let raw: Vec<u8> = (0..rng.gen_range(0..8))
-                .flat_map(|_| PIECES[rng.gen_range(0..PIECES.len())].iter().copied())
+            // UTF-8, as every piece of a body is once the body is (invalid bytes come only
+            // from escapes such as `%FF`).
+            let raw: String = (0..rng.gen_range(0..8))
+                .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+                .map(|piece| std::str::from_utf8(piece).expect("the pieces are UTF-8"))
                 .collect();
             // As the value of a pair named `n`, form_urlencoded decodes all of `raw`.
-            let pair = [b"n=", raw.as_slice()].concat();
-            let expected = form_urlencoded::parse(&pair).next().map(|(_, value)| value);
+            let pair = format!("n={raw}");
+            let expected = form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .map(|(_, value)| value);
             assert_eq!(Some(decode(&raw)), expected, "raw {raw:?}");
+            assert_eq!(
+                Some(Cow::Borrowed(scratch.decode(&raw))),
+                expected,
+                "raw {raw:?}"
+            );
         }
     }
 
