@@ -256,16 +256,17 @@ async fn readyz(state: web::Data<State>) -> HttpResponse {
 /// The answer to every accepted webhook, the same bytes each time.
 const ACCEPTED_BODY: &str = r#"{"status":"accepted"}"#;
 
-async fn receive(
+/// Not `async` itself: its future is [`handle`]'s, not one holding it (an `async fn` awaiting
+/// another held a second copy of its 8 KB; docs/performance.md, "A 16 KB future").
+fn receive(
     request: HttpRequest,
     payload: web::Payload,
     state: web::Data<State>,
-) -> HttpResponse {
-    handle(&state, async |seen: &mut Seen| {
-        let envelope = accept(&request, payload, &state, seen).await?;
+) -> impl Future<Output = HttpResponse> {
+    handle(state, async move |state: &State, seen: &mut Seen| {
+        let envelope = accept(&request, payload, state, seen).await?;
         Ok((envelope.organization_id, envelope.event))
     })
-    .await
 }
 
 /// What a webhook request has shown of itself so far, for its metrics' labels and its log line.
@@ -279,8 +280,8 @@ struct Seen {
 /// One webhook request: `accept` (which fills in [`Seen`] as soon as it knows) runs in the
 /// request's span; its outcome is answered, counted and logged ([`respond`]).
 async fn handle(
-    state: &State,
-    accept: impl AsyncFnOnce(&mut Seen) -> Result<(String, String), Refusal>,
+    state: web::Data<State>,
+    accept: impl AsyncFnOnce(&State, &mut Seen) -> Result<(String, String), Refusal>,
 ) -> HttpResponse {
     let started = Instant::now();
     let mut seen = Seen {
@@ -288,9 +289,9 @@ async fn handle(
         org_id: String::new(),
     };
     let span = webhook_span();
-    let outcome = accept(&mut seen).instrument(span.clone()).await;
+    let outcome = accept(&state, &mut seen).instrument(span.clone()).await;
     let _entered = span.enter();
-    respond(state, started, &seen, &span, outcome)
+    respond(&state, started, &seen, &span, outcome)
 }
 
 /// The span of one webhook request, for traces alone (its event and organization recorded

@@ -18,16 +18,16 @@ fn organization_ok(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-pub(crate) async fn receive(
+/// Not `async` itself, as `crate::receive`: its future is [`handle`]'s.
+pub(crate) fn receive(
     request: HttpRequest,
     path: web::Path<String>,
     payload: web::Payload,
     state: web::Data<State>,
-) -> HttpResponse {
-    handle(&state, async |seen: &mut Seen| {
-        accept(&request, &path, payload, &state, seen).await
+) -> impl Future<Output = HttpResponse> {
+    handle(state, async move |state: &State, seen: &mut Seen| {
+        accept(&request, &path, payload, state, seen).await
     })
-    .await
 }
 
 async fn accept(
