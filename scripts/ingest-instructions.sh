@@ -13,6 +13,8 @@
 # 701 to ingest, its app_install and latency phase included, 600 to the parts server), so the
 # connections' set-up is in both. Valgrind hides the CPU's SHA extensions: SHA-256 and SHA-1
 # run in software here and weigh more than on the CPU.
+# The counts price computation, not the bytes a request moves: a copy's length barely shows in
+# them (docs/performance.md, "A 16 KB future"; perf shows it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
