@@ -28,8 +28,7 @@ if [[ $profile == release ]]; then
 else
     cargo build --locked --workspace --bins
 fi
-target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(scripts/infra.sh target-dir)
 
 infra_dir=$(mktemp -d "/tmp/lanyard-$suite.XXXXXX")
 cleanup() { scripts/infra.sh destroy "$infra_dir" >/dev/null 2>&1 || true; }

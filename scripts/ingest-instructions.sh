@@ -29,8 +29,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 
 cargo build --release --locked -p bench --bin lanyard-bench-ingest
-target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(cargo_target_dir)
 
 dir=${KEEP:-$(mktemp -d /tmp/lanyard-instructions.XXXXXX)}
 mkdir -p "$dir"

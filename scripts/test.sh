@@ -31,8 +31,7 @@ smoke() {
 }
 
 # The benchmarks at tiny sizes (a debug build): every scenario still runs; no figure is checked.
-target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+target_dir=$(scripts/infra.sh target-dir)
 smoke "$target_dir/debug/lanyard-bench" --smoke
 # The chaos suite's short form: provision and NATS killed under a few seconds of load; fails on
 # anything lost or duplicated (the full suite is `make chaos`).

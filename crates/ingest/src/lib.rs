@@ -256,8 +256,8 @@ async fn readyz(state: web::Data<State>) -> HttpResponse {
 /// The answer to every accepted webhook, the same bytes each time.
 const ACCEPTED_BODY: &str = r#"{"status":"accepted"}"#;
 
-/// Not `async` itself: its future is [`handle`]'s, not one holding it (an `async fn` awaiting
-/// another held a second copy of its 8 KB; docs/performance.md, "A 16 KB future").
+/// Not `async` itself: its future is [`handle`]'s, not one holding it (as an `async fn`
+/// awaiting `handle` it was 16 KB, twice `handle`'s; docs/performance.md, "A 16 KB future").
 fn receive(
     request: HttpRequest,
     payload: web::Payload,

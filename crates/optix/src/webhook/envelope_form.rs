@@ -110,16 +110,12 @@ fn decode(raw: &str) -> Cow<'_, str> {
     if !needs_decoding(raw) {
         return Cow::Borrowed(raw);
     }
-    let mut bytes = Vec::with_capacity(raw.len());
-    decode_bytes(raw, &mut bytes);
-    match String::from_utf8(bytes) {
-        Ok(text) => Cow::Owned(text),
-        Err(invalid) => Cow::Owned(String::from_utf8_lossy(invalid.as_bytes()).into_owned()),
-    }
+    // Rare for the envelope's values (a timestamp, ids, a hex signature): buffers of its own.
+    Cow::Owned(Decoded::default().decode(raw).to_owned())
 }
 
-/// [`decode`]'s bytes, before they are read as UTF-8, after what `out` holds: the runs
-/// between `%` and `+` copied whole.
+/// A name or value's bytes once decoded, before they are read as UTF-8, after what `out`
+/// holds: the runs between `%` and `+` copied whole.
 fn decode_bytes(raw: &str, out: &mut Vec<u8>) {
     let mut rest = raw.as_bytes();
     while let Some(at) = memchr::memchr2(b'%', b'+', rest) {
@@ -152,7 +148,7 @@ struct Decoded {
 }
 
 impl Decoded {
-    /// `raw` decoded as [`decode`] decodes it, in these buffers (what they held is gone).
+    /// `raw` decoded ([`decode`]) in these buffers (what they held is gone).
     fn decode(&mut self, raw: &str) -> &str {
         self.bytes.clear();
         decode_bytes(raw, &mut self.bytes);
