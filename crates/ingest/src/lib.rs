@@ -10,7 +10,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use bus::webhooks::BodyFormat;
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Counter, Histogram};
+use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram};
 use optix::webhook::{self, Envelope};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -70,38 +70,101 @@ struct State {
 /// What an SRE needs to see webhooks arriving, verified and stored. Event labels are the
 /// documented event names or `other`/`unparsed`; reasons are [`Refusal::label`].
 struct IngestMetrics {
-    received: Counter<u64>,
-    accepted: Counter<u64>,
+    /// The per-event counters, bound for each event label ([`EventLabel`] indexes them):
+    /// measuring with labels hashes them into the SDK's map of series, on every webhook.
+    events: Vec<EventCounters>,
     rejected: Counter<u64>,
     duration: Histogram<f64>,
-    publish_duration: Histogram<f64>,
+    /// `duration` bound to the outcome of nearly every webhook, `accepted`.
+    accepted_duration: BoundHistogram<f64>,
+    publish_duration: BoundHistogram<f64>,
+}
+
+/// One event label's counters.
+struct EventCounters {
+    label: &'static str,
+    received: BoundCounter<u64>,
+    accepted: BoundCounter<u64>,
+}
+
+/// A webhook's event label, as an index into [`IngestMetrics::events`]: `unparsed`, `other`,
+/// then Optix's known events, then OfficeRnD's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct EventLabel(usize);
+
+impl EventLabel {
+    const UNPARSED: EventLabel = EventLabel(0);
+    const OTHER: EventLabel = EventLabel(1);
+
+    /// The label of an Optix event name (`other` unless documented).
+    fn optix(name: &str) -> EventLabel {
+        Self::known(webhook::KNOWN_EVENTS, name, 2)
+    }
+
+    /// The label of an OfficeRnD event type (`other` unless documented).
+    fn officernd(event_type: &str) -> EventLabel {
+        let first = 2 + webhook::KNOWN_EVENTS.len();
+        Self::known(officernd::webhook::KNOWN_EVENTS, event_type, first)
+    }
+
+    fn known(names: &[&str], name: &str, first: usize) -> EventLabel {
+        names
+            .iter()
+            .position(|known| *known == name)
+            .map_or(EventLabel::OTHER, |at| EventLabel(first + at))
+    }
+
+    /// Every label, in index order.
+    fn all() -> impl Iterator<Item = &'static str> {
+        ["unparsed", "other"]
+            .into_iter()
+            .chain(webhook::KNOWN_EVENTS.iter().copied())
+            .chain(officernd::webhook::KNOWN_EVENTS.iter().copied())
+    }
 }
 
 impl IngestMetrics {
     fn new() -> IngestMetrics {
         use telemetry::metrics::{counter, latency_histogram};
+        let received = counter(
+            "lanyard_webhooks_received",
+            "Webhook requests received, by event",
+        );
+        let accepted = counter(
+            "lanyard_webhooks_accepted",
+            "Webhooks verified and stored in JetStream, by event",
+        );
+        let duration = latency_histogram(
+            "lanyard_ingest_duration",
+            "Time from request to answer, by outcome",
+        );
+        let publish_duration = latency_histogram(
+            "lanyard_ingest_publish_duration",
+            "Time for JetStream to acknowledge a webhook",
+        );
         IngestMetrics {
-            received: counter(
-                "lanyard_webhooks_received",
-                "Webhook requests received, by event",
-            ),
-            accepted: counter(
-                "lanyard_webhooks_accepted",
-                "Webhooks verified and stored in JetStream, by event",
-            ),
+            events: EventLabel::all()
+                .map(|label| {
+                    let event = [KeyValue::new("event", label)];
+                    EventCounters {
+                        label,
+                        received: received.bind(&event),
+                        accepted: accepted.bind(&event),
+                    }
+                })
+                .collect(),
             rejected: counter(
                 "lanyard_webhooks_rejected",
                 "Webhooks refused, by reason and event",
             ),
-            duration: latency_histogram(
-                "lanyard_ingest_duration",
-                "Time from request to answer, by outcome",
-            ),
-            publish_duration: latency_histogram(
-                "lanyard_ingest_publish_duration",
-                "Time for JetStream to acknowledge a webhook",
-            ),
+            accepted_duration: duration.bind(&[KeyValue::new("outcome", "accepted")]),
+            duration,
+            publish_duration: publish_duration.bind(&[]),
         }
+    }
+
+    fn event(&self, label: EventLabel) -> &EventCounters {
+        &self.events[label.0]
     }
 }
 
@@ -271,8 +334,8 @@ fn receive(
 
 /// What a webhook request has shown of itself so far, for its metrics' labels and its log line.
 struct Seen {
-    /// The event's label ([`webhook::event_label`]), `unparsed` until the body is read.
-    event: &'static str,
+    /// The event's label, `unparsed` until the body is read.
+    event: EventLabel,
     /// The organization, empty until the body is read.
     org_id: String,
 }
@@ -285,7 +348,7 @@ async fn handle(
 ) -> HttpResponse {
     let started = Instant::now();
     let mut seen = Seen {
-        event: "unparsed",
+        event: EventLabel::UNPARSED,
         org_id: String::new(),
     };
     let span = webhook_span();
@@ -319,22 +382,16 @@ fn respond(
     outcome: Result<(String, String), Refusal>,
 ) -> HttpResponse {
     let metrics = &state.metrics;
-    let event_label = KeyValue::new("event", seen.event);
-    metrics.received.add(1, std::slice::from_ref(&event_label));
-    let outcome_label = match &outcome {
-        Ok(_) => "accepted",
-        Err(refusal) => refusal.label(),
-    };
-    metrics.duration.record(
-        started.elapsed().as_secs_f64(),
-        &[KeyValue::new("outcome", outcome_label)],
-    );
+    let event = metrics.event(seen.event);
+    event.received.add(1);
+    let seconds = started.elapsed().as_secs_f64();
     match outcome {
-        Ok((org_id, event)) => {
-            metrics.accepted.add(1, &[event_label]);
+        Ok((org_id, event_name)) => {
+            metrics.accepted_duration.record(seconds);
+            event.accepted.add(1);
             tracing::debug!(
                 org_id,
-                event,
+                event = event_name,
                 trace_id = telemetry::traces::trace_id(span),
                 "webhook accepted"
             );
@@ -343,13 +400,17 @@ fn respond(
                 .body(ACCEPTED_BODY)
         }
         Err(refusal) => {
+            let event_label = KeyValue::new("event", event.label);
+            metrics
+                .duration
+                .record(seconds, &[KeyValue::new("outcome", refusal.label())]);
             metrics
                 .rejected
                 .add(1, &[event_label, KeyValue::new("reason", refusal.label())]);
             tracing::warn!(
                 reason = refusal.label(),
                 detail = %refusal,
-                event = seen.event,
+                event = event.label,
                 org_id = (!seen.org_id.is_empty()).then_some(seen.org_id.as_str()),
                 trace_id = telemetry::traces::trace_id(span),
                 "webhook refused"
@@ -415,26 +476,26 @@ fn body_format(request: &HttpRequest) -> Result<BodyFormat, Refusal> {
     }
 }
 
-/// The webhook's envelope, its event naming `event_label` as soon as it is read. A form's
+/// The webhook's envelope, its event's label set in `event_label` as soon as it is read. A form's
 /// envelope is read exactly as provision will read the whole form, refused where that would
 /// fail (`webhook::parse_form_envelope`), without building the other values.
 fn read_envelope(
     format: BodyFormat,
     body: &[u8],
-    event_label: &mut &'static str,
+    event_label: &mut EventLabel,
 ) -> Result<Envelope, webhook::WebhookError> {
     match format {
         BodyFormat::Form => {
             let form = webhook::parse_form_envelope(body)?;
             if let Some(event) = form.event() {
-                *event_label = webhook::event_label(event);
+                *event_label = EventLabel::optix(event);
             }
             form.envelope()
         }
         BodyFormat::Json => {
             let fields = webhook::parse_json(body)?;
             if let Some(event) = fields.get("event").and_then(|v| v.as_str()) {
-                *event_label = webhook::event_label(event);
+                *event_label = EventLabel::optix(event);
             }
             Envelope::from_fields(&fields)
         }
@@ -512,7 +573,7 @@ async fn publish(
     state
         .metrics
         .publish_duration
-        .record(publish_started.elapsed().as_secs_f64(), &[]);
+        .record(publish_started.elapsed().as_secs_f64());
     published.map_err(|e| {
         tracing::error!(error = %e, "publishing to JetStream failed");
         Refusal::Unavailable

@@ -57,7 +57,7 @@ async fn accept(
     let signed_at = webhook::verify(header, &body, &[&secret], now, tolerance)?;
     let notification =
         webhook::parse_notification(&body).map_err(|e| Refusal::Malformed(e.to_string()))?;
-    seen.event = webhook::event_label(&notification.event_type);
+    seen.event = crate::EventLabel::officernd(&notification.event_type);
     let span = tracing::Span::current();
     span.record("event", notification.event_type.as_str());
     span.record("org_id", org_id.as_str());

@@ -8,9 +8,9 @@ use actix_web::middleware::Next;
 use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
 use anyhow::Context;
 use opentelemetry::KeyValue;
-use opentelemetry::metrics::{Counter, Histogram};
+use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram};
 use std::net::{TcpListener, ToSocketAddrs};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 use std::time::Instant;
 
 /// The service a request was served by (`ingest`, `portal`, `provision`); register it with
@@ -42,71 +42,125 @@ pub async fn record_requests(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let route = route_label(&request);
     let service = request
         .app_data::<web::Data<ServiceName>>()
         .map(|name| name.0)
         .unwrap_or("unknown");
+    let route = Route::of(&request, service);
     let response = next.call(request).await;
     let status = match &response {
         Ok(response) => response.status().as_u16(),
         Err(error) => error.as_response_error().status_code().as_u16(),
     };
-    let labels = [KeyValue::new("service", service), route];
-    let metrics = &*INSTRUMENTS;
-    metrics
-        .duration
-        .record(started.elapsed().as_secs_f64(), &labels);
-    let [service, route] = labels;
-    metrics.requests.add(
-        1,
-        &[service, route, KeyValue::new("status", i64::from(status))],
-    );
+    route.record(service, status, started.elapsed().as_secs_f64());
     response
 }
 
-/// At most this many static routes' labels are kept per worker thread (each service has a
-/// handful).
+/// At most this many static routes' instruments are kept per worker thread (each service has
+/// a handful).
 const STATIC_ROUTES: usize = 32;
 
+/// At most this many statuses' counters are kept per static route; others are counted
+/// through the unbound counter.
+const STATUSES_PER_ROUTE: usize = 8;
+
+/// A static route's instruments, bound to its labels: finding a request's pattern walks the
+/// routing tree and writes a string, and a measurement with labels hashes them into the SDK's
+/// map of series, for every request (about a microsecond a request for ingest's webhooks).
+struct StaticRoute {
+    service: &'static str,
+    path: String,
+    route: KeyValue,
+    duration: BoundHistogram<f64>,
+    requests: Vec<(u16, BoundCounter<u64>)>,
+}
+
 thread_local! {
-    /// The route labels of static routes (those whose pattern is the path itself, as
-    /// `/optix/webhooks`), by path: finding a request's pattern walks the routing tree and
-    /// writes a string, for every request. Only a path equal to its own registered pattern is
-    /// kept, so what a client sends cannot fill it.
-    static STATIC_ROUTE_LABELS: std::cell::RefCell<Vec<(String, KeyValue)>> =
+    /// The static routes (those whose pattern is the path itself, as `/optix/webhooks`) this
+    /// thread has served, by service and path. Only a path equal to its own registered pattern
+    /// is kept, so what a client sends cannot fill it; entries are never removed, so an index
+    /// stays valid.
+    static STATIC_ROUTES_SERVED: std::cell::RefCell<Vec<StaticRoute>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The `route` label: the matched pattern, or `unmatched`.
-fn route_label(request: &ServiceRequest) -> KeyValue {
-    let path = request.path();
-    let known = STATIC_ROUTE_LABELS.with_borrow(|labels| {
-        labels
-            .iter()
-            .find(|(static_path, _)| static_path == path)
-            .map(|(_, label)| label.clone())
-    });
-    if let Some(label) = known {
-        return label;
-    }
-    let Some(pattern) = request.match_pattern() else {
-        return KeyValue::new("route", "unmatched");
-    };
-    let is_static = pattern == path;
-    // Shared, so a kept label is cloned without copying the text.
-    let label = KeyValue::new(
-        "route",
-        opentelemetry::StringValue::from(Arc::<str>::from(pattern)),
-    );
-    if is_static {
-        STATIC_ROUTE_LABELS.with_borrow_mut(|labels| {
-            if labels.len() < STATIC_ROUTES {
-                labels.push((path.to_owned(), label.clone()));
-            }
+/// A request's route, as its metrics are labelled.
+enum Route {
+    /// Kept in [`STATIC_ROUTES_SERVED`] at this index.
+    Static(usize),
+    /// A pattern with parameters (or static past [`STATIC_ROUTES`]), or `unmatched`.
+    Label(KeyValue),
+}
+
+impl Route {
+    fn of(request: &ServiceRequest, service: &'static str) -> Route {
+        let path = request.path();
+        let known = STATIC_ROUTES_SERVED.with_borrow(|routes| {
+            routes
+                .iter()
+                .position(|route| route.service == service && route.path == path)
         });
+        if let Some(at) = known {
+            return Route::Static(at);
+        }
+        let Some(pattern) = request.match_pattern() else {
+            return Route::Label(KeyValue::new("route", "unmatched"));
+        };
+        if pattern != path {
+            return Route::Label(KeyValue::new("route", pattern));
+        }
+        let label = KeyValue::new("route", pattern.clone());
+        STATIC_ROUTES_SERVED.with_borrow_mut(|routes| {
+            if routes.len() == STATIC_ROUTES {
+                return Route::Label(label);
+            }
+            let metrics = &*INSTRUMENTS;
+            routes.push(StaticRoute {
+                service,
+                path: pattern,
+                duration: metrics
+                    .duration
+                    .bind(&[KeyValue::new("service", service), label.clone()]),
+                route: label,
+                requests: Vec::new(),
+            });
+            Route::Static(routes.len() - 1)
+        })
     }
-    label
+
+    /// Times and counts one request of this route.
+    fn record(self, service: &'static str, status: u16, seconds: f64) {
+        let metrics = &*INSTRUMENTS;
+        let labels = |route: KeyValue| {
+            [
+                KeyValue::new("service", service),
+                route,
+                KeyValue::new("status", i64::from(status)),
+            ]
+        };
+        match self {
+            Route::Static(at) => STATIC_ROUTES_SERVED.with_borrow_mut(|routes| {
+                let route = &mut routes[at];
+                route.duration.record(seconds);
+                if let Some((_, count)) = route.requests.iter().find(|(s, _)| *s == status) {
+                    count.add(1);
+                } else if route.requests.len() < STATUSES_PER_ROUTE {
+                    let count = metrics.requests.bind(&labels(route.route.clone()));
+                    count.add(1);
+                    route.requests.push((status, count));
+                } else {
+                    metrics.requests.add(1, &labels(route.route.clone()));
+                }
+            }),
+            Route::Label(route) => {
+                let [service, route, status] = labels(route);
+                metrics
+                    .duration
+                    .record(seconds, &[service.clone(), route.clone()]);
+                metrics.requests.add(1, &[service, route, status]);
+            }
+        }
+    }
 }
 
 /// The operations routes every service serves on its operations listener, never on a public
@@ -292,9 +346,61 @@ mod tests {
         assert_eq!(count("/items/{id}", "200"), Some(2.0));
         assert_eq!(count("unmatched", "404"), Some(1.0));
         // Kept: the static route only, once.
-        let kept: Vec<String> = STATIC_ROUTE_LABELS
-            .with_borrow(|labels| labels.iter().map(|(path, _)| path.clone()).collect());
+        let kept: Vec<String> = STATIC_ROUTES_SERVED
+            .with_borrow(|routes| routes.iter().map(|route| route.path.clone()).collect());
         assert_eq!(kept, ["/static/route"]);
+    }
+
+    /// A static route answering more statuses than are kept bound for it counts every one
+    /// under its own status: those past [`STATUSES_PER_ROUTE`] through the unbound counter.
+    #[actix_web::test]
+    async fn every_status_of_a_static_route_is_counted_bound_or_not() {
+        use actix_web::http::StatusCode;
+        use actix_web::middleware::from_fn;
+        use actix_web::test::{TestRequest, call_service, init_service};
+        async fn answer(query: web::Query<std::collections::HashMap<String, u16>>) -> HttpResponse {
+            let code = query.get("code").copied().unwrap_or(200);
+            HttpResponse::build(StatusCode::from_u16(code).unwrap_or(StatusCode::OK)).finish()
+        }
+        let app = init_service(
+            App::new()
+                .app_data(web::Data::new(ServiceName("status-test")))
+                .wrap(from_fn(record_requests))
+                .route("/answer", web::get().to(answer)),
+        )
+        .await;
+        let codes: Vec<u16> = (0..STATUSES_PER_ROUTE as u16 + 3)
+            .map(|i| 400 + i)
+            .collect();
+        for code in codes.iter().chain(&codes) {
+            let uri = format!("/answer?code={code}");
+            call_service(&app, TestRequest::get().uri(&uri).to_request()).await;
+        }
+        let text = metrics::render();
+        for code in &codes {
+            let status = code.to_string();
+            assert_eq!(
+                metrics::sample(
+                    &text,
+                    "lanyard_http_requests_total",
+                    &[
+                        ("service", "status-test"),
+                        ("route", "/answer"),
+                        ("status", &status)
+                    ],
+                ),
+                Some(2.0),
+                "status {code}"
+            );
+        }
+        assert_eq!(
+            metrics::sample(
+                &text,
+                "lanyard_http_request_duration_seconds_count",
+                &[("service", "status-test"), ("route", "/answer")],
+            ),
+            Some(2.0 * codes.len() as f64)
+        );
     }
 
     #[test]
