@@ -336,8 +336,18 @@ fn receive(
 struct Seen {
     /// The event's label, `unparsed` until the body is read.
     event: EventLabel,
-    /// The organization, empty until the body is read.
+    /// The organization, for a refusal's log line: empty until a webhook whose body was read
+    /// is refused ([`Seen::refused_by`]).
     org_id: String,
+}
+
+impl Seen {
+    /// `refusal`, with the organization that sent it noted for its log line: copied only
+    /// when a webhook is refused, not for every webhook.
+    fn refused_by(&mut self, org_id: &str, refusal: Refusal) -> Refusal {
+        self.org_id = org_id.to_owned();
+        refusal
+    }
 }
 
 /// One webhook request: `accept` (which fills in [`Seen`] as soon as it knows) runs in the
@@ -431,11 +441,11 @@ async fn accept(
     let body = read_body(payload, state.settings.ingest.max_body_bytes).await?;
     let envelope = read_envelope(format, &body, &mut seen.event)
         .map_err(|e| Refusal::Malformed(e.to_string()))?;
-    seen.org_id.clone_from(&envelope.organization_id);
     let span = tracing::Span::current();
     span.record("event", envelope.event.as_str());
     span.record("org_id", envelope.organization_id.as_str());
-    verify(&envelope, state)?;
+    let org_id = envelope.organization_id.as_str();
+    verify(&envelope, state).map_err(|refusal| seen.refused_by(org_id, refusal))?;
 
     // One budget for the registry check and the publish, well inside Optix's 2 s.
     let deadline = tokio::time::Instant::now()
@@ -449,7 +459,9 @@ async fn accept(
             .installations
             .known_to_contain(&envelope.client_id, &envelope.organization_id)
     {
-        Box::pin(check_installation(&envelope, state, deadline)).await?;
+        Box::pin(check_installation(&envelope, state, deadline))
+            .await
+            .map_err(|refusal| seen.refused_by(org_id, refusal))?;
     }
     let bus = worker_bus(request, state);
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
@@ -458,7 +470,9 @@ async fn accept(
         format,
         body: &body,
     };
-    publish(bus, state, subject, stored, &body, deadline).await?;
+    publish(bus, state, subject, stored, &body, deadline)
+        .await
+        .map_err(|refusal| seen.refused_by(org_id, refusal))?;
     // An app_uninstall does not close the door here: its body is not authenticated (a
     // captured signature takes any body), so provision forgets the installation once Optix
     // confirms it.

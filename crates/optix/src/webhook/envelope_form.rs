@@ -10,7 +10,10 @@
 //! `serde_json` tree cost ingest about as much as its signature, seal and delivery id together
 //! (docs/performance.md, "The body as sent").
 
-use super::{Envelope, MAX_GAPS, WebhookError, conflict, list_index, split_key, take_index};
+use super::{
+    Envelope, KeyPath, MAX_DEPTH, MAX_GAPS, WebhookError, conflict, list_index, split_key,
+    take_index,
+};
 use std::borrow::Cow;
 
 /// The top-level fields [`super::Envelope::from_fields`] reads.
@@ -80,20 +83,88 @@ pub fn parse_form_envelope(body: &[u8]) -> Result<FormEnvelope<'_>, WebhookError
         if raw_name.is_empty() {
             continue;
         }
-        let (leaf, envelope_field) = if needs_decoding(raw_name) {
-            let path = split_key(scratch.decode(raw_name))?;
-            let owned = |segment: &str| Cow::Owned(segment.to_owned());
-            (shape.place(&path, owned)?, is_envelope_field(&path))
-        } else {
+        let path = if !needs_decoding(raw_name) {
             // Most names: borrowed from the body, as their nodes.
-            let path = split_key(raw_name)?;
-            (shape.place(&path, Cow::Borrowed)?, is_envelope_field(&path))
+            Some(split_key(raw_name)?)
+        } else {
+            // Optix's nested names (`member%5Bemail%5D`): borrowed too.
+            split_escaped_brackets(raw_name)
+        };
+        let (leaf, envelope_field) = match path {
+            Some(path) => (shape.place(&path, Cow::Borrowed)?, is_envelope_field(&path)),
+            None => {
+                let path = split_key(scratch.decode(raw_name))?;
+                let owned = |segment: &str| Cow::Owned(segment.to_owned());
+                (shape.place(&path, owned)?, is_envelope_field(&path))
+            }
         };
         if envelope_field {
             shape.nodes[leaf].envelope_value = Some(decode(raw_value));
         }
     }
     shape.envelope_fields()
+}
+
+/// A name whose only escapes are its brackets' (`member%5Bemail%5D`, `member[email]` as a form
+/// encoder writes it), split as [`split_key`] splits the decoded name: its segments hold no
+/// escape, so they are borrowed from the body as they are. `None` for any other name and for
+/// one `split_key` would refuse: those are decoded first ([`Decoded`]), and refused with
+/// `split_key`'s own error. Decoding them cost a copy, and an allocation for each node made.
+fn split_escaped_brackets(raw: &str) -> Option<KeyPath<'_>> {
+    let bytes = raw.as_bytes();
+    // The length of `bracket` at `at`, written as it is (1) or escaped (3: `%5B`, `%5b`...).
+    let bracket_at = |at: usize, bracket: u8| -> Option<usize> {
+        match *bytes.get(at)? {
+            byte if byte == bracket => Some(1),
+            b'%' => {
+                let escaped = [
+                    b'%',
+                    bytes.get(at + 1).copied()?,
+                    bytes.get(at + 2).copied()?,
+                ];
+                let wanted = if bracket == b'[' { b"%5B" } else { b"%5D" };
+                escaped.eq_ignore_ascii_case(wanted).then_some(3)
+            }
+            _ => None,
+        }
+    };
+    // Up to the bracket at `from` or after it, with no other escape (nor `+`) before it: its
+    // position and length.
+    let find = |from: usize, bracket: u8| -> Option<(usize, usize)> {
+        let mut at = from;
+        loop {
+            match *bytes.get(at)? {
+                b'+' => return None,
+                b'%' => return Some((at, bracket_at(at, bracket)?)),
+                byte if byte == bracket => return Some((at, 1)),
+                _ => at += 1,
+            }
+        }
+    };
+    let (head_end, mut open) = find(0, b'[')?;
+    if head_end == 0 {
+        return None;
+    }
+    let mut path = KeyPath {
+        segments: [""; MAX_DEPTH],
+        len: 1,
+    };
+    path.segments[0] = &raw[..head_end];
+    let mut at = head_end;
+    loop {
+        let start = at + open;
+        let (end, close) = find(start, b']')?;
+        if path.len == MAX_DEPTH {
+            return None;
+        }
+        path.segments[path.len] = &raw[start..end];
+        path.len += 1;
+        at = end + close;
+        if at == bytes.len() {
+            return Some(path);
+        }
+        open = bracket_at(at, b'[')?;
+    }
 }
 
 /// Whether a name or value reads differently once decoded. A loop, not `memchr2`: names and
@@ -337,7 +408,7 @@ mod tests {
             "member+x",
             "caf%C3%A9",
         ];
-        const SUFFIXES: [&str; 14] = [
+        const SUFFIXES: [&str; 20] = [
             "",
             "",
             "[x]",
@@ -352,6 +423,12 @@ mod tests {
             "[1][y]",
             "%5Bx%5D%5B0%5D",
             "[a][b][c][d][e][f][g][h]",
+            "%5bx%5d",
+            "%5Bx]%5b0%5D",
+            "%5Ba%5Bb%5D",
+            "%5Ba%2Bb%5D",
+            "%5Bx%5D%5B",
+            "%5Ba%5D%5Bb%5D%5Bc%5D%5Bd%5D%5Be%5D%5Bf%5D%5Bg%5D%5Bh%5D",
         ];
         const VALUES: [&str; 12] = [
             "",
@@ -430,6 +507,41 @@ mod tests {
                 expected,
                 "raw {raw:?}"
             );
+        }
+    }
+
+    /// A name escaped only at its brackets is split as its decoded name is, with nothing
+    /// decoded; any other escape, a `+`, or a name `split_key` would refuse is left to the
+    /// decoding path (`None`).
+    #[test]
+    fn a_name_escaped_only_at_its_brackets_splits_as_decoded_without_decoding() {
+        let cases: [(&str, Option<&[&str]>); 14] = [
+            ("member%5Bemail%5D", Some(&["member", "email"])),
+            ("member%5bemail%5d", Some(&["member", "email"])),
+            ("a%5B0%5D%5Bb%5D", Some(&["a", "0", "b"])),
+            ("a[x]%5B%5D", Some(&["a", "x", ""])),
+            ("a]b%5Bc%5D", Some(&["a]b", "c"])),
+            ("a%5Bb[c%5D", Some(&["a", "b[c"])),
+            ("client%5Fid", None),
+            ("a%5Bb%2Bc%5D", None),
+            ("a%5Bb+c%5D", None),
+            ("%5Bx%5D", None),
+            ("a%5Bx", None),
+            ("a%5Bx%5Dy", None),
+            ("a%5Bb%5Bc%5D", None),
+            (
+                "a%5B1%5D%5B2%5D%5B3%5D%5B4%5D%5B5%5D%5B6%5D%5B7%5D%5B8%5D",
+                None,
+            ),
+        ];
+        for (raw, expected) in cases {
+            let split = split_escaped_brackets(raw).map(|path| path.to_vec());
+            assert_eq!(split.as_deref(), expected, "{raw}");
+            if let Some(expected) = expected {
+                let decoded = Decoded::default().decode(raw).to_owned();
+                let path = split_key(&decoded).expect("a name split_key reads");
+                assert_eq!(&*path, expected, "{raw} decoded");
+            }
         }
     }
 
