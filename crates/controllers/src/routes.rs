@@ -17,9 +17,7 @@ pub(crate) fn server(
         App::new()
             .app_data(state.clone())
             .app_data(web::Data::new(telemetry::http::ServiceName("controllers")))
-            .wrap(actix_web::middleware::from_fn(
-                telemetry::http::record_requests,
-            ))
+            .wrap(telemetry::http::RecordRequests)
             .route("/openwrt/wpa_psk_file", web::get().to(wpa_psk_file))
     })
     .shutdown_timeout(5)

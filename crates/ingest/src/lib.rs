@@ -5,7 +5,6 @@
 mod officernd_webhooks;
 
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use bus::webhooks::BodyFormat;
@@ -296,7 +295,7 @@ fn webhook_server(
             .app_data(state.clone())
             .app_data(web::Data::new(WorkerBus::connect(nats_settings.clone())))
             .app_data(web::Data::new(ServiceName("ingest")))
-            .wrap(from_fn(telemetry::http::record_requests))
+            .wrap(telemetry::http::RecordRequests)
             .route("/optix/webhooks", web::post().to(receive))
             .route(
                 "/webhooks/officernd/{organization}",
