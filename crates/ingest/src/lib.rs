@@ -654,3 +654,26 @@ async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, Re
         Err(_) => Err(Refusal::TooLarge(limit)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each known event, Optix's or OfficeRnD's, is counted under its own name; anything else
+    /// (another platform's name included) under `other`.
+    #[test]
+    fn every_known_event_has_its_own_label_and_anything_else_is_other() {
+        let labels: Vec<&str> = EventLabel::all().collect();
+        let label = |event: EventLabel| labels[event.0];
+        assert_eq!(label(EventLabel::UNPARSED), "unparsed");
+        for name in webhook::KNOWN_EVENTS {
+            assert_eq!(label(EventLabel::optix(name)), *name);
+        }
+        for name in officernd::webhook::KNOWN_EVENTS {
+            assert_eq!(label(EventLabel::officernd(name)), *name);
+        }
+        assert_eq!(label(EventLabel::optix("brand_new_event")), "other");
+        assert_eq!(label(EventLabel::optix("member.removed")), "other");
+        assert_eq!(label(EventLabel::officernd("new_member")), "other");
+    }
+}
