@@ -33,11 +33,12 @@ pub const KNOWN_EVENTS: &[&str] = &[
 
 /// The event's name for metrics: a known name or `other` (the label set stays bounded).
 pub fn event_label(event_type: &str) -> &'static str {
-    KNOWN_EVENTS
-        .iter()
-        .find(|known| **known == event_type)
-        .copied()
-        .unwrap_or("other")
+    known_event(event_type).map_or("other", |at| KNOWN_EVENTS[at])
+}
+
+/// Where `event_type` stands in [`KNOWN_EVENTS`], if it is one.
+pub fn known_event(event_type: &str) -> Option<usize> {
+    KNOWN_EVENTS.iter().position(|known| *known == event_type)
 }
 
 /// The header value OfficeRnD sends for `body` signed at `t` with `secret`.

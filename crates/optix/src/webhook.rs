@@ -534,11 +534,12 @@ pub const KNOWN_EVENTS: &[&str] = &[
 /// The event name fit for a metric label: known names as they are, anything else `other`
 /// (the name comes from the request, and labels must stay a small, fixed set).
 pub fn event_label(name: &str) -> &'static str {
-    KNOWN_EVENTS
-        .iter()
-        .find(|known| **known == name)
-        .copied()
-        .unwrap_or("other")
+    known_event(name).map_or("other", |at| KNOWN_EVENTS[at])
+}
+
+/// Where `name` stands in [`KNOWN_EVENTS`], if it is one.
+pub fn known_event(name: &str) -> Option<usize> {
+    KNOWN_EVENTS.iter().position(|known| *known == name)
 }
 
 fn typed_event(name: &str, fields: &Map<String, Value>) -> Result<WebhookEvent, WebhookError> {

@@ -83,15 +83,12 @@ pub fn parse_form_envelope(body: &[u8]) -> Result<FormEnvelope<'_>, WebhookError
         if raw_name.is_empty() {
             continue;
         }
-        let path = if !needs_decoding(raw_name) {
-            // Most names: borrowed from the body, as their nodes.
-            Some(split_key(raw_name)?)
-        } else {
-            // Optix's nested names (`member%5Bemail%5D`): borrowed too.
-            split_escaped_brackets(raw_name)
-        };
-        let (leaf, envelope_field) = match path {
+        let (leaf, envelope_field) = match split_as_written(raw_name) {
+            // Most names, plain or escaped only at their brackets (Optix's nested names,
+            // `member%5Bemail%5D`): borrowed from the body, as their nodes.
             Some(path) => (shape.place(&path, Cow::Borrowed)?, is_envelope_field(&path)),
+            // Any other escape, or a name `split_key` refuses: decoded, then split (or refused)
+            // as `parse_form` splits it.
             None => {
                 let path = split_key(scratch.decode(raw_name))?;
                 let owned = |segment: &str| Cow::Owned(segment.to_owned());
@@ -105,12 +102,13 @@ pub fn parse_form_envelope(body: &[u8]) -> Result<FormEnvelope<'_>, WebhookError
     shape.envelope_fields()
 }
 
-/// A name whose only escapes are its brackets' (`member%5Bemail%5D`, `member[email]` as a form
-/// encoder writes it), split as [`split_key`] splits the decoded name: its segments hold no
-/// escape, so they are borrowed from the body as they are. `None` for any other name and for
-/// one `split_key` would refuse: those are decoded first ([`Decoded`]), and refused with
-/// `split_key`'s own error. Decoding them cost a copy, and an allocation for each node made.
-fn split_escaped_brackets(raw: &str) -> Option<KeyPath<'_>> {
+/// A name as written, when nothing in it is escaped but its brackets (`member%5Bemail%5D` is
+/// how a form encoder writes `member[email]`), split as [`split_key`] splits it decoded: its
+/// segments hold no escape, so they are borrowed from the body as they are. `None` for a name
+/// with any other escape or a `+`, and for one `split_key` would refuse: those are decoded
+/// first ([`Decoded`]), so they are read, and refused, exactly as `parse_form` reads them.
+/// Decoding cost a copy of the name, and an allocation for each node it made.
+fn split_as_written(raw: &str) -> Option<KeyPath<'_>> {
     let bytes = raw.as_bytes();
     // The length of `bracket` at `at`, written as it is (1) or escaped (3: `%5B`, `%5b`...).
     let bracket_at = |at: usize, bracket: u8| -> Option<usize> {
@@ -128,16 +126,17 @@ fn split_escaped_brackets(raw: &str) -> Option<KeyPath<'_>> {
             _ => None,
         }
     };
-    // Up to the bracket at `from` or after it, with no other escape (nor `+`) before it: its
-    // position and length.
+    // The first `bracket` at `from` or after it, with no other escape (nor `+`) before it: its
+    // position and length; the name's end and 0 if there is none.
     let find = |from: usize, bracket: u8| -> Option<(usize, usize)> {
         let mut at = from;
         loop {
-            match *bytes.get(at)? {
-                b'+' => return None,
-                b'%' => return Some((at, bracket_at(at, bracket)?)),
-                byte if byte == bracket => return Some((at, 1)),
-                _ => at += 1,
+            match bytes.get(at).copied() {
+                None => return Some((at, 0)),
+                Some(b'+') => return None,
+                Some(b'%') => return Some((at, bracket_at(at, bracket)?)),
+                Some(byte) if byte == bracket => return Some((at, 1)),
+                Some(_) => at += 1,
             }
         }
     };
@@ -151,24 +150,25 @@ fn split_escaped_brackets(raw: &str) -> Option<KeyPath<'_>> {
     };
     path.segments[0] = &raw[..head_end];
     let mut at = head_end;
-    loop {
+    while open > 0 {
         let start = at + open;
         let (end, close) = find(start, b']')?;
-        if path.len == MAX_DEPTH {
+        if close == 0 || path.len == MAX_DEPTH {
             return None;
         }
         path.segments[path.len] = &raw[start..end];
         path.len += 1;
         at = end + close;
         if at == bytes.len() {
-            return Some(path);
+            break;
         }
         open = bracket_at(at, b'[')?;
     }
+    Some(path)
 }
 
-/// Whether a name or value reads differently once decoded. A loop, not `memchr2`: names and
-/// values are short, and a call of its own cost more than the bytes it looks at.
+/// Whether a value reads differently once decoded. A loop, not `memchr2`: values are short,
+/// and a call of its own cost more than the bytes it looks at.
 fn needs_decoding(raw: &str) -> bool {
     raw.bytes().any(|byte| byte == b'%' || byte == b'+')
 }
@@ -510,12 +510,16 @@ mod tests {
         }
     }
 
-    /// A name escaped only at its brackets is split as its decoded name is, with nothing
-    /// decoded; any other escape, a `+`, or a name `split_key` would refuse is left to the
-    /// decoding path (`None`).
+    /// A plain name, or one escaped only at its brackets, is split as its decoded name is,
+    /// with nothing decoded; any other escape, a `+`, or a name `split_key` would refuse is
+    /// left to the decoding path (`None`).
     #[test]
     fn a_name_escaped_only_at_its_brackets_splits_as_decoded_without_decoding() {
-        let cases: [(&str, Option<&[&str]>); 14] = [
+        let cases: [(&str, Option<&[&str]>); 18] = [
+            ("client_id", Some(&["client_id"])),
+            ("a[b][0]", Some(&["a", "b", "0"])),
+            ("member+x", None),
+            ("a[b", None),
             ("member%5Bemail%5D", Some(&["member", "email"])),
             ("member%5bemail%5d", Some(&["member", "email"])),
             ("a%5B0%5D%5Bb%5D", Some(&["a", "0", "b"])),
@@ -535,7 +539,7 @@ mod tests {
             ),
         ];
         for (raw, expected) in cases {
-            let split = split_escaped_brackets(raw).map(|path| path.to_vec());
+            let split = split_as_written(raw).map(|path| path.to_vec());
             assert_eq!(split.as_deref(), expected, "{raw}");
             if let Some(expected) = expected {
                 let decoded = Decoded::default().decode(raw).to_owned();
