@@ -21,7 +21,7 @@ help:
 	@echo "make test   rustfmt check, clippy (warnings denied, no function over 80 lines), module circles,"
 	@echo "            alert rules and dashboard checks, Kubernetes manifests and Containerfile checks,"
 	@echo "            unit and integration tests, the benchmarks' smoke run and the chaos suite's short form"
-	@echo "make bench  release build, then every benchmark beside its ceiling (about 25 minutes):"
+	@echo "make bench  release build, then every benchmark beside its ceiling (about 10 minutes after the build):"
 	@echo "            prints the table and writes bench/results/<timestamp>.json"
 	@echo "            (BENCH_ARGS=\"--only ingest,replay\" for some of them)"
 	@echo "make bench-statements  make bench (BENCH_ARGS, e.g. \"--only provision\") against a"
