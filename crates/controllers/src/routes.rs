@@ -17,7 +17,9 @@ pub(crate) fn server(
         App::new()
             .app_data(state.clone())
             .app_data(web::Data::new(telemetry::http::ServiceName("controllers")))
-            .wrap(telemetry::http::RecordRequests)
+            .wrap(actix_web::middleware::from_fn(
+                telemetry::http::record_requests,
+            ))
             .route("/openwrt/wpa_psk_file", web::get().to(wpa_psk_file))
     })
     .shutdown_timeout(5)

@@ -5,6 +5,7 @@
 mod officernd_webhooks;
 
 use actix_web::http::header::CONTENT_TYPE;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use bus::webhooks::BodyFormat;
@@ -289,7 +290,7 @@ fn webhook_server(
             .app_data(state.clone())
             .app_data(web::Data::new(WorkerBus::connect(nats_settings.clone())))
             .app_data(web::Data::new(ServiceName("ingest")))
-            .wrap(telemetry::http::RecordRequests)
+            .wrap(from_fn(telemetry::http::record_requests))
             .route("/optix/webhooks", web::post().to(receive))
             .route(
                 "/webhooks/officernd/{organization}",

@@ -213,7 +213,7 @@ fn portal_server(
             .app_data(web::Data::new(telemetry::http::ServiceName("portal")))
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .wrap(from_fn(access_log))
-            .wrap(telemetry::http::RecordRequests)
+            .wrap(from_fn(telemetry::http::record_requests))
             .wrap(actix_web::middleware::Condition::new(
                 hsts,
                 actix_web::middleware::DefaultHeaders::new().add((

@@ -35,6 +35,7 @@ pub mod sync_requests;
 mod worker;
 pub mod writer;
 
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use std::net::TcpListener;
@@ -256,7 +257,7 @@ fn operations_server(
             .app_data(health.clone())
             .app_data(sources.clone())
             .app_data(web::Data::new(telemetry::http::ServiceName("provision")))
-            .wrap(telemetry::http::RecordRequests)
+            .wrap(from_fn(telemetry::http::record_requests))
             .route("/metrics", web::get().to(metrics_endpoint))
             .route("/healthz", web::get().to(telemetry::http::healthz))
             .route("/readyz", web::get().to(readyz))

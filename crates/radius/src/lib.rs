@@ -177,7 +177,7 @@ fn freeradius_server(
             .app_data(rest::json_config())
             .app_data(rest::query_config())
             .wrap(from_fn(bearer::require_token))
-            .wrap(telemetry::http::RecordRequests)
+            .wrap(from_fn(telemetry::http::record_requests))
             .service(
                 web::scope("/freeradius")
                     .route("/clients", web::get().to(clients::lookup))

@@ -2,16 +2,15 @@
 //! binding a listener, and the operations listener.
 
 use crate::metrics;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{App, FromRequest, Handler, HttpResponse, HttpServer, Responder, web};
 use anyhow::Context;
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{BoundCounter, BoundHistogram, Counter, Histogram};
-use std::future::Future;
 use std::net::{TcpListener, ToSocketAddrs};
-use std::pin::Pin;
 use std::sync::LazyLock;
-use std::task::Poll;
 use std::time::Instant;
 
 /// The service a request was served by (`ingest`, `portal`, `provision`); register it with
@@ -35,90 +34,26 @@ static INSTRUMENTS: LazyLock<HttpMetrics> = LazyLock::new(|| HttpMetrics {
     ),
 });
 
-/// Middleware (`App::wrap(telemetry::http::RecordRequests)`) counting requests and timing
-/// them. The route label is the matched pattern (`/portal/{location}`), never the raw path,
-/// which may carry tokens and would make labels unbounded. A service of its own rather than
-/// `middleware::from_fn`, which boxes the middleware's future and the next service's for every
-/// request.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RecordRequests;
-
-impl<S, B> Transform<S, ServiceRequest> for RecordRequests
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
-    type Response = ServiceResponse<B>;
-    type Error = actix_web::Error;
-    type Transform = RecordRequestsService<S>;
-    type InitError = ();
-    type Future = std::future::Ready<Result<Self::Transform, Self::InitError>>;
-
-    fn new_transform(&self, service: S) -> Self::Future {
-        std::future::ready(Ok(RecordRequestsService { service }))
-    }
-}
-
-/// [`RecordRequests`] in front of the service `S`.
-pub struct RecordRequestsService<S> {
-    service: S,
-}
-
-impl<S, B> Service<ServiceRequest> for RecordRequestsService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
-    type Response = ServiceResponse<B>;
-    type Error = actix_web::Error;
-    type Future = Recorded<S::Future>;
-
-    forward_ready!(service);
-
-    fn call(&self, request: ServiceRequest) -> Self::Future {
-        let started = Instant::now();
-        let service = request
-            .app_data::<web::Data<ServiceName>>()
-            .map(|name| name.0)
-            .unwrap_or("unknown");
-        let route = Route::of(&request, service);
-        Recorded {
-            answer: self.service.call(request),
-            started,
-            service,
-            route: Some(route),
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A request's answer, counted and timed as it comes.
-    pub struct Recorded<F> {
-        #[pin]
-        answer: F,
-        started: Instant,
-        service: &'static str,
-        // Taken when the answer comes: recorded once.
-        route: Option<Route>,
-    }
-}
-
-impl<F, B> Future for Recorded<F>
-where
-    F: Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, context: &mut std::task::Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let response = std::task::ready!(this.answer.poll(context));
-        let status = match &response {
-            Ok(response) => response.status().as_u16(),
-            Err(error) => error.as_response_error().status_code().as_u16(),
-        };
-        if let Some(route) = this.route.take() {
-            route.record(this.service, status, this.started.elapsed().as_secs_f64());
-        }
-        Poll::Ready(response)
-    }
+/// Middleware (`App::wrap(from_fn(record_requests))`) counting requests and timing them. The
+/// route label is the matched pattern (`/portal/{location}`), never the raw path, which may
+/// carry tokens and would make labels unbounded.
+pub async fn record_requests(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let service = request
+        .app_data::<web::Data<ServiceName>>()
+        .map(|name| name.0)
+        .unwrap_or("unknown");
+    let route = Route::of(&request, service);
+    let response = next.call(request).await;
+    let status = match &response {
+        Ok(response) => response.status().as_u16(),
+        Err(error) => error.as_response_error().status_code().as_u16(),
+    };
+    route.record(service, status, started.elapsed().as_secs_f64());
+    response
 }
 
 /// At most this many static routes' instruments are kept per worker thread (each service has
@@ -377,11 +312,12 @@ mod tests {
     /// that matches no route is `unmatched` and is never kept.
     #[actix_web::test]
     async fn requests_are_counted_by_their_routes_pattern() {
+        use actix_web::middleware::from_fn;
         use actix_web::test::{TestRequest, call_service, init_service};
         let app = init_service(
             App::new()
                 .app_data(web::Data::new(ServiceName("route-label-test")))
-                .wrap(RecordRequests)
+                .wrap(from_fn(record_requests))
                 .route("/static/route", web::get().to(healthz))
                 .route("/items/{id}", web::get().to(healthz)),
         )
@@ -421,6 +357,7 @@ mod tests {
     #[actix_web::test]
     async fn every_status_of_a_static_route_is_counted_bound_or_not() {
         use actix_web::http::StatusCode;
+        use actix_web::middleware::from_fn;
         use actix_web::test::{TestRequest, call_service, init_service};
         async fn answer(query: web::Query<std::collections::HashMap<String, u16>>) -> HttpResponse {
             let code = query.get("code").copied().unwrap_or(200);
@@ -429,7 +366,7 @@ mod tests {
         let app = init_service(
             App::new()
                 .app_data(web::Data::new(ServiceName("status-test")))
-                .wrap(RecordRequests)
+                .wrap(from_fn(record_requests))
                 .route("/answer", web::get().to(answer)),
         )
         .await;
