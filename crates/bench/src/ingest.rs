@@ -22,7 +22,7 @@ const RUNS: usize = 3;
 /// slices) a run's share spread 2.4 points about its process's mean, and one run in 36 fell
 /// under the target with the median 4.5 points above it; with 60,000 it spreads 1.35 points
 /// and the median stays where it was (64.5 and 64.3 %, Mann-Whitney p 0.35: docs/performance.md,
-/// "Runs of 60,000 requests").
+/// "Runs of 60,000 requests, and what the metrics cost").
 const REQUESTS_PER_RUN: usize = 60_000;
 /// Webhooks taken through ingest's own steps after each run (about 0.3 s), for the bound with
 /// them ([`crate::ingest_work`]).

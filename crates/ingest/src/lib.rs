@@ -438,9 +438,22 @@ async fn accept(
     let span = tracing::Span::current();
     span.record("event", envelope.event.as_str());
     span.record("org_id", envelope.organization_id.as_str());
-    let org_id = envelope.organization_id.as_str();
-    verify(&envelope, state).map_err(|refusal| seen.refused_by(org_id, refusal))?;
+    admit(request, state, &envelope, format, &body)
+        .await
+        .map_err(|refusal| seen.refused_by(&envelope.organization_id, refusal))?;
+    Ok(envelope)
+}
 
+/// A read webhook's checks and its publish: its signature and age, its installation, then
+/// the body stored as sent.
+async fn admit(
+    request: &HttpRequest,
+    state: &State,
+    envelope: &Envelope,
+    format: BodyFormat,
+    body: &[u8],
+) -> Result<(), Refusal> {
+    verify(envelope, state)?;
     // One budget for the registry check and the publish, well inside Optix's 2 s.
     let deadline = tokio::time::Instant::now()
         + Duration::from_millis(state.settings.ingest.publish_timeout_ms);
@@ -453,24 +466,16 @@ async fn accept(
             .installations
             .known_to_contain(&envelope.client_id, &envelope.organization_id)
     {
-        Box::pin(check_installation(&envelope, state, deadline))
-            .await
-            .map_err(|refusal| seen.refused_by(org_id, refusal))?;
+        Box::pin(check_installation(envelope, state, deadline)).await?;
     }
     let bus = worker_bus(request, state);
     let subject = bus::webhook_subject(&envelope.organization_id, &envelope.event);
     // Stored as sent: provision reads the whole body, which ingest has already read as it will.
-    let stored = Stored {
-        format,
-        body: &body,
-    };
-    publish(bus, state, subject, stored, &body, deadline)
-        .await
-        .map_err(|refusal| seen.refused_by(org_id, refusal))?;
+    let stored = Stored { format, body };
     // An app_uninstall does not close the door here: its body is not authenticated (a
     // captured signature takes any body), so provision forgets the installation once Optix
     // confirms it.
-    Ok(envelope)
+    publish(bus, state, subject, stored, body, deadline).await
 }
 
 /// How the request's body is written (form or JSON), decided from its content type; any
